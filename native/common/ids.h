@@ -1,0 +1,34 @@
+/*
+ * ids.h: validation of user and channel ids (SPEC A3) and message sizes
+ * (SPEC A4), shared by the client (which refuses before sending) and rtmd
+ * (which refuses what a client should not have sent).
+ */
+#ifndef RTM__IDS_H
+#define RTM__IDS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define RTM__ID_MAX 64u                 /* bytes, user and channel ids */
+#define RTM__MESSAGE_MAX (32u * 1024u)  /* bytes, text or raw + description */
+
+/* 1..64 bytes of a-z A-Z 0-9 space and ! # $ % & ( ) + - : ; < = . > ? @ [ ] ^ _ { } | ~ ,
+ * and not the literal "null". NULL is invalid. */
+bool rtm__user_id_valid(const char *id);
+
+/* The same character set, 1..64 bytes. */
+bool rtm__channel_id_valid(const char *id);
+
+/* A message is text, or raw bytes with a description: not empty (some text or
+ * some raw bytes), and text + raw + description at most RTM__MESSAGE_MAX. */
+bool rtm__message_valid(size_t text_len, size_t raw_len, size_t desc_len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,299 @@
+/*
+ * rtm.h: the public C API of the rtm client core.
+ *
+ * A client (rtm_client) is one SDK instance: it logs one user in to an rtmd
+ * server, keeps the connection as ../shared/SPEC.md says, sends and receives
+ * peer messages, and holds channels (rtm_channel).
+ *
+ * Threads
+ *   - Every function here may be called from any thread, including from
+ *     inside any callback of this library. None of them blocks on the
+ *     network: a call checks its arguments, posts a command to the client's
+ *     loop thread and returns.
+ *   - The network runs on a loop thread (libevent) that many clients may
+ *     share. No application code ever runs on it.
+ *   - Every callback of a client, result callbacks and channel callbacks
+ *     included, runs on that client's own callback thread, one at a time, in
+ *     the order the events happened. A callback that blocks delays only the
+ *     callbacks of its own client, never the network, heartbeats,
+ *     reconnection or other clients (SPEC B3).
+ *   - The log callback is the exception: it runs on whichever thread logs,
+ *     the loop thread included, and must return quickly.
+ *
+ * Memory
+ *   - Strings and messages passed in are copied before the call returns.
+ *   - Pointers passed to a callback are borrowed: valid until it returns.
+ *
+ * Results
+ *   - Each asynchronous operation takes a result callback and its closure.
+ *     The callback is called exactly once, with 0 on success or a code of
+ *     the operation's family (rtm_codes.h), unless it is NULL.
+ *   - The function's return value is 0 when the operation was queued, or the
+ *     code it was refused with at once (an invalid argument). The callback
+ *     is called with that same code too, so an application may rely on the
+ *     callback alone.
+ *   - rtm_client_destroy and rtm_channel_release complete every pending
+ *     operation of theirs with the family's NOT_INITIALIZED (101) code
+ *     before they return, so closures can always be freed in the callback.
+ */
+#ifndef RTM_H
+#define RTM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rtm_codes.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define RTM_VERSION "0.1.0"
+
+/* The default server address when none is configured (rtmd's default). */
+#define RTM_DEFAULT_SERVER "127.0.0.1:9777"
+
+/* Status of the synchronous calls that are not operations of the public
+ * 1.x API (creating a client, setting parameters, ...). */
+#define RTM_STATUS_MAP(XX)                                                    \
+    XX(OK, 0, "success")                                                      \
+    XX(EINVAL, -1, "invalid argument")                                        \
+    XX(ENOMEM, -2, "out of memory")                                           \
+    XX(ESYSTEM, -3, "system error (thread, socket or event loop)")            \
+    XX(ECLOSED, -4, "the client is being destroyed")
+
+typedef enum {
+#define RTM__STATUS_ITEM(name, value, text) RTM_##name = value,
+    RTM_STATUS_MAP(RTM__STATUS_ITEM)
+#undef RTM__STATUS_ITEM
+} rtm_status;
+
+/* A sentence for a status ("invalid argument"). Static. */
+const char *rtm_strerror(int status);
+
+/* The library's version, RTM_VERSION. */
+const char *rtm_version(void);
+
+typedef struct rtm_client rtm_client;
+typedef struct rtm_channel rtm_channel;
+typedef struct rtm_loop rtm_loop;
+
+/* RtmMessageType */
+typedef enum {
+    RTM_MESSAGE_TYPE_UNDEFINED = 0,
+    RTM_MESSAGE_TYPE_TEXT = 1,
+    RTM_MESSAGE_TYPE_RAW = 2,
+    RTM_MESSAGE_TYPE_FILE = 3,
+    RTM_MESSAGE_TYPE_IMAGE = 4
+} rtm_message_type;
+
+/*
+ * A message. To send: TEXT with text (NUL-terminated UTF-8), or RAW with
+ * raw/raw_len and an optional description; at most 32 KB in all (SPEC A4),
+ * not empty. Received messages also carry the server's receive time and
+ * whether it was kept for the receiver while it was offline.
+ */
+typedef struct rtm_message {
+    int type;                    /* rtm_message_type */
+    const char *text;            /* TEXT; NULL for RAW */
+    const void *raw;             /* RAW bytes; NULL for TEXT */
+    size_t raw_len;
+    const char *description;     /* RAW; may be NULL */
+    int64_t server_received_ts;  /* received: ms since the Unix epoch */
+    bool offline;                /* received: kept while the receiver was away */
+} rtm_message;
+
+/* Log levels, as the filter bits of setLogFilter. */
+typedef enum {
+    RTM_LOG_CRITICAL = 0x08,
+    RTM_LOG_ERROR = 0x04,
+    RTM_LOG_WARNING = 0x02,
+    RTM_LOG_INFO = 0x01
+} rtm_log_level;
+
+/* Log filters (the Java LOG_FILTER_* values): a line of level L is written
+ * when (filter & L) != 0. */
+#define RTM_LOG_FILTER_OFF 0x00
+#define RTM_LOG_FILTER_INFO 0x0f
+#define RTM_LOG_FILTER_WARNING 0x0e
+#define RTM_LOG_FILTER_ERROR 0x0c
+#define RTM_LOG_FILTER_CRITICAL 0x08
+
+/* One log line, without a trailing newline, that names the client and its
+ * user. Called on any thread (see Threads above); must not block. */
+typedef void (*rtm_log_cb)(int level, const char *line, void *closure);
+
+/* The client's events. Any member may be NULL. All run on the client's
+ * callback thread. */
+typedef struct rtm_client_callbacks {
+    /* onConnectionStateChanged: every change of state, once, in order
+     * (SPEC S1). state: rtm_connection_state; reason:
+     * rtm_connection_change_reason. */
+    void (*on_connection_state_changed)(rtm_client *client, int state,
+                                        int reason, void *closure);
+    /* onMessageReceived: a peer message from peer_id. */
+    void (*on_message_received)(rtm_client *client, const rtm_message *msg,
+                                const char *peer_id, void *closure);
+} rtm_client_callbacks;
+
+/* A channel's events. Any member may be NULL. They run on the callback
+ * thread of the channel's client, and stop once rtm_channel_release has
+ * returned. */
+typedef struct rtm_channel_callbacks {
+    void (*on_message_received)(rtm_channel *channel, const rtm_message *msg,
+                                const char *from_user_id, void *closure);
+    void (*on_member_joined)(rtm_channel *channel, const char *user_id,
+                             void *closure);
+    void (*on_member_left)(rtm_channel *channel, const char *user_id,
+                           void *closure);
+} rtm_channel_callbacks;
+
+/* The result of an operation: 0 or a code of the operation's family. */
+typedef void (*rtm_result_cb)(rtm_client *client, int code, void *closure);
+
+/* The result of rtm_channel_get_members: on success (code 0) the members'
+ * user ids, borrowed until the callback returns. */
+typedef void (*rtm_members_cb)(rtm_channel *channel, int code,
+                               const char *const *user_ids, size_t count,
+                               void *closure);
+
+/* Everything rtm_client_create needs. Fill it with rtm_config_init, then set
+ * what you need; new fields are only ever added at the end. */
+typedef struct rtm_config {
+    const char *app_id;               /* required, copied */
+    rtm_client_callbacks callbacks;
+    void *closure;                    /* passed to the client's callbacks */
+    /* Tunables as the JSON of setParameters (see rtm_client_set_parameters);
+     * NULL for none. */
+    const char *parameters;
+    rtm_log_cb log;                   /* NULL: no log */
+    void *log_closure;
+    int log_filter;                   /* default RTM_LOG_FILTER_INFO */
+    /* The loop thread to run on. NULL: the process-wide default loop, started
+     * with the first client that uses it and stopped after the last one. */
+    rtm_loop *loop;
+} rtm_config;
+
+void rtm_config_init(rtm_config *config);
+
+/*
+ * A loop thread that clients can share. rtm_loop_create starts it;
+ * rtm_loop_destroy stops it and must be called after every client on it was
+ * destroyed (it returns RTM_EINVAL otherwise, and does nothing).
+ */
+int rtm_loop_create(rtm_loop **out);
+int rtm_loop_destroy(rtm_loop *loop);
+
+/*
+ * Creates a client in state DISCONNECTED. Returns RTM_OK and the client in
+ * *out, or RTM_EINVAL (no app id, or bad parameters), RTM_ENOMEM,
+ * RTM_ESYSTEM. The app id must be 1..64 printable ASCII bytes.
+ */
+int rtm_client_create(const rtm_config *config, rtm_client **out);
+
+/*
+ * Stops the client: logs out if logged in (without a state callback),
+ * completes pending operations with NOT_INITIALIZED, releases its channels,
+ * and frees it. No callback of this client runs after it returns. When
+ * called from one of this client's own callbacks, that callback is the last
+ * and the memory is freed once it returns. Never NULL-safe twice: the
+ * pointer is invalid afterwards.
+ */
+void rtm_client_destroy(rtm_client *client);
+
+/*
+ * setParameters: a JSON object of tunables, the same keys as the CLI's
+ * --param and Java's setParameters (docs/PARAMETERS.md):
+ *   "rtm.server"                     "HOST:PORT" of rtmd
+ *   "rtm.login_timeout_ms"           6000 (SPEC S5)
+ *   "rtm.interrupt_report_ms"        4000 (SPEC S7)
+ *   "rtm.heartbeat_ms"               1000: send when idle this long
+ *   "rtm.link_timeout_ms"            3000: link dead after this much silence
+ *   "rtm.peer_message_timeout_ms"    10000 (SPEC A7)
+ *   "rtm.channel_message_timeout_ms" 10000 (SPEC A7)
+ *   "rtm.request_timeout_ms"         5000: join, get members (SPEC A7)
+ *   "rtm.reconnect_min_ms"           500: first backoff step (SPEC S8)
+ *   "rtm.reconnect_max_ms"           8000: backoff cap (SPEC S8)
+ * Values take effect for the next deadline set. Returns RTM_OK, or
+ * RTM_EINVAL (not JSON, unknown key, wrong type or out of range; nothing is
+ * applied).
+ */
+int rtm_client_set_parameters(rtm_client *client, const char *json);
+
+/*
+ * login: in DISCONNECTED moves to CONNECTING (LOGIN), then to CONNECTED
+ * (LOGIN_SUCCESS) or DISCONNECTED (LOGIN_FAILURE, LOGIN_TIMEOUT). cb gets a
+ * LoginError: INVALID_ARGUMENT (bad user id, SPEC A3), ALREADY_LOGIN (not
+ * DISCONNECTED, SPEC A2), TOO_OFTEN (more than 2 per second, SPEC A2),
+ * TIMEOUT (SPEC S5), or the server's refusal (SPEC S4). token may be NULL.
+ */
+int rtm_login(rtm_client *client, const char *token, const char *user_id,
+              rtm_result_cb cb, void *closure);
+
+/*
+ * logout: from CONNECTING, CONNECTED, RECONNECTING or ABORTED moves to
+ * DISCONNECTED (LOGOUT) (SPEC S17). cb gets a LogoutError: OK, or
+ * USER_NOT_LOGGED_IN when already DISCONNECTED.
+ */
+int rtm_logout(rtm_client *client, rtm_result_cb cb, void *closure);
+
+/*
+ * sendMessageToPeer. cb gets a PeerMessageError: OK once the server accepted
+ * it for delivery, PEER_UNREACHABLE, INVALID_USERID, INVALID_MESSAGE,
+ * TIMEOUT (10 s, SPEC A7), USER_NOT_LOGGED_IN.
+ */
+int rtm_send_peer_message(rtm_client *client, const char *peer_id,
+                          const rtm_message *msg, rtm_result_cb cb,
+                          void *closure);
+
+/*
+ * createChannel: a channel handle, not yet joined. Returns NULL for an
+ * invalid channel id (SPEC A3), for an id this client already has a handle
+ * for, or on allocation failure. callbacks is copied; closure is passed to
+ * them and to the channel's result callbacks.
+ */
+rtm_channel *rtm_channel_create(rtm_client *client, const char *channel_id,
+                                const rtm_channel_callbacks *callbacks,
+                                void *closure);
+
+/* The channel's id, valid until rtm_channel_release. */
+const char *rtm_channel_id(const rtm_channel *channel);
+
+/* The client the channel belongs to. */
+rtm_client *rtm_channel_client(const rtm_channel *channel);
+
+/*
+ * join. cb gets a JoinChannelError: OK, ALREADY_JOINED, EXCEED_LIMIT (20
+ * channels, SPEC A5), TIMEOUT (5 s), USER_NOT_LOGGED_IN.
+ */
+int rtm_channel_join(rtm_channel *channel, rtm_result_cb cb, void *closure);
+
+/* leave. cb gets a LeaveChannelError: OK, NOT_IN_CHANNEL, USER_NOT_LOGGED_IN. */
+int rtm_channel_leave(rtm_channel *channel, rtm_result_cb cb, void *closure);
+
+/*
+ * sendMessage to the channel's other members. cb gets a ChannelMessageError:
+ * OK once the server accepted it, INVALID_MESSAGE, TIMEOUT (10 s),
+ * FAILURE (not joined), USER_NOT_LOGGED_IN.
+ */
+int rtm_channel_send_message(rtm_channel *channel, const rtm_message *msg,
+                             rtm_result_cb cb, void *closure);
+
+/* getMembers. cb gets a GetMembersError: OK with the list, NOT_IN_CHANNEL,
+ * TIMEOUT (5 s), USER_NOT_LOGGED_IN. */
+int rtm_channel_get_members(rtm_channel *channel, rtm_members_cb cb,
+                            void *closure);
+
+/*
+ * release: leaves the channel if joined (the other members see it leave),
+ * completes its pending operations with NOT_INITIALIZED, and frees the
+ * handle. Its id can be created again afterwards.
+ */
+void rtm_channel_release(rtm_channel *channel);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RTM_H */

@@ -1,0 +1,43 @@
+#!/bin/sh
+# Installs, from Debian's packages, whatever the build, tests and demo need and
+# this machine does not have yet. Idempotent: when everything is present it
+# only checks and returns. Run as root on Debian 12 (or through sudo).
+set -eu
+
+# Each line: a package, and a file whose presence says it is installed.
+# The file check is fast and works without dpkg's database being read.
+PKGS="
+cmake:/usr/bin/cmake
+ninja-build:/usr/bin/ninja
+pkg-config:/usr/bin/pkg-config
+gcc:/usr/bin/gcc
+g++:/usr/bin/g++
+libevent-dev:/usr/include/event2/event.h
+libssl-dev:/usr/include/openssl/ssl.h
+zlib1g-dev:/usr/include/zlib.h
+libprotobuf-c-dev:/usr/include/protobuf-c/protobuf-c.h
+protobuf-c-compiler:/usr/bin/protoc-c
+libgtest-dev:/usr/include/gtest/gtest.h
+googletest:/usr/src/googletest/CMakeLists.txt
+libcjson-dev:/usr/include/cjson/cJSON.h
+"
+
+missing=""
+for entry in $PKGS; do
+    pkg=${entry%%:*}
+    file=${entry#*:}
+    [ -e "$file" ] || missing="$missing $pkg"
+done
+
+[ -z "$missing" ] && exit 0
+
+echo "deps: installing:$missing" >&2
+if [ "$(id -u)" -ne 0 ]; then
+    SUDO=sudo
+else
+    SUDO=
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing >&2
