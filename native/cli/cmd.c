@@ -1,0 +1,136 @@
+/* cmd.c: parsing one input line into a command. */
+#include "cmd.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int cli__is_space(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+static char *cli__skip_space(char *p)
+{
+    while (*p != '\0' && cli__is_space(*p))
+        p++;
+    return p;
+}
+
+/* Cuts the next word at *p: returns it (NULL at end of line) and leaves *p
+ * at the first character after the spaces that follow it. */
+static char *cli__next_word(char **p)
+{
+    char *s = cli__skip_space(*p);
+    if (*s == '\0') {
+        *p = s;
+        return NULL;
+    }
+    char *e = s;
+    while (*e != '\0' && !cli__is_space(*e))
+        e++;
+    if (*e != '\0') {
+        *e = '\0';
+        e = cli__skip_space(e + 1);
+    }
+    *p = e;
+    return s;
+}
+
+typedef struct {
+    const char *word;
+    cli_cmd_kind kind;
+} cli__cmd_entry;
+
+static const cli__cmd_entry cli__cmds[] = {
+    { "login", CLI_CMD_LOGIN },   { "logout", CLI_CMD_LOGOUT },
+    { "send", CLI_CMD_SEND },     { "join", CLI_CMD_JOIN },
+    { "leave", CLI_CMD_LEAVE },   { "chsend", CLI_CMD_CHSEND },
+    { "members", CLI_CMD_MEMBERS }, { "sleep", CLI_CMD_SLEEP },
+    { "quit", CLI_CMD_QUIT },
+};
+
+int cli_cmd_parse(char *line, cli_cmd *out, const char **error)
+{
+    memset(out, 0, sizeof *out);
+    out->kind = CLI_CMD_NONE;
+    *error = NULL;
+
+    size_t n = strlen(line);
+    if (n > 0 && line[n - 1] == '\r')
+        line[--n] = '\0';
+
+    char *p = line;
+    char *word = cli__next_word(&p);
+    if (word == NULL || word[0] == '#')
+        return 0;
+
+    const cli__cmd_entry *e = NULL;
+    for (size_t i = 0; i < sizeof cli__cmds / sizeof cli__cmds[0]; i++)
+        if (strcmp(word, cli__cmds[i].word) == 0)
+            e = &cli__cmds[i];
+    if (e == NULL) {
+        *error = "unknown command";
+        return -1;
+    }
+    out->word = e->word;
+
+    switch (e->kind) {
+    case CLI_CMD_LOGIN:
+        out->arg = cli__next_word(&p);  /* the token, optional */
+        break;
+    case CLI_CMD_LOGOUT:
+    case CLI_CMD_QUIT:
+        break;
+    case CLI_CMD_JOIN:
+    case CLI_CMD_LEAVE:
+    case CLI_CMD_MEMBERS:
+        out->arg = cli__next_word(&p);
+        if (out->arg == NULL) {
+            *error = "missing argument: channel";
+            return -1;
+        }
+        break;
+    case CLI_CMD_SEND:
+    case CLI_CMD_CHSEND:
+        out->arg = cli__next_word(&p);
+        if (out->arg == NULL) {
+            *error = e->kind == CLI_CMD_SEND ? "missing argument: peer"
+                                             : "missing argument: channel";
+            return -1;
+        }
+        if (*p == '\0') {
+            *error = "missing argument: text";
+            return -1;
+        }
+        out->text = p;  /* the rest of the line, as typed */
+        p += strlen(p);
+        break;
+    case CLI_CMD_SLEEP: {
+        char *ms = cli__next_word(&p);
+        if (ms == NULL) {
+            *error = "missing argument: milliseconds";
+            return -1;
+        }
+        char *end = NULL;
+        errno = 0;
+        long v = strtol(ms, &end, 10);
+        if (errno != 0 || end == ms || *end != '\0' || v < 0 ||
+            v > CLI_SLEEP_MAX_MS) {
+            *error = "bad argument: milliseconds (0..3600000)";
+            return -1;
+        }
+        out->ms = v;
+        break;
+    }
+    case CLI_CMD_NONE:
+        break;
+    }
+
+    if (*cli__skip_space(p) != '\0') {
+        *error = "unexpected argument";
+        return -1;
+    }
+    out->kind = e->kind;
+    return 0;
+}

@@ -1,0 +1,656 @@
+/*
+ * main.c: rtm, the command-line client.
+ *
+ *   rtm [--server HOST:PORT] [--app-id ID] [--param JSON] --user USER
+ *
+ * Reads one command per line on stdin and writes every event and every
+ * command's result as one JSON object per line on stdout (docs/CLI.md).
+ * The main thread reads stdin and calls the public API (rtm.h); the client's
+ * callbacks run on its callback thread and print from there (out.c keeps
+ * lines whole).
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "rtm/rtm.h"
+
+#include "cmd.h"
+#include "out.h"
+
+#define CLI_DEFAULT_APP_ID "demo-app"
+/* At quit or end of input: how long to wait for the results of commands
+ * still in flight (the longest operation timeout is 10 s, SPEC A7), then for
+ * the logout's. */
+#define CLI_DRAIN_MS 11000
+#define CLI_LOGOUT_WAIT_MS 2000
+
+/* One channel handle per channel name, made on first use. */
+typedef struct cli_chan {
+    struct cli_chan *next;
+    rtm_channel *channel;
+    char name[];
+} cli_chan;
+
+typedef struct {
+    rtm_client *client;
+    const char *user;
+    pthread_mutex_t mu;     /* guards state and pending */
+    pthread_cond_t cv;      /* signalled when either changes */
+    int state;              /* the last state reported */
+    int pending;            /* operations whose result has not come yet */
+    cli_chan *chans;        /* main thread only */
+} cli;
+
+/* One operation in flight: what its result line says. */
+typedef struct {
+    cli *c;
+    const char *op;         /* the command's word */
+    rtm_family family;
+    char *channel;          /* or NULL */
+    char *peer;             /* or NULL */
+} cli_req;
+
+static const char cli__usage[] =
+"usage: rtm [--server HOST:PORT] [--app-id ID] [--param JSON] [--verbose]\n"
+"           --user USER\n"
+"       rtm --help | --version\n"
+"\n"
+"Reads one command per line on stdin; writes every event and every command's\n"
+"result as one JSON object per line on stdout (flushed after each line).\n"
+"Every line has \"event\" and \"t_ms\" (milliseconds since rtm started).\n"
+"\n"
+"Options:\n"
+"  --server HOST:PORT  the rtmd to use, set as the parameter \"rtm.server\".\n"
+"                      Default: $RTM_SERVER, else " RTM_DEFAULT_SERVER ".\n"
+"                      An \"rtm.server\" in --param wins over $RTM_SERVER and\n"
+"                      the default, not over --server.\n"
+"  --app-id ID         the app id (default: $RTM_APP_ID, else \"" CLI_DEFAULT_APP_ID "\").\n"
+"  --param JSON        client parameters as a JSON object, passed as is to\n"
+"                      the client (keys: docs/PARAMETERS.md), e.g.\n"
+"                      '{\"rtm.login_timeout_ms\":1500}'. Bad JSON: exit 2.\n"
+"  --user USER         the user id to log in as (required).\n"
+"  --verbose, -v       the library's log lines on stderr.\n"
+"  --help, -h          this text.\n"
+"  --version           the versions of rtm and of the library.\n"
+"\n"
+"Commands (one per line; words separated by spaces; '#' starts a comment):\n"
+"  login [TOKEN]       log in as USER.                        result op login\n"
+"  logout              log out.                               result op logout\n"
+"  send PEER TEXT...   a peer message; TEXT is the rest of    result op send\n"
+"                      the line, inner spaces kept.\n"
+"  join CH             join channel CH.                       result op join\n"
+"  leave CH            leave channel CH.                      result op leave\n"
+"  chsend CH TEXT...   a message to channel CH.               result op chsend\n"
+"  members CH          list CH's members: the result line,    result op members\n"
+"                      then on success a \"members\" event.\n"
+"  sleep MS            stop reading commands for MS ms (events still print).\n"
+"  quit                as end of input: wait up to 11 s for pending results,\n"
+"                      log out if logged in (waiting up to 2 s for its\n"
+"                      result), and exit 0.\n"
+"\n"
+"Events (\"event\" key):\n"
+"  state           {\"state\":\"CONNECTED\",\"state_code\":3,\n"
+"                   \"reason\":\"LOGIN_SUCCESS\",\"reason_code\":2}\n"
+"  result          {\"op\":\"login\",\"code\":0,\"name\":\"LOGIN_ERR_OK\"}, plus\n"
+"                  \"peer\" (send) or \"channel\" (channel commands); code is\n"
+"                  the API's error code, name its constant (LOGIN_ERR_*,\n"
+"                  LOGOUT_ERR_*, PEER_MESSAGE_ERR_*, JOIN_CHANNEL_ERR_*,\n"
+"                  LEAVE_CHANNEL_ERR_*, CHANNEL_MESSAGE_ERR_*, GET_MEMBERS_ERR_*)\n"
+"  peer_message    {\"from\":\"bob\",\"text\":\"hi\",\"offline\":false}\n"
+"  channel_message {\"channel\":\"c1\",\"from\":\"bob\",\"text\":\"hi\"}\n"
+"  member_joined   {\"channel\":\"c1\",\"user\":\"bob\"}\n"
+"  member_left     {\"channel\":\"c1\",\"user\":\"bob\"}\n"
+"  members         {\"channel\":\"c1\",\"users\":[\"alice\",\"bob\"]} (sorted)\n"
+"  error           {\"line\":\"...\",\"message\":\"...\"}: a line that is not a\n"
+"                  command (unknown, missing argument, invalid channel id)\n"
+"\n"
+"Exit status: 0 after quit or end of input; 2 for bad options; 1 when the\n"
+"client cannot be created.\n";
+
+/* ---- results ------------------------------------------------------------ */
+
+static cli_req *cli__req_new(cli *c, const char *op, rtm_family family,
+                             const char *channel, const char *peer)
+{
+    cli_req *r = calloc(1, sizeof *r);
+    if (r == NULL)
+        return NULL;
+    r->c = c;
+    r->op = op;
+    r->family = family;
+    if ((channel != NULL && (r->channel = strdup(channel)) == NULL) ||
+        (peer != NULL && (r->peer = strdup(peer)) == NULL)) {
+        free(r->channel);
+        free(r);
+        return NULL;
+    }
+    pthread_mutex_lock(&c->mu);
+    c->pending++;
+    pthread_mutex_unlock(&c->mu);
+    return r;
+}
+
+static void cli__emit_result(const cli_req *r, int code)
+{
+    cJSON *o = cli_event("result");
+    if (o == NULL)
+        return;
+    cJSON_AddStringToObject(o, "op", r->op);
+    if (r->channel != NULL)
+        cJSON_AddStringToObject(o, "channel", r->channel);
+    if (r->peer != NULL)
+        cJSON_AddStringToObject(o, "peer", r->peer);
+    cJSON_AddNumberToObject(o, "code", code);
+    cJSON_AddStringToObject(o, "name", rtm_code_name(r->family, code));
+    cli_emit(o);
+}
+
+static void cli__req_done(cli_req *r)
+{
+    cli *c = r->c;
+    pthread_mutex_lock(&c->mu);
+    c->pending--;
+    pthread_cond_broadcast(&c->cv);
+    pthread_mutex_unlock(&c->mu);
+    free(r->channel);
+    free(r->peer);
+    free(r);
+}
+
+static void cli__on_result(rtm_client *client, int code, void *closure)
+{
+    cli_req *r = closure;
+    cli__emit_result(r, code);
+    cli__req_done(r);
+}
+
+static int cli__cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void cli__on_members(rtm_channel *channel, int code,
+                            const char *const *user_ids, size_t count,
+                            void *closure)
+{
+    cli_req *r = closure;
+    cli__emit_result(r, code);
+    if (code == 0) {
+        cJSON *o = cli_event("members");
+        const char **sorted = calloc(count + 1, sizeof *sorted);
+        if (o != NULL && sorted != NULL) {
+            for (size_t i = 0; i < count; i++)
+                sorted[i] = user_ids[i];
+            qsort(sorted, count, sizeof *sorted, cli__cmp_str);
+            cJSON_AddStringToObject(o, "channel", r->channel);
+            cJSON *users = cJSON_AddArrayToObject(o, "users");
+            for (size_t i = 0; users != NULL && i < count; i++)
+                cJSON_AddItemToArray(users, cJSON_CreateString(sorted[i]));
+            cli_emit(o);
+            o = NULL;
+        }
+        cJSON_Delete(o);
+        free(sorted);
+    }
+    cli__req_done(r);
+}
+
+/* ---- events ------------------------------------------------------------- */
+
+/* Adds a received message's content: "text" for TEXT; for other types
+ * "type", "raw_len" and "description" as well. */
+static void cli__add_message(cJSON *o, const rtm_message *msg)
+{
+    if (msg->type == RTM_MESSAGE_TYPE_TEXT && msg->text != NULL) {
+        cJSON_AddStringToObject(o, "text", msg->text);
+        return;
+    }
+    cJSON_AddNullToObject(o, "text");
+    cJSON_AddNumberToObject(o, "type", msg->type);
+    cJSON_AddNumberToObject(o, "raw_len", (double)msg->raw_len);
+    if (msg->description != NULL)
+        cJSON_AddStringToObject(o, "description", msg->description);
+}
+
+static void cli__on_state(rtm_client *client, int state, int reason,
+                          void *closure)
+{
+    cli *c = closure;
+    cJSON *o = cli_event("state");
+    if (o != NULL) {
+        cJSON_AddStringToObject(o, "state", rtm_state_name(state));
+        cJSON_AddNumberToObject(o, "state_code", state);
+        cJSON_AddStringToObject(o, "reason", rtm_reason_name(reason));
+        cJSON_AddNumberToObject(o, "reason_code", reason);
+        cli_emit(o);
+    }
+    pthread_mutex_lock(&c->mu);
+    c->state = state;
+    pthread_cond_broadcast(&c->cv);
+    pthread_mutex_unlock(&c->mu);
+}
+
+static void cli__on_peer_message(rtm_client *client, const rtm_message *msg,
+                                 const char *peer_id, void *closure)
+{
+    cJSON *o = cli_event("peer_message");
+    if (o == NULL)
+        return;
+    cJSON_AddStringToObject(o, "from", peer_id);
+    cli__add_message(o, msg);
+    cJSON_AddBoolToObject(o, "offline", msg->offline);
+    cli_emit(o);
+}
+
+static void cli__on_channel_message(rtm_channel *channel,
+                                    const rtm_message *msg,
+                                    const char *from_user_id, void *closure)
+{
+    const cli_chan *ch = closure;
+    cJSON *o = cli_event("channel_message");
+    if (o == NULL)
+        return;
+    cJSON_AddStringToObject(o, "channel", ch->name);
+    cJSON_AddStringToObject(o, "from", from_user_id);
+    cli__add_message(o, msg);
+    cli_emit(o);
+}
+
+static void cli__emit_member(const char *event, const cli_chan *ch,
+                             const char *user_id)
+{
+    cJSON *o = cli_event(event);
+    if (o == NULL)
+        return;
+    cJSON_AddStringToObject(o, "channel", ch->name);
+    cJSON_AddStringToObject(o, "user", user_id);
+    cli_emit(o);
+}
+
+static void cli__on_member_joined(rtm_channel *channel, const char *user_id,
+                                  void *closure)
+{
+    cli__emit_member("member_joined", closure, user_id);
+}
+
+static void cli__on_member_left(rtm_channel *channel, const char *user_id,
+                                void *closure)
+{
+    cli__emit_member("member_left", closure, user_id);
+}
+
+static void cli__on_log(int level, const char *line, void *closure)
+{
+    fprintf(stderr, "rtm: log: %s\n", line);
+}
+
+/* ---- commands ----------------------------------------------------------- */
+
+/* The handle for a channel name, made on first use; NULL when the library
+ * refuses the id (SPEC A3) or memory runs out. */
+static cli_chan *cli__chan(cli *c, const char *name)
+{
+    for (cli_chan *ch = c->chans; ch != NULL; ch = ch->next)
+        if (strcmp(ch->name, name) == 0)
+            return ch;
+    size_t len = strlen(name);
+    cli_chan *ch = calloc(1, sizeof *ch + len + 1);
+    if (ch == NULL)
+        return NULL;
+    memcpy(ch->name, name, len + 1);
+    static const rtm_channel_callbacks cbs = {
+        .on_message_received = cli__on_channel_message,
+        .on_member_joined = cli__on_member_joined,
+        .on_member_left = cli__on_member_left,
+    };
+    ch->channel = rtm_channel_create(c->client, name, &cbs, ch);
+    if (ch->channel == NULL) {
+        free(ch);
+        return NULL;
+    }
+    ch->next = c->chans;
+    c->chans = ch;
+    return ch;
+}
+
+/* Waits until no operation is pending, or timeout_ms. */
+static void cli__wait_idle(cli *c, int timeout_ms)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_sec += timeout_ms / 1000;
+    until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&c->mu);
+    while (c->pending > 0)
+        if (pthread_cond_timedwait(&c->cv, &c->mu, &until) == ETIMEDOUT)
+            break;
+    pthread_mutex_unlock(&c->mu);
+}
+
+static void cli__sleep_ms(long ms)
+{
+    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+static void cli__oom(const char *line)
+{
+    cli_emit_error(line, "out of memory");
+}
+
+/* Runs one parsed command. original is the line as read, for errors. */
+static void cli__run(cli *c, const cli_cmd *cmd, const char *original)
+{
+    cli_req *r;
+    cli_chan *ch = NULL;
+
+    switch (cmd->kind) {
+    case CLI_CMD_JOIN:
+    case CLI_CMD_LEAVE:
+    case CLI_CMD_CHSEND:
+    case CLI_CMD_MEMBERS:
+        ch = cli__chan(c, cmd->arg);
+        if (ch == NULL) {
+            cli_emit_error(original, "invalid channel id");
+            return;
+        }
+        break;
+    default:
+        break;
+    }
+
+    switch (cmd->kind) {
+    case CLI_CMD_NONE:
+    case CLI_CMD_QUIT:
+        break;
+    case CLI_CMD_SLEEP:
+        cli__sleep_ms(cmd->ms);
+        break;
+    case CLI_CMD_LOGIN:
+        if ((r = cli__req_new(c, "login", RTM_FAMILY_LOGIN_ERR, NULL,
+                              NULL)) == NULL) {
+            cli__oom(original);
+            return;
+        }
+        rtm_login(c->client, cmd->arg, c->user, cli__on_result, r);
+        break;
+    case CLI_CMD_LOGOUT:
+        if ((r = cli__req_new(c, "logout", RTM_FAMILY_LOGOUT_ERR, NULL,
+                              NULL)) == NULL) {
+            cli__oom(original);
+            return;
+        }
+        rtm_logout(c->client, cli__on_result, r);
+        break;
+    case CLI_CMD_SEND: {
+        rtm_message m = { .type = RTM_MESSAGE_TYPE_TEXT, .text = cmd->text };
+        if ((r = cli__req_new(c, "send", RTM_FAMILY_PEER_MESSAGE_ERR, NULL,
+                              cmd->arg)) == NULL) {
+            cli__oom(original);
+            return;
+        }
+        rtm_send_peer_message(c->client, cmd->arg, &m, cli__on_result, r);
+        break;
+    }
+    case CLI_CMD_JOIN:
+        if ((r = cli__req_new(c, "join", RTM_FAMILY_JOIN_CHANNEL_ERR,
+                              ch->name, NULL)) == NULL) {
+            cli__oom(original);
+            return;
+        }
+        rtm_channel_join(ch->channel, cli__on_result, r);
+        break;
+    case CLI_CMD_LEAVE:
+        if ((r = cli__req_new(c, "leave", RTM_FAMILY_LEAVE_CHANNEL_ERR,
+                              ch->name, NULL)) == NULL) {
+            cli__oom(original);
+            return;
+        }
+        rtm_channel_leave(ch->channel, cli__on_result, r);
+        break;
+    case CLI_CMD_CHSEND: {
+        rtm_message m = { .type = RTM_MESSAGE_TYPE_TEXT, .text = cmd->text };
+        if ((r = cli__req_new(c, "chsend", RTM_FAMILY_CHANNEL_MESSAGE_ERR,
+                              ch->name, NULL)) == NULL) {
+            cli__oom(original);
+            return;
+        }
+        rtm_channel_send_message(ch->channel, &m, cli__on_result, r);
+        break;
+    }
+    case CLI_CMD_MEMBERS:
+        if ((r = cli__req_new(c, "members", RTM_FAMILY_GET_MEMBERS_ERR,
+                              ch->name, NULL)) == NULL) {
+            cli__oom(original);
+            return;
+        }
+        rtm_channel_get_members(ch->channel, cli__on_members, r);
+        break;
+    }
+}
+
+/* Reads and runs commands until quit or end of input. */
+static void cli__read_loop(cli *c)
+{
+    bool tty = isatty(STDIN_FILENO);
+    char *line = NULL;
+    size_t cap = 0;
+    for (;;) {
+        if (tty) {
+            fputs("rtm> ", stderr);
+            fflush(stderr);
+        }
+        ssize_t n = getline(&line, &cap, stdin);
+        if (n < 0)
+            break;
+        if (n > 0 && line[n - 1] == '\n')
+            line[--n] = '\0';
+        char *original = strdup(line);
+        if (original == NULL) {
+            cli__oom("");
+            continue;
+        }
+        cli_cmd cmd;
+        const char *error;
+        if (cli_cmd_parse(line, &cmd, &error) != 0) {
+            cli_emit_error(original, error);
+        } else {
+            cli__run(c, &cmd, original);
+        }
+        free(original);
+        if (cmd.kind == CLI_CMD_QUIT)
+            break;
+    }
+    free(line);
+}
+
+/* quit and end of input: let pending results arrive, log out if logged in
+ * (or on the way), and wait for that result too. */
+static void cli__finish(cli *c)
+{
+    cli__wait_idle(c, CLI_DRAIN_MS);
+    pthread_mutex_lock(&c->mu);
+    bool logged_in = c->state != RTM_CONNECTION_STATE_DISCONNECTED;
+    pthread_mutex_unlock(&c->mu);
+    if (logged_in) {
+        cli_req *r = cli__req_new(c, "logout", RTM_FAMILY_LOGOUT_ERR, NULL,
+                                  NULL);
+        if (r != NULL) {
+            rtm_logout(c->client, cli__on_result, r);
+            cli__wait_idle(c, CLI_LOGOUT_WAIT_MS);
+        }
+    }
+}
+
+/* ---- options ------------------------------------------------------------ */
+
+typedef struct {
+    const char *server;     /* NULL: not given */
+    const char *app_id;
+    const char *param;
+    const char *user;
+    bool verbose;
+} cli_opts;
+
+/* Takes an option's value from "--opt=VALUE" or the next argument. */
+static int cli__opt_value(int argc, char **argv, int *i, const char *name,
+                          const char **value)
+{
+    const char *a = argv[*i];
+    size_t n = strlen(name);
+    if (strncmp(a, name, n) != 0)
+        return 0;
+    if (a[n] == '=') {
+        *value = a + n + 1;
+        return 1;
+    }
+    if (a[n] != '\0')
+        return 0;
+    if (*i + 1 >= argc) {
+        fprintf(stderr, "rtm: %s needs a value (see rtm --help)\n", name);
+        exit(2);
+    }
+    *value = argv[++*i];
+    return 1;
+}
+
+static void cli__parse_args(int argc, char **argv, cli_opts *o)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            fputs(cli__usage, stdout);
+            exit(0);
+        }
+        if (strcmp(a, "--version") == 0) {
+            printf("rtm %s (library %s)\n", RTM_VERSION, rtm_version());
+            exit(0);
+        }
+        if (strcmp(a, "--verbose") == 0 || strcmp(a, "-v") == 0) {
+            o->verbose = true;
+            continue;
+        }
+        if (cli__opt_value(argc, argv, &i, "--server", &o->server) ||
+            cli__opt_value(argc, argv, &i, "--app-id", &o->app_id) ||
+            cli__opt_value(argc, argv, &i, "--param", &o->param) ||
+            cli__opt_value(argc, argv, &i, "--user", &o->user))
+            continue;
+        fprintf(stderr, "rtm: unknown argument '%s' (see rtm --help)\n", a);
+        exit(2);
+    }
+    if (o->user == NULL) {
+        fputs("rtm: --user is required (see rtm --help)\n", stderr);
+        exit(2);
+    }
+}
+
+static const char *cli__env(const char *name)
+{
+    const char *v = getenv(name);
+    return v != NULL && v[0] != '\0' ? v : NULL;
+}
+
+int main(int argc, char **argv)
+{
+    cli_opts opts = { 0 };
+    cli__parse_args(argc, argv, &opts);
+    cli_out_init();
+    signal(SIGPIPE, SIG_IGN);
+
+    /* --param is passed as is; it is parsed here only to refuse bad JSON
+     * with a clear message and to see whether it names a server. */
+    bool param_has_server = false;
+    if (opts.param != NULL) {
+        cJSON *p = cJSON_Parse(opts.param);
+        if (p == NULL || !cJSON_IsObject(p)) {
+            fprintf(stderr, "rtm: --param is not a JSON object: %s\n",
+                    opts.param);
+            cJSON_Delete(p);
+            return 2;
+        }
+        param_has_server = cJSON_HasObjectItem(p, "rtm.server");
+        cJSON_Delete(p);
+    }
+    const char *server = opts.server;
+    if (server == NULL && !param_has_server) {
+        server = cli__env("RTM_SERVER");
+        if (server == NULL)
+            server = RTM_DEFAULT_SERVER;
+    }
+    const char *app_id = opts.app_id;
+    if (app_id == NULL && (app_id = cli__env("RTM_APP_ID")) == NULL)
+        app_id = CLI_DEFAULT_APP_ID;
+
+    static cli c;
+    c.user = opts.user;
+    c.state = RTM_CONNECTION_STATE_DISCONNECTED;
+    pthread_mutex_init(&c.mu, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&c.cv, &ca);
+    pthread_condattr_destroy(&ca);
+
+    rtm_config config;
+    rtm_config_init(&config);
+    config.app_id = app_id;
+    config.callbacks.on_connection_state_changed = cli__on_state;
+    config.callbacks.on_message_received = cli__on_peer_message;
+    config.closure = &c;
+    config.parameters = opts.param;
+    if (opts.verbose) {
+        config.log = cli__on_log;
+        config.log_filter = RTM_LOG_FILTER_INFO;
+    }
+    int rc = rtm_client_create(&config, &c.client);
+    if (rc != RTM_OK) {
+        fprintf(stderr, "rtm: cannot create the client: %s%s\n",
+                rtm_strerror(rc),
+                rc == RTM_EINVAL ? " (check --app-id and --param)" : "");
+        return rc == RTM_EINVAL ? 2 : 1;
+    }
+
+    if (server != NULL) {
+        cJSON *p = cJSON_CreateObject();
+        char *json = NULL;
+        if (p != NULL && cJSON_AddStringToObject(p, "rtm.server", server))
+            json = cJSON_PrintUnformatted(p);
+        cJSON_Delete(p);
+        rc = json != NULL ? rtm_client_set_parameters(c.client, json)
+                          : RTM_ENOMEM;
+        free(json);
+        if (rc != RTM_OK) {
+            fprintf(stderr, "rtm: bad server '%s': %s\n", server,
+                    rtm_strerror(rc));
+            rtm_client_destroy(c.client);
+            return 2;
+        }
+    }
+
+    cli__read_loop(&c);
+    cli__finish(&c);
+    rtm_client_destroy(c.client);
+
+    while (c.chans != NULL) {
+        cli_chan *next = c.chans->next;
+        free(c.chans);
+        c.chans = next;
+    }
+    return 0;
+}
