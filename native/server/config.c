@@ -1,0 +1,242 @@
+/* config.c: rtmd's command line. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "frame.h"
+
+#ifndef RTMD_VERSION
+#define RTMD_VERSION "0.0.0"
+#endif
+
+static void rtmd__usage(FILE *f)
+{
+    fprintf(f,
+        "Usage: rtmd [OPTION]...\n"
+        "The rtm messaging server.\n"
+        "\n"
+        "  --listen HOST:PORT        address to listen on (default %s;\n"
+        "                            port 0 picks a free port)\n"
+        "  --app-id ID               accept this app id (repeatable); without it\n"
+        "                            any app id is accepted (development mode)\n"
+        "  --heartbeat-ms N          send a Ping after N ms without sending (default %u)\n"
+        "  --idle-timeout-ms N       close a link silent for N ms (default: 3 x the\n"
+        "                            client's heartbeat, at least %u)\n"
+        "  --login-deadline-ms N     close a link not logged in N ms after connecting\n"
+        "                            (default %u)\n"
+        "  --max-frame BYTES         largest frame payload accepted (default %u)\n"
+        "  --max-unacked N           unacknowledged peer messages kept per session\n"
+        "                            (default %u)\n"
+        "  --max-output BYTES        output queued to one link before it is dropped\n"
+        "                            (default %u)\n"
+        "  --ready-file PATH         once listening, write HOST:PORT to PATH\n"
+        "  --log-level LEVEL         debug, info, warn or error (default info)\n"
+        "  --help                    print this help and exit\n"
+        "  --version                 print the version and exit\n",
+        RTMD_DEFAULT_LISTEN, RTMD_DEFAULT_HEARTBEAT_MS, RTMD_IDLE_TIMEOUT_MIN_MS,
+        RTMD_DEFAULT_LOGIN_DEADLINE_MS, (unsigned)RTM__FRAME_MAX_DEFAULT,
+        RTMD_DEFAULT_MAX_UNACKED, RTMD_DEFAULT_MAX_OUTPUT);
+}
+
+static int rtmd__parse_u32(const char *name, const char *s, uint32_t min, uint32_t max,
+                           uint32_t *out, FILE *err)
+{
+    char *end = NULL;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (s[0] < '0' || s[0] > '9' || *end != '\0' || errno != 0 || v < min || v > max) {
+        fprintf(err, "rtmd: %s: expected an integer from %u to %u, got '%s'\n",
+                name, (unsigned)min, (unsigned)max, s);
+        return -1;
+    }
+    *out = (uint32_t)v;
+    return 0;
+}
+
+/* Whether the listen address has the HOST:PORT shape (the address itself
+ * is checked when binding). */
+static int rtmd__listen_ok(const char *s)
+{
+    const char *colon = strrchr(s, ':');
+    if (!colon || colon == s || colon[1] == '\0')
+        return 0;
+    for (const char *p = colon + 1; *p; p++)
+        if (*p < '0' || *p > '9')
+            return 0;
+    return strtoul(colon + 1, NULL, 10) <= 65535;
+}
+
+enum { OPT_LISTEN, OPT_APP_ID, OPT_HEARTBEAT, OPT_IDLE, OPT_DEADLINE, OPT_MAX_FRAME,
+       OPT_MAX_UNACKED, OPT_MAX_OUTPUT, OPT_READY, OPT_LOG_LEVEL, OPT_HELP, OPT_VERSION };
+
+static const struct {
+    const char *name;
+    int takes_value;
+} rtmd__opts[] = {
+    [OPT_LISTEN] = { "--listen", 1 },
+    [OPT_APP_ID] = { "--app-id", 1 },
+    [OPT_HEARTBEAT] = { "--heartbeat-ms", 1 },
+    [OPT_IDLE] = { "--idle-timeout-ms", 1 },
+    [OPT_DEADLINE] = { "--login-deadline-ms", 1 },
+    [OPT_MAX_FRAME] = { "--max-frame", 1 },
+    [OPT_MAX_UNACKED] = { "--max-unacked", 1 },
+    [OPT_MAX_OUTPUT] = { "--max-output", 1 },
+    [OPT_READY] = { "--ready-file", 1 },
+    [OPT_LOG_LEVEL] = { "--log-level", 1 },
+    [OPT_HELP] = { "--help", 0 },
+    [OPT_VERSION] = { "--version", 0 },
+};
+#define RTMD__NOPTS (sizeof rtmd__opts / sizeof rtmd__opts[0])
+
+static rtmd_config_status rtmd__fail(rtmd_config *cfg, FILE *err)
+{
+    fprintf(err, "Try 'rtmd --help'.\n");
+    rtmd_config_free(cfg);
+    return RTMD_CONFIG_ERROR;
+}
+
+rtmd_config_status rtmd_config_parse(rtmd_config *cfg, int argc, char **argv,
+                                     FILE *out, FILE *err)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->listen = RTMD_DEFAULT_LISTEN;
+    cfg->heartbeat_ms = RTMD_DEFAULT_HEARTBEAT_MS;
+    cfg->login_deadline_ms = RTMD_DEFAULT_LOGIN_DEADLINE_MS;
+    cfg->max_frame = RTM__FRAME_MAX_DEFAULT;
+    cfg->max_unacked = RTMD_DEFAULT_MAX_UNACKED;
+    cfg->max_output = RTMD_DEFAULT_MAX_OUTPUT;
+    cfg->log_level = RTMD_LOG_INFO;
+
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        const char *value = NULL;
+        size_t opt = RTMD__NOPTS;
+        for (size_t k = 0; k < RTMD__NOPTS; k++) {
+            size_t n = strlen(rtmd__opts[k].name);
+            if (strncmp(arg, rtmd__opts[k].name, n) != 0)
+                continue;
+            if (arg[n] == '\0') {
+                opt = k;
+            } else if (arg[n] == '=' && rtmd__opts[k].takes_value) {
+                opt = k;
+                value = arg + n + 1;
+            } else {
+                continue;
+            }
+            break;
+        }
+        if (opt == RTMD__NOPTS) {
+            fprintf(err, "rtmd: unknown argument '%s'\n", arg);
+            return rtmd__fail(cfg, err);
+        }
+        if (rtmd__opts[opt].takes_value && !value) {
+            if (i + 1 >= argc) {
+                fprintf(err, "rtmd: %s needs a value\n", arg);
+                return rtmd__fail(cfg, err);
+            }
+            value = argv[++i];
+        }
+        const char *name = rtmd__opts[opt].name;
+        int bad = 0;
+        switch (opt) {
+        case OPT_LISTEN:
+            if (!rtmd__listen_ok(value)) {
+                fprintf(err, "rtmd: --listen: expected HOST:PORT, got '%s'\n", value);
+                bad = 1;
+            }
+            cfg->listen = value;
+            break;
+        case OPT_APP_ID: {
+            if (value[0] == '\0') {
+                fprintf(err, "rtmd: --app-id: must not be empty\n");
+                bad = 1;
+                break;
+            }
+            const char **ids = realloc(cfg->app_ids, (cfg->n_app_ids + 1) * sizeof *ids);
+            if (!ids) {
+                fprintf(err, "rtmd: out of memory\n");
+                bad = 1;
+                break;
+            }
+            ids[cfg->n_app_ids++] = value;
+            cfg->app_ids = ids;
+            break;
+        }
+        case OPT_HEARTBEAT:
+            bad = rtmd__parse_u32(name, value, 10, 3600000, &cfg->heartbeat_ms, err);
+            break;
+        case OPT_IDLE:
+            bad = rtmd__parse_u32(name, value, 10, 86400000, &cfg->idle_timeout_ms, err);
+            break;
+        case OPT_DEADLINE:
+            bad = rtmd__parse_u32(name, value, 10, 3600000, &cfg->login_deadline_ms, err);
+            break;
+        case OPT_MAX_FRAME:
+            bad = rtmd__parse_u32(name, value, 64, 64u * 1024u * 1024u, &cfg->max_frame, err);
+            break;
+        case OPT_MAX_UNACKED:
+            bad = rtmd__parse_u32(name, value, 1, 1000000, &cfg->max_unacked, err);
+            break;
+        case OPT_MAX_OUTPUT:
+            bad = rtmd__parse_u32(name, value, 1024, 1024u * 1024u * 1024u,
+                                  &cfg->max_output, err);
+            break;
+        case OPT_READY:
+            if (value[0] == '\0') {
+                fprintf(err, "rtmd: --ready-file: must not be empty\n");
+                bad = 1;
+            }
+            cfg->ready_file = value;
+            break;
+        case OPT_LOG_LEVEL:
+            if (rtmd_log_level_parse(value, &cfg->log_level) != 0) {
+                fprintf(err, "rtmd: --log-level: expected debug, info, warn or error, "
+                             "got '%s'\n", value);
+                bad = 1;
+            }
+            break;
+        case OPT_HELP:
+            rtmd__usage(out);
+            rtmd_config_free(cfg);
+            return RTMD_CONFIG_EXIT;
+        case OPT_VERSION:
+            fprintf(out, "rtmd %s\n", RTMD_VERSION);
+            rtmd_config_free(cfg);
+            return RTMD_CONFIG_EXIT;
+        }
+        if (bad)
+            return rtmd__fail(cfg, err);
+    }
+    return RTMD_CONFIG_OK;
+}
+
+void rtmd_config_free(rtmd_config *cfg)
+{
+    free(cfg->app_ids);
+    cfg->app_ids = NULL;
+    cfg->n_app_ids = 0;
+}
+
+uint32_t rtmd_config_idle_timeout(const rtmd_config *cfg, uint32_t client_heartbeat_ms)
+{
+    if (cfg->idle_timeout_ms)
+        return cfg->idle_timeout_ms;
+    uint64_t t = (uint64_t)client_heartbeat_ms * RTMD_IDLE_TIMEOUT_FACTOR;
+    if (t < RTMD_IDLE_TIMEOUT_MIN_MS)
+        t = RTMD_IDLE_TIMEOUT_MIN_MS;
+    if (t > 86400000u)
+        t = 86400000u;
+    return (uint32_t)t;
+}
+
+int rtmd_config_app_allowed(const rtmd_config *cfg, const char *app_id)
+{
+    if (cfg->n_app_ids == 0)
+        return 1;
+    for (size_t i = 0; i < cfg->n_app_ids; i++)
+        if (strcmp(cfg->app_ids[i], app_id) == 0)
+            return 1;
+    return 0;
+}

@@ -1,0 +1,61 @@
+/*
+ * config.h: rtmd's configuration, from its command line.
+ *
+ * Every default is written once, here (docs/SERVER.md lists them).
+ */
+#ifndef RTMD_CONFIG_H
+#define RTMD_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "log.h"
+
+#define RTMD_DEFAULT_LISTEN "127.0.0.1:9777"
+#define RTMD_DEFAULT_HEARTBEAT_MS 1000u
+#define RTMD_DEFAULT_LOGIN_DEADLINE_MS 10000u
+/* Idle timeout when no --idle-timeout-ms: 3 x the client's Hello.heartbeat_ms,
+ * at least this. */
+#define RTMD_IDLE_TIMEOUT_MIN_MS 3000u
+#define RTMD_IDLE_TIMEOUT_FACTOR 3u
+#define RTMD_DEFAULT_MAX_UNACKED 1024u
+#define RTMD_DEFAULT_MAX_OUTPUT (4u * 1024u * 1024u)
+/* SPEC A5: channels one session may be in at once. */
+#define RTMD_MAX_CHANNELS_PER_SESSION 20u
+/* How long a closing link waits for its last frames to leave and for the
+ * peer's EOF before it is dropped. */
+#define RTMD_LINGER_MS 1000u
+
+typedef struct {
+    const char *listen;          /* HOST:PORT (numeric host) */
+    const char **app_ids;        /* accepted app ids; none: any (dev mode) */
+    size_t n_app_ids;
+    uint32_t heartbeat_ms;       /* send a Ping after this long without sending */
+    uint32_t idle_timeout_ms;    /* 0: from the client's Hello */
+    uint32_t login_deadline_ms;  /* from accept to a successful login */
+    uint32_t max_frame;          /* largest payload accepted, bytes */
+    uint32_t max_unacked;        /* unacknowledged peer deliveries kept per session */
+    uint32_t max_output;         /* bytes queued to one link before it is dropped */
+    const char *ready_file;      /* NULL: none */
+    rtmd_log_level log_level;
+} rtmd_config;
+
+typedef enum {
+    RTMD_CONFIG_OK = 0,    /* run */
+    RTMD_CONFIG_EXIT = 1,  /* --help or --version was printed: exit 0 */
+    RTMD_CONFIG_ERROR = 2  /* a message was printed to err: exit 2 */
+} rtmd_config_status;
+
+/* Fills cfg from argv. Strings point into argv; free with rtmd_config_free. */
+rtmd_config_status rtmd_config_parse(rtmd_config *cfg, int argc, char **argv,
+                                     FILE *out, FILE *err);
+void rtmd_config_free(rtmd_config *cfg);
+
+/* The idle timeout for a client that announced heartbeat_ms. */
+uint32_t rtmd_config_idle_timeout(const rtmd_config *cfg, uint32_t client_heartbeat_ms);
+
+/* Whether the app id is accepted (any when none is configured). */
+int rtmd_config_app_allowed(const rtmd_config *cfg, const char *app_id);
+
+#endif

@@ -1,0 +1,570 @@
+/* conn.c: a link: framing, handshake, heartbeats, deadlines, closing. */
+#include "conn.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <netdb.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+
+#include "log.h"
+#include "router.h"
+#include "rtm/rtm_codes.h"
+
+typedef enum {
+    CONN_HELLO,    /* waiting for Hello */
+    CONN_LOGIN,    /* Hello done, waiting for a successful Login */
+    CONN_READY,    /* logged in: a session is bound */
+    CONN_CLOSING,  /* flushing the last frames */
+    CONN_LINGER,   /* half-closed, waiting for the peer's EOF */
+    CONN_DEAD      /* to be freed by the deferred callback */
+} conn_state;
+
+static const char *const conn_state_names[] = {
+    "hello", "login", "ready", "closing", "linger", "dead"
+};
+
+struct rtmd_conn {
+    rtmd_server *srv;
+    rtmd_conn *prev, *next;
+    struct bufferevent *bev;
+    struct event *timer;     /* the next deadline, whichever it is */
+    struct event *deferred;  /* session hand-off and freeing */
+    conn_state state;
+    uint64_t id;
+    char peer[80];           /* "127.0.0.1:40312" */
+    char name[112];          /* "link#3 127.0.0.1:40312" */
+    uint64_t accepted_ms, last_rx_ms, last_tx_ms, closing_ms;
+    uint32_t idle_timeout_ms;
+    rtmd_session *session;
+};
+
+RTMD_PRINTF(3, 4)
+static void conn_log(const rtmd_conn *c, rtmd_log_level level, const char *fmt, ...)
+{
+    if (!rtmd_log_enabled(level))
+        return;
+    char msg[1024];
+    char who[200];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (c->session)
+        rtmd_session_name(c->session, who, sizeof who);
+    else
+        snprintf(who, sizeof who, "-");
+    rtmd_log(level, "%s %s: %s", c->name, who, msg);
+}
+
+const char *rtmd_conn_name(const rtmd_conn *c)
+{
+    return c->name;
+}
+
+bool rtmd_conn_is_open(const rtmd_conn *c)
+{
+    return c && c->state <= CONN_READY;
+}
+
+static void conn_set_state(rtmd_conn *c, conn_state to)
+{
+    if (c->state == to)
+        return;
+    conn_log(c, RTMD_LOG_DEBUG, "%s -> %s", conn_state_names[c->state],
+             conn_state_names[to]);
+    c->state = to;
+}
+
+/* ---- freeing ------------------------------------------------------------ */
+
+static void conn_free(rtmd_conn *c)
+{
+    rtmd_server *srv = c->srv;
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        srv->conns = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    srv->nconns--;
+    if (c->session)
+        rtmd_conn_detach(c);
+    bufferevent_free(c->bev);
+    event_free(c->timer);
+    event_free(c->deferred);
+    free(c);
+    rtmd_server_link_gone(srv);
+}
+
+/* Runs after the callback that closed the link has returned: hands the
+ * session over to session.c, and frees a dead link. */
+static void conn_deferred_cb(evutil_socket_t fd, short what, void *arg)
+{
+    rtmd_conn *c = arg;
+    if (c->session && c->state >= CONN_CLOSING) {
+        rtmd_session *s = c->session;
+        rtmd_conn_detach(c);
+        if (!c->srv->stopping)
+            rtmd_session_link_lost(c->srv, s);
+    }
+    if (c->state == CONN_DEAD)
+        conn_free(c);
+}
+
+static void conn_kill(rtmd_conn *c)
+{
+    conn_set_state(c, CONN_DEAD);
+    bufferevent_disable(c->bev, EV_READ | EV_WRITE);
+    event_del(c->timer);
+    event_active(c->deferred, EV_TIMEOUT, 1);
+}
+
+/* ---- timer -------------------------------------------------------------- */
+
+static void conn_arm(rtmd_conn *c)
+{
+    const rtmd_config *cfg = c->srv->cfg;
+    uint64_t next;
+    switch (c->state) {
+    case CONN_HELLO:
+    case CONN_LOGIN:
+        next = c->accepted_ms + cfg->login_deadline_ms;
+        if (c->last_rx_ms + c->idle_timeout_ms < next)
+            next = c->last_rx_ms + c->idle_timeout_ms;
+        if (c->state == CONN_LOGIN && c->last_tx_ms + cfg->heartbeat_ms < next)
+            next = c->last_tx_ms + cfg->heartbeat_ms;
+        break;
+    case CONN_READY:
+        next = c->last_rx_ms + c->idle_timeout_ms;
+        if (c->last_tx_ms + cfg->heartbeat_ms < next)
+            next = c->last_tx_ms + cfg->heartbeat_ms;
+        break;
+    case CONN_CLOSING:
+    case CONN_LINGER:
+        next = c->closing_ms + RTMD_LINGER_MS;
+        break;
+    default:
+        return;
+    }
+    uint64_t now = rtmd_now_ms();
+    uint64_t wait = next > now ? next - now : 0;
+    struct timeval tv = { (time_t)(wait / 1000), (suseconds_t)(wait % 1000) * 1000 };
+    evtimer_add(c->timer, &tv);
+}
+
+static void conn_send_ping(rtmd_conn *c)
+{
+    Rtm__Wire__Ping ping = RTM__WIRE__PING__INIT;
+    rtm__frame f = RTM__WIRE__FRAME__INIT;
+    f.body_case = RTM__WIRE__FRAME__BODY_PING;
+    f.ping = &ping;
+    rtmd_conn_send(c, &f);
+}
+
+static void conn_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+    rtmd_conn *c = arg;
+    const rtmd_config *cfg = c->srv->cfg;
+    uint64_t now = rtmd_now_ms();
+
+    if (c->state == CONN_CLOSING || c->state == CONN_LINGER) {
+        if (now >= c->closing_ms + RTMD_LINGER_MS) {
+            conn_log(c, RTMD_LOG_DEBUG, "dropped after %u ms of closing", RTMD_LINGER_MS);
+            conn_kill(c);
+            return;
+        }
+    } else if (c->state < CONN_READY && now >= c->accepted_ms + cfg->login_deadline_ms) {
+        conn_log(c, RTMD_LOG_INFO, "no login within %u ms: closing", cfg->login_deadline_ms);
+        rtmd_conn_close(c, RTM__WIRE__CLOSE__CODE__CLOSE_LOGIN_DEADLINE, "no login in time");
+        return;
+    } else if (now >= c->last_rx_ms + c->idle_timeout_ms) {
+        conn_log(c, RTMD_LOG_INFO, "nothing received for %u ms: closing",
+                 c->idle_timeout_ms);
+        rtmd_conn_close(c, RTM__WIRE__CLOSE__CODE__CLOSE_IDLE, "idle");
+        return;
+    } else if (c->state != CONN_HELLO && now >= c->last_tx_ms + cfg->heartbeat_ms) {
+        conn_send_ping(c);
+        if (!rtmd_conn_is_open(c))
+            return;
+    }
+    conn_arm(c);
+}
+
+/* ---- sending ------------------------------------------------------------ */
+
+/* Room for n more bytes within --max-output? If not, the link is dropped. */
+static int conn_reserve(rtmd_conn *c, size_t n)
+{
+    if (c->state > CONN_CLOSING)
+        return -1;
+    struct evbuffer *out = bufferevent_get_output(c->bev);
+    size_t queued = evbuffer_get_length(out);
+    if (queued + n > c->srv->cfg->max_output) {
+        conn_log(c, RTMD_LOG_WARN,
+                 "output over %u bytes (%zu queued): the peer does not read; dropping the link",
+                 c->srv->cfg->max_output, queued);
+        conn_kill(c);
+        return -1;
+    }
+    return 0;
+}
+
+static int conn_send_any(rtmd_conn *c, const rtm__frame *f)
+{
+    size_t n = rtm__frame_encoded_size(f);
+    if (conn_reserve(c, n) != 0)
+        return -1;
+    struct evbuffer *out = bufferevent_get_output(c->bev);
+    struct evbuffer_iovec v;
+    if (evbuffer_reserve_space(out, (ev_ssize_t)n, &v, 1) != 1 || v.iov_len < n) {
+        conn_log(c, RTMD_LOG_ERROR, "out of memory queuing %zu bytes", n);
+        conn_kill(c);
+        return -1;
+    }
+    v.iov_len = rtm__frame_encode(f, v.iov_base);
+    evbuffer_commit_space(out, &v, 1);
+    c->last_tx_ms = rtmd_now_ms();
+    conn_log(c, RTMD_LOG_DEBUG, "sent %s (request %u, %zu bytes)", rtm__frame_body_name(f),
+             (unsigned)f->request_id, n);
+    return 0;
+}
+
+int rtmd_conn_send(rtmd_conn *c, const rtm__frame *f)
+{
+    if (!rtmd_conn_is_open(c))
+        return -1;
+    return conn_send_any(c, f);
+}
+
+int rtmd_conn_send_encoded(rtmd_conn *c, const uint8_t *buf, size_t len)
+{
+    if (!rtmd_conn_is_open(c) || conn_reserve(c, len) != 0)
+        return -1;
+    if (evbuffer_add(bufferevent_get_output(c->bev), buf, len) != 0) {
+        conn_log(c, RTMD_LOG_ERROR, "out of memory queuing %zu bytes", len);
+        conn_kill(c);
+        return -1;
+    }
+    c->last_tx_ms = rtmd_now_ms();
+    return 0;
+}
+
+/* ---- closing ------------------------------------------------------------ */
+
+static void conn_half_close(rtmd_conn *c)
+{
+    conn_set_state(c, CONN_LINGER);
+    shutdown(bufferevent_getfd(c->bev), SHUT_WR);
+}
+
+static void conn_closing_read_cb(struct bufferevent *bev, void *arg)
+{
+    /* Whatever still comes is discarded, so that closing with unread input
+     * does not reset the link before our last frames arrive. */
+    struct evbuffer *in = bufferevent_get_input(bev);
+    evbuffer_drain(in, evbuffer_get_length(in));
+}
+
+static void conn_closing_write_cb(struct bufferevent *bev, void *arg)
+{
+    rtmd_conn *c = arg;
+    if (c->state == CONN_CLOSING)
+        conn_half_close(c);
+}
+
+static void conn_closing_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+    conn_kill(arg);
+}
+
+static void conn_begin_close(rtmd_conn *c)
+{
+    conn_set_state(c, CONN_CLOSING);
+    c->closing_ms = rtmd_now_ms();
+    bufferevent_setcb(c->bev, conn_closing_read_cb, conn_closing_write_cb,
+                      conn_closing_event_cb, c);
+    bufferevent_setwatermark(c->bev, EV_READ, 0, 0);
+    bufferevent_setwatermark(c->bev, EV_WRITE, 0, 0);
+    bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+    if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
+        conn_half_close(c);
+    if (c->session)
+        event_active(c->deferred, EV_TIMEOUT, 1);
+    event_del(c->timer);
+    conn_arm(c);
+}
+
+void rtmd_conn_close(rtmd_conn *c, int close_code, const char *detail)
+{
+    if (!rtmd_conn_is_open(c))
+        return;
+    if (close_code) {
+        Rtm__Wire__Close cl = RTM__WIRE__CLOSE__INIT;
+        cl.code = (Rtm__Wire__Close__Code)close_code;
+        cl.detail = (char *)(detail ? detail : "");
+        rtm__frame f = RTM__WIRE__FRAME__INIT;
+        f.body_case = RTM__WIRE__FRAME__BODY_CLOSE;
+        f.close = &cl;
+        if (conn_send_any(c, &f) != 0)
+            return; /* dropped */
+    }
+    conn_begin_close(c);
+}
+
+void rtmd_conn_kick(rtmd_conn *c, int reason)
+{
+    if (!rtmd_conn_is_open(c))
+        return;
+    conn_log(c, RTMD_LOG_INFO, "kicked (reason %s)", rtm_reason_name(reason));
+    Rtm__Wire__Kick k = RTM__WIRE__KICK__INIT;
+    k.reason = reason;
+    rtm__frame f = RTM__WIRE__FRAME__INIT;
+    f.body_case = RTM__WIRE__FRAME__BODY_KICK;
+    f.kick = &k;
+    if (conn_send_any(c, &f) != 0)
+        return;
+    conn_begin_close(c);
+}
+
+/* Bad input: log why with the peer's address, send Close, close. */
+RTMD_PRINTF(3, 4)
+static void conn_refuse(rtmd_conn *c, int close_code, const char *fmt, ...)
+{
+    char why[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof why, fmt, ap);
+    va_end(ap);
+    conn_log(c, RTMD_LOG_WARN, "closing: %s", why);
+    rtmd_conn_close(c, close_code, why);
+}
+
+/* ---- sessions ----------------------------------------------------------- */
+
+rtmd_session *rtmd_conn_session(const rtmd_conn *c)
+{
+    return c->session;
+}
+
+void rtmd_conn_attach(rtmd_conn *c, rtmd_session *s)
+{
+    c->session = s;
+    s->link = c;
+    if (c->state < CONN_READY)
+        conn_set_state(c, CONN_READY);
+}
+
+void rtmd_conn_detach(rtmd_conn *c)
+{
+    if (c->session && c->session->link == c)
+        c->session->link = NULL;
+    c->session = NULL;
+}
+
+/* ---- receiving ---------------------------------------------------------- */
+
+static void conn_on_hello(rtmd_conn *c, const rtm__frame *f)
+{
+    const rtmd_config *cfg = c->srv->cfg;
+    const Rtm__Wire__Hello *h = f->hello;
+    if (h->version != RTM__WIRE__VERSION__VERSION_1) {
+        conn_log(c, RTMD_LOG_WARN, "closing: protocol version %u not supported",
+                 (unsigned)h->version);
+        rtmd_conn_close(c, RTM__WIRE__CLOSE__CODE__CLOSE_VERSION, "version not supported");
+        return;
+    }
+    c->idle_timeout_ms = rtmd_config_idle_timeout(cfg, h->heartbeat_ms);
+    Rtm__Wire__HelloAck ack = RTM__WIRE__HELLO_ACK__INIT;
+    ack.version = RTM__WIRE__VERSION__VERSION_1;
+    ack.heartbeat_ms = cfg->heartbeat_ms;
+    ack.max_frame = cfg->max_frame;
+    rtm__frame out = RTM__WIRE__FRAME__INIT;
+    out.request_id = f->request_id;
+    out.body_case = RTM__WIRE__FRAME__BODY_HELLO_ACK;
+    out.hello_ack = &ack;
+    if (rtmd_conn_send(c, &out) != 0)
+        return;
+    conn_set_state(c, CONN_LOGIN);
+    conn_log(c, RTMD_LOG_DEBUG, "hello: client heartbeat %u ms, idle timeout %u ms",
+             (unsigned)h->heartbeat_ms, c->idle_timeout_ms);
+    event_del(c->timer);
+    conn_arm(c);
+}
+
+static void conn_on_frame(rtmd_conn *c, rtm__frame *f)
+{
+    conn_log(c, RTMD_LOG_DEBUG, "received %s (request %u)", rtm__frame_body_name(f),
+             (unsigned)f->request_id);
+    if (c->state == CONN_HELLO) {
+        if (f->body_case != RTM__WIRE__FRAME__BODY_HELLO)
+            conn_refuse(c, RTM__WIRE__CLOSE__CODE__CLOSE_PROTOCOL,
+                        "expected hello, got %s", rtm__frame_body_name(f));
+        else
+            conn_on_hello(c, f);
+        return;
+    }
+    switch (f->body_case) {
+    case RTM__WIRE__FRAME__BODY_PING:
+        return;
+    case RTM__WIRE__FRAME__BODY_CLOSE:
+        conn_log(c, RTMD_LOG_INFO, "the peer closes the link (code %d: %s)",
+                 (int)f->close->code, f->close->detail ? f->close->detail : "");
+        rtmd_conn_close(c, 0, NULL);
+        return;
+    case RTM__WIRE__FRAME__BODY_LOGIN:
+        rtmd_session_login(c->srv, c, f->request_id, f->login);
+        return;
+    case RTM__WIRE__FRAME__BODY_LOGOUT:
+    case RTM__WIRE__FRAME__BODY_PEER_SEND:
+    case RTM__WIRE__FRAME__BODY_PEER_ACK:
+    case RTM__WIRE__FRAME__BODY_JOIN:
+    case RTM__WIRE__FRAME__BODY_LEAVE:
+    case RTM__WIRE__FRAME__BODY_CHANNEL_SEND:
+    case RTM__WIRE__FRAME__BODY_GET_MEMBERS:
+        if (c->state != CONN_READY) {
+            conn_refuse(c, RTM__WIRE__CLOSE__CODE__CLOSE_PROTOCOL, "%s before login",
+                        rtm__frame_body_name(f));
+            return;
+        }
+        if (f->body_case == RTM__WIRE__FRAME__BODY_LOGOUT)
+            rtmd_session_logout(c->srv, c, f->request_id);
+        else
+            rtmd_router_request(c->srv, c->session, f);
+        return;
+    case RTM__WIRE__FRAME__BODY__NOT_SET:
+        conn_refuse(c, RTM__WIRE__CLOSE__CODE__CLOSE_PROTOCOL, "frame with no body");
+        return;
+    default:
+        conn_refuse(c, RTM__WIRE__CLOSE__CODE__CLOSE_PROTOCOL, "unexpected %s",
+                    rtm__frame_body_name(f));
+        return;
+    }
+}
+
+static void conn_read_cb(struct bufferevent *bev, void *arg)
+{
+    rtmd_conn *c = arg;
+    struct evbuffer *in = bufferevent_get_input(bev);
+    size_t max = c->srv->cfg->max_frame;
+    c->last_rx_ms = rtmd_now_ms();
+
+    while (rtmd_conn_is_open(c)) {
+        uint8_t hdr[RTM__FRAME_HEADER];
+        size_t len = evbuffer_get_length(in);
+        size_t n = 0;
+        if (len < RTM__FRAME_HEADER)
+            return;
+        evbuffer_copyout(in, hdr, sizeof hdr);
+        /* The length is checked before any byte of the payload is gathered. */
+        if (rtm__frame_peek(hdr, sizeof hdr, max, &n) == RTM__FRAME_TOO_LARGE) {
+            uint32_t announced = (uint32_t)hdr[0] << 24 | (uint32_t)hdr[1] << 16 |
+                                 (uint32_t)hdr[2] << 8 | hdr[3];
+            conn_refuse(c, RTM__WIRE__CLOSE__CODE__CLOSE_TOO_LARGE,
+                        "frame of %u bytes over the limit of %zu", (unsigned)announced, max);
+            return;
+        }
+        if (len < RTM__FRAME_HEADER + n)
+            return;
+        const uint8_t *p = evbuffer_pullup(in, (ev_ssize_t)(RTM__FRAME_HEADER + n));
+        rtm__frame *f = NULL;
+        rtm__frame_status st = p ? rtm__frame_unpack(p + RTM__FRAME_HEADER, n, &f)
+                                 : RTM__FRAME_NOMEM;
+        evbuffer_drain(in, RTM__FRAME_HEADER + n);
+        if (st != RTM__FRAME_OK) {
+            conn_refuse(c, RTM__WIRE__CLOSE__CODE__CLOSE_PROTOCOL, "%s of %zu bytes",
+                        rtm__frame_status_str(st), n);
+            return;
+        }
+        conn_on_frame(c, f);
+        rtm__frame_free(f);
+    }
+}
+
+static void conn_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+    rtmd_conn *c = arg;
+    if (what & BEV_EVENT_EOF) {
+        conn_log(c, RTMD_LOG_INFO, "link closed by the peer");
+    } else if (what & BEV_EVENT_ERROR) {
+        conn_log(c, RTMD_LOG_INFO, "link lost: %s",
+                 evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+    } else {
+        return;
+    }
+    conn_kill(c);
+}
+
+/* ---- accepting ---------------------------------------------------------- */
+
+void rtmd_conn_accept(rtmd_server *srv, evutil_socket_t fd, const struct sockaddr *addr,
+                      int addrlen)
+{
+    rtmd_conn *c = calloc(1, sizeof *c);
+    if (!c) {
+        rtmd_log(RTMD_LOG_ERROR, "out of memory accepting a link");
+        evutil_closesocket(fd);
+        return;
+    }
+    c->srv = srv;
+    c->id = ++srv->next_conn_id;
+    char host[64] = "?", port[16] = "?";
+    getnameinfo(addr, (socklen_t)addrlen, host, sizeof host, port, sizeof port,
+                NI_NUMERICHOST | NI_NUMERICSERV);
+    snprintf(c->peer, sizeof c->peer, addr->sa_family == AF_INET6 ? "[%s]:%s" : "%s:%s",
+             host, port);
+    snprintf(c->name, sizeof c->name, "link#%llu %s", (unsigned long long)c->id, c->peer);
+
+    evutil_make_socket_nonblocking(fd);
+    c->bev = bufferevent_socket_new(srv->base, fd, BEV_OPT_CLOSE_ON_FREE);
+    c->timer = evtimer_new(srv->base, conn_timer_cb, c);
+    c->deferred = event_new(srv->base, -1, 0, conn_deferred_cb, c);
+    if (!c->bev || !c->timer || !c->deferred) {
+        rtmd_log(RTMD_LOG_ERROR, "out of memory accepting %s", c->peer);
+        if (c->bev)
+            bufferevent_free(c->bev);
+        else
+            evutil_closesocket(fd);
+        if (c->timer)
+            event_free(c->timer);
+        if (c->deferred)
+            event_free(c->deferred);
+        free(c);
+        return;
+    }
+    c->accepted_ms = c->last_rx_ms = c->last_tx_ms = rtmd_now_ms();
+    c->idle_timeout_ms = rtmd_config_idle_timeout(srv->cfg, 0);
+    c->state = CONN_HELLO;
+    c->next = srv->conns;
+    if (srv->conns)
+        srv->conns->prev = c;
+    srv->conns = c;
+    srv->nconns++;
+
+    bufferevent_setcb(c->bev, conn_read_cb, NULL, conn_event_cb, c);
+    /* Never hold more than one whole frame of input. */
+    bufferevent_setwatermark(c->bev, EV_READ, 0, RTM__FRAME_HEADER + srv->cfg->max_frame);
+    bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+    conn_log(c, RTMD_LOG_INFO, "accepted (%zu links)", srv->nconns);
+    conn_arm(c);
+}
+
+void rtmd_conn_close_all(rtmd_server *srv)
+{
+    for (rtmd_conn *c = srv->conns; c; c = c->next) {
+        if (c->session)
+            rtmd_conn_detach(c);
+        rtmd_conn_close(c, RTM__WIRE__CLOSE__CODE__CLOSE_SHUTDOWN, "server shutting down");
+    }
+}
+
+void rtmd_conn_free_all(rtmd_server *srv)
+{
+    while (srv->conns)
+        conn_free(srv->conns);
+}

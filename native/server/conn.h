@@ -1,0 +1,65 @@
+/*
+ * conn.h: one link, from accept to close.
+ *
+ * A link reads frames (4-byte big-endian length, checked against --max-frame
+ * before anything is allocated, then one rtm.wire.Frame), runs the Hello and
+ * login handshake, sends a Ping when it has sent nothing for a heartbeat,
+ * and closes when the peer is silent too long, does not log in in time,
+ * sends bad input, or does not read what it is sent.
+ *
+ * Closing never frees at once: the link stops reading requests, flushes what
+ * it has queued (a Close or Kick last), half-closes, waits briefly for the
+ * peer's EOF and is freed from a callback of its own. So a link is never
+ * freed under a caller's feet, and a session outlives its link: when a
+ * link that carries a session is lost, session.c is told from that
+ * deferred callback (rtmd_session_link_lost).
+ */
+#ifndef RTMD_CONN_H
+#define RTMD_CONN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <event2/util.h>
+
+#include "frame.h"
+#include "server.h"
+#include "session.h"
+
+/* Accepts fd (the link owns it from here). */
+void rtmd_conn_accept(rtmd_server *srv, evutil_socket_t fd,
+                      const struct sockaddr *addr, int addrlen);
+
+/* Whether frames can still be sent on c (NULL: no). */
+bool rtmd_conn_is_open(const rtmd_conn *c);
+
+/* Queues a frame. Returns 0, or -1 when the link is closing or its output
+ * went over --max-output (the link is then dropped, with a logged reason). */
+int rtmd_conn_send(rtmd_conn *c, const rtm__frame *f);
+/* The same for a frame already encoded (header included), to send one
+ * encoding to many links. */
+int rtmd_conn_send_encoded(rtmd_conn *c, const uint8_t *buf, size_t len);
+
+/* Sends Close{code, detail} (none when code is 0), then closes. */
+void rtmd_conn_close(rtmd_conn *c, int close_code, const char *detail);
+/* Sends Kick{reason}, then closes. */
+void rtmd_conn_kick(rtmd_conn *c, int reason);
+
+/* The session bound to c, or NULL. */
+rtmd_session *rtmd_conn_session(const rtmd_conn *c);
+
+/* Binds a session to the link / unbinds it (session.c only). */
+void rtmd_conn_attach(rtmd_conn *c, rtmd_session *s);
+void rtmd_conn_detach(rtmd_conn *c);
+
+/* "link#3 127.0.0.1:40312", for logs. */
+const char *rtmd_conn_name(const rtmd_conn *c);
+
+/* Closes every link with Close{SHUTDOWN}; sessions are left to be freed
+ * with the server. */
+void rtmd_conn_close_all(rtmd_server *srv);
+/* Frees every link at once, after the loop has ended. */
+void rtmd_conn_free_all(rtmd_server *srv);
+
+#endif

@@ -1,0 +1,78 @@
+/* main.c: rtmd's entry point: arguments, logging, signals, the loop. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <event2/event.h>
+
+#include "config.h"
+#include "frame.h"
+#include "log.h"
+#include "server.h"
+
+static void rtmd_signal_cb(evutil_socket_t sig, short what, void *arg)
+{
+    rtmd_log(RTMD_LOG_INFO, "signal %d received", (int)sig);
+    rtmd_server_stop(arg);
+}
+
+int main(int argc, char **argv)
+{
+    rtmd_config cfg;
+    switch (rtmd_config_parse(&cfg, argc, argv, stdout, stderr)) {
+    case RTMD_CONFIG_OK: break;
+    case RTMD_CONFIG_EXIT: return 0;
+    default: return 2;
+    }
+    rtmd_log_set_level(cfg.log_level);
+    signal(SIGPIPE, SIG_IGN);
+
+    int rc = 1;
+    rtmd_server srv;
+    struct event *sigterm = NULL, *sigint = NULL;
+    struct event_base *base = event_base_new();
+    if (!base) {
+        rtmd_log(RTMD_LOG_ERROR, "cannot create the event loop");
+        goto out;
+    }
+    if (rtmd_server_init(&srv, &cfg, base) != 0)
+        goto out_base;
+    sigterm = evsignal_new(base, SIGTERM, rtmd_signal_cb, &srv);
+    sigint = evsignal_new(base, SIGINT, rtmd_signal_cb, &srv);
+    if (!sigterm || !sigint || evsignal_add(sigterm, NULL) != 0 ||
+        evsignal_add(sigint, NULL) != 0) {
+        rtmd_log(RTMD_LOG_ERROR, "cannot handle signals");
+        goto out_server;
+    }
+    if (cfg.n_app_ids == 0)
+        rtmd_log(RTMD_LOG_WARN, "WARNING: no --app-id given: any app id is accepted. "
+                 "This is a development mode; do not run it like this in production.");
+    else
+        for (size_t i = 0; i < cfg.n_app_ids; i++)
+            rtmd_log(RTMD_LOG_INFO, "accepting app id %s", cfg.app_ids[i]);
+    rtmd_log(RTMD_LOG_INFO, "heartbeat %u ms, idle timeout %s, login deadline %u ms, "
+             "max frame %u bytes", cfg.heartbeat_ms,
+             cfg.idle_timeout_ms ? "from --idle-timeout-ms" : "3 x the client's heartbeat",
+             cfg.login_deadline_ms, cfg.max_frame);
+    if (rtmd_listener_open(&srv) != 0)
+        goto out_server;
+
+    if (event_base_dispatch(base) < 0)
+        rtmd_log(RTMD_LOG_ERROR, "the event loop failed");
+    else
+        rc = 0;
+    rtmd_log(RTMD_LOG_INFO, "stopped");
+
+out_server:
+    if (sigterm)
+        event_free(sigterm);
+    if (sigint)
+        event_free(sigint);
+    rtmd_server_free(&srv);
+out_base:
+    event_base_free(base);
+out:
+    rtmd_config_free(&cfg);
+    libevent_global_shutdown();
+    return rc;
+}

@@ -1,0 +1,257 @@
+/* router.c: peer messages and channels, between sessions. */
+#include "router.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "conn.h"
+#include "ids.h"
+#include "log.h"
+#include "rtm/rtm_codes.h"
+
+static void router_result(rtmd_session *s, uint32_t request_id, int code)
+{
+    Rtm__Wire__Result r = RTM__WIRE__RESULT__INIT;
+    r.code = code;
+    rtm__frame f = RTM__WIRE__FRAME__INIT;
+    f.request_id = request_id;
+    f.body_case = RTM__WIRE__FRAME__BODY_RESULT;
+    f.result = &r;
+    rtmd_conn_send(s->link, &f);
+}
+
+static bool router_message_valid(const Rtm__Wire__Message *m)
+{
+    if (!m)
+        return false;
+    return rtm__message_valid(m->text ? strlen(m->text) : 0, m->raw.len,
+                              m->description ? strlen(m->description) : 0);
+}
+
+/* Encodes f once into a new buffer; NULL when out of memory. */
+static uint8_t *router_encode(const rtm__frame *f, size_t *len)
+{
+    *len = rtm__frame_encoded_size(f);
+    uint8_t *buf = malloc(*len);
+    if (buf)
+        *len = rtm__frame_encode(f, buf);
+    return buf;
+}
+
+/* Sends an encoded frame to every member of channel but `except`. */
+static void router_fan_out(rtmd_server *srv, rtmd_session *except, const char *channel,
+                           const uint8_t *buf, size_t len)
+{
+    rtmd_strv members;
+    if (rtmd_store_channel_members(srv->store, except->app_id, channel, &members) ==
+        RTMD_STORE_NOMEM) {
+        rtmd_log(RTMD_LOG_ERROR, "out of memory listing channel %s", channel);
+        return;
+    }
+    for (size_t i = 0; i < members.count; i++) {
+        if (strcmp(members.items[i], except->user_id) == 0)
+            continue;
+        rtmd_session *to = rtmd_store_session_find(srv->store, except->app_id,
+                                                   members.items[i]);
+        if (to && rtmd_conn_is_open(to->link))
+            rtmd_conn_send_encoded(to->link, buf, len);
+    }
+    rtmd_strv_free(&members);
+}
+
+static void router_member_event(rtmd_server *srv, rtmd_session *s, const char *channel,
+                                bool joined)
+{
+    Rtm__Wire__MemberEvent ev = RTM__WIRE__MEMBER_EVENT__INIT;
+    ev.channel = (char *)channel;
+    ev.user = s->user_id;
+    ev.joined = joined;
+    rtm__frame f = RTM__WIRE__FRAME__INIT;
+    f.body_case = RTM__WIRE__FRAME__BODY_MEMBER_EVENT;
+    f.member_event = &ev;
+    size_t len;
+    uint8_t *buf = router_encode(&f, &len);
+    if (!buf) {
+        rtmd_log(RTMD_LOG_ERROR, "out of memory sending a member event of %s", channel);
+        return;
+    }
+    router_fan_out(srv, s, channel, buf, len);
+    free(buf);
+}
+
+/* ---- peers -------------------------------------------------------------- */
+
+static void router_peer_send(rtmd_server *srv, rtmd_session *s, uint32_t rid,
+                             Rtm__Wire__PeerSend *ps)
+{
+    if (!rtm__user_id_valid(ps->to)) {
+        router_result(s, rid, RTM_PEER_MESSAGE_ERR_INVALID_USERID);
+        return;
+    }
+    if (!router_message_valid(ps->message)) {
+        router_result(s, rid, RTM_PEER_MESSAGE_ERR_INVALID_MESSAGE);
+        return;
+    }
+    rtmd_session *to = rtmd_store_session_find(srv->store, s->app_id, ps->to);
+    if (!to || !rtmd_conn_is_open(to->link)) {
+        /* Offline storage (enable_offline, CACHED_BY_SERVER) comes later. */
+        router_result(s, rid, RTM_PEER_MESSAGE_ERR_PEER_UNREACHABLE);
+        return;
+    }
+    ps->message->server_ts = rtmd_wall_ms();
+    ps->message->offline = false;
+    Rtm__Wire__PeerDeliver d = RTM__WIRE__PEER_DELIVER__INIT;
+    d.from = s->user_id;
+    d.message = ps->message;
+    d.seq = ++to->peer_seq;
+    rtm__frame f = RTM__WIRE__FRAME__INIT;
+    f.body_case = RTM__WIRE__FRAME__BODY_PEER_DELIVER;
+    f.peer_deliver = &d;
+    size_t len;
+    uint8_t *buf = router_encode(&f, &len);
+    if (!buf) {
+        router_result(s, rid, RTM_PEER_MESSAGE_ERR_FAILURE);
+        return;
+    }
+    /* Kept until acknowledged, to be re-delivered after a reconnection. */
+    rtmd_store_status st = rtmd_store_unacked_push(srv->store, to, d.seq, buf, len,
+                                                   srv->cfg->max_unacked);
+    if (st == RTMD_STORE_LIMIT)
+        rtmd_log(RTMD_LOG_WARN,
+                 "%s/%s: more than %u unacknowledged peer messages; the oldest dropped",
+                 to->app_id, to->user_id, srv->cfg->max_unacked);
+    else if (st != RTMD_STORE_OK)
+        rtmd_log(RTMD_LOG_ERROR, "%s/%s: cannot keep peer message %llu (%d)", to->app_id,
+                 to->user_id, (unsigned long long)d.seq, (int)st);
+    int sent = rtmd_conn_send_encoded(to->link, buf, len);
+    free(buf);
+    router_result(s, rid, sent == 0 ? RTM_PEER_MESSAGE_ERR_OK
+                                    : RTM_PEER_MESSAGE_ERR_PEER_UNREACHABLE);
+}
+
+static void router_peer_ack(rtmd_server *srv, rtmd_session *s, const Rtm__Wire__PeerAck *a)
+{
+    rtmd_store_unacked_ack(srv->store, s, a->seq);
+}
+
+/* ---- channels ----------------------------------------------------------- */
+
+static void router_join(rtmd_server *srv, rtmd_session *s, uint32_t rid, const char *ch)
+{
+    if (!rtm__channel_id_valid(ch)) {
+        router_result(s, rid, RTM_JOIN_CHANNEL_ERR_INVALID_ARGUMENT);
+        return;
+    }
+    int code;
+    switch (rtmd_store_channel_join(srv->store, s, ch, RTMD_MAX_CHANNELS_PER_SESSION)) {
+    case RTMD_STORE_OK: code = RTM_JOIN_CHANNEL_ERR_OK; break;
+    case RTMD_STORE_EXISTS: code = RTM_JOIN_CHANNEL_ERR_ALREADY_JOINED; break;
+    case RTMD_STORE_LIMIT: code = RTM_JOIN_CHANNEL_ERR_EXCEED_LIMIT; break;
+    default: code = RTM_JOIN_CHANNEL_ERR_FAILURE; break;
+    }
+    router_result(s, rid, code);
+    if (code == RTM_JOIN_CHANNEL_ERR_OK)
+        router_member_event(srv, s, ch, true);
+}
+
+static void router_leave(rtmd_server *srv, rtmd_session *s, uint32_t rid, const char *ch)
+{
+    if (rtmd_store_channel_leave(srv->store, s, ch) != RTMD_STORE_OK) {
+        router_result(s, rid, RTM_LEAVE_CHANNEL_ERR_NOT_IN_CHANNEL);
+        return;
+    }
+    router_result(s, rid, RTM_LEAVE_CHANNEL_ERR_OK);
+    router_member_event(srv, s, ch, false);
+}
+
+static void router_channel_send(rtmd_server *srv, rtmd_session *s, uint32_t rid,
+                                Rtm__Wire__ChannelSend *cs)
+{
+    if (!router_message_valid(cs->message)) {
+        router_result(s, rid, RTM_CHANNEL_MESSAGE_ERR_INVALID_MESSAGE);
+        return;
+    }
+    if (!rtmd_store_channel_has(srv->store, s, cs->channel)) {
+        /* The 1.x codes have no NOT_IN_CHANNEL for messages: FAILURE. */
+        router_result(s, rid, RTM_CHANNEL_MESSAGE_ERR_FAILURE);
+        return;
+    }
+    cs->message->server_ts = rtmd_wall_ms();
+    cs->message->offline = false;
+    Rtm__Wire__ChannelDeliver d = RTM__WIRE__CHANNEL_DELIVER__INIT;
+    d.channel = cs->channel;
+    d.from = s->user_id;
+    d.message = cs->message;
+    d.seq = rtmd_store_channel_next_seq(srv->store, s->app_id, cs->channel);
+    rtm__frame f = RTM__WIRE__FRAME__INIT;
+    f.body_case = RTM__WIRE__FRAME__BODY_CHANNEL_DELIVER;
+    f.channel_deliver = &d;
+    size_t len;
+    uint8_t *buf = router_encode(&f, &len);
+    if (!buf) {
+        router_result(s, rid, RTM_CHANNEL_MESSAGE_ERR_FAILURE);
+        return;
+    }
+    router_result(s, rid, RTM_CHANNEL_MESSAGE_ERR_OK);
+    router_fan_out(srv, s, cs->channel, buf, len);
+    free(buf);
+}
+
+static void router_get_members(rtmd_server *srv, rtmd_session *s, uint32_t rid,
+                               const char *ch)
+{
+    Rtm__Wire__Members m = RTM__WIRE__MEMBERS__INIT;
+    rtmd_strv users = { NULL, 0 };
+    if (!rtmd_store_channel_has(srv->store, s, ch))
+        m.code = RTM_GET_MEMBERS_ERR_NOT_IN_CHANNEL;
+    else if (rtmd_store_channel_members(srv->store, s->app_id, ch, &users) != RTMD_STORE_OK)
+        m.code = RTM_GET_MEMBERS_ERR_FAILURE;
+    m.users = users.items;
+    m.n_users = users.count;
+    rtm__frame f = RTM__WIRE__FRAME__INIT;
+    f.request_id = rid;
+    f.body_case = RTM__WIRE__FRAME__BODY_MEMBERS;
+    f.members = &m;
+    rtmd_conn_send(s->link, &f);
+    rtmd_strv_free(&users);
+}
+
+bool rtmd_router_request(rtmd_server *srv, rtmd_session *s, rtm__frame *f)
+{
+    uint32_t rid = f->request_id;
+    switch (f->body_case) {
+    case RTM__WIRE__FRAME__BODY_PEER_SEND:
+        router_peer_send(srv, s, rid, f->peer_send);
+        return true;
+    case RTM__WIRE__FRAME__BODY_PEER_ACK:
+        router_peer_ack(srv, s, f->peer_ack);
+        return true;
+    case RTM__WIRE__FRAME__BODY_JOIN:
+        router_join(srv, s, rid, f->join->channel);
+        return true;
+    case RTM__WIRE__FRAME__BODY_LEAVE:
+        router_leave(srv, s, rid, f->leave->channel);
+        return true;
+    case RTM__WIRE__FRAME__BODY_CHANNEL_SEND:
+        router_channel_send(srv, s, rid, f->channel_send);
+        return true;
+    case RTM__WIRE__FRAME__BODY_GET_MEMBERS:
+        router_get_members(srv, s, rid, f->get_members->channel);
+        return true;
+    default:
+        return false;
+    }
+}
+
+void rtmd_router_leave_all(rtmd_server *srv, rtmd_session *s, bool notify)
+{
+    rtmd_strv channels;
+    if (rtmd_store_session_channels(srv->store, s, &channels) != RTMD_STORE_OK)
+        return;
+    for (size_t i = 0; i < channels.count; i++) {
+        rtmd_store_channel_leave(srv->store, s, channels.items[i]);
+        if (notify)
+            router_member_event(srv, s, channels.items[i], false);
+    }
+    rtmd_strv_free(&channels);
+}

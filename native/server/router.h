@@ -1,0 +1,23 @@
+/*
+ * router.h: requests of a logged-in session that reach other sessions:
+ * peer messages and channels.
+ */
+#ifndef RTMD_ROUTER_H
+#define RTMD_ROUTER_H
+
+#include <stdbool.h>
+
+#include "frame.h"
+#include "server.h"
+#include "session.h"
+
+/* Handles PeerSend, PeerAck, Join, Leave, ChannelSend or GetMembers from s
+ * and answers on s's link. Returns false for any other body (the caller
+ * treats it as a protocol error). The frame may be modified. */
+bool rtmd_router_request(rtmd_server *srv, rtmd_session *s, rtm__frame *f);
+
+/* Takes s out of every channel; with notify, the other members receive
+ * MemberEvent{joined = false}. */
+void rtmd_router_leave_all(rtmd_server *srv, rtmd_session *s, bool notify);
+
+#endif

@@ -1,0 +1,83 @@
+/* server.c: the process's state, its clocks and its clean shutdown. */
+#include "server.h"
+
+#include <time.h>
+
+#include "conn.h"
+#include "log.h"
+#include "session.h"
+
+/* How long a shutdown waits for the links to take their Close. */
+#define RTMD_STOP_WAIT_MS 1500
+
+uint64_t rtmd_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+uint64_t rtmd_wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+int rtmd_server_init(rtmd_server *srv, const rtmd_config *cfg, struct event_base *base)
+{
+    *srv = (rtmd_server){ .cfg = cfg, .base = base };
+    srv->store = rtmd_store_mem_new();
+    if (!srv->store) {
+        rtmd_log(RTMD_LOG_ERROR, "out of memory creating the store");
+        return -1;
+    }
+    return 0;
+}
+
+static void rtmd_server_stop_timeout(evutil_socket_t fd, short what, void *arg)
+{
+    rtmd_server *srv = arg;
+    rtmd_log(RTMD_LOG_WARN, "%zu links still closing after %d ms; dropping them",
+             srv->nconns, RTMD_STOP_WAIT_MS);
+    event_base_loopbreak(srv->base);
+}
+
+void rtmd_server_stop(rtmd_server *srv)
+{
+    if (srv->stopping)
+        return;
+    srv->stopping = true;
+    rtmd_log(RTMD_LOG_INFO, "shutting down: closing %zu links", srv->nconns);
+    rtmd_listener_close(srv);
+    rtmd_conn_close_all(srv);
+    if (srv->nconns == 0) {
+        event_base_loopbreak(srv->base);
+        return;
+    }
+    srv->stop_timer = evtimer_new(srv->base, rtmd_server_stop_timeout, srv);
+    struct timeval tv = { RTMD_STOP_WAIT_MS / 1000, (RTMD_STOP_WAIT_MS % 1000) * 1000 };
+    if (!srv->stop_timer || evtimer_add(srv->stop_timer, &tv) != 0)
+        event_base_loopbreak(srv->base);
+}
+
+void rtmd_server_link_gone(rtmd_server *srv)
+{
+    if (srv->stopping && srv->nconns == 0)
+        event_base_loopbreak(srv->base);
+}
+
+void rtmd_server_free(rtmd_server *srv)
+{
+    rtmd_listener_close(srv);
+    rtmd_conn_free_all(srv);
+    if (srv->store) {
+        rtmd_session_free_all(srv);
+        rtmd_store_destroy(srv->store);
+        srv->store = NULL;
+    }
+    if (srv->stop_timer) {
+        event_free(srv->stop_timer);
+        srv->stop_timer = NULL;
+    }
+}

@@ -1,0 +1,54 @@
+/*
+ * server.h: the state of one rtmd process, shared by its modules.
+ *
+ * The way data travels: listener -> conn (a link: framing, heartbeats,
+ * limits) -> session (login, logout, the session table through the store)
+ * -> router (peers, channels) -> the links of the receivers.
+ * Everything runs on one libevent loop thread.
+ */
+#ifndef RTMD_SERVER_H
+#define RTMD_SERVER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <event2/event.h>
+#include <event2/listener.h>
+
+#include "config.h"
+#include "store.h"
+
+typedef struct rtmd_conn rtmd_conn;
+
+typedef struct rtmd_server {
+    const rtmd_config *cfg;
+    struct event_base *base;
+    rtmd_store *store;
+    struct evconnlistener *listener;
+    rtmd_conn *conns;      /* every link, open or closing */
+    size_t nconns;
+    uint64_t next_conn_id;
+    bool stopping;         /* SIGTERM/SIGINT seen */
+    struct event *stop_timer;
+} rtmd_server;
+
+/* Monotonic milliseconds, for deadlines. */
+uint64_t rtmd_now_ms(void);
+/* Milliseconds since the Unix epoch, for server_ts. */
+uint64_t rtmd_wall_ms(void);
+
+/* 0, or -1 (logged) when the store cannot be created. */
+int rtmd_server_init(rtmd_server *srv, const rtmd_config *cfg, struct event_base *base);
+/* Starts a clean shutdown: stops accepting, sends Close{SHUTDOWN} to every
+ * link, and ends the loop once they are gone (or after a bounded wait). */
+void rtmd_server_stop(rtmd_server *srv);
+/* Called by conn.c when a link has been freed. */
+void rtmd_server_link_gone(rtmd_server *srv);
+/* Frees every link, session and the store. After the loop has ended. */
+void rtmd_server_free(rtmd_server *srv);
+
+/* listener.c: binds cfg->listen, logs and writes the ready file. 0 or -1. */
+int rtmd_listener_open(rtmd_server *srv);
+void rtmd_listener_close(rtmd_server *srv);
+
+#endif
