@@ -1,0 +1,318 @@
+#!/usr/bin/env bash
+# demo.sh BUILD_DIR: a scripted tour of rtm, run by `make demo`.
+#
+# Starts rtmd on a free loopback port and drives a few `rtm` command-line
+# clients (docs/CLI.md) through FIFOs: two users log in, exchange peer and
+# channel messages, a second login with the same id kicks the first one out,
+# and a login against a server that never answers times out after 6 s.
+# Every step waits for the event it expects (with a timeout) and prints what
+# the clients report. Exits 0 when every expected event came, 1 otherwise.
+# Needs only bash, coreutils and python3.
+set -u -o pipefail
+
+BUILD=${1:-}
+if [ -z "$BUILD" ]; then
+    echo "usage: $0 BUILD_DIR" >&2
+    exit 2
+fi
+RTMD=$BUILD/native/server/rtmd
+RTM=$BUILD/native/cli/rtm
+for f in "$RTMD" "$RTM"; do
+    if [ ! -x "$f" ]; then
+        echo "demo: $f is missing: build first (make)" >&2
+        exit 2
+    fi
+done
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/rtm-demo.XXXXXX")
+declare -a PIDS=()
+declare -A IN=() OUT=() PID=()
+
+cleanup() {
+    local fd pid
+    for fd in "${IN[@]}" "${OUT[@]}"; do
+        exec {fd}>&- 2>/dev/null
+    done
+    for pid in "${PIDS[@]}"; do
+        kill "$pid" 2>/dev/null
+    done
+    for pid in "${PIDS[@]}"; do
+        wait "$pid" 2>/dev/null
+    done
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+now_ms() { date +%s%3N; }
+
+# ---- narration --------------------------------------------------------------
+
+if [ -t 1 ]; then
+    B=$'\e[1m' D=$'\e[2m' R=$'\e[0m'
+else
+    B='' D='' R=''
+fi
+step() { printf '\n%s== %s ==%s\n' "$B" "$*" "$R"; }
+note() { printf '%s   %s%s\n' "$D" "$*" "$R"; }
+
+fail() {
+    printf '\ndemo: FAILED: %s\n' "$*" >&2
+    local f
+    for f in "$WORK"/*.err "$WORK"/rtmd.log; do
+        [ -s "$f" ] || continue
+        printf -- '--- %s\n' "${f##*/}" >&2
+        tail -n 20 "$f" >&2
+    done
+    exit 1
+}
+
+# ---- reading the clients' JSON lines ----------------------------------------
+
+# jget LINE KEY: the value of KEY in a line of rtm's output, quotes removed
+# (good enough for the demo's own texts: no escaped quotes).
+jget() {
+    local re="\"$2\":(\"[^\"]*\"|\[[^]]*\]|[^,}]*)"
+    if [[ $1 =~ $re ]]; then
+        local v=${BASH_REMATCH[1]}
+        v=${v#\"}; v=${v%\"}
+        printf '%s' "$v"
+    fi
+}
+
+# show NAME LINE: one event, for humans.
+show() {
+    local who=$1 l=$2 ev
+    ev=$(jget "$l" event)
+    case $ev in
+    state)
+        printf '   %-7s state %s(%s) reason %s(%s)\n' "$who:" \
+            "$(jget "$l" state)" "$(jget "$l" state_code)" \
+            "$(jget "$l" reason)" "$(jget "$l" reason_code)" ;;
+    result)
+        local what
+        what=$(jget "$l" op)
+        [ -n "$(jget "$l" peer)" ] && what="$what to $(jget "$l" peer)"
+        [ -n "$(jget "$l" channel)" ] && what="$what $(jget "$l" channel)"
+        printf '   %-7s %s -> %s(%s)\n' "$who:" "$what" \
+            "$(jget "$l" name)" "$(jget "$l" code)" ;;
+    peer_message)
+        printf '   %-7s message from %s: "%s"%s\n' "$who:" "$(jget "$l" from)" \
+            "$(jget "$l" text)" \
+            "$([ "$(jget "$l" offline)" = true ] && echo ' (offline)')" ;;
+    channel_message)
+        printf '   %-7s [%s] %s says: "%s"\n' "$who:" "$(jget "$l" channel)" \
+            "$(jget "$l" from)" "$(jget "$l" text)" ;;
+    member_joined | member_left)
+        printf '   %-7s [%s] %s %s\n' "$who:" "$(jget "$l" channel)" \
+            "$(jget "$l" user)" "${ev#member_}" ;;
+    members)
+        local u
+        u=$(jget "$l" users)
+        u=${u#[}; u=${u%]}; u=${u//\"/}; u=${u//,/, }
+        printf '   %-7s [%s] members: %s\n' "$who:" "$(jget "$l" channel)" "$u" ;;
+    *)
+        printf '   %-7s %s\n' "$who:" "$l" ;;
+    esac
+}
+
+LAST=''   # the line that matched the last expect
+
+# expect NAME REGEX [SECONDS]: prints NAME's lines until one matches REGEX
+# (a bash regex over the raw JSON line); fails after SECONDS (default 10).
+expect() {
+    local who=$1 re=$2 secs=${3:-10} line left deadline rc
+    deadline=$(( $(now_ms) + secs * 1000 ))
+    while :; do
+        left=$(( deadline - $(now_ms) ))
+        [ "$left" -gt 0 ] ||
+            fail "$who: no line matching '$re' within ${secs} s"
+        IFS= read -r -t "$(printf '%d.%03d' $((left / 1000)) $((left % 1000)))" \
+            -u "${OUT[$who]}" line
+        rc=$?
+        if [ "$rc" -gt 128 ]; then
+            continue   # timed out: the check above reports it
+        elif [ "$rc" -ne 0 ]; then
+            fail "$who: rtm exited while waiting for '$re'"
+        fi
+        show "$who" "$line"
+        if [[ $line =~ $re ]]; then
+            LAST=$line
+            return 0
+        fi
+    done
+}
+
+# drain NAME: prints whatever NAME has printed and nobody waited for.
+drain() {
+    local line
+    while IFS= read -r -t 0.2 -u "${OUT[$1]}" line; do
+        show "$1" "$line"
+    done
+}
+
+# ---- the clients --------------------------------------------------------------
+
+# start NAME ARGS...: an rtm process whose stdin and stdout are FIFOs.
+start() {
+    local who=$1 fd
+    shift
+    mkfifo "$WORK/$who.in" "$WORK/$who.out"
+    "$RTM" "$@" <"$WORK/$who.in" >"$WORK/$who.out" 2>"$WORK/$who.err" &
+    PID[$who]=$!
+    PIDS+=("$!")
+    # Same order as rtm's redirections, so neither side waits for the other.
+    exec {fd}>"$WORK/$who.in"
+    IN[$who]=$fd
+    exec {fd}<"$WORK/$who.out"
+    OUT[$who]=$fd
+    note "started: rtm $*"
+}
+
+# say NAME COMMAND: types a command into NAME's rtm.
+say() {
+    printf '   %s%-7s> %s%s\n' "$B" "$1" "$2" "$R"
+    printf '%s\n' "$2" >&"${IN[$1]}"
+}
+
+# quit NAME: quit, then waits for the process (rtm bounds its own exit).
+quit() {
+    local line fd rc
+    say "$1" quit
+    fd=${IN[$1]}
+    exec {fd}>&-
+    # rtm bounds its own exit (docs/CLI.md); 30 s is a safety net.
+    while IFS= read -r -t 30 -u "${OUT[$1]}" line; do
+        show "$1" "$line"
+    done
+    wait "${PID[$1]}"
+    rc=$?
+    [ "$rc" -eq 0 ] || fail "$1: rtm exited with status $rc"
+    fd=${OUT[$1]}
+    exec {fd}<&-
+    unset "IN[$1]" "OUT[$1]"
+}
+
+ok()  { [[ $LAST =~ \"code\":0[,}] ]] || fail "unexpected result: $LAST"; }
+
+S_CONNECTING='"event":"state","state":"CONNECTING"'
+S_CONNECTED='"event":"state","state":"CONNECTED"'
+result() { printf '"event":"result","op":"%s"' "$1"; }
+
+# ---- the scenario -----------------------------------------------------------
+
+step "rtmd starts on a free loopback port"
+"$RTMD" --listen 127.0.0.1:0 --ready-file "$WORK/rtmd.ready" \
+    >"$WORK/rtmd.log" 2>&1 &
+PIDS+=("$!")
+RTMD_PID=$!
+deadline=$(( $(now_ms) + 10000 ))
+until [ -s "$WORK/rtmd.ready" ]; do
+    kill -0 "$RTMD_PID" 2>/dev/null || fail "rtmd exited"
+    [ "$(now_ms)" -lt "$deadline" ] || fail "rtmd not ready within 10 s"
+    sleep 0.05
+done
+ready=$(head -c 200 "$WORK/rtmd.ready")
+if [[ $ready =~ ([0-9.]+:[0-9]+) ]]; then
+    SERVER=${BASH_REMATCH[1]}
+elif [[ $ready =~ ([0-9]+) ]]; then
+    SERVER=127.0.0.1:${BASH_REMATCH[1]}
+else
+    fail "cannot read the address in rtmd's ready file: $ready"
+fi
+note "rtmd listens on $SERVER"
+
+step "alice and bob log in"
+note "each client reports CONNECTING (reason LOGIN), then CONNECTED (LOGIN_SUCCESS),"
+note "and the login command's result, LOGIN_ERR_OK"
+start alice --server "$SERVER" --user alice
+start bob --server "$SERVER" --user bob
+say alice login
+expect alice "$S_CONNECTING"
+expect alice "$S_CONNECTED"
+expect alice "$(result login)"; ok
+say bob login
+expect bob "$S_CONNECTING"
+expect bob "$S_CONNECTED"
+expect bob "$(result login)"; ok
+
+step "alice and bob exchange peer messages"
+say alice "send bob hello bob, how are you?"
+expect alice "$(result send)"; ok
+expect bob '"event":"peer_message","from":"alice"'
+say bob "send alice fine, thanks"
+expect bob "$(result send)"; ok
+expect alice '"event":"peer_message","from":"bob"'
+
+step "both join channel 'lobby' and talk there"
+say alice "join lobby"
+expect alice "$(result join)"; ok
+say bob "join lobby"
+expect bob "$(result join)"; ok
+expect alice '"event":"member_joined","channel":"lobby","user":"bob"'
+say alice "chsend lobby welcome to the lobby"
+expect alice "$(result chsend)"; ok
+expect bob '"event":"channel_message","channel":"lobby","from":"alice"'
+say bob "chsend lobby glad to be here"
+expect bob "$(result chsend)"; ok
+expect alice '"event":"channel_message","channel":"lobby","from":"bob"'
+say alice "members lobby"
+expect alice "$(result members)"; ok
+expect alice '"event":"members","channel":"lobby","users":\["alice","bob"\]'
+say bob "leave lobby"
+expect bob "$(result leave)"; ok
+expect alice '"event":"member_left","channel":"lobby","user":"bob"'
+
+step "alice logs in again from a second client: the first one is kicked out"
+note "the older client moves to ABORTED (REMOTE_LOGIN) and does not reconnect"
+start alice2 --server "$SERVER" --user alice
+say alice2 login
+expect alice2 "$S_CONNECTED"
+expect alice2 "$(result login)"; ok
+expect alice '"state":"ABORTED","state_code":5,"reason":"REMOTE_LOGIN","reason_code":8'
+note "the kicked client logs out: DISCONNECTED (LOGOUT)"
+say alice logout
+expect alice '"state":"DISCONNECTED","state_code":1,"reason":"LOGOUT","reason_code":6'
+expect alice "$(result logout)"; ok
+
+step "carol logs in to a server that accepts the connection but never answers"
+note "after 6 s the login gives up: DISCONNECTED (LOGIN_TIMEOUT), LOGIN_ERR_TIMEOUT (9)"
+python3 - "$WORK/silent.port" <<'PY' &
+import os, socket, sys
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(16)
+with open(sys.argv[1] + ".tmp", "w") as f:
+    f.write(str(s.getsockname()[1]))
+os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+held = []
+while True:
+    held.append(s.accept()[0])   # accept, keep, never write
+PY
+PIDS+=("$!")
+deadline=$(( $(now_ms) + 10000 ))
+until [ -s "$WORK/silent.port" ]; do
+    [ "$(now_ms)" -lt "$deadline" ] || fail "the silent listener did not start"
+    sleep 0.05
+done
+SILENT=127.0.0.1:$(cat "$WORK/silent.port")
+note "silent listener on $SILENT"
+start carol --server "$SILENT" --user carol
+say carol login
+expect carol "$S_CONNECTING"
+t0=$(jget "$LAST" t_ms)
+expect carol '"state":"DISCONNECTED","state_code":1,"reason":"LOGIN_TIMEOUT","reason_code":4' 20
+t1=$(jget "$LAST" t_ms)
+expect carol "$(result login)"
+[[ $LAST =~ \"code\":9, ]] || fail "expected LOGIN_ERR_TIMEOUT: $LAST"
+note "the login gave up $(( t1 - t0 )) ms after CONNECTING"
+
+step "everyone quits (a logged-in client logs out first)"
+drain alice
+quit alice
+quit bob
+quit alice2
+quit carol
+
+step "done: every expected event came"
+exit 0
