@@ -1,0 +1,1039 @@
+/*
+ * client.c: the public API (rtm.h) and the libevent driver of the session.
+ *
+ * Public calls check their arguments, copy them into a command and post it
+ * to the loop thread. There the driver feeds the session state machine
+ * (session.c) and carries out what it asks: open and close the link, write
+ * frames, arm one timer. What the application must see becomes an event on
+ * the client's callback thread (dispatch.c).
+ */
+#include <errno.h>
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/dns.h>
+#include <event2/event.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "dispatch.h"
+#include "ids.h"
+#include "loop.h"
+#include "params.h"
+#include "rtm/rtm.h"
+#include "session.h"
+
+struct rtm_channel {
+    rtm_channel *next;          /* in the client's registry */
+    rtm_client *client;
+    char id[RTM__ID_MAX + 1];
+    rtm_channel_callbacks cb;
+    void *closure;
+    atomic_int refs;            /* registry + events + operations */
+    atomic_bool released;
+};
+
+struct rtm_client {
+    rtm_loop *loop;
+    bool default_loop;
+    rtm__dispatch *dispatch;
+    rtm_client_callbacks cb;
+    void *closure;
+    rtm_log_cb log;
+    void *log_closure;
+    atomic_int log_filter;
+    char app_id[RTM__ID_MAX + 1];
+    char env_server[RTM__SERVER_MAX];
+    atomic_bool destroying;
+    char user_id[RTM__ID_MAX + 1]; /* for log lines; loop thread */
+
+    /* Loop thread only. */
+    rtm__session *session;
+    rtm__params params;
+    struct bufferevent *bev;
+    struct event *timer;
+    struct event *link_fail;    /* reports a connect that failed at once */
+    uint64_t rng;
+
+    /* Channel registry, any thread. */
+    pthread_mutex_t lock;
+    rtm_channel *channels;
+};
+
+/* An operation in flight: what to call back when it completes. */
+typedef struct {
+    rtm__op_kind kind;
+    rtm_client *client;
+    rtm_channel *channel;       /* holds a reference; NULL for client ops */
+    rtm_result_cb cb;
+    rtm_members_cb members_cb;
+    void *closure;
+} rtm__op;
+
+/* ------------------------------------------------------------------ */
+/* Small helpers                                                       */
+
+static rtm__time rtm__now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (rtm__time)ts.tv_sec * 1000000u + (rtm__time)ts.tv_nsec / 1000u;
+}
+
+static void rtm__log(rtm_client *c, int level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void rtm__log(rtm_client *c, int level, const char *fmt, ...)
+{
+    if (c->log == NULL || (atomic_load(&c->log_filter) & level) == 0)
+        return;
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    char line[640];
+    snprintf(line, sizeof(line), "rtm client %p user %s: %s", (void *)c,
+             c->user_id[0] ? c->user_id : "-", msg);
+    c->log(level, line, c->log_closure);
+}
+
+static char *rtm__strdup_or_empty(const char *s)
+{
+    return strdup(s ? s : "");
+}
+
+static void rtm__channel_unref(rtm_channel *ch)
+{
+    if (atomic_fetch_sub(&ch->refs, 1) == 1)
+        free(ch);
+}
+
+static void rtm__channel_ref(rtm_channel *ch)
+{
+    atomic_fetch_add(&ch->refs, 1);
+}
+
+/* ------------------------------------------------------------------ */
+/* Events for the callback thread                                      */
+
+typedef struct {
+    rtm__op *op;
+    int code;
+    char **users;
+    size_t count;
+} rtm__result_event;
+
+static void rtm__result_run(void *arg, bool closing)
+{
+    /* Results always run, closing or not: the application frees its
+     * closures there. */
+    rtm__result_event *e = arg;
+    rtm__op *op = e->op;
+    if (op->members_cb != NULL)
+        op->members_cb(op->channel, e->code, (const char *const *)e->users,
+                       e->count, op->closure);
+    else if (op->cb != NULL)
+        op->cb(op->client, e->code, op->closure);
+    for (size_t i = 0; i < e->count; i++)
+        free(e->users[i]);
+    free(e->users);
+    if (op->channel != NULL)
+        rtm__channel_unref(op->channel);
+    free(op);
+    free(e);
+}
+
+/* Posts the completion of op. users are copied. */
+static void rtm__complete(rtm_client *c, rtm__op *op, int code,
+                          const char *const *users, size_t count)
+{
+    rtm__result_event *e = calloc(1, sizeof(*e));
+    if (e != NULL && count > 0) {
+        e->users = calloc(count, sizeof(char *));
+        for (size_t i = 0; e->users != NULL && i < count; i++) {
+            e->users[i] = strdup(users[i]);
+            if (e->users[i] == NULL) {
+                e->count = i;
+                code = RTM_GET_MEMBERS_ERR_FAILURE;
+                break;
+            }
+            e->count = i + 1;
+        }
+        if (e->users == NULL)
+            code = RTM_GET_MEMBERS_ERR_FAILURE;
+    }
+    if (e == NULL) {
+        rtm__log(c, RTM_LOG_ERROR, "out of memory: a result is lost");
+        return;
+    }
+    e->op = op;
+    e->code = code;
+    if (rtm__dispatch_post(c->dispatch, rtm__result_run, e) != 0) {
+        rtm__log(c, RTM_LOG_ERROR, "out of memory: a result is lost");
+        e->count = 0;
+        free(e->users);
+        free(e);
+    }
+}
+
+typedef struct {
+    rtm_client *client;
+    int state;
+    int reason;
+} rtm__state_event;
+
+static void rtm__state_run(void *arg, bool closing)
+{
+    rtm__state_event *e = arg;
+    rtm_client *c = e->client;
+    if (!closing && c->cb.on_connection_state_changed != NULL)
+        c->cb.on_connection_state_changed(c, e->state, e->reason, c->closure);
+    free(e);
+}
+
+/* A received message, peer or channel, with its own copies. */
+typedef struct {
+    rtm_client *client;
+    rtm_channel *channel;   /* NULL for a peer message */
+    int kind;               /* 0 message, 1 member joined, 2 member left */
+    char *from;
+    rtm_message msg;
+} rtm__message_event;
+
+static void rtm__message_event_free(rtm__message_event *e)
+{
+    free(e->from);
+    free((char *)e->msg.text);
+    free((void *)e->msg.raw);
+    free((char *)e->msg.description);
+    if (e->channel != NULL)
+        rtm__channel_unref(e->channel);
+    free(e);
+}
+
+static void rtm__message_run(void *arg, bool closing)
+{
+    rtm__message_event *e = arg;
+    rtm_client *c = e->client;
+    rtm_channel *ch = e->channel;
+    if (closing || (ch != NULL && atomic_load(&ch->released))) {
+        rtm__message_event_free(e);
+        return;
+    }
+    if (ch == NULL) {
+        if (c->cb.on_message_received != NULL)
+            c->cb.on_message_received(c, &e->msg, e->from, c->closure);
+    } else if (e->kind == 0) {
+        if (ch->cb.on_message_received != NULL)
+            ch->cb.on_message_received(ch, &e->msg, e->from, ch->closure);
+    } else if (e->kind == 1) {
+        if (ch->cb.on_member_joined != NULL)
+            ch->cb.on_member_joined(ch, e->from, ch->closure);
+    } else if (ch->cb.on_member_left != NULL) {
+        ch->cb.on_member_left(ch, e->from, ch->closure);
+    }
+    rtm__message_event_free(e);
+}
+
+/* Copies a wire message into an event. Returns false when out of memory. */
+static bool rtm__copy_message(rtm__message_event *e, const Rtm__Wire__Message *m)
+{
+    e->msg.type = (int)m->type;
+    e->msg.server_received_ts = (int64_t)m->server_ts;
+    e->msg.offline = m->offline;
+    if (m->type == RTM_MESSAGE_TYPE_RAW) {
+        /* One byte more, so that an empty raw message is not NULL. */
+        void *raw = malloc(m->raw.len + 1);
+        if (raw == NULL)
+            return false;
+        if (m->raw.len > 0)
+            memcpy(raw, m->raw.data, m->raw.len);
+        e->msg.raw = raw;
+        e->msg.raw_len = m->raw.len;
+        e->msg.description = rtm__strdup_or_empty(m->description);
+        return e->msg.description != NULL;
+    }
+    e->msg.text = rtm__strdup_or_empty(m->text);
+    return e->msg.text != NULL;
+}
+
+/* The channel handle for a name, with a reference, or NULL. */
+static rtm_channel *rtm__channel_lookup(rtm_client *c, const char *id)
+{
+    pthread_mutex_lock(&c->lock);
+    rtm_channel *ch = c->channels;
+    while (ch != NULL && strcmp(ch->id, id) != 0)
+        ch = ch->next;
+    if (ch != NULL)
+        rtm__channel_ref(ch);
+    pthread_mutex_unlock(&c->lock);
+    return ch;
+}
+
+static void rtm__post_message(rtm_client *c, rtm_channel *ch, int kind,
+                              const char *from, const Rtm__Wire__Message *m)
+{
+    rtm__message_event *e = calloc(1, sizeof(*e));
+    if (e == NULL)
+        goto nomem;
+    e->client = c;
+    e->channel = ch;
+    e->kind = kind;
+    e->from = rtm__strdup_or_empty(from);
+    if (e->from == NULL || (m != NULL && !rtm__copy_message(e, m)))
+        goto nomem;
+    if (rtm__dispatch_post(c->dispatch, rtm__message_run, e) == 0)
+        return;
+nomem:
+    rtm__log(c, RTM_LOG_ERROR, "out of memory: an event is lost");
+    if (e != NULL)
+        rtm__message_event_free(e);
+    else if (ch != NULL)
+        rtm__channel_unref(ch);
+}
+
+/* ------------------------------------------------------------------ */
+/* Session callbacks: the driver side                                  */
+
+static void rtm__rearm(rtm_client *c);
+
+static void rtm__link_free(rtm_client *c)
+{
+    if (c->bev == NULL)
+        return;
+    /* Hand what is queued (a Logout, say) to the kernel before closing;
+     * the socket is non-blocking, so this never waits. */
+    evutil_socket_t fd = bufferevent_getfd(c->bev);
+    struct evbuffer *out = bufferevent_get_output(c->bev);
+    if (fd >= 0 && evbuffer_get_length(out) > 0)
+        evbuffer_write(out, fd);
+    bufferevent_free(c->bev);
+    c->bev = NULL;
+}
+
+static void rtm__drv_close_link(void *ud)
+{
+    rtm_client *c = ud;
+    evtimer_del(c->link_fail);
+    rtm__link_free(c);
+}
+
+static void rtm__drv_send(void *ud, const uint8_t *bytes, size_t len)
+{
+    rtm_client *c = ud;
+    if (c->bev != NULL && bufferevent_write(c->bev, bytes, len) != 0)
+        rtm__log(c, RTM_LOG_ERROR, "out of memory writing %zu bytes", len);
+}
+
+static void rtm__on_read(struct bufferevent *bev, void *arg)
+{
+    rtm_client *c = arg;
+    struct evbuffer *in = bufferevent_get_input(bev);
+    for (;;) {
+        uint8_t hdr[RTM__FRAME_HEADER];
+        size_t n = 0;
+        if (evbuffer_copyout(in, hdr, sizeof(hdr)) < (ev_ssize_t)sizeof(hdr))
+            break;
+        if (rtm__frame_peek(hdr, sizeof(hdr), RTM__FRAME_MAX_DEFAULT, &n) !=
+            RTM__FRAME_OK) {
+            rtm__log(c, RTM_LOG_ERROR,
+                     "the server announced a frame over %u bytes; closing",
+                     RTM__FRAME_MAX_DEFAULT);
+            rtm__link_free(c);
+            rtm__session_link_down(c->session, rtm__now());
+            break;
+        }
+        if (evbuffer_get_length(in) < RTM__FRAME_HEADER + n)
+            break;
+        uint8_t *p = evbuffer_pullup(in, (ev_ssize_t)(RTM__FRAME_HEADER + n));
+        rtm__session_receive(c->session, rtm__now(), p + RTM__FRAME_HEADER, n);
+        if (c->bev != bev) /* the session closed this link */
+            break;
+        evbuffer_drain(in, RTM__FRAME_HEADER + n);
+    }
+    rtm__rearm(c);
+}
+
+static void rtm__on_event(struct bufferevent *bev, short what, void *arg)
+{
+    rtm_client *c = arg;
+    if (what & BEV_EVENT_CONNECTED) {
+        evutil_socket_t fd = bufferevent_getfd(bev);
+        int one = 1;
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+        rtm__log(c, RTM_LOG_INFO, "connected to %s", c->params.server[0]
+                                                          ? c->params.server
+                                                          : c->env_server);
+        rtm__session_link_up(c->session, rtm__now());
+    } else if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT)) {
+        int err = EVUTIL_SOCKET_ERROR();
+        if (what & BEV_EVENT_ERROR) {
+            int dns = bufferevent_socket_get_dns_error(bev);
+            rtm__log(c, RTM_LOG_WARNING, "link error: %s",
+                     dns ? evutil_gai_strerror(dns)
+                         : evutil_socket_error_to_string(err));
+        }
+        rtm__link_free(c);
+        rtm__session_link_down(c->session, rtm__now());
+    }
+    rtm__rearm(c);
+}
+
+static void rtm__on_link_fail(evutil_socket_t fd, short what, void *arg)
+{
+    rtm_client *c = arg;
+    rtm__link_free(c);
+    rtm__session_link_down(c->session, rtm__now());
+    rtm__rearm(c);
+}
+
+static const char *rtm__server(const rtm_client *c)
+{
+    return c->params.server[0] ? c->params.server : c->env_server;
+}
+
+static void rtm__drv_open_link(void *ud)
+{
+    rtm_client *c = ud;
+    char host[RTM__SERVER_MAX];
+    uint16_t port = 0;
+    struct event_base *base = rtm__loop_base(c->loop);
+    if (rtm__parse_host_port(rtm__server(c), host, sizeof(host), &port) != 0) {
+        rtm__log(c, RTM_LOG_ERROR, "bad server address \"%s\"", rtm__server(c));
+        goto fail;
+    }
+    c->bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+    if (c->bev == NULL)
+        goto fail;
+    bufferevent_setcb(c->bev, rtm__on_read, NULL, rtm__on_event, c);
+    bufferevent_enable(c->bev, EV_READ);
+    if (bufferevent_socket_connect_hostname(c->bev, rtm__loop_dns(c->loop),
+                                            AF_UNSPEC, host, port) != 0) {
+        rtm__log(c, RTM_LOG_WARNING, "cannot connect to %s", rtm__server(c));
+        goto fail;
+    }
+    return;
+fail:
+    /* The session is inside its call: report the failure from the loop. */
+    {
+        struct timeval zero = { 0, 0 };
+        evtimer_add(c->link_fail, &zero);
+    }
+}
+
+static void rtm__drv_state_changed(void *ud, int state, int reason)
+{
+    rtm_client *c = ud;
+    rtm__state_event *e = malloc(sizeof(*e));
+    if (e != NULL) {
+        e->client = c;
+        e->state = state;
+        e->reason = reason;
+    }
+    if (e == NULL || rtm__dispatch_post(c->dispatch, rtm__state_run, e) != 0) {
+        free(e);
+        rtm__log(c, RTM_LOG_CRITICAL, "out of memory: a state change is lost");
+    }
+}
+
+static void rtm__drv_op_done(void *ud, uint64_t op, rtm__op_kind kind, int code,
+                             const char *const *users, size_t count)
+{
+    rtm__complete(ud, (rtm__op *)(uintptr_t)op, code, users, count);
+}
+
+static void rtm__drv_peer_message(void *ud, const Rtm__Wire__PeerDeliver *m)
+{
+    rtm__post_message(ud, NULL, 0, m->from, m->message);
+}
+
+static void rtm__drv_channel_message(void *ud, const Rtm__Wire__ChannelDeliver *m)
+{
+    rtm_client *c = ud;
+    rtm_channel *ch = rtm__channel_lookup(c, m->channel);
+    if (ch != NULL)
+        rtm__post_message(c, ch, 0, m->from, m->message);
+}
+
+static void rtm__drv_member_event(void *ud, const Rtm__Wire__MemberEvent *m)
+{
+    rtm_client *c = ud;
+    rtm_channel *ch = rtm__channel_lookup(c, m->channel);
+    if (ch != NULL)
+        rtm__post_message(c, ch, m->joined ? 1 : 2, m->user, NULL);
+}
+
+static void rtm__drv_log(void *ud, int level, const char *line)
+{
+    rtm__log(ud, level, "%s", line);
+}
+
+static uint32_t rtm__drv_random(void *ud)
+{
+    /* xorshift64*, seeded from getrandom: jitter needs spread, not secrecy. */
+    rtm_client *c = ud;
+    c->rng ^= c->rng >> 12;
+    c->rng ^= c->rng << 25;
+    c->rng ^= c->rng >> 27;
+    return (uint32_t)((c->rng * 0x2545F4914F6CDD1DULL) >> 32);
+}
+
+static const rtm__session_ops rtm__driver_ops = {
+    .open_link = rtm__drv_open_link,
+    .close_link = rtm__drv_close_link,
+    .send = rtm__drv_send,
+    .state_changed = rtm__drv_state_changed,
+    .op_done = rtm__drv_op_done,
+    .peer_message = rtm__drv_peer_message,
+    .channel_message = rtm__drv_channel_message,
+    .member_event = rtm__drv_member_event,
+    .log = rtm__drv_log,
+    .random = rtm__drv_random,
+};
+
+static void rtm__on_timer(evutil_socket_t fd, short what, void *arg)
+{
+    rtm_client *c = arg;
+    rtm__session_handle_expiry(c->session, rtm__now());
+    rtm__rearm(c);
+}
+
+/* Arms the one timer for the session's next deadline. */
+static void rtm__rearm(rtm_client *c)
+{
+    rtm__time t = rtm__session_expiry(c->session);
+    if (t == RTM__TIME_NEVER) {
+        evtimer_del(c->timer);
+        return;
+    }
+    rtm__time now = rtm__now();
+    rtm__time d = t > now ? t - now : 0;
+    struct timeval tv = { (time_t)(d / 1000000u), (suseconds_t)(d % 1000000u) };
+    evtimer_add(c->timer, &tv);
+}
+
+/* ------------------------------------------------------------------ */
+/* Commands: from any thread to the loop thread                        */
+
+typedef enum {
+    RTM__CMD_LOGIN,
+    RTM__CMD_LOGOUT,
+    RTM__CMD_PEER,
+    RTM__CMD_JOIN,
+    RTM__CMD_LEAVE,
+    RTM__CMD_CHANNEL_MESSAGE,
+    RTM__CMD_GET_MEMBERS,
+    RTM__CMD_RELEASE_CHANNEL,
+    RTM__CMD_PARAMS
+} rtm__cmd_kind;
+
+typedef struct {
+    rtm__cmd_kind kind;
+    rtm_client *client;
+    rtm__op *op;
+    char *a;                /* user id, peer id, channel id */
+    char *b;                /* token */
+    rtm__outgoing msg;      /* owned copies */
+    rtm__params params;
+} rtm__cmd;
+
+static void rtm__cmd_free(rtm__cmd *cmd)
+{
+    free(cmd->a);
+    free(cmd->b);
+    free((char *)cmd->msg.text);
+    free((uint8_t *)cmd->msg.raw);
+    free((char *)cmd->msg.description);
+    free(cmd);
+}
+
+static void rtm__cmd_run(void *arg)
+{
+    rtm__cmd *cmd = arg;
+    rtm_client *c = cmd->client;
+    rtm__session *s = c->session;
+    rtm__time now = rtm__now();
+    uint64_t op = (uint64_t)(uintptr_t)cmd->op;
+    switch (cmd->kind) {
+    case RTM__CMD_LOGIN:
+        if (rtm__session_state(s) == RTM_CONNECTION_STATE_DISCONNECTED)
+            snprintf(c->user_id, sizeof(c->user_id), "%s", cmd->a);
+        rtm__session_login(s, now, op, cmd->b, cmd->a);
+        break;
+    case RTM__CMD_LOGOUT:
+        rtm__session_logout(s, now, op);
+        break;
+    case RTM__CMD_PEER:
+        rtm__session_send_peer(s, now, op, cmd->a, &cmd->msg);
+        break;
+    case RTM__CMD_JOIN:
+        rtm__session_join(s, now, op, cmd->a);
+        break;
+    case RTM__CMD_LEAVE:
+        rtm__session_leave(s, now, op, cmd->a);
+        break;
+    case RTM__CMD_CHANNEL_MESSAGE:
+        rtm__session_send_channel(s, now, op, cmd->a, &cmd->msg);
+        break;
+    case RTM__CMD_GET_MEMBERS:
+        rtm__session_get_members(s, now, op, cmd->a);
+        break;
+    case RTM__CMD_RELEASE_CHANNEL:
+        rtm__session_release_channel(s, now, cmd->a);
+        break;
+    case RTM__CMD_PARAMS:
+        c->params = cmd->params;
+        rtm__session_set_params(s, &c->params);
+        break;
+    }
+    rtm__rearm(c);
+    rtm__cmd_free(cmd);
+}
+
+static rtm__op *rtm__op_new(rtm_client *c, rtm_channel *ch, rtm__op_kind kind,
+                            rtm_result_cb cb, rtm_members_cb mcb, void *closure)
+{
+    rtm__op *op = calloc(1, sizeof(*op));
+    if (op == NULL)
+        return NULL;
+    op->kind = kind;
+    op->client = c;
+    op->channel = ch;
+    if (ch != NULL)
+        rtm__channel_ref(ch);
+    op->cb = cb;
+    op->members_cb = mcb;
+    op->closure = closure;
+    return op;
+}
+
+/* Completes op at once with code (an argument refused before anything is
+ * sent) and returns the code. */
+static int rtm__refuse(rtm_client *c, rtm__op *op, int code)
+{
+    rtm__complete(c, op, code, NULL, 0);
+    return code;
+}
+
+/*
+ * Posts a command for op. On failure (out of memory, or the client being
+ * destroyed) completes op with `fail` and returns it.
+ */
+static int rtm__submit(rtm_client *c, rtm__cmd *cmd, rtm__op *op, int fail)
+{
+    if (cmd == NULL || atomic_load(&c->destroying) ||
+        rtm__loop_post(c->loop, rtm__cmd_run, cmd) != 0) {
+        if (cmd != NULL) {
+            cmd->op = NULL;
+            rtm__cmd_free(cmd);
+        }
+        return rtm__refuse(c, op, fail);
+    }
+    return 0;
+}
+
+static rtm__cmd *rtm__cmd_new(rtm_client *c, rtm__cmd_kind kind, rtm__op *op,
+                              const char *a, const char *b)
+{
+    rtm__cmd *cmd = calloc(1, sizeof(*cmd));
+    if (cmd == NULL)
+        return NULL;
+    cmd->kind = kind;
+    cmd->client = c;
+    cmd->op = op;
+    if ((a != NULL && (cmd->a = strdup(a)) == NULL) ||
+        (b != NULL && (cmd->b = strdup(b)) == NULL)) {
+        rtm__cmd_free(cmd);
+        return NULL;
+    }
+    return cmd;
+}
+
+/* Whether msg is a message that may be sent (SPEC A4). */
+static bool rtm__message_ok(const rtm_message *msg)
+{
+    if (msg == NULL)
+        return false;
+    if (msg->type == RTM_MESSAGE_TYPE_TEXT)
+        return msg->text != NULL && rtm__message_valid(strlen(msg->text), 0, 0);
+    if (msg->type == RTM_MESSAGE_TYPE_RAW)
+        return (msg->raw != NULL || msg->raw_len == 0) &&
+               rtm__message_valid(0, msg->raw_len,
+                                  msg->description ? strlen(msg->description) : 0);
+    return false;
+}
+
+static bool rtm__copy_outgoing(rtm__outgoing *out, const rtm_message *msg)
+{
+    out->type = (uint32_t)msg->type;
+    if (msg->type == RTM_MESSAGE_TYPE_TEXT)
+        return (out->text = strdup(msg->text)) != NULL;
+    uint8_t *raw = malloc(msg->raw_len + 1);
+    if (raw == NULL)
+        return false;
+    if (msg->raw_len > 0)
+        memcpy(raw, msg->raw, msg->raw_len);
+    out->raw = raw;
+    out->raw_len = msg->raw_len;
+    if (msg->description != NULL)
+        return (out->description = strdup(msg->description)) != NULL;
+    return true;
+}
+
+/* ------------------------------------------------------------------ */
+/* Public API                                                          */
+
+const char *rtm_strerror(int status)
+{
+    switch (status) {
+#define RTM__STATUS_TEXT(name, value, text) case value: return text;
+        RTM_STATUS_MAP(RTM__STATUS_TEXT)
+#undef RTM__STATUS_TEXT
+    }
+    return "unknown status";
+}
+
+const char *rtm_version(void)
+{
+    return RTM_VERSION;
+}
+
+void rtm_config_init(rtm_config *config)
+{
+    memset(config, 0, sizeof(*config));
+    config->log_filter = RTM_LOG_FILTER_INFO;
+}
+
+static bool rtm__app_id_valid(const char *id)
+{
+    if (id == NULL)
+        return false;
+    size_t n = strlen(id);
+    if (n == 0 || n > RTM__ID_MAX)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (id[i] <= ' ' || id[i] > '~')
+            return false;
+    return true;
+}
+
+int rtm_client_create(const rtm_config *config, rtm_client **out)
+{
+    if (config == NULL || out == NULL || !rtm__app_id_valid(config->app_id))
+        return RTM_EINVAL;
+    *out = NULL;
+    rtm_client *c = calloc(1, sizeof(*c));
+    if (c == NULL)
+        return RTM_ENOMEM;
+    int rc = RTM_ENOMEM;
+    snprintf(c->app_id, sizeof(c->app_id), "%s", config->app_id);
+    c->cb = config->callbacks;
+    c->closure = config->closure;
+    c->log = config->log;
+    c->log_closure = config->log_closure;
+    atomic_init(&c->log_filter, config->log_filter);
+    atomic_init(&c->destroying, false);
+    pthread_mutex_init(&c->lock, NULL);
+    const char *env = getenv("RTM_SERVER");
+    snprintf(c->env_server, sizeof(c->env_server), "%s",
+             env && *env ? env : RTM_DEFAULT_SERVER);
+    rtm__params_init(&c->params);
+    if (config->parameters != NULL) {
+        char err[160];
+        if (rtm__params_apply_json(&c->params, config->parameters, err,
+                                   sizeof(err)) != 0) {
+            rtm__log(c, RTM_LOG_ERROR, "bad parameters: %s", err);
+            rc = RTM_EINVAL;
+            goto fail;
+        }
+    }
+    uint64_t instance = 0;
+    if (getrandom(&instance, sizeof(instance), 0) != sizeof(instance) ||
+        getrandom(&c->rng, sizeof(c->rng), 0) != sizeof(c->rng)) {
+        rc = RTM_ESYSTEM;
+        goto fail;
+    }
+    c->rng |= 1; /* xorshift needs a non-zero state */
+    c->session = rtm__session_new(&rtm__driver_ops, c, c->app_id, instance,
+                                  &c->params);
+    if (c->session == NULL)
+        goto fail;
+    if (config->loop != NULL) {
+        c->loop = config->loop;
+        rtm__loop_ref(c->loop);
+    } else {
+        c->loop = rtm__loop_default_acquire();
+        c->default_loop = true;
+        if (c->loop == NULL) {
+            rc = RTM_ESYSTEM;
+            goto fail;
+        }
+    }
+    struct event_base *base = rtm__loop_base(c->loop);
+    c->timer = evtimer_new(base, rtm__on_timer, c);
+    c->link_fail = evtimer_new(base, rtm__on_link_fail, c);
+    c->dispatch = rtm__dispatch_new();
+    if (c->timer == NULL || c->link_fail == NULL || c->dispatch == NULL) {
+        rc = c->dispatch == NULL ? RTM_ESYSTEM : RTM_ENOMEM;
+        goto fail;
+    }
+    rtm__log(c, RTM_LOG_INFO, "created (app %s, server %s)", c->app_id,
+             rtm__server(c));
+    *out = c;
+    return RTM_OK;
+fail:
+    if (c->dispatch != NULL)
+        rtm__dispatch_close(c->dispatch, free, NULL);
+    if (c->timer != NULL)
+        event_free(c->timer);
+    if (c->link_fail != NULL)
+        event_free(c->link_fail);
+    if (c->loop != NULL) {
+        if (c->default_loop)
+            rtm__loop_default_release();
+        else
+            rtm__loop_unref(c->loop);
+    }
+    rtm__session_free(c->session);
+    pthread_mutex_destroy(&c->lock);
+    free(c);
+    return rc;
+}
+
+/* On the loop thread: the client leaves the loop. */
+static void rtm__client_shutdown(void *arg)
+{
+    rtm_client *c = arg;
+    rtm__session_shutdown(c->session, rtm__now());
+    rtm__link_free(c);
+    event_free(c->timer);
+    event_free(c->link_fail);
+    c->timer = c->link_fail = NULL;
+    rtm__session_free(c->session);
+    c->session = NULL;
+}
+
+/* On the callback thread, or the destroying thread, after the last event. */
+static void rtm__client_free(void *arg)
+{
+    rtm_client *c = arg;
+    if (c->default_loop)
+        rtm__loop_default_release();
+    else
+        rtm__loop_unref(c->loop);
+    pthread_mutex_destroy(&c->lock);
+    free(c);
+}
+
+void rtm_client_destroy(rtm_client *c)
+{
+    if (c == NULL || atomic_exchange(&c->destroying, true))
+        return;
+    rtm__log(c, RTM_LOG_INFO, "destroying");
+    /* Every command posted before this one runs first. */
+    rtm__loop_call(c->loop, rtm__client_shutdown, c);
+    pthread_mutex_lock(&c->lock);
+    rtm_channel *ch = c->channels;
+    c->channels = NULL;
+    pthread_mutex_unlock(&c->lock);
+    while (ch != NULL) {
+        rtm_channel *next = ch->next;
+        atomic_store(&ch->released, true);
+        rtm__channel_unref(ch);
+        ch = next;
+    }
+    rtm__dispatch_close(c->dispatch, rtm__client_free, c);
+}
+
+int rtm_client_set_parameters(rtm_client *c, const char *json)
+{
+    if (c == NULL || json == NULL)
+        return RTM_EINVAL;
+    rtm__cmd *cmd = calloc(1, sizeof(*cmd));
+    if (cmd == NULL)
+        return RTM_ENOMEM;
+    /* c->params is the loop's; a copy read here may be stale only if two
+     * threads set parameters at once, and then one of them wins whole. */
+    cmd->params = c->params;
+    char err[160];
+    if (rtm__params_apply_json(&cmd->params, json, err, sizeof(err)) != 0) {
+        rtm__log(c, RTM_LOG_ERROR, "setParameters refused: %s", err);
+        free(cmd);
+        return RTM_EINVAL;
+    }
+    cmd->kind = RTM__CMD_PARAMS;
+    cmd->client = c;
+    if (atomic_load(&c->destroying) ||
+        rtm__loop_post(c->loop, rtm__cmd_run, cmd) != 0) {
+        free(cmd);
+        return atomic_load(&c->destroying) ? RTM_ECLOSED : RTM_ENOMEM;
+    }
+    return RTM_OK;
+}
+
+int rtm_login(rtm_client *c, const char *token, const char *user_id,
+              rtm_result_cb cb, void *closure)
+{
+    if (c == NULL)
+        return RTM_LOGIN_ERR_NOT_INITIALIZED;
+    rtm__op *op = rtm__op_new(c, NULL, RTM__OP_LOGIN, cb, NULL, closure);
+    if (op == NULL)
+        return RTM_LOGIN_ERR_UNKNOWN;
+    if (!rtm__user_id_valid(user_id)) /* A3: nothing is sent */
+        return rtm__refuse(c, op, RTM_LOGIN_ERR_INVALID_ARGUMENT);
+    rtm__cmd *cmd = rtm__cmd_new(c, RTM__CMD_LOGIN, op, user_id,
+                                 token ? token : "");
+    return rtm__submit(c, cmd, op, RTM_LOGIN_ERR_NOT_INITIALIZED);
+}
+
+int rtm_logout(rtm_client *c, rtm_result_cb cb, void *closure)
+{
+    if (c == NULL)
+        return RTM_LOGOUT_ERR_NOT_INITIALIZED;
+    rtm__op *op = rtm__op_new(c, NULL, RTM__OP_LOGOUT, cb, NULL, closure);
+    if (op == NULL)
+        return RTM_LOGOUT_ERR_REJECTED;
+    rtm__cmd *cmd = rtm__cmd_new(c, RTM__CMD_LOGOUT, op, NULL, NULL);
+    return rtm__submit(c, cmd, op, RTM_LOGOUT_ERR_NOT_INITIALIZED);
+}
+
+int rtm_send_peer_message(rtm_client *c, const char *peer_id,
+                          const rtm_message *msg, rtm_result_cb cb,
+                          void *closure)
+{
+    if (c == NULL)
+        return RTM_PEER_MESSAGE_ERR_NOT_INITIALIZED;
+    rtm__op *op = rtm__op_new(c, NULL, RTM__OP_PEER_MESSAGE, cb, NULL, closure);
+    if (op == NULL)
+        return RTM_PEER_MESSAGE_ERR_FAILURE;
+    if (!rtm__user_id_valid(peer_id)) /* A3 */
+        return rtm__refuse(c, op, RTM_PEER_MESSAGE_ERR_INVALID_USERID);
+    if (!rtm__message_ok(msg)) /* A4 */
+        return rtm__refuse(c, op, RTM_PEER_MESSAGE_ERR_INVALID_MESSAGE);
+    rtm__cmd *cmd = rtm__cmd_new(c, RTM__CMD_PEER, op, peer_id, NULL);
+    if (cmd != NULL && !rtm__copy_outgoing(&cmd->msg, msg)) {
+        rtm__cmd_free(cmd);
+        cmd = NULL;
+    }
+    return rtm__submit(c, cmd, op, RTM_PEER_MESSAGE_ERR_FAILURE);
+}
+
+rtm_channel *rtm_channel_create(rtm_client *c, const char *channel_id,
+                                const rtm_channel_callbacks *callbacks,
+                                void *closure)
+{
+    if (c == NULL || atomic_load(&c->destroying) ||
+        !rtm__channel_id_valid(channel_id))
+        return NULL;
+    rtm_channel *ch = calloc(1, sizeof(*ch));
+    if (ch == NULL)
+        return NULL;
+    ch->client = c;
+    snprintf(ch->id, sizeof(ch->id), "%s", channel_id);
+    if (callbacks != NULL)
+        ch->cb = *callbacks;
+    ch->closure = closure;
+    atomic_init(&ch->refs, 1);
+    atomic_init(&ch->released, false);
+    pthread_mutex_lock(&c->lock);
+    for (rtm_channel *it = c->channels; it != NULL; it = it->next) {
+        if (strcmp(it->id, channel_id) == 0) {
+            pthread_mutex_unlock(&c->lock);
+            free(ch);
+            return NULL;
+        }
+    }
+    ch->next = c->channels;
+    c->channels = ch;
+    pthread_mutex_unlock(&c->lock);
+    return ch;
+}
+
+const char *rtm_channel_id(const rtm_channel *ch)
+{
+    return ch ? ch->id : NULL;
+}
+
+rtm_client *rtm_channel_client(const rtm_channel *ch)
+{
+    return ch ? ch->client : NULL;
+}
+
+/* A channel operation: NULL or released handles get NOT_INITIALIZED, which
+ * is 101 in every family. */
+static int rtm__channel_op(rtm_channel *ch, rtm__cmd_kind kind,
+                           rtm__op_kind op_kind, rtm_result_cb cb,
+                           rtm_members_cb mcb, void *closure,
+                           const rtm_message *msg)
+{
+    if (ch == NULL || atomic_load(&ch->released))
+        return RTM_JOIN_CHANNEL_ERR_NOT_INITIALIZED;
+    rtm_client *c = ch->client;
+    rtm__op *op = rtm__op_new(c, ch, op_kind, cb, mcb, closure);
+    if (op == NULL)
+        return 1; /* FAILURE in every channel family */
+    if (kind == RTM__CMD_CHANNEL_MESSAGE && !rtm__message_ok(msg)) /* A4 */
+        return rtm__refuse(c, op, RTM_CHANNEL_MESSAGE_ERR_INVALID_MESSAGE);
+    rtm__cmd *cmd = rtm__cmd_new(c, kind, op, ch->id, NULL);
+    if (cmd != NULL && msg != NULL && !rtm__copy_outgoing(&cmd->msg, msg)) {
+        rtm__cmd_free(cmd);
+        cmd = NULL;
+    }
+    return rtm__submit(c, cmd, op, 1);
+}
+
+int rtm_channel_join(rtm_channel *ch, rtm_result_cb cb, void *closure)
+{
+    return rtm__channel_op(ch, RTM__CMD_JOIN, RTM__OP_JOIN, cb, NULL, closure,
+                           NULL);
+}
+
+int rtm_channel_leave(rtm_channel *ch, rtm_result_cb cb, void *closure)
+{
+    return rtm__channel_op(ch, RTM__CMD_LEAVE, RTM__OP_LEAVE, cb, NULL, closure,
+                           NULL);
+}
+
+int rtm_channel_send_message(rtm_channel *ch, const rtm_message *msg,
+                             rtm_result_cb cb, void *closure)
+{
+    return rtm__channel_op(ch, RTM__CMD_CHANNEL_MESSAGE,
+                           RTM__OP_CHANNEL_MESSAGE, cb, NULL, closure, msg);
+}
+
+int rtm_channel_get_members(rtm_channel *ch, rtm_members_cb cb, void *closure)
+{
+    return rtm__channel_op(ch, RTM__CMD_GET_MEMBERS, RTM__OP_GET_MEMBERS, NULL,
+                           cb, closure, NULL);
+}
+
+void rtm_channel_release(rtm_channel *ch)
+{
+    if (ch == NULL || atomic_exchange(&ch->released, true))
+        return;
+    rtm_client *c = ch->client;
+    pthread_mutex_lock(&c->lock);
+    for (rtm_channel **pp = &c->channels; *pp; pp = &(*pp)->next) {
+        if (*pp == ch) {
+            *pp = ch->next;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&c->lock);
+    if (!atomic_load(&c->destroying)) {
+        rtm__cmd *cmd = rtm__cmd_new(c, RTM__CMD_RELEASE_CHANNEL, NULL, ch->id,
+                                     NULL);
+        if (cmd != NULL && rtm__loop_post(c->loop, rtm__cmd_run, cmd) != 0)
+            rtm__cmd_free(cmd);
+    }
+    rtm__channel_unref(ch);
+}

@@ -1,0 +1,235 @@
+/* loop.c: the loop thread and its task queue (loop.h). */
+#include "loop.h"
+
+#include <event2/dns.h>
+#include <event2/event.h>
+#include <event2/thread.h>
+#include <pthread.h>
+#include <stdlib.h>
+
+typedef struct rtm__task {
+    struct rtm__task *next;
+    rtm__task_fn fn;
+    void *arg;
+} rtm__task;
+
+struct rtm_loop {
+    struct event_base *base;
+    struct evdns_base *dns;
+    struct event *wake;       /* made active by rtm__loop_post */
+    pthread_t thread;
+    pthread_mutex_t lock;     /* guards the queue and users */
+    rtm__task *head;
+    rtm__task *tail;
+    int users;
+    bool stopping;
+};
+
+static pthread_once_t rtm__evthread_once = PTHREAD_ONCE_INIT;
+static void rtm__evthread_init(void)
+{
+    evthread_use_pthreads();
+}
+
+static void rtm__loop_wake(evutil_socket_t fd, short what, void *arg)
+{
+    rtm_loop *l = arg;
+    pthread_mutex_lock(&l->lock);
+    rtm__task *t = l->head;
+    l->head = l->tail = NULL;
+    pthread_mutex_unlock(&l->lock);
+    while (t) {
+        rtm__task *next = t->next;
+        t->fn(t->arg);
+        free(t);
+        t = next;
+    }
+}
+
+static void *rtm__loop_main(void *arg)
+{
+    rtm_loop *l = arg;
+    event_base_loop(l->base, EVLOOP_NO_EXIT_ON_EMPTY);
+    return NULL;
+}
+
+int rtm__loop_post(rtm_loop *l, rtm__task_fn fn, void *arg)
+{
+    rtm__task *t = malloc(sizeof(*t));
+    if (t == NULL)
+        return -1;
+    t->next = NULL;
+    t->fn = fn;
+    t->arg = arg;
+    pthread_mutex_lock(&l->lock);
+    if (l->tail)
+        l->tail->next = t;
+    else
+        l->head = t;
+    l->tail = t;
+    pthread_mutex_unlock(&l->lock);
+    event_active(l->wake, EV_READ, 0);
+    return 0;
+}
+
+typedef struct {
+    rtm__task_fn fn;
+    void *arg;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    bool done;
+} rtm__sync_call;
+
+static void rtm__sync_run(void *arg)
+{
+    rtm__sync_call *c = arg;
+    c->fn(c->arg);
+    pthread_mutex_lock(&c->lock);
+    c->done = true;
+    pthread_cond_signal(&c->cond);
+    pthread_mutex_unlock(&c->lock);
+}
+
+int rtm__loop_call(rtm_loop *l, rtm__task_fn fn, void *arg)
+{
+    rtm__sync_call c = { fn, arg, PTHREAD_MUTEX_INITIALIZER,
+                         PTHREAD_COND_INITIALIZER, false };
+    if (rtm__loop_post(l, rtm__sync_run, &c) != 0)
+        return -1;
+    pthread_mutex_lock(&c.lock);
+    while (!c.done)
+        pthread_cond_wait(&c.cond, &c.lock);
+    pthread_mutex_unlock(&c.lock);
+    pthread_cond_destroy(&c.cond);
+    pthread_mutex_destroy(&c.lock);
+    return 0;
+}
+
+struct event_base *rtm__loop_base(rtm_loop *l)
+{
+    return l->base;
+}
+
+struct evdns_base *rtm__loop_dns(rtm_loop *l)
+{
+    return l->dns;
+}
+
+int rtm_loop_create(rtm_loop **out)
+{
+    if (out == NULL)
+        return RTM_EINVAL;
+    pthread_once(&rtm__evthread_once, rtm__evthread_init);
+    rtm_loop *l = calloc(1, sizeof(*l));
+    if (l == NULL)
+        return RTM_ENOMEM;
+    pthread_mutex_init(&l->lock, NULL);
+    l->base = event_base_new();
+    if (l->base == NULL)
+        goto fail;
+    /* Name servers from /etc/resolv.conf and names from /etc/hosts; a
+     * machine without resolv.conf still resolves numeric addresses and
+     * /etc/hosts. */
+    l->dns = evdns_base_new(l->base, EVDNS_BASE_INITIALIZE_NAMESERVERS |
+                                         EVDNS_BASE_DISABLE_WHEN_INACTIVE);
+    if (l->dns == NULL) {
+        l->dns = evdns_base_new(l->base, EVDNS_BASE_DISABLE_WHEN_INACTIVE);
+        if (l->dns != NULL)
+            evdns_base_load_hosts(l->dns, NULL);
+    }
+    if (l->dns == NULL)
+        goto fail;
+    l->wake = event_new(l->base, -1, 0, rtm__loop_wake, l);
+    if (l->wake == NULL)
+        goto fail;
+    if (pthread_create(&l->thread, NULL, rtm__loop_main, l) != 0)
+        goto fail;
+    *out = l;
+    return RTM_OK;
+fail:
+    if (l->wake)
+        event_free(l->wake);
+    if (l->dns)
+        evdns_base_free(l->dns, 0);
+    if (l->base)
+        event_base_free(l->base);
+    pthread_mutex_destroy(&l->lock);
+    free(l);
+    return RTM_ESYSTEM;
+}
+
+static void rtm__loop_break(void *arg)
+{
+    rtm_loop *l = arg;
+    event_base_loopbreak(l->base);
+}
+
+static void rtm__loop_stop(rtm_loop *l)
+{
+    rtm__loop_post(l, rtm__loop_break, l);
+    pthread_join(l->thread, NULL);
+    /* Tasks posted after the break never ran; there are none, as every
+     * client on the loop was destroyed first. */
+    event_free(l->wake);
+    evdns_base_free(l->dns, 0);
+    event_base_free(l->base);
+    pthread_mutex_destroy(&l->lock);
+    free(l);
+}
+
+void rtm__loop_ref(rtm_loop *l)
+{
+    pthread_mutex_lock(&l->lock);
+    l->users++;
+    pthread_mutex_unlock(&l->lock);
+}
+
+void rtm__loop_unref(rtm_loop *l)
+{
+    pthread_mutex_lock(&l->lock);
+    l->users--;
+    pthread_mutex_unlock(&l->lock);
+}
+
+int rtm_loop_destroy(rtm_loop *l)
+{
+    if (l == NULL)
+        return RTM_EINVAL;
+    pthread_mutex_lock(&l->lock);
+    int users = l->users;
+    pthread_mutex_unlock(&l->lock);
+    if (users != 0)
+        return RTM_EINVAL;
+    rtm__loop_stop(l);
+    return RTM_OK;
+}
+
+static pthread_mutex_t rtm__default_lock = PTHREAD_MUTEX_INITIALIZER;
+static rtm_loop *rtm__default_loop;
+static int rtm__default_users;
+
+rtm_loop *rtm__loop_default_acquire(void)
+{
+    pthread_mutex_lock(&rtm__default_lock);
+    if (rtm__default_loop == NULL &&
+        rtm_loop_create(&rtm__default_loop) != RTM_OK)
+        rtm__default_loop = NULL;
+    if (rtm__default_loop != NULL)
+        rtm__default_users++;
+    rtm_loop *l = rtm__default_loop;
+    pthread_mutex_unlock(&rtm__default_lock);
+    return l;
+}
+
+void rtm__loop_default_release(void)
+{
+    pthread_mutex_lock(&rtm__default_lock);
+    rtm_loop *stop = NULL;
+    if (--rtm__default_users == 0) {
+        stop = rtm__default_loop;
+        rtm__default_loop = NULL;
+    }
+    pthread_mutex_unlock(&rtm__default_lock);
+    if (stop != NULL)
+        rtm__loop_stop(stop);
+}

@@ -1,0 +1,38 @@
+/*
+ * loop.h: the loop thread. One libevent event_base on one thread, shared by
+ * any number of clients. Other threads hand it work with rtm__loop_post; the
+ * work runs on the loop thread, in the order posted.
+ */
+#ifndef RTM__LOOP_H
+#define RTM__LOOP_H
+
+#include <stdbool.h>
+
+#include "rtm/rtm.h"
+
+struct event_base;
+struct evdns_base;
+
+typedef void (*rtm__task_fn)(void *arg);
+
+/* Runs fn(arg) on the loop thread. Returns 0, or -1 when out of memory. */
+int rtm__loop_post(rtm_loop *loop, rtm__task_fn fn, void *arg);
+
+/* Runs fn(arg) on the loop thread and waits until it has returned. Must not
+ * be called from the loop thread. */
+int rtm__loop_call(rtm_loop *loop, rtm__task_fn fn, void *arg);
+
+struct event_base *rtm__loop_base(rtm_loop *loop);
+struct evdns_base *rtm__loop_dns(rtm_loop *loop);
+
+/* The process-wide default loop, started by its first user. Each acquire is
+ * paired with a release; the last release stops it. */
+rtm_loop *rtm__loop_default_acquire(void);
+void rtm__loop_default_release(void);
+
+/* Users of an explicit loop, so that rtm_loop_destroy can refuse while
+ * clients remain. */
+void rtm__loop_ref(rtm_loop *loop);
+void rtm__loop_unref(rtm_loop *loop);
+
+#endif

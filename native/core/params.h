@@ -1,0 +1,56 @@
+/*
+ * params.h: the client's tunables (SPEC B4) and their JSON form, the same
+ * keys as setParameters and the CLI's --param (docs/PARAMETERS.md).
+ */
+#ifndef RTM__PARAMS_H
+#define RTM__PARAMS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define RTM__SERVER_MAX 256
+
+/* XX(field, json key, default, min, max), all in milliseconds. */
+#define RTM__PARAMS_MS_MAP(XX)                                                \
+    XX(login_timeout_ms, "rtm.login_timeout_ms", 6000, 1, 600000)             \
+    XX(interrupt_report_ms, "rtm.interrupt_report_ms", 4000, 0, 600000)       \
+    XX(heartbeat_ms, "rtm.heartbeat_ms", 1000, 10, 600000)                    \
+    XX(link_timeout_ms, "rtm.link_timeout_ms", 3000, 30, 600000)              \
+    XX(peer_message_timeout_ms, "rtm.peer_message_timeout_ms", 10000, 1, 600000) \
+    XX(channel_message_timeout_ms, "rtm.channel_message_timeout_ms", 10000, 1, 600000) \
+    XX(request_timeout_ms, "rtm.request_timeout_ms", 5000, 1, 600000)         \
+    XX(reconnect_min_ms, "rtm.reconnect_min_ms", 500, 1, 600000)              \
+    XX(reconnect_max_ms, "rtm.reconnect_max_ms", 8000, 1, 3600000)
+
+typedef struct {
+#define RTM__PARAMS_FIELD(field, key, def, min, max) uint32_t field;
+    RTM__PARAMS_MS_MAP(RTM__PARAMS_FIELD)
+#undef RTM__PARAMS_FIELD
+    /* "rtm.server": "HOST:PORT"; empty when not set. */
+    char server[RTM__SERVER_MAX];
+} rtm__params;
+
+/* The defaults. */
+void rtm__params_init(rtm__params *p);
+
+/*
+ * Applies a JSON object of parameters onto *p. Unknown keys, wrong types and
+ * values out of range are refused: returns 0 and changes *p, or -1 and
+ * leaves *p as it was, with a reason in err (errlen bytes).
+ */
+int rtm__params_apply_json(rtm__params *p, const char *json, char *err,
+                           size_t errlen);
+
+/* Splits "HOST:PORT" ("[v6]:PORT" too). Returns 0, or -1 when malformed. */
+int rtm__parse_host_port(const char *s, char *host, size_t hostlen,
+                         uint16_t *port);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

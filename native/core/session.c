@@ -1,0 +1,976 @@
+/* session.c: the client's session state machine, sans I/O (session.h). */
+#include "session.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ids.h"
+#include "rtm/rtm.h"
+
+/* Where the link is. The public state says where the session is. */
+typedef enum {
+    RTM__LINK_NONE,    /* no link; maybe a retry is scheduled */
+    RTM__LINK_OPENING, /* open_link called, waiting for link_up/link_down */
+    RTM__LINK_LOGIN,   /* Hello and Login sent, waiting for LoginResult */
+    RTM__LINK_UP       /* logged in */
+} rtm__link;
+
+typedef enum { RTM__CHAN_JOINING, RTM__CHAN_JOINED } rtm__chan_status;
+
+typedef struct {
+    char name[RTM__ID_MAX + 1];
+    rtm__chan_status status;
+} rtm__chan;
+
+/* An operation waiting for its answer. */
+typedef struct rtm__pending {
+    struct rtm__pending *next;
+    uint64_t op;
+    rtm__op_kind kind;
+    bool internal;          /* made by the session itself: no op_done */
+    uint32_t request_id;
+    rtm__time deadline;
+    char channel[RTM__ID_MAX + 1];
+    uint8_t *bytes;         /* the request, until it is written */
+    size_t len;
+} rtm__pending;
+
+struct rtm__session {
+    const rtm__session_ops *ops;
+    void *ud;
+    char app_id[RTM__ID_MAX + 1];
+    uint64_t instance_id;
+    rtm__params params;
+
+    int state;
+    rtm__link link;
+    bool restoring;          /* CONNECTED, link lost, not reported yet (S7) */
+    uint32_t attempt;        /* failed attempts since the last success */
+    rtm__time retry_at;      /* next attempt when link == NONE */
+    rtm__time login_deadline;     /* CONNECTING (S5) */
+    rtm__time interrupt_deadline; /* restoring (S7) */
+    rtm__time open_deadline;      /* link OPENING */
+    rtm__time last_rx;
+    rtm__time last_tx;
+
+    char user_id[RTM__ID_MAX + 1];
+    char *token;
+    uint64_t login_op;
+    bool login_pending;
+    uint32_t login_request_id;
+    rtm__time login_times[2]; /* the last two accepted logins (A2) */
+    unsigned login_count;
+
+    uint32_t next_request_id;
+    rtm__pending *pending;    /* in the order the requests were made */
+    rtm__chan *chans;
+    size_t nchans;
+    size_t capchans;
+};
+
+#define RTM__MAX_CHANNELS 20 /* SPEC A5 */
+#define RTM__LOGINS_PER_SECOND 2 /* SPEC A2 */
+
+/* ------------------------------------------------------------------ */
+/* Small helpers                                                       */
+
+static void rtm__slog(rtm__session *s, int level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void rtm__slog(rtm__session *s, int level, const char *fmt, ...)
+{
+    if (s->ops->log == NULL)
+        return;
+    char line[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof(line), fmt, ap);
+    va_end(ap);
+    s->ops->log(s->ud, level, line);
+}
+
+int rtm__op_family(rtm__op_kind kind)
+{
+    switch (kind) {
+    case RTM__OP_LOGIN: return RTM_FAMILY_LOGIN_ERR;
+    case RTM__OP_LOGOUT: return RTM_FAMILY_LOGOUT_ERR;
+    case RTM__OP_PEER_MESSAGE: return RTM_FAMILY_PEER_MESSAGE_ERR;
+    case RTM__OP_JOIN: return RTM_FAMILY_JOIN_CHANNEL_ERR;
+    case RTM__OP_LEAVE: return RTM_FAMILY_LEAVE_CHANNEL_ERR;
+    case RTM__OP_CHANNEL_MESSAGE: return RTM_FAMILY_CHANNEL_MESSAGE_ERR;
+    case RTM__OP_GET_MEMBERS: return RTM_FAMILY_GET_MEMBERS_ERR;
+    }
+    return RTM_FAMILY_LOGIN_ERR;
+}
+
+/* The code an operation gets when its deadline passes (SPEC A7). Leave has
+ * no TIMEOUT code in the public API: it gets FAILURE. */
+static int rtm__timeout_code(rtm__op_kind kind)
+{
+    switch (kind) {
+    case RTM__OP_LOGIN: return RTM_LOGIN_ERR_TIMEOUT;
+    case RTM__OP_PEER_MESSAGE: return RTM_PEER_MESSAGE_ERR_TIMEOUT;
+    case RTM__OP_JOIN: return RTM_JOIN_CHANNEL_ERR_TIMEOUT;
+    case RTM__OP_CHANNEL_MESSAGE: return RTM_CHANNEL_MESSAGE_ERR_TIMEOUT;
+    case RTM__OP_GET_MEMBERS: return RTM_GET_MEMBERS_ERR_TIMEOUT;
+    case RTM__OP_LEAVE: return RTM_LEAVE_CHANNEL_ERR_FAILURE;
+    case RTM__OP_LOGOUT: return RTM_LOGOUT_ERR_REJECTED;
+    }
+    return 1;
+}
+
+static rtm__time rtm__op_timeout(const rtm__session *s, rtm__op_kind kind)
+{
+    switch (kind) {
+    case RTM__OP_PEER_MESSAGE:
+        return s->params.peer_message_timeout_ms * RTM__MS;
+    case RTM__OP_CHANNEL_MESSAGE:
+        return s->params.channel_message_timeout_ms * RTM__MS;
+    default:
+        return s->params.request_timeout_ms * RTM__MS;
+    }
+}
+
+static void rtm__done(rtm__session *s, uint64_t op, rtm__op_kind kind, int code)
+{
+    s->ops->op_done(s->ud, op, kind, code, NULL, 0);
+}
+
+static uint32_t rtm__new_request_id(rtm__session *s)
+{
+    if (++s->next_request_id == 0)
+        s->next_request_id = 1;
+    return s->next_request_id;
+}
+
+static bool rtm__link_open(const rtm__session *s)
+{
+    return s->link == RTM__LINK_LOGIN || s->link == RTM__LINK_UP;
+}
+
+/* Encodes a frame into a new buffer. */
+static uint8_t *rtm__encode(const rtm__frame *f, size_t *len)
+{
+    size_t n = rtm__frame_encoded_size(f);
+    uint8_t *buf = malloc(n);
+    if (buf != NULL)
+        *len = rtm__frame_encode(f, buf);
+    return buf;
+}
+
+static void rtm__write(rtm__session *s, rtm__time now, const uint8_t *bytes,
+                       size_t len)
+{
+    s->ops->send(s->ud, bytes, len);
+    s->last_tx = now;
+}
+
+/* Sends a frame now; the link must be open. */
+static void rtm__send_frame(rtm__session *s, rtm__time now, const rtm__frame *f)
+{
+    uint8_t stackbuf[256];
+    size_t n = rtm__frame_encoded_size(f);
+    uint8_t *buf = n <= sizeof(stackbuf) ? stackbuf : malloc(n);
+    if (buf == NULL) {
+        rtm__slog(s, RTM_LOG_ERROR, "out of memory sending %s",
+                  rtm__frame_body_name(f));
+        return;
+    }
+    n = rtm__frame_encode(f, buf);
+    rtm__write(s, now, buf, n);
+    if (buf != stackbuf)
+        free(buf);
+}
+
+/* ------------------------------------------------------------------ */
+/* Channels the application joined                                     */
+
+static rtm__chan *rtm__chan_find(rtm__session *s, const char *name)
+{
+    for (size_t i = 0; i < s->nchans; i++)
+        if (strcmp(s->chans[i].name, name) == 0)
+            return &s->chans[i];
+    return NULL;
+}
+
+static bool rtm__chan_add(rtm__session *s, const char *name,
+                          rtm__chan_status status)
+{
+    if (s->nchans == s->capchans) {
+        size_t cap = s->capchans ? s->capchans * 2 : 4;
+        rtm__chan *c = realloc(s->chans, cap * sizeof(*c));
+        if (c == NULL)
+            return false;
+        s->chans = c;
+        s->capchans = cap;
+    }
+    rtm__chan *c = &s->chans[s->nchans++];
+    snprintf(c->name, sizeof(c->name), "%s", name);
+    c->status = status;
+    return true;
+}
+
+static void rtm__chan_remove(rtm__session *s, const char *name)
+{
+    rtm__chan *c = rtm__chan_find(s, name);
+    if (c == NULL)
+        return;
+    *c = s->chans[--s->nchans];
+}
+
+/* ------------------------------------------------------------------ */
+/* Pending operations                                                  */
+
+static void rtm__pending_free(rtm__pending *p)
+{
+    free(p->bytes);
+    free(p);
+}
+
+/* Unlinks and returns the pending operation for request_id, or NULL. */
+static rtm__pending *rtm__pending_take(rtm__session *s, uint32_t request_id)
+{
+    for (rtm__pending **pp = &s->pending; *pp; pp = &(*pp)->next) {
+        if ((*pp)->request_id == request_id) {
+            rtm__pending *p = *pp;
+            *pp = p->next;
+            return p;
+        }
+    }
+    return NULL;
+}
+
+/* Completes a taken operation, keeping the channel list true. */
+static void rtm__pending_finish(rtm__session *s, rtm__pending *p, int code,
+                                const char *const *users, size_t count)
+{
+    if (p->kind == RTM__OP_JOIN) {
+        rtm__chan *c = rtm__chan_find(s, p->channel);
+        if (c != NULL) {
+            if (code == RTM_JOIN_CHANNEL_ERR_OK ||
+                code == RTM_JOIN_CHANNEL_ERR_ALREADY_JOINED)
+                c->status = RTM__CHAN_JOINED;
+            else if (!p->internal)
+                rtm__chan_remove(s, p->channel);
+        }
+    }
+    if (p->internal) {
+        if (code != 0)
+            rtm__slog(s, RTM_LOG_WARNING, "%s of %s by the client failed: %s",
+                      p->kind == RTM__OP_JOIN ? "rejoin" : "leave", p->channel,
+                      rtm_code_name(rtm__op_family(p->kind), code));
+    } else {
+        s->ops->op_done(s->ud, p->op, p->kind, code, users, count);
+    }
+    rtm__pending_free(p);
+}
+
+/* Writes every request not yet written. The link must be up. */
+static void rtm__flush_pending(rtm__session *s, rtm__time now)
+{
+    for (rtm__pending *p = s->pending; p; p = p->next) {
+        if (p->bytes != NULL) {
+            rtm__write(s, now, p->bytes, p->len);
+            free(p->bytes);
+            p->bytes = NULL;
+        }
+    }
+}
+
+/* Queues a request, and writes it at once when the link is up. */
+static void rtm__request(rtm__session *s, rtm__time now, uint64_t op,
+                         rtm__op_kind kind, bool internal, const char *channel,
+                         rtm__frame *f)
+{
+    rtm__pending *p = calloc(1, sizeof(*p));
+    f->request_id = rtm__new_request_id(s);
+    if (p != NULL)
+        p->bytes = rtm__encode(f, &p->len);
+    if (p == NULL || p->bytes == NULL) {
+        free(p);
+        rtm__slog(s, RTM_LOG_ERROR, "out of memory queueing %s",
+                  rtm__frame_body_name(f));
+        if (!internal) /* FAILURE is 1 in every family that sends requests */
+            rtm__done(s, op, kind, 1);
+        return;
+    }
+    p->op = op;
+    p->kind = kind;
+    p->internal = internal;
+    p->request_id = f->request_id;
+    p->deadline = now + rtm__op_timeout(s, kind);
+    if (channel != NULL)
+        snprintf(p->channel, sizeof(p->channel), "%s", channel);
+    rtm__pending **tail = &s->pending;
+    while (*tail)
+        tail = &(*tail)->next;
+    *tail = p;
+    if (s->link == RTM__LINK_UP)
+        rtm__flush_pending(s, now);
+}
+
+/* Completes every pending operation: a pending login with code_login, the
+ * others with `code`, 101 or 102, which mean the same in every family. */
+static void rtm__fail_all(rtm__session *s, int code_login, int code)
+{
+    if (s->login_pending) {
+        s->login_pending = false;
+        rtm__done(s, s->login_op, RTM__OP_LOGIN, code_login);
+    }
+    while (s->pending) {
+        rtm__pending *p = s->pending;
+        s->pending = p->next;
+        if (!p->internal)
+            rtm__done(s, p->op, p->kind, code);
+        rtm__pending_free(p);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* State and link                                                      */
+
+/* The one place where the state changes (SPEC S1). */
+static void rtm__set_state(rtm__session *s, int state, int reason)
+{
+    if (state == s->state)
+        return;
+    rtm__slog(s, RTM_LOG_INFO, "state %s -> %s (%s)", rtm_state_name(s->state),
+              rtm_state_name(state), rtm_reason_name(reason));
+    s->state = state;
+    s->ops->state_changed(s->ud, state, reason);
+}
+
+static void rtm__close_link(rtm__session *s)
+{
+    if (s->link != RTM__LINK_NONE)
+        s->ops->close_link(s->ud);
+    s->link = RTM__LINK_NONE;
+}
+
+/* Ends the session on the client's side: no link, no retry, no channels. */
+static void rtm__end(rtm__session *s, int state, int reason)
+{
+    rtm__close_link(s);
+    s->restoring = false;
+    s->retry_at = RTM__TIME_NEVER;
+    s->nchans = 0;
+    rtm__set_state(s, state, reason);
+}
+
+static void rtm__start_attempt(rtm__session *s, rtm__time now)
+{
+    s->retry_at = RTM__TIME_NEVER;
+    s->link = RTM__LINK_OPENING;
+    /* A connect that hangs (no answer to SYN) counts as a failed attempt
+     * after the link timeout. */
+    s->open_deadline = now + s->params.link_timeout_ms * RTM__MS;
+    s->ops->open_link(s->ud);
+}
+
+/* The delay before the next attempt: uniform in [min, min(max, min * 2^n)]
+ * ("full jitter" above a floor), n = failed attempts so far. */
+static rtm__time rtm__backoff(rtm__session *s)
+{
+    uint64_t lo = s->params.reconnect_min_ms;
+    uint64_t hi = s->params.reconnect_max_ms;
+    uint32_t n = s->attempt < 20 ? s->attempt : 20;
+    uint64_t cap = lo << n;
+    if (cap > hi)
+        cap = hi;
+    s->attempt++;
+    uint64_t span = cap - lo + 1;
+    return (lo + s->ops->random(s->ud) % span) * RTM__MS;
+}
+
+/* The link is gone: it failed to open, was closed, or fell silent. `since`
+ * is when the interruption began (SPEC S7). */
+static void rtm__link_lost(rtm__session *s, rtm__time now, rtm__time since)
+{
+    s->link = RTM__LINK_NONE;
+    switch (s->state) {
+    case RTM_CONNECTION_STATE_CONNECTED:
+        if (!s->restoring) {
+            /* S7: restore at once; report only if it takes too long. */
+            s->restoring = true;
+            s->attempt = 0;
+            s->interrupt_deadline =
+                since + s->params.interrupt_report_ms * RTM__MS;
+            rtm__slog(s, RTM_LOG_WARNING, "link lost; restoring it");
+            rtm__start_attempt(s, now);
+            return;
+        }
+        s->retry_at = now + rtm__backoff(s);
+        return;
+    case RTM_CONNECTION_STATE_CONNECTING:
+    case RTM_CONNECTION_STATE_RECONNECTING:
+        s->retry_at = now + rtm__backoff(s);
+        return;
+    default:
+        return;
+    }
+}
+
+static void rtm__drop_link(rtm__session *s, rtm__time now, rtm__time since,
+                           const char *why)
+{
+    rtm__slog(s, RTM_LOG_WARNING, "closing the link: %s", why);
+    rtm__close_link(s);
+    rtm__link_lost(s, now, since);
+}
+
+/* ------------------------------------------------------------------ */
+/* Public entry points                                                 */
+
+rtm__session *rtm__session_new(const rtm__session_ops *ops, void *ud,
+                               const char *app_id, uint64_t instance_id,
+                               const rtm__params *params)
+{
+    rtm__session *s = calloc(1, sizeof(*s));
+    if (s == NULL)
+        return NULL;
+    s->ops = ops;
+    s->ud = ud;
+    snprintf(s->app_id, sizeof(s->app_id), "%s", app_id);
+    s->instance_id = instance_id;
+    s->params = *params;
+    s->state = RTM_CONNECTION_STATE_DISCONNECTED;
+    s->retry_at = RTM__TIME_NEVER;
+    return s;
+}
+
+void rtm__session_free(rtm__session *s)
+{
+    if (s == NULL)
+        return;
+    while (s->pending) {
+        rtm__pending *p = s->pending;
+        s->pending = p->next;
+        rtm__pending_free(p);
+    }
+    free(s->chans);
+    free(s->token);
+    free(s);
+}
+
+void rtm__session_set_params(rtm__session *s, const rtm__params *params)
+{
+    s->params = *params;
+}
+
+int rtm__session_state(const rtm__session *s)
+{
+    return s->state;
+}
+
+void rtm__session_login(rtm__session *s, rtm__time now, uint64_t op,
+                        const char *token, const char *user_id)
+{
+    if (!rtm__user_id_valid(user_id)) {
+        rtm__done(s, op, RTM__OP_LOGIN, RTM_LOGIN_ERR_INVALID_ARGUMENT);
+        return;
+    }
+    if (s->state != RTM_CONNECTION_STATE_DISCONNECTED) { /* A2 */
+        rtm__done(s, op, RTM__OP_LOGIN, RTM_LOGIN_ERR_ALREADY_LOGIN);
+        return;
+    }
+    /* A2: at most 2 logins in any second. */
+    if (s->login_count >= RTM__LOGINS_PER_SECOND &&
+        now - s->login_times[0] < 1000 * RTM__MS) {
+        rtm__done(s, op, RTM__OP_LOGIN, RTM_LOGIN_ERR_TOO_OFTEN);
+        return;
+    }
+    char *tok = strdup(token ? token : "");
+    if (tok == NULL) {
+        rtm__done(s, op, RTM__OP_LOGIN, RTM_LOGIN_ERR_UNKNOWN);
+        return;
+    }
+    free(s->token);
+    s->token = tok;
+    s->login_times[0] = s->login_times[1];
+    s->login_times[1] = now;
+    if (s->login_count < RTM__LOGINS_PER_SECOND)
+        s->login_count++;
+    snprintf(s->user_id, sizeof(s->user_id), "%s", user_id);
+    s->login_op = op;
+    s->login_pending = true;
+    s->attempt = 0;
+    s->login_deadline = now + s->params.login_timeout_ms * RTM__MS;
+    rtm__set_state(s, RTM_CONNECTION_STATE_CONNECTING,
+                   RTM_CONNECTION_CHANGE_REASON_LOGIN); /* S2 */
+    rtm__start_attempt(s, now);
+}
+
+void rtm__session_logout(rtm__session *s, rtm__time now, uint64_t op)
+{
+    if (s->state == RTM_CONNECTION_STATE_DISCONNECTED) {
+        rtm__done(s, op, RTM__OP_LOGOUT, RTM_LOGOUT_ERR_USER_NOT_LOGGED_IN);
+        return;
+    }
+    if (s->link == RTM__LINK_UP) {
+        /* Best effort: the server ends the session at once instead of
+         * waiting for the link to time out. */
+        rtm__frame f = RTM__WIRE__FRAME__INIT;
+        Rtm__Wire__Logout lo = RTM__WIRE__LOGOUT__INIT;
+        f.body_case = RTM__WIRE__FRAME__BODY_LOGOUT;
+        f.logout = &lo;
+        f.request_id = rtm__new_request_id(s);
+        rtm__send_frame(s, now, &f);
+    }
+    /* A login still pending can no longer succeed; other operations find
+     * the user logged out. */
+    rtm__fail_all(s, RTM_LOGIN_ERR_UNKNOWN, RTM_LOGOUT_ERR_USER_NOT_LOGGED_IN);
+    rtm__end(s, RTM_CONNECTION_STATE_DISCONNECTED,
+             RTM_CONNECTION_CHANGE_REASON_LOGOUT); /* S17 */
+    rtm__done(s, op, RTM__OP_LOGOUT, RTM_LOGOUT_ERR_OK);
+}
+
+/* Operations need a logged-in user: CONNECTED, or RECONNECTING (queued
+ * until the link is back or their deadline passes). */
+static bool rtm__logged_in(const rtm__session *s)
+{
+    return s->state == RTM_CONNECTION_STATE_CONNECTED ||
+           s->state == RTM_CONNECTION_STATE_RECONNECTING;
+}
+
+static void rtm__fill_message(Rtm__Wire__Message *m, const rtm__outgoing *msg)
+{
+    m->type = msg->type;
+    m->text = (char *)(msg->text ? msg->text : "");
+    m->raw.data = (uint8_t *)msg->raw;
+    m->raw.len = msg->raw_len;
+    m->description = (char *)(msg->description ? msg->description : "");
+}
+
+void rtm__session_send_peer(rtm__session *s, rtm__time now, uint64_t op,
+                            const char *peer_id, const rtm__outgoing *msg)
+{
+    if (!rtm__logged_in(s)) {
+        rtm__done(s, op, RTM__OP_PEER_MESSAGE,
+                  RTM_PEER_MESSAGE_ERR_USER_NOT_LOGGED_IN);
+        return;
+    }
+    rtm__frame f = RTM__WIRE__FRAME__INIT;
+    Rtm__Wire__PeerSend ps = RTM__WIRE__PEER_SEND__INIT;
+    Rtm__Wire__Message m = RTM__WIRE__MESSAGE__INIT;
+    rtm__fill_message(&m, msg);
+    ps.to = (char *)peer_id;
+    ps.message = &m;
+    f.body_case = RTM__WIRE__FRAME__BODY_PEER_SEND;
+    f.peer_send = &ps;
+    rtm__request(s, now, op, RTM__OP_PEER_MESSAGE, false, NULL, &f);
+}
+
+static void rtm__send_join(rtm__session *s, rtm__time now, uint64_t op,
+                           bool internal, const char *channel)
+{
+    rtm__frame f = RTM__WIRE__FRAME__INIT;
+    Rtm__Wire__Join j = RTM__WIRE__JOIN__INIT;
+    j.channel = (char *)channel;
+    f.body_case = RTM__WIRE__FRAME__BODY_JOIN;
+    f.join = &j;
+    rtm__request(s, now, op, RTM__OP_JOIN, internal, channel, &f);
+}
+
+static void rtm__send_leave(rtm__session *s, rtm__time now, uint64_t op,
+                            bool internal, const char *channel)
+{
+    rtm__frame f = RTM__WIRE__FRAME__INIT;
+    Rtm__Wire__Leave l = RTM__WIRE__LEAVE__INIT;
+    l.channel = (char *)channel;
+    f.body_case = RTM__WIRE__FRAME__BODY_LEAVE;
+    f.leave = &l;
+    rtm__request(s, now, op, RTM__OP_LEAVE, internal, channel, &f);
+}
+
+void rtm__session_join(rtm__session *s, rtm__time now, uint64_t op,
+                       const char *channel)
+{
+    if (!rtm__logged_in(s)) {
+        rtm__done(s, op, RTM__OP_JOIN, RTM_JOIN_CHANNEL_ERR_USER_NOT_LOGGED_IN);
+        return;
+    }
+    if (rtm__chan_find(s, channel) != NULL) {
+        rtm__done(s, op, RTM__OP_JOIN, RTM_JOIN_CHANNEL_ERR_ALREADY_JOINED);
+        return;
+    }
+    if (s->nchans >= RTM__MAX_CHANNELS) { /* A5 */
+        rtm__done(s, op, RTM__OP_JOIN, RTM_JOIN_CHANNEL_ERR_EXCEED_LIMIT);
+        return;
+    }
+    if (!rtm__chan_add(s, channel, RTM__CHAN_JOINING)) {
+        rtm__done(s, op, RTM__OP_JOIN, RTM_JOIN_CHANNEL_ERR_FAILURE);
+        return;
+    }
+    rtm__send_join(s, now, op, false, channel);
+}
+
+void rtm__session_leave(rtm__session *s, rtm__time now, uint64_t op,
+                        const char *channel)
+{
+    if (!rtm__logged_in(s)) {
+        rtm__done(s, op, RTM__OP_LEAVE, RTM_LEAVE_CHANNEL_ERR_USER_NOT_LOGGED_IN);
+        return;
+    }
+    rtm__chan *c = rtm__chan_find(s, channel);
+    if (c == NULL || c->status != RTM__CHAN_JOINED) {
+        rtm__done(s, op, RTM__OP_LEAVE, RTM_LEAVE_CHANNEL_ERR_NOT_IN_CHANNEL);
+        return;
+    }
+    rtm__chan_remove(s, channel);
+    rtm__send_leave(s, now, op, false, channel);
+}
+
+void rtm__session_send_channel(rtm__session *s, rtm__time now, uint64_t op,
+                               const char *channel, const rtm__outgoing *msg)
+{
+    if (!rtm__logged_in(s)) {
+        rtm__done(s, op, RTM__OP_CHANNEL_MESSAGE,
+                  RTM_CHANNEL_MESSAGE_ERR_USER_NOT_LOGGED_IN);
+        return;
+    }
+    rtm__chan *c = rtm__chan_find(s, channel);
+    if (c == NULL || c->status != RTM__CHAN_JOINED) {
+        /* The public API has no NOT_IN_CHANNEL code for messages. */
+        rtm__done(s, op, RTM__OP_CHANNEL_MESSAGE, RTM_CHANNEL_MESSAGE_ERR_FAILURE);
+        return;
+    }
+    rtm__frame f = RTM__WIRE__FRAME__INIT;
+    Rtm__Wire__ChannelSend cs = RTM__WIRE__CHANNEL_SEND__INIT;
+    Rtm__Wire__Message m = RTM__WIRE__MESSAGE__INIT;
+    rtm__fill_message(&m, msg);
+    cs.channel = (char *)channel;
+    cs.message = &m;
+    f.body_case = RTM__WIRE__FRAME__BODY_CHANNEL_SEND;
+    f.channel_send = &cs;
+    rtm__request(s, now, op, RTM__OP_CHANNEL_MESSAGE, false, channel, &f);
+}
+
+void rtm__session_get_members(rtm__session *s, rtm__time now, uint64_t op,
+                              const char *channel)
+{
+    if (!rtm__logged_in(s)) {
+        rtm__done(s, op, RTM__OP_GET_MEMBERS,
+                  RTM_GET_MEMBERS_ERR_USER_NOT_LOGGED_IN);
+        return;
+    }
+    rtm__chan *c = rtm__chan_find(s, channel);
+    if (c == NULL || c->status != RTM__CHAN_JOINED) {
+        rtm__done(s, op, RTM__OP_GET_MEMBERS, RTM_GET_MEMBERS_ERR_NOT_IN_CHANNEL);
+        return;
+    }
+    rtm__frame f = RTM__WIRE__FRAME__INIT;
+    Rtm__Wire__GetMembers gm = RTM__WIRE__GET_MEMBERS__INIT;
+    gm.channel = (char *)channel;
+    f.body_case = RTM__WIRE__FRAME__BODY_GET_MEMBERS;
+    f.get_members = &gm;
+    rtm__request(s, now, op, RTM__OP_GET_MEMBERS, false, channel, &f);
+}
+
+void rtm__session_release_channel(rtm__session *s, rtm__time now,
+                                  const char *channel)
+{
+    for (rtm__pending **pp = &s->pending; *pp;) {
+        rtm__pending *p = *pp;
+        if (p->kind != RTM__OP_PEER_MESSAGE && strcmp(p->channel, channel) == 0) {
+            *pp = p->next;
+            if (!p->internal) /* NOT_INITIALIZED is 101 in every family */
+                rtm__done(s, p->op, p->kind, RTM_JOIN_CHANNEL_ERR_NOT_INITIALIZED);
+            rtm__pending_free(p);
+        } else {
+            pp = &p->next;
+        }
+    }
+    if (rtm__chan_find(s, channel) != NULL) {
+        rtm__chan_remove(s, channel);
+        if (rtm__logged_in(s))
+            rtm__send_leave(s, now, 0, true, channel);
+    }
+}
+
+void rtm__session_shutdown(rtm__session *s, rtm__time now)
+{
+    if (s->link == RTM__LINK_UP) {
+        rtm__frame f = RTM__WIRE__FRAME__INIT;
+        Rtm__Wire__Logout lo = RTM__WIRE__LOGOUT__INIT;
+        f.body_case = RTM__WIRE__FRAME__BODY_LOGOUT;
+        f.logout = &lo;
+        f.request_id = rtm__new_request_id(s);
+        rtm__send_frame(s, now, &f);
+    }
+    rtm__fail_all(s, RTM_LOGIN_ERR_NOT_INITIALIZED,
+                  RTM_LOGOUT_ERR_NOT_INITIALIZED);
+    rtm__close_link(s);
+    s->restoring = false;
+    s->retry_at = RTM__TIME_NEVER;
+    s->nchans = 0;
+    s->state = RTM_CONNECTION_STATE_DISCONNECTED;
+}
+
+void rtm__session_link_up(rtm__session *s, rtm__time now)
+{
+    if (s->link != RTM__LINK_OPENING)
+        return;
+    s->link = RTM__LINK_LOGIN;
+    s->last_rx = now;
+
+    rtm__frame f = RTM__WIRE__FRAME__INIT;
+    Rtm__Wire__Hello h = RTM__WIRE__HELLO__INIT;
+    h.version = RTM__WIRE__VERSION__VERSION_1;
+    h.heartbeat_ms = s->params.heartbeat_ms;
+    f.body_case = RTM__WIRE__FRAME__BODY_HELLO;
+    f.hello = &h;
+    rtm__send_frame(s, now, &f);
+
+    rtm__frame g = RTM__WIRE__FRAME__INIT;
+    Rtm__Wire__Login l = RTM__WIRE__LOGIN__INIT;
+    l.app_id = s->app_id;
+    l.user_id = s->user_id;
+    l.token = s->token;
+    l.instance_id = s->instance_id;
+    g.body_case = RTM__WIRE__FRAME__BODY_LOGIN;
+    g.login = &l;
+    g.request_id = s->login_request_id = rtm__new_request_id(s);
+    rtm__send_frame(s, now, &g);
+}
+
+void rtm__session_link_down(rtm__session *s, rtm__time now)
+{
+    if (s->link == RTM__LINK_NONE)
+        return;
+    rtm__slog(s, RTM_LOG_WARNING, "link %s",
+              s->link == RTM__LINK_OPENING ? "failed to open" : "closed by peer");
+    rtm__link_lost(s, now, now);
+}
+
+/* Channels joined before a session the server did not keep are joined
+ * again (SPEC S14). */
+static void rtm__rejoin(rtm__session *s, rtm__time now)
+{
+    for (size_t i = 0; i < s->nchans; i++) {
+        if (s->chans[i].status == RTM__CHAN_JOINED) {
+            rtm__slog(s, RTM_LOG_INFO, "rejoining %s", s->chans[i].name);
+            rtm__send_join(s, now, 0, true, s->chans[i].name);
+        }
+    }
+}
+
+static void rtm__on_login_result(rtm__session *s, rtm__time now, uint32_t rid,
+                                 const Rtm__Wire__LoginResult *r)
+{
+    if (s->link != RTM__LINK_LOGIN || rid != s->login_request_id) {
+        rtm__drop_link(s, now, now, "unexpected login result");
+        return;
+    }
+    if (r->code != RTM_LOGIN_ERR_OK) {
+        rtm__slog(s, RTM_LOG_WARNING, "login refused: %s",
+                  rtm_code_name(RTM_FAMILY_LOGIN_ERR, r->code));
+        rtm__close_link(s);
+        if (s->state == RTM_CONNECTION_STATE_CONNECTING) {
+            s->login_pending = false;
+            rtm__end(s, RTM_CONNECTION_STATE_DISCONNECTED,
+                     RTM_CONNECTION_CHANGE_REASON_LOGIN_FAILURE); /* S4 */
+            rtm__done(s, s->login_op, RTM__OP_LOGIN, r->code);
+        } else {
+            /* S8: reconnection goes on until it succeeds. */
+            rtm__link_lost(s, now, now);
+        }
+        return;
+    }
+    s->link = RTM__LINK_UP;
+    s->attempt = 0;
+    bool was_restoring = s->restoring;
+    s->restoring = false;
+    switch (s->state) {
+    case RTM_CONNECTION_STATE_CONNECTING:
+        s->login_pending = false;
+        rtm__set_state(s, RTM_CONNECTION_STATE_CONNECTED,
+                       RTM_CONNECTION_CHANGE_REASON_LOGIN_SUCCESS); /* S3 */
+        rtm__done(s, s->login_op, RTM__OP_LOGIN, RTM_LOGIN_ERR_OK);
+        break;
+    case RTM_CONNECTION_STATE_RECONNECTING:
+        /* S8: no login result for an automatic reconnection. */
+        rtm__set_state(s, RTM_CONNECTION_STATE_CONNECTED,
+                       RTM_CONNECTION_CHANGE_REASON_LOGIN_SUCCESS);
+        break;
+    default:
+        if (was_restoring)
+            rtm__slog(s, RTM_LOG_INFO, "link restored"); /* S7: unreported */
+        break;
+    }
+    if (!r->resumed)
+        rtm__rejoin(s, now);
+    rtm__flush_pending(s, now);
+}
+
+static void rtm__on_kick(rtm__session *s, const Rtm__Wire__Kick *k)
+{
+    int reason = k->reason;
+    if (reason != RTM_CONNECTION_CHANGE_REASON_REMOTE_LOGIN &&
+        reason != RTM_CONNECTION_CHANGE_REASON_BANNED_BY_SERVER &&
+        reason != RTM_CONNECTION_CHANGE_REASON_TOKEN_EXPIRED)
+        reason = RTM_CONNECTION_CHANGE_REASON_REMOTE_LOGIN;
+    rtm__slog(s, RTM_LOG_WARNING, "kicked by the server: %s",
+              rtm_reason_name(reason));
+    /* S16: ABORTED, no reconnection; operations cannot complete. */
+    rtm__fail_all(s, RTM_LOGIN_ERR_UNKNOWN, RTM_LOGOUT_ERR_USER_NOT_LOGGED_IN);
+    rtm__end(s, RTM_CONNECTION_STATE_ABORTED, reason);
+}
+
+static void rtm__on_answer(rtm__session *s, uint32_t rid, int code,
+                           const char *const *users, size_t count)
+{
+    rtm__pending *p = rtm__pending_take(s, rid);
+    if (p == NULL) {
+        /* Its deadline passed, or it was released: nothing waits. */
+        rtm__slog(s, RTM_LOG_INFO, "late answer to request %u", (unsigned)rid);
+        return;
+    }
+    rtm__pending_finish(s, p, code, users, count);
+}
+
+static void rtm__ack_peer(rtm__session *s, rtm__time now, uint64_t seq)
+{
+    rtm__frame f = RTM__WIRE__FRAME__INIT;
+    Rtm__Wire__PeerAck a = RTM__WIRE__PEER_ACK__INIT;
+    a.seq = seq;
+    f.body_case = RTM__WIRE__FRAME__BODY_PEER_ACK;
+    f.peer_ack = &a;
+    rtm__send_frame(s, now, &f);
+}
+
+void rtm__session_receive(rtm__session *s, rtm__time now,
+                          const uint8_t *payload, size_t len)
+{
+    if (!rtm__link_open(s))
+        return;
+    rtm__frame *f = NULL;
+    if (rtm__frame_unpack(payload, len, &f) != RTM__FRAME_OK) {
+        rtm__drop_link(s, now, now, "malformed frame from the server");
+        return;
+    }
+    s->last_rx = now;
+    bool up = s->link == RTM__LINK_UP;
+    switch (f->body_case) {
+    case RTM__WIRE__FRAME__BODY_HELLO_ACK:
+        if (f->hello_ack->version != RTM__WIRE__VERSION__VERSION_1)
+            rtm__drop_link(s, now, now, "server speaks another protocol version");
+        break;
+    case RTM__WIRE__FRAME__BODY_LOGIN_RESULT:
+        rtm__on_login_result(s, now, f->request_id, f->login_result);
+        break;
+    case RTM__WIRE__FRAME__BODY_PING:
+        break;
+    case RTM__WIRE__FRAME__BODY_KICK:
+        rtm__on_kick(s, f->kick);
+        break;
+    case RTM__WIRE__FRAME__BODY_CLOSE:
+        rtm__slog(s, RTM_LOG_WARNING, "server closes the link: code %d %s",
+                  (int)f->close->code, f->close->detail);
+        rtm__close_link(s);
+        rtm__link_lost(s, now, now);
+        break;
+    case RTM__WIRE__FRAME__BODY_RESULT:
+        if (!up)
+            goto unexpected;
+        rtm__on_answer(s, f->request_id, f->result->code, NULL, 0);
+        break;
+    case RTM__WIRE__FRAME__BODY_MEMBERS:
+        if (!up)
+            goto unexpected;
+        rtm__on_answer(s, f->request_id, f->members->code,
+                       (const char *const *)f->members->users,
+                       f->members->n_users);
+        break;
+    case RTM__WIRE__FRAME__BODY_PEER_DELIVER:
+        if (!up || f->peer_deliver->message == NULL)
+            goto unexpected;
+        s->ops->peer_message(s->ud, f->peer_deliver);
+        rtm__ack_peer(s, now, f->peer_deliver->seq);
+        break;
+    case RTM__WIRE__FRAME__BODY_CHANNEL_DELIVER:
+        if (!up || f->channel_deliver->message == NULL)
+            goto unexpected;
+        s->ops->channel_message(s->ud, f->channel_deliver);
+        break;
+    case RTM__WIRE__FRAME__BODY_MEMBER_EVENT:
+        if (!up)
+            goto unexpected;
+        s->ops->member_event(s->ud, f->member_event);
+        break;
+    default:
+    unexpected:
+        rtm__slog(s, RTM_LOG_ERROR, "unexpected %s frame from the server",
+                  rtm__frame_body_name(f));
+        rtm__drop_link(s, now, now, "protocol error");
+        break;
+    }
+    rtm__frame_free(f);
+}
+
+rtm__time rtm__session_expiry(const rtm__session *s)
+{
+    rtm__time t = RTM__TIME_NEVER;
+#define RTM__MIN(x) do { rtm__time v_ = (x); if (v_ < t) t = v_; } while (0)
+    if (s->state == RTM_CONNECTION_STATE_CONNECTING)
+        RTM__MIN(s->login_deadline);
+    if (s->restoring)
+        RTM__MIN(s->interrupt_deadline);
+    if (s->link == RTM__LINK_NONE)
+        RTM__MIN(s->retry_at);
+    if (s->link == RTM__LINK_OPENING)
+        RTM__MIN(s->open_deadline);
+    if (rtm__link_open(s)) {
+        RTM__MIN(s->last_tx + s->params.heartbeat_ms * RTM__MS);
+        RTM__MIN(s->last_rx + s->params.link_timeout_ms * RTM__MS);
+    }
+    for (const rtm__pending *p = s->pending; p; p = p->next)
+        RTM__MIN(p->deadline);
+#undef RTM__MIN
+    return t;
+}
+
+void rtm__session_handle_expiry(rtm__session *s, rtm__time now)
+{
+    /* A7: operations past their deadline. */
+    for (rtm__pending **pp = &s->pending; *pp;) {
+        rtm__pending *p = *pp;
+        if (p->deadline <= now) {
+            *pp = p->next;
+            rtm__pending_finish(s, p, rtm__timeout_code(p->kind), NULL, 0);
+        } else {
+            pp = &p->next;
+        }
+    }
+    /* S5: no login success within the login timeout. */
+    if (s->state == RTM_CONNECTION_STATE_CONNECTING && now >= s->login_deadline) {
+        s->login_pending = false;
+        rtm__end(s, RTM_CONNECTION_STATE_DISCONNECTED,
+                 RTM_CONNECTION_CHANGE_REASON_LOGIN_TIMEOUT);
+        rtm__done(s, s->login_op, RTM__OP_LOGIN, RTM_LOGIN_ERR_TIMEOUT);
+        return;
+    }
+    if (s->link == RTM__LINK_OPENING && now >= s->open_deadline)
+        rtm__drop_link(s, now, now, "connecting took too long");
+    if (rtm__link_open(s)) {
+        if (now >= s->last_rx + s->params.link_timeout_ms * RTM__MS) {
+            /* A silent link: the interruption began with the last data. */
+            rtm__drop_link(s, now, s->last_rx, "nothing received in time");
+        } else if (now >= s->last_tx + s->params.heartbeat_ms * RTM__MS) {
+            rtm__frame f = RTM__WIRE__FRAME__INIT;
+            Rtm__Wire__Ping p = RTM__WIRE__PING__INIT;
+            f.body_case = RTM__WIRE__FRAME__BODY_PING;
+            f.ping = &p;
+            rtm__send_frame(s, now, &f);
+        }
+    }
+    /* S7: the interruption lasts too long to hide. */
+    if (s->restoring && now >= s->interrupt_deadline) {
+        s->restoring = false;
+        rtm__set_state(s, RTM_CONNECTION_STATE_RECONNECTING,
+                       RTM_CONNECTION_CHANGE_REASON_INTERRUPTED);
+    }
+    if (s->link == RTM__LINK_NONE && now >= s->retry_at)
+        rtm__start_attempt(s, now);
+}

@@ -1,0 +1,138 @@
+/*
+ * session.h: the client's session state machine, sans I/O.
+ *
+ * The machine owns the connection state of SPEC.md (S1-S17), the login
+ * deadline, the interruption report, reconnection with backoff, heartbeats,
+ * request ids and operation timeouts. It does no I/O and never reads a clock:
+ * every entry point takes `now` (monotonic microseconds), and it acts through
+ * the callbacks of rtm__session_ops (open or close the link, send these
+ * bytes, report this state change, complete that operation). After any entry
+ * point the driver asks rtm__session_expiry() when to call
+ * rtm__session_handle_expiry() next. Tests drive it with a virtual clock.
+ *
+ * Callbacks are made synchronously from inside the entry points; they must
+ * not call back into the session.
+ */
+#ifndef RTM__SESSION_H
+#define RTM__SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "frame.h"
+#include "params.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef uint64_t rtm__time; /* monotonic microseconds */
+#define RTM__TIME_NEVER UINT64_MAX
+#define RTM__MS ((rtm__time)1000)
+
+typedef struct rtm__session rtm__session;
+
+/* The kinds of operation, each with its error family and timeout. */
+typedef enum {
+    RTM__OP_LOGIN,
+    RTM__OP_LOGOUT,
+    RTM__OP_PEER_MESSAGE,
+    RTM__OP_JOIN,
+    RTM__OP_LEAVE,
+    RTM__OP_CHANNEL_MESSAGE,
+    RTM__OP_GET_MEMBERS
+} rtm__op_kind;
+
+/* The code family of an operation kind (rtm_codes.h). */
+int rtm__op_family(rtm__op_kind kind);
+
+/* A message to send, borrowed for the duration of the call. */
+typedef struct {
+    uint32_t type;
+    const char *text;
+    const uint8_t *raw;
+    size_t raw_len;
+    const char *description;
+} rtm__outgoing;
+
+typedef struct {
+    /* Open a link to the server. The driver later calls link_up or
+     * link_down. Never called while a link is open or opening. */
+    void (*open_link)(void *ud);
+    /* Close the link after writing what was sent. The driver must not call
+     * link_down for it. */
+    void (*close_link)(void *ud);
+    /* Write bytes (whole frames) on the open link. */
+    void (*send)(void *ud, const uint8_t *bytes, size_t len);
+    /* Report a change of state (SPEC S1). */
+    void (*state_changed)(void *ud, int state, int reason);
+    /* Complete an operation: code 0 or of the kind's family. For
+     * GET_MEMBERS on success, users/count hold the members (borrowed). */
+    void (*op_done)(void *ud, uint64_t op, rtm__op_kind kind, int code,
+                    const char *const *users, size_t count);
+    /* Frames the application sees. Borrowed for the call. */
+    void (*peer_message)(void *ud, const Rtm__Wire__PeerDeliver *m);
+    void (*channel_message)(void *ud, const Rtm__Wire__ChannelDeliver *m);
+    void (*member_event)(void *ud, const Rtm__Wire__MemberEvent *m);
+    /* A log line, without newline. */
+    void (*log)(void *ud, int level, const char *line);
+    /* Uniform random 32 bits, for backoff jitter. */
+    uint32_t (*random)(void *ud);
+} rtm__session_ops;
+
+rtm__session *rtm__session_new(const rtm__session_ops *ops, void *ud,
+                               const char *app_id, uint64_t instance_id,
+                               const rtm__params *params);
+void rtm__session_free(rtm__session *s);
+
+/* Parameters for every deadline set from now on. */
+void rtm__session_set_params(rtm__session *s, const rtm__params *params);
+
+int rtm__session_state(const rtm__session *s);
+
+/* Application calls. `op` is the driver's handle for the operation; it comes
+ * back in op_done exactly once, possibly before the call returns. Arguments
+ * are assumed already checked for shape (ids, message size) by the API
+ * layer, except where a comment says otherwise. */
+void rtm__session_login(rtm__session *s, rtm__time now, uint64_t op,
+                        const char *token, const char *user_id);
+void rtm__session_logout(rtm__session *s, rtm__time now, uint64_t op);
+void rtm__session_send_peer(rtm__session *s, rtm__time now, uint64_t op,
+                            const char *peer_id, const rtm__outgoing *msg);
+void rtm__session_join(rtm__session *s, rtm__time now, uint64_t op,
+                       const char *channel);
+void rtm__session_leave(rtm__session *s, rtm__time now, uint64_t op,
+                        const char *channel);
+void rtm__session_send_channel(rtm__session *s, rtm__time now, uint64_t op,
+                               const char *channel, const rtm__outgoing *msg);
+void rtm__session_get_members(rtm__session *s, rtm__time now, uint64_t op,
+                              const char *channel);
+
+/* Forgets a channel the application released: leaves it if joined (with no
+ * result to report) and completes its pending operations with
+ * NOT_INITIALIZED. */
+void rtm__session_release_channel(rtm__session *s, rtm__time now,
+                                  const char *channel);
+
+/* Completes every pending operation with NOT_INITIALIZED and closes the
+ * link, without a state report: the client is going away. */
+void rtm__session_shutdown(rtm__session *s, rtm__time now);
+
+/* Driver events. */
+void rtm__session_link_up(rtm__session *s, rtm__time now);
+/* The link failed to open, or was closed or reset by the other side. */
+void rtm__session_link_down(rtm__session *s, rtm__time now);
+/* One whole frame's payload arrived. A malformed payload closes the link. */
+void rtm__session_receive(rtm__session *s, rtm__time now,
+                          const uint8_t *payload, size_t len);
+
+/* The next time handle_expiry wants to run, RTM__TIME_NEVER for none. */
+rtm__time rtm__session_expiry(const rtm__session *s);
+void rtm__session_handle_expiry(rtm__session *s, rtm__time now);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,72 @@
+// Tests of the client's parameters (SPEC B4): defaults and setParameters JSON.
+#include <gtest/gtest.h>
+
+#include <cstring>
+
+extern "C" {
+#include "params.h"
+}
+
+TEST(Params, B4_DefaultsAreTheDocumentedTimings)
+{
+    rtm__params p;
+    rtm__params_init(&p);
+    EXPECT_EQ(6000u, p.login_timeout_ms);        // S5
+    EXPECT_EQ(4000u, p.interrupt_report_ms);     // S7
+    EXPECT_EQ(10000u, p.peer_message_timeout_ms); // A7
+    EXPECT_EQ(10000u, p.channel_message_timeout_ms);
+    EXPECT_EQ(5000u, p.request_timeout_ms);
+    EXPECT_STREQ("", p.server);
+}
+
+TEST(Params, B4_JsonSetsEveryKnownKey)
+{
+    rtm__params p;
+    rtm__params_init(&p);
+    char err[128] = "";
+    ASSERT_EQ(0, rtm__params_apply_json(
+                     &p,
+                     "{\"rtm.server\":\"127.0.0.1:4000\",\"rtm.login_timeout_ms\":1500,"
+                     "\"rtm.interrupt_report_ms\":800,\"rtm.reconnect_max_ms\":2000}",
+                     err, sizeof(err)))
+        << err;
+    EXPECT_STREQ("127.0.0.1:4000", p.server);
+    EXPECT_EQ(1500u, p.login_timeout_ms);
+    EXPECT_EQ(800u, p.interrupt_report_ms);
+    EXPECT_EQ(2000u, p.reconnect_max_ms);
+}
+
+TEST(Params, B4_BadJsonIsRefusedWholeWithAReason)
+{
+    const char *bad[] = {
+        "not json", "[1,2]", "{\"rtm.nope\":1}", "{\"rtm.login_timeout_ms\":\"6\"}",
+        "{\"rtm.login_timeout_ms\":-1}", "{\"rtm.login_timeout_ms\":1.5}",
+        "{\"rtm.server\":\"nohostport\"}", "{\"rtm.server\":\"h:99999\"}",
+        "{\"rtm.reconnect_min_ms\":9000,\"rtm.reconnect_max_ms\":100}",
+        // a good key first: nothing of it may be applied
+        "{\"rtm.login_timeout_ms\":100,\"rtm.bogus\":1}",
+    };
+    for (const char *json : bad) {
+        rtm__params p;
+        rtm__params_init(&p);
+        char err[128] = "";
+        EXPECT_EQ(-1, rtm__params_apply_json(&p, json, err, sizeof(err))) << json;
+        EXPECT_NE('\0', err[0]) << json;
+        EXPECT_EQ(6000u, p.login_timeout_ms) << json;
+    }
+}
+
+TEST(Params, HostPortParsing)
+{
+    char host[64];
+    uint16_t port = 0;
+    ASSERT_EQ(0, rtm__parse_host_port("localhost:9777", host, sizeof(host), &port));
+    EXPECT_STREQ("localhost", host);
+    EXPECT_EQ(9777, port);
+    ASSERT_EQ(0, rtm__parse_host_port("[::1]:80", host, sizeof(host), &port));
+    EXPECT_STREQ("::1", host);
+    EXPECT_EQ(80, port);
+    EXPECT_EQ(-1, rtm__parse_host_port(":80", host, sizeof(host), &port));
+    EXPECT_EQ(-1, rtm__parse_host_port("h:", host, sizeof(host), &port));
+    EXPECT_EQ(-1, rtm__parse_host_port("h:x", host, sizeof(host), &port));
+}

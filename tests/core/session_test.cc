@@ -1,0 +1,921 @@
+// Tests of the session state machine (native/core/session.c) with a virtual
+// clock: no sockets, no sleeps. Each test names the SPEC rule it proves.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <map>
+#include <string>
+#include <vector>
+
+extern "C" {
+#include "ids.h"
+#include "rtm/rtm.h"
+#include "session.h"
+}
+
+namespace {
+
+constexpr rtm__time kMs = 1000;
+constexpr rtm__time kSec = 1000 * kMs;
+
+struct Result {
+    rtm__op_kind kind;
+    int code;
+    std::vector<std::string> users;
+};
+
+// Records what the session asks its driver to do, and plays the server.
+class Harness {
+  public:
+    explicit Harness(const char *params_json = nullptr)
+    {
+        rtm__params_init(&params_);
+        if (params_json != nullptr) {
+            char err[128];
+            EXPECT_EQ(0, rtm__params_apply_json(&params_, params_json, err,
+                                                sizeof(err)))
+                << err;
+        }
+        s_ = rtm__session_new(&kOps, this, "app", 42, &params_);
+    }
+    ~Harness()
+    {
+        rtm__session_free(s_);
+        for (auto *f : frames_)
+            rtm__frame_free(f);
+    }
+
+    // Runs every deadline up to t, in order, then sets the clock to t.
+    void AdvanceTo(rtm__time t)
+    {
+        for (;;) {
+            rtm__time e = rtm__session_expiry(s_);
+            if (e > t)
+                break;
+            if (e > now_)
+                now_ = e;
+            rtm__session_handle_expiry(s_, now_);
+        }
+        now_ = t;
+    }
+    void Advance(rtm__time d) { AdvanceTo(now_ + d); }
+
+    uint64_t Login(const char *user = "alice", const char *token = "tok")
+    {
+        uint64_t op = ++next_op_;
+        rtm__session_login(s_, now_, op, token, user);
+        return op;
+    }
+    uint64_t Logout()
+    {
+        uint64_t op = ++next_op_;
+        rtm__session_logout(s_, now_, op);
+        return op;
+    }
+    uint64_t SendPeer(const char *peer, const char *text)
+    {
+        uint64_t op = ++next_op_;
+        rtm__outgoing m = {RTM_MESSAGE_TYPE_TEXT, text, nullptr, 0, nullptr};
+        rtm__session_send_peer(s_, now_, op, peer, &m);
+        return op;
+    }
+    uint64_t SendChannel(const char *ch, const char *text)
+    {
+        uint64_t op = ++next_op_;
+        rtm__outgoing m = {RTM_MESSAGE_TYPE_TEXT, text, nullptr, 0, nullptr};
+        rtm__session_send_channel(s_, now_, op, ch, &m);
+        return op;
+    }
+    uint64_t Join(const char *ch)
+    {
+        uint64_t op = ++next_op_;
+        rtm__session_join(s_, now_, op, ch);
+        return op;
+    }
+    uint64_t Leave(const char *ch)
+    {
+        uint64_t op = ++next_op_;
+        rtm__session_leave(s_, now_, op, ch);
+        return op;
+    }
+    uint64_t Members(const char *ch)
+    {
+        uint64_t op = ++next_op_;
+        rtm__session_get_members(s_, now_, op, ch);
+        return op;
+    }
+
+    void LinkUp() { rtm__session_link_up(s_, now_); }
+    void LinkDown() { rtm__session_link_down(s_, now_); }
+
+    // The server's side: answers and pushes.
+    void Receive(rtm__frame *f)
+    {
+        size_t n = rtm__wire__frame__get_packed_size(f);
+        std::vector<uint8_t> buf(n + 1);
+        rtm__wire__frame__pack(f, buf.data());
+        rtm__session_receive(s_, now_, buf.data(), n);
+    }
+    void LoginResult(int code, bool resumed = false)
+    {
+        const rtm__frame *login = LastSent(RTM__WIRE__FRAME__BODY_LOGIN);
+        ASSERT_NE(login, nullptr);
+        rtm__frame f = RTM__WIRE__FRAME__INIT;
+        Rtm__Wire__LoginResult r = RTM__WIRE__LOGIN_RESULT__INIT;
+        r.code = code;
+        r.resumed = resumed;
+        f.request_id = login->request_id;
+        f.body_case = RTM__WIRE__FRAME__BODY_LOGIN_RESULT;
+        f.login_result = &r;
+        Receive(&f);
+    }
+    void Answer(Rtm__Wire__Frame__BodyCase request, int code)
+    {
+        const rtm__frame *req = LastSent(request);
+        ASSERT_NE(req, nullptr);
+        rtm__frame f = RTM__WIRE__FRAME__INIT;
+        Rtm__Wire__Result r = RTM__WIRE__RESULT__INIT;
+        r.code = code;
+        f.request_id = req->request_id;
+        f.body_case = RTM__WIRE__FRAME__BODY_RESULT;
+        f.result = &r;
+        Receive(&f);
+    }
+    void Ping()
+    {
+        rtm__frame f = RTM__WIRE__FRAME__INIT;
+        Rtm__Wire__Ping p = RTM__WIRE__PING__INIT;
+        f.body_case = RTM__WIRE__FRAME__BODY_PING;
+        f.ping = &p;
+        Receive(&f);
+    }
+    void Kick(int reason)
+    {
+        rtm__frame f = RTM__WIRE__FRAME__INIT;
+        Rtm__Wire__Kick k = RTM__WIRE__KICK__INIT;
+        k.reason = reason;
+        f.body_case = RTM__WIRE__FRAME__BODY_KICK;
+        f.kick = &k;
+        Receive(&f);
+    }
+
+    // Logs in and reaches CONNECTED; clears what was recorded.
+    void Connect(const char *user = "alice")
+    {
+        Login(user);
+        LinkUp();
+        LoginResult(RTM_LOGIN_ERR_OK);
+        ASSERT_EQ(RTM_CONNECTION_STATE_CONNECTED, State());
+        Clear();
+    }
+
+    // Connected, then the link drops and is not restored: RECONNECTING.
+    void Reconnecting()
+    {
+        Connect();
+        LinkDown(); // an attempt starts at once
+        LinkDown(); // and fails
+        Advance(params_.interrupt_report_ms * kMs);
+        ASSERT_EQ(RTM_CONNECTION_STATE_RECONNECTING, State());
+        Clear();
+    }
+
+    // The last frame of a kind the session sent, or null.
+    const rtm__frame *LastSent(Rtm__Wire__Frame__BodyCase body) const
+    {
+        for (auto it = frames_.rbegin(); it != frames_.rend(); ++it)
+            if ((*it)->body_case == body)
+                return *it;
+        return nullptr;
+    }
+    int CountSent(Rtm__Wire__Frame__BodyCase body) const
+    {
+        int n = 0;
+        for (auto *f : frames_)
+            n += f->body_case == body;
+        return n;
+    }
+    std::vector<Rtm__Wire__Frame__BodyCase> SentBodies() const
+    {
+        std::vector<Rtm__Wire__Frame__BodyCase> v;
+        for (auto *f : frames_)
+            v.push_back(f->body_case);
+        return v;
+    }
+
+    void Clear()
+    {
+        states.clear();
+        state_times.clear();
+        results.clear();
+        opens = closes = 0;
+        for (auto *f : frames_)
+            rtm__frame_free(f);
+        frames_.clear();
+    }
+
+    int State() const { return rtm__session_state(s_); }
+    rtm__time now() const { return now_; }
+    rtm__session *session() { return s_; }
+    const rtm__params &params() const { return params_; }
+
+    std::vector<std::pair<int, int>> states;
+    std::vector<rtm__time> state_times;
+    std::map<uint64_t, Result> results;
+    int opens = 0;
+    int closes = 0;
+    std::vector<std::string> peer_texts;
+    std::vector<std::string> member_events;
+
+  private:
+    static Harness *H(void *ud) { return static_cast<Harness *>(ud); }
+    static void OpenLink(void *ud) { H(ud)->opens++; }
+    static void CloseLink(void *ud) { H(ud)->closes++; }
+    static void Send(void *ud, const uint8_t *b, size_t len)
+    {
+        // Every send is whole frames; split and keep them.
+        size_t off = 0;
+        while (off < len) {
+            rtm__frame *f = nullptr;
+            size_t used = 0;
+            ASSERT_EQ(RTM__FRAME_OK,
+                      rtm__frame_decode(b + off, len - off,
+                                        RTM__FRAME_MAX_DEFAULT, &f, &used));
+            H(ud)->frames_.push_back(f);
+            off += used;
+        }
+    }
+    static void StateChanged(void *ud, int state, int reason)
+    {
+        H(ud)->states.emplace_back(state, reason);
+        H(ud)->state_times.push_back(H(ud)->now_);
+    }
+    static void OpDone(void *ud, uint64_t op, rtm__op_kind kind, int code,
+                       const char *const *users, size_t count)
+    {
+        EXPECT_EQ(0u, H(ud)->results.count(op)) << "op completed twice";
+        Result r{kind, code, {}};
+        for (size_t i = 0; i < count; i++)
+            r.users.emplace_back(users[i]);
+        H(ud)->results[op] = r;
+    }
+    static void PeerMessage(void *ud, const Rtm__Wire__PeerDeliver *m)
+    {
+        H(ud)->peer_texts.emplace_back(m->message->text);
+    }
+    static void ChannelMessage(void *, const Rtm__Wire__ChannelDeliver *) {}
+    static void MemberEvent(void *ud, const Rtm__Wire__MemberEvent *m)
+    {
+        H(ud)->member_events.push_back(std::string(m->joined ? "+" : "-") +
+                                       m->user);
+    }
+    static void Log(void *, int, const char *) {}
+    static uint32_t Random(void *ud) { return H(ud)->rng_ = H(ud)->rng_ * 1103515245u + 12345u; }
+
+    static constexpr rtm__session_ops kOps = {
+        OpenLink, CloseLink, Send, StateChanged, OpDone, PeerMessage,
+        ChannelMessage, MemberEvent, Log, Random};
+
+    rtm__params params_;
+    rtm__session *s_ = nullptr;
+    rtm__time now_ = 0;
+    uint64_t next_op_ = 0;
+    uint32_t rng_ = 1;
+    std::vector<rtm__frame *> frames_;
+};
+
+using States = std::vector<std::pair<int, int>>;
+
+// For tests where the virtual server sends no heartbeats: a link is not
+// declared dead by silence.
+constexpr const char *kQuietServer = "{\"rtm.link_timeout_ms\": 600000}";
+constexpr int DISCONNECTED = RTM_CONNECTION_STATE_DISCONNECTED;
+constexpr int CONNECTING = RTM_CONNECTION_STATE_CONNECTING;
+constexpr int CONNECTED = RTM_CONNECTION_STATE_CONNECTED;
+constexpr int RECONNECTING = RTM_CONNECTION_STATE_RECONNECTING;
+constexpr int ABORTED = RTM_CONNECTION_STATE_ABORTED;
+
+// ---------------------------------------------------------------------------
+// S2, S3: login
+
+TEST(SessionLogin, S2_LoginMovesToConnectingAndOpensALink)
+{
+    Harness h;
+    h.Login();
+    EXPECT_EQ((States{{CONNECTING, RTM_CONNECTION_CHANGE_REASON_LOGIN}}), h.states);
+    EXPECT_EQ(1, h.opens);
+    EXPECT_TRUE(h.results.empty());
+}
+
+TEST(SessionLogin, S3_AcceptedLoginMovesToConnectedAndReportsSuccess)
+{
+    Harness h;
+    uint64_t op = h.Login("alice", "t0ken");
+    h.LinkUp();
+    // Hello (with the protocol version) then Login (user, token, instance).
+    ASSERT_EQ((std::vector<Rtm__Wire__Frame__BodyCase>{
+                  RTM__WIRE__FRAME__BODY_HELLO, RTM__WIRE__FRAME__BODY_LOGIN}),
+              h.SentBodies());
+    EXPECT_EQ(1u, h.LastSent(RTM__WIRE__FRAME__BODY_HELLO)->hello->version);
+    const rtm__frame *login = h.LastSent(RTM__WIRE__FRAME__BODY_LOGIN);
+    EXPECT_STREQ("alice", login->login->user_id);
+    EXPECT_STREQ("t0ken", login->login->token);
+    EXPECT_STREQ("app", login->login->app_id);
+    EXPECT_NE(0u, login->request_id);
+    h.LoginResult(RTM_LOGIN_ERR_OK);
+    EXPECT_EQ((States{{CONNECTING, RTM_CONNECTION_CHANGE_REASON_LOGIN},
+                      {CONNECTED, RTM_CONNECTION_CHANGE_REASON_LOGIN_SUCCESS}}),
+              h.states);
+    ASSERT_EQ(1u, h.results.count(op));
+    EXPECT_EQ(RTM_LOGIN_ERR_OK, h.results[op].code);
+}
+
+// S4: refusal
+
+TEST(SessionLogin, S4_RefusedLoginMovesToDisconnectedWithTheLoginError)
+{
+    for (int code : {RTM_LOGIN_ERR_INVALID_TOKEN, RTM_LOGIN_ERR_INVALID_APP_ID,
+                     RTM_LOGIN_ERR_REJECTED, RTM_LOGIN_ERR_TOKEN_EXPIRED}) {
+        Harness h;
+        uint64_t op = h.Login();
+        h.LinkUp();
+        h.LoginResult(code);
+        EXPECT_EQ((States{{CONNECTING, RTM_CONNECTION_CHANGE_REASON_LOGIN},
+                          {DISCONNECTED, RTM_CONNECTION_CHANGE_REASON_LOGIN_FAILURE}}),
+                  h.states);
+        EXPECT_EQ(code, h.results[op].code);
+        EXPECT_EQ(1, h.closes);
+        // S6: and no retry of its own.
+        h.Advance(60 * kSec);
+        EXPECT_EQ(1, h.opens);
+    }
+}
+
+// S5: login timeout
+
+TEST(SessionLogin, S5_SilentServerTimesOutAtExactly6s)
+{
+    Harness h;
+    uint64_t op = h.Login();
+    h.LinkUp(); // TCP up, but the server never answers
+    h.AdvanceTo(5999 * kMs);
+    EXPECT_EQ(CONNECTING, h.State());
+    EXPECT_EQ(0u, h.results.count(op));
+    h.AdvanceTo(6000 * kMs);
+    EXPECT_EQ((States{{CONNECTING, RTM_CONNECTION_CHANGE_REASON_LOGIN},
+                      {DISCONNECTED, RTM_CONNECTION_CHANGE_REASON_LOGIN_TIMEOUT}}),
+              h.states);
+    EXPECT_EQ(6000 * kMs, h.state_times.back());
+    EXPECT_EQ(RTM_LOGIN_ERR_TIMEOUT, h.results[op].code);
+}
+
+TEST(SessionLogin, S5_RefusedConnectionsAreRetriedUntilThe6sTimeout)
+{
+    Harness h;
+    uint64_t op = h.Login();
+    // Every attempt is refused at once.
+    while (h.State() == CONNECTING && h.now() < 10 * kSec) {
+        if (h.opens > 0)
+            h.LinkDown();
+        h.AdvanceTo(rtm__session_expiry(h.session()));
+    }
+    EXPECT_GT(h.opens, 3);
+    EXPECT_EQ(6000 * kMs, h.state_times.back());
+    EXPECT_EQ(RTM_LOGIN_ERR_TIMEOUT, h.results[op].code);
+    EXPECT_EQ(DISCONNECTED, h.State());
+}
+
+TEST(SessionLogin, S5_TimeoutIsAParameter)
+{
+    Harness h("{\"rtm.login_timeout_ms\": 1500}");
+    uint64_t op = h.Login();
+    h.AdvanceTo(1499 * kMs);
+    EXPECT_EQ(CONNECTING, h.State());
+    h.AdvanceTo(1500 * kMs);
+    EXPECT_EQ(DISCONNECTED, h.State());
+    EXPECT_EQ(RTM_LOGIN_ERR_TIMEOUT, h.results[op].code);
+}
+
+TEST(SessionLogin, S6_NoRetryFromDisconnected)
+{
+    Harness h;
+    h.Login();
+    h.AdvanceTo(6 * kSec);
+    ASSERT_EQ(DISCONNECTED, h.State());
+    int opens = h.opens;
+    size_t states = h.states.size();
+    h.Advance(10 * 60 * kSec);
+    EXPECT_EQ(opens, h.opens);
+    EXPECT_EQ(states, h.states.size());
+    EXPECT_EQ(RTM__TIME_NEVER, rtm__session_expiry(h.session()));
+}
+
+// A2: login in the wrong state, or too often
+
+TEST(SessionLogin, A2_LoginWhenNotDisconnectedFailsAndChangesNothing)
+{
+    // CONNECTING
+    {
+        Harness h;
+        h.Login();
+        h.Clear();
+        uint64_t op = h.Login();
+        EXPECT_EQ(RTM_LOGIN_ERR_ALREADY_LOGIN, h.results[op].code);
+        EXPECT_TRUE(h.states.empty());
+        EXPECT_EQ(0, h.opens);
+    }
+    // CONNECTED
+    {
+        Harness h;
+        h.Connect();
+        uint64_t op = h.Login();
+        EXPECT_EQ(RTM_LOGIN_ERR_ALREADY_LOGIN, h.results[op].code);
+        EXPECT_TRUE(h.states.empty());
+    }
+    // RECONNECTING
+    {
+        Harness h;
+        h.Reconnecting();
+        uint64_t op = h.Login();
+        EXPECT_EQ(RTM_LOGIN_ERR_ALREADY_LOGIN, h.results[op].code);
+        EXPECT_TRUE(h.states.empty());
+    }
+    // ABORTED
+    {
+        Harness h;
+        h.Connect();
+        h.Kick(RTM_CONNECTION_CHANGE_REASON_REMOTE_LOGIN);
+        h.Clear();
+        uint64_t op = h.Login();
+        EXPECT_EQ(RTM_LOGIN_ERR_ALREADY_LOGIN, h.results[op].code);
+        EXPECT_TRUE(h.states.empty());
+    }
+}
+
+TEST(SessionLogin, A2_MoreThanTwoLoginsPerSecondAreTooOften)
+{
+    Harness h;
+    h.Login();
+    h.Logout();
+    h.Advance(100 * kMs);
+    h.Login();
+    h.Logout();
+    h.AdvanceTo(999 * kMs);
+    h.Clear();
+    uint64_t op = h.Login();
+    EXPECT_EQ(RTM_LOGIN_ERR_TOO_OFTEN, h.results[op].code);
+    EXPECT_TRUE(h.states.empty());
+    EXPECT_EQ(0, h.opens);
+    // A second after the first, a login is allowed again.
+    h.AdvanceTo(1000 * kMs);
+    op = h.Login();
+    EXPECT_EQ(0u, h.results.count(op));
+    EXPECT_EQ(CONNECTING, h.State());
+}
+
+TEST(SessionLogin, A3_InvalidUserIdIsRefusedAndNothingIsSent)
+{
+    const std::string too_long(RTM__ID_MAX + 1, 'a');
+    for (const char *id : {"", "null", "a/b", "tab\there", "é", too_long.c_str()}) {
+        Harness h;
+        uint64_t op = h.Login(id);
+        EXPECT_EQ(RTM_LOGIN_ERR_INVALID_ARGUMENT, h.results[op].code) << id;
+        EXPECT_TRUE(h.states.empty());
+        EXPECT_EQ(0, h.opens);
+    }
+    Harness h;
+    const std::string longest(RTM__ID_MAX, 'a');
+    h.Login(longest.c_str());
+    EXPECT_EQ(CONNECTING, h.State());
+}
+
+// ---------------------------------------------------------------------------
+// S17: logout
+
+TEST(SessionLogout, S17_LogoutFromEveryLoggedInStateMovesToDisconnected)
+{
+    auto check = [](Harness &h) {
+        h.Clear();
+        uint64_t op = h.Logout();
+        EXPECT_EQ((States{{DISCONNECTED, RTM_CONNECTION_CHANGE_REASON_LOGOUT}}),
+                  h.states);
+        EXPECT_EQ(RTM_LOGOUT_ERR_OK, h.results[op].code);
+        // Nothing more happens: no retry, no timer.
+        h.Advance(60 * kSec);
+        EXPECT_EQ(0, h.opens);
+        EXPECT_EQ(1u, h.states.size());
+    };
+    {
+        Harness h; // CONNECTING: the pending login fails
+        uint64_t login = h.Login();
+        check(h);
+        EXPECT_EQ(RTM_LOGIN_ERR_UNKNOWN, h.results[login].code);
+    }
+    {
+        Harness h; // CONNECTED: a Logout frame tells the server
+        h.Connect();
+        h.Clear();
+        h.Logout();
+        EXPECT_EQ(1, h.CountSent(RTM__WIRE__FRAME__BODY_LOGOUT));
+        EXPECT_EQ(1, h.closes);
+    }
+    {
+        Harness h;
+        h.Connect();
+        check(h);
+    }
+    {
+        Harness h; // S11: RECONNECTING
+        h.Reconnecting();
+        check(h);
+    }
+    {
+        Harness h; // S16: ABORTED
+        h.Connect();
+        h.Kick(RTM_CONNECTION_CHANGE_REASON_REMOTE_LOGIN);
+        check(h);
+    }
+}
+
+TEST(SessionLogout, S1_LogoutWhenDisconnectedReportsNoStateChange)
+{
+    Harness h;
+    uint64_t op = h.Logout();
+    EXPECT_TRUE(h.states.empty());
+    EXPECT_EQ(RTM_LOGOUT_ERR_USER_NOT_LOGGED_IN, h.results[op].code);
+}
+
+TEST(SessionLogout, S17_LoginWorksAgainAfterLogout)
+{
+    Harness h;
+    h.Connect();
+    h.Logout();
+    h.Advance(1 * kSec);
+    h.Clear();
+    uint64_t op = h.Login("bob");
+    h.LinkUp();
+    EXPECT_STREQ("bob", h.LastSent(RTM__WIRE__FRAME__BODY_LOGIN)->login->user_id);
+    h.LoginResult(RTM_LOGIN_ERR_OK);
+    EXPECT_EQ(RTM_LOGIN_ERR_OK, h.results[op].code);
+    EXPECT_EQ(CONNECTED, h.State());
+}
+
+// ---------------------------------------------------------------------------
+// S16: kicked by a login elsewhere
+
+TEST(SessionKick, S16_RemoteLoginAbortsAndDoesNotReconnect)
+{
+    Harness h;
+    h.Connect();
+    uint64_t pending = h.SendPeer("bob", "hi");
+    h.Kick(RTM_CONNECTION_CHANGE_REASON_REMOTE_LOGIN);
+    EXPECT_EQ((States{{ABORTED, RTM_CONNECTION_CHANGE_REASON_REMOTE_LOGIN}}), h.states);
+    EXPECT_EQ(1, h.closes);
+    EXPECT_EQ(RTM_PEER_MESSAGE_ERR_USER_NOT_LOGGED_IN, h.results[pending].code);
+    h.Advance(10 * 60 * kSec);
+    EXPECT_EQ(0, h.opens);
+    EXPECT_EQ(1u, h.states.size());
+    EXPECT_EQ(ABORTED, h.State());
+}
+
+TEST(SessionKick, A1_BannedByServerAborts)
+{
+    Harness h;
+    h.Connect();
+    h.Kick(RTM_CONNECTION_CHANGE_REASON_BANNED_BY_SERVER);
+    EXPECT_EQ((States{{ABORTED, RTM_CONNECTION_CHANGE_REASON_BANNED_BY_SERVER}}),
+              h.states);
+    h.Advance(60 * kSec);
+    EXPECT_EQ(0, h.opens);
+}
+
+// ---------------------------------------------------------------------------
+// S7, S8, S11: interruption and reconnection
+
+TEST(SessionInterruption, S7_LinkRestoredWithin4sIsNotReported)
+{
+    Harness h(kQuietServer);
+    h.Connect();
+    h.Advance(10 * kSec);
+    h.Ping();
+    h.LinkDown();
+    EXPECT_EQ(1, h.opens); // restored at once
+    h.Advance(3 * kSec);
+    h.LinkUp();
+    EXPECT_TRUE(h.LastSent(RTM__WIRE__FRAME__BODY_LOGIN) != nullptr);
+    h.LoginResult(RTM_LOGIN_ERR_OK, true);
+    h.Advance(60 * kSec);
+    EXPECT_TRUE(h.states.empty());
+    EXPECT_EQ(CONNECTED, h.State());
+}
+
+TEST(SessionInterruption, S7_ClosedLinkNotBackIn4sIsReportedAt4s)
+{
+    Harness h(kQuietServer);
+    h.Connect();
+    h.Advance(10 * kSec);
+    const rtm__time lost = h.now();
+    h.LinkDown();
+    h.LinkDown(); // the immediate attempt is refused
+    h.AdvanceTo(lost + 3999 * kMs);
+    EXPECT_TRUE(h.states.empty());
+    h.AdvanceTo(lost + 4000 * kMs);
+    EXPECT_EQ((States{{RECONNECTING, RTM_CONNECTION_CHANGE_REASON_INTERRUPTED}}),
+              h.states);
+    EXPECT_EQ(lost + 4000 * kMs, h.state_times[0]);
+}
+
+TEST(SessionInterruption, S7_SilentLinkIsReportedBetween4And5sAfterTheLastData)
+{
+    Harness h;
+    h.Connect();
+    // The server's heartbeats arrive until t = 5 s, then nothing: no FIN,
+    // no RST, the link just goes quiet.
+    for (int i = 1; i <= 5; i++) {
+        h.AdvanceTo(i * kSec);
+        h.Ping();
+    }
+    const rtm__time last_data = h.now();
+    // The client keeps sending heartbeats meanwhile.
+    h.AdvanceTo(last_data + 2500 * kMs);
+    EXPECT_GE(h.CountSent(RTM__WIRE__FRAME__BODY_PING), 2);
+    EXPECT_EQ(0, h.closes);
+    // Declared dead after the link timeout, and a new link is tried at once;
+    // it hangs too (a SYN into the void).
+    h.AdvanceTo(last_data + 3000 * kMs);
+    EXPECT_EQ(1, h.closes);
+    EXPECT_EQ(1, h.opens);
+    h.AdvanceTo(last_data + 6000 * kMs);
+    ASSERT_EQ((States{{RECONNECTING, RTM_CONNECTION_CHANGE_REASON_INTERRUPTED}}),
+              h.states);
+    EXPECT_GE(h.state_times[0], last_data + 4000 * kMs);
+    EXPECT_LE(h.state_times[0], last_data + 5000 * kMs);
+}
+
+TEST(SessionInterruption, S8_ReconnectsForeverWithCappedJitteredBackoff)
+{
+    Harness h;
+    h.Reconnecting();
+    // Every attempt fails for an hour.
+    std::vector<rtm__time> attempts;
+    int prev_opens = 0;
+    while (h.now() < 3600 * kSec) {
+        h.AdvanceTo(rtm__session_expiry(h.session()));
+        if (h.opens != prev_opens) {
+            attempts.push_back(h.now());
+            prev_opens = h.opens;
+            h.LinkDown();
+        }
+    }
+    EXPECT_EQ(RECONNECTING, h.State());
+    EXPECT_TRUE(h.states.empty()); // still RECONNECTING, reported once before
+    ASSERT_GT(attempts.size(), 400u); // an hour at <= 8 s apart
+    rtm__time min_gap = UINT64_MAX, max_gap = 0;
+    for (size_t i = 1; i < attempts.size(); i++) {
+        rtm__time gap = attempts[i] - attempts[i - 1];
+        min_gap = std::min(min_gap, gap);
+        max_gap = std::max(max_gap, gap);
+    }
+    EXPECT_GE(min_gap, h.params().reconnect_min_ms * kMs);
+    EXPECT_LE(max_gap, h.params().reconnect_max_ms * kMs);
+    EXPECT_NE(min_gap, max_gap); // jittered, not a fixed period
+}
+
+TEST(SessionInterruption, S8_SuccessfulReconnectionReportsConnectedWithoutLoginResult)
+{
+    Harness h;
+    h.Reconnecting();
+    h.AdvanceTo(rtm__session_expiry(h.session()));
+    ASSERT_EQ(1, h.opens);
+    h.LinkUp();
+    h.LoginResult(RTM_LOGIN_ERR_OK, true);
+    EXPECT_EQ((States{{CONNECTED, RTM_CONNECTION_CHANGE_REASON_LOGIN_SUCCESS}}),
+              h.states);
+    EXPECT_TRUE(h.results.empty());
+}
+
+TEST(SessionInterruption, S8_RefusedReconnectionKeepsTrying)
+{
+    Harness h;
+    h.Reconnecting();
+    h.AdvanceTo(rtm__session_expiry(h.session()));
+    h.LinkUp();
+    h.LoginResult(RTM_LOGIN_ERR_REJECTED);
+    EXPECT_TRUE(h.states.empty());
+    EXPECT_EQ(RECONNECTING, h.State());
+    h.AdvanceTo(rtm__session_expiry(h.session()));
+    EXPECT_EQ(2, h.opens);
+}
+
+TEST(SessionInterruption, S14_ChannelsAreRejoinedWhenTheSessionWasNotKept)
+{
+    Harness h;
+    h.Connect();
+    h.Join("c1");
+    h.Answer(RTM__WIRE__FRAME__BODY_JOIN, 0);
+    h.Join("c2");
+    h.Answer(RTM__WIRE__FRAME__BODY_JOIN, 0);
+    h.Clear();
+    h.LinkDown();
+    h.LinkUp();
+    h.LoginResult(RTM_LOGIN_ERR_OK, /*resumed=*/false);
+    EXPECT_EQ(2, h.CountSent(RTM__WIRE__FRAME__BODY_JOIN));
+    EXPECT_TRUE(h.results.empty()); // the application asked for nothing
+    // When the server kept the session, nothing is rejoined.
+    h.Clear();
+    h.LinkDown();
+    h.LinkUp();
+    h.LoginResult(RTM_LOGIN_ERR_OK, /*resumed=*/true);
+    EXPECT_EQ(0, h.CountSent(RTM__WIRE__FRAME__BODY_JOIN));
+}
+
+TEST(SessionInterruption, OperationsMadeWhileRestoringAreSentOnceBack)
+{
+    Harness h;
+    h.Connect();
+    h.LinkDown();
+    uint64_t op = h.SendPeer("bob", "while away");
+    EXPECT_EQ(0, h.CountSent(RTM__WIRE__FRAME__BODY_PEER_SEND));
+    h.LinkUp();
+    h.LoginResult(RTM_LOGIN_ERR_OK, true);
+    EXPECT_EQ(1, h.CountSent(RTM__WIRE__FRAME__BODY_PEER_SEND));
+    h.Answer(RTM__WIRE__FRAME__BODY_PEER_SEND, 0);
+    EXPECT_EQ(0, h.results[op].code);
+}
+
+// ---------------------------------------------------------------------------
+// Heartbeats
+
+TEST(SessionHeartbeat, IdleClientSendsHeartbeats)
+{
+    Harness h(kQuietServer);
+    h.Connect();
+    h.Advance(999 * kMs);
+    EXPECT_EQ(0, h.CountSent(RTM__WIRE__FRAME__BODY_PING));
+    h.Advance(1 * kMs);
+    EXPECT_EQ(1, h.CountSent(RTM__WIRE__FRAME__BODY_PING));
+    h.Advance(10 * kSec);
+    EXPECT_EQ(11, h.CountSent(RTM__WIRE__FRAME__BODY_PING));
+}
+
+// ---------------------------------------------------------------------------
+// A7: operation timeouts, and results
+
+TEST(SessionOps, A7_PeerMessageTimesOutAfter10s)
+{
+    Harness h;
+    h.Connect();
+    uint64_t op = h.SendPeer("bob", "hello");
+    const rtm__frame *f = h.LastSent(RTM__WIRE__FRAME__BODY_PEER_SEND);
+    ASSERT_NE(nullptr, f);
+    EXPECT_STREQ("bob", f->peer_send->to);
+    EXPECT_STREQ("hello", f->peer_send->message->text);
+    const rtm__time sent = h.now();
+    // The server keeps the link alive but never answers this request.
+    for (int i = 1; i <= 9; i++) {
+        h.AdvanceTo(sent + i * kSec);
+        h.Ping();
+    }
+    h.AdvanceTo(sent + 9999 * kMs);
+    EXPECT_EQ(0u, h.results.count(op));
+    h.Ping();
+    h.AdvanceTo(sent + 10000 * kMs);
+    EXPECT_EQ(RTM_PEER_MESSAGE_ERR_TIMEOUT, h.results[op].code);
+}
+
+TEST(SessionOps, A7_JoinAndGetMembersTimeOutAfter5sChannelMessageAfter10s)
+{
+    Harness h(kQuietServer);
+    h.Connect();
+    h.Join("c1");
+    h.Answer(RTM__WIRE__FRAME__BODY_JOIN, 0);
+    const rtm__time t0 = h.now();
+    uint64_t join = h.Join("c2");
+    uint64_t members = h.Members("c1");
+    uint64_t msg = h.SendChannel("c1", "hi");
+    h.AdvanceTo(t0 + 4999 * kMs);
+    EXPECT_TRUE(h.results.count(join) + h.results.count(members) == 0);
+    h.AdvanceTo(t0 + 5000 * kMs);
+    EXPECT_EQ(RTM_JOIN_CHANNEL_ERR_TIMEOUT, h.results[join].code);
+    EXPECT_EQ(RTM_GET_MEMBERS_ERR_TIMEOUT, h.results[members].code);
+    EXPECT_EQ(0u, h.results.count(msg));
+    h.AdvanceTo(t0 + 10000 * kMs);
+    EXPECT_EQ(RTM_CHANNEL_MESSAGE_ERR_TIMEOUT, h.results[msg].code);
+    // The join that timed out left no trace: it can be tried again.
+    uint64_t again = h.Join("c2");
+    EXPECT_EQ(0u, h.results.count(again));
+}
+
+TEST(SessionOps, OperationsNeedALoggedInUser)
+{
+    Harness h;
+    EXPECT_EQ(RTM_PEER_MESSAGE_ERR_USER_NOT_LOGGED_IN, h.results[h.SendPeer("bob", "x")].code);
+    EXPECT_EQ(RTM_JOIN_CHANNEL_ERR_USER_NOT_LOGGED_IN, h.results[h.Join("c")].code);
+    EXPECT_EQ(RTM_LEAVE_CHANNEL_ERR_USER_NOT_LOGGED_IN, h.results[h.Leave("c")].code);
+    EXPECT_EQ(RTM_GET_MEMBERS_ERR_USER_NOT_LOGGED_IN, h.results[h.Members("c")].code);
+    EXPECT_EQ(RTM_CHANNEL_MESSAGE_ERR_USER_NOT_LOGGED_IN,
+              h.results[h.SendChannel("c", "x")].code);
+    EXPECT_EQ(0, h.opens);
+}
+
+TEST(SessionOps, ServerCodesArePassedThrough)
+{
+    Harness h;
+    h.Connect();
+    uint64_t op = h.SendPeer("nobody", "hi");
+    h.Answer(RTM__WIRE__FRAME__BODY_PEER_SEND, RTM_PEER_MESSAGE_ERR_PEER_UNREACHABLE);
+    EXPECT_EQ(RTM_PEER_MESSAGE_ERR_PEER_UNREACHABLE, h.results[op].code);
+}
+
+TEST(SessionOps, A5_JoinLimitsAndChannelBookkeeping)
+{
+    Harness h(kQuietServer);
+    h.Connect();
+    for (int i = 0; i < 20; i++) {
+        std::string ch = "c" + std::to_string(i);
+        uint64_t op = h.Join(ch.c_str());
+        h.Answer(RTM__WIRE__FRAME__BODY_JOIN, 0);
+        ASSERT_EQ(0, h.results[op].code);
+    }
+    EXPECT_EQ(RTM_JOIN_CHANNEL_ERR_EXCEED_LIMIT, h.results[h.Join("c20")].code);
+    EXPECT_EQ(RTM_JOIN_CHANNEL_ERR_ALREADY_JOINED, h.results[h.Join("c3")].code);
+    EXPECT_EQ(RTM_LEAVE_CHANNEL_ERR_NOT_IN_CHANNEL, h.results[h.Leave("x")].code);
+    EXPECT_EQ(RTM_GET_MEMBERS_ERR_NOT_IN_CHANNEL, h.results[h.Members("x")].code);
+    EXPECT_EQ(RTM_CHANNEL_MESSAGE_ERR_FAILURE, h.results[h.SendChannel("x", "m")].code);
+    uint64_t leave = h.Leave("c3");
+    h.Answer(RTM__WIRE__FRAME__BODY_LEAVE, 0);
+    EXPECT_EQ(0, h.results[leave].code);
+    uint64_t join = h.Join("c20");
+    h.Answer(RTM__WIRE__FRAME__BODY_JOIN, 0);
+    EXPECT_EQ(0, h.results[join].code);
+}
+
+TEST(SessionOps, MembersListComesBackWithTheResult)
+{
+    Harness h;
+    h.Connect();
+    h.Join("c1");
+    h.Answer(RTM__WIRE__FRAME__BODY_JOIN, 0);
+    uint64_t op = h.Members("c1");
+    const rtm__frame *req = h.LastSent(RTM__WIRE__FRAME__BODY_GET_MEMBERS);
+    rtm__frame f = RTM__WIRE__FRAME__INIT;
+    Rtm__Wire__Members m = RTM__WIRE__MEMBERS__INIT;
+    char a[] = "alice", b[] = "bob";
+    char *users[] = {a, b};
+    m.users = users;
+    m.n_users = 2;
+    f.request_id = req->request_id;
+    f.body_case = RTM__WIRE__FRAME__BODY_MEMBERS;
+    f.members = &m;
+    h.Receive(&f);
+    EXPECT_EQ(0, h.results[op].code);
+    EXPECT_EQ((std::vector<std::string>{"alice", "bob"}), h.results[op].users);
+}
+
+TEST(SessionOps, PeerMessagesAreDeliveredAndAcknowledged)
+{
+    Harness h;
+    h.Connect();
+    rtm__frame f = RTM__WIRE__FRAME__INIT;
+    Rtm__Wire__PeerDeliver d = RTM__WIRE__PEER_DELIVER__INIT;
+    Rtm__Wire__Message m = RTM__WIRE__MESSAGE__INIT;
+    char from[] = "bob", text[] = "hi";
+    m.type = RTM_MESSAGE_TYPE_TEXT;
+    m.text = text;
+    d.from = from;
+    d.message = &m;
+    d.seq = 7;
+    f.body_case = RTM__WIRE__FRAME__BODY_PEER_DELIVER;
+    f.peer_deliver = &d;
+    h.Receive(&f);
+    EXPECT_EQ((std::vector<std::string>{"hi"}), h.peer_texts);
+    const rtm__frame *ack = h.LastSent(RTM__WIRE__FRAME__BODY_PEER_ACK);
+    ASSERT_NE(nullptr, ack);
+    EXPECT_EQ(7u, ack->peer_ack->seq);
+}
+
+TEST(SessionOps, B5_MalformedFrameFromServerClosesTheLinkOnly)
+{
+    Harness h;
+    h.Connect();
+    const uint8_t garbage[] = {0xff, 0xff, 0xff, 0xff, 0x0f};
+    rtm__session_receive(h.session(), h.now(), garbage, sizeof(garbage));
+    EXPECT_EQ(1, h.closes);
+    EXPECT_EQ(1, h.opens); // and restoration starts (S7)
+    EXPECT_EQ(CONNECTED, h.State());
+}
+
+TEST(SessionOps, ShutdownCompletesEverythingWithNotInitialized)
+{
+    Harness h;
+    h.Connect();
+    uint64_t a = h.SendPeer("bob", "x");
+    uint64_t b = h.Join("c1");
+    rtm__session_shutdown(h.session(), h.now());
+    EXPECT_EQ(RTM_PEER_MESSAGE_ERR_NOT_INITIALIZED, h.results[a].code);
+    EXPECT_EQ(RTM_JOIN_CHANNEL_ERR_NOT_INITIALIZED, h.results[b].code);
+    EXPECT_EQ(1, h.CountSent(RTM__WIRE__FRAME__BODY_LOGOUT));
+    EXPECT_TRUE(h.states.empty());
+}
+
+} // namespace
