@@ -261,6 +261,39 @@ TEST_F(CliTest, EventsArePrintedDuringSleep)
     EXPECT_FALSE(a.find(isResult("logout"), 0)) << a.transcript();
 }
 
+// Lines stay whole when the callback thread (events, results) and the main
+// thread (error events) print at the same time: every line parses.
+TEST_F(CliTest, LinesStayWholeUnderConcurrentOutput)
+{
+    RtmProc &a = rtm("alice");
+    RtmProc &b = rtm("bob");
+    login(a);
+    login(b);
+    constexpr int kN = 50;
+    for (int i = 0; i < kN; i++) {
+        b.send("send alice message number " + std::to_string(i) +
+               " with some padding to make the line longer");
+        a.send("bogus command " + std::to_string(i));
+    }
+    int ok = 0;
+    for (int i = 0; i < kN; i++) {
+        const Line *r = b.next(isResult("send"), kWait);
+        ASSERT_TRUE(r) << b.transcript();
+        ok += r->num("code") == 0;
+    }
+    EXPECT_GT(ok, 0) << b.transcript();
+    int seen = 0;  // alice receives every message the server accepted
+    ASSERT_TRUE(a.find([&](const Line &l) {
+        return l.event() == "peer_message" && ++seen == ok;
+    }, kWait)) << a.transcript();
+    a.closeInput();
+    EXPECT_EQ(a.waitExit(kWait), 0) << a.transcript();
+    int errors = 0;
+    for (auto &l : a.lines())
+        errors += l.event() == "error";
+    EXPECT_EQ(errors, kN) << a.transcript();
+}
+
 // S5: a login to a listener that never answers ends in DISCONNECTED
 // (LOGIN_TIMEOUT) and LOGIN_ERR_TIMEOUT (9), after the login timeout set
 // with --param.
