@@ -319,8 +319,9 @@ TEST_F(CliTest, S5_LoginTimeoutAgainstASilentListener)
     EXPECT_GE(silent.accepted(), 1);  // the link was made: the server was silent
 }
 
-// Options: --help documents every command and event; --version; bad --param
-// and a missing --user exit 2.
+// Options: --help documents every command and event; --version; bad or
+// refused --param, a refused --server, an unknown option and a missing --user
+// exit 2.
 TEST(CliOptions, HelpVersionAndBadOptions)
 {
     {
@@ -348,7 +349,20 @@ TEST(CliOptions, HelpVersionAndBadOptions)
         EXPECT_TRUE(p.lines().empty());
     }
     {
-        RtmProc p({"--server", "127.0.0.1:1"});
+        RtmProc p({"--server", "127.0.0.1:1"});  // no --user
+        EXPECT_EQ(p.waitExit(kWait), 2);
+    }
+    {
+        RtmProc p({"--user", "alice", "--param", "{\"rtm.no_such_key\":1}"});
+        EXPECT_EQ(p.waitExit(kWait), 2);  // refused by the library
+        EXPECT_TRUE(p.lines().empty());
+    }
+    {
+        RtmProc p({"--user", "alice", "--server", "no port"});
+        EXPECT_EQ(p.waitExit(kWait), 2);
+    }
+    {
+        RtmProc p({"--user", "alice", "--no-such-option"});
         EXPECT_EQ(p.waitExit(kWait), 2);
     }
 }
