@@ -1,0 +1,146 @@
+// Peer messages: delivery, seq, acknowledgement, refusals (SPEC A3, A4, A6).
+#include <chrono>
+#include <cstring>
+
+#include "rtm/rtm_codes.h"
+#include "server_test.h"
+
+namespace rtm_test {
+namespace {
+
+// A6: OK when the peer is online; it receives PeerDeliver{from, message,
+// seq} with seq 1, 2, 3 and a server timestamp, in the order sent (B1).
+TEST(Peer, DeliveredInOrderWithSeq_A6) {
+  RtmdProcess rtmd;
+  ASSERT_TRUE(rtmd.started());
+  TestClient a, b;
+  ASSERT_TRUE(Online(a, rtmd, "alice"));
+  ASSERT_TRUE(Online(b, rtmd, "bob"));
+  uint64_t before = static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(
+          std::chrono::system_clock::now().time_since_epoch())
+          .count());
+  for (const char* text : {"one", "two", "three"})
+    ASSERT_EQ(a.PeerSend("bob", text), RTM_PEER_MESSAGE_ERR_OK);
+  uint64_t seq = 0;
+  for (const char* text : {"one", "two", "three"}) {
+    FramePtr d = b.Expect(RTM__WIRE__FRAME__BODY_PEER_DELIVER);
+    ASSERT_TRUE(d);
+    EXPECT_EQ(d->request_id, 0u);
+    EXPECT_STREQ(d->peer_deliver->from, "alice");
+    EXPECT_STREQ(d->peer_deliver->message->text, text);
+    EXPECT_EQ(d->peer_deliver->message->type, 1u);
+    EXPECT_FALSE(d->peer_deliver->message->offline);
+    EXPECT_GE(d->peer_deliver->message->server_ts + 1000, before);
+    EXPECT_EQ(d->peer_deliver->seq, ++seq);
+  }
+  EXPECT_TRUE(b.PeerAck(3));
+  // seq is per receiving session: bob's own messages to alice start at 1.
+  ASSERT_EQ(b.PeerSend("alice", "back"), 0);
+  FramePtr d = a.Expect(RTM__WIRE__FRAME__BODY_PEER_DELIVER);
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->peer_deliver->seq, 1u);
+  EXPECT_STREQ(d->peer_deliver->from, "bob");
+}
+
+// Raw messages keep their bytes and description.
+TEST(Peer, RawMessagesAreDeliveredIntact) {
+  RtmdProcess rtmd;
+  ASSERT_TRUE(rtmd.started());
+  TestClient a, b;
+  ASSERT_TRUE(Online(a, rtmd, "alice"));
+  ASSERT_TRUE(Online(b, rtmd, "bob"));
+  uint8_t raw[] = {0, 1, 2, 255, 0};
+  Rtm__Wire__Message m = RTM__WIRE__MESSAGE__INIT;
+  m.type = 2;
+  m.raw.data = raw;
+  m.raw.len = sizeof raw;
+  m.description = const_cast<char*>("five bytes");
+  Rtm__Wire__PeerSend ps = RTM__WIRE__PEER_SEND__INIT;
+  ps.to = const_cast<char*>("bob");
+  ps.message = &m;
+  rtm__frame f = RTM__WIRE__FRAME__INIT;
+  f.body_case = RTM__WIRE__FRAME__BODY_PEER_SEND;
+  f.peer_send = &ps;
+  FramePtr r = a.Request(f);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->body_case, RTM__WIRE__FRAME__BODY_RESULT);
+  EXPECT_EQ(r->result->code, 0);
+  FramePtr d = b.Expect(RTM__WIRE__FRAME__BODY_PEER_DELIVER);
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->peer_deliver->message->type, 2u);
+  ASSERT_EQ(d->peer_deliver->message->raw.len, sizeof raw);
+  EXPECT_EQ(0, memcmp(d->peer_deliver->message->raw.data, raw, sizeof raw));
+  EXPECT_STREQ(d->peer_deliver->message->description, "five bytes");
+}
+
+// A6: an offline peer is PEER_UNREACHABLE (3), with or without
+// enable_offline (offline storage is not there yet).
+TEST(Peer, OfflinePeerIsUnreachable_A6) {
+  RtmdProcess rtmd;
+  ASSERT_TRUE(rtmd.started());
+  TestClient a;
+  ASSERT_TRUE(Online(a, rtmd, "alice"));
+  EXPECT_EQ(a.PeerSend("nobody", "hi"), RTM_PEER_MESSAGE_ERR_PEER_UNREACHABLE);
+  EXPECT_EQ(a.PeerSend("nobody", "hi", true), RTM_PEER_MESSAGE_ERR_PEER_UNREACHABLE);
+}
+
+// A3: an invalid peer id is INVALID_USERID (6).
+TEST(Peer, InvalidPeerIdIsRefused_A3) {
+  RtmdProcess rtmd;
+  ASSERT_TRUE(rtmd.started());
+  TestClient a;
+  ASSERT_TRUE(Online(a, rtmd, "alice"));
+  for (const std::string& bad :
+       {std::string(""), std::string("null"), std::string(65, 'b'), std::string("b\"ob")})
+    EXPECT_EQ(a.PeerSend(bad, "hi"), RTM_PEER_MESSAGE_ERR_INVALID_USERID) << bad;
+}
+
+// A4: a message is 1..32768 bytes; otherwise INVALID_MESSAGE (7).
+TEST(Peer, MessageSizeIsChecked_A4) {
+  RtmdProcess rtmd;
+  ASSERT_TRUE(rtmd.started());
+  TestClient a, b;
+  ASSERT_TRUE(Online(a, rtmd, "alice"));
+  ASSERT_TRUE(Online(b, rtmd, "bob"));
+  EXPECT_EQ(a.PeerSend("bob", ""), RTM_PEER_MESSAGE_ERR_INVALID_MESSAGE);
+  EXPECT_EQ(a.PeerSend("bob", std::string(32769, 'm')), RTM_PEER_MESSAGE_ERR_INVALID_MESSAGE);
+  EXPECT_EQ(a.PeerSend("bob", std::string(32768, 'm')), RTM_PEER_MESSAGE_ERR_OK);
+  FramePtr d = b.Expect(RTM__WIRE__FRAME__BODY_PEER_DELIVER);
+  ASSERT_TRUE(d);
+  EXPECT_EQ(strlen(d->peer_deliver->message->text), 32768u);
+  // A PeerSend with no message at all.
+  Rtm__Wire__PeerSend ps = RTM__WIRE__PEER_SEND__INIT;
+  ps.to = const_cast<char*>("bob");
+  rtm__frame f = RTM__WIRE__FRAME__INIT;
+  f.body_case = RTM__WIRE__FRAME__BODY_PEER_SEND;
+  f.peer_send = &ps;
+  FramePtr r = a.Request(f);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->result->code, RTM_PEER_MESSAGE_ERR_INVALID_MESSAGE);
+}
+
+// Unacknowledged deliveries are kept per session up to --max-unacked; past
+// it the oldest are dropped with a warning. PeerAck releases them.
+TEST(Peer, UnacknowledgedQueueIsBounded) {
+  RtmdProcess rtmd({"--max-unacked", "4"});
+  ASSERT_TRUE(rtmd.started());
+  TestClient a, b;
+  ASSERT_TRUE(Online(a, rtmd, "alice"));
+  ASSERT_TRUE(Online(b, rtmd, "bob"));
+  for (int i = 0; i < 4; i++) {
+    ASSERT_EQ(a.PeerSend("bob", "m"), 0);
+    ASSERT_TRUE(b.Expect(RTM__WIRE__FRAME__BODY_PEER_DELIVER));
+  }
+  ASSERT_TRUE(b.PeerAck(4));
+  ASSERT_EQ(b.Join("sync"), 0);  // the ack is handled before this answer
+  for (int i = 0; i < 4; i++) ASSERT_EQ(a.PeerSend("bob", "m"), 0);
+  EXPECT_TRUE(b.Expect(RTM__WIRE__FRAME__BODY_PEER_DELIVER));
+  EXPECT_EQ(rtmd.Log().find("unacknowledged"), std::string::npos)
+      << "acknowledged messages still counted";
+  ASSERT_EQ(a.PeerSend("bob", "one too many"), 0);
+  EXPECT_TRUE(rtmd.WaitForLog("more than 4 unacknowledged peer messages"));
+}
+
+}  // namespace
+}  // namespace rtm_test

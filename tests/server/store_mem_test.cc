@@ -1,0 +1,146 @@
+// The in-memory store (store_mem.c), through the store interface.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+extern "C" {
+#include "session.h"
+#include "store.h"
+}
+
+namespace {
+
+class StoreMem : public ::testing::Test {
+ protected:
+  void SetUp() override { st_ = rtmd_store_mem_new(); }
+  void TearDown() override {
+    rtmd_store_destroy(st_);
+    for (rtmd_session* s : sessions_) {
+      free(s->app_id);
+      free(s->user_id);
+      delete s;
+    }
+  }
+  rtmd_session* Add(const char* app, const char* user) {
+    rtmd_session* s = new rtmd_session{};
+    s->app_id = strdup(app);
+    s->user_id = strdup(user);
+    sessions_.push_back(s);
+    EXPECT_EQ(rtmd_store_session_add(st_, s), RTMD_STORE_OK);
+    return s;
+  }
+  std::vector<std::string> Members(const char* app, const char* ch) {
+    rtmd_strv v;
+    std::vector<std::string> out;
+    if (rtmd_store_channel_members(st_, app, ch, &v) != RTMD_STORE_OK) return out;
+    for (size_t i = 0; i < v.count; i++) out.push_back(v.items[i]);
+    rtmd_strv_free(&v);
+    return out;
+  }
+  rtmd_store* st_ = nullptr;
+  std::vector<rtmd_session*> sessions_;
+};
+
+TEST_F(StoreMem, SessionsAreKeyedByAppAndUser) {
+  rtmd_session* a1 = Add("app1", "alice");
+  rtmd_session* a2 = Add("app2", "alice");
+  EXPECT_EQ(rtmd_store_session_find(st_, "app1", "alice"), a1);
+  EXPECT_EQ(rtmd_store_session_find(st_, "app2", "alice"), a2);
+  EXPECT_EQ(rtmd_store_session_find(st_, "app3", "alice"), nullptr);
+  EXPECT_EQ(rtmd_store_session_add(st_, a1), RTMD_STORE_EXISTS);
+  EXPECT_EQ(rtmd_store_session_count(st_), 2u);
+  rtmd_store_session_remove(st_, a1);
+  EXPECT_EQ(rtmd_store_session_find(st_, "app1", "alice"), nullptr);
+  EXPECT_EQ(rtmd_store_session_count(st_), 1u);
+}
+
+TEST_F(StoreMem, ChannelMembershipAndLimit_A5) {
+  rtmd_session* a = Add("app", "alice");
+  rtmd_session* b = Add("app", "bob");
+  EXPECT_EQ(rtmd_store_channel_join(st_, b, "room", 20), RTMD_STORE_OK);
+  EXPECT_EQ(rtmd_store_channel_join(st_, a, "room", 20), RTMD_STORE_OK);
+  EXPECT_EQ(rtmd_store_channel_join(st_, a, "room", 20), RTMD_STORE_EXISTS);
+  EXPECT_EQ(Members("app", "room"), (std::vector<std::string>{"alice", "bob"}));
+  EXPECT_TRUE(rtmd_store_channel_has(st_, a, "room"));
+  EXPECT_EQ(rtmd_store_channel_join(st_, a, "second", 2), RTMD_STORE_OK);
+  EXPECT_EQ(rtmd_store_channel_join(st_, a, "third", 2), RTMD_STORE_LIMIT);
+  EXPECT_EQ(rtmd_store_channel_leave(st_, a, "third"), RTMD_STORE_ABSENT);
+  EXPECT_EQ(rtmd_store_channel_leave(st_, a, "room"), RTMD_STORE_OK);
+  EXPECT_FALSE(rtmd_store_channel_has(st_, a, "room"));
+  EXPECT_EQ(Members("app", "room"), (std::vector<std::string>{"bob"}));
+  EXPECT_TRUE(Members("other-app", "room").empty());
+}
+
+TEST_F(StoreMem, EmptiedChannelIsForgottenWithItsSeq) {
+  rtmd_session* a = Add("app", "alice");
+  EXPECT_EQ(rtmd_store_channel_next_seq(st_, "app", "room"), 0u);
+  ASSERT_EQ(rtmd_store_channel_join(st_, a, "room", 20), RTMD_STORE_OK);
+  EXPECT_EQ(rtmd_store_channel_next_seq(st_, "app", "room"), 1u);
+  EXPECT_EQ(rtmd_store_channel_next_seq(st_, "app", "room"), 2u);
+  ASSERT_EQ(rtmd_store_channel_leave(st_, a, "room"), RTMD_STORE_OK);
+  EXPECT_EQ(rtmd_store_channel_next_seq(st_, "app", "room"), 0u);
+  ASSERT_EQ(rtmd_store_channel_join(st_, a, "room", 20), RTMD_STORE_OK);
+  EXPECT_EQ(rtmd_store_channel_next_seq(st_, "app", "room"), 1u);
+}
+
+TEST_F(StoreMem, RemovingASessionLeavesItsChannelsSilently) {
+  rtmd_session* a = Add("app", "alice");
+  rtmd_session* b = Add("app", "bob");
+  ASSERT_EQ(rtmd_store_channel_join(st_, a, "room", 20), RTMD_STORE_OK);
+  ASSERT_EQ(rtmd_store_channel_join(st_, a, "solo", 20), RTMD_STORE_OK);
+  ASSERT_EQ(rtmd_store_channel_join(st_, b, "room", 20), RTMD_STORE_OK);
+  rtmd_strv v;
+  ASSERT_EQ(rtmd_store_session_channels(st_, a, &v), RTMD_STORE_OK);
+  ASSERT_EQ(v.count, 2u);
+  EXPECT_STREQ(v.items[0], "room");
+  EXPECT_STREQ(v.items[1], "solo");
+  rtmd_strv_free(&v);
+  rtmd_store_session_remove(st_, a);
+  EXPECT_EQ(Members("app", "room"), (std::vector<std::string>{"bob"}));
+  EXPECT_EQ(rtmd_store_channel_next_seq(st_, "app", "solo"), 0u);
+}
+
+TEST_F(StoreMem, UnackedDeliveriesAreBoundedAndAcked) {
+  rtmd_session* a = Add("app", "alice");
+  const uint8_t frame[] = {1, 2, 3};
+  for (uint64_t seq = 1; seq <= 40; seq++)
+    EXPECT_EQ(rtmd_store_unacked_push(st_, a, seq, frame, sizeof frame, 64), RTMD_STORE_OK);
+  EXPECT_EQ(rtmd_store_unacked_count(st_, a), 40u);
+  rtmd_store_unacked_ack(st_, a, 10);
+  EXPECT_EQ(rtmd_store_unacked_count(st_, a), 30u);
+  rtmd_store_unacked_ack(st_, a, 5);  // already acked: nothing
+  EXPECT_EQ(rtmd_store_unacked_count(st_, a), 30u);
+  for (uint64_t seq = 41; seq <= 74; seq++)
+    rtmd_store_unacked_push(st_, a, seq, frame, sizeof frame, 64);
+  EXPECT_EQ(rtmd_store_unacked_count(st_, a), 64u);
+  EXPECT_EQ(rtmd_store_unacked_push(st_, a, 75, frame, sizeof frame, 64), RTMD_STORE_LIMIT);
+  EXPECT_EQ(rtmd_store_unacked_count(st_, a), 64u);
+  rtmd_store_unacked_ack(st_, a, 12);  // 11 and 12 were dropped already
+  EXPECT_EQ(rtmd_store_unacked_count(st_, a), 63u);
+  rtmd_store_unacked_ack(st_, a, 1000);
+  EXPECT_EQ(rtmd_store_unacked_count(st_, a), 0u);
+  rtmd_store_unacked_push(st_, a, 76, frame, sizeof frame, 64);
+  rtmd_store_unacked_clear(st_, a);
+  EXPECT_EQ(rtmd_store_unacked_count(st_, a), 0u);
+}
+
+// Many sessions and channels: the maps grow and shrink correctly.
+TEST_F(StoreMem, ManyEntries) {
+  for (int i = 0; i < 500; i++) {
+    std::string u = "user" + std::to_string(i);
+    rtmd_session* s = Add("app", u.c_str());
+    ASSERT_EQ(rtmd_store_channel_join(st_, s, ("ch" + std::to_string(i % 7)).c_str(), 20),
+              RTMD_STORE_OK);
+  }
+  EXPECT_EQ(rtmd_store_session_count(st_), 500u);
+  EXPECT_EQ(Members("app", "ch3").size(), 71u);
+  for (int i = 0; i < 500; i += 2) rtmd_store_session_remove(st_, sessions_[i]);
+  EXPECT_EQ(rtmd_store_session_count(st_), 250u);
+  EXPECT_EQ(rtmd_store_session_find(st_, "app", "user3"), sessions_[3]);
+  EXPECT_EQ(rtmd_store_session_find(st_, "app", "user4"), nullptr);
+}
+
+}  // namespace
