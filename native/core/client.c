@@ -53,7 +53,8 @@ struct rtm_client {
     char app_id[RTM__ID_MAX + 1];
     char env_server[RTM__SERVER_MAX];
     atomic_bool destroying;
-    char user_id[RTM__ID_MAX + 1]; /* for log lines; loop thread */
+    char user_id[RTM__ID_MAX + 1]; /* for log lines; written on the loop
+                                     * thread under lock */
 
     /* Loop thread only. */
     rtm__session *session;
@@ -63,7 +64,7 @@ struct rtm_client {
     struct event *link_fail;    /* reports a connect that failed at once */
     uint64_t rng;
 
-    /* Channel registry, any thread. */
+    /* Channel registry and user_id, any thread. */
     pthread_mutex_t lock;
     rtm_channel *channels;
 };
@@ -100,9 +101,13 @@ static void rtm__log(rtm_client *c, int level, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
+    char user[RTM__ID_MAX + 1];
+    pthread_mutex_lock(&c->lock);
+    snprintf(user, sizeof(user), "%s", c->user_id[0] ? c->user_id : "-");
+    pthread_mutex_unlock(&c->lock);
     char line[640];
-    snprintf(line, sizeof(line), "rtm client %p user %s: %s", (void *)c,
-             c->user_id[0] ? c->user_id : "-", msg);
+    snprintf(line, sizeof(line), "rtm client %p user %s: %s", (void *)c, user,
+             msg);
     c->log(level, line, c->log_closure);
 }
 
@@ -565,8 +570,11 @@ static void rtm__cmd_run(void *arg)
     uint64_t op = (uint64_t)(uintptr_t)cmd->op;
     switch (cmd->kind) {
     case RTM__CMD_LOGIN:
-        if (rtm__session_state(s) == RTM_CONNECTION_STATE_DISCONNECTED)
+        if (rtm__session_state(s) == RTM_CONNECTION_STATE_DISCONNECTED) {
+            pthread_mutex_lock(&c->lock);
             snprintf(c->user_id, sizeof(c->user_id), "%s", cmd->a);
+            pthread_mutex_unlock(&c->lock);
+        }
         rtm__session_login(s, now, op, cmd->b, cmd->a);
         break;
     case RTM__CMD_LOGOUT:
