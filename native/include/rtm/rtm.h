@@ -33,8 +33,10 @@
  *     is called with that same code too, so an application may rely on the
  *     callback alone.
  *   - rtm_client_destroy and rtm_channel_release complete every pending
- *     operation of theirs with the family's NOT_INITIALIZED (101) code
- *     before they return, so closures can always be freed in the callback.
+ *     operation of theirs with the family's NOT_INITIALIZED (101) code, so
+ *     closures can always be freed in the callback: destroy before it
+ *     returns (or, called from a callback, once that callback returns),
+ *     release shortly after, on the callback thread.
  */
 #ifndef RTM_H
 #define RTM_H
@@ -138,8 +140,8 @@ typedef struct rtm_client_callbacks {
 } rtm_client_callbacks;
 
 /* A channel's events. Any member may be NULL. They run on the callback
- * thread of the channel's client, and stop once rtm_channel_release has
- * returned. */
+ * thread of the channel's client. Events not yet started when
+ * rtm_channel_release is called are dropped. */
 typedef struct rtm_channel_callbacks {
     void (*on_message_received)(rtm_channel *channel, const rtm_message *msg,
                                 const char *from_user_id, void *closure);
@@ -195,10 +197,11 @@ int rtm_client_create(const rtm_config *config, rtm_client **out);
 /*
  * Stops the client: logs out if logged in (without a state callback),
  * completes pending operations with NOT_INITIALIZED, releases its channels,
- * and frees it. No callback of this client runs after it returns. When
- * called from one of this client's own callbacks, that callback is the last
- * and the memory is freed once it returns. Never NULL-safe twice: the
- * pointer is invalid afterwards.
+ * and frees it. Events not yet delivered are dropped; no callback of this
+ * client runs after it returns. When called from one of this client's own
+ * callbacks, the pending results run once that callback returns, and then
+ * the memory is freed. The client and its channels must not be used by any
+ * thread once destroy has been called.
  */
 void rtm_client_destroy(rtm_client *client);
 
@@ -287,8 +290,9 @@ int rtm_channel_get_members(rtm_channel *channel, rtm_members_cb cb,
 
 /*
  * release: leaves the channel if joined (the other members see it leave),
- * completes its pending operations with NOT_INITIALIZED, and frees the
- * handle. Its id can be created again afterwards.
+ * completes its pending operations with NOT_INITIALIZED, drops its events
+ * not yet delivered, and frees the handle (a result callback still to come
+ * may receive it, but must not use it). Its id can be created again at once.
  */
 void rtm_channel_release(rtm_channel *channel);
 
