@@ -976,14 +976,14 @@ rtm_client *rtm_channel_client(const rtm_channel *ch)
     return ch ? ch->client : NULL;
 }
 
-/* A channel operation: NULL or released handles get NOT_INITIALIZED, which
- * is 101 in every family. */
+/* A channel operation: a NULL handle gets NOT_INITIALIZED, which is 101 in
+ * every family. */
 static int rtm__channel_op(rtm_channel *ch, rtm__cmd_kind kind,
                            rtm__op_kind op_kind, rtm_result_cb cb,
                            rtm_members_cb mcb, void *closure,
                            const rtm_message *msg)
 {
-    if (ch == NULL || atomic_load(&ch->released))
+    if (ch == NULL)
         return RTM_JOIN_CHANNEL_ERR_NOT_INITIALIZED;
     rtm_client *c = ch->client;
     rtm__op *op = rtm__op_new(c, ch, op_kind, cb, mcb, closure);
