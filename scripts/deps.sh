@@ -20,6 +20,7 @@ protobuf-c-compiler:/usr/bin/protoc-c
 libgtest-dev:/usr/include/gtest/gtest.h
 googletest:/usr/src/googletest/CMakeLists.txt
 libcjson-dev:/usr/include/cjson/cJSON.h
+python3:/usr/bin/python3
 "
 
 missing=""
