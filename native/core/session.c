@@ -502,22 +502,28 @@ void rtm__session_login(rtm__session *s, rtm__time now, uint64_t op,
     rtm__start_attempt(s, now);
 }
 
+/* Tells the server the user leaves, when logged in. Best effort: the server
+ * ends the session at once instead of waiting for the link to time out; no
+ * answer is awaited. */
+static void rtm__send_logout(rtm__session *s, rtm__time now)
+{
+    if (s->link != RTM__LINK_UP)
+        return;
+    rtm__frame f = RTM__WIRE__FRAME__INIT;
+    Rtm__Wire__Logout lo = RTM__WIRE__LOGOUT__INIT;
+    f.body_case = RTM__WIRE__FRAME__BODY_LOGOUT;
+    f.logout = &lo;
+    f.request_id = rtm__new_request_id(s);
+    rtm__send_frame(s, now, &f);
+}
+
 void rtm__session_logout(rtm__session *s, rtm__time now, uint64_t op)
 {
     if (s->state == RTM_CONNECTION_STATE_DISCONNECTED) {
         rtm__done(s, op, RTM__OP_LOGOUT, RTM_LOGOUT_ERR_USER_NOT_LOGGED_IN);
         return;
     }
-    if (s->link == RTM__LINK_UP) {
-        /* Best effort: the server ends the session at once instead of
-         * waiting for the link to time out. */
-        rtm__frame f = RTM__WIRE__FRAME__INIT;
-        Rtm__Wire__Logout lo = RTM__WIRE__LOGOUT__INIT;
-        f.body_case = RTM__WIRE__FRAME__BODY_LOGOUT;
-        f.logout = &lo;
-        f.request_id = rtm__new_request_id(s);
-        rtm__send_frame(s, now, &f);
-    }
+    rtm__send_logout(s, now);
     /* A login still pending can no longer succeed; other operations find
      * the user logged out. */
     rtm__fail_all(s, RTM_LOGIN_ERR_UNKNOWN, RTM_LOGOUT_ERR_USER_NOT_LOGGED_IN);
@@ -534,6 +540,16 @@ static bool rtm__logged_in(const rtm__session *s)
            s->state == RTM_CONNECTION_STATE_RECONNECTING;
 }
 
+/* Completes op with USER_NOT_LOGGED_IN (102 in every family) unless the user
+ * is logged in. */
+static bool rtm__need_login(rtm__session *s, uint64_t op, rtm__op_kind kind)
+{
+    if (rtm__logged_in(s))
+        return true;
+    rtm__done(s, op, kind, RTM_PEER_MESSAGE_ERR_USER_NOT_LOGGED_IN);
+    return false;
+}
+
 static void rtm__fill_message(Rtm__Wire__Message *m, const rtm__outgoing *msg)
 {
     m->type = msg->type;
@@ -546,11 +562,8 @@ static void rtm__fill_message(Rtm__Wire__Message *m, const rtm__outgoing *msg)
 void rtm__session_send_peer(rtm__session *s, rtm__time now, uint64_t op,
                             const char *peer_id, const rtm__outgoing *msg)
 {
-    if (!rtm__logged_in(s)) {
-        rtm__done(s, op, RTM__OP_PEER_MESSAGE,
-                  RTM_PEER_MESSAGE_ERR_USER_NOT_LOGGED_IN);
+    if (!rtm__need_login(s, op, RTM__OP_PEER_MESSAGE))
         return;
-    }
     rtm__frame f = RTM__WIRE__FRAME__INIT;
     Rtm__Wire__PeerSend ps = RTM__WIRE__PEER_SEND__INIT;
     Rtm__Wire__Message m = RTM__WIRE__MESSAGE__INIT;
@@ -587,10 +600,8 @@ static void rtm__send_leave(rtm__session *s, rtm__time now, uint64_t op,
 void rtm__session_join(rtm__session *s, rtm__time now, uint64_t op,
                        const char *channel)
 {
-    if (!rtm__logged_in(s)) {
-        rtm__done(s, op, RTM__OP_JOIN, RTM_JOIN_CHANNEL_ERR_USER_NOT_LOGGED_IN);
+    if (!rtm__need_login(s, op, RTM__OP_JOIN))
         return;
-    }
     if (rtm__chan_find(s, channel) != NULL) {
         rtm__done(s, op, RTM__OP_JOIN, RTM_JOIN_CHANNEL_ERR_ALREADY_JOINED);
         return;
@@ -609,10 +620,8 @@ void rtm__session_join(rtm__session *s, rtm__time now, uint64_t op,
 void rtm__session_leave(rtm__session *s, rtm__time now, uint64_t op,
                         const char *channel)
 {
-    if (!rtm__logged_in(s)) {
-        rtm__done(s, op, RTM__OP_LEAVE, RTM_LEAVE_CHANNEL_ERR_USER_NOT_LOGGED_IN);
+    if (!rtm__need_login(s, op, RTM__OP_LEAVE))
         return;
-    }
     rtm__chan *c = rtm__chan_find(s, channel);
     if (c == NULL || c->status != RTM__CHAN_JOINED) {
         rtm__done(s, op, RTM__OP_LEAVE, RTM_LEAVE_CHANNEL_ERR_NOT_IN_CHANNEL);
@@ -625,11 +634,8 @@ void rtm__session_leave(rtm__session *s, rtm__time now, uint64_t op,
 void rtm__session_send_channel(rtm__session *s, rtm__time now, uint64_t op,
                                const char *channel, const rtm__outgoing *msg)
 {
-    if (!rtm__logged_in(s)) {
-        rtm__done(s, op, RTM__OP_CHANNEL_MESSAGE,
-                  RTM_CHANNEL_MESSAGE_ERR_USER_NOT_LOGGED_IN);
+    if (!rtm__need_login(s, op, RTM__OP_CHANNEL_MESSAGE))
         return;
-    }
     rtm__chan *c = rtm__chan_find(s, channel);
     if (c == NULL || c->status != RTM__CHAN_JOINED) {
         /* The public API has no NOT_IN_CHANNEL code for messages. */
@@ -650,11 +656,8 @@ void rtm__session_send_channel(rtm__session *s, rtm__time now, uint64_t op,
 void rtm__session_get_members(rtm__session *s, rtm__time now, uint64_t op,
                               const char *channel)
 {
-    if (!rtm__logged_in(s)) {
-        rtm__done(s, op, RTM__OP_GET_MEMBERS,
-                  RTM_GET_MEMBERS_ERR_USER_NOT_LOGGED_IN);
+    if (!rtm__need_login(s, op, RTM__OP_GET_MEMBERS))
         return;
-    }
     rtm__chan *c = rtm__chan_find(s, channel);
     if (c == NULL || c->status != RTM__CHAN_JOINED) {
         rtm__done(s, op, RTM__OP_GET_MEMBERS, RTM_GET_MEMBERS_ERR_NOT_IN_CHANNEL);
@@ -691,14 +694,7 @@ void rtm__session_release_channel(rtm__session *s, rtm__time now,
 
 void rtm__session_shutdown(rtm__session *s, rtm__time now)
 {
-    if (s->link == RTM__LINK_UP) {
-        rtm__frame f = RTM__WIRE__FRAME__INIT;
-        Rtm__Wire__Logout lo = RTM__WIRE__LOGOUT__INIT;
-        f.body_case = RTM__WIRE__FRAME__BODY_LOGOUT;
-        f.logout = &lo;
-        f.request_id = rtm__new_request_id(s);
-        rtm__send_frame(s, now, &f);
-    }
+    rtm__send_logout(s, now);
     rtm__fail_all(s, RTM_LOGIN_ERR_NOT_INITIALIZED,
                   RTM_LOGOUT_ERR_NOT_INITIALIZED);
     rtm__close_link(s);
