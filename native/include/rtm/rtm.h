@@ -81,6 +81,7 @@ const char *rtm_version(void);
 typedef struct rtm_client rtm_client;
 typedef struct rtm_channel rtm_channel;
 typedef struct rtm_loop rtm_loop;
+struct rtm_replay_info;
 
 /* RtmMessageType */
 typedef enum {
@@ -138,7 +139,25 @@ typedef struct rtm_client_callbacks {
     /* onMessageReceived: a peer message from peer_id. */
     void (*on_message_received)(rtm_client *client, const rtm_message *msg,
                                 const char *peer_id, void *closure);
+    /* After an automatic reconnection to a session the server kept: the
+     * messages it re-delivered (they arrived just before, through the usual
+     * callbacks) and what it left out (SPEC S9, S10). Ours, beyond the
+     * vendor's API. */
+    void (*on_replay_done)(rtm_client *client, const struct rtm_replay_info *info,
+                           void *closure);
 } rtm_client_callbacks;
+
+/* What a replay held. */
+typedef struct rtm_replay_info {
+    uint32_t peer_messages;    /* peer messages re-delivered (S9) */
+    uint32_t channel_messages; /* channel messages re-delivered (S10) */
+    /* Channel messages missed but not re-delivered: older than the server's
+     * replay window (30 s), beyond its count (32), or no longer kept. */
+    uint32_t channel_skipped;
+    /* Peer messages lost because the server's queue for this user
+     * overflowed while it was away. */
+    uint32_t peer_dropped;
+} rtm_replay_info;
 
 /* A channel's events. Any member may be NULL. They run on the callback
  * thread of the channel's client. Events not yet started when
@@ -250,6 +269,61 @@ int rtm_logout(rtm_client *client, rtm_result_cb cb, void *closure);
 int rtm_send_peer_message(rtm_client *client, const char *peer_id,
                           const rtm_message *msg, rtm_result_cb cb,
                           void *closure);
+
+/*
+ * Tells the client that the network changed (an interface came up, the
+ * route changed): when it is waiting to reconnect, it tries now instead of
+ * at the end of its backoff; otherwise nothing happens (SPEC S8).
+ */
+void rtm_network_changed(rtm_client *client);
+
+/* A user attribute: key at most 32 bytes, value at most 8 KB (SPEC A5). */
+typedef struct rtm_attribute {
+    const char *key;
+    const char *value;
+} rtm_attribute;
+
+/* The result of getting attributes: on success (code 0) the user's
+ * attributes, borrowed until the callback returns. */
+typedef void (*rtm_attributes_cb)(rtm_client *client, int code,
+                                  const char *user_id,
+                                  const rtm_attribute *attributes,
+                                  size_t count, void *closure);
+
+/*
+ * The local user's attributes (AttributeOperationError codes):
+ * set replaces them all, add_or_update merges, delete removes keys, clear
+ * removes all. At most 32 attributes and 16 KB in all, key 1..32 bytes,
+ * value at most 8 KB: beyond, SIZE_OVERFLOW; a bad key or a repeated one,
+ * INVALID_ARGUMENT; not logged in, USER_NOT_LOGGED_IN; no answer in 5 s,
+ * TIMEOUT. The client keeps a copy and sends it again when it logs back in
+ * to a session the server had removed (SPEC S14).
+ */
+int rtm_set_local_user_attributes(rtm_client *client,
+                                  const rtm_attribute *attributes,
+                                  size_t count, rtm_result_cb cb,
+                                  void *closure);
+int rtm_add_or_update_local_user_attributes(rtm_client *client,
+                                            const rtm_attribute *attributes,
+                                            size_t count, rtm_result_cb cb,
+                                            void *closure);
+int rtm_delete_local_user_attributes_by_keys(rtm_client *client,
+                                             const char *const *keys,
+                                             size_t count, rtm_result_cb cb,
+                                             void *closure);
+int rtm_clear_local_user_attributes(rtm_client *client, rtm_result_cb cb,
+                                    void *closure);
+
+/*
+ * A user's attributes: all of them, or those of keys (count > 0). cb gets
+ * OK with the list (possibly empty), USER_NOT_FOUND (the user is not
+ * online), INVALID_ARGUMENT, TIMEOUT or USER_NOT_LOGGED_IN.
+ */
+int rtm_get_user_attributes(rtm_client *client, const char *user_id,
+                            rtm_attributes_cb cb, void *closure);
+int rtm_get_user_attributes_by_keys(rtm_client *client, const char *user_id,
+                                    const char *const *keys, size_t count,
+                                    rtm_attributes_cb cb, void *closure);
 
 /*
  * createChannel: a channel handle, not yet joined. Returns NULL for an
