@@ -33,6 +33,14 @@ bool rtm__channel_id_valid(const char *id)
     return rtm__id_valid(id);
 }
 
+bool rtm__attr_key_valid(const char *key)
+{
+    if (key == NULL)
+        return false;
+    size_t n = strlen(key);
+    return n > 0 && n <= RTM__ATTR_KEY_MAX;
+}
+
 bool rtm__message_valid(size_t text_len, size_t raw_len, size_t desc_len)
 {
     if (text_len == 0 && raw_len == 0)

@@ -16,12 +16,21 @@ extern "C" {
 #define RTM__ID_MAX 64u                 /* bytes, user and channel ids */
 #define RTM__MESSAGE_MAX (32u * 1024u)  /* bytes, text or raw + description */
 
+/* User attributes (SPEC A5). */
+#define RTM__ATTR_KEY_MAX 32u            /* bytes */
+#define RTM__ATTR_VALUE_MAX (8u * 1024u) /* bytes */
+#define RTM__ATTR_COUNT_MAX 32u
+#define RTM__ATTR_TOTAL_MAX (16u * 1024u) /* keys and values, bytes */
+
 /* 1..64 bytes of a-z A-Z 0-9 space and ! # $ % & ( ) + - : ; < = . > ? @ [ ] ^ _ { } | ~ ,
  * and not the literal "null". NULL is invalid. */
 bool rtm__user_id_valid(const char *id);
 
 /* The same character set, 1..64 bytes. */
 bool rtm__channel_id_valid(const char *id);
+
+/* An attribute key: 1..RTM__ATTR_KEY_MAX bytes. NULL is invalid. */
+bool rtm__attr_key_valid(const char *key);
 
 /* A message is text, or raw bytes with a description: not empty (some text or
  * some raw bytes), and text + raw + description at most RTM__MESSAGE_MAX. */

@@ -76,6 +76,7 @@ typedef struct {
     rtm_channel *channel;       /* holds a reference; NULL for client ops */
     rtm_result_cb cb;
     rtm_members_cb members_cb;
+    rtm_attributes_cb attributes_cb;
     void *closure;
 } rtm__op;
 
@@ -130,12 +131,24 @@ static void rtm__channel_ref(rtm_channel *ch)
 /* ------------------------------------------------------------------ */
 /* Events for the callback thread                                      */
 
+/* A result, with copies of what the answer carried: the members' ids, or
+ * the attributes as key, value, key, value... */
 typedef struct {
     rtm__op *op;
     int code;
-    char **users;
-    size_t count;
+    char *user;
+    char **strs;
+    size_t nstrs;
 } rtm__result_event;
+
+static void rtm__result_event_free(rtm__result_event *e)
+{
+    for (size_t i = 0; i < e->nstrs; i++)
+        free(e->strs[i]);
+    free(e->strs);
+    free(e->user);
+    free(e);
+}
 
 static void rtm__result_run(void *arg, bool closing)
 {
@@ -143,50 +156,84 @@ static void rtm__result_run(void *arg, bool closing)
      * closures there. */
     rtm__result_event *e = arg;
     rtm__op *op = e->op;
-    if (op->members_cb != NULL)
-        op->members_cb(op->channel, e->code, (const char *const *)e->users,
-                       e->count, op->closure);
-    else if (op->cb != NULL)
+    if (op->members_cb != NULL) {
+        op->members_cb(op->channel, e->code, (const char *const *)e->strs,
+                       e->nstrs, op->closure);
+    } else if (op->attributes_cb != NULL) {
+        size_t n = e->nstrs / 2;
+        rtm_attribute *attrs = n ? calloc(n, sizeof(*attrs)) : NULL;
+        int code = n && attrs == NULL ? RTM_ATTRIBUTE_OPERATION_ERR_FAILURE
+                                      : e->code;
+        for (size_t i = 0; attrs != NULL && i < n; i++) {
+            attrs[i].key = e->strs[2 * i];
+            attrs[i].value = e->strs[2 * i + 1];
+        }
+        op->attributes_cb(op->client, code, e->user, attrs,
+                          attrs != NULL ? n : 0, op->closure);
+        free(attrs);
+    } else if (op->cb != NULL) {
         op->cb(op->client, e->code, op->closure);
-    for (size_t i = 0; i < e->count; i++)
-        free(e->users[i]);
-    free(e->users);
+    }
     if (op->channel != NULL)
         rtm__channel_unref(op->channel);
     free(op);
-    free(e);
+    rtm__result_event_free(e);
 }
 
-/* Posts the completion of op. users are copied. */
+/* Copies n strings into e; false when out of memory. */
+static bool rtm__result_copy(rtm__result_event *e, char *const *strs, size_t n)
+{
+    e->strs = calloc(n ? n : 1, sizeof(char *));
+    if (e->strs == NULL)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        if ((e->strs[i] = strdup(strs[i])) == NULL)
+            return false;
+        e->nstrs = i + 1;
+    }
+    return true;
+}
+
+/* Posts the completion of op, with copies of what answer carries. */
 static void rtm__complete(rtm_client *c, rtm__op *op, int code,
-                          const char *const *users, size_t count)
+                          const rtm__frame *answer)
 {
     rtm__result_event *e = calloc(1, sizeof(*e));
-    if (e != NULL && count > 0) {
-        e->users = calloc(count, sizeof(char *));
-        for (size_t i = 0; e->users != NULL && i < count; i++) {
-            e->users[i] = strdup(users[i]);
-            if (e->users[i] == NULL) {
-                e->count = i;
-                code = RTM_GET_MEMBERS_ERR_FAILURE;
-                break;
-            }
-            e->count = i + 1;
-        }
-        if (e->users == NULL)
-            code = RTM_GET_MEMBERS_ERR_FAILURE;
-    }
     if (e == NULL) {
         rtm__log(c, RTM_LOG_ERROR, "out of memory: a result is lost");
         return;
     }
     e->op = op;
     e->code = code;
+    bool ok = true;
+    if (answer != NULL && code == 0 &&
+        answer->body_case == RTM__WIRE__FRAME__BODY_MEMBERS) {
+        ok = rtm__result_copy(e, answer->members->users,
+                              answer->members->n_users);
+    } else if (answer != NULL &&
+               answer->body_case == RTM__WIRE__FRAME__BODY_ATTRIBUTES) {
+        const Rtm__Wire__Attributes *a = answer->attributes;
+        size_t n = code == 0 ? a->n_attributes : 0;
+        char **flat = calloc(2 * n + 1, sizeof(char *));
+        for (size_t i = 0; flat != NULL && i < n; i++) {
+            flat[2 * i] = a->attributes[i]->key;
+            flat[2 * i + 1] = a->attributes[i]->value;
+        }
+        ok = flat != NULL && rtm__result_copy(e, flat, 2 * n) &&
+             (e->user = strdup(a->user)) != NULL;
+        free(flat);
+    }
+    if (!ok) {
+        /* FAILURE is 1 in both families that carry data back. */
+        rtm__log(c, RTM_LOG_ERROR, "out of memory copying a result");
+        for (size_t i = 0; i < e->nstrs; i++)
+            free(e->strs[i]);
+        e->nstrs = 0;
+        e->code = 1;
+    }
     if (rtm__dispatch_post(c->dispatch, rtm__result_run, e) != 0) {
         rtm__log(c, RTM_LOG_ERROR, "out of memory: a result is lost");
-        e->count = 0;
-        free(e->users);
-        free(e);
+        rtm__result_event_free(e);
     }
 }
 
@@ -451,9 +498,40 @@ static void rtm__drv_state_changed(void *ud, int state, int reason)
 }
 
 static void rtm__drv_op_done(void *ud, uint64_t op, rtm__op_kind kind, int code,
-                             const char *const *users, size_t count)
+                             const rtm__frame *answer)
 {
-    rtm__complete(ud, (rtm__op *)(uintptr_t)op, code, users, count);
+    rtm__complete(ud, (rtm__op *)(uintptr_t)op, code, answer);
+}
+
+typedef struct {
+    rtm_client *client;
+    rtm_replay_info info;
+} rtm__replay_event;
+
+static void rtm__replay_run(void *arg, bool closing)
+{
+    rtm__replay_event *e = arg;
+    rtm_client *c = e->client;
+    if (!closing && c->cb.on_replay_done != NULL)
+        c->cb.on_replay_done(c, &e->info, c->closure);
+    free(e);
+}
+
+static void rtm__drv_replay_done(void *ud, const Rtm__Wire__ReplayDone *r)
+{
+    rtm_client *c = ud;
+    rtm__replay_event *e = malloc(sizeof(*e));
+    if (e != NULL) {
+        e->client = c;
+        e->info.peer_messages = r->peer_messages;
+        e->info.channel_messages = r->channel_messages;
+        e->info.channel_skipped = r->channel_skipped;
+        e->info.peer_dropped = r->peer_dropped;
+    }
+    if (e == NULL || rtm__dispatch_post(c->dispatch, rtm__replay_run, e) != 0) {
+        free(e);
+        rtm__log(c, RTM_LOG_ERROR, "out of memory: a replay report is lost");
+    }
 }
 
 static void rtm__drv_peer_message(void *ud, const Rtm__Wire__PeerDeliver *m)
@@ -501,6 +579,7 @@ static const rtm__session_ops rtm__driver_ops = {
     .peer_message = rtm__drv_peer_message,
     .channel_message = rtm__drv_channel_message,
     .member_event = rtm__drv_member_event,
+    .replay_done = rtm__drv_replay_done,
     .log = rtm__drv_log,
     .random = rtm__drv_random,
 };
@@ -538,7 +617,10 @@ typedef enum {
     RTM__CMD_CHANNEL_MESSAGE,
     RTM__CMD_GET_MEMBERS,
     RTM__CMD_RELEASE_CHANNEL,
-    RTM__CMD_PARAMS
+    RTM__CMD_PARAMS,
+    RTM__CMD_SET_ATTRIBUTES,
+    RTM__CMD_GET_ATTRIBUTES,
+    RTM__CMD_NETWORK_CHANGED
 } rtm__cmd_kind;
 
 typedef struct {
@@ -549,10 +631,23 @@ typedef struct {
     char *b;                /* token */
     rtm__outgoing msg;      /* owned copies */
     rtm__params params;
+    int set_op;             /* Rtm__Wire__SetAttributes__Op */
+    rtm_attribute *attrs;   /* owned copies */
+    size_t nattrs;
+    char **keys;            /* owned copies */
+    size_t nkeys;
 } rtm__cmd;
 
 static void rtm__cmd_free(rtm__cmd *cmd)
 {
+    for (size_t i = 0; cmd->attrs != NULL && i < cmd->nattrs; i++) {
+        free((char *)cmd->attrs[i].key);
+        free((char *)cmd->attrs[i].value);
+    }
+    free(cmd->attrs);
+    for (size_t i = 0; cmd->keys != NULL && i < cmd->nkeys; i++)
+        free(cmd->keys[i]);
+    free(cmd->keys);
     free(cmd->a);
     free(cmd->b);
     free((char *)cmd->msg.text);
@@ -602,6 +697,18 @@ static void rtm__cmd_run(void *arg)
         c->params = cmd->params;
         rtm__session_set_params(s, &c->params);
         break;
+    case RTM__CMD_SET_ATTRIBUTES:
+        rtm__session_set_attributes(s, now, op, cmd->set_op, cmd->attrs,
+                                    cmd->nattrs, (const char *const *)cmd->keys,
+                                    cmd->nkeys);
+        break;
+    case RTM__CMD_GET_ATTRIBUTES:
+        rtm__session_get_attributes(s, now, op, cmd->a,
+                                    (const char *const *)cmd->keys, cmd->nkeys);
+        break;
+    case RTM__CMD_NETWORK_CHANGED:
+        rtm__session_network_changed(s, now);
+        break;
     }
     rtm__rearm(c);
     rtm__cmd_free(cmd);
@@ -628,7 +735,7 @@ static rtm__op *rtm__op_new(rtm_client *c, rtm_channel *ch, rtm__op_kind kind,
  * sent) and returns the code. */
 static int rtm__refuse(rtm_client *c, rtm__op *op, int code)
 {
-    rtm__complete(c, op, code, NULL, 0);
+    rtm__complete(c, op, code, NULL);
     return code;
 }
 
@@ -1044,4 +1151,161 @@ void rtm_channel_release(rtm_channel *ch)
             rtm__cmd_free(cmd);
     }
     rtm__channel_unref(ch);
+}
+
+void rtm_network_changed(rtm_client *c)
+{
+    if (c == NULL)
+        return;
+    rtm__cmd *cmd = rtm__cmd_new(c, RTM__CMD_NETWORK_CHANGED, NULL, NULL, NULL);
+    if (cmd != NULL && (atomic_load(&c->destroying) ||
+                        rtm__loop_post(c->loop, rtm__cmd_run, cmd) != 0))
+        rtm__cmd_free(cmd);
+}
+
+/* Checks keys (SPEC A5) and copies them into cmd. Returns 0 or an
+ * AttributeOperationError. */
+static int rtm__copy_keys(rtm__cmd *cmd, const char *const *keys, size_t n)
+{
+    if (n > 0 && keys == NULL)
+        return RTM_ATTRIBUTE_OPERATION_ERR_INVALID_ARGUMENT;
+    if (n > RTM__ATTR_COUNT_MAX)
+        return RTM_ATTRIBUTE_OPERATION_ERR_SIZE_OVERFLOW;
+    for (size_t i = 0; i < n; i++)
+        if (!rtm__attr_key_valid(keys[i]))
+            return RTM_ATTRIBUTE_OPERATION_ERR_INVALID_ARGUMENT;
+    if (cmd == NULL || (cmd->keys = calloc(n ? n : 1, sizeof(char *))) == NULL)
+        return RTM_ATTRIBUTE_OPERATION_ERR_FAILURE;
+    for (size_t i = 0; i < n; i++) {
+        if ((cmd->keys[i] = strdup(keys[i])) == NULL)
+            return RTM_ATTRIBUTE_OPERATION_ERR_FAILURE;
+        cmd->nkeys = i + 1;
+    }
+    return 0;
+}
+
+/* Checks attributes (SPEC A5: key, value, count, total, no key twice) and
+ * copies them into cmd. Returns 0 or an AttributeOperationError. */
+static int rtm__copy_attributes(rtm__cmd *cmd, const rtm_attribute *attrs,
+                                size_t n)
+{
+    if (n > 0 && attrs == NULL)
+        return RTM_ATTRIBUTE_OPERATION_ERR_INVALID_ARGUMENT;
+    if (n > RTM__ATTR_COUNT_MAX)
+        return RTM_ATTRIBUTE_OPERATION_ERR_SIZE_OVERFLOW;
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!rtm__attr_key_valid(attrs[i].key) || attrs[i].value == NULL)
+            return RTM_ATTRIBUTE_OPERATION_ERR_INVALID_ARGUMENT;
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(attrs[i].key, attrs[j].key) == 0)
+                return RTM_ATTRIBUTE_OPERATION_ERR_INVALID_ARGUMENT;
+        size_t vlen = strlen(attrs[i].value);
+        if (vlen > RTM__ATTR_VALUE_MAX)
+            return RTM_ATTRIBUTE_OPERATION_ERR_SIZE_OVERFLOW;
+        total += strlen(attrs[i].key) + vlen;
+    }
+    if (total > RTM__ATTR_TOTAL_MAX)
+        return RTM_ATTRIBUTE_OPERATION_ERR_SIZE_OVERFLOW;
+    if (cmd == NULL || (cmd->attrs = calloc(n ? n : 1, sizeof(*cmd->attrs))) == NULL)
+        return RTM_ATTRIBUTE_OPERATION_ERR_FAILURE;
+    for (size_t i = 0; i < n; i++) {
+        char *k = strdup(attrs[i].key);
+        char *v = strdup(attrs[i].value);
+        cmd->attrs[i].key = k;
+        cmd->attrs[i].value = v;
+        cmd->nattrs = i + 1;
+        if (k == NULL || v == NULL)
+            return RTM_ATTRIBUTE_OPERATION_ERR_FAILURE;
+    }
+    return 0;
+}
+
+/* One of the four changes of the local user's attributes. */
+static int rtm__set_attributes(rtm_client *c, int set_op,
+                               const rtm_attribute *attrs, size_t nattrs,
+                               const char *const *keys, size_t nkeys,
+                               rtm_result_cb cb, void *closure)
+{
+    if (c == NULL)
+        return RTM_ATTRIBUTE_OPERATION_ERR_NOT_INITIALIZED;
+    rtm__op *op = rtm__op_new(c, NULL, RTM__OP_SET_ATTRIBUTES, cb, NULL, closure);
+    if (op == NULL)
+        return RTM_ATTRIBUTE_OPERATION_ERR_FAILURE;
+    rtm__cmd *cmd = rtm__cmd_new(c, RTM__CMD_SET_ATTRIBUTES, op, NULL, NULL);
+    int rc = rtm__copy_attributes(cmd, attrs, nattrs);
+    if (rc == 0)
+        rc = rtm__copy_keys(cmd, keys, nkeys);
+    if (rc != 0) {
+        if (cmd != NULL) {
+            cmd->op = NULL;
+            rtm__cmd_free(cmd);
+        }
+        return rtm__refuse(c, op, rc);
+    }
+    cmd->set_op = set_op;
+    return rtm__submit(c, cmd, op, RTM_ATTRIBUTE_OPERATION_ERR_NOT_INITIALIZED);
+}
+
+int rtm_set_local_user_attributes(rtm_client *c, const rtm_attribute *attrs,
+                                  size_t count, rtm_result_cb cb,
+                                  void *closure)
+{
+    return rtm__set_attributes(c, RTM__WIRE__SET_ATTRIBUTES__OP__OP_SET, attrs,
+                               count, NULL, 0, cb, closure);
+}
+
+int rtm_add_or_update_local_user_attributes(rtm_client *c,
+                                            const rtm_attribute *attrs,
+                                            size_t count, rtm_result_cb cb,
+                                            void *closure)
+{
+    return rtm__set_attributes(c, RTM__WIRE__SET_ATTRIBUTES__OP__OP_ADD_OR_UPDATE,
+                               attrs, count, NULL, 0, cb, closure);
+}
+
+int rtm_delete_local_user_attributes_by_keys(rtm_client *c,
+                                             const char *const *keys,
+                                             size_t count, rtm_result_cb cb,
+                                             void *closure)
+{
+    return rtm__set_attributes(c, RTM__WIRE__SET_ATTRIBUTES__OP__OP_DELETE, NULL,
+                               0, keys, count, cb, closure);
+}
+
+int rtm_clear_local_user_attributes(rtm_client *c, rtm_result_cb cb,
+                                    void *closure)
+{
+    return rtm__set_attributes(c, RTM__WIRE__SET_ATTRIBUTES__OP__OP_CLEAR, NULL,
+                               0, NULL, 0, cb, closure);
+}
+
+int rtm_get_user_attributes_by_keys(rtm_client *c, const char *user_id,
+                                    const char *const *keys, size_t count,
+                                    rtm_attributes_cb cb, void *closure)
+{
+    if (c == NULL)
+        return RTM_ATTRIBUTE_OPERATION_ERR_NOT_INITIALIZED;
+    rtm__op *op = rtm__op_new(c, NULL, RTM__OP_GET_ATTRIBUTES, NULL, NULL, closure);
+    if (op == NULL)
+        return RTM_ATTRIBUTE_OPERATION_ERR_FAILURE;
+    op->attributes_cb = cb;
+    if (!rtm__user_id_valid(user_id)) /* A3 */
+        return rtm__refuse(c, op, RTM_ATTRIBUTE_OPERATION_ERR_INVALID_ARGUMENT);
+    rtm__cmd *cmd = rtm__cmd_new(c, RTM__CMD_GET_ATTRIBUTES, op, user_id, NULL);
+    int rc = rtm__copy_keys(cmd, keys, count);
+    if (rc != 0) {
+        if (cmd != NULL) {
+            cmd->op = NULL;
+            rtm__cmd_free(cmd);
+        }
+        return rtm__refuse(c, op, rc);
+    }
+    return rtm__submit(c, cmd, op, RTM_ATTRIBUTE_OPERATION_ERR_NOT_INITIALIZED);
+}
+
+int rtm_get_user_attributes(rtm_client *c, const char *user_id,
+                            rtm_attributes_cb cb, void *closure)
+{
+    return rtm_get_user_attributes_by_keys(c, user_id, NULL, 0, cb, closure);
 }

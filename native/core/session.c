@@ -22,7 +22,14 @@ typedef enum { RTM__CHAN_JOINING, RTM__CHAN_JOINED } rtm__chan_status;
 typedef struct {
     char name[RTM__ID_MAX + 1];
     rtm__chan_status status;
+    uint64_t last_seq;      /* last ChannelDeliver.seq received (S10, B2) */
 } rtm__chan;
+
+/* A local user attribute, as the server holds it. */
+typedef struct {
+    char *key;
+    char *value;
+} rtm__attr;
 
 /* An operation waiting for its answer. */
 typedef struct rtm__pending {
@@ -30,10 +37,12 @@ typedef struct rtm__pending {
     uint64_t op;
     rtm__op_kind kind;
     bool internal;          /* made by the session itself: no op_done */
+    uint32_t sent_link;     /* the link it was last written on; 0: never */
+    bool resent;            /* written again after a lost link */
     uint32_t request_id;
     rtm__time deadline;
     char channel[RTM__ID_MAX + 1];
-    uint8_t *bytes;         /* the request, until it is written */
+    uint8_t *bytes;         /* the request, until it is answered */
     size_t len;
 } rtm__pending;
 
@@ -54,6 +63,7 @@ struct rtm__session {
     rtm__time open_deadline;      /* link OPENING */
     rtm__time last_rx;
     rtm__time last_tx;
+    uint32_t link_id;        /* counts the links opened, from 1 */
 
     char user_id[RTM__ID_MAX + 1];
     char *token;
@@ -64,10 +74,14 @@ struct rtm__session {
     unsigned login_count;
 
     uint32_t next_request_id;
+    uint64_t send_seq;        /* last PeerSend/ChannelSend.send_seq (B1) */
+    uint64_t peer_received;   /* last PeerDeliver.seq received (S9, B1) */
     rtm__pending *pending;    /* in the order the requests were made */
     rtm__chan *chans;
     size_t nchans;
     size_t capchans;
+    rtm__attr *attrs;         /* the local user's attributes (S14) */
+    size_t nattrs;
 };
 
 #define RTM__MAX_CHANNELS 20 /* SPEC A5 */
@@ -101,6 +115,8 @@ int rtm__op_family(rtm__op_kind kind)
     case RTM__OP_LEAVE: return RTM_FAMILY_LEAVE_CHANNEL_ERR;
     case RTM__OP_CHANNEL_MESSAGE: return RTM_FAMILY_CHANNEL_MESSAGE_ERR;
     case RTM__OP_GET_MEMBERS: return RTM_FAMILY_GET_MEMBERS_ERR;
+    case RTM__OP_SET_ATTRIBUTES:
+    case RTM__OP_GET_ATTRIBUTES: return RTM_FAMILY_ATTRIBUTE_OPERATION_ERR;
     }
     return RTM_FAMILY_LOGIN_ERR;
 }
@@ -117,6 +133,8 @@ static int rtm__timeout_code(rtm__op_kind kind)
     case RTM__OP_GET_MEMBERS: return RTM_GET_MEMBERS_ERR_TIMEOUT;
     case RTM__OP_LEAVE: return RTM_LEAVE_CHANNEL_ERR_FAILURE;
     case RTM__OP_LOGOUT: return RTM_LOGOUT_ERR_REJECTED;
+    case RTM__OP_SET_ATTRIBUTES:
+    case RTM__OP_GET_ATTRIBUTES: return RTM_ATTRIBUTE_OPERATION_ERR_TIMEOUT;
     }
     return 1;
 }
@@ -135,7 +153,7 @@ static rtm__time rtm__op_timeout(const rtm__session *s, rtm__op_kind kind)
 
 static void rtm__done(rtm__session *s, uint64_t op, rtm__op_kind kind, int code)
 {
-    s->ops->op_done(s->ud, op, kind, code, NULL, 0);
+    s->ops->op_done(s->ud, op, kind, code, NULL);
 }
 
 static uint32_t rtm__new_request_id(rtm__session *s)
@@ -209,6 +227,7 @@ static bool rtm__chan_add(rtm__session *s, const char *name,
     rtm__chan *c = &s->chans[s->nchans++];
     snprintf(c->name, sizeof(c->name), "%s", name);
     c->status = status;
+    c->last_seq = 0;
     return true;
 }
 
@@ -243,9 +262,20 @@ static rtm__pending *rtm__pending_take(rtm__session *s, uint32_t request_id)
 }
 
 /* Completes a taken operation, keeping the channel list true. */
+static void rtm__attrs_apply(rtm__session *s, const rtm__pending *p);
+
 static void rtm__pending_finish(rtm__session *s, rtm__pending *p, int code,
-                                const char *const *users, size_t count)
+                                const rtm__frame *answer)
 {
+    /* A request written again after a lost link may have been carried out
+     * the first time: its second answer says so, and means success. */
+    if (p->resent && ((p->kind == RTM__OP_JOIN &&
+                       code == RTM_JOIN_CHANNEL_ERR_ALREADY_JOINED) ||
+                      (p->kind == RTM__OP_LEAVE &&
+                       code == RTM_LEAVE_CHANNEL_ERR_NOT_IN_CHANNEL)))
+        code = 0;
+    if (p->kind == RTM__OP_SET_ATTRIBUTES && code == 0)
+        rtm__attrs_apply(s, p);
     if (p->kind == RTM__OP_JOIN) {
         rtm__chan *c = rtm__chan_find(s, p->channel);
         if (c != NULL) {
@@ -262,20 +292,24 @@ static void rtm__pending_finish(rtm__session *s, rtm__pending *p, int code,
                       p->kind == RTM__OP_JOIN ? "rejoin" : "leave", p->channel,
                       rtm_code_name(rtm__op_family(p->kind), code));
     } else {
-        s->ops->op_done(s->ud, p->op, p->kind, code, users, count);
+        s->ops->op_done(s->ud, p->op, p->kind, code, answer);
     }
     rtm__pending_free(p);
 }
 
-/* Writes every request not yet written. The link must be up. */
+/* Writes every request not answered yet that this link has not carried,
+ * in the order made: those made while the link was down, and those a lost
+ * link carried without an answer. A message written twice is recognised by
+ * its send_seq and carried out once (SPEC B1). The link must be up. */
 static void rtm__flush_pending(rtm__session *s, rtm__time now)
 {
     for (rtm__pending *p = s->pending; p; p = p->next) {
-        if (p->bytes != NULL) {
-            rtm__write(s, now, p->bytes, p->len);
-            free(p->bytes);
-            p->bytes = NULL;
-        }
+        if (p->sent_link == s->link_id)
+            continue;
+        if (p->sent_link != 0)
+            p->resent = true;
+        p->sent_link = s->link_id;
+        rtm__write(s, now, p->bytes, p->len);
     }
 }
 
@@ -349,13 +383,27 @@ static void rtm__close_link(rtm__session *s)
     s->link = RTM__LINK_NONE;
 }
 
-/* Ends the session on the client's side: no link, no retry, no channels. */
+static void rtm__attrs_clear(rtm__session *s)
+{
+    for (size_t i = 0; i < s->nattrs; i++) {
+        free(s->attrs[i].key);
+        free(s->attrs[i].value);
+    }
+    free(s->attrs);
+    s->attrs = NULL;
+    s->nattrs = 0;
+}
+
+/* Ends the session on the client's side: no link, no retry, no channels,
+ * no attributes, numbering from scratch. */
 static void rtm__end(rtm__session *s, int state, int reason)
 {
     rtm__close_link(s);
     s->restoring = false;
     s->retry_at = RTM__TIME_NEVER;
     s->nchans = 0;
+    s->peer_received = 0;
+    rtm__attrs_clear(s);
     rtm__set_state(s, state, reason);
 }
 
@@ -450,6 +498,7 @@ void rtm__session_free(rtm__session *s)
         rtm__pending_free(p);
     }
     free(s->chans);
+    rtm__attrs_clear(s);
     free(s->token);
     free(s);
 }
@@ -570,6 +619,7 @@ void rtm__session_send_peer(rtm__session *s, rtm__time now, uint64_t op,
     rtm__fill_message(&m, msg);
     ps.to = (char *)peer_id;
     ps.message = &m;
+    ps.send_seq = ++s->send_seq;
     f.body_case = RTM__WIRE__FRAME__BODY_PEER_SEND;
     f.peer_send = &ps;
     rtm__request(s, now, op, RTM__OP_PEER_MESSAGE, false, NULL, &f);
@@ -648,6 +698,7 @@ void rtm__session_send_channel(rtm__session *s, rtm__time now, uint64_t op,
     rtm__fill_message(&m, msg);
     cs.channel = (char *)channel;
     cs.message = &m;
+    cs.send_seq = ++s->send_seq;
     f.body_case = RTM__WIRE__FRAME__BODY_CHANNEL_SEND;
     f.channel_send = &cs;
     rtm__request(s, now, op, RTM__OP_CHANNEL_MESSAGE, false, channel, &f);
@@ -669,6 +720,150 @@ void rtm__session_get_members(rtm__session *s, rtm__time now, uint64_t op,
     f.body_case = RTM__WIRE__FRAME__BODY_GET_MEMBERS;
     f.get_members = &gm;
     rtm__request(s, now, op, RTM__OP_GET_MEMBERS, false, channel, &f);
+}
+
+/* ------------------------------------------------------------------ */
+/* User attributes (SPEC A5, S14)                                      */
+
+static void rtm__send_set_attributes(rtm__session *s, rtm__time now,
+                                     uint64_t op, bool internal, int set_op,
+                                     const rtm_attribute *attributes,
+                                     size_t count, const char *const *keys,
+                                     size_t nkeys)
+{
+    Rtm__Wire__Attribute *items = count ? calloc(count, sizeof(*items)) : NULL;
+    Rtm__Wire__Attribute **ptrs = count ? calloc(count, sizeof(*ptrs)) : NULL;
+    if (count > 0 && (items == NULL || ptrs == NULL)) {
+        free(items);
+        free(ptrs);
+        if (!internal)
+            rtm__done(s, op, RTM__OP_SET_ATTRIBUTES,
+                      RTM_ATTRIBUTE_OPERATION_ERR_FAILURE);
+        return;
+    }
+    for (size_t i = 0; i < count; i++) {
+        rtm__wire__attribute__init(&items[i]);
+        items[i].key = (char *)attributes[i].key;
+        items[i].value = (char *)attributes[i].value;
+        ptrs[i] = &items[i];
+    }
+    rtm__frame f = RTM__WIRE__FRAME__INIT;
+    Rtm__Wire__SetAttributes sa = RTM__WIRE__SET_ATTRIBUTES__INIT;
+    sa.op = (Rtm__Wire__SetAttributes__Op)set_op;
+    sa.attributes = ptrs;
+    sa.n_attributes = count;
+    sa.keys = (char **)keys;
+    sa.n_keys = nkeys;
+    f.body_case = RTM__WIRE__FRAME__BODY_SET_ATTRIBUTES;
+    f.set_attributes = &sa;
+    rtm__request(s, now, op, RTM__OP_SET_ATTRIBUTES, internal, NULL, &f);
+    free(items);
+    free(ptrs);
+}
+
+void rtm__session_set_attributes(rtm__session *s, rtm__time now, uint64_t op,
+                                 int set_op, const rtm_attribute *attributes,
+                                 size_t count, const char *const *keys,
+                                 size_t nkeys)
+{
+    if (!rtm__need_login(s, op, RTM__OP_SET_ATTRIBUTES))
+        return;
+    rtm__send_set_attributes(s, now, op, false, set_op, attributes, count,
+                             keys, nkeys);
+}
+
+void rtm__session_get_attributes(rtm__session *s, rtm__time now, uint64_t op,
+                                 const char *user_id, const char *const *keys,
+                                 size_t nkeys)
+{
+    if (!rtm__need_login(s, op, RTM__OP_GET_ATTRIBUTES))
+        return;
+    rtm__frame f = RTM__WIRE__FRAME__INIT;
+    Rtm__Wire__GetAttributes ga = RTM__WIRE__GET_ATTRIBUTES__INIT;
+    ga.user = (char *)user_id;
+    ga.keys = (char **)keys;
+    ga.n_keys = nkeys;
+    f.body_case = RTM__WIRE__FRAME__BODY_GET_ATTRIBUTES;
+    f.get_attributes = &ga;
+    rtm__request(s, now, op, RTM__OP_GET_ATTRIBUTES, false, NULL, &f);
+}
+
+static rtm__attr *rtm__attr_find(rtm__session *s, const char *key)
+{
+    for (size_t i = 0; i < s->nattrs; i++)
+        if (strcmp(s->attrs[i].key, key) == 0)
+            return &s->attrs[i];
+    return NULL;
+}
+
+static void rtm__attr_del(rtm__session *s, const char *key)
+{
+    rtm__attr *a = rtm__attr_find(s, key);
+    if (a == NULL)
+        return;
+    free(a->key);
+    free(a->value);
+    *a = s->attrs[--s->nattrs];
+}
+
+static bool rtm__attr_put(rtm__session *s, const char *key, const char *value)
+{
+    char *v = strdup(value);
+    if (v == NULL)
+        return false;
+    rtm__attr *a = rtm__attr_find(s, key);
+    if (a != NULL) {
+        free(a->value);
+        a->value = v;
+        return true;
+    }
+    rtm__attr *grown = realloc(s->attrs, (s->nattrs + 1) * sizeof(*grown));
+    char *k = strdup(key);
+    if (grown != NULL)
+        s->attrs = grown;
+    if (grown == NULL || k == NULL) {
+        free(k);
+        free(v);
+        return false;
+    }
+    s->attrs[s->nattrs].key = k;
+    s->attrs[s->nattrs].value = v;
+    s->nattrs++;
+    return true;
+}
+
+/* The server accepted a change of the user's attributes: the local copy
+ * follows, read back from the request as it was sent. */
+static void rtm__attrs_apply(rtm__session *s, const rtm__pending *p)
+{
+    rtm__frame *f = NULL;
+    size_t used = 0;
+    if (rtm__frame_decode(p->bytes, p->len, p->len, &f, &used) != RTM__FRAME_OK)
+        return;
+    const Rtm__Wire__SetAttributes *sa = f->set_attributes;
+    bool ok = true;
+    if (sa->op == RTM__WIRE__SET_ATTRIBUTES__OP__OP_SET ||
+        sa->op == RTM__WIRE__SET_ATTRIBUTES__OP__OP_CLEAR)
+        rtm__attrs_clear(s);
+    for (size_t i = 0; i < sa->n_attributes; i++)
+        ok = ok && rtm__attr_put(s, sa->attributes[i]->key,
+                                 sa->attributes[i]->value);
+    if (sa->op == RTM__WIRE__SET_ATTRIBUTES__OP__OP_DELETE)
+        for (size_t i = 0; i < sa->n_keys; i++)
+            rtm__attr_del(s, sa->keys[i]);
+    if (!ok)
+        rtm__slog(s, RTM_LOG_ERROR,
+                  "out of memory: the local copy of the attributes is short");
+    rtm__frame_free(f);
+}
+
+void rtm__session_network_changed(rtm__session *s, rtm__time now)
+{
+    if (s->link != RTM__LINK_NONE || s->retry_at == RTM__TIME_NEVER)
+        return;
+    rtm__slog(s, RTM_LOG_INFO, "network changed: trying now");
+    s->attempt = 0;
+    rtm__start_attempt(s, now);
 }
 
 void rtm__session_release_channel(rtm__session *s, rtm__time now,
@@ -701,6 +896,7 @@ void rtm__session_shutdown(rtm__session *s, rtm__time now)
     s->restoring = false;
     s->retry_at = RTM__TIME_NEVER;
     s->nchans = 0;
+    rtm__attrs_clear(s);
     s->state = RTM_CONNECTION_STATE_DISCONNECTED;
 }
 
@@ -710,6 +906,8 @@ void rtm__session_link_up(rtm__session *s, rtm__time now)
         return;
     s->link = RTM__LINK_LOGIN;
     s->last_rx = now;
+    if (++s->link_id == 0)
+        s->link_id = 1;
 
     rtm__frame f = RTM__WIRE__FRAME__INIT;
     Rtm__Wire__Hello h = RTM__WIRE__HELLO__INIT;
@@ -725,6 +923,23 @@ void rtm__session_link_up(rtm__session *s, rtm__time now)
     l.user_id = s->user_id;
     l.token = s->token;
     l.instance_id = s->instance_id;
+    /* Where the client is, should the server have kept the session: what
+     * to replay (SPEC S9, S10) and what not to replay again (B1, B2). */
+    l.peer_received = s->peer_received;
+    Rtm__Wire__ChannelCursor cursors[RTM__MAX_CHANNELS];
+    Rtm__Wire__ChannelCursor *cursor_ptrs[RTM__MAX_CHANNELS];
+    size_t n = 0;
+    for (size_t i = 0; i < s->nchans && n < RTM__MAX_CHANNELS; i++) {
+        if (s->chans[i].status != RTM__CHAN_JOINED)
+            continue;
+        rtm__wire__channel_cursor__init(&cursors[n]);
+        cursors[n].channel = s->chans[i].name;
+        cursors[n].last_seq = s->chans[i].last_seq;
+        cursor_ptrs[n] = &cursors[n];
+        n++;
+    }
+    l.channels = cursor_ptrs;
+    l.n_channels = n;
     g.body_case = RTM__WIRE__FRAME__BODY_LOGIN;
     g.login = &l;
     g.request_id = s->login_request_id = rtm__new_request_id(s);
@@ -738,6 +953,33 @@ void rtm__session_link_down(rtm__session *s, rtm__time now)
     rtm__slog(s, RTM_LOG_WARNING, "link %s",
               s->link == RTM__LINK_OPENING ? "failed to open" : "closed by peer");
     rtm__link_lost(s, now, now);
+}
+
+static void rtm__send_set_attributes(rtm__session *s, rtm__time now,
+                                     uint64_t op, bool internal, int set_op,
+                                     const rtm_attribute *attributes,
+                                     size_t count, const char *const *keys,
+                                     size_t nkeys);
+
+/* The user's attributes, sent again to a session the server did not keep
+ * (SPEC S14). */
+static void rtm__resend_attributes(rtm__session *s, rtm__time now)
+{
+    if (s->nattrs == 0)
+        return;
+    rtm_attribute *a = calloc(s->nattrs, sizeof(*a));
+    if (a == NULL) {
+        rtm__slog(s, RTM_LOG_ERROR, "out of memory re-sending attributes");
+        return;
+    }
+    for (size_t i = 0; i < s->nattrs; i++) {
+        a[i].key = s->attrs[i].key;
+        a[i].value = s->attrs[i].value;
+    }
+    rtm__slog(s, RTM_LOG_INFO, "re-sending %zu user attributes", s->nattrs);
+    rtm__send_set_attributes(s, now, 0, true, RTM__WIRE__SET_ATTRIBUTES__OP__OP_SET,
+                             a, s->nattrs, NULL, 0);
+    free(a);
 }
 
 /* Channels joined before a session the server did not keep are joined
@@ -795,8 +1037,15 @@ static void rtm__on_login_result(rtm__session *s, rtm__time now, uint32_t rid,
             rtm__slog(s, RTM_LOG_INFO, "link restored"); /* S7: unreported */
         break;
     }
-    if (!r->resumed)
+    if (!r->resumed) {
+        /* A new session on the server: its numbering starts over, and what
+         * the old one held must be built again (SPEC S14). */
+        s->peer_received = 0;
+        for (size_t i = 0; i < s->nchans; i++)
+            s->chans[i].last_seq = 0;
         rtm__rejoin(s, now);
+        rtm__resend_attributes(s, now);
+    }
     rtm__flush_pending(s, now);
 }
 
@@ -815,7 +1064,7 @@ static void rtm__on_kick(rtm__session *s, const Rtm__Wire__Kick *k)
 }
 
 static void rtm__on_answer(rtm__session *s, uint32_t rid, int code,
-                           const char *const *users, size_t count)
+                           const rtm__frame *answer)
 {
     rtm__pending *p = rtm__pending_take(s, rid);
     if (p == NULL) {
@@ -823,7 +1072,7 @@ static void rtm__on_answer(rtm__session *s, uint32_t rid, int code,
         rtm__slog(s, RTM_LOG_INFO, "late answer to request %u", (unsigned)rid);
         return;
     }
-    rtm__pending_finish(s, p, code, users, count);
+    rtm__pending_finish(s, p, code, answer);
 }
 
 static void rtm__ack_peer(rtm__session *s, rtm__time now, uint64_t seq)
@@ -834,6 +1083,40 @@ static void rtm__ack_peer(rtm__session *s, rtm__time now, uint64_t seq)
     f.body_case = RTM__WIRE__FRAME__BODY_PEER_ACK;
     f.peer_ack = &a;
     rtm__send_frame(s, now, &f);
+}
+
+/* A peer message, unless it is one received before (SPEC B1: a replay may
+ * overlap what arrived just before the link was lost). Acknowledged
+ * either way. */
+static void rtm__on_peer_deliver(rtm__session *s, rtm__time now,
+                                 const Rtm__Wire__PeerDeliver *d)
+{
+    if (d->seq != 0 && d->seq <= s->peer_received) {
+        rtm__slog(s, RTM_LOG_INFO, "peer message %llu received before; dropped",
+                  (unsigned long long)d->seq);
+    } else {
+        if (d->seq != 0)
+            s->peer_received = d->seq;
+        s->ops->peer_message(s->ud, d);
+    }
+    rtm__ack_peer(s, now, d->seq);
+}
+
+/* A channel message, unless the client had it already (SPEC B2). */
+static void rtm__on_channel_deliver(rtm__session *s,
+                                    const Rtm__Wire__ChannelDeliver *d)
+{
+    rtm__chan *c = rtm__chan_find(s, d->channel);
+    if (c != NULL && d->seq != 0) {
+        if (d->seq <= c->last_seq) {
+            rtm__slog(s, RTM_LOG_INFO,
+                      "channel %s message %llu received before; dropped",
+                      d->channel, (unsigned long long)d->seq);
+            return;
+        }
+        c->last_seq = d->seq;
+    }
+    s->ops->channel_message(s->ud, d);
 }
 
 void rtm__session_receive(rtm__session *s, rtm__time now,
@@ -870,25 +1153,37 @@ void rtm__session_receive(rtm__session *s, rtm__time now,
     case RTM__WIRE__FRAME__BODY_RESULT:
         if (!up)
             goto unexpected;
-        rtm__on_answer(s, f->request_id, f->result->code, NULL, 0);
+        rtm__on_answer(s, f->request_id, f->result->code, NULL);
         break;
     case RTM__WIRE__FRAME__BODY_MEMBERS:
         if (!up)
             goto unexpected;
-        rtm__on_answer(s, f->request_id, f->members->code,
-                       (const char *const *)f->members->users,
-                       f->members->n_users);
+        rtm__on_answer(s, f->request_id, f->members->code, f);
+        break;
+    case RTM__WIRE__FRAME__BODY_ATTRIBUTES:
+        if (!up)
+            goto unexpected;
+        rtm__on_answer(s, f->request_id, f->attributes->code, f);
+        break;
+    case RTM__WIRE__FRAME__BODY_REPLAY_DONE:
+        if (!up)
+            goto unexpected;
+        rtm__slog(s, RTM_LOG_INFO,
+                  "replay: %u peer and %u channel messages, %u channel "
+                  "messages skipped, %u peer messages dropped",
+                  f->replay_done->peer_messages, f->replay_done->channel_messages,
+                  f->replay_done->channel_skipped, f->replay_done->peer_dropped);
+        s->ops->replay_done(s->ud, f->replay_done);
         break;
     case RTM__WIRE__FRAME__BODY_PEER_DELIVER:
         if (!up || f->peer_deliver->message == NULL)
             goto unexpected;
-        s->ops->peer_message(s->ud, f->peer_deliver);
-        rtm__ack_peer(s, now, f->peer_deliver->seq);
+        rtm__on_peer_deliver(s, now, f->peer_deliver);
         break;
     case RTM__WIRE__FRAME__BODY_CHANNEL_DELIVER:
         if (!up || f->channel_deliver->message == NULL)
             goto unexpected;
-        s->ops->channel_message(s->ud, f->channel_deliver);
+        rtm__on_channel_deliver(s, f->channel_deliver);
         break;
     case RTM__WIRE__FRAME__BODY_MEMBER_EVENT:
         if (!up)
@@ -934,7 +1229,7 @@ void rtm__session_handle_expiry(rtm__session *s, rtm__time now)
         rtm__pending *p = *pp;
         if (p->deadline <= now) {
             *pp = p->next;
-            rtm__pending_finish(s, p, rtm__timeout_code(p->kind), NULL, 0);
+            rtm__pending_finish(s, p, rtm__timeout_code(p->kind), NULL);
         } else {
             pp = &p->next;
         }

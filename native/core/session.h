@@ -22,6 +22,7 @@
 
 #include "frame.h"
 #include "params.h"
+#include "rtm/rtm.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -41,7 +42,9 @@ typedef enum {
     RTM__OP_JOIN,
     RTM__OP_LEAVE,
     RTM__OP_CHANNEL_MESSAGE,
-    RTM__OP_GET_MEMBERS
+    RTM__OP_GET_MEMBERS,
+    RTM__OP_SET_ATTRIBUTES,   /* set, add or update, delete, clear */
+    RTM__OP_GET_ATTRIBUTES
 } rtm__op_kind;
 
 /* The code family of an operation kind (rtm_codes.h). */
@@ -67,14 +70,17 @@ typedef struct {
     void (*send)(void *ud, const uint8_t *bytes, size_t len);
     /* Report a change of state (SPEC S1). */
     void (*state_changed)(void *ud, int state, int reason);
-    /* Complete an operation: code 0 or of the kind's family. For
-     * GET_MEMBERS on success, users/count hold the members (borrowed). */
+    /* Complete an operation: code 0 or of the kind's family. answer is the
+     * server's answer when it carries data (Members, Attributes), borrowed
+     * for the call; NULL otherwise. */
     void (*op_done)(void *ud, uint64_t op, rtm__op_kind kind, int code,
-                    const char *const *users, size_t count);
-    /* Frames the application sees. Borrowed for the call. */
+                    const rtm__frame *answer);
+    /* Frames the application sees, duplicates removed. Borrowed for the
+     * call. */
     void (*peer_message)(void *ud, const Rtm__Wire__PeerDeliver *m);
     void (*channel_message)(void *ud, const Rtm__Wire__ChannelDeliver *m);
     void (*member_event)(void *ud, const Rtm__Wire__MemberEvent *m);
+    void (*replay_done)(void *ud, const Rtm__Wire__ReplayDone *r);
     /* A log line, without newline. */
     void (*log)(void *ud, int level, const char *line);
     /* Uniform random 32 bits, for backoff jitter. */
@@ -108,6 +114,22 @@ void rtm__session_send_channel(rtm__session *s, rtm__time now, uint64_t op,
                                const char *channel, const rtm__outgoing *msg);
 void rtm__session_get_members(rtm__session *s, rtm__time now, uint64_t op,
                               const char *channel);
+
+/* The local user's attributes: op is a Rtm__Wire__SetAttributes__Op;
+ * attributes for SET and ADD_OR_UPDATE, keys for DELETE. Sizes are checked
+ * by the API layer. On success the session's copy changes too; it is sent
+ * again after a login to a session the server did not keep (SPEC S14). */
+void rtm__session_set_attributes(rtm__session *s, rtm__time now, uint64_t op,
+                                 int set_op, const rtm_attribute *attributes,
+                                 size_t count, const char *const *keys,
+                                 size_t nkeys);
+void rtm__session_get_attributes(rtm__session *s, rtm__time now, uint64_t op,
+                                 const char *user_id, const char *const *keys,
+                                 size_t nkeys);
+
+/* The network changed: a pending reconnection attempt is made now, and the
+ * backoff starts over (SPEC S8). */
+void rtm__session_network_changed(rtm__session *s, rtm__time now);
 
 /* Forgets a channel the application released: leaves it if joined (with no
  * result to report) and completes its pending operations with

@@ -2,6 +2,7 @@
 // clock: no sockets, no sleeps. Each test names the SPEC rule it proves.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <map>
 #include <string>
@@ -105,6 +106,66 @@ class Harness {
         return op;
     }
 
+    uint64_t SetAttributes(int set_op, std::vector<rtm_attribute> attrs,
+                           std::vector<const char *> keys = {})
+    {
+        uint64_t op = ++next_op_;
+        rtm__session_set_attributes(s_, now_, op, set_op, attrs.data(),
+                                    attrs.size(), keys.data(), keys.size());
+        return op;
+    }
+    uint64_t GetAttributes(const char *user)
+    {
+        uint64_t op = ++next_op_;
+        rtm__session_get_attributes(s_, now_, op, user, nullptr, 0);
+        return op;
+    }
+    void DeliverPeer(uint64_t seq, const char *text)
+    {
+        rtm__frame f = RTM__WIRE__FRAME__INIT;
+        Rtm__Wire__PeerDeliver d = RTM__WIRE__PEER_DELIVER__INIT;
+        Rtm__Wire__Message m = RTM__WIRE__MESSAGE__INIT;
+        m.type = RTM_MESSAGE_TYPE_TEXT;
+        m.text = const_cast<char *>(text);
+        d.from = const_cast<char *>("bob");
+        d.message = &m;
+        d.seq = seq;
+        f.body_case = RTM__WIRE__FRAME__BODY_PEER_DELIVER;
+        f.peer_deliver = &d;
+        Receive(&f);
+    }
+    void DeliverChannel(const char *ch, uint64_t seq, const char *text)
+    {
+        rtm__frame f = RTM__WIRE__FRAME__INIT;
+        Rtm__Wire__ChannelDeliver d = RTM__WIRE__CHANNEL_DELIVER__INIT;
+        Rtm__Wire__Message m = RTM__WIRE__MESSAGE__INIT;
+        m.type = RTM_MESSAGE_TYPE_TEXT;
+        m.text = const_cast<char *>(text);
+        d.channel = const_cast<char *>(ch);
+        d.from = const_cast<char *>("bob");
+        d.message = &m;
+        d.seq = seq;
+        f.body_case = RTM__WIRE__FRAME__BODY_CHANNEL_DELIVER;
+        f.channel_deliver = &d;
+        Receive(&f);
+    }
+    // The link drops and comes back at once; the server answers the login.
+    void Bounce(bool resumed)
+    {
+        LinkDown();
+        LinkUp();
+        LoginResult(RTM_LOGIN_ERR_OK, resumed);
+    }
+    // The frames of a kind that were sent, in order.
+    std::vector<const rtm__frame *> AllSent(Rtm__Wire__Frame__BodyCase body) const
+    {
+        std::vector<const rtm__frame *> v;
+        for (auto *f : frames_)
+            if (f->body_case == body)
+                v.push_back(f);
+        return v;
+    }
+
     void LinkUp() { rtm__session_link_up(s_, now_); }
     void LinkDown() { rtm__session_link_down(s_, now_); }
 
@@ -140,6 +201,19 @@ class Harness {
         f.body_case = RTM__WIRE__FRAME__BODY_RESULT;
         f.result = &r;
         Receive(&f);
+    }
+    // Answers every request of a kind sent since the last Clear().
+    void AnswerEach(Rtm__Wire__Frame__BodyCase request, int code)
+    {
+        for (const rtm__frame *req : AllSent(request)) {
+            rtm__frame f = RTM__WIRE__FRAME__INIT;
+            Rtm__Wire__Result r = RTM__WIRE__RESULT__INIT;
+            r.code = code;
+            f.request_id = req->request_id;
+            f.body_case = RTM__WIRE__FRAME__BODY_RESULT;
+            f.result = &r;
+            Receive(&f);
+        }
     }
     void Ping()
     {
@@ -225,7 +299,9 @@ class Harness {
     int opens = 0;
     int closes = 0;
     std::vector<std::string> peer_texts;
+    std::vector<std::string> channel_texts;
     std::vector<std::string> member_events;
+    std::vector<std::vector<uint32_t>> replays;
 
   private:
     static Harness *H(void *ud) { return static_cast<Harness *>(ud); }
@@ -251,19 +327,35 @@ class Harness {
         H(ud)->state_times.push_back(H(ud)->now_);
     }
     static void OpDone(void *ud, uint64_t op, rtm__op_kind kind, int code,
-                       const char *const *users, size_t count)
+                       const rtm__frame *answer)
     {
         EXPECT_EQ(0u, H(ud)->results.count(op)) << "op completed twice";
         Result r{kind, code, {}};
-        for (size_t i = 0; i < count; i++)
-            r.users.emplace_back(users[i]);
+        if (answer != nullptr &&
+            answer->body_case == RTM__WIRE__FRAME__BODY_MEMBERS)
+            for (size_t i = 0; i < answer->members->n_users; i++)
+                r.users.emplace_back(answer->members->users[i]);
+        if (answer != nullptr &&
+            answer->body_case == RTM__WIRE__FRAME__BODY_ATTRIBUTES)
+            for (size_t i = 0; i < answer->attributes->n_attributes; i++)
+                r.users.push_back(std::string(answer->attributes->attributes[i]->key) +
+                                  "=" + answer->attributes->attributes[i]->value);
         H(ud)->results[op] = r;
     }
     static void PeerMessage(void *ud, const Rtm__Wire__PeerDeliver *m)
     {
         H(ud)->peer_texts.emplace_back(m->message->text);
     }
-    static void ChannelMessage(void *, const Rtm__Wire__ChannelDeliver *) {}
+    static void ChannelMessage(void *ud, const Rtm__Wire__ChannelDeliver *m)
+    {
+        H(ud)->channel_texts.emplace_back(std::string(m->channel) + ":" +
+                                          m->message->text);
+    }
+    static void ReplayDone(void *ud, const Rtm__Wire__ReplayDone *r)
+    {
+        H(ud)->replays.push_back({r->peer_messages, r->channel_messages,
+                                  r->channel_skipped, r->peer_dropped});
+    }
     static void MemberEvent(void *ud, const Rtm__Wire__MemberEvent *m)
     {
         H(ud)->member_events.push_back(std::string(m->joined ? "+" : "-") +
@@ -274,7 +366,7 @@ class Harness {
 
     static constexpr rtm__session_ops kOps = {
         OpenLink, CloseLink, Send, StateChanged, OpDone, PeerMessage,
-        ChannelMessage, MemberEvent, Log, Random};
+        ChannelMessage, MemberEvent, ReplayDone, Log, Random};
 
     rtm__params params_;
     rtm__session *s_ = nullptr;
@@ -720,6 +812,7 @@ TEST(SessionInterruption, S14_ChannelsAreRejoinedWhenTheSessionWasNotKept)
     h.LinkUp();
     h.LoginResult(RTM_LOGIN_ERR_OK, /*resumed=*/false);
     EXPECT_EQ(2, h.CountSent(RTM__WIRE__FRAME__BODY_JOIN));
+    h.AnswerEach(RTM__WIRE__FRAME__BODY_JOIN, 0);
     EXPECT_TRUE(h.results.empty()); // the application asked for nothing
     // When the server kept the session, nothing is rejoined.
     h.Clear();
@@ -916,6 +1009,248 @@ TEST(SessionOps, ShutdownCompletesEverythingWithNotInitialized)
     EXPECT_EQ(RTM_JOIN_CHANNEL_ERR_NOT_INITIALIZED, h.results[b].code);
     EXPECT_EQ(1, h.CountSent(RTM__WIRE__FRAME__BODY_LOGOUT));
     EXPECT_TRUE(h.states.empty());
+}
+
+// ---------------------------------------------------------------------------
+// S9, S10, B1, B2: what a reconnection brings back, once
+
+TEST(SessionReplay, S9_B1_ReplayedPeerMessagesAreDeliveredOnce)
+{
+    Harness h(kQuietServer);
+    h.Connect();
+    h.DeliverPeer(1, "one");
+    h.DeliverPeer(2, "two");
+    h.Clear();
+    h.LinkDown();
+    h.LinkUp();
+    // The login tells the server what arrived, so that it replays the rest.
+    EXPECT_EQ(2u, h.LastSent(RTM__WIRE__FRAME__BODY_LOGIN)->login->peer_received);
+    h.LoginResult(RTM_LOGIN_ERR_OK, true);
+    // The server's replay overlaps: 2 had arrived before the link broke.
+    h.DeliverPeer(2, "two");
+    h.DeliverPeer(3, "three");
+    EXPECT_EQ((std::vector<std::string>{"one", "two", "three"}), h.peer_texts);
+    EXPECT_EQ(2, h.CountSent(RTM__WIRE__FRAME__BODY_PEER_ACK)); // both acked
+}
+
+TEST(SessionReplay, S10_B2_LoginCarriesChannelCursorsAndNoMessageComesTwice)
+{
+    Harness h(kQuietServer);
+    h.Connect();
+    h.Join("c1");
+    h.Answer(RTM__WIRE__FRAME__BODY_JOIN, 0);
+    h.Join("c2");
+    h.Answer(RTM__WIRE__FRAME__BODY_JOIN, 0);
+    h.DeliverChannel("c1", 4, "a");
+    h.DeliverChannel("c1", 5, "b");
+    h.Clear();
+    h.LinkDown();
+    h.LinkUp();
+    const rtm__frame *login = h.LastSent(RTM__WIRE__FRAME__BODY_LOGIN);
+    ASSERT_EQ(2u, login->login->n_channels);
+    std::map<std::string, uint64_t> cursors;
+    for (size_t i = 0; i < login->login->n_channels; i++)
+        cursors[login->login->channels[i]->channel] = login->login->channels[i]->last_seq;
+    EXPECT_EQ((std::map<std::string, uint64_t>{{"c1", 5}, {"c2", 0}}), cursors);
+    h.LoginResult(RTM_LOGIN_ERR_OK, true);
+    h.DeliverChannel("c1", 5, "b");
+    h.DeliverChannel("c1", 6, "c");
+    h.DeliverChannel("c2", 1, "x");
+    EXPECT_EQ((std::vector<std::string>{"c1:a", "c1:b", "c1:c", "c2:x"}),
+              h.channel_texts);
+}
+
+TEST(SessionReplay, S14_NewServerSessionStartsTheNumberingOver)
+{
+    Harness h(kQuietServer);
+    h.Connect();
+    h.DeliverPeer(7, "before");
+    h.Bounce(/*resumed=*/false);
+    // The new session numbers from 1: nothing may be taken for a duplicate.
+    h.DeliverPeer(1, "after");
+    EXPECT_EQ((std::vector<std::string>{"before", "after"}), h.peer_texts);
+}
+
+TEST(SessionReplay, ReplayReportReachesTheApplication)
+{
+    Harness h(kQuietServer);
+    h.Connect();
+    h.Bounce(true);
+    rtm__frame f = RTM__WIRE__FRAME__INIT;
+    Rtm__Wire__ReplayDone r = RTM__WIRE__REPLAY_DONE__INIT;
+    r.peer_messages = 3;
+    r.channel_messages = 32;
+    r.channel_skipped = 8;
+    r.peer_dropped = 1;
+    f.body_case = RTM__WIRE__FRAME__BODY_REPLAY_DONE;
+    f.replay_done = &r;
+    h.Receive(&f);
+    EXPECT_EQ((std::vector<std::vector<uint32_t>>{{3, 32, 8, 1}}), h.replays);
+}
+
+TEST(SessionReplay, B1_UnansweredMessagesAreSentAgainWithTheirSendSeq)
+{
+    Harness h(kQuietServer);
+    h.Connect();
+    uint64_t a = h.SendPeer("bob", "first");
+    uint64_t b = h.SendChannel("nowhere", "refused at once");
+    h.Join("c1");
+    h.Answer(RTM__WIRE__FRAME__BODY_JOIN, 0);
+    uint64_t c = h.SendChannel("c1", "second");
+    auto sent = h.AllSent(RTM__WIRE__FRAME__BODY_PEER_SEND);
+    ASSERT_EQ(1u, sent.size());
+    const uint64_t seq_a = sent[0]->peer_send->send_seq;
+    const uint32_t rid_a = sent[0]->request_id;
+    const uint64_t seq_c =
+        h.LastSent(RTM__WIRE__FRAME__BODY_CHANNEL_SEND)->channel_send->send_seq;
+    EXPECT_LT(seq_a, seq_c); // one increasing numbering for both kinds
+    EXPECT_EQ(RTM_CHANNEL_MESSAGE_ERR_FAILURE, h.results[b].code);
+    // The link breaks before any answer; the session is kept.
+    h.Clear();
+    h.Bounce(true);
+    auto again = h.AllSent(RTM__WIRE__FRAME__BODY_PEER_SEND);
+    ASSERT_EQ(1u, again.size());
+    EXPECT_EQ(seq_a, again[0]->peer_send->send_seq);
+    EXPECT_EQ(rid_a, again[0]->request_id);
+    EXPECT_EQ(seq_c, h.LastSent(RTM__WIRE__FRAME__BODY_CHANNEL_SEND)->channel_send->send_seq);
+    // In the order made: the peer message before the channel message.
+    auto bodies = h.SentBodies();
+    auto pos = [&](Rtm__Wire__Frame__BodyCase b) {
+        return std::find(bodies.begin(), bodies.end(), b) - bodies.begin();
+    };
+    EXPECT_LT(pos(RTM__WIRE__FRAME__BODY_PEER_SEND), pos(RTM__WIRE__FRAME__BODY_CHANNEL_SEND));
+    h.Answer(RTM__WIRE__FRAME__BODY_PEER_SEND, 0);
+    h.Answer(RTM__WIRE__FRAME__BODY_CHANNEL_SEND, 0);
+    EXPECT_EQ(0, h.results[a].code);
+    EXPECT_EQ(0, h.results[c].code);
+}
+
+TEST(SessionReplay, AResentJoinFoundDoneCountsAsSuccess)
+{
+    Harness h(kQuietServer);
+    h.Connect();
+    uint64_t join = h.Join("c1");
+    h.Bounce(true);
+    h.Answer(RTM__WIRE__FRAME__BODY_JOIN, RTM_JOIN_CHANNEL_ERR_ALREADY_JOINED);
+    EXPECT_EQ(RTM_JOIN_CHANNEL_ERR_OK, h.results[join].code);
+    // Not resent: ALREADY_JOINED is what the server says, and what we say.
+    Harness g(kQuietServer);
+    g.Connect();
+    uint64_t j2 = g.Join("c1");
+    g.Answer(RTM__WIRE__FRAME__BODY_JOIN, RTM_JOIN_CHANNEL_ERR_ALREADY_JOINED);
+    EXPECT_EQ(RTM_JOIN_CHANNEL_ERR_ALREADY_JOINED, g.results[j2].code);
+}
+
+// ---------------------------------------------------------------------------
+// S14: attributes sent again to a session the server removed
+
+TEST(SessionAttributes, S14_AttributesAreSentAgainToANewSession)
+{
+    Harness h(kQuietServer);
+    h.Connect();
+    using Op = Rtm__Wire__SetAttributes__Op;
+    uint64_t set = h.SetAttributes(RTM__WIRE__SET_ATTRIBUTES__OP__OP_SET,
+                                   {{"a", "1"}, {"b", "2"}});
+    h.Answer(RTM__WIRE__FRAME__BODY_SET_ATTRIBUTES, 0);
+    uint64_t upd = h.SetAttributes(RTM__WIRE__SET_ATTRIBUTES__OP__OP_ADD_OR_UPDATE,
+                                   {{"b", "3"}, {"c", "4"}});
+    h.Answer(RTM__WIRE__FRAME__BODY_SET_ATTRIBUTES, 0);
+    uint64_t del = h.SetAttributes(RTM__WIRE__SET_ATTRIBUTES__OP__OP_DELETE, {}, {"a"});
+    h.Answer(RTM__WIRE__FRAME__BODY_SET_ATTRIBUTES, 0);
+    // A refused change leaves the copy as it was.
+    h.SetAttributes(RTM__WIRE__SET_ATTRIBUTES__OP__OP_SET, {{"z", "9"}});
+    h.Answer(RTM__WIRE__FRAME__BODY_SET_ATTRIBUTES,
+             RTM_ATTRIBUTE_OPERATION_ERR_SIZE_OVERFLOW);
+    EXPECT_EQ(0, h.results[set].code);
+    EXPECT_EQ(0, h.results[upd].code);
+    EXPECT_EQ(0, h.results[del].code);
+    // The server kept the session: nothing to send again.
+    h.Clear();
+    h.Bounce(true);
+    EXPECT_EQ(0, h.CountSent(RTM__WIRE__FRAME__BODY_SET_ATTRIBUTES));
+    // It did not: the whole copy is set again, and the application hears
+    // nothing of it.
+    h.Clear();
+    h.Bounce(false);
+    const rtm__frame *f = h.LastSent(RTM__WIRE__FRAME__BODY_SET_ATTRIBUTES);
+    ASSERT_NE(nullptr, f);
+    EXPECT_EQ(static_cast<Op>(RTM__WIRE__SET_ATTRIBUTES__OP__OP_SET), f->set_attributes->op);
+    std::map<std::string, std::string> sent;
+    for (size_t i = 0; i < f->set_attributes->n_attributes; i++)
+        sent[f->set_attributes->attributes[i]->key] = f->set_attributes->attributes[i]->value;
+    EXPECT_EQ((std::map<std::string, std::string>{{"b", "3"}, {"c", "4"}}), sent);
+    h.Answer(RTM__WIRE__FRAME__BODY_SET_ATTRIBUTES, 0);
+    EXPECT_TRUE(h.results.empty());
+}
+
+TEST(SessionAttributes, LogoutForgetsTheAttributes)
+{
+    Harness h(kQuietServer);
+    h.Connect();
+    h.SetAttributes(RTM__WIRE__SET_ATTRIBUTES__OP__OP_SET, {{"a", "1"}});
+    h.Answer(RTM__WIRE__FRAME__BODY_SET_ATTRIBUTES, 0);
+    h.Logout();
+    h.Advance(1 * kSec);
+    h.Connect();
+    h.Bounce(false);
+    EXPECT_EQ(0, h.CountSent(RTM__WIRE__FRAME__BODY_SET_ATTRIBUTES));
+}
+
+TEST(SessionAttributes, GetAttributesPassesTheAnswerAndTimesOutAfter5s)
+{
+    Harness h(kQuietServer);
+    h.Connect();
+    uint64_t op = h.GetAttributes("bob");
+    EXPECT_STREQ("bob", h.LastSent(RTM__WIRE__FRAME__BODY_GET_ATTRIBUTES)->get_attributes->user);
+    const rtm__frame *req = h.LastSent(RTM__WIRE__FRAME__BODY_GET_ATTRIBUTES);
+    rtm__frame f = RTM__WIRE__FRAME__INIT;
+    Rtm__Wire__Attributes a = RTM__WIRE__ATTRIBUTES__INIT;
+    Rtm__Wire__Attribute one = RTM__WIRE__ATTRIBUTE__INIT;
+    one.key = const_cast<char *>("k");
+    one.value = const_cast<char *>("v");
+    Rtm__Wire__Attribute *list[] = {&one};
+    a.user = const_cast<char *>("bob");
+    a.attributes = list;
+    a.n_attributes = 1;
+    f.request_id = req->request_id;
+    f.body_case = RTM__WIRE__FRAME__BODY_ATTRIBUTES;
+    f.attributes = &a;
+    h.Receive(&f);
+    EXPECT_EQ(0, h.results[op].code);
+    EXPECT_EQ((std::vector<std::string>{"k=v"}), h.results[op].users);
+    const rtm__time t0 = h.now();
+    uint64_t late = h.GetAttributes("carol");
+    h.AdvanceTo(t0 + 4999 * kMs);
+    EXPECT_EQ(0u, h.results.count(late));
+    h.AdvanceTo(t0 + 5000 * kMs);
+    EXPECT_EQ(RTM_ATTRIBUTE_OPERATION_ERR_TIMEOUT, h.results[late].code);
+    EXPECT_EQ(RTM_ATTRIBUTE_OPERATION_ERR_USER_NOT_LOGGED_IN,
+              [] {
+                  Harness g;
+                  uint64_t o = g.GetAttributes("bob");
+                  return g.results[o].code;
+              }());
+}
+
+// ---------------------------------------------------------------------------
+// S8: "the network has changed, try now"
+
+TEST(SessionInterruption, S8_NetworkChangedSkipsTheBackoffWait)
+{
+    Harness h("{\"rtm.reconnect_min_ms\": 5000, \"rtm.reconnect_max_ms\": 60000}");
+    h.Reconnecting();
+    ASSERT_EQ(0, h.opens);
+    ASSERT_GT(rtm__session_expiry(h.session()), h.now()); // a retry waits
+    rtm__session_network_changed(h.session(), h.now());
+    EXPECT_EQ(1, h.opens);
+    // While an attempt is under way, or when connected, it changes nothing.
+    rtm__session_network_changed(h.session(), h.now());
+    EXPECT_EQ(1, h.opens);
+    h.LinkUp();
+    h.LoginResult(RTM_LOGIN_ERR_OK, true);
+    rtm__session_network_changed(h.session(), h.now());
+    EXPECT_EQ(1, h.opens);
+    EXPECT_EQ(CONNECTED, h.State());
 }
 
 } // namespace

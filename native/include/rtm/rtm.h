@@ -284,7 +284,8 @@ typedef struct rtm_attribute {
 } rtm_attribute;
 
 /* The result of getting attributes: on success (code 0) the user's
- * attributes, borrowed until the callback returns. */
+ * attributes, borrowed until the callback returns. user_id is the user
+ * asked about, NULL when the request was refused before it was sent. */
 typedef void (*rtm_attributes_cb)(rtm_client *client, int code,
                                   const char *user_id,
                                   const rtm_attribute *attributes,
