@@ -11,6 +11,10 @@
 BUILD_DIR ?= build
 PREFIX ?= /usr/local
 CMAKE_FLAGS ?=
+# The JNI library, the JAR (Gradle, offline) and the Java tests. The JDK is
+# the one whose javac is on PATH: jni/CMakeLists.txt derives JAVA_HOME from
+# `readlink -f $(which javac)`.
+RTM_BUILD_JNI ?= ON
 CTEST_FLAGS ?= --output-on-failure -j2 --timeout 300
 
 .PHONY: all deps configure build demo test install clean
@@ -21,14 +25,16 @@ deps:
 	@./scripts/deps.sh
 
 configure: deps
-	@if [ ! -f $(BUILD_DIR)/build.ninja ]; then \
-		cmake -S . -B $(BUILD_DIR) -G Ninja $(CMAKE_FLAGS); fi
+	@if [ ! -f $(BUILD_DIR)/build.ninja ] || \
+	    ! grep -qx 'RTM_BUILD_JNI:BOOL=$(RTM_BUILD_JNI)' $(BUILD_DIR)/CMakeCache.txt; then \
+		cmake -S . -B $(BUILD_DIR) -G Ninja -DRTM_BUILD_JNI=$(RTM_BUILD_JNI) $(CMAKE_FLAGS); fi
 
 build: configure
 	cmake --build $(BUILD_DIR)
 
 demo: build
 	./scripts/demo.sh $(BUILD_DIR)
+	@if [ "$(RTM_BUILD_JNI)" = ON ]; then ./scripts/demo-java.sh $(BUILD_DIR); fi
 
 test: build
 	cd $(BUILD_DIR) && ctest $(CTEST_FLAGS)

@@ -1,0 +1,86 @@
+package io.agora.rtm;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * One operation in flight: the native shim holds a global reference to it and
+ * calls {@link #nativeOnResult} or {@link #nativeOnMembers} exactly once, on the
+ * client's callback thread, then drops the reference.
+ */
+final class Pending {
+    private final int family;
+    private final ResultCallback<?> callback;
+    private final String channelId; // getMembers only
+
+    Pending(int family, ResultCallback<?> callback) {
+        this(family, callback, null);
+    }
+
+    Pending(int family, ResultCallback<?> callback, String channelId) {
+        this.family = family;
+        this.callback = callback;
+        this.channelId = channelId;
+    }
+
+    /** Called by the native shim. */
+    @SuppressWarnings("unchecked")
+    void nativeOnResult(int code) {
+        if (callback == null) {
+            return;
+        }
+        if (code == 0) {
+            ((ResultCallback<Void>) callback).onSuccess(null);
+        } else {
+            callback.onFailure(errorInfo(family, code));
+        }
+    }
+
+    /** Called by the native shim for getMembers. */
+    @SuppressWarnings("unchecked")
+    void nativeOnMembers(int code, String[] userIds) {
+        if (callback == null) {
+            return;
+        }
+        if (code != 0) {
+            callback.onFailure(errorInfo(family, code));
+            return;
+        }
+        List<RtmChannelMember> members = new ArrayList<>(userIds.length);
+        for (String u : userIds) {
+            members.add(new RtmChannelMemberImpl(u, channelId));
+        }
+        ((ResultCallback<List<RtmChannelMember>>) callback).onSuccess(Collections.unmodifiableList(members));
+    }
+
+    static ErrorInfo errorInfo(int family, int code) {
+        return new ErrorInfo(code, RtmNative.codeName(family, code));
+    }
+
+    /** Reports a failure at once, on the calling thread (the operation never reached the core). */
+    static void fail(ResultCallback<?> callback, int family, int code) {
+        if (callback != null) {
+            callback.onFailure(errorInfo(family, code));
+        }
+    }
+
+    /**
+     * A native's return value: 0 or a code means the core has the operation
+     * and will call back; a negative value means the shim failed before
+     * handing it over (out of memory) and -rc is reported here, at once.
+     */
+    static void shimFailed(ResultCallback<?> callback, int family, int rc) {
+        if (rc < 0) {
+            fail(callback, family, -rc);
+        }
+    }
+
+    /** Reports an operation the client core does not support yet. */
+    static void unsupported(ResultCallback<?> callback, int family, int failureCode) {
+        if (callback != null) {
+            callback.onFailure(new ErrorInfo(failureCode,
+                    RtmNative.codeName(family, failureCode) + ": not supported yet"));
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package io.agora.rtm;
+
+import java.util.List;
+
+/**
+ * The events of an {@link RtmChannel}, on the callback thread of its client
+ * (see {@link RtmClientListener}). No event arrives after
+ * {@link RtmChannel#release()} or {@link RtmClient#release()} returned.
+ */
+public interface RtmChannelListener {
+    /** The member count changed. Not reported by this version of the client core. */
+    void onMemberCountUpdated(int memberCount);
+
+    /** Channel attributes changed. Not reported by this version of the client core. */
+    void onAttributesUpdated(List<RtmChannelAttribute> attributeList);
+
+    /** A channel message from another member. */
+    void onMessageReceived(RtmMessage message, RtmChannelMember fromMember);
+
+    /** A user joined the channel. */
+    void onMemberJoined(RtmChannelMember member);
+
+    /** A user left the channel. */
+    void onMemberLeft(RtmChannelMember member);
+}

@@ -1,0 +1,137 @@
+package io.agora.rtm;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One SDK instance: logs one user in to an rtmd server and keeps the
+ * connection as the vendor's 1.x SDK documents. Create it with
+ * {@link #createInstance(String, RtmClientListener)}.
+ *
+ * <p>Which server: {@code setParameters("{\"rtm.server\":\"HOST:PORT\"}")}, else
+ * the system property {@code rtm.server}, else the environment variable
+ * {@code RTM_SERVER}, else 127.0.0.1:9777.
+ *
+ * <p>Every method returns at once; results arrive through the
+ * {@link ResultCallback}. Methods whose feature the client core does not have
+ * yet (attributes, online status, renewToken, member counts, log files) fail:
+ * through the callback with the family's FAILURE code and a description ending
+ * in "not supported yet", or, for those that return an int, with a non-zero
+ * value. docs/JAVA.md lists them.
+ */
+public abstract class RtmClient {
+    public static final int LOG_FILTER_OFF = 0;
+    public static final int LOG_FILTER_INFO = 0x0f;
+    public static final int LOG_FILTER_WARNING = 0x0e;
+    public static final int LOG_FILTER_ERROR = 0x0c;
+    public static final int LOG_FILTER_CRITICAL = 0x08;
+
+    /**
+     * Creates a client in state DISCONNECTED.
+     *
+     * @throws Exception when the app id is invalid (1..64 printable ASCII bytes),
+     *     the system property {@code rtm.server} is not a valid address, the
+     *     native library cannot be loaded, or the client cannot start.
+     */
+    public static RtmClient createInstance(String appId, RtmClientListener listener) throws Exception {
+        return RtmClientImpl.create(appId, listener);
+    }
+
+    /** The version of this SDK (of its native client core). */
+    public static String getSdkVersion() {
+        return RtmClientImpl.sdkVersion();
+    }
+
+    public abstract void login(String token, String userId, ResultCallback<Void> resultCallback);
+
+    public abstract void logout(ResultCallback<Void> resultCallback);
+
+    public abstract void renewToken(String token, ResultCallback<Void> resultCallback);
+
+    /**
+     * Logs out if logged in, completes pending operations with NOT_INITIALIZED
+     * (101), releases every channel of this client and frees it. May be called
+     * from inside a callback; later calls on this client fail with 101.
+     */
+    public abstract void release();
+
+    public abstract RtmMessage createMessage();
+
+    public abstract RtmMessage createMessage(String text);
+
+    public abstract RtmMessage createMessage(byte[] rawMessage);
+
+    public abstract RtmMessage createMessage(byte[] rawMessage, String description);
+
+    /** @deprecated use {@link #sendMessageToPeer(String, RtmMessage, SendMessageOptions, ResultCallback)} */
+    @Deprecated
+    public abstract void sendMessageToPeer(String peerId, RtmMessage message, ResultCallback<Void> resultCallback);
+
+    public abstract void sendMessageToPeer(String peerId, RtmMessage message, SendMessageOptions options,
+            ResultCallback<Void> resultCallback);
+
+    /** A channel handle, not joined yet; null for an invalid id or an id this client already has a handle for. */
+    public abstract RtmChannel createChannel(String channelId, RtmChannelListener channelListener);
+
+    public abstract void queryPeersOnlineStatus(Set<String> peerIds, ResultCallback<Map<String, Boolean>> resultCallback);
+
+    public abstract void subscribePeersOnlineStatus(Set<String> peerIds, ResultCallback<Void> resultCallback);
+
+    public abstract void unsubscribePeersOnlineStatus(Set<String> peerIds, ResultCallback<Void> resultCallback);
+
+    public abstract void queryPeersBySubscriptionOption(int option, ResultCallback<Set<String>> resultCallback);
+
+    public abstract void setLocalUserAttributes(List<RtmAttribute> attributes, ResultCallback<Void> resultCallback);
+
+    public abstract void addOrUpdateLocalUserAttributes(List<RtmAttribute> attributes,
+            ResultCallback<Void> resultCallback);
+
+    public abstract void deleteLocalUserAttributesByKeys(List<String> attributeKeys,
+            ResultCallback<Void> resultCallback);
+
+    public abstract void clearLocalUserAttributes(ResultCallback<Void> resultCallback);
+
+    public abstract void getUserAttributes(String userId, ResultCallback<List<RtmAttribute>> resultCallback);
+
+    public abstract void getUserAttributesByKeys(String userId, List<String> attributeKeys,
+            ResultCallback<List<RtmAttribute>> resultCallback);
+
+    public abstract void setChannelAttributes(String channelId, List<RtmChannelAttribute> attributes,
+            ChannelAttributeOptions options, ResultCallback<Void> resultCallback);
+
+    public abstract void addOrUpdateChannelAttributes(String channelId, List<RtmChannelAttribute> attributes,
+            ChannelAttributeOptions options, ResultCallback<Void> resultCallback);
+
+    public abstract void deleteChannelAttributesByKeys(String channelId, List<String> attributeKeys,
+            ChannelAttributeOptions options, ResultCallback<Void> resultCallback);
+
+    public abstract void clearChannelAttributes(String channelId, ChannelAttributeOptions options,
+            ResultCallback<Void> resultCallback);
+
+    public abstract void getChannelAttributes(String channelId,
+            ResultCallback<List<RtmChannelAttribute>> resultCallback);
+
+    public abstract void getChannelAttributesByKeys(String channelId, List<String> attributeKeys,
+            ResultCallback<List<RtmChannelAttribute>> resultCallback);
+
+    public abstract void getChannelMemberCount(List<String> channelIds,
+            ResultCallback<List<RtmChannelMemberCount>> resultCallback);
+
+    /**
+     * Tunables as a JSON object, the keys of docs/PARAMETERS.md (for example
+     * {@code {"rtm.server":"127.0.0.1:9777"}}). Returns 0, or non-zero when the
+     * JSON is refused (not JSON, unknown key, wrong type or out of range;
+     * nothing of it is applied) or the client was released.
+     */
+    public abstract int setParameters(String parameters);
+
+    /** Not supported yet: returns non-zero. */
+    public abstract int setLogFile(String filePath);
+
+    /** Not supported yet: returns non-zero. */
+    public abstract int setLogFilter(int filter);
+
+    /** Not supported yet: returns non-zero. */
+    public abstract int setLogFileSize(int fileSizeInKBytes);
+}

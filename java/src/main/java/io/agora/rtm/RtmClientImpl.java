@@ -1,0 +1,371 @@
+package io.agora.rtm;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** RtmClient over the C client core (jni/). */
+final class RtmClientImpl extends RtmClient {
+    private final RtmClientListener listener;
+    private final Guard guard;
+    private final List<RtmChannelImpl> channels = new ArrayList<>();
+
+    private RtmClientImpl(RtmClientListener listener) {
+        this.listener = listener;
+        this.guard = new Guard(0);
+    }
+
+    static String sdkVersion() {
+        RtmNative.init();
+        return RtmNative.version();
+    }
+
+    static RtmClient create(String appId, RtmClientListener listener) throws Exception {
+        RtmNative.init();
+        String server = System.getProperty("rtm.server");
+        String params = null;
+        if (server != null && !server.isEmpty()) {
+            params = "{\"rtm.server\":" + jsonString(server) + "}";
+        }
+        // The native side keeps a reference to this object for its callbacks;
+        // none comes before login, so the handle is set after creation.
+        RtmClientImpl client = new RtmClientImpl(listener);
+        long[] out = new long[1];
+        int status = RtmNative.clientCreate(appId, params, client, out);
+        if (status != 0) {
+            String why = RtmNative.strerror(status);
+            if (status == -1) {
+                why += " (the app id \"" + appId + "\" must be 1..64 printable ASCII characters"
+                        + (params != null ? "; the system property rtm.server=\"" + server
+                                + "\" must be HOST:PORT" : "") + ")";
+            }
+            throw new Exception("RtmClient.createInstance failed: " + why);
+        }
+        client.guard.set(out[0]);
+        return client;
+    }
+
+    static String jsonString(String s) {
+        StringBuilder b = new StringBuilder("\"");
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '"' || c == '\\') {
+                b.append('\\').append(c);
+            } else if (c < 0x20) {
+                b.append(String.format("\\u%04x", (int) c));
+            } else {
+                b.append(c);
+            }
+        }
+        return b.append('"').toString();
+    }
+
+    // ------------------------------------------------------------------
+    // Called by the native shim on the client's callback thread.
+
+    void nativeOnState(int state, int reason) {
+        if (listener != null) {
+            listener.onConnectionStateChanged(state, reason);
+        }
+    }
+
+    void nativeOnMessage(int type, byte[] body, byte[] description, long ts, boolean offline, String peerId) {
+        if (listener != null) {
+            listener.onMessageReceived(RtmMessageImpl.received(type, body, description, ts, offline), peerId);
+        }
+    }
+
+    // ------------------------------------------------------------------
+
+    @Override
+    public void login(String token, String userId, ResultCallback<Void> cb) {
+        Pending p = new Pending(RtmNative.FAMILY_LOGIN_ERR, cb);
+        long h = guard.enter();
+        if (h == 0) {
+            Pending.fail(cb, RtmNative.FAMILY_LOGIN_ERR, RtmStatusCode.LoginError.LOGIN_ERR_NOT_INITIALIZED);
+            return;
+        }
+        try {
+            Pending.shimFailed(cb, RtmNative.FAMILY_LOGIN_ERR, RtmNative.login(h, token, userId, p));
+        } finally {
+            guard.exit();
+        }
+    }
+
+    @Override
+    public void logout(ResultCallback<Void> cb) {
+        Pending p = new Pending(RtmNative.FAMILY_LOGOUT_ERR, cb);
+        long h = guard.enter();
+        if (h == 0) {
+            Pending.fail(cb, RtmNative.FAMILY_LOGOUT_ERR, RtmStatusCode.LogoutError.LOGOUT_ERR_NOT_INITIALIZED);
+            return;
+        }
+        try {
+            Pending.shimFailed(cb, RtmNative.FAMILY_LOGOUT_ERR, RtmNative.logout(h, p));
+        } finally {
+            guard.exit();
+        }
+    }
+
+    @Override
+    public void renewToken(String token, ResultCallback<Void> cb) {
+        Pending.unsupported(cb, RtmNative.FAMILY_RENEW_TOKEN_ERR, RtmStatusCode.RenewTokenError.RENEW_TOKEN_ERR_FAILURE);
+    }
+
+    @Override
+    public void release() {
+        long h = guard.close();
+        if (h == 0) {
+            return;
+        }
+        List<RtmChannelImpl> chs;
+        synchronized (channels) {
+            chs = new ArrayList<>(channels);
+            channels.clear();
+        }
+        // The channels die with the client: their handles close first (no
+        // channel call is in flight afterwards), the native side frees them.
+        for (RtmChannelImpl ch : chs) {
+            ch.closeWithClient();
+        }
+        RtmNative.clientDestroy(h);
+    }
+
+    @Override
+    public RtmMessage createMessage() {
+        return new RtmMessageImpl();
+    }
+
+    @Override
+    public RtmMessage createMessage(String text) {
+        RtmMessage m = new RtmMessageImpl();
+        m.setText(text);
+        return m;
+    }
+
+    @Override
+    public RtmMessage createMessage(byte[] rawMessage) {
+        RtmMessage m = new RtmMessageImpl();
+        m.setRawMessage(rawMessage);
+        return m;
+    }
+
+    @Override
+    public RtmMessage createMessage(byte[] rawMessage, String description) {
+        RtmMessage m = new RtmMessageImpl();
+        m.setRawMessage(rawMessage, description);
+        return m;
+    }
+
+    /** The body of a message to send: UTF-8 text, or the raw bytes; null when there is none. */
+    static byte[] body(RtmMessage m) {
+        if (m.getMessageType() == RtmMessageType.RAW) {
+            return m.getRawMessage();
+        }
+        String t = m.getText();
+        return t != null ? t.getBytes(StandardCharsets.UTF_8) : null;
+    }
+
+    /** The description of a RAW message, or null. */
+    static byte[] description(RtmMessage m) {
+        if (m.getMessageType() != RtmMessageType.RAW || m.getText() == null) {
+            return null;
+        }
+        return m.getText().getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    @SuppressWarnings("deprecation")
+    public void sendMessageToPeer(String peerId, RtmMessage message, ResultCallback<Void> cb) {
+        sendMessageToPeer(peerId, message, new SendMessageOptions(), cb);
+    }
+
+    @Override
+    public void sendMessageToPeer(String peerId, RtmMessage message, SendMessageOptions options,
+            ResultCallback<Void> cb) {
+        int fam = RtmNative.FAMILY_PEER_MESSAGE_ERR;
+        long h = guard.enter();
+        if (h == 0) {
+            Pending.fail(cb, fam, RtmStatusCode.PeerMessageError.PEER_MESSAGE_ERR_NOT_INITIALIZED);
+            return;
+        }
+        try {
+            // options: the core has no offline store yet (docs/JAVA.md); a
+            // message to an offline peer fails with PEER_UNREACHABLE.
+            int type = message != null ? message.getMessageType() : RtmMessageType.UNDEFINED;
+            byte[] body = message != null ? body(message) : null;
+            Pending.shimFailed(cb, fam, RtmNative.sendPeerMessage(h, peerId, type, body,
+                    message != null ? description(message) : null, new Pending(fam, cb)));
+        } finally {
+            guard.exit();
+        }
+    }
+
+    @Override
+    public RtmChannel createChannel(String channelId, RtmChannelListener channelListener) {
+        long h = guard.enter();
+        if (h == 0) {
+            return null;
+        }
+        try {
+            RtmChannelImpl ch = new RtmChannelImpl(this, channelId, channelListener);
+            long chh = RtmNative.channelCreate(h, channelId, ch);
+            if (chh == 0) {
+                return null;
+            }
+            ch.setHandle(chh);
+            synchronized (channels) {
+                channels.add(ch);
+            }
+            return ch;
+        } finally {
+            guard.exit();
+        }
+    }
+
+    Guard guard() {
+        return guard;
+    }
+
+    void forget(RtmChannelImpl ch) {
+        synchronized (channels) {
+            channels.remove(ch);
+        }
+    }
+
+    // ------------------------------------------------------------------
+    // Not in the client core yet: they fail, and say so.
+
+    @Override
+    public void queryPeersOnlineStatus(Set<String> peerIds, ResultCallback<Map<String, Boolean>> cb) {
+        Pending.unsupported(cb, RtmNative.FAMILY_QUERY_PEERS_ONLINE_STATUS_ERR,
+                RtmStatusCode.QueryPeersOnlineStatusError.QUERY_PEERS_ONLINE_STATUS_ERR_FAILURE);
+    }
+
+    @Override
+    public void subscribePeersOnlineStatus(Set<String> peerIds, ResultCallback<Void> cb) {
+        Pending.unsupported(cb, RtmNative.FAMILY_PEER_SUBSCRIPTION_STATUS_ERR,
+                RtmStatusCode.PeerSubscriptionStatusError.PEER_SUBSCRIPTION_STATUS_ERR_FAILURE);
+    }
+
+    @Override
+    public void unsubscribePeersOnlineStatus(Set<String> peerIds, ResultCallback<Void> cb) {
+        Pending.unsupported(cb, RtmNative.FAMILY_PEER_SUBSCRIPTION_STATUS_ERR,
+                RtmStatusCode.PeerSubscriptionStatusError.PEER_SUBSCRIPTION_STATUS_ERR_FAILURE);
+    }
+
+    @Override
+    public void queryPeersBySubscriptionOption(int option, ResultCallback<Set<String>> cb) {
+        Pending.unsupported(cb, RtmNative.FAMILY_QUERY_PEERS_BY_SUBSCRIPTION_OPTION_ERR,
+                RtmStatusCode.QueryPeersBySubscriptionOptionError.QUERY_PEERS_BY_SUBSCRIPTION_OPTION_ERR_FAILURE);
+    }
+
+    private static void attributeUnsupported(ResultCallback<?> cb) {
+        Pending.unsupported(cb, RtmNative.FAMILY_ATTRIBUTE_OPERATION_ERR,
+                RtmStatusCode.AttributeOperationError.ATTRIBUTE_OPERATION_ERR_FAILURE);
+    }
+
+    @Override
+    public void setLocalUserAttributes(List<RtmAttribute> attributes, ResultCallback<Void> cb) {
+        attributeUnsupported(cb);
+    }
+
+    @Override
+    public void addOrUpdateLocalUserAttributes(List<RtmAttribute> attributes, ResultCallback<Void> cb) {
+        attributeUnsupported(cb);
+    }
+
+    @Override
+    public void deleteLocalUserAttributesByKeys(List<String> attributeKeys, ResultCallback<Void> cb) {
+        attributeUnsupported(cb);
+    }
+
+    @Override
+    public void clearLocalUserAttributes(ResultCallback<Void> cb) {
+        attributeUnsupported(cb);
+    }
+
+    @Override
+    public void getUserAttributes(String userId, ResultCallback<List<RtmAttribute>> cb) {
+        attributeUnsupported(cb);
+    }
+
+    @Override
+    public void getUserAttributesByKeys(String userId, List<String> attributeKeys,
+            ResultCallback<List<RtmAttribute>> cb) {
+        attributeUnsupported(cb);
+    }
+
+    @Override
+    public void setChannelAttributes(String channelId, List<RtmChannelAttribute> attributes,
+            ChannelAttributeOptions options, ResultCallback<Void> cb) {
+        attributeUnsupported(cb);
+    }
+
+    @Override
+    public void addOrUpdateChannelAttributes(String channelId, List<RtmChannelAttribute> attributes,
+            ChannelAttributeOptions options, ResultCallback<Void> cb) {
+        attributeUnsupported(cb);
+    }
+
+    @Override
+    public void deleteChannelAttributesByKeys(String channelId, List<String> attributeKeys,
+            ChannelAttributeOptions options, ResultCallback<Void> cb) {
+        attributeUnsupported(cb);
+    }
+
+    @Override
+    public void clearChannelAttributes(String channelId, ChannelAttributeOptions options, ResultCallback<Void> cb) {
+        attributeUnsupported(cb);
+    }
+
+    @Override
+    public void getChannelAttributes(String channelId, ResultCallback<List<RtmChannelAttribute>> cb) {
+        attributeUnsupported(cb);
+    }
+
+    @Override
+    public void getChannelAttributesByKeys(String channelId, List<String> attributeKeys,
+            ResultCallback<List<RtmChannelAttribute>> cb) {
+        attributeUnsupported(cb);
+    }
+
+    @Override
+    public void getChannelMemberCount(List<String> channelIds, ResultCallback<List<RtmChannelMemberCount>> cb) {
+        Pending.unsupported(cb, RtmNative.FAMILY_GET_CHANNEL_MEMBER_COUNT_ERR,
+                RtmStatusCode.GetChannelMemberCountErrCode.GET_CHANNEL_MEMBER_COUNT_ERR_FAILURE);
+    }
+
+    @Override
+    public int setParameters(String parameters) {
+        long h = guard.enter();
+        if (h == 0) {
+            return -4; // RTM_ECLOSED
+        }
+        try {
+            return parameters == null ? -1 : RtmNative.clientSetParameters(h, parameters);
+        } finally {
+            guard.exit();
+        }
+    }
+
+    /** Log files are not in the client core yet. */
+    static final int ERR_NOT_SUPPORTED = -5;
+
+    @Override
+    public int setLogFile(String filePath) {
+        return ERR_NOT_SUPPORTED;
+    }
+
+    @Override
+    public int setLogFilter(int filter) {
+        return ERR_NOT_SUPPORTED;
+    }
+
+    @Override
+    public int setLogFileSize(int fileSizeInKBytes) {
+        return ERR_NOT_SUPPORTED;
+    }
+}

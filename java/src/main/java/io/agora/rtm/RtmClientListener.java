@@ -1,0 +1,30 @@
+package io.agora.rtm;
+
+import java.util.Map;
+
+/**
+ * The events of an {@link RtmClient}. Every method runs on the client's own
+ * callback thread, one at a time, in the order the events happened; a method
+ * that blocks delays only this client's events. SDK methods may be called
+ * from inside any of them. An exception thrown here is logged (to stderr) and
+ * does not stop later events.
+ */
+public interface RtmClientListener {
+    /** Every change of connection state, once, in order (RtmStatusCode.ConnectionState, .ConnectionChangeReason). */
+    void onConnectionStateChanged(int state, int reason);
+
+    /** A peer-to-peer message from {@code peerId}. */
+    void onMessageReceived(RtmMessage message, String peerId);
+
+    /** The token expired. Not reported by this version of the client core. */
+    default void onTokenExpired() {
+    }
+
+    /** 1.5: the token expires in 30 s. Not reported by this version of the client core. */
+    default void onTokenPrivilegeWillExpire() {
+    }
+
+    /** Online states of subscribed peers. Not reported by this version of the client core. */
+    default void onPeersOnlineStatusChanged(Map<String, Integer> peersStatus) {
+    }
+}

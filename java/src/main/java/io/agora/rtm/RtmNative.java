@@ -1,0 +1,81 @@
+package io.agora.rtm;
+
+/**
+ * The native functions of libagora-rtm-sdk-jni.so (jni/), registered by its
+ * JNI_OnLoad. Handles are pointers to the shim's per-client and per-channel
+ * records. Every operation returns 0 when queued or the code it was refused
+ * with; either way the Pending gets its result exactly once.
+ */
+final class RtmNative {
+    // The code families, in the order of RTM_FAMILY_MAP (rtm_codes.h).
+    static final int FAMILY_CONNECTION_STATE = 0;
+    static final int FAMILY_CONNECTION_CHANGE_REASON = 1;
+    static final int FAMILY_LOGIN_ERR = 2;
+    static final int FAMILY_LOGOUT_ERR = 3;
+    static final int FAMILY_RENEW_TOKEN_ERR = 4;
+    static final int FAMILY_PEER_MESSAGE_ERR = 5;
+    static final int FAMILY_CHANNEL_MESSAGE_ERR = 6;
+    static final int FAMILY_JOIN_CHANNEL_ERR = 7;
+    static final int FAMILY_LEAVE_CHANNEL_ERR = 8;
+    static final int FAMILY_GET_MEMBERS_ERR = 9;
+    static final int FAMILY_QUERY_PEERS_ONLINE_STATUS_ERR = 10;
+    static final int FAMILY_PEER_SUBSCRIPTION_STATUS_ERR = 11;
+    static final int FAMILY_QUERY_PEERS_BY_SUBSCRIPTION_OPTION_ERR = 12;
+    static final int FAMILY_ATTRIBUTE_OPERATION_ERR = 13;
+    static final int FAMILY_GET_CHANNEL_MEMBER_COUNT_ERR = 14;
+
+    static {
+        NativeLibraryLoader.load();
+    }
+
+    private RtmNative() {
+    }
+
+    /** Makes sure the library is loaded (the static initializer runs). */
+    static void init() {
+    }
+
+    static native String version();
+
+    /** rtm_code_name(family, code): "LOGIN_ERR_TIMEOUT", or "UNKNOWN". */
+    static native String codeName(int family, int code);
+
+    /** Every code of the C lists, as pairs (family, value). */
+    static native int[] codeTable();
+
+    /** rtm_strerror(status). */
+    static native String strerror(int status);
+
+    /** Bytes malloc'ed and not freed (mallinfo2), for the leak test. */
+    static native long mallocInUse();
+
+    /** The shim's records alive: {clients, channels, operations in flight}, for the leak test. */
+    static native long[] liveRecords();
+
+    /** rtm_client_create; the handle in out[0]. Returns an rtm_status. */
+    static native int clientCreate(String appId, String parameters, RtmClientImpl self, long[] out);
+
+    static native void clientDestroy(long client);
+
+    static native int clientSetParameters(long client, String json);
+
+    static native int login(long client, String token, String userId, Pending p);
+
+    static native int logout(long client, Pending p);
+
+    static native int sendPeerMessage(long client, String peerId, int type, byte[] body, byte[] description,
+            Pending p);
+
+    /** rtm_channel_create: a handle, or 0 (invalid id, or one this client already has). */
+    static native long channelCreate(long client, String channelId, RtmChannelImpl self);
+
+    static native int channelJoin(long channel, Pending p);
+
+    static native int channelLeave(long channel, Pending p);
+
+    static native int channelSendMessage(long channel, int type, byte[] body, byte[] description, Pending p);
+
+    static native int channelGetMembers(long channel, Pending p);
+
+    static native void channelRelease(long channel);
+}

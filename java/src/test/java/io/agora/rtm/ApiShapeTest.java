@@ -1,0 +1,302 @@
+package io.agora.rtm;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.lang.reflect.Constructor;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.lang.reflect.Type;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.TreeSet;
+import org.junit.Test;
+
+/**
+ * By reflection: every class, method and constant of the 1.x reference
+ * (../shared/reference/java-api-1x.md), transcribed here, has the reference's
+ * signature and value, and the public API has nothing else.
+ */
+public class ApiShapeTest {
+
+    static String typeName(Type t) {
+        return t.getTypeName().replace("java.lang.", "").replace("java.util.", "").replace("io.agora.rtm.", "");
+    }
+
+    /** "[static] [abstract|default] Ret name(Params)[ throws X]" for each public method declared by c. */
+    static List<String> methods(Class<?> c) {
+        List<String> l = new ArrayList<>();
+        for (Method m : c.getDeclaredMethods()) {
+            if (!Modifier.isPublic(m.getModifiers()) || m.isSynthetic()) {
+                continue;
+            }
+            StringBuilder b = new StringBuilder();
+            if (Modifier.isStatic(m.getModifiers())) {
+                b.append("static ");
+            }
+            if (m.isDefault()) {
+                b.append("default ");
+            } else if (Modifier.isAbstract(m.getModifiers()) && !c.isInterface()) {
+                b.append("abstract ");
+            }
+            b.append(typeName(m.getGenericReturnType())).append(' ').append(m.getName()).append('(');
+            Type[] ps = m.getGenericParameterTypes();
+            for (int i = 0; i < ps.length; i++) {
+                b.append(i > 0 ? "," : "").append(typeName(ps[i]));
+            }
+            b.append(')');
+            for (Class<?> e : m.getExceptionTypes()) {
+                b.append(" throws ").append(e.getSimpleName());
+            }
+            l.add(b.toString());
+        }
+        Collections.sort(l);
+        return l;
+    }
+
+    static List<String> constructors(Class<?> c) {
+        List<String> l = new ArrayList<>();
+        for (Constructor<?> k : c.getDeclaredConstructors()) {
+            if (!Modifier.isPublic(k.getModifiers())) {
+                continue;
+            }
+            StringBuilder b = new StringBuilder("(");
+            Type[] ps = k.getGenericParameterTypes();
+            for (int i = 0; i < ps.length; i++) {
+                b.append(i > 0 ? "," : "").append(typeName(ps[i]));
+            }
+            l.add(b.append(')').toString());
+        }
+        Collections.sort(l);
+        return l;
+    }
+
+    static void assertMethods(Class<?> c, String... expected) {
+        List<String> want = new ArrayList<>(Arrays.asList(expected));
+        Collections.sort(want);
+        assertEquals(c.getSimpleName(), want, methods(c));
+    }
+
+    static void assertConstructors(Class<?> c, String... expected) {
+        List<String> want = new ArrayList<>(Arrays.asList(expected));
+        Collections.sort(want);
+        assertEquals(c.getSimpleName(), want, constructors(c));
+    }
+
+    /** spec: "NAME value, NAME value, ..." */
+    static void assertConstants(Class<?> c, String spec) throws Exception {
+        TreeSet<String> want = new TreeSet<>();
+        for (String item : spec.split(",")) {
+            want.add(item.trim().replace(' ', '='));
+        }
+        TreeSet<String> got = new TreeSet<>();
+        for (Field f : c.getDeclaredFields()) {
+            int m = f.getModifiers();
+            if (Modifier.isPublic(m) && Modifier.isStatic(m)) {
+                assertTrue(f.toString(), Modifier.isFinal(m) && f.getType() == int.class);
+                got.add(f.getName() + "=" + f.getInt(null));
+            }
+        }
+        assertEquals(c.getSimpleName(), want, got);
+    }
+
+    @Test
+    public void theClassesOfTheReferenceAndNoOtherPublicOnes() throws Exception {
+        String[] expected = {"RtmClient", "RtmClientListener", "RtmChannel", "RtmChannelListener", "RtmChannelMember",
+            "RtmMessage", "RtmMessageType", "RtmAttribute", "RtmChannelAttribute", "ChannelAttributeOptions",
+            "RtmChannelMemberCount", "SendMessageOptions", "ResultCallback", "ErrorInfo", "PeerOnlineState",
+            "PeerSubscriptionOption", "RtmStatusCode"};
+        for (String name : expected) {
+            Class<?> c = Class.forName("io.agora.rtm." + name);
+            assertTrue(name + " is public", Modifier.isPublic(c.getModifiers()));
+        }
+        assertTrue(Modifier.isAbstract(RtmClient.class.getModifiers()) && !RtmClient.class.isInterface());
+        assertTrue(Modifier.isAbstract(RtmChannel.class.getModifiers()) && !RtmChannel.class.isInterface());
+        assertTrue(Modifier.isAbstract(RtmMessage.class.getModifiers()) && !RtmMessage.class.isInterface());
+        assertTrue(Modifier.isAbstract(RtmChannelMember.class.getModifiers()));
+        assertTrue(RtmClientListener.class.isInterface());
+        assertTrue(RtmChannelListener.class.isInterface());
+        assertTrue(ResultCallback.class.isInterface());
+        assertEquals(1, ResultCallback.class.getTypeParameters().length);
+        // The implementation classes are not public API.
+        for (String impl : new String[] {"RtmClientImpl", "RtmChannelImpl", "RtmMessageImpl", "RtmChannelMemberImpl",
+            "RtmNative", "Pending", "Guard", "NativeLibraryLoader"}) {
+            assertTrue(impl, !Modifier.isPublic(Class.forName("io.agora.rtm." + impl).getModifiers()));
+        }
+    }
+
+    @Test
+    public void rtmClient() throws Exception {
+        assertMethods(RtmClient.class,
+                "static RtmClient createInstance(String,RtmClientListener) throws Exception",
+                "static String getSdkVersion()",
+                "abstract void login(String,String,ResultCallback<Void>)",
+                "abstract void logout(ResultCallback<Void>)",
+                "abstract void renewToken(String,ResultCallback<Void>)",
+                "abstract void release()",
+                "abstract RtmMessage createMessage()",
+                "abstract RtmMessage createMessage(String)",
+                "abstract RtmMessage createMessage(byte[])",
+                "abstract RtmMessage createMessage(byte[],String)",
+                "abstract void sendMessageToPeer(String,RtmMessage,ResultCallback<Void>)",
+                "abstract void sendMessageToPeer(String,RtmMessage,SendMessageOptions,ResultCallback<Void>)",
+                "abstract RtmChannel createChannel(String,RtmChannelListener)",
+                "abstract void queryPeersOnlineStatus(Set<String>,ResultCallback<Map<String, Boolean>>)",
+                "abstract void subscribePeersOnlineStatus(Set<String>,ResultCallback<Void>)",
+                "abstract void unsubscribePeersOnlineStatus(Set<String>,ResultCallback<Void>)",
+                "abstract void queryPeersBySubscriptionOption(int,ResultCallback<Set<String>>)",
+                "abstract void setLocalUserAttributes(List<RtmAttribute>,ResultCallback<Void>)",
+                "abstract void addOrUpdateLocalUserAttributes(List<RtmAttribute>,ResultCallback<Void>)",
+                "abstract void deleteLocalUserAttributesByKeys(List<String>,ResultCallback<Void>)",
+                "abstract void clearLocalUserAttributes(ResultCallback<Void>)",
+                "abstract void getUserAttributes(String,ResultCallback<List<RtmAttribute>>)",
+                "abstract void getUserAttributesByKeys(String,List<String>,ResultCallback<List<RtmAttribute>>)",
+                "abstract void setChannelAttributes(String,List<RtmChannelAttribute>,ChannelAttributeOptions,"
+                        + "ResultCallback<Void>)",
+                "abstract void addOrUpdateChannelAttributes(String,List<RtmChannelAttribute>,ChannelAttributeOptions,"
+                        + "ResultCallback<Void>)",
+                "abstract void deleteChannelAttributesByKeys(String,List<String>,ChannelAttributeOptions,"
+                        + "ResultCallback<Void>)",
+                "abstract void clearChannelAttributes(String,ChannelAttributeOptions,ResultCallback<Void>)",
+                "abstract void getChannelAttributes(String,ResultCallback<List<RtmChannelAttribute>>)",
+                "abstract void getChannelAttributesByKeys(String,List<String>,"
+                        + "ResultCallback<List<RtmChannelAttribute>>)",
+                "abstract void getChannelMemberCount(List<String>,ResultCallback<List<RtmChannelMemberCount>>)",
+                "abstract int setParameters(String)",
+                "abstract int setLogFile(String)",
+                "abstract int setLogFilter(int)",
+                "abstract int setLogFileSize(int)");
+        assertConstants(RtmClient.class, "LOG_FILTER_OFF 0, LOG_FILTER_INFO 15, LOG_FILTER_WARNING 14, "
+                + "LOG_FILTER_ERROR 12, LOG_FILTER_CRITICAL 8");
+    }
+
+    @Test
+    public void listeners() {
+        assertMethods(RtmClientListener.class,
+                "void onConnectionStateChanged(int,int)",
+                "void onMessageReceived(RtmMessage,String)",
+                "default void onTokenExpired()",
+                "default void onTokenPrivilegeWillExpire()",
+                "default void onPeersOnlineStatusChanged(Map<String, Integer>)");
+        assertMethods(RtmChannelListener.class,
+                "void onMemberCountUpdated(int)",
+                "void onAttributesUpdated(List<RtmChannelAttribute>)",
+                "void onMessageReceived(RtmMessage,RtmChannelMember)",
+                "void onMemberJoined(RtmChannelMember)",
+                "void onMemberLeft(RtmChannelMember)");
+        assertMethods(ResultCallback.class, "void onSuccess(T)", "void onFailure(ErrorInfo)");
+    }
+
+    @Test
+    public void channelMemberAndMessage() throws Exception {
+        assertMethods(RtmChannel.class,
+                "abstract void join(ResultCallback<Void>)",
+                "abstract void leave(ResultCallback<Void>)",
+                "abstract void sendMessage(RtmMessage,ResultCallback<Void>)",
+                "abstract void sendMessage(RtmMessage,SendMessageOptions,ResultCallback<Void>)",
+                "abstract void getMembers(ResultCallback<List<RtmChannelMember>>)",
+                "abstract String getId()",
+                "abstract void release()");
+        assertMethods(RtmChannelMember.class, "abstract String getUserId()", "abstract String getChannelId()");
+        assertMethods(RtmMessage.class,
+                "abstract String getText()",
+                "abstract void setText(String)",
+                "abstract byte[] getRawMessage()",
+                "abstract void setRawMessage(byte[])",
+                "abstract void setRawMessage(byte[],String)",
+                "abstract int getMessageType()",
+                "abstract long getServerReceivedTs()",
+                "abstract boolean isOfflineMessage()");
+        assertConstants(RtmMessageType.class, "UNDEFINED 0, TEXT 1, RAW 2, FILE 3, IMAGE 4");
+        assertConstants(PeerOnlineState.class, "ONLINE 0, UNREACHABLE 1, OFFLINE 2");
+        assertConstants(PeerSubscriptionOption.class, "ONLINE 0");
+    }
+
+    @Test
+    public void valueClasses() throws Exception {
+        assertConstructors(RtmAttribute.class, "()", "(String,String)");
+        assertMethods(RtmAttribute.class, "String getKey()", "String getValue()", "void setKey(String)",
+                "void setValue(String)", "String toString()");
+        assertConstructors(RtmChannelAttribute.class, "()", "(String,String)", "(String,String,String,long)");
+        assertMethods(RtmChannelAttribute.class, "String getKey()", "String getValue()", "void setKey(String)",
+                "void setValue(String)", "String getLastUpdateUserId()", "void setLastUpdateUserId(String)",
+                "long getLastUpdateTs()", "void setLastUpdateTs(long)", "String toString()");
+        assertConstructors(ChannelAttributeOptions.class, "()", "(boolean)");
+        assertMethods(ChannelAttributeOptions.class, "boolean getEnableNotificationToChannelMembers()",
+                "void setEnableNotificationToChannelMembers(boolean)");
+        assertEquals(false, new ChannelAttributeOptions().getEnableNotificationToChannelMembers());
+        assertConstructors(RtmChannelMemberCount.class, "()", "(String,int)");
+        assertMethods(RtmChannelMemberCount.class, "String getChannelID()", "int getMemberCount()",
+                "void setChannelID(String)", "void setMemberCount(int)");
+        assertConstructors(SendMessageOptions.class, "()");
+        Field off = SendMessageOptions.class.getField("enableOfflineMessaging");
+        Field hist = SendMessageOptions.class.getField("enableHistoricalMessaging");
+        assertEquals(boolean.class, off.getType());
+        assertEquals(boolean.class, hist.getType());
+        assertEquals(false, off.getBoolean(new SendMessageOptions()));
+        assertEquals(false, hist.getBoolean(new SendMessageOptions()));
+        assertConstructors(ErrorInfo.class, "(int)", "(int,String)");
+        assertMethods(ErrorInfo.class, "int getErrorCode()", "String getErrorDescription()", "String toString()");
+        RtmChannelAttribute a = new RtmChannelAttribute("k", "v", "u", 5L);
+        assertEquals("k/v/u/5", a.getKey() + "/" + a.getValue() + "/" + a.getLastUpdateUserId() + "/"
+                + a.getLastUpdateTs());
+    }
+
+    @Test
+    public void statusCodesHaveTheReferenceValues() throws Exception {
+        String common = ", NOT_INITIALIZED 101, USER_NOT_LOGGED_IN 102";
+        Object[][] families = {
+            {RtmStatusCode.ConnectionState.class, "CONNECTION_STATE_",
+                "DISCONNECTED 1, CONNECTING 2, CONNECTED 3, RECONNECTING 4, ABORTED 5"},
+            {RtmStatusCode.ConnectionChangeReason.class, "CONNECTION_CHANGE_REASON_",
+                "LOGIN 1, LOGIN_SUCCESS 2, LOGIN_FAILURE 3, LOGIN_TIMEOUT 4, INTERRUPTED 5, LOGOUT 6, "
+                    + "BANNED_BY_SERVER 7, REMOTE_LOGIN 8, TOKEN_EXPIRED 9"},
+            {RtmStatusCode.LoginError.class, "LOGIN_ERR_",
+                "OK 0, UNKNOWN 1, REJECTED 2, INVALID_ARGUMENT 3, INVALID_APP_ID 4, INVALID_TOKEN 5, TOKEN_EXPIRED 6, "
+                    + "NOT_AUTHORIZED 7, ALREADY_LOGIN 8, TIMEOUT 9, TOO_OFTEN 10, NOT_INITIALIZED 101"},
+            {RtmStatusCode.LogoutError.class, "LOGOUT_ERR_", "OK 0, REJECTED 1" + common},
+            {RtmStatusCode.RenewTokenError.class, "RENEW_TOKEN_ERR_",
+                "OK 0, FAILURE 1, INVALID_ARGUMENT 2, REJECTED 3, TOO_OFTEN 4, TOKEN_EXPIRED 5, INVALID_TOKEN 6"
+                    + common},
+            {RtmStatusCode.PeerMessageError.class, "PEER_MESSAGE_ERR_",
+                "OK 0, FAILURE 1, TIMEOUT 2, PEER_UNREACHABLE 3, CACHED_BY_SERVER 4, TOO_OFTEN 5, INVALID_USERID 6, "
+                    + "INVALID_MESSAGE 7, IMCOMPATIBLE_MESSAGE 8" + common},
+            {RtmStatusCode.ChannelMessageError.class, "CHANNEL_MESSAGE_ERR_",
+                "OK 0, FAILURE 1, TIMEOUT 2, TOO_OFTEN 3, INVALID_MESSAGE 4" + common},
+            {RtmStatusCode.JoinChannelError.class, "JOIN_CHANNEL_ERR_",
+                "OK 0, FAILURE 1, REJECTED 2, INVALID_ARGUMENT 3, EXCEED_LIMIT 5, ALREADY_JOINED 6, TOO_OFTEN 7, "
+                    + "JOIN_SAME_CHANNEL_TOO_OFTEN 8" + common},
+            {RtmStatusCode.LeaveChannelError.class, "LEAVE_CHANNEL_ERR_",
+                "OK 0, FAILURE 1, REJECTED 2, NOT_IN_CHANNEL 3, KICKED 4" + common},
+            {RtmStatusCode.GetMembersError.class, "GET_MEMBERS_ERR_",
+                "OK 0, FAILURE 1, REJECTED 2, TIMEOUT 3, TOO_OFTEN 4, NOT_IN_CHANNEL 5" + common},
+            {RtmStatusCode.QueryPeersOnlineStatusError.class, "QUERY_PEERS_ONLINE_STATUS_ERR_",
+                "OK 0, FAILURE 1, INVALID_ARGUMENT 2, REJECTED 3, TIMEOUT 4, TOO_OFTEN 5" + common},
+            {RtmStatusCode.PeerSubscriptionStatusError.class, "PEER_SUBSCRIPTION_STATUS_ERR_",
+                "OK 0, FAILURE 1, INVALID_ARGUMENT 2, REJECTED 3, TIMEOUT 4, TOO_OFTEN 5, OVERFLOW 6" + common},
+            {RtmStatusCode.QueryPeersBySubscriptionOptionError.class, "QUERY_PEERS_BY_SUBSCRIPTION_OPTION_ERR_",
+                "OK 0, FAILURE 1, TIMEOUT 2, TOO_OFTEN 3" + common},
+            {RtmStatusCode.AttributeOperationError.class, "ATTRIBUTE_OPERATION_ERR_",
+                "OK 0, NOT_READY 1, FAILURE 2, INVALID_ARGUMENT 3, SIZE_OVERFLOW 4, TOO_OFTEN 5, USER_NOT_FOUND 6, "
+                    + "TIMEOUT 7" + common},
+            {RtmStatusCode.GetChannelMemberCountErrCode.class, "GET_CHANNEL_MEMBER_COUNT_ERR_",
+                "OK 0, FAILURE 1, INVALID_ARGUMENT 2, TOO_OFTEN 3, TIMEOUT 4, EXCEED_LIMIT 5" + common},
+        };
+        assertEquals(families.length, RtmStatusCode.class.getDeclaredClasses().length);
+        for (Object[] f : families) {
+            Class<?> c = (Class<?>) f[0];
+            assertTrue(c.isInterface() && Modifier.isPublic(c.getModifiers()));
+            StringBuilder spec = new StringBuilder();
+            for (String item : ((String) f[2]).split(",")) {
+                spec.append(spec.length() > 0 ? "," : "").append(f[1]).append(item.trim());
+            }
+            if (c == RtmStatusCode.JoinChannelError.class) {
+                spec.append(", JOIN_CHANNEL_TIMEOUT 4"); // the vendor's name, without ERR_
+            }
+            assertConstants(c, spec.toString());
+        }
+    }
+}

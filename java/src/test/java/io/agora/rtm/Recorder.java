@@ -1,0 +1,134 @@
+package io.agora.rtm;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * Records every event of a client and of its channels as text, in order:
+ * "state CONNECTING/LOGIN", "peer alice: hi", "raw alice: 0102/two bytes",
+ * "channel room bob: hello", "joined room bob", "left room bob".
+ */
+class Recorder implements RtmClientListener, RtmChannelListener {
+    private final List<String> events = new ArrayList<>();
+    final List<Thread> threads = new ArrayList<>();
+
+    static String stateName(int state) {
+        switch (state) {
+            case 1: return "DISCONNECTED";
+            case 2: return "CONNECTING";
+            case 3: return "CONNECTED";
+            case 4: return "RECONNECTING";
+            case 5: return "ABORTED";
+            default: return "STATE" + state;
+        }
+    }
+
+    static String reasonName(int reason) {
+        String[] names = {"?", "LOGIN", "LOGIN_SUCCESS", "LOGIN_FAILURE", "LOGIN_TIMEOUT", "INTERRUPTED", "LOGOUT",
+            "BANNED_BY_SERVER", "REMOTE_LOGIN", "TOKEN_EXPIRED"};
+        return reason > 0 && reason < names.length ? names[reason] : "REASON" + reason;
+    }
+
+    static String state(int state, int reason) {
+        return "state " + stateName(state) + "/" + reasonName(reason);
+    }
+
+    static final String CONNECTING = state(2, 1);
+    static final String CONNECTED = state(3, 2);
+    static final String REFUSED = state(1, 3);
+    static final String TIMED_OUT = state(1, 4);
+    static final String INTERRUPTED = state(4, 5);
+    static final String LOGGED_OUT = state(1, 6);
+    static final String KICKED = state(5, 8);
+
+    synchronized void record(String e) {
+        events.add(e);
+        threads.add(Thread.currentThread());
+        notifyAll();
+    }
+
+    @Override
+    public void onConnectionStateChanged(int state, int reason) {
+        record(state(state, reason));
+    }
+
+    static String hex(byte[] b) {
+        StringBuilder s = new StringBuilder();
+        for (byte x : b) {
+            s.append(String.format("%02x", x));
+        }
+        return s.toString();
+    }
+
+    static String body(RtmMessage m) {
+        return m.getMessageType() == RtmMessageType.RAW ? hex(m.getRawMessage()) + "/" + m.getText() : m.getText();
+    }
+
+    @Override
+    public void onMessageReceived(RtmMessage message, String peerId) {
+        record((message.getMessageType() == RtmMessageType.RAW ? "raw " : "peer ") + peerId + ": " + body(message));
+    }
+
+    @Override
+    public void onMemberCountUpdated(int memberCount) {
+        record("count " + memberCount);
+    }
+
+    @Override
+    public void onAttributesUpdated(List<RtmChannelAttribute> attributeList) {
+        record("attributes " + attributeList);
+    }
+
+    @Override
+    public void onMessageReceived(RtmMessage message, RtmChannelMember fromMember) {
+        record("channel " + fromMember.getChannelId() + " " + fromMember.getUserId() + ": " + body(message));
+    }
+
+    @Override
+    public void onMemberJoined(RtmChannelMember member) {
+        record("joined " + member.getChannelId() + " " + member.getUserId());
+    }
+
+    @Override
+    public void onMemberLeft(RtmChannelMember member) {
+        record("left " + member.getChannelId() + " " + member.getUserId());
+    }
+
+    synchronized List<String> events() {
+        return new ArrayList<>(events);
+    }
+
+    synchronized List<String> states() {
+        List<String> s = new ArrayList<>();
+        for (String e : events) {
+            if (e.startsWith("state ")) {
+                s.add(e);
+            }
+        }
+        return s;
+    }
+
+    /** Waits up to 15 s until some recorded event satisfies p. */
+    synchronized boolean await(Predicate<List<String>> p) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (!p.test(events)) {
+            long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            if (left <= 0) {
+                return false;
+            }
+            wait(left);
+        }
+        return true;
+    }
+
+    boolean await(String event) throws InterruptedException {
+        return await(l -> l.contains(event));
+    }
+
+    /** Waits until `event` has been recorded n times. */
+    boolean await(String event, int n) throws InterruptedException {
+        return await(l -> l.stream().filter(event::equals).count() >= n);
+    }
+}

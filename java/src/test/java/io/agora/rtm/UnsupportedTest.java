@@ -1,0 +1,90 @@
+package io.agora.rtm;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotEquals;
+
+import io.agora.rtm.RtmStatusCode.AttributeOperationError;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import org.junit.Test;
+
+/**
+ * The methods of the reference whose feature the client core does not have
+ * yet exist, and fail: with the family's FAILURE code and "not supported yet".
+ */
+public class UnsupportedTest extends RtmTestBase {
+
+    static void assertUnsupported(Result<?> r, int code, String name) {
+        assertEquals(code, r.code());
+        assertEquals(name + ": not supported yet", r.description());
+        assertEquals(1, r.calls());
+    }
+
+    @Test
+    public void unsupportedOperationsSaySo() throws Exception {
+        RtmClient c = client(new Recorder(), null);
+        Result<Void> renew = new Result<>();
+        c.renewToken("t", renew);
+        assertUnsupported(renew, RtmStatusCode.RenewTokenError.RENEW_TOKEN_ERR_FAILURE, "RENEW_TOKEN_ERR_FAILURE");
+
+        Result<java.util.Map<String, Boolean>> q = new Result<>();
+        c.queryPeersOnlineStatus(new HashSet<>(Arrays.asList("bob")), q);
+        assertUnsupported(q, RtmStatusCode.QueryPeersOnlineStatusError.QUERY_PEERS_ONLINE_STATUS_ERR_FAILURE,
+                "QUERY_PEERS_ONLINE_STATUS_ERR_FAILURE");
+        Result<Void> sub = new Result<>();
+        c.subscribePeersOnlineStatus(new HashSet<>(Arrays.asList("bob")), sub);
+        assertUnsupported(sub, RtmStatusCode.PeerSubscriptionStatusError.PEER_SUBSCRIPTION_STATUS_ERR_FAILURE,
+                "PEER_SUBSCRIPTION_STATUS_ERR_FAILURE");
+        Result<Void> unsub = new Result<>();
+        c.unsubscribePeersOnlineStatus(new HashSet<>(Arrays.asList("bob")), unsub);
+        assertUnsupported(unsub, RtmStatusCode.PeerSubscriptionStatusError.PEER_SUBSCRIPTION_STATUS_ERR_FAILURE,
+                "PEER_SUBSCRIPTION_STATUS_ERR_FAILURE");
+        Result<java.util.Set<String>> bySub = new Result<>();
+        c.queryPeersBySubscriptionOption(PeerSubscriptionOption.ONLINE, bySub);
+        assertUnsupported(bySub,
+                RtmStatusCode.QueryPeersBySubscriptionOptionError.QUERY_PEERS_BY_SUBSCRIPTION_OPTION_ERR_FAILURE,
+                "QUERY_PEERS_BY_SUBSCRIPTION_OPTION_ERR_FAILURE");
+
+        List<RtmAttribute> attrs = Collections.singletonList(new RtmAttribute("k", "v"));
+        List<RtmChannelAttribute> chAttrs = Collections.singletonList(new RtmChannelAttribute("k", "v"));
+        List<String> keys = Collections.singletonList("k");
+        ChannelAttributeOptions opt = new ChannelAttributeOptions(true);
+        List<Result<?>> attrResults = Arrays.asList(new Result<Void>(), new Result<Void>(), new Result<Void>(),
+                new Result<Void>(), new Result<List<RtmAttribute>>(), new Result<List<RtmAttribute>>(),
+                new Result<Void>(), new Result<Void>(), new Result<Void>(), new Result<Void>(),
+                new Result<List<RtmChannelAttribute>>(), new Result<List<RtmChannelAttribute>>());
+        int i = 0;
+        c.setLocalUserAttributes(attrs, cast(attrResults.get(i++)));
+        c.addOrUpdateLocalUserAttributes(attrs, cast(attrResults.get(i++)));
+        c.deleteLocalUserAttributesByKeys(keys, cast(attrResults.get(i++)));
+        c.clearLocalUserAttributes(cast(attrResults.get(i++)));
+        c.getUserAttributes("bob", cast(attrResults.get(i++)));
+        c.getUserAttributesByKeys("bob", keys, cast(attrResults.get(i++)));
+        c.setChannelAttributes("room", chAttrs, opt, cast(attrResults.get(i++)));
+        c.addOrUpdateChannelAttributes("room", chAttrs, opt, cast(attrResults.get(i++)));
+        c.deleteChannelAttributesByKeys("room", keys, opt, cast(attrResults.get(i++)));
+        c.clearChannelAttributes("room", opt, cast(attrResults.get(i++)));
+        c.getChannelAttributes("room", cast(attrResults.get(i++)));
+        c.getChannelAttributesByKeys("room", keys, cast(attrResults.get(i++)));
+        for (Result<?> r : attrResults) {
+            assertUnsupported(r, AttributeOperationError.ATTRIBUTE_OPERATION_ERR_FAILURE,
+                    "ATTRIBUTE_OPERATION_ERR_FAILURE");
+        }
+
+        Result<List<RtmChannelMemberCount>> count = new Result<>();
+        c.getChannelMemberCount(keys, count);
+        assertUnsupported(count, RtmStatusCode.GetChannelMemberCountErrCode.GET_CHANNEL_MEMBER_COUNT_ERR_FAILURE,
+                "GET_CHANNEL_MEMBER_COUNT_ERR_FAILURE");
+
+        assertNotEquals(0, c.setLogFile("/tmp/rtm.log"));
+        assertNotEquals(0, c.setLogFilter(RtmClient.LOG_FILTER_INFO));
+        assertNotEquals(0, c.setLogFileSize(1024));
+    }
+
+    @SuppressWarnings("unchecked")
+    static <T> ResultCallback<T> cast(Result<?> r) {
+        return (ResultCallback<T>) r;
+    }
+}

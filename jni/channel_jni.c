@@ -1,0 +1,220 @@
+/*
+ * channel_jni.c: RtmChannel's natives over rtm_channel, and the channel's
+ * C callbacks into Java.
+ *
+ * Lifetime of a jrtm_channel: created with the C channel; on release it is
+ * marked released (under the client's deliver lock, so that no event of it
+ * is in Java once release returns), the C channel is released, and the
+ * record moves to the client's dead list. Records on that list are freed on
+ * the client's callback thread at the end of a callback (an event that was
+ * already on its way may still hold the pointer until then) or when the
+ * client is freed.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "jrtm.h"
+
+void jrtm_deliver_message(JNIEnv *env, jobject obj, jmethodID method,
+                          const rtm_message *m, const char *from,
+                          const char *where);
+
+static jrtm_channel *jrtm_channel_of(jlong h)
+{
+    return (jrtm_channel *)(intptr_t)h;
+}
+
+/* Starts a channel event: the env, with the deliver lock held, or NULL when
+ * the channel was released (nothing to deliver). */
+static JNIEnv *jrtm_channel_enter(rtm_channel *ch, jrtm_channel *jch)
+{
+    JNIEnv *env = jrtm_enter(rtm_channel_client(ch));
+    pthread_mutex_lock(&jch->jc->deliver);
+    if (env == NULL || atomic_load(&jch->released)) {
+        pthread_mutex_unlock(&jch->jc->deliver);
+        jrtm_leave(env, jch->jc);
+        return NULL;
+    }
+    return env;
+}
+
+static void jrtm_channel_exit(JNIEnv *env, jrtm_channel *jch)
+{
+    jrtm_client *jc = jch->jc;
+    pthread_mutex_unlock(&jc->deliver);
+    jrtm_leave(env, jc); /* may free jch */
+}
+
+static void jrtm_on_channel_message(rtm_channel *ch, const rtm_message *msg,
+                                    const char *from, void *closure)
+{
+    jrtm_channel *jch = closure;
+    JNIEnv *env = jrtm_channel_enter(ch, jch);
+    if (env == NULL)
+        return;
+    jrtm_deliver_message(env, jch->self, jrtm.channel_on_message, msg, from,
+                         "RtmChannelListener.onMessageReceived");
+    jrtm_channel_exit(env, jch);
+}
+
+static void jrtm_member_event(rtm_channel *ch, jrtm_channel *jch,
+                              const char *user_id, jmethodID method,
+                              const char *where)
+{
+    JNIEnv *env = jrtm_channel_enter(ch, jch);
+    if (env == NULL)
+        return;
+    if ((*env)->PushLocalFrame(env, 4) == 0) {
+        jstring user = (*env)->NewStringUTF(env, user_id);
+        if (user != NULL)
+            (*env)->CallVoidMethod(env, jch->self, method, user);
+        jrtm_check(env, where);
+        (*env)->PopLocalFrame(env, NULL);
+    } else {
+        jrtm_check(env, "PushLocalFrame");
+    }
+    jrtm_channel_exit(env, jch);
+}
+
+static void jrtm_on_member_joined(rtm_channel *ch, const char *user_id,
+                                  void *closure)
+{
+    jrtm_member_event(ch, closure, user_id, jrtm.channel_on_joined,
+                      "RtmChannelListener.onMemberJoined");
+}
+
+static void jrtm_on_member_left(rtm_channel *ch, const char *user_id,
+                                void *closure)
+{
+    jrtm_member_event(ch, closure, user_id, jrtm.channel_on_left,
+                      "RtmChannelListener.onMemberLeft");
+}
+
+jlong JNICALL jrtm_channel_create(JNIEnv *env, jclass cls, jlong h,
+                                  jstring channel_id, jobject self)
+{
+    jrtm_client *jc = (jrtm_client *)(intptr_t)h;
+    const char *id = NULL;
+    if (channel_id != NULL &&
+        (id = (*env)->GetStringUTFChars(env, channel_id, NULL)) == NULL)
+        return 0; /* OutOfMemoryError pending */
+    jrtm_channel *jch = calloc(1, sizeof(*jch));
+    if (jch == NULL)
+        goto fail;
+    jch->jc = jc;
+    atomic_init(&jch->released, false);
+    jch->self = (*env)->NewGlobalRef(env, self);
+    if (jch->self == NULL)
+        goto fail;
+    static const rtm_channel_callbacks callbacks = {
+        jrtm_on_channel_message, jrtm_on_member_joined, jrtm_on_member_left};
+    /* Linked before the C channel exists, so that no event finds it
+     * missing; unlinked if creation fails. */
+    pthread_mutex_lock(&jc->lock);
+    jch->next = jc->live;
+    jc->live = jch;
+    pthread_mutex_unlock(&jc->lock);
+    jch->ch = rtm_channel_create(jc->c, id, &callbacks, jch);
+    if (jch->ch == NULL) {
+        pthread_mutex_lock(&jc->lock);
+        for (jrtm_channel **pp = &jc->live; *pp != NULL; pp = &(*pp)->next) {
+            if (*pp == jch) {
+                *pp = jch->next;
+                break;
+            }
+        }
+        pthread_mutex_unlock(&jc->lock);
+        goto fail;
+    }
+    atomic_fetch_add(&jrtm_live_channels, 1);
+    if (id != NULL)
+        (*env)->ReleaseStringUTFChars(env, channel_id, id);
+    return (jlong)(intptr_t)jch;
+fail:
+    if (jch != NULL && jch->self != NULL)
+        (*env)->DeleteGlobalRef(env, jch->self);
+    free(jch);
+    if (id != NULL)
+        (*env)->ReleaseStringUTFChars(env, channel_id, id);
+    return 0;
+}
+
+jint JNICALL jrtm_channel_join(JNIEnv *env, jclass cls, jlong h, jobject pending)
+{
+    jrtm_channel *jch = jrtm_channel_of(h);
+    jrtm_op *op = jrtm_op_new(env, jch->jc, pending);
+    if (op == NULL) {
+        (*env)->ExceptionClear(env);
+        return -RTM_JOIN_CHANNEL_ERR_FAILURE;
+    }
+    return rtm_channel_join(jch->ch, jrtm_on_result, op);
+}
+
+jint JNICALL jrtm_channel_leave(JNIEnv *env, jclass cls, jlong h, jobject pending)
+{
+    jrtm_channel *jch = jrtm_channel_of(h);
+    jrtm_op *op = jrtm_op_new(env, jch->jc, pending);
+    if (op == NULL) {
+        (*env)->ExceptionClear(env);
+        return -RTM_LEAVE_CHANNEL_ERR_FAILURE;
+    }
+    return rtm_channel_leave(jch->ch, jrtm_on_result, op);
+}
+
+jint JNICALL jrtm_channel_send_message(JNIEnv *env, jclass cls, jlong h,
+                                       jint type, jbyteArray body,
+                                       jbyteArray description, jobject pending)
+{
+    jrtm_channel *jch = jrtm_channel_of(h);
+    rtm_message m;
+    if (!jrtm_message_from_java(env, type, body, description, &m)) {
+        (*env)->ExceptionClear(env);
+        return -RTM_CHANNEL_MESSAGE_ERR_FAILURE;
+    }
+    jrtm_op *op = jrtm_op_new(env, jch->jc, pending);
+    jint rc = -RTM_CHANNEL_MESSAGE_ERR_FAILURE;
+    if (op != NULL)
+        rc = rtm_channel_send_message(jch->ch, &m, jrtm_on_result, op);
+    else
+        (*env)->ExceptionClear(env);
+    jrtm_message_free(&m);
+    return rc;
+}
+
+jint JNICALL jrtm_channel_get_members(JNIEnv *env, jclass cls, jlong h,
+                                      jobject pending)
+{
+    jrtm_channel *jch = jrtm_channel_of(h);
+    jrtm_op *op = jrtm_op_new(env, jch->jc, pending);
+    if (op == NULL) {
+        (*env)->ExceptionClear(env);
+        return -RTM_GET_MEMBERS_ERR_FAILURE;
+    }
+    return rtm_channel_get_members(jch->ch, jrtm_on_members, op);
+}
+
+void JNICALL jrtm_channel_release(JNIEnv *env, jclass cls, jlong h)
+{
+    jrtm_channel *jch = jrtm_channel_of(h);
+    jrtm_client *jc = jch->jc;
+    /* On the callback thread the deliver lock may be ours already (a
+     * channel callback releasing its channel), and no other event runs. */
+    bool inside = jrtm_current() == jc->c;
+    if (!inside)
+        pthread_mutex_lock(&jc->deliver);
+    atomic_store(&jch->released, true);
+    if (!inside)
+        pthread_mutex_unlock(&jc->deliver);
+    rtm_channel_release(jch->ch);
+    pthread_mutex_lock(&jc->lock);
+    for (jrtm_channel **pp = &jc->live; *pp != NULL; pp = &(*pp)->next) {
+        if (*pp == jch) {
+            *pp = jch->next;
+            break;
+        }
+    }
+    jch->next = jc->dead;
+    jc->dead = jch;
+    pthread_mutex_unlock(&jc->lock);
+}

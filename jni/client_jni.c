@@ -1,0 +1,489 @@
+/*
+ * client_jni.c: RtmClient's natives over rtm_client, the client's C
+ * callbacks into Java, result callbacks, messages and the code tables.
+ */
+#include <malloc.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jrtm.h"
+
+atomic_long jrtm_live_clients;
+atomic_long jrtm_live_channels;
+atomic_long jrtm_live_ops;
+
+/* ------------------------------------------------------------------ */
+/* Helpers                                                             */
+
+jbyteArray jrtm_bytes(JNIEnv *env, const void *data, size_t len)
+{
+    if (data == NULL || len > INT32_MAX)
+        return NULL;
+    jbyteArray a = (*env)->NewByteArray(env, (jsize)len);
+    if (a == NULL) {
+        jrtm_check(env, "NewByteArray");
+        return NULL;
+    }
+    (*env)->SetByteArrayRegion(env, a, 0, (jsize)len, (const jbyte *)data);
+    if (jrtm_check(env, "SetByteArrayRegion")) {
+        (*env)->DeleteLocalRef(env, a);
+        return NULL;
+    }
+    return a;
+}
+
+/* A copy of a Java byte[] with a NUL after it; *len gets its length and
+ * *has_nul whether a NUL byte is inside. NULL for a null array (nothing
+ * pending) or when out of memory (an exception may be pending). */
+static char *jrtm_copy_bytes(JNIEnv *env, jbyteArray a, size_t *len,
+                             bool *has_nul)
+{
+    *len = 0;
+    if (has_nul != NULL)
+        *has_nul = false;
+    if (a == NULL)
+        return NULL;
+    jsize n = (*env)->GetArrayLength(env, a);
+    char *buf = malloc((size_t)n + 1);
+    if (buf == NULL)
+        return NULL;
+    (*env)->GetByteArrayRegion(env, a, 0, n, (jbyte *)buf);
+    buf[n] = '\0';
+    *len = (size_t)n;
+    if (has_nul != NULL)
+        *has_nul = memchr(buf, '\0', (size_t)n) != NULL;
+    return buf;
+}
+
+bool jrtm_message_from_java(JNIEnv *env, jint type, jbyteArray body,
+                            jbyteArray description, rtm_message *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->type = type;
+    size_t len = 0, dlen = 0;
+    bool nul = false, dnul = false;
+    char *b = jrtm_copy_bytes(env, body, &len, &nul);
+    if (body != NULL && b == NULL)
+        return false;
+    char *d = jrtm_copy_bytes(env, description, &dlen, &dnul);
+    if (description != NULL && d == NULL) {
+        free(b);
+        return false;
+    }
+    if (type == RTM_MESSAGE_TYPE_TEXT) {
+        out->text = b;
+        if (nul) /* a C string cannot carry it: invalid, not truncated */
+            out->type = RTM_MESSAGE_TYPE_UNDEFINED;
+        free(d);
+    } else {
+        out->raw = b;
+        out->raw_len = len;
+        out->description = d;
+        if (dnul)
+            out->type = RTM_MESSAGE_TYPE_UNDEFINED;
+    }
+    return true;
+}
+
+void jrtm_message_free(rtm_message *m)
+{
+    free((char *)m->text);
+    free((void *)m->raw);
+    free((char *)m->description);
+    memset(m, 0, sizeof(*m));
+}
+
+/* The string's modified UTF-8, or NULL for a null string. *failed is set
+ * when the JVM could not give it (an exception is then pending). */
+static const char *jrtm_chars(JNIEnv *env, jstring s, bool *failed)
+{
+    if (s == NULL)
+        return NULL;
+    const char *c = (*env)->GetStringUTFChars(env, s, NULL);
+    if (c == NULL)
+        *failed = true;
+    return c;
+}
+
+static void jrtm_release_chars(JNIEnv *env, jstring s, const char *c)
+{
+    if (s != NULL && c != NULL)
+        (*env)->ReleaseStringUTFChars(env, s, c);
+}
+
+static jrtm_client *jrtm_client_of(jlong h)
+{
+    return (jrtm_client *)(intptr_t)h;
+}
+
+/* ------------------------------------------------------------------ */
+/* Results                                                             */
+
+jrtm_op *jrtm_op_new(JNIEnv *env, jrtm_client *jc, jobject pending)
+{
+    jrtm_op *op = calloc(1, sizeof(*op));
+    if (op == NULL)
+        return NULL;
+    op->jc = jc;
+    op->pending = (*env)->NewGlobalRef(env, pending);
+    if (op->pending == NULL) {
+        free(op);
+        return NULL;
+    }
+    atomic_fetch_add(&jrtm_live_ops, 1);
+    return op;
+}
+
+static void jrtm_op_done(JNIEnv *env, jrtm_op *op)
+{
+    jrtm_client *jc = op->jc;
+    if (env != NULL) {
+        (*env)->DeleteGlobalRef(env, op->pending);
+        atomic_fetch_sub(&jrtm_live_ops, 1); /* else the reference leaks */
+    }
+    free(op);
+    jrtm_leave(env, jc);
+}
+
+void jrtm_on_result(rtm_client *c, int code, void *closure)
+{
+    jrtm_op *op = closure;
+    JNIEnv *env = jrtm_enter(c);
+    if (env != NULL && (*env)->PushLocalFrame(env, 4) == 0) {
+        (*env)->CallVoidMethod(env, op->pending, jrtm.pending_on_result, code);
+        jrtm_check(env, "ResultCallback");
+        (*env)->PopLocalFrame(env, NULL);
+    } else if (env != NULL) {
+        jrtm_check(env, "PushLocalFrame");
+    }
+    jrtm_op_done(env, op);
+}
+
+void jrtm_on_members(rtm_channel *ch, int code, const char *const *users,
+                     size_t count, void *closure)
+{
+    jrtm_op *op = closure;
+    JNIEnv *env = jrtm_enter(rtm_channel_client(ch));
+    if (env != NULL && (*env)->PushLocalFrame(env, 8) == 0) {
+        jobjectArray arr = (*env)->NewObjectArray(env, (jsize)count,
+                                                  jrtm.string_class, NULL);
+        if (arr == NULL) {
+            jrtm_check(env, "NewObjectArray");
+            code = RTM_GET_MEMBERS_ERR_FAILURE;
+        }
+        for (size_t i = 0; arr != NULL && i < count; i++) {
+            jstring s = (*env)->NewStringUTF(env, users[i]);
+            if (s == NULL) {
+                jrtm_check(env, "NewStringUTF");
+                code = RTM_GET_MEMBERS_ERR_FAILURE;
+                break;
+            }
+            (*env)->SetObjectArrayElement(env, arr, (jsize)i, s);
+            (*env)->DeleteLocalRef(env, s);
+        }
+        (*env)->CallVoidMethod(env, op->pending, jrtm.pending_on_members, code,
+                               code == 0 ? arr : NULL);
+        jrtm_check(env, "ResultCallback (getMembers)");
+        (*env)->PopLocalFrame(env, NULL);
+    } else if (env != NULL) {
+        jrtm_check(env, "PushLocalFrame");
+    }
+    jrtm_op_done(env, op);
+}
+
+/* ------------------------------------------------------------------ */
+/* Client callbacks                                                    */
+
+static void jrtm_on_state(rtm_client *c, int state, int reason, void *closure)
+{
+    jrtm_client *jc = closure;
+    JNIEnv *env = jrtm_enter(c);
+    if (env != NULL && (*env)->PushLocalFrame(env, 4) == 0) {
+        (*env)->CallVoidMethod(env, jc->self, jrtm.client_on_state, state, reason);
+        jrtm_check(env, "RtmClientListener.onConnectionStateChanged");
+        (*env)->PopLocalFrame(env, NULL);
+    } else if (env != NULL) {
+        jrtm_check(env, "PushLocalFrame");
+    }
+    jrtm_leave(env, jc);
+}
+
+/* Calls method(type, body, description, ts, offline, from) on obj. */
+void jrtm_deliver_message(JNIEnv *env, jobject obj, jmethodID method,
+                          const rtm_message *m, const char *from,
+                          const char *where);
+void jrtm_deliver_message(JNIEnv *env, jobject obj, jmethodID method,
+                          const rtm_message *m, const char *from,
+                          const char *where)
+{
+    if ((*env)->PushLocalFrame(env, 8) != 0) {
+        jrtm_check(env, "PushLocalFrame");
+        return;
+    }
+    jbyteArray body = NULL, desc = NULL;
+    if (m->type == RTM_MESSAGE_TYPE_RAW) {
+        body = jrtm_bytes(env, m->raw != NULL ? m->raw : "", m->raw_len);
+        if (m->description != NULL)
+            desc = jrtm_bytes(env, m->description, strlen(m->description));
+    } else if (m->text != NULL) {
+        body = jrtm_bytes(env, m->text, strlen(m->text));
+    }
+    jstring jfrom = (*env)->NewStringUTF(env, from);
+    if (jfrom == NULL || body == NULL) {
+        jrtm_check(env, where);
+        fprintf(stderr, "rtm-jni: out of memory: a message from %s is lost\n", from);
+    } else {
+        (*env)->CallVoidMethod(env, obj, method, (jint)m->type, body, desc,
+                               (jlong)m->server_received_ts,
+                               (jboolean)m->offline, jfrom);
+        jrtm_check(env, where);
+    }
+    (*env)->PopLocalFrame(env, NULL);
+}
+
+static void jrtm_on_message(rtm_client *c, const rtm_message *msg,
+                            const char *peer_id, void *closure)
+{
+    jrtm_client *jc = closure;
+    JNIEnv *env = jrtm_enter(c);
+    if (env != NULL)
+        jrtm_deliver_message(env, jc->self, jrtm.client_on_message, msg, peer_id,
+                             "RtmClientListener.onMessageReceived");
+    jrtm_leave(env, jc);
+}
+
+/* ------------------------------------------------------------------ */
+/* Client lifetime                                                     */
+
+void jrtm_free_dead(JNIEnv *env, jrtm_client *jc)
+{
+    pthread_mutex_lock(&jc->lock);
+    jrtm_channel *dead = jc->dead;
+    jc->dead = NULL;
+    pthread_mutex_unlock(&jc->lock);
+    while (dead != NULL) {
+        jrtm_channel *next = dead->next;
+        (*env)->DeleteGlobalRef(env, dead->self);
+        free(dead);
+        atomic_fetch_sub(&jrtm_live_channels, 1);
+        dead = next;
+    }
+}
+
+void jrtm_client_free(JNIEnv *env, jrtm_client *jc)
+{
+    /* The C client is gone: so are its channels (rtm_client_destroy). */
+    pthread_mutex_lock(&jc->lock);
+    jrtm_channel *ch = jc->live;
+    jc->live = NULL;
+    while (ch != NULL) {
+        jrtm_channel *next = ch->next;
+        ch->next = jc->dead;
+        jc->dead = ch;
+        ch = next;
+    }
+    pthread_mutex_unlock(&jc->lock);
+    jrtm_free_dead(env, jc);
+    (*env)->DeleteGlobalRef(env, jc->self);
+    pthread_mutex_destroy(&jc->deliver);
+    pthread_mutex_destroy(&jc->lock);
+    free(jc);
+    atomic_fetch_sub(&jrtm_live_clients, 1);
+}
+
+jint JNICALL jrtm_client_create(JNIEnv *env, jclass cls, jstring app_id,
+                                jstring params, jobject self, jlongArray out)
+{
+    bool failed = false;
+    const char *app = jrtm_chars(env, app_id, &failed);
+    const char *par = jrtm_chars(env, params, &failed);
+    jint rc = RTM_ENOMEM;
+    jrtm_client *jc = NULL;
+    if (failed)
+        goto done;
+    if (app == NULL) {
+        rc = RTM_EINVAL;
+        goto done;
+    }
+    jc = calloc(1, sizeof(*jc));
+    if (jc == NULL)
+        goto done;
+    jc->self = (*env)->NewGlobalRef(env, self);
+    if (jc->self == NULL)
+        goto free_jc;
+    pthread_mutex_init(&jc->lock, NULL);
+    pthread_mutex_init(&jc->deliver, NULL);
+
+    rtm_config cfg;
+    rtm_config_init(&cfg);
+    cfg.app_id = app;
+    cfg.callbacks.on_connection_state_changed = jrtm_on_state;
+    cfg.callbacks.on_message_received = jrtm_on_message;
+    cfg.closure = jc;
+    cfg.parameters = par;
+    rc = rtm_client_create(&cfg, &jc->c);
+    if (rc != RTM_OK)
+        goto free_mutexes;
+    atomic_fetch_add(&jrtm_live_clients, 1);
+    jlong h = (jlong)(intptr_t)jc;
+    (*env)->SetLongArrayRegion(env, out, 0, 1, &h);
+    if ((*env)->ExceptionCheck(env)) { /* out too short: a bug of ours */
+        rtm_client_destroy(jc->c);
+        atomic_fetch_sub(&jrtm_live_clients, 1);
+        rc = RTM_EINVAL;
+        goto free_mutexes;
+    }
+    goto done;
+
+free_mutexes:
+    pthread_mutex_destroy(&jc->deliver);
+    pthread_mutex_destroy(&jc->lock);
+    (*env)->DeleteGlobalRef(env, jc->self);
+free_jc:
+    free(jc);
+done:
+    jrtm_release_chars(env, app_id, app);
+    jrtm_release_chars(env, params, par);
+    return rc;
+}
+
+void JNICALL jrtm_client_destroy(JNIEnv *env, jclass cls, jlong h)
+{
+    jrtm_client *jc = jrtm_client_of(h);
+    bool inside = jrtm_current() == jc->c;
+    rtm_client_destroy(jc->c);
+    if (inside) {
+        /* From one of its own callbacks: rtm_client_destroy returned at
+         * once, and the callbacks still queued (results with
+         * NOT_INITIALIZED) run after this one, on this thread. */
+        jrtm_free_at_thread_exit(jc);
+    } else {
+        /* Every callback has run: nothing refers to jc any more. */
+        jrtm_client_free(env, jc);
+    }
+}
+
+jint JNICALL jrtm_client_set_parameters(JNIEnv *env, jclass cls, jlong h,
+                                        jstring json)
+{
+    bool failed = false;
+    const char *j = jrtm_chars(env, json, &failed);
+    if (failed)
+        return RTM_ENOMEM;
+    jint rc = j == NULL ? RTM_EINVAL
+                        : rtm_client_set_parameters(jrtm_client_of(h)->c, j);
+    jrtm_release_chars(env, json, j);
+    return rc;
+}
+
+/* The natives return the C function's value (0 when queued, or the code it
+ * was refused with; the callback comes either way), or -code when the shim
+ * itself failed before calling it: Java then reports code at once. */
+
+jint JNICALL jrtm_login(JNIEnv *env, jclass cls, jlong h, jstring token,
+                        jstring user_id, jobject pending)
+{
+    jrtm_client *jc = jrtm_client_of(h);
+    bool failed = false;
+    const char *tok = jrtm_chars(env, token, &failed);
+    const char *user = jrtm_chars(env, user_id, &failed);
+    jrtm_op *op = failed ? NULL : jrtm_op_new(env, jc, pending);
+    jint rc;
+    if (op == NULL) {
+        (*env)->ExceptionClear(env);
+        rc = -RTM_LOGIN_ERR_UNKNOWN;
+    } else {
+        rc = rtm_login(jc->c, tok, user, jrtm_on_result, op);
+    }
+    jrtm_release_chars(env, token, tok);
+    jrtm_release_chars(env, user_id, user);
+    return rc;
+}
+
+jint JNICALL jrtm_logout(JNIEnv *env, jclass cls, jlong h, jobject pending)
+{
+    jrtm_client *jc = jrtm_client_of(h);
+    jrtm_op *op = jrtm_op_new(env, jc, pending);
+    if (op == NULL) {
+        (*env)->ExceptionClear(env);
+        return -RTM_LOGOUT_ERR_REJECTED;
+    }
+    return rtm_logout(jc->c, jrtm_on_result, op);
+}
+
+jint JNICALL jrtm_send_peer_message(JNIEnv *env, jclass cls, jlong h,
+                                    jstring peer_id, jint type, jbyteArray body,
+                                    jbyteArray description, jobject pending)
+{
+    jrtm_client *jc = jrtm_client_of(h);
+    bool failed = false;
+    const char *peer = jrtm_chars(env, peer_id, &failed);
+    rtm_message m;
+    jrtm_op *op = NULL;
+    jint rc = -RTM_PEER_MESSAGE_ERR_FAILURE;
+    if (!failed && jrtm_message_from_java(env, type, body, description, &m)) {
+        op = jrtm_op_new(env, jc, pending);
+        if (op != NULL)
+            rc = rtm_send_peer_message(jc->c, peer, &m, jrtm_on_result, op);
+        jrtm_message_free(&m);
+    }
+    if (op == NULL)
+        (*env)->ExceptionClear(env);
+    jrtm_release_chars(env, peer_id, peer);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Version and codes                                                   */
+
+jstring JNICALL jrtm_version(JNIEnv *env, jclass cls)
+{
+    return (*env)->NewStringUTF(env, rtm_version());
+}
+
+jstring JNICALL jrtm_code_name(JNIEnv *env, jclass cls, jint family, jint code)
+{
+    if (family < 0 || family >= RTM_FAMILY__COUNT)
+        return (*env)->NewStringUTF(env, "UNKNOWN");
+    return (*env)->NewStringUTF(env, rtm_code_name((rtm_family)family, code));
+}
+
+jstring JNICALL jrtm_strerror(JNIEnv *env, jclass cls, jint status)
+{
+    return (*env)->NewStringUTF(env, rtm_strerror(status));
+}
+
+/* Every (family, value) of rtm_codes.h, from its X-macro lists: the enum
+ * item macro is redefined to emit a pair instead of an enumerator. */
+#undef RTM__ENUM_ITEM
+#define RTM__ENUM_ITEM(fam, name, value) {RTM_FAMILY_##fam, value},
+#define JRTM_FAMILY_CODES(fam, map, prefix) map(RTM__##fam##_ITEM)
+static const jint jrtm_codes[][2] = {RTM_FAMILY_MAP(JRTM_FAMILY_CODES)};
+
+jintArray JNICALL jrtm_code_table(JNIEnv *env, jclass cls)
+{
+    jsize n = (jsize)(sizeof(jrtm_codes) / sizeof(jrtm_codes[0]));
+    jintArray a = (*env)->NewIntArray(env, 2 * n);
+    if (a != NULL)
+        (*env)->SetIntArrayRegion(env, a, 0, 2 * n, &jrtm_codes[0][0]);
+    return a;
+}
+
+jlong JNICALL jrtm_malloc_in_use(JNIEnv *env, jclass cls)
+{
+    struct mallinfo2 mi = mallinfo2();
+    return (jlong)(mi.uordblks + mi.hblkhd);
+}
+
+jlongArray JNICALL jrtm_live_records(JNIEnv *env, jclass cls)
+{
+    jlong v[3] = {atomic_load(&jrtm_live_clients),
+                  atomic_load(&jrtm_live_channels),
+                  atomic_load(&jrtm_live_ops)};
+    jlongArray a = (*env)->NewLongArray(env, 3);
+    if (a != NULL)
+        (*env)->SetLongArrayRegion(env, a, 0, 3, v);
+    return a;
+}

@@ -1,0 +1,234 @@
+/*
+ * jnilib.c: loading of the JNI shim (netty-tcnative / conscrypt style).
+ * JNI_OnLoad caches the classes it calls into as global refs and their
+ * method ids, and registers the natives of io.agora.rtm.RtmNative from a
+ * table, unwinding with goto on failure. The threads the C core calls back
+ * on are attached to the JVM once, as daemons, and detached when they exit.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "jrtm.h"
+
+jrtm_cache jrtm;
+
+/* ------------------------------------------------------------------ */
+/* Threads                                                             */
+
+/* Per attached thread: the clients to free when it exits. */
+typedef struct jrtm_thread {
+    jrtm_client *doomed;
+} jrtm_thread;
+
+static pthread_key_t jrtm_thread_key;
+static _Thread_local rtm_client *jrtm_cb_client;
+
+/* Runs when an attached callback thread exits: frees what was destroyed
+ * from inside one of its callbacks, then detaches it. */
+static void jrtm_thread_exit(void *arg)
+{
+    jrtm_thread *t = arg;
+    JNIEnv *env = NULL;
+    if ((*jrtm.vm)->GetEnv(jrtm.vm, (void **)&env, JNI_VERSION_1_6) == JNI_OK) {
+        while (t->doomed != NULL) {
+            jrtm_client *jc = t->doomed;
+            t->doomed = jc->next_doomed;
+            jrtm_client_free(env, jc);
+        }
+        (*jrtm.vm)->DetachCurrentThread(jrtm.vm);
+    }
+    free(t);
+}
+
+JNIEnv *jrtm_env(void)
+{
+    JNIEnv *env = NULL;
+    jint rc = (*jrtm.vm)->GetEnv(jrtm.vm, (void **)&env, JNI_VERSION_1_6);
+    if (rc == JNI_OK)
+        return env;
+    if (rc != JNI_EDETACHED) {
+        fprintf(stderr, "rtm-jni: GetEnv failed (%d)\n", (int)rc);
+        return NULL;
+    }
+    jrtm_thread *t = calloc(1, sizeof(*t));
+    if (t == NULL) {
+        fprintf(stderr, "rtm-jni: out of memory attaching a thread\n");
+        return NULL;
+    }
+    JavaVMAttachArgs args = {JNI_VERSION_1_6, "rtm-callback", NULL};
+    rc = (*jrtm.vm)->AttachCurrentThreadAsDaemon(jrtm.vm, (void **)&env, &args);
+    if (rc != JNI_OK) {
+        fprintf(stderr, "rtm-jni: AttachCurrentThreadAsDaemon failed (%d)\n",
+                (int)rc);
+        free(t);
+        return NULL;
+    }
+    /* The key's destructor detaches the thread when it exits. */
+    if (pthread_setspecific(jrtm_thread_key, t) != 0) {
+        fprintf(stderr, "rtm-jni: pthread_setspecific failed; detaching\n");
+        (*jrtm.vm)->DetachCurrentThread(jrtm.vm);
+        free(t);
+        return NULL;
+    }
+    return env;
+}
+
+void jrtm_free_at_thread_exit(jrtm_client *jc)
+{
+    jrtm_thread *t = pthread_getspecific(jrtm_thread_key);
+    /* Only called on an attached callback thread, so t exists. */
+    jc->next_doomed = t->doomed;
+    t->doomed = jc;
+}
+
+bool jrtm_check(JNIEnv *env, const char *where)
+{
+    if (!(*env)->ExceptionCheck(env))
+        return false;
+    fprintf(stderr, "rtm-jni: exception thrown in %s (logged and cleared; "
+                    "callbacks go on):\n", where);
+    (*env)->ExceptionDescribe(env); /* prints and clears */
+    (*env)->ExceptionClear(env);
+    return true;
+}
+
+rtm_client *jrtm_current(void)
+{
+    return jrtm_cb_client;
+}
+
+JNIEnv *jrtm_enter(rtm_client *c)
+{
+    jrtm_cb_client = c;
+    return jrtm_env();
+}
+
+void jrtm_leave(JNIEnv *env, jrtm_client *jc)
+{
+    jrtm_cb_client = NULL;
+    if (env != NULL)
+        jrtm_free_dead(env, jc);
+}
+
+/* ------------------------------------------------------------------ */
+/* Registration                                                        */
+
+#define JRTM_PKG "io/agora/rtm/"
+#define JRTM_STR "Ljava/lang/String;"
+
+static const JNINativeMethod jrtm_natives[] = {
+    {"version", "()" JRTM_STR, (void *)jrtm_version},
+    {"codeName", "(II)" JRTM_STR, (void *)jrtm_code_name},
+    {"codeTable", "()[I", (void *)jrtm_code_table},
+    {"strerror", "(I)" JRTM_STR, (void *)jrtm_strerror},
+    {"mallocInUse", "()J", (void *)jrtm_malloc_in_use},
+    {"liveRecords", "()[J", (void *)jrtm_live_records},
+    {"clientCreate", "(" JRTM_STR JRTM_STR "L" JRTM_PKG "RtmClientImpl;[J)I",
+     (void *)jrtm_client_create},
+    {"clientDestroy", "(J)V", (void *)jrtm_client_destroy},
+    {"clientSetParameters", "(J" JRTM_STR ")I", (void *)jrtm_client_set_parameters},
+    {"login", "(J" JRTM_STR JRTM_STR "L" JRTM_PKG "Pending;)I", (void *)jrtm_login},
+    {"logout", "(JL" JRTM_PKG "Pending;)I", (void *)jrtm_logout},
+    {"sendPeerMessage", "(J" JRTM_STR "I[B[BL" JRTM_PKG "Pending;)I",
+     (void *)jrtm_send_peer_message},
+    {"channelCreate", "(J" JRTM_STR "L" JRTM_PKG "RtmChannelImpl;)J",
+     (void *)jrtm_channel_create},
+    {"channelJoin", "(JL" JRTM_PKG "Pending;)I", (void *)jrtm_channel_join},
+    {"channelLeave", "(JL" JRTM_PKG "Pending;)I", (void *)jrtm_channel_leave},
+    {"channelSendMessage", "(JI[B[BL" JRTM_PKG "Pending;)I",
+     (void *)jrtm_channel_send_message},
+    {"channelGetMembers", "(JL" JRTM_PKG "Pending;)I",
+     (void *)jrtm_channel_get_members},
+    {"channelRelease", "(J)V", (void *)jrtm_channel_release},
+};
+
+/* A class as a global ref, or NULL with the reason printed. */
+static jclass jrtm_find_class(JNIEnv *env, const char *name)
+{
+    jclass local = (*env)->FindClass(env, name);
+    if (local == NULL) {
+        fprintf(stderr, "rtm-jni: class %s not found\n", name);
+        jrtm_check(env, "JNI_OnLoad");
+        return NULL;
+    }
+    jclass global = (*env)->NewGlobalRef(env, local);
+    (*env)->DeleteLocalRef(env, local);
+    if (global == NULL)
+        jrtm_check(env, "JNI_OnLoad");
+    return global;
+}
+
+static jmethodID jrtm_method(JNIEnv *env, jclass cls, const char *name,
+                             const char *sig)
+{
+    jmethodID m = (*env)->GetMethodID(env, cls, name, sig);
+    if (m == NULL) {
+        fprintf(stderr, "rtm-jni: method %s%s not found\n", name, sig);
+        jrtm_check(env, "JNI_OnLoad");
+    }
+    return m;
+}
+
+static void jrtm_unload(JNIEnv *env)
+{
+    jclass *classes[] = {&jrtm.native_class, &jrtm.client_class,
+                         &jrtm.channel_class, &jrtm.pending_class,
+                         &jrtm.string_class};
+    for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++) {
+        if (*classes[i] != NULL)
+            (*env)->DeleteGlobalRef(env, *classes[i]);
+        *classes[i] = NULL;
+    }
+}
+
+JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM *vm, void *reserved)
+{
+    JNIEnv *env = NULL;
+    if ((*vm)->GetEnv(vm, (void **)&env, JNI_VERSION_1_6) != JNI_OK)
+        return JNI_ERR;
+    jrtm.vm = vm;
+    if (pthread_key_create(&jrtm_thread_key, jrtm_thread_exit) != 0) {
+        fprintf(stderr, "rtm-jni: pthread_key_create failed\n");
+        return JNI_ERR;
+    }
+
+    if ((jrtm.native_class = jrtm_find_class(env, JRTM_PKG "RtmNative")) == NULL ||
+        (jrtm.client_class = jrtm_find_class(env, JRTM_PKG "RtmClientImpl")) == NULL ||
+        (jrtm.channel_class = jrtm_find_class(env, JRTM_PKG "RtmChannelImpl")) == NULL ||
+        (jrtm.pending_class = jrtm_find_class(env, JRTM_PKG "Pending")) == NULL ||
+        (jrtm.string_class = jrtm_find_class(env, "java/lang/String")) == NULL)
+        goto fail;
+
+    const char *msg_sig = "(I[B[BJZ" JRTM_STR ")V";
+    if ((jrtm.client_on_state = jrtm_method(env, jrtm.client_class,
+                                            "nativeOnState", "(II)V")) == NULL ||
+        (jrtm.client_on_message = jrtm_method(env, jrtm.client_class,
+                                              "nativeOnMessage", msg_sig)) == NULL ||
+        (jrtm.channel_on_message = jrtm_method(env, jrtm.channel_class,
+                                               "nativeOnMessage", msg_sig)) == NULL ||
+        (jrtm.channel_on_joined = jrtm_method(env, jrtm.channel_class,
+                                              "nativeOnMemberJoined",
+                                              "(" JRTM_STR ")V")) == NULL ||
+        (jrtm.channel_on_left = jrtm_method(env, jrtm.channel_class,
+                                            "nativeOnMemberLeft",
+                                            "(" JRTM_STR ")V")) == NULL ||
+        (jrtm.pending_on_result = jrtm_method(env, jrtm.pending_class,
+                                              "nativeOnResult", "(I)V")) == NULL ||
+        (jrtm.pending_on_members = jrtm_method(env, jrtm.pending_class,
+                                               "nativeOnMembers",
+                                               "(I[" JRTM_STR ")V")) == NULL)
+        goto fail;
+
+    if ((*env)->RegisterNatives(env, jrtm.native_class, jrtm_natives,
+                                sizeof(jrtm_natives) / sizeof(jrtm_natives[0])) != 0) {
+        fprintf(stderr, "rtm-jni: RegisterNatives failed\n");
+        jrtm_check(env, "JNI_OnLoad");
+        goto fail;
+    }
+    return JNI_VERSION_1_6;
+
+fail:
+    jrtm_unload(env);
+    pthread_key_delete(jrtm_thread_key);
+    return JNI_ERR;
+}

@@ -1,0 +1,160 @@
+/*
+ * jrtm.h: what the files of the JNI shim (libagora-rtm-sdk-jni.so) share.
+ *
+ * The shim only converts between Java and the C client core (rtm.h). Each
+ * Java RtmClientImpl / RtmChannelImpl holds a long handle, a pointer to a
+ * jrtm_client / jrtm_channel below, whose global reference to the Java object
+ * is the closure of the C callbacks. Every callback runs on the client's own
+ * callback thread (rtm.h), attached to the JVM once, as a daemon.
+ */
+#ifndef JRTM_H
+#define JRTM_H
+
+#include <jni.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+
+#include "rtm/rtm.h"
+
+/* Classes (global refs) and method ids, cached by JNI_OnLoad. */
+typedef struct jrtm_cache {
+    JavaVM *vm;
+    jclass native_class;   /* io.agora.rtm.RtmNative */
+    jclass client_class;   /* io.agora.rtm.RtmClientImpl */
+    jclass channel_class;  /* io.agora.rtm.RtmChannelImpl */
+    jclass pending_class;  /* io.agora.rtm.Pending */
+    jclass string_class;   /* java.lang.String */
+    jmethodID client_on_state;
+    jmethodID client_on_message;
+    jmethodID channel_on_message;
+    jmethodID channel_on_joined;
+    jmethodID channel_on_left;
+    jmethodID pending_on_result;
+    jmethodID pending_on_members;
+} jrtm_cache;
+
+extern jrtm_cache jrtm;
+
+typedef struct jrtm_channel jrtm_channel;
+
+/* A client: the C handle and the Java object its callbacks go to. */
+typedef struct jrtm_client {
+    rtm_client *c;
+    jobject self;             /* global ref: the RtmClientImpl */
+    pthread_mutex_t lock;     /* guards live and dead */
+    jrtm_channel *live;       /* channels not released */
+    jrtm_channel *dead;       /* released, freed on the callback thread */
+    /* Held while a channel event is in Java, so that a release from another
+     * thread returns only once no event of that channel can still run. */
+    pthread_mutex_t deliver;
+    struct jrtm_client *next_doomed;
+} jrtm_client;
+
+struct jrtm_channel {
+    jrtm_channel *next;
+    jrtm_client *jc;
+    rtm_channel *ch;
+    jobject self;             /* global ref: the RtmChannelImpl */
+    atomic_bool released;
+};
+
+/* One operation in flight: the closure of its result callback. */
+typedef struct jrtm_op {
+    jobject pending;          /* global ref: the io.agora.rtm.Pending */
+    jrtm_client *jc;
+} jrtm_op;
+
+/* Records alive, for the leak tests (RtmNative.liveRecords): clients,
+ * channels, operations in flight. Each holds one global reference. */
+extern atomic_long jrtm_live_clients;
+extern atomic_long jrtm_live_channels;
+extern atomic_long jrtm_live_ops;
+
+/* --- jnilib.c --- */
+
+/* The JNIEnv of this thread, attaching it as a daemon the first time (the
+ * attachment is undone when the thread exits). NULL if that failed. */
+JNIEnv *jrtm_env(void);
+
+/* After every call into Java: an exception pending is printed with where it
+ * came from, and cleared. Returns true when there was one. */
+bool jrtm_check(JNIEnv *env, const char *where);
+
+/* The client whose callback runs on this thread now, or NULL. */
+rtm_client *jrtm_current(void);
+
+/* Marks the start and the end of a callback of client c on this thread.
+ * jrtm_leave also frees the channels released since (see jrtm_free_dead). */
+JNIEnv *jrtm_enter(rtm_client *c);
+void jrtm_leave(JNIEnv *env, jrtm_client *jc);
+
+/* Frees jc (its channels included) once this thread, jc's callback thread,
+ * exits: used when jc's client is destroyed from inside its own callback. */
+void jrtm_free_at_thread_exit(jrtm_client *jc);
+
+/* --- client_jni.c --- */
+
+/* Frees every released channel of jc. Only where no channel callback of jc
+ * can be running: on its callback thread between callbacks, or after the
+ * client was destroyed. */
+void jrtm_free_dead(JNIEnv *env, jrtm_client *jc);
+
+/* Frees jc and all its channel records, after rtm_client_destroy. */
+void jrtm_client_free(JNIEnv *env, jrtm_client *jc);
+
+/* A result closure for pending, or NULL (out of memory; an exception may be
+ * pending). */
+jrtm_op *jrtm_op_new(JNIEnv *env, jrtm_client *jc, jobject pending);
+
+/* The C result callbacks: call Pending.nativeOnResult / nativeOnMembers once,
+ * then drop the op. */
+void jrtm_on_result(rtm_client *c, int code, void *closure);
+void jrtm_on_members(rtm_channel *ch, int code, const char *const *users,
+                     size_t count, void *closure);
+
+/* Builds a message from Java's (type, body, description). Text and
+ * description are UTF-8; one with a NUL byte inside cannot be sent as a C
+ * string and makes the message invalid (the core refuses it with
+ * INVALID_MESSAGE). Returns false when out of memory. jrtm_message_free
+ * frees what it allocated. */
+bool jrtm_message_from_java(JNIEnv *env, jint type, jbyteArray body,
+                            jbyteArray description, rtm_message *out);
+void jrtm_message_free(rtm_message *m);
+
+/* A received message's arguments for Java: body and description as byte[]
+ * (NULL on failure, with the exception cleared). */
+jbyteArray jrtm_bytes(JNIEnv *env, const void *data, size_t len);
+
+/* The natives of RtmNative, for the registration table. */
+jstring JNICALL jrtm_version(JNIEnv *env, jclass cls);
+jstring JNICALL jrtm_code_name(JNIEnv *env, jclass cls, jint family, jint code);
+jintArray JNICALL jrtm_code_table(JNIEnv *env, jclass cls);
+jstring JNICALL jrtm_strerror(JNIEnv *env, jclass cls, jint status);
+jlong JNICALL jrtm_malloc_in_use(JNIEnv *env, jclass cls);
+jlongArray JNICALL jrtm_live_records(JNIEnv *env, jclass cls);
+jint JNICALL jrtm_client_create(JNIEnv *env, jclass cls, jstring app_id,
+                                jstring params, jobject self, jlongArray out);
+void JNICALL jrtm_client_destroy(JNIEnv *env, jclass cls, jlong h);
+jint JNICALL jrtm_client_set_parameters(JNIEnv *env, jclass cls, jlong h,
+                                        jstring json);
+jint JNICALL jrtm_login(JNIEnv *env, jclass cls, jlong h, jstring token,
+                        jstring user_id, jobject pending);
+jint JNICALL jrtm_logout(JNIEnv *env, jclass cls, jlong h, jobject pending);
+jint JNICALL jrtm_send_peer_message(JNIEnv *env, jclass cls, jlong h,
+                                    jstring peer_id, jint type, jbyteArray body,
+                                    jbyteArray description, jobject pending);
+
+/* --- channel_jni.c --- */
+jlong JNICALL jrtm_channel_create(JNIEnv *env, jclass cls, jlong h,
+                                  jstring channel_id, jobject self);
+jint JNICALL jrtm_channel_join(JNIEnv *env, jclass cls, jlong h, jobject pending);
+jint JNICALL jrtm_channel_leave(JNIEnv *env, jclass cls, jlong h, jobject pending);
+jint JNICALL jrtm_channel_send_message(JNIEnv *env, jclass cls, jlong h,
+                                       jint type, jbyteArray body,
+                                       jbyteArray description, jobject pending);
+jint JNICALL jrtm_channel_get_members(JNIEnv *env, jclass cls, jlong h,
+                                      jobject pending);
+void JNICALL jrtm_channel_release(JNIEnv *env, jclass cls, jlong h);
+
+#endif
