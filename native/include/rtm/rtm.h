@@ -31,8 +31,11 @@
  *   - The function's return value is 0 when the operation was queued, or the
  *     code it was refused with at once (an invalid argument). The callback
  *     is called with that same code too, so an application may rely on the
- *     callback alone. The one exception: a NULL client or channel returns
- *     NOT_INITIALIZED (101) and calls nothing.
+ *     callback alone. Two exceptions, where nothing is called and the
+ *     return value is all there is: a NULL client or channel returns
+ *     NOT_INITIALIZED (101), and an allocation failure for the operation
+ *     itself returns the family's FAILURE-like code (1; UNKNOWN for login,
+ *     REJECTED for logout).
  *   - rtm_client_destroy and rtm_channel_release complete every pending
  *     operation of theirs with the family's NOT_INITIALIZED (101) code, so
  *     closures can always be freed in the callback: destroy before it
