@@ -48,7 +48,68 @@ static const cli__cmd_entry cli__cmds[] = {
     { "leave", CLI_CMD_LEAVE },   { "chsend", CLI_CMD_CHSEND },
     { "members", CLI_CMD_MEMBERS }, { "sleep", CLI_CMD_SLEEP },
     { "quit", CLI_CMD_QUIT },
+    { "attrs-set", CLI_CMD_ATTRS_SET }, { "attrs-update", CLI_CMD_ATTRS_UPDATE },
+    { "attrs-del", CLI_CMD_ATTRS_DEL }, { "attrs-clear", CLI_CMD_ATTRS_CLEAR },
+    { "attrs-get", CLI_CMD_ATTRS_GET }, { "netchange", CLI_CMD_NETCHANGE },
 };
+
+/* The number of words left at p. */
+static size_t cli__count_words(const char *p)
+{
+    size_t n = 0;
+    while (*p != '\0') {
+        while (*p != '\0' && cli__is_space(*p))
+            p++;
+        if (*p == '\0')
+            break;
+        n++;
+        while (*p != '\0' && !cli__is_space(*p))
+            p++;
+    }
+    return n;
+}
+
+/* Takes every word left at *p as a key, or, with pairs, as K=V (cut at the
+ * first '='). Returns 0, or -1 and a reason. */
+static int cli__take_list(char **p, cli_cmd *out, int pairs,
+                          const char **error)
+{
+    size_t n = cli__count_words(*p);
+    out->keys = calloc(n ? n : 1, sizeof *out->keys);
+    if (pairs)
+        out->values = calloc(n ? n : 1, sizeof *out->values);
+    if (out->keys == NULL || (pairs && out->values == NULL)) {
+        *error = "out of memory";
+        return -1;
+    }
+    char *w;
+    while ((w = cli__next_word(p)) != NULL) {
+        if (pairs) {
+            char *eq = strchr(w, '=');
+            if (eq == NULL) {
+                *error = "bad attribute: KEY=VALUE expected";
+                return -1;
+            }
+            if (eq == w) {
+                *error = "bad attribute: empty key";
+                return -1;
+            }
+            *eq = '\0';
+            out->values[out->count] = eq + 1;
+        }
+        out->keys[out->count++] = w;
+    }
+    return 0;
+}
+
+void cli_cmd_free(cli_cmd *cmd)
+{
+    free(cmd->keys);
+    free(cmd->values);
+    cmd->keys = NULL;
+    cmd->values = NULL;
+    cmd->count = 0;
+}
 
 int cli_cmd_parse(char *line, cli_cmd *out, const char **error)
 {
@@ -81,6 +142,30 @@ int cli_cmd_parse(char *line, cli_cmd *out, const char **error)
         break;
     case CLI_CMD_LOGOUT:
     case CLI_CMD_QUIT:
+    case CLI_CMD_ATTRS_CLEAR:
+    case CLI_CMD_NETCHANGE:
+        break;
+    case CLI_CMD_ATTRS_SET:
+    case CLI_CMD_ATTRS_UPDATE:
+        if (cli__take_list(&p, out, 1, error) != 0)
+            return -1;
+        break;
+    case CLI_CMD_ATTRS_DEL:
+        if (*p == '\0') {
+            *error = "missing argument: key";
+            return -1;
+        }
+        if (cli__take_list(&p, out, 0, error) != 0)
+            return -1;
+        break;
+    case CLI_CMD_ATTRS_GET:
+        out->arg = cli__next_word(&p);
+        if (out->arg == NULL) {
+            *error = "missing argument: user";
+            return -1;
+        }
+        if (cli__take_list(&p, out, 0, error) != 0)
+            return -1;
         break;
     case CLI_CMD_JOIN:
     case CLI_CMD_LEAVE:

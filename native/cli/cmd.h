@@ -4,6 +4,8 @@
 #ifndef RTM_CLI_CMD_H
 #define RTM_CLI_CMD_H
 
+#include <stddef.h>
+
 typedef enum {
     CLI_CMD_NONE,     /* blank line or a comment (# ...) */
     CLI_CMD_LOGIN,    /* login [TOKEN] */
@@ -14,7 +16,13 @@ typedef enum {
     CLI_CMD_CHSEND,   /* chsend CH TEXT... */
     CLI_CMD_MEMBERS,  /* members CH */
     CLI_CMD_SLEEP,    /* sleep MS */
-    CLI_CMD_QUIT      /* quit */
+    CLI_CMD_QUIT,     /* quit */
+    CLI_CMD_ATTRS_SET,    /* attrs-set [K=V...] */
+    CLI_CMD_ATTRS_UPDATE, /* attrs-update [K=V...] */
+    CLI_CMD_ATTRS_DEL,    /* attrs-del K... */
+    CLI_CMD_ATTRS_CLEAR,  /* attrs-clear */
+    CLI_CMD_ATTRS_GET,    /* attrs-get USER [K...] */
+    CLI_CMD_NETCHANGE     /* netchange */
 } cli_cmd_kind;
 
 /* The longest sleep accepted, in ms (one hour). */
@@ -23,17 +31,29 @@ typedef enum {
 typedef struct {
     cli_cmd_kind kind;
     const char *word;  /* the command's word, e.g. "send" (static) */
-    char *arg;         /* TOKEN (or NULL), PEER or CH; points into the line */
+    char *arg;         /* TOKEN (or NULL), PEER, CH or USER; points into the line */
     char *text;        /* TEXT: the rest of the line, inner spaces kept */
     long ms;           /* sleep */
+    /* attrs-*: the keys (K of each K=V, or each K), and for attrs-set and
+     * attrs-update the values (V, possibly ""), count of each. The arrays
+     * are allocated (cli_cmd_free); the strings point into the line. */
+    char **keys;
+    char **values;
+    size_t count;
 } cli_cmd;
 
 /*
  * Parses line (without its newline; a trailing '\r' is ignored) in place:
  * words are separated by spaces or tabs. Returns 0 and fills *out, or -1 and
  * a static reason in *error (unknown command, missing or extra argument,
- * bad number).
+ * bad number, an attribute that is not K=V or has an empty key, out of
+ * memory). An attribute K=V is split at its first '='; V may be empty and
+ * may contain '=' but, like every word, no space or tab.
  */
 int cli_cmd_parse(char *line, cli_cmd *out, const char **error);
+
+/* Frees what cli_cmd_parse allocated in cmd (the key and value arrays), on
+ * success or failure. */
+void cli_cmd_free(cli_cmd *cmd);
 
 #endif

@@ -59,6 +59,7 @@ typedef struct {
     rtm_family family;
     char *channel;          /* or NULL */
     char *peer;             /* or NULL */
+    char *user;             /* attrs-get: the user asked about, or NULL */
 } cli_req;
 
 static const char cli__usage[] =
@@ -94,6 +95,19 @@ static const char cli__usage[] =
 "  chsend CH TEXT...   a message to channel CH.               result op chsend\n"
 "  members CH          list CH's members: the result line,    result op members\n"
 "                      then on success a \"members\" event.\n"
+"  attrs-set [K=V...]  replace all of this user's attributes  result op attrs-set\n"
+"                      (none: remove them all). K=V is split\n"
+"                      at the first '='; V may be empty.\n"
+"  attrs-update K=V... add or update these attributes.        result op attrs-update\n"
+"  attrs-del K...      delete the attributes of these keys.   result op attrs-del\n"
+"  attrs-clear         delete all of this user's attributes.  result op attrs-clear\n"
+"  attrs-get USER [K...]                                      result op attrs-get\n"
+"                      USER's attributes, all or those of the\n"
+"                      keys K: the result line (with \"user\"),\n"
+"                      then on success an \"attributes\" event.\n"
+"  netchange           tell the client the network changed    no result; prints\n"
+"                      (it tries to reconnect now if it is    an \"ok\" event\n"
+"                      waiting to).\n"
 "  sleep MS            stop reading commands for MS ms (events still print).\n"
 "  quit                as end of input: wait up to 11 s for pending results,\n"
 "                      log out if logged in (waiting up to 2 s for its\n"
@@ -106,22 +120,32 @@ static const char cli__usage[] =
 "                  \"peer\" (send) or \"channel\" (channel commands); code is\n"
 "                  the API's error code, name its constant (LOGIN_ERR_*,\n"
 "                  LOGOUT_ERR_*, PEER_MESSAGE_ERR_*, JOIN_CHANNEL_ERR_*,\n"
-"                  LEAVE_CHANNEL_ERR_*, CHANNEL_MESSAGE_ERR_*, GET_MEMBERS_ERR_*)\n"
+"                  LEAVE_CHANNEL_ERR_*, CHANNEL_MESSAGE_ERR_*, GET_MEMBERS_ERR_*,\n"
+"                  ATTRIBUTE_OPERATION_ERR_* for attrs-*, with \"user\" for\n"
+"                  attrs-get)\n"
 "  peer_message    {\"from\":\"bob\",\"text\":\"hi\",\"offline\":false}\n"
 "  channel_message {\"channel\":\"c1\",\"from\":\"bob\",\"text\":\"hi\"}\n"
 "  member_joined   {\"channel\":\"c1\",\"user\":\"bob\"}\n"
 "  member_left     {\"channel\":\"c1\",\"user\":\"bob\"}\n"
 "  members         {\"channel\":\"c1\",\"users\":[\"alice\",\"bob\"]} (sorted)\n"
+"  attributes      {\"user\":\"bob\",\"attributes\":{\"k\":\"v\"}} (keys sorted)\n"
+"  replay          {\"peer_messages\":2,\"channel_messages\":1,\n"
+"                   \"channel_skipped\":0,\"peer_dropped\":0}: after a\n"
+"                  reconnection resumed the session; the replayed messages\n"
+"                  came just before as peer_message/channel_message\n"
+"  ok              {\"op\":\"netchange\"}: the hint was passed on\n"
 "  error           {\"line\":\"...\",\"message\":\"...\"}: a line that is not a\n"
-"                  command (unknown, missing argument, invalid channel id)\n"
+"                  command (unknown, missing argument, invalid channel id,\n"
+"                  an attribute that is not K=V or has an empty key)\n"
 "\n"
 "Exit status: 0 after quit or end of input; 2 for bad options; 1 when the\n"
 "client cannot be created.\n";
 
 /* ---- results ------------------------------------------------------------ */
 
-static cli_req *cli__req_new(cli *c, const char *op, rtm_family family,
-                             const char *channel, const char *peer)
+static cli_req *cli__req_new_user(cli *c, const char *op, rtm_family family,
+                                  const char *channel, const char *peer,
+                                  const char *user)
 {
     cli_req *r = calloc(1, sizeof *r);
     if (r == NULL)
@@ -130,8 +154,10 @@ static cli_req *cli__req_new(cli *c, const char *op, rtm_family family,
     r->op = op;
     r->family = family;
     if ((channel != NULL && (r->channel = strdup(channel)) == NULL) ||
-        (peer != NULL && (r->peer = strdup(peer)) == NULL)) {
+        (peer != NULL && (r->peer = strdup(peer)) == NULL) ||
+        (user != NULL && (r->user = strdup(user)) == NULL)) {
         free(r->channel);
+        free(r->peer);
         free(r);
         return NULL;
     }
@@ -139,6 +165,12 @@ static cli_req *cli__req_new(cli *c, const char *op, rtm_family family,
     c->pending++;
     pthread_mutex_unlock(&c->mu);
     return r;
+}
+
+static cli_req *cli__req_new(cli *c, const char *op, rtm_family family,
+                             const char *channel, const char *peer)
+{
+    return cli__req_new_user(c, op, family, channel, peer, NULL);
 }
 
 static void cli__emit_result(const cli_req *r, int code)
@@ -151,6 +183,8 @@ static void cli__emit_result(const cli_req *r, int code)
         cJSON_AddStringToObject(o, "channel", r->channel);
     if (r->peer != NULL)
         cJSON_AddStringToObject(o, "peer", r->peer);
+    if (r->user != NULL)
+        cJSON_AddStringToObject(o, "user", r->user);
     cJSON_AddNumberToObject(o, "code", code);
     cJSON_AddStringToObject(o, "name", rtm_code_name(r->family, code));
     cli_emit(o);
@@ -165,6 +199,7 @@ static void cli__req_done(cli_req *r)
     pthread_mutex_unlock(&c->mu);
     free(r->channel);
     free(r->peer);
+    free(r->user);
     free(r);
 }
 
@@ -197,6 +232,44 @@ static void cli__on_members(rtm_channel *channel, int code,
             cJSON *users = cJSON_AddArrayToObject(o, "users");
             for (size_t i = 0; users != NULL && i < count; i++)
                 cJSON_AddItemToArray(users, cJSON_CreateString(sorted[i]));
+            cli_emit(o);
+            o = NULL;
+        }
+        cJSON_Delete(o);
+        free(sorted);
+    }
+    cli__req_done(r);
+}
+
+static int cli__cmp_attr(const void *a, const void *b)
+{
+    return strcmp(((const rtm_attribute *)a)->key,
+                  ((const rtm_attribute *)b)->key);
+}
+
+/* attrs-get: the result line, then on success an "attributes" event with
+ * the attributes as one object, keys sorted. */
+static void cli__on_attributes(rtm_client *client, int code,
+                               const char *user_id,
+                               const rtm_attribute *attributes, size_t count,
+                               void *closure)
+{
+    cli_req *r = closure;
+    cli__emit_result(r, code);
+    if (code == 0) {
+        cJSON *o = cli_event("attributes");
+        rtm_attribute *sorted = calloc(count + 1, sizeof *sorted);
+        if (o != NULL && sorted != NULL) {
+            for (size_t i = 0; i < count; i++)
+                sorted[i] = attributes[i];
+            qsort(sorted, count, sizeof *sorted, cli__cmp_attr);
+            cJSON_AddStringToObject(o, "user",
+                                    user_id != NULL ? user_id : r->user);
+            cJSON *attrs = cJSON_AddObjectToObject(o, "attributes");
+            for (size_t i = 0; attrs != NULL && i < count; i++)
+                cJSON_AddStringToObject(attrs, sorted[i].key,
+                                        sorted[i].value != NULL
+                                            ? sorted[i].value : "");
             cli_emit(o);
             o = NULL;
         }
@@ -239,6 +312,19 @@ static void cli__on_state(rtm_client *client, int state, int reason,
     c->state = state;
     pthread_cond_broadcast(&c->cv);
     pthread_mutex_unlock(&c->mu);
+}
+
+static void cli__on_replay_done(rtm_client *client,
+                                const rtm_replay_info *info, void *closure)
+{
+    cJSON *o = cli_event("replay");
+    if (o == NULL)
+        return;
+    cJSON_AddNumberToObject(o, "peer_messages", info->peer_messages);
+    cJSON_AddNumberToObject(o, "channel_messages", info->channel_messages);
+    cJSON_AddNumberToObject(o, "channel_skipped", info->channel_skipped);
+    cJSON_AddNumberToObject(o, "peer_dropped", info->peer_dropped);
+    cli_emit(o);
 }
 
 static void cli__on_peer_message(rtm_client *client, const rtm_message *msg,
@@ -354,6 +440,60 @@ static void cli__oom(const char *line)
     cli_emit_error(line, "out of memory");
 }
 
+/* attrs-set, attrs-update, attrs-del, attrs-clear, attrs-get. */
+static void cli__run_attrs(cli *c, const cli_cmd *cmd, const char *original)
+{
+    rtm_attribute *attrs = NULL;
+    if (cmd->values != NULL) {
+        attrs = calloc(cmd->count ? cmd->count : 1, sizeof *attrs);
+        if (attrs == NULL) {
+            cli__oom(original);
+            return;
+        }
+        for (size_t i = 0; i < cmd->count; i++)
+            attrs[i] = (rtm_attribute){ cmd->keys[i], cmd->values[i] };
+    }
+    const char *const *keys = (const char *const *)cmd->keys;
+    cli_req *r = cli__req_new_user(
+        c, cmd->word, RTM_FAMILY_ATTRIBUTE_OPERATION_ERR, NULL, NULL,
+        cmd->kind == CLI_CMD_ATTRS_GET ? cmd->arg : NULL);
+    if (r == NULL) {
+        free(attrs);
+        cli__oom(original);
+        return;
+    }
+    /* Strings are copied before each call returns (rtm.h, Memory). */
+    switch (cmd->kind) {
+    case CLI_CMD_ATTRS_SET:
+        rtm_set_local_user_attributes(c->client, attrs, cmd->count,
+                                      cli__on_result, r);
+        break;
+    case CLI_CMD_ATTRS_UPDATE:
+        rtm_add_or_update_local_user_attributes(c->client, attrs, cmd->count,
+                                                cli__on_result, r);
+        break;
+    case CLI_CMD_ATTRS_DEL:
+        rtm_delete_local_user_attributes_by_keys(c->client, keys, cmd->count,
+                                                 cli__on_result, r);
+        break;
+    case CLI_CMD_ATTRS_CLEAR:
+        rtm_clear_local_user_attributes(c->client, cli__on_result, r);
+        break;
+    case CLI_CMD_ATTRS_GET:
+        if (cmd->count == 0)
+            rtm_get_user_attributes(c->client, cmd->arg, cli__on_attributes,
+                                    r);
+        else
+            rtm_get_user_attributes_by_keys(c->client, cmd->arg, keys,
+                                            cmd->count, cli__on_attributes,
+                                            r);
+        break;
+    default:
+        break;
+    }
+    free(attrs);
+}
+
 /* Runs one parsed command. original is the line as read, for errors. */
 static void cli__run(cli *c, const cli_cmd *cmd, const char *original)
 {
@@ -442,6 +582,23 @@ static void cli__run(cli *c, const cli_cmd *cmd, const char *original)
         }
         rtm_channel_get_members(ch->channel, cli__on_members, r);
         break;
+    case CLI_CMD_ATTRS_SET:
+    case CLI_CMD_ATTRS_UPDATE:
+    case CLI_CMD_ATTRS_DEL:
+    case CLI_CMD_ATTRS_CLEAR:
+    case CLI_CMD_ATTRS_GET:
+        cli__run_attrs(c, cmd, original);
+        break;
+    case CLI_CMD_NETCHANGE: {
+        /* No result callback in the API: an "ok" line says the hint was
+         * passed on, nothing more. */
+        rtm_network_changed(c->client);
+        cJSON *o = cli_event("ok");
+        if (o != NULL)
+            cJSON_AddStringToObject(o, "op", "netchange");
+        cli_emit(o);
+        break;
+    }
     }
 }
 
@@ -473,6 +630,7 @@ static void cli__read_loop(cli *c)
         } else {
             cli__run(c, &cmd, original);
         }
+        cli_cmd_free(&cmd);
         free(original);
         if (cmd.kind == CLI_CMD_QUIT)
             break;
@@ -612,6 +770,7 @@ int main(int argc, char **argv)
     config.app_id = app_id;
     config.callbacks.on_connection_state_changed = cli__on_state;
     config.callbacks.on_message_received = cli__on_peer_message;
+    config.callbacks.on_replay_done = cli__on_replay_done;
     config.closure = &c;
     config.parameters = opts.param;
     if (opts.verbose) {
