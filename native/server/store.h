@@ -2,7 +2,8 @@
  * store.h: the server's shared state behind one interface.
  *
  * Sessions (who is online, per app id), the delivered but unacknowledged peer
- * messages of each session and channel membership live here and nowhere
+ * messages of each session, the send_seq answers of each session, its user
+ * attributes, channel membership and channel history live here and nowhere
  * else: no other module touches these tables. The interface is a table of
  * functions (rtmd_store_ops) so that a store shared by several rtmd nodes
  * (Redis is planned) can replace the in-memory one (store_mem.c).
@@ -42,6 +43,27 @@ void rtmd_strv_free(rtmd_strv *v);
 
 typedef void (*rtmd_session_fn)(rtmd_session *s, void *closure);
 
+/* An encoded frame kept by the store (header included), with its seq and,
+ * for channel history, the monotonic ms at which it was accepted. */
+typedef void (*rtmd_frame_fn)(uint64_t seq, uint64_t at_ms, const uint8_t *frame,
+                              size_t len, void *closure);
+
+/* One user attribute; an owned list of them (rtmd_attrv_free). */
+typedef struct {
+    char *key;
+    char *value;
+} rtmd_attr;
+
+typedef struct {
+    rtmd_attr *items;
+    size_t count;
+} rtmd_attrv;
+
+void rtmd_attrv_free(rtmd_attrv *v);
+
+/* Send answers remembered per session (SPEC B1, PeerSend.send_seq). */
+#define RTMD_SENT_RING 256u
+
 typedef struct rtmd_store_ops {
     void (*destroy)(rtmd_store *st);
 
@@ -66,6 +88,28 @@ typedef struct rtmd_store_ops {
     void (*unacked_ack)(rtmd_store *st, rtmd_session *s, uint64_t seq);
     size_t (*unacked_count)(rtmd_store *st, rtmd_session *s);
     void (*unacked_clear)(rtmd_store *st, rtmd_session *s);
+    /* Calls fn for every entry, in seq order (at_ms is 0); fn must not
+     * change the queue. */
+    void (*unacked_foreach)(rtmd_store *st, rtmd_session *s, rtmd_frame_fn fn,
+                            void *closure);
+    /* How many entries unacked_push dropped (queue full) since the last
+     * call; resets the count. */
+    uint32_t (*unacked_take_dropped)(rtmd_store *st, rtmd_session *s);
+
+    /* Exactly-once sends (SPEC B1). sent_lookup: whether send_seq (> 0) was
+     * processed already, and *code its answer: a send_seq recorded in the
+     * last RTMD_SENT_RING gives its code; one at or below the highest
+     * recorded but older than that gives 0 (OK). One within the last
+     * RTMD_SENT_RING that was never recorded was not processed (false).
+     * sent_record: remembers the answer of send_seq. */
+    bool (*sent_lookup)(rtmd_store *st, rtmd_session *s, uint64_t send_seq, int *code);
+    rtmd_store_status (*sent_record)(rtmd_store *st, rtmd_session *s, uint64_t send_seq,
+                                     int code);
+
+    /* User attributes of s (SPEC A5). attrs_get: a sorted copy. attrs_put:
+     * replaces them all with a copy of in (sorted by the caller or not). */
+    rtmd_store_status (*attrs_get)(rtmd_store *st, rtmd_session *s, rtmd_attrv *out);
+    rtmd_store_status (*attrs_put)(rtmd_store *st, rtmd_session *s, const rtmd_attrv *in);
 
     /* Channel membership, per app id. join: OK, EXISTS, LIMIT (the session
      * is in max_per_user channels already) or NOMEM. leave: OK or ABSENT. An
@@ -84,6 +128,21 @@ typedef struct rtmd_store_ops {
     /* The next message seq of a channel (1, 2, ...); 0 if it does not exist. */
     uint64_t (*channel_next_seq)(rtmd_store *st, const char *app_id,
                                  const char *channel);
+    /* The last seq given out in a channel; 0 if none or no such channel. */
+    uint64_t (*channel_last_seq)(rtmd_store *st, const char *app_id,
+                                 const char *channel);
+
+    /* Channel history (SPEC S10): an encoded ChannelDeliver of seq accepted
+     * at at_ms (monotonic). Keeps at most max (0: none); entries older than
+     * horizon_ms are dropped here, lazily. ABSENT: no such channel. */
+    rtmd_store_status (*history_push)(rtmd_store *st, const char *app_id,
+                                      const char *channel, uint64_t seq, uint64_t at_ms,
+                                      const uint8_t *frame, size_t len, size_t max,
+                                      uint64_t horizon_ms);
+    /* Calls fn for every kept entry, oldest first, after dropping those
+     * older than horizon_ms; fn must not change the channel. */
+    void (*history_foreach)(rtmd_store *st, const char *app_id, const char *channel,
+                            uint64_t horizon_ms, rtmd_frame_fn fn, void *closure);
 } rtmd_store_ops;
 
 struct rtmd_store {
@@ -117,6 +176,23 @@ static inline size_t rtmd_store_unacked_count(rtmd_store *st, rtmd_session *s)
 { return st->ops->unacked_count(st, s); }
 static inline void rtmd_store_unacked_clear(rtmd_store *st, rtmd_session *s)
 { st->ops->unacked_clear(st, s); }
+static inline void rtmd_store_unacked_foreach(rtmd_store *st, rtmd_session *s,
+                                              rtmd_frame_fn fn, void *closure)
+{ st->ops->unacked_foreach(st, s, fn, closure); }
+static inline uint32_t rtmd_store_unacked_take_dropped(rtmd_store *st, rtmd_session *s)
+{ return st->ops->unacked_take_dropped(st, s); }
+static inline bool rtmd_store_sent_lookup(rtmd_store *st, rtmd_session *s, uint64_t seq,
+                                          int *code)
+{ return st->ops->sent_lookup(st, s, seq, code); }
+static inline rtmd_store_status rtmd_store_sent_record(rtmd_store *st, rtmd_session *s,
+                                                       uint64_t seq, int code)
+{ return st->ops->sent_record(st, s, seq, code); }
+static inline rtmd_store_status rtmd_store_attrs_get(rtmd_store *st, rtmd_session *s,
+                                                     rtmd_attrv *out)
+{ return st->ops->attrs_get(st, s, out); }
+static inline rtmd_store_status rtmd_store_attrs_put(rtmd_store *st, rtmd_session *s,
+                                                     const rtmd_attrv *in)
+{ return st->ops->attrs_put(st, s, in); }
 static inline rtmd_store_status rtmd_store_channel_join(rtmd_store *st, rtmd_session *s,
                                                         const char *ch, size_t max)
 { return st->ops->channel_join(st, s, ch, max); }
@@ -134,5 +210,18 @@ static inline rtmd_store_status rtmd_store_session_channels(rtmd_store *st, rtmd
 static inline uint64_t rtmd_store_channel_next_seq(rtmd_store *st, const char *app,
                                                    const char *ch)
 { return st->ops->channel_next_seq(st, app, ch); }
+static inline uint64_t rtmd_store_channel_last_seq(rtmd_store *st, const char *app,
+                                                   const char *ch)
+{ return st->ops->channel_last_seq(st, app, ch); }
+static inline rtmd_store_status rtmd_store_history_push(rtmd_store *st, const char *app,
+                                                        const char *ch, uint64_t seq,
+                                                        uint64_t at_ms, const uint8_t *frame,
+                                                        size_t len, size_t max,
+                                                        uint64_t horizon_ms)
+{ return st->ops->history_push(st, app, ch, seq, at_ms, frame, len, max, horizon_ms); }
+static inline void rtmd_store_history_foreach(rtmd_store *st, const char *app,
+                                              const char *ch, uint64_t horizon_ms,
+                                              rtmd_frame_fn fn, void *closure)
+{ st->ops->history_foreach(st, app, ch, horizon_ms, fn, closure); }
 
 #endif

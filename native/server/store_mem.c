@@ -3,8 +3,9 @@
  *
  * Two maps keyed by "<app id>\x1f<id>" (app ids never hold control
  * characters, see session.c): users, to a mem_user (the session, its
- * unacknowledged deliveries and its channels), and channels, to a
- * mem_channel (its members and its message seq).
+ * unacknowledged deliveries, its send answers, its attributes and its
+ * channels), and channels, to a mem_channel (its members, its message seq
+ * and its recent messages).
  */
 #include "store.h"
 
@@ -25,16 +26,35 @@ typedef struct {
     size_t len;
 } mem_unacked;
 
+/* A send answer: slot send_seq % RTMD_SENT_RING. */
+typedef struct {
+    uint64_t seq;
+    int32_t code;
+} mem_sent;
+
 typedef struct {
     rtmd_session *s;
     mem_unacked *ring; /* circular, cap entries */
     size_t cap, head, count;
+    uint32_t dropped;  /* unacked entries dropped since unacked_take_dropped */
+    uint64_t sent_max; /* highest send_seq recorded */
+    mem_sent *sent;    /* RTMD_SENT_RING slots, allocated on the first send_seq */
+    rtmd_attrv attrs;  /* sorted by key */
     rtmd_map channels; /* channel name -> &rtmd__present */
 } mem_user;
 
 typedef struct {
     uint64_t seq;
-    rtmd_map members; /* user id -> &rtmd__present */
+    uint64_t at_ms;
+    uint8_t *frame;
+    size_t len;
+} mem_hist;
+
+typedef struct {
+    uint64_t seq;
+    mem_hist *hist;    /* circular, hcap entries, oldest at hhead */
+    size_t hcap, hhead, hcount;
+    rtmd_map members;  /* user id -> &rtmd__present */
 } mem_channel;
 
 typedef struct {
@@ -42,6 +62,17 @@ typedef struct {
     rtmd_map users;
     rtmd_map channels;
 } mem_store;
+
+void rtmd_attrv_free(rtmd_attrv *v)
+{
+    for (size_t i = 0; i < v->count; i++) {
+        free(v->items[i].key);
+        free(v->items[i].value);
+    }
+    free(v->items);
+    v->items = NULL;
+    v->count = 0;
+}
 
 void rtmd_strv_free(rtmd_strv *v)
 {
@@ -100,6 +131,32 @@ static void mem_unacked_clear(mem_user *u)
     u->count = 0;
 }
 
+static void mem_hist_drop_oldest(mem_channel *c)
+{
+    free(c->hist[c->hhead].frame);
+    c->hhead = (c->hhead + 1) % c->hcap;
+    c->hcount--;
+}
+
+static void mem_channel_free(mem_channel *c)
+{
+    while (c->hcount)
+        mem_hist_drop_oldest(c);
+    free(c->hist);
+    rtmd_map_clear(&c->members);
+    free(c);
+}
+
+static void mem_user_free_data(mem_user *u)
+{
+    rtmd_map_clear(&u->channels);
+    mem_unacked_clear(u);
+    free(u->ring);
+    free(u->sent);
+    rtmd_attrv_free(&u->attrs);
+    free(u);
+}
+
 /* Removes user from channel ch, freeing the channel when it empties. */
 static void mem_channel_drop(mem_store *m, const char *app, const char *ch,
                              const char *user)
@@ -112,8 +169,7 @@ static void mem_channel_drop(mem_store *m, const char *app, const char *ch,
     rtmd_map_del(&c->members, user);
     if (c->members.count == 0) {
         rtmd_map_del(&m->channels, key);
-        rtmd_map_clear(&c->members);
-        free(c);
+        mem_channel_free(c);
     }
 }
 
@@ -123,10 +179,7 @@ static void mem_user_free(mem_store *m, mem_user *u)
     for (rtmd_map_entry *e = rtmd_map_first(&u->channels, &it); e;
          e = rtmd_map_next(&u->channels, e, &it))
         mem_channel_drop(m, u->s->app_id, e->key, u->s->user_id);
-    rtmd_map_clear(&u->channels);
-    mem_unacked_clear(u);
-    free(u->ring);
-    free(u);
+    mem_user_free_data(u);
 }
 
 static void mem_destroy(rtmd_store *st)
@@ -135,20 +188,12 @@ static void mem_destroy(rtmd_store *st)
     size_t it;
     /* Channels first: mem_user_free would look them up one by one. */
     for (rtmd_map_entry *e = rtmd_map_first(&m->channels, &it); e;
-         e = rtmd_map_next(&m->channels, e, &it)) {
-        mem_channel *c = e->value;
-        rtmd_map_clear(&c->members);
-        free(c);
-    }
+         e = rtmd_map_next(&m->channels, e, &it))
+        mem_channel_free(e->value);
     rtmd_map_clear(&m->channels);
     for (rtmd_map_entry *e = rtmd_map_first(&m->users, &it); e;
-         e = rtmd_map_next(&m->users, e, &it)) {
-        mem_user *u = e->value;
-        rtmd_map_clear(&u->channels);
-        mem_unacked_clear(u);
-        free(u->ring);
-        free(u);
-    }
+         e = rtmd_map_next(&m->users, e, &it))
+        mem_user_free_data(e->value);
     rtmd_map_clear(&m->users);
     free(m);
 }
@@ -222,6 +267,7 @@ static rtmd_store_status mem_unacked_push(rtmd_store *st, rtmd_session *s, uint6
         free(u->ring[u->head].frame);
         u->head = (u->head + 1) % u->cap;
         u->count--;
+        u->dropped++;
         st_ = RTMD_STORE_LIMIT;
     }
     if (u->count == u->cap) {
@@ -273,6 +319,117 @@ static void mem_unacked_clear_op(rtmd_store *st, rtmd_session *s)
         mem_unacked_clear(u);
 }
 
+static void mem_unacked_foreach(rtmd_store *st, rtmd_session *s, rtmd_frame_fn fn,
+                                void *closure)
+{
+    mem_user *u = mem_user_of(mem_of(st), s);
+    if (!u)
+        return;
+    for (size_t i = 0; i < u->count; i++) {
+        const mem_unacked *e = &u->ring[(u->head + i) % u->cap];
+        fn(e->seq, 0, e->frame, e->len, closure);
+    }
+}
+
+static uint32_t mem_unacked_take_dropped(rtmd_store *st, rtmd_session *s)
+{
+    mem_user *u = mem_user_of(mem_of(st), s);
+    if (!u)
+        return 0;
+    uint32_t n = u->dropped;
+    u->dropped = 0;
+    return n;
+}
+
+static bool mem_sent_lookup(rtmd_store *st, rtmd_session *s, uint64_t seq, int *code)
+{
+    mem_user *u = mem_user_of(mem_of(st), s);
+    if (!u || seq == 0 || seq > u->sent_max)
+        return false;
+    if (u->sent_max - seq >= RTMD_SENT_RING) {
+        /* Fell out of the ring: processed long ago; its answer is lost. */
+        *code = 0;
+        return true;
+    }
+    const mem_sent *e = &u->sent[seq % RTMD_SENT_RING];
+    if (e->seq != seq)
+        return false; /* within the ring but never processed */
+    *code = e->code;
+    return true;
+}
+
+static rtmd_store_status mem_sent_record(rtmd_store *st, rtmd_session *s, uint64_t seq,
+                                         int code)
+{
+    mem_user *u = mem_user_of(mem_of(st), s);
+    if (!u)
+        return RTMD_STORE_ABSENT;
+    if (seq == 0 || (seq <= u->sent_max && u->sent_max - seq >= RTMD_SENT_RING))
+        return RTMD_STORE_OK;
+    if (!u->sent) {
+        u->sent = calloc(RTMD_SENT_RING, sizeof *u->sent);
+        if (!u->sent)
+            return RTMD_STORE_NOMEM;
+    }
+    u->sent[seq % RTMD_SENT_RING] = (mem_sent){ seq, code };
+    if (seq > u->sent_max)
+        u->sent_max = seq;
+    return RTMD_STORE_OK;
+}
+
+static rtmd_store_status mem_attrs_copy(const rtmd_attrv *in, rtmd_attrv *out)
+{
+    out->items = NULL;
+    out->count = 0;
+    if (in->count == 0)
+        return RTMD_STORE_OK;
+    out->items = calloc(in->count, sizeof *out->items);
+    if (!out->items)
+        return RTMD_STORE_NOMEM;
+    for (size_t i = 0; i < in->count; i++) {
+        out->items[i].key = strdup(in->items[i].key);
+        out->items[i].value = strdup(in->items[i].value);
+        out->count++;
+        if (!out->items[i].key || !out->items[i].value) {
+            rtmd_attrv_free(out);
+            return RTMD_STORE_NOMEM;
+        }
+    }
+    return RTMD_STORE_OK;
+}
+
+static int mem_attr_cmp(const void *a, const void *b)
+{
+    return strcmp(((const rtmd_attr *)a)->key, ((const rtmd_attr *)b)->key);
+}
+
+static rtmd_store_status mem_attrs_get(rtmd_store *st, rtmd_session *s, rtmd_attrv *out)
+{
+    mem_user *u = mem_user_of(mem_of(st), s);
+    if (!u) {
+        out->items = NULL;
+        out->count = 0;
+        return RTMD_STORE_ABSENT;
+    }
+    return mem_attrs_copy(&u->attrs, out);
+}
+
+static rtmd_store_status mem_attrs_put(rtmd_store *st, rtmd_session *s, const rtmd_attrv *in)
+{
+    mem_user *u = mem_user_of(mem_of(st), s);
+    if (!u)
+        return RTMD_STORE_ABSENT;
+    rtmd_attrv copy;
+    rtmd_store_status r = mem_attrs_copy(in, &copy);
+    if (r != RTMD_STORE_OK)
+        return r;
+    if (copy.count > 1)
+        qsort(copy.items, copy.count, sizeof *copy.items, mem_attr_cmp);
+    rtmd_attrv_free(&u->attrs);
+    u->attrs = copy;
+    return RTMD_STORE_OK;
+}
+
 static rtmd_store_status mem_channel_join(rtmd_store *st, rtmd_session *s,
                                           const char *ch, size_t max_per_user)
 {
@@ -308,8 +465,7 @@ static rtmd_store_status mem_channel_join(rtmd_store *st, rtmd_session *s,
 nomem:
     if (fresh) {
         rtmd_map_del(&m->channels, key);
-        rtmd_map_clear(&c->members);
-        free(c);
+        mem_channel_free(c);
     }
     return RTMD_STORE_NOMEM;
 }
@@ -388,6 +544,69 @@ static uint64_t mem_channel_next_seq(rtmd_store *st, const char *app, const char
     return c ? ++c->seq : 0;
 }
 
+static uint64_t mem_channel_last_seq(rtmd_store *st, const char *app, const char *ch)
+{
+    mem_channel *c = mem_channel_find(mem_of(st), app, ch);
+    return c ? c->seq : 0;
+}
+
+static void mem_hist_expire(mem_channel *c, uint64_t horizon_ms)
+{
+    while (c->hcount && c->hist[c->hhead].at_ms < horizon_ms)
+        mem_hist_drop_oldest(c);
+}
+
+static rtmd_store_status mem_history_push(rtmd_store *st, const char *app, const char *ch,
+                                          uint64_t seq, uint64_t at_ms,
+                                          const uint8_t *frame, size_t len, size_t max,
+                                          uint64_t horizon_ms)
+{
+    mem_channel *c = mem_channel_find(mem_of(st), app, ch);
+    if (!c)
+        return RTMD_STORE_ABSENT;
+    mem_hist_expire(c, horizon_ms);
+    if (max == 0)
+        return RTMD_STORE_OK;
+    uint8_t *copy = malloc(len ? len : 1);
+    if (!copy)
+        return RTMD_STORE_NOMEM;
+    memcpy(copy, frame, len);
+    while (c->hcount >= max)
+        mem_hist_drop_oldest(c);
+    if (c->hcount == c->hcap) {
+        size_t cap = c->hcap ? c->hcap * 2 : 4;
+        if (cap > max)
+            cap = max;
+        mem_hist *h = malloc(cap * sizeof *h);
+        if (!h) {
+            free(copy);
+            return RTMD_STORE_NOMEM;
+        }
+        for (size_t i = 0; i < c->hcount; i++)
+            h[i] = c->hist[(c->hhead + i) % c->hcap];
+        free(c->hist);
+        c->hist = h;
+        c->hcap = cap;
+        c->hhead = 0;
+    }
+    c->hist[(c->hhead + c->hcount) % c->hcap] = (mem_hist){ seq, at_ms, copy, len };
+    c->hcount++;
+    return RTMD_STORE_OK;
+}
+
+static void mem_history_foreach(rtmd_store *st, const char *app, const char *ch,
+                                uint64_t horizon_ms, rtmd_frame_fn fn, void *closure)
+{
+    mem_channel *c = mem_channel_find(mem_of(st), app, ch);
+    if (!c)
+        return;
+    mem_hist_expire(c, horizon_ms);
+    for (size_t i = 0; i < c->hcount; i++) {
+        const mem_hist *e = &c->hist[(c->hhead + i) % c->hcap];
+        fn(e->seq, e->at_ms, e->frame, e->len, closure);
+    }
+}
+
 static const rtmd_store_ops mem_ops = {
     .destroy = mem_destroy,
     .session_find = mem_session_find,
@@ -399,12 +618,21 @@ static const rtmd_store_ops mem_ops = {
     .unacked_ack = mem_unacked_ack,
     .unacked_count = mem_unacked_count,
     .unacked_clear = mem_unacked_clear_op,
+    .unacked_foreach = mem_unacked_foreach,
+    .unacked_take_dropped = mem_unacked_take_dropped,
+    .sent_lookup = mem_sent_lookup,
+    .sent_record = mem_sent_record,
+    .attrs_get = mem_attrs_get,
+    .attrs_put = mem_attrs_put,
     .channel_join = mem_channel_join,
     .channel_leave = mem_channel_leave,
     .channel_has = mem_channel_has,
     .channel_members = mem_channel_members,
     .session_channels = mem_session_channels,
     .channel_next_seq = mem_channel_next_seq,
+    .channel_last_seq = mem_channel_last_seq,
+    .history_push = mem_history_push,
+    .history_foreach = mem_history_foreach,
 };
 
 rtmd_store *rtmd_store_mem_new(void)

@@ -127,6 +127,93 @@ TEST_F(StoreMem, UnackedDeliveriesAreBoundedAndAcked) {
   EXPECT_EQ(rtmd_store_unacked_count(st_, a), 0u);
 }
 
+// The queue is listed in seq order; overflow drops are counted until taken.
+TEST_F(StoreMem, UnackedForeachAndDroppedCount_S9) {
+  rtmd_session* a = Add("app", "alice");
+  const uint8_t frame[] = {7};
+  for (uint64_t seq = 1; seq <= 6; seq++)
+    rtmd_store_unacked_push(st_, a, seq, frame, sizeof frame, 4);
+  std::vector<uint64_t> seqs;
+  rtmd_store_unacked_foreach(
+      st_, a,
+      [](uint64_t seq, uint64_t, const uint8_t* f, size_t len, void* c) {
+        EXPECT_EQ(len, 1u);
+        EXPECT_EQ(f[0], 7);
+        static_cast<std::vector<uint64_t>*>(c)->push_back(seq);
+      },
+      &seqs);
+  EXPECT_EQ(seqs, (std::vector<uint64_t>{3, 4, 5, 6}));
+  EXPECT_EQ(rtmd_store_unacked_take_dropped(st_, a), 2u);
+  EXPECT_EQ(rtmd_store_unacked_take_dropped(st_, a), 0u);
+}
+
+// B1: send answers: recorded ones come back; within the ring a gap is not
+// processed; older than the ring is "processed, OK".
+TEST_F(StoreMem, SentAnswersRing_B1) {
+  rtmd_session* a = Add("app", "alice");
+  int code = -1;
+  EXPECT_FALSE(rtmd_store_sent_lookup(st_, a, 1, &code));
+  EXPECT_EQ(rtmd_store_sent_record(st_, a, 1, 3), RTMD_STORE_OK);
+  EXPECT_EQ(rtmd_store_sent_record(st_, a, 3, 0), RTMD_STORE_OK);
+  EXPECT_TRUE(rtmd_store_sent_lookup(st_, a, 1, &code));
+  EXPECT_EQ(code, 3);
+  EXPECT_FALSE(rtmd_store_sent_lookup(st_, a, 2, &code)) << "never processed";
+  EXPECT_FALSE(rtmd_store_sent_lookup(st_, a, 4, &code));
+  EXPECT_FALSE(rtmd_store_sent_lookup(st_, a, 0, &code)) << "0 is never de-duplicated";
+  for (uint64_t seq = 4; seq <= 3 + RTMD_SENT_RING; seq++)
+    rtmd_store_sent_record(st_, a, seq, 5);
+  code = -1;
+  EXPECT_TRUE(rtmd_store_sent_lookup(st_, a, 1, &code)) << "out of the ring: processed";
+  EXPECT_EQ(code, 0);
+  EXPECT_TRUE(rtmd_store_sent_lookup(st_, a, 3 + RTMD_SENT_RING, &code));
+  EXPECT_EQ(code, 5);
+}
+
+TEST_F(StoreMem, AttributesAreSortedCopies_A5) {
+  rtmd_session* a = Add("app", "alice");
+  rtmd_attr items[] = {{const_cast<char*>("b"), const_cast<char*>("2")},
+                       {const_cast<char*>("a"), const_cast<char*>("1")}};
+  rtmd_attrv in = {items, 2};
+  ASSERT_EQ(rtmd_store_attrs_put(st_, a, &in), RTMD_STORE_OK);
+  rtmd_attrv out;
+  ASSERT_EQ(rtmd_store_attrs_get(st_, a, &out), RTMD_STORE_OK);
+  ASSERT_EQ(out.count, 2u);
+  EXPECT_STREQ(out.items[0].key, "a");
+  EXPECT_STREQ(out.items[1].value, "2");
+  rtmd_attrv_free(&out);
+}
+
+// S10: the history keeps at most max entries, drops those older than the
+// horizon, lists oldest first; it goes with its channel.
+TEST_F(StoreMem, ChannelHistoryIsBoundedByCountAndAge_S10) {
+  rtmd_session* a = Add("app", "alice");
+  ASSERT_EQ(rtmd_store_channel_join(st_, a, "room", 20), RTMD_STORE_OK);
+  const uint8_t frame[] = {1};
+  for (uint64_t seq = 1; seq <= 10; seq++) {
+    EXPECT_EQ(rtmd_store_channel_next_seq(st_, "app", "room"), seq);
+    EXPECT_EQ(rtmd_store_history_push(st_, "app", "room", seq, 100 * seq, frame, 1, 4, 0),
+              RTMD_STORE_OK);
+  }
+  EXPECT_EQ(rtmd_store_channel_last_seq(st_, "app", "room"), 10u);
+  auto list = [&](uint64_t horizon) {
+    std::vector<uint64_t> seqs;
+    rtmd_store_history_foreach(
+        st_, "app", "room", horizon,
+        [](uint64_t seq, uint64_t, const uint8_t*, size_t, void* c) {
+          static_cast<std::vector<uint64_t>*>(c)->push_back(seq);
+        },
+        &seqs);
+    return seqs;
+  };
+  EXPECT_EQ(list(0), (std::vector<uint64_t>{7, 8, 9, 10}));
+  EXPECT_EQ(list(900), (std::vector<uint64_t>{9, 10}));
+  EXPECT_EQ(rtmd_store_history_push(st_, "app", "nowhere", 1, 1, frame, 1, 4, 0),
+            RTMD_STORE_ABSENT);
+  rtmd_store_channel_leave(st_, a, "room");
+  EXPECT_EQ(rtmd_store_channel_last_seq(st_, "app", "room"), 0u);
+  EXPECT_EQ(list(0), std::vector<uint64_t>{});
+}
+
 // Many sessions and channels: the maps grow and shrink correctly.
 TEST_F(StoreMem, ManyEntries) {
   for (int i = 0; i < 500; i++) {
