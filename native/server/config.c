@@ -31,13 +31,19 @@ static void rtmd__usage(FILE *f)
         "                            (default %u)\n"
         "  --max-output BYTES        output queued to one link before it is dropped\n"
         "                            (default %u)\n"
+        "  --session-grace-ms N      keep the session of a lost link N ms for its\n"
+        "                            return (default %u; 0: end it at once)\n"
+        "  --replay-window-ms N      on a resume, re-deliver the channel messages of\n"
+        "                            the last N ms (default %u)\n"
+        "  --replay-max N            ... at most the latest N per channel (default %u)\n"
         "  --ready-file PATH         once listening, write HOST:PORT to PATH\n"
         "  --log-level LEVEL         debug, info, warn or error (default info)\n"
         "  --help                    print this help and exit\n"
         "  --version                 print the version and exit\n",
         RTMD_DEFAULT_LISTEN, RTMD_DEFAULT_HEARTBEAT_MS, RTMD_IDLE_TIMEOUT_MIN_MS,
         RTMD_DEFAULT_LOGIN_DEADLINE_MS, (unsigned)RTM__FRAME_MAX_DEFAULT,
-        RTMD_DEFAULT_MAX_UNACKED, RTMD_DEFAULT_MAX_OUTPUT);
+        RTMD_DEFAULT_MAX_UNACKED, RTMD_DEFAULT_MAX_OUTPUT, RTMD_DEFAULT_SESSION_GRACE_MS,
+        RTMD_DEFAULT_REPLAY_WINDOW_MS, RTMD_DEFAULT_REPLAY_MAX);
 }
 
 static int rtmd__parse_u32(const char *name, const char *s, uint32_t min, uint32_t max,
@@ -69,7 +75,8 @@ static int rtmd__listen_ok(const char *s)
 }
 
 enum { OPT_LISTEN, OPT_APP_ID, OPT_HEARTBEAT, OPT_IDLE, OPT_DEADLINE, OPT_MAX_FRAME,
-       OPT_MAX_UNACKED, OPT_MAX_OUTPUT, OPT_READY, OPT_LOG_LEVEL, OPT_HELP, OPT_VERSION };
+       OPT_MAX_UNACKED, OPT_MAX_OUTPUT, OPT_GRACE, OPT_REPLAY_WINDOW, OPT_REPLAY_MAX,
+       OPT_READY, OPT_LOG_LEVEL, OPT_HELP, OPT_VERSION };
 
 static const struct {
     const char *name;
@@ -83,6 +90,9 @@ static const struct {
     [OPT_MAX_FRAME] = { "--max-frame", 1 },
     [OPT_MAX_UNACKED] = { "--max-unacked", 1 },
     [OPT_MAX_OUTPUT] = { "--max-output", 1 },
+    [OPT_GRACE] = { "--session-grace-ms", 1 },
+    [OPT_REPLAY_WINDOW] = { "--replay-window-ms", 1 },
+    [OPT_REPLAY_MAX] = { "--replay-max", 1 },
     [OPT_READY] = { "--ready-file", 1 },
     [OPT_LOG_LEVEL] = { "--log-level", 1 },
     [OPT_HELP] = { "--help", 0 },
@@ -107,6 +117,9 @@ rtmd_config_status rtmd_config_parse(rtmd_config *cfg, int argc, char **argv,
     cfg->max_frame = RTM__FRAME_MAX_DEFAULT;
     cfg->max_unacked = RTMD_DEFAULT_MAX_UNACKED;
     cfg->max_output = RTMD_DEFAULT_MAX_OUTPUT;
+    cfg->session_grace_ms = RTMD_DEFAULT_SESSION_GRACE_MS;
+    cfg->replay_window_ms = RTMD_DEFAULT_REPLAY_WINDOW_MS;
+    cfg->replay_max = RTMD_DEFAULT_REPLAY_MAX;
     cfg->log_level = RTMD_LOG_INFO;
 
     for (int i = 1; i < argc; i++) {
@@ -182,6 +195,15 @@ rtmd_config_status rtmd_config_parse(rtmd_config *cfg, int argc, char **argv,
         case OPT_MAX_OUTPUT:
             bad = rtmd__parse_u32(name, value, 1024, 1024u * 1024u * 1024u,
                                   &cfg->max_output, err);
+            break;
+        case OPT_GRACE:
+            bad = rtmd__parse_u32(name, value, 0, 86400000, &cfg->session_grace_ms, err);
+            break;
+        case OPT_REPLAY_WINDOW:
+            bad = rtmd__parse_u32(name, value, 0, 86400000, &cfg->replay_window_ms, err);
+            break;
+        case OPT_REPLAY_MAX:
+            bad = rtmd__parse_u32(name, value, 0, 10000, &cfg->replay_max, err);
             break;
         case OPT_READY:
             if (value[0] == '\0') {

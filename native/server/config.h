@@ -21,6 +21,12 @@
 #define RTMD_IDLE_TIMEOUT_FACTOR 3u
 #define RTMD_DEFAULT_MAX_UNACKED 1024u
 #define RTMD_DEFAULT_MAX_OUTPUT (4u * 1024u * 1024u)
+/* SPEC S12/S13: how long a session outlives its lost link. */
+#define RTMD_DEFAULT_SESSION_GRACE_MS 30000u
+/* SPEC S10: channel messages re-delivered on a resume: those of the last
+ * window, at most the latest max. */
+#define RTMD_DEFAULT_REPLAY_WINDOW_MS 30000u
+#define RTMD_DEFAULT_REPLAY_MAX 32u
 /* SPEC A5: channels one session may be in at once. */
 #define RTMD_MAX_CHANNELS_PER_SESSION 20u
 /* How long a closing link waits for its last frames to leave and for the
@@ -37,6 +43,9 @@ typedef struct {
     uint32_t max_frame;          /* largest payload accepted, bytes */
     uint32_t max_unacked;        /* unacknowledged peer deliveries kept per session */
     uint32_t max_output;         /* bytes queued to one link before it is dropped */
+    uint32_t session_grace_ms;   /* a session outlives its lost link this long (0: not) */
+    uint32_t replay_window_ms;   /* channel messages of this last window are replayed */
+    uint32_t replay_max;         /* at most this many per channel (kept per channel) */
     const char *ready_file;      /* NULL: none */
     rtmd_log_level log_level;
 } rtmd_config;

@@ -74,6 +74,29 @@ TEST(Config, EveryFlag) {
   EXPECT_EQ(p.cfg.log_level, RTMD_LOG_DEBUG);
 }
 
+// S12, S10, B4: the grace and replay timings have defaults and flags.
+TEST(Config, GraceAndReplayFlags_B4) {
+  Parsed d;
+  Parse(d, {});
+  ASSERT_EQ(d.st, RTMD_CONFIG_OK);
+  EXPECT_EQ(d.cfg.session_grace_ms, 30000u);
+  EXPECT_EQ(d.cfg.replay_window_ms, 30000u);
+  EXPECT_EQ(d.cfg.replay_max, 32u);
+  Parsed p;
+  Parse(p, {"--session-grace-ms", "0", "--replay-window-ms=2000", "--replay-max", "3"});
+  ASSERT_EQ(p.st, RTMD_CONFIG_OK) << p.err;
+  EXPECT_EQ(p.cfg.session_grace_ms, 0u);
+  EXPECT_EQ(p.cfg.replay_window_ms, 2000u);
+  EXPECT_EQ(p.cfg.replay_max, 3u);
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"--session-grace-ms", "-1"}, {"--session-grace-ms", "86400001"},
+           {"--replay-max", "10001"}, {"--replay-window-ms", "x"}}) {
+    Parsed bad;
+    Parse(bad, args);
+    EXPECT_EQ(bad.st, RTMD_CONFIG_ERROR) << args[0] << " " << args[1];
+  }
+}
+
 TEST(Config, BadArgumentsAreErrorsWithAMessage) {
   for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
            {"--nope"}, {"--listen"}, {"--listen", "9777"}, {"--listen", "host:port"},
