@@ -79,54 +79,88 @@ static void router_member_event(rtmd_server *srv, rtmd_session *s, const char *c
     free(buf);
 }
 
+/* ---- exactly-once sends (SPEC B1) --------------------------------------- */
+
+/* Whether send_seq was processed already; if so, answers with its code. */
+static bool router_resent(rtmd_server *srv, rtmd_session *s, uint32_t rid,
+                          uint64_t send_seq)
+{
+    int code;
+    if (send_seq == 0 || !rtmd_store_sent_lookup(srv->store, s, send_seq, &code))
+        return false;
+    rtmd_log(RTMD_LOG_DEBUG, "%s/%s: send_seq %llu sent again: answered %d, not delivered",
+             s->app_id, s->user_id, (unsigned long long)send_seq, code);
+    router_result(s, rid, code);
+    return true;
+}
+
+/* Remembers the answer of send_seq, then answers. */
+static void router_answer_send(rtmd_server *srv, rtmd_session *s, uint32_t rid,
+                               uint64_t send_seq, int code)
+{
+    if (send_seq && rtmd_store_sent_record(srv->store, s, send_seq, code) != RTMD_STORE_OK)
+        rtmd_log(RTMD_LOG_ERROR, "%s/%s: cannot remember the answer of send_seq %llu",
+                 s->app_id, s->user_id, (unsigned long long)send_seq);
+    router_result(s, rid, code);
+}
+
 /* ---- peers -------------------------------------------------------------- */
 
-static void router_peer_send(rtmd_server *srv, rtmd_session *s, uint32_t rid,
-                             Rtm__Wire__PeerSend *ps)
+/* Delivers a PeerSend; returns its PeerMessageError code. */
+static int router_peer_deliver(rtmd_server *srv, rtmd_session *s, Rtm__Wire__PeerSend *ps)
 {
-    if (!rtm__user_id_valid(ps->to)) {
-        router_result(s, rid, RTM_PEER_MESSAGE_ERR_INVALID_USERID);
-        return;
-    }
-    if (!router_message_valid(ps->message)) {
-        router_result(s, rid, RTM_PEER_MESSAGE_ERR_INVALID_MESSAGE);
-        return;
-    }
+    if (!rtm__user_id_valid(ps->to))
+        return RTM_PEER_MESSAGE_ERR_INVALID_USERID;
+    if (!router_message_valid(ps->message))
+        return RTM_PEER_MESSAGE_ERR_INVALID_MESSAGE;
+    /* A session in grace (no link) is still online (SPEC S12): its messages
+     * are queued and re-delivered when it resumes (S9). */
     rtmd_session *to = rtmd_store_session_find(srv->store, s->app_id, ps->to);
-    if (!to || !rtmd_conn_is_open(to->link)) {
+    if (!to) {
         /* Offline storage (enable_offline, CACHED_BY_SERVER) comes later. */
-        router_result(s, rid, RTM_PEER_MESSAGE_ERR_PEER_UNREACHABLE);
-        return;
+        return RTM_PEER_MESSAGE_ERR_PEER_UNREACHABLE;
     }
     ps->message->server_ts = rtmd_wall_ms();
     ps->message->offline = false;
     Rtm__Wire__PeerDeliver d = RTM__WIRE__PEER_DELIVER__INIT;
     d.from = s->user_id;
     d.message = ps->message;
-    d.seq = ++to->peer_seq;
+    d.seq = to->peer_seq + 1;
     rtm__frame f = RTM__WIRE__FRAME__INIT;
     f.body_case = RTM__WIRE__FRAME__BODY_PEER_DELIVER;
     f.peer_deliver = &d;
     size_t len;
     uint8_t *buf = router_encode(&f, &len);
-    if (!buf) {
-        router_result(s, rid, RTM_PEER_MESSAGE_ERR_FAILURE);
-        return;
-    }
+    if (!buf)
+        return RTM_PEER_MESSAGE_ERR_FAILURE;
     /* Kept until acknowledged, to be re-delivered after a reconnection. */
     rtmd_store_status st = rtmd_store_unacked_push(srv->store, to, d.seq, buf, len,
                                                    srv->cfg->max_unacked);
+    if (st != RTMD_STORE_OK && st != RTMD_STORE_LIMIT) {
+        rtmd_log(RTMD_LOG_ERROR, "%s/%s: cannot keep peer message %llu (%d)", to->app_id,
+                 to->user_id, (unsigned long long)d.seq, (int)st);
+        free(buf);
+        return RTM_PEER_MESSAGE_ERR_FAILURE;
+    }
+    to->peer_seq = d.seq;
     if (st == RTMD_STORE_LIMIT)
         rtmd_log(RTMD_LOG_WARN,
                  "%s/%s: more than %u unacknowledged peer messages; the oldest dropped",
                  to->app_id, to->user_id, srv->cfg->max_unacked);
-    else if (st != RTMD_STORE_OK)
-        rtmd_log(RTMD_LOG_ERROR, "%s/%s: cannot keep peer message %llu (%d)", to->app_id,
-                 to->user_id, (unsigned long long)d.seq, (int)st);
-    int sent = rtmd_conn_send_encoded(to->link, buf, len);
+    /* Not sent now (no link, or it just failed): it is in the queue, and
+     * the resume re-delivers it. */
+    if (rtmd_conn_is_open(to->link))
+        rtmd_conn_send_encoded(to->link, buf, len);
     free(buf);
-    router_result(s, rid, sent == 0 ? RTM_PEER_MESSAGE_ERR_OK
-                                    : RTM_PEER_MESSAGE_ERR_PEER_UNREACHABLE);
+    return RTM_PEER_MESSAGE_ERR_OK;
+}
+
+static void router_peer_send(rtmd_server *srv, rtmd_session *s, uint32_t rid,
+                             Rtm__Wire__PeerSend *ps)
+{
+    if (router_resent(srv, s, rid, ps->send_seq))
+        return;
+    router_answer_send(srv, s, rid, ps->send_seq, router_peer_deliver(srv, s, ps));
 }
 
 static void router_peer_ack(rtmd_server *srv, rtmd_session *s, const Rtm__Wire__PeerAck *a)
@@ -164,18 +198,16 @@ static void router_leave(rtmd_server *srv, rtmd_session *s, uint32_t rid, const 
     router_member_event(srv, s, ch, false);
 }
 
-static void router_channel_send(rtmd_server *srv, rtmd_session *s, uint32_t rid,
-                                Rtm__Wire__ChannelSend *cs)
+/* Sends a ChannelSend to the other members and keeps it in the channel's
+ * history; returns its ChannelMessageError code. */
+static int router_channel_deliver(rtmd_server *srv, rtmd_session *s,
+                                  Rtm__Wire__ChannelSend *cs)
 {
-    if (!router_message_valid(cs->message)) {
-        router_result(s, rid, RTM_CHANNEL_MESSAGE_ERR_INVALID_MESSAGE);
-        return;
-    }
-    if (!rtmd_store_channel_has(srv->store, s, cs->channel)) {
-        /* The 1.x codes have no NOT_IN_CHANNEL for messages: FAILURE. */
-        router_result(s, rid, RTM_CHANNEL_MESSAGE_ERR_FAILURE);
-        return;
-    }
+    if (!router_message_valid(cs->message))
+        return RTM_CHANNEL_MESSAGE_ERR_INVALID_MESSAGE;
+    /* The 1.x codes have no NOT_IN_CHANNEL for messages: FAILURE. */
+    if (!rtmd_store_channel_has(srv->store, s, cs->channel))
+        return RTM_CHANNEL_MESSAGE_ERR_FAILURE;
     cs->message->server_ts = rtmd_wall_ms();
     cs->message->offline = false;
     Rtm__Wire__ChannelDeliver d = RTM__WIRE__CHANNEL_DELIVER__INIT;
@@ -188,13 +220,26 @@ static void router_channel_send(rtmd_server *srv, rtmd_session *s, uint32_t rid,
     f.channel_deliver = &d;
     size_t len;
     uint8_t *buf = router_encode(&f, &len);
-    if (!buf) {
-        router_result(s, rid, RTM_CHANNEL_MESSAGE_ERR_FAILURE);
-        return;
-    }
-    router_result(s, rid, RTM_CHANNEL_MESSAGE_ERR_OK);
+    if (!buf)
+        return RTM_CHANNEL_MESSAGE_ERR_FAILURE;
+    /* Members in grace get it from the history when they resume (S10). */
     router_fan_out(srv, s, cs->channel, buf, len);
+    uint64_t now = rtmd_now_ms(), window = srv->cfg->replay_window_ms;
+    if (rtmd_store_history_push(srv->store, s->app_id, cs->channel, d.seq, now, buf, len,
+                                srv->cfg->replay_max,
+                                now > window ? now - window : 0) == RTMD_STORE_NOMEM)
+        rtmd_log(RTMD_LOG_ERROR, "out of memory keeping message %llu of channel %s",
+                 (unsigned long long)d.seq, cs->channel);
     free(buf);
+    return RTM_CHANNEL_MESSAGE_ERR_OK;
+}
+
+static void router_channel_send(rtmd_server *srv, rtmd_session *s, uint32_t rid,
+                                Rtm__Wire__ChannelSend *cs)
+{
+    if (router_resent(srv, s, rid, cs->send_seq))
+        return;
+    router_answer_send(srv, s, rid, cs->send_seq, router_channel_deliver(srv, s, cs));
 }
 
 static void router_get_members(rtmd_server *srv, rtmd_session *s, uint32_t rid,

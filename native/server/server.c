@@ -76,6 +76,10 @@ void rtmd_server_free(rtmd_server *srv)
         rtmd_store_destroy(srv->store);
         srv->store = NULL;
     }
+    if (srv->grace_timer) {
+        event_free(srv->grace_timer);
+        srv->grace_timer = NULL;
+    }
     if (srv->stop_timer) {
         event_free(srv->stop_timer);
         srv->stop_timer = NULL;

@@ -29,6 +29,10 @@ typedef struct rtmd_server {
     size_t nconns;
     uint64_t next_conn_id;
     bool stopping;         /* SIGTERM/SIGINT seen */
+    /* Sessions without a link, oldest deadline first (session.c). */
+    rtmd_session *grace_head, *grace_tail;
+    size_t ngrace;
+    struct event *grace_timer;
     struct event *stop_timer;
 } rtmd_server;
 

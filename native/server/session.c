@@ -1,4 +1,5 @@
-/* session.c: login, logout and lost links; the session table is the store's. */
+/* session.c: login, resume, logout, lost links and the grace of sessions
+ * without a link (SPEC S12, S13, S16); the session table is the store's. */
 #include "session.h"
 
 #include <inttypes.h>
@@ -10,6 +11,7 @@
 #include "conn.h"
 #include "ids.h"
 #include "log.h"
+#include "replay.h"
 #include "router.h"
 #include "rtm/rtm_codes.h"
 #include "server.h"
@@ -42,10 +44,77 @@ static rtmd_session *session_new(const char *app, const char *user, uint64_t ins
     return s;
 }
 
-/* Ends s: out of its channels (with notify, member-left events), out of the
- * store, freed. */
+/* ---- grace -------------------------------------------------------------- */
+
+static void grace_cb(evutil_socket_t fd, short what, void *arg);
+
+/* Arms the server's grace timer for the earliest deadline (or disarms it). */
+static void grace_arm(rtmd_server *srv)
+{
+    if (!srv->grace_timer)
+        return;
+    if (!srv->grace_head) {
+        event_del(srv->grace_timer);
+        return;
+    }
+    uint64_t now = rtmd_now_ms();
+    uint64_t at = srv->grace_head->grace_until;
+    uint64_t wait = at > now ? at - now : 0;
+    struct timeval tv = { (time_t)(wait / 1000), (suseconds_t)(wait % 1000) * 1000 };
+    evtimer_add(srv->grace_timer, &tv);
+}
+
+static void grace_unlink(rtmd_server *srv, rtmd_session *s)
+{
+    if (!s->in_grace)
+        return;
+    bool was_head = srv->grace_head == s;
+    if (s->grace_prev)
+        s->grace_prev->grace_next = s->grace_next;
+    else
+        srv->grace_head = s->grace_next;
+    if (s->grace_next)
+        s->grace_next->grace_prev = s->grace_prev;
+    else
+        srv->grace_tail = s->grace_prev;
+    s->grace_prev = s->grace_next = NULL;
+    s->in_grace = false;
+    s->grace_until = 0;
+    srv->ngrace--;
+    if (was_head)
+        grace_arm(srv);
+}
+
+/* Appends s (deadlines only grow: the list stays sorted). 0, or -1 when the
+ * timer cannot be created. */
+static int grace_enter(rtmd_server *srv, rtmd_session *s)
+{
+    if (!srv->grace_timer) {
+        srv->grace_timer = evtimer_new(srv->base, grace_cb, srv);
+        if (!srv->grace_timer)
+            return -1;
+    }
+    s->in_grace = true;
+    s->grace_until = rtmd_now_ms() + srv->cfg->session_grace_ms;
+    s->grace_next = NULL;
+    s->grace_prev = srv->grace_tail;
+    if (srv->grace_tail)
+        srv->grace_tail->grace_next = s;
+    else
+        srv->grace_head = s;
+    srv->grace_tail = s;
+    srv->ngrace++;
+    if (srv->grace_head == s)
+        grace_arm(srv);
+    return 0;
+}
+
+/* Ends s: out of the grace list, out of its channels (with notify,
+ * member-left events), out of the store (its queue, send answers and
+ * attributes with it), freed. */
 static void session_end(rtmd_server *srv, rtmd_session *s, bool notify)
 {
+    grace_unlink(srv, s);
     if (s->link)
         rtmd_conn_detach(s->link);
     rtmd_router_leave_all(srv, s, notify);
@@ -94,8 +163,9 @@ void rtmd_session_login(rtmd_server *srv, rtmd_conn *c, uint32_t request_id,
     rtmd_session *s = rtmd_store_session_find(srv->store, app, user);
     bool resumed = false;
     if (s && s->instance_id == login->instance_id) {
-        /* The same client instance is back (its old link was lost or is
-         * about to be noticed lost): it takes the session over. */
+        /* The same client instance is back (SPEC S12: within the grace, or
+         * its old link is about to be noticed lost): it takes the session
+         * over, and is sent what it missed (replay.c). */
         rtmd_conn *old = s->link;
         if (old) {
             rtmd_conn_detach(old);
@@ -103,12 +173,20 @@ void rtmd_session_login(rtmd_server *srv, rtmd_conn *c, uint32_t request_id,
                      rtmd_session_name(s, who, sizeof who), rtmd_conn_name(c));
             rtmd_conn_close(old, 0, NULL);
         }
+        grace_unlink(srv, s);
         resumed = true;
     } else if (s) {
         /* SPEC S16: another instance logs in as the same user; the old one is
-         * kicked. The user id stays online, so its channels are left without
-         * member events; the new session starts with none. */
+         * kicked (in grace it has no link to be told). The user id stays
+         * online, so its channels are left without member events; the new
+         * session starts with none. */
         rtmd_conn *old = s->link;
+        if (!old)
+            rtmd_log(RTMD_LOG_INFO,
+                     "%s: session of instance %016" PRIx64 " (in grace) replaced by "
+                     "instance %016" PRIx64 " on %s",
+                     rtmd_session_name(s, who, sizeof who), s->instance_id,
+                     (uint64_t)login->instance_id, rtmd_conn_name(c));
         if (old) {
             rtmd_conn_detach(old);
             rtmd_log(RTMD_LOG_INFO,
@@ -138,6 +216,8 @@ void rtmd_session_login(rtmd_server *srv, rtmd_conn *c, uint32_t request_id,
              rtmd_conn_name(c), rtmd_session_name(s, who, sizeof who), s->instance_id,
              resumed ? ", session resumed" : "");
     session_answer(c, request_id, RTM_LOGIN_ERR_OK, resumed);
+    if (resumed)
+        rtmd_replay_resume(srv, s, login);
 }
 
 void rtmd_session_logout(rtmd_server *srv, rtmd_conn *c, uint32_t request_id)
@@ -160,11 +240,35 @@ void rtmd_session_logout(rtmd_server *srv, rtmd_conn *c, uint32_t request_id)
 void rtmd_session_link_lost(rtmd_server *srv, rtmd_session *s)
 {
     char who[200];
-    /* No grace yet (SPEC S12/S13 come later): the session ends at once and
-     * the other members of its channels see it leave. */
+    uint32_t grace = srv->cfg->session_grace_ms;
+    if (grace > 0 && grace_enter(srv, s) == 0) {
+        /* SPEC S12: still online and in its channels, nobody is told. */
+        rtmd_log(RTMD_LOG_INFO, "%s: link lost, session kept for %u ms",
+                 rtmd_session_name(s, who, sizeof who), grace);
+        return;
+    }
+    if (grace > 0)
+        rtmd_log(RTMD_LOG_ERROR, "%s: cannot create the grace timer",
+                 rtmd_session_name(s, who, sizeof who));
     rtmd_log(RTMD_LOG_INFO, "%s: link lost, session ended",
              rtmd_session_name(s, who, sizeof who));
     session_end(srv, s, true);
+}
+
+/* SPEC S13: the sessions whose grace is over end; the other members of
+ * their channels see them leave. */
+static void grace_cb(evutil_socket_t fd, short what, void *arg)
+{
+    rtmd_server *srv = arg;
+    char who[200];
+    uint64_t now = rtmd_now_ms();
+    while (srv->grace_head && srv->grace_head->grace_until <= now) {
+        rtmd_session *s = srv->grace_head;
+        rtmd_log(RTMD_LOG_INFO, "%s: not back within %u ms, session ended",
+                 rtmd_session_name(s, who, sizeof who), srv->cfg->session_grace_ms);
+        session_end(srv, s, true);
+    }
+    grace_arm(srv);
 }
 
 static void session_collect(rtmd_session *s, void *closure)
@@ -192,4 +296,6 @@ void rtmd_session_free_all(rtmd_server *srv)
         session_free(all[i]);
     }
     free(all);
+    srv->grace_head = srv->grace_tail = NULL;
+    srv->ngrace = 0;
 }

@@ -3,13 +3,20 @@
  * logout and lost-link rules (SPEC S16).
  *
  * A session is keyed by (app id, user id) in the store. It is bound to at
- * most one link; it is a separate object so that it can outlive its link
- * (the 30 s grace of SPEC S12/S13 comes later: today a lost link ends its
- * session at once).
+ * most one link and outlives it: when its link is lost (not on Logout) it
+ * stays, online and in its channels, for --session-grace-ms (SPEC S12). A
+ * login of the same instance within that time resumes it (replay.c);
+ * otherwise it ends at the deadline with member-left events (SPEC S13).
+ *
+ * Sessions in grace are on one list in deadline order (the grace is the
+ * same for all, so appending keeps it sorted) under one timer for the
+ * whole server: entering and leaving grace is O(1) and costs no event per
+ * session.
  */
 #ifndef RTMD_SESSION_H
 #define RTMD_SESSION_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,6 +31,10 @@ typedef struct rtmd_session {
     uint64_t instance_id;     /* Login.instance_id of the client that owns it */
     struct rtmd_conn *link;   /* NULL while it has none */
     uint64_t peer_seq;        /* seq of the last PeerDeliver sent to it */
+    /* Grace (no link): the deadline (monotonic ms) and the list links. */
+    bool in_grace;
+    uint64_t grace_until;
+    struct rtmd_session *grace_prev, *grace_next;
 } rtmd_session;
 
 /* Handles Login on link c; answers LoginResult echoing request_id. */
@@ -35,7 +46,8 @@ void rtmd_session_login(struct rtmd_server *srv, struct rtmd_conn *c,
 void rtmd_session_logout(struct rtmd_server *srv, struct rtmd_conn *c,
                          uint32_t request_id);
 
-/* The link of s is gone (already detached). */
+/* The link of s is gone (already detached): s enters its grace, or ends at
+ * once when --session-grace-ms is 0. */
 void rtmd_session_link_lost(struct rtmd_server *srv, rtmd_session *s);
 
 /* Frees every session without events (shutdown). */

@@ -25,9 +25,12 @@ TEST(Link, ServerPingsWhenIdle_S7) {
   }
 }
 
-// A link that sends nothing for --idle-timeout-ms gets Close{IDLE}.
+// A link that sends nothing for --idle-timeout-ms gets Close{IDLE}. Run
+// with --session-grace-ms 0 so that its session ends with the link and the
+// member-left event shows it (with a grace, S12, nobody would be told).
 TEST(Link, SilentClientIsClosedAsIdle_S7) {
-  RtmdProcess rtmd({"--idle-timeout-ms", "600", "--heartbeat-ms", "100"});
+  RtmdProcess rtmd(
+      {"--idle-timeout-ms", "600", "--heartbeat-ms", "100", "--session-grace-ms", "0"});
   ASSERT_TRUE(rtmd.started());
   TestClient c, other;
   ASSERT_TRUE(Online(c, rtmd, "alice"));

@@ -300,8 +300,10 @@ TEST(BadInput, OtherSessionsAreUnaffected_B5) {
 
 // B5: a client that does not read what it is sent is dropped once its
 // output passes --max-output, with a logged reason; the sender is fine.
+// With --session-grace-ms 0 the dropped session ends, so the sender's next
+// message is PEER_UNREACHABLE (with a grace it would be queued, S9).
 TEST(BadInput, ClientThatDoesNotReadIsDropped_B5) {
-  RtmdProcess rtmd({"--max-output", "65536"});
+  RtmdProcess rtmd({"--max-output", "65536", "--session-grace-ms", "0"});
   ASSERT_TRUE(rtmd.started());
   TestClient a, sink;
   ASSERT_TRUE(Online(a, rtmd, "alice"));

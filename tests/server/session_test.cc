@@ -83,10 +83,11 @@ TEST(Session, SameInstanceTakesTheSessionOver) {
   EXPECT_TRUE(second.Expect(RTM__WIRE__FRAME__BODY_CHANNEL_DELIVER));
 }
 
-// A lost link ends its session at once for now (the grace of S12/S13 comes
-// later): the other members see it leave; the user is unreachable.
-TEST(Session, LostLinkEndsTheSession) {
-  RtmdProcess rtmd;
+// With --session-grace-ms 0 a lost link ends its session at once: the other
+// members see it leave; the user is unreachable. (The default grace is
+// tested in resume_test.cc, S12/S13.)
+TEST(Session, LostLinkEndsTheSessionWithoutGrace) {
+  RtmdProcess rtmd({"--session-grace-ms", "0"});
   ASSERT_TRUE(rtmd.started());
   TestClient a, b;
   ASSERT_TRUE(Online(a, rtmd, "alice"));

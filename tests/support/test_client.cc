@@ -256,6 +256,32 @@ int TestClient::Login(const std::string& app, const std::string& user, uint64_t 
   return r->login_result->code;
 }
 
+FramePtr TestClient::LoginWith(const std::string& app, const std::string& user,
+                               uint64_t instance, const ResumeCursors& cursors) {
+  Rtm__Wire__Login l = RTM__WIRE__LOGIN__INIT;
+  l.app_id = const_cast<char*>(app.c_str());
+  l.user_id = const_cast<char*>(user.c_str());
+  l.token = const_cast<char*>("");
+  l.instance_id = instance;
+  l.peer_received = cursors.peer_received;
+  std::vector<Rtm__Wire__ChannelCursor> cs(cursors.channels.size());
+  std::vector<Rtm__Wire__ChannelCursor*> ptrs;
+  for (size_t i = 0; i < cs.size(); i++) {
+    rtm__wire__channel_cursor__init(&cs[i]);
+    cs[i].channel = const_cast<char*>(cursors.channels[i].first.c_str());
+    cs[i].last_seq = cursors.channels[i].second;
+    ptrs.push_back(&cs[i]);
+  }
+  l.n_channels = ptrs.size();
+  l.channels = ptrs.data();
+  rtm__frame f = RTM__WIRE__FRAME__INIT;
+  f.body_case = RTM__WIRE__FRAME__BODY_LOGIN;
+  f.login = &l;
+  FramePtr r = Request(f);
+  if (!r || r->body_case != RTM__WIRE__FRAME__BODY_LOGIN_RESULT) return nullptr;
+  return r;
+}
+
 int TestClient::HelloLogin(const std::string& app, const std::string& user,
                            uint64_t instance) {
   FramePtr ack = Hello();
@@ -278,12 +304,13 @@ int TestClient::Logout() {
 }
 
 int TestClient::PeerSend(const std::string& to, const std::string& text,
-                         bool enable_offline) {
+                         bool enable_offline, uint64_t send_seq) {
   Rtm__Wire__Message m = TextMessage(text);
   Rtm__Wire__PeerSend ps = RTM__WIRE__PEER_SEND__INIT;
   ps.to = const_cast<char*>(to.c_str());
   ps.message = &m;
   ps.enable_offline = enable_offline;
+  ps.send_seq = send_seq;
   rtm__frame f = RTM__WIRE__FRAME__INIT;
   f.body_case = RTM__WIRE__FRAME__BODY_PEER_SEND;
   f.peer_send = &ps;
@@ -308,11 +335,13 @@ int TestClient::Leave(const std::string& channel) {
   return ResultCode(f);
 }
 
-int TestClient::ChannelSend(const std::string& channel, const std::string& text) {
+int TestClient::ChannelSend(const std::string& channel, const std::string& text,
+                            uint64_t send_seq) {
   Rtm__Wire__Message m = TextMessage(text);
   Rtm__Wire__ChannelSend cs = RTM__WIRE__CHANNEL_SEND__INIT;
   cs.channel = const_cast<char*>(channel.c_str());
   cs.message = &m;
+  cs.send_seq = send_seq;
   rtm__frame f = RTM__WIRE__FRAME__INIT;
   f.body_case = RTM__WIRE__FRAME__BODY_CHANNEL_SEND;
   f.channel_send = &cs;
@@ -327,6 +356,46 @@ FramePtr TestClient::GetMembers(const std::string& channel) {
   f.get_members = &g;
   FramePtr r = Request(f);
   if (!r || r->body_case != RTM__WIRE__FRAME__BODY_MEMBERS) return nullptr;
+  return r;
+}
+
+int TestClient::SetAttributes(int op, const Attrs& attributes,
+                              const std::vector<std::string>& keys) {
+  std::vector<Rtm__Wire__Attribute> as(attributes.size());
+  std::vector<Rtm__Wire__Attribute*> aptrs;
+  for (size_t i = 0; i < as.size(); i++) {
+    rtm__wire__attribute__init(&as[i]);
+    as[i].key = const_cast<char*>(attributes[i].first.c_str());
+    as[i].value = const_cast<char*>(attributes[i].second.c_str());
+    aptrs.push_back(&as[i]);
+  }
+  std::vector<char*> kptrs;
+  for (const std::string& k : keys) kptrs.push_back(const_cast<char*>(k.c_str()));
+  Rtm__Wire__SetAttributes sa = RTM__WIRE__SET_ATTRIBUTES__INIT;
+  sa.op = static_cast<Rtm__Wire__SetAttributes__Op>(op);
+  sa.n_attributes = aptrs.size();
+  sa.attributes = aptrs.data();
+  sa.n_keys = kptrs.size();
+  sa.keys = kptrs.data();
+  rtm__frame f = RTM__WIRE__FRAME__INIT;
+  f.body_case = RTM__WIRE__FRAME__BODY_SET_ATTRIBUTES;
+  f.set_attributes = &sa;
+  return ResultCode(f);
+}
+
+FramePtr TestClient::GetAttributes(const std::string& user,
+                                   const std::vector<std::string>& keys) {
+  std::vector<char*> kptrs;
+  for (const std::string& k : keys) kptrs.push_back(const_cast<char*>(k.c_str()));
+  Rtm__Wire__GetAttributes g = RTM__WIRE__GET_ATTRIBUTES__INIT;
+  g.user = const_cast<char*>(user.c_str());
+  g.n_keys = kptrs.size();
+  g.keys = kptrs.data();
+  rtm__frame f = RTM__WIRE__FRAME__INIT;
+  f.body_case = RTM__WIRE__FRAME__BODY_GET_ATTRIBUTES;
+  f.get_attributes = &g;
+  FramePtr r = Request(f);
+  if (!r || r->body_case != RTM__WIRE__FRAME__BODY_ATTRIBUTES) return nullptr;
   return r;
 }
 

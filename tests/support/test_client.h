@@ -17,6 +17,7 @@
 #include <deque>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "frame.h"
@@ -30,6 +31,14 @@ using FramePtr = std::unique_ptr<rtm__frame, FrameDeleter>;
 
 // Generous, for a noisy machine: waits end as soon as the thing happens.
 constexpr int kWaitMs = 5000;
+
+// What a resuming client tells the server in its Login (SPEC S9, S10).
+struct ResumeCursors {
+  uint64_t peer_received = 0;                               // Login.peer_received
+  std::vector<std::pair<std::string, uint64_t>> channels;  // Login.channels
+};
+
+using Attrs = std::vector<std::pair<std::string, std::string>>;
 
 enum class ReadStatus {
   kFrame,     // a frame was read
@@ -78,14 +87,24 @@ class TestClient {
   // Login; returns LoginResult.code, or -1 when no LoginResult came.
   int Login(const std::string& app, const std::string& user, uint64_t instance = 1,
             const std::string& token = "", bool* resumed = nullptr);
+  // Login with resume cursors; the LoginResult frame, or nullptr.
+  FramePtr LoginWith(const std::string& app, const std::string& user, uint64_t instance,
+                     const ResumeCursors& cursors);
   // Hello then Login; the login code (or -1).
   int HelloLogin(const std::string& app, const std::string& user, uint64_t instance = 1);
   // Each returns the Result.code of the answer, or -1 when none came.
   int Logout();
-  int PeerSend(const std::string& to, const std::string& text, bool enable_offline = false);
+  // send_seq 0: none (SPEC B1 de-duplication not asked for).
+  int PeerSend(const std::string& to, const std::string& text, bool enable_offline = false,
+               uint64_t send_seq = 0);
   int Join(const std::string& channel);
   int Leave(const std::string& channel);
-  int ChannelSend(const std::string& channel, const std::string& text);
+  int ChannelSend(const std::string& channel, const std::string& text,
+                  uint64_t send_seq = 0);
+  // SetAttributes{op (Rtm__Wire__SetAttributes__Op), attributes, keys}.
+  int SetAttributes(int op, const Attrs& attributes, const std::vector<std::string>& keys = {});
+  // Attributes{code, user, attributes}, or nullptr.
+  FramePtr GetAttributes(const std::string& user, const std::vector<std::string>& keys = {});
   // Members{code, users}, or nullptr.
   FramePtr GetMembers(const std::string& channel);
   // Fire-and-forget frames (request_id 0).

@@ -1,0 +1,429 @@
+// Session grace, resume and replay (SPEC S9, S10, S12, S13, S16, B1, B2).
+#include <chrono>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "rtm/rtm_codes.h"
+#include "server_test.h"
+
+namespace rtm_test {
+namespace {
+
+using std::chrono::milliseconds;
+
+// The next frame that is not a Ping, or nullptr.
+FramePtr Next(TestClient& c) {
+  for (;;) {
+    FramePtr f = c.ReadFrame();
+    if (!f || f->body_case != RTM__WIRE__FRAME__BODY_PING) return f;
+  }
+}
+
+// Drops c's link (the server sees EOF) and waits until rtmd has put the
+// session of user in grace.
+::testing::AssertionResult DropLink(TestClient& c, const RtmdProcess& rtmd,
+                                    const std::string& user, int nth = 1) {
+  c.Close();
+  std::string needle = "app/" + user + ": link lost, session kept";
+  auto end = std::chrono::steady_clock::now() + milliseconds(kWaitMs);
+  for (;;) {
+    std::string log = rtmd.Log();
+    int n = 0;
+    for (size_t at = log.find(needle); at != std::string::npos; at = log.find(needle, at + 1))
+      n++;
+    if (n >= nth) return ::testing::AssertionSuccess();
+    if (std::chrono::steady_clock::now() > end)
+      return ::testing::AssertionFailure() << "rtmd did not keep the session of " << user;
+    std::this_thread::sleep_for(milliseconds(10));
+  }
+}
+
+// Connects, Hello, Login with cursors; the LoginResult (nullptr if none).
+FramePtr Reconnect(TestClient& c, const RtmdProcess& rtmd, const std::string& user,
+                   uint64_t instance, const ResumeCursors& cursors = {}) {
+  if (!c.Connect(rtmd.host(), rtmd.port()) || !c.Hello()) return nullptr;
+  return c.LoginWith("app", user, instance, cursors);
+}
+
+std::vector<std::string> Members(TestClient& c, const std::string& ch) {
+  std::vector<std::string> out;
+  FramePtr m = c.GetMembers(ch);
+  if (m && m->members->code == 0)
+    for (size_t i = 0; i < m->members->n_users; i++) out.push_back(m->members->users[i]);
+  return out;
+}
+
+using Strings = std::vector<std::string>;
+
+// S12: the link of alice drops; while she is away bob sees no member event
+// and GetMembers still lists her; she comes back (same instance) within the
+// grace: resumed = true, and still nobody is told anything.
+TEST(Grace, ReturnWithinGraceIsInvisible_S12) {
+  RtmdProcess rtmd({"--session-grace-ms", "10000"});
+  ASSERT_TRUE(rtmd.started());
+  TestClient a, b;
+  ASSERT_TRUE(Online(a, rtmd, "alice", "app", 7));
+  ASSERT_TRUE(Online(b, rtmd, "bob"));
+  ASSERT_EQ(b.Join("room"), 0);
+  ASSERT_EQ(a.Join("room"), 0);
+  ASSERT_TRUE(b.Expect(RTM__WIRE__FRAME__BODY_MEMBER_EVENT));
+
+  ASSERT_TRUE(DropLink(a, rtmd, "alice"));
+  EXPECT_TRUE(b.QuietFor(500)) << "bob was told something when alice's link dropped";
+  EXPECT_EQ(Members(b, "room"), (Strings{"alice", "bob"}));
+
+  FramePtr r = Reconnect(a, rtmd, "alice", 7, {0, {{"room", 0}}});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->login_result->code, 0);
+  EXPECT_TRUE(r->login_result->resumed);
+  FramePtr done = a.Expect(RTM__WIRE__FRAME__BODY_REPLAY_DONE);
+  ASSERT_TRUE(done);
+  EXPECT_EQ(done->request_id, 0u);
+  EXPECT_TRUE(b.QuietFor(500)) << "bob was told something when alice came back";
+  EXPECT_EQ(Members(a, "room"), (Strings{"alice", "bob"}));
+  ASSERT_EQ(b.ChannelSend("room", "welcome back"), 0);
+  FramePtr d = a.Expect(RTM__WIRE__FRAME__BODY_CHANNEL_DELIVER);
+  ASSERT_TRUE(d);
+  EXPECT_FALSE(d->channel_deliver->replayed);
+}
+
+// S13: not back within the grace: bob receives MemberEvent{joined false}
+// (not before the grace); alice is unreachable; her next login is a new
+// session (resumed = false, no ReplayDone) in no channel.
+TEST(Grace, ExpiryRemovesTheUserFromItsChannels_S13) {
+  RtmdProcess rtmd({"--session-grace-ms", "1500"});
+  ASSERT_TRUE(rtmd.started());
+  TestClient a, b;
+  ASSERT_TRUE(Online(a, rtmd, "alice", "app", 7));
+  ASSERT_TRUE(Online(b, rtmd, "bob"));
+  ASSERT_EQ(b.Join("room"), 0);
+  ASSERT_EQ(a.Join("room"), 0);
+  ASSERT_TRUE(b.Expect(RTM__WIRE__FRAME__BODY_MEMBER_EVENT));
+
+  a.Close();
+  EXPECT_TRUE(b.QuietFor(500)) << "the member event came before the grace ended";
+  FramePtr ev = b.Expect(RTM__WIRE__FRAME__BODY_MEMBER_EVENT, 10000);
+  ASSERT_TRUE(ev);
+  EXPECT_STREQ(ev->member_event->channel, "room");
+  EXPECT_STREQ(ev->member_event->user, "alice");
+  EXPECT_FALSE(ev->member_event->joined);
+  EXPECT_TRUE(rtmd.WaitForLog("app/alice: not back within 1500 ms, session ended"));
+  EXPECT_EQ(Members(b, "room"), (Strings{"bob"}));
+  EXPECT_EQ(b.PeerSend("alice", "there?"), RTM_PEER_MESSAGE_ERR_PEER_UNREACHABLE);
+
+  FramePtr r = Reconnect(a, rtmd, "alice", 7, {0, {{"room", 0}}});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->login_result->code, 0);
+  EXPECT_FALSE(r->login_result->resumed);
+  FramePtr m = a.GetMembers("room");
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->members->code, RTM_GET_MEMBERS_ERR_NOT_IN_CHANNEL);
+  EXPECT_TRUE(a.QuietFor(300)) << "a ReplayDone (or anything) after a fresh login";
+}
+
+// S9, B1: peer messages sent to alice while she is in grace are answered
+// OK and re-delivered on her resume, with their seq, replayed = true, in
+// order, after the LoginResult and before the ReplayDone; the ones she
+// acknowledged (PeerAck) or says she received (Login.peer_received) are not;
+// none comes twice; live delivery continues after.
+TEST(Replay, PeerMessagesAreRedeliveredInOrderOnce_S9_B1) {
+  RtmdProcess rtmd({"--session-grace-ms", "10000"});
+  ASSERT_TRUE(rtmd.started());
+  TestClient a, b;
+  ASSERT_TRUE(Online(a, rtmd, "alice", "app", 7));
+  ASSERT_TRUE(Online(b, rtmd, "bob"));
+  for (const char* text : {"m1", "m2", "m3"}) {
+    ASSERT_EQ(b.PeerSend("alice", text), 0);
+    ASSERT_TRUE(a.Expect(RTM__WIRE__FRAME__BODY_PEER_DELIVER));
+  }
+  ASSERT_TRUE(a.PeerAck(1));  // m1 acknowledged; m2 received; m3 lost on the way
+  ASSERT_EQ(a.Join("sync"), 0);  // the ack is handled before this answer
+  ASSERT_TRUE(DropLink(a, rtmd, "alice"));
+  for (const char* text : {"m4", "m5", "m6"})
+    EXPECT_EQ(b.PeerSend("alice", text), RTM_PEER_MESSAGE_ERR_OK) << text;
+
+  FramePtr r = Reconnect(a, rtmd, "alice", 7, {2, {}});
+  ASSERT_TRUE(r);
+  EXPECT_TRUE(r->login_result->resumed);
+  uint64_t seq = 2;
+  for (const char* text : {"m3", "m4", "m5", "m6"}) {
+    FramePtr d = Next(a);
+    ASSERT_TRUE(d);
+    ASSERT_EQ(d->body_case, RTM__WIRE__FRAME__BODY_PEER_DELIVER) << text;
+    EXPECT_STREQ(d->peer_deliver->message->text, text);
+    EXPECT_STREQ(d->peer_deliver->from, "bob");
+    EXPECT_EQ(d->peer_deliver->seq, ++seq);
+    EXPECT_TRUE(d->peer_deliver->replayed);
+  }
+  FramePtr done = Next(a);
+  ASSERT_TRUE(done);
+  ASSERT_EQ(done->body_case, RTM__WIRE__FRAME__BODY_REPLAY_DONE);
+  EXPECT_EQ(done->replay_done->peer_messages, 4u);
+  EXPECT_EQ(done->replay_done->channel_messages, 0u);
+  EXPECT_EQ(done->replay_done->channel_skipped, 0u);
+  EXPECT_EQ(done->replay_done->peer_dropped, 0u);
+
+  ASSERT_EQ(b.PeerSend("alice", "m7"), 0);
+  FramePtr d = Next(a);
+  ASSERT_TRUE(d);
+  ASSERT_EQ(d->body_case, RTM__WIRE__FRAME__BODY_PEER_DELIVER);
+  EXPECT_STREQ(d->peer_deliver->message->text, "m7");
+  EXPECT_EQ(d->peer_deliver->seq, 7u);
+  EXPECT_FALSE(d->peer_deliver->replayed);
+  EXPECT_TRUE(a.QuietFor(300)) << "something came twice";
+
+  // Everything acknowledged: a second resume re-delivers nothing.
+  ASSERT_TRUE(a.PeerAck(7));
+  ASSERT_EQ(a.Join("sync2"), 0);
+  ASSERT_TRUE(DropLink(a, rtmd, "alice", 2));
+  r = Reconnect(a, rtmd, "alice", 7, {0, {}});
+  ASSERT_TRUE(r);
+  EXPECT_TRUE(r->login_result->resumed);
+  done = Next(a);
+  ASSERT_TRUE(done);
+  ASSERT_EQ(done->body_case, RTM__WIRE__FRAME__BODY_REPLAY_DONE);
+  EXPECT_EQ(done->replay_done->peer_messages, 0u);
+}
+
+// B1, the sending side: a send re-sent with the same send_seq after a
+// resume is answered with the first answer's code and not delivered again;
+// send_seq is shared by PeerSend and ChannelSend; 0 is always processed.
+TEST(Replay, ResentSendSeqIsAnsweredOnceDelivered_B1) {
+  RtmdProcess rtmd({"--session-grace-ms", "10000"});
+  ASSERT_TRUE(rtmd.started());
+  TestClient a, b, c;
+  ASSERT_TRUE(Online(a, rtmd, "alice", "app", 3));
+  ASSERT_TRUE(Online(b, rtmd, "bob"));
+  ASSERT_EQ(a.Join("room"), 0);
+  ASSERT_EQ(b.Join("room"), 0);
+  EXPECT_EQ(a.PeerSend("bob", "once", false, 1), RTM_PEER_MESSAGE_ERR_OK);
+  EXPECT_EQ(a.PeerSend("carol", "not there", false, 2), RTM_PEER_MESSAGE_ERR_PEER_UNREACHABLE);
+  EXPECT_EQ(a.ChannelSend("room", "to the room", 3), RTM_CHANNEL_MESSAGE_ERR_OK);
+  FramePtr d = b.Expect(RTM__WIRE__FRAME__BODY_PEER_DELIVER);
+  ASSERT_TRUE(d);
+  EXPECT_STREQ(d->peer_deliver->message->text, "once");
+  ASSERT_TRUE(b.Expect(RTM__WIRE__FRAME__BODY_CHANNEL_DELIVER));
+
+  ASSERT_TRUE(DropLink(a, rtmd, "alice"));
+  FramePtr r = Reconnect(a, rtmd, "alice", 3, {0, {{"room", 0}}});
+  ASSERT_TRUE(r);
+  ASSERT_TRUE(r->login_result->resumed);
+  ASSERT_TRUE(a.Expect(RTM__WIRE__FRAME__BODY_REPLAY_DONE));
+  ASSERT_TRUE(Online(c, rtmd, "carol"));
+
+  // Re-sent: the first codes, nothing delivered.
+  EXPECT_EQ(a.PeerSend("bob", "once", false, 1), RTM_PEER_MESSAGE_ERR_OK);
+  EXPECT_EQ(a.PeerSend("carol", "not there", false, 2), RTM_PEER_MESSAGE_ERR_PEER_UNREACHABLE);
+  EXPECT_EQ(a.ChannelSend("room", "to the room", 3), RTM_CHANNEL_MESSAGE_ERR_OK);
+  EXPECT_TRUE(b.QuietFor(300)) << "a re-sent message was delivered again";
+  EXPECT_TRUE(c.QuietFor(100)) << "a re-sent message was processed again";
+  // New ones go through; 0 means no de-duplication.
+  EXPECT_EQ(a.PeerSend("carol", "now", false, 4), RTM_PEER_MESSAGE_ERR_OK);
+  ASSERT_TRUE(c.Expect(RTM__WIRE__FRAME__BODY_PEER_DELIVER));
+  EXPECT_EQ(a.PeerSend("carol", "plain"), 0);
+  EXPECT_EQ(a.PeerSend("carol", "plain"), 0);
+  ASSERT_TRUE(c.Expect(RTM__WIRE__FRAME__BODY_PEER_DELIVER));
+  ASSERT_TRUE(c.Expect(RTM__WIRE__FRAME__BODY_PEER_DELIVER));
+  // A re-send that is not valid now is still answered with its first code.
+  EXPECT_EQ(a.Leave("room"), 0);
+  EXPECT_EQ(a.ChannelSend("room", "to the room", 3), RTM_CHANNEL_MESSAGE_ERR_OK);
+}
+
+// S10, B2: on resume, for each cursor, the channel messages after it of the
+// last --replay-window-ms, at most the latest --replay-max, oldest first,
+// replayed = true; the rest is counted in channel_skipped.
+TEST(Replay, ChannelWindowAndCount_S10_B2) {
+  RtmdProcess rtmd(
+      {"--session-grace-ms", "20000", "--replay-max", "3", "--replay-window-ms", "2000"});
+  ASSERT_TRUE(rtmd.started());
+  TestClient a, b;
+  ASSERT_TRUE(Online(a, rtmd, "alice", "app", 5));
+  ASSERT_TRUE(Online(b, rtmd, "bob"));
+  ASSERT_EQ(a.Join("room"), 0);
+  ASSERT_EQ(b.Join("room"), 0);
+  ASSERT_EQ(b.ChannelSend("room", "c1"), 0);
+  FramePtr d = a.Expect(RTM__WIRE__FRAME__BODY_CHANNEL_DELIVER);
+  ASSERT_TRUE(d);
+  ASSERT_EQ(d->channel_deliver->seq, 1u);
+
+  ASSERT_TRUE(DropLink(a, rtmd, "alice"));
+  ASSERT_EQ(b.ChannelSend("room", "c2"), 0);                 // will be out of the window
+  std::this_thread::sleep_for(milliseconds(2600));
+  for (const char* text : {"c3", "c4", "c5", "c6", "c7"})  // c3, c4 beyond the count
+    ASSERT_EQ(b.ChannelSend("room", text), 0);
+
+  FramePtr r = Reconnect(a, rtmd, "alice", 5, {0, {{"room", 1}}});
+  ASSERT_TRUE(r);
+  ASSERT_TRUE(r->login_result->resumed);
+  uint64_t seq = 4;
+  for (const char* text : {"c5", "c6", "c7"}) {
+    d = Next(a);
+    ASSERT_TRUE(d);
+    ASSERT_EQ(d->body_case, RTM__WIRE__FRAME__BODY_CHANNEL_DELIVER) << text;
+    EXPECT_STREQ(d->channel_deliver->channel, "room");
+    EXPECT_STREQ(d->channel_deliver->from, "bob");
+    EXPECT_STREQ(d->channel_deliver->message->text, text);
+    EXPECT_EQ(d->channel_deliver->seq, ++seq);
+    EXPECT_TRUE(d->channel_deliver->replayed);
+  }
+  FramePtr done = Next(a);
+  ASSERT_TRUE(done);
+  ASSERT_EQ(done->body_case, RTM__WIRE__FRAME__BODY_REPLAY_DONE);
+  EXPECT_EQ(done->replay_done->channel_messages, 3u);
+  EXPECT_EQ(done->replay_done->channel_skipped, 3u);  // c2 (window), c3, c4 (count)
+  EXPECT_EQ(done->replay_done->peer_messages, 0u);
+  EXPECT_EQ(done->replay_done->peer_dropped, 0u);
+}
+
+// B2: a message the client already had (seq <= its cursor) is never
+// re-delivered; a cursor at the channel's last seq replays nothing; a
+// cursor of a channel the session is not in is ignored.
+TEST(Replay, NothingTheClientHadIsReplayed_B2) {
+  RtmdProcess rtmd({"--session-grace-ms", "20000"});
+  ASSERT_TRUE(rtmd.started());
+  TestClient a, b;
+  ASSERT_TRUE(Online(a, rtmd, "alice", "app", 5));
+  ASSERT_TRUE(Online(b, rtmd, "bob"));
+  for (const char* ch : {"one", "two"}) {
+    ASSERT_EQ(a.Join(ch), 0);
+    ASSERT_EQ(b.Join(ch), 0);
+  }
+  for (const char* text : {"a1", "a2", "a3"}) ASSERT_EQ(b.ChannelSend("one", text), 0);
+  ASSERT_EQ(b.ChannelSend("two", "b1"), 0);
+  for (int i = 0; i < 4; i++) ASSERT_TRUE(a.Expect(RTM__WIRE__FRAME__BODY_CHANNEL_DELIVER));
+  ASSERT_TRUE(DropLink(a, rtmd, "alice"));
+  ASSERT_EQ(b.ChannelSend("one", "a4"), 0);
+
+  FramePtr r = Reconnect(a, rtmd, "alice", 5,
+                         {0, {{"one", 3}, {"two", 1}, {"elsewhere", 0}, {"one", 0}}});
+  ASSERT_TRUE(r);
+  ASSERT_TRUE(r->login_result->resumed);
+  FramePtr d = Next(a);
+  ASSERT_TRUE(d);
+  ASSERT_EQ(d->body_case, RTM__WIRE__FRAME__BODY_CHANNEL_DELIVER);
+  EXPECT_STREQ(d->channel_deliver->message->text, "a4");
+  EXPECT_EQ(d->channel_deliver->seq, 4u);
+  FramePtr done = Next(a);
+  ASSERT_TRUE(done);
+  ASSERT_EQ(done->body_case, RTM__WIRE__FRAME__BODY_REPLAY_DONE);
+  EXPECT_EQ(done->replay_done->channel_messages, 1u);
+  EXPECT_EQ(done->replay_done->channel_skipped, 0u);
+  EXPECT_TRUE(a.QuietFor(300));
+}
+
+// S9: the queue of a session is bounded by --max-unacked: past it the oldest
+// is dropped, and the resume reports how many in ReplayDone.peer_dropped.
+TEST(Replay, PeerQueueOverflowIsReported_S9) {
+  RtmdProcess rtmd({"--session-grace-ms", "10000", "--max-unacked", "3"});
+  ASSERT_TRUE(rtmd.started());
+  TestClient a, b;
+  ASSERT_TRUE(Online(a, rtmd, "alice", "app", 9));
+  ASSERT_TRUE(Online(b, rtmd, "bob"));
+  ASSERT_TRUE(DropLink(a, rtmd, "alice"));
+  for (const char* text : {"p1", "p2", "p3", "p4", "p5"})
+    EXPECT_EQ(b.PeerSend("alice", text), RTM_PEER_MESSAGE_ERR_OK) << text;
+  FramePtr r = Reconnect(a, rtmd, "alice", 9);
+  ASSERT_TRUE(r);
+  ASSERT_TRUE(r->login_result->resumed);
+  for (const char* text : {"p3", "p4", "p5"}) {
+    FramePtr d = Next(a);
+    ASSERT_TRUE(d);
+    ASSERT_EQ(d->body_case, RTM__WIRE__FRAME__BODY_PEER_DELIVER);
+    EXPECT_STREQ(d->peer_deliver->message->text, text);
+    EXPECT_TRUE(d->peer_deliver->replayed);
+  }
+  FramePtr done = Next(a);
+  ASSERT_TRUE(done);
+  ASSERT_EQ(done->body_case, RTM__WIRE__FRAME__BODY_REPLAY_DONE);
+  EXPECT_EQ(done->replay_done->peer_messages, 3u);
+  EXPECT_EQ(done->replay_done->peer_dropped, 2u);
+}
+
+// S16 during grace: another instance logs in as alice while her session is
+// in grace: it replaces the session as a kick would (no link to send the
+// Kick to): resumed = false, no channels, nothing queued is handed over,
+// the other members see no event.
+TEST(Grace, AnotherInstanceReplacesASessionInGrace_S16) {
+  RtmdProcess rtmd({"--session-grace-ms", "10000"});
+  ASSERT_TRUE(rtmd.started());
+  TestClient a, b, a2;
+  ASSERT_TRUE(Online(a, rtmd, "alice", "app", 1));
+  ASSERT_TRUE(Online(b, rtmd, "bob"));
+  ASSERT_EQ(b.Join("room"), 0);
+  ASSERT_EQ(a.Join("room"), 0);
+  ASSERT_TRUE(b.Expect(RTM__WIRE__FRAME__BODY_MEMBER_EVENT));
+  ASSERT_TRUE(DropLink(a, rtmd, "alice"));
+  ASSERT_EQ(b.PeerSend("alice", "for the old one"), 0);
+
+  FramePtr r = Reconnect(a2, rtmd, "alice", 2, {0, {{"room", 0}}});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->login_result->code, 0);
+  EXPECT_FALSE(r->login_result->resumed);
+  EXPECT_TRUE(rtmd.WaitForLog("(in grace) replaced by instance"));
+  EXPECT_TRUE(a2.QuietFor(300)) << "the new instance got the old one's messages";
+  FramePtr m = a2.GetMembers("room");
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->members->code, RTM_GET_MEMBERS_ERR_NOT_IN_CHANNEL);
+  EXPECT_EQ(Members(b, "room"), (Strings{"bob"}));
+  EXPECT_TRUE(b.QuietFor(300)) << "bob saw a member event";
+  // And the old instance cannot resume what is gone.
+  TestClient a3;
+  r = Reconnect(a3, rtmd, "alice", 1);
+  ASSERT_TRUE(r);
+  EXPECT_FALSE(r->login_result->resumed);
+}
+
+// Logout ends the session at once, grace or not: member-left right away,
+// and the next login of the same instance is a new session.
+TEST(Grace, LogoutEndsTheSessionAtOnce) {
+  RtmdProcess rtmd;  // the default grace, 30 s
+  ASSERT_TRUE(rtmd.started());
+  TestClient a, b;
+  ASSERT_TRUE(Online(a, rtmd, "alice", "app", 4));
+  ASSERT_TRUE(Online(b, rtmd, "bob"));
+  ASSERT_EQ(b.Join("room"), 0);
+  ASSERT_EQ(a.Join("room"), 0);
+  ASSERT_TRUE(b.Expect(RTM__WIRE__FRAME__BODY_MEMBER_EVENT));
+  ASSERT_EQ(a.Logout(), 0);
+  FramePtr ev = b.Expect(RTM__WIRE__FRAME__BODY_MEMBER_EVENT);  // well before 30 s
+  ASSERT_TRUE(ev);
+  EXPECT_STREQ(ev->member_event->user, "alice");
+  EXPECT_FALSE(ev->member_event->joined);
+  EXPECT_EQ(b.PeerSend("alice", "gone"), RTM_PEER_MESSAGE_ERR_PEER_UNREACHABLE);
+  TestClient again;
+  FramePtr r = Reconnect(again, rtmd, "alice", 4);
+  ASSERT_TRUE(r);
+  EXPECT_FALSE(r->login_result->resumed);
+}
+
+// The memory a session in grace costs rtmd, measured (reported, loosely
+// bounded): N users log in, join a channel and drop their links.
+TEST(Grace, MemoryPerSessionInGrace) {
+  RtmdProcess rtmd({"--session-grace-ms", "600000"});
+  ASSERT_TRUE(rtmd.started());
+  constexpr int kUsers = 2000;
+  TestClient keeper;
+  ASSERT_TRUE(Online(keeper, rtmd, "keeper"));
+  ASSERT_EQ(keeper.Join("room"), 0);
+  long before = rtmd.RssKb();
+  ASSERT_GT(before, 0);
+  for (int i = 0; i < kUsers; i++) {
+    TestClient c;
+    ASSERT_TRUE(Online(c, rtmd, "user" + std::to_string(i)));
+    ASSERT_EQ(c.Join("room"), 0);
+    c.Close();
+  }
+  ASSERT_TRUE(rtmd.WaitForLog("app/user" + std::to_string(kUsers - 1) +
+                              ": link lost, session kept", 10000));
+  long after = rtmd.RssKb();
+  double per = (after - before) * 1024.0 / kUsers;
+  std::printf("rtmd RSS %ld KiB -> %ld KiB: %.0f bytes per session in grace "
+              "(one channel, no queue, no attributes)\n", before, after, per);
+  RecordProperty("bytes_per_session_in_grace", static_cast<int>(per));
+  EXPECT_LT(per, 16384.0);
+  EXPECT_EQ(Members(keeper, "room").size(), static_cast<size_t>(kUsers + 1));
+}
+
+}  // namespace
+}  // namespace rtm_test
