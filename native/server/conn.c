@@ -12,6 +12,7 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 
+#include "attrs.h"
 #include "log.h"
 #include "router.h"
 #include "rtm/rtm_codes.h"
@@ -427,6 +428,8 @@ static void conn_on_frame(rtmd_conn *c, rtm__frame *f)
     case RTM__WIRE__FRAME__BODY_LEAVE:
     case RTM__WIRE__FRAME__BODY_CHANNEL_SEND:
     case RTM__WIRE__FRAME__BODY_GET_MEMBERS:
+    case RTM__WIRE__FRAME__BODY_SET_ATTRIBUTES:
+    case RTM__WIRE__FRAME__BODY_GET_ATTRIBUTES:
         if (c->state != CONN_READY) {
             conn_refuse(c, RTM__WIRE__CLOSE__CODE__CLOSE_PROTOCOL, "%s before login",
                         rtm__frame_body_name(f));
@@ -434,7 +437,7 @@ static void conn_on_frame(rtmd_conn *c, rtm__frame *f)
         }
         if (f->body_case == RTM__WIRE__FRAME__BODY_LOGOUT)
             rtmd_session_logout(c->srv, c, f->request_id);
-        else
+        else if (!rtmd_attrs_request(c->srv, c->session, f))
             rtmd_router_request(c->srv, c->session, f);
         return;
     case RTM__WIRE__FRAME__BODY__NOT_SET:

@@ -1,0 +1,210 @@
+/* attrs.c: user attributes: each operation, its limits and codes (SPEC A5). */
+#include "attrs.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "conn.h"
+#include "ids.h"
+#include "log.h"
+#include "rtm/rtm_codes.h"
+
+static int attrs_strcmp(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* INVALID_ARGUMENT when a key is not 1..32 bytes or appears twice; else 0. */
+static int attrs_check_keys(const char **keys, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!rtm__attr_key_valid(keys[i]))
+            return RTM_ATTRIBUTE_OPERATION_ERR_INVALID_ARGUMENT;
+    if (n < 2)
+        return 0;
+    const char **sorted = malloc(n * sizeof *sorted);
+    if (!sorted)
+        return RTM_ATTRIBUTE_OPERATION_ERR_FAILURE;
+    memcpy(sorted, keys, n * sizeof *sorted);
+    qsort(sorted, n, sizeof *sorted, attrs_strcmp);
+    int code = 0;
+    for (size_t i = 1; i < n && code == 0; i++)
+        if (strcmp(sorted[i - 1], sorted[i]) == 0)
+            code = RTM_ATTRIBUTE_OPERATION_ERR_INVALID_ARGUMENT;
+    free(sorted);
+    return code;
+}
+
+static int attrs_push(rtmd_attrv *v, const char *key, const char *value)
+{
+    rtmd_attr *items = realloc(v->items, (v->count + 1) * sizeof *items);
+    if (!items)
+        return -1;
+    v->items = items;
+    char *k = strdup(key), *val = strdup(value);
+    if (!k || !val) {
+        free(k);
+        free(val);
+        return -1;
+    }
+    v->items[v->count++] = (rtmd_attr){ k, val };
+    return 0;
+}
+
+int rtmd_attrs_apply(const rtmd_attrv *cur, const Rtm__Wire__SetAttributes *op,
+                     rtmd_attrv *next)
+{
+    next->items = NULL;
+    next->count = 0;
+    bool with_attrs = op->op == RTM__WIRE__SET_ATTRIBUTES__OP__OP_SET ||
+                      op->op == RTM__WIRE__SET_ATTRIBUTES__OP__OP_ADD_OR_UPDATE;
+    int code = 0;
+    switch (op->op) {
+    case RTM__WIRE__SET_ATTRIBUTES__OP__OP_SET:
+    case RTM__WIRE__SET_ATTRIBUTES__OP__OP_ADD_OR_UPDATE: {
+        const char **keys = malloc((op->n_attributes ? op->n_attributes : 1) * sizeof *keys);
+        if (!keys)
+            return RTM_ATTRIBUTE_OPERATION_ERR_FAILURE;
+        for (size_t i = 0; i < op->n_attributes; i++)
+            keys[i] = op->attributes[i] ? op->attributes[i]->key : NULL;
+        code = attrs_check_keys(keys, op->n_attributes);
+        free(keys);
+        for (size_t i = 0; i < op->n_attributes && code == 0; i++) {
+            const char *value = op->attributes[i]->value;
+            if (value && strlen(value) > RTM__ATTR_VALUE_MAX)
+                code = RTM_ATTRIBUTE_OPERATION_ERR_SIZE_OVERFLOW;
+        }
+        break;
+    }
+    case RTM__WIRE__SET_ATTRIBUTES__OP__OP_DELETE:
+        code = attrs_check_keys((const char **)op->keys, op->n_keys);
+        break;
+    case RTM__WIRE__SET_ATTRIBUTES__OP__OP_CLEAR:
+        return 0;
+    default:
+        return RTM_ATTRIBUTE_OPERATION_ERR_INVALID_ARGUMENT;
+    }
+    if (code != 0)
+        return code;
+
+    /* The new set: what stays of cur, then the request's entries. */
+    for (size_t i = 0; i < cur->count; i++) {
+        const char *key = cur->items[i].key;
+        bool gone = op->op == RTM__WIRE__SET_ATTRIBUTES__OP__OP_SET;
+        for (size_t k = 0; !gone && with_attrs && k < op->n_attributes; k++)
+            gone = strcmp(op->attributes[k]->key, key) == 0;
+        for (size_t k = 0; !gone && !with_attrs && k < op->n_keys; k++)
+            gone = strcmp(op->keys[k], key) == 0;
+        if (!gone && attrs_push(next, key, cur->items[i].value) != 0)
+            goto nomem;
+    }
+    for (size_t k = 0; with_attrs && k < op->n_attributes; k++) {
+        const Rtm__Wire__Attribute *a = op->attributes[k];
+        if (attrs_push(next, a->key, a->value ? a->value : "") != 0)
+            goto nomem;
+    }
+    /* Limits of the result (A5). */
+    size_t total = 0;
+    for (size_t i = 0; i < next->count; i++)
+        total += strlen(next->items[i].key) + strlen(next->items[i].value);
+    if (next->count > RTM__ATTR_COUNT_MAX || total > RTM__ATTR_TOTAL_MAX) {
+        rtmd_attrv_free(next);
+        return RTM_ATTRIBUTE_OPERATION_ERR_SIZE_OVERFLOW;
+    }
+    return 0;
+nomem:
+    rtmd_attrv_free(next);
+    return RTM_ATTRIBUTE_OPERATION_ERR_FAILURE;
+}
+
+static void attrs_result(rtmd_session *s, uint32_t rid, int code)
+{
+    Rtm__Wire__Result r = RTM__WIRE__RESULT__INIT;
+    r.code = code;
+    rtm__frame f = RTM__WIRE__FRAME__INIT;
+    f.request_id = rid;
+    f.body_case = RTM__WIRE__FRAME__BODY_RESULT;
+    f.result = &r;
+    rtmd_conn_send(s->link, &f);
+}
+
+static void attrs_set(rtmd_server *srv, rtmd_session *s, uint32_t rid,
+                      const Rtm__Wire__SetAttributes *op)
+{
+    rtmd_attrv cur, next;
+    if (rtmd_store_attrs_get(srv->store, s, &cur) != RTMD_STORE_OK) {
+        attrs_result(s, rid, RTM_ATTRIBUTE_OPERATION_ERR_FAILURE);
+        return;
+    }
+    int code = rtmd_attrs_apply(&cur, op, &next);
+    rtmd_attrv_free(&cur);
+    if (code == 0) {
+        if (rtmd_store_attrs_put(srv->store, s, &next) != RTMD_STORE_OK)
+            code = RTM_ATTRIBUTE_OPERATION_ERR_FAILURE;
+        rtmd_attrv_free(&next);
+    }
+    attrs_result(s, rid, code);
+}
+
+static void attrs_get(rtmd_server *srv, rtmd_session *s, uint32_t rid,
+                      const Rtm__Wire__GetAttributes *g)
+{
+    Rtm__Wire__Attributes out = RTM__WIRE__ATTRIBUTES__INIT;
+    out.user = g->user ? g->user : (char *)"";
+    rtmd_attrv all = { NULL, 0 };
+    Rtm__Wire__Attribute *items = NULL;
+    Rtm__Wire__Attribute **ptrs = NULL;
+    rtmd_session *of = NULL;
+    if (!rtm__user_id_valid(g->user))
+        out.code = RTM_ATTRIBUTE_OPERATION_ERR_INVALID_ARGUMENT;
+    else if (!(of = rtmd_store_session_find(srv->store, s->app_id, g->user)))
+        out.code = RTM_ATTRIBUTE_OPERATION_ERR_USER_NOT_FOUND;
+    else if (rtmd_store_attrs_get(srv->store, of, &all) != RTMD_STORE_OK)
+        out.code = RTM_ATTRIBUTE_OPERATION_ERR_FAILURE;
+    if (out.code == 0 && all.count) {
+        items = calloc(all.count, sizeof *items);
+        ptrs = calloc(all.count, sizeof *ptrs);
+        if (!items || !ptrs) {
+            out.code = RTM_ATTRIBUTE_OPERATION_ERR_FAILURE;
+        } else {
+            /* all is sorted by key: so is the answer. */
+            for (size_t i = 0; i < all.count; i++) {
+                bool wanted = g->n_keys == 0;
+                for (size_t k = 0; !wanted && k < g->n_keys; k++)
+                    wanted = g->keys[k] && strcmp(g->keys[k], all.items[i].key) == 0;
+                if (!wanted)
+                    continue;
+                Rtm__Wire__Attribute *a = &items[out.n_attributes];
+                rtm__wire__attribute__init(a);
+                a->key = all.items[i].key;
+                a->value = all.items[i].value;
+                ptrs[out.n_attributes++] = a;
+            }
+            out.attributes = ptrs;
+        }
+    }
+    if (out.code != 0)
+        out.n_attributes = 0;
+    rtm__frame f = RTM__WIRE__FRAME__INIT;
+    f.request_id = rid;
+    f.body_case = RTM__WIRE__FRAME__BODY_ATTRIBUTES;
+    f.attributes = &out;
+    rtmd_conn_send(s->link, &f);
+    free(ptrs);
+    free(items);
+    rtmd_attrv_free(&all);
+}
+
+bool rtmd_attrs_request(rtmd_server *srv, rtmd_session *s, const rtm__frame *f)
+{
+    switch (f->body_case) {
+    case RTM__WIRE__FRAME__BODY_SET_ATTRIBUTES:
+        attrs_set(srv, s, f->request_id, f->set_attributes);
+        return true;
+    case RTM__WIRE__FRAME__BODY_GET_ATTRIBUTES:
+        attrs_get(srv, s, f->request_id, f->get_attributes);
+        return true;
+    default:
+        return false;
+    }
+}
