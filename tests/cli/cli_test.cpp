@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "fault_proxy.h"
 #include "rtm_proc.h"
 #include "rtmd_process.h"
 #include "silent_listener.h"
@@ -45,6 +46,15 @@ protected:
         }
         procs_.clear();
         server_.reset();
+    }
+
+    // Replaces the fixture's rtmd by one started with these arguments.
+    void restartServer(const std::vector<std::string> &args)
+    {
+        server_.reset();
+        server_ = std::make_unique<rtm_test::RtmdProcess>(args);
+        ASSERT_TRUE(server_->started()) << "rtmd did not start";
+        addr_ = server_->address();
     }
 
     RtmProc &rtm(const std::string &user, std::vector<std::string> extra = {},
@@ -319,6 +329,371 @@ TEST_F(CliTest, S5_LoginTimeoutAgainstASilentListener)
     EXPECT_GE(silent.accepted(), 1);  // the link was made: the server was silent
 }
 
+// ---- user attributes (SPEC A5, issue 4 item 6) ------------------------------
+
+// The "attributes" object of the event after a successful attrs-get of user,
+// as compact JSON (rtm prints the keys sorted); "" on failure.
+static std::string attrsOf(RtmProc &p, const std::string &user,
+                           const std::string &keys = "")
+{
+    p.send("attrs-get " + user + (keys.empty() ? "" : " " + keys));
+    const Line *r = p.next(isResult("attrs-get"), kWait);
+    if (r == nullptr) {
+        ADD_FAILURE() << "no attrs-get result\n" << p.transcript();
+        return "";
+    }
+    EXPECT_EQ(r->str("user"), user) << r->raw;
+    EXPECT_EQ(r->num("code"), 0) << r->raw;
+    EXPECT_EQ(r->str("name"), "ATTRIBUTE_OPERATION_ERR_OK") << r->raw;
+    const Line *a = p.next(isEvent("attributes"), kWait);
+    if (a == nullptr) {
+        ADD_FAILURE() << "no attributes event\n" << p.transcript();
+        return "";
+    }
+    EXPECT_EQ(a->str("user"), user) << a->raw;
+    const cJSON *o = cJSON_GetObjectItemCaseSensitive(a->json.get(), "attributes");
+    EXPECT_TRUE(cJSON_IsObject(o)) << a->raw;
+    char *text = cJSON_PrintUnformatted(o);
+    std::string out = text != nullptr ? text : "";
+    free(text);
+    return out;
+}
+
+static const char *kAttrOk = "ATTRIBUTE_OPERATION_ERR_OK";
+
+// attrs-set replaces all; K=V is cut at the first '=' and V may be empty;
+// attrs-get prints the result (with "user") then the attributes, of the
+// user itself and, from another client, of someone else; with keys, only
+// those of them that are set.
+TEST_F(CliTest, A5_AttrsSetThenGetFromSelfAndFromAnotherClient)
+{
+    RtmProc &a = rtm("alice");
+    RtmProc &b = rtm("bob");
+    login(a);
+    login(b);
+
+    a.send("attrs-set color=red note= expr=x=y");
+    expectResult(a, "attrs-set", 0, kAttrOk);
+    EXPECT_EQ(attrsOf(a, "alice"), R"({"color":"red","expr":"x=y","note":""})");
+    EXPECT_EQ(attrsOf(b, "alice"), R"({"color":"red","expr":"x=y","note":""})");
+    EXPECT_EQ(attrsOf(b, "alice", "color nope"), R"({"color":"red"})");
+    EXPECT_EQ(attrsOf(b, "bob"), "{}");  // none set
+
+    // set replaces everything, and with no pair leaves none.
+    a.send("attrs-set size=L");
+    expectResult(a, "attrs-set", 0, kAttrOk);
+    EXPECT_EQ(attrsOf(b, "alice"), R"({"size":"L"})");
+    a.send("attrs-set");
+    expectResult(a, "attrs-set", 0, kAttrOk);
+    EXPECT_EQ(attrsOf(b, "alice"), "{}");
+}
+
+// attrs-update merges (adds and overwrites), attrs-del removes keys (an
+// absent key is no error), attrs-clear removes all.
+TEST_F(CliTest, A5_AttrsUpdateDeleteClear)
+{
+    RtmProc &a = rtm("alice");
+    RtmProc &b = rtm("bob");
+    login(a);
+    login(b);
+
+    a.send("attrs-set a=1 b=2 c=3");
+    expectResult(a, "attrs-set", 0, kAttrOk);
+    a.send("attrs-update b=20 d=4 e=");
+    expectResult(a, "attrs-update", 0, kAttrOk);
+    EXPECT_EQ(attrsOf(b, "alice"), R"({"a":"1","b":"20","c":"3","d":"4","e":""})");
+
+    a.send("attrs-del a c nope");
+    expectResult(a, "attrs-del", 0, kAttrOk);
+    EXPECT_EQ(attrsOf(b, "alice"), R"({"b":"20","d":"4","e":""})");
+
+    a.send("attrs-clear");
+    expectResult(a, "attrs-clear", 0, kAttrOk);
+    EXPECT_EQ(attrsOf(b, "alice"), "{}");
+    EXPECT_EQ(attrsOf(a, "alice"), "{}");
+}
+
+// SIZE_OVERFLOW (4): a 33rd attribute, or a value of 8193 bytes; nothing is
+// changed. A value of exactly 8192 bytes is accepted and read back whole.
+TEST_F(CliTest, A5_AttrsSizeOverflow)
+{
+    RtmProc &a = rtm("alice");
+    login(a);
+    a.send("attrs-set keep=me");
+    expectResult(a, "attrs-set", 0, kAttrOk);
+
+    std::string line = "attrs-set";
+    for (int i = 0; i < 33; i++)
+        line += " k" + std::to_string(i) + "=v";
+    a.send(line);
+    expectResult(a, "attrs-set", 4, "ATTRIBUTE_OPERATION_ERR_SIZE_OVERFLOW");
+
+    a.send("attrs-update big=" + std::string(8193, 'x'));
+    expectResult(a, "attrs-update", 4, "ATTRIBUTE_OPERATION_ERR_SIZE_OVERFLOW");
+    a.send("attrs-set big=" + std::string(8193, 'x'));
+    expectResult(a, "attrs-set", 4, "ATTRIBUTE_OPERATION_ERR_SIZE_OVERFLOW");
+    EXPECT_EQ(attrsOf(a, "alice"), R"({"keep":"me"})");
+
+    // 32 attributes and a value of 8192 bytes are within the limits.
+    line = "attrs-set";
+    for (int i = 0; i < 31; i++)
+        line += " k" + std::to_string(i) + "=v";
+    a.send(line + " big=" + std::string(8192, 'y'));
+    expectResult(a, "attrs-set", 0, kAttrOk);
+    std::string got = attrsOf(a, "alice", "big");
+    EXPECT_EQ(got, R"({"big":")" + std::string(8192, 'y') + R"("})");
+}
+
+// attrs-get of a user who is not online: USER_NOT_FOUND (6), and no
+// attributes event; before login: USER_NOT_LOGGED_IN (102).
+TEST_F(CliTest, A5_AttrsGetOfOfflineUserIsUserNotFound)
+{
+    RtmProc &a = rtm("alice");
+    a.send("attrs-get bob");
+    const Line *r = a.next(isResult("attrs-get"), kWait);
+    ASSERT_TRUE(r) << a.transcript();
+    EXPECT_EQ(r->num("code"), 102) << r->raw;
+    EXPECT_EQ(r->str("name"), "ATTRIBUTE_OPERATION_ERR_USER_NOT_LOGGED_IN");
+    a.send("attrs-set a=1");
+    expectResult(a, "attrs-set", 102, "ATTRIBUTE_OPERATION_ERR_USER_NOT_LOGGED_IN");
+
+    login(a);
+    a.send("attrs-get carol");
+    r = a.next(isResult("attrs-get"), kWait);
+    ASSERT_TRUE(r) << a.transcript();
+    EXPECT_EQ(r->str("user"), "carol") << r->raw;
+    EXPECT_EQ(r->num("code"), 6) << r->raw;
+    EXPECT_EQ(r->str("name"), "ATTRIBUTE_OPERATION_ERR_USER_NOT_FOUND");
+    a.send("attrs-get carol color");
+    expectResult(a, "attrs-get", 6, "ATTRIBUTE_OPERATION_ERR_USER_NOT_FOUND");
+    a.closeInput();
+    EXPECT_EQ(a.waitExit(kWait), 0) << a.transcript();
+    EXPECT_FALSE(a.find(isEvent("attributes"), 0)) << a.transcript();
+}
+
+// A pair without '=' or with an empty key, and missing or extra arguments,
+// give an error event; nothing of the line is run.
+TEST_F(CliTest, A5_AttrsMalformedLinesAreErrorEvents)
+{
+    RtmProc &a = rtm("alice");
+    login(a);
+    const char *bad[] = {"attrs-set color",  "attrs-update =red", "attrs-set a=1 =x",
+                         "attrs-update a=1 b", "attrs-del",        "attrs-get",
+                         "attrs-clear now",  "netchange now"};
+    for (const char *line : bad) {
+        a.send(line);
+        const Line *e = a.next(isEvent("error"), kWait);
+        ASSERT_TRUE(e) << line << "\n" << a.transcript();
+        EXPECT_EQ(e->str("line"), line);
+        EXPECT_FALSE(e->str("message").empty()) << e->raw;
+    }
+    EXPECT_EQ(attrsOf(a, "alice"), "{}");  // "a=1" of the bad lines was not set
+    a.closeInput();
+    EXPECT_EQ(a.waitExit(kWait), 0) << a.transcript();
+    int results = 0;
+    for (auto &l : a.lines())
+        results += l.event() == "result" && l.str("op") != "login" &&
+                   l.str("op") != "logout";
+    EXPECT_EQ(results, 1) << a.transcript();  // the attrs-get only
+    EXPECT_FALSE(a.find(isEvent("ok"), 0)) << a.transcript();
+}
+
+// ---- netchange (SPEC S8) ------------------------------------------------------
+
+// netchange is accepted in any state: one {"event":"ok","op":"netchange"}
+// line, no result, no error, and nothing changes when connected.
+TEST_F(CliTest, S8_NetchangeIsAcceptedAndChangesNothingWhenConnected)
+{
+    RtmProc &a = rtm("alice");
+    a.send("netchange");  // DISCONNECTED
+    const Line *ok = a.next(isEvent("ok"), kWait);
+    ASSERT_TRUE(ok) << a.transcript();
+    EXPECT_EQ(ok->str("op"), "netchange") << ok->raw;
+    login(a);
+    a.send("netchange");  // CONNECTED
+    ok = a.next(isEvent("ok"), kWait);
+    ASSERT_TRUE(ok) << a.transcript();
+    EXPECT_EQ(ok->str("op"), "netchange") << ok->raw;
+    EXPECT_EQ(attrsOf(a, "alice"), "{}");  // still connected: a request works
+    a.settle(300);
+    size_t states = 0;
+    for (auto &l : a.lines()) {
+        states += l.event() == "state";
+        EXPECT_NE(l.event(), "error") << l.raw;
+        EXPECT_FALSE(l.event() == "result" && l.str("op") == "netchange") << l.raw;
+    }
+    EXPECT_EQ(states, 2u) << a.transcript();
+}
+
+// ---- interruption and replay through rtm-faultproxy (S7, S9, S10, S13) ------
+
+// Client timings shortened: a silent link is dead after 300 ms, and an
+// interruption is reported 500 ms after it began.
+static const char *kShortParams =
+    R"({"rtm.interrupt_report_ms":500,"rtm.link_timeout_ms":300,"rtm.heartbeat_ms":100})";
+
+// S7: a blip shorter than the interrupt report time is not reported: the
+// link goes silent for 600 ms (it is found dead and restored), with a report
+// time of 4 s: no state line, and the link works afterwards.
+TEST_F(CliTest, S7_BlipShorterThanTheReportTimeIsNotReported)
+{
+    restartServer({"--heartbeat-ms", "100", "--session-grace-ms", "20000"});
+    rtm_test::FaultProxy proxy(addr_);
+    ASSERT_TRUE(proxy.started());
+    RtmProc &a = rtm("alice");
+    RtmProc &b = rtm("bob",
+                     {"--param", R"({"rtm.interrupt_report_ms":4000,"rtm.link_timeout_ms":300,)"
+                                 R"("rtm.heartbeat_ms":100,"rtm.reconnect_max_ms":500})"},
+                     proxy.address());
+    login(a);
+    login(b);
+    ASSERT_TRUE(proxy.Silent());
+    b.settle(600);
+    ASSERT_TRUE(proxy.Pass());
+    b.send("netchange");
+    ASSERT_TRUE(b.next(isEvent("ok"), kWait)) << b.transcript();
+    // bob's link comes back: a message reaches him, and his reaches alice.
+    a.send("send bob after the blip");
+    expectResult(a, "send", 0, "PEER_MESSAGE_ERR_OK");
+    EXPECT_TRUE(b.next(isPeerMessage("alice", "after the blip"), kWait)) << b.transcript();
+    b.send("send alice back");
+    expectResult(b, "send", 0, "PEER_MESSAGE_ERR_OK");
+    EXPECT_TRUE(a.next(isPeerMessage("bob", "back"), kWait)) << a.transcript();
+    // The blip did happen: the link was found dead and made again, and the
+    // session resumed (a resume always ends with a replay report).
+    EXPECT_GE(proxy.StatusField("accepted"), 2) << proxy.Status();
+    EXPECT_TRUE(b.find(isEvent("replay"), kWait)) << b.transcript();
+    size_t states = 0;
+    for (auto &l : b.lines())
+        states += l.event() == "state";
+    EXPECT_EQ(states, 2u) << "a blip must not be reported\n" << b.transcript();
+}
+
+// S7, S9, S10, S13: bob's link goes silent (then, in a second round, is
+// reset) for longer than the report time: RECONNECTING (INTERRUPTED); alice
+// sends him a peer message and a channel message meanwhile, and sees no
+// member_left (the server keeps his session); the link comes back:
+// CONNECTED (LOGIN_SUCCESS), both messages exactly once, then the replay
+// event that counts them.
+TEST_F(CliTest, S7_S9_S10_OutageIsReportedThenMessagesAreReplayed)
+{
+    restartServer({"--heartbeat-ms", "100", "--session-grace-ms", "20000"});
+    rtm_test::FaultProxy proxy(addr_);
+    ASSERT_TRUE(proxy.started());
+    RtmProc &a = rtm("alice");
+    RtmProc &b = rtm("bob", {"--param", kShortParams}, proxy.address());
+    login(a);
+    login(b);
+    a.send("join c1");
+    expectResult(a, "join", 0, "JOIN_CHANNEL_ERR_OK");
+    b.send("join c1");
+    expectResult(b, "join", 0, "JOIN_CHANNEL_ERR_OK");
+    ASSERT_TRUE(a.next(isMember("member_joined", "c1", "bob"), kWait)) << a.transcript();
+
+    for (int round = 0; round < 2; round++) {
+        SCOPED_TRACE(round == 0 ? "silent" : "reset");
+        const std::string n = std::to_string(round);
+        ASSERT_TRUE(round == 0 ? proxy.Silent() : (proxy.Refuse() && proxy.Reset()));
+        const Line *s = b.next(isAnyState(), kWait);
+        ASSERT_TRUE(s) << b.transcript();
+        EXPECT_TRUE(isState("RECONNECTING", 4, "INTERRUPTED", 5)(*s)) << s->raw;
+
+        a.send("send bob while you were away " + n);
+        expectResult(a, "send", 0, "PEER_MESSAGE_ERR_OK");
+        a.send("chsend c1 hi all " + n);
+        expectResult(a, "chsend", 0, "CHANNEL_MESSAGE_ERR_OK");
+
+        ASSERT_TRUE(round == 0 ? proxy.Pass() : proxy.Accept());
+        b.send("netchange");
+        ASSERT_TRUE(b.next(isEvent("ok"), kWait)) << b.transcript();
+        s = b.next(isAnyState(), kWait);
+        ASSERT_TRUE(s) << b.transcript();
+        EXPECT_TRUE(isState("CONNECTED", 3, "LOGIN_SUCCESS", 2)(*s)) << s->raw;
+        const Line *rp = b.next(isEvent("replay"), kWait);
+        ASSERT_TRUE(rp) << b.transcript();
+        EXPECT_EQ(rp->num("peer_messages"), 1) << rp->raw;
+        EXPECT_EQ(rp->num("channel_messages"), 1) << rp->raw;
+        EXPECT_EQ(rp->num("channel_skipped"), 0) << rp->raw;
+        EXPECT_EQ(rp->num("peer_dropped"), 0) << rp->raw;
+
+        // Each message exactly once, before the replay line.
+        int peer = 0, chan = 0;
+        for (size_t i = 0; i < b.cursor(); i++) {
+            peer += isPeerMessage("alice", "while you were away " + n)(b.lines()[i]);
+            chan += isChannelMessage("c1", "alice", "hi all " + n)(b.lines()[i]);
+        }
+        EXPECT_EQ(peer, 1) << b.transcript();
+        EXPECT_EQ(chan, 1) << b.transcript();
+    }
+    // And never again afterwards.
+    b.settle(300);
+    for (const char *n : {"0", "1"}) {
+        int peer = 0, chan = 0;
+        for (auto &l : b.lines()) {
+            peer += isPeerMessage("alice", std::string("while you were away ") + n)(l);
+            chan += isChannelMessage("c1", "alice", std::string("hi all ") + n)(l);
+        }
+        EXPECT_EQ(peer, 1) << b.transcript();
+        EXPECT_EQ(chan, 1) << b.transcript();
+    }
+    // S13: within the grace period the others see nothing.
+    a.settle(200);
+    EXPECT_FALSE(a.find(isMember("member_left", "c1", "bob"), 0)) << a.transcript();
+}
+
+// S9, S10, B2 and the replay event's other counts: with rtmd keeping at most
+// 2 unacknowledged peer messages per session and 2 channel messages per
+// channel, 4 of each sent while bob is away give a replay of the latest 2 of
+// each, in order, and the event counts the 2 + 2 left out.
+TEST_F(CliTest, S9_S10_ReplayEventCountsWhatTheLimitsLeftOut)
+{
+    restartServer({"--heartbeat-ms", "100", "--session-grace-ms", "20000",
+                   "--max-unacked", "2", "--replay-max", "2"});
+    rtm_test::FaultProxy proxy(addr_);
+    ASSERT_TRUE(proxy.started());
+    RtmProc &a = rtm("alice");
+    RtmProc &b = rtm("bob", {"--param", kShortParams}, proxy.address());
+    login(a);
+    login(b);
+    a.send("join c1");
+    expectResult(a, "join", 0, "JOIN_CHANNEL_ERR_OK");
+    b.send("join c1");
+    expectResult(b, "join", 0, "JOIN_CHANNEL_ERR_OK");
+
+    ASSERT_TRUE(proxy.Refuse() && proxy.Reset());
+    const Line *s = b.next(isAnyState(), kWait);
+    ASSERT_TRUE(s) << b.transcript();
+    EXPECT_TRUE(isState("RECONNECTING", 4, "INTERRUPTED", 5)(*s)) << s->raw;
+    for (int i = 1; i <= 4; i++) {
+        a.send("send bob p" + std::to_string(i));
+        expectResult(a, "send", 0, "PEER_MESSAGE_ERR_OK");
+        a.send("chsend c1 c" + std::to_string(i));
+        expectResult(a, "chsend", 0, "CHANNEL_MESSAGE_ERR_OK");
+    }
+    ASSERT_TRUE(proxy.Accept());
+    b.send("netchange");
+    s = b.next(isAnyState(), kWait);
+    ASSERT_TRUE(s) << b.transcript();
+    EXPECT_TRUE(isState("CONNECTED", 3, "LOGIN_SUCCESS", 2)(*s)) << s->raw;
+    const Line *rp = b.next(isEvent("replay"), kWait);
+    ASSERT_TRUE(rp) << b.transcript();
+    EXPECT_EQ(rp->num("peer_messages"), 2) << rp->raw;
+    EXPECT_EQ(rp->num("channel_messages"), 2) << rp->raw;
+    EXPECT_EQ(rp->num("channel_skipped"), 2) << rp->raw;
+    EXPECT_EQ(rp->num("peer_dropped"), 2) << rp->raw;
+
+    b.settle(300);
+    std::string peers, chans;
+    for (auto &l : b.lines()) {
+        if (l.event() == "peer_message")
+            peers += l.str("text") + " ";
+        if (l.event() == "channel_message")
+            chans += l.str("text") + " ";
+    }
+    EXPECT_EQ(peers, "p3 p4 ") << b.transcript();
+    EXPECT_EQ(chans, "c3 c4 ") << b.transcript();
+}
+
 // Options: --help documents every command and event; --version; bad or
 // refused --param, a refused --server, an unknown option and a missing --user
 // exit 2.
@@ -334,7 +709,11 @@ TEST(CliOptions, HelpVersionAndBadOptions)
                               "members", "sleep", "quit", "--server", "--app-id",
                               "--param", "--user", "state", "result", "peer_message",
                               "channel_message", "member_joined", "member_left",
-                              "error", "t_ms"})
+                              "error", "t_ms", "attrs-set", "attrs-update",
+                              "attrs-del", "attrs-clear", "attrs-get", "netchange",
+                              "attributes", "replay", "peer_messages",
+                              "channel_messages", "channel_skipped", "peer_dropped",
+                              "ATTRIBUTE_OPERATION_ERR_", "\"ok\""})
             EXPECT_NE(all.find(w), std::string::npos) << w;
     }
     {
