@@ -400,6 +400,9 @@ TEST(Grace, LogoutEndsTheSessionAtOnce) {
 // The memory a session in grace costs rtmd, measured (reported, loosely
 // bounded): N users log in, join a channel and drop their links.
 TEST(Grace, MemoryPerSessionInGrace) {
+#if defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "AddressSanitizer's redzones make RSS meaningless";
+#endif
   RtmdProcess rtmd({"--session-grace-ms", "600000"});
   ASSERT_TRUE(rtmd.started());
   constexpr int kUsers = 2000;
