@@ -358,25 +358,28 @@ nomem:
 
 static void rtm__rearm(rtm_client *c);
 
+/* How long a closed link may take to hand over its last frames. */
+#define RTM__LINGER_MS 1000
+
+/* Drops a link that failed or was closed by the other side. */
 static void rtm__link_free(rtm_client *c)
 {
     if (c->bev == NULL)
         return;
-    /* Hand what is queued (a Logout, say) to the kernel before closing;
-     * the socket is non-blocking, so this never waits. */
-    evutil_socket_t fd = bufferevent_getfd(c->bev);
-    struct evbuffer *out = bufferevent_get_output(c->bev);
-    if (fd >= 0 && evbuffer_get_length(out) > 0)
-        evbuffer_write(out, fd);
     bufferevent_free(c->bev);
     c->bev = NULL;
 }
 
+/* The session closes the link: what it sent last (a Logout) still reaches
+ * the server. */
 static void rtm__drv_close_link(void *ud)
 {
     rtm_client *c = ud;
     evtimer_del(c->link_fail);
-    rtm__link_free(c);
+    if (c->bev == NULL)
+        return;
+    rtm__loop_linger(c->loop, c->bev, RTM__LINGER_MS);
+    c->bev = NULL;
 }
 
 static void rtm__drv_send(void *ud, const uint8_t *bytes, size_t len)

@@ -1,8 +1,11 @@
 /* loop.c: the loop thread and its task queue (loop.h). */
 #include "loop.h"
 
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/dns.h>
 #include <event2/event.h>
+#include <sys/socket.h>
 #include <event2/thread.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -13,7 +16,16 @@ typedef struct rtm__task {
     void *arg;
 } rtm__task;
 
+/* A link closing gracefully (rtm__loop_linger). */
+typedef struct rtm__linger {
+    struct rtm__linger *prev, *next;
+    rtm_loop *loop;
+    struct bufferevent *bev;
+    bool shut;               /* write side shut */
+} rtm__linger;
+
 struct rtm_loop {
+    rtm__linger *lingering;  /* loop thread only */
     struct event_base *base;
     struct evdns_base *dns;
     struct event *wake;       /* made active by rtm__loop_post */
@@ -164,10 +176,71 @@ static void rtm__loop_break(void *arg)
     event_base_loopbreak(l->base);
 }
 
+static void rtm__linger_end(rtm__linger *g)
+{
+    rtm_loop *l = g->loop;
+    if (g->prev)
+        g->prev->next = g->next;
+    else
+        l->lingering = g->next;
+    if (g->next)
+        g->next->prev = g->prev;
+    bufferevent_free(g->bev);
+    free(g);
+}
+
+static void rtm__linger_shut(rtm__linger *g)
+{
+    if (!g->shut && evbuffer_get_length(bufferevent_get_output(g->bev)) == 0) {
+        g->shut = true;
+        shutdown(bufferevent_getfd(g->bev), SHUT_WR);
+    }
+}
+
+static void rtm__linger_read(struct bufferevent *bev, void *arg)
+{
+    struct evbuffer *in = bufferevent_get_input(bev);
+    evbuffer_drain(in, evbuffer_get_length(in));
+}
+
+static void rtm__linger_write(struct bufferevent *bev, void *arg)
+{
+    rtm__linger_shut(arg);
+}
+
+static void rtm__linger_event(struct bufferevent *bev, short what, void *arg)
+{
+    if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT))
+        rtm__linger_end(arg);
+}
+
+void rtm__loop_linger(rtm_loop *l, struct bufferevent *bev, int linger_ms)
+{
+    rtm__linger *g = calloc(1, sizeof(*g));
+    if (g == NULL) {
+        bufferevent_free(bev);
+        return;
+    }
+    g->loop = l;
+    g->bev = bev;
+    g->next = l->lingering;
+    if (g->next)
+        g->next->prev = g;
+    l->lingering = g;
+    struct timeval tv = { linger_ms / 1000, (linger_ms % 1000) * 1000 };
+    bufferevent_set_timeouts(bev, &tv, &tv);
+    bufferevent_setcb(bev, rtm__linger_read, rtm__linger_write,
+                      rtm__linger_event, g);
+    bufferevent_enable(bev, EV_READ | EV_WRITE);
+    rtm__linger_shut(g);
+}
+
 static void rtm__loop_stop(rtm_loop *l)
 {
     rtm__loop_post(l, rtm__loop_break, l);
     pthread_join(l->thread, NULL);
+    while (l->lingering)
+        rtm__linger_end(l->lingering);
     /* Tasks posted after the break never ran; there are none, as every
      * client on the loop was destroyed first. */
     event_free(l->wake);

@@ -10,6 +10,7 @@
 
 #include "rtm/rtm.h"
 
+struct bufferevent;
 struct event_base;
 struct evdns_base;
 
@@ -24,6 +25,15 @@ int rtm__loop_call(rtm_loop *loop, rtm__task_fn fn, void *arg);
 
 struct event_base *rtm__loop_base(rtm_loop *loop);
 struct evdns_base *rtm__loop_dns(rtm_loop *loop);
+
+/*
+ * Takes over a link the client is done with: what it still has to send (a
+ * Logout) is written, then the write side is shut and whatever arrives is
+ * read and dropped until the other side closes, at most `linger_ms`. A
+ * plain close() could send a reset instead and lose the last frame. Links
+ * still lingering when the loop stops are closed then. Loop thread only.
+ */
+void rtm__loop_linger(rtm_loop *loop, struct bufferevent *bev, int linger_ms);
 
 /* The process-wide default loop, started by its first user. Each acquire is
  * paired with a release; the last release stops it. */

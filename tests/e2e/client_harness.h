@@ -1,0 +1,341 @@
+// client_harness.h: a C API client for end-to-end tests that records every
+// event it reports, in order, and waits for them with generous timeouts.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "rtm/rtm.h"
+
+namespace rtm_e2e {
+
+
+using namespace std::chrono;
+using Clock = steady_clock;
+constexpr auto kWait = seconds(10);
+
+// One client and everything it reported, in order.
+class Client {
+  public:
+    explicit Client(const std::string &server, const char *extra_params = nullptr,
+                    const char *app_id = "e2e-app")
+    {
+        rtm_config cfg;
+        rtm_config_init(&cfg);
+        cfg.app_id = app_id;
+        cfg.callbacks.on_connection_state_changed = OnState;
+        cfg.callbacks.on_message_received = OnPeerMessage;
+        cfg.callbacks.on_replay_done = OnReplayDone;
+        cfg.closure = this;
+        std::string params = "{\"rtm.server\":\"" + server + "\"";
+        if (extra_params != nullptr)
+            params += std::string(",") + extra_params;
+        params += "}";
+        cfg.parameters = params.c_str();
+        EXPECT_EQ(RTM_OK, rtm_client_create(&cfg, &c_));
+    }
+    ~Client()
+    {
+        for (auto *ch : channels_)
+            rtm_channel_release(ch);
+        if (c_ != nullptr)
+            rtm_client_destroy(c_);
+    }
+
+    rtm_client *get() { return c_; }
+
+    // Runs an operation and waits for its result code.
+    template <typename F> int Op(F start)
+    {
+        Waiter w;
+        int rc = start(&w);
+        int code = w.Wait();
+        if (rc != 0) {
+            EXPECT_EQ(rc, code) << "return value and callback disagree";
+        }
+        return code;
+    }
+    int Login(const std::string &user, const char *token = nullptr)
+    {
+        return Op([&](Waiter *w) {
+            return rtm_login(c_, token, user.c_str(), Waiter::Done, w);
+        });
+    }
+    int Logout()
+    {
+        return Op([&](Waiter *w) { return rtm_logout(c_, Waiter::Done, w); });
+    }
+    int SendText(const std::string &peer, const std::string &text)
+    {
+        rtm_message m = {};
+        m.type = RTM_MESSAGE_TYPE_TEXT;
+        m.text = text.c_str();
+        return Op([&](Waiter *w) {
+            return rtm_send_peer_message(c_, peer.c_str(), &m, Waiter::Done, w);
+        });
+    }
+    int SetAttributes(const std::vector<std::pair<std::string, std::string>> &kv)
+    {
+        std::vector<rtm_attribute> attrs;
+        for (auto &p : kv)
+            attrs.push_back({p.first.c_str(), p.second.c_str()});
+        return Op([&](Waiter *w) {
+            return rtm_set_local_user_attributes(c_, attrs.data(), attrs.size(),
+                                                 Waiter::Done, w);
+        });
+    }
+    // "k=v,k2=v2" sorted by key, or "" for none; the code in *code.
+    std::string GetAttributes(const std::string &user, int *code)
+    {
+        Waiter w;
+        rtm_get_user_attributes(c_, user.c_str(), Waiter::AttributesDone, &w);
+        *code = w.Wait();
+        std::string out;
+        for (auto &u : w.users)
+            out += (out.empty() ? "" : ",") + u;
+        return out;
+    }
+    rtm_channel *Channel(const std::string &id)
+    {
+        rtm_channel_callbacks cb = {OnChannelMessage, OnMemberJoined, OnMemberLeft};
+        rtm_channel *ch = rtm_channel_create(c_, id.c_str(), &cb, this);
+        if (ch != nullptr)
+            channels_.push_back(ch);
+        return ch;
+    }
+    int Join(rtm_channel *ch)
+    {
+        return Op([&](Waiter *w) { return rtm_channel_join(ch, Waiter::Done, w); });
+    }
+    int Leave(rtm_channel *ch)
+    {
+        return Op([&](Waiter *w) { return rtm_channel_leave(ch, Waiter::Done, w); });
+    }
+    int ChannelSend(rtm_channel *ch, const std::string &text)
+    {
+        rtm_message m = {};
+        m.type = RTM_MESSAGE_TYPE_TEXT;
+        m.text = text.c_str();
+        return Op([&](Waiter *w) {
+            return rtm_channel_send_message(ch, &m, Waiter::Done, w);
+        });
+    }
+    int Members(rtm_channel *ch, std::vector<std::string> *out)
+    {
+        Waiter w;
+        rtm_channel_get_members(ch, Waiter::MembersDone, &w);
+        int code = w.Wait();
+        *out = w.users;
+        return code;
+    }
+
+    // Waits until the events recorded so far include `n` of this text.
+    bool WaitFor(const std::string &event, size_t n = 1,
+                 Clock::duration timeout = kWait)
+    {
+        std::unique_lock<std::mutex> lk(mu_);
+        return cv_.wait_for(lk, timeout, [&] { return CountLocked(event) >= n; });
+    }
+    // Waits for the state transition "STATE/REASON".
+    bool WaitState(int state, int reason)
+    {
+        return WaitFor(StateText(state, reason));
+    }
+    std::vector<std::string> Events()
+    {
+        std::lock_guard<std::mutex> lk(mu_);
+        return events_;
+    }
+    std::vector<std::string> States()
+    {
+        std::lock_guard<std::mutex> lk(mu_);
+        std::vector<std::string> v;
+        for (auto &e : events_)
+            if (e.rfind("state ", 0) == 0)
+                v.push_back(e);
+        return v;
+    }
+    Clock::time_point LastEventTime()
+    {
+        std::lock_guard<std::mutex> lk(mu_);
+        return last_event_;
+    }
+
+    static std::string StateText(int state, int reason)
+    {
+        return std::string("state ") + rtm_state_name(state) + "/" +
+               rtm_reason_name(reason);
+    }
+
+    // A result callback that wakes a waiting test.
+    struct Waiter {
+        std::mutex mu;
+        std::condition_variable cv;
+        bool done = false;
+        int code = -1;
+        std::vector<std::string> users;
+        static void Done(rtm_client *, int code, void *closure)
+        {
+            auto *w = static_cast<Waiter *>(closure);
+            std::lock_guard<std::mutex> lk(w->mu);
+            w->code = code;
+            w->done = true;
+            w->cv.notify_all();
+        }
+        static void AttributesDone(rtm_client *, int code, const char *,
+                                   const rtm_attribute *a, size_t n, void *closure)
+        {
+            auto *w = static_cast<Waiter *>(closure);
+            std::vector<std::string> kv;
+            for (size_t i = 0; i < n; i++)
+                kv.push_back(std::string(a[i].key) + "=" + a[i].value);
+            std::sort(kv.begin(), kv.end());
+            std::lock_guard<std::mutex> lk(w->mu);
+            w->users = kv;
+            w->code = code;
+            w->done = true;
+            w->cv.notify_all();
+        }
+        static void MembersDone(rtm_channel *, int code, const char *const *u,
+                                size_t n, void *closure)
+        {
+            auto *w = static_cast<Waiter *>(closure);
+            std::lock_guard<std::mutex> lk(w->mu);
+            for (size_t i = 0; i < n; i++)
+                w->users.emplace_back(u[i]);
+            w->code = code;
+            w->done = true;
+            w->cv.notify_all();
+        }
+        int Wait()
+        {
+            std::unique_lock<std::mutex> lk(mu);
+            if (!cv.wait_for(lk, kWait, [&] { return done; }))
+                ADD_FAILURE() << "no result callback";
+            return code;
+        }
+    };
+
+    void Record(const std::string &e)
+    {
+        std::lock_guard<std::mutex> lk(mu_);
+        events_.push_back(e);
+        times_.push_back(Clock::now());
+        last_event_ = times_.back();
+        cv_.notify_all();
+    }
+    // When the first event equal to e was recorded, or time_point::max().
+    Clock::time_point TimeOf(const std::string &e)
+    {
+        std::lock_guard<std::mutex> lk(mu_);
+        for (size_t i = 0; i < events_.size(); i++)
+            if (events_[i] == e)
+                return times_[i];
+        return Clock::time_point::max();
+    }
+    size_t Count(const std::string &e)
+    {
+        std::lock_guard<std::mutex> lk(mu_);
+        return CountLocked(e);
+    }
+    // The events that start with prefix, in order.
+    std::vector<std::string> EventsWithPrefix(const std::string &prefix)
+    {
+        std::lock_guard<std::mutex> lk(mu_);
+        std::vector<std::string> v;
+        for (auto &e : events_)
+            if (e.rfind(prefix, 0) == 0)
+                v.push_back(e);
+        return v;
+    }
+
+    // Set by a test to block inside the state callback (SPEC B3).
+    std::atomic<int> block_state_ms{0};
+
+  private:
+    size_t CountLocked(const std::string &e)
+    {
+        size_t n = 0;
+        for (auto &x : events_)
+            n += x == e;
+        return n;
+    }
+    static void OnState(rtm_client *, int state, int reason, void *closure)
+    {
+        auto *self = static_cast<Client *>(closure);
+        self->Record(StateText(state, reason));
+        if (int ms = self->block_state_ms.load())
+            std::this_thread::sleep_for(milliseconds(ms));
+    }
+    static void OnPeerMessage(rtm_client *, const rtm_message *m, const char *from,
+                              void *closure)
+    {
+        std::string body = m->type == RTM_MESSAGE_TYPE_TEXT
+                               ? std::string(m->text)
+                               : "raw:" + std::string(static_cast<const char *>(m->raw),
+                                                      m->raw_len) +
+                                     "/" + m->description;
+        static_cast<Client *>(closure)->Record(std::string("peer ") + from + ": " + body);
+    }
+    static void OnReplayDone(rtm_client *, const rtm_replay_info *r, void *closure)
+    {
+        static_cast<Client *>(closure)->Record(
+            "replay peer=" + std::to_string(r->peer_messages) +
+            " channel=" + std::to_string(r->channel_messages) +
+            " skipped=" + std::to_string(r->channel_skipped) +
+            " dropped=" + std::to_string(r->peer_dropped));
+    }
+    static void OnChannelMessage(rtm_channel *ch, const rtm_message *m,
+                                 const char *from, void *closure)
+    {
+        static_cast<Client *>(closure)->Record(std::string("channel ") +
+                                               rtm_channel_id(ch) + " " + from +
+                                               ": " + m->text);
+    }
+    static void OnMemberJoined(rtm_channel *ch, const char *user, void *closure)
+    {
+        static_cast<Client *>(closure)->Record(std::string("joined ") +
+                                               rtm_channel_id(ch) + " " + user);
+    }
+    static void OnMemberLeft(rtm_channel *ch, const char *user, void *closure)
+    {
+        static_cast<Client *>(closure)->Record(std::string("left ") +
+                                               rtm_channel_id(ch) + " " + user);
+    }
+
+    rtm_client *c_ = nullptr;
+    std::vector<rtm_channel *> channels_;
+    std::mutex mu_;
+    std::condition_variable cv_;
+    std::vector<std::string> events_;
+    std::vector<Clock::time_point> times_;
+    Clock::time_point last_event_;
+};
+
+const std::string kConnecting =
+    Client::StateText(RTM_CONNECTION_STATE_CONNECTING, RTM_CONNECTION_CHANGE_REASON_LOGIN);
+const std::string kConnected = Client::StateText(
+    RTM_CONNECTION_STATE_CONNECTED, RTM_CONNECTION_CHANGE_REASON_LOGIN_SUCCESS);
+const std::string kLoggedOut = Client::StateText(RTM_CONNECTION_STATE_DISCONNECTED,
+                                                 RTM_CONNECTION_CHANGE_REASON_LOGOUT);
+const std::string kKicked = Client::StateText(RTM_CONNECTION_STATE_ABORTED,
+                                              RTM_CONNECTION_CHANGE_REASON_REMOTE_LOGIN);
+const std::string kTimedOut = Client::StateText(
+    RTM_CONNECTION_STATE_DISCONNECTED, RTM_CONNECTION_CHANGE_REASON_LOGIN_TIMEOUT);
+const std::string kRefused = Client::StateText(
+    RTM_CONNECTION_STATE_DISCONNECTED, RTM_CONNECTION_CHANGE_REASON_LOGIN_FAILURE);
+const std::string kInterrupted = Client::StateText(
+    RTM_CONNECTION_STATE_RECONNECTING, RTM_CONNECTION_CHANGE_REASON_INTERRUPTED);
+
+using Strings = std::vector<std::string>;
+} // namespace rtm_e2e
