@@ -33,12 +33,11 @@ bool rtm__channel_id_valid(const char *id)
     return rtm__id_valid(id);
 }
 
-bool rtm__attr_key_valid(const char *key)
+int rtm__attr_key_check(const char *key)
 {
-    if (key == NULL)
-        return false;
-    size_t n = strlen(key);
-    return n > 0 && n <= RTM__ATTR_KEY_MAX;
+    if (key == NULL || key[0] == '\0')
+        return 3; /* ATTRIBUTE_OPERATION_ERR_INVALID_ARGUMENT */
+    return strlen(key) > RTM__ATTR_KEY_MAX ? 4 /* _SIZE_OVERFLOW */ : 0;
 }
 
 bool rtm__message_valid(size_t text_len, size_t raw_len, size_t desc_len)

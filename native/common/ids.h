@@ -29,8 +29,10 @@ bool rtm__user_id_valid(const char *id);
 /* The same character set, 1..64 bytes. */
 bool rtm__channel_id_valid(const char *id);
 
-/* An attribute key: 1..RTM__ATTR_KEY_MAX bytes. NULL is invalid. */
-bool rtm__attr_key_valid(const char *key);
+/* An attribute key's code (AttributeOperationError, SPEC A5): 0 for 1..32
+ * bytes, SIZE_OVERFLOW (4) when longer, INVALID_ARGUMENT (3) when empty or
+ * NULL. */
+int rtm__attr_key_check(const char *key);
 
 /* A message is text, or raw bytes with a description: not empty (some text or
  * some raw bytes), and text + raw + description at most RTM__MESSAGE_MAX. */

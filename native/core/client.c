@@ -1175,8 +1175,8 @@ static int rtm__copy_keys(rtm__cmd *cmd, const char *const *keys, size_t n)
     if (n > RTM__ATTR_COUNT_MAX)
         return RTM_ATTRIBUTE_OPERATION_ERR_SIZE_OVERFLOW;
     for (size_t i = 0; i < n; i++)
-        if (!rtm__attr_key_valid(keys[i]))
-            return RTM_ATTRIBUTE_OPERATION_ERR_INVALID_ARGUMENT;
+        if (rtm__attr_key_check(keys[i]) != 0)
+            return rtm__attr_key_check(keys[i]);
     if (cmd == NULL || (cmd->keys = calloc(n ? n : 1, sizeof(char *))) == NULL)
         return RTM_ATTRIBUTE_OPERATION_ERR_FAILURE;
     for (size_t i = 0; i < n; i++) {
@@ -1198,7 +1198,9 @@ static int rtm__copy_attributes(rtm__cmd *cmd, const rtm_attribute *attrs,
         return RTM_ATTRIBUTE_OPERATION_ERR_SIZE_OVERFLOW;
     size_t total = 0;
     for (size_t i = 0; i < n; i++) {
-        if (!rtm__attr_key_valid(attrs[i].key) || attrs[i].value == NULL)
+        if (rtm__attr_key_check(attrs[i].key) != 0)
+            return rtm__attr_key_check(attrs[i].key);
+        if (attrs[i].value == NULL)
             return RTM_ATTRIBUTE_OPERATION_ERR_INVALID_ARGUMENT;
         for (size_t j = 0; j < i; j++)
             if (strcmp(attrs[i].key, attrs[j].key) == 0)

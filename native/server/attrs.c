@@ -14,12 +14,15 @@ static int attrs_strcmp(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* INVALID_ARGUMENT when a key is not 1..32 bytes or appears twice; else 0. */
+/* INVALID_ARGUMENT when a key is empty or appears twice, SIZE_OVERFLOW when
+ * one is over 32 bytes; else 0. */
 static int attrs_check_keys(const char **keys, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        if (!rtm__attr_key_valid(keys[i]))
-            return RTM_ATTRIBUTE_OPERATION_ERR_INVALID_ARGUMENT;
+    for (size_t i = 0; i < n; i++) {
+        int code = rtm__attr_key_check(keys[i]);
+        if (code != 0)
+            return code;
+    }
     if (n < 2)
         return 0;
     const char **sorted = malloc(n * sizeof *sorted);

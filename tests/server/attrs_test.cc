@@ -61,16 +61,18 @@ TEST_F(Attributes, EachOperation_A5) {
   EXPECT_EQ(Get(a_, "alice"), (Attrs{{"empty", ""}}));
 }
 
-// A5: key 1..32 bytes, no key twice in one request, unknown op:
-// INVALID_ARGUMENT (3); a value over 8192 bytes, more than 32 entries or
-// more than 16384 bytes of keys and values after the operation:
-// SIZE_OVERFLOW (4). A refused operation changes nothing.
+// A5: an empty key, a key twice in one request, an unknown op:
+// INVALID_ARGUMENT (3); a key over 32 bytes, a value over 8192 bytes, more
+// than 32 entries or more than 16384 bytes of keys and values after the
+// operation: SIZE_OVERFLOW (4). A refused operation changes nothing.
 TEST_F(Attributes, LimitsAndCodes_A5) {
   ASSERT_EQ(a_.SetAttributes(kSet, {{"keep", "me"}}), 0);
   const Attrs before{{"keep", "me"}};
   EXPECT_EQ(a_.SetAttributes(kSet, {{"", "v"}}), kInvalid);
   EXPECT_EQ(a_.SetAttributes(kAdd, {{"", "v"}}), kInvalid);
-  EXPECT_EQ(a_.SetAttributes(kSet, {{std::string(33, 'k'), "v"}}), kInvalid);
+  EXPECT_EQ(a_.SetAttributes(kSet, {{std::string(33, 'k'), "v"}}), kOverflow);
+  EXPECT_EQ(a_.SetAttributes(kSet, {{std::string(32, 'k'), "v"}}), 0);
+  ASSERT_EQ(a_.SetAttributes(kSet, {{"keep", "me"}}), 0);
   EXPECT_EQ(a_.SetAttributes(kSet, {{"d", "1"}, {"d", "2"}}), kInvalid);
   EXPECT_EQ(a_.SetAttributes(kAdd, {{"d", "1"}, {"e", "1"}, {"d", "2"}}), kInvalid);
   EXPECT_EQ(a_.SetAttributes(kDelete, {}, {"keep", "keep"}), kInvalid);

@@ -297,9 +297,9 @@ typedef void (*rtm_attributes_cb)(rtm_client *client, int code,
 /*
  * The local user's attributes (AttributeOperationError codes):
  * set replaces them all, add_or_update merges, delete removes keys, clear
- * removes all. At most 32 attributes and 16 KB in all, key 1..32 bytes,
- * value at most 8 KB: beyond, SIZE_OVERFLOW; a bad key or a repeated one,
- * INVALID_ARGUMENT; not logged in, USER_NOT_LOGGED_IN; no answer in 5 s,
+ * removes all. At most 32 attributes and 16 KB in all, key at most 32
+ * bytes, value at most 8 KB: beyond, SIZE_OVERFLOW; an empty key, a NULL
+ * value or a key given twice, INVALID_ARGUMENT; not logged in, USER_NOT_LOGGED_IN; no answer in 5 s,
  * TIMEOUT. The client keeps a copy and sends it again when it logs back in
  * to a session the server had removed (SPEC S14).
  */
