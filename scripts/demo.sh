@@ -5,6 +5,9 @@
 # clients (docs/CLI.md) through FIFOs: two users log in, exchange peer and
 # channel messages, a second login with the same id kicks the first one out,
 # and a login against a server that never answers times out after 6 s.
+# Then a client behind rtm-faultproxy lives through a 2 s blip that changes
+# nothing and an 8 s outage: RECONNECTING, the reconnection, and the
+# messages sent meanwhile, replayed.
 # Every step waits for the event it expects (with a timeout) and prints what
 # the clients report. Exits 0 when every expected event came, 1 otherwise.
 # Needs only bash, coreutils and python3.
@@ -17,7 +20,8 @@ if [ -z "$BUILD" ]; then
 fi
 RTMD=$BUILD/native/server/rtmd
 RTM=$BUILD/native/cli/rtm
-for f in "$RTMD" "$RTM"; do
+PROXY=$BUILD/native/tools/rtm-faultproxy
+for f in "$RTMD" "$RTM" "$PROXY"; do
     if [ ! -x "$f" ]; then
         echo "demo: $f is missing: build first (make)" >&2
         exit 2
@@ -106,6 +110,10 @@ show() {
     member_joined | member_left)
         printf '   %-7s [%s] %s %s\n' "$who:" "$(jget "$l" channel)" \
             "$(jget "$l" user)" "${ev#member_}" ;;
+    replay)
+        printf '   %-7s replay: %s peer and %s channel messages re-delivered, %s skipped, %s dropped\n' \
+            "$who:" "$(jget "$l" peer_messages)" "$(jget "$l" channel_messages)" \
+            "$(jget "$l" channel_skipped)" "$(jget "$l" peer_dropped)" ;;
     members)
         local u
         u=$(jget "$l" users)
@@ -141,6 +149,20 @@ expect() {
             return 0
         fi
     done
+}
+
+# quiet NAME REGEX SECONDS: prints NAME's lines for SECONDS; fails if one
+# matches REGEX.
+quiet() {
+    local who=$1 re=$2 secs=$3 line left deadline
+    deadline=$(( $(now_ms) + secs * 1000 ))
+    while left=$(( deadline - $(now_ms) )); [ "$left" -gt 0 ]; do
+        IFS= read -r -t "$(printf '%d.%03d' $((left / 1000)) $((left % 1000)))" \
+            -u "${OUT[$who]}" line || continue
+        show "$who" "$line"
+        [[ $line =~ $re ]] && fail "$who: unexpected $line"
+    done
+    return 0
 }
 
 # drain NAME: prints whatever NAME has printed and nobody waited for.
@@ -307,12 +329,80 @@ expect carol "$(result login)"
 [[ $LAST =~ \"code\":9, ]] || fail "expected LOGIN_ERR_TIMEOUT: $LAST"
 note "the login gave up $(( t1 - t0 )) ms after CONNECTING"
 
+# ---- interruptions, through rtm-faultproxy (docs/FAULTPROXY.md) --------------
+
+# proxy COMMAND: one command on the proxy's control socket.
+proxy() {
+    local fd reply
+    exec {fd}<>"/dev/tcp/${CONTROL%:*}/${CONTROL##*:}" ||
+        fail "cannot reach the proxy's control socket"
+    printf '%s\n' "$1" >&"$fd"
+    IFS= read -r -t 5 -u "$fd" reply
+    exec {fd}>&-
+    [[ $reply == ok* ]] || fail "proxy: $1: $reply"
+    note "proxy: $1"
+}
+
+step "dave connects through a fault proxy; he and bob meet in channel 'ops'"
+"$PROXY" --listen 127.0.0.1:0 --upstream "$SERVER" \
+    --ready-file "$WORK/proxy.ready" >"$WORK/proxy.log" 2>&1 &
+PIDS+=("$!")
+deadline=$(( $(now_ms) + 10000 ))
+until [ -s "$WORK/proxy.ready" ]; do
+    [ "$(now_ms)" -lt "$deadline" ] || fail "the proxy did not start"
+    sleep 0.05
+done
+read -r VIA CONTROL <"$WORK/proxy.ready"
+note "proxy listens on $VIA, control on $CONTROL"
+start dave --server "$VIA" --user dave
+say dave login
+expect dave "$S_CONNECTED"
+expect dave "$(result login)"; ok
+say dave "join ops"
+expect dave "$(result join)"; ok
+say bob "join ops"
+expect bob "$(result join)"; ok
+expect dave '"event":"member_joined","channel":"ops","user":"bob"'
+
+step "a 2 s blip: shorter than the 4 s the SDK hides, so nothing is reported"
+note "the link goes silent (no FIN, no RST); what is sent meanwhile arrives late"
+proxy silent
+say bob "send dave are you there?"
+expect bob "$(result send)"; ok
+sleep 2
+proxy pass
+expect dave '"event":"peer_message","from":"bob"'
+quiet dave '"event":"state"' 3
+note "no state change: dave stayed CONNECTED"
+
+step "an 8 s outage: RECONNECTING after 4-5 s, then back by itself"
+note "bob's messages meanwhile are kept by the server and replayed (S9, S10)"
+proxy silent
+t0=$(now_ms)
+expect dave '"state":"RECONNECTING","state_code":4,"reason":"INTERRUPTED","reason_code":5' 10
+note "reported $(( $(now_ms) - t0 )) ms after the link went silent"
+say bob "send dave did you miss this?"
+expect bob "$(result send)"; ok
+say bob "chsend ops and this, in the channel?"
+expect bob "$(result chsend)"; ok
+left=$(( 8000 - ($(now_ms) - t0) ))
+[ "$left" -gt 0 ] && sleep "$(printf '%d.%03d' $((left / 1000)) $((left % 1000)))"
+proxy pass
+expect dave '"state":"CONNECTED","state_code":3,"reason":"LOGIN_SUCCESS","reason_code":2' 15
+expect dave '"event":"peer_message","from":"bob","text":"did you miss this\?"'
+expect dave '"event":"channel_message","channel":"ops","from":"bob"'
+expect dave '"event":"replay"'
+[[ $LAST =~ \"peer_messages\":1, && $LAST =~ \"channel_messages\":1, ]] ||
+    fail "expected one peer and one channel message replayed: $LAST"
+note "bob saw no member_left: dave was away less than the 30 s the server waits"
+
 step "everyone quits (a logged-in client logs out first)"
 drain alice
 quit alice
 quit bob
 quit alice2
 quit carol
+quit dave
 
 step "done: every expected event came"
 exit 0
