@@ -24,6 +24,13 @@ using namespace std::chrono;
 using Clock = steady_clock;
 constexpr auto kWait = seconds(10);
 
+// Client timings, a quarter of the defaults, for the interruption tests: the
+// interruption is reported after 1 s; a silent link is dead after 300 ms.
+constexpr const char *kFastClient =
+    "\"rtm.heartbeat_ms\":100,\"rtm.link_timeout_ms\":300,"
+    "\"rtm.interrupt_report_ms\":1000,\"rtm.reconnect_min_ms\":50,"
+    "\"rtm.reconnect_max_ms\":400";
+
 // One client and everything it reported, in order.
 class Client {
   public:

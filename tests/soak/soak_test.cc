@@ -23,11 +23,6 @@ namespace {
 using namespace rtm_e2e;
 using namespace std::chrono;
 
-constexpr const char *kFastClient =
-    "\"rtm.heartbeat_ms\":100,\"rtm.link_timeout_ms\":300,"
-    "\"rtm.interrupt_report_ms\":1000,\"rtm.reconnect_min_ms\":50,"
-    "\"rtm.reconnect_max_ms\":400";
-
 long EnvOr(const char *name, long fallback)
 {
     const char *v = getenv(name);
