@@ -136,7 +136,7 @@ jrtm_op *jrtm_op_new(JNIEnv *env, jrtm_client *jc, jobject pending)
     return op;
 }
 
-static void jrtm_op_done(JNIEnv *env, jrtm_op *op)
+void jrtm_op_done(JNIEnv *env, jrtm_op *op)
 {
     jrtm_client *jc = op->jc;
     if (env != NULL) {
@@ -203,6 +203,26 @@ static void jrtm_on_state(rtm_client *c, int state, int reason, void *closure)
     if (env != NULL && (*env)->PushLocalFrame(env, 4) == 0) {
         (*env)->CallVoidMethod(env, jc->self, jrtm.client_on_state, state, reason);
         jrtm_check(env, "RtmClientListener.onConnectionStateChanged");
+        (*env)->PopLocalFrame(env, NULL);
+    } else if (env != NULL) {
+        jrtm_check(env, "PushLocalFrame");
+    }
+    jrtm_leave(env, jc);
+}
+
+static void jrtm_on_replay(rtm_client *c, const rtm_replay_info *info,
+                           void *closure)
+{
+    jrtm_client *jc = closure;
+    JNIEnv *env = jrtm_enter(c);
+    if (env != NULL && (*env)->PushLocalFrame(env, 4) == 0) {
+        /* The counts are far below 2^31: rtmd keeps at most a few hundred. */
+        (*env)->CallVoidMethod(env, jc->self, jrtm.client_on_replay,
+                               (jint)info->peer_messages,
+                               (jint)info->channel_messages,
+                               (jint)info->channel_skipped,
+                               (jint)info->peer_dropped);
+        jrtm_check(env, "RtmClientListener.onMessagesReplayed");
         (*env)->PopLocalFrame(env, NULL);
     } else if (env != NULL) {
         jrtm_check(env, "PushLocalFrame");
@@ -321,6 +341,7 @@ jint JNICALL jrtm_client_create(JNIEnv *env, jclass cls, jstring app_id,
     cfg.app_id = app;
     cfg.callbacks.on_connection_state_changed = jrtm_on_state;
     cfg.callbacks.on_message_received = jrtm_on_message;
+    cfg.callbacks.on_replay_done = jrtm_on_replay;
     cfg.closure = jc;
     cfg.parameters = par;
     rc = rtm_client_create(&cfg, &jc->c);
@@ -376,6 +397,11 @@ jint JNICALL jrtm_client_set_parameters(JNIEnv *env, jclass cls, jlong h,
                         : rtm_client_set_parameters(jrtm_client_of(h)->c, j);
     jrtm_release_chars(env, json, j);
     return rc;
+}
+
+void JNICALL jrtm_network_changed(JNIEnv *env, jclass cls, jlong h)
+{
+    rtm_network_changed(jrtm_client_of(h)->c);
 }
 
 /* The natives return the C function's value (0 when queued, or the code it

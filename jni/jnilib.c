@@ -131,6 +131,15 @@ static const JNINativeMethod jrtm_natives[] = {
     {"logout", "(JL" JRTM_PKG "Pending;)I", (void *)jrtm_logout},
     {"sendPeerMessage", "(J" JRTM_STR "I[B[BL" JRTM_PKG "Pending;)I",
      (void *)jrtm_send_peer_message},
+    {"networkChanged", "(J)V", (void *)jrtm_network_changed},
+    {"setUserAttributes", "(JZ[[B[[BL" JRTM_PKG "Pending;)I",
+     (void *)jrtm_set_user_attributes},
+    {"deleteUserAttributes", "(J[[BL" JRTM_PKG "Pending;)I",
+     (void *)jrtm_delete_user_attributes},
+    {"clearUserAttributes", "(JL" JRTM_PKG "Pending;)I",
+     (void *)jrtm_clear_user_attributes},
+    {"getUserAttributes", "(J" JRTM_STR "Z[[BL" JRTM_PKG "Pending;)I",
+     (void *)jrtm_get_user_attributes},
     {"channelCreate", "(J" JRTM_STR "L" JRTM_PKG "RtmChannelImpl;)J",
      (void *)jrtm_channel_create},
     {"channelJoin", "(JL" JRTM_PKG "Pending;)I", (void *)jrtm_channel_join},
@@ -173,7 +182,7 @@ static void jrtm_unload(JNIEnv *env)
 {
     jclass *classes[] = {&jrtm.native_class, &jrtm.client_class,
                          &jrtm.channel_class, &jrtm.pending_class,
-                         &jrtm.string_class};
+                         &jrtm.string_class, &jrtm.byte_array_class};
     for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++) {
         if (*classes[i] != NULL)
             (*env)->DeleteGlobalRef(env, *classes[i]);
@@ -196,7 +205,8 @@ JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM *vm, void *reserved)
         (jrtm.client_class = jrtm_find_class(env, JRTM_PKG "RtmClientImpl")) == NULL ||
         (jrtm.channel_class = jrtm_find_class(env, JRTM_PKG "RtmChannelImpl")) == NULL ||
         (jrtm.pending_class = jrtm_find_class(env, JRTM_PKG "Pending")) == NULL ||
-        (jrtm.string_class = jrtm_find_class(env, "java/lang/String")) == NULL)
+        (jrtm.string_class = jrtm_find_class(env, "java/lang/String")) == NULL ||
+        (jrtm.byte_array_class = jrtm_find_class(env, "[B")) == NULL)
         goto fail;
 
     const char *msg_sig = "(I[B[BJZ" JRTM_STR ")V";
@@ -204,6 +214,8 @@ JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM *vm, void *reserved)
                                             "nativeOnState", "(II)V")) == NULL ||
         (jrtm.client_on_message = jrtm_method(env, jrtm.client_class,
                                               "nativeOnMessage", msg_sig)) == NULL ||
+        (jrtm.client_on_replay = jrtm_method(env, jrtm.client_class,
+                                             "nativeOnReplay", "(IIII)V")) == NULL ||
         (jrtm.channel_on_message = jrtm_method(env, jrtm.channel_class,
                                                "nativeOnMessage", msg_sig)) == NULL ||
         (jrtm.channel_on_joined = jrtm_method(env, jrtm.channel_class,
@@ -216,7 +228,10 @@ JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM *vm, void *reserved)
                                               "nativeOnResult", "(I)V")) == NULL ||
         (jrtm.pending_on_members = jrtm_method(env, jrtm.pending_class,
                                                "nativeOnMembers",
-                                               "(I[" JRTM_STR ")V")) == NULL)
+                                               "(I[" JRTM_STR ")V")) == NULL ||
+        (jrtm.pending_on_attributes = jrtm_method(env, jrtm.pending_class,
+                                                  "nativeOnAttributes",
+                                                  "(I[[B[[B)V")) == NULL)
         goto fail;
 
     if ((*env)->RegisterNatives(env, jrtm.native_class, jrtm_natives,

@@ -25,13 +25,16 @@ typedef struct jrtm_cache {
     jclass channel_class;  /* io.agora.rtm.RtmChannelImpl */
     jclass pending_class;  /* io.agora.rtm.Pending */
     jclass string_class;   /* java.lang.String */
+    jclass byte_array_class; /* byte[] */
     jmethodID client_on_state;
     jmethodID client_on_message;
+    jmethodID client_on_replay;
     jmethodID channel_on_message;
     jmethodID channel_on_joined;
     jmethodID channel_on_left;
     jmethodID pending_on_result;
     jmethodID pending_on_members;
+    jmethodID pending_on_attributes;
 } jrtm_cache;
 
 extern jrtm_cache jrtm;
@@ -107,6 +110,10 @@ void jrtm_client_free(JNIEnv *env, jrtm_client *jc);
  * pending). */
 jrtm_op *jrtm_op_new(JNIEnv *env, jrtm_client *jc, jobject pending);
 
+/* Drops op (its global reference) after its result was delivered, and ends
+ * the callback (jrtm_leave). */
+void jrtm_op_done(JNIEnv *env, jrtm_op *op);
+
 /* The C result callbacks: call Pending.nativeOnResult / nativeOnMembers once,
  * then drop the op. */
 void jrtm_on_result(rtm_client *c, int code, void *closure);
@@ -144,6 +151,19 @@ jint JNICALL jrtm_logout(JNIEnv *env, jclass cls, jlong h, jobject pending);
 jint JNICALL jrtm_send_peer_message(JNIEnv *env, jclass cls, jlong h,
                                     jstring peer_id, jint type, jbyteArray body,
                                     jbyteArray description, jobject pending);
+void JNICALL jrtm_network_changed(JNIEnv *env, jclass cls, jlong h);
+
+/* --- attributes_jni.c --- */
+jint JNICALL jrtm_set_user_attributes(JNIEnv *env, jclass cls, jlong h,
+                                      jboolean replace, jobjectArray keys,
+                                      jobjectArray values, jobject pending);
+jint JNICALL jrtm_delete_user_attributes(JNIEnv *env, jclass cls, jlong h,
+                                         jobjectArray keys, jobject pending);
+jint JNICALL jrtm_clear_user_attributes(JNIEnv *env, jclass cls, jlong h,
+                                        jobject pending);
+jint JNICALL jrtm_get_user_attributes(JNIEnv *env, jclass cls, jlong h,
+                                      jstring user_id, jboolean by_keys,
+                                      jobjectArray keys, jobject pending);
 
 /* --- channel_jni.c --- */
 jlong JNICALL jrtm_channel_create(JNIEnv *env, jclass cls, jlong h,

@@ -1,5 +1,6 @@
 package io.agora.rtm;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -52,6 +53,24 @@ final class Pending {
             members.add(new RtmChannelMemberImpl(u, channelId));
         }
         ((ResultCallback<List<RtmChannelMember>>) callback).onSuccess(Collections.unmodifiableList(members));
+    }
+
+    /** Called by the native shim for getUserAttributes(ByKeys): keys and values as UTF-8. */
+    @SuppressWarnings("unchecked")
+    void nativeOnAttributes(int code, byte[][] keys, byte[][] values) {
+        if (callback == null) {
+            return;
+        }
+        if (code != 0) {
+            callback.onFailure(errorInfo(family, code));
+            return;
+        }
+        List<RtmAttribute> attrs = new ArrayList<>(keys.length);
+        for (int i = 0; i < keys.length; i++) {
+            attrs.add(new RtmAttribute(new String(keys[i], StandardCharsets.UTF_8),
+                    new String(values[i], StandardCharsets.UTF_8)));
+        }
+        ((ResultCallback<List<RtmAttribute>>) callback).onSuccess(attrs);
     }
 
     static ErrorInfo errorInfo(int family, int code) {

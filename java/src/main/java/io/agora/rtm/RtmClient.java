@@ -15,7 +15,7 @@ import java.util.Set;
  *
  * <p>Every method returns at once; results arrive through the
  * {@link ResultCallback}. Methods whose feature the client core does not have
- * yet (attributes, online status, renewToken, member counts, log files) fail:
+ * yet (channel attributes, online status, renewToken, member counts, log files) fail:
  * through the callback with the family's FAILURE code and a description ending
  * in "not supported yet", or, for those that return an int, with a non-zero
  * value. docs/JAVA.md lists them.
@@ -70,6 +70,14 @@ public abstract class RtmClient {
 
     public abstract void sendMessageToPeer(String peerId, RtmMessage message, SendMessageOptions options,
             ResultCallback<Void> resultCallback);
+
+    /**
+     * Ours, not in the vendor's API: tells the client that the network changed
+     * (an interface came up, the route changed). When it is waiting to
+     * reconnect (SPEC S8) it tries now instead of at the end of its backoff;
+     * otherwise nothing happens. Does nothing after {@link #release()}.
+     */
+    public abstract void networkChanged();
 
     /** A channel handle, not joined yet; null for an invalid id or an id this client already has a handle for. */
     public abstract RtmChannel createChannel(String channelId, RtmChannelListener channelListener);

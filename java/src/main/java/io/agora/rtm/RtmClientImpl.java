@@ -77,6 +77,12 @@ final class RtmClientImpl extends RtmClient {
         }
     }
 
+    void nativeOnReplay(int peerMessages, int channelMessages, int channelSkipped, int peerDropped) {
+        if (listener != null) {
+            listener.onMessagesReplayed(peerMessages, channelMessages, channelSkipped, peerDropped);
+        }
+    }
+
     // ------------------------------------------------------------------
 
     @Override
@@ -204,6 +210,19 @@ final class RtmClientImpl extends RtmClient {
     }
 
     @Override
+    public void networkChanged() {
+        long h = guard.enter();
+        if (h == 0) {
+            return;
+        }
+        try {
+            RtmNative.networkChanged(h);
+        } finally {
+            guard.exit();
+        }
+    }
+
+    @Override
     public RtmChannel createChannel(String channelId, RtmChannelListener channelListener) {
         long h = guard.enter();
         if (h == 0) {
@@ -267,36 +286,98 @@ final class RtmClientImpl extends RtmClient {
                 RtmStatusCode.AttributeOperationError.ATTRIBUTE_OPERATION_ERR_FAILURE);
     }
 
+    // ------------------------------------------------------------------
+    // User attributes (SPEC A5, S14), over the C API's functions.
+
+    private interface AttrOp {
+        int run(long client, Pending p);
+    }
+
+    /** Runs op with the client's handle, or reports NOT_INITIALIZED once released. */
+    private void attributeOp(ResultCallback<?> cb, AttrOp op) {
+        int fam = RtmNative.FAMILY_ATTRIBUTE_OPERATION_ERR;
+        long h = guard.enter();
+        if (h == 0) {
+            Pending.fail(cb, fam, RtmStatusCode.AttributeOperationError.ATTRIBUTE_OPERATION_ERR_NOT_INITIALIZED);
+            return;
+        }
+        try {
+            Pending.shimFailed(cb, fam, op.run(h, new Pending(fam, cb)));
+        } finally {
+            guard.exit();
+        }
+    }
+
+    static byte[] utf8(String s) {
+        return s != null ? s.getBytes(StandardCharsets.UTF_8) : null;
+    }
+
+    /** Keys as UTF-8; null for a null list, a null element for a null key. */
+    static byte[][] utf8(List<String> l) {
+        if (l == null) {
+            return null;
+        }
+        byte[][] a = new byte[l.size()][];
+        int i = 0;
+        for (String s : l) {
+            a[i++] = utf8(s);
+        }
+        return a;
+    }
+
+    /** {keys, values} as UTF-8; {null, null} for a null list. */
+    static byte[][][] utf8Attributes(List<RtmAttribute> l) {
+        if (l == null) {
+            return new byte[2][][];
+        }
+        byte[][] k = new byte[l.size()][];
+        byte[][] v = new byte[l.size()][];
+        int i = 0;
+        for (RtmAttribute a : l) {
+            k[i] = a != null ? utf8(a.getKey()) : null;
+            v[i] = a != null ? utf8(a.getValue()) : null;
+            i++;
+        }
+        return new byte[][][] {k, v};
+    }
+
     @Override
     public void setLocalUserAttributes(List<RtmAttribute> attributes, ResultCallback<Void> cb) {
-        attributeUnsupported(cb);
+        byte[][][] kv = utf8Attributes(attributes);
+        attributeOp(cb, (h, p) -> RtmNative.setUserAttributes(h, true, kv[0], kv[1], p));
     }
 
     @Override
     public void addOrUpdateLocalUserAttributes(List<RtmAttribute> attributes, ResultCallback<Void> cb) {
-        attributeUnsupported(cb);
+        byte[][][] kv = utf8Attributes(attributes);
+        attributeOp(cb, (h, p) -> RtmNative.setUserAttributes(h, false, kv[0], kv[1], p));
     }
 
     @Override
     public void deleteLocalUserAttributesByKeys(List<String> attributeKeys, ResultCallback<Void> cb) {
-        attributeUnsupported(cb);
+        byte[][] keys = utf8(attributeKeys);
+        attributeOp(cb, (h, p) -> RtmNative.deleteUserAttributes(h, keys, p));
     }
 
     @Override
     public void clearLocalUserAttributes(ResultCallback<Void> cb) {
-        attributeUnsupported(cb);
+        attributeOp(cb, RtmNative::clearUserAttributes);
     }
 
     @Override
     public void getUserAttributes(String userId, ResultCallback<List<RtmAttribute>> cb) {
-        attributeUnsupported(cb);
+        attributeOp(cb, (h, p) -> RtmNative.getUserAttributes(h, userId, false, null, p));
     }
 
     @Override
     public void getUserAttributesByKeys(String userId, List<String> attributeKeys,
             ResultCallback<List<RtmAttribute>> cb) {
-        attributeUnsupported(cb);
+        byte[][] keys = utf8(attributeKeys);
+        attributeOp(cb, (h, p) -> RtmNative.getUserAttributes(h, userId, true, keys, p));
     }
+
+    // ------------------------------------------------------------------
+    // Channel attributes: not in the client core yet; they fail, and say so.
 
     @Override
     public void setChannelAttributes(String channelId, List<RtmChannelAttribute> attributes,

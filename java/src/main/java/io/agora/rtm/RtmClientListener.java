@@ -27,4 +27,22 @@ public interface RtmClientListener {
     /** Online states of subscribed peers. Not reported by this version of the client core. */
     default void onPeersOnlineStatusChanged(Map<String, Integer> peersStatus) {
     }
+
+    /**
+     * Ours, not in the vendor's API (a default method, so vendor apps compile
+     * unchanged): after an automatic reconnection to a session the server
+     * kept, what it re-delivered and what it left out (SPEC S9, S10). The
+     * re-delivered messages arrived just before, through
+     * {@link #onMessageReceived} and the channel listeners.
+     *
+     * @param peerMessages peer messages re-delivered (S9)
+     * @param channelMessages channel messages re-delivered (S10)
+     * @param channelSkipped channel messages missed but not re-delivered: older
+     *     than the server's replay window (30 s), beyond its count (32), or no
+     *     longer kept
+     * @param peerDropped peer messages lost because the server's queue for
+     *     this user overflowed while it was away
+     */
+    default void onMessagesReplayed(int peerMessages, int channelMessages, int channelSkipped, int peerDropped) {
+    }
 }

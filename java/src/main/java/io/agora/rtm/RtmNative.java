@@ -66,6 +66,27 @@ final class RtmNative {
     static native int sendPeerMessage(long client, String peerId, int type, byte[] body, byte[] description,
             Pending p);
 
+    /** rtm_network_changed. */
+    static native void networkChanged(long client);
+
+    /**
+     * rtm_set_local_user_attributes (replace) or
+     * rtm_add_or_update_local_user_attributes: keys and values as UTF-8, null
+     * arrays for a null list, a null element for a null key or value.
+     */
+    static native int setUserAttributes(long client, boolean replace, byte[][] keys, byte[][] values, Pending p);
+
+    /** rtm_delete_local_user_attributes_by_keys; null keys for a null list. */
+    static native int deleteUserAttributes(long client, byte[][] keys, Pending p);
+
+    static native int clearUserAttributes(long client, Pending p);
+
+    /**
+     * rtm_get_user_attributes, or rtm_get_user_attributes_by_keys when byKeys
+     * (null keys for a null list); the result comes to Pending.nativeOnAttributes.
+     */
+    static native int getUserAttributes(long client, String userId, boolean byKeys, byte[][] keys, Pending p);
+
     /** rtm_channel_create: a handle, or 0 (invalid id, or one this client already has). */
     static native long channelCreate(long client, String channelId, RtmChannelImpl self);
 

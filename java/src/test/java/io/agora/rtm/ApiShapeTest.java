@@ -18,7 +18,13 @@ import org.junit.Test;
 /**
  * By reflection: every class, method and constant of the 1.x reference
  * (../shared/reference/java-api-1x.md), transcribed here, has the reference's
- * signature and value, and the public API has nothing else.
+ * signature and value.
+ *
+ * <p>Extra public members ARE allowed, but only our documented extensions
+ * (docs/JAVA.md, "Our extensions"), each listed here by name in {@link #OURS}:
+ * the public API is exactly the reference plus those. An extension never
+ * changes a member of the reference, and a listener extension is a default
+ * method, so vendor apps compile unchanged.
  */
 public class ApiShapeTest {
 
@@ -74,10 +80,33 @@ public class ApiShapeTest {
         return l;
     }
 
+    /** Our extensions, beyond the reference (allowed; documented in docs/JAVA.md). */
+    static final String[] OURS_CLIENT = {"abstract void networkChanged()"};
+    static final String[] OURS_CLIENT_LISTENER = {"default void onMessagesReplayed(int,int,int,int)"};
+    static final List<String> OURS = Collections.unmodifiableList(Arrays.asList(
+            "RtmClient." + OURS_CLIENT[0], "RtmClientListener." + OURS_CLIENT_LISTENER[0]));
+
+    /** The public methods of c are exactly the reference's, and nothing else. */
     static void assertMethods(Class<?> c, String... expected) {
-        List<String> want = new ArrayList<>(Arrays.asList(expected));
-        Collections.sort(want);
-        assertEquals(c.getSimpleName(), want, methods(c));
+        assertMethodsPlusOurs(c, new String[0], expected);
+    }
+
+    /**
+     * Every method of the reference is there with its signature; the only
+     * others are the extensions `ours`.
+     */
+    static void assertMethodsPlusOurs(Class<?> c, String[] ours, String... reference) {
+        List<String> got = methods(c);
+        List<String> missing = new ArrayList<>(Arrays.asList(reference));
+        missing.removeAll(got);
+        assertEquals(c.getSimpleName() + ": members of the reference missing or changed",
+                Collections.emptyList(), missing);
+        List<String> extra = new ArrayList<>(got);
+        extra.removeAll(Arrays.asList(reference));
+        List<String> wantExtra = new ArrayList<>(Arrays.asList(ours));
+        Collections.sort(wantExtra);
+        assertEquals(c.getSimpleName() + ": public members beyond the reference (only our documented extensions)",
+                wantExtra, extra);
     }
 
     static void assertConstructors(Class<?> c, String... expected) {
@@ -130,7 +159,7 @@ public class ApiShapeTest {
 
     @Test
     public void rtmClient() throws Exception {
-        assertMethods(RtmClient.class,
+        assertMethodsPlusOurs(RtmClient.class, OURS_CLIENT,
                 "static RtmClient createInstance(String,RtmClientListener) throws Exception",
                 "static String getSdkVersion()",
                 "abstract void login(String,String,ResultCallback<Void>)",
@@ -174,8 +203,27 @@ public class ApiShapeTest {
     }
 
     @Test
+    public void ourExtensionsAreTheListedOnesAndVendorListenersNeedNotImplementThem() throws Exception {
+        assertEquals(2, OURS.size());
+        // A listener written for the vendor's 1.4 API (only the two abstract
+        // methods) compiles and is complete: the extension is a default.
+        RtmClientListener vendorStyle = new RtmClientListener() {
+            @Override
+            public void onConnectionStateChanged(int state, int reason) {
+            }
+
+            @Override
+            public void onMessageReceived(RtmMessage message, String peerId) {
+            }
+        };
+        vendorStyle.onMessagesReplayed(1, 2, 3, 4);
+        assertTrue(RtmClientListener.class.getMethod("onMessagesReplayed", int.class, int.class, int.class,
+                int.class).isDefault());
+    }
+
+    @Test
     public void listeners() {
-        assertMethods(RtmClientListener.class,
+        assertMethodsPlusOurs(RtmClientListener.class, OURS_CLIENT_LISTENER,
                 "void onConnectionStateChanged(int,int)",
                 "void onMessageReceived(RtmMessage,String)",
                 "default void onTokenExpired()",

@@ -8,7 +8,8 @@ import java.util.function.Predicate;
 /**
  * Records every event of a client and of its channels as text, in order:
  * "state CONNECTING/LOGIN", "peer alice: hi", "raw alice: 0102/two bytes",
- * "channel room bob: hello", "joined room bob", "left room bob".
+ * "channel room bob: hello", "joined room bob", "left room bob",
+ * "replay peer=1 channel=2 skipped=0 dropped=0".
  */
 class Recorder implements RtmClientListener, RtmChannelListener {
     private final List<String> events = new ArrayList<>();
@@ -69,6 +70,28 @@ class Recorder implements RtmClientListener, RtmChannelListener {
     @Override
     public void onMessageReceived(RtmMessage message, String peerId) {
         record((message.getMessageType() == RtmMessageType.RAW ? "raw " : "peer ") + peerId + ": " + body(message));
+    }
+
+    /** Ours: "replay peer=P channel=C skipped=S dropped=D". */
+    @Override
+    public void onMessagesReplayed(int peerMessages, int channelMessages, int channelSkipped, int peerDropped) {
+        record("replay peer=" + peerMessages + " channel=" + channelMessages + " skipped=" + channelSkipped
+                + " dropped=" + peerDropped);
+    }
+
+    /** The events that start with prefix, in order. */
+    synchronized List<String> withPrefix(String prefix) {
+        List<String> l = new ArrayList<>();
+        for (String e : events) {
+            if (e.startsWith(prefix)) {
+                l.add(e);
+            }
+        }
+        return l;
+    }
+
+    synchronized long count(String event) {
+        return events.stream().filter(event::equals).count();
     }
 
     @Override

@@ -47,21 +47,14 @@ public class UnsupportedTest extends RtmTestBase {
                 RtmStatusCode.QueryPeersBySubscriptionOptionError.QUERY_PEERS_BY_SUBSCRIPTION_OPTION_ERR_FAILURE,
                 "QUERY_PEERS_BY_SUBSCRIPTION_OPTION_ERR_FAILURE");
 
-        List<RtmAttribute> attrs = Collections.singletonList(new RtmAttribute("k", "v"));
         List<RtmChannelAttribute> chAttrs = Collections.singletonList(new RtmChannelAttribute("k", "v"));
         List<String> keys = Collections.singletonList("k");
         ChannelAttributeOptions opt = new ChannelAttributeOptions(true);
-        List<Result<?>> attrResults = Arrays.asList(new Result<Void>(), new Result<Void>(), new Result<Void>(),
-                new Result<Void>(), new Result<List<RtmAttribute>>(), new Result<List<RtmAttribute>>(),
+        // The user attribute methods work (AttributesTest); the channel ones do not yet.
+        List<Result<?>> attrResults = Arrays.asList(
                 new Result<Void>(), new Result<Void>(), new Result<Void>(), new Result<Void>(),
                 new Result<List<RtmChannelAttribute>>(), new Result<List<RtmChannelAttribute>>());
         int i = 0;
-        c.setLocalUserAttributes(attrs, cast(attrResults.get(i++)));
-        c.addOrUpdateLocalUserAttributes(attrs, cast(attrResults.get(i++)));
-        c.deleteLocalUserAttributesByKeys(keys, cast(attrResults.get(i++)));
-        c.clearLocalUserAttributes(cast(attrResults.get(i++)));
-        c.getUserAttributes("bob", cast(attrResults.get(i++)));
-        c.getUserAttributesByKeys("bob", keys, cast(attrResults.get(i++)));
         c.setChannelAttributes("room", chAttrs, opt, cast(attrResults.get(i++)));
         c.addOrUpdateChannelAttributes("room", chAttrs, opt, cast(attrResults.get(i++)));
         c.deleteChannelAttributesByKeys("room", keys, opt, cast(attrResults.get(i++)));

@@ -1,0 +1,250 @@
+/*
+ * attributes_jni.c: the user attribute natives of RtmClient over
+ * rtm_set_local_user_attributes and its family, and their result callback
+ * into Java (Pending.nativeOnAttributes).
+ *
+ * Keys and values cross JNI as UTF-8 byte[] (Java encodes and decodes them),
+ * so any string survives and the limits of SPEC A5 count UTF-8 bytes, as the
+ * C API does. Two things that Java can express and C strings cannot are
+ * handed to the C API as what it refuses with INVALID_ARGUMENT, never
+ * cut or dropped:
+ *   - a null list: NULL with a count of 1 (the C API refuses a missing array
+ *     whose count is not 0);
+ *   - a null key or value, or one with a NUL byte inside: a NULL key or
+ *     value ("a bad key").
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jrtm.h"
+
+static jrtm_client *jrtm_client_of(jlong h)
+{
+    return (jrtm_client *)(intptr_t)h;
+}
+
+/* The strings of a Java byte[][] (NULL elements and elements with a NUL byte
+ * inside become NULL). */
+typedef struct jrtm_strings {
+    char **s;
+    size_t n;
+    bool null_list;
+} jrtm_strings;
+
+static void jrtm_strings_free(jrtm_strings *v)
+{
+    for (size_t i = 0; v->s != NULL && i < v->n; i++)
+        free(v->s[i]);
+    free(v->s);
+    memset(v, 0, sizeof(*v));
+}
+
+/* Returns false when out of memory (an exception may be pending). */
+static bool jrtm_strings_from_java(JNIEnv *env, jobjectArray a, jrtm_strings *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (a == NULL) {
+        out->null_list = true;
+        return true;
+    }
+    jsize n = (*env)->GetArrayLength(env, a);
+    out->s = calloc(n > 0 ? (size_t)n : 1, sizeof(char *));
+    if (out->s == NULL)
+        return false;
+    out->n = (size_t)n;
+    for (jsize i = 0; i < n; i++) {
+        jbyteArray b = (*env)->GetObjectArrayElement(env, a, i);
+        if ((*env)->ExceptionCheck(env))
+            goto fail;
+        if (b == NULL)
+            continue;
+        jsize len = (*env)->GetArrayLength(env, b);
+        char *s = malloc((size_t)len + 1);
+        if (s == NULL) {
+            (*env)->DeleteLocalRef(env, b);
+            goto fail;
+        }
+        (*env)->GetByteArrayRegion(env, b, 0, len, (jbyte *)s);
+        (*env)->DeleteLocalRef(env, b);
+        s[len] = '\0';
+        if (memchr(s, '\0', (size_t)len) != NULL) { /* not a C string */
+            free(s);
+            continue;
+        }
+        out->s[i] = s;
+    }
+    return true;
+fail:
+    jrtm_strings_free(out);
+    return false;
+}
+
+/* The (array, count) the C API gets for a list: see the top of this file. */
+static size_t jrtm_count(const jrtm_strings *v)
+{
+    return v->null_list ? 1 : v->n;
+}
+
+/* ------------------------------------------------------------------ */
+/* Result                                                              */
+
+/* A byte[][] of n strings (UTF-8 bytes), or NULL with the exception cleared. */
+static jobjectArray jrtm_byte_arrays(JNIEnv *env, const rtm_attribute *attrs,
+                                     size_t n, bool values)
+{
+    jobjectArray arr = (*env)->NewObjectArray(env, (jsize)n,
+                                              jrtm.byte_array_class, NULL);
+    if (arr == NULL) {
+        jrtm_check(env, "NewObjectArray");
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const char *s = values ? attrs[i].value : attrs[i].key;
+        jbyteArray b = jrtm_bytes(env, s != NULL ? s : "", s != NULL ? strlen(s) : 0);
+        if (b == NULL)
+            return NULL;
+        (*env)->SetObjectArrayElement(env, arr, (jsize)i, b);
+        (*env)->DeleteLocalRef(env, b);
+    }
+    return arr;
+}
+
+static void jrtm_on_attributes(rtm_client *c, int code, const char *user_id,
+                               const rtm_attribute *attrs, size_t count,
+                               void *closure)
+{
+    jrtm_op *op = closure;
+    JNIEnv *env = jrtm_enter(c);
+    if (env != NULL && (*env)->PushLocalFrame(env, 8) == 0) {
+        jobjectArray keys = NULL, values = NULL;
+        if (code == 0) {
+            keys = jrtm_byte_arrays(env, attrs, count, false);
+            values = keys != NULL ? jrtm_byte_arrays(env, attrs, count, true) : NULL;
+            if (values == NULL)
+                code = RTM_ATTRIBUTE_OPERATION_ERR_FAILURE; /* out of memory */
+        }
+        (*env)->CallVoidMethod(env, op->pending, jrtm.pending_on_attributes,
+                               code, code == 0 ? keys : NULL,
+                               code == 0 ? values : NULL);
+        jrtm_check(env, "ResultCallback (getUserAttributes)");
+        (*env)->PopLocalFrame(env, NULL);
+    } else if (env != NULL) {
+        jrtm_check(env, "PushLocalFrame");
+    }
+    jrtm_op_done(env, op);
+}
+
+/* ------------------------------------------------------------------ */
+/* Natives                                                             */
+
+jint JNICALL jrtm_set_user_attributes(JNIEnv *env, jclass cls, jlong h,
+                                      jboolean replace, jobjectArray keys,
+                                      jobjectArray values, jobject pending)
+{
+    jrtm_client *jc = jrtm_client_of(h);
+    jrtm_strings k, v;
+    jint rc = -RTM_ATTRIBUTE_OPERATION_ERR_FAILURE;
+    if (!jrtm_strings_from_java(env, keys, &k)) {
+        (*env)->ExceptionClear(env);
+        return rc;
+    }
+    if (!jrtm_strings_from_java(env, values, &v)) {
+        (*env)->ExceptionClear(env);
+        jrtm_strings_free(&k);
+        return rc;
+    }
+    size_t n = jrtm_count(&k);
+    rtm_attribute *attrs = NULL;
+    if (!k.null_list && k.n > 0) {
+        attrs = calloc(k.n, sizeof(*attrs));
+        for (size_t i = 0; attrs != NULL && i < k.n; i++) {
+            attrs[i].key = k.s[i];
+            attrs[i].value = i < v.n ? v.s[i] : NULL;
+        }
+    }
+    jrtm_op *op = NULL;
+    if (k.null_list || k.n == 0 || attrs != NULL)
+        op = jrtm_op_new(env, jc, pending);
+    if (op == NULL) {
+        (*env)->ExceptionClear(env);
+    } else if (replace) {
+        rc = rtm_set_local_user_attributes(jc->c, attrs, n, jrtm_on_result, op);
+    } else {
+        rc = rtm_add_or_update_local_user_attributes(jc->c, attrs, n,
+                                                     jrtm_on_result, op);
+    }
+    free(attrs);
+    jrtm_strings_free(&k);
+    jrtm_strings_free(&v);
+    return rc;
+}
+
+jint JNICALL jrtm_delete_user_attributes(JNIEnv *env, jclass cls, jlong h,
+                                         jobjectArray keys, jobject pending)
+{
+    jrtm_client *jc = jrtm_client_of(h);
+    jrtm_strings k;
+    jint rc = -RTM_ATTRIBUTE_OPERATION_ERR_FAILURE;
+    if (!jrtm_strings_from_java(env, keys, &k)) {
+        (*env)->ExceptionClear(env);
+        return rc;
+    }
+    jrtm_op *op = jrtm_op_new(env, jc, pending);
+    if (op == NULL)
+        (*env)->ExceptionClear(env);
+    else
+        rc = rtm_delete_local_user_attributes_by_keys(
+            jc->c, (const char *const *)k.s, jrtm_count(&k), jrtm_on_result, op);
+    jrtm_strings_free(&k);
+    return rc;
+}
+
+jint JNICALL jrtm_clear_user_attributes(JNIEnv *env, jclass cls, jlong h,
+                                        jobject pending)
+{
+    jrtm_client *jc = jrtm_client_of(h);
+    jrtm_op *op = jrtm_op_new(env, jc, pending);
+    if (op == NULL) {
+        (*env)->ExceptionClear(env);
+        return -RTM_ATTRIBUTE_OPERATION_ERR_FAILURE;
+    }
+    return rtm_clear_local_user_attributes(jc->c, jrtm_on_result, op);
+}
+
+jint JNICALL jrtm_get_user_attributes(JNIEnv *env, jclass cls, jlong h,
+                                      jstring user_id, jboolean by_keys,
+                                      jobjectArray keys, jobject pending)
+{
+    jrtm_client *jc = jrtm_client_of(h);
+    jint rc = -RTM_ATTRIBUTE_OPERATION_ERR_FAILURE;
+    const char *user = NULL;
+    if (user_id != NULL) {
+        user = (*env)->GetStringUTFChars(env, user_id, NULL);
+        if (user == NULL) {
+            (*env)->ExceptionClear(env);
+            return rc;
+        }
+    }
+    jrtm_strings k;
+    memset(&k, 0, sizeof(k));
+    if (by_keys && !jrtm_strings_from_java(env, keys, &k)) {
+        (*env)->ExceptionClear(env);
+        goto done;
+    }
+    jrtm_op *op = jrtm_op_new(env, jc, pending);
+    if (op == NULL)
+        (*env)->ExceptionClear(env);
+    else if (by_keys)
+        rc = rtm_get_user_attributes_by_keys(jc->c, user,
+                                             (const char *const *)k.s,
+                                             jrtm_count(&k), jrtm_on_attributes,
+                                             op);
+    else
+        rc = rtm_get_user_attributes(jc->c, user, jrtm_on_attributes, op);
+    jrtm_strings_free(&k);
+done:
+    if (user != NULL)
+        (*env)->ReleaseStringUTFChars(env, user_id, user);
+    return rc;
+}
