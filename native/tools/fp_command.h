@@ -13,7 +13,7 @@
 
 typedef enum {
     FP_CMD_PASS,   /* forward normally */
-    FP_CMD_SILENT, /* hold every link open, deliver nothing */
+    FP_CMD_SILENT, /* stall: hold every link open, move nothing until pass */
     FP_CMD_DELAY,  /* forward after delay_ms, each direction */
     FP_CMD_RESET,  /* one-shot: RST both sides of every current pair */
     FP_CMD_CLOSE,  /* one-shot: FIN both sides of every current pair */

@@ -5,15 +5,17 @@
  * the other ("up" is client -> upstream, "down" the reverse). What a side's
  * peer does to end its stream (FIN or RST) travels to the other side the same
  * way as bytes: at once in pass, after the delay in delay (in order, behind
- * the bytes), and not at all during a silence, as packets on a dead network.
+ * the bytes), and only after a silence has ended.
  *
- * Silence: both sides keep being read, and what is read is dropped (counted
- * as dropped). Nothing is closed. A FIN or RST that arrives is held, and
- * delivered when the silence ends, as the peer's TCP would retransmit it.
- * When the silence ends, whatever the proxy's sockets have already received
- * is read and dropped before forwarding resumes, so no byte sent during the
- * silence is delivered after it. Connections accepted during a silence are
- * not connected upstream until it ends (the upstream never hears of them).
+ * Silence is a stall, as a dead network path is to TCP: nothing is read from
+ * either side (the kernels' buffers and TCP's flow control hold the bytes, as
+ * retransmission queues would), nothing the proxy already holds is written
+ * (output buffers and delay queues wait), no timer delivers, nothing is
+ * closed. A FIN or RST sits behind the data in the kernel, unseen. When the
+ * silence ends everything held is written and reading resumes, in order:
+ * no byte is lost or duplicated, as TCP guarantees on a live connection.
+ * Connections accepted during a silence are not read and not connected
+ * upstream until it ends.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -56,6 +58,8 @@ typedef struct {
     struct event *timer;
     int fin_pending; /* send a FIN once the output has drained */
     int fin_sent;
+    int rst_pending; /* reset the pair once the output has drained */
+    int failed; /* reading or writing this side failed: never write to it again */
 } fp_side;
 
 struct fp_pair {
@@ -79,11 +83,6 @@ static uint64_t fp__now_us(void)
 static uint64_t *fp__forwarded(fp_proxy *p, int from)
 {
     return from == FP_CLIENT ? &p->stats.up_bytes : &p->stats.down_bytes;
-}
-
-static uint64_t *fp__dropped(fp_proxy *p, int from)
-{
-    return from == FP_CLIENT ? &p->stats.dropped_up_bytes : &p->stats.dropped_down_bytes;
 }
 
 static void fp__queue_clear(fp_side *s)
@@ -142,40 +141,58 @@ static int fp__linked(const fp_pair *pair)
     return pair->side[FP_UPSTREAM].bev && !pair->connecting;
 }
 
-/* Turns reading on or off on each side: during a silence everything is read
- * (and dropped); otherwise a side is read while its bytes have somewhere to
- * go and not too much is already waiting there. */
-static void fp__update_reading(fp_pair *pair)
+static void fp__want(struct bufferevent *bev, short what, int want)
+{
+    int on = (bufferevent_get_enabled(bev) & what) != 0;
+    if (want && !on)
+        bufferevent_enable(bev, what);
+    else if (!want && on)
+        bufferevent_disable(bev, what);
+}
+
+/* Turns reading and writing on or off on each side. During a silence
+ * neither side is read or written (a connection in progress is left to
+ * complete: its SYN had left). Otherwise a side is written unless it failed,
+ * and read while its bytes have somewhere to go and not too much is already
+ * waiting there (back-pressure). */
+static void fp__update_io(fp_pair *pair)
 {
     fp_proxy *p = pair->proxy;
+    int silent = p->mode == FP_MODE_SILENT;
     for (int i = 0; i < 2; i++) {
         fp_side *s = &pair->side[i];
         fp_side *o = &pair->side[1 - i];
-        if (!s->bev || s->ended)
+        if (!s->bev)
             continue;
-        int want;
-        if (p->mode == FP_MODE_SILENT)
-            want = 1;
-        else if (!fp__linked(pair))
-            want = 0;
-        else
-            want = evbuffer_get_length(bufferevent_get_output(o->bev)) + o->queued <
-                   FP_PAIR_HIGH_WATER;
-        if (want)
-            bufferevent_enable(s->bev, EV_READ);
-        else
-            bufferevent_disable(s->bev, EV_READ);
+        if (!(i == FP_UPSTREAM && pair->connecting))
+            fp__want(s->bev, EV_WRITE, !silent && !s->failed);
+        if (s->ended || s->failed)
+            continue;
+        int want = !silent && fp__linked(pair) &&
+                   evbuffer_get_length(bufferevent_get_output(o->bev)) + o->queued <
+                       FP_PAIR_HIGH_WATER;
+        fp__want(s->bev, EV_READ, want);
     }
 }
 
-/* Sends our FIN to side s once nothing is left to write to it. Returns 1 if
- * the pair was freed (both directions are finished). */
+/* Once nothing is left to write to side s (or it cannot be written any
+ * more), sends it the end passed on from the other side: resets the pair for
+ * an RST, or sends our FIN. An end thus always arrives behind the bytes that
+ * preceded it. Returns 1 if the pair was freed (an RST, or both directions
+ * are finished). */
 static int fp__try_fin(fp_pair *pair, fp_side *s)
 {
-    if (!s->fin_pending || s->fin_sent || !s->bev ||
-        evbuffer_get_length(bufferevent_get_output(s->bev)) != 0)
+    if (!s->bev || (!s->failed && evbuffer_get_length(bufferevent_get_output(s->bev)) != 0))
         return 0;
-    shutdown(bufferevent_getfd(s->bev), SHUT_WR);
+    if (s->rst_pending) {
+        fp__pair_free(pair, FP_END_RST, s->index == FP_UPSTREAM ? "reset by the client"
+                                                                 : "reset by the upstream");
+        return 1;
+    }
+    if (!s->fin_pending || s->fin_sent)
+        return 0;
+    if (!s->failed)
+        shutdown(bufferevent_getfd(s->bev), SHUT_WR);
     s->fin_sent = 1;
     fp_log(FP_LOG_DEBUG, "pair#%llu: FIN sent to the %s", (unsigned long long)pair->id,
            fp__side_names[s->index]);
@@ -205,15 +222,12 @@ static int fp__deliver_due(fp_pair *pair, fp_side *s)
             evbuffer_free(c->data);
         }
         free(c);
-        if (kind == FP_CHUNK_RST) {
-            fp__pair_free(pair, FP_END_RST, "reset by the other side (delayed)");
-            return 1;
-        }
-        if (kind == FP_CHUNK_FIN) {
+        if (kind == FP_CHUNK_RST)
+            s->rst_pending = 1;
+        if (kind == FP_CHUNK_FIN)
             s->fin_pending = 1;
-            if (fp__try_fin(pair, s))
-                return 1;
-        }
+        if (kind != FP_CHUNK_DATA && fp__try_fin(pair, s))
+            return 1;
     }
     if (s->head) {
         uint64_t wait = s->head->due_us - now;
@@ -227,8 +241,10 @@ static void fp__timer_cb(evutil_socket_t fd, short what, void *arg)
 {
     fp_side *s = arg;
     fp_pair *pair = s->pair;
+    if (pair->proxy->mode == FP_MODE_SILENT)
+        return; /* held: fp__silence_ends delivers */
     if (!fp__deliver_due(pair, s))
-        fp__update_reading(pair);
+        fp__update_io(pair);
 }
 
 /* Appends a chunk toward side s, due after the current delay. */
@@ -296,12 +312,10 @@ static int fp__pass_end(fp_pair *pair, int from)
         fp__forward(pair, from); /* what was read before the end goes first */
     s->end_passed = 1;
     if (p->mode == FP_MODE_PASS && !o->head) {
-        if (s->ended == FP_END_RST) {
-            fp__pair_free(pair, FP_END_RST, s->index == FP_CLIENT ? "reset by the client"
-                                                                   : "reset by the upstream");
-            return 1;
-        }
-        o->fin_pending = 1;
+        if (s->ended == FP_END_RST)
+            o->rst_pending = 1;
+        else
+            o->fin_pending = 1;
         return fp__try_fin(pair, o);
     }
     if (fp__enqueue(o, s->ended == FP_END_RST ? FP_CHUNK_RST : FP_CHUNK_FIN, NULL) != 0) {
@@ -322,28 +336,53 @@ static int fp__side_ended(fp_pair *pair, int i, int how)
     fp_log(FP_LOG_INFO, "pair#%llu %s: %s by the %s%s", (unsigned long long)pair->id,
            pair->peer, how == FP_END_RST ? "reset" : "FIN", fp__side_names[i],
            pair->proxy->mode == FP_MODE_SILENT ? " (held: silent)" : "");
-    if (i == FP_CLIENT && !pair->side[FP_UPSTREAM].bev) {
-        /* Accepted during a silence: the upstream never heard of it. */
-        fp__pair_free(pair, FP_END_NONE, "the client left during the silence");
+    return fp__pass_end(pair, i);
+}
+
+/* Reading or writing side i failed (ECONNRESET, EPIPE, ...): its peer is
+ * gone. What its socket had already received (bytes, a FIN) is read and goes
+ * to the other side first, as TCP would have delivered it; then the other
+ * side is reset, as the failed side's RST would reach it over a network.
+ * Returns 1 if the pair was freed. */
+static int fp__side_failed(fp_pair *pair, int i)
+{
+    fp_proxy *p = pair->proxy;
+    fp_side *s = &pair->side[i];
+    fp_side *o = &pair->side[1 - i];
+    s->failed = 1;
+    bufferevent_disable(s->bev, EV_READ | EV_WRITE);
+    if (!s->ended) {
+        struct evbuffer *in = bufferevent_get_input(s->bev);
+        evutil_socket_t fd = bufferevent_getfd(s->bev);
+        while (evbuffer_read(in, fd, -1) > 0)
+            ;
+        return fp__side_ended(pair, i, FP_END_RST);
+    }
+    if (s->ended == FP_END_RST)
+        return 0;
+    /* It had sent a FIN, then reset (e.g. written to after it closed). */
+    s->ended = FP_END_RST;
+    if (!s->end_passed)
+        return fp__pass_end(pair, i);
+    if (p->mode == FP_MODE_PASS && !o->head) {
+        o->rst_pending = 1;
+        return fp__try_fin(pair, o);
+    }
+    if (fp__enqueue(o, FP_CHUNK_RST, NULL) != 0) {
+        fp__pair_free(pair, FP_END_RST, "out of memory");
         return 1;
     }
-    return fp__pass_end(pair, i);
+    return 0;
 }
 
 static void fp__read_cb(struct bufferevent *bev, void *arg)
 {
     fp_side *s = arg;
     fp_pair *pair = s->pair;
-    fp_proxy *p = pair->proxy;
-    if (p->mode == FP_MODE_SILENT) {
-        struct evbuffer *in = bufferevent_get_input(bev);
-        size_t n = evbuffer_get_length(in);
-        *fp__dropped(p, s->index) += n;
-        evbuffer_drain(in, n);
-        return;
-    }
+    if (pair->proxy->mode == FP_MODE_SILENT)
+        return; /* held in the input buffer until the silence ends */
     fp__forward(pair, s->index);
-    fp__update_reading(pair);
+    fp__update_io(pair);
 }
 
 static void fp__write_cb(struct bufferevent *bev, void *arg)
@@ -351,7 +390,7 @@ static void fp__write_cb(struct bufferevent *bev, void *arg)
     fp_side *s = arg;
     fp_pair *pair = s->pair;
     if (!fp__try_fin(pair, s))
-        fp__update_reading(pair);
+        fp__update_io(pair);
 }
 
 static void fp__event_cb(struct bufferevent *bev, short what, void *arg)
@@ -370,7 +409,7 @@ static void fp__event_cb(struct bufferevent *bev, short what, void *arg)
             if (fp__pass_end(pair, FP_CLIENT))
                 return;
         }
-        fp__update_reading(pair);
+        fp__update_io(pair);
         return;
     }
     if (s->index == FP_UPSTREAM && pair->connecting) {
@@ -383,20 +422,14 @@ static void fp__event_cb(struct bufferevent *bev, short what, void *arg)
     }
     if (what & BEV_EVENT_ERROR) {
         int err = EVUTIL_SOCKET_ERROR();
-        fp_log(FP_LOG_DEBUG, "pair#%llu: %s error: %s", (unsigned long long)pair->id,
-               fp__side_names[s->index], evutil_socket_error_to_string(err));
-        /* Reading or writing failed: the peer is gone (reset). */
-        fp__side_ended(pair, s->index, FP_END_RST);
+        fp_log(FP_LOG_DEBUG, "pair#%llu: %s error while %s: %s", (unsigned long long)pair->id,
+               fp__side_names[s->index], (what & BEV_EVENT_WRITING) ? "writing" : "reading",
+               evutil_socket_error_to_string(err));
+        fp__side_failed(pair, s->index);
         return;
     }
-    if (what & BEV_EVENT_EOF) {
-        if (p->mode == FP_MODE_SILENT) {
-            struct evbuffer *in = bufferevent_get_input(bev);
-            *fp__dropped(p, s->index) += evbuffer_get_length(in);
-            evbuffer_drain(in, evbuffer_get_length(in));
-        }
+    if (what & BEV_EVENT_EOF)
         fp__side_ended(pair, s->index, FP_END_FIN);
-    }
 }
 
 static int fp__side_open(fp_pair *pair, int i, evutil_socket_t fd)
@@ -462,83 +495,56 @@ void fp_pair_accept(fp_proxy *p, int fd)
         return;
     }
     if (p->mode == FP_MODE_SILENT) {
-        fp_log(FP_LOG_INFO, "pair#%llu %s: accepted during a silence: not connecting "
-               "upstream until it ends", (unsigned long long)pair->id, pair->peer);
+        fp_log(FP_LOG_INFO, "pair#%llu %s: accepted during a silence: not read and not "
+               "connected upstream until it ends", (unsigned long long)pair->id, pair->peer);
     } else {
         fp_log(FP_LOG_INFO, "pair#%llu %s: accepted", (unsigned long long)pair->id,
                pair->peer);
         if (fp__connect_upstream(pair))
             return;
     }
-    fp__update_reading(pair);
+    fp__update_io(pair);
 }
 
-/* A silence begins: what is in flight (delayed chunks, unsent output, unread
- * input) is lost. An end (FIN/RST) that was in flight is held again. */
+/* A silence begins: stop reading and writing both sides and hold the delay
+ * queues. Nothing is dropped and nothing is closed. */
 static void fp__silence_begins(fp_pair *pair)
 {
-    fp_proxy *p = pair->proxy;
-    for (int i = 0; i < 2; i++) {
-        fp_side *s = &pair->side[i];
-        int from = 1 - i;
-        for (fp_chunk *c = s->head; c; c = c->next)
-            if (c->kind != FP_CHUNK_DATA)
-                pair->side[from].end_passed = 0;
-        *fp__dropped(p, from) += s->queued;
-        fp__queue_clear(s);
-        if (!s->bev)
-            continue;
-        struct evbuffer *out = bufferevent_get_output(s->bev);
-        *fp__dropped(p, from) += evbuffer_get_length(out);
-        evbuffer_drain(out, evbuffer_get_length(out));
-        if (s->fin_pending && !s->fin_sent) {
-            s->fin_pending = 0;
-            pair->side[from].end_passed = 0;
-        }
-        struct evbuffer *in = bufferevent_get_input(s->bev);
-        *fp__dropped(p, i) += evbuffer_get_length(in);
-        evbuffer_drain(in, evbuffer_get_length(in));
-    }
-    fp__update_reading(pair);
+    for (int i = 0; i < 2; i++)
+        if (pair->side[i].timer)
+            evtimer_del(pair->side[i].timer);
+    fp__update_io(pair);
 }
 
-/* A silence ends: drop whatever the sockets received during it, connect the
- * pairs accepted during it, and deliver the ends held. Returns 1 if freed. */
+/* A silence ends: connect the pairs accepted during it; for the others,
+ * deliver the delayed chunks now due, forward what had been read and not yet
+ * forwarded, pass on an end read before the silence, and resume writing what
+ * is held and reading. Returns 1 if the pair was freed. */
 static int fp__silence_ends(fp_pair *pair)
 {
-    fp_proxy *p = pair->proxy;
-    for (int i = 0; i < 2; i++) {
-        fp_side *s = &pair->side[i];
-        if (!s->bev || s->ended || (i == FP_UPSTREAM && pair->connecting))
-            continue;
-        struct evbuffer *in = bufferevent_get_input(s->bev);
-        *fp__dropped(p, i) += evbuffer_get_length(in);
-        evbuffer_drain(in, evbuffer_get_length(in));
-        int end = 0;
-        *fp__dropped(p, i) += fp_drain(bufferevent_getfd(s->bev), &end);
-        if (end) {
-            /* Reached the peer's FIN (or an error) while dropping: the
-             * end itself was sent before `pass`, so it is held too. */
-            int err = 0;
-            socklen_t len = sizeof err;
-            getsockopt(bufferevent_getfd(s->bev), SOL_SOCKET, SO_ERROR, &err, &len);
-            s->ended = err ? FP_END_RST : FP_END_FIN;
-            bufferevent_disable(s->bev, EV_READ);
-        }
-    }
     if (!pair->side[FP_UPSTREAM].bev) {
-        if (pair->side[FP_CLIENT].ended) {
-            fp__pair_free(pair, FP_END_NONE, "the client left during the silence");
-            return 1;
-        }
         fp_log(FP_LOG_INFO, "pair#%llu %s: the silence ended: connecting upstream",
                (unsigned long long)pair->id, pair->peer);
-        return fp__connect_upstream(pair);
-    }
-    for (int i = 0; i < 2; i++)
-        if (fp__pass_end(pair, i))
+        if (fp__connect_upstream(pair))
             return 1;
-    fp__update_reading(pair);
+        fp__update_io(pair);
+        return 0;
+    }
+    if (fp__linked(pair)) {
+        for (int i = 0; i < 2; i++)
+            if (fp__deliver_due(pair, &pair->side[i]))
+                return 1;
+        for (int i = 0; i < 2; i++) {
+            if (!pair->side[i].ended)
+                fp__forward(pair, i);
+            if (fp__pass_end(pair, i))
+                return 1;
+        }
+        for (int i = 0; i < 2; i++)
+            if (fp__try_fin(pair, &pair->side[i]))
+                return 1;
+    }
+    fp__update_io(pair);
     return 0;
 }
 
@@ -552,7 +558,7 @@ void fp_pairs_mode_changed(fp_proxy *p, fp_mode old)
         else if (p->mode != FP_MODE_SILENT && old == FP_MODE_SILENT)
             fp__silence_ends(pair);
         else
-            fp__update_reading(pair);
+            fp__update_io(pair);
     }
 }
 
@@ -565,4 +571,23 @@ size_t fp_pairs_close_all(fp_proxy *p, int reset)
         n++;
     }
     return n;
+}
+
+void fp_pairs_held(const fp_proxy *p, uint64_t *up, uint64_t *down)
+{
+    *up = *down = 0;
+    for (const fp_pair *pair = p->pairs; pair; pair = pair->next) {
+        for (int i = 0; i < 2; i++) {
+            const fp_side *s = &pair->side[i];
+            /* Toward side i: its delay queue and its output; from side i:
+             * what was read from it and not yet forwarded. */
+            uint64_t toward = s->queued, from = 0;
+            if (s->bev) {
+                toward += evbuffer_get_length(bufferevent_get_output(s->bev));
+                from = evbuffer_get_length(bufferevent_get_input(s->bev));
+            }
+            *(i == FP_CLIENT ? down : up) += toward;
+            *(i == FP_CLIENT ? up : down) += from;
+        }
+    }
 }

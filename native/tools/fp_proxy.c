@@ -95,15 +95,18 @@ void fp_proxy_execute(fp_proxy *p, const fp_command *cmd, char *reply, size_t si
         p->refuse = 0;
         snprintf(reply, size, "ok accept");
         return;
-    case FP_CMD_STATUS:
+    case FP_CMD_STATUS: {
+        uint64_t held_up, held_down;
+        fp_pairs_held(p, &held_up, &held_down);
         snprintf(reply, size,
                  "ok mode=%s delay_ms=%u refuse=%s connections=%zu accepted=%" PRIu64
                  " refused=%" PRIu64 " up_bytes=%" PRIu64 " down_bytes=%" PRIu64
-                 " dropped_up_bytes=%" PRIu64 " dropped_down_bytes=%" PRIu64,
+                 " held_up_bytes=%" PRIu64 " held_down_bytes=%" PRIu64,
                  fp_mode_name(p->mode), (unsigned)p->delay_ms, p->refuse ? "on" : "off",
                  p->n_pairs, p->stats.accepted, p->stats.refused, p->stats.up_bytes,
-                 p->stats.down_bytes, p->stats.dropped_up_bytes, p->stats.dropped_down_bytes);
+                 p->stats.down_bytes, held_up, held_down);
         return;
+    }
     case FP_CMD_HELP:
         snprintf(reply, size, "ok commands: %s", FP_COMMAND_LIST);
         return;

@@ -5,7 +5,7 @@
  * Modules (one concept per file):
  *   fp_proxy.c    listening sockets, the ready file, modes, command execution
  *   fp_pair.c     one client connection and its upstream connection: forwarding,
- *                 silence, delay queues, FIN and RST in both directions
+ *                 silence (a stall), delay queues, FIN and RST in both directions
  *   fp_control.c  the control channel: lines in, one reply line out
  *   fp_command.c  parsing a command line (no I/O)
  *   fp_config.c   the command line; fp_addr.c addresses and closing; fp_log.c logs
@@ -31,10 +31,8 @@ typedef struct fp_ctl fp_ctl;
 typedef struct {
     uint64_t accepted;         /* client connections accepted and paired */
     uint64_t refused;          /* client connections reset by refuse */
-    uint64_t up_bytes;         /* client -> upstream, forwarded */
-    uint64_t down_bytes;       /* upstream -> client, forwarded */
-    uint64_t dropped_up_bytes; /* client -> upstream, dropped by silence */
-    uint64_t dropped_down_bytes;
+    uint64_t up_bytes;   /* client -> upstream, forwarded */
+    uint64_t down_bytes; /* upstream -> client, forwarded */
 } fp_stats;
 
 typedef struct fp_proxy {
@@ -72,6 +70,10 @@ void fp_pairs_mode_changed(fp_proxy *p, fp_mode old);
 /* Closes every pair on both sides with an RST (reset = 1) or a FIN
  * (reset = 0). Returns how many pairs were closed. */
 size_t fp_pairs_close_all(fp_proxy *p, int reset);
+/* Bytes the proxy holds now (read, not yet written to the other side's
+ * socket: input and output buffers and delay queues), client -> upstream
+ * and upstream -> client. */
+void fp_pairs_held(const fp_proxy *p, uint64_t *up, uint64_t *down);
 
 /* fp_control.c */
 /* Listens for control connections at addr. Returns 0, or -1. */

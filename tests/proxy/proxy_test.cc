@@ -1,7 +1,10 @@
 // rtm-faultproxy end to end: the real binary (rtm_test::FaultProxy) between a
 // client socket and an echo server written here. What each test asserts is
 // what a client or server would see at its socket: bytes, EOF, ECONNRESET,
-// nothing at all (SPEC S7: links that close, reset, or go silent).
+// nothing at all (SPEC S7: links that close, reset, or go silent). A silence
+// is a stall: nothing moves while it lasts, and afterwards every byte sent
+// during it arrives, in order, exactly once, as TCP retransmission would
+// deliver it after a dead path comes back.
 //
 // Timing: the only lower bounds are the delays asked for; upper bounds are
 // seconds, so a loaded 2-core machine passes.
@@ -107,6 +110,13 @@ class EchoServer {
     std::lock_guard<std::mutex> lock(mu_);
     for (auto& c : conns_)
       if (c.fd >= 0) SendAll(c.fd, data);
+  }
+  // Sends a FIN on every open connection (shutdown(SHUT_WR)); they are
+  // still read (and echoed into the void) until the peer closes.
+  void ShutdownWrite() {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto& c : conns_)
+      if (c.fd >= 0) shutdown(c.fd, SHUT_WR);
   }
 
  private:
@@ -292,56 +302,156 @@ TEST_F(FaultProxyTest, PassKeepsEveryByteOfALargeTransferInOrder) {
 }
 
 // S7 silent: both directions open, nothing delivered, no FIN or RST seen;
-// after pass new bytes flow and the silenced ones never arrive.
-TEST_F(FaultProxyTest, SilentDeliversNothingClosesNothingAndLosesTheSilencedBytes) {
+// after pass what was sent during the silence arrives, in order and once,
+// in both directions, then new bytes.
+TEST_F(FaultProxyTest, SilentStallsBothWaysThenDeliversEverythingInOrderOnce) {
   auto client = Linked("a");
   ASSERT_TRUE(proxy_->Silent());
-  ASSERT_TRUE(client->Send("lost-up"));
-  echo_.Push("lost-down");
+  ASSERT_TRUE(client->Send("up-1,"));
+  echo_.Push("down-1,");
+  ASSERT_TRUE(client->Send("up-2,"));
   EXPECT_TRUE(client->QuietFor(1000)) << "the client saw something during the silence";
   EXPECT_EQ(echo_.Received(), "a");
   EXPECT_EQ(echo_.EndOf(), EchoServer::kOpen);
-  EXPECT_GE(proxy_->StatusField("dropped_up_bytes"), 7);
-  EXPECT_GE(proxy_->StatusField("dropped_down_bytes"), 9);
   EXPECT_EQ(proxy_->StatusField("connections"), 1);
 
   ASSERT_TRUE(proxy_->Pass());
+  // The server wrote down-1 before it could echo anything sent during the
+  // silence, so TCP's order puts it first.
+  EXPECT_EQ(client->Recv(17), "down-1,up-1,up-2,");
   ASSERT_TRUE(client->Send("after"));
-  EXPECT_EQ(client->Recv(5), "after");  // not "lost-down", not "lost-up"
+  EXPECT_EQ(client->Recv(5), "after");
   echo_.Push("down again");
   EXPECT_EQ(client->Recv(10), "down again");
-  EXPECT_TRUE(client->QuietFor(200));
-  EXPECT_EQ(echo_.Received(), "aafter");
+  EXPECT_TRUE(client->QuietFor(200)) << "something arrived twice";
+  EXPECT_EQ(echo_.Received(), "aup-1,up-2,after");
+  EXPECT_EQ(echo_.EndOf(), EchoServer::kOpen);
 }
 
-TEST_F(FaultProxyTest, SilentAcceptsNewClientsWithoutConnectingUpstreamUntilPass) {
+// The proxy holds nothing itself during a silence: the senders' kernels and
+// TCP's flow control do. A sender that keeps writing fills the buffers and
+// then blocks (EAGAIN), as with unacknowledged data on a dead path; after
+// pass everything arrives.
+TEST_F(FaultProxyTest, SilentHoldsBytesByFlowControlAndLosesNone) {
+  auto client = Linked();
+  ASSERT_TRUE(proxy_->Silent());
+  const size_t cap = 64 * 1024 * 1024;
+  std::string data;
+  data.reserve(cap);
+  int flags = fcntl(client->fd(), F_GETFL);
+  ASSERT_EQ(fcntl(client->fd(), F_SETFL, flags | O_NONBLOCK), 0);
+  char block[65536];
+  bool blocked = false;
+  while (data.size() < cap && !blocked) {
+    for (size_t i = 0; i < sizeof block; i++)
+      block[i] = static_cast<char>(((data.size() + i) * 131) >> 7);
+    ssize_t n = send(client->fd(), block, sizeof block, MSG_NOSIGNAL);
+    if (n > 0) {
+      data.append(block, static_cast<size_t>(n));
+    } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      // The buffers may still be growing (autotuning): blocked only if
+      // nothing more goes in for a while.
+      pollfd p{client->fd(), POLLOUT, 0};
+      blocked = poll(&p, 1, 300) == 0;
+    } else {
+      FAIL() << "send: " << std::strerror(errno);
+    }
+  }
+  EXPECT_TRUE(blocked) << data.size() << " bytes went into a silent link";
+  EXPECT_EQ(echo_.Received(), "hello");
+  EXPECT_EQ(proxy_->StatusField("held_up_bytes"), 0);  // not read: in the kernels
+  ASSERT_TRUE(proxy_->Pass());
+  std::string back = client->Recv(data.size(), 30000);
+  EXPECT_EQ(back.size(), data.size());
+  EXPECT_TRUE(back == data) << "the echoed bytes differ";
+}
+
+// What the proxy had already read and queued (here behind a delay) is held
+// through a silence, even past its time, and delivered after it.
+TEST_F(FaultProxyTest, SilentHoldsWhatTheProxyHadQueued) {
+  auto client = Linked();
+  ASSERT_TRUE(proxy_->Delay(3000));
+  auto sent = Clock::now();
+  ASSERT_TRUE(client->Send("queued"));
+  ASSERT_TRUE(WaitUntil([&] { return proxy_->StatusField("held_up_bytes") == 6; }));
+  ASSERT_TRUE(proxy_->Silent());
+  EXPECT_EQ(proxy_->StatusField("held_up_bytes"), 6);
+  std::this_thread::sleep_until(sent + milliseconds(3500));
+  EXPECT_EQ(echo_.Received(), "hello");
+  EXPECT_EQ(proxy_->StatusField("held_up_bytes"), 6);
+  ASSERT_TRUE(proxy_->Pass());
+  EXPECT_EQ(client->Recv(6), "queued");
+  EXPECT_EQ(echo_.Received(), "helloqueued");
+  EXPECT_TRUE(WaitUntil([&] { return proxy_->StatusField("held_up_bytes") == 0; }));
+}
+
+TEST_F(FaultProxyTest, SilentAcceptsNewClientsButMovesNothingUntilPass) {
   auto first = Linked();
   ASSERT_TRUE(proxy_->Silent());
   Socket late(Connect(proxy_->port()));
-  ASSERT_GE(late.fd(), 0);
-  ASSERT_TRUE(late.Send("never"));
+  ASSERT_GE(late.fd(), 0);  // the proxy's kernel completes the handshake
+  ASSERT_TRUE(late.Send("early,"));
   EXPECT_TRUE(late.QuietFor(500));
   EXPECT_EQ(echo_.accepted(), 1);
 
   ASSERT_TRUE(proxy_->Pass());
   ASSERT_TRUE(WaitUntil([&] { return echo_.accepted() == 2; }));
+  EXPECT_EQ(late.Recv(6), "early,");
   ASSERT_TRUE(late.Send("now"));
   EXPECT_EQ(late.Recv(3), "now");
-  EXPECT_EQ(echo_.Received(1), "now");
+  EXPECT_EQ(echo_.Received(1), "early,now");
 }
 
-// A FIN sent during a silence is lost with the rest; it arrives when the
-// silence ends, as TCP would retransmit it.
-TEST_F(FaultProxyTest, SilentHoldsAFinUntilPass) {
+// A client that sends and closes during a silence: after pass the server
+// gets its bytes, then its FIN, as TCP would retransmit both.
+TEST_F(FaultProxyTest, AClientFinDuringASilenceArrivesAfterItsBytes) {
   auto client = Linked();
   ASSERT_TRUE(proxy_->Silent());
+  ASSERT_TRUE(client->Send("bye"));
   ASSERT_EQ(shutdown(client->fd(), SHUT_WR), 0);
   std::this_thread::sleep_for(milliseconds(500));
   EXPECT_EQ(echo_.EndOf(), EchoServer::kOpen);
+  EXPECT_EQ(echo_.Received(), "hello");
   ASSERT_TRUE(proxy_->Pass());
   EXPECT_TRUE(WaitUntil([&] { return echo_.EndOf() == EchoServer::kEof; }));
-  // The echo server closed in turn: the client sees EOF.
+  EXPECT_EQ(echo_.Received(), "hellobye");
+  // The echo server echoed, then closed in turn: the client sees both.
+  EXPECT_EQ(client->Recv(3), "bye");
   EXPECT_EQ(client->Next(), 0);
+  EXPECT_TRUE(WaitUntil([&] { return proxy_->StatusField("connections") == 0; }));
+}
+
+// The same from the server's side: its last bytes and its FIN reach the
+// client only after pass, in that order.
+TEST_F(FaultProxyTest, AServerFinDuringASilenceArrivesAfterItsBytes) {
+  auto client = Linked();
+  ASSERT_TRUE(proxy_->Silent());
+  echo_.Push("last words");
+  echo_.ShutdownWrite();
+  EXPECT_TRUE(client->QuietFor(500)) << "the client saw something during the silence";
+  ASSERT_TRUE(proxy_->Pass());
+  EXPECT_EQ(client->Recv(10), "last words");
+  EXPECT_EQ(client->Next(), 0);
+  // Half-closed: the client can still send, and the server still reads.
+  ASSERT_TRUE(client->Send("ok"));
+  EXPECT_TRUE(WaitUntil([&] { return echo_.Received() == "hellook"; }));
+}
+
+// A client that closes a silent link outright and whose proxy side is then
+// written to: its kernel answers with an RST. The server must first get
+// what the client sent, then the reset.
+TEST_F(FaultProxyTest, AClientThatClosedDuringASilenceIsResetAfterItsBytes) {
+  auto client = Linked();
+  ASSERT_TRUE(proxy_->Silent());
+  ASSERT_TRUE(client->Send("going"));
+  echo_.Push("unread");
+  client.reset();  // close(): a FIN, and an RST for anything sent to it
+  std::this_thread::sleep_for(milliseconds(300));
+  EXPECT_EQ(echo_.EndOf(), EchoServer::kOpen);
+  ASSERT_TRUE(proxy_->Pass());
+  EXPECT_TRUE(WaitUntil([&] { return echo_.EndOf() != EchoServer::kOpen; }));
+  EXPECT_EQ(echo_.Received(), "hellogoing");
+  EXPECT_TRUE(WaitUntil([&] { return proxy_->StatusField("connections") == 0; }));
 }
 
 TEST_F(FaultProxyTest, SilenceCanBeRepeated) {
@@ -352,9 +462,37 @@ TEST_F(FaultProxyTest, SilenceCanBeRepeated) {
     EXPECT_TRUE(client->QuietFor(200));
     ASSERT_TRUE(proxy_->Pass());
     ASSERT_TRUE(client->Send("2"));
-    EXPECT_EQ(client->Recv(1), "2");
+    EXPECT_EQ(client->Recv(2), "x2");
   }
-  EXPECT_EQ(echo_.Received(), "1222");
+  EXPECT_TRUE(client->QuietFor(200));
+  EXPECT_EQ(echo_.Received(), "1x2x2x2");
+}
+
+// reset and close are one-shot faults: they act at once, even during a
+// silence, and the silence goes on.
+TEST_F(FaultProxyTest, ResetDuringASilenceResetsAtOnce) {
+  auto client = Linked();
+  ASSERT_TRUE(proxy_->Silent());
+  ASSERT_TRUE(client->Send("held"));
+  std::string reply;
+  ASSERT_TRUE(proxy_->Command("reset", &reply));
+  EXPECT_EQ(reply, "ok reset 1");
+  EXPECT_EQ(client->Next(), -ECONNRESET);
+  EXPECT_TRUE(WaitUntil([&] { return echo_.EndOf() == EchoServer::kError; }));
+  EXPECT_EQ(echo_.Received(), "hello");
+  EXPECT_EQ(proxy_->StatusField("connections"), 0);
+  EXPECT_EQ(proxy_->Status().rfind("ok mode=silent ", 0), 0u);
+}
+
+TEST_F(FaultProxyTest, CloseDuringASilenceClosesAtOnce) {
+  auto client = Linked();
+  ASSERT_TRUE(proxy_->Silent());
+  std::string reply;
+  ASSERT_TRUE(proxy_->Command("close", &reply));
+  EXPECT_EQ(reply, "ok close 1");
+  EXPECT_EQ(client->Next(), 0);
+  EXPECT_TRUE(WaitUntil([&] { return echo_.EndOf() == EchoServer::kEof; }));
+  EXPECT_EQ(proxy_->StatusField("connections"), 0);
 }
 
 TEST_F(FaultProxyTest, ResetGivesBothSidesConnectionReset) {
@@ -434,7 +572,7 @@ TEST_F(FaultProxyTest, StatusCountsConnectionsAndBytes) {
   ASSERT_TRUE(proxy_->Command("status", &reply));
   EXPECT_EQ(reply,
             "ok mode=pass delay_ms=0 refuse=off connections=0 accepted=0 refused=0 "
-            "up_bytes=0 down_bytes=0 dropped_up_bytes=0 dropped_down_bytes=0");
+            "up_bytes=0 down_bytes=0 held_up_bytes=0 held_down_bytes=0");
   auto client = Linked("0123456789");
   echo_.Push("abc");
   EXPECT_EQ(client->Recv(3), "abc");
@@ -444,9 +582,17 @@ TEST_F(FaultProxyTest, StatusCountsConnectionsAndBytes) {
   EXPECT_EQ(proxy_->StatusField("down_bytes"), 13);
   ASSERT_TRUE(proxy_->Silent());
   ASSERT_TRUE(client->Send("1234567"));
-  EXPECT_TRUE(WaitUntil([&] { return proxy_->StatusField("dropped_up_bytes") == 7; }));
+  EXPECT_TRUE(client->QuietFor(300));
   ASSERT_TRUE(proxy_->Command("status", &reply));
   EXPECT_EQ(reply.rfind("ok mode=silent ", 0), 0u) << reply;
+  EXPECT_EQ(proxy_->StatusField("up_bytes"), 10);  // not read yet
+  EXPECT_EQ(proxy_->StatusField("held_up_bytes"), 0);
+  ASSERT_TRUE(proxy_->Pass());
+  EXPECT_EQ(client->Recv(7), "1234567");
+  EXPECT_EQ(proxy_->StatusField("up_bytes"), 17);
+  EXPECT_EQ(proxy_->StatusField("down_bytes"), 20);
+  EXPECT_EQ(proxy_->StatusField("held_up_bytes"), 0);
+  EXPECT_EQ(proxy_->StatusField("held_down_bytes"), 0);
 }
 
 TEST_F(FaultProxyTest, BadCommandGetsAnErrorAndTheProxyKeepsWorking) {
