@@ -4,6 +4,7 @@
 #
 #   make            build everything into build/
 #   make demo       run the demo against a real rtmd
+#   make bench-java the Java events benchmark (java/bench; not a test)
 #   make test       build, then run every test through ctest
 #   make install    install headers, librtm, rtm.pc, the CMake package and
 #                   the binaries under PREFIX (default /usr/local)
@@ -17,7 +18,7 @@ CMAKE_FLAGS ?=
 RTM_BUILD_JNI ?= ON
 CTEST_FLAGS ?= --output-on-failure -j2 --timeout 300
 
-.PHONY: all deps configure build demo test install clean
+.PHONY: all deps configure build demo test install clean bench-java
 
 all: build
 
@@ -38,6 +39,9 @@ demo: build
 
 test: build
 	cd $(BUILD_DIR) && ctest $(CTEST_FLAGS)
+
+bench-java: build
+	./java/bench/run.sh $(BUILD_DIR)
 
 install: build
 	cmake --install $(BUILD_DIR) --prefix $(PREFIX)

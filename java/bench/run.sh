@@ -1,0 +1,19 @@
+#!/bin/sh
+# make bench-java: the events benchmark of the Java API (java/bench/EventsBench.java),
+# against the build in BUILD_DIR (default build). Extra arguments go to
+# EventsBench (--runs N, --count N, --paced N, --interval-us US).
+set -eu
+BUILD_DIR=${1:-build}
+[ $# -gt 0 ] && shift
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$ROOT"
+JAR=$BUILD_DIR/java/libs/agora-rtm-sdk.jar
+OUT=$BUILD_DIR/java/bench
+for f in "$JAR" "$BUILD_DIR/jni/rtm-events-bench" "$BUILD_DIR/native/server/rtmd"; do
+    [ -e "$f" ] || { echo "bench-java: no $f: run make first" >&2; exit 1; }
+done
+mkdir -p "$OUT"
+javac -d "$OUT" -cp "$JAR" java/bench/EventsBench.java
+echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(uname -sr), $(java -version 2>&1 | head -1)"
+exec java -cp "$JAR:$OUT" EventsBench --rtmd "$BUILD_DIR/native/server/rtmd" \
+    --driver "$BUILD_DIR/jni/rtm-events-bench" "$@"
