@@ -139,6 +139,9 @@ public class AttributesTest extends RtmTestBase {
             assertEquals("ATTRIBUTE_OPERATION_ERR_SIZE_OVERFLOW", r33.description());
             assertEquals(OVERFLOW, update(a, "big", repeat('x', 8193))); // a value of 8 KB + 1
             assertEquals(OVERFLOW, set(a, "big", repeat('x', 8193)));
+            assertEquals(OVERFLOW, set(a, repeat('k', 33), "v")); // a key over 32 bytes
+            assertEquals(OVERFLOW, delete(a, repeat('k', 33)));
+            assertEquals("error " + OVERFLOW, get(a, "alice", repeat('k', 33)));
             // 16 KB in all, keys and values: 2 x 8 KB values plus their keys.
             assertEquals(OVERFLOW, set(a, "b1", repeat('x', 8192), "b2", repeat('y', 8192)));
             assertEquals("keep=me", get(a, "alice"));
@@ -179,8 +182,6 @@ public class AttributesTest extends RtmTestBase {
             a.setLocalUserAttributes(attrs(null, "v"), r = new Result<>());
             results.add(r);
             a.setLocalUserAttributes(attrs("k", null), r = new Result<>());
-            results.add(r);
-            a.setLocalUserAttributes(attrs(repeat('k', 33), "v"), r = new Result<>()); // key of 33 bytes
             results.add(r);
             a.addOrUpdateLocalUserAttributes(attrs("k", "1", "k", "2"), r = new Result<>()); // a key twice
             results.add(r);
