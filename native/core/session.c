@@ -923,6 +923,7 @@ void rtm__session_link_up(rtm__session *s, rtm__time now)
     l.user_id = s->user_id;
     l.token = s->token;
     l.instance_id = s->instance_id;
+    l.link_seq = s->link_id;
     /* Where the client is, should the server have kept the session: what
      * to replay (SPEC S9, S10) and what not to replay again (B1, B2). */
     l.peer_received = s->peer_received;

@@ -162,6 +162,16 @@ void rtmd_session_login(rtmd_server *srv, rtmd_conn *c, uint32_t request_id,
     rtmd_store_status st = RTMD_STORE_OK;
     rtmd_session *s = rtmd_store_session_find(srv->store, app, user);
     bool resumed = false;
+    if (s && s->instance_id == login->instance_id && login->link_seq != 0 &&
+        login->link_seq <= s->link_seq) {
+        /* A link the client gave up, whose login arrived late: a newer link
+         * of the same instance is (or was) in already. */
+        rtmd_log(RTMD_LOG_INFO, "%s %s: stale login (link %u, session at link %u) refused",
+                 rtmd_conn_name(c), rtmd_session_name(s, who, sizeof who),
+                 (unsigned)login->link_seq, (unsigned)s->link_seq);
+        session_answer(c, request_id, RTM_LOGIN_ERR_REJECTED, false);
+        return;
+    }
     if (s && s->instance_id == login->instance_id) {
         /* The same client instance is back (SPEC S12: within the grace, or
          * its old link is about to be noticed lost): it takes the session
@@ -211,6 +221,7 @@ void rtmd_session_login(rtmd_server *srv, rtmd_conn *c, uint32_t request_id,
             return;
         }
     }
+    s->link_seq = login->link_seq;
     rtmd_conn_attach(c, s);
     rtmd_log(RTMD_LOG_INFO, "%s %s: logged in (instance %016" PRIx64 "%s)",
              rtmd_conn_name(c), rtmd_session_name(s, who, sizeof who), s->instance_id,

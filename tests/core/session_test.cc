@@ -1025,6 +1025,9 @@ TEST(SessionReplay, S9_B1_ReplayedPeerMessagesAreDeliveredOnce)
     h.LinkUp();
     // The login tells the server what arrived, so that it replays the rest.
     EXPECT_EQ(2u, h.LastSent(RTM__WIRE__FRAME__BODY_LOGIN)->login->peer_received);
+    // Each link is numbered, so that a late login of an abandoned one is
+    // told apart (the server refuses it).
+    EXPECT_EQ(2u, h.LastSent(RTM__WIRE__FRAME__BODY_LOGIN)->login->link_seq);
     h.LoginResult(RTM_LOGIN_ERR_OK, true);
     // The server's replay overlaps: 2 had arrived before the link broke.
     h.DeliverPeer(2, "two");

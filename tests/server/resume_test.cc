@@ -430,3 +430,36 @@ TEST(Grace, MemoryPerSessionInGrace) {
 
 }  // namespace
 }  // namespace rtm_test
+
+// A login from a link the client already gave up can arrive late (its bytes
+// were held up in the network) after a newer link of the same instance is
+// in: its link_seq is not above the session's, so it is refused (REJECTED)
+// and takes nothing over; a newer link still does.
+TEST(Grace, LateLoginOfAnAbandonedLinkIsRefused_S7) {
+  rtm_test::RtmdProcess rtmd({"--session-grace-ms", "10000"});
+  ASSERT_TRUE(rtmd.started());
+  auto login = [&](rtm_test::TestClient& c, uint32_t link_seq, bool* resumed) -> int {
+    if (!c.Connect(rtmd.host(), rtmd.port()) || !c.Hello()) return -1;
+    rtm__frame f = RTM__WIRE__FRAME__INIT;
+    Rtm__Wire__Login l = RTM__WIRE__LOGIN__INIT;
+    l.app_id = const_cast<char*>("app");
+    l.user_id = const_cast<char*>("alice");
+    l.instance_id = 7;
+    l.link_seq = link_seq;
+    f.body_case = RTM__WIRE__FRAME__BODY_LOGIN;
+    f.login = &l;
+    rtm_test::FramePtr r = c.Request(f);
+    if (!r || r->body_case != RTM__WIRE__FRAME__BODY_LOGIN_RESULT) return -1;
+    *resumed = r->login_result->resumed;
+    return r->login_result->code;
+  };
+  rtm_test::TestClient live, older, same, newer;
+  bool resumed = false;
+  ASSERT_EQ(login(live, 5, &resumed), 0);
+  EXPECT_EQ(login(older, 4, &resumed), RTM_LOGIN_ERR_REJECTED);
+  EXPECT_EQ(login(same, 5, &resumed), RTM_LOGIN_ERR_REJECTED);
+  EXPECT_EQ(live.Join("room"), 0) << "the live link was taken over";
+  ASSERT_EQ(login(newer, 6, &resumed), 0);
+  EXPECT_TRUE(resumed);
+  EXPECT_TRUE(live.WaitClosed()) << "the newer link takes the session over";
+}
