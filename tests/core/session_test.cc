@@ -692,7 +692,8 @@ TEST(SessionInterruption, S7_LinkRestoredWithin4sIsNotReported)
     h.Ping();
     h.LinkDown();
     EXPECT_EQ(1, h.opens); // restored at once
-    h.Advance(3 * kSec);
+    h.Advance(3900 * kMs); // a blip of 3.9 s
+    EXPECT_TRUE(h.states.empty());
     h.LinkUp();
     EXPECT_TRUE(h.LastSent(RTM__WIRE__FRAME__BODY_LOGIN) != nullptr);
     h.LoginResult(RTM_LOGIN_ERR_OK, true);
