@@ -76,6 +76,7 @@ struct rtm__session {
     uint32_t next_request_id;
     uint64_t send_seq;        /* last PeerSend/ChannelSend.send_seq (B1) */
     uint64_t peer_received;   /* last PeerDeliver.seq received (S9, B1) */
+    uint64_t session_id;      /* the server's session we had; 0: none */
     rtm__pending *pending;    /* in the order the requests were made */
     rtm__chan *chans;
     size_t nchans;
@@ -403,6 +404,7 @@ static void rtm__end(rtm__session *s, int state, int reason)
     s->retry_at = RTM__TIME_NEVER;
     s->nchans = 0;
     s->peer_received = 0;
+    s->session_id = 0;
     rtm__attrs_clear(s);
     rtm__set_state(s, state, reason);
 }
@@ -924,6 +926,7 @@ void rtm__session_link_up(rtm__session *s, rtm__time now)
     l.token = s->token;
     l.instance_id = s->instance_id;
     l.link_seq = s->link_id;
+    l.session_id = s->session_id;
     /* Where the client is, should the server have kept the session: what
      * to replay (SPEC S9, S10) and what not to replay again (B1, B2). */
     l.peer_received = s->peer_received;
@@ -1019,6 +1022,7 @@ static void rtm__on_login_result(rtm__session *s, rtm__time now, uint32_t rid,
     }
     s->link = RTM__LINK_UP;
     s->attempt = 0;
+    s->session_id = r->session_id;
     bool was_restoring = s->restoring;
     s->restoring = false;
     switch (s->state) {

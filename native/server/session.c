@@ -5,6 +5,8 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/random.h>
+#include <time.h>
 #include <string.h>
 
 #include "auth.h"
@@ -29,6 +31,18 @@ static void session_free(rtmd_session *s)
     free(s);
 }
 
+/* Session ids: counted from a random start, so that an id a client kept
+ * from an earlier run of rtmd is not given out again. */
+static uint64_t session_next_id(void)
+{
+    static uint64_t next;
+    if (next == 0 && getrandom(&next, sizeof next, 0) != sizeof next)
+        next = (uint64_t)time(NULL) << 20;
+    if (++next == 0)
+        next = 1;
+    return next;
+}
+
 static rtmd_session *session_new(const char *app, const char *user, uint64_t instance)
 {
     rtmd_session *s = calloc(1, sizeof *s);
@@ -37,6 +51,7 @@ static rtmd_session *session_new(const char *app, const char *user, uint64_t ins
     s->app_id = strdup(app);
     s->user_id = strdup(user);
     s->instance_id = instance;
+    s->id = session_next_id();
     if (!s->app_id || !s->user_id) {
         session_free(s);
         return NULL;
@@ -122,11 +137,13 @@ static void session_end(rtmd_server *srv, rtmd_session *s, bool notify)
     session_free(s);
 }
 
-static void session_answer(rtmd_conn *c, uint32_t request_id, int code, bool resumed)
+static void session_answer(rtmd_conn *c, uint32_t request_id, int code, bool resumed,
+                           uint64_t session_id)
 {
     Rtm__Wire__LoginResult r = RTM__WIRE__LOGIN_RESULT__INIT;
     r.code = code;
     r.resumed = resumed;
+    r.session_id = session_id;
     r.server_ts = rtmd_wall_ms();
     rtm__frame f = RTM__WIRE__FRAME__INIT;
     f.request_id = request_id;
@@ -149,13 +166,13 @@ void rtmd_session_login(rtmd_server *srv, rtmd_conn *c, uint32_t request_id,
     if (code != RTM_LOGIN_ERR_OK) {
         rtmd_log(RTMD_LOG_INFO, "%s: login refused: %s", rtmd_conn_name(c),
                  rtm_code_name(RTM_FAMILY_LOGIN_ERR, code));
-        session_answer(c, request_id, code, false);
+        session_answer(c, request_id, code, false, 0);
         return;
     }
 
     if (rtmd_conn_session(c)) {
         /* A link carries one session: a second login on it is refused. */
-        session_answer(c, request_id, RTM_LOGIN_ERR_ALREADY_LOGIN, false);
+        session_answer(c, request_id, RTM_LOGIN_ERR_ALREADY_LOGIN, false, 0);
         return;
     }
 
@@ -169,7 +186,7 @@ void rtmd_session_login(rtmd_server *srv, rtmd_conn *c, uint32_t request_id,
         rtmd_log(RTMD_LOG_INFO, "%s %s: stale login (link %u, session at link %u) refused",
                  rtmd_conn_name(c), rtmd_session_name(s, who, sizeof who),
                  (unsigned)login->link_seq, (unsigned)s->link_seq);
-        session_answer(c, request_id, RTM_LOGIN_ERR_REJECTED, false);
+        session_answer(c, request_id, RTM_LOGIN_ERR_REJECTED, false, 0);
         return;
     }
     if (s && s->instance_id == login->instance_id) {
@@ -184,7 +201,9 @@ void rtmd_session_login(rtmd_server *srv, rtmd_conn *c, uint32_t request_id,
             rtmd_conn_close(old, 0, NULL);
         }
         grace_unlink(srv, s);
-        resumed = true;
+        /* Resumed only if it is the session the client had: one made
+         * meanwhile by a late login of an abandoned link is new to it. */
+        resumed = login->session_id != 0 && login->session_id == s->id;
     } else if (s) {
         /* SPEC S16: another instance logs in as the same user; the old one is
          * kicked (in grace it has no link to be told). The user id stays
@@ -217,7 +236,7 @@ void rtmd_session_login(rtmd_server *srv, rtmd_conn *c, uint32_t request_id,
                      rtmd_conn_name(c), app, user, (int)st);
             if (s)
                 session_free(s);
-            session_answer(c, request_id, RTM_LOGIN_ERR_UNKNOWN, false);
+            session_answer(c, request_id, RTM_LOGIN_ERR_UNKNOWN, false, 0);
             return;
         }
     }
@@ -226,7 +245,7 @@ void rtmd_session_login(rtmd_server *srv, rtmd_conn *c, uint32_t request_id,
     rtmd_log(RTMD_LOG_INFO, "%s %s: logged in (instance %016" PRIx64 "%s)",
              rtmd_conn_name(c), rtmd_session_name(s, who, sizeof who), s->instance_id,
              resumed ? ", session resumed" : "");
-    session_answer(c, request_id, RTM_LOGIN_ERR_OK, resumed);
+    session_answer(c, request_id, RTM_LOGIN_ERR_OK, resumed, s->id);
     if (resumed)
         rtmd_replay_resume(srv, s, login);
 }

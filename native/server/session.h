@@ -30,6 +30,7 @@ typedef struct rtmd_session {
     char *user_id;
     uint64_t instance_id;     /* Login.instance_id of the client that owns it */
     uint32_t link_seq;        /* Login.link_seq of the link it last accepted */
+    uint64_t id;              /* LoginResult.session_id: never 0, never reused */
     struct rtmd_conn *link;   /* NULL while it has none */
     uint64_t peer_seq;        /* seq of the last PeerDeliver sent to it */
     /* Grace (no link): the deadline (monotonic ms) and the list links. */

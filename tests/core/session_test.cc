@@ -177,7 +177,7 @@ class Harness {
         rtm__wire__frame__pack(f, buf.data());
         rtm__session_receive(s_, now_, buf.data(), n);
     }
-    void LoginResult(int code, bool resumed = false)
+    void LoginResult(int code, bool resumed = false, uint64_t session_id = 77)
     {
         const rtm__frame *login = LastSent(RTM__WIRE__FRAME__BODY_LOGIN);
         ASSERT_NE(login, nullptr);
@@ -185,6 +185,7 @@ class Harness {
         Rtm__Wire__LoginResult r = RTM__WIRE__LOGIN_RESULT__INIT;
         r.code = code;
         r.resumed = resumed;
+        r.session_id = session_id;
         f.request_id = login->request_id;
         f.body_case = RTM__WIRE__FRAME__BODY_LOGIN_RESULT;
         f.login_result = &r;
@@ -1027,8 +1028,10 @@ TEST(SessionReplay, S9_B1_ReplayedPeerMessagesAreDeliveredOnce)
     // The login tells the server what arrived, so that it replays the rest.
     EXPECT_EQ(2u, h.LastSent(RTM__WIRE__FRAME__BODY_LOGIN)->login->peer_received);
     // Each link is numbered, so that a late login of an abandoned one is
-    // told apart (the server refuses it).
+    // told apart (the server refuses it); and the login names the session
+    // it had, so that only that one is resumed.
     EXPECT_EQ(2u, h.LastSent(RTM__WIRE__FRAME__BODY_LOGIN)->login->link_seq);
+    EXPECT_EQ(77u, h.LastSent(RTM__WIRE__FRAME__BODY_LOGIN)->login->session_id);
     h.LoginResult(RTM_LOGIN_ERR_OK, true);
     // The server's replay overlaps: 2 had arrived before the link broke.
     h.DeliverPeer(2, "two");
@@ -1185,6 +1188,17 @@ TEST(SessionAttributes, S14_AttributesAreSentAgainToANewSession)
     EXPECT_EQ((std::map<std::string, std::string>{{"b", "3"}, {"c", "4"}}), sent);
     h.Answer(RTM__WIRE__FRAME__BODY_SET_ATTRIBUTES, 0);
     EXPECT_TRUE(h.results.empty());
+}
+
+TEST(SessionReplay, LoginAfterLogoutNamesNoSession)
+{
+    Harness h(kQuietServer);
+    h.Connect();
+    h.Logout();
+    h.Advance(1 * kSec);
+    h.Login();
+    h.LinkUp();
+    EXPECT_EQ(0u, h.LastSent(RTM__WIRE__FRAME__BODY_LOGIN)->login->session_id);
 }
 
 TEST(SessionAttributes, LogoutForgetsTheAttributes)

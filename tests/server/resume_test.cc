@@ -438,6 +438,7 @@ TEST(Grace, MemoryPerSessionInGrace) {
 TEST(Grace, LateLoginOfAnAbandonedLinkIsRefused_S7) {
   rtm_test::RtmdProcess rtmd({"--session-grace-ms", "10000"});
   ASSERT_TRUE(rtmd.started());
+  uint64_t session = 0;
   auto login = [&](rtm_test::TestClient& c, uint32_t link_seq, bool* resumed) -> int {
     if (!c.Connect(rtmd.host(), rtmd.port()) || !c.Hello()) return -1;
     rtm__frame f = RTM__WIRE__FRAME__INIT;
@@ -446,11 +447,13 @@ TEST(Grace, LateLoginOfAnAbandonedLinkIsRefused_S7) {
     l.user_id = const_cast<char*>("alice");
     l.instance_id = 7;
     l.link_seq = link_seq;
+    l.session_id = session;
     f.body_case = RTM__WIRE__FRAME__BODY_LOGIN;
     f.login = &l;
     rtm_test::FramePtr r = c.Request(f);
     if (!r || r->body_case != RTM__WIRE__FRAME__BODY_LOGIN_RESULT) return -1;
     *resumed = r->login_result->resumed;
+    if (r->login_result->code == 0) session = r->login_result->session_id;
     return r->login_result->code;
   };
   rtm_test::TestClient live, older, same, newer;
@@ -462,4 +465,31 @@ TEST(Grace, LateLoginOfAnAbandonedLinkIsRefused_S7) {
   ASSERT_EQ(login(newer, 6, &resumed), 0);
   EXPECT_TRUE(resumed);
   EXPECT_TRUE(live.WaitClosed()) << "the newer link takes the session over";
+}
+
+// A session of the same instance is resumed only when the login names it:
+// one made meanwhile by a late login of an abandoned link (after the grace
+// ended the first) is taken over as new (resumed false, no replay), so the
+// client rejoins its channels and sets its attributes again (S14).
+TEST(Grace, OnlyTheSessionTheClientHadIsResumed_S14) {
+  rtm_test::RtmdProcess rtmd({"--session-grace-ms", "10000"});
+  ASSERT_TRUE(rtmd.started());
+  rtm_test::TestClient first, other;
+  ASSERT_TRUE(first.Connect(rtmd.host(), rtmd.port()) && first.Hello());
+  ASSERT_EQ(first.Login("app", "alice", 7), 0);
+  const uint64_t had = first.session_id();
+  ASSERT_NE(had, 0u);
+  // The same instance logs in naming another session: not resumed.
+  ASSERT_TRUE(other.Connect(rtmd.host(), rtmd.port()) && other.Hello());
+  other.set_session_id(had + 1);
+  bool resumed = true;
+  ASSERT_EQ(other.Login("app", "alice", 7, "", &resumed), 0);
+  EXPECT_FALSE(resumed);
+  EXPECT_TRUE(other.QuietFor(300)) << "a replay came with a session not resumed";
+  // Naming the session it has now resumes it.
+  rtm_test::TestClient again;
+  ASSERT_TRUE(again.Connect(rtmd.host(), rtmd.port()) && again.Hello());
+  again.set_session_id(other.session_id());
+  ASSERT_EQ(again.Login("app", "alice", 7, "", &resumed), 0);
+  EXPECT_TRUE(resumed);
 }

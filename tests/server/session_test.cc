@@ -60,6 +60,7 @@ TEST(Session, SameInstanceTakesTheSessionOver) {
 
   ASSERT_TRUE(second.Connect(rtmd.host(), rtmd.port()));
   ASSERT_TRUE(second.Hello());
+  second.set_session_id(first.session_id());  // the same client, a new link
   bool resumed = false;
   EXPECT_EQ(second.Login("app", "alice", 7, "", &resumed), 0);
   EXPECT_TRUE(resumed);

@@ -247,11 +247,13 @@ int TestClient::Login(const std::string& app, const std::string& user, uint64_t 
   l.user_id = const_cast<char*>(user.c_str());
   l.token = const_cast<char*>(token.c_str());
   l.instance_id = instance;
+  l.session_id = session_id_;
   rtm__frame f = RTM__WIRE__FRAME__INIT;
   f.body_case = RTM__WIRE__FRAME__BODY_LOGIN;
   f.login = &l;
   FramePtr r = Request(f);
   if (!r || r->body_case != RTM__WIRE__FRAME__BODY_LOGIN_RESULT) return -1;
+  if (r->login_result->code == 0) session_id_ = r->login_result->session_id;
   if (resumed) *resumed = r->login_result->resumed;
   return r->login_result->code;
 }
@@ -263,6 +265,7 @@ FramePtr TestClient::LoginWith(const std::string& app, const std::string& user,
   l.user_id = const_cast<char*>(user.c_str());
   l.token = const_cast<char*>("");
   l.instance_id = instance;
+  l.session_id = session_id_;
   l.peer_received = cursors.peer_received;
   std::vector<Rtm__Wire__ChannelCursor> cs(cursors.channels.size());
   std::vector<Rtm__Wire__ChannelCursor*> ptrs;
@@ -279,6 +282,7 @@ FramePtr TestClient::LoginWith(const std::string& app, const std::string& user,
   f.login = &l;
   FramePtr r = Request(f);
   if (!r || r->body_case != RTM__WIRE__FRAME__BODY_LOGIN_RESULT) return nullptr;
+  if (r->login_result->code == 0) session_id_ = r->login_result->session_id;
   return r;
 }
 

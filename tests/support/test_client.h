@@ -81,6 +81,10 @@ class TestClient {
   // or when a Close came instead (it is kept for Expect()).
   FramePtr Request(rtm__frame& f, int timeout_ms = kWaitMs);
   uint32_t last_request_id() const { return next_request_id_ - 1; }
+  // The session the last successful login got (LoginResult.session_id); the
+  // next Login names it, as a client does, to resume that session.
+  uint64_t session_id() const { return session_id_; }
+  void set_session_id(uint64_t id) { session_id_ = id; }
 
   // Hello{version, heartbeat_ms}; returns the HelloAck, or nullptr.
   FramePtr Hello(uint32_t version = 1, uint32_t heartbeat_ms = 1000);
@@ -119,6 +123,7 @@ class TestClient {
   std::vector<uint8_t> rbuf_;
   std::deque<FramePtr> kept_;
   uint32_t next_request_id_ = 1;
+  uint64_t session_id_ = 0;
 };
 
 // A text message (type 1) for frames built by hand; text must outlive it.
