@@ -28,13 +28,14 @@
 #include <string>
 #include <vector>
 
+#include "child_process.h"
+
 namespace rtm_test {
 
 class FaultProxy {
  public:
   explicit FaultProxy(const std::string& upstream,
                       const std::vector<std::string>& extra_args = {});
-  ~FaultProxy();
   FaultProxy(const FaultProxy&) = delete;
   FaultProxy& operator=(const FaultProxy&) = delete;
 
@@ -47,7 +48,7 @@ class FaultProxy {
   // The control channel.
   const std::string& control_host() const { return control_host_; }
   uint16_t control_port() const { return control_port_; }
-  pid_t pid() const { return pid_; }
+  pid_t pid() const { return child_.pid(); }
 
   // Sends one command line; true if the reply starts with "ok". The reply
   // line (without its line end) goes to *reply; "" when none came.
@@ -71,21 +72,18 @@ class FaultProxy {
   // Sends SIGTERM and waits up to timeout_ms. Returns the exit code, 128 +
   // the signal if it died of one, or -1 if it had to be killed. After Stop()
   // the destructor checks nothing more.
-  int Stop(int timeout_ms = 10000);
-  bool Running();
+  int Stop(int timeout_ms = 10000) { return child_.Stop(timeout_ms); }
+  bool Running() { return child_.Running(); }
 
   // The proxy's stderr so far.
-  std::string Log() const;
+  std::string Log() const { return child_.Log(); }
 
  private:
-  std::string dir_;
-  std::string log_path_;
+  ChildProcess child_{"rtm-faultproxy", "proxy.log"};
   std::string host_;
   uint16_t port_ = 0;
   std::string control_host_;
   uint16_t control_port_ = 0;
-  pid_t pid_ = -1;
-  bool stopped_ = false;
 };
 
 // The rtm-faultproxy binary the tests run.

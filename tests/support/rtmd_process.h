@@ -18,12 +18,13 @@
 #include <string>
 #include <vector>
 
+#include "child_process.h"
+
 namespace rtm_test {
 
 class RtmdProcess {
  public:
   explicit RtmdProcess(const std::vector<std::string>& extra_args = {});
-  ~RtmdProcess();
   RtmdProcess(const RtmdProcess&) = delete;
   RtmdProcess& operator=(const RtmdProcess&) = delete;
 
@@ -32,29 +33,26 @@ class RtmdProcess {
   const std::string& host() const { return host_; }
   uint16_t port() const { return port_; }
   std::string address() const;  // "127.0.0.1:PORT"
-  pid_t pid() const { return pid_; }
+  pid_t pid() const { return child_.pid(); }
 
   // Sends SIGTERM and waits up to timeout_ms. Returns the exit code, 128 +
   // the signal if it died of one, or -1 if it had to be killed. After Stop()
   // the destructor checks nothing more.
-  int Stop(int timeout_ms = 10000);
+  int Stop(int timeout_ms = 10000) { return child_.Stop(timeout_ms); }
   // Whether the process is still running.
-  bool Running();
+  bool Running() { return child_.Running(); }
 
   // rtmd's stderr so far.
-  std::string Log() const;
+  std::string Log() const { return child_.Log(); }
   // Waits until the log contains needle; false after timeout_ms.
   bool WaitForLog(const std::string& needle, int timeout_ms = 5000) const;
   // The resident set size of rtmd, in KiB (from /proc), or -1.
   long RssKb() const;
 
  private:
-  std::string dir_;
-  std::string log_path_;
+  ChildProcess child_{"rtmd", "rtmd.log"};
   std::string host_ = "127.0.0.1";
   uint16_t port_ = 0;
-  pid_t pid_ = -1;
-  bool stopped_ = false;
 };
 
 // The rtmd binary the tests run.
