@@ -520,6 +520,48 @@ static void rtm__replay_run(void *arg, bool closing)
     free(e);
 }
 
+/* The two token notices (SPEC S15), with no payload but seconds_left. */
+typedef struct {
+    rtm_client *client;
+    bool expired;           /* onTokenExpired, else onTokenPrivilegeWillExpire */
+    uint32_t seconds_left;
+} rtm__token_event;
+
+static void rtm__token_run(void *arg, bool closing)
+{
+    rtm__token_event *e = arg;
+    rtm_client *c = e->client;
+    if (!closing && e->expired && c->cb.on_token_expired != NULL)
+        c->cb.on_token_expired(c, c->closure);
+    else if (!closing && !e->expired && c->cb.on_token_privilege_will_expire != NULL)
+        c->cb.on_token_privilege_will_expire(c, e->seconds_left, c->closure);
+    free(e);
+}
+
+static void rtm__post_token_event(rtm_client *c, bool expired, uint32_t left)
+{
+    rtm__token_event *e = malloc(sizeof(*e));
+    if (e != NULL) {
+        e->client = c;
+        e->expired = expired;
+        e->seconds_left = left;
+    }
+    if (e == NULL || rtm__dispatch_post(c->dispatch, rtm__token_run, e) != 0) {
+        free(e);
+        rtm__log(c, RTM_LOG_ERROR, "out of memory: a token notice is lost");
+    }
+}
+
+static void rtm__drv_token_expired(void *ud)
+{
+    rtm__post_token_event(ud, true, 0);
+}
+
+static void rtm__drv_token_will_expire(void *ud, uint32_t seconds_left)
+{
+    rtm__post_token_event(ud, false, seconds_left);
+}
+
 static void rtm__drv_replay_done(void *ud, const Rtm__Wire__ReplayDone *r)
 {
     rtm_client *c = ud;
@@ -583,6 +625,8 @@ static const rtm__session_ops rtm__driver_ops = {
     .channel_message = rtm__drv_channel_message,
     .member_event = rtm__drv_member_event,
     .replay_done = rtm__drv_replay_done,
+    .token_expired = rtm__drv_token_expired,
+    .token_will_expire = rtm__drv_token_will_expire,
     .log = rtm__drv_log,
     .random = rtm__drv_random,
 };
@@ -623,7 +667,8 @@ typedef enum {
     RTM__CMD_PARAMS,
     RTM__CMD_SET_ATTRIBUTES,
     RTM__CMD_GET_ATTRIBUTES,
-    RTM__CMD_NETWORK_CHANGED
+    RTM__CMD_NETWORK_CHANGED,
+    RTM__CMD_RENEW_TOKEN
 } rtm__cmd_kind;
 
 typedef struct {
@@ -711,6 +756,9 @@ static void rtm__cmd_run(void *arg)
         break;
     case RTM__CMD_NETWORK_CHANGED:
         rtm__session_network_changed(s, now);
+        break;
+    case RTM__CMD_RENEW_TOKEN:
+        rtm__session_renew_token(s, now, op, cmd->b);
         break;
     }
     rtm__rearm(c);
@@ -1313,4 +1361,18 @@ int rtm_get_user_attributes(rtm_client *c, const char *user_id,
                             rtm_attributes_cb cb, void *closure)
 {
     return rtm_get_user_attributes_by_keys(c, user_id, NULL, 0, cb, closure);
+}
+
+int rtm_renew_token(rtm_client *c, const char *token, rtm_result_cb cb,
+                    void *closure)
+{
+    if (c == NULL)
+        return RTM_RENEW_TOKEN_ERR_NOT_INITIALIZED;
+    rtm__op *op = rtm__op_new(c, NULL, RTM__OP_RENEW_TOKEN, cb, NULL, closure);
+    if (op == NULL)
+        return RTM_RENEW_TOKEN_ERR_FAILURE;
+    if (token == NULL || token[0] == '\0')
+        return rtm__refuse(c, op, RTM_RENEW_TOKEN_ERR_INVALID_ARGUMENT);
+    rtm__cmd *cmd = rtm__cmd_new(c, RTM__CMD_RENEW_TOKEN, op, NULL, token);
+    return rtm__submit(c, cmd, op, RTM_RENEW_TOKEN_ERR_NOT_INITIALIZED);
 }

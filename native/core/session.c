@@ -72,6 +72,9 @@ struct rtm__session {
     uint32_t login_request_id;
     rtm__time login_times[2]; /* the last two accepted logins (A2) */
     unsigned login_count;
+    rtm__time renew_times[2]; /* the last two renewals */
+    unsigned renew_count;
+    bool token_wait;          /* attempts wait for a renewed token (S15) */
 
     uint32_t next_request_id;
     uint64_t send_seq;        /* last PeerSend/ChannelSend.send_seq (B1) */
@@ -86,7 +89,6 @@ struct rtm__session {
 };
 
 #define RTM__MAX_CHANNELS 20 /* SPEC A5 */
-#define RTM__LOGINS_PER_SECOND 2 /* SPEC A2 */
 
 /* ------------------------------------------------------------------ */
 /* Small helpers                                                       */
@@ -118,6 +120,7 @@ int rtm__op_family(rtm__op_kind kind)
     case RTM__OP_GET_MEMBERS: return RTM_FAMILY_GET_MEMBERS_ERR;
     case RTM__OP_SET_ATTRIBUTES:
     case RTM__OP_GET_ATTRIBUTES: return RTM_FAMILY_ATTRIBUTE_OPERATION_ERR;
+    case RTM__OP_RENEW_TOKEN: return RTM_FAMILY_RENEW_TOKEN_ERR;
     }
     return RTM_FAMILY_LOGIN_ERR;
 }
@@ -136,6 +139,7 @@ static int rtm__timeout_code(rtm__op_kind kind)
     case RTM__OP_LOGOUT: return RTM_LOGOUT_ERR_REJECTED;
     case RTM__OP_SET_ATTRIBUTES:
     case RTM__OP_GET_ATTRIBUTES: return RTM_ATTRIBUTE_OPERATION_ERR_TIMEOUT;
+    case RTM__OP_RENEW_TOKEN: return RTM_RENEW_TOKEN_ERR_FAILURE; /* no TIMEOUT */
     }
     return 1;
 }
@@ -264,6 +268,7 @@ static rtm__pending *rtm__pending_take(rtm__session *s, uint32_t request_id)
 
 /* Completes a taken operation, keeping the channel list true. */
 static void rtm__attrs_apply(rtm__session *s, const rtm__pending *p);
+static void rtm__token_adopt(rtm__session *s, const rtm__pending *p);
 
 static void rtm__pending_finish(rtm__session *s, rtm__pending *p, int code,
                                 const rtm__frame *answer)
@@ -277,6 +282,8 @@ static void rtm__pending_finish(rtm__session *s, rtm__pending *p, int code,
         code = 0;
     if (p->kind == RTM__OP_SET_ATTRIBUTES && code == 0)
         rtm__attrs_apply(s, p);
+    if (p->kind == RTM__OP_RENEW_TOKEN && code == 0)
+        rtm__token_adopt(s, p);
     if (p->kind == RTM__OP_JOIN) {
         rtm__chan *c = rtm__chan_find(s, p->channel);
         if (c != NULL) {
@@ -405,6 +412,7 @@ static void rtm__end(rtm__session *s, int state, int reason)
     s->nchans = 0;
     s->peer_received = 0;
     s->session_id = 0;
+    s->token_wait = false;
     rtm__attrs_clear(s);
     rtm__set_state(s, state, reason);
 }
@@ -515,6 +523,30 @@ int rtm__session_state(const rtm__session *s)
     return s->state;
 }
 
+/* At most 2 in any second (SPEC A2 for logins; the reference's rate for
+ * renewToken): records `now` and returns true, or returns false. */
+static bool rtm__rate_ok(rtm__time times[2], unsigned *count, rtm__time now)
+{
+    if (*count >= 2 && now - times[0] < 1000 * RTM__MS)
+        return false;
+    times[0] = times[1];
+    times[1] = now;
+    if (*count < 2)
+        (*count)++;
+    return true;
+}
+
+/* Replaces the token used by every later login attempt. */
+static bool rtm__set_token(rtm__session *s, const char *token)
+{
+    char *tok = strdup(token ? token : "");
+    if (tok == NULL)
+        return false;
+    free(s->token);
+    s->token = tok;
+    return true;
+}
+
 void rtm__session_login(rtm__session *s, rtm__time now, uint64_t op,
                         const char *token, const char *user_id)
 {
@@ -527,22 +559,14 @@ void rtm__session_login(rtm__session *s, rtm__time now, uint64_t op,
         return;
     }
     /* A2: at most 2 logins in any second. */
-    if (s->login_count >= RTM__LOGINS_PER_SECOND &&
-        now - s->login_times[0] < 1000 * RTM__MS) {
+    if (!rtm__rate_ok(s->login_times, &s->login_count, now)) {
         rtm__done(s, op, RTM__OP_LOGIN, RTM_LOGIN_ERR_TOO_OFTEN);
         return;
     }
-    char *tok = strdup(token ? token : "");
-    if (tok == NULL) {
+    if (!rtm__set_token(s, token)) {
         rtm__done(s, op, RTM__OP_LOGIN, RTM_LOGIN_ERR_UNKNOWN);
         return;
     }
-    free(s->token);
-    s->token = tok;
-    s->login_times[0] = s->login_times[1];
-    s->login_times[1] = now;
-    if (s->login_count < RTM__LOGINS_PER_SECOND)
-        s->login_count++;
     snprintf(s->user_id, sizeof(s->user_id), "%s", user_id);
     s->login_op = op;
     s->login_pending = true;
@@ -859,6 +883,52 @@ static void rtm__attrs_apply(rtm__session *s, const rtm__pending *p)
     rtm__frame_free(f);
 }
 
+void rtm__session_renew_token(rtm__session *s, rtm__time now, uint64_t op,
+                              const char *token)
+{
+    if (!rtm__need_login(s, op, RTM__OP_RENEW_TOKEN))
+        return;
+    if (!rtm__rate_ok(s->renew_times, &s->renew_count, now)) {
+        rtm__done(s, op, RTM__OP_RENEW_TOKEN, RTM_RENEW_TOKEN_ERR_TOO_OFTEN);
+        return;
+    }
+    if (s->link == RTM__LINK_UP) {
+        /* The server checks it; adopted when it says OK. */
+        rtm__frame f = RTM__WIRE__FRAME__INIT;
+        Rtm__Wire__RenewToken rt = RTM__WIRE__RENEW_TOKEN__INIT;
+        rt.token = (char *)token;
+        f.body_case = RTM__WIRE__FRAME__BODY_RENEW_TOKEN;
+        f.renew_token = &rt;
+        rtm__request(s, now, op, RTM__OP_RENEW_TOKEN, false, NULL, &f);
+        return;
+    }
+    /* The link is down: the next attempt logs in with it (S15). */
+    if (!rtm__set_token(s, token)) {
+        rtm__done(s, op, RTM__OP_RENEW_TOKEN, RTM_RENEW_TOKEN_ERR_FAILURE);
+        return;
+    }
+    rtm__done(s, op, RTM__OP_RENEW_TOKEN, RTM_RENEW_TOKEN_ERR_OK);
+    if (s->token_wait) {
+        rtm__slog(s, RTM_LOG_INFO, "token renewed: reconnecting");
+        s->token_wait = false;
+        s->attempt = 0;
+        if (s->link == RTM__LINK_NONE)
+            rtm__start_attempt(s, now);
+    }
+}
+
+/* The server accepted a renewed token: later logins use it. */
+static void rtm__token_adopt(rtm__session *s, const rtm__pending *p)
+{
+    rtm__frame *f = NULL;
+    size_t used = 0;
+    if (rtm__frame_decode(p->bytes, p->len, p->len, &f, &used) != RTM__FRAME_OK)
+        return;
+    if (!rtm__set_token(s, f->renew_token->token))
+        rtm__slog(s, RTM_LOG_ERROR, "out of memory keeping the renewed token");
+    rtm__frame_free(f);
+}
+
 void rtm__session_network_changed(rtm__session *s, rtm__time now)
 {
     if (s->link != RTM__LINK_NONE || s->retry_at == RTM__TIME_NEVER)
@@ -897,6 +967,7 @@ void rtm__session_shutdown(rtm__session *s, rtm__time now)
     rtm__close_link(s);
     s->restoring = false;
     s->retry_at = RTM__TIME_NEVER;
+    s->token_wait = false;
     s->nchans = 0;
     rtm__attrs_clear(s);
     s->state = RTM_CONNECTION_STATE_DISCONNECTED;
@@ -1014,6 +1085,15 @@ static void rtm__on_login_result(rtm__session *s, rtm__time now, uint32_t rid,
             rtm__end(s, RTM_CONNECTION_STATE_DISCONNECTED,
                      RTM_CONNECTION_CHANGE_REASON_LOGIN_FAILURE); /* S4 */
             rtm__done(s, s->login_op, RTM__OP_LOGIN, r->code);
+        } else if (r->code == RTM_LOGIN_ERR_TOKEN_EXPIRED) {
+            /* S15: tell the application once, keep the state, and wait for
+             * renewToken before the next attempt. */
+            s->link = RTM__LINK_NONE;
+            s->retry_at = RTM__TIME_NEVER;
+            if (!s->token_wait) {
+                s->token_wait = true;
+                s->ops->token_expired(s->ud);
+            }
         } else {
             /* S8: reconnection goes on until it succeeds. */
             rtm__link_lost(s, now, now);
@@ -1169,6 +1249,11 @@ void rtm__session_receive(rtm__session *s, rtm__time now,
         if (!up)
             goto unexpected;
         rtm__on_answer(s, f->request_id, f->attributes->code, f);
+        break;
+    case RTM__WIRE__FRAME__BODY_TOKEN_WILL_EXPIRE:
+        if (!up)
+            goto unexpected;
+        s->ops->token_will_expire(s->ud, f->token_will_expire->seconds_left);
         break;
     case RTM__WIRE__FRAME__BODY_REPLAY_DONE:
         if (!up)

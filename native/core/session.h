@@ -44,7 +44,8 @@ typedef enum {
     RTM__OP_CHANNEL_MESSAGE,
     RTM__OP_GET_MEMBERS,
     RTM__OP_SET_ATTRIBUTES,   /* set, add or update, delete, clear */
-    RTM__OP_GET_ATTRIBUTES
+    RTM__OP_GET_ATTRIBUTES,
+    RTM__OP_RENEW_TOKEN
 } rtm__op_kind;
 
 /* The code family of an operation kind (rtm_codes.h). */
@@ -81,6 +82,11 @@ typedef struct {
     void (*channel_message)(void *ud, const Rtm__Wire__ChannelDeliver *m);
     void (*member_event)(void *ud, const Rtm__Wire__MemberEvent *m);
     void (*replay_done)(void *ud, const Rtm__Wire__ReplayDone *r);
+    /* SPEC S15: a reconnection attempt was refused for an expired token;
+     * attempts wait for rtm__session_renew_token. Once per expired token. */
+    void (*token_expired)(void *ud);
+    /* The server warns that the session's token expires soon. */
+    void (*token_will_expire)(void *ud, uint32_t seconds_left);
     /* A log line, without newline. */
     void (*log)(void *ud, int level, const char *line);
     /* Uniform random 32 bits, for backoff jitter. */
@@ -126,6 +132,12 @@ void rtm__session_set_attributes(rtm__session *s, rtm__time now, uint64_t op,
 void rtm__session_get_attributes(rtm__session *s, rtm__time now, uint64_t op,
                                  const char *user_id, const char *const *keys,
                                  size_t nkeys);
+
+/* renewToken (RenewTokenError codes): when connected the server checks the
+ * new token; while the link is down it is kept for the next attempt (OK),
+ * and an attempt waiting for it (S15) starts at once. */
+void rtm__session_renew_token(rtm__session *s, rtm__time now, uint64_t op,
+                              const char *token);
 
 /* The network changed: a pending reconnection attempt is made now, and the
  * backoff starts over (SPEC S8). */

@@ -114,6 +114,12 @@ class Harness {
                                     attrs.size(), keys.data(), keys.size());
         return op;
     }
+    uint64_t Renew(const char *token)
+    {
+        uint64_t op = ++next_op_;
+        rtm__session_renew_token(s_, now_, op, token);
+        return op;
+    }
     uint64_t GetAttributes(const char *user)
     {
         uint64_t op = ++next_op_;
@@ -303,6 +309,8 @@ class Harness {
     std::vector<std::string> channel_texts;
     std::vector<std::string> member_events;
     std::vector<std::vector<uint32_t>> replays;
+    int token_expired = 0;
+    std::vector<uint32_t> will_expire;
 
   private:
     static Harness *H(void *ud) { return static_cast<Harness *>(ud); }
@@ -365,9 +373,16 @@ class Harness {
     static void Log(void *, int, const char *) {}
     static uint32_t Random(void *ud) { return H(ud)->rng_ = H(ud)->rng_ * 1103515245u + 12345u; }
 
+    static void TokenExpired(void *ud) { H(ud)->token_expired++; }
+    static void TokenWillExpire(void *ud, uint32_t left)
+    {
+        H(ud)->will_expire.push_back(left);
+    }
+
     static constexpr rtm__session_ops kOps = {
         OpenLink, CloseLink, Send, StateChanged, OpDone, PeerMessage,
-        ChannelMessage, MemberEvent, ReplayDone, Log, Random};
+        ChannelMessage, MemberEvent, ReplayDone, TokenExpired, TokenWillExpire,
+        Log, Random};
 
     rtm__params params_;
     rtm__session *s_ = nullptr;
@@ -1269,6 +1284,101 @@ TEST(SessionInterruption, S8_NetworkChangedSkipsTheBackoffWait)
     rtm__session_network_changed(h.session(), h.now());
     EXPECT_EQ(1, h.opens);
     EXPECT_EQ(CONNECTED, h.State());
+}
+
+// ---------------------------------------------------------------------------
+// S15: token expiry while reconnecting, and renewToken
+
+TEST(SessionToken, S15_ExpiredTokenWhileReconnectingIsReportedOnceAndWaitsForRenew)
+{
+    Harness h;
+    h.Reconnecting();
+    h.AdvanceTo(rtm__session_expiry(h.session()));
+    ASSERT_EQ(1, h.opens);
+    h.LinkUp();
+    h.LoginResult(RTM_LOGIN_ERR_TOKEN_EXPIRED);
+    EXPECT_EQ(1, h.token_expired);
+    EXPECT_TRUE(h.states.empty()); // the state does not change
+    EXPECT_EQ(RECONNECTING, h.State());
+    // No attempt until the application renews the token.
+    h.Advance(10 * 60 * kSec);
+    EXPECT_EQ(1, h.opens);
+    EXPECT_EQ(1, h.token_expired);
+    uint64_t op = h.Renew("fresh");
+    EXPECT_EQ(RTM_RENEW_TOKEN_ERR_OK, h.results[op].code);
+    EXPECT_EQ(2, h.opens); // at once
+    h.LinkUp();
+    EXPECT_STREQ("fresh", h.LastSent(RTM__WIRE__FRAME__BODY_LOGIN)->login->token);
+    // Refused again: reported again, once.
+    h.LoginResult(RTM_LOGIN_ERR_TOKEN_EXPIRED);
+    EXPECT_EQ(2, h.token_expired);
+    h.Advance(2 * kSec);
+    h.Renew("fresher");
+    h.LinkUp();
+    h.LoginResult(RTM_LOGIN_ERR_OK, true);
+    EXPECT_EQ((States{{CONNECTED, RTM_CONNECTION_CHANGE_REASON_LOGIN_SUCCESS}}), h.states);
+}
+
+TEST(SessionToken, S15_RenewWhenConnectedIsCheckedByTheServer)
+{
+    Harness h(kQuietServer);
+    h.Connect();
+    uint64_t bad = h.Renew("wrong");
+    EXPECT_STREQ("wrong", h.LastSent(RTM__WIRE__FRAME__BODY_RENEW_TOKEN)->renew_token->token);
+    h.Answer(RTM__WIRE__FRAME__BODY_RENEW_TOKEN, RTM_RENEW_TOKEN_ERR_INVALID_TOKEN);
+    EXPECT_EQ(RTM_RENEW_TOKEN_ERR_INVALID_TOKEN, h.results[bad].code);
+    h.Advance(1 * kSec);
+    uint64_t good = h.Renew("t2");
+    h.Answer(RTM__WIRE__FRAME__BODY_RENEW_TOKEN, 0);
+    EXPECT_EQ(0, h.results[good].code);
+    // Later logins use the token the server accepted.
+    h.Clear();
+    h.LinkDown();
+    h.LinkUp();
+    EXPECT_STREQ("t2", h.LastSent(RTM__WIRE__FRAME__BODY_LOGIN)->login->token);
+}
+
+TEST(SessionToken, RenewCodes)
+{
+    Harness h(kQuietServer);
+    EXPECT_EQ(RTM_RENEW_TOKEN_ERR_USER_NOT_LOGGED_IN, h.results[h.Renew("t")].code);
+    h.Login();
+    EXPECT_EQ(RTM_RENEW_TOKEN_ERR_USER_NOT_LOGGED_IN, h.results[h.Renew("t")].code);
+    h.LinkUp();
+    h.LoginResult(RTM_LOGIN_ERR_OK);
+    h.Advance(1 * kSec);
+    h.Renew("a");
+    h.Renew("b");
+    EXPECT_EQ(RTM_RENEW_TOKEN_ERR_TOO_OFTEN, h.results[h.Renew("c")].code);
+    // No answer in 5 s: FAILURE (RenewTokenError has no TIMEOUT).
+    Harness g(kQuietServer);
+    g.Connect();
+    uint64_t op = g.Renew("slow");
+    g.Advance(5 * kSec);
+    EXPECT_EQ(RTM_RENEW_TOKEN_ERR_FAILURE, g.results[op].code);
+}
+
+TEST(SessionToken, TokenWillExpireReachesTheApplication)
+{
+    Harness h(kQuietServer);
+    h.Connect();
+    rtm__frame f = RTM__WIRE__FRAME__INIT;
+    Rtm__Wire__TokenWillExpire w = RTM__WIRE__TOKEN_WILL_EXPIRE__INIT;
+    w.seconds_left = 30;
+    f.body_case = RTM__WIRE__FRAME__BODY_TOKEN_WILL_EXPIRE;
+    f.token_will_expire = &w;
+    h.Receive(&f);
+    EXPECT_EQ((std::vector<uint32_t>{30}), h.will_expire);
+}
+
+TEST(SessionToken, S16_KickForAnExpiredTokenAborts)
+{
+    Harness h;
+    h.Connect();
+    h.Kick(RTM_CONNECTION_CHANGE_REASON_TOKEN_EXPIRED);
+    EXPECT_EQ((States{{ABORTED, RTM_CONNECTION_CHANGE_REASON_TOKEN_EXPIRED}}), h.states);
+    h.Advance(60 * kSec);
+    EXPECT_EQ(0, h.opens);
 }
 
 } // namespace

@@ -148,6 +148,15 @@ typedef struct rtm_client_callbacks {
      * vendor's API. */
     void (*on_replay_done)(rtm_client *client, const struct rtm_replay_info *info,
                            void *closure);
+    /* onTokenExpired (SPEC S15): an automatic reconnection was refused
+     * because the token expired. The state does not change; attempts wait
+     * for rtm_renew_token. Once per expired token. */
+    void (*on_token_expired)(rtm_client *client, void *closure);
+    /* onTokenPrivilegeWillExpire: the server says the session's token
+     * expires in seconds_left seconds (30 by default). */
+    void (*on_token_privilege_will_expire)(rtm_client *client,
+                                           uint32_t seconds_left,
+                                           void *closure);
 } rtm_client_callbacks;
 
 /* What a replay held. */
@@ -272,6 +281,18 @@ int rtm_logout(rtm_client *client, rtm_result_cb cb, void *closure);
 int rtm_send_peer_message(rtm_client *client, const char *peer_id,
                           const rtm_message *msg, rtm_result_cb cb,
                           void *closure);
+
+/*
+ * renewToken. cb gets a RenewTokenError. When connected the server checks
+ * the new token: OK (later logins use it), INVALID_TOKEN, TOKEN_EXPIRED;
+ * while the link is down the token is kept for the next attempt (OK), and
+ * an attempt waiting after onTokenExpired starts at once (SPEC S15). Also
+ * INVALID_ARGUMENT (NULL or empty), TOO_OFTEN (more than 2 per second),
+ * USER_NOT_LOGGED_IN (DISCONNECTED, CONNECTING, ABORTED), FAILURE (no
+ * answer in 5 s).
+ */
+int rtm_renew_token(rtm_client *client, const char *token, rtm_result_cb cb,
+                    void *closure);
 
 /*
  * Tells the client that the network changed (an interface came up, the
