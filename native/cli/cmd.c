@@ -51,6 +51,7 @@ static const cli__cmd_entry cli__cmds[] = {
     { "attrs-set", CLI_CMD_ATTRS_SET }, { "attrs-update", CLI_CMD_ATTRS_UPDATE },
     { "attrs-del", CLI_CMD_ATTRS_DEL }, { "attrs-clear", CLI_CMD_ATTRS_CLEAR },
     { "attrs-get", CLI_CMD_ATTRS_GET }, { "netchange", CLI_CMD_NETCHANGE },
+    { "renew", CLI_CMD_RENEW },
 };
 
 /* The number of words left at p. */
@@ -139,6 +140,13 @@ int cli_cmd_parse(char *line, cli_cmd *out, const char **error)
     switch (e->kind) {
     case CLI_CMD_LOGIN:
         out->arg = cli__next_word(&p);  /* the token, optional */
+        break;
+    case CLI_CMD_RENEW:
+        out->arg = cli__next_word(&p);
+        if (out->arg == NULL) {
+            *error = "missing argument: token";
+            return -1;
+        }
         break;
     case CLI_CMD_LOGOUT:
     case CLI_CMD_QUIT:

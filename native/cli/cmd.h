@@ -22,7 +22,8 @@ typedef enum {
     CLI_CMD_ATTRS_DEL,    /* attrs-del K... */
     CLI_CMD_ATTRS_CLEAR,  /* attrs-clear */
     CLI_CMD_ATTRS_GET,    /* attrs-get USER [K...] */
-    CLI_CMD_NETCHANGE     /* netchange */
+    CLI_CMD_NETCHANGE,    /* netchange */
+    CLI_CMD_RENEW         /* renew TOKEN */
 } cli_cmd_kind;
 
 /* The longest sleep accepted, in ms (one hour). */

@@ -105,6 +105,9 @@ static const char cli__usage[] =
 "                      USER's attributes, all or those of the\n"
 "                      keys K: the result line (with \"user\"),\n"
 "                      then on success an \"attributes\" event.\n"
+"  renew TOKEN         renewToken: a new token for this user  result op renew\n"
+"                      (checked by the server when connected;\n"
+"                      kept for the next attempt otherwise)\n"
 "  netchange           tell the client the network changed    no result; prints\n"
 "                      (it tries to reconnect now if it is    an \"ok\" event\n"
 "                      waiting to).\n"
@@ -121,6 +124,7 @@ static const char cli__usage[] =
 "                  the API's error code, name its constant (LOGIN_ERR_*,\n"
 "                  LOGOUT_ERR_*, PEER_MESSAGE_ERR_*, JOIN_CHANNEL_ERR_*,\n"
 "                  LEAVE_CHANNEL_ERR_*, CHANNEL_MESSAGE_ERR_*, GET_MEMBERS_ERR_*,\n"
+"                  RENEW_TOKEN_ERR_* for renew,\n"
 "                  ATTRIBUTE_OPERATION_ERR_* for attrs-*, with \"user\" for\n"
 "                  attrs-get)\n"
 "  peer_message    {\"from\":\"bob\",\"text\":\"hi\",\"offline\":false}\n"
@@ -133,6 +137,9 @@ static const char cli__usage[] =
 "                   \"channel_skipped\":0,\"peer_dropped\":0}: after a\n"
 "                  reconnection resumed the session; the replayed messages\n"
 "                  came just before as peer_message/channel_message\n"
+"  token_expired   {}: a reconnection was refused for an expired token;\n"
+"                  the client waits for `renew TOKEN` (SPEC S15)\n"
+"  token_will_expire {\"seconds_left\":30}: the session's token expires soon\n"
 "  ok              {\"op\":\"netchange\"}: the hint was passed on\n"
 "  error           {\"line\":\"...\",\"message\":\"...\"}: a line that is not a\n"
 "                  command (unknown, missing argument, invalid channel id,\n"
@@ -312,6 +319,23 @@ static void cli__on_state(rtm_client *client, int state, int reason,
     c->state = state;
     pthread_cond_broadcast(&c->cv);
     pthread_mutex_unlock(&c->mu);
+}
+
+static void cli__on_token_expired(rtm_client *client, void *closure)
+{
+    cJSON *o = cli_event("token_expired");
+    if (o != NULL)
+        cli_emit(o);
+}
+
+static void cli__on_token_will_expire(rtm_client *client, uint32_t seconds_left,
+                                      void *closure)
+{
+    cJSON *o = cli_event("token_will_expire");
+    if (o == NULL)
+        return;
+    cJSON_AddNumberToObject(o, "seconds_left", seconds_left);
+    cli_emit(o);
 }
 
 static void cli__on_replay_done(rtm_client *client,
@@ -537,6 +561,14 @@ static void cli__run(cli *c, const cli_cmd *cmd, const char *original)
             return;
         }
         rtm_logout(c->client, cli__on_result, r);
+        break;
+    case CLI_CMD_RENEW:
+        if ((r = cli__req_new(c, "renew", RTM_FAMILY_RENEW_TOKEN_ERR, NULL,
+                              NULL)) == NULL) {
+            cli__oom(original);
+            return;
+        }
+        rtm_renew_token(c->client, cmd->arg, cli__on_result, r);
         break;
     case CLI_CMD_SEND: {
         rtm_message m = { .type = RTM_MESSAGE_TYPE_TEXT, .text = cmd->text };
@@ -771,6 +803,8 @@ int main(int argc, char **argv)
     config.callbacks.on_connection_state_changed = cli__on_state;
     config.callbacks.on_message_received = cli__on_peer_message;
     config.callbacks.on_replay_done = cli__on_replay_done;
+    config.callbacks.on_token_expired = cli__on_token_expired;
+    config.callbacks.on_token_privilege_will_expire = cli__on_token_will_expire;
     config.closure = &c;
     config.parameters = opts.param;
     if (opts.verbose) {

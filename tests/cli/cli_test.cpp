@@ -525,6 +525,22 @@ TEST_F(CliTest, S8_NetchangeIsAcceptedAndChangesNothingWhenConnected)
     EXPECT_EQ(states, 2u) << a.transcript();
 }
 
+// S15: `renew TOKEN` is renewToken, with RenewTokenError codes; no token is
+// an error line.
+TEST_F(CliTest, S15_RenewCommandAndItsCodes)
+{
+    RtmProc &a = rtm("alice");
+    a.send("renew");
+    const Line *e = a.next(isEvent("error"), kWait);
+    ASSERT_TRUE(e) << a.transcript();
+    EXPECT_EQ(e->str("line"), "renew");
+    a.send("renew t0ken");
+    const Line *r = a.next(isResult("renew"), kWait);
+    ASSERT_TRUE(r) << a.transcript();
+    EXPECT_EQ(r->num("code"), 102) << r->raw;
+    EXPECT_EQ(r->str("name"), "RENEW_TOKEN_ERR_USER_NOT_LOGGED_IN") << r->raw;
+}
+
 // ---- interruption and replay through rtm-faultproxy (S7, S9, S10, S13) ------
 
 // Client timings shortened: a silent link is dead after 300 ms, and an
