@@ -6,6 +6,9 @@ set -eu
 
 # Each line: a package, and a file whose presence says it is installed.
 # The file check is fast and works without dpkg's database being read.
+# clang, its sanitizer and libFuzzer runtimes (libclang-rt-14-dev, only
+# recommended by clang, which --no-install-recommends skips) and
+# llvm-symbolizer (llvm-14) are for scripts/sanitize.sh and scripts/fuzz.sh.
 PKGS="
 cmake:/usr/bin/cmake
 ninja-build:/usr/bin/ninja
@@ -24,6 +27,9 @@ openjdk-17-jdk-headless:/usr/lib/jvm/java-17-openjdk-amd64/bin/javac
 gradle:/usr/bin/gradle
 junit4:/usr/share/java/junit4.jar
 python3:/usr/bin/python3
+clang:/usr/bin/clang
+libclang-rt-14-dev:/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a
+llvm-14:/usr/lib/llvm-14/bin/llvm-symbolizer
 "
 
 missing=""
