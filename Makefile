@@ -5,7 +5,12 @@
 #   make            build everything into build/
 #   make demo       run the demo against a real rtmd
 #   make bench-java the Java events benchmark (java/bench; not a test)
-#   make test       build, then run every test through ctest
+#   make test       build, then run every test through ctest, then the C
+#                   suites again under ASan+UBSan and under TSan
+#                   (scripts/sanitize.sh; SANITIZE= skips them)
+#   make sanitize   only the sanitizer runs (build-asan/, build-tsan/)
+#   make fuzz       the libFuzzer targets, FUZZ_SECONDS each (default 60),
+#                   in build-fuzz/ (scripts/fuzz.sh); CI runs it after make test
 #   make install    install headers, librtm, rtm.pc, the CMake package and
 #                   the binaries under PREFIX (default /usr/local)
 
@@ -17,8 +22,14 @@ CMAKE_FLAGS ?=
 # `readlink -f $(which javac)`.
 RTM_BUILD_JNI ?= ON
 CTEST_FLAGS ?= --output-on-failure -j2 --timeout 300
+# The sanitizer runs that make test adds (docs/TESTING.md).
+SANITIZE ?= asan tsan
+FUZZ_SECONDS ?= 60
+# Empty: every target (scripts/fuzz.sh lists them).
+FUZZ_TARGETS ?=
 
-.PHONY: all deps configure build demo test install clean bench-java
+.PHONY: all deps configure build demo test install clean bench-java \
+        sanitize sanitize-asan sanitize-tsan fuzz
 
 all: build
 
@@ -39,6 +50,18 @@ demo: build
 
 test: build
 	cd $(BUILD_DIR) && ctest $(CTEST_FLAGS)
+	@for s in $(SANITIZE); do ./scripts/sanitize.sh $$s || exit 1; done
+
+sanitize: sanitize-asan sanitize-tsan
+
+sanitize-asan: deps
+	./scripts/sanitize.sh asan
+
+sanitize-tsan: deps
+	./scripts/sanitize.sh tsan
+
+fuzz: deps
+	./scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 bench-java: build
 	./java/bench/run.sh $(BUILD_DIR)
@@ -47,4 +70,4 @@ install: build
 	cmake --install $(BUILD_DIR) --prefix $(PREFIX)
 
 clean:
-	rm -rf $(BUILD_DIR)
+	rm -rf $(BUILD_DIR) build-asan build-tsan build-fuzz

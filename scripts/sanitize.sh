@@ -1,0 +1,99 @@
+#!/bin/sh
+# Builds the C code and its test suites with clang under a sanitizer and runs
+# the suites that the sanitizer is for. Any sanitizer report fails the run.
+#
+#   scripts/sanitize.sh asan [BUILD_DIR]   AddressSanitizer + UBSan (+ LeakSanitizer):
+#                                          every C suite but soak, java and install
+#   scripts/sanitize.sh tsan [BUILD_DIR]   ThreadSanitizer: the client core, the
+#                                          end-to-end suites (resilience included)
+#                                          and the CLI
+#
+# BUILD_DIR defaults to build-asan / build-tsan. Extra ctest arguments can be
+# passed in SAN_CTEST_FLAGS (e.g. SAN_CTEST_FLAGS='-R Replay').
+#
+# A report fails the run twice over: the options below make the instrumented
+# process abort (so its test fails, and rtmd's or rtm-faultproxy's non-zero
+# exit fails the test that stops it), and every report is also written to
+# BUILD_DIR/sanitizer-reports/, which must be empty at the end: that catches a
+# child process whose exit status no test looked at. The reports stay there.
+set -eu
+
+kind=${1:?usage: scripts/sanitize.sh asan|tsan [BUILD_DIR]}
+cd "$(dirname "$0")/.."
+src=$(pwd)
+
+case $kind in
+asan)
+    dir=${2:-build-asan}
+    sanitize=address,undefined
+    # The suites' names as ctest knows them: labels soak (minutes long) and
+    # java (no JNI here) are left out; install builds a consumer with the
+    # system's cc, which cannot link an instrumented librtm.
+    # Grace.MemoryPerSessionInGrace measures rtmd's RSS, which redzones
+    # inflate; its skip tests __SANITIZE_ADDRESS__, which clang 14 does not
+    # define (tests/server/resume_test.cc:403), so it runs and fails here.
+    select="-LE soak|java -E ^install\\.|^Grace\\.MemoryPerSessionInGrace\$"
+    targets=all
+    ;;
+tsan)
+    dir=${2:-build-tsan}
+    sanitize=thread
+    select=""
+    # What the TSan run needs: these suites, and the programs they start.
+    targets="core_tests e2e_tests resilience_e2e_tests cli_test"
+    # The suites run by directory (ctest --test-dir), so that the suites not
+    # built here are not listed.
+    tsan_dirs="tests/core tests/e2e tests/cli"
+    ;;
+*)
+    echo "usage: scripts/sanitize.sh asan|tsan [BUILD_DIR]" >&2
+    exit 2
+    ;;
+esac
+
+case $dir in /*) ;; *) dir=$src/$dir ;; esac
+reports=$dir/sanitizer-reports
+symbolizer=/usr/lib/llvm-14/bin/llvm-symbolizer
+
+if [ ! -f "$dir/build.ninja" ]; then
+    CC=clang CXX=clang++ cmake -S . -B "$dir" -G Ninja \
+        -DRTM_BUILD_JNI=OFF -DRTM_SANITIZE=$sanitize \
+        -DCMAKE_C_FLAGS=-fno-sanitize-recover=all \
+        -DCMAKE_CXX_FLAGS=-fno-sanitize-recover=all >/dev/null
+fi
+# shellcheck disable=SC2086
+cmake --build "$dir" -j2 --target $targets
+
+rm -rf "$reports"
+mkdir -p "$reports"
+# Inherited by every process the tests start (rtmd, rtm-faultproxy, rtm).
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:halt_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1:check_initialization_order=1:log_path=$reports/asan"
+export UBSAN_OPTIONS="halt_on_error=1:abort_on_error=1:print_stacktrace=1:log_path=$reports/ubsan"
+export LSAN_OPTIONS="log_path=$reports/lsan"
+export TSAN_OPTIONS="halt_on_error=1:abort_on_error=1:second_deadlock_stack=1:log_path=$reports/tsan"
+export ASAN_SYMBOLIZER_PATH=$symbolizer TSAN_SYMBOLIZER_PATH=$symbolizer
+[ -x "$symbolizer" ] || echo "sanitize: no $symbolizer; traces will not be symbolized" >&2
+
+status=0
+if [ "$kind" = tsan ]; then
+    for d in $tsan_dirs; do
+        # shellcheck disable=SC2086
+        ctest --test-dir "$dir/$d" --output-on-failure -j2 --timeout 300 \
+            ${SAN_CTEST_FLAGS:-} || status=1
+    done
+else
+    # shellcheck disable=SC2086
+    ctest --test-dir "$dir" --output-on-failure -j2 --timeout 300 $select \
+        ${SAN_CTEST_FLAGS:-} || status=1
+fi
+
+if [ -n "$(ls -A "$reports")" ]; then
+    echo "sanitize: $kind: sanitizer reports (kept in $reports):" >&2
+    for f in "$reports"/*; do
+        echo "==== $f" >&2
+        cat "$f" >&2
+    done
+    status=1
+fi
+[ $status -eq 0 ] && echo "sanitize: $kind: clean"
+exit $status
