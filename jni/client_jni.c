@@ -230,6 +230,40 @@ static void jrtm_on_replay(rtm_client *c, const rtm_replay_info *info,
     jrtm_leave(env, jc);
 }
 
+/* onTokenExpired (SPEC S15): a reconnection was refused for an expired
+ * token; the state stays, attempts wait for renewToken. */
+static void jrtm_on_token_expired(rtm_client *c, void *closure)
+{
+    jrtm_client *jc = closure;
+    JNIEnv *env = jrtm_enter(c);
+    if (env != NULL && (*env)->PushLocalFrame(env, 4) == 0) {
+        (*env)->CallVoidMethod(env, jc->self, jrtm.client_on_token_expired);
+        jrtm_check(env, "RtmClientListener.onTokenExpired");
+        (*env)->PopLocalFrame(env, NULL);
+    } else if (env != NULL) {
+        jrtm_check(env, "PushLocalFrame");
+    }
+    jrtm_leave(env, jc);
+}
+
+/* onTokenPrivilegeWillExpire: rtmd's notice, seconds_left before expiry. */
+static void jrtm_on_token_will_expire(rtm_client *c, uint32_t seconds_left,
+                                      void *closure)
+{
+    jrtm_client *jc = closure;
+    JNIEnv *env = jrtm_enter(c);
+    if (env != NULL && (*env)->PushLocalFrame(env, 4) == 0) {
+        jint left = seconds_left > INT32_MAX ? INT32_MAX : (jint)seconds_left;
+        (*env)->CallVoidMethod(env, jc->self, jrtm.client_on_token_will_expire,
+                               left);
+        jrtm_check(env, "RtmClientListener.onTokenPrivilegeWillExpire");
+        (*env)->PopLocalFrame(env, NULL);
+    } else if (env != NULL) {
+        jrtm_check(env, "PushLocalFrame");
+    }
+    jrtm_leave(env, jc);
+}
+
 /* Calls method(type, body, description, ts, offline, from) on obj. */
 void jrtm_deliver_message(JNIEnv *env, jobject obj, jmethodID method,
                           const rtm_message *m, const char *from,
@@ -342,6 +376,8 @@ jint JNICALL jrtm_client_create(JNIEnv *env, jclass cls, jstring app_id,
     cfg.callbacks.on_connection_state_changed = jrtm_on_state;
     cfg.callbacks.on_message_received = jrtm_on_message;
     cfg.callbacks.on_replay_done = jrtm_on_replay;
+    cfg.callbacks.on_token_expired = jrtm_on_token_expired;
+    cfg.callbacks.on_token_privilege_will_expire = jrtm_on_token_will_expire;
     cfg.closure = jc;
     cfg.parameters = par;
     rc = rtm_client_create(&cfg, &jc->c);
@@ -425,6 +461,26 @@ jint JNICALL jrtm_login(JNIEnv *env, jclass cls, jlong h, jstring token,
     }
     jrtm_release_chars(env, token, tok);
     jrtm_release_chars(env, user_id, user);
+    return rc;
+}
+
+/* A null token reaches the core as NULL: INVALID_ARGUMENT, through the
+ * callback like every refusal of the core. */
+jint JNICALL jrtm_renew_token(JNIEnv *env, jclass cls, jlong h, jstring token,
+                              jobject pending)
+{
+    jrtm_client *jc = jrtm_client_of(h);
+    bool failed = false;
+    const char *tok = jrtm_chars(env, token, &failed);
+    jrtm_op *op = failed ? NULL : jrtm_op_new(env, jc, pending);
+    jint rc;
+    if (op == NULL) {
+        (*env)->ExceptionClear(env);
+        rc = -RTM_RENEW_TOKEN_ERR_FAILURE;
+    } else {
+        rc = rtm_renew_token(jc->c, tok, jrtm_on_result, op);
+    }
+    jrtm_release_chars(env, token, tok);
     return rc;
 }
 

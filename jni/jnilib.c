@@ -129,6 +129,7 @@ static const JNINativeMethod jrtm_natives[] = {
     {"clientSetParameters", "(J" JRTM_STR ")I", (void *)jrtm_client_set_parameters},
     {"login", "(J" JRTM_STR JRTM_STR "L" JRTM_PKG "Pending;)I", (void *)jrtm_login},
     {"logout", "(JL" JRTM_PKG "Pending;)I", (void *)jrtm_logout},
+    {"renewToken", "(J" JRTM_STR "L" JRTM_PKG "Pending;)I", (void *)jrtm_renew_token},
     {"sendPeerMessage", "(J" JRTM_STR "I[B[BL" JRTM_PKG "Pending;)I",
      (void *)jrtm_send_peer_message},
     {"networkChanged", "(J)V", (void *)jrtm_network_changed},
@@ -216,6 +217,11 @@ JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM *vm, void *reserved)
                                               "nativeOnMessage", msg_sig)) == NULL ||
         (jrtm.client_on_replay = jrtm_method(env, jrtm.client_class,
                                              "nativeOnReplay", "(IIII)V")) == NULL ||
+        (jrtm.client_on_token_expired = jrtm_method(env, jrtm.client_class,
+                                                    "nativeOnTokenExpired", "()V")) == NULL ||
+        (jrtm.client_on_token_will_expire = jrtm_method(env, jrtm.client_class,
+                                                        "nativeOnTokenWillExpire",
+                                                        "(I)V")) == NULL ||
         (jrtm.channel_on_message = jrtm_method(env, jrtm.channel_class,
                                                "nativeOnMessage", msg_sig)) == NULL ||
         (jrtm.channel_on_joined = jrtm_method(env, jrtm.channel_class,

@@ -29,6 +29,8 @@ typedef struct jrtm_cache {
     jmethodID client_on_state;
     jmethodID client_on_message;
     jmethodID client_on_replay;
+    jmethodID client_on_token_expired;
+    jmethodID client_on_token_will_expire;
     jmethodID channel_on_message;
     jmethodID channel_on_joined;
     jmethodID channel_on_left;
@@ -148,6 +150,8 @@ jint JNICALL jrtm_client_set_parameters(JNIEnv *env, jclass cls, jlong h,
 jint JNICALL jrtm_login(JNIEnv *env, jclass cls, jlong h, jstring token,
                         jstring user_id, jobject pending);
 jint JNICALL jrtm_logout(JNIEnv *env, jclass cls, jlong h, jobject pending);
+jint JNICALL jrtm_renew_token(JNIEnv *env, jclass cls, jlong h, jstring token,
+                              jobject pending);
 jint JNICALL jrtm_send_peer_message(JNIEnv *env, jclass cls, jlong h,
                                     jstring peer_id, jint type, jbyteArray body,
                                     jbyteArray description, jobject pending);

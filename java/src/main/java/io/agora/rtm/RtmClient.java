@@ -15,7 +15,7 @@ import java.util.Set;
  *
  * <p>Every method returns at once; results arrive through the
  * {@link ResultCallback}. Methods whose feature the client core does not have
- * yet (channel attributes, online status, renewToken, member counts, log files) fail:
+ * yet (channel attributes, online status, member counts, log files) fail:
  * through the callback with the family's FAILURE code and a description ending
  * in "not supported yet", or, for those that return an int, with a non-zero
  * value. docs/JAVA.md lists them.
@@ -47,6 +47,16 @@ public abstract class RtmClient {
 
     public abstract void logout(ResultCallback<Void> resultCallback);
 
+    /**
+     * Gives the client a new token (rtm_renew_token), codes of
+     * {@link RtmStatusCode.RenewTokenError}. Connected, the server checks it:
+     * OK (later logins use it), INVALID_TOKEN or TOKEN_EXPIRED; while
+     * reconnecting it is kept for the next attempt (OK), and after
+     * {@link RtmClientListener#onTokenExpired} that attempt starts at once
+     * (SPEC S15). INVALID_ARGUMENT for a null or empty token, TOO_OFTEN for
+     * more than 2 a second, USER_NOT_LOGGED_IN when not logged in, FAILURE
+     * when the server does not answer in 5 s.
+     */
     public abstract void renewToken(String token, ResultCallback<Void> resultCallback);
 
     /**

@@ -83,6 +83,19 @@ final class RtmClientImpl extends RtmClient {
         }
     }
 
+    void nativeOnTokenExpired() {
+        if (listener != null) {
+            listener.onTokenExpired();
+        }
+    }
+
+    /** secondsLeft: the server's figure; the vendor's listener method takes none. */
+    void nativeOnTokenWillExpire(int secondsLeft) {
+        if (listener != null) {
+            listener.onTokenPrivilegeWillExpire();
+        }
+    }
+
     // ------------------------------------------------------------------
 
     @Override
@@ -117,7 +130,18 @@ final class RtmClientImpl extends RtmClient {
 
     @Override
     public void renewToken(String token, ResultCallback<Void> cb) {
-        Pending.unsupported(cb, RtmNative.FAMILY_RENEW_TOKEN_ERR, RtmStatusCode.RenewTokenError.RENEW_TOKEN_ERR_FAILURE);
+        int fam = RtmNative.FAMILY_RENEW_TOKEN_ERR;
+        Pending p = new Pending(fam, cb);
+        long h = guard.enter();
+        if (h == 0) {
+            Pending.fail(cb, fam, RtmStatusCode.RenewTokenError.RENEW_TOKEN_ERR_NOT_INITIALIZED);
+            return;
+        }
+        try {
+            Pending.shimFailed(cb, fam, RtmNative.renewToken(h, token, p));
+        } finally {
+            guard.exit();
+        }
     }
 
     @Override

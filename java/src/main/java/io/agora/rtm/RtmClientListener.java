@@ -16,11 +16,17 @@ public interface RtmClientListener {
     /** A peer-to-peer message from {@code peerId}. */
     void onMessageReceived(RtmMessage message, String peerId);
 
-    /** The token expired. Not reported by this version of the client core. */
+    /**
+     * The token expired (SPEC S15): an automatic reconnection was refused
+     * because the token it logs in with has expired. The connection state
+     * does not change (it stays RECONNECTING); the client makes no further
+     * attempt until {@link RtmClient#renewToken} gives it a new token, then
+     * tries at once. Once per expired token.
+     */
     default void onTokenExpired() {
     }
 
-    /** 1.5: the token expires in 30 s. Not reported by this version of the client core. */
+    /** 1.5: the server says the session's token expires soon (in 30 s by default, rtmd --token-warn-s). */
     default void onTokenPrivilegeWillExpire() {
     }
 

@@ -63,6 +63,9 @@ final class RtmNative {
 
     static native int logout(long client, Pending p);
 
+    /** rtm_renew_token: a null token reaches the core as NULL (INVALID_ARGUMENT through the callback). */
+    static native int renewToken(long client, String token, Pending p);
+
     static native int sendPeerMessage(long client, String peerId, int type, byte[] body, byte[] description,
             Pending p);
 

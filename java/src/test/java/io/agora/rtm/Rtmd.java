@@ -56,6 +56,38 @@ final class Rtmd implements AutoCloseable {
         address = content;
     }
 
+    private static volatile String help;
+
+    /** What {@code rtmd --help} prints (cached). */
+    static String help() throws Exception {
+        if (help == null) {
+            String bin = System.getProperty("rtm.rtmd");
+            Process p = new ProcessBuilder(bin, "--help").redirectErrorStream(true).start();
+            byte[] out = readAll(p.getInputStream());
+            p.waitFor(5, TimeUnit.SECONDS);
+            help = new String(out, StandardCharsets.UTF_8);
+        }
+        return help;
+    }
+
+    private static byte[] readAll(java.io.InputStream in) throws IOException {
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+        byte[] buf = new byte[4096];
+        for (int n; (n = in.read(buf)) > 0; ) {
+            b.write(buf, 0, n);
+        }
+        return b.toByteArray();
+    }
+
+    /**
+     * Whether this rtmd verifies tokens and answers RenewToken (it has
+     * --app-cert). An rtmd without it closes the link of a client that sends
+     * RenewToken.
+     */
+    static boolean handlesTokens() throws Exception {
+        return help().contains("--app-cert");
+    }
+
     /** "127.0.0.1:PORT" */
     String address() {
         return address;

@@ -25,10 +25,6 @@ public class UnsupportedTest extends RtmTestBase {
     @Test
     public void unsupportedOperationsSaySo() throws Exception {
         RtmClient c = client(new Recorder(), null);
-        Result<Void> renew = new Result<>();
-        c.renewToken("t", renew);
-        assertUnsupported(renew, RtmStatusCode.RenewTokenError.RENEW_TOKEN_ERR_FAILURE, "RENEW_TOKEN_ERR_FAILURE");
-
         Result<java.util.Map<String, Boolean>> q = new Result<>();
         c.queryPeersOnlineStatus(new HashSet<>(Arrays.asList("bob")), q);
         assertUnsupported(q, RtmStatusCode.QueryPeersOnlineStatusError.QUERY_PEERS_ONLINE_STATUS_ERR_FAILURE,
