@@ -21,6 +21,13 @@ static void rtmd__usage(FILE *f)
         "                            port 0 picks a free port)\n"
         "  --app-id ID               accept this app id (repeatable); without it\n"
         "                            any app id is accepted (development mode)\n"
+        "  --app-cert CERT           the certificate of the --app-id just before it:\n"
+        "                            logins to that app need a valid token (007 or\n"
+        "                            006); an app without one is app-id-only\n"
+        "  --token-warn-s N          send TokenWillExpire N s before a session's\n"
+        "                            token expires (default %u)\n"
+        "  --token-expiry-policy P   continue (default) or abort: what happens to a\n"
+        "                            connected session whose token expires\n"
         "  --heartbeat-ms N          send a Ping after N ms without sending (default %u)\n"
         "  --idle-timeout-ms N       close a link silent for N ms (default: 3 x the\n"
         "                            client's heartbeat, at least %u)\n"
@@ -40,7 +47,7 @@ static void rtmd__usage(FILE *f)
         "  --log-level LEVEL         debug, info, warn or error (default info)\n"
         "  --help                    print this help and exit\n"
         "  --version                 print the version and exit\n",
-        RTMD_DEFAULT_LISTEN, RTMD_DEFAULT_HEARTBEAT_MS, RTMD_IDLE_TIMEOUT_MIN_MS,
+        RTMD_DEFAULT_LISTEN, RTMD_DEFAULT_TOKEN_WARN_S, RTMD_DEFAULT_HEARTBEAT_MS, RTMD_IDLE_TIMEOUT_MIN_MS,
         RTMD_DEFAULT_LOGIN_DEADLINE_MS, (unsigned)RTM__FRAME_MAX_DEFAULT,
         RTMD_DEFAULT_MAX_UNACKED, RTMD_DEFAULT_MAX_OUTPUT, RTMD_DEFAULT_SESSION_GRACE_MS,
         RTMD_DEFAULT_REPLAY_WINDOW_MS, RTMD_DEFAULT_REPLAY_MAX);
@@ -74,7 +81,8 @@ static int rtmd__listen_ok(const char *s)
     return strtoul(colon + 1, NULL, 10) <= 65535;
 }
 
-enum { OPT_LISTEN, OPT_APP_ID, OPT_HEARTBEAT, OPT_IDLE, OPT_DEADLINE, OPT_MAX_FRAME,
+enum { OPT_LISTEN, OPT_APP_ID, OPT_APP_CERT, OPT_TOKEN_WARN, OPT_TOKEN_POLICY,
+       OPT_HEARTBEAT, OPT_IDLE, OPT_DEADLINE, OPT_MAX_FRAME,
        OPT_MAX_UNACKED, OPT_MAX_OUTPUT, OPT_GRACE, OPT_REPLAY_WINDOW, OPT_REPLAY_MAX,
        OPT_READY, OPT_LOG_LEVEL, OPT_HELP, OPT_VERSION };
 
@@ -84,6 +92,9 @@ static const struct {
 } rtmd__opts[] = {
     [OPT_LISTEN] = { "--listen", 1 },
     [OPT_APP_ID] = { "--app-id", 1 },
+    [OPT_APP_CERT] = { "--app-cert", 1 },
+    [OPT_TOKEN_WARN] = { "--token-warn-s", 1 },
+    [OPT_TOKEN_POLICY] = { "--token-expiry-policy", 1 },
     [OPT_HEARTBEAT] = { "--heartbeat-ms", 1 },
     [OPT_IDLE] = { "--idle-timeout-ms", 1 },
     [OPT_DEADLINE] = { "--login-deadline-ms", 1 },
@@ -121,6 +132,7 @@ rtmd_config_status rtmd_config_parse(rtmd_config *cfg, int argc, char **argv,
     cfg->replay_window_ms = RTMD_DEFAULT_REPLAY_WINDOW_MS;
     cfg->replay_max = RTMD_DEFAULT_REPLAY_MAX;
     cfg->log_level = RTMD_LOG_INFO;
+    cfg->token_warn_s = RTMD_DEFAULT_TOKEN_WARN_S;
 
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
@@ -168,15 +180,57 @@ rtmd_config_status rtmd_config_parse(rtmd_config *cfg, int argc, char **argv,
                 break;
             }
             const char **ids = realloc(cfg->app_ids, (cfg->n_app_ids + 1) * sizeof *ids);
-            if (!ids) {
+            if (ids)
+                cfg->app_ids = ids;
+            const char **certs = realloc(cfg->app_certs, (cfg->n_app_ids + 1) * sizeof *certs);
+            if (certs)
+                cfg->app_certs = certs;
+            if (!ids || !certs) {
                 fprintf(err, "rtmd: out of memory\n");
                 bad = 1;
                 break;
             }
-            ids[cfg->n_app_ids++] = value;
-            cfg->app_ids = ids;
+            ids[cfg->n_app_ids] = value;
+            certs[cfg->n_app_ids] = NULL;
+            cfg->n_app_ids++;
             break;
         }
+        case OPT_APP_CERT: {
+            size_t n = strlen(value);
+            int printable = 1;
+            for (size_t k = 0; k < n; k++)
+                if ((unsigned char)value[k] <= 0x20 || value[k] == 0x7f)
+                    printable = 0;
+            if (cfg->n_app_ids == 0) {
+                fprintf(err, "rtmd: --app-cert: must follow the --app-id it belongs to\n");
+                bad = 1;
+            } else if (cfg->app_certs[cfg->n_app_ids - 1]) {
+                fprintf(err, "rtmd: --app-cert: app id '%s' has a certificate already\n",
+                        cfg->app_ids[cfg->n_app_ids - 1]);
+                bad = 1;
+            } else if (n == 0 || n > RTMD_APP_CERT_MAX || !printable) {
+                fprintf(err, "rtmd: --app-cert: expected 1 to %u printable characters "
+                             "without spaces\n", RTMD_APP_CERT_MAX);
+                bad = 1;
+            } else {
+                cfg->app_certs[cfg->n_app_ids - 1] = value;
+            }
+            break;
+        }
+        case OPT_TOKEN_WARN:
+            bad = rtmd__parse_u32(name, value, 0, 86400, &cfg->token_warn_s, err);
+            break;
+        case OPT_TOKEN_POLICY:
+            if (strcmp(value, "continue") == 0) {
+                cfg->token_expiry_policy = RTMD_TOKEN_EXPIRY_CONTINUE;
+            } else if (strcmp(value, "abort") == 0) {
+                cfg->token_expiry_policy = RTMD_TOKEN_EXPIRY_ABORT;
+            } else {
+                fprintf(err, "rtmd: --token-expiry-policy: expected continue or abort, "
+                             "got '%s'\n", value);
+                bad = 1;
+            }
+            break;
         case OPT_HEARTBEAT:
             bad = rtmd__parse_u32(name, value, 10, 3600000, &cfg->heartbeat_ms, err);
             break;
@@ -238,6 +292,8 @@ void rtmd_config_free(rtmd_config *cfg)
 {
     free(cfg->app_ids);
     cfg->app_ids = NULL;
+    free(cfg->app_certs);
+    cfg->app_certs = NULL;
     cfg->n_app_ids = 0;
 }
 
@@ -261,4 +317,12 @@ int rtmd_config_app_allowed(const rtmd_config *cfg, const char *app_id)
         if (strcmp(cfg->app_ids[i], app_id) == 0)
             return 1;
     return 0;
+}
+
+const char *rtmd_config_app_cert(const rtmd_config *cfg, const char *app_id)
+{
+    for (size_t i = 0; i < cfg->n_app_ids; i++)
+        if (strcmp(cfg->app_ids[i], app_id) == 0)
+            return cfg->app_certs[i];
+    return NULL;
 }

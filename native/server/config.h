@@ -29,6 +29,19 @@
 #define RTMD_DEFAULT_REPLAY_MAX 32u
 /* SPEC A5: channels one session may be in at once. */
 #define RTMD_MAX_CHANNELS_PER_SESSION 20u
+/* Issue 5 tokens (S15): TokenWillExpire is sent this long before a
+ * session's token expires. */
+#define RTMD_DEFAULT_TOKEN_WARN_S 30u
+/* An app certificate: the vendor's are 32 hex digits; we take any printable
+ * string up to this long. */
+#define RTMD_APP_CERT_MAX 256u
+
+/* What happens to a connected session whose token expires. */
+typedef enum {
+    RTMD_TOKEN_EXPIRY_CONTINUE = 0, /* nothing: it goes on (the seed's behaviour) */
+    RTMD_TOKEN_EXPIRY_ABORT = 1     /* Kick{TOKEN_EXPIRED}, the session ends */
+} rtmd_token_expiry_policy;
+
 /* How long a closing link waits for its last frames to leave and for the
  * peer's EOF before it is dropped. */
 #define RTMD_LINGER_MS 1000u
@@ -36,7 +49,11 @@
 typedef struct {
     const char *listen;          /* HOST:PORT (numeric host) */
     const char **app_ids;        /* accepted app ids; none: any (dev mode) */
+    const char **app_certs;      /* app_certs[i]: certificate of app_ids[i], or
+                                  * NULL (app id only: tokens not checked) */
     size_t n_app_ids;
+    uint32_t token_warn_s;       /* TokenWillExpire this long before the expiry */
+    rtmd_token_expiry_policy token_expiry_policy;
     uint32_t heartbeat_ms;       /* send a Ping after this long without sending */
     uint32_t idle_timeout_ms;    /* 0: from the client's Hello */
     uint32_t login_deadline_ms;  /* from accept to a successful login */
@@ -66,5 +83,8 @@ uint32_t rtmd_config_idle_timeout(const rtmd_config *cfg, uint32_t client_heartb
 
 /* Whether the app id is accepted (any when none is configured). */
 int rtmd_config_app_allowed(const rtmd_config *cfg, const char *app_id);
+
+/* The certificate of an accepted app id, or NULL when it has none. */
+const char *rtmd_config_app_cert(const rtmd_config *cfg, const char *app_id);
 
 #endif

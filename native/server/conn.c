@@ -430,6 +430,7 @@ static void conn_on_frame(rtmd_conn *c, rtm__frame *f)
     case RTM__WIRE__FRAME__BODY_GET_MEMBERS:
     case RTM__WIRE__FRAME__BODY_SET_ATTRIBUTES:
     case RTM__WIRE__FRAME__BODY_GET_ATTRIBUTES:
+    case RTM__WIRE__FRAME__BODY_RENEW_TOKEN:
         if (c->state != CONN_READY) {
             conn_refuse(c, RTM__WIRE__CLOSE__CODE__CLOSE_PROTOCOL, "%s before login",
                         rtm__frame_body_name(f));

@@ -8,6 +8,7 @@
 #include "ids.h"
 #include "log.h"
 #include "rtm/rtm_codes.h"
+#include "token_expiry.h"
 
 static void router_result(rtmd_session *s, uint32_t request_id, int code)
 {
@@ -282,6 +283,9 @@ bool rtmd_router_request(rtmd_server *srv, rtmd_session *s, rtm__frame *f)
         return true;
     case RTM__WIRE__FRAME__BODY_GET_MEMBERS:
         router_get_members(srv, s, rid, f->get_members->channel);
+        return true;
+    case RTM__WIRE__FRAME__BODY_RENEW_TOKEN:
+        rtmd_token_renew(srv, s, rid, f->renew_token);
         return true;
     default:
         return false;

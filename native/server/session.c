@@ -17,6 +17,7 @@
 #include "router.h"
 #include "rtm/rtm_codes.h"
 #include "server.h"
+#include "token_expiry.h"
 
 const char *rtmd_session_name(const rtmd_session *s, char *buf, size_t size)
 {
@@ -26,6 +27,7 @@ const char *rtmd_session_name(const rtmd_session *s, char *buf, size_t size)
 
 static void session_free(rtmd_session *s)
 {
+    rtmd_token_expiry_free(s);
     free(s->app_id);
     free(s->user_id);
     free(s);
@@ -161,8 +163,10 @@ void rtmd_session_login(rtmd_server *srv, rtmd_conn *c, uint32_t request_id,
     int code = rtmd_auth_check_app(srv->cfg, app);
     if (code == RTM_LOGIN_ERR_OK && !rtm__user_id_valid(user))
         code = RTM_LOGIN_ERR_INVALID_ARGUMENT;
+    uint64_t token_expires_at = 0;
     if (code == RTM_LOGIN_ERR_OK)
-        code = rtmd_auth_check_token(srv->cfg, app, user, login->token ? login->token : "");
+        code = rtmd_auth_check_token(srv->cfg, app, user, login->token ? login->token : "",
+                                     rtmd_wall_ms() / 1000u, &token_expires_at);
     if (code != RTM_LOGIN_ERR_OK) {
         rtmd_log(RTMD_LOG_INFO, "%s: login refused: %s", rtmd_conn_name(c),
                  rtm_code_name(RTM_FAMILY_LOGIN_ERR, code));
@@ -248,6 +252,17 @@ void rtmd_session_login(rtmd_server *srv, rtmd_conn *c, uint32_t request_id,
     session_answer(c, request_id, RTM_LOGIN_ERR_OK, resumed, s->id);
     if (resumed)
         rtmd_replay_resume(srv, s, login);
+    rtmd_token_expiry_set(srv, s, token_expires_at);
+}
+
+void rtmd_session_token_expired(rtmd_server *srv, rtmd_session *s)
+{
+    rtmd_conn *link = s->link;
+    if (link) {
+        rtmd_conn_detach(link);
+        rtmd_conn_kick(link, RTM_CONNECTION_CHANGE_REASON_TOKEN_EXPIRED);
+    }
+    session_end(srv, s, true);
 }
 
 void rtmd_session_logout(rtmd_server *srv, rtmd_conn *c, uint32_t request_id)

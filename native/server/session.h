@@ -24,6 +24,7 @@
 
 struct rtmd_server;
 struct rtmd_conn;
+struct event;
 
 typedef struct rtmd_session {
     char *app_id;
@@ -37,6 +38,12 @@ typedef struct rtmd_session {
     bool in_grace;
     uint64_t grace_until;
     struct rtmd_session *grace_prev, *grace_next;
+    /* Its token (token_expiry.c): when it expires (Unix s, 0 = never),
+     * whether TokenWillExpire was sent for it, and the timer while armed. */
+    uint64_t token_expires_at;
+    bool token_warned;
+    struct event *token_timer;
+    struct rtmd_server *token_srv;
 } rtmd_session;
 
 /* Handles Login on link c; answers LoginResult echoing request_id. */
@@ -51,6 +58,11 @@ void rtmd_session_logout(struct rtmd_server *srv, struct rtmd_conn *c,
 /* The link of s is gone (already detached): s enters its grace, or ends at
  * once when --session-grace-ms is 0. */
 void rtmd_session_link_lost(struct rtmd_server *srv, rtmd_session *s);
+
+/* The token of s (with a link) expired under --token-expiry-policy abort:
+ * its link is kicked with TOKEN_EXPIRED (9), the session ends (member-left
+ * events) and s is freed. */
+void rtmd_session_token_expired(struct rtmd_server *srv, rtmd_session *s);
 
 /* Frees every session without events (shutdown). */
 void rtmd_session_free_all(struct rtmd_server *srv);

@@ -1,0 +1,114 @@
+/* token_expiry.c: TokenWillExpire, the expiry policy and RenewToken. */
+#include "token_expiry.h"
+
+#include <event2/event.h>
+
+#include "auth.h"
+#include "conn.h"
+#include "log.h"
+#include "rtm/rtm_codes.h"
+#include "server.h"
+#include "session.h"
+
+static void token_timer_cb(evutil_socket_t fd, short what, void *arg);
+
+static void token_send_warning(rtmd_session *s, uint64_t now_ms)
+{
+    uint64_t exp_ms = s->token_expires_at * 1000u;
+    uint64_t left = exp_ms > now_ms ? (exp_ms - now_ms + 999u) / 1000u : 0;
+    char who[200];
+    rtmd_log(RTMD_LOG_INFO, "%s: token expires in %u s", rtmd_session_name(s, who, sizeof who),
+             (unsigned)left);
+    Rtm__Wire__TokenWillExpire w = RTM__WIRE__TOKEN_WILL_EXPIRE__INIT;
+    w.seconds_left = (uint32_t)(left > UINT32_MAX ? UINT32_MAX : left);
+    rtm__frame f = RTM__WIRE__FRAME__INIT;
+    f.body_case = RTM__WIRE__FRAME__BODY_TOKEN_WILL_EXPIRE;
+    f.token_will_expire = &w;
+    rtmd_conn_send(s->link, &f);
+}
+
+/* Does what is due now and arms the timer for what comes next. */
+static void token_step(rtmd_server *srv, rtmd_session *s)
+{
+    if (s->token_timer)
+        event_del(s->token_timer);
+    if (!s->token_expires_at || !s->link)
+        return;
+    uint64_t now_ms = rtmd_wall_ms();
+    uint64_t exp_ms = s->token_expires_at * 1000u;
+    uint64_t warn_s = srv->cfg->token_warn_s;
+    uint64_t warn_ms = s->token_expires_at > warn_s ? (s->token_expires_at - warn_s) * 1000u : 0;
+    if (now_ms >= exp_ms) {
+        char who[200];
+        rtmd_session_name(s, who, sizeof who);
+        if (srv->cfg->token_expiry_policy == RTMD_TOKEN_EXPIRY_ABORT) {
+            rtmd_log(RTMD_LOG_INFO, "%s: token expired: session ended (policy abort)", who);
+            rtmd_session_token_expired(srv, s); /* frees s */
+        } else {
+            rtmd_log(RTMD_LOG_INFO, "%s: token expired: session continues (policy continue)",
+                     who);
+        }
+        return;
+    }
+    if (!s->token_warned && now_ms >= warn_ms) {
+        s->token_warned = true;
+        token_send_warning(s, now_ms);
+    }
+    uint64_t next_ms = s->token_warned ? exp_ms : warn_ms;
+    if (!s->token_timer) {
+        s->token_srv = srv;
+        s->token_timer = evtimer_new(srv->base, token_timer_cb, s);
+        if (!s->token_timer) {
+            rtmd_log(RTMD_LOG_ERROR, "out of memory for a token timer");
+            return;
+        }
+    }
+    uint64_t delay = next_ms - now_ms;
+    struct timeval tv = { (time_t)(delay / 1000u), (suseconds_t)(delay % 1000u * 1000u) };
+    event_add(s->token_timer, &tv);
+}
+
+static void token_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    rtmd_session *s = arg;
+    token_step(s->token_srv, s);
+}
+
+void rtmd_token_expiry_set(rtmd_server *srv, rtmd_session *s, uint64_t expires_at)
+{
+    if (expires_at != s->token_expires_at)
+        s->token_warned = false;
+    s->token_expires_at = expires_at;
+    token_step(srv, s);
+}
+
+void rtmd_token_renew(rtmd_server *srv, rtmd_session *s, uint32_t request_id,
+                      const Rtm__Wire__RenewToken *renew)
+{
+    uint64_t expires_at = 0;
+    uint64_t now_s = rtmd_wall_ms() / 1000u;
+    int code = rtmd_auth_check_renew(srv->cfg, s->app_id, s->user_id,
+                                     renew && renew->token ? renew->token : "", now_s,
+                                     &expires_at);
+    char who[200];
+    rtmd_log(RTMD_LOG_INFO, "%s: renew token: %s", rtmd_session_name(s, who, sizeof who),
+             rtm_code_name(RTM_FAMILY_RENEW_TOKEN_ERR, code));
+    Rtm__Wire__Result r = RTM__WIRE__RESULT__INIT;
+    r.code = code;
+    rtm__frame f = RTM__WIRE__FRAME__INIT;
+    f.request_id = request_id;
+    f.body_case = RTM__WIRE__FRAME__BODY_RESULT;
+    f.result = &r;
+    rtmd_conn_send(s->link, &f);
+    if (code == RTM_RENEW_TOKEN_ERR_OK)
+        rtmd_token_expiry_set(srv, s, expires_at);
+}
+
+void rtmd_token_expiry_free(rtmd_session *s)
+{
+    if (s->token_timer)
+        event_free(s->token_timer);
+    s->token_timer = NULL;
+}
