@@ -43,6 +43,8 @@ class Client {
         cfg.callbacks.on_connection_state_changed = OnState;
         cfg.callbacks.on_message_received = OnPeerMessage;
         cfg.callbacks.on_replay_done = OnReplayDone;
+        cfg.callbacks.on_token_expired = OnTokenExpired;
+        cfg.callbacks.on_token_privilege_will_expire = OnTokenWillExpire;
         cfg.closure = this;
         std::string params = "{\"rtm.server\":\"" + server + "\"";
         if (extra_params != nullptr)
@@ -76,6 +78,12 @@ class Client {
     {
         return Op([&](Waiter *w) {
             return rtm_login(c_, token, user.c_str(), Waiter::Done, w);
+        });
+    }
+    int Renew(const std::string &token)
+    {
+        return Op([&](Waiter *w) {
+            return rtm_renew_token(c_, token.c_str(), Waiter::Done, w);
         });
     }
     int Logout()
@@ -293,6 +301,15 @@ class Client {
                                                       m->raw_len) +
                                      "/" + m->description;
         static_cast<Client *>(closure)->Record(std::string("peer ") + from + ": " + body);
+    }
+    static void OnTokenExpired(rtm_client *, void *closure)
+    {
+        static_cast<Client *>(closure)->Record("token expired");
+    }
+    static void OnTokenWillExpire(rtm_client *, uint32_t left, void *closure)
+    {
+        static_cast<Client *>(closure)->Record("token will expire " +
+                                               std::to_string(left));
     }
     static void OnReplayDone(rtm_client *, const rtm_replay_info *r, void *closure)
     {
