@@ -15,9 +15,10 @@ cd "$(dirname "$0")/.."
 seconds=${1:-60}
 [ $# -gt 0 ] && shift
 # Each target and its -max_len: a frame may be up to 64 KB, but the decoder's
-# logic is all reachable in a few KB; a command line is short.
-all="frame:8192 cli_cmd:1024"
-targets=${*:-frame cli_cmd}
+# logic is all reachable in a few KB; a command line is short; a token is at
+# most 4096 bytes (RTM__TOKEN_MAX_LEN), a little more shows it is refused.
+all="frame:8192 cli_cmd:1024 token:4200"
+targets=${*:-frame cli_cmd token}
 dir=build-fuzz
 
 if [ ! -f "$dir/build.ninja" ]; then

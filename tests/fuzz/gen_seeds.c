@@ -1,24 +1,40 @@
 /*
- * gen_seeds.c: writes the frame fuzzer's seed corpus, a few valid encoded
- * frames of the kinds a link carries, into the directory given:
+ * gen_seeds.c: writes the seed corpora of the frame and token fuzzers into
+ * the corpus directory given (its frame/ and token/):
  *
- *   build-fuzz/tests/fuzz/gen_seeds tests/fuzz/corpus/frame
+ *   build-fuzz/tests/fuzz/gen_seeds tests/fuzz/corpus
  *
- * Each file is one fuzzer input: a first byte 0 (the default limit, see
- * fuzz_frame.c), then one or more frames. Run it again when the wire schema
- * grows; the files are committed so that `make fuzz` needs no generator.
+ * frame/: a few valid encoded frames of the kinds a link carries; each file
+ * is a first byte 0 (the default limit, see fuzz_frame.c), then one or more
+ * frames. token/: 007 and 006 tokens from the builders, fixed salt and time.
+ * Run it again when the wire schema or the token formats change; the files
+ * are committed so that `make fuzz` needs no generator.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "frame.h"
+#include "token.h"
+
+static int seed_token(const char *dir, const char *name, const char *tok)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/token/%s", dir, name);
+    FILE *fp = fopen(path, "wb");
+    if (!fp) {
+        perror(path);
+        return -1;
+    }
+    fputs(tok, fp);
+    return fclose(fp);
+}
 
 static int seed_write(const char *dir, const char *name, rtm__frame **frames,
                       size_t n)
 {
     char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
+    snprintf(path, sizeof path, "%s/frame/%s", dir, name);
     FILE *fp = fopen(path, "wb");
     if (!fp) {
         perror(path);
@@ -125,5 +141,22 @@ int main(int argc, char **argv)
     rc |= seed_write(dir, "set_attributes", one, 1);
     rtm__frame *stream[] = { &f_hello, &f_login, &f_ping, &f_send };
     rc |= seed_write(dir, "stream", stream, 4);
+
+    /* The app id and certificate of fuzz_token.c. */
+    const char *app = "970CA35de60c44645bbae8a215061b33";
+    const char *cert = "5CFd2fd1755d40ecb72977518be15d3b";
+    char tok[RTM__TOKEN_BUILD_MAX];
+    if (rtm__token_build007(app, cert, "alice", 1700000000u, 12345u, 3600u, tok,
+                            sizeof tok) != RTM__TOKEN_OK ||
+        seed_token(dir, "007_alice", tok) != 0)
+        rc = 1;
+    if (rtm__token_build007(app, cert, "bob", 1700000000u, 1u, 0u, tok,
+                            sizeof tok) != RTM__TOKEN_OK ||
+        seed_token(dir, "007_bob_never", tok) != 0)
+        rc = 1;
+    if (rtm__token_build006(app, cert, "alice", 12345u, 1700086400u, 1700003600u,
+                            tok, sizeof tok) != RTM__TOKEN_OK ||
+        seed_token(dir, "006_alice", tok) != 0)
+        rc = 1;
     return rc ? 1 : 0;
 }
