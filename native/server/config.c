@@ -45,6 +45,10 @@ static void rtmd__usage(FILE *f)
         "  --replay-max N            ... at most the latest N per channel (default %u)\n"
         "  --ready-file PATH         once listening, write HOST:PORT to PATH\n"
         "  --log-level LEVEL         debug, info, warn or error (default info)\n"
+        "  --tls-cert FILE           serve TLS 1.2/1.3 with this PEM certificate chain\n"
+        "  --tls-key FILE            ... and this PEM private key (both or neither)\n"
+        "  --tls-listen HOST:PORT    serve TLS here and keep --listen plain (default:\n"
+        "                            --listen itself is TLS when a certificate is given)\n"
         "  --help                    print this help and exit\n"
         "  --version                 print the version and exit\n",
         RTMD_DEFAULT_LISTEN, RTMD_DEFAULT_TOKEN_WARN_S, RTMD_DEFAULT_HEARTBEAT_MS, RTMD_IDLE_TIMEOUT_MIN_MS,
@@ -111,6 +115,61 @@ static const struct {
 };
 #define RTMD__NOPTS (sizeof rtmd__opts / sizeof rtmd__opts[0])
 
+/* ---- TLS flags (docs/TLS.md) ---- */
+
+static const char *const rtmd__tls_opts[] = { "--tls-cert", "--tls-key", "--tls-listen" };
+
+/* Handles argv[*i] when it is a TLS flag: 1 taken, 0 not a TLS flag, -1 bad
+ * (a message was printed). */
+static int rtmd__parse_tls_flag(rtmd_config *cfg, int argc, char **argv, int *i, FILE *err)
+{
+    const char *arg = argv[*i];
+    for (size_t k = 0; k < sizeof rtmd__tls_opts / sizeof rtmd__tls_opts[0]; k++) {
+        size_t n = strlen(rtmd__tls_opts[k]);
+        if (strncmp(arg, rtmd__tls_opts[k], n) != 0 || (arg[n] != '\0' && arg[n] != '='))
+            continue;
+        const char *value = arg[n] == '=' ? arg + n + 1 : NULL;
+        if (!value) {
+            if (*i + 1 >= argc) {
+                fprintf(err, "rtmd: %s needs a value\n", arg);
+                return -1;
+            }
+            value = argv[++*i];
+        }
+        if (value[0] == '\0') {
+            fprintf(err, "rtmd: %s: must not be empty\n", rtmd__tls_opts[k]);
+            return -1;
+        }
+        if (k == 0) {
+            cfg->tls_cert = value;
+        } else if (k == 1) {
+            cfg->tls_key = value;
+        } else {
+            if (!rtmd__listen_ok(value)) {
+                fprintf(err, "rtmd: --tls-listen: expected HOST:PORT, got '%s'\n", value);
+                return -1;
+            }
+            cfg->tls_listen = value;
+        }
+        return 1;
+    }
+    return 0;
+}
+
+/* The TLS flags together: 0, or -1 (a message was printed). */
+static int rtmd__check_tls_flags(const rtmd_config *cfg, FILE *err)
+{
+    if (!cfg->tls_cert != !cfg->tls_key) {
+        fprintf(err, "rtmd: --tls-cert and --tls-key go together\n");
+        return -1;
+    }
+    if (cfg->tls_listen && !cfg->tls_cert) {
+        fprintf(err, "rtmd: --tls-listen needs --tls-cert and --tls-key\n");
+        return -1;
+    }
+    return 0;
+}
+
 static rtmd_config_status rtmd__fail(rtmd_config *cfg, FILE *err)
 {
     fprintf(err, "Try 'rtmd --help'.\n");
@@ -136,6 +195,11 @@ rtmd_config_status rtmd_config_parse(rtmd_config *cfg, int argc, char **argv,
 
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
+        int tls = rtmd__parse_tls_flag(cfg, argc, argv, &i, err);
+        if (tls < 0)
+            return rtmd__fail(cfg, err);
+        if (tls > 0)
+            continue;
         const char *value = NULL;
         size_t opt = RTMD__NOPTS;
         for (size_t k = 0; k < RTMD__NOPTS; k++) {
@@ -285,6 +349,8 @@ rtmd_config_status rtmd_config_parse(rtmd_config *cfg, int argc, char **argv,
         if (bad)
             return rtmd__fail(cfg, err);
     }
+    if (rtmd__check_tls_flags(cfg, err) != 0)
+        return rtmd__fail(cfg, err);
     return RTMD_CONFIG_OK;
 }
 

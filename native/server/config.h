@@ -65,6 +65,11 @@ typedef struct {
     uint32_t replay_max;         /* at most this many per channel (kept per channel) */
     const char *ready_file;      /* NULL: none */
     rtmd_log_level log_level;
+    /* TLS (tls.c, docs/TLS.md): both files, or neither. */
+    const char *tls_cert;        /* PEM certificate chain; NULL: no TLS */
+    const char *tls_key;         /* PEM private key */
+    const char *tls_listen;      /* HOST:PORT served with TLS while --listen
+                                  * stays plain; NULL: --listen is TLS */
 } rtmd_config;
 
 typedef enum {

@@ -16,6 +16,7 @@
 #include "log.h"
 #include "router.h"
 #include "rtm/rtm_codes.h"
+#include "tls.h"
 
 typedef enum {
     CONN_HELLO,    /* waiting for Hello */
@@ -43,6 +44,7 @@ struct rtmd_conn {
     uint64_t accepted_ms, last_rx_ms, last_tx_ms, closing_ms;
     uint32_t idle_timeout_ms;
     rtmd_session *session;
+    bool tls_up;             /* a TLS link whose handshake is done */
 };
 
 RTMD_PRINTF(3, 4)
@@ -261,6 +263,7 @@ int rtmd_conn_send_encoded(rtmd_conn *c, const uint8_t *buf, size_t len)
 static void conn_half_close(rtmd_conn *c)
 {
     conn_set_state(c, CONN_LINGER);
+    rtmd_tls_shutdown(c->bev); /* close_notify first on a TLS link */
     shutdown(bufferevent_getfd(c->bev), SHUT_WR);
 }
 
@@ -281,7 +284,15 @@ static void conn_closing_write_cb(struct bufferevent *bev, void *arg)
 
 static void conn_closing_event_cb(struct bufferevent *bev, short what, void *arg)
 {
-    conn_kill(arg);
+    rtmd_conn *c = arg;
+    char tls[512];
+    if (rtmd_log_enabled(RTMD_LOG_DEBUG))
+        conn_log(c, RTMD_LOG_DEBUG, "closed: %s",
+                 (what & BEV_EVENT_EOF) ? "the peer's end"
+                 : rtmd_tls_error(bev, tls, sizeof tls)[0]
+                     ? tls
+                     : evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+    conn_kill(c);
 }
 
 static void conn_begin_close(rtmd_conn *c)
@@ -493,8 +504,28 @@ static void conn_read_cb(struct bufferevent *bev, void *arg)
 static void conn_event_cb(struct bufferevent *bev, short what, void *arg)
 {
     rtmd_conn *c = arg;
-    if (what & BEV_EVENT_EOF) {
+    char tls[512];
+    if (what & BEV_EVENT_CONNECTED) {
+        /* A TLS link's handshake is done. */
+        c->tls_up = true;
+        conn_log(c, RTMD_LOG_INFO, "TLS handshake done (%s)",
+                 rtmd_tls_describe(bev, tls, sizeof tls));
+        return;
+    }
+    if (rtmd_tls_is_tls(bev) && !c->tls_up) {
+        /* Before the handshake ends nothing but TLS has been seen: a wrong
+         * CA, an old protocol version, a plain client on the TLS port. */
+        rtmd_tls_error(bev, tls, sizeof tls);
+        conn_log(c, RTMD_LOG_WARN, "TLS handshake failed: %s",
+                 tls[0] ? tls
+                        : (what & BEV_EVENT_EOF) ? "the peer closed the link"
+                                                 : evutil_socket_error_to_string(
+                                                       EVUTIL_SOCKET_ERROR()));
+    } else if (what & BEV_EVENT_EOF) {
         conn_log(c, RTMD_LOG_INFO, "link closed by the peer");
+    } else if ((what & BEV_EVENT_ERROR) && rtmd_tls_is_tls(bev) &&
+               rtmd_tls_error(bev, tls, sizeof tls)[0]) {
+        conn_log(c, RTMD_LOG_INFO, "link lost: %s", tls);
     } else if (what & BEV_EVENT_ERROR) {
         conn_log(c, RTMD_LOG_INFO, "link lost: %s",
                  evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
@@ -507,7 +538,7 @@ static void conn_event_cb(struct bufferevent *bev, short what, void *arg)
 /* ---- accepting ---------------------------------------------------------- */
 
 void rtmd_conn_accept(rtmd_server *srv, evutil_socket_t fd, const struct sockaddr *addr,
-                      int addrlen)
+                      int addrlen, struct ssl_ctx_st *tls)
 {
     rtmd_conn *c = calloc(1, sizeof *c);
     if (!c) {
@@ -525,15 +556,18 @@ void rtmd_conn_accept(rtmd_server *srv, evutil_socket_t fd, const struct sockadd
     snprintf(c->name, sizeof c->name, "link#%llu %s", (unsigned long long)c->id, c->peer);
 
     evutil_make_socket_nonblocking(fd);
-    c->bev = bufferevent_socket_new(srv->base, fd, BEV_OPT_CLOSE_ON_FREE);
+    /* A TLS link runs its handshake first; the login deadline, counted from
+     * here, bounds it. */
+    c->bev = tls ? rtmd_tls_accept(srv->base, tls, fd)
+                 : bufferevent_socket_new(srv->base, fd, BEV_OPT_CLOSE_ON_FREE);
     c->timer = evtimer_new(srv->base, conn_timer_cb, c);
     c->deferred = event_new(srv->base, -1, 0, conn_deferred_cb, c);
     if (!c->bev || !c->timer || !c->deferred) {
         rtmd_log(RTMD_LOG_ERROR, "out of memory accepting %s", c->peer);
         if (c->bev)
             bufferevent_free(c->bev);
-        else
-            evutil_closesocket(fd);
+        else if (!tls)
+            evutil_closesocket(fd); /* rtmd_tls_accept closed it */
         if (c->timer)
             event_free(c->timer);
         if (c->deferred)
@@ -554,7 +588,7 @@ void rtmd_conn_accept(rtmd_server *srv, evutil_socket_t fd, const struct sockadd
     /* Never hold more than one whole frame of input. */
     bufferevent_setwatermark(c->bev, EV_READ, 0, RTM__FRAME_HEADER + srv->cfg->max_frame);
     bufferevent_enable(c->bev, EV_READ | EV_WRITE);
-    conn_log(c, RTMD_LOG_INFO, "accepted (%zu links)", srv->nconns);
+    conn_log(c, RTMD_LOG_INFO, "accepted%s (%zu links)", tls ? " (TLS)" : "", srv->nconns);
     conn_arm(c);
 }
 

@@ -27,9 +27,11 @@
 #include "server.h"
 #include "session.h"
 
-/* Accepts fd (the link owns it from here). */
+/* Accepts fd (the link owns it from here). With tls, the link serves TLS
+ * with that context (tls.h); a failed handshake is logged with the peer's
+ * address and closes the link. */
 void rtmd_conn_accept(rtmd_server *srv, evutil_socket_t fd,
-                      const struct sockaddr *addr, int addrlen);
+                      const struct sockaddr *addr, int addrlen, struct ssl_ctx_st *tls);
 
 /* Whether frames can still be sent on c (NULL: no). */
 bool rtmd_conn_is_open(const rtmd_conn *c);

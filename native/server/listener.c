@@ -1,8 +1,9 @@
-/* listener.c: the listening socket and the ready file. */
+/* listener.c: the listening sockets (plain and TLS) and the ready file. */
 #include "server.h"
 
 #include <errno.h>
 #include <netdb.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 
 #include "conn.h"
 #include "log.h"
+#include "tls.h"
 
 static void listener_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
                                struct sockaddr *addr, int addrlen, void *arg)
@@ -20,7 +22,9 @@ static void listener_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
         evutil_closesocket(fd);
         return;
     }
-    rtmd_conn_accept(srv, fd, addr, addrlen);
+    /* The TLS listener is the one that serves TLS: --tls-listen's, or the
+     * only one when --listen itself is TLS. */
+    rtmd_conn_accept(srv, fd, addr, addrlen, l == srv->tls_listener ? srv->tls_ctx : NULL);
 }
 
 static void listener_error_cb(struct evconnlistener *l, void *arg)
@@ -92,29 +96,57 @@ static struct addrinfo *listener_resolve(const char *listen)
     return res;
 }
 
-int rtmd_listener_open(rtmd_server *srv)
+/* Binds address; logs "listening on ..." and returns the listener, or NULL
+ * (logged). The bound address goes to bound. */
+static struct evconnlistener *listener_bind(rtmd_server *srv, const char *listen, bool tls,
+                                            char *bound, size_t size)
 {
-    const rtmd_config *cfg = srv->cfg;
-    struct addrinfo *ai = listener_resolve(cfg->listen);
+    struct addrinfo *ai = listener_resolve(listen);
     if (!ai) {
-        rtmd_log(RTMD_LOG_ERROR, "cannot resolve the listen address %s", cfg->listen);
-        return -1;
+        rtmd_log(RTMD_LOG_ERROR, "cannot resolve the listen address %s", listen);
+        return NULL;
     }
-    srv->listener = evconnlistener_new_bind(
+    struct evconnlistener *l = evconnlistener_new_bind(
         srv->base, listener_accept_cb, srv,
         LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC, 128,
         ai->ai_addr, (int)ai->ai_addrlen);
     freeaddrinfo(ai);
-    if (!srv->listener) {
-        rtmd_log(RTMD_LOG_ERROR, "cannot listen on %s: %s", cfg->listen,
+    if (!l) {
+        rtmd_log(RTMD_LOG_ERROR, "cannot listen on %s: %s", listen,
                  evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
-        return -1;
+        return NULL;
     }
-    evconnlistener_set_error_cb(srv->listener, listener_error_cb);
-    char address[96];
-    if (listener_address(evconnlistener_get_fd(srv->listener), address, sizeof address) != 0)
-        snprintf(address, sizeof address, "%s", cfg->listen);
-    rtmd_log(RTMD_LOG_INFO, "listening on %s", address);
+    evconnlistener_set_error_cb(l, listener_error_cb);
+    if (listener_address(evconnlistener_get_fd(l), bound, size) != 0)
+        snprintf(bound, size, "%s", listen);
+    rtmd_log(RTMD_LOG_INFO, "listening on %s%s", bound, tls ? " (TLS)" : "");
+    return l;
+}
+
+int rtmd_listener_open(rtmd_server *srv)
+{
+    const rtmd_config *cfg = srv->cfg;
+    if (cfg->tls_cert) {
+        srv->tls_ctx = rtmd_tls_ctx_new(cfg->tls_cert, cfg->tls_key);
+        if (!srv->tls_ctx)
+            return -1;
+        rtmd_log(RTMD_LOG_INFO, "TLS: certificate %s, TLS 1.2 and 1.3 only", cfg->tls_cert);
+    }
+    /* --listen is TLS unless --tls-listen gives TLS its own address. */
+    bool listen_tls = cfg->tls_cert && !cfg->tls_listen;
+    char address[96], tls_address[96];
+    srv->listener = listener_bind(srv, cfg->listen, listen_tls, address, sizeof address);
+    if (!srv->listener)
+        return -1;
+    if (listen_tls)
+        srv->tls_listener = srv->listener;
+    if (cfg->tls_listen) {
+        srv->tls_listener = listener_bind(srv, cfg->tls_listen, true, tls_address,
+                                          sizeof tls_address);
+        if (!srv->tls_listener)
+            return -1;
+    }
+    /* The ready file names --listen's address (the TLS one when it is TLS). */
     if (cfg->ready_file && listener_write_ready(cfg->ready_file, address) != 0)
         return -1;
     return 0;
@@ -122,8 +154,20 @@ int rtmd_listener_open(rtmd_server *srv)
 
 void rtmd_listener_close(rtmd_server *srv)
 {
+    if (srv->tls_listener && srv->tls_listener != srv->listener)
+        evconnlistener_free(srv->tls_listener);
+    srv->tls_listener = NULL;
     if (srv->listener) {
         evconnlistener_free(srv->listener);
         srv->listener = NULL;
+    }
+}
+
+/* After every link is gone (links hold references to it anyway). */
+void rtmd_listener_free_tls(rtmd_server *srv)
+{
+    if (srv->tls_ctx) {
+        rtmd_tls_ctx_free(srv->tls_ctx);
+        srv->tls_ctx = NULL;
     }
 }

@@ -71,6 +71,7 @@ void rtmd_server_free(rtmd_server *srv)
 {
     rtmd_listener_close(srv);
     rtmd_conn_free_all(srv);
+    rtmd_listener_free_tls(srv);
     if (srv->store) {
         rtmd_session_free_all(srv);
         rtmd_store_destroy(srv->store);

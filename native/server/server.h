@@ -25,6 +25,10 @@ typedef struct rtmd_server {
     struct event_base *base;
     rtmd_store *store;
     struct evconnlistener *listener;
+    /* TLS (tls.c): the listener that serves it (== listener when --listen is
+     * TLS) and the context; NULL without --tls-cert. */
+    struct evconnlistener *tls_listener;
+    struct ssl_ctx_st *tls_ctx;
     rtmd_conn *conns;      /* every link, open or closing */
     size_t nconns;
     uint64_t next_conn_id;
@@ -51,8 +55,11 @@ void rtmd_server_link_gone(rtmd_server *srv);
 /* Frees every link, session and the store. After the loop has ended. */
 void rtmd_server_free(rtmd_server *srv);
 
-/* listener.c: binds cfg->listen, logs and writes the ready file. 0 or -1. */
+/* listener.c: loads the TLS context (--tls-cert), binds cfg->listen (and
+ * cfg->tls_listen), logs and writes the ready file. 0 or -1 (logged). */
 int rtmd_listener_open(rtmd_server *srv);
 void rtmd_listener_close(rtmd_server *srv);
+/* Frees the TLS context; after every link is gone. */
+void rtmd_listener_free_tls(rtmd_server *srv);
 
 #endif
