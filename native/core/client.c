@@ -10,10 +10,12 @@
 #include <errno.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
 #include <event2/dns.h>
 #include <event2/event.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <openssl/ssl.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -30,6 +32,7 @@
 #include "params.h"
 #include "rtm/rtm.h"
 #include "session.h"
+#include "tls.h"
 
 struct rtm_channel {
     rtm_channel *next;          /* in the client's registry */
@@ -62,6 +65,8 @@ struct rtm_client {
     struct bufferevent *bev;
     struct event *timer;
     struct event *link_fail;    /* reports a connect that failed at once */
+    SSL_CTX *tls_ctx;           /* rtm.tls: made at the first TLS link */
+    char tls_ctx_ca[RTM__TLS_PATH_MAX]; /* the rtm.tls_ca_file it trusts */
     uint64_t rng;
 
     /* Channel registry and user_id, any thread. */
@@ -425,13 +430,19 @@ static void rtm__on_event(struct bufferevent *bev, short what, void *arg)
         evutil_socket_t fd = bufferevent_getfd(bev);
         int one = 1;
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-        rtm__log(c, RTM_LOG_INFO, "connected to %s", c->params.server[0]
-                                                          ? c->params.server
-                                                          : c->env_server);
+        rtm__log(c, RTM_LOG_INFO, "connected to %s%s", c->params.server[0]
+                                                            ? c->params.server
+                                                            : c->env_server,
+                 bufferevent_openssl_get_ssl(bev) ? " (TLS)" : "");
         rtm__session_link_up(c->session, rtm__now());
     } else if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT)) {
         int err = EVUTIL_SOCKET_ERROR();
-        if (what & BEV_EVENT_ERROR) {
+        char tls[512];
+        if ((what & BEV_EVENT_ERROR) && rtm__tls_error(bev, tls, sizeof(tls))[0]) {
+            /* A failed handshake (a certificate that does not verify) is a
+             * failed connection attempt like any other. */
+            rtm__log(c, RTM_LOG_WARNING, "TLS link error: %s", tls);
+        } else if (what & BEV_EVENT_ERROR) {
             int dns = bufferevent_socket_get_dns_error(bev);
             rtm__log(c, RTM_LOG_WARNING, "link error: %s",
                      dns ? evutil_gai_strerror(dns)
@@ -456,6 +467,47 @@ static const char *rtm__server(const rtm_client *c)
     return c->params.server[0] ? c->params.server : c->env_server;
 }
 
+/* c->bev for a TLS link to host (rtm.tls): the context is made once per
+ * client, again only when rtm.tls_ca_file changes. 0, or -1 (logged). */
+static int rtm__open_tls(rtm_client *c, struct event_base *base, const char *host)
+{
+    char err[512];
+    if (c->tls_ctx != NULL && strcmp(c->tls_ctx_ca, c->params.tls_ca_file) != 0) {
+        rtm__tls_ctx_free(c->tls_ctx);
+        c->tls_ctx = NULL;
+    }
+    if (c->tls_ctx == NULL) {
+        c->tls_ctx = rtm__tls_ctx_new(c->params.tls_ca_file, err, sizeof(err));
+        if (c->tls_ctx == NULL) {
+            rtm__log(c, RTM_LOG_ERROR, "TLS: %s", err);
+            return -1;
+        }
+        snprintf(c->tls_ctx_ca, sizeof(c->tls_ctx_ca), "%s", c->params.tls_ca_file);
+    }
+    const char *name = c->params.tls_server_name[0] ? c->params.tls_server_name : host;
+    bool insecure = c->params.tls_insecure_skip_verify;
+    if (insecure)
+        rtm__log(c, RTM_LOG_WARNING,
+                 "WARNING: rtm.tls_insecure_skip_verify is set: the server's "
+                 "certificate is NOT verified; anyone on the path can read and "
+                 "change this link");
+    SSL *ssl = rtm__tls_ssl_new(c->tls_ctx, name, insecure, err, sizeof(err));
+    if (ssl == NULL) {
+        rtm__log(c, RTM_LOG_ERROR, "TLS: %s", err);
+        return -1;
+    }
+    c->bev = bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_CONNECTING,
+                                            BEV_OPT_CLOSE_ON_FREE);
+    if (c->bev == NULL) {
+        SSL_free(ssl);
+        return -1;
+    }
+    /* A server that closes without close_notify ends the link, not an
+     * error: frames are whole or not at all anyway. */
+    bufferevent_openssl_set_allow_dirty_shutdown(c->bev, 1);
+    return 0;
+}
+
 static void rtm__drv_open_link(void *ud)
 {
     rtm_client *c = ud;
@@ -466,7 +518,12 @@ static void rtm__drv_open_link(void *ud)
         rtm__log(c, RTM_LOG_ERROR, "bad server address \"%s\"", rtm__server(c));
         goto fail;
     }
-    c->bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+    if (c->params.tls) {
+        if (rtm__open_tls(c, base, host) != 0)
+            goto fail;
+    } else {
+        c->bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+    }
     if (c->bev == NULL)
         goto fail;
     bufferevent_setcb(c->bev, rtm__on_read, NULL, rtm__on_event, c);
@@ -984,6 +1041,9 @@ static void rtm__client_shutdown(void *arg)
     event_free(c->timer);
     event_free(c->link_fail);
     c->timer = c->link_fail = NULL;
+    /* Links still lingering hold their own reference to it. */
+    rtm__tls_ctx_free(c->tls_ctx);
+    c->tls_ctx = NULL;
     rtm__session_free(c->session);
     c->session = NULL;
 }

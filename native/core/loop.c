@@ -10,6 +10,8 @@
 #include <pthread.h>
 #include <stdlib.h>
 
+#include "tls.h"
+
 typedef struct rtm__task {
     struct rtm__task *next;
     rtm__task_fn fn;
@@ -193,6 +195,8 @@ static void rtm__linger_shut(rtm__linger *g)
 {
     if (!g->shut && evbuffer_get_length(bufferevent_get_output(g->bev)) == 0) {
         g->shut = true;
+        /* A TLS link ends with close_notify, then the FIN. */
+        rtm__tls_shutdown(g->bev);
         shutdown(bufferevent_getfd(g->bev), SHUT_WR);
     }
 }

@@ -28,7 +28,8 @@ struct evdns_base *rtm__loop_dns(rtm_loop *loop);
 
 /*
  * Takes over a link the client is done with: what it still has to send (a
- * Logout) is written, then the write side is shut and whatever arrives is
+ * Logout) is written, then (TLS) close_notify is sent and the write side is
+ * shut and whatever arrives is
  * read and dropped until the other side closes, at most `linger_ms`. A
  * plain close() could send a reset instead and lose the last frame. Links
  * still lingering when the loop stops are closed then. Loop thread only.

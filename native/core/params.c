@@ -69,6 +69,31 @@ int rtm__params_apply_json(rtm__params *p, const char *json, char *err,
             strcpy(next.server, item->valuestring);
             continue;
         }
+        if (strcmp(key, "rtm.tls") == 0 ||
+            strcmp(key, "rtm.tls_insecure_skip_verify") == 0) {
+            if (!cJSON_IsBool(item)) {
+                snprintf(err, errlen, "%s: expected true or false", key);
+                goto fail;
+            }
+            if (strcmp(key, "rtm.tls") == 0)
+                next.tls = cJSON_IsTrue(item);
+            else
+                next.tls_insecure_skip_verify = cJSON_IsTrue(item);
+            continue;
+        }
+        if (strcmp(key, "rtm.tls_ca_file") == 0 ||
+            strcmp(key, "rtm.tls_server_name") == 0) {
+            bool ca = strcmp(key, "rtm.tls_ca_file") == 0;
+            char *dst = ca ? next.tls_ca_file : next.tls_server_name;
+            size_t max = ca ? sizeof(next.tls_ca_file) : sizeof(next.tls_server_name);
+            if (!cJSON_IsString(item) || strlen(item->valuestring) >= max) {
+                snprintf(err, errlen, "%s: expected a string of at most %zu bytes",
+                         key, max - 1);
+                goto fail;
+            }
+            strcpy(dst, item->valuestring); /* "": back to the default */
+            continue;
+        }
 #define RTM__PARAMS_MATCH(field, name, def, min, max)                         \
         if (strcmp(key, name) == 0) {                                         \
             if (!cJSON_IsNumber(item) || item->valuedouble < (min) ||         \

@@ -13,6 +13,11 @@ extern "C" {
 #endif
 
 #define RTM__SERVER_MAX 256
+/* TLS parameters (docs/TLS.md): a CA file's path, a host name. */
+#define RTM__TLS_PATH_MAX 1024
+#define RTM__TLS_NAME_MAX 256
+
+#include <stdbool.h>
 
 /* XX(field, json key, default, min, max), all in milliseconds. */
 #define RTM__PARAMS_MS_MAP(XX)                                                \
@@ -32,6 +37,15 @@ typedef struct {
 #undef RTM__PARAMS_FIELD
     /* "rtm.server": "HOST:PORT"; empty when not set. */
     char server[RTM__SERVER_MAX];
+    /* TLS (docs/TLS.md). "rtm.tls": links are TLS. */
+    bool tls;
+    /* "rtm.tls_ca_file": PEM CAs to trust; empty: the system trust store. */
+    char tls_ca_file[RTM__TLS_PATH_MAX];
+    /* "rtm.tls_server_name": the name the certificate must carry (and the
+     * SNI); empty: the host of rtm.server. */
+    char tls_server_name[RTM__TLS_NAME_MAX];
+    /* "rtm.tls_insecure_skip_verify": no verification at all. */
+    bool tls_insecure_skip_verify;
 } rtm__params;
 
 /* The defaults. */
