@@ -21,6 +21,7 @@ all="frame:8192 cli_cmd:1024 token:4200"
 targets=${*:-frame cli_cmd token}
 dir=build-fuzz
 
+t0=$(date +%s)
 if [ ! -f "$dir/build.ninja" ]; then
     CC=clang CXX=clang++ cmake -S . -B "$dir" -G Ninja \
         -DRTM_BUILD_TESTS=OFF -DRTM_BUILD_JNI=OFF -DRTM_BUILD_FUZZ=ON \
@@ -58,5 +59,6 @@ for t in $targets; do
         status=1
     fi
 done
+echo "fuzz: $(($(date +%s) - t0)) s in all"
 [ $status -eq 0 ] && echo "fuzz: clean"
 exit $status
