@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <event2/thread.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 
 #include "tls.h"
@@ -63,6 +64,14 @@ static void rtm__loop_wake(evutil_socket_t fd, short what, void *arg)
 static void *rtm__loop_main(void *arg)
 {
     rtm_loop *l = arg;
+    /* A write to a link the server has reset must fail with EPIPE, not
+     * kill the application: OpenSSL's socket BIO writes with write(), not
+     * send(MSG_NOSIGNAL). A SIGPIPE raised by a write is sent to the thread
+     * that wrote; blocked here, it is never delivered. */
+    sigset_t pipe;
+    sigemptyset(&pipe);
+    sigaddset(&pipe, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe, NULL);
     event_base_loop(l->base, EVLOOP_NO_EXIT_ON_EMPTY);
     return NULL;
 }
