@@ -254,6 +254,11 @@ static void rtm__loop_stop(rtm_loop *l)
     pthread_join(l->thread, NULL);
     while (l->lingering)
         rtm__linger_end(l->lingering);
+    /* Callbacks the loop had deferred (a TLS bufferevent's hold a reference
+     * to it) and the finalizers of the links just freed run here, on this
+     * thread, now that the loop thread has ended: freeing the base would
+     * drop them, and the links with them. */
+    event_base_loop(l->base, EVLOOP_NONBLOCK);
     /* Tasks posted after the break never ran; there are none, as every
      * client on the loop was destroyed first. */
     event_free(l->wake);
