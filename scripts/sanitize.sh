@@ -42,7 +42,12 @@ tsan)
     dir=${2:-build-tsan}
     sanitize=thread
     # As for asan: the default-timings resilience test only in the normal pass.
-    select="-E ^ResilienceE2E\\.DefaultTimings_"
+    # CliTest.S7_S9_S10_OutageIsReportedThenMessagesAreReplayed is left out
+    # until its race is fixed (not a TSan report): under TSan's slowdown bob
+    # can reconnect before the "ok" of its netchange is printed, and the test
+    # (tests/cli/cli_test.cpp:622-626) waits for "ok", then for a state
+    # event that was printed before it: "Value of: s, Actual: false".
+    select="-E ^ResilienceE2E\\.DefaultTimings_|^CliTest\\.S7_S9_S10_OutageIsReportedThenMessagesAreReplayed\$"
     # What the TSan run needs: every target of these test directories (Ninja's
     # per-directory "all"; a suite added there is built without a change
     # here), and the programs they start.
