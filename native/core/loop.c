@@ -181,12 +181,6 @@ fail:
     return RTM_ESYSTEM;
 }
 
-static void rtm__loop_break(void *arg)
-{
-    rtm_loop *l = arg;
-    event_base_loopbreak(l->base);
-}
-
 static void rtm__linger_end(rtm__linger *g)
 {
     rtm_loop *l = g->loop;
@@ -198,6 +192,33 @@ static void rtm__linger_end(rtm__linger *g)
         g->next->prev = g->prev;
     bufferevent_free(g->bev);
     free(g);
+    /* A stopping loop waited for its last lingering link. */
+    if (l->stopping && l->lingering == NULL)
+        event_base_loopbreak(l->base);
+}
+
+/* How long a stopping loop waits for its lingering links: what they still
+ * carry (a Logout just before the last client was destroyed) gets out. */
+#define RTM__STOP_DRAIN_MS 1000
+
+static void rtm__loop_drain_timeout(evutil_socket_t fd, short what, void *arg)
+{
+    event_base_loopbreak(arg);
+}
+
+/* On the loop thread: stop at once, or once the lingering links are done. */
+static void rtm__loop_begin_stop(void *arg)
+{
+    rtm_loop *l = arg;
+    l->stopping = true;
+    if (l->lingering == NULL) {
+        event_base_loopbreak(l->base);
+        return;
+    }
+    struct timeval tv = { 0, RTM__STOP_DRAIN_MS * 1000 };
+    if (event_base_once(l->base, -1, EV_TIMEOUT, rtm__loop_drain_timeout,
+                        l->base, &tv) != 0)
+        event_base_loopbreak(l->base);
 }
 
 static void rtm__linger_shut(rtm__linger *g)
@@ -250,7 +271,7 @@ void rtm__loop_linger(rtm_loop *l, struct bufferevent *bev, int linger_ms)
 
 static void rtm__loop_stop(rtm_loop *l)
 {
-    rtm__loop_post(l, rtm__loop_break, l);
+    rtm__loop_post(l, rtm__loop_begin_stop, l);
     pthread_join(l->thread, NULL);
     while (l->lingering)
         rtm__linger_end(l->lingering);

@@ -335,4 +335,40 @@ TEST(ClientE2E, ManyClientsShareOneLoop)
                                         ": from " + std::to_string((i + 49) % 50)));
 }
 
+// S17: a logout followed at once by the end of the client and of its loop
+// still reaches the server: the other members see the user leave now, not
+// when the server's 30 s grace for a lost link ends.
+TEST(ClientE2E, S17_LogoutJustBeforeTheLoopStopsStillReachesTheServer)
+{
+    rtm_test::RtmdProcess rtmd;
+    ASSERT_TRUE(rtmd.started());
+    Client b(rtmd.address());
+    ASSERT_EQ(0, b.Login("bob"));
+    rtm_channel *room = b.Channel("room");
+    ASSERT_EQ(0, b.Join(room));
+
+    rtm_loop *loop = nullptr;
+    ASSERT_EQ(RTM_OK, rtm_loop_create(&loop));
+    rtm_config cfg;
+    rtm_config_init(&cfg);
+    cfg.app_id = "e2e-app";
+    std::string params = "{\"rtm.server\":\"" + rtmd.address() + "\"}";
+    cfg.parameters = params.c_str();
+    cfg.loop = loop;
+    rtm_client *a = nullptr;
+    ASSERT_EQ(RTM_OK, rtm_client_create(&cfg, &a));
+    Client::Waiter login, join, logout;
+    rtm_login(a, nullptr, "alice", Client::Waiter::Done, &login);
+    ASSERT_EQ(0, login.Wait());
+    rtm_channel *ca = rtm_channel_create(a, "room", nullptr, nullptr);
+    rtm_channel_join(ca, Client::Waiter::Done, &join);
+    ASSERT_EQ(0, join.Wait());
+    ASSERT_TRUE(b.WaitFor("joined room alice"));
+    rtm_logout(a, Client::Waiter::Done, &logout);
+    ASSERT_EQ(0, logout.Wait());
+    rtm_client_destroy(a);
+    EXPECT_EQ(RTM_OK, rtm_loop_destroy(loop));
+    EXPECT_TRUE(b.WaitFor("left room alice", 1, seconds(5)));
+}
+
 } // namespace
