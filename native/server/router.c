@@ -108,6 +108,24 @@ static void router_answer_send(rtmd_server *srv, rtmd_session *s, uint32_t rid,
 /* ---- peers -------------------------------------------------------------- */
 
 /* Delivers a PeerSend; returns its PeerMessageError code. */
+
+/* What is forwarded of a sender's message: its known fields, stamped with
+ * the server's time. Fields the server does not know (protobuf-c keeps them)
+ * are not passed on: some encodings of one (field 0 with an overlong tag)
+ * decode but do not encode back, and the receivers would refuse the frame
+ * and lose their link (SPEC B5). */
+static Rtm__Wire__Message router_forwarded(const Rtm__Wire__Message *m)
+{
+    Rtm__Wire__Message out = RTM__WIRE__MESSAGE__INIT;
+    out.type = m->type;
+    out.text = m->text;
+    out.raw = m->raw;
+    out.description = m->description;
+    out.server_ts = rtmd_wall_ms();
+    out.offline = false;
+    return out;
+}
+
 static int router_peer_deliver(rtmd_server *srv, rtmd_session *s, Rtm__Wire__PeerSend *ps)
 {
     if (!rtm__user_id_valid(ps->to))
@@ -121,11 +139,10 @@ static int router_peer_deliver(rtmd_server *srv, rtmd_session *s, Rtm__Wire__Pee
         /* Offline storage (enable_offline, CACHED_BY_SERVER) comes later. */
         return RTM_PEER_MESSAGE_ERR_PEER_UNREACHABLE;
     }
-    ps->message->server_ts = rtmd_wall_ms();
-    ps->message->offline = false;
+    Rtm__Wire__Message fwd = router_forwarded(ps->message);
     Rtm__Wire__PeerDeliver d = RTM__WIRE__PEER_DELIVER__INIT;
     d.from = s->user_id;
-    d.message = ps->message;
+    d.message = &fwd;
     d.seq = to->peer_seq + 1;
     rtm__frame f = RTM__WIRE__FRAME__INIT;
     f.body_case = RTM__WIRE__FRAME__BODY_PEER_DELIVER;
@@ -209,12 +226,11 @@ static int router_channel_deliver(rtmd_server *srv, rtmd_session *s,
     /* The 1.x codes have no NOT_IN_CHANNEL for messages: FAILURE. */
     if (!rtmd_store_channel_has(srv->store, s, cs->channel))
         return RTM_CHANNEL_MESSAGE_ERR_FAILURE;
-    cs->message->server_ts = rtmd_wall_ms();
-    cs->message->offline = false;
+    Rtm__Wire__Message fwd = router_forwarded(cs->message);
     Rtm__Wire__ChannelDeliver d = RTM__WIRE__CHANNEL_DELIVER__INIT;
     d.channel = cs->channel;
     d.from = s->user_id;
-    d.message = cs->message;
+    d.message = &fwd;
     d.seq = rtmd_store_channel_next_seq(srv->store, s->app_id, cs->channel);
     rtm__frame f = RTM__WIRE__FRAME__INIT;
     f.body_case = RTM__WIRE__FRAME__BODY_CHANNEL_DELIVER;

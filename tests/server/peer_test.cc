@@ -1,12 +1,48 @@
 // Peer messages: delivery, seq, acknowledgement, refusals (SPEC A3, A4, A6).
 #include <chrono>
 #include <cstring>
+#include <vector>
 
 #include "rtm/rtm_codes.h"
 #include "server_test.h"
 
 namespace rtm_test {
 namespace {
+
+// B5: a message carrying a field the server does not know, encoded so that
+// protobuf-c decodes it but cannot encode it back (field 0 with an overlong
+// two-byte tag, found by the frame fuzzer), is delivered without that field:
+// the receiver decodes its PeerDeliver and keeps its link.
+TEST(Peer, UnknownFieldsAreNotForwarded_B5) {
+  RtmdProcess rtmd;
+  ASSERT_TRUE(rtmd.started());
+  TestClient a, b;
+  ASSERT_TRUE(Online(a, rtmd, "alice"));
+  ASSERT_TRUE(Online(b, rtmd, "bob"));
+  // Message{type 1, text "hi", field 0 (fixed64) with tag 0x81 0x00}.
+  const uint8_t msg[] = {0x08, 0x01, 0x12, 0x02, 'h', 'i', 0x81, 0x00,
+                         0, 0, 0, 0, 0, 0, 0, 0};
+  std::vector<uint8_t> ps = {0x0a, 0x03, 'b', 'o', 'b', 0x12, sizeof msg};
+  ps.insert(ps.end(), msg, msg + sizeof msg);
+  // Frame{request_id 77, peer_send (field 19)}.
+  std::vector<uint8_t> frame = {0x08, 77, 0x9a, 0x01, static_cast<uint8_t>(ps.size())};
+  frame.insert(frame.end(), ps.begin(), ps.end());
+  std::vector<uint8_t> wire = {0, 0, 0, static_cast<uint8_t>(frame.size())};
+  wire.insert(wire.end(), frame.begin(), frame.end());
+  ASSERT_TRUE(a.SendRaw(wire.data(), wire.size()));
+  FramePtr r = a.Expect(RTM__WIRE__FRAME__BODY_RESULT);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->request_id, 77u);
+  EXPECT_EQ(r->result->code, RTM_PEER_MESSAGE_ERR_OK);
+  FramePtr d = b.Expect(RTM__WIRE__FRAME__BODY_PEER_DELIVER);
+  ASSERT_TRUE(d) << "bob could not decode what he was sent";
+  EXPECT_STREQ(d->peer_deliver->message->text, "hi");
+  EXPECT_EQ(d->peer_deliver->message->base.n_unknown_fields, 0u);
+  EXPECT_EQ(a.PeerSend("bob", "after"), RTM_PEER_MESSAGE_ERR_OK);
+  FramePtr d2 = b.Expect(RTM__WIRE__FRAME__BODY_PEER_DELIVER);
+  ASSERT_TRUE(d2) << "bob's link did not survive";
+  EXPECT_STREQ(d2->peer_deliver->message->text, "after");
+}
 
 // A6: OK when the peer is online; it receives PeerDeliver{from, message,
 // seq} with seq 1, 2, 3 and a server timestamp, in the order sent (B1).
