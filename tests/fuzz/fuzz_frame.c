@@ -9,9 +9,8 @@
  * Except for frames that carry unknown fields: protobuf-c (1.4.1) accepts an
  * unknown field numbered 0 when its tag is written in more than one byte
  * (81 00) and writes it back as 01, which it then refuses. Such a frame must
- * still encode without harm, but need not decode again. (rtmd forwards a
- * sender's Message as it was decoded, unknown fields included: see
- * docs/TESTING.md, "Fuzzing".)
+ * still encode without harm, but need not decode again. (rtmd forwards only
+ * the known fields of a sender's Message: see docs/TESTING.md, "Fuzzing".)
  */
 #include <stdint.h>
 #include <stdlib.h>
