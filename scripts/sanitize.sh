@@ -29,25 +29,17 @@ asan)
     # The suites' names as ctest knows them: labels soak (minutes long) and
     # java (no JNI here) are left out; install builds a consumer with the
     # system's cc, which cannot link an instrumented librtm.
-    # Grace.MemoryPerSessionInGrace measures rtmd's RSS, which redzones
-    # inflate; its skip tests __SANITIZE_ADDRESS__, which clang 14 does not
-    # define (tests/server/resume_test.cc:403), so it runs and fails here.
     # ResilienceE2E.DefaultTimings_S7_S9_S10_S13 is 37 s of waiting on the
     # real timers, through code the other resilience tests run with short
     # ones: it runs in the normal pass only (CI's time budget).
-    select="-LE soak|java -E ^install\\.|^Grace\\.MemoryPerSessionInGrace\$|^ResilienceE2E\\.DefaultTimings_"
+    select="-LE soak|java -E ^install\\.|^ResilienceE2E\\.DefaultTimings_"
     targets=all
     ;;
 tsan)
     dir=${2:-build-tsan}
     sanitize=thread
     # As for asan: the default-timings resilience test only in the normal pass.
-    # CliTest.S7_S9_S10_OutageIsReportedThenMessagesAreReplayed is left out
-    # until its race is fixed (not a TSan report): under TSan's slowdown bob
-    # can reconnect before the "ok" of its netchange is printed, and the test
-    # (tests/cli/cli_test.cpp:622-626) waits for "ok", then for a state
-    # event that was printed before it: "Value of: s, Actual: false".
-    select="-E ^ResilienceE2E\\.DefaultTimings_|^CliTest\\.S7_S9_S10_OutageIsReportedThenMessagesAreReplayed\$"
+    select="-E ^ResilienceE2E\\.DefaultTimings_"
     # What the TSan run needs: every target of these test directories (Ninja's
     # per-directory "all"; a suite added there is built without a change
     # here), and the programs they start.

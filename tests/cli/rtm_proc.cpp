@@ -180,8 +180,13 @@ const Line *RtmProc::next(const Pred &pred, int timeout_ms)
 
 const Line *RtmProc::find(const Pred &pred, int timeout_ms)
 {
+    return findFrom(0, pred, timeout_ms);
+}
+
+const Line *RtmProc::findFrom(size_t from, const Pred &pred, int timeout_ms)
+{
     size_t i;
-    return search(0, pred, timeout_ms, &i);
+    return search(from, pred, timeout_ms, &i);
 }
 
 void RtmProc::settle(int ms)

@@ -50,6 +50,9 @@ public:
     const Line *next(const Pred &pred, int timeout_ms = 15000);
     // Same, from the first line on, without moving the cursor.
     const Line *find(const Pred &pred, int timeout_ms = 15000);
+    // Same, from line index `from` on (a cursor() taken earlier): for a line
+    // whose order among the lines after that point is not fixed.
+    const Line *findFrom(size_t from, const Pred &pred, int timeout_ms = 15000);
     // Reads what arrives during ms (to check that something does NOT come).
     void settle(int ms);
 
