@@ -81,15 +81,20 @@ export ASAN_SYMBOLIZER_PATH=$symbolizer TSAN_SYMBOLIZER_PATH=$symbolizer
 
 status=0
 if [ "$kind" = tsan ]; then
+    # A directory without a test is an error, unless SAN_CTEST_FLAGS filters
+    # (a filter may match in one directory only).
+    none=--no-tests=error
+    [ -z "${SAN_CTEST_FLAGS:-}" ] || none=
     for d in $tsan_dirs; do
         # shellcheck disable=SC2086
-        ctest --test-dir "$dir/$d" --output-on-failure -j2 --timeout 300 \
+        ctest --test-dir "$dir/$d" --output-on-failure -j2 --timeout 300 $none \
             $select ${SAN_CTEST_FLAGS:-} || status=1
     done
 else
+    # --no-tests=error: a filter that matches nothing is not "clean".
     # shellcheck disable=SC2086
-    ctest --test-dir "$dir" --output-on-failure -j2 --timeout 300 $select \
-        ${SAN_CTEST_FLAGS:-} || status=1
+    ctest --test-dir "$dir" --output-on-failure -j2 --timeout 300 --no-tests=error \
+        $select ${SAN_CTEST_FLAGS:-} || status=1
 fi
 
 if [ -n "$(ls -A "$reports")" ]; then

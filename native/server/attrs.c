@@ -135,6 +135,10 @@ static void attrs_set(rtmd_server *srv, rtmd_session *s, uint32_t rid,
                       const Rtm__Wire__SetAttributes *op)
 {
     rtmd_attrv cur, next;
+    if (!rtmd_session_rate_take(srv, s, RTMD_RATE_ATTR_WRITES)) {
+        attrs_result(s, rid, RTM_ATTRIBUTE_OPERATION_ERR_TOO_OFTEN);
+        return;
+    }
     if (rtmd_store_attrs_get(srv->store, s, &cur) != RTMD_STORE_OK) {
         attrs_result(s, rid, RTM_ATTRIBUTE_OPERATION_ERR_FAILURE);
         return;
@@ -160,6 +164,8 @@ static void attrs_get(rtmd_server *srv, rtmd_session *s, uint32_t rid,
     rtmd_session *of = NULL;
     if (!rtm__user_id_valid(g->user))
         out.code = RTM_ATTRIBUTE_OPERATION_ERR_INVALID_ARGUMENT;
+    else if (!rtmd_session_rate_take(srv, s, RTMD_RATE_ATTR_READS))
+        out.code = RTM_ATTRIBUTE_OPERATION_ERR_TOO_OFTEN;
     else if (!(of = rtmd_store_session_find(srv->store, s->app_id, g->user)))
         out.code = RTM_ATTRIBUTE_OPERATION_ERR_USER_NOT_FOUND;
     else if (rtmd_store_attrs_get(srv->store, of, &all) != RTMD_STORE_OK)

@@ -1,15 +1,29 @@
 /* config.c: rtmd's command line. */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 
 #include "frame.h"
 
 #ifndef RTMD_VERSION
 #define RTMD_VERSION "0.0.0"
 #endif
+
+/* The open-file limit less the reserve (at least 1). */
+static uint32_t rtmd__default_max_conns(void)
+{
+    struct rlimit rl;
+    uint64_t n = 1024;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
+        n = rl.rlim_cur == RLIM_INFINITY ? 1u << 20 : rl.rlim_cur;
+    n = n > RTMD_FD_RESERVE ? n - RTMD_FD_RESERVE : 1;
+    return n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
+}
 
 static void rtmd__usage(FILE *f)
 {
@@ -43,6 +57,18 @@ static void rtmd__usage(FILE *f)
         "  --replay-window-ms N      on a resume, re-deliver the channel messages of\n"
         "                            the last N ms (default %u)\n"
         "  --replay-max N            ... at most the latest N per channel (default %u)\n"
+        "  --max-conns N             links held at once, in all (default: the\n"
+        "                            open-file limit less %u, now %u)\n"
+        "  --max-conns-per-ip N      links held at once from one source address\n"
+        "                            (default %u; 0: no limit)\n"
+        "  --rate NAME=COUNT/SECONDS at most COUNT requests per SECONDS (a burst of\n"
+        "                            COUNT, then evenly) per session; COUNT 0: no\n"
+        "                            limit. Names and defaults: join=50/3,\n"
+        "                            join-same-channel=2/5, messages=1500/3,\n"
+        "                            attribute-writes=100/5, attribute-reads=400/5\n"
+        "  --config FILE             read options from FILE: one 'name value' per\n"
+        "                            line (the option without its --), # comments;\n"
+        "                            later options override earlier ones\n"
         "  --ready-file PATH         once listening, write HOST:PORT to PATH\n"
         "  --log-level LEVEL         debug, info, warn or error (default info)\n"
         "  --tls-cert FILE           serve TLS 1.2/1.3 with this PEM certificate chain\n"
@@ -54,7 +80,8 @@ static void rtmd__usage(FILE *f)
         RTMD_DEFAULT_LISTEN, RTMD_DEFAULT_TOKEN_WARN_S, RTMD_DEFAULT_HEARTBEAT_MS, RTMD_IDLE_TIMEOUT_MIN_MS,
         RTMD_DEFAULT_LOGIN_DEADLINE_MS, (unsigned)RTM__FRAME_MAX_DEFAULT,
         RTMD_DEFAULT_MAX_UNACKED, RTMD_DEFAULT_MAX_OUTPUT, RTMD_DEFAULT_SESSION_GRACE_MS,
-        RTMD_DEFAULT_REPLAY_WINDOW_MS, RTMD_DEFAULT_REPLAY_MAX);
+        RTMD_DEFAULT_REPLAY_WINDOW_MS, RTMD_DEFAULT_REPLAY_MAX, RTMD_FD_RESERVE,
+        rtmd__default_max_conns(), RTMD_DEFAULT_MAX_CONNS_PER_IP);
 }
 
 static int rtmd__parse_u32(const char *name, const char *s, uint32_t min, uint32_t max,
@@ -88,6 +115,7 @@ static int rtmd__listen_ok(const char *s)
 enum { OPT_LISTEN, OPT_APP_ID, OPT_APP_CERT, OPT_TOKEN_WARN, OPT_TOKEN_POLICY,
        OPT_HEARTBEAT, OPT_IDLE, OPT_DEADLINE, OPT_MAX_FRAME,
        OPT_MAX_UNACKED, OPT_MAX_OUTPUT, OPT_GRACE, OPT_REPLAY_WINDOW, OPT_REPLAY_MAX,
+       OPT_MAX_CONNS, OPT_MAX_CONNS_PER_IP, OPT_RATE, OPT_CONFIG,
        OPT_READY, OPT_LOG_LEVEL, OPT_HELP, OPT_VERSION };
 
 static const struct {
@@ -108,6 +136,10 @@ static const struct {
     [OPT_GRACE] = { "--session-grace-ms", 1 },
     [OPT_REPLAY_WINDOW] = { "--replay-window-ms", 1 },
     [OPT_REPLAY_MAX] = { "--replay-max", 1 },
+    [OPT_MAX_CONNS] = { "--max-conns", 1 },
+    [OPT_MAX_CONNS_PER_IP] = { "--max-conns-per-ip", 1 },
+    [OPT_RATE] = { "--rate", 1 },
+    [OPT_CONFIG] = { "--config", 1 },
     [OPT_READY] = { "--ready-file", 1 },
     [OPT_LOG_LEVEL] = { "--log-level", 1 },
     [OPT_HELP] = { "--help", 0 },
@@ -177,27 +209,66 @@ static rtmd_config_status rtmd__fail(rtmd_config *cfg, FILE *err)
     return RTMD_CONFIG_ERROR;
 }
 
-rtmd_config_status rtmd_config_parse(rtmd_config *cfg, int argc, char **argv,
-                                     FILE *out, FILE *err)
-{
-    memset(cfg, 0, sizeof *cfg);
-    cfg->listen = RTMD_DEFAULT_LISTEN;
-    cfg->heartbeat_ms = RTMD_DEFAULT_HEARTBEAT_MS;
-    cfg->login_deadline_ms = RTMD_DEFAULT_LOGIN_DEADLINE_MS;
-    cfg->max_frame = RTM__FRAME_MAX_DEFAULT;
-    cfg->max_unacked = RTMD_DEFAULT_MAX_UNACKED;
-    cfg->max_output = RTMD_DEFAULT_MAX_OUTPUT;
-    cfg->session_grace_ms = RTMD_DEFAULT_SESSION_GRACE_MS;
-    cfg->replay_window_ms = RTMD_DEFAULT_REPLAY_WINDOW_MS;
-    cfg->replay_max = RTMD_DEFAULT_REPLAY_MAX;
-    cfg->log_level = RTMD_LOG_INFO;
-    cfg->token_warn_s = RTMD_DEFAULT_TOKEN_WARN_S;
+static rtmd_config_status rtmd__read_config(rtmd_config *cfg, const char *path, FILE *out,
+                                            FILE *err);
 
+/* --rate NAME=COUNT/SECONDS. */
+static int rtmd__parse_rate(rtmd_config *cfg, const char *value, FILE *err)
+{
+    const char *eq = strchr(value, '=');
+    char name[32];
+    size_t n = eq ? (size_t)(eq - value) : 0;
+    rtmd_rate_kind kind = RTMD_RATE_COUNT;
+    if (eq && n < sizeof name) {
+        memcpy(name, value, n);
+        name[n] = '\0';
+        kind = rtmd_rate_find(name);
+    }
+    if (kind == RTMD_RATE_COUNT) {
+        fprintf(err, "rtmd: --rate: expected NAME=COUNT/SECONDS with NAME one of join, "
+                     "join-same-channel, messages, attribute-writes, attribute-reads; "
+                     "got '%s'\n", value);
+        return -1;
+    }
+    /* COUNT: digits. SECONDS: digits, then at most 3 decimals. */
+    uint64_t count = 0, ms = 0;
+    const char *q = eq + 1;
+    int ok = isdigit((unsigned char)*q);
+    for (; ok && isdigit((unsigned char)*q); q++)
+        ok = (count = count * 10 + (uint64_t)(*q - '0')) <= 1000000u;
+    ok = ok && *q == '/' && isdigit((unsigned char)q[1]);
+    if (ok) {
+        for (q++; ok && isdigit((unsigned char)*q); q++)
+            ok = (ms = ms * 10 + (uint64_t)(*q - '0')) <= 86400u;
+        ms *= 1000u;
+        if (ok && *q == '.' && isdigit((unsigned char)q[1])) {
+            static const uint64_t scale[] = { 100, 10, 1 };
+            size_t d = 0;
+            for (q++; d < 3 && isdigit((unsigned char)*q); q++, d++)
+                ms += (uint64_t)(*q - '0') * scale[d];
+        }
+        ok = ok && *q == '\0' && ms >= 1 && ms <= 86400000u;
+    }
+    if (!ok) {
+        fprintf(err, "rtmd: --rate %s: expected COUNT/SECONDS, COUNT from 0 to 1000000 "
+                     "and SECONDS from 0.001 to 86400 (at most 3 decimals); got '%s'\n",
+                name, eq + 1);
+        return -1;
+    }
+    cfg->rates[kind].count = (uint32_t)count;
+    cfg->rates[kind].period_ms = (uint32_t)ms;
+    return 0;
+}
+
+/* Parses argv[1..argc-1] into cfg; depth is 1 inside a config file. */
+static rtmd_config_status rtmd__parse_args(rtmd_config *cfg, int argc, char **argv,
+                                           FILE *out, FILE *err, int depth)
+{
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         int tls = rtmd__parse_tls_flag(cfg, argc, argv, &i, err);
         if (tls < 0)
-            return rtmd__fail(cfg, err);
+            return RTMD_CONFIG_ERROR;
         if (tls > 0)
             continue;
         const char *value = NULL;
@@ -218,12 +289,12 @@ rtmd_config_status rtmd_config_parse(rtmd_config *cfg, int argc, char **argv,
         }
         if (opt == RTMD__NOPTS) {
             fprintf(err, "rtmd: unknown argument '%s'\n", arg);
-            return rtmd__fail(cfg, err);
+            return RTMD_CONFIG_ERROR;
         }
         if (rtmd__opts[opt].takes_value && !value) {
             if (i + 1 >= argc) {
                 fprintf(err, "rtmd: %s needs a value\n", arg);
-                return rtmd__fail(cfg, err);
+                return RTMD_CONFIG_ERROR;
             }
             value = argv[++i];
         }
@@ -337,18 +408,172 @@ rtmd_config_status rtmd_config_parse(rtmd_config *cfg, int argc, char **argv,
                 bad = 1;
             }
             break;
+        case OPT_MAX_CONNS:
+            bad = rtmd__parse_u32(name, value, 1, UINT32_MAX, &cfg->max_conns, err);
+            break;
+        case OPT_MAX_CONNS_PER_IP:
+            bad = rtmd__parse_u32(name, value, 0, UINT32_MAX, &cfg->max_conns_per_ip, err);
+            break;
+        case OPT_RATE:
+            bad = rtmd__parse_rate(cfg, value, err);
+            break;
+        case OPT_CONFIG:
+            if (depth > 0) {
+                fprintf(err, "rtmd: config: a config file cannot include another\n");
+                bad = 1;
+            } else {
+                rtmd_config_status st = rtmd__read_config(cfg, value, out, err);
+                if (st != RTMD_CONFIG_OK)
+                    return st;
+            }
+            break;
         case OPT_HELP:
             rtmd__usage(out);
-            rtmd_config_free(cfg);
             return RTMD_CONFIG_EXIT;
         case OPT_VERSION:
             fprintf(out, "rtmd %s\n", RTMD_VERSION);
-            rtmd_config_free(cfg);
             return RTMD_CONFIG_EXIT;
         }
         if (bad)
-            return rtmd__fail(cfg, err);
+            return RTMD_CONFIG_ERROR;
     }
+    return RTMD_CONFIG_OK;
+}
+
+/* Keeps a copy of s in cfg (freed with it); NULL when out of memory. */
+static char *rtmd__own(rtmd_config *cfg, const char *s, size_t n)
+{
+    char **owned = realloc(cfg->owned, (cfg->n_owned + 1) * sizeof *owned);
+    if (!owned)
+        return NULL;
+    cfg->owned = owned;
+    char *copy = malloc(n + 1);
+    if (!copy)
+        return NULL;
+    memcpy(copy, s, n);
+    copy[n] = '\0';
+    owned[cfg->n_owned++] = copy;
+    return copy;
+}
+
+/* Reads "name value" lines (or "name = value"; '#' starts a comment) and
+ * parses each as --name value. */
+static rtmd_config_status rtmd__read_config(rtmd_config *cfg, const char *path, FILE *out,
+                                            FILE *err)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        fprintf(err, "rtmd: --config: cannot read %s: %s\n", path, strerror(errno));
+        return RTMD_CONFIG_ERROR;
+    }
+    char line[4096];
+    unsigned lineno = 0;
+    bool has_cert = false;
+    rtmd_config_status st = RTMD_CONFIG_OK;
+    while (st == RTMD_CONFIG_OK && fgets(line, sizeof line, f)) {
+        lineno++;
+        size_t len = strlen(line);
+        if (len == sizeof line - 1 && line[len - 1] != '\n' && !feof(f)) {
+            fprintf(err, "rtmd: %s:%u: line longer than %zu bytes\n", path, lineno,
+                    sizeof line - 2);
+            st = RTMD_CONFIG_ERROR;
+            break;
+        }
+        /* '#' starts a comment at the start of a line or after a blank, so
+         * that a value may hold one. */
+        for (char *h = line; *h; h++) {
+            if (*h == '#' && (h == line || isspace((unsigned char)h[-1]))) {
+                *h = '\0';
+                break;
+            }
+        }
+        char *p = line;
+        while (isspace((unsigned char)*p))
+            p++;
+        char *e = p + strlen(p);
+        while (e > p && isspace((unsigned char)e[-1]))
+            e--;
+        *e = '\0';
+        if (*p == '\0')
+            continue;
+        char *k = p;
+        while (*p && !isspace((unsigned char)*p) && *p != '=')
+            p++;
+        size_t klen = (size_t)(p - k);
+        if (klen == 0 || k[0] == '-') {
+            fprintf(err, "rtmd: %s:%u: expected 'name value' (the option without its "
+                         "--), got '%s'\n", path, lineno, k);
+            st = RTMD_CONFIG_ERROR;
+            break;
+        }
+        while (isspace((unsigned char)*p))
+            p++;
+        if (*p == '=')
+            p++;
+        while (isspace((unsigned char)*p))
+            p++;
+        char flag[64];
+        char *val = rtmd__own(cfg, p, strlen(p));
+        if (!val) {
+            fprintf(err, "rtmd: out of memory\n");
+            st = RTMD_CONFIG_ERROR;
+            break;
+        }
+        snprintf(flag, sizeof flag, "--%.*s", (int)(klen < 60 ? klen : 60), k);
+        const char *key = flag + 2;
+        if (strcmp(key, "help") == 0 || strcmp(key, "version") == 0 || *val == '\0') {
+            fprintf(err, "rtmd: %s:%u: expected 'name value', got '%s'\n", path, lineno, key);
+            st = RTMD_CONFIG_ERROR;
+            break;
+        }
+        if (strcmp(key, "app-cert") == 0)
+            has_cert = true;
+        char *args[] = { (char *)path, flag, val, NULL };
+        st = rtmd__parse_args(cfg, 3, args, out, err, 1);
+        if (st != RTMD_CONFIG_OK)
+            fprintf(err, "rtmd: (in %s, line %u)\n", path, lineno);
+    }
+    if (st == RTMD_CONFIG_OK && ferror(f)) {
+        fprintf(err, "rtmd: --config: cannot read %s: %s\n", path, strerror(errno));
+        st = RTMD_CONFIG_ERROR;
+    }
+    struct stat sb;
+    if (st == RTMD_CONFIG_OK && has_cert && fstat(fileno(f), &sb) == 0 &&
+        (sb.st_mode & (S_IRGRP | S_IROTH)))
+        fprintf(err, "rtmd: warning: %s holds app certificates and other users can read "
+                     "it (chmod 600 %s)\n", path, path);
+    fclose(f);
+    return st;
+}
+
+rtmd_config_status rtmd_config_parse(rtmd_config *cfg, int argc, char **argv,
+                                     FILE *out, FILE *err)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->listen = RTMD_DEFAULT_LISTEN;
+    cfg->heartbeat_ms = RTMD_DEFAULT_HEARTBEAT_MS;
+    cfg->login_deadline_ms = RTMD_DEFAULT_LOGIN_DEADLINE_MS;
+    cfg->max_frame = RTM__FRAME_MAX_DEFAULT;
+    cfg->max_unacked = RTMD_DEFAULT_MAX_UNACKED;
+    cfg->max_output = RTMD_DEFAULT_MAX_OUTPUT;
+    cfg->session_grace_ms = RTMD_DEFAULT_SESSION_GRACE_MS;
+    cfg->replay_window_ms = RTMD_DEFAULT_REPLAY_WINDOW_MS;
+    cfg->replay_max = RTMD_DEFAULT_REPLAY_MAX;
+    cfg->log_level = RTMD_LOG_INFO;
+    cfg->token_warn_s = RTMD_DEFAULT_TOKEN_WARN_S;
+
+    cfg->max_conns = rtmd__default_max_conns();
+    cfg->max_conns_per_ip = RTMD_DEFAULT_MAX_CONNS_PER_IP;
+    for (int k = 0; k < RTMD_RATE_COUNT; k++)
+        cfg->rates[k] = rtmd_rate_default((rtmd_rate_kind)k);
+
+    rtmd_config_status st = rtmd__parse_args(cfg, argc, argv, out, err, 0);
+    if (st == RTMD_CONFIG_EXIT) {
+        rtmd_config_free(cfg);
+        return st;
+    }
+    if (st != RTMD_CONFIG_OK)
+        return rtmd__fail(cfg, err);
     if (rtmd__check_tls_flags(cfg, err) != 0)
         return rtmd__fail(cfg, err);
     return RTMD_CONFIG_OK;
@@ -356,6 +581,11 @@ rtmd_config_status rtmd_config_parse(rtmd_config *cfg, int argc, char **argv,
 
 void rtmd_config_free(rtmd_config *cfg)
 {
+    for (size_t i = 0; i < cfg->n_owned; i++)
+        free(cfg->owned[i]);
+    free(cfg->owned);
+    cfg->owned = NULL;
+    cfg->n_owned = 0;
     free(cfg->app_ids);
     cfg->app_ids = NULL;
     free(cfg->app_certs);

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "ratelimit.h"
 #include "log.h"
 
 #define RTMD_DEFAULT_LISTEN "127.0.0.1:9777"
@@ -35,6 +36,11 @@
 /* An app certificate: the vendor's are 32 hex digits; we take any printable
  * string up to this long. */
 #define RTMD_APP_CERT_MAX 256u
+
+/* Links held at once: in all (by default the open-file limit less a reserve
+ * for the listeners, logs and the ready file) and from one source address. */
+#define RTMD_FD_RESERVE 64u
+#define RTMD_DEFAULT_MAX_CONNS_PER_IP 1024u
 
 /* What happens to a connected session whose token expires. */
 typedef enum {
@@ -63,6 +69,9 @@ typedef struct {
     uint32_t session_grace_ms;   /* a session outlives its lost link this long (0: not) */
     uint32_t replay_window_ms;   /* channel messages of this last window are replayed */
     uint32_t replay_max;         /* at most this many per channel (kept per channel) */
+    uint32_t max_conns;          /* links at once, in all */
+    uint32_t max_conns_per_ip;   /* links at once from one source address (0: any) */
+    rtmd_rate rates[RTMD_RATE_COUNT]; /* request rates per session (ratelimit.h) */
     const char *ready_file;      /* NULL: none */
     rtmd_log_level log_level;
     /* TLS (tls.c, docs/TLS.md): both files, or neither. */
@@ -70,6 +79,9 @@ typedef struct {
     const char *tls_key;         /* PEM private key */
     const char *tls_listen;      /* HOST:PORT served with TLS while --listen
                                   * stays plain; NULL: --listen is TLS */
+    /* The strings read from --config files, owned here. */
+    char **owned;
+    size_t n_owned;
 } rtmd_config;
 
 typedef enum {
@@ -78,7 +90,8 @@ typedef enum {
     RTMD_CONFIG_ERROR = 2  /* a message was printed to err: exit 2 */
 } rtmd_config_status;
 
-/* Fills cfg from argv. Strings point into argv; free with rtmd_config_free. */
+/* Fills cfg from argv. Strings point into argv or into memory cfg owns;
+ * free with rtmd_config_free. */
 rtmd_config_status rtmd_config_parse(rtmd_config *cfg, int argc, char **argv,
                                      FILE *out, FILE *err);
 void rtmd_config_free(rtmd_config *cfg);

@@ -39,6 +39,8 @@ struct rtmd_conn {
     struct event *deferred;  /* session hand-off and freeing */
     conn_state state;
     uint64_t id;
+    char host[64];           /* "127.0.0.1": the key of srv->conns_per_ip */
+    bool ip_counted;         /* counted there (not when out of memory) */
     char peer[80];           /* "127.0.0.1:40312" */
     char name[112];          /* "link#3 127.0.0.1:40312" */
     uint64_t accepted_ms, last_rx_ms, last_tx_ms, closing_ms;
@@ -84,6 +86,66 @@ static void conn_set_state(rtmd_conn *c, conn_state to)
     c->state = to;
 }
 
+/* ---- counting ----------------------------------------------------------- */
+
+/* The links held from host (a numeric address). */
+static uintptr_t conn_ip_count(rtmd_server *srv, const char *host)
+{
+    return (uintptr_t)rtmd_map_get(&srv->conns_per_ip, host);
+}
+
+/* Counts one more link from host; false when out of memory. */
+static bool conn_ip_add(rtmd_server *srv, const char *host)
+{
+    uintptr_t n = conn_ip_count(srv, host) + 1;
+    return rtmd_map_put(&srv->conns_per_ip, host, (void *)n) == 0;
+}
+
+static void conn_ip_remove(rtmd_server *srv, const char *host)
+{
+    uintptr_t n = conn_ip_count(srv, host);
+    if (n <= 1)
+        rtmd_map_del(&srv->conns_per_ip, host);
+    else
+        rtmd_map_put(&srv->conns_per_ip, host, (void *)(n - 1)); /* replaces: no allocation */
+}
+
+/* Refuses a new link over a cap, as cheaply as a flood needs: Close{
+ * OVERLOADED} in one write on a plain link (the client's Hello, already
+ * read, is discarded first so that closing does not reset the link before
+ * the Close is read), nothing on a TLS link; then close. Logged at most once
+ * a second. */
+static void conn_refuse_overloaded(rtmd_server *srv, evutil_socket_t fd, bool tls,
+                                   const char *peer, const char *why)
+{
+    if (!tls) {
+        uint8_t junk[512];
+        while (recv(fd, junk, sizeof junk, MSG_DONTWAIT) > 0)
+            ;
+        Rtm__Wire__Close cl = RTM__WIRE__CLOSE__INIT;
+        cl.code = RTM__WIRE__CLOSE__CODE__CLOSE_OVERLOADED;
+        cl.detail = (char *)why;
+        rtm__frame f = RTM__WIRE__FRAME__INIT;
+        f.body_case = RTM__WIRE__FRAME__BODY_CLOSE;
+        f.close = &cl;
+        uint8_t buf[256];
+        if (rtm__frame_encoded_size(&f) <= sizeof buf) {
+            size_t n = rtm__frame_encode(&f, buf);
+            if (send(fd, buf, n, MSG_DONTWAIT | MSG_NOSIGNAL) == (ssize_t)n)
+                shutdown(fd, SHUT_WR);
+        }
+    }
+    evutil_closesocket(fd);
+    srv->refused++;
+    uint64_t now = rtmd_now_ms();
+    if (srv->refused_logged_ms == 0 || now >= srv->refused_logged_ms + 1000) {
+        rtmd_log(RTMD_LOG_WARN, "refused %s: %s (%llu refused since the last such line)",
+                 peer, why, (unsigned long long)srv->refused);
+        srv->refused = 0;
+        srv->refused_logged_ms = now;
+    }
+}
+
 /* ---- freeing ------------------------------------------------------------ */
 
 static void conn_free(rtmd_conn *c)
@@ -96,6 +158,8 @@ static void conn_free(rtmd_conn *c)
     if (c->next)
         c->next->prev = c->prev;
     srv->nconns--;
+    if (c->ip_counted)
+        conn_ip_remove(srv, c->host);
     if (c->session)
         rtmd_conn_detach(c);
     bufferevent_free(c->bev);
@@ -540,6 +604,21 @@ static void conn_event_cb(struct bufferevent *bev, short what, void *arg)
 void rtmd_conn_accept(rtmd_server *srv, evutil_socket_t fd, const struct sockaddr *addr,
                       int addrlen, struct ssl_ctx_st *tls)
 {
+    const rtmd_config *cfg = srv->cfg;
+    char host[64] = "?", port[16] = "?", peer[80];
+    getnameinfo(addr, (socklen_t)addrlen, host, sizeof host, port, sizeof port,
+                NI_NUMERICHOST | NI_NUMERICSERV);
+    snprintf(peer, sizeof peer, addr->sa_family == AF_INET6 ? "[%s]:%s" : "%s:%s", host,
+             port);
+    if (srv->nconns >= cfg->max_conns) {
+        conn_refuse_overloaded(srv, fd, tls, peer, "the server holds --max-conns links");
+        return;
+    }
+    if (cfg->max_conns_per_ip && conn_ip_count(srv, host) >= cfg->max_conns_per_ip) {
+        conn_refuse_overloaded(srv, fd, tls, peer,
+                               "the server holds --max-conns-per-ip links from this address");
+        return;
+    }
     rtmd_conn *c = calloc(1, sizeof *c);
     if (!c) {
         rtmd_log(RTMD_LOG_ERROR, "out of memory accepting a link");
@@ -548,11 +627,8 @@ void rtmd_conn_accept(rtmd_server *srv, evutil_socket_t fd, const struct sockadd
     }
     c->srv = srv;
     c->id = ++srv->next_conn_id;
-    char host[64] = "?", port[16] = "?";
-    getnameinfo(addr, (socklen_t)addrlen, host, sizeof host, port, sizeof port,
-                NI_NUMERICHOST | NI_NUMERICSERV);
-    snprintf(c->peer, sizeof c->peer, addr->sa_family == AF_INET6 ? "[%s]:%s" : "%s:%s",
-             host, port);
+    snprintf(c->host, sizeof c->host, "%s", host);
+    snprintf(c->peer, sizeof c->peer, "%s", peer);
     snprintf(c->name, sizeof c->name, "link#%llu %s", (unsigned long long)c->id, c->peer);
 
     evutil_make_socket_nonblocking(fd);
@@ -583,6 +659,7 @@ void rtmd_conn_accept(rtmd_server *srv, evutil_socket_t fd, const struct sockadd
         srv->conns->prev = c;
     srv->conns = c;
     srv->nconns++;
+    c->ip_counted = conn_ip_add(srv, c->host);
 
     bufferevent_setcb(c->bev, conn_read_cb, NULL, conn_event_cb, c);
     /* Never hold more than one whole frame of input. */

@@ -27,10 +27,44 @@ static void listener_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
     rtmd_conn_accept(srv, fd, addr, addrlen, l == srv->tls_listener ? srv->tls_ctx : NULL);
 }
 
+/* How long accepting pauses when accept() fails for want of descriptors
+ * or memory: the pending connection stays readable, so without a pause the
+ * loop would spin on it. */
+#define LISTENER_PAUSE_MS 100
+
+static void listener_set_enabled(rtmd_server *srv, bool on)
+{
+    struct evconnlistener *ls[2] = { srv->listener,
+                                     srv->tls_listener != srv->listener ? srv->tls_listener
+                                                                        : NULL };
+    for (int i = 0; i < 2; i++)
+        if (ls[i])
+            (on ? evconnlistener_enable : evconnlistener_disable)(ls[i]);
+}
+
+static void listener_resume_cb(evutil_socket_t fd, short what, void *arg)
+{
+    rtmd_server *srv = arg;
+    if (!srv->stopping)
+        listener_set_enabled(srv, true);
+}
+
 static void listener_error_cb(struct evconnlistener *l, void *arg)
 {
+    rtmd_server *srv = arg;
     int err = EVUTIL_SOCKET_ERROR();
-    rtmd_log(RTMD_LOG_ERROR, "accept failed: %s", evutil_socket_error_to_string(err));
+    rtmd_log(RTMD_LOG_ERROR, "accept failed: %s (%zu links)", evutil_socket_error_to_string(err),
+             srv->nconns);
+    if (err != EMFILE && err != ENFILE && err != ENOBUFS && err != ENOMEM)
+        return;
+    if (!srv->accept_pause)
+        srv->accept_pause = evtimer_new(srv->base, listener_resume_cb, srv);
+    struct timeval tv = { 0, LISTENER_PAUSE_MS * 1000 };
+    if (srv->accept_pause && evtimer_add(srv->accept_pause, &tv) == 0) {
+        listener_set_enabled(srv, false);
+        rtmd_log(RTMD_LOG_WARN, "accepting paused for %d ms (lower --max-conns below the "
+                 "open-file limit)", LISTENER_PAUSE_MS);
+    }
 }
 
 /* "HOST:PORT" ("[HOST]:PORT" for IPv6) of a bound socket. */
@@ -108,7 +142,7 @@ static struct evconnlistener *listener_bind(rtmd_server *srv, const char *listen
     }
     struct evconnlistener *l = evconnlistener_new_bind(
         srv->base, listener_accept_cb, srv,
-        LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC, 128,
+        LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC, 4096,
         ai->ai_addr, (int)ai->ai_addrlen);
     freeaddrinfo(ai);
     if (!l) {

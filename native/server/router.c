@@ -132,6 +132,8 @@ static int router_peer_deliver(rtmd_server *srv, rtmd_session *s, Rtm__Wire__Pee
         return RTM_PEER_MESSAGE_ERR_INVALID_USERID;
     if (!router_message_valid(ps->message))
         return RTM_PEER_MESSAGE_ERR_INVALID_MESSAGE;
+    if (!rtmd_session_rate_take(srv, s, RTMD_RATE_MESSAGES))
+        return RTM_PEER_MESSAGE_ERR_TOO_OFTEN;
     /* A session in grace (no link) is still online (SPEC S12): its messages
      * are queued and re-delivered when it resumes (S9). */
     rtmd_session *to = rtmd_store_session_find(srv->store, s->app_id, ps->to);
@@ -194,16 +196,34 @@ static void router_join(rtmd_server *srv, rtmd_session *s, uint32_t rid, const c
         router_result(s, rid, RTM_JOIN_CHANNEL_ERR_INVALID_ARGUMENT);
         return;
     }
+    /* Every join counts against the join rate; only the joins that succeed
+     * count against the same channel's (they are what the others see). */
+    rtmd_rate same = srv->cfg->rates[RTMD_RATE_JOIN_SAME];
+    uint64_t now = rtmd_now_ms();
     int code;
-    switch (rtmd_store_channel_join(srv->store, s, ch, RTMD_MAX_CHANNELS_PER_SESSION)) {
-    case RTMD_STORE_OK: code = RTM_JOIN_CHANNEL_ERR_OK; break;
-    case RTMD_STORE_EXISTS: code = RTM_JOIN_CHANNEL_ERR_ALREADY_JOINED; break;
-    case RTMD_STORE_LIMIT: code = RTM_JOIN_CHANNEL_ERR_EXCEED_LIMIT; break;
-    default: code = RTM_JOIN_CHANNEL_ERR_FAILURE; break;
+    if (!rtmd_session_rate_take(srv, s, RTMD_RATE_JOIN)) {
+        code = RTM_JOIN_CHANNEL_ERR_TOO_OFTEN;
+    } else if (rtmd_store_channel_has(srv->store, s, ch)) {
+        code = RTM_JOIN_CHANNEL_ERR_ALREADY_JOINED;
+    } else if (!rtmd_recent_joins_allow(&s->recent_joins, same, ch, now)) {
+        rtmd_log(RTMD_LOG_DEBUG, "%s/%s: joined %s %u times in %u ms: refused", s->app_id,
+                 s->user_id, ch, same.count, same.period_ms);
+        code = RTM_JOIN_CHANNEL_ERR_JOIN_SAME_CHANNEL_TOO_OFTEN;
+    } else {
+        switch (rtmd_store_channel_join(srv->store, s, ch, RTMD_MAX_CHANNELS_PER_SESSION)) {
+        case RTMD_STORE_OK: code = RTM_JOIN_CHANNEL_ERR_OK; break;
+        case RTMD_STORE_EXISTS: code = RTM_JOIN_CHANNEL_ERR_ALREADY_JOINED; break;
+        case RTMD_STORE_LIMIT: code = RTM_JOIN_CHANNEL_ERR_EXCEED_LIMIT; break;
+        default: code = RTM_JOIN_CHANNEL_ERR_FAILURE; break;
+        }
     }
     router_result(s, rid, code);
-    if (code == RTM_JOIN_CHANNEL_ERR_OK)
+    if (code == RTM_JOIN_CHANNEL_ERR_OK) {
+        if (rtmd_recent_joins_add(&s->recent_joins, same, ch, now) != 0)
+            rtmd_log(RTMD_LOG_ERROR, "%s/%s: out of memory counting a join of %s",
+                     s->app_id, s->user_id, ch);
         router_member_event(srv, s, ch, true);
+    }
 }
 
 static void router_leave(rtmd_server *srv, rtmd_session *s, uint32_t rid, const char *ch)
@@ -226,6 +246,8 @@ static int router_channel_deliver(rtmd_server *srv, rtmd_session *s,
     /* The 1.x codes have no NOT_IN_CHANNEL for messages: FAILURE. */
     if (!rtmd_store_channel_has(srv->store, s, cs->channel))
         return RTM_CHANNEL_MESSAGE_ERR_FAILURE;
+    if (!rtmd_session_rate_take(srv, s, RTMD_RATE_MESSAGES))
+        return RTM_CHANNEL_MESSAGE_ERR_TOO_OFTEN;
     Rtm__Wire__Message fwd = router_forwarded(cs->message);
     Rtm__Wire__ChannelDeliver d = RTM__WIRE__CHANNEL_DELIVER__INIT;
     d.channel = cs->channel;

@@ -10,11 +10,16 @@
 /* How long a shutdown waits for the links to take their Close. */
 #define RTMD_STOP_WAIT_MS 1500
 
-uint64_t rtmd_now_ms(void)
+uint64_t rtmd_now_us(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+uint64_t rtmd_now_ms(void)
+{
+    return rtmd_now_us() / 1000u;
 }
 
 uint64_t rtmd_wall_ms(void)
@@ -81,6 +86,11 @@ void rtmd_server_free(rtmd_server *srv)
         event_free(srv->grace_timer);
         srv->grace_timer = NULL;
     }
+    if (srv->accept_pause) {
+        event_free(srv->accept_pause);
+        srv->accept_pause = NULL;
+    }
+    rtmd_map_clear(&srv->conns_per_ip);
     if (srv->stop_timer) {
         event_free(srv->stop_timer);
         srv->stop_timer = NULL;

@@ -16,6 +16,7 @@
 #include <event2/listener.h>
 
 #include "config.h"
+#include "map.h"
 #include "store.h"
 
 typedef struct rtmd_conn rtmd_conn;
@@ -31,6 +32,12 @@ typedef struct rtmd_server {
     struct ssl_ctx_st *tls_ctx;
     rtmd_conn *conns;      /* every link, open or closing */
     size_t nconns;
+    rtmd_map conns_per_ip; /* numeric source address -> its links (uintptr_t) */
+    /* Links refused by --max-conns/--max-conns-per-ip, logged at most once a
+     * second: how many since the last log line, and when that was. */
+    uint64_t refused, refused_logged_ms;
+    /* Accepting paused after accept() failed for want of descriptors. */
+    struct event *accept_pause;
     uint64_t next_conn_id;
     bool stopping;         /* SIGTERM/SIGINT seen */
     /* Sessions without a link, oldest deadline first (session.c). */
@@ -40,8 +47,9 @@ typedef struct rtmd_server {
     struct event *stop_timer;
 } rtmd_server;
 
-/* Monotonic milliseconds, for deadlines. */
+/* Monotonic milliseconds, for deadlines; microseconds, for rates. */
 uint64_t rtmd_now_ms(void);
+uint64_t rtmd_now_us(void);
 /* Milliseconds since the Unix epoch, for server_ts. */
 uint64_t rtmd_wall_ms(void);
 

@@ -28,9 +28,20 @@ const char *rtmd_session_name(const rtmd_session *s, char *buf, size_t size)
 static void session_free(rtmd_session *s)
 {
     rtmd_token_expiry_free(s);
+    rtmd_recent_joins_free(&s->recent_joins);
     free(s->app_id);
     free(s->user_id);
     free(s);
+}
+
+bool rtmd_session_rate_take(rtmd_server *srv, rtmd_session *s, rtmd_rate_kind kind)
+{
+    rtmd_rate rate = srv->cfg->rates[kind];
+    if (rtmd_bucket_take(&s->rates[kind], rate, rtmd_now_us()))
+        return true;
+    rtmd_log(RTMD_LOG_DEBUG, "%s/%s: over the %s rate (%u per %u ms): refused", s->app_id,
+             s->user_id, rtmd_rate_name(kind), rate.count, rate.period_ms);
+    return false;
 }
 
 /* Session ids: counted from a random start, so that an id a client kept

@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ratelimit.h"
 #include "rtm.pb-c.h"
 
 struct rtmd_server;
@@ -44,6 +45,10 @@ typedef struct rtmd_session {
     bool token_warned;
     struct event *token_timer;
     struct rtmd_server *token_srv;
+    /* Its request rates (ratelimit.h): kept with the session, so that a new
+     * link does not reset them. */
+    rtmd_bucket rates[RTMD_RATE_COUNT];
+    rtmd_recent_joins recent_joins;
 } rtmd_session;
 
 /* Handles Login on link c; answers LoginResult echoing request_id. */
@@ -63,6 +68,10 @@ void rtmd_session_link_lost(struct rtmd_server *srv, rtmd_session *s);
  * its link is kicked with TOKEN_EXPIRED (9), the session ends (member-left
  * events) and s is freed. */
 void rtmd_session_token_expired(struct rtmd_server *srv, rtmd_session *s);
+
+/* Counts one request of kind against s's rate (--rate); false (logged at
+ * debug) when s is over it and the request is to be refused TOO_OFTEN. */
+bool rtmd_session_rate_take(struct rtmd_server *srv, rtmd_session *s, rtmd_rate_kind kind);
 
 /* Frees every session without events (shutdown). */
 void rtmd_session_free_all(struct rtmd_server *srv);

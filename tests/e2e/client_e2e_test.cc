@@ -6,6 +6,7 @@
 #include "client_harness.h"
 #include "rtmd_process.h"
 #include "silent_listener.h"
+#include "test_client.h"
 
 namespace {
 
@@ -369,6 +370,67 @@ TEST(ClientE2E, S17_LogoutJustBeforeTheLoopStopsStillReachesTheServer)
     rtm_client_destroy(a);
     EXPECT_EQ(RTM_OK, rtm_loop_destroy(loop));
     EXPECT_TRUE(b.WaitFor("left room alice", 1, seconds(5)));
+}
+
+// rtmd's rate limits (the reference's "Limits and rate limits") reach the
+// application as each family's TOO_OFTEN code, through the callbacks.
+TEST(ClientE2E, RateLimitsReachTheCallbacksWithTheirCodes)
+{
+    rtm_test::RtmdProcess rtmd({"--rate", "messages=2/600", "--rate",
+                                "attribute-writes=1/600"});
+    ASSERT_TRUE(rtmd.started());
+    Client a(rtmd.address()), b(rtmd.address());
+    ASSERT_EQ(0, a.Login("alice"));
+    ASSERT_EQ(0, b.Login("bob"));
+    rtm_channel *room = a.Channel("room");
+    ASSERT_NE(nullptr, room);
+    // The same channel: 2 joins per 5 s (the default).
+    for (int i = 0; i < 2; i++) {
+        ASSERT_EQ(RTM_JOIN_CHANNEL_ERR_OK, a.Join(room));
+        ASSERT_EQ(RTM_LEAVE_CHANNEL_ERR_OK, a.Leave(room));
+    }
+    EXPECT_EQ(RTM_JOIN_CHANNEL_ERR_JOIN_SAME_CHANNEL_TOO_OFTEN, a.Join(room));
+    rtm_channel *other = a.Channel("other");
+    ASSERT_NE(nullptr, other);
+    ASSERT_EQ(RTM_JOIN_CHANNEL_ERR_OK, a.Join(other));
+    // Messages: 2 per 600 s here, peer and channel together.
+    EXPECT_EQ(RTM_PEER_MESSAGE_ERR_OK, a.SendText("bob", "one"));
+    EXPECT_EQ(RTM_CHANNEL_MESSAGE_ERR_OK, a.ChannelSend(other, "two"));
+    EXPECT_EQ(RTM_PEER_MESSAGE_ERR_TOO_OFTEN, a.SendText("bob", "three"));
+    EXPECT_EQ(RTM_CHANNEL_MESSAGE_ERR_TOO_OFTEN, a.ChannelSend(other, "four"));
+    // Attribute writes: 1 per 600 s here.
+    EXPECT_EQ(RTM_ATTRIBUTE_OPERATION_ERR_OK, a.SetAttributes({{"k", "1"}}));
+    EXPECT_EQ(RTM_ATTRIBUTE_OPERATION_ERR_TOO_OFTEN, a.SetAttributes({{"k", "2"}}));
+    // Refused messages were not delivered.
+    EXPECT_TRUE(b.WaitFor("peer alice: one"));
+    for (auto &e : b.Events())
+        EXPECT_EQ(std::string::npos, e.find("three")) << e;
+}
+
+// A server that holds as many links as --max-conns allows answers a new one
+// with Close{CLOSE_OVERLOADED}: the client treats it as a failed attempt and
+// tries again within its login timeout (S5), and gets in once a place is
+// free.
+TEST(ClientE2E, S5_FullServerIsRetriedUntilThereIsRoom)
+{
+    rtm_test::RtmdProcess rtmd({"--max-conns", "1"});
+    ASSERT_TRUE(rtmd.started());
+    auto holder = std::make_unique<rtm_test::TestClient>();
+    ASSERT_TRUE(holder->Connect(rtmd.host(), rtmd.port()));
+    ASSERT_TRUE(holder->Hello());
+    {
+        Client a(rtmd.address(), "\"rtm.login_timeout_ms\":1200,\"rtm.reconnect_min_ms\":50");
+        EXPECT_EQ(RTM_LOGIN_ERR_TIMEOUT, a.Login("alice"));
+        EXPECT_EQ((Strings{kConnecting, kTimedOut}), a.States());
+    }
+    EXPECT_TRUE(rtmd.WaitForLog("the server holds --max-conns links"));
+    Client b(rtmd.address(), "\"rtm.login_timeout_ms\":5000,\"rtm.reconnect_min_ms\":50");
+    std::thread release([&] {
+        std::this_thread::sleep_for(milliseconds(500));
+        holder.reset();
+    });
+    EXPECT_EQ(RTM_LOGIN_ERR_OK, b.Login("bob"));
+    release.join();
 }
 
 } // namespace

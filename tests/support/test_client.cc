@@ -38,7 +38,8 @@ Rtm__Wire__Message TextMessage(const std::string& text) {
 
 TestClient::~TestClient() { Close(); }
 
-bool TestClient::Connect(const std::string& host, uint16_t port, int timeout_ms) {
+bool TestClient::Connect(const std::string& host, uint16_t port, int timeout_ms,
+                         const std::string& source) {
   Close();
   sockaddr_in sa{};
   sa.sin_family = AF_INET;
@@ -46,6 +47,15 @@ bool TestClient::Connect(const std::string& host, uint16_t port, int timeout_ms)
   if (inet_pton(AF_INET, host.c_str(), &sa.sin_addr) != 1) return false;
   fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (fd_ < 0) return false;
+  if (!source.empty()) {
+    sockaddr_in local{};
+    local.sin_family = AF_INET;
+    if (inet_pton(AF_INET, source.c_str(), &local.sin_addr) != 1 ||
+        bind(fd_, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) {
+      Close();
+      return false;
+    }
+  }
   int one = 1;
   setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   if (connect(fd_, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) {

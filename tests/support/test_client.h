@@ -56,7 +56,9 @@ class TestClient {
   TestClient& operator=(const TestClient&) = delete;
 
   // Connects (blocking, with a timeout). True on success.
-  bool Connect(const std::string& host, uint16_t port, int timeout_ms = kWaitMs);
+  // source: the local address to connect from ("127.0.0.2"), or "" for any.
+  bool Connect(const std::string& host, uint16_t port, int timeout_ms = kWaitMs,
+               const std::string& source = "");
   void Close();
   // Half-closes: the server sees EOF, we can still read.
   void ShutdownWrite();

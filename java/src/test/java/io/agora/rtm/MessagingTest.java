@@ -104,7 +104,9 @@ public class MessagingTest extends RtmTestBase {
 
     @Test
     public void channelsMembershipMessagesAndMemberEvents() throws Exception {
-        try (Rtmd rtmd = new Rtmd()) {
+        // bob joins room three times within 5 s: the same-channel join rate
+        // (2 per 5 s, rateLimitsAreTooOftenWithTheirCodes) is turned off here.
+        try (Rtmd rtmd = new Rtmd("--rate", "join-same-channel=0/1")) {
             Recorder ra = new Recorder();
             Recorder rb = new Recorder();
             RtmClient a = client(ra, rtmd.params());
@@ -165,6 +167,30 @@ public class MessagingTest extends RtmTestBase {
             assertEquals(0, join(b.createChannel("room", new Recorder())));
             assertEquals(0, logout(b));
             assertTrue(ra.await("left room bob"));
+        }
+    }
+
+    /** rtmd's rate limits reach Java as each family's TOO_OFTEN constant. */
+    @Test
+    public void rateLimitsAreTooOftenWithTheirCodes() throws Exception {
+        try (Rtmd rtmd = new Rtmd("--rate", "messages=2/600")) {
+            Recorder ra = new Recorder();
+            RtmClient a = client(ra, rtmd.params());
+            RtmClient b = client(new Recorder(), rtmd.params());
+            assertEquals(0, login(a, "alice"));
+            assertEquals(0, login(b, "bob"));
+            RtmChannel room = a.createChannel("room", ra);
+            for (int i = 0; i < 2; i++) {
+                assertEquals(JoinChannelError.JOIN_CHANNEL_ERR_OK, join(room));
+                assertEquals(LeaveChannelError.LEAVE_CHANNEL_ERR_OK, leave(room));
+            }
+            assertEquals(JoinChannelError.JOIN_CHANNEL_ERR_JOIN_SAME_CHANNEL_TOO_OFTEN, join(room));
+            RtmChannel other = a.createChannel("other", ra);
+            assertEquals(JoinChannelError.JOIN_CHANNEL_ERR_OK, join(other));
+            assertEquals(PeerMessageError.PEER_MESSAGE_ERR_OK, send(a, "bob", "one"));
+            assertEquals(ChannelMessageError.CHANNEL_MESSAGE_ERR_OK, send(a, other, "two"));
+            assertEquals(PeerMessageError.PEER_MESSAGE_ERR_TOO_OFTEN, send(a, "bob", "three"));
+            assertEquals(ChannelMessageError.CHANNEL_MESSAGE_ERR_TOO_OFTEN, send(a, other, "four"));
         }
     }
 }

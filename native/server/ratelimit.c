@@ -1,0 +1,139 @@
+/* ratelimit.c: token buckets and the recent joins of a session. */
+#include "ratelimit.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const struct {
+    const char *name;
+    rtmd_rate rate;
+} limits_kinds[RTMD_RATE_COUNT] = {
+    /* The reference's documented rates (java-api-1x.md, "Limits"). */
+    [RTMD_RATE_JOIN] = { "join", { 50, 3000 } },
+    [RTMD_RATE_JOIN_SAME] = { "join-same-channel", { 2, 5000 } },
+    [RTMD_RATE_MESSAGES] = { "messages", { 1500, 3000 } },
+    [RTMD_RATE_ATTR_WRITES] = { "attribute-writes", { 100, 5000 } },
+    [RTMD_RATE_ATTR_READS] = { "attribute-reads", { 400, 5000 } },
+};
+
+const char *rtmd_rate_name(rtmd_rate_kind kind)
+{
+    return kind < RTMD_RATE_COUNT ? limits_kinds[kind].name : "?";
+}
+
+rtmd_rate_kind rtmd_rate_find(const char *name)
+{
+    for (int k = 0; k < RTMD_RATE_COUNT; k++)
+        if (strcmp(limits_kinds[k].name, name) == 0)
+            return (rtmd_rate_kind)k;
+    return RTMD_RATE_COUNT;
+}
+
+rtmd_rate rtmd_rate_default(rtmd_rate_kind kind)
+{
+    return kind < RTMD_RATE_COUNT ? limits_kinds[kind].rate : (rtmd_rate){ 0, 1000 };
+}
+
+/* GCRA: each request moves the theoretical arrival time (TAT) on by the
+ * emission interval T = period/count; a request is allowed while the TAT is
+ * at most period - T ahead of now, which lets a burst of count through.
+ * Kept in ns: with COUNT at most 10^6 and a period of at least 1 ms, T is
+ * never 0. */
+bool rtmd_bucket_take(rtmd_bucket *b, rtmd_rate rate, uint64_t now_us)
+{
+    if (rate.count == 0)
+        return true;
+    uint64_t now = now_us * 1000u;
+    uint64_t period = (uint64_t)rate.period_ms * 1000000u;
+    uint64_t t = period / rate.count;
+    if (t == 0)
+        t = 1;
+    uint64_t tat = b->tat_ns > now ? b->tat_ns : now;
+    if (tat - now > period - t)
+        return false;
+    b->tat_ns = tat + t;
+    return true;
+}
+
+/* ---- recent joins ------------------------------------------------------- */
+
+/* Joins kept at most: beyond it the oldest is forgotten. The join rate keeps
+ * a session far below it; this only bounds a server run without one. */
+#define RECENT_JOINS_MAX 1024u
+
+struct rtmd_recent_join {
+    uint64_t hash; /* FNV-1a of the channel id */
+    uint64_t at_ms;
+};
+
+static uint64_t limits_hash(const char *s)
+{
+    uint64_t h = 14695981039346656037ull;
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+/* Forgets the joins older than the period (the list is in time order). */
+static void recent_prune(rtmd_recent_joins *r, rtmd_rate rate, uint64_t now_ms)
+{
+    size_t old = 0;
+    while (old < r->count && r->items[old].at_ms + rate.period_ms <= now_ms)
+        old++;
+    if (old == 0)
+        return;
+    r->count -= old;
+    memmove(r->items, r->items + old, r->count * sizeof *r->items);
+    if (r->count == 0) {
+        free(r->items);
+        r->items = NULL;
+        r->cap = 0;
+    }
+}
+
+bool rtmd_recent_joins_allow(rtmd_recent_joins *r, rtmd_rate rate, const char *channel,
+                             uint64_t now_ms)
+{
+    if (rate.count == 0)
+        return true;
+    recent_prune(r, rate, now_ms);
+    uint64_t h = limits_hash(channel);
+    uint32_t n = 0;
+    for (size_t i = 0; i < r->count; i++)
+        if (r->items[i].hash == h)
+            n++;
+    return n < rate.count;
+}
+
+int rtmd_recent_joins_add(rtmd_recent_joins *r, rtmd_rate rate, const char *channel,
+                          uint64_t now_ms)
+{
+    if (rate.count == 0)
+        return 0;
+    recent_prune(r, rate, now_ms);
+    if (r->count == RECENT_JOINS_MAX) {
+        r->count--;
+        memmove(r->items, r->items + 1, r->count * sizeof *r->items);
+    }
+    if (r->count == r->cap) {
+        size_t cap = r->cap ? r->cap * 2 : 4;
+        struct rtmd_recent_join *items = realloc(r->items, cap * sizeof *items);
+        if (!items)
+            return -1;
+        r->items = items;
+        r->cap = cap;
+    }
+    r->items[r->count].hash = limits_hash(channel);
+    r->items[r->count].at_ms = now_ms;
+    r->count++;
+    return 0;
+}
+
+void rtmd_recent_joins_free(rtmd_recent_joins *r)
+{
+    free(r->items);
+    r->items = NULL;
+    r->count = r->cap = 0;
+}

@@ -1,0 +1,446 @@
+// limits_test.cc: rtmd's request rates and connection caps, and bad input
+// that must not starve anyone else (issue 5, docs/SERVER.md "Limits").
+//
+// The rates are the reference's (java-api-1x.md, "Limits and rate limits"):
+// join 50 per 3 s, the same channel 2 per 5 s, messages 1500 per 3 s,
+// attribute writes 100 per 5 s and reads 400 per 5 s. Each is a token bucket:
+// a burst of COUNT, then one per SECONDS/COUNT. A test that proves a default
+// runs as fast as it can and allows for what was refilled meanwhile; the
+// others shorten or lengthen the rate with --rate.
+#include <arpa/inet.h>
+
+#include <chrono>
+#include <cstring>
+#include <memory>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "rtm/rtm_codes.h"
+#include "server_test.h"
+
+namespace rtm_test {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double MsSince(Clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+}
+
+std::vector<uint8_t> Header(uint32_t n) {
+  uint32_t be = htonl(n);
+  std::vector<uint8_t> h(4);
+  std::memcpy(h.data(), &be, 4);
+  return h;
+}
+
+// How many requests a bucket of `count` per `period_ms` can let through in
+// `elapsed_ms`: the burst plus what was refilled meanwhile.
+int MostAllowed(int count, double period_ms, double elapsed_ms) {
+  return count + static_cast<int>(elapsed_ms / (period_ms / count)) + 1;
+}
+
+// ---- request rates ------------------------------------------------------
+
+// Joins: 50 per 3 s by default, then JOIN_CHANNEL_ERR_TOO_OFTEN (7).
+// Distinct channels, each left at once (the 20-channel limit, A5, and the
+// same-channel rate stay out of the way).
+TEST(Rates, JoinDefaultIs50Per3Seconds) {
+  RtmdProcess rtmd;
+  ASSERT_TRUE(rtmd.started());
+  TestClient c;
+  ASSERT_TRUE(Online(c, rtmd, "alice"));
+  auto t0 = Clock::now();
+  int ok = 0, code = 0;
+  for (int i = 0; i < 200; i++) {
+    std::string ch = "c" + std::to_string(i);
+    code = c.Join(ch);
+    if (code != RTM_JOIN_CHANNEL_ERR_OK) break;
+    ok++;
+    ASSERT_EQ(c.Leave(ch), RTM_LEAVE_CHANNEL_ERR_OK);
+  }
+  double elapsed = MsSince(t0);
+  EXPECT_EQ(code, RTM_JOIN_CHANNEL_ERR_TOO_OFTEN);
+  EXPECT_GE(ok, 50);
+  EXPECT_LE(ok, MostAllowed(50, 3000, elapsed)) << elapsed << " ms";
+}
+
+// The same channel: 2 joins per 5 s by default, the third is
+// JOIN_CHANNEL_ERR_JOIN_SAME_CHANNEL_TOO_OFTEN (8); other channels are not
+// affected.
+TEST(Rates, JoinSameChannelDefaultIs2Per5Seconds) {
+  RtmdProcess rtmd;
+  ASSERT_TRUE(rtmd.started());
+  TestClient c;
+  ASSERT_TRUE(Online(c, rtmd, "alice"));
+  for (int i = 0; i < 2; i++) {
+    ASSERT_EQ(c.Join("room"), RTM_JOIN_CHANNEL_ERR_OK) << i;
+    ASSERT_EQ(c.Leave("room"), RTM_LEAVE_CHANNEL_ERR_OK);
+  }
+  EXPECT_EQ(c.Join("room"), RTM_JOIN_CHANNEL_ERR_JOIN_SAME_CHANNEL_TOO_OFTEN);
+  EXPECT_EQ(c.Join("other"), RTM_JOIN_CHANNEL_ERR_OK);
+  // A refused join changed nothing: alice is not in room.
+  EXPECT_EQ(c.Leave("room"), RTM_LEAVE_CHANNEL_ERR_NOT_IN_CHANNEL);
+  // Joining a channel one is in is ALREADY_JOINED (6), whatever the rate.
+  ASSERT_EQ(c.Join("hall"), RTM_JOIN_CHANNEL_ERR_OK);
+  ASSERT_EQ(c.Leave("hall"), RTM_LEAVE_CHANNEL_ERR_OK);
+  ASSERT_EQ(c.Join("hall"), RTM_JOIN_CHANNEL_ERR_OK);
+  EXPECT_EQ(c.Join("hall"), RTM_JOIN_CHANNEL_ERR_ALREADY_JOINED);
+}
+
+// Once the oldest join of the channel is older than the period, it can be
+// joined again.
+TEST(Rates, JoinSameChannelAgainAfterThePeriod) {
+  RtmdProcess rtmd({"--rate", "join-same-channel=2/0.3"});
+  ASSERT_TRUE(rtmd.started());
+  TestClient c;
+  ASSERT_TRUE(Online(c, rtmd, "alice"));
+  for (int i = 0; i < 2; i++) {
+    ASSERT_EQ(c.Join("room"), RTM_JOIN_CHANNEL_ERR_OK) << i;
+    ASSERT_EQ(c.Leave("room"), RTM_LEAVE_CHANNEL_ERR_OK);
+  }
+  EXPECT_EQ(c.Join("room"), RTM_JOIN_CHANNEL_ERR_JOIN_SAME_CHANNEL_TOO_OFTEN);
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  EXPECT_EQ(c.Join("room"), RTM_JOIN_CHANNEL_ERR_OK);
+}
+
+// Messages: 1500 per 3 s by default, then PEER_MESSAGE_ERR_TOO_OFTEN (5).
+TEST(Rates, MessagesDefaultIs1500Per3Seconds) {
+  RtmdProcess rtmd;
+  ASSERT_TRUE(rtmd.started());
+  TestClient a, b;
+  ASSERT_TRUE(Online(a, rtmd, "alice"));
+  ASSERT_TRUE(Online(b, rtmd, "bob"));
+  auto t0 = Clock::now();
+  int ok = 0, code = 0;
+  for (int i = 0; i < 5000; i++) {
+    code = a.PeerSend("bob", "m");
+    if (code != RTM_PEER_MESSAGE_ERR_OK) break;
+    ok++;
+  }
+  double elapsed = MsSince(t0);
+  EXPECT_EQ(code, RTM_PEER_MESSAGE_ERR_TOO_OFTEN);
+  EXPECT_GE(ok, 1500);
+  EXPECT_LE(ok, MostAllowed(1500, 3000, elapsed)) << elapsed << " ms";
+}
+
+// Peer and channel messages share one budget; over it, each gets its own
+// family's code: PEER_MESSAGE_ERR_TOO_OFTEN (5), CHANNEL_MESSAGE_ERR_TOO_OFTEN
+// (3). A refused message is not delivered.
+TEST(Rates, PeerAndChannelMessagesShareTheBudget) {
+  RtmdProcess rtmd({"--rate", "messages=6/600"});
+  ASSERT_TRUE(rtmd.started());
+  TestClient a, b;
+  ASSERT_TRUE(Online(a, rtmd, "alice"));
+  ASSERT_TRUE(Online(b, rtmd, "bob"));
+  ASSERT_EQ(a.Join("room"), 0);
+  ASSERT_EQ(b.Join("room"), 0);
+  for (int i = 0; i < 3; i++) {
+    ASSERT_EQ(a.PeerSend("bob", "p" + std::to_string(i)), 0) << i;
+    ASSERT_EQ(a.ChannelSend("room", "c" + std::to_string(i)), 0) << i;
+  }
+  EXPECT_EQ(a.PeerSend("bob", "refused"), RTM_PEER_MESSAGE_ERR_TOO_OFTEN);
+  EXPECT_EQ(a.ChannelSend("room", "refused"), RTM_CHANNEL_MESSAGE_ERR_TOO_OFTEN);
+  // bob's own budget is his: he can still send.
+  EXPECT_EQ(b.PeerSend("alice", "mine"), 0);
+  int peers = 0, channels = 0;
+  while (FramePtr f = b.ReadFrame(300)) {
+    if (f->body_case == RTM__WIRE__FRAME__BODY_PEER_DELIVER) {
+      EXPECT_STRNE(f->peer_deliver->message->text, "refused");
+      peers++;
+    } else if (f->body_case == RTM__WIRE__FRAME__BODY_CHANNEL_DELIVER) {
+      EXPECT_STRNE(f->channel_deliver->message->text, "refused");
+      channels++;
+    }
+  }
+  EXPECT_EQ(peers, 3);
+  EXPECT_EQ(channels, 3);
+}
+
+// After the burst, one request per SECONDS/COUNT.
+TEST(Rates, RefilledEvenly) {
+  RtmdProcess rtmd({"--rate", "join=2/0.4"});
+  ASSERT_TRUE(rtmd.started());
+  TestClient c;
+  ASSERT_TRUE(Online(c, rtmd, "alice"));
+  EXPECT_EQ(c.Join("a"), 0);
+  EXPECT_EQ(c.Join("b"), 0);
+  EXPECT_EQ(c.Join("c"), RTM_JOIN_CHANNEL_ERR_TOO_OFTEN);
+  std::this_thread::sleep_for(std::chrono::milliseconds(250));  // one interval: 200 ms
+  EXPECT_EQ(c.Join("c"), 0);
+  EXPECT_EQ(c.Join("d"), RTM_JOIN_CHANNEL_ERR_TOO_OFTEN);
+}
+
+// Attribute writes: 100 per 5 s; reads: 400 per 5 s, each then
+// ATTRIBUTE_OPERATION_ERR_TOO_OFTEN (5). Writes and reads are counted apart.
+TEST(Rates, AttributeWritesAndReadsDefaults) {
+  RtmdProcess rtmd;
+  ASSERT_TRUE(rtmd.started());
+  TestClient c;
+  ASSERT_TRUE(Online(c, rtmd, "alice"));
+  auto t0 = Clock::now();
+  int writes = 0, code = 0;
+  for (int i = 0; i < 1000; i++) {
+    code = c.SetAttributes(RTM__WIRE__SET_ATTRIBUTES__OP__OP_ADD_OR_UPDATE,
+                           {{"k", std::to_string(i)}});
+    if (code != 0) break;
+    writes++;
+  }
+  double elapsed = MsSince(t0);
+  EXPECT_EQ(code, RTM_ATTRIBUTE_OPERATION_ERR_TOO_OFTEN);
+  EXPECT_GE(writes, 100);
+  EXPECT_LE(writes, MostAllowed(100, 5000, elapsed)) << elapsed << " ms";
+
+  t0 = Clock::now();
+  int reads = 0;
+  for (int i = 0; i < 2000; i++) {
+    FramePtr f = c.GetAttributes("alice");
+    ASSERT_TRUE(f);
+    code = f->attributes->code;
+    if (code != 0) {
+      EXPECT_EQ(f->attributes->n_attributes, 0u);
+      break;
+    }
+    reads++;
+  }
+  elapsed = MsSince(t0);
+  EXPECT_EQ(code, RTM_ATTRIBUTE_OPERATION_ERR_TOO_OFTEN);
+  EXPECT_GE(reads, 400);
+  EXPECT_LE(reads, MostAllowed(400, 5000, elapsed)) << elapsed << " ms";
+}
+
+// COUNT 0 turns a limit off.
+TEST(Rates, ZeroCountIsNoLimit) {
+  RtmdProcess rtmd({"--rate", "messages=0/1"});
+  ASSERT_TRUE(rtmd.started());
+  TestClient a, b;
+  ASSERT_TRUE(Online(a, rtmd, "alice"));
+  ASSERT_TRUE(Online(b, rtmd, "bob"));
+  for (int i = 0; i < 2000; i++) ASSERT_EQ(a.PeerSend("bob", "m"), 0) << i;
+}
+
+// The rates belong to the session: a client that comes back on a new link
+// within the grace (S12) does not get a new budget.
+TEST(Rates, KeptWhenTheSessionIsResumed_S12) {
+  RtmdProcess rtmd({"--rate", "join=2/600"});
+  ASSERT_TRUE(rtmd.started());
+  TestClient c;
+  ASSERT_TRUE(Online(c, rtmd, "alice"));
+  EXPECT_EQ(c.Join("a"), 0);
+  EXPECT_EQ(c.Join("b"), 0);
+  c.Close();
+  ASSERT_TRUE(rtmd.WaitForLog("link lost, session kept"));
+  ASSERT_TRUE(c.Connect(rtmd.host(), rtmd.port()));
+  ASSERT_TRUE(c.Hello());
+  bool resumed = false;
+  ASSERT_EQ(c.Login("app", "alice", 1, "", &resumed), 0);
+  EXPECT_TRUE(resumed);
+  EXPECT_EQ(c.Join("c"), RTM_JOIN_CHANNEL_ERR_TOO_OFTEN);
+}
+
+// ---- connection caps ------------------------------------------------------
+
+// Waits until a link from source is accepted again (the server frees a
+// closed link once the peer's end is seen).
+bool AcceptedFrom(const RtmdProcess& rtmd, const std::string& source, TestClient& c) {
+  for (auto t0 = Clock::now(); MsSince(t0) < 3000;) {
+    if (c.Connect(rtmd.host(), rtmd.port(), 1000, source) && c.Hello()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
+}
+
+// --max-conns-per-ip: a link over the cap gets Close{CLOSE_OVERLOADED} and is
+// closed; other addresses are not affected; a freed place is taken again.
+TEST(Conns, PerAddressCap) {
+  RtmdProcess rtmd({"--max-conns-per-ip", "3"});
+  ASSERT_TRUE(rtmd.started());
+  TestClient held[3];
+  for (auto& c : held) {
+    ASSERT_TRUE(c.Connect(rtmd.host(), rtmd.port(), kWaitMs, "127.0.0.2"));
+    ASSERT_TRUE(c.Hello());
+  }
+  TestClient over;
+  ASSERT_TRUE(over.Connect(rtmd.host(), rtmd.port(), kWaitMs, "127.0.0.2"));
+  EXPECT_TRUE(ClosedWith(over, RTM__WIRE__CLOSE__CODE__CLOSE_OVERLOADED));
+  EXPECT_TRUE(rtmd.WaitForLog("refused 127.0.0.2:"));
+  EXPECT_TRUE(rtmd.WaitForLog("--max-conns-per-ip"));
+
+  TestClient other;
+  EXPECT_TRUE(Online(other, rtmd, "alice"));  // from 127.0.0.1
+
+  held[0].Close();
+  TestClient again;
+  EXPECT_TRUE(AcceptedFrom(rtmd, "127.0.0.2", again));
+}
+
+// --max-conns: the same, counted over every address.
+TEST(Conns, TotalCap) {
+  RtmdProcess rtmd({"--max-conns", "2"});
+  ASSERT_TRUE(rtmd.started());
+  TestClient a, b;
+  ASSERT_TRUE(Online(a, rtmd, "alice"));
+  ASSERT_TRUE(b.Connect(rtmd.host(), rtmd.port(), kWaitMs, "127.0.0.3"));
+  ASSERT_TRUE(b.Hello());
+  TestClient over;
+  ASSERT_TRUE(over.Connect(rtmd.host(), rtmd.port(), kWaitMs, "127.0.0.4"));
+  EXPECT_TRUE(ClosedWith(over, RTM__WIRE__CLOSE__CODE__CLOSE_OVERLOADED));
+  EXPECT_TRUE(rtmd.WaitForLog("--max-conns links"));
+  // Those in are not affected.
+  EXPECT_EQ(a.Join("room"), 0);
+}
+
+// A flood of half-open links (connected, then silent, or a Hello and then
+// nothing, or half a frame) from one address: the cap turns most away at
+// once, the login deadline closes the rest, and a pair of users on another
+// address goes on messaging without losing anything meanwhile.
+TEST(Conns, HalfOpenFloodDoesNotStarveOthers) {
+  constexpr int kFlood = 300, kCap = 64;
+  RtmdProcess rtmd({"--max-conns-per-ip", std::to_string(kCap), "--login-deadline-ms", "500"});
+  ASSERT_TRUE(rtmd.started());
+  TestClient a, b;
+  ASSERT_TRUE(Online(a, rtmd, "alice"));
+  ASSERT_TRUE(Online(b, rtmd, "bob"));
+
+  std::vector<std::unique_ptr<TestClient>> flood;
+  int sent = 0;
+  for (int i = 0; i < kFlood; i++) {
+    auto c = std::make_unique<TestClient>();
+    ASSERT_TRUE(c->Connect(rtmd.host(), rtmd.port(), kWaitMs, "127.0.0.2")) << i;
+    if (i % 3 == 1) {
+      Rtm__Wire__Hello h = RTM__WIRE__HELLO__INIT;
+      h.version = 1;
+      rtm__frame f = RTM__WIRE__FRAME__INIT;
+      f.body_case = RTM__WIRE__FRAME__BODY_HELLO;
+      f.hello = &h;
+      c->SendFrame(f);
+    } else if (i % 3 == 2) {
+      std::vector<uint8_t> half = Header(40);
+      half.push_back(0x0a);
+      c->SendRaw(half.data(), half.size());
+    }
+    flood.push_back(std::move(c));
+    if (i % 10 == 0) {
+      std::string text = "m" + std::to_string(sent++);
+      ASSERT_EQ(a.PeerSend("bob", text), 0);
+      FramePtr d = b.Expect(RTM__WIRE__FRAME__BODY_PEER_DELIVER);
+      ASSERT_TRUE(d) << text;
+      EXPECT_EQ(std::string(d->peer_deliver->message->text), text);
+      ASSERT_TRUE(b.PeerAck(d->peer_deliver->seq));
+    }
+  }
+  // Every flood link ends: at once with CLOSE_OVERLOADED past the cap, at the
+  // login deadline with CLOSE_LOGIN_DEADLINE before it.
+  int overloaded = 0, deadline = 0;
+  for (auto& c : flood) {
+    FramePtr f = c->Expect(RTM__WIRE__FRAME__BODY_CLOSE, 5000);
+    ASSERT_TRUE(f);
+    if (f->close->code == RTM__WIRE__CLOSE__CODE__CLOSE_OVERLOADED) overloaded++;
+    if (f->close->code == RTM__WIRE__CLOSE__CODE__CLOSE_LOGIN_DEADLINE) deadline++;
+    EXPECT_TRUE(c->WaitClosed(3000));
+  }
+  EXPECT_EQ(deadline, kCap);
+  EXPECT_EQ(overloaded, kFlood - kCap);
+  flood.clear();
+
+  // alice and bob did not notice; the address is let in again.
+  EXPECT_EQ(a.PeerSend("bob", "after"), 0);
+  FramePtr d = b.Expect(RTM__WIRE__FRAME__BODY_PEER_DELIVER);
+  ASSERT_TRUE(d);
+  EXPECT_STREQ(d->peer_deliver->message->text, "after");
+  TestClient again;
+  EXPECT_TRUE(AcceptedFrom(rtmd, "127.0.0.2", again));
+  EXPECT_TRUE(rtmd.Running());
+}
+
+// ---- bad input --------------------------------------------------------------
+
+// B5: garbage, truncated frames, oversized headers and undecodable payloads,
+// sent by raw sockets in between the messages of two users: each bad link is
+// closed, rtmd stays up, and every message arrives once, in order.
+TEST(BadInput, GarbageTruncatedAndOversizedWhileOthersMessage_B5) {
+  RtmdProcess rtmd({"--max-frame", "4096"});
+  ASSERT_TRUE(rtmd.started());
+  TestClient a, b;
+  ASSERT_TRUE(Online(a, rtmd, "alice"));
+  ASSERT_TRUE(Online(b, rtmd, "bob"));
+  std::mt19937 rng(20261126);
+  constexpr int kRounds = 120;
+  for (int i = 0; i < kRounds; i++) {
+    TestClient bad;
+    ASSERT_TRUE(bad.Connect(rtmd.host(), rtmd.port()));
+    std::vector<uint8_t> bytes;
+    bool hello_first = i % 2 == 1;  // before and after the handshake
+    if (hello_first) {
+      ASSERT_TRUE(bad.Hello());
+    }
+    switch (i % 5) {
+      case 0:  // random bytes
+        bytes.resize(1 + rng() % 2048);
+        for (auto& x : bytes) x = static_cast<uint8_t>(rng());
+        break;
+      case 1:  // a header announcing more than --max-frame
+        bytes = Header(4097 + rng() % 0x7ffff000u);
+        break;
+      case 2: {  // a frame cut short, then the link closed
+        bytes = Header(200);
+        bytes.resize(4 + rng() % 200, 0x0a);
+        break;
+      }
+      case 3: {  // a whole frame that is not a Frame
+        size_t n = 1 + rng() % 300;
+        bytes = Header(static_cast<uint32_t>(n));
+        for (size_t k = 0; k < n; k++) bytes.push_back(static_cast<uint8_t>(rng()));
+        break;
+      }
+      case 4: {  // a valid frame, then a truncated varint
+        std::vector<uint8_t> tail = Header(3);
+        tail.insert(tail.end(), {0x0a, 0xff, 0xff});
+        bytes = tail;
+        break;
+      }
+    }
+    bad.SendRaw(bytes.data(), bytes.size());
+    if (i % 5 == 2) {
+      bad.Close();  // truncated: the server only sees the end of the link
+    } else if (i % 5 != 0) {
+      EXPECT_TRUE(bad.WaitClosed()) << "case " << i % 5;
+    }
+    // Random bytes may happen to be a frame that waits for more: close it.
+    bad.Close();
+
+    std::string text = "m" + std::to_string(i);
+    ASSERT_EQ(a.PeerSend("bob", text), 0) << text;
+    FramePtr d = b.Expect(RTM__WIRE__FRAME__BODY_PEER_DELIVER);
+    ASSERT_TRUE(d) << text;
+    EXPECT_EQ(std::string(d->peer_deliver->message->text), text);
+    ASSERT_TRUE(b.PeerAck(d->peer_deliver->seq));
+  }
+  EXPECT_TRUE(b.QuietFor(200));  // nothing twice
+  EXPECT_TRUE(rtmd.Running());
+}
+
+// A client that does not read is dropped with a logged reason, and its
+// session is handled as any lost link (S12): kept in its grace, so the
+// sender's messages are still accepted and queued for it.
+TEST(BadInput, ClientThatDoesNotReadIsAnInterruption_S12) {
+  RtmdProcess rtmd({"--max-output", "65536"});
+  ASSERT_TRUE(rtmd.started());
+  TestClient a, sink;
+  ASSERT_TRUE(Online(a, rtmd, "alice"));
+  ASSERT_TRUE(Online(sink, rtmd, "sink"));
+  std::string text(30000, 'x');
+  bool dropped = false;
+  for (int i = 0; i < 5000 && !dropped; i++) {
+    ASSERT_EQ(a.PeerSend("sink", text), 0) << i;
+    dropped = i % 16 == 0 && rtmd.WaitForLog("does not read", 0);
+  }
+  ASSERT_TRUE(rtmd.WaitForLog("does not read"));
+  EXPECT_TRUE(rtmd.WaitForLog("app/sink: link lost, session kept"));
+  EXPECT_EQ(a.PeerSend("sink", "queued"), 0);
+}
+
+}  // namespace
+}  // namespace rtm_test
