@@ -417,6 +417,10 @@ TEST(Grace, MemoryPerSessionInGrace) {
   long before = rtmd.RssKb();
   ASSERT_GT(before, 0);
   for (int i = 0; i < kUsers; i++) {
+    // The keeper stays alive through a slow loop (3 s idle timeout).
+    if (i % 100 == 0) {
+      ASSERT_TRUE(keeper.Ping());
+    }
     TestClient c;
     ASSERT_TRUE(Online(c, rtmd, "user" + std::to_string(i)));
     ASSERT_EQ(c.Join("room"), 0);
