@@ -497,8 +497,10 @@ jint JNICALL jrtm_logout(JNIEnv *env, jclass cls, jlong h, jobject pending)
 
 jint JNICALL jrtm_send_peer_message(JNIEnv *env, jclass cls, jlong h,
                                     jstring peer_id, jint type, jbyteArray body,
-                                    jbyteArray description, jobject pending)
+                                    jbyteArray description, jboolean offline,
+                                    jobject pending)
 {
+    rtm_send_options opts = { .enable_offline_messaging = offline == JNI_TRUE };
     jrtm_client *jc = jrtm_client_of(h);
     bool failed = false;
     const char *peer = jrtm_chars(env, peer_id, &failed);
@@ -508,7 +510,8 @@ jint JNICALL jrtm_send_peer_message(JNIEnv *env, jclass cls, jlong h,
     if (!failed && jrtm_message_from_java(env, type, body, description, &m)) {
         op = jrtm_op_new(env, jc, pending);
         if (op != NULL)
-            rc = rtm_send_peer_message(jc->c, peer, &m, jrtm_on_result, op);
+            rc = rtm_send_peer_message_with_options(jc->c, peer, &m, &opts, jrtm_on_result,
+                                                    op);
         jrtm_message_free(&m);
     }
     if (op == NULL)

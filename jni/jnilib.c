@@ -130,7 +130,7 @@ static const JNINativeMethod jrtm_natives[] = {
     {"login", "(J" JRTM_STR JRTM_STR "L" JRTM_PKG "Pending;)I", (void *)jrtm_login},
     {"logout", "(JL" JRTM_PKG "Pending;)I", (void *)jrtm_logout},
     {"renewToken", "(J" JRTM_STR "L" JRTM_PKG "Pending;)I", (void *)jrtm_renew_token},
-    {"sendPeerMessage", "(J" JRTM_STR "I[B[BL" JRTM_PKG "Pending;)I",
+    {"sendPeerMessage", "(J" JRTM_STR "I[B[BZL" JRTM_PKG "Pending;)I",
      (void *)jrtm_send_peer_message},
     {"networkChanged", "(J)V", (void *)jrtm_network_changed},
     {"setUserAttributes", "(JZ[[B[[BL" JRTM_PKG "Pending;)I",

@@ -154,7 +154,8 @@ jint JNICALL jrtm_renew_token(JNIEnv *env, jclass cls, jlong h, jstring token,
                               jobject pending);
 jint JNICALL jrtm_send_peer_message(JNIEnv *env, jclass cls, jlong h,
                                     jstring peer_id, jint type, jbyteArray body,
-                                    jbyteArray description, jobject pending);
+                                    jbyteArray description, jboolean offline,
+                                    jobject pending);
 void JNICALL jrtm_network_changed(JNIEnv *env, jclass cls, jlong h);
 
 /* --- attributes_jni.c --- */

@@ -51,7 +51,7 @@ static const cli__cmd_entry cli__cmds[] = {
     { "attrs-set", CLI_CMD_ATTRS_SET }, { "attrs-update", CLI_CMD_ATTRS_UPDATE },
     { "attrs-del", CLI_CMD_ATTRS_DEL }, { "attrs-clear", CLI_CMD_ATTRS_CLEAR },
     { "attrs-get", CLI_CMD_ATTRS_GET }, { "netchange", CLI_CMD_NETCHANGE },
-    { "renew", CLI_CMD_RENEW },
+    { "renew", CLI_CMD_RENEW },   { "send-offline", CLI_CMD_SEND_OFFLINE },
 };
 
 /* The number of words left at p. */
@@ -185,11 +185,12 @@ int cli_cmd_parse(char *line, cli_cmd *out, const char **error)
         }
         break;
     case CLI_CMD_SEND:
+    case CLI_CMD_SEND_OFFLINE:
     case CLI_CMD_CHSEND:
         out->arg = cli__next_word(&p);
         if (out->arg == NULL) {
-            *error = e->kind == CLI_CMD_SEND ? "missing argument: peer"
-                                             : "missing argument: channel";
+            *error = e->kind != CLI_CMD_CHSEND ? "missing argument: peer"
+                                               : "missing argument: channel";
             return -1;
         }
         if (*p == '\0') {

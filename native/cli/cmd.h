@@ -11,6 +11,7 @@ typedef enum {
     CLI_CMD_LOGIN,    /* login [TOKEN] */
     CLI_CMD_LOGOUT,   /* logout */
     CLI_CMD_SEND,     /* send PEER TEXT... */
+    CLI_CMD_SEND_OFFLINE, /* send-offline PEER TEXT...: kept if PEER is away */
     CLI_CMD_JOIN,     /* join CH */
     CLI_CMD_LEAVE,    /* leave CH */
     CLI_CMD_CHSEND,   /* chsend CH TEXT... */

@@ -90,6 +90,10 @@ static const char cli__usage[] =
 "  logout              log out.                               result op logout\n"
 "  send PEER TEXT...   a peer message; TEXT is the rest of    result op send\n"
 "                      the line, inner spaces kept.\n"
+"  send-offline PEER TEXT...  the same, kept by the server   result op send-offline\n"
+"                      while PEER is offline (code 4,\n"
+"                      CACHED_BY_SERVER) and delivered at\n"
+"                      its next login.\n"
 "  join CH             join channel CH.                       result op join\n"
 "  leave CH            leave channel CH.                      result op leave\n"
 "  chsend CH TEXT...   a message to channel CH.               result op chsend\n"
@@ -570,14 +574,17 @@ static void cli__run(cli *c, const cli_cmd *cmd, const char *original)
         }
         rtm_renew_token(c->client, cmd->arg, cli__on_result, r);
         break;
-    case CLI_CMD_SEND: {
+    case CLI_CMD_SEND:
+    case CLI_CMD_SEND_OFFLINE: {
         rtm_message m = { .type = RTM_MESSAGE_TYPE_TEXT, .text = cmd->text };
-        if ((r = cli__req_new(c, "send", RTM_FAMILY_PEER_MESSAGE_ERR, NULL,
+        rtm_send_options opts = {
+            .enable_offline_messaging = cmd->kind == CLI_CMD_SEND_OFFLINE };
+        if ((r = cli__req_new(c, cmd->word, RTM_FAMILY_PEER_MESSAGE_ERR, NULL,
                               cmd->arg)) == NULL) {
             cli__oom(original);
             return;
         }
-        rtm_send_peer_message(c->client, cmd->arg, &m, cli__on_result, r);
+        rtm_send_peer_message_with_options(c->client, cmd->arg, &m, &opts, cli__on_result, r);
         break;
     }
     case CLI_CMD_JOIN:

@@ -1136,6 +1136,14 @@ int rtm_send_peer_message(rtm_client *c, const char *peer_id,
                           const rtm_message *msg, rtm_result_cb cb,
                           void *closure)
 {
+    return rtm_send_peer_message_with_options(c, peer_id, msg, NULL, cb, closure);
+}
+
+int rtm_send_peer_message_with_options(rtm_client *c, const char *peer_id,
+                                       const rtm_message *msg,
+                                       const rtm_send_options *options,
+                                       rtm_result_cb cb, void *closure)
+{
     if (c == NULL)
         return RTM_PEER_MESSAGE_ERR_NOT_INITIALIZED;
     rtm__op *op = rtm__op_new(c, NULL, RTM__OP_PEER_MESSAGE, cb, NULL, closure);
@@ -1150,6 +1158,8 @@ int rtm_send_peer_message(rtm_client *c, const char *peer_id,
         rtm__cmd_free(cmd);
         cmd = NULL;
     }
+    if (cmd != NULL)
+        cmd->msg.offline = options != NULL && options->enable_offline_messaging;
     return rtm__submit(c, cmd, op, RTM_PEER_MESSAGE_ERR_FAILURE);
 }
 

@@ -645,6 +645,7 @@ void rtm__session_send_peer(rtm__session *s, rtm__time now, uint64_t op,
     rtm__fill_message(&m, msg);
     ps.to = (char *)peer_id;
     ps.message = &m;
+    ps.enable_offline = msg->offline;
     ps.send_seq = ++s->send_seq;
     f.body_case = RTM__WIRE__FRAME__BODY_PEER_SEND;
     f.peer_send = &ps;

@@ -58,6 +58,7 @@ typedef struct {
     const uint8_t *raw;
     size_t raw_len;
     const char *description;
+    bool offline;             /* a peer message: keep it if the peer is away (A6) */
 } rtm__outgoing;
 
 typedef struct {

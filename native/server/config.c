@@ -57,6 +57,12 @@ static void rtmd__usage(FILE *f)
         "  --replay-window-ms N      on a resume, re-deliver the channel messages of\n"
         "                            the last N ms (default %u)\n"
         "  --replay-max N            ... at most the latest N per channel (default %u)\n"
+        "  --offline-max N           offline peer messages kept per receiver, the\n"
+        "                            newest replacing the oldest (default %u; 0: no\n"
+        "                            offline messages, they are PEER_UNREACHABLE)\n"
+        "  --offline-ttl-s N         ... kept N seconds (default %u)\n"
+        "  --offline-max-bytes BYTES ... and BYTES in all, over which they are refused\n"
+        "                            (default %u)\n"
         "  --max-conns N             links held at once, in all (default: the\n"
         "                            open-file limit less %u, now %u)\n"
         "  --max-conns-per-ip N      links held at once from one source address\n"
@@ -80,7 +86,8 @@ static void rtmd__usage(FILE *f)
         RTMD_DEFAULT_LISTEN, RTMD_DEFAULT_TOKEN_WARN_S, RTMD_DEFAULT_HEARTBEAT_MS, RTMD_IDLE_TIMEOUT_MIN_MS,
         RTMD_DEFAULT_LOGIN_DEADLINE_MS, (unsigned)RTM__FRAME_MAX_DEFAULT,
         RTMD_DEFAULT_MAX_UNACKED, RTMD_DEFAULT_MAX_OUTPUT, RTMD_DEFAULT_SESSION_GRACE_MS,
-        RTMD_DEFAULT_REPLAY_WINDOW_MS, RTMD_DEFAULT_REPLAY_MAX, RTMD_FD_RESERVE,
+        RTMD_DEFAULT_REPLAY_WINDOW_MS, RTMD_DEFAULT_REPLAY_MAX, RTMD_DEFAULT_OFFLINE_MAX,
+        RTMD_DEFAULT_OFFLINE_TTL_S, RTMD_DEFAULT_OFFLINE_MAX_BYTES, RTMD_FD_RESERVE,
         rtmd__default_max_conns(), RTMD_DEFAULT_MAX_CONNS_PER_IP);
 }
 
@@ -115,6 +122,7 @@ static int rtmd__listen_ok(const char *s)
 enum { OPT_LISTEN, OPT_APP_ID, OPT_APP_CERT, OPT_TOKEN_WARN, OPT_TOKEN_POLICY,
        OPT_HEARTBEAT, OPT_IDLE, OPT_DEADLINE, OPT_MAX_FRAME,
        OPT_MAX_UNACKED, OPT_MAX_OUTPUT, OPT_GRACE, OPT_REPLAY_WINDOW, OPT_REPLAY_MAX,
+       OPT_OFFLINE_MAX, OPT_OFFLINE_TTL, OPT_OFFLINE_BYTES,
        OPT_MAX_CONNS, OPT_MAX_CONNS_PER_IP, OPT_RATE, OPT_CONFIG,
        OPT_READY, OPT_LOG_LEVEL, OPT_HELP, OPT_VERSION };
 
@@ -136,6 +144,9 @@ static const struct {
     [OPT_GRACE] = { "--session-grace-ms", 1 },
     [OPT_REPLAY_WINDOW] = { "--replay-window-ms", 1 },
     [OPT_REPLAY_MAX] = { "--replay-max", 1 },
+    [OPT_OFFLINE_MAX] = { "--offline-max", 1 },
+    [OPT_OFFLINE_TTL] = { "--offline-ttl-s", 1 },
+    [OPT_OFFLINE_BYTES] = { "--offline-max-bytes", 1 },
     [OPT_MAX_CONNS] = { "--max-conns", 1 },
     [OPT_MAX_CONNS_PER_IP] = { "--max-conns-per-ip", 1 },
     [OPT_RATE] = { "--rate", 1 },
@@ -408,6 +419,18 @@ static rtmd_config_status rtmd__parse_args(rtmd_config *cfg, int argc, char **ar
                 bad = 1;
             }
             break;
+        case OPT_OFFLINE_MAX:
+            bad = rtmd__parse_u32(name, value, 0, 100000, &cfg->offline_max, err);
+            break;
+        case OPT_OFFLINE_TTL:
+            bad = rtmd__parse_u32(name, value, 1, 366u * 86400u, &cfg->offline_ttl_s, err);
+            break;
+        case OPT_OFFLINE_BYTES: {
+            uint32_t bytes = 0; /* up to 4 GiB - 1; 0: none kept */
+            bad = rtmd__parse_u32(name, value, 0, UINT32_MAX, &bytes, err);
+            cfg->offline_max_bytes = bytes;
+            break;
+        }
         case OPT_MAX_CONNS:
             bad = rtmd__parse_u32(name, value, 1, UINT32_MAX, &cfg->max_conns, err);
             break;
@@ -562,6 +585,9 @@ rtmd_config_status rtmd_config_parse(rtmd_config *cfg, int argc, char **argv,
     cfg->log_level = RTMD_LOG_INFO;
     cfg->token_warn_s = RTMD_DEFAULT_TOKEN_WARN_S;
 
+    cfg->offline_max = RTMD_DEFAULT_OFFLINE_MAX;
+    cfg->offline_ttl_s = RTMD_DEFAULT_OFFLINE_TTL_S;
+    cfg->offline_max_bytes = RTMD_DEFAULT_OFFLINE_MAX_BYTES;
     cfg->max_conns = rtmd__default_max_conns();
     cfg->max_conns_per_ip = RTMD_DEFAULT_MAX_CONNS_PER_IP;
     for (int k = 0; k < RTMD_RATE_COUNT; k++)

@@ -37,6 +37,12 @@
  * string up to this long. */
 #define RTMD_APP_CERT_MAX 256u
 
+/* SPEC A6: offline peer messages kept per receiver, for how long, and in
+ * all (bytes). */
+#define RTMD_DEFAULT_OFFLINE_MAX 200u
+#define RTMD_DEFAULT_OFFLINE_TTL_S (7u * 86400u)
+#define RTMD_DEFAULT_OFFLINE_MAX_BYTES (256u * 1024u * 1024u)
+
 /* Links held at once: in all (by default the open-file limit less a reserve
  * for the listeners, logs and the ready file) and from one source address. */
 #define RTMD_FD_RESERVE 64u
@@ -69,6 +75,9 @@ typedef struct {
     uint32_t session_grace_ms;   /* a session outlives its lost link this long (0: not) */
     uint32_t replay_window_ms;   /* channel messages of this last window are replayed */
     uint32_t replay_max;         /* at most this many per channel (kept per channel) */
+    uint32_t offline_max;        /* offline messages kept per receiver (0: none) */
+    uint32_t offline_ttl_s;      /* ... for this long */
+    uint64_t offline_max_bytes;  /* ... and at most this many bytes in all */
     uint32_t max_conns;          /* links at once, in all */
     uint32_t max_conns_per_ip;   /* links at once from one source address (0: any) */
     rtmd_rate rates[RTMD_RATE_COUNT]; /* request rates per session (ratelimit.h) */

@@ -107,8 +107,6 @@ static void router_answer_send(rtmd_server *srv, rtmd_session *s, uint32_t rid,
 
 /* ---- peers -------------------------------------------------------------- */
 
-/* Delivers a PeerSend; returns its PeerMessageError code. */
-
 /* What is forwarded of a sender's message: its known fields, stamped with
  * the server's time. Fields the server does not know (protobuf-c keeps them)
  * are not passed on: some encodings of one (field 0 with an overlong tag)
@@ -126,25 +124,15 @@ static Rtm__Wire__Message router_forwarded(const Rtm__Wire__Message *m)
     return out;
 }
 
-static int router_peer_deliver(rtmd_server *srv, rtmd_session *s, Rtm__Wire__PeerSend *ps)
+/* Sends a peer message to `to` as its next PeerDeliver, kept until
+ * acknowledged to be re-delivered after a reconnection (S9). 0, or -1 when
+ * it could not be kept (logged). */
+static int router_push_to(rtmd_server *srv, rtmd_session *to, const char *from,
+                          Rtm__Wire__Message *msg)
 {
-    if (!rtm__user_id_valid(ps->to))
-        return RTM_PEER_MESSAGE_ERR_INVALID_USERID;
-    if (!router_message_valid(ps->message))
-        return RTM_PEER_MESSAGE_ERR_INVALID_MESSAGE;
-    if (!rtmd_session_rate_take(srv, s, RTMD_RATE_MESSAGES))
-        return RTM_PEER_MESSAGE_ERR_TOO_OFTEN;
-    /* A session in grace (no link) is still online (SPEC S12): its messages
-     * are queued and re-delivered when it resumes (S9). */
-    rtmd_session *to = rtmd_store_session_find(srv->store, s->app_id, ps->to);
-    if (!to) {
-        /* Offline storage (enable_offline, CACHED_BY_SERVER) comes later. */
-        return RTM_PEER_MESSAGE_ERR_PEER_UNREACHABLE;
-    }
-    Rtm__Wire__Message fwd = router_forwarded(ps->message);
     Rtm__Wire__PeerDeliver d = RTM__WIRE__PEER_DELIVER__INIT;
-    d.from = s->user_id;
-    d.message = &fwd;
+    d.from = (char *)from;
+    d.message = msg;
     d.seq = to->peer_seq + 1;
     rtm__frame f = RTM__WIRE__FRAME__INIT;
     f.body_case = RTM__WIRE__FRAME__BODY_PEER_DELIVER;
@@ -152,15 +140,14 @@ static int router_peer_deliver(rtmd_server *srv, rtmd_session *s, Rtm__Wire__Pee
     size_t len;
     uint8_t *buf = router_encode(&f, &len);
     if (!buf)
-        return RTM_PEER_MESSAGE_ERR_FAILURE;
-    /* Kept until acknowledged, to be re-delivered after a reconnection. */
+        return -1;
     rtmd_store_status st = rtmd_store_unacked_push(srv->store, to, d.seq, buf, len,
                                                    srv->cfg->max_unacked);
     if (st != RTMD_STORE_OK && st != RTMD_STORE_LIMIT) {
         rtmd_log(RTMD_LOG_ERROR, "%s/%s: cannot keep peer message %llu (%d)", to->app_id,
                  to->user_id, (unsigned long long)d.seq, (int)st);
         free(buf);
-        return RTM_PEER_MESSAGE_ERR_FAILURE;
+        return -1;
     }
     to->peer_seq = d.seq;
     if (st == RTMD_STORE_LIMIT)
@@ -172,7 +159,94 @@ static int router_peer_deliver(rtmd_server *srv, rtmd_session *s, Rtm__Wire__Pee
     if (rtmd_conn_is_open(to->link))
         rtmd_conn_send_encoded(to->link, buf, len);
     free(buf);
-    return RTM_PEER_MESSAGE_ERR_OK;
+    return 0;
+}
+
+/* Keeps a message for a user who is away (SPEC A6): CACHED_BY_SERVER, or
+ * FAILURE when the store is over --offline-max-bytes or out of memory. */
+static int router_keep_offline(rtmd_server *srv, rtmd_session *s, const char *to,
+                               Rtm__Wire__Message *fwd)
+{
+    const rtmd_config *cfg = srv->cfg;
+    fwd->offline = true;
+    size_t len = rtm__wire__message__get_packed_size(fwd);
+    if (rtmd_store_offline_bytes(srv->store) + len > cfg->offline_max_bytes) {
+        uint64_t now = rtmd_now_ms();
+        if (srv->offline_full_logged_ms == 0 || now >= srv->offline_full_logged_ms + 60000) {
+            rtmd_log(RTMD_LOG_WARN, "offline messages hold --offline-max-bytes (%llu bytes): "
+                     "refusing more until some are delivered or expire",
+                     (unsigned long long)cfg->offline_max_bytes);
+            srv->offline_full_logged_ms = now;
+        }
+        return RTM_PEER_MESSAGE_ERR_FAILURE;
+    }
+    uint8_t *buf = malloc(len ? len : 1);
+    if (!buf)
+        return RTM_PEER_MESSAGE_ERR_FAILURE;
+    rtm__wire__message__pack(fwd, buf);
+    rtmd_store_status st = rtmd_store_offline_push(srv->store, s->app_id, to, s->user_id,
+                                                   rtmd_wall_ms(), buf, len, cfg->offline_max);
+    free(buf);
+    if (st == RTMD_STORE_LIMIT)
+        rtmd_log(RTMD_LOG_DEBUG, "%s/%s: more than %u offline messages: the oldest dropped",
+                 s->app_id, to, cfg->offline_max);
+    else if (st != RTMD_STORE_OK)
+        return RTM_PEER_MESSAGE_ERR_FAILURE;
+    return RTM_PEER_MESSAGE_ERR_CACHED_BY_SERVER;
+}
+
+/* Delivers a PeerSend; returns its PeerMessageError code. */
+static int router_peer_deliver(rtmd_server *srv, rtmd_session *s, Rtm__Wire__PeerSend *ps)
+{
+    if (!rtm__user_id_valid(ps->to))
+        return RTM_PEER_MESSAGE_ERR_INVALID_USERID;
+    if (!router_message_valid(ps->message))
+        return RTM_PEER_MESSAGE_ERR_INVALID_MESSAGE;
+    if (!rtmd_session_rate_take(srv, s, RTMD_RATE_MESSAGES))
+        return RTM_PEER_MESSAGE_ERR_TOO_OFTEN;
+    Rtm__Wire__Message fwd = router_forwarded(ps->message);
+    /* A session in grace (no link) is still online (SPEC S12): its messages
+     * are queued and re-delivered when it resumes (S9). */
+    rtmd_session *to = rtmd_store_session_find(srv->store, s->app_id, ps->to);
+    if (!to)
+        return ps->enable_offline && srv->cfg->offline_max > 0
+                   ? router_keep_offline(srv, s, ps->to, &fwd)
+                   : RTM_PEER_MESSAGE_ERR_PEER_UNREACHABLE;
+    return router_push_to(srv, to, s->user_id, &fwd) == 0 ? RTM_PEER_MESSAGE_ERR_OK
+                                                          : RTM_PEER_MESSAGE_ERR_FAILURE;
+}
+
+typedef struct {
+    rtmd_server *srv;
+    rtmd_session *s;
+    size_t n;
+} router_offline_ctx;
+
+/* offline_take's callback: one kept message to the session now in. */
+static void router_offline_one(const char *from, uint64_t at_ms, const uint8_t *msg,
+                               size_t len, void *closure)
+{
+    router_offline_ctx *ctx = closure;
+    Rtm__Wire__Message *m = rtm__wire__message__unpack(NULL, len, msg);
+    if (!m) {
+        rtmd_log(RTMD_LOG_ERROR, "%s/%s: an offline message cannot be decoded; dropped",
+                 ctx->s->app_id, ctx->s->user_id);
+        return;
+    }
+    if (router_push_to(ctx->srv, ctx->s, from, m) == 0)
+        ctx->n++;
+    rtm__wire__message__free_unpacked(m, NULL);
+}
+
+void rtmd_router_deliver_offline(rtmd_server *srv, rtmd_session *s)
+{
+    router_offline_ctx ctx = { srv, s, 0 };
+    uint64_t ttl = (uint64_t)srv->cfg->offline_ttl_s * 1000u, now = rtmd_wall_ms();
+    rtmd_store_offline_take(srv->store, s->app_id, s->user_id, now > ttl ? now - ttl : 0,
+                            router_offline_one, &ctx);
+    if (ctx.n)
+        rtmd_log(RTMD_LOG_INFO, "%s/%s: %zu offline messages delivered", s->app_id,
+                 s->user_id, ctx.n);
 }
 
 static void router_peer_send(rtmd_server *srv, rtmd_session *s, uint32_t rid,

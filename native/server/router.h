@@ -16,6 +16,10 @@
  * treats it as a protocol error). The frame may be modified. */
 bool rtmd_router_request(rtmd_server *srv, rtmd_session *s, rtm__frame *f);
 
+/* Delivers to s, a session just created, the messages kept for its user
+ * while it was away (SPEC A6), oldest first, with Message.offline set. */
+void rtmd_router_deliver_offline(rtmd_server *srv, rtmd_session *s);
+
 /* Takes s out of every channel; with notify, the other members receive
  * MemberEvent{joined = false}. */
 void rtmd_router_leave_all(rtmd_server *srv, rtmd_session *s, bool notify);

@@ -29,12 +29,32 @@ uint64_t rtmd_wall_ms(void)
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
+/* How often offline messages past --offline-ttl-s are forgotten (they are
+ * also never delivered once past it). */
+#define RTMD_OFFLINE_SWEEP_S 60
+
+static void rtmd_server_offline_sweep(evutil_socket_t fd, short what, void *arg)
+{
+    rtmd_server *srv = arg;
+    uint64_t ttl = (uint64_t)srv->cfg->offline_ttl_s * 1000u, now = rtmd_wall_ms();
+    size_t n = rtmd_store_offline_expire(srv->store, now > ttl ? now - ttl : 0);
+    if (n)
+        rtmd_log(RTMD_LOG_INFO, "%zu offline messages expired (--offline-ttl-s %u)", n,
+                 srv->cfg->offline_ttl_s);
+}
+
 int rtmd_server_init(rtmd_server *srv, const rtmd_config *cfg, struct event_base *base)
 {
     *srv = (rtmd_server){ .cfg = cfg, .base = base };
     srv->store = rtmd_store_mem_new();
     if (!srv->store) {
         rtmd_log(RTMD_LOG_ERROR, "out of memory creating the store");
+        return -1;
+    }
+    struct timeval every = { RTMD_OFFLINE_SWEEP_S, 0 };
+    srv->offline_sweep = event_new(base, -1, EV_PERSIST, rtmd_server_offline_sweep, srv);
+    if (!srv->offline_sweep || event_add(srv->offline_sweep, &every) != 0) {
+        rtmd_log(RTMD_LOG_ERROR, "cannot arm the offline message sweep");
         return -1;
     }
     return 0;
@@ -85,6 +105,10 @@ void rtmd_server_free(rtmd_server *srv)
     if (srv->grace_timer) {
         event_free(srv->grace_timer);
         srv->grace_timer = NULL;
+    }
+    if (srv->offline_sweep) {
+        event_free(srv->offline_sweep);
+        srv->offline_sweep = NULL;
     }
     if (srv->accept_pause) {
         event_free(srv->accept_pause);

@@ -36,6 +36,10 @@ typedef struct rtmd_server {
     /* Links refused by --max-conns/--max-conns-per-ip, logged at most once a
      * second: how many since the last log line, and when that was. */
     uint64_t refused, refused_logged_ms;
+    /* Offline messages (SPEC A6): the sweep of expired ones, and when the
+     * store was last logged full. */
+    struct event *offline_sweep;
+    uint64_t offline_full_logged_ms;
     /* Accepting paused after accept() failed for want of descriptors. */
     struct event *accept_pause;
     uint64_t next_conn_id;

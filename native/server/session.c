@@ -243,6 +243,7 @@ void rtmd_session_login(rtmd_server *srv, rtmd_conn *c, uint32_t request_id,
         session_end(srv, s, false);
         s = NULL;
     }
+    bool created = !s;
     if (!s) {
         s = session_new(app, user, login->instance_id);
         st = s ? rtmd_store_session_add(srv->store, s) : RTMD_STORE_NOMEM;
@@ -263,6 +264,8 @@ void rtmd_session_login(rtmd_server *srv, rtmd_conn *c, uint32_t request_id,
     session_answer(c, request_id, RTM_LOGIN_ERR_OK, resumed, s->id);
     if (resumed)
         rtmd_replay_resume(srv, s, login);
+    if (created)
+        rtmd_router_deliver_offline(srv, s);
     rtmd_token_expiry_set(srv, s, token_expires_at);
 }
 

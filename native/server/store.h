@@ -3,7 +3,8 @@
  *
  * Sessions (who is online, per app id), the delivered but unacknowledged peer
  * messages of each session, the send_seq answers of each session, its user
- * attributes, channel membership and channel history live here and nowhere
+ * attributes, channel membership, channel history and the offline messages
+ * of users who are away live here and nowhere
  * else: no other module touches these tables. The interface is a table of
  * functions (rtmd_store_ops) so that a store shared by several rtmd nodes
  * (Redis is planned) can replace the in-memory one (store_mem.c).
@@ -47,6 +48,11 @@ typedef void (*rtmd_session_fn)(rtmd_session *s, void *closure);
  * for channel history, the monotonic ms at which it was accepted. */
 typedef void (*rtmd_frame_fn)(uint64_t seq, uint64_t at_ms, const uint8_t *frame,
                               size_t len, void *closure);
+
+/* An offline peer message (SPEC A6): its sender, when it was kept (wall
+ * clock, ms since the epoch) and the encoded rtm.wire.Message. */
+typedef void (*rtmd_offline_fn)(const char *from, uint64_t at_ms, const uint8_t *msg,
+                                size_t len, void *closure);
 
 /* One user attribute; an owned list of them (rtmd_attrv_free). */
 typedef struct {
@@ -143,6 +149,21 @@ typedef struct rtmd_store_ops {
      * older than horizon_ms; fn must not change the channel. */
     void (*history_foreach)(rtmd_store *st, const char *app_id, const char *channel,
                             uint64_t horizon_ms, rtmd_frame_fn fn, void *closure);
+    /* Offline peer messages (SPEC A6), per (app id, user id) of a user who
+     * has no session. offline_push keeps at most max per user: when full
+     * the oldest is dropped (the newest replaces it) and LIMIT returned.
+     * offline_take calls fn for each message kept at or after horizon_ms,
+     * oldest first, then forgets them all. offline_expire forgets those
+     * kept before horizon_ms in every queue and returns how many.
+     * offline_bytes: the message bytes kept in all. */
+    rtmd_store_status (*offline_push)(rtmd_store *st, const char *app_id,
+                                      const char *user_id, const char *from,
+                                      uint64_t at_ms, const uint8_t *msg, size_t len,
+                                      size_t max);
+    void (*offline_take)(rtmd_store *st, const char *app_id, const char *user_id,
+                         uint64_t horizon_ms, rtmd_offline_fn fn, void *closure);
+    size_t (*offline_expire)(rtmd_store *st, uint64_t horizon_ms);
+    size_t (*offline_bytes)(rtmd_store *st);
 } rtmd_store_ops;
 
 struct rtmd_store {
@@ -223,5 +244,18 @@ static inline void rtmd_store_history_foreach(rtmd_store *st, const char *app,
                                               const char *ch, uint64_t horizon_ms,
                                               rtmd_frame_fn fn, void *closure)
 { st->ops->history_foreach(st, app, ch, horizon_ms, fn, closure); }
+static inline rtmd_store_status rtmd_store_offline_push(rtmd_store *st, const char *app,
+                                                        const char *user, const char *from,
+                                                        uint64_t at_ms, const uint8_t *msg,
+                                                        size_t len, size_t max)
+{ return st->ops->offline_push(st, app, user, from, at_ms, msg, len, max); }
+static inline void rtmd_store_offline_take(rtmd_store *st, const char *app, const char *user,
+                                           uint64_t horizon_ms, rtmd_offline_fn fn,
+                                           void *closure)
+{ st->ops->offline_take(st, app, user, horizon_ms, fn, closure); }
+static inline size_t rtmd_store_offline_expire(rtmd_store *st, uint64_t horizon_ms)
+{ return st->ops->offline_expire(st, horizon_ms); }
+static inline size_t rtmd_store_offline_bytes(rtmd_store *st)
+{ return st->ops->offline_bytes(st); }
 
 #endif

@@ -5,7 +5,8 @@
  * characters, see session.c): users, to a mem_user (the session, its
  * unacknowledged deliveries, its send answers, its attributes and its
  * channels), and channels, to a mem_channel (its members, its message seq
- * and its recent messages).
+ * and its recent messages); and offline, to a mem_offline (the messages
+ * kept for a user who is away, SPEC A6).
  */
 #include "store.h"
 
@@ -58,9 +59,23 @@ typedef struct {
 } mem_channel;
 
 typedef struct {
+    char *from;
+    uint64_t at_ms;
+    uint8_t *msg;
+    size_t len;
+} mem_off;
+
+typedef struct {
+    mem_off *ring;     /* circular, cap entries, oldest at head */
+    size_t cap, head, count;
+} mem_offline;
+
+typedef struct {
     rtmd_store base;
     rtmd_map users;
     rtmd_map channels;
+    rtmd_map offline;
+    size_t offline_bytes;
 } mem_store;
 
 void rtmd_attrv_free(rtmd_attrv *v)
@@ -182,6 +197,129 @@ static void mem_user_free(mem_store *m, mem_user *u)
     mem_user_free_data(u);
 }
 
+/* ---- offline messages (SPEC A6) ------------------------------------------ */
+
+static void mem_off_drop_oldest(mem_store *m, mem_offline *q)
+{
+    mem_off *o = &q->ring[q->head];
+    m->offline_bytes -= o->len;
+    free(o->from);
+    free(o->msg);
+    q->head = (q->head + 1) % q->cap;
+    q->count--;
+}
+
+static void mem_offline_free(mem_store *m, mem_offline *q)
+{
+    while (q->count)
+        mem_off_drop_oldest(m, q);
+    free(q->ring);
+    free(q);
+}
+
+static rtmd_store_status mem_offline_push(rtmd_store *st, const char *app, const char *user,
+                                          const char *from, uint64_t at_ms,
+                                          const uint8_t *msg, size_t len, size_t max)
+{
+    mem_store *m = mem_of(st);
+    char buf[MEM_KEY_MAX];
+    const char *key = mem_key(buf, sizeof buf, app, user);
+    if (!key || max == 0)
+        return RTMD_STORE_LIMIT;
+    mem_offline *q = rtmd_map_get(&m->offline, key);
+    if (!q) {
+        q = calloc(1, sizeof *q);
+        if (!q || rtmd_map_put(&m->offline, key, q) != 0) {
+            free(q);
+            return RTMD_STORE_NOMEM;
+        }
+    }
+    mem_off o = { strdup(from), at_ms, malloc(len ? len : 1), len };
+    if (!o.from || !o.msg) {
+        free(o.from);
+        free(o.msg);
+        return RTMD_STORE_NOMEM; /* an empty new queue is kept: harmless */
+    }
+    memcpy(o.msg, msg, len);
+    rtmd_store_status st_ = RTMD_STORE_OK;
+    if (q->count >= max) {
+        mem_off_drop_oldest(m, q);
+        st_ = RTMD_STORE_LIMIT;
+    }
+    if (q->count == q->cap) {
+        size_t cap = q->cap ? q->cap * 2 : 4;
+        if (cap > max)
+            cap = max;
+        mem_off *ring = malloc(cap * sizeof *ring);
+        if (!ring) {
+            free(o.from);
+            free(o.msg);
+            return RTMD_STORE_NOMEM;
+        }
+        for (size_t i = 0; i < q->count; i++)
+            ring[i] = q->ring[(q->head + i) % q->cap];
+        free(q->ring);
+        q->ring = ring;
+        q->cap = cap;
+        q->head = 0;
+    }
+    q->ring[(q->head + q->count) % q->cap] = o;
+    q->count++;
+    m->offline_bytes += len;
+    return st_;
+}
+
+static void mem_offline_take(rtmd_store *st, const char *app, const char *user,
+                             uint64_t horizon_ms, rtmd_offline_fn fn, void *closure)
+{
+    mem_store *m = mem_of(st);
+    char buf[MEM_KEY_MAX];
+    const char *key = mem_key(buf, sizeof buf, app, user);
+    mem_offline *q = key ? rtmd_map_del(&m->offline, key) : NULL;
+    if (!q)
+        return;
+    for (size_t i = 0; i < q->count; i++) {
+        const mem_off *o = &q->ring[(q->head + i) % q->cap];
+        if (o->at_ms >= horizon_ms)
+            fn(o->from, o->at_ms, o->msg, o->len, closure);
+    }
+    mem_offline_free(m, q);
+}
+
+static size_t mem_offline_expire(rtmd_store *st, uint64_t horizon_ms)
+{
+    mem_store *m = mem_of(st);
+    size_t dropped = 0, it, nempty = 0;
+    char **empty = NULL;
+    for (rtmd_map_entry *e = rtmd_map_first(&m->offline, &it); e;
+         e = rtmd_map_next(&m->offline, e, &it)) {
+        mem_offline *q = e->value;
+        while (q->count && q->ring[q->head].at_ms < horizon_ms) {
+            mem_off_drop_oldest(m, q);
+            dropped++;
+        }
+        if (q->count == 0) {
+            char **more = realloc(empty, (nempty + 1) * sizeof *more);
+            if (!more)
+                continue; /* forgotten at the next sweep */
+            empty = more;
+            empty[nempty++] = e->key;
+        }
+    }
+    /* Removing while iterating is not allowed: collected above. */
+    for (size_t i = 0; i < nempty; i++) {
+        mem_offline *q = rtmd_map_del(&m->offline, empty[i]);
+        mem_offline_free(m, q);
+    }
+    free(empty);
+    return dropped;
+}
+
+static size_t mem_offline_bytes(rtmd_store *st)
+{
+    return mem_of(st)->offline_bytes;
+}
+
 static void mem_destroy(rtmd_store *st)
 {
     mem_store *m = mem_of(st);
@@ -195,6 +333,10 @@ static void mem_destroy(rtmd_store *st)
          e = rtmd_map_next(&m->users, e, &it))
         mem_user_free_data(e->value);
     rtmd_map_clear(&m->users);
+    for (rtmd_map_entry *e = rtmd_map_first(&m->offline, &it); e;
+         e = rtmd_map_next(&m->offline, e, &it))
+        mem_offline_free(m, e->value);
+    rtmd_map_clear(&m->offline);
     free(m);
 }
 
@@ -633,6 +775,10 @@ static const rtmd_store_ops mem_ops = {
     .channel_last_seq = mem_channel_last_seq,
     .history_push = mem_history_push,
     .history_foreach = mem_history_foreach,
+    .offline_push = mem_offline_push,
+    .offline_take = mem_offline_take,
+    .offline_expire = mem_offline_expire,
+    .offline_bytes = mem_offline_bytes,
 };
 
 rtmd_store *rtmd_store_mem_new(void)

@@ -117,6 +117,38 @@ TEST(ClientE2E, A6_MessageToAnOfflinePeerIsUnreachable)
     EXPECT_EQ(RTM_PEER_MESSAGE_ERR_PEER_UNREACHABLE, a.SendText("nobody", "hello?"));
 }
 
+// A6 across a restart of the receiving client: with offline messaging on,
+// messages to bob while no client of his is logged in are CACHED_BY_SERVER
+// and reach his next client, in order and flagged offline; without it, the
+// sender gets PEER_UNREACHABLE.
+TEST(ClientE2E, A6_OfflineMessagesReachTheNextClientOfThePeer)
+{
+    rtm_test::RtmdProcess rtmd;
+    ASSERT_TRUE(rtmd.started());
+    Client a(rtmd.address());
+    ASSERT_EQ(0, a.Login("alice"));
+    {
+        Client b(rtmd.address());
+        ASSERT_EQ(0, b.Login("bob"));
+        ASSERT_EQ(0, b.Logout());
+    } // bob's client is destroyed
+    EXPECT_EQ(RTM_PEER_MESSAGE_ERR_CACHED_BY_SERVER, a.SendText("bob", "while away 1", true));
+    EXPECT_EQ(RTM_PEER_MESSAGE_ERR_PEER_UNREACHABLE, a.SendText("bob", "not kept"));
+    EXPECT_EQ(RTM_PEER_MESSAGE_ERR_CACHED_BY_SERVER, a.SendText("bob", "while away 2", true));
+    Client b(rtmd.address());
+    ASSERT_EQ(0, b.Login("bob"));
+    ASSERT_TRUE(b.WaitFor("peer alice: while away 2 (offline)"));
+    EXPECT_EQ(RTM_PEER_MESSAGE_ERR_OK, a.SendText("bob", "online now", true));
+    ASSERT_TRUE(b.WaitFor("peer alice: online now"));
+    std::vector<std::string> peers;
+    for (auto &e : b.Events())
+        if (e.rfind("peer ", 0) == 0)
+            peers.push_back(e);
+    EXPECT_EQ((Strings{"peer alice: while away 1 (offline)", "peer alice: while away 2 (offline)",
+                       "peer alice: online now"}),
+              peers);
+}
+
 TEST(ClientE2E, ChannelsMembershipMessagesAndMemberEvents)
 {
     rtm_test::RtmdProcess rtmd;

@@ -90,13 +90,16 @@ class Client {
     {
         return Op([&](Waiter *w) { return rtm_logout(c_, Waiter::Done, w); });
     }
-    int SendText(const std::string &peer, const std::string &text)
+    int SendText(const std::string &peer, const std::string &text, bool offline = false)
     {
         rtm_message m = {};
         m.type = RTM_MESSAGE_TYPE_TEXT;
         m.text = text.c_str();
+        rtm_send_options opts = {};
+        opts.enable_offline_messaging = offline;
         return Op([&](Waiter *w) {
-            return rtm_send_peer_message(c_, peer.c_str(), &m, Waiter::Done, w);
+            return rtm_send_peer_message_with_options(c_, peer.c_str(), &m, &opts,
+                                                      Waiter::Done, w);
         });
     }
     int SetAttributes(const std::vector<std::pair<std::string, std::string>> &kv)
@@ -300,7 +303,8 @@ class Client {
                                : "raw:" + std::string(static_cast<const char *>(m->raw),
                                                       m->raw_len) +
                                      "/" + m->description;
-        static_cast<Client *>(closure)->Record(std::string("peer ") + from + ": " + body);
+        static_cast<Client *>(closure)->Record(std::string("peer ") + from + ": " + body +
+                                               (m->offline ? " (offline)" : ""));
     }
     static void OnTokenExpired(rtm_client *, void *closure)
     {

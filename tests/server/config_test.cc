@@ -633,4 +633,29 @@ TEST(Config, HashInsideAValueIsNotAComment) {
   EXPECT_STREQ(rtmd_config_app_cert(&p.cfg, "a"), "ab#cd");
 }
 
+// SPEC A6: the offline message bounds, their defaults (200 per receiver,
+// 7 days, 256 MiB) and their flags.
+TEST(Config, OfflineMessageFlags_A6) {
+  Parsed d;
+  Parse(d, {});
+  ASSERT_EQ(d.st, RTMD_CONFIG_OK);
+  EXPECT_EQ(d.cfg.offline_max, 200u);
+  EXPECT_EQ(d.cfg.offline_ttl_s, 604800u);
+  EXPECT_EQ(d.cfg.offline_max_bytes, 268435456u);
+  Parsed p;
+  Parse(p, {"--offline-max", "0", "--offline-ttl-s", "60", "--offline-max-bytes", "1024"});
+  ASSERT_EQ(p.st, RTMD_CONFIG_OK) << p.err;
+  EXPECT_EQ(p.cfg.offline_max, 0u);
+  EXPECT_EQ(p.cfg.offline_ttl_s, 60u);
+  EXPECT_EQ(p.cfg.offline_max_bytes, 1024u);
+  for (auto bad : std::vector<std::vector<std::string>>{{"--offline-max", "100001"},
+                                                        {"--offline-ttl-s", "0"},
+                                                        {"--offline-max-bytes", "-1"}}) {
+    Parsed b;
+    Parse(b, bad);
+    EXPECT_EQ(b.st, RTMD_CONFIG_ERROR) << bad[0];
+    EXPECT_NE(b.err.find(bad[0] + ": expected an integer"), std::string::npos) << b.err;
+  }
+}
+
 }  // namespace

@@ -1,6 +1,8 @@
 // Peer messages: delivery, seq, acknowledgement, refusals (SPEC A3, A4, A6).
 #include <chrono>
 #include <cstring>
+#include <string>
+#include <thread>
 #include <vector>
 
 #include "rtm/rtm_codes.h"
@@ -118,7 +120,113 @@ TEST(Peer, OfflinePeerIsUnreachable_A6) {
   TestClient a;
   ASSERT_TRUE(Online(a, rtmd, "alice"));
   EXPECT_EQ(a.PeerSend("nobody", "hi"), RTM_PEER_MESSAGE_ERR_PEER_UNREACHABLE);
-  EXPECT_EQ(a.PeerSend("nobody", "hi", true), RTM_PEER_MESSAGE_ERR_PEER_UNREACHABLE);
+}
+
+// The texts of the PeerDelivers that arrive within a short wait, with
+// " (offline)" for those flagged offline; each is acknowledged.
+std::vector<std::string> Delivered(TestClient& c) {
+  std::vector<std::string> got;
+  while (FramePtr f = c.Expect(RTM__WIRE__FRAME__BODY_PEER_DELIVER, 300)) {
+    const Rtm__Wire__Message* m = f->peer_deliver->message;
+    got.push_back(std::string(f->peer_deliver->from) + ":" + m->text +
+                  (m->offline ? " (offline)" : ""));
+    c.PeerAck(f->peer_deliver->seq);
+  }
+  return got;
+}
+
+// A6: with offline messaging on, a message to a user who is not logged in
+// is CACHED_BY_SERVER (4) and delivered, in order and flagged offline, at
+// its next login, once; later messages are not flagged.
+TEST(Peer, OfflineMessagesAreKeptAndDeliveredAtTheNextLogin_A6) {
+  RtmdProcess rtmd;
+  ASSERT_TRUE(rtmd.started());
+  TestClient a, c;
+  ASSERT_TRUE(Online(a, rtmd, "alice"));
+  ASSERT_TRUE(Online(c, rtmd, "carol"));
+  EXPECT_EQ(a.PeerSend("bob", "one", true), RTM_PEER_MESSAGE_ERR_CACHED_BY_SERVER);
+  EXPECT_EQ(a.PeerSend("bob", "lost"), RTM_PEER_MESSAGE_ERR_PEER_UNREACHABLE);
+  EXPECT_EQ(c.PeerSend("bob", "two", true), RTM_PEER_MESSAGE_ERR_CACHED_BY_SERVER);
+  EXPECT_EQ(a.PeerSend("bob", "three", true), RTM_PEER_MESSAGE_ERR_CACHED_BY_SERVER);
+  {
+    TestClient b;
+    ASSERT_TRUE(Online(b, rtmd, "bob"));
+    EXPECT_EQ(Delivered(b), (std::vector<std::string>{"alice:one (offline)", "carol:two (offline)",
+                                                      "alice:three (offline)"}));
+    EXPECT_EQ(a.PeerSend("bob", "now", true), RTM_PEER_MESSAGE_ERR_OK);
+    EXPECT_EQ(Delivered(b), (std::vector<std::string>{"alice:now"}));
+    EXPECT_EQ(b.Logout(), 0);
+  }
+  EXPECT_TRUE(rtmd.WaitForLog("app/bob: 3 offline messages delivered"));
+  TestClient b2;
+  ASSERT_TRUE(Online(b2, rtmd, "bob", "app", 2));
+  EXPECT_TRUE(Delivered(b2).empty());
+}
+
+// A6: at most --offline-max per receiver (200 by default), the newest
+// replacing the oldest; every one is CACHED_BY_SERVER.
+TEST(Peer, OfflineQueueKeepsTheNewest_A6) {
+  RtmdProcess rtmd({"--offline-max", "3"});
+  ASSERT_TRUE(rtmd.started());
+  TestClient a;
+  ASSERT_TRUE(Online(a, rtmd, "alice"));
+  for (int i = 1; i <= 5; i++)
+    EXPECT_EQ(a.PeerSend("bob", "m" + std::to_string(i), true),
+              RTM_PEER_MESSAGE_ERR_CACHED_BY_SERVER);
+  TestClient b;
+  ASSERT_TRUE(Online(b, rtmd, "bob"));
+  EXPECT_EQ(Delivered(b), (std::vector<std::string>{"alice:m3 (offline)", "alice:m4 (offline)",
+                                                    "alice:m5 (offline)"}));
+}
+
+// The default keeps 200.
+TEST(Peer, OfflineQueueDefaultIs200_A6) {
+  RtmdProcess rtmd({"--rate", "messages=0/1"});
+  ASSERT_TRUE(rtmd.started());
+  TestClient a;
+  ASSERT_TRUE(Online(a, rtmd, "alice"));
+  for (int i = 1; i <= 210; i++)
+    ASSERT_EQ(a.PeerSend("bob", "m" + std::to_string(i), true),
+              RTM_PEER_MESSAGE_ERR_CACHED_BY_SERVER);
+  TestClient b;
+  ASSERT_TRUE(Online(b, rtmd, "bob"));
+  std::vector<std::string> got = Delivered(b);
+  ASSERT_EQ(got.size(), 200u);
+  EXPECT_EQ(got.front(), "alice:m11 (offline)");
+  EXPECT_EQ(got.back(), "alice:m210 (offline)");
+}
+
+// A6: a message older than --offline-ttl-s (7 days by default) is not
+// delivered.
+TEST(Peer, OfflineMessagesExpire_A6) {
+  RtmdProcess rtmd({"--offline-ttl-s", "1"});
+  ASSERT_TRUE(rtmd.started());
+  TestClient a;
+  ASSERT_TRUE(Online(a, rtmd, "alice"));
+  EXPECT_EQ(a.PeerSend("bob", "old", true), RTM_PEER_MESSAGE_ERR_CACHED_BY_SERVER);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  EXPECT_EQ(a.PeerSend("bob", "new", true), RTM_PEER_MESSAGE_ERR_CACHED_BY_SERVER);
+  TestClient b;
+  ASSERT_TRUE(Online(b, rtmd, "bob"));
+  EXPECT_EQ(Delivered(b), (std::vector<std::string>{"alice:new (offline)"}));
+}
+
+// Over --offline-max-bytes in all, a message is not kept: FAILURE (1), with
+// a warning; --offline-max 0 turns offline messages off (PEER_UNREACHABLE).
+TEST(Peer, OfflineStoreIsBounded_A6) {
+  RtmdProcess rtmd({"--offline-max-bytes", "64"});
+  ASSERT_TRUE(rtmd.started());
+  TestClient a;
+  ASSERT_TRUE(Online(a, rtmd, "alice"));
+  EXPECT_EQ(a.PeerSend("bob", "small", true), RTM_PEER_MESSAGE_ERR_CACHED_BY_SERVER);
+  EXPECT_EQ(a.PeerSend("carol", std::string(100, 'x'), true), RTM_PEER_MESSAGE_ERR_FAILURE);
+  EXPECT_TRUE(rtmd.WaitForLog("offline messages hold --offline-max-bytes"));
+
+  RtmdProcess off({"--offline-max", "0"});
+  ASSERT_TRUE(off.started());
+  TestClient a2;
+  ASSERT_TRUE(Online(a2, off, "alice"));
+  EXPECT_EQ(a2.PeerSend("bob", "hi", true), RTM_PEER_MESSAGE_ERR_PEER_UNREACHABLE);
 }
 
 // A3: an invalid peer id is INVALID_USERID (6).

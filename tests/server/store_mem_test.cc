@@ -214,6 +214,47 @@ TEST_F(StoreMem, ChannelHistoryIsBoundedByCountAndAge_S10) {
   EXPECT_EQ(list(0), std::vector<uint64_t>{});
 }
 
+// SPEC A6: offline messages per (app, user): at most max, the newest
+// replacing the oldest; taken once, oldest first, without those older than
+// the horizon; expired in every queue; their bytes counted.
+TEST_F(StoreMem, OfflineMessagesBoundedTakenOnceAndExpired_A6) {
+  auto take = [&](const char* app, const char* user, uint64_t horizon) {
+    std::vector<std::string> got;
+    rtmd_store_offline_take(
+        st_, app, user, horizon,
+        [](const char* from, uint64_t at, const uint8_t* msg, size_t len, void* c) {
+          static_cast<std::vector<std::string>*>(c)->push_back(
+              std::string(from) + "@" + std::to_string(at) + ":" +
+              std::string(reinterpret_cast<const char*>(msg), len));
+        },
+        &got);
+    return got;
+  };
+  auto push = [&](const char* app, const char* user, uint64_t at, const std::string& m,
+                  size_t max) {
+    return rtmd_store_offline_push(st_, app, user, "alice", at,
+                                   reinterpret_cast<const uint8_t*>(m.data()), m.size(), max);
+  };
+  for (uint64_t i = 1; i <= 5; i++)
+    EXPECT_EQ(push("app", "bob", i * 10, "m" + std::to_string(i), 3),
+              i <= 3 ? RTMD_STORE_OK : RTMD_STORE_LIMIT);
+  EXPECT_EQ(push("other", "bob", 5, "x", 3), RTMD_STORE_OK);
+  EXPECT_EQ(rtmd_store_offline_bytes(st_), 7u);
+  EXPECT_EQ(push("app", "carol", 1, "c", 0), RTMD_STORE_LIMIT);  // max 0: none kept
+  EXPECT_EQ(take("app", "bob", 40),
+            (std::vector<std::string>{"alice@40:m4", "alice@50:m5"}));  // m3 too old
+  EXPECT_EQ(take("app", "bob", 0), std::vector<std::string>{});         // taken once
+  EXPECT_EQ(rtmd_store_offline_bytes(st_), 1u);
+  EXPECT_EQ(push("app", "dave", 100, "d1", 3), RTMD_STORE_OK);
+  EXPECT_EQ(push("app", "dave", 200, "d2", 3), RTMD_STORE_OK);
+  EXPECT_EQ(rtmd_store_offline_expire(st_, 150), 2u);  // other/bob's x and dave's d1
+  EXPECT_EQ(take("other", "bob", 0), std::vector<std::string>{});
+  EXPECT_EQ(take("app", "dave", 0), (std::vector<std::string>{"alice@200:d2"}));
+  EXPECT_EQ(rtmd_store_offline_bytes(st_), 0u);
+  // Left in the store: freed by destroy (LeakSanitizer checks).
+  EXPECT_EQ(push("app", "erin", 1, "e", 3), RTMD_STORE_OK);
+}
+
 // Many sessions and channels: the maps grow and shrink correctly.
 TEST_F(StoreMem, ManyEntries) {
   for (int i = 0; i < 500; i++) {

@@ -273,11 +273,30 @@ int rtm_login(rtm_client *client, const char *token, const char *user_id,
  */
 int rtm_logout(rtm_client *client, rtm_result_cb cb, void *closure);
 
+/* SendMessageOptions. */
+typedef struct rtm_send_options {
+    /* A peer message to a user who is offline is kept by the server (at
+     * most 200 per receiver, 7 days, the newest replacing the oldest: rtmd's
+     * --offline-* flags) and delivered at its next login with
+     * rtm_message.offline set; the sender gets CACHED_BY_SERVER (SPEC A6). */
+    bool enable_offline_messaging;
+    /* Accepted for compatibility; the server keeps no history for queries. */
+    bool enable_historical_messaging;
+} rtm_send_options;
+
 /*
  * sendMessageToPeer. cb gets a PeerMessageError: OK once the server accepted
- * it for delivery, PEER_UNREACHABLE, INVALID_USERID, INVALID_MESSAGE,
- * TIMEOUT (10 s, SPEC A7), USER_NOT_LOGGED_IN.
+ * it for delivery, PEER_UNREACHABLE (the peer is offline; SPEC A6),
+ * CACHED_BY_SERVER (it is offline and options->enable_offline_messaging is
+ * set), TOO_OFTEN (over the server's message rate), INVALID_USERID,
+ * INVALID_MESSAGE, FAILURE, TIMEOUT (10 s, SPEC A7), USER_NOT_LOGGED_IN.
+ * options may be NULL (all off).
  */
+int rtm_send_peer_message_with_options(rtm_client *client, const char *peer_id,
+                                       const rtm_message *msg,
+                                       const rtm_send_options *options,
+                                       rtm_result_cb cb, void *closure);
+/* The same with no options. */
 int rtm_send_peer_message(rtm_client *client, const char *peer_id,
                           const rtm_message *msg, rtm_result_cb cb,
                           void *closure);

@@ -222,12 +222,11 @@ final class RtmClientImpl extends RtmClient {
             return;
         }
         try {
-            // options: the core has no offline store yet (docs/JAVA.md); a
-            // message to an offline peer fails with PEER_UNREACHABLE.
             int type = message != null ? message.getMessageType() : RtmMessageType.UNDEFINED;
             byte[] body = message != null ? body(message) : null;
+            boolean offline = options != null && options.enableOfflineMessaging;
             Pending.shimFailed(cb, fam, RtmNative.sendPeerMessage(h, peerId, type, body,
-                    message != null ? description(message) : null, new Pending(fam, cb)));
+                    message != null ? description(message) : null, offline, new Pending(fam, cb)));
         } finally {
             guard.exit();
         }

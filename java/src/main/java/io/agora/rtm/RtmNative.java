@@ -66,8 +66,9 @@ final class RtmNative {
     /** rtm_renew_token: a null token reaches the core as NULL (INVALID_ARGUMENT through the callback). */
     static native int renewToken(long client, String token, Pending p);
 
+    /** rtm_send_peer_message_with_options; offline: SendMessageOptions.enableOfflineMessaging. */
     static native int sendPeerMessage(long client, String peerId, int type, byte[] body, byte[] description,
-            Pending p);
+            boolean offline, Pending p);
 
     /** rtm_network_changed. */
     static native void networkChanged(long client);

@@ -1,10 +1,12 @@
 package io.agora.rtm;
 
 /**
- * Options of a peer or channel message. The client core does not keep
- * messages for offline receivers yet: a message to an offline peer fails with
- * {@code PEER_MESSAGE_ERR_PEER_UNREACHABLE} whatever these flags say, and is
- * never reported as {@code CACHED_BY_SERVER} (docs/JAVA.md).
+ * Options of a peer or channel message. With {@code enableOfflineMessaging}, a
+ * peer message to a user who is offline is kept by the server and delivered at
+ * its next login ({@link RtmMessage#isOfflineMessage()}); the sender gets
+ * {@code PEER_MESSAGE_ERR_CACHED_BY_SERVER}. Without it, such a message fails
+ * with {@code PEER_MESSAGE_ERR_PEER_UNREACHABLE}. {@code enableHistoricalMessaging}
+ * is accepted and has no effect (the server keeps no history for queries).
  */
 public class SendMessageOptions {
     public boolean enableOfflineMessaging = false;

@@ -87,22 +87,6 @@ public class MessagingTest extends RtmTestBase {
     }
 
     @Test
-    public void a6_messageToAnOfflinePeerIsUnreachableEvenWithOfflineMessagingAsked() throws Exception {
-        try (Rtmd rtmd = new Rtmd()) {
-            RtmClient a = client(new Recorder(), rtmd.params());
-            assertEquals(0, login(a, "alice"));
-            assertEquals(PeerMessageError.PEER_MESSAGE_ERR_PEER_UNREACHABLE, send(a, "nobody", "hello?"));
-            SendMessageOptions o = new SendMessageOptions();
-            o.enableOfflineMessaging = true;
-            Result<Void> r = new Result<>();
-            a.sendMessageToPeer("nobody", a.createMessage("kept?"), o, r);
-            // The core keeps nothing for offline peers yet: it says so.
-            assertEquals(PeerMessageError.PEER_MESSAGE_ERR_PEER_UNREACHABLE, r.code());
-            assertEquals("PEER_MESSAGE_ERR_PEER_UNREACHABLE", r.description());
-        }
-    }
-
-    @Test
     public void channelsMembershipMessagesAndMemberEvents() throws Exception {
         // bob joins room three times within 5 s: the same-channel join rate
         // (2 per 5 s, rateLimitsAreTooOftenWithTheirCodes) is turned off here.
@@ -191,6 +175,35 @@ public class MessagingTest extends RtmTestBase {
             assertEquals(ChannelMessageError.CHANNEL_MESSAGE_ERR_OK, send(a, other, "two"));
             assertEquals(PeerMessageError.PEER_MESSAGE_ERR_TOO_OFTEN, send(a, "bob", "three"));
             assertEquals(ChannelMessageError.CHANNEL_MESSAGE_ERR_TOO_OFTEN, send(a, other, "four"));
+        }
+    }
+
+    /**
+     * A6: with enableOfflineMessaging a message to a peer who is not logged in is
+     * CACHED_BY_SERVER and reaches the peer's next client with isOfflineMessage();
+     * without it, PEER_UNREACHABLE.
+     */
+    @Test
+    public void a6_offlineMessagesReachThePeersNextClient() throws Exception {
+        try (Rtmd rtmd = new Rtmd()) {
+            RtmClient a = client(new Recorder(), rtmd.params());
+            assertEquals(0, login(a, "alice"));
+            SendMessageOptions keep = new SendMessageOptions();
+            keep.enableOfflineMessaging = true;
+            Result<Void> r = new Result<>();
+            a.sendMessageToPeer("bob", a.createMessage("while away"), keep, r);
+            assertEquals(PeerMessageError.PEER_MESSAGE_ERR_PEER_UNREACHABLE, send(a, "bob", "not kept"));
+            assertEquals(PeerMessageError.PEER_MESSAGE_ERR_CACHED_BY_SERVER, r.code());
+            assertEquals("PEER_MESSAGE_ERR_CACHED_BY_SERVER", r.description());
+            Recorder rb = new Recorder();
+            RtmClient b = client(rb, rtmd.params());
+            assertEquals(0, login(b, "bob"));
+            assertTrue(rb.await("peer alice: while away (offline)"));
+            assertEquals(PeerMessageError.PEER_MESSAGE_ERR_OK, send(a, "bob", "online now"));
+            assertTrue(rb.await("peer alice: online now"));
+            for (String e : rb.events()) {
+                assertFalse(e, e.contains("not kept"));
+            }
         }
     }
 }

@@ -69,7 +69,8 @@ class Recorder implements RtmClientListener, RtmChannelListener {
 
     @Override
     public void onMessageReceived(RtmMessage message, String peerId) {
-        record((message.getMessageType() == RtmMessageType.RAW ? "raw " : "peer ") + peerId + ": " + body(message));
+        record((message.getMessageType() == RtmMessageType.RAW ? "raw " : "peer ") + peerId + ": " + body(message)
+                + (message.isOfflineMessage() ? " (offline)" : ""));
     }
 
     /** Ours: "replay peer=P channel=C skipped=S dropped=D". */
