@@ -25,23 +25,9 @@ static jrtm_client *jrtm_client_of(jlong h)
 }
 
 /* The strings of a Java byte[][] (NULL elements and elements with a NUL byte
- * inside become NULL). */
-typedef struct jrtm_strings {
-    char **s;
-    size_t n;
-    bool null_list;
-} jrtm_strings;
-
-static void jrtm_strings_free(jrtm_strings *v)
-{
-    for (size_t i = 0; v->s != NULL && i < v->n; i++)
-        free(v->s[i]);
-    free(v->s);
-    memset(v, 0, sizeof(*v));
-}
-
-/* Returns false when out of memory (an exception may be pending). */
-static bool jrtm_strings_from_java(JNIEnv *env, jobjectArray a, jrtm_strings *out)
+ * inside become NULL). Returns false when out of memory (an exception may be
+ * pending). */
+bool jrtm_strings_from_java(JNIEnv *env, jobjectArray a, jrtm_strings *out)
 {
     memset(out, 0, sizeof(*out));
     if (a == NULL) {
@@ -80,8 +66,16 @@ fail:
     return false;
 }
 
+void jrtm_strings_free(jrtm_strings *v)
+{
+    for (size_t i = 0; v->s != NULL && i < v->n; i++)
+        free(v->s[i]);
+    free(v->s);
+    memset(v, 0, sizeof(*v));
+}
+
 /* The (array, count) the C API gets for a list: see the top of this file. */
-static size_t jrtm_count(const jrtm_strings *v)
+size_t jrtm_strings_count(const jrtm_strings *v)
 {
     return v->null_list ? 1 : v->n;
 }
@@ -154,7 +148,7 @@ jint JNICALL jrtm_set_user_attributes(JNIEnv *env, jclass cls, jlong h,
         jrtm_strings_free(&k);
         return rc;
     }
-    size_t n = jrtm_count(&k);
+    size_t n = jrtm_strings_count(&k);
     rtm_attribute *attrs = NULL;
     if (!k.null_list && k.n > 0) {
         attrs = calloc(k.n, sizeof(*attrs));
@@ -195,7 +189,7 @@ jint JNICALL jrtm_delete_user_attributes(JNIEnv *env, jclass cls, jlong h,
         (*env)->ExceptionClear(env);
     else
         rc = rtm_delete_local_user_attributes_by_keys(
-            jc->c, (const char *const *)k.s, jrtm_count(&k), jrtm_on_result, op);
+            jc->c, (const char *const *)k.s, jrtm_strings_count(&k), jrtm_on_result, op);
     jrtm_strings_free(&k);
     return rc;
 }
@@ -238,7 +232,7 @@ jint JNICALL jrtm_get_user_attributes(JNIEnv *env, jclass cls, jlong h,
     else if (by_keys)
         rc = rtm_get_user_attributes_by_keys(jc->c, user,
                                              (const char *const *)k.s,
-                                             jrtm_count(&k), jrtm_on_attributes,
+                                             jrtm_strings_count(&k), jrtm_on_attributes,
                                              op);
     else
         rc = rtm_get_user_attributes(jc->c, user, jrtm_on_attributes, op);

@@ -378,6 +378,7 @@ jint JNICALL jrtm_client_create(JNIEnv *env, jclass cls, jstring app_id,
     cfg.callbacks.on_replay_done = jrtm_on_replay;
     cfg.callbacks.on_token_expired = jrtm_on_token_expired;
     cfg.callbacks.on_token_privilege_will_expire = jrtm_on_token_will_expire;
+    cfg.callbacks.on_peers_online_status_changed = jrtm_on_peers_status;
     cfg.closure = jc;
     cfg.parameters = par;
     rc = rtm_client_create(&cfg, &jc->c);

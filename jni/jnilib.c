@@ -133,6 +133,9 @@ static const JNINativeMethod jrtm_natives[] = {
     {"sendPeerMessage", "(J" JRTM_STR "I[B[BZL" JRTM_PKG "Pending;)I",
      (void *)jrtm_send_peer_message},
     {"networkChanged", "(J)V", (void *)jrtm_network_changed},
+    {"queryPeers", "(J[[BL" JRTM_PKG "Pending;)I", (void *)jrtm_query_peers},
+    {"subscribePeers", "(J[[BZL" JRTM_PKG "Pending;)I", (void *)jrtm_subscribe_peers},
+    {"getSubscribed", "(JIL" JRTM_PKG "Pending;)I", (void *)jrtm_get_subscribed},
     {"setUserAttributes", "(JZ[[B[[BL" JRTM_PKG "Pending;)I",
      (void *)jrtm_set_user_attributes},
     {"deleteUserAttributes", "(J[[BL" JRTM_PKG "Pending;)I",
@@ -237,7 +240,13 @@ JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM *vm, void *reserved)
                                                "(I[" JRTM_STR ")V")) == NULL ||
         (jrtm.pending_on_attributes = jrtm_method(env, jrtm.pending_class,
                                                   "nativeOnAttributes",
-                                                  "(I[[B[[B)V")) == NULL)
+                                                  "(I[[B[[B)V")) == NULL ||
+        (jrtm.pending_on_peer_states = jrtm_method(env, jrtm.pending_class,
+                                                   "nativeOnPeerStates",
+                                                   "(I[" JRTM_STR "[I)V")) == NULL ||
+        (jrtm.client_on_peers_status = jrtm_method(env, jrtm.client_class,
+                                                   "nativeOnPeersStatus",
+                                                   "([" JRTM_STR "[I)V")) == NULL)
         goto fail;
 
     if ((*env)->RegisterNatives(env, jrtm.native_class, jrtm_natives,

@@ -31,12 +31,14 @@ typedef struct jrtm_cache {
     jmethodID client_on_replay;
     jmethodID client_on_token_expired;
     jmethodID client_on_token_will_expire;
+    jmethodID client_on_peers_status;
     jmethodID channel_on_message;
     jmethodID channel_on_joined;
     jmethodID channel_on_left;
     jmethodID pending_on_result;
     jmethodID pending_on_members;
     jmethodID pending_on_attributes;
+    jmethodID pending_on_peer_states;
 } jrtm_cache;
 
 extern jrtm_cache jrtm;
@@ -159,6 +161,20 @@ jint JNICALL jrtm_send_peer_message(JNIEnv *env, jclass cls, jlong h,
 void JNICALL jrtm_network_changed(JNIEnv *env, jclass cls, jlong h);
 
 /* --- attributes_jni.c --- */
+/* The strings of a Java byte[][] of UTF-8 (the keys of attributes, user
+ * ids): a NULL array is null_list; NULL elements and elements with a NUL
+ * byte inside become NULL. jrtm_strings_from_java returns false when out of
+ * memory (an exception may be pending). jrtm_strings_count is the count the
+ * C API gets: 1 for a null list (with a NULL array, which it refuses). */
+typedef struct jrtm_strings {
+    char **s;
+    size_t n;
+    bool null_list;
+} jrtm_strings;
+bool jrtm_strings_from_java(JNIEnv *env, jobjectArray a, jrtm_strings *out);
+void jrtm_strings_free(jrtm_strings *v);
+size_t jrtm_strings_count(const jrtm_strings *v);
+
 jint JNICALL jrtm_set_user_attributes(JNIEnv *env, jclass cls, jlong h,
                                       jboolean replace, jobjectArray keys,
                                       jobjectArray values, jobject pending);
@@ -169,6 +185,16 @@ jint JNICALL jrtm_clear_user_attributes(JNIEnv *env, jclass cls, jlong h,
 jint JNICALL jrtm_get_user_attributes(JNIEnv *env, jclass cls, jlong h,
                                       jstring user_id, jboolean by_keys,
                                       jobjectArray keys, jobject pending);
+
+/* --- presence_jni.c (SPEC A8) --- */
+void jrtm_on_peers_status(rtm_client *c, const rtm_peer_status *peers, size_t count,
+                          void *closure);
+jint JNICALL jrtm_query_peers(JNIEnv *env, jclass cls, jlong h, jobjectArray users,
+                              jobject pending);
+jint JNICALL jrtm_subscribe_peers(JNIEnv *env, jclass cls, jlong h, jobjectArray users,
+                                  jboolean unsubscribe, jobject pending);
+jint JNICALL jrtm_get_subscribed(JNIEnv *env, jclass cls, jlong h, jint option,
+                                 jobject pending);
 
 /* --- channel_jni.c --- */
 jlong JNICALL jrtm_channel_create(JNIEnv *env, jclass cls, jlong h,

@@ -52,6 +52,8 @@ static const cli__cmd_entry cli__cmds[] = {
     { "attrs-del", CLI_CMD_ATTRS_DEL }, { "attrs-clear", CLI_CMD_ATTRS_CLEAR },
     { "attrs-get", CLI_CMD_ATTRS_GET }, { "netchange", CLI_CMD_NETCHANGE },
     { "renew", CLI_CMD_RENEW },   { "send-offline", CLI_CMD_SEND_OFFLINE },
+    { "query", CLI_CMD_QUERY },   { "subscribe", CLI_CMD_SUBSCRIBE },
+    { "unsubscribe", CLI_CMD_UNSUBSCRIBE }, { "subscribed", CLI_CMD_SUBSCRIBED },
 };
 
 /* The number of words left at p. */
@@ -152,6 +154,17 @@ int cli_cmd_parse(char *line, cli_cmd *out, const char **error)
     case CLI_CMD_QUIT:
     case CLI_CMD_ATTRS_CLEAR:
     case CLI_CMD_NETCHANGE:
+    case CLI_CMD_SUBSCRIBED:
+        break;
+    case CLI_CMD_QUERY:
+    case CLI_CMD_SUBSCRIBE:
+    case CLI_CMD_UNSUBSCRIBE:
+        if (*p == '\0') {
+            *error = "missing argument: peer";
+            return -1;
+        }
+        if (cli__take_list(&p, out, 0, error) != 0)
+            return -1;
         break;
     case CLI_CMD_ATTRS_SET:
     case CLI_CMD_ATTRS_UPDATE:

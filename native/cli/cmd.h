@@ -12,6 +12,10 @@ typedef enum {
     CLI_CMD_LOGOUT,   /* logout */
     CLI_CMD_SEND,     /* send PEER TEXT... */
     CLI_CMD_SEND_OFFLINE, /* send-offline PEER TEXT...: kept if PEER is away */
+    CLI_CMD_QUERY,        /* query PEER...: presence (SPEC A8) */
+    CLI_CMD_SUBSCRIBE,    /* subscribe PEER... */
+    CLI_CMD_UNSUBSCRIBE,  /* unsubscribe PEER... */
+    CLI_CMD_SUBSCRIBED,   /* subscribed: the users followed */
     CLI_CMD_JOIN,     /* join CH */
     CLI_CMD_LEAVE,    /* leave CH */
     CLI_CMD_CHSEND,   /* chsend CH TEXT... */

@@ -112,6 +112,14 @@ static const char cli__usage[] =
 "  renew TOKEN         renewToken: a new token for this user  result op renew\n"
 "                      (checked by the server when connected;\n"
 "                      kept for the next attempt otherwise)\n"
+"  query PEER...       queryPeersOnlineStatus: the result     result op query\n"
+"                      line, then on success a \"peers\"\n"
+"                      event with each PEER's state.\n"
+"  subscribe PEER...   follow these users' presence: their    result op subscribe\n"
+"                      states come as \"peers_status\" events.\n"
+"  unsubscribe PEER... stop following them.                   result op unsubscribe\n"
+"  subscribed          the users followed: the result line,   result op subscribed\n"
+"                      then a \"peers\" event.\n"
 "  netchange           tell the client the network changed    no result; prints\n"
 "                      (it tries to reconnect now if it is    an \"ok\" event\n"
 "                      waiting to).\n"
@@ -141,6 +149,10 @@ static const char cli__usage[] =
 "                   \"channel_skipped\":0,\"peer_dropped\":0}: after a\n"
 "                  reconnection resumed the session; the replayed messages\n"
 "                  came just before as peer_message/channel_message\n"
+"  peers           {\"op\":\"query\",\"peers\":[{\"user\":\"bob\",\"state\":0,\n"
+"                   \"state_name\":\"ONLINE\"}]} after query / subscribed\n"
+"  peers_status    {\"peers\":[...]} as peers: subscribed users whose\n"
+"                  presence changed (ONLINE, UNREACHABLE, OFFLINE; SPEC A8)\n"
 "  token_expired   {}: a reconnection was refused for an expired token;\n"
 "                  the client waits for `renew TOKEN` (SPEC S15)\n"
 "  token_will_expire {\"seconds_left\":30}: the session's token expires soon\n"
@@ -250,6 +262,51 @@ static void cli__on_members(rtm_channel *channel, int code,
         free(sorted);
     }
     cli__req_done(r);
+}
+
+/* A JSON array of {"user","state","state_name"} for presence entries. */
+static void cli__add_peer_states(cJSON *o, const rtm_peer_status *peers, size_t count)
+{
+    static const char *const names[] = { "ONLINE", "UNREACHABLE", "OFFLINE" };
+    cJSON *arr = cJSON_AddArrayToObject(o, "peers");
+    for (size_t i = 0; arr != NULL && i < count; i++) {
+        cJSON *p = cJSON_CreateObject();
+        if (p == NULL)
+            break;
+        cJSON_AddStringToObject(p, "user", peers[i].peer_id);
+        cJSON_AddNumberToObject(p, "state", peers[i].state);
+        cJSON_AddStringToObject(p, "state_name",
+                                peers[i].state >= 0 && peers[i].state <= 2
+                                    ? names[peers[i].state] : "?");
+        cJSON_AddItemToArray(arr, p);
+    }
+}
+
+/* query and subscribed: the result line, then on success a "peers" event. */
+static void cli__on_peer_states(rtm_client *client, int code, const rtm_peer_status *peers,
+                                size_t count, void *closure)
+{
+    cli_req *r = closure;
+    cli__emit_result(r, code);
+    if (code == 0) {
+        cJSON *o = cli_event("peers");
+        if (o != NULL) {
+            cJSON_AddStringToObject(o, "op", r->op);
+            cli__add_peer_states(o, peers, count);
+        }
+        cli_emit(o);
+    }
+    cli__req_done(r);
+}
+
+/* onPeersOnlineStatusChanged. */
+static void cli__on_peers_status(rtm_client *client, const rtm_peer_status *peers,
+                                 size_t count, void *closure)
+{
+    cJSON *o = cli_event("peers_status");
+    if (o != NULL)
+        cli__add_peer_states(o, peers, count);
+    cli_emit(o);
 }
 
 static int cli__cmp_attr(const void *a, const void *b)
@@ -628,6 +685,31 @@ static void cli__run(cli *c, const cli_cmd *cmd, const char *original)
     case CLI_CMD_ATTRS_GET:
         cli__run_attrs(c, cmd, original);
         break;
+    case CLI_CMD_QUERY:
+    case CLI_CMD_SUBSCRIBE:
+    case CLI_CMD_UNSUBSCRIBE:
+    case CLI_CMD_SUBSCRIBED: {
+        int family = cmd->kind == CLI_CMD_QUERY ? RTM_FAMILY_QUERY_PEERS_ONLINE_STATUS_ERR
+                     : cmd->kind == CLI_CMD_SUBSCRIBED
+                         ? RTM_FAMILY_QUERY_PEERS_BY_SUBSCRIPTION_OPTION_ERR
+                         : RTM_FAMILY_PEER_SUBSCRIPTION_STATUS_ERR;
+        if ((r = cli__req_new(c, cmd->word, family, NULL, NULL)) == NULL) {
+            cli__oom(original);
+            return;
+        }
+        const char *const *peers = (const char *const *)cmd->keys;
+        if (cmd->kind == CLI_CMD_QUERY)
+            rtm_query_peers_online_status(c->client, peers, cmd->count, cli__on_peer_states, r);
+        else if (cmd->kind == CLI_CMD_SUBSCRIBE)
+            rtm_subscribe_peers_online_status(c->client, peers, cmd->count, cli__on_result, r);
+        else if (cmd->kind == CLI_CMD_UNSUBSCRIBE)
+            rtm_unsubscribe_peers_online_status(c->client, peers, cmd->count, cli__on_result, r);
+        else
+            rtm_query_peers_by_subscription_option(c->client,
+                                                   RTM_PEER_SUBSCRIPTION_OPTION_ONLINE,
+                                                   cli__on_peer_states, r);
+        break;
+    }
     case CLI_CMD_NETCHANGE: {
         /* No result callback in the API: an "ok" line says the hint was
          * passed on, nothing more. */
@@ -812,6 +894,7 @@ int main(int argc, char **argv)
     config.callbacks.on_replay_done = cli__on_replay_done;
     config.callbacks.on_token_expired = cli__on_token_expired;
     config.callbacks.on_token_privilege_will_expire = cli__on_token_will_expire;
+    config.callbacks.on_peers_online_status_changed = cli__on_peers_status;
     config.closure = &c;
     config.parameters = opts.param;
     if (opts.verbose) {

@@ -82,6 +82,7 @@ typedef struct {
     rtm_result_cb cb;
     rtm_members_cb members_cb;
     rtm_attributes_cb attributes_cb;
+    rtm_peer_status_cb status_cb;
     void *closure;
 } rtm__op;
 
@@ -136,14 +137,16 @@ static void rtm__channel_ref(rtm_channel *ch)
 /* ------------------------------------------------------------------ */
 /* Events for the callback thread                                      */
 
-/* A result, with copies of what the answer carried: the members' ids, or
- * the attributes as key, value, key, value... */
+/* A result, with copies of what the answer carried: the members' ids, the
+ * attributes as key, value, key, value..., or the users of a presence
+ * answer with their states. */
 typedef struct {
     rtm__op *op;
     int code;
     char *user;
     char **strs;
     size_t nstrs;
+    int *states;
 } rtm__result_event;
 
 static void rtm__result_event_free(rtm__result_event *e)
@@ -151,8 +154,22 @@ static void rtm__result_event_free(rtm__result_event *e)
     for (size_t i = 0; i < e->nstrs; i++)
         free(e->strs[i]);
     free(e->strs);
+    free(e->states);
     free(e->user);
     free(e);
+}
+
+/* Presence entries (users with states) for a callback; NULL when n is 0 or
+ * out of memory. */
+static rtm_peer_status *rtm__peer_status_list(char *const *users, const int *states,
+                                              size_t n)
+{
+    rtm_peer_status *p = n ? calloc(n, sizeof(*p)) : NULL;
+    for (size_t i = 0; p != NULL && i < n; i++) {
+        p[i].peer_id = users[i];
+        p[i].state = states[i];
+    }
+    return p;
 }
 
 static void rtm__result_run(void *arg, bool closing)
@@ -176,6 +193,12 @@ static void rtm__result_run(void *arg, bool closing)
         op->attributes_cb(op->client, code, e->user, attrs,
                           attrs != NULL ? n : 0, op->closure);
         free(attrs);
+    } else if (op->status_cb != NULL) {
+        rtm_peer_status *peers = rtm__peer_status_list(e->strs, e->states, e->nstrs);
+        /* FAILURE is 1 in both families that answer with states. */
+        int code = e->nstrs && peers == NULL ? 1 : e->code;
+        op->status_cb(op->client, code, peers, peers != NULL ? e->nstrs : 0, op->closure);
+        free(peers);
     } else if (op->cb != NULL) {
         op->cb(op->client, e->code, op->closure);
     }
@@ -183,6 +206,24 @@ static void rtm__result_run(void *arg, bool closing)
         rtm__channel_unref(op->channel);
     free(op);
     rtm__result_event_free(e);
+}
+
+/* Copies presence entries into users/states (count in *n); false when out
+ * of memory (what was copied is kept for the caller to free). */
+static bool rtm__states_copy(char ***users, int **states, size_t *n,
+                             Rtm__Wire__PeerState *const *peers, size_t count)
+{
+    *users = calloc(count ? count : 1, sizeof(char *));
+    *states = calloc(count ? count : 1, sizeof(int));
+    if (*users == NULL || *states == NULL)
+        return false;
+    for (size_t i = 0; i < count; i++) {
+        if (((*users)[i] = strdup(peers[i]->user)) == NULL)
+            return false;
+        (*states)[i] = peers[i]->state;
+        *n = i + 1;
+    }
+    return true;
 }
 
 /* Copies n strings into e; false when out of memory. */
@@ -227,6 +268,10 @@ static void rtm__complete(rtm_client *c, rtm__op *op, int code,
         ok = flat != NULL && rtm__result_copy(e, flat, 2 * n) &&
              (e->user = strdup(a->user)) != NULL;
         free(flat);
+    } else if (answer != NULL && code == 0 &&
+               answer->body_case == RTM__WIRE__FRAME__BODY_PEER_STATES) {
+        ok = rtm__states_copy(&e->strs, &e->states, &e->nstrs, answer->peer_states->peers,
+                              answer->peer_states->n_peers);
     }
     if (!ok) {
         /* FAILURE is 1 in both families that carry data back. */
@@ -619,6 +664,50 @@ static void rtm__drv_token_will_expire(void *ud, uint32_t seconds_left)
     rtm__post_token_event(ud, false, seconds_left);
 }
 
+/* onPeersOnlineStatusChanged, with its own copies. */
+typedef struct {
+    rtm_client *client;
+    char **users;
+    int *states;
+    size_t n;
+} rtm__presence_event;
+
+static void rtm__presence_event_free(rtm__presence_event *e)
+{
+    for (size_t i = 0; i < e->n; i++)
+        free(e->users[i]);
+    free(e->users);
+    free(e->states);
+    free(e);
+}
+
+static void rtm__presence_run(void *arg, bool closing)
+{
+    rtm__presence_event *e = arg;
+    rtm_client *c = e->client;
+    rtm_peer_status *peers = rtm__peer_status_list(e->users, e->states, e->n);
+    if (peers == NULL && e->n)
+        rtm__log(c, RTM_LOG_ERROR, "out of memory: a presence change is lost");
+    else if (!closing && c->cb.on_peers_online_status_changed != NULL)
+        c->cb.on_peers_online_status_changed(c, peers, e->n, c->closure);
+    free(peers);
+    rtm__presence_event_free(e);
+}
+
+static void rtm__drv_peer_states(void *ud, const Rtm__Wire__PeerStateEvent *ev)
+{
+    rtm_client *c = ud;
+    rtm__presence_event *e = calloc(1, sizeof(*e));
+    if (e != NULL)
+        e->client = c;
+    if (e == NULL || !rtm__states_copy(&e->users, &e->states, &e->n, ev->peers, ev->n_peers) ||
+        rtm__dispatch_post(c->dispatch, rtm__presence_run, e) != 0) {
+        if (e != NULL)
+            rtm__presence_event_free(e);
+        rtm__log(c, RTM_LOG_ERROR, "out of memory: a presence change is lost");
+    }
+}
+
 static void rtm__drv_replay_done(void *ud, const Rtm__Wire__ReplayDone *r)
 {
     rtm_client *c = ud;
@@ -684,6 +773,7 @@ static const rtm__session_ops rtm__driver_ops = {
     .replay_done = rtm__drv_replay_done,
     .token_expired = rtm__drv_token_expired,
     .token_will_expire = rtm__drv_token_will_expire,
+    .peer_states = rtm__drv_peer_states,
     .log = rtm__drv_log,
     .random = rtm__drv_random,
 };
@@ -725,7 +815,11 @@ typedef enum {
     RTM__CMD_SET_ATTRIBUTES,
     RTM__CMD_GET_ATTRIBUTES,
     RTM__CMD_NETWORK_CHANGED,
-    RTM__CMD_RENEW_TOKEN
+    RTM__CMD_RENEW_TOKEN,
+    RTM__CMD_QUERY_PEERS,
+    RTM__CMD_SUBSCRIBE,
+    RTM__CMD_UNSUBSCRIBE,
+    RTM__CMD_GET_SUBSCRIBED
 } rtm__cmd_kind;
 
 typedef struct {
@@ -816,6 +910,17 @@ static void rtm__cmd_run(void *arg)
         break;
     case RTM__CMD_RENEW_TOKEN:
         rtm__session_renew_token(s, now, op, cmd->b);
+        break;
+    case RTM__CMD_QUERY_PEERS:
+        rtm__session_query_peers(s, now, op, (const char *const *)cmd->keys, cmd->nkeys);
+        break;
+    case RTM__CMD_SUBSCRIBE:
+    case RTM__CMD_UNSUBSCRIBE:
+        rtm__session_subscribe(s, now, op, (const char *const *)cmd->keys, cmd->nkeys,
+                               cmd->kind == RTM__CMD_UNSUBSCRIBE);
+        break;
+    case RTM__CMD_GET_SUBSCRIBED:
+        rtm__session_get_subscribed(s, now, op);
         break;
     }
     rtm__rearm(c);
@@ -1445,4 +1550,88 @@ int rtm_renew_token(rtm_client *c, const char *token, rtm_result_cb cb,
         return rtm__refuse(c, op, RTM_RENEW_TOKEN_ERR_INVALID_ARGUMENT);
     rtm__cmd *cmd = rtm__cmd_new(c, RTM__CMD_RENEW_TOKEN, op, NULL, token);
     return rtm__submit(c, cmd, op, RTM_RENEW_TOKEN_ERR_NOT_INITIALIZED);
+}
+
+/* ---- presence (SPEC A8) ---- */
+
+/* Checks 1..max valid user ids (A3) and submits kind with copies of them.
+ * invalid and overflow are the family's codes for a bad list and for more
+ * than max. */
+static int rtm__submit_users(rtm_client *c, rtm__op *op, rtm__cmd_kind kind,
+                             const char *const *users, size_t n, size_t max,
+                             int invalid, int overflow)
+{
+    if (n == 0 || users == NULL)
+        return rtm__refuse(c, op, invalid);
+    if (n > max)
+        return rtm__refuse(c, op, overflow);
+    for (size_t i = 0; i < n; i++)
+        if (!rtm__user_id_valid(users[i]))
+            return rtm__refuse(c, op, invalid);
+    rtm__cmd *cmd = rtm__cmd_new(c, kind, op, NULL, NULL);
+    bool ok = cmd != NULL && (cmd->keys = calloc(n, sizeof(char *))) != NULL;
+    for (size_t i = 0; ok && i < n; i++) {
+        ok = (cmd->keys[i] = strdup(users[i])) != NULL;
+        cmd->nkeys = ok ? i + 1 : i;
+    }
+    if (!ok && cmd != NULL) {
+        rtm__cmd_free(cmd);
+        cmd = NULL;
+    }
+    return rtm__submit(c, cmd, op, 1); /* FAILURE is 1 in the three families */
+}
+
+int rtm_query_peers_online_status(rtm_client *c, const char *const *peer_ids,
+                                  size_t count, rtm_peer_status_cb cb, void *closure)
+{
+    if (c == NULL)
+        return RTM_QUERY_PEERS_ONLINE_STATUS_ERR_NOT_INITIALIZED;
+    rtm__op *op = rtm__op_new(c, NULL, RTM__OP_QUERY_PEERS, NULL, NULL, closure);
+    if (op == NULL)
+        return RTM_QUERY_PEERS_ONLINE_STATUS_ERR_FAILURE;
+    op->status_cb = cb;
+    return rtm__submit_users(c, op, RTM__CMD_QUERY_PEERS, peer_ids, count,
+                             RTM_QUERY_PEERS_MAX,
+                             RTM_QUERY_PEERS_ONLINE_STATUS_ERR_INVALID_ARGUMENT,
+                             RTM_QUERY_PEERS_ONLINE_STATUS_ERR_INVALID_ARGUMENT);
+}
+
+static int rtm__subscription(rtm_client *c, rtm__cmd_kind kind, const char *const *peer_ids,
+                             size_t count, rtm_result_cb cb, void *closure)
+{
+    if (c == NULL)
+        return RTM_PEER_SUBSCRIPTION_STATUS_ERR_NOT_INITIALIZED;
+    rtm__op *op = rtm__op_new(c, NULL, RTM__OP_SUBSCRIBE, cb, NULL, closure);
+    if (op == NULL)
+        return RTM_PEER_SUBSCRIPTION_STATUS_ERR_FAILURE;
+    return rtm__submit_users(c, op, kind, peer_ids, count, RTM_SUBSCRIPTIONS_MAX,
+                             RTM_PEER_SUBSCRIPTION_STATUS_ERR_INVALID_ARGUMENT,
+                             RTM_PEER_SUBSCRIPTION_STATUS_ERR_OVERFLOW);
+}
+
+int rtm_subscribe_peers_online_status(rtm_client *c, const char *const *peer_ids,
+                                      size_t count, rtm_result_cb cb, void *closure)
+{
+    return rtm__subscription(c, RTM__CMD_SUBSCRIBE, peer_ids, count, cb, closure);
+}
+
+int rtm_unsubscribe_peers_online_status(rtm_client *c, const char *const *peer_ids,
+                                        size_t count, rtm_result_cb cb, void *closure)
+{
+    return rtm__subscription(c, RTM__CMD_UNSUBSCRIBE, peer_ids, count, cb, closure);
+}
+
+int rtm_query_peers_by_subscription_option(rtm_client *c, int option,
+                                           rtm_peer_status_cb cb, void *closure)
+{
+    if (c == NULL)
+        return RTM_QUERY_PEERS_BY_SUBSCRIPTION_OPTION_ERR_NOT_INITIALIZED;
+    rtm__op *op = rtm__op_new(c, NULL, RTM__OP_GET_SUBSCRIBED, NULL, NULL, closure);
+    if (op == NULL)
+        return RTM_QUERY_PEERS_BY_SUBSCRIPTION_OPTION_ERR_FAILURE;
+    op->status_cb = cb;
+    if (option != RTM_PEER_SUBSCRIPTION_OPTION_ONLINE)
+        return rtm__refuse(c, op, RTM_QUERY_PEERS_BY_SUBSCRIPTION_OPTION_ERR_FAILURE);
+    rtm__cmd *cmd = rtm__cmd_new(c, RTM__CMD_GET_SUBSCRIBED, op, NULL, NULL);
+    return rtm__submit(c, cmd, op, RTM_QUERY_PEERS_BY_SUBSCRIPTION_OPTION_ERR_NOT_INITIALIZED);
 }

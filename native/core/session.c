@@ -86,6 +86,8 @@ struct rtm__session {
     size_t capchans;
     rtm__attr *attrs;         /* the local user's attributes (S14) */
     size_t nattrs;
+    char **subs;              /* the users whose presence it follows (A8) */
+    size_t nsubs;
 };
 
 #define RTM__MAX_CHANNELS 20 /* SPEC A5 */
@@ -121,6 +123,9 @@ int rtm__op_family(rtm__op_kind kind)
     case RTM__OP_SET_ATTRIBUTES:
     case RTM__OP_GET_ATTRIBUTES: return RTM_FAMILY_ATTRIBUTE_OPERATION_ERR;
     case RTM__OP_RENEW_TOKEN: return RTM_FAMILY_RENEW_TOKEN_ERR;
+    case RTM__OP_QUERY_PEERS: return RTM_FAMILY_QUERY_PEERS_ONLINE_STATUS_ERR;
+    case RTM__OP_SUBSCRIBE: return RTM_FAMILY_PEER_SUBSCRIPTION_STATUS_ERR;
+    case RTM__OP_GET_SUBSCRIBED: return RTM_FAMILY_QUERY_PEERS_BY_SUBSCRIPTION_OPTION_ERR;
     }
     return RTM_FAMILY_LOGIN_ERR;
 }
@@ -140,6 +145,9 @@ static int rtm__timeout_code(rtm__op_kind kind)
     case RTM__OP_SET_ATTRIBUTES:
     case RTM__OP_GET_ATTRIBUTES: return RTM_ATTRIBUTE_OPERATION_ERR_TIMEOUT;
     case RTM__OP_RENEW_TOKEN: return RTM_RENEW_TOKEN_ERR_FAILURE; /* no TIMEOUT */
+    case RTM__OP_QUERY_PEERS: return RTM_QUERY_PEERS_ONLINE_STATUS_ERR_TIMEOUT;
+    case RTM__OP_SUBSCRIBE: return RTM_PEER_SUBSCRIPTION_STATUS_ERR_TIMEOUT;
+    case RTM__OP_GET_SUBSCRIBED: return RTM_QUERY_PEERS_BY_SUBSCRIPTION_OPTION_ERR_TIMEOUT;
     }
     return 1;
 }
@@ -268,6 +276,7 @@ static rtm__pending *rtm__pending_take(rtm__session *s, uint32_t request_id)
 
 /* Completes a taken operation, keeping the channel list true. */
 static void rtm__attrs_apply(rtm__session *s, const rtm__pending *p);
+static void rtm__subs_apply(rtm__session *s, const rtm__pending *p);
 static void rtm__token_adopt(rtm__session *s, const rtm__pending *p);
 
 static void rtm__pending_finish(rtm__session *s, rtm__pending *p, int code,
@@ -282,6 +291,8 @@ static void rtm__pending_finish(rtm__session *s, rtm__pending *p, int code,
         code = 0;
     if (p->kind == RTM__OP_SET_ATTRIBUTES && code == 0)
         rtm__attrs_apply(s, p);
+    if (p->kind == RTM__OP_SUBSCRIBE && code == 0)
+        rtm__subs_apply(s, p);
     if (p->kind == RTM__OP_RENEW_TOKEN && code == 0)
         rtm__token_adopt(s, p);
     if (p->kind == RTM__OP_JOIN) {
@@ -295,9 +306,13 @@ static void rtm__pending_finish(rtm__session *s, rtm__pending *p, int code,
         }
     }
     if (p->internal) {
+        static const char *const what[] = {
+            [RTM__OP_JOIN] = "rejoin", [RTM__OP_LEAVE] = "leave",
+            [RTM__OP_SET_ATTRIBUTES] = "attributes", [RTM__OP_SUBSCRIBE] = "subscribe",
+        };
         if (code != 0)
-            rtm__slog(s, RTM_LOG_WARNING, "%s of %s by the client failed: %s",
-                      p->kind == RTM__OP_JOIN ? "rejoin" : "leave", p->channel,
+            rtm__slog(s, RTM_LOG_WARNING, "%s %s by the client failed: %s",
+                      what[p->kind] ? what[p->kind] : "request", p->channel,
                       rtm_code_name(rtm__op_family(p->kind), code));
     } else {
         s->ops->op_done(s->ud, p->op, p->kind, code, answer);
@@ -402,8 +417,17 @@ static void rtm__attrs_clear(rtm__session *s)
     s->nattrs = 0;
 }
 
+static void rtm__subs_clear(rtm__session *s)
+{
+    for (size_t i = 0; i < s->nsubs; i++)
+        free(s->subs[i]);
+    free(s->subs);
+    s->subs = NULL;
+    s->nsubs = 0;
+}
+
 /* Ends the session on the client's side: no link, no retry, no channels,
- * no attributes, numbering from scratch. */
+ * no attributes, no subscriptions, numbering from scratch. */
 static void rtm__end(rtm__session *s, int state, int reason)
 {
     rtm__close_link(s);
@@ -414,6 +438,7 @@ static void rtm__end(rtm__session *s, int state, int reason)
     s->session_id = 0;
     s->token_wait = false;
     rtm__attrs_clear(s);
+    rtm__subs_clear(s);
     rtm__set_state(s, state, reason);
 }
 
@@ -509,6 +534,7 @@ void rtm__session_free(rtm__session *s)
     }
     free(s->chans);
     rtm__attrs_clear(s);
+    rtm__subs_clear(s);
     free(s->token);
     free(s);
 }
@@ -815,6 +841,107 @@ void rtm__session_get_attributes(rtm__session *s, rtm__time now, uint64_t op,
     rtm__request(s, now, op, RTM__OP_GET_ATTRIBUTES, false, NULL, &f);
 }
 
+/* ---- presence (SPEC A8) ---- */
+
+void rtm__session_query_peers(rtm__session *s, rtm__time now, uint64_t op,
+                              const char *const *users, size_t n)
+{
+    if (!rtm__need_login(s, op, RTM__OP_QUERY_PEERS))
+        return;
+    rtm__frame f = RTM__WIRE__FRAME__INIT;
+    Rtm__Wire__QueryPeers q = RTM__WIRE__QUERY_PEERS__INIT;
+    q.users = (char **)users;
+    q.n_users = n;
+    f.body_case = RTM__WIRE__FRAME__BODY_QUERY_PEERS;
+    f.query_peers = &q;
+    rtm__request(s, now, op, RTM__OP_QUERY_PEERS, false, NULL, &f);
+}
+
+static void rtm__send_subscribe(rtm__session *s, rtm__time now, uint64_t op,
+                                bool internal, const char *const *users, size_t n,
+                                bool unsubscribe)
+{
+    rtm__frame f = RTM__WIRE__FRAME__INIT;
+    Rtm__Wire__Subscribe sub = RTM__WIRE__SUBSCRIBE__INIT;
+    sub.users = (char **)users;
+    sub.n_users = n;
+    sub.unsubscribe = unsubscribe;
+    f.body_case = RTM__WIRE__FRAME__BODY_SUBSCRIBE;
+    f.subscribe = &sub;
+    rtm__request(s, now, op, RTM__OP_SUBSCRIBE, internal, NULL, &f);
+}
+
+void rtm__session_subscribe(rtm__session *s, rtm__time now, uint64_t op,
+                            const char *const *users, size_t n, bool unsubscribe)
+{
+    if (!rtm__need_login(s, op, RTM__OP_SUBSCRIBE))
+        return;
+    rtm__send_subscribe(s, now, op, false, users, n, unsubscribe);
+}
+
+void rtm__session_get_subscribed(rtm__session *s, rtm__time now, uint64_t op)
+{
+    if (!rtm__need_login(s, op, RTM__OP_GET_SUBSCRIBED))
+        return;
+    rtm__frame f = RTM__WIRE__FRAME__INIT;
+    Rtm__Wire__GetSubscribed g = RTM__WIRE__GET_SUBSCRIBED__INIT;
+    f.body_case = RTM__WIRE__FRAME__BODY_GET_SUBSCRIBED;
+    f.get_subscribed = &g;
+    rtm__request(s, now, op, RTM__OP_GET_SUBSCRIBED, false, NULL, &f);
+}
+
+static ssize_t rtm__sub_find(const rtm__session *s, const char *user)
+{
+    for (size_t i = 0; i < s->nsubs; i++)
+        if (strcmp(s->subs[i], user) == 0)
+            return (ssize_t)i;
+    return -1;
+}
+
+/* The server accepted a (un)subscribe: the local list follows, read back
+ * from the request as it was sent. */
+static void rtm__subs_apply(rtm__session *s, const rtm__pending *p)
+{
+    rtm__frame *f = NULL;
+    size_t used = 0;
+    if (rtm__frame_decode(p->bytes, p->len, p->len, &f, &used) != RTM__FRAME_OK)
+        return;
+    const Rtm__Wire__Subscribe *sub = f->subscribe;
+    bool ok = true;
+    for (size_t i = 0; i < sub->n_users; i++) {
+        ssize_t at = rtm__sub_find(s, sub->users[i]);
+        if (sub->unsubscribe && at >= 0) {
+            free(s->subs[at]);
+            s->subs[at] = s->subs[--s->nsubs];
+        } else if (!sub->unsubscribe && at < 0) {
+            char **grown = realloc(s->subs, (s->nsubs + 1) * sizeof(*grown));
+            char *u = strdup(sub->users[i]);
+            if (grown != NULL)
+                s->subs = grown;
+            if (grown == NULL || u == NULL) {
+                free(u);
+                ok = false;
+                continue;
+            }
+            s->subs[s->nsubs++] = u;
+        }
+    }
+    if (!ok)
+        rtm__slog(s, RTM_LOG_ERROR,
+                  "out of memory: the local list of subscriptions is short");
+    rtm__frame_free(f);
+}
+
+/* Subscriptions made before a session the server did not keep are made
+ * again (SPEC S14, A8). */
+static void rtm__resubscribe(rtm__session *s, rtm__time now)
+{
+    if (s->nsubs == 0)
+        return;
+    rtm__slog(s, RTM_LOG_INFO, "subscribing again to %zu users", s->nsubs);
+    rtm__send_subscribe(s, now, 0, true, (const char *const *)s->subs, s->nsubs, false);
+}
+
 static rtm__attr *rtm__attr_find(rtm__session *s, const char *key)
 {
     for (size_t i = 0; i < s->nattrs; i++)
@@ -971,6 +1098,7 @@ void rtm__session_shutdown(rtm__session *s, rtm__time now)
     s->token_wait = false;
     s->nchans = 0;
     rtm__attrs_clear(s);
+    rtm__subs_clear(s);
     s->state = RTM_CONNECTION_STATE_DISCONNECTED;
 }
 
@@ -1131,6 +1259,7 @@ static void rtm__on_login_result(rtm__session *s, rtm__time now, uint32_t rid,
             s->chans[i].last_seq = 0;
         rtm__rejoin(s, now);
         rtm__resend_attributes(s, now);
+        rtm__resubscribe(s, now);
     }
     rtm__flush_pending(s, now);
 }
@@ -1250,6 +1379,16 @@ void rtm__session_receive(rtm__session *s, rtm__time now,
         if (!up)
             goto unexpected;
         rtm__on_answer(s, f->request_id, f->attributes->code, f);
+        break;
+    case RTM__WIRE__FRAME__BODY_PEER_STATES:
+        if (!up)
+            goto unexpected;
+        rtm__on_answer(s, f->request_id, f->peer_states->code, f);
+        break;
+    case RTM__WIRE__FRAME__BODY_PEER_STATE_EVENT:
+        if (!up)
+            goto unexpected;
+        s->ops->peer_states(s->ud, f->peer_state_event);
         break;
     case RTM__WIRE__FRAME__BODY_TOKEN_WILL_EXPIRE:
         if (!up)

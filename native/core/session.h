@@ -45,7 +45,10 @@ typedef enum {
     RTM__OP_GET_MEMBERS,
     RTM__OP_SET_ATTRIBUTES,   /* set, add or update, delete, clear */
     RTM__OP_GET_ATTRIBUTES,
-    RTM__OP_RENEW_TOKEN
+    RTM__OP_RENEW_TOKEN,
+    RTM__OP_QUERY_PEERS,      /* queryPeersOnlineStatus (A8) */
+    RTM__OP_SUBSCRIBE,        /* (un)subscribePeersOnlineStatus */
+    RTM__OP_GET_SUBSCRIBED    /* queryPeersBySubscriptionOption */
 } rtm__op_kind;
 
 /* The code family of an operation kind (rtm_codes.h). */
@@ -88,6 +91,8 @@ typedef struct {
     void (*token_expired)(void *ud);
     /* The server warns that the session's token expires soon. */
     void (*token_will_expire)(void *ud, uint32_t seconds_left);
+    /* Subscribed users whose presence changed (SPEC A8). */
+    void (*peer_states)(void *ud, const Rtm__Wire__PeerStateEvent *e);
     /* A log line, without newline. */
     void (*log)(void *ud, int level, const char *line);
     /* Uniform random 32 bits, for backoff jitter. */
@@ -133,6 +138,18 @@ void rtm__session_set_attributes(rtm__session *s, rtm__time now, uint64_t op,
 void rtm__session_get_attributes(rtm__session *s, rtm__time now, uint64_t op,
                                  const char *user_id, const char *const *keys,
                                  size_t nkeys);
+
+/* Presence (SPEC A8). users are valid ids, checked by the API layer.
+ * query_peers answers with PeerStates (QueryPeersOnlineStatusError);
+ * subscribe (PeerSubscriptionStatusError) keeps the session's list of
+ * subscribed users on success, sent again after a login to a session the
+ * server did not keep (S14) and forgotten at logout; get_subscribed answers
+ * with PeerStates (QueryPeersBySubscriptionOptionError). */
+void rtm__session_query_peers(rtm__session *s, rtm__time now, uint64_t op,
+                              const char *const *users, size_t n);
+void rtm__session_subscribe(rtm__session *s, rtm__time now, uint64_t op,
+                            const char *const *users, size_t n, bool unsubscribe);
+void rtm__session_get_subscribed(rtm__session *s, rtm__time now, uint64_t op);
 
 /* renewToken (RenewTokenError codes): when connected the server checks the
  * new token; while the link is down it is kept for the next attempt (OK),

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -119,6 +120,48 @@ class Harness {
         uint64_t op = ++next_op_;
         rtm__session_renew_token(s_, now_, op, token);
         return op;
+    }
+    uint64_t Subscribe(std::vector<const char *> users, bool unsubscribe = false)
+    {
+        uint64_t op = ++next_op_;
+        rtm__session_subscribe(s_, now_, op, users.data(), users.size(), unsubscribe);
+        return op;
+    }
+    uint64_t QueryPeers(std::vector<const char *> users)
+    {
+        uint64_t op = ++next_op_;
+        rtm__session_query_peers(s_, now_, op, users.data(), users.size());
+        return op;
+    }
+    uint64_t GetSubscribed()
+    {
+        uint64_t op = ++next_op_;
+        rtm__session_get_subscribed(s_, now_, op);
+        return op;
+    }
+    // Answers the last request of a kind with PeerStates{code, peers}.
+    void AnswerStates(Rtm__Wire__Frame__BodyCase request, int code,
+                      std::vector<std::pair<const char *, int>> peers)
+    {
+        const rtm__frame *req = LastSent(request);
+        ASSERT_NE(req, nullptr);
+        std::vector<Rtm__Wire__PeerState> items(peers.size());
+        std::vector<Rtm__Wire__PeerState *> ptrs;
+        for (size_t i = 0; i < peers.size(); i++) {
+            rtm__wire__peer_state__init(&items[i]);
+            items[i].user = const_cast<char *>(peers[i].first);
+            items[i].state = peers[i].second;
+            ptrs.push_back(&items[i]);
+        }
+        rtm__frame f = RTM__WIRE__FRAME__INIT;
+        Rtm__Wire__PeerStates ps = RTM__WIRE__PEER_STATES__INIT;
+        ps.code = code;
+        ps.peers = ptrs.data();
+        ps.n_peers = ptrs.size();
+        f.request_id = req->request_id;
+        f.body_case = RTM__WIRE__FRAME__BODY_PEER_STATES;
+        f.peer_states = &ps;
+        Receive(&f);
     }
     uint64_t GetAttributes(const char *user)
     {
@@ -311,6 +354,7 @@ class Harness {
     std::vector<std::vector<uint32_t>> replays;
     int token_expired = 0;
     std::vector<uint32_t> will_expire;
+    std::vector<std::string> peer_states; // "user=state" per PeerStateEvent entry
 
   private:
     static Harness *H(void *ud) { return static_cast<Harness *>(ud); }
@@ -345,6 +389,11 @@ class Harness {
             for (size_t i = 0; i < answer->members->n_users; i++)
                 r.users.emplace_back(answer->members->users[i]);
         if (answer != nullptr &&
+            answer->body_case == RTM__WIRE__FRAME__BODY_PEER_STATES)
+            for (size_t i = 0; i < answer->peer_states->n_peers; i++)
+                r.users.push_back(std::string(answer->peer_states->peers[i]->user) + "=" +
+                                  std::to_string(answer->peer_states->peers[i]->state));
+        if (answer != nullptr &&
             answer->body_case == RTM__WIRE__FRAME__BODY_ATTRIBUTES)
             for (size_t i = 0; i < answer->attributes->n_attributes; i++)
                 r.users.push_back(std::string(answer->attributes->attributes[i]->key) +
@@ -378,11 +427,17 @@ class Harness {
     {
         H(ud)->will_expire.push_back(left);
     }
+    static void PeerStates(void *ud, const Rtm__Wire__PeerStateEvent *e)
+    {
+        for (size_t i = 0; i < e->n_peers; i++)
+            H(ud)->peer_states.push_back(std::string(e->peers[i]->user) + "=" +
+                                         std::to_string(e->peers[i]->state));
+    }
 
     static constexpr rtm__session_ops kOps = {
         OpenLink, CloseLink, Send, StateChanged, OpDone, PeerMessage,
         ChannelMessage, MemberEvent, ReplayDone, TokenExpired, TokenWillExpire,
-        Log, Random};
+        PeerStates, Log, Random};
 
     rtm__params params_;
     rtm__session *s_ = nullptr;
@@ -1379,6 +1434,99 @@ TEST(SessionToken, S16_KickForAnExpiredTokenAborts)
     EXPECT_EQ((States{{ABORTED, RTM_CONNECTION_CHANGE_REASON_TOKEN_EXPIRED}}), h.states);
     h.Advance(60 * kSec);
     EXPECT_EQ(0, h.opens);
+}
+
+// ---------------------------------------------------------------------------
+// A8: presence
+
+// The answers of a query and of queryPeersBySubscriptionOption reach the
+// application with their users and states; each times out after 5 s.
+TEST(SessionPresence, A8_QueriesPassTheStatesAndTimeOutAfter5s)
+{
+    Harness h(kQuietServer);
+    h.Connect();
+    uint64_t q = h.QueryPeers({"bob", "carol"});
+    const rtm__frame *req = h.LastSent(RTM__WIRE__FRAME__BODY_QUERY_PEERS);
+    ASSERT_NE(nullptr, req);
+    ASSERT_EQ(2u, req->query_peers->n_users);
+    EXPECT_STREQ("carol", req->query_peers->users[1]);
+    h.AnswerStates(RTM__WIRE__FRAME__BODY_QUERY_PEERS, 0,
+                   {{"bob", RTM_PEER_ONLINE}, {"carol", RTM_PEER_OFFLINE}});
+    EXPECT_EQ(0, h.results[q].code);
+    EXPECT_EQ((std::vector<std::string>{"bob=0", "carol=2"}), h.results[q].users);
+    uint64_t g = h.GetSubscribed();
+    h.AnswerStates(RTM__WIRE__FRAME__BODY_GET_SUBSCRIBED, 0, {{"dave", RTM_PEER_UNREACHABLE}});
+    EXPECT_EQ((std::vector<std::string>{"dave=1"}), h.results[g].users);
+    uint64_t refused = h.QueryPeers({"bob"});
+    h.AnswerStates(RTM__WIRE__FRAME__BODY_QUERY_PEERS,
+                   RTM_QUERY_PEERS_ONLINE_STATUS_ERR_TOO_OFTEN, {});
+    EXPECT_EQ(RTM_QUERY_PEERS_ONLINE_STATUS_ERR_TOO_OFTEN, h.results[refused].code);
+    const rtm__time t0 = h.now();
+    uint64_t late = h.QueryPeers({"bob"});
+    uint64_t late_sub = h.Subscribe({"bob"});
+    uint64_t late_get = h.GetSubscribed();
+    h.AdvanceTo(t0 + 4999 * kMs);
+    EXPECT_EQ(0u, h.results.count(late));
+    h.AdvanceTo(t0 + 5000 * kMs);
+    EXPECT_EQ(RTM_QUERY_PEERS_ONLINE_STATUS_ERR_TIMEOUT, h.results[late].code);
+    EXPECT_EQ(RTM_PEER_SUBSCRIPTION_STATUS_ERR_TIMEOUT, h.results[late_sub].code);
+    EXPECT_EQ(RTM_QUERY_PEERS_BY_SUBSCRIPTION_OPTION_ERR_TIMEOUT, h.results[late_get].code);
+}
+
+// Presence events reach the application as they come.
+TEST(SessionPresence, A8_StateEventsReachTheApplication)
+{
+    Harness h(kQuietServer);
+    h.Connect();
+    Rtm__Wire__PeerState bob = RTM__WIRE__PEER_STATE__INIT;
+    bob.user = const_cast<char *>("bob");
+    bob.state = RTM_PEER_UNREACHABLE;
+    Rtm__Wire__PeerState *list[] = {&bob};
+    Rtm__Wire__PeerStateEvent ev = RTM__WIRE__PEER_STATE_EVENT__INIT;
+    ev.peers = list;
+    ev.n_peers = 1;
+    rtm__frame f = RTM__WIRE__FRAME__INIT;
+    f.body_case = RTM__WIRE__FRAME__BODY_PEER_STATE_EVENT;
+    f.peer_state_event = &ev;
+    h.Receive(&f);
+    EXPECT_EQ((std::vector<std::string>{"bob=1"}), h.peer_states);
+}
+
+// S14 for subscriptions: the users followed (as the server accepted them)
+// are subscribed again on a session the server did not keep, not on one it
+// kept; logout forgets them.
+TEST(SessionPresence, A8_S14_SubscriptionsAreMadeAgainOnANewSession)
+{
+    Harness h(kQuietServer);
+    h.Connect();
+    uint64_t sub = h.Subscribe({"bob", "carol", "dave"});
+    h.Answer(RTM__WIRE__FRAME__BODY_SUBSCRIBE, 0);
+    uint64_t unsub = h.Subscribe({"carol"}, true);
+    h.Answer(RTM__WIRE__FRAME__BODY_SUBSCRIBE, 0);
+    uint64_t refused = h.Subscribe({"erin"});
+    h.Answer(RTM__WIRE__FRAME__BODY_SUBSCRIBE, RTM_PEER_SUBSCRIPTION_STATUS_ERR_OVERFLOW);
+    EXPECT_EQ(0, h.results[sub].code);
+    EXPECT_EQ(0, h.results[unsub].code);
+    EXPECT_EQ(RTM_PEER_SUBSCRIPTION_STATUS_ERR_OVERFLOW, h.results[refused].code);
+    h.Clear();
+    h.Bounce(true);
+    EXPECT_EQ(0, h.CountSent(RTM__WIRE__FRAME__BODY_SUBSCRIBE));
+    h.Clear();
+    h.Bounce(false);
+    const rtm__frame *f = h.LastSent(RTM__WIRE__FRAME__BODY_SUBSCRIBE);
+    ASSERT_NE(nullptr, f);
+    EXPECT_FALSE(f->subscribe->unsubscribe);
+    std::set<std::string> users(f->subscribe->users, f->subscribe->users + f->subscribe->n_users);
+    EXPECT_EQ((std::set<std::string>{"bob", "dave"}), users);
+    size_t before = h.results.size();
+    h.Answer(RTM__WIRE__FRAME__BODY_SUBSCRIBE, 0);
+    EXPECT_EQ(before, h.results.size()); // the application hears nothing of it
+    h.Logout();
+    h.Advance(1 * kSec);
+    h.Connect();
+    h.Clear();
+    h.Bounce(false);
+    EXPECT_EQ(0, h.CountSent(RTM__WIRE__FRAME__BODY_SUBSCRIBE));
 }
 
 } // namespace

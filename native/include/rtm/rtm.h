@@ -131,6 +131,21 @@ typedef enum {
  * user. Called on any thread (see Threads above); must not block. */
 typedef void (*rtm_log_cb)(int level, const char *line, void *closure);
 
+/* PeerOnlineState. */
+typedef enum {
+    RTM_PEER_ONLINE = 0,      /* logged in, its link up (or lost < 6 s ago) */
+    RTM_PEER_UNREACHABLE = 1, /* its link lost for longer; its session kept */
+    RTM_PEER_OFFLINE = 2      /* not logged in */
+} rtm_peer_online_state;
+
+/* PeerSubscriptionOption. */
+#define RTM_PEER_SUBSCRIPTION_OPTION_ONLINE 0
+
+typedef struct rtm_peer_status {
+    const char *peer_id;
+    int state;                /* rtm_peer_online_state */
+} rtm_peer_status;
+
 /* The client's events. Any member may be NULL. All run on the client's
  * callback thread. */
 typedef struct rtm_client_callbacks {
@@ -157,6 +172,14 @@ typedef struct rtm_client_callbacks {
     void (*on_token_privilege_will_expire)(rtm_client *client,
                                            uint32_t seconds_left,
                                            void *closure);
+    /* onPeersOnlineStatusChanged (SPEC A8): subscribed users whose presence
+     * changed, each with its rtm_peer_online_state; right after a
+     * subscription, the state of the users it added; after an automatic
+     * reconnection, the state of every subscribed user. peers is borrowed
+     * for the call. */
+    void (*on_peers_online_status_changed)(rtm_client *client,
+                                           const struct rtm_peer_status *peers,
+                                           size_t count, void *closure);
 } rtm_client_callbacks;
 
 /* What a replay held. */
@@ -368,6 +391,50 @@ int rtm_get_user_attributes(rtm_client *client, const char *user_id,
 int rtm_get_user_attributes_by_keys(rtm_client *client, const char *user_id,
                                     const char *const *keys, size_t count,
                                     rtm_attributes_cb cb, void *closure);
+
+/* The result of a presence query: on success (code 0) the users with their
+ * states, borrowed until the callback returns. */
+typedef void (*rtm_peer_status_cb)(rtm_client *client, int code,
+                                   const rtm_peer_status *peers, size_t count,
+                                   void *closure);
+
+/* At most this many peers per queryPeersOnlineStatus, and subscribed at
+ * once. */
+#define RTM_QUERY_PEERS_MAX 256
+#define RTM_SUBSCRIPTIONS_MAX 512
+
+/*
+ * queryPeersOnlineStatus (SPEC A8): the state of each of peer_ids (1 to
+ * 256 valid user ids), in the order asked. cb gets a
+ * QueryPeersOnlineStatusError: OK, INVALID_ARGUMENT, TOO_OFTEN (over the
+ * server's rate, 100 per 5 s), TIMEOUT (5 s), USER_NOT_LOGGED_IN. The
+ * vendor's Map<String,Boolean> is state == RTM_PEER_ONLINE.
+ */
+int rtm_query_peers_online_status(rtm_client *client, const char *const *peer_ids,
+                                  size_t count, rtm_peer_status_cb cb, void *closure);
+
+/*
+ * subscribePeersOnlineStatus / unsubscribePeersOnlineStatus (SPEC A8): follow
+ * (or stop following) the presence of peer_ids (at least one, valid user
+ * ids) through on_peers_online_status_changed. cb gets a
+ * PeerSubscriptionStatusError: OK, INVALID_ARGUMENT, OVERFLOW (more than 512
+ * subscribed), TIMEOUT, USER_NOT_LOGGED_IN. Subscriptions survive
+ * reconnections (they are made again on a new server session) and end at
+ * logout.
+ */
+int rtm_subscribe_peers_online_status(rtm_client *client, const char *const *peer_ids,
+                                      size_t count, rtm_result_cb cb, void *closure);
+int rtm_unsubscribe_peers_online_status(rtm_client *client, const char *const *peer_ids,
+                                        size_t count, rtm_result_cb cb, void *closure);
+
+/*
+ * queryPeersBySubscriptionOption: the users this client is subscribed to
+ * (option RTM_PEER_SUBSCRIPTION_OPTION_ONLINE, the only one), sorted, with
+ * their states. cb gets a QueryPeersBySubscriptionOptionError: OK, FAILURE
+ * (another option), TIMEOUT, USER_NOT_LOGGED_IN.
+ */
+int rtm_query_peers_by_subscription_option(rtm_client *client, int option,
+                                           rtm_peer_status_cb cb, void *closure);
 
 /*
  * createChannel: a channel handle, not yet joined. Returns NULL for an

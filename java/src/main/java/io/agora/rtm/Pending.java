@@ -73,6 +73,31 @@ final class Pending {
         ((ResultCallback<List<RtmAttribute>>) callback).onSuccess(attrs);
     }
 
+    /**
+     * Called by the native shim for the presence queries: queryPeersOnlineStatus
+     * gets a map of "is ONLINE", queryPeersBySubscriptionOption the set of users.
+     */
+    @SuppressWarnings("unchecked")
+    void nativeOnPeerStates(int code, String[] users, int[] states) {
+        if (callback == null) {
+            return;
+        }
+        if (code != 0) {
+            callback.onFailure(errorInfo(family, code));
+            return;
+        }
+        if (family == RtmNative.FAMILY_QUERY_PEERS_ONLINE_STATUS_ERR) {
+            java.util.Map<String, Boolean> online = new java.util.HashMap<>();
+            for (int i = 0; i < users.length; i++) {
+                online.put(users[i], states[i] == PeerOnlineState.ONLINE);
+            }
+            ((ResultCallback<java.util.Map<String, Boolean>>) callback).onSuccess(online);
+        } else {
+            java.util.Set<String> set = new java.util.HashSet<>(java.util.Arrays.asList(users));
+            ((ResultCallback<java.util.Set<String>>) callback).onSuccess(set);
+        }
+    }
+
     static ErrorInfo errorInfo(int family, int code) {
         return new ErrorInfo(code, RtmNative.codeName(family, code));
     }

@@ -278,31 +278,53 @@ final class RtmClientImpl extends RtmClient {
     }
 
     // ------------------------------------------------------------------
-    // Not in the client core yet: they fail, and say so.
+    // Presence (SPEC A8)
+
+    /** User ids as UTF-8, in the set's iteration order; null for a null set. */
+    private static byte[][] ids(Set<String> peerIds) {
+        return peerIds != null ? utf8(new java.util.ArrayList<>(peerIds)) : null;
+    }
 
     @Override
     public void queryPeersOnlineStatus(Set<String> peerIds, ResultCallback<Map<String, Boolean>> cb) {
-        Pending.unsupported(cb, RtmNative.FAMILY_QUERY_PEERS_ONLINE_STATUS_ERR,
-                RtmStatusCode.QueryPeersOnlineStatusError.QUERY_PEERS_ONLINE_STATUS_ERR_FAILURE);
+        byte[][] ids = ids(peerIds);
+        nativeOp(RtmNative.FAMILY_QUERY_PEERS_ONLINE_STATUS_ERR, cb,
+                (h, p) -> RtmNative.queryPeers(h, ids, p));
     }
 
     @Override
     public void subscribePeersOnlineStatus(Set<String> peerIds, ResultCallback<Void> cb) {
-        Pending.unsupported(cb, RtmNative.FAMILY_PEER_SUBSCRIPTION_STATUS_ERR,
-                RtmStatusCode.PeerSubscriptionStatusError.PEER_SUBSCRIPTION_STATUS_ERR_FAILURE);
+        byte[][] ids = ids(peerIds);
+        nativeOp(RtmNative.FAMILY_PEER_SUBSCRIPTION_STATUS_ERR, cb,
+                (h, p) -> RtmNative.subscribePeers(h, ids, false, p));
     }
 
     @Override
     public void unsubscribePeersOnlineStatus(Set<String> peerIds, ResultCallback<Void> cb) {
-        Pending.unsupported(cb, RtmNative.FAMILY_PEER_SUBSCRIPTION_STATUS_ERR,
-                RtmStatusCode.PeerSubscriptionStatusError.PEER_SUBSCRIPTION_STATUS_ERR_FAILURE);
+        byte[][] ids = ids(peerIds);
+        nativeOp(RtmNative.FAMILY_PEER_SUBSCRIPTION_STATUS_ERR, cb,
+                (h, p) -> RtmNative.subscribePeers(h, ids, true, p));
     }
 
     @Override
     public void queryPeersBySubscriptionOption(int option, ResultCallback<Set<String>> cb) {
-        Pending.unsupported(cb, RtmNative.FAMILY_QUERY_PEERS_BY_SUBSCRIPTION_OPTION_ERR,
-                RtmStatusCode.QueryPeersBySubscriptionOptionError.QUERY_PEERS_BY_SUBSCRIPTION_OPTION_ERR_FAILURE);
+        nativeOp(RtmNative.FAMILY_QUERY_PEERS_BY_SUBSCRIPTION_OPTION_ERR, cb,
+                (h, p) -> RtmNative.getSubscribed(h, option, p));
     }
+
+    /** Called by the native shim: onPeersOnlineStatusChanged, states as PeerOnlineState. */
+    void nativeOnPeersStatus(String[] users, int[] states) {
+        if (listener != null) {
+            Map<String, Integer> m = new java.util.HashMap<>();
+            for (int i = 0; i < users.length; i++) {
+                m.put(users[i], states[i]);
+            }
+            listener.onPeersOnlineStatusChanged(m);
+        }
+    }
+
+    // ------------------------------------------------------------------
+    // Not in the client core yet: they fail, and say so.
 
     private static void attributeUnsupported(ResultCallback<?> cb) {
         Pending.unsupported(cb, RtmNative.FAMILY_ATTRIBUTE_OPERATION_ERR,
@@ -312,23 +334,29 @@ final class RtmClientImpl extends RtmClient {
     // ------------------------------------------------------------------
     // User attributes (SPEC A5, S14), over the C API's functions.
 
-    private interface AttrOp {
+    private interface NativeOp {
         int run(long client, Pending p);
     }
 
-    /** Runs op with the client's handle, or reports NOT_INITIALIZED once released. */
-    private void attributeOp(ResultCallback<?> cb, AttrOp op) {
-        int fam = RtmNative.FAMILY_ATTRIBUTE_OPERATION_ERR;
+    /**
+     * Runs op with the client's handle and a Pending of family, or reports
+     * NOT_INITIALIZED (101 in every family) once released.
+     */
+    private void nativeOp(int family, ResultCallback<?> cb, NativeOp op) {
         long h = guard.enter();
         if (h == 0) {
-            Pending.fail(cb, fam, RtmStatusCode.AttributeOperationError.ATTRIBUTE_OPERATION_ERR_NOT_INITIALIZED);
+            Pending.fail(cb, family, RtmStatusCode.AttributeOperationError.ATTRIBUTE_OPERATION_ERR_NOT_INITIALIZED);
             return;
         }
         try {
-            Pending.shimFailed(cb, fam, op.run(h, new Pending(fam, cb)));
+            Pending.shimFailed(cb, family, op.run(h, new Pending(family, cb)));
         } finally {
             guard.exit();
         }
+    }
+
+    private void attributeOp(ResultCallback<?> cb, NativeOp op) {
+        nativeOp(RtmNative.FAMILY_ATTRIBUTE_OPERATION_ERR, cb, op);
     }
 
     static byte[] utf8(String s) {

@@ -30,7 +30,10 @@ public interface RtmClientListener {
     default void onTokenPrivilegeWillExpire() {
     }
 
-    /** Online states of subscribed peers. Not reported by this version of the client core. */
+    /**
+     * Online states ({@link PeerOnlineState}) of subscribed peers (SPEC A8): those that changed;
+     * right after a subscription, those it added; after an automatic reconnection, all of them.
+     */
     default void onPeersOnlineStatusChanged(Map<String, Integer> peersStatus) {
     }
 

@@ -70,6 +70,15 @@ final class RtmNative {
     static native int sendPeerMessage(long client, String peerId, int type, byte[] body, byte[] description,
             boolean offline, Pending p);
 
+    /** rtm_query_peers_online_status; ids as UTF-8; the result comes to Pending.nativeOnPeerStates. */
+    static native int queryPeers(long client, byte[][] peerIds, Pending p);
+
+    /** rtm_(un)subscribe_peers_online_status; ids as UTF-8. */
+    static native int subscribePeers(long client, byte[][] peerIds, boolean unsubscribe, Pending p);
+
+    /** rtm_query_peers_by_subscription_option; the result comes to Pending.nativeOnPeerStates. */
+    static native int getSubscribed(long client, int option, Pending p);
+
     /** rtm_network_changed. */
     static native void networkChanged(long client);
 

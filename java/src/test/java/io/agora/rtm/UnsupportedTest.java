@@ -6,7 +6,6 @@ import static org.junit.Assert.assertNotEquals;
 import io.agora.rtm.RtmStatusCode.AttributeOperationError;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.HashSet;
 import java.util.List;
 import org.junit.Test;
 
@@ -25,23 +24,6 @@ public class UnsupportedTest extends RtmTestBase {
     @Test
     public void unsupportedOperationsSaySo() throws Exception {
         RtmClient c = client(new Recorder(), null);
-        Result<java.util.Map<String, Boolean>> q = new Result<>();
-        c.queryPeersOnlineStatus(new HashSet<>(Arrays.asList("bob")), q);
-        assertUnsupported(q, RtmStatusCode.QueryPeersOnlineStatusError.QUERY_PEERS_ONLINE_STATUS_ERR_FAILURE,
-                "QUERY_PEERS_ONLINE_STATUS_ERR_FAILURE");
-        Result<Void> sub = new Result<>();
-        c.subscribePeersOnlineStatus(new HashSet<>(Arrays.asList("bob")), sub);
-        assertUnsupported(sub, RtmStatusCode.PeerSubscriptionStatusError.PEER_SUBSCRIPTION_STATUS_ERR_FAILURE,
-                "PEER_SUBSCRIPTION_STATUS_ERR_FAILURE");
-        Result<Void> unsub = new Result<>();
-        c.unsubscribePeersOnlineStatus(new HashSet<>(Arrays.asList("bob")), unsub);
-        assertUnsupported(unsub, RtmStatusCode.PeerSubscriptionStatusError.PEER_SUBSCRIPTION_STATUS_ERR_FAILURE,
-                "PEER_SUBSCRIPTION_STATUS_ERR_FAILURE");
-        Result<java.util.Set<String>> bySub = new Result<>();
-        c.queryPeersBySubscriptionOption(PeerSubscriptionOption.ONLINE, bySub);
-        assertUnsupported(bySub,
-                RtmStatusCode.QueryPeersBySubscriptionOptionError.QUERY_PEERS_BY_SUBSCRIPTION_OPTION_ERR_FAILURE,
-                "QUERY_PEERS_BY_SUBSCRIPTION_OPTION_ERR_FAILURE");
 
         List<RtmChannelAttribute> chAttrs = Collections.singletonList(new RtmChannelAttribute("k", "v"));
         List<String> keys = Collections.singletonList("k");
