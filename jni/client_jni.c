@@ -436,6 +436,27 @@ jint JNICALL jrtm_client_set_parameters(JNIEnv *env, jclass cls, jlong h,
     return rc;
 }
 
+jint JNICALL jrtm_set_log_file(JNIEnv *env, jclass cls, jlong h, jstring path)
+{
+    bool failed = false;
+    const char *p = jrtm_chars(env, path, &failed);
+    if (failed)
+        return RTM_ENOMEM;
+    jint rc = rtm_set_log_file(jrtm_client_of(h)->c, p); /* NULL: the default */
+    jrtm_release_chars(env, path, p);
+    return rc;
+}
+
+jint JNICALL jrtm_set_log_filter(JNIEnv *env, jclass cls, jlong h, jint filter)
+{
+    return rtm_set_log_filter(jrtm_client_of(h)->c, filter);
+}
+
+jint JNICALL jrtm_set_log_file_size(JNIEnv *env, jclass cls, jlong h, jint kb)
+{
+    return rtm_set_log_file_size(jrtm_client_of(h)->c, kb);
+}
+
 void JNICALL jrtm_network_changed(JNIEnv *env, jclass cls, jlong h)
 {
     rtm_network_changed(jrtm_client_of(h)->c);

@@ -159,6 +159,9 @@ jint JNICALL jrtm_send_peer_message(JNIEnv *env, jclass cls, jlong h,
                                     jbyteArray description, jboolean offline,
                                     jobject pending);
 void JNICALL jrtm_network_changed(JNIEnv *env, jclass cls, jlong h);
+jint JNICALL jrtm_set_log_file(JNIEnv *env, jclass cls, jlong h, jstring path);
+jint JNICALL jrtm_set_log_filter(JNIEnv *env, jclass cls, jlong h, jint filter);
+jint JNICALL jrtm_set_log_file_size(JNIEnv *env, jclass cls, jlong h, jint kb);
 
 /* --- attributes_jni.c --- */
 /* The strings of a Java byte[][] of UTF-8 (the keys of attributes, user

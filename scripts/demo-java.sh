@@ -34,4 +34,10 @@ echo "rtmd on $SERVER"
 "$JDK_BIN/javac" -d "$WORK/classes" -cp "$JAR" java/demo/ChatDemo.java
 # No -Djava.library.path: the JAR extracts its own library. RTM_SERVER
 # names the server, as for an unmodified vendor app.
-RTM_SERVER=$SERVER timeout 60 "$JDK_BIN/java" -cp "$JAR:$WORK/classes" ChatDemo
+# It runs in $WORK: like the vendor's SDK, the library logs to agorartm.log
+# in the working directory.
+JAR_ABS=$(readlink -f "$JAR")
+(cd "$WORK" && RTM_SERVER=$SERVER timeout 60 "$JDK_BIN/java" -cp "$JAR_ABS:classes" ChatDemo)
+[ -f "$WORK/agorartm.log" ] &&
+    echo "the library's log (setLogFile's default): $(wc -l < "$WORK/agorartm.log") lines in agorartm.log, e.g.: $(grep -m1 'logged in\|CONNECTED\|login' "$WORK/agorartm.log" | cut -c1-140)"
+exit 0

@@ -28,6 +28,7 @@
 
 #include "dispatch.h"
 #include "ids.h"
+#include "logfile.h"
 #include "loop.h"
 #include "params.h"
 #include "rtm/rtm.h"
@@ -53,6 +54,7 @@ struct rtm_client {
     rtm_log_cb log;
     void *log_closure;
     atomic_int log_filter;
+    rtm__logfile *logfile;      /* setLogFile; writes nothing until opened */
     char app_id[RTM__ID_MAX + 1];
     char env_server[RTM__SERVER_MAX];
     atomic_bool destroying;
@@ -101,7 +103,7 @@ static void rtm__log(rtm_client *c, int level, const char *fmt, ...)
 
 static void rtm__log(rtm_client *c, int level, const char *fmt, ...)
 {
-    if (c->log == NULL || (atomic_load(&c->log_filter) & level) == 0)
+    if ((atomic_load(&c->log_filter) & level) == 0)
         return;
     char msg[512];
     va_list ap;
@@ -115,7 +117,10 @@ static void rtm__log(rtm_client *c, int level, const char *fmt, ...)
     char line[640];
     snprintf(line, sizeof(line), "rtm client %p user %s: %s", (void *)c, user,
              msg);
-    c->log(level, line, c->log_closure);
+    if (c->logfile != NULL)
+        rtm__logfile_write(c->logfile, level, line);
+    if (c->log != NULL)
+        c->log(level, line, c->log_closure);
 }
 
 static char *rtm__strdup_or_empty(const char *s)
@@ -1071,6 +1076,8 @@ int rtm_client_create(const rtm_config *config, rtm_client **out)
     atomic_init(&c->log_filter, config->log_filter);
     atomic_init(&c->destroying, false);
     pthread_mutex_init(&c->lock, NULL);
+    if ((c->logfile = rtm__logfile_new()) == NULL)
+        goto fail;
     const char *env = getenv("RTM_SERVER");
     snprintf(c->env_server, sizeof(c->env_server), "%s",
              env && *env ? env : RTM_DEFAULT_SERVER);
@@ -1132,6 +1139,7 @@ fail:
             rtm__loop_unref(c->loop);
     }
     rtm__session_free(c->session);
+    rtm__logfile_free(c->logfile);
     pthread_mutex_destroy(&c->lock);
     free(c);
     return rc;
@@ -1161,6 +1169,7 @@ static void rtm__client_free(void *arg)
         rtm__loop_default_release();
     else
         rtm__loop_unref(c->loop);
+    rtm__logfile_free(c->logfile);
     pthread_mutex_destroy(&c->lock);
     free(c);
 }
@@ -1208,6 +1217,47 @@ int rtm_client_set_parameters(rtm_client *c, const char *json)
         free(cmd);
         return atomic_load(&c->destroying) ? RTM_ECLOSED : RTM_ENOMEM;
     }
+    return RTM_OK;
+}
+
+/* ---- the log (setLogFile, setLogFilter, setLogFileSize) ---- */
+
+int rtm_set_log_file(rtm_client *c, const char *path)
+{
+    if (c == NULL)
+        return RTM_EINVAL;
+    if (path == NULL || path[0] == '\0')
+        path = RTM__LOGFILE_DEFAULT;
+    if (rtm__logfile_open(c->logfile, path) != 0) {
+        rtm__log(c, RTM_LOG_ERROR, "cannot open the log file %s: %s", path, strerror(errno));
+        return RTM_ESYSTEM;
+    }
+    rtm__log(c, RTM_LOG_INFO, "logging to %s (%s)", path, rtm_version());
+    return RTM_OK;
+}
+
+int rtm_set_log_filter(rtm_client *c, int filter)
+{
+    if (c == NULL)
+        return RTM_EINVAL;
+    switch (filter) {
+    case RTM_LOG_FILTER_OFF:
+    case RTM_LOG_FILTER_INFO:
+    case RTM_LOG_FILTER_WARNING:
+    case RTM_LOG_FILTER_ERROR:
+    case RTM_LOG_FILTER_CRITICAL:
+        atomic_store(&c->log_filter, filter);
+        return RTM_OK;
+    default:
+        return RTM_EINVAL;
+    }
+}
+
+int rtm_set_log_file_size(rtm_client *c, int kb)
+{
+    if (c == NULL || kb < RTM__LOGFILE_KB_MIN || kb > RTM__LOGFILE_KB_MAX)
+        return RTM_EINVAL;
+    rtm__logfile_set_kb(c->logfile, kb);
     return RTM_OK;
 }
 

@@ -280,6 +280,32 @@ void rtm_client_destroy(rtm_client *client);
 int rtm_client_set_parameters(rtm_client *client, const char *json);
 
 /*
+ * setLogFile: the client's log also goes to the file at path (NULL or "":
+ * "agorartm.log" in the working directory), appended to. When the next line
+ * would take it over its size (rtm_set_log_file_size) it is renamed
+ * path.1 (path.1 to path.2, ..., path.4 dropped) and a new one started: at
+ * most 5 files. Lines are "2026-11-26T01:02:03.456Z LEVEL text". Returns
+ * RTM_OK, or RTM_ESYSTEM when it cannot be opened (the previous file, if
+ * any, stays in use). A C client writes no file until this is called; the
+ * Java API calls it with the default when a client is created (the
+ * vendor's behaviour).
+ */
+int rtm_set_log_file(rtm_client *client, const char *path);
+
+/*
+ * setLogFilter: what is logged, to the log callback and the file:
+ * RTM_LOG_FILTER_OFF, _INFO (everything), _WARNING, _ERROR or _CRITICAL.
+ * RTM_EINVAL for another value.
+ */
+int rtm_set_log_filter(rtm_client *client, int filter);
+
+/*
+ * setLogFileSize: the size of one log file, in KB: 512 to 1048576 (1 GB),
+ * 10240 (10 MB) by default. RTM_EINVAL outside that range.
+ */
+int rtm_set_log_file_size(rtm_client *client, int kb);
+
+/*
  * login: in DISCONNECTED moves to CONNECTING (LOGIN), then to CONNECTED
  * (LOGIN_SUCCESS) or DISCONNECTED (LOGIN_FAILURE, LOGIN_TIMEOUT). cb gets a
  * LoginError: INVALID_ARGUMENT (bad user id, SPEC A3), ALREADY_LOGIN (not

@@ -44,6 +44,10 @@ final class RtmClientImpl extends RtmClient {
             throw new Exception("RtmClient.createInstance failed: " + why);
         }
         client.guard.set(out[0]);
+        // As the vendor's SDK: the log goes to agorartm.log in the working
+        // directory until setLogFile says otherwise; a directory that cannot
+        // take it only means no file.
+        RtmNative.setLogFile(out[0], null);
         return client;
     }
 
@@ -484,20 +488,32 @@ final class RtmClientImpl extends RtmClient {
     }
 
     /** Log files are not in the client core yet. */
-    static final int ERR_NOT_SUPPORTED = -5;
+    /** Runs a log setting with the client's handle; -4 (RTM_ECLOSED) once released. */
+    private int logSetting(java.util.function.LongToIntFunction f) {
+        long h = guard.enter();
+        if (h == 0) {
+            return -4; // RTM_ECLOSED
+        }
+        try {
+            return f.applyAsInt(h);
+        } finally {
+            guard.exit();
+        }
+    }
 
+    /** 0, or a negative value: -1 a bad argument, -3 a file that cannot be opened. */
     @Override
     public int setLogFile(String filePath) {
-        return ERR_NOT_SUPPORTED;
+        return logSetting(h -> RtmNative.setLogFile(h, filePath));
     }
 
     @Override
     public int setLogFilter(int filter) {
-        return ERR_NOT_SUPPORTED;
+        return logSetting(h -> RtmNative.setLogFilter(h, filter));
     }
 
     @Override
     public int setLogFileSize(int fileSizeInKBytes) {
-        return ERR_NOT_SUPPORTED;
+        return logSetting(h -> RtmNative.setLogFileSize(h, fileSizeInKBytes));
     }
 }

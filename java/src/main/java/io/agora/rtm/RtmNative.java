@@ -79,6 +79,15 @@ final class RtmNative {
     /** rtm_query_peers_by_subscription_option; the result comes to Pending.nativeOnPeerStates. */
     static native int getSubscribed(long client, int option, Pending p);
 
+    /** rtm_set_log_file; null path: agorartm.log in the working directory. 0 or a negative rtm_status. */
+    static native int setLogFile(long client, String path);
+
+    /** rtm_set_log_filter. */
+    static native int setLogFilter(long client, int filter);
+
+    /** rtm_set_log_file_size, in KB. */
+    static native int setLogFileSize(long client, int kb);
+
     /** rtm_network_changed. */
     static native void networkChanged(long client);
 
