@@ -2,7 +2,9 @@
  * map.h: a hash map from strings to pointers, for the in-memory store.
  *
  * Keys are copied; values are borrowed (the map never frees them). Removing
- * an entry while iterating is not allowed: collect first.
+ * an entry while iterating is not allowed (collect first), except the entry
+ * just visited once rtmd_map_next has stepped past it (removing never
+ * rehashes).
  */
 #ifndef RTMD_MAP_H
 #define RTMD_MAP_H

@@ -526,6 +526,30 @@ static rtmd_store_status mem_channel_members(rtmd_store *st, const char *app,
     return mem_keys(&c->members, out);
 }
 
+static rtmd_store_status mem_app_channels(rtmd_store *st, const char *app, rtmd_strv *out)
+{
+    const rtmd_map *chs = &mem_of(st)->channels;
+    size_t alen = strlen(app), it;
+    out->items = NULL;
+    out->count = 0;
+    for (rtmd_map_entry *e = rtmd_map_first(chs, &it); e; e = rtmd_map_next(chs, e, &it)) {
+        if (strncmp(e->key, app, alen) != 0 || e->key[alen] != RTMD__KEY_SEP)
+            continue;
+        char **items = realloc(out->items, (out->count + 1) * sizeof *items);
+        char *name = items ? strdup(e->key + alen + 1) : NULL;
+        if (items)
+            out->items = items;
+        if (!name) {
+            rtmd_strv_free(out);
+            return RTMD_STORE_NOMEM;
+        }
+        out->items[out->count++] = name;
+    }
+    if (out->count > 1)
+        qsort(out->items, out->count, sizeof *out->items, mem_strcmp);
+    return RTMD_STORE_OK;
+}
+
 static rtmd_store_status mem_session_channels(rtmd_store *st, rtmd_session *s,
                                               rtmd_strv *out)
 {
@@ -628,6 +652,7 @@ static const rtmd_store_ops mem_ops = {
     .channel_leave = mem_channel_leave,
     .channel_has = mem_channel_has,
     .channel_members = mem_channel_members,
+    .app_channels = mem_app_channels,
     .session_channels = mem_session_channels,
     .channel_next_seq = mem_channel_next_seq,
     .channel_last_seq = mem_channel_last_seq,
