@@ -172,6 +172,7 @@ static int router_peer_deliver(rtmd_server *srv, rtmd_session *s, Rtm__Wire__Pee
     if (rtmd_conn_is_open(to->link))
         rtmd_conn_send_encoded(to->link, buf, len);
     free(buf);
+    srv->metrics.messages_peer++;
     return RTM_PEER_MESSAGE_ERR_OK;
 }
 
@@ -270,6 +271,7 @@ static int router_channel_deliver(rtmd_server *srv, rtmd_session *s,
         rtmd_log(RTMD_LOG_ERROR, "out of memory keeping message %llu of channel %s",
                  (unsigned long long)d.seq, cs->channel);
     free(buf);
+    srv->metrics.messages_channel++;
     return RTM_CHANNEL_MESSAGE_ERR_OK;
 }
 
