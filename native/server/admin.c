@@ -615,9 +615,12 @@ int rtmd_admin_open(rtmd_server *srv)
     evhttp_set_max_headers_size(a->http, ADMIN_MAX_HEADERS);
     evhttp_set_max_body_size(a->http, ADMIN_MAX_BODY);
     evhttp_set_timeout(a->http, ADMIN_TIMEOUT_S);
-    evhttp_set_allowed_methods(a->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_DELETE |
-                                            EVHTTP_REQ_PUT | EVHTTP_REQ_HEAD |
-                                            EVHTTP_REQ_PATCH);
+    /* Every method reaches admin_request_cb, which answers 405 to those a
+     * path does not take (evhttp would answer 501 to some). */
+    evhttp_set_allowed_methods(a->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
+                                            EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
+                                            EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE |
+                                            EVHTTP_REQ_CONNECT | EVHTTP_REQ_PATCH);
     evhttp_set_gencb(a->http, admin_request_cb, a);
     rtmd_log(RTMD_LOG_INFO, "admin API listening on %s", bound);
     return 0;
