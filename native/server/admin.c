@@ -77,6 +77,17 @@ static void admin_json(struct evhttp_request *req, int status, cJSON *body)
     cJSON_free(text);
 }
 
+/* Sends o with 200 when it was built whole; 500 (o freed) when building it
+ * ran out of memory. */
+static void admin_json_ok(struct evhttp_request *req, cJSON *o, bool built)
+{
+    if (!built) {
+        cJSON_Delete(o);
+        o = NULL;
+    }
+    admin_json(req, HTTP_OK, o);
+}
+
 /* {"error": message} */
 static void admin_error(struct evhttp_request *req, int status, const char *message)
 {
@@ -200,11 +211,7 @@ static void admin_users(const admin_call *call)
         }
     }
     free(all.items);
-    if (!users) {
-        cJSON_Delete(o);
-        o = NULL;
-    }
-    admin_json(call->req, HTTP_OK, o);
+    admin_json_ok(call->req, o, users != NULL);
 }
 
 static void admin_channels(const admin_call *call)
@@ -215,7 +222,7 @@ static void admin_channels(const admin_call *call)
     rtmd_store *store = call->srv->store;
     rtmd_strv names;
     if (rtmd_store_app_channels(store, app, &names) != RTMD_STORE_OK) {
-        admin_json(call->req, HTTP_OK, NULL);
+        admin_json_ok(call->req, NULL, false);
         return;
     }
     cJSON *o = cJSON_CreateObject();
@@ -238,11 +245,7 @@ static void admin_channels(const admin_call *call)
         }
     }
     rtmd_strv_free(&names);
-    if (!list) {
-        cJSON_Delete(o);
-        o = NULL;
-    }
-    admin_json(call->req, HTTP_OK, o);
+    admin_json_ok(call->req, o, list != NULL);
 }
 
 static void admin_members(const admin_call *call)
@@ -267,13 +270,11 @@ static void admin_members(const admin_call *call)
                       ? cJSON_CreateStringArray((const char *const *)members.items,
                                                 (int)members.count)
                       : NULL;
-    if (!list || !cJSON_AddItemToObject(o, "members", list)) {
+    bool built = list && cJSON_AddItemToObject(o, "members", list);
+    if (!built)
         cJSON_Delete(list);
-        cJSON_Delete(o);
-        o = NULL;
-    }
     rtmd_strv_free(&members);
-    admin_json(call->req, HTTP_OK, o);
+    admin_json_ok(call->req, o, built);
 }
 
 static void admin_kick(const admin_call *call)
@@ -288,12 +289,9 @@ static void admin_kick(const admin_call *call)
     }
     rtmd_log(RTMD_LOG_INFO, "admin: %s/%s kicked", app, call->param);
     cJSON *o = admin_user_object(app, call->param);
-    if (o && !cJSON_AddBoolToObject(o, "kicked", true)) {
-        cJSON_Delete(o);
-        o = NULL;
-    }
+    bool built = o && cJSON_AddBoolToObject(o, "kicked", true);
     rtmd_session_kick(call->srv, s, RTM_CONNECTION_CHANGE_REASON_BANNED_BY_SERVER);
-    admin_json(call->req, HTTP_OK, o);
+    admin_json_ok(call->req, o, built);
 }
 
 static void admin_ban(const admin_call *call)
@@ -317,7 +315,7 @@ static void admin_ban(const admin_call *call)
     if (rtmd_bans_add(&srv->bans, app, call->param,
                       seconds ? rtmd_now_ms() + seconds * 1000u : 0) != 0) {
         rtmd_log(RTMD_LOG_ERROR, "admin: out of memory banning %s/%s", app, call->param);
-        admin_json(call->req, HTTP_OK, NULL);
+        admin_json_ok(call->req, NULL, false);
         return;
     }
     rtmd_session *s = rtmd_store_session_find(srv->store, app, call->param);
@@ -326,16 +324,14 @@ static void admin_ban(const admin_call *call)
     else
         rtmd_log(RTMD_LOG_INFO, "admin: %s/%s banned until lifted", app, call->param);
     cJSON *o = admin_user_object(app, call->param);
-    if (o && (!(seconds ? cJSON_AddNumberToObject(o, "seconds", (double)seconds)
-                        : cJSON_AddNullToObject(o, "seconds")) ||
-              !cJSON_AddBoolToObject(o, "kicked", s != NULL))) {
-        cJSON_Delete(o);
-        o = NULL;
-    }
+    bool built = o &&
+                 (seconds ? cJSON_AddNumberToObject(o, "seconds", (double)seconds)
+                          : cJSON_AddNullToObject(o, "seconds")) &&
+                 cJSON_AddBoolToObject(o, "kicked", s != NULL);
     /* SPEC A1: ABORTED, BANNED_BY_SERVER; its next logins are refused. */
     if (s)
         rtmd_session_kick(srv, s, RTM_CONNECTION_CHANGE_REASON_BANNED_BY_SERVER);
-    admin_json(call->req, HTTP_OK, o);
+    admin_json_ok(call->req, o, built);
 }
 
 static void admin_unban(const admin_call *call)
@@ -349,11 +345,7 @@ static void admin_unban(const admin_call *call)
     }
     rtmd_log(RTMD_LOG_INFO, "admin: %s/%s unbanned", app, call->param);
     cJSON *o = admin_user_object(app, call->param);
-    if (o && !cJSON_AddBoolToObject(o, "banned", false)) {
-        cJSON_Delete(o);
-        o = NULL;
-    }
-    admin_json(call->req, HTTP_OK, o);
+    admin_json_ok(call->req, o, o && cJSON_AddBoolToObject(o, "banned", false));
 }
 
 typedef struct {
@@ -384,11 +376,7 @@ static void admin_bans(const admin_call *call)
     admin_bans_list l = { o ? cJSON_AddArrayToObject(o, "bans") : NULL, rtmd_now_ms() };
     if (l.list)
         rtmd_bans_foreach(&call->srv->bans, l.now_ms, admin_add_ban, &l);
-    if (!l.list) {
-        cJSON_Delete(o);
-        o = NULL;
-    }
-    admin_json(call->req, HTTP_OK, o);
+    admin_json_ok(call->req, o, l.list != NULL);
 }
 
 /* ---- routing ------------------------------------------------------------ */

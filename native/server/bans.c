@@ -5,24 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BAN_SEP '\x1f' /* app ids and user ids never hold control characters */
 #define BAN_KEY_MAX 512
 
 typedef struct {
     uint64_t until_ms; /* 0: until lifted */
 } rtmd_ban;
-
-/* "app\x1fuser" in buf, or NULL when it does not fit. */
-static const char *ban_key(char *buf, const char *app, const char *user)
-{
-    size_t a = strlen(app), u = strlen(user);
-    if (a + u + 2 > BAN_KEY_MAX)
-        return NULL;
-    memcpy(buf, app, a);
-    buf[a] = BAN_SEP;
-    memcpy(buf + a + 1, user, u + 1);
-    return buf;
-}
 
 static bool ban_expired(const rtmd_ban *ban, uint64_t now_ms)
 {
@@ -32,7 +19,7 @@ static bool ban_expired(const rtmd_ban *ban, uint64_t now_ms)
 int rtmd_bans_add(rtmd_bans *b, const char *app, const char *user, uint64_t until_ms)
 {
     char buf[BAN_KEY_MAX];
-    const char *key = ban_key(buf, app, user);
+    const char *key = rtmd_map_key2(buf, sizeof buf, app, user);
     if (!key)
         return -1;
     rtmd_ban *ban = rtmd_map_get(&b->map, key);
@@ -54,7 +41,7 @@ int rtmd_bans_add(rtmd_bans *b, const char *app, const char *user, uint64_t unti
 bool rtmd_bans_remove(rtmd_bans *b, const char *app, const char *user, uint64_t now_ms)
 {
     char buf[BAN_KEY_MAX];
-    const char *key = ban_key(buf, app, user);
+    const char *key = rtmd_map_key2(buf, sizeof buf, app, user);
     rtmd_ban *ban = key ? rtmd_map_del(&b->map, key) : NULL;
     bool was = ban && !ban_expired(ban, now_ms);
     free(ban);
@@ -64,7 +51,7 @@ bool rtmd_bans_remove(rtmd_bans *b, const char *app, const char *user, uint64_t 
 bool rtmd_bans_active(rtmd_bans *b, const char *app, const char *user, uint64_t now_ms)
 {
     char buf[BAN_KEY_MAX];
-    const char *key = ban_key(buf, app, user);
+    const char *key = rtmd_map_key2(buf, sizeof buf, app, user);
     rtmd_ban *ban = key ? rtmd_map_get(&b->map, key) : NULL;
     if (ban && ban_expired(ban, now_ms)) {
         free(rtmd_map_del(&b->map, key));
@@ -86,7 +73,7 @@ void rtmd_bans_foreach(rtmd_bans *b, uint64_t now_ms, rtmd_ban_fn fn, void *clos
         } else {
             char app[BAN_KEY_MAX];
             snprintf(app, sizeof app, "%s", e->key);
-            char *sep = strchr(app, BAN_SEP);
+            char *sep = strchr(app, RTMD_MAP_KEY_SEP);
             *sep = '\0';
             fn(app, sep + 1, ban->until_ms, closure);
         }

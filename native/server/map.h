@@ -26,6 +26,13 @@ typedef struct {
 
 #define RTMD_MAP_INIT { NULL, 0, 0 }
 
+/* Keys made of two ids (an app id and a user or channel id) join them with
+ * this separator, which ids never hold (they have no control characters). */
+#define RTMD_MAP_KEY_SEP '\x1f'
+
+/* "a\x1fb" in buf, or NULL when it does not fit in size bytes. */
+const char *rtmd_map_key2(char *buf, size_t size, const char *a, const char *b);
+
 /* The value for key, or NULL. */
 void *rtmd_map_get(const rtmd_map *m, const char *key);
 /* Adds or replaces. Returns 0, or -1 when out of memory (map unchanged). */

@@ -15,8 +15,6 @@
 #include "map.h"
 #include "session.h"
 
-#define RTMD__KEY_SEP '\x1f'
-
 /* Set members map to this marker. */
 static char rtmd__present;
 
@@ -83,19 +81,6 @@ void rtmd_strv_free(rtmd_strv *v)
     v->count = 0;
 }
 
-/* "<app>\x1f<id>" in buf, or NULL when it does not fit (ids are bounded
- * long before, so this only guards). */
-static const char *mem_key(char *buf, size_t size, const char *app, const char *id)
-{
-    size_t a = strlen(app), b = strlen(id);
-    if (a + b + 2 > size)
-        return NULL;
-    memcpy(buf, app, a);
-    buf[a] = RTMD__KEY_SEP;
-    memcpy(buf + a + 1, id, b + 1);
-    return buf;
-}
-
 #define MEM_KEY_MAX 512
 
 static mem_store *mem_of(rtmd_store *st)
@@ -106,7 +91,7 @@ static mem_store *mem_of(rtmd_store *st)
 static mem_user *mem_user_find(mem_store *m, const char *app, const char *user)
 {
     char buf[MEM_KEY_MAX];
-    const char *key = mem_key(buf, sizeof buf, app, user);
+    const char *key = rtmd_map_key2(buf, sizeof buf, app, user);
     return key ? rtmd_map_get(&m->users, key) : NULL;
 }
 
@@ -119,7 +104,7 @@ static mem_user *mem_user_of(mem_store *m, rtmd_session *s)
 static mem_channel *mem_channel_find(mem_store *m, const char *app, const char *ch)
 {
     char buf[MEM_KEY_MAX];
-    const char *key = mem_key(buf, sizeof buf, app, ch);
+    const char *key = rtmd_map_key2(buf, sizeof buf, app, ch);
     return key ? rtmd_map_get(&m->channels, key) : NULL;
 }
 
@@ -162,7 +147,7 @@ static void mem_channel_drop(mem_store *m, const char *app, const char *ch,
                              const char *user)
 {
     char buf[MEM_KEY_MAX];
-    const char *key = mem_key(buf, sizeof buf, app, ch);
+    const char *key = rtmd_map_key2(buf, sizeof buf, app, ch);
     mem_channel *c = key ? rtmd_map_get(&m->channels, key) : NULL;
     if (!c)
         return;
@@ -208,7 +193,7 @@ static rtmd_store_status mem_session_add(rtmd_store *st, rtmd_session *s)
 {
     mem_store *m = mem_of(st);
     char buf[MEM_KEY_MAX];
-    const char *key = mem_key(buf, sizeof buf, s->app_id, s->user_id);
+    const char *key = rtmd_map_key2(buf, sizeof buf, s->app_id, s->user_id);
     if (!key)
         return RTMD_STORE_LIMIT;
     if (rtmd_map_get(&m->users, key))
@@ -231,7 +216,7 @@ static void mem_session_remove(rtmd_store *st, rtmd_session *s)
     if (!u)
         return;
     char buf[MEM_KEY_MAX];
-    rtmd_map_del(&m->users, mem_key(buf, sizeof buf, s->app_id, s->user_id));
+    rtmd_map_del(&m->users, rtmd_map_key2(buf, sizeof buf, s->app_id, s->user_id));
     mem_user_free(m, u);
 }
 
@@ -442,7 +427,7 @@ static rtmd_store_status mem_channel_join(rtmd_store *st, rtmd_session *s,
     if (u->channels.count >= max_per_user)
         return RTMD_STORE_LIMIT;
     char buf[MEM_KEY_MAX];
-    const char *key = mem_key(buf, sizeof buf, s->app_id, ch);
+    const char *key = rtmd_map_key2(buf, sizeof buf, s->app_id, ch);
     if (!key)
         return RTMD_STORE_LIMIT;
     mem_channel *c = rtmd_map_get(&m->channels, key);
@@ -533,7 +518,7 @@ static rtmd_store_status mem_app_channels(rtmd_store *st, const char *app, rtmd_
     out->items = NULL;
     out->count = 0;
     for (rtmd_map_entry *e = rtmd_map_first(chs, &it); e; e = rtmd_map_next(chs, e, &it)) {
-        if (strncmp(e->key, app, alen) != 0 || e->key[alen] != RTMD__KEY_SEP)
+        if (strncmp(e->key, app, alen) != 0 || e->key[alen] != RTMD_MAP_KEY_SEP)
             continue;
         char **items = realloc(out->items, (out->count + 1) * sizeof *items);
         char *name = items ? strdup(e->key + alen + 1) : NULL;
