@@ -36,6 +36,30 @@ namespace {
   return ::testing::AssertionSuccess();
 }
 
+// alice and bob online in "app", both in "room".
+::testing::AssertionResult InARoom(AdminRtmd& s, TestClient& a, TestClient& b) {
+  if (!s.started()) return ::testing::AssertionFailure() << "rtmd did not start";
+  auto online = On(a, s, "alice");
+  if (!online) return online;
+  online = On(b, s, "bob");
+  if (!online) return online;
+  if (a.Join("room") != 0 || b.Join("room") != 0)
+    return ::testing::AssertionFailure() << "cannot join room";
+  if (!a.Expect(RTM__WIRE__FRAME__BODY_MEMBER_EVENT))
+    return ::testing::AssertionFailure() << "alice did not see bob join";
+  return ::testing::AssertionSuccess();
+}
+
+// c is told that user left a channel.
+::testing::AssertionResult SeesLeave(TestClient& c, const std::string& user) {
+  FramePtr ev = c.Expect(RTM__WIRE__FRAME__BODY_MEMBER_EVENT);
+  if (!ev) return ::testing::AssertionFailure() << "no MemberEvent";
+  if (ev->member_event->joined || user != ev->member_event->user)
+    return ::testing::AssertionFailure()
+           << "MemberEvent " << ev->member_event->user << " joined=" << ev->member_event->joined;
+  return ::testing::AssertionSuccess();
+}
+
 // A fresh link's login code for user of "app".
 int LoginCode(AdminRtmd& s, const std::string& user, uint64_t instance = 1) {
   TestClient c;
@@ -103,19 +127,10 @@ TEST(Admin, BadSecretFilesStopTheStart) {
   ASSERT_EQ(write(fd, "  short secret  \n", 17), 17);
   close(fd);
   for (const std::string& file : {std::string(short_path), std::string("/nonexistent/admin")}) {
-    std::string out = std::string("/tmp/rtmd-admin-out-") + std::to_string(getpid());
-    int status = std::system((RtmdPath() + " --listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 "
-                              "--admin-secret-file " + file + " >" + out + " 2>&1")
-                                 .c_str());
-    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 1) << file;
-    FILE* f = fopen(out.c_str(), "r");
-    char buf[4096] = "";
-    if (f) {
-      buf[fread(buf, 1, sizeof buf - 1, f)] = '\0';
-      fclose(f);
-    }
-    unlink(out.c_str());
-    EXPECT_NE(std::string(buf).find("admin secret"), std::string::npos) << buf;
+    RunResult r = RunRtmd("--listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 "
+                          "--admin-secret-file " + file);
+    EXPECT_EQ(r.code, 1) << file;
+    EXPECT_NE(r.out.find("admin secret"), std::string::npos) << r.out;
   }
   unlink(short_path);
 }
@@ -155,13 +170,9 @@ TEST(Admin, OversizedRequestsAreRefused) {
 
 TEST(Admin, UsersChannelsAndMembers) {
   AdminRtmd s;
-  ASSERT_TRUE(s.started());
   TestClient a, b, c;
-  ASSERT_TRUE(On(a, s, "alice"));
-  ASSERT_TRUE(On(b, s, "bob"));
+  ASSERT_TRUE(InARoom(s, a, b));
   ASSERT_TRUE(Online(c, s.rtmd(), "carol", "other-app"));
-  ASSERT_EQ(a.Join("room"), 0);
-  ASSERT_EQ(b.Join("room"), 0);
   ASSERT_EQ(b.Join("hall 2"), 0);
   a.Close();  // alice's session waits in its grace
   ASSERT_TRUE(s.rtmd().WaitForLog("app/alice: link lost, session kept"));
@@ -233,22 +244,14 @@ TEST(Admin, OnlyTheConfiguredAppIdsAreTaken) {
 
 TEST(Admin, KickEndsTheSessionWithMemberLeft) {
   AdminRtmd s;
-  ASSERT_TRUE(s.started());
   TestClient a, b;
-  ASSERT_TRUE(On(a, s, "alice"));
-  ASSERT_TRUE(On(b, s, "bob"));
-  ASSERT_EQ(a.Join("room"), 0);
-  ASSERT_EQ(b.Join("room"), 0);
-  ASSERT_TRUE(a.Expect(RTM__WIRE__FRAME__BODY_MEMBER_EVENT));  // bob joined
+  ASSERT_TRUE(InARoom(s, a, b));
 
   HttpResponse r = s.Call("POST", "/users/alice/kick?app=app");
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.body, "{\"app\":\"app\",\"user\":\"alice\",\"kicked\":true}\n");
   EXPECT_TRUE(KickedWith(a, RTM_CONNECTION_CHANGE_REASON_BANNED_BY_SERVER));
-  FramePtr ev = b.Expect(RTM__WIRE__FRAME__BODY_MEMBER_EVENT);
-  ASSERT_TRUE(ev);
-  EXPECT_STREQ(ev->member_event->user, "alice");
-  EXPECT_FALSE(ev->member_event->joined);
+  EXPECT_TRUE(SeesLeave(b, "alice"));
   EXPECT_EQ(s.Call("GET", "/users").body,
             "{\"users\":[{\"app\":\"app\",\"user\":\"bob\",\"in_grace\":false}]}\n");
   // Not banned: the user may log in again at once.
@@ -257,18 +260,12 @@ TEST(Admin, KickEndsTheSessionWithMemberLeft) {
 
 TEST(Admin, KickOfASessionInGraceEndsIt) {
   AdminRtmd s;
-  ASSERT_TRUE(s.started());
   TestClient a, b;
-  ASSERT_TRUE(On(a, s, "alice"));
-  ASSERT_TRUE(On(b, s, "bob"));
-  ASSERT_EQ(a.Join("room"), 0);
-  ASSERT_EQ(b.Join("room"), 0);
+  ASSERT_TRUE(InARoom(s, a, b));
   a.Close();
   ASSERT_TRUE(s.rtmd().WaitForLog("app/alice: link lost, session kept"));
   EXPECT_EQ(s.Call("POST", "/users/alice/kick?app=app").status, 200);
-  FramePtr ev = b.Expect(RTM__WIRE__FRAME__BODY_MEMBER_EVENT);
-  ASSERT_TRUE(ev);
-  EXPECT_FALSE(ev->member_event->joined);
+  EXPECT_TRUE(SeesLeave(b, "alice"));
   EXPECT_EQ(s.Call("GET", "/channels/room/members?app=app").body,
             "{\"app\":\"app\",\"channel\":\"room\",\"members\":[\"bob\"]}\n");
 }
@@ -277,20 +274,14 @@ TEST(Admin, KickOfASessionInGraceEndsIt) {
 // (LOGIN_ERR_REJECTED) until the ban is lifted or expires.
 TEST(Admin, A1BanKicksAndRefusesLoginsUntilLifted) {
   AdminRtmd s;
-  ASSERT_TRUE(s.started());
   TestClient a, b;
-  ASSERT_TRUE(On(a, s, "alice"));
-  ASSERT_TRUE(On(b, s, "bob"));
-  ASSERT_EQ(a.Join("room"), 0);
-  ASSERT_EQ(b.Join("room"), 0);
+  ASSERT_TRUE(InARoom(s, a, b));
 
   HttpResponse r = s.Call("POST", "/users/alice/ban?app=app");
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.body, "{\"app\":\"app\",\"user\":\"alice\",\"seconds\":null,\"kicked\":true}\n");
   EXPECT_TRUE(KickedWith(a, RTM_CONNECTION_CHANGE_REASON_BANNED_BY_SERVER));
-  FramePtr ev = b.Expect(RTM__WIRE__FRAME__BODY_MEMBER_EVENT);
-  ASSERT_TRUE(ev);
-  EXPECT_FALSE(ev->member_event->joined);
+  EXPECT_TRUE(SeesLeave(b, "alice"));
 
   // Any instance of that user, in that app only.
   EXPECT_EQ(LoginCode(s, "alice", 1), RTM_LOGIN_ERR_REJECTED);
