@@ -75,6 +75,11 @@ static void rtmd__usage(FILE *f)
         "  --config FILE             read options from FILE: one 'name value' per\n"
         "                            line (the option without its --), # comments;\n"
         "                            later options override earlier ones\n"
+        "  --admin-listen HOST:PORT  address of the HTTP admin API (default %s;\n"
+        "                            port 0 picks a free port)\n"
+        "  --admin-secret-file FILE  the admin API's bearer secret: the first line\n"
+        "                            of FILE, at least %u characters; without it\n"
+        "                            the admin API is off\n"
         "  --ready-file PATH         once listening, write HOST:PORT to PATH\n"
         "  --log-level LEVEL         debug, info, warn or error (default info)\n"
         "  --tls-cert FILE           serve TLS 1.2/1.3 with this PEM certificate chain\n"
@@ -88,7 +93,8 @@ static void rtmd__usage(FILE *f)
         RTMD_DEFAULT_MAX_UNACKED, RTMD_DEFAULT_MAX_OUTPUT, RTMD_DEFAULT_SESSION_GRACE_MS,
         RTMD_DEFAULT_REPLAY_WINDOW_MS, RTMD_DEFAULT_REPLAY_MAX, RTMD_DEFAULT_OFFLINE_MAX,
         RTMD_DEFAULT_OFFLINE_TTL_S, RTMD_DEFAULT_OFFLINE_MAX_BYTES, RTMD_FD_RESERVE,
-        rtmd__default_max_conns(), RTMD_DEFAULT_MAX_CONNS_PER_IP);
+        rtmd__default_max_conns(), RTMD_DEFAULT_MAX_CONNS_PER_IP, RTMD_DEFAULT_ADMIN_LISTEN,
+        RTMD_ADMIN_SECRET_MIN);
 }
 
 static int rtmd__parse_u32(const char *name, const char *s, uint32_t min, uint32_t max,
@@ -124,6 +130,7 @@ enum { OPT_LISTEN, OPT_APP_ID, OPT_APP_CERT, OPT_TOKEN_WARN, OPT_TOKEN_POLICY,
        OPT_MAX_UNACKED, OPT_MAX_OUTPUT, OPT_GRACE, OPT_REPLAY_WINDOW, OPT_REPLAY_MAX,
        OPT_OFFLINE_MAX, OPT_OFFLINE_TTL, OPT_OFFLINE_BYTES,
        OPT_MAX_CONNS, OPT_MAX_CONNS_PER_IP, OPT_RATE, OPT_CONFIG,
+       OPT_ADMIN_LISTEN, OPT_ADMIN_SECRET_FILE,
        OPT_READY, OPT_LOG_LEVEL, OPT_HELP, OPT_VERSION };
 
 static const struct {
@@ -151,6 +158,8 @@ static const struct {
     [OPT_MAX_CONNS_PER_IP] = { "--max-conns-per-ip", 1 },
     [OPT_RATE] = { "--rate", 1 },
     [OPT_CONFIG] = { "--config", 1 },
+    [OPT_ADMIN_LISTEN] = { "--admin-listen", 1 },
+    [OPT_ADMIN_SECRET_FILE] = { "--admin-secret-file", 1 },
     [OPT_READY] = { "--ready-file", 1 },
     [OPT_LOG_LEVEL] = { "--log-level", 1 },
     [OPT_HELP] = { "--help", 0 },
@@ -313,11 +322,12 @@ static rtmd_config_status rtmd__parse_args(rtmd_config *cfg, int argc, char **ar
         int bad = 0;
         switch (opt) {
         case OPT_LISTEN:
+        case OPT_ADMIN_LISTEN:
             if (!rtmd__listen_ok(value)) {
-                fprintf(err, "rtmd: --listen: expected HOST:PORT, got '%s'\n", value);
+                fprintf(err, "rtmd: %s: expected HOST:PORT, got '%s'\n", name, value);
                 bad = 1;
             }
-            cfg->listen = value;
+            *(opt == OPT_LISTEN ? &cfg->listen : &cfg->admin_listen) = value;
             break;
         case OPT_APP_ID: {
             if (value[0] == '\0') {
@@ -406,11 +416,12 @@ static rtmd_config_status rtmd__parse_args(rtmd_config *cfg, int argc, char **ar
             bad = rtmd__parse_u32(name, value, 0, 10000, &cfg->replay_max, err);
             break;
         case OPT_READY:
+        case OPT_ADMIN_SECRET_FILE:
             if (value[0] == '\0') {
-                fprintf(err, "rtmd: --ready-file: must not be empty\n");
+                fprintf(err, "rtmd: %s: must not be empty\n", name);
                 bad = 1;
             }
-            cfg->ready_file = value;
+            *(opt == OPT_READY ? &cfg->ready_file : &cfg->admin_secret_file) = value;
             break;
         case OPT_LOG_LEVEL:
             if (rtmd_log_level_parse(value, &cfg->log_level) != 0) {
@@ -574,6 +585,7 @@ rtmd_config_status rtmd_config_parse(rtmd_config *cfg, int argc, char **argv,
 {
     memset(cfg, 0, sizeof *cfg);
     cfg->listen = RTMD_DEFAULT_LISTEN;
+    cfg->admin_listen = RTMD_DEFAULT_ADMIN_LISTEN;
     cfg->heartbeat_ms = RTMD_DEFAULT_HEARTBEAT_MS;
     cfg->login_deadline_ms = RTMD_DEFAULT_LOGIN_DEADLINE_MS;
     cfg->max_frame = RTM__FRAME_MAX_DEFAULT;

@@ -14,6 +14,9 @@
 #include "log.h"
 
 #define RTMD_DEFAULT_LISTEN "127.0.0.1:9777"
+/* The admin API (admin.c): its address, and the shortest secret it takes. */
+#define RTMD_DEFAULT_ADMIN_LISTEN "127.0.0.1:9778"
+#define RTMD_ADMIN_SECRET_MIN 16u
 #define RTMD_DEFAULT_HEARTBEAT_MS 1000u
 #define RTMD_DEFAULT_LOGIN_DEADLINE_MS 10000u
 /* Idle timeout when no --idle-timeout-ms: 3 x the client's Hello.heartbeat_ms,
@@ -81,6 +84,8 @@ typedef struct {
     uint32_t max_conns;          /* links at once, in all */
     uint32_t max_conns_per_ip;   /* links at once from one source address (0: any) */
     rtmd_rate rates[RTMD_RATE_COUNT]; /* request rates per session (ratelimit.h) */
+    const char *admin_listen;    /* HOST:PORT of the admin API */
+    const char *admin_secret_file; /* its bearer secret; NULL: the admin API is off */
     const char *ready_file;      /* NULL: none */
     rtmd_log_level log_level;
     /* TLS (tls.c, docs/TLS.md): both files, or neither. */

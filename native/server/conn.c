@@ -116,8 +116,9 @@ static void conn_ip_remove(rtmd_server *srv, const char *host)
  * the Close is read), nothing on a TLS link; then close. Logged at most once
  * a second. */
 static void conn_refuse_overloaded(rtmd_server *srv, evutil_socket_t fd, bool tls,
-                                   const char *peer, const char *why)
+                                   const char *peer, rtmd_refused_cap cap, const char *why)
 {
+    srv->metrics.links_refused[cap]++;
     if (!tls) {
         uint8_t junk[512];
         while (recv(fd, junk, sizeof junk, MSG_DONTWAIT) > 0)
@@ -405,6 +406,7 @@ void rtmd_conn_kick(rtmd_conn *c, int reason)
     f.kick = &k;
     if (conn_send_any(c, &f) != 0)
         return;
+    rtmd_metrics_kick(&c->srv->metrics, reason);
     conn_begin_close(c);
 }
 
@@ -611,11 +613,12 @@ void rtmd_conn_accept(rtmd_server *srv, evutil_socket_t fd, const struct sockadd
     snprintf(peer, sizeof peer, addr->sa_family == AF_INET6 ? "[%s]:%s" : "%s:%s", host,
              port);
     if (srv->nconns >= cfg->max_conns) {
-        conn_refuse_overloaded(srv, fd, tls, peer, "the server holds --max-conns links");
+        conn_refuse_overloaded(srv, fd, tls, peer, RTMD_REFUSED_TOTAL,
+                               "the server holds --max-conns links");
         return;
     }
     if (cfg->max_conns_per_ip && conn_ip_count(srv, host) >= cfg->max_conns_per_ip) {
-        conn_refuse_overloaded(srv, fd, tls, peer,
+        conn_refuse_overloaded(srv, fd, tls, peer, RTMD_REFUSED_PER_IP,
                                "the server holds --max-conns-per-ip links from this address");
         return;
     }
@@ -676,6 +679,14 @@ void rtmd_conn_close_all(rtmd_server *srv)
             rtmd_conn_detach(c);
         rtmd_conn_close(c, RTM__WIRE__CLOSE__CODE__CLOSE_SHUTDOWN, "server shutting down");
     }
+}
+
+size_t rtmd_conn_output_queued(const rtmd_server *srv)
+{
+    size_t n = 0;
+    for (const rtmd_conn *c = srv->conns; c; c = c->next)
+        n += evbuffer_get_length(bufferevent_get_output(c->bev));
+    return n;
 }
 
 void rtmd_conn_free_all(rtmd_server *srv)

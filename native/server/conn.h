@@ -61,6 +61,8 @@ const char *rtmd_conn_name(const rtmd_conn *c);
 /* Closes every link with Close{SHUTDOWN}; sessions are left to be freed
  * with the server. */
 void rtmd_conn_close_all(rtmd_server *srv);
+/* The bytes queued for output on every link together. */
+size_t rtmd_conn_output_queued(const rtmd_server *srv);
 /* Frees every link at once, after the loop has ended. */
 void rtmd_conn_free_all(rtmd_server *srv);
 

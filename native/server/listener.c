@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "admin.h"
 #include "conn.h"
 #include "log.h"
 #include "tls.h"
@@ -130,10 +131,8 @@ static struct addrinfo *listener_resolve(const char *listen)
     return res;
 }
 
-/* Binds address; logs "listening on ..." and returns the listener, or NULL
- * (logged). The bound address goes to bound. */
-static struct evconnlistener *listener_bind(rtmd_server *srv, const char *listen, bool tls,
-                                            char *bound, size_t size)
+struct evconnlistener *rtmd_listener_bind(rtmd_server *srv, const char *listen,
+                                          evconnlistener_cb cb, char *bound, size_t size)
 {
     struct addrinfo *ai = listener_resolve(listen);
     if (!ai) {
@@ -141,18 +140,27 @@ static struct evconnlistener *listener_bind(rtmd_server *srv, const char *listen
         return NULL;
     }
     struct evconnlistener *l = evconnlistener_new_bind(
-        srv->base, listener_accept_cb, srv,
-        LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC, 4096,
-        ai->ai_addr, (int)ai->ai_addrlen);
+        srv->base, cb, srv, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC,
+        4096, ai->ai_addr, (int)ai->ai_addrlen);
     freeaddrinfo(ai);
     if (!l) {
         rtmd_log(RTMD_LOG_ERROR, "cannot listen on %s: %s", listen,
                  evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
         return NULL;
     }
-    evconnlistener_set_error_cb(l, listener_error_cb);
     if (listener_address(evconnlistener_get_fd(l), bound, size) != 0)
         snprintf(bound, size, "%s", listen);
+    return l;
+}
+
+/* Binds a listener for links; logs "listening on ...". */
+static struct evconnlistener *listener_bind(rtmd_server *srv, const char *listen, bool tls,
+                                            char *bound, size_t size)
+{
+    struct evconnlistener *l = rtmd_listener_bind(srv, listen, listener_accept_cb, bound, size);
+    if (!l)
+        return NULL;
+    evconnlistener_set_error_cb(l, listener_error_cb);
     rtmd_log(RTMD_LOG_INFO, "listening on %s%s", bound, tls ? " (TLS)" : "");
     return l;
 }
@@ -180,6 +188,8 @@ int rtmd_listener_open(rtmd_server *srv)
         if (!srv->tls_listener)
             return -1;
     }
+    if (rtmd_admin_open(srv) != 0)
+        return -1;
     /* The ready file names --listen's address (the TLS one when it is TLS). */
     if (cfg->ready_file && listener_write_ready(cfg->ready_file, address) != 0)
         return -1;
@@ -188,6 +198,7 @@ int rtmd_listener_open(rtmd_server *srv)
 
 void rtmd_listener_close(rtmd_server *srv)
 {
+    rtmd_admin_close(srv);
     if (srv->tls_listener && srv->tls_listener != srv->listener)
         evconnlistener_free(srv->tls_listener);
     srv->tls_listener = NULL;

@@ -24,6 +24,17 @@ static rtmd_map_entry **rtmd__map_slot(const rtmd_map *m, const char *key,
     return p;
 }
 
+const char *rtmd_map_key2(char *buf, size_t size, const char *a, const char *b)
+{
+    size_t alen = strlen(a), blen = strlen(b);
+    if (alen + blen + 2 > size)
+        return NULL;
+    memcpy(buf, a, alen);
+    buf[alen] = RTMD_MAP_KEY_SEP;
+    memcpy(buf + alen + 1, b, blen + 1);
+    return buf;
+}
+
 void *rtmd_map_get(const rtmd_map *m, const char *key)
 {
     if (m->count == 0)

@@ -2,7 +2,9 @@
  * map.h: a hash map from strings to pointers, for the in-memory store.
  *
  * Keys are copied; values are borrowed (the map never frees them). Removing
- * an entry while iterating is not allowed: collect first.
+ * an entry while iterating is not allowed (collect first), except the entry
+ * just visited once rtmd_map_next has stepped past it (removing never
+ * rehashes).
  */
 #ifndef RTMD_MAP_H
 #define RTMD_MAP_H
@@ -23,6 +25,13 @@ typedef struct {
 } rtmd_map;
 
 #define RTMD_MAP_INIT { NULL, 0, 0 }
+
+/* Keys made of two ids (an app id and a user or channel id) join them with
+ * this separator, which ids never hold (they have no control characters). */
+#define RTMD_MAP_KEY_SEP '\x1f'
+
+/* "a\x1fb" in buf, or NULL when it does not fit in size bytes. */
+const char *rtmd_map_key2(char *buf, size_t size, const char *a, const char *b);
 
 /* The value for key, or NULL. */
 void *rtmd_map_get(const rtmd_map *m, const char *key);

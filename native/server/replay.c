@@ -72,6 +72,7 @@ static void replay_channel(rtmd_server *srv, rtmd_session *s, const char *ch,
 void rtmd_replay_resume(rtmd_server *srv, rtmd_session *s, const Rtm__Wire__Login *login)
 {
     Rtm__Wire__ReplayDone done = RTM__WIRE__REPLAY_DONE__INIT;
+    srv->metrics.replays++;
 
     /* Peers (S9, B1): what the client says it has counts as acknowledged. */
     rtmd_store_unacked_ack(srv->store, s, login->peer_received);

@@ -208,12 +208,17 @@ static int router_peer_deliver(rtmd_server *srv, rtmd_session *s, Rtm__Wire__Pee
     /* A session in grace (no link) is still online (SPEC S12): its messages
      * are queued and re-delivered when it resumes (S9). */
     rtmd_session *to = rtmd_store_session_find(srv->store, s->app_id, ps->to);
+    int code;
     if (!to)
-        return ps->enable_offline && srv->cfg->offline_max > 0
+        code = ps->enable_offline && srv->cfg->offline_max > 0
                    ? router_keep_offline(srv, s, ps->to, &fwd)
                    : RTM_PEER_MESSAGE_ERR_PEER_UNREACHABLE;
-    return router_push_to(srv, to, s->user_id, &fwd) == 0 ? RTM_PEER_MESSAGE_ERR_OK
-                                                          : RTM_PEER_MESSAGE_ERR_FAILURE;
+    else
+        code = router_push_to(srv, to, s->user_id, &fwd) == 0 ? RTM_PEER_MESSAGE_ERR_OK
+                                                              : RTM_PEER_MESSAGE_ERR_FAILURE;
+    if (code == RTM_PEER_MESSAGE_ERR_OK || code == RTM_PEER_MESSAGE_ERR_CACHED_BY_SERVER)
+        srv->metrics.messages_peer++;
+    return code;
 }
 
 typedef struct {
@@ -344,6 +349,7 @@ static int router_channel_deliver(rtmd_server *srv, rtmd_session *s,
         rtmd_log(RTMD_LOG_ERROR, "out of memory keeping message %llu of channel %s",
                  (unsigned long long)d.seq, cs->channel);
     free(buf);
+    srv->metrics.messages_channel++;
     return RTM_CHANNEL_MESSAGE_ERR_OK;
 }
 

@@ -16,7 +16,9 @@
 #include <event2/listener.h>
 
 #include "config.h"
+#include "bans.h"
 #include "map.h"
+#include "metrics.h"
 #include "store.h"
 
 typedef struct rtmd_conn rtmd_conn;
@@ -49,6 +51,9 @@ typedef struct rtmd_server {
     size_t ngrace;
     struct event *grace_timer;
     struct event *stop_timer;
+    rtmd_metrics metrics;  /* the counters of /metrics */
+    rtmd_bans bans;        /* users banned through the admin API */
+    struct rtmd_admin *admin; /* the admin API (admin.c); NULL when off */
 } rtmd_server;
 
 /* Monotonic milliseconds, for deadlines; microseconds, for rates. */
@@ -67,8 +72,14 @@ void rtmd_server_link_gone(rtmd_server *srv);
 /* Frees every link, session and the store. After the loop has ended. */
 void rtmd_server_free(rtmd_server *srv);
 
+/* listener.c: binds "HOST:PORT" (IPv6 as "[HOST]:PORT"; port 0: a free
+ * port) for cb (NULL: to be set later, as evhttp_bind_listener does) and
+ * writes the bound address to bound. NULL (logged) on failure. */
+struct evconnlistener *rtmd_listener_bind(rtmd_server *srv, const char *listen,
+                                          evconnlistener_cb cb, char *bound, size_t size);
 /* listener.c: loads the TLS context (--tls-cert), binds cfg->listen (and
- * cfg->tls_listen), logs and writes the ready file. 0 or -1 (logged). */
+ * cfg->tls_listen), opens the admin API (admin.h), logs and writes the ready
+ * file. 0 or -1 (logged). */
 int rtmd_listener_open(rtmd_server *srv);
 void rtmd_listener_close(rtmd_server *srv);
 /* Frees the TLS context; after every link is gone. */

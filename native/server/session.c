@@ -150,9 +150,10 @@ static void session_end(rtmd_server *srv, rtmd_session *s, bool notify)
     session_free(s);
 }
 
-static void session_answer(rtmd_conn *c, uint32_t request_id, int code, bool resumed,
-                           uint64_t session_id)
+static void session_answer(rtmd_server *srv, rtmd_conn *c, uint32_t request_id, int code,
+                           bool resumed, uint64_t session_id)
 {
+    rtmd_metrics_login(&srv->metrics, code);
     Rtm__Wire__LoginResult r = RTM__WIRE__LOGIN_RESULT__INIT;
     r.code = code;
     r.resumed = resumed;
@@ -178,16 +179,20 @@ void rtmd_session_login(rtmd_server *srv, rtmd_conn *c, uint32_t request_id,
     if (code == RTM_LOGIN_ERR_OK)
         code = rtmd_auth_check_token(srv->cfg, app, user, login->token ? login->token : "",
                                      rtmd_wall_ms() / 1000u, &token_expires_at);
+    bool banned = code == RTM_LOGIN_ERR_OK &&
+                  rtmd_bans_active(&srv->bans, app, user, rtmd_now_ms());
+    if (banned)
+        code = RTM_LOGIN_ERR_REJECTED; /* SPEC A1: banned through the admin API */
     if (code != RTM_LOGIN_ERR_OK) {
-        rtmd_log(RTMD_LOG_INFO, "%s: login refused: %s", rtmd_conn_name(c),
-                 rtm_code_name(RTM_FAMILY_LOGIN_ERR, code));
-        session_answer(c, request_id, code, false, 0);
+        rtmd_log(RTMD_LOG_INFO, "%s: login refused: %s%s", rtmd_conn_name(c),
+                 rtm_code_name(RTM_FAMILY_LOGIN_ERR, code), banned ? " (banned)" : "");
+        session_answer(srv, c, request_id, code, false, 0);
         return;
     }
 
     if (rtmd_conn_session(c)) {
         /* A link carries one session: a second login on it is refused. */
-        session_answer(c, request_id, RTM_LOGIN_ERR_ALREADY_LOGIN, false, 0);
+        session_answer(srv, c, request_id, RTM_LOGIN_ERR_ALREADY_LOGIN, false, 0);
         return;
     }
 
@@ -201,7 +206,7 @@ void rtmd_session_login(rtmd_server *srv, rtmd_conn *c, uint32_t request_id,
         rtmd_log(RTMD_LOG_INFO, "%s %s: stale login (link %u, session at link %u) refused",
                  rtmd_conn_name(c), rtmd_session_name(s, who, sizeof who),
                  (unsigned)login->link_seq, (unsigned)s->link_seq);
-        session_answer(c, request_id, RTM_LOGIN_ERR_REJECTED, false, 0);
+        session_answer(srv, c, request_id, RTM_LOGIN_ERR_REJECTED, false, 0);
         return;
     }
     if (s && s->instance_id == login->instance_id) {
@@ -252,7 +257,7 @@ void rtmd_session_login(rtmd_server *srv, rtmd_conn *c, uint32_t request_id,
                      rtmd_conn_name(c), app, user, (int)st);
             if (s)
                 session_free(s);
-            session_answer(c, request_id, RTM_LOGIN_ERR_UNKNOWN, false, 0);
+            session_answer(srv, c, request_id, RTM_LOGIN_ERR_UNKNOWN, false, 0);
             return;
         }
     }
@@ -261,7 +266,7 @@ void rtmd_session_login(rtmd_server *srv, rtmd_conn *c, uint32_t request_id,
     rtmd_log(RTMD_LOG_INFO, "%s %s: logged in (instance %016" PRIx64 "%s)",
              rtmd_conn_name(c), rtmd_session_name(s, who, sizeof who), s->instance_id,
              resumed ? ", session resumed" : "");
-    session_answer(c, request_id, RTM_LOGIN_ERR_OK, resumed, s->id);
+    session_answer(srv, c, request_id, RTM_LOGIN_ERR_OK, resumed, s->id);
     if (resumed)
         rtmd_replay_resume(srv, s, login);
     if (created)
@@ -269,12 +274,12 @@ void rtmd_session_login(rtmd_server *srv, rtmd_conn *c, uint32_t request_id,
     rtmd_token_expiry_set(srv, s, token_expires_at);
 }
 
-void rtmd_session_token_expired(rtmd_server *srv, rtmd_session *s)
+void rtmd_session_kick(rtmd_server *srv, rtmd_session *s, int reason)
 {
     rtmd_conn *link = s->link;
     if (link) {
         rtmd_conn_detach(link);
-        rtmd_conn_kick(link, RTM_CONNECTION_CHANGE_REASON_TOKEN_EXPIRED);
+        rtmd_conn_kick(link, reason);
     }
     session_end(srv, s, true);
 }

@@ -64,10 +64,12 @@ void rtmd_session_logout(struct rtmd_server *srv, struct rtmd_conn *c,
  * once when --session-grace-ms is 0. */
 void rtmd_session_link_lost(struct rtmd_server *srv, rtmd_session *s);
 
-/* The token of s (with a link) expired under --token-expiry-policy abort:
- * its link is kicked with TOKEN_EXPIRED (9), the session ends (member-left
- * events) and s is freed. */
-void rtmd_session_token_expired(struct rtmd_server *srv, rtmd_session *s);
+/* Ends s from the server's side: its link, if it has one, is sent
+ * Kick{reason} (a ConnectionChangeReason: TOKEN_EXPIRED when its token
+ * expired under --token-expiry-policy abort, BANNED_BY_SERVER through the
+ * admin API) and closed; the session ends with member-left events and s is
+ * freed. */
+void rtmd_session_kick(struct rtmd_server *srv, rtmd_session *s, int reason);
 
 /* Counts one request of kind against s's rate (--rate); false (logged at
  * debug) when s is over it and the request is to be refused TOO_OFTEN. */

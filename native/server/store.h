@@ -128,6 +128,8 @@ typedef struct rtmd_store_ops {
     /* The user ids of a channel of s's app, sorted (bytewise). */
     rtmd_store_status (*channel_members)(rtmd_store *st, const char *app_id,
                                          const char *channel, rtmd_strv *out);
+    /* The channels of an app that have members, sorted (the admin API). */
+    rtmd_store_status (*app_channels)(rtmd_store *st, const char *app_id, rtmd_strv *out);
     /* The channels of s, sorted. */
     rtmd_store_status (*session_channels)(rtmd_store *st, rtmd_session *s,
                                           rtmd_strv *out);
@@ -225,6 +227,9 @@ static inline bool rtmd_store_channel_has(rtmd_store *st, rtmd_session *s, const
 static inline rtmd_store_status rtmd_store_channel_members(rtmd_store *st, const char *app,
                                                            const char *ch, rtmd_strv *out)
 { return st->ops->channel_members(st, app, ch, out); }
+static inline rtmd_store_status rtmd_store_app_channels(rtmd_store *st, const char *app,
+                                                        rtmd_strv *out)
+{ return st->ops->app_channels(st, app, out); }
 static inline rtmd_store_status rtmd_store_session_channels(rtmd_store *st, rtmd_session *s,
                                                             rtmd_strv *out)
 { return st->ops->session_channels(st, s, out); }

@@ -16,8 +16,6 @@
 #include "map.h"
 #include "session.h"
 
-#define RTMD__KEY_SEP '\x1f'
-
 /* Set members map to this marker. */
 static char rtmd__present;
 
@@ -98,19 +96,6 @@ void rtmd_strv_free(rtmd_strv *v)
     v->count = 0;
 }
 
-/* "<app>\x1f<id>" in buf, or NULL when it does not fit (ids are bounded
- * long before, so this only guards). */
-static const char *mem_key(char *buf, size_t size, const char *app, const char *id)
-{
-    size_t a = strlen(app), b = strlen(id);
-    if (a + b + 2 > size)
-        return NULL;
-    memcpy(buf, app, a);
-    buf[a] = RTMD__KEY_SEP;
-    memcpy(buf + a + 1, id, b + 1);
-    return buf;
-}
-
 #define MEM_KEY_MAX 512
 
 static mem_store *mem_of(rtmd_store *st)
@@ -121,7 +106,7 @@ static mem_store *mem_of(rtmd_store *st)
 static mem_user *mem_user_find(mem_store *m, const char *app, const char *user)
 {
     char buf[MEM_KEY_MAX];
-    const char *key = mem_key(buf, sizeof buf, app, user);
+    const char *key = rtmd_map_key2(buf, sizeof buf, app, user);
     return key ? rtmd_map_get(&m->users, key) : NULL;
 }
 
@@ -134,7 +119,7 @@ static mem_user *mem_user_of(mem_store *m, rtmd_session *s)
 static mem_channel *mem_channel_find(mem_store *m, const char *app, const char *ch)
 {
     char buf[MEM_KEY_MAX];
-    const char *key = mem_key(buf, sizeof buf, app, ch);
+    const char *key = rtmd_map_key2(buf, sizeof buf, app, ch);
     return key ? rtmd_map_get(&m->channels, key) : NULL;
 }
 
@@ -177,7 +162,7 @@ static void mem_channel_drop(mem_store *m, const char *app, const char *ch,
                              const char *user)
 {
     char buf[MEM_KEY_MAX];
-    const char *key = mem_key(buf, sizeof buf, app, ch);
+    const char *key = rtmd_map_key2(buf, sizeof buf, app, ch);
     mem_channel *c = key ? rtmd_map_get(&m->channels, key) : NULL;
     if (!c)
         return;
@@ -223,7 +208,7 @@ static rtmd_store_status mem_offline_push(rtmd_store *st, const char *app, const
 {
     mem_store *m = mem_of(st);
     char buf[MEM_KEY_MAX];
-    const char *key = mem_key(buf, sizeof buf, app, user);
+    const char *key = rtmd_map_key2(buf, sizeof buf, app, user);
     if (!key || max == 0)
         return RTMD_STORE_LIMIT;
     mem_offline *q = rtmd_map_get(&m->offline, key);
@@ -274,7 +259,7 @@ static void mem_offline_take(rtmd_store *st, const char *app, const char *user,
 {
     mem_store *m = mem_of(st);
     char buf[MEM_KEY_MAX];
-    const char *key = mem_key(buf, sizeof buf, app, user);
+    const char *key = rtmd_map_key2(buf, sizeof buf, app, user);
     mem_offline *q = key ? rtmd_map_del(&m->offline, key) : NULL;
     if (!q)
         return;
@@ -350,7 +335,7 @@ static rtmd_store_status mem_session_add(rtmd_store *st, rtmd_session *s)
 {
     mem_store *m = mem_of(st);
     char buf[MEM_KEY_MAX];
-    const char *key = mem_key(buf, sizeof buf, s->app_id, s->user_id);
+    const char *key = rtmd_map_key2(buf, sizeof buf, s->app_id, s->user_id);
     if (!key)
         return RTMD_STORE_LIMIT;
     if (rtmd_map_get(&m->users, key))
@@ -373,7 +358,7 @@ static void mem_session_remove(rtmd_store *st, rtmd_session *s)
     if (!u)
         return;
     char buf[MEM_KEY_MAX];
-    rtmd_map_del(&m->users, mem_key(buf, sizeof buf, s->app_id, s->user_id));
+    rtmd_map_del(&m->users, rtmd_map_key2(buf, sizeof buf, s->app_id, s->user_id));
     mem_user_free(m, u);
 }
 
@@ -584,7 +569,7 @@ static rtmd_store_status mem_channel_join(rtmd_store *st, rtmd_session *s,
     if (u->channels.count >= max_per_user)
         return RTMD_STORE_LIMIT;
     char buf[MEM_KEY_MAX];
-    const char *key = mem_key(buf, sizeof buf, s->app_id, ch);
+    const char *key = rtmd_map_key2(buf, sizeof buf, s->app_id, ch);
     if (!key)
         return RTMD_STORE_LIMIT;
     mem_channel *c = rtmd_map_get(&m->channels, key);
@@ -666,6 +651,30 @@ static rtmd_store_status mem_channel_members(rtmd_store *st, const char *app,
         return RTMD_STORE_ABSENT;
     }
     return mem_keys(&c->members, out);
+}
+
+static rtmd_store_status mem_app_channels(rtmd_store *st, const char *app, rtmd_strv *out)
+{
+    const rtmd_map *chs = &mem_of(st)->channels;
+    size_t alen = strlen(app), it;
+    out->items = NULL;
+    out->count = 0;
+    for (rtmd_map_entry *e = rtmd_map_first(chs, &it); e; e = rtmd_map_next(chs, e, &it)) {
+        if (strncmp(e->key, app, alen) != 0 || e->key[alen] != RTMD_MAP_KEY_SEP)
+            continue;
+        char **items = realloc(out->items, (out->count + 1) * sizeof *items);
+        char *name = items ? strdup(e->key + alen + 1) : NULL;
+        if (items)
+            out->items = items;
+        if (!name) {
+            rtmd_strv_free(out);
+            return RTMD_STORE_NOMEM;
+        }
+        out->items[out->count++] = name;
+    }
+    if (out->count > 1)
+        qsort(out->items, out->count, sizeof *out->items, mem_strcmp);
+    return RTMD_STORE_OK;
 }
 
 static rtmd_store_status mem_session_channels(rtmd_store *st, rtmd_session *s,
@@ -770,6 +779,7 @@ static const rtmd_store_ops mem_ops = {
     .channel_leave = mem_channel_leave,
     .channel_has = mem_channel_has,
     .channel_members = mem_channel_members,
+    .app_channels = mem_app_channels,
     .session_channels = mem_session_channels,
     .channel_next_seq = mem_channel_next_seq,
     .channel_last_seq = mem_channel_last_seq,

@@ -43,7 +43,7 @@ static void token_step(rtmd_server *srv, rtmd_session *s)
         rtmd_session_name(s, who, sizeof who);
         if (srv->cfg->token_expiry_policy == RTMD_TOKEN_EXPIRY_ABORT) {
             rtmd_log(RTMD_LOG_INFO, "%s: token expired: session ended (policy abort)", who);
-            rtmd_session_token_expired(srv, s); /* frees s */
+            rtmd_session_kick(srv, s, RTM_CONNECTION_CHANGE_REASON_TOKEN_EXPIRED); /* frees s */
         } else {
             rtmd_log(RTMD_LOG_INFO, "%s: token expired: session continues (policy continue)",
                      who);

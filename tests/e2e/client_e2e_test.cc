@@ -3,6 +3,7 @@
 // generous (a noisy machine) and end as soon as the awaited event comes.
 #include <gtest/gtest.h>
 
+#include "admin_client.h"
 #include "client_harness.h"
 #include "rtmd_process.h"
 #include "silent_listener.h"
@@ -73,6 +74,43 @@ TEST(ClientE2E, S16_DuplicateLoginKicksTheOlderInstance)
     EXPECT_TRUE(first.WaitFor(kLoggedOut));
     EXPECT_EQ(RTM_LOGIN_ERR_OK, first.Login("alice"));
     EXPECT_TRUE(second.WaitFor(kKicked));
+}
+
+// How many links rtmd has accepted so far.
+size_t AcceptedLinks(const std::string &log)
+{
+    size_t n = 0;
+    for (size_t at = log.find(": accepted"); at != std::string::npos;
+         at = log.find(": accepted", at + 1))
+        n++;
+    return n;
+}
+
+TEST(ClientE2E, A1_BannedByTheServerAbortsWithoutReconnecting)
+{
+    rtm_test::AdminRtmd server;
+    ASSERT_TRUE(server.started());
+    // Fast reconnection timings: a client that tried again would show at once.
+    Client a(server.rtmd().address(), kFastClient);
+    ASSERT_EQ(RTM_LOGIN_ERR_OK, a.Login("alice"));
+    ASSERT_EQ(200, server.Call("POST", "/users/alice/ban?app=e2e-app").status);
+    const std::string banned = Client::StateText(
+        RTM_CONNECTION_STATE_ABORTED, RTM_CONNECTION_CHANGE_REASON_BANNED_BY_SERVER);
+    ASSERT_TRUE(a.WaitFor(banned));
+    // No reconnection: no state change, and no new link reaches rtmd.
+    size_t links = AcceptedLinks(server.rtmd().Log());
+    EXPECT_GE(links, 1u);
+    std::this_thread::sleep_for(milliseconds(1500));
+    EXPECT_EQ((Strings{kConnecting, kConnected, banned}), a.States());
+    EXPECT_EQ(links, AcceptedLinks(server.rtmd().Log()));
+    // While banned a login is refused (LOGIN_ERR_REJECTED); lifted, it works.
+    EXPECT_EQ(RTM_LOGOUT_ERR_OK, a.Logout());
+    EXPECT_EQ(RTM_LOGIN_ERR_REJECTED, a.Login("alice"));
+    EXPECT_TRUE(a.WaitFor(kRefused));
+    ASSERT_EQ(200, server.Call("DELETE", "/users/alice/ban?app=e2e-app").status);
+    std::this_thread::sleep_for(milliseconds(600)); // A2: at most 2 logins a second
+    EXPECT_EQ(RTM_LOGIN_ERR_OK, a.Login("alice"));
+    EXPECT_TRUE(a.WaitFor(kConnected, 2));
 }
 
 TEST(ClientE2E, PeerMessagesBothWays)

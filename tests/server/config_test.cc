@@ -346,6 +346,34 @@ TEST(Config, ConfigFileOptionsAreTaken) {
   EXPECT_EQ(p.cfg.session_grace_ms, 0u);
 }
 
+// The admin API's flags (admin.c): off by default, on loopback.
+TEST(Config, AdminFlagsOnTheCommandLineAndInAFile) {
+  Parsed d;
+  Parse(d, {});
+  ASSERT_EQ(d.st, RTMD_CONFIG_OK);
+  EXPECT_STREQ(d.cfg.admin_listen, "127.0.0.1:9778");
+  EXPECT_EQ(d.cfg.admin_secret_file, nullptr);
+  Parsed p;
+  Parse(p, {"--admin-listen", "[::1]:0", "--admin-secret-file=/etc/rtmd/admin"});
+  ASSERT_EQ(p.st, RTMD_CONFIG_OK) << p.err;
+  EXPECT_STREQ(p.cfg.admin_listen, "[::1]:0");
+  EXPECT_STREQ(p.cfg.admin_secret_file, "/etc/rtmd/admin");
+  TempFile f("admin.conf", "admin-listen 127.0.0.1:8000\nadmin-secret-file = /s\n");
+  Parsed c;
+  Parse(c, {"--config", f.path});
+  ASSERT_EQ(c.st, RTMD_CONFIG_OK) << c.err;
+  EXPECT_STREQ(c.cfg.admin_listen, "127.0.0.1:8000");
+  EXPECT_STREQ(c.cfg.admin_secret_file, "/s");
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"--admin-listen", "9778"}, {"--admin-listen", "h:70000"},
+           {"--admin-secret-file", ""}}) {
+    Parsed bad;
+    Parse(bad, args);
+    EXPECT_EQ(bad.st, RTMD_CONFIG_ERROR) << args[0] << " " << args[1];
+    EXPECT_NE(bad.err.find("rtmd: " + args[0] + ":"), std::string::npos) << bad.err;
+  }
+}
+
 TEST(Config, EmptyConfigFileKeepsTheDefaults) {
   TempFile f("empty.conf", "\n# nothing\n\n");
   Parsed p;

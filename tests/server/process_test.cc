@@ -13,23 +13,6 @@
 namespace rtm_test {
 namespace {
 
-struct RunResult {
-  int code;
-  std::string out;  // stdout and stderr
-};
-
-RunResult RunRtmd(const std::string& args) {
-  char path[] = "/tmp/rtmd-args-XXXXXX";
-  int fd = mkstemp(path);
-  close(fd);
-  int status = std::system((RtmdPath() + " " + args + " >" + path + " 2>&1").c_str());
-  std::ifstream f(path);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  unlink(path);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, ss.str()};
-}
-
 // SIGTERM: every link gets Close{SHUTDOWN} and is closed; exit code 0.
 TEST(Process, SigtermClosesLinksAndExitsZero) {
   RtmdProcess rtmd;

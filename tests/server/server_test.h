@@ -2,7 +2,12 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
 #include <string>
 
 #include "rtmd_process.h"
@@ -33,6 +38,24 @@ inline ::testing::AssertionResult ClosedWith(TestClient& c, int code) {
            << code;
   if (!c.WaitClosed()) return ::testing::AssertionFailure() << "link not closed after Close";
   return ::testing::AssertionSuccess();
+}
+
+struct RunResult {
+  int code;         // the exit code, -1 if rtmd died of a signal
+  std::string out;  // stdout and stderr
+};
+
+// Runs rtmd with args (a shell word list) until it exits.
+inline RunResult RunRtmd(const std::string& args) {
+  char path[] = "/tmp/rtmd-args-XXXXXX";
+  int fd = mkstemp(path);
+  close(fd);
+  int status = std::system((RtmdPath() + " " + args + " >" + path + " 2>&1").c_str());
+  std::ifstream f(path);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  unlink(path);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, ss.str()};
 }
 
 }  // namespace rtm_test

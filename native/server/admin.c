@@ -1,0 +1,627 @@
+/* admin.c: the admin API: routing, bearer authentication and the endpoints
+ * (admin.h; docs/SERVER.md, "Admin API"). */
+#include "admin.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/queue.h>
+#include <sys/stat.h>
+
+#include <cjson/cJSON.h>
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
+
+#include "auth.h"
+#include "ids.h"
+#include "log.h"
+#include "rtm/rtm_codes.h"
+#include "session.h"
+
+/* Bounds on what a request may send: no endpoint takes a body, and the
+ * request line and headers of a curl call are well under a KiB. */
+#define ADMIN_MAX_HEADERS 8192
+#define ADMIN_MAX_BODY 4096
+#define ADMIN_TIMEOUT_S 10
+/* The longest ban: ten years. */
+#define ADMIN_MAX_BAN_S 315360000u
+/* Path segments of the longest route. */
+#define ADMIN_MAX_SEGMENTS 3
+/* evhttp names the other status codes we use, not this one. */
+#define ADMIN_HTTP_UNAUTHORIZED 401
+
+struct rtmd_admin {
+    rtmd_server *srv;
+    struct evhttp *http;
+    unsigned char secret[SHA256_DIGEST_LENGTH]; /* SHA-256 of the secret */
+};
+
+/* What a handler gets: the request, its path parameter ({user} or
+ * {channel}, decoded; NULL when the route has none) and its query. */
+typedef struct {
+    rtmd_server *srv;
+    struct evhttp_request *req;
+    const char *param;
+    struct evkeyvalq *query;
+} admin_call;
+
+/* ---- answers ------------------------------------------------------------ */
+
+static void admin_reply(struct evhttp_request *req, int status, const char *type,
+                        struct evbuffer *body)
+{
+    evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type", type);
+    evhttp_send_reply(req, status, NULL, body);
+}
+
+/* Sends body (freed here) as JSON; 500 when it could not be built. */
+static void admin_json(struct evhttp_request *req, int status, cJSON *body)
+{
+    char *text = body ? cJSON_PrintUnformatted(body) : NULL;
+    cJSON_Delete(body);
+    struct evbuffer *out = text ? evbuffer_new() : NULL;
+    if (!out || evbuffer_add_printf(out, "%s\n", text) < 0) {
+        rtmd_log(RTMD_LOG_ERROR, "admin: out of memory answering a request");
+        evhttp_send_error(req, HTTP_INTERNAL, NULL);
+    } else {
+        admin_reply(req, status, "application/json", out);
+    }
+    if (out)
+        evbuffer_free(out);
+    cJSON_free(text);
+}
+
+/* Sends o with 200 when it was built whole; 500 (o freed) when building it
+ * ran out of memory. */
+static void admin_json_ok(struct evhttp_request *req, cJSON *o, bool built)
+{
+    if (!built) {
+        cJSON_Delete(o);
+        o = NULL;
+    }
+    admin_json(req, HTTP_OK, o);
+}
+
+/* {"error": message} */
+static void admin_error(struct evhttp_request *req, int status, const char *message)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (o && !cJSON_AddStringToObject(o, "error", message)) {
+        cJSON_Delete(o);
+        o = NULL;
+    }
+    admin_json(req, status, o);
+}
+
+/* {"app": app, "user": user} plus what the caller adds; NULL when out of
+ * memory. */
+static cJSON *admin_user_object(const char *app, const char *user)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (o && (!cJSON_AddStringToObject(o, "app", app) ||
+              !cJSON_AddStringToObject(o, "user", user))) {
+        cJSON_Delete(o);
+        return NULL;
+    }
+    return o;
+}
+
+/* ---- arguments ---------------------------------------------------------- */
+
+/* The query's app id, checked as a login's would be; NULL (answered 400)
+ * when missing or not served. */
+static const char *admin_app(const admin_call *call)
+{
+    const char *app = evhttp_find_header(call->query, "app");
+    if (!app) {
+        admin_error(call->req, HTTP_BADREQUEST, "missing app (?app=ID)");
+        return NULL;
+    }
+    if (rtmd_auth_check_app(call->srv->cfg, app) != RTM_LOGIN_ERR_OK) {
+        admin_error(call->req, HTTP_BADREQUEST, "invalid or unknown app id");
+        return NULL;
+    }
+    return app;
+}
+
+/* The app and the {user} of a /users/{user}/... call; false (answered 400)
+ * when either is bad. */
+static bool admin_app_user(const admin_call *call, const char **app)
+{
+    *app = admin_app(call);
+    if (!*app)
+        return false;
+    if (!rtm__user_id_valid(call->param)) {
+        admin_error(call->req, HTTP_BADREQUEST, "invalid user id");
+        return false;
+    }
+    return true;
+}
+
+/* ---- endpoints ---------------------------------------------------------- */
+
+static void admin_healthz(const admin_call *call)
+{
+    struct evbuffer *out = evbuffer_new();
+    if (!out || evbuffer_add(out, "ok\n", 3) != 0)
+        evhttp_send_error(call->req, HTTP_INTERNAL, NULL);
+    else
+        admin_reply(call->req, HTTP_OK, "text/plain; charset=utf-8", out);
+    if (out)
+        evbuffer_free(out);
+}
+
+static void admin_metrics(const admin_call *call)
+{
+    struct evbuffer *out = evbuffer_new();
+    if (!out || rtmd_metrics_render(call->srv, out) != 0)
+        evhttp_send_error(call->req, HTTP_INTERNAL, NULL);
+    else
+        admin_reply(call->req, HTTP_OK, "text/plain; version=0.0.4; charset=utf-8", out);
+    if (out)
+        evbuffer_free(out);
+}
+
+/* GET /users[?app=ID]: collecting the sessions, then sorting them. */
+typedef struct {
+    rtmd_session **items;
+    size_t count;
+    const char *app; /* NULL: every app */
+} admin_sessions;
+
+static void admin_collect_session(rtmd_session *s, void *closure)
+{
+    admin_sessions *all = closure;
+    if (!all->app || strcmp(all->app, s->app_id) == 0)
+        all->items[all->count++] = s;
+}
+
+static int admin_session_cmp(const void *a, const void *b)
+{
+    const rtmd_session *x = *(rtmd_session *const *)a, *y = *(rtmd_session *const *)b;
+    int c = strcmp(x->app_id, y->app_id);
+    return c ? c : strcmp(x->user_id, y->user_id);
+}
+
+static void admin_users(const admin_call *call)
+{
+    rtmd_store *store = call->srv->store;
+    admin_sessions all = { NULL, 0, evhttp_find_header(call->query, "app") };
+    size_t n = rtmd_store_session_count(store);
+    all.items = calloc(n ? n : 1, sizeof *all.items);
+    cJSON *o = all.items ? cJSON_CreateObject() : NULL;
+    cJSON *users = o ? cJSON_AddArrayToObject(o, "users") : NULL;
+    if (users) {
+        rtmd_store_session_foreach(store, admin_collect_session, &all);
+        if (all.count > 1)
+            qsort(all.items, all.count, sizeof *all.items, admin_session_cmp);
+    }
+    for (size_t i = 0; users && i < all.count; i++) {
+        cJSON *u = admin_user_object(all.items[i]->app_id, all.items[i]->user_id);
+        if (!u || !cJSON_AddBoolToObject(u, "in_grace", all.items[i]->in_grace) ||
+            !cJSON_AddItemToArray(users, u)) {
+            cJSON_Delete(u);
+            users = NULL;
+        }
+    }
+    free(all.items);
+    admin_json_ok(call->req, o, users != NULL);
+}
+
+static void admin_channels(const admin_call *call)
+{
+    const char *app = admin_app(call);
+    if (!app)
+        return;
+    rtmd_store *store = call->srv->store;
+    rtmd_strv names;
+    if (rtmd_store_app_channels(store, app, &names) != RTMD_STORE_OK) {
+        admin_json_ok(call->req, NULL, false);
+        return;
+    }
+    cJSON *o = cJSON_CreateObject();
+    cJSON *list = o && cJSON_AddStringToObject(o, "app", app)
+                      ? cJSON_AddArrayToObject(o, "channels") : NULL;
+    for (size_t i = 0; list && i < names.count; i++) {
+        rtmd_strv members;
+        cJSON *ch = cJSON_CreateObject();
+        bool ok = ch && cJSON_AddStringToObject(ch, "channel", names.items[i]) &&
+                  rtmd_store_channel_members(store, app, names.items[i], &members) ==
+                      RTMD_STORE_OK;
+        if (ok) {
+            ok = cJSON_AddNumberToObject(ch, "members", (double)members.count) &&
+                 cJSON_AddItemToArray(list, ch);
+            rtmd_strv_free(&members);
+        }
+        if (!ok) {
+            cJSON_Delete(ch);
+            list = NULL;
+        }
+    }
+    rtmd_strv_free(&names);
+    admin_json_ok(call->req, o, list != NULL);
+}
+
+static void admin_members(const admin_call *call)
+{
+    const char *app = admin_app(call);
+    if (!app)
+        return;
+    if (!rtm__channel_id_valid(call->param)) {
+        admin_error(call->req, HTTP_BADREQUEST, "invalid channel id");
+        return;
+    }
+    rtmd_strv members;
+    rtmd_store_status st = rtmd_store_channel_members(call->srv->store, app, call->param,
+                                                      &members);
+    if (st == RTMD_STORE_ABSENT) {
+        admin_error(call->req, HTTP_NOTFOUND, "no such channel");
+        return;
+    }
+    cJSON *o = st == RTMD_STORE_OK ? cJSON_CreateObject() : NULL;
+    cJSON *list = o && cJSON_AddStringToObject(o, "app", app) &&
+                          cJSON_AddStringToObject(o, "channel", call->param)
+                      ? cJSON_CreateStringArray((const char *const *)members.items,
+                                                (int)members.count)
+                      : NULL;
+    bool built = list && cJSON_AddItemToObject(o, "members", list);
+    if (!built)
+        cJSON_Delete(list);
+    rtmd_strv_free(&members);
+    admin_json_ok(call->req, o, built);
+}
+
+static void admin_kick(const admin_call *call)
+{
+    const char *app;
+    if (!admin_app_user(call, &app))
+        return;
+    rtmd_session *s = rtmd_store_session_find(call->srv->store, app, call->param);
+    if (!s) {
+        admin_error(call->req, HTTP_NOTFOUND, "user not online");
+        return;
+    }
+    rtmd_log(RTMD_LOG_INFO, "admin: %s/%s kicked", app, call->param);
+    cJSON *o = admin_user_object(app, call->param);
+    bool built = o && cJSON_AddBoolToObject(o, "kicked", true);
+    rtmd_session_kick(call->srv, s, RTM_CONNECTION_CHANGE_REASON_BANNED_BY_SERVER);
+    admin_json_ok(call->req, o, built);
+}
+
+static void admin_ban(const admin_call *call)
+{
+    const char *app;
+    if (!admin_app_user(call, &app))
+        return;
+    const char *secs = evhttp_find_header(call->query, "seconds");
+    unsigned long long seconds = 0;
+    if (secs) {
+        char *end = NULL;
+        errno = 0;
+        seconds = strtoull(secs, &end, 10);
+        if (!isdigit((unsigned char)secs[0]) || *end || errno || seconds < 1 ||
+            seconds > ADMIN_MAX_BAN_S) {
+            admin_error(call->req, HTTP_BADREQUEST, "seconds: expected 1 to 315360000");
+            return;
+        }
+    }
+    rtmd_server *srv = call->srv;
+    if (rtmd_bans_add(&srv->bans, app, call->param,
+                      seconds ? rtmd_now_ms() + seconds * 1000u : 0) != 0) {
+        rtmd_log(RTMD_LOG_ERROR, "admin: out of memory banning %s/%s", app, call->param);
+        admin_json_ok(call->req, NULL, false);
+        return;
+    }
+    rtmd_session *s = rtmd_store_session_find(srv->store, app, call->param);
+    if (seconds)
+        rtmd_log(RTMD_LOG_INFO, "admin: %s/%s banned for %llu s", app, call->param, seconds);
+    else
+        rtmd_log(RTMD_LOG_INFO, "admin: %s/%s banned until lifted", app, call->param);
+    cJSON *o = admin_user_object(app, call->param);
+    bool built = o &&
+                 (seconds ? cJSON_AddNumberToObject(o, "seconds", (double)seconds)
+                          : cJSON_AddNullToObject(o, "seconds")) &&
+                 cJSON_AddBoolToObject(o, "kicked", s != NULL);
+    /* SPEC A1: ABORTED, BANNED_BY_SERVER; its next logins are refused. */
+    if (s)
+        rtmd_session_kick(srv, s, RTM_CONNECTION_CHANGE_REASON_BANNED_BY_SERVER);
+    admin_json_ok(call->req, o, built);
+}
+
+static void admin_unban(const admin_call *call)
+{
+    const char *app;
+    if (!admin_app_user(call, &app))
+        return;
+    if (!rtmd_bans_remove(&call->srv->bans, app, call->param, rtmd_now_ms())) {
+        admin_error(call->req, HTTP_NOTFOUND, "user not banned");
+        return;
+    }
+    rtmd_log(RTMD_LOG_INFO, "admin: %s/%s unbanned", app, call->param);
+    cJSON *o = admin_user_object(app, call->param);
+    admin_json_ok(call->req, o, o && cJSON_AddBoolToObject(o, "banned", false));
+}
+
+typedef struct {
+    cJSON *list; /* NULL once out of memory */
+    uint64_t now_ms;
+} admin_bans_list;
+
+static void admin_add_ban(const char *app, const char *user, uint64_t until_ms, void *closure)
+{
+    admin_bans_list *l = closure;
+    if (!l->list)
+        return;
+    cJSON *o = admin_user_object(app, user);
+    /* Whole seconds left, rounded up: a ban is never listed as 0 s. */
+    if (!o ||
+        !(until_ms ? cJSON_AddNumberToObject(o, "seconds_left",
+                                             (double)((until_ms - l->now_ms + 999u) / 1000u))
+                   : cJSON_AddNullToObject(o, "seconds_left")) ||
+        !cJSON_AddItemToArray(l->list, o)) {
+        cJSON_Delete(o);
+        l->list = NULL;
+    }
+}
+
+static void admin_bans(const admin_call *call)
+{
+    cJSON *o = cJSON_CreateObject();
+    admin_bans_list l = { o ? cJSON_AddArrayToObject(o, "bans") : NULL, rtmd_now_ms() };
+    if (l.list)
+        rtmd_bans_foreach(&call->srv->bans, l.now_ms, admin_add_ban, &l);
+    admin_json_ok(call->req, o, l.list != NULL);
+}
+
+/* ---- routing ------------------------------------------------------------ */
+
+typedef struct {
+    /* The path's segments; "*" takes any one segment, the call's param. */
+    const char *path[ADMIN_MAX_SEGMENTS];
+    enum evhttp_cmd_type method;
+    void (*handler)(const admin_call *call);
+    bool open; /* served without the secret */
+} admin_route;
+
+static const admin_route admin_routes[] = {
+    { { "healthz" }, EVHTTP_REQ_GET, admin_healthz, true },
+    { { "metrics" }, EVHTTP_REQ_GET, admin_metrics, false },
+    { { "users" }, EVHTTP_REQ_GET, admin_users, false },
+    { { "channels" }, EVHTTP_REQ_GET, admin_channels, false },
+    { { "channels", "*", "members" }, EVHTTP_REQ_GET, admin_members, false },
+    { { "users", "*", "kick" }, EVHTTP_REQ_POST, admin_kick, false },
+    { { "users", "*", "ban" }, EVHTTP_REQ_POST, admin_ban, false },
+    { { "users", "*", "ban" }, EVHTTP_REQ_DELETE, admin_unban, false },
+    { { "bans" }, EVHTTP_REQ_GET, admin_bans, false },
+};
+#define ADMIN_NROUTES (sizeof admin_routes / sizeof admin_routes[0])
+
+/* The decoded segments of a path ("/users/a%20b/kick" -> users, "a b",
+ * kick). Returns their count, or -1 for a path no route has (too many
+ * segments, an empty one, a NUL byte); free with admin_path_free. */
+static int admin_path_split(const char *path, char *seg[ADMIN_MAX_SEGMENTS])
+{
+    int n = 0;
+    if (!path || path[0] != '/')
+        return -1;
+    for (const char *p = path + 1;; n++) {
+        const char *end = strchr(p, '/');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        char raw[256];
+        size_t out_len = 0;
+        if (n == ADMIN_MAX_SEGMENTS || len == 0 || len >= sizeof raw)
+            break;
+        memcpy(raw, p, len);
+        raw[len] = '\0';
+        seg[n] = evhttp_uridecode(raw, 0, &out_len);
+        if (!seg[n] || out_len != strlen(seg[n])) {
+            free(seg[n]);
+            break;
+        }
+        if (!end)
+            return n + 1;
+        p = end + 1;
+    }
+    while (n > 0)
+        free(seg[--n]);
+    return -1;
+}
+
+static void admin_path_free(char *seg[ADMIN_MAX_SEGMENTS], int n)
+{
+    for (int i = 0; i < n; i++)
+        free(seg[i]);
+}
+
+/* Whether the route's path is seg[0..n); its "*" segment, if any, to *param. */
+static bool admin_route_matches(const admin_route *r, char *seg[], int n, const char **param)
+{
+    int len = 0;
+    while (len < ADMIN_MAX_SEGMENTS && r->path[len])
+        len++;
+    if (len != n)
+        return false;
+    for (int i = 0; i < n; i++) {
+        if (strcmp(r->path[i], "*") == 0)
+            *param = seg[i];
+        else if (strcmp(r->path[i], seg[i]) != 0)
+            return false;
+    }
+    return true;
+}
+
+/* Whether the request carries "Authorization: Bearer SECRET". The digests
+ * are compared, so the time taken says nothing of the secret, not even
+ * its length. */
+static bool admin_authorized(const rtmd_admin *a, struct evhttp_request *req)
+{
+    const char *h = evhttp_find_header(evhttp_request_get_input_headers(req), "Authorization");
+    if (!h || strncasecmp(h, "Bearer ", 7) != 0)
+        return false;
+    h += 7;
+    while (*h == ' ')
+        h++;
+    unsigned char digest[SHA256_DIGEST_LENGTH];
+    SHA256((const unsigned char *)h, strlen(h), digest);
+    return CRYPTO_memcmp(digest, a->secret, sizeof digest) == 0;
+}
+
+static const char *admin_method_name(enum evhttp_cmd_type m)
+{
+    switch (m) {
+    case EVHTTP_REQ_GET: return "GET";
+    case EVHTTP_REQ_POST: return "POST";
+    case EVHTTP_REQ_DELETE: return "DELETE";
+    default: return "?";
+    }
+}
+
+static void admin_request_cb(struct evhttp_request *req, void *arg)
+{
+    rtmd_admin *a = arg;
+    const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+    char *seg[ADMIN_MAX_SEGMENTS];
+    int n = admin_path_split(evhttp_uri_get_path(uri), seg);
+    enum evhttp_cmd_type method = evhttp_request_get_command(req);
+    const admin_route *route = NULL;
+    const char *param = NULL;
+    bool path_known = false, open = false;
+    char allow[64] = "";
+    for (size_t i = 0; n >= 0 && i < ADMIN_NROUTES; i++) {
+        const admin_route *r = &admin_routes[i];
+        if (!admin_route_matches(r, seg, n, &param))
+            continue;
+        path_known = true;
+        open = r->open;
+        snprintf(allow + strlen(allow), sizeof allow - strlen(allow), "%s%s",
+                 allow[0] ? ", " : "", admin_method_name(r->method));
+        if (r->method == method)
+            route = r;
+    }
+    if (!open && !admin_authorized(a, req)) {
+        /* Unknown paths too: nothing is said to a caller without the secret. */
+        char *host = NULL;
+        ev_uint16_t port = 0;
+        evhttp_connection_get_peer(evhttp_request_get_connection(req), &host, &port);
+        rtmd_log(RTMD_LOG_WARN, "admin: %s:%u: %s without the right bearer secret: 401",
+                 host ? host : "?", (unsigned)port, evhttp_request_get_uri(req));
+        evhttp_add_header(evhttp_request_get_output_headers(req), "WWW-Authenticate",
+                          "Bearer");
+        admin_error(req, ADMIN_HTTP_UNAUTHORIZED, "unauthorized");
+    } else if (!path_known) {
+        admin_error(req, HTTP_NOTFOUND, "not found");
+    } else if (!route) {
+        evhttp_add_header(evhttp_request_get_output_headers(req), "Allow", allow);
+        admin_error(req, HTTP_BADMETHOD, "method not allowed");
+    } else {
+        struct evkeyvalq query;
+        TAILQ_INIT(&query);
+        const char *q = evhttp_uri_get_query(uri);
+        if (q && evhttp_parse_query_str(q, &query) != 0) {
+            admin_error(req, HTTP_BADREQUEST, "malformed query");
+        } else {
+            admin_call call = { a->srv, req, param, &query };
+            route->handler(&call);
+        }
+        evhttp_clear_headers(&query);
+    }
+    if (n > 0)
+        admin_path_free(seg, n);
+}
+
+/* ---- opening ------------------------------------------------------------ */
+
+/* Reads the secret (the first line of path, blanks trimmed) into its
+ * digest. 0, or -1 (logged). */
+static int admin_read_secret(const char *path, unsigned char digest[SHA256_DIGEST_LENGTH])
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        rtmd_log(RTMD_LOG_ERROR, "cannot read the admin secret file %s: %s", path,
+                 strerror(errno));
+        return -1;
+    }
+    struct stat sb;
+    if (fstat(fileno(f), &sb) == 0 && (sb.st_mode & (S_IRWXG | S_IRWXO)))
+        rtmd_log(RTMD_LOG_WARN, "the admin secret file %s can be read by other users "
+                 "(chmod 600 %s)", path, path);
+    char line[1024];
+    if (!fgets(line, sizeof line, f))
+        line[0] = '\0';
+    fclose(f);
+    char *p = line, *e = line + strlen(line);
+    while (isspace((unsigned char)*p))
+        p++;
+    while (e > p && isspace((unsigned char)e[-1]))
+        e--;
+    size_t n = (size_t)(e - p);
+    int rc = 0;
+    if (n < RTMD_ADMIN_SECRET_MIN) {
+        rtmd_log(RTMD_LOG_ERROR, "the admin secret in %s is shorter than %u characters",
+                 path, RTMD_ADMIN_SECRET_MIN);
+        rc = -1;
+    } else {
+        SHA256((const unsigned char *)p, n, digest);
+    }
+    OPENSSL_cleanse(line, sizeof line);
+    return rc;
+}
+
+int rtmd_admin_open(rtmd_server *srv)
+{
+    const rtmd_config *cfg = srv->cfg;
+    if (!cfg->admin_secret_file) {
+        rtmd_log(RTMD_LOG_INFO, "admin API off (no --admin-secret-file)");
+        return 0;
+    }
+    rtmd_admin *a = calloc(1, sizeof *a);
+    if (!a) {
+        rtmd_log(RTMD_LOG_ERROR, "out of memory opening the admin API");
+        return -1;
+    }
+    a->srv = srv;
+    srv->admin = a;
+    if (admin_read_secret(cfg->admin_secret_file, a->secret) != 0)
+        return -1;
+    a->http = evhttp_new(srv->base);
+    char bound[96];
+    struct evconnlistener *l =
+        a->http ? rtmd_listener_bind(srv, cfg->admin_listen, NULL, bound, sizeof bound) : NULL;
+    if (!l)
+        return -1;
+    if (!evhttp_bind_listener(a->http, l)) {
+        evconnlistener_free(l);
+        rtmd_log(RTMD_LOG_ERROR, "out of memory opening the admin API");
+        return -1;
+    }
+    evhttp_set_max_headers_size(a->http, ADMIN_MAX_HEADERS);
+    evhttp_set_max_body_size(a->http, ADMIN_MAX_BODY);
+    evhttp_set_timeout(a->http, ADMIN_TIMEOUT_S);
+    /* Every method reaches admin_request_cb, which answers 405 to those a
+     * path does not take (evhttp would answer 501 to some). */
+    evhttp_set_allowed_methods(a->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
+                                            EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
+                                            EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE |
+                                            EVHTTP_REQ_CONNECT | EVHTTP_REQ_PATCH);
+    evhttp_set_gencb(a->http, admin_request_cb, a);
+    rtmd_log(RTMD_LOG_INFO, "admin API listening on %s", bound);
+    return 0;
+}
+
+void rtmd_admin_close(rtmd_server *srv)
+{
+    rtmd_admin *a = srv->admin;
+    if (!a)
+        return;
+    if (a->http)
+        evhttp_free(a->http);
+    OPENSSL_cleanse(a->secret, sizeof a->secret);
+    free(a);
+    srv->admin = NULL;
+}

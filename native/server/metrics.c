@@ -1,0 +1,104 @@
+/* metrics.c: the server's counters and their Prometheus text exposition. */
+#include "metrics.h"
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdarg.h>
+
+#include <event2/buffer.h>
+
+#include "conn.h"
+#include "rtm/rtm_codes.h"
+#include "server.h"
+
+void rtmd_metrics_login(rtmd_metrics *m, int code)
+{
+    if (code < 0 || code >= RTMD_METRICS_LOGIN_CODES)
+        code = RTM_LOGIN_ERR_UNKNOWN;
+    m->logins[code]++;
+}
+
+void rtmd_metrics_kick(rtmd_metrics *m, int reason)
+{
+    if (reason >= 0 && reason < RTMD_METRICS_KICK_REASONS)
+        m->kicks[reason]++;
+}
+
+/* One "# HELP" and "# TYPE" pair. */
+static int metric_head(struct evbuffer *out, const char *name, const char *type,
+                       const char *help)
+{
+    return evbuffer_add_printf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type) < 0
+               ? -1 : 0;
+}
+
+/* One sample; label is "" or "key=\"value\"" (values from our own code
+ * names: nothing to escape). */
+static int metric_sample(struct evbuffer *out, const char *name, const char *label,
+                         uint64_t value)
+{
+    return evbuffer_add_printf(out, label[0] ? "%s{%s} %" PRIu64 "\n" : "%s%s %" PRIu64 "\n",
+                               name, label, value) < 0 ? -1 : 0;
+}
+
+static int metric_single(struct evbuffer *out, const char *name, const char *type,
+                         const char *help, uint64_t value)
+{
+    return metric_head(out, name, type, help) | metric_sample(out, name, "", value);
+}
+
+/* A code's short name lower-cased as a label: result="invalid_token". */
+static void code_label(char *buf, size_t size, const char *key, rtm_family family, int code)
+{
+    int n = snprintf(buf, size, "%s=\"", key);
+    size_t i = n > 0 ? (size_t)n : 0;
+    for (const char *p = rtm_code_short_name(family, code); *p && i + 2 < size; p++)
+        buf[i++] = (char)tolower((unsigned char)*p);
+    buf[i++] = '"';
+    buf[i] = '\0';
+}
+
+int rtmd_metrics_render(rtmd_server *srv, struct evbuffer *out)
+{
+    const rtmd_metrics *m = &srv->metrics;
+    char label[64];
+    int rc = 0;
+    rc |= metric_single(out, "rtmd_links", "gauge", "Links held (open and closing).",
+                        srv->nconns);
+    rc |= metric_single(out, "rtmd_sessions", "gauge",
+                        "Sessions (online users), in grace or not.",
+                        rtmd_store_session_count(srv->store));
+    rc |= metric_single(out, "rtmd_sessions_in_grace", "gauge",
+                        "Sessions whose link is lost, kept for its return.", srv->ngrace);
+    rc |= metric_single(out, "rtmd_output_queued_bytes", "gauge",
+                        "Bytes queued to be sent, all links together.",
+                        rtmd_conn_output_queued(srv));
+
+    rc |= metric_head(out, "rtmd_logins_total", "counter", "Logins answered, by LoginError code.");
+    for (int code = 0; code < RTMD_METRICS_LOGIN_CODES; code++) {
+        code_label(label, sizeof label, "result", RTM_FAMILY_LOGIN_ERR, code);
+        rc |= metric_sample(out, "rtmd_logins_total", label, m->logins[code]);
+    }
+    rc |= metric_head(out, "rtmd_messages_total", "counter",
+                      "Messages accepted for delivery, by kind.");
+    rc |= metric_sample(out, "rtmd_messages_total", "kind=\"peer\"", m->messages_peer);
+    rc |= metric_sample(out, "rtmd_messages_total", "kind=\"channel\"", m->messages_channel);
+    rc |= metric_single(out, "rtmd_replays_total", "counter",
+                        "Resumed sessions sent what they missed.", m->replays);
+    rc |= metric_head(out, "rtmd_kicks_total", "counter", "Links kicked, by reason.");
+    const int reasons[] = { RTM_CONNECTION_CHANGE_REASON_BANNED_BY_SERVER,
+                            RTM_CONNECTION_CHANGE_REASON_REMOTE_LOGIN,
+                            RTM_CONNECTION_CHANGE_REASON_TOKEN_EXPIRED };
+    for (size_t i = 0; i < sizeof reasons / sizeof reasons[0]; i++) {
+        code_label(label, sizeof label, "reason", RTM_FAMILY_CONNECTION_CHANGE_REASON,
+                   reasons[i]);
+        rc |= metric_sample(out, "rtmd_kicks_total", label, m->kicks[reasons[i]]);
+    }
+    rc |= metric_head(out, "rtmd_links_refused_total", "counter",
+                      "New links refused over --max-conns (total) or --max-conns-per-ip.");
+    rc |= metric_sample(out, "rtmd_links_refused_total", "cap=\"total\"",
+                        m->links_refused[RTMD_REFUSED_TOTAL]);
+    rc |= metric_sample(out, "rtmd_links_refused_total", "cap=\"per_ip\"",
+                        m->links_refused[RTMD_REFUSED_PER_IP]);
+    return rc ? -1 : 0;
+}

@@ -1,0 +1,487 @@
+// The admin API (admin.c; docs/SERVER.md, "Admin API") against a real rtmd
+// over real sockets: authentication, each endpoint, kick and ban (SPEC A1:
+// Kick{BANNED_BY_SERVER}, logins refused while banned), and /metrics as
+// Prometheus text whose counters follow what happens.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "admin_client.h"
+#include "rtm/rtm_codes.h"
+#include "server_test.h"
+
+namespace rtm_test {
+namespace {
+
+// Online() with the admin API's rtmd.
+::testing::AssertionResult On(TestClient& c, AdminRtmd& s, const std::string& user,
+                              uint64_t instance = 1) {
+  return Online(c, s.rtmd(), user, "app", instance);
+}
+
+// The server sends Kick{reason}, then closes the link.
+::testing::AssertionResult KickedWith(TestClient& c, int reason) {
+  FramePtr f = c.Expect(RTM__WIRE__FRAME__BODY_KICK);
+  if (!f) return ::testing::AssertionFailure() << "no Kick frame";
+  if (f->kick->reason != reason)
+    return ::testing::AssertionFailure() << "Kick reason " << f->kick->reason;
+  if (!c.WaitClosed()) return ::testing::AssertionFailure() << "link not closed after Kick";
+  return ::testing::AssertionSuccess();
+}
+
+// alice and bob online in "app", both in "room".
+::testing::AssertionResult InARoom(AdminRtmd& s, TestClient& a, TestClient& b) {
+  if (!s.started()) return ::testing::AssertionFailure() << "rtmd did not start";
+  auto online = On(a, s, "alice");
+  if (!online) return online;
+  online = On(b, s, "bob");
+  if (!online) return online;
+  if (a.Join("room") != 0 || b.Join("room") != 0)
+    return ::testing::AssertionFailure() << "cannot join room";
+  if (!a.Expect(RTM__WIRE__FRAME__BODY_MEMBER_EVENT))
+    return ::testing::AssertionFailure() << "alice did not see bob join";
+  return ::testing::AssertionSuccess();
+}
+
+// c is told that user left a channel.
+::testing::AssertionResult SeesLeave(TestClient& c, const std::string& user) {
+  FramePtr ev = c.Expect(RTM__WIRE__FRAME__BODY_MEMBER_EVENT);
+  if (!ev) return ::testing::AssertionFailure() << "no MemberEvent";
+  if (ev->member_event->joined || user != ev->member_event->user)
+    return ::testing::AssertionFailure()
+           << "MemberEvent " << ev->member_event->user << " joined=" << ev->member_event->joined;
+  return ::testing::AssertionSuccess();
+}
+
+// A fresh link's login code for user of "app".
+int LoginCode(AdminRtmd& s, const std::string& user, uint64_t instance = 1) {
+  TestClient c;
+  if (!c.Connect(s.rtmd().host(), s.rtmd().port())) return -1;
+  return c.HelloLogin("app", user, instance);
+}
+
+// ---- authentication and the API being on or off ---------------------------
+
+TEST(Admin, OffWithoutASecret) {
+  RtmdProcess rtmd({"--admin-listen", "127.0.0.1:0"});
+  ASSERT_TRUE(rtmd.started());
+  EXPECT_TRUE(rtmd.WaitForLog("INFO  admin API off (no --admin-secret-file)"));
+  EXPECT_EQ(rtmd.Log().find("admin API listening"), std::string::npos);
+}
+
+TEST(Admin, HealthzNeedsNoSecret) {
+  AdminRtmd s;
+  ASSERT_TRUE(s.started());
+  HttpResponse r = HttpRequest(s.admin_address(), "GET", "/healthz");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "ok\n");
+}
+
+TEST(Admin, EveryOtherRequestNeedsTheBearerSecret) {
+  AdminRtmd s;
+  ASSERT_TRUE(s.started());
+  const std::string secret = AdminRtmd::kAdminSecret;
+  const std::vector<std::vector<std::string>> wrong = {
+      {},
+      {"Authorization: Bearer"},
+      {"Authorization: Bearer wrong-secret-of-some-length"},
+      {"Authorization: Bearer " + secret.substr(0, secret.size() - 1)},
+      {"Authorization: Bearer " + secret + "x"},
+      {"Authorization: Basic " + secret},
+      {"Authorization: " + secret},
+  };
+  for (const char* target : {"/metrics", "/users", "/bans", "/no-such-page"}) {
+    for (const auto& headers : wrong) {
+      HttpResponse r = HttpRequest(s.admin_address(), "GET", target, headers);
+      EXPECT_EQ(r.status, 401) << target << " " << (headers.empty() ? "" : headers[0]);
+      EXPECT_EQ(r.headers["www-authenticate"], "Bearer");
+      EXPECT_EQ(r.body, "{\"error\":\"unauthorized\"}\n");
+    }
+  }
+  // Nothing happens without the secret.
+  TestClient a;
+  ASSERT_TRUE(On(a, s, "alice"));
+  EXPECT_EQ(HttpRequest(s.admin_address(), "POST", "/users/alice/kick?app=app").status, 401);
+  EXPECT_TRUE(a.QuietFor(200));
+  // The right one; the scheme's case does not matter.
+  EXPECT_EQ(s.Call("GET", "/metrics").status, 200);
+  EXPECT_EQ(HttpRequest(s.admin_address(), "GET", "/users",
+                        {"Authorization: bearer " + secret})
+                .status,
+            200);
+  EXPECT_EQ(s.Call("GET", "/no-such-page").status, 404);
+  EXPECT_TRUE(s.rtmd().WaitForLog("without the right bearer secret: 401"));
+}
+
+TEST(Admin, BadSecretFilesStopTheStart) {
+  char short_path[] = "/tmp/rtmd-admin-short-XXXXXX";
+  int fd = mkstemp(short_path);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(write(fd, "  short secret  \n", 17), 17);
+  close(fd);
+  for (const std::string& file : {std::string(short_path), std::string("/nonexistent/admin")}) {
+    RunResult r = RunRtmd("--listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 "
+                          "--admin-secret-file " + file);
+    EXPECT_EQ(r.code, 1) << file;
+    EXPECT_NE(r.out.find("admin secret"), std::string::npos) << r.out;
+  }
+  unlink(short_path);
+}
+
+TEST(Admin, TheConfigFileTakesTheAdminOptions) {
+  AdminRtmd secret;  // for its secret file
+  char path[] = "/tmp/rtmd-admin-conf-XXXXXX";
+  int fd = mkstemp(path);
+  ASSERT_GE(fd, 0);
+  std::string conf = "admin-listen 127.0.0.1:0\nadmin-secret-file " + secret.secret_path() + "\n";
+  ASSERT_EQ(write(fd, conf.data(), conf.size()), static_cast<ssize_t>(conf.size()));
+  close(fd);
+  RtmdProcess rtmd({"--config", path});
+  ASSERT_TRUE(rtmd.started());
+  EXPECT_TRUE(rtmd.WaitForLog("admin API listening on 127.0.0.1:"));
+  unlink(path);
+}
+
+TEST(Admin, OversizedRequestsAreRefused) {
+  AdminRtmd s;
+  ASSERT_TRUE(s.started());
+  std::string long_target = "/users?app=" + std::string(10000, 'a');
+  HttpResponse r = HttpRequest(s.admin_address(), "GET", long_target,
+                               {std::string("Authorization: Bearer ") + AdminRtmd::kAdminSecret});
+  EXPECT_TRUE(r.status == 0 || r.status >= 400) << r.status;
+  r = HttpRequest(s.admin_address(), "GET", "/healthz", {"X-Big: " + std::string(10000, 'b')});
+  EXPECT_TRUE(r.status == 0 || r.status >= 400) << r.status;
+  r = HttpRequest(s.admin_address(), "POST", "/users/alice/kick?app=app",
+                  {std::string("Authorization: Bearer ") + AdminRtmd::kAdminSecret},
+                  std::string(10000, 'c'));
+  EXPECT_EQ(r.status, 413);
+  // And the API still answers.
+  EXPECT_EQ(s.Call("GET", "/users").status, 200);
+}
+
+// ---- reading: users, channels, members, errors -----------------------------
+
+TEST(Admin, UsersChannelsAndMembers) {
+  AdminRtmd s;
+  TestClient a, b, c;
+  ASSERT_TRUE(InARoom(s, a, b));
+  ASSERT_TRUE(Online(c, s.rtmd(), "carol", "other-app"));
+  ASSERT_EQ(b.Join("hall 2"), 0);
+  a.Close();  // alice's session waits in its grace
+  ASSERT_TRUE(s.rtmd().WaitForLog("app/alice: link lost, session kept"));
+
+  HttpResponse r = s.Call("GET", "/users");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.headers["content-type"], "application/json");
+  EXPECT_EQ(r.body,
+            "{\"users\":[{\"app\":\"app\",\"user\":\"alice\",\"in_grace\":true},"
+            "{\"app\":\"app\",\"user\":\"bob\",\"in_grace\":false},"
+            "{\"app\":\"other-app\",\"user\":\"carol\",\"in_grace\":false}]}\n");
+  EXPECT_EQ(s.Call("GET", "/users?app=other-app").body,
+            "{\"users\":[{\"app\":\"other-app\",\"user\":\"carol\",\"in_grace\":false}]}\n");
+
+  EXPECT_EQ(s.Call("GET", "/channels?app=app").body,
+            "{\"app\":\"app\",\"channels\":[{\"channel\":\"hall 2\",\"members\":1},"
+            "{\"channel\":\"room\",\"members\":2}]}\n");
+  EXPECT_EQ(s.Call("GET", "/channels?app=other-app").body,
+            "{\"app\":\"other-app\",\"channels\":[]}\n");
+  EXPECT_EQ(s.Call("GET", "/channels/room/members?app=app").body,
+            "{\"app\":\"app\",\"channel\":\"room\",\"members\":[\"alice\",\"bob\"]}\n");
+  EXPECT_EQ(s.Call("GET", "/channels/hall%202/members?app=app").body,
+            "{\"app\":\"app\",\"channel\":\"hall 2\",\"members\":[\"bob\"]}\n");
+
+  // Errors: status and {"error": ...}.
+  struct {
+    const char* method;
+    const char* target;
+    int status;
+  } errors[] = {
+      {"GET", "/channels", 400},                          // no app
+      {"GET", "/channels/room/members", 400},             // no app
+      {"GET", "/channels/room/members?app=", 400},        // empty app
+      {"GET", "/channels/nowhere/members?app=app", 404},  // no such channel
+      {"GET", "/channels/bad%2Fid/members?app=app", 400}, // not a channel id
+      {"GET", "/users/alice", 404},
+      {"GET", "/users/alice/kick/now?app=app", 404},
+      {"GET", "/", 404},
+      {"POST", "/users", 405},
+      {"GET", "/users/alice/kick?app=app", 405},
+      {"PUT", "/users/alice/ban?app=app", 405},
+      {"OPTIONS", "/users", 405},
+      {"POST", "/users/null/kick?app=app", 400},          // not a user id
+      {"POST", "/users/nobody/kick?app=app", 404},        // not online
+      {"DELETE", "/users/nobody/ban?app=app", 404},       // not banned
+      {"POST", "/users/bob/ban?app=app&seconds=0", 400},
+      {"POST", "/users/bob/ban?app=app&seconds=x", 400},
+      {"POST", "/users/bob/ban?app=app&seconds=-5", 400},
+  };
+  for (const auto& e : errors) {
+    HttpResponse er = s.Call(e.method, e.target);
+    EXPECT_EQ(er.status, e.status) << e.method << " " << e.target;
+    EXPECT_EQ(er.body.rfind("{\"error\":\"", 0), 0u) << e.target << ": " << er.body;
+  }
+  EXPECT_EQ(s.Call("GET", "/users/alice/kick?app=app").headers["allow"], "POST");
+  EXPECT_EQ(s.Call("PUT", "/users/alice/ban?app=app").headers["allow"], "POST, DELETE");
+  EXPECT_TRUE(b.QuietFor(100));  // bob was not kicked by any of these
+}
+
+TEST(Admin, OnlyTheConfiguredAppIdsAreTaken) {
+  AdminRtmd s({"--app-id", "app"});
+  ASSERT_TRUE(s.started());
+  EXPECT_EQ(s.Call("GET", "/channels?app=app").status, 200);
+  EXPECT_EQ(s.Call("GET", "/channels?app=another").status, 400);
+  EXPECT_EQ(s.Call("POST", "/users/bob/ban?app=another").status, 400);
+}
+
+// ---- kick and ban -----------------------------------------------------------
+
+TEST(Admin, KickEndsTheSessionWithMemberLeft) {
+  AdminRtmd s;
+  TestClient a, b;
+  ASSERT_TRUE(InARoom(s, a, b));
+
+  HttpResponse r = s.Call("POST", "/users/alice/kick?app=app");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "{\"app\":\"app\",\"user\":\"alice\",\"kicked\":true}\n");
+  EXPECT_TRUE(KickedWith(a, RTM_CONNECTION_CHANGE_REASON_BANNED_BY_SERVER));
+  EXPECT_TRUE(SeesLeave(b, "alice"));
+  EXPECT_EQ(s.Call("GET", "/users").body,
+            "{\"users\":[{\"app\":\"app\",\"user\":\"bob\",\"in_grace\":false}]}\n");
+  // Not banned: the user may log in again at once.
+  EXPECT_EQ(LoginCode(s, "alice"), 0);
+}
+
+TEST(Admin, KickOfASessionInGraceEndsIt) {
+  AdminRtmd s;
+  TestClient a, b;
+  ASSERT_TRUE(InARoom(s, a, b));
+  a.Close();
+  ASSERT_TRUE(s.rtmd().WaitForLog("app/alice: link lost, session kept"));
+  EXPECT_EQ(s.Call("POST", "/users/alice/kick?app=app").status, 200);
+  EXPECT_TRUE(SeesLeave(b, "alice"));
+  EXPECT_EQ(s.Call("GET", "/channels/room/members?app=app").body,
+            "{\"app\":\"app\",\"channel\":\"room\",\"members\":[\"bob\"]}\n");
+}
+
+// SPEC A1: a banned user is kicked with BANNED_BY_SERVER and cannot log in
+// (LOGIN_ERR_REJECTED) until the ban is lifted or expires.
+TEST(Admin, A1BanKicksAndRefusesLoginsUntilLifted) {
+  AdminRtmd s;
+  TestClient a, b;
+  ASSERT_TRUE(InARoom(s, a, b));
+
+  HttpResponse r = s.Call("POST", "/users/alice/ban?app=app");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "{\"app\":\"app\",\"user\":\"alice\",\"seconds\":null,\"kicked\":true}\n");
+  EXPECT_TRUE(KickedWith(a, RTM_CONNECTION_CHANGE_REASON_BANNED_BY_SERVER));
+  EXPECT_TRUE(SeesLeave(b, "alice"));
+
+  // Any instance of that user, in that app only.
+  EXPECT_EQ(LoginCode(s, "alice", 1), RTM_LOGIN_ERR_REJECTED);
+  EXPECT_EQ(LoginCode(s, "alice", 2), RTM_LOGIN_ERR_REJECTED);
+  TestClient other;
+  EXPECT_TRUE(Online(other, s.rtmd(), "alice", "other-app"));
+  EXPECT_TRUE(s.rtmd().WaitForLog("login refused: LOGIN_ERR_REJECTED (banned)"));
+  EXPECT_EQ(s.Call("GET", "/bans").body,
+            "{\"bans\":[{\"app\":\"app\",\"user\":\"alice\",\"seconds_left\":null}]}\n");
+  // A ban of someone offline is kept too.
+  EXPECT_EQ(s.Call("POST", "/users/dave/ban?app=app&seconds=600").body,
+            "{\"app\":\"app\",\"user\":\"dave\",\"seconds\":600,\"kicked\":false}\n");
+  EXPECT_EQ(LoginCode(s, "dave"), RTM_LOGIN_ERR_REJECTED);
+
+  r = s.Call("DELETE", "/users/alice/ban?app=app");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "{\"app\":\"app\",\"user\":\"alice\",\"banned\":false}\n");
+  EXPECT_EQ(LoginCode(s, "alice"), 0);
+  EXPECT_EQ(s.Call("DELETE", "/users/alice/ban?app=app").status, 404);
+  EXPECT_EQ(s.Call("GET", "/bans").body,
+            "{\"bans\":[{\"app\":\"app\",\"user\":\"dave\",\"seconds_left\":600}]}\n");
+}
+
+TEST(Admin, A1BanWithSecondsExpires) {
+  AdminRtmd s;
+  ASSERT_TRUE(s.started());
+  TestClient a;
+  ASSERT_TRUE(On(a, s, "alice"));
+  EXPECT_EQ(s.Call("POST", "/users/alice/ban?app=app&seconds=1").status, 200);
+  EXPECT_TRUE(KickedWith(a, RTM_CONNECTION_CHANGE_REASON_BANNED_BY_SERVER));
+  EXPECT_EQ(LoginCode(s, "alice"), RTM_LOGIN_ERR_REJECTED);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  EXPECT_EQ(s.Call("GET", "/bans").body, "{\"bans\":[]}\n");
+  EXPECT_EQ(LoginCode(s, "alice"), 0);
+}
+
+// ---- /metrics ----------------------------------------------------------------
+
+// Parses Prometheus text (format 0.0.4) strictly: every sample line is
+// `name{labels} value` with a HELP and a TYPE for its name before it, and
+// every counter ends in _total. Samples by "name{labels}".
+::testing::AssertionResult ParseMetrics(const std::string& text,
+                                        std::map<std::string, double>* out) {
+  static const std::regex sample(
+      R"(^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[a-zA-Z_][a-zA-Z0-9_]*="[^"\\\n]*")"
+      R"((,[a-zA-Z_][a-zA-Z0-9_]*="[^"\\\n]*")*\})? (-?[0-9]+(\.[0-9]+)?)$)");
+  static const std::regex help(R"(^# HELP ([a-zA-Z_:][a-zA-Z0-9_:]*) \S.*$)");
+  static const std::regex type(R"(^# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (counter|gauge)$)");
+  std::set<std::string> helped;
+  std::map<std::string, std::string> typed;
+  std::istringstream in(text);
+  std::string line;
+  if (text.empty() || text.back() != '\n')
+    return ::testing::AssertionFailure() << "not ending in a newline";
+  while (std::getline(in, line)) {
+    std::smatch m;
+    if (std::regex_match(line, m, help)) {
+      helped.insert(m[1]);
+    } else if (std::regex_match(line, m, type)) {
+      if (!helped.count(m[1]))
+        return ::testing::AssertionFailure() << "TYPE before HELP: " << line;
+      std::string name = m[1];
+      if (m[2] == "counter" &&
+          (name.size() < 6 || name.compare(name.size() - 6, 6, "_total") != 0))
+        return ::testing::AssertionFailure() << "a counter not ending in _total: " << line;
+      typed[m[1]] = m[2];
+    } else if (std::regex_match(line, m, sample)) {
+      if (!typed.count(m[1]))
+        return ::testing::AssertionFailure() << "a sample without HELP and TYPE: " << line;
+      (*out)[std::string(m[1]) + std::string(m[2])] = std::stod(m[4]);
+    } else {
+      return ::testing::AssertionFailure() << "not Prometheus text: '" << line << "'";
+    }
+  }
+  return ::testing::AssertionSuccess();
+}
+
+std::map<std::string, double> Metrics(AdminRtmd& s) {
+  HttpResponse r = s.Call("GET", "/metrics");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.headers["content-type"], "text/plain; version=0.0.4; charset=utf-8");
+  std::map<std::string, double> m;
+  EXPECT_TRUE(ParseMetrics(r.body, &m)) << r.body;
+  return m;
+}
+
+TEST(Admin, MetricsAreValidPrometheusText) {
+  AdminRtmd s;
+  ASSERT_TRUE(s.started());
+  std::map<std::string, double> m = Metrics(s);
+  for (const char* name :
+       {"rtmd_links", "rtmd_sessions", "rtmd_sessions_in_grace", "rtmd_output_queued_bytes",
+        "rtmd_logins_total{result=\"ok\"}", "rtmd_logins_total{result=\"invalid_token\"}",
+        "rtmd_logins_total{result=\"token_expired\"}",
+        "rtmd_logins_total{result=\"invalid_app_id\"}", "rtmd_logins_total{result=\"rejected\"}",
+        "rtmd_messages_total{kind=\"peer\"}", "rtmd_messages_total{kind=\"channel\"}",
+        "rtmd_replays_total", "rtmd_kicks_total{reason=\"banned_by_server\"}",
+        "rtmd_kicks_total{reason=\"remote_login\"}", "rtmd_kicks_total{reason=\"token_expired\"}",
+        "rtmd_links_refused_total{cap=\"total\"}", "rtmd_links_refused_total{cap=\"per_ip\"}"})
+    EXPECT_EQ(m.count(name), 1u) << name;
+  // The parser itself refuses what is not Prometheus text.
+  std::map<std::string, double> junk;
+  EXPECT_FALSE(ParseMetrics("# HELP x y\n# TYPE x gauge\nx 1 2\n", &junk));
+  EXPECT_FALSE(ParseMetrics("y 1\n", &junk));
+  EXPECT_FALSE(ParseMetrics("# HELP c y\n# TYPE c counter\nc 1\n", &junk));
+}
+
+TEST(Admin, MetricsCountWhatHappens) {
+  AdminRtmd s({"--app-id", "app"});
+  ASSERT_TRUE(s.started());
+  std::map<std::string, double> before = Metrics(s);
+  EXPECT_EQ(before["rtmd_links"], 0);
+  EXPECT_EQ(before["rtmd_sessions"], 0);
+  EXPECT_EQ(before["rtmd_logins_total{result=\"ok\"}"], 0);
+
+  TestClient a, b;
+  ASSERT_TRUE(On(a, s, "alice"));
+  std::map<std::string, double> m = Metrics(s);
+  EXPECT_EQ(m["rtmd_logins_total{result=\"ok\"}"], 1);
+  EXPECT_EQ(m["rtmd_links"], 1);
+  EXPECT_EQ(m["rtmd_sessions"], 1);
+
+  ASSERT_TRUE(On(b, s, "bob"));
+  EXPECT_EQ(LoginCode(s, "null"), RTM_LOGIN_ERR_INVALID_ARGUMENT);
+  TestClient wrong_app;
+  ASSERT_TRUE(wrong_app.Connect(s.rtmd().host(), s.rtmd().port()));
+  EXPECT_EQ(wrong_app.HelloLogin("not-this-app", "carol"), RTM_LOGIN_ERR_INVALID_APP_ID);
+  EXPECT_EQ(a.PeerSend("bob", "hi"), 0);
+  EXPECT_EQ(a.PeerSend("bob", "hi again"), 0);
+  EXPECT_EQ(a.PeerSend("nobody", "lost"), RTM_PEER_MESSAGE_ERR_PEER_UNREACHABLE);  // not counted
+  ASSERT_EQ(a.Join("room"), 0);
+  EXPECT_EQ(a.ChannelSend("room", "to the room"), 0);
+  // A resume (same instance, same session) is a replay.
+  TestClient a2;
+  a2.set_session_id(a.session_id());
+  ASSERT_TRUE(a2.Connect(s.rtmd().host(), s.rtmd().port()));
+  ASSERT_TRUE(a2.Hello());
+  bool resumed = false;
+  ASSERT_EQ(a2.Login("app", "alice", 1, "", &resumed), 0);
+  EXPECT_TRUE(resumed);
+  ASSERT_TRUE(a2.Expect(RTM__WIRE__FRAME__BODY_REPLAY_DONE));
+  // Another instance of bob: the first is kicked with REMOTE_LOGIN (S16).
+  TestClient b2;
+  ASSERT_TRUE(On(b2, s, "bob", 2));
+  EXPECT_TRUE(KickedWith(b, RTM_CONNECTION_CHANGE_REASON_REMOTE_LOGIN));
+  // A ban: BANNED_BY_SERVER, then a refused login.
+  EXPECT_EQ(s.Call("POST", "/users/alice/ban?app=app").status, 200);
+  EXPECT_TRUE(KickedWith(a2, RTM_CONNECTION_CHANGE_REASON_BANNED_BY_SERVER));
+  EXPECT_EQ(LoginCode(s, "alice"), RTM_LOGIN_ERR_REJECTED);
+
+  m = Metrics(s);
+  EXPECT_EQ(m["rtmd_logins_total{result=\"ok\"}"], 4);  // alice, bob, alice again, bob 2
+  EXPECT_EQ(m["rtmd_logins_total{result=\"invalid_argument\"}"], 1);
+  EXPECT_EQ(m["rtmd_logins_total{result=\"invalid_app_id\"}"], 1);
+  EXPECT_EQ(m["rtmd_logins_total{result=\"rejected\"}"], 1);
+  EXPECT_EQ(m["rtmd_messages_total{kind=\"peer\"}"], 2);
+  EXPECT_EQ(m["rtmd_messages_total{kind=\"channel\"}"], 1);
+  EXPECT_EQ(m["rtmd_replays_total"], 1);
+  EXPECT_EQ(m["rtmd_kicks_total{reason=\"remote_login\"}"], 1);
+  EXPECT_EQ(m["rtmd_kicks_total{reason=\"banned_by_server\"}"], 1);
+  EXPECT_EQ(m["rtmd_kicks_total{reason=\"token_expired\"}"], 0);
+  EXPECT_EQ(m["rtmd_sessions"], 1);  // bob's second instance
+  EXPECT_EQ(m["rtmd_sessions_in_grace"], 0);
+}
+
+TEST(Admin, MetricsCountRefusedLinksByCap) {
+  AdminRtmd s({"--max-conns", "2", "--max-conns-per-ip", "1"});
+  ASSERT_TRUE(s.started());
+  TestClient first, second_same_ip, third, over_total;
+  ASSERT_TRUE(first.Connect(s.rtmd().host(), s.rtmd().port()));
+  ASSERT_TRUE(first.Hello());
+  ASSERT_TRUE(second_same_ip.Connect(s.rtmd().host(), s.rtmd().port()));
+  EXPECT_TRUE(ClosedWith(second_same_ip, RTM__WIRE__CLOSE__CODE__CLOSE_OVERLOADED));
+  ASSERT_TRUE(third.Connect(s.rtmd().host(), s.rtmd().port(), kWaitMs, "127.0.0.2"));
+  ASSERT_TRUE(third.Hello());
+  ASSERT_TRUE(over_total.Connect(s.rtmd().host(), s.rtmd().port(), kWaitMs, "127.0.0.3"));
+  EXPECT_TRUE(ClosedWith(over_total, RTM__WIRE__CLOSE__CODE__CLOSE_OVERLOADED));
+  // The admin API's own connections are not links: it still answers.
+  std::map<std::string, double> m = Metrics(s);
+  EXPECT_EQ(m["rtmd_links_refused_total{cap=\"per_ip\"}"], 1);
+  EXPECT_EQ(m["rtmd_links_refused_total{cap=\"total\"}"], 1);
+  EXPECT_EQ(m["rtmd_links"], 2);
+}
+
+TEST(Admin, MetricsCountBannedLoginsAsRejectedAndGraceSessions) {
+  AdminRtmd s;
+  ASSERT_TRUE(s.started());
+  TestClient a;
+  ASSERT_TRUE(On(a, s, "alice"));
+  a.Close();
+  ASSERT_TRUE(s.rtmd().WaitForLog("app/alice: link lost, session kept"));
+  std::map<std::string, double> m = Metrics(s);
+  EXPECT_EQ(m["rtmd_sessions"], 1);
+  EXPECT_EQ(m["rtmd_sessions_in_grace"], 1);
+  EXPECT_EQ(s.Call("POST", "/users/bob/ban?app=app").status, 200);
+  EXPECT_EQ(LoginCode(s, "bob"), RTM_LOGIN_ERR_REJECTED);
+  m = Metrics(s);
+  EXPECT_EQ(m["rtmd_logins_total{result=\"rejected\"}"], 1);
+  EXPECT_EQ(m["rtmd_logins_total{result=\"ok\"}"], 1);
+}
+
+}  // namespace
+}  // namespace rtm_test
