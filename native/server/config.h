@@ -31,6 +31,9 @@
  * window, at most the latest max. */
 #define RTMD_DEFAULT_REPLAY_WINDOW_MS 30000u
 #define RTMD_DEFAULT_REPLAY_MAX 32u
+/* Above this many members a channel sends no member events, and getMembers
+ * answers this many (the reference's 512). */
+#define RTMD_MEMBER_EVENTS_MAX 512u
 /* SPEC A5: channels one session may be in at once. */
 #define RTMD_MAX_CHANNELS_PER_SESSION 20u
 /* Issue 5 tokens (S15): TokenWillExpire is sent this long before a

@@ -505,6 +505,7 @@ static void conn_on_frame(rtmd_conn *c, rtm__frame *f)
     case RTM__WIRE__FRAME__BODY_LEAVE:
     case RTM__WIRE__FRAME__BODY_CHANNEL_SEND:
     case RTM__WIRE__FRAME__BODY_GET_MEMBERS:
+    case RTM__WIRE__FRAME__BODY_GET_MEMBER_COUNT:
     case RTM__WIRE__FRAME__BODY_SET_ATTRIBUTES:
     case RTM__WIRE__FRAME__BODY_GET_ATTRIBUTES:
     case RTM__WIRE__FRAME__BODY_RENEW_TOKEN:

@@ -7,6 +7,7 @@
 #include "conn.h"
 #include "ids.h"
 #include "log.h"
+#include "member_count.h"
 #include "rtm/rtm_codes.h"
 #include "token_expiry.h"
 
@@ -60,9 +61,17 @@ static void router_fan_out(rtmd_server *srv, rtmd_session *except, const char *c
     rtmd_strv_free(&members);
 }
 
+/* s joined or left channel: its count changes (member_count.c) and, with
+ * notify, the other members get a MemberEvent, unless the channel has more
+ * than RTMD_MEMBER_EVENTS_MAX members (the reference's 512). */
 static void router_member_event(rtmd_server *srv, rtmd_session *s, const char *channel,
-                                bool joined)
+                                bool joined, bool notify)
 {
+    rtmd_member_count_changed(srv, s->app_id, channel);
+    size_t with_s = rtmd_store_channel_member_count(srv->store, s->app_id, channel) +
+                    (joined ? 0 : 1);
+    if (!notify || with_s > RTMD_MEMBER_EVENTS_MAX)
+        return;
     Rtm__Wire__MemberEvent ev = RTM__WIRE__MEMBER_EVENT__INIT;
     ev.channel = (char *)channel;
     ev.user = s->user_id;
@@ -301,7 +310,7 @@ static void router_join(rtmd_server *srv, rtmd_session *s, uint32_t rid, const c
         if (rtmd_recent_joins_add(&s->recent_joins, same, ch, now) != 0)
             rtmd_log(RTMD_LOG_ERROR, "%s/%s: out of memory counting a join of %s",
                      s->app_id, s->user_id, ch);
-        router_member_event(srv, s, ch, true);
+        router_member_event(srv, s, ch, true, true);
     }
 }
 
@@ -312,7 +321,7 @@ static void router_leave(rtmd_server *srv, rtmd_session *s, uint32_t rid, const 
         return;
     }
     router_result(s, rid, RTM_LEAVE_CHANNEL_ERR_OK);
-    router_member_event(srv, s, ch, false);
+    router_member_event(srv, s, ch, false, true);
 }
 
 /* Sends a ChannelSend to the other members and keeps it in the channel's
@@ -370,6 +379,10 @@ static void router_get_members(rtmd_server *srv, rtmd_session *s, uint32_t rid,
         m.code = RTM_GET_MEMBERS_ERR_NOT_IN_CHANNEL;
     else if (rtmd_store_channel_members(srv->store, s->app_id, ch, &users) != RTMD_STORE_OK)
         m.code = RTM_GET_MEMBERS_ERR_FAILURE;
+    /* A large channel: the first RTMD_MEMBER_EVENTS_MAX (sorted), as the
+     * reference does. */
+    while (users.count > RTMD_MEMBER_EVENTS_MAX)
+        free(users.items[--users.count]);
     m.users = users.items;
     m.n_users = users.count;
     rtm__frame f = RTM__WIRE__FRAME__INIT;
@@ -402,6 +415,9 @@ bool rtmd_router_request(rtmd_server *srv, rtmd_session *s, rtm__frame *f)
     case RTM__WIRE__FRAME__BODY_GET_MEMBERS:
         router_get_members(srv, s, rid, f->get_members->channel);
         return true;
+    case RTM__WIRE__FRAME__BODY_GET_MEMBER_COUNT:
+        rtmd_member_count_request(srv, s, rid, f->get_member_count);
+        return true;
     case RTM__WIRE__FRAME__BODY_RENEW_TOKEN:
         rtmd_token_renew(srv, s, rid, f->renew_token);
         return true;
@@ -417,8 +433,7 @@ void rtmd_router_leave_all(rtmd_server *srv, rtmd_session *s, bool notify)
         return;
     for (size_t i = 0; i < channels.count; i++) {
         rtmd_store_channel_leave(srv->store, s, channels.items[i]);
-        if (notify)
-            router_member_event(srv, s, channels.items[i], false);
+        router_member_event(srv, s, channels.items[i], false, notify);
     }
     rtmd_strv_free(&channels);
 }

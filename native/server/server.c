@@ -5,6 +5,7 @@
 
 #include "conn.h"
 #include "log.h"
+#include "member_count.h"
 #include "session.h"
 
 /* How long a shutdown waits for the links to take their Close. */
@@ -106,6 +107,7 @@ void rtmd_server_free(rtmd_server *srv)
         event_free(srv->grace_timer);
         srv->grace_timer = NULL;
     }
+    rtmd_member_count_free(srv);
     if (srv->offline_sweep) {
         event_free(srv->offline_sweep);
         srv->offline_sweep = NULL;

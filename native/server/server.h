@@ -42,6 +42,12 @@ typedef struct rtmd_server {
      * store was last logged full. */
     struct event *offline_sweep;
     uint64_t offline_full_logged_ms;
+    /* Member counts (member_count.c): per "app\x1fchannel", what was last
+     * sent; the timer of the counts that wait, and when it fires (0: not
+     * armed). */
+    rtmd_map member_counts;
+    struct event *member_count_timer;
+    uint64_t member_count_due;
     /* Accepting paused after accept() failed for want of descriptors. */
     struct event *accept_pause;
     uint64_t next_conn_id;

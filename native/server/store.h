@@ -130,6 +130,8 @@ typedef struct rtmd_store_ops {
                                          const char *channel, rtmd_strv *out);
     /* The channels of an app that have members, sorted (the admin API). */
     rtmd_store_status (*app_channels)(rtmd_store *st, const char *app_id, rtmd_strv *out);
+    /* How many members a channel of an app has (0: no such channel). */
+    size_t (*channel_member_count)(rtmd_store *st, const char *app_id, const char *channel);
     /* The channels of s, sorted. */
     rtmd_store_status (*session_channels)(rtmd_store *st, rtmd_session *s,
                                           rtmd_strv *out);
@@ -184,6 +186,9 @@ static inline rtmd_store_status rtmd_store_session_add(rtmd_store *st, rtmd_sess
 { return st->ops->session_add(st, s); }
 static inline void rtmd_store_session_remove(rtmd_store *st, rtmd_session *s)
 { st->ops->session_remove(st, s); }
+static inline size_t rtmd_store_channel_member_count(rtmd_store *st, const char *app,
+                                                     const char *ch)
+{ return st->ops->channel_member_count(st, app, ch); }
 static inline size_t rtmd_store_session_count(rtmd_store *st)
 { return st->ops->session_count(st); }
 static inline void rtmd_store_session_foreach(rtmd_store *st, rtmd_session_fn fn,

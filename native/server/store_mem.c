@@ -653,6 +653,12 @@ static rtmd_store_status mem_channel_members(rtmd_store *st, const char *app,
     return mem_keys(&c->members, out);
 }
 
+static size_t mem_channel_member_count(rtmd_store *st, const char *app, const char *ch)
+{
+    mem_channel *c = mem_channel_find(mem_of(st), app, ch);
+    return c ? c->members.count : 0;
+}
+
 static rtmd_store_status mem_app_channels(rtmd_store *st, const char *app, rtmd_strv *out)
 {
     const rtmd_map *chs = &mem_of(st)->channels;
@@ -780,6 +786,7 @@ static const rtmd_store_ops mem_ops = {
     .channel_has = mem_channel_has,
     .channel_members = mem_channel_members,
     .app_channels = mem_app_channels,
+    .channel_member_count = mem_channel_member_count,
     .session_channels = mem_session_channels,
     .channel_next_seq = mem_channel_next_seq,
     .channel_last_seq = mem_channel_last_seq,

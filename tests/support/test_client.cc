@@ -373,6 +373,20 @@ FramePtr TestClient::GetMembers(const std::string& channel) {
   return r;
 }
 
+FramePtr TestClient::GetMemberCount(const std::vector<std::string>& channels) {
+  std::vector<char*> ptrs;
+  for (auto& c : channels) ptrs.push_back(const_cast<char*>(c.c_str()));
+  Rtm__Wire__GetMemberCount g = RTM__WIRE__GET_MEMBER_COUNT__INIT;
+  g.channels = ptrs.data();
+  g.n_channels = ptrs.size();
+  rtm__frame f = RTM__WIRE__FRAME__INIT;
+  f.body_case = RTM__WIRE__FRAME__BODY_GET_MEMBER_COUNT;
+  f.get_member_count = &g;
+  FramePtr r = Request(f);
+  if (!r || r->body_case != RTM__WIRE__FRAME__BODY_MEMBER_COUNTS) return nullptr;
+  return r;
+}
+
 int TestClient::SetAttributes(int op, const Attrs& attributes,
                               const std::vector<std::string>& keys) {
   std::vector<Rtm__Wire__Attribute> as(attributes.size());

@@ -113,6 +113,8 @@ class TestClient {
   FramePtr GetAttributes(const std::string& user, const std::vector<std::string>& keys = {});
   // Members{code, users}, or nullptr.
   FramePtr GetMembers(const std::string& channel);
+  // GetMemberCount; the MemberCounts frame, or nullptr.
+  FramePtr GetMemberCount(const std::vector<std::string>& channels);
   // Fire-and-forget frames (request_id 0).
   bool PeerAck(uint64_t seq);
   bool Ping();

@@ -1,0 +1,200 @@
+/* member_count.c: see member_count.h. */
+#include "member_count.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "conn.h"
+#include "ids.h"
+#include "log.h"
+#include "map.h"
+#include "rtm/rtm_codes.h"
+
+/* What was last sent for a channel, and whether a change waits. */
+typedef struct {
+    uint64_t last_sent_ms;
+    uint32_t last_count;
+    bool pending;
+} mc_entry;
+
+#define MC_KEY_MAX 512
+
+/* The member count event of (app, channel) to its members. */
+static void mc_send(rtmd_server *srv, const char *app, const char *channel, uint32_t count)
+{
+    Rtm__Wire__MemberCountEvent ev = RTM__WIRE__MEMBER_COUNT_EVENT__INIT;
+    ev.channel = (char *)channel;
+    ev.count = count;
+    rtm__frame f = RTM__WIRE__FRAME__INIT;
+    f.body_case = RTM__WIRE__FRAME__BODY_MEMBER_COUNT_EVENT;
+    f.member_count_event = &ev;
+    size_t len = rtm__frame_encoded_size(&f);
+    uint8_t *buf = malloc(len);
+    rtmd_strv members = { NULL, 0 };
+    if (!buf || rtmd_store_channel_members(srv->store, app, channel, &members) ==
+                    RTMD_STORE_NOMEM) {
+        rtmd_log(RTMD_LOG_ERROR, "out of memory sending the member count of %s", channel);
+        free(buf);
+        return;
+    }
+    len = rtm__frame_encode(&f, buf);
+    for (size_t i = 0; i < members.count; i++) {
+        rtmd_session *to = rtmd_store_session_find(srv->store, app, members.items[i]);
+        if (to && rtmd_conn_is_open(to->link))
+            rtmd_conn_send_encoded(to->link, buf, len);
+    }
+    rtmd_strv_free(&members);
+    free(buf);
+}
+
+/* Sends the count of the channel keyed `key` if it changed; false when the
+ * entry can be forgotten (the channel is empty). */
+static bool mc_flush(rtmd_server *srv, const char *key, mc_entry *e, uint64_t now)
+{
+    const char *sep = strchr(key, RTMD_MAP_KEY_SEP);
+    char app[MC_KEY_MAX];
+    size_t alen = (size_t)(sep - key);
+    memcpy(app, key, alen);
+    app[alen] = '\0';
+    const char *channel = sep + 1;
+    size_t count = rtmd_store_channel_member_count(srv->store, app, channel);
+    e->pending = false;
+    if (count == 0)
+        return false;
+    if (count != e->last_count) {
+        mc_send(srv, app, channel, (uint32_t)count);
+        e->last_count = (uint32_t)count;
+        e->last_sent_ms = now;
+    }
+    return true;
+}
+
+static void mc_arm(rtmd_server *srv, uint64_t due, uint64_t now);
+
+static void mc_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+    rtmd_server *srv = arg;
+    uint64_t now = rtmd_now_ms(), next = 0;
+    srv->member_count_due = 0;
+    size_t it, ndead = 0;
+    char **dead = NULL;
+    for (rtmd_map_entry *m = rtmd_map_first(&srv->member_counts, &it); m;
+         m = rtmd_map_next(&srv->member_counts, m, &it)) {
+        mc_entry *e = m->value;
+        if (!e->pending)
+            continue;
+        uint64_t due = e->last_sent_ms + RTMD_MEMBER_COUNT_INTERVAL_MS;
+        if (due > now) {
+            next = next == 0 || due < next ? due : next;
+        } else if (!mc_flush(srv, m->key, e, now)) {
+            char **more = realloc(dead, (ndead + 1) * sizeof *more);
+            if (more) {
+                dead = more;
+                dead[ndead++] = m->key;
+            }
+        }
+    }
+    for (size_t i = 0; i < ndead; i++)
+        free(rtmd_map_del(&srv->member_counts, dead[i]));
+    free(dead);
+    if (next)
+        mc_arm(srv, next, now);
+}
+
+static void mc_arm(rtmd_server *srv, uint64_t due, uint64_t now)
+{
+    if (!srv->member_count_timer &&
+        !(srv->member_count_timer = evtimer_new(srv->base, mc_timer_cb, srv))) {
+        rtmd_log(RTMD_LOG_ERROR, "out of memory arming the member count timer");
+        return;
+    }
+    if (srv->member_count_due != 0 && srv->member_count_due <= due)
+        return; /* armed already, early enough */
+    srv->member_count_due = due;
+    uint64_t wait = due > now ? due - now : 0;
+    struct timeval tv;
+    tv.tv_sec = (time_t)(wait / 1000);
+    tv.tv_usec = (suseconds_t)(wait % 1000) * 1000;
+    evtimer_add(srv->member_count_timer, &tv);
+}
+
+void rtmd_member_count_changed(rtmd_server *srv, const char *app, const char *channel)
+{
+    char buf[MC_KEY_MAX];
+    const char *key = rtmd_map_key2(buf, sizeof buf, app, channel);
+    if (!key)
+        return;
+    uint64_t now = rtmd_now_ms();
+    mc_entry *e = rtmd_map_get(&srv->member_counts, key);
+    if (!e) {
+        if (rtmd_store_channel_member_count(srv->store, app, channel) == 0)
+            return; /* emptied before anything was sent: nobody to tell */
+        e = calloc(1, sizeof *e);
+        if (!e || rtmd_map_put(&srv->member_counts, key, e) != 0) {
+            free(e);
+            rtmd_log(RTMD_LOG_ERROR, "out of memory tracking the member count of %s", channel);
+            return;
+        }
+    }
+    if (e->last_sent_ms == 0 || now >= e->last_sent_ms + RTMD_MEMBER_COUNT_INTERVAL_MS) {
+        if (!mc_flush(srv, key, e, now))
+            free(rtmd_map_del(&srv->member_counts, key));
+        return;
+    }
+    /* Sent less than a second ago: when the second is over. */
+    e->pending = true;
+    mc_arm(srv, e->last_sent_ms + RTMD_MEMBER_COUNT_INTERVAL_MS, now);
+}
+
+void rtmd_member_count_request(rtmd_server *srv, rtmd_session *s, uint32_t rid,
+                               const Rtm__Wire__GetMemberCount *g)
+{
+    Rtm__Wire__MemberCounts out = RTM__WIRE__MEMBER_COUNTS__INIT;
+    Rtm__Wire__MemberCount *items = NULL, **ptrs = NULL;
+    if (g->n_channels == 0)
+        out.code = RTM_GET_CHANNEL_MEMBER_COUNT_ERR_INVALID_ARGUMENT;
+    else if (g->n_channels > RTMD_MEMBER_COUNT_MAX_CHANNELS)
+        out.code = RTM_GET_CHANNEL_MEMBER_COUNT_ERR_EXCEED_LIMIT;
+    for (size_t i = 0; out.code == 0 && i < g->n_channels; i++)
+        if (!rtm__channel_id_valid(g->channels[i]))
+            out.code = RTM_GET_CHANNEL_MEMBER_COUNT_ERR_INVALID_ARGUMENT;
+    if (out.code == 0) {
+        items = calloc(g->n_channels, sizeof *items);
+        ptrs = calloc(g->n_channels, sizeof *ptrs);
+        if (!items || !ptrs)
+            out.code = RTM_GET_CHANNEL_MEMBER_COUNT_ERR_FAILURE;
+    }
+    for (size_t i = 0; out.code == 0 && i < g->n_channels; i++) {
+        rtm__wire__member_count__init(&items[i]);
+        items[i].channel = g->channels[i];
+        items[i].count = (uint32_t)rtmd_store_channel_member_count(srv->store, s->app_id,
+                                                                   g->channels[i]);
+        ptrs[i] = &items[i];
+    }
+    if (out.code == 0) {
+        out.counts = ptrs;
+        out.n_counts = g->n_channels;
+    }
+    rtm__frame f = RTM__WIRE__FRAME__INIT;
+    f.request_id = rid;
+    f.body_case = RTM__WIRE__FRAME__BODY_MEMBER_COUNTS;
+    f.member_counts = &out;
+    rtmd_conn_send(s->link, &f);
+    free(ptrs);
+    free(items);
+}
+
+void rtmd_member_count_free(rtmd_server *srv)
+{
+    size_t it;
+    for (rtmd_map_entry *m = rtmd_map_first(&srv->member_counts, &it); m;
+         m = rtmd_map_next(&srv->member_counts, m, &it))
+        free(m->value);
+    rtmd_map_clear(&srv->member_counts);
+    if (srv->member_count_timer) {
+        event_free(srv->member_count_timer);
+        srv->member_count_timer = NULL;
+    }
+}
