@@ -91,6 +91,17 @@ static void jrtm_on_member_left(rtm_channel *ch, const char *user_id,
                       "RtmChannelListener.onMemberLeft");
 }
 
+static void jrtm_on_member_count(rtm_channel *ch, int count, void *closure)
+{
+    jrtm_channel *jch = closure;
+    JNIEnv *env = jrtm_channel_enter(ch, jch);
+    if (env == NULL)
+        return;
+    (*env)->CallVoidMethod(env, jch->self, jrtm.channel_on_member_count, (jint)count);
+    jrtm_check(env, "RtmChannelListener.onMemberCountUpdated");
+    jrtm_channel_exit(env, jch);
+}
+
 jlong JNICALL jrtm_channel_create(JNIEnv *env, jclass cls, jlong h,
                                   jstring channel_id, jobject self)
 {
@@ -108,7 +119,8 @@ jlong JNICALL jrtm_channel_create(JNIEnv *env, jclass cls, jlong h,
     if (jch->self == NULL)
         goto fail;
     static const rtm_channel_callbacks callbacks = {
-        jrtm_on_channel_message, jrtm_on_member_joined, jrtm_on_member_left};
+        jrtm_on_channel_message, jrtm_on_member_joined, jrtm_on_member_left,
+        jrtm_on_member_count};
     /* Linked before the C channel exists, so that no event finds it
      * missing; unlinked if creation fails. */
     pthread_mutex_lock(&jc->lock);

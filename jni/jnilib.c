@@ -139,6 +139,7 @@ static const JNINativeMethod jrtm_natives[] = {
     {"queryPeers", "(J[[BL" JRTM_PKG "Pending;)I", (void *)jrtm_query_peers},
     {"subscribePeers", "(J[[BZL" JRTM_PKG "Pending;)I", (void *)jrtm_subscribe_peers},
     {"getSubscribed", "(JIL" JRTM_PKG "Pending;)I", (void *)jrtm_get_subscribed},
+    {"getMemberCount", "(J[[BL" JRTM_PKG "Pending;)I", (void *)jrtm_get_member_count},
     {"setUserAttributes", "(JZ[[B[[BL" JRTM_PKG "Pending;)I",
      (void *)jrtm_set_user_attributes},
     {"deleteUserAttributes", "(J[[BL" JRTM_PKG "Pending;)I",
@@ -236,6 +237,11 @@ JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM *vm, void *reserved)
         (jrtm.channel_on_left = jrtm_method(env, jrtm.channel_class,
                                             "nativeOnMemberLeft",
                                             "(" JRTM_STR ")V")) == NULL ||
+        (jrtm.channel_on_member_count = jrtm_method(env, jrtm.channel_class,
+                                                    "nativeOnMemberCount", "(I)V")) == NULL ||
+        (jrtm.pending_on_member_counts = jrtm_method(env, jrtm.pending_class,
+                                                     "nativeOnMemberCounts",
+                                                     "(I[" JRTM_STR "[I)V")) == NULL ||
         (jrtm.pending_on_result = jrtm_method(env, jrtm.pending_class,
                                               "nativeOnResult", "(I)V")) == NULL ||
         (jrtm.pending_on_members = jrtm_method(env, jrtm.pending_class,

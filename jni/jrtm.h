@@ -35,10 +35,12 @@ typedef struct jrtm_cache {
     jmethodID channel_on_message;
     jmethodID channel_on_joined;
     jmethodID channel_on_left;
+    jmethodID channel_on_member_count;
     jmethodID pending_on_result;
     jmethodID pending_on_members;
     jmethodID pending_on_attributes;
     jmethodID pending_on_peer_states;
+    jmethodID pending_on_member_counts;
 } jrtm_cache;
 
 extern jrtm_cache jrtm;
@@ -198,6 +200,8 @@ jint JNICALL jrtm_subscribe_peers(JNIEnv *env, jclass cls, jlong h, jobjectArray
                                   jboolean unsubscribe, jobject pending);
 jint JNICALL jrtm_get_subscribed(JNIEnv *env, jclass cls, jlong h, jint option,
                                  jobject pending);
+jint JNICALL jrtm_get_member_count(JNIEnv *env, jclass cls, jlong h, jobjectArray channels,
+                                   jobject pending);
 
 /* --- channel_jni.c --- */
 jlong JNICALL jrtm_channel_create(JNIEnv *env, jclass cls, jlong h,

@@ -54,6 +54,7 @@ static const cli__cmd_entry cli__cmds[] = {
     { "renew", CLI_CMD_RENEW },   { "send-offline", CLI_CMD_SEND_OFFLINE },
     { "query", CLI_CMD_QUERY },   { "subscribe", CLI_CMD_SUBSCRIBE },
     { "unsubscribe", CLI_CMD_UNSUBSCRIBE }, { "subscribed", CLI_CMD_SUBSCRIBED },
+    { "count", CLI_CMD_COUNT },
 };
 
 /* The number of words left at p. */
@@ -159,8 +160,10 @@ int cli_cmd_parse(char *line, cli_cmd *out, const char **error)
     case CLI_CMD_QUERY:
     case CLI_CMD_SUBSCRIBE:
     case CLI_CMD_UNSUBSCRIBE:
+    case CLI_CMD_COUNT:
         if (*p == '\0') {
-            *error = "missing argument: peer";
+            *error = e->kind == CLI_CMD_COUNT ? "missing argument: channel"
+                                              : "missing argument: peer";
             return -1;
         }
         if (cli__take_list(&p, out, 0, error) != 0)

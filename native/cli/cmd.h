@@ -16,6 +16,7 @@ typedef enum {
     CLI_CMD_SUBSCRIBE,    /* subscribe PEER... */
     CLI_CMD_UNSUBSCRIBE,  /* unsubscribe PEER... */
     CLI_CMD_SUBSCRIBED,   /* subscribed: the users followed */
+    CLI_CMD_COUNT,        /* count CH...: member counts */
     CLI_CMD_JOIN,     /* join CH */
     CLI_CMD_LEAVE,    /* leave CH */
     CLI_CMD_CHSEND,   /* chsend CH TEXT... */

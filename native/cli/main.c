@@ -112,6 +112,8 @@ static const char cli__usage[] =
 "  renew TOKEN         renewToken: a new token for this user  result op renew\n"
 "                      (checked by the server when connected;\n"
 "                      kept for the next attempt otherwise)\n"
+"  count CH...         getChannelMemberCount: the result      result op count\n"
+"                      line, then a \"member_counts\" event.\n"
 "  query PEER...       queryPeersOnlineStatus: the result     result op query\n"
 "                      line, then on success a \"peers\"\n"
 "                      event with each PEER's state.\n"
@@ -149,6 +151,9 @@ static const char cli__usage[] =
 "                   \"channel_skipped\":0,\"peer_dropped\":0}: after a\n"
 "                  reconnection resumed the session; the replayed messages\n"
 "                  came just before as peer_message/channel_message\n"
+"  member_count    {\"channel\":\"c1\",\"count\":3}: a joined channel's\n"
+"                  member count, at most once a second\n"
+"  member_counts   {\"counts\":{\"c1\":3,\"c2\":0}} after count\n"
 "  peers           {\"op\":\"query\",\"peers\":[{\"user\":\"bob\",\"state\":0,\n"
 "                   \"state_name\":\"ONLINE\"}]} after query / subscribed\n"
 "  peers_status    {\"peers\":[...]} as peers: subscribed users whose\n"
@@ -461,6 +466,34 @@ static void cli__on_member_left(rtm_channel *channel, const char *user_id,
     cli__emit_member("member_left", closure, user_id);
 }
 
+static void cli__on_member_count(rtm_channel *channel, int count, void *closure)
+{
+    const cli_chan *ch = closure;
+    cJSON *o = cli_event("member_count");
+    if (o == NULL)
+        return;
+    cJSON_AddStringToObject(o, "channel", ch->name);
+    cJSON_AddNumberToObject(o, "count", count);
+    cli_emit(o);
+}
+
+/* count: the result line, then on success a "member_counts" event. */
+static void cli__on_member_counts(rtm_client *client, int code,
+                                  const rtm_channel_member_count *counts, size_t n,
+                                  void *closure)
+{
+    cli_req *r = closure;
+    cli__emit_result(r, code);
+    if (code == 0) {
+        cJSON *o = cli_event("member_counts");
+        cJSON *obj = o != NULL ? cJSON_AddObjectToObject(o, "counts") : NULL;
+        for (size_t i = 0; obj != NULL && i < n; i++)
+            cJSON_AddNumberToObject(obj, counts[i].channel_id, counts[i].count);
+        cli_emit(o);
+    }
+    cli__req_done(r);
+}
+
 static void cli__on_log(int level, const char *line, void *closure)
 {
     fprintf(stderr, "rtm: log: %s\n", line);
@@ -484,6 +517,7 @@ static cli_chan *cli__chan(cli *c, const char *name)
         .on_message_received = cli__on_channel_message,
         .on_member_joined = cli__on_member_joined,
         .on_member_left = cli__on_member_left,
+        .on_member_count_updated = cli__on_member_count,
     };
     ch->channel = rtm_channel_create(c->client, name, &cbs, ch);
     if (ch->channel == NULL) {
@@ -684,6 +718,15 @@ static void cli__run(cli *c, const cli_cmd *cmd, const char *original)
     case CLI_CMD_ATTRS_CLEAR:
     case CLI_CMD_ATTRS_GET:
         cli__run_attrs(c, cmd, original);
+        break;
+    case CLI_CMD_COUNT:
+        if ((r = cli__req_new(c, "count", RTM_FAMILY_GET_CHANNEL_MEMBER_COUNT_ERR, NULL,
+                              NULL)) == NULL) {
+            cli__oom(original);
+            return;
+        }
+        rtm_get_channel_member_count(c->client, (const char *const *)cmd->keys, cmd->count,
+                                     cli__on_member_counts, r);
         break;
     case CLI_CMD_QUERY:
     case CLI_CMD_SUBSCRIBE:

@@ -85,6 +85,7 @@ typedef struct {
     rtm_members_cb members_cb;
     rtm_attributes_cb attributes_cb;
     rtm_peer_status_cb status_cb;
+    rtm_member_counts_cb counts_cb;
     void *closure;
 } rtm__op;
 
@@ -198,6 +199,16 @@ static void rtm__result_run(void *arg, bool closing)
         op->attributes_cb(op->client, code, e->user, attrs,
                           attrs != NULL ? n : 0, op->closure);
         free(attrs);
+    } else if (op->counts_cb != NULL) {
+        rtm_channel_member_count *counts = e->nstrs ? calloc(e->nstrs, sizeof(*counts)) : NULL;
+        for (size_t i = 0; counts != NULL && i < e->nstrs; i++) {
+            counts[i].channel_id = e->strs[i];
+            counts[i].count = e->states[i];
+        }
+        int code = e->nstrs && counts == NULL ? RTM_GET_CHANNEL_MEMBER_COUNT_ERR_FAILURE
+                                              : e->code;
+        op->counts_cb(op->client, code, counts, counts != NULL ? e->nstrs : 0, op->closure);
+        free(counts);
     } else if (op->status_cb != NULL) {
         rtm_peer_status *peers = rtm__peer_status_list(e->strs, e->states, e->nstrs);
         /* FAILURE is 1 in both families that answer with states. */
@@ -227,6 +238,24 @@ static bool rtm__states_copy(char ***users, int **states, size_t *n,
             return false;
         (*states)[i] = peers[i]->state;
         *n = i + 1;
+    }
+    return true;
+}
+
+/* Copies a MemberCounts answer into e: channels in strs, counts in states.
+ * False when out of memory. */
+static bool rtm__counts_copy(rtm__result_event *e, const Rtm__Wire__MemberCounts *mc)
+{
+    size_t n = mc->n_counts;
+    e->strs = calloc(n ? n : 1, sizeof(char *));
+    e->states = calloc(n ? n : 1, sizeof(int));
+    if (e->strs == NULL || e->states == NULL)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        if ((e->strs[i] = strdup(mc->counts[i]->channel)) == NULL)
+            return false;
+        e->states[i] = mc->counts[i]->count > INT32_MAX ? INT32_MAX : (int)mc->counts[i]->count;
+        e->nstrs = i + 1;
     }
     return true;
 }
@@ -277,6 +306,9 @@ static void rtm__complete(rtm_client *c, rtm__op *op, int code,
                answer->body_case == RTM__WIRE__FRAME__BODY_PEER_STATES) {
         ok = rtm__states_copy(&e->strs, &e->states, &e->nstrs, answer->peer_states->peers,
                               answer->peer_states->n_peers);
+    } else if (answer != NULL && code == 0 &&
+               answer->body_case == RTM__WIRE__FRAME__BODY_MEMBER_COUNTS) {
+        ok = rtm__counts_copy(e, answer->member_counts);
     }
     if (!ok) {
         /* FAILURE is 1 in both families that carry data back. */
@@ -311,9 +343,11 @@ static void rtm__state_run(void *arg, bool closing)
 typedef struct {
     rtm_client *client;
     rtm_channel *channel;   /* NULL for a peer message */
-    int kind;               /* 0 message, 1 member joined, 2 member left */
+    int kind;               /* 0 message, 1 member joined, 2 member left,
+                             * 3 member count */
     char *from;
     rtm_message msg;
+    int count;              /* kind 3 */
 } rtm__message_event;
 
 static void rtm__message_event_free(rtm__message_event *e)
@@ -345,8 +379,11 @@ static void rtm__message_run(void *arg, bool closing)
     } else if (e->kind == 1) {
         if (ch->cb.on_member_joined != NULL)
             ch->cb.on_member_joined(ch, e->from, ch->closure);
-    } else if (ch->cb.on_member_left != NULL) {
-        ch->cb.on_member_left(ch, e->from, ch->closure);
+    } else if (e->kind == 2) {
+        if (ch->cb.on_member_left != NULL)
+            ch->cb.on_member_left(ch, e->from, ch->closure);
+    } else if (ch->cb.on_member_count_updated != NULL) {
+        ch->cb.on_member_count_updated(ch, e->count, ch->closure);
     }
     rtm__message_event_free(e);
 }
@@ -751,6 +788,28 @@ static void rtm__drv_member_event(void *ud, const Rtm__Wire__MemberEvent *m)
         rtm__post_message(c, ch, m->joined ? 1 : 2, m->user, NULL);
 }
 
+static void rtm__drv_member_count(void *ud, const Rtm__Wire__MemberCountEvent *m)
+{
+    rtm_client *c = ud;
+    rtm_channel *ch = rtm__channel_lookup(c, m->channel);
+    if (ch == NULL)
+        return;
+    rtm__message_event *e = calloc(1, sizeof(*e));
+    if (e != NULL) {
+        e->client = c;
+        e->channel = ch;
+        e->kind = 3;
+        e->count = m->count > INT32_MAX ? INT32_MAX : (int)m->count;
+    }
+    if (e == NULL || rtm__dispatch_post(c->dispatch, rtm__message_run, e) != 0) {
+        rtm__log(c, RTM_LOG_ERROR, "out of memory: a member count is lost");
+        if (e != NULL)
+            rtm__message_event_free(e);
+        else
+            rtm__channel_unref(ch);
+    }
+}
+
 static void rtm__drv_log(void *ud, int level, const char *line)
 {
     rtm__log(ud, level, "%s", line);
@@ -779,6 +838,7 @@ static const rtm__session_ops rtm__driver_ops = {
     .token_expired = rtm__drv_token_expired,
     .token_will_expire = rtm__drv_token_will_expire,
     .peer_states = rtm__drv_peer_states,
+    .member_count = rtm__drv_member_count,
     .log = rtm__drv_log,
     .random = rtm__drv_random,
 };
@@ -824,7 +884,8 @@ typedef enum {
     RTM__CMD_QUERY_PEERS,
     RTM__CMD_SUBSCRIBE,
     RTM__CMD_UNSUBSCRIBE,
-    RTM__CMD_GET_SUBSCRIBED
+    RTM__CMD_GET_SUBSCRIBED,
+    RTM__CMD_GET_MEMBER_COUNT
 } rtm__cmd_kind;
 
 typedef struct {
@@ -926,6 +987,9 @@ static void rtm__cmd_run(void *arg)
         break;
     case RTM__CMD_GET_SUBSCRIBED:
         rtm__session_get_subscribed(s, now, op);
+        break;
+    case RTM__CMD_GET_MEMBER_COUNT:
+        rtm__session_get_member_count(s, now, op, (const char *const *)cmd->keys, cmd->nkeys);
         break;
     }
     rtm__rearm(c);
@@ -1604,19 +1668,19 @@ int rtm_renew_token(rtm_client *c, const char *token, rtm_result_cb cb,
 
 /* ---- presence (SPEC A8) ---- */
 
-/* Checks 1..max valid user ids (A3) and submits kind with copies of them.
+/* Checks 1..max ids (A3: valid(id)) and submits kind with copies of them.
  * invalid and overflow are the family's codes for a bad list and for more
  * than max. */
-static int rtm__submit_users(rtm_client *c, rtm__op *op, rtm__cmd_kind kind,
-                             const char *const *users, size_t n, size_t max,
-                             int invalid, int overflow)
+static int rtm__submit_ids(rtm_client *c, rtm__op *op, rtm__cmd_kind kind,
+                           const char *const *users, size_t n, size_t max,
+                           bool (*valid)(const char *), int invalid, int overflow)
 {
     if (n == 0 || users == NULL)
         return rtm__refuse(c, op, invalid);
     if (n > max)
         return rtm__refuse(c, op, overflow);
     for (size_t i = 0; i < n; i++)
-        if (!rtm__user_id_valid(users[i]))
+        if (!valid(users[i]))
             return rtm__refuse(c, op, invalid);
     rtm__cmd *cmd = rtm__cmd_new(c, kind, op, NULL, NULL);
     bool ok = cmd != NULL && (cmd->keys = calloc(n, sizeof(char *))) != NULL;
@@ -1640,8 +1704,8 @@ int rtm_query_peers_online_status(rtm_client *c, const char *const *peer_ids,
     if (op == NULL)
         return RTM_QUERY_PEERS_ONLINE_STATUS_ERR_FAILURE;
     op->status_cb = cb;
-    return rtm__submit_users(c, op, RTM__CMD_QUERY_PEERS, peer_ids, count,
-                             RTM_QUERY_PEERS_MAX,
+    return rtm__submit_ids(c, op, RTM__CMD_QUERY_PEERS, peer_ids, count,
+                             RTM_QUERY_PEERS_MAX, rtm__user_id_valid,
                              RTM_QUERY_PEERS_ONLINE_STATUS_ERR_INVALID_ARGUMENT,
                              RTM_QUERY_PEERS_ONLINE_STATUS_ERR_INVALID_ARGUMENT);
 }
@@ -1654,7 +1718,8 @@ static int rtm__subscription(rtm_client *c, rtm__cmd_kind kind, const char *cons
     rtm__op *op = rtm__op_new(c, NULL, RTM__OP_SUBSCRIBE, cb, NULL, closure);
     if (op == NULL)
         return RTM_PEER_SUBSCRIPTION_STATUS_ERR_FAILURE;
-    return rtm__submit_users(c, op, kind, peer_ids, count, RTM_SUBSCRIPTIONS_MAX,
+    return rtm__submit_ids(c, op, kind, peer_ids, count, RTM_SUBSCRIPTIONS_MAX,
+                             rtm__user_id_valid,
                              RTM_PEER_SUBSCRIPTION_STATUS_ERR_INVALID_ARGUMENT,
                              RTM_PEER_SUBSCRIPTION_STATUS_ERR_OVERFLOW);
 }
@@ -1684,4 +1749,19 @@ int rtm_query_peers_by_subscription_option(rtm_client *c, int option,
         return rtm__refuse(c, op, RTM_QUERY_PEERS_BY_SUBSCRIPTION_OPTION_ERR_FAILURE);
     rtm__cmd *cmd = rtm__cmd_new(c, RTM__CMD_GET_SUBSCRIBED, op, NULL, NULL);
     return rtm__submit(c, cmd, op, RTM_QUERY_PEERS_BY_SUBSCRIPTION_OPTION_ERR_NOT_INITIALIZED);
+}
+
+int rtm_get_channel_member_count(rtm_client *c, const char *const *channel_ids,
+                                 size_t count, rtm_member_counts_cb cb, void *closure)
+{
+    if (c == NULL)
+        return RTM_GET_CHANNEL_MEMBER_COUNT_ERR_NOT_INITIALIZED;
+    rtm__op *op = rtm__op_new(c, NULL, RTM__OP_GET_MEMBER_COUNT, NULL, NULL, closure);
+    if (op == NULL)
+        return RTM_GET_CHANNEL_MEMBER_COUNT_ERR_FAILURE;
+    op->counts_cb = cb;
+    return rtm__submit_ids(c, op, RTM__CMD_GET_MEMBER_COUNT, channel_ids, count,
+                           RTM_MEMBER_COUNT_MAX_CHANNELS, rtm__channel_id_valid,
+                           RTM_GET_CHANNEL_MEMBER_COUNT_ERR_INVALID_ARGUMENT,
+                           RTM_GET_CHANNEL_MEMBER_COUNT_ERR_EXCEED_LIMIT);
 }

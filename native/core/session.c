@@ -126,6 +126,7 @@ int rtm__op_family(rtm__op_kind kind)
     case RTM__OP_QUERY_PEERS: return RTM_FAMILY_QUERY_PEERS_ONLINE_STATUS_ERR;
     case RTM__OP_SUBSCRIBE: return RTM_FAMILY_PEER_SUBSCRIPTION_STATUS_ERR;
     case RTM__OP_GET_SUBSCRIBED: return RTM_FAMILY_QUERY_PEERS_BY_SUBSCRIPTION_OPTION_ERR;
+    case RTM__OP_GET_MEMBER_COUNT: return RTM_FAMILY_GET_CHANNEL_MEMBER_COUNT_ERR;
     }
     return RTM_FAMILY_LOGIN_ERR;
 }
@@ -148,6 +149,7 @@ static int rtm__timeout_code(rtm__op_kind kind)
     case RTM__OP_QUERY_PEERS: return RTM_QUERY_PEERS_ONLINE_STATUS_ERR_TIMEOUT;
     case RTM__OP_SUBSCRIBE: return RTM_PEER_SUBSCRIPTION_STATUS_ERR_TIMEOUT;
     case RTM__OP_GET_SUBSCRIBED: return RTM_QUERY_PEERS_BY_SUBSCRIPTION_OPTION_ERR_TIMEOUT;
+    case RTM__OP_GET_MEMBER_COUNT: return RTM_GET_CHANNEL_MEMBER_COUNT_ERR_TIMEOUT;
     }
     return 1;
 }
@@ -890,6 +892,20 @@ void rtm__session_get_subscribed(rtm__session *s, rtm__time now, uint64_t op)
     rtm__request(s, now, op, RTM__OP_GET_SUBSCRIBED, false, NULL, &f);
 }
 
+void rtm__session_get_member_count(rtm__session *s, rtm__time now, uint64_t op,
+                                   const char *const *channels, size_t n)
+{
+    if (!rtm__need_login(s, op, RTM__OP_GET_MEMBER_COUNT))
+        return;
+    rtm__frame f = RTM__WIRE__FRAME__INIT;
+    Rtm__Wire__GetMemberCount g = RTM__WIRE__GET_MEMBER_COUNT__INIT;
+    g.channels = (char **)channels;
+    g.n_channels = n;
+    f.body_case = RTM__WIRE__FRAME__BODY_GET_MEMBER_COUNT;
+    f.get_member_count = &g;
+    rtm__request(s, now, op, RTM__OP_GET_MEMBER_COUNT, false, NULL, &f);
+}
+
 static ssize_t rtm__sub_find(const rtm__session *s, const char *user)
 {
     for (size_t i = 0; i < s->nsubs; i++)
@@ -1389,6 +1405,16 @@ void rtm__session_receive(rtm__session *s, rtm__time now,
         if (!up)
             goto unexpected;
         s->ops->peer_states(s->ud, f->peer_state_event);
+        break;
+    case RTM__WIRE__FRAME__BODY_MEMBER_COUNTS:
+        if (!up)
+            goto unexpected;
+        rtm__on_answer(s, f->request_id, f->member_counts->code, f);
+        break;
+    case RTM__WIRE__FRAME__BODY_MEMBER_COUNT_EVENT:
+        if (!up)
+            goto unexpected;
+        s->ops->member_count(s->ud, f->member_count_event);
         break;
     case RTM__WIRE__FRAME__BODY_TOKEN_WILL_EXPIRE:
         if (!up)

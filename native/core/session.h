@@ -48,7 +48,8 @@ typedef enum {
     RTM__OP_RENEW_TOKEN,
     RTM__OP_QUERY_PEERS,      /* queryPeersOnlineStatus (A8) */
     RTM__OP_SUBSCRIBE,        /* (un)subscribePeersOnlineStatus */
-    RTM__OP_GET_SUBSCRIBED    /* queryPeersBySubscriptionOption */
+    RTM__OP_GET_SUBSCRIBED,   /* queryPeersBySubscriptionOption */
+    RTM__OP_GET_MEMBER_COUNT  /* getChannelMemberCount */
 } rtm__op_kind;
 
 /* The code family of an operation kind (rtm_codes.h). */
@@ -93,6 +94,8 @@ typedef struct {
     void (*token_will_expire)(void *ud, uint32_t seconds_left);
     /* Subscribed users whose presence changed (SPEC A8). */
     void (*peer_states)(void *ud, const Rtm__Wire__PeerStateEvent *e);
+    /* A channel's member count changed. */
+    void (*member_count)(void *ud, const Rtm__Wire__MemberCountEvent *e);
     /* A log line, without newline. */
     void (*log)(void *ud, int level, const char *line);
     /* Uniform random 32 bits, for backoff jitter. */
@@ -150,6 +153,11 @@ void rtm__session_query_peers(rtm__session *s, rtm__time now, uint64_t op,
 void rtm__session_subscribe(rtm__session *s, rtm__time now, uint64_t op,
                             const char *const *users, size_t n, bool unsubscribe);
 void rtm__session_get_subscribed(rtm__session *s, rtm__time now, uint64_t op);
+
+/* getChannelMemberCount: answered with MemberCounts
+ * (GetChannelMemberCountErrCode); channels checked by the API layer. */
+void rtm__session_get_member_count(rtm__session *s, rtm__time now, uint64_t op,
+                                   const char *const *channels, size_t n);
 
 /* renewToken (RenewTokenError codes): when connected the server checks the
  * new token; while the link is down it is kept for the next attempt (OK),

@@ -133,6 +133,12 @@ class Harness {
         rtm__session_query_peers(s_, now_, op, users.data(), users.size());
         return op;
     }
+    uint64_t GetMemberCount(std::vector<const char *> channels)
+    {
+        uint64_t op = ++next_op_;
+        rtm__session_get_member_count(s_, now_, op, channels.data(), channels.size());
+        return op;
+    }
     uint64_t GetSubscribed()
     {
         uint64_t op = ++next_op_;
@@ -355,6 +361,7 @@ class Harness {
     int token_expired = 0;
     std::vector<uint32_t> will_expire;
     std::vector<std::string> peer_states; // "user=state" per PeerStateEvent entry
+    std::vector<std::string> member_counts; // "channel=count" per MemberCountEvent
 
   private:
     static Harness *H(void *ud) { return static_cast<Harness *>(ud); }
@@ -388,6 +395,11 @@ class Harness {
             answer->body_case == RTM__WIRE__FRAME__BODY_MEMBERS)
             for (size_t i = 0; i < answer->members->n_users; i++)
                 r.users.emplace_back(answer->members->users[i]);
+        if (answer != nullptr &&
+            answer->body_case == RTM__WIRE__FRAME__BODY_MEMBER_COUNTS)
+            for (size_t i = 0; i < answer->member_counts->n_counts; i++)
+                r.users.push_back(std::string(answer->member_counts->counts[i]->channel) + "=" +
+                                  std::to_string(answer->member_counts->counts[i]->count));
         if (answer != nullptr &&
             answer->body_case == RTM__WIRE__FRAME__BODY_PEER_STATES)
             for (size_t i = 0; i < answer->peer_states->n_peers; i++)
@@ -427,6 +439,10 @@ class Harness {
     {
         H(ud)->will_expire.push_back(left);
     }
+    static void MemberCount(void *ud, const Rtm__Wire__MemberCountEvent *e)
+    {
+        H(ud)->member_counts.push_back(std::string(e->channel) + "=" + std::to_string(e->count));
+    }
     static void PeerStates(void *ud, const Rtm__Wire__PeerStateEvent *e)
     {
         for (size_t i = 0; i < e->n_peers; i++)
@@ -437,7 +453,7 @@ class Harness {
     static constexpr rtm__session_ops kOps = {
         OpenLink, CloseLink, Send, StateChanged, OpDone, PeerMessage,
         ChannelMessage, MemberEvent, ReplayDone, TokenExpired, TokenWillExpire,
-        PeerStates, Log, Random};
+        PeerStates, MemberCount, Log, Random};
 
     rtm__params params_;
     rtm__session *s_ = nullptr;
@@ -1527,6 +1543,50 @@ TEST(SessionPresence, A8_S14_SubscriptionsAreMadeAgainOnANewSession)
     h.Clear();
     h.Bounce(false);
     EXPECT_EQ(0, h.CountSent(RTM__WIRE__FRAME__BODY_SUBSCRIBE));
+}
+
+// ---------------------------------------------------------------------------
+// Member counts (the reference's getChannelMemberCount, onMemberCountUpdated)
+
+TEST(SessionMemberCount, AnswerEventAndTimeout)
+{
+    Harness h(kQuietServer);
+    h.Connect();
+    uint64_t op = h.GetMemberCount({"room", "hall"});
+    const rtm__frame *req = h.LastSent(RTM__WIRE__FRAME__BODY_GET_MEMBER_COUNT);
+    ASSERT_NE(nullptr, req);
+    ASSERT_EQ(2u, req->get_member_count->n_channels);
+    Rtm__Wire__MemberCount room = RTM__WIRE__MEMBER_COUNT__INIT, hall = RTM__WIRE__MEMBER_COUNT__INIT;
+    room.channel = const_cast<char *>("room");
+    room.count = 3;
+    hall.channel = const_cast<char *>("hall");
+    Rtm__Wire__MemberCount *list[] = {&room, &hall};
+    Rtm__Wire__MemberCounts mc = RTM__WIRE__MEMBER_COUNTS__INIT;
+    mc.counts = list;
+    mc.n_counts = 2;
+    rtm__frame f = RTM__WIRE__FRAME__INIT;
+    f.request_id = req->request_id;
+    f.body_case = RTM__WIRE__FRAME__BODY_MEMBER_COUNTS;
+    f.member_counts = &mc;
+    h.Receive(&f);
+    EXPECT_EQ(0, h.results[op].code);
+    EXPECT_EQ((std::vector<std::string>{"room=3", "hall=0"}), h.results[op].users);
+
+    Rtm__Wire__MemberCountEvent ev = RTM__WIRE__MEMBER_COUNT_EVENT__INIT;
+    ev.channel = const_cast<char *>("room");
+    ev.count = 4;
+    rtm__frame e = RTM__WIRE__FRAME__INIT;
+    e.body_case = RTM__WIRE__FRAME__BODY_MEMBER_COUNT_EVENT;
+    e.member_count_event = &ev;
+    h.Receive(&e);
+    EXPECT_EQ((std::vector<std::string>{"room=4"}), h.member_counts);
+
+    const rtm__time t0 = h.now();
+    uint64_t late = h.GetMemberCount({"room"});
+    h.AdvanceTo(t0 + 4999 * kMs);
+    EXPECT_EQ(0u, h.results.count(late));
+    h.AdvanceTo(t0 + 5000 * kMs);
+    EXPECT_EQ(RTM_GET_CHANNEL_MEMBER_COUNT_ERR_TIMEOUT, h.results[late].code);
 }
 
 } // namespace

@@ -503,4 +503,34 @@ TEST(ClientE2E, S5_FullServerIsRetriedUntilThereIsRoom)
     release.join();
 }
 
+// The reference's member counts through the C API: getChannelMemberCount
+// answers in the order asked with its codes, and on_member_count_updated
+// follows the channel's count (at most once a second).
+TEST(ClientE2E, MemberCountsAndTheirUpdates)
+{
+    rtm_test::RtmdProcess rtmd;
+    ASSERT_TRUE(rtmd.started());
+    Client a(rtmd.address()), b(rtmd.address());
+    ASSERT_EQ(0, a.Login("alice"));
+    ASSERT_EQ(0, b.Login("bob"));
+    rtm_channel *ca = a.Channel("room");
+    rtm_channel *cb = b.Channel("room");
+    ASSERT_EQ(RTM_JOIN_CHANNEL_ERR_OK, a.Join(ca));
+    EXPECT_TRUE(a.WaitFor("count room 1"));
+    ASSERT_EQ(RTM_JOIN_CHANNEL_ERR_OK, b.Join(cb));
+    EXPECT_TRUE(a.WaitFor("count room 2"));
+    EXPECT_TRUE(b.WaitFor("count room 2"));
+    Strings counts;
+    EXPECT_EQ(RTM_GET_CHANNEL_MEMBER_COUNT_ERR_OK, a.MemberCounts({"room", "none"}, &counts));
+    EXPECT_EQ((Strings{"room=2", "none=0"}), counts);
+    std::vector<const char *> many(33, "room");
+    EXPECT_EQ(RTM_GET_CHANNEL_MEMBER_COUNT_ERR_EXCEED_LIMIT, a.MemberCounts(many, &counts));
+    EXPECT_EQ(RTM_GET_CHANNEL_MEMBER_COUNT_ERR_INVALID_ARGUMENT, a.MemberCounts({}, &counts));
+    EXPECT_EQ(RTM_GET_CHANNEL_MEMBER_COUNT_ERR_INVALID_ARGUMENT,
+              a.MemberCounts({"bad/id"}, &counts));
+    ASSERT_EQ(RTM_LEAVE_CHANNEL_ERR_OK, b.Leave(cb));
+    EXPECT_TRUE(a.WaitFor("count room 1", 2));
+}
+
 } // namespace
+

@@ -45,6 +45,7 @@ class Client {
         cfg.callbacks.on_replay_done = OnReplayDone;
         cfg.callbacks.on_token_expired = OnTokenExpired;
         cfg.callbacks.on_token_privilege_will_expire = OnTokenWillExpire;
+        cfg.callbacks.on_peers_online_status_changed = OnPeersStatus;
         cfg.closure = this;
         std::string params = "{\"rtm.server\":\"" + server + "\"";
         if (extra_params != nullptr)
@@ -123,9 +124,39 @@ class Client {
             out += (out.empty() ? "" : ",") + u;
         return out;
     }
+    // getChannelMemberCount / queryPeersOnlineStatus / subscribe: the code,
+    // and the "id=number" entries in *out.
+    int MemberCounts(std::vector<const char *> channels, std::vector<std::string> *out)
+    {
+        Waiter w;
+        rtm_get_channel_member_count(c_, channels.data(), channels.size(), Waiter::CountsDone,
+                                     &w);
+        int code = w.Wait();
+        *out = w.users;
+        return code;
+    }
+    int QueryPeers(std::vector<const char *> peers, std::vector<std::string> *out)
+    {
+        Waiter w;
+        rtm_query_peers_online_status(c_, peers.data(), peers.size(), Waiter::StatesDone, &w);
+        int code = w.Wait();
+        *out = w.users;
+        return code;
+    }
+    int Subscribe(std::vector<const char *> peers, bool unsubscribe = false)
+    {
+        return Op([&](Waiter *w) {
+            return unsubscribe
+                       ? rtm_unsubscribe_peers_online_status(c_, peers.data(), peers.size(),
+                                                             Waiter::Done, w)
+                       : rtm_subscribe_peers_online_status(c_, peers.data(), peers.size(),
+                                                           Waiter::Done, w);
+        });
+    }
     rtm_channel *Channel(const std::string &id)
     {
-        rtm_channel_callbacks cb = {OnChannelMessage, OnMemberJoined, OnMemberLeft};
+        rtm_channel_callbacks cb = {OnChannelMessage, OnMemberJoined, OnMemberLeft,
+                                    OnMemberCount};
         rtm_channel *ch = rtm_channel_create(c_, id.c_str(), &cb, this);
         if (ch != nullptr)
             channels_.push_back(ch);
@@ -223,6 +254,31 @@ class Client {
             w->code = code;
             w->done = true;
             w->cv.notify_all();
+        }
+        // "id=number" entries: presence states, member counts.
+        void Finish(int c, std::vector<std::string> entries)
+        {
+            std::lock_guard<std::mutex> lk(mu);
+            users = std::move(entries);
+            code = c;
+            done = true;
+            cv.notify_all();
+        }
+        static void StatesDone(rtm_client *, int code, const rtm_peer_status *p, size_t n,
+                               void *closure)
+        {
+            std::vector<std::string> v;
+            for (size_t i = 0; i < n; i++)
+                v.push_back(std::string(p[i].peer_id) + "=" + std::to_string(p[i].state));
+            static_cast<Waiter *>(closure)->Finish(code, v);
+        }
+        static void CountsDone(rtm_client *, int code, const rtm_channel_member_count *m,
+                               size_t n, void *closure)
+        {
+            std::vector<std::string> v;
+            for (size_t i = 0; i < n; i++)
+                v.push_back(std::string(m[i].channel_id) + "=" + std::to_string(m[i].count));
+            static_cast<Waiter *>(closure)->Finish(code, v);
         }
         static void MembersDone(rtm_channel *, int code, const char *const *u,
                                 size_t n, void *closure)
@@ -339,6 +395,17 @@ class Client {
     {
         static_cast<Client *>(closure)->Record(std::string("left ") +
                                                rtm_channel_id(ch) + " " + user);
+    }
+    static void OnMemberCount(rtm_channel *ch, int count, void *closure)
+    {
+        static_cast<Client *>(closure)->Record(std::string("count ") + rtm_channel_id(ch) +
+                                               " " + std::to_string(count));
+    }
+    static void OnPeersStatus(rtm_client *, const rtm_peer_status *p, size_t n, void *closure)
+    {
+        for (size_t i = 0; i < n; i++)
+            static_cast<Client *>(closure)->Record(std::string("presence ") + p[i].peer_id +
+                                                   "=" + std::to_string(p[i].state));
     }
 
     rtm_client *c_ = nullptr;

@@ -76,6 +76,8 @@ class TestClient {
   // (or reset), false on timeout. Kept frames are dropped too.
   bool WaitClosed(int timeout_ms = kWaitMs);
   // Whether no frame other than Ping arrives within ms.
+  // Whether nothing but pings and member counts (which come on timers)
+  // arrives for ms.
   bool QuietFor(int ms);
 
   // ---- requests: assign request_id, send, wait for the answer with it ----

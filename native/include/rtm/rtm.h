@@ -204,6 +204,11 @@ typedef struct rtm_channel_callbacks {
                              void *closure);
     void (*on_member_left)(rtm_channel *channel, const char *user_id,
                            void *closure);
+    /* onMemberCountUpdated: the channel's member count, after this client
+     * joined it and when it changes, at most once a second. Channels of more
+     * than 512 members send no member joined/left events (the reference's
+     * limit); their count still comes here. */
+    void (*on_member_count_updated)(rtm_channel *channel, int count, void *closure);
 } rtm_channel_callbacks;
 
 /* The result of an operation: 0 or a code of the operation's family. */
@@ -461,6 +466,30 @@ int rtm_unsubscribe_peers_online_status(rtm_client *client, const char *const *p
  */
 int rtm_query_peers_by_subscription_option(rtm_client *client, int option,
                                            rtm_peer_status_cb cb, void *closure);
+
+/* A channel's member count. */
+typedef struct rtm_channel_member_count {
+    const char *channel_id;
+    int count;
+} rtm_channel_member_count;
+
+/* The result of rtm_get_channel_member_count: on success (code 0) each
+ * channel's count, borrowed until the callback returns. */
+typedef void (*rtm_member_counts_cb)(rtm_client *client, int code,
+                                     const rtm_channel_member_count *counts,
+                                     size_t count, void *closure);
+
+/* At most this many channels per getChannelMemberCount. */
+#define RTM_MEMBER_COUNT_MAX_CHANNELS 32
+
+/*
+ * getChannelMemberCount: the member counts of channel_ids (1 to 32 valid
+ * channel ids, joined or not; a channel nobody is in counts 0), in the
+ * order asked. cb gets a GetChannelMemberCountErrCode: OK, INVALID_ARGUMENT,
+ * EXCEED_LIMIT (more than 32), TIMEOUT (5 s), USER_NOT_LOGGED_IN.
+ */
+int rtm_get_channel_member_count(rtm_client *client, const char *const *channel_ids,
+                                 size_t count, rtm_member_counts_cb cb, void *closure);
 
 /*
  * createChannel: a channel handle, not yet joined. Returns NULL for an

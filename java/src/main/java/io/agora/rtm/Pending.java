@@ -98,6 +98,23 @@ final class Pending {
         }
     }
 
+    /** Called by the native shim for getChannelMemberCount. */
+    @SuppressWarnings("unchecked")
+    void nativeOnMemberCounts(int code, String[] channels, int[] counts) {
+        if (callback == null) {
+            return;
+        }
+        if (code != 0) {
+            callback.onFailure(errorInfo(family, code));
+            return;
+        }
+        List<RtmChannelMemberCount> list = new ArrayList<>(channels.length);
+        for (int i = 0; i < channels.length; i++) {
+            list.add(new RtmChannelMemberCount(channels[i], counts[i]));
+        }
+        ((ResultCallback<List<RtmChannelMemberCount>>) callback).onSuccess(list);
+    }
+
     static ErrorInfo errorInfo(int family, int code) {
         return new ErrorInfo(code, RtmNative.codeName(family, code));
     }

@@ -34,6 +34,12 @@ final class RtmChannelImpl extends RtmChannel {
         }
     }
 
+    void nativeOnMemberCount(int count) {
+        if (listener != null) {
+            listener.onMemberCountUpdated(count);
+        }
+    }
+
     void nativeOnMemberJoined(String userId) {
         if (listener != null) {
             listener.onMemberJoined(new RtmChannelMemberImpl(userId, id));

@@ -470,8 +470,9 @@ final class RtmClientImpl extends RtmClient {
 
     @Override
     public void getChannelMemberCount(List<String> channelIds, ResultCallback<List<RtmChannelMemberCount>> cb) {
-        Pending.unsupported(cb, RtmNative.FAMILY_GET_CHANNEL_MEMBER_COUNT_ERR,
-                RtmStatusCode.GetChannelMemberCountErrCode.GET_CHANNEL_MEMBER_COUNT_ERR_FAILURE);
+        byte[][] ids = utf8(channelIds);
+        nativeOp(RtmNative.FAMILY_GET_CHANNEL_MEMBER_COUNT_ERR, cb,
+                (h, p) -> RtmNative.getMemberCount(h, ids, p));
     }
 
     @Override

@@ -88,6 +88,9 @@ final class RtmNative {
     /** rtm_set_log_file_size, in KB. */
     static native int setLogFileSize(long client, int kb);
 
+    /** rtm_get_channel_member_count; ids as UTF-8; the result comes to Pending.nativeOnMemberCounts. */
+    static native int getMemberCount(long client, byte[][] channelIds, Pending p);
+
     /** rtm_network_changed. */
     static native void networkChanged(long client);
 

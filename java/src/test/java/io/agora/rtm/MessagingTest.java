@@ -206,4 +206,30 @@ public class MessagingTest extends RtmTestBase {
             }
         }
     }
+
+    /** getChannelMemberCount and onMemberCountUpdated through the Java API. */
+    @Test
+    public void memberCountsAndTheirUpdates() throws Exception {
+        try (Rtmd rtmd = new Rtmd()) {
+            Recorder ra = new Recorder();
+            RtmClient a = client(ra, rtmd.params());
+            RtmClient b = client(new Recorder(), rtmd.params());
+            assertEquals(0, login(a, "alice"));
+            assertEquals(0, login(b, "bob"));
+            assertEquals(0, join(a.createChannel("room", ra)));
+            assertTrue(ra.await("count 1"));
+            assertEquals(0, join(b.createChannel("room", new Recorder())));
+            assertTrue(ra.await("count 2"));
+            Result<List<RtmChannelMemberCount>> r = new Result<>();
+            a.getChannelMemberCount(Arrays.asList("room", "none"), r);
+            assertEquals(0, r.code());
+            assertEquals("room", r.value().get(0).getChannelID());
+            assertEquals(2, r.value().get(0).getMemberCount());
+            assertEquals(0, r.value().get(1).getMemberCount());
+            Result<List<RtmChannelMemberCount>> bad = new Result<>();
+            a.getChannelMemberCount(Arrays.asList("bad/id"), bad);
+            assertEquals(RtmStatusCode.GetChannelMemberCountErrCode.GET_CHANNEL_MEMBER_COUNT_ERR_INVALID_ARGUMENT,
+                    bad.code());
+        }
+    }
 }

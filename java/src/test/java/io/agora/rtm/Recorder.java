@@ -95,6 +95,14 @@ class Recorder implements RtmClientListener, RtmChannelListener {
         return events.stream().filter(event::equals).count();
     }
 
+    /** "presence USER=STATE", one per user, sorted by user. */
+    @Override
+    public void onPeersOnlineStatusChanged(java.util.Map<String, Integer> peersStatus) {
+        for (java.util.Map.Entry<String, Integer> e : new java.util.TreeMap<>(peersStatus).entrySet()) {
+            record("presence " + e.getKey() + "=" + e.getValue());
+        }
+    }
+
     @Override
     public void onMemberCountUpdated(int memberCount) {
         record("count " + memberCount);

@@ -43,10 +43,6 @@ public class UnsupportedTest extends RtmTestBase {
                     "ATTRIBUTE_OPERATION_ERR_FAILURE");
         }
 
-        Result<List<RtmChannelMemberCount>> count = new Result<>();
-        c.getChannelMemberCount(keys, count);
-        assertUnsupported(count, RtmStatusCode.GetChannelMemberCountErrCode.GET_CHANNEL_MEMBER_COUNT_ERR_FAILURE,
-                "GET_CHANNEL_MEMBER_COUNT_ERR_FAILURE");
 
     }
 
