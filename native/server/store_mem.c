@@ -6,7 +6,9 @@
  * unacknowledged deliveries, its send answers, its attributes and its
  * channels), and channels, to a mem_channel (its members, its message seq
  * and its recent messages); and offline, to a mem_offline (the messages
- * kept for a user who is away, SPEC A6).
+ * kept for a user who is away, SPEC A6); and followers, to a rtmd_map of
+ * the sessions that follow that user's presence (SPEC A8), the reverse of
+ * each mem_user's subs.
  */
 #include "store.h"
 
@@ -42,6 +44,7 @@ typedef struct {
     mem_sent *sent;    /* RTMD_SENT_RING slots, allocated on the first send_seq */
     rtmd_attrv attrs;  /* sorted by key */
     rtmd_map channels; /* channel name -> &rtmd__present */
+    rtmd_map subs;     /* followed user id -> &rtmd__present */
 } mem_user;
 
 typedef struct {
@@ -76,6 +79,7 @@ typedef struct {
     rtmd_map channels;
     rtmd_map offline;
     size_t offline_bytes;
+    rtmd_map followers; /* "<app>\x1f<user>" -> rtmd_map (follower user id -> session) */
 } mem_store;
 
 void rtmd_attrv_free(rtmd_attrv *v)
@@ -165,6 +169,7 @@ static void mem_channel_free(mem_channel *c)
 static void mem_user_free_data(mem_user *u)
 {
     rtmd_map_clear(&u->channels);
+    rtmd_map_clear(&u->subs);
     mem_unacked_clear(u);
     free(u->ring);
     free(u->sent);
@@ -188,12 +193,33 @@ static void mem_channel_drop(mem_store *m, const char *app, const char *ch,
     }
 }
 
+/* Removes follower from the followers of (app, user), forgetting the set
+ * when it empties. */
+static void mem_follower_drop(mem_store *m, const char *app, const char *user,
+                              const char *follower)
+{
+    char buf[MEM_KEY_MAX];
+    const char *key = mem_key(buf, sizeof buf, app, user);
+    rtmd_map *set = key ? rtmd_map_get(&m->followers, key) : NULL;
+    if (!set)
+        return;
+    rtmd_map_del(set, follower);
+    if (set->count == 0) {
+        rtmd_map_del(&m->followers, key);
+        rtmd_map_clear(set);
+        free(set);
+    }
+}
+
 static void mem_user_free(mem_store *m, mem_user *u)
 {
     size_t it;
     for (rtmd_map_entry *e = rtmd_map_first(&u->channels, &it); e;
          e = rtmd_map_next(&u->channels, e, &it))
         mem_channel_drop(m, u->s->app_id, e->key, u->s->user_id);
+    for (rtmd_map_entry *e = rtmd_map_first(&u->subs, &it); e;
+         e = rtmd_map_next(&u->subs, e, &it))
+        mem_follower_drop(m, u->s->app_id, e->key, u->s->user_id);
     mem_user_free_data(u);
 }
 
@@ -337,6 +363,12 @@ static void mem_destroy(rtmd_store *st)
          e = rtmd_map_next(&m->offline, e, &it))
         mem_offline_free(m, e->value);
     rtmd_map_clear(&m->offline);
+    for (rtmd_map_entry *e = rtmd_map_first(&m->followers, &it); e;
+         e = rtmd_map_next(&m->followers, e, &it)) {
+        rtmd_map_clear(e->value);
+        free(e->value);
+    }
+    rtmd_map_clear(&m->followers);
     free(m);
 }
 
@@ -749,6 +781,89 @@ static void mem_history_foreach(rtmd_store *st, const char *app, const char *ch,
     }
 }
 
+/* ---- presence subscriptions (SPEC A8) ----------------------------------- */
+
+static rtmd_store_status mem_sub_add(rtmd_store *st, rtmd_session *s, const char *user)
+{
+    mem_store *m = mem_of(st);
+    mem_user *u = mem_user_of(m, s);
+    if (!u)
+        return RTMD_STORE_ABSENT;
+    if (rtmd_map_get(&u->subs, user))
+        return RTMD_STORE_EXISTS;
+    char buf[MEM_KEY_MAX];
+    const char *key = mem_key(buf, sizeof buf, s->app_id, user);
+    if (!key)
+        return RTMD_STORE_LIMIT;
+    rtmd_map *set = rtmd_map_get(&m->followers, key);
+    bool fresh = false;
+    if (!set) {
+        set = calloc(1, sizeof *set);
+        if (!set || rtmd_map_put(&m->followers, key, set) != 0) {
+            free(set);
+            return RTMD_STORE_NOMEM;
+        }
+        fresh = true;
+    }
+    if (rtmd_map_put(set, s->user_id, s) == 0) {
+        if (rtmd_map_put(&u->subs, user, &rtmd__present) == 0)
+            return RTMD_STORE_OK;
+        rtmd_map_del(set, s->user_id);
+    }
+    if (fresh) {
+        rtmd_map_del(&m->followers, key);
+        rtmd_map_clear(set);
+        free(set);
+    }
+    return RTMD_STORE_NOMEM;
+}
+
+static rtmd_store_status mem_sub_remove(rtmd_store *st, rtmd_session *s, const char *user)
+{
+    mem_store *m = mem_of(st);
+    mem_user *u = mem_user_of(m, s);
+    if (!u || !rtmd_map_del(&u->subs, user))
+        return RTMD_STORE_ABSENT;
+    mem_follower_drop(m, s->app_id, user, s->user_id);
+    return RTMD_STORE_OK;
+}
+
+static bool mem_sub_has(rtmd_store *st, rtmd_session *s, const char *user)
+{
+    mem_user *u = mem_user_of(mem_of(st), s);
+    return u && rtmd_map_get(&u->subs, user) != NULL;
+}
+
+static size_t mem_sub_count(rtmd_store *st, rtmd_session *s)
+{
+    mem_user *u = mem_user_of(mem_of(st), s);
+    return u ? u->subs.count : 0;
+}
+
+static rtmd_store_status mem_sub_list(rtmd_store *st, rtmd_session *s, rtmd_strv *out)
+{
+    mem_user *u = mem_user_of(mem_of(st), s);
+    if (!u) {
+        out->items = NULL;
+        out->count = 0;
+        return RTMD_STORE_ABSENT;
+    }
+    return mem_keys(&u->subs, out);
+}
+
+static void mem_followers_foreach(rtmd_store *st, const char *app, const char *user,
+                                  rtmd_session_fn fn, void *closure)
+{
+    char buf[MEM_KEY_MAX];
+    const char *key = mem_key(buf, sizeof buf, app, user);
+    rtmd_map *set = key ? rtmd_map_get(&mem_of(st)->followers, key) : NULL;
+    if (!set)
+        return;
+    size_t it;
+    for (rtmd_map_entry *e = rtmd_map_first(set, &it); e; e = rtmd_map_next(set, e, &it))
+        fn(e->value, closure);
+}
+
 static const rtmd_store_ops mem_ops = {
     .destroy = mem_destroy,
     .session_find = mem_session_find,
@@ -779,6 +894,12 @@ static const rtmd_store_ops mem_ops = {
     .offline_take = mem_offline_take,
     .offline_expire = mem_offline_expire,
     .offline_bytes = mem_offline_bytes,
+    .sub_add = mem_sub_add,
+    .sub_remove = mem_sub_remove,
+    .sub_has = mem_sub_has,
+    .sub_count = mem_sub_count,
+    .sub_list = mem_sub_list,
+    .followers_foreach = mem_followers_foreach,
 };
 
 rtmd_store *rtmd_store_mem_new(void)
