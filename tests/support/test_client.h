@@ -113,6 +113,12 @@ class TestClient {
   FramePtr GetAttributes(const std::string& user, const std::vector<std::string>& keys = {});
   // Members{code, users}, or nullptr.
   FramePtr GetMembers(const std::string& channel);
+  // Presence (SPEC A8). QueryPeers and GetSubscribed: PeerStates{code,
+  // peers}, or nullptr. Subscribe: the Result.code (the PeerStateEvent that
+  // follows an OK subscribe is left for Expect()).
+  FramePtr QueryPeers(const std::vector<std::string>& users);
+  int Subscribe(const std::vector<std::string>& users, bool unsubscribe = false);
+  FramePtr GetSubscribed();
   // Fire-and-forget frames (request_id 0).
   bool PeerAck(uint64_t seq);
   bool Ping();
