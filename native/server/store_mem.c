@@ -12,6 +12,7 @@
  */
 #include "store.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -135,6 +136,38 @@ static mem_user *mem_user_of(mem_store *m, rtmd_session *s)
     return u && u->s == s ? u : NULL;
 }
 
+/* A mem_user's sets of ids that have a reverse index: its channels (the
+ * channel's members) and its subscriptions (the followers of a user). */
+#define MEM_CHANNELS offsetof(mem_user, channels)
+#define MEM_SUBS offsetof(mem_user, subs)
+
+/* Removes user from the reverse entry of id (of app). */
+typedef void (*mem_drop_fn)(mem_store *m, const char *app, const char *id, const char *user);
+
+/* The set at offset off of s's record, or NULL when s is not in the store. */
+static rtmd_map *mem_user_set(rtmd_store *st, rtmd_session *s, size_t off)
+{
+    mem_user *u = mem_user_of(mem_of(st), s);
+    return u ? (rtmd_map *)((char *)u + off) : NULL;
+}
+
+/* The value of key in index, or a new zeroed one of size bytes put there
+ * (*fresh then true); NULL when out of memory. */
+static void *mem_get_or_new(rtmd_map *index, const char *key, size_t size, bool *fresh)
+{
+    void *v = rtmd_map_get(index, key);
+    *fresh = false;
+    if (v)
+        return v;
+    v = calloc(1, size);
+    if (!v || rtmd_map_put(index, key, v) != 0) {
+        free(v);
+        return NULL;
+    }
+    *fresh = true;
+    return v;
+}
+
 static mem_channel *mem_channel_find(mem_store *m, const char *app, const char *ch)
 {
     char buf[MEM_KEY_MAX];
@@ -211,16 +244,37 @@ static void mem_follower_drop(mem_store *m, const char *app, const char *user,
     }
 }
 
-static void mem_user_free(mem_store *m, mem_user *u)
+/* Takes u out of the reverse entry of every id in set. */
+static void mem_user_drop_all(mem_store *m, mem_user *u, rtmd_map *set, mem_drop_fn drop)
 {
     size_t it;
-    for (rtmd_map_entry *e = rtmd_map_first(&u->channels, &it); e;
-         e = rtmd_map_next(&u->channels, e, &it))
-        mem_channel_drop(m, u->s->app_id, e->key, u->s->user_id);
-    for (rtmd_map_entry *e = rtmd_map_first(&u->subs, &it); e;
-         e = rtmd_map_next(&u->subs, e, &it))
-        mem_follower_drop(m, u->s->app_id, e->key, u->s->user_id);
+    for (rtmd_map_entry *e = rtmd_map_first(set, &it); e; e = rtmd_map_next(set, e, &it))
+        drop(m, u->s->app_id, e->key, u->s->user_id);
+}
+
+static void mem_user_free(mem_store *m, mem_user *u)
+{
+    mem_user_drop_all(m, u, &u->channels, mem_channel_drop);
+    mem_user_drop_all(m, u, &u->subs, mem_follower_drop);
     mem_user_free_data(u);
+}
+
+/* Removes id from s's set at off and s from id's reverse entry: OK, or
+ * ABSENT when it was not there. */
+static rtmd_store_status mem_user_set_del(rtmd_store *st, rtmd_session *s, size_t off,
+                                          const char *id, mem_drop_fn drop)
+{
+    rtmd_map *set = mem_user_set(st, s, off);
+    if (!set || !rtmd_map_del(set, id))
+        return RTMD_STORE_ABSENT;
+    drop(mem_of(st), s->app_id, id, s->user_id);
+    return RTMD_STORE_OK;
+}
+
+static bool mem_user_set_has(rtmd_store *st, rtmd_session *s, size_t off, const char *id)
+{
+    rtmd_map *set = mem_user_set(st, s, off);
+    return set && rtmd_map_get(set, id) != NULL;
 }
 
 /* ---- offline messages (SPEC A6) ------------------------------------------ */
@@ -252,14 +306,10 @@ static rtmd_store_status mem_offline_push(rtmd_store *st, const char *app, const
     const char *key = mem_key(buf, sizeof buf, app, user);
     if (!key || max == 0)
         return RTMD_STORE_LIMIT;
-    mem_offline *q = rtmd_map_get(&m->offline, key);
-    if (!q) {
-        q = calloc(1, sizeof *q);
-        if (!q || rtmd_map_put(&m->offline, key, q) != 0) {
-            free(q);
-            return RTMD_STORE_NOMEM;
-        }
-    }
+    bool fresh;
+    mem_offline *q = mem_get_or_new(&m->offline, key, sizeof *q, &fresh);
+    if (!q)
+        return RTMD_STORE_NOMEM;
     mem_off o = { strdup(from), at_ms, malloc(len ? len : 1), len };
     if (!o.from || !o.msg) {
         free(o.from);
@@ -619,16 +669,10 @@ static rtmd_store_status mem_channel_join(rtmd_store *st, rtmd_session *s,
     const char *key = mem_key(buf, sizeof buf, s->app_id, ch);
     if (!key)
         return RTMD_STORE_LIMIT;
-    mem_channel *c = rtmd_map_get(&m->channels, key);
-    bool fresh = false;
-    if (!c) {
-        c = calloc(1, sizeof *c);
-        if (!c || rtmd_map_put(&m->channels, key, c) != 0) {
-            free(c);
-            return RTMD_STORE_NOMEM;
-        }
-        fresh = true;
-    }
+    bool fresh;
+    mem_channel *c = mem_get_or_new(&m->channels, key, sizeof *c, &fresh);
+    if (!c)
+        return RTMD_STORE_NOMEM;
     if (rtmd_map_put(&c->members, s->user_id, &rtmd__present) != 0)
         goto nomem;
     if (rtmd_map_put(&u->channels, ch, &rtmd__present) != 0) {
@@ -646,18 +690,12 @@ nomem:
 
 static rtmd_store_status mem_channel_leave(rtmd_store *st, rtmd_session *s, const char *ch)
 {
-    mem_store *m = mem_of(st);
-    mem_user *u = mem_user_of(m, s);
-    if (!u || !rtmd_map_del(&u->channels, ch))
-        return RTMD_STORE_ABSENT;
-    mem_channel_drop(m, s->app_id, ch, s->user_id);
-    return RTMD_STORE_OK;
+    return mem_user_set_del(st, s, MEM_CHANNELS, ch, mem_channel_drop);
 }
 
 static bool mem_channel_has(rtmd_store *st, rtmd_session *s, const char *ch)
 {
-    mem_user *u = mem_user_of(mem_of(st), s);
-    return u && rtmd_map_get(&u->channels, ch) != NULL;
+    return mem_user_set_has(st, s, MEM_CHANNELS, ch);
 }
 
 static int mem_strcmp(const void *a, const void *b)
@@ -700,16 +738,24 @@ static rtmd_store_status mem_channel_members(rtmd_store *st, const char *app,
     return mem_keys(&c->members, out);
 }
 
-static rtmd_store_status mem_session_channels(rtmd_store *st, rtmd_session *s,
-                                              rtmd_strv *out)
+/* The ids of s's set at off, sorted; ABSENT (and none) when s is not in the
+ * store. */
+static rtmd_store_status mem_user_set_keys(rtmd_store *st, rtmd_session *s, size_t off,
+                                           rtmd_strv *out)
 {
-    mem_user *u = mem_user_of(mem_of(st), s);
-    if (!u) {
+    rtmd_map *set = mem_user_set(st, s, off);
+    if (!set) {
         out->items = NULL;
         out->count = 0;
         return RTMD_STORE_ABSENT;
     }
-    return mem_keys(&u->channels, out);
+    return mem_keys(set, out);
+}
+
+static rtmd_store_status mem_session_channels(rtmd_store *st, rtmd_session *s,
+                                              rtmd_strv *out)
+{
+    return mem_user_set_keys(st, s, MEM_CHANNELS, out);
 }
 
 static uint64_t mem_channel_next_seq(rtmd_store *st, const char *app, const char *ch)
@@ -795,16 +841,10 @@ static rtmd_store_status mem_sub_add(rtmd_store *st, rtmd_session *s, const char
     const char *key = mem_key(buf, sizeof buf, s->app_id, user);
     if (!key)
         return RTMD_STORE_LIMIT;
-    rtmd_map *set = rtmd_map_get(&m->followers, key);
-    bool fresh = false;
-    if (!set) {
-        set = calloc(1, sizeof *set);
-        if (!set || rtmd_map_put(&m->followers, key, set) != 0) {
-            free(set);
-            return RTMD_STORE_NOMEM;
-        }
-        fresh = true;
-    }
+    bool fresh;
+    rtmd_map *set = mem_get_or_new(&m->followers, key, sizeof *set, &fresh);
+    if (!set)
+        return RTMD_STORE_NOMEM;
     if (rtmd_map_put(set, s->user_id, s) == 0) {
         if (rtmd_map_put(&u->subs, user, &rtmd__present) == 0)
             return RTMD_STORE_OK;
@@ -820,35 +860,23 @@ static rtmd_store_status mem_sub_add(rtmd_store *st, rtmd_session *s, const char
 
 static rtmd_store_status mem_sub_remove(rtmd_store *st, rtmd_session *s, const char *user)
 {
-    mem_store *m = mem_of(st);
-    mem_user *u = mem_user_of(m, s);
-    if (!u || !rtmd_map_del(&u->subs, user))
-        return RTMD_STORE_ABSENT;
-    mem_follower_drop(m, s->app_id, user, s->user_id);
-    return RTMD_STORE_OK;
+    return mem_user_set_del(st, s, MEM_SUBS, user, mem_follower_drop);
 }
 
 static bool mem_sub_has(rtmd_store *st, rtmd_session *s, const char *user)
 {
-    mem_user *u = mem_user_of(mem_of(st), s);
-    return u && rtmd_map_get(&u->subs, user) != NULL;
+    return mem_user_set_has(st, s, MEM_SUBS, user);
 }
 
 static size_t mem_sub_count(rtmd_store *st, rtmd_session *s)
 {
-    mem_user *u = mem_user_of(mem_of(st), s);
-    return u ? u->subs.count : 0;
+    rtmd_map *set = mem_user_set(st, s, MEM_SUBS);
+    return set ? set->count : 0;
 }
 
 static rtmd_store_status mem_sub_list(rtmd_store *st, rtmd_session *s, rtmd_strv *out)
 {
-    mem_user *u = mem_user_of(mem_of(st), s);
-    if (!u) {
-        out->items = NULL;
-        out->count = 0;
-        return RTMD_STORE_ABSENT;
-    }
-    return mem_keys(&u->subs, out);
+    return mem_user_set_keys(st, s, MEM_SUBS, out);
 }
 
 static void mem_followers_foreach(rtmd_store *st, const char *app, const char *user,
