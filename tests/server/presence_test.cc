@@ -260,6 +260,20 @@ TEST(Presence, ResumeWithinTheUnreachableTimeSendsNothing_A8_S12) {
   EXPECT_TRUE(b.QuietFor(500)) << "bob was told of a loss within the unreachable time";
 }
 
+// A8, S13: without a grace (--session-grace-ms 0) a lost link ends the
+// session: OFFLINE at once.
+TEST(Presence, LostLinkWithoutGraceIsOffline_A8_S13) {
+  RtmdProcess rtmd({"--session-grace-ms", "0"});
+  ASSERT_TRUE(rtmd.started());
+  TestClient a, b;
+  ASSERT_TRUE(Online(a, rtmd, "alice"));
+  ASSERT_TRUE(Online(b, rtmd, "bob"));
+  ASSERT_EQ(b.Subscribe({"alice"}), 0);
+  EXPECT_EQ(NextEvent(b), (States{{"alice", kOnline}}));
+  a.Close();
+  EXPECT_EQ(NextEvent(b), (States{{"alice", kOffline}}));
+}
+
 // A8: a logout is OFFLINE at once; a new login is ONLINE.
 TEST(Presence, LogoutIsOfflineAndLoginOnline_A8) {
   RtmdProcess rtmd;
