@@ -43,6 +43,20 @@ std::vector<std::string> Users(const std::string& prefix, int n) {
   return out;
 }
 
+// alice (on a, with instance) and bob (on b) log in; bob follows alice and
+// sees her ONLINE.
+::testing::AssertionResult BobFollowsAlice(const RtmdProcess& rtmd, TestClient& a,
+                                           TestClient& b, uint64_t instance) {
+  ::testing::AssertionResult online = Online(a, rtmd, "alice", "app", instance);
+  if (!online) return online;
+  if (!(online = Online(b, rtmd, "bob"))) return online;
+  if (b.Subscribe({"alice"}) != 0) return ::testing::AssertionFailure() << "subscribe failed";
+  States first = NextEvent(b);
+  if (first != States{{"alice", kOnline}})
+    return ::testing::AssertionFailure() << "no PeerStateEvent{alice ONLINE} first";
+  return ::testing::AssertionSuccess();
+}
+
 // Connects, Hello, Login naming the session c had: a resume within the grace.
 FramePtr Resume(TestClient& c, const RtmdProcess& rtmd, const std::string& user,
                 uint64_t instance) {
@@ -248,10 +262,7 @@ TEST(Presence, ResumeWithinTheUnreachableTimeSendsNothing_A8_S12) {
   RtmdProcess rtmd({"--session-grace-ms", "20000", "--unreachable-ms", "10000"});
   ASSERT_TRUE(rtmd.started());
   TestClient a, b;
-  ASSERT_TRUE(Online(a, rtmd, "alice", "app", 7));
-  ASSERT_TRUE(Online(b, rtmd, "bob"));
-  ASSERT_EQ(b.Subscribe({"alice"}), 0);
-  EXPECT_EQ(NextEvent(b), (States{{"alice", kOnline}}));
+  ASSERT_TRUE(BobFollowsAlice(rtmd, a, b, 7));
   a.Close();
   ASSERT_TRUE(rtmd.WaitForLog("app/alice: link lost, session kept"));
   FramePtr r = Resume(a, rtmd, "alice", 7);
@@ -266,10 +277,7 @@ TEST(Presence, LostLinkWithoutGraceIsOffline_A8_S13) {
   RtmdProcess rtmd({"--session-grace-ms", "0"});
   ASSERT_TRUE(rtmd.started());
   TestClient a, b;
-  ASSERT_TRUE(Online(a, rtmd, "alice"));
-  ASSERT_TRUE(Online(b, rtmd, "bob"));
-  ASSERT_EQ(b.Subscribe({"alice"}), 0);
-  EXPECT_EQ(NextEvent(b), (States{{"alice", kOnline}}));
+  ASSERT_TRUE(BobFollowsAlice(rtmd, a, b, 1));
   a.Close();
   EXPECT_EQ(NextEvent(b), (States{{"alice", kOffline}}));
 }
@@ -279,10 +287,7 @@ TEST(Presence, LogoutIsOfflineAndLoginOnline_A8) {
   RtmdProcess rtmd;
   ASSERT_TRUE(rtmd.started());
   TestClient a, b;
-  ASSERT_TRUE(Online(a, rtmd, "alice"));
-  ASSERT_TRUE(Online(b, rtmd, "bob"));
-  ASSERT_EQ(b.Subscribe({"alice"}), 0);
-  EXPECT_EQ(NextEvent(b), (States{{"alice", kOnline}}));
+  ASSERT_TRUE(BobFollowsAlice(rtmd, a, b, 1));
   ASSERT_EQ(a.Logout(), 0);
   EXPECT_EQ(NextEvent(b), (States{{"alice", kOffline}}));
   TestClient a2;
@@ -296,10 +301,7 @@ TEST(Presence, TakeoverByAnotherInstanceSendsNothing_S16) {
   RtmdProcess rtmd;
   ASSERT_TRUE(rtmd.started());
   TestClient a1, a2, b;
-  ASSERT_TRUE(Online(a1, rtmd, "alice", "app", 1));
-  ASSERT_TRUE(Online(b, rtmd, "bob"));
-  ASSERT_EQ(b.Subscribe({"alice"}), 0);
-  EXPECT_EQ(NextEvent(b), (States{{"alice", kOnline}}));
+  ASSERT_TRUE(BobFollowsAlice(rtmd, a1, b, 1));
   ASSERT_TRUE(Online(a2, rtmd, "alice", "app", 2));
   FramePtr k = a1.Expect(RTM__WIRE__FRAME__BODY_KICK);
   ASSERT_TRUE(k);
@@ -315,10 +317,7 @@ TEST(Presence, TakeoverOfAnUnreachableSessionIsOnline_S16) {
   RtmdProcess rtmd({"--session-grace-ms", "20000", "--unreachable-ms", "200"});
   ASSERT_TRUE(rtmd.started());
   TestClient a1, a2, b;
-  ASSERT_TRUE(Online(a1, rtmd, "alice", "app", 1));
-  ASSERT_TRUE(Online(b, rtmd, "bob"));
-  ASSERT_EQ(b.Subscribe({"alice"}), 0);
-  EXPECT_EQ(NextEvent(b), (States{{"alice", kOnline}}));
+  ASSERT_TRUE(BobFollowsAlice(rtmd, a1, b, 1));
   a1.Close();
   EXPECT_EQ(NextEvent(b), (States{{"alice", kUnreachable}}));
   ASSERT_TRUE(Online(a2, rtmd, "alice", "app", 2));
