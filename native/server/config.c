@@ -54,6 +54,9 @@ static void rtmd__usage(FILE *f)
         "                            (default %u)\n"
         "  --session-grace-ms N      keep the session of a lost link N ms for its\n"
         "                            return (default %u; 0: end it at once)\n"
+        "  --unreachable-ms N        such a session is ONLINE to its subscribers until\n"
+        "                            N ms after the last data of its link, then\n"
+        "                            UNREACHABLE (default %u)\n"
         "  --replay-window-ms N      on a resume, re-deliver the channel messages of\n"
         "                            the last N ms (default %u)\n"
         "  --replay-max N            ... at most the latest N per channel (default %u)\n"
@@ -71,7 +74,8 @@ static void rtmd__usage(FILE *f)
         "                            COUNT, then evenly) per session; COUNT 0: no\n"
         "                            limit. Names and defaults: join=50/3,\n"
         "                            join-same-channel=2/5, messages=1500/3,\n"
-        "                            attribute-writes=100/5, attribute-reads=400/5\n"
+        "                            attribute-writes=100/5, attribute-reads=400/5,\n"
+        "                            query-peers=100/5\n"
         "  --config FILE             read options from FILE: one 'name value' per\n"
         "                            line (the option without its --), # comments;\n"
         "                            later options override earlier ones\n"
@@ -91,7 +95,7 @@ static void rtmd__usage(FILE *f)
         RTMD_DEFAULT_LISTEN, RTMD_DEFAULT_TOKEN_WARN_S, RTMD_DEFAULT_HEARTBEAT_MS, RTMD_IDLE_TIMEOUT_MIN_MS,
         RTMD_DEFAULT_LOGIN_DEADLINE_MS, (unsigned)RTM__FRAME_MAX_DEFAULT,
         RTMD_DEFAULT_MAX_UNACKED, RTMD_DEFAULT_MAX_OUTPUT, RTMD_DEFAULT_SESSION_GRACE_MS,
-        RTMD_DEFAULT_REPLAY_WINDOW_MS, RTMD_DEFAULT_REPLAY_MAX, RTMD_DEFAULT_OFFLINE_MAX,
+        RTMD_DEFAULT_UNREACHABLE_MS, RTMD_DEFAULT_REPLAY_WINDOW_MS, RTMD_DEFAULT_REPLAY_MAX, RTMD_DEFAULT_OFFLINE_MAX,
         RTMD_DEFAULT_OFFLINE_TTL_S, RTMD_DEFAULT_OFFLINE_MAX_BYTES, RTMD_FD_RESERVE,
         rtmd__default_max_conns(), RTMD_DEFAULT_MAX_CONNS_PER_IP, RTMD_DEFAULT_ADMIN_LISTEN,
         RTMD_ADMIN_SECRET_MIN);
@@ -127,7 +131,7 @@ static int rtmd__listen_ok(const char *s)
 
 enum { OPT_LISTEN, OPT_APP_ID, OPT_APP_CERT, OPT_TOKEN_WARN, OPT_TOKEN_POLICY,
        OPT_HEARTBEAT, OPT_IDLE, OPT_DEADLINE, OPT_MAX_FRAME,
-       OPT_MAX_UNACKED, OPT_MAX_OUTPUT, OPT_GRACE, OPT_REPLAY_WINDOW, OPT_REPLAY_MAX,
+       OPT_MAX_UNACKED, OPT_MAX_OUTPUT, OPT_GRACE, OPT_UNREACHABLE, OPT_REPLAY_WINDOW, OPT_REPLAY_MAX,
        OPT_OFFLINE_MAX, OPT_OFFLINE_TTL, OPT_OFFLINE_BYTES,
        OPT_MAX_CONNS, OPT_MAX_CONNS_PER_IP, OPT_RATE, OPT_CONFIG,
        OPT_ADMIN_LISTEN, OPT_ADMIN_SECRET_FILE,
@@ -149,6 +153,7 @@ static const struct {
     [OPT_MAX_UNACKED] = { "--max-unacked", 1 },
     [OPT_MAX_OUTPUT] = { "--max-output", 1 },
     [OPT_GRACE] = { "--session-grace-ms", 1 },
+    [OPT_UNREACHABLE] = { "--unreachable-ms", 1 },
     [OPT_REPLAY_WINDOW] = { "--replay-window-ms", 1 },
     [OPT_REPLAY_MAX] = { "--replay-max", 1 },
     [OPT_OFFLINE_MAX] = { "--offline-max", 1 },
@@ -246,7 +251,8 @@ static int rtmd__parse_rate(rtmd_config *cfg, const char *value, FILE *err)
     }
     if (kind == RTMD_RATE_COUNT) {
         fprintf(err, "rtmd: --rate: expected NAME=COUNT/SECONDS with NAME one of join, "
-                     "join-same-channel, messages, attribute-writes, attribute-reads; "
+                     "join-same-channel, messages, attribute-writes, attribute-reads, "
+                     "query-peers; "
                      "got '%s'\n", value);
         return -1;
     }
@@ -408,6 +414,9 @@ static rtmd_config_status rtmd__parse_args(rtmd_config *cfg, int argc, char **ar
             break;
         case OPT_GRACE:
             bad = rtmd__parse_u32(name, value, 0, 86400000, &cfg->session_grace_ms, err);
+            break;
+        case OPT_UNREACHABLE:
+            bad = rtmd__parse_u32(name, value, 0, 86400000, &cfg->unreachable_ms, err);
             break;
         case OPT_REPLAY_WINDOW:
             bad = rtmd__parse_u32(name, value, 0, 86400000, &cfg->replay_window_ms, err);
@@ -592,6 +601,7 @@ rtmd_config_status rtmd_config_parse(rtmd_config *cfg, int argc, char **argv,
     cfg->max_unacked = RTMD_DEFAULT_MAX_UNACKED;
     cfg->max_output = RTMD_DEFAULT_MAX_OUTPUT;
     cfg->session_grace_ms = RTMD_DEFAULT_SESSION_GRACE_MS;
+    cfg->unreachable_ms = RTMD_DEFAULT_UNREACHABLE_MS;
     cfg->replay_window_ms = RTMD_DEFAULT_REPLAY_WINDOW_MS;
     cfg->replay_max = RTMD_DEFAULT_REPLAY_MAX;
     cfg->log_level = RTMD_LOG_INFO;

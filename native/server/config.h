@@ -27,6 +27,9 @@
 #define RTMD_DEFAULT_MAX_OUTPUT (4u * 1024u * 1024u)
 /* SPEC S12/S13: how long a session outlives its lost link. */
 #define RTMD_DEFAULT_SESSION_GRACE_MS 30000u
+/* SPEC A8: a session without a link stays ONLINE to its subscribers this
+ * long after the last data received on its lost link, then UNREACHABLE. */
+#define RTMD_DEFAULT_UNREACHABLE_MS 6000u
 /* SPEC S10: channel messages re-delivered on a resume: those of the last
  * window, at most the latest max. */
 #define RTMD_DEFAULT_REPLAY_WINDOW_MS 30000u
@@ -79,6 +82,8 @@ typedef struct {
     uint32_t max_unacked;        /* unacknowledged peer deliveries kept per session */
     uint32_t max_output;         /* bytes queued to one link before it is dropped */
     uint32_t session_grace_ms;   /* a session outlives its lost link this long (0: not) */
+    uint32_t unreachable_ms;     /* ... and is ONLINE N ms after its last data, then
+                                  * UNREACHABLE (SPEC A8) */
     uint32_t replay_window_ms;   /* channel messages of this last window are replayed */
     uint32_t replay_max;         /* at most this many per channel (kept per channel) */
     uint32_t offline_max;        /* offline messages kept per receiver (0: none) */

@@ -14,6 +14,7 @@
 
 #include "attrs.h"
 #include "log.h"
+#include "presence.h"
 #include "router.h"
 #include "rtm/rtm_codes.h"
 #include "tls.h"
@@ -440,8 +441,10 @@ void rtmd_conn_attach(rtmd_conn *c, rtmd_session *s)
 
 void rtmd_conn_detach(rtmd_conn *c)
 {
-    if (c->session && c->session->link == c)
+    if (c->session && c->session->link == c) {
+        c->session->last_rx_ms = c->last_rx_ms;
         c->session->link = NULL;
+    }
     c->session = NULL;
 }
 
@@ -509,6 +512,9 @@ static void conn_on_frame(rtmd_conn *c, rtm__frame *f)
     case RTM__WIRE__FRAME__BODY_SET_ATTRIBUTES:
     case RTM__WIRE__FRAME__BODY_GET_ATTRIBUTES:
     case RTM__WIRE__FRAME__BODY_RENEW_TOKEN:
+    case RTM__WIRE__FRAME__BODY_QUERY_PEERS:
+    case RTM__WIRE__FRAME__BODY_SUBSCRIBE:
+    case RTM__WIRE__FRAME__BODY_GET_SUBSCRIBED:
         if (c->state != CONN_READY) {
             conn_refuse(c, RTM__WIRE__CLOSE__CODE__CLOSE_PROTOCOL, "%s before login",
                         rtm__frame_body_name(f));
@@ -516,7 +522,8 @@ static void conn_on_frame(rtmd_conn *c, rtm__frame *f)
         }
         if (f->body_case == RTM__WIRE__FRAME__BODY_LOGOUT)
             rtmd_session_logout(c->srv, c, f->request_id);
-        else if (!rtmd_attrs_request(c->srv, c->session, f))
+        else if (!rtmd_attrs_request(c->srv, c->session, f) &&
+                 !rtmd_presence_request(c->srv, c->session, f))
             rtmd_router_request(c->srv, c->session, f);
         return;
     case RTM__WIRE__FRAME__BODY__NOT_SET:

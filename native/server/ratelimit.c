@@ -14,6 +14,7 @@ static const struct {
     [RTMD_RATE_MESSAGES] = { "messages", { 1500, 3000 } },
     [RTMD_RATE_ATTR_WRITES] = { "attribute-writes", { 100, 5000 } },
     [RTMD_RATE_ATTR_READS] = { "attribute-reads", { 400, 5000 } },
+    [RTMD_RATE_QUERY_PEERS] = { "query-peers", { 100, 5000 } },
 };
 
 const char *rtmd_rate_name(rtmd_rate_kind kind)

@@ -30,11 +30,12 @@ typedef enum {
     RTMD_RATE_MESSAGES,        /* peer and channel messages together */
     RTMD_RATE_ATTR_WRITES,     /* set/add/delete/clear of user attributes */
     RTMD_RATE_ATTR_READS,      /* gets of user attributes */
+    RTMD_RATE_QUERY_PEERS,     /* presence queries (QueryPeers) */
     RTMD_RATE_COUNT
 } rtmd_rate_kind;
 
 /* The --rate name of a kind ("join", "join-same-channel", "messages",
- * "attribute-writes", "attribute-reads"). */
+ * "attribute-writes", "attribute-reads", "query-peers"). */
 const char *rtmd_rate_name(rtmd_rate_kind kind);
 /* The kind named name, or RTMD_RATE_COUNT. */
 rtmd_rate_kind rtmd_rate_find(const char *name);

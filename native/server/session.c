@@ -13,6 +13,7 @@
 #include "conn.h"
 #include "ids.h"
 #include "log.h"
+#include "presence.h"
 #include "replay.h"
 #include "router.h"
 #include "rtm/rtm_codes.h"
@@ -28,6 +29,7 @@ const char *rtmd_session_name(const rtmd_session *s, char *buf, size_t size)
 static void session_free(rtmd_session *s)
 {
     rtmd_token_expiry_free(s);
+    rtmd_presence_free(s);
     rtmd_recent_joins_free(&s->recent_joins);
     free(s->app_id);
     free(s->user_id);
@@ -56,11 +58,13 @@ static uint64_t session_next_id(void)
     return next;
 }
 
-static rtmd_session *session_new(const char *app, const char *user, uint64_t instance)
+static rtmd_session *session_new(rtmd_server *srv, const char *app, const char *user,
+                                  uint64_t instance)
 {
     rtmd_session *s = calloc(1, sizeof *s);
     if (!s)
         return NULL;
+    s->srv = srv;
     s->app_id = strdup(app);
     s->user_id = strdup(user);
     s->instance_id = instance;
@@ -138,8 +142,9 @@ static int grace_enter(rtmd_server *srv, rtmd_session *s)
 }
 
 /* Ends s: out of the grace list, out of its channels (with notify,
- * member-left events), out of the store (its queue, send answers and
- * attributes with it), freed. */
+ * member-left events), out of the store (its queue, send answers,
+ * attributes and subscriptions with it), freed. With notify its user's
+ * subscribers see it OFFLINE (SPEC A8). */
 static void session_end(rtmd_server *srv, rtmd_session *s, bool notify)
 {
     grace_unlink(srv, s);
@@ -147,6 +152,8 @@ static void session_end(rtmd_server *srv, rtmd_session *s, bool notify)
         rtmd_conn_detach(s->link);
     rtmd_router_leave_all(srv, s, notify);
     rtmd_store_session_remove(srv->store, s);
+    if (notify)
+        rtmd_presence_announce(srv, s->app_id, s->user_id, RTMD_PEER_OFFLINE);
     session_free(s);
 }
 
@@ -209,6 +216,8 @@ void rtmd_session_login(rtmd_server *srv, rtmd_conn *c, uint32_t request_id,
         session_answer(srv, c, request_id, RTM_LOGIN_ERR_REJECTED, false, 0);
         return;
     }
+    /* What the user's subscribers saw before (SPEC A8). */
+    rtmd_peer_state before = rtmd_presence_state(s);
     if (s && s->instance_id == login->instance_id) {
         /* The same client instance is back (SPEC S12: within the grace, or
          * its old link is about to be noticed lost): it takes the session
@@ -221,14 +230,16 @@ void rtmd_session_login(rtmd_server *srv, rtmd_conn *c, uint32_t request_id,
             rtmd_conn_close(old, 0, NULL);
         }
         grace_unlink(srv, s);
+        rtmd_presence_link_back(s);
         /* Resumed only if it is the session the client had: one made
          * meanwhile by a late login of an abandoned link is new to it. */
         resumed = login->session_id != 0 && login->session_id == s->id;
     } else if (s) {
         /* SPEC S16: another instance logs in as the same user; the old one is
          * kicked (in grace it has no link to be told). The user id stays
-         * online, so its channels are left without member events; the new
-         * session starts with none. */
+         * online, so its channels are left without member events and its
+         * subscribers are told nothing (unless it was UNREACHABLE); the new
+         * session starts with no channel and no subscription. */
         rtmd_conn *old = s->link;
         if (!old)
             rtmd_log(RTMD_LOG_INFO,
@@ -250,7 +261,7 @@ void rtmd_session_login(rtmd_server *srv, rtmd_conn *c, uint32_t request_id,
     }
     bool created = !s;
     if (!s) {
-        s = session_new(app, user, login->instance_id);
+        s = session_new(srv, app, user, login->instance_id);
         st = s ? rtmd_store_session_add(srv->store, s) : RTMD_STORE_NOMEM;
         if (st != RTMD_STORE_OK) {
             rtmd_log(RTMD_LOG_ERROR, "%s: cannot create the session of %s/%s (%d)",
@@ -267,8 +278,12 @@ void rtmd_session_login(rtmd_server *srv, rtmd_conn *c, uint32_t request_id,
              rtmd_conn_name(c), rtmd_session_name(s, who, sizeof who), s->instance_id,
              resumed ? ", session resumed" : "");
     session_answer(srv, c, request_id, RTM_LOGIN_ERR_OK, resumed, s->id);
-    if (resumed)
+    if (resumed) {
         rtmd_replay_resume(srv, s, login);
+        rtmd_presence_resumed(srv, s);
+    }
+    if (before != RTMD_PEER_ONLINE)
+        rtmd_presence_announce(srv, s->app_id, s->user_id, RTMD_PEER_ONLINE);
     if (created)
         rtmd_router_deliver_offline(srv, s);
     rtmd_token_expiry_set(srv, s, token_expires_at);
@@ -309,6 +324,7 @@ void rtmd_session_link_lost(rtmd_server *srv, rtmd_session *s)
         /* SPEC S12: still online and in its channels, nobody is told. */
         rtmd_log(RTMD_LOG_INFO, "%s: link lost, session kept for %u ms",
                  rtmd_session_name(s, who, sizeof who), grace);
+        rtmd_presence_link_lost(srv, s);
         return;
     }
     if (grace > 0)

@@ -28,6 +28,7 @@ struct rtmd_conn;
 struct event;
 
 typedef struct rtmd_session {
+    struct rtmd_server *srv;  /* for its timers' callbacks */
     char *app_id;
     char *user_id;
     uint64_t instance_id;     /* Login.instance_id of the client that owns it */
@@ -44,7 +45,13 @@ typedef struct rtmd_session {
     uint64_t token_expires_at;
     bool token_warned;
     struct event *token_timer;
-    struct rtmd_server *token_srv;
+    /* Its presence (presence.c, SPEC A8): the last data received on its
+     * last link (monotonic ms, set when the link is detached), whether it
+     * was found UNREACHABLE since it lost that link, and the timer that
+     * finds it (created on the first need). */
+    uint64_t last_rx_ms;
+    bool unreachable;
+    struct event *presence_timer;
     /* Its request rates (ratelimit.h): kept with the session, so that a new
      * link does not reset them. */
     rtmd_bucket rates[RTMD_RATE_COUNT];

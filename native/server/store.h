@@ -3,8 +3,9 @@
  *
  * Sessions (who is online, per app id), the delivered but unacknowledged peer
  * messages of each session, the send_seq answers of each session, its user
- * attributes, channel membership, channel history and the offline messages
- * of users who are away live here and nowhere
+ * attributes, channel membership, channel history, the offline messages
+ * of users who are away and the presence subscriptions of sessions (with
+ * their reverse index, who follows a user) live here and nowhere
  * else: no other module touches these tables. The interface is a table of
  * functions (rtmd_store_ops) so that a store shared by several rtmd nodes
  * (Redis is planned) can replace the in-memory one (store_mem.c).
@@ -168,6 +169,21 @@ typedef struct rtmd_store_ops {
                          uint64_t horizon_ms, rtmd_offline_fn fn, void *closure);
     size_t (*offline_expire)(rtmd_store *st, uint64_t horizon_ms);
     size_t (*offline_bytes)(rtmd_store *st);
+
+    /* Presence subscriptions (SPEC A8): the user ids (of its app) whose
+     * presence s follows, and the reverse index. They belong to s and go
+     * with it (session_remove). sub_add: OK, EXISTS, ABSENT (s is not in
+     * the store) or NOMEM. sub_remove: OK or ABSENT. sub_list: sorted
+     * (bytewise). followers_foreach calls fn for every session that
+     * follows (app_id, user_id); fn must not change subscriptions or
+     * sessions. */
+    rtmd_store_status (*sub_add)(rtmd_store *st, rtmd_session *s, const char *user_id);
+    rtmd_store_status (*sub_remove)(rtmd_store *st, rtmd_session *s, const char *user_id);
+    bool (*sub_has)(rtmd_store *st, rtmd_session *s, const char *user_id);
+    size_t (*sub_count)(rtmd_store *st, rtmd_session *s);
+    rtmd_store_status (*sub_list)(rtmd_store *st, rtmd_session *s, rtmd_strv *out);
+    void (*followers_foreach)(rtmd_store *st, const char *app_id, const char *user_id,
+                              rtmd_session_fn fn, void *closure);
 } rtmd_store_ops;
 
 struct rtmd_store {
@@ -267,5 +283,22 @@ static inline size_t rtmd_store_offline_expire(rtmd_store *st, uint64_t horizon_
 { return st->ops->offline_expire(st, horizon_ms); }
 static inline size_t rtmd_store_offline_bytes(rtmd_store *st)
 { return st->ops->offline_bytes(st); }
+static inline rtmd_store_status rtmd_store_sub_add(rtmd_store *st, rtmd_session *s,
+                                                   const char *user)
+{ return st->ops->sub_add(st, s, user); }
+static inline rtmd_store_status rtmd_store_sub_remove(rtmd_store *st, rtmd_session *s,
+                                                      const char *user)
+{ return st->ops->sub_remove(st, s, user); }
+static inline bool rtmd_store_sub_has(rtmd_store *st, rtmd_session *s, const char *user)
+{ return st->ops->sub_has(st, s, user); }
+static inline size_t rtmd_store_sub_count(rtmd_store *st, rtmd_session *s)
+{ return st->ops->sub_count(st, s); }
+static inline rtmd_store_status rtmd_store_sub_list(rtmd_store *st, rtmd_session *s,
+                                                    rtmd_strv *out)
+{ return st->ops->sub_list(st, s, out); }
+static inline void rtmd_store_followers_foreach(rtmd_store *st, const char *app,
+                                                const char *user, rtmd_session_fn fn,
+                                                void *closure)
+{ st->ops->followers_foreach(st, app, user, fn, closure); }
 
 #endif

@@ -6,10 +6,13 @@
  * unacknowledged deliveries, its send answers, its attributes and its
  * channels), and channels, to a mem_channel (its members, its message seq
  * and its recent messages); and offline, to a mem_offline (the messages
- * kept for a user who is away, SPEC A6).
+ * kept for a user who is away, SPEC A6); and followers, to a rtmd_map of
+ * the sessions that follow that user's presence (SPEC A8), the reverse of
+ * each mem_user's subs.
  */
 #include "store.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,6 +43,7 @@ typedef struct {
     mem_sent *sent;    /* RTMD_SENT_RING slots, allocated on the first send_seq */
     rtmd_attrv attrs;  /* sorted by key */
     rtmd_map channels; /* channel name -> &rtmd__present */
+    rtmd_map subs;     /* followed user id -> &rtmd__present */
 } mem_user;
 
 typedef struct {
@@ -74,6 +78,7 @@ typedef struct {
     rtmd_map channels;
     rtmd_map offline;
     size_t offline_bytes;
+    rtmd_map followers; /* "<app>\x1f<user>" -> rtmd_map (follower user id -> session) */
 } mem_store;
 
 void rtmd_attrv_free(rtmd_attrv *v)
@@ -116,6 +121,38 @@ static mem_user *mem_user_of(mem_store *m, rtmd_session *s)
     return u && u->s == s ? u : NULL;
 }
 
+/* A mem_user's sets of ids that have a reverse index: its channels (the
+ * channel's members) and its subscriptions (the followers of a user). */
+#define MEM_CHANNELS offsetof(mem_user, channels)
+#define MEM_SUBS offsetof(mem_user, subs)
+
+/* Removes user from the reverse entry of id (of app). */
+typedef void (*mem_drop_fn)(mem_store *m, const char *app, const char *id, const char *user);
+
+/* The set at offset off of s's record, or NULL when s is not in the store. */
+static rtmd_map *mem_user_set(rtmd_store *st, rtmd_session *s, size_t off)
+{
+    mem_user *u = mem_user_of(mem_of(st), s);
+    return u ? (rtmd_map *)((char *)u + off) : NULL;
+}
+
+/* The value of key in index, or a new zeroed one of size bytes put there
+ * (*fresh then true); NULL when out of memory. */
+static void *mem_get_or_new(rtmd_map *index, const char *key, size_t size, bool *fresh)
+{
+    void *v = rtmd_map_get(index, key);
+    *fresh = false;
+    if (v)
+        return v;
+    v = calloc(1, size);
+    if (!v || rtmd_map_put(index, key, v) != 0) {
+        free(v);
+        return NULL;
+    }
+    *fresh = true;
+    return v;
+}
+
 static mem_channel *mem_channel_find(mem_store *m, const char *app, const char *ch)
 {
     char buf[MEM_KEY_MAX];
@@ -150,6 +187,7 @@ static void mem_channel_free(mem_channel *c)
 static void mem_user_free_data(mem_user *u)
 {
     rtmd_map_clear(&u->channels);
+    rtmd_map_clear(&u->subs);
     mem_unacked_clear(u);
     free(u->ring);
     free(u->sent);
@@ -173,13 +211,55 @@ static void mem_channel_drop(mem_store *m, const char *app, const char *ch,
     }
 }
 
-static void mem_user_free(mem_store *m, mem_user *u)
+/* Removes follower from the followers of (app, user), forgetting the set
+ * when it empties. */
+static void mem_follower_drop(mem_store *m, const char *app, const char *user,
+                              const char *follower)
+{
+    char buf[MEM_KEY_MAX];
+    const char *key = rtmd_map_key2(buf, sizeof buf, app, user);
+    rtmd_map *set = key ? rtmd_map_get(&m->followers, key) : NULL;
+    if (!set)
+        return;
+    rtmd_map_del(set, follower);
+    if (set->count == 0) {
+        rtmd_map_del(&m->followers, key);
+        rtmd_map_clear(set);
+        free(set);
+    }
+}
+
+/* Takes u out of the reverse entry of every id in set. */
+static void mem_user_drop_all(mem_store *m, mem_user *u, rtmd_map *set, mem_drop_fn drop)
 {
     size_t it;
-    for (rtmd_map_entry *e = rtmd_map_first(&u->channels, &it); e;
-         e = rtmd_map_next(&u->channels, e, &it))
-        mem_channel_drop(m, u->s->app_id, e->key, u->s->user_id);
+    for (rtmd_map_entry *e = rtmd_map_first(set, &it); e; e = rtmd_map_next(set, e, &it))
+        drop(m, u->s->app_id, e->key, u->s->user_id);
+}
+
+static void mem_user_free(mem_store *m, mem_user *u)
+{
+    mem_user_drop_all(m, u, &u->channels, mem_channel_drop);
+    mem_user_drop_all(m, u, &u->subs, mem_follower_drop);
     mem_user_free_data(u);
+}
+
+/* Removes id from s's set at off and s from id's reverse entry: OK, or
+ * ABSENT when it was not there. */
+static rtmd_store_status mem_user_set_del(rtmd_store *st, rtmd_session *s, size_t off,
+                                          const char *id, mem_drop_fn drop)
+{
+    rtmd_map *set = mem_user_set(st, s, off);
+    if (!set || !rtmd_map_del(set, id))
+        return RTMD_STORE_ABSENT;
+    drop(mem_of(st), s->app_id, id, s->user_id);
+    return RTMD_STORE_OK;
+}
+
+static bool mem_user_set_has(rtmd_store *st, rtmd_session *s, size_t off, const char *id)
+{
+    rtmd_map *set = mem_user_set(st, s, off);
+    return set && rtmd_map_get(set, id) != NULL;
 }
 
 /* ---- offline messages (SPEC A6) ------------------------------------------ */
@@ -211,14 +291,10 @@ static rtmd_store_status mem_offline_push(rtmd_store *st, const char *app, const
     const char *key = rtmd_map_key2(buf, sizeof buf, app, user);
     if (!key || max == 0)
         return RTMD_STORE_LIMIT;
-    mem_offline *q = rtmd_map_get(&m->offline, key);
-    if (!q) {
-        q = calloc(1, sizeof *q);
-        if (!q || rtmd_map_put(&m->offline, key, q) != 0) {
-            free(q);
-            return RTMD_STORE_NOMEM;
-        }
-    }
+    bool fresh;
+    mem_offline *q = mem_get_or_new(&m->offline, key, sizeof *q, &fresh);
+    if (!q)
+        return RTMD_STORE_NOMEM;
     mem_off o = { strdup(from), at_ms, malloc(len ? len : 1), len };
     if (!o.from || !o.msg) {
         free(o.from);
@@ -322,6 +398,12 @@ static void mem_destroy(rtmd_store *st)
          e = rtmd_map_next(&m->offline, e, &it))
         mem_offline_free(m, e->value);
     rtmd_map_clear(&m->offline);
+    for (rtmd_map_entry *e = rtmd_map_first(&m->followers, &it); e;
+         e = rtmd_map_next(&m->followers, e, &it)) {
+        rtmd_map_clear(e->value);
+        free(e->value);
+    }
+    rtmd_map_clear(&m->followers);
     free(m);
 }
 
@@ -572,16 +654,10 @@ static rtmd_store_status mem_channel_join(rtmd_store *st, rtmd_session *s,
     const char *key = rtmd_map_key2(buf, sizeof buf, s->app_id, ch);
     if (!key)
         return RTMD_STORE_LIMIT;
-    mem_channel *c = rtmd_map_get(&m->channels, key);
-    bool fresh = false;
-    if (!c) {
-        c = calloc(1, sizeof *c);
-        if (!c || rtmd_map_put(&m->channels, key, c) != 0) {
-            free(c);
-            return RTMD_STORE_NOMEM;
-        }
-        fresh = true;
-    }
+    bool fresh;
+    mem_channel *c = mem_get_or_new(&m->channels, key, sizeof *c, &fresh);
+    if (!c)
+        return RTMD_STORE_NOMEM;
     if (rtmd_map_put(&c->members, s->user_id, &rtmd__present) != 0)
         goto nomem;
     if (rtmd_map_put(&u->channels, ch, &rtmd__present) != 0) {
@@ -599,18 +675,12 @@ nomem:
 
 static rtmd_store_status mem_channel_leave(rtmd_store *st, rtmd_session *s, const char *ch)
 {
-    mem_store *m = mem_of(st);
-    mem_user *u = mem_user_of(m, s);
-    if (!u || !rtmd_map_del(&u->channels, ch))
-        return RTMD_STORE_ABSENT;
-    mem_channel_drop(m, s->app_id, ch, s->user_id);
-    return RTMD_STORE_OK;
+    return mem_user_set_del(st, s, MEM_CHANNELS, ch, mem_channel_drop);
 }
 
 static bool mem_channel_has(rtmd_store *st, rtmd_session *s, const char *ch)
 {
-    mem_user *u = mem_user_of(mem_of(st), s);
-    return u && rtmd_map_get(&u->channels, ch) != NULL;
+    return mem_user_set_has(st, s, MEM_CHANNELS, ch);
 }
 
 static int mem_strcmp(const void *a, const void *b)
@@ -683,16 +753,24 @@ static rtmd_store_status mem_app_channels(rtmd_store *st, const char *app, rtmd_
     return RTMD_STORE_OK;
 }
 
-static rtmd_store_status mem_session_channels(rtmd_store *st, rtmd_session *s,
-                                              rtmd_strv *out)
+/* The ids of s's set at off, sorted; ABSENT (and none) when s is not in the
+ * store. */
+static rtmd_store_status mem_user_set_keys(rtmd_store *st, rtmd_session *s, size_t off,
+                                           rtmd_strv *out)
 {
-    mem_user *u = mem_user_of(mem_of(st), s);
-    if (!u) {
+    rtmd_map *set = mem_user_set(st, s, off);
+    if (!set) {
         out->items = NULL;
         out->count = 0;
         return RTMD_STORE_ABSENT;
     }
-    return mem_keys(&u->channels, out);
+    return mem_keys(set, out);
+}
+
+static rtmd_store_status mem_session_channels(rtmd_store *st, rtmd_session *s,
+                                              rtmd_strv *out)
+{
+    return mem_user_set_keys(st, s, MEM_CHANNELS, out);
 }
 
 static uint64_t mem_channel_next_seq(rtmd_store *st, const char *app, const char *ch)
@@ -764,6 +842,71 @@ static void mem_history_foreach(rtmd_store *st, const char *app, const char *ch,
     }
 }
 
+/* ---- presence subscriptions (SPEC A8) ----------------------------------- */
+
+static rtmd_store_status mem_sub_add(rtmd_store *st, rtmd_session *s, const char *user)
+{
+    mem_store *m = mem_of(st);
+    mem_user *u = mem_user_of(m, s);
+    if (!u)
+        return RTMD_STORE_ABSENT;
+    if (rtmd_map_get(&u->subs, user))
+        return RTMD_STORE_EXISTS;
+    char buf[MEM_KEY_MAX];
+    const char *key = rtmd_map_key2(buf, sizeof buf, s->app_id, user);
+    if (!key)
+        return RTMD_STORE_LIMIT;
+    bool fresh;
+    rtmd_map *set = mem_get_or_new(&m->followers, key, sizeof *set, &fresh);
+    if (!set)
+        return RTMD_STORE_NOMEM;
+    if (rtmd_map_put(set, s->user_id, s) == 0) {
+        if (rtmd_map_put(&u->subs, user, &rtmd__present) == 0)
+            return RTMD_STORE_OK;
+        rtmd_map_del(set, s->user_id);
+    }
+    if (fresh) {
+        rtmd_map_del(&m->followers, key);
+        rtmd_map_clear(set);
+        free(set);
+    }
+    return RTMD_STORE_NOMEM;
+}
+
+static rtmd_store_status mem_sub_remove(rtmd_store *st, rtmd_session *s, const char *user)
+{
+    return mem_user_set_del(st, s, MEM_SUBS, user, mem_follower_drop);
+}
+
+static bool mem_sub_has(rtmd_store *st, rtmd_session *s, const char *user)
+{
+    return mem_user_set_has(st, s, MEM_SUBS, user);
+}
+
+static size_t mem_sub_count(rtmd_store *st, rtmd_session *s)
+{
+    rtmd_map *set = mem_user_set(st, s, MEM_SUBS);
+    return set ? set->count : 0;
+}
+
+static rtmd_store_status mem_sub_list(rtmd_store *st, rtmd_session *s, rtmd_strv *out)
+{
+    return mem_user_set_keys(st, s, MEM_SUBS, out);
+}
+
+static void mem_followers_foreach(rtmd_store *st, const char *app, const char *user,
+                                  rtmd_session_fn fn, void *closure)
+{
+    char buf[MEM_KEY_MAX];
+    const char *key = rtmd_map_key2(buf, sizeof buf, app, user);
+    rtmd_map *set = key ? rtmd_map_get(&mem_of(st)->followers, key) : NULL;
+    if (!set)
+        return;
+    size_t it;
+    for (rtmd_map_entry *e = rtmd_map_first(set, &it); e; e = rtmd_map_next(set, e, &it))
+        fn(e->value, closure);
+}
+
 static const rtmd_store_ops mem_ops = {
     .destroy = mem_destroy,
     .session_find = mem_session_find,
@@ -796,6 +939,12 @@ static const rtmd_store_ops mem_ops = {
     .offline_take = mem_offline_take,
     .offline_expire = mem_offline_expire,
     .offline_bytes = mem_offline_bytes,
+    .sub_add = mem_sub_add,
+    .sub_remove = mem_sub_remove,
+    .sub_has = mem_sub_has,
+    .sub_count = mem_sub_count,
+    .sub_list = mem_sub_list,
+    .followers_foreach = mem_followers_foreach,
 };
 
 rtmd_store *rtmd_store_mem_new(void)

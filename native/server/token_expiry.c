@@ -56,7 +56,6 @@ static void token_step(rtmd_server *srv, rtmd_session *s)
     }
     uint64_t next_ms = s->token_warned ? exp_ms : warn_ms;
     if (!s->token_timer) {
-        s->token_srv = srv;
         s->token_timer = evtimer_new(srv->base, token_timer_cb, s);
         if (!s->token_timer) {
             rtmd_log(RTMD_LOG_ERROR, "out of memory for a token timer");
@@ -73,7 +72,7 @@ static void token_timer_cb(evutil_socket_t fd, short what, void *arg)
     (void)fd;
     (void)what;
     rtmd_session *s = arg;
-    token_step(s->token_srv, s);
+    token_step(s->srv, s);
 }
 
 void rtmd_token_expiry_set(rtmd_server *srv, rtmd_session *s, uint64_t expires_at)

@@ -167,6 +167,8 @@ TEST(Config, LimitDefaults) {
   EXPECT_EQ(p.cfg.rates[RTMD_RATE_ATTR_WRITES].period_ms, 5000u);
   EXPECT_EQ(p.cfg.rates[RTMD_RATE_ATTR_READS].count, 400u);
   EXPECT_EQ(p.cfg.rates[RTMD_RATE_ATTR_READS].period_ms, 5000u);
+  EXPECT_EQ(p.cfg.rates[RTMD_RATE_QUERY_PEERS].count, 100u);
+  EXPECT_EQ(p.cfg.rates[RTMD_RATE_QUERY_PEERS].period_ms, 5000u);
   EXPECT_EQ(p.cfg.n_owned, 0u);
 }
 
@@ -189,7 +191,8 @@ TEST(Config, EveryLimitFlag) {
   Parsed p;
   Parse(p, {"--max-conns", "10", "--max-conns-per-ip=0", "--rate", "join=10/1",
             "--rate", "join-same-channel=0/5", "--rate=messages=3/0.001",
-            "--rate", "attribute-writes=7/2.5", "--rate", "attribute-reads=1000000/86400"});
+            "--rate", "attribute-writes=7/2.5", "--rate", "attribute-reads=1000000/86400",
+            "--rate", "query-peers=2/0.5"});
   ASSERT_EQ(p.st, RTMD_CONFIG_OK) << p.err;
   EXPECT_EQ(p.cfg.max_conns, 10u);
   EXPECT_EQ(p.cfg.max_conns_per_ip, 0u);
@@ -203,6 +206,8 @@ TEST(Config, EveryLimitFlag) {
   EXPECT_EQ(p.cfg.rates[RTMD_RATE_ATTR_WRITES].period_ms, 2500u);
   EXPECT_EQ(p.cfg.rates[RTMD_RATE_ATTR_READS].count, 1000000u);
   EXPECT_EQ(p.cfg.rates[RTMD_RATE_ATTR_READS].period_ms, 86400000u);
+  EXPECT_EQ(p.cfg.rates[RTMD_RATE_QUERY_PEERS].count, 2u);
+  EXPECT_EQ(p.cfg.rates[RTMD_RATE_QUERY_PEERS].period_ms, 500u);
 }
 
 // SECONDS has ms precision; a rate given twice takes the last; a rate left
@@ -226,7 +231,7 @@ TEST(Config, RateSecondsInMsAndLastRateWins) {
 
 TEST(Config, BadLimitValuesAreErrorsWithAClearMessage) {
   const std::string names = "NAME one of join, join-same-channel, messages, attribute-writes, "
-                            "attribute-reads";
+                            "attribute-reads, query-peers";
   const std::string range = "COUNT from 0 to 1000000 and SECONDS from 0.001 to 86400";
   struct {
     std::vector<std::string> args;
@@ -683,6 +688,36 @@ TEST(Config, OfflineMessageFlags_A6) {
     Parse(b, bad);
     EXPECT_EQ(b.st, RTMD_CONFIG_ERROR) << bad[0];
     EXPECT_NE(b.err.find(bad[0] + ": expected an integer"), std::string::npos) << b.err;
+  }
+}
+
+// A8: how long a session without a link stays ONLINE to its subscribers
+// (--unreachable-ms, default 6000), on the command line and in a file.
+TEST(Config, UnreachableFlag_A8) {
+  Parsed d;
+  Parse(d, {});
+  ASSERT_EQ(d.st, RTMD_CONFIG_OK);
+  EXPECT_EQ(d.cfg.unreachable_ms, 6000u);
+  Parsed p;
+  Parse(p, {"--unreachable-ms", "300"});
+  ASSERT_EQ(p.st, RTMD_CONFIG_OK) << p.err;
+  EXPECT_EQ(p.cfg.unreachable_ms, 300u);
+  Parsed q;
+  Parse(q, {"--unreachable-ms=0"});
+  ASSERT_EQ(q.st, RTMD_CONFIG_OK) << q.err;
+  EXPECT_EQ(q.cfg.unreachable_ms, 0u);
+  TempFile f("unreachable.conf", "unreachable-ms 1500\n");
+  Parsed c;
+  Parse(c, {"--config", f.path});
+  ASSERT_EQ(c.st, RTMD_CONFIG_OK) << c.err;
+  EXPECT_EQ(c.cfg.unreachable_ms, 1500u);
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"--unreachable-ms", "-1"}, {"--unreachable-ms", "86400001"},
+           {"--unreachable-ms", "6s"}, {"--unreachable-ms"}}) {
+    Parsed bad;
+    Parse(bad, args);
+    EXPECT_EQ(bad.st, RTMD_CONFIG_ERROR) << args[0];
+    EXPECT_NE(bad.err.find("--unreachable-ms"), std::string::npos) << bad.err;
   }
 }
 

@@ -37,6 +37,7 @@ TEST(RateLimit, DefaultsAreTheReferencesRates) {
       {RTMD_RATE_MESSAGES, "messages", 1500, 3000},
       {RTMD_RATE_ATTR_WRITES, "attribute-writes", 100, 5000},
       {RTMD_RATE_ATTR_READS, "attribute-reads", 400, 5000},
+      {RTMD_RATE_QUERY_PEERS, "query-peers", 100, 5000},
   };
   ASSERT_EQ(sizeof want / sizeof want[0], static_cast<size_t>(RTMD_RATE_COUNT));
   for (const auto& w : want) {

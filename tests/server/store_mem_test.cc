@@ -1,6 +1,7 @@
 // The in-memory store (store_mem.c), through the store interface.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -270,5 +271,70 @@ TEST_F(StoreMem, ManyEntries) {
   EXPECT_EQ(rtmd_store_session_find(st_, "app", "user3"), sessions_[3]);
   EXPECT_EQ(rtmd_store_session_find(st_, "app", "user4"), nullptr);
 }
+
+std::vector<std::string> Followers(rtmd_store* st, const char* app, const char* user) {
+  std::vector<std::string> out;
+  rtmd_store_followers_foreach(
+      st, app, user,
+      [](rtmd_session* s, void* closure) {
+        static_cast<std::vector<std::string>*>(closure)->push_back(s->user_id);
+      },
+      &out);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::vector<std::string> Subs(rtmd_store* st, rtmd_session* s) {
+  rtmd_strv v;
+  std::vector<std::string> out;
+  if (rtmd_store_sub_list(st, s, &v) != RTMD_STORE_OK) return out;
+  for (size_t i = 0; i < v.count; i++) out.push_back(v.items[i]);
+  rtmd_strv_free(&v);
+  return out;
+}
+
+// A8: a session's subscriptions, listed sorted, and the reverse index that
+// finds the sessions following a user of the same app (and no other app).
+TEST_F(StoreMem, SubscriptionsAndWhoFollowsAUser_A8) {
+  rtmd_session* a = Add("app", "alice");
+  rtmd_session* b = Add("app", "bob");
+  rtmd_session* other = Add("app2", "alice");
+  EXPECT_EQ(rtmd_store_sub_add(st_, a, "dave"), RTMD_STORE_OK);
+  EXPECT_EQ(rtmd_store_sub_add(st_, a, "carol"), RTMD_STORE_OK);
+  EXPECT_EQ(rtmd_store_sub_add(st_, a, "carol"), RTMD_STORE_EXISTS);
+  EXPECT_EQ(rtmd_store_sub_add(st_, b, "carol"), RTMD_STORE_OK);
+  EXPECT_EQ(rtmd_store_sub_add(st_, other, "carol"), RTMD_STORE_OK);
+  EXPECT_EQ(Subs(st_, a), (std::vector<std::string>{"carol", "dave"}));
+  EXPECT_EQ(rtmd_store_sub_count(st_, a), 2u);
+  EXPECT_TRUE(rtmd_store_sub_has(st_, a, "carol"));
+  EXPECT_FALSE(rtmd_store_sub_has(st_, b, "dave"));
+  EXPECT_EQ(Followers(st_, "app", "carol"), (std::vector<std::string>{"alice", "bob"}));
+  EXPECT_EQ(Followers(st_, "app2", "carol"), (std::vector<std::string>{"alice"}));
+  EXPECT_TRUE(Followers(st_, "app", "nobody").empty());
+
+  EXPECT_EQ(rtmd_store_sub_remove(st_, a, "carol"), RTMD_STORE_OK);
+  EXPECT_EQ(rtmd_store_sub_remove(st_, a, "carol"), RTMD_STORE_ABSENT);
+  EXPECT_EQ(Followers(st_, "app", "carol"), (std::vector<std::string>{"bob"}));
+  EXPECT_EQ(Subs(st_, a), (std::vector<std::string>{"dave"}));
+}
+
+// A8: subscriptions belong to the session: removing it forgets them and
+// takes it out of the reverse index; a store destroyed with some frees them.
+TEST_F(StoreMem, SubscriptionsGoWithTheSession_A8) {
+  rtmd_session* a = Add("app", "alice");
+  rtmd_session* b = Add("app", "bob");
+  ASSERT_EQ(rtmd_store_sub_add(st_, a, "carol"), RTMD_STORE_OK);
+  ASSERT_EQ(rtmd_store_sub_add(st_, a, "dave"), RTMD_STORE_OK);
+  ASSERT_EQ(rtmd_store_sub_add(st_, b, "dave"), RTMD_STORE_OK);
+  rtmd_store_session_remove(st_, a);
+  EXPECT_TRUE(Followers(st_, "app", "carol").empty());
+  EXPECT_EQ(Followers(st_, "app", "dave"), (std::vector<std::string>{"bob"}));
+  EXPECT_EQ(rtmd_store_sub_add(st_, a, "carol"), RTMD_STORE_ABSENT);
+  EXPECT_EQ(rtmd_store_sub_count(st_, a), 0u);
+  // A new session of the same user starts with none.
+  rtmd_session* a2 = Add("app", "alice");
+  EXPECT_TRUE(Subs(st_, a2).empty());
+  EXPECT_EQ(rtmd_store_sub_add(st_, a2, "erin"), RTMD_STORE_OK);
+}  // destroyed with subscriptions: nothing leaks (ASan)
 
 }  // namespace

@@ -249,6 +249,8 @@ TEST(Tokens, S15AbortPolicyKicksWithTokenExpired) {
   ASSERT_EQ(LoginWithToken(a, rtmd, kApp, "alice", T007(kApp, kCert, "alice", 3)), 0);
   ASSERT_EQ(a.Join("room"), 0);
   ASSERT_TRUE(b.Expect(RTM__WIRE__FRAME__BODY_MEMBER_EVENT));
+  ASSERT_EQ(b.Subscribe({"alice"}), 0);
+  ASSERT_TRUE(b.Expect(RTM__WIRE__FRAME__BODY_PEER_STATE_EVENT));
   EXPECT_TRUE(a.Expect(RTM__WIRE__FRAME__BODY_TOKEN_WILL_EXPIRE, 4000));
   FramePtr k = a.Expect(RTM__WIRE__FRAME__BODY_KICK, 4000);
   ASSERT_TRUE(k);
@@ -259,6 +261,12 @@ TEST(Tokens, S15AbortPolicyKicksWithTokenExpired) {
   FramePtr left = b.Expect(RTM__WIRE__FRAME__BODY_MEMBER_EVENT, 2000);
   ASSERT_TRUE(left);
   EXPECT_FALSE(left->member_event->joined);
+  // ... and its presence subscribers see it OFFLINE (SPEC A8).
+  FramePtr gone = b.Expect(RTM__WIRE__FRAME__BODY_PEER_STATE_EVENT, 2000);
+  ASSERT_TRUE(gone);
+  ASSERT_EQ(gone->peer_state_event->n_peers, 1u);
+  EXPECT_STREQ(gone->peer_state_event->peers[0]->user, "alice");
+  EXPECT_EQ(gone->peer_state_event->peers[0]->state, 2);  // OFFLINE
   // A new login with a fresh token starts a new session.
   TestClient again;
   again.set_session_id(a.session_id());

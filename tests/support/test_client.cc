@@ -394,6 +394,49 @@ FramePtr TestClient::GetMemberCount(const std::vector<std::string>& channels) {
   return r;
 }
 
+namespace {
+std::vector<char*> CStrings(const std::vector<std::string>& v) {
+  std::vector<char*> out;
+  for (const std::string& s : v) out.push_back(const_cast<char*>(s.c_str()));
+  return out;
+}
+}  // namespace
+
+FramePtr TestClient::QueryPeers(const std::vector<std::string>& users) {
+  std::vector<char*> ptrs = CStrings(users);
+  Rtm__Wire__QueryPeers q = RTM__WIRE__QUERY_PEERS__INIT;
+  q.n_users = ptrs.size();
+  q.users = ptrs.data();
+  rtm__frame f = RTM__WIRE__FRAME__INIT;
+  f.body_case = RTM__WIRE__FRAME__BODY_QUERY_PEERS;
+  f.query_peers = &q;
+  FramePtr r = Request(f);
+  if (!r || r->body_case != RTM__WIRE__FRAME__BODY_PEER_STATES) return nullptr;
+  return r;
+}
+
+int TestClient::Subscribe(const std::vector<std::string>& users, bool unsubscribe) {
+  std::vector<char*> ptrs = CStrings(users);
+  Rtm__Wire__Subscribe s = RTM__WIRE__SUBSCRIBE__INIT;
+  s.n_users = ptrs.size();
+  s.users = ptrs.data();
+  s.unsubscribe = unsubscribe;
+  rtm__frame f = RTM__WIRE__FRAME__INIT;
+  f.body_case = RTM__WIRE__FRAME__BODY_SUBSCRIBE;
+  f.subscribe = &s;
+  return ResultCode(f);
+}
+
+FramePtr TestClient::GetSubscribed() {
+  Rtm__Wire__GetSubscribed g = RTM__WIRE__GET_SUBSCRIBED__INIT;
+  rtm__frame f = RTM__WIRE__FRAME__INIT;
+  f.body_case = RTM__WIRE__FRAME__BODY_GET_SUBSCRIBED;
+  f.get_subscribed = &g;
+  FramePtr r = Request(f);
+  if (!r || r->body_case != RTM__WIRE__FRAME__BODY_PEER_STATES) return nullptr;
+  return r;
+}
+
 int TestClient::SetAttributes(int op, const Attrs& attributes,
                               const std::vector<std::string>& keys) {
   std::vector<Rtm__Wire__Attribute> as(attributes.size());

@@ -117,6 +117,12 @@ class TestClient {
   FramePtr GetMembers(const std::string& channel);
   // GetMemberCount; the MemberCounts frame, or nullptr.
   FramePtr GetMemberCount(const std::vector<std::string>& channels);
+  // Presence (SPEC A8). QueryPeers and GetSubscribed: PeerStates{code,
+  // peers}, or nullptr. Subscribe: the Result.code (the PeerStateEvent that
+  // follows an OK subscribe is left for Expect()).
+  FramePtr QueryPeers(const std::vector<std::string>& users);
+  int Subscribe(const std::vector<std::string>& users, bool unsubscribe = false);
+  FramePtr GetSubscribed();
   // Fire-and-forget frames (request_id 0).
   bool PeerAck(uint64_t seq);
   bool Ping();
