@@ -532,5 +532,51 @@ TEST(ClientE2E, MemberCountsAndTheirUpdates)
     EXPECT_TRUE(a.WaitFor("count room 1", 2));
 }
 
+// SPEC A8 through the C API: a subscription reports the current state at
+// once, then each change (ONLINE at login, OFFLINE at logout); queries
+// answer in the order asked; the codes of bad arguments come before anything
+// is sent.
+TEST(ClientE2E, A8_PresenceSubscriptionsAndQueries)
+{
+    rtm_test::RtmdProcess rtmd;
+    ASSERT_TRUE(rtmd.started());
+    Client a(rtmd.address());
+    ASSERT_EQ(0, a.Login("alice"));
+    EXPECT_EQ(RTM_PEER_SUBSCRIPTION_STATUS_ERR_OK, a.Subscribe({"bob"}));
+    EXPECT_TRUE(a.WaitFor("presence bob=2"));
+    {
+        Client b(rtmd.address());
+        ASSERT_EQ(0, b.Login("bob"));
+        EXPECT_TRUE(a.WaitFor("presence bob=0"));
+        Strings states;
+        EXPECT_EQ(RTM_QUERY_PEERS_ONLINE_STATUS_ERR_OK,
+                  a.QueryPeers({"carol", "bob", "alice"}, &states));
+        EXPECT_EQ((Strings{"carol=2", "bob=0", "alice=0"}), states);
+        ASSERT_EQ(0, b.Logout());
+    }
+    EXPECT_TRUE(a.WaitFor("presence bob=2", 2));
+    Strings subs;
+    EXPECT_EQ(RTM_QUERY_PEERS_BY_SUBSCRIPTION_OPTION_ERR_OK, a.Subscribed(&subs));
+    EXPECT_EQ((Strings{"bob=2"}), subs);
+
+    Strings ignored;
+    EXPECT_EQ(RTM_QUERY_PEERS_ONLINE_STATUS_ERR_INVALID_ARGUMENT, a.QueryPeers({}, &ignored));
+    EXPECT_EQ(RTM_QUERY_PEERS_ONLINE_STATUS_ERR_INVALID_ARGUMENT,
+              a.QueryPeers({"null"}, &ignored));
+    std::vector<std::string> names;
+    for (int i = 0; i < 513; i++)
+        names.push_back("u" + std::to_string(i));
+    std::vector<const char *> many;
+    for (auto &n : names)
+        many.push_back(n.c_str());
+    EXPECT_EQ(RTM_PEER_SUBSCRIPTION_STATUS_ERR_OVERFLOW, a.Subscribe(many));
+    many.pop_back();
+    EXPECT_EQ(RTM_PEER_SUBSCRIPTION_STATUS_ERR_OVERFLOW, a.Subscribe(many))
+        << "bob and 512 more is over 512";
+    EXPECT_EQ(RTM_PEER_SUBSCRIPTION_STATUS_ERR_OK, a.Subscribe({"bob"}, true));
+    EXPECT_EQ(RTM_PEER_SUBSCRIPTION_STATUS_ERR_OK, a.Subscribe(many));
+    EXPECT_EQ(RTM_PEER_SUBSCRIPTION_STATUS_ERR_INVALID_ARGUMENT, a.Subscribe({"bad/id"}));
+}
+
 } // namespace
 

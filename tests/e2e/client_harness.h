@@ -143,6 +143,15 @@ class Client {
         *out = w.users;
         return code;
     }
+    int Subscribed(std::vector<std::string> *out)
+    {
+        Waiter w;
+        rtm_query_peers_by_subscription_option(c_, RTM_PEER_SUBSCRIPTION_OPTION_ONLINE,
+                                               Waiter::StatesDone, &w);
+        int code = w.Wait();
+        *out = w.users;
+        return code;
+    }
     int Subscribe(std::vector<const char *> peers, bool unsubscribe = false)
     {
         return Op([&](Waiter *w) {
