@@ -141,6 +141,54 @@ TEST_F(CliTest, PeerMessagesBothWays)
     EXPECT_TRUE(a.next(isPeerMessage("bob", "hi alice"), kWait)) << a.transcript();
 }
 
+// A6, A8 and member counts through the CLI: send-offline is CACHED for a
+// user who is away and delivered flagged at its login; subscribe prints the
+// peer's state at once and when it changes; query and count print their
+// answers after the result line.
+TEST_F(CliTest, A6_A8_OfflinePresenceAndCounts)
+{
+    RtmProc &a = rtm("alice");
+    login(a);
+    a.send("send-offline bob while away");
+    expectResult(a, "send-offline", 4, "PEER_MESSAGE_ERR_CACHED_BY_SERVER");
+    a.send("subscribe bob");
+    expectResult(a, "subscribe", 0, "PEER_SUBSCRIPTION_STATUS_ERR_OK");
+    auto state_of_bob = [](const char *name) {
+        return [name](const Line &l) {
+            if (l.event() != "peers_status")
+                return false;
+            const cJSON *p = cJSON_GetArrayItem(cJSON_GetObjectItem(l.json.get(), "peers"), 0);
+            return p != nullptr &&
+                   std::string(cJSON_GetStringValue(cJSON_GetObjectItem(p, "user"))) == "bob" &&
+                   std::string(cJSON_GetStringValue(cJSON_GetObjectItem(p, "state_name"))) ==
+                       name;
+        };
+    };
+    ASSERT_TRUE(a.next(state_of_bob("OFFLINE"), kWait)) << a.transcript();
+
+    RtmProc &b = rtm("bob");
+    login(b);
+    const Line *m = b.next(isPeerMessage("alice", "while away"), kWait);
+    ASSERT_TRUE(m) << b.transcript();
+    EXPECT_TRUE(cJSON_IsTrue(cJSON_GetObjectItem(m->json.get(), "offline"))) << m->raw;
+    ASSERT_TRUE(a.next(state_of_bob("ONLINE"), kWait)) << a.transcript();
+
+    a.send("query bob carol");
+    expectResult(a, "query", 0, "QUERY_PEERS_ONLINE_STATUS_ERR_OK");
+    const Line *q = a.next(isEvent("peers"), kWait);
+    ASSERT_TRUE(q) << a.transcript();
+    EXPECT_NE(q->raw.find("\"user\":\"carol\",\"state\":2"), std::string::npos) << q->raw;
+
+    b.send("join room");
+    expectResult(b, "join", 0, "JOIN_CHANNEL_ERR_OK");
+    EXPECT_TRUE(b.next(isEvent("member_count"), kWait)) << b.transcript();
+    a.send("count room hall");
+    expectResult(a, "count", 0, "GET_CHANNEL_MEMBER_COUNT_ERR_OK");
+    const Line *c = a.next(isEvent("member_counts"), kWait);
+    ASSERT_TRUE(c) << a.transcript();
+    EXPECT_NE(c->raw.find("\"counts\":{\"room\":1,\"hall\":0}"), std::string::npos) << c->raw;
+}
+
 // join, member_joined, chsend, channel_message, members (result, then the
 // list), leave, member_left.
 TEST_F(CliTest, ChannelJoinMessageMembersLeave)
