@@ -91,6 +91,26 @@ static void jrtm_on_member_left(rtm_channel *ch, const char *user_id,
                       "RtmChannelListener.onMemberLeft");
 }
 
+static void jrtm_on_attributes_updated(rtm_channel *ch, const rtm_channel_attribute *attrs,
+                                       size_t count, void *closure)
+{
+    jrtm_channel *jch = closure;
+    JNIEnv *env = jrtm_channel_enter(ch, jch);
+    if (env == NULL)
+        return;
+    if ((*env)->PushLocalFrame(env, 16) == 0) {
+        jrtm_chattr_arrays a;
+        if (jrtm_channel_attribute_arrays(env, attrs, count, &a))
+            (*env)->CallVoidMethod(env, jch->self, jrtm.channel_on_attributes, a.keys,
+                                   a.values, a.users, a.ts);
+        jrtm_check(env, "RtmChannelListener.onAttributesUpdated");
+        (*env)->PopLocalFrame(env, NULL);
+    } else {
+        jrtm_check(env, "PushLocalFrame");
+    }
+    jrtm_channel_exit(env, jch);
+}
+
 jlong JNICALL jrtm_channel_create(JNIEnv *env, jclass cls, jlong h,
                                   jstring channel_id, jobject self)
 {
@@ -108,7 +128,8 @@ jlong JNICALL jrtm_channel_create(JNIEnv *env, jclass cls, jlong h,
     if (jch->self == NULL)
         goto fail;
     static const rtm_channel_callbacks callbacks = {
-        jrtm_on_channel_message, jrtm_on_member_joined, jrtm_on_member_left};
+        jrtm_on_channel_message, jrtm_on_member_joined, jrtm_on_member_left,
+        jrtm_on_attributes_updated};
     /* Linked before the C channel exists, so that no event finds it
      * missing; unlinked if creation fails. */
     pthread_mutex_lock(&jc->lock);

@@ -15,7 +15,7 @@ import java.util.Set;
  *
  * <p>Every method returns at once; results arrive through the
  * {@link ResultCallback}. Methods whose feature the client core does not have
- * yet (channel attributes, online status, member counts, log files) fail:
+ * yet (member counts) fail:
  * through the callback with the family's FAILURE code and a description ending
  * in "not supported yet", or, for those that return an int, with a non-zero
  * value. docs/JAVA.md lists them.

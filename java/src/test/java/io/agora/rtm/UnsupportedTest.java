@@ -2,8 +2,6 @@ package io.agora.rtm;
 
 import static org.junit.Assert.assertEquals;
 
-import io.agora.rtm.RtmStatusCode.AttributeOperationError;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import org.junit.Test;
@@ -24,25 +22,8 @@ public class UnsupportedTest extends RtmTestBase {
     public void unsupportedOperationsSaySo() throws Exception {
         RtmClient c = client(new Recorder(), null);
 
-        List<RtmChannelAttribute> chAttrs = Collections.singletonList(new RtmChannelAttribute("k", "v"));
+        // User and channel attributes work (AttributesTest, ChannelAttributesTest).
         List<String> keys = Collections.singletonList("k");
-        ChannelAttributeOptions opt = new ChannelAttributeOptions(true);
-        // The user attribute methods work (AttributesTest); the channel ones do not yet.
-        List<Result<?>> attrResults = Arrays.asList(
-                new Result<Void>(), new Result<Void>(), new Result<Void>(), new Result<Void>(),
-                new Result<List<RtmChannelAttribute>>(), new Result<List<RtmChannelAttribute>>());
-        int i = 0;
-        c.setChannelAttributes("room", chAttrs, opt, cast(attrResults.get(i++)));
-        c.addOrUpdateChannelAttributes("room", chAttrs, opt, cast(attrResults.get(i++)));
-        c.deleteChannelAttributesByKeys("room", keys, opt, cast(attrResults.get(i++)));
-        c.clearChannelAttributes("room", opt, cast(attrResults.get(i++)));
-        c.getChannelAttributes("room", cast(attrResults.get(i++)));
-        c.getChannelAttributesByKeys("room", keys, cast(attrResults.get(i++)));
-        for (Result<?> r : attrResults) {
-            assertUnsupported(r, AttributeOperationError.ATTRIBUTE_OPERATION_ERR_FAILURE,
-                    "ATTRIBUTE_OPERATION_ERR_FAILURE");
-        }
-
         Result<List<RtmChannelMemberCount>> count = new Result<>();
         c.getChannelMemberCount(keys, count);
         assertUnsupported(count, RtmStatusCode.GetChannelMemberCountErrCode.GET_CHANNEL_MEMBER_COUNT_ERR_FAILURE,
