@@ -298,16 +298,40 @@ jint JNICALL jrtm_clear_user_attributes(JNIEnv *env, jclass cls, jlong h,
     return rtm_clear_local_user_attributes(jc->c, jrtm_on_result, op);
 }
 
-jint JNICALL jrtm_get_user_attributes(JNIEnv *env, jclass cls, jlong h,
-                                      jstring user_id, jboolean by_keys,
-                                      jobjectArray keys, jobject pending)
+/* Calls the C API's get of a user's or a channel's attributes. */
+typedef int (*jrtm_get_fn)(rtm_client *c, const char *id, bool by_keys,
+                           const jrtm_strings *k, jrtm_op *op);
+
+static int jrtm_get_user(rtm_client *c, const char *id, bool by_keys,
+                         const jrtm_strings *k, jrtm_op *op)
+{
+    if (!by_keys)
+        return rtm_get_user_attributes(c, id, jrtm_on_attributes, op);
+    return rtm_get_user_attributes_by_keys(c, id, (const char *const *)k->s,
+                                           jrtm_strings_count(k), jrtm_on_attributes, op);
+}
+
+static int jrtm_get_channel(rtm_client *c, const char *id, bool by_keys,
+                            const jrtm_strings *k, jrtm_op *op)
+{
+    if (!by_keys)
+        return rtm_get_channel_attributes(c, id, jrtm_on_channel_attributes, op);
+    return rtm_get_channel_attributes_by_keys(c, id, (const char *const *)k->s,
+                                              jrtm_strings_count(k),
+                                              jrtm_on_channel_attributes, op);
+}
+
+/* The natives' common part: the id (a user's or a channel's) and the keys
+ * from Java, then get. */
+static jint jrtm_get_attributes(JNIEnv *env, jlong h, jstring jid, jboolean by_keys,
+                                jobjectArray keys, jobject pending, jrtm_get_fn get)
 {
     jrtm_client *jc = jrtm_client_of(h);
     jint rc = -RTM_ATTRIBUTE_OPERATION_ERR_FAILURE;
-    const char *user = NULL;
-    if (user_id != NULL) {
-        user = (*env)->GetStringUTFChars(env, user_id, NULL);
-        if (user == NULL) {
+    const char *id = NULL;
+    if (jid != NULL) {
+        id = (*env)->GetStringUTFChars(env, jid, NULL);
+        if (id == NULL) {
             (*env)->ExceptionClear(env);
             return rc;
         }
@@ -321,18 +345,27 @@ jint JNICALL jrtm_get_user_attributes(JNIEnv *env, jclass cls, jlong h,
     jrtm_op *op = jrtm_op_new(env, jc, pending);
     if (op == NULL)
         (*env)->ExceptionClear(env);
-    else if (by_keys)
-        rc = rtm_get_user_attributes_by_keys(jc->c, user,
-                                             (const char *const *)k.s,
-                                             jrtm_strings_count(&k), jrtm_on_attributes,
-                                             op);
     else
-        rc = rtm_get_user_attributes(jc->c, user, jrtm_on_attributes, op);
+        rc = get(jc->c, id, by_keys, &k, op);
     jrtm_strings_free(&k);
 done:
-    if (user != NULL)
-        (*env)->ReleaseStringUTFChars(env, user_id, user);
+    if (id != NULL)
+        (*env)->ReleaseStringUTFChars(env, jid, id);
     return rc;
+}
+
+jint JNICALL jrtm_get_user_attributes(JNIEnv *env, jclass cls, jlong h,
+                                      jstring user_id, jboolean by_keys,
+                                      jobjectArray keys, jobject pending)
+{
+    return jrtm_get_attributes(env, h, user_id, by_keys, keys, pending, jrtm_get_user);
+}
+
+jint JNICALL jrtm_get_channel_attributes(JNIEnv *env, jclass cls, jlong h,
+                                         jstring channel_id, jboolean by_keys,
+                                         jobjectArray keys, jobject pending)
+{
+    return jrtm_get_attributes(env, h, channel_id, by_keys, keys, pending, jrtm_get_channel);
 }
 
 jint JNICALL jrtm_change_channel_attributes(JNIEnv *env, jclass cls, jlong h,
@@ -385,39 +418,6 @@ jint JNICALL jrtm_change_channel_attributes(JNIEnv *env, jclass cls, jlong h,
     free(attrs);
     jrtm_strings_free(&k);
     jrtm_strings_free(&v);
-    if (ch != NULL)
-        (*env)->ReleaseStringUTFChars(env, channel_id, ch);
-    return rc;
-}
-
-jint JNICALL jrtm_get_channel_attributes(JNIEnv *env, jclass cls, jlong h,
-                                         jstring channel_id, jboolean by_keys,
-                                         jobjectArray keys, jobject pending)
-{
-    jrtm_client *jc = jrtm_client_of(h);
-    jint rc = -RTM_ATTRIBUTE_OPERATION_ERR_FAILURE;
-    const char *ch = NULL;
-    if (channel_id != NULL && (ch = (*env)->GetStringUTFChars(env, channel_id, NULL)) == NULL) {
-        (*env)->ExceptionClear(env);
-        return rc;
-    }
-    jrtm_strings k;
-    memset(&k, 0, sizeof(k));
-    if (by_keys && !jrtm_strings_from_java(env, keys, &k)) {
-        (*env)->ExceptionClear(env);
-        goto done;
-    }
-    jrtm_op *op = jrtm_op_new(env, jc, pending);
-    if (op == NULL)
-        (*env)->ExceptionClear(env);
-    else if (by_keys)
-        rc = rtm_get_channel_attributes_by_keys(jc->c, ch, (const char *const *)k.s,
-                                                jrtm_strings_count(&k),
-                                                jrtm_on_channel_attributes, op);
-    else
-        rc = rtm_get_channel_attributes(jc->c, ch, jrtm_on_channel_attributes, op);
-    jrtm_strings_free(&k);
-done:
     if (ch != NULL)
         (*env)->ReleaseStringUTFChars(env, channel_id, ch);
     return rc;

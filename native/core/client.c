@@ -1684,6 +1684,26 @@ int rtm_clear_local_user_attributes(rtm_client *c, rtm_result_cb cb,
                                0, NULL, 0, cb, closure);
 }
 
+/* A get of attributes (op made, its callback set): the id (a user's or a
+ * channel's) was checked with valid; keys are checked and copied here. */
+static int rtm__get_attributes(rtm_client *c, rtm__op *op, rtm__cmd_kind kind,
+                               const char *id, bool valid, const char *const *keys,
+                               size_t count)
+{
+    if (!valid) /* A3 */
+        return rtm__refuse(c, op, RTM_ATTRIBUTE_OPERATION_ERR_INVALID_ARGUMENT);
+    rtm__cmd *cmd = rtm__cmd_new(c, kind, op, id, NULL);
+    int rc = rtm__copy_keys(cmd, keys, count);
+    if (rc != 0) {
+        if (cmd != NULL) {
+            cmd->op = NULL;
+            rtm__cmd_free(cmd);
+        }
+        return rtm__refuse(c, op, rc);
+    }
+    return rtm__submit(c, cmd, op, RTM_ATTRIBUTE_OPERATION_ERR_NOT_INITIALIZED);
+}
+
 int rtm_get_user_attributes_by_keys(rtm_client *c, const char *user_id,
                                     const char *const *keys, size_t count,
                                     rtm_attributes_cb cb, void *closure)
@@ -1694,18 +1714,8 @@ int rtm_get_user_attributes_by_keys(rtm_client *c, const char *user_id,
     if (op == NULL)
         return RTM_ATTRIBUTE_OPERATION_ERR_FAILURE;
     op->attributes_cb = cb;
-    if (!rtm__user_id_valid(user_id)) /* A3 */
-        return rtm__refuse(c, op, RTM_ATTRIBUTE_OPERATION_ERR_INVALID_ARGUMENT);
-    rtm__cmd *cmd = rtm__cmd_new(c, RTM__CMD_GET_ATTRIBUTES, op, user_id, NULL);
-    int rc = rtm__copy_keys(cmd, keys, count);
-    if (rc != 0) {
-        if (cmd != NULL) {
-            cmd->op = NULL;
-            rtm__cmd_free(cmd);
-        }
-        return rtm__refuse(c, op, rc);
-    }
-    return rtm__submit(c, cmd, op, RTM_ATTRIBUTE_OPERATION_ERR_NOT_INITIALIZED);
+    return rtm__get_attributes(c, op, RTM__CMD_GET_ATTRIBUTES, user_id,
+                               rtm__user_id_valid(user_id), keys, count);
 }
 
 int rtm_get_user_attributes(rtm_client *c, const char *user_id,
@@ -1764,18 +1774,8 @@ int rtm_get_channel_attributes_by_keys(rtm_client *c, const char *channel_id,
     if (op == NULL)
         return RTM_ATTRIBUTE_OPERATION_ERR_FAILURE;
     op->chattrs_cb = cb;
-    if (!rtm__channel_id_valid(channel_id)) /* A3 */
-        return rtm__refuse(c, op, RTM_ATTRIBUTE_OPERATION_ERR_INVALID_ARGUMENT);
-    rtm__cmd *cmd = rtm__cmd_new(c, RTM__CMD_GET_CHANNEL_ATTRIBUTES, op, channel_id, NULL);
-    int rc = rtm__copy_keys(cmd, keys, count);
-    if (rc != 0) {
-        if (cmd != NULL) {
-            cmd->op = NULL;
-            rtm__cmd_free(cmd);
-        }
-        return rtm__refuse(c, op, rc);
-    }
-    return rtm__submit(c, cmd, op, RTM_ATTRIBUTE_OPERATION_ERR_NOT_INITIALIZED);
+    return rtm__get_attributes(c, op, RTM__CMD_GET_CHANNEL_ATTRIBUTES, channel_id,
+                               rtm__channel_id_valid(channel_id), keys, count);
 }
 
 int rtm_get_channel_attributes(rtm_client *c, const char *channel_id,

@@ -126,7 +126,7 @@ nomem:
     return RTM_ATTRIBUTE_OPERATION_ERR_FAILURE;
 }
 
-static void attrs_result(rtmd_session *s, uint32_t rid, int code)
+void rtmd_attrs_result(rtmd_session *s, uint32_t rid, int code)
 {
     Rtm__Wire__Result r = RTM__WIRE__RESULT__INIT;
     r.code = code;
@@ -142,11 +142,11 @@ static void attrs_set(rtmd_server *srv, rtmd_session *s, uint32_t rid,
 {
     rtmd_attrv cur, next;
     if (!rtmd_session_rate_take(srv, s, RTMD_RATE_ATTR_WRITES)) {
-        attrs_result(s, rid, RTM_ATTRIBUTE_OPERATION_ERR_TOO_OFTEN);
+        rtmd_attrs_result(s, rid, RTM_ATTRIBUTE_OPERATION_ERR_TOO_OFTEN);
         return;
     }
     if (rtmd_store_attrs_get(srv->store, s, &cur) != RTMD_STORE_OK) {
-        attrs_result(s, rid, RTM_ATTRIBUTE_OPERATION_ERR_FAILURE);
+        rtmd_attrs_result(s, rid, RTM_ATTRIBUTE_OPERATION_ERR_FAILURE);
         return;
     }
     int code = rtmd_attrs_apply(&cur, op, RTM__ATTR_TOTAL_MAX, NULL, 0, &next);
@@ -156,7 +156,16 @@ static void attrs_set(rtmd_server *srv, rtmd_session *s, uint32_t rid,
             code = RTM_ATTRIBUTE_OPERATION_ERR_FAILURE;
         rtmd_attrv_free(&next);
     }
-    attrs_result(s, rid, code);
+    rtmd_attrs_result(s, rid, code);
+}
+
+int rtmd_attrs_read_check(rtmd_server *srv, rtmd_session *s, bool id_valid)
+{
+    if (!id_valid)
+        return RTM_ATTRIBUTE_OPERATION_ERR_INVALID_ARGUMENT;
+    if (!rtmd_session_rate_take(srv, s, RTMD_RATE_ATTR_READS))
+        return RTM_ATTRIBUTE_OPERATION_ERR_TOO_OFTEN;
+    return 0;
 }
 
 int rtmd_attrs_to_wire(const rtmd_attrv *all, char **keys, size_t n_keys,
@@ -208,16 +217,12 @@ static void attrs_get(rtmd_server *srv, rtmd_session *s, uint32_t rid,
     rtmd_attrv all = { 0 };
     rtmd_wire_attrs w = { 0 };
     rtmd_session *of = NULL;
-    if (!rtm__user_id_valid(g->user))
-        out.code = RTM_ATTRIBUTE_OPERATION_ERR_INVALID_ARGUMENT;
-    else if (!rtmd_session_rate_take(srv, s, RTMD_RATE_ATTR_READS))
-        out.code = RTM_ATTRIBUTE_OPERATION_ERR_TOO_OFTEN;
-    else if (!(of = rtmd_store_session_find(srv->store, s->app_id, g->user)))
+    out.code = rtmd_attrs_read_check(srv, s, rtm__user_id_valid(g->user));
+    if (out.code == 0 && !(of = rtmd_store_session_find(srv->store, s->app_id, g->user)))
         out.code = RTM_ATTRIBUTE_OPERATION_ERR_USER_NOT_FOUND;
-    else if (rtmd_store_attrs_get(srv->store, of, &all) != RTMD_STORE_OK)
-        out.code = RTM_ATTRIBUTE_OPERATION_ERR_FAILURE;
     /* all is sorted by key: so is the answer. */
-    else if (rtmd_attrs_to_wire(&all, g->keys, g->n_keys, &w) != 0)
+    else if (out.code == 0 && (rtmd_store_attrs_get(srv->store, of, &all) != RTMD_STORE_OK ||
+                               rtmd_attrs_to_wire(&all, g->keys, g->n_keys, &w) != 0))
         out.code = RTM_ATTRIBUTE_OPERATION_ERR_FAILURE;
     if (out.code == 0) {
         out.attributes = w.ptrs;

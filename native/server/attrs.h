@@ -27,6 +27,14 @@ bool rtmd_attrs_request(rtmd_server *srv, rtmd_session *s, const rtm__frame *f);
 int rtmd_attrs_apply(const rtmd_attrv *cur, const Rtm__Wire__SetAttributes *op,
                      size_t total_max, const char *by, uint64_t ts, rtmd_attrv *next);
 
+/* Answers request rid of s with Result{code}. */
+void rtmd_attrs_result(rtmd_session *s, uint32_t rid, int code);
+
+/* The first checks of a read of attributes: INVALID_ARGUMENT when the id
+ * read about is not valid, else TOO_OFTEN over s's attribute-reads rate (the
+ * read counts), else 0. */
+int rtmd_attrs_read_check(rtmd_server *srv, rtmd_session *s, bool id_valid);
+
 /* Wire Attribute entries borrowing the strings of an rtmd_attrv. */
 typedef struct {
     Rtm__Wire__Attribute *items;

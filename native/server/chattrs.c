@@ -12,17 +12,6 @@
 #include "router.h"
 #include "rtm/rtm_codes.h"
 
-static void chattrs_result(rtmd_session *s, uint32_t rid, int code)
-{
-    Rtm__Wire__Result r = RTM__WIRE__RESULT__INIT;
-    r.code = code;
-    rtm__frame f = RTM__WIRE__FRAME__INIT;
-    f.request_id = rid;
-    f.body_case = RTM__WIRE__FRAME__BODY_RESULT;
-    f.result = &r;
-    rtmd_conn_send(s->link, &f);
-}
-
 /* ChannelAttributesEvent with the channel's whole list, to its members. */
 static void chattrs_notify(rtmd_server *srv, rtmd_session *s, const char *channel)
 {
@@ -73,7 +62,7 @@ static void chattrs_set(rtmd_server *srv, rtmd_session *s, uint32_t rid,
         code = RTM_ATTRIBUTE_OPERATION_ERR_FAILURE;
     rtmd_attrv_free(&cur);
     rtmd_attrv_free(&next);
-    chattrs_result(s, rid, code);
+    rtmd_attrs_result(s, rid, code);
     if (code == 0 && r->notify)
         chattrs_notify(srv, s, r->channel);
 }
@@ -85,12 +74,10 @@ static void chattrs_get(rtmd_server *srv, rtmd_session *s, uint32_t rid,
     out.channel = g->channel ? g->channel : (char *)"";
     rtmd_attrv all = { 0 };
     rtmd_wire_attrs w = { 0 };
-    if (!rtm__channel_id_valid(g->channel))
-        out.code = RTM_ATTRIBUTE_OPERATION_ERR_INVALID_ARGUMENT;
-    else if (!rtmd_session_rate_take(srv, s, RTMD_RATE_ATTR_READS))
-        out.code = RTM_ATTRIBUTE_OPERATION_ERR_TOO_OFTEN;
-    else if (rtmd_store_chattrs_get(srv->store, s->app_id, g->channel, &all) != RTMD_STORE_OK ||
-             rtmd_attrs_to_wire(&all, g->keys, g->n_keys, &w) != 0)
+    out.code = rtmd_attrs_read_check(srv, s, rtm__channel_id_valid(g->channel));
+    if (out.code == 0 &&
+        (rtmd_store_chattrs_get(srv->store, s->app_id, g->channel, &all) != RTMD_STORE_OK ||
+         rtmd_attrs_to_wire(&all, g->keys, g->n_keys, &w) != 0))
         out.code = RTM_ATTRIBUTE_OPERATION_ERR_FAILURE;
     if (out.code == 0) {
         out.attributes = w.ptrs;
