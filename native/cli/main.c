@@ -109,7 +109,7 @@ static const char cli__usage[] =
 "                      USER's attributes, all or those of the\n"
 "                      keys K: the result line (with \"user\"),\n"
 "                      then on success an \"attributes\" event.\n"
-"  chattrs-set [--notify] CH [K=V...]                          result op chattrs-set\n"
+"  chattrs-set [--notify] CH [K=V...]                         result op chattrs-set\n"
 "                      replace all of channel CH's attributes\n"
 "                      (joined or not; none: remove them all).\n"
 "                      --notify, right after the command word\n"
