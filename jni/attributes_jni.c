@@ -1,7 +1,8 @@
 /*
- * attributes_jni.c: the user attribute natives of RtmClient over
- * rtm_set_local_user_attributes and its family, and their result callback
- * into Java (Pending.nativeOnAttributes).
+ * attributes_jni.c: the user and channel attribute natives of RtmClient over
+ * rtm_set_local_user_attributes, rtm_set_channel_attributes and their
+ * families, and their result callbacks into Java
+ * (Pending.nativeOnAttributes, Pending.nativeOnChannelAttributes).
  *
  * Keys and values cross JNI as UTF-8 byte[] (Java encodes and decodes them),
  * so any string survives and the limits of SPEC A5 count UTF-8 bytes, as the
@@ -83,9 +84,32 @@ size_t jrtm_strings_count(const jrtm_strings *v)
 /* ------------------------------------------------------------------ */
 /* Result                                                              */
 
+/* The i-th string of a list of attributes, for jrtm_byte_arrays. */
+typedef const char *(*jrtm_string_at)(const void *list, size_t i);
+
+static const char *jrtm_attr_key(const void *l, size_t i)
+{
+    return ((const rtm_attribute *)l)[i].key;
+}
+
+static const char *jrtm_attr_value(const void *l, size_t i)
+{
+    return ((const rtm_attribute *)l)[i].value;
+}
+
+static const char *jrtm_chattr_key(const void *l, size_t i)
+{
+    return ((const rtm_channel_attribute *)l)[i].key;
+}
+
+static const char *jrtm_chattr_value(const void *l, size_t i)
+{
+    return ((const rtm_channel_attribute *)l)[i].value;
+}
+
 /* A byte[][] of n strings (UTF-8 bytes), or NULL with the exception cleared. */
-static jobjectArray jrtm_byte_arrays(JNIEnv *env, const rtm_attribute *attrs,
-                                     size_t n, bool values)
+static jobjectArray jrtm_byte_arrays(JNIEnv *env, const void *list, size_t n,
+                                     jrtm_string_at at)
 {
     jobjectArray arr = (*env)->NewObjectArray(env, (jsize)n,
                                               jrtm.byte_array_class, NULL);
@@ -94,7 +118,7 @@ static jobjectArray jrtm_byte_arrays(JNIEnv *env, const rtm_attribute *attrs,
         return NULL;
     }
     for (size_t i = 0; i < n; i++) {
-        const char *s = values ? attrs[i].value : attrs[i].key;
+        const char *s = at(list, i);
         jbyteArray b = jrtm_bytes(env, s != NULL ? s : "", s != NULL ? strlen(s) : 0);
         if (b == NULL)
             return NULL;
@@ -113,8 +137,9 @@ static void jrtm_on_attributes(rtm_client *c, int code, const char *user_id,
     if (env != NULL && (*env)->PushLocalFrame(env, 8) == 0) {
         jobjectArray keys = NULL, values = NULL;
         if (code == 0) {
-            keys = jrtm_byte_arrays(env, attrs, count, false);
-            values = keys != NULL ? jrtm_byte_arrays(env, attrs, count, true) : NULL;
+            keys = jrtm_byte_arrays(env, attrs, count, jrtm_attr_key);
+            values = keys != NULL ? jrtm_byte_arrays(env, attrs, count, jrtm_attr_value)
+                                  : NULL;
             if (values == NULL)
                 code = RTM_ATTRIBUTE_OPERATION_ERR_FAILURE; /* out of memory */
         }
@@ -129,8 +154,91 @@ static void jrtm_on_attributes(rtm_client *c, int code, const char *user_id,
     jrtm_op_done(env, op);
 }
 
+bool jrtm_channel_attribute_arrays(JNIEnv *env, const rtm_channel_attribute *attrs,
+                                   size_t n, jrtm_chattr_arrays *out)
+{
+    memset(out, 0, sizeof(*out));
+    if ((out->keys = jrtm_byte_arrays(env, attrs, n, jrtm_chattr_key)) == NULL ||
+        (out->values = jrtm_byte_arrays(env, attrs, n, jrtm_chattr_value)) == NULL)
+        return false;
+    out->users = (*env)->NewObjectArray(env, (jsize)n, jrtm.string_class, NULL);
+    out->ts = (*env)->NewLongArray(env, (jsize)n);
+    if (out->users == NULL || out->ts == NULL) {
+        jrtm_check(env, "NewObjectArray");
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const char *u = attrs[i].last_update_user_id;
+        jstring js = (*env)->NewStringUTF(env, u != NULL ? u : "");
+        if (js == NULL) {
+            jrtm_check(env, "NewStringUTF");
+            return false;
+        }
+        (*env)->SetObjectArrayElement(env, out->users, (jsize)i, js);
+        (*env)->DeleteLocalRef(env, js);
+        jlong t = (jlong)attrs[i].last_update_ts;
+        (*env)->SetLongArrayRegion(env, out->ts, (jsize)i, 1, &t);
+    }
+    return true;
+}
+
+static void jrtm_on_channel_attributes(rtm_client *c, int code, const char *channel_id,
+                                       const rtm_channel_attribute *attrs, size_t count,
+                                       void *closure)
+{
+    jrtm_op *op = closure;
+    JNIEnv *env = jrtm_enter(c);
+    if (env != NULL && (*env)->PushLocalFrame(env, 16) == 0) {
+        jrtm_chattr_arrays a;
+        memset(&a, 0, sizeof(a));
+        if (code == 0 && !jrtm_channel_attribute_arrays(env, attrs, count, &a))
+            code = RTM_ATTRIBUTE_OPERATION_ERR_FAILURE; /* out of memory */
+        bool ok = code == 0;
+        (*env)->CallVoidMethod(env, op->pending, jrtm.pending_on_channel_attributes, code,
+                               ok ? a.keys : NULL, ok ? a.values : NULL,
+                               ok ? a.users : NULL, ok ? a.ts : NULL);
+        jrtm_check(env, "ResultCallback (getChannelAttributes)");
+        (*env)->PopLocalFrame(env, NULL);
+    } else if (env != NULL) {
+        jrtm_check(env, "PushLocalFrame");
+    }
+    jrtm_op_done(env, op);
+}
+
 /* ------------------------------------------------------------------ */
 /* Natives                                                             */
+
+/* The rtm_attribute list of Java keys and values (see the top of this file)
+ * in *attrs, count in *n. False when out of memory (nothing to free). */
+static bool jrtm_attrs_from_java(JNIEnv *env, jobjectArray keys, jobjectArray values,
+                                 jrtm_strings *k, jrtm_strings *v, rtm_attribute **attrs,
+                                 size_t *n)
+{
+    *attrs = NULL;
+    if (!jrtm_strings_from_java(env, keys, k)) {
+        (*env)->ExceptionClear(env);
+        return false;
+    }
+    if (!jrtm_strings_from_java(env, values, v)) {
+        (*env)->ExceptionClear(env);
+        jrtm_strings_free(k);
+        return false;
+    }
+    *n = jrtm_strings_count(k);
+    if (!k->null_list && k->n > 0) {
+        *attrs = calloc(k->n, sizeof(**attrs));
+        if (*attrs == NULL) {
+            jrtm_strings_free(k);
+            jrtm_strings_free(v);
+            return false;
+        }
+        for (size_t i = 0; i < k->n; i++) {
+            (*attrs)[i].key = k->s[i];
+            (*attrs)[i].value = i < v->n ? v->s[i] : NULL;
+        }
+    }
+    return true;
+}
 
 jint JNICALL jrtm_set_user_attributes(JNIEnv *env, jclass cls, jlong h,
                                       jboolean replace, jobjectArray keys,
@@ -138,28 +246,12 @@ jint JNICALL jrtm_set_user_attributes(JNIEnv *env, jclass cls, jlong h,
 {
     jrtm_client *jc = jrtm_client_of(h);
     jrtm_strings k, v;
+    rtm_attribute *attrs;
+    size_t n;
     jint rc = -RTM_ATTRIBUTE_OPERATION_ERR_FAILURE;
-    if (!jrtm_strings_from_java(env, keys, &k)) {
-        (*env)->ExceptionClear(env);
+    if (!jrtm_attrs_from_java(env, keys, values, &k, &v, &attrs, &n))
         return rc;
-    }
-    if (!jrtm_strings_from_java(env, values, &v)) {
-        (*env)->ExceptionClear(env);
-        jrtm_strings_free(&k);
-        return rc;
-    }
-    size_t n = jrtm_strings_count(&k);
-    rtm_attribute *attrs = NULL;
-    if (!k.null_list && k.n > 0) {
-        attrs = calloc(k.n, sizeof(*attrs));
-        for (size_t i = 0; attrs != NULL && i < k.n; i++) {
-            attrs[i].key = k.s[i];
-            attrs[i].value = i < v.n ? v.s[i] : NULL;
-        }
-    }
-    jrtm_op *op = NULL;
-    if (k.null_list || k.n == 0 || attrs != NULL)
-        op = jrtm_op_new(env, jc, pending);
+    jrtm_op *op = jrtm_op_new(env, jc, pending);
     if (op == NULL) {
         (*env)->ExceptionClear(env);
     } else if (replace) {
@@ -206,16 +298,40 @@ jint JNICALL jrtm_clear_user_attributes(JNIEnv *env, jclass cls, jlong h,
     return rtm_clear_local_user_attributes(jc->c, jrtm_on_result, op);
 }
 
-jint JNICALL jrtm_get_user_attributes(JNIEnv *env, jclass cls, jlong h,
-                                      jstring user_id, jboolean by_keys,
-                                      jobjectArray keys, jobject pending)
+/* Calls the C API's get of a user's or a channel's attributes. */
+typedef int (*jrtm_get_fn)(rtm_client *c, const char *id, bool by_keys,
+                           const jrtm_strings *k, jrtm_op *op);
+
+static int jrtm_get_user(rtm_client *c, const char *id, bool by_keys,
+                         const jrtm_strings *k, jrtm_op *op)
+{
+    if (!by_keys)
+        return rtm_get_user_attributes(c, id, jrtm_on_attributes, op);
+    return rtm_get_user_attributes_by_keys(c, id, (const char *const *)k->s,
+                                           jrtm_strings_count(k), jrtm_on_attributes, op);
+}
+
+static int jrtm_get_channel(rtm_client *c, const char *id, bool by_keys,
+                            const jrtm_strings *k, jrtm_op *op)
+{
+    if (!by_keys)
+        return rtm_get_channel_attributes(c, id, jrtm_on_channel_attributes, op);
+    return rtm_get_channel_attributes_by_keys(c, id, (const char *const *)k->s,
+                                              jrtm_strings_count(k),
+                                              jrtm_on_channel_attributes, op);
+}
+
+/* The natives' common part: the id (a user's or a channel's) and the keys
+ * from Java, then get. */
+static jint jrtm_get_attributes(JNIEnv *env, jlong h, jstring jid, jboolean by_keys,
+                                jobjectArray keys, jobject pending, jrtm_get_fn get)
 {
     jrtm_client *jc = jrtm_client_of(h);
     jint rc = -RTM_ATTRIBUTE_OPERATION_ERR_FAILURE;
-    const char *user = NULL;
-    if (user_id != NULL) {
-        user = (*env)->GetStringUTFChars(env, user_id, NULL);
-        if (user == NULL) {
+    const char *id = NULL;
+    if (jid != NULL) {
+        id = (*env)->GetStringUTFChars(env, jid, NULL);
+        if (id == NULL) {
             (*env)->ExceptionClear(env);
             return rc;
         }
@@ -229,16 +345,80 @@ jint JNICALL jrtm_get_user_attributes(JNIEnv *env, jclass cls, jlong h,
     jrtm_op *op = jrtm_op_new(env, jc, pending);
     if (op == NULL)
         (*env)->ExceptionClear(env);
-    else if (by_keys)
-        rc = rtm_get_user_attributes_by_keys(jc->c, user,
-                                             (const char *const *)k.s,
-                                             jrtm_strings_count(&k), jrtm_on_attributes,
-                                             op);
     else
-        rc = rtm_get_user_attributes(jc->c, user, jrtm_on_attributes, op);
+        rc = get(jc->c, id, by_keys, &k, op);
     jrtm_strings_free(&k);
 done:
-    if (user != NULL)
-        (*env)->ReleaseStringUTFChars(env, user_id, user);
+    if (id != NULL)
+        (*env)->ReleaseStringUTFChars(env, jid, id);
+    return rc;
+}
+
+jint JNICALL jrtm_get_user_attributes(JNIEnv *env, jclass cls, jlong h,
+                                      jstring user_id, jboolean by_keys,
+                                      jobjectArray keys, jobject pending)
+{
+    return jrtm_get_attributes(env, h, user_id, by_keys, keys, pending, jrtm_get_user);
+}
+
+jint JNICALL jrtm_get_channel_attributes(JNIEnv *env, jclass cls, jlong h,
+                                         jstring channel_id, jboolean by_keys,
+                                         jobjectArray keys, jobject pending)
+{
+    return jrtm_get_attributes(env, h, channel_id, by_keys, keys, pending, jrtm_get_channel);
+}
+
+jint JNICALL jrtm_change_channel_attributes(JNIEnv *env, jclass cls, jlong h,
+                                            jstring channel_id, jint what,
+                                            jobjectArray keys, jobjectArray values,
+                                            jboolean notify, jobject pending)
+{
+    jrtm_client *jc = jrtm_client_of(h);
+    jint rc = -RTM_ATTRIBUTE_OPERATION_ERR_FAILURE;
+    const char *ch = NULL;
+    if (channel_id != NULL && (ch = (*env)->GetStringUTFChars(env, channel_id, NULL)) == NULL) {
+        (*env)->ExceptionClear(env);
+        return rc;
+    }
+    jrtm_strings k, v;
+    rtm_attribute *attrs = NULL;
+    size_t n = 0;
+    memset(&k, 0, sizeof(k));
+    memset(&v, 0, sizeof(v));
+    bool ok = true;
+    if (what == JRTM_CHATTRS_SET || what == JRTM_CHATTRS_ADD_OR_UPDATE)
+        ok = jrtm_attrs_from_java(env, keys, values, &k, &v, &attrs, &n);
+    else if (what == JRTM_CHATTRS_DELETE && !jrtm_strings_from_java(env, keys, &k)) {
+        (*env)->ExceptionClear(env);
+        ok = false;
+    }
+    jrtm_op *op = ok ? jrtm_op_new(env, jc, pending) : NULL;
+    rtm_channel_attribute_options opts = { notify == JNI_TRUE };
+    if (op == NULL) {
+        (*env)->ExceptionClear(env);
+    } else {
+        switch (what) {
+        case JRTM_CHATTRS_SET:
+            rc = rtm_set_channel_attributes(jc->c, ch, attrs, n, &opts, jrtm_on_result, op);
+            break;
+        case JRTM_CHATTRS_ADD_OR_UPDATE:
+            rc = rtm_add_or_update_channel_attributes(jc->c, ch, attrs, n, &opts,
+                                                      jrtm_on_result, op);
+            break;
+        case JRTM_CHATTRS_DELETE:
+            rc = rtm_delete_channel_attributes_by_keys(jc->c, ch, (const char *const *)k.s,
+                                                       jrtm_strings_count(&k), &opts,
+                                                       jrtm_on_result, op);
+            break;
+        default:
+            rc = rtm_clear_channel_attributes(jc->c, ch, &opts, jrtm_on_result, op);
+            break;
+        }
+    }
+    free(attrs);
+    jrtm_strings_free(&k);
+    jrtm_strings_free(&v);
+    if (ch != NULL)
+        (*env)->ReleaseStringUTFChars(env, channel_id, ch);
     return rc;
 }

@@ -102,6 +102,26 @@ static void jrtm_on_member_count(rtm_channel *ch, int count, void *closure)
     jrtm_channel_exit(env, jch);
 }
 
+static void jrtm_on_attributes_updated(rtm_channel *ch, const rtm_channel_attribute *attrs,
+                                       size_t count, void *closure)
+{
+    jrtm_channel *jch = closure;
+    JNIEnv *env = jrtm_channel_enter(ch, jch);
+    if (env == NULL)
+        return;
+    if ((*env)->PushLocalFrame(env, 16) == 0) {
+        jrtm_chattr_arrays a;
+        if (jrtm_channel_attribute_arrays(env, attrs, count, &a))
+            (*env)->CallVoidMethod(env, jch->self, jrtm.channel_on_attributes, a.keys,
+                                   a.values, a.users, a.ts);
+        jrtm_check(env, "RtmChannelListener.onAttributesUpdated");
+        (*env)->PopLocalFrame(env, NULL);
+    } else {
+        jrtm_check(env, "PushLocalFrame");
+    }
+    jrtm_channel_exit(env, jch);
+}
+
 jlong JNICALL jrtm_channel_create(JNIEnv *env, jclass cls, jlong h,
                                   jstring channel_id, jobject self)
 {
@@ -120,7 +140,7 @@ jlong JNICALL jrtm_channel_create(JNIEnv *env, jclass cls, jlong h,
         goto fail;
     static const rtm_channel_callbacks callbacks = {
         jrtm_on_channel_message, jrtm_on_member_joined, jrtm_on_member_left,
-        jrtm_on_member_count};
+        jrtm_on_member_count, jrtm_on_attributes_updated};
     /* Linked before the C channel exists, so that no event finds it
      * missing; unlinked if creation fails. */
     pthread_mutex_lock(&jc->lock);

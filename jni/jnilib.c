@@ -148,6 +148,10 @@ static const JNINativeMethod jrtm_natives[] = {
      (void *)jrtm_clear_user_attributes},
     {"getUserAttributes", "(J" JRTM_STR "Z[[BL" JRTM_PKG "Pending;)I",
      (void *)jrtm_get_user_attributes},
+    {"changeChannelAttributes", "(J" JRTM_STR "I[[B[[BZL" JRTM_PKG "Pending;)I",
+     (void *)jrtm_change_channel_attributes},
+    {"getChannelAttributes", "(J" JRTM_STR "Z[[BL" JRTM_PKG "Pending;)I",
+     (void *)jrtm_get_channel_attributes},
     {"channelCreate", "(J" JRTM_STR "L" JRTM_PKG "RtmChannelImpl;)J",
      (void *)jrtm_channel_create},
     {"channelJoin", "(JL" JRTM_PKG "Pending;)I", (void *)jrtm_channel_join},
@@ -255,7 +259,13 @@ JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM *vm, void *reserved)
                                                    "(I[" JRTM_STR "[I)V")) == NULL ||
         (jrtm.client_on_peers_status = jrtm_method(env, jrtm.client_class,
                                                    "nativeOnPeersStatus",
-                                                   "([" JRTM_STR "[I)V")) == NULL)
+                                                   "([" JRTM_STR "[I)V")) == NULL ||
+        (jrtm.pending_on_channel_attributes =
+             jrtm_method(env, jrtm.pending_class, "nativeOnChannelAttributes",
+                         "(I[[B[[B[" JRTM_STR "[J)V")) == NULL ||
+        (jrtm.channel_on_attributes =
+             jrtm_method(env, jrtm.channel_class, "nativeOnAttributesUpdated",
+                         "([[B[[B[" JRTM_STR "[J)V")) == NULL)
         goto fail;
 
     if ((*env)->RegisterNatives(env, jrtm.native_class, jrtm_natives,

@@ -41,6 +41,8 @@ typedef struct jrtm_cache {
     jmethodID pending_on_attributes;
     jmethodID pending_on_peer_states;
     jmethodID pending_on_member_counts;
+    jmethodID pending_on_channel_attributes;
+    jmethodID channel_on_attributes;
 } jrtm_cache;
 
 extern jrtm_cache jrtm;
@@ -190,6 +192,33 @@ jint JNICALL jrtm_clear_user_attributes(JNIEnv *env, jclass cls, jlong h,
 jint JNICALL jrtm_get_user_attributes(JNIEnv *env, jclass cls, jlong h,
                                       jstring user_id, jboolean by_keys,
                                       jobjectArray keys, jobject pending);
+
+/* Channel attributes as the Java arrays of Pending.nativeOnChannelAttributes
+ * and RtmChannelImpl.nativeOnAttributesUpdated (local refs). False when out
+ * of memory (the exception cleared). */
+typedef struct jrtm_chattr_arrays {
+    jobjectArray keys;    /* byte[][] UTF-8 */
+    jobjectArray values;  /* byte[][] UTF-8 */
+    jobjectArray users;   /* String[] */
+    jlongArray ts;
+} jrtm_chattr_arrays;
+bool jrtm_channel_attribute_arrays(JNIEnv *env, const rtm_channel_attribute *attrs,
+                                   size_t n, jrtm_chattr_arrays *out);
+
+/* RtmNative.changeChannelAttributes's `what` (RtmClientImpl.CHATTRS_*). */
+enum {
+    JRTM_CHATTRS_SET = 0,
+    JRTM_CHATTRS_ADD_OR_UPDATE = 1,
+    JRTM_CHATTRS_DELETE = 2,
+    JRTM_CHATTRS_CLEAR = 3
+};
+jint JNICALL jrtm_change_channel_attributes(JNIEnv *env, jclass cls, jlong h,
+                                            jstring channel_id, jint what,
+                                            jobjectArray keys, jobjectArray values,
+                                            jboolean notify, jobject pending);
+jint JNICALL jrtm_get_channel_attributes(JNIEnv *env, jclass cls, jlong h,
+                                         jstring channel_id, jboolean by_keys,
+                                         jobjectArray keys, jobject pending);
 
 /* --- presence_jni.c (SPEC A8) --- */
 void jrtm_on_peers_status(rtm_client *c, const rtm_peer_status *peers, size_t count,

@@ -55,6 +55,9 @@ static const cli__cmd_entry cli__cmds[] = {
     { "query", CLI_CMD_QUERY },   { "subscribe", CLI_CMD_SUBSCRIBE },
     { "unsubscribe", CLI_CMD_UNSUBSCRIBE }, { "subscribed", CLI_CMD_SUBSCRIBED },
     { "count", CLI_CMD_COUNT },
+    { "chattrs-set", CLI_CMD_CHATTRS_SET }, { "chattrs-update", CLI_CMD_CHATTRS_UPDATE },
+    { "chattrs-del", CLI_CMD_CHATTRS_DEL }, { "chattrs-clear", CLI_CMD_CHATTRS_CLEAR },
+    { "chattrs-get", CLI_CMD_CHATTRS_GET },
 };
 
 /* The number of words left at p. */
@@ -189,6 +192,31 @@ int cli_cmd_parse(char *line, cli_cmd *out, const char **error)
             return -1;
         }
         if (cli__take_list(&p, out, 0, error) != 0)
+            return -1;
+        break;
+    case CLI_CMD_CHATTRS_SET:
+    case CLI_CMD_CHATTRS_UPDATE:
+    case CLI_CMD_CHATTRS_DEL:
+    case CLI_CMD_CHATTRS_CLEAR:
+    case CLI_CMD_CHATTRS_GET:
+        out->arg = cli__next_word(&p);
+        if (out->arg != NULL && e->kind != CLI_CMD_CHATTRS_GET &&
+            strcmp(out->arg, "--notify") == 0) {
+            out->notify = 1;
+            out->arg = cli__next_word(&p);
+        }
+        if (out->arg == NULL) {
+            *error = "missing argument: channel";
+            return -1;
+        }
+        if (e->kind == CLI_CMD_CHATTRS_DEL && *p == '\0') {
+            *error = "missing argument: key";
+            return -1;
+        }
+        if (e->kind != CLI_CMD_CHATTRS_CLEAR &&
+            cli__take_list(&p, out,
+                           e->kind == CLI_CMD_CHATTRS_SET || e->kind == CLI_CMD_CHATTRS_UPDATE,
+                           error) != 0)
             return -1;
         break;
     case CLI_CMD_JOIN:

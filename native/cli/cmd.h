@@ -29,7 +29,12 @@ typedef enum {
     CLI_CMD_ATTRS_CLEAR,  /* attrs-clear */
     CLI_CMD_ATTRS_GET,    /* attrs-get USER [K...] */
     CLI_CMD_NETCHANGE,    /* netchange */
-    CLI_CMD_RENEW         /* renew TOKEN */
+    CLI_CMD_RENEW,        /* renew TOKEN */
+    CLI_CMD_CHATTRS_SET,    /* chattrs-set [--notify] CH [K=V...] */
+    CLI_CMD_CHATTRS_UPDATE, /* chattrs-update [--notify] CH [K=V...] */
+    CLI_CMD_CHATTRS_DEL,    /* chattrs-del [--notify] CH K... */
+    CLI_CMD_CHATTRS_CLEAR,  /* chattrs-clear [--notify] CH */
+    CLI_CMD_CHATTRS_GET     /* chattrs-get CH [K...] */
 } cli_cmd_kind;
 
 /* The longest sleep accepted, in ms (one hour). */
@@ -39,9 +44,10 @@ typedef struct {
     cli_cmd_kind kind;
     const char *word;  /* the command's word, e.g. "send" (static) */
     char *arg;         /* TOKEN (or NULL), PEER, CH or USER; points into the line */
+    int notify;        /* chattrs-*: --notify was given */
     char *text;        /* TEXT: the rest of the line, inner spaces kept */
     long ms;           /* sleep */
-    /* attrs-*: the keys (K of each K=V, or each K), and for attrs-set and
+    /* attrs-* and chattrs-*: the keys (K of each K=V, or each K), and for attrs-set and
      * attrs-update the values (V, possibly ""), count of each. The arrays
      * are allocated (cli_cmd_free); the strings point into the line. */
     char **keys;
@@ -55,7 +61,9 @@ typedef struct {
  * a static reason in *error (unknown command, missing or extra argument,
  * bad number, an attribute that is not K=V or has an empty key, out of
  * memory). An attribute K=V is split at its first '='; V may be empty and
- * may contain '=' but, like every word, no space or tab.
+ * may contain '=' but, like every word, no space or tab. For chattrs-set,
+ * -update, -del and -clear, "--notify" as the first argument is the option
+ * (enable_notification_to_channel_members), never a channel id.
  */
 int cli_cmd_parse(char *line, cli_cmd *out, const char **error);
 

@@ -109,6 +109,19 @@ static const char cli__usage[] =
 "                      USER's attributes, all or those of the\n"
 "                      keys K: the result line (with \"user\"),\n"
 "                      then on success an \"attributes\" event.\n"
+"  chattrs-set [--notify] CH [K=V...]                         result op chattrs-set\n"
+"                      replace all of channel CH's attributes\n"
+"                      (joined or not; none: remove them all).\n"
+"                      --notify, right after the command word\n"
+"                      (never taken for a channel id): every\n"
+"                      member of CH then gets a\n"
+"                      \"channel_attributes\" event.\n"
+"  chattrs-update [--notify] CH K=V...  add or update these.  result op chattrs-update\n"
+"  chattrs-del [--notify] CH K...  delete these keys.         result op chattrs-del\n"
+"  chattrs-clear [--notify] CH  delete them all.              result op chattrs-clear\n"
+"  chattrs-get CH [K...]  CH's attributes, all or those of    result op chattrs-get\n"
+"                      the keys K: the result line, then on\n"
+"                      success a \"channel_attributes\" event.\n"
 "  renew TOKEN         renewToken: a new token for this user  result op renew\n"
 "                      (checked by the server when connected;\n"
 "                      kept for the next attempt otherwise)\n"
@@ -139,14 +152,20 @@ static const char cli__usage[] =
 "                  LOGOUT_ERR_*, PEER_MESSAGE_ERR_*, JOIN_CHANNEL_ERR_*,\n"
 "                  LEAVE_CHANNEL_ERR_*, CHANNEL_MESSAGE_ERR_*, GET_MEMBERS_ERR_*,\n"
 "                  RENEW_TOKEN_ERR_* for renew,\n"
-"                  ATTRIBUTE_OPERATION_ERR_* for attrs-*, with \"user\" for\n"
-"                  attrs-get)\n"
+"                  ATTRIBUTE_OPERATION_ERR_* for attrs-* and chattrs-*,\n"
+"                  with \"user\" for attrs-get, \"channel\" for chattrs-*)\n"
 "  peer_message    {\"from\":\"bob\",\"text\":\"hi\",\"offline\":false}\n"
 "  channel_message {\"channel\":\"c1\",\"from\":\"bob\",\"text\":\"hi\"}\n"
 "  member_joined   {\"channel\":\"c1\",\"user\":\"bob\"}\n"
 "  member_left     {\"channel\":\"c1\",\"user\":\"bob\"}\n"
 "  members         {\"channel\":\"c1\",\"users\":[\"alice\",\"bob\"]} (sorted)\n"
 "  attributes      {\"user\":\"bob\",\"attributes\":{\"k\":\"v\"}} (keys sorted)\n"
+"  channel_attributes {\"channel\":\"c1\",\"attributes\":[{\"key\":\"k\",\n"
+"                   \"value\":\"v\",\"user\":\"bob\",\"ts\":1764120000000}]}\n"
+"                  (sorted by key; user and ts: the last update, ts in ms\n"
+"                  since the epoch): with \"op\":\"chattrs-get\" after\n"
+"                  chattrs-get; without \"op\" when a change made with\n"
+"                  --notify reached a channel this user joined\n"
 "  replay          {\"peer_messages\":2,\"channel_messages\":1,\n"
 "                   \"channel_skipped\":0,\"peer_dropped\":0}: after a\n"
 "                  reconnection resumed the session; the replayed messages\n"
@@ -352,6 +371,44 @@ static void cli__on_attributes(rtm_client *client, int code,
     cli__req_done(r);
 }
 
+/* A "channel_attributes" event: {"channel", "attributes": [{"key",
+ * "value", "user", "ts"}]} (sorted by key, as rtmd sends them), with "op"
+ * for the answer of a command. */
+static void cli__emit_channel_attributes(const char *op, const char *channel,
+                                         const rtm_channel_attribute *a, size_t count)
+{
+    cJSON *o = cli_event("channel_attributes");
+    if (o == NULL)
+        return;
+    if (op != NULL)
+        cJSON_AddStringToObject(o, "op", op);
+    cJSON_AddStringToObject(o, "channel", channel);
+    cJSON *arr = cJSON_AddArrayToObject(o, "attributes");
+    for (size_t i = 0; arr != NULL && i < count; i++) {
+        cJSON *x = cJSON_CreateObject();
+        if (x == NULL)
+            break;
+        cJSON_AddStringToObject(x, "key", a[i].key);
+        cJSON_AddStringToObject(x, "value", a[i].value);
+        cJSON_AddStringToObject(x, "user", a[i].last_update_user_id);
+        cJSON_AddNumberToObject(x, "ts", (double)a[i].last_update_ts);
+        cJSON_AddItemToArray(arr, x);
+    }
+    cli_emit(o);
+}
+
+/* chattrs-get: the result line, then on success a channel_attributes event. */
+static void cli__on_channel_attributes(rtm_client *client, int code, const char *channel_id,
+                                       const rtm_channel_attribute *attributes, size_t count,
+                                       void *closure)
+{
+    cli_req *r = closure;
+    cli__emit_result(r, code);
+    if (code == 0)
+        cli__emit_channel_attributes(r->op, r->channel, attributes, count);
+    cli__req_done(r);
+}
+
 /* ---- events ------------------------------------------------------------- */
 
 /* Adds a received message's content: "text" for TEXT; for other types
@@ -494,6 +551,15 @@ static void cli__on_member_counts(rtm_client *client, int code,
     cli__req_done(r);
 }
 
+/* A change made with --notify (by anyone) reached a channel joined here. */
+static void cli__on_channel_attributes_updated(rtm_channel *channel,
+                                               const rtm_channel_attribute *attributes,
+                                               size_t count, void *closure)
+{
+    const cli_chan *ch = closure;
+    cli__emit_channel_attributes(NULL, ch->name, attributes, count);
+}
+
 static void cli__on_log(int level, const char *line, void *closure)
 {
     fprintf(stderr, "rtm: log: %s\n", line);
@@ -518,6 +584,7 @@ static cli_chan *cli__chan(cli *c, const char *name)
         .on_member_joined = cli__on_member_joined,
         .on_member_left = cli__on_member_left,
         .on_member_count_updated = cli__on_member_count,
+        .on_attributes_updated = cli__on_channel_attributes_updated,
     };
     ch->channel = rtm_channel_create(c->client, name, &cbs, ch);
     if (ch->channel == NULL) {
@@ -559,7 +626,8 @@ static void cli__oom(const char *line)
     cli_emit_error(line, "out of memory");
 }
 
-/* attrs-set, attrs-update, attrs-del, attrs-clear, attrs-get. */
+/* attrs-set, attrs-update, attrs-del, attrs-clear, attrs-get and their
+ * chattrs-* forms for a channel's attributes. */
 static void cli__run_attrs(cli *c, const cli_cmd *cmd, const char *original)
 {
     rtm_attribute *attrs = NULL;
@@ -573,9 +641,11 @@ static void cli__run_attrs(cli *c, const cli_cmd *cmd, const char *original)
             attrs[i] = (rtm_attribute){ cmd->keys[i], cmd->values[i] };
     }
     const char *const *keys = (const char *const *)cmd->keys;
+    bool of_channel = cmd->kind >= CLI_CMD_CHATTRS_SET && cmd->kind <= CLI_CMD_CHATTRS_GET;
     cli_req *r = cli__req_new_user(
-        c, cmd->word, RTM_FAMILY_ATTRIBUTE_OPERATION_ERR, NULL, NULL,
+        c, cmd->word, RTM_FAMILY_ATTRIBUTE_OPERATION_ERR, of_channel ? cmd->arg : NULL, NULL,
         cmd->kind == CLI_CMD_ATTRS_GET ? cmd->arg : NULL);
+    rtm_channel_attribute_options opts = { cmd->notify != 0 };
     if (r == NULL) {
         free(attrs);
         cli__oom(original);
@@ -606,6 +676,28 @@ static void cli__run_attrs(cli *c, const cli_cmd *cmd, const char *original)
             rtm_get_user_attributes_by_keys(c->client, cmd->arg, keys,
                                             cmd->count, cli__on_attributes,
                                             r);
+        break;
+    case CLI_CMD_CHATTRS_SET:
+        rtm_set_channel_attributes(c->client, cmd->arg, attrs, cmd->count, &opts,
+                                   cli__on_result, r);
+        break;
+    case CLI_CMD_CHATTRS_UPDATE:
+        rtm_add_or_update_channel_attributes(c->client, cmd->arg, attrs, cmd->count, &opts,
+                                             cli__on_result, r);
+        break;
+    case CLI_CMD_CHATTRS_DEL:
+        rtm_delete_channel_attributes_by_keys(c->client, cmd->arg, keys, cmd->count, &opts,
+                                              cli__on_result, r);
+        break;
+    case CLI_CMD_CHATTRS_CLEAR:
+        rtm_clear_channel_attributes(c->client, cmd->arg, &opts, cli__on_result, r);
+        break;
+    case CLI_CMD_CHATTRS_GET:
+        if (cmd->count == 0)
+            rtm_get_channel_attributes(c->client, cmd->arg, cli__on_channel_attributes, r);
+        else
+            rtm_get_channel_attributes_by_keys(c->client, cmd->arg, keys, cmd->count,
+                                               cli__on_channel_attributes, r);
         break;
     default:
         break;
@@ -717,6 +809,11 @@ static void cli__run(cli *c, const cli_cmd *cmd, const char *original)
     case CLI_CMD_ATTRS_DEL:
     case CLI_CMD_ATTRS_CLEAR:
     case CLI_CMD_ATTRS_GET:
+    case CLI_CMD_CHATTRS_SET:
+    case CLI_CMD_CHATTRS_UPDATE:
+    case CLI_CMD_CHATTRS_DEL:
+    case CLI_CMD_CHATTRS_CLEAR:
+    case CLI_CMD_CHATTRS_GET:
         cli__run_attrs(c, cmd, original);
         break;
     case CLI_CMD_COUNT:

@@ -21,6 +21,8 @@ extern "C" {
 #define RTM__ATTR_VALUE_MAX (8u * 1024u) /* bytes */
 #define RTM__ATTR_COUNT_MAX 32u
 #define RTM__ATTR_TOTAL_MAX (16u * 1024u) /* keys and values, bytes */
+/* Channel attributes: the same per entry and count, more in all (SPEC A5). */
+#define RTM__CHATTR_TOTAL_MAX (32u * 1024u) /* keys and values, bytes */
 
 /* 1..64 bytes of a-z A-Z 0-9 space and ! # $ % & ( ) + - : ; < = . > ? @ [ ] ^ _ { } | ~ ,
  * and not the literal "null". NULL is invalid. */

@@ -86,6 +86,7 @@ typedef struct {
     rtm_attributes_cb attributes_cb;
     rtm_peer_status_cb status_cb;
     rtm_member_counts_cb counts_cb;
+    rtm_channel_attributes_cb chattrs_cb;
     void *closure;
 } rtm__op;
 
@@ -143,16 +144,57 @@ static void rtm__channel_ref(rtm_channel *ch)
 /* ------------------------------------------------------------------ */
 /* Events for the callback thread                                      */
 
+/* Owned copies of channel attributes with their last-update fields. */
+typedef struct {
+    rtm_channel_attribute *items;
+    size_t count;
+} rtm__chattrs;
+
+static void rtm__chattrs_free(rtm__chattrs *v)
+{
+    for (size_t i = 0; i < v->count; i++) {
+        free((char *)v->items[i].key);
+        free((char *)v->items[i].value);
+        free((char *)v->items[i].last_update_user_id);
+    }
+    free(v->items);
+    v->items = NULL;
+    v->count = 0;
+}
+
+/* Copies n wire attributes into v; false when out of memory (v freed). */
+static bool rtm__chattrs_copy(rtm__chattrs *v, Rtm__Wire__Attribute *const *a, size_t n)
+{
+    v->count = 0;
+    v->items = calloc(n ? n : 1, sizeof(*v->items));
+    if (v->items == NULL)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        rtm_channel_attribute *x = &v->items[i];
+        x->key = rtm__strdup_or_empty(a[i]->key);
+        x->value = rtm__strdup_or_empty(a[i]->value);
+        x->last_update_user_id = rtm__strdup_or_empty(a[i]->last_update_user);
+        x->last_update_ts = (int64_t)a[i]->last_update_ts;
+        v->count = i + 1;
+        if (x->key == NULL || x->value == NULL || x->last_update_user_id == NULL) {
+            rtm__chattrs_free(v);
+            return false;
+        }
+    }
+    return true;
+}
+
 /* A result, with copies of what the answer carried: the members' ids, the
- * attributes as key, value, key, value..., or the users of a presence
- * answer with their states. */
+ * attributes as key, value, key, value..., the users of a presence answer
+ * with their states, or a channel's attributes. */
 typedef struct {
     rtm__op *op;
     int code;
-    char *user;
+    char *user;             /* the user, or channel, an answer is about */
     char **strs;
     size_t nstrs;
     int *states;
+    rtm__chattrs chattrs;
 } rtm__result_event;
 
 static void rtm__result_event_free(rtm__result_event *e)
@@ -162,6 +204,7 @@ static void rtm__result_event_free(rtm__result_event *e)
     free(e->strs);
     free(e->states);
     free(e->user);
+    rtm__chattrs_free(&e->chattrs);
     free(e);
 }
 
@@ -209,6 +252,9 @@ static void rtm__result_run(void *arg, bool closing)
                                               : e->code;
         op->counts_cb(op->client, code, counts, counts != NULL ? e->nstrs : 0, op->closure);
         free(counts);
+    } else if (op->chattrs_cb != NULL) {
+        op->chattrs_cb(op->client, e->code, e->user, e->chattrs.items, e->chattrs.count,
+                       op->closure);
     } else if (op->status_cb != NULL) {
         rtm_peer_status *peers = rtm__peer_status_list(e->strs, e->states, e->nstrs);
         /* FAILURE is 1 in both families that answer with states. */
@@ -309,6 +355,11 @@ static void rtm__complete(rtm_client *c, rtm__op *op, int code,
     } else if (answer != NULL && code == 0 &&
                answer->body_case == RTM__WIRE__FRAME__BODY_MEMBER_COUNTS) {
         ok = rtm__counts_copy(e, answer->member_counts);
+    } else if (answer != NULL &&
+               answer->body_case == RTM__WIRE__FRAME__BODY_CHANNEL_ATTRIBUTES) {
+        const Rtm__Wire__ChannelAttributes *a = answer->channel_attributes;
+        ok = (e->user = rtm__strdup_or_empty(a->channel)) != NULL &&
+             rtm__chattrs_copy(&e->chattrs, a->attributes, code == 0 ? a->n_attributes : 0);
     }
     if (!ok) {
         /* FAILURE is 1 in both families that carry data back. */
@@ -810,6 +861,47 @@ static void rtm__drv_member_count(void *ud, const Rtm__Wire__MemberCountEvent *m
     }
 }
 
+/* A channel's attributes after a change made with notify. */
+typedef struct {
+    rtm_channel *channel;   /* holds a reference */
+    rtm__chattrs list;
+} rtm__chattrs_event;
+
+static void rtm__chattrs_event_free(rtm__chattrs_event *e)
+{
+    rtm__chattrs_free(&e->list);
+    rtm__channel_unref(e->channel);
+    free(e);
+}
+
+static void rtm__chattrs_run(void *arg, bool closing)
+{
+    rtm__chattrs_event *e = arg;
+    rtm_channel *ch = e->channel;
+    if (!closing && !atomic_load(&ch->released) && ch->cb.on_attributes_updated != NULL)
+        ch->cb.on_attributes_updated(ch, e->list.items, e->list.count, ch->closure);
+    rtm__chattrs_event_free(e);
+}
+
+static void rtm__drv_channel_attributes(void *ud, const Rtm__Wire__ChannelAttributesEvent *ev)
+{
+    rtm_client *c = ud;
+    rtm_channel *ch = rtm__channel_lookup(c, ev->channel ? ev->channel : "");
+    if (ch == NULL)
+        return;
+    rtm__chattrs_event *e = calloc(1, sizeof(*e));
+    if (e == NULL) {
+        rtm__channel_unref(ch);
+    } else {
+        e->channel = ch;
+        if (rtm__chattrs_copy(&e->list, ev->attributes, ev->n_attributes) &&
+            rtm__dispatch_post(c->dispatch, rtm__chattrs_run, e) == 0)
+            return;
+        rtm__chattrs_event_free(e);
+    }
+    rtm__log(c, RTM_LOG_ERROR, "out of memory: a channel attributes event is lost");
+}
+
 static void rtm__drv_log(void *ud, int level, const char *line)
 {
     rtm__log(ud, level, "%s", line);
@@ -839,6 +931,7 @@ static const rtm__session_ops rtm__driver_ops = {
     .token_will_expire = rtm__drv_token_will_expire,
     .peer_states = rtm__drv_peer_states,
     .member_count = rtm__drv_member_count,
+    .channel_attributes = rtm__drv_channel_attributes,
     .log = rtm__drv_log,
     .random = rtm__drv_random,
 };
@@ -885,7 +978,9 @@ typedef enum {
     RTM__CMD_SUBSCRIBE,
     RTM__CMD_UNSUBSCRIBE,
     RTM__CMD_GET_SUBSCRIBED,
-    RTM__CMD_GET_MEMBER_COUNT
+    RTM__CMD_GET_MEMBER_COUNT,
+    RTM__CMD_SET_CHANNEL_ATTRIBUTES,
+    RTM__CMD_GET_CHANNEL_ATTRIBUTES
 } rtm__cmd_kind;
 
 typedef struct {
@@ -901,6 +996,7 @@ typedef struct {
     size_t nattrs;
     char **keys;            /* owned copies */
     size_t nkeys;
+    bool notify;            /* channel attributes: notify the members */
 } rtm__cmd;
 
 static void rtm__cmd_free(rtm__cmd *cmd)
@@ -990,6 +1086,15 @@ static void rtm__cmd_run(void *arg)
         break;
     case RTM__CMD_GET_MEMBER_COUNT:
         rtm__session_get_member_count(s, now, op, (const char *const *)cmd->keys, cmd->nkeys);
+        break;
+    case RTM__CMD_SET_CHANNEL_ATTRIBUTES:
+        rtm__session_set_channel_attributes(s, now, op, cmd->a, cmd->set_op, cmd->attrs,
+                                            cmd->nattrs, (const char *const *)cmd->keys,
+                                            cmd->nkeys, cmd->notify);
+        break;
+    case RTM__CMD_GET_CHANNEL_ATTRIBUTES:
+        rtm__session_get_channel_attributes(s, now, op, cmd->a,
+                                            (const char *const *)cmd->keys, cmd->nkeys);
         break;
     }
     rtm__rearm(c);
@@ -1524,10 +1629,11 @@ static int rtm__copy_keys(rtm__cmd *cmd, const char *const *keys, size_t n)
     return 0;
 }
 
-/* Checks attributes (SPEC A5: key, value, count, total, no key twice) and
- * copies them into cmd. Returns 0 or an AttributeOperationError. */
+/* Checks attributes (SPEC A5: key, value, count, total_max bytes in all,
+ * no key twice) and copies them into cmd. Returns 0 or an
+ * AttributeOperationError. */
 static int rtm__copy_attributes(rtm__cmd *cmd, const rtm_attribute *attrs,
-                                size_t n)
+                                size_t n, size_t total_max)
 {
     if (n > 0 && attrs == NULL)
         return RTM_ATTRIBUTE_OPERATION_ERR_INVALID_ARGUMENT;
@@ -1547,7 +1653,7 @@ static int rtm__copy_attributes(rtm__cmd *cmd, const rtm_attribute *attrs,
             return RTM_ATTRIBUTE_OPERATION_ERR_SIZE_OVERFLOW;
         total += strlen(attrs[i].key) + vlen;
     }
-    if (total > RTM__ATTR_TOTAL_MAX)
+    if (total > total_max)
         return RTM_ATTRIBUTE_OPERATION_ERR_SIZE_OVERFLOW;
     if (cmd == NULL || (cmd->attrs = calloc(n ? n : 1, sizeof(*cmd->attrs))) == NULL)
         return RTM_ATTRIBUTE_OPERATION_ERR_FAILURE;
@@ -1563,19 +1669,29 @@ static int rtm__copy_attributes(rtm__cmd *cmd, const rtm_attribute *attrs,
     return 0;
 }
 
-/* One of the four changes of the local user's attributes. */
-static int rtm__set_attributes(rtm_client *c, int set_op,
-                               const rtm_attribute *attrs, size_t nattrs,
-                               const char *const *keys, size_t nkeys,
-                               rtm_result_cb cb, void *closure)
+/* One of the four changes of the local user's attributes or, with a
+ * channel, of that channel's. */
+static int rtm__change_attributes(rtm_client *c, const char *channel,
+                                  const rtm_channel_attribute_options *options, int set_op,
+                                  const rtm_attribute *attrs, size_t nattrs,
+                                  const char *const *keys, size_t nkeys,
+                                  rtm_result_cb cb, void *closure)
 {
     if (c == NULL)
         return RTM_ATTRIBUTE_OPERATION_ERR_NOT_INITIALIZED;
-    rtm__op *op = rtm__op_new(c, NULL, RTM__OP_SET_ATTRIBUTES, cb, NULL, closure);
+    rtm__op *op = rtm__op_new(c, NULL,
+                              channel ? RTM__OP_SET_CHANNEL_ATTRIBUTES : RTM__OP_SET_ATTRIBUTES,
+                              cb, NULL, closure);
     if (op == NULL)
         return RTM_ATTRIBUTE_OPERATION_ERR_FAILURE;
-    rtm__cmd *cmd = rtm__cmd_new(c, RTM__CMD_SET_ATTRIBUTES, op, NULL, NULL);
-    int rc = rtm__copy_attributes(cmd, attrs, nattrs);
+    if (channel != NULL && !rtm__channel_id_valid(channel)) /* A3 */
+        return rtm__refuse(c, op, RTM_ATTRIBUTE_OPERATION_ERR_INVALID_ARGUMENT);
+    rtm__cmd *cmd = rtm__cmd_new(c,
+                                 channel ? RTM__CMD_SET_CHANNEL_ATTRIBUTES
+                                         : RTM__CMD_SET_ATTRIBUTES,
+                                 op, channel, NULL);
+    int rc = rtm__copy_attributes(cmd, attrs, nattrs,
+                                  channel ? RTM__CHATTR_TOTAL_MAX : RTM__ATTR_TOTAL_MAX);
     if (rc == 0)
         rc = rtm__copy_keys(cmd, keys, nkeys);
     if (rc != 0) {
@@ -1586,7 +1702,17 @@ static int rtm__set_attributes(rtm_client *c, int set_op,
         return rtm__refuse(c, op, rc);
     }
     cmd->set_op = set_op;
+    cmd->notify = options != NULL && options->enable_notification_to_channel_members;
     return rtm__submit(c, cmd, op, RTM_ATTRIBUTE_OPERATION_ERR_NOT_INITIALIZED);
+}
+
+/* The local user's attributes. */
+static int rtm__set_attributes(rtm_client *c, int set_op, const rtm_attribute *attrs,
+                               size_t nattrs, const char *const *keys, size_t nkeys,
+                               rtm_result_cb cb, void *closure)
+{
+    return rtm__change_attributes(c, NULL, NULL, set_op, attrs, nattrs, keys, nkeys, cb,
+                                  closure);
 }
 
 int rtm_set_local_user_attributes(rtm_client *c, const rtm_attribute *attrs,
@@ -1622,19 +1748,15 @@ int rtm_clear_local_user_attributes(rtm_client *c, rtm_result_cb cb,
                                0, NULL, 0, cb, closure);
 }
 
-int rtm_get_user_attributes_by_keys(rtm_client *c, const char *user_id,
-                                    const char *const *keys, size_t count,
-                                    rtm_attributes_cb cb, void *closure)
+/* A get of attributes (op made, its callback set): the id (a user's or a
+ * channel's) was checked with valid; keys are checked and copied here. */
+static int rtm__get_attributes(rtm_client *c, rtm__op *op, rtm__cmd_kind kind,
+                               const char *id, bool valid, const char *const *keys,
+                               size_t count)
 {
-    if (c == NULL)
-        return RTM_ATTRIBUTE_OPERATION_ERR_NOT_INITIALIZED;
-    rtm__op *op = rtm__op_new(c, NULL, RTM__OP_GET_ATTRIBUTES, NULL, NULL, closure);
-    if (op == NULL)
-        return RTM_ATTRIBUTE_OPERATION_ERR_FAILURE;
-    op->attributes_cb = cb;
-    if (!rtm__user_id_valid(user_id)) /* A3 */
+    if (!valid) /* A3 */
         return rtm__refuse(c, op, RTM_ATTRIBUTE_OPERATION_ERR_INVALID_ARGUMENT);
-    rtm__cmd *cmd = rtm__cmd_new(c, RTM__CMD_GET_ATTRIBUTES, op, user_id, NULL);
+    rtm__cmd *cmd = rtm__cmd_new(c, kind, op, id, NULL);
     int rc = rtm__copy_keys(cmd, keys, count);
     if (rc != 0) {
         if (cmd != NULL) {
@@ -1646,10 +1768,84 @@ int rtm_get_user_attributes_by_keys(rtm_client *c, const char *user_id,
     return rtm__submit(c, cmd, op, RTM_ATTRIBUTE_OPERATION_ERR_NOT_INITIALIZED);
 }
 
+int rtm_get_user_attributes_by_keys(rtm_client *c, const char *user_id,
+                                    const char *const *keys, size_t count,
+                                    rtm_attributes_cb cb, void *closure)
+{
+    if (c == NULL)
+        return RTM_ATTRIBUTE_OPERATION_ERR_NOT_INITIALIZED;
+    rtm__op *op = rtm__op_new(c, NULL, RTM__OP_GET_ATTRIBUTES, NULL, NULL, closure);
+    if (op == NULL)
+        return RTM_ATTRIBUTE_OPERATION_ERR_FAILURE;
+    op->attributes_cb = cb;
+    return rtm__get_attributes(c, op, RTM__CMD_GET_ATTRIBUTES, user_id,
+                               rtm__user_id_valid(user_id), keys, count);
+}
+
 int rtm_get_user_attributes(rtm_client *c, const char *user_id,
                             rtm_attributes_cb cb, void *closure)
 {
     return rtm_get_user_attributes_by_keys(c, user_id, NULL, 0, cb, closure);
+}
+
+int rtm_set_channel_attributes(rtm_client *c, const char *channel_id,
+                               const rtm_attribute *attrs, size_t count,
+                               const rtm_channel_attribute_options *options,
+                               rtm_result_cb cb, void *closure)
+{
+    /* A NULL channel id is refused as invalid, not taken for the user's. */
+    return rtm__change_attributes(c, channel_id ? channel_id : "", options,
+                                  RTM__WIRE__SET_ATTRIBUTES__OP__OP_SET, attrs, count, NULL,
+                                  0, cb, closure);
+}
+
+int rtm_add_or_update_channel_attributes(rtm_client *c, const char *channel_id,
+                                         const rtm_attribute *attrs, size_t count,
+                                         const rtm_channel_attribute_options *options,
+                                         rtm_result_cb cb, void *closure)
+{
+    return rtm__change_attributes(c, channel_id ? channel_id : "", options,
+                                  RTM__WIRE__SET_ATTRIBUTES__OP__OP_ADD_OR_UPDATE, attrs,
+                                  count, NULL, 0, cb, closure);
+}
+
+int rtm_delete_channel_attributes_by_keys(rtm_client *c, const char *channel_id,
+                                          const char *const *keys, size_t count,
+                                          const rtm_channel_attribute_options *options,
+                                          rtm_result_cb cb, void *closure)
+{
+    return rtm__change_attributes(c, channel_id ? channel_id : "", options,
+                                  RTM__WIRE__SET_ATTRIBUTES__OP__OP_DELETE, NULL, 0, keys,
+                                  count, cb, closure);
+}
+
+int rtm_clear_channel_attributes(rtm_client *c, const char *channel_id,
+                                 const rtm_channel_attribute_options *options,
+                                 rtm_result_cb cb, void *closure)
+{
+    return rtm__change_attributes(c, channel_id ? channel_id : "", options,
+                                  RTM__WIRE__SET_ATTRIBUTES__OP__OP_CLEAR, NULL, 0, NULL, 0,
+                                  cb, closure);
+}
+
+int rtm_get_channel_attributes_by_keys(rtm_client *c, const char *channel_id,
+                                       const char *const *keys, size_t count,
+                                       rtm_channel_attributes_cb cb, void *closure)
+{
+    if (c == NULL)
+        return RTM_ATTRIBUTE_OPERATION_ERR_NOT_INITIALIZED;
+    rtm__op *op = rtm__op_new(c, NULL, RTM__OP_GET_CHANNEL_ATTRIBUTES, NULL, NULL, closure);
+    if (op == NULL)
+        return RTM_ATTRIBUTE_OPERATION_ERR_FAILURE;
+    op->chattrs_cb = cb;
+    return rtm__get_attributes(c, op, RTM__CMD_GET_CHANNEL_ATTRIBUTES, channel_id,
+                               rtm__channel_id_valid(channel_id), keys, count);
+}
+
+int rtm_get_channel_attributes(rtm_client *c, const char *channel_id,
+                               rtm_channel_attributes_cb cb, void *closure)
+{
+    return rtm_get_channel_attributes_by_keys(c, channel_id, NULL, 0, cb, closure);
 }
 
 int rtm_renew_token(rtm_client *c, const char *token, rtm_result_cb cb,

@@ -121,7 +121,9 @@ int rtm__op_family(rtm__op_kind kind)
     case RTM__OP_CHANNEL_MESSAGE: return RTM_FAMILY_CHANNEL_MESSAGE_ERR;
     case RTM__OP_GET_MEMBERS: return RTM_FAMILY_GET_MEMBERS_ERR;
     case RTM__OP_SET_ATTRIBUTES:
-    case RTM__OP_GET_ATTRIBUTES: return RTM_FAMILY_ATTRIBUTE_OPERATION_ERR;
+    case RTM__OP_GET_ATTRIBUTES:
+    case RTM__OP_SET_CHANNEL_ATTRIBUTES:
+    case RTM__OP_GET_CHANNEL_ATTRIBUTES: return RTM_FAMILY_ATTRIBUTE_OPERATION_ERR;
     case RTM__OP_RENEW_TOKEN: return RTM_FAMILY_RENEW_TOKEN_ERR;
     case RTM__OP_QUERY_PEERS: return RTM_FAMILY_QUERY_PEERS_ONLINE_STATUS_ERR;
     case RTM__OP_SUBSCRIBE: return RTM_FAMILY_PEER_SUBSCRIPTION_STATUS_ERR;
@@ -144,7 +146,9 @@ static int rtm__timeout_code(rtm__op_kind kind)
     case RTM__OP_LEAVE: return RTM_LEAVE_CHANNEL_ERR_FAILURE;
     case RTM__OP_LOGOUT: return RTM_LOGOUT_ERR_REJECTED;
     case RTM__OP_SET_ATTRIBUTES:
-    case RTM__OP_GET_ATTRIBUTES: return RTM_ATTRIBUTE_OPERATION_ERR_TIMEOUT;
+    case RTM__OP_GET_ATTRIBUTES:
+    case RTM__OP_SET_CHANNEL_ATTRIBUTES:
+    case RTM__OP_GET_CHANNEL_ATTRIBUTES: return RTM_ATTRIBUTE_OPERATION_ERR_TIMEOUT;
     case RTM__OP_RENEW_TOKEN: return RTM_RENEW_TOKEN_ERR_FAILURE; /* no TIMEOUT */
     case RTM__OP_QUERY_PEERS: return RTM_QUERY_PEERS_ONLINE_STATUS_ERR_TIMEOUT;
     case RTM__OP_SUBSCRIBE: return RTM_PEER_SUBSCRIPTION_STATUS_ERR_TIMEOUT;
@@ -780,20 +784,22 @@ void rtm__session_get_members(rtm__session *s, rtm__time now, uint64_t op,
 /* ------------------------------------------------------------------ */
 /* User attributes (SPEC A5, S14)                                      */
 
+/* Sends SetAttributes, or for a channel SetChannelAttributes wrapping it. */
 static void rtm__send_set_attributes(rtm__session *s, rtm__time now,
-                                     uint64_t op, bool internal, int set_op,
+                                     uint64_t op, bool internal, const char *channel,
+                                     bool notify, int set_op,
                                      const rtm_attribute *attributes,
                                      size_t count, const char *const *keys,
                                      size_t nkeys)
 {
+    rtm__op_kind kind = channel ? RTM__OP_SET_CHANNEL_ATTRIBUTES : RTM__OP_SET_ATTRIBUTES;
     Rtm__Wire__Attribute *items = count ? calloc(count, sizeof(*items)) : NULL;
     Rtm__Wire__Attribute **ptrs = count ? calloc(count, sizeof(*ptrs)) : NULL;
     if (count > 0 && (items == NULL || ptrs == NULL)) {
         free(items);
         free(ptrs);
         if (!internal)
-            rtm__done(s, op, RTM__OP_SET_ATTRIBUTES,
-                      RTM_ATTRIBUTE_OPERATION_ERR_FAILURE);
+            rtm__done(s, op, kind, RTM_ATTRIBUTE_OPERATION_ERR_FAILURE);
         return;
     }
     for (size_t i = 0; i < count; i++) {
@@ -809,9 +815,18 @@ static void rtm__send_set_attributes(rtm__session *s, rtm__time now,
     sa.n_attributes = count;
     sa.keys = (char **)keys;
     sa.n_keys = nkeys;
-    f.body_case = RTM__WIRE__FRAME__BODY_SET_ATTRIBUTES;
-    f.set_attributes = &sa;
-    rtm__request(s, now, op, RTM__OP_SET_ATTRIBUTES, internal, NULL, &f);
+    Rtm__Wire__SetChannelAttributes sc = RTM__WIRE__SET_CHANNEL_ATTRIBUTES__INIT;
+    if (channel != NULL) {
+        sc.channel = (char *)channel;
+        sc.change = &sa;
+        sc.notify = notify;
+        f.body_case = RTM__WIRE__FRAME__BODY_SET_CHANNEL_ATTRIBUTES;
+        f.set_channel_attributes = &sc;
+    } else {
+        f.body_case = RTM__WIRE__FRAME__BODY_SET_ATTRIBUTES;
+        f.set_attributes = &sa;
+    }
+    rtm__request(s, now, op, kind, internal, NULL, &f);
     free(items);
     free(ptrs);
 }
@@ -823,7 +838,7 @@ void rtm__session_set_attributes(rtm__session *s, rtm__time now, uint64_t op,
 {
     if (!rtm__need_login(s, op, RTM__OP_SET_ATTRIBUTES))
         return;
-    rtm__send_set_attributes(s, now, op, false, set_op, attributes, count,
+    rtm__send_set_attributes(s, now, op, false, NULL, false, set_op, attributes, count,
                              keys, nkeys);
 }
 
@@ -841,6 +856,36 @@ void rtm__session_get_attributes(rtm__session *s, rtm__time now, uint64_t op,
     f.body_case = RTM__WIRE__FRAME__BODY_GET_ATTRIBUTES;
     f.get_attributes = &ga;
     rtm__request(s, now, op, RTM__OP_GET_ATTRIBUTES, false, NULL, &f);
+}
+
+/* ---- channel attributes (SPEC A5) ---- */
+
+void rtm__session_set_channel_attributes(rtm__session *s, rtm__time now, uint64_t op,
+                                         const char *channel, int set_op,
+                                         const rtm_attribute *attributes, size_t count,
+                                         const char *const *keys, size_t nkeys,
+                                         bool notify)
+{
+    if (!rtm__need_login(s, op, RTM__OP_SET_CHANNEL_ATTRIBUTES))
+        return;
+    rtm__send_set_attributes(s, now, op, false, channel, notify, set_op, attributes, count,
+                             keys, nkeys);
+}
+
+void rtm__session_get_channel_attributes(rtm__session *s, rtm__time now, uint64_t op,
+                                         const char *channel, const char *const *keys,
+                                         size_t nkeys)
+{
+    if (!rtm__need_login(s, op, RTM__OP_GET_CHANNEL_ATTRIBUTES))
+        return;
+    rtm__frame f = RTM__WIRE__FRAME__INIT;
+    Rtm__Wire__GetChannelAttributes g = RTM__WIRE__GET_CHANNEL_ATTRIBUTES__INIT;
+    g.channel = (char *)channel;
+    g.keys = (char **)keys;
+    g.n_keys = nkeys;
+    f.body_case = RTM__WIRE__FRAME__BODY_GET_CHANNEL_ATTRIBUTES;
+    f.get_channel_attributes = &g;
+    rtm__request(s, now, op, RTM__OP_GET_CHANNEL_ATTRIBUTES, false, NULL, &f);
 }
 
 /* ---- presence (SPEC A8) ---- */
@@ -1175,12 +1220,6 @@ void rtm__session_link_down(rtm__session *s, rtm__time now)
     rtm__link_lost(s, now, now);
 }
 
-static void rtm__send_set_attributes(rtm__session *s, rtm__time now,
-                                     uint64_t op, bool internal, int set_op,
-                                     const rtm_attribute *attributes,
-                                     size_t count, const char *const *keys,
-                                     size_t nkeys);
-
 /* The user's attributes, sent again to a session the server did not keep
  * (SPEC S14). */
 static void rtm__resend_attributes(rtm__session *s, rtm__time now)
@@ -1197,8 +1236,8 @@ static void rtm__resend_attributes(rtm__session *s, rtm__time now)
         a[i].value = s->attrs[i].value;
     }
     rtm__slog(s, RTM_LOG_INFO, "re-sending %zu user attributes", s->nattrs);
-    rtm__send_set_attributes(s, now, 0, true, RTM__WIRE__SET_ATTRIBUTES__OP__OP_SET,
-                             a, s->nattrs, NULL, 0);
+    rtm__send_set_attributes(s, now, 0, true, NULL, false,
+                             RTM__WIRE__SET_ATTRIBUTES__OP__OP_SET, a, s->nattrs, NULL, 0);
     free(a);
 }
 
@@ -1400,6 +1439,16 @@ void rtm__session_receive(rtm__session *s, rtm__time now,
         if (!up)
             goto unexpected;
         rtm__on_answer(s, f->request_id, f->peer_states->code, f);
+        break;
+    case RTM__WIRE__FRAME__BODY_CHANNEL_ATTRIBUTES:
+        if (!up)
+            goto unexpected;
+        rtm__on_answer(s, f->request_id, f->channel_attributes->code, f);
+        break;
+    case RTM__WIRE__FRAME__BODY_CHANNEL_ATTRIBUTES_EVENT:
+        if (!up)
+            goto unexpected;
+        s->ops->channel_attributes(s->ud, f->channel_attributes_event);
         break;
     case RTM__WIRE__FRAME__BODY_PEER_STATE_EVENT:
         if (!up)

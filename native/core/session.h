@@ -49,7 +49,9 @@ typedef enum {
     RTM__OP_QUERY_PEERS,      /* queryPeersOnlineStatus (A8) */
     RTM__OP_SUBSCRIBE,        /* (un)subscribePeersOnlineStatus */
     RTM__OP_GET_SUBSCRIBED,   /* queryPeersBySubscriptionOption */
-    RTM__OP_GET_MEMBER_COUNT  /* getChannelMemberCount */
+    RTM__OP_GET_MEMBER_COUNT,        /* getChannelMemberCount */
+    RTM__OP_SET_CHANNEL_ATTRIBUTES, /* set, add or update, delete, clear */
+    RTM__OP_GET_CHANNEL_ATTRIBUTES
 } rtm__op_kind;
 
 /* The code family of an operation kind (rtm_codes.h). */
@@ -96,6 +98,8 @@ typedef struct {
     void (*peer_states)(void *ud, const Rtm__Wire__PeerStateEvent *e);
     /* A channel's member count changed. */
     void (*member_count)(void *ud, const Rtm__Wire__MemberCountEvent *e);
+    /* A channel's whole attribute list after a change made with notify. */
+    void (*channel_attributes)(void *ud, const Rtm__Wire__ChannelAttributesEvent *e);
     /* A log line, without newline. */
     void (*log)(void *ud, int level, const char *line);
     /* Uniform random 32 bits, for backoff jitter. */
@@ -141,6 +145,20 @@ void rtm__session_set_attributes(rtm__session *s, rtm__time now, uint64_t op,
 void rtm__session_get_attributes(rtm__session *s, rtm__time now, uint64_t op,
                                  const char *user_id, const char *const *keys,
                                  size_t nkeys);
+
+/* A channel's attributes (SPEC A5), as for the local user's but on the
+ * server only: nothing is kept or sent again. The channel id and sizes are
+ * checked by the API layer. set_channel_attributes answers with Result,
+ * get_channel_attributes with ChannelAttributes (both
+ * AttributeOperationError). */
+void rtm__session_set_channel_attributes(rtm__session *s, rtm__time now, uint64_t op,
+                                         const char *channel, int set_op,
+                                         const rtm_attribute *attributes, size_t count,
+                                         const char *const *keys, size_t nkeys,
+                                         bool notify);
+void rtm__session_get_channel_attributes(rtm__session *s, rtm__time now, uint64_t op,
+                                         const char *channel, const char *const *keys,
+                                         size_t nkeys);
 
 /* Presence (SPEC A8). users are valid ids, checked by the API layer.
  * query_peers answers with PeerStates (QueryPeersOnlineStatusError);

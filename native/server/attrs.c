@@ -1,4 +1,5 @@
-/* attrs.c: user attributes: each operation, its limits and codes (SPEC A5). */
+/* attrs.c: user attributes: each operation, its limits and codes (SPEC A5);
+ * the apply and answer logic that channel attributes (chattrs.c) share. */
 #include "attrs.h"
 
 #include <stdlib.h>
@@ -38,25 +39,29 @@ static int attrs_check_keys(const char **keys, size_t n)
     return code;
 }
 
-static int attrs_push(rtmd_attrv *v, const char *key, const char *value)
+static int attrs_push(rtmd_attrv *v, const char *key, const char *value, const char *by,
+                      uint64_t ts)
 {
     rtmd_attr *items = realloc(v->items, (v->count + 1) * sizeof *items);
     if (!items)
         return -1;
     v->items = items;
-    char *k = strdup(key), *val = strdup(value);
-    if (!k || !val) {
+    char *k = strdup(key), *val = strdup(value), *b = by ? strdup(by) : NULL;
+    if (!k || !val || (by && !b)) {
         free(k);
         free(val);
+        free(b);
         return -1;
     }
-    v->items[v->count++] = (rtmd_attr){ k, val };
+    v->items[v->count++] = (rtmd_attr){ k, val, b, ts };
     return 0;
 }
 
 int rtmd_attrs_apply(const rtmd_attrv *cur, const Rtm__Wire__SetAttributes *op,
-                     rtmd_attrv *next)
+                     size_t total_max, const char *by, uint64_t ts, rtmd_attrv *next)
 {
+    if (!op)
+        return RTM_ATTRIBUTE_OPERATION_ERR_INVALID_ARGUMENT;
     next->items = NULL;
     next->count = 0;
     bool with_attrs = op->op == RTM__WIRE__SET_ATTRIBUTES__OP__OP_SET ||
@@ -98,19 +103,20 @@ int rtmd_attrs_apply(const rtmd_attrv *cur, const Rtm__Wire__SetAttributes *op,
             gone = strcmp(op->attributes[k]->key, key) == 0;
         for (size_t k = 0; !gone && !with_attrs && k < op->n_keys; k++)
             gone = strcmp(op->keys[k], key) == 0;
-        if (!gone && attrs_push(next, key, cur->items[i].value) != 0)
+        if (!gone && attrs_push(next, key, cur->items[i].value, cur->items[i].by,
+                                cur->items[i].ts) != 0)
             goto nomem;
     }
     for (size_t k = 0; with_attrs && k < op->n_attributes; k++) {
         const Rtm__Wire__Attribute *a = op->attributes[k];
-        if (attrs_push(next, a->key, a->value ? a->value : "") != 0)
+        if (attrs_push(next, a->key, a->value ? a->value : "", by, ts) != 0)
             goto nomem;
     }
     /* Limits of the result (A5). */
     size_t total = 0;
     for (size_t i = 0; i < next->count; i++)
         total += strlen(next->items[i].key) + strlen(next->items[i].value);
-    if (next->count > RTM__ATTR_COUNT_MAX || total > RTM__ATTR_TOTAL_MAX) {
+    if (next->count > RTM__ATTR_COUNT_MAX || total > total_max) {
         rtmd_attrv_free(next);
         return RTM_ATTRIBUTE_OPERATION_ERR_SIZE_OVERFLOW;
     }
@@ -120,7 +126,7 @@ nomem:
     return RTM_ATTRIBUTE_OPERATION_ERR_FAILURE;
 }
 
-static void attrs_result(rtmd_session *s, uint32_t rid, int code)
+void rtmd_attrs_result(rtmd_session *s, uint32_t rid, int code)
 {
     Rtm__Wire__Result r = RTM__WIRE__RESULT__INIT;
     r.code = code;
@@ -136,21 +142,71 @@ static void attrs_set(rtmd_server *srv, rtmd_session *s, uint32_t rid,
 {
     rtmd_attrv cur, next;
     if (!rtmd_session_rate_take(srv, s, RTMD_RATE_ATTR_WRITES)) {
-        attrs_result(s, rid, RTM_ATTRIBUTE_OPERATION_ERR_TOO_OFTEN);
+        rtmd_attrs_result(s, rid, RTM_ATTRIBUTE_OPERATION_ERR_TOO_OFTEN);
         return;
     }
     if (rtmd_store_attrs_get(srv->store, s, &cur) != RTMD_STORE_OK) {
-        attrs_result(s, rid, RTM_ATTRIBUTE_OPERATION_ERR_FAILURE);
+        rtmd_attrs_result(s, rid, RTM_ATTRIBUTE_OPERATION_ERR_FAILURE);
         return;
     }
-    int code = rtmd_attrs_apply(&cur, op, &next);
+    int code = rtmd_attrs_apply(&cur, op, RTM__ATTR_TOTAL_MAX, NULL, 0, &next);
     rtmd_attrv_free(&cur);
     if (code == 0) {
         if (rtmd_store_attrs_put(srv->store, s, &next) != RTMD_STORE_OK)
             code = RTM_ATTRIBUTE_OPERATION_ERR_FAILURE;
         rtmd_attrv_free(&next);
     }
-    attrs_result(s, rid, code);
+    rtmd_attrs_result(s, rid, code);
+}
+
+int rtmd_attrs_read_check(rtmd_server *srv, rtmd_session *s, bool id_valid)
+{
+    if (!id_valid)
+        return RTM_ATTRIBUTE_OPERATION_ERR_INVALID_ARGUMENT;
+    if (!rtmd_session_rate_take(srv, s, RTMD_RATE_ATTR_READS))
+        return RTM_ATTRIBUTE_OPERATION_ERR_TOO_OFTEN;
+    return 0;
+}
+
+int rtmd_attrs_to_wire(const rtmd_attrv *all, char **keys, size_t n_keys,
+                       rtmd_wire_attrs *out)
+{
+    out->items = NULL;
+    out->ptrs = NULL;
+    out->count = 0;
+    if (all->count == 0)
+        return 0;
+    out->items = calloc(all->count, sizeof *out->items);
+    out->ptrs = calloc(all->count, sizeof *out->ptrs);
+    if (!out->items || !out->ptrs) {
+        rtmd_wire_attrs_free(out);
+        return -1;
+    }
+    for (size_t i = 0; i < all->count; i++) {
+        bool wanted = n_keys == 0;
+        for (size_t k = 0; !wanted && k < n_keys; k++)
+            wanted = keys[k] && strcmp(keys[k], all->items[i].key) == 0;
+        if (!wanted)
+            continue;
+        Rtm__Wire__Attribute *a = &out->items[out->count];
+        rtm__wire__attribute__init(a);
+        a->key = all->items[i].key;
+        a->value = all->items[i].value;
+        if (all->items[i].by)
+            a->last_update_user = all->items[i].by;
+        a->last_update_ts = all->items[i].ts;
+        out->ptrs[out->count++] = a;
+    }
+    return 0;
+}
+
+void rtmd_wire_attrs_free(rtmd_wire_attrs *w)
+{
+    free(w->ptrs);
+    free(w->items);
+    w->ptrs = NULL;
+    w->items = NULL;
+    w->count = 0;
 }
 
 static void attrs_get(rtmd_server *srv, rtmd_session *s, uint32_t rid,
@@ -158,49 +214,26 @@ static void attrs_get(rtmd_server *srv, rtmd_session *s, uint32_t rid,
 {
     Rtm__Wire__Attributes out = RTM__WIRE__ATTRIBUTES__INIT;
     out.user = g->user ? g->user : (char *)"";
-    rtmd_attrv all = { NULL, 0 };
-    Rtm__Wire__Attribute *items = NULL;
-    Rtm__Wire__Attribute **ptrs = NULL;
+    rtmd_attrv all = { 0 };
+    rtmd_wire_attrs w = { 0 };
     rtmd_session *of = NULL;
-    if (!rtm__user_id_valid(g->user))
-        out.code = RTM_ATTRIBUTE_OPERATION_ERR_INVALID_ARGUMENT;
-    else if (!rtmd_session_rate_take(srv, s, RTMD_RATE_ATTR_READS))
-        out.code = RTM_ATTRIBUTE_OPERATION_ERR_TOO_OFTEN;
-    else if (!(of = rtmd_store_session_find(srv->store, s->app_id, g->user)))
+    out.code = rtmd_attrs_read_check(srv, s, rtm__user_id_valid(g->user));
+    if (out.code == 0 && !(of = rtmd_store_session_find(srv->store, s->app_id, g->user)))
         out.code = RTM_ATTRIBUTE_OPERATION_ERR_USER_NOT_FOUND;
-    else if (rtmd_store_attrs_get(srv->store, of, &all) != RTMD_STORE_OK)
+    /* all is sorted by key: so is the answer. */
+    else if (out.code == 0 && (rtmd_store_attrs_get(srv->store, of, &all) != RTMD_STORE_OK ||
+                               rtmd_attrs_to_wire(&all, g->keys, g->n_keys, &w) != 0))
         out.code = RTM_ATTRIBUTE_OPERATION_ERR_FAILURE;
-    if (out.code == 0 && all.count) {
-        items = calloc(all.count, sizeof *items);
-        ptrs = calloc(all.count, sizeof *ptrs);
-        if (!items || !ptrs) {
-            out.code = RTM_ATTRIBUTE_OPERATION_ERR_FAILURE;
-        } else {
-            /* all is sorted by key: so is the answer. */
-            for (size_t i = 0; i < all.count; i++) {
-                bool wanted = g->n_keys == 0;
-                for (size_t k = 0; !wanted && k < g->n_keys; k++)
-                    wanted = g->keys[k] && strcmp(g->keys[k], all.items[i].key) == 0;
-                if (!wanted)
-                    continue;
-                Rtm__Wire__Attribute *a = &items[out.n_attributes];
-                rtm__wire__attribute__init(a);
-                a->key = all.items[i].key;
-                a->value = all.items[i].value;
-                ptrs[out.n_attributes++] = a;
-            }
-            out.attributes = ptrs;
-        }
+    if (out.code == 0) {
+        out.attributes = w.ptrs;
+        out.n_attributes = w.count;
     }
-    if (out.code != 0)
-        out.n_attributes = 0;
     rtm__frame f = RTM__WIRE__FRAME__INIT;
     f.request_id = rid;
     f.body_case = RTM__WIRE__FRAME__BODY_ATTRIBUTES;
     f.attributes = &out;
     rtmd_conn_send(s->link, &f);
-    free(ptrs);
-    free(items);
+    rtmd_wire_attrs_free(&w);
     rtmd_attrv_free(&all);
 }
 

@@ -8,6 +8,8 @@
 #define RTMD_ATTRS_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "frame.h"
 #include "server.h"
@@ -17,9 +19,34 @@
  * Returns false for any other body. */
 bool rtmd_attrs_request(rtmd_server *srv, rtmd_session *s, const rtm__frame *f);
 
-/* The AttributeOperationError of applying op (attributes / keys) to cur;
- * on 0, *next is the new set (owned, any order). Nothing else changes. */
+/* The AttributeOperationError of applying op (attributes / keys) to cur,
+ * with at most total_max bytes of keys and values after it; on 0, *next is
+ * the new set (owned, any order), its entries from op stamped with by (may
+ * be NULL) and ts, the others as in cur. Nothing else changes. A NULL op is
+ * INVALID_ARGUMENT. */
 int rtmd_attrs_apply(const rtmd_attrv *cur, const Rtm__Wire__SetAttributes *op,
-                     rtmd_attrv *next);
+                     size_t total_max, const char *by, uint64_t ts, rtmd_attrv *next);
+
+/* Answers request rid of s with Result{code}. */
+void rtmd_attrs_result(rtmd_session *s, uint32_t rid, int code);
+
+/* The first checks of a read of attributes: INVALID_ARGUMENT when the id
+ * read about is not valid, else TOO_OFTEN over s's attribute-reads rate (the
+ * read counts), else 0. */
+int rtmd_attrs_read_check(rtmd_server *srv, rtmd_session *s, bool id_valid);
+
+/* Wire Attribute entries borrowing the strings of an rtmd_attrv. */
+typedef struct {
+    Rtm__Wire__Attribute *items;
+    Rtm__Wire__Attribute **ptrs;  /* n_attributes/attributes of a frame */
+    size_t count;
+} rtmd_wire_attrs;
+
+/* The entries of all (in its order) whose key is one of keys (all of them
+ * when n_keys is 0), with last_update_* from by/ts. 0, or -1 when out of
+ * memory. Valid while all is; free with rtmd_wire_attrs_free. */
+int rtmd_attrs_to_wire(const rtmd_attrv *all, char **keys, size_t n_keys,
+                       rtmd_wire_attrs *out);
+void rtmd_wire_attrs_free(rtmd_wire_attrs *w);
 
 #endif

@@ -13,6 +13,7 @@
 #include <event2/event.h>
 
 #include "attrs.h"
+#include "chattrs.h"
 #include "log.h"
 #include "presence.h"
 #include "router.h"
@@ -511,6 +512,8 @@ static void conn_on_frame(rtmd_conn *c, rtm__frame *f)
     case RTM__WIRE__FRAME__BODY_GET_MEMBER_COUNT:
     case RTM__WIRE__FRAME__BODY_SET_ATTRIBUTES:
     case RTM__WIRE__FRAME__BODY_GET_ATTRIBUTES:
+    case RTM__WIRE__FRAME__BODY_SET_CHANNEL_ATTRIBUTES:
+    case RTM__WIRE__FRAME__BODY_GET_CHANNEL_ATTRIBUTES:
     case RTM__WIRE__FRAME__BODY_RENEW_TOKEN:
     case RTM__WIRE__FRAME__BODY_QUERY_PEERS:
     case RTM__WIRE__FRAME__BODY_SUBSCRIBE:
@@ -523,7 +526,8 @@ static void conn_on_frame(rtmd_conn *c, rtm__frame *f)
         if (f->body_case == RTM__WIRE__FRAME__BODY_LOGOUT)
             rtmd_session_logout(c->srv, c, f->request_id);
         else if (!rtmd_attrs_request(c->srv, c->session, f) &&
-                 !rtmd_presence_request(c->srv, c->session, f))
+                 !rtmd_presence_request(c->srv, c->session, f) &&
+                 !rtmd_chattrs_request(c->srv, c->session, f))
             rtmd_router_request(c->srv, c->session, f);
         return;
     case RTM__WIRE__FRAME__BODY__NOT_SET:

@@ -40,21 +40,19 @@ static uint8_t *router_encode(const rtm__frame *f, size_t *len)
     return buf;
 }
 
-/* Sends an encoded frame to every member of channel but `except`. */
-static void router_fan_out(rtmd_server *srv, rtmd_session *except, const char *channel,
-                           const uint8_t *buf, size_t len)
+void rtmd_router_fan_out(rtmd_server *srv, const char *app_id, const char *except,
+                         const char *channel, const uint8_t *buf, size_t len)
 {
     rtmd_strv members;
-    if (rtmd_store_channel_members(srv->store, except->app_id, channel, &members) ==
+    if (rtmd_store_channel_members(srv->store, app_id, channel, &members) ==
         RTMD_STORE_NOMEM) {
         rtmd_log(RTMD_LOG_ERROR, "out of memory listing channel %s", channel);
         return;
     }
     for (size_t i = 0; i < members.count; i++) {
-        if (strcmp(members.items[i], except->user_id) == 0)
+        if (except && strcmp(members.items[i], except) == 0)
             continue;
-        rtmd_session *to = rtmd_store_session_find(srv->store, except->app_id,
-                                                   members.items[i]);
+        rtmd_session *to = rtmd_store_session_find(srv->store, app_id, members.items[i]);
         if (to && rtmd_conn_is_open(to->link))
             rtmd_conn_send_encoded(to->link, buf, len);
     }
@@ -85,7 +83,7 @@ static void router_member_event(rtmd_server *srv, rtmd_session *s, const char *c
         rtmd_log(RTMD_LOG_ERROR, "out of memory sending a member event of %s", channel);
         return;
     }
-    router_fan_out(srv, s, channel, buf, len);
+    rtmd_router_fan_out(srv, s->app_id, s->user_id, channel, buf, len);
     free(buf);
 }
 
@@ -350,7 +348,7 @@ static int router_channel_deliver(rtmd_server *srv, rtmd_session *s,
     if (!buf)
         return RTM_CHANNEL_MESSAGE_ERR_FAILURE;
     /* Members in grace get it from the history when they resume (S10). */
-    router_fan_out(srv, s, cs->channel, buf, len);
+    rtmd_router_fan_out(srv, s->app_id, s->user_id, cs->channel, buf, len);
     uint64_t now = rtmd_now_ms(), window = srv->cfg->replay_window_ms;
     if (rtmd_store_history_push(srv->store, s->app_id, cs->channel, d.seq, now, buf, len,
                                 srv->cfg->replay_max,

@@ -6,6 +6,8 @@
 #define RTMD_ROUTER_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "frame.h"
 #include "server.h"
@@ -15,6 +17,11 @@
  * and answers on s's link. Returns false for any other body (the caller
  * treats it as a protocol error). The frame may be modified. */
 bool rtmd_router_request(rtmd_server *srv, rtmd_session *s, rtm__frame *f);
+
+/* Sends an encoded frame (header included) to every member of an app's
+ * channel that has an open link, but user `except` (NULL: none). */
+void rtmd_router_fan_out(rtmd_server *srv, const char *app_id, const char *except,
+                         const char *channel, const uint8_t *buf, size_t len);
 
 /* Delivers to s, a session just created, the messages kept for its user
  * while it was away (SPEC A6), oldest first, with Message.offline set. */

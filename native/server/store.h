@@ -3,9 +3,9 @@
  *
  * Sessions (who is online, per app id), the delivered but unacknowledged peer
  * messages of each session, the send_seq answers of each session, its user
- * attributes, channel membership, channel history, the offline messages
- * of users who are away and the presence subscriptions of sessions (with
- * their reverse index, who follows a user) live here and nowhere
+ * attributes, channel membership, channel history, channel attributes, the
+ * offline messages of users who are away and the presence subscriptions of
+ * sessions (with their reverse index, who follows a user) live here and nowhere
  * else: no other module touches these tables. The interface is a table of
  * functions (rtmd_store_ops) so that a store shared by several rtmd nodes
  * (Redis is planned) can replace the in-memory one (store_mem.c).
@@ -55,10 +55,14 @@ typedef void (*rtmd_frame_fn)(uint64_t seq, uint64_t at_ms, const uint8_t *frame
 typedef void (*rtmd_offline_fn)(const char *from, uint64_t at_ms, const uint8_t *msg,
                                 size_t len, void *closure);
 
-/* One user attribute; an owned list of them (rtmd_attrv_free). */
+/* One user or channel attribute; an owned list of them (rtmd_attrv_free).
+ * by and ts: for channel attributes, the user whose request last set the
+ * entry and when (wall clock ms); NULL and 0 for user attributes. */
 typedef struct {
     char *key;
     char *value;
+    char *by;
+    uint64_t ts;
 } rtmd_attr;
 
 typedef struct {
@@ -117,6 +121,17 @@ typedef struct rtmd_store_ops {
      * replaces them all with a copy of in (sorted by the caller or not). */
     rtmd_store_status (*attrs_get)(rtmd_store *st, rtmd_session *s, rtmd_attrv *out);
     rtmd_store_status (*attrs_put)(rtmd_store *st, rtmd_session *s, const rtmd_attrv *in);
+
+    /* Channel attributes (SPEC A5), per (app id, channel), kept whether or
+     * not the channel has members. chattrs_get: a sorted copy (empty when
+     * none). chattrs_put: replaces them all with a copy of in; an empty in
+     * forgets the channel's entry. */
+    rtmd_store_status (*chattrs_get)(rtmd_store *st, const char *app_id,
+                                     const char *channel, rtmd_attrv *out);
+    rtmd_store_status (*chattrs_put)(rtmd_store *st, const char *app_id,
+                                     const char *channel, const rtmd_attrv *in);
+    /* How many channels of all apps have attributes. */
+    size_t (*chattrs_count)(rtmd_store *st);
 
     /* Channel membership, per app id. join: OK, EXISTS, LIMIT (the session
      * is in max_per_user channels already) or NOMEM. leave: OK or ABSENT. An
@@ -237,6 +252,14 @@ static inline rtmd_store_status rtmd_store_attrs_get(rtmd_store *st, rtmd_sessio
 static inline rtmd_store_status rtmd_store_attrs_put(rtmd_store *st, rtmd_session *s,
                                                      const rtmd_attrv *in)
 { return st->ops->attrs_put(st, s, in); }
+static inline rtmd_store_status rtmd_store_chattrs_get(rtmd_store *st, const char *app,
+                                                       const char *ch, rtmd_attrv *out)
+{ return st->ops->chattrs_get(st, app, ch, out); }
+static inline rtmd_store_status rtmd_store_chattrs_put(rtmd_store *st, const char *app,
+                                                       const char *ch, const rtmd_attrv *in)
+{ return st->ops->chattrs_put(st, app, ch, in); }
+static inline size_t rtmd_store_chattrs_count(rtmd_store *st)
+{ return st->ops->chattrs_count(st); }
 static inline rtmd_store_status rtmd_store_channel_join(rtmd_store *st, rtmd_session *s,
                                                         const char *ch, size_t max)
 { return st->ops->channel_join(st, s, ch, max); }

@@ -5,10 +5,11 @@
  * characters, see session.c): users, to a mem_user (the session, its
  * unacknowledged deliveries, its send answers, its attributes and its
  * channels), and channels, to a mem_channel (its members, its message seq
- * and its recent messages); and offline, to a mem_offline (the messages
- * kept for a user who is away, SPEC A6); and followers, to a rtmd_map of
- * the sessions that follow that user's presence (SPEC A8), the reverse of
- * each mem_user's subs.
+ * and its recent messages); offline, to a mem_offline (the messages
+ * kept for a user who is away, SPEC A6); followers, to a rtmd_map of the
+ * sessions that follow that user's presence (SPEC A8), the reverse of each
+ * mem_user's subs; and chattrs, to the rtmd_attrv of a channel's attributes
+ * (kept apart from channels, which are forgotten when they empty).
  */
 #include "store.h"
 
@@ -77,6 +78,7 @@ typedef struct {
     rtmd_map users;
     rtmd_map channels;
     rtmd_map offline;
+    rtmd_map chattrs;  /* "<app>\x1f<channel>" -> rtmd_attrv *, sorted, not empty */
     size_t offline_bytes;
     rtmd_map followers; /* "<app>\x1f<user>" -> rtmd_map (follower user id -> session) */
 } mem_store;
@@ -86,6 +88,7 @@ void rtmd_attrv_free(rtmd_attrv *v)
     for (size_t i = 0; i < v->count; i++) {
         free(v->items[i].key);
         free(v->items[i].value);
+        free(v->items[i].by);
     }
     free(v->items);
     v->items = NULL;
@@ -404,6 +407,12 @@ static void mem_destroy(rtmd_store *st)
         free(e->value);
     }
     rtmd_map_clear(&m->followers);
+    for (rtmd_map_entry *e = rtmd_map_first(&m->chattrs, &it); e;
+         e = rtmd_map_next(&m->chattrs, e, &it)) {
+        rtmd_attrv_free(e->value);
+        free(e->value);
+    }
+    rtmd_map_clear(&m->chattrs);
     free(m);
 }
 
@@ -598,8 +607,11 @@ static rtmd_store_status mem_attrs_copy(const rtmd_attrv *in, rtmd_attrv *out)
     for (size_t i = 0; i < in->count; i++) {
         out->items[i].key = strdup(in->items[i].key);
         out->items[i].value = strdup(in->items[i].value);
+        out->items[i].by = in->items[i].by ? strdup(in->items[i].by) : NULL;
+        out->items[i].ts = in->items[i].ts;
         out->count++;
-        if (!out->items[i].key || !out->items[i].value) {
+        if (!out->items[i].key || !out->items[i].value ||
+            (in->items[i].by && !out->items[i].by)) {
             rtmd_attrv_free(out);
             return RTMD_STORE_NOMEM;
         }
@@ -623,20 +635,82 @@ static rtmd_store_status mem_attrs_get(rtmd_store *st, rtmd_session *s, rtmd_att
     return mem_attrs_copy(&u->attrs, out);
 }
 
+/* A sorted copy of in into *out. */
+static rtmd_store_status mem_attrs_sorted(const rtmd_attrv *in, rtmd_attrv *out)
+{
+    rtmd_store_status r = mem_attrs_copy(in, out);
+    if (r == RTMD_STORE_OK && out->count > 1)
+        qsort(out->items, out->count, sizeof *out->items, mem_attr_cmp);
+    return r;
+}
+
 static rtmd_store_status mem_attrs_put(rtmd_store *st, rtmd_session *s, const rtmd_attrv *in)
 {
     mem_user *u = mem_user_of(mem_of(st), s);
     if (!u)
         return RTMD_STORE_ABSENT;
     rtmd_attrv copy;
-    rtmd_store_status r = mem_attrs_copy(in, &copy);
+    rtmd_store_status r = mem_attrs_sorted(in, &copy);
     if (r != RTMD_STORE_OK)
         return r;
-    if (copy.count > 1)
-        qsort(copy.items, copy.count, sizeof *copy.items, mem_attr_cmp);
     rtmd_attrv_free(&u->attrs);
     u->attrs = copy;
     return RTMD_STORE_OK;
+}
+
+static rtmd_store_status mem_chattrs_get(rtmd_store *st, const char *app, const char *ch,
+                                         rtmd_attrv *out)
+{
+    char buf[MEM_KEY_MAX];
+    const char *key = rtmd_map_key2(buf, sizeof buf, app, ch);
+    const rtmd_attrv *v = key ? rtmd_map_get(&mem_of(st)->chattrs, key) : NULL;
+    if (!v) {
+        out->items = NULL;
+        out->count = 0;
+        return RTMD_STORE_OK;
+    }
+    return mem_attrs_copy(v, out);
+}
+
+static void mem_chattrs_free(rtmd_attrv *v)
+{
+    if (v)
+        rtmd_attrv_free(v);
+    free(v);
+}
+
+static rtmd_store_status mem_chattrs_put(rtmd_store *st, const char *app, const char *ch,
+                                         const rtmd_attrv *in)
+{
+    mem_store *m = mem_of(st);
+    char buf[MEM_KEY_MAX];
+    const char *key = rtmd_map_key2(buf, sizeof buf, app, ch);
+    if (!key)
+        return RTMD_STORE_LIMIT;
+    if (in->count == 0) {
+        mem_chattrs_free(rtmd_map_del(&m->chattrs, key));
+        return RTMD_STORE_OK;
+    }
+    rtmd_attrv *copy = malloc(sizeof *copy);
+    if (!copy)
+        return RTMD_STORE_NOMEM;
+    rtmd_store_status r = mem_attrs_sorted(in, copy);
+    if (r != RTMD_STORE_OK) {
+        free(copy);
+        return r;
+    }
+    rtmd_attrv *old = rtmd_map_get(&m->chattrs, key);
+    if (rtmd_map_put(&m->chattrs, key, copy) != 0) {
+        mem_chattrs_free(copy);
+        return RTMD_STORE_NOMEM;
+    }
+    mem_chattrs_free(old);
+    return RTMD_STORE_OK;
+}
+
+static size_t mem_chattrs_count(rtmd_store *st)
+{
+    return mem_of(st)->chattrs.count;
 }
 
 static rtmd_store_status mem_channel_join(rtmd_store *st, rtmd_session *s,
@@ -924,6 +998,9 @@ static const rtmd_store_ops mem_ops = {
     .sent_record = mem_sent_record,
     .attrs_get = mem_attrs_get,
     .attrs_put = mem_attrs_put,
+    .chattrs_get = mem_chattrs_get,
+    .chattrs_put = mem_chattrs_put,
+    .chattrs_count = mem_chattrs_count,
     .channel_join = mem_channel_join,
     .channel_leave = mem_channel_leave,
     .channel_has = mem_channel_has,

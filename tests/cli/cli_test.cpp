@@ -546,6 +546,103 @@ TEST_F(CliTest, A5_AttrsMalformedLinesAreErrorEvents)
     EXPECT_FALSE(a.find(isEvent("ok"), 0)) << a.transcript();
 }
 
+// ---- channel attributes (SPEC A5, issue 6 item 3) ----------------------------
+
+// The "attributes" array of a channel_attributes line as "k=v@user,...".
+static std::string chattrsText(const Line &l)
+{
+    std::string out;
+    const cJSON *arr = cJSON_GetObjectItemCaseSensitive(l.json.get(), "attributes");
+    EXPECT_TRUE(cJSON_IsArray(arr)) << l.raw;
+    const cJSON *x;
+    cJSON_ArrayForEach(x, arr) {
+        auto str = [&](const char *k) {
+            const cJSON *v = cJSON_GetObjectItemCaseSensitive(x, k);
+            return std::string(cJSON_IsString(v) ? v->valuestring : "?");
+        };
+        const cJSON *ts = cJSON_GetObjectItemCaseSensitive(x, "ts");
+        EXPECT_TRUE(cJSON_IsNumber(ts) && ts->valuedouble > 1.7e12) << l.raw;
+        out += (out.empty() ? "" : ",") + str("key") + "=" + str("value") + "@" + str("user");
+    }
+    return out;
+}
+
+// chattrs-get: the result (with "channel"), then a channel_attributes event
+// with "op"; "" on failure.
+static std::string chattrsOf(RtmProc &p, const std::string &args)
+{
+    p.send("chattrs-get " + args);
+    const Line *r = p.next(isResult("chattrs-get"), kWait);
+    if (r == nullptr || r->num("code") != 0) {
+        ADD_FAILURE() << "no chattrs-get success\n" << p.transcript();
+        return "";
+    }
+    const Line *a = p.next(isEvent("channel_attributes"), kWait);
+    if (a == nullptr) {
+        ADD_FAILURE() << "no channel_attributes event\n" << p.transcript();
+        return "";
+    }
+    EXPECT_EQ(a->str("op"), "chattrs-get") << a->raw;
+    return chattrsText(*a);
+}
+
+// chattrs-set by a non-member, read by another; --notify reaches the
+// members as channel_attributes events (without "op"); update, del, clear.
+TEST_F(CliTest, A5_ChannelAttributesSetGetNotify)
+{
+    RtmProc &a = rtm("alice");
+    RtmProc &b = rtm("bob");
+    login(a);
+    login(b);
+    b.send("join c1");
+    expectResult(b, "join", 0, "JOIN_CHANNEL_ERR_OK");
+
+    a.send("chattrs-set c1 b=2 a=x=1");
+    const Line *r = a.next(isResult("chattrs-set"), kWait);
+    ASSERT_TRUE(r) << a.transcript();
+    EXPECT_EQ(r->num("code"), 0) << r->raw;
+    EXPECT_EQ(r->str("channel"), "c1") << r->raw;
+    EXPECT_EQ(chattrsOf(b, "c1"), "a=x=1@alice,b=2@alice");
+    EXPECT_EQ(chattrsOf(b, "c1 b nope"), "b=2@alice");
+
+    a.send("chattrs-update --notify c1 b=3");
+    expectResult(a, "chattrs-update", 0, kAttrOk);
+    const Line *ev = b.next(isEvent("channel_attributes"), kWait);
+    ASSERT_TRUE(ev) << b.transcript();
+    EXPECT_EQ(ev->str("channel"), "c1");
+    EXPECT_FALSE(cJSON_HasObjectItem(ev->json.get(), "op")) << ev->raw;
+    EXPECT_EQ(chattrsText(*ev), "a=x=1@alice,b=3@alice");
+
+    a.send("chattrs-del c1 a");
+    expectResult(a, "chattrs-del", 0, kAttrOk);
+    EXPECT_EQ(chattrsOf(b, "c1"), "b=3@alice");
+    a.send("chattrs-clear --notify c1");
+    expectResult(a, "chattrs-clear", 0, kAttrOk);
+    ev = b.next(isEvent("channel_attributes"), kWait);
+    ASSERT_TRUE(ev) << b.transcript();
+    EXPECT_EQ(chattrsText(*ev), "");
+    EXPECT_EQ(chattrsOf(a, "c1"), "");
+
+    a.send("chattrs-set bad/id k=v");
+    expectResult(a, "chattrs-set", 3, "ATTRIBUTE_OPERATION_ERR_INVALID_ARGUMENT");
+}
+
+TEST_F(CliTest, A5_ChannelAttributesMalformedLinesAreErrorEvents)
+{
+    RtmProc &a = rtm("alice");
+    login(a);
+    const char *bad[] = {"chattrs-set",         "chattrs-set --notify",  "chattrs-set c1 k",
+                         "chattrs-update c1 =v", "chattrs-del c1",        "chattrs-del --notify",
+                         "chattrs-clear c1 now", "chattrs-get"};
+    for (const char *line : bad) {
+        a.send(line);
+        const Line *e = a.next(isEvent("error"), kWait);
+        ASSERT_TRUE(e) << line << "\n" << a.transcript();
+        EXPECT_EQ(e->str("line"), line);
+    }
+    EXPECT_EQ(chattrsOf(a, "c1"), "");
+}
+
 // ---- netchange (SPEC S8) ------------------------------------------------------
 
 // netchange is accepted in any state: one {"event":"ok","op":"netchange"}

@@ -169,6 +169,21 @@ class Harness {
         f.peer_states = &ps;
         Receive(&f);
     }
+    uint64_t SetChannelAttributes(const char *channel, int set_op,
+                                  std::vector<rtm_attribute> attrs,
+                                  std::vector<const char *> keys, bool notify)
+    {
+        uint64_t op = ++next_op_;
+        rtm__session_set_channel_attributes(s_, now_, op, channel, set_op, attrs.data(),
+                                            attrs.size(), keys.data(), keys.size(), notify);
+        return op;
+    }
+    uint64_t GetChannelAttributes(const char *channel)
+    {
+        uint64_t op = ++next_op_;
+        rtm__session_get_channel_attributes(s_, now_, op, channel, nullptr, 0);
+        return op;
+    }
     uint64_t GetAttributes(const char *user)
     {
         uint64_t op = ++next_op_;
@@ -362,6 +377,7 @@ class Harness {
     std::vector<uint32_t> will_expire;
     std::vector<std::string> peer_states; // "user=state" per PeerStateEvent entry
     std::vector<std::string> member_counts; // "channel=count" per MemberCountEvent
+    std::vector<std::string> channel_attributes; // "channel:k=v,..." per event
 
   private:
     static Harness *H(void *ud) { return static_cast<Harness *>(ud); }
@@ -410,6 +426,14 @@ class Harness {
             for (size_t i = 0; i < answer->attributes->n_attributes; i++)
                 r.users.push_back(std::string(answer->attributes->attributes[i]->key) +
                                   "=" + answer->attributes->attributes[i]->value);
+        if (answer != nullptr &&
+            answer->body_case == RTM__WIRE__FRAME__BODY_CHANNEL_ATTRIBUTES)
+            for (size_t i = 0; i < answer->channel_attributes->n_attributes; i++) {
+                const Rtm__Wire__Attribute *a = answer->channel_attributes->attributes[i];
+                r.users.push_back(std::string(a->key) + "=" + a->value + "@" +
+                                  a->last_update_user + "/" +
+                                  std::to_string(a->last_update_ts));
+            }
         H(ud)->results[op] = r;
     }
     static void PeerMessage(void *ud, const Rtm__Wire__PeerDeliver *m)
@@ -450,10 +474,19 @@ class Harness {
                                          std::to_string(e->peers[i]->state));
     }
 
+    static void ChannelAttributes(void *ud, const Rtm__Wire__ChannelAttributesEvent *e)
+    {
+        std::string line = std::string(e->channel) + ":";
+        for (size_t i = 0; i < e->n_attributes; i++)
+            line += std::string(i ? "," : "") + e->attributes[i]->key + "=" +
+                    e->attributes[i]->value;
+        H(ud)->channel_attributes.push_back(line);
+    }
+
     static constexpr rtm__session_ops kOps = {
         OpenLink, CloseLink, Send, StateChanged, OpDone, PeerMessage,
         ChannelMessage, MemberEvent, ReplayDone, TokenExpired, TokenWillExpire,
-        PeerStates, MemberCount, Log, Random};
+        PeerStates, MemberCount, ChannelAttributes, Log, Random};
 
     rtm__params params_;
     rtm__session *s_ = nullptr;
@@ -1334,6 +1367,100 @@ TEST(SessionAttributes, GetAttributesPassesTheAnswerAndTimesOutAfter5s)
                   uint64_t o = g.GetAttributes("bob");
                   return g.results[o].code;
               }());
+}
+
+// A5: a change of a channel's attributes is a SetChannelAttributes carrying
+// the SetAttributes change and the notify flag; it is not kept by the
+// session (nothing is sent again on a new session); its Result completes
+// it, and no answer in 5 s is TIMEOUT; not logged in, USER_NOT_LOGGED_IN.
+TEST(SessionChannelAttributes, SetSendsTheChangeAndTimesOutAfter5s_A5)
+{
+    Harness h(kQuietServer);
+    h.Connect();
+    uint64_t op = h.SetChannelAttributes("room", RTM__WIRE__SET_ATTRIBUTES__OP__OP_ADD_OR_UPDATE,
+                                         {{"k", "v"}}, {}, true);
+    const rtm__frame *req = h.LastSent(RTM__WIRE__FRAME__BODY_SET_CHANNEL_ATTRIBUTES);
+    ASSERT_NE(nullptr, req);
+    const Rtm__Wire__SetChannelAttributes *sc = req->set_channel_attributes;
+    EXPECT_STREQ("room", sc->channel);
+    EXPECT_TRUE(sc->notify);
+    ASSERT_NE(nullptr, sc->change);
+    EXPECT_EQ(RTM__WIRE__SET_ATTRIBUTES__OP__OP_ADD_OR_UPDATE, sc->change->op);
+    ASSERT_EQ(1u, sc->change->n_attributes);
+    EXPECT_STREQ("k", sc->change->attributes[0]->key);
+    EXPECT_STREQ("v", sc->change->attributes[0]->value);
+    EXPECT_EQ(0, h.CountSent(RTM__WIRE__FRAME__BODY_SET_ATTRIBUTES));
+    h.Answer(RTM__WIRE__FRAME__BODY_SET_CHANNEL_ATTRIBUTES, 0);
+    EXPECT_EQ(0, h.results[op].code);
+    EXPECT_EQ(RTM__OP_SET_CHANNEL_ATTRIBUTES, h.results[op].kind);
+
+    uint64_t del = h.SetChannelAttributes("room", RTM__WIRE__SET_ATTRIBUTES__OP__OP_DELETE, {},
+                                          {"k"}, false);
+    req = h.LastSent(RTM__WIRE__FRAME__BODY_SET_CHANNEL_ATTRIBUTES);
+    EXPECT_FALSE(req->set_channel_attributes->notify);
+    ASSERT_EQ(1u, req->set_channel_attributes->change->n_keys);
+    EXPECT_STREQ("k", req->set_channel_attributes->change->keys[0]);
+    const rtm__time t0 = h.now();
+    h.AdvanceTo(t0 + 4999 * kMs);
+    EXPECT_EQ(0u, h.results.count(del));
+    h.AdvanceTo(t0 + 5000 * kMs);
+    EXPECT_EQ(RTM_ATTRIBUTE_OPERATION_ERR_TIMEOUT, h.results[del].code);
+
+    // Not the user's attributes: a new session gets nothing again (S14).
+    h.Clear();
+    h.Bounce(false);
+    EXPECT_EQ(0, h.CountSent(RTM__WIRE__FRAME__BODY_SET_CHANNEL_ATTRIBUTES));
+    EXPECT_EQ(0, h.CountSent(RTM__WIRE__FRAME__BODY_SET_ATTRIBUTES));
+
+    Harness g;
+    uint64_t o = g.SetChannelAttributes("room", RTM__WIRE__SET_ATTRIBUTES__OP__OP_CLEAR, {}, {},
+                                        false);
+    EXPECT_EQ(RTM_ATTRIBUTE_OPERATION_ERR_USER_NOT_LOGGED_IN, g.results[o].code);
+}
+
+// A5: GetChannelAttributes passes the answer (with each entry's last update)
+// to the operation; ChannelAttributesEvent goes to the driver.
+TEST(SessionChannelAttributes, GetPassesTheAnswerAndEventsTheDriver_A5)
+{
+    Harness h(kQuietServer);
+    h.Connect();
+    uint64_t op = h.GetChannelAttributes("room");
+    const rtm__frame *req = h.LastSent(RTM__WIRE__FRAME__BODY_GET_CHANNEL_ATTRIBUTES);
+    ASSERT_NE(nullptr, req);
+    EXPECT_STREQ("room", req->get_channel_attributes->channel);
+    Rtm__Wire__Attribute one = RTM__WIRE__ATTRIBUTE__INIT;
+    one.key = const_cast<char *>("k");
+    one.value = const_cast<char *>("v");
+    one.last_update_user = const_cast<char *>("bob");
+    one.last_update_ts = 1764120000123u;
+    Rtm__Wire__Attribute *list[] = {&one};
+    Rtm__Wire__ChannelAttributes a = RTM__WIRE__CHANNEL_ATTRIBUTES__INIT;
+    a.channel = const_cast<char *>("room");
+    a.attributes = list;
+    a.n_attributes = 1;
+    rtm__frame f = RTM__WIRE__FRAME__INIT;
+    f.request_id = req->request_id;
+    f.body_case = RTM__WIRE__FRAME__BODY_CHANNEL_ATTRIBUTES;
+    f.channel_attributes = &a;
+    h.Receive(&f);
+    EXPECT_EQ(0, h.results[op].code);
+    EXPECT_EQ((std::vector<std::string>{"k=v@bob/1764120000123"}), h.results[op].users);
+
+    Rtm__Wire__ChannelAttributesEvent ev = RTM__WIRE__CHANNEL_ATTRIBUTES_EVENT__INIT;
+    ev.channel = const_cast<char *>("room");
+    ev.attributes = list;
+    ev.n_attributes = 1;
+    rtm__frame e = RTM__WIRE__FRAME__INIT;
+    e.body_case = RTM__WIRE__FRAME__BODY_CHANNEL_ATTRIBUTES_EVENT;
+    e.channel_attributes_event = &ev;
+    h.Receive(&e);
+    EXPECT_EQ((std::vector<std::string>{"room:k=v"}), h.channel_attributes);
+    EXPECT_EQ(RTM_CONNECTION_STATE_CONNECTED, h.State());
+
+    uint64_t late = h.GetChannelAttributes("room");
+    const rtm__time t0 = h.now();
+    h.AdvanceTo(t0 + 5000 * kMs);
+    EXPECT_EQ(RTM_ATTRIBUTE_OPERATION_ERR_TIMEOUT, h.results[late].code);
 }
 
 // ---------------------------------------------------------------------------

@@ -442,6 +442,69 @@ TEST(ClientE2E, S17_LogoutJustBeforeTheLoopStopsStillReachesTheServer)
     EXPECT_TRUE(b.WaitFor("left room alice", 1, seconds(5)));
 }
 
+// A5: channel attributes set by one client are read by another, member or
+// not, with who set each entry and when; a change made with
+// enable_notification_to_channel_members reaches every member's
+// on_attributes_updated (the changer's too) with the whole list.
+TEST(ClientE2E, A5_ChannelAttributesSetByOneReadByAnotherAndNotified)
+{
+    rtm_test::RtmdProcess rtmd;
+    ASSERT_TRUE(rtmd.started());
+    Client a(rtmd.address()), b(rtmd.address()), c(rtmd.address());
+    ASSERT_EQ(0, a.Login("alice"));
+    ASSERT_EQ(0, b.Login("bob"));
+    ASSERT_EQ(0, c.Login("carol"));
+    rtm_channel *ra = a.Channel("room");
+    rtm_channel *rb = b.Channel("room");
+    ASSERT_NE(nullptr, ra);
+    ASSERT_NE(nullptr, rb);
+    ASSERT_EQ(0, a.Join(ra));
+    ASSERT_EQ(0, b.Join(rb));
+
+    // carol is not a member: she may set them all the same.
+    auto before = std::chrono::system_clock::now();
+    ASSERT_EQ(0, c.ChangeChannelAttributes("room", 0, {{"b", "2"}, {"a", "1"}}, false));
+    int code = -1;
+    std::vector<int64_t> ts;
+    EXPECT_EQ("a=1@carol,b=2@carol", b.GetChannelAttributes("room", &code, {}, &ts));
+    EXPECT_EQ(0, code);
+    ASSERT_EQ(2u, ts.size());
+    int64_t before_ms =
+        std::chrono::duration_cast<milliseconds>(before.time_since_epoch()).count();
+    EXPECT_GE(ts[0] + 5, before_ms);
+    EXPECT_EQ("b=2@carol", a.GetChannelAttributes("room", &code, {"b", "zz"}));
+
+    ASSERT_EQ(0, a.ChangeChannelAttributes("room", 1, {{"b", "3"}}, true));
+    const std::string ev = "attributes room a=1@carol,b=3@alice";
+    EXPECT_TRUE(b.WaitFor(ev));
+    EXPECT_TRUE(a.WaitFor(ev)) << "the changer is a member too";
+    ASSERT_EQ(0, c.ChangeChannelAttributes("room", 2, {{"a", ""}}, true));
+    EXPECT_TRUE(b.WaitFor("attributes room b=3@alice"));
+    ASSERT_EQ(0, c.ChangeChannelAttributes("room", 3, {}, true));
+    EXPECT_TRUE(a.WaitFor("attributes room "));
+    EXPECT_EQ("", b.GetChannelAttributes("room", &code));
+    EXPECT_EQ(0, code);
+    EXPECT_TRUE(c.EventsWithPrefix("attributes").empty());
+
+    // Refused before anything is sent (A3, A5).
+    EXPECT_EQ(RTM_ATTRIBUTE_OPERATION_ERR_INVALID_ARGUMENT,
+              a.ChangeChannelAttributes("bad/id", 0, {{"k", "v"}}, false));
+    EXPECT_EQ(RTM_ATTRIBUTE_OPERATION_ERR_SIZE_OVERFLOW,
+              a.ChangeChannelAttributes("room", 0, {{std::string(33, 'k'), "v"}}, false));
+    std::vector<std::pair<std::string, std::string>> big;
+    for (int i = 0; i < 5; i++)
+        big.emplace_back("k" + std::to_string(i), std::string(8000, 'v'));
+    EXPECT_EQ(RTM_ATTRIBUTE_OPERATION_ERR_SIZE_OVERFLOW,
+              a.ChangeChannelAttributes("room", 0, big, false)) << "over 32 KB";
+    big.pop_back();
+    EXPECT_EQ(0, a.ChangeChannelAttributes("room", 0, big, false)) << "32 KB is fine";
+    a.GetChannelAttributes("", &code);
+    EXPECT_EQ(RTM_ATTRIBUTE_OPERATION_ERR_INVALID_ARGUMENT, code);
+    ASSERT_EQ(0, a.Logout());
+    EXPECT_EQ(RTM_ATTRIBUTE_OPERATION_ERR_USER_NOT_LOGGED_IN,
+              a.ChangeChannelAttributes("room", 3, {}, false));
+}
+
 // rtmd's rate limits (the reference's "Limits and rate limits") reach the
 // application as each family's TOO_OFTEN code, through the callbacks.
 TEST(ClientE2E, RateLimitsReachTheCallbacksWithTheirCodes)

@@ -162,10 +162,60 @@ class Client {
                                                            Waiter::Done, w);
         });
     }
+    // A change of a channel's attributes: op 0 set, 1 add or update, 2 delete
+    // (the keys of kv), 3 clear.
+    int ChangeChannelAttributes(const std::string &channel, int op,
+                                const std::vector<std::pair<std::string, std::string>> &kv,
+                                bool notify)
+    {
+        std::vector<rtm_attribute> attrs;
+        std::vector<const char *> keys;
+        for (auto &p : kv) {
+            attrs.push_back({p.first.c_str(), p.second.c_str()});
+            keys.push_back(p.first.c_str());
+        }
+        rtm_channel_attribute_options o = {notify};
+        const char *ch = channel.c_str();
+        return Op([&](Waiter *w) {
+            switch (op) {
+            case 0:
+                return rtm_set_channel_attributes(c_, ch, attrs.data(), attrs.size(), &o,
+                                                  Waiter::Done, w);
+            case 1:
+                return rtm_add_or_update_channel_attributes(c_, ch, attrs.data(), attrs.size(),
+                                                            &o, Waiter::Done, w);
+            case 2:
+                return rtm_delete_channel_attributes_by_keys(c_, ch, keys.data(), keys.size(),
+                                                             &o, Waiter::Done, w);
+            default:
+                return rtm_clear_channel_attributes(c_, ch, &o, Waiter::Done, w);
+            }
+        });
+    }
+    // "k=v@user,..." sorted by key, or "" for none; the code in *code, the
+    // last-update times in *ts when not null.
+    std::string GetChannelAttributes(const std::string &channel, int *code,
+                                     const std::vector<const char *> &keys = {},
+                                     std::vector<int64_t> *ts = nullptr)
+    {
+        Waiter w;
+        if (keys.empty())
+            rtm_get_channel_attributes(c_, channel.c_str(), Waiter::ChannelAttributesDone, &w);
+        else
+            rtm_get_channel_attributes_by_keys(c_, channel.c_str(), keys.data(), keys.size(),
+                                               Waiter::ChannelAttributesDone, &w);
+        *code = w.Wait();
+        if (ts != nullptr)
+            *ts = w.ts;
+        std::string out;
+        for (auto &u : w.users)
+            out += (out.empty() ? "" : ",") + u;
+        return out;
+    }
     rtm_channel *Channel(const std::string &id)
     {
         rtm_channel_callbacks cb = {OnChannelMessage, OnMemberJoined, OnMemberLeft,
-                                    OnMemberCount};
+                                    OnMemberCount, OnAttributesUpdated};
         rtm_channel *ch = rtm_channel_create(c_, id.c_str(), &cb, this);
         if (ch != nullptr)
             channels_.push_back(ch);
@@ -242,6 +292,7 @@ class Client {
         bool done = false;
         int code = -1;
         std::vector<std::string> users;
+        std::vector<int64_t> ts;
         static void Done(rtm_client *, int code, void *closure)
         {
             auto *w = static_cast<Waiter *>(closure);
@@ -288,6 +339,21 @@ class Client {
             for (size_t i = 0; i < n; i++)
                 v.push_back(std::string(m[i].channel_id) + "=" + std::to_string(m[i].count));
             static_cast<Waiter *>(closure)->Finish(code, v);
+        }
+        static void ChannelAttributesDone(rtm_client *, int code, const char *,
+                                          const rtm_channel_attribute *a, size_t n,
+                                          void *closure)
+        {
+            auto *w = static_cast<Waiter *>(closure);
+            std::lock_guard<std::mutex> lk(w->mu);
+            for (size_t i = 0; i < n; i++) {
+                w->users.push_back(std::string(a[i].key) + "=" + a[i].value + "@" +
+                                   a[i].last_update_user_id);
+                w->ts.push_back(a[i].last_update_ts);
+            }
+            w->code = code;
+            w->done = true;
+            w->cv.notify_all();
         }
         static void MembersDone(rtm_channel *, int code, const char *const *u,
                                 size_t n, void *closure)
@@ -387,6 +453,16 @@ class Client {
             " channel=" + std::to_string(r->channel_messages) +
             " skipped=" + std::to_string(r->channel_skipped) +
             " dropped=" + std::to_string(r->peer_dropped));
+    }
+    // "attributes ROOM k=v@user,..." per on_attributes_updated.
+    static void OnAttributesUpdated(rtm_channel *ch, const rtm_channel_attribute *a, size_t n,
+                                    void *closure)
+    {
+        std::string line = std::string("attributes ") + rtm_channel_id(ch) + " ";
+        for (size_t i = 0; i < n; i++)
+            line += std::string(i ? "," : "") + a[i].key + "=" + a[i].value + "@" +
+                    a[i].last_update_user_id;
+        static_cast<Client *>(closure)->Record(line);
     }
     static void OnChannelMessage(rtm_channel *ch, const rtm_message *m,
                                  const char *from, void *closure)

@@ -184,6 +184,34 @@ TEST_F(StoreMem, AttributesAreSortedCopies_A5) {
   rtmd_attrv_free(&out);
 }
 
+// A5: channel attributes are kept per (app, channel) whether or not the
+// channel has members, as sorted copies with their last-update fields; an
+// empty list forgets the channel's entry.
+TEST_F(StoreMem, ChannelAttributesArePerAppAndChannel_A5) {
+  rtmd_attr items[] = {{const_cast<char*>("b"), const_cast<char*>("2"),
+                        const_cast<char*>("bob"), 7},
+                       {const_cast<char*>("a"), const_cast<char*>("1"),
+                        const_cast<char*>("alice"), 9}};
+  rtmd_attrv in = {items, 2};
+  ASSERT_EQ(rtmd_store_chattrs_put(st_, "app", "room", &in), RTMD_STORE_OK);
+  EXPECT_EQ(rtmd_store_chattrs_count(st_), 1u);
+  rtmd_attrv out;
+  ASSERT_EQ(rtmd_store_chattrs_get(st_, "app", "room", &out), RTMD_STORE_OK);
+  ASSERT_EQ(out.count, 2u);
+  EXPECT_STREQ(out.items[0].key, "a");
+  EXPECT_STREQ(out.items[0].by, "alice");
+  EXPECT_EQ(out.items[0].ts, 9u);
+  EXPECT_STREQ(out.items[1].by, "bob");
+  rtmd_attrv_free(&out);
+  ASSERT_EQ(rtmd_store_chattrs_get(st_, "other", "room", &out), RTMD_STORE_OK);
+  EXPECT_EQ(out.count, 0u);
+  rtmd_attrv none = {nullptr, 0};
+  ASSERT_EQ(rtmd_store_chattrs_put(st_, "app", "room", &none), RTMD_STORE_OK);
+  EXPECT_EQ(rtmd_store_chattrs_count(st_), 0u);
+  // Left in the store: mem_destroy frees it (checked under ASan).
+  ASSERT_EQ(rtmd_store_chattrs_put(st_, "app", "kept", &in), RTMD_STORE_OK);
+}
+
 // S10: the history keeps at most max entries, drops those older than the
 // horizon, lists oldest first; it goes with its channel.
 TEST_F(StoreMem, ChannelHistoryIsBoundedByCountAndAge_S10) {

@@ -437,28 +437,68 @@ FramePtr TestClient::GetSubscribed() {
   return r;
 }
 
+namespace {
+// The storage behind a SetAttributes: valid while it lives.
+struct SetAttrs {
+  SetAttrs(int op, const Attrs& attributes, const std::vector<std::string>& keys)
+      : as(attributes.size()) {
+    for (size_t i = 0; i < as.size(); i++) {
+      rtm__wire__attribute__init(&as[i]);
+      as[i].key = const_cast<char*>(attributes[i].first.c_str());
+      as[i].value = const_cast<char*>(attributes[i].second.c_str());
+      aptrs.push_back(&as[i]);
+    }
+    for (const std::string& k : keys) kptrs.push_back(const_cast<char*>(k.c_str()));
+    sa.op = static_cast<Rtm__Wire__SetAttributes__Op>(op);
+    sa.n_attributes = aptrs.size();
+    sa.attributes = aptrs.data();
+    sa.n_keys = kptrs.size();
+    sa.keys = kptrs.data();
+  }
+  std::vector<Rtm__Wire__Attribute> as;
+  std::vector<Rtm__Wire__Attribute*> aptrs;
+  std::vector<char*> kptrs;
+  Rtm__Wire__SetAttributes sa = RTM__WIRE__SET_ATTRIBUTES__INIT;
+};
+}  // namespace
+
 int TestClient::SetAttributes(int op, const Attrs& attributes,
                               const std::vector<std::string>& keys) {
-  std::vector<Rtm__Wire__Attribute> as(attributes.size());
-  std::vector<Rtm__Wire__Attribute*> aptrs;
-  for (size_t i = 0; i < as.size(); i++) {
-    rtm__wire__attribute__init(&as[i]);
-    as[i].key = const_cast<char*>(attributes[i].first.c_str());
-    as[i].value = const_cast<char*>(attributes[i].second.c_str());
-    aptrs.push_back(&as[i]);
-  }
-  std::vector<char*> kptrs;
-  for (const std::string& k : keys) kptrs.push_back(const_cast<char*>(k.c_str()));
-  Rtm__Wire__SetAttributes sa = RTM__WIRE__SET_ATTRIBUTES__INIT;
-  sa.op = static_cast<Rtm__Wire__SetAttributes__Op>(op);
-  sa.n_attributes = aptrs.size();
-  sa.attributes = aptrs.data();
-  sa.n_keys = kptrs.size();
-  sa.keys = kptrs.data();
+  SetAttrs sa(op, attributes, keys);
   rtm__frame f = RTM__WIRE__FRAME__INIT;
   f.body_case = RTM__WIRE__FRAME__BODY_SET_ATTRIBUTES;
-  f.set_attributes = &sa;
+  f.set_attributes = &sa.sa;
   return ResultCode(f);
+}
+
+int TestClient::SetChannelAttributes(const std::string& channel, int op,
+                                     const Attrs& attributes,
+                                     const std::vector<std::string>& keys, bool notify) {
+  SetAttrs sa(op, attributes, keys);
+  Rtm__Wire__SetChannelAttributes sc = RTM__WIRE__SET_CHANNEL_ATTRIBUTES__INIT;
+  sc.channel = const_cast<char*>(channel.c_str());
+  sc.change = &sa.sa;
+  sc.notify = notify;
+  rtm__frame f = RTM__WIRE__FRAME__INIT;
+  f.body_case = RTM__WIRE__FRAME__BODY_SET_CHANNEL_ATTRIBUTES;
+  f.set_channel_attributes = &sc;
+  return ResultCode(f);
+}
+
+FramePtr TestClient::GetChannelAttributes(const std::string& channel,
+                                          const std::vector<std::string>& keys) {
+  std::vector<char*> kptrs;
+  for (const std::string& k : keys) kptrs.push_back(const_cast<char*>(k.c_str()));
+  Rtm__Wire__GetChannelAttributes g = RTM__WIRE__GET_CHANNEL_ATTRIBUTES__INIT;
+  g.channel = const_cast<char*>(channel.c_str());
+  g.n_keys = kptrs.size();
+  g.keys = kptrs.data();
+  rtm__frame f = RTM__WIRE__FRAME__INIT;
+  f.body_case = RTM__WIRE__FRAME__BODY_GET_CHANNEL_ATTRIBUTES;
+  f.get_channel_attributes = &g;
+  FramePtr r = Request(f);
+  if (!r || r->body_case != RTM__WIRE__FRAME__BODY_CHANNEL_ATTRIBUTES) return nullptr;
+  return r;
 }
 
 FramePtr TestClient::GetAttributes(const std::string& user,

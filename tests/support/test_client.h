@@ -113,6 +113,12 @@ class TestClient {
   int SetAttributes(int op, const Attrs& attributes, const std::vector<std::string>& keys = {});
   // Attributes{code, user, attributes}, or nullptr.
   FramePtr GetAttributes(const std::string& user, const std::vector<std::string>& keys = {});
+  // SetChannelAttributes{channel, change = SetAttributes{...}, notify}.
+  int SetChannelAttributes(const std::string& channel, int op, const Attrs& attributes,
+                           const std::vector<std::string>& keys = {}, bool notify = false);
+  // ChannelAttributes{code, channel, attributes}, or nullptr.
+  FramePtr GetChannelAttributes(const std::string& channel,
+                                const std::vector<std::string>& keys = {});
   // Members{code, users}, or nullptr.
   FramePtr GetMembers(const std::string& channel);
   // GetMemberCount; the MemberCounts frame, or nullptr.

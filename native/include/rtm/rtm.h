@@ -197,6 +197,16 @@ typedef struct rtm_replay_info {
 /* A channel's events. Any member may be NULL. They run on the callback
  * thread of the channel's client. Events not yet started when
  * rtm_channel_release is called are dropped. */
+/* A channel attribute as the server holds it (SPEC A5): key at most 32
+ * bytes, value at most 8 KB, the user whose request last set it and when
+ * (server wall clock, ms since the Unix epoch). */
+typedef struct rtm_channel_attribute {
+    const char *key;
+    const char *value;
+    const char *last_update_user_id;
+    int64_t last_update_ts;
+} rtm_channel_attribute;
+
 typedef struct rtm_channel_callbacks {
     void (*on_message_received)(rtm_channel *channel, const rtm_message *msg,
                                 const char *from_user_id, void *closure);
@@ -209,6 +219,13 @@ typedef struct rtm_channel_callbacks {
      * than 512 members send no member joined/left events (the reference's
      * limit); their count still comes here. */
     void (*on_member_count_updated)(rtm_channel *channel, int count, void *closure);
+    /* The channel's attributes changed by a request made with
+     * enable_notification_to_channel_members (by any user, this one
+     * included): all of them, sorted by key, borrowed until it returns. For
+     * a channel this client has a handle for and is a member of. */
+    void (*on_attributes_updated)(rtm_channel *channel,
+                                  const rtm_channel_attribute *attributes,
+                                  size_t count, void *closure);
 } rtm_channel_callbacks;
 
 /* The result of an operation: 0 or a code of the operation's family. */
@@ -422,6 +439,60 @@ int rtm_get_user_attributes(rtm_client *client, const char *user_id,
 int rtm_get_user_attributes_by_keys(rtm_client *client, const char *user_id,
                                     const char *const *keys, size_t count,
                                     rtm_attributes_cb cb, void *closure);
+
+/* Options of a change of a channel's attributes. */
+typedef struct rtm_channel_attribute_options {
+    /* Every member of the channel then gets on_attributes_updated. */
+    bool enable_notification_to_channel_members;
+} rtm_channel_attribute_options;
+
+/* The result of getting a channel's attributes: on success (code 0) the
+ * attributes, sorted by key, borrowed until the callback returns.
+ * channel_id is the channel asked about, NULL when the request was refused
+ * before it was sent. */
+typedef void (*rtm_channel_attributes_cb)(rtm_client *client, int code,
+                                          const char *channel_id,
+                                          const rtm_channel_attribute *attributes,
+                                          size_t count, void *closure);
+
+/*
+ * A channel's attributes (AttributeOperationError codes), kept by the server
+ * per channel whether or not it has members; any logged-in user may change
+ * or read them without joining. set replaces them all, add_or_update
+ * merges, delete removes keys, clear removes all; each entry a change sets
+ * records this user and the server's time. options may be NULL (no
+ * notification). At most 32 attributes and 32 KB in all, key at most 32
+ * bytes, value at most 8 KB: beyond, SIZE_OVERFLOW; an invalid channel id
+ * (SPEC A3), an empty key, a NULL value or a key given twice,
+ * INVALID_ARGUMENT; over the server's rate, TOO_OFTEN; not logged in,
+ * USER_NOT_LOGGED_IN; no answer in 5 s, TIMEOUT.
+ */
+int rtm_set_channel_attributes(rtm_client *client, const char *channel_id,
+                               const rtm_attribute *attributes, size_t count,
+                               const rtm_channel_attribute_options *options,
+                               rtm_result_cb cb, void *closure);
+int rtm_add_or_update_channel_attributes(rtm_client *client, const char *channel_id,
+                                         const rtm_attribute *attributes, size_t count,
+                                         const rtm_channel_attribute_options *options,
+                                         rtm_result_cb cb, void *closure);
+int rtm_delete_channel_attributes_by_keys(rtm_client *client, const char *channel_id,
+                                          const char *const *keys, size_t count,
+                                          const rtm_channel_attribute_options *options,
+                                          rtm_result_cb cb, void *closure);
+int rtm_clear_channel_attributes(rtm_client *client, const char *channel_id,
+                                 const rtm_channel_attribute_options *options,
+                                 rtm_result_cb cb, void *closure);
+
+/*
+ * A channel's attributes: all of them, or those of keys (count > 0) that
+ * exist. cb gets OK with the list (empty for a channel that has none),
+ * INVALID_ARGUMENT, TOO_OFTEN, TIMEOUT or USER_NOT_LOGGED_IN.
+ */
+int rtm_get_channel_attributes(rtm_client *client, const char *channel_id,
+                               rtm_channel_attributes_cb cb, void *closure);
+int rtm_get_channel_attributes_by_keys(rtm_client *client, const char *channel_id,
+                                       const char *const *keys, size_t count,
+                                       rtm_channel_attributes_cb cb, void *closure);
 
 /* The result of a presence query: on success (code 0) the users with their
  * states, borrowed until the callback returns. */

@@ -21,8 +21,7 @@ public class ErrorInfo {
 
     /**
      * The constant's vendor name, such as {@code LOGIN_ERR_TIMEOUT}, for errors
-     * reported by the SDK; for an operation the SDK does not support yet,
-     * the name followed by {@code ": not supported yet"}.
+     * reported by the SDK.
      */
     public String getErrorDescription() {
         return errorDescription;

@@ -73,6 +73,31 @@ final class Pending {
         ((ResultCallback<List<RtmAttribute>>) callback).onSuccess(attrs);
     }
 
+    /** Called by the native shim for getChannelAttributes(ByKeys). */
+    @SuppressWarnings("unchecked")
+    void nativeOnChannelAttributes(int code, byte[][] keys, byte[][] values, String[] users, long[] ts) {
+        if (callback == null) {
+            return;
+        }
+        if (code != 0) {
+            callback.onFailure(errorInfo(family, code));
+            return;
+        }
+        ((ResultCallback<List<RtmChannelAttribute>>) callback).onSuccess(
+                channelAttributes(keys, values, users, ts));
+    }
+
+    /** Channel attributes from the arrays the native shim passes. */
+    static List<RtmChannelAttribute> channelAttributes(byte[][] keys, byte[][] values, String[] users,
+            long[] ts) {
+        List<RtmChannelAttribute> attrs = new ArrayList<>(keys.length);
+        for (int i = 0; i < keys.length; i++) {
+            attrs.add(new RtmChannelAttribute(new String(keys[i], StandardCharsets.UTF_8),
+                    new String(values[i], StandardCharsets.UTF_8), users[i], ts[i]));
+        }
+        return attrs;
+    }
+
     /**
      * Called by the native shim for the presence queries: queryPeersOnlineStatus
      * gets a map of "is ONLINE", queryPeersBySubscriptionOption the set of users.
@@ -134,14 +159,6 @@ final class Pending {
     static void shimFailed(ResultCallback<?> callback, int family, int rc) {
         if (rc < 0) {
             fail(callback, family, -rc);
-        }
-    }
-
-    /** Reports an operation the client core does not support yet. */
-    static void unsupported(ResultCallback<?> callback, int family, int failureCode) {
-        if (callback != null) {
-            callback.onFailure(new ErrorInfo(failureCode,
-                    RtmNative.codeName(family, failureCode) + ": not supported yet"));
         }
     }
 }

@@ -40,6 +40,13 @@ final class RtmChannelImpl extends RtmChannel {
         }
     }
 
+    /** Called by the native shim: the channel's whole attribute list. */
+    void nativeOnAttributesUpdated(byte[][] keys, byte[][] values, String[] users, long[] ts) {
+        if (listener != null) {
+            listener.onAttributesUpdated(Pending.channelAttributes(keys, values, users, ts));
+        }
+    }
+
     void nativeOnMemberJoined(String userId) {
         if (listener != null) {
             listener.onMemberJoined(new RtmChannelMemberImpl(userId, id));

@@ -11,7 +11,12 @@ public interface RtmChannelListener {
     /** The member count changed. Not reported by this version of the client core. */
     void onMemberCountUpdated(int memberCount);
 
-    /** Channel attributes changed. Not reported by this version of the client core. */
+    /**
+     * The channel's attributes changed by a request made with
+     * {@link ChannelAttributeOptions#getEnableNotificationToChannelMembers()}
+     * (by any user, this one included): all of them, sorted by key, each with
+     * the user who last set it and when.
+     */
     void onAttributesUpdated(List<RtmChannelAttribute> attributeList);
 
     /** A channel message from another member. */

@@ -14,11 +14,8 @@ import java.util.Set;
  * {@code RTM_SERVER}, else 127.0.0.1:9777.
  *
  * <p>Every method returns at once; results arrive through the
- * {@link ResultCallback}. Methods whose feature the client core does not have
- * yet (channel attributes, online status, member counts, log files) fail:
- * through the callback with the family's FAILURE code and a description ending
- * in "not supported yet", or, for those that return an int, with a non-zero
- * value. docs/JAVA.md lists them.
+ * {@link ResultCallback}. Every method of the reference works (docs/JAVA.md),
+ * beyond the file/image and call-invitation families, which are not part of it.
  */
 public abstract class RtmClient {
     public static final int LOG_FILTER_OFF = 0;

@@ -328,14 +328,6 @@ final class RtmClientImpl extends RtmClient {
     }
 
     // ------------------------------------------------------------------
-    // Not in the client core yet: they fail, and say so.
-
-    private static void attributeUnsupported(ResultCallback<?> cb) {
-        Pending.unsupported(cb, RtmNative.FAMILY_ATTRIBUTE_OPERATION_ERR,
-                RtmStatusCode.AttributeOperationError.ATTRIBUTE_OPERATION_ERR_FAILURE);
-    }
-
-    // ------------------------------------------------------------------
     // User attributes (SPEC A5, S14), over the C API's functions.
 
     private interface NativeOp {
@@ -432,40 +424,71 @@ final class RtmClientImpl extends RtmClient {
     }
 
     // ------------------------------------------------------------------
-    // Channel attributes: not in the client core yet; they fail, and say so.
+    // Channel attributes (SPEC A5)
+
+    // RtmNative.changeChannelAttributes's `what` (jni/jrtm.h JRTM_CHATTRS_*).
+    private static final int CHATTRS_SET = 0;
+    private static final int CHATTRS_ADD_OR_UPDATE = 1;
+    private static final int CHATTRS_DELETE = 2;
+    private static final int CHATTRS_CLEAR = 3;
+
+    /** {keys, values} as UTF-8; {null, null} for a null list. */
+    static byte[][][] utf8ChannelAttributes(List<RtmChannelAttribute> l) {
+        if (l == null) {
+            return new byte[2][][];
+        }
+        List<RtmAttribute> kv = new java.util.ArrayList<>(l.size());
+        for (RtmChannelAttribute a : l) {
+            kv.add(a != null ? new RtmAttribute(a.getKey(), a.getValue()) : null);
+        }
+        return utf8Attributes(kv);
+    }
+
+    private static boolean notify(ChannelAttributeOptions options) {
+        return options != null && options.getEnableNotificationToChannelMembers();
+    }
+
+    private void changeChannelAttributes(String channelId, int what, byte[][] keys, byte[][] values,
+            ChannelAttributeOptions options, ResultCallback<Void> cb) {
+        boolean n = notify(options);
+        attributeOp(cb, (h, p) -> RtmNative.changeChannelAttributes(h, channelId, what, keys, values, n, p));
+    }
 
     @Override
     public void setChannelAttributes(String channelId, List<RtmChannelAttribute> attributes,
             ChannelAttributeOptions options, ResultCallback<Void> cb) {
-        attributeUnsupported(cb);
+        byte[][][] kv = utf8ChannelAttributes(attributes);
+        changeChannelAttributes(channelId, CHATTRS_SET, kv[0], kv[1], options, cb);
     }
 
     @Override
     public void addOrUpdateChannelAttributes(String channelId, List<RtmChannelAttribute> attributes,
             ChannelAttributeOptions options, ResultCallback<Void> cb) {
-        attributeUnsupported(cb);
+        byte[][][] kv = utf8ChannelAttributes(attributes);
+        changeChannelAttributes(channelId, CHATTRS_ADD_OR_UPDATE, kv[0], kv[1], options, cb);
     }
 
     @Override
     public void deleteChannelAttributesByKeys(String channelId, List<String> attributeKeys,
             ChannelAttributeOptions options, ResultCallback<Void> cb) {
-        attributeUnsupported(cb);
+        changeChannelAttributes(channelId, CHATTRS_DELETE, utf8(attributeKeys), null, options, cb);
     }
 
     @Override
     public void clearChannelAttributes(String channelId, ChannelAttributeOptions options, ResultCallback<Void> cb) {
-        attributeUnsupported(cb);
+        changeChannelAttributes(channelId, CHATTRS_CLEAR, null, null, options, cb);
     }
 
     @Override
     public void getChannelAttributes(String channelId, ResultCallback<List<RtmChannelAttribute>> cb) {
-        attributeUnsupported(cb);
+        attributeOp(cb, (h, p) -> RtmNative.getChannelAttributes(h, channelId, false, null, p));
     }
 
     @Override
     public void getChannelAttributesByKeys(String channelId, List<String> attributeKeys,
             ResultCallback<List<RtmChannelAttribute>> cb) {
-        attributeUnsupported(cb);
+        byte[][] keys = utf8(attributeKeys);
+        attributeOp(cb, (h, p) -> RtmNative.getChannelAttributes(h, channelId, true, keys, p));
     }
 
     @Override

@@ -112,6 +112,22 @@ final class RtmNative {
      */
     static native int getUserAttributes(long client, String userId, boolean byKeys, byte[][] keys, Pending p);
 
+    /**
+     * rtm_set_channel_attributes (what 0), rtm_add_or_update_channel_attributes
+     * (1), rtm_delete_channel_attributes_by_keys (2, keys only) or
+     * rtm_clear_channel_attributes (3); keys and values as for
+     * setUserAttributes.
+     */
+    static native int changeChannelAttributes(long client, String channelId, int what, byte[][] keys,
+            byte[][] values, boolean notify, Pending p);
+
+    /**
+     * rtm_get_channel_attributes, or rtm_get_channel_attributes_by_keys when
+     * byKeys; the result comes to Pending.nativeOnChannelAttributes.
+     */
+    static native int getChannelAttributes(long client, String channelId, boolean byKeys, byte[][] keys,
+            Pending p);
+
     /** rtm_channel_create: a handle, or 0 (invalid id, or one this client already has). */
     static native long channelCreate(long client, String channelId, RtmChannelImpl self);
 

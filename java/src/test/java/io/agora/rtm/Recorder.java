@@ -110,7 +110,7 @@ class Recorder implements RtmClientListener, RtmChannelListener {
 
     @Override
     public void onAttributesUpdated(List<RtmChannelAttribute> attributeList) {
-        record("attributes " + attributeList);
+        record("attributes " + ChannelAttributesTest.text(attributeList));
     }
 
     @Override

@@ -1,0 +1,26 @@
+/*
+ * chattrs.h: channel attributes (SPEC A5): SetChannelAttributes and
+ * GetChannelAttributes.
+ *
+ * A channel's attributes live in the store per (app id, channel), apart
+ * from its membership: any logged-in user of the app may set or read them
+ * without joining, and they stay when the channel empties, until an
+ * operation leaves none (or rtmd stops). Each entry records the user whose
+ * request last set it and when (wall clock, ms).
+ */
+#ifndef RTMD_CHATTRS_H
+#define RTMD_CHATTRS_H
+
+#include <stdbool.h>
+
+#include "frame.h"
+#include "server.h"
+#include "session.h"
+
+/* Handles SetChannelAttributes or GetChannelAttributes from s, answers on
+ * its link and, for a change made with notify, sends a
+ * ChannelAttributesEvent to every member of the channel (s too, if it is
+ * one) after the answer. Returns false for any other body. */
+bool rtmd_chattrs_request(rtmd_server *srv, rtmd_session *s, const rtm__frame *f);
+
+#endif
