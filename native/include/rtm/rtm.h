@@ -292,9 +292,12 @@ void rtm_client_destroy(rtm_client *client);
  *   "rtm.link_timeout_ms"            3000: link dead after this much silence
  *   "rtm.peer_message_timeout_ms"    10000 (SPEC A7)
  *   "rtm.channel_message_timeout_ms" 10000 (SPEC A7)
- *   "rtm.request_timeout_ms"         5000: join, get members (SPEC A7)
+ *   "rtm.request_timeout_ms"         5000: join, leave, get members, attributes,
+ *                                    presence, member counts (SPEC A7)
  *   "rtm.reconnect_min_ms"           500: first backoff step (SPEC S8)
  *   "rtm.reconnect_max_ms"           8000: backoff cap (SPEC S8)
+ *   "rtm.tls", "rtm.tls_ca_file", "rtm.tls_server_name",
+ *   "rtm.tls_insecure_skip_verify"   TLS links (docs/TLS.md)
  * Values take effect for the next deadline set. Returns RTM_OK, or
  * RTM_EINVAL (not JSON, unknown key, wrong type or out of range; nothing is
  * applied).
@@ -432,7 +435,8 @@ int rtm_clear_local_user_attributes(rtm_client *client, rtm_result_cb cb,
 /*
  * A user's attributes: all of them, or those of keys (count > 0). cb gets
  * OK with the list (possibly empty), USER_NOT_FOUND (the user is not
- * online), INVALID_ARGUMENT, TIMEOUT or USER_NOT_LOGGED_IN.
+ * online), INVALID_ARGUMENT, TOO_OFTEN (over the server's read rate, 400 per
+ * 5 s), TIMEOUT or USER_NOT_LOGGED_IN.
  */
 int rtm_get_user_attributes(rtm_client *client, const char *user_id,
                             rtm_attributes_cb cb, void *closure);
@@ -580,16 +584,20 @@ rtm_client *rtm_channel_client(const rtm_channel *channel);
 
 /*
  * join. cb gets a JoinChannelError: OK, ALREADY_JOINED, EXCEED_LIMIT (20
- * channels, SPEC A5), TIMEOUT (5 s), USER_NOT_LOGGED_IN.
+ * channels, SPEC A5), TOO_OFTEN and JOIN_SAME_CHANNEL_TOO_OFTEN (over the
+ * server's rates: 50 joins per 3 s, 2 of one channel per 5 s), TIMEOUT (5 s),
+ * USER_NOT_LOGGED_IN.
  */
 int rtm_channel_join(rtm_channel *channel, rtm_result_cb cb, void *closure);
 
-/* leave. cb gets a LeaveChannelError: OK, NOT_IN_CHANNEL, USER_NOT_LOGGED_IN. */
+/* leave. cb gets a LeaveChannelError: OK, NOT_IN_CHANNEL, USER_NOT_LOGGED_IN,
+ * FAILURE (no answer in 5 s: the family has no TIMEOUT). */
 int rtm_channel_leave(rtm_channel *channel, rtm_result_cb cb, void *closure);
 
 /*
  * sendMessage to the channel's other members. cb gets a ChannelMessageError:
- * OK once the server accepted it, INVALID_MESSAGE, TIMEOUT (10 s),
+ * OK once the server accepted it, INVALID_MESSAGE, TOO_OFTEN (over the
+ * server's message rate, 1500 per 3 s with peer messages), TIMEOUT (10 s),
  * FAILURE (not joined), USER_NOT_LOGGED_IN.
  */
 int rtm_channel_send_message(rtm_channel *channel, const rtm_message *msg,

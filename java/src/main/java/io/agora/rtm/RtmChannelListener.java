@@ -8,7 +8,7 @@ import java.util.List;
  * {@link RtmChannel#release()} or {@link RtmClient#release()} returned.
  */
 public interface RtmChannelListener {
-    /** The member count changed. Not reported by this version of the client core. */
+    /** The channel's member count: after the join, then when it changes, at most once a second. */
     void onMemberCountUpdated(int memberCount);
 
     /**

@@ -141,12 +141,17 @@ public abstract class RtmClient {
      */
     public abstract int setParameters(String parameters);
 
-    /** Not supported yet: returns non-zero. */
+    /**
+     * The client's log goes to this file (appended; rotated at its size into
+     * filePath.1 .. filePath.4); by default agorartm.log in the working
+     * directory. 0, or -3 when it cannot be opened (the previous file stays in
+     * use), -4 once released.
+     */
     public abstract int setLogFile(String filePath);
 
-    /** Not supported yet: returns non-zero. */
+    /** One of the LOG_FILTER_* constants: 0, or -1 for another value. */
     public abstract int setLogFilter(int filter);
 
-    /** Not supported yet: returns non-zero. */
+    /** The size of one log file, 512 to 1048576 KB (default 10240): 0, or -1 outside that range. */
     public abstract int setLogFileSize(int fileSizeInKBytes);
 }

@@ -511,7 +511,6 @@ final class RtmClientImpl extends RtmClient {
         }
     }
 
-    /** Log files are not in the client core yet. */
     /** Runs a log setting with the client's handle; -4 (RTM_ECLOSED) once released. */
     private int logSetting(java.util.function.LongToIntFunction f) {
         long h = guard.enter();
