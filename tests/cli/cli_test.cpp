@@ -89,6 +89,20 @@ protected:
         EXPECT_EQ(r->str("name"), name) << r->raw;
     }
 
+    // Sends each line and expects an error event that names it, with a
+    // message; nothing of the line is run.
+    template <size_t N>
+    static void expectErrorLines(RtmProc &p, const char *const (&lines)[N])
+    {
+        for (const char *line : lines) {
+            p.send(line);
+            const Line *e = p.next(isEvent("error"), kWait);
+            ASSERT_TRUE(e) << line << "\n" << p.transcript();
+            EXPECT_EQ(e->str("line"), line);
+            EXPECT_FALSE(e->str("message").empty()) << e->raw;
+        }
+    }
+
     std::unique_ptr<rtm_test::RtmdProcess> server_;
     std::string addr_;
     std::vector<std::unique_ptr<RtmProc>> procs_;
@@ -271,13 +285,7 @@ TEST_F(CliTest, UnknownCommandOrMissingArgumentIsAnErrorEvent)
     RtmProc &a = rtm("alice");
     const char *bad[] = {"frobnicate now", "send bob", "send", "join",
                          "chsend c1", "sleep soon", "logout now"};
-    for (const char *line : bad) {
-        a.send(line);
-        const Line *e = a.next(isEvent("error"), kWait);
-        ASSERT_TRUE(e) << line << "\n" << a.transcript();
-        EXPECT_EQ(e->str("line"), line);
-        EXPECT_FALSE(e->str("message").empty()) << e->raw;
-    }
+    expectErrorLines(a, bad);
     // Blank lines and comments are ignored; the next command runs.
     a.send("");
     a.send("# a comment");
@@ -528,13 +536,7 @@ TEST_F(CliTest, A5_AttrsMalformedLinesAreErrorEvents)
     const char *bad[] = {"attrs-set color",  "attrs-update =red", "attrs-set a=1 =x",
                          "attrs-update a=1 b", "attrs-del",        "attrs-get",
                          "attrs-clear now",  "netchange now"};
-    for (const char *line : bad) {
-        a.send(line);
-        const Line *e = a.next(isEvent("error"), kWait);
-        ASSERT_TRUE(e) << line << "\n" << a.transcript();
-        EXPECT_EQ(e->str("line"), line);
-        EXPECT_FALSE(e->str("message").empty()) << e->raw;
-    }
+    expectErrorLines(a, bad);
     EXPECT_EQ(attrsOf(a, "alice"), "{}");  // "a=1" of the bad lines was not set
     a.closeInput();
     EXPECT_EQ(a.waitExit(kWait), 0) << a.transcript();
@@ -634,12 +636,7 @@ TEST_F(CliTest, A5_ChannelAttributesMalformedLinesAreErrorEvents)
     const char *bad[] = {"chattrs-set",         "chattrs-set --notify",  "chattrs-set c1 k",
                          "chattrs-update c1 =v", "chattrs-del c1",        "chattrs-del --notify",
                          "chattrs-clear c1 now", "chattrs-get"};
-    for (const char *line : bad) {
-        a.send(line);
-        const Line *e = a.next(isEvent("error"), kWait);
-        ASSERT_TRUE(e) << line << "\n" << a.transcript();
-        EXPECT_EQ(e->str("line"), line);
-    }
+    expectErrorLines(a, bad);
     EXPECT_EQ(chattrsOf(a, "c1"), "");
 }
 

@@ -21,6 +21,13 @@ using Clock = std::chrono::steady_clock;
 // The test client accepts anything the server could send.
 constexpr size_t kReadMax = 64u * 1024u * 1024u;
 
+// Pointers to the strings of v, for repeated string fields; valid while v is.
+std::vector<char*> CStrings(const std::vector<std::string>& v) {
+  std::vector<char*> out;
+  for (const std::string& s : v) out.push_back(const_cast<char*>(s.c_str()));
+  return out;
+}
+
 int Remaining(Clock::time_point deadline) {
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now())
                 .count();
@@ -381,8 +388,7 @@ FramePtr TestClient::GetMembers(const std::string& channel) {
 }
 
 FramePtr TestClient::GetMemberCount(const std::vector<std::string>& channels) {
-  std::vector<char*> ptrs;
-  for (auto& c : channels) ptrs.push_back(const_cast<char*>(c.c_str()));
+  std::vector<char*> ptrs = CStrings(channels);
   Rtm__Wire__GetMemberCount g = RTM__WIRE__GET_MEMBER_COUNT__INIT;
   g.channels = ptrs.data();
   g.n_channels = ptrs.size();
@@ -393,14 +399,6 @@ FramePtr TestClient::GetMemberCount(const std::vector<std::string>& channels) {
   if (!r || r->body_case != RTM__WIRE__FRAME__BODY_MEMBER_COUNTS) return nullptr;
   return r;
 }
-
-namespace {
-std::vector<char*> CStrings(const std::vector<std::string>& v) {
-  std::vector<char*> out;
-  for (const std::string& s : v) out.push_back(const_cast<char*>(s.c_str()));
-  return out;
-}
-}  // namespace
 
 FramePtr TestClient::QueryPeers(const std::vector<std::string>& users) {
   std::vector<char*> ptrs = CStrings(users);
@@ -448,7 +446,7 @@ struct SetAttrs {
       as[i].value = const_cast<char*>(attributes[i].second.c_str());
       aptrs.push_back(&as[i]);
     }
-    for (const std::string& k : keys) kptrs.push_back(const_cast<char*>(k.c_str()));
+    kptrs = CStrings(keys);
     sa.op = static_cast<Rtm__Wire__SetAttributes__Op>(op);
     sa.n_attributes = aptrs.size();
     sa.attributes = aptrs.data();
@@ -487,8 +485,7 @@ int TestClient::SetChannelAttributes(const std::string& channel, int op,
 
 FramePtr TestClient::GetChannelAttributes(const std::string& channel,
                                           const std::vector<std::string>& keys) {
-  std::vector<char*> kptrs;
-  for (const std::string& k : keys) kptrs.push_back(const_cast<char*>(k.c_str()));
+  std::vector<char*> kptrs = CStrings(keys);
   Rtm__Wire__GetChannelAttributes g = RTM__WIRE__GET_CHANNEL_ATTRIBUTES__INIT;
   g.channel = const_cast<char*>(channel.c_str());
   g.n_keys = kptrs.size();
@@ -503,8 +500,7 @@ FramePtr TestClient::GetChannelAttributes(const std::string& channel,
 
 FramePtr TestClient::GetAttributes(const std::string& user,
                                    const std::vector<std::string>& keys) {
-  std::vector<char*> kptrs;
-  for (const std::string& k : keys) kptrs.push_back(const_cast<char*>(k.c_str()));
+  std::vector<char*> kptrs = CStrings(keys);
   Rtm__Wire__GetAttributes g = RTM__WIRE__GET_ATTRIBUTES__INIT;
   g.user = const_cast<char*>(user.c_str());
   g.n_keys = kptrs.size();
