@@ -9,6 +9,8 @@ set -eu
 # clang, its sanitizer and libFuzzer runtimes (libclang-rt-14-dev, only
 # recommended by clang, which --no-install-recommends skips) and
 # llvm-symbolizer (llvm-14) are for scripts/sanitize.sh and scripts/fuzz.sh.
+# mosquitto, nats-server, their client libraries and gnuplot are for rtm-bench
+# (docs/BENCHMARKS.md), which compares rtm with them side by side.
 PKGS="
 cmake:/usr/bin/cmake
 ninja-build:/usr/bin/ninja
@@ -30,6 +32,11 @@ python3:/usr/bin/python3
 clang:/usr/bin/clang
 libclang-rt-14-dev:/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a
 llvm-14:/usr/lib/llvm-14/bin/llvm-symbolizer
+mosquitto:/usr/sbin/mosquitto
+libmosquitto-dev:/usr/include/mosquitto.h
+nats-server:/usr/sbin/nats-server
+libnats-dev:/usr/include/nats/nats.h
+gnuplot-nox:/usr/bin/gnuplot
 "
 
 missing=""

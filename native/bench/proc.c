@@ -1,0 +1,198 @@
+/* proc.c: processes and /proc (proc.h). */
+#include "proc.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+int64_t bench_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void sleep_ms(int ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
+}
+
+pid_t bench_spawn(char *const argv[], const char *log_path)
+{
+    int log_fd = -1;
+    if (log_path != NULL) {
+        log_fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+        if (log_fd < 0) {
+            fprintf(stderr, "rtm-bench: %s: %s\n", log_path, strerror(errno));
+            return -1;
+        }
+    }
+    pid_t pid = fork();
+    if (pid < 0) {
+        fprintf(stderr, "rtm-bench: fork: %s\n", strerror(errno));
+        if (log_fd >= 0)
+            close(log_fd);
+        return -1;
+    }
+    if (pid == 0) {
+        if (log_fd >= 0) {
+            dup2(log_fd, STDOUT_FILENO);
+            dup2(log_fd, STDERR_FILENO);
+        }
+        execv(argv[0], argv);
+        fprintf(stderr, "rtm-bench: %s: %s\n", argv[0], strerror(errno));
+        _exit(127);
+    }
+    if (log_fd >= 0)
+        close(log_fd);
+    return pid;
+}
+
+static int try_connect(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -1;
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int rc = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
+    close(fd);
+    return rc;
+}
+
+int bench_wait_port(int port, pid_t pid, int timeout_ms)
+{
+    int64_t deadline = bench_now_ns() + (int64_t)timeout_ms * 1000000;
+    for (;;) {
+        if (try_connect(port) == 0)
+            return 0;
+        int status;
+        if (pid > 0 && waitpid(pid, &status, WNOHANG) == pid) {
+            fprintf(stderr, "rtm-bench: server (pid %d) exited before it listened\n",
+                    (int)pid);
+            return -1;
+        }
+        if (bench_now_ns() > deadline) {
+            fprintf(stderr, "rtm-bench: nothing listens on port %d after %d ms\n",
+                    port, timeout_ms);
+            return -1;
+        }
+        sleep_ms(10);
+    }
+}
+
+void bench_stop(pid_t pid)
+{
+    if (pid <= 0)
+        return;
+    kill(pid, SIGTERM);
+    for (int i = 0; i < 500; i++) {
+        if (waitpid(pid, NULL, WNOHANG) == pid)
+            return;
+        sleep_ms(10);
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+}
+
+int bench_free_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -1;
+    struct sockaddr_in sa = {.sin_family = AF_INET};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof(sa);
+    int port = -1;
+    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
+        getsockname(fd, (struct sockaddr *)&sa, &len) == 0)
+        port = ntohs(sa.sin_port);
+    close(fd);
+    return port;
+}
+
+/* The value of a "Name:   value" line of /proc/PID/status, or -1. */
+static long status_field(pid_t pid, const char *name)
+{
+    char path[64];
+    if (pid == 0)
+        snprintf(path, sizeof(path), "/proc/self/status");
+    else
+        snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+    FILE *f = fopen(path, "re");
+    if (f == NULL)
+        return -1;
+    char line[256];
+    size_t n = strlen(name);
+    long value = -1;
+    while (fgets(line, sizeof(line), f) != NULL) {
+        if (strncmp(line, name, n) == 0 && line[n] == ':') {
+            value = strtol(line + n + 1, NULL, 10);
+            break;
+        }
+    }
+    fclose(f);
+    return value;
+}
+
+int64_t bench_rss(pid_t pid)
+{
+    long kb = status_field(pid, "VmRSS");
+    return kb < 0 ? -1 : (int64_t)kb * 1024;
+}
+
+int bench_threads(pid_t pid)
+{
+    return (int)status_field(pid, "Threads");
+}
+
+int64_t bench_cpu_ns(pid_t pid)
+{
+    char path[64];
+    if (pid == 0)
+        snprintf(path, sizeof(path), "/proc/self/stat");
+    else
+        snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "re");
+    if (f == NULL)
+        return -1;
+    char buf[1024];
+    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    /* The name (field 2) may hold spaces; fields resume after its ')'. */
+    char *p = strrchr(buf, ')');
+    if (p == NULL)
+        return -1;
+    unsigned long utime = 0, stime = 0;
+    /* Fields 3..13, then utime (14) and stime (15). */
+    if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+               &utime, &stime) != 2)
+        return -1;
+    long hz = sysconf(_SC_CLK_TCK);
+    return (int64_t)(utime + stime) * (1000000000 / hz);
+}
+
+long bench_raise_nofile(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return -1;
+    if (rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+    return (long)rl.rlim_cur;
+}

@@ -1,0 +1,40 @@
+/*
+ * proc.h: the processes rtm-bench starts (servers, its own idle workers) and
+ * what it reads about them from /proc.
+ */
+#ifndef RTM_BENCH_PROC_H
+#define RTM_BENCH_PROC_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Starts argv[0] (a path) with argv, stdout and stderr appended to
+ * log_path (NULL: inherited). Returns its pid, or -1 with a message. */
+pid_t bench_spawn(char *const argv[], const char *log_path);
+
+/* Waits until 127.0.0.1:port accepts a TCP connection, or pid exited, or
+ * timeout_ms passed. 0 when it accepts, -1 otherwise (with a message). */
+int bench_wait_port(int port, pid_t pid, int timeout_ms);
+
+/* SIGTERM, then SIGKILL after 5 s; reaps it. */
+void bench_stop(pid_t pid);
+
+/* A free TCP port on 127.0.0.1 (bound and released), or -1. */
+int bench_free_port(void);
+
+/* Resident set size in bytes (VmRSS), or -1. pid 0: this process. */
+int64_t bench_rss(pid_t pid);
+
+/* User plus system CPU time in ns (utime + stime, all threads), or -1. */
+int64_t bench_cpu_ns(pid_t pid);
+
+/* Number of threads (Threads: in status), or -1. */
+int bench_threads(pid_t pid);
+
+/* CLOCK_MONOTONIC in ns. */
+int64_t bench_now_ns(void);
+
+/* Raises RLIMIT_NOFILE's soft limit to the hard one; returns the limit. */
+long bench_raise_nofile(void);
+
+#endif
