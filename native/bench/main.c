@@ -26,6 +26,7 @@
 
 static const bench_driver *const drivers[] = {
     &bench_driver_rtm,
+    &bench_driver_relay,
 };
 enum { NDRIVERS = sizeof(drivers) / sizeof(drivers[0]) };
 

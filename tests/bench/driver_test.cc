@@ -166,7 +166,7 @@ std::string Name(const ::testing::TestParamInfo<const bench_driver *> &info)
 }
 
 INSTANTIATE_TEST_SUITE_P(Systems, DriverTest,
-                         ::testing::Values(&bench_driver_rtm),
+                         ::testing::Values(&bench_driver_rtm, &bench_driver_relay),
                          Name);
 
 } // namespace
