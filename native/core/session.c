@@ -81,6 +81,11 @@ struct rtm__session {
     uint64_t peer_received;   /* last PeerDeliver.seq received (S9, B1) */
     uint64_t session_id;      /* the server's session we had; 0: none */
     rtm__pending *pending;    /* in the order the requests were made */
+    rtm__pending **pending_tail; /* where the next one is linked */
+    /* At or before the earliest deadline of `pending`: lowered when one is
+     * added, made exact again by rtm__session_handle_expiry, so that asking
+     * for the next expiry does not walk thousands of messages in flight. */
+    rtm__time pending_expiry;
     rtm__chan *chans;
     size_t nchans;
     size_t capchans;
@@ -267,16 +272,23 @@ static void rtm__pending_free(rtm__pending *p)
     free(p);
 }
 
-/* Unlinks and returns the pending operation for request_id, or NULL. */
+/* Unlinks and returns *pp, a link of s->pending. */
+static rtm__pending *rtm__pending_unlink(rtm__session *s, rtm__pending **pp)
+{
+    rtm__pending *p = *pp;
+    *pp = p->next;
+    if (s->pending_tail == &p->next)
+        s->pending_tail = pp;
+    return p;
+}
+
+/* Unlinks and returns the pending operation for request_id, or NULL.
+ * Answers come mostly in the order of the requests: the first is it. */
 static rtm__pending *rtm__pending_take(rtm__session *s, uint32_t request_id)
 {
-    for (rtm__pending **pp = &s->pending; *pp; pp = &(*pp)->next) {
-        if ((*pp)->request_id == request_id) {
-            rtm__pending *p = *pp;
-            *pp = p->next;
-            return p;
-        }
-    }
+    for (rtm__pending **pp = &s->pending; *pp; pp = &(*pp)->next)
+        if ((*pp)->request_id == request_id)
+            return rtm__pending_unlink(s, pp);
     return NULL;
 }
 
@@ -366,12 +378,15 @@ static void rtm__request(rtm__session *s, rtm__time now, uint64_t op,
     p->deadline = now + rtm__op_timeout(s, kind);
     if (channel != NULL)
         snprintf(p->channel, sizeof(p->channel), "%s", channel);
-    rtm__pending **tail = &s->pending;
-    while (*tail)
-        tail = &(*tail)->next;
-    *tail = p;
-    if (s->link == RTM__LINK_UP)
-        rtm__flush_pending(s, now);
+    *s->pending_tail = p;
+    s->pending_tail = &p->next;
+    if (p->deadline < s->pending_expiry)
+        s->pending_expiry = p->deadline;
+    /* With the link up everything before it was written already. */
+    if (s->link == RTM__LINK_UP) {
+        p->sent_link = s->link_id;
+        rtm__write(s, now, p->bytes, p->len);
+    }
 }
 
 /* Completes every pending operation: a pending login with code_login, the
@@ -383,8 +398,7 @@ static void rtm__fail_all(rtm__session *s, int code_login, int code)
         rtm__done(s, s->login_op, RTM__OP_LOGIN, code_login);
     }
     while (s->pending) {
-        rtm__pending *p = s->pending;
-        s->pending = p->next;
+        rtm__pending *p = rtm__pending_unlink(s, &s->pending);
         if (!p->internal)
             rtm__done(s, p->op, p->kind, code);
         rtm__pending_free(p);
@@ -519,6 +533,8 @@ rtm__session *rtm__session_new(const rtm__session_ops *ops, void *ud,
     rtm__session *s = calloc(1, sizeof(*s));
     if (s == NULL)
         return NULL;
+    s->pending_tail = &s->pending;
+    s->pending_expiry = RTM__TIME_NEVER;
     s->ops = ops;
     s->ud = ud;
     snprintf(s->app_id, sizeof(s->app_id), "%s", app_id);
@@ -1133,7 +1149,7 @@ void rtm__session_release_channel(rtm__session *s, rtm__time now,
     for (rtm__pending **pp = &s->pending; *pp;) {
         rtm__pending *p = *pp;
         if (p->kind != RTM__OP_PEER_MESSAGE && strcmp(p->channel, channel) == 0) {
-            *pp = p->next;
+            rtm__pending_unlink(s, pp);
             if (!p->internal) /* NOT_INITIALIZED is 101 in every family */
                 rtm__done(s, p->op, p->kind, RTM_JOIN_CHANNEL_ERR_NOT_INITIALIZED);
             rtm__pending_free(p);
@@ -1521,24 +1537,27 @@ rtm__time rtm__session_expiry(const rtm__session *s)
         RTM__MIN(s->last_tx + s->params.heartbeat_ms * RTM__MS);
         RTM__MIN(s->last_rx + s->params.link_timeout_ms * RTM__MS);
     }
-    for (const rtm__pending *p = s->pending; p; p = p->next)
-        RTM__MIN(p->deadline);
+    RTM__MIN(s->pending_expiry);
 #undef RTM__MIN
     return t;
 }
 
 void rtm__session_handle_expiry(rtm__session *s, rtm__time now)
 {
-    /* A7: operations past their deadline. */
+    /* A7: operations past their deadline; the earliest of the rest. */
+    rtm__time next = RTM__TIME_NEVER;
     for (rtm__pending **pp = &s->pending; *pp;) {
         rtm__pending *p = *pp;
         if (p->deadline <= now) {
-            *pp = p->next;
+            rtm__pending_unlink(s, pp);
             rtm__pending_finish(s, p, rtm__timeout_code(p->kind), NULL);
         } else {
+            if (p->deadline < next)
+                next = p->deadline;
             pp = &p->next;
         }
     }
+    s->pending_expiry = next;
     /* S5: no login success within the login timeout. */
     if (s->state == RTM_CONNECTION_STATE_CONNECTING && now >= s->login_deadline) {
         s->login_pending = false;
