@@ -181,6 +181,7 @@ struct bench_clients {
     bench_loops *loops;
     atomic_uint next_loop;    /* round robin */
     atomic_uint next_id;      /* client ids */
+    atomic_bool closing;      /* failures are expected then */
     int nloops;
     mq_loop mloops[];
 };
@@ -200,7 +201,7 @@ static bool name_ok(const char *name)
 
 static void complain(bench_ep *ep, const char *what, int rc)
 {
-    if (ep->complained)
+    if (ep->complained || atomic_load(&ep->clients->closing))
         return;
     ep->complained = true;
     fprintf(stderr, "rtm-bench: mosquitto: %s (%s): %s\n", what, ep->user,
@@ -436,7 +437,7 @@ static void run_posted(void *arg)
     int rc = run_op(ep, op->subscribe, op->topic, op->buf, op->len);
     if (rc != MOSQ_ERR_SUCCESS) {
         complain(ep, op->subscribe ? "subscribe" : "publish", rc);
-        if (op->subscribe)
+        if (op->subscribe && !atomic_load(&ep->clients->closing))
             ep->clients->events.on_joined(ep->clients->closure, ep, false);
     }
     free(op);
@@ -548,25 +549,34 @@ static int mq_client_open1(const bench_env *env, int port, int threads,
     return client_open(env, port, threads, 1, events, closure, out);
 }
 
-/* On the loop thread, after everything posted to it: disconnects and frees
- * its endpoints. */
-static void close_loop(void *arg)
+/* On the loop thread, after everything posted to it: disconnects its
+ * endpoints. No callback of theirs runs after this. */
+static void disconnect_loop(void *arg)
 {
     mq_loop *l = arg;
     event_free(l->misc);
     l->misc = NULL;
-    bench_ep *ep = l->eps;
-    while (ep != NULL) {
-        bench_ep *next = ep->next;
-        /* No more callbacks: the DISCONNECT below would report one. */
+    for (bench_ep *ep = l->eps; ep != NULL; ep = ep->next) {
+        /* The DISCONNECT below would report one. */
         mosquitto_disconnect_callback_set(ep->mosq, NULL);
         if (ep->fd >= 0) {
             unwatch(ep);
             /* Sent at once (nothing else is queued after the traffic
-             * stopped); the broker then drops the session without a
+             * stopped); the broker then ends the session without a
              * "connection lost". */
             mosquitto_disconnect(ep->mosq);
         }
+    }
+}
+
+/* On the loop thread, once no loop runs callbacks any more, and after what
+ * callbacks on other loops posted to this one: frees its endpoints. */
+static void free_loop(void *arg)
+{
+    mq_loop *l = arg;
+    bench_ep *ep = l->eps;
+    while (ep != NULL) {
+        bench_ep *next = ep->next;
         if (ep->rev != NULL)
             event_free(ep->rev);
         if (ep->wev != NULL)
@@ -583,8 +593,13 @@ static void mq_client_close(bench_clients *c)
 {
     if (c == NULL)
         return;
+    atomic_store(&c->closing, true);
+    /* Two rounds, so that even if traffic had not quite stopped, a callback
+     * on one loop cannot reach an endpoint another loop freed. */
     for (int i = 0; i < c->nloops; i++)
-        bench_loops_call(c->loops, i, close_loop, &c->mloops[i]);
+        bench_loops_call(c->loops, i, disconnect_loop, &c->mloops[i]);
+    for (int i = 0; i < c->nloops; i++)
+        bench_loops_call(c->loops, i, free_loop, &c->mloops[i]);
     bench_loops_stop(c->loops);
     free(c);
 }

@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* The adapter is header-only and defines its functions without prototypes
  * or `static`: this file is its only includer. */
@@ -170,8 +171,11 @@ struct bench_clients {
     atomic_uint next_loop;
     atomic_uint next_job;
     atomic_int complaints;
+    atomic_bool closing;                /* failures are expected then */
     pthread_mutex_t lock;
-    bench_ep *eps;
+    pthread_cond_t cond;
+    bench_ep *eps;                      /* under lock */
+    long subs_made, subs_done;          /* under lock: see on_sub_done */
 };
 
 static bool name_ok(const char *name)
@@ -186,7 +190,7 @@ static bool name_ok(const char *name)
 static void complain(bench_clients *c, const char *what, const char *name,
                      natsStatus s)
 {
-    if (atomic_fetch_add(&c->complaints, 1) >= 10)
+    if (atomic_load(&c->closing) || atomic_fetch_add(&c->complaints, 1) >= 10)
         return;
     const char *detail = nats_GetLastError(NULL);
     fprintf(stderr, "rtm-bench: nats: %s (%s): %s%s%s\n", what, name,
@@ -212,6 +216,18 @@ static void on_msg(natsConnection *nc, natsSubscription *sub, natsMsg *msg,
     natsMsg_Destroy(msg);
 }
 
+/* A closed subscription's handler has returned for the last time: with a
+ * delivery pool, closing does not wait for a handler running on a worker,
+ * and close frees the endpoints the handlers use. */
+static void on_sub_done(void *closure)
+{
+    bench_clients *c = closure;
+    pthread_mutex_lock(&c->lock);
+    c->subs_done++;
+    pthread_cond_broadcast(&c->cond);
+    pthread_mutex_unlock(&c->lock);
+}
+
 /* On the endpoint's worker: subscribes and waits until the server has it. */
 static natsStatus subscribe(bench_ep *ep, const char *subject)
 {
@@ -228,6 +244,12 @@ static natsStatus subscribe(bench_ep *ep, const char *subject)
     if (s != NATS_OK)
         return s;
     ep->subs[ep->nsubs++] = sub;
+    bench_clients *c = ep->clients;
+    if (natsSubscription_SetOnCompleteCB(sub, on_sub_done, c) == NATS_OK) {
+        pthread_mutex_lock(&c->lock);
+        c->subs_made++;
+        pthread_mutex_unlock(&c->lock);
+    }
     return natsConnection_FlushTimeout(ep->nc, TIMEOUT_MS);
 }
 
@@ -379,6 +401,7 @@ static void free_clients(bench_clients *c)
         for (int i = 0; i < c->nloops; i++)
             natsOptions_Destroy(c->opts[i]);
     free(c->opts);
+    pthread_cond_destroy(&c->cond);
     pthread_mutex_destroy(&c->lock);
     free(c);
     lib_release();
@@ -401,6 +424,7 @@ static int nats_client_open(const bench_env *env, int port, int threads,
     c->closure = closure;
     c->nloops = threads;
     pthread_mutex_init(&c->lock, NULL);
+    pthread_cond_init(&c->cond, NULL);
     c->net = bench_loops_start(threads, release_thread);
     c->jobs = bench_loops_start(JOB_THREADS, release_thread);
     c->opts = calloc((size_t)threads, sizeof(*c->opts));
@@ -423,17 +447,32 @@ static void nats_client_close(bench_clients *c)
 {
     if (c == NULL)
         return;
+    atomic_store(&c->closing, true);
     /* Connects and joins still queued run (and fail or succeed) first. */
     for (int i = 0; i < JOB_THREADS; i++)
         bench_loops_call(c->jobs, i, no_op, NULL);
+    /* Closing a connection closes its socket, detaches it from its loop
+     * (which still runs) and closes its subscriptions. */
+    for (bench_ep *ep = c->eps; ep != NULL; ep = ep->next)
+        if (ep->nc != NULL)
+            natsConnection_Close(ep->nc);
+    pthread_mutex_lock(&c->lock);
+    struct timespec deadline;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += TIMEOUT_MS / 1000;
+    while (c->subs_done < c->subs_made &&
+           pthread_cond_timedwait(&c->cond, &c->lock, &deadline) == 0) {
+    }
+    if (c->subs_done < c->subs_made)
+        fprintf(stderr, "rtm-bench: nats: %ld subscriptions still delivering "
+                "at close\n", c->subs_made - c->subs_done);
+    pthread_mutex_unlock(&c->lock);
     bench_ep *ep = c->eps;
     while (ep != NULL) {
         bench_ep *next = ep->next;
         for (int i = 0; i < ep->nsubs; i++)
             natsSubscription_Destroy(ep->subs[i]);
         free(ep->subs);
-        /* Closes the socket and detaches it from its loop, which still
-         * runs. */
         natsConnection_Destroy(ep->nc);
         free(ep);
         ep = next;
