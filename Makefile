@@ -4,6 +4,9 @@
 #
 #   make            build everything into build/
 #   make demo       run the demo against a real rtmd
+#   make bench      rtm-bench: rtm against mosquitto, NATS and a raw TCP relay,
+#                   side by side (docs/BENCHMARKS.md); BENCH_SIZE=quick
+#                   (default) or full; writes build/bench/results.json
 #   make bench-java the Java events benchmark (java/bench; not a test)
 #   make test       build, then run every test through ctest, then the C
 #                   suites again under ASan+UBSan and under TSan
@@ -25,10 +28,13 @@ CTEST_FLAGS ?= --output-on-failure -j2 --timeout 300
 # The sanitizer runs that make test adds (docs/TESTING.md).
 SANITIZE ?= asan tsan
 FUZZ_SECONDS ?= 60
+BENCH_SIZE ?= quick
+# More rtm-bench options, e.g. BENCH_FLAGS="--idle-clients 100000".
+BENCH_FLAGS ?=
 # Empty: every target (scripts/fuzz.sh lists them).
 FUZZ_TARGETS ?=
 
-.PHONY: all deps configure build demo test install clean bench-java \
+.PHONY: all deps configure build demo test install clean bench bench-java \
         sanitize sanitize-asan sanitize-tsan fuzz
 
 all: build
@@ -62,6 +68,11 @@ sanitize-tsan: deps
 
 fuzz: deps
 	./scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+bench: build
+	$(BUILD_DIR)/native/bench/rtm-bench --size $(BENCH_SIZE) $(BENCH_FLAGS)
+	gnuplot -e "dir='$(BUILD_DIR)/bench'" native/bench/plot.gp
+	@echo "plot: $(BUILD_DIR)/bench/benchmarks.png"
 
 bench-java: build
 	./java/bench/run.sh $(BUILD_DIR)

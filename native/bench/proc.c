@@ -60,6 +60,38 @@ pid_t bench_spawn(char *const argv[], const char *log_path)
     return pid;
 }
 
+pid_t bench_spawn_piped(char *const argv[], int *to_child, int *from_child)
+{
+    int in[2], out[2];
+    if (pipe2(in, O_CLOEXEC) != 0)
+        return -1;
+    if (pipe2(out, O_CLOEXEC) != 0) {
+        close(in[0]);
+        close(in[1]);
+        return -1;
+    }
+    pid_t pid = fork();
+    if (pid == 0) {
+        /* dup2 clears close-on-exec on the copies. */
+        dup2(in[0], STDIN_FILENO);
+        dup2(out[1], STDOUT_FILENO);
+        execv(argv[0], argv);
+        fprintf(stderr, "rtm-bench: %s: %s\n", argv[0], strerror(errno));
+        _exit(127);
+    }
+    close(in[0]);
+    close(out[1]);
+    if (pid < 0) {
+        fprintf(stderr, "rtm-bench: fork: %s\n", strerror(errno));
+        close(in[1]);
+        close(out[0]);
+        return -1;
+    }
+    *to_child = in[1];
+    *from_child = out[0];
+    return pid;
+}
+
 static int try_connect(int port)
 {
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);

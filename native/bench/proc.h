@@ -12,6 +12,11 @@
  * log_path (NULL: inherited). Returns its pid, or -1 with a message. */
 pid_t bench_spawn(char *const argv[], const char *log_path);
 
+/* Starts argv[0] with argv, its stdin and stdout pipes to this process:
+ * *to_child writes to its stdin, *from_child reads its stdout (both
+ * close-on-exec here); stderr is inherited. Returns its pid, or -1. */
+pid_t bench_spawn_piped(char *const argv[], int *to_child, int *from_child);
+
 /* Waits until 127.0.0.1:port accepts a TCP connection, or pid exited, or
  * timeout_ms passed. 0 when it accepts, -1 otherwise (with a message). */
 int bench_wait_port(int port, pid_t pid, int timeout_ms);

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <netdb.h>
 
 #include <event2/buffer.h>
@@ -647,6 +649,11 @@ void rtmd_conn_accept(rtmd_server *srv, evutil_socket_t fd, const struct sockadd
     snprintf(c->name, sizeof c->name, "link#%llu %s", (unsigned long long)c->id, c->peer);
 
     evutil_make_socket_nonblocking(fd);
+    /* Frames are small and each is written as soon as it is ready: Nagle's
+     * algorithm would hold one back until the previous one is acknowledged,
+     * up to the peer's delayed ACK (40 ms). The client does the same. */
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     /* A TLS link runs its handshake first; the login deadline, counted from
      * here, bounds it. */
     c->bev = tls ? rtmd_tls_accept(srv->base, tls, fd)

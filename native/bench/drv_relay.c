@@ -1,0 +1,517 @@
+/*
+ * drv_relay.c: the raw-relay driver (bench.h): rtm-relay as the server, and
+ * a client side of `threads` libevent loops speaking relay_proto.h.
+ *
+ * Each endpoint is a bufferevent on one loop (round robin), owned by that
+ * loop's thread. A call made on that thread writes to the bufferevent at
+ * once; a call from any other thread encodes the frame, queues it under the
+ * loop's lock and activates the loop's wake event, so that the loop writes
+ * it. Endpoints are only freed by client_close, after the loops stopped, so
+ * that an endpoint handed out stays valid even when its connection is lost.
+ */
+#include "bench.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <arpa/inet.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/thread.h>
+
+#include "proc.h"
+#include "relay_proto.h"
+
+/* A heartbeat per endpoint, so that an idle endpoint costs what an idle
+ * heartbeating client of the other systems costs. */
+#define RELAY_PING_S 10
+
+typedef struct drv_loop drv_loop;
+
+struct bench_server {
+    pid_t pid;
+};
+
+/* What another thread asks a loop to do: connect an endpoint (len 0), or
+ * write an encoded frame for it. */
+typedef struct drv_cmd {
+    struct drv_cmd *next;
+    bench_ep *ep;
+    size_t len;
+    uint8_t frame[];
+} drv_cmd;
+
+struct bench_ep {
+    drv_loop *loop;
+    bench_ep *next_all;        /* the loop's endpoints, for client_close */
+    /* The loop thread's alone from here on. */
+    struct bufferevent *bev;   /* NULL until the connect command ran */
+    struct event *ping;
+    int joins_pending;         /* JOINs not yet answered: failed if lost */
+    bool ready_reported;
+    /* Connection failed or lost. Atomic because any thread may read it,
+     * to refuse calls on a dead endpoint. */
+    atomic_bool dead;
+    char source[INET_ADDRSTRLEN]; /* "" when the system chooses */
+    char user[];
+};
+
+struct drv_loop {
+    bench_clients *clients;
+    struct event_base *base;
+    struct event *wake;
+    const struct timeval *ping_tv; /* a common timeout: O(1) per timer */
+    pthread_t thread;
+    bool started;
+    pthread_mutex_t lock;      /* guards cmds and eps */
+    drv_cmd *cmds, **cmds_tail;
+    bench_ep *eps;
+};
+
+struct bench_clients {
+    bench_events events;
+    void *closure;
+    struct sockaddr_in server;
+    atomic_uint next_loop;
+    int nloops;
+    drv_loop loops[];
+};
+
+/* ---- the server ---- */
+
+static int relay_server_start(const bench_env *env, int port, bench_server **out)
+{
+    char path[4096], listen[32], log[4096];
+    snprintf(path, sizeof(path), "%s/native/bench/rtm-relay", env->build_dir);
+    snprintf(listen, sizeof(listen), "127.0.0.1:%d", port);
+    snprintf(log, sizeof(log), "%s/rtm-relay.log", env->work_dir);
+    char *argv[] = {path, "--listen", listen, NULL};
+    bench_server *s = malloc(sizeof(*s));
+    if (s == NULL) {
+        fprintf(stderr, "rtm-bench: raw-relay: out of memory\n");
+        return -1;
+    }
+    s->pid = bench_spawn(argv, log);
+    if (s->pid < 0 || bench_wait_port(port, s->pid, 5000) != 0) {
+        bench_stop(s->pid);
+        free(s);
+        return -1;
+    }
+    *out = s;
+    return 0;
+}
+
+static void relay_server_stop(bench_server *s)
+{
+    if (s == NULL)
+        return;
+    bench_stop(s->pid);
+    free(s);
+}
+
+static pid_t relay_server_pid(const bench_server *s)
+{
+    return s->pid;
+}
+
+/* ---- endpoints, on their loop's thread ---- */
+
+static void ep_ready(bench_ep *ep, bool ok)
+{
+    if (ep->ready_reported)
+        return;
+    ep->ready_reported = true;
+    bench_clients *cl = ep->loop->clients;
+    cl->events.on_ready(cl->closure, ep, ok);
+}
+
+/* The connection failed or was lost: the endpoint stays (its owner holds
+ * it) but says no more. */
+static void ep_fail(bench_ep *ep, const char *why)
+{
+    if (ep->dead)
+        return;
+    ep->dead = true;
+    if (ep->ready_reported)
+        fprintf(stderr, "rtm-bench: raw-relay: %s: %s\n", ep->user, why);
+    if (ep->bev != NULL)
+        bufferevent_disable(ep->bev, EV_READ | EV_WRITE);
+    if (ep->ping != NULL)
+        event_del(ep->ping);
+    ep_ready(ep, false);
+    bench_clients *cl = ep->loop->clients;
+    for (; ep->joins_pending > 0; ep->joins_pending--)
+        cl->events.on_joined(cl->closure, ep, false);
+}
+
+/* One frame from the relay; false when malformed. */
+static bool ep_frame(bench_ep *ep, uint8_t type, const uint8_t *body, size_t len)
+{
+    bench_clients *cl = ep->loop->clients;
+    switch (type) {
+    case RELAY_OK:
+        ep_ready(ep, true);
+        return true;
+    case RELAY_DATA:
+        cl->events.on_message(cl->closure, ep, body, len);
+        return true;
+    case RELAY_JOINED:
+        if (ep->joins_pending == 0)
+            return false;
+        ep->joins_pending--;
+        cl->events.on_joined(cl->closure, ep, true);
+        return true;
+    case RELAY_PONG:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static void ep_read_cb(struct bufferevent *bev, void *arg)
+{
+    bench_ep *ep = arg;
+    struct evbuffer *in = bufferevent_get_input(bev);
+    while (!ep->dead) {
+        size_t avail = evbuffer_get_length(in);
+        uint8_t hdr[4];
+        if (avail < sizeof(hdr))
+            return;
+        evbuffer_copyout(in, hdr, sizeof(hdr));
+        uint32_t len = relay_length(hdr);
+        if (len < 1 || len > RELAY_MAX_FRAME) {
+            ep_fail(ep, "bad frame length from the relay");
+            return;
+        }
+        if (avail < sizeof(hdr) + len)
+            return;
+        const uint8_t *f = evbuffer_pullup(in, (ev_ssize_t)(sizeof(hdr) + len));
+        bool ok = f != NULL && ep_frame(ep, f[4], f + RELAY_HEADER, len - 1);
+        evbuffer_drain(in, sizeof(hdr) + len);
+        if (!ok)
+            ep_fail(ep, "malformed frame from the relay");
+    }
+}
+
+static void ep_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+    bench_ep *ep = arg;
+    if (what & BEV_EVENT_ERROR)
+        ep_fail(ep, evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+    else if (what & BEV_EVENT_EOF)
+        ep_fail(ep, "the relay closed the connection");
+}
+
+/* Writes a frame: header, then an optional u8-prefixed name, then data. */
+static int ep_write(bench_ep *ep, uint8_t type, const char *name, size_t nlen,
+                    const void *data, size_t len)
+{
+    if (ep->dead)
+        return -1;
+    uint8_t hdr[RELAY_HEADER + 1];
+    size_t body = len + (name != NULL ? 1 + nlen : 0);
+    relay_header(hdr, type, body);
+    hdr[RELAY_HEADER] = (uint8_t)nlen;
+    struct evbuffer *out = bufferevent_get_output(ep->bev);
+    if (evbuffer_add(out, hdr, RELAY_HEADER + (name != NULL)) != 0 ||
+        (name != NULL && evbuffer_add(out, name, nlen) != 0) ||
+        (len > 0 && evbuffer_add(out, data, len) != 0)) {
+        ep_fail(ep, "out of memory");
+        return -1;
+    }
+    if (type == RELAY_JOIN)
+        ep->joins_pending++;
+    return 0;
+}
+
+static void ep_ping_cb(evutil_socket_t fd, short what, void *arg)
+{
+    ep_write(arg, RELAY_PING, NULL, 0, NULL, 0);
+}
+
+static void ep_connect(bench_ep *ep)
+{
+    drv_loop *loop = ep->loop;
+    int one = 1;
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        fprintf(stderr, "rtm-bench: raw-relay: %s: socket: %s\n", ep->user,
+                strerror(errno));
+        ep_fail(ep, "no socket");
+        return;
+    }
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    if (ep->source[0] != '\0') {
+        /* The port is chosen at connect(), per destination, rather than at
+         * bind(): thousands of endpoints may share a source address. */
+        setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof(one));
+        struct sockaddr_in src = {.sin_family = AF_INET};
+        if (inet_pton(AF_INET, ep->source, &src.sin_addr) != 1 ||
+            bind(fd, (struct sockaddr *)&src, sizeof(src)) != 0) {
+            fprintf(stderr, "rtm-bench: raw-relay: %s: bind %s: %s\n", ep->user,
+                    ep->source, strerror(errno));
+            evutil_closesocket(fd);
+            ep_fail(ep, "cannot bind");
+            return;
+        }
+    }
+    ep->bev = bufferevent_socket_new(loop->base, fd, BEV_OPT_CLOSE_ON_FREE);
+    ep->ping = event_new(loop->base, -1, EV_PERSIST, ep_ping_cb, ep);
+    if (ep->bev == NULL || ep->ping == NULL) {
+        if (ep->bev == NULL)
+            evutil_closesocket(fd);
+        ep_fail(ep, "out of memory");
+        return;
+    }
+    bufferevent_setcb(ep->bev, ep_read_cb, NULL, ep_event_cb, ep);
+    bufferevent_enable(ep->bev, EV_READ | EV_WRITE);
+    /* HELLO waits in the output until the connection is up. */
+    size_t ulen = strlen(ep->user);
+    if (ep_write(ep, RELAY_HELLO, NULL, 0, ep->user, ulen) != 0)
+        return;
+    struct bufferevent *bev = ep->bev;
+    if (bufferevent_socket_connect(bev, (struct sockaddr *)&loop->clients->server,
+                                   sizeof(loop->clients->server)) != 0) {
+        ep_fail(ep, "connect failed");
+        return;
+    }
+    if (!ep->dead)
+        event_add(ep->ping, loop->ping_tv);
+}
+
+/* ---- loops ---- */
+
+static void loop_wake_cb(evutil_socket_t fd, short what, void *arg)
+{
+    drv_loop *loop = arg;
+    pthread_mutex_lock(&loop->lock);
+    drv_cmd *c = loop->cmds;
+    loop->cmds = NULL;
+    loop->cmds_tail = &loop->cmds;
+    pthread_mutex_unlock(&loop->lock);
+    while (c != NULL) {
+        drv_cmd *next = c->next;
+        if (c->len == 0)
+            ep_connect(c->ep);
+        else if (!c->ep->dead) {
+            if (evbuffer_add(bufferevent_get_output(c->ep->bev), c->frame, c->len) != 0)
+                ep_fail(c->ep, "out of memory");
+            else if (c->frame[4] == RELAY_JOIN)
+                c->ep->joins_pending++;
+        }
+        free(c);
+        c = next;
+    }
+}
+
+static void loop_post(drv_loop *loop, drv_cmd *c)
+{
+    c->next = NULL;
+    pthread_mutex_lock(&loop->lock);
+    bool was_empty = loop->cmds == NULL;
+    *loop->cmds_tail = c;
+    loop->cmds_tail = &c->next;
+    pthread_mutex_unlock(&loop->lock);
+    /* One activation per batch: the callback takes the whole queue. */
+    if (was_empty)
+        event_active(loop->wake, 0, 0);
+}
+
+static void *loop_main(void *arg)
+{
+    drv_loop *loop = arg;
+    event_base_loop(loop->base, EVLOOP_NO_EXIT_ON_EMPTY);
+    return NULL;
+}
+
+static bool on_loop_thread(const drv_loop *loop)
+{
+    return loop->started && pthread_equal(pthread_self(), loop->thread);
+}
+
+static pthread_once_t evthread_once = PTHREAD_ONCE_INIT;
+static int evthread_rc;
+
+static void evthread_init(void)
+{
+    evthread_rc = evthread_use_pthreads();
+}
+
+static void relay_client_close(bench_clients *cl);
+
+static int relay_client_open(const bench_env *env, int port, int threads,
+                             const bench_events *events, void *closure,
+                             bench_clients **out)
+{
+    pthread_once(&evthread_once, evthread_init);
+    if (evthread_rc != 0 || threads < 1) {
+        fprintf(stderr, "rtm-bench: raw-relay: %s\n",
+                threads < 1 ? "threads must be at least 1" : "evthread_use_pthreads failed");
+        return -1;
+    }
+    bench_clients *cl = calloc(1, sizeof(*cl) + (size_t)threads * sizeof(drv_loop));
+    if (cl == NULL) {
+        fprintf(stderr, "rtm-bench: raw-relay: out of memory\n");
+        return -1;
+    }
+    cl->events = *events;
+    cl->closure = closure;
+    cl->server.sin_family = AF_INET;
+    cl->server.sin_port = htons((uint16_t)port);
+    cl->server.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    struct timeval ping = {RELAY_PING_S, 0};
+    for (int i = 0; i < threads; i++) {
+        drv_loop *loop = &cl->loops[i];
+        loop->clients = cl;
+        loop->cmds_tail = &loop->cmds;
+        pthread_mutex_init(&loop->lock, NULL);
+        cl->nloops++;
+        if ((loop->base = event_base_new()) == NULL ||
+            (loop->wake = event_new(loop->base, -1, 0, loop_wake_cb, loop)) == NULL ||
+            (loop->ping_tv = event_base_init_common_timeout(loop->base, &ping)) == NULL ||
+            pthread_create(&loop->thread, NULL, loop_main, loop) != 0) {
+            fprintf(stderr, "rtm-bench: raw-relay: cannot start network thread %d\n", i);
+            relay_client_close(cl);
+            return -1;
+        }
+        loop->started = true;
+        char name[16];
+        snprintf(name, sizeof(name), "relay-net-%d", i % 1000);
+        pthread_setname_np(loop->thread, name);
+    }
+    *out = cl;
+    return 0;
+}
+
+static void relay_client_close(bench_clients *cl)
+{
+    for (int i = 0; i < cl->nloops; i++) {
+        drv_loop *loop = &cl->loops[i];
+        if (loop->started) {
+            event_base_loopexit(loop->base, NULL);
+            pthread_join(loop->thread, NULL);
+        }
+    }
+    for (int i = 0; i < cl->nloops; i++) {
+        drv_loop *loop = &cl->loops[i];
+        while (loop->cmds != NULL) {
+            drv_cmd *c = loop->cmds;
+            loop->cmds = c->next;
+            free(c);
+        }
+        while (loop->eps != NULL) {
+            bench_ep *ep = loop->eps;
+            loop->eps = ep->next_all;
+            if (ep->bev != NULL)
+                bufferevent_free(ep->bev);
+            if (ep->ping != NULL)
+                event_free(ep->ping);
+            free(ep);
+        }
+        if (loop->wake != NULL)
+            event_free(loop->wake);
+        if (loop->base != NULL)
+            event_base_free(loop->base);
+        pthread_mutex_destroy(&loop->lock);
+    }
+    free(cl);
+}
+
+static bench_ep *relay_connect(bench_clients *cl, const char *user, const char *source)
+{
+    size_t ulen = strlen(user);
+    if (ulen < 1 || ulen > RELAY_MAX_NAME ||
+        (source != NULL && strlen(source) >= INET_ADDRSTRLEN)) {
+        fprintf(stderr, "rtm-bench: raw-relay: bad user or source address\n");
+        return NULL;
+    }
+    bench_ep *ep = calloc(1, sizeof(*ep) + ulen + 1);
+    drv_cmd *c = calloc(1, sizeof(*c));
+    if (ep == NULL || c == NULL) {
+        free(ep);
+        free(c);
+        return NULL;
+    }
+    memcpy(ep->user, user, ulen + 1);
+    if (source != NULL)
+        strcpy(ep->source, source);
+    drv_loop *loop = &cl->loops[atomic_fetch_add(&cl->next_loop, 1) % (unsigned)cl->nloops];
+    ep->loop = loop;
+    c->ep = ep;
+    pthread_mutex_lock(&loop->lock);
+    ep->next_all = loop->eps;
+    loop->eps = ep;
+    pthread_mutex_unlock(&loop->lock);
+    loop_post(loop, c);
+    return ep;
+}
+
+/* A frame for ep: written at once on ep's loop thread, else queued there. */
+static int ep_submit(bench_ep *ep, uint8_t type, const char *name, const void *data,
+                     size_t len)
+{
+    size_t nlen = name != NULL ? strlen(name) : 0;
+    if ((name != NULL && (nlen < 1 || nlen > RELAY_MAX_NAME)) ||
+        len + nlen + 2 > RELAY_MAX_FRAME)
+        return -1;
+    if (ep->dead)
+        return -1;
+    if (on_loop_thread(ep->loop) && ep->bev != NULL)
+        return ep_write(ep, type, name, nlen, data, len);
+    size_t body = len + (name != NULL ? 1 + nlen : 0);
+    drv_cmd *c = malloc(sizeof(*c) + RELAY_HEADER + body);
+    if (c == NULL)
+        return -1;
+    c->ep = ep;
+    c->len = RELAY_HEADER + body;
+    relay_header(c->frame, type, body);
+    uint8_t *p = c->frame + RELAY_HEADER;
+    if (name != NULL) {
+        *p++ = (uint8_t)nlen;
+        memcpy(p, name, nlen);
+        p += nlen;
+    }
+    if (len > 0)
+        memcpy(p, data, len);
+    loop_post(ep->loop, c);
+    return 0;
+}
+
+static int relay_join(bench_ep *ep, const char *channel)
+{
+    size_t n = strlen(channel);
+    if (n < 1 || n > RELAY_MAX_NAME)
+        return -1;
+    return ep_submit(ep, RELAY_JOIN, NULL, channel, n);
+}
+
+static int relay_send_peer(bench_ep *ep, const char *to, const void *data, size_t len)
+{
+    return ep_submit(ep, RELAY_SEND, to, data, len);
+}
+
+static int relay_publish(bench_ep *ep, const char *channel, const void *data, size_t len)
+{
+    return ep_submit(ep, RELAY_PUB, channel, data, len);
+}
+
+const bench_driver bench_driver_relay = {
+    .name = "raw-relay",
+    .server_start = relay_server_start,
+    .server_stop = relay_server_stop,
+    .server_pid = relay_server_pid,
+    .client_open = relay_client_open,
+    .client_close = relay_client_close,
+    .connect = relay_connect,
+    .join = relay_join,
+    .send_peer = relay_send_peer,
+    .publish = relay_publish,
+};

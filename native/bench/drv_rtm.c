@@ -1,0 +1,285 @@
+/*
+ * drv_rtm.c: the "rtm" system of rtm-bench: rtmd, and clients of the public
+ * C API (rtm.h) on `threads` shared loops. What an application does, no
+ * shortcut: every message goes through rtm_send_peer_message or
+ * rtm_channel_send_message and comes back through the callbacks.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rtm/rtm.h"
+
+#include "bench.h"
+#include "proc.h"
+
+struct bench_server {
+    pid_t pid;
+};
+
+struct bench_clients {
+    int port;
+    bench_events events;
+    void *closure;
+    int nloops;
+    rtm_loop **loops;
+    int next_loop;
+    char params[160];
+    pthread_mutex_t lock;     /* eps, next_loop */
+    bench_ep *eps;            /* every endpoint, for client_close */
+};
+
+/* A channel an endpoint holds a handle for. */
+typedef struct ep_channel {
+    struct ep_channel *next;
+    rtm_channel *channel;
+} ep_channel;
+
+struct bench_ep {
+    bench_ep *next;
+    bench_clients *clients;
+    rtm_client *client;
+    pthread_mutex_t lock;     /* channels */
+    ep_channel *channels;
+};
+
+static int server_start(const bench_env *env, int port, bench_server **out)
+{
+    char rtmd[512], listen[64], log[512];
+    snprintf(rtmd, sizeof(rtmd), "%s/native/server/rtmd", env->build_dir);
+    snprintf(listen, sizeof(listen), "127.0.0.1:%d", port);
+    snprintf(log, sizeof(log), "%s/rtmd-%d.log", env->work_dir, port);
+    /*
+     * rtmd as a deployment would run it for load, not as a demo:
+     * - no per-session message or join rate (the defaults, 1500 messages per
+     *   3 s, are the reference's abuse limits and would cap throughput);
+     * - no cap per source address (the idle scenario puts 10,000 users on
+     *   127.0.0.1);
+     * - warnings only in the log.
+     * Heartbeats, grace, replay and every other default stay as they are.
+     */
+    char *argv[] = {rtmd, "--listen", listen,
+                    "--rate", "messages=0/1", "--rate", "join=0/1",
+                    "--max-conns-per-ip", "0", "--log-level", "warn", NULL};
+    bench_server *s = calloc(1, sizeof(*s));
+    if (s == NULL)
+        return -1;
+    s->pid = bench_spawn(argv, log);
+    if (s->pid < 0 || bench_wait_port(port, s->pid, 10000) != 0) {
+        bench_stop(s->pid);
+        free(s);
+        return -1;
+    }
+    *out = s;
+    return 0;
+}
+
+static void server_stop(bench_server *s)
+{
+    if (s == NULL)
+        return;
+    bench_stop(s->pid);
+    free(s);
+}
+
+static pid_t server_pid(const bench_server *s)
+{
+    return s->pid;
+}
+
+static int client_open(const bench_env *env, int port, int threads,
+                       const bench_events *events, void *closure,
+                       bench_clients **out)
+{
+    (void)env;
+    bench_clients *c = calloc(1, sizeof(*c));
+    if (c == NULL)
+        return -1;
+    c->port = port;
+    c->events = *events;
+    c->closure = closure;
+    c->nloops = threads < 1 ? 1 : threads;
+    pthread_mutex_init(&c->lock, NULL);
+    snprintf(c->params, sizeof(c->params), "{\"rtm.server\":\"127.0.0.1:%d\"}", port);
+    c->loops = calloc((size_t)c->nloops, sizeof(*c->loops));
+    if (c->loops == NULL)
+        goto fail;
+    for (int i = 0; i < c->nloops; i++)
+        if (rtm_loop_create(&c->loops[i]) != RTM_OK)
+            goto fail;
+    *out = c;
+    return 0;
+fail:
+    for (int i = 0; c->loops != NULL && i < c->nloops; i++)
+        if (c->loops[i] != NULL)
+            rtm_loop_destroy(c->loops[i]);
+    free(c->loops);
+    pthread_mutex_destroy(&c->lock);
+    free(c);
+    return -1;
+}
+
+static void client_close(bench_clients *c)
+{
+    bench_ep *ep = c->eps;
+    while (ep != NULL) {
+        bench_ep *next = ep->next;
+        /* Destroy releases the channels and waits for the callbacks. */
+        rtm_client_destroy(ep->client);
+        for (ep_channel *ch = ep->channels; ch != NULL;) {
+            ep_channel *n = ch->next;
+            free(ch);
+            ch = n;
+        }
+        pthread_mutex_destroy(&ep->lock);
+        free(ep);
+        ep = next;
+    }
+    for (int i = 0; i < c->nloops; i++)
+        rtm_loop_destroy(c->loops[i]);
+    free(c->loops);
+    pthread_mutex_destroy(&c->lock);
+    free(c);
+}
+
+static void on_peer_message(rtm_client *client, const rtm_message *msg,
+                            const char *peer_id, void *closure)
+{
+    (void)client;
+    (void)peer_id;
+    bench_ep *ep = closure;
+    ep->clients->events.on_message(ep->clients->closure, ep, msg->raw, msg->raw_len);
+}
+
+static void on_channel_message(rtm_channel *channel, const rtm_message *msg,
+                               const char *from, void *closure)
+{
+    (void)channel;
+    (void)from;
+    bench_ep *ep = closure;
+    ep->clients->events.on_message(ep->clients->closure, ep, msg->raw, msg->raw_len);
+}
+
+static void on_login(rtm_client *client, int code, void *closure)
+{
+    (void)client;
+    bench_ep *ep = closure;
+    if (code != 0)
+        fprintf(stderr, "rtm-bench: rtm login: %d\n", code);
+    ep->clients->events.on_ready(ep->clients->closure, ep, code == 0);
+}
+
+static void on_join(rtm_client *client, int code, void *closure)
+{
+    (void)client;
+    bench_ep *ep = closure;
+    if (code != 0)
+        fprintf(stderr, "rtm-bench: rtm join: %d\n", code);
+    ep->clients->events.on_joined(ep->clients->closure, ep, code == 0);
+}
+
+/* The source address is not used: each server process holds fewer links
+ * than the ephemeral ports of one source address (28,000), so one is
+ * enough, and the client has no setting for it. */
+static bench_ep *connect_ep(bench_clients *c, const char *user, const char *source)
+{
+    (void)source;
+    bench_ep *ep = calloc(1, sizeof(*ep));
+    if (ep == NULL)
+        return NULL;
+    ep->clients = c;
+    pthread_mutex_init(&ep->lock, NULL);
+    rtm_config cfg;
+    rtm_config_init(&cfg);
+    cfg.app_id = "rtm-bench";
+    cfg.callbacks.on_message_received = on_peer_message;
+    cfg.closure = ep;
+    cfg.parameters = c->params;
+    pthread_mutex_lock(&c->lock);
+    cfg.loop = c->loops[c->next_loop];
+    c->next_loop = (c->next_loop + 1) % c->nloops;
+    pthread_mutex_unlock(&c->lock);
+    if (rtm_client_create(&cfg, &ep->client) != RTM_OK) {
+        pthread_mutex_destroy(&ep->lock);
+        free(ep);
+        return NULL;
+    }
+    pthread_mutex_lock(&c->lock);
+    ep->next = c->eps;
+    c->eps = ep;
+    pthread_mutex_unlock(&c->lock);
+    /* A refusal calls on_login too, which reports it. */
+    rtm_login(ep->client, NULL, user, on_login, ep);
+    return ep;
+}
+
+static rtm_channel *find_channel(bench_ep *ep, const char *channel)
+{
+    pthread_mutex_lock(&ep->lock);
+    rtm_channel *found = NULL;
+    for (ep_channel *ch = ep->channels; ch != NULL && found == NULL; ch = ch->next)
+        if (strcmp(rtm_channel_id(ch->channel), channel) == 0)
+            found = ch->channel;
+    pthread_mutex_unlock(&ep->lock);
+    return found;
+}
+
+static int join(bench_ep *ep, const char *channel)
+{
+    static const rtm_channel_callbacks callbacks = {
+        .on_message_received = on_channel_message,
+    };
+    ep_channel *ch = calloc(1, sizeof(*ch));
+    if (ch == NULL)
+        return -1;
+    ch->channel = rtm_channel_create(ep->client, channel, &callbacks, ep);
+    if (ch->channel == NULL) {
+        free(ch);
+        return -1;
+    }
+    pthread_mutex_lock(&ep->lock);
+    ch->next = ep->channels;
+    ep->channels = ch;
+    pthread_mutex_unlock(&ep->lock);
+    rtm_channel_join(ch->channel, on_join, ep);
+    return 0;
+}
+
+static void raw_message(rtm_message *m, const void *data, size_t len)
+{
+    memset(m, 0, sizeof(*m));
+    m->type = RTM_MESSAGE_TYPE_RAW;
+    m->raw = data;
+    m->raw_len = len;
+}
+
+static int send_peer(bench_ep *ep, const char *to, const void *data, size_t len)
+{
+    rtm_message m;
+    raw_message(&m, data, len);
+    return rtm_send_peer_message(ep->client, to, &m, NULL, NULL) == 0 ? 0 : -1;
+}
+
+static int publish(bench_ep *ep, const char *channel, const void *data, size_t len)
+{
+    rtm_channel *ch = find_channel(ep, channel);
+    if (ch == NULL)
+        return -1;
+    rtm_message m;
+    raw_message(&m, data, len);
+    return rtm_channel_send_message(ch, &m, NULL, NULL) == 0 ? 0 : -1;
+}
+
+const bench_driver bench_driver_rtm = {
+    .name = "rtm",
+    .server_start = server_start,
+    .server_stop = server_stop,
+    .server_pid = server_pid,
+    .client_open = client_open,
+    .client_close = client_close,
+    .connect = connect_ep,
+    .join = join,
+    .send_peer = send_peer,
+    .publish = publish,
+};

@@ -1,0 +1,69 @@
+/*
+ * world.h: what every scenario sets up: a system's server on a free port,
+ * a client side for it, and endpoints connected and joined, waited for with
+ * a deadline. Messages carry a header with the time they were sent
+ * (CLOCK_MONOTONIC, one process) so that the receiver takes the latency.
+ */
+#ifndef RTM_BENCH_WORLD_H
+#define RTM_BENCH_WORLD_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "bench.h"
+
+typedef struct world world;
+
+/* A scenario's handler of every message, on the driver's threads. */
+typedef void (*world_message_fn)(world *w, bench_ep *ep, const void *data, size_t len);
+
+struct world {
+    const bench_driver *d;
+    const bench_env *env;
+    int port;
+    bench_server *server;     /* NULL when the world only has clients */
+    bench_clients *clients;
+    world_message_fn on_message;
+    void *scenario;           /* the scenario's state */
+    /* Counters under lock, broadcast on cond when they change. */
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    int ready, failed;        /* endpoints in, and given up */
+    int joined, join_failed;
+};
+
+/* The header at the start of every message the scenarios send. */
+typedef struct bench_msg {
+    int64_t sent_ns;
+    uint32_t seq;
+    uint32_t from;            /* the sender's index, where it matters */
+} bench_msg;
+
+/* Starts d's server on a free port (server: true) or uses `port`, and opens
+ * a client side on `threads` threads. 0 or -1 (with a message). */
+int world_open(world *w, const bench_driver *d, const bench_env *env,
+               bool server, int port, int threads, world_message_fn on_message,
+               void *scenario);
+/* Closes the client side, then stops the server. */
+void world_close(world *w);
+
+/* Connects users PREFIX0 .. PREFIX(n-1) into eps (sources spread over
+ * 127.0.0.1 .. 127.0.0.nsources) and waits until all are in, at most
+ * timeout_ms. 0, or -1 when one failed or the time ran out. */
+int world_connect(world *w, const char *prefix, int first, int n, int nsources,
+                  bench_ep **eps, int timeout_ms);
+/* eps[0..n-1] join `channel`; waits as world_connect does. */
+int world_join(world *w, bench_ep **eps, int n, const char *channel, int timeout_ms);
+
+/* Waits until *counter (under w->lock) reaches target, or `stall_ms`
+ * passed without it changing. Returns its last value. */
+long world_wait(world *w, const long *counter, long target, int stall_ms);
+
+/* Fills buf (len >= sizeof(bench_msg)) with a header stamped now and a
+ * pattern after it. */
+void bench_msg_fill(void *buf, size_t len, uint32_t seq, uint32_t from);
+/* Reads the header of a received message; false when it is too short. */
+bool bench_msg_read(const void *data, size_t len, bench_msg *out);
+
+#endif
