@@ -26,6 +26,9 @@
 
 static const bench_driver *const drivers[] = {
     &bench_driver_rtm,
+    &bench_driver_mosquitto0,
+    &bench_driver_mosquitto1,
+    &bench_driver_nats,
     &bench_driver_relay,
 };
 enum { NDRIVERS = sizeof(drivers) / sizeof(drivers[0]) };
