@@ -19,6 +19,15 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/*
+ * Every system's clients heartbeat once a second when idle: what rtm does
+ * by default (rtm.heartbeat_ms) so that a lost link is noticed within its
+ * 3 s link timeout and reported by 4 s (SPEC S7). The peers' defaults are
+ * slower (MQTT deployments commonly use 30-60 s, NATS 2 min); comparing
+ * idle CPU at different heartbeat rates would compare the rates.
+ */
+#define BENCH_HEARTBEAT_S 1
+
 /* Where things are. */
 typedef struct bench_env {
     const char *build_dir;    /* has native/server/rtmd, native/bench/rtm-relay */
@@ -71,6 +80,10 @@ typedef struct bench_driver {
     /* Channel message to everybody in `channel` but (where the system can
      * tell) the sender. Asynchronous, 0 when queued. */
     int (*publish)(bench_ep *ep, const char *channel, const void *data, size_t len);
+
+    /* Endpoints one client process may hold within its 20,000 open files
+     * (the idle scenario spreads more over several); 0: 15,000. */
+    int max_per_process;
 } bench_driver;
 
 extern const bench_driver bench_driver_rtm;

@@ -31,8 +31,8 @@
 #include "relay_proto.h"
 
 /* A heartbeat per endpoint, so that an idle endpoint costs what an idle
- * heartbeating client of the other systems costs. */
-#define RELAY_PING_S 10
+ * heartbeating client of the other systems costs (bench.h). */
+#define RELAY_PING_S BENCH_HEARTBEAT_S
 
 typedef struct drv_loop drv_loop;
 

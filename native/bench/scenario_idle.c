@@ -10,9 +10,9 @@
  * The clients run in worker processes (rtm-bench idle-worker), not in
  * rtm-bench itself, so that each starts with a fresh heap and its RSS growth
  * is the clients' alone. A process may hold at most 20,000 open files here,
- * so above PER_PROCESS clients there are several servers (each its own
- * process, on its own port) and one worker per server; the figures are
- * summed over them.
+ * so above PER_PROCESS clients (fewer for a driver that says so) there are
+ * several servers (each its own process, on its own port) and one worker
+ * per server; the figures are summed over them.
  */
 #include <errno.h>
 #include <math.h>
@@ -29,8 +29,8 @@
 #include "scenarios.h"
 #include "world.h"
 
-/* Clients per worker and per server process: under the 20,000 open files
- * of a process with room for the rest. */
+/* Clients per worker and per server process, unless the driver says
+ * fewer: under the 20,000 open files of a process with room for the rest. */
 enum { PER_PROCESS = 15000, SOURCES = 4 };
 
 typedef struct worker {
@@ -79,7 +79,8 @@ int bench_idle(const bench_driver *d, const bench_env *env,
                const bench_size *size, bench_results *r)
 {
     long n = size->idle_clients;
-    int k = (int)((n + PER_PROCESS - 1) / PER_PROCESS);
+    long per = d->max_per_process > 0 ? d->max_per_process : PER_PROCESS;
+    int k = (int)((n + per - 1) / per);
     bench_server **servers = calloc((size_t)k, sizeof(*servers));
     worker *workers = calloc((size_t)k, sizeof(*workers));
     int *ports = calloc((size_t)k, sizeof(*ports));
@@ -103,7 +104,7 @@ int bench_idle(const bench_driver *d, const bench_env *env,
         w->count = n / k + (spawned < n % k);
         char port[16], first[24], count[24], threads[16], sources[16];
         snprintf(port, sizeof(port), "%d", ports[spawned]);
-        snprintf(first, sizeof(first), "%ld", (long)spawned * PER_PROCESS);
+        snprintf(first, sizeof(first), "%ld", (long)spawned * per);
         snprintf(count, sizeof(count), "%ld", w->count);
         snprintf(threads, sizeof(threads), "%d", size->client_threads);
         snprintf(sources, sizeof(sources), "%d", SOURCES);
@@ -115,7 +116,7 @@ int bench_idle(const bench_driver *d, const bench_env *env,
             goto out;
     }
     /* A login takes a round trip, a storm of them some seconds. */
-    int timeout = 60000 + (int)(n / PER_PROCESS) * 30000;
+    int timeout = 60000 + (int)(n / per) * 30000;
     double slowest = 0, client_growth = 0, threads = 0;
     for (int i = 0; i < k; i++) {
         if (read_report(&workers[i], timeout) != 0 || workers[i].in != workers[i].count) {
