@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdbool.h>
+#include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -139,20 +141,55 @@ void bench_stop(pid_t pid)
     waitpid(pid, NULL, 0);
 }
 
-int bench_free_port(void)
+/* The first port of the kernel's ephemeral range, 32768 by default. */
+static int ephemeral_low(void)
+{
+    FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "re");
+    int lo = 32768, hi;
+    if (f != NULL) {
+        if (fscanf(f, "%d %d", &lo, &hi) != 2)
+            lo = 32768;
+        fclose(f);
+    }
+    return lo;
+}
+
+/* Whether 127.0.0.1:port can be bound now. */
+static bool port_free(int port)
 {
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0)
-        return -1;
-    struct sockaddr_in sa = {.sin_family = AF_INET};
+        return false;
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof(sa);
-    int port = -1;
-    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
-        getsockname(fd, (struct sockaddr *)&sa, &len) == 0)
-        port = ntohs(sa.sin_port);
+    bool ok = bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
     close(fd);
-    return port;
+    return ok;
+}
+
+/*
+ * A random port below the ephemeral range, so that the kernel cannot hand
+ * it to an outgoing connection or another port-0 bind (the idle scenario
+ * and the tests running beside it open thousands of connections) between
+ * now and the moment the server binds it.
+ */
+int bench_free_port(void)
+{
+    int hi = ephemeral_low() - 1, lo = hi / 2;
+    if (lo < 1024)
+        lo = 1024;
+    for (int tries = 0; tries < 200 && hi > lo; tries++) {
+        unsigned r;
+        if (getrandom(&r, sizeof(r), 0) != sizeof(r))
+            r = (unsigned)bench_now_ns();
+        int port = lo + (int)(r % (unsigned)(hi - lo + 1));
+        if (port_free(port))
+            return port;
+    }
+    fprintf(stderr, "rtm-bench: no free port below %d\n", hi + 1);
+    return -1;
 }
 
 /* The value of a "Name:   value" line of /proc/PID/status, or -1. */

@@ -24,7 +24,7 @@ int bench_wait_port(int port, pid_t pid, int timeout_ms);
 /* SIGTERM, then SIGKILL after 5 s; reaps it. */
 void bench_stop(pid_t pid);
 
-/* A free TCP port on 127.0.0.1 (bound and released), or -1. */
+/* A free TCP port on 127.0.0.1, below the ephemeral range, or -1. */
 int bench_free_port(void);
 
 /* Resident set size in bytes (VmRSS), or -1. pid 0: this process. */
