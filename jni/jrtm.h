@@ -56,7 +56,7 @@ typedef struct jrtm_client {
     jobject self;             /* global ref: the RtmClientImpl */
     pthread_mutex_t lock;     /* guards live and dead */
     jrtm_channel *live;       /* channels not released */
-    jrtm_channel *dead;       /* released, freed on the callback thread */
+    jrtm_channel *dead;       /* released, freed after a callback */
     /* Held while a channel event is in Java, so that a release from another
      * thread returns only once no event of that channel can still run. */
     pthread_mutex_t deliver;
@@ -111,8 +111,8 @@ void jrtm_leave(JNIEnv *env, jrtm_client *jc);
 /* --- client_jni.c --- */
 
 /* Frees every released channel of jc. Only where no channel callback of jc
- * can be running: on its callback thread between callbacks, or after the
- * client was destroyed. */
+ * can be running: at the end of one of its callbacks (they run one at a
+ * time), or after the client was destroyed. */
 void jrtm_free_dead(JNIEnv *env, jrtm_client *jc);
 
 /* Frees jc and all its channel records, after rtm_client_destroy. */
