@@ -14,14 +14,15 @@
  *     share. No application code ever runs on it.
  *   - The callbacks of a client, result callbacks and channel callbacks
  *     included, run one at a time, in the order the events happened, never
- *     two at once. They run on a pool of callback threads that all clients
- *     of the process share (not one thread per client), not necessarily
- *     always the same thread for one client. A callback that blocks delays
+ *     two at once. They run on a pool of callback threads that all clients of
+ *     the process share (not one thread per client); successive callbacks of
+ *     one client may run on different threads. A callback that blocks delays
  *     only the callbacks of its own client, never the network, heartbeats,
- *     reconnection or other clients (SPEC B3): when every callback thread
- *     has been inside one callback for a while (50 ms) and other callbacks
- *     are waiting, the pool adds a thread (up to 128), and threads above
- *     the 2 it keeps exit after 5 s idle.
+ *     reconnection or other clients (SPEC B3): when every callback thread has
+ *     been inside one callback for a while (50 ms) and other callbacks are
+ *     waiting, the pool adds a thread, up to 128 (with that many callbacks
+ *     blocked at once, the others wait); threads above the 2 it keeps exit
+ *     after 5 s idle.
  *   - The log callback is the exception: it runs on whichever thread logs,
  *     the loop thread included, and must return quickly.
  *
