@@ -5,10 +5,9 @@
  * Lifetime of a jrtm_channel: created with the C channel; on release it is
  * marked released (under the client's deliver lock, so that no event of it
  * is in Java once release returns), the C channel is released, and the
- * record moves to the client's dead list. Records on that list are freed on
- * the client's callback thread at the end of a callback (an event that was
- * already on its way may still hold the pointer until then) or when the
- * client is freed.
+ * record moves to the client's dead list. Records on that list are freed at
+ * the end of one of the client's callbacks (an event that was already on its
+ * way may still hold the pointer until then) or when the client is freed.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -230,8 +229,9 @@ void JNICALL jrtm_channel_release(JNIEnv *env, jclass cls, jlong h)
 {
     jrtm_channel *jch = jrtm_channel_of(h);
     jrtm_client *jc = jch->jc;
-    /* On the callback thread the deliver lock may be ours already (a
-     * channel callback releasing its channel), and no other event runs. */
+    /* Inside a callback of the client the deliver lock may be ours already
+     * (a channel callback releasing its channel), and no other event of the
+     * client runs. */
     bool inside = jrtm_current() == jc->c;
     if (!inside)
         pthread_mutex_lock(&jc->deliver);

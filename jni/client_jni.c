@@ -133,6 +133,7 @@ jrtm_op *jrtm_op_new(JNIEnv *env, jrtm_client *jc, jobject pending)
         return NULL;
     }
     atomic_fetch_add(&jrtm_live_ops, 1);
+    atomic_fetch_add(&jc->ops, 1);
     return op;
 }
 
@@ -144,6 +145,7 @@ void jrtm_op_done(JNIEnv *env, jrtm_op *op)
         atomic_fetch_sub(&jrtm_live_ops, 1); /* else the reference leaks */
     }
     free(op);
+    atomic_fetch_sub(&jc->ops, 1);
     jrtm_leave(env, jc);
 }
 
@@ -414,9 +416,10 @@ void JNICALL jrtm_client_destroy(JNIEnv *env, jclass cls, jlong h)
     rtm_client_destroy(jc->c);
     if (inside) {
         /* From one of its own callbacks: rtm_client_destroy returned at
-         * once, and the callbacks still queued (results with
-         * NOT_INITIALIZED) run after this one, on this thread. */
-        jrtm_free_at_thread_exit(jc);
+         * once, and the results still due (NOT_INITIALIZED) run after this
+         * callback. The last of these, or this callback if none is due,
+         * frees jc as it leaves (jrtm_leave). */
+        atomic_store(&jc->doomed, true);
     } else {
         /* Every callback has run: nothing refers to jc any more. */
         jrtm_client_free(env, jc);

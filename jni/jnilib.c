@@ -15,29 +15,17 @@ jrtm_cache jrtm;
 /* ------------------------------------------------------------------ */
 /* Threads                                                             */
 
-/* Per attached thread: the clients to free when it exits. */
-typedef struct jrtm_thread {
-    jrtm_client *doomed;
-} jrtm_thread;
-
+/* Set on the threads the shim attached (to the JNIEnv): its destructor
+ * detaches them when they exit. */
 static pthread_key_t jrtm_thread_key;
 static _Thread_local rtm_client *jrtm_cb_client;
 
-/* Runs when an attached callback thread exits: frees what was destroyed
- * from inside one of its callbacks, then detaches it. */
+/* Runs when an attached callback thread exits. */
 static void jrtm_thread_exit(void *arg)
 {
-    jrtm_thread *t = arg;
     JNIEnv *env = NULL;
-    if ((*jrtm.vm)->GetEnv(jrtm.vm, (void **)&env, JNI_VERSION_1_6) == JNI_OK) {
-        while (t->doomed != NULL) {
-            jrtm_client *jc = t->doomed;
-            t->doomed = jc->next_doomed;
-            jrtm_client_free(env, jc);
-        }
+    if ((*jrtm.vm)->GetEnv(jrtm.vm, (void **)&env, JNI_VERSION_1_6) == JNI_OK)
         (*jrtm.vm)->DetachCurrentThread(jrtm.vm);
-    }
-    free(t);
 }
 
 JNIEnv *jrtm_env(void)
@@ -50,35 +38,20 @@ JNIEnv *jrtm_env(void)
         fprintf(stderr, "rtm-jni: GetEnv failed (%d)\n", (int)rc);
         return NULL;
     }
-    jrtm_thread *t = calloc(1, sizeof(*t));
-    if (t == NULL) {
-        fprintf(stderr, "rtm-jni: out of memory attaching a thread\n");
-        return NULL;
-    }
     JavaVMAttachArgs args = {JNI_VERSION_1_6, "rtm-callback", NULL};
     rc = (*jrtm.vm)->AttachCurrentThreadAsDaemon(jrtm.vm, (void **)&env, &args);
     if (rc != JNI_OK) {
         fprintf(stderr, "rtm-jni: AttachCurrentThreadAsDaemon failed (%d)\n",
                 (int)rc);
-        free(t);
         return NULL;
     }
     /* The key's destructor detaches the thread when it exits. */
-    if (pthread_setspecific(jrtm_thread_key, t) != 0) {
+    if (pthread_setspecific(jrtm_thread_key, env) != 0) {
         fprintf(stderr, "rtm-jni: pthread_setspecific failed; detaching\n");
         (*jrtm.vm)->DetachCurrentThread(jrtm.vm);
-        free(t);
         return NULL;
     }
     return env;
-}
-
-void jrtm_free_at_thread_exit(jrtm_client *jc)
-{
-    jrtm_thread *t = pthread_getspecific(jrtm_thread_key);
-    /* Only called on an attached callback thread, so t exists. */
-    jc->next_doomed = t->doomed;
-    t->doomed = jc;
 }
 
 bool jrtm_check(JNIEnv *env, const char *where)
@@ -106,7 +79,13 @@ JNIEnv *jrtm_enter(rtm_client *c)
 void jrtm_leave(JNIEnv *env, jrtm_client *jc)
 {
     jrtm_cb_client = NULL;
-    if (env != NULL)
+    if (env == NULL)
+        return;
+    /* A doomed client's callbacks are its last: the results still due (each
+     * holds an op) run after the one that destroyed it, one at a time. */
+    if (atomic_load(&jc->doomed) && atomic_load(&jc->ops) == 0)
+        jrtm_client_free(env, jc);
+    else
         jrtm_free_dead(env, jc);
 }
 

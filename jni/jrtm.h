@@ -4,8 +4,9 @@
  * The shim only converts between Java and the C client core (rtm.h). Each
  * Java RtmClientImpl / RtmChannelImpl holds a long handle, a pointer to a
  * jrtm_client / jrtm_channel below, whose global reference to the Java object
- * is the closure of the C callbacks. Every callback runs on the client's own
- * callback thread (rtm.h), attached to the JVM once, as a daemon.
+ * is the closure of the C callbacks. A client's callbacks run one at a time,
+ * on the threads of the core's callback pool (rtm.h), each attached to the
+ * JVM once, as a daemon, and detached when it exits.
  */
 #ifndef JRTM_H
 #define JRTM_H
@@ -55,11 +56,16 @@ typedef struct jrtm_client {
     jobject self;             /* global ref: the RtmClientImpl */
     pthread_mutex_t lock;     /* guards live and dead */
     jrtm_channel *live;       /* channels not released */
-    jrtm_channel *dead;       /* released, freed on the callback thread */
+    jrtm_channel *dead;       /* released, freed after a callback */
     /* Held while a channel event is in Java, so that a release from another
      * thread returns only once no event of that channel can still run. */
     pthread_mutex_t deliver;
-    struct jrtm_client *next_doomed;
+    /* Operations in flight: their results may still come after a destroy
+     * (completed with NOT_INITIALIZED). */
+    atomic_int ops;
+    /* Destroyed from inside its own callback: freed when that callback and
+     * the results still due have run (jrtm_leave). */
+    atomic_bool doomed;
 } jrtm_client;
 
 struct jrtm_channel {
@@ -96,19 +102,17 @@ bool jrtm_check(JNIEnv *env, const char *where);
 rtm_client *jrtm_current(void);
 
 /* Marks the start and the end of a callback of client c on this thread.
- * jrtm_leave also frees the channels released since (see jrtm_free_dead). */
+ * jrtm_leave also frees the channels released since (see jrtm_free_dead),
+ * and jc itself when it is doomed and no result of it is still due: the
+ * last use of jc in a callback. */
 JNIEnv *jrtm_enter(rtm_client *c);
 void jrtm_leave(JNIEnv *env, jrtm_client *jc);
-
-/* Frees jc (its channels included) once this thread, jc's callback thread,
- * exits: used when jc's client is destroyed from inside its own callback. */
-void jrtm_free_at_thread_exit(jrtm_client *jc);
 
 /* --- client_jni.c --- */
 
 /* Frees every released channel of jc. Only where no channel callback of jc
- * can be running: on its callback thread between callbacks, or after the
- * client was destroyed. */
+ * can be running: at the end of one of its callbacks (they run one at a
+ * time), or after the client was destroyed. */
 void jrtm_free_dead(JNIEnv *env, jrtm_client *jc);
 
 /* Frees jc and all its channel records, after rtm_client_destroy. */

@@ -6,8 +6,8 @@
  * Reads one command per line on stdin and writes every event and every
  * command's result as one JSON object per line on stdout (docs/CLI.md).
  * The main thread reads stdin and calls the public API (rtm.h); the client's
- * callbacks run on its callback thread and print from there (out.c keeps
- * lines whole).
+ * callbacks run on the library's callback threads and print from there
+ * (out.c keeps lines whole).
  */
 #define _POSIX_C_SOURCE 200809L
 

@@ -1,7 +1,7 @@
 /*
  * out.h: the CLI's stdout. Every event and every command result is one JSON
  * object on one line, flushed at once. Lines are written from two threads
- * (the main thread reading stdin, and the client's callback thread), so each
+ * (the main thread reading stdin, and a callback thread), so each
  * line is written whole under one mutex.
  */
 #ifndef RTM_CLI_OUT_H

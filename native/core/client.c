@@ -5,7 +5,9 @@
  * to the loop thread. There the driver feeds the session state machine
  * (session.c) and carries out what it asks: open and close the link, write
  * frames, arm one timer. What the application must see becomes an event on
- * the client's callback thread (dispatch.c).
+ * the client's dispatcher (dispatch.c): a serial queue, so the client's
+ * callbacks run one at a time and in order, on the callback pool that all
+ * clients share, never on the loop thread.
  */
 #include <errno.h>
 #include <event2/buffer.h>
@@ -142,7 +144,7 @@ static void rtm__channel_ref(rtm_channel *ch)
 }
 
 /* ------------------------------------------------------------------ */
-/* Events for the callback thread                                      */
+/* Events for the dispatcher                                           */
 
 /* Owned copies of channel attributes with their last-update fields. */
 typedef struct {
@@ -1330,7 +1332,8 @@ static void rtm__client_shutdown(void *arg)
     c->session = NULL;
 }
 
-/* On the callback thread, or the destroying thread, after the last event. */
+/* After the last event: on the destroying thread, or on a callback thread
+ * when destroyed from inside a callback. */
 static void rtm__client_free(void *arg)
 {
     rtm_client *c = arg;

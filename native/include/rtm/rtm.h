@@ -12,11 +12,17 @@
  *     loop thread and returns.
  *   - The network runs on a loop thread (libevent) that many clients may
  *     share. No application code ever runs on it.
- *   - Every callback of a client, result callbacks and channel callbacks
- *     included, runs on that client's own callback thread, one at a time, in
- *     the order the events happened. A callback that blocks delays only the
- *     callbacks of its own client, never the network, heartbeats,
- *     reconnection or other clients (SPEC B3).
+ *   - The callbacks of a client, result callbacks and channel callbacks
+ *     included, run one at a time, in the order the events happened, never
+ *     two at once. They run on a pool of callback threads that all clients of
+ *     the process share (not one thread per client); successive callbacks of
+ *     one client may run on different threads. A callback that blocks delays
+ *     only the callbacks of its own client, never the network, heartbeats,
+ *     reconnection or other clients (SPEC B3): when every callback thread has
+ *     been inside one callback for a while (50 ms) and other callbacks are
+ *     waiting, the pool adds a thread, up to 128 (with that many callbacks
+ *     blocked at once, the others wait); threads above the 2 it keeps exit
+ *     after 5 s idle.
  *   - The log callback is the exception: it runs on whichever thread logs,
  *     the loop thread included, and must return quickly.
  *
@@ -40,7 +46,7 @@
  *     operation of theirs with the family's NOT_INITIALIZED (101) code, so
  *     closures can always be freed in the callback: destroy before it
  *     returns (or, called from a callback, once that callback returns),
- *     release shortly after, on the callback thread.
+ *     release shortly after, as callbacks of the client.
  */
 #ifndef RTM_H
 #define RTM_H
@@ -146,8 +152,9 @@ typedef struct rtm_peer_status {
     int state;                /* rtm_peer_online_state */
 } rtm_peer_status;
 
-/* The client's events. Any member may be NULL. All run on the client's
- * callback thread. */
+/* The client's events. Any member may be NULL. They run as the client's
+ * callbacks: one at a time, in order, on the callback threads (Threads,
+ * above). */
 typedef struct rtm_client_callbacks {
     /* onConnectionStateChanged: every change of state, once, in order
      * (SPEC S1). state: rtm_connection_state; reason:

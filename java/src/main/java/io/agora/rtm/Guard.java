@@ -7,7 +7,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * only while its (non-blocking) native function runs; close() waits for those
  * calls to end, then the handle reads 0 and every later call fails with
  * NOT_INITIALIZED. Calls never wait: inside a callback that runs while
- * another thread is in release() (which waits for the callback thread) they
+ * another thread is in release() (which waits for the client's callbacks) they
  * fail at once instead of deadlocking.
  */
 final class Guard {

@@ -7,8 +7,8 @@ import java.util.List;
 
 /**
  * One operation in flight: the native shim holds a global reference to it and
- * calls {@link #nativeOnResult} or {@link #nativeOnMembers} exactly once, on the
- * client's callback thread, then drops the reference.
+ * calls {@link #nativeOnResult} or {@link #nativeOnMembers} exactly once, as a
+ * callback of the client (on a callback thread), then drops the reference.
  */
 final class Pending {
     private final int family;

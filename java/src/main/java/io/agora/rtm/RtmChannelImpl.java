@@ -25,7 +25,7 @@ final class RtmChannelImpl extends RtmChannel {
     }
 
     // ------------------------------------------------------------------
-    // Called by the native shim on the client's callback thread.
+    // Called by the native shim, as callbacks of the client (one at a time).
 
     void nativeOnMessage(int type, byte[] body, byte[] description, long ts, boolean offline, String from) {
         if (listener != null) {

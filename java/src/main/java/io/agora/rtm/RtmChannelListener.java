@@ -3,8 +3,8 @@ package io.agora.rtm;
 import java.util.List;
 
 /**
- * The events of an {@link RtmChannel}, on the callback thread of its client
- * (see {@link RtmClientListener}). No event arrives after
+ * The events of an {@link RtmChannel}, as callbacks of its client, in order
+ * with its other callbacks (see {@link RtmClientListener}). No event arrives after
  * {@link RtmChannel#release()} or {@link RtmClient#release()} returned.
  */
 public interface RtmChannelListener {

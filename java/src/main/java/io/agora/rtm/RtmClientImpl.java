@@ -67,7 +67,7 @@ final class RtmClientImpl extends RtmClient {
     }
 
     // ------------------------------------------------------------------
-    // Called by the native shim on the client's callback thread.
+    // Called by the native shim, as callbacks of the client (one at a time).
 
     void nativeOnState(int state, int reason) {
         if (listener != null) {

@@ -3,9 +3,10 @@ package io.agora.rtm;
 import java.util.Map;
 
 /**
- * The events of an {@link RtmClient}. Every method runs on the client's own
- * callback thread, one at a time, in the order the events happened; a method
- * that blocks delays only this client's events. SDK methods may be called
+ * The events of an {@link RtmClient}. Every method runs on a callback thread
+ * (a pool that all clients share), one at a time for this client, in the
+ * order the events happened; a method that blocks delays only this client's
+ * events. SDK methods may be called
  * from inside any of them. An exception thrown here is logged (to stderr) and
  * does not stop later events.
  */
