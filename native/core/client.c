@@ -326,6 +326,14 @@ static bool rtm__result_copy(rtm__result_event *e, char *const *strs, size_t n)
 static void rtm__complete(rtm_client *c, rtm__op *op, int code,
                           const rtm__frame *answer)
 {
+    /* Nobody to tell (a message sent without a callback): nothing to
+     * post, and nothing for the callback thread to free but op. */
+    if (op->cb == NULL && op->members_cb == NULL && op->attributes_cb == NULL &&
+        op->status_cb == NULL && op->counts_cb == NULL && op->chattrs_cb == NULL &&
+        op->channel == NULL) {
+        free(op);
+        return;
+    }
     rtm__result_event *e = calloc(1, sizeof(*e));
     if (e == NULL) {
         rtm__log(c, RTM_LOG_ERROR, "out of memory: a result is lost");
