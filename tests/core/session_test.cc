@@ -1103,9 +1103,66 @@ TEST(SessionOps, PeerMessagesAreDeliveredAndAcknowledged)
     f.peer_deliver = &d;
     h.Receive(&f);
     EXPECT_EQ((std::vector<std::string>{"hi"}), h.peer_texts);
-    const rtm__frame *ack = h.LastSent(RTM__WIRE__FRAME__BODY_PEER_ACK);
-    ASSERT_NE(nullptr, ack);
-    EXPECT_EQ(7u, ack->peer_ack->seq);
+    // Acknowledged 20 ms later, together with what came meanwhile.
+    EXPECT_EQ(0, h.CountSent(RTM__WIRE__FRAME__BODY_PEER_ACK));
+    h.Advance(10 * RTM__MS);
+    d.seq = 8;
+    h.Receive(&f);
+    EXPECT_EQ(0, h.CountSent(RTM__WIRE__FRAME__BODY_PEER_ACK));
+    h.Advance(10 * RTM__MS);
+    ASSERT_EQ(1, h.CountSent(RTM__WIRE__FRAME__BODY_PEER_ACK));
+    EXPECT_EQ(8u, h.LastSent(RTM__WIRE__FRAME__BODY_PEER_ACK)->peer_ack->seq);
+}
+
+// A burst is acknowledged every 32 deliveries, without waiting; PeerAck is
+// cumulative (docs/PROTOCOL.md).
+TEST(SessionOps, PeerMessagesAreAcknowledgedInBatches)
+{
+    Harness h;
+    h.Connect();
+    rtm__frame f = RTM__WIRE__FRAME__INIT;
+    Rtm__Wire__PeerDeliver d = RTM__WIRE__PEER_DELIVER__INIT;
+    Rtm__Wire__Message m = RTM__WIRE__MESSAGE__INIT;
+    char from[] = "bob", text[] = "hi";
+    m.type = RTM_MESSAGE_TYPE_TEXT;
+    m.text = text;
+    d.from = from;
+    d.message = &m;
+    f.body_case = RTM__WIRE__FRAME__BODY_PEER_DELIVER;
+    f.peer_deliver = &d;
+    for (uint64_t seq = 1; seq <= 70; seq++) {
+        d.seq = seq;
+        h.Receive(&f);
+    }
+    EXPECT_EQ(70u, h.peer_texts.size());
+    ASSERT_EQ(2, h.CountSent(RTM__WIRE__FRAME__BODY_PEER_ACK));
+    EXPECT_EQ(64u, h.LastSent(RTM__WIRE__FRAME__BODY_PEER_ACK)->peer_ack->seq);
+    h.Advance(20 * RTM__MS);
+    ASSERT_EQ(3, h.CountSent(RTM__WIRE__FRAME__BODY_PEER_ACK));
+    EXPECT_EQ(70u, h.LastSent(RTM__WIRE__FRAME__BODY_PEER_ACK)->peer_ack->seq);
+}
+
+// An acknowledgement still waiting when the link is lost is not sent on
+// the next link: the resume's Login says what was received (S9).
+TEST(SessionOps, AnAcknowledgementDoesNotOutliveItsLink)
+{
+    Harness h;
+    h.Connect();
+    rtm__frame f = RTM__WIRE__FRAME__INIT;
+    Rtm__Wire__PeerDeliver d = RTM__WIRE__PEER_DELIVER__INIT;
+    Rtm__Wire__Message m = RTM__WIRE__MESSAGE__INIT;
+    char from[] = "bob", text[] = "hi";
+    m.type = RTM_MESSAGE_TYPE_TEXT;
+    m.text = text;
+    d.from = from;
+    d.message = &m;
+    d.seq = 3;
+    f.body_case = RTM__WIRE__FRAME__BODY_PEER_DELIVER;
+    f.peer_deliver = &d;
+    h.Receive(&f);
+    h.LinkDown();
+    h.Advance(20 * RTM__MS);
+    EXPECT_EQ(0, h.CountSent(RTM__WIRE__FRAME__BODY_PEER_ACK));
 }
 
 TEST(SessionOps, B5_MalformedFrameFromServerClosesTheLinkOnly)
@@ -1156,7 +1213,10 @@ TEST(SessionReplay, S9_B1_ReplayedPeerMessagesAreDeliveredOnce)
     h.DeliverPeer(2, "two");
     h.DeliverPeer(3, "three");
     EXPECT_EQ((std::vector<std::string>{"one", "two", "three"}), h.peer_texts);
-    EXPECT_EQ(2, h.CountSent(RTM__WIRE__FRAME__BODY_PEER_ACK)); // both acked
+    // Both acknowledged, the duplicate too, in one PeerAck.
+    h.Advance(20 * RTM__MS);
+    ASSERT_EQ(1, h.CountSent(RTM__WIRE__FRAME__BODY_PEER_ACK));
+    EXPECT_EQ(3u, h.LastSent(RTM__WIRE__FRAME__BODY_PEER_ACK)->peer_ack->seq);
 }
 
 TEST(SessionReplay, S10_B2_LoginCarriesChannelCursorsAndNoMessageComesTwice)
