@@ -34,12 +34,12 @@
 
 #define MOSQUITTO_PATH "/usr/sbin/mosquitto"
 
-/* Keepalive (seconds): libmosquitto sends PINGREQ after this long without
- * traffic, and mosquitto drops a client silent for 1.5x. bench.h asks for
- * BENCH_HEARTBEAT_S, but libmosquitto refuses a keepalive under 5 s
- * (MOSQ_ERR_INVAL), so mosquitto's clients heartbeat 5 times less often
- * than the others (docs/BENCHMARKS.md). */
-#define KEEPALIVE_S (BENCH_HEARTBEAT_S < 5 ? 5 : BENCH_HEARTBEAT_S)
+/* The keepalive (seconds): libmosquitto sends PINGREQ after this long
+ * without traffic, and mosquitto drops a client silent for 1.5x. It is the
+ * environment's heartbeat_s, but libmosquitto refuses a keepalive under
+ * 5 s (MOSQ_ERR_INVAL): at the default 1 s mosquitto's clients heartbeat 5
+ * times less often than the others (docs/BENCHMARKS.md). */
+#define KEEPALIVE_MIN_S 5
 
 /* How often each loop runs mosquitto_loop_misc on its handles: the keepalive
  * check is in whole seconds anyway. */
@@ -180,6 +180,7 @@ struct bench_clients {
     void *closure;
     int port;
     int qos;
+    int keepalive_s;
     bench_loops *loops;
     atomic_uint next_loop;    /* round robin */
     atomic_uint next_id;      /* client ids */
@@ -340,7 +341,7 @@ static void run_connect(void *arg)
     /* Non-blocking: the TCP connect is under way and CONNECT is queued when
      * this returns. */
     int rc = mosquitto_connect_bind_async(ep->mosq, "127.0.0.1",
-                                          ep->clients->port, KEEPALIVE_S,
+                                          ep->clients->port, ep->clients->keepalive_s,
                                           ep->source);
     if (rc != MOSQ_ERR_SUCCESS) {
         complain(ep, "connect", rc);
@@ -510,6 +511,7 @@ static int client_open(const bench_env *env, int port, int threads, int qos,
     c->closure = closure;
     c->port = port;
     c->qos = qos;
+    c->keepalive_s = env->heartbeat_s < KEEPALIVE_MIN_S ? KEEPALIVE_MIN_S : env->heartbeat_s;
     c->nloops = threads;
     c->loops = bench_loops_start(threads, NULL);
     if (c->loops == NULL) {

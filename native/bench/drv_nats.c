@@ -50,10 +50,6 @@
  * connects 10,000 endpoints in seconds. */
 #define JOB_THREADS 4
 
-/* Heartbeats: the client pings this often (bench.h; libnats' default is
- * 2 minutes). */
-#define PING_INTERVAL_MS (BENCH_HEARTBEAT_S * 1000)
-
 /* How long a connect (TCP through PONG) or a flush may take before the
  * endpoint gives up; generous for a server busy accepting thousands. */
 #define TIMEOUT_MS 10000
@@ -357,7 +353,10 @@ static int nats_publish(bench_ep *ep, const char *channel, const void *data, siz
     return publish(ep, "c.", channel, data, len);
 }
 
-static natsOptions *make_options(bench_clients *c, int port, struct event_base *base)
+/* Heartbeats: the client pings every heartbeat_ms (bench.h; libnats'
+ * default is 2 minutes). */
+static natsOptions *make_options(bench_clients *c, int port, int heartbeat_ms,
+                                 struct event_base *base)
 {
     char url[64];
     snprintf(url, sizeof(url), "nats://127.0.0.1:%d", port);
@@ -380,7 +379,7 @@ static natsOptions *make_options(bench_clients *c, int port, struct event_base *
     if (s == NATS_OK)
         s = natsOptions_SetAllowReconnect(o, false);
     if (s == NATS_OK)
-        s = natsOptions_SetPingInterval(o, PING_INTERVAL_MS);
+        s = natsOptions_SetPingInterval(o, heartbeat_ms);
     if (s == NATS_OK)
         s = natsOptions_SetTimeout(o, TIMEOUT_MS);
     if (s == NATS_OK)
@@ -430,7 +429,8 @@ static int nats_client_open(const bench_env *env, int port, int threads,
     c->opts = calloc((size_t)threads, sizeof(*c->opts));
     bool ok = c->net != NULL && c->jobs != NULL && c->opts != NULL;
     for (int i = 0; ok && i < threads; i++)
-        ok = (c->opts[i] = make_options(c, port, bench_loops_base(c->net, i))) != NULL;
+        ok = (c->opts[i] = make_options(c, port, env->heartbeat_s * 1000,
+                                        bench_loops_base(c->net, i))) != NULL;
     if (!ok) {
         free_clients(c);
         return -1;

@@ -30,10 +30,6 @@
 #include "proc.h"
 #include "relay_proto.h"
 
-/* A heartbeat per endpoint, so that an idle endpoint costs what an idle
- * heartbeating client of the other systems costs (bench.h). */
-#define RELAY_PING_S BENCH_HEARTBEAT_S
-
 typedef struct drv_loop drv_loop;
 
 struct bench_server {
@@ -367,7 +363,9 @@ static int relay_client_open(const bench_env *env, int port, int threads,
     cl->server.sin_family = AF_INET;
     cl->server.sin_port = htons((uint16_t)port);
     cl->server.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    struct timeval ping = {RELAY_PING_S, 0};
+    /* A heartbeat per endpoint, so that an idle endpoint costs what an idle
+     * heartbeating client of the other systems costs (bench.h). */
+    struct timeval ping = {env->heartbeat_s, 0};
     for (int i = 0; i < threads; i++) {
         drv_loop *loop = &cl->loops[i];
         loop->clients = cl;

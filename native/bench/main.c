@@ -227,6 +227,8 @@ static void usage(FILE *out)
             "                       mosquitto-qos1, nats, raw-relay\n"
             "  --idle-clients N     clients of idle and login-storm (default: the size's;\n"
             "                       above 15000, several server and client processes)\n"
+            "  --heartbeat-s N      every system's clients heartbeat every N s when idle\n"
+            "                       (default 1, rtm's default; mosquitto: at least 5)\n"
             "  --build-dir DIR      the build (default: the one rtm-bench is in)\n"
             "  --source-dir DIR     the sources, for java-events (default: %s)\n"
             "  --out FILE           the JSON figures (default BUILD/bench/results.json)\n"
@@ -265,18 +267,21 @@ static int parse_int(const char *s, long lo, long hi, long *out)
 int main(int argc, char **argv)
 {
     char *own = own_build_dir();
-    bench_env env = {own, NULL};
-    if (argc == 10 && strcmp(argv[1], "idle-worker") == 0) {
-        long port, first, count, threads, sources;
+    bench_env env = {own, NULL, 1};
+    if (argc == 11 && strcmp(argv[1], "idle-worker") == 0) {
+        long port, first, count, threads, sources, heartbeat;
         const bench_driver *d = driver_named(argv[2]);
         if (d == NULL || parse_int(argv[3], 1, 65535, &port) ||
             parse_int(argv[4], 0, 10000000, &first) || parse_int(argv[5], 1, 1000000, &count) ||
-            parse_int(argv[6], 1, 64, &threads) || parse_int(argv[7], 1, 250, &sources)) {
+            parse_int(argv[6], 1, 64, &threads) || parse_int(argv[7], 1, 250, &sources) ||
+            parse_int(argv[8], 1, 600, &heartbeat)) {
             fprintf(stderr, "rtm-bench idle-worker: bad arguments\n");
+            free(own);
             return 2;
         }
-        env.build_dir = argv[8];
-        env.work_dir = argv[9];
+        env.heartbeat_s = (int)heartbeat;
+        env.build_dir = argv[9];
+        env.work_dir = argv[10];
         int rc = bench_idle_worker(d, &env, (int)port, first, count, (int)threads,
                                    (int)sources);
         free(own);
@@ -306,6 +311,14 @@ int main(int argc, char **argv)
                 free(own);
                 return 2;
             }
+        } else if (strcmp(a, "--heartbeat-s") == 0) {
+            long hb;
+            if (parse_int(v, 1, 600, &hb) != 0) {
+                fprintf(stderr, "rtm-bench: --heartbeat-s: 1..600, not '%s'\n", v);
+                free(own);
+                return 2;
+            }
+            env.heartbeat_s = (int)hb;
         } else if (strcmp(a, "--idle-clients") == 0) {
             if (parse_int(v, 1, 1000000, &idle_clients) != 0) {
                 fprintf(stderr, "rtm-bench: --idle-clients: 1..1000000, not '%s'\n", v);
@@ -360,8 +373,9 @@ int main(int argc, char **argv)
     long nofile = bench_raise_nofile();
     struct utsname u;
     uname(&u);
-    printf("rtm-bench: size %s, %d runs, %ld CPUs, %s %s, open files %ld\n", size.name,
-           size.runs, sysconf(_SC_NPROCESSORS_ONLN), u.sysname, u.release, nofile);
+    printf("rtm-bench: size %s, %d runs, heartbeats every %d s, %ld CPUs, %s %s, "
+           "open files %ld\n", size.name, size.runs, env.heartbeat_s,
+           sysconf(_SC_NPROCESSORS_ONLN), u.sysname, u.release, nofile);
     fflush(stdout);
 
     bench_results *r = bench_results_new();

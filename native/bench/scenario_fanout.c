@@ -72,7 +72,7 @@ int bench_fanout(const bench_driver *d, const bench_env *env,
     }
     int rc = -1;
     int timeout = 20000 + n * 20;
-    if (world_connect(&w, "f", 0, n, 1, eps, timeout) != 0 ||
+    if (world_connect(&w, "f", 0, n, 1, WORLD_LOGIN_WINDOW, eps, timeout) != 0 ||
         world_join(&w, eps, n, "fan", timeout) != 0)
         goto out;
     char buf[BYTES];

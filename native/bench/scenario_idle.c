@@ -102,14 +102,15 @@ int bench_idle(const bench_driver *d, const bench_env *env,
     for (; spawned < k; spawned++) {
         worker *w = &workers[spawned];
         w->count = n / k + (spawned < n % k);
-        char port[16], first[24], count[24], threads[16], sources[16];
+        char port[16], first[24], count[24], threads[16], sources[16], heartbeat[16];
         snprintf(port, sizeof(port), "%d", ports[spawned]);
         snprintf(first, sizeof(first), "%ld", (long)spawned * per);
         snprintf(count, sizeof(count), "%ld", w->count);
         snprintf(threads, sizeof(threads), "%d", size->client_threads);
         snprintf(sources, sizeof(sources), "%d", SOURCES);
+        snprintf(heartbeat, sizeof(heartbeat), "%d", env->heartbeat_s);
         char *argv[] = {self, "idle-worker", (char *)d->name, port, first, count,
-                        threads, sources, (char *)env->build_dir,
+                        threads, sources, heartbeat, (char *)env->build_dir,
                         (char *)env->work_dir, NULL};
         w->pid = bench_spawn_piped(argv, &w->to, &w->from);
         if (w->pid < 0)
@@ -181,7 +182,8 @@ int bench_idle_worker(const bench_driver *d, const bench_env *env, int port,
     }
     int64_t t0 = bench_now_ns();
     int timeout = 60000 + (int)(count / 1000) * 2000;
-    if (world_connect(&w, "u", (int)first, (int)count, sources, eps, timeout) != 0) {
+    if (world_connect(&w, "u", (int)first, (int)count, sources, WORLD_LOGIN_WINDOW, eps,
+                      timeout) != 0) {
         printf("failed\n");
         fflush(stdout);
         world_close(&w);

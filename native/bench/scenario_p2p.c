@@ -75,8 +75,8 @@ int bench_p2p_latency(const bench_driver *d, const bench_env *env,
         return -1;
     }
     int rc = -1;
-    if (world_connect(&w, "a", 0, 1, 1, &l.a, CONNECT_MS) != 0 ||
-        world_connect(&w, "b", 0, 1, 1, &l.b, CONNECT_MS) != 0)
+    if (world_connect(&w, "a", 0, 1, 1, 0, &l.a, CONNECT_MS) != 0 ||
+        world_connect(&w, "b", 0, 1, 1, 0, &l.b, CONNECT_MS) != 0)
         goto out;
     char buf[SMALL];
     bench_msg_fill(buf, sizeof(buf), 0, 0);
@@ -188,8 +188,8 @@ int bench_p2p_throughput(const bench_driver *d, const bench_env *env,
     if (world_open(&w, d, env, true, 0, size->client_threads, throughput_message, &t) != 0)
         return -1;
     int rc = -1;
-    if (world_connect(&w, "s", 0, 1, 1, &t.s, CONNECT_MS) != 0 ||
-        world_connect(&w, "r", 0, 1, 1, &t.r, CONNECT_MS) != 0)
+    if (world_connect(&w, "s", 0, 1, 1, 0, &t.s, CONNECT_MS) != 0 ||
+        world_connect(&w, "r", 0, 1, 1, 0, &t.r, CONNECT_MS) != 0)
         goto out;
     double small = throughput_pass(&w, &t, size->throughput_msgs, SMALL);
     double large = throughput_pass(&w, &t, size->throughput_msgs / 4, LARGE);

@@ -111,13 +111,20 @@ static bool all_joined(world *w, int n)
 }
 
 int world_connect(world *w, const char *prefix, int first, int n, int nsources,
-                  bench_ep **eps, int timeout_ms)
+                  int window, bench_ep **eps, int timeout_ms)
 {
     int64_t deadline = bench_now_ns() + (int64_t)timeout_ms * 1000000;
     pthread_mutex_lock(&w->lock);
-    int target = w->ready + w->failed + n;
+    int before = w->ready + w->failed, target = before + n;
     pthread_mutex_unlock(&w->lock);
     for (int i = 0; i < n; i++) {
+        if (window > 0 && i >= window) {
+            pthread_mutex_lock(&w->lock);
+            bool room = wait_deadline(w, deadline, all_ready, before + i - window + 1);
+            pthread_mutex_unlock(&w->lock);
+            if (!room)
+                break;
+        }
         char user[64], source[32];
         snprintf(user, sizeof(user), "%s%d", prefix, first + i);
         snprintf(source, sizeof(source), "127.0.0.%d", 1 + i % (nsources < 1 ? 1 : nsources));
@@ -132,8 +139,8 @@ int world_connect(world *w, const char *prefix, int first, int n, int nsources,
     int failed = w->failed, ready = w->ready;
     pthread_mutex_unlock(&w->lock);
     if (!in || failed > 0) {
-        fprintf(stderr, "rtm-bench: %s: %d of %d in, %d failed, after %d ms\n",
-                w->d->name, ready, target, failed, timeout_ms);
+        fprintf(stderr, "rtm-bench: %s: %d of %d in, %d failed, within %d ms\n",
+                w->d->name, ready - before, n, failed, timeout_ms);
         return -1;
     }
     return 0;

@@ -57,6 +57,7 @@ protected:
         env_.build_dir = RTM_BUILD_DIR;
         work_ = ::testing::TempDir();
         env_.work_dir = work_.c_str();
+        env_.heartbeat_s = 1;
         ASSERT_EQ(0, world_open(&w_, GetParam(), &env_, true, 0, 2, OnMessage, &r_));
         open_ = true;
     }
@@ -88,7 +89,7 @@ protected:
 TEST_P(DriverTest, PeerMessagesArriveOnceAndInOrder)
 {
     bench_ep *eps[3];
-    ASSERT_EQ(0, world_connect(&w_, "p", 0, 3, 2, eps, 20000));
+    ASSERT_EQ(0, world_connect(&w_, "p", 0, 3, 2, 0, eps, 20000));
     const bench_driver *d = GetParam();
     std::vector<char> buf(4096);
     for (uint32_t i = 0; i < 1000; i++) {
@@ -117,7 +118,7 @@ TEST_P(DriverTest, PeerMessagesArriveOnceAndInOrder)
 TEST_P(DriverTest, AChannelReachesEveryMemberButTheSender)
 {
     bench_ep *eps[4];
-    ASSERT_EQ(0, world_connect(&w_, "c", 0, 4, 1, eps, 20000));
+    ASSERT_EQ(0, world_connect(&w_, "c", 0, 4, 1, 0, eps, 20000));
     ASSERT_EQ(0, world_join(&w_, eps, 3, "room", 20000)); // eps[3] stays out
     char buf[100];
     for (uint32_t i = 0; i < 20; i++) {
@@ -141,7 +142,7 @@ TEST_P(DriverTest, AChannelReachesEveryMemberButTheSender)
 TEST_P(DriverTest, AReceiverAnswersFromInsideItsCallback)
 {
     bench_ep *eps[2];
-    ASSERT_EQ(0, world_connect(&w_, "p", 0, 2, 1, eps, 20000));
+    ASSERT_EQ(0, world_connect(&w_, "p", 0, 2, 1, 0, eps, 20000));
     r_.echo = eps[1];
     char buf[100];
     for (uint32_t i = 0; i < 200; i++) {

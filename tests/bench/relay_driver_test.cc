@@ -104,6 +104,7 @@ class RelayDriverTest : public ::testing::Test {
     work_dir_ = tmpl;
     env_.build_dir = RTM_BUILD_DIR;
     env_.work_dir = work_dir_.c_str();
+    env_.heartbeat_s = 1;
     port_ = bench_free_port();
     ASSERT_GT(port_, 0);
     ASSERT_EQ(D.server_start(&env_, port_, &server_), 0);
