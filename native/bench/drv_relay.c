@@ -1,13 +1,13 @@
 /*
  * drv_relay.c: the raw-relay driver (bench.h): rtm-relay as the server, and
- * a client side of `threads` libevent loops speaking relay_proto.h.
+ * a client side of `threads` loop threads (loops.h) speaking relay_proto.h.
  *
  * Each endpoint is a bufferevent on one loop (round robin), owned by that
  * loop's thread. A call made on that thread writes to the bufferevent at
- * once; a call from any other thread encodes the frame, queues it under the
- * loop's lock and activates the loop's wake event, so that the loop writes
- * it. Endpoints are only freed by client_close, after the loops stopped, so
- * that an endpoint handed out stays valid even when its connection is lost.
+ * once; a call from any other thread encodes the frame and posts it to the
+ * loop, which only appends the bytes. Endpoints are only freed by
+ * client_close, so that an endpoint handed out stays valid even when its
+ * connection is lost.
  */
 #include "bench.h"
 
@@ -25,8 +25,8 @@
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/event.h>
-#include <event2/thread.h>
 
+#include "loops.h"
 #include "proc.h"
 #include "relay_proto.h"
 
@@ -36,20 +36,11 @@ struct bench_server {
     pid_t pid;
 };
 
-/* What another thread asks a loop to do: connect an endpoint (len 0), or
- * write an encoded frame for it. */
-typedef struct drv_cmd {
-    struct drv_cmd *next;
-    bench_ep *ep;
-    size_t len;
-    uint8_t frame[];
-} drv_cmd;
-
 struct bench_ep {
     drv_loop *loop;
-    bench_ep *next_all;        /* the loop's endpoints, for client_close */
     /* The loop thread's alone from here on. */
-    struct bufferevent *bev;   /* NULL until the connect command ran */
+    bench_ep *next_all;        /* the loop's endpoints, for client_close */
+    struct bufferevent *bev;   /* NULL until ep_connect ran */
     struct event *ping;
     int joins_pending;         /* JOINs not yet answered: failed if lost */
     bool ready_reported;
@@ -60,15 +51,11 @@ struct bench_ep {
     char user[];
 };
 
+/* What the client side keeps per loop; the loop thread's alone. */
 struct drv_loop {
     bench_clients *clients;
-    struct event_base *base;
-    struct event *wake;
+    int index;
     const struct timeval *ping_tv; /* a common timeout: O(1) per timer */
-    pthread_t thread;
-    bool started;
-    pthread_mutex_t lock;      /* guards cmds and eps */
-    drv_cmd *cmds, **cmds_tail;
     bench_ep *eps;
 };
 
@@ -76,6 +63,8 @@ struct bench_clients {
     bench_events events;
     void *closure;
     struct sockaddr_in server;
+    struct timeval ping;       /* env->heartbeat_s */
+    bench_loops *net;
     atomic_uint next_loop;
     int nloops;
     drv_loop loops[];
@@ -233,9 +222,14 @@ static void ep_ping_cb(evutil_socket_t fd, short what, void *arg)
     ep_write(arg, RELAY_PING, NULL, 0, NULL, 0);
 }
 
-static void ep_connect(bench_ep *ep)
+/* Posted by relay_connect: registers the endpoint with its loop and starts
+ * connecting it. */
+static void ep_connect(void *arg)
 {
+    bench_ep *ep = arg;
     drv_loop *loop = ep->loop;
+    ep->next_all = loop->eps;
+    loop->eps = ep;
     int one = 1;
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) {
@@ -259,8 +253,9 @@ static void ep_connect(bench_ep *ep)
             return;
         }
     }
-    ep->bev = bufferevent_socket_new(loop->base, fd, BEV_OPT_CLOSE_ON_FREE);
-    ep->ping = event_new(loop->base, -1, EV_PERSIST, ep_ping_cb, ep);
+    struct event_base *base = bench_loops_base(loop->clients->net, loop->index);
+    ep->bev = bufferevent_socket_new(base, fd, BEV_OPT_CLOSE_ON_FREE);
+    ep->ping = event_new(base, -1, EV_PERSIST, ep_ping_cb, ep);
     if (ep->bev == NULL || ep->ping == NULL) {
         if (ep->bev == NULL)
             evutil_closesocket(fd);
@@ -283,74 +278,46 @@ static void ep_connect(bench_ep *ep)
         event_add(ep->ping, loop->ping_tv);
 }
 
-/* ---- loops ---- */
+/* A frame another thread encoded for ep, to be appended on ep's loop. */
+typedef struct drv_cmd {
+    bench_ep *ep;
+    size_t len;
+    uint8_t frame[];
+} drv_cmd;
 
-static void loop_wake_cb(evutil_socket_t fd, short what, void *arg)
+static void ep_post(void *arg)
 {
-    drv_loop *loop = arg;
-    pthread_mutex_lock(&loop->lock);
-    drv_cmd *c = loop->cmds;
-    loop->cmds = NULL;
-    loop->cmds_tail = &loop->cmds;
-    pthread_mutex_unlock(&loop->lock);
-    while (c != NULL) {
-        drv_cmd *next = c->next;
-        if (c->len == 0)
-            ep_connect(c->ep);
-        else if (!c->ep->dead) {
-            if (evbuffer_add(bufferevent_get_output(c->ep->bev), c->frame, c->len) != 0)
-                ep_fail(c->ep, "out of memory");
-            else if (c->frame[4] == RELAY_JOIN)
-                c->ep->joins_pending++;
-        }
-        free(c);
-        c = next;
+    drv_cmd *c = arg;
+    bench_ep *ep = c->ep;
+    if (!ep->dead) {
+        if (evbuffer_add(bufferevent_get_output(ep->bev), c->frame, c->len) != 0)
+            ep_fail(ep, "out of memory");
+        else if (c->frame[4] == RELAY_JOIN)
+            ep->joins_pending++;
     }
+    free(c);
 }
 
-static void loop_post(drv_loop *loop, drv_cmd *c)
-{
-    c->next = NULL;
-    pthread_mutex_lock(&loop->lock);
-    bool was_empty = loop->cmds == NULL;
-    *loop->cmds_tail = c;
-    loop->cmds_tail = &c->next;
-    pthread_mutex_unlock(&loop->lock);
-    /* One activation per batch: the callback takes the whole queue. */
-    if (was_empty)
-        event_active(loop->wake, 0, 0);
-}
+/* ---- the client side ---- */
 
-static void *loop_main(void *arg)
+/* On each loop thread once, before any endpoint: the heartbeat's common
+ * timeout, and a name for top -H. */
+static void loop_init(void *arg)
 {
     drv_loop *loop = arg;
-    event_base_loop(loop->base, EVLOOP_NO_EXIT_ON_EMPTY);
-    return NULL;
+    struct event_base *base = bench_loops_base(loop->clients->net, loop->index);
+    loop->ping_tv = event_base_init_common_timeout(base, &loop->clients->ping);
+    char name[16];
+    snprintf(name, sizeof(name), "relay-net-%d", loop->index % 1000);
+    pthread_setname_np(pthread_self(), name);
 }
-
-static bool on_loop_thread(const drv_loop *loop)
-{
-    return loop->started && pthread_equal(pthread_self(), loop->thread);
-}
-
-static pthread_once_t evthread_once = PTHREAD_ONCE_INIT;
-static int evthread_rc;
-
-static void evthread_init(void)
-{
-    evthread_rc = evthread_use_pthreads();
-}
-
-static void relay_client_close(bench_clients *cl);
 
 static int relay_client_open(const bench_env *env, int port, int threads,
                              const bench_events *events, void *closure,
                              bench_clients **out)
 {
-    pthread_once(&evthread_once, evthread_init);
-    if (evthread_rc != 0 || threads < 1) {
-        fprintf(stderr, "rtm-bench: raw-relay: %s\n",
-                threads < 1 ? "threads must be at least 1" : "evthread_use_pthreads failed");
+    if (threads < 1) {
+        fprintf(stderr, "rtm-bench: raw-relay: threads must be at least 1\n");
         return -1;
     }
     bench_clients *cl = calloc(1, sizeof(*cl) + (size_t)threads * sizeof(drv_loop));
@@ -365,61 +332,65 @@ static int relay_client_open(const bench_env *env, int port, int threads,
     cl->server.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     /* A heartbeat per endpoint, so that an idle endpoint costs what an idle
      * heartbeating client of the other systems costs (bench.h). */
-    struct timeval ping = {env->heartbeat_s, 0};
+    cl->ping.tv_sec = env->heartbeat_s;
+    cl->nloops = threads;
+    if ((cl->net = bench_loops_start(threads, NULL)) == NULL) {
+        free(cl);
+        return -1;
+    }
     for (int i = 0; i < threads; i++) {
         drv_loop *loop = &cl->loops[i];
         loop->clients = cl;
-        loop->cmds_tail = &loop->cmds;
-        pthread_mutex_init(&loop->lock, NULL);
-        cl->nloops++;
-        if ((loop->base = event_base_new()) == NULL ||
-            (loop->wake = event_new(loop->base, -1, 0, loop_wake_cb, loop)) == NULL ||
-            (loop->ping_tv = event_base_init_common_timeout(loop->base, &ping)) == NULL ||
-            pthread_create(&loop->thread, NULL, loop_main, loop) != 0) {
-            fprintf(stderr, "rtm-bench: raw-relay: cannot start network thread %d\n", i);
-            relay_client_close(cl);
+        loop->index = i;
+        if (bench_loops_call(cl->net, i, loop_init, loop) != 0 || loop->ping_tv == NULL) {
+            fprintf(stderr, "rtm-bench: raw-relay: cannot set up network thread %d\n", i);
+            bench_loops_stop(cl->net);
+            free(cl);
             return -1;
         }
-        loop->started = true;
-        char name[16];
-        snprintf(name, sizeof(name), "relay-net-%d", i % 1000);
-        pthread_setname_np(loop->thread, name);
     }
     *out = cl;
     return 0;
 }
 
+/* On the loop thread, after everything posted to it: disconnects its
+ * endpoints. None of their callbacks runs after this, and frames posted
+ * for them later are dropped. */
+static void disconnect_loop(void *arg)
+{
+    drv_loop *loop = arg;
+    for (bench_ep *ep = loop->eps; ep != NULL; ep = ep->next_all) {
+        ep->dead = true;
+        if (ep->bev != NULL)
+            bufferevent_free(ep->bev);
+        if (ep->ping != NULL)
+            event_free(ep->ping);
+        ep->bev = NULL;
+        ep->ping = NULL;
+    }
+}
+
+/* On the loop thread, once no loop runs callbacks any more, and after what
+ * callbacks on other loops posted to this one: frees its endpoints. */
+static void free_loop(void *arg)
+{
+    drv_loop *loop = arg;
+    while (loop->eps != NULL) {
+        bench_ep *ep = loop->eps;
+        loop->eps = ep->next_all;
+        free(ep);
+    }
+}
+
 static void relay_client_close(bench_clients *cl)
 {
-    for (int i = 0; i < cl->nloops; i++) {
-        drv_loop *loop = &cl->loops[i];
-        if (loop->started) {
-            event_base_loopexit(loop->base, NULL);
-            pthread_join(loop->thread, NULL);
-        }
-    }
-    for (int i = 0; i < cl->nloops; i++) {
-        drv_loop *loop = &cl->loops[i];
-        while (loop->cmds != NULL) {
-            drv_cmd *c = loop->cmds;
-            loop->cmds = c->next;
-            free(c);
-        }
-        while (loop->eps != NULL) {
-            bench_ep *ep = loop->eps;
-            loop->eps = ep->next_all;
-            if (ep->bev != NULL)
-                bufferevent_free(ep->bev);
-            if (ep->ping != NULL)
-                event_free(ep->ping);
-            free(ep);
-        }
-        if (loop->wake != NULL)
-            event_free(loop->wake);
-        if (loop->base != NULL)
-            event_base_free(loop->base);
-        pthread_mutex_destroy(&loop->lock);
-    }
+    /* Two rounds, so that a callback still running on one loop (a reply
+     * to a message, say) cannot post for an endpoint another loop freed. */
+    for (int i = 0; i < cl->nloops; i++)
+        bench_loops_call(cl->net, i, disconnect_loop, &cl->loops[i]);
+    for (int i = 0; i < cl->nloops; i++)
+        bench_loops_call(cl->net, i, free_loop, &cl->loops[i]);
+    bench_loops_stop(cl->net);
     free(cl);
 }
 
@@ -432,27 +403,21 @@ static bench_ep *relay_connect(bench_clients *cl, const char *user, const char *
         return NULL;
     }
     bench_ep *ep = calloc(1, sizeof(*ep) + ulen + 1);
-    drv_cmd *c = calloc(1, sizeof(*c));
-    if (ep == NULL || c == NULL) {
-        free(ep);
-        free(c);
+    if (ep == NULL)
         return NULL;
-    }
     memcpy(ep->user, user, ulen + 1);
     if (source != NULL)
         strcpy(ep->source, source);
-    drv_loop *loop = &cl->loops[atomic_fetch_add(&cl->next_loop, 1) % (unsigned)cl->nloops];
-    ep->loop = loop;
-    c->ep = ep;
-    pthread_mutex_lock(&loop->lock);
-    ep->next_all = loop->eps;
-    loop->eps = ep;
-    pthread_mutex_unlock(&loop->lock);
-    loop_post(loop, c);
+    unsigned i = atomic_fetch_add(&cl->next_loop, 1) % (unsigned)cl->nloops;
+    ep->loop = &cl->loops[i];
+    if (bench_loops_post(cl->net, (int)i, ep_connect, ep) != 0) {
+        free(ep);
+        return NULL;
+    }
     return ep;
 }
 
-/* A frame for ep: written at once on ep's loop thread, else queued there. */
+/* A frame for ep: written at once on ep's loop thread, else posted there. */
 static int ep_submit(bench_ep *ep, uint8_t type, const char *name, const void *data,
                      size_t len)
 {
@@ -462,7 +427,10 @@ static int ep_submit(bench_ep *ep, uint8_t type, const char *name, const void *d
         return -1;
     if (ep->dead)
         return -1;
-    if (on_loop_thread(ep->loop) && ep->bev != NULL)
+    bench_loops *net = ep->loop->clients->net;
+    /* Before ep_connect there is no bufferevent yet: posted, the frame
+     * comes after it. */
+    if (bench_loops_on(net, ep->loop->index) && ep->bev != NULL)
         return ep_write(ep, type, name, nlen, data, len);
     size_t body = len + (name != NULL ? 1 + nlen : 0);
     drv_cmd *c = malloc(sizeof(*c) + RELAY_HEADER + body);
@@ -479,7 +447,10 @@ static int ep_submit(bench_ep *ep, uint8_t type, const char *name, const void *d
     }
     if (len > 0)
         memcpy(p, data, len);
-    loop_post(ep->loop, c);
+    if (bench_loops_post(net, ep->loop->index, ep_post, c) != 0) {
+        free(c);
+        return -1;
+    }
     return 0;
 }
 

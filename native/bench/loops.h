@@ -1,8 +1,9 @@
 /*
  * loops.h: a few libevent loop threads for a driver's client side.
  *
- * The peers' client libraries (libmosquitto, libnats) are driven from these
- * threads instead of a thread per connection. Other threads hand a loop work
+ * The peers' client libraries (libmosquitto, libnats) and the raw relay's
+ * bufferevents are driven from these threads instead of a thread per
+ * connection. Other threads hand a loop work
  * with bench_loops_post; it runs on that loop's thread in the order posted.
  * The drivers also use a set of loops as a small pool of workers for calls
  * that block (libnats' connect and flush).
