@@ -56,6 +56,7 @@ struct drv_loop {
     bench_clients *clients;
     int index;
     const struct timeval *ping_tv; /* a common timeout: O(1) per timer */
+    bool closed;               /* client_close: no more callbacks */
     bench_ep *eps;
 };
 
@@ -289,11 +290,18 @@ static void ep_post(void *arg)
 {
     drv_cmd *c = arg;
     bench_ep *ep = c->ep;
+    bool join = c->frame[4] == RELAY_JOIN;
     if (!ep->dead) {
+        /* Counted first, so that ep_fail answers this join too. */
+        if (join)
+            ep->joins_pending++;
         if (evbuffer_add(bufferevent_get_output(ep->bev), c->frame, c->len) != 0)
             ep_fail(ep, "out of memory");
-        else if (c->frame[4] == RELAY_JOIN)
-            ep->joins_pending++;
+    } else if (join && !ep->loop->closed) {
+        /* Accepted while the endpoint lived, lost with it: answered as
+         * ep_fail answers the joins that were sent. */
+        bench_clients *cl = ep->loop->clients;
+        cl->events.on_joined(cl->closure, ep, false);
     }
     free(c);
 }
@@ -359,6 +367,7 @@ static int relay_client_open(const bench_env *env, int port, int threads,
 static void disconnect_loop(void *arg)
 {
     drv_loop *loop = arg;
+    loop->closed = true;
     for (bench_ep *ep = loop->eps; ep != NULL; ep = ep->next_all) {
         ep->dead = true;
         if (ep->bev != NULL)
