@@ -15,5 +15,9 @@ done
 mkdir -p "$OUT"
 javac -d "$OUT" -cp "$JAR" java/bench/EventsBench.java
 echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(uname -sr), $(java -version 2>&1 | head -1)"
-exec java -cp "$JAR:$OUT" EventsBench --rtmd "$BUILD_DIR/native/server/rtmd" \
-    --driver "$BUILD_DIR/jni/rtm-events-bench" "$@"
+# From the output directory: the SDK writes its log file, agorartm.log,
+# into the working directory (docs/JAVA.md), which is not the source tree.
+BUILD_ABS=$(cd "$BUILD_DIR" && pwd)
+cd "$OUT"
+exec java -cp "$BUILD_ABS/java/libs/agora-rtm-sdk.jar:." EventsBench \
+    --rtmd "$BUILD_ABS/native/server/rtmd" --driver "$BUILD_ABS/jni/rtm-events-bench" "$@"
