@@ -34,6 +34,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <time.h>
@@ -94,6 +95,8 @@ static struct {
     size_t dispatchers;
     unsigned threads;          /* LIVE slots */
     unsigned idle;             /* on the idle stack */
+    unsigned spinning;         /* looking for work before they sleep */
+    _Atomic unsigned queued;   /* dispatchers in the run queue, for them */
     unsigned exited;           /* EXITED slots */
     rtm__worker *idle_top;
     bool has_monitor;
@@ -150,7 +153,8 @@ static void *rtm__worker_main(void *arg);
 /* Wakes the monitor when work waits with no thread idle. */
 static void rtm__monitor_poke(void)
 {
-    if (rtm__pool.monitor_asleep && rtm__pool.head != NULL && rtm__pool.idle == 0) {
+    if (rtm__pool.monitor_asleep && rtm__pool.head != NULL && rtm__pool.idle == 0 &&
+        rtm__pool.spinning == 0) {
         rtm__pool.monitor_asleep = false;
         pthread_cond_signal(&rtm__pool.monitor_wake);
     }
@@ -179,6 +183,9 @@ static void rtm__enqueue(rtm__dispatch *d)
     else
         rtm__pool.head = d;
     rtm__pool.tail = d;
+    unsigned queued = atomic_fetch_add_explicit(&rtm__pool.queued, 1, memory_order_release) + 1;
+    if (queued <= rtm__pool.spinning)
+        return; /* the spinning thread takes it, no wake-up needed */
     rtm__worker *w = rtm__pool.idle_top;
     if (w != NULL) {
         rtm__idle_unlink(w);
@@ -312,6 +319,42 @@ static void rtm__run(rtm__worker *w, rtm__dispatch *d)
     rtm__pool_release();
 }
 
+/*
+ * Before it sleeps, a pool thread looks for work for RTM__SPIN_NS: waking
+ * a sleeping thread costs the loop thread a futex call and, on the
+ * virtual machines this runs on, some 50 us before the thread runs, which
+ * was half of a peer message's one-way latency (docs/BENCHMARKS.md). At
+ * most one thread spins at a time, and only after a callback: an idle
+ * process spins not at all, a busy one at most RTM__SPIN_NS per callback
+ * that emptied the queue.
+ */
+#define RTM__SPIN_NS 100000
+
+/* Spins as above, the lock released, unless another thread does: true
+ * when work came (the lock is held again either way). */
+static bool rtm__spin(void)
+{
+    if (rtm__pool.spinning > 0)
+        return false;
+    rtm__pool.spinning++;
+    pthread_mutex_unlock(&rtm__pool.lock);
+    struct timespec t0, t;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    bool found = false;
+    for (unsigned i = 0; !found; i++) {
+        found = atomic_load_explicit(&rtm__pool.queued, memory_order_acquire) > 0;
+        if (!found && (i & 63) == 63) {
+            clock_gettime(CLOCK_MONOTONIC, &t);
+            if ((t.tv_sec - t0.tv_sec) * 1000000000L + (t.tv_nsec - t0.tv_nsec) > RTM__SPIN_NS)
+                break;
+        }
+        __builtin_ia32_pause();
+    }
+    pthread_mutex_lock(&rtm__pool.lock);
+    rtm__pool.spinning--;
+    return rtm__pool.head != NULL;
+}
+
 static void *rtm__worker_main(void *arg)
 {
     rtm__worker *w = arg;
@@ -321,6 +364,7 @@ static void *rtm__worker_main(void *arg)
     while (rtm__pool.phase == RTM__P_UP) {
         rtm__dispatch *d = rtm__pool.head;
         if (d != NULL) {
+            atomic_fetch_sub_explicit(&rtm__pool.queued, 1, memory_order_relaxed);
             rtm__pool.head = d->next;
             if (rtm__pool.head == NULL)
                 rtm__pool.tail = NULL;
@@ -335,6 +379,8 @@ static void *rtm__worker_main(void *arg)
             }
             continue;
         }
+        if (rtm__spin())
+            continue;
         /* Idle, on top of the stack, until woken or, above the minimum,
          * until idle_ms passed. */
         w->woken = false;
