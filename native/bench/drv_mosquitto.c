@@ -62,10 +62,6 @@
 
 /* ---- the server ---- */
 
-struct bench_server {
-    pid_t pid;
-};
-
 /*
  * The broker's configuration, each line for a reason:
  * - listener on 127.0.0.1 only: the benchmark is loopback.
@@ -118,35 +114,7 @@ static int mq_server_start(const bench_env *env, int port, bench_server **out)
     if (write_config(conf, port) != 0)
         return -1;
     char *argv[] = {MOSQUITTO_PATH, "-c", conf, NULL};
-    pid_t pid = bench_spawn(argv, log);
-    if (pid < 0)
-        return -1;
-    if (bench_wait_port(port, pid, 10000) != 0) {
-        bench_stop(pid);
-        fprintf(stderr, "rtm-bench: mosquitto did not start, see %s\n", log);
-        return -1;
-    }
-    bench_server *s = malloc(sizeof(*s));
-    if (s == NULL) {
-        bench_stop(pid);
-        return -1;
-    }
-    s->pid = pid;
-    *out = s;
-    return 0;
-}
-
-static void mq_server_stop(bench_server *s)
-{
-    if (s == NULL)
-        return;
-    bench_stop(s->pid);
-    free(s);
-}
-
-static pid_t mq_server_pid(const bench_server *s)
-{
-    return s->pid;
+    return bench_server_spawn(argv, log, port, "mosquitto", out);
 }
 
 /* ---- the client side ---- */
@@ -615,8 +583,8 @@ static void mq_client_close(bench_clients *c)
 const bench_driver bench_driver_mosquitto0 = {
     .name = "mosquitto",
     .server_start = mq_server_start,
-    .server_stop = mq_server_stop,
-    .server_pid = mq_server_pid,
+    .server_stop = bench_server_stop,
+    .server_pid = bench_server_pid,
     .client_open = mq_client_open0,
     .client_close = mq_client_close,
     .connect = mq_connect,
@@ -629,8 +597,8 @@ const bench_driver bench_driver_mosquitto0 = {
 const bench_driver bench_driver_mosquitto1 = {
     .name = "mosquitto-qos1",
     .server_start = mq_server_start,
-    .server_stop = mq_server_stop,
-    .server_pid = mq_server_pid,
+    .server_stop = bench_server_stop,
+    .server_pid = bench_server_pid,
     .client_open = mq_client_open1,
     .client_close = mq_client_close,
     .connect = mq_connect,

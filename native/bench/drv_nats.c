@@ -59,10 +59,6 @@
 
 /* ---- the server ---- */
 
-struct bench_server {
-    pid_t pid;
-};
-
 /* nats-server's defaults otherwise suit: no monitoring port unless asked,
  * 1 MB max payload (messages are 4 KB at most), 64K connections. */
 static int nats_server_start(const bench_env *env, int port, bench_server **out)
@@ -71,35 +67,7 @@ static int nats_server_start(const bench_env *env, int port, bench_server **out)
     snprintf(log, sizeof(log), "%s/nats-%d.log", env->work_dir, port);
     snprintf(portstr, sizeof(portstr), "%d", port);
     char *argv[] = {NATS_SERVER_PATH, "-a", "127.0.0.1", "-p", portstr, NULL};
-    pid_t pid = bench_spawn(argv, log);
-    if (pid < 0)
-        return -1;
-    if (bench_wait_port(port, pid, 10000) != 0) {
-        bench_stop(pid);
-        fprintf(stderr, "rtm-bench: nats-server did not start, see %s\n", log);
-        return -1;
-    }
-    bench_server *s = malloc(sizeof(*s));
-    if (s == NULL) {
-        bench_stop(pid);
-        return -1;
-    }
-    s->pid = pid;
-    *out = s;
-    return 0;
-}
-
-static void nats_server_stop(bench_server *s)
-{
-    if (s == NULL)
-        return;
-    bench_stop(s->pid);
-    free(s);
-}
-
-static pid_t nats_server_pid(const bench_server *s)
-{
-    return s->pid;
+    return bench_server_spawn(argv, log, port, "nats-server", out);
 }
 
 /* ---- the library ---- */
@@ -485,8 +453,8 @@ static void nats_client_close(bench_clients *c)
 const bench_driver bench_driver_nats = {
     .name = "nats",
     .server_start = nats_server_start,
-    .server_stop = nats_server_stop,
-    .server_pid = nats_server_pid,
+    .server_stop = bench_server_stop,
+    .server_pid = bench_server_pid,
     .client_open = nats_client_open,
     .client_close = nats_client_close,
     .connect = nats_connect,

@@ -32,10 +32,6 @@
 
 typedef struct drv_loop drv_loop;
 
-struct bench_server {
-    pid_t pid;
-};
-
 struct bench_ep {
     drv_loop *loop;
     /* The loop thread's alone from here on. */
@@ -80,32 +76,7 @@ static int relay_server_start(const bench_env *env, int port, bench_server **out
     snprintf(listen, sizeof(listen), "127.0.0.1:%d", port);
     snprintf(log, sizeof(log), "%s/rtm-relay.log", env->work_dir);
     char *argv[] = {path, "--listen", listen, NULL};
-    bench_server *s = malloc(sizeof(*s));
-    if (s == NULL) {
-        fprintf(stderr, "rtm-bench: raw-relay: out of memory\n");
-        return -1;
-    }
-    s->pid = bench_spawn(argv, log);
-    if (s->pid < 0 || bench_wait_port(port, s->pid, 5000) != 0) {
-        bench_stop(s->pid);
-        free(s);
-        return -1;
-    }
-    *out = s;
-    return 0;
-}
-
-static void relay_server_stop(bench_server *s)
-{
-    if (s == NULL)
-        return;
-    bench_stop(s->pid);
-    free(s);
-}
-
-static pid_t relay_server_pid(const bench_server *s)
-{
-    return s->pid;
+    return bench_server_spawn(argv, log, port, "rtm-relay", out);
 }
 
 /* ---- endpoints, on their loop's thread ---- */
@@ -167,21 +138,17 @@ static void ep_read_cb(struct bufferevent *bev, void *arg)
     bench_ep *ep = arg;
     struct evbuffer *in = bufferevent_get_input(bev);
     while (!ep->dead) {
-        size_t avail = evbuffer_get_length(in);
-        uint8_t hdr[4];
-        if (avail < sizeof(hdr))
+        const uint8_t *f;
+        uint32_t len;
+        int got = relay_frame_peek(in, &f, &len);
+        if (got == RELAY_FRAME_MORE)
             return;
-        evbuffer_copyout(in, hdr, sizeof(hdr));
-        uint32_t len = relay_length(hdr);
-        if (len < 1 || len > RELAY_MAX_FRAME) {
+        if (got == RELAY_FRAME_BAD) {
             ep_fail(ep, "bad frame length from the relay");
             return;
         }
-        if (avail < sizeof(hdr) + len)
-            return;
-        const uint8_t *f = evbuffer_pullup(in, (ev_ssize_t)(sizeof(hdr) + len));
         bool ok = f != NULL && ep_frame(ep, f[4], f + RELAY_HEADER, len - 1);
-        evbuffer_drain(in, sizeof(hdr) + len);
+        evbuffer_drain(in, 4 + len);
         if (!ok)
             ep_fail(ep, "malformed frame from the relay");
     }
@@ -484,8 +451,8 @@ static int relay_publish(bench_ep *ep, const char *channel, const void *data, si
 const bench_driver bench_driver_relay = {
     .name = "raw-relay",
     .server_start = relay_server_start,
-    .server_stop = relay_server_stop,
-    .server_pid = relay_server_pid,
+    .server_stop = bench_server_stop,
+    .server_pid = bench_server_pid,
     .client_open = relay_client_open,
     .client_close = relay_client_close,
     .connect = relay_connect,

@@ -14,10 +14,6 @@
 #include "bench.h"
 #include "proc.h"
 
-struct bench_server {
-    pid_t pid;
-};
-
 struct bench_clients {
     int port;
     bench_events events;
@@ -65,30 +61,7 @@ static int server_start(const bench_env *env, int port, bench_server **out)
                     "--rate", "messages=0/1", "--rate", "join=0/1",
                     "--max-conns-per-ip", "0", "--heartbeat-ms", heartbeat,
                     "--log-level", "warn", NULL};
-    bench_server *s = calloc(1, sizeof(*s));
-    if (s == NULL)
-        return -1;
-    s->pid = bench_spawn(argv, log);
-    if (s->pid < 0 || bench_wait_port(port, s->pid, 10000) != 0) {
-        bench_stop(s->pid);
-        free(s);
-        return -1;
-    }
-    *out = s;
-    return 0;
-}
-
-static void server_stop(bench_server *s)
-{
-    if (s == NULL)
-        return;
-    bench_stop(s->pid);
-    free(s);
-}
-
-static pid_t server_pid(const bench_server *s)
-{
-    return s->pid;
+    return bench_server_spawn(argv, log, port, "rtmd", out);
 }
 
 static int client_open(const bench_env *env, int port, int threads,
@@ -281,8 +254,8 @@ static int publish(bench_ep *ep, const char *channel, const void *data, size_t l
 const bench_driver bench_driver_rtm = {
     .name = "rtm",
     .server_start = server_start,
-    .server_stop = server_stop,
-    .server_pid = server_pid,
+    .server_stop = bench_server_stop,
+    .server_pid = bench_server_pid,
     .client_open = client_open,
     .client_close = client_close,
     .connect = connect_ep,

@@ -106,6 +106,40 @@ static int try_connect(int port)
     return rc;
 }
 
+struct bench_server {
+    pid_t pid;
+};
+
+int bench_server_spawn(char *const argv[], const char *log_path, int port,
+                       const char *name, struct bench_server **out)
+{
+    struct bench_server *s = malloc(sizeof(*s));
+    if (s == NULL)
+        return -1;
+    s->pid = bench_spawn(argv, log_path);
+    if (s->pid < 0 || bench_wait_port(port, s->pid, 10000) != 0) {
+        fprintf(stderr, "rtm-bench: %s did not start, see %s\n", name, log_path);
+        bench_stop(s->pid);
+        free(s);
+        return -1;
+    }
+    *out = s;
+    return 0;
+}
+
+void bench_server_stop(struct bench_server *s)
+{
+    if (s == NULL)
+        return;
+    bench_stop(s->pid);
+    free(s);
+}
+
+pid_t bench_server_pid(const struct bench_server *s)
+{
+    return s->pid;
+}
+
 int bench_wait_port(int port, pid_t pid, int timeout_ms)
 {
     int64_t deadline = bench_now_ns() + (int64_t)timeout_ms * 1000000;

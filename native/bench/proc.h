@@ -24,6 +24,17 @@ int bench_wait_port(int port, pid_t pid, int timeout_ms);
 /* SIGTERM, then SIGKILL after 5 s; reaps it. */
 void bench_stop(pid_t pid);
 
+/*
+ * The server half every driver shares (bench.h): starts argv, its output
+ * appended to log_path, and returns once 127.0.0.1:port accepts; `name`
+ * is for the message when it does not. 0, or -1 (with a message).
+ */
+struct bench_server;
+int bench_server_spawn(char *const argv[], const char *log_path, int port,
+                       const char *name, struct bench_server **out);
+void bench_server_stop(struct bench_server *server);
+pid_t bench_server_pid(const struct bench_server *server);
+
 /* A free TCP port on 127.0.0.1, below the ephemeral range, or -1. */
 int bench_free_port(void);
 

@@ -88,6 +88,19 @@ struct relay {
 
 /* ---- groups ---- */
 
+/* A name of a frame as a C string. Not strndup: the name is not
+ * NUL-terminated in the frame, and strndup may look past len for the NUL
+ * (ASan's strict_string_checks says so). */
+static char *copy_name(const char *name, size_t len)
+{
+    char *copy = malloc(len + 1);
+    if (copy != NULL) {
+        memcpy(copy, name, len);
+        copy[len] = '\0';
+    }
+    return copy;
+}
+
 static membership *conn_membership(conn *c, const group *g)
 {
     for (uint32_t i = 0; i < c->ngroups; i++)
@@ -111,7 +124,7 @@ static int group_join(relay *r, conn *c, const char *name, size_t len)
     }
     if (g == NULL) {
         g = calloc(1, sizeof(*g));
-        if (g == NULL || (g->name = strndup(name, len)) == NULL ||
+        if (g == NULL || (g->name = copy_name(name, len)) == NULL ||
             relay_table_add(&r->groups, g->name, len, g) != 0) {
             if (g != NULL)
                 free(g->name);
@@ -264,7 +277,7 @@ static const char *conn_frame(relay *r, conn *c, uint8_t type, const uint8_t *bo
             return "malformed HELLO";
         if (relay_table_get(&r->names, (const char *)body, len) != NULL)
             return "name already connected";
-        if ((c->name = strndup((const char *)body, len)) == NULL ||
+        if ((c->name = copy_name((const char *)body, len)) == NULL ||
             relay_table_add(&r->names, c->name, len, c) != 0) {
             free(c->name);
             c->name = NULL;
@@ -312,24 +325,20 @@ static void conn_read_cb(struct bufferevent *bev, void *arg)
     conn *c = arg;
     struct evbuffer *in = bufferevent_get_input(bev);
     while (!c->doomed) {
-        size_t avail = evbuffer_get_length(in);
-        uint8_t hdr[4];
-        if (avail < sizeof(hdr))
+        const uint8_t *f;
+        uint32_t len;
+        int got = relay_frame_peek(in, &f, &len);
+        if (got == RELAY_FRAME_MORE)
             return;
-        evbuffer_copyout(in, hdr, sizeof(hdr));
-        uint32_t len = relay_length(hdr);
-        if (len < 1 || len > RELAY_MAX_FRAME) {
+        if (got == RELAY_FRAME_BAD) {
             conn_doom(c->r, c, "bad frame length");
             return;
         }
-        if (avail < sizeof(hdr) + len)
-            return;
-        /* One copy at most (when the frame spans chains); the payload is
-         * copied again into each receiver's output, as any server would. */
-        const uint8_t *f = evbuffer_pullup(in, (ev_ssize_t)(sizeof(hdr) + len));
+        /* The payload is copied again into each receiver's output, as any
+         * server would. */
         const char *why = f == NULL ? "out of memory"
                                     : conn_frame(c->r, c, f[4], f + RELAY_HEADER, len - 1);
-        evbuffer_drain(in, sizeof(hdr) + len);
+        evbuffer_drain(in, 4 + len);
         if (why != NULL)
             conn_doom(c->r, c, why);
     }

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <event2/buffer.h>
+
 enum {
     RELAY_HELLO = 1,   /* C→R name */
     RELAY_OK = 2,      /* R→C */
@@ -45,6 +47,31 @@ static inline void relay_header(uint8_t out[RELAY_HEADER], uint8_t type,
 static inline uint32_t relay_length(const uint8_t in[4])
 {
     return (uint32_t)in[0] << 24 | (uint32_t)in[1] << 16 | (uint32_t)in[2] << 8 | in[3];
+}
+
+enum { RELAY_FRAME_BAD = -1, RELAY_FRAME_MORE = 0, RELAY_FRAME_READY = 1 };
+
+/*
+ * The frame at the front of `in`, for the relay and its clients alike:
+ * RELAY_FRAME_READY with *frame (made contiguous: one copy at most, when it
+ * spans chains; NULL when out of memory) and *len, the header's length
+ * field, the frame being 4 + *len bytes to drain once handled;
+ * RELAY_FRAME_MORE until it is whole; RELAY_FRAME_BAD for a length out of
+ * range.
+ */
+static inline int relay_frame_peek(struct evbuffer *in, const uint8_t **frame, uint32_t *len)
+{
+    uint8_t hdr[4];
+    if (evbuffer_get_length(in) < sizeof(hdr))
+        return RELAY_FRAME_MORE;
+    evbuffer_copyout(in, hdr, sizeof(hdr));
+    *len = relay_length(hdr);
+    if (*len < 1 || *len > RELAY_MAX_FRAME)
+        return RELAY_FRAME_BAD;
+    if (evbuffer_get_length(in) < sizeof(hdr) + *len)
+        return RELAY_FRAME_MORE;
+    *frame = evbuffer_pullup(in, (ev_ssize_t)(sizeof(hdr) + *len));
+    return RELAY_FRAME_READY;
 }
 
 #endif
