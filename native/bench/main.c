@@ -364,10 +364,18 @@ int main(int argc, char **argv)
     snprintf(json, sizeof(json), "%s/bench/results.json", env.build_dir);
     if (out == NULL)
         out = json;
-    if (make_dirs(work) != 0) {
-        fprintf(stderr, "rtm-bench: %s: %s\n", work, strerror(errno));
-        free(own);
-        return 1;
+    char out_dir[600];
+    snprintf(out_dir, sizeof(out_dir), "%s", out);
+    char *slash = strrchr(out_dir, '/');
+    if (slash != NULL)
+        *slash = '\0';
+    const char *dirs[] = {work, slash != NULL && slash != out_dir ? out_dir : NULL};
+    for (size_t i = 0; i < 2; i++) {
+        if (dirs[i] != NULL && make_dirs(dirs[i]) != 0) {
+            fprintf(stderr, "rtm-bench: %s: %s\n", dirs[i], strerror(errno));
+            free(own);
+            return 1;
+        }
     }
     env.work_dir = work;
     long nofile = bench_raise_nofile();

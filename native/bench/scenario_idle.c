@@ -129,8 +129,13 @@ int bench_idle(const bench_driver *d, const bench_env *env,
         client_growth += workers[i].rss1 - workers[i].rss0;
         threads = fmax(threads, workers[i].threads);
     }
-    /* Let the servers settle: the first heartbeats, buffers sized. */
-    sleep_ms(1000);
+    /* Let the servers settle: the first heartbeats, buffers sized. The
+     * clients logged in over a while, so it takes a heartbeat period for
+     * their heartbeats to be spread evenly; and the CPU is measured over
+     * two periods at least, so that they are all in it. */
+    sleep_ms(1000 * env->heartbeat_s);
+    int idle_s = size->idle_seconds > 2 * env->heartbeat_s ? size->idle_seconds
+                                                           : 2 * env->heartbeat_s;
     double server_rss1 = 0, cpu0 = 0, cpu1 = 0;
     for (int i = 0; i < k; i++) {
         pid_t pid = d->server_pid(servers[i]);
@@ -138,7 +143,7 @@ int bench_idle(const bench_driver *d, const bench_env *env,
         cpu0 += (double)bench_cpu_ns(pid);
     }
     int64_t t0 = bench_now_ns();
-    sleep_ms(size->idle_seconds * 1000);
+    sleep_ms(idle_s * 1000);
     for (int i = 0; i < k; i++)
         cpu1 += (double)bench_cpu_ns(d->server_pid(servers[i]));
     double idle_ns = (double)(bench_now_ns() - t0);
