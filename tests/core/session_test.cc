@@ -1120,20 +1120,8 @@ TEST(SessionOps, PeerMessagesAreAcknowledgedInBatches)
 {
     Harness h;
     h.Connect();
-    rtm__frame f = RTM__WIRE__FRAME__INIT;
-    Rtm__Wire__PeerDeliver d = RTM__WIRE__PEER_DELIVER__INIT;
-    Rtm__Wire__Message m = RTM__WIRE__MESSAGE__INIT;
-    char from[] = "bob", text[] = "hi";
-    m.type = RTM_MESSAGE_TYPE_TEXT;
-    m.text = text;
-    d.from = from;
-    d.message = &m;
-    f.body_case = RTM__WIRE__FRAME__BODY_PEER_DELIVER;
-    f.peer_deliver = &d;
-    for (uint64_t seq = 1; seq <= 70; seq++) {
-        d.seq = seq;
-        h.Receive(&f);
-    }
+    for (uint64_t seq = 1; seq <= 70; seq++)
+        h.DeliverPeer(seq, "hi");
     EXPECT_EQ(70u, h.peer_texts.size());
     ASSERT_EQ(2, h.CountSent(RTM__WIRE__FRAME__BODY_PEER_ACK));
     EXPECT_EQ(64u, h.LastSent(RTM__WIRE__FRAME__BODY_PEER_ACK)->peer_ack->seq);
@@ -1148,18 +1136,7 @@ TEST(SessionOps, AnAcknowledgementDoesNotOutliveItsLink)
 {
     Harness h;
     h.Connect();
-    rtm__frame f = RTM__WIRE__FRAME__INIT;
-    Rtm__Wire__PeerDeliver d = RTM__WIRE__PEER_DELIVER__INIT;
-    Rtm__Wire__Message m = RTM__WIRE__MESSAGE__INIT;
-    char from[] = "bob", text[] = "hi";
-    m.type = RTM_MESSAGE_TYPE_TEXT;
-    m.text = text;
-    d.from = from;
-    d.message = &m;
-    d.seq = 3;
-    f.body_case = RTM__WIRE__FRAME__BODY_PEER_DELIVER;
-    f.peer_deliver = &d;
-    h.Receive(&f);
+    h.DeliverPeer(3, "hi");
     h.LinkDown();
     h.Advance(20 * RTM__MS);
     EXPECT_EQ(0, h.CountSent(RTM__WIRE__FRAME__BODY_PEER_ACK));
