@@ -41,7 +41,7 @@ enum { NSCENARIOS = sizeof(scenario_names) / sizeof(scenario_names[0]) };
 static const bench_size sizes[] = {
     /* name  runs  lat    tput    win   fan  msgs win  idle   s  storm down java threads */
     {"tiny",  1,   200,   2000,   100,  10,  20,  4,   20,    1, 10,   5000, 2000,   2},
-    {"quick", 3,   5000,  50000,  1000, 200, 100, 8,   2000,  3, 500,  5000, 50000,  2},
+    {"quick", 3,   5000,  50000,  1000, 200, 100, 8,   10000, 3, 500,  5000, 50000,  2},
     {"full",  5,   20000, 200000, 1000, 1000, 200, 8,  10000, 10, 5000, 5000, 200000, 2},
 };
 
