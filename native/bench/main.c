@@ -264,6 +264,22 @@ static int parse_int(const char *s, long lo, long hi, long *out)
     return 0;
 }
 
+/* The options with an integer value, 1..max. */
+struct int_option {
+    const char *name;
+    long max;
+    long *value;
+};
+
+static const struct int_option *int_option(const struct int_option *o, size_t n,
+                                           const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(o[i].name, name) == 0)
+            return &o[i];
+    return NULL;
+}
+
 int main(int argc, char **argv)
 {
     char *own = own_build_dir();
@@ -289,7 +305,13 @@ int main(int argc, char **argv)
     }
     const char *size_name = "quick", *scenarios = NULL, *systems = NULL, *out = NULL;
     const char *source_dir = RTM_SOURCE_DIR;
-    long runs = 0, idle_clients = 0;
+    long runs = 0, idle_clients = 0, heartbeat = 1;
+    const struct int_option ints[] = {
+        {"--runs", 1000, &runs},
+        {"--heartbeat-s", 600, &heartbeat},
+        {"--idle-clients", 1000000, &idle_clients},
+    };
+    enum { NINTS = sizeof(ints) / sizeof(ints[0]) };
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0) {
@@ -303,25 +325,12 @@ int main(int argc, char **argv)
             return 2;
         }
         const char *v = argv[++i];
+        const struct int_option *o;
         if (strcmp(a, "--size") == 0) {
             size_name = v;
-        } else if (strcmp(a, "--runs") == 0) {
-            if (parse_int(v, 1, 1000, &runs) != 0) {
-                fprintf(stderr, "rtm-bench: --runs: 1..1000, not '%s'\n", v);
-                free(own);
-                return 2;
-            }
-        } else if (strcmp(a, "--heartbeat-s") == 0) {
-            long hb;
-            if (parse_int(v, 1, 600, &hb) != 0) {
-                fprintf(stderr, "rtm-bench: --heartbeat-s: 1..600, not '%s'\n", v);
-                free(own);
-                return 2;
-            }
-            env.heartbeat_s = (int)hb;
-        } else if (strcmp(a, "--idle-clients") == 0) {
-            if (parse_int(v, 1, 1000000, &idle_clients) != 0) {
-                fprintf(stderr, "rtm-bench: --idle-clients: 1..1000000, not '%s'\n", v);
+        } else if ((o = int_option(ints, NINTS, a)) != NULL) {
+            if (parse_int(v, 1, o->max, o->value) != 0) {
+                fprintf(stderr, "rtm-bench: %s: 1..%ld, not '%s'\n", a, o->max, v);
                 free(own);
                 return 2;
             }
@@ -353,6 +362,7 @@ int main(int argc, char **argv)
         free(own);
         return 2;
     }
+    env.heartbeat_s = (int)heartbeat;
     bench_size size = *base;
     if (runs > 0)
         size.runs = (int)runs;

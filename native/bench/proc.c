@@ -24,7 +24,7 @@ int64_t bench_now_ns(void)
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-static void sleep_ms(int ms)
+void bench_sleep_ms(int ms)
 {
     struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
@@ -157,7 +157,7 @@ int bench_wait_port(int port, pid_t pid, int timeout_ms)
                     port, timeout_ms);
             return -1;
         }
-        sleep_ms(10);
+        bench_sleep_ms(10);
     }
 }
 
@@ -169,7 +169,7 @@ void bench_stop(pid_t pid)
     for (int i = 0; i < 500; i++) {
         if (waitpid(pid, NULL, WNOHANG) == pid)
             return;
-        sleep_ms(10);
+        bench_sleep_ms(10);
     }
     kill(pid, SIGKILL);
     waitpid(pid, NULL, 0);

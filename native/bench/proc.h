@@ -50,6 +50,9 @@ int bench_threads(pid_t pid);
 /* CLOCK_MONOTONIC in ns. */
 int64_t bench_now_ns(void);
 
+/* Sleeps ms milliseconds, through signals. */
+void bench_sleep_ms(int ms);
+
 /* Raises RLIMIT_NOFILE's soft limit to the hard one; returns the limit. */
 long bench_raise_nofile(void);
 

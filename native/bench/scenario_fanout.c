@@ -86,7 +86,7 @@ int bench_fanout(const bench_driver *d, const bench_env *env,
         f.sender_waits = false;
         f.sent++;
         pthread_mutex_unlock(&w.lock);
-        bench_msg_fill(buf, sizeof(buf), (uint32_t)i, 0);
+        bench_msg_fill(buf, sizeof(buf), (uint32_t)i);
         if (d->publish(eps[0], "fan", buf, sizeof(buf)) != 0) {
             fprintf(stderr, "rtm-bench: %s: fanout: publish failed\n", d->name);
             goto out;

@@ -14,7 +14,6 @@
  * several servers (each its own process, on its own port) and one worker
  * per server; the figures are summed over them.
  */
-#include <errno.h>
 #include <math.h>
 #include <poll.h>
 #include <signal.h>
@@ -27,6 +26,7 @@
 
 #include "proc.h"
 #include "scenarios.h"
+#include "stats.h"
 #include "world.h"
 
 /* Clients per worker and per server process, unless the driver says
@@ -42,13 +42,6 @@ typedef struct worker {
     long in;
     double login_ns, rss0, rss1, threads;
 } worker;
-
-static void sleep_ms(int ms)
-{
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-    }
-}
 
 /* Reads one line of w's stdout, at most timeout_ms. */
 static int read_report(worker *w, int timeout_ms)
@@ -133,7 +126,7 @@ int bench_idle(const bench_driver *d, const bench_env *env,
      * clients logged in over a while, so it takes a heartbeat period for
      * their heartbeats to be spread evenly; and the CPU is measured over
      * two periods at least, so that they are all in it. */
-    sleep_ms(1000 * env->heartbeat_s);
+    bench_sleep_ms(1000 * env->heartbeat_s);
     int idle_s = size->idle_seconds > 2 * env->heartbeat_s ? size->idle_seconds
                                                            : 2 * env->heartbeat_s;
     double server_rss1 = 0, cpu0 = 0, cpu1 = 0;
@@ -143,15 +136,15 @@ int bench_idle(const bench_driver *d, const bench_env *env,
         cpu0 += (double)bench_cpu_ns(pid);
     }
     int64_t t0 = bench_now_ns();
-    sleep_ms(idle_s * 1000);
+    bench_sleep_ms(idle_s * 1000);
     for (int i = 0; i < k; i++)
         cpu1 += (double)bench_cpu_ns(d->server_pid(servers[i]));
     double idle_ns = (double)(bench_now_ns() - t0);
     bench_results_add(r, "login-storm", d->name, "logins_per_s", (double)n * 1e9 / slowest);
     bench_results_add(r, "idle", d->name, "server_bytes_per_conn",
-                      (server_rss1 - server_rss0) / (double)n);
+                      bench_per_item(server_rss0, server_rss1, (double)n));
     bench_results_add(r, "idle", d->name, "client_bytes_per_client",
-                      client_growth / (double)n);
+                      bench_per_item(0, client_growth, (double)n));
     bench_results_add(r, "idle", d->name, "server_cpu_pct", (cpu1 - cpu0) * 100.0 / idle_ns);
     bench_results_add(r, "idle", d->name, "client_threads", threads);
     bench_results_add(r, "idle", d->name, "connections", (double)n);
@@ -197,7 +190,7 @@ int bench_idle_worker(const bench_driver *d, const bench_env *env, int port,
     }
     int64_t login_ns = bench_now_ns() - t0;
     /* The clients' first heartbeats and buffers, as the server's. */
-    sleep_ms(1000);
+    bench_sleep_ms(1000);
     printf("in %ld %lld %lld %lld %d\n", count, (long long)login_ns, (long long)rss0,
            (long long)bench_rss(0), bench_threads(0));
     fflush(stdout);

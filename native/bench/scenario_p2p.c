@@ -47,7 +47,7 @@ static void latency_message(world *w, bench_ep *ep, const void *data, size_t len
         l->samples[l->nsamples++] = (double)(now - h.sent_ns);
     char buf[SMALL];
     if (ep == l->b) {
-        bench_msg_fill(buf, sizeof(buf), h.seq, 1);
+        bench_msg_fill(buf, sizeof(buf), h.seq);
         w->d->send_peer(l->b, "a0", buf, sizeof(buf));
         return;
     }
@@ -56,7 +56,7 @@ static void latency_message(world *w, bench_ep *ep, const void *data, size_t len
     pthread_cond_broadcast(&w->cond);
     pthread_mutex_unlock(&w->lock);
     if (done < l->round_trips) {
-        bench_msg_fill(buf, sizeof(buf), (uint32_t)done, 0);
+        bench_msg_fill(buf, sizeof(buf), (uint32_t)done);
         w->d->send_peer(l->a, "b0", buf, sizeof(buf));
     }
 }
@@ -79,7 +79,7 @@ int bench_p2p_latency(const bench_driver *d, const bench_env *env,
         world_connect(&w, "b", 0, 1, 1, 0, &l.b, CONNECT_MS) != 0)
         goto out;
     char buf[SMALL];
-    bench_msg_fill(buf, sizeof(buf), 0, 0);
+    bench_msg_fill(buf, sizeof(buf), 0);
     if (d->send_peer(l.a, "b0", buf, sizeof(buf)) != 0)
         goto out;
     long done = world_wait(&w, &l.done, l.round_trips, STALL_MS);
@@ -160,7 +160,7 @@ static double throughput_pass(world *w, throughput *t, long count, size_t bytes)
         t->sender_waits = false;
         t->sent++;
         pthread_mutex_unlock(&w->lock);
-        bench_msg_fill(buf, bytes, (uint32_t)i, 0);
+        bench_msg_fill(buf, bytes, (uint32_t)i);
         if (w->d->send_peer(t->s, "r0", buf, bytes) != 0) {
             free(buf);
             return NAN;

@@ -9,7 +9,6 @@
  * was back: the spread the backoff's jitter gives the attempts. The goal is
  * all back within the backoff cap (rtm.reconnect_max_ms, 8 s) plus 1 s.
  */
-#include <errno.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -75,13 +74,6 @@ static bool wait_count(storm *s, const int *count, int n, int timeout_ms)
     return true;
 }
 
-static void sleep_ms(int ms)
-{
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-    }
-}
-
 int bench_reconnect_storm(const bench_env *env, const bench_size *size,
                           bench_results *r)
 {
@@ -133,7 +125,7 @@ int bench_reconnect_storm(const bench_env *env, const bench_size *size,
     }
     d->server_stop(server);
     server = NULL;
-    sleep_ms(size->storm_down_ms);
+    bench_sleep_ms(size->storm_down_ms);
     pthread_mutex_lock(&s.lock);
     int down = s.reconnecting;
     pthread_mutex_unlock(&s.lock);

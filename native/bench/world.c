@@ -191,14 +191,14 @@ long world_wait(world *w, const long *counter, long target, int stall_ms)
     return value;
 }
 
-void bench_msg_fill(void *buf, size_t len, uint32_t seq, uint32_t from)
+void bench_msg_fill(void *buf, size_t len, uint32_t seq)
 {
     /* The rest is a pattern, not zeros, so that no layer can compress it
      * into something cheaper than what an application sends. */
     unsigned char *p = buf;
     for (size_t i = sizeof(bench_msg); i < len; i++)
         p[i] = (unsigned char)(i * 131 + seq);
-    bench_msg h = {bench_now_ns(), seq, from};
+    bench_msg h = {bench_now_ns(), seq};
     memcpy(buf, &h, sizeof(h));
 }
 

@@ -37,7 +37,6 @@ struct world {
 typedef struct bench_msg {
     int64_t sent_ns;
     uint32_t seq;
-    uint32_t from;            /* the sender's index, where it matters */
 } bench_msg;
 
 /* Starts d's server on a free port (server: true) or uses `port`, and opens
@@ -69,7 +68,7 @@ long world_wait(world *w, const long *counter, long target, int stall_ms);
 
 /* Fills buf (len >= sizeof(bench_msg)) with a header stamped now and a
  * pattern after it. */
-void bench_msg_fill(void *buf, size_t len, uint32_t seq, uint32_t from);
+void bench_msg_fill(void *buf, size_t len, uint32_t seq);
 /* Reads the header of a received message; false when it is too short. */
 bool bench_msg_read(const void *data, size_t len, bench_msg *out);
 

@@ -41,7 +41,7 @@ void OnMessage(world *w, bench_ep *ep, const void *data, size_t len)
     }
     if (ep == r->echo) {
         char buf[100];
-        bench_msg_fill(buf, sizeof(buf), h.seq, 1);
+        bench_msg_fill(buf, sizeof(buf), h.seq);
         w->d->send_peer(ep, "p0", buf, sizeof(buf));
     }
     pthread_mutex_lock(&w->lock);
@@ -94,11 +94,11 @@ TEST_P(DriverTest, PeerMessagesArriveOnceAndInOrder)
     std::vector<char> buf(4096);
     for (uint32_t i = 0; i < 1000; i++) {
         size_t len = i % 2 ? 4096 : 100;
-        bench_msg_fill(buf.data(), len, i, 0);
+        bench_msg_fill(buf.data(), len, i);
         ASSERT_EQ(0, d->send_peer(eps[0], "p1", buf.data(), len));
     }
     for (uint32_t i = 0; i < 10; i++) {
-        bench_msg_fill(buf.data(), 100, i, 1);
+        bench_msg_fill(buf.data(), 100, i);
         ASSERT_EQ(0, d->send_peer(eps[1], "p0", buf.data(), 100));
     }
     ASSERT_EQ(1010, world_wait(&w_, &r_.total, 1010, 10000));
@@ -122,7 +122,7 @@ TEST_P(DriverTest, AChannelReachesEveryMemberButTheSender)
     ASSERT_EQ(0, world_join(&w_, eps, 3, "room", 20000)); // eps[3] stays out
     char buf[100];
     for (uint32_t i = 0; i < 20; i++) {
-        bench_msg_fill(buf, sizeof(buf), i, 0);
+        bench_msg_fill(buf, sizeof(buf), i);
         ASSERT_EQ(0, GetParam()->publish(eps[0], "room", buf, sizeof(buf)));
     }
     ASSERT_EQ(40, world_wait(&w_, &r_.total, 40, 10000));
@@ -146,7 +146,7 @@ TEST_P(DriverTest, AReceiverAnswersFromInsideItsCallback)
     r_.echo = eps[1];
     char buf[100];
     for (uint32_t i = 0; i < 200; i++) {
-        bench_msg_fill(buf, sizeof(buf), i, 0);
+        bench_msg_fill(buf, sizeof(buf), i);
         ASSERT_EQ(0, GetParam()->send_peer(eps[0], "p1", buf, sizeof(buf)));
     }
     // 200 to p1, and its 200 answers to p0.

@@ -1090,24 +1090,12 @@ TEST(SessionOps, PeerMessagesAreDeliveredAndAcknowledged)
 {
     Harness h;
     h.Connect();
-    rtm__frame f = RTM__WIRE__FRAME__INIT;
-    Rtm__Wire__PeerDeliver d = RTM__WIRE__PEER_DELIVER__INIT;
-    Rtm__Wire__Message m = RTM__WIRE__MESSAGE__INIT;
-    char from[] = "bob", text[] = "hi";
-    m.type = RTM_MESSAGE_TYPE_TEXT;
-    m.text = text;
-    d.from = from;
-    d.message = &m;
-    d.seq = 7;
-    f.body_case = RTM__WIRE__FRAME__BODY_PEER_DELIVER;
-    f.peer_deliver = &d;
-    h.Receive(&f);
+    h.DeliverPeer(7, "hi");
     EXPECT_EQ((std::vector<std::string>{"hi"}), h.peer_texts);
     // Acknowledged 20 ms later, together with what came meanwhile.
     EXPECT_EQ(0, h.CountSent(RTM__WIRE__FRAME__BODY_PEER_ACK));
     h.Advance(10 * RTM__MS);
-    d.seq = 8;
-    h.Receive(&f);
+    h.DeliverPeer(8, "hi");
     EXPECT_EQ(0, h.CountSent(RTM__WIRE__FRAME__BODY_PEER_ACK));
     h.Advance(10 * RTM__MS);
     ASSERT_EQ(1, h.CountSent(RTM__WIRE__FRAME__BODY_PEER_ACK));
@@ -1132,7 +1120,7 @@ TEST(SessionOps, PeerMessagesAreAcknowledgedInBatches)
 
 // An acknowledgement still waiting when the link is lost is not sent on
 // the next link: the resume's Login says what was received (S9).
-TEST(SessionOps, AnAcknowledgementDoesNotOutliveItsLink)
+TEST(SessionOps, S9_AnAcknowledgementDoesNotOutliveItsLink)
 {
     Harness h;
     h.Connect();
