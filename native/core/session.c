@@ -645,11 +645,15 @@ void rtm__session_login(rtm__session *s, rtm__time now, uint64_t op,
 
 /* Tells the server the user leaves, when logged in. Best effort: the server
  * ends the session at once instead of waiting for the link to time out; no
- * answer is awaited. */
+ * answer is awaited. What was received is acknowledged first: the server
+ * keeps what is not for the user's next login (SPEC S9). */
+static void rtm__ack_flush(rtm__session *s, rtm__time now);
+
 static void rtm__send_logout(rtm__session *s, rtm__time now)
 {
     if (s->link != RTM__LINK_UP)
         return;
+    rtm__ack_flush(s, now);
     rtm__frame f = RTM__WIRE__FRAME__INIT;
     Rtm__Wire__Logout lo = RTM__WIRE__LOGOUT__INIT;
     f.body_case = RTM__WIRE__FRAME__BODY_LOGOUT;
@@ -718,12 +722,19 @@ void rtm__session_send_peer(rtm__session *s, rtm__time now, uint64_t op,
     rtm__request(s, now, op, RTM__OP_PEER_MESSAGE, false, NULL, &f);
 }
 
+/* rejoin: a channel of the client that a new session on the server must
+ * join again (SPEC S14); its cursor asks for what it missed (S10). */
 static void rtm__send_join(rtm__session *s, rtm__time now, uint64_t op,
-                           bool internal, const char *channel)
+                           bool internal, const char *channel,
+                           const rtm__chan *rejoin)
 {
     rtm__frame f = RTM__WIRE__FRAME__INIT;
     Rtm__Wire__Join j = RTM__WIRE__JOIN__INIT;
     j.channel = (char *)channel;
+    if (rejoin != NULL) {
+        j.replay = true;
+        j.last_seq = rejoin->last_seq;
+    }
     f.body_case = RTM__WIRE__FRAME__BODY_JOIN;
     f.join = &j;
     rtm__request(s, now, op, RTM__OP_JOIN, internal, channel, &f);
@@ -757,7 +768,7 @@ void rtm__session_join(rtm__session *s, rtm__time now, uint64_t op,
         rtm__done(s, op, RTM__OP_JOIN, RTM_JOIN_CHANNEL_ERR_FAILURE);
         return;
     }
-    rtm__send_join(s, now, op, false, channel);
+    rtm__send_join(s, now, op, false, channel, NULL);
 }
 
 void rtm__session_leave(rtm__session *s, rtm__time now, uint64_t op,
@@ -1282,7 +1293,7 @@ static void rtm__rejoin(rtm__session *s, rtm__time now)
     for (size_t i = 0; i < s->nchans; i++) {
         if (s->chans[i].status == RTM__CHAN_JOINED) {
             rtm__slog(s, RTM_LOG_INFO, "rejoining %s", s->chans[i].name);
-            rtm__send_join(s, now, 0, true, s->chans[i].name);
+            rtm__send_join(s, now, 0, true, s->chans[i].name, &s->chans[i]);
         }
     }
 }
@@ -1341,11 +1352,10 @@ static void rtm__on_login_result(rtm__session *s, rtm__time now, uint32_t rid,
         break;
     }
     if (!r->resumed) {
-        /* A new session on the server: its numbering starts over, and what
-         * the old one held must be built again (SPEC S14). */
+        /* A new session on the server: its peer numbering starts over, and
+         * what the old one held must be built again (SPEC S14). A channel's
+         * seqs never start over: the rejoins carry the cursors (S10, B2). */
         s->peer_received = 0;
-        for (size_t i = 0; i < s->nchans; i++)
-            s->chans[i].last_seq = 0;
         rtm__rejoin(s, now);
         rtm__resend_attributes(s, now);
         rtm__resubscribe(s, now);

@@ -85,6 +85,9 @@ int rtmd_metrics_render(rtmd_server *srv, struct evbuffer *out)
     rc |= metric_sample(out, "rtmd_messages_total", "kind=\"channel\"", m->messages_channel);
     rc |= metric_single(out, "rtmd_replays_total", "counter",
                         "Resumed sessions sent what they missed.", m->replays);
+    rc |= metric_single(out, "rtmd_peer_messages_dropped_total", "counter",
+                        "Accepted peer messages a bound dropped: a full queue, or kept "
+                        "longer than --offline-ttl-s.", m->peer_dropped);
     rc |= metric_head(out, "rtmd_kicks_total", "counter", "Links kicked, by reason.");
     const int reasons[] = { RTM_CONNECTION_CHANGE_REASON_BANNED_BY_SERVER,
                             RTM_CONNECTION_CHANGE_REASON_REMOTE_LOGIN,

@@ -27,6 +27,7 @@ typedef struct {
     uint64_t messages_peer;                    /* peer messages accepted for delivery */
     uint64_t messages_channel;                 /* channel messages accepted */
     uint64_t replays;                          /* resumed sessions replayed to */
+    uint64_t peer_dropped;                     /* accepted peer messages a bound dropped */
     uint64_t kicks[RTMD_METRICS_KICK_REASONS]; /* Kick frames sent, by reason */
     uint64_t links_refused[RTMD_REFUSED_CAPS]; /* links refused over a cap */
 } rtmd_metrics;

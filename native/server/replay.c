@@ -49,10 +49,9 @@ static void replay_send_cb(uint64_t seq, uint64_t at_ms, const uint8_t *frame, s
         p->sent++;
 }
 
-/* The channel replay of one cursor; adds to *sent and *skipped. */
-static void replay_channel(rtmd_server *srv, rtmd_session *s, const char *ch,
-                           uint64_t last_seq, uint64_t horizon, uint32_t *sent,
-                           uint32_t *skipped)
+void rtmd_replay_channel(rtmd_server *srv, rtmd_session *s, const char *ch,
+                         uint64_t last_seq, uint64_t horizon, uint32_t *sent,
+                         uint32_t *skipped)
 {
     replay_pass p = { .link = s->link, .after = last_seq };
     rtmd_store_history_foreach(srv->store, s->app_id, ch, horizon, replay_count_cb, &p);
@@ -60,10 +59,13 @@ static void replay_channel(rtmd_server *srv, rtmd_session *s, const char *ch,
     p.skip = p.seen > max ? p.seen - max : 0;
     p.seen = 0;
     rtmd_store_history_foreach(srv->store, s->app_id, ch, horizon, replay_send_cb, &p);
-    /* Missed: every seq after the cursor; what was not re-delivered was cut
-     * by the window, the count, or is no longer kept. */
-    uint64_t now_seq = rtmd_store_channel_last_seq(srv->store, s->app_id, ch);
-    uint64_t missed = now_seq > last_seq ? now_seq - last_seq : 0;
+    /* Missed: every seq after the cursor, or after the first the store has
+     * (a cursor of an earlier life of the channel); what was not
+     * re-delivered was cut by the window, the count, or is no longer kept. */
+    uint64_t base = 0, last = 0;
+    rtmd_store_channel_seqs(srv->store, s->app_id, ch, &base, &last);
+    uint64_t from = last_seq > base ? last_seq : base;
+    uint64_t missed = last > from ? last - from : 0;
     *sent += p.sent;
     if (missed > p.sent)
         *skipped += (uint32_t)(missed - p.sent);
@@ -96,7 +98,7 @@ void rtmd_replay_resume(rtmd_server *srv, rtmd_session *s, const Rtm__Wire__Logi
                 if (done_ch[k] || strcmp(mine.items[k], cur->channel) != 0)
                     continue;
                 done_ch[k] = true;
-                replay_channel(srv, s, mine.items[k], cur->last_seq, horizon,
+                rtmd_replay_channel(srv, s, mine.items[k], cur->last_seq, horizon,
                                &done.channel_messages, &done.channel_skipped);
                 break;
             }

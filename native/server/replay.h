@@ -19,4 +19,13 @@
 
 void rtmd_replay_resume(rtmd_server *srv, rtmd_session *s, const Rtm__Wire__Login *login);
 
+/* Re-delivers to s's link the kept messages of channel ch with seq >
+ * last_seq accepted at or after horizon (monotonic ms), at most the latest
+ * --replay-max, oldest first, replayed = true; adds how many to *sent and
+ * how many it missed but were not re-delivered to *skipped. Also for a Join
+ * with replay (router.c). */
+void rtmd_replay_channel(rtmd_server *srv, rtmd_session *s, const char *ch,
+                         uint64_t last_seq, uint64_t horizon, uint32_t *sent,
+                         uint32_t *skipped);
+
 #endif

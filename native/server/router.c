@@ -8,6 +8,7 @@
 #include "ids.h"
 #include "log.h"
 #include "member_count.h"
+#include "replay.h"
 #include "rtm/rtm_codes.h"
 #include "token_expiry.h"
 
@@ -135,12 +136,13 @@ static Rtm__Wire__Message router_forwarded(const Rtm__Wire__Message *m)
  * acknowledged to be re-delivered after a reconnection (S9). 0, or -1 when
  * it could not be kept (logged). */
 static int router_push_to(rtmd_server *srv, rtmd_session *to, const char *from,
-                          Rtm__Wire__Message *msg)
+                          Rtm__Wire__Message *msg, bool replayed)
 {
     Rtm__Wire__PeerDeliver d = RTM__WIRE__PEER_DELIVER__INIT;
     d.from = (char *)from;
     d.message = msg;
     d.seq = to->peer_seq + 1;
+    d.replayed = replayed;
     rtm__frame f = RTM__WIRE__FRAME__INIT;
     f.body_case = RTM__WIRE__FRAME__BODY_PEER_DELIVER;
     f.peer_deliver = &d;
@@ -157,10 +159,13 @@ static int router_push_to(rtmd_server *srv, rtmd_session *to, const char *from,
         return -1;
     }
     to->peer_seq = d.seq;
-    if (st == RTMD_STORE_LIMIT)
+    if (st == RTMD_STORE_LIMIT) {
+        /* Reported in the session's next ReplayDone (peer_dropped). */
+        srv->metrics.peer_dropped++;
         rtmd_log(RTMD_LOG_WARN,
                  "%s/%s: more than %u unacknowledged peer messages; the oldest dropped",
                  to->app_id, to->user_id, srv->cfg->max_unacked);
+    }
     /* Not sent now (no link, or it just failed): it is in the queue, and
      * the resume re-delivers it. */
     if (rtmd_conn_is_open(to->link))
@@ -191,13 +196,16 @@ static int router_keep_offline(rtmd_server *srv, rtmd_session *s, const char *to
     if (!buf)
         return RTM_PEER_MESSAGE_ERR_FAILURE;
     rtm__wire__message__pack(fwd, buf);
-    rtmd_store_status st = rtmd_store_offline_push(srv->store, s->app_id, to, s->user_id,
-                                                   rtmd_wall_ms(), buf, len, cfg->offline_max);
+    rtmd_offline_msg kept = { s->user_id, fwd->server_ts, buf, len, 0, 0 };
+    rtmd_store_status st = rtmd_store_offline_push(srv->store, s->app_id, to, &kept,
+                                                   cfg->offline_max);
     free(buf);
-    if (st == RTMD_STORE_LIMIT)
-        rtmd_log(RTMD_LOG_DEBUG, "%s/%s: more than %u offline messages: the oldest dropped",
+    if (st == RTMD_STORE_LIMIT) {
+        /* SPEC S9: reported at the receiver's next login (peer_dropped). */
+        srv->metrics.peer_dropped++;
+        rtmd_log(RTMD_LOG_INFO, "%s/%s: more than %u offline messages: the oldest dropped",
                  s->app_id, to, cfg->offline_max);
-    else if (st != RTMD_STORE_OK)
+    } else if (st != RTMD_STORE_OK)
         return RTM_PEER_MESSAGE_ERR_FAILURE;
     return RTM_PEER_MESSAGE_ERR_CACHED_BY_SERVER;
 }
@@ -221,7 +229,7 @@ static int router_peer_deliver(rtmd_server *srv, rtmd_session *s, Rtm__Wire__Pee
                    ? router_keep_offline(srv, s, ps->to, &fwd)
                    : RTM_PEER_MESSAGE_ERR_PEER_UNREACHABLE;
     else
-        code = router_push_to(srv, to, s->user_id, &fwd) == 0 ? RTM_PEER_MESSAGE_ERR_OK
+        code = router_push_to(srv, to, s->user_id, &fwd, false) == 0 ? RTM_PEER_MESSAGE_ERR_OK
                                                               : RTM_PEER_MESSAGE_ERR_FAILURE;
     if (code == RTM_PEER_MESSAGE_ERR_OK || code == RTM_PEER_MESSAGE_ERR_CACHED_BY_SERVER)
         srv->metrics.messages_peer++;
@@ -231,34 +239,117 @@ static int router_peer_deliver(rtmd_server *srv, rtmd_session *s, Rtm__Wire__Pee
 typedef struct {
     rtmd_server *srv;
     rtmd_session *s;
-    size_t n;
+    const Rtm__Wire__Login *login;
+    uint32_t kept, cached, had; /* delivered: of ended sessions, cached; skipped */
 } router_offline_ctx;
 
-/* offline_take's callback: one kept message to the session now in. */
-static void router_offline_one(const char *from, uint64_t at_ms, const uint8_t *msg,
-                               size_t len, void *closure)
+/* offline_take's callback: one kept message to the session now in, unless
+ * it is one of the ended session this client had and says it received. */
+static void router_offline_one(const rtmd_offline_msg *o, void *closure)
 {
     router_offline_ctx *ctx = closure;
-    Rtm__Wire__Message *m = rtm__wire__message__unpack(NULL, len, msg);
+    if (o->session_id != 0 && o->session_id == ctx->login->session_id &&
+        o->seq <= ctx->login->peer_received) {
+        ctx->had++;
+        return;
+    }
+    Rtm__Wire__Message *m = rtm__wire__message__unpack(NULL, o->len, o->msg);
     if (!m) {
-        rtmd_log(RTMD_LOG_ERROR, "%s/%s: an offline message cannot be decoded; dropped",
+        rtmd_log(RTMD_LOG_ERROR, "%s/%s: a kept peer message cannot be decoded; dropped",
                  ctx->s->app_id, ctx->s->user_id);
         return;
     }
-    if (router_push_to(ctx->srv, ctx->s, from, m) == 0)
-        ctx->n++;
+    if (router_push_to(ctx->srv, ctx->s, o->from, m, o->session_id != 0) == 0) {
+        if (o->session_id != 0)
+            ctx->kept++;
+        else
+            ctx->cached++;
+    }
     rtm__wire__message__free_unpacked(m, NULL);
 }
 
-void rtmd_router_deliver_offline(rtmd_server *srv, rtmd_session *s)
+void rtmd_router_deliver_offline(rtmd_server *srv, rtmd_session *s,
+                                 const Rtm__Wire__Login *login)
 {
-    router_offline_ctx ctx = { srv, s, 0 };
+    router_offline_ctx ctx = { srv, s, login, 0, 0, 0 };
     uint64_t ttl = (uint64_t)srv->cfg->offline_ttl_s * 1000u, now = rtmd_wall_ms();
-    rtmd_store_offline_take(srv->store, s->app_id, s->user_id, now > ttl ? now - ttl : 0,
-                            router_offline_one, &ctx);
-    if (ctx.n)
-        rtmd_log(RTMD_LOG_INFO, "%s/%s: %zu offline messages delivered", s->app_id,
-                 s->user_id, ctx.n);
+    uint32_t dropped = rtmd_store_offline_take(srv->store, s->app_id, s->user_id,
+                                               now > ttl ? now - ttl : 0,
+                                               router_offline_one, &ctx);
+    if (ctx.kept || ctx.cached || ctx.had || dropped)
+        rtmd_log(RTMD_LOG_INFO,
+                 "%s/%s: delivered %u peer messages kept from an ended session and %u "
+                 "offline ones (%u it had, %u dropped while it was away)",
+                 s->app_id, s->user_id, ctx.kept, ctx.cached, ctx.had, dropped);
+    /* SPEC S9: a client back after its session ended (it names the session
+     * it had) is told what was re-delivered and what a bound dropped. */
+    if (login->session_id == 0 && dropped == 0)
+        return;
+    Rtm__Wire__ReplayDone done = RTM__WIRE__REPLAY_DONE__INIT;
+    done.peer_messages = ctx.kept;
+    done.peer_dropped = dropped;
+    rtm__frame f = RTM__WIRE__FRAME__INIT;
+    f.body_case = RTM__WIRE__FRAME__BODY_REPLAY_DONE;
+    f.replay_done = &done;
+    rtmd_conn_send(s->link, &f);
+}
+
+/* unacked_foreach's callback: one PeerDeliver of an ending session, kept
+ * for its user with the session's id and its seq there. */
+typedef struct {
+    rtmd_server *srv;
+    rtmd_session *s;
+    uint32_t kept, failed;
+} router_keep_ctx;
+
+static void router_keep_one(uint64_t seq, uint64_t at_ms, const uint8_t *frame, size_t len,
+                            void *closure)
+{
+    router_keep_ctx *ctx = closure;
+    rtm__frame *f = NULL;
+    uint8_t *msg = NULL;
+    if (len < RTM__FRAME_HEADER ||
+        rtm__frame_unpack(frame + RTM__FRAME_HEADER, len - RTM__FRAME_HEADER, &f) !=
+            RTM__FRAME_OK ||
+        f->body_case != RTM__WIRE__FRAME__BODY_PEER_DELIVER || !f->peer_deliver->message) {
+        ctx->failed++;
+        goto done;
+    }
+    const Rtm__Wire__PeerDeliver *d = f->peer_deliver;
+    size_t n = rtm__wire__message__get_packed_size(d->message);
+    msg = malloc(n ? n : 1);
+    if (!msg) {
+        ctx->failed++;
+        goto done;
+    }
+    rtm__wire__message__pack(d->message, msg);
+    rtmd_offline_msg o = { d->from ? d->from : "", d->message->server_ts, msg, n,
+                           ctx->s->id, seq };
+    if (rtmd_store_offline_push(ctx->srv->store, ctx->s->app_id, ctx->s->user_id, &o, 0) ==
+        RTMD_STORE_OK)
+        ctx->kept++;
+    else
+        ctx->failed++;
+done:
+    free(msg);
+    rtm__frame_free(f);
+}
+
+void rtmd_router_keep_undelivered(rtmd_server *srv, rtmd_session *s)
+{
+    router_keep_ctx ctx = { srv, s, 0, 0 };
+    uint32_t dropped = rtmd_store_unacked_take_dropped(srv->store, s);
+    rtmd_store_unacked_foreach(srv->store, s, router_keep_one, &ctx);
+    dropped += ctx.failed;
+    if (dropped && rtmd_store_offline_dropped_add(srv->store, s->app_id, s->user_id,
+                                                  dropped) != RTMD_STORE_OK)
+        rtmd_log(RTMD_LOG_ERROR, "%s/%s: out of memory counting %u dropped peer messages",
+                 s->app_id, s->user_id, dropped);
+    srv->metrics.peer_dropped += ctx.failed;
+    if (ctx.kept || dropped)
+        rtmd_log(dropped ? RTMD_LOG_WARN : RTMD_LOG_INFO,
+                 "%s/%s: session ended with %u peer messages unacknowledged: kept for the "
+                 "next login (%u dropped)", s->app_id, s->user_id, ctx.kept, dropped);
 }
 
 static void router_peer_send(rtmd_server *srv, rtmd_session *s, uint32_t rid,
@@ -276,8 +367,30 @@ static void router_peer_ack(rtmd_server *srv, rtmd_session *s, const Rtm__Wire__
 
 /* ---- channels ----------------------------------------------------------- */
 
-static void router_join(rtmd_server *srv, rtmd_session *s, uint32_t rid, const char *ch)
+/* SPEC S10 after S13: a rejoin replays what the client missed of the
+ * channel, from the replay window before its login (the reconnection). */
+static void router_join_replay(rtmd_server *srv, rtmd_session *s, uint32_t rid,
+                               const Rtm__Wire__Join *j)
 {
+    Rtm__Wire__ReplayDone done = RTM__WIRE__REPLAY_DONE__INIT;
+    uint64_t window = srv->cfg->replay_window_ms;
+    rtmd_replay_channel(srv, s, j->channel, j->last_seq,
+                        s->login_ms > window ? s->login_ms - window : 0,
+                        &done.channel_messages, &done.channel_skipped);
+    rtm__frame f = RTM__WIRE__FRAME__INIT;
+    f.request_id = rid;
+    f.body_case = RTM__WIRE__FRAME__BODY_REPLAY_DONE;
+    f.replay_done = &done;
+    rtmd_conn_send(s->link, &f);
+    rtmd_log(RTMD_LOG_INFO, "%s/%s: rejoined %s: replayed %u channel messages (%u skipped)",
+             s->app_id, s->user_id, j->channel, done.channel_messages,
+             done.channel_skipped);
+}
+
+static void router_join(rtmd_server *srv, rtmd_session *s, uint32_t rid,
+                        const Rtm__Wire__Join *j)
+{
+    const char *ch = j->channel;
     if (!rtm__channel_id_valid(ch)) {
         router_result(s, rid, RTM_JOIN_CHANNEL_ERR_INVALID_ARGUMENT);
         return;
@@ -296,7 +409,8 @@ static void router_join(rtmd_server *srv, rtmd_session *s, uint32_t rid, const c
                  s->user_id, ch, same.count, same.period_ms);
         code = RTM_JOIN_CHANNEL_ERR_JOIN_SAME_CHANNEL_TOO_OFTEN;
     } else {
-        switch (rtmd_store_channel_join(srv->store, s, ch, RTMD_MAX_CHANNELS_PER_SESSION)) {
+        switch (rtmd_store_channel_join(srv->store, s, ch, RTMD_MAX_CHANNELS_PER_SESSION,
+                                        rtmd_wall_us())) {
         case RTMD_STORE_OK: code = RTM_JOIN_CHANNEL_ERR_OK; break;
         case RTMD_STORE_EXISTS: code = RTM_JOIN_CHANNEL_ERR_ALREADY_JOINED; break;
         case RTMD_STORE_LIMIT: code = RTM_JOIN_CHANNEL_ERR_EXCEED_LIMIT; break;
@@ -309,6 +423,8 @@ static void router_join(rtmd_server *srv, rtmd_session *s, uint32_t rid, const c
             rtmd_log(RTMD_LOG_ERROR, "%s/%s: out of memory counting a join of %s",
                      s->app_id, s->user_id, ch);
         router_member_event(srv, s, ch, true, true);
+        if (j->replay)
+            router_join_replay(srv, s, rid, j);
     }
 }
 
@@ -402,7 +518,7 @@ bool rtmd_router_request(rtmd_server *srv, rtmd_session *s, rtm__frame *f)
         router_peer_ack(srv, s, f->peer_ack);
         return true;
     case RTM__WIRE__FRAME__BODY_JOIN:
-        router_join(srv, s, rid, f->join->channel);
+        router_join(srv, s, rid, f->join);
         return true;
     case RTM__WIRE__FRAME__BODY_LEAVE:
         router_leave(srv, s, rid, f->leave->channel);

@@ -23,9 +23,19 @@ bool rtmd_router_request(rtmd_server *srv, rtmd_session *s, rtm__frame *f);
 void rtmd_router_fan_out(rtmd_server *srv, const char *app_id, const char *except,
                          const char *channel, const uint8_t *buf, size_t len);
 
-/* Delivers to s, a session just created, the messages kept for its user
- * while it was away (SPEC A6), oldest first, with Message.offline set. */
-void rtmd_router_deliver_offline(rtmd_server *srv, rtmd_session *s);
+/* Delivers to s, a session just created by login, the messages kept for
+ * its user while it had no session, oldest first: those a session of the
+ * user had not acknowledged when it ended (SPEC S9, replayed set; those the
+ * same client says it received are skipped), then those kept while it was
+ * offline (SPEC A6, Message.offline set). Then, when the client names the
+ * session it had (a reconnection) or messages were dropped, ReplayDone
+ * {peer_messages, peer_dropped}. */
+void rtmd_router_deliver_offline(rtmd_server *srv, rtmd_session *s,
+                                 const Rtm__Wire__Login *login);
+
+/* s is ending: the peer messages it has not acknowledged are kept for its
+ * user's next login (SPEC S9), with the count of those its queue dropped. */
+void rtmd_router_keep_undelivered(rtmd_server *srv, rtmd_session *s);
 
 /* Takes s out of every channel; with notify, the other members receive
  * MemberEvent{joined = false}. */

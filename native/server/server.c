@@ -23,11 +23,16 @@ uint64_t rtmd_now_ms(void)
     return rtmd_now_us() / 1000u;
 }
 
-uint64_t rtmd_wall_ms(void)
+uint64_t rtmd_wall_us(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+uint64_t rtmd_wall_ms(void)
+{
+    return rtmd_wall_us() / 1000u;
 }
 
 /* How often offline messages past --offline-ttl-s are forgotten (they are
@@ -39,9 +44,13 @@ static void rtmd_server_offline_sweep(evutil_socket_t fd, short what, void *arg)
     rtmd_server *srv = arg;
     uint64_t ttl = (uint64_t)srv->cfg->offline_ttl_s * 1000u, now = rtmd_wall_ms();
     size_t n = rtmd_store_offline_expire(srv->store, now > ttl ? now - ttl : 0);
+    srv->metrics.peer_dropped += n;
     if (n)
         rtmd_log(RTMD_LOG_INFO, "%zu offline messages expired (--offline-ttl-s %u)", n,
                  srv->cfg->offline_ttl_s);
+    /* Channels without members whose history left the replay window. */
+    uint64_t mono = rtmd_now_ms(), window = srv->cfg->replay_window_ms;
+    rtmd_store_channels_expire(srv->store, mono > window ? mono - window : 0);
 }
 
 int rtmd_server_init(rtmd_server *srv, const rtmd_config *cfg, struct event_base *base)

@@ -38,8 +38,9 @@ typedef struct rtmd_server {
     /* Links refused by --max-conns/--max-conns-per-ip, logged at most once a
      * second: how many since the last log line, and when that was. */
     uint64_t refused, refused_logged_ms;
-    /* Offline messages (SPEC A6): the sweep of expired ones, and when the
-     * store was last logged full. */
+    /* Offline messages (SPEC A6): the sweep of expired ones (and of
+     * channels without members whose history expired), and when the store
+     * was last logged full. */
     struct event *offline_sweep;
     uint64_t offline_full_logged_ms;
     /* Member counts (member_count.c): per "app\x1fchannel", what was last
@@ -65,8 +66,10 @@ typedef struct rtmd_server {
 /* Monotonic milliseconds, for deadlines; microseconds, for rates. */
 uint64_t rtmd_now_ms(void);
 uint64_t rtmd_now_us(void);
-/* Milliseconds since the Unix epoch, for server_ts. */
+/* Milliseconds since the Unix epoch, for server_ts; microseconds, for the
+ * first seq of a channel (store.h, channel_join). */
 uint64_t rtmd_wall_ms(void);
+uint64_t rtmd_wall_us(void);
 
 /* 0, or -1 (logged) when the store cannot be created. */
 int rtmd_server_init(rtmd_server *srv, const rtmd_config *cfg, struct event_base *base);

@@ -69,6 +69,7 @@ static rtmd_session *session_new(rtmd_server *srv, const char *app, const char *
     s->user_id = strdup(user);
     s->instance_id = instance;
     s->id = session_next_id();
+    s->login_ms = rtmd_now_ms();
     if (!s->app_id || !s->user_id) {
         session_free(s);
         return NULL;
@@ -117,8 +118,11 @@ static void grace_unlink(rtmd_server *srv, rtmd_session *s)
         grace_arm(srv);
 }
 
-/* Appends s (deadlines only grow: the list stays sorted). 0, or -1 when the
- * timer cannot be created. */
+/* Puts s on the grace list, its deadline counted from the last data
+ * received on its lost link (SPEC S13). Links notice their loss after
+ * different idle timeouts, so a later entry may have an earlier deadline:
+ * it is inserted from the tail, where it nearly always belongs. 0, or -1
+ * when the timer cannot be created. */
 static int grace_enter(rtmd_server *srv, rtmd_session *s)
 {
     if (!srv->grace_timer) {
@@ -127,14 +131,20 @@ static int grace_enter(rtmd_server *srv, rtmd_session *s)
             return -1;
     }
     s->in_grace = true;
-    s->grace_until = rtmd_now_ms() + srv->cfg->session_grace_ms;
-    s->grace_next = NULL;
-    s->grace_prev = srv->grace_tail;
-    if (srv->grace_tail)
-        srv->grace_tail->grace_next = s;
+    s->grace_until = s->last_rx_ms + srv->cfg->session_grace_ms;
+    rtmd_session *after = srv->grace_tail;
+    while (after && after->grace_until > s->grace_until)
+        after = after->grace_prev;
+    s->grace_prev = after;
+    s->grace_next = after ? after->grace_next : srv->grace_head;
+    if (s->grace_next)
+        s->grace_next->grace_prev = s;
+    else
+        srv->grace_tail = s;
+    if (after)
+        after->grace_next = s;
     else
         srv->grace_head = s;
-    srv->grace_tail = s;
     srv->ngrace++;
     if (srv->grace_head == s)
         grace_arm(srv);
@@ -142,15 +152,17 @@ static int grace_enter(rtmd_server *srv, rtmd_session *s)
 }
 
 /* Ends s: out of the grace list, out of its channels (with notify,
- * member-left events), out of the store (its queue, send answers,
- * attributes and subscriptions with it), freed. With notify its user's
- * subscribers see it OFFLINE (SPEC A8). */
+ * member-left events), its unacknowledged peer messages kept for its user's
+ * next login (SPEC S9), out of the store (send answers, attributes and
+ * subscriptions with it), freed. With notify its user's subscribers see it
+ * OFFLINE (SPEC A8). */
 static void session_end(rtmd_server *srv, rtmd_session *s, bool notify)
 {
     grace_unlink(srv, s);
     if (s->link)
         rtmd_conn_detach(s->link);
     rtmd_router_leave_all(srv, s, notify);
+    rtmd_router_keep_undelivered(srv, s);
     rtmd_store_session_remove(srv->store, s);
     if (notify)
         rtmd_presence_announce(srv, s->app_id, s->user_id, RTMD_PEER_OFFLINE);
@@ -281,11 +293,19 @@ void rtmd_session_login(rtmd_server *srv, rtmd_conn *c, uint32_t request_id,
     if (resumed) {
         rtmd_replay_resume(srv, s, login);
         rtmd_presence_resumed(srv, s);
+    } else if (!created) {
+        /* The same client, on a session made by a login it gave up (its
+         * answer never reached it): all that session holds is new to it
+         * (SPEC S9), its cursors speak of another session. */
+        Rtm__Wire__Login fresh = *login;
+        fresh.peer_received = 0;
+        fresh.n_channels = 0;
+        rtmd_replay_resume(srv, s, &fresh);
     }
     if (before != RTMD_PEER_ONLINE)
         rtmd_presence_announce(srv, s->app_id, s->user_id, RTMD_PEER_ONLINE);
     if (created)
-        rtmd_router_deliver_offline(srv, s);
+        rtmd_router_deliver_offline(srv, s, login);
     rtmd_token_expiry_set(srv, s, token_expires_at);
 }
 
@@ -322,8 +342,11 @@ void rtmd_session_link_lost(rtmd_server *srv, rtmd_session *s)
     uint32_t grace = srv->cfg->session_grace_ms;
     if (grace > 0 && grace_enter(srv, s) == 0) {
         /* SPEC S12: still online and in its channels, nobody is told. */
-        rtmd_log(RTMD_LOG_INFO, "%s: link lost, session kept for %u ms",
-                 rtmd_session_name(s, who, sizeof who), grace);
+        uint64_t now = rtmd_now_ms();
+        rtmd_log(RTMD_LOG_INFO, "%s: link lost, session kept for %llu ms more (%u ms "
+                 "from its last data)", rtmd_session_name(s, who, sizeof who),
+                 (unsigned long long)(s->grace_until > now ? s->grace_until - now : 0),
+                 grace);
         rtmd_presence_link_lost(srv, s);
         return;
     }

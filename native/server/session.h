@@ -4,14 +4,15 @@
  *
  * A session is keyed by (app id, user id) in the store. It is bound to at
  * most one link and outlives it: when its link is lost (not on Logout) it
- * stays, online and in its channels, for --session-grace-ms (SPEC S12). A
- * login of the same instance within that time resumes it (replay.c);
- * otherwise it ends at the deadline with member-left events (SPEC S13).
+ * stays, online and in its channels, until --session-grace-ms after the
+ * last data received on that link (SPEC S12, S13). A login of the same
+ * instance within that time resumes it (replay.c); otherwise it ends at the
+ * deadline with member-left events (SPEC S13), and the peer messages it had
+ * not acknowledged are kept for its user's next login (SPEC S9).
  *
- * Sessions in grace are on one list in deadline order (the grace is the
- * same for all, so appending keeps it sorted) under one timer for the
- * whole server: entering and leaving grace is O(1) and costs no event per
- * session.
+ * Sessions in grace are on one list in deadline order under one timer for
+ * the whole server: entering (from the tail, where a new deadline nearly
+ * always belongs) and leaving grace cost O(1) and no event per session.
  */
 #ifndef RTMD_SESSION_H
 #define RTMD_SESSION_H
@@ -34,6 +35,7 @@ typedef struct rtmd_session {
     uint64_t instance_id;     /* Login.instance_id of the client that owns it */
     uint32_t link_seq;        /* Login.link_seq of the link it last accepted */
     uint64_t id;              /* LoginResult.session_id: never 0, never reused */
+    uint64_t login_ms;        /* when the login that made it was answered (monotonic) */
     struct rtmd_conn *link;   /* NULL while it has none */
     uint64_t peer_seq;        /* seq of the last PeerDeliver sent to it */
     /* Grace (no link): the deadline (monotonic ms) and the list links. */

@@ -50,10 +50,23 @@ typedef void (*rtmd_session_fn)(rtmd_session *s, void *closure);
 typedef void (*rtmd_frame_fn)(uint64_t seq, uint64_t at_ms, const uint8_t *frame,
                               size_t len, void *closure);
 
-/* An offline peer message (SPEC A6): its sender, when it was kept (wall
- * clock, ms since the epoch) and the encoded rtm.wire.Message. */
-typedef void (*rtmd_offline_fn)(const char *from, uint64_t at_ms, const uint8_t *msg,
-                                size_t len, void *closure);
+/* A peer message kept for a user who has no session: its sender, when it
+ * was accepted (wall clock, ms since the epoch) and the encoded
+ * rtm.wire.Message. Either it was answered CACHED_BY_SERVER because its
+ * receiver was offline (SPEC A6: session_id and seq are 0), or it was
+ * answered OK for a session that ended before acknowledging it (SPEC S9):
+ * session_id and seq are that session's id and the PeerDeliver seq it had
+ * there, so that the same client, back, is not given what it had. */
+typedef struct {
+    const char *from;
+    uint64_t at_ms;
+    const uint8_t *msg;
+    size_t len;
+    uint64_t session_id;
+    uint64_t seq;
+} rtmd_offline_msg;
+
+typedef void (*rtmd_offline_fn)(const rtmd_offline_msg *m, void *closure);
 
 /* One user or channel attribute; an owned list of them (rtmd_attrv_free).
  * by and ts: for channel attributes, the user whose request last set the
@@ -134,10 +147,17 @@ typedef struct rtmd_store_ops {
     size_t (*chattrs_count)(rtmd_store *st);
 
     /* Channel membership, per app id. join: OK, EXISTS, LIMIT (the session
-     * is in max_per_user channels already) or NOMEM. leave: OK or ABSENT. An
-     * emptied channel is forgotten, with its seq. */
+     * is in max_per_user channels already) or NOMEM; a channel the store
+     * does not know starts its message seqs after seq_base (the caller
+     * passes a clock, so that seqs never repeat in a channel the store forgot
+     * and knows again: SPEC B2). leave: OK or ABSENT. An emptied channel is
+     * kept while it has history (SPEC S10: replayed to members coming
+     * back); channels_expire forgets those without members whose history is
+     * all older than horizon_ms, and returns how many. */
     rtmd_store_status (*channel_join)(rtmd_store *st, rtmd_session *s,
-                                      const char *channel, size_t max_per_user);
+                                      const char *channel, size_t max_per_user,
+                                      uint64_t seq_base);
+    size_t (*channels_expire)(rtmd_store *st, uint64_t horizon_ms);
     rtmd_store_status (*channel_leave)(rtmd_store *st, rtmd_session *s,
                                        const char *channel);
     bool (*channel_has)(rtmd_store *st, rtmd_session *s, const char *channel);
@@ -154,9 +174,11 @@ typedef struct rtmd_store_ops {
     /* The next message seq of a channel (1, 2, ...); 0 if it does not exist. */
     uint64_t (*channel_next_seq)(rtmd_store *st, const char *app_id,
                                  const char *channel);
-    /* The last seq given out in a channel; 0 if none or no such channel. */
-    uint64_t (*channel_last_seq)(rtmd_store *st, const char *app_id,
-                                 const char *channel);
+    /* A channel's seqs: *base, the seq before its first message since the
+     * store knows it, and *last, the last one given out (== *base: none).
+     * false: no such channel. */
+    bool (*channel_seqs)(rtmd_store *st, const char *app_id, const char *channel,
+                         uint64_t *base, uint64_t *last);
 
     /* Channel history (SPEC S10): an encoded ChannelDeliver of seq accepted
      * at at_ms (monotonic). Keeps at most max (0: none); entries older than
@@ -169,19 +191,25 @@ typedef struct rtmd_store_ops {
      * older than horizon_ms; fn must not change the channel. */
     void (*history_foreach)(rtmd_store *st, const char *app_id, const char *channel,
                             uint64_t horizon_ms, rtmd_frame_fn fn, void *closure);
-    /* Offline peer messages (SPEC A6), per (app id, user id) of a user who
-     * has no session. offline_push keeps at most max per user: when full
-     * the oldest is dropped (the newest replaces it) and LIMIT returned.
-     * offline_take calls fn for each message kept at or after horizon_ms,
-     * oldest first, then forgets them all. offline_expire forgets those
-     * kept before horizon_ms in every queue and returns how many.
+    /* Messages kept for a user who has no session (SPEC A6, S9), per (app
+     * id, user id), in the order pushed. offline_push copies m. A cached
+     * message (m->session_id 0) is kept with at most max other cached ones:
+     * when they are max, the oldest cached one is dropped (the newest
+     * replaces it) and LIMIT returned. A message of an ended session is
+     * always kept. offline_dropped_add counts n messages lost for the user
+     * (a queue that overflowed); offline_take calls fn for each message
+     * accepted at or after horizon_ms, oldest first, then forgets them all
+     * and returns how many were dropped since the queue began (overflows,
+     * and messages older than the horizon). offline_expire forgets those
+     * accepted before horizon_ms in every queue and returns how many.
      * offline_bytes: the message bytes kept in all. */
     rtmd_store_status (*offline_push)(rtmd_store *st, const char *app_id,
-                                      const char *user_id, const char *from,
-                                      uint64_t at_ms, const uint8_t *msg, size_t len,
+                                      const char *user_id, const rtmd_offline_msg *m,
                                       size_t max);
-    void (*offline_take)(rtmd_store *st, const char *app_id, const char *user_id,
-                         uint64_t horizon_ms, rtmd_offline_fn fn, void *closure);
+    rtmd_store_status (*offline_dropped_add)(rtmd_store *st, const char *app_id,
+                                             const char *user_id, uint32_t n);
+    uint32_t (*offline_take)(rtmd_store *st, const char *app_id, const char *user_id,
+                             uint64_t horizon_ms, rtmd_offline_fn fn, void *closure);
     size_t (*offline_expire)(rtmd_store *st, uint64_t horizon_ms);
     size_t (*offline_bytes)(rtmd_store *st);
 
@@ -261,8 +289,11 @@ static inline rtmd_store_status rtmd_store_chattrs_put(rtmd_store *st, const cha
 static inline size_t rtmd_store_chattrs_count(rtmd_store *st)
 { return st->ops->chattrs_count(st); }
 static inline rtmd_store_status rtmd_store_channel_join(rtmd_store *st, rtmd_session *s,
-                                                        const char *ch, size_t max)
-{ return st->ops->channel_join(st, s, ch, max); }
+                                                        const char *ch, size_t max,
+                                                        uint64_t seq_base)
+{ return st->ops->channel_join(st, s, ch, max, seq_base); }
+static inline size_t rtmd_store_channels_expire(rtmd_store *st, uint64_t horizon_ms)
+{ return st->ops->channels_expire(st, horizon_ms); }
 static inline rtmd_store_status rtmd_store_channel_leave(rtmd_store *st, rtmd_session *s,
                                                          const char *ch)
 { return st->ops->channel_leave(st, s, ch); }
@@ -280,9 +311,9 @@ static inline rtmd_store_status rtmd_store_session_channels(rtmd_store *st, rtmd
 static inline uint64_t rtmd_store_channel_next_seq(rtmd_store *st, const char *app,
                                                    const char *ch)
 { return st->ops->channel_next_seq(st, app, ch); }
-static inline uint64_t rtmd_store_channel_last_seq(rtmd_store *st, const char *app,
-                                                   const char *ch)
-{ return st->ops->channel_last_seq(st, app, ch); }
+static inline bool rtmd_store_channel_seqs(rtmd_store *st, const char *app, const char *ch,
+                                           uint64_t *base, uint64_t *last)
+{ return st->ops->channel_seqs(st, app, ch, base, last); }
 static inline rtmd_store_status rtmd_store_history_push(rtmd_store *st, const char *app,
                                                         const char *ch, uint64_t seq,
                                                         uint64_t at_ms, const uint8_t *frame,
@@ -294,14 +325,17 @@ static inline void rtmd_store_history_foreach(rtmd_store *st, const char *app,
                                               rtmd_frame_fn fn, void *closure)
 { st->ops->history_foreach(st, app, ch, horizon_ms, fn, closure); }
 static inline rtmd_store_status rtmd_store_offline_push(rtmd_store *st, const char *app,
-                                                        const char *user, const char *from,
-                                                        uint64_t at_ms, const uint8_t *msg,
-                                                        size_t len, size_t max)
-{ return st->ops->offline_push(st, app, user, from, at_ms, msg, len, max); }
-static inline void rtmd_store_offline_take(rtmd_store *st, const char *app, const char *user,
-                                           uint64_t horizon_ms, rtmd_offline_fn fn,
-                                           void *closure)
-{ st->ops->offline_take(st, app, user, horizon_ms, fn, closure); }
+                                                        const char *user,
+                                                        const rtmd_offline_msg *m, size_t max)
+{ return st->ops->offline_push(st, app, user, m, max); }
+static inline rtmd_store_status rtmd_store_offline_dropped_add(rtmd_store *st,
+                                                               const char *app,
+                                                               const char *user, uint32_t n)
+{ return st->ops->offline_dropped_add(st, app, user, n); }
+static inline uint32_t rtmd_store_offline_take(rtmd_store *st, const char *app,
+                                               const char *user, uint64_t horizon_ms,
+                                               rtmd_offline_fn fn, void *closure)
+{ return st->ops->offline_take(st, app, user, horizon_ms, fn, closure); }
 static inline size_t rtmd_store_offline_expire(rtmd_store *st, uint64_t horizon_ms)
 { return st->ops->offline_expire(st, horizon_ms); }
 static inline size_t rtmd_store_offline_bytes(rtmd_store *st)

@@ -55,7 +55,7 @@ typedef struct {
 } mem_hist;
 
 typedef struct {
-    uint64_t seq;
+    uint64_t base, seq; /* channel_seqs */
     mem_hist *hist;    /* circular, hcap entries, oldest at hhead */
     size_t hcap, hhead, hcount;
     rtmd_map members;  /* user id -> &rtmd__present */
@@ -66,11 +66,14 @@ typedef struct {
     uint64_t at_ms;
     uint8_t *msg;
     size_t len;
+    uint64_t session_id, seq; /* rtmd_offline_msg: 0 for a cached message */
 } mem_off;
 
 typedef struct {
     mem_off *ring;     /* circular, cap entries, oldest at head */
     size_t cap, head, count;
+    size_t ncached;    /* entries with session_id 0 (bounded by offline_push's max) */
+    uint32_t dropped;  /* messages lost for the user since the queue began */
 } mem_offline;
 
 typedef struct {
@@ -198,7 +201,8 @@ static void mem_user_free_data(mem_user *u)
     free(u);
 }
 
-/* Removes user from channel ch, freeing the channel when it empties. */
+/* Removes user from channel ch, freeing the channel when it empties and
+ * has no history. */
 static void mem_channel_drop(mem_store *m, const char *app, const char *ch,
                              const char *user)
 {
@@ -208,7 +212,7 @@ static void mem_channel_drop(mem_store *m, const char *app, const char *ch,
     if (!c)
         return;
     rtmd_map_del(&c->members, user);
-    if (c->members.count == 0) {
+    if (c->members.count == 0 && c->hcount == 0) {
         rtmd_map_del(&m->channels, key);
         mem_channel_free(c);
     }
@@ -267,12 +271,33 @@ static bool mem_user_set_has(rtmd_store *st, rtmd_session *s, size_t off, const 
 
 /* ---- offline messages (SPEC A6) ------------------------------------------ */
 
-static void mem_off_drop_oldest(mem_store *m, mem_offline *q)
+static void mem_off_free(mem_store *m, mem_offline *q, mem_off *o)
 {
-    mem_off *o = &q->ring[q->head];
     m->offline_bytes -= o->len;
+    if (o->session_id == 0)
+        q->ncached--;
     free(o->from);
     free(o->msg);
+}
+
+static void mem_off_drop_oldest(mem_store *m, mem_offline *q)
+{
+    mem_off_free(m, q, &q->ring[q->head]);
+    q->head = (q->head + 1) % q->cap;
+    q->count--;
+}
+
+/* Drops the oldest cached entry: the entries before it move up one slot. */
+static void mem_off_drop_oldest_cached(mem_store *m, mem_offline *q)
+{
+    size_t k = 0;
+    while (k < q->count && q->ring[(q->head + k) % q->cap].session_id != 0)
+        k++;
+    if (k == q->count)
+        return;
+    mem_off_free(m, q, &q->ring[(q->head + k) % q->cap]);
+    for (; k > 0; k--)
+        q->ring[(q->head + k) % q->cap] = q->ring[(q->head + k - 1) % q->cap];
     q->head = (q->head + 1) % q->cap;
     q->count--;
 }
@@ -285,35 +310,34 @@ static void mem_offline_free(mem_store *m, mem_offline *q)
     free(q);
 }
 
-static rtmd_store_status mem_offline_push(rtmd_store *st, const char *app, const char *user,
-                                          const char *from, uint64_t at_ms,
-                                          const uint8_t *msg, size_t len, size_t max)
+static mem_offline *mem_offline_of(mem_store *m, const char *app, const char *user)
 {
-    mem_store *m = mem_of(st);
     char buf[MEM_KEY_MAX];
     const char *key = rtmd_map_key2(buf, sizeof buf, app, user);
-    if (!key || max == 0)
-        return RTMD_STORE_LIMIT;
     bool fresh;
-    mem_offline *q = mem_get_or_new(&m->offline, key, sizeof *q, &fresh);
+    return key ? mem_get_or_new(&m->offline, key, sizeof(mem_offline), &fresh) : NULL;
+}
+
+static rtmd_store_status mem_offline_push(rtmd_store *st, const char *app, const char *user,
+                                          const rtmd_offline_msg *in, size_t max)
+{
+    mem_store *m = mem_of(st);
+    bool cached = in->session_id == 0;
+    if (cached && max == 0)
+        return RTMD_STORE_LIMIT;
+    mem_offline *q = mem_offline_of(m, app, user);
     if (!q)
         return RTMD_STORE_NOMEM;
-    mem_off o = { strdup(from), at_ms, malloc(len ? len : 1), len };
+    mem_off o = { strdup(in->from), in->at_ms, malloc(in->len ? in->len : 1), in->len,
+                  in->session_id, in->seq };
     if (!o.from || !o.msg) {
         free(o.from);
         free(o.msg);
         return RTMD_STORE_NOMEM; /* an empty new queue is kept: harmless */
     }
-    memcpy(o.msg, msg, len);
-    rtmd_store_status st_ = RTMD_STORE_OK;
-    if (q->count >= max) {
-        mem_off_drop_oldest(m, q);
-        st_ = RTMD_STORE_LIMIT;
-    }
+    memcpy(o.msg, in->msg, in->len);
     if (q->count == q->cap) {
         size_t cap = q->cap ? q->cap * 2 : 4;
-        if (cap > max)
-            cap = max;
         mem_off *ring = malloc(cap * sizeof *ring);
         if (!ring) {
             free(o.from);
@@ -327,27 +351,52 @@ static rtmd_store_status mem_offline_push(rtmd_store *st, const char *app, const
         q->cap = cap;
         q->head = 0;
     }
+    rtmd_store_status st_ = RTMD_STORE_OK;
+    if (cached && q->ncached >= max) {
+        mem_off_drop_oldest_cached(m, q);
+        q->dropped++;
+        st_ = RTMD_STORE_LIMIT;
+    }
     q->ring[(q->head + q->count) % q->cap] = o;
     q->count++;
-    m->offline_bytes += len;
+    if (cached)
+        q->ncached++;
+    m->offline_bytes += in->len;
     return st_;
 }
 
-static void mem_offline_take(rtmd_store *st, const char *app, const char *user,
-                             uint64_t horizon_ms, rtmd_offline_fn fn, void *closure)
+static rtmd_store_status mem_offline_dropped_add(rtmd_store *st, const char *app,
+                                                 const char *user, uint32_t n)
+{
+    if (n == 0)
+        return RTMD_STORE_OK;
+    mem_offline *q = mem_offline_of(mem_of(st), app, user);
+    if (!q)
+        return RTMD_STORE_NOMEM;
+    q->dropped += n;
+    return RTMD_STORE_OK;
+}
+
+static uint32_t mem_offline_take(rtmd_store *st, const char *app, const char *user,
+                                 uint64_t horizon_ms, rtmd_offline_fn fn, void *closure)
 {
     mem_store *m = mem_of(st);
     char buf[MEM_KEY_MAX];
     const char *key = rtmd_map_key2(buf, sizeof buf, app, user);
     mem_offline *q = key ? rtmd_map_del(&m->offline, key) : NULL;
     if (!q)
-        return;
+        return 0;
+    uint32_t dropped = q->dropped;
     for (size_t i = 0; i < q->count; i++) {
         const mem_off *o = &q->ring[(q->head + i) % q->cap];
+        rtmd_offline_msg msg = { o->from, o->at_ms, o->msg, o->len, o->session_id, o->seq };
         if (o->at_ms >= horizon_ms)
-            fn(o->from, o->at_ms, o->msg, o->len, closure);
+            fn(&msg, closure);
+        else
+            dropped++;
     }
     mem_offline_free(m, q);
+    return dropped;
 }
 
 static size_t mem_offline_expire(rtmd_store *st, uint64_t horizon_ms)
@@ -714,7 +763,8 @@ static size_t mem_chattrs_count(rtmd_store *st)
 }
 
 static rtmd_store_status mem_channel_join(rtmd_store *st, rtmd_session *s,
-                                          const char *ch, size_t max_per_user)
+                                          const char *ch, size_t max_per_user,
+                                          uint64_t seq_base)
 {
     mem_store *m = mem_of(st);
     mem_user *u = mem_user_of(m, s);
@@ -732,6 +782,8 @@ static rtmd_store_status mem_channel_join(rtmd_store *st, rtmd_session *s,
     mem_channel *c = mem_get_or_new(&m->channels, key, sizeof *c, &fresh);
     if (!c)
         return RTMD_STORE_NOMEM;
+    if (fresh)
+        c->base = c->seq = seq_base;
     if (rtmd_map_put(&c->members, s->user_id, &rtmd__present) != 0)
         goto nomem;
     if (rtmd_map_put(&u->channels, ch, &rtmd__present) != 0) {
@@ -810,7 +862,9 @@ static rtmd_store_status mem_app_channels(rtmd_store *st, const char *app, rtmd_
     out->items = NULL;
     out->count = 0;
     for (rtmd_map_entry *e = rtmd_map_first(chs, &it); e; e = rtmd_map_next(chs, e, &it)) {
-        if (strncmp(e->key, app, alen) != 0 || e->key[alen] != RTMD_MAP_KEY_SEP)
+        const mem_channel *c = e->value;
+        if (strncmp(e->key, app, alen) != 0 || e->key[alen] != RTMD_MAP_KEY_SEP ||
+            c->members.count == 0)
             continue;
         char **items = realloc(out->items, (out->count + 1) * sizeof *items);
         char *name = items ? strdup(e->key + alen + 1) : NULL;
@@ -853,16 +907,43 @@ static uint64_t mem_channel_next_seq(rtmd_store *st, const char *app, const char
     return c ? ++c->seq : 0;
 }
 
-static uint64_t mem_channel_last_seq(rtmd_store *st, const char *app, const char *ch)
+static bool mem_channel_seqs(rtmd_store *st, const char *app, const char *ch,
+                             uint64_t *base, uint64_t *last)
 {
     mem_channel *c = mem_channel_find(mem_of(st), app, ch);
-    return c ? c->seq : 0;
+    if (!c)
+        return false;
+    *base = c->base;
+    *last = c->seq;
+    return true;
 }
 
 static void mem_hist_expire(mem_channel *c, uint64_t horizon_ms)
 {
     while (c->hcount && c->hist[c->hhead].at_ms < horizon_ms)
         mem_hist_drop_oldest(c);
+}
+
+static size_t mem_channels_expire(rtmd_store *st, uint64_t horizon_ms)
+{
+    mem_store *m = mem_of(st);
+    size_t it, n = 0;
+    rtmd_map_entry *e = rtmd_map_first(&m->channels, &it);
+    while (e) {
+        /* The entry just stepped past may be removed (map.h). */
+        rtmd_map_entry *next = rtmd_map_next(&m->channels, e, &it);
+        mem_channel *c = e->value;
+        if (c->members.count == 0) {
+            mem_hist_expire(c, horizon_ms);
+            if (c->hcount == 0) {
+                rtmd_map_del(&m->channels, e->key);
+                mem_channel_free(c);
+                n++;
+            }
+        }
+        e = next;
+    }
+    return n;
 }
 
 static rtmd_store_status mem_history_push(rtmd_store *st, const char *app, const char *ch,
@@ -1002,6 +1083,7 @@ static const rtmd_store_ops mem_ops = {
     .chattrs_put = mem_chattrs_put,
     .chattrs_count = mem_chattrs_count,
     .channel_join = mem_channel_join,
+    .channels_expire = mem_channels_expire,
     .channel_leave = mem_channel_leave,
     .channel_has = mem_channel_has,
     .channel_members = mem_channel_members,
@@ -1009,10 +1091,11 @@ static const rtmd_store_ops mem_ops = {
     .channel_member_count = mem_channel_member_count,
     .session_channels = mem_session_channels,
     .channel_next_seq = mem_channel_next_seq,
-    .channel_last_seq = mem_channel_last_seq,
+    .channel_seqs = mem_channel_seqs,
     .history_push = mem_history_push,
     .history_foreach = mem_history_foreach,
     .offline_push = mem_offline_push,
+    .offline_dropped_add = mem_offline_dropped_add,
     .offline_take = mem_offline_take,
     .offline_expire = mem_offline_expire,
     .offline_bytes = mem_offline_bytes,

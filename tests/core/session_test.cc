@@ -1211,6 +1211,35 @@ TEST(SessionReplay, S10_B2_LoginCarriesChannelCursorsAndNoMessageComesTwice)
               h.channel_texts);
 }
 
+// S10 after S13: when the server's session had ended, each rejoin carries
+// the channel's cursor (replay asked for), and a replayed message the
+// client had is still dropped (B2); a join the application makes asks for
+// no replay.
+TEST(SessionReplay, S10_S14_RejoinsCarryTheChannelCursors)
+{
+    Harness h(kQuietServer);
+    h.Connect();
+    h.Join("c1");
+    h.Answer(RTM__WIRE__FRAME__BODY_JOIN, 0);
+    EXPECT_FALSE(h.LastSent(RTM__WIRE__FRAME__BODY_JOIN)->join->replay);
+    h.Join("c2");
+    h.Answer(RTM__WIRE__FRAME__BODY_JOIN, 0);
+    h.DeliverChannel("c1", 1004, "a");
+    h.DeliverChannel("c1", 1005, "b");
+    h.Clear();
+    h.Bounce(/*resumed=*/false);
+    std::map<std::string, std::pair<bool, uint64_t>> rejoins;
+    for (const rtm__frame *f : h.AllSent(RTM__WIRE__FRAME__BODY_JOIN))
+        rejoins[f->join->channel] = {f->join->replay, f->join->last_seq};
+    EXPECT_EQ((std::map<std::string, std::pair<bool, uint64_t>>{
+                  {"c1", {true, 1005}}, {"c2", {true, 0}}}),
+              rejoins);
+    h.AnswerEach(RTM__WIRE__FRAME__BODY_JOIN, 0);
+    h.DeliverChannel("c1", 1005, "b");
+    h.DeliverChannel("c1", 1006, "c");
+    EXPECT_EQ((std::vector<std::string>{"c1:a", "c1:b", "c1:c"}), h.channel_texts);
+}
+
 TEST(SessionReplay, S14_NewServerSessionStartsTheNumberingOver)
 {
     Harness h(kQuietServer);

@@ -79,7 +79,7 @@ TEST_F(Channel, LeaveNotifiesTheOthersAndNotInChannelIsRefused) {
 }
 
 // ChannelSend reaches every other member as ChannelDeliver with a seq per
-// channel; the sender gets Result{0} and no copy.
+// channel, one more per message; the sender gets Result{0} and no copy.
 TEST_F(Channel, MessagesReachTheOtherMembersWithSeq) {
   for (TestClient* c : {&a_, &b_, &c_}) ASSERT_EQ(c->Join("room"), 0);
   ASSERT_EQ(a_.ChannelSend("room", "first"), RTM_CHANNEL_MESSAGE_ERR_OK);
@@ -90,14 +90,16 @@ TEST_F(Channel, MessagesReachTheOtherMembersWithSeq) {
     const char* text;
     uint64_t seq;
   };
-  for (const Want& w : {Want{&b_, "alice", "first", 1}, Want{&c_, "alice", "first", 1},
-                        Want{&c_, "bob", "second", 2}, Want{&a_, "bob", "second", 2}}) {
+  uint64_t first = 0;
+  for (const Want& w : {Want{&b_, "alice", "first", 0}, Want{&c_, "alice", "first", 0},
+                        Want{&c_, "bob", "second", 1}, Want{&a_, "bob", "second", 1}}) {
     FramePtr d = w.who->Expect(RTM__WIRE__FRAME__BODY_CHANNEL_DELIVER);
     ASSERT_TRUE(d);
     EXPECT_STREQ(d->channel_deliver->channel, "room");
     EXPECT_STREQ(d->channel_deliver->from, w.from);
     EXPECT_STREQ(d->channel_deliver->message->text, w.text);
-    EXPECT_EQ(d->channel_deliver->seq, w.seq);
+    if (first == 0) first = d->channel_deliver->seq;
+    EXPECT_EQ(d->channel_deliver->seq, first + w.seq);
     EXPECT_GT(d->channel_deliver->message->server_ts, 0u);
   }
   EXPECT_FALSE(a_.Expect(RTM__WIRE__FRAME__BODY_CHANNEL_DELIVER, 200))
@@ -132,12 +134,16 @@ TEST_F(Channel, MembersAreSortedAndIncludeTheCaller) {
   EXPECT_STREQ(m->members->users[2], "carol");
 }
 
-// An emptied channel is freed: joined again, its seq starts over.
-TEST_F(Channel, EmptiedChannelIsFreed) {
+// B2, S10: an emptied channel keeps its history and its seqs: joined again,
+// they go on, so a cursor a member kept is still right.
+TEST_F(Channel, EmptiedChannelKeepsItsSeqs_B2) {
   ASSERT_EQ(a_.Join("room"), 0);
   ASSERT_EQ(b_.Join("room"), 0);
   ASSERT_EQ(a_.ChannelSend("room", "one"), 0);
   ASSERT_EQ(a_.ChannelSend("room", "two"), 0);
+  FramePtr d = b_.Expect(RTM__WIRE__FRAME__BODY_CHANNEL_DELIVER);
+  ASSERT_TRUE(d);
+  const uint64_t one = d->channel_deliver->seq;
   ASSERT_EQ(a_.Leave("room"), 0);
   ASSERT_EQ(b_.Leave("room"), 0);
   TestClient fresh;
@@ -145,9 +151,34 @@ TEST_F(Channel, EmptiedChannelIsFreed) {
   ASSERT_EQ(fresh.Join("room"), 0);
   ASSERT_EQ(c_.Join("room"), 0);
   ASSERT_EQ(c_.ChannelSend("room", "again"), 0);
-  FramePtr d = fresh.Expect(RTM__WIRE__FRAME__BODY_CHANNEL_DELIVER);
+  d = fresh.Expect(RTM__WIRE__FRAME__BODY_CHANNEL_DELIVER);
   ASSERT_TRUE(d);
-  EXPECT_EQ(d->channel_deliver->seq, 1u);
+  EXPECT_EQ(d->channel_deliver->seq, one + 2);
+}
+
+// B2: a channel the server forgot (emptied with no history: --replay-max
+// 0) starts its seqs above those it had, so no cursor of its earlier life
+// hides a new message.
+TEST(ChannelSeqs, AForgottenChannelStartsAboveItsOldSeqs_B2) {
+  RtmdProcess rtmd({"--replay-max", "0"});
+  ASSERT_TRUE(rtmd.started());
+  TestClient a, b;
+  ASSERT_TRUE(Online(a, rtmd, "alice"));
+  ASSERT_TRUE(Online(b, rtmd, "bob"));
+  uint64_t seqs[2] = {0, 0};
+  for (uint64_t& seq : seqs) {
+    ASSERT_EQ(a.Join("room"), 0);
+    ASSERT_EQ(b.Join("room"), 0);
+    for (int i = 0; i < 3; i++) ASSERT_EQ(a.ChannelSend("room", "m"), 0);
+    for (int i = 0; i < 3; i++) {
+      FramePtr d = b.Expect(RTM__WIRE__FRAME__BODY_CHANNEL_DELIVER);
+      ASSERT_TRUE(d);
+      seq = d->channel_deliver->seq;
+    }
+    ASSERT_EQ(a.Leave("room"), 0);
+    ASSERT_EQ(b.Leave("room"), 0);
+  }
+  EXPECT_GT(seqs[1], seqs[0] + 3);
 }
 
 // Channels are per app id.

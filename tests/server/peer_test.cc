@@ -157,7 +157,8 @@ TEST(Peer, OfflineMessagesAreKeptAndDeliveredAtTheNextLogin_A6) {
     EXPECT_EQ(Delivered(b), (std::vector<std::string>{"alice:now"}));
     EXPECT_EQ(b.Logout(), 0);
   }
-  EXPECT_TRUE(rtmd.WaitForLog("app/bob: 3 offline messages delivered"));
+  EXPECT_TRUE(rtmd.WaitForLog(
+      "app/bob: delivered 0 peer messages kept from an ended session and 3 offline ones"));
   TestClient b2;
   ASSERT_TRUE(Online(b2, rtmd, "bob", "app", 2));
   EXPECT_TRUE(Delivered(b2).empty());

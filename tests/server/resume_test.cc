@@ -90,7 +90,8 @@ TEST(Grace, ReturnWithinGraceIsInvisible_S12) {
 
 // S13: not back within the grace: bob receives MemberEvent{joined false}
 // (not before the grace); alice is unreachable; her next login is a new
-// session (resumed = false, no ReplayDone) in no channel.
+// session (resumed = false) in no channel, and since it names the session
+// it had, one ReplayDone says nothing was kept for it (S9).
 TEST(Grace, ExpiryRemovesTheUserFromItsChannels_S13) {
   RtmdProcess rtmd({"--session-grace-ms", "1500"});
   ASSERT_TRUE(rtmd.started());
@@ -119,7 +120,11 @@ TEST(Grace, ExpiryRemovesTheUserFromItsChannels_S13) {
   FramePtr m = a.GetMembers("room");
   ASSERT_TRUE(m);
   EXPECT_EQ(m->members->code, RTM_GET_MEMBERS_ERR_NOT_IN_CHANNEL);
-  EXPECT_TRUE(a.QuietFor(300)) << "a ReplayDone (or anything) after a fresh login";
+  FramePtr done = a.Expect(RTM__WIRE__FRAME__BODY_REPLAY_DONE);
+  ASSERT_TRUE(done);
+  EXPECT_EQ(done->replay_done->peer_messages, 0u);
+  EXPECT_EQ(done->replay_done->peer_dropped, 0u);
+  EXPECT_TRUE(a.QuietFor(300));
 }
 
 // S9, B1: peer messages sent to alice while she is in grace are answered
@@ -245,7 +250,7 @@ TEST(Replay, ChannelWindowAndCount_S10_B2) {
   ASSERT_EQ(b.ChannelSend("room", "c1"), 0);
   FramePtr d = a.Expect(RTM__WIRE__FRAME__BODY_CHANNEL_DELIVER);
   ASSERT_TRUE(d);
-  ASSERT_EQ(d->channel_deliver->seq, 1u);
+  const uint64_t c1 = d->channel_deliver->seq;  // the channel's seqs go on from it
 
   ASSERT_TRUE(DropLink(a, rtmd, "alice"));
   ASSERT_EQ(b.ChannelSend("room", "c2"), 0);                 // will be out of the window
@@ -253,10 +258,10 @@ TEST(Replay, ChannelWindowAndCount_S10_B2) {
   for (const char* text : {"c3", "c4", "c5", "c6", "c7"})  // c3, c4 beyond the count
     ASSERT_EQ(b.ChannelSend("room", text), 0);
 
-  FramePtr r = Reconnect(a, rtmd, "alice", 5, {0, {{"room", 1}}});
+  FramePtr r = Reconnect(a, rtmd, "alice", 5, {0, {{"room", c1}}});
   ASSERT_TRUE(r);
   ASSERT_TRUE(r->login_result->resumed);
-  uint64_t seq = 4;
+  uint64_t seq = c1 + 3;
   for (const char* text : {"c5", "c6", "c7"}) {
     d = Next(a);
     ASSERT_TRUE(d);
@@ -291,19 +296,25 @@ TEST(Replay, NothingTheClientHadIsReplayed_B2) {
   }
   for (const char* text : {"a1", "a2", "a3"}) ASSERT_EQ(b.ChannelSend("one", text), 0);
   ASSERT_EQ(b.ChannelSend("two", "b1"), 0);
-  for (int i = 0; i < 4; i++) ASSERT_TRUE(a.Expect(RTM__WIRE__FRAME__BODY_CHANNEL_DELIVER));
+  uint64_t last[2] = {0, 0};  // the seqs alice last received in "one" and "two"
+  for (int i = 0; i < 4; i++) {
+    FramePtr d = a.Expect(RTM__WIRE__FRAME__BODY_CHANNEL_DELIVER);
+    ASSERT_TRUE(d);
+    last[std::string(d->channel_deliver->channel) == "two"] = d->channel_deliver->seq;
+  }
   ASSERT_TRUE(DropLink(a, rtmd, "alice"));
   ASSERT_EQ(b.ChannelSend("one", "a4"), 0);
 
   FramePtr r = Reconnect(a, rtmd, "alice", 5,
-                         {0, {{"one", 3}, {"two", 1}, {"elsewhere", 0}, {"one", 0}}});
+                         {0, {{"one", last[0]}, {"two", last[1]}, {"elsewhere", 0},
+                              {"one", 0}}});
   ASSERT_TRUE(r);
   ASSERT_TRUE(r->login_result->resumed);
   FramePtr d = Next(a);
   ASSERT_TRUE(d);
   ASSERT_EQ(d->body_case, RTM__WIRE__FRAME__BODY_CHANNEL_DELIVER);
   EXPECT_STREQ(d->channel_deliver->message->text, "a4");
-  EXPECT_EQ(d->channel_deliver->seq, 4u);
+  EXPECT_EQ(d->channel_deliver->seq, last[0] + 1);
   FramePtr done = Next(a);
   ASSERT_TRUE(done);
   ASSERT_EQ(done->body_case, RTM__WIRE__FRAME__BODY_REPLAY_DONE);
@@ -342,8 +353,9 @@ TEST(Replay, PeerQueueOverflowIsReported_S9) {
 
 // S16 during grace: another instance logs in as alice while her session is
 // in grace: it replaces the session as a kick would (no link to send the
-// Kick to): resumed = false, no channels, nothing queued is handed over,
-// the other members see no event.
+// Kick to): resumed = false, no channels, the other members see no event;
+// what the old session had not acknowledged is the user's, and comes to
+// the new instance (S9).
 TEST(Grace, AnotherInstanceReplacesASessionInGrace_S16) {
   RtmdProcess rtmd({"--session-grace-ms", "10000"});
   ASSERT_TRUE(rtmd.started());
@@ -361,7 +373,13 @@ TEST(Grace, AnotherInstanceReplacesASessionInGrace_S16) {
   EXPECT_EQ(r->login_result->code, 0);
   EXPECT_FALSE(r->login_result->resumed);
   EXPECT_TRUE(rtmd.WaitForLog("(in grace) replaced by instance"));
-  EXPECT_TRUE(a2.QuietFor(300)) << "the new instance got the old one's messages";
+  FramePtr d = a2.Expect(RTM__WIRE__FRAME__BODY_PEER_DELIVER);
+  ASSERT_TRUE(d);
+  EXPECT_STREQ(d->peer_deliver->message->text, "for the old one");
+  EXPECT_TRUE(d->peer_deliver->replayed);
+  EXPECT_FALSE(d->peer_deliver->message->offline);
+  a2.PeerAck(d->peer_deliver->seq);
+  EXPECT_TRUE(a2.QuietFor(300)) << "more than the old session's one message";
   FramePtr m = a2.GetMembers("room");
   ASSERT_TRUE(m);
   EXPECT_EQ(m->members->code, RTM_GET_MEMBERS_ERR_NOT_IN_CHANNEL);
@@ -441,6 +459,231 @@ TEST(Grace, MemoryPerSessionInGrace) {
   EXPECT_EQ(count->member_counts->counts[0]->count, static_cast<uint32_t>(kUsers + 1));
 }
 
+// Reads a's frames until a ReplayDone: the texts of the PeerDelivers before
+// it ("text" with "+" when replayed, "~" when offline), each acknowledged.
+Strings PeersUntilReplayDone(TestClient& a, FramePtr* done) {
+  Strings got;
+  for (;;) {
+    FramePtr f = Next(a);
+    if (!f || f->body_case == RTM__WIRE__FRAME__BODY_REPLAY_DONE) {
+      *done = std::move(f);
+      return got;
+    }
+    if (f->body_case != RTM__WIRE__FRAME__BODY_PEER_DELIVER) continue;
+    const Rtm__Wire__PeerDeliver* d = f->peer_deliver;
+    got.push_back(std::string(d->message->text) + (d->replayed ? "+" : "") +
+                  (d->message->offline ? "~" : ""));
+    a.PeerAck(d->seq);
+  }
+}
+
+// S13: the grace counts from the last data rtmd received on the lost link,
+// not from when it noticed the loss: alice goes silent (no FIN), rtmd
+// notices after its 3 s idle timeout, and bob still sees her leave 4 s
+// after her last frame, not 7 s.
+TEST(Grace, CountsFromTheLastDataReceived_S13) {
+  RtmdProcess rtmd({"--session-grace-ms", "4000"});
+  ASSERT_TRUE(rtmd.started());
+  TestClient a, b;
+  ASSERT_TRUE(Online(a, rtmd, "alice", "app", 3));
+  ASSERT_TRUE(Online(b, rtmd, "bob"));
+  ASSERT_EQ(b.Join("room"), 0);
+  ASSERT_EQ(a.Join("room"), 0);  // alice's last frame: she sends nothing after it
+  auto last = std::chrono::steady_clock::now();
+  FramePtr ev;
+  while (!ev && std::chrono::steady_clock::now() - last < milliseconds(9000)) {
+    b.Ping();  // bob stays alive
+    FramePtr f = b.ReadFrame(200);
+    if (f && f->body_case == RTM__WIRE__FRAME__BODY_MEMBER_EVENT && !f->member_event->joined)
+      ev = std::move(f);
+  }
+  ASSERT_TRUE(ev) << "alice never left";
+  auto after = std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - last);
+  EXPECT_GE(after.count(), 3900);
+  EXPECT_LE(after.count(), 4600);
+}
+
+// S9, B1: what rtmd answered OK for alice while she was in her grace is not
+// lost when the grace ends first: it comes at her next login, after the
+// messages delivered but not acknowledged and before those kept while she
+// was offline (A6), oldest first, once; the same client is not given again
+// what it says it received. ReplayDone counts them.
+TEST(Grace, MessagesAcceptedDuringTheGraceComeAtTheNextLogin_S9) {
+  RtmdProcess rtmd({"--session-grace-ms", "800"});
+  ASSERT_TRUE(rtmd.started());
+  TestClient a, b;
+  ASSERT_TRUE(Online(a, rtmd, "alice", "app", 7));
+  ASSERT_TRUE(Online(b, rtmd, "bob"));
+  ASSERT_EQ(b.PeerSend("alice", "m1"), RTM_PEER_MESSAGE_ERR_OK);
+  ASSERT_EQ(b.PeerSend("alice", "m2"), RTM_PEER_MESSAGE_ERR_OK);
+  FramePtr d1 = a.Expect(RTM__WIRE__FRAME__BODY_PEER_DELIVER);
+  FramePtr d2 = a.Expect(RTM__WIRE__FRAME__BODY_PEER_DELIVER);
+  ASSERT_TRUE(d1 && d2);
+  ASSERT_TRUE(a.PeerAck(d1->peer_deliver->seq));  // m2 received, its ack lost with the link
+  ASSERT_TRUE(DropLink(a, rtmd, "alice"));
+  EXPECT_EQ(b.PeerSend("alice", "m3"), RTM_PEER_MESSAGE_ERR_OK);
+  EXPECT_EQ(b.PeerSend("alice", "m4"), RTM_PEER_MESSAGE_ERR_OK);
+  ASSERT_TRUE(rtmd.WaitForLog("app/alice: not back within 800 ms, session ended"));
+  EXPECT_TRUE(rtmd.WaitForLog("app/alice: session ended with 3 peer messages"));
+  EXPECT_EQ(b.PeerSend("alice", "m5", true), RTM_PEER_MESSAGE_ERR_CACHED_BY_SERVER);
+  EXPECT_EQ(b.PeerSend("alice", "m6"), RTM_PEER_MESSAGE_ERR_PEER_UNREACHABLE);
+
+  FramePtr r = Reconnect(a, rtmd, "alice", 7, {d2->peer_deliver->seq, {}});
+  ASSERT_TRUE(r);
+  EXPECT_FALSE(r->login_result->resumed);
+  FramePtr done;
+  EXPECT_EQ(PeersUntilReplayDone(a, &done), (Strings{"m3+", "m4+", "m5~"}));
+  ASSERT_TRUE(done);
+  EXPECT_EQ(done->replay_done->peer_messages, 2u);
+  EXPECT_EQ(done->replay_done->peer_dropped, 0u);
+  EXPECT_EQ(b.PeerSend("alice", "m7"), RTM_PEER_MESSAGE_ERR_OK);
+  FramePtr d = a.Expect(RTM__WIRE__FRAME__BODY_PEER_DELIVER);
+  ASSERT_TRUE(d);
+  EXPECT_STREQ(d->peer_deliver->message->text, "m7");
+  EXPECT_FALSE(d->peer_deliver->replayed);
+}
+
+// S9: a client that does not name the session it had (another instance, or
+// an application that started again) gets every message that session had
+// not acknowledged, the one received without an ack too.
+TEST(Grace, AnEndedSessionsMessagesGoToAnyNextLogin_S9) {
+  RtmdProcess rtmd({"--session-grace-ms", "500"});
+  ASSERT_TRUE(rtmd.started());
+  TestClient a, b;
+  ASSERT_TRUE(Online(a, rtmd, "alice", "app", 7));
+  ASSERT_TRUE(Online(b, rtmd, "bob"));
+  ASSERT_EQ(b.PeerSend("alice", "m1"), RTM_PEER_MESSAGE_ERR_OK);
+  ASSERT_TRUE(a.Expect(RTM__WIRE__FRAME__BODY_PEER_DELIVER));
+  ASSERT_TRUE(DropLink(a, rtmd, "alice"));
+  EXPECT_EQ(b.PeerSend("alice", "m2"), RTM_PEER_MESSAGE_ERR_OK);
+  ASSERT_TRUE(rtmd.WaitForLog("app/alice: not back within 500 ms, session ended"));
+  TestClient a2;
+  ASSERT_TRUE(Online(a2, rtmd, "alice", "app", 8));
+  FramePtr d1 = a2.Expect(RTM__WIRE__FRAME__BODY_PEER_DELIVER);
+  FramePtr d2 = a2.Expect(RTM__WIRE__FRAME__BODY_PEER_DELIVER);
+  ASSERT_TRUE(d1 && d2);
+  EXPECT_STREQ(d1->peer_deliver->message->text, "m1");
+  EXPECT_STREQ(d2->peer_deliver->message->text, "m2");
+  a2.PeerAck(d2->peer_deliver->seq);
+  EXPECT_TRUE(a2.QuietFor(300)) << "a ReplayDone after a login that named no session";
+}
+
+// S9: a bound that drops messages of an ended session is reported: the
+// queue of the session (--max-unacked 2) overflowed in its grace, and the
+// next login's ReplayDone says how many were dropped; rtmd logs it.
+TEST(Grace, DropsOfAnEndedSessionAreReported_S9) {
+  RtmdProcess rtmd({"--session-grace-ms", "500", "--max-unacked", "2"});
+  ASSERT_TRUE(rtmd.started());
+  TestClient a, b;
+  ASSERT_TRUE(Online(a, rtmd, "alice", "app", 7));
+  ASSERT_TRUE(Online(b, rtmd, "bob"));
+  ASSERT_TRUE(DropLink(a, rtmd, "alice"));
+  for (const char* text : {"p1", "p2", "p3", "p4", "p5"})
+    EXPECT_EQ(b.PeerSend("alice", text), RTM_PEER_MESSAGE_ERR_OK) << text;
+  ASSERT_TRUE(rtmd.WaitForLog("app/alice: session ended with 2 peer messages "
+                              "unacknowledged: kept for the next login (3 dropped)"));
+  FramePtr r = Reconnect(a, rtmd, "alice", 7);
+  ASSERT_TRUE(r);
+  EXPECT_FALSE(r->login_result->resumed);
+  FramePtr done;
+  EXPECT_EQ(PeersUntilReplayDone(a, &done), (Strings{"p4+", "p5+"}));
+  ASSERT_TRUE(done);
+  EXPECT_EQ(done->replay_done->peer_messages, 2u);
+  EXPECT_EQ(done->replay_done->peer_dropped, 3u);
+}
+
+// S9 after a logout: what was delivered but not acknowledged when the
+// user logged out comes at its next login.
+TEST(Grace, UnacknowledgedAtLogoutComeAtTheNextLogin_S9) {
+  RtmdProcess rtmd;
+  ASSERT_TRUE(rtmd.started());
+  TestClient b;
+  ASSERT_TRUE(Online(b, rtmd, "bob"));
+  {
+    TestClient a;
+    ASSERT_TRUE(Online(a, rtmd, "alice", "app", 7));
+    ASSERT_EQ(b.PeerSend("alice", "seen"), RTM_PEER_MESSAGE_ERR_OK);
+    ASSERT_EQ(b.PeerSend("alice", "unseen"), RTM_PEER_MESSAGE_ERR_OK);
+    FramePtr d = a.Expect(RTM__WIRE__FRAME__BODY_PEER_DELIVER);
+    ASSERT_TRUE(d);
+    ASSERT_TRUE(a.PeerAck(d->peer_deliver->seq));
+    ASSERT_TRUE(a.Expect(RTM__WIRE__FRAME__BODY_PEER_DELIVER));  // read, not acknowledged
+    ASSERT_EQ(a.Logout(), 0);
+  }
+  TestClient a;
+  ASSERT_TRUE(Online(a, rtmd, "alice", "app", 7));
+  FramePtr d = a.Expect(RTM__WIRE__FRAME__BODY_PEER_DELIVER);
+  ASSERT_TRUE(d);
+  EXPECT_STREQ(d->peer_deliver->message->text, "unseen");
+  a.PeerAck(d->peer_deliver->seq);
+  EXPECT_TRUE(a.QuietFor(300));
+}
+
+// S10 after S13, S14, B2: alice's grace ended while bob wrote in their
+// channel; her client logs in again (a new session) and rejoins with her
+// cursor: after the Join's Result come the messages she missed, those of
+// the replay window before her login and since, at most --replay-max,
+// replayed = true, then ReplayDone{channel counts} with the Join's id.
+TEST(Grace, RejoinAfterTheGraceReplaysTheChannel_S10_S14) {
+  RtmdProcess rtmd({"--session-grace-ms", "500", "--replay-max", "4",
+                    "--replay-window-ms", "3000"});
+  ASSERT_TRUE(rtmd.started());
+  TestClient a, b;
+  ASSERT_TRUE(Online(a, rtmd, "alice", "app", 7));
+  ASSERT_TRUE(Online(b, rtmd, "bob"));
+  ASSERT_EQ(a.Join("room"), 0);
+  ASSERT_EQ(b.Join("room"), 0);
+  ASSERT_EQ(b.ChannelSend("room", "c1"), 0);
+  FramePtr d = a.Expect(RTM__WIRE__FRAME__BODY_CHANNEL_DELIVER);
+  ASSERT_TRUE(d);
+  const uint64_t cursor = d->channel_deliver->seq;
+  ASSERT_TRUE(DropLink(a, rtmd, "alice"));
+  ASSERT_EQ(b.ChannelSend("room", "c2"), 0);  // out of the window at her login
+  for (int i = 0; i < 11; i++) {                // 3.3 s, bob's link kept alive
+    b.Ping();
+    std::this_thread::sleep_for(milliseconds(300));
+  }
+  ASSERT_TRUE(rtmd.WaitForLog("app/alice: not back within 500 ms, session ended"));
+  FramePtr left = b.Expect(RTM__WIRE__FRAME__BODY_MEMBER_EVENT);
+  ASSERT_TRUE(left);
+  EXPECT_FALSE(left->member_event->joined);
+  for (const char* text : {"c3", "c4", "c5"}) ASSERT_EQ(b.ChannelSend("room", text), 0);
+
+  FramePtr r = Reconnect(a, rtmd, "alice", 7);
+  ASSERT_TRUE(r);
+  EXPECT_FALSE(r->login_result->resumed);
+  FramePtr done = a.Expect(RTM__WIRE__FRAME__BODY_REPLAY_DONE);  // the login's (S9)
+  ASSERT_TRUE(done);
+  ASSERT_EQ(b.ChannelSend("room", "c6"), 0);  // after the login, before the rejoin
+  ASSERT_EQ(b.ChannelSend("room", "c7"), 0);
+  ASSERT_EQ(a.Rejoin("room", true, cursor), 0);
+  const uint32_t join_id = a.last_request_id();
+  Strings got;
+  for (;;) {
+    FramePtr f = Next(a);
+    ASSERT_TRUE(f);
+    if (f->body_case == RTM__WIRE__FRAME__BODY_REPLAY_DONE) {
+      done = std::move(f);
+      break;
+    }
+    if (f->body_case != RTM__WIRE__FRAME__BODY_CHANNEL_DELIVER) continue;  // member count
+    EXPECT_TRUE(f->channel_deliver->replayed);
+    got.push_back(f->channel_deliver->message->text);
+  }
+  EXPECT_EQ(got, (Strings{"c4", "c5", "c6", "c7"}));  // c3 beyond the count
+  EXPECT_EQ(done->request_id, join_id);
+  EXPECT_EQ(done->replay_done->channel_messages, 4u);
+  EXPECT_EQ(done->replay_done->channel_skipped, 2u);  // c2 (window), c3 (count)
+  FramePtr joined = b.Expect(RTM__WIRE__FRAME__BODY_MEMBER_EVENT);
+  ASSERT_TRUE(joined);
+  EXPECT_TRUE(joined->member_event->joined);
+  // A plain join: no replay, no ReplayDone.
+  ASSERT_EQ(a.Leave("room"), 0);
+  ASSERT_EQ(a.Join("other"), 0);
+  for (FramePtr f = a.ReadFrame(300); f; f = a.ReadFrame(300))
+    EXPECT_EQ(f->body_case, RTM__WIRE__FRAME__BODY_MEMBER_COUNT_EVENT);
+}
+
 }  // namespace
 }  // namespace rtm_test
 
@@ -482,8 +725,9 @@ TEST(Grace, LateLoginOfAnAbandonedLinkIsRefused_S7) {
 
 // A session of the same instance is resumed only when the login names it:
 // one made meanwhile by a late login of an abandoned link (after the grace
-// ended the first) is taken over as new (resumed false, no replay), so the
-// client rejoins its channels and sets its attributes again (S14).
+// ended the first) is taken over as new (resumed false: the client rejoins
+// its channels and sets its attributes again, S14), and what it holds is
+// re-delivered (S9).
 TEST(Grace, OnlyTheSessionTheClientHadIsResumed_S14) {
   rtm_test::RtmdProcess rtmd({"--session-grace-ms", "10000"});
   ASSERT_TRUE(rtmd.started());
@@ -492,13 +736,24 @@ TEST(Grace, OnlyTheSessionTheClientHadIsResumed_S14) {
   ASSERT_EQ(first.Login("app", "alice", 7), 0);
   const uint64_t had = first.session_id();
   ASSERT_NE(had, 0u);
-  // The same instance logs in naming another session: not resumed.
+  rtm_test::TestClient bob;
+  ASSERT_TRUE(rtm_test::Online(bob, rtmd, "bob"));
+  ASSERT_EQ(bob.PeerSend("alice", "to the first link"), 0);
+  ASSERT_TRUE(first.Expect(RTM__WIRE__FRAME__BODY_PEER_DELIVER));  // not acknowledged
+  // The same instance logs in naming another session: not resumed, and
+  // what the session holds is all new to it (S9): re-delivered, whatever
+  // its cursor says, then counted in a ReplayDone.
   ASSERT_TRUE(other.Connect(rtmd.host(), rtmd.port()) && other.Hello());
   other.set_session_id(had + 1);
   bool resumed = true;
   ASSERT_EQ(other.Login("app", "alice", 7, "", &resumed), 0);
   EXPECT_FALSE(resumed);
-  EXPECT_TRUE(other.QuietFor(300)) << "a replay came with a session not resumed";
+  rtm_test::FramePtr d = other.Expect(RTM__WIRE__FRAME__BODY_PEER_DELIVER);
+  ASSERT_TRUE(d);
+  EXPECT_STREQ(d->peer_deliver->message->text, "to the first link");
+  rtm_test::FramePtr done = other.Expect(RTM__WIRE__FRAME__BODY_REPLAY_DONE);
+  ASSERT_TRUE(done);
+  EXPECT_EQ(done->replay_done->peer_messages, 1u);
   // Naming the session it has now resumes it.
   rtm_test::TestClient again;
   ASSERT_TRUE(again.Connect(rtmd.host(), rtmd.port()) && again.Hello());

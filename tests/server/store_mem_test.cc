@@ -61,13 +61,13 @@ TEST_F(StoreMem, SessionsAreKeyedByAppAndUser) {
 TEST_F(StoreMem, ChannelMembershipAndLimit_A5) {
   rtmd_session* a = Add("app", "alice");
   rtmd_session* b = Add("app", "bob");
-  EXPECT_EQ(rtmd_store_channel_join(st_, b, "room", 20), RTMD_STORE_OK);
-  EXPECT_EQ(rtmd_store_channel_join(st_, a, "room", 20), RTMD_STORE_OK);
-  EXPECT_EQ(rtmd_store_channel_join(st_, a, "room", 20), RTMD_STORE_EXISTS);
+  EXPECT_EQ(rtmd_store_channel_join(st_, b, "room", 20, 0), RTMD_STORE_OK);
+  EXPECT_EQ(rtmd_store_channel_join(st_, a, "room", 20, 0), RTMD_STORE_OK);
+  EXPECT_EQ(rtmd_store_channel_join(st_, a, "room", 20, 0), RTMD_STORE_EXISTS);
   EXPECT_EQ(Members("app", "room"), (std::vector<std::string>{"alice", "bob"}));
   EXPECT_TRUE(rtmd_store_channel_has(st_, a, "room"));
-  EXPECT_EQ(rtmd_store_channel_join(st_, a, "second", 2), RTMD_STORE_OK);
-  EXPECT_EQ(rtmd_store_channel_join(st_, a, "third", 2), RTMD_STORE_LIMIT);
+  EXPECT_EQ(rtmd_store_channel_join(st_, a, "second", 2, 0), RTMD_STORE_OK);
+  EXPECT_EQ(rtmd_store_channel_join(st_, a, "third", 2, 0), RTMD_STORE_LIMIT);
   EXPECT_EQ(rtmd_store_channel_leave(st_, a, "third"), RTMD_STORE_ABSENT);
   EXPECT_EQ(rtmd_store_channel_leave(st_, a, "room"), RTMD_STORE_OK);
   EXPECT_FALSE(rtmd_store_channel_has(st_, a, "room"));
@@ -75,24 +75,32 @@ TEST_F(StoreMem, ChannelMembershipAndLimit_A5) {
   EXPECT_TRUE(Members("other-app", "room").empty());
 }
 
-TEST_F(StoreMem, EmptiedChannelIsForgottenWithItsSeq) {
+// B2: a channel's seqs start after the base its first join gives; emptied
+// without history it is forgotten, and known again it starts after the new
+// base (the server passes a clock), never over.
+TEST_F(StoreMem, EmptiedChannelIsForgottenAndItsSeqsStartAfterTheNewBase_B2) {
   rtmd_session* a = Add("app", "alice");
+  uint64_t base = 0, last = 0;
   EXPECT_EQ(rtmd_store_channel_next_seq(st_, "app", "room"), 0u);
-  ASSERT_EQ(rtmd_store_channel_join(st_, a, "room", 20), RTMD_STORE_OK);
-  EXPECT_EQ(rtmd_store_channel_next_seq(st_, "app", "room"), 1u);
-  EXPECT_EQ(rtmd_store_channel_next_seq(st_, "app", "room"), 2u);
+  EXPECT_FALSE(rtmd_store_channel_seqs(st_, "app", "room", &base, &last));
+  ASSERT_EQ(rtmd_store_channel_join(st_, a, "room", 20, 1000), RTMD_STORE_OK);
+  EXPECT_EQ(rtmd_store_channel_next_seq(st_, "app", "room"), 1001u);
+  EXPECT_EQ(rtmd_store_channel_next_seq(st_, "app", "room"), 1002u);
+  ASSERT_TRUE(rtmd_store_channel_seqs(st_, "app", "room", &base, &last));
+  EXPECT_EQ(base, 1000u);
+  EXPECT_EQ(last, 1002u);
   ASSERT_EQ(rtmd_store_channel_leave(st_, a, "room"), RTMD_STORE_OK);
   EXPECT_EQ(rtmd_store_channel_next_seq(st_, "app", "room"), 0u);
-  ASSERT_EQ(rtmd_store_channel_join(st_, a, "room", 20), RTMD_STORE_OK);
-  EXPECT_EQ(rtmd_store_channel_next_seq(st_, "app", "room"), 1u);
+  ASSERT_EQ(rtmd_store_channel_join(st_, a, "room", 20, 5000), RTMD_STORE_OK);
+  EXPECT_EQ(rtmd_store_channel_next_seq(st_, "app", "room"), 5001u);
 }
 
 TEST_F(StoreMem, RemovingASessionLeavesItsChannelsSilently) {
   rtmd_session* a = Add("app", "alice");
   rtmd_session* b = Add("app", "bob");
-  ASSERT_EQ(rtmd_store_channel_join(st_, a, "room", 20), RTMD_STORE_OK);
-  ASSERT_EQ(rtmd_store_channel_join(st_, a, "solo", 20), RTMD_STORE_OK);
-  ASSERT_EQ(rtmd_store_channel_join(st_, b, "room", 20), RTMD_STORE_OK);
+  ASSERT_EQ(rtmd_store_channel_join(st_, a, "room", 20, 0), RTMD_STORE_OK);
+  ASSERT_EQ(rtmd_store_channel_join(st_, a, "solo", 20, 0), RTMD_STORE_OK);
+  ASSERT_EQ(rtmd_store_channel_join(st_, b, "room", 20, 0), RTMD_STORE_OK);
   rtmd_strv v;
   ASSERT_EQ(rtmd_store_session_channels(st_, a, &v), RTMD_STORE_OK);
   ASSERT_EQ(v.count, 2u);
@@ -216,14 +224,16 @@ TEST_F(StoreMem, ChannelAttributesArePerAppAndChannel_A5) {
 // horizon, lists oldest first; it goes with its channel.
 TEST_F(StoreMem, ChannelHistoryIsBoundedByCountAndAge_S10) {
   rtmd_session* a = Add("app", "alice");
-  ASSERT_EQ(rtmd_store_channel_join(st_, a, "room", 20), RTMD_STORE_OK);
+  ASSERT_EQ(rtmd_store_channel_join(st_, a, "room", 20, 0), RTMD_STORE_OK);
   const uint8_t frame[] = {1};
   for (uint64_t seq = 1; seq <= 10; seq++) {
     EXPECT_EQ(rtmd_store_channel_next_seq(st_, "app", "room"), seq);
     EXPECT_EQ(rtmd_store_history_push(st_, "app", "room", seq, 100 * seq, frame, 1, 4, 0),
               RTMD_STORE_OK);
   }
-  EXPECT_EQ(rtmd_store_channel_last_seq(st_, "app", "room"), 10u);
+  uint64_t base = 0, last = 0;
+  ASSERT_TRUE(rtmd_store_channel_seqs(st_, "app", "room", &base, &last));
+  EXPECT_EQ(last, 10u);
   auto list = [&](uint64_t horizon) {
     std::vector<uint64_t> seqs;
     rtmd_store_history_foreach(
@@ -238,31 +248,49 @@ TEST_F(StoreMem, ChannelHistoryIsBoundedByCountAndAge_S10) {
   EXPECT_EQ(list(900), (std::vector<uint64_t>{9, 10}));
   EXPECT_EQ(rtmd_store_history_push(st_, "app", "nowhere", 1, 1, frame, 1, 4, 0),
             RTMD_STORE_ABSENT);
+  // Emptied, the channel keeps its history and seqs (S10: replayed to a
+  // member that comes back) until channels_expire finds it all too old;
+  // it is not listed among the app's channels meanwhile.
   rtmd_store_channel_leave(st_, a, "room");
-  EXPECT_EQ(rtmd_store_channel_last_seq(st_, "app", "room"), 0u);
+  EXPECT_TRUE(rtmd_store_channel_seqs(st_, "app", "room", &base, &last));
+  EXPECT_EQ(last, 10u);
+  EXPECT_EQ(list(900), (std::vector<uint64_t>{9, 10}));
+  rtmd_strv names;
+  ASSERT_EQ(rtmd_store_app_channels(st_, "app", &names), RTMD_STORE_OK);
+  EXPECT_EQ(names.count, 0u);
+  rtmd_strv_free(&names);
+  EXPECT_EQ(rtmd_store_channels_expire(st_, 1000), 0u);  // 10 was accepted at 1000
+  EXPECT_EQ(rtmd_store_channels_expire(st_, 1001), 1u);
+  EXPECT_FALSE(rtmd_store_channel_seqs(st_, "app", "room", &base, &last));
   EXPECT_EQ(list(0), std::vector<uint64_t>{});
 }
 
-// SPEC A6: offline messages per (app, user): at most max, the newest
-// replacing the oldest; taken once, oldest first, without those older than
-// the horizon; expired in every queue; their bytes counted.
+// SPEC A6: offline messages per (app, user): at most max cached ones, the
+// newest replacing the oldest (counted as dropped); taken once, oldest
+// first, without those older than the horizon (counted too); expired in
+// every queue; their bytes counted.
 TEST_F(StoreMem, OfflineMessagesBoundedTakenOnceAndExpired_A6) {
+  uint32_t dropped = 0;
   auto take = [&](const char* app, const char* user, uint64_t horizon) {
     std::vector<std::string> got;
-    rtmd_store_offline_take(
+    dropped = rtmd_store_offline_take(
         st_, app, user, horizon,
-        [](const char* from, uint64_t at, const uint8_t* msg, size_t len, void* c) {
+        [](const rtmd_offline_msg* m, void* c) {
           static_cast<std::vector<std::string>*>(c)->push_back(
-              std::string(from) + "@" + std::to_string(at) + ":" +
-              std::string(reinterpret_cast<const char*>(msg), len));
+              std::string(m->from) + "@" + std::to_string(m->at_ms) + ":" +
+              std::string(reinterpret_cast<const char*>(m->msg), m->len) +
+              (m->session_id ? "#" + std::to_string(m->session_id) + "." +
+                                   std::to_string(m->seq)
+                             : ""));
         },
         &got);
     return got;
   };
   auto push = [&](const char* app, const char* user, uint64_t at, const std::string& m,
-                  size_t max) {
-    return rtmd_store_offline_push(st_, app, user, "alice", at,
-                                   reinterpret_cast<const uint8_t*>(m.data()), m.size(), max);
+                  size_t max, uint64_t session = 0, uint64_t seq = 0) {
+    rtmd_offline_msg o = {"alice", at, reinterpret_cast<const uint8_t*>(m.data()), m.size(),
+                          session, seq};
+    return rtmd_store_offline_push(st_, app, user, &o, max);
   };
   for (uint64_t i = 1; i <= 5; i++)
     EXPECT_EQ(push("app", "bob", i * 10, "m" + std::to_string(i), 3),
@@ -272,7 +300,9 @@ TEST_F(StoreMem, OfflineMessagesBoundedTakenOnceAndExpired_A6) {
   EXPECT_EQ(push("app", "carol", 1, "c", 0), RTMD_STORE_LIMIT);  // max 0: none kept
   EXPECT_EQ(take("app", "bob", 40),
             (std::vector<std::string>{"alice@40:m4", "alice@50:m5"}));  // m3 too old
-  EXPECT_EQ(take("app", "bob", 0), std::vector<std::string>{});         // taken once
+  EXPECT_EQ(dropped, 3u);  // m1 and m2 replaced, m3 too old
+  EXPECT_EQ(take("app", "bob", 0), std::vector<std::string>{});  // taken once
+  EXPECT_EQ(dropped, 0u);
   EXPECT_EQ(rtmd_store_offline_bytes(st_), 1u);
   EXPECT_EQ(push("app", "dave", 100, "d1", 3), RTMD_STORE_OK);
   EXPECT_EQ(push("app", "dave", 200, "d2", 3), RTMD_STORE_OK);
@@ -284,12 +314,42 @@ TEST_F(StoreMem, OfflineMessagesBoundedTakenOnceAndExpired_A6) {
   EXPECT_EQ(push("app", "erin", 1, "e", 3), RTMD_STORE_OK);
 }
 
+// SPEC S9: the messages of an ended session are always kept, beside the
+// bounded cached ones, and come first; the cap drops the oldest cached
+// one, never one of them; drops counted with offline_dropped_add add up.
+TEST_F(StoreMem, MessagesOfAnEndedSessionAreKeptBesideTheCachedBound_S9) {
+  auto push = [&](uint64_t at, const std::string& m, uint64_t session, uint64_t seq) {
+    rtmd_offline_msg o = {"alice", at, reinterpret_cast<const uint8_t*>(m.data()), m.size(),
+                          session, seq};
+    return rtmd_store_offline_push(st_, "app", "bob", &o, 2);
+  };
+  for (uint64_t i = 1; i <= 5; i++)
+    EXPECT_EQ(push(i, "k" + std::to_string(i), 77, 10 + i), RTMD_STORE_OK);
+  EXPECT_EQ(push(6, "c1", 0, 0), RTMD_STORE_OK);
+  EXPECT_EQ(push(7, "c2", 0, 0), RTMD_STORE_OK);
+  EXPECT_EQ(push(8, "c3", 0, 0), RTMD_STORE_LIMIT);  // c1 dropped, not k1
+  EXPECT_EQ(rtmd_store_offline_dropped_add(st_, "app", "bob", 4), RTMD_STORE_OK);
+  std::vector<std::string> got;
+  uint32_t dropped = rtmd_store_offline_take(
+      st_, "app", "bob", 0,
+      [](const rtmd_offline_msg* m, void* c) {
+        static_cast<std::vector<std::string>*>(c)->push_back(
+            std::string(reinterpret_cast<const char*>(m->msg), m->len) + "/" +
+            std::to_string(m->seq));
+      },
+      &got);
+  EXPECT_EQ(got, (std::vector<std::string>{"k1/11", "k2/12", "k3/13", "k4/14", "k5/15",
+                                           "c2/0", "c3/0"}));
+  EXPECT_EQ(dropped, 5u);
+  EXPECT_EQ(rtmd_store_offline_bytes(st_), 0u);
+}
+
 // Many sessions and channels: the maps grow and shrink correctly.
 TEST_F(StoreMem, ManyEntries) {
   for (int i = 0; i < 500; i++) {
     std::string u = "user" + std::to_string(i);
     rtmd_session* s = Add("app", u.c_str());
-    ASSERT_EQ(rtmd_store_channel_join(st_, s, ("ch" + std::to_string(i % 7)).c_str(), 20),
+    ASSERT_EQ(rtmd_store_channel_join(st_, s, ("ch" + std::to_string(i % 7)).c_str(), 20, 0),
               RTMD_STORE_OK);
   }
   EXPECT_EQ(rtmd_store_session_count(st_), 500u);

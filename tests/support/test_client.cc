@@ -345,9 +345,13 @@ int TestClient::PeerSend(const std::string& to, const std::string& text,
   return ResultCode(f);
 }
 
-int TestClient::Join(const std::string& channel) {
+int TestClient::Join(const std::string& channel) { return Rejoin(channel, false, 0); }
+
+int TestClient::Rejoin(const std::string& channel, bool replay, uint64_t last_seq) {
   Rtm__Wire__Join j = RTM__WIRE__JOIN__INIT;
   j.channel = const_cast<char*>(channel.c_str());
+  j.replay = replay;
+  j.last_seq = last_seq;
   rtm__frame f = RTM__WIRE__FRAME__INIT;
   f.body_case = RTM__WIRE__FRAME__BODY_JOIN;
   f.join = &j;

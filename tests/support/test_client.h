@@ -106,6 +106,9 @@ class TestClient {
   int PeerSend(const std::string& to, const std::string& text, bool enable_offline = false,
                uint64_t send_seq = 0);
   int Join(const std::string& channel);
+  // A Join with Join.replay and a cursor (SPEC S10 after S13); the
+  // replayed frames and ReplayDone follow the Result.
+  int Rejoin(const std::string& channel, bool replay, uint64_t last_seq);
   int Leave(const std::string& channel);
   int ChannelSend(const std::string& channel, const std::string& text,
                   uint64_t send_seq = 0);
