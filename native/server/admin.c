@@ -204,7 +204,7 @@ static void admin_users(const admin_call *call)
     }
     for (size_t i = 0; users && i < all.count; i++) {
         cJSON *u = admin_user_object(all.items[i]->app_id, all.items[i]->user_id);
-        if (!u || !cJSON_AddBoolToObject(u, "in_grace", all.items[i]->in_grace) ||
+        if (!u || !cJSON_AddBoolToObject(u, "in_grace", all.items[i]->grace.in) ||
             !cJSON_AddItemToArray(users, u)) {
             cJSON_Delete(u);
             users = NULL;
@@ -313,7 +313,7 @@ static void admin_ban(const admin_call *call)
     }
     rtmd_server *srv = call->srv;
     if (rtmd_bans_add(&srv->bans, app, call->param,
-                      seconds ? rtmd_now_ms() + seconds * 1000u : 0) != 0) {
+                      seconds ? call->srv->now.mono_ms + seconds * 1000u : 0) != 0) {
         rtmd_log(RTMD_LOG_ERROR, "admin: out of memory banning %s/%s", app, call->param);
         admin_json_ok(call->req, NULL, false);
         return;
@@ -339,7 +339,7 @@ static void admin_unban(const admin_call *call)
     const char *app;
     if (!admin_app_user(call, &app))
         return;
-    if (!rtmd_bans_remove(&call->srv->bans, app, call->param, rtmd_now_ms())) {
+    if (!rtmd_bans_remove(&call->srv->bans, app, call->param, call->srv->now.mono_ms)) {
         admin_error(call->req, HTTP_NOTFOUND, "user not banned");
         return;
     }
@@ -373,7 +373,7 @@ static void admin_add_ban(const char *app, const char *user, uint64_t until_ms, 
 static void admin_bans(const admin_call *call)
 {
     cJSON *o = cJSON_CreateObject();
-    admin_bans_list l = { o ? cJSON_AddArrayToObject(o, "bans") : NULL, rtmd_now_ms() };
+    admin_bans_list l = { o ? cJSON_AddArrayToObject(o, "bans") : NULL, call->srv->now.mono_ms };
     if (l.list)
         rtmd_bans_foreach(&call->srv->bans, l.now_ms, admin_add_ban, &l);
     admin_json_ok(call->req, o, l.list != NULL);
@@ -485,6 +485,7 @@ static const char *admin_method_name(enum evhttp_cmd_type m)
 static void admin_request_cb(struct evhttp_request *req, void *arg)
 {
     rtmd_admin *a = arg;
+    rtmd_server_tick(a->srv);
     const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
     char *seg[ADMIN_MAX_SEGMENTS];
     int n = admin_path_split(evhttp_uri_get_path(uri), seg);

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "conn.h"
+#include "outbox.h"
 #include "ids.h"
 #include "log.h"
 #include "rtm/rtm_codes.h"
@@ -126,27 +126,18 @@ nomem:
     return RTM_ATTRIBUTE_OPERATION_ERR_FAILURE;
 }
 
-void rtmd_attrs_result(rtmd_session *s, uint32_t rid, int code)
+void rtmd_attrs_set(const rtmd_req *rq, const rtm__frame *f)
 {
-    Rtm__Wire__Result r = RTM__WIRE__RESULT__INIT;
-    r.code = code;
-    rtm__frame f = RTM__WIRE__FRAME__INIT;
-    f.request_id = rid;
-    f.body_case = RTM__WIRE__FRAME__BODY_RESULT;
-    f.result = &r;
-    rtmd_conn_send(s->link, &f);
-}
-
-static void attrs_set(rtmd_server *srv, rtmd_session *s, uint32_t rid,
-                      const Rtm__Wire__SetAttributes *op)
-{
+    rtmd_server *srv = rq->srv;
+    rtmd_session *s = rq->s;
+    const Rtm__Wire__SetAttributes *op = f->set_attributes;
     rtmd_attrv cur, next;
-    if (!rtmd_session_rate_take(srv, s, RTMD_RATE_ATTR_WRITES)) {
-        rtmd_attrs_result(s, rid, RTM_ATTRIBUTE_OPERATION_ERR_TOO_OFTEN);
+    if (!rtmd_request_rate_ok(rq)) {
+        rtmd_reply_result(rq, RTM_ATTRIBUTE_OPERATION_ERR_TOO_OFTEN);
         return;
     }
     if (rtmd_store_attrs_get(srv->store, s, &cur) != RTMD_STORE_OK) {
-        rtmd_attrs_result(s, rid, RTM_ATTRIBUTE_OPERATION_ERR_FAILURE);
+        rtmd_reply_result(rq, RTM_ATTRIBUTE_OPERATION_ERR_FAILURE);
         return;
     }
     int code = rtmd_attrs_apply(&cur, op, RTM__ATTR_TOTAL_MAX, NULL, 0, &next);
@@ -156,14 +147,14 @@ static void attrs_set(rtmd_server *srv, rtmd_session *s, uint32_t rid,
             code = RTM_ATTRIBUTE_OPERATION_ERR_FAILURE;
         rtmd_attrv_free(&next);
     }
-    rtmd_attrs_result(s, rid, code);
+    rtmd_reply_result(rq, code);
 }
 
-int rtmd_attrs_read_check(rtmd_server *srv, rtmd_session *s, bool id_valid)
+int rtmd_attrs_read_check(const rtmd_req *rq, bool id_valid)
 {
     if (!id_valid)
         return RTM_ATTRIBUTE_OPERATION_ERR_INVALID_ARGUMENT;
-    if (!rtmd_session_rate_take(srv, s, RTMD_RATE_ATTR_READS))
+    if (!rtmd_request_rate_ok(rq))
         return RTM_ATTRIBUTE_OPERATION_ERR_TOO_OFTEN;
     return 0;
 }
@@ -209,15 +200,17 @@ void rtmd_wire_attrs_free(rtmd_wire_attrs *w)
     w->count = 0;
 }
 
-static void attrs_get(rtmd_server *srv, rtmd_session *s, uint32_t rid,
-                      const Rtm__Wire__GetAttributes *g)
+void rtmd_attrs_get(const rtmd_req *rq, const rtm__frame *req)
 {
+    rtmd_server *srv = rq->srv;
+    rtmd_session *s = rq->s;
+    const Rtm__Wire__GetAttributes *g = req->get_attributes;
     Rtm__Wire__Attributes out = RTM__WIRE__ATTRIBUTES__INIT;
     out.user = g->user ? g->user : (char *)"";
     rtmd_attrv all = { 0 };
     rtmd_wire_attrs w = { 0 };
     rtmd_session *of = NULL;
-    out.code = rtmd_attrs_read_check(srv, s, rtm__user_id_valid(g->user));
+    out.code = rtmd_attrs_read_check(rq, rtm__user_id_valid(g->user));
     if (out.code == 0 && !(of = rtmd_store_session_find(srv->store, s->app_id, g->user)))
         out.code = RTM_ATTRIBUTE_OPERATION_ERR_USER_NOT_FOUND;
     /* all is sorted by key: so is the answer. */
@@ -229,24 +222,9 @@ static void attrs_get(rtmd_server *srv, rtmd_session *s, uint32_t rid,
         out.n_attributes = w.count;
     }
     rtm__frame f = RTM__WIRE__FRAME__INIT;
-    f.request_id = rid;
     f.body_case = RTM__WIRE__FRAME__BODY_ATTRIBUTES;
     f.attributes = &out;
-    rtmd_conn_send(s->link, &f);
+    rtmd_reply(rq, &f);
     rtmd_wire_attrs_free(&w);
     rtmd_attrv_free(&all);
-}
-
-bool rtmd_attrs_request(rtmd_server *srv, rtmd_session *s, const rtm__frame *f)
-{
-    switch (f->body_case) {
-    case RTM__WIRE__FRAME__BODY_SET_ATTRIBUTES:
-        attrs_set(srv, s, f->request_id, f->set_attributes);
-        return true;
-    case RTM__WIRE__FRAME__BODY_GET_ATTRIBUTES:
-        attrs_get(srv, s, f->request_id, f->get_attributes);
-        return true;
-    default:
-        return false;
-    }
 }

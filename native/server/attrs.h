@@ -12,12 +12,13 @@
 #include <stdint.h>
 
 #include "frame.h"
+#include "requests.h"
 #include "server.h"
 #include "session.h"
 
-/* Handles SetAttributes or GetAttributes from s and answers on its link.
- * Returns false for any other body. */
-bool rtmd_attrs_request(rtmd_server *srv, rtmd_session *s, const rtm__frame *f);
+/* The handlers of SetAttributes and GetAttributes (requests.c). */
+void rtmd_attrs_set(const rtmd_req *rq, const rtm__frame *f);
+void rtmd_attrs_get(const rtmd_req *rq, const rtm__frame *f);
 
 /* The AttributeOperationError of applying op (attributes / keys) to cur,
  * with at most total_max bytes of keys and values after it; on 0, *next is
@@ -27,13 +28,11 @@ bool rtmd_attrs_request(rtmd_server *srv, rtmd_session *s, const rtm__frame *f);
 int rtmd_attrs_apply(const rtmd_attrv *cur, const Rtm__Wire__SetAttributes *op,
                      size_t total_max, const char *by, uint64_t ts, rtmd_attrv *next);
 
-/* Answers request rid of s with Result{code}. */
-void rtmd_attrs_result(rtmd_session *s, uint32_t rid, int code);
 
 /* The first checks of a read of attributes: INVALID_ARGUMENT when the id
  * read about is not valid, else TOO_OFTEN over s's attribute-reads rate (the
  * read counts), else 0. */
-int rtmd_attrs_read_check(rtmd_server *srv, rtmd_session *s, bool id_valid);
+int rtmd_attrs_read_check(const rtmd_req *rq, bool id_valid);
 
 /* Wire Attribute entries borrowing the strings of an rtmd_attrv. */
 typedef struct {

@@ -6,10 +6,9 @@
 #include <stdlib.h>
 
 #include "attrs.h"
-#include "conn.h"
 #include "ids.h"
 #include "log.h"
-#include "router.h"
+#include "outbox.h"
 #include "rtm/rtm_codes.h"
 
 /* ChannelAttributesEvent with the channel's whole list, to its members. */
@@ -28,11 +27,10 @@ static void chattrs_notify(rtmd_server *srv, rtmd_session *s, const char *channe
     rtm__frame f = RTM__WIRE__FRAME__INIT;
     f.body_case = RTM__WIRE__FRAME__BODY_CHANNEL_ATTRIBUTES_EVENT;
     f.channel_attributes_event = &ev;
-    size_t len = rtm__frame_encoded_size(&f);
-    if (!(buf = malloc(len)))
+    size_t len;
+    if (!(buf = rtmd_encode(&f, &len)))
         goto fail;
-    len = rtm__frame_encode(&f, buf);
-    rtmd_router_fan_out(srv, s->app_id, NULL, channel, buf, len);
+    rtmd_fan_out(srv, s->app_id, NULL, channel, buf, len);
     goto done;
 fail:
     rtmd_log(RTMD_LOG_ERROR, "out of memory notifying the attributes of channel %s", channel);
@@ -42,39 +40,43 @@ done:
     rtmd_attrv_free(&all);
 }
 
-static void chattrs_set(rtmd_server *srv, rtmd_session *s, uint32_t rid,
-                        const Rtm__Wire__SetChannelAttributes *r)
+void rtmd_chattrs_set(const rtmd_req *rq, const rtm__frame *f)
 {
+    rtmd_server *srv = rq->srv;
+    rtmd_session *s = rq->s;
+    const Rtm__Wire__SetChannelAttributes *r = f->set_channel_attributes;
     rtmd_attrv cur = { 0 }, next = { 0 };
     int code = 0;
     /* As for user attributes: every write counts, before its arguments are
      * checked. */
-    if (!rtmd_session_rate_take(srv, s, RTMD_RATE_ATTR_WRITES))
+    if (!rtmd_request_rate_ok(rq))
         code = RTM_ATTRIBUTE_OPERATION_ERR_TOO_OFTEN;
     else if (!rtm__channel_id_valid(r->channel))
         code = RTM_ATTRIBUTE_OPERATION_ERR_INVALID_ARGUMENT;
     else if (rtmd_store_chattrs_get(srv->store, s->app_id, r->channel, &cur) != RTMD_STORE_OK)
         code = RTM_ATTRIBUTE_OPERATION_ERR_FAILURE;
     else if ((code = rtmd_attrs_apply(&cur, r->change, RTM__CHATTR_TOTAL_MAX, s->user_id,
-                                      rtmd_wall_ms(), &next)) == 0 &&
+                                      srv->now.wall_ms, &next)) == 0 &&
              rtmd_store_chattrs_put(srv->store, s->app_id, r->channel, &next) !=
                  RTMD_STORE_OK)
         code = RTM_ATTRIBUTE_OPERATION_ERR_FAILURE;
     rtmd_attrv_free(&cur);
     rtmd_attrv_free(&next);
-    rtmd_attrs_result(s, rid, code);
+    rtmd_reply_result(rq, code);
     if (code == 0 && r->notify)
         chattrs_notify(srv, s, r->channel);
 }
 
-static void chattrs_get(rtmd_server *srv, rtmd_session *s, uint32_t rid,
-                        const Rtm__Wire__GetChannelAttributes *g)
+void rtmd_chattrs_get(const rtmd_req *rq, const rtm__frame *req)
 {
+    rtmd_server *srv = rq->srv;
+    rtmd_session *s = rq->s;
+    const Rtm__Wire__GetChannelAttributes *g = req->get_channel_attributes;
     Rtm__Wire__ChannelAttributes out = RTM__WIRE__CHANNEL_ATTRIBUTES__INIT;
     out.channel = g->channel ? g->channel : (char *)"";
     rtmd_attrv all = { 0 };
     rtmd_wire_attrs w = { 0 };
-    out.code = rtmd_attrs_read_check(srv, s, rtm__channel_id_valid(g->channel));
+    out.code = rtmd_attrs_read_check(rq, rtm__channel_id_valid(g->channel));
     if (out.code == 0 &&
         (rtmd_store_chattrs_get(srv->store, s->app_id, g->channel, &all) != RTMD_STORE_OK ||
          rtmd_attrs_to_wire(&all, g->keys, g->n_keys, &w) != 0))
@@ -84,24 +86,9 @@ static void chattrs_get(rtmd_server *srv, rtmd_session *s, uint32_t rid,
         out.n_attributes = w.count;
     }
     rtm__frame f = RTM__WIRE__FRAME__INIT;
-    f.request_id = rid;
     f.body_case = RTM__WIRE__FRAME__BODY_CHANNEL_ATTRIBUTES;
     f.channel_attributes = &out;
-    rtmd_conn_send(s->link, &f);
+    rtmd_reply(rq, &f);
     rtmd_wire_attrs_free(&w);
     rtmd_attrv_free(&all);
-}
-
-bool rtmd_chattrs_request(rtmd_server *srv, rtmd_session *s, const rtm__frame *f)
-{
-    switch (f->body_case) {
-    case RTM__WIRE__FRAME__BODY_SET_CHANNEL_ATTRIBUTES:
-        chattrs_set(srv, s, f->request_id, f->set_channel_attributes);
-        return true;
-    case RTM__WIRE__FRAME__BODY_GET_CHANNEL_ATTRIBUTES:
-        chattrs_get(srv, s, f->request_id, f->get_channel_attributes);
-        return true;
-    default:
-        return false;
-    }
 }

@@ -14,13 +14,15 @@
 #include <stdbool.h>
 
 #include "frame.h"
+#include "requests.h"
 #include "server.h"
 #include "session.h"
 
-/* Handles SetChannelAttributes or GetChannelAttributes from s, answers on
- * its link and, for a change made with notify, sends a
- * ChannelAttributesEvent to every member of the channel (s too, if it is
- * one) after the answer. Returns false for any other body. */
-bool rtmd_chattrs_request(rtmd_server *srv, rtmd_session *s, const rtm__frame *f);
+/* The handlers of SetChannelAttributes and GetChannelAttributes
+ * (requests.c). A change made with notify sends a ChannelAttributesEvent to
+ * every member of the channel (the asker too, if it is one) after the
+ * answer. */
+void rtmd_chattrs_set(const rtmd_req *rq, const rtm__frame *f);
+void rtmd_chattrs_get(const rtmd_req *rq, const rtm__frame *f);
 
 #endif

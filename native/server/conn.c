@@ -14,11 +14,9 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 
-#include "attrs.h"
-#include "chattrs.h"
+#include "deadlines.h"
 #include "log.h"
-#include "presence.h"
-#include "router.h"
+#include "requests.h"
 #include "rtm/rtm_codes.h"
 #include "tls.h"
 
@@ -47,8 +45,7 @@ struct rtmd_conn {
     bool ip_counted;         /* counted there (not when out of memory) */
     char peer[80];           /* "127.0.0.1:40312" */
     char name[112];          /* "link#3 127.0.0.1:40312" */
-    uint64_t accepted_ms, last_rx_ms, last_tx_ms, closing_ms;
-    uint32_t idle_timeout_ms;
+    rtmd_link_clock clock;   /* its times and bounds (deadlines.h) */
     rtmd_session *session;
     bool tls_up;             /* a TLS link whose handshake is done */
 };
@@ -142,7 +139,7 @@ static void conn_refuse_overloaded(rtmd_server *srv, evutil_socket_t fd, bool tl
     }
     evutil_closesocket(fd);
     srv->refused++;
-    uint64_t now = rtmd_now_ms();
+    uint64_t now = srv->now.mono_ms;
     if (srv->refused_logged_ms == 0 || now >= srv->refused_logged_ms + 1000) {
         rtmd_log(RTMD_LOG_WARN, "refused %s: %s (%llu refused since the last such line)",
                  peer, why, (unsigned long long)srv->refused);
@@ -179,6 +176,7 @@ static void conn_free(rtmd_conn *c)
 static void conn_deferred_cb(evutil_socket_t fd, short what, void *arg)
 {
     rtmd_conn *c = arg;
+    rtmd_server_tick(c->srv);
     if (c->session && c->state >= CONN_CLOSING) {
         rtmd_session *s = c->session;
         rtmd_conn_detach(c);
@@ -199,32 +197,25 @@ static void conn_kill(rtmd_conn *c)
 
 /* ---- timer -------------------------------------------------------------- */
 
+static rtmd_link_phase conn_phase(const rtmd_conn *c)
+{
+    switch (c->state) {
+    case CONN_HELLO: return RTMD_LINK_HELLO;
+    case CONN_LOGIN: return RTMD_LINK_LOGIN;
+    case CONN_READY: return RTMD_LINK_READY;
+    default: return RTMD_LINK_CLOSING;
+    }
+}
+
+/* Arms the link's one timer for its next deadline (deadlines.c). */
 static void conn_arm(rtmd_conn *c)
 {
-    const rtmd_config *cfg = c->srv->cfg;
-    uint64_t next;
-    switch (c->state) {
-    case CONN_HELLO:
-    case CONN_LOGIN:
-        next = c->accepted_ms + cfg->login_deadline_ms;
-        if (c->last_rx_ms + c->idle_timeout_ms < next)
-            next = c->last_rx_ms + c->idle_timeout_ms;
-        if (c->state == CONN_LOGIN && c->last_tx_ms + cfg->heartbeat_ms < next)
-            next = c->last_tx_ms + cfg->heartbeat_ms;
-        break;
-    case CONN_READY:
-        next = c->last_rx_ms + c->idle_timeout_ms;
-        if (c->last_tx_ms + cfg->heartbeat_ms < next)
-            next = c->last_tx_ms + cfg->heartbeat_ms;
-        break;
-    case CONN_CLOSING:
-    case CONN_LINGER:
-        next = c->closing_ms + RTMD_LINGER_MS;
-        break;
-    default:
+    if (c->state == CONN_DEAD)
         return;
-    }
-    uint64_t now = rtmd_now_ms();
+    uint64_t now = c->srv->now.mono_ms, next;
+    rtmd_link_check(&c->clock, conn_phase(c), now, &next);
+    if (next == RTMD_NEVER)
+        return;
     uint64_t wait = next > now ? next - now : 0;
     struct timeval tv = { (time_t)(wait / 1000), (suseconds_t)(wait % 1000) * 1000 };
     evtimer_add(c->timer, &tv);
@@ -242,28 +233,30 @@ static void conn_send_ping(rtmd_conn *c)
 static void conn_timer_cb(evutil_socket_t fd, short what, void *arg)
 {
     rtmd_conn *c = arg;
-    const rtmd_config *cfg = c->srv->cfg;
-    uint64_t now = rtmd_now_ms();
-
-    if (c->state == CONN_CLOSING || c->state == CONN_LINGER) {
-        if (now >= c->closing_ms + RTMD_LINGER_MS) {
-            conn_log(c, RTMD_LOG_DEBUG, "dropped after %u ms of closing", RTMD_LINGER_MS);
-            conn_kill(c);
-            return;
-        }
-    } else if (c->state < CONN_READY && now >= c->accepted_ms + cfg->login_deadline_ms) {
-        conn_log(c, RTMD_LOG_INFO, "no login within %u ms: closing", cfg->login_deadline_ms);
+    rtmd_server_tick(c->srv);
+    uint64_t next;
+    switch (rtmd_link_check(&c->clock, conn_phase(c), c->srv->now.mono_ms, &next)) {
+    case RTMD_LINK_DUE_LINGER_OVER:
+        conn_log(c, RTMD_LOG_DEBUG, "dropped after %u ms of closing", c->clock.linger_ms);
+        conn_kill(c);
+        return;
+    case RTMD_LINK_DUE_LOGIN_LATE:
+        conn_log(c, RTMD_LOG_INFO, "no login within %u ms: closing",
+                 c->clock.login_deadline_ms);
         rtmd_conn_close(c, RTM__WIRE__CLOSE__CODE__CLOSE_LOGIN_DEADLINE, "no login in time");
         return;
-    } else if (now >= c->last_rx_ms + c->idle_timeout_ms) {
+    case RTMD_LINK_DUE_IDLE:
         conn_log(c, RTMD_LOG_INFO, "nothing received for %u ms: closing",
-                 c->idle_timeout_ms);
+                 c->clock.idle_timeout_ms);
         rtmd_conn_close(c, RTM__WIRE__CLOSE__CODE__CLOSE_IDLE, "idle");
         return;
-    } else if (c->state != CONN_HELLO && now >= c->last_tx_ms + cfg->heartbeat_ms) {
+    case RTMD_LINK_DUE_PING:
         conn_send_ping(c);
         if (!rtmd_conn_is_open(c))
             return;
+        break;
+    case RTMD_LINK_DUE_NOTHING:
+        break;
     }
     conn_arm(c);
 }
@@ -301,7 +294,7 @@ static int conn_send_any(rtmd_conn *c, const rtm__frame *f)
     }
     v.iov_len = rtm__frame_encode(f, v.iov_base);
     evbuffer_commit_space(out, &v, 1);
-    c->last_tx_ms = rtmd_now_ms();
+    c->clock.last_tx_ms = c->srv->now.mono_ms;
     conn_log(c, RTMD_LOG_DEBUG, "sent %s (request %u, %zu bytes)", rtm__frame_body_name(f),
              (unsigned)f->request_id, n);
     return 0;
@@ -323,7 +316,7 @@ int rtmd_conn_send_encoded(rtmd_conn *c, const uint8_t *buf, size_t len)
         conn_kill(c);
         return -1;
     }
-    c->last_tx_ms = rtmd_now_ms();
+    c->clock.last_tx_ms = c->srv->now.mono_ms;
     return 0;
 }
 
@@ -347,6 +340,7 @@ static void conn_closing_read_cb(struct bufferevent *bev, void *arg)
 static void conn_closing_write_cb(struct bufferevent *bev, void *arg)
 {
     rtmd_conn *c = arg;
+    rtmd_server_tick(c->srv);
     if (c->state == CONN_CLOSING)
         conn_half_close(c);
 }
@@ -354,6 +348,7 @@ static void conn_closing_write_cb(struct bufferevent *bev, void *arg)
 static void conn_closing_event_cb(struct bufferevent *bev, short what, void *arg)
 {
     rtmd_conn *c = arg;
+    rtmd_server_tick(c->srv);
     char tls[512];
     if (rtmd_log_enabled(RTMD_LOG_DEBUG))
         conn_log(c, RTMD_LOG_DEBUG, "closed: %s",
@@ -367,7 +362,7 @@ static void conn_closing_event_cb(struct bufferevent *bev, short what, void *arg
 static void conn_begin_close(rtmd_conn *c)
 {
     conn_set_state(c, CONN_CLOSING);
-    c->closing_ms = rtmd_now_ms();
+    c->clock.closing_ms = c->srv->now.mono_ms;
     bufferevent_setcb(c->bev, conn_closing_read_cb, conn_closing_write_cb,
                       conn_closing_event_cb, c);
     bufferevent_setwatermark(c->bev, EV_READ, 0, 0);
@@ -445,7 +440,7 @@ void rtmd_conn_attach(rtmd_conn *c, rtmd_session *s)
 void rtmd_conn_detach(rtmd_conn *c)
 {
     if (c->session && c->session->link == c) {
-        c->session->last_rx_ms = c->last_rx_ms;
+        c->session->last_rx_ms = c->clock.last_rx_ms;
         c->session->link = NULL;
     }
     c->session = NULL;
@@ -463,7 +458,7 @@ static void conn_on_hello(rtmd_conn *c, const rtm__frame *f)
         rtmd_conn_close(c, RTM__WIRE__CLOSE__CODE__CLOSE_VERSION, "version not supported");
         return;
     }
-    c->idle_timeout_ms = rtmd_config_idle_timeout(cfg, h->heartbeat_ms);
+    c->clock.idle_timeout_ms = rtmd_config_idle_timeout(cfg, h->heartbeat_ms);
     Rtm__Wire__HelloAck ack = RTM__WIRE__HELLO_ACK__INIT;
     ack.version = RTM__WIRE__VERSION__VERSION_1;
     ack.heartbeat_ms = cfg->heartbeat_ms;
@@ -476,7 +471,7 @@ static void conn_on_hello(rtmd_conn *c, const rtm__frame *f)
         return;
     conn_set_state(c, CONN_LOGIN);
     conn_log(c, RTMD_LOG_DEBUG, "hello: client heartbeat %u ms, idle timeout %u ms",
-             (unsigned)h->heartbeat_ms, c->idle_timeout_ms);
+             (unsigned)h->heartbeat_ms, c->clock.idle_timeout_ms);
     event_del(c->timer);
     conn_arm(c);
 }
@@ -501,53 +496,35 @@ static void conn_on_frame(rtmd_conn *c, rtm__frame *f)
                  (int)f->close->code, f->close->detail ? f->close->detail : "");
         rtmd_conn_close(c, 0, NULL);
         return;
-    case RTM__WIRE__FRAME__BODY_LOGIN:
-        rtmd_session_login(c->srv, c, f->request_id, f->login);
-        return;
-    case RTM__WIRE__FRAME__BODY_LOGOUT:
-    case RTM__WIRE__FRAME__BODY_PEER_SEND:
-    case RTM__WIRE__FRAME__BODY_PEER_ACK:
-    case RTM__WIRE__FRAME__BODY_JOIN:
-    case RTM__WIRE__FRAME__BODY_LEAVE:
-    case RTM__WIRE__FRAME__BODY_CHANNEL_SEND:
-    case RTM__WIRE__FRAME__BODY_GET_MEMBERS:
-    case RTM__WIRE__FRAME__BODY_GET_MEMBER_COUNT:
-    case RTM__WIRE__FRAME__BODY_SET_ATTRIBUTES:
-    case RTM__WIRE__FRAME__BODY_GET_ATTRIBUTES:
-    case RTM__WIRE__FRAME__BODY_SET_CHANNEL_ATTRIBUTES:
-    case RTM__WIRE__FRAME__BODY_GET_CHANNEL_ATTRIBUTES:
-    case RTM__WIRE__FRAME__BODY_RENEW_TOKEN:
-    case RTM__WIRE__FRAME__BODY_QUERY_PEERS:
-    case RTM__WIRE__FRAME__BODY_SUBSCRIBE:
-    case RTM__WIRE__FRAME__BODY_GET_SUBSCRIBED:
-        if (c->state != CONN_READY) {
-            conn_refuse(c, RTM__WIRE__CLOSE__CODE__CLOSE_PROTOCOL, "%s before login",
-                        rtm__frame_body_name(f));
-            return;
-        }
-        if (f->body_case == RTM__WIRE__FRAME__BODY_LOGOUT)
-            rtmd_session_logout(c->srv, c, f->request_id);
-        else if (!rtmd_attrs_request(c->srv, c->session, f) &&
-                 !rtmd_presence_request(c->srv, c->session, f) &&
-                 !rtmd_chattrs_request(c->srv, c->session, f))
-            rtmd_router_request(c->srv, c->session, f);
-        return;
     case RTM__WIRE__FRAME__BODY__NOT_SET:
         conn_refuse(c, RTM__WIRE__CLOSE__CODE__CLOSE_PROTOCOL, "frame with no body");
         return;
     default:
+        break;
+    }
+    /* A request: the table says what it needs and who handles it. */
+    const rtmd_route *route = rtmd_request_route(f->body_case);
+    if (!route) {
         conn_refuse(c, RTM__WIRE__CLOSE__CODE__CLOSE_PROTOCOL, "unexpected %s",
                     rtm__frame_body_name(f));
         return;
     }
+    if (route->needs_login && c->state != CONN_READY) {
+        conn_refuse(c, RTM__WIRE__CLOSE__CODE__CLOSE_PROTOCOL, "%s before login",
+                    rtm__frame_body_name(f));
+        return;
+    }
+    rtmd_req rq = { c->srv, c->session, c, f->request_id, route };
+    route->handle(&rq, f);
 }
 
 static void conn_read_cb(struct bufferevent *bev, void *arg)
 {
     rtmd_conn *c = arg;
+    rtmd_server_tick(c->srv);
     struct evbuffer *in = bufferevent_get_input(bev);
     size_t max = c->srv->cfg->max_frame;
-    c->last_rx_ms = rtmd_now_ms();
+    c->clock.last_rx_ms = c->srv->now.mono_ms;
 
     while (rtmd_conn_is_open(c)) {
         uint8_t hdr[RTM__FRAME_HEADER];
@@ -584,6 +561,7 @@ static void conn_read_cb(struct bufferevent *bev, void *arg)
 static void conn_event_cb(struct bufferevent *bev, short what, void *arg)
 {
     rtmd_conn *c = arg;
+    rtmd_server_tick(c->srv);
     char tls[512];
     if (what & BEV_EVENT_CONNECTED) {
         /* A TLS link's handshake is done. */
@@ -673,8 +651,11 @@ void rtmd_conn_accept(rtmd_server *srv, evutil_socket_t fd, const struct sockadd
         free(c);
         return;
     }
-    c->accepted_ms = c->last_rx_ms = c->last_tx_ms = rtmd_now_ms();
-    c->idle_timeout_ms = rtmd_config_idle_timeout(srv->cfg, 0);
+    c->clock.accepted_ms = c->clock.last_rx_ms = c->clock.last_tx_ms = srv->now.mono_ms;
+    c->clock.idle_timeout_ms = rtmd_config_idle_timeout(srv->cfg, 0);
+    c->clock.login_deadline_ms = cfg->login_deadline_ms;
+    c->clock.heartbeat_ms = cfg->heartbeat_ms;
+    c->clock.linger_ms = RTMD_LINGER_MS;
     c->state = CONN_HELLO;
     c->next = srv->conns;
     if (srv->conns)

@@ -19,6 +19,7 @@ static void listener_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
                                struct sockaddr *addr, int addrlen, void *arg)
 {
     rtmd_server *srv = arg;
+    rtmd_server_tick(srv);
     if (srv->stopping) {
         evutil_closesocket(fd);
         return;

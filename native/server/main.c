@@ -12,6 +12,7 @@
 
 static void rtmd_signal_cb(evutil_socket_t sig, short what, void *arg)
 {
+    rtmd_server_tick(arg);
     rtmd_log(RTMD_LOG_INFO, "signal %d received", (int)sig);
     rtmd_server_stop(arg);
 }

@@ -6,7 +6,7 @@
 
 #include <event2/event.h>
 
-#include "conn.h"
+#include "outbox.h"
 #include "ids.h"
 #include "log.h"
 #include "map.h"
@@ -30,22 +30,13 @@ static void mc_send(rtmd_server *srv, const char *app, const char *channel, uint
     rtm__frame f = RTM__WIRE__FRAME__INIT;
     f.body_case = RTM__WIRE__FRAME__BODY_MEMBER_COUNT_EVENT;
     f.member_count_event = &ev;
-    size_t len = rtm__frame_encoded_size(&f);
-    uint8_t *buf = malloc(len);
-    rtmd_strv members = { NULL, 0 };
-    if (!buf || rtmd_store_channel_members(srv->store, app, channel, &members) ==
-                    RTMD_STORE_NOMEM) {
+    size_t len;
+    uint8_t *buf = rtmd_encode(&f, &len);
+    if (!buf) {
         rtmd_log(RTMD_LOG_ERROR, "out of memory sending the member count of %s", channel);
-        free(buf);
         return;
     }
-    len = rtm__frame_encode(&f, buf);
-    for (size_t i = 0; i < members.count; i++) {
-        rtmd_session *to = rtmd_store_session_find(srv->store, app, members.items[i]);
-        if (to && rtmd_conn_is_open(to->link))
-            rtmd_conn_send_encoded(to->link, buf, len);
-    }
-    rtmd_strv_free(&members);
+    rtmd_fan_out(srv, app, NULL, channel, buf, len);
     free(buf);
 }
 
@@ -76,7 +67,8 @@ static void mc_arm(rtmd_server *srv, uint64_t due, uint64_t now);
 static void mc_timer_cb(evutil_socket_t fd, short what, void *arg)
 {
     rtmd_server *srv = arg;
-    uint64_t now = rtmd_now_ms(), next = 0;
+    rtmd_server_tick(srv);
+    uint64_t now = srv->now.mono_ms, next = 0;
     srv->member_count_due = 0;
     size_t it, ndead = 0;
     char **dead = NULL;
@@ -126,7 +118,7 @@ void rtmd_member_count_changed(rtmd_server *srv, const char *app, const char *ch
     const char *key = rtmd_map_key2(buf, sizeof buf, app, channel);
     if (!key)
         return;
-    uint64_t now = rtmd_now_ms();
+    uint64_t now = srv->now.mono_ms;
     mc_entry *e = rtmd_map_get(&srv->member_counts, key);
     if (!e) {
         if (rtmd_store_channel_member_count(srv->store, app, channel) == 0)
@@ -148,9 +140,11 @@ void rtmd_member_count_changed(rtmd_server *srv, const char *app, const char *ch
     mc_arm(srv, e->last_sent_ms + RTMD_MEMBER_COUNT_INTERVAL_MS, now);
 }
 
-void rtmd_member_count_request(rtmd_server *srv, rtmd_session *s, uint32_t rid,
-                               const Rtm__Wire__GetMemberCount *g)
+void rtmd_member_count_request(const rtmd_req *rq, const rtm__frame *req)
 {
+    rtmd_server *srv = rq->srv;
+    rtmd_session *s = rq->s;
+    const Rtm__Wire__GetMemberCount *g = req->get_member_count;
     Rtm__Wire__MemberCounts out = RTM__WIRE__MEMBER_COUNTS__INIT;
     Rtm__Wire__MemberCount *items = NULL, **ptrs = NULL;
     if (g->n_channels == 0)
@@ -178,10 +172,9 @@ void rtmd_member_count_request(rtmd_server *srv, rtmd_session *s, uint32_t rid,
         out.n_counts = g->n_channels;
     }
     rtm__frame f = RTM__WIRE__FRAME__INIT;
-    f.request_id = rid;
     f.body_case = RTM__WIRE__FRAME__BODY_MEMBER_COUNTS;
     f.member_counts = &out;
-    rtmd_conn_send(s->link, &f);
+    rtmd_reply(rq, &f);
     free(ptrs);
     free(items);
 }

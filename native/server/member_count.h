@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "frame.h"
+#include "requests.h"
 #include "server.h"
 #include "session.h"
 
@@ -26,8 +27,7 @@
 void rtmd_member_count_changed(rtmd_server *srv, const char *app, const char *channel);
 
 /* Answers GetMemberCount from s with MemberCounts. */
-void rtmd_member_count_request(rtmd_server *srv, rtmd_session *s, uint32_t rid,
-                               const Rtm__Wire__GetMemberCount *g);
+void rtmd_member_count_request(const rtmd_req *rq, const rtm__frame *f);
 
 /* Frees the pending counts and the timer (shutdown). */
 void rtmd_member_count_free(rtmd_server *srv);

@@ -69,7 +69,7 @@ int rtmd_metrics_render(rtmd_server *srv, struct evbuffer *out)
                         "Sessions (online users), in grace or not.",
                         rtmd_store_session_count(srv->store));
     rc |= metric_single(out, "rtmd_sessions_in_grace", "gauge",
-                        "Sessions whose link is lost, kept for its return.", srv->ngrace);
+                        "Sessions whose link is lost, kept for its return.", srv->grace.count);
     rc |= metric_single(out, "rtmd_output_queued_bytes", "gauge",
                         "Bytes queued to be sent, all links together.",
                         rtmd_conn_output_queued(srv));

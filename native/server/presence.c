@@ -7,7 +7,7 @@
 
 #include <event2/event.h>
 
-#include "conn.h"
+#include "outbox.h"
 #include "ids.h"
 #include "log.h"
 #include "rtm/rtm_codes.h"
@@ -72,7 +72,7 @@ static int presence_list_make(rtmd_server *srv, const char *app, char *const *us
 /* Sends PeerStateEvent{l} (request_id 0) to s, if it has an open link. */
 static void presence_send_event(rtmd_session *s, const presence_list *l)
 {
-    if (l->count == 0 || !rtmd_conn_is_open(s->link))
+    if (l->count == 0)
         return;
     Rtm__Wire__PeerStateEvent ev = RTM__WIRE__PEER_STATE_EVENT__INIT;
     ev.n_peers = l->count;
@@ -80,7 +80,7 @@ static void presence_send_event(rtmd_session *s, const presence_list *l)
     rtm__frame f = RTM__WIRE__FRAME__INIT;
     f.body_case = RTM__WIRE__FRAME__BODY_PEER_STATE_EVENT;
     f.peer_state_event = &ev;
-    rtmd_conn_send(s->link, &f);
+    rtmd_send(s, &f);
 }
 
 /* Sends s the current state of users[0..n) as one PeerStateEvent. */
@@ -130,16 +130,17 @@ static void presence_timer_cb(evutil_socket_t fd, short what, void *arg)
     (void)fd;
     (void)what;
     rtmd_session *s = arg;
-    if (!s->link && s->in_grace && !s->unreachable)
+    rtmd_server_tick(s->srv);
+    if (!s->link && s->grace.in && !s->unreachable)
         presence_become_unreachable(s->srv, s);
 }
 
 void rtmd_presence_link_lost(rtmd_server *srv, rtmd_session *s)
 {
-    uint64_t at = s->last_rx_ms + srv->cfg->unreachable_ms;
-    if (s->link || !s->in_grace || s->unreachable || at >= s->grace_until)
+    uint64_t at = rtmd_unreachable_at(s->last_rx_ms, srv->cfg->unreachable_ms, s->grace.until);
+    if (s->link || !s->grace.in || s->unreachable || at == RTMD_NEVER)
         return; /* the grace ends first: OFFLINE then */
-    uint64_t now = rtmd_now_ms();
+    uint64_t now = srv->now.mono_ms;
     if (at <= now) {
         presence_become_unreachable(srv, s);
         return;
@@ -194,34 +195,33 @@ static bool presence_ids_valid(char *const *users, size_t n)
 
 /* Answers PeerStates{code, the states of users[0..n)}; FAILURE (1 in both
  * families) when out of memory. */
-static void presence_answer_states(rtmd_server *srv, rtmd_session *s, uint32_t rid,
-                                   int code, char *const *users, size_t n)
+static void presence_answer_states(const rtmd_req *rq, int code, char *const *users,
+                                   size_t n)
 {
     presence_list l = { NULL, NULL, 0 };
-    if (presence_list_make(srv, s->app_id, users, n, &l) != 0)
+    if (presence_list_make(rq->srv, rq->s->app_id, users, n, &l) != 0)
         code = RTM_QUERY_PEERS_ONLINE_STATUS_ERR_FAILURE;
     Rtm__Wire__PeerStates ps = RTM__WIRE__PEER_STATES__INIT;
     ps.code = code;
     ps.n_peers = l.count;
     ps.peers = l.ptrs;
     rtm__frame f = RTM__WIRE__FRAME__INIT;
-    f.request_id = rid;
     f.body_case = RTM__WIRE__FRAME__BODY_PEER_STATES;
     f.peer_states = &ps;
-    rtmd_conn_send(s->link, &f);
+    rtmd_reply(rq, &f);
     presence_list_free(&l);
 }
 
-static void presence_query(rtmd_server *srv, rtmd_session *s, uint32_t rid,
-                           const Rtm__Wire__QueryPeers *q)
+void rtmd_presence_query(const rtmd_req *rq, const rtm__frame *f)
 {
+    const Rtm__Wire__QueryPeers *q = f->query_peers;
     int code = RTM_QUERY_PEERS_ONLINE_STATUS_ERR_OK;
     if (q->n_users == 0 || q->n_users > RTMD_QUERY_PEERS_MAX ||
         !presence_ids_valid(q->users, q->n_users))
         code = RTM_QUERY_PEERS_ONLINE_STATUS_ERR_INVALID_ARGUMENT;
-    else if (!rtmd_session_rate_take(srv, s, RTMD_RATE_QUERY_PEERS))
+    else if (!rtmd_request_rate_ok(rq))
         code = RTM_QUERY_PEERS_ONLINE_STATUS_ERR_TOO_OFTEN;
-    presence_answer_states(srv, s, rid, code, q->users,
+    presence_answer_states(rq, code, q->users,
                            code == RTM_QUERY_PEERS_ONLINE_STATUS_ERR_OK ? q->n_users : 0);
 }
 
@@ -274,9 +274,11 @@ static int presence_add(rtmd_server *srv, rtmd_session *s, char *const *users, s
     return RTM_PEER_SUBSCRIPTION_STATUS_ERR_OK;
 }
 
-static void presence_subscribe(rtmd_server *srv, rtmd_session *s, uint32_t rid,
-                               const Rtm__Wire__Subscribe *sub)
+void rtmd_presence_subscribe(const rtmd_req *rq, const rtm__frame *f)
 {
+    rtmd_server *srv = rq->srv;
+    rtmd_session *s = rq->s;
+    const Rtm__Wire__Subscribe *sub = f->subscribe;
     char who[200];
     int code = RTM_PEER_SUBSCRIPTION_STATUS_ERR_OK;
     char **added = NULL;
@@ -296,44 +298,21 @@ static void presence_subscribe(rtmd_server *srv, rtmd_session *s, uint32_t rid,
              sub->unsubscribe ? "unsubscribe from" : "subscribe to", sub->n_users,
              rtm_code_name(RTM_FAMILY_PEER_SUBSCRIPTION_STATUS_ERR, code), nadded,
              rtmd_store_sub_count(srv->store, s));
-    Rtm__Wire__Result r = RTM__WIRE__RESULT__INIT;
-    r.code = code;
-    rtm__frame f = RTM__WIRE__FRAME__INIT;
-    f.request_id = rid;
-    f.body_case = RTM__WIRE__FRAME__BODY_RESULT;
-    f.result = &r;
-    rtmd_conn_send(s->link, &f);
+    rtmd_reply_result(rq, code);
     if (code == RTM_PEER_SUBSCRIPTION_STATUS_ERR_OK)
         presence_tell(srv, s, added, nadded);
     free(added);
 }
 
-static void presence_get_subscribed(rtmd_server *srv, rtmd_session *s, uint32_t rid)
+void rtmd_presence_get_subscribed(const rtmd_req *rq, const rtm__frame *f)
 {
     rtmd_strv subs;
-    if (rtmd_store_sub_list(srv->store, s, &subs) != RTMD_STORE_OK) {
-        presence_answer_states(srv, s, rid, RTM_QUERY_PEERS_BY_SUBSCRIPTION_OPTION_ERR_FAILURE,
-                               NULL, 0);
+    if (rtmd_store_sub_list(rq->srv->store, rq->s, &subs) != RTMD_STORE_OK) {
+        presence_answer_states(rq, RTM_QUERY_PEERS_BY_SUBSCRIPTION_OPTION_ERR_FAILURE, NULL,
+                               0);
         return;
     }
-    presence_answer_states(srv, s, rid, RTM_QUERY_PEERS_BY_SUBSCRIPTION_OPTION_ERR_OK,
-                           subs.items, subs.count);
+    presence_answer_states(rq, RTM_QUERY_PEERS_BY_SUBSCRIPTION_OPTION_ERR_OK, subs.items,
+                           subs.count);
     rtmd_strv_free(&subs);
-}
-
-bool rtmd_presence_request(rtmd_server *srv, rtmd_session *s, const rtm__frame *f)
-{
-    switch (f->body_case) {
-    case RTM__WIRE__FRAME__BODY_QUERY_PEERS:
-        presence_query(srv, s, f->request_id, f->query_peers);
-        return true;
-    case RTM__WIRE__FRAME__BODY_SUBSCRIBE:
-        presence_subscribe(srv, s, f->request_id, f->subscribe);
-        return true;
-    case RTM__WIRE__FRAME__BODY_GET_SUBSCRIBED:
-        presence_get_subscribed(srv, s, f->request_id);
-        return true;
-    default:
-        return false;
-    }
 }

@@ -23,6 +23,7 @@
 #include <stdbool.h>
 
 #include "frame.h"
+#include "requests.h"
 #include "server.h"
 #include "session.h"
 
@@ -40,9 +41,10 @@ typedef enum {
 /* The state of the user whose session is s; OFFLINE for NULL. */
 rtmd_peer_state rtmd_presence_state(const rtmd_session *s);
 
-/* Handles QueryPeers, Subscribe or GetSubscribed from s and answers on its
- * link. Returns false for any other body. */
-bool rtmd_presence_request(rtmd_server *srv, rtmd_session *s, const rtm__frame *f);
+/* The handlers of QueryPeers, Subscribe and GetSubscribed (requests.c). */
+void rtmd_presence_query(const rtmd_req *rq, const rtm__frame *f);
+void rtmd_presence_subscribe(const rtmd_req *rq, const rtm__frame *f);
+void rtmd_presence_get_subscribed(const rtmd_req *rq, const rtm__frame *f);
 
 /* The user (app, user) is now in state `to`: its followers with an open
  * link are sent PeerStateEvent{[{user, to}]}. */

@@ -3,11 +3,11 @@
 
 #include <string.h>
 
-#include "conn.h"
+#include "outbox.h"
 #include "log.h"
 
 /* Sends a kept frame (header included) again with replayed = true. */
-static int replay_send(rtmd_conn *c, const uint8_t *frame, size_t len)
+static int replay_send(rtmd_session *to, const uint8_t *frame, size_t len)
 {
     rtm__frame *f = NULL;
     if (len < RTM__FRAME_HEADER ||
@@ -18,13 +18,13 @@ static int replay_send(rtmd_conn *c, const uint8_t *frame, size_t len)
         f->peer_deliver->replayed = true;
     else if (f->body_case == RTM__WIRE__FRAME__BODY_CHANNEL_DELIVER)
         f->channel_deliver->replayed = true;
-    int rc = rtmd_conn_send(c, f);
+    int rc = rtmd_send(to, f);
     rtm__frame_free(f);
     return rc;
 }
 
 typedef struct {
-    rtmd_conn *link;
+    rtmd_session *to;
     uint64_t after;  /* only seq > after */
     size_t skip;     /* candidates to pass over first (beyond the count) */
     size_t seen;     /* candidates so far */
@@ -45,7 +45,7 @@ static void replay_send_cb(uint64_t seq, uint64_t at_ms, const uint8_t *frame, s
     replay_pass *p = closure;
     if (seq <= p->after || p->seen++ < p->skip)
         return;
-    if (replay_send(p->link, frame, len) == 0)
+    if (replay_send(p->to, frame, len) == 0)
         p->sent++;
 }
 
@@ -53,7 +53,7 @@ void rtmd_replay_channel(rtmd_server *srv, rtmd_session *s, const char *ch,
                          uint64_t last_seq, uint64_t horizon, uint32_t *sent,
                          uint32_t *skipped)
 {
-    replay_pass p = { .link = s->link, .after = last_seq };
+    replay_pass p = { .to = s, .after = last_seq };
     rtmd_store_history_foreach(srv->store, s->app_id, ch, horizon, replay_count_cb, &p);
     size_t max = srv->cfg->replay_max;
     p.skip = p.seen > max ? p.seen - max : 0;
@@ -78,7 +78,7 @@ void rtmd_replay_resume(rtmd_server *srv, rtmd_session *s, const Rtm__Wire__Logi
 
     /* Peers (S9, B1): what the client says it has counts as acknowledged. */
     rtmd_store_unacked_ack(srv->store, s, login->peer_received);
-    replay_pass p = { .link = s->link, .after = login->peer_received };
+    replay_pass p = { .to = s, .after = login->peer_received };
     rtmd_store_unacked_foreach(srv->store, s, replay_send_cb, &p);
     done.peer_messages = p.sent;
     done.peer_dropped = rtmd_store_unacked_take_dropped(srv->store, s);
@@ -87,9 +87,7 @@ void rtmd_replay_resume(rtmd_server *srv, rtmd_session *s, const Rtm__Wire__Logi
     rtmd_strv mine;
     if (rtmd_store_session_channels(srv->store, s, &mine) == RTMD_STORE_OK) {
         bool done_ch[RTMD_MAX_CHANNELS_PER_SESSION] = { false };
-        uint64_t now = rtmd_now_ms();
-        uint64_t window = srv->cfg->replay_window_ms;
-        uint64_t horizon = now > window ? now - window : 0;
+        uint64_t horizon = rtmd_history_horizon(srv->now.mono_ms, srv->cfg->replay_window_ms);
         for (size_t i = 0; i < login->n_channels; i++) {
             const Rtm__Wire__ChannelCursor *cur = login->channels[i];
             if (!cur || !cur->channel)
@@ -109,7 +107,7 @@ void rtmd_replay_resume(rtmd_server *srv, rtmd_session *s, const Rtm__Wire__Logi
     rtm__frame f = RTM__WIRE__FRAME__INIT;
     f.body_case = RTM__WIRE__FRAME__BODY_REPLAY_DONE;
     f.replay_done = &done;
-    rtmd_conn_send(s->link, &f);
+    rtmd_send(s, &f);
     char who[200];
     rtmd_log(RTMD_LOG_INFO,
              "%s: replayed %u peer and %u channel messages (%u channel skipped, %u peer "

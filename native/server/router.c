@@ -4,24 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "conn.h"
 #include "ids.h"
 #include "log.h"
 #include "member_count.h"
+#include "outbox.h"
 #include "replay.h"
 #include "rtm/rtm_codes.h"
-#include "token_expiry.h"
-
-static void router_result(rtmd_session *s, uint32_t request_id, int code)
-{
-    Rtm__Wire__Result r = RTM__WIRE__RESULT__INIT;
-    r.code = code;
-    rtm__frame f = RTM__WIRE__FRAME__INIT;
-    f.request_id = request_id;
-    f.body_case = RTM__WIRE__FRAME__BODY_RESULT;
-    f.result = &r;
-    rtmd_conn_send(s->link, &f);
-}
 
 static bool router_message_valid(const Rtm__Wire__Message *m)
 {
@@ -29,35 +17,6 @@ static bool router_message_valid(const Rtm__Wire__Message *m)
         return false;
     return rtm__message_valid(m->text ? strlen(m->text) : 0, m->raw.len,
                               m->description ? strlen(m->description) : 0);
-}
-
-/* Encodes f once into a new buffer; NULL when out of memory. */
-static uint8_t *router_encode(const rtm__frame *f, size_t *len)
-{
-    *len = rtm__frame_encoded_size(f);
-    uint8_t *buf = malloc(*len);
-    if (buf)
-        *len = rtm__frame_encode(f, buf);
-    return buf;
-}
-
-void rtmd_router_fan_out(rtmd_server *srv, const char *app_id, const char *except,
-                         const char *channel, const uint8_t *buf, size_t len)
-{
-    rtmd_strv members;
-    if (rtmd_store_channel_members(srv->store, app_id, channel, &members) ==
-        RTMD_STORE_NOMEM) {
-        rtmd_log(RTMD_LOG_ERROR, "out of memory listing channel %s", channel);
-        return;
-    }
-    for (size_t i = 0; i < members.count; i++) {
-        if (except && strcmp(members.items[i], except) == 0)
-            continue;
-        rtmd_session *to = rtmd_store_session_find(srv->store, app_id, members.items[i]);
-        if (to && rtmd_conn_is_open(to->link))
-            rtmd_conn_send_encoded(to->link, buf, len);
-    }
-    rtmd_strv_free(&members);
 }
 
 /* s joined or left channel: its count changes (member_count.c) and, with
@@ -79,38 +38,40 @@ static void router_member_event(rtmd_server *srv, rtmd_session *s, const char *c
     f.body_case = RTM__WIRE__FRAME__BODY_MEMBER_EVENT;
     f.member_event = &ev;
     size_t len;
-    uint8_t *buf = router_encode(&f, &len);
+    uint8_t *buf = rtmd_encode(&f, &len);
     if (!buf) {
         rtmd_log(RTMD_LOG_ERROR, "out of memory sending a member event of %s", channel);
         return;
     }
-    rtmd_router_fan_out(srv, s->app_id, s->user_id, channel, buf, len);
+    rtmd_fan_out(srv, s->app_id, s->user_id, channel, buf, len);
     free(buf);
 }
 
 /* ---- exactly-once sends (SPEC B1) --------------------------------------- */
 
 /* Whether send_seq was processed already; if so, answers with its code. */
-static bool router_resent(rtmd_server *srv, rtmd_session *s, uint32_t rid,
-                          uint64_t send_seq)
+static bool router_resent(const rtmd_req *rq, uint64_t send_seq)
 {
+    rtmd_server *srv = rq->srv;
+    rtmd_session *s = rq->s;
     int code;
     if (send_seq == 0 || !rtmd_store_sent_lookup(srv->store, s, send_seq, &code))
         return false;
     rtmd_log(RTMD_LOG_DEBUG, "%s/%s: send_seq %llu sent again: answered %d, not delivered",
              s->app_id, s->user_id, (unsigned long long)send_seq, code);
-    router_result(s, rid, code);
+    rtmd_reply_result(rq, code);
     return true;
 }
 
 /* Remembers the answer of send_seq, then answers. */
-static void router_answer_send(rtmd_server *srv, rtmd_session *s, uint32_t rid,
-                               uint64_t send_seq, int code)
+static void router_answer_send(const rtmd_req *rq, uint64_t send_seq, int code)
 {
+    rtmd_server *srv = rq->srv;
+    rtmd_session *s = rq->s;
     if (send_seq && rtmd_store_sent_record(srv->store, s, send_seq, code) != RTMD_STORE_OK)
         rtmd_log(RTMD_LOG_ERROR, "%s/%s: cannot remember the answer of send_seq %llu",
                  s->app_id, s->user_id, (unsigned long long)send_seq);
-    router_result(s, rid, code);
+    rtmd_reply_result(rq, code);
 }
 
 /* ---- peers -------------------------------------------------------------- */
@@ -120,14 +81,14 @@ static void router_answer_send(rtmd_server *srv, rtmd_session *s, uint32_t rid,
  * are not passed on: some encodings of one (field 0 with an overlong tag)
  * decode but do not encode back, and the receivers would refuse the frame
  * and lose their link (SPEC B5). */
-static Rtm__Wire__Message router_forwarded(const Rtm__Wire__Message *m)
+static Rtm__Wire__Message router_forwarded(rtmd_server *srv, const Rtm__Wire__Message *m)
 {
     Rtm__Wire__Message out = RTM__WIRE__MESSAGE__INIT;
     out.type = m->type;
     out.text = m->text;
     out.raw = m->raw;
     out.description = m->description;
-    out.server_ts = rtmd_wall_ms();
+    out.server_ts = srv->now.wall_ms;
     out.offline = false;
     return out;
 }
@@ -147,7 +108,7 @@ static int router_push_to(rtmd_server *srv, rtmd_session *to, const char *from,
     f.body_case = RTM__WIRE__FRAME__BODY_PEER_DELIVER;
     f.peer_deliver = &d;
     size_t len;
-    uint8_t *buf = router_encode(&f, &len);
+    uint8_t *buf = rtmd_encode(&f, &len);
     if (!buf)
         return -1;
     rtmd_store_status st = rtmd_store_unacked_push(srv->store, to, d.seq, buf, len,
@@ -168,8 +129,7 @@ static int router_push_to(rtmd_server *srv, rtmd_session *to, const char *from,
     }
     /* Not sent now (no link, or it just failed): it is in the queue, and
      * the resume re-delivers it. */
-    if (rtmd_conn_is_open(to->link))
-        rtmd_conn_send_encoded(to->link, buf, len);
+    rtmd_send_encoded(to, buf, len);
     free(buf);
     return 0;
 }
@@ -183,7 +143,7 @@ static int router_keep_offline(rtmd_server *srv, rtmd_session *s, const char *to
     fwd->offline = true;
     size_t len = rtm__wire__message__get_packed_size(fwd);
     if (rtmd_store_offline_bytes(srv->store) + len > cfg->offline_max_bytes) {
-        uint64_t now = rtmd_now_ms();
+        uint64_t now = srv->now.mono_ms;
         if (srv->offline_full_logged_ms == 0 || now >= srv->offline_full_logged_ms + 60000) {
             rtmd_log(RTMD_LOG_WARN, "offline messages hold --offline-max-bytes (%llu bytes): "
                      "refusing more until some are delivered or expire",
@@ -211,15 +171,17 @@ static int router_keep_offline(rtmd_server *srv, rtmd_session *s, const char *to
 }
 
 /* Delivers a PeerSend; returns its PeerMessageError code. */
-static int router_peer_deliver(rtmd_server *srv, rtmd_session *s, Rtm__Wire__PeerSend *ps)
+static int router_peer_deliver(const rtmd_req *rq, Rtm__Wire__PeerSend *ps)
 {
+    rtmd_server *srv = rq->srv;
+    rtmd_session *s = rq->s;
     if (!rtm__user_id_valid(ps->to))
         return RTM_PEER_MESSAGE_ERR_INVALID_USERID;
     if (!router_message_valid(ps->message))
         return RTM_PEER_MESSAGE_ERR_INVALID_MESSAGE;
-    if (!rtmd_session_rate_take(srv, s, RTMD_RATE_MESSAGES))
+    if (!rtmd_request_rate_ok(rq))
         return RTM_PEER_MESSAGE_ERR_TOO_OFTEN;
-    Rtm__Wire__Message fwd = router_forwarded(ps->message);
+    Rtm__Wire__Message fwd = router_forwarded(srv, ps->message);
     /* A session in grace (no link) is still online (SPEC S12): its messages
      * are queued and re-delivered when it resumes (S9). */
     rtmd_session *to = rtmd_store_session_find(srv->store, s->app_id, ps->to);
@@ -272,10 +234,12 @@ void rtmd_router_deliver_offline(rtmd_server *srv, rtmd_session *s,
                                  const Rtm__Wire__Login *login)
 {
     router_offline_ctx ctx = { srv, s, login, 0, 0, 0 };
-    uint64_t ttl = (uint64_t)srv->cfg->offline_ttl_s * 1000u, now = rtmd_wall_ms();
+    uint64_t ttl = (uint64_t)srv->cfg->offline_ttl_s * 1000u, now = srv->now.wall_ms;
+    uint32_t expired;
     uint32_t dropped = rtmd_store_offline_take(srv->store, s->app_id, s->user_id,
                                                now > ttl ? now - ttl : 0,
-                                               router_offline_one, &ctx);
+                                               router_offline_one, &ctx, &expired);
+    srv->metrics.peer_dropped += expired;
     if (ctx.kept || ctx.cached || ctx.had || dropped)
         rtmd_log(RTMD_LOG_INFO,
                  "%s/%s: delivered %u peer messages kept from an ended session and %u "
@@ -291,17 +255,17 @@ void rtmd_router_deliver_offline(rtmd_server *srv, rtmd_session *s,
     rtm__frame f = RTM__WIRE__FRAME__INIT;
     f.body_case = RTM__WIRE__FRAME__BODY_REPLAY_DONE;
     f.replay_done = &done;
-    rtmd_conn_send(s->link, &f);
+    rtmd_send(s, &f);
 }
 
-/* unacked_foreach's callback: one PeerDeliver of an ending session, kept
- * for its user with the session's id and its seq there. */
 typedef struct {
     rtmd_server *srv;
-    rtmd_session *s;
+    rtmd_session *s;          /* the session that ends */
     uint32_t kept, failed;
 } router_keep_ctx;
 
+/* unacked_foreach's callback: one PeerDeliver of an ending session, kept
+ * for its user with the session's id and its seq there. */
 static void router_keep_one(uint64_t seq, uint64_t at_ms, const uint8_t *frame, size_t len,
                             void *closure)
 {
@@ -352,55 +316,56 @@ void rtmd_router_keep_undelivered(rtmd_server *srv, rtmd_session *s)
                  "next login (%u dropped)", s->app_id, s->user_id, ctx.kept, dropped);
 }
 
-static void router_peer_send(rtmd_server *srv, rtmd_session *s, uint32_t rid,
-                             Rtm__Wire__PeerSend *ps)
+void rtmd_router_peer_send(const rtmd_req *rq, const rtm__frame *f)
 {
-    if (router_resent(srv, s, rid, ps->send_seq))
+    Rtm__Wire__PeerSend *ps = f->peer_send;
+    if (router_resent(rq, ps->send_seq))
         return;
-    router_answer_send(srv, s, rid, ps->send_seq, router_peer_deliver(srv, s, ps));
+    router_answer_send(rq, ps->send_seq, router_peer_deliver(rq, ps));
 }
 
-static void router_peer_ack(rtmd_server *srv, rtmd_session *s, const Rtm__Wire__PeerAck *a)
+void rtmd_router_peer_ack(const rtmd_req *rq, const rtm__frame *f)
 {
-    rtmd_store_unacked_ack(srv->store, s, a->seq);
+    rtmd_store_unacked_ack(rq->srv->store, rq->s, f->peer_ack->seq);
 }
 
 /* ---- channels ----------------------------------------------------------- */
 
 /* SPEC S10 after S13: a rejoin replays what the client missed of the
  * channel, from the replay window before its login (the reconnection). */
-static void router_join_replay(rtmd_server *srv, rtmd_session *s, uint32_t rid,
-                               const Rtm__Wire__Join *j)
+static void router_join_replay(const rtmd_req *rq, const Rtm__Wire__Join *j)
 {
+    rtmd_server *srv = rq->srv;
+    rtmd_session *s = rq->s;
     Rtm__Wire__ReplayDone done = RTM__WIRE__REPLAY_DONE__INIT;
-    uint64_t window = srv->cfg->replay_window_ms;
     rtmd_replay_channel(srv, s, j->channel, j->last_seq,
-                        s->login_ms > window ? s->login_ms - window : 0,
+                        rtmd_history_horizon(s->login_ms, srv->cfg->replay_window_ms),
                         &done.channel_messages, &done.channel_skipped);
     rtm__frame f = RTM__WIRE__FRAME__INIT;
-    f.request_id = rid;
     f.body_case = RTM__WIRE__FRAME__BODY_REPLAY_DONE;
     f.replay_done = &done;
-    rtmd_conn_send(s->link, &f);
+    rtmd_reply(rq, &f);
     rtmd_log(RTMD_LOG_INFO, "%s/%s: rejoined %s: replayed %u channel messages (%u skipped)",
              s->app_id, s->user_id, j->channel, done.channel_messages,
              done.channel_skipped);
 }
 
-static void router_join(rtmd_server *srv, rtmd_session *s, uint32_t rid,
-                        const Rtm__Wire__Join *j)
+void rtmd_router_join(const rtmd_req *rq, const rtm__frame *f)
 {
+    rtmd_server *srv = rq->srv;
+    rtmd_session *s = rq->s;
+    const Rtm__Wire__Join *j = f->join;
     const char *ch = j->channel;
     if (!rtm__channel_id_valid(ch)) {
-        router_result(s, rid, RTM_JOIN_CHANNEL_ERR_INVALID_ARGUMENT);
+        rtmd_reply_result(rq, RTM_JOIN_CHANNEL_ERR_INVALID_ARGUMENT);
         return;
     }
     /* Every join counts against the join rate; only the joins that succeed
      * count against the same channel's (they are what the others see). */
     rtmd_rate same = srv->cfg->rates[RTMD_RATE_JOIN_SAME];
-    uint64_t now = rtmd_now_ms();
+    uint64_t now = srv->now.mono_ms;
     int code;
-    if (!rtmd_session_rate_take(srv, s, RTMD_RATE_JOIN)) {
+    if (!rtmd_request_rate_ok(rq)) {
         code = RTM_JOIN_CHANNEL_ERR_TOO_OFTEN;
     } else if (rtmd_store_channel_has(srv->store, s, ch)) {
         code = RTM_JOIN_CHANNEL_ERR_ALREADY_JOINED;
@@ -417,40 +382,42 @@ static void router_join(rtmd_server *srv, rtmd_session *s, uint32_t rid,
         default: code = RTM_JOIN_CHANNEL_ERR_FAILURE; break;
         }
     }
-    router_result(s, rid, code);
+    rtmd_reply_result(rq, code);
     if (code == RTM_JOIN_CHANNEL_ERR_OK) {
         if (rtmd_recent_joins_add(&s->recent_joins, same, ch, now) != 0)
             rtmd_log(RTMD_LOG_ERROR, "%s/%s: out of memory counting a join of %s",
                      s->app_id, s->user_id, ch);
         router_member_event(srv, s, ch, true, true);
         if (j->replay)
-            router_join_replay(srv, s, rid, j);
+            router_join_replay(rq, j);
     }
 }
 
-static void router_leave(rtmd_server *srv, rtmd_session *s, uint32_t rid, const char *ch)
+void rtmd_router_leave(const rtmd_req *rq, const rtm__frame *f)
 {
-    if (rtmd_store_channel_leave(srv->store, s, ch) != RTMD_STORE_OK) {
-        router_result(s, rid, RTM_LEAVE_CHANNEL_ERR_NOT_IN_CHANNEL);
+    const char *ch = f->leave->channel;
+    if (rtmd_store_channel_leave(rq->srv->store, rq->s, ch) != RTMD_STORE_OK) {
+        rtmd_reply_result(rq, RTM_LEAVE_CHANNEL_ERR_NOT_IN_CHANNEL);
         return;
     }
-    router_result(s, rid, RTM_LEAVE_CHANNEL_ERR_OK);
-    router_member_event(srv, s, ch, false, true);
+    rtmd_reply_result(rq, RTM_LEAVE_CHANNEL_ERR_OK);
+    router_member_event(rq->srv, rq->s, ch, false, true);
 }
 
 /* Sends a ChannelSend to the other members and keeps it in the channel's
  * history; returns its ChannelMessageError code. */
-static int router_channel_deliver(rtmd_server *srv, rtmd_session *s,
-                                  Rtm__Wire__ChannelSend *cs)
+static int router_channel_deliver(const rtmd_req *rq, Rtm__Wire__ChannelSend *cs)
 {
+    rtmd_server *srv = rq->srv;
+    rtmd_session *s = rq->s;
     if (!router_message_valid(cs->message))
         return RTM_CHANNEL_MESSAGE_ERR_INVALID_MESSAGE;
     /* The 1.x codes have no NOT_IN_CHANNEL for messages: FAILURE. */
     if (!rtmd_store_channel_has(srv->store, s, cs->channel))
         return RTM_CHANNEL_MESSAGE_ERR_FAILURE;
-    if (!rtmd_session_rate_take(srv, s, RTMD_RATE_MESSAGES))
+    if (!rtmd_request_rate_ok(rq))
         return RTM_CHANNEL_MESSAGE_ERR_TOO_OFTEN;
-    Rtm__Wire__Message fwd = router_forwarded(cs->message);
+    Rtm__Wire__Message fwd = router_forwarded(srv, cs->message);
     Rtm__Wire__ChannelDeliver d = RTM__WIRE__CHANNEL_DELIVER__INIT;
     d.channel = cs->channel;
     d.from = s->user_id;
@@ -460,15 +427,16 @@ static int router_channel_deliver(rtmd_server *srv, rtmd_session *s,
     f.body_case = RTM__WIRE__FRAME__BODY_CHANNEL_DELIVER;
     f.channel_deliver = &d;
     size_t len;
-    uint8_t *buf = router_encode(&f, &len);
+    uint8_t *buf = rtmd_encode(&f, &len);
     if (!buf)
         return RTM_CHANNEL_MESSAGE_ERR_FAILURE;
     /* Members in grace get it from the history when they resume (S10). */
-    rtmd_router_fan_out(srv, s->app_id, s->user_id, cs->channel, buf, len);
-    uint64_t now = rtmd_now_ms(), window = srv->cfg->replay_window_ms;
+    rtmd_fan_out(srv, s->app_id, s->user_id, cs->channel, buf, len);
+    uint64_t now = srv->now.mono_ms;
     if (rtmd_store_history_push(srv->store, s->app_id, cs->channel, d.seq, now, buf, len,
                                 srv->cfg->replay_max,
-                                now > window ? now - window : 0) == RTMD_STORE_NOMEM)
+                                rtmd_history_horizon(now, srv->cfg->replay_window_ms)) ==
+        RTMD_STORE_NOMEM)
         rtmd_log(RTMD_LOG_ERROR, "out of memory keeping message %llu of channel %s",
                  (unsigned long long)d.seq, cs->channel);
     free(buf);
@@ -476,17 +444,19 @@ static int router_channel_deliver(rtmd_server *srv, rtmd_session *s,
     return RTM_CHANNEL_MESSAGE_ERR_OK;
 }
 
-static void router_channel_send(rtmd_server *srv, rtmd_session *s, uint32_t rid,
-                                Rtm__Wire__ChannelSend *cs)
+void rtmd_router_channel_send(const rtmd_req *rq, const rtm__frame *f)
 {
-    if (router_resent(srv, s, rid, cs->send_seq))
+    Rtm__Wire__ChannelSend *cs = f->channel_send;
+    if (router_resent(rq, cs->send_seq))
         return;
-    router_answer_send(srv, s, rid, cs->send_seq, router_channel_deliver(srv, s, cs));
+    router_answer_send(rq, cs->send_seq, router_channel_deliver(rq, cs));
 }
 
-static void router_get_members(rtmd_server *srv, rtmd_session *s, uint32_t rid,
-                               const char *ch)
+void rtmd_router_get_members(const rtmd_req *rq, const rtm__frame *req)
 {
+    rtmd_server *srv = rq->srv;
+    rtmd_session *s = rq->s;
+    const char *ch = req->get_members->channel;
     Rtm__Wire__Members m = RTM__WIRE__MEMBERS__INIT;
     rtmd_strv users = { NULL, 0 };
     if (!rtmd_store_channel_has(srv->store, s, ch))
@@ -500,44 +470,10 @@ static void router_get_members(rtmd_server *srv, rtmd_session *s, uint32_t rid,
     m.users = users.items;
     m.n_users = users.count;
     rtm__frame f = RTM__WIRE__FRAME__INIT;
-    f.request_id = rid;
     f.body_case = RTM__WIRE__FRAME__BODY_MEMBERS;
     f.members = &m;
-    rtmd_conn_send(s->link, &f);
+    rtmd_reply(rq, &f);
     rtmd_strv_free(&users);
-}
-
-bool rtmd_router_request(rtmd_server *srv, rtmd_session *s, rtm__frame *f)
-{
-    uint32_t rid = f->request_id;
-    switch (f->body_case) {
-    case RTM__WIRE__FRAME__BODY_PEER_SEND:
-        router_peer_send(srv, s, rid, f->peer_send);
-        return true;
-    case RTM__WIRE__FRAME__BODY_PEER_ACK:
-        router_peer_ack(srv, s, f->peer_ack);
-        return true;
-    case RTM__WIRE__FRAME__BODY_JOIN:
-        router_join(srv, s, rid, f->join);
-        return true;
-    case RTM__WIRE__FRAME__BODY_LEAVE:
-        router_leave(srv, s, rid, f->leave->channel);
-        return true;
-    case RTM__WIRE__FRAME__BODY_CHANNEL_SEND:
-        router_channel_send(srv, s, rid, f->channel_send);
-        return true;
-    case RTM__WIRE__FRAME__BODY_GET_MEMBERS:
-        router_get_members(srv, s, rid, f->get_members->channel);
-        return true;
-    case RTM__WIRE__FRAME__BODY_GET_MEMBER_COUNT:
-        rtmd_member_count_request(srv, s, rid, f->get_member_count);
-        return true;
-    case RTM__WIRE__FRAME__BODY_RENEW_TOKEN:
-        rtmd_token_renew(srv, s, rid, f->renew_token);
-        return true;
-    default:
-        return false;
-    }
 }
 
 void rtmd_router_leave_all(rtmd_server *srv, rtmd_session *s, bool notify)

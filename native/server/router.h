@@ -10,18 +10,18 @@
 #include <stdint.h>
 
 #include "frame.h"
+#include "requests.h"
 #include "server.h"
 #include "session.h"
 
-/* Handles PeerSend, PeerAck, Join, Leave, ChannelSend or GetMembers from s
- * and answers on s's link. Returns false for any other body (the caller
- * treats it as a protocol error). The frame may be modified. */
-bool rtmd_router_request(rtmd_server *srv, rtmd_session *s, rtm__frame *f);
-
-/* Sends an encoded frame (header included) to every member of an app's
- * channel that has an open link, but user `except` (NULL: none). */
-void rtmd_router_fan_out(rtmd_server *srv, const char *app_id, const char *except,
-                         const char *channel, const uint8_t *buf, size_t len);
+/* The handlers of PeerSend, PeerAck, Join, Leave, ChannelSend and
+ * GetMembers (requests.c). */
+void rtmd_router_peer_send(const rtmd_req *rq, const rtm__frame *f);
+void rtmd_router_peer_ack(const rtmd_req *rq, const rtm__frame *f);
+void rtmd_router_join(const rtmd_req *rq, const rtm__frame *f);
+void rtmd_router_leave(const rtmd_req *rq, const rtm__frame *f);
+void rtmd_router_channel_send(const rtmd_req *rq, const rtm__frame *f);
+void rtmd_router_get_members(const rtmd_req *rq, const rtm__frame *f);
 
 /* Delivers to s, a session just created by login, the messages kept for
  * its user while it had no session, oldest first: those a session of the

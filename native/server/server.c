@@ -18,11 +18,6 @@ uint64_t rtmd_now_us(void)
     return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
-uint64_t rtmd_now_ms(void)
-{
-    return rtmd_now_us() / 1000u;
-}
-
 uint64_t rtmd_wall_us(void)
 {
     struct timespec ts;
@@ -30,9 +25,11 @@ uint64_t rtmd_wall_us(void)
     return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
-uint64_t rtmd_wall_ms(void)
+void rtmd_server_tick(rtmd_server *srv)
 {
-    return rtmd_wall_us() / 1000u;
+    srv->now.mono_us = rtmd_now_us();
+    srv->now.mono_ms = srv->now.mono_us / 1000u;
+    srv->now.wall_ms = rtmd_wall_us() / 1000u;
 }
 
 /* How often offline messages past --offline-ttl-s are forgotten (they are
@@ -42,20 +39,22 @@ uint64_t rtmd_wall_ms(void)
 static void rtmd_server_offline_sweep(evutil_socket_t fd, short what, void *arg)
 {
     rtmd_server *srv = arg;
-    uint64_t ttl = (uint64_t)srv->cfg->offline_ttl_s * 1000u, now = rtmd_wall_ms();
+    rtmd_server_tick(srv);
+    uint64_t ttl = (uint64_t)srv->cfg->offline_ttl_s * 1000u, now = srv->now.wall_ms;
     size_t n = rtmd_store_offline_expire(srv->store, now > ttl ? now - ttl : 0);
     srv->metrics.peer_dropped += n;
     if (n)
         rtmd_log(RTMD_LOG_INFO, "%zu offline messages expired (--offline-ttl-s %u)", n,
                  srv->cfg->offline_ttl_s);
     /* Channels without members whose history left the replay window. */
-    uint64_t mono = rtmd_now_ms(), window = srv->cfg->replay_window_ms;
-    rtmd_store_channels_expire(srv->store, mono > window ? mono - window : 0);
+    rtmd_store_channels_expire(srv->store, rtmd_history_horizon(srv->now.mono_ms,
+                                                                srv->cfg->replay_window_ms));
 }
 
 int rtmd_server_init(rtmd_server *srv, const rtmd_config *cfg, struct event_base *base)
 {
     *srv = (rtmd_server){ .cfg = cfg, .base = base };
+    rtmd_server_tick(srv);
     srv->store = rtmd_store_mem_new();
     if (!srv->store) {
         rtmd_log(RTMD_LOG_ERROR, "out of memory creating the store");
@@ -73,6 +72,7 @@ int rtmd_server_init(rtmd_server *srv, const rtmd_config *cfg, struct event_base
 static void rtmd_server_stop_timeout(evutil_socket_t fd, short what, void *arg)
 {
     rtmd_server *srv = arg;
+    rtmd_server_tick(srv);
     rtmd_log(RTMD_LOG_WARN, "%zu links still closing after %d ms; dropping them",
              srv->nconns, RTMD_STOP_WAIT_MS);
     event_base_loopbreak(srv->base);

@@ -17,15 +17,28 @@
 
 #include "config.h"
 #include "bans.h"
+#include "deadlines.h"
 #include "map.h"
 #include "metrics.h"
 #include "store.h"
 
 typedef struct rtmd_conn rtmd_conn;
 
+/* The clocks, read once at the start of every loop callback
+ * (rtmd_server_tick) and passed down, as libuv caches its loop time: code
+ * below a callback takes its now from here, never from the system, so that
+ * what it decides can be computed and tested for any now. Monotonic ms for
+ * deadlines, µs for rates; wall ms for server_ts and token times. */
+typedef struct {
+    uint64_t mono_ms;
+    uint64_t mono_us;
+    uint64_t wall_ms;
+} rtmd_clock;
+
 typedef struct rtmd_server {
     const rtmd_config *cfg;
     struct event_base *base;
+    rtmd_clock now;        /* as of the current loop callback */
     rtmd_store *store;
     struct evconnlistener *listener;
     /* TLS (tls.c): the listener that serves it (== listener when --listen is
@@ -54,8 +67,7 @@ typedef struct rtmd_server {
     uint64_t next_conn_id;
     bool stopping;         /* SIGTERM/SIGINT seen */
     /* Sessions without a link, oldest deadline first (session.c). */
-    rtmd_session *grace_head, *grace_tail;
-    size_t ngrace;
+    rtmd_grace_list grace;
     struct event *grace_timer;
     struct event *stop_timer;
     rtmd_metrics metrics;  /* the counters of /metrics */
@@ -63,12 +75,13 @@ typedef struct rtmd_server {
     struct rtmd_admin *admin; /* the admin API (admin.c); NULL when off */
 } rtmd_server;
 
-/* Monotonic milliseconds, for deadlines; microseconds, for rates. */
-uint64_t rtmd_now_ms(void);
+/* Reads the clocks into srv->now: the first thing every loop callback does. */
+void rtmd_server_tick(rtmd_server *srv);
+/* The system's clocks. Only rtmd_server_tick reads them, but for
+ * rtmd_wall_us: microseconds since the Unix epoch, read afresh where a
+ * channel unknown to the store gets its first seq (store.h, channel_join),
+ * so that two lives of a channel never share a start. */
 uint64_t rtmd_now_us(void);
-/* Milliseconds since the Unix epoch, for server_ts; microseconds, for the
- * first seq of a channel (store.h, channel_join). */
-uint64_t rtmd_wall_ms(void);
 uint64_t rtmd_wall_us(void);
 
 /* 0, or -1 (logged) when the store cannot be created. */

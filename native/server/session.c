@@ -3,6 +3,7 @@
 #include "session.h"
 
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/random.h>
@@ -13,6 +14,7 @@
 #include "conn.h"
 #include "ids.h"
 #include "log.h"
+#include "outbox.h"
 #include "presence.h"
 #include "replay.h"
 #include "router.h"
@@ -39,7 +41,7 @@ static void session_free(rtmd_session *s)
 bool rtmd_session_rate_take(rtmd_server *srv, rtmd_session *s, rtmd_rate_kind kind)
 {
     rtmd_rate rate = srv->cfg->rates[kind];
-    if (rtmd_bucket_take(&s->rates[kind], rate, rtmd_now_us()))
+    if (rtmd_bucket_take(&s->rates[kind], rate, srv->now.mono_us))
         return true;
     rtmd_log(RTMD_LOG_DEBUG, "%s/%s: over the %s rate (%u per %u ms): refused", s->app_id,
              s->user_id, rtmd_rate_name(kind), rate.count, rate.period_ms);
@@ -69,7 +71,7 @@ static rtmd_session *session_new(rtmd_server *srv, const char *app, const char *
     s->user_id = strdup(user);
     s->instance_id = instance;
     s->id = session_next_id();
-    s->login_ms = rtmd_now_ms();
+    s->login_ms = srv->now.mono_ms;
     if (!s->app_id || !s->user_id) {
         session_free(s);
         return NULL;
@@ -81,17 +83,22 @@ static rtmd_session *session_new(rtmd_server *srv, const char *app, const char *
 
 static void grace_cb(evutil_socket_t fd, short what, void *arg);
 
+/* The session that holds grace node n. */
+static rtmd_session *grace_session(rtmd_grace_node *n)
+{
+    return (rtmd_session *)((char *)n - offsetof(rtmd_session, grace));
+}
+
 /* Arms the server's grace timer for the earliest deadline (or disarms it). */
 static void grace_arm(rtmd_server *srv)
 {
     if (!srv->grace_timer)
         return;
-    if (!srv->grace_head) {
+    uint64_t at = rtmd_grace_next(&srv->grace), now = srv->now.mono_ms;
+    if (at == RTMD_NEVER) {
         event_del(srv->grace_timer);
         return;
     }
-    uint64_t now = rtmd_now_ms();
-    uint64_t at = srv->grace_head->grace_until;
     uint64_t wait = at > now ? at - now : 0;
     struct timeval tv = { (time_t)(wait / 1000), (suseconds_t)(wait % 1000) * 1000 };
     evtimer_add(srv->grace_timer, &tv);
@@ -99,30 +106,17 @@ static void grace_arm(rtmd_server *srv)
 
 static void grace_unlink(rtmd_server *srv, rtmd_session *s)
 {
-    if (!s->in_grace)
+    if (!s->grace.in)
         return;
-    bool was_head = srv->grace_head == s;
-    if (s->grace_prev)
-        s->grace_prev->grace_next = s->grace_next;
-    else
-        srv->grace_head = s->grace_next;
-    if (s->grace_next)
-        s->grace_next->grace_prev = s->grace_prev;
-    else
-        srv->grace_tail = s->grace_prev;
-    s->grace_prev = s->grace_next = NULL;
-    s->in_grace = false;
-    s->grace_until = 0;
-    srv->ngrace--;
+    bool was_head = srv->grace.head == &s->grace;
+    rtmd_grace_leave(&srv->grace, &s->grace);
     if (was_head)
         grace_arm(srv);
 }
 
 /* Puts s on the grace list, its deadline counted from the last data
- * received on its lost link (SPEC S13). Links notice their loss after
- * different idle timeouts, so a later entry may have an earlier deadline:
- * it is inserted from the tail, where it nearly always belongs. 0, or -1
- * when the timer cannot be created. */
+ * received on its lost link (SPEC S13). 0, or -1 when the timer cannot be
+ * created. */
 static int grace_enter(rtmd_server *srv, rtmd_session *s)
 {
     if (!srv->grace_timer) {
@@ -130,23 +124,9 @@ static int grace_enter(rtmd_server *srv, rtmd_session *s)
         if (!srv->grace_timer)
             return -1;
     }
-    s->in_grace = true;
-    s->grace_until = s->last_rx_ms + srv->cfg->session_grace_ms;
-    rtmd_session *after = srv->grace_tail;
-    while (after && after->grace_until > s->grace_until)
-        after = after->grace_prev;
-    s->grace_prev = after;
-    s->grace_next = after ? after->grace_next : srv->grace_head;
-    if (s->grace_next)
-        s->grace_next->grace_prev = s;
-    else
-        srv->grace_tail = s;
-    if (after)
-        after->grace_next = s;
-    else
-        srv->grace_head = s;
-    srv->ngrace++;
-    if (srv->grace_head == s)
+    rtmd_grace_enter(&srv->grace, &s->grace,
+                     rtmd_grace_deadline(s->last_rx_ms, srv->cfg->session_grace_ms));
+    if (srv->grace.head == &s->grace)
         grace_arm(srv);
     return 0;
 }
@@ -169,25 +149,25 @@ static void session_end(rtmd_server *srv, rtmd_session *s, bool notify)
     session_free(s);
 }
 
-static void session_answer(rtmd_server *srv, rtmd_conn *c, uint32_t request_id, int code,
-                           bool resumed, uint64_t session_id)
+static void session_answer(const rtmd_req *rq, int code, bool resumed, uint64_t session_id)
 {
-    rtmd_metrics_login(&srv->metrics, code);
+    rtmd_metrics_login(&rq->srv->metrics, code);
     Rtm__Wire__LoginResult r = RTM__WIRE__LOGIN_RESULT__INIT;
     r.code = code;
     r.resumed = resumed;
     r.session_id = session_id;
-    r.server_ts = rtmd_wall_ms();
+    r.server_ts = rq->srv->now.wall_ms;
     rtm__frame f = RTM__WIRE__FRAME__INIT;
-    f.request_id = request_id;
     f.body_case = RTM__WIRE__FRAME__BODY_LOGIN_RESULT;
     f.login_result = &r;
-    rtmd_conn_send(c, &f);
+    rtmd_reply(rq, &f);
 }
 
-void rtmd_session_login(rtmd_server *srv, rtmd_conn *c, uint32_t request_id,
-                        const Rtm__Wire__Login *login)
+void rtmd_session_login(const rtmd_req *rq, const rtm__frame *f)
 {
+    rtmd_server *srv = rq->srv;
+    rtmd_conn *c = rq->link;
+    const Rtm__Wire__Login *login = f->login;
     char who[200];
     const char *app = login->app_id ? login->app_id : "";
     const char *user = login->user_id ? login->user_id : "";
@@ -197,21 +177,21 @@ void rtmd_session_login(rtmd_server *srv, rtmd_conn *c, uint32_t request_id,
     uint64_t token_expires_at = 0;
     if (code == RTM_LOGIN_ERR_OK)
         code = rtmd_auth_check_token(srv->cfg, app, user, login->token ? login->token : "",
-                                     rtmd_wall_ms() / 1000u, &token_expires_at);
+                                     srv->now.wall_ms / 1000u, &token_expires_at);
     bool banned = code == RTM_LOGIN_ERR_OK &&
-                  rtmd_bans_active(&srv->bans, app, user, rtmd_now_ms());
+                  rtmd_bans_active(&srv->bans, app, user, srv->now.mono_ms);
     if (banned)
         code = RTM_LOGIN_ERR_REJECTED; /* SPEC A1: banned through the admin API */
     if (code != RTM_LOGIN_ERR_OK) {
         rtmd_log(RTMD_LOG_INFO, "%s: login refused: %s%s", rtmd_conn_name(c),
                  rtm_code_name(RTM_FAMILY_LOGIN_ERR, code), banned ? " (banned)" : "");
-        session_answer(srv, c, request_id, code, false, 0);
+        session_answer(rq, code, false, 0);
         return;
     }
 
-    if (rtmd_conn_session(c)) {
+    if (rq->s) {
         /* A link carries one session: a second login on it is refused. */
-        session_answer(srv, c, request_id, RTM_LOGIN_ERR_ALREADY_LOGIN, false, 0);
+        session_answer(rq, RTM_LOGIN_ERR_ALREADY_LOGIN, false, 0);
         return;
     }
 
@@ -225,7 +205,7 @@ void rtmd_session_login(rtmd_server *srv, rtmd_conn *c, uint32_t request_id,
         rtmd_log(RTMD_LOG_INFO, "%s %s: stale login (link %u, session at link %u) refused",
                  rtmd_conn_name(c), rtmd_session_name(s, who, sizeof who),
                  (unsigned)login->link_seq, (unsigned)s->link_seq);
-        session_answer(srv, c, request_id, RTM_LOGIN_ERR_REJECTED, false, 0);
+        session_answer(rq, RTM_LOGIN_ERR_REJECTED, false, 0);
         return;
     }
     /* What the user's subscribers saw before (SPEC A8). */
@@ -280,7 +260,7 @@ void rtmd_session_login(rtmd_server *srv, rtmd_conn *c, uint32_t request_id,
                      rtmd_conn_name(c), app, user, (int)st);
             if (s)
                 session_free(s);
-            session_answer(srv, c, request_id, RTM_LOGIN_ERR_UNKNOWN, false, 0);
+            session_answer(rq, RTM_LOGIN_ERR_UNKNOWN, false, 0);
             return;
         }
     }
@@ -289,7 +269,7 @@ void rtmd_session_login(rtmd_server *srv, rtmd_conn *c, uint32_t request_id,
     rtmd_log(RTMD_LOG_INFO, "%s %s: logged in (instance %016" PRIx64 "%s)",
              rtmd_conn_name(c), rtmd_session_name(s, who, sizeof who), s->instance_id,
              resumed ? ", session resumed" : "");
-    session_answer(srv, c, request_id, RTM_LOGIN_ERR_OK, resumed, s->id);
+    session_answer(rq, RTM_LOGIN_ERR_OK, resumed, s->id);
     if (resumed) {
         rtmd_replay_resume(srv, s, login);
         rtmd_presence_resumed(srv, s);
@@ -319,17 +299,13 @@ void rtmd_session_kick(rtmd_server *srv, rtmd_session *s, int reason)
     session_end(srv, s, true);
 }
 
-void rtmd_session_logout(rtmd_server *srv, rtmd_conn *c, uint32_t request_id)
+void rtmd_session_logout(const rtmd_req *rq, const rtm__frame *req)
 {
+    rtmd_server *srv = rq->srv;
+    rtmd_conn *c = rq->link;
     char who[200];
-    rtmd_session *s = rtmd_conn_session(c);
-    Rtm__Wire__Result r = RTM__WIRE__RESULT__INIT;
-    r.code = RTM_LOGOUT_ERR_OK;
-    rtm__frame f = RTM__WIRE__FRAME__INIT;
-    f.request_id = request_id;
-    f.body_case = RTM__WIRE__FRAME__BODY_RESULT;
-    f.result = &r;
-    rtmd_conn_send(c, &f);
+    rtmd_session *s = rq->s;
+    rtmd_reply_result(rq, RTM_LOGOUT_ERR_OK);
     rtmd_log(RTMD_LOG_INFO, "%s %s: logged out", rtmd_conn_name(c),
              rtmd_session_name(s, who, sizeof who));
     session_end(srv, s, true);
@@ -342,10 +318,10 @@ void rtmd_session_link_lost(rtmd_server *srv, rtmd_session *s)
     uint32_t grace = srv->cfg->session_grace_ms;
     if (grace > 0 && grace_enter(srv, s) == 0) {
         /* SPEC S12: still online and in its channels, nobody is told. */
-        uint64_t now = rtmd_now_ms();
+        uint64_t now = srv->now.mono_ms;
         rtmd_log(RTMD_LOG_INFO, "%s: link lost, session kept for %llu ms more (%u ms "
                  "from its last data)", rtmd_session_name(s, who, sizeof who),
-                 (unsigned long long)(s->grace_until > now ? s->grace_until - now : 0),
+                 (unsigned long long)(s->grace.until > now ? s->grace.until - now : 0),
                  grace);
         rtmd_presence_link_lost(srv, s);
         return;
@@ -363,10 +339,11 @@ void rtmd_session_link_lost(rtmd_server *srv, rtmd_session *s)
 static void grace_cb(evutil_socket_t fd, short what, void *arg)
 {
     rtmd_server *srv = arg;
+    rtmd_server_tick(srv);
     char who[200];
-    uint64_t now = rtmd_now_ms();
-    while (srv->grace_head && srv->grace_head->grace_until <= now) {
-        rtmd_session *s = srv->grace_head;
+    rtmd_grace_node *n;
+    while ((n = rtmd_grace_pop_due(&srv->grace, srv->now.mono_ms))) {
+        rtmd_session *s = grace_session(n);
         rtmd_log(RTMD_LOG_INFO, "%s: not back within %u ms, session ended",
                  rtmd_session_name(s, who, sizeof who), srv->cfg->session_grace_ms);
         session_end(srv, s, true);
@@ -399,6 +376,5 @@ void rtmd_session_free_all(rtmd_server *srv)
         session_free(all[i]);
     }
     free(all);
-    srv->grace_head = srv->grace_tail = NULL;
-    srv->ngrace = 0;
+    srv->grace = (rtmd_grace_list){ NULL, NULL, 0 };
 }

@@ -21,7 +21,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "deadlines.h"
 #include "ratelimit.h"
+#include "requests.h"
 #include "rtm.pb-c.h"
 
 struct rtmd_server;
@@ -38,10 +40,9 @@ typedef struct rtmd_session {
     uint64_t login_ms;        /* when the login that made it was answered (monotonic) */
     struct rtmd_conn *link;   /* NULL while it has none */
     uint64_t peer_seq;        /* seq of the last PeerDeliver sent to it */
-    /* Grace (no link): the deadline (monotonic ms) and the list links. */
-    bool in_grace;
-    uint64_t grace_until;
-    struct rtmd_session *grace_prev, *grace_next;
+    /* Grace (no link): its place on the server's list, with its deadline
+     * (deadlines.h). */
+    rtmd_grace_node grace;
     /* Its token (token_expiry.c): when it expires (Unix s, 0 = never),
      * whether TokenWillExpire was sent for it, and the timer while armed. */
     uint64_t token_expires_at;
@@ -60,14 +61,13 @@ typedef struct rtmd_session {
     rtmd_recent_joins recent_joins;
 } rtmd_session;
 
-/* Handles Login on link c; answers LoginResult echoing request_id. */
-void rtmd_session_login(struct rtmd_server *srv, struct rtmd_conn *c,
-                        uint32_t request_id, const Rtm__Wire__Login *login);
+/* The handler of Login (requests.c): answers LoginResult; a session is
+ * bound to the link. */
+void rtmd_session_login(const rtmd_req *rq, const rtm__frame *f);
 
-/* Handles Logout on c (logged in): Result{0}, the session ends with
- * member-left events, the link closes. */
-void rtmd_session_logout(struct rtmd_server *srv, struct rtmd_conn *c,
-                         uint32_t request_id);
+/* The handler of Logout: Result{0}, the session ends with member-left
+ * events, the link closes. */
+void rtmd_session_logout(const rtmd_req *rq, const rtm__frame *f);
 
 /* The link of s is gone (already detached): s enters its grace, or ends at
  * once when --session-grace-ms is 0. */

@@ -200,16 +200,18 @@ typedef struct rtmd_store_ops {
      * (a queue that overflowed); offline_take calls fn for each message
      * accepted at or after horizon_ms, oldest first, then forgets them all
      * and returns how many were dropped since the queue began (overflows,
-     * and messages older than the horizon). offline_expire forgets those
-     * accepted before horizon_ms in every queue and returns how many.
-     * offline_bytes: the message bytes kept in all. */
+     * expiries, and those it found older than the horizon, which it also
+     * counts in *expired). offline_expire forgets those accepted before
+     * horizon_ms in every queue, counting them for their users, and returns
+     * how many. offline_bytes: the message bytes kept in all. */
     rtmd_store_status (*offline_push)(rtmd_store *st, const char *app_id,
                                       const char *user_id, const rtmd_offline_msg *m,
                                       size_t max);
     rtmd_store_status (*offline_dropped_add)(rtmd_store *st, const char *app_id,
                                              const char *user_id, uint32_t n);
     uint32_t (*offline_take)(rtmd_store *st, const char *app_id, const char *user_id,
-                             uint64_t horizon_ms, rtmd_offline_fn fn, void *closure);
+                             uint64_t horizon_ms, rtmd_offline_fn fn, void *closure,
+                             uint32_t *expired);
     size_t (*offline_expire)(rtmd_store *st, uint64_t horizon_ms);
     size_t (*offline_bytes)(rtmd_store *st);
 
@@ -334,8 +336,9 @@ static inline rtmd_store_status rtmd_store_offline_dropped_add(rtmd_store *st,
 { return st->ops->offline_dropped_add(st, app, user, n); }
 static inline uint32_t rtmd_store_offline_take(rtmd_store *st, const char *app,
                                                const char *user, uint64_t horizon_ms,
-                                               rtmd_offline_fn fn, void *closure)
-{ return st->ops->offline_take(st, app, user, horizon_ms, fn, closure); }
+                                               rtmd_offline_fn fn, void *closure,
+                                               uint32_t *expired)
+{ return st->ops->offline_take(st, app, user, horizon_ms, fn, closure, expired); }
 static inline size_t rtmd_store_offline_expire(rtmd_store *st, uint64_t horizon_ms)
 { return st->ops->offline_expire(st, horizon_ms); }
 static inline size_t rtmd_store_offline_bytes(rtmd_store *st)

@@ -378,23 +378,25 @@ static rtmd_store_status mem_offline_dropped_add(rtmd_store *st, const char *app
 }
 
 static uint32_t mem_offline_take(rtmd_store *st, const char *app, const char *user,
-                                 uint64_t horizon_ms, rtmd_offline_fn fn, void *closure)
+                                 uint64_t horizon_ms, rtmd_offline_fn fn, void *closure,
+                                 uint32_t *expired)
 {
     mem_store *m = mem_of(st);
     char buf[MEM_KEY_MAX];
     const char *key = rtmd_map_key2(buf, sizeof buf, app, user);
     mem_offline *q = key ? rtmd_map_del(&m->offline, key) : NULL;
+    *expired = 0;
     if (!q)
         return 0;
-    uint32_t dropped = q->dropped;
     for (size_t i = 0; i < q->count; i++) {
         const mem_off *o = &q->ring[(q->head + i) % q->cap];
         rtmd_offline_msg msg = { o->from, o->at_ms, o->msg, o->len, o->session_id, o->seq };
         if (o->at_ms >= horizon_ms)
             fn(&msg, closure);
         else
-            dropped++;
+            (*expired)++;
     }
+    uint32_t dropped = q->dropped + *expired;
     mem_offline_free(m, q);
     return dropped;
 }
@@ -409,9 +411,12 @@ static size_t mem_offline_expire(rtmd_store *st, uint64_t horizon_ms)
         mem_offline *q = e->value;
         while (q->count && q->ring[q->head].at_ms < horizon_ms) {
             mem_off_drop_oldest(m, q);
+            q->dropped++;
             dropped++;
         }
-        if (q->count == 0) {
+        /* A queue that only counts drops stays: the user learns of them at
+         * its next login (SPEC S9). */
+        if (q->count == 0 && q->dropped == 0) {
             char **more = realloc(empty, (nempty + 1) * sizeof *more);
             if (!more)
                 continue; /* forgotten at the next sweep */

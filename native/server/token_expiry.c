@@ -4,7 +4,7 @@
 #include <event2/event.h>
 
 #include "auth.h"
-#include "conn.h"
+#include "outbox.h"
 #include "log.h"
 #include "rtm/rtm_codes.h"
 #include "server.h"
@@ -24,7 +24,7 @@ static void token_send_warning(rtmd_session *s, uint64_t now_ms)
     rtm__frame f = RTM__WIRE__FRAME__INIT;
     f.body_case = RTM__WIRE__FRAME__BODY_TOKEN_WILL_EXPIRE;
     f.token_will_expire = &w;
-    rtmd_conn_send(s->link, &f);
+    rtmd_send(s, &f);
 }
 
 /* Does what is due now and arms the timer for what comes next. */
@@ -34,11 +34,10 @@ static void token_step(rtmd_server *srv, rtmd_session *s)
         event_del(s->token_timer);
     if (!s->token_expires_at || !s->link)
         return;
-    uint64_t now_ms = rtmd_wall_ms();
-    uint64_t exp_ms = s->token_expires_at * 1000u;
-    uint64_t warn_s = srv->cfg->token_warn_s;
-    uint64_t warn_ms = s->token_expires_at > warn_s ? (s->token_expires_at - warn_s) * 1000u : 0;
-    if (now_ms >= exp_ms) {
+    uint64_t now_ms = srv->now.wall_ms, next_ms;
+    rtmd_token_due due = rtmd_token_check(s->token_expires_at, srv->cfg->token_warn_s,
+                                          s->token_warned, now_ms, &next_ms);
+    if (due == RTMD_TOKEN_DUE_EXPIRED) {
         char who[200];
         rtmd_session_name(s, who, sizeof who);
         if (srv->cfg->token_expiry_policy == RTMD_TOKEN_EXPIRY_ABORT) {
@@ -50,11 +49,10 @@ static void token_step(rtmd_server *srv, rtmd_session *s)
         }
         return;
     }
-    if (!s->token_warned && now_ms >= warn_ms) {
+    if (due == RTMD_TOKEN_DUE_WARN) {
         s->token_warned = true;
         token_send_warning(s, now_ms);
     }
-    uint64_t next_ms = s->token_warned ? exp_ms : warn_ms;
     if (!s->token_timer) {
         s->token_timer = evtimer_new(srv->base, token_timer_cb, s);
         if (!s->token_timer) {
@@ -72,6 +70,7 @@ static void token_timer_cb(evutil_socket_t fd, short what, void *arg)
     (void)fd;
     (void)what;
     rtmd_session *s = arg;
+    rtmd_server_tick(s->srv);
     token_step(s->srv, s);
 }
 
@@ -83,24 +82,20 @@ void rtmd_token_expiry_set(rtmd_server *srv, rtmd_session *s, uint64_t expires_a
     token_step(srv, s);
 }
 
-void rtmd_token_renew(rtmd_server *srv, rtmd_session *s, uint32_t request_id,
-                      const Rtm__Wire__RenewToken *renew)
+void rtmd_token_renew(const rtmd_req *rq, const rtm__frame *f)
 {
+    rtmd_server *srv = rq->srv;
+    rtmd_session *s = rq->s;
+    const Rtm__Wire__RenewToken *renew = f->renew_token;
     uint64_t expires_at = 0;
-    uint64_t now_s = rtmd_wall_ms() / 1000u;
+    uint64_t now_s = srv->now.wall_ms / 1000u;
     int code = rtmd_auth_check_renew(srv->cfg, s->app_id, s->user_id,
                                      renew && renew->token ? renew->token : "", now_s,
                                      &expires_at);
     char who[200];
     rtmd_log(RTMD_LOG_INFO, "%s: renew token: %s", rtmd_session_name(s, who, sizeof who),
              rtm_code_name(RTM_FAMILY_RENEW_TOKEN_ERR, code));
-    Rtm__Wire__Result r = RTM__WIRE__RESULT__INIT;
-    r.code = code;
-    rtm__frame f = RTM__WIRE__FRAME__INIT;
-    f.request_id = request_id;
-    f.body_case = RTM__WIRE__FRAME__BODY_RESULT;
-    f.result = &r;
-    rtmd_conn_send(s->link, &f);
+    rtmd_reply_result(rq, code);
     if (code == RTM_RENEW_TOKEN_ERR_OK)
         rtmd_token_expiry_set(srv, s, expires_at);
 }

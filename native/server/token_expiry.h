@@ -14,6 +14,7 @@
 
 #include <stdint.h>
 
+#include "requests.h"
 #include "rtm.pb-c.h"
 
 struct rtmd_server;
@@ -30,8 +31,7 @@ void rtmd_token_expiry_set(struct rtmd_server *srv, struct rtmd_session *s,
 /* Handles RenewToken from s (logged in): answers Result with a
  * RenewTokenError code; on OK the session's expiry becomes the new
  * token's. */
-void rtmd_token_renew(struct rtmd_server *srv, struct rtmd_session *s, uint32_t request_id,
-                      const Rtm__Wire__RenewToken *renew);
+void rtmd_token_renew(const rtmd_req *rq, const rtm__frame *f);
 
 /* Frees the session's timer (session_free). */
 void rtmd_token_expiry_free(struct rtmd_session *s);

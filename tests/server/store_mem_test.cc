@@ -270,7 +270,7 @@ TEST_F(StoreMem, ChannelHistoryIsBoundedByCountAndAge_S10) {
 // first, without those older than the horizon (counted too); expired in
 // every queue; their bytes counted.
 TEST_F(StoreMem, OfflineMessagesBoundedTakenOnceAndExpired_A6) {
-  uint32_t dropped = 0;
+  uint32_t dropped = 0, expired = 0;
   auto take = [&](const char* app, const char* user, uint64_t horizon) {
     std::vector<std::string> got;
     dropped = rtmd_store_offline_take(
@@ -283,7 +283,7 @@ TEST_F(StoreMem, OfflineMessagesBoundedTakenOnceAndExpired_A6) {
                                    std::to_string(m->seq)
                              : ""));
         },
-        &got);
+        &got, &expired);
     return got;
   };
   auto push = [&](const char* app, const char* user, uint64_t at, const std::string& m,
@@ -301,14 +301,19 @@ TEST_F(StoreMem, OfflineMessagesBoundedTakenOnceAndExpired_A6) {
   EXPECT_EQ(take("app", "bob", 40),
             (std::vector<std::string>{"alice@40:m4", "alice@50:m5"}));  // m3 too old
   EXPECT_EQ(dropped, 3u);  // m1 and m2 replaced, m3 too old
+  EXPECT_EQ(expired, 1u);  // m3
   EXPECT_EQ(take("app", "bob", 0), std::vector<std::string>{});  // taken once
   EXPECT_EQ(dropped, 0u);
   EXPECT_EQ(rtmd_store_offline_bytes(st_), 1u);
   EXPECT_EQ(push("app", "dave", 100, "d1", 3), RTMD_STORE_OK);
   EXPECT_EQ(push("app", "dave", 200, "d2", 3), RTMD_STORE_OK);
   EXPECT_EQ(rtmd_store_offline_expire(st_, 150), 2u);  // other/bob's x and dave's d1
+  // The expired are counted for their users (S9), an emptied queue too.
   EXPECT_EQ(take("other", "bob", 0), std::vector<std::string>{});
+  EXPECT_EQ(dropped, 1u);
+  EXPECT_EQ(expired, 0u);  // not found now: the sweep had them
   EXPECT_EQ(take("app", "dave", 0), (std::vector<std::string>{"alice@200:d2"}));
+  EXPECT_EQ(dropped, 1u);
   EXPECT_EQ(rtmd_store_offline_bytes(st_), 0u);
   // Left in the store: freed by destroy (LeakSanitizer checks).
   EXPECT_EQ(push("app", "erin", 1, "e", 3), RTMD_STORE_OK);
@@ -330,6 +335,7 @@ TEST_F(StoreMem, MessagesOfAnEndedSessionAreKeptBesideTheCachedBound_S9) {
   EXPECT_EQ(push(8, "c3", 0, 0), RTMD_STORE_LIMIT);  // c1 dropped, not k1
   EXPECT_EQ(rtmd_store_offline_dropped_add(st_, "app", "bob", 4), RTMD_STORE_OK);
   std::vector<std::string> got;
+  uint32_t expired = 0;
   uint32_t dropped = rtmd_store_offline_take(
       st_, "app", "bob", 0,
       [](const rtmd_offline_msg* m, void* c) {
@@ -337,7 +343,7 @@ TEST_F(StoreMem, MessagesOfAnEndedSessionAreKeptBesideTheCachedBound_S9) {
             std::string(reinterpret_cast<const char*>(m->msg), m->len) + "/" +
             std::to_string(m->seq));
       },
-      &got);
+      &got, &expired);
   EXPECT_EQ(got, (std::vector<std::string>{"k1/11", "k2/12", "k3/13", "k4/14", "k5/15",
                                            "c2/0", "c3/0"}));
   EXPECT_EQ(dropped, 5u);

@@ -164,10 +164,13 @@ typedef struct rtm_client_callbacks {
     /* onMessageReceived: a peer message from peer_id. */
     void (*on_message_received)(rtm_client *client, const rtm_message *msg,
                                 const char *peer_id, void *closure);
-    /* After an automatic reconnection to a session the server kept: the
-     * messages it re-delivered (they arrived just before, through the usual
-     * callbacks) and what it left out (SPEC S9, S10). Ours, beyond the
-     * vendor's API. */
+    /* What a reconnection re-delivered (the messages arrived just before,
+     * through the usual callbacks) and what it left out (SPEC S9, S10).
+     * Once after a reconnection to a session the server kept; after one
+     * whose session had ended (S13), once for the login (the peer messages
+     * kept for the user) and once for each channel rejoined. Also after a
+     * login of the application's own when messages kept for the user were
+     * dropped. Ours, beyond the vendor's API. */
     void (*on_replay_done)(rtm_client *client, const struct rtm_replay_info *info,
                            void *closure);
     /* onTokenExpired (SPEC S15): an automatic reconnection was refused
@@ -196,8 +199,9 @@ typedef struct rtm_replay_info {
     /* Channel messages missed but not re-delivered: older than the server's
      * replay window (30 s), beyond its count (32), or no longer kept. */
     uint32_t channel_skipped;
-    /* Peer messages lost because the server's queue for this user
-     * overflowed while it was away. */
+    /* Peer messages the server had accepted for this user but dropped: a
+     * bound of its queues overflowed while it was away, or they were kept
+     * longer than it keeps them. */
     uint32_t peer_dropped;
 } rtm_replay_info;
 

@@ -40,9 +40,12 @@ public interface RtmClientListener {
 
     /**
      * Ours, not in the vendor's API (a default method, so vendor apps compile
-     * unchanged): after an automatic reconnection to a session the server
-     * kept, what it re-delivered and what it left out (SPEC S9, S10). The
-     * re-delivered messages arrived just before, through
+     * unchanged): what a reconnection re-delivered and what it left out
+     * (SPEC S9, S10). Called once after a reconnection to a session the
+     * server kept; after one whose session had ended (S13), once for the
+     * login (the peer messages kept for the user) and once for each channel
+     * rejoined; and after a login when messages kept for the user were
+     * dropped. The re-delivered messages arrived just before, through
      * {@link #onMessageReceived} and the channel listeners.
      *
      * @param peerMessages peer messages re-delivered (S9)
@@ -50,8 +53,8 @@ public interface RtmClientListener {
      * @param channelSkipped channel messages missed but not re-delivered: older
      *     than the server's replay window (30 s), beyond its count (32), or no
      *     longer kept
-     * @param peerDropped peer messages lost because the server's queue for
-     *     this user overflowed while it was away
+     * @param peerDropped peer messages the server had accepted for this user
+     *     but dropped: a bound of its queues, or kept longer than it keeps them
      */
     default void onMessagesReplayed(int peerMessages, int channelMessages, int channelSkipped, int peerDropped) {
     }

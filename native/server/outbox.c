@@ -1,0 +1,64 @@
+/* outbox.c: what handlers send, to the links behind conn.c. */
+#include "outbox.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "conn.h"
+#include "log.h"
+#include "server.h"
+#include "session.h"
+
+void rtmd_reply(const rtmd_req *rq, rtm__frame *f)
+{
+    f->request_id = rq->id;
+    rtmd_conn_send(rq->link, f);
+}
+
+void rtmd_reply_result(const rtmd_req *rq, int code)
+{
+    Rtm__Wire__Result r = RTM__WIRE__RESULT__INIT;
+    r.code = code;
+    rtm__frame f = RTM__WIRE__FRAME__INIT;
+    f.body_case = RTM__WIRE__FRAME__BODY_RESULT;
+    f.result = &r;
+    rtmd_reply(rq, &f);
+}
+
+int rtmd_send(rtmd_session *to, const rtm__frame *f)
+{
+    return rtmd_conn_is_open(to->link) ? rtmd_conn_send(to->link, f) : -1;
+}
+
+int rtmd_send_encoded(rtmd_session *to, const uint8_t *buf, size_t len)
+{
+    return rtmd_conn_is_open(to->link) ? rtmd_conn_send_encoded(to->link, buf, len) : -1;
+}
+
+uint8_t *rtmd_encode(const rtm__frame *f, size_t *len)
+{
+    *len = rtm__frame_encoded_size(f);
+    uint8_t *buf = malloc(*len);
+    if (buf)
+        *len = rtm__frame_encode(f, buf);
+    return buf;
+}
+
+void rtmd_fan_out(rtmd_server *srv, const char *app_id, const char *except,
+                  const char *channel, const uint8_t *buf, size_t len)
+{
+    rtmd_strv members;
+    if (rtmd_store_channel_members(srv->store, app_id, channel, &members) ==
+        RTMD_STORE_NOMEM) {
+        rtmd_log(RTMD_LOG_ERROR, "out of memory listing channel %s", channel);
+        return;
+    }
+    for (size_t i = 0; i < members.count; i++) {
+        if (except && strcmp(members.items[i], except) == 0)
+            continue;
+        rtmd_session *to = rtmd_store_session_find(srv->store, app_id, members.items[i]);
+        if (to)
+            rtmd_send_encoded(to, buf, len);
+    }
+    rtmd_strv_free(&members);
+}

@@ -1,0 +1,51 @@
+/* requests.c: the request table. */
+#include "requests.h"
+
+#include "attrs.h"
+#include "chattrs.h"
+#include "member_count.h"
+#include "presence.h"
+#include "router.h"
+#include "server.h"
+#include "session.h"
+#include "token_expiry.h"
+
+#define ROUTE(body, login, rate, fn) \
+    [RTM__WIRE__FRAME__BODY_##body] = { RTM__WIRE__FRAME__BODY_##body, login, rate, fn }
+
+static const rtmd_route routes[] = {
+    ROUTE(LOGIN, false, RTMD_RATE_NONE, rtmd_session_login),
+    ROUTE(LOGOUT, true, RTMD_RATE_NONE, rtmd_session_logout),
+    ROUTE(RENEW_TOKEN, true, RTMD_RATE_NONE, rtmd_token_renew),
+    /* Peers (router.c). */
+    ROUTE(PEER_SEND, true, RTMD_RATE_MESSAGES, rtmd_router_peer_send),
+    ROUTE(PEER_ACK, true, RTMD_RATE_NONE, rtmd_router_peer_ack),
+    /* Channels (router.c, member_count.c). */
+    ROUTE(JOIN, true, RTMD_RATE_JOIN, rtmd_router_join),
+    ROUTE(LEAVE, true, RTMD_RATE_NONE, rtmd_router_leave),
+    ROUTE(CHANNEL_SEND, true, RTMD_RATE_MESSAGES, rtmd_router_channel_send),
+    ROUTE(GET_MEMBERS, true, RTMD_RATE_NONE, rtmd_router_get_members),
+    ROUTE(GET_MEMBER_COUNT, true, RTMD_RATE_NONE, rtmd_member_count_request),
+    /* Attributes (attrs.c, chattrs.c). */
+    ROUTE(SET_ATTRIBUTES, true, RTMD_RATE_ATTR_WRITES, rtmd_attrs_set),
+    ROUTE(GET_ATTRIBUTES, true, RTMD_RATE_ATTR_READS, rtmd_attrs_get),
+    ROUTE(SET_CHANNEL_ATTRIBUTES, true, RTMD_RATE_ATTR_WRITES, rtmd_chattrs_set),
+    ROUTE(GET_CHANNEL_ATTRIBUTES, true, RTMD_RATE_ATTR_READS, rtmd_chattrs_get),
+    /* Presence (presence.c). */
+    ROUTE(QUERY_PEERS, true, RTMD_RATE_QUERY_PEERS, rtmd_presence_query),
+    ROUTE(SUBSCRIBE, true, RTMD_RATE_NONE, rtmd_presence_subscribe),
+    ROUTE(GET_SUBSCRIBED, true, RTMD_RATE_NONE, rtmd_presence_get_subscribed),
+};
+
+const rtmd_route *rtmd_request_route(Rtm__Wire__Frame__BodyCase body)
+{
+    if ((size_t)body >= sizeof routes / sizeof routes[0] || !routes[body].handle)
+        return NULL;
+    return &routes[body];
+}
+
+bool rtmd_request_rate_ok(const rtmd_req *rq)
+{
+    rtmd_rate_kind kind = rq->route->rate;
+    return kind == RTMD_RATE_NONE || rtmd_session_rate_take(rq->srv, rq->s, kind);
+}
