@@ -191,14 +191,13 @@ static int admin_session_cmp(const void *a, const void *b)
 
 static void admin_users(const admin_call *call)
 {
-    rtmd_store *store = call->srv->store;
     admin_sessions all = { NULL, 0, evhttp_find_header(call->query, "app") };
-    size_t n = rtmd_store_session_count(store);
+    size_t n = rtmd_registry_count(&call->srv->sessions);
     all.items = calloc(n ? n : 1, sizeof *all.items);
     cJSON *o = all.items ? cJSON_CreateObject() : NULL;
     cJSON *users = o ? cJSON_AddArrayToObject(o, "users") : NULL;
     if (users) {
-        rtmd_store_session_foreach(store, admin_collect_session, &all);
+        rtmd_registry_foreach(&call->srv->sessions, admin_collect_session, &all);
         if (all.count > 1)
             qsort(all.items, all.count, sizeof *all.items, admin_session_cmp);
     }
@@ -282,7 +281,7 @@ static void admin_kick(const admin_call *call)
     const char *app;
     if (!admin_app_user(call, &app))
         return;
-    rtmd_session *s = rtmd_store_session_find(call->srv->store, app, call->param);
+    rtmd_session *s = rtmd_registry_find(&call->srv->sessions, app, call->param);
     if (!s) {
         admin_error(call->req, HTTP_NOTFOUND, "user not online");
         return;
@@ -318,7 +317,7 @@ static void admin_ban(const admin_call *call)
         admin_json_ok(call->req, NULL, false);
         return;
     }
-    rtmd_session *s = rtmd_store_session_find(srv->store, app, call->param);
+    rtmd_session *s = rtmd_registry_find(&srv->sessions, app, call->param);
     if (seconds)
         rtmd_log(RTMD_LOG_INFO, "admin: %s/%s banned for %llu s", app, call->param, seconds);
     else

@@ -136,14 +136,14 @@ void rtmd_attrs_set(const rtmd_req *rq, const rtm__frame *f)
         rtmd_reply_result(rq, RTM_ATTRIBUTE_OPERATION_ERR_TOO_OFTEN);
         return;
     }
-    if (rtmd_store_attrs_get(srv->store, s, &cur) != RTMD_STORE_OK) {
+    if (rtmd_store_attrs_get(srv->store, rtmd_session_user(s), &cur) != RTMD_STORE_OK) {
         rtmd_reply_result(rq, RTM_ATTRIBUTE_OPERATION_ERR_FAILURE);
         return;
     }
     int code = rtmd_attrs_apply(&cur, op, RTM__ATTR_TOTAL_MAX, NULL, 0, &next);
     rtmd_attrv_free(&cur);
     if (code == 0) {
-        if (rtmd_store_attrs_put(srv->store, s, &next) != RTMD_STORE_OK)
+        if (rtmd_store_attrs_put(srv->store, rtmd_session_user(s), &next) != RTMD_STORE_OK)
             code = RTM_ATTRIBUTE_OPERATION_ERR_FAILURE;
         rtmd_attrv_free(&next);
     }
@@ -209,9 +209,9 @@ void rtmd_attrs_get(const rtmd_req *rq, const rtm__frame *req)
     out.user = g->user ? g->user : (char *)"";
     rtmd_attrv all = { 0 };
     rtmd_wire_attrs w = { 0 };
-    rtmd_session *of = NULL;
+    rtmd_user of = { s->app_id, g->user };
     out.code = rtmd_attrs_read_check(rq, rtm__user_id_valid(g->user));
-    if (out.code == 0 && !(of = rtmd_store_session_find(srv->store, s->app_id, g->user)))
+    if (out.code == 0 && !rtmd_store_session_has(srv->store, of))
         out.code = RTM_ATTRIBUTE_OPERATION_ERR_USER_NOT_FOUND;
     /* all is sorted by key: so is the answer. */
     else if (out.code == 0 && (rtmd_store_attrs_get(srv->store, of, &all) != RTMD_STORE_OK ||

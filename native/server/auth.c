@@ -7,8 +7,6 @@
 #include "rtm/rtm_codes.h"
 #include "token.h"
 
-#define RTMD_APP_ID_MAX 128u
-
 int rtmd_auth_check_app(const rtmd_config *cfg, const char *app_id)
 {
     size_t n = app_id ? strlen(app_id) : 0;

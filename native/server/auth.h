@@ -9,9 +9,12 @@
 
 #include "config.h"
 
+/* The longest app id a login may name. */
+#define RTMD_APP_ID_MAX 128u
+
 /* A LoginError code: 0, or LOGIN_ERR_INVALID_APP_ID when the app id is
- * malformed (empty, over 128 bytes, a control character) or not one of
- * --app-id. */
+ * malformed (empty, over RTMD_APP_ID_MAX bytes, a control character) or not
+ * one of --app-id. */
 int rtmd_auth_check_app(const rtmd_config *cfg, const char *app_id);
 
 /* A LoginError code for the token of a login of user_id to app_id (already

@@ -56,7 +56,7 @@ void rtmd_fan_out(rtmd_server *srv, const char *app_id, const char *except,
     for (size_t i = 0; i < members.count; i++) {
         if (except && strcmp(members.items[i], except) == 0)
             continue;
-        rtmd_session *to = rtmd_store_session_find(srv->store, app_id, members.items[i]);
+        rtmd_session *to = rtmd_registry_find(&srv->sessions, app_id, members.items[i]);
         if (to)
             rtmd_send_encoded(to, buf, len);
     }

@@ -62,7 +62,7 @@ static int presence_list_make(rtmd_server *srv, const char *app, char *const *us
         out->items[i] = init;
         out->items[i].user = users[i];
         out->items[i].state = (int32_t)rtmd_presence_state(
-            rtmd_store_session_find(srv->store, app, users[i]));
+            rtmd_registry_find(&srv->sessions, app, users[i]));
         out->ptrs[i] = &out->items[i];
     }
     out->count = n;
@@ -98,9 +98,17 @@ static void presence_tell(rtmd_server *srv, rtmd_session *s, char *const *users,
 
 /* ---- events ------------------------------------------------------------- */
 
-static void presence_announce_cb(rtmd_session *follower, void *closure)
+typedef struct {
+    rtmd_server *srv;
+    const presence_list *l;
+} presence_announce_ctx;
+
+static void presence_announce_cb(rtmd_user follower, void *closure)
 {
-    presence_send_event(follower, closure);
+    presence_announce_ctx *ctx = closure;
+    rtmd_session *s = rtmd_registry_find(&ctx->srv->sessions, follower.app, follower.user);
+    if (s)
+        presence_send_event(s, ctx->l);
 }
 
 void rtmd_presence_announce(rtmd_server *srv, const char *app, const char *user,
@@ -113,7 +121,8 @@ void rtmd_presence_announce(rtmd_server *srv, const char *app, const char *user,
     presence_list l = { &st, &ptr, 1 };
     rtmd_log(RTMD_LOG_DEBUG, "%s/%s: now %s to its subscribers", app, user,
              presence_state_name(to));
-    rtmd_store_followers_foreach(srv->store, app, user, presence_announce_cb, &l);
+    presence_announce_ctx ctx = { srv, &l };
+    rtmd_store_followers_foreach(srv->store, app, user, presence_announce_cb, &ctx);
 }
 
 static void presence_become_unreachable(rtmd_server *srv, rtmd_session *s)
@@ -167,7 +176,7 @@ void rtmd_presence_link_back(rtmd_session *s)
 void rtmd_presence_resumed(rtmd_server *srv, rtmd_session *s)
 {
     rtmd_strv subs;
-    if (rtmd_store_sub_list(srv->store, s, &subs) != RTMD_STORE_OK) {
+    if (rtmd_store_sub_list(srv->store, rtmd_session_user(s), &subs) != RTMD_STORE_OK) {
         rtmd_log(RTMD_LOG_ERROR, "%s/%s: cannot list its subscriptions", s->app_id,
                  s->user_id);
         return;
@@ -243,7 +252,7 @@ static size_t presence_count_new(rtmd_server *srv, rtmd_session *s, char *const 
     size_t fresh = 0;
     for (size_t i = 0; i < n; i++)
         if ((i == 0 || strcmp(sorted[i - 1], sorted[i]) != 0) &&
-            !rtmd_store_sub_has(srv->store, s, sorted[i]))
+            !rtmd_store_sub_has(srv->store, rtmd_session_user(s), sorted[i]))
             fresh++;
     free(sorted);
     return fresh;
@@ -259,15 +268,15 @@ static int presence_add(rtmd_server *srv, rtmd_session *s, char *const *users, s
     size_t fresh = presence_count_new(srv, s, users, n);
     if (fresh == SIZE_MAX)
         return RTM_PEER_SUBSCRIPTION_STATUS_ERR_FAILURE;
-    if (rtmd_store_sub_count(srv->store, s) + fresh > RTMD_SUBSCRIPTIONS_MAX)
+    if (rtmd_store_sub_count(srv->store, rtmd_session_user(s)) + fresh > RTMD_SUBSCRIPTIONS_MAX)
         return RTM_PEER_SUBSCRIPTION_STATUS_ERR_OVERFLOW;
     for (size_t i = 0; i < n; i++) {
-        rtmd_store_status st = rtmd_store_sub_add(srv->store, s, users[i]);
+        rtmd_store_status st = rtmd_store_sub_add(srv->store, rtmd_session_user(s), users[i]);
         if (st == RTMD_STORE_OK) {
             added[(*nadded)++] = users[i];
         } else if (st != RTMD_STORE_EXISTS) {
             while (*nadded)
-                rtmd_store_sub_remove(srv->store, s, added[--*nadded]);
+                rtmd_store_sub_remove(srv->store, rtmd_session_user(s), added[--*nadded]);
             return RTM_PEER_SUBSCRIPTION_STATUS_ERR_FAILURE;
         }
     }
@@ -287,7 +296,7 @@ void rtmd_presence_subscribe(const rtmd_req *rq, const rtm__frame *f)
         code = RTM_PEER_SUBSCRIPTION_STATUS_ERR_INVALID_ARGUMENT;
     } else if (sub->unsubscribe) {
         for (size_t i = 0; i < sub->n_users; i++)
-            rtmd_store_sub_remove(srv->store, s, sub->users[i]);
+            rtmd_store_sub_remove(srv->store, rtmd_session_user(s), sub->users[i]);
     } else if (!(added = malloc(sub->n_users * sizeof *added))) {
         code = RTM_PEER_SUBSCRIPTION_STATUS_ERR_FAILURE;
     } else {
@@ -297,7 +306,7 @@ void rtmd_presence_subscribe(const rtmd_req *rq, const rtm__frame *f)
              rtmd_session_name(s, who, sizeof who),
              sub->unsubscribe ? "unsubscribe from" : "subscribe to", sub->n_users,
              rtm_code_name(RTM_FAMILY_PEER_SUBSCRIPTION_STATUS_ERR, code), nadded,
-             rtmd_store_sub_count(srv->store, s));
+             rtmd_store_sub_count(srv->store, rtmd_session_user(s)));
     rtmd_reply_result(rq, code);
     if (code == RTM_PEER_SUBSCRIPTION_STATUS_ERR_OK)
         presence_tell(srv, s, added, nadded);
@@ -307,7 +316,7 @@ void rtmd_presence_subscribe(const rtmd_req *rq, const rtm__frame *f)
 void rtmd_presence_get_subscribed(const rtmd_req *rq, const rtm__frame *f)
 {
     rtmd_strv subs;
-    if (rtmd_store_sub_list(rq->srv->store, rq->s, &subs) != RTMD_STORE_OK) {
+    if (rtmd_store_sub_list(rq->srv->store, rtmd_session_user(rq->s), &subs) != RTMD_STORE_OK) {
         presence_answer_states(rq, RTM_QUERY_PEERS_BY_SUBSCRIPTION_OPTION_ERR_FAILURE, NULL,
                                0);
         return;

@@ -77,15 +77,15 @@ void rtmd_replay_resume(rtmd_server *srv, rtmd_session *s, const Rtm__Wire__Logi
     srv->metrics.replays++;
 
     /* Peers (S9, B1): what the client says it has counts as acknowledged. */
-    rtmd_store_unacked_ack(srv->store, s, login->peer_received);
+    rtmd_store_unacked_ack(srv->store, rtmd_session_user(s), login->peer_received);
     replay_pass p = { .to = s, .after = login->peer_received };
-    rtmd_store_unacked_foreach(srv->store, s, replay_send_cb, &p);
+    rtmd_store_unacked_foreach(srv->store, rtmd_session_user(s), replay_send_cb, &p);
     done.peer_messages = p.sent;
-    done.peer_dropped = rtmd_store_unacked_take_dropped(srv->store, s);
+    done.peer_dropped = rtmd_store_unacked_take_dropped(srv->store, rtmd_session_user(s));
 
     /* Channels (S10, B2): one cursor per channel the session is in. */
     rtmd_strv mine;
-    if (rtmd_store_session_channels(srv->store, s, &mine) == RTMD_STORE_OK) {
+    if (rtmd_store_session_channels(srv->store, rtmd_session_user(s), &mine) == RTMD_STORE_OK) {
         bool done_ch[RTMD_MAX_CHANNELS_PER_SESSION] = { false };
         uint64_t horizon = rtmd_history_horizon(srv->now.mono_ms, srv->cfg->replay_window_ms);
         for (size_t i = 0; i < login->n_channels; i++) {

@@ -55,7 +55,7 @@ static bool router_resent(const rtmd_req *rq, uint64_t send_seq)
     rtmd_server *srv = rq->srv;
     rtmd_session *s = rq->s;
     int code;
-    if (send_seq == 0 || !rtmd_store_sent_lookup(srv->store, s, send_seq, &code))
+    if (send_seq == 0 || !rtmd_store_sent_lookup(srv->store, rtmd_session_user(s), send_seq, &code))
         return false;
     rtmd_log(RTMD_LOG_DEBUG, "%s/%s: send_seq %llu sent again: answered %d, not delivered",
              s->app_id, s->user_id, (unsigned long long)send_seq, code);
@@ -68,7 +68,7 @@ static void router_answer_send(const rtmd_req *rq, uint64_t send_seq, int code)
 {
     rtmd_server *srv = rq->srv;
     rtmd_session *s = rq->s;
-    if (send_seq && rtmd_store_sent_record(srv->store, s, send_seq, code) != RTMD_STORE_OK)
+    if (send_seq && rtmd_store_sent_record(srv->store, rtmd_session_user(s), send_seq, code) != RTMD_STORE_OK)
         rtmd_log(RTMD_LOG_ERROR, "%s/%s: cannot remember the answer of send_seq %llu",
                  s->app_id, s->user_id, (unsigned long long)send_seq);
     rtmd_reply_result(rq, code);
@@ -111,7 +111,7 @@ static int router_push_to(rtmd_server *srv, rtmd_session *to, const char *from,
     uint8_t *buf = rtmd_encode(&f, &len);
     if (!buf)
         return -1;
-    rtmd_store_status st = rtmd_store_unacked_push(srv->store, to, d.seq, buf, len,
+    rtmd_store_status st = rtmd_store_unacked_push(srv->store, rtmd_session_user(to), d.seq, buf, len,
                                                    srv->cfg->max_unacked);
     if (st != RTMD_STORE_OK && st != RTMD_STORE_LIMIT) {
         rtmd_log(RTMD_LOG_ERROR, "%s/%s: cannot keep peer message %llu (%d)", to->app_id,
@@ -184,7 +184,7 @@ static int router_peer_deliver(const rtmd_req *rq, Rtm__Wire__PeerSend *ps)
     Rtm__Wire__Message fwd = router_forwarded(srv, ps->message);
     /* A session in grace (no link) is still online (SPEC S12): its messages
      * are queued and re-delivered when it resumes (S9). */
-    rtmd_session *to = rtmd_store_session_find(srv->store, s->app_id, ps->to);
+    rtmd_session *to = rtmd_registry_find(&srv->sessions, s->app_id, ps->to);
     int code;
     if (!to)
         code = ps->enable_offline && srv->cfg->offline_max > 0
@@ -302,8 +302,8 @@ done:
 void rtmd_router_keep_undelivered(rtmd_server *srv, rtmd_session *s)
 {
     router_keep_ctx ctx = { srv, s, 0, 0 };
-    uint32_t dropped = rtmd_store_unacked_take_dropped(srv->store, s);
-    rtmd_store_unacked_foreach(srv->store, s, router_keep_one, &ctx);
+    uint32_t dropped = rtmd_store_unacked_take_dropped(srv->store, rtmd_session_user(s));
+    rtmd_store_unacked_foreach(srv->store, rtmd_session_user(s), router_keep_one, &ctx);
     dropped += ctx.failed;
     if (dropped && rtmd_store_offline_dropped_add(srv->store, s->app_id, s->user_id,
                                                   dropped) != RTMD_STORE_OK)
@@ -326,7 +326,7 @@ void rtmd_router_peer_send(const rtmd_req *rq, const rtm__frame *f)
 
 void rtmd_router_peer_ack(const rtmd_req *rq, const rtm__frame *f)
 {
-    rtmd_store_unacked_ack(rq->srv->store, rq->s, f->peer_ack->seq);
+    rtmd_store_unacked_ack(rq->srv->store, rtmd_session_user(rq->s), f->peer_ack->seq);
 }
 
 /* ---- channels ----------------------------------------------------------- */
@@ -367,14 +367,14 @@ void rtmd_router_join(const rtmd_req *rq, const rtm__frame *f)
     int code;
     if (!rtmd_request_rate_ok(rq)) {
         code = RTM_JOIN_CHANNEL_ERR_TOO_OFTEN;
-    } else if (rtmd_store_channel_has(srv->store, s, ch)) {
+    } else if (rtmd_store_channel_has(srv->store, rtmd_session_user(s), ch)) {
         code = RTM_JOIN_CHANNEL_ERR_ALREADY_JOINED;
     } else if (!rtmd_recent_joins_allow(&s->recent_joins, same, ch, now)) {
         rtmd_log(RTMD_LOG_DEBUG, "%s/%s: joined %s %u times in %u ms: refused", s->app_id,
                  s->user_id, ch, same.count, same.period_ms);
         code = RTM_JOIN_CHANNEL_ERR_JOIN_SAME_CHANNEL_TOO_OFTEN;
     } else {
-        switch (rtmd_store_channel_join(srv->store, s, ch, RTMD_MAX_CHANNELS_PER_SESSION,
+        switch (rtmd_store_channel_join(srv->store, rtmd_session_user(s), ch, RTMD_MAX_CHANNELS_PER_SESSION,
                                         rtmd_wall_us())) {
         case RTMD_STORE_OK: code = RTM_JOIN_CHANNEL_ERR_OK; break;
         case RTMD_STORE_EXISTS: code = RTM_JOIN_CHANNEL_ERR_ALREADY_JOINED; break;
@@ -396,7 +396,7 @@ void rtmd_router_join(const rtmd_req *rq, const rtm__frame *f)
 void rtmd_router_leave(const rtmd_req *rq, const rtm__frame *f)
 {
     const char *ch = f->leave->channel;
-    if (rtmd_store_channel_leave(rq->srv->store, rq->s, ch) != RTMD_STORE_OK) {
+    if (rtmd_store_channel_leave(rq->srv->store, rtmd_session_user(rq->s), ch) != RTMD_STORE_OK) {
         rtmd_reply_result(rq, RTM_LEAVE_CHANNEL_ERR_NOT_IN_CHANNEL);
         return;
     }
@@ -413,7 +413,7 @@ static int router_channel_deliver(const rtmd_req *rq, Rtm__Wire__ChannelSend *cs
     if (!router_message_valid(cs->message))
         return RTM_CHANNEL_MESSAGE_ERR_INVALID_MESSAGE;
     /* The 1.x codes have no NOT_IN_CHANNEL for messages: FAILURE. */
-    if (!rtmd_store_channel_has(srv->store, s, cs->channel))
+    if (!rtmd_store_channel_has(srv->store, rtmd_session_user(s), cs->channel))
         return RTM_CHANNEL_MESSAGE_ERR_FAILURE;
     if (!rtmd_request_rate_ok(rq))
         return RTM_CHANNEL_MESSAGE_ERR_TOO_OFTEN;
@@ -459,7 +459,7 @@ void rtmd_router_get_members(const rtmd_req *rq, const rtm__frame *req)
     const char *ch = req->get_members->channel;
     Rtm__Wire__Members m = RTM__WIRE__MEMBERS__INIT;
     rtmd_strv users = { NULL, 0 };
-    if (!rtmd_store_channel_has(srv->store, s, ch))
+    if (!rtmd_store_channel_has(srv->store, rtmd_session_user(s), ch))
         m.code = RTM_GET_MEMBERS_ERR_NOT_IN_CHANNEL;
     else if (rtmd_store_channel_members(srv->store, s->app_id, ch, &users) != RTMD_STORE_OK)
         m.code = RTM_GET_MEMBERS_ERR_FAILURE;
@@ -479,10 +479,10 @@ void rtmd_router_get_members(const rtmd_req *rq, const rtm__frame *req)
 void rtmd_router_leave_all(rtmd_server *srv, rtmd_session *s, bool notify)
 {
     rtmd_strv channels;
-    if (rtmd_store_session_channels(srv->store, s, &channels) != RTMD_STORE_OK)
+    if (rtmd_store_session_channels(srv->store, rtmd_session_user(s), &channels) != RTMD_STORE_OK)
         return;
     for (size_t i = 0; i < channels.count; i++) {
-        rtmd_store_channel_leave(srv->store, s, channels.items[i]);
+        rtmd_store_channel_leave(srv->store, rtmd_session_user(s), channels.items[i]);
         router_member_event(srv, s, channels.items[i], false, notify);
     }
     rtmd_strv_free(&channels);

@@ -112,6 +112,7 @@ void rtmd_server_free(rtmd_server *srv)
         rtmd_store_destroy(srv->store);
         srv->store = NULL;
     }
+    rtmd_registry_free(&srv->sessions);
     if (srv->grace_timer) {
         event_free(srv->grace_timer);
         srv->grace_timer = NULL;

@@ -20,6 +20,7 @@
 #include "deadlines.h"
 #include "map.h"
 #include "metrics.h"
+#include "registry.h"
 #include "store.h"
 
 typedef struct rtmd_conn rtmd_conn;
@@ -39,7 +40,8 @@ typedef struct rtmd_server {
     const rtmd_config *cfg;
     struct event_base *base;
     rtmd_clock now;        /* as of the current loop callback */
-    rtmd_store *store;
+    rtmd_store *store;     /* what the system keeps (store.h) */
+    rtmd_registry sessions; /* the sessions this node holds (registry.h) */
     struct evconnlistener *listener;
     /* TLS (tls.c): the listener that serves it (== listener when --listen is
      * TLS) and the context; NULL without --tls-cert. */

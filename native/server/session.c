@@ -143,7 +143,8 @@ static void session_end(rtmd_server *srv, rtmd_session *s, bool notify)
         rtmd_conn_detach(s->link);
     rtmd_router_leave_all(srv, s, notify);
     rtmd_router_keep_undelivered(srv, s);
-    rtmd_store_session_remove(srv->store, s);
+    rtmd_store_session_remove(srv->store, rtmd_session_user(s));
+    rtmd_registry_remove(&srv->sessions, s);
     if (notify)
         rtmd_presence_announce(srv, s->app_id, s->user_id, RTMD_PEER_OFFLINE);
     session_free(s);
@@ -196,7 +197,7 @@ void rtmd_session_login(const rtmd_req *rq, const rtm__frame *f)
     }
 
     rtmd_store_status st = RTMD_STORE_OK;
-    rtmd_session *s = rtmd_store_session_find(srv->store, app, user);
+    rtmd_session *s = rtmd_registry_find(&srv->sessions, app, user);
     bool resumed = false;
     if (s && s->instance_id == login->instance_id && login->link_seq != 0 &&
         login->link_seq <= s->link_seq) {
@@ -254,7 +255,11 @@ void rtmd_session_login(const rtmd_req *rq, const rtm__frame *f)
     bool created = !s;
     if (!s) {
         s = session_new(srv, app, user, login->instance_id);
-        st = s ? rtmd_store_session_add(srv->store, s) : RTMD_STORE_NOMEM;
+        st = s ? rtmd_store_session_add(srv->store, rtmd_session_user(s)) : RTMD_STORE_NOMEM;
+        if (st == RTMD_STORE_OK && rtmd_registry_add(&srv->sessions, s) != 0) {
+            rtmd_store_session_remove(srv->store, rtmd_session_user(s));
+            st = RTMD_STORE_NOMEM;
+        }
         if (st != RTMD_STORE_OK) {
             rtmd_log(RTMD_LOG_ERROR, "%s: cannot create the session of %s/%s (%d)",
                      rtmd_conn_name(c), app, user, (int)st);
@@ -359,7 +364,7 @@ static void session_collect(rtmd_session *s, void *closure)
 
 void rtmd_session_free_all(rtmd_server *srv)
 {
-    size_t n = rtmd_store_session_count(srv->store);
+    size_t n = rtmd_registry_count(&srv->sessions);
     if (n == 0)
         return;
     rtmd_session **all = calloc(n, sizeof *all);
@@ -368,11 +373,12 @@ void rtmd_session_free_all(rtmd_server *srv)
         return;
     }
     rtmd_session **cursor = all;
-    rtmd_store_session_foreach(srv->store, session_collect, &cursor);
+    rtmd_registry_foreach(&srv->sessions, session_collect, &cursor);
     for (size_t i = 0; i < n; i++) {
         if (all[i]->link)
             rtmd_conn_detach(all[i]->link);
-        rtmd_store_session_remove(srv->store, all[i]);
+        rtmd_store_session_remove(srv->store, rtmd_session_user(all[i]));
+        rtmd_registry_remove(&srv->sessions, all[i]);
         session_free(all[i]);
     }
     free(all);

@@ -25,6 +25,7 @@
 #include "ratelimit.h"
 #include "requests.h"
 #include "rtm.pb-c.h"
+#include "store.h"
 
 struct rtmd_server;
 struct rtmd_conn;
@@ -86,6 +87,12 @@ bool rtmd_session_rate_take(struct rtmd_server *srv, rtmd_session *s, rtmd_rate_
 
 /* Frees every session without events (shutdown). */
 void rtmd_session_free_all(struct rtmd_server *srv);
+
+/* The key of s in the store. */
+static inline rtmd_user rtmd_session_user(const rtmd_session *s)
+{
+    return (rtmd_user){ s->app_id, s->user_id };
+}
 
 /* "app/user", for logs. */
 const char *rtmd_session_name(const rtmd_session *s, char *buf, size_t size);

@@ -10,9 +10,12 @@
  * functions (rtmd_store_ops) so that a store shared by several rtmd nodes
  * (Redis is planned) can replace the in-memory one (store_mem.c).
  *
- * The session objects themselves (rtmd_session, session.h) are created and
- * freed by session.c; the store indexes them by (app id, user id) and keeps
- * their per-user data. A session may exist without a link.
+ * Everything is keyed by value, never by a node's object: a user by its
+ * (app id, user id) (rtmd_user), a channel by its (app id, channel id). The
+ * node's own objects (the rtmd_session of a logged-in user, with its link,
+ * timers and rates) are the registry's (registry.h); the store keeps what
+ * the system knows of the user: that it has a session, and the session's
+ * data. A session may exist without a link.
  *
  * Every call runs on the event-loop thread. Strings passed in are copied;
  * string lists handed out (rtmd_strv) are the caller's to free.
@@ -24,8 +27,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef struct rtmd_session rtmd_session;
 typedef struct rtmd_store rtmd_store;
+
+/* A user of an app: the key of a session and of its data. Borrowed. */
+typedef struct {
+    const char *app;
+    const char *user;
+} rtmd_user;
 
 typedef enum {
     RTMD_STORE_OK = 0,
@@ -43,7 +51,7 @@ typedef struct {
 
 void rtmd_strv_free(rtmd_strv *v);
 
-typedef void (*rtmd_session_fn)(rtmd_session *s, void *closure);
+typedef void (*rtmd_user_fn)(rtmd_user u, void *closure);
 
 /* An encoded frame kept by the store (header included), with its seq and,
  * for channel history, the monotonic ms at which it was accepted. */
@@ -91,34 +99,31 @@ void rtmd_attrv_free(rtmd_attrv *v);
 typedef struct rtmd_store_ops {
     void (*destroy)(rtmd_store *st);
 
-    /* Sessions, keyed by (s->app_id, s->user_id). */
-    rtmd_session *(*session_find)(rtmd_store *st, const char *app_id,
-                                  const char *user_id);
-    rtmd_store_status (*session_add)(rtmd_store *st, rtmd_session *s);
-    /* Forgets s with its unacknowledged messages and, silently, its channel
-     * memberships. Does not free s. */
-    void (*session_remove)(rtmd_store *st, rtmd_session *s);
+    /* Sessions. add: OK, EXISTS, LIMIT (ids too long) or NOMEM. remove:
+     * forgets the session with its unacknowledged messages, send answers,
+     * attributes, subscriptions and, silently, its channel memberships. */
+    rtmd_store_status (*session_add)(rtmd_store *st, rtmd_user u);
+    void (*session_remove)(rtmd_store *st, rtmd_user u);
+    bool (*session_has)(rtmd_store *st, rtmd_user u);
     size_t (*session_count)(rtmd_store *st);
-    /* Calls fn for every session; fn must not add or remove sessions. */
-    void (*session_foreach)(rtmd_store *st, rtmd_session_fn fn, void *closure);
 
     /* Peer deliveries not yet acknowledged (PeerAck), per session, in seq
      * order. `frame` is the encoded PeerDeliver. At most `max` are kept:
      * when full the oldest is dropped and LIMIT returned. */
-    rtmd_store_status (*unacked_push)(rtmd_store *st, rtmd_session *s,
+    rtmd_store_status (*unacked_push)(rtmd_store *st, rtmd_user u,
                                       uint64_t seq, const uint8_t *frame,
                                       size_t len, size_t max);
     /* Drops every entry whose seq <= seq. */
-    void (*unacked_ack)(rtmd_store *st, rtmd_session *s, uint64_t seq);
-    size_t (*unacked_count)(rtmd_store *st, rtmd_session *s);
-    void (*unacked_clear)(rtmd_store *st, rtmd_session *s);
+    void (*unacked_ack)(rtmd_store *st, rtmd_user u, uint64_t seq);
+    size_t (*unacked_count)(rtmd_store *st, rtmd_user u);
+    void (*unacked_clear)(rtmd_store *st, rtmd_user u);
     /* Calls fn for every entry, in seq order (at_ms is 0); fn must not
      * change the queue. */
-    void (*unacked_foreach)(rtmd_store *st, rtmd_session *s, rtmd_frame_fn fn,
+    void (*unacked_foreach)(rtmd_store *st, rtmd_user u, rtmd_frame_fn fn,
                             void *closure);
     /* How many entries unacked_push dropped (queue full) since the last
      * call; resets the count. */
-    uint32_t (*unacked_take_dropped)(rtmd_store *st, rtmd_session *s);
+    uint32_t (*unacked_take_dropped)(rtmd_store *st, rtmd_user u);
 
     /* Exactly-once sends (SPEC B1). sent_lookup: whether send_seq (> 0) was
      * processed already, and *code its answer: a send_seq recorded in the
@@ -126,14 +131,14 @@ typedef struct rtmd_store_ops {
      * recorded but older than that gives 0 (OK). One within the last
      * RTMD_SENT_RING that was never recorded was not processed (false).
      * sent_record: remembers the answer of send_seq. */
-    bool (*sent_lookup)(rtmd_store *st, rtmd_session *s, uint64_t send_seq, int *code);
-    rtmd_store_status (*sent_record)(rtmd_store *st, rtmd_session *s, uint64_t send_seq,
+    bool (*sent_lookup)(rtmd_store *st, rtmd_user u, uint64_t send_seq, int *code);
+    rtmd_store_status (*sent_record)(rtmd_store *st, rtmd_user u, uint64_t send_seq,
                                      int code);
 
-    /* User attributes of s (SPEC A5). attrs_get: a sorted copy. attrs_put:
+    /* User attributes of u (SPEC A5). attrs_get: a sorted copy. attrs_put:
      * replaces them all with a copy of in (sorted by the caller or not). */
-    rtmd_store_status (*attrs_get)(rtmd_store *st, rtmd_session *s, rtmd_attrv *out);
-    rtmd_store_status (*attrs_put)(rtmd_store *st, rtmd_session *s, const rtmd_attrv *in);
+    rtmd_store_status (*attrs_get)(rtmd_store *st, rtmd_user u, rtmd_attrv *out);
+    rtmd_store_status (*attrs_put)(rtmd_store *st, rtmd_user u, const rtmd_attrv *in);
 
     /* Channel attributes (SPEC A5), per (app id, channel), kept whether or
      * not the channel has members. chattrs_get: a sorted copy (empty when
@@ -154,13 +159,13 @@ typedef struct rtmd_store_ops {
      * kept while it has history (SPEC S10: replayed to members coming
      * back); channels_expire forgets those without members whose history is
      * all older than horizon_ms, and returns how many. */
-    rtmd_store_status (*channel_join)(rtmd_store *st, rtmd_session *s,
+    rtmd_store_status (*channel_join)(rtmd_store *st, rtmd_user u,
                                       const char *channel, size_t max_per_user,
                                       uint64_t seq_base);
     size_t (*channels_expire)(rtmd_store *st, uint64_t horizon_ms);
-    rtmd_store_status (*channel_leave)(rtmd_store *st, rtmd_session *s,
+    rtmd_store_status (*channel_leave)(rtmd_store *st, rtmd_user u,
                                        const char *channel);
-    bool (*channel_has)(rtmd_store *st, rtmd_session *s, const char *channel);
+    bool (*channel_has)(rtmd_store *st, rtmd_user u, const char *channel);
     /* The user ids of a channel of s's app, sorted (bytewise). */
     rtmd_store_status (*channel_members)(rtmd_store *st, const char *app_id,
                                          const char *channel, rtmd_strv *out);
@@ -168,8 +173,8 @@ typedef struct rtmd_store_ops {
     rtmd_store_status (*app_channels)(rtmd_store *st, const char *app_id, rtmd_strv *out);
     /* How many members a channel of an app has (0: no such channel). */
     size_t (*channel_member_count)(rtmd_store *st, const char *app_id, const char *channel);
-    /* The channels of s, sorted. */
-    rtmd_store_status (*session_channels)(rtmd_store *st, rtmd_session *s,
+    /* The channels of u, sorted. */
+    rtmd_store_status (*session_channels)(rtmd_store *st, rtmd_user u,
                                           rtmd_strv *out);
     /* The next message seq of a channel (1, 2, ...); 0 if it does not exist. */
     uint64_t (*channel_next_seq)(rtmd_store *st, const char *app_id,
@@ -216,19 +221,18 @@ typedef struct rtmd_store_ops {
     size_t (*offline_bytes)(rtmd_store *st);
 
     /* Presence subscriptions (SPEC A8): the user ids (of its app) whose
-     * presence s follows, and the reverse index. They belong to s and go
-     * with it (session_remove). sub_add: OK, EXISTS, ABSENT (s is not in
-     * the store) or NOMEM. sub_remove: OK or ABSENT. sub_list: sorted
-     * (bytewise). followers_foreach calls fn for every session that
-     * follows (app_id, user_id); fn must not change subscriptions or
-     * sessions. */
-    rtmd_store_status (*sub_add)(rtmd_store *st, rtmd_session *s, const char *user_id);
-    rtmd_store_status (*sub_remove)(rtmd_store *st, rtmd_session *s, const char *user_id);
-    bool (*sub_has)(rtmd_store *st, rtmd_session *s, const char *user_id);
-    size_t (*sub_count)(rtmd_store *st, rtmd_session *s);
-    rtmd_store_status (*sub_list)(rtmd_store *st, rtmd_session *s, rtmd_strv *out);
+     * presence u follows, and the reverse index. They belong to u's session
+     * and go with it (session_remove). sub_add: OK, EXISTS, ABSENT (u has no
+     * session) or NOMEM. sub_remove: OK or ABSENT. sub_list: sorted
+     * (bytewise). followers_foreach calls fn for every user that follows
+     * (app_id, user_id); fn must not change subscriptions or sessions. */
+    rtmd_store_status (*sub_add)(rtmd_store *st, rtmd_user u, const char *user_id);
+    rtmd_store_status (*sub_remove)(rtmd_store *st, rtmd_user u, const char *user_id);
+    bool (*sub_has)(rtmd_store *st, rtmd_user u, const char *user_id);
+    size_t (*sub_count)(rtmd_store *st, rtmd_user u);
+    rtmd_store_status (*sub_list)(rtmd_store *st, rtmd_user u, rtmd_strv *out);
     void (*followers_foreach)(rtmd_store *st, const char *app_id, const char *user_id,
-                              rtmd_session_fn fn, void *closure);
+                              rtmd_user_fn fn, void *closure);
 } rtmd_store_ops;
 
 struct rtmd_store {
@@ -240,48 +244,44 @@ rtmd_store *rtmd_store_mem_new(void);
 
 /* Thin wrappers, so that callers read as plain calls. */
 static inline void rtmd_store_destroy(rtmd_store *st) { st->ops->destroy(st); }
-static inline rtmd_session *rtmd_store_session_find(rtmd_store *st, const char *app,
-                                                    const char *user)
-{ return st->ops->session_find(st, app, user); }
-static inline rtmd_store_status rtmd_store_session_add(rtmd_store *st, rtmd_session *s)
-{ return st->ops->session_add(st, s); }
-static inline void rtmd_store_session_remove(rtmd_store *st, rtmd_session *s)
-{ st->ops->session_remove(st, s); }
+static inline rtmd_store_status rtmd_store_session_add(rtmd_store *st, rtmd_user u)
+{ return st->ops->session_add(st, u); }
+static inline void rtmd_store_session_remove(rtmd_store *st, rtmd_user u)
+{ st->ops->session_remove(st, u); }
+static inline bool rtmd_store_session_has(rtmd_store *st, rtmd_user u)
+{ return st->ops->session_has(st, u); }
 static inline size_t rtmd_store_channel_member_count(rtmd_store *st, const char *app,
                                                      const char *ch)
 { return st->ops->channel_member_count(st, app, ch); }
 static inline size_t rtmd_store_session_count(rtmd_store *st)
 { return st->ops->session_count(st); }
-static inline void rtmd_store_session_foreach(rtmd_store *st, rtmd_session_fn fn,
-                                              void *closure)
-{ st->ops->session_foreach(st, fn, closure); }
-static inline rtmd_store_status rtmd_store_unacked_push(rtmd_store *st, rtmd_session *s,
+static inline rtmd_store_status rtmd_store_unacked_push(rtmd_store *st, rtmd_user u,
                                                         uint64_t seq, const uint8_t *frame,
                                                         size_t len, size_t max)
-{ return st->ops->unacked_push(st, s, seq, frame, len, max); }
-static inline void rtmd_store_unacked_ack(rtmd_store *st, rtmd_session *s, uint64_t seq)
-{ st->ops->unacked_ack(st, s, seq); }
-static inline size_t rtmd_store_unacked_count(rtmd_store *st, rtmd_session *s)
-{ return st->ops->unacked_count(st, s); }
-static inline void rtmd_store_unacked_clear(rtmd_store *st, rtmd_session *s)
-{ st->ops->unacked_clear(st, s); }
-static inline void rtmd_store_unacked_foreach(rtmd_store *st, rtmd_session *s,
+{ return st->ops->unacked_push(st, u, seq, frame, len, max); }
+static inline void rtmd_store_unacked_ack(rtmd_store *st, rtmd_user u, uint64_t seq)
+{ st->ops->unacked_ack(st, u, seq); }
+static inline size_t rtmd_store_unacked_count(rtmd_store *st, rtmd_user u)
+{ return st->ops->unacked_count(st, u); }
+static inline void rtmd_store_unacked_clear(rtmd_store *st, rtmd_user u)
+{ st->ops->unacked_clear(st, u); }
+static inline void rtmd_store_unacked_foreach(rtmd_store *st, rtmd_user u,
                                               rtmd_frame_fn fn, void *closure)
-{ st->ops->unacked_foreach(st, s, fn, closure); }
-static inline uint32_t rtmd_store_unacked_take_dropped(rtmd_store *st, rtmd_session *s)
-{ return st->ops->unacked_take_dropped(st, s); }
-static inline bool rtmd_store_sent_lookup(rtmd_store *st, rtmd_session *s, uint64_t seq,
+{ st->ops->unacked_foreach(st, u, fn, closure); }
+static inline uint32_t rtmd_store_unacked_take_dropped(rtmd_store *st, rtmd_user u)
+{ return st->ops->unacked_take_dropped(st, u); }
+static inline bool rtmd_store_sent_lookup(rtmd_store *st, rtmd_user u, uint64_t seq,
                                           int *code)
-{ return st->ops->sent_lookup(st, s, seq, code); }
-static inline rtmd_store_status rtmd_store_sent_record(rtmd_store *st, rtmd_session *s,
+{ return st->ops->sent_lookup(st, u, seq, code); }
+static inline rtmd_store_status rtmd_store_sent_record(rtmd_store *st, rtmd_user u,
                                                        uint64_t seq, int code)
-{ return st->ops->sent_record(st, s, seq, code); }
-static inline rtmd_store_status rtmd_store_attrs_get(rtmd_store *st, rtmd_session *s,
+{ return st->ops->sent_record(st, u, seq, code); }
+static inline rtmd_store_status rtmd_store_attrs_get(rtmd_store *st, rtmd_user u,
                                                      rtmd_attrv *out)
-{ return st->ops->attrs_get(st, s, out); }
-static inline rtmd_store_status rtmd_store_attrs_put(rtmd_store *st, rtmd_session *s,
+{ return st->ops->attrs_get(st, u, out); }
+static inline rtmd_store_status rtmd_store_attrs_put(rtmd_store *st, rtmd_user u,
                                                      const rtmd_attrv *in)
-{ return st->ops->attrs_put(st, s, in); }
+{ return st->ops->attrs_put(st, u, in); }
 static inline rtmd_store_status rtmd_store_chattrs_get(rtmd_store *st, const char *app,
                                                        const char *ch, rtmd_attrv *out)
 { return st->ops->chattrs_get(st, app, ch, out); }
@@ -290,26 +290,26 @@ static inline rtmd_store_status rtmd_store_chattrs_put(rtmd_store *st, const cha
 { return st->ops->chattrs_put(st, app, ch, in); }
 static inline size_t rtmd_store_chattrs_count(rtmd_store *st)
 { return st->ops->chattrs_count(st); }
-static inline rtmd_store_status rtmd_store_channel_join(rtmd_store *st, rtmd_session *s,
+static inline rtmd_store_status rtmd_store_channel_join(rtmd_store *st, rtmd_user u,
                                                         const char *ch, size_t max,
                                                         uint64_t seq_base)
-{ return st->ops->channel_join(st, s, ch, max, seq_base); }
+{ return st->ops->channel_join(st, u, ch, max, seq_base); }
 static inline size_t rtmd_store_channels_expire(rtmd_store *st, uint64_t horizon_ms)
 { return st->ops->channels_expire(st, horizon_ms); }
-static inline rtmd_store_status rtmd_store_channel_leave(rtmd_store *st, rtmd_session *s,
+static inline rtmd_store_status rtmd_store_channel_leave(rtmd_store *st, rtmd_user u,
                                                          const char *ch)
-{ return st->ops->channel_leave(st, s, ch); }
-static inline bool rtmd_store_channel_has(rtmd_store *st, rtmd_session *s, const char *ch)
-{ return st->ops->channel_has(st, s, ch); }
+{ return st->ops->channel_leave(st, u, ch); }
+static inline bool rtmd_store_channel_has(rtmd_store *st, rtmd_user u, const char *ch)
+{ return st->ops->channel_has(st, u, ch); }
 static inline rtmd_store_status rtmd_store_channel_members(rtmd_store *st, const char *app,
                                                            const char *ch, rtmd_strv *out)
 { return st->ops->channel_members(st, app, ch, out); }
 static inline rtmd_store_status rtmd_store_app_channels(rtmd_store *st, const char *app,
                                                         rtmd_strv *out)
 { return st->ops->app_channels(st, app, out); }
-static inline rtmd_store_status rtmd_store_session_channels(rtmd_store *st, rtmd_session *s,
+static inline rtmd_store_status rtmd_store_session_channels(rtmd_store *st, rtmd_user u,
                                                             rtmd_strv *out)
-{ return st->ops->session_channels(st, s, out); }
+{ return st->ops->session_channels(st, u, out); }
 static inline uint64_t rtmd_store_channel_next_seq(rtmd_store *st, const char *app,
                                                    const char *ch)
 { return st->ops->channel_next_seq(st, app, ch); }
@@ -343,21 +343,21 @@ static inline size_t rtmd_store_offline_expire(rtmd_store *st, uint64_t horizon_
 { return st->ops->offline_expire(st, horizon_ms); }
 static inline size_t rtmd_store_offline_bytes(rtmd_store *st)
 { return st->ops->offline_bytes(st); }
-static inline rtmd_store_status rtmd_store_sub_add(rtmd_store *st, rtmd_session *s,
+static inline rtmd_store_status rtmd_store_sub_add(rtmd_store *st, rtmd_user u,
                                                    const char *user)
-{ return st->ops->sub_add(st, s, user); }
-static inline rtmd_store_status rtmd_store_sub_remove(rtmd_store *st, rtmd_session *s,
+{ return st->ops->sub_add(st, u, user); }
+static inline rtmd_store_status rtmd_store_sub_remove(rtmd_store *st, rtmd_user u,
                                                       const char *user)
-{ return st->ops->sub_remove(st, s, user); }
-static inline bool rtmd_store_sub_has(rtmd_store *st, rtmd_session *s, const char *user)
-{ return st->ops->sub_has(st, s, user); }
-static inline size_t rtmd_store_sub_count(rtmd_store *st, rtmd_session *s)
-{ return st->ops->sub_count(st, s); }
-static inline rtmd_store_status rtmd_store_sub_list(rtmd_store *st, rtmd_session *s,
+{ return st->ops->sub_remove(st, u, user); }
+static inline bool rtmd_store_sub_has(rtmd_store *st, rtmd_user u, const char *user)
+{ return st->ops->sub_has(st, u, user); }
+static inline size_t rtmd_store_sub_count(rtmd_store *st, rtmd_user u)
+{ return st->ops->sub_count(st, u); }
+static inline rtmd_store_status rtmd_store_sub_list(rtmd_store *st, rtmd_user u,
                                                     rtmd_strv *out)
-{ return st->ops->sub_list(st, s, out); }
+{ return st->ops->sub_list(st, u, out); }
 static inline void rtmd_store_followers_foreach(rtmd_store *st, const char *app,
-                                                const char *user, rtmd_session_fn fn,
+                                                const char *user, rtmd_user_fn fn,
                                                 void *closure)
 { st->ops->followers_foreach(st, app, user, fn, closure); }
 

@@ -1,15 +1,16 @@
 /*
  * store_mem.c: the in-memory store, for one rtmd node.
  *
- * Two maps keyed by "<app id>\x1f<id>" (app ids never hold control
- * characters, see session.c): users, to a mem_user (the session, its
+ * Maps keyed by "<app id>\x1f<id>" (app ids never hold control
+ * characters, see session.c): users, to a mem_user (a user's session: its
  * unacknowledged deliveries, its send answers, its attributes and its
  * channels), and channels, to a mem_channel (its members, its message seq
  * and its recent messages); offline, to a mem_offline (the messages
  * kept for a user who is away, SPEC A6); followers, to a rtmd_map of the
- * sessions that follow that user's presence (SPEC A8), the reverse of each
+ * users that follow that user's presence (SPEC A8), the reverse of each
  * mem_user's subs; and chattrs, to the rtmd_attrv of a channel's attributes
- * (kept apart from channels, which are forgotten when they empty).
+ * (kept apart from channels, which are forgotten once empty and out of
+ * the replay window).
  */
 #include "store.h"
 
@@ -18,7 +19,6 @@
 #include <string.h>
 
 #include "map.h"
-#include "session.h"
 
 /* Set members map to this marker. */
 static char rtmd__present;
@@ -36,7 +36,7 @@ typedef struct {
 } mem_sent;
 
 typedef struct {
-    rtmd_session *s;
+    char *app, *user;  /* its key, split */
     mem_unacked *ring; /* circular, cap entries */
     size_t cap, head, count;
     uint32_t dropped;  /* unacked entries dropped since unacked_take_dropped */
@@ -83,7 +83,7 @@ typedef struct {
     rtmd_map offline;
     rtmd_map chattrs;  /* "<app>\x1f<channel>" -> rtmd_attrv *, sorted, not empty */
     size_t offline_bytes;
-    rtmd_map followers; /* "<app>\x1f<user>" -> rtmd_map (follower user id -> session) */
+    rtmd_map followers; /* "<app>\x1f<user>" -> rtmd_map (follower user id -> present) */
 } mem_store;
 
 void rtmd_attrv_free(rtmd_attrv *v)
@@ -121,10 +121,9 @@ static mem_user *mem_user_find(mem_store *m, const char *app, const char *user)
     return key ? rtmd_map_get(&m->users, key) : NULL;
 }
 
-static mem_user *mem_user_of(mem_store *m, rtmd_session *s)
+static mem_user *mem_user_of(mem_store *m, rtmd_user u)
 {
-    mem_user *u = mem_user_find(m, s->app_id, s->user_id);
-    return u && u->s == s ? u : NULL;
+    return mem_user_find(m, u.app, u.user);
 }
 
 /* A mem_user's sets of ids that have a reverse index: its channels (the
@@ -136,9 +135,9 @@ static mem_user *mem_user_of(mem_store *m, rtmd_session *s)
 typedef void (*mem_drop_fn)(mem_store *m, const char *app, const char *id, const char *user);
 
 /* The set at offset off of s's record, or NULL when s is not in the store. */
-static rtmd_map *mem_user_set(rtmd_store *st, rtmd_session *s, size_t off)
+static rtmd_map *mem_user_set(rtmd_store *st, rtmd_user who, size_t off)
 {
-    mem_user *u = mem_user_of(mem_of(st), s);
+    mem_user *u = mem_user_of(mem_of(st), who);
     return u ? (rtmd_map *)((char *)u + off) : NULL;
 }
 
@@ -198,6 +197,8 @@ static void mem_user_free_data(mem_user *u)
     free(u->ring);
     free(u->sent);
     rtmd_attrv_free(&u->attrs);
+    free(u->app);
+    free(u->user);
     free(u);
 }
 
@@ -241,7 +242,7 @@ static void mem_user_drop_all(mem_store *m, mem_user *u, rtmd_map *set, mem_drop
 {
     size_t it;
     for (rtmd_map_entry *e = rtmd_map_first(set, &it); e; e = rtmd_map_next(set, e, &it))
-        drop(m, u->s->app_id, e->key, u->s->user_id);
+        drop(m, u->app, e->key, u->user);
 }
 
 static void mem_user_free(mem_store *m, mem_user *u)
@@ -253,19 +254,19 @@ static void mem_user_free(mem_store *m, mem_user *u)
 
 /* Removes id from s's set at off and s from id's reverse entry: OK, or
  * ABSENT when it was not there. */
-static rtmd_store_status mem_user_set_del(rtmd_store *st, rtmd_session *s, size_t off,
+static rtmd_store_status mem_user_set_del(rtmd_store *st, rtmd_user u, size_t off,
                                           const char *id, mem_drop_fn drop)
 {
-    rtmd_map *set = mem_user_set(st, s, off);
+    rtmd_map *set = mem_user_set(st, u, off);
     if (!set || !rtmd_map_del(set, id))
         return RTMD_STORE_ABSENT;
-    drop(mem_of(st), s->app_id, id, s->user_id);
+    drop(mem_of(st), u.app, id, u.user);
     return RTMD_STORE_OK;
 }
 
-static bool mem_user_set_has(rtmd_store *st, rtmd_session *s, size_t off, const char *id)
+static bool mem_user_set_has(rtmd_store *st, rtmd_user u, size_t off, const char *id)
 {
-    rtmd_map *set = mem_user_set(st, s, off);
+    rtmd_map *set = mem_user_set(st, u, off);
     return set && rtmd_map_get(set, id) != NULL;
 }
 
@@ -470,41 +471,40 @@ static void mem_destroy(rtmd_store *st)
     free(m);
 }
 
-static rtmd_session *mem_session_find(rtmd_store *st, const char *app, const char *user)
-{
-    mem_user *u = mem_user_find(mem_of(st), app, user);
-    return u ? u->s : NULL;
-}
-
-static rtmd_store_status mem_session_add(rtmd_store *st, rtmd_session *s)
+static rtmd_store_status mem_session_add(rtmd_store *st, rtmd_user who)
 {
     mem_store *m = mem_of(st);
     char buf[MEM_KEY_MAX];
-    const char *key = rtmd_map_key2(buf, sizeof buf, s->app_id, s->user_id);
-    if (!key)
+    const char *k = rtmd_map_key2(buf, sizeof buf, who.app, who.user);
+    if (!k)
         return RTMD_STORE_LIMIT;
-    if (rtmd_map_get(&m->users, key))
+    if (rtmd_map_get(&m->users, k))
         return RTMD_STORE_EXISTS;
     mem_user *u = calloc(1, sizeof *u);
     if (!u)
         return RTMD_STORE_NOMEM;
-    u->s = s;
-    if (rtmd_map_put(&m->users, key, u) != 0) {
-        free(u);
+    u->app = strdup(who.app);
+    u->user = strdup(who.user);
+    if (!u->app || !u->user || rtmd_map_put(&m->users, k, u) != 0) {
+        mem_user_free_data(u);
         return RTMD_STORE_NOMEM;
     }
     return RTMD_STORE_OK;
 }
 
-static void mem_session_remove(rtmd_store *st, rtmd_session *s)
+static void mem_session_remove(rtmd_store *st, rtmd_user who)
 {
     mem_store *m = mem_of(st);
-    mem_user *u = mem_user_of(m, s);
-    if (!u)
-        return;
     char buf[MEM_KEY_MAX];
-    rtmd_map_del(&m->users, rtmd_map_key2(buf, sizeof buf, s->app_id, s->user_id));
-    mem_user_free(m, u);
+    const char *k = rtmd_map_key2(buf, sizeof buf, who.app, who.user);
+    mem_user *u = k ? rtmd_map_del(&m->users, k) : NULL;
+    if (u)
+        mem_user_free(m, u);
+}
+
+static bool mem_session_has(rtmd_store *st, rtmd_user who)
+{
+    return mem_user_of(mem_of(st), who) != NULL;
 }
 
 static size_t mem_session_count(rtmd_store *st)
@@ -512,19 +512,10 @@ static size_t mem_session_count(rtmd_store *st)
     return mem_of(st)->users.count;
 }
 
-static void mem_session_foreach(rtmd_store *st, rtmd_session_fn fn, void *closure)
-{
-    mem_store *m = mem_of(st);
-    size_t it;
-    for (rtmd_map_entry *e = rtmd_map_first(&m->users, &it); e;
-         e = rtmd_map_next(&m->users, e, &it))
-        fn(((mem_user *)e->value)->s, closure);
-}
-
-static rtmd_store_status mem_unacked_push(rtmd_store *st, rtmd_session *s, uint64_t seq,
+static rtmd_store_status mem_unacked_push(rtmd_store *st, rtmd_user who, uint64_t seq,
                                           const uint8_t *frame, size_t len, size_t max)
 {
-    mem_user *u = mem_user_of(mem_of(st), s);
+    mem_user *u = mem_user_of(mem_of(st), who);
     if (!u)
         return RTMD_STORE_ABSENT;
     if (max == 0)
@@ -566,9 +557,9 @@ static rtmd_store_status mem_unacked_push(rtmd_store *st, rtmd_session *s, uint6
     return st_;
 }
 
-static void mem_unacked_ack(rtmd_store *st, rtmd_session *s, uint64_t seq)
+static void mem_unacked_ack(rtmd_store *st, rtmd_user who, uint64_t seq)
 {
-    mem_user *u = mem_user_of(mem_of(st), s);
+    mem_user *u = mem_user_of(mem_of(st), who);
     if (!u)
         return;
     while (u->count && u->ring[u->head].seq <= seq) {
@@ -578,23 +569,23 @@ static void mem_unacked_ack(rtmd_store *st, rtmd_session *s, uint64_t seq)
     }
 }
 
-static size_t mem_unacked_count(rtmd_store *st, rtmd_session *s)
+static size_t mem_unacked_count(rtmd_store *st, rtmd_user who)
 {
-    mem_user *u = mem_user_of(mem_of(st), s);
+    mem_user *u = mem_user_of(mem_of(st), who);
     return u ? u->count : 0;
 }
 
-static void mem_unacked_clear_op(rtmd_store *st, rtmd_session *s)
+static void mem_unacked_clear_op(rtmd_store *st, rtmd_user who)
 {
-    mem_user *u = mem_user_of(mem_of(st), s);
+    mem_user *u = mem_user_of(mem_of(st), who);
     if (u)
         mem_unacked_clear(u);
 }
 
-static void mem_unacked_foreach(rtmd_store *st, rtmd_session *s, rtmd_frame_fn fn,
+static void mem_unacked_foreach(rtmd_store *st, rtmd_user who, rtmd_frame_fn fn,
                                 void *closure)
 {
-    mem_user *u = mem_user_of(mem_of(st), s);
+    mem_user *u = mem_user_of(mem_of(st), who);
     if (!u)
         return;
     for (size_t i = 0; i < u->count; i++) {
@@ -603,9 +594,9 @@ static void mem_unacked_foreach(rtmd_store *st, rtmd_session *s, rtmd_frame_fn f
     }
 }
 
-static uint32_t mem_unacked_take_dropped(rtmd_store *st, rtmd_session *s)
+static uint32_t mem_unacked_take_dropped(rtmd_store *st, rtmd_user who)
 {
-    mem_user *u = mem_user_of(mem_of(st), s);
+    mem_user *u = mem_user_of(mem_of(st), who);
     if (!u)
         return 0;
     uint32_t n = u->dropped;
@@ -613,9 +604,9 @@ static uint32_t mem_unacked_take_dropped(rtmd_store *st, rtmd_session *s)
     return n;
 }
 
-static bool mem_sent_lookup(rtmd_store *st, rtmd_session *s, uint64_t seq, int *code)
+static bool mem_sent_lookup(rtmd_store *st, rtmd_user who, uint64_t seq, int *code)
 {
-    mem_user *u = mem_user_of(mem_of(st), s);
+    mem_user *u = mem_user_of(mem_of(st), who);
     if (!u || seq == 0 || seq > u->sent_max)
         return false;
     if (u->sent_max - seq >= RTMD_SENT_RING) {
@@ -630,10 +621,10 @@ static bool mem_sent_lookup(rtmd_store *st, rtmd_session *s, uint64_t seq, int *
     return true;
 }
 
-static rtmd_store_status mem_sent_record(rtmd_store *st, rtmd_session *s, uint64_t seq,
+static rtmd_store_status mem_sent_record(rtmd_store *st, rtmd_user who, uint64_t seq,
                                          int code)
 {
-    mem_user *u = mem_user_of(mem_of(st), s);
+    mem_user *u = mem_user_of(mem_of(st), who);
     if (!u)
         return RTMD_STORE_ABSENT;
     if (seq == 0 || (seq <= u->sent_max && u->sent_max - seq >= RTMD_SENT_RING))
@@ -678,9 +669,9 @@ static int mem_attr_cmp(const void *a, const void *b)
     return strcmp(((const rtmd_attr *)a)->key, ((const rtmd_attr *)b)->key);
 }
 
-static rtmd_store_status mem_attrs_get(rtmd_store *st, rtmd_session *s, rtmd_attrv *out)
+static rtmd_store_status mem_attrs_get(rtmd_store *st, rtmd_user who, rtmd_attrv *out)
 {
-    mem_user *u = mem_user_of(mem_of(st), s);
+    mem_user *u = mem_user_of(mem_of(st), who);
     if (!u) {
         out->items = NULL;
         out->count = 0;
@@ -698,9 +689,9 @@ static rtmd_store_status mem_attrs_sorted(const rtmd_attrv *in, rtmd_attrv *out)
     return r;
 }
 
-static rtmd_store_status mem_attrs_put(rtmd_store *st, rtmd_session *s, const rtmd_attrv *in)
+static rtmd_store_status mem_attrs_put(rtmd_store *st, rtmd_user who, const rtmd_attrv *in)
 {
-    mem_user *u = mem_user_of(mem_of(st), s);
+    mem_user *u = mem_user_of(mem_of(st), who);
     if (!u)
         return RTMD_STORE_ABSENT;
     rtmd_attrv copy;
@@ -767,12 +758,12 @@ static size_t mem_chattrs_count(rtmd_store *st)
     return mem_of(st)->chattrs.count;
 }
 
-static rtmd_store_status mem_channel_join(rtmd_store *st, rtmd_session *s,
+static rtmd_store_status mem_channel_join(rtmd_store *st, rtmd_user who,
                                           const char *ch, size_t max_per_user,
                                           uint64_t seq_base)
 {
     mem_store *m = mem_of(st);
-    mem_user *u = mem_user_of(m, s);
+    mem_user *u = mem_user_of(m, who);
     if (!u)
         return RTMD_STORE_ABSENT;
     if (rtmd_map_get(&u->channels, ch))
@@ -780,7 +771,7 @@ static rtmd_store_status mem_channel_join(rtmd_store *st, rtmd_session *s,
     if (u->channels.count >= max_per_user)
         return RTMD_STORE_LIMIT;
     char buf[MEM_KEY_MAX];
-    const char *key = rtmd_map_key2(buf, sizeof buf, s->app_id, ch);
+    const char *key = rtmd_map_key2(buf, sizeof buf, who.app, ch);
     if (!key)
         return RTMD_STORE_LIMIT;
     bool fresh;
@@ -789,10 +780,10 @@ static rtmd_store_status mem_channel_join(rtmd_store *st, rtmd_session *s,
         return RTMD_STORE_NOMEM;
     if (fresh)
         c->base = c->seq = seq_base;
-    if (rtmd_map_put(&c->members, s->user_id, &rtmd__present) != 0)
+    if (rtmd_map_put(&c->members, who.user, &rtmd__present) != 0)
         goto nomem;
     if (rtmd_map_put(&u->channels, ch, &rtmd__present) != 0) {
-        rtmd_map_del(&c->members, s->user_id);
+        rtmd_map_del(&c->members, who.user);
         goto nomem;
     }
     return RTMD_STORE_OK;
@@ -804,14 +795,14 @@ nomem:
     return RTMD_STORE_NOMEM;
 }
 
-static rtmd_store_status mem_channel_leave(rtmd_store *st, rtmd_session *s, const char *ch)
+static rtmd_store_status mem_channel_leave(rtmd_store *st, rtmd_user who, const char *ch)
 {
-    return mem_user_set_del(st, s, MEM_CHANNELS, ch, mem_channel_drop);
+    return mem_user_set_del(st, who, MEM_CHANNELS, ch, mem_channel_drop);
 }
 
-static bool mem_channel_has(rtmd_store *st, rtmd_session *s, const char *ch)
+static bool mem_channel_has(rtmd_store *st, rtmd_user who, const char *ch)
 {
-    return mem_user_set_has(st, s, MEM_CHANNELS, ch);
+    return mem_user_set_has(st, who, MEM_CHANNELS, ch);
 }
 
 static int mem_strcmp(const void *a, const void *b)
@@ -888,10 +879,10 @@ static rtmd_store_status mem_app_channels(rtmd_store *st, const char *app, rtmd_
 
 /* The ids of s's set at off, sorted; ABSENT (and none) when s is not in the
  * store. */
-static rtmd_store_status mem_user_set_keys(rtmd_store *st, rtmd_session *s, size_t off,
+static rtmd_store_status mem_user_set_keys(rtmd_store *st, rtmd_user who, size_t off,
                                            rtmd_strv *out)
 {
-    rtmd_map *set = mem_user_set(st, s, off);
+    rtmd_map *set = mem_user_set(st, who, off);
     if (!set) {
         out->items = NULL;
         out->count = 0;
@@ -900,10 +891,10 @@ static rtmd_store_status mem_user_set_keys(rtmd_store *st, rtmd_session *s, size
     return mem_keys(set, out);
 }
 
-static rtmd_store_status mem_session_channels(rtmd_store *st, rtmd_session *s,
+static rtmd_store_status mem_session_channels(rtmd_store *st, rtmd_user who,
                                               rtmd_strv *out)
 {
-    return mem_user_set_keys(st, s, MEM_CHANNELS, out);
+    return mem_user_set_keys(st, who, MEM_CHANNELS, out);
 }
 
 static uint64_t mem_channel_next_seq(rtmd_store *st, const char *app, const char *ch)
@@ -1004,26 +995,26 @@ static void mem_history_foreach(rtmd_store *st, const char *app, const char *ch,
 
 /* ---- presence subscriptions (SPEC A8) ----------------------------------- */
 
-static rtmd_store_status mem_sub_add(rtmd_store *st, rtmd_session *s, const char *user)
+static rtmd_store_status mem_sub_add(rtmd_store *st, rtmd_user who, const char *user)
 {
     mem_store *m = mem_of(st);
-    mem_user *u = mem_user_of(m, s);
+    mem_user *u = mem_user_of(m, who);
     if (!u)
         return RTMD_STORE_ABSENT;
     if (rtmd_map_get(&u->subs, user))
         return RTMD_STORE_EXISTS;
     char buf[MEM_KEY_MAX];
-    const char *key = rtmd_map_key2(buf, sizeof buf, s->app_id, user);
+    const char *key = rtmd_map_key2(buf, sizeof buf, who.app, user);
     if (!key)
         return RTMD_STORE_LIMIT;
     bool fresh;
     rtmd_map *set = mem_get_or_new(&m->followers, key, sizeof *set, &fresh);
     if (!set)
         return RTMD_STORE_NOMEM;
-    if (rtmd_map_put(set, s->user_id, s) == 0) {
+    if (rtmd_map_put(set, who.user, &rtmd__present) == 0) {
         if (rtmd_map_put(&u->subs, user, &rtmd__present) == 0)
             return RTMD_STORE_OK;
-        rtmd_map_del(set, s->user_id);
+        rtmd_map_del(set, who.user);
     }
     if (fresh) {
         rtmd_map_del(&m->followers, key);
@@ -1033,29 +1024,29 @@ static rtmd_store_status mem_sub_add(rtmd_store *st, rtmd_session *s, const char
     return RTMD_STORE_NOMEM;
 }
 
-static rtmd_store_status mem_sub_remove(rtmd_store *st, rtmd_session *s, const char *user)
+static rtmd_store_status mem_sub_remove(rtmd_store *st, rtmd_user who, const char *user)
 {
-    return mem_user_set_del(st, s, MEM_SUBS, user, mem_follower_drop);
+    return mem_user_set_del(st, who, MEM_SUBS, user, mem_follower_drop);
 }
 
-static bool mem_sub_has(rtmd_store *st, rtmd_session *s, const char *user)
+static bool mem_sub_has(rtmd_store *st, rtmd_user who, const char *user)
 {
-    return mem_user_set_has(st, s, MEM_SUBS, user);
+    return mem_user_set_has(st, who, MEM_SUBS, user);
 }
 
-static size_t mem_sub_count(rtmd_store *st, rtmd_session *s)
+static size_t mem_sub_count(rtmd_store *st, rtmd_user who)
 {
-    rtmd_map *set = mem_user_set(st, s, MEM_SUBS);
+    rtmd_map *set = mem_user_set(st, who, MEM_SUBS);
     return set ? set->count : 0;
 }
 
-static rtmd_store_status mem_sub_list(rtmd_store *st, rtmd_session *s, rtmd_strv *out)
+static rtmd_store_status mem_sub_list(rtmd_store *st, rtmd_user who, rtmd_strv *out)
 {
-    return mem_user_set_keys(st, s, MEM_SUBS, out);
+    return mem_user_set_keys(st, who, MEM_SUBS, out);
 }
 
 static void mem_followers_foreach(rtmd_store *st, const char *app, const char *user,
-                                  rtmd_session_fn fn, void *closure)
+                                  rtmd_user_fn fn, void *closure)
 {
     char buf[MEM_KEY_MAX];
     const char *key = rtmd_map_key2(buf, sizeof buf, app, user);
@@ -1064,16 +1055,15 @@ static void mem_followers_foreach(rtmd_store *st, const char *app, const char *u
         return;
     size_t it;
     for (rtmd_map_entry *e = rtmd_map_first(set, &it); e; e = rtmd_map_next(set, e, &it))
-        fn(e->value, closure);
+        fn((rtmd_user){ app, e->key }, closure);
 }
 
 static const rtmd_store_ops mem_ops = {
     .destroy = mem_destroy,
-    .session_find = mem_session_find,
     .session_add = mem_session_add,
     .session_remove = mem_session_remove,
     .session_count = mem_session_count,
-    .session_foreach = mem_session_foreach,
+    .session_has = mem_session_has,
     .unacked_push = mem_unacked_push,
     .unacked_ack = mem_unacked_ack,
     .unacked_count = mem_unacked_count,

@@ -4,11 +4,11 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <string>
 #include <vector>
 
 extern "C" {
-#include "session.h"
 #include "store.h"
 }
 
@@ -17,21 +17,20 @@ namespace {
 class StoreMem : public ::testing::Test {
  protected:
   void SetUp() override { st_ = rtmd_store_mem_new(); }
-  void TearDown() override {
-    rtmd_store_destroy(st_);
-    for (rtmd_session* s : sessions_) {
-      free(s->app_id);
-      free(s->user_id);
-      delete s;
-    }
+  void TearDown() override { rtmd_store_destroy(st_); }
+  // The key of a user of app (its strings live as long as the test) with a
+  // session added to the store.
+  rtmd_user Add(const char* app, const char* user) {
+    rtmd_user u = Key(app, user);
+    sessions_.push_back(u);
+    EXPECT_EQ(rtmd_store_session_add(st_, u), RTMD_STORE_OK);
+    return u;
   }
-  rtmd_session* Add(const char* app, const char* user) {
-    rtmd_session* s = new rtmd_session{};
-    s->app_id = strdup(app);
-    s->user_id = strdup(user);
-    sessions_.push_back(s);
-    EXPECT_EQ(rtmd_store_session_add(st_, s), RTMD_STORE_OK);
-    return s;
+  rtmd_user Key(const char* app, const char* user) {
+    ids_.emplace_back(app);
+    const char* a = ids_.back().c_str();
+    ids_.emplace_back(user);
+    return rtmd_user{a, ids_.back().c_str()};
   }
   std::vector<std::string> Members(const char* app, const char* ch) {
     rtmd_strv v;
@@ -42,25 +41,28 @@ class StoreMem : public ::testing::Test {
     return out;
   }
   rtmd_store* st_ = nullptr;
-  std::vector<rtmd_session*> sessions_;
+  std::deque<std::string> ids_;
+  std::vector<rtmd_user> sessions_;
 };
 
+// Sessions are keyed by value, (app id, user id): any copy of the key finds
+// the same one.
 TEST_F(StoreMem, SessionsAreKeyedByAppAndUser) {
-  rtmd_session* a1 = Add("app1", "alice");
-  rtmd_session* a2 = Add("app2", "alice");
-  EXPECT_EQ(rtmd_store_session_find(st_, "app1", "alice"), a1);
-  EXPECT_EQ(rtmd_store_session_find(st_, "app2", "alice"), a2);
-  EXPECT_EQ(rtmd_store_session_find(st_, "app3", "alice"), nullptr);
-  EXPECT_EQ(rtmd_store_session_add(st_, a1), RTMD_STORE_EXISTS);
+  rtmd_user a1 = Add("app1", "alice");
+  Add("app2", "alice");
+  EXPECT_TRUE(rtmd_store_session_has(st_, Key("app1", "alice")));
+  EXPECT_TRUE(rtmd_store_session_has(st_, Key("app2", "alice")));
+  EXPECT_FALSE(rtmd_store_session_has(st_, Key("app3", "alice")));
+  EXPECT_EQ(rtmd_store_session_add(st_, Key("app1", "alice")), RTMD_STORE_EXISTS);
   EXPECT_EQ(rtmd_store_session_count(st_), 2u);
   rtmd_store_session_remove(st_, a1);
-  EXPECT_EQ(rtmd_store_session_find(st_, "app1", "alice"), nullptr);
+  EXPECT_FALSE(rtmd_store_session_has(st_, Key("app1", "alice")));
   EXPECT_EQ(rtmd_store_session_count(st_), 1u);
 }
 
 TEST_F(StoreMem, ChannelMembershipAndLimit_A5) {
-  rtmd_session* a = Add("app", "alice");
-  rtmd_session* b = Add("app", "bob");
+  rtmd_user a = Add("app", "alice");
+  rtmd_user b = Add("app", "bob");
   EXPECT_EQ(rtmd_store_channel_join(st_, b, "room", 20, 0), RTMD_STORE_OK);
   EXPECT_EQ(rtmd_store_channel_join(st_, a, "room", 20, 0), RTMD_STORE_OK);
   EXPECT_EQ(rtmd_store_channel_join(st_, a, "room", 20, 0), RTMD_STORE_EXISTS);
@@ -79,7 +81,7 @@ TEST_F(StoreMem, ChannelMembershipAndLimit_A5) {
 // without history it is forgotten, and known again it starts after the new
 // base (the server passes a clock), never over.
 TEST_F(StoreMem, EmptiedChannelIsForgottenAndItsSeqsStartAfterTheNewBase_B2) {
-  rtmd_session* a = Add("app", "alice");
+  rtmd_user a = Add("app", "alice");
   uint64_t base = 0, last = 0;
   EXPECT_EQ(rtmd_store_channel_next_seq(st_, "app", "room"), 0u);
   EXPECT_FALSE(rtmd_store_channel_seqs(st_, "app", "room", &base, &last));
@@ -96,8 +98,8 @@ TEST_F(StoreMem, EmptiedChannelIsForgottenAndItsSeqsStartAfterTheNewBase_B2) {
 }
 
 TEST_F(StoreMem, RemovingASessionLeavesItsChannelsSilently) {
-  rtmd_session* a = Add("app", "alice");
-  rtmd_session* b = Add("app", "bob");
+  rtmd_user a = Add("app", "alice");
+  rtmd_user b = Add("app", "bob");
   ASSERT_EQ(rtmd_store_channel_join(st_, a, "room", 20, 0), RTMD_STORE_OK);
   ASSERT_EQ(rtmd_store_channel_join(st_, a, "solo", 20, 0), RTMD_STORE_OK);
   ASSERT_EQ(rtmd_store_channel_join(st_, b, "room", 20, 0), RTMD_STORE_OK);
@@ -113,7 +115,7 @@ TEST_F(StoreMem, RemovingASessionLeavesItsChannelsSilently) {
 }
 
 TEST_F(StoreMem, UnackedDeliveriesAreBoundedAndAcked) {
-  rtmd_session* a = Add("app", "alice");
+  rtmd_user a = Add("app", "alice");
   const uint8_t frame[] = {1, 2, 3};
   for (uint64_t seq = 1; seq <= 40; seq++)
     EXPECT_EQ(rtmd_store_unacked_push(st_, a, seq, frame, sizeof frame, 64), RTMD_STORE_OK);
@@ -138,7 +140,7 @@ TEST_F(StoreMem, UnackedDeliveriesAreBoundedAndAcked) {
 
 // The queue is listed in seq order; overflow drops are counted until taken.
 TEST_F(StoreMem, UnackedForeachAndDroppedCount_S9) {
-  rtmd_session* a = Add("app", "alice");
+  rtmd_user a = Add("app", "alice");
   const uint8_t frame[] = {7};
   for (uint64_t seq = 1; seq <= 6; seq++)
     rtmd_store_unacked_push(st_, a, seq, frame, sizeof frame, 4);
@@ -159,7 +161,7 @@ TEST_F(StoreMem, UnackedForeachAndDroppedCount_S9) {
 // B1: send answers: recorded ones come back; within the ring a gap is not
 // processed; older than the ring is "processed, OK".
 TEST_F(StoreMem, SentAnswersRing_B1) {
-  rtmd_session* a = Add("app", "alice");
+  rtmd_user a = Add("app", "alice");
   int code = -1;
   EXPECT_FALSE(rtmd_store_sent_lookup(st_, a, 1, &code));
   EXPECT_EQ(rtmd_store_sent_record(st_, a, 1, 3), RTMD_STORE_OK);
@@ -179,7 +181,7 @@ TEST_F(StoreMem, SentAnswersRing_B1) {
 }
 
 TEST_F(StoreMem, AttributesAreSortedCopies_A5) {
-  rtmd_session* a = Add("app", "alice");
+  rtmd_user a = Add("app", "alice");
   rtmd_attr items[] = {{const_cast<char*>("b"), const_cast<char*>("2")},
                        {const_cast<char*>("a"), const_cast<char*>("1")}};
   rtmd_attrv in = {items, 2};
@@ -223,7 +225,7 @@ TEST_F(StoreMem, ChannelAttributesArePerAppAndChannel_A5) {
 // S10: the history keeps at most max entries, drops those older than the
 // horizon, lists oldest first; it goes with its channel.
 TEST_F(StoreMem, ChannelHistoryIsBoundedByCountAndAge_S10) {
-  rtmd_session* a = Add("app", "alice");
+  rtmd_user a = Add("app", "alice");
   ASSERT_EQ(rtmd_store_channel_join(st_, a, "room", 20, 0), RTMD_STORE_OK);
   const uint8_t frame[] = {1};
   for (uint64_t seq = 1; seq <= 10; seq++) {
@@ -354,7 +356,7 @@ TEST_F(StoreMem, MessagesOfAnEndedSessionAreKeptBesideTheCachedBound_S9) {
 TEST_F(StoreMem, ManyEntries) {
   for (int i = 0; i < 500; i++) {
     std::string u = "user" + std::to_string(i);
-    rtmd_session* s = Add("app", u.c_str());
+    rtmd_user s = Add("app", u.c_str());
     ASSERT_EQ(rtmd_store_channel_join(st_, s, ("ch" + std::to_string(i % 7)).c_str(), 20, 0),
               RTMD_STORE_OK);
   }
@@ -362,23 +364,23 @@ TEST_F(StoreMem, ManyEntries) {
   EXPECT_EQ(Members("app", "ch3").size(), 71u);
   for (int i = 0; i < 500; i += 2) rtmd_store_session_remove(st_, sessions_[i]);
   EXPECT_EQ(rtmd_store_session_count(st_), 250u);
-  EXPECT_EQ(rtmd_store_session_find(st_, "app", "user3"), sessions_[3]);
-  EXPECT_EQ(rtmd_store_session_find(st_, "app", "user4"), nullptr);
+  EXPECT_TRUE(rtmd_store_session_has(st_, Key("app", "user3")));
+  EXPECT_FALSE(rtmd_store_session_has(st_, Key("app", "user4")));
 }
 
 std::vector<std::string> Followers(rtmd_store* st, const char* app, const char* user) {
   std::vector<std::string> out;
   rtmd_store_followers_foreach(
       st, app, user,
-      [](rtmd_session* s, void* closure) {
-        static_cast<std::vector<std::string>*>(closure)->push_back(s->user_id);
+      [](rtmd_user u, void* closure) {
+        static_cast<std::vector<std::string>*>(closure)->push_back(u.user);
       },
       &out);
   std::sort(out.begin(), out.end());
   return out;
 }
 
-std::vector<std::string> Subs(rtmd_store* st, rtmd_session* s) {
+std::vector<std::string> Subs(rtmd_store* st, rtmd_user s) {
   rtmd_strv v;
   std::vector<std::string> out;
   if (rtmd_store_sub_list(st, s, &v) != RTMD_STORE_OK) return out;
@@ -390,9 +392,9 @@ std::vector<std::string> Subs(rtmd_store* st, rtmd_session* s) {
 // A8: a session's subscriptions, listed sorted, and the reverse index that
 // finds the sessions following a user of the same app (and no other app).
 TEST_F(StoreMem, SubscriptionsAndWhoFollowsAUser_A8) {
-  rtmd_session* a = Add("app", "alice");
-  rtmd_session* b = Add("app", "bob");
-  rtmd_session* other = Add("app2", "alice");
+  rtmd_user a = Add("app", "alice");
+  rtmd_user b = Add("app", "bob");
+  rtmd_user other = Add("app2", "alice");
   EXPECT_EQ(rtmd_store_sub_add(st_, a, "dave"), RTMD_STORE_OK);
   EXPECT_EQ(rtmd_store_sub_add(st_, a, "carol"), RTMD_STORE_OK);
   EXPECT_EQ(rtmd_store_sub_add(st_, a, "carol"), RTMD_STORE_EXISTS);
@@ -415,8 +417,8 @@ TEST_F(StoreMem, SubscriptionsAndWhoFollowsAUser_A8) {
 // A8: subscriptions belong to the session: removing it forgets them and
 // takes it out of the reverse index; a store destroyed with some frees them.
 TEST_F(StoreMem, SubscriptionsGoWithTheSession_A8) {
-  rtmd_session* a = Add("app", "alice");
-  rtmd_session* b = Add("app", "bob");
+  rtmd_user a = Add("app", "alice");
+  rtmd_user b = Add("app", "bob");
   ASSERT_EQ(rtmd_store_sub_add(st_, a, "carol"), RTMD_STORE_OK);
   ASSERT_EQ(rtmd_store_sub_add(st_, a, "dave"), RTMD_STORE_OK);
   ASSERT_EQ(rtmd_store_sub_add(st_, b, "dave"), RTMD_STORE_OK);
@@ -426,7 +428,7 @@ TEST_F(StoreMem, SubscriptionsGoWithTheSession_A8) {
   EXPECT_EQ(rtmd_store_sub_add(st_, a, "carol"), RTMD_STORE_ABSENT);
   EXPECT_EQ(rtmd_store_sub_count(st_, a), 0u);
   // A new session of the same user starts with none.
-  rtmd_session* a2 = Add("app", "alice");
+  rtmd_user a2 = Add("app", "alice");
   EXPECT_TRUE(Subs(st_, a2).empty());
   EXPECT_EQ(rtmd_store_sub_add(st_, a2, "erin"), RTMD_STORE_OK);
 }  // destroyed with subscriptions: nothing leaks (ASan)
