@@ -385,6 +385,11 @@ static int sqlw_open_db(const rtmd_sqlw_config *cfg, sqlite3 **out, char *err, s
                  "this rtmd knows %d", path, (long long)version, cfg->schema_version);
         goto fail;
     }
+    if (version < 0) {
+        sqlw_err(err, errlen, "%s: schema version %lld is none of rtmd's", path,
+                 (long long)version);
+        goto fail;
+    }
     if (version == 0 && objects > 0) {
         sqlw_err(err, errlen, "%s: holds tables but no schema version: not rtmd's data",
                  path);

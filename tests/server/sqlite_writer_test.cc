@@ -618,6 +618,12 @@ TEST_F(SqliteWriter, SchemaTablesWithoutAVersionAreNotRtmdData) {
   }
   EXPECT_FALSE(Open(2));
   EXPECT_NE(err_.find("no schema version"), std::string::npos) << err_;
+  {
+    Db db(path_, SQLITE_OPEN_READWRITE);
+    ASSERT_EQ(db.Exec("PRAGMA user_version = -1"), SQLITE_OK);
+  }
+  EXPECT_FALSE(Open(2));
+  EXPECT_NE(err_.find("schema version -1 is none of rtmd's"), std::string::npos) << err_;
 }
 
 TEST_F(SqliteWriter, OpenRefusesABadStatementNamingIt) {
