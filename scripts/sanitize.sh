@@ -5,8 +5,8 @@
 #   scripts/sanitize.sh asan [BUILD_DIR]   AddressSanitizer + UBSan (+ LeakSanitizer):
 #                                          every C suite but soak, java and install
 #   scripts/sanitize.sh tsan [BUILD_DIR]   ThreadSanitizer: the client core, the
-#                                          end-to-end suites (resilience included)
-#                                          and the CLI
+#                                          end-to-end suites (resilience included),
+#                                          the CLI and rtmd's SQLite writer
 #
 # BUILD_DIR defaults to build-asan / build-tsan. Extra ctest arguments can be
 # passed in SAN_CTEST_FLAGS (e.g. SAN_CTEST_FLAGS='-R Replay').
@@ -43,7 +43,8 @@ tsan)
     # What the TSan run needs: every target of these test directories (Ninja's
     # per-directory "all"; a suite added there is built without a change
     # here), and the programs they start.
-    targets="tests/core/all tests/e2e/all tests/cli/all"
+    # rtmd_unit_tests: the SQLite writer's thread (sqlite_writer_test.cc).
+    targets="tests/core/all tests/e2e/all tests/cli/all rtmd_unit_tests"
     # The suites run by directory (ctest --test-dir), so that the suites not
     # built here are not listed.
     tsan_dirs="tests/core tests/e2e tests/cli"
@@ -90,6 +91,12 @@ if [ "$kind" = tsan ]; then
         ctest --test-dir "$dir/$d" --output-on-failure -j2 --timeout 300 $none \
             $select ${SAN_CTEST_FLAGS:-} || status=1
     done
+    # tests/server: only the writer's tests (rtmd_protocol_tests is not
+    # built here; rtmd's one loop thread is the ASan run's). Left out when
+    # SAN_CTEST_FLAGS selects tests, whose filter is for the suites above.
+    [ -n "${SAN_CTEST_FLAGS:-}" ] ||
+        ctest --test-dir "$dir/tests/server" --output-on-failure -j2 --timeout 300 \
+            --no-tests=error -R '^SqliteWriter\.' || status=1
 else
     # --no-tests=error: a filter that matches nothing is not "clean".
     # shellcheck disable=SC2086

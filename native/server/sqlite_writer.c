@@ -1,0 +1,1198 @@
+/* sqlite_writer.c: SQLite behind a writer thread with group commit
+ * (sqlite_writer.h). */
+#include "sqlite_writer.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <sqlite3.h>
+
+#include "log.h"
+
+#define SQLW_BUSY_TIMEOUT_MS 5000
+/* A failing disk fails every group: one log line a second is enough. */
+#define SQLW_LOG_INTERVAL_US 1000000u
+/* Problems quick_check and integrity_check report at most. */
+#define SQLW_CHECK_ROWS 8
+/* Columns of a query row held on the stack; more are allocated. */
+#define SQLW_QUERY_COLS 16
+
+/* One queued statement: its arguments, then the bytes they point to, in one
+ * allocation. */
+typedef struct sqlw_stmt {
+    struct sqlw_stmt *next;
+    unsigned idx;
+    size_t nargs;
+    rtmd_sqlw_arg args[];
+} sqlw_stmt;
+
+typedef struct sqlw_batch {
+    struct sqlw_batch *next;
+    sqlw_stmt *head, *tail; /* freed by the writer once run */
+    size_t nstmts;
+    uint64_t number;
+    rtmd_sqlw_done_fn cb;
+    void *closure;
+    bool ok;
+} sqlw_batch;
+
+typedef struct {
+    sqlw_batch *head, *tail;
+} sqlw_list;
+
+/* The writer's own statements, prepared once. BEGIN IMMEDIATE takes the
+ * write lock up front, so that a busy database fails (or waits) at BEGIN,
+ * before any batch has run, rather than at its first write. */
+enum { TXN_BEGIN, TXN_COMMIT, TXN_ROLLBACK, TXN_SAVEPOINT, TXN_RELEASE, TXN_ROLLBACK_TO, TXN_N };
+static const char *const sqlw_txn_sql[TXN_N] = {
+    "BEGIN IMMEDIATE", "COMMIT", "ROLLBACK",
+    "SAVEPOINT rtmd_batch", "RELEASE rtmd_batch", "ROLLBACK TO rtmd_batch",
+};
+
+/* What one group did, applied to the counters under the lock. */
+typedef struct {
+    uint64_t stmts;
+    uint64_t committed_batches, committed_stmts, failed_batches, failures;
+    bool committed;
+    uint64_t us;
+} sqlw_result;
+
+struct rtmd_sqlw {
+    /* Loop thread only. */
+    struct event *wake;      /* the eventfd: batches are done */
+    int efd;
+    sqlite3 *rdb;            /* rtmd_sqlw_query's read connection */
+    sqlw_batch *open;        /* NULL until needed */
+    uint64_t flushed;        /* number of the last batch flushed */
+    uint64_t delivered;      /* number of the last batch whose callback ran */
+    uint64_t failed_delivered;
+    sqlw_list ready;         /* done; their callbacks are to run */
+    bool closing;
+
+    /* Set at open, then read-only: both threads read them. */
+    char *path, *wal_path;
+    unsigned nstmts;
+    int *nparams;
+
+    /* The writer thread's, once started. */
+    sqlite3 *db;
+    sqlite3_stmt **stmts;
+    sqlite3_stmt *txn[TXN_N];
+    uint64_t last_log_us;    /* when a failure was last logged; 0: never */
+    uint64_t unlogged;       /* failures not logged since */
+    uint64_t streak;         /* batches failed since the last commit */
+    pthread_t thread;
+    bool thread_started;
+
+    /* Shared, under mu. */
+    pthread_mutex_t mu;
+    pthread_cond_t work;     /* pending has batches, or stop */
+    pthread_cond_t done_cv;  /* completed moved on */
+    bool sync_init;
+    sqlw_list pending;       /* flushed, not taken by the writer */
+    sqlw_list done;          /* completed, not taken by the loop */
+    uint64_t completed;      /* number of the last batch completed */
+    uint64_t inflight_stmts; /* statements of the flushed batches not done */
+    bool stop;
+    struct rtmd_sqlw_stats st;
+    atomic_bool broken;      /* a corrupt file: the writer stopped writing */
+};
+
+static uint64_t sqlw_now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static void sqlw_err(char *err, size_t errlen, const char *fmt, ...) RTMD_PRINTF(3, 4);
+static void sqlw_err(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (!err || errlen == 0)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
+/* Appends to the string in buf, cutting at its size. */
+static void sqlw_append(char *buf, size_t size, const char *fmt, ...) RTMD_PRINTF(3, 4);
+static void sqlw_append(char *buf, size_t size, const char *fmt, ...)
+{
+    size_t used = strnlen(buf, size);
+    if (used + 1 >= size)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf + used, size - used, fmt, ap);
+    va_end(ap);
+}
+
+static void sqlw_list_append(sqlw_list *l, sqlw_list *more)
+{
+    if (!more->head)
+        return;
+    if (l->tail)
+        l->tail->next = more->head;
+    else
+        l->head = more->head;
+    l->tail = more->tail;
+    more->head = more->tail = NULL;
+}
+
+static void sqlw_list_push(sqlw_list *l, sqlw_batch *b)
+{
+    b->next = NULL;
+    sqlw_list one = { b, b };
+    sqlw_list_append(l, &one);
+}
+
+static void sqlw_free_stmts(sqlw_batch *b)
+{
+    sqlw_stmt *s = b->head;
+    while (s) {
+        sqlw_stmt *next = s->next;
+        free(s);
+        s = next;
+    }
+    b->head = b->tail = NULL;
+}
+
+/* Binds args to st; SQLITE_OK or SQLite's error. The values must live until
+ * st is reset (SQLITE_STATIC: no copy). */
+static int sqlw_bind(sqlite3_stmt *st, const rtmd_sqlw_arg *args, size_t nargs)
+{
+    for (size_t i = 0; i < nargs; i++) {
+        const rtmd_sqlw_arg *a = &args[i];
+        int col = (int)i + 1;
+        /* A NULL pointer would bind SQL NULL: an empty text or blob points
+         * at "" instead. */
+        const void *p = a->v.bytes.p ? a->v.bytes.p : "";
+        int rc;
+        switch (a->type) {
+        case RTMD_SQLW_NULL:
+            rc = sqlite3_bind_null(st, col);
+            break;
+        case RTMD_SQLW_INT:
+            rc = sqlite3_bind_int64(st, col, a->v.i);
+            break;
+        case RTMD_SQLW_REAL:
+            rc = sqlite3_bind_double(st, col, a->v.r);
+            break;
+        case RTMD_SQLW_TEXT:
+            if (a->v.bytes.len > INT_MAX)
+                return SQLITE_TOOBIG;
+            rc = sqlite3_bind_text(st, col, p, (int)a->v.bytes.len, SQLITE_STATIC);
+            break;
+        case RTMD_SQLW_BLOB:
+            if (a->v.bytes.len > INT_MAX)
+                return SQLITE_TOOBIG;
+            rc = sqlite3_bind_blob(st, col, p, (int)a->v.bytes.len, SQLITE_STATIC);
+            break;
+        default:
+            return SQLITE_MISUSE;
+        }
+        if (rc != SQLITE_OK)
+            return rc;
+    }
+    return SQLITE_OK;
+}
+
+/* ---- opening --------------------------------------------------------- */
+
+/* Runs sql, which returns one integer. SQLITE_OK or the error. */
+static int sqlw_query_int(sqlite3 *db, const char *sql, int64_t *out)
+{
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return rc;
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *out = sqlite3_column_int64(st, 0);
+        rc = SQLITE_OK;
+    } else if (rc == SQLITE_DONE) {
+        rc = SQLITE_ERROR;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Runs a quick_check or integrity_check pragma; 0 when it says "ok", 1 with
+ * its findings appended to buf when it finds problems, -1 with SQLite's
+ * error in *rc when it cannot run (not a database, unreadable, or so corrupt
+ * that the check itself fails). */
+static int sqlw_run_check(sqlite3 *db, const char *pragma, char *buf, size_t size, int *rc)
+{
+    sqlite3_stmt *st;
+    *rc = sqlite3_prepare_v2(db, pragma, -1, &st, NULL);
+    if (*rc != SQLITE_OK)
+        return -1;
+    int rows = 0;
+    bool sound = false;
+    while ((*rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *line = (const char *)sqlite3_column_text(st, 0);
+        if (rows == 0 && line && strcmp(line, "ok") == 0) {
+            sound = true;
+        } else {
+            /* A finding may span lines; the message is one line. */
+            size_t at = strnlen(buf, size);
+            sqlw_append(buf, size, "%s%s", rows ? "; " : "", line ? line : "?");
+            for (char *c = buf + at; *c; c++)
+                if (*c == '\n')
+                    *c = ' ';
+        }
+        rows++;
+    }
+    sqlite3_finalize(st);
+    if (*rc != SQLITE_DONE)
+        return -1;
+    *rc = SQLITE_OK;
+    return sound ? 0 : 1;
+}
+
+/* Why a database cannot be used, from a failed check or query. */
+static void sqlw_err_db(char *err, size_t errlen, const char *path, sqlite3 *db, int rc)
+{
+    int primary = rc & 0xff;
+    if (primary == SQLITE_NOTADB)
+        sqlw_err(err, errlen, "%s: not an SQLite database (%s)", path, sqlite3_errmsg(db));
+    else if (primary == SQLITE_CORRUPT)
+        sqlw_err(err, errlen, "%s: the database is corrupt (%s)", path, sqlite3_errmsg(db));
+    else if (primary == SQLITE_READONLY || primary == SQLITE_CANTOPEN)
+        /* Reading a WAL database writes its index (PATH-shm), which goes
+         * beside it, as does the WAL. */
+        sqlw_err(err, errlen, "%s: cannot be written: %s (its WAL and WAL index go in the same "
+                 "directory: can that be written?)", path, sqlite3_errmsg(db));
+    else
+        sqlw_err(err, errlen, "%s: cannot read the database: %s", path, sqlite3_errmsg(db));
+}
+
+static int sqlw_exec_sql(sqlite3 *db, const char *sql, const char *path, const char *what,
+                         char *err, size_t errlen)
+{
+    char *msg = NULL;
+    int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
+    if (rc != SQLITE_OK) {
+        sqlw_err(err, errlen, "%s: %s: %s", path, what, msg ? msg : sqlite3_errstr(rc));
+        sqlite3_free(msg);
+        return -1;
+    }
+    return 0;
+}
+
+/* Brings the schema of db to cfg's version, in one transaction that always
+ * writes (user_version is set even when unchanged: that rewrites page 1 in
+ * the WAL), which proves the file, its directory (the WAL and its index are
+ * created there) and the file system can be written. That is the honest
+ * test: permission bits say nothing to root, a read-only mount or a full
+ * disk only show on a write. */
+static int sqlw_schema(sqlite3 *db, const rtmd_sqlw_config *cfg, int64_t version,
+                       char *err, size_t errlen)
+{
+    if (sqlw_exec_sql(db, "BEGIN IMMEDIATE", cfg->path, "cannot be written", err, errlen) != 0)
+        return -1;
+    int rc = 0;
+    if (version == 0) {
+        rc = sqlw_exec_sql(db, cfg->schema_sql, cfg->path, "creating the schema", err, errlen);
+    } else if (version < cfg->schema_version) {
+        char why[256] = "";
+        if (cfg->migrate(db, (int)version, cfg->schema_version, why, sizeof why,
+                         cfg->migrate_closure) != 0) {
+            sqlw_err(err, errlen, "%s: migrating schema %d to %d failed: %s", cfg->path,
+                     (int)version, cfg->schema_version, why[0] ? why : "no reason given");
+            rc = -1;
+        }
+    }
+    if (rc == 0) {
+        char sql[64];
+        snprintf(sql, sizeof sql, "PRAGMA user_version = %d", cfg->schema_version);
+        rc = sqlw_exec_sql(db, sql, cfg->path, "cannot be written", err, errlen);
+    }
+    if (rc == 0)
+        rc = sqlw_exec_sql(db, "COMMIT", cfg->path, "cannot be written", err, errlen);
+    if (rc != 0 && !sqlite3_get_autocommit(db))
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
+/* Opens the writer's connection and makes the file ready: checked, WAL,
+ * the schema of cfg. 0, or -1 with err set. */
+static int sqlw_open_db(const rtmd_sqlw_config *cfg, sqlite3 **out, char *err, size_t errlen)
+{
+    const char *path = cfg->path;
+    sqlite3 *db = NULL;
+    /* NOMUTEX: each connection is used by one thread at a time (this one by
+     * the writer once it starts; pthread_create orders what we did here
+     * before it), so SQLite's per-connection mutex would be pure cost. */
+    int rc = sqlite3_open_v2(path, &db,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                             NULL);
+    if (rc != SQLITE_OK) {
+        int e = db ? sqlite3_system_errno(db) : 0;
+        sqlw_err(err, errlen, "%s: cannot open: %s%s%s", path,
+                 db ? sqlite3_errmsg(db) : sqlite3_errstr(rc), e ? ": " : "",
+                 e ? strerror(e) : "");
+        goto fail;
+    }
+    sqlite3_extended_result_codes(db, 1);
+    /* SQLite falls back to read-only when it may not open the file for
+     * writing; rtmd cannot keep its rule on such a file. */
+    if (sqlite3_db_readonly(db, "main") == 1) {
+        sqlw_err(err, errlen, "%s: cannot be written (SQLite could open it read-only only: "
+                 "check its owner, its permissions and its file system)", path);
+        goto fail;
+    }
+    sqlite3_busy_timeout(db, cfg->busy_timeout_ms > 0 ? cfg->busy_timeout_ms
+                                                      : SQLW_BUSY_TIMEOUT_MS);
+
+    /* Check before writing anything (even switching to WAL writes the
+     * header): a corrupt file is left as it was found. quick_check reads
+     * the whole file, in time linear in its size; it skips only the
+     * index-against-table cross-checks of integrity_check. */
+    char findings[512] = "";
+    int check = sqlw_run_check(db, "PRAGMA quick_check(8)", findings, sizeof findings, &rc);
+    if (check < 0) {
+        sqlw_err_db(err, errlen, path, db, rc);
+        goto fail;
+    }
+    if (check > 0) {
+        sqlw_err(err, errlen, "%s: the database is corrupt (quick_check: %s)", path, findings);
+        goto fail;
+    }
+
+    int64_t version = 0, objects = 0;
+    if ((rc = sqlw_query_int(db, "PRAGMA user_version", &version)) != SQLITE_OK ||
+        (rc = sqlw_query_int(db, "SELECT count(*) FROM sqlite_master", &objects)) != SQLITE_OK) {
+        sqlw_err_db(err, errlen, path, db, rc);
+        goto fail;
+    }
+    if (version > cfg->schema_version) {
+        sqlw_err(err, errlen, "%s: data directory was written by a newer rtmd: schema %lld, "
+                 "this rtmd knows %d", path, (long long)version, cfg->schema_version);
+        goto fail;
+    }
+    if (version < 0) {
+        sqlw_err(err, errlen, "%s: schema version %lld is none of rtmd's", path,
+                 (long long)version);
+        goto fail;
+    }
+    if (version == 0 && objects > 0) {
+        sqlw_err(err, errlen, "%s: holds tables but no schema version: not rtmd's data",
+                 path);
+        goto fail;
+    }
+    if (version > 0 && version < cfg->schema_version && !cfg->migrate) {
+        sqlw_err(err, errlen, "%s: data directory was written by an older rtmd: schema %lld, "
+                 "this rtmd knows %d and cannot migrate it yet", path, (long long)version,
+                 cfg->schema_version);
+        goto fail;
+    }
+
+    sqlite3_stmt *st;
+    rc = sqlite3_prepare_v2(db, "PRAGMA journal_mode=WAL", -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_step(st);
+        const char *mode = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
+        bool wal = mode && strcmp(mode, "wal") == 0;
+        if (rc == SQLITE_ROW && !wal)
+            sqlw_err(err, errlen, "%s: cannot use WAL journaling (journal mode stays %s)", path,
+                     mode ? mode : "?");
+        else if (rc != SQLITE_ROW)
+            sqlw_err(err, errlen, "%s: cannot switch to WAL journaling: %s", path,
+                     sqlite3_errmsg(db));
+        sqlite3_finalize(st);
+        rc = wal ? SQLITE_OK : SQLITE_ERROR;
+    } else {
+        sqlw_err(err, errlen, "%s: cannot switch to WAL journaling: %s", path,
+                 sqlite3_errmsg(db));
+    }
+    if (rc != SQLITE_OK)
+        goto fail;
+    const char *sync = cfg->fsync == RTMD_SQLW_FSYNC_FULL ? "PRAGMA synchronous=FULL"
+                                                          : "PRAGMA synchronous=NORMAL";
+    if (sqlw_exec_sql(db, sync, path, "setting synchronous", err, errlen) != 0 ||
+        sqlw_exec_sql(db, "PRAGMA foreign_keys=OFF", path, "setting foreign_keys", err,
+                      errlen) != 0)
+        goto fail;
+    if (sqlw_schema(db, cfg, version, err, errlen) != 0)
+        goto fail;
+    *out = db;
+    return 0;
+fail:
+    sqlite3_close(db);
+    return -1;
+}
+
+/* The authorizer while the caller's statements are prepared: it refuses
+ * BEGIN, COMMIT, ROLLBACK, SAVEPOINT and RELEASE, which would end or nest
+ * the writer's own transaction and so break the batches' all-or-nothing (a
+ * COMMIT in batch 3 would make batches 1 and 2 durable, then fail them). */
+static int sqlw_authorize(void *closure, int action, const char *a, const char *b,
+                          const char *c, const char *d)
+{
+    if (action == SQLITE_TRANSACTION || action == SQLITE_SAVEPOINT) {
+        *(bool *)closure = true;
+        return SQLITE_DENY;
+    }
+    return SQLITE_OK;
+}
+
+static int sqlw_prepare_one(rtmd_sqlw *w, unsigned i, const char *sql, bool *txn, char *err,
+                            size_t errlen)
+{
+    const char *tail = NULL;
+    if (sqlite3_prepare_v3(w->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &w->stmts[i], &tail) !=
+        SQLITE_OK) {
+        sqlw_err(err, errlen, "%s: statement %u (%.80s): %s", w->path, i, sql,
+                 *txn ? "a transaction statement: the writer makes the transactions"
+                      : sqlite3_errmsg(w->db));
+        return -1;
+    }
+    if (!w->stmts[i]) {
+        sqlw_err(err, errlen, "%s: statement %u is empty", w->path, i);
+        return -1;
+    }
+    /* One statement per text: a second one would silently never run. */
+    while (tail && *tail && strchr(" \t\r\n;", *tail))
+        tail++;
+    if (tail && *tail) {
+        sqlw_err(err, errlen, "%s: statement %u (%.80s) holds more than one statement", w->path,
+                 i, sql);
+        return -1;
+    }
+    w->nparams[i] = sqlite3_bind_parameter_count(w->stmts[i]);
+    return 0;
+}
+
+static int sqlw_prepare(rtmd_sqlw *w, const rtmd_sqlw_config *cfg, char *err, size_t errlen)
+{
+    for (int i = 0; i < TXN_N; i++) {
+        if (sqlite3_prepare_v3(w->db, sqlw_txn_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+                               &w->txn[i], NULL) != SQLITE_OK) {
+            sqlw_err(err, errlen, "%s: %s: %s", w->path, sqlw_txn_sql[i], sqlite3_errmsg(w->db));
+            return -1;
+        }
+    }
+    bool txn = false;
+    sqlite3_set_authorizer(w->db, sqlw_authorize, &txn);
+    int rc = 0;
+    for (unsigned i = 0; i < w->nstmts && rc == 0; i++)
+        rc = sqlw_prepare_one(w, i, cfg->stmts[i] ? cfg->stmts[i] : "", &txn, err, errlen);
+    sqlite3_set_authorizer(w->db, NULL, NULL);
+    return rc;
+}
+
+/* ---- the writer thread ----------------------------------------------- */
+
+/* Logs a failure, at most one line a second, with the count of those not
+ * logged since the last line. */
+static void sqlw_log_failure(rtmd_sqlw *w, const char *fmt, ...) RTMD_PRINTF(2, 3);
+static void sqlw_log_failure(rtmd_sqlw *w, const char *fmt, ...)
+{
+    uint64_t now = sqlw_now_us();
+    if (w->last_log_us && now - w->last_log_us < SQLW_LOG_INTERVAL_US) {
+        w->unlogged++;
+        return;
+    }
+    char line[768];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    if (w->unlogged)
+        rtmd_log(RTMD_LOG_ERROR, "sqlite %s: %s (and %llu more failures since the last such "
+                 "line)", w->path, line, (unsigned long long)w->unlogged);
+    else
+        rtmd_log(RTMD_LOG_ERROR, "sqlite %s: %s", w->path, line);
+    w->last_log_us = now;
+    w->unlogged = 0;
+}
+
+/* Steps one of the writer's transaction statements; SQLITE_OK or the error
+ * with SQLite's message in msg. */
+static int sqlw_txn(rtmd_sqlw *w, int which, char *msg, size_t msglen)
+{
+    int rc = sqlite3_step(w->txn[which]);
+    if (rc != SQLITE_DONE)
+        snprintf(msg, msglen, "%s: %s", sqlw_txn_sql[which], sqlite3_errmsg(w->db));
+    sqlite3_reset(w->txn[which]);
+    return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* Runs one queued statement to its end (rows a statement returns, such as a
+ * PRAGMA's or RETURNING's, are skipped); SQLITE_OK or the error with
+ * SQLite's message in msg. Leaves it reset with no bindings, so that its
+ * arguments may be freed. */
+static int sqlw_run_stmt(rtmd_sqlw *w, const sqlw_stmt *s, char *msg, size_t msglen)
+{
+    sqlite3_stmt *st = w->stmts[s->idx];
+    int rc = sqlw_bind(st, s->args, s->nargs);
+    if (rc == SQLITE_OK) {
+        do
+            rc = sqlite3_step(st);
+        while (rc == SQLITE_ROW);
+    }
+    if (rc != SQLITE_DONE && rc != SQLITE_OK)
+        snprintf(msg, msglen, "%s", sqlite3_errmsg(w->db));
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* Whether an error is the statement's own, leaving the transaction as it
+ * was: then only its batch is rolled back (to its savepoint). Anything else
+ * (SQLITE_FULL, SQLITE_IOERR, SQLITE_BUSY, SQLITE_NOMEM, ...) may have cost
+ * the transaction, and it is rolled back whole. The caller also checks that
+ * SQLite did not roll back the transaction itself (ON CONFLICT ROLLBACK). */
+static bool sqlw_error_is_local(int rc)
+{
+    switch (rc & 0xff) {
+    case SQLITE_CONSTRAINT:
+    case SQLITE_MISMATCH:
+    case SQLITE_TOOBIG:
+    case SQLITE_RANGE:
+    case SQLITE_ERROR:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Runs the batches of one group in one transaction, each in a savepoint, and
+ * commits. Sets every batch's ok and frees its statements. */
+static void sqlw_run_group(rtmd_sqlw *w, sqlw_batch *head, sqlw_result *r)
+{
+    memset(r, 0, sizeof *r);
+    size_t nbatches = 0;
+    for (sqlw_batch *b = head; b; b = b->next) {
+        r->stmts += b->nstmts;
+        b->ok = false;
+        nbatches++;
+    }
+    if (atomic_load(&w->broken)) {
+        /* Logged once, when it broke. */
+        r->failed_batches = nbatches;
+        goto out;
+    }
+    if (r->stmts == 0) {
+        /* Only empty batches: nothing to write. They report once every batch
+         * before them has, which the queue's order already gives. */
+        for (sqlw_batch *b = head; b; b = b->next)
+            b->ok = true;
+        r->committed_batches = nbatches;
+        goto out;
+    }
+
+    char msg[512] = "";
+    char where[96] = ""; /* the statement that cost the transaction */
+    uint64_t t0 = sqlw_now_us();
+    int rc = sqlw_txn(w, TXN_BEGIN, msg, sizeof msg);
+    if (rc != SQLITE_OK)
+        goto whole;
+    for (sqlw_batch *b = head; b; b = b->next) {
+        if (b->nstmts == 0) {
+            b->ok = true;
+            continue;
+        }
+        if ((rc = sqlw_txn(w, TXN_SAVEPOINT, msg, sizeof msg)) != SQLITE_OK)
+            goto whole;
+        unsigned i = 0;
+        bool failed = false;
+        for (sqlw_stmt *s = b->head; s; s = s->next, i++) {
+            rc = sqlw_run_stmt(w, s, msg, sizeof msg);
+            if (rc == SQLITE_OK)
+                continue;
+            if (!sqlw_error_is_local(rc) || sqlite3_get_autocommit(w->db)) {
+                snprintf(where, sizeof where, "batch %llu, statement %u (#%u): ",
+                         (unsigned long long)b->number, i, s->idx);
+                goto whole;
+            }
+            sqlw_log_failure(w, "batch %llu failed, rolled back alone: statement %u (#%u): %s "
+                             "(SQLite code %d)", (unsigned long long)b->number, i, s->idx, msg,
+                             rc);
+            r->failures++;
+            failed = true;
+            if ((rc = sqlw_txn(w, TXN_ROLLBACK_TO, msg, sizeof msg)) != SQLITE_OK)
+                goto whole;
+            break;
+        }
+        /* RELEASE after ROLLBACK TO too: it pops the savepoint. */
+        if ((rc = sqlw_txn(w, TXN_RELEASE, msg, sizeof msg)) != SQLITE_OK)
+            goto whole;
+        b->ok = !failed;
+    }
+    if ((rc = sqlw_txn(w, TXN_COMMIT, msg, sizeof msg)) != SQLITE_OK)
+        goto whole;
+
+    r->committed = true;
+    r->us = sqlw_now_us() - t0;
+    for (sqlw_batch *b = head; b; b = b->next) {
+        if (b->ok) {
+            r->committed_batches++;
+            r->committed_stmts += b->nstmts;
+        } else {
+            r->failed_batches++;
+        }
+    }
+    if (w->streak) {
+        rtmd_log(RTMD_LOG_INFO, "sqlite %s: commits succeed again (%llu batches failed before)",
+                 w->path, (unsigned long long)w->streak);
+        w->streak = 0;
+    }
+    goto out;
+
+whole:
+    /* SQLite may already have rolled back (SQLITE_FULL, SQLITE_IOERR...). */
+    if (!sqlite3_get_autocommit(w->db)) {
+        char rmsg[256];
+        if (sqlw_txn(w, TXN_ROLLBACK, rmsg, sizeof rmsg) != SQLITE_OK &&
+            !sqlite3_get_autocommit(w->db)) {
+            /* Stuck in a transaction no later BEGIN can start past. */
+            rtmd_log(RTMD_LOG_ERROR, "sqlite %s: %s; the writer stops: every later batch fails",
+                     w->path, rmsg);
+            atomic_store(&w->broken, true);
+        }
+    }
+    for (sqlw_batch *b = head; b; b = b->next)
+        b->ok = false;
+    r->failed_batches = nbatches;
+    r->failures++;
+    w->streak += nbatches;
+    if ((rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB) {
+        rtmd_log(RTMD_LOG_ERROR, "sqlite %s: %s%s (SQLite code %d): the file is corrupt; the "
+                 "writer stops: every later batch fails", w->path, where, msg, rc);
+        atomic_store(&w->broken, true);
+    } else {
+        sqlw_log_failure(w, "transaction of %zu batches (%llu statements) rolled back: %s%s "
+                         "(SQLite code %d)", nbatches, (unsigned long long)r->stmts, where, msg,
+                         rc);
+    }
+out:
+    for (sqlw_batch *b = head; b; b = b->next)
+        sqlw_free_stmts(b);
+}
+
+static void sqlw_account(rtmd_sqlw *w, const sqlw_result *r)
+{
+    struct rtmd_sqlw_stats *st = &w->st;
+    st->batches_committed += r->committed_batches;
+    st->statements_committed += r->committed_stmts;
+    st->batches_failed += r->failed_batches;
+    st->failures += r->failures;
+    if (r->committed) {
+        st->commits++;
+        st->last_commit_statements = r->committed_stmts;
+        if (r->committed_stmts > st->max_commit_statements)
+            st->max_commit_statements = r->committed_stmts;
+        st->commit_us_sum += r->us;
+        st->commit_us_count++;
+        if (r->us > st->commit_us_max)
+            st->commit_us_max = r->us;
+    }
+    w->inflight_stmts -= r->stmts;
+}
+
+static void sqlw_close_db(rtmd_sqlw *w)
+{
+    for (int i = 0; i < TXN_N; i++)
+        sqlite3_finalize(w->txn[i]);
+    for (unsigned i = 0; w->stmts && i < w->nstmts; i++)
+        sqlite3_finalize(w->stmts[i]);
+    /* The last connection to close checkpoints the WAL into the file. */
+    if (w->db && sqlite3_close(w->db) != SQLITE_OK)
+        rtmd_log(RTMD_LOG_ERROR, "sqlite %s: close: %s", w->path, sqlite3_errmsg(w->db));
+    w->db = NULL;
+}
+
+static void *sqlw_thread(void *arg)
+{
+    rtmd_sqlw *w = arg;
+    pthread_setname_np(pthread_self(), "rtmd-sqlite");
+    pthread_mutex_lock(&w->mu);
+    for (;;) {
+        while (!w->pending.head && !w->stop)
+            pthread_cond_wait(&w->work, &w->mu);
+        if (!w->pending.head)
+            break;
+        /* Group commit: every batch waiting goes into this transaction. */
+        sqlw_list group = w->pending;
+        w->pending.head = w->pending.tail = NULL;
+        pthread_mutex_unlock(&w->mu);
+
+        sqlw_result r;
+        sqlw_run_group(w, group.head, &r);
+
+        pthread_mutex_lock(&w->mu);
+        sqlw_account(w, &r);
+        w->completed = group.tail->number;
+        sqlw_list_append(&w->done, &group);
+        pthread_cond_broadcast(&w->done_cv);
+        pthread_mutex_unlock(&w->mu);
+        uint64_t one = 1;
+        /* Fails only if the counter would overflow, when it is readable
+         * anyway. */
+        if (write(w->efd, &one, sizeof one) < 0) {
+        }
+        pthread_mutex_lock(&w->mu);
+    }
+    pthread_mutex_unlock(&w->mu);
+    sqlw_close_db(w);
+    return NULL;
+}
+
+/* ---- the loop thread ------------------------------------------------- */
+
+/* Runs the callbacks of the batches done, one at a time, in order. A
+ * callback may sync, which delivers from the same list: order holds. */
+static void sqlw_deliver(rtmd_sqlw *w)
+{
+    pthread_mutex_lock(&w->mu);
+    sqlw_list_append(&w->ready, &w->done);
+    pthread_mutex_unlock(&w->mu);
+    sqlw_batch *b;
+    while ((b = w->ready.head)) {
+        w->ready.head = b->next;
+        if (!w->ready.head)
+            w->ready.tail = NULL;
+        w->delivered = b->number;
+        if (!b->ok)
+            w->failed_delivered++;
+        if (b->cb)
+            b->cb(b->number, b->ok, b->closure);
+        free(b);
+    }
+}
+
+static void sqlw_wake_cb(evutil_socket_t fd, short what, void *arg)
+{
+    uint64_t n;
+    if (read(fd, &n, sizeof n) < 0) {
+        /* EAGAIN: a sync took the batches first. */
+    }
+    sqlw_deliver(arg);
+}
+
+static uint64_t sqlw_flush(rtmd_sqlw *w, rtmd_sqlw_done_fn cb, void *closure)
+{
+    sqlw_batch *b = w->open;
+    if (!b && !(b = calloc(1, sizeof *b))) {
+        rtmd_log(RTMD_LOG_ERROR, "sqlite %s: out of memory for a batch", w->path);
+        return 0;
+    }
+    w->open = NULL;
+    b->number = ++w->flushed;
+    b->cb = cb;
+    b->closure = closure;
+    pthread_mutex_lock(&w->mu);
+    sqlw_list_push(&w->pending, b);
+    w->inflight_stmts += b->nstmts;
+    pthread_cond_signal(&w->work);
+    pthread_mutex_unlock(&w->mu);
+    return b->number;
+}
+
+uint64_t rtmd_sqlw_flush(rtmd_sqlw *w, rtmd_sqlw_done_fn cb, void *closure)
+{
+    if (w->closing)
+        return 0;
+    return sqlw_flush(w, cb, closure);
+}
+
+int rtmd_sqlw_exec(rtmd_sqlw *w, unsigned stmt, const rtmd_sqlw_arg *args, size_t nargs)
+{
+    if (w->closing) {
+        rtmd_log(RTMD_LOG_ERROR, "sqlite %s: statement %u queued while closing: refused",
+                 w->path, stmt);
+        return -1;
+    }
+    if (atomic_load(&w->broken))
+        return -1; /* logged once, when it broke */
+    if (stmt >= w->nstmts || nargs != (size_t)w->nparams[stmt]) {
+        rtmd_log(RTMD_LOG_ERROR, "sqlite %s: statement %u with %zu arguments: %s", w->path,
+                 stmt, nargs, stmt >= w->nstmts ? "no such statement" : "not what it takes");
+        return -1;
+    }
+    size_t bytes = 0;
+    for (size_t i = 0; i < nargs; i++) {
+        const rtmd_sqlw_arg *a = &args[i];
+        if (a->type != RTMD_SQLW_TEXT && a->type != RTMD_SQLW_BLOB) {
+            if (a->type != RTMD_SQLW_NULL && a->type != RTMD_SQLW_INT &&
+                a->type != RTMD_SQLW_REAL)
+                goto bad;
+            continue;
+        }
+        /* SQLite takes lengths as int; the sum cannot wrap below that. */
+        if (a->v.bytes.len > INT_MAX || (a->v.bytes.len && !a->v.bytes.p) ||
+            bytes > SIZE_MAX / 2)
+            goto bad;
+        bytes += a->v.bytes.len;
+    }
+    size_t size = sizeof(sqlw_stmt) + nargs * sizeof(rtmd_sqlw_arg) + bytes;
+    if (!w->open && !(w->open = calloc(1, sizeof *w->open)))
+        goto oom;
+    sqlw_stmt *s = malloc(size);
+    if (!s)
+        goto oom;
+    s->next = NULL;
+    s->idx = stmt;
+    s->nargs = nargs;
+    char *p = (char *)&s->args[nargs];
+    for (size_t i = 0; i < nargs; i++) {
+        s->args[i] = args[i];
+        if (args[i].type == RTMD_SQLW_TEXT || args[i].type == RTMD_SQLW_BLOB) {
+            size_t len = args[i].v.bytes.len;
+            if (len)
+                memcpy(p, args[i].v.bytes.p, len);
+            s->args[i].v.bytes.p = len ? p : NULL;
+            p += len;
+        }
+    }
+    sqlw_batch *b = w->open;
+    if (b->tail)
+        b->tail->next = s;
+    else
+        b->head = s;
+    b->tail = s;
+    b->nstmts++;
+    return 0;
+bad:
+    rtmd_log(RTMD_LOG_ERROR, "sqlite %s: statement %u: an argument of a bad type or length",
+             w->path, stmt);
+    return -1;
+oom:
+    rtmd_log(RTMD_LOG_ERROR, "sqlite %s: out of memory for statement %u", w->path, stmt);
+    return -1;
+}
+
+int rtmd_sqlw_sync(rtmd_sqlw *w)
+{
+    uint64_t failed0 = w->failed_delivered;
+    for (;;) {
+        if (w->open && w->open->nstmts && sqlw_flush(w, NULL, NULL) == 0)
+            return -1;
+        uint64_t target = w->flushed;
+        if (w->delivered >= target)
+            break;
+        pthread_mutex_lock(&w->mu);
+        while (w->completed < target)
+            pthread_cond_wait(&w->done_cv, &w->mu);
+        pthread_mutex_unlock(&w->mu);
+        /* Its callbacks may queue and flush more: loop until none. */
+        sqlw_deliver(w);
+    }
+    return w->failed_delivered == failed0 ? 0 : -1;
+}
+
+int rtmd_sqlw_query(rtmd_sqlw *w, const char *sql, const rtmd_sqlw_arg *args, size_t nargs,
+                    rtmd_sqlw_row_fn fn, void *closure)
+{
+    if (!w->rdb || (w->open && w->open->nstmts) || w->delivered != w->flushed) {
+        rtmd_log(RTMD_LOG_ERROR, "sqlite %s: query with writes queued or in flight (sync "
+                 "first), or closing: refused", w->path);
+        return -1;
+    }
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(w->rdb, sql, -1, &st, NULL);
+    if (rc != SQLITE_OK) {
+        rtmd_log(RTMD_LOG_ERROR, "sqlite %s: query (%.80s): %s", w->path, sql,
+                 sqlite3_errmsg(w->rdb));
+        return -1;
+    }
+    int result = -1;
+    rtmd_sqlw_arg stack[SQLW_QUERY_COLS];
+    rtmd_sqlw_arg *cols = stack;
+    size_t ncols = (size_t)sqlite3_column_count(st);
+    if ((size_t)sqlite3_bind_parameter_count(st) != nargs) {
+        rtmd_log(RTMD_LOG_ERROR, "sqlite %s: query (%.80s) with %zu arguments: it takes %d",
+                 w->path, sql, nargs, sqlite3_bind_parameter_count(st));
+        goto out;
+    }
+    if ((rc = sqlw_bind(st, args, nargs)) != SQLITE_OK)
+        goto failed;
+    if (ncols > SQLW_QUERY_COLS && !(cols = calloc(ncols, sizeof *cols))) {
+        rc = SQLITE_NOMEM;
+        goto failed;
+    }
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        for (size_t i = 0; i < ncols; i++) {
+            int c = (int)i;
+            rtmd_sqlw_arg *a = &cols[i];
+            switch (sqlite3_column_type(st, c)) {
+            case SQLITE_INTEGER:
+                *a = rtmd_sqlw_int(sqlite3_column_int64(st, c));
+                break;
+            case SQLITE_FLOAT:
+                a->type = RTMD_SQLW_REAL;
+                a->v.r = sqlite3_column_double(st, c);
+                break;
+            case SQLITE_TEXT:
+                /* The pointer first, then its length (SQLite's advice). */
+                a->type = RTMD_SQLW_TEXT;
+                a->v.bytes.p = sqlite3_column_text(st, c);
+                a->v.bytes.len = (size_t)sqlite3_column_bytes(st, c);
+                if (!a->v.bytes.p) {
+                    rc = SQLITE_NOMEM;
+                    goto failed;
+                }
+                break;
+            case SQLITE_BLOB:
+                a->type = RTMD_SQLW_BLOB;
+                a->v.bytes.p = sqlite3_column_blob(st, c);
+                a->v.bytes.len = (size_t)sqlite3_column_bytes(st, c);
+                break;
+            default:
+                *a = rtmd_sqlw_null();
+                break;
+            }
+        }
+        if (fn(cols, ncols, closure) != 0)
+            goto out;
+    }
+    if (rc == SQLITE_DONE) {
+        result = 0;
+        goto out;
+    }
+failed:
+    rtmd_log(RTMD_LOG_ERROR, "sqlite %s: query (%.80s): %s", w->path, sql,
+             rc == SQLITE_NOMEM ? sqlite3_errstr(rc) : sqlite3_errmsg(w->rdb));
+out:
+    if (cols != stack)
+        free(cols);
+    sqlite3_finalize(st);
+    return result;
+}
+
+void rtmd_sqlw_stats(rtmd_sqlw *w, struct rtmd_sqlw_stats *st)
+{
+    pthread_mutex_lock(&w->mu);
+    *st = w->st;
+    st->queued_statements = w->inflight_stmts;
+    pthread_mutex_unlock(&w->mu);
+    if (w->open)
+        st->queued_statements += w->open->nstmts;
+    st->broken = atomic_load(&w->broken);
+    /* Two stat() calls on the loop thread: metadata only, no data I/O. */
+    struct stat sb;
+    st->bytes_on_disk = 0;
+    if (stat(w->path, &sb) == 0)
+        st->bytes_on_disk += (uint64_t)sb.st_size;
+    if (stat(w->wal_path, &sb) == 0)
+        st->bytes_on_disk += (uint64_t)sb.st_size;
+}
+
+/* ---- open and close -------------------------------------------------- */
+
+static void sqlw_free(rtmd_sqlw *w)
+{
+    if (w->rdb)
+        sqlite3_close(w->rdb);
+    if (!w->thread_started)
+        sqlw_close_db(w);
+    if (w->wake)
+        event_free(w->wake);
+    if (w->efd >= 0)
+        close(w->efd);
+    if (w->sync_init) {
+        pthread_cond_destroy(&w->done_cv);
+        pthread_cond_destroy(&w->work);
+        pthread_mutex_destroy(&w->mu);
+    }
+    if (w->open) {
+        sqlw_free_stmts(w->open);
+        free(w->open);
+    }
+    free(w->stmts);
+    free(w->nparams);
+    free(w->path);
+    free(w->wal_path);
+    free(w);
+}
+
+static int sqlw_start(rtmd_sqlw *w)
+{
+    if (pthread_mutex_init(&w->mu, NULL) != 0)
+        return -1;
+    if (pthread_cond_init(&w->work, NULL) != 0) {
+        pthread_mutex_destroy(&w->mu);
+        return -1;
+    }
+    if (pthread_cond_init(&w->done_cv, NULL) != 0) {
+        pthread_cond_destroy(&w->work);
+        pthread_mutex_destroy(&w->mu);
+        return -1;
+    }
+    w->sync_init = true;
+    /* The loop thread takes rtmd's signals (SIGTERM, SIGINT): the writer
+     * blocks them, but for those a fault raises in the thread itself, which
+     * must reach their handlers (the sanitizers'). */
+    sigset_t all, old;
+    sigfillset(&all);
+    int faults[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGABRT, SIGSYS };
+    for (size_t i = 0; i < sizeof faults / sizeof faults[0]; i++)
+        sigdelset(&all, faults[i]);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    int rc = pthread_create(&w->thread, NULL, sqlw_thread, w);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (rc != 0)
+        return -1;
+    w->thread_started = true;
+    return 0;
+}
+
+int rtmd_sqlw_open(struct event_base *base, const rtmd_sqlw_config *cfg, rtmd_sqlw **out,
+                   char *err, size_t errlen)
+{
+    *out = NULL;
+    sqlw_err(err, errlen, "%s", "");
+    if (!base || !cfg || !cfg->path || !cfg->path[0] || cfg->schema_version < 1 ||
+        !cfg->schema_sql || (cfg->nstmts && !cfg->stmts) || cfg->nstmts > INT_MAX ||
+        (cfg->fsync != RTMD_SQLW_FSYNC_NORMAL && cfg->fsync != RTMD_SQLW_FSYNC_FULL)) {
+        sqlw_err(err, errlen, "%s: invalid sqlite writer configuration",
+                 cfg && cfg->path ? cfg->path : "?");
+        return -1;
+    }
+    if (!sqlite3_threadsafe()) {
+        sqlw_err(err, errlen, "%s: this SQLite (%s) was built without threads", cfg->path,
+                 sqlite3_libversion());
+        return -1;
+    }
+    rtmd_sqlw *w = calloc(1, sizeof *w);
+    if (!w) {
+        sqlw_err(err, errlen, "%s: out of memory", cfg->path);
+        return -1;
+    }
+    w->efd = -1;
+    atomic_init(&w->broken, false);
+    w->nstmts = (unsigned)cfg->nstmts;
+    size_t plen = strlen(cfg->path);
+    w->path = strdup(cfg->path);
+    w->wal_path = malloc(plen + sizeof "-wal");
+    w->stmts = calloc(cfg->nstmts ? cfg->nstmts : 1, sizeof *w->stmts);
+    w->nparams = calloc(cfg->nstmts ? cfg->nstmts : 1, sizeof *w->nparams);
+    if (!w->path || !w->wal_path || !w->stmts || !w->nparams) {
+        sqlw_err(err, errlen, "%s: out of memory", cfg->path);
+        goto fail;
+    }
+    memcpy(w->wal_path, cfg->path, plen);
+    memcpy(w->wal_path + plen, "-wal", sizeof "-wal");
+
+    if (sqlw_open_db(cfg, &w->db, err, errlen) != 0 || sqlw_prepare(w, cfg, err, errlen) != 0)
+        goto fail;
+    if (sqlite3_open_v2(w->path, &w->rdb, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
+        SQLITE_OK) {
+        sqlw_err(err, errlen, "%s: cannot open for reading: %s", w->path,
+                 w->rdb ? sqlite3_errmsg(w->rdb) : "out of memory");
+        goto fail;
+    }
+    sqlite3_extended_result_codes(w->rdb, 1);
+    sqlite3_busy_timeout(w->rdb, cfg->busy_timeout_ms > 0 ? cfg->busy_timeout_ms
+                                                          : SQLW_BUSY_TIMEOUT_MS);
+    w->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (w->efd < 0) {
+        sqlw_err(err, errlen, "%s: eventfd: %s", w->path, strerror(errno));
+        goto fail;
+    }
+    w->wake = event_new(base, w->efd, EV_READ | EV_PERSIST, sqlw_wake_cb, w);
+    if (!w->wake || event_add(w->wake, NULL) != 0) {
+        sqlw_err(err, errlen, "%s: cannot watch the writer's eventfd", w->path);
+        goto fail;
+    }
+    if (sqlw_start(w) != 0) {
+        sqlw_err(err, errlen, "%s: cannot start the writer thread", w->path);
+        goto fail;
+    }
+    *out = w;
+    return 0;
+fail:
+    sqlw_free(w);
+    return -1;
+}
+
+void rtmd_sqlw_close(rtmd_sqlw *w)
+{
+    if (!w)
+        return;
+    w->closing = true;
+    (void)rtmd_sqlw_sync(w);
+    /* The read connection goes first, so that the writer's is the last one
+     * and checkpoints the WAL as it closes. */
+    sqlite3_close(w->rdb);
+    w->rdb = NULL;
+    pthread_mutex_lock(&w->mu);
+    w->stop = true;
+    pthread_cond_signal(&w->work);
+    pthread_mutex_unlock(&w->mu);
+    pthread_join(w->thread, NULL);
+    sqlw_deliver(w);
+    sqlw_free(w);
+}
+
+/* ---- the offline check ----------------------------------------------- */
+
+int rtmd_sqlw_check(const char *path, int schema_version, char *report, size_t size)
+{
+    sqlw_err(report, size, "%s", "");
+    struct stat sb;
+    if (stat(path, &sb) != 0) {
+        sqlw_err(report, size, "%s: cannot open: %s", path, strerror(errno));
+        return 2;
+    }
+    if (!S_ISREG(sb.st_mode)) {
+        sqlw_err(report, size, "%s: cannot open: not a regular file", path);
+        return 2;
+    }
+    sqlite3 *db = NULL;
+    int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK) {
+        sqlw_err(report, size, "%s: cannot open: %s", path,
+                 db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+        sqlite3_close(db);
+        return 2;
+    }
+    sqlite3_extended_result_codes(db, 1);
+    sqlite3_busy_timeout(db, SQLW_BUSY_TIMEOUT_MS);
+    int result = 1;
+    char findings[1024] = "";
+    int check = sqlw_run_check(db, "PRAGMA integrity_check(8)", findings, sizeof findings, &rc);
+    int64_t version = 0, objects = 0, pages = 0, page_size = 0;
+    if (check < 0) {
+        int primary = rc & 0xff;
+        sqlw_err_db(report, size, path, db, rc);
+        result = primary == SQLITE_NOTADB || primary == SQLITE_CORRUPT ? 1 : 2;
+    } else if (check > 0) {
+        sqlw_err(report, size, "%s: corrupt: %s", path, findings);
+    } else if ((rc = sqlw_query_int(db, "PRAGMA user_version", &version)) != SQLITE_OK ||
+               (rc = sqlw_query_int(db, "SELECT count(*) FROM sqlite_master", &objects)) !=
+                   SQLITE_OK ||
+               (rc = sqlw_query_int(db, "PRAGMA page_count", &pages)) != SQLITE_OK ||
+               (rc = sqlw_query_int(db, "PRAGMA page_size", &page_size)) != SQLITE_OK) {
+        sqlw_err_db(report, size, path, db, rc);
+    } else if (version == 0) {
+        sqlw_err(report, size, "%s: sound, but holds no rtmd data (no schema version%s)", path,
+                 objects ? "; it holds tables" : "; it is empty");
+    } else if (version != schema_version) {
+        sqlw_err(report, size, "%s: sound, but written by %s rtmd: schema %lld, this rtmd "
+                 "knows %d", path, version > schema_version ? "a newer" : "an older",
+                 (long long)version, schema_version);
+    } else {
+        sqlw_err(report, size, "%s: ok (schema %lld, %lld pages of %lld bytes)", path,
+                 (long long)version, (long long)pages, (long long)page_size);
+        result = 0;
+    }
+    sqlite3_close(db);
+    return result;
+}

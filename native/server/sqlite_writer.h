@@ -1,0 +1,230 @@
+/*
+ * sqlite_writer.h: rtmd's durable half: an SQLite database written by a
+ * thread of its own, with group commit.
+ *
+ * rtmd keeps its state in memory and journals every change to SQLite, under
+ * Redis's rule for its AOF: a reply that reveals a write goes out only once
+ * the write is durable. This module knows nothing of what is written: the
+ * schema and the statements are the caller's. The caller queues statements
+ * (rtmd_sqlw_exec) into the open batch, closes it (rtmd_sqlw_flush), and
+ * holds back the replies that depend on it until its callback says it
+ * committed.
+ *
+ * Threads. Every function here but rtmd_sqlw_check runs on the loop thread,
+ * the one that runs the event_base given to rtmd_sqlw_open, and none of them
+ * waits for the disk in normal operation: the writer thread ("rtmd-sqlite")
+ * owns the writing connection. It takes every batch waiting when it wakes and
+ * commits them all in one transaction, so under load many batches share one
+ * commit (one fsync with RTMD_SQLW_FSYNC_FULL). It hands the results back
+ * through an eventfd watched by the loop, so the done callbacks run on the
+ * loop thread, one at a time, in batch order. The exceptions, which block
+ * the loop thread on purpose: rtmd_sqlw_open (the schema, a quick check),
+ * rtmd_sqlw_query (startup recovery), rtmd_sqlw_sync and rtmd_sqlw_close
+ * (shutdown).
+ *
+ * Atomicity. Each batch is all or nothing, whatever it shares a transaction
+ * with: a batch runs inside a savepoint of the group's transaction. (So a
+ * batch's fate depends on its own statements, not on which batches the
+ * timing of the writer put beside it.) The caller's statements may not be
+ * transaction statements (BEGIN, COMMIT, SAVEPOINT...): open refuses them.
+ *
+ * Failures while running. A statement that fails on its own account (a
+ * constraint, a type mismatch, a value too big: SQLite's transaction is
+ * intact) rolls back its batch alone, to its savepoint: that batch reports
+ * ok = false and the other batches of the transaction commit. An error that
+ * can cost the transaction (disk full, an I/O error, the database busy past
+ * the busy timeout, out of memory) or a failed COMMIT rolls the whole
+ * transaction back: every batch in it reports ok = false. Either way the
+ * writer goes on with the next batches, since such errors may clear (space
+ * freed, a lock released). Corruption (SQLITE_CORRUPT, SQLITE_NOTADB) does
+ * not clear, nor does a ROLLBACK that fails: the writer stops touching the
+ * file, every later batch reports ok = false and rtmd_sqlw_exec returns -1.
+ * Failures are logged (rtmd_log) with SQLite's message, at most one line a
+ * second with a count of those not logged, and a line when commits succeed
+ * again. A batch reported ok = true has committed. One reported ok = false
+ * is not known to have: it was rolled back, except after an I/O error in
+ * COMMIT itself (a failed fsync), when what the OS kept of the WAL may still
+ * hold it. The caller must treat it as lost, and its memory as ahead of the
+ * file.
+ */
+#ifndef RTMD_SQLITE_WRITER_H
+#define RTMD_SQLITE_WRITER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct event_base;
+struct sqlite3;
+
+typedef struct rtmd_sqlw rtmd_sqlw;
+
+typedef enum {
+    /* synchronous=NORMAL in WAL mode: a commit is in the OS once reported;
+     * survives a crash of rtmd, a power loss may lose the last commits. */
+    RTMD_SQLW_FSYNC_NORMAL = 0,
+    /* synchronous=FULL: the WAL is fsynced at every commit (one fsync per
+     * group); survives a power loss. */
+    RTMD_SQLW_FSYNC_FULL = 1
+} rtmd_sqlw_fsync;
+
+/* A statement argument or a column value: exactly one kind, with its data. */
+typedef enum {
+    RTMD_SQLW_NULL = 0,
+    RTMD_SQLW_INT,  /* v.i */
+    RTMD_SQLW_REAL, /* v.r (a column of a query; SQLite may hold floats) */
+    RTMD_SQLW_TEXT, /* v.bytes: UTF-8, len bytes, not NUL-terminated */
+    RTMD_SQLW_BLOB  /* v.bytes */
+} rtmd_sqlw_type;
+
+typedef struct {
+    rtmd_sqlw_type type;
+    union {
+        int64_t i;
+        double r;
+        struct {
+            const void *p; /* may be NULL when len is 0 */
+            size_t len;
+        } bytes;
+    } v;
+} rtmd_sqlw_arg;
+
+static inline rtmd_sqlw_arg rtmd_sqlw_null(void)
+{
+    rtmd_sqlw_arg a;
+    a.type = RTMD_SQLW_NULL;
+    a.v.i = 0;
+    return a;
+}
+
+static inline rtmd_sqlw_arg rtmd_sqlw_int(int64_t i)
+{
+    rtmd_sqlw_arg a;
+    a.type = RTMD_SQLW_INT;
+    a.v.i = i;
+    return a;
+}
+
+static inline rtmd_sqlw_arg rtmd_sqlw_text(const char *p, size_t len)
+{
+    rtmd_sqlw_arg a;
+    a.type = RTMD_SQLW_TEXT;
+    a.v.bytes.p = p;
+    a.v.bytes.len = len;
+    return a;
+}
+
+static inline rtmd_sqlw_arg rtmd_sqlw_blob(const void *p, size_t len)
+{
+    rtmd_sqlw_arg a;
+    a.type = RTMD_SQLW_BLOB;
+    a.v.bytes.p = p;
+    a.v.bytes.len = len;
+    return a;
+}
+
+/* Brings a database of schema version `from` (>= 1, < to) to `to`, inside
+ * the transaction that then sets user_version = to. 0, or -1 with a message
+ * in err (the transaction is rolled back). Runs on the thread calling
+ * rtmd_sqlw_open. */
+typedef int (*rtmd_sqlw_migrate_fn)(struct sqlite3 *db, int from, int to, char *err,
+                                    size_t errlen, void *closure);
+
+/* A batch has committed (ok) or not (!ok). On the loop thread; it may call
+ * rtmd_sqlw_exec, rtmd_sqlw_flush and rtmd_sqlw_sync, not rtmd_sqlw_close. */
+typedef void (*rtmd_sqlw_done_fn)(uint64_t batch, bool ok, void *closure);
+
+/* A row of rtmd_sqlw_query: ncols values, borrowed until it returns. 0 to go
+ * on; anything else stops the query, which then returns -1. */
+typedef int (*rtmd_sqlw_row_fn)(const rtmd_sqlw_arg *cols, size_t ncols, void *closure);
+
+typedef struct {
+    const char *path;          /* the database file; created if missing */
+    rtmd_sqlw_fsync fsync;
+    int busy_timeout_ms;       /* how long to wait for another connection's
+                                * lock (a checker, an operator's sqlite3);
+                                * 0: 5000 */
+    int schema_version;        /* >= 1: PRAGMA user_version of this schema */
+    const char *schema_sql;    /* CREATE statements run on a fresh file, in
+                                * one transaction (no BEGIN/COMMIT inside) */
+    rtmd_sqlw_migrate_fn migrate; /* NULL: an older file is refused */
+    void *migrate_closure;
+    const char *const *stmts;  /* the statements rtmd_sqlw_exec runs by
+                                * number, one SQL statement each, with ?
+                                * parameters; prepared at open */
+    size_t nstmts;
+} rtmd_sqlw_config;
+
+/* Opens (creating) cfg->path with WAL journaling, checks it (PRAGMA
+ * quick_check: a corrupt or non-SQLite file is an error), brings the schema
+ * to cfg->schema_version (a fresh file gets cfg->schema_sql; an older one is
+ * migrated by cfg->migrate or refused; a newer one is refused), proves the
+ * file can be written, prepares cfg->stmts and starts the writer thread. The
+ * configuration is not kept. 0 with *out set, or -1 with a one-line message
+ * in err (which names the path); nothing is logged. */
+int rtmd_sqlw_open(struct event_base *base, const rtmd_sqlw_config *cfg, rtmd_sqlw **out,
+                   char *err, size_t errlen);
+
+/* Queues statement number stmt with copies of its nargs arguments (one
+ * allocation; the first of a batch allocates the batch too) into the open
+ * batch. -1 when out of memory, when stmt or nargs do not match what was
+ * prepared, an argument is of no known type or over 2 GiB, or close has
+ * begun (each logged), or the writer has stopped (logged once, when it
+ * did); nothing is queued then. */
+int rtmd_sqlw_exec(rtmd_sqlw *w, unsigned stmt, const rtmd_sqlw_arg *args, size_t nargs);
+
+/* Closes the open batch (it may be empty) and hands it to the writer.
+ * Returns its number (1, 2, ...: batches are numbered in flush order and
+ * complete in that order); cb (may be NULL) gets it later, once. 0 when
+ * out of memory or once close has begun: no batch then, cb never runs, and
+ * the open batch stays open. */
+uint64_t rtmd_sqlw_flush(rtmd_sqlw *w, rtmd_sqlw_done_fn cb, void *closure);
+
+/* Runs sql (any read: recovery at startup) on a read connection of the
+ * calling thread, calling fn for each row. Only when nothing is queued or
+ * in flight: before the first flush or right after rtmd_sqlw_sync, so that
+ * it sees every write made. 0, or -1 (logged, but for fn's stop). */
+int rtmd_sqlw_query(rtmd_sqlw *w, const char *sql, const rtmd_sqlw_arg *args, size_t nargs,
+                    rtmd_sqlw_row_fn fn, void *closure);
+
+/* Flushes the open batch if it holds statements and waits until every batch
+ * flushed so far has completed, running their callbacks (and those flushed
+ * by these callbacks). For a graceful shutdown. 0 when all of them
+ * committed, -1 when one failed. */
+int rtmd_sqlw_sync(rtmd_sqlw *w);
+
+/* Syncs, then stops the writer thread and closes the database (the writer
+ * checkpoints the WAL into the main file). Every pending callback has run
+ * when it returns; new statements and flushes are refused from the moment
+ * it starts. NULL is a no-op. */
+void rtmd_sqlw_close(rtmd_sqlw *w);
+
+/* The writer's counters, for /metrics and the admin API. A struct tag and a
+ * function of the same name, as POSIX's struct stat and stat(). */
+struct rtmd_sqlw_stats {
+    uint64_t batches_committed;
+    uint64_t statements_committed;
+    uint64_t commits;                /* transactions committed */
+    uint64_t last_commit_statements; /* statements of the last commit */
+    uint64_t max_commit_statements;
+    uint64_t queued_statements;      /* waiting: open batch + flushed, not done */
+    uint64_t commit_us_sum;          /* BEGIN to COMMIT done, per commit */
+    uint64_t commit_us_count;
+    uint64_t commit_us_max;
+    uint64_t batches_failed;
+    uint64_t failures;               /* failed transactions and failed batches
+                                      * in a committed transaction */
+    uint64_t bytes_on_disk;          /* the file and its WAL (stat()) */
+    bool broken;                     /* stopped on a corrupt file */
+};
+
+void rtmd_sqlw_stats(rtmd_sqlw *w, struct rtmd_sqlw_stats *st);
+
+/* Checks the database file at path offline (read-only; for
+ * `rtmd --check-data`): PRAGMA integrity_check and the schema version.
+ * 0 when sound, 1 when not (or not an SQLite file), 2 when it cannot be
+ * opened; report gets the findings in a few lines. Any thread; no writer
+ * needed. */
+int rtmd_sqlw_check(const char *path, int schema_version, char *report, size_t size);
+
+#endif

@@ -1,0 +1,1015 @@
+// The SQLite writer (sqlite_writer.c): batches, group commit, durability
+// across a SIGKILL, graceful shutdown, schema versions, bad files, run-time
+// failures and the offline check. Each test runs a real libevent loop on
+// real files in a fresh temporary directory; what was written is read back
+// through connections of the test's own.
+#include <gtest/gtest.h>
+
+#include <fcntl.h>
+#include <grp.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <random>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <event2/event.h>
+
+extern "C" {
+#include "sqlite_writer.h"
+}
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+const char kSchema[] =
+    "CREATE TABLE t(batch INTEGER NOT NULL, i INTEGER NOT NULL, txt TEXT, data BLOB,"
+    "               PRIMARY KEY(batch, i));"
+    "CREATE TABLE u(k TEXT PRIMARY KEY, v INTEGER);";
+
+enum : unsigned {
+  kInsertT = 0,    // (batch, i, txt, data)
+  kInsertU = 1,    // (k, v): a second k is a constraint violation
+  kNoRoom = 2,     // the database may not grow: SQLITE_FULL, as a full disk
+  kRoom = 3,       // it may again
+  kNStmts = 4,
+};
+const char* const kStmts[kNStmts] = {
+    "INSERT INTO t(batch, i, txt, data) VALUES (?, ?, ?, ?)",
+    "INSERT INTO u(k, v) VALUES (?, ?)",
+    // Below the current size, SQLite sets the current size: no page more.
+    "PRAGMA max_page_count = 1",
+    "PRAGMA max_page_count = 1073741823",
+};
+
+rtmd_sqlw_config MakeConfig(const std::string& path, int version = 2,
+                            rtmd_sqlw_fsync fsync = RTMD_SQLW_FSYNC_NORMAL) {
+  rtmd_sqlw_config c{};
+  c.path = path.c_str();
+  c.fsync = fsync;
+  c.schema_version = version;
+  c.schema_sql = kSchema;
+  c.stmts = kStmts;
+  c.nstmts = kNStmts;
+  return c;
+}
+
+std::string Text(uint64_t batch, uint64_t i) {
+  return "b" + std::to_string(batch) + "i" + std::to_string(i);
+}
+
+// Queues one row of t: (batch, i, "b<batch>i<i>", blob_len bytes of i).
+int QueueRow(rtmd_sqlw* w, uint64_t batch, uint64_t i, size_t blob_len = 8) {
+  std::string txt = Text(batch, i);
+  std::vector<unsigned char> blob(blob_len, (unsigned char)i);
+  rtmd_sqlw_arg args[4] = {
+      rtmd_sqlw_int((int64_t)batch), rtmd_sqlw_int((int64_t)i),
+      rtmd_sqlw_text(txt.data(), txt.size()), rtmd_sqlw_blob(blob.data(), blob.size())};
+  return rtmd_sqlw_exec(w, kInsertT, args, 4);
+}
+
+int QueueU(rtmd_sqlw* w, const std::string& k, int64_t v) {
+  rtmd_sqlw_arg args[2] = {rtmd_sqlw_text(k.data(), k.size()), rtmd_sqlw_int(v)};
+  return rtmd_sqlw_exec(w, kInsertU, args, 2);
+}
+
+// The callbacks a test saw, in order, and whether each ran on the loop.
+struct Done {
+  std::vector<std::pair<uint64_t, bool>> calls;
+  pthread_t loop = pthread_self();
+  bool off_loop = false;
+  std::function<void(uint64_t, bool)> then;
+};
+
+void OnDone(uint64_t batch, bool ok, void* closure) {
+  Done* d = static_cast<Done*>(closure);
+  d->calls.emplace_back(batch, ok);
+  if (!pthread_equal(pthread_self(), d->loop)) d->off_loop = true;
+  if (d->then) d->then(batch, ok);
+}
+
+// A connection of the test's own, to read back (or hold a lock).
+class Db {
+ public:
+  explicit Db(const std::string& path, int flags = SQLITE_OPEN_READONLY) {
+    if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
+      ADD_FAILURE() << "open " << path << ": " << sqlite3_errmsg(db_);
+    }
+    sqlite3_busy_timeout(db_, 5000);
+  }
+  ~Db() { sqlite3_close(db_); }
+  int64_t Int(const std::string& sql) {
+    sqlite3_stmt* st = nullptr;
+    int64_t v = -1;
+    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &st, nullptr) != SQLITE_OK) {
+      ADD_FAILURE() << sql << ": " << sqlite3_errmsg(db_);
+      return -1;
+    }
+    if (sqlite3_step(st) == SQLITE_ROW) v = sqlite3_column_int64(st, 0);
+    else ADD_FAILURE() << sql << ": " << sqlite3_errmsg(db_);
+    sqlite3_finalize(st);
+    return v;
+  }
+  std::string Str(const std::string& sql) {
+    sqlite3_stmt* st = nullptr;
+    std::string v;
+    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &st, nullptr) != SQLITE_OK) {
+      ADD_FAILURE() << sql << ": " << sqlite3_errmsg(db_);
+      return v;
+    }
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+      v = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return v;
+  }
+  int Exec(const std::string& sql) { return sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, nullptr); }
+  // Rows of t per batch.
+  std::map<uint64_t, int64_t> RowsPerBatch() {
+    std::map<uint64_t, int64_t> out;
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(db_, "SELECT batch, count(*) FROM t GROUP BY batch", -1, &st,
+                           nullptr) != SQLITE_OK) {
+      ADD_FAILURE() << sqlite3_errmsg(db_);
+      return out;
+    }
+    while (sqlite3_step(st) == SQLITE_ROW)
+      out[(uint64_t)sqlite3_column_int64(st, 0)] = sqlite3_column_int64(st, 1);
+    sqlite3_finalize(st);
+    return out;
+  }
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+}
+
+void WriteFile(const std::string& path, const std::string& bytes) {
+  std::ofstream f(path, std::ios::binary | std::ios::trunc);
+  f.write(bytes.data(), (std::streamsize)bytes.size());
+}
+
+std::string RandomBytes(size_t n, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::string s(n, '\0');
+  for (char& c : s) c = (char)(rng() & 0xff);
+  return s;
+}
+
+class SqliteWriter : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/rtmd-sqlw-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+    path_ = dir_ + "/rtmd.db";
+    base_ = event_base_new();
+    ASSERT_NE(base_, nullptr);
+  }
+  void TearDown() override {
+    rtmd_sqlw_close(w_);
+    event_base_free(base_);
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+
+  bool Open(const rtmd_sqlw_config& cfg) {
+    char err[512] = "x";
+    int rc = rtmd_sqlw_open(base_, &cfg, &w_, err, sizeof err);
+    err_ = err;
+    if (rc == 0) EXPECT_EQ(err_, "");
+    else EXPECT_EQ(w_, nullptr);
+    return rc == 0;
+  }
+  bool Open(int version = 2) { return Open(MakeConfig(path_, version)); }
+  void Close() {
+    rtmd_sqlw_close(w_);
+    w_ = nullptr;
+  }
+
+  // Runs the loop until pred holds (false after timeout_ms).
+  bool RunUntil(const std::function<bool()>& pred, int timeout_ms = 10000) {
+    auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
+    while (!pred()) {
+      if (Clock::now() > deadline) return false;
+      struct timeval tv = {0, 10000};
+      event_base_loopexit(base_, &tv);
+      event_base_loop(base_, EVLOOP_ONCE);
+    }
+    return true;
+  }
+  void RunFor(int ms) {
+    auto until = Clock::now() + std::chrono::milliseconds(ms);
+    RunUntil([&] { return Clock::now() >= until; }, ms + 1000);
+  }
+  struct rtmd_sqlw_stats Stats() {
+    struct rtmd_sqlw_stats st;
+    rtmd_sqlw_stats(w_, &st);
+    return st;
+  }
+  // Creates a database of schema `version` holding `rows` rows of t in
+  // batch 1, and closes it.
+  void MakeDatabase(int version, int rows = 0, size_t blob_len = 8) {
+    ASSERT_TRUE(Open(version)) << err_;
+    for (int i = 0; i < rows; i++) ASSERT_EQ(QueueRow(w_, 1, (uint64_t)i, blob_len), 0);
+    ASSERT_EQ(rtmd_sqlw_sync(w_), 0);
+    Close();
+  }
+  // Overwrites page `page` (1-based) of the file with random bytes.
+  void CorruptPage(const std::string& path, int page) {
+    std::string bytes = ReadFile(path);
+    int64_t page_size = Db(path).Int("PRAGMA page_size");
+    ASSERT_GE((int64_t)bytes.size(), page * page_size);
+    std::string junk = RandomBytes((size_t)page_size, 42);
+    bytes.replace((size_t)((page - 1) * page_size), (size_t)page_size, junk);
+    WriteFile(path, bytes);
+  }
+
+  std::string dir_, path_, err_;
+  event_base* base_ = nullptr;
+  rtmd_sqlw* w_ = nullptr;
+};
+
+// ---- batches and their callbacks ---------------------------------------
+
+TEST_F(SqliteWriter, BatchesCommitInOrderWithOneCallbackEachOnTheLoopThread) {
+  ASSERT_TRUE(Open()) << err_;
+  Done d;
+  // Batch n holds n rows; 1-3 are flushed in one loop turn, 4 and 5 after
+  // the first ones completed; 6 is empty.
+  for (uint64_t n = 1; n <= 3; n++) {
+    for (uint64_t i = 0; i < n; i++) ASSERT_EQ(QueueRow(w_, n, i), 0);
+    EXPECT_EQ(rtmd_sqlw_flush(w_, OnDone, &d), n);
+  }
+  EXPECT_TRUE(d.calls.empty()) << "a callback ran inside flush";
+  ASSERT_TRUE(RunUntil([&] { return d.calls.size() >= 3; }));
+  for (uint64_t n = 4; n <= 5; n++) {
+    for (uint64_t i = 0; i < n; i++) ASSERT_EQ(QueueRow(w_, n, i), 0);
+    EXPECT_EQ(rtmd_sqlw_flush(w_, OnDone, &d), n);
+  }
+  EXPECT_EQ(rtmd_sqlw_flush(w_, OnDone, &d), 6u);
+  ASSERT_TRUE(RunUntil([&] { return d.calls.size() >= 6; }));
+  RunFor(50);  // nothing more comes
+  std::vector<std::pair<uint64_t, bool>> want;
+  for (uint64_t n = 1; n <= 6; n++) want.emplace_back(n, true);
+  EXPECT_EQ(d.calls, want);
+  EXPECT_FALSE(d.off_loop);
+
+  // Read back through a fresh connection, the writer still open.
+  Db db(path_);
+  std::map<uint64_t, int64_t> want_rows = {{1, 1}, {2, 2}, {3, 3}, {4, 4}, {5, 5}};
+  EXPECT_EQ(db.RowsPerBatch(), want_rows);
+  EXPECT_EQ(db.Str("SELECT txt FROM t WHERE batch = 5 AND i = 3"), Text(5, 3));
+  EXPECT_EQ(db.Str("SELECT hex(data) FROM t WHERE batch = 4 AND i = 2"), "0202020202020202");
+  Close();
+  EXPECT_EQ(d.calls.size(), 6u) << "close ran a callback twice";
+}
+
+TEST_F(SqliteWriter, ArgumentsAreCopiedAtExecAndKeepTheirTypes) {
+  ASSERT_TRUE(Open()) << err_;
+  {
+    // Every kind, in buffers that are gone before the batch runs.
+    std::string txt("with\0nul", 8);
+    std::string blob("\x00\x01\xff", 3);
+    rtmd_sqlw_arg args[4] = {rtmd_sqlw_int(INT64_MIN), rtmd_sqlw_int(1),
+                             rtmd_sqlw_text(txt.data(), txt.size()),
+                             rtmd_sqlw_blob(blob.data(), blob.size())};
+    ASSERT_EQ(rtmd_sqlw_exec(w_, kInsertT, args, 4), 0);
+    rtmd_sqlw_arg empty[4] = {rtmd_sqlw_int(INT64_MAX), rtmd_sqlw_int(2),
+                              rtmd_sqlw_text(nullptr, 0), rtmd_sqlw_blob(nullptr, 0)};
+    ASSERT_EQ(rtmd_sqlw_exec(w_, kInsertT, empty, 4), 0);
+    rtmd_sqlw_arg nulls[4] = {rtmd_sqlw_int(0), rtmd_sqlw_int(3), rtmd_sqlw_null(),
+                              rtmd_sqlw_null()};
+    ASSERT_EQ(rtmd_sqlw_exec(w_, kInsertT, nulls, 4), 0);
+    txt.assign(8, 'X');
+    blob.assign(3, 'X');
+  }
+  Done d;
+  rtmd_sqlw_flush(w_, OnDone, &d);
+  ASSERT_TRUE(RunUntil([&] { return d.calls.size() == 1; }));
+  ASSERT_TRUE(d.calls[0].second);
+  Db db(path_);
+  EXPECT_EQ(db.Int("SELECT batch FROM t WHERE i = 1"), INT64_MIN);
+  EXPECT_EQ(db.Str("SELECT hex(txt) FROM t WHERE i = 1"), "77697468006E756C");
+  EXPECT_EQ(db.Str("SELECT hex(data) FROM t WHERE i = 1"), "0001FF");
+  EXPECT_EQ(db.Int("SELECT batch FROM t WHERE i = 2"), INT64_MAX);
+  EXPECT_EQ(db.Str("SELECT typeof(txt) || ',' || typeof(data) || ',' || length(data) "
+                   "FROM t WHERE i = 2"),
+            "text,blob,0");
+  EXPECT_EQ(db.Str("SELECT typeof(txt) || ',' || typeof(data) FROM t WHERE i = 3"),
+            "null,null");
+}
+
+TEST_F(SqliteWriter, ExecRefusesWhatWasNotPreparedAndQueuesNothing) {
+  ASSERT_TRUE(Open()) << err_;
+  rtmd_sqlw_arg args[4] = {rtmd_sqlw_int(1), rtmd_sqlw_int(1), rtmd_sqlw_null(),
+                           rtmd_sqlw_null()};
+  EXPECT_EQ(rtmd_sqlw_exec(w_, kNStmts, args, 4), -1) << "no such statement";
+  EXPECT_EQ(rtmd_sqlw_exec(w_, kInsertT, args, 3), -1) << "too few arguments";
+  rtmd_sqlw_arg bad = rtmd_sqlw_text(nullptr, 5);
+  rtmd_sqlw_arg args2[4] = {rtmd_sqlw_int(1), rtmd_sqlw_int(1), bad, rtmd_sqlw_null()};
+  EXPECT_EQ(rtmd_sqlw_exec(w_, kInsertT, args2, 4), -1) << "5 bytes at NULL";
+  EXPECT_EQ(Stats().queued_statements, 0u);
+}
+
+// ---- group commit ------------------------------------------------------
+
+TEST_F(SqliteWriter, GroupCommitBatchesFlushedWhileTheWriterIsBusyShareOneCommit) {
+  ASSERT_TRUE(Open()) << err_;
+  // Another connection holds the write lock (as an operator's sqlite3 or a
+  // checkpoint might): the writer waits at BEGIN with whatever it took.
+  Db holder(path_, SQLITE_OPEN_READWRITE);
+  ASSERT_EQ(holder.Exec("BEGIN IMMEDIATE"), SQLITE_OK);
+  Done d;
+  const uint64_t kBatches = 50;
+  for (uint64_t n = 1; n <= kBatches; n++) {
+    ASSERT_EQ(QueueRow(w_, n, 0), 0);
+    ASSERT_EQ(QueueRow(w_, n, 1), 0);
+    rtmd_sqlw_flush(w_, OnDone, &d);
+    if (n == 1) RunFor(30);  // the writer takes batch 1 and blocks on the lock
+  }
+  RunFor(50);
+  EXPECT_TRUE(d.calls.empty()) << "committed under another connection's lock";
+  EXPECT_EQ(Stats().queued_statements, 2 * kBatches);
+  ASSERT_EQ(holder.Exec("ROLLBACK"), SQLITE_OK);
+  ASSERT_TRUE(RunUntil([&] { return d.calls.size() == kBatches; }));
+  for (uint64_t n = 1; n <= kBatches; n++) {
+    EXPECT_EQ(d.calls[n - 1], std::make_pair(n, true));
+  }
+  struct rtmd_sqlw_stats st = Stats();
+  EXPECT_EQ(st.batches_committed, kBatches);
+  EXPECT_EQ(st.statements_committed, 2 * kBatches);
+  EXPECT_LE(st.commits, 2u) << "batch 1 alone at most, then the 49 others together";
+  EXPECT_GE(st.max_commit_statements, 2 * (kBatches - 1));
+  EXPECT_EQ(st.commit_us_count, st.commits);
+  EXPECT_GE(st.commit_us_max, 1u);
+  EXPECT_GE(st.commit_us_sum, st.commit_us_max);
+  EXPECT_EQ(st.queued_statements, 0u);
+  EXPECT_EQ(st.batches_failed, 0u);
+}
+
+TEST_F(SqliteWriter, GroupCommitUnderLoadFewerCommitsThanBatches) {
+  // fsync at every commit: the writer is slow next to the loop, and the
+  // batches flushed meanwhile share its next commit.
+  ASSERT_TRUE(Open(MakeConfig(path_, 2, RTMD_SQLW_FSYNC_FULL))) << err_;
+  Done d;
+  const uint64_t kBatches = 1000;
+  for (uint64_t n = 1; n <= kBatches; n++) {
+    ASSERT_EQ(QueueRow(w_, n, 0), 0);
+    rtmd_sqlw_flush(w_, OnDone, &d);
+  }
+  ASSERT_TRUE(RunUntil([&] { return d.calls.size() == kBatches; }));
+  struct rtmd_sqlw_stats st = Stats();
+  EXPECT_EQ(st.batches_committed, kBatches);
+  EXPECT_LT(st.commits, kBatches / 2);
+  EXPECT_EQ(Db(path_).Int("SELECT count(*) FROM t"), (int64_t)kBatches);
+}
+
+// ---- durability --------------------------------------------------------
+
+// Rows in batch n of the crash test.
+uint64_t CrashBatchRows(uint64_t n) { return 1 + n % 7; }
+
+// The child of the crash test: writes batches forever, 16 in flight, and
+// writes each batch number to fd once its callback said ok. Any surprise
+// ends it with a status the parent reports.
+struct CrashCtx {
+  rtmd_sqlw* w;
+  int fd;
+  uint64_t next;
+};
+
+void CrashQueue(CrashCtx* c);
+
+void CrashDone(uint64_t batch, bool ok, void* closure) {
+  auto* c = static_cast<CrashCtx*>(closure);
+  if (!ok) _exit(6);
+  if (write(c->fd, &batch, sizeof batch) != (ssize_t)sizeof batch) _exit(7);
+  CrashQueue(c);
+}
+
+void CrashQueue(CrashCtx* c) {
+  uint64_t n = c->next++;
+  for (uint64_t i = 0; i < CrashBatchRows(n); i++)
+    if (QueueRow(c->w, n, i, 64) != 0) _exit(5);
+  if (rtmd_sqlw_flush(c->w, CrashDone, c) != n) _exit(8);
+}
+
+[[noreturn]] void CrashChild(const std::string& path, rtmd_sqlw_fsync fsync, int fd) {
+  event_base* base = event_base_new();
+  rtmd_sqlw_config cfg = MakeConfig(path, 2, fsync);
+  CrashCtx c = {nullptr, fd, 1};
+  char err[512];
+  if (!base || rtmd_sqlw_open(base, &cfg, &c.w, err, sizeof err) != 0) _exit(4);
+  for (int i = 0; i < 16; i++) CrashQueue(&c);
+  event_base_dispatch(base);
+  _exit(9);
+}
+
+TEST_F(SqliteWriter, EverythingReportedOkSurvivesASigkill) {
+  uint32_t seed = std::random_device{}();
+  RecordProperty("seed", std::to_string(seed));
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  std::mt19937 rng(seed);
+  for (int round = 0; round < 10; round++) {
+    rtmd_sqlw_fsync fsync = round % 2 ? RTMD_SQLW_FSYNC_FULL : RTMD_SQLW_FSYNC_NORMAL;
+    std::string path = dir_ + "/crash" + std::to_string(round) + ".db";
+    uint64_t kill_after = 1 + rng() % 1000;
+    SCOPED_TRACE("round " + std::to_string(round) + ", kill after " +
+                 std::to_string(kill_after) + " ok, fsync " + (round % 2 ? "full" : "normal"));
+    int fds[2];
+    ASSERT_EQ(pipe(fds), 0);
+    pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      close(fds[0]);
+      CrashChild(path, fsync, fds[1]);
+    }
+    close(fds[1]);
+    std::set<uint64_t> reported;
+    uint64_t n;
+    while (reported.size() < kill_after && read(fds[0], &n, sizeof n) == (ssize_t)sizeof n)
+      reported.insert(n);
+    // Right after a callback said ok (the child may be a little further).
+    kill(pid, SIGKILL);
+    int status = 0;
+    ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+        << "the child stopped by itself: status " << status;
+    ASSERT_EQ(reported.size(), kill_after);
+    // What the child reported before it died is reported too.
+    while (read(fds[0], &n, sizeof n) == (ssize_t)sizeof n) reported.insert(n);
+    close(fds[0]);
+
+    {
+      Db db(path);
+      std::map<uint64_t, int64_t> rows = db.RowsPerBatch();
+      for (uint64_t b : reported) {
+        ASSERT_EQ(rows.count(b), 1u) << "batch " << b << " reported ok, missing";
+        EXPECT_EQ(rows[b], (int64_t)CrashBatchRows(b)) << "batch " << b;
+      }
+      for (auto& [b, count] : rows)  // committed, maybe unreported: whole
+        EXPECT_EQ(count, (int64_t)CrashBatchRows(b)) << "batch " << b << " half there";
+    }
+    char report[512];
+    EXPECT_EQ(rtmd_sqlw_check(path.c_str(), 2, report, sizeof report), 0) << report;
+    // And rtmd starts again on it.
+    ASSERT_TRUE(Open(MakeConfig(path, 2))) << err_;
+    Close();
+  }
+}
+
+TEST_F(SqliteWriter, SyncCommitsEverythingQueuedAndRunsTheCallbacks) {
+  ASSERT_TRUE(Open()) << err_;
+  Done d;
+  for (uint64_t n = 1; n <= 3; n++) {
+    ASSERT_EQ(QueueRow(w_, n, 0), 0);
+    rtmd_sqlw_flush(w_, OnDone, &d);
+  }
+  for (uint64_t i = 0; i < 10; i++) ASSERT_EQ(QueueRow(w_, 4, i), 0);  // never flushed
+  // The 10 of the open batch, and those of 1-3 the writer has not done yet.
+  uint64_t queued = Stats().queued_statements;
+  EXPECT_GE(queued, 10u);
+  EXPECT_LE(queued, 13u);
+  EXPECT_EQ(rtmd_sqlw_sync(w_), 0);
+  std::vector<std::pair<uint64_t, bool>> want = {{1, true}, {2, true}, {3, true}};
+  EXPECT_EQ(d.calls, want);
+  EXPECT_EQ(Stats().queued_statements, 0u);
+  std::map<uint64_t, int64_t> want_rows = {{1, 1}, {2, 1}, {3, 1}, {4, 10}};
+  EXPECT_EQ(Db(path_).RowsPerBatch(), want_rows);
+  // The next flush is numbered after the one sync made.
+  EXPECT_EQ(rtmd_sqlw_flush(w_, OnDone, &d), 5u);
+  Close();  // while d lives
+  EXPECT_EQ(d.calls.back(), std::make_pair(uint64_t{5}, true));
+}
+
+TEST_F(SqliteWriter, CloseCommitsEverythingQueuedRunsPendingCallbacksAndRefusesMore) {
+  ASSERT_TRUE(Open()) << err_;
+  Done d;
+  int exec_in_close = 0;
+  uint64_t flush_in_close = 99;
+  d.then = [&](uint64_t, bool) {
+    exec_in_close = QueueRow(w_, 100, 0);
+    flush_in_close = rtmd_sqlw_flush(w_, nullptr, nullptr);
+  };
+  for (uint64_t n = 1; n <= 20; n++) {
+    for (uint64_t i = 0; i < 5; i++) ASSERT_EQ(QueueRow(w_, n, i), 0);
+    rtmd_sqlw_flush(w_, OnDone, &d);
+  }
+  ASSERT_EQ(QueueRow(w_, 21, 0), 0);  // never flushed
+  Close();                            // the loop never ran
+  ASSERT_EQ(d.calls.size(), 20u);
+  for (uint64_t n = 1; n <= 20; n++) EXPECT_EQ(d.calls[n - 1], std::make_pair(n, true));
+  EXPECT_EQ(exec_in_close, -1);
+  EXPECT_EQ(flush_in_close, 0u);
+  // The writer checkpointed as it closed: the file holds everything alone.
+  EXPECT_FALSE(std::filesystem::exists(path_ + "-wal"));
+  std::map<uint64_t, int64_t> rows = Db(path_).RowsPerBatch();
+  EXPECT_EQ(rows.size(), 21u);
+  EXPECT_EQ(rows[21], 1);
+  EXPECT_EQ(rows.count(100), 0u);
+}
+
+// ---- schema versions ---------------------------------------------------
+
+TEST_F(SqliteWriter, SchemaFreshFileGetsTheSchemaAndItsVersionInWalMode) {
+  ASSERT_TRUE(Open(7)) << err_;
+  Close();
+  Db db(path_);
+  EXPECT_EQ(db.Int("PRAGMA user_version"), 7);
+  EXPECT_EQ(db.Str("PRAGMA journal_mode"), "wal");
+  EXPECT_EQ(db.Int("SELECT count(*) FROM sqlite_master WHERE type = 'table'"), 2);
+}
+
+TEST_F(SqliteWriter, SchemaSameVersionIsReusedWithItsData) {
+  MakeDatabase(2, 3);
+  ASSERT_TRUE(Open(2)) << err_;
+  std::vector<std::string> got;
+  auto row = [](const rtmd_sqlw_arg* cols, size_t n, void* closure) -> int {
+    auto* v = static_cast<std::vector<std::string>*>(closure);
+    if (n != 1 || cols[0].type != RTMD_SQLW_TEXT) return -1;
+    v->emplace_back(static_cast<const char*>(cols[0].v.bytes.p), cols[0].v.bytes.len);
+    return 0;
+  };
+  ASSERT_EQ(rtmd_sqlw_query(w_, "SELECT txt FROM t ORDER BY i", nullptr, 0, row, &got), 0);
+  std::vector<std::string> want = {Text(1, 0), Text(1, 1), Text(1, 2)};
+  EXPECT_EQ(got, want);
+}
+
+TEST_F(SqliteWriter, SchemaNewerIsRefusedNamingBothVersionsAndLeftAlone) {
+  MakeDatabase(3, 1);
+  std::string before = ReadFile(path_);
+  EXPECT_FALSE(Open(2));
+  EXPECT_NE(err_.find("data directory was written by a newer rtmd: schema 3, this rtmd knows 2"),
+            std::string::npos)
+      << err_;
+  EXPECT_NE(err_.find(path_), std::string::npos) << err_;
+  EXPECT_EQ(ReadFile(path_), before);
+}
+
+TEST_F(SqliteWriter, SchemaOlderIsRefusedWithoutAMigration) {
+  MakeDatabase(1, 1);
+  EXPECT_FALSE(Open(2));
+  EXPECT_NE(err_.find("older rtmd: schema 1, this rtmd knows 2"), std::string::npos) << err_;
+  EXPECT_EQ(Db(path_).Int("PRAGMA user_version"), 1);
+}
+
+struct Migration {
+  std::vector<std::pair<int, int>> calls;
+  bool fail = false;
+};
+
+int Migrate(sqlite3* db, int from, int to, char* err, size_t errlen, void* closure) {
+  auto* m = static_cast<Migration*>(closure);
+  m->calls.emplace_back(from, to);
+  if (m->fail) {
+    snprintf(err, errlen, "no way from %d", from);
+    return -1;
+  }
+  return sqlite3_exec(db, "ALTER TABLE u ADD COLUMN since INTEGER", nullptr, nullptr,
+                      nullptr) == SQLITE_OK ? 0 : -1;
+}
+
+TEST_F(SqliteWriter, SchemaOlderIsMigratedByTheHookInOneTransaction) {
+  MakeDatabase(1, 1);
+  Migration m;
+  m.fail = true;
+  rtmd_sqlw_config cfg = MakeConfig(path_, 2);
+  cfg.migrate = Migrate;
+  cfg.migrate_closure = &m;
+  EXPECT_FALSE(Open(cfg));
+  EXPECT_NE(err_.find("migrating schema 1 to 2 failed: no way from 1"), std::string::npos)
+      << err_;
+  EXPECT_EQ(Db(path_).Int("PRAGMA user_version"), 1) << "a failed migration stays undone";
+
+  m.fail = false;
+  ASSERT_TRUE(Open(cfg)) << err_;
+  Close();
+  std::vector<std::pair<int, int>> want = {{1, 2}, {1, 2}};
+  EXPECT_EQ(m.calls, want);
+  Db db(path_);
+  EXPECT_EQ(db.Int("PRAGMA user_version"), 2);
+  EXPECT_EQ(db.Int("SELECT count(*) FROM pragma_table_info('u') WHERE name = 'since'"), 1);
+}
+
+TEST_F(SqliteWriter, SchemaTablesWithoutAVersionAreNotRtmdData) {
+  {
+    Db db(path_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    ASSERT_EQ(db.Exec("CREATE TABLE other(x)"), SQLITE_OK);
+  }
+  EXPECT_FALSE(Open(2));
+  EXPECT_NE(err_.find("no schema version"), std::string::npos) << err_;
+  {
+    Db db(path_, SQLITE_OPEN_READWRITE);
+    ASSERT_EQ(db.Exec("PRAGMA user_version = -1"), SQLITE_OK);
+  }
+  EXPECT_FALSE(Open(2));
+  EXPECT_NE(err_.find("schema version -1 is none of rtmd's"), std::string::npos) << err_;
+}
+
+TEST_F(SqliteWriter, OpenRefusesABadStatementNamingIt) {
+  const char* stmts[2] = {"INSERT INTO u(k, v) VALUES (?, ?)", "INSERT INTO nowhere VALUES (1)"};
+  rtmd_sqlw_config cfg = MakeConfig(path_);
+  cfg.stmts = stmts;
+  cfg.nstmts = 2;
+  EXPECT_FALSE(Open(cfg));
+  EXPECT_NE(err_.find("statement 1"), std::string::npos) << err_;
+  EXPECT_NE(err_.find("no such table: nowhere"), std::string::npos) << err_;
+  const char* two[1] = {"INSERT INTO u(k, v) VALUES (1, 1); DELETE FROM u"};
+  cfg.stmts = two;
+  cfg.nstmts = 1;
+  EXPECT_FALSE(Open(cfg));
+  EXPECT_NE(err_.find("more than one statement"), std::string::npos) << err_;
+  // The writer makes the transactions: a caller's COMMIT would break them.
+  for (const char* txn : {"COMMIT", "  begin immediate", "/* x */ SAVEPOINT s", "RELEASE s",
+                          "ROLLBACK"}) {
+    const char* one[1] = {txn};
+    cfg.stmts = one;
+    EXPECT_FALSE(Open(cfg)) << txn;
+    EXPECT_NE(err_.find("a transaction statement"), std::string::npos) << err_;
+  }
+}
+
+// ---- files that cannot be used -----------------------------------------
+
+TEST_F(SqliteWriter, RandomBytesFileIsAClearErrorAtOpenAndLeftAlone) {
+  std::string junk = RandomBytes(16384, 7);
+  WriteFile(path_, junk);
+  EXPECT_FALSE(Open(2));
+  EXPECT_NE(err_.find("not an SQLite database"), std::string::npos) << err_;
+  EXPECT_EQ(ReadFile(path_), junk);
+}
+
+TEST_F(SqliteWriter, OverwrittenPageIsAClearErrorAtOpen) {
+  MakeDatabase(2, 300, 200);  // a few dozen pages
+  CorruptPage(path_, 2);      // the root of t
+  EXPECT_FALSE(Open(2));
+  EXPECT_NE(err_.find("corrupt"), std::string::npos) << err_;
+}
+
+TEST_F(SqliteWriter, PathUnderAMissingDirectoryIsAClearError) {
+  path_ = dir_ + "/no/such/dir/rtmd.db";
+  EXPECT_FALSE(Open(2));
+  EXPECT_NE(err_.find("cannot open"), std::string::npos) << err_;
+  EXPECT_NE(err_.find(path_), std::string::npos) << err_;
+}
+
+TEST_F(SqliteWriter, PathThatIsADirectoryIsAClearError) {
+  path_ = dir_;
+  EXPECT_FALSE(Open(2));
+  EXPECT_NE(err_.find("cannot open"), std::string::npos) << err_;
+  EXPECT_NE(err_.find("Is a directory"), std::string::npos) << err_;
+}
+
+// Opens path in a child that is not root (root writes whatever the
+// permission bits say), and returns the error it got ("" when it opened).
+std::string OpenAsNobody(const std::string& path) {
+  int fds[2];
+  if (pipe(fds) != 0) return "pipe";
+  pid_t pid = fork();
+  if (pid == 0) {
+    close(fds[0]);
+    if (getuid() == 0) {
+      struct passwd* pw = getpwnam("nobody");
+      uid_t uid = pw ? pw->pw_uid : 65534;
+      gid_t gid = pw ? pw->pw_gid : 65534;
+      if (setgroups(0, nullptr) != 0 || setgid(gid) != 0 || setuid(uid) != 0) _exit(3);
+    }
+    event_base* base = event_base_new();
+    rtmd_sqlw_config cfg = MakeConfig(path);
+    rtmd_sqlw* w = nullptr;
+    char err[512] = "";
+    if (rtmd_sqlw_open(base, &cfg, &w, err, sizeof err) == 0) rtmd_sqlw_close(w);
+    ssize_t len = (ssize_t)strlen(err);
+    _exit(write(fds[1], err, (size_t)len) == len ? 0 : 4);
+  }
+  close(fds[1]);
+  std::string out;
+  char buf[256];
+  ssize_t got;
+  while ((got = read(fds[0], buf, sizeof buf)) > 0) out.append(buf, (size_t)got);
+  close(fds[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    return "child failed: status " + std::to_string(status);
+  return out;
+}
+
+TEST_F(SqliteWriter, FileTheUserCannotWriteIsAClearErrorAtOpen) {
+  MakeDatabase(2, 1);
+  ASSERT_EQ(chmod(dir_.c_str(), 0755), 0);
+  ASSERT_EQ(chmod(path_.c_str(), 0644), 0);  // root's, read-only to others
+  std::string err = OpenAsNobody(path_);
+  EXPECT_NE(err.find("cannot be written"), std::string::npos) << err;
+  // The same file as its owner would see it: sound, and opened.
+  ASSERT_EQ(chmod(path_.c_str(), 0666), 0);
+  ASSERT_EQ(chmod(dir_.c_str(), 0777), 0);
+  EXPECT_EQ(OpenAsNobody(path_), "");
+}
+
+TEST_F(SqliteWriter, DirectoryTheUserCannotWriteIsAClearErrorAtOpen) {
+  // The file may be written, but not its WAL, which goes beside it.
+  MakeDatabase(2, 1);
+  ASSERT_EQ(chmod(dir_.c_str(), 0755), 0);
+  ASSERT_EQ(chmod(path_.c_str(), 0666), 0);
+  std::string err = OpenAsNobody(path_);
+  EXPECT_NE(err.find(path_ + ": cannot be written"), std::string::npos) << err;
+}
+
+// ---- failures while running --------------------------------------------
+
+TEST_F(SqliteWriter, ConstraintViolationFailsItsOwnBatchWholeAndNoOther) {
+  ASSERT_TRUE(Open()) << err_;
+  Done d;
+  ASSERT_EQ(QueueU(w_, "taken", 1), 0);
+  rtmd_sqlw_flush(w_, OnDone, &d);  // 1
+  ASSERT_TRUE(RunUntil([&] { return d.calls.size() == 1; }));
+  struct rtmd_sqlw_stats before = Stats();
+
+  // 3 and 4 share one transaction: the writer waits on another
+  // connection's lock with batch 2 while they are flushed.
+  Db holder(path_, SQLITE_OPEN_READWRITE);
+  ASSERT_EQ(holder.Exec("BEGIN IMMEDIATE"), SQLITE_OK);
+  ASSERT_EQ(QueueRow(w_, 2, 0), 0);
+  rtmd_sqlw_flush(w_, OnDone, &d);  // 2
+  RunFor(30);
+  ASSERT_EQ(QueueRow(w_, 3, 0), 0);  // fine, but in the failing batch
+  ASSERT_EQ(QueueU(w_, "taken", 2), 0);
+  ASSERT_EQ(QueueRow(w_, 3, 1), 0);
+  rtmd_sqlw_flush(w_, OnDone, &d);  // 3
+  ASSERT_EQ(QueueRow(w_, 4, 0), 0);
+  rtmd_sqlw_flush(w_, OnDone, &d);  // 4
+  ASSERT_EQ(holder.Exec("ROLLBACK"), SQLITE_OK);
+  ASSERT_TRUE(RunUntil([&] { return d.calls.size() == 4; }));
+  // A later batch commits.
+  ASSERT_EQ(QueueRow(w_, 5, 0), 0);
+  rtmd_sqlw_flush(w_, OnDone, &d);
+  ASSERT_TRUE(RunUntil([&] { return d.calls.size() == 5; }));
+
+  std::vector<std::pair<uint64_t, bool>> want = {
+      {1, true}, {2, true}, {3, false}, {4, true}, {5, true}};
+  EXPECT_EQ(d.calls, want);
+  struct rtmd_sqlw_stats st = Stats();
+  // 2 alone (or with 3 and 4, had the writer not woken within 30 ms), 3
+  // and 4, then 5: each a commit, 3's failure none of its own.
+  EXPECT_GE(st.commits - before.commits, 2u);
+  EXPECT_LE(st.commits - before.commits, 3u);
+  EXPECT_EQ(st.batches_failed, 1u);
+  EXPECT_EQ(st.failures, 1u);
+  Db db(path_);
+  std::map<uint64_t, int64_t> want_rows = {{2, 1}, {4, 1}, {5, 1}};
+  EXPECT_EQ(db.RowsPerBatch(), want_rows) << "batch 3's good rows rolled back with it";
+  EXPECT_EQ(db.Int("SELECT v FROM u WHERE k = 'taken'"), 1);
+}
+
+TEST_F(SqliteWriter, DiskFullFailsTheWholeTransactionAndLaterBatchesCommitOnceThereIsRoom) {
+  ASSERT_TRUE(Open()) << err_;
+  Done d;
+  ASSERT_EQ(rtmd_sqlw_exec(w_, kNoRoom, nullptr, 0), 0);
+  rtmd_sqlw_flush(w_, OnDone, &d);  // 1: the database may not grow
+  ASSERT_TRUE(RunUntil([&] { return d.calls.size() == 1; }));
+
+  // 3 and 4 share a transaction (the writer waits with 2 on another
+  // connection's lock while they are flushed); 4 needs pages, 3 does not:
+  // SQLITE_FULL costs both.
+  Db holder(path_, SQLITE_OPEN_READWRITE);
+  ASSERT_EQ(holder.Exec("BEGIN IMMEDIATE"), SQLITE_OK);
+  ASSERT_EQ(QueueU(w_, "first", 1), 0);
+  rtmd_sqlw_flush(w_, OnDone, &d);  // 2
+  RunFor(30);
+  ASSERT_EQ(QueueU(w_, "small", 2), 0);
+  rtmd_sqlw_flush(w_, OnDone, &d);  // 3
+  for (uint64_t i = 0; i < 50; i++) ASSERT_EQ(QueueRow(w_, 4, i, 1000), 0);
+  rtmd_sqlw_flush(w_, OnDone, &d);  // 4
+  ASSERT_EQ(holder.Exec("ROLLBACK"), SQLITE_OK);
+  ASSERT_TRUE(RunUntil([&] { return d.calls.size() == 4; }));
+  EXPECT_EQ(d.calls[1], std::make_pair(uint64_t{2}, true)) << "fits in the pages there are";
+  EXPECT_EQ(d.calls[2], std::make_pair(uint64_t{3}, false));
+  EXPECT_EQ(d.calls[3], std::make_pair(uint64_t{4}, false));
+
+  // Still full: another big one fails on its own; then room comes back.
+  for (uint64_t i = 0; i < 50; i++) ASSERT_EQ(QueueRow(w_, 5, i, 1000), 0);
+  rtmd_sqlw_flush(w_, OnDone, &d);  // 5
+  ASSERT_TRUE(RunUntil([&] { return d.calls.size() == 5; }));
+  EXPECT_EQ(d.calls[4], std::make_pair(uint64_t{5}, false));
+  ASSERT_EQ(rtmd_sqlw_exec(w_, kRoom, nullptr, 0), 0);
+  rtmd_sqlw_flush(w_, OnDone, &d);  // 6
+  for (uint64_t i = 0; i < 50; i++) ASSERT_EQ(QueueRow(w_, 7, i, 1000), 0);
+  rtmd_sqlw_flush(w_, OnDone, &d);  // 7
+  ASSERT_TRUE(RunUntil([&] { return d.calls.size() == 7; }));
+  EXPECT_EQ(d.calls[5], std::make_pair(uint64_t{6}, true));
+  EXPECT_EQ(d.calls[6], std::make_pair(uint64_t{7}, true));
+
+  struct rtmd_sqlw_stats st = Stats();
+  EXPECT_EQ(st.batches_failed, 3u);
+  EXPECT_EQ(st.failures, 2u) << "two failed transactions";
+  EXPECT_FALSE(st.broken);
+  Db db(path_);
+  std::map<uint64_t, int64_t> want_rows = {{7, 50}};
+  EXPECT_EQ(db.RowsPerBatch(), want_rows);
+  EXPECT_EQ(db.Str("SELECT group_concat(k) FROM u"), "first");
+}
+
+// ---- query and stats ---------------------------------------------------
+
+TEST_F(SqliteWriter, QueryIsRefusedWhileWritesAreQueuedOrInFlight) {
+  ASSERT_TRUE(Open()) << err_;
+  int rows = 0;
+  auto count = [](const rtmd_sqlw_arg*, size_t, void* closure) -> int {
+    ++*static_cast<int*>(closure);
+    return 0;
+  };
+  const char* sql = "SELECT * FROM t";
+  ASSERT_EQ(rtmd_sqlw_query(w_, sql, nullptr, 0, count, &rows), 0);
+  ASSERT_EQ(QueueRow(w_, 1, 0), 0);
+  EXPECT_EQ(rtmd_sqlw_query(w_, sql, nullptr, 0, count, &rows), -1) << "queued";
+  rtmd_sqlw_flush(w_, nullptr, nullptr);
+  EXPECT_EQ(rtmd_sqlw_query(w_, sql, nullptr, 0, count, &rows), -1) << "in flight";
+  ASSERT_EQ(rtmd_sqlw_sync(w_), 0);
+  EXPECT_EQ(rtmd_sqlw_query(w_, sql, nullptr, 0, count, &rows), 0);
+  EXPECT_EQ(rows, 1);
+}
+
+TEST_F(SqliteWriter, QueryBindsArgumentsAndReturnsEveryColumnType) {
+  ASSERT_TRUE(Open()) << err_;
+  std::string blob("\x00\x01", 2);
+  rtmd_sqlw_arg args[4] = {rtmd_sqlw_int(-5), rtmd_sqlw_int(9), rtmd_sqlw_text("hé", 3),
+                           rtmd_sqlw_blob(blob.data(), 2)};
+  ASSERT_EQ(rtmd_sqlw_exec(w_, kInsertT, args, 4), 0);
+  ASSERT_EQ(rtmd_sqlw_sync(w_), 0);
+  struct Row {
+    std::vector<rtmd_sqlw_type> types;
+    int64_t i = 0;
+    double r = 0;
+    std::string txt, blob;
+    int rows = 0;
+  } row;
+  auto fn = [](const rtmd_sqlw_arg* c, size_t n, void* closure) -> int {
+    auto* r = static_cast<Row*>(closure);
+    r->rows++;
+    for (size_t k = 0; k < n; k++) r->types.push_back(c[k].type);
+    if (n != 5) return -1;
+    r->i = c[0].v.i;
+    r->r = c[1].v.r;
+    r->txt.assign(static_cast<const char*>(c[2].v.bytes.p), c[2].v.bytes.len);
+    r->blob.assign(static_cast<const char*>(c[3].v.bytes.p), c[3].v.bytes.len);
+    return 0;
+  };
+  rtmd_sqlw_arg q[1] = {rtmd_sqlw_int(9)};
+  ASSERT_EQ(rtmd_sqlw_query(w_, "SELECT batch, batch * 0.5, txt, data, NULL FROM t WHERE i = ?",
+                            q, 1, fn, &row),
+            0);
+  EXPECT_EQ(row.rows, 1);
+  std::vector<rtmd_sqlw_type> want = {RTMD_SQLW_INT, RTMD_SQLW_REAL, RTMD_SQLW_TEXT,
+                                      RTMD_SQLW_BLOB, RTMD_SQLW_NULL};
+  EXPECT_EQ(row.types, want);
+  EXPECT_EQ(row.i, -5);
+  EXPECT_EQ(row.r, -2.5);
+  EXPECT_EQ(row.txt, "hé");
+  EXPECT_EQ(row.blob, blob);
+  // A row function that stops makes the query fail; a bad query fails.
+  auto stop = [](const rtmd_sqlw_arg*, size_t, void*) -> int { return 1; };
+  EXPECT_EQ(rtmd_sqlw_query(w_, "SELECT 1", nullptr, 0, stop, nullptr), -1);
+  EXPECT_EQ(rtmd_sqlw_query(w_, "SELECT nope FROM t", nullptr, 0, fn, &row), -1);
+  EXPECT_EQ(rtmd_sqlw_query(w_, "SELECT ?", nullptr, 0, fn, &row), -1) << "argument missing";
+}
+
+TEST_F(SqliteWriter, StatsCountQueuedStatementsCommitsAndBytesOnDisk) {
+  ASSERT_TRUE(Open()) << err_;
+  struct rtmd_sqlw_stats st = Stats();
+  EXPECT_EQ(st.commits, 0u);
+  EXPECT_GT(st.bytes_on_disk, 0u);
+  for (uint64_t i = 0; i < 3; i++) ASSERT_EQ(QueueRow(w_, 1, i, 10000), 0);
+  EXPECT_EQ(Stats().queued_statements, 3u);
+  ASSERT_EQ(rtmd_sqlw_sync(w_), 0);
+  st = Stats();
+  EXPECT_EQ(st.queued_statements, 0u);
+  EXPECT_EQ(st.batches_committed, 1u);
+  EXPECT_EQ(st.statements_committed, 3u);
+  EXPECT_EQ(st.commits, 1u);
+  EXPECT_EQ(st.last_commit_statements, 3u);
+  EXPECT_EQ(st.max_commit_statements, 3u);
+  EXPECT_EQ(st.commit_us_count, 1u);
+  EXPECT_GE(st.bytes_on_disk, 30000u);
+  EXPECT_EQ(st.failures, 0u);
+}
+
+// ---- the offline check -------------------------------------------------
+
+TEST_F(SqliteWriter, CheckReportsASoundFileAsSound) {
+  MakeDatabase(2, 100);
+  char report[512];
+  EXPECT_EQ(rtmd_sqlw_check(path_.c_str(), 2, report, sizeof report), 0) << report;
+  EXPECT_NE(std::string(report).find("ok (schema 2"), std::string::npos) << report;
+}
+
+TEST_F(SqliteWriter, CheckReportsACorruptFileAsNotSound) {
+  MakeDatabase(2, 300, 200);
+  CorruptPage(path_, 3);
+  char report[512];
+  EXPECT_EQ(rtmd_sqlw_check(path_.c_str(), 2, report, sizeof report), 1) << report;
+  EXPECT_NE(std::string(report).find("corrupt"), std::string::npos) << report;
+  WriteFile(path_, RandomBytes(8192, 3));
+  EXPECT_EQ(rtmd_sqlw_check(path_.c_str(), 2, report, sizeof report), 1) << report;
+  EXPECT_NE(std::string(report).find("not an SQLite database"), std::string::npos) << report;
+}
+
+TEST_F(SqliteWriter, CheckReportsAnotherSchemaVersionAsNotSound) {
+  MakeDatabase(3, 1);
+  char report[512];
+  EXPECT_EQ(rtmd_sqlw_check(path_.c_str(), 2, report, sizeof report), 1) << report;
+  EXPECT_NE(std::string(report).find("newer rtmd: schema 3, this rtmd knows 2"),
+            std::string::npos)
+      << report;
+}
+
+TEST_F(SqliteWriter, CheckCannotOpenAMissingFileOrADirectory) {
+  char report[512];
+  EXPECT_EQ(rtmd_sqlw_check((dir_ + "/missing.db").c_str(), 2, report, sizeof report), 2);
+  EXPECT_NE(std::string(report).find("No such file"), std::string::npos) << report;
+  EXPECT_EQ(rtmd_sqlw_check(dir_.c_str(), 2, report, sizeof report), 2);
+  EXPECT_FALSE(std::filesystem::exists(dir_ + "/missing.db")) << "the check created it";
+}
+
+// ---- a measurement, not a test (run with --gtest_also_run_disabled_tests)
+
+struct Load {
+  rtmd_sqlw* w;
+  uint64_t per_batch;
+  uint64_t next = 1;
+  uint64_t done = 0;
+  bool failed = false;
+  Clock::time_point until;
+};
+
+void LoadQueue(Load* l);
+
+void LoadDone(uint64_t, bool ok, void* closure) {
+  auto* l = static_cast<Load*>(closure);
+  l->done++;
+  if (!ok) l->failed = true;
+  if (Clock::now() < l->until) LoadQueue(l);
+}
+
+void LoadQueue(Load* l) {
+  uint64_t n = l->next++;
+  for (uint64_t i = 0; i < l->per_batch; i++) QueueRow(l->w, n, i, 32);
+  rtmd_sqlw_flush(l->w, LoadDone, l);
+}
+
+TEST_F(SqliteWriter, DISABLED_MeasureStatementsPerSecond) {
+  struct Case {
+    rtmd_sqlw_fsync fsync;
+    uint64_t per_batch, in_flight;
+  };
+  const Case cases[] = {
+      {RTMD_SQLW_FSYNC_NORMAL, 1, 1}, {RTMD_SQLW_FSYNC_NORMAL, 100, 1},
+      {RTMD_SQLW_FSYNC_NORMAL, 1, 256}, {RTMD_SQLW_FSYNC_FULL, 1, 1},
+      {RTMD_SQLW_FSYNC_FULL, 100, 1}, {RTMD_SQLW_FSYNC_FULL, 1, 256},
+  };
+  int k = 0;
+  for (const Case& c : cases) {
+    std::string path = dir_ + "/m" + std::to_string(k++) + ".db";
+    ASSERT_TRUE(Open(MakeConfig(path, 2, c.fsync))) << err_;
+    Load l{w_, c.per_batch};
+    auto t0 = Clock::now();
+    l.until = t0 + std::chrono::seconds(2);
+    for (uint64_t i = 0; i < c.in_flight; i++) LoadQueue(&l);
+    ASSERT_TRUE(RunUntil([&] { return l.done + 1 == l.next; }, 30000));
+    double s = std::chrono::duration<double>(Clock::now() - t0).count();
+    struct rtmd_sqlw_stats st = Stats();
+    EXPECT_FALSE(l.failed);
+    printf("fsync %-6s %3llu stmt/batch %3llu in flight: %8.0f stmt/s %7.0f batch/s, "
+           "%6llu commits, %5.1f batches/commit, commit %.0f us avg %llu us max\n",
+           c.fsync == RTMD_SQLW_FSYNC_FULL ? "full" : "normal",
+           (unsigned long long)c.per_batch, (unsigned long long)c.in_flight,
+           (double)st.statements_committed / s, (double)st.batches_committed / s,
+           (unsigned long long)st.commits,
+           st.commits ? (double)st.batches_committed / (double)st.commits : 0.0,
+           st.commit_us_count ? (double)st.commit_us_sum / (double)st.commit_us_count : 0.0,
+           (unsigned long long)st.commit_us_max);
+    Close();
+  }
+}
+
+}  // namespace
