@@ -5,8 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "outbox.h"
+#include "engine.h"
 #include "ids.h"
+#include "outbox.h"
 #include "log.h"
 #include "rtm/rtm_codes.h"
 
@@ -126,28 +127,60 @@ nomem:
     return RTM_ATTRIBUTE_OPERATION_ERR_FAILURE;
 }
 
+rtmd_attrs_call *rtmd_attrs_call_new(rtmd_eng_kind kind, rtmd_eng_done done, const char *app,
+                                     const char *id)
+{
+    rtmd_attrs_call *call = calloc(1, sizeof *call);
+    if (!call)
+        return NULL;
+    call->op.kind = kind;
+    call->op.done = done;
+    call->app = strdup(app);
+    call->id = strdup(id ? id : "");
+    if (!call->app || !call->id) {
+        rtmd_attrs_call_free(call);
+        return NULL;
+    }
+    return call;
+}
+
+void rtmd_attrs_call_submit(const rtmd_req *rq, rtmd_attrs_call *call)
+{
+    call->srv = rq->srv;
+    call->answer = rtmd_reply_later(rq);
+    rtmd_engine_submit(rq->srv->engine, &call->op);
+}
+
+void rtmd_attrs_call_free(rtmd_attrs_call *call)
+{
+    rtmd_engine_op_clear(&call->op);
+    free(call->app);
+    free(call->id);
+    free(call);
+}
+
+static void attrs_set_done(rtmd_eng_op *op)
+{
+    rtmd_attrs_call *call = (rtmd_attrs_call *)op;
+    rtmd_later_result(&call->answer, op->code);
+    rtmd_attrs_call_free(call);
+}
+
 void rtmd_attrs_set(const rtmd_req *rq, const rtm__frame *f)
 {
-    rtmd_server *srv = rq->srv;
-    rtmd_session *s = rq->s;
-    const Rtm__Wire__SetAttributes *op = f->set_attributes;
-    rtmd_attrv cur, next;
     if (!rtmd_request_rate_ok(rq)) {
         rtmd_reply_result(rq, RTM_ATTRIBUTE_OPERATION_ERR_TOO_OFTEN);
         return;
     }
-    if (rtmd_store_attrs_get(srv->store, rtmd_session_user(s), &cur) != RTMD_STORE_OK) {
+    rtmd_attrs_call *call = rtmd_attrs_call_new(RTMD_ENG_ATTRS_SET, attrs_set_done,
+                                                rq->s->app_id, rq->s->user_id);
+    if (!call) {
         rtmd_reply_result(rq, RTM_ATTRIBUTE_OPERATION_ERR_FAILURE);
         return;
     }
-    int code = rtmd_attrs_apply(&cur, op, RTM__ATTR_TOTAL_MAX, NULL, 0, &next);
-    rtmd_attrv_free(&cur);
-    if (code == 0) {
-        if (rtmd_store_attrs_put(srv->store, rtmd_session_user(s), &next) != RTMD_STORE_OK)
-            code = RTM_ATTRIBUTE_OPERATION_ERR_FAILURE;
-        rtmd_attrv_free(&next);
-    }
-    rtmd_reply_result(rq, code);
+    call->op.in.attrs_set.of = (rtmd_user){ call->app, call->id };
+    call->op.in.attrs_set.change = f->set_attributes;
+    rtmd_attrs_call_submit(rq, call);
 }
 
 int rtmd_attrs_read_check(const rtmd_req *rq, bool id_valid)
@@ -159,8 +192,7 @@ int rtmd_attrs_read_check(const rtmd_req *rq, bool id_valid)
     return 0;
 }
 
-int rtmd_attrs_to_wire(const rtmd_attrv *all, char **keys, size_t n_keys,
-                       rtmd_wire_attrs *out)
+int rtmd_attrs_to_wire(const rtmd_attrv *all, rtmd_wire_attrs *out)
 {
     out->items = NULL;
     out->ptrs = NULL;
@@ -174,11 +206,6 @@ int rtmd_attrs_to_wire(const rtmd_attrv *all, char **keys, size_t n_keys,
         return -1;
     }
     for (size_t i = 0; i < all->count; i++) {
-        bool wanted = n_keys == 0;
-        for (size_t k = 0; !wanted && k < n_keys; k++)
-            wanted = keys[k] && strcmp(keys[k], all->items[i].key) == 0;
-        if (!wanted)
-            continue;
         Rtm__Wire__Attribute *a = &out->items[out->count];
         rtm__wire__attribute__init(a);
         a->key = all->items[i].key;
@@ -200,22 +227,14 @@ void rtmd_wire_attrs_free(rtmd_wire_attrs *w)
     w->count = 0;
 }
 
-void rtmd_attrs_get(const rtmd_req *rq, const rtm__frame *req)
+/* Attributes{user, code, the attributes read (sorted by key)} to l. */
+static void attrs_answer(rtmd_later *l, const char *user, int code, const rtmd_attrv *attrs)
 {
-    rtmd_server *srv = rq->srv;
-    rtmd_session *s = rq->s;
-    const Rtm__Wire__GetAttributes *g = req->get_attributes;
     Rtm__Wire__Attributes out = RTM__WIRE__ATTRIBUTES__INIT;
-    out.user = g->user ? g->user : (char *)"";
-    rtmd_attrv all = { 0 };
+    out.user = (char *)user;
+    out.code = code;
     rtmd_wire_attrs w = { 0 };
-    rtmd_user of = { s->app_id, g->user };
-    out.code = rtmd_attrs_read_check(rq, rtm__user_id_valid(g->user));
-    if (out.code == 0 && !rtmd_store_session_has(srv->store, of))
-        out.code = RTM_ATTRIBUTE_OPERATION_ERR_USER_NOT_FOUND;
-    /* all is sorted by key: so is the answer. */
-    else if (out.code == 0 && (rtmd_store_attrs_get(srv->store, of, &all) != RTMD_STORE_OK ||
-                               rtmd_attrs_to_wire(&all, g->keys, g->n_keys, &w) != 0))
+    if (out.code == 0 && rtmd_attrs_to_wire(attrs, &w) != 0)
         out.code = RTM_ATTRIBUTE_OPERATION_ERR_FAILURE;
     if (out.code == 0) {
         out.attributes = w.ptrs;
@@ -224,7 +243,32 @@ void rtmd_attrs_get(const rtmd_req *rq, const rtm__frame *req)
     rtm__frame f = RTM__WIRE__FRAME__INIT;
     f.body_case = RTM__WIRE__FRAME__BODY_ATTRIBUTES;
     f.attributes = &out;
-    rtmd_reply(rq, &f);
+    rtmd_later_reply(l, &f);
     rtmd_wire_attrs_free(&w);
-    rtmd_attrv_free(&all);
+}
+
+static void attrs_get_done(rtmd_eng_op *op)
+{
+    rtmd_attrs_call *call = (rtmd_attrs_call *)op;
+    attrs_answer(&call->answer, call->id, op->code, &op->attrs);
+    rtmd_attrs_call_free(call);
+}
+
+void rtmd_attrs_get(const rtmd_req *rq, const rtm__frame *req)
+{
+    const Rtm__Wire__GetAttributes *g = req->get_attributes;
+    const char *user = g->user ? g->user : "";
+    int code = rtmd_attrs_read_check(rq, rtm__user_id_valid(g->user));
+    rtmd_attrs_call *call =
+        code == 0 ? rtmd_attrs_call_new(RTMD_ENG_ATTRS_GET, attrs_get_done, rq->s->app_id, user)
+                  : NULL;
+    if (!call) {
+        rtmd_later now = rtmd_reply_later(rq);
+        attrs_answer(&now, user, code ? code : RTM_ATTRIBUTE_OPERATION_ERR_FAILURE, NULL);
+        return;
+    }
+    call->op.in.attrs_get.of = (rtmd_user){ call->app, call->id };
+    call->op.in.attrs_get.keys = g->keys;
+    call->op.in.attrs_get.n_keys = g->n_keys;
+    rtmd_attrs_call_submit(rq, call);
 }

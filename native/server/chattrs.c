@@ -11,14 +11,14 @@
 #include "outbox.h"
 #include "rtm/rtm_codes.h"
 
-/* ChannelAttributesEvent with the channel's whole list, to its members. */
-static void chattrs_notify(rtmd_server *srv, rtmd_session *s, const char *channel)
+/* ChannelAttributesEvent with the channel's whole list, all, to its
+ * members. */
+static void chattrs_notify(rtmd_server *srv, const char *app, const char *channel,
+                           const rtmd_attrv *all)
 {
-    rtmd_attrv all = { 0 };
     rtmd_wire_attrs w = { 0 };
     uint8_t *buf = NULL;
-    if (rtmd_store_chattrs_get(srv->store, s->app_id, channel, &all) != RTMD_STORE_OK ||
-        rtmd_attrs_to_wire(&all, NULL, 0, &w) != 0)
+    if (rtmd_attrs_to_wire(all, &w) != 0)
         goto fail;
     Rtm__Wire__ChannelAttributesEvent ev = RTM__WIRE__CHANNEL_ATTRIBUTES_EVENT__INIT;
     ev.channel = (char *)channel;
@@ -30,22 +30,27 @@ static void chattrs_notify(rtmd_server *srv, rtmd_session *s, const char *channe
     size_t len;
     if (!(buf = rtmd_encode(&f, &len)))
         goto fail;
-    rtmd_fan_out(srv, s->app_id, NULL, channel, buf, len);
+    rtmd_fan_out(srv, app, NULL, channel, buf, len);
     goto done;
 fail:
     rtmd_log(RTMD_LOG_ERROR, "out of memory notifying the attributes of channel %s", channel);
 done:
     free(buf);
     rtmd_wire_attrs_free(&w);
-    rtmd_attrv_free(&all);
+}
+
+static void chattrs_set_done(rtmd_eng_op *op)
+{
+    rtmd_attrs_call *call = (rtmd_attrs_call *)op;
+    rtmd_later_result(&call->answer, op->code);
+    if (op->code == 0 && call->notify)
+        chattrs_notify(call->srv, call->app, call->id, &op->attrs);
+    rtmd_attrs_call_free(call);
 }
 
 void rtmd_chattrs_set(const rtmd_req *rq, const rtm__frame *f)
 {
-    rtmd_server *srv = rq->srv;
-    rtmd_session *s = rq->s;
     const Rtm__Wire__SetChannelAttributes *r = f->set_channel_attributes;
-    rtmd_attrv cur = { 0 }, next = { 0 };
     int code = 0;
     /* As for user attributes: every write counts, before its arguments are
      * checked. */
@@ -53,33 +58,32 @@ void rtmd_chattrs_set(const rtmd_req *rq, const rtm__frame *f)
         code = RTM_ATTRIBUTE_OPERATION_ERR_TOO_OFTEN;
     else if (!rtm__channel_id_valid(r->channel))
         code = RTM_ATTRIBUTE_OPERATION_ERR_INVALID_ARGUMENT;
-    else if (rtmd_store_chattrs_get(srv->store, s->app_id, r->channel, &cur) != RTMD_STORE_OK)
+    rtmd_attrs_call *call = NULL;
+    if (code == 0 && !(call = rtmd_attrs_call_new(RTMD_ENG_CHATTRS_SET, chattrs_set_done,
+                                                  rq->s->app_id, r->channel)))
         code = RTM_ATTRIBUTE_OPERATION_ERR_FAILURE;
-    else if ((code = rtmd_attrs_apply(&cur, r->change, RTM__CHATTR_TOTAL_MAX, s->user_id,
-                                      srv->now.wall_ms, &next)) == 0 &&
-             rtmd_store_chattrs_put(srv->store, s->app_id, r->channel, &next) !=
-                 RTMD_STORE_OK)
-        code = RTM_ATTRIBUTE_OPERATION_ERR_FAILURE;
-    rtmd_attrv_free(&cur);
-    rtmd_attrv_free(&next);
-    rtmd_reply_result(rq, code);
-    if (code == 0 && r->notify)
-        chattrs_notify(srv, s, r->channel);
+    if (code != 0) {
+        rtmd_reply_result(rq, code);
+        return;
+    }
+    call->notify = r->notify;
+    call->op.in.chattrs_set.app = call->app;
+    call->op.in.chattrs_set.channel = call->id;
+    call->op.in.chattrs_set.change = r->change;
+    call->op.in.chattrs_set.by = rq->s->user_id;
+    call->op.in.chattrs_set.ts = rq->srv->now.wall_ms;
+    rtmd_attrs_call_submit(rq, call);
 }
 
-void rtmd_chattrs_get(const rtmd_req *rq, const rtm__frame *req)
+/* ChannelAttributes{channel, code, attrs} to l. */
+static void chattrs_answer(rtmd_later *l, const char *channel, int code,
+                           const rtmd_attrv *attrs)
 {
-    rtmd_server *srv = rq->srv;
-    rtmd_session *s = rq->s;
-    const Rtm__Wire__GetChannelAttributes *g = req->get_channel_attributes;
     Rtm__Wire__ChannelAttributes out = RTM__WIRE__CHANNEL_ATTRIBUTES__INIT;
-    out.channel = g->channel ? g->channel : (char *)"";
-    rtmd_attrv all = { 0 };
+    out.channel = (char *)channel;
+    out.code = code;
     rtmd_wire_attrs w = { 0 };
-    out.code = rtmd_attrs_read_check(rq, rtm__channel_id_valid(g->channel));
-    if (out.code == 0 &&
-        (rtmd_store_chattrs_get(srv->store, s->app_id, g->channel, &all) != RTMD_STORE_OK ||
-         rtmd_attrs_to_wire(&all, g->keys, g->n_keys, &w) != 0))
+    if (out.code == 0 && rtmd_attrs_to_wire(attrs, &w) != 0)
         out.code = RTM_ATTRIBUTE_OPERATION_ERR_FAILURE;
     if (out.code == 0) {
         out.attributes = w.ptrs;
@@ -88,7 +92,34 @@ void rtmd_chattrs_get(const rtmd_req *rq, const rtm__frame *req)
     rtm__frame f = RTM__WIRE__FRAME__INIT;
     f.body_case = RTM__WIRE__FRAME__BODY_CHANNEL_ATTRIBUTES;
     f.channel_attributes = &out;
-    rtmd_reply(rq, &f);
+    rtmd_later_reply(l, &f);
     rtmd_wire_attrs_free(&w);
-    rtmd_attrv_free(&all);
+}
+
+static void chattrs_get_done(rtmd_eng_op *op)
+{
+    rtmd_attrs_call *call = (rtmd_attrs_call *)op;
+    chattrs_answer(&call->answer, call->id, op->code, &op->attrs);
+    rtmd_attrs_call_free(call);
+}
+
+void rtmd_chattrs_get(const rtmd_req *rq, const rtm__frame *req)
+{
+    const Rtm__Wire__GetChannelAttributes *g = req->get_channel_attributes;
+    const char *channel = g->channel ? g->channel : "";
+    int code = rtmd_attrs_read_check(rq, rtm__channel_id_valid(g->channel));
+    rtmd_attrs_call *call =
+        code == 0 ? rtmd_attrs_call_new(RTMD_ENG_CHATTRS_GET, chattrs_get_done, rq->s->app_id,
+                                        channel)
+                  : NULL;
+    if (!call) {
+        rtmd_later now = rtmd_reply_later(rq);
+        chattrs_answer(&now, channel, code ? code : RTM_ATTRIBUTE_OPERATION_ERR_FAILURE, NULL);
+        return;
+    }
+    call->op.in.chattrs_get.app = call->app;
+    call->op.in.chattrs_get.channel = call->id;
+    call->op.in.chattrs_get.keys = g->keys;
+    call->op.in.chattrs_get.n_keys = g->n_keys;
+    rtmd_attrs_call_submit(rq, call);
 }

@@ -48,6 +48,7 @@ struct rtmd_conn {
     rtmd_link_clock clock;   /* its times and bounds (deadlines.h) */
     rtmd_session *session;
     bool tls_up;             /* a TLS link whose handshake is done */
+    unsigned refs;           /* answers still to come (rtmd_conn_ref) */
 };
 
 RTMD_PRINTF(3, 4)
@@ -183,8 +184,19 @@ static void conn_deferred_cb(evutil_socket_t fd, short what, void *arg)
         if (!c->srv->stopping)
             rtmd_session_link_lost(c->srv, s);
     }
-    if (c->state == CONN_DEAD)
+    if (c->state == CONN_DEAD && c->refs == 0)
         conn_free(c);
+}
+
+void rtmd_conn_ref(rtmd_conn *c)
+{
+    c->refs++;
+}
+
+void rtmd_conn_unref(rtmd_conn *c)
+{
+    if (--c->refs == 0 && c->state == CONN_DEAD)
+        event_active(c->deferred, EV_TIMEOUT, 1);
 }
 
 static void conn_kill(rtmd_conn *c)

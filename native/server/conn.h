@@ -48,6 +48,12 @@ void rtmd_conn_close(rtmd_conn *c, int close_code, const char *detail);
 /* Sends Kick{reason}, then closes. */
 void rtmd_conn_kick(rtmd_conn *c, int reason);
 
+/* Keeps c's memory (not the link) until the matching unref, for an answer
+ * that comes after the request's callback returned (engine.h): a link that
+ * dies meanwhile is freed at its last unref. */
+void rtmd_conn_ref(rtmd_conn *c);
+void rtmd_conn_unref(rtmd_conn *c);
+
 /* The session bound to c, or NULL. */
 rtmd_session *rtmd_conn_session(const rtmd_conn *c);
 

@@ -15,14 +15,45 @@ void rtmd_reply(const rtmd_req *rq, rtm__frame *f)
     rtmd_conn_send(rq->link, f);
 }
 
+/* Result{code} in f (r is its body). */
+static void outbox_result(rtm__frame *f, Rtm__Wire__Result *r, int code)
+{
+    rtm__wire__result__init(r);
+    r->code = code;
+    rtm__wire__frame__init(f);
+    f->body_case = RTM__WIRE__FRAME__BODY_RESULT;
+    f->result = r;
+}
+
 void rtmd_reply_result(const rtmd_req *rq, int code)
 {
-    Rtm__Wire__Result r = RTM__WIRE__RESULT__INIT;
-    r.code = code;
-    rtm__frame f = RTM__WIRE__FRAME__INIT;
-    f.body_case = RTM__WIRE__FRAME__BODY_RESULT;
-    f.result = &r;
+    Rtm__Wire__Result r;
+    rtm__frame f;
+    outbox_result(&f, &r, code);
     rtmd_reply(rq, &f);
+}
+
+rtmd_later rtmd_reply_later(const rtmd_req *rq)
+{
+    rtmd_conn_ref(rq->link);
+    return (rtmd_later){ rq->link, rq->id };
+}
+
+void rtmd_later_reply(rtmd_later *l, rtm__frame *f)
+{
+    f->request_id = l->id;
+    if (rtmd_conn_is_open(l->link))
+        rtmd_conn_send(l->link, f);
+    rtmd_conn_unref(l->link);
+    l->link = NULL;
+}
+
+void rtmd_later_result(rtmd_later *l, int code)
+{
+    Rtm__Wire__Result r;
+    rtm__frame f;
+    outbox_result(&f, &r, code);
+    rtmd_later_reply(l, &f);
 }
 
 int rtmd_send(rtmd_session *to, const rtm__frame *f)

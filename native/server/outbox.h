@@ -25,6 +25,22 @@ void rtmd_reply(const rtmd_req *rq, rtm__frame *f);
 /* Answers rq with Result{code}. */
 void rtmd_reply_result(const rtmd_req *rq, int code);
 
+/* An answer known only later, when the engine completes the request's
+ * operation: it keeps the link that asked (conn.h, rtmd_conn_ref) and the
+ * request_id. rtmd_later_reply sends it if that link is still open and lets
+ * the link go; every rtmd_reply_later is matched by one rtmd_later_reply or
+ * rtmd_later_result. Answers keep the order of the requests on a link as
+ * long as each is sent when its operation completes: engines complete in
+ * order, and the in-memory engine at once. */
+typedef struct {
+    struct rtmd_conn *link;
+    uint32_t id;
+} rtmd_later;
+
+rtmd_later rtmd_reply_later(const rtmd_req *rq);
+void rtmd_later_reply(rtmd_later *l, rtm__frame *f);
+void rtmd_later_result(rtmd_later *l, int code);
+
 /* Sends f (request_id as it is) to the open link of `to`, if it has one.
  * 0 when queued, -1 when not (no open link, or the link was dropped for
  * not reading). */

@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "conn.h"
+#include "engine.h"
 #include "log.h"
 #include "member_count.h"
 #include "session.h"
@@ -56,7 +57,8 @@ int rtmd_server_init(rtmd_server *srv, const rtmd_config *cfg, struct event_base
     *srv = (rtmd_server){ .cfg = cfg, .base = base };
     rtmd_server_tick(srv);
     srv->store = rtmd_store_mem_new();
-    if (!srv->store) {
+    srv->engine = srv->store ? rtmd_engine_mem_new(srv->store) : NULL;
+    if (!srv->engine) {
         rtmd_log(RTMD_LOG_ERROR, "out of memory creating the store");
         return -1;
     }
@@ -107,6 +109,10 @@ void rtmd_server_free(rtmd_server *srv)
     rtmd_listener_close(srv);
     rtmd_conn_free_all(srv);
     rtmd_listener_free_tls(srv);
+    if (srv->engine) {
+        rtmd_engine_destroy(srv->engine);
+        srv->engine = NULL;
+    }
     if (srv->store) {
         rtmd_session_free_all(srv);
         rtmd_store_destroy(srv->store);

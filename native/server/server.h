@@ -41,6 +41,7 @@ typedef struct rtmd_server {
     struct event_base *base;
     rtmd_clock now;        /* as of the current loop callback */
     rtmd_store *store;     /* what the system keeps (store.h) */
+    struct rtmd_engine *engine; /* the door to it (engine.h) */
     rtmd_registry sessions; /* the sessions this node holds (registry.h) */
     struct evconnlistener *listener;
     /* TLS (tls.c): the listener that serves it (== listener when --listen is

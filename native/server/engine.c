@@ -1,0 +1,109 @@
+/* engine.c: the operations on the in-memory store, as engines that keep it
+ * apply them, and what every engine shares. */
+#include "engine.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "attrs.h"
+#include "ids.h"
+#include "rtm/rtm_codes.h"
+
+void rtmd_engine_op_clear(rtmd_eng_op *op)
+{
+    rtmd_attrv_free(&op->attrs);
+}
+
+/* Keeps in v only the entries whose key is one of keys (all when n_keys is
+ * 0), in their order. */
+static void keep_keys(rtmd_attrv *v, char *const *keys, size_t n_keys)
+{
+    if (n_keys == 0)
+        return;
+    size_t kept = 0;
+    for (size_t i = 0; i < v->count; i++) {
+        bool wanted = false;
+        for (size_t k = 0; !wanted && k < n_keys; k++)
+            wanted = keys[k] && strcmp(keys[k], v->items[i].key) == 0;
+        if (wanted) {
+            v->items[kept++] = v->items[i];
+            continue;
+        }
+        free(v->items[i].key);
+        free(v->items[i].value);
+        free(v->items[i].by);
+    }
+    v->count = kept;
+}
+
+/* Each returns the operation's AttributeOperationError. */
+static int apply_attrs_get(rtmd_store *st, rtmd_user of, rtmd_attrv *out)
+{
+    if (!rtmd_store_session_has(st, of))
+        return RTM_ATTRIBUTE_OPERATION_ERR_USER_NOT_FOUND;
+    return rtmd_store_attrs_get(st, of, out) == RTMD_STORE_OK
+               ? RTM_ATTRIBUTE_OPERATION_ERR_OK
+               : RTM_ATTRIBUTE_OPERATION_ERR_FAILURE;
+}
+
+static int apply_attrs_set(rtmd_store *st, rtmd_user of,
+                           const Rtm__Wire__SetAttributes *change)
+{
+    rtmd_attrv cur = { 0 }, next = { 0 };
+    int code = apply_attrs_get(st, of, &cur);
+    if (code == RTM_ATTRIBUTE_OPERATION_ERR_USER_NOT_FOUND)
+        code = RTM_ATTRIBUTE_OPERATION_ERR_FAILURE; /* the asker has no session */
+    if (code == 0)
+        code = rtmd_attrs_apply(&cur, change, RTM__ATTR_TOTAL_MAX, NULL, 0, &next);
+    if (code == 0 && rtmd_store_attrs_put(st, of, &next) != RTMD_STORE_OK)
+        code = RTM_ATTRIBUTE_OPERATION_ERR_FAILURE;
+    rtmd_attrv_free(&cur);
+    rtmd_attrv_free(&next);
+    return code;
+}
+
+static int apply_chattrs_set(rtmd_store *st, const char *app, const char *channel,
+                             const Rtm__Wire__SetAttributes *change, const char *by,
+                             uint64_t ts, rtmd_attrv *after)
+{
+    rtmd_attrv cur = { 0 }, next = { 0 };
+    int code = 0;
+    if (rtmd_store_chattrs_get(st, app, channel, &cur) != RTMD_STORE_OK)
+        code = RTM_ATTRIBUTE_OPERATION_ERR_FAILURE;
+    else if ((code = rtmd_attrs_apply(&cur, change, RTM__CHATTR_TOTAL_MAX, by, ts, &next)) ==
+                 0 &&
+             (rtmd_store_chattrs_put(st, app, channel, &next) != RTMD_STORE_OK ||
+              rtmd_store_chattrs_get(st, app, channel, after) != RTMD_STORE_OK))
+        code = RTM_ATTRIBUTE_OPERATION_ERR_FAILURE;
+    rtmd_attrv_free(&cur);
+    rtmd_attrv_free(&next);
+    return code;
+}
+
+void rtmd_engine_apply(rtmd_store *st, rtmd_eng_op *op)
+{
+    op->attrs = (rtmd_attrv){ NULL, 0 };
+    switch (op->kind) {
+    case RTMD_ENG_ATTRS_GET:
+        op->code = apply_attrs_get(st, op->in.attrs_get.of, &op->attrs);
+        keep_keys(&op->attrs, op->in.attrs_get.keys, op->in.attrs_get.n_keys);
+        break;
+    case RTMD_ENG_ATTRS_SET:
+        op->code = apply_attrs_set(st, op->in.attrs_set.of, op->in.attrs_set.change);
+        break;
+    case RTMD_ENG_CHATTRS_GET:
+        op->code = rtmd_store_chattrs_get(st, op->in.chattrs_get.app,
+                                          op->in.chattrs_get.channel,
+                                          &op->attrs) == RTMD_STORE_OK
+                       ? RTM_ATTRIBUTE_OPERATION_ERR_OK
+                       : RTM_ATTRIBUTE_OPERATION_ERR_FAILURE;
+        keep_keys(&op->attrs, op->in.chattrs_get.keys, op->in.chattrs_get.n_keys);
+        break;
+    case RTMD_ENG_CHATTRS_SET:
+        op->code = apply_chattrs_set(st, op->in.chattrs_set.app, op->in.chattrs_set.channel,
+                                     op->in.chattrs_set.change, op->in.chattrs_set.by,
+                                     op->in.chattrs_set.ts, &op->attrs);
+        break;
+    }
+}
