@@ -19,6 +19,7 @@
 #include <openssl/sha.h>
 
 #include "auth.h"
+#include "engine.h"
 #include "ids.h"
 #include "log.h"
 #include "rtm/rtm_codes.h"
@@ -293,6 +294,79 @@ static void admin_kick(const admin_call *call)
     admin_json_ok(call->req, o, built);
 }
 
+/* An admin request waiting for its engine operation (engine.h): the op
+ * first, so that its done callback finds the call. The engine completes at
+ * once today, within the request's callback; a deferred one will need the
+ * request kept past a closed connection. */
+typedef struct {
+    rtmd_eng_op op;
+    rtmd_server *srv;
+    struct evhttp_request *req;
+    char *app, *user;
+    unsigned long long seconds; /* a ban's length; 0: until lifted */
+} admin_op;
+
+static admin_op *admin_op_new(const admin_call *call, rtmd_eng_kind kind, rtmd_eng_done done,
+                              const char *app)
+{
+    admin_op *a = calloc(1, sizeof *a);
+    if (a && app && call->param) {
+        a->app = strdup(app);
+        a->user = strdup(call->param);
+        if (!a->app || !a->user) {
+            free(a->app);
+            free(a->user);
+            free(a);
+            a = NULL;
+        }
+    }
+    if (!a) {
+        rtmd_log(RTMD_LOG_ERROR, "admin: out of memory for %s", evhttp_request_get_uri(call->req));
+        admin_json_ok(call->req, NULL, false);
+        return NULL;
+    }
+    a->op.kind = kind;
+    a->op.done = done;
+    a->srv = call->srv;
+    a->req = call->req;
+    return a;
+}
+
+static void admin_op_free(admin_op *a)
+{
+    rtmd_engine_op_clear(&a->op);
+    free(a->app);
+    free(a->user);
+    free(a);
+}
+
+static void admin_ban_done(rtmd_eng_op *op)
+{
+    admin_op *a = (admin_op *)op;
+    if (op->code != RTMD_STORE_OK) {
+        rtmd_log(RTMD_LOG_ERROR, "admin: cannot ban %s/%s (%d)", a->app, a->user, op->code);
+        admin_json_ok(a->req, NULL, false);
+        admin_op_free(a);
+        return;
+    }
+    rtmd_server *srv = a->srv;
+    rtmd_session *s = rtmd_registry_find(&srv->sessions, a->app, a->user);
+    if (a->seconds)
+        rtmd_log(RTMD_LOG_INFO, "admin: %s/%s banned for %llu s", a->app, a->user, a->seconds);
+    else
+        rtmd_log(RTMD_LOG_INFO, "admin: %s/%s banned until lifted", a->app, a->user);
+    cJSON *o = admin_user_object(a->app, a->user);
+    bool built = o &&
+                 (a->seconds ? cJSON_AddNumberToObject(o, "seconds", (double)a->seconds)
+                             : cJSON_AddNullToObject(o, "seconds")) &&
+                 cJSON_AddBoolToObject(o, "kicked", s != NULL);
+    /* SPEC A1: ABORTED, BANNED_BY_SERVER; its next logins are refused. */
+    if (s)
+        rtmd_session_kick(srv, s, RTM_CONNECTION_CHANGE_REASON_BANNED_BY_SERVER);
+    admin_json_ok(a->req, o, built);
+    admin_op_free(a);
+}
+
 static void admin_ban(const admin_call *call)
 {
     const char *app;
@@ -310,27 +384,29 @@ static void admin_ban(const admin_call *call)
             return;
         }
     }
-    rtmd_server *srv = call->srv;
-    if (rtmd_bans_add(&srv->bans, app, call->param,
-                      seconds ? call->srv->now.mono_ms + seconds * 1000u : 0) != 0) {
-        rtmd_log(RTMD_LOG_ERROR, "admin: out of memory banning %s/%s", app, call->param);
-        admin_json_ok(call->req, NULL, false);
+    admin_op *a = admin_op_new(call, RTMD_ENG_BAN_SET, admin_ban_done, app);
+    if (!a)
         return;
+    a->seconds = seconds;
+    /* Wall clock: a ban lasts as long across a restart. */
+    a->op.in.ban_set.of = (rtmd_user){ a->app, a->user };
+    a->op.in.ban_set.until_ms = seconds ? call->srv->now.wall_ms + seconds * 1000u : 0;
+    rtmd_engine_submit(call->srv->engine, &a->op);
+}
+
+static void admin_unban_done(rtmd_eng_op *op)
+{
+    admin_op *a = (admin_op *)op;
+    if (op->code == RTMD_STORE_ABSENT) {
+        admin_error(a->req, HTTP_NOTFOUND, "user not banned");
+    } else if (op->code != RTMD_STORE_OK) {
+        admin_json_ok(a->req, NULL, false);
+    } else {
+        rtmd_log(RTMD_LOG_INFO, "admin: %s/%s unbanned", a->app, a->user);
+        cJSON *o = admin_user_object(a->app, a->user);
+        admin_json_ok(a->req, o, o && cJSON_AddBoolToObject(o, "banned", false));
     }
-    rtmd_session *s = rtmd_registry_find(&srv->sessions, app, call->param);
-    if (seconds)
-        rtmd_log(RTMD_LOG_INFO, "admin: %s/%s banned for %llu s", app, call->param, seconds);
-    else
-        rtmd_log(RTMD_LOG_INFO, "admin: %s/%s banned until lifted", app, call->param);
-    cJSON *o = admin_user_object(app, call->param);
-    bool built = o &&
-                 (seconds ? cJSON_AddNumberToObject(o, "seconds", (double)seconds)
-                          : cJSON_AddNullToObject(o, "seconds")) &&
-                 cJSON_AddBoolToObject(o, "kicked", s != NULL);
-    /* SPEC A1: ABORTED, BANNED_BY_SERVER; its next logins are refused. */
-    if (s)
-        rtmd_session_kick(srv, s, RTM_CONNECTION_CHANGE_REASON_BANNED_BY_SERVER);
-    admin_json_ok(call->req, o, built);
+    admin_op_free(a);
 }
 
 static void admin_unban(const admin_call *call)
@@ -338,44 +414,45 @@ static void admin_unban(const admin_call *call)
     const char *app;
     if (!admin_app_user(call, &app))
         return;
-    if (!rtmd_bans_remove(&call->srv->bans, app, call->param, call->srv->now.mono_ms)) {
-        admin_error(call->req, HTTP_NOTFOUND, "user not banned");
+    admin_op *a = admin_op_new(call, RTMD_ENG_BAN_LIFT, admin_unban_done, app);
+    if (!a)
         return;
-    }
-    rtmd_log(RTMD_LOG_INFO, "admin: %s/%s unbanned", app, call->param);
-    cJSON *o = admin_user_object(app, call->param);
-    admin_json_ok(call->req, o, o && cJSON_AddBoolToObject(o, "banned", false));
+    a->op.in.ban_lift.of = (rtmd_user){ a->app, a->user };
+    a->op.in.ban_lift.now_ms = call->srv->now.wall_ms;
+    rtmd_engine_submit(call->srv->engine, &a->op);
 }
 
-typedef struct {
-    cJSON *list; /* NULL once out of memory */
-    uint64_t now_ms;
-} admin_bans_list;
-
-static void admin_add_ban(const char *app, const char *user, uint64_t until_ms, void *closure)
+static void admin_bans_done(rtmd_eng_op *op)
 {
-    admin_bans_list *l = closure;
-    if (!l->list)
-        return;
-    cJSON *o = admin_user_object(app, user);
-    /* Whole seconds left, rounded up: a ban is never listed as 0 s. */
-    if (!o ||
-        !(until_ms ? cJSON_AddNumberToObject(o, "seconds_left",
-                                             (double)((until_ms - l->now_ms + 999u) / 1000u))
-                   : cJSON_AddNullToObject(o, "seconds_left")) ||
-        !cJSON_AddItemToArray(l->list, o)) {
-        cJSON_Delete(o);
-        l->list = NULL;
+    admin_op *a = (admin_op *)op;
+    uint64_t now = a->srv->now.wall_ms;
+    cJSON *o = op->code == RTMD_STORE_OK ? cJSON_CreateObject() : NULL;
+    cJSON *list = o ? cJSON_AddArrayToObject(o, "bans") : NULL;
+    for (size_t i = 0; list && i < op->bans.count; i++) {
+        const rtmd_ban_entry *b = &op->bans.items[i];
+        cJSON *u = admin_user_object(b->app, b->user);
+        /* Whole seconds left, rounded up: a ban is never listed as 0 s. */
+        uint64_t left_ms = b->until_ms > now ? b->until_ms - now : 0;
+        if (!u ||
+            !(b->until_ms ? cJSON_AddNumberToObject(u, "seconds_left",
+                                                    (double)((left_ms + 999u) / 1000u))
+                          : cJSON_AddNullToObject(u, "seconds_left")) ||
+            !cJSON_AddItemToArray(list, u)) {
+            cJSON_Delete(u);
+            list = NULL;
+        }
     }
+    admin_json_ok(a->req, o, list != NULL);
+    admin_op_free(a);
 }
 
 static void admin_bans(const admin_call *call)
 {
-    cJSON *o = cJSON_CreateObject();
-    admin_bans_list l = { o ? cJSON_AddArrayToObject(o, "bans") : NULL, call->srv->now.mono_ms };
-    if (l.list)
-        rtmd_bans_foreach(&call->srv->bans, l.now_ms, admin_add_ban, &l);
-    admin_json_ok(call->req, o, l.list != NULL);
+    admin_op *a = admin_op_new(call, RTMD_ENG_BANS_LIST, admin_bans_done, NULL);
+    if (!a)
+        return;
+    a->op.in.bans_list.now_ms = call->srv->now.wall_ms;
+    rtmd_engine_submit(call->srv->engine, &a->op);
 }
 
 /* ---- routing ------------------------------------------------------------ */

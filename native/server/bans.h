@@ -1,10 +1,11 @@
 /*
- * bans.h: the users banned through the admin API, in memory.
+ * bans.h: a table of bans, the in-memory store's (store_mem.c).
  *
- * A ban is keyed by (app id, user id) and lasts until a monotonic deadline,
- * or until it is lifted. While it lasts, the user's logins are refused with
- * LOGIN_ERR_REJECTED (session.c). Expired bans are forgotten lazily: when
- * they are looked up or listed.
+ * A ban is keyed by (app id, user id) and lasts until a deadline, or until
+ * it is lifted; the times are the caller's (the store passes wall-clock ms,
+ * so that a ban means the same after a restart). While it lasts, the user's
+ * logins are refused with LOGIN_ERR_REJECTED (session.c). Expired bans are
+ * forgotten lazily: when they are looked up or listed.
  */
 #ifndef RTMD_BANS_H
 #define RTMD_BANS_H

@@ -13,6 +13,7 @@
 void rtmd_engine_op_clear(rtmd_eng_op *op)
 {
     rtmd_attrv_free(&op->attrs);
+    rtmd_banv_free(&op->bans);
 }
 
 /* Keeps in v only the entries whose key is one of keys (all when n_keys is
@@ -84,6 +85,7 @@ static int apply_chattrs_set(rtmd_store *st, const char *app, const char *channe
 void rtmd_engine_apply(rtmd_store *st, rtmd_eng_op *op)
 {
     op->attrs = (rtmd_attrv){ NULL, 0 };
+    op->bans = (rtmd_banv){ NULL, 0 };
     switch (op->kind) {
     case RTMD_ENG_ATTRS_GET:
         op->code = apply_attrs_get(st, op->in.attrs_get.of, &op->attrs);
@@ -104,6 +106,15 @@ void rtmd_engine_apply(rtmd_store *st, rtmd_eng_op *op)
         op->code = apply_chattrs_set(st, op->in.chattrs_set.app, op->in.chattrs_set.channel,
                                      op->in.chattrs_set.change, op->in.chattrs_set.by,
                                      op->in.chattrs_set.ts, &op->attrs);
+        break;
+    case RTMD_ENG_BAN_SET:
+        op->code = rtmd_store_ban_put(st, op->in.ban_set.of, op->in.ban_set.until_ms);
+        break;
+    case RTMD_ENG_BAN_LIFT:
+        op->code = rtmd_store_ban_lift(st, op->in.ban_lift.of, op->in.ban_lift.now_ms);
+        break;
+    case RTMD_ENG_BANS_LIST:
+        op->code = rtmd_store_bans_list(st, op->in.bans_list.now_ms, &op->bans);
         break;
     }
 }

@@ -14,9 +14,10 @@
  *
  * Engines: `mem` (engine_mem.c) applies each operation to the in-memory
  * store (store.h) and completes it at once, inside submit. The families
- * moved onto the engine so far are the user and channel attributes; the
- * others still call the store directly, which is sound while every engine
- * completes at once.
+ * moved onto the engine so far are the user and channel attributes and the
+ * bans' changes and list; the others (and the ban check of a login) still
+ * call the store directly, which is sound while every engine completes at
+ * once.
  */
 #ifndef RTMD_ENGINE_H
 #define RTMD_ENGINE_H
@@ -34,7 +35,10 @@ typedef enum {
     RTMD_ENG_ATTRS_GET,   /* the attributes of a user with a session */
     RTMD_ENG_ATTRS_SET,   /* a SetAttributes on a user's session */
     RTMD_ENG_CHATTRS_GET, /* the attributes of a channel */
-    RTMD_ENG_CHATTRS_SET  /* a SetChannelAttributes */
+    RTMD_ENG_CHATTRS_SET, /* a SetChannelAttributes */
+    RTMD_ENG_BAN_SET,     /* ban a user (SPEC A1) */
+    RTMD_ENG_BAN_LIFT,    /* lift a user's ban */
+    RTMD_ENG_BANS_LIST    /* the bans in force */
 } rtmd_eng_kind;
 
 typedef void (*rtmd_eng_done)(rtmd_eng_op *op);
@@ -62,15 +66,29 @@ struct rtmd_eng_op {
             const char *by; /* who sets them (last_update_user) */
             uint64_t ts;    /* and when (wall ms) */
         } chattrs_set;
+        struct {
+            rtmd_user of;
+            uint64_t until_ms; /* wall clock; 0: until lifted */
+        } ban_set;
+        struct {
+            rtmd_user of;
+            uint64_t now_ms;   /* wall clock */
+        } ban_lift;
+        struct {
+            uint64_t now_ms;   /* wall clock */
+        } bans_list;
     } in;
-    /* The family's code: an AttributeOperationError for the attributes
+    /* The outcome. For the attributes, an AttributeOperationError
      * (USER_NOT_FOUND when the user has no session, the apply's codes,
-     * FAILURE when the engine failed). */
+     * FAILURE when the engine failed). For bans, an rtmd_store_status
+     * (BAN_LIFT: ABSENT when none was in force). */
     int code;
     /* The attributes: those read (the _GET kinds), or the channel's whole
      * list after a CHATTRS_SET that succeeded (for its event); sorted by
      * key; freed by rtmd_engine_op_clear. */
     rtmd_attrv attrs;
+    /* BANS_LIST: the bans in force; freed by rtmd_engine_op_clear. */
+    rtmd_banv bans;
     rtmd_eng_done done;
     void *closure;
 };

@@ -133,7 +133,6 @@ void rtmd_server_free(rtmd_server *srv)
         srv->accept_pause = NULL;
     }
     rtmd_map_clear(&srv->conns_per_ip);
-    rtmd_bans_free(&srv->bans);
     if (srv->stop_timer) {
         event_free(srv->stop_timer);
         srv->stop_timer = NULL;

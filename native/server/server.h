@@ -16,7 +16,6 @@
 #include <event2/listener.h>
 
 #include "config.h"
-#include "bans.h"
 #include "deadlines.h"
 #include "map.h"
 #include "metrics.h"
@@ -74,7 +73,7 @@ typedef struct rtmd_server {
     struct event *grace_timer;
     struct event *stop_timer;
     rtmd_metrics metrics;  /* the counters of /metrics */
-    rtmd_bans bans;        /* users banned through the admin API */
+
     struct rtmd_admin *admin; /* the admin API (admin.c); NULL when off */
 } rtmd_server;
 

@@ -180,7 +180,8 @@ void rtmd_session_login(const rtmd_req *rq, const rtm__frame *f)
         code = rtmd_auth_check_token(srv->cfg, app, user, login->token ? login->token : "",
                                      srv->now.wall_ms / 1000u, &token_expires_at);
     bool banned = code == RTM_LOGIN_ERR_OK &&
-                  rtmd_bans_active(&srv->bans, app, user, srv->now.mono_ms);
+                  rtmd_store_ban_active(srv->store, (rtmd_user){ app, user },
+                                        srv->now.wall_ms);
     if (banned)
         code = RTM_LOGIN_ERR_REJECTED; /* SPEC A1: banned through the admin API */
     if (code != RTM_LOGIN_ERR_OK) {

@@ -93,6 +93,21 @@ typedef struct {
 
 void rtmd_attrv_free(rtmd_attrv *v);
 
+/* A ban (SPEC A1): until when (wall clock, ms since the epoch; 0: until
+ * lifted); an owned list of them (rtmd_banv_free). */
+typedef struct {
+    char *app;
+    char *user;
+    uint64_t until_ms;
+} rtmd_ban_entry;
+
+typedef struct {
+    rtmd_ban_entry *items;
+    size_t count;
+} rtmd_banv;
+
+void rtmd_banv_free(rtmd_banv *v);
+
 /* Send answers remembered per session (SPEC B1, PeerSend.send_seq). */
 #define RTMD_SENT_RING 256u
 
@@ -233,6 +248,17 @@ typedef struct rtmd_store_ops {
     rtmd_store_status (*sub_list)(rtmd_store *st, rtmd_user u, rtmd_strv *out);
     void (*followers_foreach)(rtmd_store *st, const char *app_id, const char *user_id,
                               rtmd_user_fn fn, void *closure);
+
+    /* Bans (SPEC A1, the admin API), per user, whether or not it has a
+     * session, until a wall-clock deadline (0: until lifted). ban_put
+     * replaces an earlier one. ban_lift: OK, or ABSENT when none was in
+     * force at now. ban_active: whether one is in force at now. bans_list:
+     * those in force at now, in no particular order. Bans past their
+     * deadline are forgotten as they are met. */
+    rtmd_store_status (*ban_put)(rtmd_store *st, rtmd_user u, uint64_t until_ms);
+    rtmd_store_status (*ban_lift)(rtmd_store *st, rtmd_user u, uint64_t now_ms);
+    bool (*ban_active)(rtmd_store *st, rtmd_user u, uint64_t now_ms);
+    rtmd_store_status (*bans_list)(rtmd_store *st, uint64_t now_ms, rtmd_banv *out);
 } rtmd_store_ops;
 
 struct rtmd_store {
@@ -360,5 +386,17 @@ static inline void rtmd_store_followers_foreach(rtmd_store *st, const char *app,
                                                 const char *user, rtmd_user_fn fn,
                                                 void *closure)
 { st->ops->followers_foreach(st, app, user, fn, closure); }
+
+static inline rtmd_store_status rtmd_store_ban_put(rtmd_store *st, rtmd_user u,
+                                                   uint64_t until_ms)
+{ return st->ops->ban_put(st, u, until_ms); }
+static inline rtmd_store_status rtmd_store_ban_lift(rtmd_store *st, rtmd_user u,
+                                                    uint64_t now_ms)
+{ return st->ops->ban_lift(st, u, now_ms); }
+static inline bool rtmd_store_ban_active(rtmd_store *st, rtmd_user u, uint64_t now_ms)
+{ return st->ops->ban_active(st, u, now_ms); }
+static inline rtmd_store_status rtmd_store_bans_list(rtmd_store *st, uint64_t now_ms,
+                                                     rtmd_banv *out)
+{ return st->ops->bans_list(st, now_ms, out); }
 
 #endif

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bans.h"
 #include "map.h"
 
 /* Set members map to this marker. */
@@ -84,6 +85,7 @@ typedef struct {
     rtmd_map chattrs;  /* "<app>\x1f<channel>" -> rtmd_attrv *, sorted, not empty */
     size_t offline_bytes;
     rtmd_map followers; /* "<app>\x1f<user>" -> rtmd_map (follower user id -> present) */
+    rtmd_bans bans;     /* wall-clock deadlines (bans.h) */
 } mem_store;
 
 void rtmd_attrv_free(rtmd_attrv *v)
@@ -92,6 +94,17 @@ void rtmd_attrv_free(rtmd_attrv *v)
         free(v->items[i].key);
         free(v->items[i].value);
         free(v->items[i].by);
+    }
+    free(v->items);
+    v->items = NULL;
+    v->count = 0;
+}
+
+void rtmd_banv_free(rtmd_banv *v)
+{
+    for (size_t i = 0; i < v->count; i++) {
+        free(v->items[i].app);
+        free(v->items[i].user);
     }
     free(v->items);
     v->items = NULL;
@@ -468,6 +481,7 @@ static void mem_destroy(rtmd_store *st)
         free(e->value);
     }
     rtmd_map_clear(&m->chattrs);
+    rtmd_bans_free(&m->bans);
     free(m);
 }
 
@@ -1058,6 +1072,74 @@ static void mem_followers_foreach(rtmd_store *st, const char *app, const char *u
         fn((rtmd_user){ app, e->key }, closure);
 }
 
+/* ---- bans (SPEC A1) ------------------------------------------------------- */
+
+static rtmd_store_status mem_ban_put(rtmd_store *st, rtmd_user who, uint64_t until_ms)
+{
+    return rtmd_bans_add(&mem_of(st)->bans, who.app, who.user, until_ms) == 0
+               ? RTMD_STORE_OK
+               : RTMD_STORE_NOMEM;
+}
+
+static rtmd_store_status mem_ban_lift(rtmd_store *st, rtmd_user who, uint64_t now_ms)
+{
+    return rtmd_bans_remove(&mem_of(st)->bans, who.app, who.user, now_ms) ? RTMD_STORE_OK
+                                                                          : RTMD_STORE_ABSENT;
+}
+
+static bool mem_ban_active(rtmd_store *st, rtmd_user who, uint64_t now_ms)
+{
+    return rtmd_bans_active(&mem_of(st)->bans, who.app, who.user, now_ms);
+}
+
+typedef struct {
+    rtmd_banv *out;
+    size_t cap;
+    bool nomem;
+} mem_bans_ctx;
+
+static void mem_bans_collect(const char *app, const char *user, uint64_t until_ms,
+                             void *closure)
+{
+    mem_bans_ctx *ctx = closure;
+    rtmd_banv *v = ctx->out;
+    if (ctx->nomem)
+        return;
+    if (v->count == ctx->cap) {
+        size_t cap = ctx->cap ? ctx->cap * 2 : 8;
+        rtmd_ban_entry *items = realloc(v->items, cap * sizeof *items);
+        if (!items) {
+            ctx->nomem = true;
+            return;
+        }
+        v->items = items;
+        ctx->cap = cap;
+    }
+    rtmd_ban_entry *e = &v->items[v->count];
+    e->app = strdup(app);
+    e->user = strdup(user);
+    e->until_ms = until_ms;
+    if (!e->app || !e->user) {
+        free(e->app);
+        free(e->user);
+        ctx->nomem = true;
+        return;
+    }
+    v->count++;
+}
+
+static rtmd_store_status mem_bans_list(rtmd_store *st, uint64_t now_ms, rtmd_banv *out)
+{
+    *out = (rtmd_banv){ NULL, 0 };
+    mem_bans_ctx ctx = { out, 0, false };
+    rtmd_bans_foreach(&mem_of(st)->bans, now_ms, mem_bans_collect, &ctx);
+    if (ctx.nomem) {
+        rtmd_banv_free(out);
+        return RTMD_STORE_NOMEM;
+    }
+    return RTMD_STORE_OK;
+}
+
 static const rtmd_store_ops mem_ops = {
     .destroy = mem_destroy,
     .session_add = mem_session_add,
@@ -1100,6 +1182,10 @@ static const rtmd_store_ops mem_ops = {
     .sub_count = mem_sub_count,
     .sub_list = mem_sub_list,
     .followers_foreach = mem_followers_foreach,
+    .ban_put = mem_ban_put,
+    .ban_lift = mem_ban_lift,
+    .ban_active = mem_ban_active,
+    .bans_list = mem_bans_list,
 };
 
 rtmd_store *rtmd_store_mem_new(void)

@@ -3,7 +3,9 @@
 // each, in the order they were submitted.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <functional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -20,6 +22,7 @@ struct EngineKind {
 };
 
 std::string Name(const testing::TestParamInfo<EngineKind>& p) { return p.param.name; }
+void PrintTo(const EngineKind& k, std::ostream* os) { *os << k.name; }
 
 // An operation and where its completion is recorded.
 struct Op {
@@ -186,6 +189,48 @@ TEST_P(EngineContract, ChannelAttributesAndTheListAfterAChange_A5) {
   other.op.in.chattrs_get = {"other-app", "room", nullptr, 0};
   Run(other);
   EXPECT_EQ(other.attrs, Strings{});
+}
+
+// A1: bans are per user, with or without a session, until a wall-clock
+// deadline or until lifted; those past their deadline are gone; lifting one
+// not in force is ABSENT.
+TEST_P(EngineContract, BansUntilADeadlineOrLifted_A1) {
+  auto run = [&](rtmd_eng_kind kind, auto fill) {
+    Op o;
+    o.op.kind = kind;
+    fill(o.op);
+    Run(o);
+    return o.op.code;
+  };
+  const rtmd_user bob = {"app", "bob"}, carol = {"app", "carol"};
+  EXPECT_EQ(run(RTMD_ENG_BAN_SET, [&](rtmd_eng_op& op) { op.in.ban_set = {bob, 5000}; }),
+            RTMD_STORE_OK);
+  EXPECT_EQ(run(RTMD_ENG_BAN_SET, [&](rtmd_eng_op& op) { op.in.ban_set = {carol, 0}; }),
+            RTMD_STORE_OK);
+  auto list = [&](uint64_t now) {
+    Op o;
+    o.op.kind = RTMD_ENG_BANS_LIST;
+    o.op.in.bans_list.now_ms = now;
+    o.op.done = [](rtmd_eng_op* op) {
+      Op* self = reinterpret_cast<Op*>(op);
+      self->completions++;
+      for (size_t i = 0; i < op->bans.count; i++)
+        self->attrs.push_back(std::string(op->bans.items[i].user) + "@" +
+                              std::to_string(op->bans.items[i].until_ms));
+      rtmd_engine_op_clear(op);
+    };
+    rtmd_engine_submit(engine_, &o.op);
+    EXPECT_EQ(o.completions, 1);
+    std::sort(o.attrs.begin(), o.attrs.end());
+    return o.attrs;
+  };
+  EXPECT_EQ(list(4999), (Strings{"bob@5000", "carol@0"}));
+  EXPECT_EQ(list(5000), (Strings{"carol@0"}));  // bob's is over
+  EXPECT_EQ(run(RTMD_ENG_BAN_LIFT, [&](rtmd_eng_op& op) { op.in.ban_lift = {bob, 5000}; }),
+            RTMD_STORE_ABSENT);
+  EXPECT_EQ(run(RTMD_ENG_BAN_LIFT, [&](rtmd_eng_op& op) { op.in.ban_lift = {carol, 9999}; }),
+            RTMD_STORE_OK);
+  EXPECT_EQ(list(0), Strings{});
 }
 
 // Operations complete once each, in the order submitted, whatever their
