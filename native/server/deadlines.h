@@ -112,7 +112,8 @@ rtmd_token_due rtmd_token_check(uint64_t expires_s, uint32_t warn_s, bool warned
 /* ---- channel history (replay.c, router.c, SPEC S10) ----------------------- */
 
 /* The oldest a kept channel message may be, at `at`, to be replayed: the
- * window before `at` (0 when the window reaches back past the start). */
+ * window before `at` (wall ms: the history's clock, store.h; 0 when the
+ * window reaches back past the start). */
 uint64_t rtmd_history_horizon(uint64_t at, uint32_t window_ms);
 
 #endif

@@ -87,7 +87,7 @@ void rtmd_replay_resume(rtmd_server *srv, rtmd_session *s, const Rtm__Wire__Logi
     rtmd_strv mine;
     if (rtmd_store_session_channels(srv->store, rtmd_session_user(s), &mine) == RTMD_STORE_OK) {
         bool done_ch[RTMD_MAX_CHANNELS_PER_SESSION] = { false };
-        uint64_t horizon = rtmd_history_horizon(srv->now.mono_ms, srv->cfg->replay_window_ms);
+        uint64_t horizon = rtmd_history_horizon(srv->now.wall_ms, srv->cfg->replay_window_ms);
         for (size_t i = 0; i < login->n_channels; i++) {
             const Rtm__Wire__ChannelCursor *cur = login->channels[i];
             if (!cur || !cur->channel)

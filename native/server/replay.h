@@ -20,7 +20,7 @@
 void rtmd_replay_resume(rtmd_server *srv, rtmd_session *s, const Rtm__Wire__Login *login);
 
 /* Re-delivers to s's link the kept messages of channel ch with seq >
- * last_seq accepted at or after horizon (monotonic ms), at most the latest
+ * last_seq accepted at or after horizon (wall ms), at most the latest
  * --replay-max, oldest first, replayed = true; adds how many to *sent and
  * how many it missed but were not re-delivered to *skipped. Also for a Join
  * with replay (router.c). */

@@ -339,7 +339,7 @@ static void router_join_replay(const rtmd_req *rq, const Rtm__Wire__Join *j)
     rtmd_session *s = rq->s;
     Rtm__Wire__ReplayDone done = RTM__WIRE__REPLAY_DONE__INIT;
     rtmd_replay_channel(srv, s, j->channel, j->last_seq,
-                        rtmd_history_horizon(s->login_ms, srv->cfg->replay_window_ms),
+                        rtmd_history_horizon(s->login_wall_ms, srv->cfg->replay_window_ms),
                         &done.channel_messages, &done.channel_skipped);
     rtm__frame f = RTM__WIRE__FRAME__INIT;
     f.body_case = RTM__WIRE__FRAME__BODY_REPLAY_DONE;
@@ -432,7 +432,7 @@ static int router_channel_deliver(const rtmd_req *rq, Rtm__Wire__ChannelSend *cs
         return RTM_CHANNEL_MESSAGE_ERR_FAILURE;
     /* Members in grace get it from the history when they resume (S10). */
     rtmd_fan_out(srv, s->app_id, s->user_id, cs->channel, buf, len);
-    uint64_t now = srv->now.mono_ms;
+    uint64_t now = srv->now.wall_ms; /* the message's server_ts */
     if (rtmd_store_history_push(srv->store, s->app_id, cs->channel, d.seq, now, buf, len,
                                 srv->cfg->replay_max,
                                 rtmd_history_horizon(now, srv->cfg->replay_window_ms)) ==

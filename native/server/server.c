@@ -48,7 +48,7 @@ static void rtmd_server_offline_sweep(evutil_socket_t fd, short what, void *arg)
         rtmd_log(RTMD_LOG_INFO, "%zu offline messages expired (--offline-ttl-s %u)", n,
                  srv->cfg->offline_ttl_s);
     /* Channels without members whose history left the replay window. */
-    rtmd_store_channels_expire(srv->store, rtmd_history_horizon(srv->now.mono_ms,
+    rtmd_store_channels_expire(srv->store, rtmd_history_horizon(srv->now.wall_ms,
                                                                 srv->cfg->replay_window_ms));
 }
 

@@ -2,9 +2,11 @@
  * server.h: the state of one rtmd process, shared by its modules.
  *
  * The way data travels: listener -> conn (a link: framing, heartbeats,
- * limits) -> session (login, logout, the session table through the store)
- * -> router (peers, channels) -> the links of the receivers.
- * Everything runs on one libevent loop thread.
+ * limits) -> the request table (requests.c) -> a handler (session, router,
+ * attrs, ...) -> the engine (engine.h, what the system keeps) -> the outbox
+ * (outbox.c) -> the links. The node's own sessions are the registry's
+ * (registry.h). Everything runs on one libevent loop thread, and each of its
+ * callbacks reads the clocks once (rtmd_server_tick).
  */
 #ifndef RTMD_SERVER_H
 #define RTMD_SERVER_H

@@ -71,7 +71,7 @@ static rtmd_session *session_new(rtmd_server *srv, const char *app, const char *
     s->user_id = strdup(user);
     s->instance_id = instance;
     s->id = session_next_id();
-    s->login_ms = srv->now.mono_ms;
+    s->login_wall_ms = srv->now.wall_ms;
     if (!s->app_id || !s->user_id) {
         session_free(s);
         return NULL;

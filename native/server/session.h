@@ -38,7 +38,8 @@ typedef struct rtmd_session {
     uint64_t instance_id;     /* Login.instance_id of the client that owns it */
     uint32_t link_seq;        /* Login.link_seq of the link it last accepted */
     uint64_t id;              /* LoginResult.session_id: never 0, never reused */
-    uint64_t login_ms;        /* when the login that made it was answered (monotonic) */
+    uint64_t login_wall_ms;   /* when the login that made it was answered (wall ms:
+                               * the channel history's clock, store.h) */
     struct rtmd_conn *link;   /* NULL while it has none */
     uint64_t peer_seq;        /* seq of the last PeerDeliver sent to it */
     /* Grace (no link): its place on the server's list, with its deadline

@@ -54,7 +54,8 @@ void rtmd_strv_free(rtmd_strv *v);
 typedef void (*rtmd_user_fn)(rtmd_user u, void *closure);
 
 /* An encoded frame kept by the store (header included), with its seq and,
- * for channel history, the monotonic ms at which it was accepted. */
+ * for channel history, when it was accepted (wall clock, ms since the
+ * epoch, so that the replay window means the same after a restart). */
 typedef void (*rtmd_frame_fn)(uint64_t seq, uint64_t at_ms, const uint8_t *frame,
                               size_t len, void *closure);
 
@@ -201,7 +202,7 @@ typedef struct rtmd_store_ops {
                          uint64_t *base, uint64_t *last);
 
     /* Channel history (SPEC S10): an encoded ChannelDeliver of seq accepted
-     * at at_ms (monotonic). Keeps at most max (0: none); entries older than
+     * at at_ms (wall clock). Keeps at most max (0: none); entries older than
      * horizon_ms are dropped here, lazily. ABSENT: no such channel. */
     rtmd_store_status (*history_push)(rtmd_store *st, const char *app_id,
                                       const char *channel, uint64_t seq, uint64_t at_ms,
