@@ -14,6 +14,7 @@ void rtmd_engine_op_clear(rtmd_eng_op *op)
 {
     rtmd_attrv_free(&op->attrs);
     rtmd_banv_free(&op->bans);
+    rtmd_strv_free(&op->users);
 }
 
 /* Keeps in v only the entries whose key is one of keys (all when n_keys is
@@ -82,10 +83,93 @@ static int apply_chattrs_set(rtmd_store *st, const char *app, const char *channe
     return code;
 }
 
+static int apply_strcmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* How many distinct users of users[0..n) `of` does not follow yet;
+ * SIZE_MAX when out of memory. */
+static size_t apply_count_new(rtmd_store *st, rtmd_user of, char *const *users, size_t n)
+{
+    char **sorted = malloc(n * sizeof *sorted);
+    if (!sorted)
+        return SIZE_MAX;
+    memcpy(sorted, users, n * sizeof *sorted);
+    qsort(sorted, n, sizeof *sorted, apply_strcmp);
+    size_t fresh = 0;
+    for (size_t i = 0; i < n; i++)
+        if ((i == 0 || strcmp(sorted[i - 1], sorted[i]) != 0) &&
+            !rtmd_store_sub_has(st, of, sorted[i]))
+            fresh++;
+    free(sorted);
+    return fresh;
+}
+
+/* Adds the subscriptions of users[0..n), all or none; *added gets copies of
+ * the users newly added, in the order asked. */
+static int apply_subscribe(rtmd_store *st, rtmd_user of, char *const *users, size_t n,
+                           size_t max, rtmd_strv *added)
+{
+    size_t fresh = apply_count_new(st, of, users, n);
+    if (fresh == SIZE_MAX || !(added->items = calloc(n ? n : 1, sizeof *added->items)))
+        return RTM_PEER_SUBSCRIPTION_STATUS_ERR_FAILURE;
+    if (rtmd_store_sub_count(st, of) + fresh > max)
+        return RTM_PEER_SUBSCRIPTION_STATUS_ERR_OVERFLOW;
+    for (size_t i = 0; i < n; i++) {
+        rtmd_store_status s = rtmd_store_sub_add(st, of, users[i]);
+        if (s == RTMD_STORE_EXISTS)
+            continue;
+        if (s == RTMD_STORE_OK && (added->items[added->count] = strdup(users[i]))) {
+            added->count++;
+            continue;
+        }
+        if (s == RTMD_STORE_OK)
+            rtmd_store_sub_remove(st, of, users[i]);
+        while (added->count > 0) {
+            char *u = added->items[--added->count];
+            rtmd_store_sub_remove(st, of, u);
+            free(u);
+        }
+        return RTM_PEER_SUBSCRIPTION_STATUS_ERR_FAILURE;
+    }
+    return RTM_PEER_SUBSCRIPTION_STATUS_ERR_OK;
+}
+
+/* followers_foreach's callback: one more user in a strv (items NULL once
+ * out of memory). */
+static void apply_follower(rtmd_user u, void *closure)
+{
+    rtmd_strv *v = closure;
+    if (!v->items)
+        return;
+    char **items = realloc(v->items, (v->count + 1) * sizeof *items);
+    char *copy = items ? strdup(u.user) : NULL;
+    if (items)
+        v->items = items;
+    if (!copy) {
+        rtmd_strv_free(v);
+        return;
+    }
+    v->items[v->count++] = copy;
+}
+
+static rtmd_store_status apply_followers(rtmd_store *st, rtmd_user of, rtmd_strv *out)
+{
+    out->items = malloc(sizeof *out->items);
+    out->count = 0;
+    if (!out->items)
+        return RTMD_STORE_NOMEM;
+    rtmd_store_followers_foreach(st, of.app, of.user, apply_follower, out);
+    return out->items ? RTMD_STORE_OK : RTMD_STORE_NOMEM;
+}
+
 void rtmd_engine_apply(rtmd_store *st, rtmd_eng_op *op)
 {
     op->attrs = (rtmd_attrv){ NULL, 0 };
     op->bans = (rtmd_banv){ NULL, 0 };
+    op->users = (rtmd_strv){ NULL, 0 };
+    op->count = 0;
     switch (op->kind) {
     case RTMD_ENG_ATTRS_GET:
         op->code = apply_attrs_get(st, op->in.attrs_get.of, &op->attrs);
@@ -115,6 +199,24 @@ void rtmd_engine_apply(rtmd_store *st, rtmd_eng_op *op)
         break;
     case RTMD_ENG_BANS_LIST:
         op->code = rtmd_store_bans_list(st, op->in.bans_list.now_ms, &op->bans);
+        break;
+    case RTMD_ENG_SUBSCRIBE:
+        if (op->in.subscribe.unsubscribe) {
+            for (size_t i = 0; i < op->in.subscribe.n_users; i++)
+                rtmd_store_sub_remove(st, op->in.subscribe.of, op->in.subscribe.users[i]);
+            op->code = RTM_PEER_SUBSCRIPTION_STATUS_ERR_OK;
+        } else {
+            op->code = apply_subscribe(st, op->in.subscribe.of, op->in.subscribe.users,
+                                       op->in.subscribe.n_users, op->in.subscribe.max,
+                                       &op->users);
+        }
+        op->count = rtmd_store_sub_count(st, op->in.subscribe.of);
+        break;
+    case RTMD_ENG_SUBSCRIBED:
+        op->code = rtmd_store_sub_list(st, op->in.subscribed.of, &op->users);
+        break;
+    case RTMD_ENG_FOLLOWERS:
+        op->code = apply_followers(st, op->in.followers.of, &op->users);
         break;
     }
 }

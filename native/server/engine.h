@@ -14,10 +14,10 @@
  *
  * Engines: `mem` (engine_mem.c) applies each operation to the in-memory
  * store (store.h) and completes it at once, inside submit. The families
- * moved onto the engine so far are the user and channel attributes and the
- * bans' changes and list; the others (and the ban check of a login) still
- * call the store directly, which is sound while every engine completes at
- * once.
+ * moved onto the engine so far are the user and channel attributes, the
+ * bans' changes and list, and presence subscriptions; the others (and the
+ * ban check of a login) still call the store directly, which is sound while
+ * every engine completes at once.
  */
 #ifndef RTMD_ENGINE_H
 #define RTMD_ENGINE_H
@@ -38,7 +38,10 @@ typedef enum {
     RTMD_ENG_CHATTRS_SET, /* a SetChannelAttributes */
     RTMD_ENG_BAN_SET,     /* ban a user (SPEC A1) */
     RTMD_ENG_BAN_LIFT,    /* lift a user's ban */
-    RTMD_ENG_BANS_LIST    /* the bans in force */
+    RTMD_ENG_BANS_LIST,   /* the bans in force */
+    RTMD_ENG_SUBSCRIBE,   /* follow (or stop following) users' presence (A8) */
+    RTMD_ENG_SUBSCRIBED,  /* the users a session follows */
+    RTMD_ENG_FOLLOWERS    /* the users that follow a user */
 } rtmd_eng_kind;
 
 typedef void (*rtmd_eng_done)(rtmd_eng_op *op);
@@ -77,10 +80,22 @@ struct rtmd_eng_op {
         struct {
             uint64_t now_ms;   /* wall clock */
         } bans_list;
+        struct {
+            rtmd_user of;
+            char *const *users;
+            size_t n_users;
+            bool unsubscribe;
+            size_t max;        /* subscriptions a session may hold */
+        } subscribe;
+        struct {
+            rtmd_user of;
+        } subscribed, followers;
     } in;
     /* The outcome. For the attributes, an AttributeOperationError
      * (USER_NOT_FOUND when the user has no session, the apply's codes,
-     * FAILURE when the engine failed). For bans, an rtmd_store_status
+     * FAILURE when the engine failed). For SUBSCRIBE, a
+     * PeerSubscriptionStatusError (all the users or none: OVERFLOW past
+     * max). For bans, SUBSCRIBED and FOLLOWERS, an rtmd_store_status
      * (BAN_LIFT: ABSENT when none was in force). */
     int code;
     /* The attributes: those read (the _GET kinds), or the channel's whole
@@ -89,6 +104,12 @@ struct rtmd_eng_op {
     rtmd_attrv attrs;
     /* BANS_LIST: the bans in force; freed by rtmd_engine_op_clear. */
     rtmd_banv bans;
+    /* SUBSCRIBE: the users newly followed, in the order asked; SUBSCRIBED:
+     * the users followed, sorted; FOLLOWERS: the users (of its app) that
+     * follow it. Freed by rtmd_engine_op_clear. SUBSCRIBE's count: the
+     * subscriptions the session holds after it. */
+    rtmd_strv users;
+    size_t count;
     rtmd_eng_done done;
     void *closure;
 };

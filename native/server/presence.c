@@ -7,6 +7,7 @@
 
 #include <event2/event.h>
 
+#include "engine.h"
 #include "outbox.h"
 #include "ids.h"
 #include "log.h"
@@ -98,31 +99,78 @@ static void presence_tell(rtmd_server *srv, rtmd_session *s, char *const *users,
 
 /* ---- events ------------------------------------------------------------- */
 
+/* A presence operation waiting for the engine: the op first, so that its
+ * done callback finds the call. The strings are copies: the session it is
+ * about may be gone by then. */
 typedef struct {
+    rtmd_eng_op op;
     rtmd_server *srv;
-    const presence_list *l;
-} presence_announce_ctx;
+    char *app, *user;
+    uint64_t session_id;  /* the session to tell (rtmd_presence_resumed) */
+    rtmd_peer_state state; /* what to announce (rtmd_presence_announce) */
+    rtmd_later answer;     /* the request's answer (subscribe, get) */
+} presence_call;
 
-static void presence_announce_cb(rtmd_user follower, void *closure)
+static presence_call *presence_call_new(rtmd_server *srv, rtmd_eng_kind kind,
+                                        rtmd_eng_done done, const char *app,
+                                        const char *user)
 {
-    presence_announce_ctx *ctx = closure;
-    rtmd_session *s = rtmd_registry_find(&ctx->srv->sessions, follower.app, follower.user);
-    if (s)
-        presence_send_event(s, ctx->l);
+    presence_call *call = calloc(1, sizeof *call);
+    if (!call)
+        return NULL;
+    call->op.kind = kind;
+    call->op.done = done;
+    call->srv = srv;
+    call->app = strdup(app);
+    call->user = strdup(user);
+    if (!call->app || !call->user) {
+        free(call->app);
+        free(call->user);
+        free(call);
+        return NULL;
+    }
+    return call;
+}
+
+static void presence_call_free(presence_call *call)
+{
+    rtmd_engine_op_clear(&call->op);
+    free(call->app);
+    free(call->user);
+    free(call);
+}
+
+static void presence_announce_done(rtmd_eng_op *op)
+{
+    presence_call *call = (presence_call *)op;
+    Rtm__Wire__PeerState st = RTM__WIRE__PEER_STATE__INIT;
+    st.user = call->user;
+    st.state = (int32_t)call->state;
+    Rtm__Wire__PeerState *ptr = &st;
+    presence_list l = { &st, &ptr, 1 };
+    for (size_t i = 0; i < op->users.count; i++) {
+        rtmd_session *s = rtmd_registry_find(&call->srv->sessions, call->app,
+                                             op->users.items[i]);
+        if (s)
+            presence_send_event(s, &l);
+    }
+    presence_call_free(call);
 }
 
 void rtmd_presence_announce(rtmd_server *srv, const char *app, const char *user,
                             rtmd_peer_state to)
 {
-    Rtm__Wire__PeerState st = RTM__WIRE__PEER_STATE__INIT;
-    st.user = (char *)user;
-    st.state = (int32_t)to;
-    Rtm__Wire__PeerState *ptr = &st;
-    presence_list l = { &st, &ptr, 1 };
     rtmd_log(RTMD_LOG_DEBUG, "%s/%s: now %s to its subscribers", app, user,
              presence_state_name(to));
-    presence_announce_ctx ctx = { srv, &l };
-    rtmd_store_followers_foreach(srv->store, app, user, presence_announce_cb, &ctx);
+    presence_call *call =
+        presence_call_new(srv, RTMD_ENG_FOLLOWERS, presence_announce_done, app, user);
+    if (!call) {
+        rtmd_log(RTMD_LOG_ERROR, "%s/%s: out of memory telling its subscribers", app, user);
+        return;
+    }
+    call->state = to;
+    call->op.in.followers.of = (rtmd_user){ call->app, call->user };
+    rtmd_engine_submit(srv->engine, &call->op);
 }
 
 static void presence_become_unreachable(rtmd_server *srv, rtmd_session *s)
@@ -173,16 +221,30 @@ void rtmd_presence_link_back(rtmd_session *s)
         event_del(s->presence_timer);
 }
 
+static void presence_resumed_done(rtmd_eng_op *op)
+{
+    presence_call *call = (presence_call *)op;
+    rtmd_session *s = rtmd_registry_find(&call->srv->sessions, call->app, call->user);
+    if (op->code != RTMD_STORE_OK)
+        rtmd_log(RTMD_LOG_ERROR, "%s/%s: cannot list its subscriptions", call->app,
+                 call->user);
+    else if (s && s->id == call->session_id)
+        presence_tell(call->srv, s, op->users.items, op->users.count);
+    presence_call_free(call);
+}
+
 void rtmd_presence_resumed(rtmd_server *srv, rtmd_session *s)
 {
-    rtmd_strv subs;
-    if (rtmd_store_sub_list(srv->store, rtmd_session_user(s), &subs) != RTMD_STORE_OK) {
-        rtmd_log(RTMD_LOG_ERROR, "%s/%s: cannot list its subscriptions", s->app_id,
+    presence_call *call = presence_call_new(srv, RTMD_ENG_SUBSCRIBED, presence_resumed_done,
+                                            s->app_id, s->user_id);
+    if (!call) {
+        rtmd_log(RTMD_LOG_ERROR, "%s/%s: out of memory listing its subscriptions", s->app_id,
                  s->user_id);
         return;
     }
-    presence_tell(srv, s, subs.items, subs.count);
-    rtmd_strv_free(&subs);
+    call->session_id = s->id;
+    call->op.in.subscribed.of = (rtmd_user){ call->app, call->user };
+    rtmd_engine_submit(srv->engine, &call->op);
 }
 
 void rtmd_presence_free(rtmd_session *s)
@@ -204,11 +266,11 @@ static bool presence_ids_valid(char *const *users, size_t n)
 
 /* Answers PeerStates{code, the states of users[0..n)}; FAILURE (1 in both
  * families) when out of memory. */
-static void presence_answer_states(const rtmd_req *rq, int code, char *const *users,
-                                   size_t n)
+static void presence_answer_states(rtmd_server *srv, rtmd_later *to, const char *app, int code,
+                                   char *const *users, size_t n)
 {
     presence_list l = { NULL, NULL, 0 };
-    if (presence_list_make(rq->srv, rq->s->app_id, users, n, &l) != 0)
+    if (presence_list_make(srv, app, users, n, &l) != 0)
         code = RTM_QUERY_PEERS_ONLINE_STATUS_ERR_FAILURE;
     Rtm__Wire__PeerStates ps = RTM__WIRE__PEER_STATES__INIT;
     ps.code = code;
@@ -217,7 +279,7 @@ static void presence_answer_states(const rtmd_req *rq, int code, char *const *us
     rtm__frame f = RTM__WIRE__FRAME__INIT;
     f.body_case = RTM__WIRE__FRAME__BODY_PEER_STATES;
     f.peer_states = &ps;
-    rtmd_reply(rq, &f);
+    rtmd_later_reply(to, &f);
     presence_list_free(&l);
 }
 
@@ -230,98 +292,73 @@ void rtmd_presence_query(const rtmd_req *rq, const rtm__frame *f)
         code = RTM_QUERY_PEERS_ONLINE_STATUS_ERR_INVALID_ARGUMENT;
     else if (!rtmd_request_rate_ok(rq))
         code = RTM_QUERY_PEERS_ONLINE_STATUS_ERR_TOO_OFTEN;
-    presence_answer_states(rq, code, q->users,
+    rtmd_later now = rtmd_reply_later(rq);
+    presence_answer_states(rq->srv, &now, rq->s->app_id, code, q->users,
                            code == RTM_QUERY_PEERS_ONLINE_STATUS_ERR_OK ? q->n_users : 0);
 }
 
-static int presence_strcmp(const void *a, const void *b)
+static void presence_subscribe_done(rtmd_eng_op *op)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* How many distinct users of users[0..n) s does not follow yet; SIZE_MAX
- * when out of memory. */
-static size_t presence_count_new(rtmd_server *srv, rtmd_session *s, char *const *users,
-                                 size_t n)
-{
-    char **sorted = malloc(n * sizeof *sorted);
-    if (!sorted)
-        return SIZE_MAX;
-    memcpy(sorted, users, n * sizeof *sorted);
-    qsort(sorted, n, sizeof *sorted, presence_strcmp);
-    size_t fresh = 0;
-    for (size_t i = 0; i < n; i++)
-        if ((i == 0 || strcmp(sorted[i - 1], sorted[i]) != 0) &&
-            !rtmd_store_sub_has(srv->store, rtmd_session_user(s), sorted[i]))
-            fresh++;
-    free(sorted);
-    return fresh;
-}
-
-/* Adds the subscriptions of users[0..n), all or none; *added (n slots)
- * gets the users newly added, in the order asked. A
- * PeerSubscriptionStatusError code. */
-static int presence_add(rtmd_server *srv, rtmd_session *s, char *const *users, size_t n,
-                        char **added, size_t *nadded)
-{
-    *nadded = 0;
-    size_t fresh = presence_count_new(srv, s, users, n);
-    if (fresh == SIZE_MAX)
-        return RTM_PEER_SUBSCRIPTION_STATUS_ERR_FAILURE;
-    if (rtmd_store_sub_count(srv->store, rtmd_session_user(s)) + fresh > RTMD_SUBSCRIPTIONS_MAX)
-        return RTM_PEER_SUBSCRIPTION_STATUS_ERR_OVERFLOW;
-    for (size_t i = 0; i < n; i++) {
-        rtmd_store_status st = rtmd_store_sub_add(srv->store, rtmd_session_user(s), users[i]);
-        if (st == RTMD_STORE_OK) {
-            added[(*nadded)++] = users[i];
-        } else if (st != RTMD_STORE_EXISTS) {
-            while (*nadded)
-                rtmd_store_sub_remove(srv->store, rtmd_session_user(s), added[--*nadded]);
-            return RTM_PEER_SUBSCRIPTION_STATUS_ERR_FAILURE;
-        }
-    }
-    return RTM_PEER_SUBSCRIPTION_STATUS_ERR_OK;
+    presence_call *call = (presence_call *)op;
+    rtmd_log(RTMD_LOG_DEBUG, "%s/%s: %s %zu users: %s (%zu new, %zu in all)", call->app,
+             call->user, op->in.subscribe.unsubscribe ? "unsubscribe from" : "subscribe to",
+             op->in.subscribe.n_users,
+             rtm_code_name(RTM_FAMILY_PEER_SUBSCRIPTION_STATUS_ERR, op->code), op->users.count,
+             op->count);
+    rtmd_later_result(&call->answer, op->code);
+    /* The states of the users it now follows, right after the answer. */
+    rtmd_session *s = rtmd_registry_find(&call->srv->sessions, call->app, call->user);
+    if (op->code == RTM_PEER_SUBSCRIPTION_STATUS_ERR_OK && s && s->id == call->session_id)
+        presence_tell(call->srv, s, op->users.items, op->users.count);
+    presence_call_free(call);
 }
 
 void rtmd_presence_subscribe(const rtmd_req *rq, const rtm__frame *f)
 {
-    rtmd_server *srv = rq->srv;
-    rtmd_session *s = rq->s;
     const Rtm__Wire__Subscribe *sub = f->subscribe;
-    char who[200];
-    int code = RTM_PEER_SUBSCRIPTION_STATUS_ERR_OK;
-    char **added = NULL;
-    size_t nadded = 0;
     if (sub->n_users == 0 || !presence_ids_valid(sub->users, sub->n_users)) {
-        code = RTM_PEER_SUBSCRIPTION_STATUS_ERR_INVALID_ARGUMENT;
-    } else if (sub->unsubscribe) {
-        for (size_t i = 0; i < sub->n_users; i++)
-            rtmd_store_sub_remove(srv->store, rtmd_session_user(s), sub->users[i]);
-    } else if (!(added = malloc(sub->n_users * sizeof *added))) {
-        code = RTM_PEER_SUBSCRIPTION_STATUS_ERR_FAILURE;
-    } else {
-        code = presence_add(srv, s, sub->users, sub->n_users, added, &nadded);
+        rtmd_reply_result(rq, RTM_PEER_SUBSCRIPTION_STATUS_ERR_INVALID_ARGUMENT);
+        return;
     }
-    rtmd_log(RTMD_LOG_DEBUG, "%s: %s %zu users: %s (%zu new, %zu in all)",
-             rtmd_session_name(s, who, sizeof who),
-             sub->unsubscribe ? "unsubscribe from" : "subscribe to", sub->n_users,
-             rtm_code_name(RTM_FAMILY_PEER_SUBSCRIPTION_STATUS_ERR, code), nadded,
-             rtmd_store_sub_count(srv->store, rtmd_session_user(s)));
-    rtmd_reply_result(rq, code);
-    if (code == RTM_PEER_SUBSCRIPTION_STATUS_ERR_OK)
-        presence_tell(srv, s, added, nadded);
-    free(added);
+    presence_call *call = presence_call_new(rq->srv, RTMD_ENG_SUBSCRIBE,
+                                            presence_subscribe_done, rq->s->app_id,
+                                            rq->s->user_id);
+    if (!call) {
+        rtmd_reply_result(rq, RTM_PEER_SUBSCRIPTION_STATUS_ERR_FAILURE);
+        return;
+    }
+    call->session_id = rq->s->id;
+    call->op.in.subscribe.of = (rtmd_user){ call->app, call->user };
+    call->op.in.subscribe.users = sub->users;
+    call->op.in.subscribe.n_users = sub->n_users;
+    call->op.in.subscribe.unsubscribe = sub->unsubscribe;
+    call->op.in.subscribe.max = RTMD_SUBSCRIPTIONS_MAX;
+    call->answer = rtmd_reply_later(rq);
+    rtmd_engine_submit(rq->srv->engine, &call->op);
+}
+
+static void presence_get_subscribed_done(rtmd_eng_op *op)
+{
+    presence_call *call = (presence_call *)op;
+    int code = op->code == RTMD_STORE_OK ? RTM_QUERY_PEERS_BY_SUBSCRIPTION_OPTION_ERR_OK
+                                         : RTM_QUERY_PEERS_BY_SUBSCRIPTION_OPTION_ERR_FAILURE;
+    presence_answer_states(call->srv, &call->answer, call->app, code, op->users.items,
+                           code == 0 ? op->users.count : 0);
+    presence_call_free(call);
 }
 
 void rtmd_presence_get_subscribed(const rtmd_req *rq, const rtm__frame *f)
 {
-    rtmd_strv subs;
-    if (rtmd_store_sub_list(rq->srv->store, rtmd_session_user(rq->s), &subs) != RTMD_STORE_OK) {
-        presence_answer_states(rq, RTM_QUERY_PEERS_BY_SUBSCRIPTION_OPTION_ERR_FAILURE, NULL,
-                               0);
+    presence_call *call = presence_call_new(rq->srv, RTMD_ENG_SUBSCRIBED,
+                                            presence_get_subscribed_done, rq->s->app_id,
+                                            rq->s->user_id);
+    if (!call) {
+        rtmd_later now = rtmd_reply_later(rq);
+        presence_answer_states(rq->srv, &now, rq->s->app_id,
+                               RTM_QUERY_PEERS_BY_SUBSCRIPTION_OPTION_ERR_FAILURE, NULL, 0);
         return;
     }
-    presence_answer_states(rq, RTM_QUERY_PEERS_BY_SUBSCRIPTION_OPTION_ERR_OK, subs.items,
-                           subs.count);
-    rtmd_strv_free(&subs);
+    call->op.in.subscribed.of = (rtmd_user){ call->app, call->user };
+    call->answer = rtmd_reply_later(rq);
+    rtmd_engine_submit(rq->srv->engine, &call->op);
 }

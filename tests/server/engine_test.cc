@@ -233,6 +233,62 @@ TEST_P(EngineContract, BansUntilADeadlineOrLifted_A1) {
   EXPECT_EQ(list(0), Strings{});
 }
 
+// A8: presence subscriptions, all or none up to max; SUBSCRIBE lists the
+// users it newly followed in the order asked, SUBSCRIBED the users followed
+// (sorted), FOLLOWERS those that follow a user.
+TEST_P(EngineContract, SubscriptionsAllOrNoneAndFollowers_A8) {
+  const rtmd_user bob = {"app", "bob"};
+  ASSERT_EQ(rtmd_store_session_add(store_, kAlice), RTMD_STORE_OK);
+  ASSERT_EQ(rtmd_store_session_add(store_, bob), RTMD_STORE_OK);
+  auto users = [](rtmd_eng_op* op) {
+    Op* self = reinterpret_cast<Op*>(op);
+    self->completions++;
+    for (size_t i = 0; i < op->users.count; i++) self->attrs.push_back(op->users.items[i]);
+    rtmd_engine_op_clear(op);
+  };
+  auto subscribe = [&](rtmd_user who, std::vector<std::string> to, bool un, size_t max,
+                       int* code, size_t* count = nullptr) {
+    std::vector<char*> ptrs;
+    for (std::string& u : to) ptrs.push_back(&u[0]);
+    Op o;
+    o.op.kind = RTMD_ENG_SUBSCRIBE;
+    o.op.in.subscribe = {who, ptrs.data(), ptrs.size(), un, max};
+    o.op.done = users;
+    rtmd_engine_submit(engine_, &o.op);
+    EXPECT_EQ(o.completions, 1);
+    *code = o.op.code;
+    if (count) *count = o.op.count;
+    return o.attrs;
+  };
+  auto list = [&](rtmd_eng_kind kind, rtmd_user of) {
+    Op o;
+    o.op.kind = kind;
+    o.op.in.subscribed.of = of;
+    o.op.done = users;
+    rtmd_engine_submit(engine_, &o.op);
+    EXPECT_EQ(o.completions, 1);
+    std::sort(o.attrs.begin(), o.attrs.end());
+    return o.attrs;
+  };
+  int code = -1;
+  size_t count = 0;
+  EXPECT_EQ(subscribe(kAlice, {"dave", "carol", "dave"}, false, 3, &code, &count),
+            (Strings{"dave", "carol"}));
+  EXPECT_EQ(code, RTM_PEER_SUBSCRIPTION_STATUS_ERR_OK);
+  EXPECT_EQ(count, 2u);
+  EXPECT_EQ(subscribe(kAlice, {"erin", "frank"}, false, 3, &code, &count), Strings{});
+  EXPECT_EQ(code, RTM_PEER_SUBSCRIPTION_STATUS_ERR_OVERFLOW);  // 4 > 3: none added
+  EXPECT_EQ(count, 2u);
+  EXPECT_EQ(subscribe(bob, {"carol"}, false, 3, &code), (Strings{"carol"}));
+  EXPECT_EQ(list(RTMD_ENG_SUBSCRIBED, kAlice), (Strings{"carol", "dave"}));
+  EXPECT_EQ(list(RTMD_ENG_FOLLOWERS, rtmd_user{"app", "carol"}), (Strings{"alice", "bob"}));
+  EXPECT_EQ(subscribe(kAlice, {"carol"}, true, 3, &code, &count), Strings{});
+  EXPECT_EQ(code, RTM_PEER_SUBSCRIPTION_STATUS_ERR_OK);
+  EXPECT_EQ(count, 1u);
+  EXPECT_EQ(list(RTMD_ENG_FOLLOWERS, rtmd_user{"app", "carol"}), (Strings{"bob"}));
+  EXPECT_EQ(list(RTMD_ENG_FOLLOWERS, rtmd_user{"other", "carol"}), Strings{});
+}
+
 // Operations complete once each, in the order submitted, whatever their
 // kind and outcome.
 TEST_P(EngineContract, OperationsCompleteOnceInOrder) {
