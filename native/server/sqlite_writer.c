@@ -171,15 +171,47 @@ static void sqlw_free_stmts(sqlw_batch *b)
     b->head = b->tail = NULL;
 }
 
-/* Binds args to st; SQLITE_OK or SQLite's error. The values must live until
- * st is reset (SQLITE_STATIC: no copy). */
+/* Checks arguments as exec and query take them: a known type; for text and
+ * blob, at most INT_MAX bytes (SQLite takes lengths as int) and a pointer
+ * when there are bytes. Sets *bytes to the sum of their lengths. 0 or -1. */
+static int sqlw_check_args(const rtmd_sqlw_arg *args, size_t nargs, size_t *bytes)
+{
+    *bytes = 0;
+    if (nargs && !args)
+        return -1;
+    for (size_t i = 0; i < nargs; i++) {
+        const rtmd_sqlw_arg *a = &args[i];
+        switch (a->type) {
+        case RTMD_SQLW_NULL:
+        case RTMD_SQLW_INT:
+        case RTMD_SQLW_REAL:
+            break;
+        case RTMD_SQLW_TEXT:
+        case RTMD_SQLW_BLOB:
+            if (a->v.bytes.len > INT_MAX || (a->v.bytes.len && !a->v.bytes.p) ||
+                a->v.bytes.len > SIZE_MAX - *bytes)
+                return -1;
+            *bytes += a->v.bytes.len;
+            break;
+        default:
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Binds args, checked by sqlw_check_args, to st; SQLITE_OK or SQLite's
+ * error. The values must live until st is reset (SQLITE_STATIC: no copy).
+ * The codes it makes up itself (TOOBIG, MISUSE) leave SQLite's message as
+ * it was: callers log sqlite3_errstr() of a bind error, never
+ * sqlite3_errmsg(). */
 static int sqlw_bind(sqlite3_stmt *st, const rtmd_sqlw_arg *args, size_t nargs)
 {
     for (size_t i = 0; i < nargs; i++) {
         const rtmd_sqlw_arg *a = &args[i];
         int col = (int)i + 1;
-        /* A NULL pointer would bind SQL NULL: an empty text or blob points
-         * at "" instead. */
+        /* A NULL pointer would bind SQL NULL: an empty text or blob (the
+         * only kind with a NULL pointer, once checked) points at "". */
         const void *p = a->v.bytes.p ? a->v.bytes.p : "";
         int rc;
         switch (a->type) {
@@ -534,20 +566,22 @@ static int sqlw_txn(rtmd_sqlw *w, int which, char *msg, size_t msglen)
 }
 
 /* Runs one queued statement to its end (rows a statement returns, such as a
- * PRAGMA's or RETURNING's, are skipped); SQLITE_OK or the error with
- * SQLite's message in msg. Leaves it reset with no bindings, so that its
- * arguments may be freed. */
+ * PRAGMA's or RETURNING's, are skipped); SQLITE_OK or the error with its
+ * message in msg. Leaves it reset with no bindings, so that its arguments
+ * may be freed. */
 static int sqlw_run_stmt(rtmd_sqlw *w, const sqlw_stmt *s, char *msg, size_t msglen)
 {
     sqlite3_stmt *st = w->stmts[s->idx];
     int rc = sqlw_bind(st, s->args, s->nargs);
-    if (rc == SQLITE_OK) {
+    if (rc != SQLITE_OK) {
+        snprintf(msg, msglen, "binding its arguments: %s", sqlite3_errstr(rc));
+    } else {
         do
             rc = sqlite3_step(st);
         while (rc == SQLITE_ROW);
+        if (rc != SQLITE_DONE)
+            snprintf(msg, msglen, "%s", sqlite3_errmsg(w->db));
     }
-    if (rc != SQLITE_DONE && rc != SQLITE_OK)
-        snprintf(msg, msglen, "%s", sqlite3_errmsg(w->db));
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     return rc == SQLITE_DONE ? SQLITE_OK : rc;
@@ -826,25 +860,18 @@ int rtmd_sqlw_exec(rtmd_sqlw *w, unsigned stmt, const rtmd_sqlw_arg *args, size_
                  stmt, nargs, stmt >= w->nstmts ? "no such statement" : "not what it takes");
         return -1;
     }
-    size_t bytes = 0;
-    for (size_t i = 0; i < nargs; i++) {
-        const rtmd_sqlw_arg *a = &args[i];
-        if (a->type != RTMD_SQLW_TEXT && a->type != RTMD_SQLW_BLOB) {
-            if (a->type != RTMD_SQLW_NULL && a->type != RTMD_SQLW_INT &&
-                a->type != RTMD_SQLW_REAL)
-                goto bad;
-            continue;
-        }
-        /* SQLite takes lengths as int; the sum cannot wrap below that. */
-        if (a->v.bytes.len > INT_MAX || (a->v.bytes.len && !a->v.bytes.p) ||
-            bytes > SIZE_MAX / 2)
-            goto bad;
-        bytes += a->v.bytes.len;
-    }
-    size_t size = sizeof(sqlw_stmt) + nargs * sizeof(rtmd_sqlw_arg) + bytes;
+    size_t bytes;
+    if (sqlw_check_args(args, nargs, &bytes) != 0)
+        goto bad;
+    /* nargs <= SQLITE_MAX_VARIABLE_NUMBER now, but the sum is checked all
+     * the same rather than trusted to wrap nowhere. */
+    size_t fixed = sizeof(sqlw_stmt) + nargs * sizeof(rtmd_sqlw_arg);
+    if (nargs > (SIZE_MAX - sizeof(sqlw_stmt)) / sizeof(rtmd_sqlw_arg) ||
+        bytes > SIZE_MAX - fixed)
+        goto bad;
     if (!w->open && !(w->open = calloc(1, sizeof *w->open)))
         goto oom;
-    sqlw_stmt *s = malloc(size);
+    sqlw_stmt *s = malloc(fixed + bytes);
     if (!s)
         goto oom;
     s->next = NULL;
@@ -905,6 +932,13 @@ int rtmd_sqlw_query(rtmd_sqlw *w, const char *sql, const rtmd_sqlw_arg *args, si
                  "first), or closing: refused", w->path);
         return -1;
     }
+    /* As exec's: a length with no bytes behind it would be read past. */
+    size_t bytes;
+    if (sqlw_check_args(args, nargs, &bytes) != 0) {
+        rtmd_log(RTMD_LOG_ERROR, "sqlite %s: query (%.80s): an argument of a bad type or "
+                 "length: refused", w->path, sql);
+        return -1;
+    }
     sqlite3_stmt *st;
     int rc = sqlite3_prepare_v2(w->rdb, sql, -1, &st, NULL);
     if (rc != SQLITE_OK) {
@@ -921,8 +955,11 @@ int rtmd_sqlw_query(rtmd_sqlw *w, const char *sql, const rtmd_sqlw_arg *args, si
                  w->path, sql, nargs, sqlite3_bind_parameter_count(st));
         goto out;
     }
-    if ((rc = sqlw_bind(st, args, nargs)) != SQLITE_OK)
-        goto failed;
+    if ((rc = sqlw_bind(st, args, nargs)) != SQLITE_OK) {
+        rtmd_log(RTMD_LOG_ERROR, "sqlite %s: query (%.80s): binding its arguments: %s", w->path,
+                 sql, sqlite3_errstr(rc));
+        goto out;
+    }
     if (ncols > SQLW_QUERY_COLS && !(cols = calloc(ncols, sizeof *cols))) {
         rc = SQLITE_NOMEM;
         goto failed;

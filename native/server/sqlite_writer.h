@@ -183,7 +183,8 @@ uint64_t rtmd_sqlw_flush(rtmd_sqlw *w, rtmd_sqlw_done_fn cb, void *closure);
 /* Runs sql (any read: recovery at startup) on a read connection of the
  * calling thread, calling fn for each row. Only when nothing is queued or
  * in flight: before the first flush or right after rtmd_sqlw_sync, so that
- * it sees every write made. 0, or -1 (logged, but for fn's stop). */
+ * it sees every write made. The arguments are checked as rtmd_sqlw_exec
+ * checks them. 0, or -1 (logged, but for fn's stop). */
 int rtmd_sqlw_query(rtmd_sqlw *w, const char *sql, const rtmd_sqlw_arg *args, size_t nargs,
                     rtmd_sqlw_row_fn fn, void *closure);
 

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <climits>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -892,6 +893,30 @@ TEST_F(SqliteWriter, QueryBindsArgumentsAndReturnsEveryColumnType) {
   EXPECT_EQ(rtmd_sqlw_query(w_, "SELECT 1", nullptr, 0, stop, nullptr), -1);
   EXPECT_EQ(rtmd_sqlw_query(w_, "SELECT nope FROM t", nullptr, 0, fn, &row), -1);
   EXPECT_EQ(rtmd_sqlw_query(w_, "SELECT ?", nullptr, 0, fn, &row), -1) << "argument missing";
+}
+
+// Rule: query checks its arguments as exec does (a length with no bytes
+// behind it was read past: ASan's global-buffer-overflow).
+TEST_F(SqliteWriter, QueryChecksItsArgumentsAsExecDoes) {
+  ASSERT_TRUE(Open()) << err_;
+  int64_t len = -1;
+  auto fn = [](const rtmd_sqlw_arg* c, size_t n, void* closure) -> int {
+    if (n == 1 && c[0].type == RTMD_SQLW_INT) *static_cast<int64_t*>(closure) = c[0].v.i;
+    return 0;
+  };
+  // The concatenation copies the bytes (memcpy: ASan sees the read).
+  const char* sql = "SELECT length(CAST(? || '' AS BLOB))";
+  rtmd_sqlw_arg bad[] = {rtmd_sqlw_text(nullptr, 5), rtmd_sqlw_blob(nullptr, 1),
+                         rtmd_sqlw_text("x", (size_t)INT_MAX + 1), rtmd_sqlw_null()};
+  bad[3].type = static_cast<rtmd_sqlw_type>(42);
+  for (const rtmd_sqlw_arg& a : bad) {
+    EXPECT_EQ(rtmd_sqlw_query(w_, sql, &a, 1, fn, &len), -1) << "type " << a.type;
+    EXPECT_EQ(len, -1) << "a row came back";
+  }
+  EXPECT_EQ(rtmd_sqlw_query(w_, sql, nullptr, 1, fn, &len), -1) << "no arguments array";
+  rtmd_sqlw_arg empty = rtmd_sqlw_text(nullptr, 0);
+  EXPECT_EQ(rtmd_sqlw_query(w_, sql, &empty, 1, fn, &len), 0);
+  EXPECT_EQ(len, 0);
 }
 
 TEST_F(SqliteWriter, StatsCountQueuedStatementsCommitsAndBytesOnDisk) {
