@@ -26,6 +26,8 @@
 #define SQLW_LOG_INTERVAL_US 1000000u
 /* Problems quick_check and integrity_check report at most. */
 #define SQLW_CHECK_ROWS 8
+#define SQLW_STR(x) #x
+#define SQLW_XSTR(x) SQLW_STR(x)
 /* Columns of a query row held on the stack; more are allocated. */
 #define SQLW_QUERY_COLS 16
 
@@ -396,7 +398,8 @@ static int sqlw_open_db(const rtmd_sqlw_config *cfg, sqlite3 **out, char *err, s
      * the whole file, in time linear in its size; it skips only the
      * index-against-table cross-checks of integrity_check. */
     char findings[512] = "";
-    int check = sqlw_run_check(db, "PRAGMA quick_check(8)", findings, sizeof findings, &rc);
+    int check = sqlw_run_check(db, "PRAGMA quick_check(" SQLW_XSTR(SQLW_CHECK_ROWS) ")",
+                               findings, sizeof findings, &rc);
     if (check < 0) {
         sqlw_err_db(err, errlen, path, db, rc);
         goto fail;
@@ -498,13 +501,23 @@ static int sqlw_prepare_one(rtmd_sqlw *w, unsigned i, const char *sql, bool *txn
         sqlw_err(err, errlen, "%s: statement %u is empty", w->path, i);
         return -1;
     }
-    /* One statement per text: a second one would silently never run. */
-    while (tail && *tail && strchr(" \t\r\n;", *tail))
-        tail++;
-    if (tail && *tail) {
-        sqlw_err(err, errlen, "%s: statement %u (%.80s) holds more than one statement", w->path,
-                 i, sql);
-        return -1;
+    /* One statement per text: a second one would silently never run. What
+     * may follow is what SQLite prepares to no statement (blanks,
+     * semicolons, comments); anything else, even what fails to prepare, is
+     * a second statement. Preparing it has no effect. */
+    while (tail && *tail) {
+        sqlite3_stmt *more = NULL;
+        const char *next = NULL;
+        int rc = sqlite3_prepare_v2(w->db, tail, -1, &more, &next);
+        sqlite3_finalize(more);
+        if (rc != SQLITE_OK || more) {
+            sqlw_err(err, errlen, "%s: statement %u (%.80s) holds more than one statement",
+                     w->path, i, sql);
+            return -1;
+        }
+        if (!next || next == tail)
+            break;
+        tail = next;
     }
     w->nparams[i] = sqlite3_bind_parameter_count(w->stmts[i]);
     return 0;
@@ -1204,7 +1217,8 @@ int rtmd_sqlw_check(const char *path, int schema_version, char *report, size_t s
     sqlite3_busy_timeout(db, SQLW_BUSY_TIMEOUT_MS);
     int result = 1;
     char findings[1024] = "";
-    int check = sqlw_run_check(db, "PRAGMA integrity_check(8)", findings, sizeof findings, &rc);
+    int check = sqlw_run_check(db, "PRAGMA integrity_check(" SQLW_XSTR(SQLW_CHECK_ROWS) ")",
+                               findings, sizeof findings, &rc);
     int64_t version = 0, objects = 0, pages = 0, page_size = 0;
     if (check < 0) {
         int primary = rc & 0xff;

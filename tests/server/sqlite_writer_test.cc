@@ -650,6 +650,34 @@ TEST_F(SqliteWriter, OpenRefusesABadStatementNamingIt) {
   }
 }
 
+// Rule: what follows a statement may be comments; a second statement is
+// refused.
+TEST_F(SqliteWriter, OpenTakesATrailingCommentAsNoSecondStatement) {
+  const char* stmts[3] = {"INSERT INTO u(k, v) VALUES (?, ?) -- the key, its value",
+                          "INSERT INTO u(k, v) VALUES (?, ?); /* then nothing */ ;",
+                          "INSERT INTO u(k, v) VALUES (?, ?) -- last\n"};
+  rtmd_sqlw_config cfg = MakeConfig(path_);
+  cfg.stmts = stmts;
+  cfg.nstmts = 3;
+  ASSERT_TRUE(Open(cfg)) << err_;
+  for (unsigned i = 0; i < 3; i++) {
+    std::string k = "k" + std::to_string(i);
+    rtmd_sqlw_arg args[2] = {rtmd_sqlw_text(k.data(), k.size()), rtmd_sqlw_int(i)};
+    ASSERT_EQ(rtmd_sqlw_exec(w_, i, args, 2), 0);
+  }
+  ASSERT_EQ(rtmd_sqlw_sync(w_), 0);
+  Close();
+  EXPECT_EQ(Db(path_).Int("SELECT count(*) FROM u"), 3);
+  for (const char* two : {"INSERT INTO u(k, v) VALUES (1, 1); -- c\nDELETE FROM u",
+                          "INSERT INTO u(k, v) VALUES (1, 1) /* c */; SELECT 1"}) {
+    const char* one[1] = {two};
+    cfg.stmts = one;
+    cfg.nstmts = 1;
+    EXPECT_FALSE(Open(cfg)) << two;
+    EXPECT_NE(err_.find("more than one statement"), std::string::npos) << err_;
+  }
+}
+
 // ---- files that cannot be used -----------------------------------------
 
 TEST_F(SqliteWriter, RandomBytesFileIsAClearErrorAtOpenAndLeftAlone) {
