@@ -328,6 +328,47 @@ static int sqlw_exec_sql(sqlite3 *db, const char *sql, const char *path, const c
     return 0;
 }
 
+/* What the authorizer refused, for the message of open. */
+typedef struct {
+    char what[160];
+} sqlw_auth;
+
+/* The authorizer while the caller's schema runs and its statements are
+ * prepared. It refuses BEGIN, COMMIT, ROLLBACK, SAVEPOINT and RELEASE,
+ * which would end or nest the writer's own transaction and so break the
+ * batches' all-or-nothing and order (a COMMIT in batch 3 would make
+ * batches 1 and 2 durable, then fail them), and every pragma but those of
+ * RTMD_SQLW_PRAGMAS_ALLOWED: the writer owns the connection's settings,
+ * and some would weaken durability or the file (synchronous=OFF,
+ * journal_mode=MEMORY, writable_schema). */
+static int sqlw_authorize(void *closure, int action, const char *a, const char *b,
+                          const char *c, const char *d)
+{
+    sqlw_auth *au = closure;
+    (void)b, (void)c, (void)d;
+    if (action == SQLITE_TRANSACTION || action == SQLITE_SAVEPOINT) {
+        snprintf(au->what, sizeof au->what, "%s",
+                 "a transaction statement: the writer makes the transactions");
+        return SQLITE_DENY;
+    }
+    if (action == SQLITE_PRAGMA) {
+        /* RTMD_SQLW_PRAGMAS_ALLOWED: names separated by commas. */
+        const char *list = RTMD_SQLW_PRAGMAS_ALLOWED;
+        size_t alen = a ? strlen(a) : 0;
+        while (a && *list) {
+            size_t n = strcspn(list, ",");
+            if (n == alen && sqlite3_strnicmp(list, a, (int)n) == 0)
+                return SQLITE_OK;
+            list += n + (list[n] == ',');
+        }
+        snprintf(au->what, sizeof au->what, "PRAGMA %.40s is not allowed (only %s: the "
+                 "writer owns the connection's settings)", a ? a : "?",
+                 RTMD_SQLW_PRAGMAS_ALLOWED);
+        return SQLITE_DENY;
+    }
+    return SQLITE_OK;
+}
+
 /* Brings the schema of db to cfg's version, in one transaction that always
  * writes (user_version is set even when unchanged: that rewrites page 1 in
  * the WAL), which proves the file, its directory (the WAL and its index are
@@ -341,7 +382,17 @@ static int sqlw_schema(sqlite3 *db, const rtmd_sqlw_config *cfg, int64_t version
         return -1;
     int rc = 0;
     if (version == 0) {
-        rc = sqlw_exec_sql(db, cfg->schema_sql, cfg->path, "creating the schema", err, errlen);
+        /* The caller's schema under the authorizer, as its statements. */
+        sqlw_auth au = { "" };
+        char *msg = NULL;
+        sqlite3_set_authorizer(db, sqlw_authorize, &au);
+        if (sqlite3_exec(db, cfg->schema_sql, NULL, NULL, &msg) != SQLITE_OK) {
+            sqlw_err(err, errlen, "%s: creating the schema: %s", cfg->path,
+                     au.what[0] ? au.what : msg ? msg : "failed");
+            rc = -1;
+        }
+        sqlite3_free(msg);
+        sqlite3_set_authorizer(db, NULL, NULL);
     } else if (version < cfg->schema_version) {
         char why[256] = "";
         if (cfg->migrate(db, (int)version, cfg->schema_version, why, sizeof why,
@@ -472,29 +523,15 @@ fail:
     return -1;
 }
 
-/* The authorizer while the caller's statements are prepared: it refuses
- * BEGIN, COMMIT, ROLLBACK, SAVEPOINT and RELEASE, which would end or nest
- * the writer's own transaction and so break the batches' all-or-nothing (a
- * COMMIT in batch 3 would make batches 1 and 2 durable, then fail them). */
-static int sqlw_authorize(void *closure, int action, const char *a, const char *b,
-                          const char *c, const char *d)
-{
-    if (action == SQLITE_TRANSACTION || action == SQLITE_SAVEPOINT) {
-        *(bool *)closure = true;
-        return SQLITE_DENY;
-    }
-    return SQLITE_OK;
-}
-
-static int sqlw_prepare_one(rtmd_sqlw *w, unsigned i, const char *sql, bool *txn, char *err,
-                            size_t errlen)
+static int sqlw_prepare_one(rtmd_sqlw *w, unsigned i, const char *sql, sqlw_auth *au,
+                            char *err, size_t errlen)
 {
     const char *tail = NULL;
+    au->what[0] = '\0';
     if (sqlite3_prepare_v3(w->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &w->stmts[i], &tail) !=
         SQLITE_OK) {
         sqlw_err(err, errlen, "%s: statement %u (%.80s): %s", w->path, i, sql,
-                 *txn ? "a transaction statement: the writer makes the transactions"
-                      : sqlite3_errmsg(w->db));
+                 au->what[0] ? au->what : sqlite3_errmsg(w->db));
         return -1;
     }
     if (!w->stmts[i]) {
@@ -532,11 +569,11 @@ static int sqlw_prepare(rtmd_sqlw *w, const rtmd_sqlw_config *cfg, char *err, si
             return -1;
         }
     }
-    bool txn = false;
-    sqlite3_set_authorizer(w->db, sqlw_authorize, &txn);
+    sqlw_auth au = { "" };
+    sqlite3_set_authorizer(w->db, sqlw_authorize, &au);
     int rc = 0;
     for (unsigned i = 0; i < w->nstmts && rc == 0; i++)
-        rc = sqlw_prepare_one(w, i, cfg->stmts[i] ? cfg->stmts[i] : "", &txn, err, errlen);
+        rc = sqlw_prepare_one(w, i, cfg->stmts[i] ? cfg->stmts[i] : "", &au, err, errlen);
     sqlite3_set_authorizer(w->db, NULL, NULL);
     return rc;
 }

@@ -25,8 +25,11 @@
  * Atomicity. Each batch is all or nothing, whatever it shares a transaction
  * with: a batch runs inside a savepoint of the group's transaction. (So a
  * batch's fate depends on its own statements, not on which batches the
- * timing of the writer put beside it.) The caller's statements may not be
- * transaction statements (BEGIN, COMMIT, SAVEPOINT...): open refuses them.
+ * timing of the writer put beside it.) The caller's statements and schema
+ * may not be transaction statements (BEGIN, COMMIT, SAVEPOINT...: they
+ * would end or nest the writer's transaction) nor pragmas but those of
+ * RTMD_SQLW_PRAGMAS_ALLOWED (a pragma could weaken durability:
+ * synchronous, journal_mode, writable_schema...): open refuses them.
  *
  * Failures while running. A statement that fails on its own account (a
  * constraint, a type mismatch, a value too big: SQLite's transaction is
@@ -58,6 +61,12 @@ struct event_base;
 struct sqlite3;
 
 typedef struct rtmd_sqlw rtmd_sqlw;
+
+/* The pragmas the caller's statements and schema may hold, comma-separated
+ * (any other is refused at open). max_page_count caps the file's size (a
+ * quota): reaching it fails a batch with SQLITE_FULL, as a full disk does;
+ * it cannot make a commit less durable. */
+#define RTMD_SQLW_PRAGMAS_ALLOWED "max_page_count"
 
 typedef enum {
     /* synchronous=NORMAL in WAL mode: a commit is in the OS once reported;
@@ -146,7 +155,8 @@ typedef struct {
                                 * 0: 5000 */
     int schema_version;        /* >= 1: PRAGMA user_version of this schema */
     const char *schema_sql;    /* CREATE statements run on a fresh file, in
-                                * one transaction (no BEGIN/COMMIT inside) */
+                                * one transaction (no transaction statement
+                                * nor pragma but the allowed ones inside) */
     rtmd_sqlw_migrate_fn migrate; /* NULL: an older file is refused */
     void *migrate_closure;
     const char *const *stmts;  /* the statements rtmd_sqlw_exec runs by

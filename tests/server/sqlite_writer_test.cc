@@ -650,6 +650,49 @@ TEST_F(SqliteWriter, OpenRefusesABadStatementNamingIt) {
   }
 }
 
+// Rule: the caller's statements and schema hold no pragma but the allowed
+// ones (nothing that could weaken durability), and the schema no
+// transaction statement.
+TEST_F(SqliteWriter, OpenRefusesPragmasButTheAllowedOnesInStatementsAndSchema) {
+  rtmd_sqlw_config cfg = MakeConfig(path_);
+  for (const char* pragma : {"PRAGMA synchronous = OFF", "pragma main.synchronous=0",
+                             "PRAGMA journal_mode = DELETE", "PRAGMA writable_schema = ON",
+                             "PRAGMA foreign_keys = ON", "PRAGMA user_version = 9"}) {
+    SCOPED_TRACE(pragma);
+    const char* one[1] = {pragma};
+    cfg.stmts = one;
+    cfg.nstmts = 1;
+    EXPECT_FALSE(Open(cfg));
+    EXPECT_NE(err_.find("statement 0"), std::string::npos) << err_;
+    EXPECT_NE(err_.find("is not allowed (only " RTMD_SQLW_PRAGMAS_ALLOWED), std::string::npos)
+        << err_;
+  }
+  cfg.stmts = kStmts;  // holds PRAGMA max_page_count: allowed
+  cfg.nstmts = kNStmts;
+  int k = 0;
+  for (const char* extra : {"PRAGMA synchronous = OFF;", "PRAGMA journal_mode = MEMORY;",
+                            "PRAGMA writable_schema = 1;", "COMMIT; BEGIN;",
+                            "SAVEPOINT s;"}) {
+    SCOPED_TRACE(extra);
+    std::string schema = std::string(kSchema) + extra;
+    cfg.schema_sql = schema.c_str();
+    path_ = dir_ + "/schema" + std::to_string(k++) + ".db";  // a fresh file each
+    cfg.path = path_.c_str();
+    EXPECT_FALSE(Open(cfg));
+    EXPECT_NE(err_.find("creating the schema: "), std::string::npos) << err_;
+    EXPECT_TRUE(err_.find("is not allowed") != std::string::npos ||
+                err_.find("a transaction statement") != std::string::npos)
+        << err_;
+    Db db(path_);
+    EXPECT_EQ(db.Int("PRAGMA user_version"), 0) << "the schema stays undone";
+    EXPECT_EQ(db.Int("SELECT count(*) FROM sqlite_master"), 0) << "the schema stays undone";
+    EXPECT_EQ(db.Str("PRAGMA journal_mode"), "wal");
+  }
+  std::string allowed = std::string(kSchema) + "PRAGMA max_page_count = 1000000;";
+  cfg.schema_sql = allowed.c_str();
+  EXPECT_TRUE(Open(cfg)) << err_;
+}
+
 // Rule: what follows a statement may be comments; a second statement is
 // refused.
 TEST_F(SqliteWriter, OpenTakesATrailingCommentAsNoSecondStatement) {
