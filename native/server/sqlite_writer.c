@@ -44,6 +44,7 @@ typedef struct sqlw_batch {
     struct sqlw_batch *next;
     sqlw_stmt *head, *tail; /* freed by the writer once run */
     size_t nstmts;
+    size_t bytes;           /* of its text and blob arguments (saturating) */
     uint64_t number;
     rtmd_sqlw_done_fn cb;
     void *closure;
@@ -802,6 +803,33 @@ static void sqlw_close_db(rtmd_sqlw *w)
     w->db = NULL;
 }
 
+/* Whether used of max leaves room for more, without overflow. */
+static bool sqlw_fits(size_t used, size_t more, size_t max)
+{
+    return used <= max && more <= max - used;
+}
+
+/* Takes the next group off pending, under mu: the batches in order while
+ * the group stays within its bounds, and at least one, however big. */
+static void sqlw_take_group(rtmd_sqlw *w, sqlw_list *group)
+{
+    sqlw_batch *last = w->pending.head;
+    size_t stmts = last->nstmts, bytes = last->bytes;
+    for (sqlw_batch *b = last->next; b; last = b, b = b->next) {
+        if (!sqlw_fits(stmts, b->nstmts, RTMD_SQLW_GROUP_MAX_STATEMENTS) ||
+            !sqlw_fits(bytes, b->bytes, RTMD_SQLW_GROUP_MAX_BYTES))
+            break;
+        stmts += b->nstmts;
+        bytes += b->bytes;
+    }
+    group->head = w->pending.head;
+    group->tail = last;
+    w->pending.head = last->next;
+    if (!w->pending.head)
+        w->pending.tail = NULL;
+    last->next = NULL;
+}
+
 static void *sqlw_thread(void *arg)
 {
     rtmd_sqlw *w = arg;
@@ -812,9 +840,10 @@ static void *sqlw_thread(void *arg)
             pthread_cond_wait(&w->work, &w->mu);
         if (!w->pending.head)
             break;
-        /* Group commit: every batch waiting goes into this transaction. */
-        sqlw_list group = w->pending;
-        w->pending.head = w->pending.tail = NULL;
+        /* Group commit: the batches waiting go into this transaction, up to
+         * its bounds. */
+        sqlw_list group;
+        sqlw_take_group(w, &group);
         pthread_mutex_unlock(&w->mu);
 
         sqlw_result r;
@@ -945,6 +974,7 @@ int rtmd_sqlw_exec(rtmd_sqlw *w, unsigned stmt, const rtmd_sqlw_arg *args, size_
         b->head = s;
     b->tail = s;
     b->nstmts++;
+    b->bytes = bytes > SIZE_MAX - b->bytes ? SIZE_MAX : b->bytes + bytes;
     return 0;
 bad:
     rtmd_log(RTMD_LOG_ERROR, "sqlite %s: statement %u: an argument of a bad type or length",

@@ -13,11 +13,11 @@
  * Threads. Every function here but rtmd_sqlw_check runs on the loop thread,
  * the one that runs the event_base given to rtmd_sqlw_open, and none of them
  * waits for the disk in normal operation: the writer thread ("rtmd-sqlite")
- * owns the writing connection. It takes every batch waiting when it wakes and
- * commits them all in one transaction, so under load many batches share one
- * commit (one fsync with RTMD_SQLW_FSYNC_FULL). It hands the results back
- * through an eventfd watched by the loop, so the done callbacks run on the
- * loop thread, one at a time, in batch order. The exceptions, which block
+ * owns the writing connection. It takes every batch waiting when it wakes (up
+ * to the group bounds below) and commits them in one transaction, so under
+ * load many batches share one commit (one fsync with RTMD_SQLW_FSYNC_FULL).
+ * It hands the results back through an eventfd watched by the loop, so the
+ * done callbacks run on the loop thread, one at a time, in batch order. The exceptions, which block
  * the loop thread on purpose: rtmd_sqlw_open (the schema, a quick check),
  * rtmd_sqlw_query (startup recovery), rtmd_sqlw_sync and rtmd_sqlw_close
  * (shutdown).
@@ -49,6 +49,12 @@
  * COMMIT itself (a failed fsync), when what the OS kept of the WAL may still
  * hold it. The caller must treat it as lost, and its memory as ahead of the
  * file.
+ *
+ * Group bounds. A transaction takes at most RTMD_SQLW_GROUP_MAX_STATEMENTS
+ * statements or RTMD_SQLW_GROUP_MAX_BYTES bytes of text and blob arguments
+ * (but always at least one batch, however big); the batches past that wait
+ * for the next one. That bounds the WAL a transaction writes and the work
+ * one I/O error fails.
  */
 #ifndef RTMD_SQLITE_WRITER_H
 #define RTMD_SQLITE_WRITER_H
@@ -61,6 +67,10 @@ struct event_base;
 struct sqlite3;
 
 typedef struct rtmd_sqlw rtmd_sqlw;
+
+/* A transaction's bounds (see "Group bounds" above). */
+#define RTMD_SQLW_GROUP_MAX_STATEMENTS 10000u
+#define RTMD_SQLW_GROUP_MAX_BYTES (16u * 1024u * 1024u)
 
 /* The pragmas the caller's statements and schema may hold, comma-separated
  * (any other is refused at open). max_page_count caps the file's size (a

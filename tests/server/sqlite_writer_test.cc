@@ -902,6 +902,51 @@ TEST_F(SqliteWriter, DiskFullFailsTheWholeTransactionAndLaterBatchesCommitOnceTh
   EXPECT_EQ(db.Str("SELECT group_concat(k) FROM u"), "first");
 }
 
+// Rule: at most RTMD_SQLW_GROUP_MAX_STATEMENTS statements per transaction;
+// one batch bigger than that still goes, alone.
+TEST_F(SqliteWriter, GroupIsBoundedInStatements) {
+  ASSERT_TRUE(Open()) << err_;
+  Done d;
+  Db holder(path_, SQLITE_OPEN_READWRITE);
+  ASSERT_EQ(holder.Exec("BEGIN IMMEDIATE"), SQLITE_OK);
+  const uint64_t kPer = RTMD_SQLW_GROUP_MAX_STATEMENTS * 2 / 5;  // 4000
+  for (uint64_t n = 1; n <= 4; n++) {
+    for (uint64_t i = 0; i < kPer; i++) ASSERT_EQ(QueueRow(w_, n, i, 0), 0);
+    rtmd_sqlw_flush(w_, OnDone, &d);
+  }
+  for (uint64_t i = 0; i <= RTMD_SQLW_GROUP_MAX_STATEMENTS; i++)
+    ASSERT_EQ(QueueRow(w_, 5, i, 0), 0);
+  rtmd_sqlw_flush(w_, OnDone, &d);
+  ASSERT_EQ(holder.Exec("ROLLBACK"), SQLITE_OK);
+  ASSERT_TRUE(RunUntil([&] { return d.calls.size() == 5; }, 60000));
+  for (uint64_t n = 1; n <= 5; n++) EXPECT_EQ(d.calls[n - 1], std::make_pair(n, true));
+  struct rtmd_sqlw_stats st = Stats();
+  // [1] or [1, 2], then pairs: never three of 4000 in one transaction.
+  EXPECT_GE(st.commits, 3u);
+  EXPECT_EQ(st.last_commit_statements, RTMD_SQLW_GROUP_MAX_STATEMENTS + 1) << "5 alone";
+  EXPECT_EQ(st.statements_committed, 4 * kPer + RTMD_SQLW_GROUP_MAX_STATEMENTS + 1);
+}
+
+// Rule: at most RTMD_SQLW_GROUP_MAX_BYTES bytes of arguments per
+// transaction.
+TEST_F(SqliteWriter, GroupIsBoundedInBytes) {
+  ASSERT_TRUE(Open()) << err_;
+  Done d;
+  Db holder(path_, SQLITE_OPEN_READWRITE);
+  ASSERT_EQ(holder.Exec("BEGIN IMMEDIATE"), SQLITE_OK);
+  const size_t kBlob = RTMD_SQLW_GROUP_MAX_BYTES * 3 / 8;  // 6 MiB: two fit, three do not
+  for (uint64_t n = 1; n <= 4; n++) {
+    ASSERT_EQ(QueueRow(w_, n, 0, kBlob), 0);
+    rtmd_sqlw_flush(w_, OnDone, &d);
+  }
+  ASSERT_EQ(holder.Exec("ROLLBACK"), SQLITE_OK);
+  ASSERT_TRUE(RunUntil([&] { return d.calls.size() == 4; }, 60000));
+  for (uint64_t n = 1; n <= 4; n++) EXPECT_EQ(d.calls[n - 1], std::make_pair(n, true));
+  struct rtmd_sqlw_stats st = Stats();
+  EXPECT_EQ(st.max_commit_statements, 2u);
+  EXPECT_GE(st.commits, 2u);
+}
+
 // ---- query and stats ---------------------------------------------------
 
 TEST_F(SqliteWriter, QueryIsRefusedWhileWritesAreQueuedOrInFlight) {
