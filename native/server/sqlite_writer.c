@@ -22,8 +22,6 @@
 #include "log.h"
 
 #define SQLW_BUSY_TIMEOUT_MS 5000
-/* A failing disk fails every group: one log line a second is enough. */
-#define SQLW_LOG_INTERVAL_US 1000000u
 /* Problems quick_check and integrity_check report at most. */
 #define SQLW_CHECK_ROWS 8
 #define SQLW_STR(x) #x
@@ -64,11 +62,19 @@ static const char *const sqlw_txn_sql[TXN_N] = {
     "SAVEPOINT rtmd_batch", "RELEASE rtmd_batch", "ROLLBACK TO rtmd_batch",
 };
 
+/* What the writer takes with a group, under the lock: whether it is halted,
+ * and where the last resume drew its line. */
+typedef struct {
+    bool halted;
+    uint64_t run_after;     /* batches up to this one fail without running */
+} sqlw_view;
+
 /* What one group did, applied to the counters under the lock. */
 typedef struct {
     uint64_t stmts;
-    uint64_t committed_batches, committed_stmts, failed_batches, failures;
+    uint64_t committed_batches, committed_stmts, failed_batches;
     bool committed;
+    uint64_t halted_at;     /* the batch the writer halted at; 0: none */
     uint64_t us;
 } sqlw_result;
 
@@ -93,9 +99,6 @@ struct rtmd_sqlw {
     sqlite3 *db;
     sqlite3_stmt **stmts;
     sqlite3_stmt *txn[TXN_N];
-    uint64_t last_log_us;    /* when a failure was last logged; 0: never */
-    uint64_t unlogged;       /* failures not logged since */
-    uint64_t streak;         /* batches failed since the last commit */
     pthread_t thread;
     bool thread_started;
 
@@ -109,8 +112,12 @@ struct rtmd_sqlw {
     uint64_t completed;      /* number of the last batch completed */
     uint64_t inflight_stmts; /* statements of the flushed batches not done */
     bool stop;
+    uint64_t run_after;      /* set by resume: see sqlw_view */
+    uint64_t halted_at;      /* the batch of the last halt */
     struct rtmd_sqlw_stats st;
-    atomic_bool broken;      /* a corrupt file: the writer stopped writing */
+    /* Written under mu, read without it too (exec's and stats' fast path). */
+    atomic_bool halted;      /* until rtmd_sqlw_resume */
+    atomic_bool broken;      /* halted for good */
 };
 
 static uint64_t sqlw_now_us(void)
@@ -581,30 +588,6 @@ static int sqlw_prepare(rtmd_sqlw *w, const rtmd_sqlw_config *cfg, char *err, si
 
 /* ---- the writer thread ----------------------------------------------- */
 
-/* Logs a failure, at most one line a second, with the count of those not
- * logged since the last line. */
-static void sqlw_log_failure(rtmd_sqlw *w, const char *fmt, ...) RTMD_PRINTF(2, 3);
-static void sqlw_log_failure(rtmd_sqlw *w, const char *fmt, ...)
-{
-    uint64_t now = sqlw_now_us();
-    if (w->last_log_us && now - w->last_log_us < SQLW_LOG_INTERVAL_US) {
-        w->unlogged++;
-        return;
-    }
-    char line[768];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
-    va_end(ap);
-    if (w->unlogged)
-        rtmd_log(RTMD_LOG_ERROR, "sqlite %s: %s (and %llu more failures since the last such "
-                 "line)", w->path, line, (unsigned long long)w->unlogged);
-    else
-        rtmd_log(RTMD_LOG_ERROR, "sqlite %s: %s", w->path, line);
-    w->last_log_us = now;
-    w->unlogged = 0;
-}
-
 /* Steps one of the writer's transaction statements; SQLITE_OK or the error
  * with SQLite's message in msg. */
 static int sqlw_txn(rtmd_sqlw *w, int which, char *msg, size_t msglen)
@@ -638,93 +621,173 @@ static int sqlw_run_stmt(rtmd_sqlw *w, const sqlw_stmt *s, char *msg, size_t msg
     return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
-/* Whether an error is the statement's own, leaving the transaction as it
- * was: then only its batch is rolled back (to its savepoint). Anything else
- * (SQLITE_FULL, SQLITE_IOERR, SQLITE_BUSY, SQLITE_NOMEM, ...) may have cost
- * the transaction, and it is rolled back whole. The caller also checks that
- * SQLite did not roll back the transaction itself (ON CONFLICT ROLLBACK). */
-static bool sqlw_error_is_local(int rc)
+/* Whether an error leaves the file unusable for good, so that resume must
+ * refuse: corruption does not clear. (A ROLLBACK that fails leaves the
+ * connection in a transaction no later BEGIN gets past: that is for good
+ * too, decided where it happens.) */
+static bool sqlw_error_is_fatal(int rc)
 {
-    switch (rc & 0xff) {
-    case SQLITE_CONSTRAINT:
-    case SQLITE_MISMATCH:
-    case SQLITE_TOOBIG:
-    case SQLITE_RANGE:
-    case SQLITE_ERROR:
-        return true;
-    default:
-        return false;
-    }
+    return (rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB;
+}
+
+/* Logs the one line of a halt: what failed, what became of the batches
+ * before it in its transaction, and what happens next. cause is the batch
+ * that failed, NULL when the COMMIT of the ones that ran did; halt is where
+ * the writer halts (the first batch of the transaction when it was lost). */
+static void sqlw_log_halt(rtmd_sqlw *w, const sqlw_batch *cause, const sqlw_batch *halt,
+                          const char *what, int rc, const char *cmsg, int crc, bool lost,
+                          uint64_t committed, const char *fatal)
+{
+    char line[1536] = "";
+    if (cause)
+        sqlw_append(line, sizeof line, "batch %llu failed: %s",
+                    (unsigned long long)cause->number, what);
+    else
+        sqlw_append(line, sizeof line, "the transaction from batch %llu on failed: %s",
+                    (unsigned long long)halt->number, cmsg);
+    int code = cause ? rc : crc;
+    if (code)
+        sqlw_append(line, sizeof line, " (SQLite code %d)", code);
+    if (cause && lost && halt != cause)
+        sqlw_append(line, sizeof line, "; its transaction was lost%s%s%s, the batches from %llu "
+                    "on with it", cmsg[0] ? " (" : "", cmsg, cmsg[0] ? ")" : "",
+                    (unsigned long long)halt->number);
+    else if (cause && cmsg[0])
+        sqlw_append(line, sizeof line, "; then %s", cmsg);
+    else if (cause && committed)
+        sqlw_append(line, sizeof line, "; the batches before it in its transaction (%llu) "
+                    "committed", (unsigned long long)committed);
+    if (fatal)
+        sqlw_append(line, sizeof line, "; %s: the writer halts for good, batch %llu and every "
+                    "later batch fail without running (reopen to write again)", fatal,
+                    (unsigned long long)halt->number);
+    else
+        sqlw_append(line, sizeof line, "; the writer halts: batch %llu and every later batch "
+                    "fail without running, and exec refuses, until rtmd_sqlw_resume",
+                    (unsigned long long)halt->number);
+    rtmd_log(RTMD_LOG_ERROR, "sqlite %s: %s", w->path, line);
 }
 
 /* Runs the batches of one group in one transaction, each in a savepoint, and
- * commits. Sets every batch's ok and frees its statements. */
-static void sqlw_run_group(rtmd_sqlw *w, sqlw_batch *head, sqlw_result *r)
+ * commits those before the first that fails, which halts the writer (see
+ * the header). Sets every batch's ok and frees its statements. */
+static void sqlw_run_group(rtmd_sqlw *w, sqlw_batch *head, const sqlw_view *v, sqlw_result *r)
 {
     memset(r, 0, sizeof *r);
-    size_t nbatches = 0;
     for (sqlw_batch *b = head; b; b = b->next) {
         r->stmts += b->nstmts;
         b->ok = false;
-        nbatches++;
     }
-    if (atomic_load(&w->broken)) {
-        /* Logged once, when it broke. */
-        r->failed_batches = nbatches;
-        goto out;
-    }
-    if (r->stmts == 0) {
-        /* Only empty batches: nothing to write. They report once every batch
-         * before them has, which the queue's order already gives. */
-        for (sqlw_batch *b = head; b; b = b->next)
-            b->ok = true;
-        r->committed_batches = nbatches;
-        goto out;
-    }
-
-    char msg[512] = "";
-    char where[96] = ""; /* the statement that cost the transaction */
-    uint64_t t0 = sqlw_now_us();
-    int rc = sqlw_txn(w, TXN_BEGIN, msg, sizeof msg);
-    if (rc != SQLITE_OK)
-        goto whole;
-    for (sqlw_batch *b = head; b; b = b->next) {
+    /* Halted by an earlier group (logged then): nothing runs. */
+    bool skip = v->halted || atomic_load(&w->broken);
+    sqlw_batch *first = NULL; /* the batch BEGIN ran for */
+    sqlw_batch *fail = NULL;  /* the batch that failed */
+    bool in_savepoint = false;
+    uint64_t run_stmts = 0;   /* statements of the batches that ran whole */
+    uint64_t t0 = 0;
+    char msg[512] = "", where[64] = "";
+    int rc = SQLITE_OK;
+    for (sqlw_batch *b = head; b && !fail; b = b->next) {
+        /* Flushed before the last resume, after the halt: the caller
+         * re-synced without them, so they fail without running. */
+        if (skip || b->number <= v->run_after)
+            continue;
         if (b->nstmts == 0) {
-            b->ok = true;
+            b->ok = true; /* as the batches before it: decided below */
             continue;
         }
-        if ((rc = sqlw_txn(w, TXN_SAVEPOINT, msg, sizeof msg)) != SQLITE_OK)
-            goto whole;
-        unsigned i = 0;
-        bool failed = false;
-        for (sqlw_stmt *s = b->head; s; s = s->next, i++) {
-            rc = sqlw_run_stmt(w, s, msg, sizeof msg);
-            if (rc == SQLITE_OK)
-                continue;
-            if (!sqlw_error_is_local(rc) || sqlite3_get_autocommit(w->db)) {
-                snprintf(where, sizeof where, "batch %llu, statement %u (#%u): ",
-                         (unsigned long long)b->number, i, s->idx);
-                goto whole;
+        if (!first) {
+            t0 = sqlw_now_us();
+            rc = sqlw_txn(w, TXN_BEGIN, msg, sizeof msg);
+            if (rc != SQLITE_OK) {
+                fail = b;
+                break;
             }
-            sqlw_log_failure(w, "batch %llu failed, rolled back alone: statement %u (#%u): %s "
-                             "(SQLite code %d)", (unsigned long long)b->number, i, s->idx, msg,
-                             rc);
-            r->failures++;
-            failed = true;
-            if ((rc = sqlw_txn(w, TXN_ROLLBACK_TO, msg, sizeof msg)) != SQLITE_OK)
-                goto whole;
+            first = b;
+        }
+        if ((rc = sqlw_txn(w, TXN_SAVEPOINT, msg, sizeof msg)) != SQLITE_OK) {
+            fail = b;
             break;
         }
-        /* RELEASE after ROLLBACK TO too: it pops the savepoint. */
-        if ((rc = sqlw_txn(w, TXN_RELEASE, msg, sizeof msg)) != SQLITE_OK)
-            goto whole;
-        b->ok = !failed;
+        in_savepoint = true;
+        unsigned i = 0;
+        for (sqlw_stmt *s = b->head; s && !fail; s = s->next, i++) {
+            if ((rc = sqlw_run_stmt(w, s, msg, sizeof msg)) != SQLITE_OK) {
+                snprintf(where, sizeof where, "statement %u (#%u): ", i, s->idx);
+                fail = b;
+            }
+        }
+        if (fail)
+            break;
+        if ((rc = sqlw_txn(w, TXN_RELEASE, msg, sizeof msg)) != SQLITE_OK) {
+            fail = b;
+            break;
+        }
+        in_savepoint = false;
+        b->ok = true;
+        run_stmts += b->nstmts;
     }
-    if ((rc = sqlw_txn(w, TXN_COMMIT, msg, sizeof msg)) != SQLITE_OK)
-        goto whole;
 
-    r->committed = true;
-    r->us = sqlw_now_us() - t0;
+    /* Commit the batches that ran whole, or roll back. lost: the transaction
+     * is gone, and with it every batch from first on. */
+    bool lost = false, stuck = false;
+    int crc = SQLITE_OK;
+    char cmsg[384] = "";
+    if (first) {
+        if (sqlite3_get_autocommit(w->db)) {
+            /* SQLite rolled back itself (some I/O errors, a full disk,
+             * ON CONFLICT ROLLBACK): it says so by leaving autocommit on. */
+            lost = true;
+        } else if (fail && in_savepoint &&
+                   ((crc = sqlw_txn(w, TXN_ROLLBACK_TO, cmsg, sizeof cmsg)) != SQLITE_OK ||
+                    (crc = sqlw_txn(w, TXN_RELEASE, cmsg, sizeof cmsg)) != SQLITE_OK)) {
+            lost = true;
+        } else if (run_stmts > 0) {
+            if ((crc = sqlw_txn(w, TXN_COMMIT, cmsg, sizeof cmsg)) != SQLITE_OK) {
+                lost = true;
+            } else {
+                r->committed = true;
+                r->us = sqlw_now_us() - t0;
+            }
+        }
+        /* Nothing to commit (the first batch failed), or lost: whatever
+         * SQLite has not rolled back goes. */
+        if (!r->committed && !sqlite3_get_autocommit(w->db)) {
+            char rmsg[256];
+            if (sqlw_txn(w, TXN_ROLLBACK, rmsg, sizeof rmsg) != SQLITE_OK &&
+                !sqlite3_get_autocommit(w->db)) {
+                /* No later BEGIN can start past an open transaction. */
+                stuck = true;
+                sqlw_append(cmsg, sizeof cmsg, "%s%s", cmsg[0] ? "; then " : "", rmsg);
+            }
+        }
+    }
+
+    sqlw_batch *halt = lost ? first : fail;
+    if (halt) {
+        uint64_t committed = 0;
+        for (sqlw_batch *b = head; b != halt; b = b->next)
+            committed += b->ok && r->committed && b->nstmts;
+        for (sqlw_batch *b = halt; b; b = b->next)
+            b->ok = false;
+        const char *fatal = NULL;
+        if (sqlw_error_is_fatal(rc) || sqlw_error_is_fatal(crc))
+            fatal = "the file is corrupt";
+        else if (stuck)
+            fatal = "the connection is stuck in its transaction";
+        char what[640];
+        snprintf(what, sizeof what, "%s%s", where, msg);
+        sqlw_log_halt(w, fail, halt, what, rc, cmsg, crc, lost, committed, fatal);
+        /* Set before the group's results are posted: exec refuses from now
+         * on, and resume sees where the halt was. */
+        pthread_mutex_lock(&w->mu);
+        w->halted_at = halt->number;
+        atomic_store(&w->halted, true);
+        if (fatal)
+            atomic_store(&w->broken, true);
+        pthread_mutex_unlock(&w->mu);
+        r->halted_at = halt->number;
+    }
     for (sqlw_batch *b = head; b; b = b->next) {
         if (b->ok) {
             r->committed_batches++;
@@ -732,43 +795,8 @@ static void sqlw_run_group(rtmd_sqlw *w, sqlw_batch *head, sqlw_result *r)
         } else {
             r->failed_batches++;
         }
-    }
-    if (w->streak) {
-        rtmd_log(RTMD_LOG_INFO, "sqlite %s: commits succeed again (%llu batches failed before)",
-                 w->path, (unsigned long long)w->streak);
-        w->streak = 0;
-    }
-    goto out;
-
-whole:
-    /* SQLite may already have rolled back (SQLITE_FULL, SQLITE_IOERR...). */
-    if (!sqlite3_get_autocommit(w->db)) {
-        char rmsg[256];
-        if (sqlw_txn(w, TXN_ROLLBACK, rmsg, sizeof rmsg) != SQLITE_OK &&
-            !sqlite3_get_autocommit(w->db)) {
-            /* Stuck in a transaction no later BEGIN can start past. */
-            rtmd_log(RTMD_LOG_ERROR, "sqlite %s: %s; the writer stops: every later batch fails",
-                     w->path, rmsg);
-            atomic_store(&w->broken, true);
-        }
-    }
-    for (sqlw_batch *b = head; b; b = b->next)
-        b->ok = false;
-    r->failed_batches = nbatches;
-    r->failures++;
-    w->streak += nbatches;
-    if ((rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB) {
-        rtmd_log(RTMD_LOG_ERROR, "sqlite %s: %s%s (SQLite code %d): the file is corrupt; the "
-                 "writer stops: every later batch fails", w->path, where, msg, rc);
-        atomic_store(&w->broken, true);
-    } else {
-        sqlw_log_failure(w, "transaction of %zu batches (%llu statements) rolled back: %s%s "
-                         "(SQLite code %d)", nbatches, (unsigned long long)r->stmts, where, msg,
-                         rc);
-    }
-out:
-    for (sqlw_batch *b = head; b; b = b->next)
         sqlw_free_stmts(b);
+    }
 }
 
 static void sqlw_account(rtmd_sqlw *w, const sqlw_result *r)
@@ -777,7 +805,8 @@ static void sqlw_account(rtmd_sqlw *w, const sqlw_result *r)
     st->batches_committed += r->committed_batches;
     st->statements_committed += r->committed_stmts;
     st->batches_failed += r->failed_batches;
-    st->failures += r->failures;
+    if (r->halted_at)
+        st->failures++;
     if (r->committed) {
         st->commits++;
         st->last_commit_statements = r->committed_stmts;
@@ -844,10 +873,11 @@ static void *sqlw_thread(void *arg)
          * its bounds. */
         sqlw_list group;
         sqlw_take_group(w, &group);
+        sqlw_view view = { atomic_load(&w->halted), w->run_after };
         pthread_mutex_unlock(&w->mu);
 
         sqlw_result r;
-        sqlw_run_group(w, group.head, &r);
+        sqlw_run_group(w, group.head, &view, &r);
 
         pthread_mutex_lock(&w->mu);
         sqlw_account(w, &r);
@@ -893,6 +923,7 @@ static void sqlw_deliver(rtmd_sqlw *w)
 static void sqlw_wake_cb(evutil_socket_t fd, short what, void *arg)
 {
     uint64_t n;
+    (void)what;
     if (read(fd, &n, sizeof n) < 0) {
         /* EAGAIN: a sync took the batches first. */
     }
@@ -932,8 +963,8 @@ int rtmd_sqlw_exec(rtmd_sqlw *w, unsigned stmt, const rtmd_sqlw_arg *args, size_
                  w->path, stmt);
         return -1;
     }
-    if (atomic_load(&w->broken))
-        return -1; /* logged once, when it broke */
+    if (atomic_load(&w->halted))
+        return -1; /* logged once, when it halted */
     if (stmt >= w->nstmts || nargs != (size_t)w->nparams[stmt]) {
         rtmd_log(RTMD_LOG_ERROR, "sqlite %s: statement %u with %zu arguments: %s", w->path,
                  stmt, nargs, stmt >= w->nstmts ? "no such statement" : "not what it takes");
@@ -1002,6 +1033,34 @@ int rtmd_sqlw_sync(rtmd_sqlw *w)
         sqlw_deliver(w);
     }
     return w->failed_delivered == failed0 ? 0 : -1;
+}
+
+int rtmd_sqlw_resume(rtmd_sqlw *w)
+{
+    const char *why = NULL;
+    bool halted = atomic_load(&w->halted);
+    if (w->closing)
+        why = "close has begun";
+    else if (atomic_load(&w->broken))
+        why = "the file is corrupt, or the connection stuck in a transaction";
+    else if (halted && w->open && w->open->nstmts)
+        why = "the open batch holds statements queued before the halt: flush it first (it fails)";
+    if (why) {
+        rtmd_log(RTMD_LOG_ERROR, "sqlite %s: cannot resume: %s", w->path, why);
+        return -1;
+    }
+    if (!halted)
+        return 0;
+    /* Every batch flushed so far came after the halt: the caller re-synced
+     * without them, so those the writer has not reached fail unrun. */
+    pthread_mutex_lock(&w->mu);
+    w->run_after = w->flushed;
+    uint64_t at = w->halted_at;
+    atomic_store(&w->halted, false);
+    pthread_mutex_unlock(&w->mu);
+    rtmd_log(RTMD_LOG_INFO, "sqlite %s: the writer resumes (halted at batch %llu): batches from "
+             "%llu on run", w->path, (unsigned long long)at, (unsigned long long)w->flushed + 1);
+    return 0;
 }
 
 int rtmd_sqlw_query(rtmd_sqlw *w, const char *sql, const rtmd_sqlw_arg *args, size_t nargs,
@@ -1101,6 +1160,7 @@ void rtmd_sqlw_stats(rtmd_sqlw *w, struct rtmd_sqlw_stats *st)
     pthread_mutex_unlock(&w->mu);
     if (w->open)
         st->queued_statements += w->open->nstmts;
+    st->halted = atomic_load(&w->halted);
     st->broken = atomic_load(&w->broken);
     /* Two stat() calls on the loop thread: metadata only, no data I/O. */
     struct stat sb;
@@ -1193,6 +1253,7 @@ int rtmd_sqlw_open(struct event_base *base, const rtmd_sqlw_config *cfg, rtmd_sq
         return -1;
     }
     w->efd = -1;
+    atomic_init(&w->halted, false);
     atomic_init(&w->broken, false);
     w->nstmts = (unsigned)cfg->nstmts;
     size_t plen = strlen(cfg->path);

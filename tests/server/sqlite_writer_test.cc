@@ -810,7 +810,18 @@ TEST_F(SqliteWriter, DirectoryTheUserCannotWriteIsAClearErrorAtOpen) {
 
 // ---- failures while running --------------------------------------------
 
-TEST_F(SqliteWriter, ConstraintViolationFailsItsOwnBatchWholeAndNoOther) {
+size_t Count(const std::string& haystack, const std::string& needle) {
+  size_t n = 0;
+  for (size_t at = haystack.find(needle); at != std::string::npos;
+       at = haystack.find(needle, at + 1))
+    n++;
+  return n;
+}
+
+// Rule: the file is a prefix of the caller's history. A batch that fails
+// lets the batches before it in its transaction commit; it and every later
+// batch fail without running, and exec refuses, until resume.
+TEST_F(SqliteWriter, FailedBatchCommitsThoseBeforeItAndHaltsTheWriterUntilResume) {
   ASSERT_TRUE(Open()) << err_;
   Done d;
   ASSERT_EQ(QueueU(w_, "taken", 1), 0);
@@ -818,8 +829,9 @@ TEST_F(SqliteWriter, ConstraintViolationFailsItsOwnBatchWholeAndNoOther) {
   ASSERT_TRUE(RunUntil([&] { return d.calls.size() == 1; }));
   struct rtmd_sqlw_stats before = Stats();
 
-  // 3 and 4 share one transaction: the writer waits on another
-  // connection's lock with batch 2 while they are flushed.
+  testing::internal::CaptureStderr();
+  // 2, 3 and 4 are flushed while another connection holds the lock: 2
+  // waits alone at BEGIN or shares the transaction of 3 and 4.
   Db holder(path_, SQLITE_OPEN_READWRITE);
   ASSERT_EQ(holder.Exec("BEGIN IMMEDIATE"), SQLITE_OK);
   ASSERT_EQ(QueueRow(w_, 2, 0), 0);
@@ -829,32 +841,95 @@ TEST_F(SqliteWriter, ConstraintViolationFailsItsOwnBatchWholeAndNoOther) {
   ASSERT_EQ(QueueU(w_, "taken", 2), 0);
   ASSERT_EQ(QueueRow(w_, 3, 1), 0);
   rtmd_sqlw_flush(w_, OnDone, &d);  // 3
-  ASSERT_EQ(QueueRow(w_, 4, 0), 0);
+  ASSERT_EQ(QueueRow(w_, 4, 0), 0);  // fine, but after the failing batch
   rtmd_sqlw_flush(w_, OnDone, &d);  // 4
+  ASSERT_EQ(QueueRow(w_, 5, 0), 0);  // queued before the halt, flushed after
   ASSERT_EQ(holder.Exec("ROLLBACK"), SQLITE_OK);
   ASSERT_TRUE(RunUntil([&] { return d.calls.size() == 4; }));
-  // A later batch commits.
-  ASSERT_EQ(QueueRow(w_, 5, 0), 0);
-  rtmd_sqlw_flush(w_, OnDone, &d);
+  EXPECT_TRUE(Stats().halted);
+  EXPECT_EQ(QueueRow(w_, 5, 1), -1) << "exec while halted";
+  EXPECT_EQ(rtmd_sqlw_resume(w_), -1) << "the open batch holds a statement of before the halt";
+  rtmd_sqlw_flush(w_, OnDone, &d);  // 5
   ASSERT_TRUE(RunUntil([&] { return d.calls.size() == 5; }));
+  // The caller re-syncs (nothing in flight, then reads), then resumes.
+  ASSERT_EQ(rtmd_sqlw_sync(w_), 0);
+  EXPECT_EQ(rtmd_sqlw_resume(w_), 0);
+  EXPECT_FALSE(Stats().halted);
+  ASSERT_EQ(QueueRow(w_, 6, 0), 0);
+  rtmd_sqlw_flush(w_, OnDone, &d);  // 6
+  ASSERT_TRUE(RunUntil([&] { return d.calls.size() == 6; }));
+  std::string log = testing::internal::GetCapturedStderr();
 
-  std::vector<std::pair<uint64_t, bool>> want = {
-      {1, true}, {2, true}, {3, false}, {4, true}, {5, true}};
+  std::vector<std::pair<uint64_t, bool>> want = {{1, true},  {2, true},  {3, false},
+                                                 {4, false}, {5, false}, {6, true}};
   EXPECT_EQ(d.calls, want);
   struct rtmd_sqlw_stats st = Stats();
-  // 2 alone (or with 3 and 4, had the writer not woken within 30 ms), 3
-  // and 4, then 5: each a commit, 3's failure none of its own.
-  EXPECT_GE(st.commits - before.commits, 2u);
-  EXPECT_LE(st.commits - before.commits, 3u);
-  EXPECT_EQ(st.batches_failed, 1u);
+  // 2 (alone or as the prefix of 3 and 4), then 6; 3's rollback is none.
+  EXPECT_EQ(st.commits - before.commits, 2u);
+  EXPECT_EQ(st.batches_failed, 3u);
   EXPECT_EQ(st.failures, 1u);
+  EXPECT_FALSE(st.broken);
   Db db(path_);
-  std::map<uint64_t, int64_t> want_rows = {{2, 1}, {4, 1}, {5, 1}};
-  EXPECT_EQ(db.RowsPerBatch(), want_rows) << "batch 3's good rows rolled back with it";
+  std::map<uint64_t, int64_t> want_rows = {{2, 1}, {6, 1}};
+  EXPECT_EQ(db.RowsPerBatch(), want_rows) << "3's good rows, 4 or 5 in the file";
   EXPECT_EQ(db.Int("SELECT v FROM u WHERE k = 'taken'"), 1);
+  EXPECT_EQ(Count(log, "the writer halts: batch 3 and every later batch"), 1u) << log;
+  EXPECT_EQ(Count(log, "UNIQUE constraint failed"), 1u) << log;
+  EXPECT_EQ(Count(log, "the writer resumes (halted at batch 3)"), 1u) << log;
 }
 
-TEST_F(SqliteWriter, DiskFullFailsTheWholeTransactionAndLaterBatchesCommitOnceThereIsRoom) {
+// Rule: a batch already queued to the writer thread behind the failed one
+// fails without running, and so does one flushed before resume that the
+// writer reaches after it.
+TEST_F(SqliteWriter, BatchesQueuedBehindAFailedOneFailWithoutRunningEvenAfterResume) {
+  ASSERT_TRUE(Open()) << err_;
+  Done d;
+  Db holder(path_, SQLITE_OPEN_READWRITE);
+  ASSERT_EQ(holder.Exec("BEGIN IMMEDIATE"), SQLITE_OK);
+  // 1 fills a transaction (RTMD_SQLW_GROUP_MAX_STATEMENTS) and fails at
+  // its end; 2 waits behind it for the next transaction.
+  for (uint64_t i = 0; i + 1 < RTMD_SQLW_GROUP_MAX_STATEMENTS; i++)
+    ASSERT_EQ(QueueRow(w_, 1, i, 0), 0);
+  ASSERT_EQ(QueueRow(w_, 1, 0, 0), 0);  // (1, 0) again: fails
+  rtmd_sqlw_flush(w_, OnDone, &d);  // 1
+  ASSERT_EQ(QueueU(w_, "k", 2), 0);
+  rtmd_sqlw_flush(w_, OnDone, &d);  // 2: no statement of its own fails
+  ASSERT_EQ(QueueRow(w_, 3, 0), 0);  // queued before the halt
+  // As soon as 1 has failed: 3 is flushed and the writer resumed, maybe
+  // before it took 2 or 3.
+  d.then = [&](uint64_t batch, bool) {
+    if (batch != 1) return;
+    EXPECT_EQ(rtmd_sqlw_flush(w_, OnDone, &d), 3u);
+    EXPECT_EQ(rtmd_sqlw_resume(w_), 0);
+    EXPECT_EQ(QueueRow(w_, 4, 0), 0);
+    EXPECT_EQ(rtmd_sqlw_flush(w_, OnDone, &d), 4u);
+  };
+  ASSERT_EQ(holder.Exec("ROLLBACK"), SQLITE_OK);
+  ASSERT_TRUE(RunUntil([&] { return d.calls.size() == 4; }));
+  std::vector<std::pair<uint64_t, bool>> want = {{1, false}, {2, false}, {3, false}, {4, true}};
+  EXPECT_EQ(d.calls, want);
+  Db db(path_);
+  std::map<uint64_t, int64_t> want_rows = {{4, 1}};
+  EXPECT_EQ(db.RowsPerBatch(), want_rows);
+  EXPECT_EQ(db.Int("SELECT count(*) FROM u"), 0) << "batch 2 ran";
+  EXPECT_EQ(Stats().failures, 1u) << "2 and 3 halted nothing more";
+}
+
+// Rule: commits counts transactions that committed, not a rollback.
+TEST_F(SqliteWriter, CommitsCountOnlyTransactionsThatCommitted) {
+  ASSERT_TRUE(Open()) << err_;
+  ASSERT_EQ(QueueU(w_, "k", 1), 0);
+  ASSERT_EQ(rtmd_sqlw_sync(w_), 0);
+  ASSERT_EQ(QueueU(w_, "k", 2), 0);  // fails: the transaction has nothing to commit
+  ASSERT_EQ(rtmd_sqlw_sync(w_), -1);
+  struct rtmd_sqlw_stats st = Stats();
+  EXPECT_EQ(st.commits, 1u);
+  EXPECT_EQ(st.commit_us_count, 1u);
+  EXPECT_EQ(st.batches_committed, 1u);
+  EXPECT_EQ(st.batches_failed, 1u);
+}
+
+TEST_F(SqliteWriter, DiskFullLosesItsTransactionHaltsAndTheWriterResumesOnceThereIsRoom) {
   ASSERT_TRUE(Open()) << err_;
   Done d;
   ASSERT_EQ(rtmd_sqlw_exec(w_, kNoRoom, nullptr, 0), 0);
@@ -862,8 +937,9 @@ TEST_F(SqliteWriter, DiskFullFailsTheWholeTransactionAndLaterBatchesCommitOnceTh
   ASSERT_TRUE(RunUntil([&] { return d.calls.size() == 1; }));
 
   // 3 and 4 share a transaction (the writer waits with 2 on another
-  // connection's lock while they are flushed); 4 needs pages, 3 does not:
-  // SQLITE_FULL costs both.
+  // connection's lock while they are flushed); 4 needs pages, 3 does not.
+  // SQLite answers SQLITE_FULL by rolling the transaction back: 3 is lost
+  // with 4.
   Db holder(path_, SQLITE_OPEN_READWRITE);
   ASSERT_EQ(holder.Exec("BEGIN IMMEDIATE"), SQLITE_OK);
   ASSERT_EQ(QueueU(w_, "first", 1), 0);
@@ -878,12 +954,17 @@ TEST_F(SqliteWriter, DiskFullFailsTheWholeTransactionAndLaterBatchesCommitOnceTh
   EXPECT_EQ(d.calls[1], std::make_pair(uint64_t{2}, true)) << "fits in the pages there are";
   EXPECT_EQ(d.calls[2], std::make_pair(uint64_t{3}, false));
   EXPECT_EQ(d.calls[3], std::make_pair(uint64_t{4}, false));
+  EXPECT_TRUE(Stats().halted);
+  EXPECT_EQ(rtmd_sqlw_exec(w_, kRoom, nullptr, 0), -1) << "exec while halted";
 
-  // Still full: another big one fails on its own; then room comes back.
+  // Resumed, still full: another big one fails on its own and halts again.
+  EXPECT_EQ(rtmd_sqlw_resume(w_), 0);
   for (uint64_t i = 0; i < 50; i++) ASSERT_EQ(QueueRow(w_, 5, i, 1000), 0);
   rtmd_sqlw_flush(w_, OnDone, &d);  // 5
   ASSERT_TRUE(RunUntil([&] { return d.calls.size() == 5; }));
   EXPECT_EQ(d.calls[4], std::make_pair(uint64_t{5}, false));
+  // Room comes back.
+  EXPECT_EQ(rtmd_sqlw_resume(w_), 0);
   ASSERT_EQ(rtmd_sqlw_exec(w_, kRoom, nullptr, 0), 0);
   rtmd_sqlw_flush(w_, OnDone, &d);  // 6
   for (uint64_t i = 0; i < 50; i++) ASSERT_EQ(QueueRow(w_, 7, i, 1000), 0);
@@ -894,8 +975,9 @@ TEST_F(SqliteWriter, DiskFullFailsTheWholeTransactionAndLaterBatchesCommitOnceTh
 
   struct rtmd_sqlw_stats st = Stats();
   EXPECT_EQ(st.batches_failed, 3u);
-  EXPECT_EQ(st.failures, 2u) << "two failed transactions";
+  EXPECT_EQ(st.failures, 2u) << "two halts";
   EXPECT_FALSE(st.broken);
+  EXPECT_FALSE(st.halted);
   Db db(path_);
   std::map<uint64_t, int64_t> want_rows = {{7, 50}};
   EXPECT_EQ(db.RowsPerBatch(), want_rows);
@@ -1053,6 +1135,7 @@ TEST_F(SqliteWriter, StatsCountQueuedStatementsCommitsAndBytesOnDisk) {
   EXPECT_EQ(st.commit_us_count, 1u);
   EXPECT_GE(st.bytes_on_disk, 30000u);
   EXPECT_EQ(st.failures, 0u);
+  EXPECT_FALSE(st.halted);
 }
 
 // ---- the offline check -------------------------------------------------
