@@ -46,6 +46,7 @@ typedef struct sqlw_batch {
     uint64_t number;
     rtmd_sqlw_done_fn cb;
     void *closure;
+    bool poisoned;          /* exec refused a statement of it: it fails */
     bool ok;
 } sqlw_batch;
 
@@ -88,6 +89,8 @@ struct rtmd_sqlw {
     uint64_t delivered;      /* number of the last batch whose callback ran */
     uint64_t failed_delivered;
     sqlw_list ready;         /* done; their callbacks are to run */
+    bool open_poisoned;      /* exec refused a statement of the open batch */
+    uint64_t last_poisoned;  /* number of the last poisoned batch flushed */
     bool closing;
 
     /* Set at open, then read-only: both threads read them. */
@@ -692,6 +695,11 @@ static void sqlw_run_group(rtmd_sqlw *w, sqlw_batch *head, const sqlw_view *v, s
          * re-synced without them, so they fail without running. */
         if (skip || b->number <= v->run_after)
             continue;
+        if (b->poisoned) {
+            snprintf(msg, sizeof msg, "%s", "rtmd_sqlw_exec refused a statement of it");
+            fail = b;
+            break;
+        }
         if (b->nstmts == 0) {
             b->ok = true; /* as the batches before it: decided below */
             continue;
@@ -941,6 +949,10 @@ static uint64_t sqlw_flush(rtmd_sqlw *w, rtmd_sqlw_done_fn cb, void *closure)
     b->number = ++w->flushed;
     b->cb = cb;
     b->closure = closure;
+    b->poisoned = w->open_poisoned;
+    if (b->poisoned)
+        w->last_poisoned = b->number;
+    w->open_poisoned = false;
     pthread_mutex_lock(&w->mu);
     sqlw_list_push(&w->pending, b);
     w->inflight_stmts += b->nstmts;
@@ -963,27 +975,37 @@ int rtmd_sqlw_exec(rtmd_sqlw *w, unsigned stmt, const rtmd_sqlw_arg *args, size_
                  w->path, stmt);
         return -1;
     }
-    if (atomic_load(&w->halted))
-        return -1; /* logged once, when it halted */
-    if (stmt >= w->nstmts || nargs != (size_t)w->nparams[stmt]) {
-        rtmd_log(RTMD_LOG_ERROR, "sqlite %s: statement %u with %zu arguments: %s", w->path,
-                 stmt, nargs, stmt >= w->nstmts ? "no such statement" : "not what it takes");
+    /* Logged once, when it halted; the poisoning, when it happened. */
+    if (atomic_load(&w->halted) || w->open_poisoned)
         return -1;
-    }
-    size_t bytes;
-    if (sqlw_check_args(args, nargs, &bytes) != 0)
-        goto bad;
+    const char *why = NULL;
+    size_t bytes = 0;
+    if (stmt >= w->nstmts)
+        why = "no such statement";
+    else if (nargs != (size_t)w->nparams[stmt])
+        why = "not the number of arguments it takes";
+    else if (sqlw_check_args(args, nargs, &bytes) != 0)
+        why = "an argument of a bad type or length";
     /* nargs <= SQLITE_MAX_VARIABLE_NUMBER now, but the sum is checked all
      * the same rather than trusted to wrap nowhere. */
     size_t fixed = sizeof(sqlw_stmt) + nargs * sizeof(rtmd_sqlw_arg);
-    if (nargs > (SIZE_MAX - sizeof(sqlw_stmt)) / sizeof(rtmd_sqlw_arg) ||
-        bytes > SIZE_MAX - fixed)
-        goto bad;
-    if (!w->open && !(w->open = calloc(1, sizeof *w->open)))
-        goto oom;
-    sqlw_stmt *s = malloc(fixed + bytes);
-    if (!s)
-        goto oom;
+    if (!why && (nargs > (SIZE_MAX - sizeof(sqlw_stmt)) / sizeof(rtmd_sqlw_arg) ||
+                 bytes > SIZE_MAX - fixed))
+        why = "arguments too big";
+    sqlw_stmt *s = NULL;
+    if (!why && !w->open && !(w->open = calloc(1, sizeof *w->open)))
+        why = "out of memory";
+    if (!why && !(s = malloc(fixed + bytes)))
+        why = "out of memory";
+    if (why) {
+        /* The batch cannot be what the caller meant any more: running the
+         * rest of it would commit a change in part. */
+        w->open_poisoned = true;
+        rtmd_log(RTMD_LOG_ERROR, "sqlite %s: statement %u with %zu arguments: %s: refused; the "
+                 "open batch will fail at its flush without running, and the writer halts there",
+                 w->path, stmt, nargs, why);
+        return -1;
+    }
     s->next = NULL;
     s->idx = stmt;
     s->nargs = nargs;
@@ -1007,20 +1029,13 @@ int rtmd_sqlw_exec(rtmd_sqlw *w, unsigned stmt, const rtmd_sqlw_arg *args, size_
     b->nstmts++;
     b->bytes = bytes > SIZE_MAX - b->bytes ? SIZE_MAX : b->bytes + bytes;
     return 0;
-bad:
-    rtmd_log(RTMD_LOG_ERROR, "sqlite %s: statement %u: an argument of a bad type or length",
-             w->path, stmt);
-    return -1;
-oom:
-    rtmd_log(RTMD_LOG_ERROR, "sqlite %s: out of memory for statement %u", w->path, stmt);
-    return -1;
 }
 
 int rtmd_sqlw_sync(rtmd_sqlw *w)
 {
     uint64_t failed0 = w->failed_delivered;
     for (;;) {
-        if (w->open && w->open->nstmts && sqlw_flush(w, NULL, NULL) == 0)
+        if (((w->open && w->open->nstmts) || w->open_poisoned) && sqlw_flush(w, NULL, NULL) == 0)
             return -1;
         uint64_t target = w->flushed;
         if (w->delivered >= target)
@@ -1043,8 +1058,12 @@ int rtmd_sqlw_resume(rtmd_sqlw *w)
         why = "close has begun";
     else if (atomic_load(&w->broken))
         why = "the file is corrupt, or the connection stuck in a transaction";
+    else if (w->open_poisoned)
+        why = "the open batch is poisoned (a statement of it was refused): flush it first";
     else if (halted && w->open && w->open->nstmts)
         why = "the open batch holds statements queued before the halt: flush it first (it fails)";
+    else if (!halted && w->last_poisoned > w->delivered)
+        why = "a poisoned batch is in flight: resume after its callback";
     if (why) {
         rtmd_log(RTMD_LOG_ERROR, "sqlite %s: cannot resume: %s", w->path, why);
         return -1;
@@ -1066,7 +1085,8 @@ int rtmd_sqlw_resume(rtmd_sqlw *w)
 int rtmd_sqlw_query(rtmd_sqlw *w, const char *sql, const rtmd_sqlw_arg *args, size_t nargs,
                     rtmd_sqlw_row_fn fn, void *closure)
 {
-    if (!w->rdb || (w->open && w->open->nstmts) || w->delivered != w->flushed) {
+    if (!w->rdb || (w->open && w->open->nstmts) || w->open_poisoned ||
+        w->delivered != w->flushed) {
         rtmd_log(RTMD_LOG_ERROR, "sqlite %s: query with writes queued or in flight (sync "
                  "first), or closing: refused", w->path);
         return -1;

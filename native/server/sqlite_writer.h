@@ -33,7 +33,8 @@
  * synchronous, journal_mode, writable_schema...): open refuses them.
  *
  * Failures: the writer halts. When batch k fails, for any reason (one of
- * its statements fails, an I/O error, a full disk, the database busy past the busy timeout, a failed
+ * its statements fails, it holds a statement rtmd_sqlw_exec refused, an I/O
+ * error, a full disk, the database busy past the busy timeout, a failed
  * COMMIT), the batches before it in its
  * transaction still commit (the writer rolls back to k's savepoint and
  * commits them), unless the error cost the whole transaction (SQLite rolled
@@ -203,16 +204,22 @@ int rtmd_sqlw_open(struct event_base *base, const rtmd_sqlw_config *cfg, rtmd_sq
 
 /* Queues statement number stmt with copies of its nargs arguments (one
  * allocation; the first of a batch allocates the batch too) into the open
- * batch. -1 when out of memory, when stmt or nargs do not match what was
- * prepared, an argument is of no known type or over 2 GiB, or close has
- * begun (each logged), or the writer has halted, until rtmd_sqlw_resume
- * (logged once, when it halted); nothing is queued then. */
+ * batch. 0, or -1 with nothing queued:
+ *  - refused (logged): out of memory, stmt or nargs not what was prepared,
+ *    an argument of no known type, over INT_MAX bytes or with len > 0 and
+ *    p NULL. This poisons the open batch: it fails at its flush without
+ *    running any of its statements (and halts the writer there), and exec
+ *    refuses every statement until it is flushed;
+ *  - the writer has halted, until rtmd_sqlw_resume (logged once, when it
+ *    halted), or the open batch is poisoned (logged at its refusal);
+ *  - close has begun (logged). */
 int rtmd_sqlw_exec(rtmd_sqlw *w, unsigned stmt, const rtmd_sqlw_arg *args, size_t nargs);
 
 /* Closes the open batch (it may be empty) and hands it to the writer.
  * Returns its number (1, 2, ...: batches are numbered in flush order and
  * complete in that order); cb (may be NULL) gets it later, once. A batch
- * flushed while the writer is halted gets a number and fails (ok = false). An empty batch reports ok = true once every batch before it
+ * flushed while the writer is halted, or poisoned, gets a number and fails
+ * (ok = false). An empty batch reports ok = true once every batch before it
  * has committed. 0 when out of memory or once close has begun: no batch
  * then, cb never runs, and the open batch stays open. */
 uint64_t rtmd_sqlw_flush(rtmd_sqlw *w, rtmd_sqlw_done_fn cb, void *closure);
@@ -226,8 +233,8 @@ uint64_t rtmd_sqlw_flush(rtmd_sqlw *w, rtmd_sqlw_done_fn cb, void *closure);
 int rtmd_sqlw_query(rtmd_sqlw *w, const char *sql, const rtmd_sqlw_arg *args, size_t nargs,
                     rtmd_sqlw_row_fn fn, void *closure);
 
-/* Flushes the open batch if it holds statements and waits until every
- * batch flushed so far has completed, running their callbacks
+/* Flushes the open batch if it holds statements (or is poisoned) and waits
+ * until every batch flushed so far has completed, running their callbacks
  * (and those flushed by these callbacks). For a graceful shutdown, or
  * before re-syncing after a halt. 0 when all of them committed, -1 when one
  * failed. */
@@ -240,7 +247,8 @@ int rtmd_sqlw_sync(rtmd_sqlw *w);
  * logged, and the writer stays halted, when the file is corrupt or the
  * connection is stuck in a transaction (for good: reopen),
  * when the open batch holds statements (queued before the halt: flush it,
- * it fails, then resume), or once close has begun. */
+ * it fails, then resume) or is poisoned, when a poisoned batch is in flight
+ * (resume after its callback), or once close has begun. */
 int rtmd_sqlw_resume(rtmd_sqlw *w);
 
 /* Syncs, then stops the writer thread and closes the database (the writer

@@ -322,14 +322,32 @@ TEST_F(SqliteWriter, ArgumentsAreCopiedAtExecAndKeepTheirTypes) {
 
 TEST_F(SqliteWriter, ExecRefusesWhatWasNotPreparedAndQueuesNothing) {
   ASSERT_TRUE(Open()) << err_;
-  rtmd_sqlw_arg args[4] = {rtmd_sqlw_int(1), rtmd_sqlw_int(1), rtmd_sqlw_null(),
+  rtmd_sqlw_arg ok[4] = {rtmd_sqlw_int(1), rtmd_sqlw_int(1), rtmd_sqlw_null(), rtmd_sqlw_null()};
+  rtmd_sqlw_arg nul5[4] = {rtmd_sqlw_int(1), rtmd_sqlw_int(1), rtmd_sqlw_text(nullptr, 5),
                            rtmd_sqlw_null()};
-  EXPECT_EQ(rtmd_sqlw_exec(w_, kNStmts, args, 4), -1) << "no such statement";
-  EXPECT_EQ(rtmd_sqlw_exec(w_, kInsertT, args, 3), -1) << "too few arguments";
-  rtmd_sqlw_arg bad = rtmd_sqlw_text(nullptr, 5);
-  rtmd_sqlw_arg args2[4] = {rtmd_sqlw_int(1), rtmd_sqlw_int(1), bad, rtmd_sqlw_null()};
-  EXPECT_EQ(rtmd_sqlw_exec(w_, kInsertT, args2, 4), -1) << "5 bytes at NULL";
-  EXPECT_EQ(Stats().queued_statements, 0u);
+  rtmd_sqlw_arg big[4] = {rtmd_sqlw_int(1), rtmd_sqlw_int(1), rtmd_sqlw_null(),
+                          rtmd_sqlw_blob("x", (size_t)INT_MAX + 1)};
+  rtmd_sqlw_arg kind[4] = {rtmd_sqlw_int(1), rtmd_sqlw_int(1), rtmd_sqlw_null(),
+                           rtmd_sqlw_null()};
+  kind[3].type = static_cast<rtmd_sqlw_type>(42);
+  struct Case {
+    const char* what;
+    unsigned stmt;
+    const rtmd_sqlw_arg* args;
+    size_t nargs;
+  } cases[] = {{"no such statement", kNStmts, ok, 4}, {"too few arguments", kInsertT, ok, 3},
+               {"5 bytes at NULL", kInsertT, nul5, 4}, {"over INT_MAX bytes", kInsertT, big, 4},
+               {"no such type", kInsertT, kind, 4}, {"no arguments array", kInsertT, nullptr, 4}};
+  // Each on a batch of its own (a refusal poisons its batch and halts the
+  // writer there): flushed, failed, resumed.
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.what);
+    EXPECT_EQ(rtmd_sqlw_exec(w_, c.stmt, c.args, c.nargs), -1);
+    EXPECT_EQ(Stats().queued_statements, 0u);
+    EXPECT_EQ(rtmd_sqlw_sync(w_), -1);
+    EXPECT_EQ(rtmd_sqlw_resume(w_), 0);
+  }
+  EXPECT_EQ(Db(path_).Int("SELECT count(*) FROM t"), 0);
 }
 
 // ---- group commit ------------------------------------------------------
@@ -913,6 +931,35 @@ TEST_F(SqliteWriter, BatchesQueuedBehindAFailedOneFailWithoutRunningEvenAfterRes
   EXPECT_EQ(db.RowsPerBatch(), want_rows);
   EXPECT_EQ(db.Int("SELECT count(*) FROM u"), 0) << "batch 2 ran";
   EXPECT_EQ(Stats().failures, 1u) << "2 and 3 halted nothing more";
+}
+
+// Rule: a refused exec poisons its batch, which fails at its flush without
+// running any of its statements, and halts the writer; the batches before
+// it in its transaction commit.
+TEST_F(SqliteWriter, RefusedExecPoisonsItsBatchWhichFailsWithoutRunningAndHalts) {
+  ASSERT_TRUE(Open()) << err_;
+  Done d;
+  Db holder(path_, SQLITE_OPEN_READWRITE);
+  ASSERT_EQ(holder.Exec("BEGIN IMMEDIATE"), SQLITE_OK);
+  ASSERT_EQ(QueueRow(w_, 1, 0), 0);
+  rtmd_sqlw_flush(w_, OnDone, &d);  // 1
+  ASSERT_EQ(QueueRow(w_, 2, 0), 0);  // fine, but in the poisoned batch
+  rtmd_sqlw_arg three[3] = {rtmd_sqlw_int(2), rtmd_sqlw_int(1), rtmd_sqlw_null()};
+  EXPECT_EQ(rtmd_sqlw_exec(w_, kInsertT, three, 3), -1) << "wrong count";
+  EXPECT_EQ(QueueRow(w_, 2, 2), -1) << "into a poisoned batch";
+  EXPECT_EQ(rtmd_sqlw_resume(w_), -1) << "the open batch is poisoned";
+  EXPECT_EQ(rtmd_sqlw_flush(w_, OnDone, &d), 2u);
+  EXPECT_EQ(rtmd_sqlw_flush(w_, OnDone, &d), 3u);  // empty, after the poisoned one
+  ASSERT_EQ(holder.Exec("ROLLBACK"), SQLITE_OK);
+  ASSERT_TRUE(RunUntil([&] { return d.calls.size() == 3; }));
+  std::vector<std::pair<uint64_t, bool>> want = {{1, true}, {2, false}, {3, false}};
+  EXPECT_EQ(d.calls, want);
+  EXPECT_TRUE(Stats().halted);
+  std::map<uint64_t, int64_t> want_rows = {{1, 1}};
+  EXPECT_EQ(Db(path_).RowsPerBatch(), want_rows) << "a statement of the poisoned batch ran";
+  EXPECT_EQ(rtmd_sqlw_resume(w_), 0);
+  ASSERT_EQ(QueueRow(w_, 4, 0), 0);
+  EXPECT_EQ(rtmd_sqlw_sync(w_), 0);
 }
 
 // Rule: commits counts transactions that committed, not a rollback.
