@@ -625,12 +625,26 @@ static int sqlw_run_stmt(rtmd_sqlw *w, const sqlw_stmt *s, char *msg, size_t msg
 }
 
 /* Whether an error leaves the file unusable for good, so that resume must
- * refuse: corruption does not clear. (A ROLLBACK that fails leaves the
- * connection in a transaction no later BEGIN gets past: that is for good
- * too, decided where it happens.) */
+ * refuse: corruption does not clear, and after a move or a delete every
+ * commit would go to an inode no restart opens. (A ROLLBACK that fails
+ * leaves the connection in a transaction no later BEGIN gets past: that
+ * is for good too, decided where it happens.) */
 static bool sqlw_error_is_fatal(int rc)
 {
-    return (rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB;
+    return (rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB ||
+           rc == SQLITE_READONLY_DBMOVED;
+}
+
+/* Whether the file open is no longer the one at w->path (renamed, deleted,
+ * replaced). SQLite itself reports SQLITE_READONLY_DBMOVED only with a
+ * rollback journal: in WAL mode a commit to a deleted file succeeds. One
+ * stat() per commit. */
+static bool sqlw_file_moved(rtmd_sqlw *w)
+{
+    int moved = 0;
+    if (sqlite3_file_control(w->db, "main", SQLITE_FCNTL_HAS_MOVED, &moved) != SQLITE_OK)
+        return false;
+    return moved != 0;
 }
 
 /* Logs the one line of a halt: what failed, what became of the batches
@@ -751,7 +765,12 @@ static void sqlw_run_group(rtmd_sqlw *w, sqlw_batch *head, const sqlw_view *v, s
                     (crc = sqlw_txn(w, TXN_RELEASE, cmsg, sizeof cmsg)) != SQLITE_OK)) {
             lost = true;
         } else if (run_stmts > 0) {
-            if ((crc = sqlw_txn(w, TXN_COMMIT, cmsg, sizeof cmsg)) != SQLITE_OK) {
+            if (sqlw_file_moved(w)) {
+                crc = SQLITE_READONLY_DBMOVED;
+                snprintf(cmsg, sizeof cmsg, "%s", "the database file was moved or deleted "
+                         "since it was opened: a commit would go where no restart finds it");
+                lost = true;
+            } else if ((crc = sqlw_txn(w, TXN_COMMIT, cmsg, sizeof cmsg)) != SQLITE_OK) {
                 lost = true;
             } else {
                 r->committed = true;
@@ -780,7 +799,9 @@ static void sqlw_run_group(rtmd_sqlw *w, sqlw_batch *head, const sqlw_view *v, s
             b->ok = false;
         const char *fatal = NULL;
         if (sqlw_error_is_fatal(rc) || sqlw_error_is_fatal(crc))
-            fatal = "the file is corrupt";
+            fatal = rc == SQLITE_READONLY_DBMOVED || crc == SQLITE_READONLY_DBMOVED
+                        ? "the file was moved or deleted"
+                        : "the file is corrupt";
         else if (stuck)
             fatal = "the connection is stuck in its transaction";
         char what[640];
@@ -1057,7 +1078,7 @@ int rtmd_sqlw_resume(rtmd_sqlw *w)
     if (w->closing)
         why = "close has begun";
     else if (atomic_load(&w->broken))
-        why = "the file is corrupt, or the connection stuck in a transaction";
+        why = "the file is corrupt, moved or deleted, or the connection stuck in a transaction";
     else if (w->open_poisoned)
         why = "the open batch is poisoned (a statement of it was refused): flush it first";
     else if (halted && w->open && w->open->nstmts)

@@ -47,8 +47,9 @@
  * running even if the writer reaches them after it. (exec refuses from the
  * moment the writer halts; statements queued into the open batch before
  * that moment fail with it.) A corrupt file
- * (SQLITE_CORRUPT, SQLITE_NOTADB) or a ROLLBACK that fails leave the writer
- * halted for good: resume returns -1.
+ * (SQLITE_CORRUPT, SQLITE_NOTADB), a file moved or deleted under the writer
+ * (SQLITE_READONLY_DBMOVED; the writer checks before each COMMIT) or a
+ * ROLLBACK that fails leave the writer halted for good: resume returns -1.
  * The writer logs (rtmd_log) one line when it halts, with SQLite's message,
  * and rtmd_sqlw_resume one when it resumes. A batch reported ok = true has
  * committed. One reported ok = false is not known to have: it was rolled
@@ -244,8 +245,8 @@ int rtmd_sqlw_sync(rtmd_sqlw *w);
  * the writer write again. Every batch flushed before this call that has not
  * completed fails without running; the batches flushed after it run. 0 when
  * the writer can write (also when it was not halted: nothing to do). -1,
- * logged, and the writer stays halted, when the file is corrupt or the
- * connection is stuck in a transaction (for good: reopen),
+ * logged, and the writer stays halted, when the file is corrupt, moved or
+ * deleted, or the connection is stuck in a transaction (for good: reopen),
  * when the open batch holds statements (queued before the halt: flush it,
  * it fails, then resume) or is poisoned, when a poisoned batch is in flight
  * (resume after its callback), or once close has begun. */
@@ -274,9 +275,9 @@ struct rtmd_sqlw_stats {
     uint64_t failures;               /* failures that halted the writer */
     uint64_t bytes_on_disk;          /* the file and its WAL (stat()) */
     bool halted;                     /* until rtmd_sqlw_resume */
-    bool broken;                     /* halted for good: a corrupt file,
-                                      * or a connection stuck in a
-                                      * transaction */
+    bool broken;                     /* halted for good: a corrupt, moved
+                                      * or deleted file, or a connection
+                                      * stuck in a transaction */
 };
 
 void rtmd_sqlw_stats(rtmd_sqlw *w, struct rtmd_sqlw_stats *st);
