@@ -22,6 +22,13 @@
 #include "log.h"
 
 #define SQLW_BUSY_TIMEOUT_MS 5000
+/* The pause before BEGIN is tried again on a busy database: short at first
+ * (a checkpoint, a quick look by an operator), doubling so that a lock held
+ * for minutes costs a few tries a minute. */
+#define SQLW_BACKOFF_MIN_MS 10u
+#define SQLW_BACKOFF_MAX_MS 1000u
+/* A busy database retries every second: one log line a second is enough. */
+#define SQLW_LOG_INTERVAL_US 1000000u
 /* Problems quick_check and integrity_check report at most. */
 #define SQLW_CHECK_ROWS 8
 #define SQLW_STR(x) #x
@@ -68,6 +75,7 @@ static const char *const sqlw_txn_sql[TXN_N] = {
 typedef struct {
     bool halted;
     uint64_t run_after;     /* batches up to this one fail without running */
+    bool no_retry;          /* close has begun: a busy database fails */
 } sqlw_view;
 
 /* What one group did, applied to the counters under the lock. */
@@ -102,12 +110,17 @@ struct rtmd_sqlw {
     sqlite3 *db;
     sqlite3_stmt **stmts;
     sqlite3_stmt *txn[TXN_N];
+    uint64_t last_log_us;    /* when a failure was last logged; 0: never */
+    uint64_t unlogged;       /* failures not logged since */
+    uint64_t busy_streak;    /* BEGINs retried since one last succeeded */
+    int busy_timeout_ms;
     pthread_t thread;
     bool thread_started;
 
     /* Shared, under mu. */
     pthread_mutex_t mu;
-    pthread_cond_t work;     /* pending has batches, or stop */
+    pthread_cond_t work;     /* pending has batches, stop or no_retry;
+                              * on CLOCK_MONOTONIC (the backoff waits) */
     pthread_cond_t done_cv;  /* completed moved on */
     bool sync_init;
     sqlw_list pending;       /* flushed, not taken by the writer */
@@ -115,6 +128,7 @@ struct rtmd_sqlw {
     uint64_t completed;      /* number of the last batch completed */
     uint64_t inflight_stmts; /* statements of the flushed batches not done */
     bool stop;
+    bool no_retry;           /* close has begun: a busy BEGIN fails */
     uint64_t run_after;      /* set by resume: see sqlw_view */
     uint64_t halted_at;      /* the batch of the last halt */
     struct rtmd_sqlw_stats st;
@@ -164,6 +178,18 @@ static void sqlw_list_append(sqlw_list *l, sqlw_list *more)
         l->head = more->head;
     l->tail = more->tail;
     more->head = more->tail = NULL;
+}
+
+/* Puts front before the batches of l. */
+static void sqlw_list_prepend(sqlw_list *l, sqlw_list *front)
+{
+    if (!front->head)
+        return;
+    front->tail->next = l->head;
+    if (!l->tail)
+        l->tail = front->tail;
+    l->head = front->head;
+    front->head = front->tail = NULL;
 }
 
 static void sqlw_list_push(sqlw_list *l, sqlw_batch *b)
@@ -591,6 +617,31 @@ static int sqlw_prepare(rtmd_sqlw *w, const rtmd_sqlw_config *cfg, char *err, si
 
 /* ---- the writer thread ----------------------------------------------- */
 
+/* Logs a line of a kind that repeats (a busy database, tried again and
+ * again), at most one a second, with the count of those not logged since
+ * the last line. */
+static void sqlw_log_failure(rtmd_sqlw *w, const char *fmt, ...) RTMD_PRINTF(2, 3);
+static void sqlw_log_failure(rtmd_sqlw *w, const char *fmt, ...)
+{
+    uint64_t now = sqlw_now_us();
+    if (w->last_log_us && now - w->last_log_us < SQLW_LOG_INTERVAL_US) {
+        w->unlogged++;
+        return;
+    }
+    char line[768];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    if (w->unlogged)
+        rtmd_log(RTMD_LOG_ERROR, "sqlite %s: %s (and %llu more since the last such line)",
+                 w->path, line, (unsigned long long)w->unlogged);
+    else
+        rtmd_log(RTMD_LOG_ERROR, "sqlite %s: %s", w->path, line);
+    w->last_log_us = now;
+    w->unlogged = 0;
+}
+
 /* Steps one of the writer's transaction statements; SQLITE_OK or the error
  * with SQLite's message in msg. */
 static int sqlw_txn(rtmd_sqlw *w, int which, char *msg, size_t msglen)
@@ -687,8 +738,10 @@ static void sqlw_log_halt(rtmd_sqlw *w, const sqlw_batch *cause, const sqlw_batc
 
 /* Runs the batches of one group in one transaction, each in a savepoint, and
  * commits those before the first that fails, which halts the writer (see
- * the header). Sets every batch's ok and frees its statements. */
-static void sqlw_run_group(rtmd_sqlw *w, sqlw_batch *head, const sqlw_view *v, sqlw_result *r)
+ * the header). Returns true, having written and reported nothing, when
+ * BEGIN found the database busy: the group is to be tried again. Otherwise
+ * sets every batch's ok and frees its statements. */
+static bool sqlw_run_group(rtmd_sqlw *w, sqlw_batch *head, const sqlw_view *v, sqlw_result *r)
 {
     memset(r, 0, sizeof *r);
     for (sqlw_batch *b = head; b; b = b->next) {
@@ -721,11 +774,19 @@ static void sqlw_run_group(rtmd_sqlw *w, sqlw_batch *head, const sqlw_view *v, s
         if (!first) {
             t0 = sqlw_now_us();
             rc = sqlw_txn(w, TXN_BEGIN, msg, sizeof msg);
+            /* Nothing written, nothing reported: the group waits whole. */
+            if ((rc & 0xff) == SQLITE_BUSY && !v->no_retry)
+                return true;
             if (rc != SQLITE_OK) {
                 fail = b;
                 break;
             }
             first = b;
+            if (w->busy_streak) {
+                rtmd_log(RTMD_LOG_INFO, "sqlite %s: the database is free again (BEGIN tried "
+                         "again %llu times)", w->path, (unsigned long long)w->busy_streak);
+                w->busy_streak = 0;
+            }
         }
         if ((rc = sqlw_txn(w, TXN_SAVEPOINT, msg, sizeof msg)) != SQLITE_OK) {
             fail = b;
@@ -826,6 +887,7 @@ static void sqlw_run_group(rtmd_sqlw *w, sqlw_batch *head, const sqlw_view *v, s
         }
         sqlw_free_stmts(b);
     }
+    return false;
 }
 
 static void sqlw_account(rtmd_sqlw *w, const sqlw_result *r)
@@ -888,9 +950,28 @@ static void sqlw_take_group(rtmd_sqlw *w, sqlw_list *group)
     last->next = NULL;
 }
 
+/* Waits ms, under mu, before BEGIN is tried again; cut short once close
+ * begins (the retry then fails the group rather than waiting on). */
+static void sqlw_backoff(rtmd_sqlw *w, unsigned ms)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_sec += ms / 1000u;
+    until.tv_nsec += (long)(ms % 1000u) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    /* Each flush signals work too: wait on to the deadline. */
+    while (!w->no_retry && !w->stop)
+        if (pthread_cond_timedwait(&w->work, &w->mu, &until) == ETIMEDOUT)
+            break;
+}
+
 static void *sqlw_thread(void *arg)
 {
     rtmd_sqlw *w = arg;
+    unsigned backoff_ms = SQLW_BACKOFF_MIN_MS;
     pthread_setname_np(pthread_self(), "rtmd-sqlite");
     pthread_mutex_lock(&w->mu);
     for (;;) {
@@ -902,11 +983,29 @@ static void *sqlw_thread(void *arg)
          * its bounds. */
         sqlw_list group;
         sqlw_take_group(w, &group);
-        sqlw_view view = { atomic_load(&w->halted), w->run_after };
+        sqlw_view view = { atomic_load(&w->halted), w->run_after, w->no_retry };
         pthread_mutex_unlock(&w->mu);
 
         sqlw_result r;
-        sqlw_run_group(w, group.head, &view, &r);
+        if (sqlw_run_group(w, group.head, &view, &r)) {
+            size_t n = 0;
+            for (sqlw_batch *b = group.head; b; b = b->next)
+                n++;
+            w->busy_streak++;
+            sqlw_log_failure(w, "the database is busy: another connection holds its write lock "
+                             "past the busy timeout (%d ms); %zu batches wait, BEGIN is tried "
+                             "again in %u ms", w->busy_timeout_ms, n, backoff_ms);
+            pthread_mutex_lock(&w->mu);
+            /* Back at the head of the queue, in order: the batches flushed
+             * meanwhile may join the group at the next try. */
+            sqlw_list_prepend(&w->pending, &group);
+            w->st.busy_retries++;
+            sqlw_backoff(w, backoff_ms);
+            backoff_ms = backoff_ms >= SQLW_BACKOFF_MAX_MS / 2 ? SQLW_BACKOFF_MAX_MS
+                                                               : backoff_ms * 2;
+            continue;
+        }
+        backoff_ms = SQLW_BACKOFF_MIN_MS;
 
         pthread_mutex_lock(&w->mu);
         sqlw_account(w, &r);
@@ -1244,7 +1343,18 @@ static int sqlw_start(rtmd_sqlw *w)
 {
     if (pthread_mutex_init(&w->mu, NULL) != 0)
         return -1;
-    if (pthread_cond_init(&w->work, NULL) != 0) {
+    /* The backoff's timed waits run on the monotonic clock: a step of the
+     * wall clock must not stretch or cut them. */
+    pthread_condattr_t attr;
+    if (pthread_condattr_init(&attr) != 0) {
+        pthread_mutex_destroy(&w->mu);
+        return -1;
+    }
+    int crc = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    if (crc == 0)
+        crc = pthread_cond_init(&w->work, &attr);
+    pthread_condattr_destroy(&attr);
+    if (crc != 0) {
         pthread_mutex_destroy(&w->mu);
         return -1;
     }
@@ -1296,6 +1406,7 @@ int rtmd_sqlw_open(struct event_base *base, const rtmd_sqlw_config *cfg, rtmd_sq
     w->efd = -1;
     atomic_init(&w->halted, false);
     atomic_init(&w->broken, false);
+    w->busy_timeout_ms = cfg->busy_timeout_ms > 0 ? cfg->busy_timeout_ms : SQLW_BUSY_TIMEOUT_MS;
     w->nstmts = (unsigned)cfg->nstmts;
     size_t plen = strlen(cfg->path);
     w->path = strdup(cfg->path);
@@ -1346,6 +1457,11 @@ void rtmd_sqlw_close(rtmd_sqlw *w)
     if (!w)
         return;
     w->closing = true;
+    /* Shutdown must not wait on another connection's lock for ever. */
+    pthread_mutex_lock(&w->mu);
+    w->no_retry = true;
+    pthread_cond_broadcast(&w->work);
+    pthread_mutex_unlock(&w->mu);
     (void)rtmd_sqlw_sync(w);
     /* The read connection goes first, so that the writer's is the last one
      * and checkpoints the WAL as it closes. */

@@ -34,8 +34,7 @@
  *
  * Failures: the writer halts. When batch k fails, for any reason (one of
  * its statements fails, it holds a statement rtmd_sqlw_exec refused, an I/O
- * error, a full disk, the database busy past the busy timeout, a failed
- * COMMIT), the batches before it in its
+ * error, a full disk, a failed COMMIT), the batches before it in its
  * transaction still commit (the writer rolls back to k's savepoint and
  * commits them), unless the error cost the whole transaction (SQLite rolled
  * it back, or the COMMIT failed): then none of them does. Batch k and every
@@ -58,6 +57,13 @@
  * before it in its transaction (the file is a prefix of the history even
  * then, only a longer one). The caller must treat it as lost, and its memory
  * as ahead of the file.
+ *
+ * A busy database is not a failure: when another connection (a checker, an
+ * operator's sqlite3) holds the write lock past the busy timeout at BEGIN
+ * IMMEDIATE, before anything was written, the writer keeps the group and
+ * tries again after 10 ms, doubling to 1 s (logged at most once a second),
+ * for as long as it takes; only once close has begun does a busy database
+ * fail the group.
  *
  * Group bounds. A transaction takes at most RTMD_SQLW_GROUP_MAX_STATEMENTS
  * statements or RTMD_SQLW_GROUP_MAX_BYTES bytes of text and blob arguments
@@ -178,9 +184,10 @@ typedef int (*rtmd_sqlw_row_fn)(const rtmd_sqlw_arg *cols, size_t ncols, void *c
 typedef struct {
     const char *path;          /* the database file; created if missing */
     rtmd_sqlw_fsync fsync;
-    int busy_timeout_ms;       /* how long to wait for another connection's
-                                * lock (a checker, an operator's sqlite3);
-                                * 0: 5000 */
+    int busy_timeout_ms;       /* how long SQLite waits for another
+                                * connection's lock (a checker, an
+                                * operator's sqlite3) before the writer
+                                * backs off and tries again; 0: 5000 */
     int schema_version;        /* >= 1: PRAGMA user_version of this schema */
     const char *schema_sql;    /* CREATE statements run on a fresh file, in
                                 * one transaction (no transaction statement
@@ -236,9 +243,9 @@ int rtmd_sqlw_query(rtmd_sqlw *w, const char *sql, const rtmd_sqlw_arg *args, si
 
 /* Flushes the open batch if it holds statements (or is poisoned) and waits
  * until every batch flushed so far has completed, running their callbacks
- * (and those flushed by these callbacks). For a graceful shutdown, or
- * before re-syncing after a halt. 0 when all of them committed, -1 when one
- * failed. */
+ * (and those flushed by these callbacks). It waits as long as the database
+ * is busy. For a graceful shutdown, or before re-syncing after a halt. 0
+ * when all of them committed, -1 when one failed. */
 int rtmd_sqlw_sync(rtmd_sqlw *w);
 
 /* After a halt, once the caller has re-synced its state with the file: lets
@@ -255,7 +262,8 @@ int rtmd_sqlw_resume(rtmd_sqlw *w);
 /* Syncs, then stops the writer thread and closes the database (the writer
  * checkpoints the WAL into the main file). Every pending callback has run
  * when it returns; new statements and flushes are refused from the moment
- * it starts. NULL is a no-op. */
+ * it starts, and a database busy at BEGIN fails its group (after one busy
+ * timeout) rather than waiting on. NULL is a no-op. */
 void rtmd_sqlw_close(rtmd_sqlw *w);
 
 /* The writer's counters, for /metrics and the admin API. A struct tag and a
@@ -273,6 +281,7 @@ struct rtmd_sqlw_stats {
     uint64_t commit_us_max;
     uint64_t batches_failed;         /* reported ok = false, run or not */
     uint64_t failures;               /* failures that halted the writer */
+    uint64_t busy_retries;           /* BEGINs retried on a busy database */
     uint64_t bytes_on_disk;          /* the file and its WAL (stat()) */
     bool halted;                     /* until rtmd_sqlw_resume */
     bool broken;                     /* halted for good: a corrupt, moved

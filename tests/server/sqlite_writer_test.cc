@@ -1068,6 +1068,59 @@ TEST_F(SqliteWriter, MovedOrDeletedFileHaltsTheWriterForGood) {
   }
 }
 
+// Rule: BUSY at BEGIN IMMEDIATE (nothing written yet) is waited out, with
+// a backoff, and the group keeps its batches.
+TEST_F(SqliteWriter, BusyDatabaseAtBeginIsTriedAgainAndTheGroupKeepsItsBatches) {
+  rtmd_sqlw_config cfg = MakeConfig(path_);
+  cfg.busy_timeout_ms = 20;
+  ASSERT_TRUE(Open(cfg)) << err_;
+  Done d;
+  testing::internal::CaptureStderr();
+  Db holder(path_, SQLITE_OPEN_READWRITE);
+  ASSERT_EQ(holder.Exec("BEGIN IMMEDIATE"), SQLITE_OK);
+  for (uint64_t n = 1; n <= 5; n++) {
+    ASSERT_EQ(QueueRow(w_, n, 0), 0);
+    rtmd_sqlw_flush(w_, OnDone, &d);
+    RunFor(40);  // each busy timeout (20 ms) passes with batches waiting
+  }
+  RunFor(100);
+  EXPECT_TRUE(d.calls.empty()) << "a batch completed under another connection's lock";
+  EXPECT_GE(Stats().busy_retries, 3u);
+  EXPECT_FALSE(Stats().halted);
+  ASSERT_EQ(holder.Exec("ROLLBACK"), SQLITE_OK);
+  ASSERT_TRUE(RunUntil([&] { return d.calls.size() == 5; }));
+  std::string log = testing::internal::GetCapturedStderr();
+  for (uint64_t n = 1; n <= 5; n++) EXPECT_EQ(d.calls[n - 1], std::make_pair(n, true));
+  struct rtmd_sqlw_stats st = Stats();
+  EXPECT_EQ(st.batches_failed, 0u);
+  EXPECT_EQ(st.failures, 0u);
+  EXPECT_EQ(Db(path_).RowsPerBatch().size(), 5u);
+  // Tried again and again, logged once (one line a second at most), and
+  // once when it worked.
+  EXPECT_EQ(Count(log, "the database is busy"), 1u) << log;
+  EXPECT_EQ(Count(log, "the database is free again"), 1u) << log;
+}
+
+// Rule: once close has begun, a busy database fails the group (after one
+// busy timeout) rather than being waited out for ever.
+TEST_F(SqliteWriter, CloseDoesNotWaitOutABusyDatabase) {
+  rtmd_sqlw_config cfg = MakeConfig(path_);
+  cfg.busy_timeout_ms = 20;
+  ASSERT_TRUE(Open(cfg)) << err_;
+  Done d;
+  Db holder(path_, SQLITE_OPEN_READWRITE);
+  ASSERT_EQ(holder.Exec("BEGIN IMMEDIATE"), SQLITE_OK);
+  ASSERT_EQ(QueueRow(w_, 1, 0), 0);
+  rtmd_sqlw_flush(w_, OnDone, &d);
+  RunFor(100);  // tried again and again
+  auto t0 = Clock::now();
+  Close();
+  EXPECT_LT(Clock::now() - t0, std::chrono::seconds(2));
+  std::vector<std::pair<uint64_t, bool>> want = {{1, false}};
+  EXPECT_EQ(d.calls, want);
+  ASSERT_EQ(holder.Exec("ROLLBACK"), SQLITE_OK);
+}
+
 // Rule: at most RTMD_SQLW_GROUP_MAX_STATEMENTS statements per transaction;
 // one batch bigger than that still goes, alone.
 TEST_F(SqliteWriter, GroupIsBoundedInStatements) {
@@ -1219,6 +1272,7 @@ TEST_F(SqliteWriter, StatsCountQueuedStatementsCommitsAndBytesOnDisk) {
   EXPECT_EQ(st.commit_us_count, 1u);
   EXPECT_GE(st.bytes_on_disk, 30000u);
   EXPECT_EQ(st.failures, 0u);
+  EXPECT_EQ(st.busy_retries, 0u);
   EXPECT_FALSE(st.halted);
 }
 
