@@ -99,7 +99,10 @@ struct rtmd_sqlw {
     sqlw_list ready;         /* done; their callbacks are to run */
     bool open_poisoned;      /* exec refused a statement of the open batch */
     uint64_t last_poisoned;  /* number of the last poisoned batch flushed */
+    unsigned depth;          /* done callbacks running (nested by sync) */
+    bool free_deferred;      /* closed inside a callback: free when it ends */
     bool closing;
+    bool stopped;            /* the writer thread has been joined */
 
     /* Set at open, then read-only: both threads read them. */
     char *path, *wal_path;
@@ -136,6 +139,8 @@ struct rtmd_sqlw {
     atomic_bool halted;      /* until rtmd_sqlw_resume */
     atomic_bool broken;      /* halted for good */
 };
+
+static void sqlw_free(rtmd_sqlw *w);
 
 static uint64_t sqlw_now_us(void)
 {
@@ -1028,8 +1033,11 @@ static void *sqlw_thread(void *arg)
 /* ---- the loop thread ------------------------------------------------- */
 
 /* Runs the callbacks of the batches done, one at a time, in order. A
- * callback may sync, which delivers from the same list: order holds. */
-static void sqlw_deliver(rtmd_sqlw *w)
+ * callback may sync, which delivers from the same list: order holds. A
+ * callback may close: then w is freed here, once the outermost callback
+ * has returned, and this returns true (with the count of failed batches
+ * delivered in *failed, for sync), after which w must not be touched. */
+static bool sqlw_deliver(rtmd_sqlw *w, uint64_t *failed)
 {
     pthread_mutex_lock(&w->mu);
     sqlw_list_append(&w->ready, &w->done);
@@ -1042,10 +1050,20 @@ static void sqlw_deliver(rtmd_sqlw *w)
         w->delivered = b->number;
         if (!b->ok)
             w->failed_delivered++;
-        if (b->cb)
+        if (b->cb) {
+            w->depth++;
             b->cb(b->number, b->ok, b->closure);
+            w->depth--;
+        }
         free(b);
+        if (w->depth == 0 && w->free_deferred) {
+            if (failed)
+                *failed = w->failed_delivered;
+            sqlw_free(w);
+            return true;
+        }
     }
+    return false;
 }
 
 static void sqlw_wake_cb(evutil_socket_t fd, short what, void *arg)
@@ -1055,7 +1073,7 @@ static void sqlw_wake_cb(evutil_socket_t fd, short what, void *arg)
     if (read(fd, &n, sizeof n) < 0) {
         /* EAGAIN: a sync took the batches first. */
     }
-    sqlw_deliver(arg);
+    (void)sqlw_deliver(arg, NULL);
 }
 
 static uint64_t sqlw_flush(rtmd_sqlw *w, rtmd_sqlw_done_fn cb, void *closure)
@@ -1154,7 +1172,9 @@ int rtmd_sqlw_exec(rtmd_sqlw *w, unsigned stmt, const rtmd_sqlw_arg *args, size_
 int rtmd_sqlw_sync(rtmd_sqlw *w)
 {
     uint64_t failed0 = w->failed_delivered;
-    for (;;) {
+    /* stopped: closed from a callback this sync runs within; close
+     * delivered everything. */
+    while (!w->stopped) {
         if (((w->open && w->open->nstmts) || w->open_poisoned) && sqlw_flush(w, NULL, NULL) == 0)
             return -1;
         uint64_t target = w->flushed;
@@ -1165,7 +1185,9 @@ int rtmd_sqlw_sync(rtmd_sqlw *w)
             pthread_cond_wait(&w->done_cv, &w->mu);
         pthread_mutex_unlock(&w->mu);
         /* Its callbacks may queue and flush more: loop until none. */
-        sqlw_deliver(w);
+        uint64_t failed;
+        if (sqlw_deliver(w, &failed))
+            return failed == failed0 ? 0 : -1;
     }
     return w->failed_delivered == failed0 ? 0 : -1;
 }
@@ -1454,7 +1476,8 @@ fail:
 
 void rtmd_sqlw_close(rtmd_sqlw *w)
 {
-    if (!w)
+    /* closing: called from a callback that this close runs. */
+    if (!w || w->closing)
         return;
     w->closing = true;
     /* Shutdown must not wait on another connection's lock for ever. */
@@ -1472,7 +1495,14 @@ void rtmd_sqlw_close(rtmd_sqlw *w)
     pthread_cond_signal(&w->work);
     pthread_mutex_unlock(&w->mu);
     pthread_join(w->thread, NULL);
-    sqlw_deliver(w);
+    w->stopped = true;
+    (void)sqlw_deliver(w, NULL);
+    /* Inside a done callback: the delivery running it still uses w, and
+     * frees it once the outermost callback returns. */
+    if (w->depth > 0) {
+        w->free_deferred = true;
+        return;
+    }
     sqlw_free(w);
 }
 

@@ -173,8 +173,10 @@ typedef int (*rtmd_sqlw_migrate_fn)(struct sqlite3 *db, int from, int to, char *
                                     size_t errlen, void *closure);
 
 /* A batch has committed (ok) or not (!ok). On the loop thread; it may call
- * rtmd_sqlw_exec, rtmd_sqlw_flush, rtmd_sqlw_sync, rtmd_sqlw_query and
- * rtmd_sqlw_resume, not rtmd_sqlw_close. */
+ * any function here but rtmd_sqlw_open. If it calls rtmd_sqlw_close, that
+ * runs every pending callback and stops the writer, but w is freed only
+ * once this callback returns (w may still be passed to the functions here
+ * until then: they refuse, as after close began). */
 typedef void (*rtmd_sqlw_done_fn)(uint64_t batch, bool ok, void *closure);
 
 /* A row of rtmd_sqlw_query: ncols values, borrowed until it returns. 0 to go
@@ -263,7 +265,9 @@ int rtmd_sqlw_resume(rtmd_sqlw *w);
  * checkpoints the WAL into the main file). Every pending callback has run
  * when it returns; new statements and flushes are refused from the moment
  * it starts, and a database busy at BEGIN fails its group (after one busy
- * timeout) rather than waiting on. NULL is a no-op. */
+ * timeout) rather than waiting on. NULL is a no-op; so is a call while
+ * close runs (from a callback it runs). From inside a done callback: see
+ * rtmd_sqlw_done_fn. */
 void rtmd_sqlw_close(rtmd_sqlw *w);
 
 /* The writer's counters, for /metrics and the admin API. A struct tag and a

@@ -548,6 +548,44 @@ TEST_F(SqliteWriter, CloseCommitsEverythingQueuedRunsPendingCallbacksAndRefusesM
   EXPECT_EQ(rows.count(100), 0u);
 }
 
+// Rule: close is safe from inside a done callback: the writer is freed once
+// the callback returns, after every pending callback has run, in order.
+TEST_F(SqliteWriter, CloseInsideADoneCallbackFreesTheWriterOnceTheCallbackReturns) {
+  for (bool from_sync : {false, true}) {
+    SCOPED_TRACE(from_sync ? "callback run by sync" : "callback run by the loop");
+    path_ = dir_ + (from_sync ? "/sync.db" : "/loop.db");
+    ASSERT_TRUE(Open(MakeConfig(path_))) << err_;
+    Done d;
+    int exec_after = 0;
+    uint64_t flush_after = 99;
+    d.then = [&](uint64_t batch, bool) {
+      if (batch != 1) return;
+      rtmd_sqlw* w = w_;
+      Close();  // runs the callbacks of 2 and 3 inside this one
+      EXPECT_EQ(d.calls.size(), 3u);
+      // w lives until this callback returns, refusing.
+      exec_after = QueueRow(w, 9, 0);
+      flush_after = rtmd_sqlw_flush(w, OnDone, &d);
+    };
+    for (uint64_t n = 1; n <= 3; n++) {
+      ASSERT_EQ(QueueRow(w_, n, 0), 0);
+      rtmd_sqlw_flush(w_, OnDone, &d);
+    }
+    if (from_sync)
+      EXPECT_EQ(rtmd_sqlw_sync(w_), 0);
+    else
+      ASSERT_TRUE(RunUntil([&] { return d.calls.size() == 3; }));
+    EXPECT_EQ(w_, nullptr);
+    RunFor(20);  // the eventfd's event went with the writer
+    std::vector<std::pair<uint64_t, bool>> want = {{1, true}, {2, true}, {3, true}};
+    EXPECT_EQ(d.calls, want);
+    EXPECT_EQ(exec_after, -1);
+    EXPECT_EQ(flush_after, 0u);
+    EXPECT_FALSE(std::filesystem::exists(path_ + "-wal")) << "closed, checkpointed";
+    EXPECT_EQ(Db(path_).RowsPerBatch().size(), 3u);
+  }
+}
+
 // ---- schema versions ---------------------------------------------------
 
 TEST_F(SqliteWriter, SchemaFreshFileGetsTheSchemaAndItsVersionInWalMode) {
