@@ -638,15 +638,22 @@ struct Migration {
 int Migrate(sqlite3* db, int from, int to, char* err, size_t errlen, void* closure) {
   auto* m = static_cast<Migration*>(closure);
   m->calls.emplace_back(from, to);
+  if (sqlite3_exec(db, "ALTER TABLE u ADD COLUMN since INTEGER", nullptr, nullptr, nullptr) !=
+      SQLITE_OK)
+    return -1;
   if (m->fail) {
+    if (sqlite3_exec(db, "CREATE TABLE half(x); INSERT INTO u(k, v) VALUES ('half', 1)", nullptr,
+                     nullptr, nullptr) != SQLITE_OK)
+      return -1;
     snprintf(err, errlen, "no way from %d", from);
     return -1;
   }
-  return sqlite3_exec(db, "ALTER TABLE u ADD COLUMN since INTEGER", nullptr, nullptr,
-                      nullptr) == SQLITE_OK ? 0 : -1;
+  return 0;
 }
 
 TEST_F(SqliteWriter, SchemaOlderIsMigratedByTheHookInOneTransaction) {
+  // The failing migration writes (an ALTER, a CREATE) before it gives up:
+  // that is undone with it.
   MakeDatabase(1, 1);
   Migration m;
   m.fail = true;
@@ -656,7 +663,15 @@ TEST_F(SqliteWriter, SchemaOlderIsMigratedByTheHookInOneTransaction) {
   EXPECT_FALSE(Open(cfg));
   EXPECT_NE(err_.find("migrating schema 1 to 2 failed: no way from 1"), std::string::npos)
       << err_;
-  EXPECT_EQ(Db(path_).Int("PRAGMA user_version"), 1) << "a failed migration stays undone";
+  {
+    Db db(path_);
+    EXPECT_EQ(db.Int("PRAGMA user_version"), 1) << "a failed migration stays undone";
+    EXPECT_EQ(db.Int("SELECT count(*) FROM pragma_table_info('u') WHERE name = 'since'"), 0)
+        << "its ALTER stays undone";
+    EXPECT_EQ(db.Int("SELECT count(*) FROM sqlite_master WHERE name = 'half'"), 0)
+        << "its CREATE stays undone";
+    EXPECT_EQ(db.Int("SELECT count(*) FROM u"), 0) << "its INSERT stays undone";
+  }
 
   m.fail = false;
   ASSERT_TRUE(Open(cfg)) << err_;
@@ -808,20 +823,19 @@ TEST_F(SqliteWriter, PathThatIsADirectoryIsAClearError) {
   EXPECT_NE(err_.find("Is a directory"), std::string::npos) << err_;
 }
 
-// Opens path in a child that is not root (root writes whatever the
-// permission bits say), and returns the error it got ("" when it opened).
+// Opens path in a child that drops from root to nobody (root writes
+// whatever the permission bits say), and returns the error it got ("" when
+// it opened). Callers skip unless root.
 std::string OpenAsNobody(const std::string& path) {
   int fds[2];
   if (pipe(fds) != 0) return "pipe";
   pid_t pid = fork();
   if (pid == 0) {
     close(fds[0]);
-    if (getuid() == 0) {
-      struct passwd* pw = getpwnam("nobody");
-      uid_t uid = pw ? pw->pw_uid : 65534;
-      gid_t gid = pw ? pw->pw_gid : 65534;
-      if (setgroups(0, nullptr) != 0 || setgid(gid) != 0 || setuid(uid) != 0) _exit(3);
-    }
+    struct passwd* pw = getpwnam("nobody");
+    uid_t uid = pw ? pw->pw_uid : 65534;
+    gid_t gid = pw ? pw->pw_gid : 65534;
+    if (setgroups(0, nullptr) != 0 || setgid(gid) != 0 || setuid(uid) != 0) _exit(3);
     event_base* base = event_base_new();
     rtmd_sqlw_config cfg = MakeConfig(path);
     rtmd_sqlw* w = nullptr;
@@ -844,6 +858,9 @@ std::string OpenAsNobody(const std::string& path) {
 }
 
 TEST_F(SqliteWriter, FileTheUserCannotWriteIsAClearErrorAtOpen) {
+  // The child drops to nobody, which only root can; anyone else owns the
+  // file and may write it whatever its mode says.
+  if (getuid() != 0) GTEST_SKIP() << "needs root (to drop to nobody)";
   MakeDatabase(2, 1);
   ASSERT_EQ(chmod(dir_.c_str(), 0755), 0);
   ASSERT_EQ(chmod(path_.c_str(), 0644), 0);  // root's, read-only to others
@@ -856,6 +873,7 @@ TEST_F(SqliteWriter, FileTheUserCannotWriteIsAClearErrorAtOpen) {
 }
 
 TEST_F(SqliteWriter, DirectoryTheUserCannotWriteIsAClearErrorAtOpen) {
+  if (getuid() != 0) GTEST_SKIP() << "needs root (to drop to nobody)";
   // The file may be written, but not its WAL, which goes beside it.
   MakeDatabase(2, 1);
   ASSERT_EQ(chmod(dir_.c_str(), 0755), 0);
