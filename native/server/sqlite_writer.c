@@ -22,10 +22,17 @@
 #include "log.h"
 
 #define SQLW_BUSY_TIMEOUT_MS 5000
-/* A failing disk fails every group: one log line a second is enough. */
+/* The pause before BEGIN is tried again on a busy database: short at first
+ * (a checkpoint, a quick look by an operator), doubling so that a lock held
+ * for minutes costs a few tries a minute. */
+#define SQLW_BACKOFF_MIN_MS 10u
+#define SQLW_BACKOFF_MAX_MS 1000u
+/* A busy database retries every second: one log line a second is enough. */
 #define SQLW_LOG_INTERVAL_US 1000000u
 /* Problems quick_check and integrity_check report at most. */
 #define SQLW_CHECK_ROWS 8
+#define SQLW_STR(x) #x
+#define SQLW_XSTR(x) SQLW_STR(x)
 /* Columns of a query row held on the stack; more are allocated. */
 #define SQLW_QUERY_COLS 16
 
@@ -42,9 +49,11 @@ typedef struct sqlw_batch {
     struct sqlw_batch *next;
     sqlw_stmt *head, *tail; /* freed by the writer once run */
     size_t nstmts;
+    size_t bytes;           /* of its text and blob arguments (saturating) */
     uint64_t number;
     rtmd_sqlw_done_fn cb;
     void *closure;
+    bool poisoned;          /* exec refused a statement of it: it fails */
     bool ok;
 } sqlw_batch;
 
@@ -61,11 +70,20 @@ static const char *const sqlw_txn_sql[TXN_N] = {
     "SAVEPOINT rtmd_batch", "RELEASE rtmd_batch", "ROLLBACK TO rtmd_batch",
 };
 
+/* What the writer takes with a group, under the lock: whether it is halted,
+ * and where the last resume drew its line. */
+typedef struct {
+    bool halted;
+    uint64_t run_after;     /* batches up to this one fail without running */
+    bool no_retry;          /* close has begun: a busy database fails */
+} sqlw_view;
+
 /* What one group did, applied to the counters under the lock. */
 typedef struct {
     uint64_t stmts;
-    uint64_t committed_batches, committed_stmts, failed_batches, failures;
+    uint64_t committed_batches, committed_stmts, failed_batches;
     bool committed;
+    uint64_t halted_at;     /* the batch the writer halted at; 0: none */
     uint64_t us;
 } sqlw_result;
 
@@ -79,7 +97,12 @@ struct rtmd_sqlw {
     uint64_t delivered;      /* number of the last batch whose callback ran */
     uint64_t failed_delivered;
     sqlw_list ready;         /* done; their callbacks are to run */
+    bool open_poisoned;      /* exec refused a statement of the open batch */
+    uint64_t last_poisoned;  /* number of the last poisoned batch flushed */
+    unsigned depth;          /* done callbacks running (nested by sync) */
+    bool free_deferred;      /* closed inside a callback: free when it ends */
     bool closing;
+    bool stopped;            /* the writer thread has been joined */
 
     /* Set at open, then read-only: both threads read them. */
     char *path, *wal_path;
@@ -92,13 +115,15 @@ struct rtmd_sqlw {
     sqlite3_stmt *txn[TXN_N];
     uint64_t last_log_us;    /* when a failure was last logged; 0: never */
     uint64_t unlogged;       /* failures not logged since */
-    uint64_t streak;         /* batches failed since the last commit */
+    uint64_t busy_streak;    /* BEGINs retried since one last succeeded */
+    int busy_timeout_ms;
     pthread_t thread;
     bool thread_started;
 
     /* Shared, under mu. */
     pthread_mutex_t mu;
-    pthread_cond_t work;     /* pending has batches, or stop */
+    pthread_cond_t work;     /* pending has batches, stop or no_retry;
+                              * on CLOCK_MONOTONIC (the backoff waits) */
     pthread_cond_t done_cv;  /* completed moved on */
     bool sync_init;
     sqlw_list pending;       /* flushed, not taken by the writer */
@@ -106,9 +131,16 @@ struct rtmd_sqlw {
     uint64_t completed;      /* number of the last batch completed */
     uint64_t inflight_stmts; /* statements of the flushed batches not done */
     bool stop;
+    bool no_retry;           /* close has begun: a busy BEGIN fails */
+    uint64_t run_after;      /* set by resume: see sqlw_view */
+    uint64_t halted_at;      /* the batch of the last halt */
     struct rtmd_sqlw_stats st;
-    atomic_bool broken;      /* a corrupt file: the writer stopped writing */
+    /* Written under mu, read without it too (exec's and stats' fast path). */
+    atomic_bool halted;      /* until rtmd_sqlw_resume */
+    atomic_bool broken;      /* halted for good */
 };
+
+static void sqlw_free(rtmd_sqlw *w);
 
 static uint64_t sqlw_now_us(void)
 {
@@ -153,6 +185,18 @@ static void sqlw_list_append(sqlw_list *l, sqlw_list *more)
     more->head = more->tail = NULL;
 }
 
+/* Puts front before the batches of l. */
+static void sqlw_list_prepend(sqlw_list *l, sqlw_list *front)
+{
+    if (!front->head)
+        return;
+    front->tail->next = l->head;
+    if (!l->tail)
+        l->tail = front->tail;
+    l->head = front->head;
+    front->head = front->tail = NULL;
+}
+
 static void sqlw_list_push(sqlw_list *l, sqlw_batch *b)
 {
     b->next = NULL;
@@ -171,15 +215,47 @@ static void sqlw_free_stmts(sqlw_batch *b)
     b->head = b->tail = NULL;
 }
 
-/* Binds args to st; SQLITE_OK or SQLite's error. The values must live until
- * st is reset (SQLITE_STATIC: no copy). */
+/* Checks arguments as exec and query take them: a known type; for text and
+ * blob, at most INT_MAX bytes (SQLite takes lengths as int) and a pointer
+ * when there are bytes. Sets *bytes to the sum of their lengths. 0 or -1. */
+static int sqlw_check_args(const rtmd_sqlw_arg *args, size_t nargs, size_t *bytes)
+{
+    *bytes = 0;
+    if (nargs && !args)
+        return -1;
+    for (size_t i = 0; i < nargs; i++) {
+        const rtmd_sqlw_arg *a = &args[i];
+        switch (a->type) {
+        case RTMD_SQLW_NULL:
+        case RTMD_SQLW_INT:
+        case RTMD_SQLW_REAL:
+            break;
+        case RTMD_SQLW_TEXT:
+        case RTMD_SQLW_BLOB:
+            if (a->v.bytes.len > INT_MAX || (a->v.bytes.len && !a->v.bytes.p) ||
+                a->v.bytes.len > SIZE_MAX - *bytes)
+                return -1;
+            *bytes += a->v.bytes.len;
+            break;
+        default:
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Binds args, checked by sqlw_check_args, to st; SQLITE_OK or SQLite's
+ * error. The values must live until st is reset (SQLITE_STATIC: no copy).
+ * The codes it makes up itself (TOOBIG, MISUSE) leave SQLite's message as
+ * it was: callers log sqlite3_errstr() of a bind error, never
+ * sqlite3_errmsg(). */
 static int sqlw_bind(sqlite3_stmt *st, const rtmd_sqlw_arg *args, size_t nargs)
 {
     for (size_t i = 0; i < nargs; i++) {
         const rtmd_sqlw_arg *a = &args[i];
         int col = (int)i + 1;
-        /* A NULL pointer would bind SQL NULL: an empty text or blob points
-         * at "" instead. */
+        /* A NULL pointer would bind SQL NULL: an empty text or blob (the
+         * only kind with a NULL pointer, once checked) points at "". */
         const void *p = a->v.bytes.p ? a->v.bytes.p : "";
         int rc;
         switch (a->type) {
@@ -294,6 +370,47 @@ static int sqlw_exec_sql(sqlite3 *db, const char *sql, const char *path, const c
     return 0;
 }
 
+/* What the authorizer refused, for the message of open. */
+typedef struct {
+    char what[160];
+} sqlw_auth;
+
+/* The authorizer while the caller's schema runs and its statements are
+ * prepared. It refuses BEGIN, COMMIT, ROLLBACK, SAVEPOINT and RELEASE,
+ * which would end or nest the writer's own transaction and so break the
+ * batches' all-or-nothing and order (a COMMIT in batch 3 would make
+ * batches 1 and 2 durable, then fail them), and every pragma but those of
+ * RTMD_SQLW_PRAGMAS_ALLOWED: the writer owns the connection's settings,
+ * and some would weaken durability or the file (synchronous=OFF,
+ * journal_mode=MEMORY, writable_schema). */
+static int sqlw_authorize(void *closure, int action, const char *a, const char *b,
+                          const char *c, const char *d)
+{
+    sqlw_auth *au = closure;
+    (void)b, (void)c, (void)d;
+    if (action == SQLITE_TRANSACTION || action == SQLITE_SAVEPOINT) {
+        snprintf(au->what, sizeof au->what, "%s",
+                 "a transaction statement: the writer makes the transactions");
+        return SQLITE_DENY;
+    }
+    if (action == SQLITE_PRAGMA) {
+        /* RTMD_SQLW_PRAGMAS_ALLOWED: names separated by commas. */
+        const char *list = RTMD_SQLW_PRAGMAS_ALLOWED;
+        size_t alen = a ? strlen(a) : 0;
+        while (a && *list) {
+            size_t n = strcspn(list, ",");
+            if (n == alen && sqlite3_strnicmp(list, a, (int)n) == 0)
+                return SQLITE_OK;
+            list += n + (list[n] == ',');
+        }
+        snprintf(au->what, sizeof au->what, "PRAGMA %.40s is not allowed (only %s: the "
+                 "writer owns the connection's settings)", a ? a : "?",
+                 RTMD_SQLW_PRAGMAS_ALLOWED);
+        return SQLITE_DENY;
+    }
+    return SQLITE_OK;
+}
+
 /* Brings the schema of db to cfg's version, in one transaction that always
  * writes (user_version is set even when unchanged: that rewrites page 1 in
  * the WAL), which proves the file, its directory (the WAL and its index are
@@ -307,7 +424,17 @@ static int sqlw_schema(sqlite3 *db, const rtmd_sqlw_config *cfg, int64_t version
         return -1;
     int rc = 0;
     if (version == 0) {
-        rc = sqlw_exec_sql(db, cfg->schema_sql, cfg->path, "creating the schema", err, errlen);
+        /* The caller's schema under the authorizer, as its statements. */
+        sqlw_auth au = { "" };
+        char *msg = NULL;
+        sqlite3_set_authorizer(db, sqlw_authorize, &au);
+        if (sqlite3_exec(db, cfg->schema_sql, NULL, NULL, &msg) != SQLITE_OK) {
+            sqlw_err(err, errlen, "%s: creating the schema: %s", cfg->path,
+                     au.what[0] ? au.what : msg ? msg : "failed");
+            rc = -1;
+        }
+        sqlite3_free(msg);
+        sqlite3_set_authorizer(db, NULL, NULL);
     } else if (version < cfg->schema_version) {
         char why[256] = "";
         if (cfg->migrate(db, (int)version, cfg->schema_version, why, sizeof why,
@@ -364,7 +491,8 @@ static int sqlw_open_db(const rtmd_sqlw_config *cfg, sqlite3 **out, char *err, s
      * the whole file, in time linear in its size; it skips only the
      * index-against-table cross-checks of integrity_check. */
     char findings[512] = "";
-    int check = sqlw_run_check(db, "PRAGMA quick_check(8)", findings, sizeof findings, &rc);
+    int check = sqlw_run_check(db, "PRAGMA quick_check(" SQLW_XSTR(SQLW_CHECK_ROWS) ")",
+                               findings, sizeof findings, &rc);
     if (check < 0) {
         sqlw_err_db(err, errlen, path, db, rc);
         goto fail;
@@ -437,42 +565,38 @@ fail:
     return -1;
 }
 
-/* The authorizer while the caller's statements are prepared: it refuses
- * BEGIN, COMMIT, ROLLBACK, SAVEPOINT and RELEASE, which would end or nest
- * the writer's own transaction and so break the batches' all-or-nothing (a
- * COMMIT in batch 3 would make batches 1 and 2 durable, then fail them). */
-static int sqlw_authorize(void *closure, int action, const char *a, const char *b,
-                          const char *c, const char *d)
-{
-    if (action == SQLITE_TRANSACTION || action == SQLITE_SAVEPOINT) {
-        *(bool *)closure = true;
-        return SQLITE_DENY;
-    }
-    return SQLITE_OK;
-}
-
-static int sqlw_prepare_one(rtmd_sqlw *w, unsigned i, const char *sql, bool *txn, char *err,
-                            size_t errlen)
+static int sqlw_prepare_one(rtmd_sqlw *w, unsigned i, const char *sql, sqlw_auth *au,
+                            char *err, size_t errlen)
 {
     const char *tail = NULL;
+    au->what[0] = '\0';
     if (sqlite3_prepare_v3(w->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &w->stmts[i], &tail) !=
         SQLITE_OK) {
         sqlw_err(err, errlen, "%s: statement %u (%.80s): %s", w->path, i, sql,
-                 *txn ? "a transaction statement: the writer makes the transactions"
-                      : sqlite3_errmsg(w->db));
+                 au->what[0] ? au->what : sqlite3_errmsg(w->db));
         return -1;
     }
     if (!w->stmts[i]) {
         sqlw_err(err, errlen, "%s: statement %u is empty", w->path, i);
         return -1;
     }
-    /* One statement per text: a second one would silently never run. */
-    while (tail && *tail && strchr(" \t\r\n;", *tail))
-        tail++;
-    if (tail && *tail) {
-        sqlw_err(err, errlen, "%s: statement %u (%.80s) holds more than one statement", w->path,
-                 i, sql);
-        return -1;
+    /* One statement per text: a second one would silently never run. What
+     * may follow is what SQLite prepares to no statement (blanks,
+     * semicolons, comments); anything else, even what fails to prepare, is
+     * a second statement. Preparing it has no effect. */
+    while (tail && *tail) {
+        sqlite3_stmt *more = NULL;
+        const char *next = NULL;
+        int rc = sqlite3_prepare_v2(w->db, tail, -1, &more, &next);
+        sqlite3_finalize(more);
+        if (rc != SQLITE_OK || more) {
+            sqlw_err(err, errlen, "%s: statement %u (%.80s) holds more than one statement",
+                     w->path, i, sql);
+            return -1;
+        }
+        if (!next || next == tail)
+            break;
+        tail = next;
     }
     w->nparams[i] = sqlite3_bind_parameter_count(w->stmts[i]);
     return 0;
@@ -487,19 +611,20 @@ static int sqlw_prepare(rtmd_sqlw *w, const rtmd_sqlw_config *cfg, char *err, si
             return -1;
         }
     }
-    bool txn = false;
-    sqlite3_set_authorizer(w->db, sqlw_authorize, &txn);
+    sqlw_auth au = { "" };
+    sqlite3_set_authorizer(w->db, sqlw_authorize, &au);
     int rc = 0;
     for (unsigned i = 0; i < w->nstmts && rc == 0; i++)
-        rc = sqlw_prepare_one(w, i, cfg->stmts[i] ? cfg->stmts[i] : "", &txn, err, errlen);
+        rc = sqlw_prepare_one(w, i, cfg->stmts[i] ? cfg->stmts[i] : "", &au, err, errlen);
     sqlite3_set_authorizer(w->db, NULL, NULL);
     return rc;
 }
 
 /* ---- the writer thread ----------------------------------------------- */
 
-/* Logs a failure, at most one line a second, with the count of those not
- * logged since the last line. */
+/* Logs a line of a kind that repeats (a busy database, tried again and
+ * again), at most one a second, with the count of those not logged since
+ * the last line. */
 static void sqlw_log_failure(rtmd_sqlw *w, const char *fmt, ...) RTMD_PRINTF(2, 3);
 static void sqlw_log_failure(rtmd_sqlw *w, const char *fmt, ...)
 {
@@ -514,8 +639,8 @@ static void sqlw_log_failure(rtmd_sqlw *w, const char *fmt, ...)
     vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
     if (w->unlogged)
-        rtmd_log(RTMD_LOG_ERROR, "sqlite %s: %s (and %llu more failures since the last such "
-                 "line)", w->path, line, (unsigned long long)w->unlogged);
+        rtmd_log(RTMD_LOG_ERROR, "sqlite %s: %s (and %llu more since the last such line)",
+                 w->path, line, (unsigned long long)w->unlogged);
     else
         rtmd_log(RTMD_LOG_ERROR, "sqlite %s: %s", w->path, line);
     w->last_log_us = now;
@@ -534,112 +659,230 @@ static int sqlw_txn(rtmd_sqlw *w, int which, char *msg, size_t msglen)
 }
 
 /* Runs one queued statement to its end (rows a statement returns, such as a
- * PRAGMA's or RETURNING's, are skipped); SQLITE_OK or the error with
- * SQLite's message in msg. Leaves it reset with no bindings, so that its
- * arguments may be freed. */
+ * PRAGMA's or RETURNING's, are skipped); SQLITE_OK or the error with its
+ * message in msg. Leaves it reset with no bindings, so that its arguments
+ * may be freed. */
 static int sqlw_run_stmt(rtmd_sqlw *w, const sqlw_stmt *s, char *msg, size_t msglen)
 {
     sqlite3_stmt *st = w->stmts[s->idx];
     int rc = sqlw_bind(st, s->args, s->nargs);
-    if (rc == SQLITE_OK) {
+    if (rc != SQLITE_OK) {
+        snprintf(msg, msglen, "binding its arguments: %s", sqlite3_errstr(rc));
+    } else {
         do
             rc = sqlite3_step(st);
         while (rc == SQLITE_ROW);
+        if (rc != SQLITE_DONE)
+            snprintf(msg, msglen, "%s", sqlite3_errmsg(w->db));
     }
-    if (rc != SQLITE_DONE && rc != SQLITE_OK)
-        snprintf(msg, msglen, "%s", sqlite3_errmsg(w->db));
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
-/* Whether an error is the statement's own, leaving the transaction as it
- * was: then only its batch is rolled back (to its savepoint). Anything else
- * (SQLITE_FULL, SQLITE_IOERR, SQLITE_BUSY, SQLITE_NOMEM, ...) may have cost
- * the transaction, and it is rolled back whole. The caller also checks that
- * SQLite did not roll back the transaction itself (ON CONFLICT ROLLBACK). */
-static bool sqlw_error_is_local(int rc)
+/* Whether an error leaves the file unusable for good, so that resume must
+ * refuse: corruption does not clear, and after a move or a delete every
+ * commit would go to an inode no restart opens. (A ROLLBACK that fails
+ * leaves the connection in a transaction no later BEGIN gets past: that
+ * is for good too, decided where it happens.) */
+static bool sqlw_error_is_fatal(int rc)
 {
-    switch (rc & 0xff) {
-    case SQLITE_CONSTRAINT:
-    case SQLITE_MISMATCH:
-    case SQLITE_TOOBIG:
-    case SQLITE_RANGE:
-    case SQLITE_ERROR:
-        return true;
-    default:
+    return (rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB ||
+           rc == SQLITE_READONLY_DBMOVED;
+}
+
+/* Whether the file open is no longer the one at w->path (renamed, deleted,
+ * replaced). SQLite itself reports SQLITE_READONLY_DBMOVED only with a
+ * rollback journal: in WAL mode a commit to a deleted file succeeds. One
+ * stat() per commit. */
+static bool sqlw_file_moved(rtmd_sqlw *w)
+{
+    int moved = 0;
+    if (sqlite3_file_control(w->db, "main", SQLITE_FCNTL_HAS_MOVED, &moved) != SQLITE_OK)
         return false;
-    }
+    return moved != 0;
+}
+
+/* Logs the one line of a halt: what failed, what became of the batches
+ * before it in its transaction, and what happens next. cause is the batch
+ * that failed, NULL when the COMMIT of the ones that ran did; halt is where
+ * the writer halts (the first batch of the transaction when it was lost). */
+static void sqlw_log_halt(rtmd_sqlw *w, const sqlw_batch *cause, const sqlw_batch *halt,
+                          const char *what, int rc, const char *cmsg, int crc, bool lost,
+                          uint64_t committed, const char *fatal)
+{
+    char line[1536] = "";
+    if (cause)
+        sqlw_append(line, sizeof line, "batch %llu failed: %s",
+                    (unsigned long long)cause->number, what);
+    else
+        sqlw_append(line, sizeof line, "the transaction from batch %llu on failed: %s",
+                    (unsigned long long)halt->number, cmsg);
+    int code = cause ? rc : crc;
+    if (code)
+        sqlw_append(line, sizeof line, " (SQLite code %d)", code);
+    if (cause && lost && halt != cause)
+        sqlw_append(line, sizeof line, "; its transaction was lost%s%s%s, the batches from %llu "
+                    "on with it", cmsg[0] ? " (" : "", cmsg, cmsg[0] ? ")" : "",
+                    (unsigned long long)halt->number);
+    else if (cause && cmsg[0])
+        sqlw_append(line, sizeof line, "; then %s", cmsg);
+    else if (cause && committed)
+        sqlw_append(line, sizeof line, "; the batches before it in its transaction (%llu) "
+                    "committed", (unsigned long long)committed);
+    if (fatal)
+        sqlw_append(line, sizeof line, "; %s: the writer halts for good, batch %llu and every "
+                    "later batch fail without running (reopen to write again)", fatal,
+                    (unsigned long long)halt->number);
+    else
+        sqlw_append(line, sizeof line, "; the writer halts: batch %llu and every later batch "
+                    "fail without running, and exec refuses, until rtmd_sqlw_resume",
+                    (unsigned long long)halt->number);
+    rtmd_log(RTMD_LOG_ERROR, "sqlite %s: %s", w->path, line);
 }
 
 /* Runs the batches of one group in one transaction, each in a savepoint, and
- * commits. Sets every batch's ok and frees its statements. */
-static void sqlw_run_group(rtmd_sqlw *w, sqlw_batch *head, sqlw_result *r)
+ * commits those before the first that fails, which halts the writer (see
+ * the header). Returns true, having written and reported nothing, when
+ * BEGIN found the database busy: the group is to be tried again. Otherwise
+ * sets every batch's ok and frees its statements. */
+static bool sqlw_run_group(rtmd_sqlw *w, sqlw_batch *head, const sqlw_view *v, sqlw_result *r)
 {
     memset(r, 0, sizeof *r);
-    size_t nbatches = 0;
     for (sqlw_batch *b = head; b; b = b->next) {
         r->stmts += b->nstmts;
         b->ok = false;
-        nbatches++;
     }
-    if (atomic_load(&w->broken)) {
-        /* Logged once, when it broke. */
-        r->failed_batches = nbatches;
-        goto out;
-    }
-    if (r->stmts == 0) {
-        /* Only empty batches: nothing to write. They report once every batch
-         * before them has, which the queue's order already gives. */
-        for (sqlw_batch *b = head; b; b = b->next)
-            b->ok = true;
-        r->committed_batches = nbatches;
-        goto out;
-    }
-
-    char msg[512] = "";
-    char where[96] = ""; /* the statement that cost the transaction */
-    uint64_t t0 = sqlw_now_us();
-    int rc = sqlw_txn(w, TXN_BEGIN, msg, sizeof msg);
-    if (rc != SQLITE_OK)
-        goto whole;
-    for (sqlw_batch *b = head; b; b = b->next) {
-        if (b->nstmts == 0) {
-            b->ok = true;
+    /* Halted by an earlier group (logged then): nothing runs. */
+    bool skip = v->halted || atomic_load(&w->broken);
+    sqlw_batch *first = NULL; /* the batch BEGIN ran for */
+    sqlw_batch *fail = NULL;  /* the batch that failed */
+    bool in_savepoint = false;
+    uint64_t run_stmts = 0;   /* statements of the batches that ran whole */
+    uint64_t t0 = 0;
+    char msg[512] = "", where[64] = "";
+    int rc = SQLITE_OK;
+    for (sqlw_batch *b = head; b && !fail; b = b->next) {
+        /* Flushed before the last resume, after the halt: the caller
+         * re-synced without them, so they fail without running. */
+        if (skip || b->number <= v->run_after)
             continue;
-        }
-        if ((rc = sqlw_txn(w, TXN_SAVEPOINT, msg, sizeof msg)) != SQLITE_OK)
-            goto whole;
-        unsigned i = 0;
-        bool failed = false;
-        for (sqlw_stmt *s = b->head; s; s = s->next, i++) {
-            rc = sqlw_run_stmt(w, s, msg, sizeof msg);
-            if (rc == SQLITE_OK)
-                continue;
-            if (!sqlw_error_is_local(rc) || sqlite3_get_autocommit(w->db)) {
-                snprintf(where, sizeof where, "batch %llu, statement %u (#%u): ",
-                         (unsigned long long)b->number, i, s->idx);
-                goto whole;
-            }
-            sqlw_log_failure(w, "batch %llu failed, rolled back alone: statement %u (#%u): %s "
-                             "(SQLite code %d)", (unsigned long long)b->number, i, s->idx, msg,
-                             rc);
-            r->failures++;
-            failed = true;
-            if ((rc = sqlw_txn(w, TXN_ROLLBACK_TO, msg, sizeof msg)) != SQLITE_OK)
-                goto whole;
+        if (b->poisoned) {
+            snprintf(msg, sizeof msg, "%s", "rtmd_sqlw_exec refused a statement of it");
+            fail = b;
             break;
         }
-        /* RELEASE after ROLLBACK TO too: it pops the savepoint. */
-        if ((rc = sqlw_txn(w, TXN_RELEASE, msg, sizeof msg)) != SQLITE_OK)
-            goto whole;
-        b->ok = !failed;
+        if (b->nstmts == 0) {
+            b->ok = true; /* as the batches before it: decided below */
+            continue;
+        }
+        if (!first) {
+            t0 = sqlw_now_us();
+            rc = sqlw_txn(w, TXN_BEGIN, msg, sizeof msg);
+            /* Nothing written, nothing reported: the group waits whole. */
+            if ((rc & 0xff) == SQLITE_BUSY && !v->no_retry)
+                return true;
+            if (rc != SQLITE_OK) {
+                fail = b;
+                break;
+            }
+            first = b;
+            if (w->busy_streak) {
+                rtmd_log(RTMD_LOG_INFO, "sqlite %s: the database is free again (BEGIN tried "
+                         "again %llu times)", w->path, (unsigned long long)w->busy_streak);
+                w->busy_streak = 0;
+            }
+        }
+        if ((rc = sqlw_txn(w, TXN_SAVEPOINT, msg, sizeof msg)) != SQLITE_OK) {
+            fail = b;
+            break;
+        }
+        in_savepoint = true;
+        unsigned i = 0;
+        for (sqlw_stmt *s = b->head; s && !fail; s = s->next, i++) {
+            if ((rc = sqlw_run_stmt(w, s, msg, sizeof msg)) != SQLITE_OK) {
+                snprintf(where, sizeof where, "statement %u (#%u): ", i, s->idx);
+                fail = b;
+            }
+        }
+        if (fail)
+            break;
+        if ((rc = sqlw_txn(w, TXN_RELEASE, msg, sizeof msg)) != SQLITE_OK) {
+            fail = b;
+            break;
+        }
+        in_savepoint = false;
+        b->ok = true;
+        run_stmts += b->nstmts;
     }
-    if ((rc = sqlw_txn(w, TXN_COMMIT, msg, sizeof msg)) != SQLITE_OK)
-        goto whole;
 
-    r->committed = true;
-    r->us = sqlw_now_us() - t0;
+    /* Commit the batches that ran whole, or roll back. lost: the transaction
+     * is gone, and with it every batch from first on. */
+    bool lost = false, stuck = false;
+    int crc = SQLITE_OK;
+    char cmsg[384] = "";
+    if (first) {
+        if (sqlite3_get_autocommit(w->db)) {
+            /* SQLite rolled back itself (some I/O errors, a full disk,
+             * ON CONFLICT ROLLBACK): it says so by leaving autocommit on. */
+            lost = true;
+        } else if (fail && in_savepoint &&
+                   ((crc = sqlw_txn(w, TXN_ROLLBACK_TO, cmsg, sizeof cmsg)) != SQLITE_OK ||
+                    (crc = sqlw_txn(w, TXN_RELEASE, cmsg, sizeof cmsg)) != SQLITE_OK)) {
+            lost = true;
+        } else if (run_stmts > 0) {
+            if (sqlw_file_moved(w)) {
+                crc = SQLITE_READONLY_DBMOVED;
+                snprintf(cmsg, sizeof cmsg, "%s", "the database file was moved or deleted "
+                         "since it was opened: a commit would go where no restart finds it");
+                lost = true;
+            } else if ((crc = sqlw_txn(w, TXN_COMMIT, cmsg, sizeof cmsg)) != SQLITE_OK) {
+                lost = true;
+            } else {
+                r->committed = true;
+                r->us = sqlw_now_us() - t0;
+            }
+        }
+        /* Nothing to commit (the first batch failed), or lost: whatever
+         * SQLite has not rolled back goes. */
+        if (!r->committed && !sqlite3_get_autocommit(w->db)) {
+            char rmsg[256];
+            if (sqlw_txn(w, TXN_ROLLBACK, rmsg, sizeof rmsg) != SQLITE_OK &&
+                !sqlite3_get_autocommit(w->db)) {
+                /* No later BEGIN can start past an open transaction. */
+                stuck = true;
+                sqlw_append(cmsg, sizeof cmsg, "%s%s", cmsg[0] ? "; then " : "", rmsg);
+            }
+        }
+    }
+
+    sqlw_batch *halt = lost ? first : fail;
+    if (halt) {
+        uint64_t committed = 0;
+        for (sqlw_batch *b = head; b != halt; b = b->next)
+            committed += b->ok && r->committed && b->nstmts;
+        for (sqlw_batch *b = halt; b; b = b->next)
+            b->ok = false;
+        const char *fatal = NULL;
+        if (sqlw_error_is_fatal(rc) || sqlw_error_is_fatal(crc))
+            fatal = rc == SQLITE_READONLY_DBMOVED || crc == SQLITE_READONLY_DBMOVED
+                        ? "the file was moved or deleted"
+                        : "the file is corrupt";
+        else if (stuck)
+            fatal = "the connection is stuck in its transaction";
+        char what[640];
+        snprintf(what, sizeof what, "%s%s", where, msg);
+        sqlw_log_halt(w, fail, halt, what, rc, cmsg, crc, lost, committed, fatal);
+        /* Set before the group's results are posted: exec refuses from now
+         * on, and resume sees where the halt was. */
+        pthread_mutex_lock(&w->mu);
+        w->halted_at = halt->number;
+        atomic_store(&w->halted, true);
+        if (fatal)
+            atomic_store(&w->broken, true);
+        pthread_mutex_unlock(&w->mu);
+        r->halted_at = halt->number;
+    }
     for (sqlw_batch *b = head; b; b = b->next) {
         if (b->ok) {
             r->committed_batches++;
@@ -647,43 +890,9 @@ static void sqlw_run_group(rtmd_sqlw *w, sqlw_batch *head, sqlw_result *r)
         } else {
             r->failed_batches++;
         }
-    }
-    if (w->streak) {
-        rtmd_log(RTMD_LOG_INFO, "sqlite %s: commits succeed again (%llu batches failed before)",
-                 w->path, (unsigned long long)w->streak);
-        w->streak = 0;
-    }
-    goto out;
-
-whole:
-    /* SQLite may already have rolled back (SQLITE_FULL, SQLITE_IOERR...). */
-    if (!sqlite3_get_autocommit(w->db)) {
-        char rmsg[256];
-        if (sqlw_txn(w, TXN_ROLLBACK, rmsg, sizeof rmsg) != SQLITE_OK &&
-            !sqlite3_get_autocommit(w->db)) {
-            /* Stuck in a transaction no later BEGIN can start past. */
-            rtmd_log(RTMD_LOG_ERROR, "sqlite %s: %s; the writer stops: every later batch fails",
-                     w->path, rmsg);
-            atomic_store(&w->broken, true);
-        }
-    }
-    for (sqlw_batch *b = head; b; b = b->next)
-        b->ok = false;
-    r->failed_batches = nbatches;
-    r->failures++;
-    w->streak += nbatches;
-    if ((rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB) {
-        rtmd_log(RTMD_LOG_ERROR, "sqlite %s: %s%s (SQLite code %d): the file is corrupt; the "
-                 "writer stops: every later batch fails", w->path, where, msg, rc);
-        atomic_store(&w->broken, true);
-    } else {
-        sqlw_log_failure(w, "transaction of %zu batches (%llu statements) rolled back: %s%s "
-                         "(SQLite code %d)", nbatches, (unsigned long long)r->stmts, where, msg,
-                         rc);
-    }
-out:
-    for (sqlw_batch *b = head; b; b = b->next)
         sqlw_free_stmts(b);
+    }
+    return false;
 }
 
 static void sqlw_account(rtmd_sqlw *w, const sqlw_result *r)
@@ -692,7 +901,8 @@ static void sqlw_account(rtmd_sqlw *w, const sqlw_result *r)
     st->batches_committed += r->committed_batches;
     st->statements_committed += r->committed_stmts;
     st->batches_failed += r->failed_batches;
-    st->failures += r->failures;
+    if (r->halted_at)
+        st->failures++;
     if (r->committed) {
         st->commits++;
         st->last_commit_statements = r->committed_stmts;
@@ -718,9 +928,55 @@ static void sqlw_close_db(rtmd_sqlw *w)
     w->db = NULL;
 }
 
+/* Whether used of max leaves room for more, without overflow. */
+static bool sqlw_fits(size_t used, size_t more, size_t max)
+{
+    return used <= max && more <= max - used;
+}
+
+/* Takes the next group off pending, under mu: the batches in order while
+ * the group stays within its bounds, and at least one, however big. */
+static void sqlw_take_group(rtmd_sqlw *w, sqlw_list *group)
+{
+    sqlw_batch *last = w->pending.head;
+    size_t stmts = last->nstmts, bytes = last->bytes;
+    for (sqlw_batch *b = last->next; b; last = b, b = b->next) {
+        if (!sqlw_fits(stmts, b->nstmts, RTMD_SQLW_GROUP_MAX_STATEMENTS) ||
+            !sqlw_fits(bytes, b->bytes, RTMD_SQLW_GROUP_MAX_BYTES))
+            break;
+        stmts += b->nstmts;
+        bytes += b->bytes;
+    }
+    group->head = w->pending.head;
+    group->tail = last;
+    w->pending.head = last->next;
+    if (!w->pending.head)
+        w->pending.tail = NULL;
+    last->next = NULL;
+}
+
+/* Waits ms, under mu, before BEGIN is tried again; cut short once close
+ * begins (the retry then fails the group rather than waiting on). */
+static void sqlw_backoff(rtmd_sqlw *w, unsigned ms)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_sec += ms / 1000u;
+    until.tv_nsec += (long)(ms % 1000u) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    /* Each flush signals work too: wait on to the deadline. */
+    while (!w->no_retry && !w->stop)
+        if (pthread_cond_timedwait(&w->work, &w->mu, &until) == ETIMEDOUT)
+            break;
+}
+
 static void *sqlw_thread(void *arg)
 {
     rtmd_sqlw *w = arg;
+    unsigned backoff_ms = SQLW_BACKOFF_MIN_MS;
     pthread_setname_np(pthread_self(), "rtmd-sqlite");
     pthread_mutex_lock(&w->mu);
     for (;;) {
@@ -728,13 +984,33 @@ static void *sqlw_thread(void *arg)
             pthread_cond_wait(&w->work, &w->mu);
         if (!w->pending.head)
             break;
-        /* Group commit: every batch waiting goes into this transaction. */
-        sqlw_list group = w->pending;
-        w->pending.head = w->pending.tail = NULL;
+        /* Group commit: the batches waiting go into this transaction, up to
+         * its bounds. */
+        sqlw_list group;
+        sqlw_take_group(w, &group);
+        sqlw_view view = { atomic_load(&w->halted), w->run_after, w->no_retry };
         pthread_mutex_unlock(&w->mu);
 
         sqlw_result r;
-        sqlw_run_group(w, group.head, &r);
+        if (sqlw_run_group(w, group.head, &view, &r)) {
+            size_t n = 0;
+            for (sqlw_batch *b = group.head; b; b = b->next)
+                n++;
+            w->busy_streak++;
+            sqlw_log_failure(w, "the database is busy: another connection holds its write lock "
+                             "past the busy timeout (%d ms); %zu batches wait, BEGIN is tried "
+                             "again in %u ms", w->busy_timeout_ms, n, backoff_ms);
+            pthread_mutex_lock(&w->mu);
+            /* Back at the head of the queue, in order: the batches flushed
+             * meanwhile may join the group at the next try. */
+            sqlw_list_prepend(&w->pending, &group);
+            w->st.busy_retries++;
+            sqlw_backoff(w, backoff_ms);
+            backoff_ms = backoff_ms >= SQLW_BACKOFF_MAX_MS / 2 ? SQLW_BACKOFF_MAX_MS
+                                                               : backoff_ms * 2;
+            continue;
+        }
+        backoff_ms = SQLW_BACKOFF_MIN_MS;
 
         pthread_mutex_lock(&w->mu);
         sqlw_account(w, &r);
@@ -757,8 +1033,11 @@ static void *sqlw_thread(void *arg)
 /* ---- the loop thread ------------------------------------------------- */
 
 /* Runs the callbacks of the batches done, one at a time, in order. A
- * callback may sync, which delivers from the same list: order holds. */
-static void sqlw_deliver(rtmd_sqlw *w)
+ * callback may sync, which delivers from the same list: order holds. A
+ * callback may close: then w is freed here, once the outermost callback
+ * has returned, and this returns true (with the count of failed batches
+ * delivered in *failed, for sync), after which w must not be touched. */
+static bool sqlw_deliver(rtmd_sqlw *w, uint64_t *failed)
 {
     pthread_mutex_lock(&w->mu);
     sqlw_list_append(&w->ready, &w->done);
@@ -771,19 +1050,30 @@ static void sqlw_deliver(rtmd_sqlw *w)
         w->delivered = b->number;
         if (!b->ok)
             w->failed_delivered++;
-        if (b->cb)
+        if (b->cb) {
+            w->depth++;
             b->cb(b->number, b->ok, b->closure);
+            w->depth--;
+        }
         free(b);
+        if (w->depth == 0 && w->free_deferred) {
+            if (failed)
+                *failed = w->failed_delivered;
+            sqlw_free(w);
+            return true;
+        }
     }
+    return false;
 }
 
 static void sqlw_wake_cb(evutil_socket_t fd, short what, void *arg)
 {
     uint64_t n;
+    (void)what;
     if (read(fd, &n, sizeof n) < 0) {
         /* EAGAIN: a sync took the batches first. */
     }
-    sqlw_deliver(arg);
+    (void)sqlw_deliver(arg, NULL);
 }
 
 static uint64_t sqlw_flush(rtmd_sqlw *w, rtmd_sqlw_done_fn cb, void *closure)
@@ -797,6 +1087,10 @@ static uint64_t sqlw_flush(rtmd_sqlw *w, rtmd_sqlw_done_fn cb, void *closure)
     b->number = ++w->flushed;
     b->cb = cb;
     b->closure = closure;
+    b->poisoned = w->open_poisoned;
+    if (b->poisoned)
+        w->last_poisoned = b->number;
+    w->open_poisoned = false;
     pthread_mutex_lock(&w->mu);
     sqlw_list_push(&w->pending, b);
     w->inflight_stmts += b->nstmts;
@@ -819,34 +1113,37 @@ int rtmd_sqlw_exec(rtmd_sqlw *w, unsigned stmt, const rtmd_sqlw_arg *args, size_
                  w->path, stmt);
         return -1;
     }
-    if (atomic_load(&w->broken))
-        return -1; /* logged once, when it broke */
-    if (stmt >= w->nstmts || nargs != (size_t)w->nparams[stmt]) {
-        rtmd_log(RTMD_LOG_ERROR, "sqlite %s: statement %u with %zu arguments: %s", w->path,
-                 stmt, nargs, stmt >= w->nstmts ? "no such statement" : "not what it takes");
+    /* Logged once, when it halted; the poisoning, when it happened. */
+    if (atomic_load(&w->halted) || w->open_poisoned)
+        return -1;
+    const char *why = NULL;
+    size_t bytes = 0;
+    if (stmt >= w->nstmts)
+        why = "no such statement";
+    else if (nargs != (size_t)w->nparams[stmt])
+        why = "not the number of arguments it takes";
+    else if (sqlw_check_args(args, nargs, &bytes) != 0)
+        why = "an argument of a bad type or length";
+    /* nargs <= SQLITE_MAX_VARIABLE_NUMBER now, but the sum is checked all
+     * the same rather than trusted to wrap nowhere. */
+    size_t fixed = sizeof(sqlw_stmt) + nargs * sizeof(rtmd_sqlw_arg);
+    if (!why && (nargs > (SIZE_MAX - sizeof(sqlw_stmt)) / sizeof(rtmd_sqlw_arg) ||
+                 bytes > SIZE_MAX - fixed))
+        why = "arguments too big";
+    sqlw_stmt *s = NULL;
+    if (!why && !w->open && !(w->open = calloc(1, sizeof *w->open)))
+        why = "out of memory";
+    if (!why && !(s = malloc(fixed + bytes)))
+        why = "out of memory";
+    if (why) {
+        /* The batch cannot be what the caller meant any more: running the
+         * rest of it would commit a change in part. */
+        w->open_poisoned = true;
+        rtmd_log(RTMD_LOG_ERROR, "sqlite %s: statement %u with %zu arguments: %s: refused; the "
+                 "open batch will fail at its flush without running, and the writer halts there",
+                 w->path, stmt, nargs, why);
         return -1;
     }
-    size_t bytes = 0;
-    for (size_t i = 0; i < nargs; i++) {
-        const rtmd_sqlw_arg *a = &args[i];
-        if (a->type != RTMD_SQLW_TEXT && a->type != RTMD_SQLW_BLOB) {
-            if (a->type != RTMD_SQLW_NULL && a->type != RTMD_SQLW_INT &&
-                a->type != RTMD_SQLW_REAL)
-                goto bad;
-            continue;
-        }
-        /* SQLite takes lengths as int; the sum cannot wrap below that. */
-        if (a->v.bytes.len > INT_MAX || (a->v.bytes.len && !a->v.bytes.p) ||
-            bytes > SIZE_MAX / 2)
-            goto bad;
-        bytes += a->v.bytes.len;
-    }
-    size_t size = sizeof(sqlw_stmt) + nargs * sizeof(rtmd_sqlw_arg) + bytes;
-    if (!w->open && !(w->open = calloc(1, sizeof *w->open)))
-        goto oom;
-    sqlw_stmt *s = malloc(size);
-    if (!s)
-        goto oom;
     s->next = NULL;
     s->idx = stmt;
     s->nargs = nargs;
@@ -868,21 +1165,17 @@ int rtmd_sqlw_exec(rtmd_sqlw *w, unsigned stmt, const rtmd_sqlw_arg *args, size_
         b->head = s;
     b->tail = s;
     b->nstmts++;
+    b->bytes = bytes > SIZE_MAX - b->bytes ? SIZE_MAX : b->bytes + bytes;
     return 0;
-bad:
-    rtmd_log(RTMD_LOG_ERROR, "sqlite %s: statement %u: an argument of a bad type or length",
-             w->path, stmt);
-    return -1;
-oom:
-    rtmd_log(RTMD_LOG_ERROR, "sqlite %s: out of memory for statement %u", w->path, stmt);
-    return -1;
 }
 
 int rtmd_sqlw_sync(rtmd_sqlw *w)
 {
     uint64_t failed0 = w->failed_delivered;
-    for (;;) {
-        if (w->open && w->open->nstmts && sqlw_flush(w, NULL, NULL) == 0)
+    /* stopped: closed from a callback this sync runs within; close
+     * delivered everything. */
+    while (!w->stopped) {
+        if (((w->open && w->open->nstmts) || w->open_poisoned) && sqlw_flush(w, NULL, NULL) == 0)
             return -1;
         uint64_t target = w->flushed;
         if (w->delivered >= target)
@@ -892,17 +1185,59 @@ int rtmd_sqlw_sync(rtmd_sqlw *w)
             pthread_cond_wait(&w->done_cv, &w->mu);
         pthread_mutex_unlock(&w->mu);
         /* Its callbacks may queue and flush more: loop until none. */
-        sqlw_deliver(w);
+        uint64_t failed;
+        if (sqlw_deliver(w, &failed))
+            return failed == failed0 ? 0 : -1;
     }
     return w->failed_delivered == failed0 ? 0 : -1;
+}
+
+int rtmd_sqlw_resume(rtmd_sqlw *w)
+{
+    const char *why = NULL;
+    bool halted = atomic_load(&w->halted);
+    if (w->closing)
+        why = "close has begun";
+    else if (atomic_load(&w->broken))
+        why = "the file is corrupt, moved or deleted, or the connection stuck in a transaction";
+    else if (w->open_poisoned)
+        why = "the open batch is poisoned (a statement of it was refused): flush it first";
+    else if (halted && w->open && w->open->nstmts)
+        why = "the open batch holds statements queued before the halt: flush it first (it fails)";
+    else if (!halted && w->last_poisoned > w->delivered)
+        why = "a poisoned batch is in flight: resume after its callback";
+    if (why) {
+        rtmd_log(RTMD_LOG_ERROR, "sqlite %s: cannot resume: %s", w->path, why);
+        return -1;
+    }
+    if (!halted)
+        return 0;
+    /* Every batch flushed so far came after the halt: the caller re-synced
+     * without them, so those the writer has not reached fail unrun. */
+    pthread_mutex_lock(&w->mu);
+    w->run_after = w->flushed;
+    uint64_t at = w->halted_at;
+    atomic_store(&w->halted, false);
+    pthread_mutex_unlock(&w->mu);
+    rtmd_log(RTMD_LOG_INFO, "sqlite %s: the writer resumes (halted at batch %llu): batches from "
+             "%llu on run", w->path, (unsigned long long)at, (unsigned long long)w->flushed + 1);
+    return 0;
 }
 
 int rtmd_sqlw_query(rtmd_sqlw *w, const char *sql, const rtmd_sqlw_arg *args, size_t nargs,
                     rtmd_sqlw_row_fn fn, void *closure)
 {
-    if (!w->rdb || (w->open && w->open->nstmts) || w->delivered != w->flushed) {
+    if (!w->rdb || (w->open && w->open->nstmts) || w->open_poisoned ||
+        w->delivered != w->flushed) {
         rtmd_log(RTMD_LOG_ERROR, "sqlite %s: query with writes queued or in flight (sync "
                  "first), or closing: refused", w->path);
+        return -1;
+    }
+    /* As exec's: a length with no bytes behind it would be read past. */
+    size_t bytes;
+    if (sqlw_check_args(args, nargs, &bytes) != 0) {
+        rtmd_log(RTMD_LOG_ERROR, "sqlite %s: query (%.80s): an argument of a bad type or "
+                 "length: refused", w->path, sql);
         return -1;
     }
     sqlite3_stmt *st;
@@ -921,8 +1256,11 @@ int rtmd_sqlw_query(rtmd_sqlw *w, const char *sql, const rtmd_sqlw_arg *args, si
                  w->path, sql, nargs, sqlite3_bind_parameter_count(st));
         goto out;
     }
-    if ((rc = sqlw_bind(st, args, nargs)) != SQLITE_OK)
-        goto failed;
+    if ((rc = sqlw_bind(st, args, nargs)) != SQLITE_OK) {
+        rtmd_log(RTMD_LOG_ERROR, "sqlite %s: query (%.80s): binding its arguments: %s", w->path,
+                 sql, sqlite3_errstr(rc));
+        goto out;
+    }
     if (ncols > SQLW_QUERY_COLS && !(cols = calloc(ncols, sizeof *cols))) {
         rc = SQLITE_NOMEM;
         goto failed;
@@ -984,6 +1322,7 @@ void rtmd_sqlw_stats(rtmd_sqlw *w, struct rtmd_sqlw_stats *st)
     pthread_mutex_unlock(&w->mu);
     if (w->open)
         st->queued_statements += w->open->nstmts;
+    st->halted = atomic_load(&w->halted);
     st->broken = atomic_load(&w->broken);
     /* Two stat() calls on the loop thread: metadata only, no data I/O. */
     struct stat sb;
@@ -1026,7 +1365,18 @@ static int sqlw_start(rtmd_sqlw *w)
 {
     if (pthread_mutex_init(&w->mu, NULL) != 0)
         return -1;
-    if (pthread_cond_init(&w->work, NULL) != 0) {
+    /* The backoff's timed waits run on the monotonic clock: a step of the
+     * wall clock must not stretch or cut them. */
+    pthread_condattr_t attr;
+    if (pthread_condattr_init(&attr) != 0) {
+        pthread_mutex_destroy(&w->mu);
+        return -1;
+    }
+    int crc = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    if (crc == 0)
+        crc = pthread_cond_init(&w->work, &attr);
+    pthread_condattr_destroy(&attr);
+    if (crc != 0) {
         pthread_mutex_destroy(&w->mu);
         return -1;
     }
@@ -1076,7 +1426,9 @@ int rtmd_sqlw_open(struct event_base *base, const rtmd_sqlw_config *cfg, rtmd_sq
         return -1;
     }
     w->efd = -1;
+    atomic_init(&w->halted, false);
     atomic_init(&w->broken, false);
+    w->busy_timeout_ms = cfg->busy_timeout_ms > 0 ? cfg->busy_timeout_ms : SQLW_BUSY_TIMEOUT_MS;
     w->nstmts = (unsigned)cfg->nstmts;
     size_t plen = strlen(cfg->path);
     w->path = strdup(cfg->path);
@@ -1124,9 +1476,15 @@ fail:
 
 void rtmd_sqlw_close(rtmd_sqlw *w)
 {
-    if (!w)
+    /* closing: called from a callback that this close runs. */
+    if (!w || w->closing)
         return;
     w->closing = true;
+    /* Shutdown must not wait on another connection's lock for ever. */
+    pthread_mutex_lock(&w->mu);
+    w->no_retry = true;
+    pthread_cond_broadcast(&w->work);
+    pthread_mutex_unlock(&w->mu);
     (void)rtmd_sqlw_sync(w);
     /* The read connection goes first, so that the writer's is the last one
      * and checkpoints the WAL as it closes. */
@@ -1137,7 +1495,14 @@ void rtmd_sqlw_close(rtmd_sqlw *w)
     pthread_cond_signal(&w->work);
     pthread_mutex_unlock(&w->mu);
     pthread_join(w->thread, NULL);
-    sqlw_deliver(w);
+    w->stopped = true;
+    (void)sqlw_deliver(w, NULL);
+    /* Inside a done callback: the delivery running it still uses w, and
+     * frees it once the outermost callback returns. */
+    if (w->depth > 0) {
+        w->free_deferred = true;
+        return;
+    }
     sqlw_free(w);
 }
 
@@ -1167,7 +1532,8 @@ int rtmd_sqlw_check(const char *path, int schema_version, char *report, size_t s
     sqlite3_busy_timeout(db, SQLW_BUSY_TIMEOUT_MS);
     int result = 1;
     char findings[1024] = "";
-    int check = sqlw_run_check(db, "PRAGMA integrity_check(8)", findings, sizeof findings, &rc);
+    int check = sqlw_run_check(db, "PRAGMA integrity_check(" SQLW_XSTR(SQLW_CHECK_ROWS) ")",
+                               findings, sizeof findings, &rc);
     int64_t version = 0, objects = 0, pages = 0, page_size = 0;
     if (check < 0) {
         int primary = rc & 0xff;

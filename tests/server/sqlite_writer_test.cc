@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <climits>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -321,14 +322,32 @@ TEST_F(SqliteWriter, ArgumentsAreCopiedAtExecAndKeepTheirTypes) {
 
 TEST_F(SqliteWriter, ExecRefusesWhatWasNotPreparedAndQueuesNothing) {
   ASSERT_TRUE(Open()) << err_;
-  rtmd_sqlw_arg args[4] = {rtmd_sqlw_int(1), rtmd_sqlw_int(1), rtmd_sqlw_null(),
+  rtmd_sqlw_arg ok[4] = {rtmd_sqlw_int(1), rtmd_sqlw_int(1), rtmd_sqlw_null(), rtmd_sqlw_null()};
+  rtmd_sqlw_arg nul5[4] = {rtmd_sqlw_int(1), rtmd_sqlw_int(1), rtmd_sqlw_text(nullptr, 5),
                            rtmd_sqlw_null()};
-  EXPECT_EQ(rtmd_sqlw_exec(w_, kNStmts, args, 4), -1) << "no such statement";
-  EXPECT_EQ(rtmd_sqlw_exec(w_, kInsertT, args, 3), -1) << "too few arguments";
-  rtmd_sqlw_arg bad = rtmd_sqlw_text(nullptr, 5);
-  rtmd_sqlw_arg args2[4] = {rtmd_sqlw_int(1), rtmd_sqlw_int(1), bad, rtmd_sqlw_null()};
-  EXPECT_EQ(rtmd_sqlw_exec(w_, kInsertT, args2, 4), -1) << "5 bytes at NULL";
-  EXPECT_EQ(Stats().queued_statements, 0u);
+  rtmd_sqlw_arg big[4] = {rtmd_sqlw_int(1), rtmd_sqlw_int(1), rtmd_sqlw_null(),
+                          rtmd_sqlw_blob("x", (size_t)INT_MAX + 1)};
+  rtmd_sqlw_arg kind[4] = {rtmd_sqlw_int(1), rtmd_sqlw_int(1), rtmd_sqlw_null(),
+                           rtmd_sqlw_null()};
+  kind[3].type = static_cast<rtmd_sqlw_type>(42);
+  struct Case {
+    const char* what;
+    unsigned stmt;
+    const rtmd_sqlw_arg* args;
+    size_t nargs;
+  } cases[] = {{"no such statement", kNStmts, ok, 4}, {"too few arguments", kInsertT, ok, 3},
+               {"5 bytes at NULL", kInsertT, nul5, 4}, {"over INT_MAX bytes", kInsertT, big, 4},
+               {"no such type", kInsertT, kind, 4}, {"no arguments array", kInsertT, nullptr, 4}};
+  // Each on a batch of its own (a refusal poisons its batch and halts the
+  // writer there): flushed, failed, resumed.
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.what);
+    EXPECT_EQ(rtmd_sqlw_exec(w_, c.stmt, c.args, c.nargs), -1);
+    EXPECT_EQ(Stats().queued_statements, 0u);
+    EXPECT_EQ(rtmd_sqlw_sync(w_), -1);
+    EXPECT_EQ(rtmd_sqlw_resume(w_), 0);
+  }
+  EXPECT_EQ(Db(path_).Int("SELECT count(*) FROM t"), 0);
 }
 
 // ---- group commit ------------------------------------------------------
@@ -529,6 +548,44 @@ TEST_F(SqliteWriter, CloseCommitsEverythingQueuedRunsPendingCallbacksAndRefusesM
   EXPECT_EQ(rows.count(100), 0u);
 }
 
+// Rule: close is safe from inside a done callback: the writer is freed once
+// the callback returns, after every pending callback has run, in order.
+TEST_F(SqliteWriter, CloseInsideADoneCallbackFreesTheWriterOnceTheCallbackReturns) {
+  for (bool from_sync : {false, true}) {
+    SCOPED_TRACE(from_sync ? "callback run by sync" : "callback run by the loop");
+    path_ = dir_ + (from_sync ? "/sync.db" : "/loop.db");
+    ASSERT_TRUE(Open(MakeConfig(path_))) << err_;
+    Done d;
+    int exec_after = 0;
+    uint64_t flush_after = 99;
+    d.then = [&](uint64_t batch, bool) {
+      if (batch != 1) return;
+      rtmd_sqlw* w = w_;
+      Close();  // runs the callbacks of 2 and 3 inside this one
+      EXPECT_EQ(d.calls.size(), 3u);
+      // w lives until this callback returns, refusing.
+      exec_after = QueueRow(w, 9, 0);
+      flush_after = rtmd_sqlw_flush(w, OnDone, &d);
+    };
+    for (uint64_t n = 1; n <= 3; n++) {
+      ASSERT_EQ(QueueRow(w_, n, 0), 0);
+      rtmd_sqlw_flush(w_, OnDone, &d);
+    }
+    if (from_sync)
+      EXPECT_EQ(rtmd_sqlw_sync(w_), 0);
+    else
+      ASSERT_TRUE(RunUntil([&] { return d.calls.size() == 3; }));
+    EXPECT_EQ(w_, nullptr);
+    RunFor(20);  // the eventfd's event went with the writer
+    std::vector<std::pair<uint64_t, bool>> want = {{1, true}, {2, true}, {3, true}};
+    EXPECT_EQ(d.calls, want);
+    EXPECT_EQ(exec_after, -1);
+    EXPECT_EQ(flush_after, 0u);
+    EXPECT_FALSE(std::filesystem::exists(path_ + "-wal")) << "closed, checkpointed";
+    EXPECT_EQ(Db(path_).RowsPerBatch().size(), 3u);
+  }
+}
+
 // ---- schema versions ---------------------------------------------------
 
 TEST_F(SqliteWriter, SchemaFreshFileGetsTheSchemaAndItsVersionInWalMode) {
@@ -581,15 +638,22 @@ struct Migration {
 int Migrate(sqlite3* db, int from, int to, char* err, size_t errlen, void* closure) {
   auto* m = static_cast<Migration*>(closure);
   m->calls.emplace_back(from, to);
+  if (sqlite3_exec(db, "ALTER TABLE u ADD COLUMN since INTEGER", nullptr, nullptr, nullptr) !=
+      SQLITE_OK)
+    return -1;
   if (m->fail) {
+    if (sqlite3_exec(db, "CREATE TABLE half(x); INSERT INTO u(k, v) VALUES ('half', 1)", nullptr,
+                     nullptr, nullptr) != SQLITE_OK)
+      return -1;
     snprintf(err, errlen, "no way from %d", from);
     return -1;
   }
-  return sqlite3_exec(db, "ALTER TABLE u ADD COLUMN since INTEGER", nullptr, nullptr,
-                      nullptr) == SQLITE_OK ? 0 : -1;
+  return 0;
 }
 
 TEST_F(SqliteWriter, SchemaOlderIsMigratedByTheHookInOneTransaction) {
+  // The failing migration writes (an ALTER, a CREATE) before it gives up:
+  // that is undone with it.
   MakeDatabase(1, 1);
   Migration m;
   m.fail = true;
@@ -599,7 +663,15 @@ TEST_F(SqliteWriter, SchemaOlderIsMigratedByTheHookInOneTransaction) {
   EXPECT_FALSE(Open(cfg));
   EXPECT_NE(err_.find("migrating schema 1 to 2 failed: no way from 1"), std::string::npos)
       << err_;
-  EXPECT_EQ(Db(path_).Int("PRAGMA user_version"), 1) << "a failed migration stays undone";
+  {
+    Db db(path_);
+    EXPECT_EQ(db.Int("PRAGMA user_version"), 1) << "a failed migration stays undone";
+    EXPECT_EQ(db.Int("SELECT count(*) FROM pragma_table_info('u') WHERE name = 'since'"), 0)
+        << "its ALTER stays undone";
+    EXPECT_EQ(db.Int("SELECT count(*) FROM sqlite_master WHERE name = 'half'"), 0)
+        << "its CREATE stays undone";
+    EXPECT_EQ(db.Int("SELECT count(*) FROM u"), 0) << "its INSERT stays undone";
+  }
 
   m.fail = false;
   ASSERT_TRUE(Open(cfg)) << err_;
@@ -649,6 +721,77 @@ TEST_F(SqliteWriter, OpenRefusesABadStatementNamingIt) {
   }
 }
 
+// Rule: the caller's statements and schema hold no pragma but the allowed
+// ones (nothing that could weaken durability), and the schema no
+// transaction statement.
+TEST_F(SqliteWriter, OpenRefusesPragmasButTheAllowedOnesInStatementsAndSchema) {
+  rtmd_sqlw_config cfg = MakeConfig(path_);
+  for (const char* pragma : {"PRAGMA synchronous = OFF", "pragma main.synchronous=0",
+                             "PRAGMA journal_mode = DELETE", "PRAGMA writable_schema = ON",
+                             "PRAGMA foreign_keys = ON", "PRAGMA user_version = 9"}) {
+    SCOPED_TRACE(pragma);
+    const char* one[1] = {pragma};
+    cfg.stmts = one;
+    cfg.nstmts = 1;
+    EXPECT_FALSE(Open(cfg));
+    EXPECT_NE(err_.find("statement 0"), std::string::npos) << err_;
+    EXPECT_NE(err_.find("is not allowed (only " RTMD_SQLW_PRAGMAS_ALLOWED), std::string::npos)
+        << err_;
+  }
+  cfg.stmts = kStmts;  // holds PRAGMA max_page_count: allowed
+  cfg.nstmts = kNStmts;
+  int k = 0;
+  for (const char* extra : {"PRAGMA synchronous = OFF;", "PRAGMA journal_mode = MEMORY;",
+                            "PRAGMA writable_schema = 1;", "COMMIT; BEGIN;",
+                            "SAVEPOINT s;"}) {
+    SCOPED_TRACE(extra);
+    std::string schema = std::string(kSchema) + extra;
+    cfg.schema_sql = schema.c_str();
+    path_ = dir_ + "/schema" + std::to_string(k++) + ".db";  // a fresh file each
+    cfg.path = path_.c_str();
+    EXPECT_FALSE(Open(cfg));
+    EXPECT_NE(err_.find("creating the schema: "), std::string::npos) << err_;
+    EXPECT_TRUE(err_.find("is not allowed") != std::string::npos ||
+                err_.find("a transaction statement") != std::string::npos)
+        << err_;
+    Db db(path_);
+    EXPECT_EQ(db.Int("PRAGMA user_version"), 0) << "the schema stays undone";
+    EXPECT_EQ(db.Int("SELECT count(*) FROM sqlite_master"), 0) << "the schema stays undone";
+    EXPECT_EQ(db.Str("PRAGMA journal_mode"), "wal");
+  }
+  std::string allowed = std::string(kSchema) + "PRAGMA max_page_count = 1000000;";
+  cfg.schema_sql = allowed.c_str();
+  EXPECT_TRUE(Open(cfg)) << err_;
+}
+
+// Rule: what follows a statement may be comments; a second statement is
+// refused.
+TEST_F(SqliteWriter, OpenTakesATrailingCommentAsNoSecondStatement) {
+  const char* stmts[3] = {"INSERT INTO u(k, v) VALUES (?, ?) -- the key, its value",
+                          "INSERT INTO u(k, v) VALUES (?, ?); /* then nothing */ ;",
+                          "INSERT INTO u(k, v) VALUES (?, ?) -- last\n"};
+  rtmd_sqlw_config cfg = MakeConfig(path_);
+  cfg.stmts = stmts;
+  cfg.nstmts = 3;
+  ASSERT_TRUE(Open(cfg)) << err_;
+  for (unsigned i = 0; i < 3; i++) {
+    std::string k = "k" + std::to_string(i);
+    rtmd_sqlw_arg args[2] = {rtmd_sqlw_text(k.data(), k.size()), rtmd_sqlw_int(i)};
+    ASSERT_EQ(rtmd_sqlw_exec(w_, i, args, 2), 0);
+  }
+  ASSERT_EQ(rtmd_sqlw_sync(w_), 0);
+  Close();
+  EXPECT_EQ(Db(path_).Int("SELECT count(*) FROM u"), 3);
+  for (const char* two : {"INSERT INTO u(k, v) VALUES (1, 1); -- c\nDELETE FROM u",
+                          "INSERT INTO u(k, v) VALUES (1, 1) /* c */; SELECT 1"}) {
+    const char* one[1] = {two};
+    cfg.stmts = one;
+    cfg.nstmts = 1;
+    EXPECT_FALSE(Open(cfg)) << two;
+    EXPECT_NE(err_.find("more than one statement"), std::string::npos) << err_;
+  }
+}
+
 // ---- files that cannot be used -----------------------------------------
 
 TEST_F(SqliteWriter, RandomBytesFileIsAClearErrorAtOpenAndLeftAlone) {
@@ -680,20 +823,19 @@ TEST_F(SqliteWriter, PathThatIsADirectoryIsAClearError) {
   EXPECT_NE(err_.find("Is a directory"), std::string::npos) << err_;
 }
 
-// Opens path in a child that is not root (root writes whatever the
-// permission bits say), and returns the error it got ("" when it opened).
+// Opens path in a child that drops from root to nobody (root writes
+// whatever the permission bits say), and returns the error it got ("" when
+// it opened). Callers skip unless root.
 std::string OpenAsNobody(const std::string& path) {
   int fds[2];
   if (pipe(fds) != 0) return "pipe";
   pid_t pid = fork();
   if (pid == 0) {
     close(fds[0]);
-    if (getuid() == 0) {
-      struct passwd* pw = getpwnam("nobody");
-      uid_t uid = pw ? pw->pw_uid : 65534;
-      gid_t gid = pw ? pw->pw_gid : 65534;
-      if (setgroups(0, nullptr) != 0 || setgid(gid) != 0 || setuid(uid) != 0) _exit(3);
-    }
+    struct passwd* pw = getpwnam("nobody");
+    uid_t uid = pw ? pw->pw_uid : 65534;
+    gid_t gid = pw ? pw->pw_gid : 65534;
+    if (setgroups(0, nullptr) != 0 || setgid(gid) != 0 || setuid(uid) != 0) _exit(3);
     event_base* base = event_base_new();
     rtmd_sqlw_config cfg = MakeConfig(path);
     rtmd_sqlw* w = nullptr;
@@ -716,6 +858,9 @@ std::string OpenAsNobody(const std::string& path) {
 }
 
 TEST_F(SqliteWriter, FileTheUserCannotWriteIsAClearErrorAtOpen) {
+  // The child drops to nobody, which only root can; anyone else owns the
+  // file and may write it whatever its mode says.
+  if (getuid() != 0) GTEST_SKIP() << "needs root (to drop to nobody)";
   MakeDatabase(2, 1);
   ASSERT_EQ(chmod(dir_.c_str(), 0755), 0);
   ASSERT_EQ(chmod(path_.c_str(), 0644), 0);  // root's, read-only to others
@@ -728,6 +873,7 @@ TEST_F(SqliteWriter, FileTheUserCannotWriteIsAClearErrorAtOpen) {
 }
 
 TEST_F(SqliteWriter, DirectoryTheUserCannotWriteIsAClearErrorAtOpen) {
+  if (getuid() != 0) GTEST_SKIP() << "needs root (to drop to nobody)";
   // The file may be written, but not its WAL, which goes beside it.
   MakeDatabase(2, 1);
   ASSERT_EQ(chmod(dir_.c_str(), 0755), 0);
@@ -738,7 +884,18 @@ TEST_F(SqliteWriter, DirectoryTheUserCannotWriteIsAClearErrorAtOpen) {
 
 // ---- failures while running --------------------------------------------
 
-TEST_F(SqliteWriter, ConstraintViolationFailsItsOwnBatchWholeAndNoOther) {
+size_t Count(const std::string& haystack, const std::string& needle) {
+  size_t n = 0;
+  for (size_t at = haystack.find(needle); at != std::string::npos;
+       at = haystack.find(needle, at + 1))
+    n++;
+  return n;
+}
+
+// Rule: the file is a prefix of the caller's history. A batch that fails
+// lets the batches before it in its transaction commit; it and every later
+// batch fail without running, and exec refuses, until resume.
+TEST_F(SqliteWriter, FailedBatchCommitsThoseBeforeItAndHaltsTheWriterUntilResume) {
   ASSERT_TRUE(Open()) << err_;
   Done d;
   ASSERT_EQ(QueueU(w_, "taken", 1), 0);
@@ -746,8 +903,9 @@ TEST_F(SqliteWriter, ConstraintViolationFailsItsOwnBatchWholeAndNoOther) {
   ASSERT_TRUE(RunUntil([&] { return d.calls.size() == 1; }));
   struct rtmd_sqlw_stats before = Stats();
 
-  // 3 and 4 share one transaction: the writer waits on another
-  // connection's lock with batch 2 while they are flushed.
+  testing::internal::CaptureStderr();
+  // 2, 3 and 4 are flushed while another connection holds the lock: 2
+  // waits alone at BEGIN or shares the transaction of 3 and 4.
   Db holder(path_, SQLITE_OPEN_READWRITE);
   ASSERT_EQ(holder.Exec("BEGIN IMMEDIATE"), SQLITE_OK);
   ASSERT_EQ(QueueRow(w_, 2, 0), 0);
@@ -757,32 +915,124 @@ TEST_F(SqliteWriter, ConstraintViolationFailsItsOwnBatchWholeAndNoOther) {
   ASSERT_EQ(QueueU(w_, "taken", 2), 0);
   ASSERT_EQ(QueueRow(w_, 3, 1), 0);
   rtmd_sqlw_flush(w_, OnDone, &d);  // 3
-  ASSERT_EQ(QueueRow(w_, 4, 0), 0);
+  ASSERT_EQ(QueueRow(w_, 4, 0), 0);  // fine, but after the failing batch
   rtmd_sqlw_flush(w_, OnDone, &d);  // 4
+  ASSERT_EQ(QueueRow(w_, 5, 0), 0);  // queued before the halt, flushed after
   ASSERT_EQ(holder.Exec("ROLLBACK"), SQLITE_OK);
   ASSERT_TRUE(RunUntil([&] { return d.calls.size() == 4; }));
-  // A later batch commits.
-  ASSERT_EQ(QueueRow(w_, 5, 0), 0);
-  rtmd_sqlw_flush(w_, OnDone, &d);
+  EXPECT_TRUE(Stats().halted);
+  EXPECT_EQ(QueueRow(w_, 5, 1), -1) << "exec while halted";
+  EXPECT_EQ(rtmd_sqlw_resume(w_), -1) << "the open batch holds a statement of before the halt";
+  rtmd_sqlw_flush(w_, OnDone, &d);  // 5
   ASSERT_TRUE(RunUntil([&] { return d.calls.size() == 5; }));
+  // The caller re-syncs (nothing in flight, then reads), then resumes.
+  ASSERT_EQ(rtmd_sqlw_sync(w_), 0);
+  EXPECT_EQ(rtmd_sqlw_resume(w_), 0);
+  EXPECT_FALSE(Stats().halted);
+  ASSERT_EQ(QueueRow(w_, 6, 0), 0);
+  rtmd_sqlw_flush(w_, OnDone, &d);  // 6
+  ASSERT_TRUE(RunUntil([&] { return d.calls.size() == 6; }));
+  std::string log = testing::internal::GetCapturedStderr();
 
-  std::vector<std::pair<uint64_t, bool>> want = {
-      {1, true}, {2, true}, {3, false}, {4, true}, {5, true}};
+  std::vector<std::pair<uint64_t, bool>> want = {{1, true},  {2, true},  {3, false},
+                                                 {4, false}, {5, false}, {6, true}};
   EXPECT_EQ(d.calls, want);
   struct rtmd_sqlw_stats st = Stats();
-  // 2 alone (or with 3 and 4, had the writer not woken within 30 ms), 3
-  // and 4, then 5: each a commit, 3's failure none of its own.
-  EXPECT_GE(st.commits - before.commits, 2u);
-  EXPECT_LE(st.commits - before.commits, 3u);
-  EXPECT_EQ(st.batches_failed, 1u);
+  // 2 (alone or as the prefix of 3 and 4), then 6; 3's rollback is none.
+  EXPECT_EQ(st.commits - before.commits, 2u);
+  EXPECT_EQ(st.batches_failed, 3u);
   EXPECT_EQ(st.failures, 1u);
+  EXPECT_FALSE(st.broken);
   Db db(path_);
-  std::map<uint64_t, int64_t> want_rows = {{2, 1}, {4, 1}, {5, 1}};
-  EXPECT_EQ(db.RowsPerBatch(), want_rows) << "batch 3's good rows rolled back with it";
+  std::map<uint64_t, int64_t> want_rows = {{2, 1}, {6, 1}};
+  EXPECT_EQ(db.RowsPerBatch(), want_rows) << "3's good rows, 4 or 5 in the file";
   EXPECT_EQ(db.Int("SELECT v FROM u WHERE k = 'taken'"), 1);
+  EXPECT_EQ(Count(log, "the writer halts: batch 3 and every later batch"), 1u) << log;
+  EXPECT_EQ(Count(log, "UNIQUE constraint failed"), 1u) << log;
+  EXPECT_EQ(Count(log, "the writer resumes (halted at batch 3)"), 1u) << log;
 }
 
-TEST_F(SqliteWriter, DiskFullFailsTheWholeTransactionAndLaterBatchesCommitOnceThereIsRoom) {
+// Rule: a batch already queued to the writer thread behind the failed one
+// fails without running, and so does one flushed before resume that the
+// writer reaches after it.
+TEST_F(SqliteWriter, BatchesQueuedBehindAFailedOneFailWithoutRunningEvenAfterResume) {
+  ASSERT_TRUE(Open()) << err_;
+  Done d;
+  Db holder(path_, SQLITE_OPEN_READWRITE);
+  ASSERT_EQ(holder.Exec("BEGIN IMMEDIATE"), SQLITE_OK);
+  // 1 fills a transaction (RTMD_SQLW_GROUP_MAX_STATEMENTS) and fails at
+  // its end; 2 waits behind it for the next transaction.
+  for (uint64_t i = 0; i + 1 < RTMD_SQLW_GROUP_MAX_STATEMENTS; i++)
+    ASSERT_EQ(QueueRow(w_, 1, i, 0), 0);
+  ASSERT_EQ(QueueRow(w_, 1, 0, 0), 0);  // (1, 0) again: fails
+  rtmd_sqlw_flush(w_, OnDone, &d);  // 1
+  ASSERT_EQ(QueueU(w_, "k", 2), 0);
+  rtmd_sqlw_flush(w_, OnDone, &d);  // 2: no statement of its own fails
+  ASSERT_EQ(QueueRow(w_, 3, 0), 0);  // queued before the halt
+  // As soon as 1 has failed: 3 is flushed and the writer resumed, maybe
+  // before it took 2 or 3.
+  d.then = [&](uint64_t batch, bool) {
+    if (batch != 1) return;
+    EXPECT_EQ(rtmd_sqlw_flush(w_, OnDone, &d), 3u);
+    EXPECT_EQ(rtmd_sqlw_resume(w_), 0);
+    EXPECT_EQ(QueueRow(w_, 4, 0), 0);
+    EXPECT_EQ(rtmd_sqlw_flush(w_, OnDone, &d), 4u);
+  };
+  ASSERT_EQ(holder.Exec("ROLLBACK"), SQLITE_OK);
+  ASSERT_TRUE(RunUntil([&] { return d.calls.size() == 4; }));
+  std::vector<std::pair<uint64_t, bool>> want = {{1, false}, {2, false}, {3, false}, {4, true}};
+  EXPECT_EQ(d.calls, want);
+  Db db(path_);
+  std::map<uint64_t, int64_t> want_rows = {{4, 1}};
+  EXPECT_EQ(db.RowsPerBatch(), want_rows);
+  EXPECT_EQ(db.Int("SELECT count(*) FROM u"), 0) << "batch 2 ran";
+  EXPECT_EQ(Stats().failures, 1u) << "2 and 3 halted nothing more";
+}
+
+// Rule: a refused exec poisons its batch, which fails at its flush without
+// running any of its statements, and halts the writer; the batches before
+// it in its transaction commit.
+TEST_F(SqliteWriter, RefusedExecPoisonsItsBatchWhichFailsWithoutRunningAndHalts) {
+  ASSERT_TRUE(Open()) << err_;
+  Done d;
+  Db holder(path_, SQLITE_OPEN_READWRITE);
+  ASSERT_EQ(holder.Exec("BEGIN IMMEDIATE"), SQLITE_OK);
+  ASSERT_EQ(QueueRow(w_, 1, 0), 0);
+  rtmd_sqlw_flush(w_, OnDone, &d);  // 1
+  ASSERT_EQ(QueueRow(w_, 2, 0), 0);  // fine, but in the poisoned batch
+  rtmd_sqlw_arg three[3] = {rtmd_sqlw_int(2), rtmd_sqlw_int(1), rtmd_sqlw_null()};
+  EXPECT_EQ(rtmd_sqlw_exec(w_, kInsertT, three, 3), -1) << "wrong count";
+  EXPECT_EQ(QueueRow(w_, 2, 2), -1) << "into a poisoned batch";
+  EXPECT_EQ(rtmd_sqlw_resume(w_), -1) << "the open batch is poisoned";
+  EXPECT_EQ(rtmd_sqlw_flush(w_, OnDone, &d), 2u);
+  EXPECT_EQ(rtmd_sqlw_flush(w_, OnDone, &d), 3u);  // empty, after the poisoned one
+  ASSERT_EQ(holder.Exec("ROLLBACK"), SQLITE_OK);
+  ASSERT_TRUE(RunUntil([&] { return d.calls.size() == 3; }));
+  std::vector<std::pair<uint64_t, bool>> want = {{1, true}, {2, false}, {3, false}};
+  EXPECT_EQ(d.calls, want);
+  EXPECT_TRUE(Stats().halted);
+  std::map<uint64_t, int64_t> want_rows = {{1, 1}};
+  EXPECT_EQ(Db(path_).RowsPerBatch(), want_rows) << "a statement of the poisoned batch ran";
+  EXPECT_EQ(rtmd_sqlw_resume(w_), 0);
+  ASSERT_EQ(QueueRow(w_, 4, 0), 0);
+  EXPECT_EQ(rtmd_sqlw_sync(w_), 0);
+}
+
+// Rule: commits counts transactions that committed, not a rollback.
+TEST_F(SqliteWriter, CommitsCountOnlyTransactionsThatCommitted) {
+  ASSERT_TRUE(Open()) << err_;
+  ASSERT_EQ(QueueU(w_, "k", 1), 0);
+  ASSERT_EQ(rtmd_sqlw_sync(w_), 0);
+  ASSERT_EQ(QueueU(w_, "k", 2), 0);  // fails: the transaction has nothing to commit
+  ASSERT_EQ(rtmd_sqlw_sync(w_), -1);
+  struct rtmd_sqlw_stats st = Stats();
+  EXPECT_EQ(st.commits, 1u);
+  EXPECT_EQ(st.commit_us_count, 1u);
+  EXPECT_EQ(st.batches_committed, 1u);
+  EXPECT_EQ(st.batches_failed, 1u);
+}
+
+TEST_F(SqliteWriter, DiskFullLosesItsTransactionHaltsAndTheWriterResumesOnceThereIsRoom) {
   ASSERT_TRUE(Open()) << err_;
   Done d;
   ASSERT_EQ(rtmd_sqlw_exec(w_, kNoRoom, nullptr, 0), 0);
@@ -790,8 +1040,9 @@ TEST_F(SqliteWriter, DiskFullFailsTheWholeTransactionAndLaterBatchesCommitOnceTh
   ASSERT_TRUE(RunUntil([&] { return d.calls.size() == 1; }));
 
   // 3 and 4 share a transaction (the writer waits with 2 on another
-  // connection's lock while they are flushed); 4 needs pages, 3 does not:
-  // SQLITE_FULL costs both.
+  // connection's lock while they are flushed); 4 needs pages, 3 does not.
+  // SQLite answers SQLITE_FULL by rolling the transaction back: 3 is lost
+  // with 4.
   Db holder(path_, SQLITE_OPEN_READWRITE);
   ASSERT_EQ(holder.Exec("BEGIN IMMEDIATE"), SQLITE_OK);
   ASSERT_EQ(QueueU(w_, "first", 1), 0);
@@ -806,12 +1057,17 @@ TEST_F(SqliteWriter, DiskFullFailsTheWholeTransactionAndLaterBatchesCommitOnceTh
   EXPECT_EQ(d.calls[1], std::make_pair(uint64_t{2}, true)) << "fits in the pages there are";
   EXPECT_EQ(d.calls[2], std::make_pair(uint64_t{3}, false));
   EXPECT_EQ(d.calls[3], std::make_pair(uint64_t{4}, false));
+  EXPECT_TRUE(Stats().halted);
+  EXPECT_EQ(rtmd_sqlw_exec(w_, kRoom, nullptr, 0), -1) << "exec while halted";
 
-  // Still full: another big one fails on its own; then room comes back.
+  // Resumed, still full: another big one fails on its own and halts again.
+  EXPECT_EQ(rtmd_sqlw_resume(w_), 0);
   for (uint64_t i = 0; i < 50; i++) ASSERT_EQ(QueueRow(w_, 5, i, 1000), 0);
   rtmd_sqlw_flush(w_, OnDone, &d);  // 5
   ASSERT_TRUE(RunUntil([&] { return d.calls.size() == 5; }));
   EXPECT_EQ(d.calls[4], std::make_pair(uint64_t{5}, false));
+  // Room comes back.
+  EXPECT_EQ(rtmd_sqlw_resume(w_), 0);
   ASSERT_EQ(rtmd_sqlw_exec(w_, kRoom, nullptr, 0), 0);
   rtmd_sqlw_flush(w_, OnDone, &d);  // 6
   for (uint64_t i = 0; i < 50; i++) ASSERT_EQ(QueueRow(w_, 7, i, 1000), 0);
@@ -822,12 +1078,148 @@ TEST_F(SqliteWriter, DiskFullFailsTheWholeTransactionAndLaterBatchesCommitOnceTh
 
   struct rtmd_sqlw_stats st = Stats();
   EXPECT_EQ(st.batches_failed, 3u);
-  EXPECT_EQ(st.failures, 2u) << "two failed transactions";
+  EXPECT_EQ(st.failures, 2u) << "two halts";
   EXPECT_FALSE(st.broken);
+  EXPECT_FALSE(st.halted);
   Db db(path_);
   std::map<uint64_t, int64_t> want_rows = {{7, 50}};
   EXPECT_EQ(db.RowsPerBatch(), want_rows);
   EXPECT_EQ(db.Str("SELECT group_concat(k) FROM u"), "first");
+}
+
+// Rule: a file moved or deleted under the writer halts it for good (SQLite
+// does not say so in WAL mode: commits would go to an inode no restart
+// opens).
+TEST_F(SqliteWriter, MovedOrDeletedFileHaltsTheWriterForGood) {
+  for (bool remove : {false, true}) {
+    SCOPED_TRACE(remove ? "deleted" : "moved");
+    path_ = dir_ + (remove ? "/deleted.db" : "/moved.db");
+    ASSERT_TRUE(Open(MakeConfig(path_))) << err_;
+    Done d;
+    ASSERT_EQ(QueueRow(w_, 1, 0), 0);
+    rtmd_sqlw_flush(w_, OnDone, &d);
+    ASSERT_TRUE(RunUntil([&] { return d.calls.size() == 1; }));
+    std::string elsewhere = path_ + ".elsewhere";
+    if (remove)
+      ASSERT_EQ(unlink(path_.c_str()), 0);
+    else
+      ASSERT_EQ(rename(path_.c_str(), elsewhere.c_str()), 0);
+    ASSERT_EQ(QueueRow(w_, 2, 0), 0);
+    rtmd_sqlw_flush(w_, OnDone, &d);
+    ASSERT_TRUE(RunUntil([&] { return d.calls.size() == 2; }));
+    EXPECT_EQ(d.calls[1], std::make_pair(uint64_t{2}, false));
+    struct rtmd_sqlw_stats st = Stats();
+    EXPECT_TRUE(st.broken);
+    EXPECT_TRUE(st.halted);
+    EXPECT_EQ(rtmd_sqlw_resume(w_), -1);
+    EXPECT_EQ(QueueRow(w_, 3, 0), -1);
+    Close();
+    if (!remove) {
+      // SQLite does not checkpoint a moved file as it closes: its WAL stays
+      // under the old name. Moved back, it holds 1 and not 2.
+      ASSERT_EQ(rename(elsewhere.c_str(), path_.c_str()), 0);
+      std::map<uint64_t, int64_t> want_rows = {{1, 1}};
+      EXPECT_EQ(Db(path_).RowsPerBatch(), want_rows);
+    }
+  }
+}
+
+// Rule: BUSY at BEGIN IMMEDIATE (nothing written yet) is waited out, with
+// a backoff, and the group keeps its batches.
+TEST_F(SqliteWriter, BusyDatabaseAtBeginIsTriedAgainAndTheGroupKeepsItsBatches) {
+  rtmd_sqlw_config cfg = MakeConfig(path_);
+  cfg.busy_timeout_ms = 20;
+  ASSERT_TRUE(Open(cfg)) << err_;
+  Done d;
+  testing::internal::CaptureStderr();
+  Db holder(path_, SQLITE_OPEN_READWRITE);
+  ASSERT_EQ(holder.Exec("BEGIN IMMEDIATE"), SQLITE_OK);
+  for (uint64_t n = 1; n <= 5; n++) {
+    ASSERT_EQ(QueueRow(w_, n, 0), 0);
+    rtmd_sqlw_flush(w_, OnDone, &d);
+    RunFor(40);  // each busy timeout (20 ms) passes with batches waiting
+  }
+  RunFor(100);
+  EXPECT_TRUE(d.calls.empty()) << "a batch completed under another connection's lock";
+  EXPECT_GE(Stats().busy_retries, 3u);
+  EXPECT_FALSE(Stats().halted);
+  ASSERT_EQ(holder.Exec("ROLLBACK"), SQLITE_OK);
+  ASSERT_TRUE(RunUntil([&] { return d.calls.size() == 5; }));
+  std::string log = testing::internal::GetCapturedStderr();
+  for (uint64_t n = 1; n <= 5; n++) EXPECT_EQ(d.calls[n - 1], std::make_pair(n, true));
+  struct rtmd_sqlw_stats st = Stats();
+  EXPECT_EQ(st.batches_failed, 0u);
+  EXPECT_EQ(st.failures, 0u);
+  EXPECT_EQ(Db(path_).RowsPerBatch().size(), 5u);
+  // Tried again and again, logged once (one line a second at most), and
+  // once when it worked.
+  EXPECT_EQ(Count(log, "the database is busy"), 1u) << log;
+  EXPECT_EQ(Count(log, "the database is free again"), 1u) << log;
+}
+
+// Rule: once close has begun, a busy database fails the group (after one
+// busy timeout) rather than being waited out for ever.
+TEST_F(SqliteWriter, CloseDoesNotWaitOutABusyDatabase) {
+  rtmd_sqlw_config cfg = MakeConfig(path_);
+  cfg.busy_timeout_ms = 20;
+  ASSERT_TRUE(Open(cfg)) << err_;
+  Done d;
+  Db holder(path_, SQLITE_OPEN_READWRITE);
+  ASSERT_EQ(holder.Exec("BEGIN IMMEDIATE"), SQLITE_OK);
+  ASSERT_EQ(QueueRow(w_, 1, 0), 0);
+  rtmd_sqlw_flush(w_, OnDone, &d);
+  RunFor(100);  // tried again and again
+  auto t0 = Clock::now();
+  Close();
+  EXPECT_LT(Clock::now() - t0, std::chrono::seconds(2));
+  std::vector<std::pair<uint64_t, bool>> want = {{1, false}};
+  EXPECT_EQ(d.calls, want);
+  ASSERT_EQ(holder.Exec("ROLLBACK"), SQLITE_OK);
+}
+
+// Rule: at most RTMD_SQLW_GROUP_MAX_STATEMENTS statements per transaction;
+// one batch bigger than that still goes, alone.
+TEST_F(SqliteWriter, GroupIsBoundedInStatements) {
+  ASSERT_TRUE(Open()) << err_;
+  Done d;
+  Db holder(path_, SQLITE_OPEN_READWRITE);
+  ASSERT_EQ(holder.Exec("BEGIN IMMEDIATE"), SQLITE_OK);
+  const uint64_t kPer = RTMD_SQLW_GROUP_MAX_STATEMENTS * 2 / 5;  // 4000
+  for (uint64_t n = 1; n <= 4; n++) {
+    for (uint64_t i = 0; i < kPer; i++) ASSERT_EQ(QueueRow(w_, n, i, 0), 0);
+    rtmd_sqlw_flush(w_, OnDone, &d);
+  }
+  for (uint64_t i = 0; i <= RTMD_SQLW_GROUP_MAX_STATEMENTS; i++)
+    ASSERT_EQ(QueueRow(w_, 5, i, 0), 0);
+  rtmd_sqlw_flush(w_, OnDone, &d);
+  ASSERT_EQ(holder.Exec("ROLLBACK"), SQLITE_OK);
+  ASSERT_TRUE(RunUntil([&] { return d.calls.size() == 5; }, 60000));
+  for (uint64_t n = 1; n <= 5; n++) EXPECT_EQ(d.calls[n - 1], std::make_pair(n, true));
+  struct rtmd_sqlw_stats st = Stats();
+  // [1] or [1, 2], then pairs: never three of 4000 in one transaction.
+  EXPECT_GE(st.commits, 3u);
+  EXPECT_EQ(st.last_commit_statements, RTMD_SQLW_GROUP_MAX_STATEMENTS + 1) << "5 alone";
+  EXPECT_EQ(st.statements_committed, 4 * kPer + RTMD_SQLW_GROUP_MAX_STATEMENTS + 1);
+}
+
+// Rule: at most RTMD_SQLW_GROUP_MAX_BYTES bytes of arguments per
+// transaction.
+TEST_F(SqliteWriter, GroupIsBoundedInBytes) {
+  ASSERT_TRUE(Open()) << err_;
+  Done d;
+  Db holder(path_, SQLITE_OPEN_READWRITE);
+  ASSERT_EQ(holder.Exec("BEGIN IMMEDIATE"), SQLITE_OK);
+  const size_t kBlob = RTMD_SQLW_GROUP_MAX_BYTES * 3 / 8;  // 6 MiB: two fit, three do not
+  for (uint64_t n = 1; n <= 4; n++) {
+    ASSERT_EQ(QueueRow(w_, n, 0, kBlob), 0);
+    rtmd_sqlw_flush(w_, OnDone, &d);
+  }
+  ASSERT_EQ(holder.Exec("ROLLBACK"), SQLITE_OK);
+  ASSERT_TRUE(RunUntil([&] { return d.calls.size() == 4; }, 60000));
+  for (uint64_t n = 1; n <= 4; n++) EXPECT_EQ(d.calls[n - 1], std::make_pair(n, true));
+  struct rtmd_sqlw_stats st = Stats();
+  EXPECT_EQ(st.max_commit_statements, 2u);
+  EXPECT_GE(st.commits, 2u);
 }
 
 // ---- query and stats ---------------------------------------------------
@@ -894,6 +1286,30 @@ TEST_F(SqliteWriter, QueryBindsArgumentsAndReturnsEveryColumnType) {
   EXPECT_EQ(rtmd_sqlw_query(w_, "SELECT ?", nullptr, 0, fn, &row), -1) << "argument missing";
 }
 
+// Rule: query checks its arguments as exec does (a length with no bytes
+// behind it was read past: ASan's global-buffer-overflow).
+TEST_F(SqliteWriter, QueryChecksItsArgumentsAsExecDoes) {
+  ASSERT_TRUE(Open()) << err_;
+  int64_t len = -1;
+  auto fn = [](const rtmd_sqlw_arg* c, size_t n, void* closure) -> int {
+    if (n == 1 && c[0].type == RTMD_SQLW_INT) *static_cast<int64_t*>(closure) = c[0].v.i;
+    return 0;
+  };
+  // The concatenation copies the bytes (memcpy: ASan sees the read).
+  const char* sql = "SELECT length(CAST(? || '' AS BLOB))";
+  rtmd_sqlw_arg bad[] = {rtmd_sqlw_text(nullptr, 5), rtmd_sqlw_blob(nullptr, 1),
+                         rtmd_sqlw_text("x", (size_t)INT_MAX + 1), rtmd_sqlw_null()};
+  bad[3].type = static_cast<rtmd_sqlw_type>(42);
+  for (const rtmd_sqlw_arg& a : bad) {
+    EXPECT_EQ(rtmd_sqlw_query(w_, sql, &a, 1, fn, &len), -1) << "type " << a.type;
+    EXPECT_EQ(len, -1) << "a row came back";
+  }
+  EXPECT_EQ(rtmd_sqlw_query(w_, sql, nullptr, 1, fn, &len), -1) << "no arguments array";
+  rtmd_sqlw_arg empty = rtmd_sqlw_text(nullptr, 0);
+  EXPECT_EQ(rtmd_sqlw_query(w_, sql, &empty, 1, fn, &len), 0);
+  EXPECT_EQ(len, 0);
+}
+
 TEST_F(SqliteWriter, StatsCountQueuedStatementsCommitsAndBytesOnDisk) {
   ASSERT_TRUE(Open()) << err_;
   struct rtmd_sqlw_stats st = Stats();
@@ -912,6 +1328,8 @@ TEST_F(SqliteWriter, StatsCountQueuedStatementsCommitsAndBytesOnDisk) {
   EXPECT_EQ(st.commit_us_count, 1u);
   EXPECT_GE(st.bytes_on_disk, 30000u);
   EXPECT_EQ(st.failures, 0u);
+  EXPECT_EQ(st.busy_retries, 0u);
+  EXPECT_FALSE(st.halted);
 }
 
 // ---- the offline check -------------------------------------------------
