@@ -436,11 +436,6 @@ static void conn_refuse(rtmd_conn *c, int close_code, const char *fmt, ...)
 
 /* ---- sessions ----------------------------------------------------------- */
 
-rtmd_session *rtmd_conn_session(const rtmd_conn *c)
-{
-    return c->session;
-}
-
 void rtmd_conn_attach(rtmd_conn *c, rtmd_session *s)
 {
     c->session = s;

@@ -54,9 +54,6 @@ void rtmd_conn_kick(rtmd_conn *c, int reason);
 void rtmd_conn_ref(rtmd_conn *c);
 void rtmd_conn_unref(rtmd_conn *c);
 
-/* The session bound to c, or NULL. */
-rtmd_session *rtmd_conn_session(const rtmd_conn *c);
-
 /* Binds a session to the link / unbinds it (session.c only). */
 void rtmd_conn_attach(rtmd_conn *c, rtmd_session *s);
 void rtmd_conn_detach(rtmd_conn *c);
