@@ -81,7 +81,8 @@ public final class EventsBench {
         // No message rate: its default (1500 per 3 s, the reference's abuse
         // limit) would hold the flood back, and the rest would be refused.
         Process rtmd = new ProcessBuilder(rtmdPath, "--listen", "127.0.0.1:0", "--ready-file",
-                ready.getAbsolutePath(), "--max-unacked", "1000000", "--rate", "messages=0/1",
+                ready.getAbsolutePath(), "--data-dir", dir.getAbsolutePath(),
+                "--max-unacked", "1000000", "--rate", "messages=0/1",
                 "--log-level", "warn")
                 .redirectErrorStream(true).redirectOutput(new File(dir, "rtmd.log")).start();
         try {

@@ -84,6 +84,16 @@ static void rtmd__usage(FILE *f)
         "  --admin-secret-file FILE  the admin API's bearer secret: the first line\n"
         "                            of FILE, at least %u characters; without it\n"
         "                            the admin API is off\n"
+        "  --store KIND              where sessions, queued messages, attributes and\n"
+        "                            bans are kept: sqlite (the default: a database\n"
+        "                            in --data-dir, surviving restarts and crashes),\n"
+        "                            sqlite:PATH (that database file) or mem\n"
+        "                            (memory only: nothing survives rtmd)\n"
+        "  --data-dir DIR            the data directory (default: $STATE_DIRECTORY\n"
+        "                            when set, else %s); created if missing\n"
+        "  --fsync MODE              full (default): a commit survives a power loss;\n"
+        "                            normal: it survives a crash of rtmd, not of the\n"
+        "                            machine, and costs less\n"
         "  --ready-file PATH         once listening, write HOST:PORT to PATH\n"
         "  --log-level LEVEL         debug, info, warn or error (default info)\n"
         "  --tls-cert FILE           serve TLS 1.2/1.3 with this PEM certificate chain\n"
@@ -98,7 +108,7 @@ static void rtmd__usage(FILE *f)
         RTMD_DEFAULT_UNREACHABLE_MS, RTMD_DEFAULT_REPLAY_WINDOW_MS, RTMD_DEFAULT_REPLAY_MAX, RTMD_DEFAULT_OFFLINE_MAX,
         RTMD_DEFAULT_OFFLINE_TTL_S, RTMD_DEFAULT_OFFLINE_MAX_BYTES, RTMD_FD_RESERVE,
         rtmd__default_max_conns(), RTMD_DEFAULT_MAX_CONNS_PER_IP, RTMD_DEFAULT_ADMIN_LISTEN,
-        RTMD_ADMIN_SECRET_MIN);
+        RTMD_ADMIN_SECRET_MIN, RTMD_DEFAULT_DATA_DIR);
 }
 
 static int rtmd__parse_u32(const char *name, const char *s, uint32_t min, uint32_t max,
@@ -135,6 +145,7 @@ enum { OPT_LISTEN, OPT_APP_ID, OPT_APP_CERT, OPT_TOKEN_WARN, OPT_TOKEN_POLICY,
        OPT_OFFLINE_MAX, OPT_OFFLINE_TTL, OPT_OFFLINE_BYTES,
        OPT_MAX_CONNS, OPT_MAX_CONNS_PER_IP, OPT_RATE, OPT_CONFIG,
        OPT_ADMIN_LISTEN, OPT_ADMIN_SECRET_FILE,
+       OPT_STORE, OPT_DATA_DIR, OPT_FSYNC,
        OPT_READY, OPT_LOG_LEVEL, OPT_HELP, OPT_VERSION };
 
 static const struct {
@@ -165,6 +176,9 @@ static const struct {
     [OPT_CONFIG] = { "--config", 1 },
     [OPT_ADMIN_LISTEN] = { "--admin-listen", 1 },
     [OPT_ADMIN_SECRET_FILE] = { "--admin-secret-file", 1 },
+    [OPT_STORE] = { "--store", 1 },
+    [OPT_DATA_DIR] = { "--data-dir", 1 },
+    [OPT_FSYNC] = { "--fsync", 1 },
     [OPT_READY] = { "--ready-file", 1 },
     [OPT_LOG_LEVEL] = { "--log-level", 1 },
     [OPT_HELP] = { "--help", 0 },
@@ -431,6 +445,39 @@ static rtmd_config_status rtmd__parse_args(rtmd_config *cfg, int argc, char **ar
                 bad = 1;
             }
             *(opt == OPT_READY ? &cfg->ready_file : &cfg->admin_secret_file) = value;
+            break;
+        case OPT_STORE:
+            if (strcmp(value, "mem") == 0) {
+                cfg->store = RTMD_STORE_MEM;
+                cfg->store_path = NULL;
+            } else if (strcmp(value, "sqlite") == 0) {
+                cfg->store = RTMD_STORE_SQLITE;
+                cfg->store_path = NULL;
+            } else if (strncmp(value, "sqlite:", 7) == 0 && value[7] != '\0') {
+                cfg->store = RTMD_STORE_SQLITE;
+                cfg->store_path = value + 7;
+            } else {
+                fprintf(err, "rtmd: --store: expected mem, sqlite or sqlite:PATH, got '%s'\n",
+                        value);
+                bad = 1;
+            }
+            break;
+        case OPT_DATA_DIR:
+            if (value[0] == '\0') {
+                fprintf(err, "rtmd: %s: must not be empty\n", name);
+                bad = 1;
+            }
+            cfg->data_dir = value;
+            break;
+        case OPT_FSYNC:
+            if (strcmp(value, "full") == 0) {
+                cfg->fsync = RTMD_FSYNC_FULL;
+            } else if (strcmp(value, "normal") == 0) {
+                cfg->fsync = RTMD_FSYNC_NORMAL;
+            } else {
+                fprintf(err, "rtmd: --fsync: expected full or normal, got '%s'\n", value);
+                bad = 1;
+            }
             break;
         case OPT_LOG_LEVEL:
             if (rtmd_log_level_parse(value, &cfg->log_level) != 0) {

@@ -57,6 +57,25 @@
 #define RTMD_FD_RESERVE 64u
 #define RTMD_DEFAULT_MAX_CONNS_PER_IP 1024u
 
+/* Where rtmd keeps what must survive it (store_sqlite.h): the data
+ * directory when neither --data-dir nor systemd's $STATE_DIRECTORY names
+ * one, and the database's file in it. */
+#define RTMD_DEFAULT_DATA_DIR "/var/lib/rtmd"
+#define RTMD_DATA_FILE "rtmd.db"
+#define RTMD_LOCK_FILE "rtmd.lock"
+
+typedef enum {
+    RTMD_STORE_SQLITE = 0, /* durable, the default */
+    RTMD_STORE_MEM = 1     /* nothing survives the process */
+} rtmd_store_kind;
+
+/* --fsync: what a commit waits for (sqlite_writer.h says what each
+ * survives). */
+typedef enum {
+    RTMD_FSYNC_FULL = 0,   /* the default: power loss too */
+    RTMD_FSYNC_NORMAL = 1  /* a crash of rtmd, not of the machine */
+} rtmd_fsync_mode;
+
 /* What happens to a connected session whose token expires. */
 typedef enum {
     RTMD_TOKEN_EXPIRY_CONTINUE = 0, /* nothing: it goes on (the seed's behaviour) */
@@ -95,6 +114,11 @@ typedef struct {
     const char *admin_listen;    /* HOST:PORT of the admin API */
     const char *admin_secret_file; /* its bearer secret; NULL: the admin API is off */
     const char *ready_file;      /* NULL: none */
+    rtmd_store_kind store;       /* --store */
+    const char *store_path;      /* --store sqlite:PATH; NULL: in data_dir */
+    const char *data_dir;        /* --data-dir; NULL: $STATE_DIRECTORY, else
+                                  * RTMD_DEFAULT_DATA_DIR */
+    rtmd_fsync_mode fsync;       /* --fsync */
     rtmd_log_level log_level;
     /* TLS (tls.c, docs/TLS.md): both files, or neither. */
     const char *tls_cert;        /* PEM certificate chain; NULL: no TLS */

@@ -33,6 +33,13 @@ static const char *const conn_state_names[] = {
     "hello", "login", "ready", "closing", "linger", "dead"
 };
 
+/* A held answer: its request, and whether it is a LoginResult (a login is
+ * answered with one, every other request with a Result). */
+typedef struct {
+    uint32_t id;
+    bool login;
+} conn_held_answer;
+
 struct rtmd_conn {
     rtmd_server *srv;
     rtmd_conn *prev, *next;
@@ -49,6 +56,16 @@ struct rtmd_conn {
     rtmd_session *session;
     bool tls_up;             /* a TLS link whose handshake is done */
     unsigned refs;           /* answers still to come (rtmd_conn_ref) */
+    /* Frames that wait for the store's writes to be durable (the gate:
+     * rtmd_store_barrier): in order, behind the batch held_until, with the
+     * request ids of the answers among them (answered FAILURE if the batch
+     * fails); on srv->held while there are any. */
+    struct evbuffer *held;
+    uint64_t held_until;
+    conn_held_answer *held_ids;
+    size_t n_held_ids, cap_held_ids;
+    rtmd_conn *held_next;
+    bool on_held;
 };
 
 RTMD_PRINTF(3, 4)
@@ -165,6 +182,15 @@ static void conn_free(rtmd_conn *c)
         conn_ip_remove(srv, c->host);
     if (c->session)
         rtmd_conn_detach(c);
+    if (c->on_held) {
+        rtmd_conn **p = &srv->held;
+        while (*p != c)
+            p = &(*p)->held_next;
+        *p = c->held_next;
+    }
+    if (c->held)
+        evbuffer_free(c->held);
+    free(c->held_ids);
     bufferevent_free(c->bev);
     event_free(c->timer);
     event_free(c->deferred);
@@ -281,7 +307,7 @@ static int conn_reserve(rtmd_conn *c, size_t n)
     if (c->state > CONN_CLOSING)
         return -1;
     struct evbuffer *out = bufferevent_get_output(c->bev);
-    size_t queued = evbuffer_get_length(out);
+    size_t queued = evbuffer_get_length(out) + (c->held ? evbuffer_get_length(c->held) : 0);
     if (queued + n > c->srv->cfg->max_output) {
         conn_log(c, RTMD_LOG_WARN,
                  "output over %u bytes (%zu queued): the peer does not read; dropping the link",
@@ -292,12 +318,58 @@ static int conn_reserve(rtmd_conn *c, size_t n)
     return 0;
 }
 
+/* Whether c holds frames back (for the store, or behind those it holds). */
+static bool conn_holding(const rtmd_conn *c)
+{
+    return c->held && evbuffer_get_length(c->held) > 0;
+}
+
+/* Where a frame sent now goes: the link's output, or, while the store has
+ * writes that are not durable yet, or frames are held before it, the held
+ * queue behind the batch that makes them durable. NULL when out of memory
+ * (the link was dropped). request_id: of an answer (0: none). */
+static struct evbuffer *conn_out(rtmd_conn *c, uint32_t request_id, bool login)
+{
+    rtmd_server *srv = c->srv;
+    uint64_t barrier = srv->gate_off ? 0 : rtmd_store_barrier(srv->store);
+    if (barrier == 0 && !conn_holding(c))
+        return bufferevent_get_output(c->bev);
+    if (!c->held && !(c->held = evbuffer_new()))
+        goto nomem;
+    if (barrier > c->held_until)
+        c->held_until = barrier;
+    if (request_id) {
+        if (c->n_held_ids == c->cap_held_ids) {
+            size_t cap = c->cap_held_ids ? c->cap_held_ids * 2 : 8;
+            conn_held_answer *ids = realloc(c->held_ids, cap * sizeof *ids);
+            if (!ids)
+                goto nomem;
+            c->held_ids = ids;
+            c->cap_held_ids = cap;
+        }
+        c->held_ids[c->n_held_ids++] = (conn_held_answer){ request_id, login };
+    }
+    if (!c->on_held) {
+        c->on_held = true;
+        c->held_next = srv->held;
+        srv->held = c;
+    }
+    return c->held;
+nomem:
+    conn_log(c, RTMD_LOG_ERROR, "out of memory holding a frame");
+    conn_kill(c);
+    return NULL;
+}
+
 static int conn_send_any(rtmd_conn *c, const rtm__frame *f)
 {
     size_t n = rtm__frame_encoded_size(f);
     if (conn_reserve(c, n) != 0)
         return -1;
-    struct evbuffer *out = bufferevent_get_output(c->bev);
+    struct evbuffer *out =
+        conn_out(c, f->request_id, f->body_case == RTM__WIRE__FRAME__BODY_LOGIN_RESULT);
+    if (!out)
+        return -1;
     struct evbuffer_iovec v;
     if (evbuffer_reserve_space(out, (ev_ssize_t)n, &v, 1) != 1 || v.iov_len < n) {
         conn_log(c, RTMD_LOG_ERROR, "out of memory queuing %zu bytes", n);
@@ -323,7 +395,10 @@ int rtmd_conn_send_encoded(rtmd_conn *c, const uint8_t *buf, size_t len)
 {
     if (!rtmd_conn_is_open(c) || conn_reserve(c, len) != 0)
         return -1;
-    if (evbuffer_add(bufferevent_get_output(c->bev), buf, len) != 0) {
+    struct evbuffer *out = conn_out(c, 0, false);
+    if (!out)
+        return -1;
+    if (evbuffer_add(out, buf, len) != 0) {
         conn_log(c, RTMD_LOG_ERROR, "out of memory queuing %zu bytes", len);
         conn_kill(c);
         return -1;
@@ -353,7 +428,7 @@ static void conn_closing_write_cb(struct bufferevent *bev, void *arg)
 {
     rtmd_conn *c = arg;
     rtmd_server_tick(c->srv);
-    if (c->state == CONN_CLOSING)
+    if (c->state == CONN_CLOSING && !conn_holding(c))
         conn_half_close(c);
 }
 
@@ -380,7 +455,7 @@ static void conn_begin_close(rtmd_conn *c)
     bufferevent_setwatermark(c->bev, EV_READ, 0, 0);
     bufferevent_setwatermark(c->bev, EV_WRITE, 0, 0);
     bufferevent_enable(c->bev, EV_READ | EV_WRITE);
-    if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
+    if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0 && !conn_holding(c))
         conn_half_close(c);
     if (c->session)
         event_active(c->deferred, EV_TIMEOUT, 1);
@@ -686,6 +761,87 @@ void rtmd_conn_close_all(rtmd_server *srv)
             rtmd_conn_detach(c);
         rtmd_conn_close(c, RTM__WIRE__CLOSE__CODE__CLOSE_SHUTDOWN, "server shutting down");
     }
+}
+
+/* Takes c off srv->held and forgets what it held. */
+static void conn_held_clear(rtmd_conn *c)
+{
+    if (c->held)
+        evbuffer_drain(c->held, evbuffer_get_length(c->held));
+    c->n_held_ids = 0;
+    c->held_until = 0;
+}
+
+void rtmd_conn_release_held(rtmd_server *srv, uint64_t batch)
+{
+    rtmd_conn **p = &srv->held;
+    while (*p) {
+        rtmd_conn *c = *p;
+        if (c->held_until > batch) {
+            p = &c->held_next;
+            continue;
+        }
+        *p = c->held_next;
+        c->on_held = false;
+        if (c->state <= CONN_CLOSING &&
+            evbuffer_add_buffer(bufferevent_get_output(c->bev), c->held) != 0) {
+            conn_log(c, RTMD_LOG_ERROR, "out of memory releasing held frames");
+            conn_kill(c);
+        }
+        conn_held_clear(c);
+        if (c->state == CONN_CLOSING &&
+            evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
+            conn_half_close(c);
+    }
+}
+
+void rtmd_conn_fail_held(rtmd_server *srv)
+{
+    for (rtmd_conn *c = srv->held; c; c = c->held_next)
+        c->on_held = false;
+    srv->held = NULL;
+    /* What is sent from here on waits for nothing the store does: it says
+     * nothing the store keeps. */
+    srv->gate_off = true;
+    for (rtmd_conn *c = srv->conns; c; c = c->next) {
+        size_t n = c->n_held_ids;
+        conn_held_answer *ids = c->held_ids;
+        c->held_ids = NULL;
+        c->n_held_ids = c->cap_held_ids = 0;
+        conn_held_clear(c);
+        if (c->session)
+            rtmd_conn_detach(c);
+        if (!rtmd_conn_is_open(c)) {
+            free(ids);
+            if (c->state == CONN_CLOSING &&
+                evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
+                conn_half_close(c);
+            continue;
+        }
+        /* The answers that were held, now FAILURE (1 in every family of
+         * codes: FAILURE, UNKNOWN or NOT_READY), straight to the link. */
+        for (size_t i = 0; i < n; i++) {
+            Rtm__Wire__Result r = RTM__WIRE__RESULT__INIT;
+            Rtm__Wire__LoginResult lr = RTM__WIRE__LOGIN_RESULT__INIT;
+            rtm__frame f = RTM__WIRE__FRAME__INIT;
+            r.code = lr.code = 1;
+            lr.server_ts = srv->now.wall_ms;
+            if (ids[i].login) {
+                f.body_case = RTM__WIRE__FRAME__BODY_LOGIN_RESULT;
+                f.login_result = &lr;
+            } else {
+                f.body_case = RTM__WIRE__FRAME__BODY_RESULT;
+                f.result = &r;
+            }
+            f.request_id = ids[i].id;
+            if (conn_send_any(c, &f) != 0)
+                break;
+        }
+        free(ids);
+        rtmd_conn_close(c, RTM__WIRE__CLOSE__CODE__CLOSE_STORE_FAILED,
+                        "the server's store failed a write: come back");
+    }
+    srv->gate_off = false;
 }
 
 size_t rtmd_conn_output_queued(const rtmd_server *srv)

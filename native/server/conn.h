@@ -61,6 +61,16 @@ void rtmd_conn_detach(rtmd_conn *c);
 /* "link#3 127.0.0.1:40312", for logs. */
 const char *rtmd_conn_name(const rtmd_conn *c);
 
+/* The gate (store.h, rtmd_store_barrier): frames sent while the store's
+ * writes are not durable are held per link, in order, and go out once the
+ * batch they wait for is durable: release_held(batch) sends those waiting
+ * for batch or an earlier one. fail_held, after a failed batch: every
+ * link's held frames are dropped, its held answers are answered
+ * Result{FAILURE} instead, and it is closed with Close{STORE_FAILED}
+ * (sessions detached, left to the caller). */
+void rtmd_conn_release_held(rtmd_server *srv, uint64_t batch);
+void rtmd_conn_fail_held(rtmd_server *srv);
+
 /* Closes every link with Close{SHUTDOWN}; sessions are left to be freed
  * with the server. */
 void rtmd_conn_close_all(rtmd_server *srv);

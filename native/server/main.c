@@ -74,7 +74,7 @@ int main(int argc, char **argv)
     if (event_base_dispatch(base) < 0)
         rtmd_log(RTMD_LOG_ERROR, "the event loop failed");
     else
-        rc = 0;
+        rc = srv.exit_code;
     rtmd_log(RTMD_LOG_INFO, "stopped");
 
 out_server:

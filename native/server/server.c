@@ -1,13 +1,22 @@
 /* server.c: the process's state, its clocks and its clean shutdown. */
 #include "server.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "conn.h"
 #include "engine.h"
 #include "log.h"
 #include "member_count.h"
 #include "session.h"
+#include "store_sqlite.h"
 
 /* How long a shutdown waits for the links to take their Close. */
 #define RTMD_STOP_WAIT_MS 1500
@@ -52,16 +61,186 @@ static void rtmd_server_offline_sweep(evutil_socket_t fd, short what, void *arg)
                                                                 srv->cfg->replay_window_ms));
 }
 
-int rtmd_server_init(rtmd_server *srv, const rtmd_config *cfg, struct event_base *base)
+/* The data directory: --data-dir, else systemd's $STATE_DIRECTORY (the
+ * first of its list), else the default. */
+static const char *server_data_dir(const rtmd_config *cfg)
 {
-    *srv = (rtmd_server){ .cfg = cfg, .base = base };
-    rtmd_server_tick(srv);
-    srv->store = rtmd_store_mem_new();
-    srv->engine = srv->store ? rtmd_engine_mem_new(srv->store) : NULL;
-    if (!srv->engine) {
-        rtmd_log(RTMD_LOG_ERROR, "out of memory creating the store");
+    static char dir[4096];
+    if (cfg->data_dir)
+        return cfg->data_dir;
+    const char *env = getenv("STATE_DIRECTORY");
+    if (env && *env) {
+        snprintf(dir, sizeof dir, "%.*s", (int)strcspn(env, ":"), env);
+        return dir;
+    }
+    return RTMD_DEFAULT_DATA_DIR;
+}
+
+/* Creates dir and its missing parents (mode 0700 for what it creates). */
+static int server_mkdirs(const char *dir)
+{
+    char path[4096];
+    if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path) {
+        errno = ENAMETOOLONG;
         return -1;
     }
+    for (char *p = path + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(path, 0700) != 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    return mkdir(path, 0700) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+/* Takes the lock that keeps a second rtmd off the same database: an
+ * exclusive flock on lock_path, held until the process ends, with the
+ * holder's pid written in. */
+static int server_lock(rtmd_server *srv, const char *lock_path)
+{
+    int fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        rtmd_log(RTMD_LOG_ERROR, "cannot open %s: %s", lock_path, strerror(errno));
+        return -1;
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        char pid[32] = "";
+        ssize_t n = pread(fd, pid, sizeof pid - 1, 0);
+        pid[n > 0 ? n : 0] = '\0';
+        pid[strcspn(pid, "\n")] = '\0';
+        rtmd_log(RTMD_LOG_ERROR, "%s: the data is in use by another rtmd%s%s%s", lock_path,
+                 pid[0] ? " (pid " : "", pid, pid[0] ? ")" : "");
+        close(fd);
+        return -1;
+    }
+    char pid[32];
+    int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+    if (ftruncate(fd, 0) != 0 || pwrite(fd, pid, (size_t)n, 0) != n)
+        rtmd_log(RTMD_LOG_WARN, "cannot write the pid into %s", lock_path);
+    srv->lock_fd = fd;
+    return 0;
+}
+
+/* The recovery times of the durable store, as of now. */
+static rtmd_store_sqlite_config server_store_config(rtmd_server *srv, const char *path)
+{
+    const rtmd_config *cfg = srv->cfg;
+    uint64_t now = srv->now.wall_ms, ttl = (uint64_t)cfg->offline_ttl_s * 1000u;
+    return (rtmd_store_sqlite_config){
+        .path = path,
+        .fsync = cfg->fsync == RTMD_FSYNC_NORMAL ? RTMD_SQLW_FSYNC_NORMAL
+                                                 : RTMD_SQLW_FSYNC_FULL,
+        .now_wall_ms = now,
+        .history_horizon_ms = rtmd_history_horizon(now, cfg->replay_window_ms),
+        .history_max = cfg->replay_max,
+        .offline_horizon_ms = now > ttl ? now - ttl : 0,
+        .durable = rtmd_server_durable,
+        .closure = srv,
+    };
+}
+
+/* Opens the store --store names; 0 or -1 (logged). */
+static int server_open_store(rtmd_server *srv)
+{
+    const rtmd_config *cfg = srv->cfg;
+    if (cfg->store == RTMD_STORE_MEM) {
+        srv->store = rtmd_store_mem_new();
+        if (!srv->store) {
+            rtmd_log(RTMD_LOG_ERROR, "out of memory creating the store");
+            return -1;
+        }
+        rtmd_log(RTMD_LOG_WARN, "store: memory only (--store mem): nothing survives rtmd");
+        return 0;
+    }
+    char path[4096], lock[4200];
+    if (cfg->store_path) {
+        snprintf(path, sizeof path, "%s", cfg->store_path);
+    } else {
+        const char *dir = server_data_dir(cfg);
+        if (server_mkdirs(dir) != 0) {
+            rtmd_log(RTMD_LOG_ERROR, "cannot create the data directory %s: %s (give "
+                     "--data-dir DIR, or --store mem to keep nothing)", dir, strerror(errno));
+            return -1;
+        }
+        snprintf(path, sizeof path, "%s/%s", dir, RTMD_DATA_FILE);
+    }
+    if (cfg->store_path)
+        snprintf(lock, sizeof lock, "%s.lock", path);
+    else
+        snprintf(lock, sizeof lock, "%s/%s", server_data_dir(cfg), RTMD_LOCK_FILE);
+    if (server_lock(srv, lock) != 0)
+        return -1;
+    /* It holds users' messages: readable by rtmd's user only (SQLite gives
+     * its WAL the file's mode). */
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd >= 0)
+        close(fd);
+    srv->store_path = strdup(path);
+    rtmd_store_sqlite_config sc = server_store_config(srv, path);
+    char err[1024];
+    srv->store = srv->store_path ? rtmd_store_sqlite_open(srv->base, &sc, err, sizeof err)
+                                 : NULL;
+    if (!srv->store) {
+        rtmd_log(RTMD_LOG_ERROR, "store: %s", srv->store_path ? err : "out of memory");
+        return -1;
+    }
+    rtmd_log(RTMD_LOG_INFO, "store: writing with fsync %s",
+             cfg->fsync == RTMD_FSYNC_NORMAL ? "normal" : "full");
+    return 0;
+}
+
+/* A failed batch: what the clients were told is being taken back. Every
+ * link is answered FAILURE for the requests whose answers were held and
+ * closed; the node forgets its sessions, reloads the store from its file
+ * and restores them, as a restart does: clients come back and resume. */
+static void server_store_recover(evutil_socket_t fd, short what, void *arg)
+{
+    rtmd_server *srv = arg;
+    rtmd_server_tick(srv);
+    rtmd_log(RTMD_LOG_ERROR, "store: a write failed: answering the requests it held "
+             "with FAILURE, closing %zu links, reloading", srv->nconns);
+    rtmd_conn_fail_held(srv);
+    rtmd_session_forget_all(srv);
+    rtmd_store_sqlite_config sc = server_store_config(srv, srv->store_path);
+    if (rtmd_store_sqlite_reload(srv->store, &sc) != 0) {
+        rtmd_log(RTMD_LOG_ERROR, "store: cannot go on without a store that writes: "
+                 "stopping");
+        srv->exit_code = 1;
+        srv->gate_off = true; /* the last Close frames wait for nothing */
+        rtmd_server_stop(srv);
+        return;
+    }
+    rtmd_session_recover_all(srv);
+}
+
+void rtmd_server_durable(uint64_t batch, bool ok, void *closure)
+{
+    rtmd_server *srv = closure;
+    rtmd_server_tick(srv);
+    if (ok) {
+        rtmd_conn_release_held(srv, batch);
+        return;
+    }
+    if (!srv->recover_ev)
+        srv->recover_ev = event_new(srv->base, -1, 0, server_store_recover, srv);
+    if (srv->recover_ev && !srv->stopping)
+        event_active(srv->recover_ev, EV_TIMEOUT, 1);
+}
+
+int rtmd_server_init(rtmd_server *srv, const rtmd_config *cfg, struct event_base *base)
+{
+    *srv = (rtmd_server){ .cfg = cfg, .base = base, .lock_fd = -1 };
+    rtmd_server_tick(srv);
+    if (server_open_store(srv) != 0)
+        return -1;
+    srv->engine = rtmd_engine_mem_new(srv->store);
+    if (!srv->engine) {
+        rtmd_log(RTMD_LOG_ERROR, "out of memory creating the engine");
+        return -1;
+    }
+    rtmd_session_recover_all(srv);
     struct timeval every = { RTMD_OFFLINE_SWEEP_S, 0 };
     srv->offline_sweep = event_new(base, -1, EV_PERSIST, rtmd_server_offline_sweep, srv);
     if (!srv->offline_sweep || event_add(srv->offline_sweep, &every) != 0) {
@@ -114,9 +293,19 @@ void rtmd_server_free(rtmd_server *srv)
         srv->engine = NULL;
     }
     if (srv->store) {
-        rtmd_session_free_all(srv);
-        rtmd_store_destroy(srv->store);
+        rtmd_session_forget_all(srv);
+        rtmd_store_destroy(srv->store); /* a durable one syncs first */
         srv->store = NULL;
+    }
+    free(srv->store_path);
+    srv->store_path = NULL;
+    if (srv->lock_fd >= 0) {
+        close(srv->lock_fd);
+        srv->lock_fd = -1;
+    }
+    if (srv->recover_ev) {
+        event_free(srv->recover_ev);
+        srv->recover_ev = NULL;
     }
     rtmd_registry_free(&srv->sessions);
     if (srv->grace_timer) {

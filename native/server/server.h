@@ -75,6 +75,15 @@ typedef struct rtmd_server {
     struct event *grace_timer;
     struct event *stop_timer;
     rtmd_metrics metrics;  /* the counters of /metrics */
+    /* The durable store (store_sqlite.h): its file, the lock that keeps
+     * other rtmds off it, and the recovery after a failed write. */
+    char *store_path;
+    int lock_fd;
+    struct event *recover_ev;
+    /* Links holding frames until the store's writes are durable (conn.c). */
+    rtmd_conn *held;
+    bool gate_off;         /* frames go out at once (conn.c, after a failure) */
+    int exit_code;         /* main's, once the loop ends (0 but after a fatal error) */
 
     struct rtmd_admin *admin; /* the admin API (admin.c); NULL when off */
 } rtmd_server;
@@ -93,6 +102,9 @@ int rtmd_server_init(rtmd_server *srv, const rtmd_config *cfg, struct event_base
 /* Starts a clean shutdown: stops accepting, sends Close{SHUTDOWN} to every
  * link, and ends the loop once they are gone (or after a bounded wait). */
 void rtmd_server_stop(rtmd_server *srv);
+/* The store's writes up to batch are durable (ok) or failed: frames held
+ * for them go out, or the server recovers (rtmd_store_durable_fn). */
+void rtmd_server_durable(uint64_t batch, bool ok, void *closure);
 /* Called by conn.c when a link has been freed. */
 void rtmd_server_link_gone(rtmd_server *srv);
 /* Frees every link, session and the store. After the loop has ended. */

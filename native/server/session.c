@@ -271,6 +271,7 @@ void rtmd_session_login(const rtmd_req *rq, const rtm__frame *f)
         }
     }
     s->link_seq = login->link_seq;
+    rtmd_session_save(srv, s, token_expires_at);
     rtmd_conn_attach(c, s);
     rtmd_log(RTMD_LOG_INFO, "%s %s: logged in (instance %016" PRIx64 "%s)",
              rtmd_conn_name(c), rtmd_session_name(s, who, sizeof who), s->instance_id,
@@ -363,7 +364,7 @@ static void session_collect(rtmd_session *s, void *closure)
     *(*cursor)++ = s;
 }
 
-void rtmd_session_free_all(rtmd_server *srv)
+void rtmd_session_forget_all(rtmd_server *srv)
 {
     size_t n = rtmd_registry_count(&srv->sessions);
     if (n == 0)
@@ -378,10 +379,59 @@ void rtmd_session_free_all(rtmd_server *srv)
     for (size_t i = 0; i < n; i++) {
         if (all[i]->link)
             rtmd_conn_detach(all[i]->link);
-        rtmd_store_session_remove(srv->store, rtmd_session_user(all[i]));
         rtmd_registry_remove(&srv->sessions, all[i]);
         session_free(all[i]);
     }
     free(all);
     srv->grace = (rtmd_grace_list){ NULL, NULL, 0 };
+    if (srv->grace_timer)
+        event_del(srv->grace_timer);
+}
+
+void rtmd_session_save(rtmd_server *srv, rtmd_session *s, uint64_t token_expires_at)
+{
+    rtmd_session_meta m = {
+        .instance_id = s->instance_id,
+        .id = s->id,
+        .link_seq = s->link_seq,
+        .login_wall_ms = s->login_wall_ms,
+        .token_expires_at = token_expires_at,
+        .peer_seq = s->peer_seq,
+    };
+    if (rtmd_store_session_meta_put(srv->store, rtmd_session_user(s), &m) != RTMD_STORE_OK)
+        rtmd_log(RTMD_LOG_ERROR, "%s/%s: cannot save the session", s->app_id, s->user_id);
+}
+
+/* One stored session back on this node, in a grace counted from now. */
+static void session_recover(rtmd_user u, const rtmd_session_meta *m, void *closure)
+{
+    rtmd_server *srv = closure;
+    rtmd_session *s = session_new(srv, u.app, u.user, m->instance_id);
+    if (!s || rtmd_registry_add(&srv->sessions, s) != 0) {
+        rtmd_log(RTMD_LOG_ERROR, "%s/%s: out of memory restoring the session", u.app, u.user);
+        if (s)
+            session_free(s);
+        return;
+    }
+    if (m->id)
+        s->id = m->id;
+    s->link_seq = m->link_seq;
+    s->login_wall_ms = m->login_wall_ms ? m->login_wall_ms : srv->now.wall_ms;
+    s->token_expires_at = m->token_expires_at;
+    s->peer_seq = m->peer_seq;
+    s->last_rx_ms = srv->now.mono_ms;
+    if (grace_enter(srv, s) != 0)
+        rtmd_log(RTMD_LOG_ERROR, "%s/%s: cannot create the grace timer", u.app, u.user);
+    else
+        rtmd_presence_link_lost(srv, s);
+}
+
+void rtmd_session_recover_all(rtmd_server *srv)
+{
+    size_t before = rtmd_registry_count(&srv->sessions);
+    rtmd_store_sessions_foreach(srv->store, session_recover, srv);
+    size_t n = rtmd_registry_count(&srv->sessions) - before;
+    if (n)
+        rtmd_log(RTMD_LOG_INFO, "%zu sessions restored, each kept %u ms for its client's "
+                 "return", n, srv->cfg->session_grace_ms);
 }

@@ -86,8 +86,17 @@ void rtmd_session_kick(struct rtmd_server *srv, rtmd_session *s, int reason);
  * debug) when s is over it and the request is to be refused TOO_OFTEN. */
 bool rtmd_session_rate_take(struct rtmd_server *srv, rtmd_session *s, rtmd_rate_kind kind);
 
-/* Frees every session without events (shutdown). */
-void rtmd_session_free_all(struct rtmd_server *srv);
+/* Frees every session of this node without events and without touching
+ * the store, where they stay (shutdown, and recovery after a failed
+ * write). */
+void rtmd_session_forget_all(struct rtmd_server *srv);
+/* Puts every session of the store on this node, without a link, in a
+ * grace counted from now (startup, and recovery): the clients that come
+ * back within it resume, and nobody sees them leave. */
+void rtmd_session_recover_all(struct rtmd_server *srv);
+/* Saves what the store keeps of s (rtmd_session_meta), with the expiry of
+ * the token it now has, before the answer that tells of the change. */
+void rtmd_session_save(struct rtmd_server *srv, rtmd_session *s, uint64_t token_expires_at);
 
 /* The key of s in the store. */
 static inline rtmd_user rtmd_session_user(const rtmd_session *s)

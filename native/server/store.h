@@ -109,6 +109,25 @@ typedef struct {
 
 void rtmd_banv_free(rtmd_banv *v);
 
+/* What the system keeps of a session beyond its key, so that a restarted
+ * rtmd lets the same client resume it (session.h has the node's copy). */
+typedef struct {
+    uint64_t instance_id;      /* Login.instance_id of its client */
+    uint64_t id;               /* LoginResult.session_id */
+    uint32_t link_seq;         /* Login.link_seq of the link last accepted */
+    uint64_t login_wall_ms;    /* when the login that made it was answered */
+    uint64_t token_expires_at; /* Unix s; 0: never */
+    uint64_t peer_seq;         /* at least the seq of the last PeerDeliver
+                                * it was sent */
+} rtmd_session_meta;
+
+typedef void (*rtmd_session_fn)(rtmd_user u, const rtmd_session_meta *m, void *closure);
+
+/* A store that writes to disk tells when its writes are durable: batch is
+ * the number rtmd_store_barrier gave out, ok false when it failed (and the
+ * store's memory is then ahead of its file: rtmd_store_sqlite_reload). */
+typedef void (*rtmd_store_durable_fn)(uint64_t batch, bool ok, void *closure);
+
 /* Send answers remembered per session (SPEC B1, PeerSend.send_seq). */
 #define RTMD_SENT_RING 256u
 
@@ -122,6 +141,20 @@ typedef struct rtmd_store_ops {
     void (*session_remove)(rtmd_store *st, rtmd_user u);
     bool (*session_has)(rtmd_store *st, rtmd_user u);
     size_t (*session_count)(rtmd_store *st);
+    /* A session's meta (zeroes until put): put replaces it (ABSENT: no
+     * such session); sessions_foreach calls fn for every session, in no
+     * particular order (recovery); fn must not change sessions. */
+    rtmd_store_status (*session_meta_put)(rtmd_store *st, rtmd_user u,
+                                          const rtmd_session_meta *m);
+    void (*sessions_foreach)(rtmd_store *st, rtmd_session_fn fn, void *closure);
+
+    /* The durability gate (Redis's rule for its AOF: a reply that reveals a
+     * write goes out once the write is durable). 0 when everything written
+     * so far is as durable as the store makes it (always, in memory);
+     * otherwise the number of the batch whose completion (the store's
+     * rtmd_store_durable_fn) makes it so; UINT64_MAX after a failed batch,
+     * until the store is reloaded. */
+    uint64_t (*barrier)(rtmd_store *st);
 
     /* Peer deliveries not yet acknowledged (PeerAck), per session, in seq
      * order. `frame` is the encoded PeerDeliver. At most `max` are kept:
@@ -268,6 +301,12 @@ struct rtmd_store {
 
 /* The in-memory store (store_mem.c). NULL when out of memory. */
 rtmd_store *rtmd_store_mem_new(void);
+/* Recovery (store_sqlite.c) into an in-memory store: makes the channel
+ * known with these seqs (channel_seqs), with or without members. OK, LIMIT
+ * (ids too long) or NOMEM. */
+rtmd_store_status rtmd_store_mem_channel_restore(rtmd_store *mem, const char *app,
+                                                 const char *channel, uint64_t base,
+                                                 uint64_t last);
 
 /* Thin wrappers, so that callers read as plain calls. */
 static inline void rtmd_store_destroy(rtmd_store *st) { st->ops->destroy(st); }
@@ -282,6 +321,14 @@ static inline size_t rtmd_store_channel_member_count(rtmd_store *st, const char 
 { return st->ops->channel_member_count(st, app, ch); }
 static inline size_t rtmd_store_session_count(rtmd_store *st)
 { return st->ops->session_count(st); }
+static inline rtmd_store_status rtmd_store_session_meta_put(rtmd_store *st, rtmd_user u,
+                                                            const rtmd_session_meta *m)
+{ return st->ops->session_meta_put(st, u, m); }
+static inline void rtmd_store_sessions_foreach(rtmd_store *st, rtmd_session_fn fn,
+                                               void *closure)
+{ st->ops->sessions_foreach(st, fn, closure); }
+static inline uint64_t rtmd_store_barrier(rtmd_store *st)
+{ return st->ops->barrier(st); }
 static inline rtmd_store_status rtmd_store_unacked_push(rtmd_store *st, rtmd_user u,
                                                         uint64_t seq, const uint8_t *frame,
                                                         size_t len, size_t max)

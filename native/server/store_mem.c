@@ -46,6 +46,7 @@ typedef struct {
     rtmd_attrv attrs;  /* sorted by key */
     rtmd_map channels; /* channel name -> &rtmd__present */
     rtmd_map subs;     /* followed user id -> &rtmd__present */
+    rtmd_session_meta meta;
 } mem_user;
 
 typedef struct {
@@ -526,6 +527,32 @@ static size_t mem_session_count(rtmd_store *st)
     return mem_of(st)->users.count;
 }
 
+static rtmd_store_status mem_session_meta_put(rtmd_store *st, rtmd_user who,
+                                              const rtmd_session_meta *meta)
+{
+    mem_user *u = mem_user_of(mem_of(st), who);
+    if (!u)
+        return RTMD_STORE_ABSENT;
+    u->meta = *meta;
+    return RTMD_STORE_OK;
+}
+
+static void mem_sessions_foreach(rtmd_store *st, rtmd_session_fn fn, void *closure)
+{
+    const rtmd_map *users = &mem_of(st)->users;
+    size_t it;
+    for (rtmd_map_entry *e = rtmd_map_first(users, &it); e; e = rtmd_map_next(users, e, &it)) {
+        const mem_user *u = e->value;
+        fn((rtmd_user){ u->app, u->user }, &u->meta, closure);
+    }
+}
+
+static uint64_t mem_barrier(rtmd_store *st)
+{
+    (void)st;
+    return 0;
+}
+
 static rtmd_store_status mem_unacked_push(rtmd_store *st, rtmd_user who, uint64_t seq,
                                           const uint8_t *frame, size_t len, size_t max)
 {
@@ -917,6 +944,23 @@ static uint64_t mem_channel_next_seq(rtmd_store *st, const char *app, const char
     return c ? ++c->seq : 0;
 }
 
+rtmd_store_status rtmd_store_mem_channel_restore(rtmd_store *st, const char *app,
+                                                 const char *ch, uint64_t base,
+                                                 uint64_t last)
+{
+    char buf[MEM_KEY_MAX];
+    const char *key = rtmd_map_key2(buf, sizeof buf, app, ch);
+    if (!key)
+        return RTMD_STORE_LIMIT;
+    bool fresh;
+    mem_channel *c = mem_get_or_new(&mem_of(st)->channels, key, sizeof *c, &fresh);
+    if (!c)
+        return RTMD_STORE_NOMEM;
+    c->base = base;
+    c->seq = last > base ? last : base;
+    return RTMD_STORE_OK;
+}
+
 static bool mem_channel_seqs(rtmd_store *st, const char *app, const char *ch,
                              uint64_t *base, uint64_t *last)
 {
@@ -1146,6 +1190,9 @@ static const rtmd_store_ops mem_ops = {
     .session_remove = mem_session_remove,
     .session_count = mem_session_count,
     .session_has = mem_session_has,
+    .session_meta_put = mem_session_meta_put,
+    .sessions_foreach = mem_sessions_foreach,
+    .barrier = mem_barrier,
     .unacked_push = mem_unacked_push,
     .unacked_ack = mem_unacked_ack,
     .unacked_count = mem_unacked_count,

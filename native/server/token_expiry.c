@@ -95,6 +95,8 @@ void rtmd_token_renew(const rtmd_req *rq, const rtm__frame *f)
     char who[200];
     rtmd_log(RTMD_LOG_INFO, "%s: renew token: %s", rtmd_session_name(s, who, sizeof who),
              rtm_code_name(RTM_FAMILY_RENEW_TOKEN_ERR, code));
+    if (code == RTM_RENEW_TOKEN_ERR_OK)
+        rtmd_session_save(srv, s, expires_at);
     rtmd_reply_result(rq, code);
     if (code == RTM_RENEW_TOKEN_ERR_OK)
         rtmd_token_expiry_set(srv, s, expires_at);

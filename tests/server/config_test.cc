@@ -114,6 +114,38 @@ TEST(Config, BadArgumentsAreErrorsWithAMessage) {
   }
 }
 
+// B6: the durable store is the default; --store, --data-dir and --fsync
+// choose another (a later flag wins, in a config file too).
+TEST(Config, StoreFlags_B6) {
+  Parsed d;
+  Parse(d, {});
+  ASSERT_EQ(d.st, RTMD_CONFIG_OK) << d.err;
+  EXPECT_EQ(d.cfg.store, RTMD_STORE_SQLITE);
+  EXPECT_EQ(d.cfg.store_path, nullptr);
+  EXPECT_EQ(d.cfg.data_dir, nullptr);
+  EXPECT_EQ(d.cfg.fsync, RTMD_FSYNC_FULL);
+  Parsed p;
+  Parse(p, {"--store", "sqlite:/tmp/x.db", "--data-dir", "/srv/rtmd", "--fsync", "normal"});
+  ASSERT_EQ(p.st, RTMD_CONFIG_OK) << p.err;
+  EXPECT_EQ(p.cfg.store, RTMD_STORE_SQLITE);
+  EXPECT_STREQ(p.cfg.store_path, "/tmp/x.db");
+  EXPECT_STREQ(p.cfg.data_dir, "/srv/rtmd");
+  EXPECT_EQ(p.cfg.fsync, RTMD_FSYNC_NORMAL);
+  Parsed m;
+  Parse(m, {"--store", "sqlite:/tmp/x.db", "--store=mem"});
+  ASSERT_EQ(m.st, RTMD_CONFIG_OK) << m.err;
+  EXPECT_EQ(m.cfg.store, RTMD_STORE_MEM);
+  EXPECT_EQ(m.cfg.store_path, nullptr);
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"--store", "redis"}, {"--store", "sqlite:"}, {"--store", ""}, {"--fsync", "off"},
+           {"--data-dir", ""}}) {
+    Parsed bad;
+    Parse(bad, args);
+    EXPECT_EQ(bad.st, RTMD_CONFIG_ERROR) << args[0] << " " << args[1];
+    EXPECT_NE(bad.err.find("rtmd: "), std::string::npos) << bad.err;
+  }
+}
+
 TEST(Config, HelpAndVersionAskToExit) {
   Parsed h, v;
   Parse(h, {"--help"});

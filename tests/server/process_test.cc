@@ -55,7 +55,8 @@ TEST(Process, HelpAndVersionExitZero) {
   EXPECT_EQ(help.code, 0);
   for (const char* flag : {"--listen", "--app-id", "--heartbeat-ms", "--idle-timeout-ms",
                            "--login-deadline-ms", "--max-frame", "--max-unacked",
-                           "--max-output", "--ready-file", "--log-level", "--version"})
+                           "--max-output", "--ready-file", "--log-level", "--store",
+                           "--data-dir", "--fsync", "--version"})
     EXPECT_NE(help.out.find(flag), std::string::npos) << flag;
   RunResult version = RunRtmd("--version");
   EXPECT_EQ(version.code, 0);

@@ -50,7 +50,9 @@ inline RunResult RunRtmd(const std::string& args) {
   char path[] = "/tmp/rtmd-args-XXXXXX";
   int fd = mkstemp(path);
   close(fd);
-  int status = std::system((RtmdPath() + " " + args + " >" + path + " 2>&1").c_str());
+  // Memory only: these runs test flags and exits, and share no data dir.
+  int status = std::system(
+      (RtmdPath() + " --store mem " + args + " >" + path + " 2>&1").c_str());
   std::ifstream f(path);
   std::stringstream ss;
   ss << f.rdbuf();

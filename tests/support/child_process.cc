@@ -2,6 +2,7 @@
 #include "child_process.h"
 
 #include <fcntl.h>
+#include <ftw.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -28,6 +29,11 @@ std::string ReadWhole(const std::string& path) {
   std::stringstream ss;
   ss << f.rdbuf();
   return ss.str();
+}
+
+int RemoveEntry(const char* path, const struct stat*, int, struct FTW*) {
+  remove(path);  // best effort: go on
+  return 0;
 }
 
 int ExitStatus(int status) {
@@ -57,12 +63,8 @@ ChildProcess::~ChildProcess() {
   if (::testing::Test::HasFailure() && !log_path_.empty())
     std::fprintf(stderr, "---- %s log ----\n%s---- end of %s log ----\n",
                  name_.c_str(), Log().c_str(), name_.c_str());
-  if (!dir_.empty()) {
-    unlink(ready_path().c_str());
-    unlink((ready_path() + ".tmp").c_str());
-    unlink(log_path_.c_str());
-    rmdir(dir_.c_str());
-  }
+  // The whole directory: the program may keep data there (rtmd's store).
+  if (!dir_.empty()) nftw(dir_.c_str(), RemoveEntry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 std::string ChildProcess::Start(const std::vector<std::string>& args,
@@ -129,6 +131,14 @@ int ChildProcess::Stop(int timeout_ms) {
   kill(pid_, SIGKILL);
   waitpid(pid_, &status, 0);
   return -1;
+}
+
+int ChildProcess::Kill() {
+  if (pid_ <= 0 || stopped_) return -1;
+  stopped_ = true;
+  kill(pid_, SIGKILL);
+  int status = 0;
+  return waitpid(pid_, &status, 0) == pid_ ? ExitStatus(status) : -1;
 }
 
 std::string ChildProcess::Log() const {

@@ -11,7 +11,7 @@
 // directory that Log() returns, and waits for the program to write its ready
 // file (a line ending in '\n'). The destructor sends SIGTERM, waits, and
 // expects exit code 0 (unless Stop() was called); it prints the log when the
-// test has failed, and removes the directory.
+// test has failed, and removes the directory with all it holds.
 #pragma once
 
 #include <sys/types.h>
@@ -30,6 +30,8 @@ class ChildProcess {
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;
 
+  // The program's temporary directory (removed by the destructor).
+  const std::string& dir() const { return dir_; }
   // Where the program is to write its ready file (pass it in args).
   std::string ready_path() const { return dir_ + "/ready"; }
   pid_t pid() const { return pid_; }
@@ -44,6 +46,9 @@ class ChildProcess {
   // the signal if it died of one, or -1 if it had to be killed. After Stop()
   // the destructor checks nothing more.
   int Stop(int timeout_ms = 10000);
+  // Sends SIGKILL (a crash, no chance to clean up) and waits. Returns 128 +
+  // 9, or -1 if it was not running. The destructor checks nothing more.
+  int Kill();
   // Whether the process is still running.
   bool Running();
 

@@ -1,6 +1,11 @@
 // rtmd_process.cc: see rtmd_process.h.
 #include "rtmd_process.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
@@ -23,14 +28,32 @@ std::string RtmdPath() {
 }
 
 RtmdProcess::RtmdProcess(const std::vector<std::string>& extra_args) {
+  // The default store (sqlite), in the test's own directory; the extra
+  // arguments may name another (a later flag wins).
   std::vector<std::string> args = {RtmdPath(), "--listen", "127.0.0.1:0",
-                                   "--ready-file", child_.ready_path()};
+                                   "--ready-file", child_.ready_path(),
+                                   "--data-dir", child_.dir() + "/data"};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   std::string content = child_.Start(args);
   if (content.empty()) return;
   auto colon = content.rfind(':');
   host_ = content.substr(0, colon);
   port_ = static_cast<uint16_t>(std::atoi(content.c_str() + colon + 1));
+}
+
+uint16_t FreeLoopbackPort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return 0;
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  uint16_t port = 0;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+      getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0)
+    port = ntohs(a.sin_port);
+  close(fd);
+  return port;
 }
 
 std::string RtmdProcess::address() const {

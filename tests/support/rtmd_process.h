@@ -6,7 +6,9 @@
 //
 // The constructor runs the rtmd built by this tree (RTMD_PATH, set by CMake;
 // the environment variable RTMD_PATH overrides it) with
-// `--listen 127.0.0.1:0 --ready-file <tmp>` followed by the extra arguments,
+// `--listen 127.0.0.1:0 --ready-file <tmp> --data-dir <tmp>/data` (the
+// default, durable store, in the test's temporary directory) followed by the
+// extra arguments,
 // and waits up to 5 s for the ready file. rtmd's stderr goes to a file that
 // Log() returns; it is printed when the test has failed. The destructor
 // sends SIGTERM, waits, and expects exit code 0 (SPEC: clean shutdown).
@@ -39,6 +41,8 @@ class RtmdProcess {
   // the signal if it died of one, or -1 if it had to be killed. After Stop()
   // the destructor checks nothing more.
   int Stop(int timeout_ms = 10000) { return child_.Stop(timeout_ms); }
+  // SIGKILL, as a crash: see ChildProcess::Kill.
+  int Kill() { return child_.Kill(); }
   // Whether the process is still running.
   bool Running() { return child_.Running(); }
 
@@ -57,5 +61,9 @@ class RtmdProcess {
 
 // The rtmd binary the tests run.
 std::string RtmdPath();
+
+// A loopback port that was free a moment ago (for a server that must come
+// back on the same address after a restart).
+uint16_t FreeLoopbackPort();
 
 }  // namespace rtm_test

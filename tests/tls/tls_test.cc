@@ -95,7 +95,7 @@ int RunRtmdToExit(const std::vector<std::string>& args, std::string* out) {
   int fd = mkstemp(tmpl);
   if (fd < 0) return -1;
   close(fd);
-  std::string cmd = "'" + rtm_test::RtmdPath() + "' --listen 127.0.0.1:0";
+  std::string cmd = "'" + rtm_test::RtmdPath() + "' --listen 127.0.0.1:0 --store mem";
   for (auto& a : args) cmd += " '" + a + "'";
   cmd += std::string(" >'") + tmpl + "' 2>&1 </dev/null";
   int st = std::system(cmd.c_str());

@@ -31,8 +31,9 @@ final class Rtmd implements AutoCloseable {
         dir = Files.createTempDirectory("rtmd-java-").toFile();
         File ready = new File(dir, "ready");
         log = new File(dir, "rtmd.log");
+        // The default, durable store, its files in the same directory.
         List<String> cmd = new ArrayList<>(Arrays.asList(bin, "--listen", "127.0.0.1:0", "--ready-file",
-                ready.getAbsolutePath()));
+                ready.getAbsolutePath(), "--data-dir", dir.getAbsolutePath()));
         cmd.addAll(Arrays.asList(extraArgs));
         process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);

@@ -1,0 +1,1118 @@
+/* store_sqlite.c: the durable store: the in-memory image, journaled to
+ * SQLite row by row (store_sqlite.h). */
+#include "store_sqlite.h"
+
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "log.h"
+
+/* ---- the schema and the statements ---------------------------------------
+ *
+ * One table per kind of state, keyed as the image keys it: users by (app,
+ * user), channels by (app, channel). Ids are TEXT, messages and frames
+ * BLOBs exactly as the image keeps them (encoded protobuf). */
+static const char schema_sql[] =
+    "CREATE TABLE sessions(app TEXT NOT NULL, user TEXT NOT NULL,"
+    " instance INTEGER NOT NULL, id INTEGER NOT NULL, link_seq INTEGER NOT NULL,"
+    " login_ms INTEGER NOT NULL, token_exp INTEGER NOT NULL, peer_seq INTEGER NOT NULL,"
+    " PRIMARY KEY(app, user)) WITHOUT ROWID;"
+    "CREATE TABLE unacked(app TEXT NOT NULL, user TEXT NOT NULL, seq INTEGER NOT NULL,"
+    " frame BLOB NOT NULL, PRIMARY KEY(app, user, seq)) WITHOUT ROWID;"
+    "CREATE TABLE sent(app TEXT NOT NULL, user TEXT NOT NULL, send_seq INTEGER NOT NULL,"
+    " code INTEGER NOT NULL, PRIMARY KEY(app, user, send_seq)) WITHOUT ROWID;"
+    "CREATE TABLE attrs(app TEXT NOT NULL, user TEXT NOT NULL, name TEXT NOT NULL,"
+    " value TEXT NOT NULL, PRIMARY KEY(app, user, name)) WITHOUT ROWID;"
+    "CREATE TABLE subs(app TEXT NOT NULL, user TEXT NOT NULL, target TEXT NOT NULL,"
+    " PRIMARY KEY(app, user, target)) WITHOUT ROWID;"
+    "CREATE TABLE channels(app TEXT NOT NULL, channel TEXT NOT NULL, base INTEGER NOT NULL,"
+    " last INTEGER NOT NULL, PRIMARY KEY(app, channel)) WITHOUT ROWID;"
+    "CREATE TABLE members(app TEXT NOT NULL, channel TEXT NOT NULL, user TEXT NOT NULL,"
+    " PRIMARY KEY(app, channel, user)) WITHOUT ROWID;"
+    "CREATE INDEX members_of_user ON members(app, user);"
+    "CREATE TABLE history(app TEXT NOT NULL, channel TEXT NOT NULL, seq INTEGER NOT NULL,"
+    " at_ms INTEGER NOT NULL, frame BLOB NOT NULL,"
+    " PRIMARY KEY(app, channel, seq)) WITHOUT ROWID;"
+    "CREATE TABLE chattrs(app TEXT NOT NULL, channel TEXT NOT NULL, name TEXT NOT NULL,"
+    " value TEXT NOT NULL, setter TEXT NOT NULL, ts INTEGER NOT NULL,"
+    " PRIMARY KEY(app, channel, name)) WITHOUT ROWID;"
+    "CREATE TABLE offline(id INTEGER PRIMARY KEY, app TEXT NOT NULL, user TEXT NOT NULL,"
+    " sender TEXT NOT NULL, at_ms INTEGER NOT NULL, msg BLOB NOT NULL,"
+    " session_id INTEGER NOT NULL, seq INTEGER NOT NULL);"
+    "CREATE INDEX offline_of_user ON offline(app, user, id);"
+    "CREATE INDEX offline_by_age ON offline(at_ms);"
+    "CREATE TABLE offline_dropped(app TEXT NOT NULL, user TEXT NOT NULL, n INTEGER NOT NULL,"
+    " PRIMARY KEY(app, user)) WITHOUT ROWID;"
+    "CREATE TABLE bans(app TEXT NOT NULL, user TEXT NOT NULL, until_ms INTEGER NOT NULL,"
+    " PRIMARY KEY(app, user)) WITHOUT ROWID;";
+
+/* The statements, by number (rtmd_sqlw_exec). Each comment gives the
+ * arguments after the key, which always comes first. */
+enum {
+    Q_SESSION_ADD,     /* app, user */
+    Q_SESSION_META,    /* app, user, instance, id, link_seq, login, token, peer_seq */
+    Q_SESSION_DEL,     /* app, user */
+    Q_UNACKED_DEL_ALL, /* app, user */
+    Q_SENT_DEL_ALL,
+    Q_ATTRS_DEL_ALL,
+    Q_SUBS_DEL_ALL,
+    Q_MEMBERS_DEL_ALL,
+    Q_UNACKED_PUT,     /* app, user, seq, frame */
+    Q_UNACKED_BELOW,   /* app, user, seq: drops those < seq */
+    Q_UNACKED_UPTO,    /* app, user, seq: drops those <= seq */
+    Q_PEER_SEQ,        /* app, user, seq: the session's peer_seq at least seq */
+    Q_SENT_PUT,        /* app, user, send_seq, code */
+    Q_SENT_BELOW,      /* app, user, send_seq: drops those < send_seq */
+    Q_ATTR_PUT,        /* app, user, name, value */
+    Q_CHATTRS_DEL,     /* app, channel */
+    Q_CHATTR_PUT,      /* app, channel, name, value, setter, ts */
+    Q_CHANNEL_PUT,     /* app, channel, base, last */
+    Q_CHANNEL_LAST,    /* app, channel, last */
+    Q_MEMBER_PUT,      /* app, channel, user */
+    Q_MEMBER_DEL,      /* app, channel, user */
+    Q_CHANNELS_EXPIRE, /* horizon: channels without members or recent history */
+    Q_HISTORY_EXPIRE,  /* horizon */
+    Q_HISTORY_PUT,     /* app, channel, seq, at, frame */
+    Q_HISTORY_BELOW,   /* app, channel, seq: drops those < seq */
+    Q_OFFLINE_PUT,     /* app, user, sender, at, msg, session_id, seq */
+    Q_OFFLINE_DROP_CACHED, /* app, user: the oldest cached one */
+    Q_OFFLINE_DEL_ALL, /* app, user */
+    Q_DROPPED_ADD,     /* app, user, n */
+    Q_DROPPED_DEL,     /* app, user */
+    Q_OFFLINE_COUNT_EXPIRED, /* horizon: counted as dropped for their users */
+    Q_OFFLINE_EXPIRE,  /* horizon */
+    Q_SUB_PUT,         /* app, user, target */
+    Q_SUB_DEL,         /* app, user, target */
+    Q_BAN_PUT,         /* app, user, until */
+    Q_BAN_DEL,         /* app, user */
+    Q_COUNT
+};
+
+static const char *const stmts[Q_COUNT] = {
+    [Q_SESSION_ADD] = "INSERT OR REPLACE INTO sessions VALUES(?1, ?2, 0, 0, 0, 0, 0, 0)",
+    [Q_SESSION_META] = "UPDATE sessions SET instance = ?3, id = ?4, link_seq = ?5,"
+                       " login_ms = ?6, token_exp = ?7, peer_seq = max(peer_seq, ?8)"
+                       " WHERE app = ?1 AND user = ?2",
+    [Q_SESSION_DEL] = "DELETE FROM sessions WHERE app = ?1 AND user = ?2",
+    [Q_UNACKED_DEL_ALL] = "DELETE FROM unacked WHERE app = ?1 AND user = ?2",
+    [Q_SENT_DEL_ALL] = "DELETE FROM sent WHERE app = ?1 AND user = ?2",
+    [Q_ATTRS_DEL_ALL] = "DELETE FROM attrs WHERE app = ?1 AND user = ?2",
+    [Q_SUBS_DEL_ALL] = "DELETE FROM subs WHERE app = ?1 AND user = ?2",
+    [Q_MEMBERS_DEL_ALL] = "DELETE FROM members WHERE app = ?1 AND user = ?2",
+    [Q_UNACKED_PUT] = "INSERT OR REPLACE INTO unacked VALUES(?1, ?2, ?3, ?4)",
+    [Q_UNACKED_BELOW] = "DELETE FROM unacked WHERE app = ?1 AND user = ?2 AND seq < ?3",
+    [Q_UNACKED_UPTO] = "DELETE FROM unacked WHERE app = ?1 AND user = ?2 AND seq <= ?3",
+    [Q_PEER_SEQ] = "UPDATE sessions SET peer_seq = max(peer_seq, ?3)"
+                   " WHERE app = ?1 AND user = ?2",
+    [Q_SENT_PUT] = "INSERT OR REPLACE INTO sent VALUES(?1, ?2, ?3, ?4)",
+    [Q_SENT_BELOW] = "DELETE FROM sent WHERE app = ?1 AND user = ?2 AND send_seq < ?3",
+    [Q_ATTR_PUT] = "INSERT OR REPLACE INTO attrs VALUES(?1, ?2, ?3, ?4)",
+    [Q_CHATTRS_DEL] = "DELETE FROM chattrs WHERE app = ?1 AND channel = ?2",
+    [Q_CHATTR_PUT] = "INSERT OR REPLACE INTO chattrs VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+    [Q_CHANNEL_PUT] = "INSERT OR REPLACE INTO channels VALUES(?1, ?2, ?3, ?4)",
+    [Q_CHANNEL_LAST] = "UPDATE channels SET last = ?3 WHERE app = ?1 AND channel = ?2",
+    [Q_MEMBER_PUT] = "INSERT OR IGNORE INTO members VALUES(?1, ?2, ?3)",
+    [Q_MEMBER_DEL] = "DELETE FROM members WHERE app = ?1 AND channel = ?2 AND user = ?3",
+    [Q_CHANNELS_EXPIRE] =
+        "DELETE FROM channels WHERE NOT EXISTS (SELECT 1 FROM members m"
+        " WHERE m.app = channels.app AND m.channel = channels.channel)"
+        " AND NOT EXISTS (SELECT 1 FROM history h WHERE h.app = channels.app"
+        " AND h.channel = channels.channel AND h.at_ms >= ?1)",
+    [Q_HISTORY_EXPIRE] = "DELETE FROM history WHERE at_ms < ?1",
+    [Q_HISTORY_PUT] = "INSERT OR REPLACE INTO history VALUES(?1, ?2, ?3, ?4, ?5)",
+    [Q_HISTORY_BELOW] = "DELETE FROM history WHERE app = ?1 AND channel = ?2 AND seq < ?3",
+    [Q_OFFLINE_PUT] = "INSERT INTO offline(app, user, sender, at_ms, msg, session_id, seq)"
+                      " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [Q_OFFLINE_DROP_CACHED] =
+        "DELETE FROM offline WHERE id = (SELECT min(id) FROM offline"
+        " WHERE app = ?1 AND user = ?2 AND session_id = 0)",
+    [Q_OFFLINE_DEL_ALL] = "DELETE FROM offline WHERE app = ?1 AND user = ?2",
+    [Q_DROPPED_ADD] = "INSERT INTO offline_dropped VALUES(?1, ?2, ?3)"
+                      " ON CONFLICT(app, user) DO UPDATE SET n = n + excluded.n",
+    [Q_DROPPED_DEL] = "DELETE FROM offline_dropped WHERE app = ?1 AND user = ?2",
+    [Q_OFFLINE_COUNT_EXPIRED] =
+        "INSERT INTO offline_dropped SELECT app, user, count(*) FROM offline"
+        " WHERE at_ms < ?1 GROUP BY app, user"
+        " ON CONFLICT(app, user) DO UPDATE SET n = n + excluded.n",
+    [Q_OFFLINE_EXPIRE] = "DELETE FROM offline WHERE at_ms < ?1",
+    [Q_SUB_PUT] = "INSERT OR IGNORE INTO subs VALUES(?1, ?2, ?3)",
+    [Q_SUB_DEL] = "DELETE FROM subs WHERE app = ?1 AND user = ?2 AND target = ?3",
+    [Q_BAN_PUT] = "INSERT OR REPLACE INTO bans VALUES(?1, ?2, ?3)",
+    [Q_BAN_DEL] = "DELETE FROM bans WHERE app = ?1 AND user = ?2",
+};
+
+/* ---- the store ------------------------------------------------------------ */
+
+typedef struct {
+    rtmd_store base;
+    rtmd_store *mem;         /* the image */
+    rtmd_sqlw *w;
+    struct event *flush_ev;  /* flushes the open batch after this loop turn */
+    bool flush_armed;
+    uint64_t open_stmts;     /* statements in the open batch */
+    uint64_t flushed;        /* the last batch flushed (0: none) */
+    uint64_t completed;      /* the last batch completed */
+    bool failed;             /* a batch failed: until reloaded */
+    bool reloading;          /* the failures reload waits out are known */
+    rtmd_store_durable_fn durable;
+    void *closure;
+} sq_store;
+
+static sq_store *sq_of(rtmd_store *st)
+{
+    return (sq_store *)st;
+}
+
+static rtmd_store *img(rtmd_store *st)
+{
+    return sq_of(st)->mem;
+}
+
+static rtmd_sqlw_arg S(const char *s)
+{
+    return rtmd_sqlw_text(s, strlen(s));
+}
+
+static rtmd_sqlw_arg I(uint64_t v)
+{
+    /* SQLite integers are signed 64-bit: a seq past INT64_MAX (never given
+     * out) is kept as its two's complement and read back as the same bits. */
+    return rtmd_sqlw_int((int64_t)v);
+}
+
+static void sq_flush_cb(evutil_socket_t fd, short what, void *arg);
+
+/* Queues statement q. A refusal (the writer halted, out of memory) fails
+ * the open batch or a batch before it, which the durable callback reports:
+ * nothing is lost silently. */
+static void sq_exec(sq_store *sq, unsigned q, const rtmd_sqlw_arg *args, size_t n)
+{
+    (void)rtmd_sqlw_exec(sq->w, q, args, n);
+    sq->open_stmts++;
+    if (!sq->flush_armed) {
+        sq->flush_armed = true;
+        event_active(sq->flush_ev, EV_TIMEOUT, 1);
+    }
+}
+
+#define SQ_EXEC(sq, q, ...)                                                              \
+    do {                                                                                 \
+        const rtmd_sqlw_arg args_[] = { __VA_ARGS__ };                                   \
+        sq_exec((sq), (q), args_, sizeof args_ / sizeof args_[0]);                       \
+    } while (0)
+
+static void sq_done(uint64_t batch, bool ok, void *closure)
+{
+    sq_store *sq = closure;
+    sq->completed = batch;
+    if (!ok && sq->reloading)
+        return; /* flushed before the failure was handled: part of it */
+    if (!ok && !sq->failed) {
+        sq->failed = true;
+        rtmd_log(RTMD_LOG_ERROR, "store: batch %" PRIu64 " did not commit: what it "
+                 "answered is taken back", batch);
+    }
+    if (sq->durable)
+        sq->durable(batch, ok, sq->closure);
+}
+
+static void sq_flush_cb(evutil_socket_t fd, short what, void *arg)
+{
+    sq_store *sq = arg;
+    sq->flush_armed = false;
+    if (sq->open_stmts == 0)
+        return;
+    uint64_t n = rtmd_sqlw_flush(sq->w, sq_done, sq);
+    if (n == 0) {
+        /* Out of memory, or closing: the batch stays open; try again next turn. */
+        sq->flush_armed = true;
+        event_active(sq->flush_ev, EV_TIMEOUT, 1);
+        return;
+    }
+    sq->flushed = n;
+    sq->open_stmts = 0;
+}
+
+static uint64_t sq_barrier(rtmd_store *st)
+{
+    sq_store *sq = sq_of(st);
+    if (sq->failed)
+        return UINT64_MAX;
+    if (sq->open_stmts)
+        return sq->flushed + 1;
+    return sq->completed < sq->flushed ? sq->flushed : 0;
+}
+
+/* ---- sessions --------------------------------------------------------------- */
+
+static void sq_destroy(rtmd_store *st)
+{
+    sq_store *sq = sq_of(st);
+    if (sq->w) {
+        if (sq->open_stmts)
+            sq_flush_cb(-1, 0, sq);
+        rtmd_sqlw_close(sq->w); /* syncs: every batch flushed is done */
+    }
+    if (sq->flush_ev)
+        event_free(sq->flush_ev);
+    if (sq->mem)
+        rtmd_store_destroy(sq->mem);
+    free(sq);
+}
+
+static rtmd_store_status sq_session_add(rtmd_store *st, rtmd_user u)
+{
+    rtmd_store_status r = rtmd_store_session_add(img(st), u);
+    if (r == RTMD_STORE_OK)
+        SQ_EXEC(sq_of(st), Q_SESSION_ADD, S(u.app), S(u.user));
+    return r;
+}
+
+static void sq_session_remove(rtmd_store *st, rtmd_user u)
+{
+    if (!rtmd_store_session_has(img(st), u))
+        return;
+    rtmd_store_session_remove(img(st), u);
+    static const unsigned qs[] = { Q_SESSION_DEL, Q_UNACKED_DEL_ALL, Q_SENT_DEL_ALL,
+                                   Q_ATTRS_DEL_ALL, Q_SUBS_DEL_ALL, Q_MEMBERS_DEL_ALL };
+    for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++)
+        SQ_EXEC(sq_of(st), qs[i], S(u.app), S(u.user));
+}
+
+static bool sq_session_has(rtmd_store *st, rtmd_user u)
+{
+    return rtmd_store_session_has(img(st), u);
+}
+
+static size_t sq_session_count(rtmd_store *st)
+{
+    return rtmd_store_session_count(img(st));
+}
+
+static rtmd_store_status sq_session_meta_put(rtmd_store *st, rtmd_user u,
+                                             const rtmd_session_meta *m)
+{
+    rtmd_store_status r = rtmd_store_session_meta_put(img(st), u, m);
+    if (r == RTMD_STORE_OK)
+        SQ_EXEC(sq_of(st), Q_SESSION_META, S(u.app), S(u.user), I(m->instance_id), I(m->id),
+                I(m->link_seq), I(m->login_wall_ms), I(m->token_expires_at), I(m->peer_seq));
+    return r;
+}
+
+static void sq_sessions_foreach(rtmd_store *st, rtmd_session_fn fn, void *closure)
+{
+    rtmd_store_sessions_foreach(img(st), fn, closure);
+}
+
+/* ---- peer deliveries and send answers -------------------------------------- */
+
+static void first_seq(uint64_t seq, uint64_t at_ms, const uint8_t *frame, size_t len,
+                      void *closure)
+{
+    uint64_t *first = closure;
+    if (*first == 0)
+        *first = seq;
+}
+
+static rtmd_store_status sq_unacked_push(rtmd_store *st, rtmd_user u, uint64_t seq,
+                                         const uint8_t *frame, size_t len, size_t max)
+{
+    sq_store *sq = sq_of(st);
+    rtmd_store_status r = rtmd_store_unacked_push(sq->mem, u, seq, frame, len, max);
+    if (r == RTMD_STORE_OK || r == RTMD_STORE_LIMIT) {
+        if (r == RTMD_STORE_LIMIT) {
+            uint64_t oldest = 0;
+            rtmd_store_unacked_foreach(sq->mem, u, first_seq, &oldest);
+            SQ_EXEC(sq, Q_UNACKED_BELOW, S(u.app), S(u.user), I(oldest ? oldest : seq));
+        }
+        if (r == RTMD_STORE_OK || max > 0)
+            SQ_EXEC(sq, Q_UNACKED_PUT, S(u.app), S(u.user), I(seq), rtmd_sqlw_blob(frame, len));
+        SQ_EXEC(sq, Q_PEER_SEQ, S(u.app), S(u.user), I(seq));
+    }
+    return r;
+}
+
+static void sq_unacked_ack(rtmd_store *st, rtmd_user u, uint64_t seq)
+{
+    sq_store *sq = sq_of(st);
+    size_t before = rtmd_store_unacked_count(sq->mem, u);
+    rtmd_store_unacked_ack(sq->mem, u, seq);
+    if (rtmd_store_unacked_count(sq->mem, u) != before)
+        SQ_EXEC(sq, Q_UNACKED_UPTO, S(u.app), S(u.user), I(seq));
+}
+
+static size_t sq_unacked_count(rtmd_store *st, rtmd_user u)
+{
+    return rtmd_store_unacked_count(img(st), u);
+}
+
+static void sq_unacked_clear(rtmd_store *st, rtmd_user u)
+{
+    if (rtmd_store_unacked_count(img(st), u) == 0)
+        return;
+    rtmd_store_unacked_clear(img(st), u);
+    SQ_EXEC(sq_of(st), Q_UNACKED_DEL_ALL, S(u.app), S(u.user));
+}
+
+static void sq_unacked_foreach(rtmd_store *st, rtmd_user u, rtmd_frame_fn fn, void *closure)
+{
+    rtmd_store_unacked_foreach(img(st), u, fn, closure);
+}
+
+static uint32_t sq_unacked_take_dropped(rtmd_store *st, rtmd_user u)
+{
+    return rtmd_store_unacked_take_dropped(img(st), u);
+}
+
+static bool sq_sent_lookup(rtmd_store *st, rtmd_user u, uint64_t send_seq, int *code)
+{
+    return rtmd_store_sent_lookup(img(st), u, send_seq, code);
+}
+
+static rtmd_store_status sq_sent_record(rtmd_store *st, rtmd_user u, uint64_t send_seq,
+                                        int code)
+{
+    sq_store *sq = sq_of(st);
+    rtmd_store_status r = rtmd_store_sent_record(sq->mem, u, send_seq, code);
+    if (r != RTMD_STORE_OK)
+        return r;
+    SQ_EXEC(sq, Q_SENT_PUT, S(u.app), S(u.user), I(send_seq), rtmd_sqlw_int(code));
+    /* The image answers from its last RTMD_SENT_RING; the file keeps those
+     * and a few more, trimmed now and then. */
+    if (send_seq % 64 == 0 && send_seq > RTMD_SENT_RING)
+        SQ_EXEC(sq, Q_SENT_BELOW, S(u.app), S(u.user), I(send_seq - RTMD_SENT_RING));
+    return r;
+}
+
+/* ---- attributes -------------------------------------------------------------- */
+
+static rtmd_store_status sq_attrs_get(rtmd_store *st, rtmd_user u, rtmd_attrv *out)
+{
+    return rtmd_store_attrs_get(img(st), u, out);
+}
+
+static rtmd_store_status sq_attrs_put(rtmd_store *st, rtmd_user u, const rtmd_attrv *in)
+{
+    sq_store *sq = sq_of(st);
+    rtmd_store_status r = rtmd_store_attrs_put(sq->mem, u, in);
+    if (r != RTMD_STORE_OK)
+        return r;
+    SQ_EXEC(sq, Q_ATTRS_DEL_ALL, S(u.app), S(u.user));
+    for (size_t i = 0; i < in->count; i++)
+        SQ_EXEC(sq, Q_ATTR_PUT, S(u.app), S(u.user), S(in->items[i].key),
+                S(in->items[i].value));
+    return r;
+}
+
+static rtmd_store_status sq_chattrs_get(rtmd_store *st, const char *app, const char *ch,
+                                        rtmd_attrv *out)
+{
+    return rtmd_store_chattrs_get(img(st), app, ch, out);
+}
+
+static rtmd_store_status sq_chattrs_put(rtmd_store *st, const char *app, const char *ch,
+                                        const rtmd_attrv *in)
+{
+    sq_store *sq = sq_of(st);
+    rtmd_store_status r = rtmd_store_chattrs_put(sq->mem, app, ch, in);
+    if (r != RTMD_STORE_OK)
+        return r;
+    SQ_EXEC(sq, Q_CHATTRS_DEL, S(app), S(ch));
+    for (size_t i = 0; i < in->count; i++) {
+        const rtmd_attr *a = &in->items[i];
+        SQ_EXEC(sq, Q_CHATTR_PUT, S(app), S(ch), S(a->key), S(a->value),
+                S(a->by ? a->by : ""), I(a->ts));
+    }
+    return r;
+}
+
+static size_t sq_chattrs_count(rtmd_store *st)
+{
+    return rtmd_store_chattrs_count(img(st));
+}
+
+/* ---- channels ------------------------------------------------------------------ */
+
+static rtmd_store_status sq_channel_join(rtmd_store *st, rtmd_user u, const char *ch,
+                                         size_t max, uint64_t seq_base)
+{
+    sq_store *sq = sq_of(st);
+    rtmd_store_status r = rtmd_store_channel_join(sq->mem, u, ch, max, seq_base);
+    if (r != RTMD_STORE_OK)
+        return r;
+    uint64_t base, last;
+    if (rtmd_store_channel_seqs(sq->mem, u.app, ch, &base, &last))
+        SQ_EXEC(sq, Q_CHANNEL_PUT, S(u.app), S(ch), I(base), I(last));
+    SQ_EXEC(sq, Q_MEMBER_PUT, S(u.app), S(ch), S(u.user));
+    return r;
+}
+
+static size_t sq_channels_expire(rtmd_store *st, uint64_t horizon_ms)
+{
+    sq_store *sq = sq_of(st);
+    size_t n = rtmd_store_channels_expire(sq->mem, horizon_ms);
+    /* The image drops history lazily; the file at each sweep. */
+    SQ_EXEC(sq, Q_HISTORY_EXPIRE, I(horizon_ms));
+    SQ_EXEC(sq, Q_CHANNELS_EXPIRE, I(horizon_ms));
+    return n;
+}
+
+static rtmd_store_status sq_channel_leave(rtmd_store *st, rtmd_user u, const char *ch)
+{
+    rtmd_store_status r = rtmd_store_channel_leave(img(st), u, ch);
+    if (r == RTMD_STORE_OK)
+        SQ_EXEC(sq_of(st), Q_MEMBER_DEL, S(u.app), S(ch), S(u.user));
+    return r;
+}
+
+static bool sq_channel_has(rtmd_store *st, rtmd_user u, const char *ch)
+{
+    return rtmd_store_channel_has(img(st), u, ch);
+}
+
+static rtmd_store_status sq_channel_members(rtmd_store *st, const char *app, const char *ch,
+                                            rtmd_strv *out)
+{
+    return rtmd_store_channel_members(img(st), app, ch, out);
+}
+
+static rtmd_store_status sq_app_channels(rtmd_store *st, const char *app, rtmd_strv *out)
+{
+    return rtmd_store_app_channels(img(st), app, out);
+}
+
+static size_t sq_channel_member_count(rtmd_store *st, const char *app, const char *ch)
+{
+    return rtmd_store_channel_member_count(img(st), app, ch);
+}
+
+static rtmd_store_status sq_session_channels(rtmd_store *st, rtmd_user u, rtmd_strv *out)
+{
+    return rtmd_store_session_channels(img(st), u, out);
+}
+
+static uint64_t sq_channel_next_seq(rtmd_store *st, const char *app, const char *ch)
+{
+    uint64_t seq = rtmd_store_channel_next_seq(img(st), app, ch);
+    if (seq)
+        SQ_EXEC(sq_of(st), Q_CHANNEL_LAST, S(app), S(ch), I(seq));
+    return seq;
+}
+
+static bool sq_channel_seqs(rtmd_store *st, const char *app, const char *ch, uint64_t *base,
+                            uint64_t *last)
+{
+    return rtmd_store_channel_seqs(img(st), app, ch, base, last);
+}
+
+static rtmd_store_status sq_history_push(rtmd_store *st, const char *app, const char *ch,
+                                         uint64_t seq, uint64_t at_ms, const uint8_t *frame,
+                                         size_t len, size_t max, uint64_t horizon_ms)
+{
+    sq_store *sq = sq_of(st);
+    rtmd_store_status r =
+        rtmd_store_history_push(sq->mem, app, ch, seq, at_ms, frame, len, max, horizon_ms);
+    if (r != RTMD_STORE_OK || max == 0)
+        return r;
+    SQ_EXEC(sq, Q_HISTORY_PUT, S(app), S(ch), I(seq), I(at_ms), rtmd_sqlw_blob(frame, len));
+    /* What the image dropped to make room (or as too old): all before the
+     * oldest it keeps. */
+    uint64_t oldest = 0;
+    rtmd_store_history_foreach(sq->mem, app, ch, 0, first_seq, &oldest);
+    if (oldest)
+        SQ_EXEC(sq, Q_HISTORY_BELOW, S(app), S(ch), I(oldest));
+    return r;
+}
+
+static void sq_history_foreach(rtmd_store *st, const char *app, const char *ch,
+                               uint64_t horizon_ms, rtmd_frame_fn fn, void *closure)
+{
+    rtmd_store_history_foreach(img(st), app, ch, horizon_ms, fn, closure);
+}
+
+/* ---- offline messages ---------------------------------------------------------- */
+
+static rtmd_store_status sq_offline_push(rtmd_store *st, const char *app, const char *user,
+                                         const rtmd_offline_msg *m, size_t max)
+{
+    sq_store *sq = sq_of(st);
+    rtmd_store_status r = rtmd_store_offline_push(sq->mem, app, user, m, max);
+    if (r == RTMD_STORE_LIMIT && m->session_id == 0 && max == 0)
+        return r; /* refused, nothing kept */
+    if (r != RTMD_STORE_OK && r != RTMD_STORE_LIMIT)
+        return r;
+    if (r == RTMD_STORE_LIMIT) {
+        SQ_EXEC(sq, Q_OFFLINE_DROP_CACHED, S(app), S(user));
+        SQ_EXEC(sq, Q_DROPPED_ADD, S(app), S(user), I(1));
+    }
+    SQ_EXEC(sq, Q_OFFLINE_PUT, S(app), S(user), S(m->from), I(m->at_ms),
+            rtmd_sqlw_blob(m->msg, m->len), I(m->session_id), I(m->seq));
+    return r;
+}
+
+static rtmd_store_status sq_offline_dropped_add(rtmd_store *st, const char *app,
+                                                const char *user, uint32_t n)
+{
+    rtmd_store_status r = rtmd_store_offline_dropped_add(img(st), app, user, n);
+    if (r == RTMD_STORE_OK && n)
+        SQ_EXEC(sq_of(st), Q_DROPPED_ADD, S(app), S(user), I(n));
+    return r;
+}
+
+static uint32_t sq_offline_take(rtmd_store *st, const char *app, const char *user,
+                                uint64_t horizon_ms, rtmd_offline_fn fn, void *closure,
+                                uint32_t *expired)
+{
+    sq_store *sq = sq_of(st);
+    uint32_t n = rtmd_store_offline_take(sq->mem, app, user, horizon_ms, fn, closure, expired);
+    SQ_EXEC(sq, Q_OFFLINE_DEL_ALL, S(app), S(user));
+    SQ_EXEC(sq, Q_DROPPED_DEL, S(app), S(user));
+    return n;
+}
+
+static size_t sq_offline_expire(rtmd_store *st, uint64_t horizon_ms)
+{
+    sq_store *sq = sq_of(st);
+    size_t n = rtmd_store_offline_expire(sq->mem, horizon_ms);
+    if (n) {
+        SQ_EXEC(sq, Q_OFFLINE_COUNT_EXPIRED, I(horizon_ms));
+        SQ_EXEC(sq, Q_OFFLINE_EXPIRE, I(horizon_ms));
+    }
+    return n;
+}
+
+static size_t sq_offline_bytes(rtmd_store *st)
+{
+    return rtmd_store_offline_bytes(img(st));
+}
+
+/* ---- subscriptions and bans -------------------------------------------------- */
+
+static rtmd_store_status sq_sub_add(rtmd_store *st, rtmd_user u, const char *user)
+{
+    rtmd_store_status r = rtmd_store_sub_add(img(st), u, user);
+    if (r == RTMD_STORE_OK)
+        SQ_EXEC(sq_of(st), Q_SUB_PUT, S(u.app), S(u.user), S(user));
+    return r;
+}
+
+static rtmd_store_status sq_sub_remove(rtmd_store *st, rtmd_user u, const char *user)
+{
+    rtmd_store_status r = rtmd_store_sub_remove(img(st), u, user);
+    if (r == RTMD_STORE_OK)
+        SQ_EXEC(sq_of(st), Q_SUB_DEL, S(u.app), S(u.user), S(user));
+    return r;
+}
+
+static bool sq_sub_has(rtmd_store *st, rtmd_user u, const char *user)
+{
+    return rtmd_store_sub_has(img(st), u, user);
+}
+
+static size_t sq_sub_count(rtmd_store *st, rtmd_user u)
+{
+    return rtmd_store_sub_count(img(st), u);
+}
+
+static rtmd_store_status sq_sub_list(rtmd_store *st, rtmd_user u, rtmd_strv *out)
+{
+    return rtmd_store_sub_list(img(st), u, out);
+}
+
+static void sq_followers_foreach(rtmd_store *st, const char *app, const char *user,
+                                 rtmd_user_fn fn, void *closure)
+{
+    rtmd_store_followers_foreach(img(st), app, user, fn, closure);
+}
+
+static rtmd_store_status sq_ban_put(rtmd_store *st, rtmd_user u, uint64_t until_ms)
+{
+    rtmd_store_status r = rtmd_store_ban_put(img(st), u, until_ms);
+    if (r == RTMD_STORE_OK)
+        SQ_EXEC(sq_of(st), Q_BAN_PUT, S(u.app), S(u.user), I(until_ms));
+    return r;
+}
+
+static rtmd_store_status sq_ban_lift(rtmd_store *st, rtmd_user u, uint64_t now_ms)
+{
+    rtmd_store_status r = rtmd_store_ban_lift(img(st), u, now_ms);
+    /* An expired ban (ABSENT) may still have its row: gone either way. */
+    SQ_EXEC(sq_of(st), Q_BAN_DEL, S(u.app), S(u.user));
+    return r;
+}
+
+static bool sq_ban_active(rtmd_store *st, rtmd_user u, uint64_t now_ms)
+{
+    return rtmd_store_ban_active(img(st), u, now_ms);
+}
+
+static rtmd_store_status sq_bans_list(rtmd_store *st, uint64_t now_ms, rtmd_banv *out)
+{
+    return rtmd_store_bans_list(img(st), now_ms, out);
+}
+
+static const rtmd_store_ops sq_ops = {
+    .destroy = sq_destroy,
+    .session_add = sq_session_add,
+    .session_remove = sq_session_remove,
+    .session_has = sq_session_has,
+    .session_count = sq_session_count,
+    .session_meta_put = sq_session_meta_put,
+    .sessions_foreach = sq_sessions_foreach,
+    .barrier = sq_barrier,
+    .unacked_push = sq_unacked_push,
+    .unacked_ack = sq_unacked_ack,
+    .unacked_count = sq_unacked_count,
+    .unacked_clear = sq_unacked_clear,
+    .unacked_foreach = sq_unacked_foreach,
+    .unacked_take_dropped = sq_unacked_take_dropped,
+    .sent_lookup = sq_sent_lookup,
+    .sent_record = sq_sent_record,
+    .attrs_get = sq_attrs_get,
+    .attrs_put = sq_attrs_put,
+    .chattrs_get = sq_chattrs_get,
+    .chattrs_put = sq_chattrs_put,
+    .chattrs_count = sq_chattrs_count,
+    .channel_join = sq_channel_join,
+    .channels_expire = sq_channels_expire,
+    .channel_leave = sq_channel_leave,
+    .channel_has = sq_channel_has,
+    .channel_members = sq_channel_members,
+    .app_channels = sq_app_channels,
+    .channel_member_count = sq_channel_member_count,
+    .session_channels = sq_session_channels,
+    .channel_next_seq = sq_channel_next_seq,
+    .channel_seqs = sq_channel_seqs,
+    .history_push = sq_history_push,
+    .history_foreach = sq_history_foreach,
+    .offline_push = sq_offline_push,
+    .offline_dropped_add = sq_offline_dropped_add,
+    .offline_take = sq_offline_take,
+    .offline_expire = sq_offline_expire,
+    .offline_bytes = sq_offline_bytes,
+    .sub_add = sq_sub_add,
+    .sub_remove = sq_sub_remove,
+    .sub_has = sq_sub_has,
+    .sub_count = sq_sub_count,
+    .sub_list = sq_sub_list,
+    .followers_foreach = sq_followers_foreach,
+    .ban_put = sq_ban_put,
+    .ban_lift = sq_ban_lift,
+    .ban_active = sq_ban_active,
+    .bans_list = sq_bans_list,
+};
+
+/* ---- recovery ------------------------------------------------------------------ */
+
+/* A row's column as a C string (ids and attributes hold no NUL: they were
+ * C strings when written) in buf, or NULL when it is not TEXT or too long. */
+static const char *col_text(const rtmd_sqlw_arg *c, char *buf, size_t size)
+{
+    if (c->type != RTMD_SQLW_TEXT || c->v.bytes.len >= size ||
+        memchr(c->v.bytes.p, 0, c->v.bytes.len))
+        return NULL;
+    memcpy(buf, c->v.bytes.p, c->v.bytes.len);
+    buf[c->v.bytes.len] = '\0';
+    return buf;
+}
+
+static bool col_int(const rtmd_sqlw_arg *c, uint64_t *v)
+{
+    if (c->type != RTMD_SQLW_INT)
+        return false;
+    *v = (uint64_t)c->v.i;
+    return true;
+}
+
+static bool col_blob(const rtmd_sqlw_arg *c, const uint8_t **p, size_t *len)
+{
+    if (c->type != RTMD_SQLW_BLOB && !(c->type == RTMD_SQLW_TEXT && c->v.bytes.len == 0))
+        return false;
+    *p = c->v.bytes.len ? c->v.bytes.p : (const uint8_t *)"";
+    *len = c->v.bytes.len;
+    return true;
+}
+
+/* Loading: the image being filled, what the rows are checked against, and
+ * the first refusal. */
+typedef struct {
+    rtmd_store *mem;
+    const rtmd_store_sqlite_config *cfg;
+    const char *table;
+    char *err;
+    size_t errlen;
+} sq_load;
+
+/* Up to 4 text columns (ids, attributes: bounded by the protocol far below
+ * these sizes; a longer one is a damaged row) then the others. */
+#define SQ_TEXT_MAX 8192
+
+static int load_refuse(sq_load *l, const char *why)
+{
+    snprintf(l->err, l->errlen, "table %s: %s", l->table, why);
+    return -1;
+}
+
+static int load_status(sq_load *l, rtmd_store_status st)
+{
+    if (st == RTMD_STORE_OK || st == RTMD_STORE_EXISTS)
+        return 0;
+    return load_refuse(l, st == RTMD_STORE_NOMEM ? "out of memory" : "a row the store refuses");
+}
+
+static int row_session(const rtmd_sqlw_arg *c, size_t n, void *closure)
+{
+    sq_load *l = closure;
+    char app[SQ_TEXT_MAX], user[SQ_TEXT_MAX];
+    rtmd_session_meta m = { 0 };
+    uint64_t link_seq;
+    if (n != 8 || !col_text(&c[0], app, sizeof app) || !col_text(&c[1], user, sizeof user) ||
+        !col_int(&c[2], &m.instance_id) || !col_int(&c[3], &m.id) ||
+        !col_int(&c[4], &link_seq) || !col_int(&c[5], &m.login_wall_ms) ||
+        !col_int(&c[6], &m.token_expires_at) || !col_int(&c[7], &m.peer_seq))
+        return load_refuse(l, "a damaged row");
+    m.link_seq = (uint32_t)link_seq;
+    rtmd_user u = { app, user };
+    if (load_status(l, rtmd_store_session_add(l->mem, u)) != 0)
+        return -1;
+    return load_status(l, rtmd_store_session_meta_put(l->mem, u, &m));
+}
+
+static int row_unacked(const rtmd_sqlw_arg *c, size_t n, void *closure)
+{
+    sq_load *l = closure;
+    char app[SQ_TEXT_MAX], user[SQ_TEXT_MAX];
+    uint64_t seq;
+    const uint8_t *frame;
+    size_t len;
+    if (n != 4 || !col_text(&c[0], app, sizeof app) || !col_text(&c[1], user, sizeof user) ||
+        !col_int(&c[2], &seq) || !col_blob(&c[3], &frame, &len))
+        return load_refuse(l, "a damaged row");
+    return load_status(l, rtmd_store_unacked_push(l->mem, (rtmd_user){ app, user }, seq,
+                                                  frame, len, SIZE_MAX));
+}
+
+static int row_sent(const rtmd_sqlw_arg *c, size_t n, void *closure)
+{
+    sq_load *l = closure;
+    char app[SQ_TEXT_MAX], user[SQ_TEXT_MAX];
+    uint64_t seq, code;
+    if (n != 4 || !col_text(&c[0], app, sizeof app) || !col_text(&c[1], user, sizeof user) ||
+        !col_int(&c[2], &seq) || !col_int(&c[3], &code) || seq == 0)
+        return load_refuse(l, "a damaged row");
+    return load_status(l, rtmd_store_sent_record(l->mem, (rtmd_user){ app, user }, seq,
+                                                 (int)(int64_t)code));
+}
+
+/* A user's or channel's attributes arrive as rows sorted by key; gathered
+ * here and put once the key changes. */
+typedef struct {
+    sq_load *l;
+    bool channel;
+    char app[SQ_TEXT_MAX], id[SQ_TEXT_MAX];
+    rtmd_attrv v;
+} attr_acc;
+
+static int attr_flush(attr_acc *a)
+{
+    if (a->v.count == 0)
+        return 0;
+    rtmd_store_status st =
+        a->channel ? rtmd_store_chattrs_put(a->l->mem, a->app, a->id, &a->v)
+                   : rtmd_store_attrs_put(a->l->mem, (rtmd_user){ a->app, a->id }, &a->v);
+    rtmd_attrv_free(&a->v);
+    return load_status(a->l, st);
+}
+
+static int row_attr(const rtmd_sqlw_arg *c, size_t n, void *closure)
+{
+    attr_acc *a = closure;
+    char app[SQ_TEXT_MAX], id[SQ_TEXT_MAX], key[SQ_TEXT_MAX], value[SQ_TEXT_MAX],
+        by[SQ_TEXT_MAX];
+    uint64_t ts = 0;
+    size_t want = a->channel ? 6 : 4;
+    if (n != want || !col_text(&c[0], app, sizeof app) || !col_text(&c[1], id, sizeof id) ||
+        !col_text(&c[2], key, sizeof key) || !col_text(&c[3], value, sizeof value) ||
+        (a->channel && (!col_text(&c[4], by, sizeof by) || !col_int(&c[5], &ts))))
+        return load_refuse(a->l, "a damaged row");
+    if (strcmp(app, a->app) != 0 || strcmp(id, a->id) != 0) {
+        if (attr_flush(a) != 0)
+            return -1;
+        snprintf(a->app, sizeof a->app, "%s", app);
+        snprintf(a->id, sizeof a->id, "%s", id);
+    }
+    rtmd_attr *items = realloc(a->v.items, (a->v.count + 1) * sizeof *items);
+    if (!items)
+        return load_refuse(a->l, "out of memory");
+    a->v.items = items;
+    rtmd_attr *at = &items[a->v.count];
+    *at = (rtmd_attr){ strdup(key), strdup(value), a->channel ? strdup(by) : NULL, ts };
+    a->v.count++;
+    if (!at->key || !at->value || (a->channel && !at->by))
+        return load_refuse(a->l, "out of memory");
+    return 0;
+}
+
+static int row_sub(const rtmd_sqlw_arg *c, size_t n, void *closure)
+{
+    sq_load *l = closure;
+    char app[SQ_TEXT_MAX], user[SQ_TEXT_MAX], target[SQ_TEXT_MAX];
+    if (n != 3 || !col_text(&c[0], app, sizeof app) || !col_text(&c[1], user, sizeof user) ||
+        !col_text(&c[2], target, sizeof target))
+        return load_refuse(l, "a damaged row");
+    return load_status(l, rtmd_store_sub_add(l->mem, (rtmd_user){ app, user }, target));
+}
+
+static int row_channel(const rtmd_sqlw_arg *c, size_t n, void *closure)
+{
+    sq_load *l = closure;
+    char app[SQ_TEXT_MAX], ch[SQ_TEXT_MAX];
+    uint64_t base, last;
+    if (n != 4 || !col_text(&c[0], app, sizeof app) || !col_text(&c[1], ch, sizeof ch) ||
+        !col_int(&c[2], &base) || !col_int(&c[3], &last))
+        return load_refuse(l, "a damaged row");
+    return load_status(l, rtmd_store_mem_channel_restore(l->mem, app, ch, base, last));
+}
+
+static int row_member(const rtmd_sqlw_arg *c, size_t n, void *closure)
+{
+    sq_load *l = closure;
+    char app[SQ_TEXT_MAX], ch[SQ_TEXT_MAX], user[SQ_TEXT_MAX];
+    if (n != 3 || !col_text(&c[0], app, sizeof app) || !col_text(&c[1], ch, sizeof ch) ||
+        !col_text(&c[2], user, sizeof user))
+        return load_refuse(l, "a damaged row");
+    /* A member whose session is gone (a row the journal never leaves, but
+     * a file edited by hand may) is skipped: ABSENT. */
+    rtmd_store_status st =
+        rtmd_store_channel_join(l->mem, (rtmd_user){ app, user }, ch, SIZE_MAX, 0);
+    return st == RTMD_STORE_ABSENT ? 0 : load_status(l, st);
+}
+
+static int row_history(const rtmd_sqlw_arg *c, size_t n, void *closure)
+{
+    sq_load *l = closure;
+    char app[SQ_TEXT_MAX], ch[SQ_TEXT_MAX];
+    uint64_t seq, at;
+    const uint8_t *frame;
+    size_t len;
+    if (n != 5 || !col_text(&c[0], app, sizeof app) || !col_text(&c[1], ch, sizeof ch) ||
+        !col_int(&c[2], &seq) || !col_int(&c[3], &at) || !col_blob(&c[4], &frame, &len))
+        return load_refuse(l, "a damaged row");
+    rtmd_store_status st = rtmd_store_history_push(l->mem, app, ch, seq, at, frame, len,
+                                                   l->cfg->history_max,
+                                                   l->cfg->history_horizon_ms);
+    return st == RTMD_STORE_ABSENT ? load_refuse(l, "history of an unknown channel")
+                                   : load_status(l, st);
+}
+
+static int row_offline(const rtmd_sqlw_arg *c, size_t n, void *closure)
+{
+    sq_load *l = closure;
+    char app[SQ_TEXT_MAX], user[SQ_TEXT_MAX], from[SQ_TEXT_MAX];
+    rtmd_offline_msg m;
+    if (n != 7 || !col_text(&c[0], app, sizeof app) || !col_text(&c[1], user, sizeof user) ||
+        !col_text(&c[2], from, sizeof from) || !col_int(&c[3], &m.at_ms) ||
+        !col_blob(&c[4], &m.msg, &m.len) || !col_int(&c[5], &m.session_id) ||
+        !col_int(&c[6], &m.seq))
+        return load_refuse(l, "a damaged row");
+    m.from = from;
+    return load_status(l, rtmd_store_offline_push(l->mem, app, user, &m, SIZE_MAX));
+}
+
+static int row_dropped(const rtmd_sqlw_arg *c, size_t n, void *closure)
+{
+    sq_load *l = closure;
+    char app[SQ_TEXT_MAX], user[SQ_TEXT_MAX];
+    uint64_t k;
+    if (n != 3 || !col_text(&c[0], app, sizeof app) || !col_text(&c[1], user, sizeof user) ||
+        !col_int(&c[2], &k))
+        return load_refuse(l, "a damaged row");
+    return load_status(l, rtmd_store_offline_dropped_add(l->mem, app, user,
+                                                         k > UINT32_MAX ? UINT32_MAX
+                                                                        : (uint32_t)k));
+}
+
+static int row_ban(const rtmd_sqlw_arg *c, size_t n, void *closure)
+{
+    sq_load *l = closure;
+    char app[SQ_TEXT_MAX], user[SQ_TEXT_MAX];
+    uint64_t until;
+    if (n != 3 || !col_text(&c[0], app, sizeof app) || !col_text(&c[1], user, sizeof user) ||
+        !col_int(&c[2], &until))
+        return load_refuse(l, "a damaged row");
+    return load_status(l, rtmd_store_ban_put(l->mem, (rtmd_user){ app, user }, until));
+}
+
+/* Fills a new image from the file; NULL with err set. */
+static rtmd_store *sq_load_image(rtmd_sqlw *w, const rtmd_store_sqlite_config *cfg, char *err,
+                                 size_t errlen)
+{
+    rtmd_store *mem = rtmd_store_mem_new();
+    if (!mem) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    sq_load l = { mem, cfg, NULL, err, errlen };
+    attr_acc *ua = calloc(1, sizeof *ua), *ca = calloc(1, sizeof *ca);
+    rtmd_sqlw_arg now = I(cfg->now_wall_ms), hist = I(cfg->history_horizon_ms);
+    struct {
+        const char *table, *sql;
+        rtmd_sqlw_row_fn fn;
+        void *closure;
+        const rtmd_sqlw_arg *arg;
+    } steps[] = {
+        /* A session's peer_seq: at least every seq it still holds. */
+        { "sessions", "SELECT app, user, instance, id, link_seq, login_ms, token_exp,"
+                      " max(peer_seq, coalesce((SELECT max(seq) FROM unacked u"
+                      " WHERE u.app = s.app AND u.user = s.user), 0)) FROM sessions s",
+          row_session, &l, NULL },
+        { "unacked", "SELECT app, user, seq, frame FROM unacked ORDER BY app, user, seq",
+          row_unacked, &l, NULL },
+        { "sent", "SELECT app, user, send_seq, code FROM sent ORDER BY app, user, send_seq",
+          row_sent, &l, NULL },
+        { "attrs", "SELECT app, user, name, value FROM attrs ORDER BY app, user, name",
+          row_attr, ua, NULL },
+        { "subs", "SELECT app, user, target FROM subs", row_sub, &l, NULL },
+        { "channels", "SELECT app, channel, base, last FROM channels", row_channel, &l, NULL },
+        { "members", "SELECT app, channel, user FROM members", row_member, &l, NULL },
+        { "history", "SELECT app, channel, seq, at_ms, frame FROM history WHERE at_ms >= ?1"
+                     " ORDER BY app, channel, seq", row_history, &l, &hist },
+        { "chattrs", "SELECT app, channel, name, value, setter, ts FROM chattrs"
+                     " ORDER BY app, channel, name", row_attr, ca, NULL },
+        { "offline", "SELECT app, user, sender, at_ms, msg, session_id, seq FROM offline"
+                     " ORDER BY id", row_offline, &l, NULL },
+        { "offline_dropped", "SELECT app, user, n FROM offline_dropped", row_dropped, &l,
+          NULL },
+        { "bans", "SELECT app, user, until_ms FROM bans WHERE until_ms = 0 OR until_ms > ?1",
+          row_ban, &l, &now },
+    };
+    if (!ua || !ca) {
+        snprintf(err, errlen, "out of memory");
+        goto fail;
+    }
+    ua->l = ca->l = &l;
+    ca->channel = true;
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+        l.table = steps[i].table;
+        err[0] = '\0';
+        if (rtmd_sqlw_query(w, steps[i].sql, steps[i].arg, steps[i].arg ? 1 : 0, steps[i].fn,
+                            steps[i].closure) != 0) {
+            if (!err[0])
+                snprintf(err, errlen, "table %s cannot be read", l.table);
+            goto fail;
+        }
+        if (steps[i].closure == ua || steps[i].closure == ca) {
+            if (attr_flush(steps[i].closure) != 0)
+                goto fail;
+        }
+    }
+    free(ua);
+    free(ca);
+    return mem;
+fail:
+    if (ua)
+        rtmd_attrv_free(&ua->v);
+    if (ca)
+        rtmd_attrv_free(&ca->v);
+    free(ua);
+    free(ca);
+    rtmd_store_destroy(mem);
+    return NULL;
+}
+
+/* What the sweep would forget at once (journaled). */
+static void sq_prune(rtmd_store *st, const rtmd_store_sqlite_config *cfg)
+{
+    size_t n = rtmd_store_offline_expire(st, cfg->offline_horizon_ms);
+    if (n)
+        rtmd_log(RTMD_LOG_INFO, "store: %zu offline messages expired while rtmd was down", n);
+    rtmd_store_channels_expire(st, cfg->history_horizon_ms);
+}
+
+static void count_session(rtmd_user u, const rtmd_session_meta *m, void *closure)
+{
+    (*(size_t *)closure)++;
+}
+
+rtmd_store *rtmd_store_sqlite_open(struct event_base *base,
+                                   const rtmd_store_sqlite_config *cfg, char *err,
+                                   size_t errlen)
+{
+    sq_store *sq = calloc(1, sizeof *sq);
+    if (!sq) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    sq->base.ops = &sq_ops;
+    sq->durable = cfg->durable;
+    sq->closure = cfg->closure;
+    sq->flush_ev = event_new(base, -1, 0, sq_flush_cb, sq);
+    rtmd_sqlw_config wc = {
+        .path = cfg->path,
+        .fsync = cfg->fsync,
+        .schema_version = RTMD_STORE_SQLITE_SCHEMA,
+        .schema_sql = schema_sql,
+        .stmts = stmts,
+        .nstmts = Q_COUNT,
+    };
+    if (!sq->flush_ev) {
+        snprintf(err, errlen, "out of memory");
+        goto fail;
+    }
+    if (rtmd_sqlw_open(base, &wc, &sq->w, err, errlen) != 0)
+        goto fail;
+    char why[512];
+    sq->mem = sq_load_image(sq->w, cfg, why, sizeof why);
+    if (!sq->mem) {
+        snprintf(err, errlen, "%s: cannot load: %s", cfg->path, why);
+        goto fail;
+    }
+    size_t sessions = 0;
+    rtmd_store_sessions_foreach(sq->mem, count_session, &sessions);
+    struct rtmd_sqlw_stats ws;
+    rtmd_sqlw_stats(sq->w, &ws);
+    rtmd_log(RTMD_LOG_INFO, "store: %s loaded (%zu sessions, %zu bytes of offline messages, "
+             "%" PRIu64 " bytes on disk)", cfg->path, sessions,
+             rtmd_store_offline_bytes(sq->mem), ws.bytes_on_disk);
+    sq_prune(&sq->base, cfg);
+    return &sq->base;
+fail:
+    sq_destroy(&sq->base);
+    return NULL;
+}
+
+int rtmd_store_sqlite_reload(rtmd_store *st, const rtmd_store_sqlite_config *cfg)
+{
+    sq_store *sq = sq_of(st);
+    sq->reloading = true;
+    if (sq->open_stmts)
+        sq_flush_cb(-1, 0, sq); /* it fails: the writer halted */
+    (void)rtmd_sqlw_sync(sq->w);
+    sq->reloading = false;
+    char why[512];
+    rtmd_store *mem = sq_load_image(sq->w, cfg, why, sizeof why);
+    if (!mem) {
+        rtmd_log(RTMD_LOG_ERROR, "store: cannot reload: %s", why);
+        return -1;
+    }
+    if (rtmd_sqlw_resume(sq->w) != 0) {
+        rtmd_store_destroy(mem);
+        return -1;
+    }
+    rtmd_store_destroy(sq->mem);
+    sq->mem = mem;
+    sq->failed = false;
+    rtmd_log(RTMD_LOG_WARN, "store: reloaded from the file; writing again");
+    sq_prune(st, cfg);
+    return 0;
+}
+
+rtmd_sqlw *rtmd_store_sqlite_writer(rtmd_store *st)
+{
+    return sq_of(st)->w;
+}
