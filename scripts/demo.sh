@@ -7,7 +7,9 @@
 # and a login against a server that never answers times out after 6 s.
 # Then a client behind rtm-faultproxy lives through a 2 s blip that changes
 # nothing and an 8 s outage: RECONNECTING, the reconnection, and the
-# messages sent meanwhile, replayed.
+# messages sent meanwhile, replayed. Last, rtmd is killed (kill -9) in the
+# middle of the conversation and started again on its data directory: the
+# clients resume, and nothing it had answered OK for is lost.
 # Every step waits for the event it expects (with a timeout) and prints what
 # the clients report. Exits 0 when every expected event came, 1 otherwise.
 # Needs only bash, coreutils and python3.
@@ -224,16 +226,22 @@ result() { printf '"event":"result","op":"%s"' "$1"; }
 # ---- the scenario -----------------------------------------------------------
 
 step "rtmd starts on a free loopback port"
-"$RTMD" --listen 127.0.0.1:0 --ready-file "$WORK/rtmd.ready" \
-    >"$WORK/rtmd.log" 2>&1 &
-PIDS+=("$!")
-RTMD_PID=$!
-deadline=$(( $(now_ms) + 10000 ))
-until [ -s "$WORK/rtmd.ready" ]; do
-    kill -0 "$RTMD_PID" 2>/dev/null || fail "rtmd exited"
-    [ "$(now_ms)" -lt "$deadline" ] || fail "rtmd not ready within 10 s"
-    sleep 0.05
-done
+# rtmd_start LISTEN: rtmd on LISTEN with its data in $WORK/data (the default,
+# durable store); waits for its ready file.
+rtmd_start() {
+    rm -f "$WORK/rtmd.ready"
+    "$RTMD" --listen "$1" --data-dir "$WORK/data" --ready-file "$WORK/rtmd.ready" \
+        >>"$WORK/rtmd.log" 2>&1 &
+    PIDS+=("$!")
+    RTMD_PID=$!
+    local deadline=$(( $(now_ms) + 10000 ))
+    until [ -s "$WORK/rtmd.ready" ]; do
+        kill -0 "$RTMD_PID" 2>/dev/null || fail "rtmd exited"
+        [ "$(now_ms)" -lt "$deadline" ] || fail "rtmd not ready within 10 s"
+        sleep 0.05
+    done
+}
+rtmd_start 127.0.0.1:0
 ready=$(head -c 200 "$WORK/rtmd.ready")
 if [[ $ready =~ ([0-9.]+:[0-9]+) ]]; then
     SERVER=${BASH_REMATCH[1]}
@@ -395,6 +403,31 @@ expect dave '"event":"replay"'
 [[ $LAST =~ \"peer_messages\":1, && $LAST =~ \"channel_messages\":1, ]] ||
     fail "expected one peer and one channel message replayed: $LAST"
 note "bob saw no member_left: dave was away less than the 30 s the server waits"
+
+step "rtmd crashes (kill -9) in the middle of the conversation, and starts again"
+note "its data directory keeps what it answered OK for: sessions, queued and offline"
+note "messages, channels (SPEC B6). The clients resume their sessions: nobody leaves"
+say bob "send-offline erin see you when you are back"
+expect bob "$(result send-offline)"
+[[ $LAST =~ \"code\":4[,}] ]] || fail "expected PEER_MESSAGE_ERR_CACHED_BY_SERVER: $LAST"
+kill -KILL "$RTMD_PID"
+wait "$RTMD_PID" 2>/dev/null
+note "rtmd killed; bob sends while it is down (his client holds the message)"
+say bob "send dave sent while the server was down"
+rtmd_start "$SERVER"
+note "rtmd is back on $SERVER: $(grep -c 'sessions restored' "$WORK/rtmd.log") restart, $(grep -o '[0-9]* sessions restored' "$WORK/rtmd.log" | tail -n 1)"
+expect bob "$(result send)" 15; ok
+expect dave '"event":"peer_message","from":"bob","text":"sent while the server was down"' 15
+say bob "chsend ops still here after the crash"
+expect bob "$(result chsend)"; ok
+expect dave '"event":"channel_message","channel":"ops","from":"bob"'
+quiet bob '"event":"member_left"' 1
+note "no member_left: the sessions were restored and resumed"
+start erin --server "$SERVER" --user erin
+say erin login
+expect erin "$(result login)"; ok
+expect erin '"event":"peer_message","from":"bob","text":"see you when you are back","offline":true'
+quit erin
 
 step "everyone quits (a logged-in client logs out first)"
 drain alice

@@ -43,7 +43,8 @@ tsan)
     # What the TSan run needs: every target of these test directories (Ninja's
     # per-directory "all"; a suite added there is built without a change
     # here), and the programs they start.
-    # rtmd_unit_tests: the SQLite writer's thread (sqlite_writer_test.cc).
+    # rtmd_unit_tests: the SQLite writer's thread (sqlite_writer_test.cc, and
+    # the durable store over it: store_sqlite_test.cc, engine_test.cc).
     targets="tests/core/all tests/e2e/all tests/cli/all rtmd_unit_tests"
     # The suites run by directory (ctest --test-dir), so that the suites not
     # built here are not listed.
@@ -91,12 +92,14 @@ if [ "$kind" = tsan ]; then
         ctest --test-dir "$dir/$d" --output-on-failure -j2 --timeout 300 $none \
             $select ${SAN_CTEST_FLAGS:-} || status=1
     done
-    # tests/server: only the writer's tests (rtmd_protocol_tests is not
-    # built here; rtmd's one loop thread is the ASan run's). Left out when
+    # tests/server: only the writer's and the durable store's tests
+    # (rtmd_protocol_tests is not built here; rtmd itself, with its writer
+    # thread, runs under TSan in the e2e suites). Left out when
     # SAN_CTEST_FLAGS selects tests, whose filter is for the suites above.
     [ -n "${SAN_CTEST_FLAGS:-}" ] ||
         ctest --test-dir "$dir/tests/server" --output-on-failure -j2 --timeout 300 \
-            --no-tests=error -R '^SqliteWriter\.' || status=1
+            --no-tests=error -R '^(SqliteWriter|StoreSqlite)\.|^Engines/EngineContract\..*/sqlite' ||
+            status=1
 else
     # --no-tests=error: a filter that matches nothing is not "clean".
     # shellcheck disable=SC2086

@@ -53,14 +53,15 @@ static int server_start(const bench_env *env, int port, bench_server **out)
      * - no cap per source address (the idle scenario puts 10,000 users on
      *   127.0.0.1);
      * - warnings only in the log;
-     * - its pings as often as the clients' (bench.h), 1 s by default.
+     * - its pings as often as the clients' (bench.h), 1 s by default;
+     * - the in-memory store (the baseline; nothing to clean up after).
      * Grace, replay and every other default stay as they are.
      */
     snprintf(heartbeat, sizeof(heartbeat), "%d", env->heartbeat_s * 1000);
     char *argv[] = {rtmd, "--listen", listen,
                     "--rate", "messages=0/1", "--rate", "join=0/1",
                     "--max-conns-per-ip", "0", "--heartbeat-ms", heartbeat,
-                    "--log-level", "warn", NULL};
+                    "--log-level", "warn", "--store", "mem", NULL};
     return bench_server_spawn(argv, log, port, "rtmd", out);
 }
 

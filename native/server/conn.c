@@ -844,6 +844,15 @@ void rtmd_conn_fail_held(rtmd_server *srv)
     srv->gate_off = false;
 }
 
+void rtmd_conn_held(const rtmd_server *srv, size_t *links, size_t *bytes)
+{
+    *links = *bytes = 0;
+    for (const rtmd_conn *c = srv->held; c; c = c->held_next) {
+        (*links)++;
+        *bytes += c->held ? evbuffer_get_length(c->held) : 0;
+    }
+}
+
 size_t rtmd_conn_output_queued(const rtmd_server *srv)
 {
     size_t n = 0;

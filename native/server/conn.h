@@ -70,6 +70,8 @@ const char *rtmd_conn_name(const rtmd_conn *c);
  * (sessions detached, left to the caller). */
 void rtmd_conn_release_held(rtmd_server *srv, uint64_t batch);
 void rtmd_conn_fail_held(rtmd_server *srv);
+/* How many links hold frames, and how many bytes (for /metrics). */
+void rtmd_conn_held(const rtmd_server *srv, size_t *links, size_t *bytes);
 
 /* Closes every link with Close{SHUTDOWN}; sessions are left to be freed
  * with the server. */

@@ -9,6 +9,7 @@
 #include "frame.h"
 #include "log.h"
 #include "server.h"
+#include "store_sqlite.h"
 
 static void rtmd_signal_cb(evutil_socket_t sig, short what, void *arg)
 {
@@ -25,6 +26,13 @@ int main(int argc, char **argv)
     case RTMD_CONFIG_EXIT: return 0;
     default: return 2;
     }
+    if (cfg.check_data) {
+        char report[2048];
+        int found = rtmd_store_sqlite_check(cfg.check_data, report, sizeof report);
+        printf("%s\n", report);
+        rtmd_config_free(&cfg);
+        return found == 0 ? 0 : 1;
+    }
     rtmd_log_set_level(cfg.log_level);
     signal(SIGPIPE, SIG_IGN);
 
@@ -37,7 +45,7 @@ int main(int argc, char **argv)
         goto out;
     }
     if (rtmd_server_init(&srv, &cfg, base) != 0)
-        goto out_base;
+        goto out_server; /* frees what the init got to */
     sigterm = evsignal_new(base, SIGTERM, rtmd_signal_cb, &srv);
     sigint = evsignal_new(base, SIGINT, rtmd_signal_cb, &srv);
     if (!sigterm || !sigint || evsignal_add(sigterm, NULL) != 0 ||
@@ -83,7 +91,6 @@ out_server:
     if (sigint)
         event_free(sigint);
     rtmd_server_free(&srv);
-out_base:
     event_base_free(base);
 out:
     rtmd_config_free(&cfg);

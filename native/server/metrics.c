@@ -10,6 +10,7 @@
 #include "conn.h"
 #include "rtm/rtm_codes.h"
 #include "server.h"
+#include "store_sqlite.h"
 
 void rtmd_metrics_login(rtmd_metrics *m, int code)
 {
@@ -58,6 +59,48 @@ static void code_label(char *buf, size_t size, const char *key, rtm_family famil
     buf[i] = '\0';
 }
 
+/* The durable store (store_sqlite.h): its writer's commits, their sizes
+ * and latency, what waits, the file's size, and the frames held for it. */
+static int metrics_store(rtmd_server *srv, struct evbuffer *out)
+{
+    struct rtmd_sqlw_stats w;
+    rtmd_sqlw_stats(rtmd_store_sqlite_writer(srv->store), &w);
+    size_t links = 0, bytes = 0;
+    rtmd_conn_held(srv, &links, &bytes);
+    int rc = 0;
+    rc |= metric_single(out, "rtmd_store_commits_total", "counter",
+                        "Transactions the store's writer committed (each holds one or "
+                        "more batches: group commit).", w.commits);
+    rc |= metric_head(out, "rtmd_store_batches_total", "counter",
+                      "Batches of writes (at most one per loop turn), by result.");
+    rc |= metric_sample(out, "rtmd_store_batches_total", "result=\"committed\"",
+                        w.batches_committed);
+    rc |= metric_sample(out, "rtmd_store_batches_total", "result=\"failed\"",
+                        w.batches_failed);
+    rc |= metric_single(out, "rtmd_store_statements_total", "counter",
+                        "Statements committed.", w.statements_committed);
+    rc |= metric_single(out, "rtmd_store_commit_statements_max", "gauge",
+                        "Statements of the largest commit so far.", w.max_commit_statements);
+    rc |= metric_single(out, "rtmd_store_commit_microseconds_total", "counter",
+                        "Time spent committing, BEGIN to the end of COMMIT (fsync "
+                        "included); over rtmd_store_commits_total, the mean commit.",
+                        w.commit_us_sum);
+    rc |= metric_single(out, "rtmd_store_commit_microseconds_max", "gauge",
+                        "The longest commit so far.", w.commit_us_max);
+    rc |= metric_single(out, "rtmd_store_queued_statements", "gauge",
+                        "Statements written but not committed yet.", w.queued_statements);
+    rc |= metric_single(out, "rtmd_store_failures_total", "counter",
+                        "Failed writes (each answered FAILURE and reloaded the store).",
+                        w.failures);
+    rc |= metric_single(out, "rtmd_store_bytes_on_disk", "gauge",
+                        "Bytes of the database and its WAL.", w.bytes_on_disk);
+    rc |= metric_single(out, "rtmd_store_held_links", "gauge",
+                        "Links whose frames wait for a commit.", links);
+    rc |= metric_single(out, "rtmd_store_held_bytes", "gauge",
+                        "Bytes of frames waiting for a commit.", bytes);
+    return rc;
+}
+
 int rtmd_metrics_render(rtmd_server *srv, struct evbuffer *out)
 {
     const rtmd_metrics *m = &srv->metrics;
@@ -103,5 +146,7 @@ int rtmd_metrics_render(rtmd_server *srv, struct evbuffer *out)
                         m->links_refused[RTMD_REFUSED_TOTAL]);
     rc |= metric_sample(out, "rtmd_links_refused_total", "cap=\"per_ip\"",
                         m->links_refused[RTMD_REFUSED_PER_IP]);
+    if (srv->store_path)
+        rc |= metrics_store(srv, out);
     return rc ? -1 : 0;
 }

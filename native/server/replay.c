@@ -25,17 +25,43 @@ static int replay_send(rtmd_session *to, const uint8_t *frame, size_t len)
 
 typedef struct {
     rtmd_session *to;
+    const char *self; /* channels: its user, whose own messages it was never sent */
     uint64_t after;  /* only seq > after */
     size_t skip;     /* candidates to pass over first (beyond the count) */
     size_t seen;     /* candidates so far */
+    size_t own;      /* the session's own messages among those after */
     uint32_t sent;
 } replay_pass;
+
+/* Whether a kept ChannelDeliver was sent by user: the sender of a channel
+ * message is not among its receivers, so it is never replayed to it. */
+static bool replay_own(const uint8_t *frame, size_t len, const char *user)
+{
+    rtm__frame *f = NULL;
+    if (!user || len < RTM__FRAME_HEADER ||
+        rtm__frame_unpack(frame + RTM__FRAME_HEADER, len - RTM__FRAME_HEADER, &f) !=
+            RTM__FRAME_OK)
+        return false;
+    bool own = f->body_case == RTM__WIRE__FRAME__BODY_CHANNEL_DELIVER &&
+               f->channel_deliver->from && strcmp(f->channel_deliver->from, user) == 0;
+    rtm__frame_free(f);
+    return own;
+}
+
+/* Whether the kept frame of seq is one to re-deliver (before the count). */
+static bool replay_candidate(const replay_pass *p, uint64_t seq, const uint8_t *frame,
+                             size_t len)
+{
+    return seq > p->after && !replay_own(frame, len, p->self);
+}
 
 static void replay_count_cb(uint64_t seq, uint64_t at_ms, const uint8_t *frame, size_t len,
                             void *closure)
 {
     replay_pass *p = closure;
-    if (seq > p->after)
+    if (seq > p->after && replay_own(frame, len, p->self))
+        p->own++;
+    else if (seq > p->after)
         p->seen++;
 }
 
@@ -43,7 +69,7 @@ static void replay_send_cb(uint64_t seq, uint64_t at_ms, const uint8_t *frame, s
                            void *closure)
 {
     replay_pass *p = closure;
-    if (seq <= p->after || p->seen++ < p->skip)
+    if (!replay_candidate(p, seq, frame, len) || p->seen++ < p->skip)
         return;
     if (replay_send(p->to, frame, len) == 0)
         p->sent++;
@@ -53,19 +79,21 @@ void rtmd_replay_channel(rtmd_server *srv, rtmd_session *s, const char *ch,
                          uint64_t last_seq, uint64_t horizon, uint32_t *sent,
                          uint32_t *skipped)
 {
-    replay_pass p = { .to = s, .after = last_seq };
+    replay_pass p = { .to = s, .self = s->user_id, .after = last_seq };
     rtmd_store_history_foreach(srv->store, s->app_id, ch, horizon, replay_count_cb, &p);
     size_t max = srv->cfg->replay_max;
     p.skip = p.seen > max ? p.seen - max : 0;
     p.seen = 0;
     rtmd_store_history_foreach(srv->store, s->app_id, ch, horizon, replay_send_cb, &p);
     /* Missed: every seq after the cursor, or after the first the store has
-     * (a cursor of an earlier life of the channel); what was not
-     * re-delivered was cut by the window, the count, or is no longer kept. */
+     * (a cursor of an earlier life of the channel), but its own messages
+     * still kept; what was not re-delivered was cut by the window, the
+     * count, or is no longer kept. */
     uint64_t base = 0, last = 0;
     rtmd_store_channel_seqs(srv->store, s->app_id, ch, &base, &last);
     uint64_t from = last_seq > base ? last_seq : base;
     uint64_t missed = last > from ? last - from : 0;
+    missed = missed > p.own ? missed - p.own : 0;
     *sent += p.sent;
     if (missed > p.sent)
         *skipped += (uint32_t)(missed - p.sent);

@@ -8,8 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/stat.h>
+
 #include <event2/event.h>
 
+#include "config.h"
 #include "log.h"
 
 /* ---- the schema and the statements ---------------------------------------
@@ -1110,6 +1113,17 @@ int rtmd_store_sqlite_reload(rtmd_store *st, const rtmd_store_sqlite_config *cfg
     rtmd_log(RTMD_LOG_WARN, "store: reloaded from the file; writing again");
     sq_prune(st, cfg);
     return 0;
+}
+
+int rtmd_store_sqlite_check(const char *dir_or_file, char *report, size_t size)
+{
+    char path[4096];
+    struct stat sb;
+    if (stat(dir_or_file, &sb) == 0 && S_ISDIR(sb.st_mode))
+        snprintf(path, sizeof path, "%s/%s", dir_or_file, RTMD_DATA_FILE);
+    else
+        snprintf(path, sizeof path, "%s", dir_or_file);
+    return rtmd_sqlw_check(path, RTMD_STORE_SQLITE_SCHEMA, report, size);
 }
 
 rtmd_sqlw *rtmd_store_sqlite_writer(rtmd_store *st)

@@ -69,6 +69,12 @@ rtmd_store *rtmd_store_sqlite_open(struct event_base *base,
  * written any more: the store then stays failed (barrier UINT64_MAX). */
 int rtmd_store_sqlite_reload(rtmd_store *st, const rtmd_store_sqlite_config *cfg);
 
+/* `rtmd --check-data`: checks the database of a data directory (its
+ * RTMD_DATA_FILE) or a database file, read-only, while rtmd runs or not:
+ * SQLite's integrity check and the schema version. 0 when sound, 1 when
+ * not, 2 when it cannot be opened; report gets the findings. */
+int rtmd_store_sqlite_check(const char *dir_or_file, char *report, size_t size);
+
 /* The writer under the store (for its stats). */
 rtmd_sqlw *rtmd_store_sqlite_writer(rtmd_store *st);
 

@@ -320,6 +320,29 @@ TEST(DurabilityE2E, B6_ACorruptDatabaseIsAClearErrorAtStart)
     EXPECT_EQ(1, r.code) << r.out;
     EXPECT_NE(std::string::npos, r.out.find(dir.path + "/rtmd.db")) << r.out;
     EXPECT_NE(std::string::npos, r.out.find("not a database")) << r.out;
+    // The offline check says the same, and exits 1.
+    r = RunRtmd("--check-data " + dir.path);
+    EXPECT_EQ(1, r.code) << r.out;
+    EXPECT_NE(std::string::npos, r.out.find("not an SQLite database")) << r.out;
+}
+
+// rtmd --check-data: a data directory in use, then stopped, is sound.
+TEST(DurabilityE2E, B6_CheckDataSaysADataDirectoryIsSound)
+{
+    Server srv;
+    ASSERT_TRUE(srv.Start());
+    {
+        Client alice(srv.address(), kFastClient);
+        ASSERT_EQ(0, alice.Login("alice"));
+        ASSERT_EQ(RTM_PEER_MESSAGE_ERR_CACHED_BY_SERVER, alice.SendText("bob", "hi", true));
+        auto r = RunRtmd("--check-data " + srv.path); // while it runs
+        EXPECT_EQ(0, r.code) << r.out;
+        EXPECT_NE(std::string::npos, r.out.find("ok (schema 1")) << r.out;
+    }
+    srv.Stop();
+    auto r = RunRtmd("--check-data " + srv.path + "/rtmd.db");
+    EXPECT_EQ(0, r.code) << r.out;
+    EXPECT_NE(std::string::npos, r.out.find("ok (schema 1")) << r.out;
 }
 
 TEST(DurabilityE2E, B6_ADataDirectoryThatCannotBeWrittenIsAClearErrorAtStart)

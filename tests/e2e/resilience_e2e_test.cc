@@ -142,6 +142,29 @@ TEST(ResilienceE2E, S9_S10_B1_B2_WhatWasSentMeanwhileArrivesOnce)
     EXPECT_EQ(chans, sc.bob.EventsWithPrefix("channel room alice: "));
 }
 
+// S10, B2: a sender is never sent its own channel messages, so a resume
+// does not replay them to it either: only the others' messages it missed
+// come, and the ReplayDone counts none of its own as skipped.
+TEST(ResilienceE2E, S10_B2_ASendersOwnChannelMessagesAreNotReplayedToIt)
+{
+    Scene sc;
+    ASSERT_TRUE(sc.Ready());
+    sc.room = sc.alice.Channel("room");
+    rtm_channel *bobs = sc.bob.Channel("room");
+    ASSERT_EQ(0, sc.alice.Join(sc.room));
+    ASSERT_EQ(0, sc.bob.Join(bobs));
+    ASSERT_EQ(0, sc.bob.ChannelSend(bobs, "mine1"));
+    ASSERT_EQ(0, sc.bob.ChannelSend(bobs, "mine2"));
+    ASSERT_TRUE(sc.alice.WaitFor("channel room bob: mine2"));
+    ASSERT_TRUE(sc.proxy.Silent());
+    ASSERT_TRUE(sc.bob.WaitFor(kInterrupted));
+    ASSERT_EQ(0, sc.alice.ChannelSend(sc.room, "theirs"));
+    ASSERT_TRUE(sc.proxy.Pass());
+    ASSERT_TRUE(sc.bob.WaitFor(kConnected, 2));
+    ASSERT_TRUE(sc.bob.WaitFor("replay peer=0 channel=1 skipped=0 dropped=0"));
+    EXPECT_EQ((Strings{"channel room alice: theirs"}), sc.bob.EventsWithPrefix("channel room "));
+}
+
 TEST(ResilienceE2E, S10_ReplayIsTheLatestMessagesOfTheWindowAtMostTheCount)
 {
     // A window of 1.5 s and at most 3 messages, in place of 30 s and 32.

@@ -380,7 +380,13 @@ TEST(Admin, MetricsAreValidPrometheusText) {
         "rtmd_messages_total{kind=\"peer\"}", "rtmd_messages_total{kind=\"channel\"}",
         "rtmd_replays_total", "rtmd_kicks_total{reason=\"banned_by_server\"}",
         "rtmd_kicks_total{reason=\"remote_login\"}", "rtmd_kicks_total{reason=\"token_expired\"}",
-        "rtmd_links_refused_total{cap=\"total\"}", "rtmd_links_refused_total{cap=\"per_ip\"}"})
+        "rtmd_links_refused_total{cap=\"total\"}", "rtmd_links_refused_total{cap=\"per_ip\"}",
+        "rtmd_store_commits_total", "rtmd_store_batches_total{result=\"committed\"}",
+        "rtmd_store_batches_total{result=\"failed\"}", "rtmd_store_statements_total",
+        "rtmd_store_commit_statements_max", "rtmd_store_commit_microseconds_total",
+        "rtmd_store_commit_microseconds_max", "rtmd_store_queued_statements",
+        "rtmd_store_failures_total", "rtmd_store_bytes_on_disk", "rtmd_store_held_links",
+        "rtmd_store_held_bytes"})
     EXPECT_EQ(m.count(name), 1u) << name;
   // The parser itself refuses what is not Prometheus text.
   std::map<std::string, double> junk;
@@ -403,6 +409,11 @@ TEST(Admin, MetricsCountWhatHappens) {
   EXPECT_EQ(m["rtmd_logins_total{result=\"ok\"}"], 1);
   EXPECT_EQ(m["rtmd_links"], 1);
   EXPECT_EQ(m["rtmd_sessions"], 1);
+  // B6: the login's writes were committed to the store.
+  EXPECT_GT(m["rtmd_store_commits_total"], before["rtmd_store_commits_total"]);
+  EXPECT_GT(m["rtmd_store_statements_total"], before["rtmd_store_statements_total"]);
+  EXPECT_GT(m["rtmd_store_bytes_on_disk"], 0);
+  EXPECT_EQ(m["rtmd_store_batches_total{result=\"failed\"}"], 0);
 
   ASSERT_TRUE(On(b, s, "bob"));
   EXPECT_EQ(LoginCode(s, "null"), RTM_LOGIN_ERR_INVALID_ARGUMENT);

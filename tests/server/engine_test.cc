@@ -9,16 +9,22 @@
 #include <string>
 #include <vector>
 
+#include <event2/event.h>
+
 extern "C" {
 #include "engine.h"
 #include "rtm/rtm_codes.h"
+#include "store_sqlite.h"
 }
 
 namespace {
 
+// An engine over the store it is made with; durable: over the SQLite
+// store (store_sqlite.h) in a fresh temporary directory, else in memory.
 struct EngineKind {
   const char* name;
   std::function<rtmd_engine*(rtmd_store*)> make;
+  bool durable;
 };
 
 std::string Name(const testing::TestParamInfo<EngineKind>& p) { return p.param.name; }
@@ -48,15 +54,37 @@ static_assert(offsetof(Op, op) == 0, "Op::Done finds the Op from its op");
 class EngineContract : public testing::TestWithParam<EngineKind> {
  protected:
   void SetUp() override {
-    store_ = rtmd_store_mem_new();
-    ASSERT_NE(store_, nullptr);
+    if (GetParam().durable) {
+      char tmpl[] = "/tmp/engine-test-XXXXXX";
+      ASSERT_NE(nullptr, mkdtemp(tmpl));
+      dir_ = tmpl;
+      path_ = dir_ + "/rtmd.db";
+      base_ = event_base_new();
+      ASSERT_NE(nullptr, base_);
+      rtmd_store_sqlite_config c = {};
+      c.path = path_.c_str();
+      c.fsync = RTMD_SQLW_FSYNC_NORMAL;
+      c.history_max = 32;
+      char err[512] = "";
+      store_ = rtmd_store_sqlite_open(base_, &c, err, sizeof err);
+      ASSERT_NE(store_, nullptr) << err;
+    } else {
+      store_ = rtmd_store_mem_new();
+      ASSERT_NE(store_, nullptr);
+    }
     engine_ = GetParam().make(store_);
     ASSERT_NE(engine_, nullptr);
   }
   void TearDown() override {
-    rtmd_engine_destroy(engine_);
-    rtmd_store_destroy(store_);
+    if (engine_) rtmd_engine_destroy(engine_);
+    if (store_) rtmd_store_destroy(store_);  // a durable one commits all first
+    if (base_) event_base_free(base_);
+    if (!dir_.empty()) {
+      EXPECT_EQ(0, std::system(("rm -rf '" + dir_ + "'").c_str()));
+    }
   }
+  std::string dir_, path_;
+  event_base* base_ = nullptr;
   // Submits op and returns once it completed (every engine here completes
   // within its loop turn; the in-memory one inside submit).
   void Run(Op& o) {
@@ -320,6 +348,8 @@ TEST_P(EngineContract, OperationsCompleteOnceInOrder) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, EngineContract,
-                         testing::Values(EngineKind{"mem", rtmd_engine_mem_new}), Name);
+                         testing::Values(EngineKind{"mem", rtmd_engine_mem_new, false},
+                                         EngineKind{"sqlite", rtmd_engine_mem_new, true}),
+                         Name);
 
 }  // namespace
