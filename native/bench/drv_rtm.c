@@ -85,8 +85,8 @@ static int server_start_mem(const bench_env *env, int port, bench_server **out)
 /*
  * "rtm-sqlite": the durable store (docs/SERVER.md, Storage) in a fresh data
  * directory per server, removed when the server stops. --fsync normal: a
- * commit is written to the OS, not fsynced, so the figures are rtmd's own
- * cost and not this machine's disk.
+ * commit is written to the OS and fsynced only at checkpoints, so the
+ * figures are more rtmd's own cost than this machine's disk's.
  */
 static int server_start_sqlite(const bench_env *env, int port, bench_server **out)
 {
