@@ -1,7 +1,7 @@
 /*
  * bench.h: rtm-bench's view of a system under test (docs/BENCHMARKS.md).
  *
- * Each system (rtm, mosquitto, nats, raw-relay) is a driver: a server it
+ * Each system (rtm, rtm-sqlite, mosquitto, nats, raw-relay) is a driver: a server it
  * starts on loopback, and a client side that opens many endpoints (users)
  * on a few network threads. The scenarios (scenarios.c) are written once,
  * against this interface, so every system does the same work.
@@ -86,7 +86,8 @@ typedef struct bench_driver {
     int max_per_process;
 } bench_driver;
 
-extern const bench_driver bench_driver_rtm;
+extern const bench_driver bench_driver_rtm;          /* "rtm": rtmd --store mem */
+extern const bench_driver bench_driver_rtm_sqlite;   /* "rtm-sqlite": --store sqlite */
 extern const bench_driver bench_driver_mosquitto0;   /* "mosquitto", QoS 0 */
 extern const bench_driver bench_driver_mosquitto1;   /* "mosquitto-qos1" */
 extern const bench_driver bench_driver_nats;

@@ -1,6 +1,7 @@
 /*
- * drv_rtm.c: the "rtm" system of rtm-bench: rtmd, and clients of the public
- * C API (rtm.h) on `threads` shared loops. What an application does, no
+ * drv_rtm.c: the "rtm" and "rtm-sqlite" systems of rtm-bench: rtmd on its
+ * in-memory store (rtm) or on its durable SQLite store (rtm-sqlite), and
+ * clients of the public C API (rtm.h) on `threads` shared loops. What an application does, no
  * shortcut: every message goes through rtm_send_peer_message or
  * rtm_channel_send_message and comes back through the callbacks.
  */
@@ -40,29 +41,72 @@ struct bench_ep {
     ep_channel *channels;
 };
 
-static int server_start(const bench_env *env, int port, bench_server **out)
+/*
+ * rtmd as a deployment would run it for load, not as a demo, on the store
+ * `store` (its --store and what follows it, NULL-terminated):
+ * - no per-session message or join rate (the defaults, 1500 messages per
+ *   3 s, are the reference's abuse limits and would cap throughput);
+ * - no cap per source address (the idle scenario puts 10,000 users on
+ *   127.0.0.1);
+ * - warnings only in the log;
+ * - its pings as often as the clients' (bench.h), 1 s by default.
+ * Grace, replay and every other default stay as they are.
+ */
+static int rtmd_start(const bench_env *env, int port, char *const *store,
+                      bench_server **out)
 {
     char rtmd[512], listen[64], log[512], heartbeat[24];
     snprintf(rtmd, sizeof(rtmd), "%s/native/server/rtmd", env->build_dir);
     snprintf(listen, sizeof(listen), "127.0.0.1:%d", port);
     snprintf(log, sizeof(log), "%s/rtmd-%d.log", env->work_dir, port);
-    /*
-     * rtmd as a deployment would run it for load, not as a demo:
-     * - no per-session message or join rate (the defaults, 1500 messages per
-     *   3 s, are the reference's abuse limits and would cap throughput);
-     * - no cap per source address (the idle scenario puts 10,000 users on
-     *   127.0.0.1);
-     * - warnings only in the log;
-     * - its pings as often as the clients' (bench.h), 1 s by default;
-     * - the in-memory store (the baseline; nothing to clean up after).
-     * Grace, replay and every other default stay as they are.
-     */
     snprintf(heartbeat, sizeof(heartbeat), "%d", env->heartbeat_s * 1000);
-    char *argv[] = {rtmd, "--listen", listen,
-                    "--rate", "messages=0/1", "--rate", "join=0/1",
-                    "--max-conns-per-ip", "0", "--heartbeat-ms", heartbeat,
-                    "--log-level", "warn", "--store", "mem", NULL};
+    char *fixed[] = {rtmd, "--listen", listen,
+                     "--rate", "messages=0/1", "--rate", "join=0/1",
+                     "--max-conns-per-ip", "0", "--heartbeat-ms", heartbeat,
+                     "--log-level", "warn"};
+    enum { NFIXED = sizeof(fixed) / sizeof(fixed[0]), MAX_STORE = 8 };
+    char *argv[NFIXED + MAX_STORE + 1];
+    int n = 0;
+    for (; n < NFIXED; n++)
+        argv[n] = fixed[n];
+    for (int i = 0; i < MAX_STORE && store[i] != NULL; i++)
+        argv[n++] = store[i];
+    argv[n] = NULL;
     return bench_server_spawn(argv, log, port, "rtmd", out);
+}
+
+/* "rtm": the in-memory store, nothing on disk. The baseline. */
+static int server_start_mem(const bench_env *env, int port, bench_server **out)
+{
+    char *store[] = {"--store", "mem", NULL};
+    return rtmd_start(env, port, store, out);
+}
+
+/*
+ * "rtm-sqlite": the durable store (docs/SERVER.md, Storage) in a fresh data
+ * directory per server, removed when the server stops. --fsync normal: a
+ * commit is written to the OS and fsynced only at checkpoints, so the
+ * figures are more rtmd's own cost than this machine's disk's.
+ */
+static int server_start_sqlite(const bench_env *env, int port, bench_server **out)
+{
+    char dir[512];
+    snprintf(dir, sizeof(dir), "%s/rtmd-data-%d", env->work_dir, port);
+    if (bench_remove_tree(dir) != 0) {
+        fprintf(stderr, "rtm-bench: could not remove the old %s\n", dir);
+        return -1;
+    }
+    char *store[] = {"--store", "sqlite", "--data-dir", dir, "--fsync", "normal", NULL};
+    if (rtmd_start(env, port, store, out) != 0) {
+        bench_remove_tree(dir);
+        return -1;
+    }
+    if (bench_server_own_dir(*out, dir) != 0) {
+        bench_server_stop(*out);
+        bench_remove_tree(dir);
+        return -1;
+    }
+    return 0;
 }
 
 static int client_open(const bench_env *env, int port, int threads,
@@ -252,9 +296,23 @@ static int publish(bench_ep *ep, const char *channel, const void *data, size_t l
     return rtm_channel_send_message(ch, &m, NULL, NULL) == 0 ? 0 : -1;
 }
 
+/* The two differ in their server's store only. */
 const bench_driver bench_driver_rtm = {
     .name = "rtm",
-    .server_start = server_start,
+    .server_start = server_start_mem,
+    .server_stop = bench_server_stop,
+    .server_pid = bench_server_pid,
+    .client_open = client_open,
+    .client_close = client_close,
+    .connect = connect_ep,
+    .join = join,
+    .send_peer = send_peer,
+    .publish = publish,
+};
+
+const bench_driver bench_driver_rtm_sqlite = {
+    .name = "rtm-sqlite",
+    .server_start = server_start_sqlite,
     .server_stop = bench_server_stop,
     .server_pid = bench_server_pid,
     .client_open = client_open,

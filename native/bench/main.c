@@ -1,6 +1,7 @@
 /*
- * main.c: rtm-bench, the benchmark of rtm against mosquitto, NATS and a raw
- * TCP relay on this machine (docs/BENCHMARKS.md).
+ * main.c: rtm-bench, the benchmark of rtm (rtmd on its in-memory store, and
+ * on its SQLite store as rtm-sqlite) against mosquitto, NATS and a raw TCP
+ * relay on this machine (docs/BENCHMARKS.md).
  *
  *   rtm-bench [--size tiny|quick|full] [--runs N] [--scenarios A,B,...]
  *             [--systems A,B,...] [--idle-clients N] [--build-dir DIR]
@@ -26,6 +27,7 @@
 
 static const bench_driver *const drivers[] = {
     &bench_driver_rtm,
+    &bench_driver_rtm_sqlite,
     &bench_driver_mosquitto0,
     &bench_driver_mosquitto1,
     &bench_driver_nats,
@@ -223,8 +225,10 @@ static void usage(FILE *out)
             "  --scenarios LIST     comma-separated, default all: p2p-latency,\n"
             "                       p2p-throughput, fanout, idle (with login-storm),\n"
             "                       reconnect-storm, java-events\n"
-            "  --systems LIST       comma-separated, default all: rtm, mosquitto,\n"
-            "                       mosquitto-qos1, nats, raw-relay\n"
+            "  --systems LIST       comma-separated, default all: rtm (rtmd's in-memory\n"
+            "                       store), rtm-sqlite (its SQLite store, --fsync\n"
+            "                       normal), mosquitto, mosquitto-qos1, nats, raw-relay\n"
+            "                       (reconnect-storm and java-events: rtm only)\n"
             "  --idle-clients N     clients of idle and login-storm (default: the size's;\n"
             "                       above 15000, several server and client processes)\n"
             "  --heartbeat-s N      every system's clients heartbeat every N s when idle\n"

@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
@@ -108,12 +109,13 @@ static int try_connect(int port)
 
 struct bench_server {
     pid_t pid;
+    char *dir;                /* removed after the process, or NULL */
 };
 
 int bench_server_spawn(char *const argv[], const char *log_path, int port,
                        const char *name, struct bench_server **out)
 {
-    struct bench_server *s = malloc(sizeof(*s));
+    struct bench_server *s = calloc(1, sizeof(*s));
     if (s == NULL)
         return -1;
     s->pid = bench_spawn(argv, log_path);
@@ -132,12 +134,41 @@ void bench_server_stop(struct bench_server *s)
     if (s == NULL)
         return;
     bench_stop(s->pid);
+    if (s->dir != NULL && bench_remove_tree(s->dir) != 0)
+        fprintf(stderr, "rtm-bench: could not remove %s\n", s->dir);
+    free(s->dir);
     free(s);
 }
 
 pid_t bench_server_pid(const struct bench_server *s)
 {
     return s->pid;
+}
+
+int bench_server_own_dir(struct bench_server *s, const char *dir)
+{
+    char *copy = strdup(dir);
+    if (copy == NULL)
+        return -1;
+    free(s->dir);
+    s->dir = copy;
+    return 0;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+    (void)st;
+    (void)type;
+    (void)ftw;
+    return remove(path) != 0 && errno != ENOENT ? -1 : 0;
+}
+
+int bench_remove_tree(const char *path)
+{
+    /* Depth first (a directory after what it holds), not following links. */
+    if (nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS) == 0)
+        return 0;
+    return errno == ENOENT ? 0 : -1;
 }
 
 int bench_wait_port(int port, pid_t pid, int timeout_ms)

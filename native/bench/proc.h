@@ -35,6 +35,14 @@ int bench_server_spawn(char *const argv[], const char *log_path, int port,
 void bench_server_stop(struct bench_server *server);
 pid_t bench_server_pid(const struct bench_server *server);
 
+/* Makes `dir` (a scratch directory the server writes, e.g. its data) the
+ * server's: bench_server_stop removes it, with everything in it, once the
+ * process is gone. 0, or -1 (out of memory; nothing changed). */
+int bench_server_own_dir(struct bench_server *server, const char *dir);
+
+/* rm -rf path: 0 when it is gone (or was never there), -1 otherwise. */
+int bench_remove_tree(const char *path);
+
 /* A free TCP port on 127.0.0.1, below the ephemeral range, or -1. */
 int bench_free_port(void);
 

@@ -167,7 +167,8 @@ std::string Name(const ::testing::TestParamInfo<const bench_driver *> &info)
 }
 
 INSTANTIATE_TEST_SUITE_P(Systems, DriverTest,
-                         ::testing::Values(&bench_driver_rtm, &bench_driver_relay,
+                         ::testing::Values(&bench_driver_rtm, &bench_driver_rtm_sqlite,
+                                           &bench_driver_relay,
                                            &bench_driver_mosquitto0,
                                            &bench_driver_mosquitto1,
                                            &bench_driver_nats),
