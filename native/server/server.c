@@ -102,7 +102,8 @@ static int server_lock(rtmd_server *srv, const char *lock_path)
 {
     int fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0) {
-        rtmd_log(RTMD_LOG_ERROR, "cannot open %s: %s", lock_path, strerror(errno));
+        rtmd_log(RTMD_LOG_ERROR, "cannot open the lock file %s: %s (the data directory "
+                 "must be writable by rtmd's user)", lock_path, strerror(errno));
         return -1;
     }
     if (flock(fd, LOCK_EX | LOCK_NB) != 0) {

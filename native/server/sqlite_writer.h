@@ -17,10 +17,14 @@
  * to the group bounds below) and commits them in one transaction, so under
  * load many batches share one commit (one fsync with RTMD_SQLW_FSYNC_FULL).
  * It hands the results back through an eventfd watched by the loop, so the
- * done callbacks run on the loop thread, one at a time, in batch order. The exceptions, which block
+ * done callbacks run on the loop thread, one at a time, in batch order.
+ * The exceptions, which block
  * the loop thread on purpose: rtmd_sqlw_open (the schema, a quick check),
  * rtmd_sqlw_query (recovery), rtmd_sqlw_sync (recovery, shutdown) and
  * rtmd_sqlw_close (shutdown).
+ * Checkpoints (the WAL copied into the file) run beside the writer, on a
+ * thread and a connection of their own ("rtmd-sqlite-ck"): a PASSIVE one
+ * once a commit leaves 1,000 WAL pages or more, never inside a commit.
  *
  * Order and atomicity. The file is always a prefix of the caller's history:
  * batches are applied in flush order, each all or nothing (a batch runs

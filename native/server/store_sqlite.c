@@ -322,6 +322,12 @@ static void first_seq(uint64_t seq, uint64_t at_ms, const uint8_t *frame, size_t
         *first = seq;
 }
 
+static void last_seq(uint64_t seq, uint64_t at_ms, const uint8_t *frame, size_t len,
+                     void *closure)
+{
+    *(uint64_t *)closure = seq;
+}
+
 static rtmd_store_status sq_unacked_push(rtmd_store *st, rtmd_user u, uint64_t seq,
                                          const uint8_t *frame, size_t len, size_t max)
 {
@@ -335,7 +341,8 @@ static rtmd_store_status sq_unacked_push(rtmd_store *st, rtmd_user u, uint64_t s
         }
         if (r == RTMD_STORE_OK || max > 0)
             SQ_EXEC(sq, Q_UNACKED_PUT, S(u.app), S(u.user), I(seq), rtmd_sqlw_blob(frame, len));
-        SQ_EXEC(sq, Q_PEER_SEQ, S(u.app), S(u.user), I(seq));
+        else
+            SQ_EXEC(sq, Q_PEER_SEQ, S(u.app), S(u.user), I(seq)); /* none kept */
     }
     return r;
 }
@@ -345,8 +352,15 @@ static void sq_unacked_ack(rtmd_store *st, rtmd_user u, uint64_t seq)
     sq_store *sq = sq_of(st);
     size_t before = rtmd_store_unacked_count(sq->mem, u);
     rtmd_store_unacked_ack(sq->mem, u, seq);
-    if (rtmd_store_unacked_count(sq->mem, u) != before)
-        SQ_EXEC(sq, Q_UNACKED_UPTO, S(u.app), S(u.user), I(seq));
+    size_t after = rtmd_store_unacked_count(sq->mem, u);
+    if (after == before)
+        return;
+    SQ_EXEC(sq, Q_UNACKED_UPTO, S(u.app), S(u.user), I(seq));
+    /* A session's peer_seq on file is the larger of its row's and of the
+     * seqs of the deliveries it still holds (the load takes both), which are
+     * above seq while there are any: only an emptied queue raises the row. */
+    if (after == 0)
+        SQ_EXEC(sq, Q_PEER_SEQ, S(u.app), S(u.user), I(seq));
 }
 
 static size_t sq_unacked_count(rtmd_store *st, rtmd_user u)
@@ -358,8 +372,11 @@ static void sq_unacked_clear(rtmd_store *st, rtmd_user u)
 {
     if (rtmd_store_unacked_count(img(st), u) == 0)
         return;
+    uint64_t last = 0;
+    rtmd_store_unacked_foreach(img(st), u, last_seq, &last);
     rtmd_store_unacked_clear(img(st), u);
     SQ_EXEC(sq_of(st), Q_UNACKED_DEL_ALL, S(u.app), S(u.user));
+    SQ_EXEC(sq_of(st), Q_PEER_SEQ, S(u.app), S(u.user), I(last));
 }
 
 static void sq_unacked_foreach(rtmd_store *st, rtmd_user u, rtmd_frame_fn fn, void *closure)

@@ -35,6 +35,30 @@ struct DataDir {
     std::string path;
 };
 
+// A small tmpfs mounted for a test (root only; the test skips without it).
+struct Tmpfs {
+    explicit Tmpfs(const char *opts)
+    {
+        mounted = geteuid() == 0 &&
+                  std::system(("mount -t tmpfs -o " + std::string(opts) + " tmpfs '" +
+                               dir.path + "' 2>/dev/null")
+                                  .c_str()) == 0;
+    }
+    ~Tmpfs()
+    {
+        if (mounted) {
+            EXPECT_EQ(0, std::system(("umount '" + dir.path + "'").c_str()));
+        }
+    }
+    bool Remount(const char *opts)
+    {
+        return std::system(("mount -o remount," + std::string(opts) + " '" + dir.path + "'")
+                               .c_str()) == 0;
+    }
+    DataDir dir;
+    bool mounted = false;
+};
+
 // rtmd on the same data and address at each start: the timings of
 // kFastClient (client_harness.h), offline messages kept.
 struct Server {
@@ -227,18 +251,11 @@ TEST(DurabilityE2E, B6_GracefulRestartsLoseNothing)
 // once there is room again everything works. Nothing answered OK is lost.
 TEST(DurabilityE2E, B6_AFullDiskAnswersFailureAndLosesNothingAnswered)
 {
-    if (geteuid() != 0)
+    Tmpfs mnt("size=3m");
+    if (!mnt.mounted)
         GTEST_SKIP() << "needs root, to mount a small file system";
-    DataDir mnt;
-    if (std::system(("mount -t tmpfs -o size=3m tmpfs '" + mnt.path + "' 2>/dev/null").c_str()) !=
-        0)
-        GTEST_SKIP() << "cannot mount a tmpfs here";
-    struct Unmount {
-        std::string path;
-        ~Unmount() { EXPECT_EQ(0, std::system(("umount '" + path + "'").c_str())); }
-    } unmount{mnt.path};
     {
-        Server srv(mnt.path);
+        Server srv(mnt.dir.path);
         ASSERT_TRUE(srv.Start());
         Client alice(srv.address(), kFastClient), bob(srv.address(), kFastClient);
         ASSERT_EQ(0, alice.Login("alice"));
@@ -258,7 +275,7 @@ TEST(DurabilityE2E, B6_AFullDiskAnswersFailureAndLosesNothingAnswered)
         for (int i = 0; i < 5; i++)
             send();
         ASSERT_EQ(5u, ok.size());
-        std::string filler = mnt.path + "/filler";
+        std::string filler = mnt.dir.path + "/filler";
         std::system(("dd if=/dev/zero of='" + filler + "' bs=64k 2>/dev/null").c_str());
         for (int i = 0; i < 300 && failed.empty(); i++)
             send();
@@ -362,6 +379,33 @@ TEST(DurabilityE2E, B6_ADataDirectoryThatCannotBeWrittenIsAClearErrorAtStart)
     auto r = RunRtmd("--data-dir " + dir.path);
     EXPECT_EQ(1, r.code) << r.out;
     chmod(dir.path.c_str(), 0700);
+}
+
+// B6: a data directory on a file system mounted read-only, and one on a
+// full disk, stop rtmd at its start with a line naming the file.
+TEST(DurabilityE2E, B6_AReadOnlyOrFullFileSystemIsAClearErrorAtStart)
+{
+    Tmpfs ro("size=4m");
+    if (!ro.mounted)
+        GTEST_SKIP() << "needs root, to mount a small file system";
+    {
+        Server srv(ro.dir.path);
+        ASSERT_TRUE(srv.Start());
+        srv.Stop();
+    }
+    ASSERT_TRUE(ro.Remount("ro"));
+    auto r = RunRtmd("--data-dir " + ro.dir.path);
+    EXPECT_EQ(1, r.code) << r.out;
+    EXPECT_NE(std::string::npos, r.out.find(ro.dir.path)) << r.out;
+    EXPECT_NE(std::string::npos, r.out.find("Read-only file system")) << r.out;
+    ASSERT_TRUE(ro.Remount("rw"));
+
+    Tmpfs full("size=1m");
+    ASSERT_TRUE(full.mounted);
+    std::system(("dd if=/dev/zero of='" + full.dir.path + "/filler' bs=64k 2>/dev/null").c_str());
+    r = RunRtmd("--data-dir " + full.dir.path);
+    EXPECT_EQ(1, r.code) << r.out;
+    EXPECT_NE(std::string::npos, r.out.find(full.dir.path + "/rtmd.db")) << r.out;
 }
 
 TEST(DurabilityE2E, B6_TwoServersCannotShareOneDataDirectory)

@@ -403,6 +403,35 @@ TEST_F(SqliteWriter, GroupCommitUnderLoadFewerCommitsThanBatches) {
   EXPECT_EQ(Db(path_).Int("SELECT count(*) FROM t"), (int64_t)kBatches);
 }
 
+// Checkpoints run beside the writer (its own thread): once the WAL passes
+// 1,000 pages, the WAL's pages reach the database file while the writer
+// is open, without a close, and again for what is written after.
+TEST_F(SqliteWriter, CheckpointsCopyTheWalIntoTheFileBesideTheWriter) {
+  ASSERT_TRUE(Open()) << err_;
+  Done d;
+  auto size = [](const std::string& path) {
+    std::error_code ec;
+    auto n = std::filesystem::file_size(path, ec);
+    return ec ? 0 : (uintmax_t)n;
+  };
+  const uint64_t kBatches = 40;  // 40 x 40 rows of 4 KB: ~1,600 pages
+  for (int round = 1; round <= 2; round++) {
+    for (uint64_t n = 1; n <= kBatches; n++) {
+      for (uint64_t i = 0; i < 40; i++)
+        ASSERT_EQ(QueueRow(w_, (uint64_t)round * 1000 + n, i, 4096), 0);
+      rtmd_sqlw_flush(w_, OnDone, &d);
+    }
+    ASSERT_TRUE(RunUntil([&] { return d.calls.size() == round * kBatches; }));
+    // ~6.5 MB of rows per round reach the file (4 MiB, 10 MiB: margins for
+    // a checkpoint that started before the last commits).
+    uintmax_t want = round == 1 ? 4u << 20 : 10u << 20;
+    ASSERT_TRUE(RunUntil([&] { return size(path_) > want; }, 10000))
+        << "round " << round << ": the database file stayed at " << size(path_)
+        << " bytes: no checkpoint";
+  }
+  EXPECT_EQ(Db(path_).Int("SELECT count(*) FROM t"), (int64_t)(2 * kBatches * 40));
+}
+
 // ---- durability --------------------------------------------------------
 
 // Rows in batch n of the crash test.

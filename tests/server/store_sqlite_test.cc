@@ -144,6 +144,11 @@ TEST_F(StoreSqlite, B6_EveryKindOfStateIsBackAfterReopening) {
                             f.size(), 3);
   }
   rtmd_store_unacked_ack(st_, U("alice"), 2);
+  // bob: two deliveries, both acknowledged: nothing held, yet his next
+  // seq must still go above them.
+  for (uint64_t seq = 1; seq <= 2; seq++)
+    rtmd_store_unacked_push(st_, U("bob"), seq, reinterpret_cast<const uint8_t*>("d"), 1, 8);
+  rtmd_store_unacked_ack(st_, U("bob"), 2);
   ASSERT_EQ(RTMD_STORE_OK, rtmd_store_sent_record(st_, U("alice"), 9, 0));
   ASSERT_EQ(RTMD_STORE_OK, rtmd_store_sent_record(st_, U("alice"), 10, 3));
   std::vector<rtmd_attr> a = {{(char*)"k1", (char*)"v1", nullptr, 0},
@@ -201,6 +206,9 @@ TEST_F(StoreSqlite, B6_EveryKindOfStateIsBackAfterReopening) {
   rtmd_store_sessions_foreach(st_, Metas::Add, &metas);
   ASSERT_EQ(2u, metas.v.size());
   for (auto& [user, m] : metas.v) {
+    if (user == "bob") {
+      EXPECT_EQ(2u, m.peer_seq) << "at least the last acknowledged seq";
+    }
     if (user != "alice") continue;
     EXPECT_EQ(0x1234u, m.instance_id);
     EXPECT_EQ(77u, m.id);
