@@ -12,8 +12,10 @@
  * No engine hands out pointers to a node's objects: users and channels are
  * named by their ids.
  *
- * Engines: `mem` (engine_mem.c) applies each operation to the in-memory
- * store (store.h) and completes it at once, inside submit. The families
+ * Engines: `mem` (engine_mem.c) applies each operation to a store that
+ * keeps its image in memory (store.h: the in-memory store, or the durable
+ * one, store_sqlite.h, whose writes conn.c's gate holds the answers for)
+ * and completes it at once, inside submit. The families
  * moved onto the engine so far are the user and channel attributes, the
  * bans' changes and list, and presence subscriptions; the others (and the
  * ban check of a login) still call the store directly, which is sound while

@@ -34,7 +34,7 @@ static void listener_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
  * loop would spin on it. */
 #define LISTENER_PAUSE_MS 100
 
-static void listener_set_enabled(rtmd_server *srv, bool on)
+void rtmd_listener_set_enabled(rtmd_server *srv, bool on)
 {
     struct evconnlistener *ls[2] = { srv->listener,
                                      srv->tls_listener != srv->listener ? srv->tls_listener
@@ -47,8 +47,8 @@ static void listener_set_enabled(rtmd_server *srv, bool on)
 static void listener_resume_cb(evutil_socket_t fd, short what, void *arg)
 {
     rtmd_server *srv = arg;
-    if (!srv->stopping)
-        listener_set_enabled(srv, true);
+    if (!srv->stopping && !srv->store_recovering) /* server.c resumes those */
+        rtmd_listener_set_enabled(srv, true);
 }
 
 static void listener_error_cb(struct evconnlistener *l, void *arg)
@@ -63,7 +63,7 @@ static void listener_error_cb(struct evconnlistener *l, void *arg)
         srv->accept_pause = evtimer_new(srv->base, listener_resume_cb, srv);
     struct timeval tv = { 0, LISTENER_PAUSE_MS * 1000 };
     if (srv->accept_pause && evtimer_add(srv->accept_pause, &tv) == 0) {
-        listener_set_enabled(srv, false);
+        rtmd_listener_set_enabled(srv, false);
         rtmd_log(RTMD_LOG_WARN, "accepting paused for %d ms (lower --max-conns below the "
                  "open-file limit)", LISTENER_PAUSE_MS);
     }

@@ -192,19 +192,20 @@ static int server_open_store(rtmd_server *srv)
     return 0;
 }
 
-/* A failed batch: what the clients were told is being taken back. Every
- * link is answered FAILURE for the requests whose answers were held and
- * closed; the node forgets its sessions, reloads the store from its file
- * and restores them, as a restart does: clients come back and resume. */
-static void server_store_recover(evutil_socket_t fd, short what, void *arg)
+/* A failure within this long of the last reload counts as the same
+ * trouble (a disk still full): the next reload waits, from 100 ms doubling
+ * to this. */
+#define RTMD_STORE_AGAIN_MS 10000u
+#define RTMD_STORE_BACKOFF_MIN_MS 100u
+#define RTMD_STORE_BACKOFF_MAX_MS 5000u
+
+/* Reloads the store from its file and restores the sessions, as a start
+ * does; stops rtmd when the file can no longer be read or written. */
+static void server_store_reload(rtmd_server *srv)
 {
-    rtmd_server *srv = arg;
-    rtmd_server_tick(srv);
-    rtmd_log(RTMD_LOG_ERROR, "store: a write failed: answering the requests it held "
-             "with FAILURE, closing %zu links, reloading", srv->nconns);
-    rtmd_conn_fail_held(srv);
-    rtmd_session_forget_all(srv);
     rtmd_store_sqlite_config sc = server_store_config(srv, srv->store_path);
+    bool paused = srv->store_recovering;
+    srv->store_recovering = false;
     if (rtmd_store_sqlite_reload(srv->store, &sc) != 0) {
         rtmd_log(RTMD_LOG_ERROR, "store: cannot go on without a store that writes: "
                  "stopping");
@@ -213,7 +214,60 @@ static void server_store_recover(evutil_socket_t fd, short what, void *arg)
         rtmd_server_stop(srv);
         return;
     }
+    srv->store_reloaded_ms = srv->now.mono_ms;
     rtmd_session_recover_all(srv);
+    if (paused && !srv->stopping)
+        rtmd_listener_set_enabled(srv, true);
+}
+
+static void server_store_reload_cb(evutil_socket_t fd, short what, void *arg)
+{
+    rtmd_server *srv = arg;
+    rtmd_server_tick(srv);
+    server_store_reload(srv);
+}
+
+/* A failed batch: what the clients were told is being taken back. Every
+ * link is answered FAILURE for the requests whose answers were held and
+ * closed; the node forgets its sessions, reloads the store from its file
+ * and restores them, as a restart does: clients come back and resume. When
+ * the store failed again soon after a reload, the reload waits a backoff,
+ * accepting no link meanwhile, so that clients do not storm a store that
+ * cannot write. */
+static void server_store_recover(evutil_socket_t fd, short what, void *arg)
+{
+    rtmd_server *srv = arg;
+    rtmd_server_tick(srv);
+    if (srv->store_recovering || srv->stopping)
+        return;
+    rtmd_log(RTMD_LOG_ERROR, "store: a write failed: answering the requests it held "
+             "with FAILURE, closing %zu links, reloading", srv->nconns);
+    rtmd_conn_fail_held(srv);
+    rtmd_session_forget_all(srv);
+    uint64_t now = srv->now.mono_ms;
+    bool again = srv->store_reloaded_ms && now - srv->store_reloaded_ms < RTMD_STORE_AGAIN_MS;
+    if (!again) {
+        srv->store_backoff_ms = 0;
+        server_store_reload(srv);
+        return;
+    }
+    srv->store_backoff_ms = srv->store_backoff_ms == 0 ? RTMD_STORE_BACKOFF_MIN_MS
+                            : srv->store_backoff_ms >= RTMD_STORE_BACKOFF_MAX_MS / 2
+                                ? RTMD_STORE_BACKOFF_MAX_MS
+                                : srv->store_backoff_ms * 2;
+    if (!srv->recover_timer)
+        srv->recover_timer = evtimer_new(srv->base, server_store_reload_cb, srv);
+    struct timeval tv = { (time_t)(srv->store_backoff_ms / 1000),
+                          (suseconds_t)(srv->store_backoff_ms % 1000) * 1000 };
+    if (!srv->recover_timer || evtimer_add(srv->recover_timer, &tv) != 0) {
+        server_store_reload(srv);
+        return;
+    }
+    srv->store_recovering = true;
+    rtmd_listener_set_enabled(srv, false);
+    rtmd_log(RTMD_LOG_WARN, "store: failed again within %u ms of the last reload: "
+             "reloading in %u ms, accepting no link meanwhile", RTMD_STORE_AGAIN_MS,
+             srv->store_backoff_ms);
 }
 
 void rtmd_server_durable(uint64_t batch, bool ok, void *closure)
@@ -226,7 +280,7 @@ void rtmd_server_durable(uint64_t batch, bool ok, void *closure)
     }
     if (!srv->recover_ev)
         srv->recover_ev = event_new(srv->base, -1, 0, server_store_recover, srv);
-    if (srv->recover_ev && !srv->stopping)
+    if (srv->recover_ev && !srv->stopping && !srv->store_recovering)
         event_active(srv->recover_ev, EV_TIMEOUT, 1);
 }
 
@@ -307,6 +361,10 @@ void rtmd_server_free(rtmd_server *srv)
     if (srv->recover_ev) {
         event_free(srv->recover_ev);
         srv->recover_ev = NULL;
+    }
+    if (srv->recover_timer) {
+        event_free(srv->recover_timer);
+        srv->recover_timer = NULL;
     }
     rtmd_registry_free(&srv->sessions);
     if (srv->grace_timer) {

@@ -80,6 +80,13 @@ typedef struct rtmd_server {
     char *store_path;
     int lock_fd;
     struct event *recover_ev;
+    /* A store that fails again soon after a reload is reloaded after a
+     * backoff (doubling, at most RTMD_STORE_BACKOFF_MAX_MS), with accepting
+     * paused meanwhile: when, how long, and whether one is under way. */
+    struct event *recover_timer;
+    uint64_t store_reloaded_ms;
+    uint32_t store_backoff_ms;
+    bool store_recovering;
     /* Links holding frames until the store's writes are durable (conn.c). */
     rtmd_conn *held;
     bool gate_off;         /* frames go out at once (conn.c, after a failure) */
@@ -120,6 +127,8 @@ struct evconnlistener *rtmd_listener_bind(rtmd_server *srv, const char *listen,
  * file. 0 or -1 (logged). */
 int rtmd_listener_open(rtmd_server *srv);
 void rtmd_listener_close(rtmd_server *srv);
+/* Accepting on (resumed) or off (paused) on every listener. */
+void rtmd_listener_set_enabled(rtmd_server *srv, bool on);
 /* Frees the TLS context; after every link is gone. */
 void rtmd_listener_free_tls(rtmd_server *srv);
 

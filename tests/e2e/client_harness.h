@@ -23,6 +23,10 @@ namespace rtm_e2e {
 using namespace std::chrono;
 using Clock = steady_clock;
 constexpr auto kWait = seconds(10);
+// How long a result callback is waited for: longer than the client's own
+// timeouts (rtm.peer_message_timeout_ms is 10 s), so that a lost answer is
+// reported as the client's TIMEOUT code, and the waiter outlives the call.
+constexpr auto kResultWait = seconds(15);
 
 // Client timings, a quarter of the defaults, for the interruption tests: the
 // interruption is reported after 1 s; a silent link is dead after 300 ms.
@@ -369,7 +373,7 @@ class Client {
         int Wait()
         {
             std::unique_lock<std::mutex> lk(mu);
-            if (!cv.wait_for(lk, kWait, [&] { return done; }))
+            if (!cv.wait_for(lk, kResultWait, [&] { return done; }))
                 ADD_FAILURE() << "no result callback";
             return code;
         }

@@ -303,6 +303,14 @@ TEST(DurabilityE2E, B6_AFullDiskAnswersFailureAndLosesNothingAnswered)
             got.push_back(std::stoi(e.substr(13)));
         EXPECT_EQ(ok, got);
         std::printf("%zu answered OK, %zu FAILURE or otherwise\n", ok.size(), failed.size());
+        // A store that keeps failing is not stormed: the reloads back off.
+        std::string log = srv.rtmd->rtmd().Log();
+        size_t reloads = 0;
+        for (size_t at = log.find("store: a write failed"); at != std::string::npos;
+             at = log.find("store: a write failed", at + 1))
+            reloads++;
+        EXPECT_LE(reloads, 8u) << "a second on a full disk";
+        EXPECT_NE(std::string::npos, log.find("failed again within")) << log;
         srv.Stop();
     }
 }
