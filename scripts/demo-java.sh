@@ -24,7 +24,8 @@ trap cleanup EXIT
 
 echo
 echo "=== Java: a vendor-style app over io.agora.rtm (agora-rtm-sdk.jar) ==="
-"$RTMD" --listen 127.0.0.1:0 --ready-file "$WORK/ready" 2>"$WORK/rtmd.log" &
+"$RTMD" --listen 127.0.0.1:0 --ready-file "$WORK/ready" --data-dir "$WORK/data" \
+    2>"$WORK/rtmd.log" &
 RTMD_PID=$!
 for _ in $(seq 100); do [ -s "$WORK/ready" ] && break; sleep 0.05; done
 [ -s "$WORK/ready" ] || { echo "demo-java: rtmd did not start" >&2; cat "$WORK/rtmd.log" >&2; exit 1; }
