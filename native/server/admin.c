@@ -19,6 +19,7 @@
 #include <openssl/sha.h>
 
 #include "auth.h"
+#include "call.h"
 #include "engine.h"
 #include "ids.h"
 #include "log.h"
@@ -214,69 +215,6 @@ static void admin_users(const admin_call *call)
     admin_json_ok(call->req, o, users != NULL);
 }
 
-static void admin_channels(const admin_call *call)
-{
-    const char *app = admin_app(call);
-    if (!app)
-        return;
-    rtmd_store *store = call->srv->store;
-    rtmd_strv names;
-    if (rtmd_store_app_channels(store, app, &names) != RTMD_STORE_OK) {
-        admin_json_ok(call->req, NULL, false);
-        return;
-    }
-    cJSON *o = cJSON_CreateObject();
-    cJSON *list = o && cJSON_AddStringToObject(o, "app", app)
-                      ? cJSON_AddArrayToObject(o, "channels") : NULL;
-    for (size_t i = 0; list && i < names.count; i++) {
-        rtmd_strv members;
-        cJSON *ch = cJSON_CreateObject();
-        bool ok = ch && cJSON_AddStringToObject(ch, "channel", names.items[i]) &&
-                  rtmd_store_channel_members(store, app, names.items[i], &members) ==
-                      RTMD_STORE_OK;
-        if (ok) {
-            ok = cJSON_AddNumberToObject(ch, "members", (double)members.count) &&
-                 cJSON_AddItemToArray(list, ch);
-            rtmd_strv_free(&members);
-        }
-        if (!ok) {
-            cJSON_Delete(ch);
-            list = NULL;
-        }
-    }
-    rtmd_strv_free(&names);
-    admin_json_ok(call->req, o, list != NULL);
-}
-
-static void admin_members(const admin_call *call)
-{
-    const char *app = admin_app(call);
-    if (!app)
-        return;
-    if (!rtm__channel_id_valid(call->param)) {
-        admin_error(call->req, HTTP_BADREQUEST, "invalid channel id");
-        return;
-    }
-    rtmd_strv members;
-    rtmd_store_status st = rtmd_store_channel_members(call->srv->store, app, call->param,
-                                                      &members);
-    if (st == RTMD_STORE_ABSENT) {
-        admin_error(call->req, HTTP_NOTFOUND, "no such channel");
-        return;
-    }
-    cJSON *o = st == RTMD_STORE_OK ? cJSON_CreateObject() : NULL;
-    cJSON *list = o && cJSON_AddStringToObject(o, "app", app) &&
-                          cJSON_AddStringToObject(o, "channel", call->param)
-                      ? cJSON_CreateStringArray((const char *const *)members.items,
-                                                (int)members.count)
-                      : NULL;
-    bool built = list && cJSON_AddItemToObject(o, "members", list);
-    if (!built)
-        cJSON_Delete(list);
-    rtmd_strv_free(&members);
-    admin_json_ok(call->req, o, built);
-}
-
 static void admin_kick(const admin_call *call)
 {
     const char *app;
@@ -294,77 +232,123 @@ static void admin_kick(const admin_call *call)
     admin_json_ok(call->req, o, built);
 }
 
-/* An admin request waiting for its engine operation (engine.h): the op
- * first, so that its done callback finds the call. The engine completes at
- * once today, within the request's callback; a deferred one will need the
- * request kept past a closed connection. */
-typedef struct {
-    rtmd_eng_op op;
-    rtmd_server *srv;
-    struct evhttp_request *req;
-    char *app, *user;
-    unsigned long long seconds; /* a ban's length; 0: until lifted */
-} admin_op;
-
-static admin_op *admin_op_new(const admin_call *call, rtmd_eng_kind kind, rtmd_eng_done done,
-                              const char *app)
+/* An admin request's engine call (call.h): its HTTP request in ctx. The
+ * engine completes at once today, within the request's callback; a deferred
+ * one will need the request kept past a closed connection. NULL, answered,
+ * when out of memory. */
+static rtmd_call *admin_op_new(const admin_call *call, rtmd_eng_kind kind, rtmd_eng_done done,
+                               const char *app)
 {
-    admin_op *a = calloc(1, sizeof *a);
-    if (a && app && call->param) {
-        a->app = strdup(app);
-        a->user = strdup(call->param);
-        if (!a->app || !a->user) {
-            free(a->app);
-            free(a->user);
-            free(a);
-            a = NULL;
-        }
-    }
+    rtmd_call *a = rtmd_call_new(call->srv, kind, done, app, app ? call->param : NULL, NULL);
     if (!a) {
         rtmd_log(RTMD_LOG_ERROR, "admin: out of memory for %s", evhttp_request_get_uri(call->req));
         admin_json_ok(call->req, NULL, false);
         return NULL;
     }
-    a->op.kind = kind;
-    a->op.done = done;
-    a->srv = call->srv;
-    a->req = call->req;
+    a->ctx = call->req;
     return a;
 }
 
-static void admin_op_free(admin_op *a)
+static void admin_channels_done(rtmd_eng_op *op)
 {
-    rtmd_engine_op_clear(&a->op);
-    free(a->app);
-    free(a->user);
-    free(a);
+    rtmd_call *a = rtmd_call_of(op);
+    cJSON *o = op->code == RTMD_STORE_OK ? cJSON_CreateObject() : NULL;
+    cJSON *list = o && cJSON_AddStringToObject(o, "app", a->app)
+                      ? cJSON_AddArrayToObject(o, "channels") : NULL;
+    for (size_t i = 0; list && i < op->users.count; i++) {
+        cJSON *ch = cJSON_CreateObject();
+        if (!ch || !cJSON_AddStringToObject(ch, "channel", op->users.items[i]) ||
+            !cJSON_AddNumberToObject(ch, "members", (double)op->counts[i]) ||
+            !cJSON_AddItemToArray(list, ch)) {
+            cJSON_Delete(ch);
+            list = NULL;
+        }
+    }
+    admin_json_ok(a->ctx, o, list != NULL);
+    rtmd_call_free(a);
+}
+
+static void admin_channels(const admin_call *call)
+{
+    const char *app = admin_app(call);
+    if (!app)
+        return;
+    rtmd_call *a = admin_op_new(call, RTMD_ENG_APP_CHANNELS, admin_channels_done, app);
+    if (!a)
+        return;
+    a->op.in.app_channels.app = a->app;
+    rtmd_call_submit(a);
+}
+
+static void admin_members_done(rtmd_eng_op *op)
+{
+    rtmd_call *a = rtmd_call_of(op);
+    if (op->code == RTMD_STORE_ABSENT) {
+        admin_error(a->ctx, HTTP_NOTFOUND, "no such channel");
+        rtmd_call_free(a);
+        return;
+    }
+    cJSON *o = op->code == RTMD_STORE_OK ? cJSON_CreateObject() : NULL;
+    cJSON *list = o && cJSON_AddStringToObject(o, "app", a->app) &&
+                          cJSON_AddStringToObject(o, "channel", a->id)
+                      ? cJSON_CreateStringArray((const char *const *)op->users.items,
+                                                (int)op->users.count)
+                      : NULL;
+    bool built = list && cJSON_AddItemToObject(o, "members", list);
+    if (!built)
+        cJSON_Delete(list);
+    admin_json_ok(a->ctx, o, built);
+    rtmd_call_free(a);
+}
+
+static void admin_members(const admin_call *call)
+{
+    const char *app = admin_app(call);
+    if (!app)
+        return;
+    if (!rtm__channel_id_valid(call->param)) {
+        admin_error(call->req, HTTP_BADREQUEST, "invalid channel id");
+        return;
+    }
+    rtmd_call *a = admin_op_new(call, RTMD_ENG_MEMBERS, admin_members_done, app);
+    if (!a)
+        return;
+    if (!(a->id = strdup(call->param))) {
+        admin_json_ok(call->req, NULL, false);
+        rtmd_call_free(a);
+        return;
+    }
+    a->op.in.members.of = (rtmd_user){ a->app, NULL };
+    a->op.in.members.channel = a->id;
+    rtmd_call_submit(a);
 }
 
 static void admin_ban_done(rtmd_eng_op *op)
 {
-    admin_op *a = (admin_op *)op;
+    rtmd_call *a = rtmd_call_of(op);
     if (op->code != RTMD_STORE_OK) {
         rtmd_log(RTMD_LOG_ERROR, "admin: cannot ban %s/%s (%d)", a->app, a->user, op->code);
-        admin_json_ok(a->req, NULL, false);
-        admin_op_free(a);
+        admin_json_ok(a->ctx, NULL, false);
+        rtmd_call_free(a);
         return;
     }
     rtmd_server *srv = a->srv;
     rtmd_session *s = rtmd_registry_find(&srv->sessions, a->app, a->user);
-    if (a->seconds)
-        rtmd_log(RTMD_LOG_INFO, "admin: %s/%s banned for %llu s", a->app, a->user, a->seconds);
+    if (a->n)
+        rtmd_log(RTMD_LOG_INFO, "admin: %s/%s banned for %llu s", a->app, a->user,
+                 (unsigned long long)a->n);
     else
         rtmd_log(RTMD_LOG_INFO, "admin: %s/%s banned until lifted", a->app, a->user);
     cJSON *o = admin_user_object(a->app, a->user);
     bool built = o &&
-                 (a->seconds ? cJSON_AddNumberToObject(o, "seconds", (double)a->seconds)
+                 (a->n ? cJSON_AddNumberToObject(o, "seconds", (double)a->n)
                              : cJSON_AddNullToObject(o, "seconds")) &&
                  cJSON_AddBoolToObject(o, "kicked", s != NULL);
     /* SPEC A1: ABORTED, BANNED_BY_SERVER; its next logins are refused. */
     if (s)
         rtmd_session_kick(srv, s, RTM_CONNECTION_CHANGE_REASON_BANNED_BY_SERVER);
-    admin_json_ok(a->req, o, built);
-    admin_op_free(a);
+    admin_json_ok(a->ctx, o, built);
+    rtmd_call_free(a);
 }
 
 static void admin_ban(const admin_call *call)
@@ -384,29 +368,29 @@ static void admin_ban(const admin_call *call)
             return;
         }
     }
-    admin_op *a = admin_op_new(call, RTMD_ENG_BAN_SET, admin_ban_done, app);
+    rtmd_call *a = admin_op_new(call, RTMD_ENG_BAN_SET, admin_ban_done, app);
     if (!a)
         return;
-    a->seconds = seconds;
+    a->n = seconds;
     /* Wall clock: a ban lasts as long across a restart. */
     a->op.in.ban_set.of = (rtmd_user){ a->app, a->user };
     a->op.in.ban_set.until_ms = seconds ? call->srv->now.wall_ms + seconds * 1000u : 0;
-    rtmd_engine_submit(call->srv->engine, &a->op);
+    rtmd_call_submit(a);
 }
 
 static void admin_unban_done(rtmd_eng_op *op)
 {
-    admin_op *a = (admin_op *)op;
+    rtmd_call *a = rtmd_call_of(op);
     if (op->code == RTMD_STORE_ABSENT) {
-        admin_error(a->req, HTTP_NOTFOUND, "user not banned");
+        admin_error(a->ctx, HTTP_NOTFOUND, "user not banned");
     } else if (op->code != RTMD_STORE_OK) {
-        admin_json_ok(a->req, NULL, false);
+        admin_json_ok(a->ctx, NULL, false);
     } else {
         rtmd_log(RTMD_LOG_INFO, "admin: %s/%s unbanned", a->app, a->user);
         cJSON *o = admin_user_object(a->app, a->user);
-        admin_json_ok(a->req, o, o && cJSON_AddBoolToObject(o, "banned", false));
+        admin_json_ok(a->ctx, o, o && cJSON_AddBoolToObject(o, "banned", false));
     }
-    admin_op_free(a);
+    rtmd_call_free(a);
 }
 
 static void admin_unban(const admin_call *call)
@@ -414,17 +398,17 @@ static void admin_unban(const admin_call *call)
     const char *app;
     if (!admin_app_user(call, &app))
         return;
-    admin_op *a = admin_op_new(call, RTMD_ENG_BAN_LIFT, admin_unban_done, app);
+    rtmd_call *a = admin_op_new(call, RTMD_ENG_BAN_LIFT, admin_unban_done, app);
     if (!a)
         return;
     a->op.in.ban_lift.of = (rtmd_user){ a->app, a->user };
     a->op.in.ban_lift.now_ms = call->srv->now.wall_ms;
-    rtmd_engine_submit(call->srv->engine, &a->op);
+    rtmd_call_submit(a);
 }
 
 static void admin_bans_done(rtmd_eng_op *op)
 {
-    admin_op *a = (admin_op *)op;
+    rtmd_call *a = rtmd_call_of(op);
     uint64_t now = a->srv->now.wall_ms;
     cJSON *o = op->code == RTMD_STORE_OK ? cJSON_CreateObject() : NULL;
     cJSON *list = o ? cJSON_AddArrayToObject(o, "bans") : NULL;
@@ -442,17 +426,17 @@ static void admin_bans_done(rtmd_eng_op *op)
             list = NULL;
         }
     }
-    admin_json_ok(a->req, o, list != NULL);
-    admin_op_free(a);
+    admin_json_ok(a->ctx, o, list != NULL);
+    rtmd_call_free(a);
 }
 
 static void admin_bans(const admin_call *call)
 {
-    admin_op *a = admin_op_new(call, RTMD_ENG_BANS_LIST, admin_bans_done, NULL);
+    rtmd_call *a = admin_op_new(call, RTMD_ENG_BANS_LIST, admin_bans_done, NULL);
     if (!a)
         return;
     a->op.in.bans_list.now_ms = call->srv->now.wall_ms;
-    rtmd_engine_submit(call->srv->engine, &a->op);
+    rtmd_call_submit(a);
 }
 
 /* ---- routing ------------------------------------------------------------ */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "call.h"
 #include "engine.h"
 #include "ids.h"
 #include "outbox.h"
@@ -127,43 +128,11 @@ nomem:
     return RTM_ATTRIBUTE_OPERATION_ERR_FAILURE;
 }
 
-rtmd_attrs_call *rtmd_attrs_call_new(rtmd_eng_kind kind, rtmd_eng_done done, const char *app,
-                                     const char *id)
-{
-    rtmd_attrs_call *call = calloc(1, sizeof *call);
-    if (!call)
-        return NULL;
-    call->op.kind = kind;
-    call->op.done = done;
-    call->app = strdup(app);
-    call->id = strdup(id ? id : "");
-    if (!call->app || !call->id) {
-        rtmd_attrs_call_free(call);
-        return NULL;
-    }
-    return call;
-}
-
-void rtmd_attrs_call_submit(const rtmd_req *rq, rtmd_attrs_call *call)
-{
-    call->srv = rq->srv;
-    call->answer = rtmd_reply_later(rq);
-    rtmd_engine_submit(rq->srv->engine, &call->op);
-}
-
-void rtmd_attrs_call_free(rtmd_attrs_call *call)
-{
-    rtmd_engine_op_clear(&call->op);
-    free(call->app);
-    free(call->id);
-    free(call);
-}
-
 static void attrs_set_done(rtmd_eng_op *op)
 {
-    rtmd_attrs_call *call = (rtmd_attrs_call *)op;
+    rtmd_call *call = rtmd_call_of(op);
     rtmd_later_result(&call->answer, op->code);
-    rtmd_attrs_call_free(call);
+    rtmd_call_free(call);
 }
 
 void rtmd_attrs_set(const rtmd_req *rq, const rtm__frame *f)
@@ -172,15 +141,15 @@ void rtmd_attrs_set(const rtmd_req *rq, const rtm__frame *f)
         rtmd_reply_result(rq, RTM_ATTRIBUTE_OPERATION_ERR_TOO_OFTEN);
         return;
     }
-    rtmd_attrs_call *call = rtmd_attrs_call_new(RTMD_ENG_ATTRS_SET, attrs_set_done,
-                                                rq->s->app_id, rq->s->user_id);
+    rtmd_call *call = rtmd_call_new(rq->srv, RTMD_ENG_ATTRS_SET, attrs_set_done,
+                                    rq->s->app_id, rq->s->user_id, NULL);
     if (!call) {
         rtmd_reply_result(rq, RTM_ATTRIBUTE_OPERATION_ERR_FAILURE);
         return;
     }
-    call->op.in.attrs_set.of = (rtmd_user){ call->app, call->id };
+    call->op.in.attrs_set.of = (rtmd_user){ call->app, call->user };
     call->op.in.attrs_set.change = f->set_attributes;
-    rtmd_attrs_call_submit(rq, call);
+    rtmd_call_submit_for(rq, call);
 }
 
 int rtmd_attrs_read_check(const rtmd_req *rq, bool id_valid)
@@ -249,9 +218,9 @@ static void attrs_answer(rtmd_later *l, const char *user, int code, const rtmd_a
 
 static void attrs_get_done(rtmd_eng_op *op)
 {
-    rtmd_attrs_call *call = (rtmd_attrs_call *)op;
-    attrs_answer(&call->answer, call->id, op->code, &op->attrs);
-    rtmd_attrs_call_free(call);
+    rtmd_call *call = rtmd_call_of(op);
+    attrs_answer(&call->answer, call->user, op->code, &op->attrs);
+    rtmd_call_free(call);
 }
 
 void rtmd_attrs_get(const rtmd_req *rq, const rtm__frame *req)
@@ -259,16 +228,16 @@ void rtmd_attrs_get(const rtmd_req *rq, const rtm__frame *req)
     const Rtm__Wire__GetAttributes *g = req->get_attributes;
     const char *user = g->user ? g->user : "";
     int code = rtmd_attrs_read_check(rq, rtm__user_id_valid(g->user));
-    rtmd_attrs_call *call =
-        code == 0 ? rtmd_attrs_call_new(RTMD_ENG_ATTRS_GET, attrs_get_done, rq->s->app_id, user)
-                  : NULL;
+    rtmd_call *call = code == 0 ? rtmd_call_new(rq->srv, RTMD_ENG_ATTRS_GET, attrs_get_done,
+                                                rq->s->app_id, user, NULL)
+                                  : NULL;
     if (!call) {
         rtmd_later now = rtmd_reply_later(rq);
         attrs_answer(&now, user, code ? code : RTM_ATTRIBUTE_OPERATION_ERR_FAILURE, NULL);
         return;
     }
-    call->op.in.attrs_get.of = (rtmd_user){ call->app, call->id };
+    call->op.in.attrs_get.of = (rtmd_user){ call->app, call->user };
     call->op.in.attrs_get.keys = g->keys;
     call->op.in.attrs_get.n_keys = g->n_keys;
-    rtmd_attrs_call_submit(rq, call);
+    rtmd_call_submit_for(rq, call);
 }

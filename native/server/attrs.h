@@ -47,23 +47,6 @@ typedef struct {
  * -1 when out of memory. Valid while all is; free with rtmd_wire_attrs_free. */
 int rtmd_attrs_to_wire(const rtmd_attrv *all, rtmd_wire_attrs *out);
 
-/* A request of user or channel attributes waiting for its engine
- * operation (engine.h); the op comes first, so that its done callback finds
- * the call. */
-typedef struct {
-    rtmd_eng_op op;
-    struct rtmd_server *srv;
-    rtmd_later answer;   /* reserved by rtmd_attrs_call_submit */
-    char *app, *id;      /* the app, and the user or channel (copies) */
-    bool notify;         /* SetChannelAttributes: tell the members */
-} rtmd_attrs_call;
-
-/* A call of kind whose op completes with done; NULL when out of memory. */
-rtmd_attrs_call *rtmd_attrs_call_new(rtmd_eng_kind kind, rtmd_eng_done done, const char *app,
-                                     const char *id);
-/* Submits the op; its answer goes to rq's link when it completes. */
-void rtmd_attrs_call_submit(const rtmd_req *rq, rtmd_attrs_call *call);
-void rtmd_attrs_call_free(rtmd_attrs_call *call);
 void rtmd_wire_attrs_free(rtmd_wire_attrs *w);
 
 #endif

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "attrs.h"
+#include "call.h"
 #include "ids.h"
 #include "log.h"
 #include "outbox.h"
@@ -14,7 +15,7 @@
 /* ChannelAttributesEvent with the channel's whole list, all, to its
  * members. */
 static void chattrs_notify(rtmd_server *srv, const char *app, const char *channel,
-                           const rtmd_attrv *all)
+                           const rtmd_attrv *all, const rtmd_strv *members)
 {
     rtmd_wire_attrs w = { 0 };
     uint8_t *buf = NULL;
@@ -30,7 +31,7 @@ static void chattrs_notify(rtmd_server *srv, const char *app, const char *channe
     size_t len;
     if (!(buf = rtmd_encode(&f, &len)))
         goto fail;
-    rtmd_fan_out(srv, app, NULL, channel, buf, len);
+    rtmd_fan_out(srv, app, NULL, members, buf, len);
     goto done;
 fail:
     rtmd_log(RTMD_LOG_ERROR, "out of memory notifying the attributes of channel %s", channel);
@@ -41,11 +42,11 @@ done:
 
 static void chattrs_set_done(rtmd_eng_op *op)
 {
-    rtmd_attrs_call *call = (rtmd_attrs_call *)op;
+    rtmd_call *call = rtmd_call_of(op);
     rtmd_later_result(&call->answer, op->code);
-    if (op->code == 0 && call->notify)
-        chattrs_notify(call->srv, call->app, call->id, &op->attrs);
-    rtmd_attrs_call_free(call);
+    if (op->code == 0 && call->arg) /* notify */
+        chattrs_notify(call->srv, call->app, call->id, &op->attrs, &op->users);
+    rtmd_call_free(call);
 }
 
 void rtmd_chattrs_set(const rtmd_req *rq, const rtm__frame *f)
@@ -58,21 +59,21 @@ void rtmd_chattrs_set(const rtmd_req *rq, const rtm__frame *f)
         code = RTM_ATTRIBUTE_OPERATION_ERR_TOO_OFTEN;
     else if (!rtm__channel_id_valid(r->channel))
         code = RTM_ATTRIBUTE_OPERATION_ERR_INVALID_ARGUMENT;
-    rtmd_attrs_call *call = NULL;
-    if (code == 0 && !(call = rtmd_attrs_call_new(RTMD_ENG_CHATTRS_SET, chattrs_set_done,
-                                                  rq->s->app_id, r->channel)))
+    rtmd_call *call = NULL;
+    if (code == 0 && !(call = rtmd_call_new(rq->srv, RTMD_ENG_CHATTRS_SET, chattrs_set_done,
+                                            rq->s->app_id, NULL, r->channel)))
         code = RTM_ATTRIBUTE_OPERATION_ERR_FAILURE;
     if (code != 0) {
         rtmd_reply_result(rq, code);
         return;
     }
-    call->notify = r->notify;
+    call->arg = r->notify;
     call->op.in.chattrs_set.app = call->app;
     call->op.in.chattrs_set.channel = call->id;
     call->op.in.chattrs_set.change = r->change;
     call->op.in.chattrs_set.by = rq->s->user_id;
     call->op.in.chattrs_set.ts = rq->srv->now.wall_ms;
-    rtmd_attrs_call_submit(rq, call);
+    rtmd_call_submit_for(rq, call);
 }
 
 /* ChannelAttributes{channel, code, attrs} to l. */
@@ -98,9 +99,9 @@ static void chattrs_answer(rtmd_later *l, const char *channel, int code,
 
 static void chattrs_get_done(rtmd_eng_op *op)
 {
-    rtmd_attrs_call *call = (rtmd_attrs_call *)op;
+    rtmd_call *call = rtmd_call_of(op);
     chattrs_answer(&call->answer, call->id, op->code, &op->attrs);
-    rtmd_attrs_call_free(call);
+    rtmd_call_free(call);
 }
 
 void rtmd_chattrs_get(const rtmd_req *rq, const rtm__frame *req)
@@ -108,10 +109,9 @@ void rtmd_chattrs_get(const rtmd_req *rq, const rtm__frame *req)
     const Rtm__Wire__GetChannelAttributes *g = req->get_channel_attributes;
     const char *channel = g->channel ? g->channel : "";
     int code = rtmd_attrs_read_check(rq, rtm__channel_id_valid(g->channel));
-    rtmd_attrs_call *call =
-        code == 0 ? rtmd_attrs_call_new(RTMD_ENG_CHATTRS_GET, chattrs_get_done, rq->s->app_id,
-                                        channel)
-                  : NULL;
+    rtmd_call *call = code == 0 ? rtmd_call_new(rq->srv, RTMD_ENG_CHATTRS_GET, chattrs_get_done,
+                                                rq->s->app_id, NULL, channel)
+                                  : NULL;
     if (!call) {
         rtmd_later now = rtmd_reply_later(rq);
         chattrs_answer(&now, channel, code ? code : RTM_ATTRIBUTE_OPERATION_ERR_FAILURE, NULL);
@@ -121,5 +121,5 @@ void rtmd_chattrs_get(const rtmd_req *rq, const rtm__frame *req)
     call->op.in.chattrs_get.channel = call->id;
     call->op.in.chattrs_get.keys = g->keys;
     call->op.in.chattrs_get.n_keys = g->n_keys;
-    rtmd_attrs_call_submit(rq, call);
+    rtmd_call_submit_for(rq, call);
 }

@@ -94,6 +94,9 @@ static void rtmd__usage(FILE *f)
         "  --fsync MODE              full (default): a commit survives a power loss;\n"
         "                            normal: it survives a crash of rtmd, not of the\n"
         "                            machine, and costs less\n"
+        "  --engine-delay-us N       for tests: complete each engine operation N us\n"
+        "                            after it was submitted, in order, as an engine\n"
+        "                            over the network would (default 0: at once)\n"
         "  --check-data DIR|FILE     check a data directory (or database file)\n"
         "                            offline and exit: 0 when sound, 1 when not\n"
         "  --ready-file PATH         once listening, write HOST:PORT to PATH\n"
@@ -147,7 +150,7 @@ enum { OPT_LISTEN, OPT_APP_ID, OPT_APP_CERT, OPT_TOKEN_WARN, OPT_TOKEN_POLICY,
        OPT_OFFLINE_MAX, OPT_OFFLINE_TTL, OPT_OFFLINE_BYTES,
        OPT_MAX_CONNS, OPT_MAX_CONNS_PER_IP, OPT_RATE, OPT_CONFIG,
        OPT_ADMIN_LISTEN, OPT_ADMIN_SECRET_FILE,
-       OPT_STORE, OPT_DATA_DIR, OPT_FSYNC, OPT_CHECK_DATA,
+       OPT_STORE, OPT_DATA_DIR, OPT_FSYNC, OPT_ENGINE_DELAY, OPT_CHECK_DATA,
        OPT_READY, OPT_LOG_LEVEL, OPT_HELP, OPT_VERSION };
 
 static const struct {
@@ -181,6 +184,7 @@ static const struct {
     [OPT_STORE] = { "--store", 1 },
     [OPT_DATA_DIR] = { "--data-dir", 1 },
     [OPT_FSYNC] = { "--fsync", 1 },
+    [OPT_ENGINE_DELAY] = { "--engine-delay-us", 1 },
     [OPT_CHECK_DATA] = { "--check-data", 1 },
     [OPT_READY] = { "--ready-file", 1 },
     [OPT_LOG_LEVEL] = { "--log-level", 1 },
@@ -472,6 +476,9 @@ static rtmd_config_status rtmd__parse_args(rtmd_config *cfg, int argc, char **ar
                 bad = 1;
             }
             *(opt == OPT_DATA_DIR ? &cfg->data_dir : &cfg->check_data) = value;
+            break;
+        case OPT_ENGINE_DELAY:
+            bad = rtmd__parse_u32(name, value, 0, 10000000, &cfg->engine_delay_us, err);
             break;
         case OPT_FSYNC:
             if (strcmp(value, "full") == 0) {

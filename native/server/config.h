@@ -119,6 +119,7 @@ typedef struct {
     const char *data_dir;        /* --data-dir; NULL: $STATE_DIRECTORY, else
                                   * RTMD_DEFAULT_DATA_DIR */
     rtmd_fsync_mode fsync;       /* --fsync */
+    uint32_t engine_delay_us;    /* --engine-delay-us: 0, complete at once */
     const char *check_data;      /* --check-data DIR|FILE: check it, exit */
     rtmd_log_level log_level;
     /* TLS (tls.c, docs/TLS.md): both files, or neither. */

@@ -338,7 +338,9 @@ static struct evbuffer *conn_out(rtmd_conn *c, uint32_t request_id, bool login)
         goto nomem;
     if (barrier > c->held_until)
         c->held_until = barrier;
-    if (request_id) {
+    /* A second frame of one answer (the ReplayDone after a Join's Result)
+     * is not a second answer to fail. */
+    if (request_id && !(c->n_held_ids && c->held_ids[c->n_held_ids - 1].id == request_id)) {
         if (c->n_held_ids == c->cap_held_ids) {
             size_t cap = c->cap_held_ids ? c->cap_held_ids * 2 : 8;
             conn_held_answer *ids = realloc(c->held_ids, cap * sizeof *ids);
@@ -517,6 +519,11 @@ void rtmd_conn_attach(rtmd_conn *c, rtmd_session *s)
     s->link = c;
     if (c->state < CONN_READY)
         conn_set_state(c, CONN_READY);
+}
+
+rtmd_session *rtmd_conn_session(const rtmd_conn *c)
+{
+    return c->session;
 }
 
 void rtmd_conn_detach(rtmd_conn *c)

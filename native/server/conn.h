@@ -57,6 +57,8 @@ void rtmd_conn_unref(rtmd_conn *c);
 /* Binds a session to the link / unbinds it (session.c only). */
 void rtmd_conn_attach(rtmd_conn *c, rtmd_session *s);
 void rtmd_conn_detach(rtmd_conn *c);
+/* The session bound to c, or NULL. */
+rtmd_session *rtmd_conn_session(const rtmd_conn *c);
 
 /* "link#3 127.0.0.1:40312", for logs. */
 const char *rtmd_conn_name(const rtmd_conn *c);

@@ -12,14 +12,23 @@
  * No engine hands out pointers to a node's objects: users and channels are
  * named by their ids.
  *
+ * An operation is one step of the protocol, whole: a peer send with its
+ * send_seq dedupe and its delivery or keeping, a join with its replay, the
+ * end of a session with its channels and undelivered messages. So an
+ * engine shared by several nodes can run each atomically (a Redis Function),
+ * and the node never holds shared state between two of them. What a step
+ * needs of the node (a rate, a same-channel limit) comes in as an input;
+ * what the node must do after (send frames to a session here, fan a frame
+ * out to the members listed, log, count) comes back as an output. Handlers
+ * make their calls with rtmd_call (call.h).
+ *
  * Engines: `mem` (engine_mem.c) applies each operation to a store that
  * keeps its image in memory (store.h: the in-memory store, or the durable
  * one, store_sqlite.h, whose writes conn.c's gate holds the answers for)
- * and completes it at once, inside submit. The families
- * moved onto the engine so far are the user and channel attributes, the
- * bans' changes and list, and presence subscriptions; the others (and the
- * ban check of a login) still call the store directly, which is sound while
- * every engine completes at once.
+ * and completes it at once, inside submit. The operations themselves are
+ * engine.c's and replay.c's, the only callers of the store but the server's
+ * setup (server.c opens and reloads it, conn.c asks it for the durability
+ * barrier of what it sends, metrics.c reads its writer's figures).
  */
 #ifndef RTMD_ENGINE_H
 #define RTMD_ENGINE_H
@@ -43,8 +52,61 @@ typedef enum {
     RTMD_ENG_BANS_LIST,   /* the bans in force */
     RTMD_ENG_SUBSCRIBE,   /* follow (or stop following) users' presence (A8) */
     RTMD_ENG_SUBSCRIBED,  /* the users a session follows */
-    RTMD_ENG_FOLLOWERS    /* the users that follow a user */
+    RTMD_ENG_FOLLOWERS,   /* the users that follow a user */
+    RTMD_ENG_PEER_SEND,   /* a PeerSend, exactly once (SPEC B1, S9, A6) */
+    RTMD_ENG_PEER_ACK,    /* a PeerAck */
+    RTMD_ENG_LOGIN,       /* a login's session: made, with what was kept for its
+                           * user (S9, A6), or taken up again, with what it
+                           * missed (S9, S10, B1, B2); saved */
+    RTMD_ENG_JOIN,        /* a Join, with its replay (S10) */
+    RTMD_ENG_LEAVE,       /* a Leave */
+    RTMD_ENG_SESSION_END, /* a session ends: out of its channels, what it had not
+                           * acknowledged kept for its user (S9, S13) */
+    RTMD_ENG_CHANNEL_SEND, /* a ChannelSend, exactly once (B1, B2) */
+    RTMD_ENG_MEMBERS,     /* a channel's members */
+    RTMD_ENG_MEMBER_COUNTS, /* the member counts of channels */
+    RTMD_ENG_BANNED,      /* whether a ban keeps a user from logging in (A1) */
+    RTMD_ENG_SESSION_SAVE, /* a session's meta saved (a renewed token) */
+    RTMD_ENG_SESSIONS,    /* every session with its meta (recovery) */
+    RTMD_ENG_APP_CHANNELS, /* the channels of an app with members (admin) */
+    RTMD_ENG_EXPIRE       /* offline messages and idle channels past their time */
 } rtmd_eng_kind;
+
+/* A session and what the system keeps of it; an owned list of them. */
+typedef struct {
+    char *app, *user;
+    rtmd_session_meta meta;
+} rtmd_session_entry;
+
+typedef struct {
+    rtmd_session_entry *items;
+    size_t count;
+} rtmd_sessionv;
+
+/* An owned encoded frame (header included); an owned list of them. */
+typedef struct {
+    uint8_t *buf;
+    size_t len;
+} rtmd_buf;
+
+typedef struct {
+    rtmd_buf *items;
+    size_t count;
+} rtmd_bufv;
+
+/* What an operation met on the way (op->flags). */
+enum {
+    RTMD_ENG_RESENT = 1u << 0,       /* PEER_SEND: its send_seq was processed
+                                      * already: answered with that code, and
+                                      * nothing else done */
+    RTMD_ENG_OFFLINE_FULL = 1u << 1, /* refused: --offline-max-bytes held */
+    RTMD_ENG_UNKEPT = 1u << 2,       /* a delivery could not be queued (memory,
+                                      * or a kept message that does not decode) */
+    RTMD_ENG_UNRECORDED = 1u << 3,   /* the send_seq's answer could not be kept */
+    RTMD_ENG_NOT_MEMBER = 1u << 4,   /* CHANNEL_SEND: the sender is not in the
+                                      * channel (FAILURE, before the rate) */
+    RTMD_ENG_UNHISTORIED = 1u << 5   /* CHANNEL_SEND: not kept in the history */
+};
 
 typedef void (*rtmd_eng_done)(rtmd_eng_op *op);
 
@@ -92,8 +154,102 @@ struct rtmd_eng_op {
         struct {
             rtmd_user of;
         } subscribed, followers;
+        struct rtmd_eng_peer_send {
+            rtmd_user from;
+            const char *to;       /* a user of from's app */
+            uint64_t send_seq;    /* 0: none */
+            /* As it is delivered: stamped with the server's time. */
+            const Rtm__Wire__Message *msg;
+            int refused;          /* a PeerMessageError found by the node
+                                   * (invalid, too often): answered unless
+                                   * send_seq was processed already */
+            size_t max_unacked;   /* the receiver's queue bound */
+            size_t offline_max;   /* 0: not kept for an absent receiver */
+            uint64_t offline_max_bytes;
+        } peer_send;
+        struct {
+            rtmd_user of;
+            uint64_t seq;
+        } peer_ack;
+        struct rtmd_eng_login {
+            rtmd_user of;
+            bool create;            /* a new session (EXISTS when there is one) */
+            rtmd_session_meta meta; /* saved */
+            /* What the client says it has: the session it had (0: none),
+             * the last PeerDeliver seq it had there, its channel cursors. A
+             * new session is given what was kept for its user (but what the
+             * same client had of the session it names, and what is older
+             * than offline_horizon_ms); a session taken up again, what is in
+             * its queue after peer_received and what its channels kept for
+             * the cursors (replay.h), from channel_horizon_ms on. */
+            uint64_t session_id, peer_received;
+            Rtm__Wire__ChannelCursor *const *cursors;
+            size_t n_cursors;
+            uint64_t offline_horizon_ms, channel_horizon_ms; /* wall clock */
+            size_t max_unacked, replay_max;
+        } login;
+        struct rtmd_eng_join {
+            rtmd_user of;
+            const char *channel;
+            size_t max_per_user;    /* channels a session may be in */
+            uint64_t seq_base;      /* channel_join's (store.h) */
+            bool same_too_often;    /* the node's same-channel rate refuses it */
+            /* A rejoin's replay (S10 after S13): what came after last_seq,
+             * from horizon_ms on, at most replay_max. */
+            bool replay;
+            uint64_t last_seq, horizon_ms;
+            size_t replay_max;
+        } join;
+        struct {
+            rtmd_user of;
+            const char *channel;
+        } leave, members;
+        struct {
+            rtmd_user of;
+            uint64_t session_id;  /* its id, kept with its messages */
+        } session_end;
+        struct rtmd_eng_channel_send {
+            rtmd_user from;
+            const char *channel;
+            uint64_t send_seq;      /* 0: none */
+            const Rtm__Wire__Message *msg; /* stamped with the server's time */
+            int refused;            /* a ChannelMessageError of the node's that
+                                     * comes before the membership check */
+            bool over_rate;         /* TOO_OFTEN, after the membership check */
+            uint64_t now_ms;        /* wall clock: kept with it in the history */
+            size_t replay_max;      /* the history's bound */
+            uint64_t horizon_ms;    /* and its window */
+        } channel_send;
+        struct {
+            const char *app;
+            char *const *channels;
+            size_t n_channels;
+        } member_counts;
+        struct {
+            rtmd_user of;
+            uint64_t now_ms;     /* wall clock */
+        } banned;
+        struct {
+            rtmd_user of;
+            rtmd_session_meta meta;
+        } session_save;
+        struct {
+            const char *app;
+        } app_channels;
+        struct {
+            uint64_t offline_horizon_ms; /* offline messages accepted before */
+            uint64_t channels_horizon_ms; /* channels without members whose
+                                           * history is all older */
+        } expire;
     } in;
-    /* The outcome. For the attributes, an AttributeOperationError
+    /* The outcome. For PEER_SEND, a PeerMessageError; for PEER_ACK and
+     * LOGIN an rtmd_store_status (LOGIN: EXISTS, LIMIT or NOMEM when the
+     * session could not be made or saved). JOIN: a JoinChannelError; LEAVE: a LeaveChannelError;
+     * CHANNEL_SEND: a ChannelMessageError; MEMBERS: a GetMembersError;
+     * MEMBER_COUNTS, SESSION_END, SESSION_SAVE, SESSIONS and APP_CHANNELS:
+     * an rtmd_store_status. BANNED: 1 when banned, else 0. EXPIRE: 0, and
+     * its count the offline messages forgotten. For the
+     * attributes, an AttributeOperationError
      * (USER_NOT_FOUND when the user has no session, the apply's codes,
      * FAILURE when the engine failed). For SUBSCRIBE, a
      * PeerSubscriptionStatusError (all the users or none: OVERFLOW past
@@ -108,10 +264,45 @@ struct rtmd_eng_op {
     rtmd_banv bans;
     /* SUBSCRIBE: the users newly followed, in the order asked; SUBSCRIBED:
      * the users followed, sorted; FOLLOWERS: the users (of its app) that
-     * follow it. Freed by rtmd_engine_op_clear. SUBSCRIBE's count: the
-     * subscriptions the session holds after it. */
+     * follow it. JOIN, LEAVE, CHANNEL_SEND and CHATTRS_SET: the members of
+     * the channel after it, sorted (those to tell); MEMBERS: the same;
+     * SESSION_END: the channels left, sorted; MEMBER_COUNTS: the channels
+     * asked, in order; APP_CHANNELS: the channels, sorted. Freed by rtmd_engine_op_clear.
+     * SUBSCRIBE's count: the subscriptions the session holds after it;
+     * JOIN's and LEAVE's: the channel's members after it. */
     rtmd_strv users;
     size_t count;
+    /* PEER_SEND and LOGIN: the frames to send now, in order,
+     * to the receiver's session session_id (0: it has none; the frames are
+     * in its queue and go out when it resumes). Freed by
+     * rtmd_engine_op_clear. */
+    rtmd_bufv frames;
+    uint64_t session_id;
+    unsigned flags;   /* RTMD_ENG_* */
+    /* PEER_SEND and LOGIN: how many messages a bound pushed out of
+     * a full queue (the receiver's unacknowledged queue when it has a
+     * session, else its offline queue): each is told in a ReplayDone
+     * later (peer_dropped). */
+    uint32_t dropped;
+    /* LOGIN (create): messages queued from an ended session and cached ones,
+     * those the client had, those dropped while it was away (offline_take's
+     * count) and, of those, the expired ones. SESSION_END: the messages it
+     * had not acknowledged, kept (kept) or lost (dropped: by its queue's
+     * bound before, or now, op->dropped of them, for want of memory). */
+    struct {
+        uint32_t kept, cached, had, dropped, expired;
+    } offline;
+    /* LOGIN (not create) and JOIN: what was re-delivered (the frames) and what was
+     * missed but not (ReplayDone's fields). */
+    struct {
+        uint32_t peer_messages, peer_dropped, channel_messages, channel_skipped;
+    } replay;
+    /* MEMBER_COUNTS: a count per channel asked, in order; SESSION_END: a
+     * count per channel left; APP_CHANNELS: a count per channel listed.
+     * Freed by rtmd_engine_op_clear. */
+    uint32_t *counts;
+    /* SESSIONS: the sessions; freed by rtmd_engine_op_clear. */
+    rtmd_sessionv sessions;
     rtmd_eng_done done;
     void *closure;
 };
@@ -125,9 +316,18 @@ struct rtmd_engine {
     const rtmd_engine_ops *ops;
 };
 
+struct event_base;
+
 /* The in-memory engine over store st (borrowed: it outlives the engine).
  * NULL when out of memory. */
 rtmd_engine *rtmd_engine_mem_new(rtmd_store *st);
+/* The same, but each operation, applied at submit, completes delay_us
+ * later (0: at once), in order, from a timer on base whose callback calls
+ * on_wake(arg) first: how an engine over the network behaves
+ * (--engine-delay-us), so that tests run every handler's deferred path.
+ * Destroying it completes what is pending. */
+rtmd_engine *rtmd_engine_mem_deferred(rtmd_store *st, struct event_base *base, uint32_t delay_us,
+                                      void (*on_wake)(void *), void *arg);
 
 /* Submits op: its inputs are read now, op->done runs once it completed. */
 static inline void rtmd_engine_submit(rtmd_engine *e, rtmd_eng_op *op)
@@ -138,6 +338,10 @@ static inline void rtmd_engine_destroy(rtmd_engine *e)
 {
     e->ops->destroy(e);
 }
+
+/* Appends buf (taken over: freed when out of memory) to v; 0 or -1. */
+int rtmd_bufv_push(rtmd_bufv *v, uint8_t *buf, size_t len);
+void rtmd_bufv_free(rtmd_bufv *v);
 
 /* Frees what an op's outputs hold (not the op). */
 void rtmd_engine_op_clear(rtmd_eng_op *op);

@@ -23,8 +23,9 @@
 /* getChannelMemberCount takes at most this many channels (EXCEED_LIMIT). */
 #define RTMD_MEMBER_COUNT_MAX_CHANNELS 32u
 
-/* The membership of (app, channel) changed. */
-void rtmd_member_count_changed(rtmd_server *srv, const char *app, const char *channel);
+/* The membership of (app, channel) changed: it has count members now. */
+void rtmd_member_count_changed(rtmd_server *srv, const char *app, const char *channel,
+                               size_t count);
 
 /* Answers GetMemberCount from s with MemberCounts. */
 void rtmd_member_count_request(const rtmd_req *rq, const rtm__frame *f);

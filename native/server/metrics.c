@@ -109,8 +109,8 @@ int rtmd_metrics_render(rtmd_server *srv, struct evbuffer *out)
     rc |= metric_single(out, "rtmd_links", "gauge", "Links held (open and closing).",
                         srv->nconns);
     rc |= metric_single(out, "rtmd_sessions", "gauge",
-                        "Sessions (online users), in grace or not.",
-                        rtmd_store_session_count(srv->store));
+                        "Sessions (online users) on this node, in grace or not.",
+                        rtmd_registry_count(&srv->sessions));
     rc |= metric_single(out, "rtmd_sessions_in_grace", "gauge",
                         "Sessions whose link is lost, kept for its return.", srv->grace.count);
     rc |= metric_single(out, "rtmd_output_queued_bytes", "gauge",

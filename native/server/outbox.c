@@ -76,20 +76,13 @@ uint8_t *rtmd_encode(const rtm__frame *f, size_t *len)
 }
 
 void rtmd_fan_out(rtmd_server *srv, const char *app_id, const char *except,
-                  const char *channel, const uint8_t *buf, size_t len)
+                  const rtmd_strv *members, const uint8_t *buf, size_t len)
 {
-    rtmd_strv members;
-    if (rtmd_store_channel_members(srv->store, app_id, channel, &members) ==
-        RTMD_STORE_NOMEM) {
-        rtmd_log(RTMD_LOG_ERROR, "out of memory listing channel %s", channel);
-        return;
-    }
-    for (size_t i = 0; i < members.count; i++) {
-        if (except && strcmp(members.items[i], except) == 0)
+    for (size_t i = 0; i < members->count; i++) {
+        if (except && strcmp(members->items[i], except) == 0)
             continue;
-        rtmd_session *to = rtmd_registry_find(&srv->sessions, app_id, members.items[i]);
+        rtmd_session *to = rtmd_registry_find(&srv->sessions, app_id, members->items[i]);
         if (to)
             rtmd_send_encoded(to, buf, len);
     }
-    rtmd_strv_free(&members);
 }

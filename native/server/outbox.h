@@ -16,6 +16,7 @@
 
 #include "frame.h"
 #include "requests.h"
+#include "store.h"
 
 struct rtmd_server;
 struct rtmd_session;
@@ -52,9 +53,10 @@ int rtmd_send_encoded(struct rtmd_session *to, const uint8_t *buf, size_t len);
  * when out of memory. */
 uint8_t *rtmd_encode(const rtm__frame *f, size_t *len);
 
-/* Sends an encoded frame to every member of an app's channel that has an
- * open link, but user `except` (NULL: none). */
+/* Sends an encoded frame to every user of members (an app's channel, as
+ * the engine listed them) that has a session with an open link on this
+ * node, but user `except` (NULL: none). */
 void rtmd_fan_out(struct rtmd_server *srv, const char *app_id, const char *except,
-                  const char *channel, const uint8_t *buf, size_t len);
+                  const rtmd_strv *members, const uint8_t *buf, size_t len);
 
 #endif

@@ -7,6 +7,7 @@
 
 #include <event2/event.h>
 
+#include "call.h"
 #include "engine.h"
 #include "outbox.h"
 #include "ids.h"
@@ -99,53 +100,12 @@ static void presence_tell(rtmd_server *srv, rtmd_session *s, char *const *users,
 
 /* ---- events ------------------------------------------------------------- */
 
-/* A presence operation waiting for the engine: the op first, so that its
- * done callback finds the call. The strings are copies: the session it is
- * about may be gone by then. */
-typedef struct {
-    rtmd_eng_op op;
-    rtmd_server *srv;
-    char *app, *user;
-    uint64_t session_id;  /* the session to tell (rtmd_presence_resumed) */
-    rtmd_peer_state state; /* what to announce (rtmd_presence_announce) */
-    rtmd_later answer;     /* the request's answer (subscribe, get) */
-} presence_call;
-
-static presence_call *presence_call_new(rtmd_server *srv, rtmd_eng_kind kind,
-                                        rtmd_eng_done done, const char *app,
-                                        const char *user)
-{
-    presence_call *call = calloc(1, sizeof *call);
-    if (!call)
-        return NULL;
-    call->op.kind = kind;
-    call->op.done = done;
-    call->srv = srv;
-    call->app = strdup(app);
-    call->user = strdup(user);
-    if (!call->app || !call->user) {
-        free(call->app);
-        free(call->user);
-        free(call);
-        return NULL;
-    }
-    return call;
-}
-
-static void presence_call_free(presence_call *call)
-{
-    rtmd_engine_op_clear(&call->op);
-    free(call->app);
-    free(call->user);
-    free(call);
-}
-
 static void presence_announce_done(rtmd_eng_op *op)
 {
-    presence_call *call = (presence_call *)op;
+    rtmd_call *call = rtmd_call_of(op);
     Rtm__Wire__PeerState st = RTM__WIRE__PEER_STATE__INIT;
     st.user = call->user;
-    st.state = (int32_t)call->state;
+    st.state = (int32_t)call->arg;
     Rtm__Wire__PeerState *ptr = &st;
     presence_list l = { &st, &ptr, 1 };
     for (size_t i = 0; i < op->users.count; i++) {
@@ -154,7 +114,7 @@ static void presence_announce_done(rtmd_eng_op *op)
         if (s)
             presence_send_event(s, &l);
     }
-    presence_call_free(call);
+    rtmd_call_free(call);
 }
 
 void rtmd_presence_announce(rtmd_server *srv, const char *app, const char *user,
@@ -162,15 +122,15 @@ void rtmd_presence_announce(rtmd_server *srv, const char *app, const char *user,
 {
     rtmd_log(RTMD_LOG_DEBUG, "%s/%s: now %s to its subscribers", app, user,
              presence_state_name(to));
-    presence_call *call =
-        presence_call_new(srv, RTMD_ENG_FOLLOWERS, presence_announce_done, app, user);
+    rtmd_call *call =
+        rtmd_call_new(srv, RTMD_ENG_FOLLOWERS, presence_announce_done, app, user, NULL);
     if (!call) {
         rtmd_log(RTMD_LOG_ERROR, "%s/%s: out of memory telling its subscribers", app, user);
         return;
     }
-    call->state = to;
+    call->arg = (int)to;
     call->op.in.followers.of = (rtmd_user){ call->app, call->user };
-    rtmd_engine_submit(srv->engine, &call->op);
+    rtmd_call_submit(call);
 }
 
 static void presence_become_unreachable(rtmd_server *srv, rtmd_session *s)
@@ -223,20 +183,20 @@ void rtmd_presence_link_back(rtmd_session *s)
 
 static void presence_resumed_done(rtmd_eng_op *op)
 {
-    presence_call *call = (presence_call *)op;
-    rtmd_session *s = rtmd_registry_find(&call->srv->sessions, call->app, call->user);
+    rtmd_call *call = rtmd_call_of(op);
+    rtmd_session *s = rtmd_call_session(call);
     if (op->code != RTMD_STORE_OK)
         rtmd_log(RTMD_LOG_ERROR, "%s/%s: cannot list its subscriptions", call->app,
                  call->user);
-    else if (s && s->id == call->session_id)
+    else if (s)
         presence_tell(call->srv, s, op->users.items, op->users.count);
-    presence_call_free(call);
+    rtmd_call_free(call);
 }
 
 void rtmd_presence_resumed(rtmd_server *srv, rtmd_session *s)
 {
-    presence_call *call = presence_call_new(srv, RTMD_ENG_SUBSCRIBED, presence_resumed_done,
-                                            s->app_id, s->user_id);
+    rtmd_call *call = rtmd_call_new(srv, RTMD_ENG_SUBSCRIBED, presence_resumed_done,
+                                    s->app_id, s->user_id, NULL);
     if (!call) {
         rtmd_log(RTMD_LOG_ERROR, "%s/%s: out of memory listing its subscriptions", s->app_id,
                  s->user_id);
@@ -244,7 +204,7 @@ void rtmd_presence_resumed(rtmd_server *srv, rtmd_session *s)
     }
     call->session_id = s->id;
     call->op.in.subscribed.of = (rtmd_user){ call->app, call->user };
-    rtmd_engine_submit(srv->engine, &call->op);
+    rtmd_call_submit(call);
 }
 
 void rtmd_presence_free(rtmd_session *s)
@@ -299,7 +259,7 @@ void rtmd_presence_query(const rtmd_req *rq, const rtm__frame *f)
 
 static void presence_subscribe_done(rtmd_eng_op *op)
 {
-    presence_call *call = (presence_call *)op;
+    rtmd_call *call = rtmd_call_of(op);
     rtmd_log(RTMD_LOG_DEBUG, "%s/%s: %s %zu users: %s (%zu new, %zu in all)", call->app,
              call->user, op->in.subscribe.unsubscribe ? "unsubscribe from" : "subscribe to",
              op->in.subscribe.n_users,
@@ -307,10 +267,10 @@ static void presence_subscribe_done(rtmd_eng_op *op)
              op->count);
     rtmd_later_result(&call->answer, op->code);
     /* The states of the users it now follows, right after the answer. */
-    rtmd_session *s = rtmd_registry_find(&call->srv->sessions, call->app, call->user);
-    if (op->code == RTM_PEER_SUBSCRIPTION_STATUS_ERR_OK && s && s->id == call->session_id)
+    rtmd_session *s = rtmd_call_session(call);
+    if (op->code == RTM_PEER_SUBSCRIPTION_STATUS_ERR_OK && s)
         presence_tell(call->srv, s, op->users.items, op->users.count);
-    presence_call_free(call);
+    rtmd_call_free(call);
 }
 
 void rtmd_presence_subscribe(const rtmd_req *rq, const rtm__frame *f)
@@ -320,38 +280,35 @@ void rtmd_presence_subscribe(const rtmd_req *rq, const rtm__frame *f)
         rtmd_reply_result(rq, RTM_PEER_SUBSCRIPTION_STATUS_ERR_INVALID_ARGUMENT);
         return;
     }
-    presence_call *call = presence_call_new(rq->srv, RTMD_ENG_SUBSCRIBE,
-                                            presence_subscribe_done, rq->s->app_id,
-                                            rq->s->user_id);
+    rtmd_call *call = rtmd_call_new(rq->srv, RTMD_ENG_SUBSCRIBE, presence_subscribe_done,
+                                    rq->s->app_id, rq->s->user_id, NULL);
     if (!call) {
         rtmd_reply_result(rq, RTM_PEER_SUBSCRIPTION_STATUS_ERR_FAILURE);
         return;
     }
-    call->session_id = rq->s->id;
     call->op.in.subscribe.of = (rtmd_user){ call->app, call->user };
     call->op.in.subscribe.users = sub->users;
     call->op.in.subscribe.n_users = sub->n_users;
     call->op.in.subscribe.unsubscribe = sub->unsubscribe;
     call->op.in.subscribe.max = RTMD_SUBSCRIPTIONS_MAX;
-    call->answer = rtmd_reply_later(rq);
-    rtmd_engine_submit(rq->srv->engine, &call->op);
+    rtmd_call_submit_for(rq, call);
 }
 
 static void presence_get_subscribed_done(rtmd_eng_op *op)
 {
-    presence_call *call = (presence_call *)op;
+    rtmd_call *call = rtmd_call_of(op);
     int code = op->code == RTMD_STORE_OK ? RTM_QUERY_PEERS_BY_SUBSCRIPTION_OPTION_ERR_OK
                                          : RTM_QUERY_PEERS_BY_SUBSCRIPTION_OPTION_ERR_FAILURE;
     presence_answer_states(call->srv, &call->answer, call->app, code, op->users.items,
                            code == 0 ? op->users.count : 0);
-    presence_call_free(call);
+    rtmd_call_free(call);
 }
 
 void rtmd_presence_get_subscribed(const rtmd_req *rq, const rtm__frame *f)
 {
-    presence_call *call = presence_call_new(rq->srv, RTMD_ENG_SUBSCRIBED,
-                                            presence_get_subscribed_done, rq->s->app_id,
-                                            rq->s->user_id);
+    rtmd_call *call = rtmd_call_new(rq->srv, RTMD_ENG_SUBSCRIBED,
+                                    presence_get_subscribed_done, rq->s->app_id,
+                                    rq->s->user_id, NULL);
     if (!call) {
         rtmd_later now = rtmd_reply_later(rq);
         presence_answer_states(rq->srv, &now, rq->s->app_id,
@@ -359,6 +316,5 @@ void rtmd_presence_get_subscribed(const rtmd_req *rq, const rtm__frame *f)
         return;
     }
     call->op.in.subscribed.of = (rtmd_user){ call->app, call->user };
-    call->answer = rtmd_reply_later(rq);
-    rtmd_engine_submit(rq->srv->engine, &call->op);
+    rtmd_call_submit_for(rq, call);
 }

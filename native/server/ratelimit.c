@@ -39,21 +39,33 @@ rtmd_rate rtmd_rate_default(rtmd_rate_kind kind)
  * emission interval T = period/count; a request is allowed while the TAT is
  * at most period - T ahead of now, which lets a burst of count through.
  * Kept in ns: with COUNT at most 10^6 and a period of at least 1 ms, T is
- * never 0. */
+ * never 0. The interval T: */
+static uint64_t bucket_step(rtmd_rate rate)
+{
+    uint64_t t = (uint64_t)rate.period_ms * 1000000u / rate.count;
+    return t ? t : 1;
+}
+
 bool rtmd_bucket_take(rtmd_bucket *b, rtmd_rate rate, uint64_t now_us)
 {
     if (rate.count == 0)
         return true;
     uint64_t now = now_us * 1000u;
     uint64_t period = (uint64_t)rate.period_ms * 1000000u;
-    uint64_t t = period / rate.count;
-    if (t == 0)
-        t = 1;
+    uint64_t t = bucket_step(rate);
     uint64_t tat = b->tat_ns > now ? b->tat_ns : now;
     if (tat - now > period - t)
         return false;
     b->tat_ns = tat + t;
     return true;
+}
+
+void rtmd_bucket_give_back(rtmd_bucket *b, rtmd_rate rate)
+{
+    if (rate.count == 0)
+        return;
+    uint64_t t = bucket_step(rate);
+    b->tat_ns = b->tat_ns > t ? b->tat_ns - t : 0;
 }
 
 /* ---- recent joins ------------------------------------------------------- */

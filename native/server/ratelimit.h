@@ -51,6 +51,9 @@ typedef struct {
 /* Whether one more request is allowed at now_us (monotonic µs); if so, it
  * is counted. */
 bool rtmd_bucket_take(rtmd_bucket *b, rtmd_rate rate, uint64_t now_us);
+/* Gives back the last request rtmd_bucket_take let through, as if it had
+ * not been made (one that turned out to be a re-send). */
+void rtmd_bucket_give_back(rtmd_bucket *b, rtmd_rate rate);
 
 /* The recent joins of a session, for RTMD_RATE_JOIN_SAME. */
 typedef struct {

@@ -1,13 +1,15 @@
-/* replay.c: re-delivery to a resumed session, and its ReplayDone. */
+/* replay.c: see replay.h. */
 #include "replay.h"
 
+#include <stdlib.h>
 #include <string.h>
 
-#include "outbox.h"
-#include "log.h"
+#include "config.h"
+#include "frame.h"
 
-/* Sends a kept frame (header included) again with replayed = true. */
-static int replay_send(rtmd_session *to, const uint8_t *frame, size_t len)
+/* Adds a kept frame (header included) to out again, with replayed = true.
+ * 0, or -1 when it does not decode or memory is out. */
+static int replay_send(rtmd_bufv *out, const uint8_t *frame, size_t len)
 {
     rtm__frame *f = NULL;
     if (len < RTM__FRAME_HEADER ||
@@ -18,13 +20,16 @@ static int replay_send(rtmd_session *to, const uint8_t *frame, size_t len)
         f->peer_deliver->replayed = true;
     else if (f->body_case == RTM__WIRE__FRAME__BODY_CHANNEL_DELIVER)
         f->channel_deliver->replayed = true;
-    int rc = rtmd_send(to, f);
+    size_t n = rtm__frame_encoded_size(f);
+    uint8_t *buf = malloc(n);
+    if (buf)
+        n = rtm__frame_encode(f, buf);
     rtm__frame_free(f);
-    return rc;
+    return buf ? rtmd_bufv_push(out, buf, n) : -1;
 }
 
 typedef struct {
-    rtmd_session *to;
+    rtmd_bufv *to;
     const char *self; /* channels: its user, whose own messages it was never sent */
     uint64_t after;  /* only seq > after */
     size_t skip;     /* candidates to pass over first (beyond the count) */
@@ -75,71 +80,56 @@ static void replay_send_cb(uint64_t seq, uint64_t at_ms, const uint8_t *frame, s
         p->sent++;
 }
 
-void rtmd_replay_channel(rtmd_server *srv, rtmd_session *s, const char *ch,
-                         uint64_t last_seq, uint64_t horizon, uint32_t *sent,
-                         uint32_t *skipped)
+void rtmd_replay_channel(rtmd_store *st, rtmd_user who, const char *ch, uint64_t last_seq,
+                         uint64_t horizon, size_t max, rtmd_eng_op *op)
 {
-    replay_pass p = { .to = s, .self = s->user_id, .after = last_seq };
-    rtmd_store_history_foreach(srv->store, s->app_id, ch, horizon, replay_count_cb, &p);
-    size_t max = srv->cfg->replay_max;
+    replay_pass p = { .to = &op->frames, .self = who.user, .after = last_seq };
+    rtmd_store_history_foreach(st, who.app, ch, horizon, replay_count_cb, &p);
     p.skip = p.seen > max ? p.seen - max : 0;
     p.seen = 0;
-    rtmd_store_history_foreach(srv->store, s->app_id, ch, horizon, replay_send_cb, &p);
+    rtmd_store_history_foreach(st, who.app, ch, horizon, replay_send_cb, &p);
     /* Missed: every seq after the cursor, or after the first the store has
      * (a cursor of an earlier life of the channel), but its own messages
      * still kept; what was not re-delivered was cut by the window, the
      * count, or is no longer kept. */
     uint64_t base = 0, last = 0;
-    rtmd_store_channel_seqs(srv->store, s->app_id, ch, &base, &last);
+    rtmd_store_channel_seqs(st, who.app, ch, &base, &last);
     uint64_t from = last_seq > base ? last_seq : base;
     uint64_t missed = last > from ? last - from : 0;
     missed = missed > p.own ? missed - p.own : 0;
-    *sent += p.sent;
+    op->replay.channel_messages += p.sent;
     if (missed > p.sent)
-        *skipped += (uint32_t)(missed - p.sent);
+        op->replay.channel_skipped += (uint32_t)(missed - p.sent);
 }
 
-void rtmd_replay_resume(rtmd_server *srv, rtmd_session *s, const Rtm__Wire__Login *login)
+void rtmd_replay_resume(rtmd_store *st, rtmd_eng_op *op)
 {
-    Rtm__Wire__ReplayDone done = RTM__WIRE__REPLAY_DONE__INIT;
-    srv->metrics.replays++;
+    const struct rtmd_eng_login *in = &op->in.login;
 
     /* Peers (S9, B1): what the client says it has counts as acknowledged. */
-    rtmd_store_unacked_ack(srv->store, rtmd_session_user(s), login->peer_received);
-    replay_pass p = { .to = s, .after = login->peer_received };
-    rtmd_store_unacked_foreach(srv->store, rtmd_session_user(s), replay_send_cb, &p);
-    done.peer_messages = p.sent;
-    done.peer_dropped = rtmd_store_unacked_take_dropped(srv->store, rtmd_session_user(s));
+    rtmd_store_unacked_ack(st, in->of, in->peer_received);
+    replay_pass p = { .to = &op->frames, .after = in->peer_received };
+    rtmd_store_unacked_foreach(st, in->of, replay_send_cb, &p);
+    op->replay.peer_messages = p.sent;
+    op->replay.peer_dropped = rtmd_store_unacked_take_dropped(st, in->of);
 
     /* Channels (S10, B2): one cursor per channel the session is in. */
     rtmd_strv mine;
-    if (rtmd_store_session_channels(srv->store, rtmd_session_user(s), &mine) == RTMD_STORE_OK) {
-        bool done_ch[RTMD_MAX_CHANNELS_PER_SESSION] = { false };
-        uint64_t horizon = rtmd_history_horizon(srv->now.wall_ms, srv->cfg->replay_window_ms);
-        for (size_t i = 0; i < login->n_channels; i++) {
-            const Rtm__Wire__ChannelCursor *cur = login->channels[i];
-            if (!cur || !cur->channel)
+    if (rtmd_store_session_channels(st, in->of, &mine) != RTMD_STORE_OK)
+        return;
+    bool done_ch[RTMD_MAX_CHANNELS_PER_SESSION] = { false };
+    for (size_t i = 0; i < in->n_cursors; i++) {
+        const Rtm__Wire__ChannelCursor *cur = in->cursors[i];
+        if (!cur || !cur->channel)
+            continue;
+        for (size_t k = 0; k < mine.count && k < RTMD_MAX_CHANNELS_PER_SESSION; k++) {
+            if (done_ch[k] || strcmp(mine.items[k], cur->channel) != 0)
                 continue;
-            for (size_t k = 0; k < mine.count && k < RTMD_MAX_CHANNELS_PER_SESSION; k++) {
-                if (done_ch[k] || strcmp(mine.items[k], cur->channel) != 0)
-                    continue;
-                done_ch[k] = true;
-                rtmd_replay_channel(srv, s, mine.items[k], cur->last_seq, horizon,
-                               &done.channel_messages, &done.channel_skipped);
-                break;
-            }
+            done_ch[k] = true;
+            rtmd_replay_channel(st, in->of, mine.items[k], cur->last_seq,
+                                in->channel_horizon_ms, in->replay_max, op);
+            break;
         }
-        rtmd_strv_free(&mine);
     }
-
-    rtm__frame f = RTM__WIRE__FRAME__INIT;
-    f.body_case = RTM__WIRE__FRAME__BODY_REPLAY_DONE;
-    f.replay_done = &done;
-    rtmd_send(s, &f);
-    char who[200];
-    rtmd_log(RTMD_LOG_INFO,
-             "%s: replayed %u peer and %u channel messages (%u channel skipped, %u peer "
-             "dropped)",
-             rtmd_session_name(s, who, sizeof who), done.peer_messages,
-             done.channel_messages, done.channel_skipped, done.peer_dropped);
+    rtmd_strv_free(&mine);
 }

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "engine.h"
 #include "frame.h"
 #include "requests.h"
 #include "server.h"
@@ -23,22 +24,20 @@ void rtmd_router_leave(const rtmd_req *rq, const rtm__frame *f);
 void rtmd_router_channel_send(const rtmd_req *rq, const rtm__frame *f);
 void rtmd_router_get_members(const rtmd_req *rq, const rtm__frame *f);
 
-/* Delivers to s, a session just created by login, the messages kept for
- * its user while it had no session, oldest first: those a session of the
- * user had not acknowledged when it ended (SPEC S9, replayed set; those the
- * same client says it received are skipped), then those kept while it was
- * offline (SPEC A6, Message.offline set). Then, when the client names the
- * session it had (a reconnection) or messages were dropped, ReplayDone
- * {peer_messages, peer_dropped}. */
-void rtmd_router_deliver_offline(rtmd_server *srv, rtmd_session *s,
-                                 const Rtm__Wire__Login *login);
+/* Sends s, a session just made by a login (its RTMD_ENG_LOGIN op), the
+ * messages kept for its user while it had no session, oldest first: those
+ * a session of the user had not acknowledged when it ended (SPEC S9,
+ * replayed set; those the same client says it received are skipped), then
+ * those kept while it was offline (SPEC A6, Message.offline set). Then,
+ * when the client names the session it had (a reconnection) or messages
+ * were dropped, ReplayDone{peer_messages, peer_dropped}. */
+void rtmd_router_offline_delivered(rtmd_server *srv, rtmd_session *s, const rtmd_eng_op *op);
 
-/* s is ending: the peer messages it has not acknowledged are kept for its
- * user's next login (SPEC S9), with the count of those its queue dropped. */
-void rtmd_router_keep_undelivered(rtmd_server *srv, rtmd_session *s);
-
-/* Takes s out of every channel; with notify, the other members receive
- * MemberEvent{joined = false}. */
-void rtmd_router_leave_all(rtmd_server *srv, rtmd_session *s, bool notify);
+/* s ends (the node's object is the caller's): it leaves every channel
+ * (with notify, the other members receive MemberEvent{joined = false}),
+ * the peer messages it has not acknowledged are kept for its user's next
+ * login (SPEC S9) with the count of those its queue dropped, and the store
+ * forgets it with its send answers, attributes and subscriptions. */
+void rtmd_router_session_end(rtmd_server *srv, rtmd_session *s, bool notify);
 
 #endif

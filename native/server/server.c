@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "conn.h"
+#include "call.h"
 #include "engine.h"
 #include "log.h"
 #include "member_count.h"
@@ -46,19 +47,38 @@ void rtmd_server_tick(rtmd_server *srv)
  * also never delivered once past it). */
 #define RTMD_OFFLINE_SWEEP_S 60
 
+/* A deferred engine's completions are a loop callback of their own. */
+static void server_wake(void *arg)
+{
+    rtmd_server_tick(arg);
+}
+
+static void server_expired(rtmd_eng_op *op)
+{
+    rtmd_call *call = rtmd_call_of(op);
+    rtmd_server *srv = call->srv;
+    srv->metrics.peer_dropped += op->count;
+    if (op->count)
+        rtmd_log(RTMD_LOG_INFO, "%zu offline messages expired (--offline-ttl-s %u)", op->count,
+                 srv->cfg->offline_ttl_s);
+    rtmd_call_free(call);
+}
+
 static void rtmd_server_offline_sweep(evutil_socket_t fd, short what, void *arg)
 {
     rtmd_server *srv = arg;
     rtmd_server_tick(srv);
+    rtmd_call *call = rtmd_call_new(srv, RTMD_ENG_EXPIRE, server_expired, NULL, NULL, NULL);
+    if (!call) {
+        rtmd_log(RTMD_LOG_ERROR, "out of memory expiring offline messages");
+        return;
+    }
     uint64_t ttl = (uint64_t)srv->cfg->offline_ttl_s * 1000u, now = srv->now.wall_ms;
-    size_t n = rtmd_store_offline_expire(srv->store, now > ttl ? now - ttl : 0);
-    srv->metrics.peer_dropped += n;
-    if (n)
-        rtmd_log(RTMD_LOG_INFO, "%zu offline messages expired (--offline-ttl-s %u)", n,
-                 srv->cfg->offline_ttl_s);
+    call->op.in.expire.offline_horizon_ms = now > ttl ? now - ttl : 0;
     /* Channels without members whose history left the replay window. */
-    rtmd_store_channels_expire(srv->store, rtmd_history_horizon(srv->now.wall_ms,
-                                                                srv->cfg->replay_window_ms));
+    call->op.in.expire.channels_horizon_ms =
+        rtmd_history_horizon(now, srv->cfg->replay_window_ms);
+    rtmd_call_submit(call);
 }
 
 /* The data directory: --data-dir, else systemd's $STATE_DIRECTORY (the
@@ -155,9 +175,12 @@ static int server_open_store(rtmd_server *srv)
         rtmd_log(RTMD_LOG_WARN, "store: memory only (--store mem): nothing survives rtmd");
         return 0;
     }
+    /* The database and its lock: --store sqlite:PATH and PATH.lock, else
+     * both in the data directory. */
     char path[4096], lock[4200];
     if (cfg->store_path) {
         snprintf(path, sizeof path, "%s", cfg->store_path);
+        snprintf(lock, sizeof lock, "%s.lock", path);
     } else {
         const char *dir = server_data_dir(cfg);
         if (server_mkdirs(dir) != 0) {
@@ -165,12 +188,13 @@ static int server_open_store(rtmd_server *srv)
                      "--data-dir DIR, or --store mem to keep nothing)", dir, strerror(errno));
             return -1;
         }
-        snprintf(path, sizeof path, "%s/%s", dir, RTMD_DATA_FILE);
+        int n = snprintf(path, sizeof path, "%s/%s", dir, RTMD_DATA_FILE);
+        if (n < 0 || (size_t)n >= sizeof path) {
+            rtmd_log(RTMD_LOG_ERROR, "the data directory's path is too long: %s", dir);
+            return -1;
+        }
+        snprintf(lock, sizeof lock, "%s/%s", dir, RTMD_LOCK_FILE);
     }
-    if (cfg->store_path)
-        snprintf(lock, sizeof lock, "%s.lock", path);
-    else
-        snprintf(lock, sizeof lock, "%s/%s", server_data_dir(cfg), RTMD_LOCK_FILE);
     if (server_lock(srv, lock) != 0)
         return -1;
     /* It holds users' messages: readable by rtmd's user only (SQLite gives
@@ -290,7 +314,8 @@ int rtmd_server_init(rtmd_server *srv, const rtmd_config *cfg, struct event_base
     rtmd_server_tick(srv);
     if (server_open_store(srv) != 0)
         return -1;
-    srv->engine = rtmd_engine_mem_new(srv->store);
+    srv->engine = rtmd_engine_mem_deferred(srv->store, srv->base, cfg->engine_delay_us,
+                                           server_wake, srv);
     if (!srv->engine) {
         rtmd_log(RTMD_LOG_ERROR, "out of memory creating the engine");
         return -1;

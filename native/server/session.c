@@ -11,12 +11,12 @@
 #include <string.h>
 
 #include "auth.h"
+#include "call.h"
 #include "conn.h"
 #include "ids.h"
 #include "log.h"
 #include "outbox.h"
 #include "presence.h"
-#include "replay.h"
 #include "router.h"
 #include "rtm/rtm_codes.h"
 #include "server.h"
@@ -46,6 +46,11 @@ bool rtmd_session_rate_take(rtmd_server *srv, rtmd_session *s, rtmd_rate_kind ki
     rtmd_log(RTMD_LOG_DEBUG, "%s/%s: over the %s rate (%u per %u ms): refused", s->app_id,
              s->user_id, rtmd_rate_name(kind), rate.count, rate.period_ms);
     return false;
+}
+
+void rtmd_session_rate_give_back(rtmd_server *srv, rtmd_session *s, rtmd_rate_kind kind)
+{
+    rtmd_bucket_give_back(&s->rates[kind], srv->cfg->rates[kind]);
 }
 
 /* Session ids: counted from a random start, so that an id a client kept
@@ -141,65 +146,167 @@ static void session_end(rtmd_server *srv, rtmd_session *s, bool notify)
     grace_unlink(srv, s);
     if (s->link)
         rtmd_conn_detach(s->link);
-    rtmd_router_leave_all(srv, s, notify);
-    rtmd_router_keep_undelivered(srv, s);
-    rtmd_store_session_remove(srv->store, rtmd_session_user(s));
+    rtmd_router_session_end(srv, s, notify);
     rtmd_registry_remove(&srv->sessions, s);
     if (notify)
         rtmd_presence_announce(srv, s->app_id, s->user_id, RTMD_PEER_OFFLINE);
     session_free(s);
 }
 
-static void session_answer(const rtmd_req *rq, int code, bool resumed, uint64_t session_id)
+/* LoginResult{code} to the link that asked. */
+static void session_answer(rtmd_server *srv, rtmd_later *l, int code, bool resumed,
+                           uint64_t session_id)
 {
-    rtmd_metrics_login(&rq->srv->metrics, code);
+    rtmd_metrics_login(&srv->metrics, code);
     Rtm__Wire__LoginResult r = RTM__WIRE__LOGIN_RESULT__INIT;
     r.code = code;
     r.resumed = resumed;
     r.session_id = session_id;
-    r.server_ts = rq->srv->now.wall_ms;
+    r.server_ts = srv->now.wall_ms;
     rtm__frame f = RTM__WIRE__FRAME__INIT;
     f.body_case = RTM__WIRE__FRAME__BODY_LOGIN_RESULT;
     f.login_result = &r;
-    rtmd_reply(rq, &f);
+    rtmd_later_reply(l, &f);
 }
 
-void rtmd_session_login(const rtmd_req *rq, const rtm__frame *f)
+/* Sends s, taken up again by a login (its RTMD_ENG_LOGIN op), what it
+ * missed (replay.h) and its ReplayDone. */
+static void session_replayed(rtmd_server *srv, rtmd_session *s, const rtmd_eng_op *op)
 {
-    rtmd_server *srv = rq->srv;
-    rtmd_conn *c = rq->link;
-    const Rtm__Wire__Login *login = f->login;
+    srv->metrics.replays++;
+    for (size_t i = 0; i < op->frames.count; i++)
+        rtmd_send_encoded(s, op->frames.items[i].buf, op->frames.items[i].len);
+    Rtm__Wire__ReplayDone done = RTM__WIRE__REPLAY_DONE__INIT;
+    done.peer_messages = op->replay.peer_messages;
+    done.peer_dropped = op->replay.peer_dropped;
+    done.channel_messages = op->replay.channel_messages;
+    done.channel_skipped = op->replay.channel_skipped;
+    rtm__frame f = RTM__WIRE__FRAME__INIT;
+    f.body_case = RTM__WIRE__FRAME__BODY_REPLAY_DONE;
+    f.replay_done = &done;
+    rtmd_send(s, &f);
     char who[200];
-    const char *app = login->app_id ? login->app_id : "";
-    const char *user = login->user_id ? login->user_id : "";
-    int code = rtmd_auth_check_app(srv->cfg, app);
-    if (code == RTM_LOGIN_ERR_OK && !rtm__user_id_valid(user))
-        code = RTM_LOGIN_ERR_INVALID_ARGUMENT;
-    uint64_t token_expires_at = 0;
-    if (code == RTM_LOGIN_ERR_OK)
-        code = rtmd_auth_check_token(srv->cfg, app, user, login->token ? login->token : "",
-                                     srv->now.wall_ms / 1000u, &token_expires_at);
-    bool banned = code == RTM_LOGIN_ERR_OK &&
-                  rtmd_store_ban_active(srv->store, (rtmd_user){ app, user },
-                                        srv->now.wall_ms);
-    if (banned)
-        code = RTM_LOGIN_ERR_REJECTED; /* SPEC A1: banned through the admin API */
-    if (code != RTM_LOGIN_ERR_OK) {
-        rtmd_log(RTMD_LOG_INFO, "%s: login refused: %s%s", rtmd_conn_name(c),
-                 rtm_code_name(RTM_FAMILY_LOGIN_ERR, code), banned ? " (banned)" : "");
-        session_answer(rq, code, false, 0);
+    rtmd_log(RTMD_LOG_INFO,
+             "%s: replayed %u peer and %u channel messages (%u channel skipped, %u peer "
+             "dropped)",
+             rtmd_session_name(s, who, sizeof who), done.peer_messages, done.channel_messages,
+             done.channel_skipped, done.peer_dropped);
+}
+
+/* A login between its engine calls (in its call's ctx): a copy of the
+ * Login, and what the first steps found. */
+typedef struct {
+    Rtm__Wire__Login *login;
+    rtmd_peer_state before;   /* what the user's subscribers saw (SPEC A8) */
+    bool resumed, created;
+} session_login_ctx;
+
+static void session_login_free(rtmd_call *call)
+{
+    session_login_ctx *ctx = call->ctx;
+    if (ctx) {
+        rtm__wire__login__free_unpacked(ctx->login, NULL);
+        free(ctx);
+    }
+    rtmd_call_free(call);
+}
+
+/* A copy of login, or NULL when out of memory. */
+static Rtm__Wire__Login *session_login_copy(const Rtm__Wire__Login *login)
+{
+    size_t n = rtm__wire__login__get_packed_size(login);
+    uint8_t *buf = malloc(n ? n : 1);
+    if (!buf)
+        return NULL;
+    rtm__wire__login__pack(login, buf);
+    Rtm__Wire__Login *copy = rtm__wire__login__unpack(NULL, n, buf);
+    free(buf);
+    return copy;
+}
+
+/* The last step: the session, saved, is bound to the link and answered;
+ * it is sent what it missed. */
+static void session_saved(rtmd_eng_op *op)
+{
+    rtmd_call *call = rtmd_call_of(op);
+    rtmd_server *srv = call->srv;
+    session_login_ctx *ctx = call->ctx;
+    rtmd_session *s = rtmd_call_session(call);
+    rtmd_conn *c = call->answer.link;
+    char who[200];
+    if (!s) { /* ended meanwhile (a kick, another login) */
+        session_answer(srv, &call->answer, RTM_LOGIN_ERR_UNKNOWN, false, 0);
+        session_login_free(call);
         return;
     }
+    if (ctx->created && op->code != RTMD_STORE_OK) {
+        rtmd_log(RTMD_LOG_ERROR, "%s: cannot create the session of %s/%s (%d)",
+                 rtmd_conn_name(c), call->app, call->user, op->code);
+        rtmd_registry_remove(&srv->sessions, s);
+        session_free(s);
+        session_answer(srv, &call->answer, RTM_LOGIN_ERR_UNKNOWN, false, 0);
+        session_login_free(call);
+        return;
+    }
+    if (op->code != RTMD_STORE_OK)
+        rtmd_log(RTMD_LOG_ERROR, "%s/%s: cannot save the session", call->app, call->user);
+    uint64_t token_expires_at = call->n;
+    if (!rtmd_conn_is_open(c)) {
+        /* The link went while the session was saved: as if it was lost
+         * right after the login (SPEC S12). */
+        s->last_rx_ms = srv->now.mono_ms;
+        rtmd_session_link_lost(srv, s);
+        session_login_free(call);
+        return;
+    }
+    rtmd_conn_attach(c, s);
+    rtmd_log(RTMD_LOG_INFO, "%s %s: logged in (instance %016" PRIx64 "%s)",
+             rtmd_conn_name(c), rtmd_session_name(s, who, sizeof who), s->instance_id,
+             ctx->resumed ? ", session resumed" : "");
+    session_answer(srv, &call->answer, RTM_LOGIN_ERR_OK, ctx->resumed, s->id);
+    if (!ctx->created)
+        session_replayed(srv, s, op);
+    if (ctx->resumed)
+        rtmd_presence_resumed(srv, s);
+    if (ctx->before != RTMD_PEER_ONLINE)
+        rtmd_presence_announce(srv, s->app_id, s->user_id, RTMD_PEER_ONLINE);
+    if (ctx->created)
+        rtmd_router_offline_delivered(srv, s, op);
+    rtmd_token_expiry_set(srv, s, token_expires_at);
+    session_login_free(call);
+}
 
-    if (rq->s) {
+/* The node's steps once the user is known not to be banned: the session
+ * the login takes (resumed, taken over from another instance, or new),
+ * then its save. */
+static void session_ban_checked(rtmd_eng_op *op)
+{
+    rtmd_call *call = rtmd_call_of(op);
+    rtmd_server *srv = call->srv;
+    session_login_ctx *ctx = call->ctx;
+    rtmd_conn *c = call->answer.link;
+    const Rtm__Wire__Login *login = ctx->login;
+    char who[200];
+    if (!rtmd_conn_is_open(c)) { /* gone meanwhile: nobody to log in */
+        session_login_free(call);
+        return;
+    }
+    if (op->code != 0) {
+        rtmd_log(RTMD_LOG_INFO, "%s: login refused: %s (banned)", rtmd_conn_name(c),
+                 rtm_code_name(RTM_FAMILY_LOGIN_ERR, RTM_LOGIN_ERR_REJECTED));
+        /* SPEC A1: banned through the admin API */
+        session_answer(srv, &call->answer, RTM_LOGIN_ERR_REJECTED, false, 0);
+        session_login_free(call);
+        return;
+    }
+    if (rtmd_conn_session(c)) {
         /* A link carries one session: a second login on it is refused. */
-        session_answer(rq, RTM_LOGIN_ERR_ALREADY_LOGIN, false, 0);
+        session_answer(srv, &call->answer, RTM_LOGIN_ERR_ALREADY_LOGIN, false, 0);
+        session_login_free(call);
         return;
     }
 
-    rtmd_store_status st = RTMD_STORE_OK;
-    rtmd_session *s = rtmd_registry_find(&srv->sessions, app, user);
-    bool resumed = false;
+    rtmd_session *s = rtmd_registry_find(&srv->sessions, call->app, call->user);
     if (s && s->instance_id == login->instance_id && login->link_seq != 0 &&
         login->link_seq <= s->link_seq) {
         /* A link the client gave up, whose login arrived late: a newer link
@@ -207,11 +314,11 @@ void rtmd_session_login(const rtmd_req *rq, const rtm__frame *f)
         rtmd_log(RTMD_LOG_INFO, "%s %s: stale login (link %u, session at link %u) refused",
                  rtmd_conn_name(c), rtmd_session_name(s, who, sizeof who),
                  (unsigned)login->link_seq, (unsigned)s->link_seq);
-        session_answer(rq, RTM_LOGIN_ERR_REJECTED, false, 0);
+        session_answer(srv, &call->answer, RTM_LOGIN_ERR_REJECTED, false, 0);
+        session_login_free(call);
         return;
     }
-    /* What the user's subscribers saw before (SPEC A8). */
-    rtmd_peer_state before = rtmd_presence_state(s);
+    ctx->before = rtmd_presence_state(s);
     if (s && s->instance_id == login->instance_id) {
         /* The same client instance is back (SPEC S12: within the grace, or
          * its old link is about to be noticed lost): it takes the session
@@ -227,7 +334,7 @@ void rtmd_session_login(const rtmd_req *rq, const rtm__frame *f)
         rtmd_presence_link_back(s);
         /* Resumed only if it is the session the client had: one made
          * meanwhile by a late login of an abandoned link is new to it. */
-        resumed = login->session_id != 0 && login->session_id == s->id;
+        ctx->resumed = login->session_id != 0 && login->session_id == s->id;
     } else if (s) {
         /* SPEC S16: another instance logs in as the same user; the old one is
          * kicked (in grace it has no link to be told). The user id stays
@@ -253,47 +360,86 @@ void rtmd_session_login(const rtmd_req *rq, const rtm__frame *f)
         session_end(srv, s, false);
         s = NULL;
     }
-    bool created = !s;
+    ctx->created = !s;
     if (!s) {
-        s = session_new(srv, app, user, login->instance_id);
-        st = s ? rtmd_store_session_add(srv->store, rtmd_session_user(s)) : RTMD_STORE_NOMEM;
-        if (st == RTMD_STORE_OK && rtmd_registry_add(&srv->sessions, s) != 0) {
-            rtmd_store_session_remove(srv->store, rtmd_session_user(s));
-            st = RTMD_STORE_NOMEM;
-        }
-        if (st != RTMD_STORE_OK) {
-            rtmd_log(RTMD_LOG_ERROR, "%s: cannot create the session of %s/%s (%d)",
-                     rtmd_conn_name(c), app, user, (int)st);
+        s = session_new(srv, call->app, call->user, login->instance_id);
+        if (!s || rtmd_registry_add(&srv->sessions, s) != 0) {
+            rtmd_log(RTMD_LOG_ERROR, "%s: out of memory creating the session of %s/%s",
+                     rtmd_conn_name(c), call->app, call->user);
             if (s)
                 session_free(s);
-            session_answer(rq, RTM_LOGIN_ERR_UNKNOWN, false, 0);
+            session_answer(srv, &call->answer, RTM_LOGIN_ERR_UNKNOWN, false, 0);
+            session_login_free(call);
             return;
         }
     }
+    call->session_id = s->id; /* the session it logs into */
     s->link_seq = login->link_seq;
-    rtmd_session_save(srv, s, token_expires_at);
-    rtmd_conn_attach(c, s);
-    rtmd_log(RTMD_LOG_INFO, "%s %s: logged in (instance %016" PRIx64 "%s)",
-             rtmd_conn_name(c), rtmd_session_name(s, who, sizeof who), s->instance_id,
-             resumed ? ", session resumed" : "");
-    session_answer(rq, RTM_LOGIN_ERR_OK, resumed, s->id);
-    if (resumed) {
-        rtmd_replay_resume(srv, s, login);
-        rtmd_presence_resumed(srv, s);
-    } else if (!created) {
-        /* The same client, on a session made by a login it gave up (its
-         * answer never reached it): all that session holds is new to it
-         * (SPEC S9), its cursors speak of another session. */
-        Rtm__Wire__Login fresh = *login;
-        fresh.peer_received = 0;
-        fresh.n_channels = 0;
-        rtmd_replay_resume(srv, s, &fresh);
+    uint64_t ttl = (uint64_t)srv->cfg->offline_ttl_s * 1000u;
+    /* The second call: the session made (with what was kept for its user)
+     * or taken up (with what it missed), and saved, in one step, so that
+     * nothing sent meanwhile comes between. A session made by a login the
+     * same client gave up (its answer never reached it) is taken up with all
+     * it holds (SPEC S9): the client's cursors speak of another session. */
+    bool fresh = !ctx->created && !ctx->resumed;
+    rtmd_engine_op_clear(op);
+    op->kind = RTMD_ENG_LOGIN;
+    op->done = session_saved;
+    op->in.login = (struct rtmd_eng_login){
+        .of = { call->app, call->user },
+        .create = ctx->created,
+        .session_id = login->session_id,
+        .peer_received = fresh ? 0 : login->peer_received,
+        .cursors = fresh ? NULL : login->channels,
+        .n_cursors = fresh ? 0 : login->n_channels,
+        .offline_horizon_ms = srv->now.wall_ms > ttl ? srv->now.wall_ms - ttl : 0,
+        .channel_horizon_ms = rtmd_history_horizon(srv->now.wall_ms, srv->cfg->replay_window_ms),
+        .max_unacked = srv->cfg->max_unacked,
+        .replay_max = srv->cfg->replay_max,
+    };
+    rtmd_session_meta_of(s, call->n, &op->in.login.meta);
+    rtmd_call_submit(call);
+}
+
+void rtmd_session_login(const rtmd_req *rq, const rtm__frame *f)
+{
+    rtmd_server *srv = rq->srv;
+    rtmd_conn *c = rq->link;
+    const Rtm__Wire__Login *login = f->login;
+    const char *app = login->app_id ? login->app_id : "";
+    const char *user = login->user_id ? login->user_id : "";
+    int code = rtmd_auth_check_app(srv->cfg, app);
+    if (code == RTM_LOGIN_ERR_OK && !rtm__user_id_valid(user))
+        code = RTM_LOGIN_ERR_INVALID_ARGUMENT;
+    uint64_t token_expires_at = 0;
+    if (code == RTM_LOGIN_ERR_OK)
+        code = rtmd_auth_check_token(srv->cfg, app, user, login->token ? login->token : "",
+                                     srv->now.wall_ms / 1000u, &token_expires_at);
+    rtmd_later answer = rtmd_reply_later(rq);
+    if (code != RTM_LOGIN_ERR_OK) {
+        rtmd_log(RTMD_LOG_INFO, "%s: login refused: %s", rtmd_conn_name(c),
+                 rtm_code_name(RTM_FAMILY_LOGIN_ERR, code));
+        session_answer(srv, &answer, code, false, 0);
+        return;
     }
-    if (before != RTMD_PEER_ONLINE)
-        rtmd_presence_announce(srv, s->app_id, s->user_id, RTMD_PEER_ONLINE);
-    if (created)
-        rtmd_router_deliver_offline(srv, s, login);
-    rtmd_token_expiry_set(srv, s, token_expires_at);
+    /* The first call: a ban (SPEC A1) refuses it before anything changes. */
+    rtmd_call *call = rtmd_call_new(srv, RTMD_ENG_BANNED, session_ban_checked, app, user, NULL);
+    session_login_ctx *ctx = call ? calloc(1, sizeof *ctx) : NULL;
+    if (ctx)
+        ctx->login = session_login_copy(login);
+    if (!ctx || !ctx->login) {
+        rtmd_log(RTMD_LOG_ERROR, "%s: out of memory logging in", rtmd_conn_name(c));
+        free(ctx);
+        rtmd_call_free(call);
+        session_answer(srv, &answer, RTM_LOGIN_ERR_UNKNOWN, false, 0);
+        return;
+    }
+    call->ctx = ctx;
+    call->answer = answer;
+    call->n = token_expires_at;
+    call->op.in.banned.of = (rtmd_user){ call->app, call->user };
+    call->op.in.banned.now_ms = srv->now.wall_ms;
+    rtmd_call_submit(call);
 }
 
 void rtmd_session_kick(rtmd_server *srv, rtmd_session *s, int reason)
@@ -388,27 +534,27 @@ void rtmd_session_forget_all(rtmd_server *srv)
         event_del(srv->grace_timer);
 }
 
-void rtmd_session_save(rtmd_server *srv, rtmd_session *s, uint64_t token_expires_at)
+void rtmd_session_meta_of(const rtmd_session *s, uint64_t token_expires_at,
+                          rtmd_session_meta *m)
 {
-    rtmd_session_meta m = {
+    *m = (rtmd_session_meta){
         .instance_id = s->instance_id,
         .id = s->id,
         .link_seq = s->link_seq,
         .login_wall_ms = s->login_wall_ms,
         .token_expires_at = token_expires_at,
-        .peer_seq = s->peer_seq,
+        /* peer_seq: the store's own (store.h) */
     };
-    if (rtmd_store_session_meta_put(srv->store, rtmd_session_user(s), &m) != RTMD_STORE_OK)
-        rtmd_log(RTMD_LOG_ERROR, "%s/%s: cannot save the session", s->app_id, s->user_id);
 }
 
 /* One stored session back on this node, in a grace counted from now. */
-static void session_recover(rtmd_user u, const rtmd_session_meta *m, void *closure)
+static void session_recover(rtmd_server *srv, const rtmd_session_entry *e)
 {
-    rtmd_server *srv = closure;
-    rtmd_session *s = session_new(srv, u.app, u.user, m->instance_id);
+    const rtmd_session_meta *m = &e->meta;
+    rtmd_session *s = session_new(srv, e->app, e->user, m->instance_id);
     if (!s || rtmd_registry_add(&srv->sessions, s) != 0) {
-        rtmd_log(RTMD_LOG_ERROR, "%s/%s: out of memory restoring the session", u.app, u.user);
+        rtmd_log(RTMD_LOG_ERROR, "%s/%s: out of memory restoring the session", e->app,
+                 e->user);
         if (s)
             session_free(s);
         return;
@@ -418,20 +564,35 @@ static void session_recover(rtmd_user u, const rtmd_session_meta *m, void *closu
     s->link_seq = m->link_seq;
     s->login_wall_ms = m->login_wall_ms ? m->login_wall_ms : srv->now.wall_ms;
     s->token_expires_at = m->token_expires_at;
-    s->peer_seq = m->peer_seq;
     s->last_rx_ms = srv->now.mono_ms;
     if (grace_enter(srv, s) != 0)
-        rtmd_log(RTMD_LOG_ERROR, "%s/%s: cannot create the grace timer", u.app, u.user);
+        rtmd_log(RTMD_LOG_ERROR, "%s/%s: cannot create the grace timer", e->app, e->user);
     else
         rtmd_presence_link_lost(srv, s);
 }
 
-void rtmd_session_recover_all(rtmd_server *srv)
+static void session_recovered(rtmd_eng_op *op)
 {
+    rtmd_call *call = rtmd_call_of(op);
+    rtmd_server *srv = call->srv;
     size_t before = rtmd_registry_count(&srv->sessions);
-    rtmd_store_sessions_foreach(srv->store, session_recover, srv);
+    if (op->code != RTMD_STORE_OK)
+        rtmd_log(RTMD_LOG_ERROR, "out of memory listing the sessions to restore");
+    for (size_t i = 0; i < op->sessions.count; i++)
+        session_recover(srv, &op->sessions.items[i]);
     size_t n = rtmd_registry_count(&srv->sessions) - before;
     if (n)
         rtmd_log(RTMD_LOG_INFO, "%zu sessions restored, each kept %u ms for its client's "
                  "return", n, srv->cfg->session_grace_ms);
+    rtmd_call_free(call);
+}
+
+void rtmd_session_recover_all(rtmd_server *srv)
+{
+    rtmd_call *call = rtmd_call_new(srv, RTMD_ENG_SESSIONS, session_recovered, NULL, NULL, NULL);
+    if (!call) {
+        rtmd_log(RTMD_LOG_ERROR, "out of memory restoring the sessions");
+        return;
+    }
+    rtmd_call_submit(call);
 }

@@ -41,7 +41,6 @@ typedef struct rtmd_session {
     uint64_t login_wall_ms;   /* when the login that made it was answered (wall ms:
                                * the channel history's clock, store.h) */
     struct rtmd_conn *link;   /* NULL while it has none */
-    uint64_t peer_seq;        /* seq of the last PeerDeliver sent to it */
     /* Grace (no link): its place on the server's list, with its deadline
      * (deadlines.h). */
     rtmd_grace_node grace;
@@ -85,6 +84,9 @@ void rtmd_session_kick(struct rtmd_server *srv, rtmd_session *s, int reason);
 /* Counts one request of kind against s's rate (--rate); false (logged at
  * debug) when s is over it and the request is to be refused TOO_OFTEN. */
 bool rtmd_session_rate_take(struct rtmd_server *srv, rtmd_session *s, rtmd_rate_kind kind);
+/* Gives back the last request rtmd_session_rate_take counted (a re-send). */
+void rtmd_session_rate_give_back(struct rtmd_server *srv, rtmd_session *s,
+                                 rtmd_rate_kind kind);
 
 /* Frees every session of this node without events and without touching
  * the store, where they stay (shutdown, and recovery after a failed
@@ -94,9 +96,10 @@ void rtmd_session_forget_all(struct rtmd_server *srv);
  * grace counted from now (startup, and recovery): the clients that come
  * back within it resume, and nobody sees them leave. */
 void rtmd_session_recover_all(struct rtmd_server *srv);
-/* Saves what the store keeps of s (rtmd_session_meta), with the expiry of
- * the token it now has, before the answer that tells of the change. */
-void rtmd_session_save(struct rtmd_server *srv, rtmd_session *s, uint64_t token_expires_at);
+/* What the store keeps of s (rtmd_session_meta), with the expiry of the
+ * token it now has (an RTMD_ENG_SESSION_SAVE saves it). */
+void rtmd_session_meta_of(const rtmd_session *s, uint64_t token_expires_at,
+                          rtmd_session_meta *m);
 
 /* The key of s in the store. */
 static inline rtmd_user rtmd_session_user(const rtmd_session *s)

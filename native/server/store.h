@@ -6,9 +6,10 @@
  * attributes, channel membership, channel history, channel attributes, the
  * offline messages of users who are away and the presence subscriptions of
  * sessions (with their reverse index, who follows a user) live here and nowhere
- * else: no other module touches these tables. The interface is a table of
- * functions (rtmd_store_ops) so that a store shared by several rtmd nodes
- * (Redis is planned) can replace the in-memory one (store_mem.c).
+ * else. Only the engine's operations (engine.h: engine.c, replay.c) read and
+ * change them. The interface is a table of functions (rtmd_store_ops), with
+ * an in-memory store (store_mem.c) and a durable one over it
+ * (store_sqlite.c).
  *
  * Everything is keyed by value, never by a node's object: a user by its
  * (app id, user id) (rtmd_user), a channel by its (app id, channel id). The
@@ -142,10 +143,14 @@ typedef struct rtmd_store_ops {
     bool (*session_has)(rtmd_store *st, rtmd_user u);
     size_t (*session_count)(rtmd_store *st);
     /* A session's meta (zeroes until put): put replaces it (ABSENT: no
-     * such session); sessions_foreach calls fn for every session, in no
-     * particular order (recovery); fn must not change sessions. */
+     * such session), but for peer_seq, which the store keeps itself: at
+     * least the largest it was put and every seq unacked_push was given,
+     * never lowered. meta_get: false when there is no such session.
+     * sessions_foreach calls fn for every session, in no particular order
+     * (recovery); fn must not change sessions. */
     rtmd_store_status (*session_meta_put)(rtmd_store *st, rtmd_user u,
                                           const rtmd_session_meta *m);
+    bool (*session_meta_get)(rtmd_store *st, rtmd_user u, rtmd_session_meta *out);
     void (*sessions_foreach)(rtmd_store *st, rtmd_session_fn fn, void *closure);
 
     /* The durability gate (Redis's rule for its AOF: a reply that reveals a
@@ -324,6 +329,9 @@ static inline size_t rtmd_store_session_count(rtmd_store *st)
 static inline rtmd_store_status rtmd_store_session_meta_put(rtmd_store *st, rtmd_user u,
                                                             const rtmd_session_meta *m)
 { return st->ops->session_meta_put(st, u, m); }
+static inline bool rtmd_store_session_meta_get(rtmd_store *st, rtmd_user u,
+                                               rtmd_session_meta *out)
+{ return st->ops->session_meta_get(st, u, out); }
 static inline void rtmd_store_sessions_foreach(rtmd_store *st, rtmd_session_fn fn,
                                                void *closure)
 { st->ops->sessions_foreach(st, fn, closure); }

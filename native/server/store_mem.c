@@ -533,8 +533,19 @@ static rtmd_store_status mem_session_meta_put(rtmd_store *st, rtmd_user who,
     mem_user *u = mem_user_of(mem_of(st), who);
     if (!u)
         return RTMD_STORE_ABSENT;
+    uint64_t peer_seq = u->meta.peer_seq;
     u->meta = *meta;
+    if (u->meta.peer_seq < peer_seq)
+        u->meta.peer_seq = peer_seq;
     return RTMD_STORE_OK;
+}
+
+static bool mem_session_meta_get(rtmd_store *st, rtmd_user who, rtmd_session_meta *out)
+{
+    const mem_user *u = mem_user_of(mem_of(st), who);
+    if (u)
+        *out = u->meta;
+    return u != NULL;
 }
 
 static void mem_sessions_foreach(rtmd_store *st, rtmd_session_fn fn, void *closure)
@@ -559,6 +570,8 @@ static rtmd_store_status mem_unacked_push(rtmd_store *st, rtmd_user who, uint64_
     mem_user *u = mem_user_of(mem_of(st), who);
     if (!u)
         return RTMD_STORE_ABSENT;
+    if (u->meta.peer_seq < seq)
+        u->meta.peer_seq = seq; /* given out, kept or not */
     if (max == 0)
         return RTMD_STORE_LIMIT;
     uint8_t *copy = malloc(len ? len : 1);
@@ -1191,6 +1204,7 @@ static const rtmd_store_ops mem_ops = {
     .session_count = mem_session_count,
     .session_has = mem_session_has,
     .session_meta_put = mem_session_meta_put,
+    .session_meta_get = mem_session_meta_get,
     .sessions_foreach = mem_sessions_foreach,
     .barrier = mem_barrier,
     .unacked_push = mem_unacked_push,

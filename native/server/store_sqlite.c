@@ -307,6 +307,11 @@ static rtmd_store_status sq_session_meta_put(rtmd_store *st, rtmd_user u,
     return r;
 }
 
+static bool sq_session_meta_get(rtmd_store *st, rtmd_user u, rtmd_session_meta *out)
+{
+    return rtmd_store_session_meta_get(img(st), u, out);
+}
+
 static void sq_sessions_foreach(rtmd_store *st, rtmd_session_fn fn, void *closure)
 {
     rtmd_store_sessions_foreach(img(st), fn, closure);
@@ -683,6 +688,7 @@ static const rtmd_store_ops sq_ops = {
     .session_has = sq_session_has,
     .session_count = sq_session_count,
     .session_meta_put = sq_session_meta_put,
+    .session_meta_get = sq_session_meta_get,
     .sessions_foreach = sq_sessions_foreach,
     .barrier = sq_barrier,
     .unacked_push = sq_unacked_push,

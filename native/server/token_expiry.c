@@ -4,6 +4,7 @@
 #include <event2/event.h>
 
 #include "auth.h"
+#include "call.h"
 #include "outbox.h"
 #include "log.h"
 #include "rtm/rtm_codes.h"
@@ -82,6 +83,18 @@ void rtmd_token_expiry_set(rtmd_server *srv, rtmd_session *s, uint64_t expires_a
     token_step(srv, s);
 }
 
+static void token_saved(rtmd_eng_op *op)
+{
+    rtmd_call *call = rtmd_call_of(op);
+    if (op->code != RTMD_STORE_OK)
+        rtmd_log(RTMD_LOG_ERROR, "%s/%s: cannot save the session", call->app, call->user);
+    rtmd_later_result(&call->answer, RTM_RENEW_TOKEN_ERR_OK);
+    rtmd_session *s = rtmd_call_session(call);
+    if (s)
+        rtmd_token_expiry_set(call->srv, s, call->n);
+    rtmd_call_free(call);
+}
+
 void rtmd_token_renew(const rtmd_req *rq, const rtm__frame *f)
 {
     rtmd_server *srv = rq->srv;
@@ -95,11 +108,19 @@ void rtmd_token_renew(const rtmd_req *rq, const rtm__frame *f)
     char who[200];
     rtmd_log(RTMD_LOG_INFO, "%s: renew token: %s", rtmd_session_name(s, who, sizeof who),
              rtm_code_name(RTM_FAMILY_RENEW_TOKEN_ERR, code));
-    if (code == RTM_RENEW_TOKEN_ERR_OK)
-        rtmd_session_save(srv, s, expires_at);
-    rtmd_reply_result(rq, code);
-    if (code == RTM_RENEW_TOKEN_ERR_OK)
-        rtmd_token_expiry_set(srv, s, expires_at);
+    rtmd_call *call = code == RTM_RENEW_TOKEN_ERR_OK
+                          ? rtmd_call_new(srv, RTMD_ENG_SESSION_SAVE, token_saved, s->app_id,
+                                          s->user_id, NULL)
+                          : NULL;
+    if (!call) {
+        rtmd_reply_result(rq, code ? code : RTM_RENEW_TOKEN_ERR_FAILURE);
+        return;
+    }
+    /* The new expiry is saved before the answer tells of it. */
+    call->n = expires_at;
+    call->op.in.session_save.of = (rtmd_user){ call->app, call->user };
+    rtmd_session_meta_of(s, expires_at, &call->op.in.session_save.meta);
+    rtmd_call_submit_for(rq, call);
 }
 
 void rtmd_token_expiry_free(rtmd_session *s)

@@ -13,6 +13,7 @@
 
 extern "C" {
 #include "engine.h"
+#include "frame.h"
 #include "rtm/rtm_codes.h"
 #include "store_sqlite.h"
 }
@@ -23,7 +24,7 @@ namespace {
 // store (store_sqlite.h) in a fresh temporary directory, else in memory.
 struct EngineKind {
   const char* name;
-  std::function<rtmd_engine*(rtmd_store*)> make;
+  std::function<rtmd_engine*(rtmd_store*, event_base*)> make;
   bool durable;
 };
 
@@ -37,10 +38,35 @@ struct Op {
   int index = 0;
   int completions = 0;
   std::vector<std::string> attrs;  // "key=value[@by]" of op.attrs at done
+  std::vector<std::string> frames; // "seq from text[ replayed]" of op.frames
+  std::vector<std::string> users;  // op.users at done
   static void Done(rtmd_eng_op* op) {
     Op* self = reinterpret_cast<Op*>(op);  // op is the first member
     self->completions++;
     if (self->done_order) self->done_order->push_back(self->index);
+    for (size_t i = 0; i < op->users.count; i++) self->users.push_back(op->users.items[i]);
+    for (size_t i = 0; i < op->frames.count; i++) {
+      const rtmd_buf& b = op->frames.items[i];
+      rtm__frame* f = nullptr;
+      if (b.len < RTM__FRAME_HEADER ||
+          rtm__frame_unpack(b.buf + RTM__FRAME_HEADER, b.len - RTM__FRAME_HEADER, &f) !=
+              RTM__FRAME_OK ||
+          (f->body_case != RTM__WIRE__FRAME__BODY_PEER_DELIVER &&
+           f->body_case != RTM__WIRE__FRAME__BODY_CHANNEL_DELIVER)) {
+        self->frames.push_back("?");
+      } else if (f->body_case == RTM__WIRE__FRAME__BODY_CHANNEL_DELIVER) {
+        const Rtm__Wire__ChannelDeliver* d = f->channel_deliver;
+        self->frames.push_back(std::to_string(d->seq) + " " + d->from + " " +
+                               (d->message && d->message->text ? d->message->text : "") +
+                               (d->replayed ? " replayed" : ""));
+      } else {
+        const Rtm__Wire__PeerDeliver* d = f->peer_deliver;
+        self->frames.push_back(std::to_string(d->seq) + " " + d->from + " " +
+                               (d->message && d->message->text ? d->message->text : "") +
+                               (d->replayed ? " replayed" : ""));
+      }
+      rtm__frame_free(f);
+    }
     for (size_t i = 0; i < op->attrs.count; i++) {
       const rtmd_attr& a = op->attrs.items[i];
       self->attrs.push_back(std::string(a.key) + "=" + a.value +
@@ -54,13 +80,13 @@ static_assert(offsetof(Op, op) == 0, "Op::Done finds the Op from its op");
 class EngineContract : public testing::TestWithParam<EngineKind> {
  protected:
   void SetUp() override {
+    base_ = event_base_new();
+    ASSERT_NE(nullptr, base_);
     if (GetParam().durable) {
       char tmpl[] = "/tmp/engine-test-XXXXXX";
       ASSERT_NE(nullptr, mkdtemp(tmpl));
       dir_ = tmpl;
       path_ = dir_ + "/rtmd.db";
-      base_ = event_base_new();
-      ASSERT_NE(nullptr, base_);
       rtmd_store_sqlite_config c = {};
       c.path = path_.c_str();
       c.fsync = RTMD_SQLW_FSYNC_NORMAL;
@@ -72,7 +98,7 @@ class EngineContract : public testing::TestWithParam<EngineKind> {
       store_ = rtmd_store_mem_new();
       ASSERT_NE(store_, nullptr);
     }
-    engine_ = GetParam().make(store_);
+    engine_ = GetParam().make(store_, base_);
     ASSERT_NE(engine_, nullptr);
   }
   void TearDown() override {
@@ -85,12 +111,21 @@ class EngineContract : public testing::TestWithParam<EngineKind> {
   }
   std::string dir_, path_;
   event_base* base_ = nullptr;
-  // Submits op and returns once it completed (every engine here completes
-  // within its loop turn; the in-memory one inside submit).
+  // Submits op and returns once it completed: inside submit, or later, as
+  // the loop runs (a deferred engine).
   void Run(Op& o) {
-    o.op.done = Op::Done;
+    if (!o.op.done) o.op.done = Op::Done;
     rtmd_engine_submit(engine_, &o.op);
+    Wait(o);
     ASSERT_EQ(o.completions, 1) << "an operation completes exactly once";
+  }
+  // Runs the loop until o has completed (at most 5 s).
+  void Wait(const Op& o) {
+    for (int i = 0; i < 5000 && o.completions == 0; i++) {
+      timeval tv = {0, 1000};
+      event_base_loopexit(base_, &tv);
+      event_base_dispatch(base_);
+    }
   }
   // A SetAttributes with op and key=value pairs (or keys, for DELETE).
   struct Change {
@@ -248,6 +283,7 @@ TEST_P(EngineContract, BansUntilADeadlineOrLifted_A1) {
       rtmd_engine_op_clear(op);
     };
     rtmd_engine_submit(engine_, &o.op);
+    Wait(o);
     EXPECT_EQ(o.completions, 1);
     std::sort(o.attrs.begin(), o.attrs.end());
     return o.attrs;
@@ -283,6 +319,7 @@ TEST_P(EngineContract, SubscriptionsAllOrNoneAndFollowers_A8) {
     o.op.in.subscribe = {who, ptrs.data(), ptrs.size(), un, max};
     o.op.done = users;
     rtmd_engine_submit(engine_, &o.op);
+    Wait(o);
     EXPECT_EQ(o.completions, 1);
     *code = o.op.code;
     if (count) *count = o.op.count;
@@ -294,6 +331,7 @@ TEST_P(EngineContract, SubscriptionsAllOrNoneAndFollowers_A8) {
     o.op.in.subscribed.of = of;
     o.op.done = users;
     rtmd_engine_submit(engine_, &o.op);
+    Wait(o);
     EXPECT_EQ(o.completions, 1);
     std::sort(o.attrs.begin(), o.attrs.end());
     return o.attrs;
@@ -315,6 +353,267 @@ TEST_P(EngineContract, SubscriptionsAllOrNoneAndFollowers_A8) {
   EXPECT_EQ(count, 1u);
   EXPECT_EQ(list(RTMD_ENG_FOLLOWERS, rtmd_user{"app", "carol"}), (Strings{"bob"}));
   EXPECT_EQ(list(RTMD_ENG_FOLLOWERS, rtmd_user{"other", "carol"}), Strings{});
+}
+
+// B1, S9, A6: a peer send is delivered once: queued to the receiver's
+// session (online or in its grace) with its next seq, or kept for an
+// absent receiver (CACHED), or PEER_UNREACHABLE; a send_seq processed
+// already is answered with its first code and nothing else is done, a
+// refusal of the node's is remembered like any answer.
+TEST_P(EngineContract, PeerSendsExactlyOnce_B1_S9_A6) {
+  const rtmd_user bob = {"app", "bob"};
+  ASSERT_EQ(rtmd_store_session_add(store_, kAlice), RTMD_STORE_OK);
+  ASSERT_EQ(rtmd_store_session_add(store_, bob), RTMD_STORE_OK);
+  rtmd_session_meta meta = {};
+  meta.id = 77;
+  ASSERT_EQ(rtmd_store_session_meta_put(store_, bob, &meta), RTMD_STORE_OK);
+  auto send = [&](const char* to, uint64_t send_seq, const char* text, Op& o,
+                  size_t offline_max = 0, int refused = 0, size_t max_unacked = 100) {
+    Rtm__Wire__Message m = RTM__WIRE__MESSAGE__INIT;
+    m.text = const_cast<char*>(text);
+    m.server_ts = 1000;
+    o.op.kind = RTMD_ENG_PEER_SEND;
+    o.op.in.peer_send = {kAlice, to, send_seq, &m, refused, max_unacked, offline_max, 1 << 20};
+    Run(o);
+  };
+  Op a, again, b, c, d, e, f;
+  send("bob", 1, "one", a);
+  EXPECT_EQ(a.op.code, RTM_PEER_MESSAGE_ERR_OK);
+  EXPECT_EQ(a.op.session_id, 77u);
+  EXPECT_EQ(a.frames, Strings{"1 alice one"});
+  send("bob", 1, "one", again);
+  EXPECT_EQ(again.op.code, RTM_PEER_MESSAGE_ERR_OK);
+  EXPECT_TRUE(again.op.flags & RTMD_ENG_RESENT);
+  EXPECT_EQ(again.frames, Strings{});
+  send("bob", 2, "two", b);
+  EXPECT_EQ(b.frames, Strings{"2 alice two"});
+  EXPECT_EQ(rtmd_store_unacked_count(store_, bob), 2u);
+  Op ack;
+  ack.op.kind = RTMD_ENG_PEER_ACK;
+  ack.op.in.peer_ack = {bob, 1};
+  Run(ack);
+  EXPECT_EQ(rtmd_store_unacked_count(store_, bob), 1u);
+
+  send("carol", 3, "away", c);
+  EXPECT_EQ(c.op.code, RTM_PEER_MESSAGE_ERR_PEER_UNREACHABLE);
+  send("carol", 4, "kept", d, 10);
+  EXPECT_EQ(d.op.code, RTM_PEER_MESSAGE_ERR_CACHED_BY_SERVER);
+  EXPECT_EQ(d.op.session_id, 0u);
+  EXPECT_GT(rtmd_store_offline_bytes(store_), 0u);
+  send("bob", 5, "fast", e, 0, RTM_PEER_MESSAGE_ERR_TOO_OFTEN);
+  EXPECT_EQ(e.op.code, RTM_PEER_MESSAGE_ERR_TOO_OFTEN);
+  EXPECT_EQ(e.frames, Strings{});
+  send("bob", 5, "fast", f);  // the re-send gets the first answer
+  EXPECT_EQ(f.op.code, RTM_PEER_MESSAGE_ERR_TOO_OFTEN);
+  EXPECT_TRUE(f.op.flags & RTMD_ENG_RESENT);
+
+  // A full queue drops its oldest, and says so.
+  Op g;
+  send("bob", 6, "three", g, 0, 0, 1);
+  EXPECT_EQ(g.op.code, RTM_PEER_MESSAGE_ERR_OK);
+  EXPECT_EQ(g.op.dropped, 1u);
+  EXPECT_EQ(g.frames, Strings{"3 alice three"});
+}
+
+// A6, S9: a login that makes a session gives it what was kept for its
+// user, oldest first, with the seqs that follow the session's, but not what
+// the same client says it had of the session that ended; the count of those
+// dropped comes back. One that takes a session up again (not create) needs
+// the session.
+TEST_P(EngineContract, LoginQueuesKeptMessagesToTheNewSession_S9_A6) {
+  const rtmd_user carol = {"app", "carol"};
+  const uint8_t bytes[] = {0};
+  auto keep = [&](const char* text, uint64_t session_id, uint64_t seq) {
+    Rtm__Wire__Message m = RTM__WIRE__MESSAGE__INIT;
+    m.text = const_cast<char*>(text);
+    std::vector<uint8_t> buf(rtm__wire__message__get_packed_size(&m) + 1);
+    size_t n = rtm__wire__message__pack(&m, buf.data());
+    rtmd_offline_msg o = {"alice", 1000, n ? buf.data() : bytes, n, session_id, seq};
+    ASSERT_EQ(rtmd_store_offline_push(store_, "app", "carol", &o, 10), RTMD_STORE_OK);
+  };
+  keep("had", 5, 1);     // of session 5, which the client had
+  keep("missed", 5, 2);  // of session 5, which it did not get
+  keep("cached", 0, 0);  // sent while carol was away
+  auto login = [&](bool create, Op& o) {
+    o.op.kind = RTMD_ENG_LOGIN;
+    o.op.in.login = {};
+    o.op.in.login.of = carol;
+    o.op.in.login.create = create;
+    o.op.in.login.meta.id = 9;
+    o.op.in.login.session_id = 5;
+    o.op.in.login.peer_received = 1;
+    o.op.in.login.max_unacked = 100;
+    o.op.in.login.replay_max = 32;
+    Run(o);
+  };
+  Op none;
+  login(false, none);
+  EXPECT_EQ(none.op.code, RTMD_STORE_ABSENT);  // no session to take up
+  EXPECT_FALSE(rtmd_store_session_has(store_, carol));
+
+  Op take;
+  login(true, take);
+  EXPECT_EQ(take.op.code, RTMD_STORE_OK);
+  EXPECT_EQ(take.op.session_id, 9u);
+  EXPECT_EQ(take.frames, (Strings{"1 alice missed replayed", "2 alice cached"}));
+  EXPECT_EQ(take.op.offline.had, 1u);
+  EXPECT_EQ(take.op.offline.kept, 1u);
+  EXPECT_EQ(take.op.offline.cached, 1u);
+  EXPECT_EQ(take.op.offline.dropped, 0u);
+  EXPECT_EQ(rtmd_store_unacked_count(store_, carol), 2u);
+  rtmd_session_meta after = {};
+  ASSERT_TRUE(rtmd_store_session_meta_get(store_, carol, &after));
+  EXPECT_EQ(after.peer_seq, 2u) << "the store keeps the session's peer_seq";
+  after.peer_seq = 0;  // a put never lowers it
+  ASSERT_EQ(rtmd_store_session_meta_put(store_, carol, &after), RTMD_STORE_OK);
+  ASSERT_TRUE(rtmd_store_session_meta_get(store_, carol, &after));
+  EXPECT_EQ(after.peer_seq, 2u);
+
+  Op twice;
+  login(true, twice);
+  EXPECT_EQ(twice.op.code, RTMD_STORE_EXISTS);
+  // Taken up again: what is queued after peer_received (1) is replayed.
+  Op again;
+  login(false, again);
+  EXPECT_EQ(again.op.code, RTMD_STORE_OK);
+  EXPECT_EQ(again.frames, Strings{"2 alice cached replayed"});
+  EXPECT_EQ(again.op.replay.peer_messages, 1u);
+}
+
+// S10, B2, B1: a channel message goes once to the channel's members with
+// the channel's next seq and into its history; a sender outside the
+// channel is refused FAILURE (before the rate); a re-sent send_seq gets its
+// first answer. A Join lists the members, and its replay is what came after
+// the cursor, none of the joiner's own; a Leave lists those left.
+TEST_P(EngineContract, ChannelsJoinSendReplayLeave_S10_B1_B2) {
+  const rtmd_user bob = {"app", "bob"};
+  ASSERT_EQ(rtmd_store_session_add(store_, kAlice), RTMD_STORE_OK);
+  ASSERT_EQ(rtmd_store_session_add(store_, bob), RTMD_STORE_OK);
+  auto join = [&](rtmd_user u, Op& o, bool replay = false, uint64_t last_seq = 0,
+                  bool same_too_often = false) {
+    o.op.kind = RTMD_ENG_JOIN;
+    o.op.in.join = {u, "room", 20, 0, same_too_often, replay, last_seq, 0, 32};
+    Run(o);
+    return o.op.code;
+  };
+  auto send = [&](rtmd_user u, uint64_t send_seq, const char* text, Op& o,
+                  bool over_rate = false) {
+    Rtm__Wire__Message m = RTM__WIRE__MESSAGE__INIT;
+    m.text = const_cast<char*>(text);
+    o.op.kind = RTMD_ENG_CHANNEL_SEND;
+    o.op.in.channel_send = {u, "room", send_seq, &m, 0, over_rate, 5000, 32, 0};
+    Run(o);
+    return o.op.code;
+  };
+  Op outside;
+  EXPECT_EQ(send(kAlice, 1, "early", outside, true), RTM_CHANNEL_MESSAGE_ERR_FAILURE);
+  EXPECT_TRUE(outside.op.flags & RTMD_ENG_NOT_MEMBER);
+
+  Op ja, jb, twice, same;
+  EXPECT_EQ(join(kAlice, ja), RTM_JOIN_CHANNEL_ERR_OK);
+  EXPECT_EQ(ja.op.count, 1u);
+  EXPECT_EQ(join(bob, jb), RTM_JOIN_CHANNEL_ERR_OK);
+  EXPECT_EQ(jb.op.count, 2u);
+  EXPECT_EQ(join(bob, twice), RTM_JOIN_CHANNEL_ERR_ALREADY_JOINED);
+  EXPECT_EQ(join({"app", "carol"}, same, false, 0, true),
+            RTM_JOIN_CHANNEL_ERR_JOIN_SAME_CHANNEL_TOO_OFTEN);
+
+  Op s1, s2, again, fast;
+  EXPECT_EQ(send(kAlice, 2, "one", s1), RTM_CHANNEL_MESSAGE_ERR_OK);
+  EXPECT_EQ(s1.users, (Strings{"alice", "bob"}));
+  EXPECT_EQ(s1.frames, Strings{"1 alice one"});
+  EXPECT_EQ(send(bob, 1, "two", s2), RTM_CHANNEL_MESSAGE_ERR_OK);
+  EXPECT_EQ(send(kAlice, 2, "one", again), RTM_CHANNEL_MESSAGE_ERR_OK);
+  EXPECT_TRUE(again.op.flags & RTMD_ENG_RESENT);
+  EXPECT_EQ(again.frames, Strings{});
+  EXPECT_EQ(send(kAlice, 3, "fast", fast, true), RTM_CHANNEL_MESSAGE_ERR_TOO_OFTEN);
+
+  // bob leaves and joins again with a cursor at 0: alice's message comes
+  // back, its own does not.
+  Op leave, back;
+  leave.op.kind = RTMD_ENG_LEAVE;
+  leave.op.in.leave = {bob, "room"};
+  Run(leave);
+  EXPECT_EQ(leave.op.code, RTM_LEAVE_CHANNEL_ERR_OK);
+  EXPECT_EQ(leave.op.count, 1u);
+  EXPECT_EQ(leave.users, Strings{"alice"});
+  EXPECT_EQ(join(bob, back, true, 0), RTM_JOIN_CHANNEL_ERR_OK);
+  EXPECT_EQ(back.frames, Strings{"1 alice one replayed"});
+  EXPECT_EQ(back.op.replay.channel_messages, 1u);
+  EXPECT_EQ(back.op.replay.channel_skipped, 0u);
+
+  Op members, counts;
+  members.op.kind = RTMD_ENG_MEMBERS;
+  members.op.in.members = {{"app", "carol"}, "room"};
+  Run(members);
+  EXPECT_EQ(members.op.code, RTMD_STORE_ABSENT) << "carol is not in the channel";
+  char room[] = "room", none[] = "none";
+  char* channels[] = {room, none};
+  counts.op.kind = RTMD_ENG_MEMBER_COUNTS;
+  counts.op.in.member_counts = {"app", channels, 2};
+  counts.op.done = [](rtmd_eng_op* op) {
+    Op* self = reinterpret_cast<Op*>(op);
+    self->completions++;
+    for (size_t i = 0; i < op->users.count; i++)
+      self->attrs.push_back(std::string(op->users.items[i]) + "=" +
+                            std::to_string(op->counts[i]));
+    rtmd_engine_op_clear(op);
+  };
+  rtmd_engine_submit(engine_, &counts.op);
+  Wait(counts);
+  EXPECT_EQ(counts.attrs, (Strings{"room=2", "none=0"}));
+}
+
+// S9, S13: an ending session leaves its channels (their counts after it
+// come back), what it had not acknowledged is kept for its user's next
+// login, tagged with the session, and the session is gone.
+TEST_P(EngineContract, SessionEndKeepsWhatItHadNotAcknowledged_S9_S13) {
+  const rtmd_user bob = {"app", "bob"};
+  ASSERT_EQ(rtmd_store_session_add(store_, kAlice), RTMD_STORE_OK);
+  ASSERT_EQ(rtmd_store_session_add(store_, bob), RTMD_STORE_OK);
+  for (const char* ch : {"a", "b"}) {
+    ASSERT_EQ(rtmd_store_channel_join(store_, bob, ch, 20, 0), RTMD_STORE_OK);
+  }
+  ASSERT_EQ(rtmd_store_channel_join(store_, kAlice, "b", 20, 0), RTMD_STORE_OK);
+  for (uint64_t seq : {1, 2}) {
+    Rtm__Wire__Message m = RTM__WIRE__MESSAGE__INIT;
+    m.text = const_cast<char*>("hi");
+    Op o;
+    o.op.kind = RTMD_ENG_PEER_SEND;
+    o.op.in.peer_send = {kAlice, "bob", seq, &m, 0, 100, 0, 1 << 20};
+    Run(o);
+    ASSERT_EQ(o.op.code, RTM_PEER_MESSAGE_ERR_OK);
+  }
+  Op end;
+  end.op.kind = RTMD_ENG_SESSION_END;
+  end.op.in.session_end = {bob, 41};
+  end.op.done = [](rtmd_eng_op* op) {
+    Op* self = reinterpret_cast<Op*>(op);
+    self->completions++;
+    for (size_t i = 0; op->counts && i < op->users.count; i++)
+      self->attrs.push_back(std::string(op->users.items[i]) + "=" +
+                            std::to_string(op->counts[i]));
+    rtmd_engine_op_clear(op);
+  };
+  rtmd_engine_submit(engine_, &end.op);
+  Wait(end);
+  EXPECT_EQ(end.op.code, RTMD_STORE_OK);
+  EXPECT_EQ(end.attrs, (Strings{"a=0", "b=1"}));
+  EXPECT_EQ(end.op.offline.kept, 2u);
+  EXPECT_FALSE(rtmd_store_session_has(store_, bob));
+
+  // Back as a new session: both, replayed, none it says it had of 41.
+  Op take;
+  take.op.kind = RTMD_ENG_LOGIN;
+  take.op.in.login = {};
+  take.op.in.login.of = bob;
+  take.op.in.login.create = true;
+  take.op.in.login.session_id = 41;
+  take.op.in.login.peer_received = 1;
+  take.op.in.login.max_unacked = 100;
+  Run(take);
+  EXPECT_EQ(take.frames, Strings{"1 alice hi replayed"});
+  EXPECT_EQ(take.op.offline.had, 1u);
 }
 
 // Operations complete once each, in the order submitted, whatever their
@@ -341,6 +640,7 @@ TEST_P(EngineContract, OperationsCompleteOnceInOrder) {
     }
     rtmd_engine_submit(engine_, &o.op);
   }
+  Wait(ops.back());
   std::vector<int> want;
   for (int i = 0; i < 12; i++) want.push_back(i);
   EXPECT_EQ(order, want);
@@ -348,8 +648,20 @@ TEST_P(EngineContract, OperationsCompleteOnceInOrder) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, EngineContract,
-                         testing::Values(EngineKind{"mem", rtmd_engine_mem_new, false},
-                                         EngineKind{"sqlite", rtmd_engine_mem_new, true}),
+                         testing::Values(
+                             EngineKind{"mem", [](rtmd_store* st,
+                                                  event_base*) { return rtmd_engine_mem_new(st); },
+                                        false},
+                             EngineKind{"sqlite", [](rtmd_store* st,
+                                                     event_base*) { return rtmd_engine_mem_new(st); },
+                                        true},
+                             // Completes 300 us after each submit, as a remote engine would.
+                             EngineKind{"deferred",
+                                        [](rtmd_store* st, event_base* base) {
+                                          return rtmd_engine_mem_deferred(st, base, 300, nullptr,
+                                                                          nullptr);
+                                        },
+                                        false}),
                          Name);
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 #ifndef RTMD_PATH
@@ -33,6 +34,10 @@ RtmdProcess::RtmdProcess(const std::vector<std::string>& extra_args) {
   std::vector<std::string> args = {RtmdPath(), "--listen", "127.0.0.1:0",
                                    "--ready-file", child_.ready_path(),
                                    "--data-dir", child_.dir() + "/data"};
+  if (const char* more = std::getenv("RTMD_TEST_ARGS")) {
+    std::istringstream words(more);
+    for (std::string w; words >> w;) args.push_back(w);
+  }
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   std::string content = child_.Start(args);
   if (content.empty()) return;

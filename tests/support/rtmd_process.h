@@ -7,8 +7,9 @@
 // The constructor runs the rtmd built by this tree (RTMD_PATH, set by CMake;
 // the environment variable RTMD_PATH overrides it) with
 // `--listen 127.0.0.1:0 --ready-file <tmp> --data-dir <tmp>/data` (the
-// default, durable store, in the test's temporary directory) followed by the
-// extra arguments,
+// default, durable store, in the test's temporary directory), then the words
+// of the environment variable RTMD_TEST_ARGS (a suite run again with other
+// flags, e.g. `--engine-delay-us 300`), then the extra arguments,
 // and waits up to 5 s for the ready file. rtmd's stderr goes to a file that
 // Log() returns; it is printed when the test has failed. The destructor
 // sends SIGTERM, waits, and expects exit code 0 (SPEC: clean shutdown).
