@@ -20,7 +20,7 @@
 
 #include "auth.h"
 #include "call.h"
-#include "engine.h"
+#include "engine/engine.h"
 #include "ids.h"
 #include "log.h"
 #include "rtm/rtm_codes.h"

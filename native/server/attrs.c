@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "call.h"
-#include "engine.h"
+#include "engine/engine.h"
 #include "ids.h"
 #include "outbox.h"
 #include "log.h"

@@ -11,7 +11,7 @@
 
 #include <stdint.h>
 
-#include "engine.h"
+#include "engine/engine.h"
 #include "outbox.h"
 #include "requests.h"
 

@@ -9,7 +9,7 @@
 #include "frame.h"
 #include "log.h"
 #include "server.h"
-#include "store_sqlite.h"
+#include "engine/store_sqlite.h"
 
 static void rtmd_signal_cb(evutil_socket_t sig, short what, void *arg)
 {

@@ -10,7 +10,7 @@
 #include "conn.h"
 #include "rtm/rtm_codes.h"
 #include "server.h"
-#include "store_sqlite.h"
+#include "engine/store_sqlite.h"
 
 void rtmd_metrics_login(rtmd_metrics *m, int code)
 {

@@ -16,7 +16,7 @@
 
 #include "frame.h"
 #include "requests.h"
-#include "store.h"
+#include "engine/store.h"
 
 struct rtmd_server;
 struct rtmd_session;

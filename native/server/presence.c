@@ -8,7 +8,7 @@
 #include <event2/event.h>
 
 #include "call.h"
-#include "engine.h"
+#include "engine/engine.h"
 #include "outbox.h"
 #include "ids.h"
 #include "log.h"

@@ -13,11 +13,11 @@
 
 #include "conn.h"
 #include "call.h"
-#include "engine.h"
+#include "engine/engine.h"
 #include "log.h"
 #include "member_count.h"
 #include "session.h"
-#include "store_sqlite.h"
+#include "engine/store_sqlite.h"
 
 /* How long a shutdown waits for the links to take their Close. */
 #define RTMD_STOP_WAIT_MS 1500

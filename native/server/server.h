@@ -22,7 +22,7 @@
 #include "map.h"
 #include "metrics.h"
 #include "registry.h"
-#include "store.h"
+#include "engine/store.h"
 
 typedef struct rtmd_conn rtmd_conn;
 

@@ -25,7 +25,7 @@
 #include "ratelimit.h"
 #include "requests.h"
 #include "rtm.pb-c.h"
-#include "store.h"
+#include "engine/store.h"
 
 struct rtmd_server;
 struct rtmd_conn;

@@ -12,10 +12,10 @@
 #include <event2/event.h>
 
 extern "C" {
-#include "engine.h"
+#include "engine/engine.h"
 #include "frame.h"
 #include "rtm/rtm_codes.h"
-#include "store_sqlite.h"
+#include "engine/store_sqlite.h"
 }
 
 namespace {

@@ -32,7 +32,7 @@
 #include <event2/event.h>
 
 extern "C" {
-#include "sqlite_writer.h"
+#include "engine/sqlite_writer.h"
 }
 
 namespace {

@@ -9,7 +9,7 @@
 #include <vector>
 
 extern "C" {
-#include "store.h"
+#include "engine/store.h"
 }
 
 namespace {

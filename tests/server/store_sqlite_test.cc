@@ -18,7 +18,7 @@
 #include <event2/event.h>
 
 extern "C" {
-#include "store_sqlite.h"
+#include "engine/store_sqlite.h"
 }
 
 namespace {
