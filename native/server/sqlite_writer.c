@@ -33,6 +33,9 @@
 #define SQLW_CHECK_ROWS 8
 #define SQLW_STR(x) #x
 #define SQLW_XSTR(x) SQLW_STR(x)
+/* The largest batch that may commit on the loop thread (sqlw_inline). */
+#define SQLW_INLINE_MAX_STATEMENTS 8u
+#define SQLW_INLINE_MAX_BYTES 1024u
 /* Columns of a query row held on the stack; more are allocated. */
 #define SQLW_QUERY_COLS 16
 
@@ -90,6 +93,7 @@ typedef struct {
 struct rtmd_sqlw {
     /* Loop thread only. */
     struct event *wake;      /* the eventfd: batches are done */
+    struct event *wake_inline; /* batches committed on the loop thread are done */
     int efd;
     sqlite3 *rdb;            /* rtmd_sqlw_query's read connection */
     sqlw_batch *open;        /* NULL until needed */
@@ -118,8 +122,12 @@ struct rtmd_sqlw {
     uint64_t busy_streak;    /* BEGINs retried since one last succeeded */
     int wal_pages;           /* the WAL's size after the last commit (its hook) */
     int busy_timeout_ms;
+    struct sqlw_ckpt *ck;    /* the checkpointer; NULL: none (the writer
+                              * checkpoints itself) */
     pthread_t thread;
     bool thread_started;
+    bool inline_ok;          /* set at open: small batches may commit on the
+                              * loop thread (RTMD_SQLW_FSYNC_NORMAL only) */
 
     /* Shared, under mu. */
     pthread_mutex_t mu;
@@ -127,6 +135,10 @@ struct rtmd_sqlw {
                               * on CLOCK_MONOTONIC (the backoff waits) */
     pthread_cond_t done_cv;  /* completed moved on */
     bool sync_init;
+    bool writer_busy;        /* the writer thread runs a group (or starts):
+                              * the loop thread may use db, which is the
+                              * writer's, only while this is false, and
+                              * sets it while it does */
     sqlw_list pending;       /* flushed, not taken by the writer */
     sqlw_list done;          /* completed, not taken by the loop */
     uint64_t completed;      /* number of the last batch completed */
@@ -803,11 +815,17 @@ static bool sqlw_run_group(rtmd_sqlw *w, sqlw_batch *head, const sqlw_view *v, s
                 w->busy_streak = 0;
             }
         }
-        if ((rc = sqlw_txn(w, TXN_SAVEPOINT, msg, sizeof msg)) != SQLITE_OK) {
-            fail = b;
-            break;
+        /* The first batch of the transaction needs no savepoint of its
+         * own: when it fails, nothing before it is to be kept, and the
+         * whole transaction is rolled back. (Two statements less per
+         * commit: a lone message in flight commits alone.) */
+        if (run_stmts > 0) {
+            if ((rc = sqlw_txn(w, TXN_SAVEPOINT, msg, sizeof msg)) != SQLITE_OK) {
+                fail = b;
+                break;
+            }
+            in_savepoint = true;
         }
-        in_savepoint = true;
         unsigned i = 0;
         for (sqlw_stmt *s = b->head; s && !fail; s = s->next, i++) {
             if ((rc = sqlw_run_stmt(w, s, msg, sizeof msg)) != SQLITE_OK) {
@@ -817,7 +835,7 @@ static bool sqlw_run_group(rtmd_sqlw *w, sqlw_batch *head, const sqlw_view *v, s
         }
         if (fail)
             break;
-        if ((rc = sqlw_txn(w, TXN_RELEASE, msg, sizeof msg)) != SQLITE_OK) {
+        if (in_savepoint && (rc = sqlw_txn(w, TXN_RELEASE, msg, sizeof msg)) != SQLITE_OK) {
             fail = b;
             break;
         }
@@ -1111,11 +1129,15 @@ static void *sqlw_thread(void *arg)
     pthread_setname_np(pthread_self(), "rtmd-sqlite");
     sqlw_ckpt *ck = sqlw_ckpt_start(w);
     pthread_mutex_lock(&w->mu);
+    w->ck = ck;
     for (;;) {
-        while (!w->pending.head && !w->stop)
+        while (!w->pending.head && !w->stop) {
+            w->writer_busy = false;
             pthread_cond_wait(&w->work, &w->mu);
+        }
         if (!w->pending.head)
             break;
+        w->writer_busy = true;
         /* Group commit: the batches waiting go into this transaction, up to
          * its bounds. */
         sqlw_list group;
@@ -1158,6 +1180,8 @@ static void *sqlw_thread(void *arg)
         sqlw_ckpt_maybe(w, ck);
         pthread_mutex_lock(&w->mu);
     }
+    w->writer_busy = true;
+    w->ck = NULL;
     pthread_mutex_unlock(&w->mu);
     /* Its connection closes first, so that the writer's is the last and
      * checkpoints the WAL whole as it closes. */
@@ -1202,6 +1226,12 @@ static bool sqlw_deliver(rtmd_sqlw *w, uint64_t *failed)
     return false;
 }
 
+static void sqlw_wake_inline_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd, (void)what;
+    (void)sqlw_deliver(arg, NULL);
+}
+
 static void sqlw_wake_cb(evutil_socket_t fd, short what, void *arg)
 {
     uint64_t n;
@@ -1210,6 +1240,59 @@ static void sqlw_wake_cb(evutil_socket_t fd, short what, void *arg)
         /* EAGAIN: a sync took the batches first. */
     }
     (void)sqlw_deliver(arg, NULL);
+}
+
+/* A small batch flushed while the writer thread is idle and nothing waits
+ * for it commits here, on the loop thread, under mu's handshake
+ * (writer_busy): the two hand-offs between the threads (a wake of the
+ * writer, then of the loop by the eventfd) cost more on a loaded machine
+ * than such a commit does. Only at RTMD_SQLW_FSYNC_NORMAL, where a commit
+ * writes to the OS without waiting for the disk; never with the database
+ * busy (BEGIN does not wait: the writer thread takes the batch and waits
+ * as usual), halted or closing, nor without the checkpointer thread (the
+ * writer's own checkpoints would then never run). Called with mu held; returns true having
+ * released it, with b done (its callback to come from the loop, as
+ * always), or false with mu still held. */
+
+static bool sqlw_inline(rtmd_sqlw *w, sqlw_batch *b)
+{
+    if (!w->inline_ok || !w->ck || w->writer_busy || w->pending.head || w->no_retry || w->stop ||
+        atomic_load(&w->halted) || atomic_load(&w->broken) || b->poisoned ||
+        b->nstmts > SQLW_INLINE_MAX_STATEMENTS || b->bytes > SQLW_INLINE_MAX_BYTES ||
+        b->number <= w->run_after)
+        return false;
+    w->writer_busy = true;
+    sqlw_view view = { false, w->run_after, false };
+    pthread_mutex_unlock(&w->mu);
+
+    /* BEGIN must not wait for another connection's lock here: busy, it
+     * returns at once, having written nothing. */
+    sqlite3_busy_timeout(w->db, 0);
+    b->next = NULL;
+    sqlw_result r;
+    bool busy = sqlw_run_group(w, b, &view, &r);
+    sqlite3_busy_timeout(w->db, w->busy_timeout_ms);
+    if (!busy)
+        sqlw_ckpt_maybe(w, w->ck);
+
+    pthread_mutex_lock(&w->mu);
+    w->writer_busy = false;
+    if (busy) {
+        /* The writer thread takes it, and waits for the lock as it does. */
+        sqlw_list_push(&w->pending, b);
+        pthread_cond_signal(&w->work);
+        pthread_mutex_unlock(&w->mu);
+        return true;
+    }
+    sqlw_account(w, &r);
+    w->completed = b->number;
+    sqlw_list_push(&w->done, b);
+    pthread_cond_broadcast(&w->done_cv);
+    pthread_mutex_unlock(&w->mu);
+    /* Its callback runs from the loop, as a batch of the writer's does:
+     * never from inside flush (later in this loop turn; no eventfd). */
+    event_active(w->wake_inline, EV_TIMEOUT, 1);
+    return true;
 }
 
 static uint64_t sqlw_flush(rtmd_sqlw *w, rtmd_sqlw_done_fn cb, void *closure)
@@ -1228,8 +1311,10 @@ static uint64_t sqlw_flush(rtmd_sqlw *w, rtmd_sqlw_done_fn cb, void *closure)
         w->last_poisoned = b->number;
     w->open_poisoned = false;
     pthread_mutex_lock(&w->mu);
-    sqlw_list_push(&w->pending, b);
     w->inflight_stmts += b->nstmts;
+    if (sqlw_inline(w, b))
+        return b->number; /* committed (or failed) here; mu released */
+    sqlw_list_push(&w->pending, b);
     pthread_cond_signal(&w->work);
     pthread_mutex_unlock(&w->mu);
     return b->number;
@@ -1479,6 +1564,8 @@ static void sqlw_free(rtmd_sqlw *w)
         sqlw_close_db(w);
     if (w->wake)
         event_free(w->wake);
+    if (w->wake_inline)
+        event_free(w->wake_inline);
     if (w->efd >= 0)
         close(w->efd);
     if (w->sync_init) {
@@ -1565,6 +1652,8 @@ int rtmd_sqlw_open(struct event_base *base, const rtmd_sqlw_config *cfg, rtmd_sq
     atomic_init(&w->halted, false);
     atomic_init(&w->broken, false);
     w->busy_timeout_ms = cfg->busy_timeout_ms > 0 ? cfg->busy_timeout_ms : SQLW_BUSY_TIMEOUT_MS;
+    w->inline_ok = cfg->fsync == RTMD_SQLW_FSYNC_NORMAL;
+    w->writer_busy = true; /* until the writer thread is up and waits */
     w->nstmts = (unsigned)cfg->nstmts;
     size_t plen = strlen(cfg->path);
     w->path = strdup(cfg->path);
@@ -1596,7 +1685,8 @@ int rtmd_sqlw_open(struct event_base *base, const rtmd_sqlw_config *cfg, rtmd_sq
         goto fail;
     }
     w->wake = event_new(base, w->efd, EV_READ | EV_PERSIST, sqlw_wake_cb, w);
-    if (!w->wake || event_add(w->wake, NULL) != 0) {
+    w->wake_inline = event_new(base, -1, 0, sqlw_wake_inline_cb, w);
+    if (!w->wake || !w->wake_inline || event_add(w->wake, NULL) != 0) {
         sqlw_err(err, errlen, "%s: cannot watch the writer's eventfd", w->path);
         goto fail;
     }

@@ -18,6 +18,14 @@
  * load many batches share one commit (one fsync with RTMD_SQLW_FSYNC_FULL).
  * It hands the results back through an eventfd watched by the loop, so the
  * done callbacks run on the loop thread, one at a time, in batch order.
+ * At RTMD_SQLW_FSYNC_NORMAL, a small batch (a few statements, at most
+ * 1 KiB of arguments: a lone message in flight) flushed while the writer
+ * thread is idle and nothing waits commits in rtmd_sqlw_flush itself, on
+ * the loop thread, with the writer's connection (the threads hand it over
+ * under a lock): a commit that waits for no disk costs less than the two
+ * wakes between the threads. Its callback still runs later, from the loop.
+ * It never waits for a lock there: a busy database sends the batch to the
+ * writer thread, which waits as below.
  * The exceptions, which block
  * the loop thread on purpose: rtmd_sqlw_open (the schema, a quick check),
  * rtmd_sqlw_query (recovery), rtmd_sqlw_sync (recovery, shutdown) and
@@ -28,7 +36,8 @@
  *
  * Order and atomicity. The file is always a prefix of the caller's history:
  * batches are applied in flush order, each all or nothing (a batch runs
- * inside a savepoint of its group's transaction), and no batch is applied
+ * inside a savepoint of its group's transaction, but for the first, which
+ * fails with the whole transaction), and no batch is applied
  * after one that failed. So after a restart, recovery rebuilds a state the
  * caller really had. The caller's statements and schema may not be
  * transaction statements (BEGIN, COMMIT, SAVEPOINT...: they would end or
