@@ -122,6 +122,7 @@ struct rtmd_sqlw {
     uint64_t busy_streak;    /* BEGINs retried since one last succeeded */
     int wal_pages;           /* the WAL's size after the last commit (its hook) */
     int busy_timeout_ms;
+    int checkpoint_pages;    /* cfg's, or RTMD_SQLW_CHECKPOINT_PAGES */
     struct sqlw_ckpt *ck;    /* the checkpointer; NULL: none (the writer
                               * checkpoints itself) */
     pthread_t thread;
@@ -1007,11 +1008,10 @@ static void sqlw_backoff(rtmd_sqlw *w, unsigned ms)
  * a COMMIT as SQLite's automatic checkpoint would: a commit, and the frames
  * held for it, never wait for one. In WAL mode a PASSIVE checkpoint runs
  * beside the writer; the writer restarts the WAL from its start once one
- * has copied it all. After a commit leaves the WAL at this many pages
- * (SQLite's default auto-checkpoint) or more, the writer asks for one. If
+ * has copied it all. After a commit leaves the WAL at checkpoint_pages
+ * pages or more (RTMD_SQLW_CHECKPOINT_PAGES), the writer asks for one. If
  * the thread cannot start, the writer checkpoints itself, after handing its
  * results back. */
-#define SQLW_CHECKPOINT_PAGES 1000
 
 typedef struct sqlw_ckpt {
     rtmd_sqlw *w;
@@ -1109,7 +1109,7 @@ static void sqlw_ckpt_stop(sqlw_ckpt *ck)
 /* After a commit: a checkpoint when the WAL has grown (writer thread). */
 static void sqlw_ckpt_maybe(rtmd_sqlw *w, sqlw_ckpt *ck)
 {
-    if (w->wal_pages < SQLW_CHECKPOINT_PAGES)
+    if (w->wal_pages < w->checkpoint_pages)
         return;
     w->wal_pages = 0; /* the hook says again after the next commit */
     if (!ck) {
@@ -1653,6 +1653,8 @@ int rtmd_sqlw_open(struct event_base *base, const rtmd_sqlw_config *cfg, rtmd_sq
     atomic_init(&w->broken, false);
     w->busy_timeout_ms = cfg->busy_timeout_ms > 0 ? cfg->busy_timeout_ms : SQLW_BUSY_TIMEOUT_MS;
     w->inline_ok = cfg->fsync == RTMD_SQLW_FSYNC_NORMAL;
+    w->checkpoint_pages = cfg->checkpoint_pages > 0 ? cfg->checkpoint_pages
+                                                    : RTMD_SQLW_CHECKPOINT_PAGES;
     w->writer_busy = true; /* until the writer thread is up and waits */
     w->nstmts = (unsigned)cfg->nstmts;
     size_t plen = strlen(cfg->path);

@@ -32,7 +32,8 @@
  * rtmd_sqlw_close (shutdown).
  * Checkpoints (the WAL copied into the file) run beside the writer, on a
  * thread and a connection of their own ("rtmd-sqlite-ck"): a PASSIVE one
- * once a commit leaves 1,000 WAL pages or more, never inside a commit.
+ * once a commit leaves RTMD_SQLW_CHECKPOINT_PAGES WAL pages or more (or
+ * the configuration's number), never inside a commit.
  *
  * Order and atomicity. The file is always a prefix of the caller's history:
  * batches are applied in flush order, each all or nothing (a batch runs
@@ -99,6 +100,14 @@ typedef struct rtmd_sqlw rtmd_sqlw;
 /* A transaction's bounds (see "Group bounds" above). */
 #define RTMD_SQLW_GROUP_MAX_STATEMENTS 10000u
 #define RTMD_SQLW_GROUP_MAX_BYTES (16u * 1024u * 1024u)
+
+/* The WAL's size, in pages, after which a commit asks for a checkpoint:
+ * 8,000 pages (32 MiB of 4 KiB), not SQLite's 1,000. A checkpoint copies
+ * the last version of each page the WAL holds; most pages of a message
+ * queue are written, freed and written again within seconds, so a longer
+ * WAL copies each of them fewer times (rtm-bench p2p-throughput: the
+ * checkpointer's CPU about halved). */
+#define RTMD_SQLW_CHECKPOINT_PAGES 8000
 
 /* The pragmas the caller's statements and schema may hold, comma-separated
  * (any other is refused at open). max_page_count caps the file's size (a
@@ -209,6 +218,7 @@ typedef struct {
                                 * nor pragma but the allowed ones inside) */
     rtmd_sqlw_migrate_fn migrate; /* NULL: an older file is refused */
     void *migrate_closure;
+    int checkpoint_pages;      /* 0: RTMD_SQLW_CHECKPOINT_PAGES */
     const char *const *stmts;  /* the statements rtmd_sqlw_exec runs by
                                 * number, one SQL statement each, with ?
                                 * parameters; prepared at open */

@@ -432,7 +432,9 @@ TEST_F(SqliteWriter, GroupCommitUnderLoadFewerCommitsThanBatches) {
 // 1,000 pages, the WAL's pages reach the database file while the writer
 // is open, without a close, and again for what is written after.
 TEST_F(SqliteWriter, CheckpointsCopyTheWalIntoTheFileBesideTheWriter) {
-  ASSERT_TRUE(Open()) << err_;
+  rtmd_sqlw_config c = MakeConfig(path_);
+  c.checkpoint_pages = 1000;
+  ASSERT_TRUE(Open(c)) << err_;
   Done d;
   auto size = [](const std::string& path) {
     std::error_code ec;
