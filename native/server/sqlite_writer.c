@@ -470,6 +470,274 @@ static int sqlw_schema(sqlite3 *db, const rtmd_sqlw_config *cfg, int64_t version
     return rc;
 }
 
+/* ---- the WAL's writes, gathered ---------------------------------------
+ *
+ * SQLite writes each WAL frame as two pwrite()s, its 24-byte header and its
+ * page: a commit of 50 pages is 100 system calls, and a lone message's
+ * commit 4. The writer's connection opens its files through this VFS,
+ * which forwards everything to the default one but gathers the WAL's
+ * writes that follow each other in memory and writes them at once with
+ * the commit frame's page (the frame whose header gives the database's
+ * size), before SQLite makes the frames visible to other connections (it
+ * updates the WAL index after its writes): the checkpointer and any reader
+ * only ever read frames that are in the file. Anything else on the WAL (a
+ * read, a sync, a size, a truncation, a write elsewhere, a lock, closing)
+ * writes what is gathered first. */
+/* unix's xWrite takes at most 128 KiB - 1 at a time (a larger write is cut
+ * to its low 17 bits). */
+#define SQLW_WALBUF_MAX ((1u << 17) - 1)
+#define SQLW_VFS_NAME "rtmd-walbuf"
+
+typedef struct {
+    sqlite3_file base;       /* methods: sqlw_walbuf_methods */
+    sqlite3_file *real;      /* the default VFS's file, after this struct */
+    bool wal;
+    bool commit_next;        /* the next write is a commit frame's page */
+    bool failed;             /* a write SQLite could not be told of failed:
+                              * every later write and sync fails */
+    int page_size;
+    uint8_t *buf;            /* gathered writes, from buf_off */
+    size_t len, cap;
+    sqlite3_int64 buf_off;
+} sqlw_wfile;
+
+static sqlite3_vfs *sqlw_real_vfs;
+
+static int sqlw_wf_flush(sqlw_wfile *f)
+{
+    if (f->failed)
+        return SQLITE_IOERR_WRITE;
+    if (f->len == 0)
+        return SQLITE_OK;
+    size_t len = f->len;
+    f->len = 0;
+    if (len > INT_MAX)
+        return SQLITE_IOERR_WRITE;
+    return f->real->pMethods->xWrite(f->real, f->buf, (int)len, f->buf_off);
+}
+
+static int sqlw_wf_close(sqlite3_file *p)
+{
+    sqlw_wfile *f = (sqlw_wfile *)p;
+    int rc = sqlw_wf_flush(f);
+    int rc2 = f->real->pMethods ? f->real->pMethods->xClose(f->real) : SQLITE_OK;
+    free(f->buf);
+    f->buf = NULL;
+    f->cap = 0;
+    return rc != SQLITE_OK ? rc : rc2;
+}
+
+static int sqlw_wf_read(sqlite3_file *p, void *out, int n, sqlite3_int64 off)
+{
+    sqlw_wfile *f = (sqlw_wfile *)p;
+    int rc = sqlw_wf_flush(f);
+    return rc != SQLITE_OK ? rc : f->real->pMethods->xRead(f->real, out, n, off);
+}
+
+static int sqlw_wf_write(sqlite3_file *p, const void *data, int n, sqlite3_int64 off)
+{
+    sqlw_wfile *f = (sqlw_wfile *)p;
+    if (!f->wal)
+        return f->real->pMethods->xWrite(f->real, data, n, off);
+    if (f->failed)
+        return SQLITE_IOERR_WRITE;
+    int rc;
+    /* Only writes that follow the gathered ones, within the bound. */
+    if (f->len && (off != f->buf_off + (sqlite3_int64)f->len || f->len + (size_t)n > SQLW_WALBUF_MAX) &&
+        (rc = sqlw_wf_flush(f)) != SQLITE_OK)
+        return rc;
+    if ((size_t)n > SQLW_WALBUF_MAX)
+        return f->real->pMethods->xWrite(f->real, data, n, off);
+    bool commit = f->commit_next;
+    f->commit_next = false;
+    /* A frame header (24 bytes, after the 32 of the WAL's): its bytes 4-7
+     * are the database's size after a commit, 0 in other frames. */
+    if (n == 24 && off >= 32) {
+        const uint8_t *h = data;
+        f->commit_next = (h[4] | h[5] | h[6] | h[7]) != 0;
+    }
+    if (f->len + (size_t)n > f->cap) {
+        size_t cap = f->cap ? f->cap : 65536;
+        while (cap < f->len + (size_t)n)
+            cap *= 2;
+        uint8_t *b = realloc(f->buf, cap);
+        if (!b) {
+            if ((rc = sqlw_wf_flush(f)) != SQLITE_OK)
+                return rc;
+            return f->real->pMethods->xWrite(f->real, data, n, off);
+        }
+        f->buf = b;
+        f->cap = cap;
+    }
+    if (f->len == 0)
+        f->buf_off = off;
+    memcpy(f->buf + f->len, data, (size_t)n);
+    f->len += (size_t)n;
+    return commit ? sqlw_wf_flush(f) : SQLITE_OK;
+}
+
+#define SQLW_WF_FLUSHED(name, call)                                                       \
+    do {                                                                                 \
+        sqlw_wfile *f_ = (sqlw_wfile *)p;                                                \
+        int rc_ = sqlw_wf_flush(f_);                                                     \
+        if (rc_ != SQLITE_OK)                                                            \
+            return rc_;                                                                  \
+        return f_->real->pMethods->call;                                                 \
+    } while (0)
+
+static int sqlw_wf_truncate(sqlite3_file *p, sqlite3_int64 size)
+{
+    SQLW_WF_FLUSHED(truncate, xTruncate(f_->real, size));
+}
+
+static int sqlw_wf_sync(sqlite3_file *p, int flags)
+{
+    SQLW_WF_FLUSHED(sync, xSync(f_->real, flags));
+}
+
+static int sqlw_wf_size(sqlite3_file *p, sqlite3_int64 *size)
+{
+    SQLW_WF_FLUSHED(size, xFileSize(f_->real, size));
+}
+
+static int sqlw_wf_lock(sqlite3_file *p, int lock)
+{
+    SQLW_WF_FLUSHED(lock, xLock(f_->real, lock));
+}
+
+static int sqlw_wf_unlock(sqlite3_file *p, int lock)
+{
+    SQLW_WF_FLUSHED(unlock, xUnlock(f_->real, lock));
+}
+
+static int sqlw_wf_reserved(sqlite3_file *p, int *out)
+{
+    SQLW_WF_FLUSHED(reserved, xCheckReservedLock(f_->real, out));
+}
+
+static int sqlw_wf_fcntl(sqlite3_file *p, int op, void *arg)
+{
+    SQLW_WF_FLUSHED(fcntl, xFileControl(f_->real, op, arg));
+}
+
+static int sqlw_wf_sector(sqlite3_file *p)
+{
+    sqlw_wfile *f = (sqlw_wfile *)p;
+    return f->real->pMethods->xSectorSize(f->real);
+}
+
+static int sqlw_wf_devchar(sqlite3_file *p)
+{
+    sqlw_wfile *f = (sqlw_wfile *)p;
+    return f->real->pMethods->xDeviceCharacteristics(f->real);
+}
+
+static int sqlw_wf_shm_map(sqlite3_file *p, int pg, int size, int extend, void volatile **out)
+{
+    SQLW_WF_FLUSHED(shm_map, xShmMap(f_->real, pg, size, extend, out));
+}
+
+static int sqlw_wf_shm_lock(sqlite3_file *p, int off, int n, int flags)
+{
+    SQLW_WF_FLUSHED(shm_lock, xShmLock(f_->real, off, n, flags));
+}
+
+/* SQLite calls it between the two copies of the WAL index's header it
+ * writes at a commit: what is gathered is in the file before any other
+ * connection can see the new header (a failed write shows at the sync or
+ * the checkpoint; SQLite's own writes would have failed the commit). */
+/* The commit frame's page flushes first, and its error fails the commit:
+ * here there is normally nothing left. Should a write fail here all the
+ * same, SQLite cannot be told, so every later write fails: the writer
+ * halts at its next commit. */
+static void sqlw_wf_shm_barrier(sqlite3_file *p)
+{
+    sqlw_wfile *f = (sqlw_wfile *)p;
+    if (sqlw_wf_flush(f) != SQLITE_OK)
+        f->failed = true;
+    f->real->pMethods->xShmBarrier(f->real);
+}
+
+static int sqlw_wf_shm_unmap(sqlite3_file *p, int del)
+{
+    SQLW_WF_FLUSHED(shm_unmap, xShmUnmap(f_->real, del));
+}
+
+static int sqlw_wf_fetch(sqlite3_file *p, sqlite3_int64 off, int n, void **out)
+{
+    SQLW_WF_FLUSHED(fetch, xFetch(f_->real, off, n, out));
+}
+
+static int sqlw_wf_unfetch(sqlite3_file *p, sqlite3_int64 off, void *ptr)
+{
+    SQLW_WF_FLUSHED(unfetch, xUnfetch(f_->real, off, ptr));
+}
+
+static const sqlite3_io_methods sqlw_wf_methods = {
+    3,
+    sqlw_wf_close,
+    sqlw_wf_read,
+    sqlw_wf_write,
+    sqlw_wf_truncate,
+    sqlw_wf_sync,
+    sqlw_wf_size,
+    sqlw_wf_lock,
+    sqlw_wf_unlock,
+    sqlw_wf_reserved,
+    sqlw_wf_fcntl,
+    sqlw_wf_sector,
+    sqlw_wf_devchar,
+    sqlw_wf_shm_map,
+    sqlw_wf_shm_lock,
+    sqlw_wf_shm_barrier,
+    sqlw_wf_shm_unmap,
+    sqlw_wf_fetch,
+    sqlw_wf_unfetch,
+};
+
+static int sqlw_vfs_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *p, int flags,
+                         int *out_flags)
+{
+    sqlw_wfile *f = (sqlw_wfile *)p;
+    memset(f, 0, sizeof *f);
+    f->real = (sqlite3_file *)(f + 1);
+    int rc = sqlw_real_vfs->xOpen(sqlw_real_vfs, name, f->real, flags, out_flags);
+    if (rc != SQLITE_OK || !f->real->pMethods) {
+        f->base.pMethods = NULL;
+        return rc;
+    }
+    f->wal = (flags & SQLITE_OPEN_WAL) != 0;
+    f->base.pMethods = &sqlw_wf_methods;
+    return SQLITE_OK;
+}
+
+static pthread_once_t sqlw_vfs_once = PTHREAD_ONCE_INIT;
+static sqlite3_vfs sqlw_vfs;
+static int sqlw_vfs_rc = SQLITE_ERROR;
+
+static void sqlw_vfs_init(void)
+{
+    /* Only over unix (its files have method tables of version 3, as this
+     * one: shared memory, mmap). */
+    sqlw_real_vfs = sqlite3_vfs_find(NULL);
+    if (!sqlw_real_vfs || sqlw_real_vfs->iVersion < 3 || strcmp(sqlw_real_vfs->zName, "unix") != 0)
+        return;
+    sqlw_vfs = *sqlw_real_vfs;
+    sqlw_vfs.zName = SQLW_VFS_NAME;
+    sqlw_vfs.szOsFile = (int)sizeof(sqlw_wfile) + sqlw_real_vfs->szOsFile;
+    sqlw_vfs.xOpen = sqlw_vfs_open;
+    sqlw_vfs.pNext = NULL;
+    sqlw_vfs_rc = sqlite3_vfs_register(&sqlw_vfs, 0);
+}
+
+/* The VFS's name for sqlite3_open_v2, or NULL (the default VFS) when it
+ * cannot be registered. */
+static const char *sqlw_vfs_name(void)
+{
+    pthread_once(&sqlw_vfs_once, sqlw_vfs_init);
+    return sqlw_vfs_rc == SQLITE_OK ? SQLW_VFS_NAME : NULL;
+}
+
 /* Opens the writer's connection and makes the file ready: checked, WAL,
  * the schema of cfg. 0, or -1 with err set. */
 static int sqlw_open_db(const rtmd_sqlw_config *cfg, sqlite3 **out, char *err, size_t errlen)
@@ -481,7 +749,7 @@ static int sqlw_open_db(const rtmd_sqlw_config *cfg, sqlite3 **out, char *err, s
      * before it), so SQLite's per-connection mutex would be pure cost. */
     int rc = sqlite3_open_v2(path, &db,
                              SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                             NULL);
+                             sqlw_vfs_name());
     if (rc != SQLITE_OK) {
         int e = db ? sqlite3_system_errno(db) : 0;
         sqlw_err(err, errlen, "%s: cannot open: %s%s%s", path,
