@@ -702,12 +702,11 @@ static int sqlw_vfs_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *p, in
     memset(f, 0, sizeof *f);
     f->real = (sqlite3_file *)(f + 1);
     int rc = sqlw_real_vfs->xOpen(sqlw_real_vfs, name, f->real, flags, out_flags);
-    if (rc != SQLITE_OK || !f->real->pMethods) {
-        f->base.pMethods = NULL;
+    /* A failed open that left methods set is closed through ours. */
+    f->base.pMethods = f->real->pMethods ? &sqlw_wf_methods : NULL;
+    if (rc != SQLITE_OK || !f->real->pMethods)
         return rc;
-    }
     f->wal = (flags & SQLITE_OPEN_WAL) != 0;
-    f->base.pMethods = &sqlw_wf_methods;
     return SQLITE_OK;
 }
 
