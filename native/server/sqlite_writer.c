@@ -152,6 +152,12 @@ struct rtmd_sqlw {
     /* Written under mu, read without it too (exec's and stats' fast path). */
     atomic_bool halted;      /* until rtmd_sqlw_resume */
     atomic_bool broken;      /* halted for good */
+    /* A checkpoint copied the whole WAL: the next write transaction starts
+     * it again from its beginning, and SQLite then fsyncs its new header
+     * (even at synchronous=NORMAL): that commit is the writer thread's,
+     * never one on the loop thread (sqlw_inline). Set by the checkpointer,
+     * cleared by the writer thread after a group. */
+    atomic_bool wal_restart;
 };
 
 static void sqlw_free(rtmd_sqlw *w);
@@ -1308,6 +1314,8 @@ static void sqlw_checkpoint_on(rtmd_sqlw *w, sqlite3 *db)
 {
     int log = 0, done = 0;
     int rc = sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+    if (rc == SQLITE_OK && log > 0 && done == log)
+        atomic_store(&w->wal_restart, true);
     if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_BUSY)
         rtmd_log(RTMD_LOG_WARN, "sqlite %s: checkpoint: %s (the WAL grows until one "
                  "succeeds)", w->path, sqlite3_errmsg(db));
@@ -1444,6 +1452,7 @@ static void *sqlw_thread(void *arg)
         pthread_mutex_lock(&w->mu);
         sqlw_account(w, &r);
         w->completed = group.tail->number;
+        atomic_store(&w->wal_restart, false); /* this group restarted it, if it could */
         sqlw_list_append(&w->done, &group);
         pthread_cond_broadcast(&w->done_cv);
         pthread_mutex_unlock(&w->mu);
@@ -1525,13 +1534,15 @@ static void sqlw_wake_cb(evutil_socket_t fd, short what, void *arg)
  * writes to the OS without waiting for the disk; never with the database
  * busy (BEGIN does not wait: the writer thread takes the batch and waits
  * as usual), halted or closing, nor without the checkpointer thread (the
- * writer's own checkpoints would then never run). Called with mu held; returns true having
+ * writer's own checkpoints would then never run), nor right after a
+ * checkpoint that copied the whole WAL (wal_restart: an fsync). Called with mu held; returns true having
  * released it, with b done (its callback to come from the loop, as
  * always), or false with mu still held. */
 
 static bool sqlw_inline(rtmd_sqlw *w, sqlw_batch *b)
 {
     if (!w->inline_ok || !w->ck || w->writer_busy || w->pending.head || w->no_retry || w->stop ||
+        atomic_load(&w->wal_restart) ||
         atomic_load(&w->halted) || atomic_load(&w->broken) || b->poisoned ||
         b->nstmts > SQLW_INLINE_MAX_STATEMENTS || b->bytes > SQLW_INLINE_MAX_BYTES ||
         b->number <= w->run_after)
@@ -1926,6 +1937,7 @@ int rtmd_sqlw_open(struct event_base *base, const rtmd_sqlw_config *cfg, rtmd_sq
     w->efd = -1;
     atomic_init(&w->halted, false);
     atomic_init(&w->broken, false);
+    atomic_init(&w->wal_restart, false);
     w->busy_timeout_ms = cfg->busy_timeout_ms > 0 ? cfg->busy_timeout_ms : SQLW_BUSY_TIMEOUT_MS;
     w->inline_ok = cfg->fsync == RTMD_SQLW_FSYNC_NORMAL;
     w->checkpoint_pages = cfg->checkpoint_pages > 0 ? cfg->checkpoint_pages
