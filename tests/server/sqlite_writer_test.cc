@@ -352,6 +352,31 @@ TEST_F(SqliteWriter, ExecRefusesWhatWasNotPreparedAndQueuesNothing) {
 
 // ---- group commit ------------------------------------------------------
 
+// At --fsync normal, a small batch flushed while the writer thread is idle
+// commits inside rtmd_sqlw_flush, on the loop thread (no wake of the
+// writer, none of the loop): committed when flush returns, its callback
+// still run later from the loop, in order, and the batches after it too.
+TEST_F(SqliteWriter, ASmallBatchCommitsInFlushWhenTheWriterIsIdle) {
+  ASSERT_TRUE(Open()) << err_;
+  RunFor(20);  // the writer thread is up and waits
+  Done d;
+  ASSERT_EQ(QueueRow(w_, 1, 0), 0);
+  uint64_t n = rtmd_sqlw_flush(w_, OnDone, &d);
+  ASSERT_EQ(n, 1u);
+  EXPECT_TRUE(d.calls.empty()) << "never called from inside flush";
+  EXPECT_EQ(Db(path_).Int("SELECT count(*) FROM t"), 1) << "committed when flush returned";
+  EXPECT_EQ(Stats().commits, 1u);
+  // A big one goes to the writer thread; both report in order.
+  for (uint64_t i = 0; i < 100; i++) ASSERT_EQ(QueueRow(w_, 2, i, 4096), 0);
+  rtmd_sqlw_flush(w_, OnDone, &d);
+  ASSERT_EQ(QueueRow(w_, 3, 0), 0);
+  rtmd_sqlw_flush(w_, OnDone, &d);
+  ASSERT_TRUE(RunUntil([&] { return d.calls.size() == 3; }));
+  EXPECT_EQ(d.calls, (std::vector<std::pair<uint64_t, bool>>{{1, true}, {2, true}, {3, true}}));
+  EXPECT_FALSE(d.off_loop);
+  EXPECT_EQ(Db(path_).Int("SELECT count(*) FROM t"), 102);
+}
+
 TEST_F(SqliteWriter, GroupCommitBatchesFlushedWhileTheWriterIsBusyShareOneCommit) {
   ASSERT_TRUE(Open()) << err_;
   // Another connection holds the write lock (as an operator's sqlite3 or a
@@ -407,7 +432,9 @@ TEST_F(SqliteWriter, GroupCommitUnderLoadFewerCommitsThanBatches) {
 // 1,000 pages, the WAL's pages reach the database file while the writer
 // is open, without a close, and again for what is written after.
 TEST_F(SqliteWriter, CheckpointsCopyTheWalIntoTheFileBesideTheWriter) {
-  ASSERT_TRUE(Open()) << err_;
+  rtmd_sqlw_config c = MakeConfig(path_);
+  c.checkpoint_pages = 1000;
+  ASSERT_TRUE(Open(c)) << err_;
   Done d;
   auto size = [](const std::string& path) {
     std::error_code ec;

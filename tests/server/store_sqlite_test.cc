@@ -305,6 +305,107 @@ TEST_F(StoreSqlite, A6_MessagesThatExpiredWhileDownArePrunedAndCounted) {
   EXPECT_EQ(1u, off.items.size());
 }
 
+// B6, S9, B1: the file keeps a session's deliveries and send answers as
+// one row per batch; an acknowledgement that ends inside a row leaves its
+// later frames, and answers recorded over many batches (and trimmed) are
+// back as the image had them.
+TEST_F(StoreSqlite, B6_DeliveriesAndAnswersOfManyBatchesAreBackAfterReopening) {
+  Open();
+  ASSERT_EQ(RTMD_STORE_OK, rtmd_store_session_add(st_, U("alice")));
+  ASSERT_EQ(RTMD_STORE_OK, rtmd_store_session_add(st_, U("bob")));
+  uint64_t seq = 0;
+  // Three batches of 5 deliveries to alice, each with 5 answers of bob.
+  for (int batch = 0; batch < 3; batch++) {
+    for (int i = 0; i < 5; i++) {
+      seq++;
+      std::string f = "m" + std::to_string(seq);
+      ASSERT_EQ(RTMD_STORE_OK,
+                rtmd_store_unacked_push(st_, U("alice"), seq,
+                                        reinterpret_cast<const uint8_t*>(f.data()), f.size(), 64));
+      ASSERT_EQ(RTMD_STORE_OK,
+                rtmd_store_sent_record(st_, U("bob"), seq, seq % 5 == 0 ? 7 : 0));
+    }
+    ASSERT_TRUE(Settle());
+  }
+  rtmd_store_unacked_ack(st_, U("alice"), 7);  // inside the second batch's row
+  ASSERT_TRUE(Settle());
+  // Many more answers: the ring's worth and past it, trimmed on the way.
+  for (uint64_t s = 16; s <= 16 + 2 * RTMD_SENT_RING; s++) {
+    ASSERT_EQ(RTMD_STORE_OK, rtmd_store_sent_record(st_, U("bob"), s, s == 500 ? -3 : 0));
+    if (s % 50 == 0) {
+      ASSERT_TRUE(Settle());
+    }
+  }
+  ASSERT_TRUE(Settle());
+  EXPECT_EQ(0, failed_);
+
+  Open(kNow + 10);
+  Frames un;
+  rtmd_store_unacked_foreach(st_, U("alice"), Frames::Add, &un);
+  std::vector<std::pair<uint64_t, std::string>> want;
+  for (uint64_t s = 8; s <= 15; s++) want.emplace_back(s, "m" + std::to_string(s));
+  EXPECT_EQ(want, un.items);
+  int code = 1;
+  EXPECT_TRUE(rtmd_store_sent_lookup(st_, U("bob"), 500, &code));
+  EXPECT_EQ(-3, code);
+  EXPECT_TRUE(rtmd_store_sent_lookup(st_, U("bob"), 16 + 2 * RTMD_SENT_RING, &code));
+  EXPECT_EQ(0, code);
+  EXPECT_FALSE(rtmd_store_sent_lookup(st_, U("bob"), 17 + 2 * RTMD_SENT_RING, &code));
+
+  // Acknowledging them all, then reopening: none held, the seq goes on.
+  rtmd_store_unacked_ack(st_, U("alice"), 15);
+  ASSERT_TRUE(Settle());
+  Open(kNow + 20);
+  EXPECT_EQ(0u, rtmd_store_unacked_count(st_, U("alice")));
+  struct Seq {
+    uint64_t alice = 0;
+    static void Add(rtmd_user u, const rtmd_session_meta* m, void* c) {
+      if (strcmp(u.user, "alice") == 0) static_cast<Seq*>(c)->alice = m->peer_seq;
+    }
+  } peer;
+  rtmd_store_sessions_foreach(st_, Seq::Add, &peer);
+  EXPECT_EQ(15u, peer.alice);
+}
+
+// A session ended and begun again within one batch: the new one starts
+// empty on file too (a session's rows are keyed by an id of its own).
+TEST_F(StoreSqlite, B6_ASessionBegunAgainStartsEmpty) {
+  Open();
+  ASSERT_EQ(RTMD_STORE_OK, rtmd_store_session_add(st_, U("alice")));
+  ASSERT_EQ(RTMD_STORE_OK,
+            rtmd_store_unacked_push(st_, U("alice"), 1, reinterpret_cast<const uint8_t*>("a"), 1,
+                                    8));
+  ASSERT_EQ(RTMD_STORE_OK, rtmd_store_sent_record(st_, U("alice"), 1, 0));
+  rtmd_store_session_remove(st_, U("alice"));
+  ASSERT_EQ(RTMD_STORE_OK, rtmd_store_session_add(st_, U("alice")));
+  ASSERT_EQ(RTMD_STORE_OK,
+            rtmd_store_unacked_push(st_, U("alice"), 2, reinterpret_cast<const uint8_t*>("b"), 1,
+                                    8));
+  ASSERT_TRUE(Settle());
+  Open(kNow + 10);
+  Frames un;
+  rtmd_store_unacked_foreach(st_, U("alice"), Frames::Add, &un);
+  EXPECT_EQ((std::vector<std::pair<uint64_t, std::string>>{{2, "b"}}), un.items);
+  int code;
+  EXPECT_FALSE(rtmd_store_sent_lookup(st_, U("alice"), 1, &code));
+}
+
+// A file of schema 1 (one row per message, keyed by app and user) is
+// refused with a message that says so: there is no migration.
+TEST_F(StoreSqlite, AFileOfSchemaOneIsRefusedClearly) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(SQLITE_OK, sqlite3_open(path_.c_str(), &db));
+  ASSERT_EQ(SQLITE_OK, sqlite3_exec(db,
+                                    "CREATE TABLE sessions(app TEXT, user TEXT);"
+                                    "PRAGMA user_version = 1",
+                                    nullptr, nullptr, nullptr));
+  sqlite3_close(db);
+  char err[512] = "";
+  rtmd_store_sqlite_config c = Config();
+  EXPECT_EQ(nullptr, rtmd_store_sqlite_open(base_, &c, err, sizeof err));
+  EXPECT_NE(nullptr, strstr(err, "older rtmd: schema 1, this rtmd knows 2")) << err;
+}
+
 // The schema version: a file from a newer rtmd is refused with a clear
 // message; a file that is not a database too.
 TEST_F(StoreSqlite, ANewerSchemaOrAnotherFileIsRefusedClearly) {

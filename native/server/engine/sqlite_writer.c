@@ -33,6 +33,9 @@
 #define SQLW_CHECK_ROWS 8
 #define SQLW_STR(x) #x
 #define SQLW_XSTR(x) SQLW_STR(x)
+/* The largest batch that may commit on the loop thread (sqlw_inline). */
+#define SQLW_INLINE_MAX_STATEMENTS 8u
+#define SQLW_INLINE_MAX_BYTES 1024u
 /* Columns of a query row held on the stack; more are allocated. */
 #define SQLW_QUERY_COLS 16
 
@@ -90,6 +93,7 @@ typedef struct {
 struct rtmd_sqlw {
     /* Loop thread only. */
     struct event *wake;      /* the eventfd: batches are done */
+    struct event *wake_inline; /* batches committed on the loop thread are done */
     int efd;
     sqlite3 *rdb;            /* rtmd_sqlw_query's read connection */
     sqlw_batch *open;        /* NULL until needed */
@@ -118,8 +122,13 @@ struct rtmd_sqlw {
     uint64_t busy_streak;    /* BEGINs retried since one last succeeded */
     int wal_pages;           /* the WAL's size after the last commit (its hook) */
     int busy_timeout_ms;
+    int checkpoint_pages;    /* cfg's, or RTMD_SQLW_CHECKPOINT_PAGES */
+    struct sqlw_ckpt *ck;    /* the checkpointer; NULL: none (the writer
+                              * checkpoints itself) */
     pthread_t thread;
     bool thread_started;
+    bool inline_ok;          /* set at open: small batches may commit on the
+                              * loop thread (RTMD_SQLW_FSYNC_NORMAL only) */
 
     /* Shared, under mu. */
     pthread_mutex_t mu;
@@ -127,6 +136,10 @@ struct rtmd_sqlw {
                               * on CLOCK_MONOTONIC (the backoff waits) */
     pthread_cond_t done_cv;  /* completed moved on */
     bool sync_init;
+    bool writer_busy;        /* the writer thread runs a group (or starts):
+                              * the loop thread may use db, which is the
+                              * writer's, only while this is false, and
+                              * sets it while it does */
     sqlw_list pending;       /* flushed, not taken by the writer */
     sqlw_list done;          /* completed, not taken by the loop */
     uint64_t completed;      /* number of the last batch completed */
@@ -139,6 +152,12 @@ struct rtmd_sqlw {
     /* Written under mu, read without it too (exec's and stats' fast path). */
     atomic_bool halted;      /* until rtmd_sqlw_resume */
     atomic_bool broken;      /* halted for good */
+    /* A checkpoint copied the whole WAL: the next write transaction starts
+     * it again from its beginning, and SQLite then fsyncs its new header
+     * (even at synchronous=NORMAL): that commit is the writer thread's,
+     * never one on the loop thread (sqlw_inline). Set by the checkpointer,
+     * cleared by the writer thread after a group. */
+    atomic_bool wal_restart;
 };
 
 static void sqlw_free(rtmd_sqlw *w);
@@ -457,6 +476,273 @@ static int sqlw_schema(sqlite3 *db, const rtmd_sqlw_config *cfg, int64_t version
     return rc;
 }
 
+/* ---- the WAL's writes, gathered ---------------------------------------
+ *
+ * SQLite writes each WAL frame as two pwrite()s, its 24-byte header and its
+ * page: a commit of 50 pages is 100 system calls, and a lone message's
+ * commit 4. The writer's connection opens its files through this VFS,
+ * which forwards everything to the default one but gathers the WAL's
+ * writes that follow each other in memory and writes them at once with
+ * the commit frame's page (the frame whose header gives the database's
+ * size), before SQLite makes the frames visible to other connections (it
+ * updates the WAL index after its writes): the checkpointer and any reader
+ * only ever read frames that are in the file. Anything else on the WAL (a
+ * read, a sync, a size, a truncation, a write elsewhere, a lock, closing)
+ * writes what is gathered first. */
+/* unix's xWrite takes at most 128 KiB - 1 at a time (a larger write is cut
+ * to its low 17 bits). */
+#define SQLW_WALBUF_MAX ((1u << 17) - 1)
+#define SQLW_VFS_NAME "rtmd-walbuf"
+
+typedef struct {
+    sqlite3_file base;       /* methods: sqlw_walbuf_methods */
+    sqlite3_file *real;      /* the default VFS's file, after this struct */
+    bool wal;
+    bool commit_next;        /* the next write is a commit frame's page */
+    bool failed;             /* a write SQLite could not be told of failed:
+                              * every later write and sync fails */
+    int page_size;
+    uint8_t *buf;            /* gathered writes, from buf_off */
+    size_t len, cap;
+    sqlite3_int64 buf_off;
+} sqlw_wfile;
+
+static sqlite3_vfs *sqlw_real_vfs;
+
+static int sqlw_wf_flush(sqlw_wfile *f)
+{
+    if (f->failed)
+        return SQLITE_IOERR_WRITE;
+    if (f->len == 0)
+        return SQLITE_OK;
+    size_t len = f->len;
+    f->len = 0;
+    if (len > INT_MAX)
+        return SQLITE_IOERR_WRITE;
+    return f->real->pMethods->xWrite(f->real, f->buf, (int)len, f->buf_off);
+}
+
+static int sqlw_wf_close(sqlite3_file *p)
+{
+    sqlw_wfile *f = (sqlw_wfile *)p;
+    int rc = sqlw_wf_flush(f);
+    int rc2 = f->real->pMethods ? f->real->pMethods->xClose(f->real) : SQLITE_OK;
+    free(f->buf);
+    f->buf = NULL;
+    f->cap = 0;
+    return rc != SQLITE_OK ? rc : rc2;
+}
+
+static int sqlw_wf_read(sqlite3_file *p, void *out, int n, sqlite3_int64 off)
+{
+    sqlw_wfile *f = (sqlw_wfile *)p;
+    int rc = sqlw_wf_flush(f);
+    return rc != SQLITE_OK ? rc : f->real->pMethods->xRead(f->real, out, n, off);
+}
+
+static int sqlw_wf_write(sqlite3_file *p, const void *data, int n, sqlite3_int64 off)
+{
+    sqlw_wfile *f = (sqlw_wfile *)p;
+    if (!f->wal)
+        return f->real->pMethods->xWrite(f->real, data, n, off);
+    if (f->failed)
+        return SQLITE_IOERR_WRITE;
+    int rc;
+    /* Only writes that follow the gathered ones, within the bound. */
+    if (f->len && (off != f->buf_off + (sqlite3_int64)f->len || f->len + (size_t)n > SQLW_WALBUF_MAX) &&
+        (rc = sqlw_wf_flush(f)) != SQLITE_OK)
+        return rc;
+    if ((size_t)n > SQLW_WALBUF_MAX)
+        return f->real->pMethods->xWrite(f->real, data, n, off);
+    bool commit = f->commit_next;
+    f->commit_next = false;
+    /* A frame header (24 bytes, after the 32 of the WAL's): its bytes 4-7
+     * are the database's size after a commit, 0 in other frames. */
+    if (n == 24 && off >= 32) {
+        const uint8_t *h = data;
+        f->commit_next = (h[4] | h[5] | h[6] | h[7]) != 0;
+    }
+    if (f->len + (size_t)n > f->cap) {
+        size_t cap = f->cap ? f->cap : 65536;
+        while (cap < f->len + (size_t)n)
+            cap *= 2;
+        uint8_t *b = realloc(f->buf, cap);
+        if (!b) {
+            if ((rc = sqlw_wf_flush(f)) != SQLITE_OK)
+                return rc;
+            return f->real->pMethods->xWrite(f->real, data, n, off);
+        }
+        f->buf = b;
+        f->cap = cap;
+    }
+    if (f->len == 0)
+        f->buf_off = off;
+    memcpy(f->buf + f->len, data, (size_t)n);
+    f->len += (size_t)n;
+    return commit ? sqlw_wf_flush(f) : SQLITE_OK;
+}
+
+#define SQLW_WF_FLUSHED(name, call)                                                       \
+    do {                                                                                 \
+        sqlw_wfile *f_ = (sqlw_wfile *)p;                                                \
+        int rc_ = sqlw_wf_flush(f_);                                                     \
+        if (rc_ != SQLITE_OK)                                                            \
+            return rc_;                                                                  \
+        return f_->real->pMethods->call;                                                 \
+    } while (0)
+
+static int sqlw_wf_truncate(sqlite3_file *p, sqlite3_int64 size)
+{
+    SQLW_WF_FLUSHED(truncate, xTruncate(f_->real, size));
+}
+
+static int sqlw_wf_sync(sqlite3_file *p, int flags)
+{
+    SQLW_WF_FLUSHED(sync, xSync(f_->real, flags));
+}
+
+static int sqlw_wf_size(sqlite3_file *p, sqlite3_int64 *size)
+{
+    SQLW_WF_FLUSHED(size, xFileSize(f_->real, size));
+}
+
+static int sqlw_wf_lock(sqlite3_file *p, int lock)
+{
+    SQLW_WF_FLUSHED(lock, xLock(f_->real, lock));
+}
+
+static int sqlw_wf_unlock(sqlite3_file *p, int lock)
+{
+    SQLW_WF_FLUSHED(unlock, xUnlock(f_->real, lock));
+}
+
+static int sqlw_wf_reserved(sqlite3_file *p, int *out)
+{
+    SQLW_WF_FLUSHED(reserved, xCheckReservedLock(f_->real, out));
+}
+
+static int sqlw_wf_fcntl(sqlite3_file *p, int op, void *arg)
+{
+    SQLW_WF_FLUSHED(fcntl, xFileControl(f_->real, op, arg));
+}
+
+static int sqlw_wf_sector(sqlite3_file *p)
+{
+    sqlw_wfile *f = (sqlw_wfile *)p;
+    return f->real->pMethods->xSectorSize(f->real);
+}
+
+static int sqlw_wf_devchar(sqlite3_file *p)
+{
+    sqlw_wfile *f = (sqlw_wfile *)p;
+    return f->real->pMethods->xDeviceCharacteristics(f->real);
+}
+
+static int sqlw_wf_shm_map(sqlite3_file *p, int pg, int size, int extend, void volatile **out)
+{
+    SQLW_WF_FLUSHED(shm_map, xShmMap(f_->real, pg, size, extend, out));
+}
+
+static int sqlw_wf_shm_lock(sqlite3_file *p, int off, int n, int flags)
+{
+    SQLW_WF_FLUSHED(shm_lock, xShmLock(f_->real, off, n, flags));
+}
+
+/* SQLite calls it between the two copies of the WAL index's header it
+ * writes at a commit: what is gathered is in the file before any other
+ * connection can see the new header (a failed write shows at the sync or
+ * the checkpoint; SQLite's own writes would have failed the commit). */
+/* The commit frame's page flushes first, and its error fails the commit:
+ * here there is normally nothing left. Should a write fail here all the
+ * same, SQLite cannot be told, so every later write fails: the writer
+ * halts at its next commit. */
+static void sqlw_wf_shm_barrier(sqlite3_file *p)
+{
+    sqlw_wfile *f = (sqlw_wfile *)p;
+    if (sqlw_wf_flush(f) != SQLITE_OK)
+        f->failed = true;
+    f->real->pMethods->xShmBarrier(f->real);
+}
+
+static int sqlw_wf_shm_unmap(sqlite3_file *p, int del)
+{
+    SQLW_WF_FLUSHED(shm_unmap, xShmUnmap(f_->real, del));
+}
+
+static int sqlw_wf_fetch(sqlite3_file *p, sqlite3_int64 off, int n, void **out)
+{
+    SQLW_WF_FLUSHED(fetch, xFetch(f_->real, off, n, out));
+}
+
+static int sqlw_wf_unfetch(sqlite3_file *p, sqlite3_int64 off, void *ptr)
+{
+    SQLW_WF_FLUSHED(unfetch, xUnfetch(f_->real, off, ptr));
+}
+
+static const sqlite3_io_methods sqlw_wf_methods = {
+    3,
+    sqlw_wf_close,
+    sqlw_wf_read,
+    sqlw_wf_write,
+    sqlw_wf_truncate,
+    sqlw_wf_sync,
+    sqlw_wf_size,
+    sqlw_wf_lock,
+    sqlw_wf_unlock,
+    sqlw_wf_reserved,
+    sqlw_wf_fcntl,
+    sqlw_wf_sector,
+    sqlw_wf_devchar,
+    sqlw_wf_shm_map,
+    sqlw_wf_shm_lock,
+    sqlw_wf_shm_barrier,
+    sqlw_wf_shm_unmap,
+    sqlw_wf_fetch,
+    sqlw_wf_unfetch,
+};
+
+static int sqlw_vfs_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *p, int flags,
+                         int *out_flags)
+{
+    sqlw_wfile *f = (sqlw_wfile *)p;
+    memset(f, 0, sizeof *f);
+    f->real = (sqlite3_file *)(f + 1);
+    int rc = sqlw_real_vfs->xOpen(sqlw_real_vfs, name, f->real, flags, out_flags);
+    /* A failed open that left methods set is closed through ours. */
+    f->base.pMethods = f->real->pMethods ? &sqlw_wf_methods : NULL;
+    if (rc != SQLITE_OK || !f->real->pMethods)
+        return rc;
+    f->wal = (flags & SQLITE_OPEN_WAL) != 0;
+    return SQLITE_OK;
+}
+
+static pthread_once_t sqlw_vfs_once = PTHREAD_ONCE_INIT;
+static sqlite3_vfs sqlw_vfs;
+static int sqlw_vfs_rc = SQLITE_ERROR;
+
+static void sqlw_vfs_init(void)
+{
+    /* Only over unix (its files have method tables of version 3, as this
+     * one: shared memory, mmap). */
+    sqlw_real_vfs = sqlite3_vfs_find(NULL);
+    if (!sqlw_real_vfs || sqlw_real_vfs->iVersion < 3 || strcmp(sqlw_real_vfs->zName, "unix") != 0)
+        return;
+    sqlw_vfs = *sqlw_real_vfs;
+    sqlw_vfs.zName = SQLW_VFS_NAME;
+    sqlw_vfs.szOsFile = (int)sizeof(sqlw_wfile) + sqlw_real_vfs->szOsFile;
+    sqlw_vfs.xOpen = sqlw_vfs_open;
+    sqlw_vfs.pNext = NULL;
+    sqlw_vfs_rc = sqlite3_vfs_register(&sqlw_vfs, 0);
+}
+
+/* The VFS's name for sqlite3_open_v2, or NULL (the default VFS) when it
+ * cannot be registered. */
+static const char *sqlw_vfs_name(void)
+{
+    pthread_once(&sqlw_vfs_once, sqlw_vfs_init);
+    return sqlw_vfs_rc == SQLITE_OK ? SQLW_VFS_NAME : NULL;
+}
+
 /* Opens the writer's connection and makes the file ready: checked, WAL,
  * the schema of cfg. 0, or -1 with err set. */
 static int sqlw_open_db(const rtmd_sqlw_config *cfg, sqlite3 **out, char *err, size_t errlen)
@@ -468,7 +754,7 @@ static int sqlw_open_db(const rtmd_sqlw_config *cfg, sqlite3 **out, char *err, s
      * before it), so SQLite's per-connection mutex would be pure cost. */
     int rc = sqlite3_open_v2(path, &db,
                              SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                             NULL);
+                             sqlw_vfs_name());
     if (rc != SQLITE_OK) {
         int e = db ? sqlite3_system_errno(db) : 0;
         sqlw_err(err, errlen, "%s: cannot open: %s%s%s", path,
@@ -556,14 +842,22 @@ static int sqlw_open_db(const rtmd_sqlw_config *cfg, sqlite3 **out, char *err, s
     /* Speed, not safety: the journal of each batch's savepoint (a batch that
      * fails is rolled back to it) in memory rather than in a file of
      * /var/tmp, where Debian's SQLite puts temporary files (a transaction's
-     * are bounded by the group bounds); and 16 MiB of page cache instead of
-     * 2, so that pages written and soon deleted are not read back. */
+     * are bounded by the group bounds); 16 MiB of page cache instead of 2,
+     * so that pages written and soon deleted are not read back; and
+     * secure_delete FAST instead of Debian's ON, under which every page
+     * freed (the overflow pages of each acknowledged frame) was zeroed and
+     * written to the WAL once more: a third of the WAL's pages in
+     * p2p-throughput. FAST still zeroes what is deleted from a page written
+     * anyway; a freed page keeps its old bytes until reused, as the WAL
+     * keeps old pages until it wraps. */
     if (sqlw_exec_sql(db, sync, path, "setting synchronous", err, errlen) != 0 ||
         sqlw_exec_sql(db, "PRAGMA foreign_keys=OFF", path, "setting foreign_keys", err,
                       errlen) != 0 ||
         sqlw_exec_sql(db, "PRAGMA temp_store=MEMORY", path, "setting temp_store", err,
                       errlen) != 0 ||
         sqlw_exec_sql(db, "PRAGMA cache_size=-16384", path, "setting cache_size", err,
+                      errlen) != 0 ||
+        sqlw_exec_sql(db, "PRAGMA secure_delete=FAST", path, "setting secure_delete", err,
                       errlen) != 0)
         goto fail;
     if (sqlw_schema(db, cfg, version, err, errlen) != 0)
@@ -803,11 +1097,17 @@ static bool sqlw_run_group(rtmd_sqlw *w, sqlw_batch *head, const sqlw_view *v, s
                 w->busy_streak = 0;
             }
         }
-        if ((rc = sqlw_txn(w, TXN_SAVEPOINT, msg, sizeof msg)) != SQLITE_OK) {
-            fail = b;
-            break;
+        /* The first batch of the transaction needs no savepoint of its
+         * own: when it fails, nothing before it is to be kept, and the
+         * whole transaction is rolled back. (Two statements less per
+         * commit: a lone message in flight commits alone.) */
+        if (run_stmts > 0) {
+            if ((rc = sqlw_txn(w, TXN_SAVEPOINT, msg, sizeof msg)) != SQLITE_OK) {
+                fail = b;
+                break;
+            }
+            in_savepoint = true;
         }
-        in_savepoint = true;
         unsigned i = 0;
         for (sqlw_stmt *s = b->head; s && !fail; s = s->next, i++) {
             if ((rc = sqlw_run_stmt(w, s, msg, sizeof msg)) != SQLITE_OK) {
@@ -817,7 +1117,7 @@ static bool sqlw_run_group(rtmd_sqlw *w, sqlw_batch *head, const sqlw_view *v, s
         }
         if (fail)
             break;
-        if ((rc = sqlw_txn(w, TXN_RELEASE, msg, sizeof msg)) != SQLITE_OK) {
+        if (in_savepoint && (rc = sqlw_txn(w, TXN_RELEASE, msg, sizeof msg)) != SQLITE_OK) {
             fail = b;
             break;
         }
@@ -989,11 +1289,10 @@ static void sqlw_backoff(rtmd_sqlw *w, unsigned ms)
  * a COMMIT as SQLite's automatic checkpoint would: a commit, and the frames
  * held for it, never wait for one. In WAL mode a PASSIVE checkpoint runs
  * beside the writer; the writer restarts the WAL from its start once one
- * has copied it all. After a commit leaves the WAL at this many pages
- * (SQLite's default auto-checkpoint) or more, the writer asks for one. If
+ * has copied it all. After a commit leaves the WAL at checkpoint_pages
+ * pages or more (RTMD_SQLW_CHECKPOINT_PAGES), the writer asks for one. If
  * the thread cannot start, the writer checkpoints itself, after handing its
  * results back. */
-#define SQLW_CHECKPOINT_PAGES 1000
 
 typedef struct sqlw_ckpt {
     rtmd_sqlw *w;
@@ -1015,6 +1314,8 @@ static void sqlw_checkpoint_on(rtmd_sqlw *w, sqlite3 *db)
 {
     int log = 0, done = 0;
     int rc = sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+    if (rc == SQLITE_OK && log > 0 && done == log)
+        atomic_store(&w->wal_restart, true);
     if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_BUSY)
         rtmd_log(RTMD_LOG_WARN, "sqlite %s: checkpoint: %s (the WAL grows until one "
                  "succeeds)", w->path, sqlite3_errmsg(db));
@@ -1091,7 +1392,7 @@ static void sqlw_ckpt_stop(sqlw_ckpt *ck)
 /* After a commit: a checkpoint when the WAL has grown (writer thread). */
 static void sqlw_ckpt_maybe(rtmd_sqlw *w, sqlw_ckpt *ck)
 {
-    if (w->wal_pages < SQLW_CHECKPOINT_PAGES)
+    if (w->wal_pages < w->checkpoint_pages)
         return;
     w->wal_pages = 0; /* the hook says again after the next commit */
     if (!ck) {
@@ -1111,11 +1412,15 @@ static void *sqlw_thread(void *arg)
     pthread_setname_np(pthread_self(), "rtmd-sqlite");
     sqlw_ckpt *ck = sqlw_ckpt_start(w);
     pthread_mutex_lock(&w->mu);
+    w->ck = ck;
     for (;;) {
-        while (!w->pending.head && !w->stop)
+        while (!w->pending.head && !w->stop) {
+            w->writer_busy = false;
             pthread_cond_wait(&w->work, &w->mu);
+        }
         if (!w->pending.head)
             break;
+        w->writer_busy = true;
         /* Group commit: the batches waiting go into this transaction, up to
          * its bounds. */
         sqlw_list group;
@@ -1147,6 +1452,7 @@ static void *sqlw_thread(void *arg)
         pthread_mutex_lock(&w->mu);
         sqlw_account(w, &r);
         w->completed = group.tail->number;
+        atomic_store(&w->wal_restart, false); /* this group restarted it, if it could */
         sqlw_list_append(&w->done, &group);
         pthread_cond_broadcast(&w->done_cv);
         pthread_mutex_unlock(&w->mu);
@@ -1158,6 +1464,8 @@ static void *sqlw_thread(void *arg)
         sqlw_ckpt_maybe(w, ck);
         pthread_mutex_lock(&w->mu);
     }
+    w->writer_busy = true;
+    w->ck = NULL;
     pthread_mutex_unlock(&w->mu);
     /* Its connection closes first, so that the writer's is the last and
      * checkpoints the WAL whole as it closes. */
@@ -1202,6 +1510,12 @@ static bool sqlw_deliver(rtmd_sqlw *w, uint64_t *failed)
     return false;
 }
 
+static void sqlw_wake_inline_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd, (void)what;
+    (void)sqlw_deliver(arg, NULL);
+}
+
 static void sqlw_wake_cb(evutil_socket_t fd, short what, void *arg)
 {
     uint64_t n;
@@ -1210,6 +1524,61 @@ static void sqlw_wake_cb(evutil_socket_t fd, short what, void *arg)
         /* EAGAIN: a sync took the batches first. */
     }
     (void)sqlw_deliver(arg, NULL);
+}
+
+/* A small batch flushed while the writer thread is idle and nothing waits
+ * for it commits here, on the loop thread, under mu's handshake
+ * (writer_busy): the two hand-offs between the threads (a wake of the
+ * writer, then of the loop by the eventfd) cost more on a loaded machine
+ * than such a commit does. Only at RTMD_SQLW_FSYNC_NORMAL, where a commit
+ * writes to the OS without waiting for the disk; never with the database
+ * busy (BEGIN does not wait: the writer thread takes the batch and waits
+ * as usual), halted or closing, nor without the checkpointer thread (the
+ * writer's own checkpoints would then never run), nor right after a
+ * checkpoint that copied the whole WAL (wal_restart: an fsync). Called with mu held; returns true having
+ * released it, with b done (its callback to come from the loop, as
+ * always), or false with mu still held. */
+
+static bool sqlw_inline(rtmd_sqlw *w, sqlw_batch *b)
+{
+    if (!w->inline_ok || !w->ck || w->writer_busy || w->pending.head || w->no_retry || w->stop ||
+        atomic_load(&w->wal_restart) ||
+        atomic_load(&w->halted) || atomic_load(&w->broken) || b->poisoned ||
+        b->nstmts > SQLW_INLINE_MAX_STATEMENTS || b->bytes > SQLW_INLINE_MAX_BYTES ||
+        b->number <= w->run_after)
+        return false;
+    w->writer_busy = true;
+    sqlw_view view = { false, w->run_after, false };
+    pthread_mutex_unlock(&w->mu);
+
+    /* BEGIN must not wait for another connection's lock here: busy, it
+     * returns at once, having written nothing. */
+    sqlite3_busy_timeout(w->db, 0);
+    b->next = NULL;
+    sqlw_result r;
+    bool busy = sqlw_run_group(w, b, &view, &r);
+    sqlite3_busy_timeout(w->db, w->busy_timeout_ms);
+    if (!busy)
+        sqlw_ckpt_maybe(w, w->ck);
+
+    pthread_mutex_lock(&w->mu);
+    w->writer_busy = false;
+    if (busy) {
+        /* The writer thread takes it, and waits for the lock as it does. */
+        sqlw_list_push(&w->pending, b);
+        pthread_cond_signal(&w->work);
+        pthread_mutex_unlock(&w->mu);
+        return true;
+    }
+    sqlw_account(w, &r);
+    w->completed = b->number;
+    sqlw_list_push(&w->done, b);
+    pthread_cond_broadcast(&w->done_cv);
+    pthread_mutex_unlock(&w->mu);
+    /* Its callback runs from the loop, as a batch of the writer's does:
+     * never from inside flush (later in this loop turn; no eventfd). */
+    event_active(w->wake_inline, EV_TIMEOUT, 1);
+    return true;
 }
 
 static uint64_t sqlw_flush(rtmd_sqlw *w, rtmd_sqlw_done_fn cb, void *closure)
@@ -1228,8 +1597,10 @@ static uint64_t sqlw_flush(rtmd_sqlw *w, rtmd_sqlw_done_fn cb, void *closure)
         w->last_poisoned = b->number;
     w->open_poisoned = false;
     pthread_mutex_lock(&w->mu);
-    sqlw_list_push(&w->pending, b);
     w->inflight_stmts += b->nstmts;
+    if (sqlw_inline(w, b))
+        return b->number; /* committed (or failed) here; mu released */
+    sqlw_list_push(&w->pending, b);
     pthread_cond_signal(&w->work);
     pthread_mutex_unlock(&w->mu);
     return b->number;
@@ -1479,6 +1850,8 @@ static void sqlw_free(rtmd_sqlw *w)
         sqlw_close_db(w);
     if (w->wake)
         event_free(w->wake);
+    if (w->wake_inline)
+        event_free(w->wake_inline);
     if (w->efd >= 0)
         close(w->efd);
     if (w->sync_init) {
@@ -1564,7 +1937,12 @@ int rtmd_sqlw_open(struct event_base *base, const rtmd_sqlw_config *cfg, rtmd_sq
     w->efd = -1;
     atomic_init(&w->halted, false);
     atomic_init(&w->broken, false);
+    atomic_init(&w->wal_restart, false);
     w->busy_timeout_ms = cfg->busy_timeout_ms > 0 ? cfg->busy_timeout_ms : SQLW_BUSY_TIMEOUT_MS;
+    w->inline_ok = cfg->fsync == RTMD_SQLW_FSYNC_NORMAL;
+    w->checkpoint_pages = cfg->checkpoint_pages > 0 ? cfg->checkpoint_pages
+                                                    : RTMD_SQLW_CHECKPOINT_PAGES;
+    w->writer_busy = true; /* until the writer thread is up and waits */
     w->nstmts = (unsigned)cfg->nstmts;
     size_t plen = strlen(cfg->path);
     w->path = strdup(cfg->path);
@@ -1596,7 +1974,8 @@ int rtmd_sqlw_open(struct event_base *base, const rtmd_sqlw_config *cfg, rtmd_sq
         goto fail;
     }
     w->wake = event_new(base, w->efd, EV_READ | EV_PERSIST, sqlw_wake_cb, w);
-    if (!w->wake || event_add(w->wake, NULL) != 0) {
+    w->wake_inline = event_new(base, -1, 0, sqlw_wake_inline_cb, w);
+    if (!w->wake || !w->wake_inline || event_add(w->wake, NULL) != 0) {
         sqlw_err(err, errlen, "%s: cannot watch the writer's eventfd", w->path);
         goto fail;
     }

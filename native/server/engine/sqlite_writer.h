@@ -18,17 +18,27 @@
  * load many batches share one commit (one fsync with RTMD_SQLW_FSYNC_FULL).
  * It hands the results back through an eventfd watched by the loop, so the
  * done callbacks run on the loop thread, one at a time, in batch order.
+ * At RTMD_SQLW_FSYNC_NORMAL, a small batch (a few statements, at most
+ * 1 KiB of arguments: a lone message in flight) flushed while the writer
+ * thread is idle and nothing waits commits in rtmd_sqlw_flush itself, on
+ * the loop thread, with the writer's connection (the threads hand it over
+ * under a lock): a commit that waits for no disk costs less than the two
+ * wakes between the threads. Its callback still runs later, from the loop.
+ * It never waits for a lock there: a busy database sends the batch to the
+ * writer thread, which waits as below.
  * The exceptions, which block
  * the loop thread on purpose: rtmd_sqlw_open (the schema, a quick check),
  * rtmd_sqlw_query (recovery), rtmd_sqlw_sync (recovery, shutdown) and
  * rtmd_sqlw_close (shutdown).
  * Checkpoints (the WAL copied into the file) run beside the writer, on a
  * thread and a connection of their own ("rtmd-sqlite-ck"): a PASSIVE one
- * once a commit leaves 1,000 WAL pages or more, never inside a commit.
+ * once a commit leaves RTMD_SQLW_CHECKPOINT_PAGES WAL pages or more (or
+ * the configuration's number), never inside a commit.
  *
  * Order and atomicity. The file is always a prefix of the caller's history:
  * batches are applied in flush order, each all or nothing (a batch runs
- * inside a savepoint of its group's transaction), and no batch is applied
+ * inside a savepoint of its group's transaction, but for the first, which
+ * fails with the whole transaction), and no batch is applied
  * after one that failed. So after a restart, recovery rebuilds a state the
  * caller really had. The caller's statements and schema may not be
  * transaction statements (BEGIN, COMMIT, SAVEPOINT...: they would end or
@@ -90,6 +100,14 @@ typedef struct rtmd_sqlw rtmd_sqlw;
 /* A transaction's bounds (see "Group bounds" above). */
 #define RTMD_SQLW_GROUP_MAX_STATEMENTS 10000u
 #define RTMD_SQLW_GROUP_MAX_BYTES (16u * 1024u * 1024u)
+
+/* The WAL's size, in pages, after which a commit asks for a checkpoint:
+ * 8,000 pages (32 MiB of 4 KiB), not SQLite's 1,000. A checkpoint copies
+ * the last version of each page the WAL holds; most pages of a message
+ * queue are written, freed and written again within seconds, so a longer
+ * WAL copies each of them fewer times (rtm-bench p2p-throughput: the
+ * checkpointer's CPU about halved). */
+#define RTMD_SQLW_CHECKPOINT_PAGES 8000
 
 /* The pragmas the caller's statements and schema may hold, comma-separated
  * (any other is refused at open). max_page_count caps the file's size (a
@@ -200,6 +218,7 @@ typedef struct {
                                 * nor pragma but the allowed ones inside) */
     rtmd_sqlw_migrate_fn migrate; /* NULL: an older file is refused */
     void *migrate_closure;
+    int checkpoint_pages;      /* 0: RTMD_SQLW_CHECKPOINT_PAGES */
     const char *const *stmts;  /* the statements rtmd_sqlw_exec runs by
                                 * number, one SQL statement each, with ?
                                 * parameters; prepared at open */

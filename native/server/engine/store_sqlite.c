@@ -14,21 +14,35 @@
 
 #include "config.h"
 #include "log.h"
+#include "map.h"
 
 /* ---- the schema and the statements ---------------------------------------
  *
- * One table per kind of state, keyed as the image keys it: users by (app,
- * user), channels by (app, channel). Ids are TEXT, messages and frames
- * BLOBs exactly as the image keeps them (encoded protobuf). */
+ * One table per kind of state. A session has an integer id of its own
+ * (sid, given by this file at session_add, never reused), which keys the
+ * hot tables: a peer message costs a row in `unacked` and a record in
+ * `sent`, and integer keys are shorter to store and compare than (app,
+ * user). The others are keyed as the image keys them: users by (app,
+ * user), channels by (app, channel). Ids are TEXT, messages and frames BLOBs
+ * exactly as the image keeps them (encoded protobuf).
+ *
+ * `unacked` and `sent` hold one row per session and batch, not one per
+ * message: a row holds every frame (every send answer) the batch added for
+ * that session, keyed by the highest seq (send_seq) in it; a later batch
+ * with the same key appends to it. Frames: (seq varint, length varint,
+ * bytes)...; answers: (send_seq varint, zigzag code varint).... An
+ * acknowledgement deletes the rows it covers whole and raises the
+ * session's `acked`; the frames at or below it in a row it covers in part
+ * are skipped at the load. */
 static const char schema_sql[] =
-    "CREATE TABLE sessions(app TEXT NOT NULL, user TEXT NOT NULL,"
+    "CREATE TABLE sessions(sid INTEGER PRIMARY KEY, app TEXT NOT NULL, user TEXT NOT NULL,"
     " instance INTEGER NOT NULL, id INTEGER NOT NULL, link_seq INTEGER NOT NULL,"
     " login_ms INTEGER NOT NULL, token_exp INTEGER NOT NULL, peer_seq INTEGER NOT NULL,"
-    " PRIMARY KEY(app, user)) WITHOUT ROWID;"
-    "CREATE TABLE unacked(app TEXT NOT NULL, user TEXT NOT NULL, seq INTEGER NOT NULL,"
-    " frame BLOB NOT NULL, PRIMARY KEY(app, user, seq)) WITHOUT ROWID;"
-    "CREATE TABLE sent(app TEXT NOT NULL, user TEXT NOT NULL, send_seq INTEGER NOT NULL,"
-    " code INTEGER NOT NULL, PRIMARY KEY(app, user, send_seq)) WITHOUT ROWID;"
+    " acked INTEGER NOT NULL, UNIQUE(app, user));"
+    "CREATE TABLE unacked(sid INTEGER NOT NULL, seq INTEGER NOT NULL, frames BLOB NOT NULL,"
+    " PRIMARY KEY(sid, seq)) WITHOUT ROWID;"
+    "CREATE TABLE sent(sid INTEGER NOT NULL, send_seq INTEGER NOT NULL, codes BLOB NOT NULL,"
+    " PRIMARY KEY(sid, send_seq)) WITHOUT ROWID;"
     "CREATE TABLE attrs(app TEXT NOT NULL, user TEXT NOT NULL, name TEXT NOT NULL,"
     " value TEXT NOT NULL, PRIMARY KEY(app, user, name)) WITHOUT ROWID;"
     "CREATE TABLE subs(app TEXT NOT NULL, user TEXT NOT NULL, target TEXT NOT NULL,"
@@ -57,20 +71,20 @@ static const char schema_sql[] =
 /* The statements, by number (rtmd_sqlw_exec). Each comment gives the
  * arguments after the key, which always comes first. */
 enum {
-    Q_SESSION_ADD,     /* app, user */
-    Q_SESSION_META,    /* app, user, instance, id, link_seq, login, token, peer_seq */
-    Q_SESSION_DEL,     /* app, user */
-    Q_UNACKED_DEL_ALL, /* app, user */
-    Q_SENT_DEL_ALL,
-    Q_ATTRS_DEL_ALL,
+    Q_SESSION_ADD,     /* sid, app, user */
+    Q_SESSION_META,    /* sid, instance, id, link_seq, login, token, peer_seq */
+    Q_SESSION_DEL,     /* sid */
+    Q_UNACKED_DEL_ALL, /* sid */
+    Q_SENT_DEL_ALL,    /* sid */
+    Q_ATTRS_DEL_ALL,   /* app, user */
     Q_SUBS_DEL_ALL,
     Q_MEMBERS_DEL_ALL,
-    Q_UNACKED_PUT,     /* app, user, seq, frame */
-    Q_UNACKED_BELOW,   /* app, user, seq: drops those < seq */
-    Q_UNACKED_UPTO,    /* app, user, seq: drops those <= seq */
-    Q_PEER_SEQ,        /* app, user, seq: the session's peer_seq at least seq */
-    Q_SENT_PUT,        /* app, user, send_seq, code */
-    Q_SENT_BELOW,      /* app, user, send_seq: drops those < send_seq */
+    Q_UNACKED_PUT,     /* sid, highest seq, frames */
+    Q_UNACKED_UPTO,    /* sid, seq: drops the rows whose frames are all <= seq */
+    Q_ACKED,           /* sid, acked, peer_seq: both at least these */
+    Q_PEER_SEQ,        /* sid, seq: the session's peer_seq at least seq */
+    Q_SENT_PUT,        /* sid, highest send_seq, answers */
+    Q_SENT_BELOW,      /* sid, send_seq: drops the rows whose answers are all < it */
     Q_ATTR_PUT,        /* app, user, name, value */
     Q_CHATTRS_DEL,     /* app, channel */
     Q_CHATTR_PUT,      /* app, channel, name, value, setter, ts */
@@ -97,23 +111,25 @@ enum {
 };
 
 static const char *const stmts[Q_COUNT] = {
-    [Q_SESSION_ADD] = "INSERT OR REPLACE INTO sessions VALUES(?1, ?2, 0, 0, 0, 0, 0, 0)",
-    [Q_SESSION_META] = "UPDATE sessions SET instance = ?3, id = ?4, link_seq = ?5,"
-                       " login_ms = ?6, token_exp = ?7, peer_seq = max(peer_seq, ?8)"
-                       " WHERE app = ?1 AND user = ?2",
-    [Q_SESSION_DEL] = "DELETE FROM sessions WHERE app = ?1 AND user = ?2",
-    [Q_UNACKED_DEL_ALL] = "DELETE FROM unacked WHERE app = ?1 AND user = ?2",
-    [Q_SENT_DEL_ALL] = "DELETE FROM sent WHERE app = ?1 AND user = ?2",
+    [Q_SESSION_ADD] = "INSERT OR REPLACE INTO sessions VALUES(?1, ?2, ?3, 0, 0, 0, 0, 0, 0, 0)",
+    [Q_SESSION_META] = "UPDATE sessions SET instance = ?2, id = ?3, link_seq = ?4,"
+                       " login_ms = ?5, token_exp = ?6, peer_seq = max(peer_seq, ?7)"
+                       " WHERE sid = ?1",
+    [Q_SESSION_DEL] = "DELETE FROM sessions WHERE sid = ?1",
+    [Q_UNACKED_DEL_ALL] = "DELETE FROM unacked WHERE sid = ?1",
+    [Q_SENT_DEL_ALL] = "DELETE FROM sent WHERE sid = ?1",
     [Q_ATTRS_DEL_ALL] = "DELETE FROM attrs WHERE app = ?1 AND user = ?2",
     [Q_SUBS_DEL_ALL] = "DELETE FROM subs WHERE app = ?1 AND user = ?2",
     [Q_MEMBERS_DEL_ALL] = "DELETE FROM members WHERE app = ?1 AND user = ?2",
-    [Q_UNACKED_PUT] = "INSERT OR REPLACE INTO unacked VALUES(?1, ?2, ?3, ?4)",
-    [Q_UNACKED_BELOW] = "DELETE FROM unacked WHERE app = ?1 AND user = ?2 AND seq < ?3",
-    [Q_UNACKED_UPTO] = "DELETE FROM unacked WHERE app = ?1 AND user = ?2 AND seq <= ?3",
-    [Q_PEER_SEQ] = "UPDATE sessions SET peer_seq = max(peer_seq, ?3)"
-                   " WHERE app = ?1 AND user = ?2",
-    [Q_SENT_PUT] = "INSERT OR REPLACE INTO sent VALUES(?1, ?2, ?3, ?4)",
-    [Q_SENT_BELOW] = "DELETE FROM sent WHERE app = ?1 AND user = ?2 AND send_seq < ?3",
+    [Q_UNACKED_PUT] = "INSERT INTO unacked VALUES(?1, ?2, ?3) ON CONFLICT(sid, seq)"
+                      " DO UPDATE SET frames = frames || excluded.frames",
+    [Q_UNACKED_UPTO] = "DELETE FROM unacked WHERE sid = ?1 AND seq <= ?2",
+    [Q_ACKED] = "UPDATE sessions SET acked = max(acked, ?2), peer_seq = max(peer_seq, ?3)"
+                " WHERE sid = ?1",
+    [Q_PEER_SEQ] = "UPDATE sessions SET peer_seq = max(peer_seq, ?2) WHERE sid = ?1",
+    [Q_SENT_PUT] = "INSERT INTO sent VALUES(?1, ?2, ?3) ON CONFLICT(sid, send_seq)"
+                   " DO UPDATE SET codes = codes || excluded.codes",
+    [Q_SENT_BELOW] = "DELETE FROM sent WHERE sid = ?1 AND send_seq < ?2",
     [Q_ATTR_PUT] = "INSERT OR REPLACE INTO attrs VALUES(?1, ?2, ?3, ?4)",
     [Q_CHATTRS_DEL] = "DELETE FROM chattrs WHERE app = ?1 AND channel = ?2",
     [Q_CHATTR_PUT] = "INSERT OR REPLACE INTO chattrs VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
@@ -151,20 +167,52 @@ static const char *const stmts[Q_COUNT] = {
 
 /* ---- the store ------------------------------------------------------------ */
 
+/* A growing buffer: the frames or answers of one session in the open batch,
+ * journaled as one row when the batch is flushed (or before a statement of
+ * the same session that must come after them). Reused from batch to batch. */
+typedef struct sq_buf {
+    struct sq_buf *next_free;
+    uint8_t *p;
+    size_t len, cap;
+} sq_buf;
+
+/* A session as the file knows it: its sid, and what the open batch adds to
+ * its rows of `unacked` and `sent` (NULL: nothing). */
+typedef struct sq_sess {
+    int64_t sid;
+    sq_buf *un;              /* frames */
+    uint64_t un_max;         /* the highest seq in un: the row's key */
+    sq_buf *sent;            /* answers */
+    uint64_t sent_max;
+    struct sq_sess *next_dirty;
+    bool dirty;              /* on the store's dirty list */
+} sq_sess;
+
+/* Buffers kept for reuse, and the largest kept. */
+#define SQ_BUFS_KEPT 64
+#define SQ_BUF_KEPT_MAX (256u * 1024u)
+
 typedef struct {
     rtmd_store base;
     rtmd_store *mem;         /* the image */
     rtmd_sqlw *w;
     struct event *flush_ev;  /* flushes the open batch after this loop turn */
     bool flush_armed;
-    uint64_t open_stmts;     /* statements in the open batch */
+    uint64_t open_stmts;     /* statements in the open batch (and rows to come) */
     uint64_t flushed;        /* the last batch flushed (0: none) */
     uint64_t completed;      /* the last batch completed */
     bool failed;             /* a batch failed: until reloaded */
     bool reloading;          /* the failures reload waits out are known */
     rtmd_store_durable_fn durable;
     void *closure;
+    rtmd_map sess;           /* "app\x1fuser" -> sq_sess */
+    int64_t next_sid;
+    sq_sess *dirty;          /* sessions with rows to journal */
+    sq_buf *free_bufs;
+    size_t n_free_bufs;
 } sq_store;
+
+#define SQ_KEY_MAX 512
 
 static sq_store *sq_of(rtmd_store *st)
 {
@@ -190,6 +238,14 @@ static rtmd_sqlw_arg I(uint64_t v)
 
 static void sq_flush_cb(evutil_socket_t fd, short what, void *arg);
 
+static void sq_arm(sq_store *sq)
+{
+    if (!sq->flush_armed) {
+        sq->flush_armed = true;
+        event_active(sq->flush_ev, EV_TIMEOUT, 1);
+    }
+}
+
 /* Queues statement q. A refusal (the writer halted, out of memory) fails
  * the open batch or a batch before it, which the durable callback reports:
  * nothing is lost silently. */
@@ -197,10 +253,7 @@ static void sq_exec(sq_store *sq, unsigned q, const rtmd_sqlw_arg *args, size_t 
 {
     (void)rtmd_sqlw_exec(sq->w, q, args, n);
     sq->open_stmts++;
-    if (!sq->flush_armed) {
-        sq->flush_armed = true;
-        event_active(sq->flush_ev, EV_TIMEOUT, 1);
-    }
+    sq_arm(sq);
 }
 
 #define SQ_EXEC(sq, q, ...)                                                              \
@@ -208,6 +261,186 @@ static void sq_exec(sq_store *sq, unsigned q, const rtmd_sqlw_arg *args, size_t 
         const rtmd_sqlw_arg args_[] = { __VA_ARGS__ };                                   \
         sq_exec((sq), (q), args_, sizeof args_ / sizeof args_[0]);                       \
     } while (0)
+
+/* ---- session ids and the rows of the open batch ---------------------------- */
+
+static sq_sess *sq_sess_of(sq_store *sq, rtmd_user u)
+{
+    char buf[SQ_KEY_MAX];
+    const char *key = rtmd_map_key2(buf, sizeof buf, u.app, u.user);
+    return key ? rtmd_map_get(&sq->sess, key) : NULL;
+}
+
+static void sq_buf_release(sq_store *sq, sq_buf *b)
+{
+    if (!b)
+        return;
+    if (sq->n_free_bufs >= SQ_BUFS_KEPT || b->cap > SQ_BUF_KEPT_MAX) {
+        free(b->p);
+        free(b);
+        return;
+    }
+    b->len = 0;
+    b->next_free = sq->free_bufs;
+    sq->free_bufs = b;
+    sq->n_free_bufs++;
+}
+
+static void sq_bufs_free(sq_store *sq)
+{
+    while (sq->free_bufs) {
+        sq_buf *b = sq->free_bufs;
+        sq->free_bufs = b->next_free;
+        free(b->p);
+        free(b);
+    }
+    sq->n_free_bufs = 0;
+}
+
+/* Room for n more bytes in *bp (taken from the free list when NULL); false
+ * when out of memory. */
+static bool sq_buf_room(sq_store *sq, sq_buf **bp, size_t n)
+{
+    sq_buf *b = *bp;
+    if (!b) {
+        if ((b = sq->free_bufs)) {
+            sq->free_bufs = b->next_free;
+            sq->n_free_bufs--;
+        } else if (!(b = calloc(1, sizeof *b))) {
+            return false;
+        }
+        b->len = 0;
+        *bp = b;
+    }
+    if (n > SIZE_MAX / 2 - b->len)
+        return false;
+    if (b->len + n > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (cap < b->len + n)
+            cap *= 2;
+        uint8_t *p = realloc(b->p, cap);
+        if (!p)
+            return false;
+        b->p = p;
+        b->cap = cap;
+    }
+    return true;
+}
+
+/* The 10 bytes at most of v as a varint (7 bits a byte, low first). */
+static size_t sq_varint(uint8_t *p, uint64_t v)
+{
+    size_t n = 0;
+    while (v >= 0x80) {
+        p[n++] = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    p[n++] = (uint8_t)v;
+    return n;
+}
+
+/* Reads a varint of p[0..len) at *at; false when damaged. */
+static bool sq_unvarint(const uint8_t *p, size_t len, size_t *at, uint64_t *v)
+{
+    uint64_t x = 0;
+    for (unsigned shift = 0; shift < 64 && *at < len; shift += 7) {
+        uint8_t c = p[(*at)++];
+        x |= (uint64_t)(c & 0x7f) << shift;
+        if (!(c & 0x80)) {
+            *v = x;
+            return true;
+        }
+    }
+    return false;
+}
+
+static void sq_mark_dirty(sq_store *sq, sq_sess *s)
+{
+    if (!s->dirty) {
+        s->dirty = true;
+        s->next_dirty = sq->dirty;
+        sq->dirty = s;
+    }
+    sq->open_stmts++; /* a row to come: the barrier holds for it */
+    sq_arm(sq);
+}
+
+/* Journals the rows the open batch has gathered for s, now, so that the
+ * statements queued next come after them. */
+static void sq_sess_rows(sq_store *sq, sq_sess *s)
+{
+    if (s->un) {
+        SQ_EXEC(sq, Q_UNACKED_PUT, rtmd_sqlw_int(s->sid), I(s->un_max),
+                rtmd_sqlw_blob(s->un->p, s->un->len));
+        sq_buf_release(sq, s->un);
+        s->un = NULL;
+        s->un_max = 0;
+    }
+    if (s->sent) {
+        SQ_EXEC(sq, Q_SENT_PUT, rtmd_sqlw_int(s->sid), I(s->sent_max),
+                rtmd_sqlw_blob(s->sent->p, s->sent->len));
+        sq_buf_release(sq, s->sent);
+        s->sent = NULL;
+        s->sent_max = 0;
+    }
+}
+
+/* Every session's rows, before the open batch is flushed. */
+static void sq_all_rows(sq_store *sq)
+{
+    sq_sess *s = sq->dirty;
+    sq->dirty = NULL;
+    while (s) {
+        sq_sess *next = s->next_dirty;
+        s->dirty = false;
+        s->next_dirty = NULL;
+        sq_sess_rows(sq, s);
+        s = next;
+    }
+}
+
+/* Forgets s (its rows of the open batch unjournaled), off the dirty list. */
+static void sq_sess_free(sq_store *sq, sq_sess *s)
+{
+    if (s->dirty) {
+        for (sq_sess **pp = &sq->dirty; *pp; pp = &(*pp)->next_dirty) {
+            if (*pp == s) {
+                *pp = s->next_dirty;
+                break;
+            }
+        }
+    }
+    sq_buf_release(sq, s->un);
+    sq_buf_release(sq, s->sent);
+    free(s);
+}
+
+static void sq_sess_map_free(sq_store *sq, rtmd_map *m)
+{
+    size_t it;
+    for (rtmd_map_entry *e = rtmd_map_first(m, &it); e; e = rtmd_map_next(m, e, &it))
+        sq_sess_free(sq, e->value);
+    rtmd_map_clear(m);
+}
+
+/* A new session of the file in m, with sid; NULL when out of memory. */
+static sq_sess *sq_sess_put(sq_store *sq, rtmd_map *m, rtmd_user u, int64_t sid)
+{
+    char buf[SQ_KEY_MAX];
+    const char *key = rtmd_map_key2(buf, sizeof buf, u.app, u.user);
+    sq_sess *s = key ? calloc(1, sizeof *s) : NULL;
+    if (!s)
+        return NULL;
+    s->sid = sid;
+    sq_sess *old = rtmd_map_get(m, key);
+    if (rtmd_map_put(m, key, s) != 0) {
+        free(s);
+        return NULL;
+    }
+    if (old)
+        sq_sess_free(sq, old); /* out of step with the image: the new one wins */
+    return s;
+}
 
 static void sq_done(uint64_t batch, bool ok, void *closure)
 {
@@ -228,6 +461,7 @@ static void sq_flush_cb(evutil_socket_t fd, short what, void *arg)
 {
     sq_store *sq = arg;
     sq->flush_armed = false;
+    sq_all_rows(sq);
     if (sq->open_stmts == 0)
         return;
     uint64_t n = rtmd_sqlw_flush(sq->w, sq_done, sq);
@@ -265,26 +499,45 @@ static void sq_destroy(rtmd_store *st)
         event_free(sq->flush_ev);
     if (sq->mem)
         rtmd_store_destroy(sq->mem);
+    sq_sess_map_free(sq, &sq->sess);
+    sq_bufs_free(sq);
     free(sq);
 }
 
 static rtmd_store_status sq_session_add(rtmd_store *st, rtmd_user u)
 {
-    rtmd_store_status r = rtmd_store_session_add(img(st), u);
-    if (r == RTMD_STORE_OK)
-        SQ_EXEC(sq_of(st), Q_SESSION_ADD, S(u.app), S(u.user));
+    sq_store *sq = sq_of(st);
+    rtmd_store_status r = rtmd_store_session_add(sq->mem, u);
+    if (r != RTMD_STORE_OK)
+        return r;
+    sq_sess *s = sq_sess_put(sq, &sq->sess, u, sq->next_sid);
+    if (!s) {
+        rtmd_store_session_remove(sq->mem, u);
+        return RTMD_STORE_NOMEM;
+    }
+    sq->next_sid++;
+    SQ_EXEC(sq, Q_SESSION_ADD, rtmd_sqlw_int(s->sid), S(u.app), S(u.user));
     return r;
 }
 
 static void sq_session_remove(rtmd_store *st, rtmd_user u)
 {
-    if (!rtmd_store_session_has(img(st), u))
+    sq_store *sq = sq_of(st);
+    if (!rtmd_store_session_has(sq->mem, u))
         return;
-    rtmd_store_session_remove(img(st), u);
-    static const unsigned qs[] = { Q_SESSION_DEL, Q_UNACKED_DEL_ALL, Q_SENT_DEL_ALL,
-                                   Q_ATTRS_DEL_ALL, Q_SUBS_DEL_ALL, Q_MEMBERS_DEL_ALL };
+    rtmd_store_session_remove(sq->mem, u);
+    char buf[SQ_KEY_MAX];
+    const char *key = rtmd_map_key2(buf, sizeof buf, u.app, u.user);
+    sq_sess *s = key ? rtmd_map_del(&sq->sess, key) : NULL;
+    if (s) {
+        static const unsigned by_sid[] = { Q_SESSION_DEL, Q_UNACKED_DEL_ALL, Q_SENT_DEL_ALL };
+        for (size_t i = 0; i < sizeof by_sid / sizeof by_sid[0]; i++)
+            SQ_EXEC(sq, by_sid[i], rtmd_sqlw_int(s->sid));
+        sq_sess_free(sq, s); /* its rows of this batch would be deleted anyway */
+    }
+    static const unsigned qs[] = { Q_ATTRS_DEL_ALL, Q_SUBS_DEL_ALL, Q_MEMBERS_DEL_ALL };
     for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++)
-        SQ_EXEC(sq_of(st), qs[i], S(u.app), S(u.user));
+        SQ_EXEC(sq, qs[i], S(u.app), S(u.user));
 }
 
 static bool sq_session_has(rtmd_store *st, rtmd_user u)
@@ -300,9 +553,11 @@ static size_t sq_session_count(rtmd_store *st)
 static rtmd_store_status sq_session_meta_put(rtmd_store *st, rtmd_user u,
                                              const rtmd_session_meta *m)
 {
-    rtmd_store_status r = rtmd_store_session_meta_put(img(st), u, m);
-    if (r == RTMD_STORE_OK)
-        SQ_EXEC(sq_of(st), Q_SESSION_META, S(u.app), S(u.user), I(m->instance_id), I(m->id),
+    sq_store *sq = sq_of(st);
+    rtmd_store_status r = rtmd_store_session_meta_put(sq->mem, u, m);
+    sq_sess *s;
+    if (r == RTMD_STORE_OK && (s = sq_sess_of(sq, u)))
+        SQ_EXEC(sq, Q_SESSION_META, rtmd_sqlw_int(s->sid), I(m->instance_id), I(m->id),
                 I(m->link_seq), I(m->login_wall_ms), I(m->token_expires_at), I(m->peer_seq));
     return r;
 }
@@ -333,22 +588,55 @@ static void last_seq(uint64_t seq, uint64_t at_ms, const uint8_t *frame, size_t 
     *(uint64_t *)closure = seq;
 }
 
+/* The file forgets the frames of s at or below seq, as the image has: the
+ * rows all at or below go, and the load skips the rest (acked). */
+static void sq_unacked_upto(sq_store *sq, sq_sess *s, uint64_t seq, uint64_t peer_seq)
+{
+    /* A row of this batch not yet journaled that this covers is written
+     * after the deletion: acked skips its frames, and a later deletion
+     * (or the session's end) takes it. */
+    SQ_EXEC(sq, Q_UNACKED_UPTO, rtmd_sqlw_int(s->sid), I(seq));
+    SQ_EXEC(sq, Q_ACKED, rtmd_sqlw_int(s->sid), I(seq), I(peer_seq));
+}
+
 static rtmd_store_status sq_unacked_push(rtmd_store *st, rtmd_user u, uint64_t seq,
                                          const uint8_t *frame, size_t len, size_t max)
 {
     sq_store *sq = sq_of(st);
     rtmd_store_status r = rtmd_store_unacked_push(sq->mem, u, seq, frame, len, max);
-    if (r == RTMD_STORE_OK || r == RTMD_STORE_LIMIT) {
-        if (r == RTMD_STORE_LIMIT) {
-            uint64_t oldest = 0;
-            rtmd_store_unacked_foreach(sq->mem, u, first_seq, &oldest);
-            SQ_EXEC(sq, Q_UNACKED_BELOW, S(u.app), S(u.user), I(oldest ? oldest : seq));
-        }
-        if (r == RTMD_STORE_OK || max > 0)
-            SQ_EXEC(sq, Q_UNACKED_PUT, S(u.app), S(u.user), I(seq), rtmd_sqlw_blob(frame, len));
-        else
-            SQ_EXEC(sq, Q_PEER_SEQ, S(u.app), S(u.user), I(seq)); /* none kept */
+    if (r != RTMD_STORE_OK && r != RTMD_STORE_LIMIT)
+        return r;
+    sq_sess *s = sq_sess_of(sq, u);
+    if (!s)
+        return r; /* none without a session: the image has none either */
+    if (r == RTMD_STORE_LIMIT) {
+        /* Dropped: every frame before the oldest the image keeps. */
+        uint64_t oldest = 0;
+        rtmd_store_unacked_foreach(sq->mem, u, first_seq, &oldest);
+        uint64_t below = oldest ? oldest : seq;
+        if (below > 1)
+            sq_unacked_upto(sq, s, below - 1, 0);
     }
+    if (r == RTMD_STORE_LIMIT && max == 0) {
+        SQ_EXEC(sq, Q_PEER_SEQ, rtmd_sqlw_int(s->sid), I(seq)); /* none kept */
+        return r;
+    }
+    if (!sq_buf_room(sq, &s->un, 20 + len)) {
+        /* The image holds a frame the file cannot: fail the batch. */
+        rtmd_log(RTMD_LOG_ERROR, "store: out of memory journaling a peer delivery");
+        SQ_EXEC(sq, Q_UNACKED_PUT, rtmd_sqlw_int(s->sid), I(seq),
+                rtmd_sqlw_blob(NULL, 1)); /* refused by exec: poisons the batch */
+        return r;
+    }
+    sq_buf *b = s->un;
+    b->len += sq_varint(b->p + b->len, seq);
+    b->len += sq_varint(b->p + b->len, len);
+    if (len)
+        memcpy(b->p + b->len, frame, len);
+    b->len += len;
+    if (seq > s->un_max)
+        s->un_max = seq;
+    sq_mark_dirty(sq, s);
     return r;
 }
 
@@ -358,14 +646,13 @@ static void sq_unacked_ack(rtmd_store *st, rtmd_user u, uint64_t seq)
     size_t before = rtmd_store_unacked_count(sq->mem, u);
     rtmd_store_unacked_ack(sq->mem, u, seq);
     size_t after = rtmd_store_unacked_count(sq->mem, u);
-    if (after == before)
+    sq_sess *s;
+    if (after == before || !(s = sq_sess_of(sq, u)))
         return;
-    SQ_EXEC(sq, Q_UNACKED_UPTO, S(u.app), S(u.user), I(seq));
     /* A session's peer_seq on file is the larger of its row's and of the
      * seqs of the deliveries it still holds (the load takes both), which are
      * above seq while there are any: only an emptied queue raises the row. */
-    if (after == 0)
-        SQ_EXEC(sq, Q_PEER_SEQ, S(u.app), S(u.user), I(seq));
+    sq_unacked_upto(sq, s, seq, after == 0 ? seq : 0);
 }
 
 static size_t sq_unacked_count(rtmd_store *st, rtmd_user u)
@@ -375,13 +662,20 @@ static size_t sq_unacked_count(rtmd_store *st, rtmd_user u)
 
 static void sq_unacked_clear(rtmd_store *st, rtmd_user u)
 {
-    if (rtmd_store_unacked_count(img(st), u) == 0)
+    sq_store *sq = sq_of(st);
+    if (rtmd_store_unacked_count(sq->mem, u) == 0)
         return;
     uint64_t last = 0;
-    rtmd_store_unacked_foreach(img(st), u, last_seq, &last);
-    rtmd_store_unacked_clear(img(st), u);
-    SQ_EXEC(sq_of(st), Q_UNACKED_DEL_ALL, S(u.app), S(u.user));
-    SQ_EXEC(sq_of(st), Q_PEER_SEQ, S(u.app), S(u.user), I(last));
+    rtmd_store_unacked_foreach(sq->mem, u, last_seq, &last);
+    rtmd_store_unacked_clear(sq->mem, u);
+    sq_sess *s = sq_sess_of(sq, u);
+    if (!s)
+        return;
+    sq_buf_release(sq, s->un); /* deleted with the rest */
+    s->un = NULL;
+    s->un_max = 0;
+    SQ_EXEC(sq, Q_UNACKED_DEL_ALL, rtmd_sqlw_int(s->sid));
+    SQ_EXEC(sq, Q_ACKED, rtmd_sqlw_int(s->sid), I(last), I(last));
 }
 
 static void sq_unacked_foreach(rtmd_store *st, rtmd_user u, rtmd_frame_fn fn, void *closure)
@@ -404,13 +698,27 @@ static rtmd_store_status sq_sent_record(rtmd_store *st, rtmd_user u, uint64_t se
 {
     sq_store *sq = sq_of(st);
     rtmd_store_status r = rtmd_store_sent_record(sq->mem, u, send_seq, code);
-    if (r != RTMD_STORE_OK)
+    sq_sess *s;
+    if (r != RTMD_STORE_OK || !(s = sq_sess_of(sq, u)))
         return r;
-    SQ_EXEC(sq, Q_SENT_PUT, S(u.app), S(u.user), I(send_seq), rtmd_sqlw_int(code));
+    if (!sq_buf_room(sq, &s->sent, 20)) {
+        rtmd_log(RTMD_LOG_ERROR, "store: out of memory journaling a send answer");
+        SQ_EXEC(sq, Q_SENT_PUT, rtmd_sqlw_int(s->sid), I(send_seq),
+                rtmd_sqlw_blob(NULL, 1)); /* refused by exec: poisons the batch */
+        return r;
+    }
+    sq_buf *b = s->sent;
+    int64_t c = code;
+    b->len += sq_varint(b->p + b->len, send_seq);
+    b->len += sq_varint(b->p + b->len, ((uint64_t)c << 1) ^ (uint64_t)(c >> 63));
+    if (send_seq > s->sent_max)
+        s->sent_max = send_seq;
+    sq_mark_dirty(sq, s);
     /* The image answers from its last RTMD_SENT_RING; the file keeps those
-     * and a few more, trimmed now and then. */
+     * and a few more, trimmed now and then (the rows of this batch are
+     * newer than what goes). */
     if (send_seq % 64 == 0 && send_seq > RTMD_SENT_RING)
-        SQ_EXEC(sq, Q_SENT_BELOW, S(u.app), S(u.user), I(send_seq - RTMD_SENT_RING));
+        SQ_EXEC(sq, Q_SENT_BELOW, rtmd_sqlw_int(s->sid), I(send_seq - RTMD_SENT_RING));
     return r;
 }
 
@@ -772,6 +1080,9 @@ typedef struct {
     const char *table;
     char *err;
     size_t errlen;
+    sq_store *sq;
+    rtmd_map *sess;          /* the sessions of the file, being filled */
+    int64_t max_sid;
 } sq_load;
 
 /* Up to 4 text columns (ids, attributes: bounded by the protocol far below
@@ -796,43 +1107,72 @@ static int row_session(const rtmd_sqlw_arg *c, size_t n, void *closure)
     sq_load *l = closure;
     char app[SQ_TEXT_MAX], user[SQ_TEXT_MAX];
     rtmd_session_meta m = { 0 };
-    uint64_t link_seq;
-    if (n != 8 || !col_text(&c[0], app, sizeof app) || !col_text(&c[1], user, sizeof user) ||
-        !col_int(&c[2], &m.instance_id) || !col_int(&c[3], &m.id) ||
-        !col_int(&c[4], &link_seq) || !col_int(&c[5], &m.login_wall_ms) ||
-        !col_int(&c[6], &m.token_expires_at) || !col_int(&c[7], &m.peer_seq))
+    uint64_t sid, link_seq;
+    if (n != 9 || !col_int(&c[0], &sid) || !col_text(&c[1], app, sizeof app) ||
+        !col_text(&c[2], user, sizeof user) || !col_int(&c[3], &m.instance_id) ||
+        !col_int(&c[4], &m.id) || !col_int(&c[5], &link_seq) ||
+        !col_int(&c[6], &m.login_wall_ms) || !col_int(&c[7], &m.token_expires_at) ||
+        !col_int(&c[8], &m.peer_seq) || (int64_t)sid <= 0)
         return load_refuse(l, "a damaged row");
     m.link_seq = (uint32_t)link_seq;
     rtmd_user u = { app, user };
-    if (load_status(l, rtmd_store_session_add(l->mem, u)) != 0)
+    if (load_status(l, rtmd_store_session_add(l->mem, u)) != 0 ||
+        load_status(l, rtmd_store_session_meta_put(l->mem, u, &m)) != 0)
         return -1;
-    return load_status(l, rtmd_store_session_meta_put(l->mem, u, &m));
+    if (!sq_sess_put(l->sq, l->sess, u, (int64_t)sid))
+        return load_refuse(l, "out of memory");
+    if ((int64_t)sid > l->max_sid)
+        l->max_sid = (int64_t)sid;
+    return 0;
 }
 
+/* A row of frames: app, user, the session's acked, the frames. */
 static int row_unacked(const rtmd_sqlw_arg *c, size_t n, void *closure)
 {
     sq_load *l = closure;
     char app[SQ_TEXT_MAX], user[SQ_TEXT_MAX];
-    uint64_t seq;
-    const uint8_t *frame;
+    uint64_t acked;
+    const uint8_t *p;
     size_t len;
     if (n != 4 || !col_text(&c[0], app, sizeof app) || !col_text(&c[1], user, sizeof user) ||
-        !col_int(&c[2], &seq) || !col_blob(&c[3], &frame, &len))
+        !col_int(&c[2], &acked) || !col_blob(&c[3], &p, &len))
         return load_refuse(l, "a damaged row");
-    return load_status(l, rtmd_store_unacked_push(l->mem, (rtmd_user){ app, user }, seq,
-                                                  frame, len, SIZE_MAX));
+    for (size_t at = 0; at < len;) {
+        uint64_t seq, flen;
+        if (!sq_unvarint(p, len, &at, &seq) || !sq_unvarint(p, len, &at, &flen) ||
+            flen > len - at)
+            return load_refuse(l, "a damaged row");
+        if (seq > acked &&
+            load_status(l, rtmd_store_unacked_push(l->mem, (rtmd_user){ app, user }, seq,
+                                                   p + at, (size_t)flen, SIZE_MAX)) != 0)
+            return -1;
+        at += (size_t)flen;
+    }
+    return 0;
 }
 
+/* A row of send answers: app, user, the answers. */
 static int row_sent(const rtmd_sqlw_arg *c, size_t n, void *closure)
 {
     sq_load *l = closure;
     char app[SQ_TEXT_MAX], user[SQ_TEXT_MAX];
-    uint64_t seq, code;
-    if (n != 4 || !col_text(&c[0], app, sizeof app) || !col_text(&c[1], user, sizeof user) ||
-        !col_int(&c[2], &seq) || !col_int(&c[3], &code) || seq == 0)
+    const uint8_t *p;
+    size_t len;
+    if (n != 3 || !col_text(&c[0], app, sizeof app) || !col_text(&c[1], user, sizeof user) ||
+        !col_blob(&c[2], &p, &len))
         return load_refuse(l, "a damaged row");
-    return load_status(l, rtmd_store_sent_record(l->mem, (rtmd_user){ app, user }, seq,
-                                                 (int)(int64_t)code));
+    for (size_t at = 0; at < len;) {
+        uint64_t seq, z;
+        if (!sq_unvarint(p, len, &at, &seq) || !sq_unvarint(p, len, &at, &z) || seq == 0)
+            return load_refuse(l, "a damaged row");
+        int64_t code = (int64_t)(z >> 1) ^ -(int64_t)(z & 1);
+        if (code < INT_MIN || code > INT_MAX)
+            return load_refuse(l, "a damaged row");
+        if (load_status(l, rtmd_store_sent_record(l->mem, (rtmd_user){ app, user }, seq,
+                                                  (int)code)) != 0)
+            return -1;
+    }
+    return 0;
 }
 
 /* A user's or channel's attributes arrive as rows sorted by key; gathered
@@ -974,16 +1314,18 @@ static int row_ban(const rtmd_sqlw_arg *c, size_t n, void *closure)
     return load_status(l, rtmd_store_ban_put(l->mem, (rtmd_user){ app, user }, until));
 }
 
-/* Fills a new image from the file; NULL with err set. */
-static rtmd_store *sq_load_image(rtmd_sqlw *w, const rtmd_store_sqlite_config *cfg, char *err,
-                                 size_t errlen)
+/* Fills a new image from the file, and sess with the sessions' ids (*max_sid
+ * the highest); NULL with err set (sess then empty). */
+static rtmd_store *sq_load_image(sq_store *sq, rtmd_map *sess, int64_t *max_sid,
+                                 const rtmd_store_sqlite_config *cfg, char *err, size_t errlen)
 {
+    rtmd_sqlw *w = sq->w;
     rtmd_store *mem = rtmd_store_mem_new();
     if (!mem) {
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    sq_load l = { mem, cfg, NULL, err, errlen };
+    sq_load l = { mem, cfg, NULL, err, errlen, sq, sess, 0 };
     attr_acc *ua = calloc(1, sizeof *ua), *ca = calloc(1, sizeof *ca);
     rtmd_sqlw_arg now = I(cfg->now_wall_ms), hist = I(cfg->history_horizon_ms);
     struct {
@@ -993,13 +1335,15 @@ static rtmd_store *sq_load_image(rtmd_sqlw *w, const rtmd_store_sqlite_config *c
         const rtmd_sqlw_arg *arg;
     } steps[] = {
         /* A session's peer_seq: at least every seq it still holds. */
-        { "sessions", "SELECT app, user, instance, id, link_seq, login_ms, token_exp,"
+        { "sessions", "SELECT sid, app, user, instance, id, link_seq, login_ms, token_exp,"
                       " max(peer_seq, coalesce((SELECT max(seq) FROM unacked u"
-                      " WHERE u.app = s.app AND u.user = s.user), 0)) FROM sessions s",
+                      " WHERE u.sid = s.sid), 0)) FROM sessions s",
           row_session, &l, NULL },
-        { "unacked", "SELECT app, user, seq, frame FROM unacked ORDER BY app, user, seq",
+        { "unacked", "SELECT s.app, s.user, s.acked, u.frames FROM unacked u"
+                     " JOIN sessions s ON s.sid = u.sid ORDER BY u.sid, u.seq",
           row_unacked, &l, NULL },
-        { "sent", "SELECT app, user, send_seq, code FROM sent ORDER BY app, user, send_seq",
+        { "sent", "SELECT s.app, s.user, t.codes FROM sent t"
+                  " JOIN sessions s ON s.sid = t.sid ORDER BY t.sid, t.send_seq",
           row_sent, &l, NULL },
         { "attrs", "SELECT app, user, name, value FROM attrs ORDER BY app, user, name",
           row_attr, ua, NULL },
@@ -1039,8 +1383,10 @@ static rtmd_store *sq_load_image(rtmd_sqlw *w, const rtmd_store_sqlite_config *c
     }
     free(ua);
     free(ca);
+    *max_sid = l.max_sid;
     return mem;
 fail:
+    sq_sess_map_free(sq, sess);
     if (ua)
         rtmd_attrv_free(&ua->v);
     if (ca)
@@ -1093,7 +1439,9 @@ rtmd_store *rtmd_store_sqlite_open(struct event_base *base,
     if (rtmd_sqlw_open(base, &wc, &sq->w, err, errlen) != 0)
         goto fail;
     char why[512];
-    sq->mem = sq_load_image(sq->w, cfg, why, sizeof why);
+    int64_t max_sid = 0;
+    sq->mem = sq_load_image(sq, &sq->sess, &max_sid, cfg, why, sizeof why);
+    sq->next_sid = max_sid + 1;
     if (!sq->mem) {
         snprintf(err, errlen, "%s: cannot load: %s", cfg->path, why);
         goto fail;
@@ -1121,17 +1469,26 @@ int rtmd_store_sqlite_reload(rtmd_store *st, const rtmd_store_sqlite_config *cfg
     (void)rtmd_sqlw_sync(sq->w);
     sq->reloading = false;
     char why[512];
-    rtmd_store *mem = sq_load_image(sq->w, cfg, why, sizeof why);
+    rtmd_map sess = RTMD_MAP_INIT;
+    int64_t max_sid = 0;
+    rtmd_store *mem = sq_load_image(sq, &sess, &max_sid, cfg, why, sizeof why);
     if (!mem) {
         rtmd_log(RTMD_LOG_ERROR, "store: cannot reload: %s", why);
         return -1;
     }
     if (rtmd_sqlw_resume(sq->w) != 0) {
         rtmd_store_destroy(mem);
+        sq_sess_map_free(sq, &sess);
         return -1;
     }
     rtmd_store_destroy(sq->mem);
     sq->mem = mem;
+    sq_sess_map_free(sq, &sq->sess);
+    sq->sess = sess;
+    /* Ids of sessions the failed batches added may be on no row: never
+     * given again all the same. */
+    if (max_sid + 1 > sq->next_sid)
+        sq->next_sid = max_sid + 1;
     sq->failed = false;
     rtmd_log(RTMD_LOG_WARN, "store: reloaded from the file; writing again");
     sq_prune(st, cfg);
