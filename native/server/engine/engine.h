@@ -25,10 +25,12 @@
  * Engines: `mem` (engine_mem.c) applies each operation to a store that
  * keeps its image in memory (store.h: the in-memory store, or the durable
  * one, store_sqlite.h, whose writes conn.c's gate holds the answers for)
- * and completes it at once, inside submit. The operations themselves are
- * engine.c's and replay.c's, the only callers of the store but the server's
- * setup (server.c opens and reloads it, conn.c asks it for the durability
- * barrier of what it sends, metrics.c reads its writer's figures).
+ * and completes it at once, inside submit, or, deferred (--engine-delay-us,
+ * for tests), a set delay later, as an engine over the network would. The
+ * operations themselves are engine.c's and replay.c's, the only callers of
+ * the store but the server's setup (server.c opens and reloads it, conn.c
+ * asks it for the durability barrier of what it sends, metrics.c reads its
+ * writer's figures).
  */
 #ifndef RTMD_ENGINE_H
 #define RTMD_ENGINE_H
