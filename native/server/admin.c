@@ -232,14 +232,14 @@ static void admin_kick(const admin_call *call)
     admin_json_ok(call->req, o, built);
 }
 
-/* An admin request's engine call (call.h): its HTTP request in ctx. The
- * engine completes at once today, within the request's callback; a deferred
- * one will need the request kept past a closed connection. NULL, answered,
- * when out of memory. */
+/* An admin request's engine call (call.h) about (app, user, id), its HTTP
+ * request in ctx. The engine completes at once today, within the request's
+ * callback; a deferred one will need the request kept past a closed
+ * connection. NULL, answered, when out of memory. */
 static rtmd_call *admin_op_new(const admin_call *call, rtmd_eng_kind kind, rtmd_eng_done done,
-                               const char *app)
+                               const char *app, const char *user, const char *id)
 {
-    rtmd_call *a = rtmd_call_new(call->srv, kind, done, app, app ? call->param : NULL, NULL);
+    rtmd_call *a = rtmd_call_new(call->srv, kind, done, app, user, id);
     if (!a) {
         rtmd_log(RTMD_LOG_ERROR, "admin: out of memory for %s", evhttp_request_get_uri(call->req));
         admin_json_ok(call->req, NULL, false);
@@ -273,7 +273,8 @@ static void admin_channels(const admin_call *call)
     const char *app = admin_app(call);
     if (!app)
         return;
-    rtmd_call *a = admin_op_new(call, RTMD_ENG_APP_CHANNELS, admin_channels_done, app);
+    rtmd_call *a = admin_op_new(call, RTMD_ENG_APP_CHANNELS, admin_channels_done, app, NULL,
+                                 NULL);
     if (!a)
         return;
     a->op.in.app_channels.app = a->app;
@@ -310,14 +311,10 @@ static void admin_members(const admin_call *call)
         admin_error(call->req, HTTP_BADREQUEST, "invalid channel id");
         return;
     }
-    rtmd_call *a = admin_op_new(call, RTMD_ENG_MEMBERS, admin_members_done, app);
+    rtmd_call *a = admin_op_new(call, RTMD_ENG_MEMBERS, admin_members_done, app, NULL,
+                                call->param);
     if (!a)
         return;
-    if (!(a->id = strdup(call->param))) {
-        admin_json_ok(call->req, NULL, false);
-        rtmd_call_free(a);
-        return;
-    }
     a->op.in.members.of = (rtmd_user){ a->app, NULL };
     a->op.in.members.channel = a->id;
     rtmd_call_submit(a);
@@ -368,7 +365,7 @@ static void admin_ban(const admin_call *call)
             return;
         }
     }
-    rtmd_call *a = admin_op_new(call, RTMD_ENG_BAN_SET, admin_ban_done, app);
+    rtmd_call *a = admin_op_new(call, RTMD_ENG_BAN_SET, admin_ban_done, app, call->param, NULL);
     if (!a)
         return;
     a->n = seconds;
@@ -398,7 +395,8 @@ static void admin_unban(const admin_call *call)
     const char *app;
     if (!admin_app_user(call, &app))
         return;
-    rtmd_call *a = admin_op_new(call, RTMD_ENG_BAN_LIFT, admin_unban_done, app);
+    rtmd_call *a = admin_op_new(call, RTMD_ENG_BAN_LIFT, admin_unban_done, app, call->param,
+                                NULL);
     if (!a)
         return;
     a->op.in.ban_lift.of = (rtmd_user){ a->app, a->user };
@@ -432,7 +430,7 @@ static void admin_bans_done(rtmd_eng_op *op)
 
 static void admin_bans(const admin_call *call)
 {
-    rtmd_call *a = admin_op_new(call, RTMD_ENG_BANS_LIST, admin_bans_done, NULL);
+    rtmd_call *a = admin_op_new(call, RTMD_ENG_BANS_LIST, admin_bans_done, NULL, NULL, NULL);
     if (!a)
         return;
     a->op.in.bans_list.now_ms = call->srv->now.wall_ms;

@@ -27,10 +27,12 @@ typedef struct rtmd_call {
                                 * user the call is for, and a second user or
                                 * a channel */
     uint64_t session_id;       /* the session of (app, user) that asked; 0 */
-    /* What the family keeps for its done callback. */
-    uint64_t n;                /* a ban's length in s */
+    /* What the family keeps for its done callback: */
+    uint64_t n;                /* a number (a ban's length, a token's
+                                * expiry, a member count) */
     int arg;                   /* a state to announce, a flag */
-    void *ctx;                 /* the admin API's HTTP request */
+    void *ctx;                 /* its own state (a login's, the admin API's
+                                * HTTP request) */
 } rtmd_call;
 
 static inline rtmd_call *rtmd_call_of(rtmd_eng_op *op)
