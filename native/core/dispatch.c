@@ -31,6 +31,7 @@
  * few pointer moves per event, never during a callback.
  */
 #include "dispatch.h"
+#include "spin.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -97,6 +98,8 @@ static struct {
     unsigned idle;             /* on the idle stack */
     unsigned spinning;         /* looking for work before they sleep */
     _Atomic unsigned queued;   /* dispatchers in the run queue, for them */
+    rtm__spin spin;            /* how long they look (spin.h) */
+    uint64_t empty_since_ns;   /* the run queue went empty; 0: it is not */
     unsigned exited;           /* EXITED slots */
     rtm__worker *idle_top;
     bool has_monitor;
@@ -111,6 +114,7 @@ static struct {
     .stopped = PTHREAD_COND_INITIALIZER,
     .starve_ms = RTM__STARVE_MS,
     .idle_ms = RTM__IDLE_MS,
+    .spin = RTM__SPIN_INIT,
 };
 
 static pthread_once_t rtm__pool_once = PTHREAD_ONCE_INIT;
@@ -131,11 +135,16 @@ static void rtm__pool_init(void)
     pthread_condattr_destroy(&attr);
 }
 
-static uint64_t rtm__ms(void)
+static uint64_t rtm__ns(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t rtm__ms(void)
+{
+    return rtm__ns() / 1000000u;
 }
 
 static int rtm__wait_until(pthread_cond_t *c, uint64_t ms)
@@ -183,6 +192,10 @@ static void rtm__enqueue(rtm__dispatch *d)
     else
         rtm__pool.head = d;
     rtm__pool.tail = d;
+    if (rtm__pool.empty_since_ns != 0) {
+        rtm__spin_learn(&rtm__pool.spin, rtm__ns() - rtm__pool.empty_since_ns);
+        rtm__pool.empty_since_ns = 0;
+    }
     unsigned queued = atomic_fetch_add_explicit(&rtm__pool.queued, 1, memory_order_release) + 1;
     if (queued <= rtm__pool.spinning)
         return; /* the spinning thread takes it, no wake-up needed */
@@ -319,35 +332,25 @@ static void rtm__run(rtm__worker *w, rtm__dispatch *d)
     rtm__pool_release();
 }
 
-/*
- * Before it sleeps, a pool thread looks for work for RTM__SPIN_NS: waking
- * a sleeping thread costs the loop thread a futex call and, on the
- * virtual machines this runs on, some 50 us before the thread runs, which
- * was half of a peer message's one-way latency (docs/BENCHMARKS.md). At
- * most one thread spins at a time, and only after a callback: an idle
- * process spins not at all, a busy one at most RTM__SPIN_NS per callback
- * that emptied the queue.
- */
-#define RTM__SPIN_NS 100000
-
-/* Spins as above, the lock released, unless another thread does: true
- * when work came (the lock is held again either way). */
-static bool rtm__spin(void)
+/* Before it sleeps, a pool thread looks for work for as long as spin.h
+ * says, the lock released, unless another thread does: at most one spins
+ * at a time, and only after a callback, so an idle process spins not at
+ * all. True when work came (the lock is held again either way). */
+static bool rtm__spin_for_work(void)
 {
     if (rtm__pool.spinning > 0)
         return false;
     rtm__pool.spinning++;
+    uint64_t t0 = rtm__ns();
+    if (rtm__pool.empty_since_ns == 0)
+        rtm__pool.empty_since_ns = t0;
+    uint64_t limit = rtm__spin_limit(&rtm__pool.spin);
     pthread_mutex_unlock(&rtm__pool.lock);
-    struct timespec t0, t;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
     bool found = false;
     for (unsigned i = 0; !found; i++) {
         found = atomic_load_explicit(&rtm__pool.queued, memory_order_acquire) > 0;
-        if (!found && (i & 63) == 63) {
-            clock_gettime(CLOCK_MONOTONIC, &t);
-            if ((t.tv_sec - t0.tv_sec) * 1000000000L + (t.tv_nsec - t0.tv_nsec) > RTM__SPIN_NS)
-                break;
-        }
+        if (!found && (i & 63) == 63 && rtm__ns() - t0 > limit)
+            break;
         __builtin_ia32_pause();
     }
     pthread_mutex_lock(&rtm__pool.lock);
@@ -379,7 +382,7 @@ static void *rtm__worker_main(void *arg)
             }
             continue;
         }
-        if (rtm__spin())
+        if (rtm__spin_for_work())
             continue;
         /* Idle, on top of the stack, until woken or, above the minimum,
          * until idle_ms passed. */
