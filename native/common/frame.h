@@ -31,7 +31,8 @@ typedef enum {
     RTM__FRAME_NEED_MORE = 1, /* not enough bytes yet; nothing consumed */
     RTM__FRAME_TOO_LARGE = -1, /* the header announces more than the limit */
     RTM__FRAME_MALFORMED = -2, /* the payload is not a valid Frame */
-    RTM__FRAME_NOMEM = -3
+    RTM__FRAME_NOMEM = -3,
+    RTM__FRAME_NUL_IN_STRING = -4 /* a string field holds a NUL byte (SPEC A3) */
 } rtm__frame_status;
 
 const char *rtm__frame_status_str(rtm__frame_status st);

@@ -5,11 +5,16 @@
  *
  * UTC time with milliseconds, the level padded to five characters, then the
  * message. Lines below the configured level are dropped before formatting.
+ * A message may hold what a client or an operator sent (a Close's detail, a
+ * URI, an id), so it is escaped as a whole before it is written
+ * (rtmd_log_escape): no line can end early, forge another or reach the
+ * terminal as a control sequence.
  */
 #ifndef RTMD_LOG_H
 #define RTMD_LOG_H
 
 #include <stdarg.h>
+#include <stddef.h>
 
 typedef enum {
     RTMD_LOG_DEBUG = 0,
@@ -32,6 +37,15 @@ const char *rtmd_log_level_name(rtmd_log_level level);
 #endif
 
 void rtmd_log(rtmd_log_level level, const char *fmt, ...) RTMD_PRINTF(2, 3);
+
+/*
+ * Copies the NUL-terminated in to out (size bytes, NUL included), with
+ * every C0 control, DEL, C1 control (U+0080..U+009F) and byte that is not
+ * part of a UTF-8 sequence (a lead byte C2..F4 and its continuation bytes)
+ * written as \xHH, and a backslash as two; other UTF-8 is kept. Stops at a whole character when out is full. Returns the
+ * length written.
+ */
+size_t rtmd_log_escape(const char *in, char *out, size_t size);
 void rtmd_logv(rtmd_log_level level, const char *fmt, va_list ap);
 
 #endif

@@ -208,9 +208,71 @@ TEST(Frame, GarbagePayloadIsMalformed_B5) {
     rtm__frame* out = nullptr;
     size_t used = 0;
     rtm__frame_status st = rtm__frame_decode(buf.data(), buf.size(), 1000, &out, &used);
-    EXPECT_TRUE(st == RTM__FRAME_OK || st == RTM__FRAME_MALFORMED);
+    EXPECT_TRUE(st == RTM__FRAME_OK || st == RTM__FRAME_MALFORMED ||
+                st == RTM__FRAME_NUL_IN_STRING);
     rtm__frame_free(out);
   }
+}
+
+// f encoded, with every 0x7f byte (a marker in its strings) made a NUL.
+std::vector<uint8_t> EncodeWithNuls(const rtm__frame& f) {
+  std::vector<uint8_t> buf = Encode(f);
+  for (uint8_t& b : buf)
+    if (b == 0x7f)
+      b = 0;
+  return buf;
+}
+
+// SPEC A3 (issue 13, item 7): protobuf-c would hand "a\0b" out as "a". A
+// NUL in any string field, at any depth, in a repeated one too, refuses the
+// frame whole; in a bytes field it is data.
+TEST(Frame, NulInsideAStringIsRefusedNotCut_A3) {
+  Rtm__Wire__Login l = RTM__WIRE__LOGIN__INIT;
+  l.app_id = const_cast<char*>("app");
+  l.user_id = const_cast<char*>("a\x7f" "b");
+  l.token = const_cast<char*>("");
+  rtm__frame f = RTM__WIRE__FRAME__INIT;
+  f.request_id = 1;
+  f.body_case = RTM__WIRE__FRAME__BODY_LOGIN;
+  f.login = &l;
+  EXPECT_FALSE(Decode(EncodeWithNuls(f), RTM__FRAME_NUL_IN_STRING));
+
+  // Nested: PeerSend.message.text.
+  Rtm__Wire__Message m = RTM__WIRE__MESSAGE__INIT;
+  m.type = 1;
+  m.text = const_cast<char*>("hi\x7f" "there");
+  Rtm__Wire__PeerSend ps = RTM__WIRE__PEER_SEND__INIT;
+  ps.to = const_cast<char*>("bob");
+  ps.message = &m;
+  rtm__frame g = RTM__WIRE__FRAME__INIT;
+  g.body_case = RTM__WIRE__FRAME__BODY_PEER_SEND;
+  g.peer_send = &ps;
+  EXPECT_FALSE(Decode(EncodeWithNuls(g), RTM__FRAME_NUL_IN_STRING));
+
+  // Repeated: the second of Members.users.
+  char* users[] = {const_cast<char*>("alice"), const_cast<char*>("b\x7f" "ob")};
+  Rtm__Wire__Members mm = RTM__WIRE__MEMBERS__INIT;
+  mm.users = users;
+  mm.n_users = 2;
+  rtm__frame h = RTM__WIRE__FRAME__INIT;
+  h.body_case = RTM__WIRE__FRAME__BODY_MEMBERS;
+  h.members = &mm;
+  EXPECT_FALSE(Decode(EncodeWithNuls(h), RTM__FRAME_NUL_IN_STRING));
+
+  // Bytes: a raw message may hold NULs.
+  uint8_t raw[] = {0x7f, 1, 0x7f};
+  Rtm__Wire__Message r = RTM__WIRE__MESSAGE__INIT;
+  r.type = 2;
+  r.raw.data = raw;
+  r.raw.len = sizeof raw;
+  ps.to = const_cast<char*>("bob");
+  ps.message = &r;
+  Ptr out = Decode(EncodeWithNuls(g));
+  ASSERT_TRUE(out);
+  ASSERT_EQ(out->peer_send->message->raw.len, 3u);
+  EXPECT_EQ(out->peer_send->message->raw.data[0], 0);
+  EXPECT_EQ(out->peer_send->message->raw.data[2], 0);
+  EXPECT_STREQ(out->peer_send->to, "bob");
 }
 
 // A zero-length payload is a frame with no body (the receiver refuses it).
@@ -226,6 +288,7 @@ TEST(Frame, ZeroLengthPayloadHasNoBody) {
 TEST(Frame, StatusNames) {
   EXPECT_STREQ(rtm__frame_status_str(RTM__FRAME_TOO_LARGE), "frame too large");
   EXPECT_STREQ(rtm__frame_status_str(RTM__FRAME_MALFORMED), "malformed frame");
+  EXPECT_STREQ(rtm__frame_status_str(RTM__FRAME_NUL_IN_STRING), "NUL byte inside a string");
 }
 
 }  // namespace

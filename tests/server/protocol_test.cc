@@ -270,6 +270,92 @@ TEST(BadInput, ServerBodyFromAClientIsClosed_B5) {
   EXPECT_TRUE(ClosedWith(c, RTM__WIRE__CLOSE__CODE__CLOSE_PROTOCOL));
 }
 
+// f encoded with request_id id, its header first, with every 0x7f byte (a
+// marker in its strings) made a NUL.
+std::vector<uint8_t> WithNuls(rtm__frame f, uint32_t id) {
+  f.request_id = id;
+  std::vector<uint8_t> buf(rtm__frame_encoded_size(&f));
+  rtm__frame_encode(&f, buf.data());
+  for (size_t i = RTM__FRAME_HEADER; i < buf.size(); i++)
+    if (buf[i] == 0x7f)
+      buf[i] = 0;
+  return buf;
+}
+
+// A3 (issue 13, item 7): an id with a NUL inside is refused on the wire, not
+// cut at the NUL: a login as "a\0b" is closed as a protocol error and does
+// not take over "a"'s session; a message to "a\0b" is refused the same way
+// and never reaches "a".
+TEST(BadInput, NulInsideAnIdIsRefusedNotCut_A3) {
+  RtmdProcess rtmd;
+  ASSERT_TRUE(rtmd.started());
+  TestClient a;
+  ASSERT_TRUE(Online(a, rtmd, "a"));
+
+  TestClient impostor;
+  ASSERT_TRUE(impostor.Connect(rtmd.host(), rtmd.port()));
+  ASSERT_TRUE(impostor.Hello());
+  Rtm__Wire__Login l = RTM__WIRE__LOGIN__INIT;
+  l.app_id = const_cast<char*>("app");
+  l.user_id = const_cast<char*>("a\x7f" "b");
+  l.token = const_cast<char*>("");
+  l.instance_id = 2;
+  rtm__frame f = RTM__WIRE__FRAME__INIT;
+  f.body_case = RTM__WIRE__FRAME__BODY_LOGIN;
+  f.login = &l;
+  std::vector<uint8_t> login = WithNuls(f, 7);
+  ASSERT_TRUE(impostor.SendRaw(login.data(), login.size()));
+  EXPECT_TRUE(ClosedWith(impostor, RTM__WIRE__CLOSE__CODE__CLOSE_PROTOCOL));
+  EXPECT_TRUE(rtmd.WaitForLog("NUL byte inside a string"));
+
+  TestClient s;
+  ASSERT_TRUE(Online(s, rtmd, "sender"));
+  Rtm__Wire__Message m = RTM__WIRE__MESSAGE__INIT;
+  m.type = 1;
+  m.text = const_cast<char*>("for a?");
+  Rtm__Wire__PeerSend ps = RTM__WIRE__PEER_SEND__INIT;
+  ps.to = const_cast<char*>("a\x7f" "b");
+  ps.message = &m;
+  rtm__frame g = RTM__WIRE__FRAME__INIT;
+  g.body_case = RTM__WIRE__FRAME__BODY_PEER_SEND;
+  g.peer_send = &ps;
+  std::vector<uint8_t> send = WithNuls(g, 8);
+  ASSERT_TRUE(s.SendRaw(send.data(), send.size()));
+  EXPECT_TRUE(ClosedWith(s, RTM__WIRE__CLOSE__CODE__CLOSE_PROTOCOL));
+
+  // "a" is still online, was not kicked, and the first message it gets is
+  // the one sent to it by its name.
+  TestClient s2;
+  ASSERT_TRUE(Online(s2, rtmd, "sender2"));
+  EXPECT_EQ(s2.PeerSend("a", "for a"), 0);
+  FramePtr d = a.Expect(RTM__WIRE__FRAME__BODY_PEER_DELIVER);
+  ASSERT_TRUE(d);
+  EXPECT_STREQ(d->peer_deliver->message->text, "for a");
+  EXPECT_STREQ(d->peer_deliver->from, "sender2");
+}
+
+// Issue 13, item 4: what a client sends is escaped in the log. A Close's
+// detail (accepted before login) with a newline and an escape sequence
+// cannot forge a line of its own nor reach the operator's terminal.
+TEST(BadInput, CloseDetailCannotForgeALogLine) {
+  RtmdProcess rtmd;
+  ASSERT_TRUE(rtmd.started());
+  TestClient c;
+  ASSERT_TRUE(c.Connect(rtmd.host(), rtmd.port()));
+  ASSERT_TRUE(c.Hello());
+  Rtm__Wire__Close cl = RTM__WIRE__CLOSE__INIT;
+  cl.code = RTM__WIRE__CLOSE__CODE__CLOSE_PROTOCOL;
+  cl.detail = const_cast<char*>("bye\n2026-12-02T00:00:00.000Z ERROR forged\x1b[2J");
+  rtm__frame f = RTM__WIRE__FRAME__INIT;
+  f.body_case = RTM__WIRE__FRAME__BODY_CLOSE;
+  f.close = &cl;
+  ASSERT_TRUE(c.SendFrame(f));
+  EXPECT_TRUE(rtmd.WaitForLog("bye\\x0a2026-12-02T00:00:00.000Z ERROR forged\\x1b[2J"));
+  std::string log = rtmd.Log();
+  EXPECT_EQ(log.find("\n2026-12-02T00:00:00.000Z"), std::string::npos);
+  EXPECT_EQ(log.find('\x1b'), std::string::npos);
+}
+
 // B5: a bad client is closed; other sessions carry on undisturbed.
 TEST(BadInput, OtherSessionsAreUnaffected_B5) {
   RtmdProcess rtmd;
