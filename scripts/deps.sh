@@ -26,6 +26,7 @@ libgtest-dev:/usr/include/gtest/gtest.h
 googletest:/usr/src/googletest/CMakeLists.txt
 libcjson-dev:/usr/include/cjson/cJSON.h
 libsqlite3-dev:/usr/include/sqlite3.h
+libsodium-dev:/usr/include/sodium.h
 openjdk-17-jdk-headless:/usr/lib/jvm/java-17-openjdk-amd64/bin/javac
 gradle:/usr/bin/gradle
 junit4:/usr/share/java/junit4.jar

@@ -7,6 +7,7 @@
 
 #include "config.h"
 #include "frame.h"
+#include "hash.h"
 #include "log.h"
 #include "server.h"
 #include "engine/store_sqlite.h"
@@ -35,6 +36,12 @@ int main(int argc, char **argv)
     }
     rtmd_log_set_level(cfg.log_level);
     signal(SIGPIPE, SIG_IGN);
+    if (rtmd_hash_init() != 0) {
+        rtmd_log(RTMD_LOG_ERROR, "the OS gave no randomness for the maps' hash key "
+                 "(getrandom failed): not starting");
+        rtmd_config_free(&cfg);
+        return 1;
+    }
 
     int rc = 1;
     rtmd_server srv;

@@ -1,17 +1,14 @@
-/* map.c: separate chaining, power-of-two buckets, FNV-1a. */
+/* map.c: separate chaining, power-of-two buckets, keyed SipHash (hash.h). */
 #include "map.h"
+
+#include "hash.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 static size_t rtmd__map_hash(const char *s)
 {
-    size_t h = (size_t)14695981039346656037ULL;
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= (size_t)1099511628211ULL;
-    }
-    return h;
+    return (size_t)rtmd_hash_str(s);
 }
 
 static rtmd_map_entry **rtmd__map_slot(const rtmd_map *m, const char *key,

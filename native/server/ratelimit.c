@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
+
 static const struct {
     const char *name;
     rtmd_rate rate;
@@ -75,19 +77,9 @@ void rtmd_bucket_give_back(rtmd_bucket *b, rtmd_rate rate)
 #define RECENT_JOINS_MAX 1024u
 
 struct rtmd_recent_join {
-    uint64_t hash; /* FNV-1a of the channel id */
+    uint64_t hash; /* of the channel id (hash.h: keyed, so not chosen to collide) */
     uint64_t at_ms;
 };
-
-static uint64_t limits_hash(const char *s)
-{
-    uint64_t h = 14695981039346656037ull;
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 1099511628211ull;
-    }
-    return h;
-}
 
 /* Forgets the joins older than the period (the list is in time order). */
 static void recent_prune(rtmd_recent_joins *r, rtmd_rate rate, uint64_t now_ms)
@@ -112,7 +104,7 @@ bool rtmd_recent_joins_allow(rtmd_recent_joins *r, rtmd_rate rate, const char *c
     if (rate.count == 0)
         return true;
     recent_prune(r, rate, now_ms);
-    uint64_t h = limits_hash(channel);
+    uint64_t h = rtmd_hash_str(channel);
     uint32_t n = 0;
     for (size_t i = 0; i < r->count; i++)
         if (r->items[i].hash == h)
@@ -138,7 +130,7 @@ int rtmd_recent_joins_add(rtmd_recent_joins *r, rtmd_rate rate, const char *chan
         r->items = items;
         r->cap = cap;
     }
-    r->items[r->count].hash = limits_hash(channel);
+    r->items[r->count].hash = rtmd_hash_str(channel);
     r->items[r->count].at_ms = now_ms;
     r->count++;
     return 0;
