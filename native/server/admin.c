@@ -540,10 +540,36 @@ static const char *admin_method_name(enum evhttp_cmd_type m)
     }
 }
 
+/* Whether the request's length is said once: two Content-Length headers,
+ * or one beside a Transfer-Encoding, are read one way by evhttp (the first)
+ * and maybe another by a proxy in front, which could then smuggle a request
+ * after the body (RFC 9112, 6.3). */
+static bool admin_length_unambiguous(struct evhttp_request *req)
+{
+    const struct evkeyvalq *h = evhttp_request_get_input_headers(req);
+    int lengths = 0;
+    bool encoded = false;
+    for (const struct evkeyval *kv = TAILQ_FIRST(h); kv; kv = TAILQ_NEXT(kv, next)) {
+        if (strcasecmp(kv->key, "Content-Length") == 0)
+            lengths++;
+        else if (strcasecmp(kv->key, "Transfer-Encoding") == 0)
+            encoded = true;
+    }
+    return lengths <= 1 && !(lengths == 1 && encoded);
+}
+
 static void admin_request_cb(struct evhttp_request *req, void *arg)
 {
     rtmd_admin *a = arg;
     rtmd_server_tick(a->srv);
+    if (!admin_length_unambiguous(req)) {
+        /* What follows on the link cannot be trusted either: closed after
+         * the answer. */
+        evhttp_add_header(evhttp_request_get_output_headers(req), "Connection", "close");
+        admin_error(req, HTTP_BADREQUEST, "ambiguous length: Content-Length twice, or with "
+                                          "Transfer-Encoding");
+        return;
+    }
     const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
     char *seg[ADMIN_MAX_SEGMENTS];
     int n = admin_path_split(evhttp_uri_get_path(uri), seg);

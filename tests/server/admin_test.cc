@@ -166,6 +166,31 @@ TEST(Admin, OversizedRequestsAreRefused) {
   EXPECT_EQ(s.Call("GET", "/users").status, 200);
 }
 
+// Issue 13, item 10. A request whose length is said twice (two
+// Content-Length headers, or one beside Transfer-Encoding) is refused, and
+// its link closed: a proxy in front could read the body by the other
+// header and smuggle a request behind it. A method HTTP has but no path
+// takes is 405; one rtmd does not recognize at all is 501 (RFC 9110, 15.6.2).
+TEST(Admin, AmbiguousLengthsAndUnknownMethodsAreRefused) {
+  AdminRtmd s;
+  ASSERT_TRUE(s.started());
+  const std::string auth = std::string("Authorization: Bearer ") + AdminRtmd::kAdminSecret;
+  HttpResponse r = HttpRequest(s.admin_address(), "POST", "/users/alice/kick?app=app",
+                               {auth, "Content-Length: 0", "Content-Length: 5"});
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.headers["connection"], "close");
+  EXPECT_NE(r.body.find("ambiguous length"), std::string::npos) << r.body;
+  r = HttpRequest(s.admin_address(), "POST", "/users/alice/kick?app=app",
+                  {auth, "Transfer-Encoding: chunked"}, "0\r\n\r\n");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.headers["connection"], "close");
+
+  EXPECT_EQ(HttpRequest(s.admin_address(), "PATCH", "/users", {auth}).status, 405);
+  EXPECT_EQ(HttpRequest(s.admin_address(), "FROB", "/users", {auth}).status, 501);
+  EXPECT_EQ(HttpRequest(s.admin_address(), "PROPFIND", "/users", {auth}).status, 501);
+  EXPECT_EQ(s.Call("GET", "/users").status, 200);
+}
+
 // ---- reading: users, channels, members, errors -----------------------------
 
 TEST(Admin, UsersChannelsAndMembers) {
