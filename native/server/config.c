@@ -14,15 +14,23 @@
 #define RTMD_VERSION "0.0.0"
 #endif
 
-/* The open-file limit less the reserve (at least 1). */
-static uint32_t rtmd__default_max_conns(void)
+uint32_t rtmd_config_links_budget(void)
 {
     struct rlimit rl;
     uint64_t n = 1024;
     if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
         n = rl.rlim_cur == RLIM_INFINITY ? 1u << 20 : rl.rlim_cur;
-    n = n > RTMD_FD_RESERVE ? n - RTMD_FD_RESERVE : 1;
+    uint64_t kept = RTMD_FD_RESERVE + RTMD_ADMIN_MAX_CONNS;
+    n = n > kept ? n - kept : 1;
     return n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
+}
+
+uint32_t rtmd_config_fit(rtmd_config *cfg)
+{
+    uint32_t asked = cfg->max_conns, budget = rtmd_config_links_budget();
+    if (asked > budget)
+        cfg->max_conns = budget;
+    return asked;
 }
 
 static void rtmd__usage(FILE *f)
@@ -67,7 +75,7 @@ static void rtmd__usage(FILE *f)
         "  --offline-max-bytes BYTES ... and BYTES in all, over which they are refused\n"
         "                            (default %u)\n"
         "  --max-conns N             links held at once, in all (default: the\n"
-        "                            open-file limit less %u, now %u)\n"
+        "                            open-file limit less %u, now %u; never more)\n"
         "  --max-conns-per-ip N      links held at once from one source address\n"
         "                            (default %u; 0: no limit)\n"
         "  --rate NAME=COUNT/SECONDS at most COUNT requests per SECONDS (a burst of\n"
@@ -81,6 +89,8 @@ static void rtmd__usage(FILE *f)
         "                            later options override earlier ones\n"
         "  --admin-listen HOST:PORT  address of the HTTP admin API (default %s;\n"
         "                            port 0 picks a free port)\n"
+        "  --admin-timeout-ms N      an admin request is to be whole N ms after its\n"
+        "                            connection, or it is closed (default %u)\n"
         "  --admin-secret-file FILE  the admin API's bearer secret: the first line\n"
         "                            of FILE, at least %u characters; without it\n"
         "                            the admin API is off\n"
@@ -111,9 +121,10 @@ static void rtmd__usage(FILE *f)
         RTMD_DEFAULT_LOGIN_DEADLINE_MS, (unsigned)RTM__FRAME_MAX_DEFAULT,
         RTMD_DEFAULT_MAX_UNACKED, RTMD_DEFAULT_MAX_OUTPUT, RTMD_DEFAULT_SESSION_GRACE_MS,
         RTMD_DEFAULT_UNREACHABLE_MS, RTMD_DEFAULT_REPLAY_WINDOW_MS, RTMD_DEFAULT_REPLAY_MAX, RTMD_DEFAULT_OFFLINE_MAX,
-        RTMD_DEFAULT_OFFLINE_TTL_S, RTMD_DEFAULT_OFFLINE_MAX_BYTES, RTMD_FD_RESERVE,
-        rtmd__default_max_conns(), RTMD_DEFAULT_MAX_CONNS_PER_IP, RTMD_DEFAULT_ADMIN_LISTEN,
-        RTMD_ADMIN_SECRET_MIN, RTMD_DEFAULT_DATA_DIR);
+        RTMD_DEFAULT_OFFLINE_TTL_S, RTMD_DEFAULT_OFFLINE_MAX_BYTES,
+        RTMD_FD_RESERVE + RTMD_ADMIN_MAX_CONNS,
+        rtmd_config_links_budget(), RTMD_DEFAULT_MAX_CONNS_PER_IP, RTMD_DEFAULT_ADMIN_LISTEN,
+        RTMD_DEFAULT_ADMIN_TIMEOUT_MS, RTMD_ADMIN_SECRET_MIN, RTMD_DEFAULT_DATA_DIR);
 }
 
 static int rtmd__parse_u32(const char *name, const char *s, uint32_t min, uint32_t max,
@@ -149,7 +160,7 @@ enum { OPT_LISTEN, OPT_APP_ID, OPT_APP_CERT, OPT_TOKEN_WARN, OPT_TOKEN_POLICY,
        OPT_MAX_UNACKED, OPT_MAX_OUTPUT, OPT_GRACE, OPT_UNREACHABLE, OPT_REPLAY_WINDOW, OPT_REPLAY_MAX,
        OPT_OFFLINE_MAX, OPT_OFFLINE_TTL, OPT_OFFLINE_BYTES,
        OPT_MAX_CONNS, OPT_MAX_CONNS_PER_IP, OPT_RATE, OPT_CONFIG,
-       OPT_ADMIN_LISTEN, OPT_ADMIN_SECRET_FILE,
+       OPT_ADMIN_LISTEN, OPT_ADMIN_TIMEOUT, OPT_ADMIN_SECRET_FILE,
        OPT_STORE, OPT_DATA_DIR, OPT_FSYNC, OPT_ENGINE_DELAY, OPT_CHECK_DATA,
        OPT_READY, OPT_LOG_LEVEL, OPT_HELP, OPT_VERSION };
 
@@ -180,6 +191,7 @@ static const struct {
     [OPT_RATE] = { "--rate", 1 },
     [OPT_CONFIG] = { "--config", 1 },
     [OPT_ADMIN_LISTEN] = { "--admin-listen", 1 },
+    [OPT_ADMIN_TIMEOUT] = { "--admin-timeout-ms", 1 },
     [OPT_ADMIN_SECRET_FILE] = { "--admin-secret-file", 1 },
     [OPT_STORE] = { "--store", 1 },
     [OPT_DATA_DIR] = { "--data-dir", 1 },
@@ -423,6 +435,9 @@ static rtmd_config_status rtmd__parse_args(rtmd_config *cfg, int argc, char **ar
         case OPT_DEADLINE:
             bad = rtmd__parse_u32(name, value, 10, 3600000, &cfg->login_deadline_ms, err);
             break;
+        case OPT_ADMIN_TIMEOUT:
+            bad = rtmd__parse_u32(name, value, 10, 3600000, &cfg->admin_timeout_ms, err);
+            break;
         case OPT_MAX_FRAME:
             bad = rtmd__parse_u32(name, value, 64, 64u * 1024u * 1024u, &cfg->max_frame, err);
             break;
@@ -653,6 +668,7 @@ rtmd_config_status rtmd_config_parse(rtmd_config *cfg, int argc, char **argv,
     memset(cfg, 0, sizeof *cfg);
     cfg->listen = RTMD_DEFAULT_LISTEN;
     cfg->admin_listen = RTMD_DEFAULT_ADMIN_LISTEN;
+    cfg->admin_timeout_ms = RTMD_DEFAULT_ADMIN_TIMEOUT_MS;
     cfg->heartbeat_ms = RTMD_DEFAULT_HEARTBEAT_MS;
     cfg->login_deadline_ms = RTMD_DEFAULT_LOGIN_DEADLINE_MS;
     cfg->max_frame = RTM__FRAME_MAX_DEFAULT;
@@ -668,7 +684,7 @@ rtmd_config_status rtmd_config_parse(rtmd_config *cfg, int argc, char **argv,
     cfg->offline_max = RTMD_DEFAULT_OFFLINE_MAX;
     cfg->offline_ttl_s = RTMD_DEFAULT_OFFLINE_TTL_S;
     cfg->offline_max_bytes = RTMD_DEFAULT_OFFLINE_MAX_BYTES;
-    cfg->max_conns = rtmd__default_max_conns();
+    cfg->max_conns = rtmd_config_links_budget();
     cfg->max_conns_per_ip = RTMD_DEFAULT_MAX_CONNS_PER_IP;
     for (int k = 0; k < RTMD_RATE_COUNT; k++)
         cfg->rates[k] = rtmd_rate_default((rtmd_rate_kind)k);

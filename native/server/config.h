@@ -17,6 +17,9 @@
 /* The admin API (admin.c): its address, and the shortest secret it takes. */
 #define RTMD_DEFAULT_ADMIN_LISTEN "127.0.0.1:9778"
 #define RTMD_ADMIN_SECRET_MIN 16u
+/* From an admin connection to the last byte of its request: a total
+ * deadline (--admin-timeout-ms). */
+#define RTMD_DEFAULT_ADMIN_TIMEOUT_MS 10000u
 #define RTMD_DEFAULT_HEARTBEAT_MS 1000u
 #define RTMD_DEFAULT_LOGIN_DEADLINE_MS 10000u
 /* Idle timeout when no --idle-timeout-ms: 3 x the client's Hello.heartbeat_ms,
@@ -52,9 +55,14 @@
 #define RTMD_DEFAULT_OFFLINE_TTL_S (7u * 86400u)
 #define RTMD_DEFAULT_OFFLINE_MAX_BYTES (256u * 1024u * 1024u)
 
-/* Links held at once: in all (by default the open-file limit less a reserve
- * for the listeners, logs and the ready file) and from one source address. */
+/* One budget of descriptors: the open-file limit less RTMD_FD_RESERVE (the
+ * listeners, the store's files, the event loop's, a log, the ready file) is
+ * for connections: RTMD_ADMIN_MAX_CONNS admin connections at most, and
+ * --max-conns links, by default the rest and never more (rtmd_config_fit).
+ * So accept() never runs out of descriptors for want of a limit. Links are
+ * also bounded from one source address. */
 #define RTMD_FD_RESERVE 64u
+#define RTMD_ADMIN_MAX_CONNS 32u
 #define RTMD_DEFAULT_MAX_CONNS_PER_IP 1024u
 
 /* Where rtmd keeps what must survive it (store_sqlite.h): the data
@@ -113,6 +121,7 @@ typedef struct {
     rtmd_rate rates[RTMD_RATE_COUNT]; /* request rates per session (ratelimit.h) */
     const char *admin_listen;    /* HOST:PORT of the admin API */
     const char *admin_secret_file; /* its bearer secret; NULL: the admin API is off */
+    uint32_t admin_timeout_ms;   /* from an admin connection to its whole request */
     const char *ready_file;      /* NULL: none */
     rtmd_store_kind store;       /* --store */
     const char *store_path;      /* --store sqlite:PATH; NULL: in data_dir */
@@ -143,6 +152,13 @@ typedef enum {
 rtmd_config_status rtmd_config_parse(rtmd_config *cfg, int argc, char **argv,
                                      FILE *out, FILE *err);
 void rtmd_config_free(rtmd_config *cfg);
+
+/* The links the open-file limit leaves room for: the limit less
+ * RTMD_FD_RESERVE and RTMD_ADMIN_MAX_CONNS (at least 1). */
+uint32_t rtmd_config_links_budget(void);
+/* Lowers cfg->max_conns to rtmd_config_links_budget() when it is over.
+ * Returns the value it had (equal to cfg->max_conns when it fitted). */
+uint32_t rtmd_config_fit(rtmd_config *cfg);
 
 /* The idle timeout for a client that announced heartbeat_ms. */
 uint32_t rtmd_config_idle_timeout(const rtmd_config *cfg, uint32_t client_heartbeat_ms);

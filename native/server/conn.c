@@ -156,14 +156,10 @@ static void conn_refuse_overloaded(rtmd_server *srv, evutil_socket_t fd, bool tl
         }
     }
     evutil_closesocket(fd);
-    srv->refused++;
-    uint64_t now = srv->now.mono_ms;
-    if (srv->refused_logged_ms == 0 || now >= srv->refused_logged_ms + 1000) {
+    uint64_t unlogged;
+    if (rtmd_log_limit(&srv->refused_log, srv->now.mono_ms, 1000, &unlogged))
         rtmd_log(RTMD_LOG_WARN, "refused %s: %s (%llu refused since the last such line)",
-                 peer, why, (unsigned long long)srv->refused);
-        srv->refused = 0;
-        srv->refused_logged_ms = now;
-    }
+                 peer, why, (unsigned long long)unlogged + 1);
 }
 
 /* ---- freeing ------------------------------------------------------------ */

@@ -29,11 +29,6 @@ static void listener_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
     rtmd_conn_accept(srv, fd, addr, addrlen, l == srv->tls_listener ? srv->tls_ctx : NULL);
 }
 
-/* How long accepting pauses when accept() fails for want of descriptors
- * or memory: the pending connection stays readable, so without a pause the
- * loop would spin on it. */
-#define LISTENER_PAUSE_MS 100
-
 void rtmd_listener_set_enabled(rtmd_server *srv, bool on)
 {
     struct evconnlistener *ls[2] = { srv->listener,
@@ -55,17 +50,20 @@ static void listener_error_cb(struct evconnlistener *l, void *arg)
 {
     rtmd_server *srv = arg;
     int err = EVUTIL_SOCKET_ERROR();
-    rtmd_log(RTMD_LOG_ERROR, "accept failed: %s (%zu links)", evutil_socket_error_to_string(err),
-             srv->nconns);
+    uint64_t unlogged;
+    if (rtmd_log_limit(&srv->accept_error_log, srv->now.mono_ms, 1000, &unlogged))
+        rtmd_log(RTMD_LOG_ERROR, "accept failed: %s (%zu links; %llu failures since the last "
+                 "such line)", evutil_socket_error_to_string(err), srv->nconns,
+                 (unsigned long long)unlogged + 1);
     if (err != EMFILE && err != ENFILE && err != ENOBUFS && err != ENOMEM)
         return;
     if (!srv->accept_pause)
         srv->accept_pause = evtimer_new(srv->base, listener_resume_cb, srv);
-    struct timeval tv = { 0, LISTENER_PAUSE_MS * 1000 };
+    struct timeval tv = { 0, RTMD_ACCEPT_PAUSE_MS * 1000 };
     if (srv->accept_pause && evtimer_add(srv->accept_pause, &tv) == 0) {
         rtmd_listener_set_enabled(srv, false);
-        rtmd_log(RTMD_LOG_WARN, "accepting paused for %d ms (lower --max-conns below the "
-                 "open-file limit)", LISTENER_PAUSE_MS);
+        rtmd_log(RTMD_LOG_WARN, "accepting paused for %d ms (the open-file limit is "
+                 "reached by something other than links)", RTMD_ACCEPT_PAUSE_MS);
     }
 }
 

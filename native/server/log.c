@@ -123,3 +123,16 @@ void rtmd_log(rtmd_log_level level, const char *fmt, ...)
     rtmd_logv(level, fmt, ap);
     va_end(ap);
 }
+
+bool rtmd_log_limit(rtmd_log_limiter *l, uint64_t now_ms, uint64_t interval_ms,
+                    uint64_t *unlogged)
+{
+    if (l->last_ms != 0 && now_ms < l->last_ms + interval_ms) {
+        l->unlogged++;
+        return false;
+    }
+    *unlogged = l->unlogged;
+    l->unlogged = 0;
+    l->last_ms = now_ms ? now_ms : 1;
+    return true;
+}

@@ -14,7 +14,9 @@
 #define RTMD_LOG_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef enum {
     RTMD_LOG_DEBUG = 0,
@@ -47,5 +49,22 @@ void rtmd_log(rtmd_log_level level, const char *fmt, ...) RTMD_PRINTF(2, 3);
  */
 size_t rtmd_log_escape(const char *in, char *out, size_t size);
 void rtmd_logv(rtmd_log_level level, const char *fmt, va_list ap);
+
+/*
+ * A line about an event that can repeat fast (a refused link, a dropped
+ * message): logged at most once per interval, with how many were not.
+ *
+ *     if (rtmd_log_limit(&srv->refused_log, now_ms, 1000, &more))
+ *         rtmd_log(RTMD_LOG_WARN, "refused %s (%llu more since the last such line)", ...);
+ */
+typedef struct {
+    uint64_t last_ms;    /* when one was last logged; 0: never */
+    uint64_t unlogged;   /* events since, not logged */
+} rtmd_log_limiter;
+
+/* Counts an event; true when it is to be logged now, with *unlogged the
+ * events before it that were not (then reset). */
+bool rtmd_log_limit(rtmd_log_limiter *l, uint64_t now_ms, uint64_t interval_ms,
+                    uint64_t *unlogged);
 
 #endif

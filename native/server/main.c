@@ -36,6 +36,11 @@ int main(int argc, char **argv)
     }
     rtmd_log_set_level(cfg.log_level);
     signal(SIGPIPE, SIG_IGN);
+    uint32_t asked = rtmd_config_fit(&cfg);
+    if (asked != cfg.max_conns)
+        rtmd_log(RTMD_LOG_WARN, "--max-conns %u is more than the open-file limit leaves for "
+                 "links (it less %u for rtmd's own files and the admin API): using %u",
+                 asked, RTMD_FD_RESERVE + RTMD_ADMIN_MAX_CONNS, cfg.max_conns);
     if (rtmd_hash_init() != 0) {
         rtmd_log(RTMD_LOG_ERROR, "the OS gave no randomness for the maps' hash key "
                  "(getrandom failed): not starting");

@@ -19,6 +19,7 @@
 
 #include "config.h"
 #include "deadlines.h"
+#include "log.h"
 #include "map.h"
 #include "metrics.h"
 #include "registry.h"
@@ -37,6 +38,11 @@ typedef struct {
     uint64_t wall_ms;
 } rtmd_clock;
 
+/* How long accepting pauses when accept() fails for want of descriptors
+ * or memory: the pending connection stays readable, so without a pause the
+ * loop would spin on it. */
+#define RTMD_ACCEPT_PAUSE_MS 100
+
 typedef struct rtmd_server {
     const rtmd_config *cfg;
     struct event_base *base;
@@ -53,8 +59,8 @@ typedef struct rtmd_server {
     size_t nconns;
     rtmd_map conns_per_ip; /* numeric source address -> its links (uintptr_t) */
     /* Links refused by --max-conns/--max-conns-per-ip, logged at most once a
-     * second: how many since the last log line, and when that was. */
-    uint64_t refused, refused_logged_ms;
+     * second. */
+    rtmd_log_limiter refused_log;
     /* Offline messages (SPEC A6): the sweep of expired ones (and of
      * channels without members whose history expired), and when the store
      * was last logged full. */
@@ -66,8 +72,10 @@ typedef struct rtmd_server {
     rtmd_map member_counts;
     struct event *member_count_timer;
     uint64_t member_count_due;
-    /* Accepting paused after accept() failed for want of descriptors. */
+    /* Accepting paused after accept() failed for want of descriptors, and
+     * those failures' log lines. */
     struct event *accept_pause;
+    rtmd_log_limiter accept_error_log;
     uint64_t next_conn_id;
     bool stopping;         /* SIGTERM/SIGINT seen */
     /* Sessions without a link, oldest deadline first (session.c). */

@@ -174,7 +174,8 @@ uint32_t ExpectedMaxConns() {
   struct rlimit rl;
   EXPECT_EQ(getrlimit(RLIMIT_NOFILE, &rl), 0);
   uint64_t n = rl.rlim_cur == RLIM_INFINITY ? (1u << 20) : rl.rlim_cur;
-  return static_cast<uint32_t>(n > 64 ? n - 64 : 1);
+  // 64 for rtmd's own files, 32 for the admin API (issue 13, item 2).
+  return static_cast<uint32_t>(n > 96 ? n - 96 : 1);
 }
 
 TEST(Config, LimitDefaults) {
@@ -183,8 +184,8 @@ TEST(Config, LimitDefaults) {
   ASSERT_EQ(p.st, RTMD_CONFIG_OK);
   struct rlimit rl;
   ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &rl), 0);
-  if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur > 64) {
-    EXPECT_EQ(p.cfg.max_conns, rl.rlim_cur - 64);
+  if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur > 96) {
+    EXPECT_EQ(p.cfg.max_conns, rl.rlim_cur - 96);
   }
   EXPECT_EQ(p.cfg.max_conns, ExpectedMaxConns());
   EXPECT_EQ(p.cfg.max_conns_per_ip, 1024u);
@@ -204,7 +205,10 @@ TEST(Config, LimitDefaults) {
   EXPECT_EQ(p.cfg.n_owned, 0u);
 }
 
-// The default --max-conns follows the soft open-file limit of the moment.
+// The default --max-conns follows the soft open-file limit of the moment,
+// less 64 for rtmd's files and 32 for admin connections; a larger one asked
+// for is lowered to it (rtmd_config_fit), so that links and admin
+// connections together never exhaust the descriptors.
 TEST(Config, MaxConnsDefaultFollowsTheOpenFileLimit) {
   struct rlimit saved;
   ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &saved), 0);
@@ -216,7 +220,22 @@ TEST(Config, MaxConnsDefaultFollowsTheOpenFileLimit) {
   Parse(p, {});
   ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &saved), 0);
   ASSERT_EQ(p.st, RTMD_CONFIG_OK);
-  EXPECT_EQ(p.cfg.max_conns, 136u);
+  EXPECT_EQ(p.cfg.max_conns, 104u);
+
+  Parsed big;
+  Parse(big, {"--max-conns", "5000"});
+  ASSERT_EQ(big.st, RTMD_CONFIG_OK);
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &low), 0);
+  uint32_t asked = rtmd_config_fit(&big.cfg);
+  uint32_t budget = rtmd_config_links_budget();
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &saved), 0);
+  EXPECT_EQ(asked, 5000u);
+  EXPECT_EQ(budget, 104u);
+  EXPECT_EQ(big.cfg.max_conns, 104u);
+  Parsed small;
+  Parse(small, {"--max-conns", "50"});
+  EXPECT_EQ(rtmd_config_fit(&small.cfg), 50u);
+  EXPECT_EQ(small.cfg.max_conns, 50u);
 }
 
 TEST(Config, EveryLimitFlag) {

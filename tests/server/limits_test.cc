@@ -8,6 +8,7 @@
 // runs as fast as it can and allows for what was refilled meanwhile; the
 // others shorten or lengthen the rate with --rate.
 #include <arpa/inet.h>
+#include <sys/resource.h>
 
 #include <chrono>
 #include <cstring>
@@ -307,6 +308,41 @@ TEST(Conns, TotalCap) {
   EXPECT_TRUE(rtmd.WaitForLog("--max-conns links"));
   // Those in are not affected.
   EXPECT_EQ(a.Join("room"), 0);
+}
+
+// Issue 13, item 2: one budget of descriptors. Under an open-file limit of
+// 256, rtmd keeps 64 for its own files and 32 for the admin API, so
+// --max-conns 1000 is lowered to 160, with a warning. 200 links then get 160
+// in and 40 refused with Close{CLOSE_OVERLOADED}: accept() never runs out of
+// descriptors, so rtmd never pauses or spins on it.
+TEST(Conns, MaxConnsFitsTheOpenFileLimit) {
+  rlimit old{};
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &old), 0);
+  rlimit low = old;
+  low.rlim_cur = 256;
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &low), 0);
+  auto rtmd = std::make_unique<RtmdProcess>(
+      std::vector<std::string>{"--max-conns", "1000", "--max-conns-per-ip", "0"});
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &old), 0);  // the test's own sockets
+  ASSERT_TRUE(rtmd->started());
+  EXPECT_TRUE(rtmd->WaitForLog("--max-conns 1000 is more than the open-file limit leaves "
+                               "for links"));
+  EXPECT_TRUE(rtmd->WaitForLog("links: at most 160,"));
+  std::vector<std::unique_ptr<TestClient>> in;
+  int refused = 0;
+  for (int i = 0; i < 200; i++) {
+    auto c = std::make_unique<TestClient>();
+    ASSERT_TRUE(c->Connect(rtmd->host(), rtmd->port()));
+    if (i < 160) {
+      ASSERT_TRUE(c->Hello()) << i;  // in and served
+      in.push_back(std::move(c));
+    } else if (ClosedWith(*c, RTM__WIRE__CLOSE__CODE__CLOSE_OVERLOADED)) {
+      refused++;
+    }
+  }
+  EXPECT_EQ(refused, 40);
+  EXPECT_EQ(rtmd->Log().find("accept failed"), std::string::npos);
+  EXPECT_EQ(rtmd->Log().find("accepting paused"), std::string::npos);
 }
 
 // A flood of half-open links (connected, then silent, or a Hello and then

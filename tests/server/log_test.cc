@@ -54,3 +54,26 @@ TEST(LogEscape, StopsAtAWholeEscapeWhenFull) {
 }
 
 }  // namespace
+
+namespace {
+
+// A repeated event's line: the first at once, then at most one per interval,
+// each saying how many were not logged since the one before.
+TEST(LogLimit, OncePerIntervalWithTheCountNotLogged) {
+  rtmd_log_limiter l{};
+  uint64_t unlogged = 99;
+  EXPECT_TRUE(rtmd_log_limit(&l, 1000, 1000, &unlogged));
+  EXPECT_EQ(unlogged, 0u);
+  for (uint64_t t = 1001; t < 2000; t += 100)
+    EXPECT_FALSE(rtmd_log_limit(&l, t, 1000, &unlogged));
+  EXPECT_TRUE(rtmd_log_limit(&l, 2000, 1000, &unlogged));
+  EXPECT_EQ(unlogged, 10u);
+  EXPECT_TRUE(rtmd_log_limit(&l, 5000, 1000, &unlogged));
+  EXPECT_EQ(unlogged, 0u);
+  // A clock at 0 (a test's virtual clock) still counts as "logged".
+  rtmd_log_limiter z{};
+  EXPECT_TRUE(rtmd_log_limit(&z, 0, 1000, &unlogged));
+  EXPECT_FALSE(rtmd_log_limit(&z, 500, 1000, &unlogged));
+}
+
+}  // namespace
