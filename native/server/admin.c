@@ -9,10 +9,15 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/queue.h>
+#include <netdb.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include <cjson/cJSON.h>
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/listener.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <openssl/crypto.h>
@@ -30,7 +35,6 @@
  * request line and headers of a curl call are well under a KiB. */
 #define ADMIN_MAX_HEADERS 8192
 #define ADMIN_MAX_BODY 4096
-#define ADMIN_TIMEOUT_S 10
 /* The longest ban: ten years. */
 #define ADMIN_MAX_BAN_S 315360000u
 /* Path segments of the longest route. */
@@ -38,10 +42,30 @@
 /* evhttp names the other status codes we use, not this one. */
 #define ADMIN_HTTP_UNAUTHORIZED 401
 
+/* An admin connection, from its bufferevent (made here for evhttp,
+ * admin_bev_cb) to its close (evhttp's close callback, admin_link_closed). */
+typedef struct admin_link {
+    struct admin_link *prev, *next;
+    struct rtmd_admin *a;
+    struct bufferevent *bev;
+    struct evhttp_connection *evcon; /* NULL until adopted */
+    struct event *adopt;       /* right after evhttp made the connection */
+    struct event *deadline;    /* the request is to be whole by then */
+} admin_link;
+
 struct rtmd_admin {
     rtmd_server *srv;
     struct evhttp *http;
+    struct evconnlistener *listener;
     unsigned char secret[SHA256_DIGEST_LENGTH]; /* SHA-256 of the secret */
+    admin_link *links;
+    unsigned nlinks;
+    bool full;                 /* at RTMD_ADMIN_MAX_CONNS */
+    bool fd_pause;             /* accept() found no descriptor: a pause */
+    bool accepting;
+    bool closing;              /* evhttp_free is freeing the links */
+    struct event *resume;      /* the end of fd_pause */
+    rtmd_log_limiter full_log, deadline_log;
 };
 
 /* What a handler gets: the request, its path parameter ({user} or
@@ -540,6 +564,197 @@ static const char *admin_method_name(enum evhttp_cmd_type m)
     }
 }
 
+/* ---- connections ------------------------------------------------------- */
+
+/* "HOST:PORT" of fd's peer, or "?". */
+static void admin_peer(evutil_socket_t fd, char *buf, size_t size)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof ss;
+    char host[64], port[16];
+    if (fd < 0 || getpeername(fd, (struct sockaddr *)&ss, &len) != 0 ||
+        getnameinfo((struct sockaddr *)&ss, len, host, sizeof host, port, sizeof port,
+                    NI_NUMERICHOST | NI_NUMERICSERV) != 0)
+        snprintf(buf, size, "?");
+    else
+        snprintf(buf, size, ss.ss_family == AF_INET6 ? "[%s]:%s" : "%s:%s", host, port);
+}
+
+/* The request was not whole at its deadline: its connection is closed. */
+static void admin_deadline_cb(evutil_socket_t unused, short what, void *arg)
+{
+    admin_link *l = arg;
+    rtmd_admin *a = l->a;
+    rtmd_server_tick(a->srv);
+    a->srv->metrics.admin_timed_out++;
+    uint64_t unlogged;
+    if (rtmd_log_limit(&a->deadline_log, a->srv->now.mono_ms, 1000, &unlogged)) {
+        char peer[96];
+        admin_peer(bufferevent_getfd(l->bev), peer, sizeof peer);
+        rtmd_log(RTMD_LOG_WARN, "admin: %s: no whole request within %u ms: closed (%llu "
+                 "closed so since the last such line)", peer, a->srv->cfg->admin_timeout_ms,
+                 (unsigned long long)unlogged + 1);
+    }
+    if (l->evcon)
+        evhttp_connection_free(l->evcon); /* and l, through admin_link_closed */
+}
+
+/* Accepting iff neither at the cap nor pausing for descriptors. A
+ * listener not accepting leaves new connections in the kernel's backlog,
+ * costing rtmd no descriptor, until it accepts again (Go's LimitListener). */
+static void admin_apply(rtmd_admin *a)
+{
+    bool on = !a->full && !a->fd_pause;
+    if (on == a->accepting || !a->listener || a->closing) /* closing: evhttp frees it */
+        return;
+    a->accepting = on;
+    (on ? evconnlistener_enable : evconnlistener_disable)(a->listener);
+}
+
+static void admin_set_full(rtmd_admin *a)
+{
+    bool full = a->nlinks >= RTMD_ADMIN_MAX_CONNS;
+    if (full && !a->full) {
+        a->srv->metrics.admin_full++;
+        uint64_t unlogged;
+        if (rtmd_log_limit(&a->full_log, a->srv->now.mono_ms, 1000, &unlogged))
+            rtmd_log(RTMD_LOG_WARN, "admin: %u connections at once, the most it holds: new "
+                     "ones wait until one closes (%llu times so since the last such line)",
+                     RTMD_ADMIN_MAX_CONNS, (unsigned long long)unlogged + 1);
+    }
+    a->full = full;
+    admin_apply(a);
+}
+
+/* evhttp hands the listener's callbacks its own pointer, not ours: the
+ * admin API of this process, for admin_listener_error_cb. */
+static rtmd_admin *admin_of_process;
+
+static void admin_resume_cb(evutil_socket_t unused, short what, void *arg)
+{
+    rtmd_admin *a = arg;
+    a->fd_pause = false;
+    admin_apply(a);
+}
+
+/* accept() failed. For want of descriptors (which the budget of config.h
+ * keeps from happening) the listener pauses as the links' do, rather than
+ * spin on the connection that stays pending. */
+static void admin_listener_error_cb(struct evconnlistener *l, void *arg)
+{
+    rtmd_admin *a = admin_of_process;
+    int err = EVUTIL_SOCKET_ERROR();
+    if (!a || a->http != arg)
+        return;
+    uint64_t unlogged;
+    if (rtmd_log_limit(&a->srv->accept_error_log, a->srv->now.mono_ms, 1000, &unlogged))
+        rtmd_log(RTMD_LOG_ERROR, "admin: accept failed: %s (%llu failures since the last "
+                 "such line)", evutil_socket_error_to_string(err),
+                 (unsigned long long)unlogged + 1);
+    if (err != EMFILE && err != ENFILE && err != ENOBUFS && err != ENOMEM)
+        return;
+    struct timeval tv = { 0, RTMD_ACCEPT_PAUSE_MS * 1000 };
+    if (a->resume && evtimer_add(a->resume, &tv) == 0) {
+        a->fd_pause = true;
+        admin_apply(a);
+    }
+}
+
+static void admin_link_free(admin_link *l)
+{
+    rtmd_admin *a = l->a;
+    if (l->adopt)
+        event_free(l->adopt);
+    if (l->deadline)
+        event_free(l->deadline);
+    if (l->prev)
+        l->prev->next = l->next;
+    else
+        a->links = l->next;
+    if (l->next)
+        l->next->prev = l->prev;
+    a->nlinks--;
+    free(l);
+    admin_set_full(a);
+}
+
+/* evhttp frees the connection. */
+static void admin_link_closed(struct evhttp_connection *evcon, void *arg)
+{
+    admin_link_free(arg);
+}
+
+/* Runs in the loop turn that accepted the connection, once evhttp has made
+ * it: evhttp's callbacks on the bufferevent carry the connection, on which
+ * the close callback is set. A reference on the bufferevent, taken in
+ * admin_bev_cb, kept it readable should evhttp have dropped the connection
+ * at once (the callbacks are then cleared). */
+static void admin_adopt_cb(evutil_socket_t unused, short what, void *arg)
+{
+    admin_link *l = arg;
+    bufferevent_data_cb readcb = NULL;
+    void *evcon = NULL;
+    bufferevent_getcb(l->bev, &readcb, NULL, NULL, &evcon);
+    struct bufferevent *bev = l->bev;
+    if (readcb && evcon && evhttp_connection_get_bufferevent(evcon) == bev) {
+        l->evcon = evcon;
+        evhttp_connection_set_closecb(evcon, admin_link_closed, l);
+    } else {
+        admin_link_free(l);
+    }
+    bufferevent_decref(bev);
+}
+
+/* evhttp's bufferevent for a connection it accepted (evhttp_set_bevcb), so
+ * that the connection is counted and has its deadline. NULL when out of
+ * memory: evhttp then makes one of its own, and that connection goes
+ * uncounted (logged). */
+static struct bufferevent *admin_bev_cb(struct event_base *base, void *arg)
+{
+    rtmd_admin *a = arg;
+    admin_link *l = calloc(1, sizeof *l);
+    if (l) {
+        l->a = a;
+        l->deadline = evtimer_new(base, admin_deadline_cb, l);
+        l->adopt = l->deadline ? event_new(base, -1, 0, admin_adopt_cb, l) : NULL;
+        l->bev = l->adopt ? bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE) : NULL;
+    }
+    if (!l || !l->bev) {
+        rtmd_log(RTMD_LOG_ERROR, "admin: out of memory for a connection: it is served "
+                 "uncounted and without its deadline");
+        if (l && l->adopt)
+            event_free(l->adopt);
+        if (l && l->deadline)
+            event_free(l->deadline);
+        free(l);
+        return NULL;
+    }
+    l->next = a->links;
+    if (a->links)
+        a->links->prev = l;
+    a->links = l;
+    a->nlinks++;
+    bufferevent_incref(l->bev);
+    event_active(l->adopt, EV_TIMEOUT, 1);
+    uint32_t ms = a->srv->cfg->admin_timeout_ms;
+    struct timeval tv = { (time_t)(ms / 1000u), (suseconds_t)(ms % 1000u) * 1000 };
+    if (evtimer_add(l->deadline, &tv) != 0)
+        rtmd_log(RTMD_LOG_ERROR, "admin: cannot arm a connection's deadline");
+    admin_set_full(a);
+    return l->bev;
+}
+
+/* The request is whole: its deadline is met, and its connection is closed
+ * after the answer (one request per connection). */
+static void admin_request_whole(rtmd_admin *a, struct evhttp_request *req)
+{
+    struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+    for (admin_link *l = a->links; l; l = l->next)
+        if (l->evcon == evcon)
+            evtimer_del(l->deadline);
+    evhttp_add_header(evhttp_request_get_output_headers(req), "Connection", "close");
+}
+
 /* Whether the request's length is said once: two Content-Length headers,
  * or one beside a Transfer-Encoding, are read one way by evhttp (the first)
  * and maybe another by a proxy in front, which could then smuggle a request
@@ -562,10 +777,10 @@ static void admin_request_cb(struct evhttp_request *req, void *arg)
 {
     rtmd_admin *a = arg;
     rtmd_server_tick(a->srv);
+    admin_request_whole(a, req);
     if (!admin_length_unambiguous(req)) {
-        /* What follows on the link cannot be trusted either: closed after
-         * the answer. */
-        evhttp_add_header(evhttp_request_get_output_headers(req), "Connection", "close");
+        /* What follows on the link cannot be trusted either: it is closed
+         * after the answer, as every admin connection is. */
         admin_error(req, HTTP_BADREQUEST, "ambiguous length: Content-Length twice, or with "
                                           "Transfer-Encoding");
         return;
@@ -680,14 +895,23 @@ int rtmd_admin_open(rtmd_server *srv)
         a->http ? rtmd_listener_bind(srv, cfg->admin_listen, NULL, bound, sizeof bound) : NULL;
     if (!l)
         return -1;
-    if (!evhttp_bind_listener(a->http, l)) {
+    a->resume = evtimer_new(srv->base, admin_resume_cb, a);
+    if (!a->resume || !evhttp_bind_listener(a->http, l)) {
         evconnlistener_free(l);
         rtmd_log(RTMD_LOG_ERROR, "out of memory opening the admin API");
         return -1;
     }
+    a->listener = l;
+    a->accepting = true;
+    admin_of_process = a;
+    evconnlistener_set_error_cb(l, admin_listener_error_cb);
+    evhttp_set_bevcb(a->http, admin_bev_cb, a);
     evhttp_set_max_headers_size(a->http, ADMIN_MAX_HEADERS);
     evhttp_set_max_body_size(a->http, ADMIN_MAX_BODY);
-    evhttp_set_timeout(a->http, ADMIN_TIMEOUT_S);
+    /* The idle timeout, beside each request's total deadline (admin_link). */
+    uint32_t ms = cfg->admin_timeout_ms;
+    struct timeval idle = { (time_t)(ms / 1000u), (suseconds_t)(ms % 1000u) * 1000 };
+    evhttp_set_timeout_tv(a->http, &idle);
     /* Every method reaches admin_request_cb, which answers 405 to those a
      * path does not take (evhttp would answer 501 to some). */
     evhttp_set_allowed_methods(a->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
@@ -704,8 +928,18 @@ void rtmd_admin_close(rtmd_server *srv)
     rtmd_admin *a = srv->admin;
     if (!a)
         return;
+    a->closing = true;
     if (a->http)
-        evhttp_free(a->http);
+        evhttp_free(a->http); /* the adopted links, through admin_link_closed */
+    while (a->links) { /* those evhttp had not made yet */
+        struct bufferevent *bev = a->links->bev;
+        admin_link_free(a->links);
+        bufferevent_decref(bev);
+    }
+    if (a->resume)
+        event_free(a->resume);
+    if (admin_of_process == a)
+        admin_of_process = NULL;
     OPENSSL_cleanse(a->secret, sizeof a->secret);
     free(a);
     srv->admin = NULL;

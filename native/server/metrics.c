@@ -146,6 +146,12 @@ int rtmd_metrics_render(rtmd_server *srv, struct evbuffer *out)
                         m->links_refused[RTMD_REFUSED_TOTAL]);
     rc |= metric_sample(out, "rtmd_links_refused_total", "cap=\"per_ip\"",
                         m->links_refused[RTMD_REFUSED_PER_IP]);
+    rc |= metric_single(out, "rtmd_admin_timed_out_total", "counter",
+                        "Admin connections closed for want of a whole request by --admin-timeout-ms.",
+                        m->admin_timed_out);
+    rc |= metric_single(out, "rtmd_admin_full_total", "counter",
+                        "Times the admin API held its most connections and stopped accepting.",
+                        m->admin_full);
     if (srv->store_path)
         rc |= metrics_store(srv, out);
     return rc ? -1 : 0;

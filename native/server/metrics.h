@@ -30,6 +30,10 @@ typedef struct {
     uint64_t peer_dropped;                     /* accepted peer messages a bound dropped */
     uint64_t kicks[RTMD_METRICS_KICK_REASONS]; /* Kick frames sent, by reason */
     uint64_t links_refused[RTMD_REFUSED_CAPS]; /* links refused over a cap */
+    uint64_t admin_timed_out;                  /* admin connections closed at the
+                                                * deadline of their request */
+    uint64_t admin_full;                       /* times the admin API reached
+                                                * RTMD_ADMIN_MAX_CONNS */
 } rtmd_metrics;
 
 void rtmd_metrics_login(rtmd_metrics *m, int code);
