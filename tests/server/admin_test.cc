@@ -2,8 +2,6 @@
 // over real sockets: authentication, each endpoint, kick and ban (SPEC A1:
 // Kick{BANNED_BY_SERVER}, logins refused while banned), and /metrics as
 // Prometheus text whose counters follow what happens.
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -418,19 +416,11 @@ long ProcessCpuMs(pid_t pid) {
   return (utime + stime) * 1000 / sysconf(_SC_CLK_TCK);
 }
 
-// A plain TCP connection to "HOST:PORT"; -1 on failure.
-int TcpConnect(const std::string& address) {
+// c connected to the admin API's "HOST:PORT" (a plain TCP connection).
+bool ConnectTo(TestClient& c, const std::string& address) {
   size_t colon = address.rfind(':');
-  sockaddr_in sa{};
-  sa.sin_family = AF_INET;
-  sa.sin_port = htons(static_cast<uint16_t>(std::stoi(address.substr(colon + 1))));
-  inet_pton(AF_INET, address.substr(0, colon).c_str(), &sa.sin_addr);
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd >= 0 && connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) {
-    close(fd);
-    return -1;
-  }
-  return fd;
+  return c.Connect(address.substr(0, colon),
+                   static_cast<uint16_t>(std::stoi(address.substr(colon + 1))));
 }
 
 // Whether the server closed fd (EOF or reset) within timeout_ms, having
@@ -461,8 +451,9 @@ bool ClosedWithin(int fd, int timeout_ms, std::string* got) {
 TEST(Admin, ARequestSentAByteAtATimeIsClosedAtItsDeadline) {
   AdminRtmd s({"--admin-timeout-ms", "800"});
   ASSERT_TRUE(s.started());
-  int fd = TcpConnect(s.admin_address());
-  ASSERT_GE(fd, 0);
+  TestClient c;
+  ASSERT_TRUE(ConnectTo(c, s.admin_address()));
+  int fd = c.fd();
   const std::string req = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: " +
                           std::string(200, 'a') + "\r\n\r\n";
   auto start = std::chrono::steady_clock::now();
@@ -478,7 +469,7 @@ TEST(Admin, ARequestSentAByteAtATimeIsClosedAtItsDeadline) {
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                 std::chrono::steady_clock::now() - start)
                 .count();
-  close(fd);
+  c.Close();
   EXPECT_TRUE(closed);
   EXPECT_EQ(got.find("200"), std::string::npos) << got;
   EXPECT_GE(ms, 700);
@@ -503,11 +494,11 @@ TEST(Admin, AFloodOfSilentConnectionsIsBoundedAndChatGoesOn) {
   TestClient a, b;
   ASSERT_TRUE(On(a, s, "alice"));
   ASSERT_TRUE(On(b, s, "bob"));
-  std::vector<int> flood;
+  std::vector<std::unique_ptr<TestClient>> flood;
   for (int i = 0; i < 100; i++) {
-    int fd = TcpConnect(s.admin_address());  // the backlog takes those not accepted
-    if (fd >= 0)
-      flood.push_back(fd);
+    auto c = std::make_unique<TestClient>();
+    if (ConnectTo(*c, s.admin_address()))  // the backlog takes those not accepted
+      flood.push_back(std::move(c));
   }
   EXPECT_EQ(flood.size(), 100u);
   EXPECT_TRUE(s.rtmd().WaitForLog("32 connections at once, the most it holds"));
@@ -533,8 +524,7 @@ TEST(Admin, AFloodOfSilentConnectionsIsBoundedAndChatGoesOn) {
   for (int i = 0; i < 40 && r.status != 200; i++)
     r = HttpRequest(s.admin_address(), "GET", "/healthz", {}, "", 1000);
   EXPECT_EQ(r.status, 200);
-  for (int fd : flood)
-    close(fd);
+  flood.clear();
   std::map<std::string, double> m = Metrics(s);
   EXPECT_GE(m["rtmd_admin_full_total"], 1);
   // Silent ones meet the idle timeout or the deadline, whichever comes
