@@ -60,8 +60,10 @@ static int rtmd_start(const bench_env *env, int port, char *const *store,
     snprintf(listen, sizeof(listen), "127.0.0.1:%d", port);
     snprintf(log, sizeof(log), "%s/rtmd-%d.log", env->work_dir, port);
     snprintf(heartbeat, sizeof(heartbeat), "%d", env->heartbeat_s * 1000);
+    /* Every client of the bench comes from loopback: no per-address caps. */
     char *fixed[] = {rtmd, "--listen", listen,
                      "--rate", "messages=0/1", "--rate", "join=0/1",
+                     "--rate", "login-per-address=0/1",
                      "--max-conns-per-ip", "0", "--heartbeat-ms", heartbeat,
                      "--log-level", "warn"};
     enum { NFIXED = sizeof(fixed) / sizeof(fixed[0]), MAX_STORE = 8 };

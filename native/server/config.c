@@ -79,11 +79,15 @@ static void rtmd__usage(FILE *f)
         "  --max-conns-per-ip N      links held at once from one source address\n"
         "                            (default %u; 0: no limit)\n"
         "  --rate NAME=COUNT/SECONDS at most COUNT requests per SECONDS (a burst of\n"
-        "                            COUNT, then evenly) per session; COUNT 0: no\n"
-        "                            limit. Names and defaults: join=50/3,\n"
-        "                            join-same-channel=2/5, messages=1500/3,\n"
-        "                            attribute-writes=100/5, attribute-reads=400/5,\n"
-        "                            query-peers=100/5\n"
+        "                            COUNT, then evenly) per user; COUNT 0: no\n"
+        "                            limit. Names and defaults: login=2/1,\n"
+        "                            login-per-address=1000/10 (per source\n"
+        "                            address), renew-token=2/1, join=50/3,\n"
+        "                            join-same-channel=2/5, leave=50/3,\n"
+        "                            messages=1500/3, get-members=50/5,\n"
+        "                            member-count=50/5, attribute-writes=100/5,\n"
+        "                            attribute-reads=400/5, query-peers=100/5,\n"
+        "                            subscriptions=100/5\n"
         "  --config FILE             read options from FILE: one 'name value' per\n"
         "                            line (the option without its --), # comments;\n"
         "                            later options override earlier ones\n"
@@ -283,10 +287,10 @@ static int rtmd__parse_rate(rtmd_config *cfg, const char *value, FILE *err)
         kind = rtmd_rate_find(name);
     }
     if (kind == RTMD_RATE_COUNT) {
-        fprintf(err, "rtmd: --rate: expected NAME=COUNT/SECONDS with NAME one of join, "
-                     "join-same-channel, messages, attribute-writes, attribute-reads, "
-                     "query-peers; "
-                     "got '%s'\n", value);
+        fprintf(err, "rtmd: --rate: expected NAME=COUNT/SECONDS with NAME one of");
+        for (int k = 0; k < RTMD_RATE_COUNT; k++)
+            fprintf(err, "%s %s", k ? "," : "", rtmd_rate_name((rtmd_rate_kind)k));
+        fprintf(err, "; got '%s'\n", value);
         return -1;
     }
     /* COUNT: digits. SECONDS: digits, then at most 3 decimals. */

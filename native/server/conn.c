@@ -91,6 +91,11 @@ const char *rtmd_conn_name(const rtmd_conn *c)
     return c->name;
 }
 
+const char *rtmd_conn_host(const rtmd_conn *c)
+{
+    return c->host;
+}
+
 bool rtmd_conn_is_open(const rtmd_conn *c)
 {
     return c && c->state <= CONN_READY;

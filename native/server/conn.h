@@ -62,6 +62,8 @@ rtmd_session *rtmd_conn_session(const rtmd_conn *c);
 
 /* "link#3 127.0.0.1:40312", for logs. */
 const char *rtmd_conn_name(const rtmd_conn *c);
+/* Its numeric source address, "127.0.0.1" (the key of per-address limits). */
+const char *rtmd_conn_host(const rtmd_conn *c);
 
 /* The gate (store.h, rtmd_store_barrier): frames sent while the store's
  * writes are not durable are held per link, in order, and go out once the

@@ -75,7 +75,7 @@ int main(int argc, char **argv)
              "max frame %u bytes", cfg.heartbeat_ms,
              cfg.idle_timeout_ms ? "from --idle-timeout-ms" : "3 x the client's heartbeat",
              cfg.login_deadline_ms, cfg.max_frame);
-    char rates[256];
+    char rates[640];
     size_t n = 0;
     for (int k = 0; k < RTMD_RATE_COUNT && n < sizeof rates; k++) {
         rtmd_rate r = cfg.rates[k];
@@ -86,7 +86,7 @@ int main(int argc, char **argv)
     char per_ip[32] = "any number";
     if (cfg.max_conns_per_ip)
         snprintf(per_ip, sizeof per_ip, "%u", cfg.max_conns_per_ip);
-    rtmd_log(RTMD_LOG_INFO, "links: at most %u, %s per address; rates per session: %s",
+    rtmd_log(RTMD_LOG_INFO, "links: at most %u, %s per address; rates per user: %s",
              cfg.max_conns, per_ip, rates);
     if (rtmd_listener_open(&srv) != 0)
         goto out_server;

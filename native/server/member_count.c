@@ -210,6 +210,8 @@ void rtmd_member_count_request(const rtmd_req *rq, const rtm__frame *req)
     for (size_t i = 0; code == 0 && i < g->n_channels; i++)
         if (!rtm__channel_id_valid(g->channels[i]))
             code = RTM_GET_CHANNEL_MEMBER_COUNT_ERR_INVALID_ARGUMENT;
+    if (code == 0 && !rtmd_request_rate_ok(rq))
+        code = RTM_GET_CHANNEL_MEMBER_COUNT_ERR_TOO_OFTEN;
     rtmd_call *call = code == 0 ? rtmd_call_new(rq->srv, RTMD_ENG_MEMBER_COUNTS, mc_request_done,
                                                 rq->s->app_id, NULL, NULL)
                                 : NULL;

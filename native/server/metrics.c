@@ -146,6 +146,13 @@ int rtmd_metrics_render(rtmd_server *srv, struct evbuffer *out)
                         m->links_refused[RTMD_REFUSED_TOTAL]);
     rc |= metric_sample(out, "rtmd_links_refused_total", "cap=\"per_ip\"",
                         m->links_refused[RTMD_REFUSED_PER_IP]);
+    rc |= metric_head(out, "rtmd_rate_refused_total", "counter",
+                      "Requests refused TOO_OFTEN, by the --rate they were over.");
+    for (int k = 0; k < RTMD_RATE_COUNT; k++) {
+        char rate[48];
+        snprintf(rate, sizeof rate, "rate=\"%s\"", rtmd_rate_name((rtmd_rate_kind)k));
+        rc |= metric_sample(out, "rtmd_rate_refused_total", rate, m->rate_refused[k]);
+    }
     rc |= metric_single(out, "rtmd_admin_timed_out_total", "counter",
                         "Admin connections closed for want of a whole request by --admin-timeout-ms.",
                         m->admin_timed_out);

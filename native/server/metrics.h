@@ -8,6 +8,8 @@
 
 #include <stdint.h>
 
+#include "ratelimit.h"
+
 struct evbuffer;
 struct rtmd_server;
 
@@ -34,6 +36,7 @@ typedef struct {
                                                 * deadline of their request */
     uint64_t admin_full;                       /* times the admin API reached
                                                 * RTMD_ADMIN_MAX_CONNS */
+    uint64_t rate_refused[RTMD_RATE_COUNT];    /* requests refused TOO_OFTEN, by --rate */
 } rtmd_metrics;
 
 void rtmd_metrics_login(rtmd_metrics *m, int code);

@@ -280,6 +280,10 @@ void rtmd_presence_subscribe(const rtmd_req *rq, const rtm__frame *f)
         rtmd_reply_result(rq, RTM_PEER_SUBSCRIPTION_STATUS_ERR_INVALID_ARGUMENT);
         return;
     }
+    if (!rtmd_request_rate_ok(rq)) {
+        rtmd_reply_result(rq, RTM_PEER_SUBSCRIPTION_STATUS_ERR_TOO_OFTEN);
+        return;
+    }
     rtmd_call *call = rtmd_call_new(rq->srv, RTMD_ENG_SUBSCRIBE, presence_subscribe_done,
                                     rq->s->app_id, rq->s->user_id, NULL);
     if (!call) {
@@ -306,13 +310,17 @@ static void presence_get_subscribed_done(rtmd_eng_op *op)
 
 void rtmd_presence_get_subscribed(const rtmd_req *rq, const rtm__frame *f)
 {
-    rtmd_call *call = rtmd_call_new(rq->srv, RTMD_ENG_SUBSCRIBED,
-                                    presence_get_subscribed_done, rq->s->app_id,
-                                    rq->s->user_id, NULL);
+    bool over_rate = !rtmd_request_rate_ok(rq);
+    rtmd_call *call = over_rate ? NULL
+                                : rtmd_call_new(rq->srv, RTMD_ENG_SUBSCRIBED,
+                                                presence_get_subscribed_done, rq->s->app_id,
+                                                rq->s->user_id, NULL);
     if (!call) {
         rtmd_later now = rtmd_reply_later(rq);
         presence_answer_states(rq->srv, &now, rq->s->app_id,
-                               RTM_QUERY_PEERS_BY_SUBSCRIPTION_OPTION_ERR_FAILURE, NULL, 0);
+                               over_rate ? RTM_QUERY_PEERS_BY_SUBSCRIPTION_OPTION_ERR_TOO_OFTEN
+                                         : RTM_QUERY_PEERS_BY_SUBSCRIPTION_OPTION_ERR_FAILURE,
+                               NULL, 0);
         return;
     }
     call->op.in.subscribed.of = (rtmd_user){ call->app, call->user };

@@ -185,6 +185,8 @@ static void router_call_free(rtmd_eng_op *op)
 
 void rtmd_router_peer_ack(const rtmd_req *rq, const rtm__frame *f)
 {
+    if (f->peer_ack->seq <= rq->s->acked_seq)
+        return; /* nothing new: already acknowledged */
     rtmd_call *call = rtmd_call_new(rq->srv, RTMD_ENG_PEER_ACK, router_call_free, NULL, NULL,
                                     NULL);
     if (!call) {
@@ -194,6 +196,7 @@ void rtmd_router_peer_ack(const rtmd_req *rq, const rtm__frame *f)
     }
     call->op.in.peer_ack.of = rtmd_session_user(rq->s);
     call->op.in.peer_ack.seq = f->peer_ack->seq;
+    rq->s->acked_seq = f->peer_ack->seq;
     rtmd_call_submit(call);
 }
 
@@ -236,7 +239,7 @@ static void router_joined(rtmd_eng_op *op)
     uint32_t id = call->answer.id;
     rtmd_later_result(&call->answer, op->code);
     if (op->code == RTM_JOIN_CHANNEL_ERR_OK) {
-        if (s && rtmd_recent_joins_add(&s->recent_joins, same, ch, srv->now.mono_ms) != 0)
+        if (s && rtmd_recent_joins_add(&s->rates->recent_joins, same, ch, srv->now.mono_ms) != 0)
             rtmd_log(RTMD_LOG_ERROR, "%s/%s: out of memory counting a join of %s",
                      call->app, call->user, ch);
         router_member_event(srv, call->app, call->user, ch, true, op->count, &op->users);
@@ -287,7 +290,7 @@ void rtmd_router_join(const rtmd_req *rq, const rtm__frame *f)
         .channel = call->id,
         .max_per_user = RTMD_MAX_CHANNELS_PER_SESSION,
         .seq_base = rtmd_wall_us(),
-        .same_too_often = !rtmd_recent_joins_allow(&s->recent_joins,
+        .same_too_often = !rtmd_recent_joins_allow(&s->rates->recent_joins,
                                                    cfg->rates[RTMD_RATE_JOIN_SAME], ch,
                                                    srv->now.mono_ms),
         .replay = j->replay,
@@ -313,6 +316,11 @@ void rtmd_router_leave(const rtmd_req *rq, const rtm__frame *f)
 {
     rtmd_session *s = rq->s;
     const char *ch = f->leave->channel ? f->leave->channel : "";
+    /* LeaveChannelError has no TOO_OFTEN: over the rate is REJECTED. */
+    if (!rtmd_request_rate_ok(rq)) {
+        rtmd_reply_result(rq, RTM_LEAVE_CHANNEL_ERR_REJECTED);
+        return;
+    }
     rtmd_call *call = rtmd_call_new(rq->srv, RTMD_ENG_LEAVE, router_left, s->app_id, s->user_id,
                                     ch);
     if (!call) {
@@ -409,11 +417,13 @@ void rtmd_router_get_members(const rtmd_req *rq, const rtm__frame *req)
 {
     rtmd_session *s = rq->s;
     const char *ch = req->get_members->channel ? req->get_members->channel : "";
-    rtmd_call *call = rtmd_call_new(rq->srv, RTMD_ENG_MEMBERS, router_members_done, s->app_id,
-                                    s->user_id, ch);
+    bool over_rate = !rtmd_request_rate_ok(rq);
+    rtmd_call *call = over_rate ? NULL
+                                : rtmd_call_new(rq->srv, RTMD_ENG_MEMBERS, router_members_done,
+                                                s->app_id, s->user_id, ch);
     if (!call) {
         Rtm__Wire__Members m = RTM__WIRE__MEMBERS__INIT;
-        m.code = RTM_GET_MEMBERS_ERR_FAILURE;
+        m.code = over_rate ? RTM_GET_MEMBERS_ERR_TOO_OFTEN : RTM_GET_MEMBERS_ERR_FAILURE;
         rtm__frame f = RTM__WIRE__FRAME__INIT;
         f.body_case = RTM__WIRE__FRAME__BODY_MEMBERS;
         f.members = &m;

@@ -68,6 +68,7 @@ static void rtmd_server_offline_sweep(evutil_socket_t fd, short what, void *arg)
 {
     rtmd_server *srv = arg;
     rtmd_server_tick(srv);
+    rtmd_rates_sweep(&srv->rates, srv->cfg->rates, srv->now.mono_us);
     rtmd_call *call = rtmd_call_new(srv, RTMD_ENG_EXPIRE, server_expired, NULL, NULL, NULL);
     if (!call) {
         rtmd_log(RTMD_LOG_ERROR, "out of memory expiring offline messages");
@@ -392,6 +393,7 @@ void rtmd_server_free(rtmd_server *srv)
         srv->recover_timer = NULL;
     }
     rtmd_registry_free(&srv->sessions);
+    rtmd_rates_free(&srv->rates);
     if (srv->grace_timer) {
         event_free(srv->grace_timer);
         srv->grace_timer = NULL;

@@ -22,6 +22,7 @@
 #include "log.h"
 #include "map.h"
 #include "metrics.h"
+#include "rates.h"
 #include "registry.h"
 #include "engine/store.h"
 
@@ -50,6 +51,7 @@ typedef struct rtmd_server {
     rtmd_store *store;     /* what the system keeps (store.h) */
     struct rtmd_engine *engine; /* the door to it (engine.h) */
     rtmd_registry sessions; /* the sessions this node holds (registry.h) */
+    rtmd_rates rates;       /* request rates by user and address (rates.h) */
     struct evconnlistener *listener;
     /* TLS (tls.c): the listener that serves it (== listener when --listen is
      * TLS) and the context; NULL without --tls-cert. */

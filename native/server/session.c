@@ -32,25 +32,32 @@ static void session_free(rtmd_session *s)
 {
     rtmd_token_expiry_free(s);
     rtmd_presence_free(s);
-    rtmd_recent_joins_free(&s->recent_joins);
+    rtmd_rates_release(s->rates);
     free(s->app_id);
     free(s->user_id);
     free(s);
 }
 
-bool rtmd_session_rate_take(rtmd_server *srv, rtmd_session *s, rtmd_rate_kind kind)
+static bool session_rate_take(rtmd_server *srv, rtmd_user_rates *u, const char *app,
+                              const char *user, rtmd_rate_kind kind)
 {
     rtmd_rate rate = srv->cfg->rates[kind];
-    if (rtmd_bucket_take(&s->rates[kind], rate, srv->now.mono_us))
+    if (rtmd_bucket_take(&u->buckets[kind], rate, srv->now.mono_us))
         return true;
-    rtmd_log(RTMD_LOG_DEBUG, "%s/%s: over the %s rate (%u per %u ms): refused", s->app_id,
-             s->user_id, rtmd_rate_name(kind), rate.count, rate.period_ms);
+    srv->metrics.rate_refused[kind]++;
+    rtmd_log(RTMD_LOG_DEBUG, "%s/%s: over the %s rate (%u per %u ms): refused", app, user,
+             rtmd_rate_name(kind), rate.count, rate.period_ms);
     return false;
+}
+
+bool rtmd_session_rate_take(rtmd_server *srv, rtmd_session *s, rtmd_rate_kind kind)
+{
+    return session_rate_take(srv, s->rates, s->app_id, s->user_id, kind);
 }
 
 void rtmd_session_rate_give_back(rtmd_server *srv, rtmd_session *s, rtmd_rate_kind kind)
 {
-    rtmd_bucket_give_back(&s->rates[kind], srv->cfg->rates[kind]);
+    rtmd_bucket_give_back(&s->rates->buckets[kind], srv->cfg->rates[kind]);
 }
 
 /* Session ids: counted from a random start, so that an id a client kept
@@ -77,7 +84,8 @@ static rtmd_session *session_new(rtmd_server *srv, const char *app, const char *
     s->instance_id = instance;
     s->id = session_next_id();
     s->login_wall_ms = srv->now.wall_ms;
-    if (!s->app_id || !s->user_id) {
+    s->rates = rtmd_rates_hold(&srv->rates, app, user);
+    if (!s->app_id || !s->user_id || !s->rates) {
         session_free(s);
         return NULL;
     }
@@ -408,13 +416,31 @@ void rtmd_session_login(const rtmd_req *rq, const rtm__frame *f)
     const Rtm__Wire__Login *login = f->login;
     const char *app = login->app_id ? login->app_id : "";
     const char *user = login->user_id ? login->user_id : "";
-    int code = rtmd_auth_check_app(srv->cfg, app);
+    /* SPEC A2's login rate: by source address first, before any work, then
+     * by user once the token is good (so that nobody without one can use
+     * up another user's logins). */
+    int code = RTM_LOGIN_ERR_OK;
+    if (!rtmd_rates_take_address(&srv->rates, srv->cfg->rates[RTMD_RATE_LOGIN_ADDRESS],
+                                 rtmd_conn_host(c), srv->now.mono_us)) {
+        srv->metrics.rate_refused[RTMD_RATE_LOGIN_ADDRESS]++;
+        code = RTM_LOGIN_ERR_TOO_OFTEN;
+    }
+    if (code == RTM_LOGIN_ERR_OK)
+        code = rtmd_auth_check_app(srv->cfg, app);
     if (code == RTM_LOGIN_ERR_OK && !rtm__user_id_valid(user))
         code = RTM_LOGIN_ERR_INVALID_ARGUMENT;
     uint64_t token_expires_at = 0;
     if (code == RTM_LOGIN_ERR_OK)
         code = rtmd_auth_check_token(srv->cfg, app, user, login->token ? login->token : "",
                                      srv->now.wall_ms / 1000u, &token_expires_at);
+    if (code == RTM_LOGIN_ERR_OK) {
+        rtmd_user_rates *u = rtmd_rates_hold(&srv->rates, app, user);
+        if (!u)
+            code = RTM_LOGIN_ERR_UNKNOWN;
+        else if (!session_rate_take(srv, u, app, user, RTMD_RATE_LOGIN))
+            code = RTM_LOGIN_ERR_TOO_OFTEN;
+        rtmd_rates_release(u);
+    }
     rtmd_later answer = rtmd_reply_later(rq);
     if (code != RTM_LOGIN_ERR_OK) {
         rtmd_log(RTMD_LOG_INFO, "%s: login refused: %s", rtmd_conn_name(c),

@@ -22,7 +22,7 @@
 #include <stdint.h>
 
 #include "deadlines.h"
-#include "ratelimit.h"
+#include "rates.h"
 #include "requests.h"
 #include "rtm.pb-c.h"
 #include "engine/store.h"
@@ -56,10 +56,12 @@ typedef struct rtmd_session {
     uint64_t last_rx_ms;
     bool unreachable;
     struct event *presence_timer;
-    /* Its request rates (ratelimit.h): kept with the session, so that a new
-     * link does not reset them. */
-    rtmd_bucket rates[RTMD_RATE_COUNT];
-    rtmd_recent_joins recent_joins;
+    /* Its user's request rates (rates.h): shared with any other session of
+     * the user and kept after them, so that logging in again does not
+     * reset them. Never NULL. */
+    rtmd_user_rates *rates;
+    /* The highest PeerAck.seq taken from its links (a lower one is a no-op). */
+    uint64_t acked_seq;
 } rtmd_session;
 
 /* The handler of Login (requests.c): answers LoginResult; a session is
@@ -81,8 +83,9 @@ void rtmd_session_link_lost(struct rtmd_server *srv, rtmd_session *s);
  * freed. */
 void rtmd_session_kick(struct rtmd_server *srv, rtmd_session *s, int reason);
 
-/* Counts one request of kind against s's rate (--rate); false (logged at
- * debug) when s is over it and the request is to be refused TOO_OFTEN. */
+/* Counts one request of kind against the rate of s's user (--rate); false
+ * (logged at debug) when it is over it and the request is to be refused
+ * TOO_OFTEN. */
 bool rtmd_session_rate_take(struct rtmd_server *srv, rtmd_session *s, rtmd_rate_kind kind);
 /* Gives back the last request rtmd_session_rate_take counted (a re-send). */
 void rtmd_session_rate_give_back(struct rtmd_server *srv, rtmd_session *s,

@@ -102,6 +102,10 @@ void rtmd_token_renew(const rtmd_req *rq, const rtm__frame *f)
     const Rtm__Wire__RenewToken *renew = f->renew_token;
     uint64_t expires_at = 0;
     uint64_t now_s = srv->now.wall_ms / 1000u;
+    if (!rtmd_request_rate_ok(rq)) {
+        rtmd_reply_result(rq, RTM_RENEW_TOKEN_ERR_TOO_OFTEN);
+        return;
+    }
     int code = rtmd_auth_check_renew(srv->cfg, s->app_id, s->user_id,
                                      renew && renew->token ? renew->token : "", now_s,
                                      &expires_at);

@@ -281,8 +281,10 @@ TEST(Config, RateSecondsInMsAndLastRateWins) {
 }
 
 TEST(Config, BadLimitValuesAreErrorsWithAClearMessage) {
-  const std::string names = "NAME one of join, join-same-channel, messages, attribute-writes, "
-                            "attribute-reads, query-peers";
+  const std::string names =
+      "NAME one of login, login-per-address, renew-token, join, join-same-channel, leave, "
+      "messages, get-members, member-count, attribute-writes, attribute-reads, query-peers, "
+      "subscriptions;";
   const std::string range = "COUNT from 0 to 1000000 and SECONDS from 0.001 to 86400";
   struct {
     std::vector<std::string> args;

@@ -258,6 +258,111 @@ TEST(Rates, KeptWhenTheSessionIsResumed_S12) {
   EXPECT_EQ(c.Join("c"), RTM_JOIN_CHANNEL_ERR_TOO_OFTEN);
 }
 
+// Issue 13, item 8: the rates belong to the user, not to the session. Logging
+// out and in again, or from another instance (which replaces the session,
+// S16), starts from the same buckets.
+TEST(Rates, KeptWhenTheUserLogsInAgain_Issue13Item8) {
+  RtmdProcess rtmd({"--rate", "messages=3/600"});
+  ASSERT_TRUE(rtmd.started());
+  TestClient b;
+  ASSERT_TRUE(Online(b, rtmd, "bob"));
+  TestClient a;
+  ASSERT_TRUE(Online(a, rtmd, "alice"));
+  for (int i = 0; i < 3; i++) EXPECT_EQ(a.PeerSend("bob", "m"), 0) << i;
+  EXPECT_EQ(a.PeerSend("bob", "m"), RTM_PEER_MESSAGE_ERR_TOO_OFTEN);
+  EXPECT_EQ(a.Logout(), 0);
+  a.Close();
+  ASSERT_TRUE(Online(a, rtmd, "alice"));  // a new session
+  EXPECT_EQ(a.PeerSend("bob", "m"), RTM_PEER_MESSAGE_ERR_TOO_OFTEN);
+  // A third login of alice: past the login rate's burst (2), one more after
+  // its interval (500 ms).
+  std::this_thread::sleep_for(std::chrono::milliseconds(550));
+  TestClient other;
+  ASSERT_TRUE(Online(other, rtmd, "alice", "app", 2));  // another instance
+  EXPECT_EQ(other.PeerSend("bob", "m"), RTM_PEER_MESSAGE_ERR_TOO_OFTEN);
+  // Another user has its own.
+  EXPECT_EQ(b.PeerSend("alice", "m"), 0);
+}
+
+// SPEC A2 on the server: more than 2 logins of one user per second are
+// refused LOGIN_ERR_TOO_OFTEN (10), whatever client sends them; another user
+// is not affected, and after the refill one goes through again.
+TEST(Rates, LoginDefaultIs2PerSecondPerUser_A2) {
+  RtmdProcess rtmd;
+  ASSERT_TRUE(rtmd.started());
+  auto t0 = Clock::now();
+  int ok = 0, code = 0;
+  for (uint64_t instance = 1; instance <= 20; instance++) {
+    TestClient c;
+    ASSERT_TRUE(c.Connect(rtmd.host(), rtmd.port()) && c.Hello());
+    code = c.Login("app", "alice", instance);
+    if (code != 0) break;
+    ok++;
+  }
+  ExpectBurstThenRefused(ok, code, RTM_LOGIN_ERR_TOO_OFTEN, 2, 1000, MsSince(t0));
+  TestClient bob;
+  EXPECT_TRUE(Online(bob, rtmd, "bob"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));  // one interval: 500 ms
+  TestClient again;
+  EXPECT_TRUE(Online(again, rtmd, "alice", "app", 99));
+}
+
+// Logins from one source address, any user: a burst of COUNT, then
+// LOGIN_ERR_TOO_OFTEN; another address is not affected.
+TEST(Rates, LoginsPerAddress) {
+  RtmdProcess rtmd({"--rate", "login-per-address=3/600"});
+  ASSERT_TRUE(rtmd.started());
+  std::vector<std::unique_ptr<TestClient>> cs;
+  for (int i = 0; i < 4; i++) {
+    cs.push_back(std::make_unique<TestClient>());
+    ASSERT_TRUE(cs.back()->Connect(rtmd.host(), rtmd.port()) && cs.back()->Hello());
+    EXPECT_EQ(cs.back()->Login("app", "user" + std::to_string(i)),
+              i < 3 ? 0 : RTM_LOGIN_ERR_TOO_OFTEN) << i;
+  }
+  TestClient elsewhere;
+  ASSERT_TRUE(elsewhere.Connect(rtmd.host(), rtmd.port(), kWaitMs, "127.0.0.2") &&
+              elsewhere.Hello());
+  EXPECT_EQ(elsewhere.Login("app", "user3"), 0);
+}
+
+// Issue 13, item 9 and "a rate on every request type": each request that
+// had none is refused over its --rate with its family's code (LeaveChannel
+// has no TOO_OFTEN: REJECTED), and nothing else is counted against it.
+TEST(Rates, EveryRequestTypeHasARate_Issue13Item9) {
+  RtmdProcess rtmd({"--rate", "get-members=2/600", "--rate", "member-count=2/600", "--rate",
+                    "subscriptions=2/600", "--rate", "leave=2/600", "--rate",
+                    "renew-token=2/600"});
+  ASSERT_TRUE(rtmd.started());
+  TestClient c;
+  ASSERT_TRUE(Online(c, rtmd, "alice"));
+  ASSERT_EQ(c.Join("room"), 0);
+  for (int i = 0; i < 3; i++) {
+    FramePtr m = c.GetMembers("room");
+    ASSERT_TRUE(m);
+    EXPECT_EQ(m->members->code, i < 2 ? 0 : RTM_GET_MEMBERS_ERR_TOO_OFTEN) << i;
+    FramePtr n = c.GetMemberCount({"room"});
+    ASSERT_TRUE(n);
+    EXPECT_EQ(n->member_counts->code, i < 2 ? 0 : RTM_GET_CHANNEL_MEMBER_COUNT_ERR_TOO_OFTEN)
+        << i;
+  }
+  EXPECT_EQ(c.Subscribe({"bob"}), 0);
+  EXPECT_TRUE(c.GetSubscribed());  // the second of the budget
+  EXPECT_EQ(c.Subscribe({"bob"}, true), RTM_PEER_SUBSCRIPTION_STATUS_ERR_TOO_OFTEN);
+  FramePtr s = c.GetSubscribed();
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->peer_states->code, RTM_QUERY_PEERS_BY_SUBSCRIPTION_OPTION_ERR_TOO_OFTEN);
+  EXPECT_EQ(c.Leave("room"), 0);
+  EXPECT_EQ(c.Leave("room"), RTM_LEAVE_CHANNEL_ERR_NOT_IN_CHANNEL);
+  EXPECT_EQ(c.Leave("room"), RTM_LEAVE_CHANNEL_ERR_REJECTED);
+  EXPECT_EQ(c.RenewToken("t1"), 0);
+  EXPECT_EQ(c.RenewToken("t2"), 0);
+  EXPECT_EQ(c.RenewToken("t3"), RTM_RENEW_TOKEN_ERR_TOO_OFTEN);
+  // Still logged in and served: messages have their own budget.
+  EXPECT_EQ(c.ChannelSend("room", "x"), RTM_CHANNEL_MESSAGE_ERR_FAILURE);  // left it
+  EXPECT_EQ(c.Join("room"), 0);
+  EXPECT_EQ(c.ChannelSend("room", "x"), 0);
+}
+
 // ---- connection caps ------------------------------------------------------
 
 // Waits until a link from source is accepted again (the server frees a

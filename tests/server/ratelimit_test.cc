@@ -10,6 +10,7 @@
 
 extern "C" {
 #include "ratelimit.h"
+#include "rates.h"
 }
 
 namespace {
@@ -32,12 +33,21 @@ TEST(RateLimit, DefaultsAreTheReferencesRates) {
     const char* name;
     uint32_t count, period_ms;
   } want[] = {
+      // The reference's.
+      {RTMD_RATE_LOGIN, "login", 2, 1000},
+      {RTMD_RATE_RENEW_TOKEN, "renew-token", 2, 1000},
       {RTMD_RATE_JOIN, "join", 50, 3000},
       {RTMD_RATE_JOIN_SAME, "join-same-channel", 2, 5000},
       {RTMD_RATE_MESSAGES, "messages", 1500, 3000},
       {RTMD_RATE_ATTR_WRITES, "attribute-writes", 100, 5000},
       {RTMD_RATE_ATTR_READS, "attribute-reads", 400, 5000},
       {RTMD_RATE_QUERY_PEERS, "query-peers", 100, 5000},
+      // Ours (docs/SERVER.md, "Limits").
+      {RTMD_RATE_LOGIN_ADDRESS, "login-per-address", 1000, 10000},
+      {RTMD_RATE_LEAVE, "leave", 50, 3000},
+      {RTMD_RATE_GET_MEMBERS, "get-members", 50, 5000},
+      {RTMD_RATE_MEMBER_COUNT, "member-count", 50, 5000},
+      {RTMD_RATE_SUBSCRIPTIONS, "subscriptions", 100, 5000},
   };
   ASSERT_EQ(sizeof want / sizeof want[0], static_cast<size_t>(RTMD_RATE_COUNT));
   for (const auto& w : want) {
@@ -308,6 +318,68 @@ TEST(RateLimit, RecentJoinsFreeEmptiesTheList) {
   ASSERT_EQ(rtmd_recent_joins_add(&j, r, "1", 1000), 0);
   rtmd_recent_joins_free(&j);
   rtmd_recent_joins_free(&j);  // twice is harmless
+}
+
+// ---- the table of rates.h ---------------------------------------------------
+
+// Issue 13, item 8: a user's buckets are one entry, whichever session holds
+// it; one no session holds is forgotten only once forgetting it changes no
+// answer (its buckets idle, its recent joins out of their period).
+TEST(RatesTable, OneEntryPerUserKeptWhileHeldOrBusy) {
+  rtmd_rates t{};
+  rtmd_rate rates[RTMD_RATE_COUNT];
+  for (int k = 0; k < RTMD_RATE_COUNT; k++) rates[k] = rtmd_rate_default((rtmd_rate_kind)k);
+  rtmd_user_rates* a = rtmd_rates_hold(&t, "app", "alice");
+  rtmd_user_rates* again = rtmd_rates_hold(&t, "app", "alice");
+  ASSERT_NE(a, nullptr);
+  EXPECT_EQ(a, again);
+  EXPECT_EQ(a->refs, 2u);
+  EXPECT_NE(rtmd_rates_hold(&t, "other-app", "alice"), a);  // per app
+  EXPECT_EQ(rtmd_rates_users(&t), 2u);
+  rtmd_rates_release(rtmd_rates_hold(&t, "other-app", "alice"));
+  rtmd_rates_release(rtmd_rates_hold(&t, "other-app", "alice"));  // held once more
+  rtmd_rate msgs = rates[RTMD_RATE_MESSAGES];
+  EXPECT_EQ(TakeN(&a->buckets[RTMD_RATE_MESSAGES], msgs, kT0, 1501), 1500);
+  ASSERT_EQ(rtmd_recent_joins_add(&a->recent_joins, rates[RTMD_RATE_JOIN_SAME], "room",
+                                  kT0 / kMs), 0);
+  rtmd_rates_release(a);
+  rtmd_rates_release(again);
+  // Not held, but the messages' bucket is full until 3 s: kept, and a
+  // session made meanwhile finds what it left (500 refilled in 1 s).
+  rtmd_rates_sweep(&t, rates, kT0 + 1000 * kMs);
+  EXPECT_EQ(rtmd_rates_users(&t), 2u);
+  rtmd_user_rates* back = rtmd_rates_hold(&t, "app", "alice");
+  EXPECT_EQ(back, a);
+  EXPECT_EQ(TakeN(&back->buckets[RTMD_RATE_MESSAGES], msgs, kT0 + 1000 * kMs, 1000), 500);
+  rtmd_rates_release(back);
+  // The bucket is full until 4 s now, and the join counts until 5 s.
+  rtmd_rates_sweep(&t, rates, kT0 + 3900 * kMs);
+  EXPECT_EQ(rtmd_rates_users(&t), 2u);
+  rtmd_rates_sweep(&t, rates, kT0 + 4900 * kMs);
+  EXPECT_EQ(rtmd_rates_users(&t), 2u);
+  rtmd_rates_sweep(&t, rates, kT0 + 5000 * kMs);
+  EXPECT_EQ(rtmd_rates_users(&t), 1u);  // other-app/alice is still held
+  rtmd_rates_free(&t);
+  EXPECT_EQ(rtmd_rates_users(&t), 0u);
+}
+
+// Logins by source address: a burst of COUNT each, then refused; an idle
+// address is forgotten by the sweep.
+TEST(RatesTable, LoginsPerAddress) {
+  rtmd_rates t{};
+  rtmd_rate rates[RTMD_RATE_COUNT] = {};
+  rtmd_rate r{3, 600};
+  for (int i = 0; i < 3; i++) EXPECT_TRUE(rtmd_rates_take_address(&t, r, "10.0.0.1", kT0)) << i;
+  EXPECT_FALSE(rtmd_rates_take_address(&t, r, "10.0.0.1", kT0));
+  EXPECT_TRUE(rtmd_rates_take_address(&t, r, "10.0.0.2", kT0));
+  EXPECT_TRUE(rtmd_rates_take_address(&t, r, "10.0.0.1", kT0 + 200 * kMs));  // one refilled
+  EXPECT_TRUE(rtmd_rates_take_address(&t, rtmd_rate{0, 1}, "10.0.0.1", kT0));  // no limit
+  EXPECT_EQ(rtmd_rates_addresses(&t), 2u);
+  rtmd_rates_sweep(&t, rates, kT0 + 500 * kMs);
+  EXPECT_EQ(rtmd_rates_addresses(&t), 1u);  // 10.0.0.2's bucket is idle
+  rtmd_rates_sweep(&t, rates, kT0 + 900 * kMs);
+  EXPECT_EQ(rtmd_rates_addresses(&t), 0u);
+  rtmd_rates_free(&t);
 }
 
 }  // namespace

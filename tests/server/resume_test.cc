@@ -133,7 +133,9 @@ TEST(Grace, ExpiryRemovesTheUserFromItsChannels_S13) {
 // acknowledged (PeerAck) or says she received (Login.peer_received) are not;
 // none comes twice; live delivery continues after.
 TEST(Replay, PeerMessagesAreRedeliveredInOrderOnce_S9_B1) {
-  RtmdProcess rtmd({"--session-grace-ms", "10000"});
+  // Logs one user in more than twice a second; the login rate (A2) has its
+  // own test, Rates.LoginDefaultIs2PerSecondPerUser_A2.
+  RtmdProcess rtmd({"--session-grace-ms", "10000", "--rate", "login=0/1"});
   ASSERT_TRUE(rtmd.started());
   TestClient a, b;
   ASSERT_TRUE(Online(a, rtmd, "alice", "app", 7));
@@ -426,7 +428,9 @@ TEST(Grace, MemoryPerSessionInGrace) {
   GTEST_SKIP() << "AddressSanitizer's redzones make RSS meaningless";
 #endif
 #endif
-  RtmdProcess rtmd({"--session-grace-ms", "600000"});
+  // 2,000 logins from one address in a few seconds; the per-address login
+  // rate has its own test, Rates.LoginsPerAddress.
+  RtmdProcess rtmd({"--session-grace-ms", "600000", "--rate", "login-per-address=0/1"});
   ASSERT_TRUE(rtmd.started());
   constexpr int kUsers = 2000;
   TestClient keeper;
@@ -692,7 +696,9 @@ TEST(Grace, RejoinAfterTheGraceReplaysTheChannel_S10_S14) {
 // in: its link_seq is not above the session's, so it is refused (REJECTED)
 // and takes nothing over; a newer link still does.
 TEST(Grace, LateLoginOfAnAbandonedLinkIsRefused_S7) {
-  rtm_test::RtmdProcess rtmd({"--session-grace-ms", "10000"});
+  // Logs one user in more than twice a second; the login rate (A2) has its
+  // own test, Rates.LoginDefaultIs2PerSecondPerUser_A2.
+  rtm_test::RtmdProcess rtmd({"--session-grace-ms", "10000", "--rate", "login=0/1"});
   ASSERT_TRUE(rtmd.started());
   uint64_t session = 0;
   auto login = [&](rtm_test::TestClient& c, uint32_t link_seq, bool* resumed) -> int {
@@ -729,7 +735,9 @@ TEST(Grace, LateLoginOfAnAbandonedLinkIsRefused_S7) {
 // its channels and sets its attributes again, S14), and what it holds is
 // re-delivered (S9).
 TEST(Grace, OnlyTheSessionTheClientHadIsResumed_S14) {
-  rtm_test::RtmdProcess rtmd({"--session-grace-ms", "10000"});
+  // Logs one user in more than twice a second; the login rate (A2) has its
+  // own test, Rates.LoginDefaultIs2PerSecondPerUser_A2.
+  rtm_test::RtmdProcess rtmd({"--session-grace-ms", "10000", "--rate", "login=0/1"});
   ASSERT_TRUE(rtmd.started());
   rtm_test::TestClient first, other;
   ASSERT_TRUE(first.Connect(rtmd.host(), rtmd.port()) && first.Hello());

@@ -55,17 +55,6 @@ int LoginWithToken(TestClient& c, const RtmdProcess& rtmd, const std::string& ap
   return c.Login(app, user, instance, token);
 }
 
-int Renew(TestClient& c, const std::string& token) {
-  Rtm__Wire__RenewToken r = RTM__WIRE__RENEW_TOKEN__INIT;
-  r.token = const_cast<char*>(token.c_str());
-  rtm__frame f = RTM__WIRE__FRAME__INIT;
-  f.body_case = RTM__WIRE__FRAME__BODY_RENEW_TOKEN;
-  f.renew_token = &r;
-  FramePtr a = c.Request(f);
-  if (!a || a->body_case != RTM__WIRE__FRAME__BODY_RESULT) return -1;
-  return a->result->code;
-}
-
 // ---- login (S4 codes) ----
 
 TEST(Tokens, Valid007And006TokensLogIn) {
@@ -139,27 +128,46 @@ TEST(Tokens, S15LoginAndResumeWithAnExpiredTokenAreTokenExpired) {
   EXPECT_TRUE(resumed);
 }
 
+// The login rate of a user (A2, 2 a second) counts only logins whose token
+// is good: without one, nobody can use up another user's logins.
+TEST(Tokens, RefusedTokensDoNotUseUpTheUsersLogins_A2) {
+  RtmdProcess rtmd(CertArgs());
+  ASSERT_TRUE(rtmd.started());
+  for (int i = 0; i < 5; i++) {
+    TestClient bad;
+    EXPECT_EQ(LoginWithToken(bad, rtmd, kApp, "alice", "007garbage", 10 + i),
+              RTM_LOGIN_ERR_INVALID_TOKEN) << i;
+  }
+  TestClient a, b, c;
+  EXPECT_EQ(LoginWithToken(a, rtmd, kApp, "alice", T007(kApp, kCert, "alice", 600), 1), 0);
+  EXPECT_EQ(LoginWithToken(b, rtmd, kApp, "alice", T007(kApp, kCert, "alice", 600), 2), 0);
+  EXPECT_EQ(LoginWithToken(c, rtmd, kApp, "alice", T007(kApp, kCert, "alice", 600), 3),
+            RTM_LOGIN_ERR_TOO_OFTEN);
+}
+
 // ---- RenewToken (S15) ----
 
 TEST(Tokens, S15RenewTokenCodes) {
-  RtmdProcess rtmd(CertArgs({"--app-id", kOpenApp}));
+  // Eight renewals in a row: the codes, not the renew-token rate (2 a second,
+  // Rates.EveryRequestTypeHasARate_Issue13Item9).
+  RtmdProcess rtmd(CertArgs({"--app-id", kOpenApp, "--rate", "renew-token=0/1"}));
   ASSERT_TRUE(rtmd.started());
   TestClient a;
   ASSERT_EQ(LoginWithToken(a, rtmd, kApp, "alice", T007(kApp, kCert, "alice", 600)), 0);
-  EXPECT_EQ(Renew(a, T007(kApp, kCert, "alice", 1200)), RTM_RENEW_TOKEN_ERR_OK);
-  EXPECT_EQ(Renew(a, T006(kApp, kCert, "alice", Now() + 1200)), RTM_RENEW_TOKEN_ERR_OK);
-  EXPECT_EQ(Renew(a, ""), RTM_RENEW_TOKEN_ERR_INVALID_ARGUMENT);
-  EXPECT_EQ(Renew(a, "007garbage"), RTM_RENEW_TOKEN_ERR_INVALID_TOKEN);
-  EXPECT_EQ(Renew(a, T007(kApp, kCert, "bob", 600)), RTM_RENEW_TOKEN_ERR_INVALID_TOKEN);
-  EXPECT_EQ(Renew(a, T007(kApp, kCert, "alice", 10, Now() - 100)),
+  EXPECT_EQ(a.RenewToken(T007(kApp, kCert, "alice", 1200)), RTM_RENEW_TOKEN_ERR_OK);
+  EXPECT_EQ(a.RenewToken(T006(kApp, kCert, "alice", Now() + 1200)), RTM_RENEW_TOKEN_ERR_OK);
+  EXPECT_EQ(a.RenewToken(""), RTM_RENEW_TOKEN_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(a.RenewToken("007garbage"), RTM_RENEW_TOKEN_ERR_INVALID_TOKEN);
+  EXPECT_EQ(a.RenewToken(T007(kApp, kCert, "bob", 600)), RTM_RENEW_TOKEN_ERR_INVALID_TOKEN);
+  EXPECT_EQ(a.RenewToken(T007(kApp, kCert, "alice", 10, Now() - 100)),
             RTM_RENEW_TOKEN_ERR_TOKEN_EXPIRED);
   // Still logged in after refused renewals.
   EXPECT_EQ(a.Join("room"), 0);
   // An app without certificate: any non-empty token is fine.
   TestClient b;
   ASSERT_EQ(LoginWithToken(b, rtmd, kOpenApp, "bob", ""), 0);
-  EXPECT_EQ(Renew(b, "anything"), RTM_RENEW_TOKEN_ERR_OK);
-  EXPECT_EQ(Renew(b, ""), RTM_RENEW_TOKEN_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(b.RenewToken("anything"), RTM_RENEW_TOKEN_ERR_OK);
+  EXPECT_EQ(b.RenewToken(""), RTM_RENEW_TOKEN_ERR_INVALID_ARGUMENT);
 }
 
 TEST(Tokens, RenewTokenBeforeLoginIsAProtocolError) {
@@ -223,10 +231,10 @@ TEST(Tokens, S15TokenWillExpireAtOnceWhenLoginIsInsideTheWindow) {
   EXPECT_LE(w->token_will_expire->seconds_left, 20u);
   EXPECT_GE(w->token_will_expire->seconds_left, 18u);
   // A renewed token far from expiry: no new warning.
-  EXPECT_EQ(Renew(a, T007(kApp, kCert, "alice", 3600)), 0);
+  EXPECT_EQ(a.RenewToken(T007(kApp, kCert, "alice", 3600)), 0);
   EXPECT_TRUE(a.QuietFor(500));
   // A renewed token inside the window again: a new warning (a new token).
-  EXPECT_EQ(Renew(a, T007(kApp, kCert, "alice", 25)), 0);
+  EXPECT_EQ(a.RenewToken(T007(kApp, kCert, "alice", 25)), 0);
   EXPECT_TRUE(a.Expect(RTM__WIRE__FRAME__BODY_TOKEN_WILL_EXPIRE, 1000));
 }
 
@@ -235,7 +243,7 @@ TEST(Tokens, S15RenewedTokenPostponesTheWarning) {
   ASSERT_TRUE(rtmd.started());
   TestClient a;
   ASSERT_EQ(LoginWithToken(a, rtmd, kApp, "alice", T007(kApp, kCert, "alice", 4)), 0);
-  EXPECT_EQ(Renew(a, T007(kApp, kCert, "alice", 600)), 0);
+  EXPECT_EQ(a.RenewToken(T007(kApp, kCert, "alice", 600)), 0);
   EXPECT_TRUE(QuietPinging(a, 4500));
 }
 

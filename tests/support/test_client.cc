@@ -331,6 +331,15 @@ int TestClient::Logout() {
   return ResultCode(f);
 }
 
+int TestClient::RenewToken(const std::string& token) {
+  Rtm__Wire__RenewToken r = RTM__WIRE__RENEW_TOKEN__INIT;
+  r.token = const_cast<char*>(token.c_str());
+  rtm__frame f = RTM__WIRE__FRAME__INIT;
+  f.body_case = RTM__WIRE__FRAME__BODY_RENEW_TOKEN;
+  f.renew_token = &r;
+  return ResultCode(f);
+}
+
 int TestClient::PeerSend(const std::string& to, const std::string& text,
                          bool enable_offline, uint64_t send_seq) {
   Rtm__Wire__Message m = TextMessage(text);

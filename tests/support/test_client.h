@@ -102,6 +102,7 @@ class TestClient {
   int HelloLogin(const std::string& app, const std::string& user, uint64_t instance = 1);
   // Each returns the Result.code of the answer, or -1 when none came.
   int Logout();
+  int RenewToken(const std::string& token);
   // send_seq 0: none (SPEC B1 de-duplication not asked for).
   int PeerSend(const std::string& to, const std::string& text, bool enable_offline = false,
                uint64_t send_seq = 0);
