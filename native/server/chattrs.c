@@ -44,6 +44,8 @@ static void chattrs_set_done(rtmd_eng_op *op)
 {
     rtmd_call *call = rtmd_call_of(op);
     rtmd_later_result(&call->answer, op->code);
+    if (op->flags & RTMD_ENG_CHATTRS_FULL)
+        rtmd_server_store_full(call->srv, RTMD_USAGE_CHATTRS, call->app);
     if (op->code == 0 && call->arg) /* notify */
         chattrs_notify(call->srv, call->app, call->id, &op->attrs, &op->users);
     rtmd_call_free(call);
@@ -73,6 +75,7 @@ void rtmd_chattrs_set(const rtmd_req *rq, const rtm__frame *f)
     call->op.in.chattrs_set.change = r->change;
     call->op.in.chattrs_set.by = rq->s->user_id;
     call->op.in.chattrs_set.ts = rq->srv->now.wall_ms;
+    call->op.in.chattrs_set.max_bytes = rq->srv->cfg->chattrs_max_bytes;
     rtmd_call_submit_for(rq, call);
 }
 

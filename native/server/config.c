@@ -72,8 +72,17 @@ static void rtmd__usage(FILE *f)
         "                            newest replacing the oldest (default %u; 0: no\n"
         "                            offline messages, they are PEER_UNREACHABLE)\n"
         "  --offline-ttl-s N         ... kept N seconds (default %u)\n"
-        "  --offline-max-bytes BYTES ... and BYTES in all, over which they are refused\n"
-        "                            (default %u)\n"
+        "  --offline-max-bytes BYTES ... and BYTES of memory in all, over which they\n"
+        "                            are refused (default %u)\n"
+        "  --unacked-max-bytes BYTES deliveries not acknowledged, BYTES of memory in\n"
+        "                            all, over which peer messages to online users are\n"
+        "                            refused (default %u)\n"
+        "  --history-max-bytes BYTES channel history, BYTES of memory in all, over which\n"
+        "                            channel messages are not kept for replay (default\n"
+        "                            %u)\n"
+        "  --channel-attrs-max-bytes BYTES\n"
+        "                            channel attributes, BYTES of memory per app, over\n"
+        "                            which they are SIZE_OVERFLOW (default %u)\n"
         "  --max-conns N             links held at once, in all (default: the\n"
         "                            open-file limit less %u, now %u; never more)\n"
         "  --max-conns-per-ip N      links held at once from one source address\n"
@@ -126,7 +135,8 @@ static void rtmd__usage(FILE *f)
         RTMD_DEFAULT_MAX_UNACKED, RTMD_DEFAULT_MAX_OUTPUT, RTMD_DEFAULT_SESSION_GRACE_MS,
         RTMD_DEFAULT_UNREACHABLE_MS, RTMD_DEFAULT_REPLAY_WINDOW_MS, RTMD_DEFAULT_REPLAY_MAX, RTMD_DEFAULT_OFFLINE_MAX,
         RTMD_DEFAULT_OFFLINE_TTL_S, RTMD_DEFAULT_OFFLINE_MAX_BYTES,
-        RTMD_FD_RESERVE + RTMD_ADMIN_MAX_CONNS,
+        RTMD_DEFAULT_UNACKED_MAX_BYTES, RTMD_DEFAULT_HISTORY_MAX_BYTES,
+        RTMD_DEFAULT_CHATTRS_MAX_BYTES, RTMD_FD_RESERVE + RTMD_ADMIN_MAX_CONNS,
         rtmd_config_links_budget(), RTMD_DEFAULT_MAX_CONNS_PER_IP, RTMD_DEFAULT_ADMIN_LISTEN,
         RTMD_DEFAULT_ADMIN_TIMEOUT_MS, RTMD_ADMIN_SECRET_MIN, RTMD_DEFAULT_DATA_DIR);
 }
@@ -146,6 +156,17 @@ static int rtmd__parse_u32(const char *name, const char *s, uint32_t min, uint32
     return 0;
 }
 
+/* A memory bound: BYTES from min to 4 GiB - 1. */
+static int rtmd__parse_bytes(const char *name, const char *s, uint32_t min, uint64_t *out,
+                             FILE *err)
+{
+    uint32_t v = 0;
+    if (rtmd__parse_u32(name, s, min, UINT32_MAX, &v, err) != 0)
+        return -1;
+    *out = v;
+    return 0;
+}
+
 /* Whether the listen address has the HOST:PORT shape (the address itself
  * is checked when binding). */
 static int rtmd__listen_ok(const char *s)
@@ -162,7 +183,8 @@ static int rtmd__listen_ok(const char *s)
 enum { OPT_LISTEN, OPT_APP_ID, OPT_APP_CERT, OPT_TOKEN_WARN, OPT_TOKEN_POLICY,
        OPT_HEARTBEAT, OPT_IDLE, OPT_DEADLINE, OPT_MAX_FRAME,
        OPT_MAX_UNACKED, OPT_MAX_OUTPUT, OPT_GRACE, OPT_UNREACHABLE, OPT_REPLAY_WINDOW, OPT_REPLAY_MAX,
-       OPT_OFFLINE_MAX, OPT_OFFLINE_TTL, OPT_OFFLINE_BYTES,
+       OPT_OFFLINE_MAX, OPT_OFFLINE_TTL, OPT_OFFLINE_BYTES, OPT_UNACKED_BYTES,
+       OPT_HISTORY_BYTES, OPT_CHATTRS_BYTES,
        OPT_MAX_CONNS, OPT_MAX_CONNS_PER_IP, OPT_RATE, OPT_CONFIG,
        OPT_ADMIN_LISTEN, OPT_ADMIN_TIMEOUT, OPT_ADMIN_SECRET_FILE,
        OPT_STORE, OPT_DATA_DIR, OPT_FSYNC, OPT_ENGINE_DELAY, OPT_CHECK_DATA,
@@ -190,6 +212,9 @@ static const struct {
     [OPT_OFFLINE_MAX] = { "--offline-max", 1 },
     [OPT_OFFLINE_TTL] = { "--offline-ttl-s", 1 },
     [OPT_OFFLINE_BYTES] = { "--offline-max-bytes", 1 },
+    [OPT_UNACKED_BYTES] = { "--unacked-max-bytes", 1 },
+    [OPT_HISTORY_BYTES] = { "--history-max-bytes", 1 },
+    [OPT_CHATTRS_BYTES] = { "--channel-attrs-max-bytes", 1 },
     [OPT_MAX_CONNS] = { "--max-conns", 1 },
     [OPT_MAX_CONNS_PER_IP] = { "--max-conns-per-ip", 1 },
     [OPT_RATE] = { "--rate", 1 },
@@ -522,12 +547,20 @@ static rtmd_config_status rtmd__parse_args(rtmd_config *cfg, int argc, char **ar
         case OPT_OFFLINE_TTL:
             bad = rtmd__parse_u32(name, value, 1, 366u * 86400u, &cfg->offline_ttl_s, err);
             break;
-        case OPT_OFFLINE_BYTES: {
-            uint32_t bytes = 0; /* up to 4 GiB - 1; 0: none kept */
-            bad = rtmd__parse_u32(name, value, 0, UINT32_MAX, &bytes, err);
-            cfg->offline_max_bytes = bytes;
+        /* Memory bounds: up to 4 GiB - 1; 0: none kept (but deliveries,
+         * which rtmd cannot do without). */
+        case OPT_OFFLINE_BYTES:
+            bad = rtmd__parse_bytes(name, value, 0, &cfg->offline_max_bytes, err);
             break;
-        }
+        case OPT_UNACKED_BYTES:
+            bad = rtmd__parse_bytes(name, value, 1, &cfg->unacked_max_bytes, err);
+            break;
+        case OPT_HISTORY_BYTES:
+            bad = rtmd__parse_bytes(name, value, 0, &cfg->history_max_bytes, err);
+            break;
+        case OPT_CHATTRS_BYTES:
+            bad = rtmd__parse_bytes(name, value, 0, &cfg->chattrs_max_bytes, err);
+            break;
         case OPT_MAX_CONNS:
             bad = rtmd__parse_u32(name, value, 1, UINT32_MAX, &cfg->max_conns, err);
             break;
@@ -688,6 +721,9 @@ rtmd_config_status rtmd_config_parse(rtmd_config *cfg, int argc, char **argv,
     cfg->offline_max = RTMD_DEFAULT_OFFLINE_MAX;
     cfg->offline_ttl_s = RTMD_DEFAULT_OFFLINE_TTL_S;
     cfg->offline_max_bytes = RTMD_DEFAULT_OFFLINE_MAX_BYTES;
+    cfg->unacked_max_bytes = RTMD_DEFAULT_UNACKED_MAX_BYTES;
+    cfg->history_max_bytes = RTMD_DEFAULT_HISTORY_MAX_BYTES;
+    cfg->chattrs_max_bytes = RTMD_DEFAULT_CHATTRS_MAX_BYTES;
     cfg->max_conns = rtmd_config_links_budget();
     cfg->max_conns_per_ip = RTMD_DEFAULT_MAX_CONNS_PER_IP;
     for (int k = 0; k < RTMD_RATE_COUNT; k++)

@@ -53,7 +53,13 @@
  * all (bytes). */
 #define RTMD_DEFAULT_OFFLINE_MAX 200u
 #define RTMD_DEFAULT_OFFLINE_TTL_S (7u * 86400u)
+/* The memory bounds, in the real bytes of engine/cost.h (docs/SERVER.md,
+ * "Memory"): offline messages, deliveries not acknowledged and channel
+ * history in all; channel attributes per app. */
 #define RTMD_DEFAULT_OFFLINE_MAX_BYTES (256u * 1024u * 1024u)
+#define RTMD_DEFAULT_UNACKED_MAX_BYTES (256u * 1024u * 1024u)
+#define RTMD_DEFAULT_HISTORY_MAX_BYTES (256u * 1024u * 1024u)
+#define RTMD_DEFAULT_CHATTRS_MAX_BYTES (64u * 1024u * 1024u)
 
 /* One budget of descriptors: the open-file limit less RTMD_FD_RESERVE (the
  * listeners, the store's files, the event loop's, a log, the ready file) is
@@ -64,6 +70,12 @@
 #define RTMD_FD_RESERVE 64u
 #define RTMD_ADMIN_MAX_CONNS 32u
 #define RTMD_DEFAULT_MAX_CONNS_PER_IP 1024u
+
+/* The largest frame payload of a link not logged in (--max-frame when that
+ * is less): Hello, and a Login with the longest token (RTM__TOKEN_MAX_LEN,
+ * 4096 bytes), its ids and the cursors of 20 channels fit. So a link that
+ * has not logged in holds at most this much of a partial frame. */
+#define RTMD_PRE_LOGIN_MAX_FRAME 8192u
 
 /* Where rtmd keeps what must survive it (store_sqlite.h): the data
  * directory when neither --data-dir nor systemd's $STATE_DIRECTORY names
@@ -116,9 +128,12 @@ typedef struct {
     uint32_t offline_max;        /* offline messages kept per receiver (0: none) */
     uint32_t offline_ttl_s;      /* ... for this long */
     uint64_t offline_max_bytes;  /* ... and at most this many bytes in all */
+    uint64_t unacked_max_bytes;  /* deliveries not acknowledged, bytes in all */
+    uint64_t history_max_bytes;  /* channel history, bytes in all */
+    uint64_t chattrs_max_bytes;  /* channel attributes, bytes per app */
     uint32_t max_conns;          /* links at once, in all */
     uint32_t max_conns_per_ip;   /* links at once from one source address (0: any) */
-    rtmd_rate rates[RTMD_RATE_COUNT]; /* request rates per session (ratelimit.h) */
+    rtmd_rate rates[RTMD_RATE_COUNT]; /* request rates per user (ratelimit.h) */
     const char *admin_listen;    /* HOST:PORT of the admin API */
     const char *admin_secret_file; /* its bearer secret; NULL: the admin API is off */
     uint32_t admin_timeout_ms;   /* from an admin connection to its whole request */

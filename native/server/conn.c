@@ -110,6 +110,20 @@ static void conn_set_state(rtmd_conn *c, conn_state to)
     c->state = to;
 }
 
+/* The largest frame payload c takes now: less before it has logged in. */
+static size_t conn_max_frame(const rtmd_conn *c)
+{
+    size_t max = c->srv->cfg->max_frame;
+    return c->state < CONN_READY && max > RTMD_PRE_LOGIN_MAX_FRAME ? RTMD_PRE_LOGIN_MAX_FRAME
+                                                                   : max;
+}
+
+/* Never holds more input than one whole frame of the size c takes now. */
+static void conn_set_read_bound(rtmd_conn *c)
+{
+    bufferevent_setwatermark(c->bev, EV_READ, 0, RTM__FRAME_HEADER + conn_max_frame(c));
+}
+
 /* ---- counting ----------------------------------------------------------- */
 
 /* The links held from host (a numeric address). */
@@ -518,8 +532,10 @@ void rtmd_conn_attach(rtmd_conn *c, rtmd_session *s)
 {
     c->session = s;
     s->link = c;
-    if (c->state < CONN_READY)
+    if (c->state < CONN_READY) {
         conn_set_state(c, CONN_READY);
+        conn_set_read_bound(c);
+    }
 }
 
 rtmd_session *rtmd_conn_session(const rtmd_conn *c)
@@ -613,10 +629,10 @@ static void conn_read_cb(struct bufferevent *bev, void *arg)
     rtmd_conn *c = arg;
     rtmd_server_tick(c->srv);
     struct evbuffer *in = bufferevent_get_input(bev);
-    size_t max = c->srv->cfg->max_frame;
     c->clock.last_rx_ms = c->srv->now.mono_ms;
 
     while (rtmd_conn_is_open(c)) {
+        size_t max = conn_max_frame(c);
         uint8_t hdr[RTM__FRAME_HEADER];
         size_t len = evbuffer_get_length(in);
         size_t n = 0;
@@ -755,8 +771,7 @@ void rtmd_conn_accept(rtmd_server *srv, evutil_socket_t fd, const struct sockadd
     c->ip_counted = conn_ip_add(srv, c->host);
 
     bufferevent_setcb(c->bev, conn_read_cb, NULL, conn_event_cb, c);
-    /* Never hold more than one whole frame of input. */
-    bufferevent_setwatermark(c->bev, EV_READ, 0, RTM__FRAME_HEADER + srv->cfg->max_frame);
+    conn_set_read_bound(c);
     bufferevent_enable(c->bev, EV_READ | EV_WRITE);
     conn_log(c, RTMD_LOG_INFO, "accepted%s (%zu links)", tls ? " (TLS)" : "", srv->nconns);
     conn_arm(c);

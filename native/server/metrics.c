@@ -116,6 +116,13 @@ int rtmd_metrics_render(rtmd_server *srv, struct evbuffer *out)
     rc |= metric_single(out, "rtmd_output_queued_bytes", "gauge",
                         "Bytes queued to be sent, all links together.",
                         rtmd_conn_output_queued(srv));
+    rc |= metric_head(out, "rtmd_store_bytes", "gauge",
+                      "Memory the store holds, by kind (the bytes its bounds count).");
+    for (int k = 0; k < RTMD_USAGE_KINDS; k++) {
+        snprintf(label, sizeof label, "kind=\"%s\"", rtmd_usage_name((rtmd_usage)k));
+        rc |= metric_sample(out, "rtmd_store_bytes", label,
+                            srv->store ? rtmd_store_usage(srv->store, (rtmd_usage)k, NULL) : 0);
+    }
 
     rc |= metric_head(out, "rtmd_logins_total", "counter", "Logins answered, by LoginError code.");
     for (int code = 0; code < RTMD_METRICS_LOGIN_CODES; code++) {
@@ -152,6 +159,12 @@ int rtmd_metrics_render(rtmd_server *srv, struct evbuffer *out)
         char rate[48];
         snprintf(rate, sizeof rate, "rate=\"%s\"", rtmd_rate_name((rtmd_rate_kind)k));
         rc |= metric_sample(out, "rtmd_rate_refused_total", rate, m->rate_refused[k]);
+    }
+    rc |= metric_head(out, "rtmd_store_full_total", "counter",
+                      "Things a memory bound refused or did not keep, by kind.");
+    for (int k = 0; k < RTMD_USAGE_KINDS; k++) {
+        snprintf(label, sizeof label, "kind=\"%s\"", rtmd_usage_name((rtmd_usage)k));
+        rc |= metric_sample(out, "rtmd_store_full_total", label, m->store_full[k]);
     }
     rc |= metric_single(out, "rtmd_admin_timed_out_total", "counter",
                         "Admin connections closed for want of a whole request by --admin-timeout-ms.",

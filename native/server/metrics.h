@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "ratelimit.h"
+#include "engine/store.h"
 
 struct evbuffer;
 struct rtmd_server;
@@ -37,6 +38,8 @@ typedef struct {
     uint64_t admin_full;                       /* times the admin API reached
                                                 * RTMD_ADMIN_MAX_CONNS */
     uint64_t rate_refused[RTMD_RATE_COUNT];    /* requests refused TOO_OFTEN, by --rate */
+    uint64_t store_full[RTMD_USAGE_KINDS];     /* things refused or not kept by a
+                                                * memory bound, by kind */
 } rtmd_metrics;
 
 void rtmd_metrics_login(rtmd_metrics *m, int code);

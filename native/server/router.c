@@ -97,16 +97,18 @@ static void router_deliver_frames(rtmd_server *srv, const char *app, const char 
     rtmd_session *r = op->session_id ? rtmd_registry_find(&srv->sessions, app, to) : NULL;
     for (size_t i = 0; r && r->id == op->session_id && i < op->frames.count; i++)
         rtmd_send_encoded(r, op->frames.items[i].buf, op->frames.items[i].len);
+    uint64_t more = 0;
+    /* SPEC S9: reported in the user's next ReplayDone (peer_dropped), and
+     * counted; a receiver that does not read can make this happen for
+     * every message, so the line is logged at most once a second. */
     if (op->dropped) {
-        /* SPEC S9: reported in the user's next ReplayDone (peer_dropped). */
         srv->metrics.peer_dropped += op->dropped;
-        if (op->session_id)
-            rtmd_log(RTMD_LOG_WARN,
-                     "%s/%s: more than %u unacknowledged peer messages; the oldest dropped",
-                     app, to, srv->cfg->max_unacked);
-        else
-            rtmd_log(RTMD_LOG_INFO, "%s/%s: more than %u offline messages: the oldest dropped",
-                     app, to, srv->cfg->offline_max);
+        if (rtmd_log_limit(&srv->dropped_log, srv->now.mono_ms, 1000, &more))
+            rtmd_log(op->session_id ? RTMD_LOG_WARN : RTMD_LOG_INFO,
+                     "%s/%s: more than %u %s peer messages: the oldest dropped (%llu such "
+                     "drops not logged before this line)",
+                     app, to, op->session_id ? srv->cfg->max_unacked : srv->cfg->offline_max,
+                     op->session_id ? "unacknowledged" : "offline", (unsigned long long)more);
     }
     if (op->flags & RTMD_ENG_UNKEPT)
         rtmd_log(RTMD_LOG_ERROR, "%s/%s: a peer message could not be queued (out of memory, "
@@ -119,15 +121,10 @@ static void router_peer_sent(rtmd_eng_op *op)
     rtmd_server *srv = call->srv;
     if (!router_resent(call, op->in.peer_send.send_seq)) {
         router_deliver_frames(srv, call->app, call->id, op);
-        if (op->flags & RTMD_ENG_OFFLINE_FULL) {
-            uint64_t now = srv->now.mono_ms;
-            if (srv->offline_full_logged_ms == 0 || now >= srv->offline_full_logged_ms + 60000) {
-                rtmd_log(RTMD_LOG_WARN, "offline messages hold --offline-max-bytes (%llu bytes): "
-                         "refusing more until some are delivered or expire",
-                         (unsigned long long)srv->cfg->offline_max_bytes);
-                srv->offline_full_logged_ms = now;
-            }
-        }
+        if (op->flags & RTMD_ENG_OFFLINE_FULL)
+            rtmd_server_store_full(srv, RTMD_USAGE_OFFLINE, NULL);
+        if (op->flags & RTMD_ENG_UNACKED_FULL)
+            rtmd_server_store_full(srv, RTMD_USAGE_UNACKED, NULL);
         if (op->code == RTM_PEER_MESSAGE_ERR_OK ||
             op->code == RTM_PEER_MESSAGE_ERR_CACHED_BY_SERVER)
             srv->metrics.messages_peer++;
@@ -171,6 +168,7 @@ void rtmd_router_peer_send(const rtmd_req *rq, const rtm__frame *f)
         .msg = refused ? NULL : &fwd,
         .refused = refused,
         .max_unacked = cfg->max_unacked,
+        .unacked_max_bytes = cfg->unacked_max_bytes,
         .offline_max = ps->enable_offline ? cfg->offline_max : 0,
         .offline_max_bytes = cfg->offline_max_bytes,
     };
@@ -347,6 +345,8 @@ static void router_channel_sent(rtmd_eng_op *op)
                          op->frames.items[i].len);
         if (op->flags & RTMD_ENG_UNHISTORIED)
             rtmd_log(RTMD_LOG_ERROR, "out of memory keeping a message of channel %s", call->id);
+        if (op->flags & RTMD_ENG_HISTORY_FULL)
+            rtmd_server_store_full(srv, RTMD_USAGE_HISTORY, NULL);
         if (op->code == RTM_CHANNEL_MESSAGE_ERR_OK)
             srv->metrics.messages_channel++;
     }
@@ -388,6 +388,7 @@ void rtmd_router_channel_send(const rtmd_req *rq, const rtm__frame *f)
         .now_ms = now,
         .replay_max = cfg->replay_max,
         .horizon_ms = rtmd_history_horizon(now, cfg->replay_window_ms),
+        .history_max_bytes = cfg->history_max_bytes,
     };
     rtmd_call_submit_for(rq, call);
 }

@@ -64,6 +64,37 @@ static void server_expired(rtmd_eng_op *op)
     rtmd_call_free(call);
 }
 
+void rtmd_server_store_full(rtmd_server *srv, rtmd_usage kind, const char *app)
+{
+    static const struct {
+        const char *flag, *what;
+    } bounds[RTMD_USAGE_KINDS] = {
+        [RTMD_USAGE_OFFLINE] = { "--offline-max-bytes", "offline messages are refused until "
+                                 "some are delivered or expire" },
+        [RTMD_USAGE_UNACKED] = { "--unacked-max-bytes", "peer messages to online users are "
+                                 "refused until some deliveries are acknowledged" },
+        [RTMD_USAGE_HISTORY] = { "--history-max-bytes", "channel messages are delivered but "
+                                 "not kept for replay until some leave the window" },
+        [RTMD_USAGE_CHATTRS] = { "--channel-attrs-max-bytes", "channel attribute writes that "
+                                 "grow them are refused" },
+    };
+    const rtmd_config *cfg = srv->cfg;
+    const uint64_t max[RTMD_USAGE_KINDS] = {
+        [RTMD_USAGE_OFFLINE] = cfg->offline_max_bytes,
+        [RTMD_USAGE_UNACKED] = cfg->unacked_max_bytes,
+        [RTMD_USAGE_HISTORY] = cfg->history_max_bytes,
+        [RTMD_USAGE_CHATTRS] = cfg->chattrs_max_bytes,
+    };
+    uint64_t more = 0;
+    srv->metrics.store_full[kind]++;
+    if (bounds[kind].flag &&
+        rtmd_log_limit(&srv->full_log[kind], srv->now.mono_ms, 60000, &more))
+        rtmd_log(RTMD_LOG_WARN, "%s%s%s%s (%llu bytes) reached: %s (%llu more since the last "
+                 "such line)", app ? "app " : "", app ? app : "", app ? ": " : "",
+                 bounds[kind].flag, (unsigned long long)max[kind], bounds[kind].what,
+                 (unsigned long long)more);
+}
+
 static void rtmd_server_offline_sweep(evutil_socket_t fd, short what, void *arg)
 {
     rtmd_server *srv = arg;

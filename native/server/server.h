@@ -64,10 +64,12 @@ typedef struct rtmd_server {
      * second. */
     rtmd_log_limiter refused_log;
     /* Offline messages (SPEC A6): the sweep of expired ones (and of
-     * channels without members whose history expired), and when the store
-     * was last logged full. */
+     * channels without members whose history expired, and of idle rate
+     * buckets), and the lines about a full store (once a minute) and about
+     * peer messages a bound dropped (once a second). */
     struct event *offline_sweep;
-    uint64_t offline_full_logged_ms;
+    rtmd_log_limiter full_log[RTMD_USAGE_KINDS]; /* rtmd_server_store_full */
+    rtmd_log_limiter dropped_log;
     /* Member counts (member_count.c): per "app\x1fchannel", what was last
      * sent; the timer of the counts that wait, and when it fires (0: not
      * armed). */
@@ -104,6 +106,11 @@ typedef struct rtmd_server {
 
     struct rtmd_admin *admin; /* the admin API (admin.c); NULL when off */
 } rtmd_server;
+
+/* A memory bound of kind (docs/SERVER.md, "Memory") refused or left out
+ * something (app: whose, for the per-app bounds): counted in /metrics, and
+ * logged at most once a minute per kind. */
+void rtmd_server_store_full(rtmd_server *srv, rtmd_usage kind, const char *app);
 
 /* Reads the clocks into srv->now: the first thing every loop callback does. */
 void rtmd_server_tick(rtmd_server *srv);

@@ -744,6 +744,33 @@ TEST(Config, OfflineMessageFlags_A6) {
   }
 }
 
+// The memory bounds in bytes (docs/SERVER.md "Memory"): 256 MiB in all for
+// deliveries not acknowledged and for channel history, 64 MiB per app for
+// channel attributes; deliveries cannot be bounded to nothing.
+TEST(Config, MemoryBoundFlags_Issue13Item5) {
+  Parsed d;
+  Parse(d, {});
+  ASSERT_EQ(d.st, RTMD_CONFIG_OK);
+  EXPECT_EQ(d.cfg.unacked_max_bytes, 268435456u);
+  EXPECT_EQ(d.cfg.history_max_bytes, 268435456u);
+  EXPECT_EQ(d.cfg.chattrs_max_bytes, 67108864u);
+  Parsed p;
+  Parse(p, {"--unacked-max-bytes", "1", "--history-max-bytes=0", "--channel-attrs-max-bytes",
+            "4294967295"});
+  ASSERT_EQ(p.st, RTMD_CONFIG_OK) << p.err;
+  EXPECT_EQ(p.cfg.unacked_max_bytes, 1u);
+  EXPECT_EQ(p.cfg.history_max_bytes, 0u);
+  EXPECT_EQ(p.cfg.chattrs_max_bytes, 4294967295u);
+  for (auto bad : std::vector<std::vector<std::string>>{{"--unacked-max-bytes", "0"},
+                                                        {"--history-max-bytes", "4294967296"},
+                                                        {"--channel-attrs-max-bytes", "1k"}}) {
+    Parsed b;
+    Parse(b, bad);
+    EXPECT_EQ(b.st, RTMD_CONFIG_ERROR) << bad[0];
+    EXPECT_NE(b.err.find(bad[0] + ": expected an integer"), std::string::npos) << b.err;
+  }
+}
+
 // A8: how long a session without a link stays ONLINE to its subscribers
 // (--unreachable-ms, default 6000), on the command line and in a file.
 TEST(Config, UnreachableFlag_A8) {

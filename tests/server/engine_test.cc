@@ -12,6 +12,7 @@
 #include <event2/event.h>
 
 extern "C" {
+#include "engine/cost.h"
 #include "engine/engine.h"
 #include "frame.h"
 #include "rtm/rtm_codes.h"
@@ -229,14 +230,14 @@ TEST_P(EngineContract, ChannelAttributesAndTheListAfterAChange_A5) {
   Change c(RTM__WIRE__SET_ATTRIBUTES__OP__OP_ADD_OR_UPDATE, {{"topic", "c"}, {"lang", "en"}});
   Op set;
   set.op.kind = RTMD_ENG_CHATTRS_SET;
-  set.op.in.chattrs_set = {"app", "room", &c.msg, "alice", 1234};
+  set.op.in.chattrs_set = {"app", "room", &c.msg, "alice", 1234, 1 << 20};
   Run(set);
   EXPECT_EQ(set.op.code, 0);
   EXPECT_EQ(set.attrs, (Strings{"lang=en@alice", "topic=c@alice"}));
   Change more(RTM__WIRE__SET_ATTRIBUTES__OP__OP_ADD_OR_UPDATE, {{"topic", "d"}});
   Op again;
   again.op.kind = RTMD_ENG_CHATTRS_SET;
-  again.op.in.chattrs_set = {"app", "room", &more.msg, "bob", 1300};
+  again.op.in.chattrs_set = {"app", "room", &more.msg, "bob", 1300, 1 << 20};
   Run(again);
   EXPECT_EQ(again.attrs, (Strings{"lang=en@alice", "topic=d@bob"}));
   char topic[] = "topic";
@@ -373,7 +374,8 @@ TEST_P(EngineContract, PeerSendsExactlyOnce_B1_S9_A6) {
     m.text = const_cast<char*>(text);
     m.server_ts = 1000;
     o.op.kind = RTMD_ENG_PEER_SEND;
-    o.op.in.peer_send = {kAlice, to, send_seq, &m, refused, max_unacked, offline_max, 1 << 20};
+    o.op.in.peer_send = {kAlice, to,          send_seq, &m,     refused,
+                         max_unacked, offline_max, 1 << 20, 1 << 20};
     Run(o);
   };
   Op a, again, b, c, d, e, f;
@@ -399,7 +401,7 @@ TEST_P(EngineContract, PeerSendsExactlyOnce_B1_S9_A6) {
   send("carol", 4, "kept", d, 10);
   EXPECT_EQ(d.op.code, RTM_PEER_MESSAGE_ERR_CACHED_BY_SERVER);
   EXPECT_EQ(d.op.session_id, 0u);
-  EXPECT_GT(rtmd_store_offline_bytes(store_), 0u);
+  EXPECT_GT(rtmd_store_usage(store_, RTMD_USAGE_OFFLINE, nullptr), 0u);
   send("bob", 5, "fast", e, 0, RTM_PEER_MESSAGE_ERR_TOO_OFTEN);
   EXPECT_EQ(e.op.code, RTM_PEER_MESSAGE_ERR_TOO_OFTEN);
   EXPECT_EQ(e.frames, Strings{});
@@ -501,7 +503,7 @@ TEST_P(EngineContract, ChannelsJoinSendReplayLeave_S10_B1_B2) {
     Rtm__Wire__Message m = RTM__WIRE__MESSAGE__INIT;
     m.text = const_cast<char*>(text);
     o.op.kind = RTMD_ENG_CHANNEL_SEND;
-    o.op.in.channel_send = {u, "room", send_seq, &m, 0, over_rate, 5000, 32, 0};
+    o.op.in.channel_send = {u, "room", send_seq, &m, 0, over_rate, 5000, 32, 0, 1 << 20};
     Run(o);
     return o.op.code;
   };
@@ -580,7 +582,7 @@ TEST_P(EngineContract, SessionEndKeepsWhatItHadNotAcknowledged_S9_S13) {
     m.text = const_cast<char*>("hi");
     Op o;
     o.op.kind = RTMD_ENG_PEER_SEND;
-    o.op.in.peer_send = {kAlice, "bob", seq, &m, 0, 100, 0, 1 << 20};
+    o.op.in.peer_send = {kAlice, "bob", seq, &m, 0, 100, 0, 1 << 20, 1 << 20};
     Run(o);
     ASSERT_EQ(o.op.code, RTM_PEER_MESSAGE_ERR_OK);
   }
@@ -614,6 +616,85 @@ TEST_P(EngineContract, SessionEndKeepsWhatItHadNotAcknowledged_S9_S13) {
   Run(take);
   EXPECT_EQ(take.frames, Strings{"1 alice hi replayed"});
   EXPECT_EQ(take.op.offline.had, 1u);
+}
+
+// Issue 13, item 5: the memory bounds count the store's real bytes
+// (cost.h). Over --unacked-max-bytes a peer message to an online user is
+// refused FAILURE (nothing accepted, so nothing lost); over
+// --history-max-bytes a channel message is delivered but not kept, and a
+// rejoin's replay counts it as skipped; over --channel-attrs-max-bytes of
+// its app a write that grows them is SIZE_OVERFLOW, one that shrinks them
+// is not, and another app is not affected.
+TEST_P(EngineContract, MemoryBoundsRefuseOrLeaveOutAndSaySo_Issue13Item5) {
+  const rtmd_user bob = {"app", "bob"};
+  ASSERT_EQ(rtmd_store_session_add(store_, kAlice), RTMD_STORE_OK);
+  ASSERT_EQ(rtmd_store_session_add(store_, bob), RTMD_STORE_OK);
+  std::string text(1000, 'x');
+  auto peer = [&](uint64_t seq, uint64_t unacked_max) {
+    Rtm__Wire__Message m = RTM__WIRE__MESSAGE__INIT;
+    m.text = &text[0];
+    Op o;
+    o.op.kind = RTMD_ENG_PEER_SEND;
+    o.op.in.peer_send = {kAlice, "bob", seq, &m, 0, 100, 0, 1 << 20, unacked_max};
+    Run(o);
+    return std::make_pair(o.op.code, o.op.flags);
+  };
+  EXPECT_EQ(peer(1, 1 << 20).first, RTM_PEER_MESSAGE_ERR_OK);
+  size_t one = rtmd_store_usage(store_, RTMD_USAGE_UNACKED, nullptr);
+  EXPECT_GE(one, rtmd_cost_frame(1000));  // the frame and its ring
+  auto full = peer(2, one + 100);          // room for less than a second frame
+  EXPECT_EQ(full.first, RTM_PEER_MESSAGE_ERR_FAILURE);
+  EXPECT_TRUE(full.second & RTMD_ENG_UNACKED_FULL);
+  EXPECT_EQ(rtmd_store_unacked_count(store_, bob), 1u);
+  EXPECT_EQ(peer(3, 1 << 20).first, RTM_PEER_MESSAGE_ERR_OK);
+
+  for (rtmd_user u : {kAlice, bob})
+    ASSERT_EQ(rtmd_store_channel_join(store_, u, "room", 20, 0), RTMD_STORE_OK);
+  auto channel = [&](uint64_t send_seq, uint64_t history_max, Op& o) {
+    Rtm__Wire__Message m = RTM__WIRE__MESSAGE__INIT;
+    m.text = &text[0];
+    o.op.kind = RTMD_ENG_CHANNEL_SEND;
+    o.op.in.channel_send = {kAlice, "room", send_seq, &m, 0, false, 5000, 32, 0, history_max};
+    Run(o);
+  };
+  Op kept, unkept;
+  channel(10, 1 << 20, kept);
+  size_t history = rtmd_store_usage(store_, RTMD_USAGE_HISTORY, nullptr);
+  EXPECT_GE(history, rtmd_cost_frame(1000));
+  channel(11, history + 100, unkept);
+  EXPECT_EQ(unkept.op.code, RTM_CHANNEL_MESSAGE_ERR_OK);
+  EXPECT_TRUE(unkept.op.flags & RTMD_ENG_HISTORY_FULL);
+  EXPECT_EQ(unkept.frames.size(), 1u);  // delivered to the members
+  EXPECT_EQ(rtmd_store_usage(store_, RTMD_USAGE_HISTORY, nullptr), history);
+  Op rejoin;
+  rejoin.op.kind = RTMD_ENG_JOIN;
+  ASSERT_EQ(rtmd_store_channel_leave(store_, bob, "room"), RTMD_STORE_OK);
+  rejoin.op.in.join = {bob, "room", 20, 0, false, true, 0, 0, 32};
+  Run(rejoin);
+  EXPECT_EQ(rejoin.op.replay.channel_messages, 1u);
+  EXPECT_EQ(rejoin.op.replay.channel_skipped, 1u);  // the one not kept
+
+  auto chattrs = [&](const char* app, const char* ch, Change& c, uint64_t max) {
+    Op o;
+    o.op.kind = RTMD_ENG_CHATTRS_SET;
+    o.op.in.chattrs_set = {app, ch, &c.msg, "alice", 1234, max};
+    Run(o);
+    return std::make_pair(o.op.code, o.op.flags);
+  };
+  Change a(RTM__WIRE__SET_ATTRIBUTES__OP__OP_SET, {{"k", std::string(2000, 'v')}});
+  EXPECT_EQ(chattrs("app", "one", a, 1 << 20).first, 0);
+  size_t app_bytes = rtmd_store_usage(store_, RTMD_USAGE_CHATTRS, "app");
+  EXPECT_GE(app_bytes, rtmd_cost(2001));
+  auto over = chattrs("app", "two", a, app_bytes + 1000);
+  EXPECT_EQ(over.first, RTM_ATTRIBUTE_OPERATION_ERR_SIZE_OVERFLOW);
+  EXPECT_TRUE(over.second & RTMD_ENG_CHATTRS_FULL);
+  EXPECT_EQ(chattrs("other-app", "two", a, app_bytes + 1000).first, 0);
+  Change smaller(RTM__WIRE__SET_ATTRIBUTES__OP__OP_SET, {{"k", "v"}});
+  EXPECT_EQ(chattrs("app", "one", smaller, 1).first, 0);  // shrinks: always fits
+  EXPECT_LT(rtmd_store_usage(store_, RTMD_USAGE_CHATTRS, "app"), app_bytes);
+  EXPECT_EQ(rtmd_store_usage(store_, RTMD_USAGE_CHATTRS, nullptr),
+            rtmd_store_usage(store_, RTMD_USAGE_CHATTRS, "app") +
+                rtmd_store_usage(store_, RTMD_USAGE_CHATTRS, "other-app"));
 }
 
 // Operations complete once each, in the order submitted, whatever their

@@ -212,16 +212,18 @@ TEST(Peer, OfflineMessagesExpire_A6) {
   EXPECT_EQ(Delivered(b), (std::vector<std::string>{"alice:new (offline)"}));
 }
 
-// Over --offline-max-bytes in all, a message is not kept: FAILURE (1), with
-// a warning; --offline-max 0 turns offline messages off (PEER_UNREACHABLE).
+// Over --offline-max-bytes of memory in all, a message is not kept: FAILURE
+// (1), with a warning; --offline-max 0 turns offline messages off
+// (PEER_UNREACHABLE).
 TEST(Peer, OfflineStoreIsBounded_A6) {
-  RtmdProcess rtmd({"--offline-max-bytes", "64"});
+  RtmdProcess rtmd({"--offline-max-bytes", "2000"});
   ASSERT_TRUE(rtmd.started());
   TestClient a;
   ASSERT_TRUE(Online(a, rtmd, "alice"));
   EXPECT_EQ(a.PeerSend("bob", "small", true), RTM_PEER_MESSAGE_ERR_CACHED_BY_SERVER);
-  EXPECT_EQ(a.PeerSend("carol", std::string(100, 'x'), true), RTM_PEER_MESSAGE_ERR_FAILURE);
-  EXPECT_TRUE(rtmd.WaitForLog("offline messages hold --offline-max-bytes"));
+  EXPECT_EQ(a.PeerSend("carol", std::string(2000, 'x'), true), RTM_PEER_MESSAGE_ERR_FAILURE);
+  EXPECT_TRUE(rtmd.WaitForLog("--offline-max-bytes (2000 bytes) reached: offline messages are "
+                              "refused"));
 
   RtmdProcess off({"--offline-max", "0"});
   ASSERT_TRUE(off.started());
@@ -285,6 +287,27 @@ TEST(Peer, UnacknowledgedQueueIsBounded) {
       << "acknowledged messages still counted";
   ASSERT_EQ(a.PeerSend("bob", "one too many"), 0);
   EXPECT_TRUE(rtmd.WaitForLog("more than 4 unacknowledged peer messages"));
+}
+
+// Issue 13, item 9: a receiver that never acknowledges makes every message a
+// drop; the line about it is logged at most once a second (with how many
+// were not), while each drop is still counted for its ReplayDone.
+TEST(Peer, DropsOfUnacknowledgedMessagesAreLoggedOnceASecond_Issue13Item9) {
+  RtmdProcess rtmd({"--max-unacked", "2", "--rate", "messages=0/1"});
+  ASSERT_TRUE(rtmd.started());
+  TestClient a, b;
+  ASSERT_TRUE(Online(a, rtmd, "alice"));
+  ASSERT_TRUE(Online(b, rtmd, "bob"));
+  auto t0 = std::chrono::steady_clock::now();
+  for (int i = 0; i < 500; i++) ASSERT_EQ(a.PeerSend("bob", "m"), 0);
+  double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::string log = rtmd.Log();
+  size_t lines = 0;
+  for (size_t at = 0; (at = log.find("unacknowledged peer messages", at)) != std::string::npos;
+       at++)
+    lines++;
+  EXPECT_GE(lines, 1u);
+  EXPECT_LE(lines, 1u + static_cast<size_t>(s)) << "498 drops in " << s << " s";
 }
 
 }  // namespace

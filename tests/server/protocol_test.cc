@@ -2,7 +2,9 @@
 #include <arpa/inet.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstring>
+#include <memory>
 #include <vector>
 
 #include "rtm/rtm_codes.h"
@@ -226,6 +228,62 @@ TEST(BadInput, FrameLimitIsExact_B5) {
   frame.resize(4 + 1001, 0);
   big.SendRaw(frame.data(), frame.size());
   EXPECT_TRUE(ClosedWith(big, RTM__WIRE__CLOSE__CODE__CLOSE_TOO_LARGE));
+}
+
+// A Ping frame (header and payload) whose payload is exactly size bytes,
+// padded with an unknown field (ignored by the server).
+std::vector<uint8_t> PaddedPing(size_t size) {
+  std::vector<uint8_t> payload = {0x7a, 0x00};  // field 15 (ping), length 0
+  std::vector<uint8_t> tag = {0xc2, 0x3e};      // field 1000, wire type 2 (bytes)
+  // The pad's length varint takes 3 bytes for these sizes (16384 to 2 MiB).
+  size_t pad = size - payload.size() - tag.size() - 3;
+  payload.insert(payload.end(), tag.begin(), tag.end());
+  payload.insert(payload.end(), {static_cast<uint8_t>(0x80 | (pad & 0x7f)),
+                                 static_cast<uint8_t>(0x80 | ((pad >> 7) & 0x7f)),
+                                 static_cast<uint8_t>(pad >> 14)});
+  payload.resize(size, 'x');
+  std::vector<uint8_t> frame = Header(static_cast<uint32_t>(size));
+  frame.insert(frame.end(), payload.begin(), payload.end());
+  return frame;
+}
+
+// Issue 13, item 9: a link that has not logged in takes frames of at most
+// 8 KiB (a Login with the longest token fits), so it cannot make rtmd hold a
+// partial frame of --max-frame (64 KiB); once logged in, --max-frame holds.
+TEST(BadInput, BeforeLoginAFrameIsAtMost8KiB_Issue13Item9) {
+  RtmdProcess rtmd({"--max-conns-per-ip", "0"});
+  ASSERT_TRUE(rtmd.started());
+  TestClient c;
+  ASSERT_TRUE(c.Connect(rtmd.host(), rtmd.port()));
+  ASSERT_TRUE(c.Hello());
+  std::vector<uint8_t> bytes = Header(60000);
+  bytes.resize(4 + 30000, 0xab);
+  c.SendRaw(bytes.data(), bytes.size());  // may fail midway once closed
+  EXPECT_TRUE(ClosedWith(c, RTM__WIRE__CLOSE__CODE__CLOSE_TOO_LARGE));
+  EXPECT_TRUE(rtmd.WaitForLog("frame of 60000 bytes over the limit of 8192"));
+
+  TestClient in;
+  ASSERT_TRUE(Online(in, rtmd, "alice"));
+  std::vector<uint8_t> ping = PaddedPing(60000);
+  ASSERT_TRUE(in.SendRaw(ping.data(), ping.size()));
+  EXPECT_EQ(in.Join("still-here"), 0);
+
+  // What links that have not logged in cost with a partial frame each.
+  constexpr int kLinks = 500;
+  long before = rtmd.RssKb();
+  std::vector<std::unique_ptr<TestClient>> links;
+  std::vector<uint8_t> partial = Header(8192);
+  partial.resize(4 + 8000, 0xab);
+  for (int i = 0; i < kLinks; i++) {
+    links.push_back(std::make_unique<TestClient>());
+    ASSERT_TRUE(links.back()->Connect(rtmd.host(), rtmd.port()) && links.back()->Hello());
+    ASSERT_TRUE(links.back()->SendRaw(partial.data(), partial.size()));
+  }
+  EXPECT_EQ(in.Join("after-the-links"), 0);  // every partial frame was read by now
+  double per_link = (rtmd.RssKb() - before) * 1024.0 / kLinks;
+  std::printf("%d links holding 8000 bytes of a frame each: %.0f bytes of rtmd's RSS each\n",
+              kLinks, per_link);
+  EXPECT_LT(per_link, 24 * 1024);
 }
 
 // B5: bytes that are not a Frame: Close{PROTOCOL}, logged with the peer

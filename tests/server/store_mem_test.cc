@@ -9,6 +9,7 @@
 #include <vector>
 
 extern "C" {
+#include "engine/cost.h"
 #include "engine/store.h"
 }
 
@@ -298,7 +299,8 @@ TEST_F(StoreMem, OfflineMessagesBoundedTakenOnceAndExpired_A6) {
     EXPECT_EQ(push("app", "bob", i * 10, "m" + std::to_string(i), 3),
               i <= 3 ? RTMD_STORE_OK : RTMD_STORE_LIMIT);
   EXPECT_EQ(push("other", "bob", 5, "x", 3), RTMD_STORE_OK);
-  EXPECT_EQ(rtmd_store_offline_bytes(st_), 7u);
+  // Four messages of 2 bytes and two queues, in real bytes (cost.h).
+  EXPECT_GT(rtmd_store_usage(st_, RTMD_USAGE_OFFLINE, nullptr), 4 * rtmd_cost_offline(2, "alice"));
   EXPECT_EQ(push("app", "carol", 1, "c", 0), RTMD_STORE_LIMIT);  // max 0: none kept
   EXPECT_EQ(take("app", "bob", 40),
             (std::vector<std::string>{"alice@40:m4", "alice@50:m5"}));  // m3 too old
@@ -306,7 +308,7 @@ TEST_F(StoreMem, OfflineMessagesBoundedTakenOnceAndExpired_A6) {
   EXPECT_EQ(expired, 1u);  // m3
   EXPECT_EQ(take("app", "bob", 0), std::vector<std::string>{});  // taken once
   EXPECT_EQ(dropped, 0u);
-  EXPECT_EQ(rtmd_store_offline_bytes(st_), 1u);
+  EXPECT_GT(rtmd_store_usage(st_, RTMD_USAGE_OFFLINE, nullptr), 0u);  // other/bob's x
   EXPECT_EQ(push("app", "dave", 100, "d1", 3), RTMD_STORE_OK);
   EXPECT_EQ(push("app", "dave", 200, "d2", 3), RTMD_STORE_OK);
   EXPECT_EQ(rtmd_store_offline_expire(st_, 150), 2u);  // other/bob's x and dave's d1
@@ -316,7 +318,7 @@ TEST_F(StoreMem, OfflineMessagesBoundedTakenOnceAndExpired_A6) {
   EXPECT_EQ(expired, 0u);  // not found now: the sweep had them
   EXPECT_EQ(take("app", "dave", 0), (std::vector<std::string>{"alice@200:d2"}));
   EXPECT_EQ(dropped, 1u);
-  EXPECT_EQ(rtmd_store_offline_bytes(st_), 0u);
+  EXPECT_EQ(rtmd_store_usage(st_, RTMD_USAGE_OFFLINE, nullptr), 0u);
   // Left in the store: freed by destroy (LeakSanitizer checks).
   EXPECT_EQ(push("app", "erin", 1, "e", 3), RTMD_STORE_OK);
 }
@@ -349,7 +351,55 @@ TEST_F(StoreMem, MessagesOfAnEndedSessionAreKeptBesideTheCachedBound_S9) {
   EXPECT_EQ(got, (std::vector<std::string>{"k1/11", "k2/12", "k3/13", "k4/14", "k5/15",
                                            "c2/0", "c3/0"}));
   EXPECT_EQ(dropped, 5u);
-  EXPECT_EQ(rtmd_store_offline_bytes(st_), 0u);
+  EXPECT_EQ(rtmd_store_usage(st_, RTMD_USAGE_OFFLINE, nullptr), 0u);
+}
+
+// Issue 13, item 5: every kind's real-byte count follows what the store
+// holds, and is back to 0 once it holds nothing: a count that drifted would
+// refuse everything one day, or bound nothing.
+TEST_F(StoreMem, UsageFollowsWhatIsHeldAndIsZeroWhenEmpty) {
+  auto usage = [&](rtmd_usage k) { return rtmd_store_usage(st_, k, nullptr); };
+  for (int k = 0; k < RTMD_USAGE_KINDS; k++) EXPECT_EQ(usage(rtmd_usage(k)), 0u) << k;
+  std::string big(3000, 'x');
+  const uint8_t* frame = reinterpret_cast<const uint8_t*>(big.data());
+  for (int round = 0; round < 3; round++) {
+    rtmd_user a = Add("app", "alice"), b = Add("app", "bob");
+    for (uint64_t seq = 1; seq <= 40; seq++)  // past the ring's first sizes and the bound
+      rtmd_store_unacked_push(st_, b, seq, frame, seq % 2 ? 10 : big.size(), 30);
+    EXPECT_GT(usage(RTMD_USAGE_UNACKED), 15 * rtmd_cost_frame(big.size()));
+    rtmd_store_unacked_ack(st_, b, 20);
+    rtmd_attr items[] = {{const_cast<char*>("k"), &big[0], nullptr, 0}};
+    rtmd_attrv in = {items, 1};
+    ASSERT_EQ(rtmd_store_attrs_put(st_, a, &in), RTMD_STORE_OK);
+    EXPECT_GT(usage(RTMD_USAGE_ATTRS), big.size());
+    rtmd_attr chitems[] = {{const_cast<char*>("k"), &big[0], const_cast<char*>("alice"), 1}};
+    rtmd_attrv chin = {chitems, 1};
+    ASSERT_EQ(rtmd_store_chattrs_put(st_, "app", "room", &chin), RTMD_STORE_OK);
+    ASSERT_EQ(rtmd_store_chattrs_put(st_, "app", "room", &chin), RTMD_STORE_OK);  // replaced
+    EXPECT_EQ(usage(RTMD_USAGE_CHATTRS), rtmd_store_usage(st_, RTMD_USAGE_CHATTRS, "app"));
+    ASSERT_EQ(rtmd_store_channel_join(st_, a, "room", 20, 0), RTMD_STORE_OK);
+    for (uint64_t seq = 1; seq <= 10; seq++)
+      ASSERT_EQ(rtmd_store_history_push(st_, "app", "room", seq, 100 * seq, frame, big.size(),
+                                        4, 0),
+                RTMD_STORE_OK);
+    EXPECT_GT(usage(RTMD_USAGE_HISTORY), 4 * big.size());
+    rtmd_offline_msg o = {"alice", 5, frame, big.size(), 0, 0};
+    for (int i = 0; i < 9; i++) rtmd_store_offline_push(st_, "app", "carol", &o, 5);
+    EXPECT_GT(usage(RTMD_USAGE_OFFLINE), 5 * big.size());
+    // Everything goes: sessions, the channel's history, the offline queue,
+    // the channel attributes.
+    rtmd_store_session_remove(st_, a);
+    rtmd_store_session_remove(st_, b);
+    EXPECT_EQ(rtmd_store_channels_expire(st_, UINT64_MAX), 1u);
+    uint32_t expired = 0;
+    rtmd_store_offline_take(
+        st_, "app", "carol", 0, [](const rtmd_offline_msg*, void*) {}, nullptr, &expired);
+    rtmd_attrv none = {nullptr, 0};
+    ASSERT_EQ(rtmd_store_chattrs_put(st_, "app", "room", &none), RTMD_STORE_OK);
+    for (int k = 0; k < RTMD_USAGE_KINDS; k++)
+      EXPECT_EQ(usage(rtmd_usage(k)), 0u) << rtmd_usage_name(rtmd_usage(k)) << " " << round;
+    EXPECT_EQ(rtmd_store_usage(st_, RTMD_USAGE_CHATTRS, "app"), 0u);
+  }
 }
 
 // Many sessions and channels: the maps grow and shrink correctly.

@@ -7,7 +7,9 @@
 #include <string.h>
 
 #include "attrs.h"
+#include "auth.h"
 #include "config.h"
+#include "cost.h"
 #include "frame.h"
 #include "ids.h"
 #include "replay.h"
@@ -54,10 +56,12 @@ int rtmd_bufv_push(rtmd_bufv *v, uint8_t *buf, size_t len)
 
 /* Queues msg from `from` as the next PeerDeliver of to's session (m: its
  * meta, whose peer_seq moves on) until acknowledged, and adds the frame to
- * op->frames. 0, or -1 (RTMD_ENG_UNKEPT) when it could not be queued. */
+ * op->frames. 0, or -1 (RTMD_ENG_UNKEPT) when it could not be queued, or
+ * -1 (RTMD_ENG_UNACKED_FULL, nothing done) when max_bytes is not 0 and the
+ * deliveries not acknowledged would hold more. */
 static int apply_deliver(rtmd_store *st, rtmd_user to, rtmd_session_meta *m,
                          const char *from, const Rtm__Wire__Message *msg, bool replayed,
-                         size_t max, rtmd_eng_op *op)
+                         size_t max, uint64_t max_bytes, rtmd_eng_op *op)
 {
     Rtm__Wire__PeerDeliver d = RTM__WIRE__PEER_DELIVER__INIT;
     d.from = (char *)from;
@@ -68,6 +72,11 @@ static int apply_deliver(rtmd_store *st, rtmd_user to, rtmd_session_meta *m,
     f.body_case = RTM__WIRE__FRAME__BODY_PEER_DELIVER;
     f.peer_deliver = &d;
     size_t len = rtm__frame_encoded_size(&f);
+    if (max_bytes &&
+        rtmd_store_usage(st, RTMD_USAGE_UNACKED, NULL) + rtmd_cost_frame(len) > max_bytes) {
+        op->flags |= RTMD_ENG_UNACKED_FULL;
+        return -1;
+    }
     uint8_t *buf = malloc(len);
     rtmd_store_status r = RTMD_STORE_NOMEM;
     if (buf) {
@@ -95,7 +104,8 @@ static int apply_keep_offline(rtmd_store *st, rtmd_eng_op *op)
     Rtm__Wire__Message kept = *in->msg;
     kept.offline = true;
     size_t len = rtm__wire__message__get_packed_size(&kept);
-    if (rtmd_store_offline_bytes(st) + len > in->offline_max_bytes) {
+    if (rtmd_store_usage(st, RTMD_USAGE_OFFLINE, NULL) + rtmd_cost_offline(len, in->from.user) >
+        in->offline_max_bytes) {
         op->flags |= RTMD_ENG_OFFLINE_FULL;
         return RTM_PEER_MESSAGE_ERR_FAILURE;
     }
@@ -143,7 +153,8 @@ static int apply_peer_send(rtmd_store *st, rtmd_eng_op *op)
         return in->refused;
     if (rtmd_store_session_meta_get(st, to, &m)) {
         op->session_id = m.id;
-        return apply_deliver(st, to, &m, in->from.user, in->msg, false, in->max_unacked, op) == 0
+        return apply_deliver(st, to, &m, in->from.user, in->msg, false, in->max_unacked,
+                             in->unacked_max_bytes, op) == 0
                    ? RTM_PEER_MESSAGE_ERR_OK
                    : RTM_PEER_MESSAGE_ERR_FAILURE;
     }
@@ -174,8 +185,9 @@ static void apply_offline_one(const rtmd_offline_msg *o, void *closure)
         p->op->flags |= RTMD_ENG_UNKEPT; /* cannot be decoded: dropped */
         return;
     }
+    /* Accepted already: moved from one queue to the other, never refused. */
     if (apply_deliver(p->st, in->of, &p->meta, o->from, m, o->session_id != 0,
-                      in->max_unacked, p->op) == 0) {
+                      in->max_unacked, 0, p->op) == 0) {
         if (o->session_id != 0)
             p->op->offline.kept++;
         else
@@ -243,18 +255,37 @@ static int apply_attrs_set(rtmd_store *st, rtmd_user of,
     return code;
 }
 
-static int apply_chattrs_set(rtmd_store *st, const char *app, const char *channel,
-                             const Rtm__Wire__SetAttributes *change, const char *by,
-                             uint64_t ts, rtmd_attrv *after)
+/* Whether the channel attributes of app would hold more than max bytes
+ * (RTMD_USAGE_CHATTRS) once channel's are next instead of cur. A change
+ * that does not grow them always fits. */
+static bool chattrs_over(rtmd_store *st, const char *app, const char *channel,
+                         const rtmd_attrv *cur, const rtmd_attrv *next, uint64_t max)
 {
+    char buf[RTMD_APP_ID_MAX + RTM__ID_MAX + 2];
+    const char *key = rtmd_map_key2(buf, sizeof buf, app, channel);
+    if (!key)
+        return true;
+    size_t was = rtmd_chattrs_cost(key, cur), now = rtmd_chattrs_cost(key, next);
+    return now > was && rtmd_store_usage(st, RTMD_USAGE_CHATTRS, app) - was + now > max;
+}
+
+/* A SetChannelAttributes: the attributes after it in op->attrs. */
+static int apply_chattrs_set(rtmd_store *st, rtmd_eng_op *op)
+{
+    const struct rtmd_eng_chattrs_set *in = &op->in.chattrs_set;
     rtmd_attrv cur = { 0 }, next = { 0 };
     int code = 0;
-    if (rtmd_store_chattrs_get(st, app, channel, &cur) != RTMD_STORE_OK)
+    if (rtmd_store_chattrs_get(st, in->app, in->channel, &cur) != RTMD_STORE_OK)
         code = RTM_ATTRIBUTE_OPERATION_ERR_FAILURE;
-    else if ((code = rtmd_attrs_apply(&cur, change, RTM__CHATTR_TOTAL_MAX, by, ts, &next)) ==
-                 0 &&
-             (rtmd_store_chattrs_put(st, app, channel, &next) != RTMD_STORE_OK ||
-              rtmd_store_chattrs_get(st, app, channel, after) != RTMD_STORE_OK))
+    else
+        code = rtmd_attrs_apply(&cur, in->change, RTM__CHATTR_TOTAL_MAX, in->by, in->ts, &next);
+    if (code == 0 && chattrs_over(st, in->app, in->channel, &cur, &next, in->max_bytes)) {
+        op->flags |= RTMD_ENG_CHATTRS_FULL;
+        code = RTM_ATTRIBUTE_OPERATION_ERR_SIZE_OVERFLOW;
+    }
+    if (code == 0 &&
+        (rtmd_store_chattrs_put(st, in->app, in->channel, &next) != RTMD_STORE_OK ||
+         rtmd_store_chattrs_get(st, in->app, in->channel, &op->attrs) != RTMD_STORE_OK))
         code = RTM_ATTRIBUTE_OPERATION_ERR_FAILURE;
     rtmd_attrv_free(&cur);
     rtmd_attrv_free(&next);
@@ -477,9 +508,13 @@ static int apply_channel_deliver(rtmd_store *st, rtmd_eng_op *op)
     len = rtm__frame_encode(&f, buf);
     if (rtmd_store_channel_members(st, in->from.app, in->channel, &op->users) != RTMD_STORE_OK)
         op->users = (rtmd_strv){ NULL, 0 };
-    /* Members in grace get it from the history when they resume (S10). */
-    if (rtmd_store_history_push(st, in->from.app, in->channel, d.seq, in->now_ms, buf, len,
-                                in->replay_max, in->horizon_ms) == RTMD_STORE_NOMEM)
+    /* Members in grace get it from the history when they resume (S10);
+     * one not kept is counted as skipped in their ReplayDone. */
+    if (rtmd_store_usage(st, RTMD_USAGE_HISTORY, NULL) + rtmd_cost_frame(len) >
+        in->history_max_bytes)
+        op->flags |= RTMD_ENG_HISTORY_FULL;
+    else if (rtmd_store_history_push(st, in->from.app, in->channel, d.seq, in->now_ms, buf, len,
+                                     in->replay_max, in->horizon_ms) == RTMD_STORE_NOMEM)
         op->flags |= RTMD_ENG_UNHISTORIED;
     rtmd_bufv_push(&op->frames, buf, len);
     return RTM_CHANNEL_MESSAGE_ERR_OK;
@@ -643,9 +678,7 @@ void rtmd_engine_apply(rtmd_store *st, rtmd_eng_op *op)
         keep_keys(&op->attrs, op->in.chattrs_get.keys, op->in.chattrs_get.n_keys);
         break;
     case RTMD_ENG_CHATTRS_SET:
-        op->code = apply_chattrs_set(st, op->in.chattrs_set.app, op->in.chattrs_set.channel,
-                                     op->in.chattrs_set.change, op->in.chattrs_set.by,
-                                     op->in.chattrs_set.ts, &op->attrs);
+        op->code = apply_chattrs_set(st, op);
         if (op->code == 0 && rtmd_store_channel_members(st, op->in.chattrs_set.app,
                                                         op->in.chattrs_set.channel,
                                                         &op->users) != RTMD_STORE_OK)

@@ -107,7 +107,15 @@ enum {
     RTMD_ENG_UNRECORDED = 1u << 3,   /* the send_seq's answer could not be kept */
     RTMD_ENG_NOT_MEMBER = 1u << 4,   /* CHANNEL_SEND: the sender is not in the
                                       * channel (FAILURE, before the rate) */
-    RTMD_ENG_UNHISTORIED = 1u << 5   /* CHANNEL_SEND: not kept in the history */
+    RTMD_ENG_UNHISTORIED = 1u << 5,  /* CHANNEL_SEND: not kept in the history
+                                      * (out of memory) */
+    RTMD_ENG_UNACKED_FULL = 1u << 6, /* PEER_SEND refused: the deliveries not
+                                      * acknowledged hold unacked_max_bytes */
+    RTMD_ENG_HISTORY_FULL = 1u << 7, /* CHANNEL_SEND: not kept in the history,
+                                      * which holds history_max_bytes */
+    RTMD_ENG_CHATTRS_FULL = 1u << 8  /* CHATTRS_SET refused (SIZE_OVERFLOW): the
+                                      * app's channel attributes would hold
+                                      * more than max_bytes */
 };
 
 typedef void (*rtmd_eng_done)(rtmd_eng_op *op);
@@ -129,11 +137,12 @@ struct rtmd_eng_op {
             char *const *keys; /* only these (none: all) */
             size_t n_keys;
         } chattrs_get;
-        struct {
+        struct rtmd_eng_chattrs_set {
             const char *app, *channel;
             const Rtm__Wire__SetAttributes *change;
             const char *by; /* who sets them (last_update_user) */
             uint64_t ts;    /* and when (wall ms) */
+            uint64_t max_bytes; /* RTMD_USAGE_CHATTRS's bound for the app */
         } chattrs_set;
         struct {
             rtmd_user of;
@@ -167,7 +176,8 @@ struct rtmd_eng_op {
                                    * send_seq was processed already */
             size_t max_unacked;   /* the receiver's queue bound */
             size_t offline_max;   /* 0: not kept for an absent receiver */
-            uint64_t offline_max_bytes;
+            uint64_t offline_max_bytes; /* RTMD_USAGE_OFFLINE's bound, in all */
+            uint64_t unacked_max_bytes; /* RTMD_USAGE_UNACKED's, in all */
         } peer_send;
         struct {
             rtmd_user of;
@@ -221,6 +231,7 @@ struct rtmd_eng_op {
             uint64_t now_ms;        /* wall clock: kept with it in the history */
             size_t replay_max;      /* the history's bound */
             uint64_t horizon_ms;    /* and its window */
+            uint64_t history_max_bytes; /* RTMD_USAGE_HISTORY's bound, in all */
         } channel_send;
         struct {
             const char *app;

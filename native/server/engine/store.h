@@ -94,6 +94,27 @@ typedef struct {
 } rtmd_attrv;
 
 void rtmd_attrv_free(rtmd_attrv *v);
+/* What v costs in memory (cost.h): its array and strings. */
+size_t rtmd_attrv_cost(const rtmd_attrv *v);
+/* What the channel attributes v of the channel keyed key ("app\x1fchannel")
+ * cost in the store: v, its record and its map entry; 0 when v is empty
+ * (nothing is kept). */
+size_t rtmd_chattrs_cost(const char *key, const rtmd_attrv *v);
+
+/* What the store keeps, by kind, counted in real bytes (cost.h): what the
+ * bounds of docs/SERVER.md "Memory" compare with, and /metrics shows. */
+typedef enum {
+    RTMD_USAGE_OFFLINE,  /* offline messages and those kept from ended
+                          * sessions, with their queues */
+    RTMD_USAGE_UNACKED,  /* deliveries not acknowledged, with their rings */
+    RTMD_USAGE_HISTORY,  /* channel history (S10), with its rings */
+    RTMD_USAGE_ATTRS,    /* user attributes */
+    RTMD_USAGE_CHATTRS,  /* channel attributes, with their records */
+    RTMD_USAGE_KINDS
+} rtmd_usage;
+
+/* "offline", "unacked", "history", "attributes", "channel_attributes". */
+const char *rtmd_usage_name(rtmd_usage kind);
 
 /* A ban (SPEC A1): until when (wall clock, ms since the epoch; 0: until
  * lifted); an owned list of them (rtmd_banv_free). */
@@ -262,7 +283,7 @@ typedef struct rtmd_store_ops {
      * expiries, and those it found older than the horizon, which it also
      * counts in *expired). offline_expire forgets those accepted before
      * horizon_ms in every queue, counting them for their users, and returns
-     * how many. offline_bytes: the message bytes kept in all. */
+     * how many. */
     rtmd_store_status (*offline_push)(rtmd_store *st, const char *app_id,
                                       const char *user_id, const rtmd_offline_msg *m,
                                       size_t max);
@@ -272,7 +293,10 @@ typedef struct rtmd_store_ops {
                              uint64_t horizon_ms, rtmd_offline_fn fn, void *closure,
                              uint32_t *expired);
     size_t (*offline_expire)(rtmd_store *st, uint64_t horizon_ms);
-    size_t (*offline_bytes)(rtmd_store *st);
+
+    /* The bytes kept of kind (rtmd_usage); for RTMD_USAGE_CHATTRS those of
+     * app alone unless app is NULL (other kinds: always all apps). */
+    size_t (*usage)(rtmd_store *st, rtmd_usage kind, const char *app);
 
     /* Presence subscriptions (SPEC A8): the user ids (of its app) whose
      * presence u follows, and the reverse index. They belong to u's session
@@ -423,8 +447,8 @@ static inline uint32_t rtmd_store_offline_take(rtmd_store *st, const char *app,
 { return st->ops->offline_take(st, app, user, horizon_ms, fn, closure, expired); }
 static inline size_t rtmd_store_offline_expire(rtmd_store *st, uint64_t horizon_ms)
 { return st->ops->offline_expire(st, horizon_ms); }
-static inline size_t rtmd_store_offline_bytes(rtmd_store *st)
-{ return st->ops->offline_bytes(st); }
+static inline size_t rtmd_store_usage(rtmd_store *st, rtmd_usage kind, const char *app)
+{ return st->ops->usage(st, kind, app); }
 static inline rtmd_store_status rtmd_store_sub_add(rtmd_store *st, rtmd_user u,
                                                    const char *user)
 { return st->ops->sub_add(st, u, user); }

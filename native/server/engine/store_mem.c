@@ -11,6 +11,10 @@
  * mem_user's subs; and chattrs, to the rtmd_attrv of a channel's attributes
  * (kept apart from channels, which are forgotten once empty and out of
  * the replay window).
+ *
+ * What it holds of each rtmd_usage kind is counted as it changes, in the
+ * real bytes of cost.h: each record that holds such entries points at the
+ * store's counters (usage).
  */
 #include "store.h"
 
@@ -19,6 +23,7 @@
 #include <string.h>
 
 #include "bans.h"
+#include "cost.h"
 #include "map.h"
 
 /* Set members map to this marker. */
@@ -38,6 +43,7 @@ typedef struct {
 
 typedef struct {
     char *app, *user;  /* its key, split */
+    size_t *usage;     /* the store's counters */
     mem_unacked *ring; /* circular, cap entries */
     size_t cap, head, count;
     uint32_t dropped;  /* unacked entries dropped since unacked_take_dropped */
@@ -57,6 +63,7 @@ typedef struct {
 } mem_hist;
 
 typedef struct {
+    size_t *usage;     /* the store's counters */
     uint64_t base, seq; /* channel_seqs */
     mem_hist *hist;    /* circular, hcap entries, oldest at hhead */
     size_t hcap, hhead, hcount;
@@ -72,6 +79,8 @@ typedef struct {
 } mem_off;
 
 typedef struct {
+    size_t *usage;     /* the store's counters */
+    size_t own_cost;   /* of the queue itself and its map entry */
     mem_off *ring;     /* circular, cap entries, oldest at head */
     size_t cap, head, count;
     size_t ncached;    /* entries with session_id 0 (bounded by offline_push's max) */
@@ -84,7 +93,8 @@ typedef struct {
     rtmd_map channels;
     rtmd_map offline;
     rtmd_map chattrs;  /* "<app>\x1f<channel>" -> rtmd_attrv *, sorted, not empty */
-    size_t offline_bytes;
+    rtmd_map chattrs_apps; /* app id -> its RTMD_USAGE_CHATTRS bytes (size_t *) */
+    size_t usage[RTMD_USAGE_KINDS];
     rtmd_map followers; /* "<app>\x1f<user>" -> rtmd_map (follower user id -> present) */
     rtmd_bans bans;     /* wall-clock deadlines (bans.h) */
 } mem_store;
@@ -99,6 +109,40 @@ void rtmd_attrv_free(rtmd_attrv *v)
     free(v->items);
     v->items = NULL;
     v->count = 0;
+}
+
+size_t rtmd_attrv_cost(const rtmd_attrv *v)
+{
+    if (v->count == 0)
+        return 0;
+    size_t c = rtmd_cost(v->count * sizeof *v->items);
+    for (size_t i = 0; i < v->count; i++)
+        c += rtmd_cost_str(v->items[i].key) + rtmd_cost_str(v->items[i].value) +
+             rtmd_cost_str(v->items[i].by);
+    return c;
+}
+
+size_t rtmd_chattrs_cost(const char *key, const rtmd_attrv *v)
+{
+    if (v->count == 0)
+        return 0;
+    return rtmd_attrv_cost(v) + rtmd_cost(sizeof *v) + rtmd_cost_map_entry(key);
+}
+
+const char *rtmd_usage_name(rtmd_usage kind)
+{
+    static const char *const names[RTMD_USAGE_KINDS] = {
+        [RTMD_USAGE_OFFLINE] = "offline",       [RTMD_USAGE_UNACKED] = "unacked",
+        [RTMD_USAGE_HISTORY] = "history",       [RTMD_USAGE_ATTRS] = "attributes",
+        [RTMD_USAGE_CHATTRS] = "channel_attributes",
+    };
+    return kind < RTMD_USAGE_KINDS ? names[kind] : "?";
+}
+
+/* What a ring of cap slots of size bytes costs (nothing before its first). */
+static size_t mem_ring_cost(size_t cap, size_t size)
+{
+    return cap ? rtmd_cost(cap * size) : 0;
 }
 
 void rtmd_banv_free(rtmd_banv *v)
@@ -179,17 +223,36 @@ static mem_channel *mem_channel_find(mem_store *m, const char *app, const char *
     return key ? rtmd_map_get(&m->channels, key) : NULL;
 }
 
+/* The channel keyed key, made when it is not there (*fresh then true). */
+static mem_channel *mem_channel_of(mem_store *m, const char *key, bool *fresh)
+{
+    mem_channel *c = mem_get_or_new(&m->channels, key, sizeof *c, fresh);
+    if (c && *fresh)
+        c->usage = m->usage;
+    return c;
+}
+
+static void mem_unacked_drop_oldest(mem_user *u)
+{
+    mem_unacked *e = &u->ring[u->head];
+    u->usage[RTMD_USAGE_UNACKED] -= rtmd_cost_frame(e->len);
+    free(e->frame);
+    u->head = (u->head + 1) % u->cap;
+    u->count--;
+}
+
 static void mem_unacked_clear(mem_user *u)
 {
-    for (size_t i = 0; i < u->count; i++)
-        free(u->ring[(u->head + i) % u->cap].frame);
+    while (u->count)
+        mem_unacked_drop_oldest(u);
     u->head = 0;
-    u->count = 0;
 }
 
 static void mem_hist_drop_oldest(mem_channel *c)
 {
-    free(c->hist[c->hhead].frame);
+    mem_hist *e = &c->hist[c->hhead];
+    c->usage[RTMD_USAGE_HISTORY] -= rtmd_cost_frame(e->len);
+    free(e->frame);
     c->hhead = (c->hhead + 1) % c->hcap;
     c->hcount--;
 }
@@ -198,6 +261,8 @@ static void mem_channel_free(mem_channel *c)
 {
     while (c->hcount)
         mem_hist_drop_oldest(c);
+    if (c->usage)
+        c->usage[RTMD_USAGE_HISTORY] -= mem_ring_cost(c->hcap, sizeof *c->hist);
     free(c->hist);
     rtmd_map_clear(&c->members);
     free(c);
@@ -207,7 +272,11 @@ static void mem_user_free_data(mem_user *u)
 {
     rtmd_map_clear(&u->channels);
     rtmd_map_clear(&u->subs);
-    mem_unacked_clear(u);
+    if (u->usage) {
+        mem_unacked_clear(u);
+        u->usage[RTMD_USAGE_UNACKED] -= mem_ring_cost(u->cap, sizeof *u->ring);
+        u->usage[RTMD_USAGE_ATTRS] -= rtmd_attrv_cost(&u->attrs);
+    }
     free(u->ring);
     free(u->sent);
     rtmd_attrv_free(&u->attrs);
@@ -288,7 +357,7 @@ static bool mem_user_set_has(rtmd_store *st, rtmd_user u, size_t off, const char
 
 static void mem_off_free(mem_store *m, mem_offline *q, mem_off *o)
 {
-    m->offline_bytes -= o->len;
+    m->usage[RTMD_USAGE_OFFLINE] -= rtmd_cost_offline(o->len, o->from);
     if (o->session_id == 0)
         q->ncached--;
     free(o->from);
@@ -321,6 +390,7 @@ static void mem_offline_free(mem_store *m, mem_offline *q)
 {
     while (q->count)
         mem_off_drop_oldest(m, q);
+    m->usage[RTMD_USAGE_OFFLINE] -= mem_ring_cost(q->cap, sizeof *q->ring) + q->own_cost;
     free(q->ring);
     free(q);
 }
@@ -330,7 +400,13 @@ static mem_offline *mem_offline_of(mem_store *m, const char *app, const char *us
     char buf[MEM_KEY_MAX];
     const char *key = rtmd_map_key2(buf, sizeof buf, app, user);
     bool fresh;
-    return key ? mem_get_or_new(&m->offline, key, sizeof(mem_offline), &fresh) : NULL;
+    mem_offline *q = key ? mem_get_or_new(&m->offline, key, sizeof(mem_offline), &fresh) : NULL;
+    if (q && fresh) {
+        q->usage = m->usage;
+        q->own_cost = rtmd_cost(sizeof *q) + rtmd_cost_map_entry(key);
+        m->usage[RTMD_USAGE_OFFLINE] += q->own_cost;
+    }
+    return q;
 }
 
 static rtmd_store_status mem_offline_push(rtmd_store *st, const char *app, const char *user,
@@ -361,6 +437,8 @@ static rtmd_store_status mem_offline_push(rtmd_store *st, const char *app, const
         }
         for (size_t i = 0; i < q->count; i++)
             ring[i] = q->ring[(q->head + i) % q->cap];
+        m->usage[RTMD_USAGE_OFFLINE] += mem_ring_cost(cap, sizeof *ring) -
+                                        mem_ring_cost(q->cap, sizeof *ring);
         free(q->ring);
         q->ring = ring;
         q->cap = cap;
@@ -376,7 +454,7 @@ static rtmd_store_status mem_offline_push(rtmd_store *st, const char *app, const
     q->count++;
     if (cached)
         q->ncached++;
-    m->offline_bytes += in->len;
+    m->usage[RTMD_USAGE_OFFLINE] += rtmd_cost_offline(o.len, o.from);
     return st_;
 }
 
@@ -448,9 +526,16 @@ static size_t mem_offline_expire(rtmd_store *st, uint64_t horizon_ms)
     return dropped;
 }
 
-static size_t mem_offline_bytes(rtmd_store *st)
+static size_t mem_usage(rtmd_store *st, rtmd_usage kind, const char *app)
 {
-    return mem_of(st)->offline_bytes;
+    mem_store *m = mem_of(st);
+    if (kind >= RTMD_USAGE_KINDS)
+        return 0;
+    if (kind == RTMD_USAGE_CHATTRS && app) {
+        const size_t *n = rtmd_map_get(&m->chattrs_apps, app);
+        return n ? *n : 0;
+    }
+    return m->usage[kind];
 }
 
 static void mem_destroy(rtmd_store *st)
@@ -482,6 +567,10 @@ static void mem_destroy(rtmd_store *st)
         free(e->value);
     }
     rtmd_map_clear(&m->chattrs);
+    for (rtmd_map_entry *e = rtmd_map_first(&m->chattrs_apps, &it); e;
+         e = rtmd_map_next(&m->chattrs_apps, e, &it))
+        free(e->value);
+    rtmd_map_clear(&m->chattrs_apps);
     rtmd_bans_free(&m->bans);
     free(m);
 }
@@ -498,6 +587,7 @@ static rtmd_store_status mem_session_add(rtmd_store *st, rtmd_user who)
     mem_user *u = calloc(1, sizeof *u);
     if (!u)
         return RTMD_STORE_NOMEM;
+    u->usage = m->usage;
     u->app = strdup(who.app);
     u->user = strdup(who.user);
     if (!u->app || !u->user || rtmd_map_put(&m->users, k, u) != 0) {
@@ -581,9 +671,7 @@ static rtmd_store_status mem_unacked_push(rtmd_store *st, rtmd_user who, uint64_
     rtmd_store_status st_ = RTMD_STORE_OK;
     if (u->count >= max) {
         /* Full: drop the oldest. */
-        free(u->ring[u->head].frame);
-        u->head = (u->head + 1) % u->cap;
-        u->count--;
+        mem_unacked_drop_oldest(u);
         u->dropped++;
         st_ = RTMD_STORE_LIMIT;
     }
@@ -598,6 +686,8 @@ static rtmd_store_status mem_unacked_push(rtmd_store *st, rtmd_user who, uint64_
         }
         for (size_t i = 0; i < u->count; i++)
             ring[i] = u->ring[(u->head + i) % u->cap];
+        u->usage[RTMD_USAGE_UNACKED] += mem_ring_cost(cap, sizeof *ring) -
+                                        mem_ring_cost(u->cap, sizeof *ring);
         free(u->ring);
         u->ring = ring;
         u->cap = cap;
@@ -608,6 +698,7 @@ static rtmd_store_status mem_unacked_push(rtmd_store *st, rtmd_user who, uint64_
     slot->frame = copy;
     slot->len = len;
     u->count++;
+    u->usage[RTMD_USAGE_UNACKED] += rtmd_cost_frame(len);
     return st_;
 }
 
@@ -616,11 +707,8 @@ static void mem_unacked_ack(rtmd_store *st, rtmd_user who, uint64_t seq)
     mem_user *u = mem_user_of(mem_of(st), who);
     if (!u)
         return;
-    while (u->count && u->ring[u->head].seq <= seq) {
-        free(u->ring[u->head].frame);
-        u->head = (u->head + 1) % u->cap;
-        u->count--;
-    }
+    while (u->count && u->ring[u->head].seq <= seq)
+        mem_unacked_drop_oldest(u);
 }
 
 static size_t mem_unacked_count(rtmd_store *st, rtmd_user who)
@@ -752,6 +840,7 @@ static rtmd_store_status mem_attrs_put(rtmd_store *st, rtmd_user who, const rtmd
     rtmd_store_status r = mem_attrs_sorted(in, &copy);
     if (r != RTMD_STORE_OK)
         return r;
+    u->usage[RTMD_USAGE_ATTRS] += rtmd_attrv_cost(&copy) - rtmd_attrv_cost(&u->attrs);
     rtmd_attrv_free(&u->attrs);
     u->attrs = copy;
     return RTMD_STORE_OK;
@@ -778,6 +867,27 @@ static void mem_chattrs_free(rtmd_attrv *v)
     free(v);
 }
 
+/* Moves app's channel attribute bytes from `from` to `to` (its counter is
+ * made on the first, forgotten at 0). -1 when out of memory (unchanged). */
+static int mem_chattrs_account(mem_store *m, const char *app, size_t from, size_t to)
+{
+    size_t *n = rtmd_map_get(&m->chattrs_apps, app);
+    if (!n) {
+        if (to == 0)
+            return 0;
+        n = calloc(1, sizeof *n);
+        if (!n || rtmd_map_put(&m->chattrs_apps, app, n) != 0) {
+            free(n);
+            return -1;
+        }
+    }
+    *n += to - from;
+    m->usage[RTMD_USAGE_CHATTRS] += to - from;
+    if (*n == 0)
+        free(rtmd_map_del(&m->chattrs_apps, app));
+    return 0;
+}
+
 static rtmd_store_status mem_chattrs_put(rtmd_store *st, const char *app, const char *ch,
                                          const rtmd_attrv *in)
 {
@@ -786,7 +896,10 @@ static rtmd_store_status mem_chattrs_put(rtmd_store *st, const char *app, const 
     const char *key = rtmd_map_key2(buf, sizeof buf, app, ch);
     if (!key)
         return RTMD_STORE_LIMIT;
+    rtmd_attrv *old = rtmd_map_get(&m->chattrs, key);
+    size_t was = old ? rtmd_chattrs_cost(key, old) : 0;
     if (in->count == 0) {
+        mem_chattrs_account(m, app, was, 0); /* never allocates */
         mem_chattrs_free(rtmd_map_del(&m->chattrs, key));
         return RTMD_STORE_OK;
     }
@@ -798,8 +911,13 @@ static rtmd_store_status mem_chattrs_put(rtmd_store *st, const char *app, const 
         free(copy);
         return r;
     }
-    rtmd_attrv *old = rtmd_map_get(&m->chattrs, key);
+    size_t now = rtmd_chattrs_cost(key, copy);
+    if (mem_chattrs_account(m, app, was, now) != 0) {
+        mem_chattrs_free(copy);
+        return RTMD_STORE_NOMEM;
+    }
     if (rtmd_map_put(&m->chattrs, key, copy) != 0) {
+        mem_chattrs_account(m, app, now, was); /* back: its counter is there */
         mem_chattrs_free(copy);
         return RTMD_STORE_NOMEM;
     }
@@ -829,7 +947,7 @@ static rtmd_store_status mem_channel_join(rtmd_store *st, rtmd_user who,
     if (!key)
         return RTMD_STORE_LIMIT;
     bool fresh;
-    mem_channel *c = mem_get_or_new(&m->channels, key, sizeof *c, &fresh);
+    mem_channel *c = mem_channel_of(m, key, &fresh);
     if (!c)
         return RTMD_STORE_NOMEM;
     if (fresh)
@@ -966,7 +1084,7 @@ rtmd_store_status rtmd_store_mem_channel_restore(rtmd_store *st, const char *app
     if (!key)
         return RTMD_STORE_LIMIT;
     bool fresh;
-    mem_channel *c = mem_get_or_new(&mem_of(st)->channels, key, sizeof *c, &fresh);
+    mem_channel *c = mem_channel_of(mem_of(st), key, &fresh);
     if (!c)
         return RTMD_STORE_NOMEM;
     c->base = base;
@@ -1041,6 +1159,8 @@ static rtmd_store_status mem_history_push(rtmd_store *st, const char *app, const
         }
         for (size_t i = 0; i < c->hcount; i++)
             h[i] = c->hist[(c->hhead + i) % c->hcap];
+        c->usage[RTMD_USAGE_HISTORY] += mem_ring_cost(cap, sizeof *h) -
+                                        mem_ring_cost(c->hcap, sizeof *h);
         free(c->hist);
         c->hist = h;
         c->hcap = cap;
@@ -1048,6 +1168,7 @@ static rtmd_store_status mem_history_push(rtmd_store *st, const char *app, const
     }
     c->hist[(c->hhead + c->hcount) % c->hcap] = (mem_hist){ seq, at_ms, copy, len };
     c->hcount++;
+    c->usage[RTMD_USAGE_HISTORY] += rtmd_cost_frame(len);
     return RTMD_STORE_OK;
 }
 
@@ -1236,7 +1357,7 @@ static const rtmd_store_ops mem_ops = {
     .offline_dropped_add = mem_offline_dropped_add,
     .offline_take = mem_offline_take,
     .offline_expire = mem_offline_expire,
-    .offline_bytes = mem_offline_bytes,
+    .usage = mem_usage,
     .sub_add = mem_sub_add,
     .sub_remove = mem_sub_remove,
     .sub_has = mem_sub_has,

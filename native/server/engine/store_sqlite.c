@@ -919,9 +919,9 @@ static size_t sq_offline_expire(rtmd_store *st, uint64_t horizon_ms)
     return n;
 }
 
-static size_t sq_offline_bytes(rtmd_store *st)
+static size_t sq_usage(rtmd_store *st, rtmd_usage kind, const char *app)
 {
-    return rtmd_store_offline_bytes(img(st));
+    return rtmd_store_usage(img(st), kind, app);
 }
 
 /* ---- subscriptions and bans -------------------------------------------------- */
@@ -1028,7 +1028,7 @@ static const rtmd_store_ops sq_ops = {
     .offline_dropped_add = sq_offline_dropped_add,
     .offline_take = sq_offline_take,
     .offline_expire = sq_offline_expire,
-    .offline_bytes = sq_offline_bytes,
+    .usage = sq_usage,
     .sub_add = sq_sub_add,
     .sub_remove = sq_sub_remove,
     .sub_has = sq_sub_has,
@@ -1452,7 +1452,7 @@ rtmd_store *rtmd_store_sqlite_open(struct event_base *base,
     rtmd_sqlw_stats(sq->w, &ws);
     rtmd_log(RTMD_LOG_INFO, "store: %s loaded (%zu sessions, %zu bytes of offline messages, "
              "%" PRIu64 " bytes on disk)", cfg->path, sessions,
-             rtmd_store_offline_bytes(sq->mem), ws.bytes_on_disk);
+             rtmd_store_usage(sq->mem, RTMD_USAGE_OFFLINE, NULL), ws.bytes_on_disk);
     sq_prune(&sq->base, cfg);
     return &sq->base;
 fail:

@@ -40,7 +40,10 @@ public class LifecycleTest extends RtmTestBase {
 
     @Test(timeout = 120_000)
     public void thousandCreateLoginLogoutReleaseCycles() throws Exception {
-        try (Rtmd rtmd = new Rtmd()) {
+        // Seven users log in and join "room" hundreds of times a second, far
+        // over rtmd's login and join rates, which are per user (their own tests).
+        try (Rtmd rtmd = new Rtmd("--rate", "login=0/1", "--rate", "join=0/1", "--rate",
+                "join-same-channel=0/1")) {
             String params = rtmd.params();
             // Warm up: the first cycles load classes, grow arenas and caches.
             for (int i = 0; i < 50; i++) {
