@@ -40,6 +40,10 @@ typedef struct {
     bool login;
 } conn_held_answer;
 
+typedef struct {
+    uint64_t start, end;
+} conn_span;
+
 struct rtmd_conn {
     rtmd_server *srv;
     rtmd_conn *prev, *next;
@@ -66,6 +70,15 @@ struct rtmd_conn {
     size_t n_held_ids, cap_held_ids;
     rtmd_conn *held_next;
     bool on_held;
+    /* Replays (rtmd_conn_replay_begin): every byte queued on the link,
+     * held or in its output, is numbered in queued_total; the replays'
+     * bytes, [start, end) in that numbering, oldest first, are exempt from
+     * --max-output until they are written. */
+    uint64_t queued_total;
+    conn_span *replays;
+    size_t n_replays, cap_replays;
+    bool in_replay;
+    unsigned rejoin_replays;  /* the exempt rejoin replays so far */
 };
 
 RTMD_PRINTF(3, 4)
@@ -205,6 +218,7 @@ static void conn_free(rtmd_conn *c)
     }
     if (c->held)
         evbuffer_free(c->held);
+    free(c->replays);
     free(c->held_ids);
     bufferevent_free(c->bev);
     event_free(c->timer);
@@ -316,21 +330,93 @@ static void conn_timer_cb(evutil_socket_t fd, short what, void *arg)
 
 /* ---- sending ------------------------------------------------------------ */
 
-/* Room for n more bytes within --max-output? If not, the link is dropped. */
+/* The bytes queued on c and not written yet: held, and in its output. */
+static size_t conn_queued(rtmd_conn *c)
+{
+    return evbuffer_get_length(bufferevent_get_output(c->bev)) +
+           (c->held ? evbuffer_get_length(c->held) : 0);
+}
+
+/* The bytes of replays still queued on c (forgetting those written). */
+static size_t conn_replay_queued(rtmd_conn *c)
+{
+    uint64_t written = c->queued_total - conn_queued(c);
+    size_t gone = 0, left = 0;
+    while (gone < c->n_replays && c->replays[gone].end <= written)
+        gone++;
+    c->n_replays -= gone;
+    memmove(c->replays, c->replays + gone, c->n_replays * sizeof *c->replays);
+    for (size_t i = 0; i < c->n_replays; i++) {
+        const conn_span *r = &c->replays[i];
+        left += (size_t)(r->end - (r->start > written ? r->start : written));
+    }
+    return left;
+}
+
+/* Room for n more bytes within --max-output? If not, the link is dropped.
+ * The bound is on what the client fails to read: the bytes of a replay
+ * (and a replay itself) do not count. */
 static int conn_reserve(rtmd_conn *c, size_t n)
 {
     if (c->state > CONN_CLOSING)
         return -1;
-    struct evbuffer *out = bufferevent_get_output(c->bev);
-    size_t queued = evbuffer_get_length(out) + (c->held ? evbuffer_get_length(c->held) : 0);
-    if (queued + n > c->srv->cfg->max_output) {
+    if (c->in_replay)
+        return 0;
+    size_t queued = conn_queued(c), replay = c->n_replays ? conn_replay_queued(c) : 0;
+    if (queued - replay + n > c->srv->cfg->max_output) {
         conn_log(c, RTMD_LOG_WARN,
-                 "output over %u bytes (%zu queued): the peer does not read; dropping the link",
-                 c->srv->cfg->max_output, queued);
+                 "output over %u bytes (%zu queued, %zu of them a replay): the peer does not "
+                 "read; dropping the link",
+                 c->srv->cfg->max_output, queued, replay);
         conn_kill(c);
         return -1;
     }
     return 0;
+}
+
+/* n bytes were queued on c (held or in its output). */
+static void conn_queued_more(rtmd_conn *c, size_t n)
+{
+    uint64_t start = c->queued_total;
+    c->queued_total += n;
+    if (!c->in_replay)
+        return;
+    if (c->n_replays && c->replays[c->n_replays - 1].end == start) {
+        c->replays[c->n_replays - 1].end = c->queued_total;
+        return;
+    }
+    if (c->n_replays == c->cap_replays) {
+        size_t cap = c->cap_replays ? c->cap_replays * 2 : 4;
+        conn_span *r = realloc(c->replays, cap * sizeof *r);
+        if (!r) {
+            /* Counted as output like any other: the bound may drop the
+             * link, never the bytes. */
+            conn_log(c, RTMD_LOG_ERROR, "out of memory noting a replay");
+            return;
+        }
+        c->replays = r;
+        c->cap_replays = cap;
+    }
+    c->replays[c->n_replays++] = (conn_span){ start, c->queued_total };
+}
+
+bool rtmd_conn_replay_begin(rtmd_conn *c, bool rejoin)
+{
+    if (!rtmd_conn_is_open(c))
+        return false;
+    if (rejoin) {
+        if (c->rejoin_replays >= RTMD_MAX_CHANNELS_PER_SESSION)
+            return false;
+        c->rejoin_replays++;
+    }
+    c->in_replay = true;
+    return true;
+}
+
+void rtmd_conn_replay_end(rtmd_conn *c)
+{
+    if (c)
+        c->in_replay = false;
 }
 
 /* Whether c holds frames back (for the store, or behind those it holds). */
@@ -395,6 +481,7 @@ static int conn_send_any(rtmd_conn *c, const rtm__frame *f)
     }
     v.iov_len = rtm__frame_encode(f, v.iov_base);
     evbuffer_commit_space(out, &v, 1);
+    conn_queued_more(c, v.iov_len);
     c->clock.last_tx_ms = c->srv->now.mono_ms;
     conn_log(c, RTMD_LOG_DEBUG, "sent %s (request %u, %zu bytes)", rtm__frame_body_name(f),
              (unsigned)f->request_id, n);
@@ -420,6 +507,7 @@ int rtmd_conn_send_encoded(rtmd_conn *c, const uint8_t *buf, size_t len)
         conn_kill(c);
         return -1;
     }
+    conn_queued_more(c, len);
     c->clock.last_tx_ms = c->srv->now.mono_ms;
     return 0;
 }

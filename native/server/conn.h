@@ -43,6 +43,16 @@ int rtmd_conn_send(rtmd_conn *c, const rtm__frame *f);
  * encoding to many links. */
 int rtmd_conn_send_encoded(rtmd_conn *c, const uint8_t *buf, size_t len);
 
+/* Frames sent between these two are a replay: what the server chose to
+ * send at once (a resume's, a login's offline messages, a rejoin's channel
+ * history). The link's flow control paces them, and they never count
+ * against --max-output, which bounds what the client fails to read of the
+ * rest. Only the first RTMD_MAX_CHANNELS_PER_SESSION rejoin replays of a
+ * link are (a client rejoins its channels once after a reconnection);
+ * false when this one is not, or the link is not open. */
+bool rtmd_conn_replay_begin(rtmd_conn *c, bool rejoin);
+void rtmd_conn_replay_end(rtmd_conn *c);
+
 /* Sends Close{code, detail} (none when code is 0), then closes. */
 void rtmd_conn_close(rtmd_conn *c, int close_code, const char *detail);
 /* Sends Kick{reason}, then closes. */

@@ -66,6 +66,18 @@ int rtmd_send_encoded(rtmd_session *to, const uint8_t *buf, size_t len)
     return rtmd_conn_is_open(to->link) ? rtmd_conn_send_encoded(to->link, buf, len) : -1;
 }
 
+void rtmd_send_replay_begin(rtmd_session *to, bool rejoin)
+{
+    if (to->link)
+        rtmd_conn_replay_begin(to->link, rejoin);
+}
+
+void rtmd_send_replay_end(rtmd_session *to)
+{
+    if (to->link)
+        rtmd_conn_replay_end(to->link);
+}
+
 uint8_t *rtmd_encode(const rtm__frame *f, size_t *len)
 {
     *len = rtm__frame_encoded_size(f);

@@ -48,6 +48,11 @@ void rtmd_later_result(rtmd_later *l, int code);
 int rtmd_send(struct rtmd_session *to, const rtm__frame *f);
 /* The same for a frame already encoded (header included). */
 int rtmd_send_encoded(struct rtmd_session *to, const uint8_t *buf, size_t len);
+/* What is sent to `to` between these is a replay (rtmd_conn_replay_begin):
+ * paced by its link, never dropped by --max-output. rejoin: a rejoin's
+ * channel history. */
+void rtmd_send_replay_begin(struct rtmd_session *to, bool rejoin);
+void rtmd_send_replay_end(struct rtmd_session *to);
 
 /* Encodes f once into a new buffer (*len bytes, header included); NULL
  * when out of memory. */

@@ -200,6 +200,8 @@ void rtmd_router_peer_ack(const rtmd_req *rq, const rtm__frame *f)
 
 void rtmd_router_offline_delivered(rtmd_server *srv, rtmd_session *s, const rtmd_eng_op *op)
 {
+    /* What was kept for the user comes at once, as a replay. */
+    rtmd_send_replay_begin(s, false);
     router_deliver_frames(srv, s->app_id, s->user_id, op);
     srv->metrics.peer_dropped += op->offline.expired;
     uint32_t dropped = op->offline.dropped;
@@ -211,15 +213,16 @@ void rtmd_router_offline_delivered(rtmd_server *srv, rtmd_session *s, const rtmd
                  op->offline.had, dropped);
     /* SPEC S9: a client back after its session ended (it names the session
      * it had) is told what was re-delivered and what a bound dropped. */
-    if (op->in.login.session_id == 0 && dropped == 0)
-        return;
-    Rtm__Wire__ReplayDone done = RTM__WIRE__REPLAY_DONE__INIT;
-    done.peer_messages = op->offline.kept;
-    done.peer_dropped = dropped;
-    rtm__frame f = RTM__WIRE__FRAME__INIT;
-    f.body_case = RTM__WIRE__FRAME__BODY_REPLAY_DONE;
-    f.replay_done = &done;
-    rtmd_send(s, &f);
+    if (op->in.login.session_id != 0 || dropped != 0) {
+        Rtm__Wire__ReplayDone done = RTM__WIRE__REPLAY_DONE__INIT;
+        done.peer_messages = op->offline.kept;
+        done.peer_dropped = dropped;
+        rtm__frame f = RTM__WIRE__FRAME__INIT;
+        f.body_case = RTM__WIRE__FRAME__BODY_REPLAY_DONE;
+        f.replay_done = &done;
+        rtmd_send(s, &f);
+    }
+    rtmd_send_replay_end(s);
 }
 
 /* ---- channels ----------------------------------------------------------- */
@@ -245,6 +248,7 @@ static void router_joined(rtmd_eng_op *op)
     if (op->code == RTM_JOIN_CHANNEL_ERR_OK && op->in.join.replay && s) {
         /* SPEC S10 after S13: a rejoin replays what the client missed of
          * the channel, then a ReplayDone that answers the Join too. */
+        rtmd_send_replay_begin(s, true);
         for (size_t i = 0; i < op->frames.count; i++)
             rtmd_send_encoded(s, op->frames.items[i].buf, op->frames.items[i].len);
         Rtm__Wire__ReplayDone done = RTM__WIRE__REPLAY_DONE__INIT;
@@ -255,6 +259,7 @@ static void router_joined(rtmd_eng_op *op)
         f.replay_done = &done;
         f.request_id = id;
         rtmd_send(s, &f);
+        rtmd_send_replay_end(s);
         rtmd_log(RTMD_LOG_INFO, "%s/%s: rejoined %s: replayed %u channel messages (%u skipped)",
                  call->app, call->user, ch, done.channel_messages, done.channel_skipped);
     }

@@ -182,6 +182,7 @@ static void session_answer(rtmd_server *srv, rtmd_later *l, int code, bool resum
 static void session_replayed(rtmd_server *srv, rtmd_session *s, const rtmd_eng_op *op)
 {
     srv->metrics.replays++;
+    rtmd_send_replay_begin(s, false);
     for (size_t i = 0; i < op->frames.count; i++)
         rtmd_send_encoded(s, op->frames.items[i].buf, op->frames.items[i].len);
     Rtm__Wire__ReplayDone done = RTM__WIRE__REPLAY_DONE__INIT;
@@ -193,6 +194,7 @@ static void session_replayed(rtmd_server *srv, rtmd_session *s, const rtmd_eng_o
     f.body_case = RTM__WIRE__FRAME__BODY_REPLAY_DONE;
     f.replay_done = &done;
     rtmd_send(s, &f);
+    rtmd_send_replay_end(s);
     char who[200];
     rtmd_log(RTMD_LOG_INFO,
              "%s: replayed %u peer and %u channel messages (%u channel skipped, %u peer "

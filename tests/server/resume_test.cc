@@ -193,6 +193,78 @@ TEST(Replay, PeerMessagesAreRedeliveredInOrderOnce_S9_B1) {
   EXPECT_EQ(done->replay_done->peer_messages, 0u);
 }
 
+// Issue 13, item 1: what the server chose to send at once (a resume's
+// replay, the offline messages of a login) is paced by the link and never
+// dropped by --max-output, which bounds only what a client fails to read.
+// Before, 150 messages of 32 KB waiting (4.8 MB, over the 4 MiB default)
+// made every resume drop the link: the user could never come back. Here
+// the bound is 256 KiB, and 150 × 32 KB wait both ways.
+TEST(Replay, AUserWithEverythingWaitingReceivesAllOfIt_Issue13Item1) {
+  // bob logs in three times within a second (the login rate has its own test).
+  RtmdProcess rtmd({"--session-grace-ms", "20000", "--max-output", "262144", "--rate",
+                    "messages=0/1", "--rate", "login=0/1"});
+  ASSERT_TRUE(rtmd.started());
+  constexpr int kMessages = 150;
+  auto text = [](int i) { return std::to_string(i) + std::string(32000, 'x'); };
+  auto receive_all = [&](TestClient& c, bool replayed) {
+    for (int i = 0; i < kMessages; i++) {
+      FramePtr d = c.Expect(RTM__WIRE__FRAME__BODY_PEER_DELIVER);
+      if (!d) return ::testing::AssertionFailure() << "message " << i << " never came";
+      if (text(i) != d->peer_deliver->message->text || d->peer_deliver->replayed != replayed)
+        return ::testing::AssertionFailure() << "message " << i << " out of order";
+    }
+    return ::testing::AssertionSuccess();
+  };
+  TestClient a, b;
+  ASSERT_TRUE(Online(a, rtmd, "alice"));
+  // Queued during bob's grace, then his resume replays them.
+  ASSERT_TRUE(Online(b, rtmd, "bob", "app", 3));
+  ASSERT_TRUE(DropLink(b, rtmd, "bob"));
+  for (int i = 0; i < kMessages; i++) ASSERT_EQ(a.PeerSend("bob", text(i)), 0) << i;
+  FramePtr r = Reconnect(b, rtmd, "bob", 3);
+  ASSERT_TRUE(r);
+  EXPECT_TRUE(r->login_result->resumed);
+  EXPECT_TRUE(receive_all(b, true));
+  FramePtr done = b.Expect(RTM__WIRE__FRAME__BODY_REPLAY_DONE);
+  ASSERT_TRUE(done);
+  EXPECT_EQ(done->replay_done->peer_messages, static_cast<uint32_t>(kMessages));
+  EXPECT_EQ(done->replay_done->peer_dropped, 0u);
+  // Offline messages to carol, who logs in for the first time.
+  for (int i = 0; i < kMessages; i++)
+    ASSERT_EQ(a.PeerSend("carol", text(i), true), RTM_PEER_MESSAGE_ERR_CACHED_BY_SERVER) << i;
+  TestClient c;
+  ASSERT_TRUE(Online(c, rtmd, "carol"));
+  EXPECT_TRUE(receive_all(c, false));
+  EXPECT_EQ(rtmd.Log().find("does not read"), std::string::npos);
+
+  // The bound still holds for what a client fails to read: bob resumes
+  // again with everything waiting and reads nothing; the live messages
+  // behind the replay pass the bound, and his link is dropped.
+  ASSERT_TRUE(DropLink(b, rtmd, "bob", 2));
+  for (int i = 0; i < kMessages; i++) ASSERT_EQ(a.PeerSend("bob", text(i)), 0) << i;
+  ASSERT_TRUE(b.Connect(rtmd.host(), rtmd.port()) && b.Hello());
+  Rtm__Wire__Login lo = RTM__WIRE__LOGIN__INIT;  // sent, and never read again
+  lo.app_id = const_cast<char*>("app");
+  lo.user_id = const_cast<char*>("bob");
+  lo.instance_id = 3;
+  lo.session_id = r->login_result->session_id;
+  lo.peer_received = 0;
+  rtm__frame f = RTM__WIRE__FRAME__INIT;
+  f.body_case = RTM__WIRE__FRAME__BODY_LOGIN;
+  f.login = &lo;
+  ASSERT_TRUE(b.SendFrame(f));
+  for (int i = 0; i < 300; i++) {  // the second replay's line
+    std::string log = rtmd.Log();
+    size_t first = log.find("app/bob: replayed");
+    if (first != std::string::npos && log.find("app/bob: replayed", first + 1) != std::string::npos)
+      break;
+    std::this_thread::sleep_for(milliseconds(10));
+  }
+  for (int i = 0; i < 40 && rtmd.Log().find("does not read") == std::string::npos; i++)
+    a.PeerSend("bob", text(i));
+  EXPECT_TRUE(rtmd.WaitForLog("of them a replay): the peer does not read; dropping the link"));
+}
+
 // B1, the sending side: a send re-sent with the same send_seq after a
 // resume is answered with the first answer's code and not delivered again;
 // send_seq is shared by PeerSend and ChannelSend; 0 is always processed.
