@@ -874,11 +874,19 @@ void rtmd_conn_close_all(rtmd_server *srv)
     }
 }
 
-/* Takes c off srv->held and forgets what it held. */
+/* Takes c off srv->held and forgets what it held: the newest bytes queued,
+ * which are no longer numbered, nor part of a replay. */
 static void conn_held_clear(rtmd_conn *c)
 {
-    if (c->held)
-        evbuffer_drain(c->held, evbuffer_get_length(c->held));
+    size_t n = c->held ? evbuffer_get_length(c->held) : 0;
+    if (n) {
+        evbuffer_drain(c->held, n);
+        c->queued_total -= n;
+        while (c->n_replays && c->replays[c->n_replays - 1].start >= c->queued_total)
+            c->n_replays--;
+        if (c->n_replays && c->replays[c->n_replays - 1].end > c->queued_total)
+            c->replays[c->n_replays - 1].end = c->queued_total;
+    }
     c->n_held_ids = 0;
     c->held_until = 0;
 }

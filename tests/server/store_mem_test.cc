@@ -231,7 +231,7 @@ TEST_F(StoreMem, ChannelHistoryIsBoundedByCountAndAge_S10) {
   const uint8_t frame[] = {1};
   for (uint64_t seq = 1; seq <= 10; seq++) {
     EXPECT_EQ(rtmd_store_channel_next_seq(st_, "app", "room"), seq);
-    EXPECT_EQ(rtmd_store_history_push(st_, "app", "room", seq, 100 * seq, frame, 1, 4, 0),
+    EXPECT_EQ(rtmd_store_history_push(st_, "app", "room", seq, 100 * seq, frame, 1, 4, 0, UINT64_MAX),
               RTMD_STORE_OK);
   }
   uint64_t base = 0, last = 0;
@@ -249,7 +249,7 @@ TEST_F(StoreMem, ChannelHistoryIsBoundedByCountAndAge_S10) {
   };
   EXPECT_EQ(list(0), (std::vector<uint64_t>{7, 8, 9, 10}));
   EXPECT_EQ(list(900), (std::vector<uint64_t>{9, 10}));
-  EXPECT_EQ(rtmd_store_history_push(st_, "app", "nowhere", 1, 1, frame, 1, 4, 0),
+  EXPECT_EQ(rtmd_store_history_push(st_, "app", "nowhere", 1, 1, frame, 1, 4, 0, UINT64_MAX),
             RTMD_STORE_ABSENT);
   // Emptied, the channel keeps its history and seqs (S10: replayed to a
   // member that comes back) until channels_expire finds it all too old;
@@ -380,7 +380,7 @@ TEST_F(StoreMem, UsageFollowsWhatIsHeldAndIsZeroWhenEmpty) {
     ASSERT_EQ(rtmd_store_channel_join(st_, a, "room", 20, 0), RTMD_STORE_OK);
     for (uint64_t seq = 1; seq <= 10; seq++)
       ASSERT_EQ(rtmd_store_history_push(st_, "app", "room", seq, 100 * seq, frame, big.size(),
-                                        4, 0),
+                                        4, 0, UINT64_MAX),
                 RTMD_STORE_OK);
     EXPECT_GT(usage(RTMD_USAGE_HISTORY), 4 * big.size());
     rtmd_offline_msg o = {"alice", 5, frame, big.size(), 0, 0};
@@ -400,6 +400,39 @@ TEST_F(StoreMem, UsageFollowsWhatIsHeldAndIsZeroWhenEmpty) {
       EXPECT_EQ(usage(rtmd_usage(k)), 0u) << rtmd_usage_name(rtmd_usage(k)) << " " << round;
     EXPECT_EQ(rtmd_store_usage(st_, RTMD_USAGE_CHATTRS, "app"), 0u);
   }
+}
+
+// --history-max-bytes in the store: a full channel history makes room for a
+// message by dropping its oldest, so a message of the same size always
+// fits; a larger one does not (LIMIT, nothing dropped); and the sweep ages
+// out the history of channels with members too, so the bytes come back.
+TEST_F(StoreMem, HistoryBoundCreditsWhatAPushDrops_Issue13Item5) {
+  rtmd_user a = Add("app", "alice");
+  ASSERT_EQ(rtmd_store_channel_join(st_, a, "room", 20, 0), RTMD_STORE_OK);
+  std::string big(2000, 'x');
+  const uint8_t* frame = reinterpret_cast<const uint8_t*>(big.data());
+  for (uint64_t seq = 1; seq <= 4; seq++)
+    ASSERT_EQ(rtmd_store_history_push(st_, "app", "room", seq, 1000, frame, 1000, 4, 0,
+                                      UINT64_MAX),
+              RTMD_STORE_OK);
+  size_t full = rtmd_store_usage(st_, RTMD_USAGE_HISTORY, nullptr);
+  EXPECT_EQ(rtmd_store_history_push(st_, "app", "room", 5, 1000, frame, 1000, 4, 0, full),
+            RTMD_STORE_OK);  // replaces seq 1
+  EXPECT_EQ(rtmd_store_usage(st_, RTMD_USAGE_HISTORY, nullptr), full);
+  EXPECT_EQ(rtmd_store_history_push(st_, "app", "room", 6, 1000, frame, 2000, 4, 0, full),
+            RTMD_STORE_LIMIT);
+  uint64_t first = 0;
+  rtmd_store_history_foreach(
+      st_, "app", "room", 0,
+      [](uint64_t seq, uint64_t, const uint8_t*, size_t, void* c) {
+        if (*static_cast<uint64_t*>(c) == 0) *static_cast<uint64_t*>(c) = seq;
+      },
+      &first);
+  EXPECT_EQ(first, 2u);  // nothing dropped for the refused one
+  EXPECT_EQ(rtmd_store_channels_expire(st_, 2000), 0u);  // alice is still in it
+  EXPECT_LT(rtmd_store_usage(st_, RTMD_USAGE_HISTORY, nullptr), full);
+  EXPECT_EQ(rtmd_store_history_push(st_, "app", "room", 6, 3000, frame, 2000, 4, 0, full),
+            RTMD_STORE_OK);
 }
 
 // Many sessions and channels: the maps grow and shrink correctly.

@@ -168,7 +168,7 @@ TEST_F(StoreSqlite, B6_EveryKindOfStateIsBackAfterReopening) {
     uint64_t at = i == 0 ? kNow - kWindow - 1 : kNow - 100 + i;
     rtmd_store_history_push(st_, "app", "room", seq, at,
                             reinterpret_cast<const uint8_t*>(f.data()), f.size(), 32,
-                            kNow - 2 * kWindow);
+                            kNow - 2 * kWindow, UINT64_MAX);
   }
   ASSERT_EQ(RTMD_STORE_OK, rtmd_store_sub_add(st_, U("bob"), "alice"));
   ASSERT_EQ(RTMD_STORE_OK, rtmd_store_sub_add(st_, U("gone"), "alice"));

@@ -510,11 +510,12 @@ static int apply_channel_deliver(rtmd_store *st, rtmd_eng_op *op)
         op->users = (rtmd_strv){ NULL, 0 };
     /* Members in grace get it from the history when they resume (S10);
      * one not kept is counted as skipped in their ReplayDone. */
-    if (rtmd_store_usage(st, RTMD_USAGE_HISTORY, NULL) + rtmd_cost_frame(len) >
-        in->history_max_bytes)
+    rtmd_store_status kept = rtmd_store_history_push(st, in->from.app, in->channel, d.seq,
+                                                     in->now_ms, buf, len, in->replay_max,
+                                                     in->horizon_ms, in->history_max_bytes);
+    if (kept == RTMD_STORE_LIMIT)
         op->flags |= RTMD_ENG_HISTORY_FULL;
-    else if (rtmd_store_history_push(st, in->from.app, in->channel, d.seq, in->now_ms, buf, len,
-                                     in->replay_max, in->horizon_ms) == RTMD_STORE_NOMEM)
+    else if (kept == RTMD_STORE_NOMEM)
         op->flags |= RTMD_ENG_UNHISTORIED;
     rtmd_bufv_push(&op->frames, buf, len);
     return RTM_CHANNEL_MESSAGE_ERR_OK;

@@ -262,11 +262,14 @@ typedef struct rtmd_store_ops {
 
     /* Channel history (SPEC S10): an encoded ChannelDeliver of seq accepted
      * at at_ms (wall clock). Keeps at most max (0: none); entries older than
-     * horizon_ms are dropped here, lazily. ABSENT: no such channel. */
+     * horizon_ms are dropped here, lazily. LIMIT, and not kept (nothing
+     * else dropped but the too old), when the history of all channels
+     * would then hold more than max_bytes (RTMD_USAGE_HISTORY). ABSENT: no
+     * such channel. */
     rtmd_store_status (*history_push)(rtmd_store *st, const char *app_id,
                                       const char *channel, uint64_t seq, uint64_t at_ms,
                                       const uint8_t *frame, size_t len, size_t max,
-                                      uint64_t horizon_ms);
+                                      uint64_t horizon_ms, uint64_t max_bytes);
     /* Calls fn for every kept entry, oldest first, after dropping those
      * older than horizon_ms; fn must not change the channel. */
     void (*history_foreach)(rtmd_store *st, const char *app_id, const char *channel,
@@ -426,8 +429,12 @@ static inline rtmd_store_status rtmd_store_history_push(rtmd_store *st, const ch
                                                         const char *ch, uint64_t seq,
                                                         uint64_t at_ms, const uint8_t *frame,
                                                         size_t len, size_t max,
-                                                        uint64_t horizon_ms)
-{ return st->ops->history_push(st, app, ch, seq, at_ms, frame, len, max, horizon_ms); }
+                                                        uint64_t horizon_ms,
+                                                        uint64_t max_bytes)
+{
+    return st->ops->history_push(st, app, ch, seq, at_ms, frame, len, max, horizon_ms,
+                                 max_bytes);
+}
 static inline void rtmd_store_history_foreach(rtmd_store *st, const char *app,
                                               const char *ch, uint64_t horizon_ms,
                                               rtmd_frame_fn fn, void *closure)

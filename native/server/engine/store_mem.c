@@ -1118,8 +1118,11 @@ static size_t mem_channels_expire(rtmd_store *st, uint64_t horizon_ms)
         /* The entry just stepped past may be removed (map.h). */
         rtmd_map_entry *next = rtmd_map_next(&m->channels, e, &it);
         mem_channel *c = e->value;
+        /* Every channel's history, so that what left the window stops
+         * counting against --history-max-bytes; those without members are
+         * forgotten once it is empty. */
+        mem_hist_expire(c, horizon_ms);
         if (c->members.count == 0) {
-            mem_hist_expire(c, horizon_ms);
             if (c->hcount == 0) {
                 rtmd_map_del(&m->channels, e->key);
                 mem_channel_free(c);
@@ -1134,7 +1137,7 @@ static size_t mem_channels_expire(rtmd_store *st, uint64_t horizon_ms)
 static rtmd_store_status mem_history_push(rtmd_store *st, const char *app, const char *ch,
                                           uint64_t seq, uint64_t at_ms,
                                           const uint8_t *frame, size_t len, size_t max,
-                                          uint64_t horizon_ms)
+                                          uint64_t horizon_ms, uint64_t max_bytes)
 {
     mem_channel *c = mem_channel_find(mem_of(st), app, ch);
     if (!c)
@@ -1142,6 +1145,11 @@ static rtmd_store_status mem_history_push(rtmd_store *st, const char *app, const
     mem_hist_expire(c, horizon_ms);
     if (max == 0)
         return RTMD_STORE_OK;
+    /* What it adds, less the oldest a full history drops for it. */
+    size_t adds = rtmd_cost_frame(len);
+    size_t frees = c->hcount >= max ? rtmd_cost_frame(c->hist[c->hhead].len) : 0;
+    if (adds > frees && c->usage[RTMD_USAGE_HISTORY] + (adds - frees) > max_bytes)
+        return RTMD_STORE_LIMIT;
     uint8_t *copy = malloc(len ? len : 1);
     if (!copy)
         return RTMD_STORE_NOMEM;

@@ -845,11 +845,12 @@ static bool sq_channel_seqs(rtmd_store *st, const char *app, const char *ch, uin
 
 static rtmd_store_status sq_history_push(rtmd_store *st, const char *app, const char *ch,
                                          uint64_t seq, uint64_t at_ms, const uint8_t *frame,
-                                         size_t len, size_t max, uint64_t horizon_ms)
+                                         size_t len, size_t max, uint64_t horizon_ms,
+                                         uint64_t max_bytes)
 {
     sq_store *sq = sq_of(st);
-    rtmd_store_status r =
-        rtmd_store_history_push(sq->mem, app, ch, seq, at_ms, frame, len, max, horizon_ms);
+    rtmd_store_status r = rtmd_store_history_push(sq->mem, app, ch, seq, at_ms, frame, len, max,
+                                                  horizon_ms, max_bytes);
     if (r != RTMD_STORE_OK || max == 0)
         return r;
     SQ_EXEC(sq, Q_HISTORY_PUT, S(app), S(ch), I(seq), I(at_ms), rtmd_sqlw_blob(frame, len));
@@ -1269,9 +1270,10 @@ static int row_history(const rtmd_sqlw_arg *c, size_t n, void *closure)
     if (n != 5 || !col_text(&c[0], app, sizeof app) || !col_text(&c[1], ch, sizeof ch) ||
         !col_int(&c[2], &seq) || !col_int(&c[3], &at) || !col_blob(&c[4], &frame, &len))
         return load_refuse(l, "a damaged row");
+    /* What was kept is loaded whole: the bound is for what comes next. */
     rtmd_store_status st = rtmd_store_history_push(l->mem, app, ch, seq, at, frame, len,
                                                    l->cfg->history_max,
-                                                   l->cfg->history_horizon_ms);
+                                                   l->cfg->history_horizon_ms, UINT64_MAX);
     return st == RTMD_STORE_ABSENT ? load_refuse(l, "history of an unknown channel")
                                    : load_status(l, st);
 }
