@@ -72,6 +72,9 @@ static int apply_deliver(rtmd_store *st, rtmd_user to, rtmd_session_meta *m,
     f.body_case = RTM__WIRE__FRAME__BODY_PEER_DELIVER;
     f.peer_deliver = &d;
     size_t len = rtm__frame_encoded_size(&f);
+    /* The check does not credit the delivery a full queue (max) drops to
+     * make room: at the bound in all, such a send is refused though it
+     * would not grow what is held. */
     if (max_bytes &&
         rtmd_store_usage(st, RTMD_USAGE_UNACKED, NULL) + rtmd_cost_frame(len) > max_bytes) {
         op->flags |= RTMD_ENG_UNACKED_FULL;
