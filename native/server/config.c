@@ -89,7 +89,7 @@ static void rtmd__usage(FILE *f)
         "                            (default %u; 0: no limit)\n"
         "  --rate NAME=COUNT/SECONDS at most COUNT requests per SECONDS (a burst of\n"
         "                            COUNT, then evenly) per user; COUNT 0: no\n"
-        "                            limit. Names and defaults: login=2/1,\n"
+        "                            limit. Names and defaults: login=10/5,\n"
         "                            login-per-address=1000/10 (per source\n"
         "                            address), renew-token=2/1, join=50/3,\n"
         "                            join-same-channel=2/5, leave=50/3,\n"

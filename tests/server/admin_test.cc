@@ -302,9 +302,7 @@ TEST(Admin, KickOfASessionInGraceEndsIt) {
 // SPEC A1: a banned user is kicked with BANNED_BY_SERVER and cannot log in
 // (LOGIN_ERR_REJECTED) until the ban is lifted or expires.
 TEST(Admin, A1BanKicksAndRefusesLoginsUntilLifted) {
-  // Logs one user in more than twice a second; the login rate (A2) has its
-  // own test, Rates.LoginDefaultIs2PerSecondPerUser_A2.
-  AdminRtmd s({"--rate", "login=0/1"});
+  AdminRtmd s;
   TestClient a, b;
   ASSERT_TRUE(InARoom(s, a, b));
 
@@ -562,9 +560,7 @@ TEST(Admin, MetricsAreValidPrometheusText) {
 }
 
 TEST(Admin, MetricsCountWhatHappens) {
-  // Logs one user in more than twice a second; the login rate (A2) has its
-  // own test, Rates.LoginDefaultIs2PerSecondPerUser_A2.
-  AdminRtmd s({"--app-id", "app", "--rate", "login=0/1"});
+  AdminRtmd s({"--app-id", "app"});
   ASSERT_TRUE(s.started());
   std::map<std::string, double> before = Metrics(s);
   EXPECT_EQ(before["rtmd_links"], 0);

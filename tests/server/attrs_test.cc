@@ -39,9 +39,7 @@ class Attributes : public ::testing::Test {
     ASSERT_TRUE(Online(a_, rtmd_, "alice", "app", 11));
     ASSERT_TRUE(Online(b_, rtmd_, "bob"));
   }
-  // Logs one user in more than twice a second; the login rate (A2) has its
-  // own test, Rates.LoginDefaultIs2PerSecondPerUser_A2.
-  RtmdProcess rtmd_{{"--session-grace-ms", "800", "--rate", "login=0/1"}};
+  RtmdProcess rtmd_{{"--session-grace-ms", "800"}};
   TestClient a_, b_;
 };
 

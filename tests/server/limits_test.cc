@@ -276,9 +276,6 @@ TEST(Rates, KeptWhenTheUserLogsInAgain_Issue13Item8) {
   a.Close();
   ASSERT_TRUE(Online(a, rtmd, "alice"));  // a new session
   EXPECT_EQ(a.PeerSend("bob", "m"), RTM_PEER_MESSAGE_ERR_TOO_OFTEN);
-  // A third login of alice: past the login rate's burst (2), one more after
-  // its interval (500 ms).
-  std::this_thread::sleep_for(std::chrono::milliseconds(550));
   TestClient other;
   ASSERT_TRUE(Online(other, rtmd, "alice", "app", 2));  // another instance
   EXPECT_EQ(other.PeerSend("bob", "m"), RTM_PEER_MESSAGE_ERR_TOO_OFTEN);
@@ -286,22 +283,23 @@ TEST(Rates, KeptWhenTheUserLogsInAgain_Issue13Item8) {
   EXPECT_EQ(b.PeerSend("alice", "m"), 0);
 }
 
-// SPEC A2 on the server: more than 2 logins of one user per second are
-// refused LOGIN_ERR_TOO_OFTEN (10), whatever client sends them; another user
-// is not affected, and after the refill one goes through again.
-TEST(Rates, LoginDefaultIs2PerSecondPerUser_A2) {
+// SPEC A2 on the server: the logins of one user, whatever clients send
+// them, are held to 2 a second in the long run, with a burst of 10 (several
+// devices of one user at once): 10 per 5 s, then LOGIN_ERR_TOO_OFTEN (10);
+// another user is not affected, and after the refill one goes through again.
+TEST(Rates, LoginDefaultIs10Per5SecondsPerUser_A2) {
   RtmdProcess rtmd;
   ASSERT_TRUE(rtmd.started());
   auto t0 = Clock::now();
   int ok = 0, code = 0;
-  for (uint64_t instance = 1; instance <= 20; instance++) {
+  for (uint64_t instance = 1; instance <= 40; instance++) {
     TestClient c;
     ASSERT_TRUE(c.Connect(rtmd.host(), rtmd.port()) && c.Hello());
     code = c.Login("app", "alice", instance);
     if (code != 0) break;
     ok++;
   }
-  ExpectBurstThenRefused(ok, code, RTM_LOGIN_ERR_TOO_OFTEN, 2, 1000, MsSince(t0));
+  ExpectBurstThenRefused(ok, code, RTM_LOGIN_ERR_TOO_OFTEN, 10, 5000, MsSince(t0));
   TestClient bob;
   EXPECT_TRUE(Online(bob, rtmd, "bob"));
   std::this_thread::sleep_for(std::chrono::milliseconds(600));  // one interval: 500 ms

@@ -346,9 +346,7 @@ TEST(Presence, UnsubscribeStopsTheEvents_A8) {
 // whose ReplayDone one PeerStateEvent gives the current state of them all
 // (the changes missed meanwhile); a new session starts with none.
 TEST(Presence, SubscriptionsAreKeptThroughAResumeWithTheirStates_A8_S12) {
-  // Logs one user in more than twice a second; the login rate (A2) has its
-  // own test, Rates.LoginDefaultIs2PerSecondPerUser_A2.
-  RtmdProcess rtmd({"--session-grace-ms", "10000", "--rate", "login=0/1"});
+  RtmdProcess rtmd({"--session-grace-ms", "10000"});
   ASSERT_TRUE(rtmd.started());
   TestClient a, b;
   ASSERT_TRUE(Online(a, rtmd, "alice"));

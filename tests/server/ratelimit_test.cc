@@ -34,7 +34,7 @@ TEST(RateLimit, DefaultsAreTheReferencesRates) {
     uint32_t count, period_ms;
   } want[] = {
       // The reference's.
-      {RTMD_RATE_LOGIN, "login", 2, 1000},
+      {RTMD_RATE_LOGIN, "login", 10, 5000},
       {RTMD_RATE_RENEW_TOKEN, "renew-token", 2, 1000},
       {RTMD_RATE_JOIN, "join", 50, 3000},
       {RTMD_RATE_JOIN_SAME, "join-same-channel", 2, 5000},

@@ -133,9 +133,7 @@ TEST(Grace, ExpiryRemovesTheUserFromItsChannels_S13) {
 // acknowledged (PeerAck) or says she received (Login.peer_received) are not;
 // none comes twice; live delivery continues after.
 TEST(Replay, PeerMessagesAreRedeliveredInOrderOnce_S9_B1) {
-  // Logs one user in more than twice a second; the login rate (A2) has its
-  // own test, Rates.LoginDefaultIs2PerSecondPerUser_A2.
-  RtmdProcess rtmd({"--session-grace-ms", "10000", "--rate", "login=0/1"});
+  RtmdProcess rtmd({"--session-grace-ms", "10000"});
   ASSERT_TRUE(rtmd.started());
   TestClient a, b;
   ASSERT_TRUE(Online(a, rtmd, "alice", "app", 7));
@@ -200,9 +198,8 @@ TEST(Replay, PeerMessagesAreRedeliveredInOrderOnce_S9_B1) {
 // made every resume drop the link: the user could never come back. Here
 // the bound is 256 KiB, and 150 × 32 KB wait both ways.
 TEST(Replay, AUserWithEverythingWaitingReceivesAllOfIt_Issue13Item1) {
-  // bob logs in three times within a second (the login rate has its own test).
   RtmdProcess rtmd({"--session-grace-ms", "20000", "--max-output", "262144", "--rate",
-                    "messages=0/1", "--rate", "login=0/1"});
+                    "messages=0/1"});
   ASSERT_TRUE(rtmd.started());
   constexpr int kMessages = 150;
   auto text = [](int i) { return std::to_string(i) + std::string(32000, 'x'); };
@@ -768,9 +765,7 @@ TEST(Grace, RejoinAfterTheGraceReplaysTheChannel_S10_S14) {
 // in: its link_seq is not above the session's, so it is refused (REJECTED)
 // and takes nothing over; a newer link still does.
 TEST(Grace, LateLoginOfAnAbandonedLinkIsRefused_S7) {
-  // Logs one user in more than twice a second; the login rate (A2) has its
-  // own test, Rates.LoginDefaultIs2PerSecondPerUser_A2.
-  rtm_test::RtmdProcess rtmd({"--session-grace-ms", "10000", "--rate", "login=0/1"});
+  rtm_test::RtmdProcess rtmd({"--session-grace-ms", "10000"});
   ASSERT_TRUE(rtmd.started());
   uint64_t session = 0;
   auto login = [&](rtm_test::TestClient& c, uint32_t link_seq, bool* resumed) -> int {
@@ -807,9 +802,7 @@ TEST(Grace, LateLoginOfAnAbandonedLinkIsRefused_S7) {
 // its channels and sets its attributes again, S14), and what it holds is
 // re-delivered (S9).
 TEST(Grace, OnlyTheSessionTheClientHadIsResumed_S14) {
-  // Logs one user in more than twice a second; the login rate (A2) has its
-  // own test, Rates.LoginDefaultIs2PerSecondPerUser_A2.
-  rtm_test::RtmdProcess rtmd({"--session-grace-ms", "10000", "--rate", "login=0/1"});
+  rtm_test::RtmdProcess rtmd({"--session-grace-ms", "10000"});
   ASSERT_TRUE(rtmd.started());
   rtm_test::TestClient first, other;
   ASSERT_TRUE(first.Connect(rtmd.host(), rtmd.port()) && first.Hello());

@@ -128,10 +128,10 @@ TEST(Tokens, S15LoginAndResumeWithAnExpiredTokenAreTokenExpired) {
   EXPECT_TRUE(resumed);
 }
 
-// The login rate of a user (A2, 2 a second) counts only logins whose token
-// is good: without one, nobody can use up another user's logins.
+// The login rate of a user (A2; here 2 a minute) counts only logins whose
+// token is good: without one, nobody can use up another user's logins.
 TEST(Tokens, RefusedTokensDoNotUseUpTheUsersLogins_A2) {
-  RtmdProcess rtmd(CertArgs());
+  RtmdProcess rtmd(CertArgs({"--rate", "login=2/60"}));
   ASSERT_TRUE(rtmd.started());
   for (int i = 0; i < 5; i++) {
     TestClient bad;
