@@ -62,6 +62,12 @@ struct rtm_client {
     atomic_bool destroying;
     char user_id[RTM__ID_MAX + 1]; /* for log lines; written on the loop
                                      * thread under lock */
+    /* setParameters: the parameters as the API has set them, those the
+     * loop has not applied yet included; each call changes them and posts
+     * the result under params_lock, so calls apply whole, in order, and
+     * none is lost to another. The loop's copy is params. */
+    pthread_mutex_t params_lock;
+    rtm__params params_set;
 
     /* Loop thread only. */
     rtm__session *session;
@@ -1255,6 +1261,7 @@ int rtm_client_create(const rtm_config *config, rtm_client **out)
     atomic_init(&c->log_filter, config->log_filter);
     atomic_init(&c->destroying, false);
     pthread_mutex_init(&c->lock, NULL);
+    pthread_mutex_init(&c->params_lock, NULL);
     if ((c->logfile = rtm__logfile_new()) == NULL)
         goto fail;
     const char *env = getenv("RTM_SERVER");
@@ -1270,6 +1277,7 @@ int rtm_client_create(const rtm_config *config, rtm_client **out)
             goto fail;
         }
     }
+    c->params_set = c->params;
     uint64_t instance = 0;
     if (getrandom(&instance, sizeof(instance), 0) != sizeof(instance) ||
         getrandom(&c->rng, sizeof(c->rng), 0) != sizeof(c->rng)) {
@@ -1320,6 +1328,7 @@ fail:
     rtm__session_free(c->session);
     rtm__logfile_free(c->logfile);
     pthread_mutex_destroy(&c->lock);
+    pthread_mutex_destroy(&c->params_lock);
     free(c);
     return rc;
 }
@@ -1351,6 +1360,7 @@ static void rtm__client_free(void *arg)
         rtm__loop_unref(c->loop);
     rtm__logfile_free(c->logfile);
     pthread_mutex_destroy(&c->lock);
+    pthread_mutex_destroy(&c->params_lock);
     free(c);
 }
 
@@ -1381,23 +1391,29 @@ int rtm_client_set_parameters(rtm_client *c, const char *json)
     rtm__cmd *cmd = calloc(1, sizeof(*cmd));
     if (cmd == NULL)
         return RTM_ENOMEM;
-    /* c->params is the loop's; a copy read here may be stale only if two
-     * threads set parameters at once, and then one of them wins whole. */
-    cmd->params = c->params;
-    char err[160];
-    if (rtm__params_apply_json(&cmd->params, json, err, sizeof(err)) != 0) {
-        rtm__log(c, RTM_LOG_ERROR, "setParameters refused: %s", err);
-        free(cmd);
-        return RTM_EINVAL;
-    }
     cmd->kind = RTM__CMD_PARAMS;
     cmd->client = c;
-    if (atomic_load(&c->destroying) ||
-        rtm__loop_post(c->loop, rtm__cmd_run, cmd) != 0) {
-        free(cmd);
-        return atomic_load(&c->destroying) ? RTM_ECLOSED : RTM_ENOMEM;
+    char err[160];
+    int rc = RTM_OK;
+    pthread_mutex_lock(&c->params_lock);
+    rtm__params next = c->params_set;
+    if (rtm__params_apply_json(&next, json, err, sizeof(err)) != 0) {
+        rc = RTM_EINVAL;
+    } else if (atomic_load(&c->destroying)) {
+        rc = RTM_ECLOSED;
+    } else {
+        cmd->params = next; /* cmd is the loop's once posted */
+        if (rtm__loop_post(c->loop, rtm__cmd_run, cmd) != 0)
+            rc = RTM_ENOMEM;
+        else
+            c->params_set = next; /* the loop applies them in this order */
     }
-    return RTM_OK;
+    pthread_mutex_unlock(&c->params_lock);
+    if (rc == RTM_EINVAL)
+        rtm__log(c, RTM_LOG_ERROR, "setParameters refused: %s", err);
+    if (rc != RTM_OK)
+        free(cmd);
+    return rc;
 }
 
 /* ---- the log (setLogFile, setLogFilter, setLogFileSize) ---- */

@@ -273,6 +273,26 @@ TEST(ClientE2E, S5_LoginAgainstASilentServerTimesOut)
     EXPECT_GE(server.accepted(), 1);
 }
 
+// Issue 14: two setParameters in a row both take effect. The second used to
+// copy the parameters before the loop had applied the first, and lost it: a
+// 1500 ms login timeout set that way still timed out at 6 s (and TSan saw
+// the loop write what the caller read).
+TEST(ClientE2E, B4_SetParametersTwiceInARowKeepsBoth)
+{
+    rtm_test::SilentListener server;
+    ASSERT_TRUE(server.ok());
+    Client a("127.0.0.1:9"); // replaced below
+    ASSERT_EQ(RTM_OK, rtm_client_set_parameters(a.get(), "{\"rtm.login_timeout_ms\":1500}"));
+    std::string where = "{\"rtm.server\":\"" + server.address() + "\"}";
+    ASSERT_EQ(RTM_OK, rtm_client_set_parameters(a.get(), where.c_str()));
+    auto t0 = Clock::now();
+    EXPECT_EQ(RTM_LOGIN_ERR_TIMEOUT, a.Login("alice"));
+    auto took = duration_cast<milliseconds>(Clock::now() - t0).count();
+    EXPECT_GE(took, 1500);
+    EXPECT_LT(took, 5000) << "the first setParameters was lost (the default is 6000 ms)";
+    EXPECT_GE(server.accepted(), 1) << "the second setParameters was lost";
+}
+
 TEST(ClientE2E, S5_DefaultLoginTimeoutIs6s)
 {
     rtm_test::SilentListener server;

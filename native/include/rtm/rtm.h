@@ -309,9 +309,11 @@ void rtm_client_destroy(rtm_client *client);
  *   "rtm.reconnect_max_ms"           8000: backoff cap (SPEC S8)
  *   "rtm.tls", "rtm.tls_ca_file", "rtm.tls_server_name",
  *   "rtm.tls_insecure_skip_verify"   TLS links (docs/TLS.md)
- * Values take effect for the next deadline set. Returns RTM_OK, or
- * RTM_EINVAL (not JSON, unknown key, wrong type or out of range; nothing is
- * applied).
+ * Values take effect for the next deadline set. Any thread may call it,
+ * at any time: calls apply whole and in the order they return, each on top
+ * of all before it (two calls in a row keep both). Returns RTM_OK, or
+ * RTM_EINVAL (not JSON, unknown key, wrong type or out of range, checked
+ * against the parameters the calls before it set; nothing is applied).
  */
 int rtm_client_set_parameters(rtm_client *client, const char *json);
 
