@@ -8,6 +8,7 @@
 
 #include "ids.h"
 #include "rtm/rtm.h"
+#include "token.h"
 
 /* Where the link is. The public state says where the session is. */
 typedef enum {
@@ -620,6 +621,13 @@ void rtm__session_login(rtm__session *s, rtm__time now, uint64_t op,
         rtm__done(s, op, RTM__OP_LOGIN, RTM_LOGIN_ERR_INVALID_ARGUMENT);
         return;
     }
+    /* A token no server takes (RTM__TOKEN_MAX_LEN) is refused at once,
+     * before a link is opened: sent, it would make rtmd close each link
+     * for an oversized frame until the login timed out. */
+    if (token != NULL && strlen(token) > RTM__TOKEN_MAX_LEN) {
+        rtm__done(s, op, RTM__OP_LOGIN, RTM_LOGIN_ERR_INVALID_TOKEN);
+        return;
+    }
     if (s->state != RTM_CONNECTION_STATE_DISCONNECTED) { /* A2 */
         rtm__done(s, op, RTM__OP_LOGIN, RTM_LOGIN_ERR_ALREADY_LOGIN);
         return;
@@ -1122,6 +1130,10 @@ void rtm__session_renew_token(rtm__session *s, rtm__time now, uint64_t op,
 {
     if (!rtm__need_login(s, op, RTM__OP_RENEW_TOKEN))
         return;
+    if (token != NULL && strlen(token) > RTM__TOKEN_MAX_LEN) { /* as for login */
+        rtm__done(s, op, RTM__OP_RENEW_TOKEN, RTM_RENEW_TOKEN_ERR_INVALID_TOKEN);
+        return;
+    }
     if (!rtm__rate_ok(s->renew_times, &s->renew_count, now)) {
         rtm__done(s, op, RTM__OP_RENEW_TOKEN, RTM_RENEW_TOKEN_ERR_TOO_OFTEN);
         return;

@@ -13,6 +13,7 @@ extern "C" {
 #include "ids.h"
 #include "rtm/rtm.h"
 #include "session.h"
+#include "token.h"
 }
 
 namespace {
@@ -699,6 +700,24 @@ TEST(SessionLogin, A3_InvalidUserIdIsRefusedAndNothingIsSent)
     const std::string longest(RTM__ID_MAX, 'a');
     h.Login(longest.c_str());
     EXPECT_EQ(CONNECTING, h.State());
+}
+
+// Issue 14: a token longer than any server takes (RTM__TOKEN_MAX_LEN bytes)
+// is refused at once with LOGIN_ERR_INVALID_TOKEN, nothing sent and no state
+// change, where it used to be sent and time out after 6 s; the longest one
+// is sent.
+TEST(SessionLogin, OversizedTokenIsRefusedAtOnceAndNothingIsSent)
+{
+    const std::string too_long(RTM__TOKEN_MAX_LEN + 1, 'a');
+    Harness h;
+    uint64_t op = h.Login("alice", too_long.c_str());
+    EXPECT_EQ(RTM_LOGIN_ERR_INVALID_TOKEN, h.results[op].code);
+    EXPECT_TRUE(h.states.empty());
+    EXPECT_EQ(0, h.opens);
+    Harness ok;
+    const std::string longest(RTM__TOKEN_MAX_LEN, 'a');
+    ok.Login("alice", longest.c_str());
+    EXPECT_EQ(CONNECTING, ok.State());
 }
 
 // ---------------------------------------------------------------------------
@@ -1608,6 +1627,15 @@ TEST(SessionToken, RenewCodes)
     uint64_t op = g.Renew("slow");
     g.Advance(5 * kSec);
     EXPECT_EQ(RTM_RENEW_TOKEN_ERR_FAILURE, g.results[op].code);
+    // Issue 14: a token no server takes is refused at once, and counts
+    // against nothing.
+    Harness t(kQuietServer);
+    t.Connect();
+    const std::string too_long(RTM__TOKEN_MAX_LEN + 1, 'a');
+    EXPECT_EQ(RTM_RENEW_TOKEN_ERR_INVALID_TOKEN, t.results[t.Renew(too_long.c_str())].code);
+    t.Renew("a");
+    t.Renew("b");
+    EXPECT_EQ(RTM_RENEW_TOKEN_ERR_TOO_OFTEN, t.results[t.Renew("c")].code);
 }
 
 TEST(SessionToken, TokenWillExpireReachesTheApplication)

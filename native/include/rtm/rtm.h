@@ -348,7 +348,9 @@ int rtm_set_log_file_size(rtm_client *client, int kb);
  * (LOGIN_SUCCESS) or DISCONNECTED (LOGIN_FAILURE, LOGIN_TIMEOUT). cb gets a
  * LoginError: INVALID_ARGUMENT (bad user id, SPEC A3), ALREADY_LOGIN (not
  * DISCONNECTED, SPEC A2), TOO_OFTEN (more than 2 per second, SPEC A2),
- * TIMEOUT (SPEC S5), or the server's refusal (SPEC S4). token may be NULL.
+ * INVALID_TOKEN at once, nothing sent and no state change, for a token over
+ * 4096 bytes (no server takes one), TIMEOUT (SPEC S5), or the server's
+ * refusal (SPEC S4). token may be NULL.
  */
 int rtm_login(rtm_client *client, const char *token, const char *user_id,
               rtm_result_cb cb, void *closure);
@@ -393,9 +395,9 @@ int rtm_send_peer_message(rtm_client *client, const char *peer_id,
  * the new token: OK (later logins use it), INVALID_TOKEN, TOKEN_EXPIRED;
  * while the link is down the token is kept for the next attempt (OK), and
  * an attempt waiting after onTokenExpired starts at once (SPEC S15). Also
- * INVALID_ARGUMENT (NULL or empty), TOO_OFTEN (more than 2 per second),
- * USER_NOT_LOGGED_IN (DISCONNECTED, CONNECTING, ABORTED), FAILURE (no
- * answer in 5 s).
+ * INVALID_ARGUMENT (NULL or empty), INVALID_TOKEN at once for one over 4096
+ * bytes, TOO_OFTEN (more than 2 per second), USER_NOT_LOGGED_IN
+ * (DISCONNECTED, CONNECTING, ABORTED), FAILURE (no answer in 5 s).
  */
 int rtm_renew_token(rtm_client *client, const char *token, rtm_result_cb cb,
                     void *closure);
