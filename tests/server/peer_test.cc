@@ -291,7 +291,7 @@ TEST(Peer, UnacknowledgedQueueIsBounded) {
 
 // Issue 13, item 9: a receiver that never acknowledges makes every message a
 // drop; the line about it is logged at most once a second (with how many
-// were not), while each drop is still counted for its ReplayDone.
+// were not). That the drops reach ReplayDone is Replay.PeerQueueOverflowIsReported_S9's.
 TEST(Peer, DropsOfUnacknowledgedMessagesAreLoggedOnceASecond_Issue13Item9) {
   RtmdProcess rtmd({"--max-unacked", "2", "--rate", "messages=0/1"});
   ASSERT_TRUE(rtmd.started());
