@@ -15,7 +15,9 @@
  * application's code), and SPEC B3 says that must not delay other clients:
  * a monitor thread, after .NET's starvation detector, adds a thread when
  * work is waiting and every pool thread has been inside its current
- * callback for starve_ms or more, up to RTM__POOL_MAX. Each callback
+ * callback for starve_ms or more: one thread for each dispatcher then
+ * waiting, up to RTM__POOL_MAX. Past the cap, waiting dispatchers take the
+ * threads as their callbacks return, in turn. Each callback
  * restarts its thread's clock, so many short callbacks (load) never grow
  * the pool: only blocked threads do. The monitor waits without a timeout
  * unless work is waiting with no thread idle, so an idle process, however
@@ -470,10 +472,16 @@ static void *rtm__monitor_main(void *arg)
             }
             uint64_t starve = rtm__pool.starve_ms;
             if (blocked && now >= youngest + starve) {
-                if (rtm__pool.threads < RTM__POOL_MAX && rtm__spawn() == 0) {
-                    rtm__pool.grown++;
+                /* A thread for each dispatcher waiting, all at once: one
+                 * at a time, a waiting client would stand behind every
+                 * blocked one ahead of it for starve_ms each. */
+                unsigned want = atomic_load_explicit(&rtm__pool.queued, memory_order_relaxed);
+                unsigned added = 0;
+                while (added < want && rtm__pool.threads < RTM__POOL_MAX && rtm__spawn() == 0)
+                    added++;
+                rtm__pool.grown += added;
+                if (added > 0)
                     continue;
-                }
                 blocked = false; /* at the cap: look again later */
             }
             rtm__wait_until(&rtm__pool.monitor_wake,

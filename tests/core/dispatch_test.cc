@@ -330,6 +330,47 @@ TEST_F(Dispatch, B3_MoreBlockedCallbacksThanThreadsGrowThePool)
     BlockersDelayNobody((int)Stats().min + 3);
 }
 
+// Blocks until the flag it points to is set.
+void BlockUntil(void *arg, bool)
+{
+    auto *go = static_cast<std::atomic<bool> *>(arg);
+    while (!go->load())
+        std::this_thread::sleep_for(milliseconds(5));
+}
+
+// Issue 14: with 16 callbacks blocked at once, the pool gives each waiting
+// dispatcher a thread in one step, not one thread per starvation period
+// (then the last of them, and whoever queued behind it, waited 14 x 50 ms).
+// And a 17th dispatcher's events still run while the 16 are blocked.
+TEST_F(Dispatch, B3_SixteenBlockedCallbacksGetTheirThreadsAtOnce)
+{
+    const unsigned kBlocked = 16;
+    std::atomic<bool> go{false};
+    unsigned long grown0 = Stats().grown;
+    unsigned min = Stats().min;
+    std::vector<rtm__dispatch *> ds(kBlocked);
+    for (auto &d : ds) {
+        d = rtm__dispatch_new();
+        ASSERT_NE(nullptr, d);
+    }
+    for (auto d : ds)
+        ASSERT_EQ(0, rtm__dispatch_post(d, BlockUntil, &go));
+    ASSERT_TRUE(Eventually([&] { return Stats().grown > grown0; }));
+    EXPECT_EQ(kBlocked - min, Stats().grown - grown0)
+        << "the pool grew by fewer threads than dispatchers were waiting";
+    rtm__dispatch *other = rtm__dispatch_new();
+    ASSERT_NE(nullptr, other);
+    std::atomic<int> ran{0};
+    for (int i = 0; i < 10; i++)
+        ASSERT_EQ(0, rtm__dispatch_post(other, CountEvent, &ran));
+    EXPECT_TRUE(Eventually([&] { return ran.load() == 10; }));
+    EXPECT_FALSE(go.load());
+    go = true;
+    Close(other);
+    for (auto d : ds)
+        Close(d);
+}
+
 void SleepMs(void *arg, bool)
 {
     std::this_thread::sleep_for(milliseconds(*static_cast<int *>(arg)));

@@ -338,6 +338,69 @@ TEST(ClientE2E, B3_ABlockingCallbackDelaysNoOtherClient)
     EXPECT_EQ(0, w.Wait());
 }
 
+// Issue 14: SPEC B3 under load. 16 clients block in a callback at once
+// (each until the test lets it go) while bob, the 17th client, gets 40
+// messages from alice one every 20 ms, from just before the 16 block to
+// after. Each reaches his callback while the 16 are blocked: the callback
+// pool gives every waiting client a thread of its own at once (it used to
+// add one thread per 50 ms, and the 13th blocked client held bob back by
+// 550 ms). The figure is printed, not asserted: the machine is shared.
+TEST(ClientE2E, B3_SixteenBlockedClientsDelayNoOtherClient)
+{
+    rtm_test::RtmdProcess rtmd;
+    ASSERT_TRUE(rtmd.started());
+    Client a(rtmd.address()), b(rtmd.address());
+    ASSERT_EQ(0, a.Login("alice"));
+    ASSERT_EQ(0, b.Login("bob"));
+    const int kBlocked = 16, kMessages = 40;
+    std::vector<Client::Waiter> logins(kBlocked); // outlives the clients
+    std::vector<std::unique_ptr<Client>> slow;
+    for (int i = 0; i < kBlocked; i++) {
+        slow.emplace_back(new Client(rtmd.address()));
+        slow.back()->block_state_ms = 60000;
+    }
+    struct Release { // lets them go however the test ends
+        std::vector<std::unique_ptr<Client>> &clients;
+        ~Release()
+        {
+            for (auto &c : clients)
+                c->block_state_ms = 0;
+        }
+    } release{slow};
+    std::vector<Clock::time_point> sent(kMessages);
+    std::vector<int> codes(kMessages, -1);
+    std::thread sender([&] {
+        for (int i = 0; i < kMessages; i++) {
+            sent[i] = Clock::now();
+            codes[i] = a.SendText("bob", "m" + std::to_string(i));
+            std::this_thread::sleep_for(milliseconds(20));
+        }
+    });
+    std::this_thread::sleep_for(milliseconds(40));
+    for (int i = 0; i < kBlocked; i++)
+        EXPECT_EQ(0, rtm_login(slow[i]->get(), nullptr, ("slow" + std::to_string(i)).c_str(),
+                               Client::Waiter::Done, &logins[i]));
+    sender.join();
+    for (int i = 0; i < kMessages; i++)
+        EXPECT_EQ(0, codes[i]) << "message " << i;
+    ASSERT_TRUE(b.WaitFor("peer alice: m" + std::to_string(kMessages - 1)));
+    // Every one of the 16 is still inside its first callback.
+    for (auto &c : slow)
+        EXPECT_EQ((Strings{kConnecting}), c->States());
+    long long worst = 0;
+    for (int i = 0; i < kMessages; i++)
+        worst = std::max<long long>(
+            worst, duration_cast<milliseconds>(b.TimeOf("peer alice: m" + std::to_string(i)) -
+                                               sent[i]).count());
+    std::printf("B3: %d clients blocked in a callback; the 17th client's messages took "
+                "%lld ms at most, send to callback\n",
+                kBlocked, worst);
+    for (auto &c : slow)
+        c->block_state_ms = 0;
+    for (auto &w : logins)
+        EXPECT_EQ(0, w.Wait());
+}
+
 // Destroying a client from inside its own callback is safe, and nothing is
 // called after destroy returns.
 struct DestroyInCallback {

@@ -412,7 +412,8 @@ class Client {
         return v;
     }
 
-    // Set by a test to block inside the state callback (SPEC B3).
+    // Set by a test to block inside the state callback (SPEC B3); set back
+    // to 0, it lets a blocked callback return.
     std::atomic<int> block_state_ms{0};
 
   private:
@@ -427,8 +428,12 @@ class Client {
     {
         auto *self = static_cast<Client *>(closure);
         self->Record(StateText(state, reason));
-        if (int ms = self->block_state_ms.load())
-            std::this_thread::sleep_for(milliseconds(ms));
+        // Blocks for block_state_ms, or until a test sets it to 0.
+        if (int ms = self->block_state_ms.load()) {
+            auto until = Clock::now() + milliseconds(ms);
+            while (self->block_state_ms.load() != 0 && Clock::now() < until)
+                std::this_thread::sleep_for(milliseconds(5));
+        }
     }
     static void OnPeerMessage(rtm_client *, const rtm_message *m, const char *from,
                               void *closure)

@@ -19,10 +19,11 @@
  *     one client may run on different threads. A callback that blocks delays
  *     only the callbacks of its own client, never the network, heartbeats,
  *     reconnection or other clients (SPEC B3): when every callback thread has
- *     been inside one callback for a while (50 ms) and other callbacks are
- *     waiting, the pool adds a thread, up to 128 (with that many callbacks
- *     blocked at once, the others wait); threads above the 2 it keeps exit
- *     after 5 s idle.
+ *     been inside one callback for a while (50 ms) and other clients'
+ *     callbacks are waiting, the pool adds a thread for each of those
+ *     clients at once, up to 128 threads (past that many callbacks blocked
+ *     at once, the others wait their turn); threads above the 2 it keeps
+ *     exit after 5 s idle.
  *   - The log callback is the exception: it runs on whichever thread logs,
  *     the loop thread included, and must return quickly.
  *
