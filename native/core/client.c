@@ -29,6 +29,7 @@
 #include <time.h>
 
 #include "dispatch.h"
+#include "alloc.h"
 #include "ids.h"
 #include "logfile.h"
 #include "loop.h"
@@ -84,19 +85,8 @@ struct rtm_client {
     rtm_channel *channels;
 };
 
-/* An operation in flight: what to call back when it completes. */
-typedef struct {
-    rtm__op_kind kind;
-    rtm_client *client;
-    rtm_channel *channel;       /* holds a reference; NULL for client ops */
-    rtm_result_cb cb;
-    rtm_members_cb members_cb;
-    rtm_attributes_cb attributes_cb;
-    rtm_peer_status_cb status_cb;
-    rtm_member_counts_cb counts_cb;
-    rtm_channel_attributes_cb chattrs_cb;
-    void *closure;
-} rtm__op;
+/* An operation in flight (below). */
+typedef struct rtm__op rtm__op;
 
 /* ------------------------------------------------------------------ */
 /* Small helpers                                                       */
@@ -135,7 +125,7 @@ static void rtm__log(rtm_client *c, int level, const char *fmt, ...)
 
 static char *rtm__strdup_or_empty(const char *s)
 {
-    return strdup(s ? s : "");
+    return rtm__strdup(s ? s : "");
 }
 
 static void rtm__channel_unref(rtm_channel *ch)
@@ -174,7 +164,7 @@ static void rtm__chattrs_free(rtm__chattrs *v)
 static bool rtm__chattrs_copy(rtm__chattrs *v, Rtm__Wire__Attribute *const *a, size_t n)
 {
     v->count = 0;
-    v->items = calloc(n ? n : 1, sizeof(*v->items));
+    v->items = rtm__calloc(n ? n : 1, sizeof(*v->items));
     if (v->items == NULL)
         return false;
     for (size_t i = 0; i < n; i++) {
@@ -196,7 +186,6 @@ static bool rtm__chattrs_copy(rtm__chattrs *v, Rtm__Wire__Attribute *const *a, s
  * attributes as key, value, key, value..., the users of a presence answer
  * with their states, or a channel's attributes. */
 typedef struct {
-    rtm__op *op;
     int code;
     char *user;             /* the user, or channel, an answer is about */
     char **strs;
@@ -205,7 +194,7 @@ typedef struct {
     rtm__chattrs chattrs;
 } rtm__result_event;
 
-static void rtm__result_event_free(rtm__result_event *e)
+static void rtm__result_event_clear(rtm__result_event *e)
 {
     for (size_t i = 0; i < e->nstrs; i++)
         free(e->strs[i]);
@@ -213,15 +202,33 @@ static void rtm__result_event_free(rtm__result_event *e)
     free(e->states);
     free(e->user);
     rtm__chattrs_free(&e->chattrs);
-    free(e);
+    *e = (rtm__result_event){.code = e->code};
 }
+
+/* An operation in flight: what to call back when it completes, and the
+ * room for its result, allocated with it, so that a completion never needs
+ * memory it might not get: exactly once holds out of memory too. */
+struct rtm__op {
+    rtm__op_kind kind;
+    rtm_client *client;
+    rtm_channel *channel;       /* holds a reference; NULL for client ops */
+    rtm_result_cb cb;
+    rtm_members_cb members_cb;
+    rtm_attributes_cb attributes_cb;
+    rtm_peer_status_cb status_cb;
+    rtm_member_counts_cb counts_cb;
+    rtm_channel_attributes_cb chattrs_cb;
+    void *closure;
+    rtm__result_event result;
+    rtm__event event;           /* the result's place in the queue */
+};
 
 /* Presence entries (users with states) for a callback; NULL when n is 0 or
  * out of memory. */
 static rtm_peer_status *rtm__peer_status_list(char *const *users, const int *states,
                                               size_t n)
 {
-    rtm_peer_status *p = n ? calloc(n, sizeof(*p)) : NULL;
+    rtm_peer_status *p = n ? rtm__calloc(n, sizeof(*p)) : NULL;
     for (size_t i = 0; p != NULL && i < n; i++) {
         p[i].peer_id = users[i];
         p[i].state = states[i];
@@ -233,16 +240,15 @@ static void rtm__result_run(void *arg, bool closing)
 {
     /* Results always run, closing or not: the application frees its
      * closures there. */
-    rtm__result_event *e = arg;
-    rtm__op *op = e->op;
+    rtm__op *op = arg;
+    rtm__result_event *e = &op->result;
     if (op->members_cb != NULL) {
         op->members_cb(op->channel, e->code, (const char *const *)e->strs,
                        e->nstrs, op->closure);
     } else if (op->attributes_cb != NULL) {
         size_t n = e->nstrs / 2;
-        rtm_attribute *attrs = n ? calloc(n, sizeof(*attrs)) : NULL;
-        int code = n && attrs == NULL ? RTM_ATTRIBUTE_OPERATION_ERR_FAILURE
-                                      : e->code;
+        rtm_attribute *attrs = n ? rtm__calloc(n, sizeof(*attrs)) : NULL;
+        int code = n && attrs == NULL ? rtm__failure_code(op->kind) : e->code;
         for (size_t i = 0; attrs != NULL && i < n; i++) {
             attrs[i].key = e->strs[2 * i];
             attrs[i].value = e->strs[2 * i + 1];
@@ -251,13 +257,12 @@ static void rtm__result_run(void *arg, bool closing)
                           attrs != NULL ? n : 0, op->closure);
         free(attrs);
     } else if (op->counts_cb != NULL) {
-        rtm_channel_member_count *counts = e->nstrs ? calloc(e->nstrs, sizeof(*counts)) : NULL;
+        rtm_channel_member_count *counts = e->nstrs ? rtm__calloc(e->nstrs, sizeof(*counts)) : NULL;
         for (size_t i = 0; counts != NULL && i < e->nstrs; i++) {
             counts[i].channel_id = e->strs[i];
             counts[i].count = e->states[i];
         }
-        int code = e->nstrs && counts == NULL ? RTM_GET_CHANNEL_MEMBER_COUNT_ERR_FAILURE
-                                              : e->code;
+        int code = e->nstrs && counts == NULL ? rtm__failure_code(op->kind) : e->code;
         op->counts_cb(op->client, code, counts, counts != NULL ? e->nstrs : 0, op->closure);
         free(counts);
     } else if (op->chattrs_cb != NULL) {
@@ -265,8 +270,7 @@ static void rtm__result_run(void *arg, bool closing)
                        op->closure);
     } else if (op->status_cb != NULL) {
         rtm_peer_status *peers = rtm__peer_status_list(e->strs, e->states, e->nstrs);
-        /* FAILURE is 1 in both families that answer with states. */
-        int code = e->nstrs && peers == NULL ? 1 : e->code;
+        int code = e->nstrs && peers == NULL ? rtm__failure_code(op->kind) : e->code;
         op->status_cb(op->client, code, peers, peers != NULL ? e->nstrs : 0, op->closure);
         free(peers);
     } else if (op->cb != NULL) {
@@ -274,8 +278,8 @@ static void rtm__result_run(void *arg, bool closing)
     }
     if (op->channel != NULL)
         rtm__channel_unref(op->channel);
+    rtm__result_event_clear(e);
     free(op);
-    rtm__result_event_free(e);
 }
 
 /* Copies presence entries into users/states (count in *n); false when out
@@ -283,12 +287,12 @@ static void rtm__result_run(void *arg, bool closing)
 static bool rtm__states_copy(char ***users, int **states, size_t *n,
                              Rtm__Wire__PeerState *const *peers, size_t count)
 {
-    *users = calloc(count ? count : 1, sizeof(char *));
-    *states = calloc(count ? count : 1, sizeof(int));
+    *users = rtm__calloc(count ? count : 1, sizeof(char *));
+    *states = rtm__calloc(count ? count : 1, sizeof(int));
     if (*users == NULL || *states == NULL)
         return false;
     for (size_t i = 0; i < count; i++) {
-        if (((*users)[i] = strdup(peers[i]->user)) == NULL)
+        if (((*users)[i] = rtm__strdup(peers[i]->user)) == NULL)
             return false;
         (*states)[i] = peers[i]->state;
         *n = i + 1;
@@ -301,12 +305,12 @@ static bool rtm__states_copy(char ***users, int **states, size_t *n,
 static bool rtm__counts_copy(rtm__result_event *e, const Rtm__Wire__MemberCounts *mc)
 {
     size_t n = mc->n_counts;
-    e->strs = calloc(n ? n : 1, sizeof(char *));
-    e->states = calloc(n ? n : 1, sizeof(int));
+    e->strs = rtm__calloc(n ? n : 1, sizeof(char *));
+    e->states = rtm__calloc(n ? n : 1, sizeof(int));
     if (e->strs == NULL || e->states == NULL)
         return false;
     for (size_t i = 0; i < n; i++) {
-        if ((e->strs[i] = strdup(mc->counts[i]->channel)) == NULL)
+        if ((e->strs[i] = rtm__strdup(mc->counts[i]->channel)) == NULL)
             return false;
         e->states[i] = mc->counts[i]->count > INT32_MAX ? INT32_MAX : (int)mc->counts[i]->count;
         e->nstrs = i + 1;
@@ -317,11 +321,11 @@ static bool rtm__counts_copy(rtm__result_event *e, const Rtm__Wire__MemberCounts
 /* Copies n strings into e; false when out of memory. */
 static bool rtm__result_copy(rtm__result_event *e, char *const *strs, size_t n)
 {
-    e->strs = calloc(n ? n : 1, sizeof(char *));
+    e->strs = rtm__calloc(n ? n : 1, sizeof(char *));
     if (e->strs == NULL)
         return false;
     for (size_t i = 0; i < n; i++) {
-        if ((e->strs[i] = strdup(strs[i])) == NULL)
+        if ((e->strs[i] = rtm__strdup(strs[i])) == NULL)
             return false;
         e->nstrs = i + 1;
     }
@@ -340,12 +344,7 @@ static void rtm__complete(rtm_client *c, rtm__op *op, int code,
         free(op);
         return;
     }
-    rtm__result_event *e = calloc(1, sizeof(*e));
-    if (e == NULL) {
-        rtm__log(c, RTM_LOG_ERROR, "out of memory: a result is lost");
-        return;
-    }
-    e->op = op;
+    rtm__result_event *e = &op->result;
     e->code = code;
     bool ok = true;
     if (answer != NULL && code == 0 &&
@@ -356,13 +355,13 @@ static void rtm__complete(rtm_client *c, rtm__op *op, int code,
                answer->body_case == RTM__WIRE__FRAME__BODY_ATTRIBUTES) {
         const Rtm__Wire__Attributes *a = answer->attributes;
         size_t n = code == 0 ? a->n_attributes : 0;
-        char **flat = calloc(2 * n + 1, sizeof(char *));
+        char **flat = rtm__calloc(2 * n + 1, sizeof(char *));
         for (size_t i = 0; flat != NULL && i < n; i++) {
             flat[2 * i] = a->attributes[i]->key;
             flat[2 * i + 1] = a->attributes[i]->value;
         }
         ok = flat != NULL && rtm__result_copy(e, flat, 2 * n) &&
-             (e->user = strdup(a->user)) != NULL;
+             (e->user = rtm__strdup(a->user)) != NULL;
         free(flat);
     } else if (answer != NULL && code == 0 &&
                answer->body_case == RTM__WIRE__FRAME__BODY_PEER_STATES) {
@@ -378,17 +377,11 @@ static void rtm__complete(rtm_client *c, rtm__op *op, int code,
              rtm__chattrs_copy(&e->chattrs, a->attributes, code == 0 ? a->n_attributes : 0);
     }
     if (!ok) {
-        /* FAILURE is 1 in both families that carry data back. */
         rtm__log(c, RTM_LOG_ERROR, "out of memory copying a result");
-        for (size_t i = 0; i < e->nstrs; i++)
-            free(e->strs[i]);
-        e->nstrs = 0;
-        e->code = 1;
+        rtm__result_event_clear(e);
+        e->code = rtm__failure_code(op->kind);
     }
-    if (rtm__dispatch_post(c->dispatch, rtm__result_run, e) != 0) {
-        rtm__log(c, RTM_LOG_ERROR, "out of memory: a result is lost");
-        rtm__result_event_free(e);
-    }
+    rtm__dispatch_post_event(c->dispatch, &op->event, rtm__result_run, op);
 }
 
 typedef struct {
@@ -463,7 +456,7 @@ static bool rtm__copy_message(rtm__message_event *e, const Rtm__Wire__Message *m
     e->msg.offline = m->offline;
     if (m->type == RTM_MESSAGE_TYPE_RAW) {
         /* One byte more, so that an empty raw message is not NULL. */
-        void *raw = malloc(m->raw.len + 1);
+        void *raw = rtm__malloc(m->raw.len + 1);
         if (raw == NULL)
             return false;
         if (m->raw.len > 0)
@@ -493,7 +486,7 @@ static rtm_channel *rtm__channel_lookup(rtm_client *c, const char *id)
 static void rtm__post_message(rtm_client *c, rtm_channel *ch, int kind,
                               const char *from, const Rtm__Wire__Message *m)
 {
-    rtm__message_event *e = calloc(1, sizeof(*e));
+    rtm__message_event *e = rtm__calloc(1, sizeof(*e));
     if (e == NULL)
         goto nomem;
     e->client = c;
@@ -699,7 +692,7 @@ fail:
 static void rtm__drv_state_changed(void *ud, int state, int reason)
 {
     rtm_client *c = ud;
-    rtm__state_event *e = malloc(sizeof(*e));
+    rtm__state_event *e = rtm__malloc(sizeof(*e));
     if (e != NULL) {
         e->client = c;
         e->state = state;
@@ -751,7 +744,7 @@ static void rtm__token_run(void *arg, bool closing)
 
 static void rtm__post_token_event(rtm_client *c, bool expired, uint32_t left)
 {
-    rtm__token_event *e = malloc(sizeof(*e));
+    rtm__token_event *e = rtm__malloc(sizeof(*e));
     if (e != NULL) {
         e->client = c;
         e->expired = expired;
@@ -806,7 +799,7 @@ static void rtm__presence_run(void *arg, bool closing)
 static void rtm__drv_peer_states(void *ud, const Rtm__Wire__PeerStateEvent *ev)
 {
     rtm_client *c = ud;
-    rtm__presence_event *e = calloc(1, sizeof(*e));
+    rtm__presence_event *e = rtm__calloc(1, sizeof(*e));
     if (e != NULL)
         e->client = c;
     if (e == NULL || !rtm__states_copy(&e->users, &e->states, &e->n, ev->peers, ev->n_peers) ||
@@ -820,7 +813,7 @@ static void rtm__drv_peer_states(void *ud, const Rtm__Wire__PeerStateEvent *ev)
 static void rtm__drv_replay_done(void *ud, const Rtm__Wire__ReplayDone *r)
 {
     rtm_client *c = ud;
-    rtm__replay_event *e = malloc(sizeof(*e));
+    rtm__replay_event *e = rtm__malloc(sizeof(*e));
     if (e != NULL) {
         e->client = c;
         e->info.peer_messages = r->peer_messages;
@@ -861,7 +854,7 @@ static void rtm__drv_member_count(void *ud, const Rtm__Wire__MemberCountEvent *m
     rtm_channel *ch = rtm__channel_lookup(c, m->channel);
     if (ch == NULL)
         return;
-    rtm__message_event *e = calloc(1, sizeof(*e));
+    rtm__message_event *e = rtm__calloc(1, sizeof(*e));
     if (e != NULL) {
         e->client = c;
         e->channel = ch;
@@ -905,7 +898,7 @@ static void rtm__drv_channel_attributes(void *ud, const Rtm__Wire__ChannelAttrib
     rtm_channel *ch = rtm__channel_lookup(c, ev->channel ? ev->channel : "");
     if (ch == NULL)
         return;
-    rtm__chattrs_event *e = calloc(1, sizeof(*e));
+    rtm__chattrs_event *e = rtm__calloc(1, sizeof(*e));
     if (e == NULL) {
         rtm__channel_unref(ch);
     } else {
@@ -1120,7 +1113,7 @@ static void rtm__cmd_run(void *arg)
 static rtm__op *rtm__op_new(rtm_client *c, rtm_channel *ch, rtm__op_kind kind,
                             rtm_result_cb cb, rtm_members_cb mcb, void *closure)
 {
-    rtm__op *op = calloc(1, sizeof(*op));
+    rtm__op *op = rtm__calloc(1, sizeof(*op));
     if (op == NULL)
         return NULL;
     op->kind = kind;
@@ -1143,33 +1136,37 @@ static int rtm__refuse(rtm_client *c, rtm__op *op, int code)
 }
 
 /*
- * Posts a command for op. On failure (out of memory, or the client being
- * destroyed) completes op with `fail` and returns it.
+ * Posts a command for op. When it cannot be posted, completes op at once and
+ * returns the code: NOT_INITIALIZED (101, in every family) when the client
+ * is being destroyed, the family's FAILURE when out of memory.
  */
-static int rtm__submit(rtm_client *c, rtm__cmd *cmd, rtm__op *op, int fail)
+static int rtm__submit(rtm_client *c, rtm__cmd *cmd, rtm__op *op)
 {
-    if (cmd == NULL || atomic_load(&c->destroying) ||
-        rtm__loop_post(c->loop, rtm__cmd_run, cmd) != 0) {
-        if (cmd != NULL) {
-            cmd->op = NULL;
-            rtm__cmd_free(cmd);
-        }
-        return rtm__refuse(c, op, fail);
+    int code = 0;
+    if (atomic_load(&c->destroying))
+        code = RTM_LOGIN_ERR_NOT_INITIALIZED;
+    else if (cmd == NULL || rtm__loop_post(c->loop, rtm__cmd_run, cmd) != 0)
+        code = rtm__failure_code(op->kind);
+    if (code == 0)
+        return 0;
+    if (cmd != NULL) {
+        cmd->op = NULL;
+        rtm__cmd_free(cmd);
     }
-    return 0;
+    return rtm__refuse(c, op, code);
 }
 
 static rtm__cmd *rtm__cmd_new(rtm_client *c, rtm__cmd_kind kind, rtm__op *op,
                               const char *a, const char *b)
 {
-    rtm__cmd *cmd = calloc(1, sizeof(*cmd));
+    rtm__cmd *cmd = rtm__calloc(1, sizeof(*cmd));
     if (cmd == NULL)
         return NULL;
     cmd->kind = kind;
     cmd->client = c;
     cmd->op = op;
-    if ((a != NULL && (cmd->a = strdup(a)) == NULL) ||
-        (b != NULL && (cmd->b = strdup(b)) == NULL)) {
+    if ((a != NULL && (cmd->a = rtm__strdup(a)) == NULL) ||
+        (b != NULL && (cmd->b = rtm__strdup(b)) == NULL)) {
         rtm__cmd_free(cmd);
         return NULL;
     }
@@ -1194,8 +1191,8 @@ static bool rtm__copy_outgoing(rtm__outgoing *out, const rtm_message *msg)
 {
     out->type = (uint32_t)msg->type;
     if (msg->type == RTM_MESSAGE_TYPE_TEXT)
-        return (out->text = strdup(msg->text)) != NULL;
-    uint8_t *raw = malloc(msg->raw_len + 1);
+        return (out->text = rtm__strdup(msg->text)) != NULL;
+    uint8_t *raw = rtm__malloc(msg->raw_len + 1);
     if (raw == NULL)
         return false;
     if (msg->raw_len > 0)
@@ -1203,7 +1200,7 @@ static bool rtm__copy_outgoing(rtm__outgoing *out, const rtm_message *msg)
     out->raw = raw;
     out->raw_len = msg->raw_len;
     if (msg->description != NULL)
-        return (out->description = strdup(msg->description)) != NULL;
+        return (out->description = rtm__strdup(msg->description)) != NULL;
     return true;
 }
 
@@ -1249,7 +1246,7 @@ int rtm_client_create(const rtm_config *config, rtm_client **out)
     if (config == NULL || out == NULL || !rtm__app_id_valid(config->app_id))
         return RTM_EINVAL;
     *out = NULL;
-    rtm_client *c = calloc(1, sizeof(*c));
+    rtm_client *c = rtm__calloc(1, sizeof(*c));
     if (c == NULL)
         return RTM_ENOMEM;
     int rc = RTM_ENOMEM;
@@ -1388,7 +1385,7 @@ int rtm_client_set_parameters(rtm_client *c, const char *json)
 {
     if (c == NULL || json == NULL)
         return RTM_EINVAL;
-    rtm__cmd *cmd = calloc(1, sizeof(*cmd));
+    rtm__cmd *cmd = rtm__calloc(1, sizeof(*cmd));
     if (cmd == NULL)
         return RTM_ENOMEM;
     cmd->kind = RTM__CMD_PARAMS;
@@ -1469,7 +1466,7 @@ int rtm_login(rtm_client *c, const char *token, const char *user_id,
         return rtm__refuse(c, op, RTM_LOGIN_ERR_INVALID_ARGUMENT);
     rtm__cmd *cmd = rtm__cmd_new(c, RTM__CMD_LOGIN, op, user_id,
                                  token ? token : "");
-    return rtm__submit(c, cmd, op, RTM_LOGIN_ERR_NOT_INITIALIZED);
+    return rtm__submit(c, cmd, op);
 }
 
 int rtm_logout(rtm_client *c, rtm_result_cb cb, void *closure)
@@ -1480,7 +1477,7 @@ int rtm_logout(rtm_client *c, rtm_result_cb cb, void *closure)
     if (op == NULL)
         return RTM_LOGOUT_ERR_REJECTED;
     rtm__cmd *cmd = rtm__cmd_new(c, RTM__CMD_LOGOUT, op, NULL, NULL);
-    return rtm__submit(c, cmd, op, RTM_LOGOUT_ERR_NOT_INITIALIZED);
+    return rtm__submit(c, cmd, op);
 }
 
 int rtm_send_peer_message(rtm_client *c, const char *peer_id,
@@ -1511,7 +1508,7 @@ int rtm_send_peer_message_with_options(rtm_client *c, const char *peer_id,
     }
     if (cmd != NULL)
         cmd->msg.offline = options != NULL && options->enable_offline_messaging;
-    return rtm__submit(c, cmd, op, RTM_PEER_MESSAGE_ERR_FAILURE);
+    return rtm__submit(c, cmd, op);
 }
 
 rtm_channel *rtm_channel_create(rtm_client *c, const char *channel_id,
@@ -1521,7 +1518,7 @@ rtm_channel *rtm_channel_create(rtm_client *c, const char *channel_id,
     if (c == NULL || atomic_load(&c->destroying) ||
         !rtm__channel_id_valid(channel_id))
         return NULL;
-    rtm_channel *ch = calloc(1, sizeof(*ch));
+    rtm_channel *ch = rtm__calloc(1, sizeof(*ch));
     if (ch == NULL)
         return NULL;
     ch->client = c;
@@ -1575,7 +1572,7 @@ static int rtm__channel_op(rtm_channel *ch, rtm__cmd_kind kind,
         rtm__cmd_free(cmd);
         cmd = NULL;
     }
-    return rtm__submit(c, cmd, op, 1);
+    return rtm__submit(c, cmd, op);
 }
 
 int rtm_channel_join(rtm_channel *ch, rtm_result_cb cb, void *closure)
@@ -1646,10 +1643,10 @@ static int rtm__copy_keys(rtm__cmd *cmd, const char *const *keys, size_t n)
     for (size_t i = 0; i < n; i++)
         if (rtm__attr_key_check(keys[i]) != 0)
             return rtm__attr_key_check(keys[i]);
-    if (cmd == NULL || (cmd->keys = calloc(n ? n : 1, sizeof(char *))) == NULL)
+    if (cmd == NULL || (cmd->keys = rtm__calloc(n ? n : 1, sizeof(char *))) == NULL)
         return RTM_ATTRIBUTE_OPERATION_ERR_FAILURE;
     for (size_t i = 0; i < n; i++) {
-        if ((cmd->keys[i] = strdup(keys[i])) == NULL)
+        if ((cmd->keys[i] = rtm__strdup(keys[i])) == NULL)
             return RTM_ATTRIBUTE_OPERATION_ERR_FAILURE;
         cmd->nkeys = i + 1;
     }
@@ -1682,11 +1679,11 @@ static int rtm__copy_attributes(rtm__cmd *cmd, const rtm_attribute *attrs,
     }
     if (total > total_max)
         return RTM_ATTRIBUTE_OPERATION_ERR_SIZE_OVERFLOW;
-    if (cmd == NULL || (cmd->attrs = calloc(n ? n : 1, sizeof(*cmd->attrs))) == NULL)
+    if (cmd == NULL || (cmd->attrs = rtm__calloc(n ? n : 1, sizeof(*cmd->attrs))) == NULL)
         return RTM_ATTRIBUTE_OPERATION_ERR_FAILURE;
     for (size_t i = 0; i < n; i++) {
-        char *k = strdup(attrs[i].key);
-        char *v = strdup(attrs[i].value);
+        char *k = rtm__strdup(attrs[i].key);
+        char *v = rtm__strdup(attrs[i].value);
         cmd->attrs[i].key = k;
         cmd->attrs[i].value = v;
         cmd->nattrs = i + 1;
@@ -1730,7 +1727,7 @@ static int rtm__change_attributes(rtm_client *c, const char *channel,
     }
     cmd->set_op = set_op;
     cmd->notify = options != NULL && options->enable_notification_to_channel_members;
-    return rtm__submit(c, cmd, op, RTM_ATTRIBUTE_OPERATION_ERR_NOT_INITIALIZED);
+    return rtm__submit(c, cmd, op);
 }
 
 /* The local user's attributes. */
@@ -1792,7 +1789,7 @@ static int rtm__get_attributes(rtm_client *c, rtm__op *op, rtm__cmd_kind kind,
         }
         return rtm__refuse(c, op, rc);
     }
-    return rtm__submit(c, cmd, op, RTM_ATTRIBUTE_OPERATION_ERR_NOT_INITIALIZED);
+    return rtm__submit(c, cmd, op);
 }
 
 int rtm_get_user_attributes_by_keys(rtm_client *c, const char *user_id,
@@ -1886,7 +1883,7 @@ int rtm_renew_token(rtm_client *c, const char *token, rtm_result_cb cb,
     if (token == NULL || token[0] == '\0')
         return rtm__refuse(c, op, RTM_RENEW_TOKEN_ERR_INVALID_ARGUMENT);
     rtm__cmd *cmd = rtm__cmd_new(c, RTM__CMD_RENEW_TOKEN, op, NULL, token);
-    return rtm__submit(c, cmd, op, RTM_RENEW_TOKEN_ERR_NOT_INITIALIZED);
+    return rtm__submit(c, cmd, op);
 }
 
 /* ---- presence (SPEC A8) ---- */
@@ -1906,16 +1903,16 @@ static int rtm__submit_ids(rtm_client *c, rtm__op *op, rtm__cmd_kind kind,
         if (!valid(users[i]))
             return rtm__refuse(c, op, invalid);
     rtm__cmd *cmd = rtm__cmd_new(c, kind, op, NULL, NULL);
-    bool ok = cmd != NULL && (cmd->keys = calloc(n, sizeof(char *))) != NULL;
+    bool ok = cmd != NULL && (cmd->keys = rtm__calloc(n, sizeof(char *))) != NULL;
     for (size_t i = 0; ok && i < n; i++) {
-        ok = (cmd->keys[i] = strdup(users[i])) != NULL;
+        ok = (cmd->keys[i] = rtm__strdup(users[i])) != NULL;
         cmd->nkeys = ok ? i + 1 : i;
     }
     if (!ok && cmd != NULL) {
         rtm__cmd_free(cmd);
         cmd = NULL;
     }
-    return rtm__submit(c, cmd, op, 1); /* FAILURE is 1 in the three families */
+    return rtm__submit(c, cmd, op);
 }
 
 int rtm_query_peers_online_status(rtm_client *c, const char *const *peer_ids,
@@ -1971,7 +1968,7 @@ int rtm_query_peers_by_subscription_option(rtm_client *c, int option,
     if (option != RTM_PEER_SUBSCRIPTION_OPTION_ONLINE)
         return rtm__refuse(c, op, RTM_QUERY_PEERS_BY_SUBSCRIPTION_OPTION_ERR_FAILURE);
     rtm__cmd *cmd = rtm__cmd_new(c, RTM__CMD_GET_SUBSCRIBED, op, NULL, NULL);
-    return rtm__submit(c, cmd, op, RTM_QUERY_PEERS_BY_SUBSCRIPTION_OPTION_ERR_NOT_INITIALIZED);
+    return rtm__submit(c, cmd, op);
 }
 
 int rtm_get_channel_member_count(rtm_client *c, const char *const *channel_ids,

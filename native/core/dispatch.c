@@ -33,6 +33,7 @@
  * few pointer moves per event, never during a callback.
  */
 #include "dispatch.h"
+#include "alloc.h"
 #include "spin.h"
 
 #include <errno.h>
@@ -47,12 +48,6 @@
 #define RTM__BATCH 64          /* events of one dispatcher per turn */
 #define RTM__STARVE_MS 50      /* inside one callback this long: blocked */
 #define RTM__IDLE_MS 5000      /* idle this long, a thread above MIN exits */
-
-typedef struct rtm__event {
-    struct rtm__event *next;
-    rtm__event_fn fn;
-    void *arg;
-} rtm__event;
 
 /* Where a dispatcher is. */
 enum {
@@ -304,12 +299,14 @@ static void rtm__run(rtm__worker *w, rtm__dispatch *d)
         if (d->head == NULL)
             d->tail = NULL;
         bool closing = d->closing;
+        bool allocated = e->allocated; /* fn may free e when it is not */
         w->since_ms = rtm__ms();
         pthread_mutex_unlock(&rtm__pool.lock);
         rtm__current = d;
         e->fn(e->arg, closing);
         rtm__current = NULL;
-        free(e);
+        if (allocated)
+            free(e);
         pthread_mutex_lock(&rtm__pool.lock);
         w->since_ms = 0;
     }
@@ -507,7 +504,7 @@ static void *rtm__monitor_main(void *arg)
 rtm__dispatch *rtm__dispatch_new(void)
 {
     pthread_once(&rtm__pool_once, rtm__pool_init);
-    rtm__dispatch *d = calloc(1, sizeof(*d));
+    rtm__dispatch *d = rtm__calloc(1, sizeof(*d));
     if (d == NULL)
         return NULL;
     pthread_mutex_lock(&rtm__pool.lock);
@@ -523,14 +520,14 @@ rtm__dispatch *rtm__dispatch_new(void)
     return d;
 }
 
-int rtm__dispatch_post(rtm__dispatch *d, rtm__event_fn fn, void *arg)
+/* Appends e, its fields set, to d's queue. */
+static void rtm__queue(rtm__dispatch *d, rtm__event *e, rtm__event_fn fn, void *arg,
+                       bool allocated)
 {
-    rtm__event *e = malloc(sizeof(*e));
-    if (e == NULL)
-        return -1;
     e->next = NULL;
     e->fn = fn;
     e->arg = arg;
+    e->allocated = allocated;
     pthread_mutex_lock(&rtm__pool.lock);
     if (d->tail)
         d->tail->next = e;
@@ -540,7 +537,21 @@ int rtm__dispatch_post(rtm__dispatch *d, rtm__event_fn fn, void *arg)
     if (d->state == RTM__D_IDLE)
         rtm__enqueue(d);
     pthread_mutex_unlock(&rtm__pool.lock);
+}
+
+int rtm__dispatch_post(rtm__dispatch *d, rtm__event_fn fn, void *arg)
+{
+    rtm__event *e = rtm__malloc(sizeof(*e));
+    if (e == NULL)
+        return -1;
+    rtm__queue(d, e, fn, arg, true);
     return 0;
+}
+
+void rtm__dispatch_post_event(rtm__dispatch *d, rtm__event *e, rtm__event_fn fn,
+                              void *arg)
+{
+    rtm__queue(d, e, fn, arg, false);
 }
 
 bool rtm__dispatch_on_thread(const rtm__dispatch *d)

@@ -32,6 +32,21 @@ rtm__dispatch *rtm__dispatch_new(void);
  * d is closing (before final ran) runs too, with closing = true. */
 int rtm__dispatch_post(rtm__dispatch *d, rtm__event_fn fn, void *arg);
 
+/* An event in a queue. rtm__dispatch_post allocates one; a caller that
+ * must not fail to post (an operation's result, which runs exactly once)
+ * keeps one inside what it posts and queues it with
+ * rtm__dispatch_post_event, which cannot fail. fn may free that storage:
+ * the dispatcher does not touch e once fn has been called. */
+typedef struct rtm__event {
+    struct rtm__event *next;
+    rtm__event_fn fn;
+    void *arg;
+    bool allocated;           /* by rtm__dispatch_post, freed after fn */
+} rtm__event;
+
+void rtm__dispatch_post_event(rtm__dispatch *d, rtm__event *e, rtm__event_fn fn,
+                              void *arg);
+
 /* True inside a callback of d (on the pool thread running it). */
 bool rtm__dispatch_on_thread(const rtm__dispatch *d);
 

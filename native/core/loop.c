@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdlib.h>
 
+#include "alloc.h"
 #include "tls.h"
 
 typedef struct rtm__task {
@@ -78,7 +79,7 @@ static void *rtm__loop_main(void *arg)
 
 int rtm__loop_post(rtm_loop *l, rtm__task_fn fn, void *arg)
 {
-    rtm__task *t = malloc(sizeof(*t));
+    rtm__task *t = rtm__malloc(sizeof(*t));
     if (t == NULL)
         return -1;
     t->next = NULL;
@@ -143,7 +144,7 @@ int rtm_loop_create(rtm_loop **out)
     if (out == NULL)
         return RTM_EINVAL;
     pthread_once(&rtm__evthread_once, rtm__evthread_init);
-    rtm_loop *l = calloc(1, sizeof(*l));
+    rtm_loop *l = rtm__calloc(1, sizeof(*l));
     if (l == NULL)
         return RTM_ENOMEM;
     pthread_mutex_init(&l->lock, NULL);
@@ -250,7 +251,7 @@ static void rtm__linger_event(struct bufferevent *bev, short what, void *arg)
 
 void rtm__loop_linger(rtm_loop *l, struct bufferevent *bev, int linger_ms)
 {
-    rtm__linger *g = calloc(1, sizeof(*g));
+    rtm__linger *g = rtm__calloc(1, sizeof(*g));
     if (g == NULL) {
         bufferevent_free(bev);
         return;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "ids.h"
 #include "rtm/rtm.h"
 #include "token.h"
@@ -144,6 +145,19 @@ int rtm__op_family(rtm__op_kind kind)
     return RTM_FAMILY_LOGIN_ERR;
 }
 
+int rtm__failure_code(rtm__op_kind kind)
+{
+    switch (kind) {
+    case RTM__OP_LOGIN: return RTM_LOGIN_ERR_UNKNOWN;
+    case RTM__OP_LOGOUT: return RTM_LOGOUT_ERR_REJECTED;
+    case RTM__OP_SET_ATTRIBUTES:
+    case RTM__OP_GET_ATTRIBUTES:
+    case RTM__OP_SET_CHANNEL_ATTRIBUTES:
+    case RTM__OP_GET_CHANNEL_ATTRIBUTES: return RTM_ATTRIBUTE_OPERATION_ERR_FAILURE;
+    default: return 1; /* FAILURE in every other family */
+    }
+}
+
 /* The code an operation gets when its deadline passes (SPEC A7). Leave has
  * no TIMEOUT code in the public API: it gets FAILURE. */
 static int rtm__timeout_code(rtm__op_kind kind)
@@ -202,7 +216,7 @@ static bool rtm__link_open(const rtm__session *s)
 static uint8_t *rtm__encode(const rtm__frame *f, size_t *len)
 {
     size_t n = rtm__frame_encoded_size(f);
-    uint8_t *buf = malloc(n);
+    uint8_t *buf = rtm__malloc(n);
     if (buf != NULL)
         *len = rtm__frame_encode(f, buf);
     return buf;
@@ -220,7 +234,7 @@ static void rtm__send_frame(rtm__session *s, rtm__time now, const rtm__frame *f)
 {
     uint8_t stackbuf[256];
     size_t n = rtm__frame_encoded_size(f);
-    uint8_t *buf = n <= sizeof(stackbuf) ? stackbuf : malloc(n);
+    uint8_t *buf = n <= sizeof(stackbuf) ? stackbuf : rtm__malloc(n);
     if (buf == NULL) {
         rtm__slog(s, RTM_LOG_ERROR, "out of memory sending %s",
                   rtm__frame_body_name(f));
@@ -248,7 +262,7 @@ static bool rtm__chan_add(rtm__session *s, const char *name,
 {
     if (s->nchans == s->capchans) {
         size_t cap = s->capchans ? s->capchans * 2 : 4;
-        rtm__chan *c = realloc(s->chans, cap * sizeof(*c));
+        rtm__chan *c = rtm__realloc(s->chans, cap * sizeof(*c));
         if (c == NULL)
             return false;
         s->chans = c;
@@ -365,7 +379,7 @@ static void rtm__request(rtm__session *s, rtm__time now, uint64_t op,
                          rtm__op_kind kind, bool internal, const char *channel,
                          rtm__frame *f)
 {
-    rtm__pending *p = calloc(1, sizeof(*p));
+    rtm__pending *p = rtm__calloc(1, sizeof(*p));
     f->request_id = rtm__new_request_id(s);
     if (p != NULL)
         p->bytes = rtm__encode(f, &p->len);
@@ -373,8 +387,8 @@ static void rtm__request(rtm__session *s, rtm__time now, uint64_t op,
         free(p);
         rtm__slog(s, RTM_LOG_ERROR, "out of memory queueing %s",
                   rtm__frame_body_name(f));
-        if (!internal) /* FAILURE is 1 in every family that sends requests */
-            rtm__done(s, op, kind, 1);
+        if (!internal)
+            rtm__done(s, op, kind, rtm__failure_code(kind));
         return;
     }
     p->op = op;
@@ -548,7 +562,7 @@ rtm__session *rtm__session_new(const rtm__session_ops *ops, void *ud,
                                const char *app_id, uint64_t instance_id,
                                const rtm__params *params)
 {
-    rtm__session *s = calloc(1, sizeof(*s));
+    rtm__session *s = rtm__calloc(1, sizeof(*s));
     if (s == NULL)
         return NULL;
     s->pending_tail = &s->pending;
@@ -606,7 +620,7 @@ static bool rtm__rate_ok(rtm__time times[2], unsigned *count, rtm__time now)
 /* Replaces the token used by every later login attempt. */
 static bool rtm__set_token(rtm__session *s, const char *token)
 {
-    char *tok = strdup(token ? token : "");
+    char *tok = rtm__strdup(token ? token : "");
     if (tok == NULL)
         return false;
     free(s->token);
@@ -846,8 +860,8 @@ static void rtm__send_set_attributes(rtm__session *s, rtm__time now,
                                      size_t nkeys)
 {
     rtm__op_kind kind = channel ? RTM__OP_SET_CHANNEL_ATTRIBUTES : RTM__OP_SET_ATTRIBUTES;
-    Rtm__Wire__Attribute *items = count ? calloc(count, sizeof(*items)) : NULL;
-    Rtm__Wire__Attribute **ptrs = count ? calloc(count, sizeof(*ptrs)) : NULL;
+    Rtm__Wire__Attribute *items = count ? rtm__calloc(count, sizeof(*items)) : NULL;
+    Rtm__Wire__Attribute **ptrs = count ? rtm__calloc(count, sizeof(*ptrs)) : NULL;
     if (count > 0 && (items == NULL || ptrs == NULL)) {
         free(items);
         free(ptrs);
@@ -1028,8 +1042,8 @@ static void rtm__subs_apply(rtm__session *s, const rtm__pending *p)
             free(s->subs[at]);
             s->subs[at] = s->subs[--s->nsubs];
         } else if (!sub->unsubscribe && at < 0) {
-            char **grown = realloc(s->subs, (s->nsubs + 1) * sizeof(*grown));
-            char *u = strdup(sub->users[i]);
+            char **grown = rtm__realloc(s->subs, (s->nsubs + 1) * sizeof(*grown));
+            char *u = rtm__strdup(sub->users[i]);
             if (grown != NULL)
                 s->subs = grown;
             if (grown == NULL || u == NULL) {
@@ -1076,7 +1090,7 @@ static void rtm__attr_del(rtm__session *s, const char *key)
 
 static bool rtm__attr_put(rtm__session *s, const char *key, const char *value)
 {
-    char *v = strdup(value);
+    char *v = rtm__strdup(value);
     if (v == NULL)
         return false;
     rtm__attr *a = rtm__attr_find(s, key);
@@ -1085,8 +1099,8 @@ static bool rtm__attr_put(rtm__session *s, const char *key, const char *value)
         a->value = v;
         return true;
     }
-    rtm__attr *grown = realloc(s->attrs, (s->nattrs + 1) * sizeof(*grown));
-    char *k = strdup(key);
+    rtm__attr *grown = rtm__realloc(s->attrs, (s->nattrs + 1) * sizeof(*grown));
+    char *k = rtm__strdup(key);
     if (grown != NULL)
         s->attrs = grown;
     if (grown == NULL || k == NULL) {
@@ -1283,7 +1297,7 @@ static void rtm__resend_attributes(rtm__session *s, rtm__time now)
 {
     if (s->nattrs == 0)
         return;
-    rtm_attribute *a = calloc(s->nattrs, sizeof(*a));
+    rtm_attribute *a = rtm__calloc(s->nattrs, sizeof(*a));
     if (a == NULL) {
         rtm__slog(s, RTM_LOG_ERROR, "out of memory re-sending attributes");
         return;

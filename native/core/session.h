@@ -57,6 +57,11 @@ typedef enum {
 /* The code family of an operation kind (rtm_codes.h). */
 int rtm__op_family(rtm__op_kind kind);
 
+/* The code an operation of a kind gets when the client runs out of memory
+ * for it: its family's FAILURE, UNKNOWN for login, REJECTED for logout
+ * (which have no FAILURE). */
+int rtm__failure_code(rtm__op_kind kind);
+
 /* A message to send, borrowed for the duration of the call. */
 typedef struct {
     uint32_t type;

@@ -289,44 +289,41 @@ class Client {
                rtm_reason_name(reason);
     }
 
-    // A result callback that wakes a waiting test.
+    // A result callback that wakes a waiting test. Every callback shape ends
+    // in Finish, which counts the calls (rtm.h: exactly once).
     struct Waiter {
         std::mutex mu;
         std::condition_variable cv;
         bool done = false;
+        int calls = 0;
         int code = -1;
         std::vector<std::string> users;
         std::vector<int64_t> ts;
+        // entries: ids, "key=value", "id=number" (presence states, member
+        // counts) or "key=value@user"; times: last-update times.
+        void Finish(int c, std::vector<std::string> entries,
+                    std::vector<int64_t> times = {})
+        {
+            std::lock_guard<std::mutex> lk(mu);
+            users = std::move(entries);
+            ts = std::move(times);
+            code = c;
+            done = true;
+            calls++;
+            cv.notify_all();
+        }
         static void Done(rtm_client *, int code, void *closure)
         {
-            auto *w = static_cast<Waiter *>(closure);
-            std::lock_guard<std::mutex> lk(w->mu);
-            w->code = code;
-            w->done = true;
-            w->cv.notify_all();
+            static_cast<Waiter *>(closure)->Finish(code, {});
         }
         static void AttributesDone(rtm_client *, int code, const char *,
                                    const rtm_attribute *a, size_t n, void *closure)
         {
-            auto *w = static_cast<Waiter *>(closure);
             std::vector<std::string> kv;
             for (size_t i = 0; i < n; i++)
                 kv.push_back(std::string(a[i].key) + "=" + a[i].value);
             std::sort(kv.begin(), kv.end());
-            std::lock_guard<std::mutex> lk(w->mu);
-            w->users = kv;
-            w->code = code;
-            w->done = true;
-            w->cv.notify_all();
-        }
-        // "id=number" entries: presence states, member counts.
-        void Finish(int c, std::vector<std::string> entries)
-        {
-            std::lock_guard<std::mutex> lk(mu);
-            users = std::move(entries);
-            code = c;
-            done = true;
-            cv.notify_all();
+            static_cast<Waiter *>(closure)->Finish(code, kv);
         }
         static void StatesDone(rtm_client *, int code, const rtm_peer_status *p, size_t n,
                                void *closure)
@@ -348,34 +345,38 @@ class Client {
                                           const rtm_channel_attribute *a, size_t n,
                                           void *closure)
         {
-            auto *w = static_cast<Waiter *>(closure);
-            std::lock_guard<std::mutex> lk(w->mu);
+            std::vector<std::string> v;
+            std::vector<int64_t> times;
             for (size_t i = 0; i < n; i++) {
-                w->users.push_back(std::string(a[i].key) + "=" + a[i].value + "@" +
-                                   a[i].last_update_user_id);
-                w->ts.push_back(a[i].last_update_ts);
+                v.push_back(std::string(a[i].key) + "=" + a[i].value + "@" +
+                            a[i].last_update_user_id);
+                times.push_back(a[i].last_update_ts);
             }
-            w->code = code;
-            w->done = true;
-            w->cv.notify_all();
+            static_cast<Waiter *>(closure)->Finish(code, v, times);
         }
         static void MembersDone(rtm_channel *, int code, const char *const *u,
                                 size_t n, void *closure)
         {
-            auto *w = static_cast<Waiter *>(closure);
-            std::lock_guard<std::mutex> lk(w->mu);
-            for (size_t i = 0; i < n; i++)
-                w->users.emplace_back(u[i]);
-            w->code = code;
-            w->done = true;
-            w->cv.notify_all();
+            static_cast<Waiter *>(closure)->Finish(code,
+                                                   std::vector<std::string>(u, u + n));
+        }
+        // Waits for the result; false after `timeout` without one.
+        bool WaitDone(Clock::duration timeout = kResultWait)
+        {
+            std::unique_lock<std::mutex> lk(mu);
+            return cv.wait_for(lk, timeout, [&] { return done; });
         }
         int Wait()
         {
-            std::unique_lock<std::mutex> lk(mu);
-            if (!cv.wait_for(lk, kResultWait, [&] { return done; }))
+            if (!WaitDone())
                 ADD_FAILURE() << "no result callback";
+            std::lock_guard<std::mutex> lk(mu);
             return code;
+        }
+        int Calls()
+        {
+            std::lock_guard<std::mutex> lk(mu);
+            return calls;
         }
     };
 

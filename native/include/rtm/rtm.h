@@ -41,8 +41,12 @@
  *     callback alone. Two exceptions, where nothing is called and the
  *     return value is all there is: a NULL client or channel returns
  *     NOT_INITIALIZED (101), and an allocation failure for the operation
- *     itself returns the family's FAILURE-like code (1; UNKNOWN for login,
- *     REJECTED for logout).
+ *     itself returns the family's FAILURE code (1, but 2 for attributes;
+ *     UNKNOWN for login, REJECTED for logout, which have no FAILURE).
+ *     Running out of memory anywhere later (copying arguments, queueing,
+ *     copying the answer) completes the operation with that same code.
+ *   - An operation called on a client that is being destroyed (from one of
+ *     its callbacks) is refused with NOT_INITIALIZED (101).
  *   - rtm_client_destroy and rtm_channel_release complete every pending
  *     operation of theirs with the family's NOT_INITIALIZED (101) code, so
  *     closures can always be freed in the callback: destroy before it
