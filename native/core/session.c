@@ -1324,6 +1324,30 @@ static void rtm__rejoin(rtm__session *s, rtm__time now)
     }
 }
 
+/* The server refused the first login (CONNECTING): it ends (SPEC S4). */
+static void rtm__login_refused(rtm__session *s, int code)
+{
+    rtm__close_link(s);
+    s->login_pending = false;
+    rtm__end(s, RTM_CONNECTION_STATE_DISCONNECTED, RTM_CONNECTION_CHANGE_REASON_LOGIN_FAILURE);
+    rtm__done(s, s->login_op, RTM__OP_LOGIN, code);
+}
+
+/* The LoginError that a server's Close means for a first login, or 0 for a
+ * link that is just lost and tried again (S5: until the login timeout).
+ * Trying again cannot help when the server holds as many links as it may,
+ * speaks another version, or takes the login for malformed or too large. */
+static int rtm__close_login_code(Rtm__Wire__Close__Code code)
+{
+    switch (code) {
+    case RTM__WIRE__CLOSE__CODE__CLOSE_OVERLOADED:
+    case RTM__WIRE__CLOSE__CODE__CLOSE_VERSION:
+    case RTM__WIRE__CLOSE__CODE__CLOSE_PROTOCOL: return RTM_LOGIN_ERR_REJECTED;
+    case RTM__WIRE__CLOSE__CODE__CLOSE_TOO_LARGE: return RTM_LOGIN_ERR_INVALID_ARGUMENT;
+    default: return 0;
+    }
+}
+
 static void rtm__on_login_result(rtm__session *s, rtm__time now, uint32_t rid,
                                  const Rtm__Wire__LoginResult *r)
 {
@@ -1334,13 +1358,12 @@ static void rtm__on_login_result(rtm__session *s, rtm__time now, uint32_t rid,
     if (r->code != RTM_LOGIN_ERR_OK) {
         rtm__slog(s, RTM_LOG_WARNING, "login refused: %s",
                   rtm_code_name(RTM_FAMILY_LOGIN_ERR, r->code));
-        rtm__close_link(s);
         if (s->state == RTM_CONNECTION_STATE_CONNECTING) {
-            s->login_pending = false;
-            rtm__end(s, RTM_CONNECTION_STATE_DISCONNECTED,
-                     RTM_CONNECTION_CHANGE_REASON_LOGIN_FAILURE); /* S4 */
-            rtm__done(s, s->login_op, RTM__OP_LOGIN, r->code);
-        } else if (r->code == RTM_LOGIN_ERR_TOKEN_EXPIRED) {
+            rtm__login_refused(s, r->code);
+            return;
+        }
+        rtm__close_link(s);
+        if (r->code == RTM_LOGIN_ERR_TOKEN_EXPIRED) {
             /* S15: tell the application once, keep the state, and wait for
              * renewToken before the next attempt. */
             s->link = RTM__LINK_NONE;
@@ -1508,12 +1531,18 @@ void rtm__session_receive(rtm__session *s, rtm__time now,
     case RTM__WIRE__FRAME__BODY_KICK:
         rtm__on_kick(s, f->kick);
         break;
-    case RTM__WIRE__FRAME__BODY_CLOSE:
+    case RTM__WIRE__FRAME__BODY_CLOSE: {
         rtm__slog(s, RTM_LOG_WARNING, "server closes the link: code %d %s",
                   (int)f->close->code, f->close->detail);
+        int refused = rtm__close_login_code(f->close->code);
+        if (s->state == RTM_CONNECTION_STATE_CONNECTING && refused != 0) {
+            rtm__login_refused(s, refused);
+            break;
+        }
         rtm__close_link(s);
         rtm__link_lost(s, now, now);
         break;
+    }
     case RTM__WIRE__FRAME__BODY_RESULT:
         if (!up)
             goto unexpected;

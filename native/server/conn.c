@@ -161,33 +161,134 @@ static void conn_ip_remove(rtmd_server *srv, const char *host)
         rtmd_map_put(&srv->conns_per_ip, host, (void *)(n - 1)); /* replaces: no allocation */
 }
 
+/* Encodes Close{OVERLOADED, why} into buf; its length, or 0 when too long. */
+static size_t conn_overloaded_frame(const char *why, uint8_t *buf, size_t size)
+{
+    Rtm__Wire__Close cl = RTM__WIRE__CLOSE__INIT;
+    cl.code = RTM__WIRE__CLOSE__CODE__CLOSE_OVERLOADED;
+    cl.detail = (char *)why;
+    rtm__frame f = RTM__WIRE__FRAME__INIT;
+    f.body_case = RTM__WIRE__FRAME__BODY_CLOSE;
+    f.close = &cl;
+    return rtm__frame_encoded_size(&f) <= size ? rtm__frame_encode(&f, buf) : 0;
+}
+
+/* A TLS link refused over a cap: the handshake runs so that the client
+ * reads Close{OVERLOADED} (its first login then fails at once, REJECTED)
+ * rather than a bare close. At most RTMD_TLS_REFUSALS at once, each for at
+ * most RTMD_TLS_REFUSAL_MS; past that a refused TLS link is just closed, so
+ * that a flood of handshakes costs little. */
+#define RTMD_TLS_REFUSALS 8
+#define RTMD_TLS_REFUSAL_MS 1000
+
+typedef struct rtmd_tls_refusal rtmd_tls_refusal;
+struct rtmd_tls_refusal {
+    rtmd_server *srv;
+    struct bufferevent *bev;
+    struct event *deadline;
+    struct rtmd_tls_refusal *next;
+};
+
+static void tls_refusal_free(rtmd_tls_refusal *r)
+{
+    rtmd_tls_refusal **p = &r->srv->tls_refusals;
+    while (*p != r)
+        p = &(*p)->next;
+    *p = r->next;
+    r->srv->n_tls_refusals--;
+    if (r->deadline)
+        event_free(r->deadline);
+    bufferevent_free(r->bev);
+    free(r);
+}
+
+/* The Close is out: the link lingers, what the client still sends
+ * discarded, until it closes its end (or the deadline), so that closing
+ * does not reset the link before the Close is read. */
+static void tls_refusal_written(struct bufferevent *bev, void *arg)
+{
+    (void)arg;
+    rtmd_tls_shutdown(bev);
+}
+
+static void tls_refusal_read(struct bufferevent *bev, void *arg)
+{
+    (void)arg;
+    struct evbuffer *in = bufferevent_get_input(bev);
+    evbuffer_drain(in, evbuffer_get_length(in));
+}
+
+static void tls_refusal_event(struct bufferevent *bev, short what, void *arg)
+{
+    (void)bev;
+    if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
+        tls_refusal_free(arg);
+}
+
+static void tls_refusal_deadline(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    tls_refusal_free(arg);
+}
+
+/* Starts a TLS refusal on fd; false when none may start now (fd is left
+ * to the caller) or one could not (fd closed). */
+static bool tls_refuse(rtmd_server *srv, evutil_socket_t fd, struct ssl_ctx_st *tls,
+                       const char *why)
+{
+    if (srv->n_tls_refusals >= RTMD_TLS_REFUSALS)
+        return false;
+    uint8_t buf[256];
+    size_t n = conn_overloaded_frame(why, buf, sizeof buf);
+    rtmd_tls_refusal *r = n ? calloc(1, sizeof *r) : NULL;
+    if (!r)
+        return false;
+    r->srv = srv;
+    evutil_make_socket_nonblocking(fd);
+    r->bev = rtmd_tls_accept(srv->base, tls, fd); /* closes fd when it fails */
+    r->deadline = r->bev ? evtimer_new(srv->base, tls_refusal_deadline, r) : NULL;
+    if (!r->deadline || bufferevent_write(r->bev, buf, n) != 0) {
+        if (r->deadline)
+            event_free(r->deadline);
+        if (r->bev)
+            bufferevent_free(r->bev);
+        free(r);
+        return true;
+    }
+    r->next = srv->tls_refusals;
+    srv->tls_refusals = r;
+    srv->n_tls_refusals++;
+    struct timeval tv = {RTMD_TLS_REFUSAL_MS / 1000, RTMD_TLS_REFUSAL_MS % 1000 * 1000};
+    evtimer_add(r->deadline, &tv);
+    bufferevent_setcb(r->bev, tls_refusal_read, tls_refusal_written, tls_refusal_event, r);
+    bufferevent_enable(r->bev, EV_READ | EV_WRITE);
+    return true;
+}
+
 /* Refuses a new link over a cap, as cheaply as a flood needs: Close{
  * OVERLOADED} in one write on a plain link (the client's Hello, already
  * read, is discarded first so that closing does not reset the link before
- * the Close is read), nothing on a TLS link; then close. Logged at most once
- * a second. */
-static void conn_refuse_overloaded(rtmd_server *srv, evutil_socket_t fd, bool tls,
-                                   const char *peer, rtmd_refused_cap cap, const char *why)
+ * the Close is read), after the handshake on a TLS link while few are
+ * refused that way (tls_refuse), else nothing; then close. Logged at most
+ * once a second. */
+static void conn_refuse_overloaded(rtmd_server *srv, evutil_socket_t fd,
+                                   struct ssl_ctx_st *tls, const char *peer,
+                                   rtmd_refused_cap cap, const char *why)
 {
     srv->metrics.links_refused[cap]++;
     if (!tls) {
         uint8_t junk[512];
         while (recv(fd, junk, sizeof junk, MSG_DONTWAIT) > 0)
             ;
-        Rtm__Wire__Close cl = RTM__WIRE__CLOSE__INIT;
-        cl.code = RTM__WIRE__CLOSE__CODE__CLOSE_OVERLOADED;
-        cl.detail = (char *)why;
-        rtm__frame f = RTM__WIRE__FRAME__INIT;
-        f.body_case = RTM__WIRE__FRAME__BODY_CLOSE;
-        f.close = &cl;
         uint8_t buf[256];
-        if (rtm__frame_encoded_size(&f) <= sizeof buf) {
-            size_t n = rtm__frame_encode(&f, buf);
-            if (send(fd, buf, n, MSG_DONTWAIT | MSG_NOSIGNAL) == (ssize_t)n)
-                shutdown(fd, SHUT_WR);
-        }
+        size_t n = conn_overloaded_frame(why, buf, sizeof buf);
+        if (n && send(fd, buf, n, MSG_DONTWAIT | MSG_NOSIGNAL) == (ssize_t)n)
+            shutdown(fd, SHUT_WR);
+        evutil_closesocket(fd);
+    } else if (!tls_refuse(srv, fd, tls, why)) {
+        evutil_closesocket(fd);
     }
-    evutil_closesocket(fd);
     uint64_t unlogged;
     if (rtmd_log_limit(&srv->refused_log, srv->now.mono_ms, 1000, &unlogged))
         rtmd_log(RTMD_LOG_WARN, "refused %s: %s (%llu refused since the last such line)",
@@ -984,4 +1085,6 @@ void rtmd_conn_free_all(rtmd_server *srv)
 {
     while (srv->conns)
         conn_free(srv->conns);
+    while (srv->tls_refusals)
+        tls_refusal_free(srv->tls_refusals);
 }

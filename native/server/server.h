@@ -63,6 +63,10 @@ typedef struct rtmd_server {
     /* Links refused by --max-conns/--max-conns-per-ip, logged at most once a
      * second. */
     rtmd_log_limiter refused_log;
+    /* TLS links refused over a cap, lingering to hand over their
+     * Close{OVERLOADED} (conn.c). */
+    struct rtmd_tls_refusal *tls_refusals;
+    unsigned n_tls_refusals;
     /* Offline messages (SPEC A6): the sweep of expired ones (and of
      * channels without members whose history expired, and of idle rate
      * buckets), and the lines about a full store (once a minute) and about

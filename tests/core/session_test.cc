@@ -262,6 +262,17 @@ class Harness {
         f.login_result = &r;
         Receive(&f);
     }
+    // The server closes the link with a Close{code}.
+    void Close(Rtm__Wire__Close__Code code)
+    {
+        rtm__frame f = RTM__WIRE__FRAME__INIT;
+        Rtm__Wire__Close c = RTM__WIRE__CLOSE__INIT;
+        c.code = code;
+        c.detail = (char *)"test";
+        f.body_case = RTM__WIRE__FRAME__BODY_CLOSE;
+        f.close = &c;
+        Receive(&f);
+    }
     void Answer(Rtm__Wire__Frame__BodyCase request, int code)
     {
         const rtm__frame *req = LastSent(request);
@@ -561,6 +572,45 @@ TEST(SessionLogin, S4_RefusedLoginMovesToDisconnectedWithTheLoginError)
         // S6: and no retry of its own.
         h.Advance(60 * kSec);
         EXPECT_EQ(1, h.opens);
+    }
+}
+
+// S4: a Close that trying again cannot help ends the first login at once,
+// with the LoginError it means; one that is just a lost link is retried.
+TEST(SessionLogin, S4_ServerClosingTheFirstLoginRefusesItAtOnce)
+{
+    struct Case {
+        Rtm__Wire__Close__Code close;
+        int code; // 0: retried, as a lost link
+    };
+    for (Case c : {Case{RTM__WIRE__CLOSE__CODE__CLOSE_OVERLOADED, RTM_LOGIN_ERR_REJECTED},
+                   Case{RTM__WIRE__CLOSE__CODE__CLOSE_VERSION, RTM_LOGIN_ERR_REJECTED},
+                   Case{RTM__WIRE__CLOSE__CODE__CLOSE_PROTOCOL, RTM_LOGIN_ERR_REJECTED},
+                   Case{RTM__WIRE__CLOSE__CODE__CLOSE_TOO_LARGE,
+                        RTM_LOGIN_ERR_INVALID_ARGUMENT},
+                   Case{RTM__WIRE__CLOSE__CODE__CLOSE_SHUTDOWN, 0},
+                   Case{RTM__WIRE__CLOSE__CODE__CLOSE_LOGIN_DEADLINE, 0},
+                   Case{RTM__WIRE__CLOSE__CODE__CLOSE_STORE_FAILED, 0}}) {
+        SCOPED_TRACE(c.close);
+        Harness h;
+        uint64_t op = h.Login();
+        h.Advance(100 * kMs);
+        h.LinkUp();
+        h.Close(c.close);
+        if (c.code != 0) {
+            EXPECT_EQ((States{{CONNECTING, RTM_CONNECTION_CHANGE_REASON_LOGIN},
+                              {DISCONNECTED, RTM_CONNECTION_CHANGE_REASON_LOGIN_FAILURE}}),
+                      h.states);
+            EXPECT_EQ(100 * kMs, h.state_times.back()); // not at the 6 s timeout
+            EXPECT_EQ(c.code, h.results[op].code);
+            h.Advance(60 * kSec);
+            EXPECT_EQ(1, h.opens); // S6: no retry of its own
+        } else {
+            EXPECT_EQ(CONNECTING, h.State());
+            EXPECT_EQ(0u, h.results.count(op));
+            h.AdvanceTo(rtm__session_expiry(h.session()));
+            EXPECT_EQ(2, h.opens);
+        }
     }
 }
 
@@ -933,6 +983,19 @@ TEST(SessionInterruption, S8_RefusedReconnectionKeepsTrying)
     h.AdvanceTo(rtm__session_expiry(h.session()));
     h.LinkUp();
     h.LoginResult(RTM_LOGIN_ERR_REJECTED);
+    EXPECT_TRUE(h.states.empty());
+    EXPECT_EQ(RECONNECTING, h.State());
+    h.AdvanceTo(rtm__session_expiry(h.session()));
+    EXPECT_EQ(2, h.opens);
+}
+
+TEST(SessionInterruption, S8_ServerAtItsLinkCapIsTriedAgainWhileReconnecting)
+{
+    Harness h;
+    h.Reconnecting();
+    h.AdvanceTo(rtm__session_expiry(h.session()));
+    h.LinkUp();
+    h.Close(RTM__WIRE__CLOSE__CODE__CLOSE_OVERLOADED);
     EXPECT_TRUE(h.states.empty());
     EXPECT_EQ(RECONNECTING, h.State());
     h.AdvanceTo(rtm__session_expiry(h.session()));

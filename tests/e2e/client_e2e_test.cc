@@ -41,6 +41,39 @@ TEST(ClientE2E, S4_LoginWithAnUnknownAppIdIsRefused)
     EXPECT_EQ(RTM_LOGIN_ERR_OK, b.Login("alice"));
 }
 
+// S4: rtmd refusing a first login for something that trying again cannot
+// mend answers it at once (Close{OVERLOADED}, Close{TOO_LARGE}) with a
+// LoginError, not a timeout after 6 s of attempts.
+TEST(ClientE2E, S4_LoginOverTheServersLinkCapIsRefusedAtOnce)
+{
+    rtm_test::RtmdProcess rtmd({"--max-conns-per-ip", "1"});
+    ASSERT_TRUE(rtmd.started());
+    Client a(rtmd.address());
+    ASSERT_EQ(RTM_LOGIN_ERR_OK, a.Login("alice"));
+    Client b(rtmd.address());
+    auto t0 = Clock::now();
+    EXPECT_EQ(RTM_LOGIN_ERR_REJECTED, b.Login("bob"));
+    std::printf("[ S4 ] refused by the link cap in %lld ms\n",
+                (long long)duration_cast<milliseconds>(Clock::now() - t0).count());
+    EXPECT_EQ((Strings{kConnecting, kRefused}), b.States());
+    // Once a has gone, b gets in.
+    EXPECT_EQ(RTM_LOGOUT_ERR_OK, a.Logout());
+    std::this_thread::sleep_for(milliseconds(1100)); // A2: 2 logins a second
+    EXPECT_EQ(RTM_LOGIN_ERR_OK, b.Login("bob"));
+}
+
+TEST(ClientE2E, S4_LoginFrameOverTheServersLimitIsRefusedAtOnce)
+{
+    rtm_test::RtmdProcess rtmd({"--max-frame", "128"});
+    ASSERT_TRUE(rtmd.started());
+    Client a(rtmd.address());
+    std::string token(512, 't'); // rtmd has no app certificate: only its size counts
+    EXPECT_EQ(RTM_LOGIN_ERR_INVALID_ARGUMENT, a.Login("alice", token.c_str()));
+    EXPECT_EQ((Strings{kConnecting, kRefused}), a.States());
+    std::this_thread::sleep_for(milliseconds(1100)); // A2
+    EXPECT_EQ(RTM_LOGIN_ERR_OK, a.Login("alice", "short"));
+}
+
 TEST(ClientE2E, A2_SecondLoginIsAlreadyLogin)
 {
     rtm_test::RtmdProcess rtmd;
@@ -623,30 +656,24 @@ TEST(ClientE2E, RateLimitsReachTheCallbacksWithTheirCodes)
         EXPECT_EQ(std::string::npos, e.find("three")) << e;
 }
 
-// A server that holds as many links as --max-conns allows answers a new one
-// with Close{CLOSE_OVERLOADED}: the client treats it as a failed attempt and
-// tries again within its login timeout (S5), and gets in once a place is
-// free.
-TEST(ClientE2E, S5_FullServerIsRetriedUntilThereIsRoom)
+// S4: a server that holds as many links as --max-conns allows answers a new
+// one with Close{CLOSE_OVERLOADED}: the first login fails at once with
+// REJECTED (not a timeout at the end of attempts that cannot succeed), and
+// succeeds once a place is free.
+TEST(ClientE2E, S4_FullServerRefusesTheLoginAtOnce)
 {
     rtm_test::RtmdProcess rtmd({"--max-conns", "1"});
     ASSERT_TRUE(rtmd.started());
     auto holder = std::make_unique<rtm_test::TestClient>();
     ASSERT_TRUE(holder->Connect(rtmd.host(), rtmd.port()));
     ASSERT_TRUE(holder->Hello());
-    {
-        Client a(rtmd.address(), "\"rtm.login_timeout_ms\":1200,\"rtm.reconnect_min_ms\":50");
-        EXPECT_EQ(RTM_LOGIN_ERR_TIMEOUT, a.Login("alice"));
-        EXPECT_EQ((Strings{kConnecting, kTimedOut}), a.States());
-    }
+    Client a(rtmd.address());
+    EXPECT_EQ(RTM_LOGIN_ERR_REJECTED, a.Login("alice"));
+    EXPECT_EQ((Strings{kConnecting, kRefused}), a.States());
     EXPECT_TRUE(rtmd.WaitForLog("the server holds --max-conns links"));
-    Client b(rtmd.address(), "\"rtm.login_timeout_ms\":5000,\"rtm.reconnect_min_ms\":50");
-    std::thread release([&] {
-        std::this_thread::sleep_for(milliseconds(500));
-        holder.reset();
-    });
-    EXPECT_EQ(RTM_LOGIN_ERR_OK, b.Login("bob"));
-    release.join();
+    holder.reset();
+    std::this_thread::sleep_for(milliseconds(1100)); // A2: 2 logins a second
+    EXPECT_EQ(RTM_LOGIN_ERR_OK, a.Login("alice"));
 }
 
 // The reference's member counts through the C API: getChannelMemberCount

@@ -341,4 +341,31 @@ TEST(TlsServerFlags, UnreadableOrMismatchedFilesStopTheStart) {
                              &out));
 }
 
+// S4 over TLS: a first login over rtmd's per-address link cap is refused at
+// once (Close{OVERLOADED} after the handshake, LOGIN_ERR_REJECTED), not
+// timed out; once a place is free it logs in.
+TEST(TlsE2E, S4_LoginOverTheLinkCapIsRefusedAtOnce) {
+  TestPki pki;
+  ASSERT_TRUE(pki.ok());
+  auto args = TlsArgs(pki);
+  args.push_back("--max-conns-per-ip");
+  args.push_back("1");
+  RtmdProcess rtmd(args);
+  ASSERT_TRUE(rtmd.started());
+  std::string params = TlsParams(pki.ca());
+  Client a(rtmd.address(), params.c_str());
+  ASSERT_EQ(RTM_LOGIN_ERR_OK, a.Login("alice"));
+  Client b(rtmd.address(), params.c_str());
+  auto t0 = rtm_e2e::Clock::now();
+  EXPECT_EQ(RTM_LOGIN_ERR_REJECTED, b.Login("bob"));
+  auto took = rtm_e2e::Clock::now() - t0;
+  std::printf("[ S4 ] refused by the link cap over TLS in %lld ms\n",
+              (long long)std::chrono::duration_cast<std::chrono::milliseconds>(took).count());
+  EXPECT_EQ((rtm_e2e::Strings{rtm_e2e::kConnecting, rtm_e2e::kRefused}), b.States());
+  EXPECT_TRUE(rtmd.WaitForLog("--max-conns-per-ip"));
+  EXPECT_EQ(RTM_LOGOUT_ERR_OK, a.Logout());
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // A2: 2 logins a second
+  EXPECT_EQ(RTM_LOGIN_ERR_OK, b.Login("bob"));
+}
+
 }  // namespace
