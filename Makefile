@@ -77,8 +77,13 @@ bench: build
 bench-java: build
 	./java/bench/run.sh $(BUILD_DIR)
 
+# ldconfig makes a new librtm visible at once where the loader looks (as
+# /usr/local/lib); for another prefix, see the README (an rpath).
 install: build
 	cmake --install $(BUILD_DIR) --prefix $(PREFIX)
+	@if [ "$$(id -u)" = 0 ]; then ldconfig; fi
+	@ldconfig -p | grep -q " => $(PREFIX)/" || \
+	  echo "note: the loader does not search $(PREFIX): link programs with -Wl,-rpath,\$$(pkg-config --variable=libdir rtm) (README, Install)"
 
 clean:
 	rm -rf $(BUILD_DIR) build-asan build-tsan build-fuzz

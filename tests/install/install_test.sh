@@ -20,13 +20,24 @@ done
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 addr=127.0.0.1:$port
 
+# The installed programs start from any prefix: they find librtm in ../lib.
+"$prefix/bin/rtm" --version >/dev/null
+
 export PKG_CONFIG_PATH=$prefix/lib/pkgconfig
+# Only our own include directory: no private dependency's.
+cflags=$(pkg-config --cflags rtm | sed "s/ *$//")
+[ "$cflags" = "-I$prefix/include" ] || { echo "pkg-config --cflags rtm: $cflags"; exit 1; }
 # shellcheck disable=SC2046
 cc -o "$work/pc_shared" "$src/consumer/main.c" $(pkg-config --cflags --libs rtm) -pthread
 LD_LIBRARY_PATH=$prefix/lib "$work/pc_shared" "$addr"
+# With an rpath, as the README says for a prefix the loader does not search.
+# shellcheck disable=SC2046
+cc -o "$work/pc_rpath" "$src/consumer/main.c" $(pkg-config --cflags --libs rtm) \
+    -Wl,-rpath,"$(pkg-config --variable=libdir rtm)"
+"$work/pc_rpath" "$addr"
 # shellcheck disable=SC2046
 cc -o "$work/pc_static" "$src/consumer/main.c" $(pkg-config --cflags rtm) \
-    "$prefix/lib/librtm.a" $(pkg-config --static --libs-only-l rtm | sed 's/-lrtm//')
+    "$prefix/lib/librtm.a" $(pkg-config --static --libs rtm | sed 's/-lrtm//')
 "$work/pc_static" "$addr"
 
 cmake -S "$src/consumer" -B "$work/cm" -DCMAKE_PREFIX_PATH="$prefix" >/dev/null
