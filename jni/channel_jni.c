@@ -138,8 +138,12 @@ jlong JNICALL jrtm_channel_create(JNIEnv *env, jclass cls, jlong h,
     if (jch->self == NULL)
         goto fail;
     static const rtm_channel_callbacks callbacks = {
-        jrtm_on_channel_message, jrtm_on_member_joined, jrtm_on_member_left,
-        jrtm_on_member_count, jrtm_on_attributes_updated};
+        .size = sizeof(rtm_channel_callbacks),
+        .on_message_received = jrtm_on_channel_message,
+        .on_member_joined = jrtm_on_member_joined,
+        .on_member_left = jrtm_on_member_left,
+        .on_member_count_updated = jrtm_on_member_count,
+        .on_attributes_updated = jrtm_on_attributes_updated};
     /* Linked before the C channel exists, so that no event finds it
      * missing; unlinked if creation fails. */
     pthread_mutex_lock(&jc->lock);

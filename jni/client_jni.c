@@ -374,15 +374,18 @@ jint JNICALL jrtm_client_create(JNIEnv *env, jclass cls, jstring app_id,
 
     rtm_config cfg;
     rtm_config_init(&cfg);
+    rtm_client_callbacks cbs;
+    rtm_client_callbacks_init(&cbs);
     cfg.app_id = app;
-    cfg.callbacks.on_connection_state_changed = jrtm_on_state;
-    cfg.callbacks.on_message_received = jrtm_on_message;
-    cfg.callbacks.on_replay_done = jrtm_on_replay;
-    cfg.callbacks.on_token_expired = jrtm_on_token_expired;
-    cfg.callbacks.on_token_privilege_will_expire = jrtm_on_token_will_expire;
-    cfg.callbacks.on_peers_online_status_changed = jrtm_on_peers_status;
+    cbs.on_connection_state_changed = jrtm_on_state;
+    cbs.on_message_received = jrtm_on_message;
+    cbs.on_replay_done = jrtm_on_replay;
+    cbs.on_token_expired = jrtm_on_token_expired;
+    cbs.on_token_privilege_will_expire = jrtm_on_token_will_expire;
+    cbs.on_peers_online_status_changed = jrtm_on_peers_status;
     cfg.closure = jc;
     cfg.parameters = par;
+    cfg.callbacks = &cbs;
     rc = rtm_client_create(&cfg, &jc->c);
     if (rc != RTM_OK)
         goto free_mutexes;

@@ -113,11 +113,14 @@ static rtm_client *start(bench *b, const char *server, const char *user)
     snprintf(params, sizeof(params), "{\"rtm.server\":\"%s\"}", server);
     rtm_config cfg;
     rtm_config_init(&cfg);
+    rtm_client_callbacks cbs;
+    rtm_client_callbacks_init(&cbs);
     cfg.app_id = "events-bench";
     cfg.parameters = params;
-    cfg.callbacks.on_message_received = on_message;
+    cbs.on_message_received = on_message;
     cfg.closure = b;
     rtm_client *c = NULL;
+    cfg.callbacks = &cbs;
     if (rtm_client_create(&cfg, &c) != RTM_OK) {
         fprintf(stderr, "rtm-events-bench: cannot create a client for %s\n", server);
         return NULL;

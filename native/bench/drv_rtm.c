@@ -219,14 +219,17 @@ static bench_ep *connect_ep(bench_clients *c, const char *user, const char *sour
     pthread_mutex_init(&ep->lock, NULL);
     rtm_config cfg;
     rtm_config_init(&cfg);
+    rtm_client_callbacks cbs;
+    rtm_client_callbacks_init(&cbs);
     cfg.app_id = "rtm-bench";
-    cfg.callbacks.on_message_received = on_peer_message;
+    cbs.on_message_received = on_peer_message;
     cfg.closure = ep;
     cfg.parameters = c->params;
     pthread_mutex_lock(&c->lock);
     cfg.loop = c->loops[c->next_loop];
     c->next_loop = (c->next_loop + 1) % c->nloops;
     pthread_mutex_unlock(&c->lock);
+    cfg.callbacks = &cbs;
     if (rtm_client_create(&cfg, &ep->client) != RTM_OK) {
         pthread_mutex_destroy(&ep->lock);
         free(ep);
@@ -255,6 +258,7 @@ static rtm_channel *find_channel(bench_ep *ep, const char *channel)
 static int join(bench_ep *ep, const char *channel)
 {
     static const rtm_channel_callbacks callbacks = {
+        .size = sizeof(rtm_channel_callbacks),
         .on_message_received = on_channel_message,
     };
     ep_channel *ch = calloc(1, sizeof(*ch));

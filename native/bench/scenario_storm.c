@@ -105,11 +105,14 @@ int bench_reconnect_storm(const bench_env *env, const bench_size *size,
         scs[created] = (storm_client){&s, created, RTM_CONNECTION_STATE_DISCONNECTED};
         rtm_config cfg;
         rtm_config_init(&cfg);
+        rtm_client_callbacks cbs;
+        rtm_client_callbacks_init(&cbs);
         cfg.app_id = "rtm-bench";
-        cfg.callbacks.on_connection_state_changed = on_state;
+        cbs.on_connection_state_changed = on_state;
         cfg.closure = &scs[created];
         cfg.parameters = params;
         cfg.loop = loops[created % nloops];
+        cfg.callbacks = &cbs;
         if (rtm_client_create(&cfg, &clients[created]) != RTM_OK)
             goto out;
         char user[32];

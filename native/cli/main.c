@@ -580,6 +580,7 @@ static cli_chan *cli__chan(cli *c, const char *name)
         return NULL;
     memcpy(ch->name, name, len + 1);
     static const rtm_channel_callbacks cbs = {
+        .size = sizeof(rtm_channel_callbacks),
         .on_message_received = cli__on_channel_message,
         .on_member_joined = cli__on_member_joined,
         .on_member_left = cli__on_member_left,
@@ -1028,19 +1029,22 @@ int main(int argc, char **argv)
 
     rtm_config config;
     rtm_config_init(&config);
+    rtm_client_callbacks cbs;
+    rtm_client_callbacks_init(&cbs);
     config.app_id = app_id;
-    config.callbacks.on_connection_state_changed = cli__on_state;
-    config.callbacks.on_message_received = cli__on_peer_message;
-    config.callbacks.on_replay_done = cli__on_replay_done;
-    config.callbacks.on_token_expired = cli__on_token_expired;
-    config.callbacks.on_token_privilege_will_expire = cli__on_token_will_expire;
-    config.callbacks.on_peers_online_status_changed = cli__on_peers_status;
+    cbs.on_connection_state_changed = cli__on_state;
+    cbs.on_message_received = cli__on_peer_message;
+    cbs.on_replay_done = cli__on_replay_done;
+    cbs.on_token_expired = cli__on_token_expired;
+    cbs.on_token_privilege_will_expire = cli__on_token_will_expire;
+    cbs.on_peers_online_status_changed = cli__on_peers_status;
     config.closure = &c;
     config.parameters = opts.param;
     if (opts.verbose) {
         config.log = cli__on_log;
         config.log_filter = RTM_LOG_FILTER_INFO;
     }
+    config.callbacks = &cbs;
     int rc = rtm_client_create(&config, &c.client);
     if (rc != RTM_OK) {
         fprintf(stderr, "rtm: cannot create the client: %s%s\n",

@@ -1222,10 +1222,33 @@ const char *rtm_version(void)
     return RTM_VERSION;
 }
 
-void rtm_config_init(rtm_config *config)
+/* Copies an application's extensible struct (rtm.h, Versions) of src_size
+ * bytes into dst, of dst_size bytes as this library knows it: what src
+ * lacks reads as zero. False when src has no size, or members this library
+ * does not know of that are not zero. */
+static bool rtm__struct_copy(void *dst, size_t dst_size, const void *src, size_t src_size)
 {
-    memset(config, 0, sizeof(*config));
-    config->log_filter = RTM_LOG_FILTER_INFO;
+    if (src_size < sizeof(size_t))
+        return false;
+    const unsigned char *tail = src;
+    for (size_t i = dst_size; i < src_size; i++)
+        if (tail[i] != 0)
+            return false;
+    memset(dst, 0, dst_size);
+    memcpy(dst, src, src_size < dst_size ? src_size : dst_size);
+    return true;
+}
+
+void rtm_config_init_size(rtm_config *config, size_t size)
+{
+    if (config == NULL || size < sizeof(size_t))
+        return;
+    rtm_config defaults;
+    memset(&defaults, 0, sizeof(defaults));
+    defaults.log_filter = RTM_LOG_FILTER_INFO;
+    memset(config, 0, size);
+    memcpy(config, &defaults, size < sizeof(defaults) ? size : sizeof(defaults));
+    config->size = size;
 }
 
 static bool rtm__app_id_valid(const char *id)
@@ -1241,9 +1264,18 @@ static bool rtm__app_id_valid(const char *id)
     return true;
 }
 
-int rtm_client_create(const rtm_config *config, rtm_client **out)
+int rtm_client_create(const rtm_config *app_config, rtm_client **out)
 {
-    if (config == NULL || out == NULL || !rtm__app_id_valid(config->app_id))
+    rtm_config copy;
+    rtm_client_callbacks cb;
+    const rtm_config *config = &copy;
+    if (app_config == NULL || out == NULL ||
+        !rtm__struct_copy(&copy, sizeof(copy), app_config, app_config->size) ||
+        !rtm__app_id_valid(copy.app_id))
+        return RTM_EINVAL;
+    memset(&cb, 0, sizeof(cb));
+    if (copy.callbacks != NULL &&
+        !rtm__struct_copy(&cb, sizeof(cb), copy.callbacks, copy.callbacks->size))
         return RTM_EINVAL;
     *out = NULL;
     rtm_client *c = rtm__calloc(1, sizeof(*c));
@@ -1251,7 +1283,7 @@ int rtm_client_create(const rtm_config *config, rtm_client **out)
         return RTM_ENOMEM;
     int rc = RTM_ENOMEM;
     snprintf(c->app_id, sizeof(c->app_id), "%s", config->app_id);
-    c->cb = config->callbacks;
+    c->cb = cb;
     c->closure = config->closure;
     c->log = config->log;
     c->log_closure = config->log_closure;
@@ -1523,8 +1555,11 @@ rtm_channel *rtm_channel_create(rtm_client *c, const char *channel_id,
         return NULL;
     ch->client = c;
     snprintf(ch->id, sizeof(ch->id), "%s", channel_id);
-    if (callbacks != NULL)
-        ch->cb = *callbacks;
+    if (callbacks != NULL &&
+        !rtm__struct_copy(&ch->cb, sizeof(ch->cb), callbacks, callbacks->size)) {
+        free(ch);
+        return NULL;
+    }
     ch->closure = closure;
     atomic_init(&ch->refs, 1);
     atomic_init(&ch->released, false);

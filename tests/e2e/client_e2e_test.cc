@@ -466,11 +466,14 @@ TEST(ClientE2E, DestroyFromInsideACallback)
     DestroyInCallback d;
     rtm_config cfg;
     rtm_config_init(&cfg);
+    rtm_client_callbacks cbs;
+    rtm_client_callbacks_init(&cbs);
     cfg.app_id = "e2e-app";
-    cfg.callbacks.on_connection_state_changed = DestroyOnConnected;
+    cbs.on_connection_state_changed = DestroyOnConnected;
     cfg.closure = &d;
     std::string params = "{\"rtm.server\":\"" + rtmd.address() + "\"}";
     cfg.parameters = params.c_str();
+    cfg.callbacks = &cbs;
     ASSERT_EQ(RTM_OK, rtm_client_create(&cfg, &d.client));
     ASSERT_EQ(0, rtm_login(d.client, nullptr, "alice", nullptr, nullptr));
     std::unique_lock<std::mutex> lk(d.mu);
@@ -502,6 +505,102 @@ TEST(ClientE2E, BadParametersAreRefused)
     ASSERT_EQ(RTM_OK, rtm_client_create(&cfg, &c));
     EXPECT_EQ(RTM_EINVAL, rtm_client_set_parameters(c, "{\"rtm.login_timeout_ms\":0}"));
     EXPECT_EQ(RTM_OK, rtm_client_set_parameters(c, "{\"rtm.login_timeout_ms\":100}"));
+    rtm_client_destroy(c);
+}
+
+// rtm.h, Versions: an application built against an older rtm.h (smaller
+// structs) works with this library, which reads what the application's
+// sizes cover and nothing past them; one built against a newer rtm.h is
+// refused when it sets something this library does not know of.
+namespace versions {
+std::atomic<int> stray_calls{0};
+void Stray(rtm_client *, const rtm_peer_status *, size_t, void *) { stray_calls++; }
+void StrayChannel(rtm_channel *, const rtm_channel_attribute *, size_t, void *)
+{
+    stray_calls++;
+}
+std::atomic<int> states{0};
+void OnState(rtm_client *, int, int, void *) { states++; }
+} // namespace versions
+
+TEST(ClientE2E, OlderStructsWorkNewerOnesAreCheckedWhole)
+{
+    rtm_test::RtmdProcess rtmd;
+    ASSERT_TRUE(rtmd.started());
+    std::string params = "{\"rtm.server\":\"" + rtmd.address() + "\"}";
+
+    // Older: no `loop` in the config, no presence callback in the client's
+    // callbacks, no attribute callback in the channel's. What lies past
+    // each size is garbage the library must not read.
+    rtm_client_callbacks cbs;
+    rtm_client_callbacks_init(&cbs);
+    cbs.size = offsetof(rtm_client_callbacks, on_peers_online_status_changed);
+    cbs.on_connection_state_changed = versions::OnState;
+    cbs.on_peers_online_status_changed = versions::Stray;
+    rtm_config cfg;
+    rtm_config_init(&cfg);
+    cfg.size = offsetof(rtm_config, loop);
+    cfg.app_id = "e2e-app";
+    cfg.parameters = params.c_str();
+    cfg.callbacks = &cbs;
+    cfg.loop = reinterpret_cast<rtm_loop *>(uintptr_t{0xdead}); // past the size
+    rtm_client *c = nullptr;
+    ASSERT_EQ(RTM_OK, rtm_client_create(&cfg, &c));
+    Client::Waiter login, subscribe;
+    rtm_login(c, nullptr, "alice", Client::Waiter::Done, &login);
+    EXPECT_EQ(0, login.Wait());
+    EXPECT_EQ(2, versions::states.load()); // CONNECTING, CONNECTED
+    const char *peers[] = {"bob"};
+    rtm_subscribe_peers_online_status(c, peers, 1, Client::Waiter::Done, &subscribe);
+    EXPECT_EQ(0, subscribe.Wait()); // bob's state would go to the presence callback
+    rtm_channel_callbacks chcb;
+    rtm_channel_callbacks_init(&chcb);
+    chcb.size = offsetof(rtm_channel_callbacks, on_attributes_updated);
+    chcb.on_attributes_updated = versions::StrayChannel;
+    rtm_channel *ch = rtm_channel_create(c, "room", &chcb, nullptr);
+    ASSERT_NE(nullptr, ch);
+    Client::Waiter join, set;
+    rtm_channel_join(ch, Client::Waiter::Done, &join);
+    EXPECT_EQ(0, join.Wait());
+    rtm_attribute kv = {"k", "v"};
+    rtm_channel_attribute_options notify = {true};
+    rtm_set_channel_attributes(c, "room", &kv, 1, &notify, Client::Waiter::Done, &set);
+    EXPECT_EQ(0, set.Wait()); // the notification would go to the attribute callback
+    std::this_thread::sleep_for(milliseconds(300));
+    EXPECT_EQ(0, versions::stray_calls.load());
+
+    // Newer: a larger struct, its unknown tail zero, is taken; with anything
+    // set there, refused.
+    struct Newer {
+        rtm_config cfg;
+        void *unknown;
+    } newer;
+    std::memset(&newer, 0, sizeof(newer));
+    rtm_config_init_size(&newer.cfg, sizeof(newer));
+    EXPECT_EQ(sizeof(newer), newer.cfg.size);
+    EXPECT_EQ(RTM_LOG_FILTER_INFO, newer.cfg.log_filter); // the defaults are set
+    newer.cfg.app_id = "e2e-app";
+    rtm_client *n = nullptr;
+    ASSERT_EQ(RTM_OK, rtm_client_create(&newer.cfg, &n));
+    rtm_client_destroy(n);
+    newer.unknown = &newer;
+    EXPECT_EQ(RTM_EINVAL, rtm_client_create(&newer.cfg, &n));
+    struct NewerChannel {
+        rtm_channel_callbacks cb;
+        void *unknown;
+    } newer_ch;
+    std::memset(&newer_ch, 0, sizeof(newer_ch));
+    newer_ch.cb.size = sizeof(newer_ch);
+    newer_ch.unknown = &newer_ch;
+    EXPECT_EQ(nullptr, rtm_channel_create(c, "other", &newer_ch.cb, nullptr));
+    newer_ch.unknown = nullptr;
+    EXPECT_NE(nullptr, rtm_channel_create(c, "other", &newer_ch.cb, nullptr));
+
+    // Zeroed by hand, never initialised: no size, refused.
+    rtm_config zeroed;
+    std::memset(&zeroed, 0, sizeof(zeroed));
+    zeroed.app_id = "e2e-app";
+    EXPECT_EQ(RTM_EINVAL, rtm_client_create(&zeroed, &n));
     rtm_client_destroy(c);
 }
 

@@ -43,19 +43,22 @@ class Client {
     {
         rtm_config cfg;
         rtm_config_init(&cfg);
+        rtm_client_callbacks cbs;
+        rtm_client_callbacks_init(&cbs);
         cfg.app_id = app_id;
-        cfg.callbacks.on_connection_state_changed = OnState;
-        cfg.callbacks.on_message_received = OnPeerMessage;
-        cfg.callbacks.on_replay_done = OnReplayDone;
-        cfg.callbacks.on_token_expired = OnTokenExpired;
-        cfg.callbacks.on_token_privilege_will_expire = OnTokenWillExpire;
-        cfg.callbacks.on_peers_online_status_changed = OnPeersStatus;
+        cbs.on_connection_state_changed = OnState;
+        cbs.on_message_received = OnPeerMessage;
+        cbs.on_replay_done = OnReplayDone;
+        cbs.on_token_expired = OnTokenExpired;
+        cbs.on_token_privilege_will_expire = OnTokenWillExpire;
+        cbs.on_peers_online_status_changed = OnPeersStatus;
         cfg.closure = this;
         std::string params = "{\"rtm.server\":\"" + server + "\"";
         if (extra_params != nullptr)
             params += std::string(",") + extra_params;
         params += "}";
         cfg.parameters = params.c_str();
+        cfg.callbacks = &cbs;
         EXPECT_EQ(RTM_OK, rtm_client_create(&cfg, &c_));
     }
     ~Client()
@@ -218,8 +221,13 @@ class Client {
     }
     rtm_channel *Channel(const std::string &id)
     {
-        rtm_channel_callbacks cb = {OnChannelMessage, OnMemberJoined, OnMemberLeft,
-                                    OnMemberCount, OnAttributesUpdated};
+        rtm_channel_callbacks cb;
+        rtm_channel_callbacks_init(&cb);
+        cb.on_message_received = OnChannelMessage;
+        cb.on_member_joined = OnMemberJoined;
+        cb.on_member_left = OnMemberLeft;
+        cb.on_member_count_updated = OnMemberCount;
+        cb.on_attributes_updated = OnAttributesUpdated;
         rtm_channel *ch = rtm_channel_create(c_, id.c_str(), &cb, this);
         if (ch != nullptr)
             channels_.push_back(ch);

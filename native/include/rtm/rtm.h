@@ -2,7 +2,7 @@
  * rtm.h: the public C API of the rtm client core.
  *
  * A client (rtm_client) is one SDK instance: it logs one user in to an rtmd
- * server, keeps the connection as ../shared/SPEC.md says, sends and receives
+ * server, keeps the connection as docs/RULES.md says, sends and receives
  * peer messages, and holds channels (rtm_channel).
  *
  * Threads
@@ -30,6 +30,19 @@
  * Memory
  *   - Strings and messages passed in are copied before the call returns.
  *   - Pointers passed to a callback are borrowed: valid until it returns.
+ *
+ * Versions
+ *   - rtm_config, rtm_client_callbacks and rtm_channel_callbacks begin with
+ *     their size as the application was built, which their init functions
+ *     (rtm_config_init, rtm_client_callbacks_init,
+ *     rtm_channel_callbacks_init) set. A later library only ever adds
+ *     members at their end, so an application built against this header
+ *     keeps working with it: the members it does not know of read as zero
+ *     (NULL callbacks, default settings). A library older than the header
+ *     refuses a larger struct (RTM_EINVAL, or NULL from rtm_channel_create)
+ *     unless every member it does not know of is zero, so a setting or a
+ *     callback is never ignored silently. A size of 0 (a struct zeroed by
+ *     hand, not initialised) is refused the same way.
  *
  * Results
  *   - Each asynchronous operation takes a result callback and its closure.
@@ -59,6 +72,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h> /* memset, for the init functions */
 
 #include "rtm_codes.h"
 
@@ -159,8 +173,9 @@ typedef struct rtm_peer_status {
 
 /* The client's events. Any member may be NULL. They run as the client's
  * callbacks: one at a time, in order, on the callback threads (Threads,
- * above). */
+ * above). Fill it with rtm_client_callbacks_init (Versions, above). */
 typedef struct rtm_client_callbacks {
+    size_t size;                      /* set by rtm_client_callbacks_init */
     /* onConnectionStateChanged: every change of state, once, in order
      * (SPEC S1). state: rtm_connection_state; reason:
      * rtm_connection_change_reason. */
@@ -197,6 +212,13 @@ typedef struct rtm_client_callbacks {
                                            size_t count, void *closure);
 } rtm_client_callbacks;
 
+/* Zeroes *cb and sets its size (Versions, above). */
+static inline void rtm_client_callbacks_init(rtm_client_callbacks *cb)
+{
+    memset(cb, 0, sizeof(*cb));
+    cb->size = sizeof(*cb);
+}
+
 /* What a replay held. */
 typedef struct rtm_replay_info {
     uint32_t peer_messages;    /* peer messages re-delivered (S9) */
@@ -223,7 +245,10 @@ typedef struct rtm_channel_attribute {
     int64_t last_update_ts;
 } rtm_channel_attribute;
 
+/* A channel's events, any of them NULL. Fill it with
+ * rtm_channel_callbacks_init (Versions, above). */
 typedef struct rtm_channel_callbacks {
+    size_t size;                      /* set by rtm_channel_callbacks_init */
     void (*on_message_received)(rtm_channel *channel, const rtm_message *msg,
                                 const char *from_user_id, void *closure);
     void (*on_member_joined)(rtm_channel *channel, const char *user_id,
@@ -244,6 +269,13 @@ typedef struct rtm_channel_callbacks {
                                   size_t count, void *closure);
 } rtm_channel_callbacks;
 
+/* Zeroes *cb and sets its size (Versions, above). */
+static inline void rtm_channel_callbacks_init(rtm_channel_callbacks *cb)
+{
+    memset(cb, 0, sizeof(*cb));
+    cb->size = sizeof(*cb);
+}
+
 /* The result of an operation: 0 or a code of the operation's family. */
 typedef void (*rtm_result_cb)(rtm_client *client, int code, void *closure);
 
@@ -254,10 +286,13 @@ typedef void (*rtm_members_cb)(rtm_channel *channel, int code,
                                void *closure);
 
 /* Everything rtm_client_create needs. Fill it with rtm_config_init, then set
- * what you need; new fields are only ever added at the end. */
+ * what you need; new fields are only ever added at the end (Versions,
+ * above). */
 typedef struct rtm_config {
+    size_t size;                      /* set by rtm_config_init */
     const char *app_id;               /* required, copied */
-    rtm_client_callbacks callbacks;
+    /* The client's events, copied; NULL: none. */
+    const rtm_client_callbacks *callbacks;
     void *closure;                    /* passed to the client's callbacks */
     /* Tunables as the JSON of setParameters (see rtm_client_set_parameters);
      * NULL for none. */
@@ -270,7 +305,9 @@ typedef struct rtm_config {
     rtm_loop *loop;
 } rtm_config;
 
-void rtm_config_init(rtm_config *config);
+/* Zeroes *config, sets its size (Versions, above) and the defaults. */
+void rtm_config_init_size(rtm_config *config, size_t size);
+#define rtm_config_init(config) rtm_config_init_size((config), sizeof(rtm_config))
 
 /*
  * A loop thread that clients can share. rtm_loop_create starts it;
@@ -589,8 +626,9 @@ int rtm_get_channel_member_count(rtm_client *client, const char *const *channel_
 /*
  * createChannel: a channel handle, not yet joined. Returns NULL for an
  * invalid channel id (SPEC A3), for an id this client already has a handle
- * for, or on allocation failure. callbacks is copied; closure is passed to
- * them and to the channel's result callbacks.
+ * for, for callbacks this library cannot take (Versions, above), or on
+ * allocation failure. callbacks (NULL: none) is copied; closure is passed
+ * to them and to the channel's result callbacks.
  */
 rtm_channel *rtm_channel_create(rtm_client *client, const char *channel_id,
                                 const rtm_channel_callbacks *callbacks,

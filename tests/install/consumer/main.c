@@ -40,10 +40,13 @@ int main(int argc, char **argv)
              "{\"rtm.server\":\"%s\",\"rtm.login_timeout_ms\":300}", argv[1]);
     rtm_config cfg;
     rtm_config_init(&cfg);
+    rtm_client_callbacks cbs;
+    rtm_client_callbacks_init(&cbs);
     cfg.app_id = "install-test";
-    cfg.callbacks.on_connection_state_changed = on_state;
+    cbs.on_connection_state_changed = on_state;
     cfg.parameters = params;
     rtm_client *client = NULL;
+    cfg.callbacks = &cbs;
     if (rtm_client_create(&cfg, &client) != RTM_OK)
         return 1;
     rtm_login(client, NULL, "alice", on_login, NULL);
