@@ -289,7 +289,9 @@ void jrtm_deliver_message(JNIEnv *env, jobject obj, jmethodID method,
     jstring jfrom = (*env)->NewStringUTF(env, from);
     if (jfrom == NULL || body == NULL) {
         jrtm_check(env, where);
-        fprintf(stderr, "rtm-jni: out of memory: a message from %s is lost\n", from);
+        char what[160];
+        snprintf(what, sizeof(what), "out of memory: a message from %s is lost", from);
+        jrtm_report(env, what, NULL);
     } else {
         (*env)->CallVoidMethod(env, obj, method, (jint)m->type, body, desc,
                                (jlong)m->server_received_ts,

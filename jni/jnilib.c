@@ -28,40 +28,51 @@ static void jrtm_thread_exit(void *arg)
         (*jrtm.vm)->DetachCurrentThread(jrtm.vm);
 }
 
+/* The JNIEnv of this thread, attaching it (as a daemon) the first time.
+ * NULL when the JVM cannot take it (it is shutting down, or out of memory):
+ * the event is dropped, with nowhere to report it. */
 JNIEnv *jrtm_env(void)
 {
     JNIEnv *env = NULL;
     jint rc = (*jrtm.vm)->GetEnv(jrtm.vm, (void **)&env, JNI_VERSION_1_6);
     if (rc == JNI_OK)
         return env;
-    if (rc != JNI_EDETACHED) {
-        fprintf(stderr, "rtm-jni: GetEnv failed (%d)\n", (int)rc);
+    if (rc != JNI_EDETACHED)
         return NULL;
-    }
     JavaVMAttachArgs args = {JNI_VERSION_1_6, "rtm-callback", NULL};
     rc = (*jrtm.vm)->AttachCurrentThreadAsDaemon(jrtm.vm, (void **)&env, &args);
-    if (rc != JNI_OK) {
-        fprintf(stderr, "rtm-jni: AttachCurrentThreadAsDaemon failed (%d)\n",
-                (int)rc);
+    if (rc != JNI_OK)
         return NULL;
-    }
     /* The key's destructor detaches the thread when it exits. */
     if (pthread_setspecific(jrtm_thread_key, env) != 0) {
-        fprintf(stderr, "rtm-jni: pthread_setspecific failed; detaching\n");
         (*jrtm.vm)->DetachCurrentThread(jrtm.vm);
         return NULL;
     }
     return env;
 }
 
+void jrtm_report(JNIEnv *env, const char *what, jthrowable thrown)
+{
+    jstring s = (*env)->NewStringUTF(env, what);
+    if (s != NULL) {
+        (*env)->CallStaticVoidMethod(env, jrtm.native_class, jrtm.native_report, s, thrown);
+        (*env)->DeleteLocalRef(env, s);
+    }
+    /* A report that failed (out of memory, a throwing log handler) has
+     * nowhere else to go. */
+    (*env)->ExceptionClear(env);
+}
+
 bool jrtm_check(JNIEnv *env, const char *where)
 {
-    if (!(*env)->ExceptionCheck(env))
+    jthrowable thrown = (*env)->ExceptionOccurred(env);
+    if (thrown == NULL)
         return false;
-    fprintf(stderr, "rtm-jni: exception thrown in %s (logged and cleared; "
-                    "callbacks go on):\n", where);
-    (*env)->ExceptionDescribe(env); /* prints and clears */
     (*env)->ExceptionClear(env);
+    char what[160];
+    snprintf(what, sizeof(what), "exception thrown in %s (cleared; callbacks go on)", where);
+    jrtm_report(env, what, thrown);
+    (*env)->DeleteLocalRef(env, thrown);
     return true;
 }
 
@@ -142,31 +153,37 @@ static const JNINativeMethod jrtm_natives[] = {
     {"channelRelease", "(J)V", (void *)jrtm_channel_release},
 };
 
-/* A class as a global ref, or NULL with the reason printed. */
+/*
+ * JNI_OnLoad's failures leave their exception pending (NoClassDefFoundError,
+ * NoSuchMethodError, OutOfMemoryError) and return JNI_ERR: the JVM throws it
+ * from System.loadLibrary, so the application sees what failed.
+ */
+
+/* Throws a new exception of class cls (a JNI name) with message msg. */
+static void jrtm_throw(JNIEnv *env, const char *cls, const char *msg)
+{
+    jclass c = (*env)->FindClass(env, cls);
+    if (c != NULL) /* else NoClassDefFoundError is pending */
+        (*env)->ThrowNew(env, c, msg);
+}
+
+/* A class as a global ref, or NULL with an exception pending. */
 static jclass jrtm_find_class(JNIEnv *env, const char *name)
 {
     jclass local = (*env)->FindClass(env, name);
-    if (local == NULL) {
-        fprintf(stderr, "rtm-jni: class %s not found\n", name);
-        jrtm_check(env, "JNI_OnLoad");
+    if (local == NULL)
         return NULL;
-    }
     jclass global = (*env)->NewGlobalRef(env, local);
     (*env)->DeleteLocalRef(env, local);
-    if (global == NULL)
-        jrtm_check(env, "JNI_OnLoad");
+    if (global == NULL && !(*env)->ExceptionCheck(env))
+        jrtm_throw(env, "java/lang/OutOfMemoryError", "rtm-jni: no global reference");
     return global;
 }
 
 static jmethodID jrtm_method(JNIEnv *env, jclass cls, const char *name,
                              const char *sig)
 {
-    jmethodID m = (*env)->GetMethodID(env, cls, name, sig);
-    if (m == NULL) {
-        fprintf(stderr, "rtm-jni: method %s%s not found\n", name, sig);
-        jrtm_check(env, "JNI_OnLoad");
-    }
-    return m;
+    return (*env)->GetMethodID(env, cls, name, sig); /* NULL: NoSuchMethodError */
 }
 
 static void jrtm_unload(JNIEnv *env)
@@ -188,7 +205,7 @@ JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM *vm, void *reserved)
         return JNI_ERR;
     jrtm.vm = vm;
     if (pthread_key_create(&jrtm_thread_key, jrtm_thread_exit) != 0) {
-        fprintf(stderr, "rtm-jni: pthread_key_create failed\n");
+        jrtm_throw(env, "java/lang/UnsatisfiedLinkError", "rtm-jni: pthread_key_create failed");
         return JNI_ERR;
     }
 
@@ -247,12 +264,13 @@ JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM *vm, void *reserved)
                          "([[B[[B[" JRTM_STR "[J)V")) == NULL)
         goto fail;
 
-    if ((*env)->RegisterNatives(env, jrtm.native_class, jrtm_natives,
-                                sizeof(jrtm_natives) / sizeof(jrtm_natives[0])) != 0) {
-        fprintf(stderr, "rtm-jni: RegisterNatives failed\n");
-        jrtm_check(env, "JNI_OnLoad");
+    if ((jrtm.native_report = (*env)->GetStaticMethodID(
+             env, jrtm.native_class, "report", "(" JRTM_STR "Ljava/lang/Throwable;)V")) == NULL)
         goto fail;
-    }
+    /* On failure, NoSuchMethodError is pending. */
+    if ((*env)->RegisterNatives(env, jrtm.native_class, jrtm_natives,
+                                sizeof(jrtm_natives) / sizeof(jrtm_natives[0])) != 0)
+        goto fail;
     return JNI_VERSION_1_6;
 
 fail:

@@ -22,6 +22,7 @@
 typedef struct jrtm_cache {
     JavaVM *vm;
     jclass native_class;   /* io.agora.rtm.RtmNative */
+    jmethodID native_report; /* static RtmNative.report(String, Throwable) */
     jclass client_class;   /* io.agora.rtm.RtmClientImpl */
     jclass channel_class;  /* io.agora.rtm.RtmChannelImpl */
     jclass pending_class;  /* io.agora.rtm.Pending */
@@ -94,9 +95,13 @@ extern atomic_long jrtm_live_ops;
  * attachment is undone when the thread exits). NULL if that failed. */
 JNIEnv *jrtm_env(void);
 
-/* After every call into Java: an exception pending is printed with where it
- * came from, and cleared. Returns true when there was one. */
+/* After every call into Java: an exception pending is cleared and reported
+ * (jrtm_report) with where it came from. Returns true when there was one. */
 bool jrtm_check(JNIEnv *env, const char *where);
+
+/* Reports what no callback can carry to RtmNative.report, the logger
+ * "io.agora.rtm": the library never prints. thrown may be NULL. */
+void jrtm_report(JNIEnv *env, const char *what, jthrowable thrown);
 
 /* The client whose callback runs on this thread now, or NULL. */
 rtm_client *jrtm_current(void);

@@ -28,7 +28,20 @@ final class RtmNative {
         NativeLibraryLoader.load();
     }
 
+    /**
+     * Where the native library reports what no callback can carry: an
+     * exception thrown by the application's listener or result callback
+     * (the callbacks go on), or an event lost for want of memory. The library
+     * itself never prints; configure this logger as any other.
+     */
+    static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger("io.agora.rtm");
+
     private RtmNative() {
+    }
+
+    /** Called by the native library (jrtm_report): thrown may be null. */
+    static void report(String what, Throwable thrown) {
+        LOG.log(java.util.logging.Level.WARNING, what, thrown);
     }
 
     /** Makes sure the library is loaded (the static initializer runs). */

@@ -8,9 +8,14 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotSame;
 import static org.junit.Assert.assertTrue;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.Test;
 
 /** Where and how callbacks run (SPEC B3), and what a listener may do in them. */
@@ -120,14 +125,54 @@ public class CallbackThreadTest extends RtmTestBase {
         }
     }
 
+    /** The records of the logger "io.agora.rtm" while it is installed. */
+    static final class Captured extends Handler implements AutoCloseable {
+        final List<LogRecord> records = new ArrayList<>();
+        private final Logger logger = Logger.getLogger("io.agora.rtm");
+        private final boolean parents = logger.getUseParentHandlers();
+
+        Captured() {
+            logger.addHandler(this);
+            logger.setUseParentHandlers(false); // the test's own choice: quiet
+        }
+
+        @Override
+        public synchronized void publish(LogRecord r) {
+            records.add(r);
+        }
+
+        synchronized List<String> thrown() {
+            List<String> out = new ArrayList<>();
+            for (LogRecord r : records) {
+                if (r.getThrown() != null) {
+                    out.add(r.getThrown().getMessage());
+                }
+            }
+            return out;
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+            logger.removeHandler(this);
+            logger.setUseParentHandlers(parents);
+        }
+    }
+
+    // What a listener throws goes to the logger "io.agora.rtm", where the
+    // application configures it (the library never prints), and the
+    // callbacks go on.
     @Test
     public void aListenerThatThrowsDoesNotStopLaterCallbacks() throws Exception {
-        try (Rtmd rtmd = new Rtmd()) {
+        try (Rtmd rtmd = new Rtmd(); Captured log = new Captured()) {
             Recorder rb = new Recorder() {
                 @Override
                 public void onMessageReceived(RtmMessage message, String peerId) {
                     super.onMessageReceived(message, peerId);
-                    throw new IllegalStateException("thrown by a test listener (expected in the log)");
+                    throw new IllegalStateException("thrown by a test listener");
                 }
             };
             RtmClient a = client(new Recorder(), rtmd.params());
@@ -146,7 +191,7 @@ public class CallbackThreadTest extends RtmTestBase {
                 @Override
                 public void onSuccess(Void v) {
                     after.countDown();
-                    throw new RuntimeException("thrown by a test result callback (expected in the log)");
+                    throw new RuntimeException("thrown by a test result callback");
                 }
 
                 @Override
@@ -158,6 +203,9 @@ public class CallbackThreadTest extends RtmTestBase {
             assertEquals(0, login(b, "bob"));
             assertEquals(0, send(a, "bob", "after"));
             assertTrue(rb.await("peer alice: after"));
+            List<String> thrown = log.thrown();
+            assertTrue(thrown.toString(), thrown.contains("thrown by a test listener"));
+            assertTrue(thrown.toString(), thrown.contains("thrown by a test result callback"));
         }
     }
 
