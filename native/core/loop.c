@@ -14,12 +14,6 @@
 #include "alloc.h"
 #include "tls.h"
 
-typedef struct rtm__task {
-    struct rtm__task *next;
-    rtm__task_fn fn;
-    void *arg;
-} rtm__task;
-
 /* A link closing gracefully (rtm__loop_linger). */
 typedef struct rtm__linger {
     struct rtm__linger *prev, *next;
@@ -37,6 +31,7 @@ struct rtm_loop {
     pthread_mutex_t lock;     /* guards the queue and users */
     rtm__task *head;
     rtm__task *tail;
+    rtm__task stop;           /* posted by rtm__loop_stop, so it cannot fail */
     int users;
     bool stopping;
 };
@@ -55,9 +50,13 @@ static void rtm__loop_wake(evutil_socket_t fd, short what, void *arg)
     l->head = l->tail = NULL;
     pthread_mutex_unlock(&l->lock);
     while (t) {
+        /* fn may end t's storage when it is not allocated (a waiting
+         * caller's, on its stack): nothing of t is read after it. */
         rtm__task *next = t->next;
+        bool allocated = t->allocated;
         t->fn(t->arg);
-        free(t);
+        if (allocated)
+            free(t);
         t = next;
     }
 }
@@ -77,14 +76,14 @@ static void *rtm__loop_main(void *arg)
     return NULL;
 }
 
-int rtm__loop_post(rtm_loop *l, rtm__task_fn fn, void *arg)
+/* Queues t, its fields set, and wakes the loop. */
+static void rtm__loop_push(rtm_loop *l, rtm__task *t, rtm__task_fn fn, void *arg,
+                           bool allocated)
 {
-    rtm__task *t = rtm__malloc(sizeof(*t));
-    if (t == NULL)
-        return -1;
     t->next = NULL;
     t->fn = fn;
     t->arg = arg;
+    t->allocated = allocated;
     pthread_mutex_lock(&l->lock);
     if (l->tail)
         l->tail->next = t;
@@ -93,6 +92,19 @@ int rtm__loop_post(rtm_loop *l, rtm__task_fn fn, void *arg)
     l->tail = t;
     pthread_mutex_unlock(&l->lock);
     event_active(l->wake, EV_READ, 0);
+}
+
+void rtm__loop_post_task(rtm_loop *l, rtm__task *t, rtm__task_fn fn, void *arg)
+{
+    rtm__loop_push(l, t, fn, arg, false);
+}
+
+int rtm__loop_post(rtm_loop *l, rtm__task_fn fn, void *arg)
+{
+    rtm__task *t = rtm__malloc(sizeof(*t));
+    if (t == NULL)
+        return -1;
+    rtm__loop_push(l, t, fn, arg, true);
     return 0;
 }
 
@@ -102,6 +114,7 @@ typedef struct {
     pthread_mutex_t lock;
     pthread_cond_t cond;
     bool done;
+    rtm__task task;           /* on the caller's stack: the call cannot fail */
 } rtm__sync_call;
 
 static void rtm__sync_run(void *arg)
@@ -114,19 +127,17 @@ static void rtm__sync_run(void *arg)
     pthread_mutex_unlock(&c->lock);
 }
 
-int rtm__loop_call(rtm_loop *l, rtm__task_fn fn, void *arg)
+void rtm__loop_call(rtm_loop *l, rtm__task_fn fn, void *arg)
 {
     rtm__sync_call c = { fn, arg, PTHREAD_MUTEX_INITIALIZER,
-                         PTHREAD_COND_INITIALIZER, false };
-    if (rtm__loop_post(l, rtm__sync_run, &c) != 0)
-        return -1;
+                         PTHREAD_COND_INITIALIZER, false, { 0 } };
+    rtm__loop_push(l, &c.task, rtm__sync_run, &c, false);
     pthread_mutex_lock(&c.lock);
     while (!c.done)
         pthread_cond_wait(&c.cond, &c.lock);
     pthread_mutex_unlock(&c.lock);
     pthread_cond_destroy(&c.cond);
     pthread_mutex_destroy(&c.lock);
-    return 0;
 }
 
 struct event_base *rtm__loop_base(rtm_loop *l)
@@ -272,7 +283,7 @@ void rtm__loop_linger(rtm_loop *l, struct bufferevent *bev, int linger_ms)
 
 static void rtm__loop_stop(rtm_loop *l)
 {
-    rtm__loop_post(l, rtm__loop_begin_stop, l);
+    rtm__loop_push(l, &l->stop, rtm__loop_begin_stop, l, false);
     pthread_join(l->thread, NULL);
     while (l->lingering)
         rtm__linger_end(l->lingering);

@@ -19,9 +19,23 @@ typedef void (*rtm__task_fn)(void *arg);
 /* Runs fn(arg) on the loop thread. Returns 0, or -1 when out of memory. */
 int rtm__loop_post(rtm_loop *loop, rtm__task_fn fn, void *arg);
 
-/* Runs fn(arg) on the loop thread and waits until it has returned. Must not
- * be called from the loop thread. */
-int rtm__loop_call(rtm_loop *loop, rtm__task_fn fn, void *arg);
+/* A task in the loop's queue. rtm__loop_post allocates one; a caller that
+ * must not fail to post keeps one inside what it posts (a command) and
+ * queues it with rtm__loop_post_task, which cannot fail. fn may free that
+ * storage: the loop does not touch t once fn has been called. */
+typedef struct rtm__task {
+    struct rtm__task *next;
+    rtm__task_fn fn;
+    void *arg;
+    bool allocated;           /* by rtm__loop_post, freed after fn */
+} rtm__task;
+
+void rtm__loop_post_task(rtm_loop *loop, rtm__task *t, rtm__task_fn fn, void *arg);
+
+/* Runs fn(arg) on the loop thread and waits until it has returned. Cannot
+ * fail: it allocates nothing (what destroying a client needs). Must not be
+ * called from the loop thread. */
+void rtm__loop_call(rtm_loop *loop, rtm__task_fn fn, void *arg);
 
 struct event_base *rtm__loop_base(rtm_loop *loop);
 struct evdns_base *rtm__loop_dns(rtm_loop *loop);

@@ -248,7 +248,9 @@ static bool tls_refuse(rtmd_server *srv, evutil_socket_t fd, struct ssl_ctx_st *
     evutil_make_socket_nonblocking(fd);
     r->bev = rtmd_tls_accept(srv->base, tls, fd); /* closes fd when it fails */
     r->deadline = r->bev ? evtimer_new(srv->base, tls_refusal_deadline, r) : NULL;
-    if (!r->deadline || bufferevent_write(r->bev, buf, n) != 0) {
+    struct timeval tv = {RTMD_TLS_REFUSAL_MS / 1000, RTMD_TLS_REFUSAL_MS % 1000 * 1000};
+    if (!r->deadline || evtimer_add(r->deadline, &tv) != 0 ||
+        bufferevent_write(r->bev, buf, n) != 0) {
         if (r->deadline)
             event_free(r->deadline);
         if (r->bev)
@@ -259,8 +261,6 @@ static bool tls_refuse(rtmd_server *srv, evutil_socket_t fd, struct ssl_ctx_st *
     r->next = srv->tls_refusals;
     srv->tls_refusals = r;
     srv->n_tls_refusals++;
-    struct timeval tv = {RTMD_TLS_REFUSAL_MS / 1000, RTMD_TLS_REFUSAL_MS % 1000 * 1000};
-    evtimer_add(r->deadline, &tv);
     bufferevent_setcb(r->bev, tls_refusal_read, tls_refusal_written, tls_refusal_event, r);
     bufferevent_enable(r->bev, EV_READ | EV_WRITE);
     return true;

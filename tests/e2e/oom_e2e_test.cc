@@ -203,4 +203,37 @@ TEST_F(OomE2E, ExactlyOnce_PresenceAndMemberCounts)
         [](const Waiter &w) { EXPECT_EQ((Strings{"room=1"}), w.users); });
 }
 
+// rtm.h: destroy completes every pending operation (101). Destroying needs
+// no memory: with the next allocation failing it still does, and frees the
+// client (it used to post its shutdown with an allocation, and with that
+// failing freed the client under its armed timer).
+TEST(OomE2EDestroy, DestroyNeedsNoMemory)
+{
+    rtm_test::RtmdProcess rtmd;
+    ASSERT_TRUE(rtmd.started());
+    for (int i = 0; i < 5; i++) {
+        auto a = std::make_unique<Client>(rtmd.address());
+        ASSERT_EQ(0, a->Login("alice"));
+        Waiter w;
+        rtm_message m = {};
+        m.type = RTM_MESSAGE_TYPE_TEXT;
+        m.text = "hello";
+        ASSERT_EQ(0, rtm_send_peer_message(a->get(), "bob", &m, Waiter::Done, &w));
+        if (i % 2 == 1) // the loop idle: the allocation is destroy's, if any
+            std::this_thread::sleep_for(milliseconds(50));
+        rtm__alloc_fail_nth(1);
+        a.reset(); // rtm_client_destroy
+        rtm__alloc_fail_nth(0);
+        ASSERT_TRUE(w.WaitDone(milliseconds(0))) << "destroy returned before the result";
+        EXPECT_EQ(1, w.Calls());
+        // Answered in time (unreachable: bob is not there), cut short by
+        // destroy, or failed by the allocation (when the loop thread took
+        // it, sending the message).
+        EXPECT_TRUE(w.code == RTM_PEER_MESSAGE_ERR_PEER_UNREACHABLE ||
+                    w.code == RTM_PEER_MESSAGE_ERR_NOT_INITIALIZED ||
+                    w.code == RTM_PEER_MESSAGE_ERR_FAILURE)
+            << w.code;
+    }
+}
+
 } // namespace

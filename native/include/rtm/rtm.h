@@ -56,8 +56,10 @@
  *     NOT_INITIALIZED (101), and an allocation failure for the operation
  *     itself returns the family's FAILURE code (1, but 2 for attributes;
  *     UNKNOWN for login, REJECTED for logout, which have no FAILURE).
- *     Running out of memory anywhere later (copying arguments, queueing,
- *     copying the answer) completes the operation with that same code.
+ *     Running out of memory later, copying the arguments, queueing the
+ *     operation or copying its answer, completes it with that same code; a
+ *     connection attempt that runs out of memory fails like a lost link,
+ *     and a login then ends as S5 says (TIMEOUT).
  *   - An operation called on a client that is being destroyed (from one of
  *     its callbacks) is refused with NOT_INITIALIZED (101).
  *   - rtm_client_destroy and rtm_channel_release complete every pending
