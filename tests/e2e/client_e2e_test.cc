@@ -596,6 +596,16 @@ TEST(ClientE2E, OlderStructsWorkNewerOnesAreCheckedWhole)
     newer_ch.unknown = nullptr;
     EXPECT_NE(nullptr, rtm_channel_create(c, "other", &newer_ch.cb, nullptr));
 
+    // A size no version can have (not a multiple of a pointer, or far
+    // larger than any): garbage, never read that far.
+    rtm_config odd;
+    rtm_config_init(&odd);
+    odd.app_id = "e2e-app";
+    odd.size = sizeof(rtm_config) + 1;
+    EXPECT_EQ(RTM_EINVAL, rtm_client_create(&odd, &n));
+    odd.size = size_t{1} << 40;
+    EXPECT_EQ(RTM_EINVAL, rtm_client_create(&odd, &n));
+
     // Zeroed by hand, never initialised: no size, refused.
     rtm_config zeroed;
     std::memset(&zeroed, 0, sizeof(zeroed));
