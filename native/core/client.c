@@ -250,21 +250,18 @@ fail:
     return rc;
 }
 
-/* On the loop thread: the client leaves the loop. */
-static void rtm__client_shutdown(void *arg)
-{
-    rtm_client *c = arg;
-    rtm__session_shutdown(c->session, rtm__now());
-    rtm__driver_stop(c);
-    rtm__session_free(c->session);
-    c->session = NULL;
-}
+/* What rtm_client_destroy waits on: the end of the client. */
+struct rtm__waiter {
+    pthread_mutex_t lock;
+    pthread_cond_t done_cond;
+    bool done;
+};
 
-/* After the last event: on the destroying thread, or on a callback thread
- * when destroyed from inside a callback. */
+/* After the close callback, on a callback thread: the memory goes. */
 static void rtm__client_free(void *arg)
 {
     rtm_client *c = arg;
+    rtm__waiter *w = c->destroyer;
     if (c->default_loop)
         rtm__loop_default_release();
     else
@@ -273,26 +270,98 @@ static void rtm__client_free(void *arg)
     pthread_mutex_destroy(&c->lock);
     pthread_mutex_destroy(&c->params_lock);
     free(c);
+    if (w != NULL) {
+        pthread_mutex_lock(&w->lock);
+        w->done = true;
+        pthread_cond_signal(&w->done_cond);
+        pthread_mutex_unlock(&w->lock);
+    }
+}
+
+/* The client's last event: its close callback, then the dispatcher closes
+ * behind it (from inside its own callback: once this returns) and frees the
+ * client. */
+static void rtm__client_closed_run(void *arg, bool closing)
+{
+    rtm_client *c = arg;
+    if (c->close_cb != NULL)
+        c->close_cb(c, c->close_closure);
+    rtm__dispatch_close(c->dispatch, rtm__client_free, c);
+}
+
+/* On the loop thread, after every command posted before the close: the
+ * client logs out and leaves the loop. Its pending operations get 101,
+ * then each channel it took its on_closed, then the client its close
+ * callback, all in that order on its dispatcher. */
+static void rtm__client_shutdown(void *arg)
+{
+    rtm_client *c = arg;
+    rtm__log(c, RTM_LOG_INFO, "closing");
+    rtm__session_shutdown(c->session, rtm__now());
+    rtm__driver_stop(c);
+    rtm__session_free(c->session);
+    c->session = NULL;
+    pthread_mutex_lock(&c->lock);
+    rtm_channel *ch = c->closing_channels;
+    c->closing_channels = NULL;
+    pthread_mutex_unlock(&c->lock);
+    while (ch != NULL) {
+        rtm_channel *next = ch->next;
+        rtm__ev_channel_closed(ch);
+        ch = next;
+    }
+    rtm__dispatch_post_event(c->dispatch, &c->close_event, rtm__client_closed_run, c);
+}
+
+/* rtm_client_close, with the waiter of a destroy. */
+static int rtm__close(rtm_client *c, rtm_close_cb cb, void *closure, rtm__waiter *w)
+{
+    pthread_mutex_lock(&c->lock);
+    if (atomic_load(&c->destroying)) {
+        pthread_mutex_unlock(&c->lock);
+        return RTM_ECLOSED;
+    }
+    atomic_store(&c->destroying, true);
+    c->close_cb = cb;
+    c->close_closure = closure;
+    c->destroyer = w;
+    c->closing_channels = c->channels;
+    c->channels = NULL;
+    for (rtm_channel *ch = c->closing_channels; ch != NULL; ch = ch->next)
+        atomic_store(&ch->released, true);
+    /* Every command posted before this one runs first. */
+    rtm__loop_post_task(c->loop, &c->close_task, rtm__client_shutdown, c);
+    /* c may be gone once this is unlocked. */
+    pthread_mutex_unlock(&c->lock);
+    return RTM_OK;
+}
+
+int rtm_client_close(rtm_client *c, rtm_close_cb cb, void *closure)
+{
+    if (c == NULL)
+        return RTM_EINVAL;
+    return rtm__close(c, cb, closure, NULL);
 }
 
 void rtm_client_destroy(rtm_client *c)
 {
-    if (c == NULL || atomic_exchange(&c->destroying, true))
+    if (c == NULL)
         return;
-    rtm__log(c, RTM_LOG_INFO, "destroying");
-    /* Every command posted before this one runs first. */
-    rtm__loop_call(c->loop, rtm__client_shutdown, c);
-    pthread_mutex_lock(&c->lock);
-    rtm_channel *ch = c->channels;
-    c->channels = NULL;
-    pthread_mutex_unlock(&c->lock);
-    while (ch != NULL) {
-        rtm_channel *next = ch->next;
-        atomic_store(&ch->released, true);
-        rtm__channel_unref(ch);
-        ch = next;
+    /* From one of its own callbacks the end cannot be waited for: it comes
+     * once that callback has returned. */
+    if (rtm__dispatch_on_thread(c->dispatch)) {
+        rtm__close(c, NULL, NULL, NULL);
+        return;
     }
-    rtm__dispatch_close(c->dispatch, rtm__client_free, c);
+    rtm__waiter w = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false};
+    if (rtm__close(c, NULL, NULL, &w) == RTM_OK) {
+        pthread_mutex_lock(&w.lock);
+        while (!w.done)
+            pthread_cond_wait(&w.done_cond, &w.lock);
+        pthread_mutex_unlock(&w.lock);
+    }
+    pthread_cond_destroy(&w.done_cond);
+    pthread_mutex_destroy(&w.lock);
 }
 
 int rtm_client_set_parameters(rtm_client *c, const char *json)

@@ -40,7 +40,10 @@ struct rtm_channel {
     /* The command that tells the loop the channel is released, made with
      * the channel so that releasing it cannot fail; NULL once posted. */
     rtm__cmd *release;
+    rtm__event close_event;     /* its on_closed, the channel's last event */
 };
+
+typedef struct rtm__waiter rtm__waiter;
 
 struct rtm_client {
     rtm_loop *loop;
@@ -74,9 +77,22 @@ struct rtm_client {
     char tls_ctx_ca[RTM__TLS_PATH_MAX]; /* the rtm.tls_ca_file it trusts */
     uint64_t rng;
 
-    /* Channel registry and user_id, any thread. */
+    /* Channel registry and user_id, any thread. Closing is decided under
+     * it too (destroying, with the channels taken from the registry), so
+     * that a channel is released by its own call or by the client's close,
+     * never by both. */
     pthread_mutex_t lock;
     rtm_channel *channels;
+
+    /* rtm_client_close: the callback to call last, the channels it took,
+     * and the places its steps take in the loop's and the dispatcher's
+     * queues, kept here so that closing needs no memory. */
+    rtm_close_cb close_cb;
+    void *close_closure;
+    rtm_channel *closing_channels;
+    rtm__waiter *destroyer;     /* rtm_client_destroy waiting for the end */
+    rtm__task close_task;
+    rtm__event close_event;
 };
 
 /* ------------------------------------------------------------------ */
@@ -188,6 +204,8 @@ struct rtm__cmd {
     char **keys;            /* owned copies */
     size_t nkeys;
     bool notify;            /* channel attributes: notify the members */
+    rtm_channel *channel;   /* RELEASE_CHANNEL: the channel, with the
+                             * registry's reference */
     rtm__task task;         /* its place in the loop's queue */
 };
 
@@ -208,8 +226,9 @@ rtm__op *rtm__op_new(rtm_client *c, rtm_channel *ch, rtm__op_kind kind, rtm__cal
  * returns the code. */
 int rtm__refuse(rtm_client *c, rtm__op *op, int code);
 /* Posts cmd for op, or completes op at once when it cannot be posted and
- * returns the code: NOT_INITIALIZED (101) while the client is being
- * destroyed, the family's FAILURE when cmd is NULL (out of memory). */
+ * returns the code: the family's FAILURE when cmd is NULL (out of memory).
+ * On a client that is closing, frees both and returns NOT_INITIALIZED (101)
+ * with no callback: the close callback stays the last one (rtm.h). */
 int rtm__submit(rtm_client *c, rtm__cmd *cmd, rtm__op *op);
 
 /* ------------------------------------------------------------------ */
@@ -231,6 +250,9 @@ void rtm__ev_token_expired(void *ud);
 void rtm__ev_token_will_expire(void *ud, uint32_t seconds_left);
 void rtm__ev_peer_states(void *ud, const Rtm__Wire__PeerStateEvent *e);
 void rtm__ev_channel_attributes(void *ud, const Rtm__Wire__ChannelAttributesEvent *e);
+/* The channel's on_closed, after its results; drops the reference the
+ * registry held. */
+void rtm__ev_channel_closed(rtm_channel *ch);
 
 /* ------------------------------------------------------------------ */
 /* The driver (driver.c), loop thread only                             */

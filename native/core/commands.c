@@ -67,7 +67,8 @@ static void rtm__cmd_run(void *arg)
         rtm__session_get_members(s, now, op, cmd->a);
         break;
     case RTM__CMD_RELEASE_CHANNEL:
-        rtm__session_release_channel(s, now, cmd->a);
+        rtm__session_release_channel(s, now, cmd->a); /* its operations: 101 */
+        rtm__ev_channel_closed(cmd->channel);
         break;
     case RTM__CMD_PARAMS:
         c->params = cmd->params;
@@ -132,20 +133,32 @@ rtm__op *rtm__op_new(rtm_client *c, rtm_channel *ch, rtm__op_kind kind, rtm__cal
     return op;
 }
 
+/* Frees op unanswered (a call on a closing client). */
+static void rtm__op_discard(rtm__op *op)
+{
+    if (op->channel != NULL)
+        rtm__channel_unref(op->channel);
+    free(op);
+}
+
 int rtm__refuse(rtm_client *c, rtm__op *op, int code)
 {
+    if (atomic_load(&c->destroying)) {
+        rtm__op_discard(op);
+        return RTM_LOGIN_ERR_NOT_INITIALIZED; /* 101 in every family */
+    }
     rtm__complete(c, op, code, NULL);
     return code;
 }
 
 int rtm__submit(rtm_client *c, rtm__cmd *cmd, rtm__op *op)
 {
-    if (cmd == NULL)
-        return rtm__refuse(c, op, rtm__failure_code(op->kind));
-    if (atomic_load(&c->destroying)) {
+    if (cmd != NULL && atomic_load(&c->destroying)) {
         rtm__cmd_free(cmd);
-        return rtm__refuse(c, op, RTM_LOGIN_ERR_NOT_INITIALIZED); /* 101 in every family */
+        cmd = NULL;
     }
+    if (cmd == NULL) /* rtm__refuse answers 101 for a closing client */
+        return rtm__refuse(c, op, rtm__failure_code(op->kind));
     rtm__cmd_post(c, cmd);
     return 0;
 }

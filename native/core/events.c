@@ -14,6 +14,14 @@
 #include "alloc.h"
 #include "client.h"
 
+/* Whether an event of c is dropped: the dispatcher is closing, or c is
+ * (rtm_client_close: what had not started is not delivered). Results are
+ * never dropped. */
+static bool rtm__dropped(rtm_client *c, bool closing)
+{
+    return closing || atomic_load(&c->destroying);
+}
+
 static void rtm__chattrs_free(rtm__chattrs *v)
 {
     for (size_t i = 0; i < v->count; i++) {
@@ -260,7 +268,7 @@ static void rtm__state_run(void *arg, bool closing)
 {
     rtm__state_event *e = arg;
     rtm_client *c = e->client;
-    if (!closing && c->cb.on_connection_state_changed != NULL)
+    if (!rtm__dropped(c, closing) && c->cb.on_connection_state_changed != NULL)
         c->cb.on_connection_state_changed(c, e->state, e->reason, c->closure);
     free(e);
 }
@@ -335,7 +343,7 @@ static void rtm__message_run(void *arg, bool closing)
     rtm__message_event *e = arg;
     rtm_client *c = e->client;
     rtm_channel *ch = e->channel;
-    if (closing || (ch != NULL && atomic_load(&ch->released))) {
+    if (rtm__dropped(c, closing) || (ch != NULL && atomic_load(&ch->released))) {
         rtm__message_event_free(e);
         return;
     }
@@ -477,7 +485,7 @@ static void rtm__replay_run(void *arg, bool closing)
 {
     rtm__replay_event *e = arg;
     rtm_client *c = e->client;
-    if (!closing && c->cb.on_replay_done != NULL)
+    if (!rtm__dropped(c, closing) && c->cb.on_replay_done != NULL)
         c->cb.on_replay_done(c, &e->info, c->closure);
     free(e);
 }
@@ -510,9 +518,10 @@ static void rtm__token_run(void *arg, bool closing)
 {
     rtm__token_event *e = arg;
     rtm_client *c = e->client;
-    if (!closing && e->expired && c->cb.on_token_expired != NULL)
+    bool deliver = !rtm__dropped(c, closing);
+    if (deliver && e->expired && c->cb.on_token_expired != NULL)
         c->cb.on_token_expired(c, c->closure);
-    else if (!closing && !e->expired && c->cb.on_token_privilege_will_expire != NULL)
+    else if (deliver && !e->expired && c->cb.on_token_privilege_will_expire != NULL)
         c->cb.on_token_privilege_will_expire(c, e->seconds_left, c->closure);
     free(e);
 }
@@ -565,7 +574,7 @@ static void rtm__presence_run(void *arg, bool closing)
     rtm_peer_status *peers = rtm__peer_status_list(e->users, e->states, e->n);
     if (peers == NULL && e->n)
         rtm__log(c, RTM_LOG_ERROR, "out of memory: a presence change is lost");
-    else if (!closing && c->cb.on_peers_online_status_changed != NULL)
+    else if (!rtm__dropped(c, closing) && c->cb.on_peers_online_status_changed != NULL)
         c->cb.on_peers_online_status_changed(c, peers, e->n, c->closure);
     free(peers);
     rtm__presence_event_free(e);
@@ -602,7 +611,8 @@ static void rtm__chattrs_run(void *arg, bool closing)
 {
     rtm__chattrs_event *e = arg;
     rtm_channel *ch = e->channel;
-    if (!closing && !atomic_load(&ch->released) && ch->cb.on_attributes_updated != NULL)
+    if (!rtm__dropped(ch->client, closing) && !atomic_load(&ch->released) &&
+        ch->cb.on_attributes_updated != NULL)
         ch->cb.on_attributes_updated(ch, e->list.items, e->list.count, ch->closure);
     rtm__chattrs_event_free(e);
 }
@@ -624,4 +634,20 @@ void rtm__ev_channel_attributes(void *ud, const Rtm__Wire__ChannelAttributesEven
         rtm__chattrs_event_free(e);
     }
     rtm__log(c, RTM_LOG_ERROR, "out of memory: a channel attributes event is lost");
+}
+
+static void rtm__channel_closed_run(void *arg, bool closing)
+{
+    /* Runs closing or not, like a result: the application frees the
+     * channel's closure there. */
+    rtm_channel *ch = arg;
+    if (ch->cb.on_closed != NULL)
+        ch->cb.on_closed(ch, ch->closure);
+    rtm__channel_unref(ch);
+}
+
+void rtm__ev_channel_closed(rtm_channel *ch)
+{
+    rtm__dispatch_post_event(ch->client->dispatch, &ch->close_event, rtm__channel_closed_run,
+                             ch);
 }

@@ -108,38 +108,6 @@ int rtm__loop_post(rtm_loop *l, rtm__task_fn fn, void *arg)
     return 0;
 }
 
-typedef struct {
-    rtm__task_fn fn;
-    void *arg;
-    pthread_mutex_t lock;
-    pthread_cond_t cond;
-    bool done;
-    rtm__task task;           /* on the caller's stack: the call cannot fail */
-} rtm__sync_call;
-
-static void rtm__sync_run(void *arg)
-{
-    rtm__sync_call *c = arg;
-    c->fn(c->arg);
-    pthread_mutex_lock(&c->lock);
-    c->done = true;
-    pthread_cond_signal(&c->cond);
-    pthread_mutex_unlock(&c->lock);
-}
-
-void rtm__loop_call(rtm_loop *l, rtm__task_fn fn, void *arg)
-{
-    rtm__sync_call c = { fn, arg, PTHREAD_MUTEX_INITIALIZER,
-                         PTHREAD_COND_INITIALIZER, false, { 0 } };
-    rtm__loop_push(l, &c.task, rtm__sync_run, &c, false);
-    pthread_mutex_lock(&c.lock);
-    while (!c.done)
-        pthread_cond_wait(&c.cond, &c.lock);
-    pthread_mutex_unlock(&c.lock);
-    pthread_cond_destroy(&c.cond);
-    pthread_mutex_destroy(&c.lock);
-}
-
 struct event_base *rtm__loop_base(rtm_loop *l)
 {
     return l->base;

@@ -32,11 +32,6 @@ typedef struct rtm__task {
 
 void rtm__loop_post_task(rtm_loop *loop, rtm__task *t, rtm__task_fn fn, void *arg);
 
-/* Runs fn(arg) on the loop thread and waits until it has returned. Cannot
- * fail: it allocates nothing (what destroying a client needs). Must not be
- * called from the loop thread. */
-void rtm__loop_call(rtm_loop *loop, rtm__task_fn fn, void *arg);
-
 struct event_base *rtm__loop_base(rtm_loop *loop);
 struct evdns_base *rtm__loop_dns(rtm_loop *loop);
 

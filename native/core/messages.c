@@ -96,13 +96,14 @@ rtm_channel *rtm_channel_create(rtm_client *c, const char *channel_id,
     atomic_init(&ch->refs, 1);
     atomic_init(&ch->released, false);
     pthread_mutex_lock(&c->lock);
-    for (rtm_channel *it = c->channels; it != NULL; it = it->next) {
-        if (strcmp(it->id, channel_id) == 0) {
-            pthread_mutex_unlock(&c->lock);
-            rtm__cmd_free(ch->release);
-            free(ch);
-            return NULL;
-        }
+    bool taken = atomic_load(&c->destroying); /* closed meanwhile */
+    for (rtm_channel *it = c->channels; !taken && it != NULL; it = it->next)
+        taken = strcmp(it->id, channel_id) == 0;
+    if (taken) {
+        pthread_mutex_unlock(&c->lock);
+        rtm__cmd_free(ch->release);
+        free(ch);
+        return NULL;
     }
     ch->next = c->channels;
     c->channels = ch;
@@ -125,7 +126,9 @@ rtm_client *rtm_channel_client(const rtm_channel *ch)
 static int rtm__channel_op(rtm_channel *ch, rtm__cmd_kind kind, rtm__op_kind op_kind,
                            rtm__callback cb, void *closure, const rtm_message *msg)
 {
-    if (ch == NULL)
+    /* A released channel is used only by a callback still due (rtm.h):
+     * refused, with no callback. */
+    if (ch == NULL || atomic_load(&ch->released))
         return RTM_JOIN_CHANNEL_ERR_NOT_INITIALIZED;
     rtm_client *c = ch->client;
     rtm__op *op = rtm__op_new(c, ch, op_kind, cb, closure);
@@ -167,22 +170,27 @@ int rtm_channel_get_members(rtm_channel *ch, rtm_members_cb cb, void *closure)
 
 void rtm_channel_release(rtm_channel *ch)
 {
-    if (ch == NULL || atomic_exchange(&ch->released, true))
+    if (ch == NULL)
         return;
     rtm_client *c = ch->client;
+    /* Under the client's lock, like its close: the channel is released by
+     * one of the two, and its release command is queued before the
+     * client's close, if any. */
     pthread_mutex_lock(&c->lock);
+    if (atomic_load(&ch->released)) {
+        pthread_mutex_unlock(&c->lock);
+        return;
+    }
+    atomic_store(&ch->released, true);
     for (rtm_channel **pp = &c->channels; *pp; pp = &(*pp)->next) {
         if (*pp == ch) {
             *pp = ch->next;
             break;
         }
     }
+    rtm__cmd *cmd = ch->release;
+    ch->release = NULL;
+    cmd->channel = ch; /* with the registry's reference, to on_closed */
+    rtm__cmd_post(c, cmd);
     pthread_mutex_unlock(&c->lock);
-    /* Destroying, the client leaves every channel itself. */
-    if (!atomic_load(&c->destroying)) {
-        rtm__cmd *cmd = ch->release;
-        ch->release = NULL;
-        rtm__cmd_post(c, cmd);
-    }
-    rtm__channel_unref(ch);
 }

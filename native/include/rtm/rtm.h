@@ -60,13 +60,26 @@
  *     operation or copying its answer, completes it with that same code; a
  *     connection attempt that runs out of memory fails like a lost link,
  *     and a login then ends as S5 says (TIMEOUT).
- *   - An operation called on a client that is being destroyed (from one of
- *     its callbacks) is refused with NOT_INITIALIZED (101).
- *   - rtm_client_destroy and rtm_channel_release complete every pending
- *     operation of theirs with the family's NOT_INITIALIZED (101) code, so
- *     closures can always be freed in the callback: destroy before it
- *     returns (or, called from a callback, once that callback returns),
- *     release shortly after, as callbacks of the client.
+ *   - rtm_client_close (and rtm_client_destroy) and rtm_channel_release
+ *     complete every pending operation of theirs with the family's
+ *     NOT_INITIALIZED (101) code, so closures can always be freed in the
+ *     callback.
+ *
+ * Lifetime (the rule of libuv's uv_close)
+ *   - Closing a client (rtm_client_close) or a channel (rtm_channel_release)
+ *     is asynchronous. Every pending operation of it first gets its result,
+ *     exactly once; then comes its close callback (the client's cb, the
+ *     channel's on_closed), the last callback that handle ever gets; the
+ *     memory is freed when it returns. A client's channels end before it:
+ *     their on_closed before its cb.
+ *   - Between the close and its callback the handle is still valid: an
+ *     operation called on it is refused with NOT_INITIALIZED (101) and no
+ *     callback, so that the close callback stays the last (the one case
+ *     where 101 is returned, as for a NULL handle); other calls return
+ *     RTM_ECLOSED or NULL. From the close callback on it must not be used.
+ *   - rtm_client_destroy is the blocking form, for C programs: it closes and
+ *     waits for the end, except from inside one of the client's own
+ *     callbacks, where it returns at once.
  */
 #ifndef RTM_H
 #define RTM_H
@@ -269,6 +282,11 @@ typedef struct rtm_channel_callbacks {
     void (*on_attributes_updated)(rtm_channel *channel,
                                   const rtm_channel_attribute *attributes,
                                   size_t count, void *closure);
+    /* The channel's last callback (Lifetime, above): after
+     * rtm_channel_release or the client's close, once every operation of
+     * the channel has had its result. The handle is freed when it returns:
+     * free the closure here. */
+    void (*on_closed)(rtm_channel *channel, void *closure);
 } rtm_channel_callbacks;
 
 /* Zeroes *cb and sets its size (Versions, above). */
@@ -326,14 +344,28 @@ int rtm_loop_destroy(rtm_loop *loop);
  */
 int rtm_client_create(const rtm_config *config, rtm_client **out);
 
+/* The last callback of a closed client (rtm_client_close). */
+typedef void (*rtm_close_cb)(rtm_client *client, void *closure);
+
 /*
- * Stops the client: logs out if logged in (without a state callback),
- * completes pending operations with NOT_INITIALIZED, releases its channels,
- * and frees it. Events not yet delivered are dropped; no callback of this
- * client runs after it returns. When called from one of this client's own
- * callbacks, the pending results run once that callback returns, and then
- * the memory is freed. The client and its channels must not be used by any
- * thread once destroy has been called.
+ * Closes the client, asynchronously (Lifetime, above): logs out if logged
+ * in (without a state callback), completes every pending operation with
+ * NOT_INITIALIZED (101), ends its channels (each gets its on_closed), and
+ * then calls cb (NULL: nothing), the client's last callback; the memory is
+ * freed when it returns. Events that had not started are dropped. From any
+ * thread, one of the client's own callbacks included. Returns RTM_OK, or
+ * RTM_ECLOSED when the client was already closing (cb is not called), or
+ * RTM_EINVAL for NULL.
+ */
+int rtm_client_close(rtm_client *client, rtm_close_cb cb, void *closure);
+
+/*
+ * Closes the client (rtm_client_close) and waits until it is freed: no
+ * callback of this client runs after it returns. Called from one of this
+ * client's own callbacks it cannot wait: it returns at once, and the
+ * pending results, the on_closed of its channels and the end follow once
+ * that callback returns. The client and its channels must not be used
+ * once destroy has returned.
  */
 void rtm_client_destroy(rtm_client *client);
 
@@ -669,10 +701,14 @@ int rtm_channel_get_members(rtm_channel *channel, rtm_members_cb cb,
                             void *closure);
 
 /*
- * release: leaves the channel if joined (the other members see it leave),
- * completes its pending operations with NOT_INITIALIZED, drops its events
- * not yet delivered, and frees the handle (a result callback still to come
- * may receive it, but must not use it). Its id can be created again at once.
+ * release: closes the channel, asynchronously (Lifetime, above): leaves it
+ * if joined (the other members see it leave), completes its pending
+ * operations with NOT_INITIALIZED, drops its events not yet delivered, and
+ * then calls its on_closed, its last callback; the handle is freed when
+ * that returns. A result callback still to come may receive the handle,
+ * but calls on it are refused (101, with no callback). Its id can be
+ * created again at once. Nothing happens for a channel already released,
+ * or ended by its client's close.
  */
 void rtm_channel_release(rtm_channel *channel);
 
