@@ -252,6 +252,7 @@ fail:
 
 /* What rtm_client_destroy waits on: the end of the client. */
 struct rtm__waiter {
+    rtm__waiter *next;
     pthread_mutex_t lock;
     pthread_cond_t done_cond;
     bool done;
@@ -261,20 +262,22 @@ struct rtm__waiter {
 static void rtm__client_free(void *arg)
 {
     rtm_client *c = arg;
-    rtm__waiter *w = c->destroyer;
+    pthread_mutex_lock(&c->lock);
+    rtm__waiter *w = c->waiters;
+    pthread_mutex_unlock(&c->lock);
     if (c->default_loop)
         rtm__loop_default_release();
-    else
-        rtm__loop_unref(c->loop);
     rtm__logfile_free(c->logfile);
     pthread_mutex_destroy(&c->lock);
     pthread_mutex_destroy(&c->params_lock);
     free(c);
-    if (w != NULL) {
+    while (w != NULL) {
+        rtm__waiter *next = w->next; /* w is gone once signalled */
         pthread_mutex_lock(&w->lock);
         w->done = true;
         pthread_cond_signal(&w->done_cond);
         pthread_mutex_unlock(&w->lock);
+        w = next;
     }
 }
 
@@ -284,6 +287,10 @@ static void rtm__client_free(void *arg)
 static void rtm__client_closed_run(void *arg, bool closing)
 {
     rtm_client *c = arg;
+    /* An application's loop is the client's no more: told the client is
+     * closed, the application may destroy it. */
+    if (!c->default_loop)
+        rtm__loop_unref(c->loop);
     if (c->close_cb != NULL)
         c->close_cb(c, c->close_closure);
     rtm__dispatch_close(c->dispatch, rtm__client_free, c);
@@ -313,10 +320,15 @@ static void rtm__client_shutdown(void *arg)
     rtm__dispatch_post_event(c->dispatch, &c->close_event, rtm__client_closed_run, c);
 }
 
-/* rtm_client_close, with the waiter of a destroy. */
+/* rtm_client_close; w (when not NULL) waits for the end, even of a close
+ * already under way. */
 static int rtm__close(rtm_client *c, rtm_close_cb cb, void *closure, rtm__waiter *w)
 {
     pthread_mutex_lock(&c->lock);
+    if (w != NULL) {
+        w->next = c->waiters;
+        c->waiters = w;
+    }
     if (atomic_load(&c->destroying)) {
         pthread_mutex_unlock(&c->lock);
         return RTM_ECLOSED;
@@ -324,7 +336,6 @@ static int rtm__close(rtm_client *c, rtm_close_cb cb, void *closure, rtm__waiter
     atomic_store(&c->destroying, true);
     c->close_cb = cb;
     c->close_closure = closure;
-    c->destroyer = w;
     c->closing_channels = c->channels;
     c->channels = NULL;
     for (rtm_channel *ch = c->closing_channels; ch != NULL; ch = ch->next)
@@ -343,25 +354,28 @@ int rtm_client_close(rtm_client *c, rtm_close_cb cb, void *closure)
     return rtm__close(c, cb, closure, NULL);
 }
 
-void rtm_client_destroy(rtm_client *c)
+int rtm_client_close_wait(rtm_client *c, rtm_close_cb cb, void *closure)
 {
     if (c == NULL)
-        return;
+        return RTM_EINVAL;
     /* From one of its own callbacks the end cannot be waited for: it comes
      * once that callback has returned. */
-    if (rtm__dispatch_on_thread(c->dispatch)) {
-        rtm__close(c, NULL, NULL, NULL);
-        return;
-    }
-    rtm__waiter w = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false};
-    if (rtm__close(c, NULL, NULL, &w) == RTM_OK) {
-        pthread_mutex_lock(&w.lock);
-        while (!w.done)
-            pthread_cond_wait(&w.done_cond, &w.lock);
-        pthread_mutex_unlock(&w.lock);
-    }
+    if (rtm__dispatch_on_thread(c->dispatch))
+        return rtm__close(c, cb, closure, NULL);
+    rtm__waiter w = {NULL, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false};
+    int rc = rtm__close(c, cb, closure, &w); /* RTM_ECLOSED: waits all the same */
+    pthread_mutex_lock(&w.lock);
+    while (!w.done)
+        pthread_cond_wait(&w.done_cond, &w.lock);
+    pthread_mutex_unlock(&w.lock);
     pthread_cond_destroy(&w.done_cond);
     pthread_mutex_destroy(&w.lock);
+    return rc;
+}
+
+void rtm_client_destroy(rtm_client *c)
+{
+    rtm_client_close_wait(c, NULL, NULL);
 }
 
 int rtm_client_set_parameters(rtm_client *c, const char *json)
@@ -377,12 +391,17 @@ int rtm_client_set_parameters(rtm_client *c, const char *json)
     rtm__params next = c->params_set;
     if (rtm__params_apply_json(&next, json, err, sizeof(err)) != 0) {
         rc = RTM_EINVAL;
-    } else if (atomic_load(&c->destroying)) {
-        rc = RTM_ECLOSED;
     } else {
-        cmd->params = next; /* cmd is the loop's once posted */
-        rtm__cmd_post(c, cmd);
-        c->params_set = next; /* the loop applies them in this order */
+        /* Under c->lock, as the close decides: nothing queued behind it. */
+        pthread_mutex_lock(&c->lock);
+        if (atomic_load(&c->destroying)) {
+            rc = RTM_ECLOSED;
+        } else {
+            cmd->params = next; /* cmd is the loop's once posted */
+            rtm__cmd_post(c, cmd);
+            c->params_set = next; /* the loop applies them in this order */
+        }
+        pthread_mutex_unlock(&c->lock);
     }
     pthread_mutex_unlock(&c->params_lock);
     if (rc == RTM_EINVAL)
@@ -476,8 +495,13 @@ void rtm_network_changed(rtm_client *c)
     if (c == NULL)
         return;
     rtm__cmd *cmd = rtm__cmd_new(c, RTM__CMD_NETWORK_CHANGED, NULL, NULL, NULL);
-    if (cmd != NULL && atomic_load(&c->destroying))
-        rtm__cmd_free(cmd);
-    else if (cmd != NULL)
+    if (cmd == NULL)
+        return;
+    pthread_mutex_lock(&c->lock); /* as the close decides */
+    bool closing = atomic_load(&c->destroying);
+    if (!closing)
         rtm__cmd_post(c, cmd);
+    pthread_mutex_unlock(&c->lock);
+    if (closing)
+        rtm__cmd_free(cmd);
 }

@@ -90,7 +90,7 @@ struct rtm_client {
     rtm_close_cb close_cb;
     void *close_closure;
     rtm_channel *closing_channels;
-    rtm__waiter *destroyer;     /* rtm_client_destroy waiting for the end */
+    rtm__waiter *waiters;       /* rtm_client_close_wait, waiting for the end */
     rtm__task close_task;
     rtm__event close_event;
 };

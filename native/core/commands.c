@@ -141,25 +141,45 @@ static void rtm__op_discard(rtm__op *op)
     free(op);
 }
 
+/* Whether op's handle is closing (must hold c->lock). */
+static bool rtm__closing(const rtm_client *c, const rtm__op *op)
+{
+    return atomic_load(&c->destroying) ||
+           (op->channel != NULL && atomic_load(&op->channel->released));
+}
+
+/*
+ * The checks and posts below happen under c->lock, as the close decides,
+ * so that nothing is queued behind a close: a command behind the client's
+ * shutdown would run without a session, a result behind the close event
+ * after the close callback (rtm.h, "Lifetime").
+ */
 int rtm__refuse(rtm_client *c, rtm__op *op, int code)
 {
-    if (atomic_load(&c->destroying)) {
+    pthread_mutex_lock(&c->lock);
+    if (rtm__closing(c, op)) {
+        pthread_mutex_unlock(&c->lock);
         rtm__op_discard(op);
         return RTM_LOGIN_ERR_NOT_INITIALIZED; /* 101 in every family */
     }
-    rtm__complete(c, op, code, NULL);
+    rtm__complete(c, op, code, NULL); /* no answer to copy: it never logs */
+    pthread_mutex_unlock(&c->lock);
     return code;
 }
 
 int rtm__submit(rtm_client *c, rtm__cmd *cmd, rtm__op *op)
 {
-    if (cmd != NULL && atomic_load(&c->destroying)) {
-        rtm__cmd_free(cmd);
-        cmd = NULL;
-    }
-    if (cmd == NULL) /* rtm__refuse answers 101 for a closing client */
+    if (cmd == NULL) /* out of memory */
         return rtm__refuse(c, op, rtm__failure_code(op->kind));
+    pthread_mutex_lock(&c->lock);
+    if (rtm__closing(c, op)) {
+        pthread_mutex_unlock(&c->lock);
+        rtm__cmd_free(cmd);
+        rtm__op_discard(op);
+        return RTM_LOGIN_ERR_NOT_INITIALIZED;
+    }
     rtm__cmd_post(c, cmd);
+    pthread_mutex_unlock(&c->lock);
     return 0;
 }
 

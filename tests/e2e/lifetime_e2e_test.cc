@@ -304,6 +304,138 @@ INSTANTIATE_TEST_SUITE_P(From, LifetimeE2E,
                              return std::string(Name(i.param));
                          });
 
+// Calls from other threads racing the close: each is either queued before
+// it (one result, before the close callback) or refused with 101 and never
+// called back; none runs after the close callback. Fixed after a review: a
+// call that checked the flag before the close and posted after it ran with
+// no session, or answered after the close callback.
+struct Racer {
+    std::atomic<bool> closing{false};
+    std::atomic<int> threads_done{0};
+    std::atomic<int> results{0};
+    std::atomic<int> late_results{0}; // after the close callback
+    std::atomic<int> queued{0};
+    std::atomic<bool> closed{false};
+    int threads = 0;
+    static void OnResult(rtm_client *, int, void *closure)
+    {
+        auto *r = static_cast<Racer *>(closure);
+        r->results++;
+        if (r->closed)
+            r->late_results++;
+    }
+    static void OnMembers(rtm_channel *, int, const char *const *, size_t, void *closure)
+    {
+        OnResult(nullptr, 0, closure);
+    }
+    // A close callback (or on_closed) that holds the handle alive until the
+    // racing threads have stopped: they must not call a freed handle.
+    void WaitForThreads()
+    {
+        while (threads_done.load() < threads)
+            std::this_thread::sleep_for(milliseconds(1));
+    }
+    static void OnClosed(rtm_client *, void *closure)
+    {
+        auto *r = static_cast<Racer *>(closure);
+        r->WaitForThreads();
+        r->closed = true;
+    }
+    static void OnChannelClosed(rtm_channel *, void *closure)
+    {
+        auto *r = static_cast<Racer *>(closure);
+        r->WaitForThreads();
+        r->closed = true;
+    }
+};
+
+TEST(LifetimeE2ERace, CallsRacingTheCloseFromOtherThreads)
+{
+    rtm_test::RtmdProcess rtmd;
+    ASSERT_TRUE(rtmd.started());
+    for (int round = 0; round < 10; round++) {
+        Racer r;
+        r.threads = 2;
+        rtm_config cfg;
+        rtm_config_init(&cfg);
+        cfg.app_id = "e2e-app";
+        std::string params = "{\"rtm.server\":\"" + rtmd.address() + "\"}";
+        cfg.parameters = params.c_str();
+        rtm_client *c = nullptr;
+        ASSERT_EQ(RTM_OK, rtm_client_create(&cfg, &c));
+        Client::Waiter login;
+        rtm_login(c, nullptr, ("racer" + std::to_string(round)).c_str(), Client::Waiter::Done,
+                  &login);
+        ASSERT_EQ(0, login.Wait());
+        rtm_channel *ch = rtm_channel_create(c, "room", nullptr, nullptr);
+        ASSERT_NE(nullptr, ch);
+        static const rtm_message text = {RTM_MESSAGE_TYPE_TEXT, "race", nullptr, 0, nullptr,
+                                         0, false};
+        std::vector<std::thread> ts;
+        for (int t = 0; t < r.threads; t++) {
+            ts.emplace_back([&, t] {
+                for (;;) {
+                    int rc = t == 0 ? rtm_send_peer_message(c, "nobody", &text, Racer::OnResult,
+                                                            &r)
+                                    : rtm_channel_get_members(ch, Racer::OnMembers, &r);
+                    if (rc == RTM_PEER_MESSAGE_ERR_NOT_INITIALIZED)
+                        break;
+                    if (rc == 0)
+                        r.queued++;
+                }
+                r.threads_done++;
+            });
+        }
+        std::this_thread::sleep_for(milliseconds(5 + round * 3));
+        ASSERT_EQ(RTM_OK, rtm_client_close(c, Racer::OnClosed, &r));
+        for (auto &t : ts)
+            t.join();
+        for (int i = 0; i < 1000 && !r.closed; i++)
+            std::this_thread::sleep_for(milliseconds(10));
+        ASSERT_TRUE(r.closed);
+        std::this_thread::sleep_for(milliseconds(100));
+        EXPECT_EQ(r.queued.load(), r.results.load()) << "round " << round;
+        EXPECT_EQ(0, r.late_results.load()) << "round " << round;
+        EXPECT_GT(r.queued.load(), 0);
+    }
+}
+
+TEST(LifetimeE2ERace, ChannelCallsRacingItsReleaseFromAnotherThread)
+{
+    rtm_test::RtmdProcess rtmd;
+    ASSERT_TRUE(rtmd.started());
+    Client a(rtmd.address());
+    ASSERT_EQ(0, a.Login("alice"));
+    for (int round = 0; round < 10; round++) {
+        Racer r;
+        r.threads = 1;
+        rtm_channel_callbacks cb;
+        rtm_channel_callbacks_init(&cb);
+        cb.on_closed = Racer::OnChannelClosed;
+        rtm_channel *ch = rtm_channel_create(a.get(), "room", &cb, &r);
+        ASSERT_NE(nullptr, ch);
+        std::thread t([&] {
+            for (;;) {
+                int rc = rtm_channel_get_members(ch, Racer::OnMembers, &r);
+                if (rc == RTM_GET_MEMBERS_ERR_NOT_INITIALIZED)
+                    break;
+                if (rc == 0)
+                    r.queued++;
+            }
+            r.threads_done++;
+        });
+        std::this_thread::sleep_for(milliseconds(5 + round * 3));
+        rtm_channel_release(ch);
+        t.join();
+        for (int i = 0; i < 1000 && !r.closed; i++)
+            std::this_thread::sleep_for(milliseconds(10));
+        ASSERT_TRUE(r.closed);
+        std::this_thread::sleep_for(milliseconds(100));
+        EXPECT_EQ(r.queued.load(), r.results.load()) << "round " << round;
+        EXPECT_EQ(0, r.late_results.load()) << "round " << round;
+    }
+}
+
 // rtm_client_destroy stays the blocking form: when it returns, the client's
 // results have all run and nothing of it runs any more.
 TEST(LifetimeE2EDestroy, DestroyWaitsForTheEnd)
@@ -319,6 +451,29 @@ TEST(LifetimeE2EDestroy, DestroyWaitsForTheEnd)
         EXPECT_TRUE(w.WaitDone(milliseconds(0))) << "a result after destroy returned";
         EXPECT_EQ(1, w.Calls());
     }
+}
+
+// A destroy while a close is under way (another thread's) waits for the
+// end all the same.
+TEST(LifetimeE2EDestroy, DestroyAfterACloseWaitsForTheEnd)
+{
+    rtm_test::RtmdProcess rtmd;
+    ASSERT_TRUE(rtmd.started());
+    rtm_config cfg;
+    rtm_config_init(&cfg);
+    cfg.app_id = "e2e-app";
+    std::string params = "{\"rtm.server\":\"" + rtmd.address() + "\"}";
+    cfg.parameters = params.c_str();
+    rtm_client *c = nullptr;
+    ASSERT_EQ(RTM_OK, rtm_client_create(&cfg, &c));
+    std::atomic<bool> closed{false};
+    auto on_closed = [](rtm_client *, void *closure) {
+        std::this_thread::sleep_for(milliseconds(100)); // a slow close callback
+        static_cast<std::atomic<bool> *>(closure)->store(true);
+    };
+    ASSERT_EQ(RTM_OK, rtm_client_close(c, on_closed, &closed));
+    rtm_client_destroy(c);
+    EXPECT_TRUE(closed.load()) << "destroy returned before the close callback had run";
 }
 
 } // namespace

@@ -360,12 +360,17 @@ typedef void (*rtm_close_cb)(rtm_client *client, void *closure);
 int rtm_client_close(rtm_client *client, rtm_close_cb cb, void *closure);
 
 /*
- * Closes the client (rtm_client_close) and waits until it is freed: no
- * callback of this client runs after it returns. Called from one of this
- * client's own callbacks it cannot wait: it returns at once, and the
- * pending results, the on_closed of its channels and the end follow once
- * that callback returns. The client and its channels must not be used
- * once destroy has returned.
+ * rtm_client_close, then waits until the client is freed: its close
+ * callback has run and no callback of it runs after this returns. Called
+ * from one of this client's own callbacks it cannot wait: it returns at
+ * once, and the pending results, the on_closed of its channels, cb and the
+ * end follow once that callback returns. Returns as rtm_client_close.
+ */
+int rtm_client_close_wait(rtm_client *client, rtm_close_cb cb, void *closure);
+
+/*
+ * rtm_client_close_wait(client, NULL, NULL), for C programs: the client and
+ * its channels must not be used once it has returned.
  */
 void rtm_client_destroy(rtm_client *client);
 
