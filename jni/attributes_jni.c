@@ -133,7 +133,7 @@ static void jrtm_on_attributes(rtm_client *c, int code, const char *user_id,
                                void *closure)
 {
     jrtm_op *op = closure;
-    JNIEnv *env = jrtm_enter(c);
+    JNIEnv *env = jrtm_env();
     if (env != NULL && (*env)->PushLocalFrame(env, 8) == 0) {
         jobjectArray keys = NULL, values = NULL;
         if (code == 0) {
@@ -187,7 +187,7 @@ static void jrtm_on_channel_attributes(rtm_client *c, int code, const char *chan
                                        void *closure)
 {
     jrtm_op *op = closure;
-    JNIEnv *env = jrtm_enter(c);
+    JNIEnv *env = jrtm_env();
     if (env != NULL && (*env)->PushLocalFrame(env, 16) == 0) {
         jrtm_chattr_arrays a;
         memset(&a, 0, sizeof(a));
@@ -251,7 +251,7 @@ jint JNICALL jrtm_set_user_attributes(JNIEnv *env, jclass cls, jlong h,
     jint rc = -RTM_ATTRIBUTE_OPERATION_ERR_FAILURE;
     if (!jrtm_attrs_from_java(env, keys, values, &k, &v, &attrs, &n))
         return rc;
-    jrtm_op *op = jrtm_op_new(env, jc, pending);
+    jrtm_op *op = jrtm_op_new(env, pending);
     if (op == NULL) {
         (*env)->ExceptionClear(env);
     } else if (replace) {
@@ -276,7 +276,7 @@ jint JNICALL jrtm_delete_user_attributes(JNIEnv *env, jclass cls, jlong h,
         (*env)->ExceptionClear(env);
         return rc;
     }
-    jrtm_op *op = jrtm_op_new(env, jc, pending);
+    jrtm_op *op = jrtm_op_new(env, pending);
     if (op == NULL)
         (*env)->ExceptionClear(env);
     else
@@ -290,7 +290,7 @@ jint JNICALL jrtm_clear_user_attributes(JNIEnv *env, jclass cls, jlong h,
                                         jobject pending)
 {
     jrtm_client *jc = jrtm_client_of(h);
-    jrtm_op *op = jrtm_op_new(env, jc, pending);
+    jrtm_op *op = jrtm_op_new(env, pending);
     if (op == NULL) {
         (*env)->ExceptionClear(env);
         return -RTM_ATTRIBUTE_OPERATION_ERR_FAILURE;
@@ -342,7 +342,7 @@ static jint jrtm_get_attributes(JNIEnv *env, jlong h, jstring jid, jboolean by_k
         (*env)->ExceptionClear(env);
         goto done;
     }
-    jrtm_op *op = jrtm_op_new(env, jc, pending);
+    jrtm_op *op = jrtm_op_new(env, pending);
     if (op == NULL)
         (*env)->ExceptionClear(env);
     else
@@ -392,7 +392,7 @@ jint JNICALL jrtm_change_channel_attributes(JNIEnv *env, jclass cls, jlong h,
         (*env)->ExceptionClear(env);
         ok = false;
     }
-    jrtm_op *op = ok ? jrtm_op_new(env, jc, pending) : NULL;
+    jrtm_op *op = ok ? jrtm_op_new(env, pending) : NULL;
     rtm_channel_attribute_options opts = { notify == JNI_TRUE };
     if (op == NULL) {
         (*env)->ExceptionClear(env);

@@ -1,13 +1,7 @@
 /*
  * channel_jni.c: RtmChannel's natives over rtm_channel, and the channel's
- * C callbacks into Java.
- *
- * Lifetime of a jrtm_channel: created with the C channel; on release it is
- * marked released (under the client's deliver lock, so that no event of it
- * is in Java once release returns), the C channel is released, and the
- * record moves to the client's dead list. Records on that list are freed at
- * the end of one of the client's callbacks (an event that was already on its
- * way may still hold the pointer until then) or when the client is freed.
+ * C callbacks into Java. A jrtm_channel lives from its creation to its
+ * on_closed (after release, or the client's close): jrtm.h.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -24,44 +18,23 @@ static jrtm_channel *jrtm_channel_of(jlong h)
     return (jrtm_channel *)(intptr_t)h;
 }
 
-/* Starts a channel event: the env, with the deliver lock held, or NULL when
- * the channel was released (nothing to deliver). */
-static JNIEnv *jrtm_channel_enter(rtm_channel *ch, jrtm_channel *jch)
-{
-    JNIEnv *env = jrtm_enter(rtm_channel_client(ch));
-    pthread_mutex_lock(&jch->jc->deliver);
-    if (env == NULL || atomic_load(&jch->released)) {
-        pthread_mutex_unlock(&jch->jc->deliver);
-        jrtm_leave(env, jch->jc);
-        return NULL;
-    }
-    return env;
-}
-
-static void jrtm_channel_exit(JNIEnv *env, jrtm_channel *jch)
-{
-    jrtm_client *jc = jch->jc;
-    pthread_mutex_unlock(&jc->deliver);
-    jrtm_leave(env, jc); /* may free jch */
-}
 
 static void jrtm_on_channel_message(rtm_channel *ch, const rtm_message *msg,
                                     const char *from, void *closure)
 {
     jrtm_channel *jch = closure;
-    JNIEnv *env = jrtm_channel_enter(ch, jch);
+    JNIEnv *env = jrtm_env();
     if (env == NULL)
         return;
     jrtm_deliver_message(env, jch->self, jrtm.channel_on_message, msg, from,
                          "RtmChannelListener.onMessageReceived");
-    jrtm_channel_exit(env, jch);
 }
 
 static void jrtm_member_event(rtm_channel *ch, jrtm_channel *jch,
                               const char *user_id, jmethodID method,
                               const char *where)
 {
-    JNIEnv *env = jrtm_channel_enter(ch, jch);
+    JNIEnv *env = jrtm_env();
     if (env == NULL)
         return;
     if ((*env)->PushLocalFrame(env, 4) == 0) {
@@ -73,7 +46,6 @@ static void jrtm_member_event(rtm_channel *ch, jrtm_channel *jch,
     } else {
         jrtm_check(env, "PushLocalFrame");
     }
-    jrtm_channel_exit(env, jch);
 }
 
 static void jrtm_on_member_joined(rtm_channel *ch, const char *user_id,
@@ -93,19 +65,18 @@ static void jrtm_on_member_left(rtm_channel *ch, const char *user_id,
 static void jrtm_on_member_count(rtm_channel *ch, int count, void *closure)
 {
     jrtm_channel *jch = closure;
-    JNIEnv *env = jrtm_channel_enter(ch, jch);
+    JNIEnv *env = jrtm_env();
     if (env == NULL)
         return;
     (*env)->CallVoidMethod(env, jch->self, jrtm.channel_on_member_count, (jint)count);
     jrtm_check(env, "RtmChannelListener.onMemberCountUpdated");
-    jrtm_channel_exit(env, jch);
 }
 
 static void jrtm_on_attributes_updated(rtm_channel *ch, const rtm_channel_attribute *attrs,
                                        size_t count, void *closure)
 {
     jrtm_channel *jch = closure;
-    JNIEnv *env = jrtm_channel_enter(ch, jch);
+    JNIEnv *env = jrtm_env();
     if (env == NULL)
         return;
     if ((*env)->PushLocalFrame(env, 16) == 0) {
@@ -118,7 +89,17 @@ static void jrtm_on_attributes_updated(rtm_channel *ch, const rtm_channel_attrib
     } else {
         jrtm_check(env, "PushLocalFrame");
     }
-    jrtm_channel_exit(env, jch);
+}
+
+/* The channel's last callback: the record goes. */
+static void jrtm_on_channel_closed(rtm_channel *ch, void *closure)
+{
+    jrtm_channel *jch = closure;
+    JNIEnv *env = jrtm_env();
+    if (env != NULL) /* else the JVM is going away, and the reference with it */
+        (*env)->DeleteGlobalRef(env, jch->self);
+    free(jch);
+    atomic_fetch_sub(&jrtm_live_channels, 1);
 }
 
 jlong JNICALL jrtm_channel_create(JNIEnv *env, jclass cls, jlong h,
@@ -133,7 +114,6 @@ jlong JNICALL jrtm_channel_create(JNIEnv *env, jclass cls, jlong h,
     if (jch == NULL)
         goto fail;
     jch->jc = jc;
-    atomic_init(&jch->released, false);
     jch->self = (*env)->NewGlobalRef(env, self);
     if (jch->self == NULL)
         goto fail;
@@ -143,25 +123,11 @@ jlong JNICALL jrtm_channel_create(JNIEnv *env, jclass cls, jlong h,
         .on_member_joined = jrtm_on_member_joined,
         .on_member_left = jrtm_on_member_left,
         .on_member_count_updated = jrtm_on_member_count,
-        .on_attributes_updated = jrtm_on_attributes_updated};
-    /* Linked before the C channel exists, so that no event finds it
-     * missing; unlinked if creation fails. */
-    pthread_mutex_lock(&jc->lock);
-    jch->next = jc->live;
-    jc->live = jch;
-    pthread_mutex_unlock(&jc->lock);
+        .on_attributes_updated = jrtm_on_attributes_updated,
+        .on_closed = jrtm_on_channel_closed};
     jch->ch = rtm_channel_create(jc->c, id, &callbacks, jch);
-    if (jch->ch == NULL) {
-        pthread_mutex_lock(&jc->lock);
-        for (jrtm_channel **pp = &jc->live; *pp != NULL; pp = &(*pp)->next) {
-            if (*pp == jch) {
-                *pp = jch->next;
-                break;
-            }
-        }
-        pthread_mutex_unlock(&jc->lock);
+    if (jch->ch == NULL)
         goto fail;
-    }
     atomic_fetch_add(&jrtm_live_channels, 1);
     if (id != NULL)
         (*env)->ReleaseStringUTFChars(env, channel_id, id);
@@ -178,7 +144,7 @@ fail:
 jint JNICALL jrtm_channel_join(JNIEnv *env, jclass cls, jlong h, jobject pending)
 {
     jrtm_channel *jch = jrtm_channel_of(h);
-    jrtm_op *op = jrtm_op_new(env, jch->jc, pending);
+    jrtm_op *op = jrtm_op_new(env, pending);
     if (op == NULL) {
         (*env)->ExceptionClear(env);
         return -RTM_JOIN_CHANNEL_ERR_FAILURE;
@@ -189,7 +155,7 @@ jint JNICALL jrtm_channel_join(JNIEnv *env, jclass cls, jlong h, jobject pending
 jint JNICALL jrtm_channel_leave(JNIEnv *env, jclass cls, jlong h, jobject pending)
 {
     jrtm_channel *jch = jrtm_channel_of(h);
-    jrtm_op *op = jrtm_op_new(env, jch->jc, pending);
+    jrtm_op *op = jrtm_op_new(env, pending);
     if (op == NULL) {
         (*env)->ExceptionClear(env);
         return -RTM_LEAVE_CHANNEL_ERR_FAILURE;
@@ -207,7 +173,7 @@ jint JNICALL jrtm_channel_send_message(JNIEnv *env, jclass cls, jlong h,
         (*env)->ExceptionClear(env);
         return -RTM_CHANNEL_MESSAGE_ERR_FAILURE;
     }
-    jrtm_op *op = jrtm_op_new(env, jch->jc, pending);
+    jrtm_op *op = jrtm_op_new(env, pending);
     jint rc = -RTM_CHANNEL_MESSAGE_ERR_FAILURE;
     if (op != NULL)
         rc = rtm_channel_send_message(jch->ch, &m, jrtm_on_result, op);
@@ -221,7 +187,7 @@ jint JNICALL jrtm_channel_get_members(JNIEnv *env, jclass cls, jlong h,
                                       jobject pending)
 {
     jrtm_channel *jch = jrtm_channel_of(h);
-    jrtm_op *op = jrtm_op_new(env, jch->jc, pending);
+    jrtm_op *op = jrtm_op_new(env, pending);
     if (op == NULL) {
         (*env)->ExceptionClear(env);
         return -RTM_GET_MEMBERS_ERR_FAILURE;
@@ -229,28 +195,9 @@ jint JNICALL jrtm_channel_get_members(JNIEnv *env, jclass cls, jlong h,
     return rtm_channel_get_members(jch->ch, jrtm_on_members, op);
 }
 
+/* release(): the C channel closes, asynchronously; jrtm_on_channel_closed
+ * ends the record. */
 void JNICALL jrtm_channel_release(JNIEnv *env, jclass cls, jlong h)
 {
-    jrtm_channel *jch = jrtm_channel_of(h);
-    jrtm_client *jc = jch->jc;
-    /* Inside a callback of the client the deliver lock may be ours already
-     * (a channel callback releasing its channel), and no other event of the
-     * client runs. */
-    bool inside = jrtm_current() == jc->c;
-    if (!inside)
-        pthread_mutex_lock(&jc->deliver);
-    atomic_store(&jch->released, true);
-    if (!inside)
-        pthread_mutex_unlock(&jc->deliver);
-    rtm_channel_release(jch->ch);
-    pthread_mutex_lock(&jc->lock);
-    for (jrtm_channel **pp = &jc->live; *pp != NULL; pp = &(*pp)->next) {
-        if (*pp == jch) {
-            *pp = jch->next;
-            break;
-        }
-    }
-    jch->next = jc->dead;
-    jc->dead = jch;
-    pthread_mutex_unlock(&jc->lock);
+    rtm_channel_release(jrtm_channel_of(h)->ch);
 }

@@ -121,38 +121,33 @@ static jrtm_client *jrtm_client_of(jlong h)
 /* ------------------------------------------------------------------ */
 /* Results                                                             */
 
-jrtm_op *jrtm_op_new(JNIEnv *env, jrtm_client *jc, jobject pending)
+jrtm_op *jrtm_op_new(JNIEnv *env, jobject pending)
 {
     jrtm_op *op = calloc(1, sizeof(*op));
     if (op == NULL)
         return NULL;
-    op->jc = jc;
     op->pending = (*env)->NewGlobalRef(env, pending);
     if (op->pending == NULL) {
         free(op);
         return NULL;
     }
     atomic_fetch_add(&jrtm_live_ops, 1);
-    atomic_fetch_add(&jc->ops, 1);
     return op;
 }
 
 void jrtm_op_done(JNIEnv *env, jrtm_op *op)
 {
-    jrtm_client *jc = op->jc;
     if (env != NULL) {
         (*env)->DeleteGlobalRef(env, op->pending);
         atomic_fetch_sub(&jrtm_live_ops, 1); /* else the reference leaks */
     }
     free(op);
-    atomic_fetch_sub(&jc->ops, 1);
-    jrtm_leave(env, jc);
 }
 
 void jrtm_on_result(rtm_client *c, int code, void *closure)
 {
     jrtm_op *op = closure;
-    JNIEnv *env = jrtm_enter(c);
+    JNIEnv *env = jrtm_env();
     if (env != NULL && (*env)->PushLocalFrame(env, 4) == 0) {
         (*env)->CallVoidMethod(env, op->pending, jrtm.pending_on_result, code);
         jrtm_check(env, "ResultCallback");
@@ -167,7 +162,7 @@ void jrtm_on_members(rtm_channel *ch, int code, const char *const *users,
                      size_t count, void *closure)
 {
     jrtm_op *op = closure;
-    JNIEnv *env = jrtm_enter(rtm_channel_client(ch));
+    JNIEnv *env = jrtm_env();
     if (env != NULL && (*env)->PushLocalFrame(env, 8) == 0) {
         jobjectArray arr = (*env)->NewObjectArray(env, (jsize)count,
                                                   jrtm.string_class, NULL);
@@ -201,7 +196,7 @@ void jrtm_on_members(rtm_channel *ch, int code, const char *const *users,
 static void jrtm_on_state(rtm_client *c, int state, int reason, void *closure)
 {
     jrtm_client *jc = closure;
-    JNIEnv *env = jrtm_enter(c);
+    JNIEnv *env = jrtm_env();
     if (env != NULL && (*env)->PushLocalFrame(env, 4) == 0) {
         (*env)->CallVoidMethod(env, jc->self, jrtm.client_on_state, state, reason);
         jrtm_check(env, "RtmClientListener.onConnectionStateChanged");
@@ -209,14 +204,13 @@ static void jrtm_on_state(rtm_client *c, int state, int reason, void *closure)
     } else if (env != NULL) {
         jrtm_check(env, "PushLocalFrame");
     }
-    jrtm_leave(env, jc);
 }
 
 static void jrtm_on_replay(rtm_client *c, const rtm_replay_info *info,
                            void *closure)
 {
     jrtm_client *jc = closure;
-    JNIEnv *env = jrtm_enter(c);
+    JNIEnv *env = jrtm_env();
     if (env != NULL && (*env)->PushLocalFrame(env, 4) == 0) {
         /* The counts are far below 2^31: rtmd keeps at most a few hundred. */
         (*env)->CallVoidMethod(env, jc->self, jrtm.client_on_replay,
@@ -229,7 +223,6 @@ static void jrtm_on_replay(rtm_client *c, const rtm_replay_info *info,
     } else if (env != NULL) {
         jrtm_check(env, "PushLocalFrame");
     }
-    jrtm_leave(env, jc);
 }
 
 /* onTokenExpired (SPEC S15): a reconnection was refused for an expired
@@ -237,7 +230,7 @@ static void jrtm_on_replay(rtm_client *c, const rtm_replay_info *info,
 static void jrtm_on_token_expired(rtm_client *c, void *closure)
 {
     jrtm_client *jc = closure;
-    JNIEnv *env = jrtm_enter(c);
+    JNIEnv *env = jrtm_env();
     if (env != NULL && (*env)->PushLocalFrame(env, 4) == 0) {
         (*env)->CallVoidMethod(env, jc->self, jrtm.client_on_token_expired);
         jrtm_check(env, "RtmClientListener.onTokenExpired");
@@ -245,7 +238,6 @@ static void jrtm_on_token_expired(rtm_client *c, void *closure)
     } else if (env != NULL) {
         jrtm_check(env, "PushLocalFrame");
     }
-    jrtm_leave(env, jc);
 }
 
 /* onTokenPrivilegeWillExpire: rtmd's notice, seconds_left before expiry. */
@@ -253,7 +245,7 @@ static void jrtm_on_token_will_expire(rtm_client *c, uint32_t seconds_left,
                                       void *closure)
 {
     jrtm_client *jc = closure;
-    JNIEnv *env = jrtm_enter(c);
+    JNIEnv *env = jrtm_env();
     if (env != NULL && (*env)->PushLocalFrame(env, 4) == 0) {
         jint left = seconds_left > INT32_MAX ? INT32_MAX : (jint)seconds_left;
         (*env)->CallVoidMethod(env, jc->self, jrtm.client_on_token_will_expire,
@@ -263,7 +255,6 @@ static void jrtm_on_token_will_expire(rtm_client *c, uint32_t seconds_left,
     } else if (env != NULL) {
         jrtm_check(env, "PushLocalFrame");
     }
-    jrtm_leave(env, jc);
 }
 
 /* Calls method(type, body, description, ts, offline, from) on obj. */
@@ -305,48 +296,23 @@ static void jrtm_on_message(rtm_client *c, const rtm_message *msg,
                             const char *peer_id, void *closure)
 {
     jrtm_client *jc = closure;
-    JNIEnv *env = jrtm_enter(c);
+    JNIEnv *env = jrtm_env();
     if (env != NULL)
         jrtm_deliver_message(env, jc->self, jrtm.client_on_message, msg, peer_id,
                              "RtmClientListener.onMessageReceived");
-    jrtm_leave(env, jc);
 }
 
 /* ------------------------------------------------------------------ */
 /* Client lifetime                                                     */
 
-void jrtm_free_dead(JNIEnv *env, jrtm_client *jc)
+/* The client's close callback, its last: the record goes. Its channels'
+ * on_closed ran before. */
+static void jrtm_on_client_closed(rtm_client *c, void *closure)
 {
-    pthread_mutex_lock(&jc->lock);
-    jrtm_channel *dead = jc->dead;
-    jc->dead = NULL;
-    pthread_mutex_unlock(&jc->lock);
-    while (dead != NULL) {
-        jrtm_channel *next = dead->next;
-        (*env)->DeleteGlobalRef(env, dead->self);
-        free(dead);
-        atomic_fetch_sub(&jrtm_live_channels, 1);
-        dead = next;
-    }
-}
-
-void jrtm_client_free(JNIEnv *env, jrtm_client *jc)
-{
-    /* The C client is gone: so are its channels (rtm_client_destroy). */
-    pthread_mutex_lock(&jc->lock);
-    jrtm_channel *ch = jc->live;
-    jc->live = NULL;
-    while (ch != NULL) {
-        jrtm_channel *next = ch->next;
-        ch->next = jc->dead;
-        jc->dead = ch;
-        ch = next;
-    }
-    pthread_mutex_unlock(&jc->lock);
-    jrtm_free_dead(env, jc);
-    (*env)->DeleteGlobalRef(env, jc->self);
-    pthread_mutex_destroy(&jc->deliver);
-    pthread_mutex_destroy(&jc->lock);
+    jrtm_client *jc = closure;
+    JNIEnv *env = jrtm_env();
+    if (env != NULL) /* else the JVM is going away, and the reference with it */
+        (*env)->DeleteGlobalRef(env, jc->self);
     free(jc);
     atomic_fetch_sub(&jrtm_live_clients, 1);
 }
@@ -371,8 +337,6 @@ jint JNICALL jrtm_client_create(JNIEnv *env, jclass cls, jstring app_id,
     jc->self = (*env)->NewGlobalRef(env, self);
     if (jc->self == NULL)
         goto free_jc;
-    pthread_mutex_init(&jc->lock, NULL);
-    pthread_mutex_init(&jc->deliver, NULL);
 
     rtm_config cfg;
     rtm_config_init(&cfg);
@@ -390,7 +354,7 @@ jint JNICALL jrtm_client_create(JNIEnv *env, jclass cls, jstring app_id,
     cfg.callbacks = &cbs;
     rc = rtm_client_create(&cfg, &jc->c);
     if (rc != RTM_OK)
-        goto free_mutexes;
+        goto free_ref;
     atomic_fetch_add(&jrtm_live_clients, 1);
     jlong h = (jlong)(intptr_t)jc;
     (*env)->SetLongArrayRegion(env, out, 0, 1, &h);
@@ -398,13 +362,11 @@ jint JNICALL jrtm_client_create(JNIEnv *env, jclass cls, jstring app_id,
         rtm_client_destroy(jc->c);
         atomic_fetch_sub(&jrtm_live_clients, 1);
         rc = RTM_EINVAL;
-        goto free_mutexes;
+        goto free_ref;
     }
     goto done;
 
-free_mutexes:
-    pthread_mutex_destroy(&jc->deliver);
-    pthread_mutex_destroy(&jc->lock);
+free_ref:
     (*env)->DeleteGlobalRef(env, jc->self);
 free_jc:
     free(jc);
@@ -414,21 +376,12 @@ done:
     return rc;
 }
 
+/* release(): closes the client and, but from its own callbacks, waits for
+ * the end, as rtm_client_destroy; jrtm_on_client_closed ends the record. */
 void JNICALL jrtm_client_destroy(JNIEnv *env, jclass cls, jlong h)
 {
     jrtm_client *jc = jrtm_client_of(h);
-    bool inside = jrtm_current() == jc->c;
-    rtm_client_destroy(jc->c);
-    if (inside) {
-        /* From one of its own callbacks: rtm_client_destroy returned at
-         * once, and the results still due (NOT_INITIALIZED) run after this
-         * callback. The last of these, or this callback if none is due,
-         * frees jc as it leaves (jrtm_leave). */
-        atomic_store(&jc->doomed, true);
-    } else {
-        /* Every callback has run: nothing refers to jc any more. */
-        jrtm_client_free(env, jc);
-    }
+    rtm_client_close_wait(jc->c, jrtm_on_client_closed, jc);
 }
 
 jint JNICALL jrtm_client_set_parameters(JNIEnv *env, jclass cls, jlong h,
@@ -481,7 +434,7 @@ jint JNICALL jrtm_login(JNIEnv *env, jclass cls, jlong h, jstring token,
     bool failed = false;
     const char *tok = jrtm_chars(env, token, &failed);
     const char *user = jrtm_chars(env, user_id, &failed);
-    jrtm_op *op = failed ? NULL : jrtm_op_new(env, jc, pending);
+    jrtm_op *op = failed ? NULL : jrtm_op_new(env, pending);
     jint rc;
     if (op == NULL) {
         (*env)->ExceptionClear(env);
@@ -502,7 +455,7 @@ jint JNICALL jrtm_renew_token(JNIEnv *env, jclass cls, jlong h, jstring token,
     jrtm_client *jc = jrtm_client_of(h);
     bool failed = false;
     const char *tok = jrtm_chars(env, token, &failed);
-    jrtm_op *op = failed ? NULL : jrtm_op_new(env, jc, pending);
+    jrtm_op *op = failed ? NULL : jrtm_op_new(env, pending);
     jint rc;
     if (op == NULL) {
         (*env)->ExceptionClear(env);
@@ -517,7 +470,7 @@ jint JNICALL jrtm_renew_token(JNIEnv *env, jclass cls, jlong h, jstring token,
 jint JNICALL jrtm_logout(JNIEnv *env, jclass cls, jlong h, jobject pending)
 {
     jrtm_client *jc = jrtm_client_of(h);
-    jrtm_op *op = jrtm_op_new(env, jc, pending);
+    jrtm_op *op = jrtm_op_new(env, pending);
     if (op == NULL) {
         (*env)->ExceptionClear(env);
         return -RTM_LOGOUT_ERR_REJECTED;
@@ -538,7 +491,7 @@ jint JNICALL jrtm_send_peer_message(JNIEnv *env, jclass cls, jlong h,
     jrtm_op *op = NULL;
     jint rc = -RTM_PEER_MESSAGE_ERR_FAILURE;
     if (!failed && jrtm_message_from_java(env, type, body, description, &m)) {
-        op = jrtm_op_new(env, jc, pending);
+        op = jrtm_op_new(env, pending);
         if (op != NULL)
             rc = rtm_send_peer_message_with_options(jc->c, peer, &m, &opts, jrtm_on_result,
                                                     op);

@@ -18,7 +18,6 @@ jrtm_cache jrtm;
 /* Set on the threads the shim attached (to the JNIEnv): its destructor
  * detaches them when they exit. */
 static pthread_key_t jrtm_thread_key;
-static _Thread_local rtm_client *jrtm_cb_client;
 
 /* Runs when an attached callback thread exits. */
 static void jrtm_thread_exit(void *arg)
@@ -74,30 +73,6 @@ bool jrtm_check(JNIEnv *env, const char *where)
     jrtm_report(env, what, thrown);
     (*env)->DeleteLocalRef(env, thrown);
     return true;
-}
-
-rtm_client *jrtm_current(void)
-{
-    return jrtm_cb_client;
-}
-
-JNIEnv *jrtm_enter(rtm_client *c)
-{
-    jrtm_cb_client = c;
-    return jrtm_env();
-}
-
-void jrtm_leave(JNIEnv *env, jrtm_client *jc)
-{
-    jrtm_cb_client = NULL;
-    if (env == NULL)
-        return;
-    /* A doomed client's callbacks are its last: the results still due (each
-     * holds an op) run after the one that destroyed it, one at a time. */
-    if (atomic_load(&jc->doomed) && atomic_load(&jc->ops) == 0)
-        jrtm_client_free(env, jc);
-    else
-        jrtm_free_dead(env, jc);
 }
 
 /* ------------------------------------------------------------------ */

@@ -51,36 +51,30 @@ extern jrtm_cache jrtm;
 
 typedef struct jrtm_channel jrtm_channel;
 
-/* A client: the C handle and the Java object its callbacks go to. */
+/*
+ * A client and a channel: the C handle and the Java object its callbacks go
+ * to. The core's lifetime rule (rtm.h, "Lifetime") is the shim's: a record
+ * lives from its creation to its handle's close callback (the client's
+ * rtm_client_close callback, the channel's on_closed), the last callback
+ * the handle gets, where the global reference is deleted and the record
+ * freed; nothing else ends it. The Java handle closes first (Guard.java),
+ * so no native call reaches a closed record.
+ */
 typedef struct jrtm_client {
     rtm_client *c;
     jobject self;             /* global ref: the RtmClientImpl */
-    pthread_mutex_t lock;     /* guards live and dead */
-    jrtm_channel *live;       /* channels not released */
-    jrtm_channel *dead;       /* released, freed after a callback */
-    /* Held while a channel event is in Java, so that a release from another
-     * thread returns only once no event of that channel can still run. */
-    pthread_mutex_t deliver;
-    /* Operations in flight: their results may still come after a destroy
-     * (completed with NOT_INITIALIZED). */
-    atomic_int ops;
-    /* Destroyed from inside its own callback: freed when that callback and
-     * the results still due have run (jrtm_leave). */
-    atomic_bool doomed;
 } jrtm_client;
 
 struct jrtm_channel {
-    jrtm_channel *next;
     jrtm_client *jc;
     rtm_channel *ch;
     jobject self;             /* global ref: the RtmChannelImpl */
-    atomic_bool released;
 };
 
-/* One operation in flight: the closure of its result callback. */
+/* One operation in flight: the closure of its result callback, which the
+ * core calls exactly once. */
 typedef struct jrtm_op {
     jobject pending;          /* global ref: the io.agora.rtm.Pending */
-    jrtm_client *jc;
 } jrtm_op;
 
 /* Records alive, for the leak tests (RtmNative.liveRecords): clients,
@@ -103,32 +97,13 @@ bool jrtm_check(JNIEnv *env, const char *where);
  * "io.agora.rtm": the library never prints. thrown may be NULL. */
 void jrtm_report(JNIEnv *env, const char *what, jthrowable thrown);
 
-/* The client whose callback runs on this thread now, or NULL. */
-rtm_client *jrtm_current(void);
-
-/* Marks the start and the end of a callback of client c on this thread.
- * jrtm_leave also frees the channels released since (see jrtm_free_dead),
- * and jc itself when it is doomed and no result of it is still due: the
- * last use of jc in a callback. */
-JNIEnv *jrtm_enter(rtm_client *c);
-void jrtm_leave(JNIEnv *env, jrtm_client *jc);
-
 /* --- client_jni.c --- */
-
-/* Frees every released channel of jc. Only where no channel callback of jc
- * can be running: at the end of one of its callbacks (they run one at a
- * time), or after the client was destroyed. */
-void jrtm_free_dead(JNIEnv *env, jrtm_client *jc);
-
-/* Frees jc and all its channel records, after rtm_client_destroy. */
-void jrtm_client_free(JNIEnv *env, jrtm_client *jc);
 
 /* A result closure for pending, or NULL (out of memory; an exception may be
  * pending). */
-jrtm_op *jrtm_op_new(JNIEnv *env, jrtm_client *jc, jobject pending);
+jrtm_op *jrtm_op_new(JNIEnv *env, jobject pending);
 
-/* Drops op (its global reference) after its result was delivered, and ends
- * the callback (jrtm_leave). */
+/* Drops op (its global reference) after its result was delivered. */
 void jrtm_op_done(JNIEnv *env, jrtm_op *op);
 
 /* The C result callbacks: call Pending.nativeOnResult / nativeOnMembers once,

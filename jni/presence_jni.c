@@ -63,7 +63,7 @@ static void jrtm_on_peer_states(rtm_client *c, int code, const rtm_peer_status *
                                 size_t count, void *closure)
 {
     jrtm_op *op = closure;
-    JNIEnv *env = jrtm_enter(c);
+    JNIEnv *env = jrtm_env();
     if (env != NULL && (*env)->PushLocalFrame(env, 8) == 0) {
         jobjectArray users = NULL;
         jintArray states = NULL;
@@ -83,7 +83,7 @@ void jrtm_on_peers_status(rtm_client *c, const rtm_peer_status *peers, size_t co
                           void *closure)
 {
     jrtm_client *jc = closure;
-    JNIEnv *env = jrtm_enter(c);
+    JNIEnv *env = jrtm_env();
     if (env != NULL && (*env)->PushLocalFrame(env, 8) == 0) {
         jobjectArray users = NULL;
         jintArray states = NULL;
@@ -95,7 +95,6 @@ void jrtm_on_peers_status(rtm_client *c, const rtm_peer_status *peers, size_t co
     } else if (env != NULL) {
         jrtm_check(env, "PushLocalFrame");
     }
-    jrtm_leave(env, jc);
 }
 
 /* Runs start(users) with the ids of a Java byte[][]; -FAILURE (1) when out
@@ -112,7 +111,7 @@ static jint jrtm_with_users(JNIEnv *env, jlong h, jobjectArray users, jobject pe
         (*env)->ExceptionClear(env);
         return -1;
     }
-    jrtm_op *op = jrtm_op_new(env, jc, pending);
+    jrtm_op *op = jrtm_op_new(env, pending);
     jint rc = -1;
     if (op != NULL)
         rc = start(jc->c, (const char *const *)u.s, jrtm_strings_count(&u), op, flag);
@@ -152,7 +151,7 @@ jint JNICALL jrtm_get_subscribed(JNIEnv *env, jclass cls, jlong h, jint option,
                                  jobject pending)
 {
     jrtm_client *jc = (jrtm_client *)(intptr_t)h;
-    jrtm_op *op = jrtm_op_new(env, jc, pending);
+    jrtm_op *op = jrtm_op_new(env, pending);
     if (op == NULL) {
         (*env)->ExceptionClear(env);
         return -1;
@@ -177,7 +176,7 @@ static void jrtm_on_member_counts(rtm_client *c, int code,
                                   void *closure)
 {
     jrtm_op *op = closure;
-    JNIEnv *env = jrtm_enter(c);
+    JNIEnv *env = jrtm_env();
     if (env != NULL && (*env)->PushLocalFrame(env, 8) == 0) {
         jobjectArray channels = NULL;
         jintArray values = NULL;

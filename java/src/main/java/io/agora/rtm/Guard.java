@@ -1,55 +1,86 @@
 package io.agora.rtm;
 
-import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A native handle that calls share and release() closes. A call holds it
- * only while its (non-blocking) native function runs; close() waits for those
- * calls to end, then the handle reads 0 and every later call fails with
- * NOT_INITIALIZED. Calls never wait: inside a callback that runs while
- * another thread is in release() (which waits for the client's callbacks) they
- * fail at once instead of deadlocking.
+ * A native handle that calls share and release() closes. Nothing here ever
+ * waits: a call counts itself in while its (non-blocking) native function
+ * runs; release() marks the handle closed, so that every later call fails at
+ * once with NOT_INITIALIZED, and the native close runs as soon as no call is
+ * in: at once, or when the last call in flight leaves. The native side then
+ * closes asynchronously (rtm.h, "Lifetime") and frees its record in the
+ * close callback, so a native call never reaches a closed record, and a
+ * release from any thread or callback never waits for another.
  */
 final class Guard {
-    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
-    private long handle;
+    private static final int CLOSED = 1 << 30;
 
-    Guard(long handle) {
-        this.handle = handle;
+    /** The calls in, plus CLOSED once release() ran. */
+    private final AtomicInteger state = new AtomicInteger();
+    private volatile long handle;
+    private volatile Closer closer;
+
+    /** What closes the native handle. */
+    interface Closer {
+        void close(long handle);
     }
 
-    /** Sets the handle once it exists. */
-    void set(long h) {
-        lock.writeLock().lock();
+    /** Sets the handle, once it exists, and what closes it (null: nothing, the native side frees it). */
+    void set(long h, Closer c) {
+        closer = c;
         handle = h;
-        lock.writeLock().unlock();
     }
 
-    /** The handle, held until {@link #exit()}; 0 (and nothing held) once closed. */
+    /** The handle, counted in until {@link #exit()}; 0 (and nothing counted) when closed or not set. */
     long enter() {
-        if (!lock.readLock().tryLock()) {
-            return 0;
+        for (;;) {
+            int s = state.get();
+            if ((s & CLOSED) != 0) {
+                return 0;
+            }
+            if (state.compareAndSet(s, s + 1)) {
+                long h = handle;
+                if (h == 0) {
+                    exit();
+                }
+                return h;
+            }
         }
-        if (handle == 0) {
-            lock.readLock().unlock();
-            return 0;
-        }
-        return handle;
     }
 
     void exit() {
-        lock.readLock().unlock();
+        if (state.decrementAndGet() == CLOSED) {
+            closeNative(); // the last call out of a closed handle
+        }
     }
 
-    /** Marks the handle closed and returns it, or 0 when it was closed already. */
-    long close() {
-        lock.writeLock().lock();
-        try {
-            long h = handle;
-            handle = 0;
-            return h;
-        } finally {
-            lock.writeLock().unlock();
+    /** Marks the handle closed; true the first time. The native close runs once no call is in. */
+    boolean close() {
+        for (;;) {
+            int s = state.get();
+            if ((s & CLOSED) != 0) {
+                return false;
+            }
+            if (state.compareAndSet(s, s | CLOSED)) {
+                if (s == 0) {
+                    closeNative();
+                }
+                return true;
+            }
+        }
+    }
+
+    /** Marks the handle closed without closing it natively: the native side frees it (a channel whose client closes). */
+    void abandon() {
+        closer = null;
+        close();
+    }
+
+    private void closeNative() {
+        Closer c = closer;
+        long h = handle;
+        if (c != null && h != 0) {
+            c.close(h);
         }
     }
 }

@@ -7,7 +7,7 @@ final class RtmChannelImpl extends RtmChannel {
     private final RtmClientImpl client;
     private final String id;
     private final RtmChannelListener listener;
-    private final Guard guard = new Guard(0);
+    private final Guard guard = new Guard();
 
     RtmChannelImpl(RtmClientImpl client, String id, RtmChannelListener listener) {
         this.client = client;
@@ -16,12 +16,12 @@ final class RtmChannelImpl extends RtmChannel {
     }
 
     void setHandle(long h) {
-        guard.set(h);
+        guard.set(h, RtmNative::channelRelease);
     }
 
     /** The client is being released: this handle dies with it (the native side frees it). */
     void closeWithClient() {
-        guard.close();
+        guard.abandon();
     }
 
     // ------------------------------------------------------------------
@@ -137,14 +137,14 @@ final class RtmChannelImpl extends RtmChannel {
     public void release() {
         Guard cg = client.guard();
         if (cg.enter() == 0) {
-            guard.close(); // the client is gone, and this handle with it
+            guard.abandon(); // the client is gone, and this handle with it
             return;
         }
         try {
-            long h = guard.close();
-            if (h != 0) {
+            // rtm_channel_release, now or when the channel's last call
+            // leaves: while this client's handle is held either way.
+            if (guard.close()) {
                 client.forget(this);
-                RtmNative.channelRelease(h);
             }
         } finally {
             cg.exit();

@@ -14,7 +14,7 @@ final class RtmClientImpl extends RtmClient {
 
     private RtmClientImpl(RtmClientListener listener) {
         this.listener = listener;
-        this.guard = new Guard(0);
+        this.guard = new Guard();
     }
 
     static String sdkVersion() {
@@ -43,7 +43,7 @@ final class RtmClientImpl extends RtmClient {
             }
             throw new Exception("RtmClient.createInstance failed: " + why);
         }
-        client.guard.set(out[0]);
+        client.guard.set(out[0], RtmNative::clientDestroy);
         // As the vendor's SDK: the log goes to agorartm.log in the working
         // directory until setLogFile says otherwise; a directory that cannot
         // take it only means no file.
@@ -150,21 +150,19 @@ final class RtmClientImpl extends RtmClient {
 
     @Override
     public void release() {
-        long h = guard.close();
-        if (h == 0) {
-            return;
-        }
+        // The channels die with the client: their handles close first; the
+        // native side frees them with it. A channel call still in flight
+        // holds this client's handle too, so the client's native close
+        // waits for it (Guard).
         List<RtmChannelImpl> chs;
         synchronized (channels) {
             chs = new ArrayList<>(channels);
             channels.clear();
         }
-        // The channels die with the client: their handles close first (no
-        // channel call is in flight afterwards), the native side frees them.
         for (RtmChannelImpl ch : chs) {
             ch.closeWithClient();
         }
-        RtmNative.clientDestroy(h);
+        guard.close(); // rtm_client_close, now or when the last call leaves
     }
 
     @Override
