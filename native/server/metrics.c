@@ -116,6 +116,11 @@ int rtmd_metrics_render(rtmd_server *srv, struct evbuffer *out)
     rc |= metric_single(out, "rtmd_output_queued_bytes", "gauge",
                         "Bytes queued to be sent, all links together.",
                         rtmd_conn_output_queued(srv));
+    rc |= metric_head(out, "rtmd_rate_entries", "gauge",
+                      "Request-rate entries held, of users and of source addresses.");
+    rc |= metric_sample(out, "rtmd_rate_entries", "of=\"user\"", rtmd_rates_users(&srv->rates));
+    rc |= metric_sample(out, "rtmd_rate_entries", "of=\"address\"",
+                        rtmd_rates_addresses(&srv->rates));
     rc |= metric_head(out, "rtmd_store_bytes", "gauge",
                       "Memory the store holds, by kind (the bytes its bounds count).");
     for (int k = 0; k < RTMD_USAGE_KINDS; k++) {

@@ -538,6 +538,7 @@ TEST(Admin, MetricsAreValidPrometheusText) {
   std::map<std::string, double> m = Metrics(s);
   for (const char* name :
        {"rtmd_links", "rtmd_sessions", "rtmd_sessions_in_grace", "rtmd_output_queued_bytes",
+        "rtmd_rate_entries{of=\"user\"}", "rtmd_rate_entries{of=\"address\"}",
         "rtmd_logins_total{result=\"ok\"}", "rtmd_logins_total{result=\"invalid_token\"}",
         "rtmd_logins_total{result=\"token_expired\"}",
         "rtmd_logins_total{result=\"invalid_app_id\"}", "rtmd_logins_total{result=\"rejected\"}",
@@ -620,6 +621,9 @@ TEST(Admin, MetricsCountWhatHappens) {
   EXPECT_EQ(m["rtmd_kicks_total{reason=\"token_expired\"}"], 0);
   EXPECT_EQ(m["rtmd_sessions"], 1);  // bob's second instance
   EXPECT_EQ(m["rtmd_sessions_in_grace"], 0);
+  // Bob's session holds his rate entry; the logins, their address's.
+  EXPECT_GE(m["rtmd_rate_entries{of=\"user\"}"], 1);
+  EXPECT_GE(m["rtmd_rate_entries{of=\"address\"}"], 1);
 }
 
 TEST(Admin, MetricsCountRefusedLinksByCap) {
