@@ -18,7 +18,6 @@ static jrtm_channel *jrtm_channel_of(jlong h)
     return (jrtm_channel *)(intptr_t)h;
 }
 
-
 static void jrtm_on_channel_message(rtm_channel *ch, const rtm_message *msg,
                                     const char *from, void *closure)
 {
