@@ -506,6 +506,12 @@ jint JNICALL jrtm_send_peer_message(JNIEnv *env, jclass cls, jlong h,
 /* ------------------------------------------------------------------ */
 /* Version and codes                                                   */
 
+jint JNICALL jrtm_set_service_context(JNIEnv *env, jclass cls, jint area_code,
+                                      jint proxy_type)
+{
+    return rtm_set_service_context(area_code, proxy_type);
+}
+
 jstring JNICALL jrtm_version(JNIEnv *env, jclass cls)
 {
     return (*env)->NewStringUTF(env, rtm_version());

@@ -83,6 +83,7 @@ bool jrtm_check(JNIEnv *env, const char *where)
 
 static const JNINativeMethod jrtm_natives[] = {
     {"version", "()" JRTM_STR, (void *)jrtm_version},
+    {"setServiceContext", "(II)I", (void *)jrtm_set_service_context},
     {"codeName", "(II)" JRTM_STR, (void *)jrtm_code_name},
     {"codeTable", "()[I", (void *)jrtm_code_table},
     {"strerror", "(I)" JRTM_STR, (void *)jrtm_strerror},

@@ -127,6 +127,8 @@ jbyteArray jrtm_bytes(JNIEnv *env, const void *data, size_t len);
 
 /* The natives of RtmNative, for the registration table. */
 jstring JNICALL jrtm_version(JNIEnv *env, jclass cls);
+jint JNICALL jrtm_set_service_context(JNIEnv *env, jclass cls, jint area_code,
+                                      jint proxy_type);
 jstring JNICALL jrtm_code_name(JNIEnv *env, jclass cls, jint family, jint code);
 jintArray JNICALL jrtm_code_table(JNIEnv *env, jclass cls);
 jstring JNICALL jrtm_strerror(JNIEnv *env, jclass cls, jint status);

@@ -107,6 +107,31 @@ const char *rtm_version(void)
     return RTM_VERSION;
 }
 
+/* setRtmServiceContext: the process's, for the clients created after it. */
+static atomic_int rtm__area_code = RTM_AREA_CODE_GLOB;
+static atomic_int rtm__proxy_type = RTM_CLOUD_PROXY_NONE_PROXY;
+
+int rtm_set_service_context(int area_code, int proxy_type)
+{
+    const int areas = RTM_AREA_CODE_CN | RTM_AREA_CODE_NA | RTM_AREA_CODE_EU |
+                      RTM_AREA_CODE_AS | RTM_AREA_CODE_JP | RTM_AREA_CODE_IN;
+    bool area_ok = area_code == RTM_AREA_CODE_GLOB ||
+                   (area_code > 0 && (area_code & ~areas) == 0);
+    if (!area_ok || proxy_type != RTM_CLOUD_PROXY_NONE_PROXY)
+        return RTM_SET_RTM_SERVICE_CONTEXT_ERR_FAILURE;
+    atomic_store(&rtm__area_code, area_code);
+    atomic_store(&rtm__proxy_type, proxy_type);
+    return RTM_SET_RTM_SERVICE_CONTEXT_ERR_OK;
+}
+
+void rtm_get_service_context(int *area_code, int *proxy_type)
+{
+    if (area_code != NULL)
+        *area_code = atomic_load(&rtm__area_code);
+    if (proxy_type != NULL)
+        *proxy_type = atomic_load(&rtm__proxy_type);
+}
+
 /* The largest size of an extensible struct taken (rtm.h, Versions): far
  * beyond what any version will need. */
 #define RTM__STRUCT_MAX 4096
@@ -225,8 +250,8 @@ int rtm_client_create(const rtm_config *app_config, rtm_client **out)
         rc = c->dispatch == NULL ? RTM_ESYSTEM : RTM_ENOMEM;
         goto fail;
     }
-    rtm__log(c, RTM_LOG_INFO, "created (app %s, server %s)", c->app_id,
-             rtm__server(c));
+    rtm__log(c, RTM_LOG_INFO, "created (app %s, server %s, area code %d: it selects nothing "
+             "with a self-hosted rtmd)", c->app_id, rtm__server(c), atomic_load(&rtm__area_code));
     *out = c;
     return RTM_OK;
 fail:

@@ -614,6 +614,40 @@ TEST(ClientE2E, OlderStructsWorkNewerOnesAreCheckedWhole)
     rtm_client_destroy(c);
 }
 
+// setRtmServiceContext (docs/API.md, Service context): an area code is
+// checked and kept, and selects nothing with a self-hosted rtmd; the
+// vendor's cloud proxy cannot apply and is refused.
+TEST(ClientE2E, ServiceContextIsCheckedAndKept)
+{
+    int area = 0, proxy = -1;
+    rtm_get_service_context(&area, &proxy);
+    EXPECT_EQ(RTM_AREA_CODE_GLOB, area);
+    EXPECT_EQ(RTM_CLOUD_PROXY_NONE_PROXY, proxy);
+    EXPECT_EQ(RTM_SET_RTM_SERVICE_CONTEXT_ERR_OK,
+              rtm_set_service_context(RTM_AREA_CODE_EU | RTM_AREA_CODE_AS,
+                                      RTM_CLOUD_PROXY_NONE_PROXY));
+    rtm_get_service_context(&area, &proxy);
+    EXPECT_EQ(RTM_AREA_CODE_EU | RTM_AREA_CODE_AS, area);
+    // Refused, and nothing changes: the cloud proxy, no area, an unknown
+    // bit, an unknown proxy type.
+    for (auto [a, p] : {std::pair{(int)RTM_AREA_CODE_GLOB, (int)RTM_CLOUD_PROXY_TCP_PROXY},
+                        std::pair{0, 0}, std::pair{64, 0}, std::pair{-2, 0},
+                        std::pair{(int)RTM_AREA_CODE_CN, 2}})
+        EXPECT_EQ(RTM_SET_RTM_SERVICE_CONTEXT_ERR_FAILURE, rtm_set_service_context(a, p))
+            << a << "/" << p;
+    rtm_get_service_context(&area, &proxy);
+    EXPECT_EQ(RTM_AREA_CODE_EU | RTM_AREA_CODE_AS, area);
+    EXPECT_STREQ("SET_RTM_SERVICE_CONTEXT_ERR_FAILURE",
+                 rtm_code_name(RTM_FAMILY_SET_RTM_SERVICE_CONTEXT_ERR, 1));
+    // A client made now still reaches rtmd: the area selected nothing.
+    rtm_test::RtmdProcess rtmd;
+    ASSERT_TRUE(rtmd.started());
+    Client a(rtmd.address());
+    EXPECT_EQ(RTM_LOGIN_ERR_OK, a.Login("alice"));
+    EXPECT_EQ(RTM_SET_RTM_SERVICE_CONTEXT_ERR_OK,
+              rtm_set_service_context(RTM_AREA_CODE_GLOB, RTM_CLOUD_PROXY_NONE_PROXY));
+}
+
 TEST(ClientE2E, ManyClientsShareOneLoop)
 {
     rtm_test::RtmdProcess rtmd;

@@ -344,6 +344,42 @@ int rtm_loop_destroy(rtm_loop *loop);
  */
 int rtm_client_create(const rtm_config *config, rtm_client **out);
 
+/* RtmServiceContext.RtmAreaCode: where the vendor's cloud would serve the
+ * clients, as bits; GLOB is all of them. */
+typedef enum {
+    RTM_AREA_CODE_CN = 1,
+    RTM_AREA_CODE_NA = 2,
+    RTM_AREA_CODE_EU = 4,
+    RTM_AREA_CODE_AS = 8,
+    RTM_AREA_CODE_JP = 16,
+    RTM_AREA_CODE_IN = 32,
+    RTM_AREA_CODE_GLOB = -1
+} rtm_area_code;
+
+/* RtmServiceContext.RtmCloudProxyType. */
+typedef enum {
+    RTM_CLOUD_PROXY_NONE_PROXY = 0,
+    RTM_CLOUD_PROXY_TCP_PROXY = 1
+} rtm_cloud_proxy_type;
+
+/*
+ * setRtmServiceContext: the process's service context, for the clients
+ * created after it (the vendor's rule: call it before creating clients).
+ * A self-hosted rtmd has neither areas nor a cloud proxy, so:
+ *   - area_code must be RTM_AREA_CODE_GLOB or a non-empty OR of the other
+ *     area codes; it is kept (rtm_get_service_context) and each client
+ *     created afterwards logs it, but it selects nothing;
+ *   - proxy_type RTM_CLOUD_PROXY_NONE_PROXY is how every client connects;
+ *     TCP_PROXY, the vendor's cloud proxy, cannot apply and is refused (to
+ *     go through a TCP forwarder, point "rtm.server" at it).
+ * Returns RTM_SET_RTM_SERVICE_CONTEXT_ERR_OK, or _FAILURE with nothing
+ * changed. Any thread.
+ */
+int rtm_set_service_context(int area_code, int proxy_type);
+
+/* The service context set last: GLOB and NONE_PROXY until then. */
+void rtm_get_service_context(int *area_code, int *proxy_type);
+
 /* The last callback of a closed client (rtm_client_close). */
 typedef void (*rtm_close_cb)(rtm_client *client, void *closure);
 

@@ -177,6 +177,12 @@ extern "C" {
     XX(EXCEED_LIMIT, 5)                                                       \
     RTM__COMMON_ERR_MAP(XX)
 
+/* SetRtmServiceContextError (SET_RTM_SERVICE_CONTEXT_ERR_*): no 101 or 102,
+ * as the vendor's. */
+#define RTM_SET_RTM_SERVICE_CONTEXT_ERR_MAP(XX)                               \
+    XX(OK, 0)                                                                 \
+    XX(FAILURE, 1)
+
 /* The code families: XX(family, MAP, vendor prefix). */
 #define RTM_FAMILY_MAP(XX)                                                    \
     XX(CONNECTION_STATE, RTM_CONNECTION_STATE_MAP, "CONNECTION_STATE_")       \
@@ -201,7 +207,9 @@ extern "C" {
     XX(ATTRIBUTE_OPERATION_ERR, RTM_ATTRIBUTE_OPERATION_ERR_MAP,              \
        "ATTRIBUTE_OPERATION_ERR_")                                            \
     XX(GET_CHANNEL_MEMBER_COUNT_ERR, RTM_GET_CHANNEL_MEMBER_COUNT_ERR_MAP,    \
-       "GET_CHANNEL_MEMBER_COUNT_ERR_")
+       "GET_CHANNEL_MEMBER_COUNT_ERR_")                                       \
+    XX(SET_RTM_SERVICE_CONTEXT_ERR, RTM_SET_RTM_SERVICE_CONTEXT_ERR_MAP,      \
+       "SET_RTM_SERVICE_CONTEXT_ERR_")
 
 /* One enum per family: RTM_CONNECTION_STATE_CONNECTED,
  * RTM_LOGIN_ERR_TIMEOUT, RTM_PEER_MESSAGE_ERR_USER_NOT_LOGGED_IN, ... */
@@ -221,6 +229,7 @@ extern "C" {
 #define RTM__QUERY_PEERS_BY_SUBSCRIPTION_OPTION_ERR_ITEM(name, value) RTM__ENUM_ITEM(QUERY_PEERS_BY_SUBSCRIPTION_OPTION_ERR, name, value)
 #define RTM__ATTRIBUTE_OPERATION_ERR_ITEM(name, value) RTM__ENUM_ITEM(ATTRIBUTE_OPERATION_ERR, name, value)
 #define RTM__GET_CHANNEL_MEMBER_COUNT_ERR_ITEM(name, value) RTM__ENUM_ITEM(GET_CHANNEL_MEMBER_COUNT_ERR, name, value)
+#define RTM__SET_RTM_SERVICE_CONTEXT_ERR_ITEM(name, value) RTM__ENUM_ITEM(SET_RTM_SERVICE_CONTEXT_ERR, name, value)
 
 typedef enum { RTM_CONNECTION_STATE_MAP(RTM__CONNECTION_STATE_ITEM) } rtm_connection_state;
 typedef enum { RTM_CONNECTION_CHANGE_REASON_MAP(RTM__CONNECTION_CHANGE_REASON_ITEM) } rtm_connection_change_reason;
@@ -237,6 +246,7 @@ typedef enum { RTM_PEER_SUBSCRIPTION_STATUS_ERR_MAP(RTM__PEER_SUBSCRIPTION_STATU
 typedef enum { RTM_QUERY_PEERS_BY_SUBSCRIPTION_OPTION_ERR_MAP(RTM__QUERY_PEERS_BY_SUBSCRIPTION_OPTION_ERR_ITEM) } rtm_query_peers_by_subscription_option_err;
 typedef enum { RTM_ATTRIBUTE_OPERATION_ERR_MAP(RTM__ATTRIBUTE_OPERATION_ERR_ITEM) } rtm_attribute_operation_err;
 typedef enum { RTM_GET_CHANNEL_MEMBER_COUNT_ERR_MAP(RTM__GET_CHANNEL_MEMBER_COUNT_ERR_ITEM) } rtm_get_channel_member_count_err;
+typedef enum { RTM_SET_RTM_SERVICE_CONTEXT_ERR_MAP(RTM__SET_RTM_SERVICE_CONTEXT_ERR_ITEM) } rtm_set_rtm_service_context_err;
 
 /* The families, to name a code with rtm_code_name(). */
 typedef enum {

@@ -35,6 +35,20 @@ public abstract class RtmClient {
         return RtmClientImpl.create(appId, listener);
     }
 
+    /**
+     * The process's service context, for the clients created after it
+     * (rtm_set_service_context). A self-hosted rtmd has neither areas nor a
+     * cloud proxy: an area code ({@link RtmServiceContext.RtmAreaCode}, GLOB or
+     * an OR of the others) is checked and kept but selects nothing;
+     * {@link RtmServiceContext.RtmCloudProxyType#TCP_PROXY} cannot apply.
+     *
+     * @return SET_RTM_SERVICE_CONTEXT_ERR_OK, or _FAILURE (nothing changed) for
+     *     a null context, an unknown area code, or TCP_PROXY
+     */
+    public static io.agora.rtm.jni.SET_RTM_SERVICE_CONTEXT_ERR_CODE setRtmServiceContext(RtmServiceContext context) {
+        return RtmClientImpl.setServiceContext(context);
+    }
+
     /** The version of this SDK (of its native client core). */
     public static String getSdkVersion() {
         return RtmClientImpl.sdkVersion();

@@ -17,6 +17,15 @@ final class RtmClientImpl extends RtmClient {
         this.guard = new Guard();
     }
 
+    static io.agora.rtm.jni.SET_RTM_SERVICE_CONTEXT_ERR_CODE setServiceContext(RtmServiceContext context) {
+        int code = RtmStatusCode.SetRtmServiceContextError.SET_RTM_SERVICE_CONTEXT_ERR_FAILURE;
+        if (context != null) {
+            RtmNative.init();
+            code = RtmNative.setServiceContext(context.areaCode, context.proxyType);
+        }
+        return io.agora.rtm.jni.SET_RTM_SERVICE_CONTEXT_ERR_CODE.swigToEnum(code);
+    }
+
     static String sdkVersion() {
         RtmNative.init();
         return RtmNative.version();

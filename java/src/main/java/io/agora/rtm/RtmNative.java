@@ -23,6 +23,7 @@ final class RtmNative {
     static final int FAMILY_QUERY_PEERS_BY_SUBSCRIPTION_OPTION_ERR = 12;
     static final int FAMILY_ATTRIBUTE_OPERATION_ERR = 13;
     static final int FAMILY_GET_CHANNEL_MEMBER_COUNT_ERR = 14;
+    static final int FAMILY_SET_RTM_SERVICE_CONTEXT_ERR = 15;
 
     static {
         NativeLibraryLoader.load();
@@ -49,6 +50,9 @@ final class RtmNative {
     }
 
     static native String version();
+
+    /** rtm_set_service_context: a SetRtmServiceContextError. */
+    static native int setServiceContext(int areaCode, int proxyType);
 
     /** rtm_code_name(family, code): "LOGIN_ERR_TIMEOUT", or "UNKNOWN". */
     static native String codeName(int family, int code);

@@ -175,4 +175,9 @@ public class RtmStatusCode {
         int GET_CHANNEL_MEMBER_COUNT_ERR_NOT_INITIALIZED = 101;
         int GET_CHANNEL_MEMBER_COUNT_ERR_USER_NOT_LOGGED_IN = 102;
     }
+
+    public interface SetRtmServiceContextError {
+        int SET_RTM_SERVICE_CONTEXT_ERR_OK = 0;
+        int SET_RTM_SERVICE_CONTEXT_ERR_FAILURE = 1;
+    }
 }

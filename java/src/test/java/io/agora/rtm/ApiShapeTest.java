@@ -137,7 +137,7 @@ public class ApiShapeTest {
         String[] expected = {"RtmClient", "RtmClientListener", "RtmChannel", "RtmChannelListener", "RtmChannelMember",
             "RtmMessage", "RtmMessageType", "RtmAttribute", "RtmChannelAttribute", "ChannelAttributeOptions",
             "RtmChannelMemberCount", "SendMessageOptions", "ResultCallback", "ErrorInfo", "PeerOnlineState",
-            "PeerSubscriptionOption", "RtmStatusCode"};
+            "PeerSubscriptionOption", "RtmStatusCode", "RtmServiceContext"};
         for (String name : expected) {
             Class<?> c = Class.forName("io.agora.rtm." + name);
             assertTrue(name + " is public", Modifier.isPublic(c.getModifiers()));
@@ -162,6 +162,7 @@ public class ApiShapeTest {
         assertMethodsPlusOurs(RtmClient.class, OURS_CLIENT,
                 "static RtmClient createInstance(String,RtmClientListener) throws Exception",
                 "static String getSdkVersion()",
+                "static jni.SET_RTM_SERVICE_CONTEXT_ERR_CODE setRtmServiceContext(RtmServiceContext)",
                 "abstract void login(String,String,ResultCallback<Void>)",
                 "abstract void logout(ResultCallback<Void>)",
                 "abstract void renewToken(String,ResultCallback<Void>)",
@@ -332,6 +333,7 @@ public class ApiShapeTest {
                     + "TIMEOUT 7" + common},
             {RtmStatusCode.GetChannelMemberCountErrCode.class, "GET_CHANNEL_MEMBER_COUNT_ERR_",
                 "OK 0, FAILURE 1, INVALID_ARGUMENT 2, TOO_OFTEN 3, TIMEOUT 4, EXCEED_LIMIT 5" + common},
+            {RtmStatusCode.SetRtmServiceContextError.class, "SET_RTM_SERVICE_CONTEXT_ERR_", "OK 0, FAILURE 1"},
         };
         assertEquals(families.length, RtmStatusCode.class.getDeclaredClasses().length);
         for (Object[] f : families) {
@@ -345,6 +347,33 @@ public class ApiShapeTest {
                 spec.append(", JOIN_CHANNEL_TIMEOUT 4"); // the vendor's name, without ERR_
             }
             assertConstants(c, spec.toString());
+        }
+    }
+
+    @Test
+    public void serviceContext() throws Exception {
+        Class<?> c = RtmServiceContext.class;
+        assertTrue(Modifier.isPublic(c.getModifiers()) && !Modifier.isAbstract(c.getModifiers()));
+        assertConstructors(c, "()");
+        assertMethods(c, "String toString()");
+        for (String f : new String[] {"areaCode", "proxyType"}) {
+            Field field = c.getField(f);
+            assertTrue(f, Modifier.isPublic(field.getModifiers()) && !Modifier.isStatic(field.getModifiers())
+                    && field.getType() == int.class);
+        }
+        assertConstants(RtmServiceContext.RtmAreaCode.class,
+                "AREA_CODE_CN 1, AREA_CODE_NA 2, AREA_CODE_EU 4, AREA_CODE_AS 8, AREA_CODE_JP 16, AREA_CODE_IN 32, "
+                        + "AREA_CODE_GLOB -1");
+        assertConstants(RtmServiceContext.RtmCloudProxyType.class, "NONE_PROXY 0, TCP_PROXY 1");
+        Class<?> e = io.agora.rtm.jni.SET_RTM_SERVICE_CONTEXT_ERR_CODE.class;
+        assertTrue(Modifier.isPublic(e.getModifiers()) && Modifier.isFinal(e.getModifiers()));
+        assertConstructors(e);
+        assertMethods(e, "int swigValue()", "static jni.SET_RTM_SERVICE_CONTEXT_ERR_CODE swigToEnum(int)",
+                "String toString()");
+        for (String f : new String[] {"SET_RTM_SERVICE_CONTEXT_ERR_OK", "SET_RTM_SERVICE_CONTEXT_ERR_FAILURE"}) {
+            Field field = e.getField(f);
+            int m = field.getModifiers();
+            assertTrue(f, Modifier.isPublic(m) && Modifier.isStatic(m) && Modifier.isFinal(m) && field.getType() == e);
         }
     }
 }

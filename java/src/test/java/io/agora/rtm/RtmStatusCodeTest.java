@@ -33,6 +33,7 @@ public class RtmStatusCodeTest {
         RtmStatusCode.QueryPeersBySubscriptionOptionError.class,
         RtmStatusCode.AttributeOperationError.class,
         RtmStatusCode.GetChannelMemberCountErrCode.class,
+        RtmStatusCode.SetRtmServiceContextError.class,
     };
 
     static Map<String, Integer> javaConstants(Class<?> c) throws IllegalAccessException {
@@ -78,7 +79,7 @@ public class RtmStatusCodeTest {
             "RENEW_TOKEN_ERR_", "PEER_MESSAGE_ERR_", "CHANNEL_MESSAGE_ERR_", "JOIN_CHANNEL_ERR_",
             "LEAVE_CHANNEL_ERR_", "GET_MEMBERS_ERR_", "QUERY_PEERS_ONLINE_STATUS_ERR_",
             "PEER_SUBSCRIPTION_STATUS_ERR_", "QUERY_PEERS_BY_SUBSCRIPTION_OPTION_ERR_", "ATTRIBUTE_OPERATION_ERR_",
-            "GET_CHANNEL_MEMBER_COUNT_ERR_"};
+            "GET_CHANNEL_MEMBER_COUNT_ERR_", "SET_RTM_SERVICE_CONTEXT_ERR_"};
         Set<Integer> seen = new HashSet<>();
         for (Field f : RtmNative.class.getDeclaredFields()) {
             if (f.getName().startsWith("FAMILY_")) {
