@@ -18,4 +18,10 @@ public class ChannelAttributeOptions {
     public boolean getEnableNotificationToChannelMembers() {
         return enableNotificationToChannelMembers;
     }
+
+    @Override
+    public String toString() {
+        return "ChannelAttributeOptions{enableNotificationToChannelMembers="
+                + enableNotificationToChannelMembers + "}";
+    }
 }

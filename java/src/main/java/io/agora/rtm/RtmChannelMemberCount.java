@@ -28,4 +28,9 @@ public class RtmChannelMemberCount {
     public int getMemberCount() {
         return memberCount;
     }
+
+    @Override
+    public String toString() {
+        return "RtmChannelMemberCount{channelID='" + channelID + "', memberCount=" + memberCount + "}";
+    }
 }

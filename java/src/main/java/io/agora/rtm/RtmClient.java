@@ -101,7 +101,8 @@ public abstract class RtmClient {
     public abstract void networkChanged();
 
     /** A channel handle, not joined yet; null for an invalid id or an id this client already has a handle for. */
-    public abstract RtmChannel createChannel(String channelId, RtmChannelListener channelListener);
+    public abstract RtmChannel createChannel(String channelId, RtmChannelListener channelListener)
+            throws RuntimeException;
 
     public abstract void queryPeersOnlineStatus(Set<String> peerIds, ResultCallback<Map<String, Boolean>> resultCallback);
 
@@ -109,7 +110,7 @@ public abstract class RtmClient {
 
     public abstract void unsubscribePeersOnlineStatus(Set<String> peerIds, ResultCallback<Void> resultCallback);
 
-    public abstract void queryPeersBySubscriptionOption(int option, ResultCallback<Set<String>> resultCallback);
+    public abstract void queryPeersBySubscriptionOption(Integer option, ResultCallback<Set<String>> resultCallback);
 
     public abstract void setLocalUserAttributes(List<RtmAttribute> attributes, ResultCallback<Void> resultCallback);
 

@@ -318,9 +318,11 @@ final class RtmClientImpl extends RtmClient {
     }
 
     @Override
-    public void queryPeersBySubscriptionOption(int option, ResultCallback<Set<String>> cb) {
+    public void queryPeersBySubscriptionOption(Integer option, ResultCallback<Set<String>> cb) {
+        // A null option is none of the options: refused by the core (FAILURE).
+        int o = option != null ? option : -1;
         nativeOp(RtmNative.FAMILY_QUERY_PEERS_BY_SUBSCRIPTION_OPTION_ERR, cb,
-                (h, p) -> RtmNative.getSubscribed(h, option, p));
+                (h, p) -> RtmNative.getSubscribed(h, o, p));
     }
 
     /** Called by the native shim: onPeersOnlineStatusChanged, states as PeerOnlineState. */

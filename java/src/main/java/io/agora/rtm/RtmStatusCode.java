@@ -6,8 +6,8 @@ package io.agora.rtm;
  * native/include/rtm/rtm_codes.h; RtmStatusCodeTest checks every constant
  * against the C library (value and name) and against the 1.x reference.
  */
-public class RtmStatusCode {
-    public interface ConnectionState {
+public interface RtmStatusCode {
+    interface ConnectionState {
         int CONNECTION_STATE_DISCONNECTED = 1;
         int CONNECTION_STATE_CONNECTING = 2;
         int CONNECTION_STATE_CONNECTED = 3;
@@ -15,7 +15,7 @@ public class RtmStatusCode {
         int CONNECTION_STATE_ABORTED = 5;
     }
 
-    public interface ConnectionChangeReason {
+    interface ConnectionChangeReason {
         int CONNECTION_CHANGE_REASON_LOGIN = 1;
         int CONNECTION_CHANGE_REASON_LOGIN_SUCCESS = 2;
         int CONNECTION_CHANGE_REASON_LOGIN_FAILURE = 3;
@@ -27,7 +27,7 @@ public class RtmStatusCode {
         int CONNECTION_CHANGE_REASON_TOKEN_EXPIRED = 9;
     }
 
-    public interface LoginError {
+    interface LoginError {
         int LOGIN_ERR_OK = 0;
         int LOGIN_ERR_UNKNOWN = 1;
         int LOGIN_ERR_REJECTED = 2;
@@ -42,14 +42,14 @@ public class RtmStatusCode {
         int LOGIN_ERR_NOT_INITIALIZED = 101;
     }
 
-    public interface LogoutError {
+    interface LogoutError {
         int LOGOUT_ERR_OK = 0;
         int LOGOUT_ERR_REJECTED = 1;
         int LOGOUT_ERR_NOT_INITIALIZED = 101;
         int LOGOUT_ERR_USER_NOT_LOGGED_IN = 102;
     }
 
-    public interface RenewTokenError {
+    interface RenewTokenError {
         int RENEW_TOKEN_ERR_OK = 0;
         int RENEW_TOKEN_ERR_FAILURE = 1;
         int RENEW_TOKEN_ERR_INVALID_ARGUMENT = 2;
@@ -61,7 +61,7 @@ public class RtmStatusCode {
         int RENEW_TOKEN_ERR_USER_NOT_LOGGED_IN = 102;
     }
 
-    public interface PeerMessageError {
+    interface PeerMessageError {
         int PEER_MESSAGE_ERR_OK = 0;
         int PEER_MESSAGE_ERR_FAILURE = 1;
         int PEER_MESSAGE_ERR_TIMEOUT = 2;
@@ -75,7 +75,7 @@ public class RtmStatusCode {
         int PEER_MESSAGE_ERR_USER_NOT_LOGGED_IN = 102;
     }
 
-    public interface ChannelMessageError {
+    interface ChannelMessageError {
         int CHANNEL_MESSAGE_ERR_OK = 0;
         int CHANNEL_MESSAGE_ERR_FAILURE = 1;
         int CHANNEL_MESSAGE_ERR_TIMEOUT = 2;
@@ -85,7 +85,7 @@ public class RtmStatusCode {
         int CHANNEL_MESSAGE_ERR_USER_NOT_LOGGED_IN = 102;
     }
 
-    public interface JoinChannelError {
+    interface JoinChannelError {
         int JOIN_CHANNEL_ERR_OK = 0;
         int JOIN_CHANNEL_ERR_FAILURE = 1;
         int JOIN_CHANNEL_ERR_REJECTED = 2;
@@ -99,7 +99,7 @@ public class RtmStatusCode {
         int JOIN_CHANNEL_ERR_USER_NOT_LOGGED_IN = 102;
     }
 
-    public interface LeaveChannelError {
+    interface LeaveChannelError {
         int LEAVE_CHANNEL_ERR_OK = 0;
         int LEAVE_CHANNEL_ERR_FAILURE = 1;
         int LEAVE_CHANNEL_ERR_REJECTED = 2;
@@ -109,7 +109,7 @@ public class RtmStatusCode {
         int LEAVE_CHANNEL_ERR_USER_NOT_LOGGED_IN = 102;
     }
 
-    public interface GetMembersError {
+    interface GetMembersError {
         int GET_MEMBERS_ERR_OK = 0;
         int GET_MEMBERS_ERR_FAILURE = 1;
         int GET_MEMBERS_ERR_REJECTED = 2;
@@ -120,7 +120,7 @@ public class RtmStatusCode {
         int GET_MEMBERS_ERR_USER_NOT_LOGGED_IN = 102;
     }
 
-    public interface QueryPeersOnlineStatusError {
+    interface QueryPeersOnlineStatusError {
         int QUERY_PEERS_ONLINE_STATUS_ERR_OK = 0;
         int QUERY_PEERS_ONLINE_STATUS_ERR_FAILURE = 1;
         int QUERY_PEERS_ONLINE_STATUS_ERR_INVALID_ARGUMENT = 2;
@@ -131,7 +131,7 @@ public class RtmStatusCode {
         int QUERY_PEERS_ONLINE_STATUS_ERR_USER_NOT_LOGGED_IN = 102;
     }
 
-    public interface PeerSubscriptionStatusError {
+    interface PeerSubscriptionStatusError {
         int PEER_SUBSCRIPTION_STATUS_ERR_OK = 0;
         int PEER_SUBSCRIPTION_STATUS_ERR_FAILURE = 1;
         int PEER_SUBSCRIPTION_STATUS_ERR_INVALID_ARGUMENT = 2;
@@ -143,7 +143,7 @@ public class RtmStatusCode {
         int PEER_SUBSCRIPTION_STATUS_ERR_USER_NOT_LOGGED_IN = 102;
     }
 
-    public interface QueryPeersBySubscriptionOptionError {
+    interface QueryPeersBySubscriptionOptionError {
         int QUERY_PEERS_BY_SUBSCRIPTION_OPTION_ERR_OK = 0;
         int QUERY_PEERS_BY_SUBSCRIPTION_OPTION_ERR_FAILURE = 1;
         int QUERY_PEERS_BY_SUBSCRIPTION_OPTION_ERR_TIMEOUT = 2;
@@ -152,7 +152,7 @@ public class RtmStatusCode {
         int QUERY_PEERS_BY_SUBSCRIPTION_OPTION_ERR_USER_NOT_LOGGED_IN = 102;
     }
 
-    public interface AttributeOperationError {
+    interface AttributeOperationError {
         int ATTRIBUTE_OPERATION_ERR_OK = 0;
         int ATTRIBUTE_OPERATION_ERR_NOT_READY = 1;
         int ATTRIBUTE_OPERATION_ERR_FAILURE = 2;
@@ -165,7 +165,7 @@ public class RtmStatusCode {
         int ATTRIBUTE_OPERATION_ERR_USER_NOT_LOGGED_IN = 102;
     }
 
-    public interface GetChannelMemberCountErrCode {
+    interface GetChannelMemberCountErrCode {
         int GET_CHANNEL_MEMBER_COUNT_ERR_OK = 0;
         int GET_CHANNEL_MEMBER_COUNT_ERR_FAILURE = 1;
         int GET_CHANNEL_MEMBER_COUNT_ERR_INVALID_ARGUMENT = 2;
@@ -176,7 +176,7 @@ public class RtmStatusCode {
         int GET_CHANNEL_MEMBER_COUNT_ERR_USER_NOT_LOGGED_IN = 102;
     }
 
-    public interface SetRtmServiceContextError {
+    interface SetRtmServiceContextError {
         int SET_RTM_SERVICE_CONTEXT_ERR_OK = 0;
         int SET_RTM_SERVICE_CONTEXT_ERR_FAILURE = 1;
     }

@@ -14,4 +14,10 @@ public class SendMessageOptions {
 
     public SendMessageOptions() {
     }
+
+    @Override
+    public String toString() {
+        return "SendMessageOptions{enableOfflineMessaging=" + enableOfflineMessaging
+                + ", enableHistoricalMessaging=" + enableHistoricalMessaging + "}";
+    }
 }

@@ -143,6 +143,8 @@ public class ApiShapeTest {
             assertTrue(name + " is public", Modifier.isPublic(c.getModifiers()));
         }
         assertTrue(Modifier.isAbstract(RtmClient.class.getModifiers()) && !RtmClient.class.isInterface());
+        // An interface, as the vendor's: `implements RtmStatusCode` compiles.
+        assertTrue(RtmStatusCode.class.isInterface());
         assertTrue(Modifier.isAbstract(RtmChannel.class.getModifiers()) && !RtmChannel.class.isInterface());
         assertTrue(Modifier.isAbstract(RtmMessage.class.getModifiers()) && !RtmMessage.class.isInterface());
         assertTrue(Modifier.isAbstract(RtmChannelMember.class.getModifiers()));
@@ -173,11 +175,11 @@ public class ApiShapeTest {
                 "abstract RtmMessage createMessage(byte[],String)",
                 "abstract void sendMessageToPeer(String,RtmMessage,ResultCallback<Void>)",
                 "abstract void sendMessageToPeer(String,RtmMessage,SendMessageOptions,ResultCallback<Void>)",
-                "abstract RtmChannel createChannel(String,RtmChannelListener)",
+                "abstract RtmChannel createChannel(String,RtmChannelListener) throws RuntimeException",
                 "abstract void queryPeersOnlineStatus(Set<String>,ResultCallback<Map<String, Boolean>>)",
                 "abstract void subscribePeersOnlineStatus(Set<String>,ResultCallback<Void>)",
                 "abstract void unsubscribePeersOnlineStatus(Set<String>,ResultCallback<Void>)",
-                "abstract void queryPeersBySubscriptionOption(int,ResultCallback<Set<String>>)",
+                "abstract void queryPeersBySubscriptionOption(Integer,ResultCallback<Set<String>>)",
                 "abstract void setLocalUserAttributes(List<RtmAttribute>,ResultCallback<Void>)",
                 "abstract void addOrUpdateLocalUserAttributes(List<RtmAttribute>,ResultCallback<Void>)",
                 "abstract void deleteLocalUserAttributesByKeys(List<String>,ResultCallback<Void>)",
@@ -275,12 +277,13 @@ public class ApiShapeTest {
                 "long getLastUpdateTs()", "void setLastUpdateTs(long)", "String toString()");
         assertConstructors(ChannelAttributeOptions.class, "()", "(boolean)");
         assertMethods(ChannelAttributeOptions.class, "boolean getEnableNotificationToChannelMembers()",
-                "void setEnableNotificationToChannelMembers(boolean)");
+                "void setEnableNotificationToChannelMembers(boolean)", "String toString()");
         assertEquals(false, new ChannelAttributeOptions().getEnableNotificationToChannelMembers());
         assertConstructors(RtmChannelMemberCount.class, "()", "(String,int)");
         assertMethods(RtmChannelMemberCount.class, "String getChannelID()", "int getMemberCount()",
-                "void setChannelID(String)", "void setMemberCount(int)");
+                "void setChannelID(String)", "void setMemberCount(int)", "String toString()");
         assertConstructors(SendMessageOptions.class, "()");
+        assertMethods(SendMessageOptions.class, "String toString()");
         Field off = SendMessageOptions.class.getField("enableOfflineMessaging");
         Field hist = SendMessageOptions.class.getField("enableHistoricalMessaging");
         assertEquals(boolean.class, off.getType());
