@@ -4,12 +4,16 @@ import java.util.List;
 
 /**
  * The events of an {@link RtmChannel}, as callbacks of its client, in order
- * with its other callbacks (see {@link RtmClientListener}). No event arrives after
+ * with its other callbacks (see {@link RtmClientListener}). No event starts after
  * {@link RtmChannel#release()} or {@link RtmClient#release()} returned.
+ * The two events that not every 1.x version has (the vendor's 1.0 had
+ * neither) are default methods, so that listeners written for any 1.x version
+ * compile.
  */
 public interface RtmChannelListener {
     /** The channel's member count: after the join, then when it changes, at most once a second. */
-    void onMemberCountUpdated(int memberCount);
+    default void onMemberCountUpdated(int memberCount) {
+    }
 
     /**
      * The channel's attributes changed by a request made with
@@ -17,7 +21,8 @@ public interface RtmChannelListener {
      * (by any user, this one included): all of them, sorted by key, each with
      * the user who last set it and when.
      */
-    void onAttributesUpdated(List<RtmChannelAttribute> attributeList);
+    default void onAttributesUpdated(List<RtmChannelAttribute> attributeList) {
+    }
 
     /** A channel message from another member. */
     void onMessageReceived(RtmMessage message, RtmChannelMember fromMember);

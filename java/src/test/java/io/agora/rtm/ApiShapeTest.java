@@ -233,8 +233,8 @@ public class ApiShapeTest {
                 "default void onTokenPrivilegeWillExpire()",
                 "default void onPeersOnlineStatusChanged(Map<String, Integer>)");
         assertMethods(RtmChannelListener.class,
-                "void onMemberCountUpdated(int)",
-                "void onAttributesUpdated(List<RtmChannelAttribute>)",
+                "default void onMemberCountUpdated(int)",
+                "default void onAttributesUpdated(List<RtmChannelAttribute>)",
                 "void onMessageReceived(RtmMessage,RtmChannelMember)",
                 "void onMemberJoined(RtmChannelMember)",
                 "void onMemberLeft(RtmChannelMember)");
@@ -378,5 +378,33 @@ public class ApiShapeTest {
             int m = field.getModifiers();
             assertTrue(f, Modifier.isPublic(m) && Modifier.isStatic(m) && Modifier.isFinal(m) && field.getType() == e);
         }
+    }
+
+    /** A channel listener as written for the vendor's 1.0: it compiles only while the two newer events are default methods. */
+    static final class OneZeroChannelListener implements RtmChannelListener {
+        @Override
+        public void onMessageReceived(RtmMessage message, RtmChannelMember fromMember) {
+        }
+
+        @Override
+        public void onMemberJoined(RtmChannelMember member) {
+        }
+
+        @Override
+        public void onMemberLeft(RtmChannelMember member) {
+        }
+    }
+
+    /** As some vendor apps do, for the constants unqualified: compiles only while RtmStatusCode is an interface. */
+    static final class UsesTheCodes implements RtmStatusCode {
+        int ok() {
+            return LoginError.LOGIN_ERR_OK;
+        }
+    }
+
+    @Test
+    public void programsWrittenForOlderVersionsCompile() {
+        new OneZeroChannelListener().onMemberCountUpdated(3); // the default does nothing
+        assertEquals(0, new UsesTheCodes().ok());
     }
 }
