@@ -183,6 +183,50 @@ extern "C" {
     XX(OK, 0)                                                                 \
     XX(FAILURE, 1)
 
+/* InvitationApiCallError (INVITATION_API_CALL_ERR_*): no 101 or 102, as the vendor's (SPEC C1-C7). */
+#define RTM_INVITATION_API_CALL_ERR_MAP(XX)                                   \
+    XX(OK, 0)                                                                 \
+    XX(INVALID_ARGUMENT, 1)                                                   \
+    XX(NOT_STARTED, 2)                                                        \
+    XX(ALREADY_END, 3)                                                        \
+    XX(ALREADY_ACCEPT, 4)                                                     \
+    XX(ALREADY_SENT, 5)
+
+/* LocalInvitationState (LOCAL_INVITATION_STATE_*): no 101 or 102, as the vendor's (SPEC C1-C7). */
+#define RTM_LOCAL_INVITATION_STATE_MAP(XX)                                    \
+    XX(IDLE, 0)                                                               \
+    XX(SENT_TO_REMOTE, 1)                                                     \
+    XX(RECEIVED_BY_REMOTE, 2)                                                 \
+    XX(ACCEPTED_BY_REMOTE, 3)                                                 \
+    XX(REFUSED_BY_REMOTE, 4)                                                  \
+    XX(CANCELED, 5)                                                           \
+    XX(FAILURE, 6)
+
+/* LocalInvitationError (LOCAL_INVITATION_ERR_*): no 101 or 102, as the vendor's (SPEC C1-C7). */
+#define RTM_LOCAL_INVITATION_ERR_MAP(XX)                                      \
+    XX(OK, 0)                                                                 \
+    XX(PEER_OFFLINE, 1)                                                       \
+    XX(PEER_NO_RESPONSE, 2)                                                   \
+    XX(INVITATION_EXPIRE, 3)                                                  \
+    XX(NOT_LOGGEDIN, 4)
+
+/* RemoteInvitationState (REMOTE_INVITATION_STATE_*): no 101 or 102, as the vendor's (SPEC C1-C7). */
+#define RTM_REMOTE_INVITATION_STATE_MAP(XX)                                   \
+    XX(IDLE, 0)                                                               \
+    XX(INVITATION_RECEIVED, 1)                                                \
+    XX(ACCEPT_SENT_TO_LOCAL, 2)                                               \
+    XX(REFUSED, 3)                                                            \
+    XX(ACCEPTED, 4)                                                           \
+    XX(CANCELED, 5)                                                           \
+    XX(FAILURE, 6)
+
+/* RemoteInvitationError (REMOTE_INVITATION_ERR_*): no 101 or 102, as the vendor's (SPEC C1-C7). */
+#define RTM_REMOTE_INVITATION_ERR_MAP(XX)                                     \
+    XX(OK, 0)                                                                 \
+    XX(PEER_OFFLINE, 1)                                                       \
+    XX(ACCEPT_FAILURE, 2)                                                     \
+    XX(INVITATION_EXPIRE, 3)
+
 /* The code families: XX(family, MAP, vendor prefix). */
 #define RTM_FAMILY_MAP(XX)                                                    \
     XX(CONNECTION_STATE, RTM_CONNECTION_STATE_MAP, "CONNECTION_STATE_")       \
@@ -209,7 +253,17 @@ extern "C" {
     XX(GET_CHANNEL_MEMBER_COUNT_ERR, RTM_GET_CHANNEL_MEMBER_COUNT_ERR_MAP,    \
        "GET_CHANNEL_MEMBER_COUNT_ERR_")                                       \
     XX(SET_RTM_SERVICE_CONTEXT_ERR, RTM_SET_RTM_SERVICE_CONTEXT_ERR_MAP,      \
-       "SET_RTM_SERVICE_CONTEXT_ERR_")
+       "SET_RTM_SERVICE_CONTEXT_ERR_")                                        \
+    XX(INVITATION_API_CALL_ERR, RTM_INVITATION_API_CALL_ERR_MAP,              \
+       "INVITATION_API_CALL_ERR_")                                            \
+    XX(LOCAL_INVITATION_STATE, RTM_LOCAL_INVITATION_STATE_MAP,                \
+       "LOCAL_INVITATION_STATE_")                                             \
+    XX(LOCAL_INVITATION_ERR, RTM_LOCAL_INVITATION_ERR_MAP,                    \
+       "LOCAL_INVITATION_ERR_")                                               \
+    XX(REMOTE_INVITATION_STATE, RTM_REMOTE_INVITATION_STATE_MAP,              \
+       "REMOTE_INVITATION_STATE_")                                            \
+    XX(REMOTE_INVITATION_ERR, RTM_REMOTE_INVITATION_ERR_MAP,                  \
+       "REMOTE_INVITATION_ERR_")
 
 /* One enum per family: RTM_CONNECTION_STATE_CONNECTED,
  * RTM_LOGIN_ERR_TIMEOUT, RTM_PEER_MESSAGE_ERR_USER_NOT_LOGGED_IN, ... */
@@ -230,6 +284,11 @@ extern "C" {
 #define RTM__ATTRIBUTE_OPERATION_ERR_ITEM(name, value) RTM__ENUM_ITEM(ATTRIBUTE_OPERATION_ERR, name, value)
 #define RTM__GET_CHANNEL_MEMBER_COUNT_ERR_ITEM(name, value) RTM__ENUM_ITEM(GET_CHANNEL_MEMBER_COUNT_ERR, name, value)
 #define RTM__SET_RTM_SERVICE_CONTEXT_ERR_ITEM(name, value) RTM__ENUM_ITEM(SET_RTM_SERVICE_CONTEXT_ERR, name, value)
+#define RTM__INVITATION_API_CALL_ERR_ITEM(name, value) RTM__ENUM_ITEM(INVITATION_API_CALL_ERR, name, value)
+#define RTM__LOCAL_INVITATION_STATE_ITEM(name, value) RTM__ENUM_ITEM(LOCAL_INVITATION_STATE, name, value)
+#define RTM__LOCAL_INVITATION_ERR_ITEM(name, value) RTM__ENUM_ITEM(LOCAL_INVITATION_ERR, name, value)
+#define RTM__REMOTE_INVITATION_STATE_ITEM(name, value) RTM__ENUM_ITEM(REMOTE_INVITATION_STATE, name, value)
+#define RTM__REMOTE_INVITATION_ERR_ITEM(name, value) RTM__ENUM_ITEM(REMOTE_INVITATION_ERR, name, value)
 
 typedef enum { RTM_CONNECTION_STATE_MAP(RTM__CONNECTION_STATE_ITEM) } rtm_connection_state;
 typedef enum { RTM_CONNECTION_CHANGE_REASON_MAP(RTM__CONNECTION_CHANGE_REASON_ITEM) } rtm_connection_change_reason;
@@ -247,6 +306,11 @@ typedef enum { RTM_QUERY_PEERS_BY_SUBSCRIPTION_OPTION_ERR_MAP(RTM__QUERY_PEERS_B
 typedef enum { RTM_ATTRIBUTE_OPERATION_ERR_MAP(RTM__ATTRIBUTE_OPERATION_ERR_ITEM) } rtm_attribute_operation_err;
 typedef enum { RTM_GET_CHANNEL_MEMBER_COUNT_ERR_MAP(RTM__GET_CHANNEL_MEMBER_COUNT_ERR_ITEM) } rtm_get_channel_member_count_err;
 typedef enum { RTM_SET_RTM_SERVICE_CONTEXT_ERR_MAP(RTM__SET_RTM_SERVICE_CONTEXT_ERR_ITEM) } rtm_set_rtm_service_context_err;
+typedef enum { RTM_INVITATION_API_CALL_ERR_MAP(RTM__INVITATION_API_CALL_ERR_ITEM) } rtm_invitation_api_call_err;
+typedef enum { RTM_LOCAL_INVITATION_STATE_MAP(RTM__LOCAL_INVITATION_STATE_ITEM) } rtm_local_invitation_state;
+typedef enum { RTM_LOCAL_INVITATION_ERR_MAP(RTM__LOCAL_INVITATION_ERR_ITEM) } rtm_local_invitation_err;
+typedef enum { RTM_REMOTE_INVITATION_STATE_MAP(RTM__REMOTE_INVITATION_STATE_ITEM) } rtm_remote_invitation_state;
+typedef enum { RTM_REMOTE_INVITATION_ERR_MAP(RTM__REMOTE_INVITATION_ERR_ITEM) } rtm_remote_invitation_err;
 
 /* The families, to name a code with rtm_code_name(). */
 typedef enum {

@@ -24,6 +24,11 @@ final class RtmNative {
     static final int FAMILY_ATTRIBUTE_OPERATION_ERR = 13;
     static final int FAMILY_GET_CHANNEL_MEMBER_COUNT_ERR = 14;
     static final int FAMILY_SET_RTM_SERVICE_CONTEXT_ERR = 15;
+    static final int FAMILY_INVITATION_API_CALL_ERR = 16;
+    static final int FAMILY_LOCAL_INVITATION_STATE = 17;
+    static final int FAMILY_LOCAL_INVITATION_ERR = 18;
+    static final int FAMILY_REMOTE_INVITATION_STATE = 19;
+    static final int FAMILY_REMOTE_INVITATION_ERR = 20;
 
     static {
         NativeLibraryLoader.load();

@@ -337,6 +337,18 @@ public class ApiShapeTest {
             {RtmStatusCode.GetChannelMemberCountErrCode.class, "GET_CHANNEL_MEMBER_COUNT_ERR_",
                 "OK 0, FAILURE 1, INVALID_ARGUMENT 2, TOO_OFTEN 3, TIMEOUT 4, EXCEED_LIMIT 5" + common},
             {RtmStatusCode.SetRtmServiceContextError.class, "SET_RTM_SERVICE_CONTEXT_ERR_", "OK 0, FAILURE 1"},
+            // Call invitations (SPEC C1-C7), as the reference lists them.
+            {RtmStatusCode.InvitationApiCallError.class, "INVITATION_API_CALL_ERR_",
+                "OK 0, INVALID_ARGUMENT 1, NOT_STARTED 2, ALREADY_END 3, ALREADY_ACCEPT 4, ALREADY_SENT 5"},
+            {RtmStatusCode.LocalInvitationState.class, "LOCAL_INVITATION_STATE_",
+                "IDLE 0, SENT_TO_REMOTE 1, RECEIVED_BY_REMOTE 2, ACCEPTED_BY_REMOTE 3, REFUSED_BY_REMOTE 4, CANCELED 5, "
+                    + "FAILURE 6"},
+            {RtmStatusCode.LocalInvitationError.class, "LOCAL_INVITATION_ERR_",
+                "OK 0, PEER_OFFLINE 1, PEER_NO_RESPONSE 2, INVITATION_EXPIRE 3, NOT_LOGGEDIN 4"},
+            {RtmStatusCode.RemoteInvitationState.class, "REMOTE_INVITATION_STATE_",
+                "IDLE 0, INVITATION_RECEIVED 1, ACCEPT_SENT_TO_LOCAL 2, REFUSED 3, ACCEPTED 4, CANCELED 5, FAILURE 6"},
+            {RtmStatusCode.RemoteInvitationError.class, "REMOTE_INVITATION_ERR_",
+                "OK 0, PEER_OFFLINE 1, ACCEPT_FAILURE 2, INVITATION_EXPIRE 3"},
         };
         assertEquals(families.length, RtmStatusCode.class.getDeclaredClasses().length);
         for (Object[] f : families) {
