@@ -15,7 +15,7 @@ import java.util.Set;
  *
  * <p>Every method returns at once; results arrive through the
  * {@link ResultCallback}. Every method of the reference works (docs/JAVA.md),
- * beyond the file/image and call-invitation families, which are not part of it.
+ * but the call-invitation and file/image families, which are not built yet.
  */
 public abstract class RtmClient {
     public static final int LOG_FILTER_OFF = 0;
