@@ -347,6 +347,12 @@ struct Racer {
         r->WaitForThreads();
         r->closed = true;
     }
+    // A channel's on_closed that only holds it alive for the racing threads
+    // (its client's close is what the test waits for).
+    static void HoldChannel(rtm_channel *, void *closure)
+    {
+        static_cast<Racer *>(closure)->WaitForThreads();
+    }
 };
 
 TEST(LifetimeE2ERace, CallsRacingTheCloseFromOtherThreads)
@@ -367,7 +373,12 @@ TEST(LifetimeE2ERace, CallsRacingTheCloseFromOtherThreads)
         rtm_login(c, nullptr, ("racer" + std::to_string(round)).c_str(), Client::Waiter::Done,
                   &login);
         ASSERT_EQ(0, login.Wait());
-        rtm_channel *ch = rtm_channel_create(c, "room", nullptr, nullptr);
+        // The channel is freed after its on_closed, which the client's close
+        // calls before its own: it too must outlive the racing threads.
+        rtm_channel_callbacks chcb;
+        rtm_channel_callbacks_init(&chcb);
+        chcb.on_closed = Racer::HoldChannel;
+        rtm_channel *ch = rtm_channel_create(c, "room", &chcb, &r);
         ASSERT_NE(nullptr, ch);
         static const rtm_message text = {RTM_MESSAGE_TYPE_TEXT, "race", nullptr, 0, nullptr,
                                          0, false};
