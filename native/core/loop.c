@@ -26,7 +26,7 @@ struct rtm_loop {
     rtm__linger *lingering;  /* loop thread only */
     struct event_base *base;
     struct evdns_base *dns;
-    struct event *wake;       /* made active by rtm__loop_post */
+    struct event *wake;       /* made active by rtm__loop_post_task */
     pthread_t thread;
     pthread_mutex_t lock;     /* guards the queue and users */
     rtm__task *head;
@@ -50,13 +50,9 @@ static void rtm__loop_wake(evutil_socket_t fd, short what, void *arg)
     l->head = l->tail = NULL;
     pthread_mutex_unlock(&l->lock);
     while (t) {
-        /* fn may end t's storage when it is not allocated (a waiting
-         * caller's, on its stack): nothing of t is read after it. */
+        /* fn may end t's storage: nothing of t is read after it. */
         rtm__task *next = t->next;
-        bool allocated = t->allocated;
         t->fn(t->arg);
-        if (allocated)
-            free(t);
         t = next;
     }
 }
@@ -76,14 +72,11 @@ static void *rtm__loop_main(void *arg)
     return NULL;
 }
 
-/* Queues t, its fields set, and wakes the loop. */
-static void rtm__loop_push(rtm_loop *l, rtm__task *t, rtm__task_fn fn, void *arg,
-                           bool allocated)
+void rtm__loop_post_task(rtm_loop *l, rtm__task *t, rtm__task_fn fn, void *arg)
 {
     t->next = NULL;
     t->fn = fn;
     t->arg = arg;
-    t->allocated = allocated;
     pthread_mutex_lock(&l->lock);
     if (l->tail)
         l->tail->next = t;
@@ -94,19 +87,6 @@ static void rtm__loop_push(rtm_loop *l, rtm__task *t, rtm__task_fn fn, void *arg
     event_active(l->wake, EV_READ, 0);
 }
 
-void rtm__loop_post_task(rtm_loop *l, rtm__task *t, rtm__task_fn fn, void *arg)
-{
-    rtm__loop_push(l, t, fn, arg, false);
-}
-
-int rtm__loop_post(rtm_loop *l, rtm__task_fn fn, void *arg)
-{
-    rtm__task *t = rtm__malloc(sizeof(*t));
-    if (t == NULL)
-        return -1;
-    rtm__loop_push(l, t, fn, arg, true);
-    return 0;
-}
 
 struct event_base *rtm__loop_base(rtm_loop *l)
 {
@@ -251,7 +231,7 @@ void rtm__loop_linger(rtm_loop *l, struct bufferevent *bev, int linger_ms)
 
 static void rtm__loop_stop(rtm_loop *l)
 {
-    rtm__loop_push(l, &l->stop, rtm__loop_begin_stop, l, false);
+    rtm__loop_post_task(l, &l->stop, rtm__loop_begin_stop, l);
     pthread_join(l->thread, NULL);
     while (l->lingering)
         rtm__linger_end(l->lingering);

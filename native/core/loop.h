@@ -1,7 +1,7 @@
 /*
  * loop.h: the loop thread. One libevent event_base on one thread, shared by
- * any number of clients. Other threads hand it work with rtm__loop_post; the
- * work runs on the loop thread, in the order posted.
+ * any number of clients. Other threads hand it work with rtm__loop_post_task;
+ * the work runs on the loop thread, in the order posted.
  */
 #ifndef RTM__LOOP_H
 #define RTM__LOOP_H
@@ -16,20 +16,17 @@ struct evdns_base;
 
 typedef void (*rtm__task_fn)(void *arg);
 
-/* Runs fn(arg) on the loop thread. Returns 0, or -1 when out of memory. */
-int rtm__loop_post(rtm_loop *loop, rtm__task_fn fn, void *arg);
-
-/* A task in the loop's queue. rtm__loop_post allocates one; a caller that
- * must not fail to post keeps one inside what it posts (a command) and
- * queues it with rtm__loop_post_task, which cannot fail. fn may free that
- * storage: the loop does not touch t once fn has been called. */
+/* A task in the loop's queue, kept by the caller inside what it posts (a
+ * command, a client's close), so that posting allocates nothing and cannot
+ * fail. fn may free that storage: the loop does not touch t once fn has
+ * been called. */
 typedef struct rtm__task {
     struct rtm__task *next;
     rtm__task_fn fn;
     void *arg;
-    bool allocated;           /* by rtm__loop_post, freed after fn */
 } rtm__task;
 
+/* Runs fn(arg) on the loop thread, t holding its place in the queue. */
 void rtm__loop_post_task(rtm_loop *loop, rtm__task *t, rtm__task_fn fn, void *arg);
 
 struct event_base *rtm__loop_base(rtm_loop *loop);

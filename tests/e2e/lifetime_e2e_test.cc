@@ -23,6 +23,23 @@ using namespace std::chrono;
 using rtm_e2e::Client;
 using Strings = std::vector<std::string>;
 
+// A bare C client of rtmd (not the harness's Client, which destroys its
+// own), with callbacks (may be null) and their closure; null on failure.
+rtm_client *NewClient(const rtm_test::RtmdProcess &rtmd, const rtm_client_callbacks *cbs = nullptr,
+                      void *closure = nullptr)
+{
+    rtm_config cfg;
+    rtm_config_init(&cfg);
+    cfg.app_id = "e2e-app";
+    std::string params = "{\"rtm.server\":\"" + rtmd.address() + "\"}";
+    cfg.parameters = params.c_str();
+    cfg.callbacks = cbs;
+    cfg.closure = closure;
+    rtm_client *c = nullptr;
+    EXPECT_EQ(RTM_OK, rtm_client_create(&cfg, &c));
+    return c;
+}
+
 // Where the client under test is closed from.
 enum class From {
     Outside,          // another thread
@@ -196,14 +213,8 @@ TEST_P(LifetimeE2E, CloseCallbackIsLastAfterEveryResult)
     rtm_client_callbacks_init(&cbs);
     cbs.on_connection_state_changed = Subject::OnState;
     cbs.on_message_received = Subject::OnPeer;
-    rtm_config cfg;
-    rtm_config_init(&cfg);
-    cfg.app_id = "e2e-app";
-    std::string params = "{\"rtm.server\":\"" + rtmd.address() + "\"}";
-    cfg.parameters = params.c_str();
-    cfg.callbacks = &cbs;
-    cfg.closure = &s;
-    ASSERT_EQ(RTM_OK, rtm_client_create(&cfg, &s.c));
+    s.c = NewClient(rtmd, &cbs, &s);
+    ASSERT_NE(nullptr, s.c);
     rtm_channel_callbacks chcb;
     rtm_channel_callbacks_init(&chcb);
     chcb.on_message_received = Subject::OnChannelMessage;
@@ -362,13 +373,8 @@ TEST(LifetimeE2ERace, CallsRacingTheCloseFromOtherThreads)
     for (int round = 0; round < 10; round++) {
         Racer r;
         r.threads = 2;
-        rtm_config cfg;
-        rtm_config_init(&cfg);
-        cfg.app_id = "e2e-app";
-        std::string params = "{\"rtm.server\":\"" + rtmd.address() + "\"}";
-        cfg.parameters = params.c_str();
-        rtm_client *c = nullptr;
-        ASSERT_EQ(RTM_OK, rtm_client_create(&cfg, &c));
+        rtm_client *c = NewClient(rtmd);
+        ASSERT_NE(nullptr, c);
         Client::Waiter login;
         rtm_login(c, nullptr, ("racer" + std::to_string(round)).c_str(), Client::Waiter::Done,
                   &login);
@@ -470,13 +476,8 @@ TEST(LifetimeE2EDestroy, DestroyAfterACloseWaitsForTheEnd)
 {
     rtm_test::RtmdProcess rtmd;
     ASSERT_TRUE(rtmd.started());
-    rtm_config cfg;
-    rtm_config_init(&cfg);
-    cfg.app_id = "e2e-app";
-    std::string params = "{\"rtm.server\":\"" + rtmd.address() + "\"}";
-    cfg.parameters = params.c_str();
-    rtm_client *c = nullptr;
-    ASSERT_EQ(RTM_OK, rtm_client_create(&cfg, &c));
+    rtm_client *c = NewClient(rtmd);
+    ASSERT_NE(nullptr, c);
     std::atomic<bool> closed{false};
     auto on_closed = [](rtm_client *, void *closure) {
         std::this_thread::sleep_for(milliseconds(100)); // a slow close callback
