@@ -403,7 +403,11 @@ TEST(LifetimeE2ERace, CallsRacingTheCloseFromOtherThreads)
                 r.threads_done++;
             });
         }
-        std::this_thread::sleep_for(milliseconds(5 + round * 3));
+        // Close while the calls are coming: once some are queued (a slow
+        // machine, ASan, starts the threads late), a little later each round.
+        for (int i = 0; i < 5000 && r.queued.load() < 2; i++)
+            std::this_thread::sleep_for(milliseconds(1));
+        std::this_thread::sleep_for(milliseconds(round * 3));
         ASSERT_EQ(RTM_OK, rtm_client_close(c, Racer::OnClosed, &r));
         for (auto &t : ts)
             t.join();
@@ -441,7 +445,9 @@ TEST(LifetimeE2ERace, ChannelCallsRacingItsReleaseFromAnotherThread)
             }
             r.threads_done++;
         });
-        std::this_thread::sleep_for(milliseconds(5 + round * 3));
+        for (int i = 0; i < 5000 && r.queued.load() < 1; i++)
+            std::this_thread::sleep_for(milliseconds(1));
+        std::this_thread::sleep_for(milliseconds(round * 3));
         rtm_channel_release(ch);
         t.join();
         for (int i = 0; i < 1000 && !r.closed; i++)
