@@ -29,7 +29,11 @@ extern "C" {
     XX(channel_message_timeout_ms, "rtm.channel_message_timeout_ms", 10000, 1, 600000) \
     XX(request_timeout_ms, "rtm.request_timeout_ms", 5000, 1, 600000)         \
     XX(reconnect_min_ms, "rtm.reconnect_min_ms", 500, 1, 600000)              \
-    XX(reconnect_max_ms, "rtm.reconnect_max_ms", 8000, 1, 3600000)
+    XX(reconnect_max_ms, "rtm.reconnect_max_ms", 8000, 1, 3600000)           \
+    XX(invitation_receive_timeout_ms, "rtm.invitation_receive_timeout_ms", 30000, 1, 600000) \
+    XX(invitation_expire_ms, "rtm.invitation_expire_ms", 60000, 1, 3600000)   \
+    XX(invitation_accept_ack_ms, "rtm.invitation_accept_ack_ms", 5000, 1, 600000) \
+    XX(invitation_retry_ms, "rtm.invitation_retry_ms", 1000, 1, 600000)
 
 typedef struct {
 #define RTM__PARAMS_FIELD(field, key, def, min, max) uint32_t field;

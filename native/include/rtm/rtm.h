@@ -424,6 +424,10 @@ void rtm_client_destroy(rtm_client *client);
  *                                    presence, member counts (SPEC A7)
  *   "rtm.reconnect_min_ms"           500: first backoff step (SPEC S8)
  *   "rtm.reconnect_max_ms"           8000: backoff cap (SPEC S8)
+ *   "rtm.invitation_receive_timeout_ms" 30000 (SPEC C3)
+ *   "rtm.invitation_expire_ms"       60000 (SPEC C4)
+ *   "rtm.invitation_accept_ack_ms"   5000 (SPEC C5)
+ *   "rtm.invitation_retry_ms"        1000: a failed invitation signal again
  *   "rtm.tls", "rtm.tls_ca_file", "rtm.tls_server_name",
  *   "rtm.tls_insecure_skip_verify"   TLS links (docs/TLS.md)
  * Values take effect for the next deadline set. Any thread may call it,
