@@ -15,6 +15,8 @@ extern "C" {
 
 #define RTM__ID_MAX 64u                 /* bytes, user and channel ids */
 #define RTM__MESSAGE_MAX (32u * 1024u)  /* bytes, text or raw + description */
+/* A call invitation's content, and an answer's response (SPEC C1). */
+#define RTM__INVITATION_TEXT_MAX (8u * 1024u) /* bytes */
 
 /* User attributes (SPEC A5). */
 #define RTM__ATTR_KEY_MAX 32u            /* bytes */

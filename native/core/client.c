@@ -231,7 +231,8 @@ int rtm_client_create(const rtm_config *app_config, rtm_client **out)
     c->rng |= 1; /* xorshift needs a non-zero state */
     c->session = rtm__session_new(&rtm__driver_ops, c, c->app_id, instance,
                                   &c->params);
-    if (c->session == NULL)
+    c->calls = rtm__calls_new(&rtm__calls_driver_ops, c, &c->params);
+    if (c->session == NULL || c->calls == NULL)
         goto fail;
     if (config->loop != NULL) {
         c->loop = config->loop;
@@ -268,6 +269,7 @@ fail:
             rtm__loop_unref(c->loop);
     }
     rtm__session_free(c->session);
+    rtm__calls_free(c->calls);
     rtm__logfile_free(c->logfile);
     pthread_mutex_destroy(&c->lock);
     pthread_mutex_destroy(&c->params_lock);
@@ -329,10 +331,15 @@ static void rtm__client_shutdown(void *arg)
 {
     rtm_client *c = arg;
     rtm__log(c, RTM_LOG_INFO, "closing");
-    rtm__session_shutdown(c->session, rtm__now());
+    rtm__time now = rtm__now();
+    /* C7: open invitations end, their peers told while the link lasts. */
+    rtm__calls_end_all(c->calls, now, true);
+    rtm__session_shutdown(c->session, now);
     rtm__driver_stop(c);
     rtm__session_free(c->session);
     c->session = NULL;
+    rtm__calls_free(c->calls);
+    c->calls = NULL;
     pthread_mutex_lock(&c->lock);
     rtm_channel *ch = c->closing_channels;
     c->closing_channels = NULL;

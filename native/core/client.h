@@ -1,6 +1,7 @@
 /*
  * client.h: what the files of the client share (client.c, commands.c,
- * driver.c, events.c, messages.c, attributes.c, presence.c); not installed.
+ * driver.c, events.c, messages.c, attributes.c, presence.c,
+ * invitations.c); not installed.
  *
  * The way a call travels: the public API (any thread) checks its arguments
  * and makes an operation record and a command (commands.c); the command runs
@@ -19,6 +20,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "calls.h"
 #include "dispatch.h"
 #include "ids.h"
 #include "logfile.h"
@@ -28,6 +30,7 @@
 #include "session.h"
 
 typedef struct rtm__cmd rtm__cmd;
+typedef struct rtm__sig_in rtm__sig_in;
 
 struct rtm_channel {
     rtm_channel *next;          /* in the client's registry */
@@ -69,6 +72,8 @@ struct rtm_client {
 
     /* Loop thread only (driver.c). */
     rtm__session *session;
+    rtm__calls *calls;          /* its call invitations (invitations.c) */
+    rtm__sig_in *sigs_in;       /* call signals received, for the machine */
     rtm__params params;
     struct bufferevent *bev;
     struct event *timer;
@@ -186,8 +191,17 @@ typedef enum {
     RTM__CMD_GET_SUBSCRIBED,
     RTM__CMD_GET_MEMBER_COUNT,
     RTM__CMD_SET_CHANNEL_ATTRIBUTES,
-    RTM__CMD_GET_CHANNEL_ATTRIBUTES
+    RTM__CMD_GET_CHANNEL_ATTRIBUTES,
+    RTM__CMD_INVITATION
 } rtm__cmd_kind;
+
+/* The step of an RTM__CMD_INVITATION. */
+typedef enum {
+    RTM__INV_SEND,
+    RTM__INV_CANCEL,
+    RTM__INV_ACCEPT,
+    RTM__INV_REFUSE
+} rtm__inv_step;
 
 /* A call on its way to the loop thread, with copies of its arguments. */
 struct rtm__cmd {
@@ -206,6 +220,8 @@ struct rtm__cmd {
     bool notify;            /* channel attributes: notify the members */
     rtm_channel *channel;   /* RELEASE_CHANNEL: the channel, with the
                              * registry's reference */
+    rtm__inv *inv;          /* INVITATION: the invitation, held */
+    rtm__inv_step step;
     rtm__task task;         /* its place in the loop's queue */
 };
 
@@ -254,6 +270,22 @@ void rtm__ev_channel_attributes(void *ud, const Rtm__Wire__ChannelAttributesEven
  * registry held. */
 void rtm__ev_channel_closed(rtm_channel *ch);
 
+/* A call signal for c's invitations (session ops). */
+void rtm__ev_call_signal(void *ud, const char *from, const Rtm__Wire__CallSignal *sig,
+                         uint64_t age_ms);
+
+/* ------------------------------------------------------------------ */
+/* Call invitations (invitations.c)                                    */
+
+extern const rtm__calls_ops rtm__calls_driver_ops;
+/* Runs an RTM__CMD_INVITATION on the loop thread. */
+void rtm__invitation_run(rtm__cmd *cmd, rtm__time now);
+/* Hands the call signals the session received to the machine; after each
+ * rtm__session_receive. */
+void rtm__calls_take_received(rtm_client *c);
+/* Gives back a reference to an invitation of either side. */
+void rtm__inv_unref(rtm__inv *inv);
+
 /* ------------------------------------------------------------------ */
 /* The driver (driver.c), loop thread only                             */
 
@@ -265,6 +297,8 @@ void rtm__driver_stop(rtm_client *c);
 /* Arms the timer for the session's next deadline. */
 void rtm__rearm(rtm_client *c);
 extern const rtm__session_ops rtm__driver_ops;
+/* Uniform random 32 bits from c's generator (jitter, call ids). */
+uint32_t rtm__client_random(rtm_client *c);
 
 /* ------------------------------------------------------------------ */
 /* Shared helpers (client.c)                                           */

@@ -24,6 +24,8 @@ void rtm__cmd_free(rtm__cmd *cmd)
     for (size_t i = 0; cmd->keys != NULL && i < cmd->nkeys; i++)
         free(cmd->keys[i]);
     free(cmd->keys);
+    if (cmd->inv != NULL)
+        rtm__inv_unref(cmd->inv);
     free(cmd->a);
     free(cmd->b);
     free((char *)cmd->msg.text);
@@ -48,9 +50,15 @@ static void rtm__cmd_run(void *arg)
         }
         rtm__session_login(s, now, op, cmd->b, cmd->a);
         break;
-    case RTM__CMD_LOGOUT:
+    case RTM__CMD_LOGOUT: {
+        /* C7: open invitations end first, their peers told on the link
+         * that carries the logout. */
+        int st = rtm__session_state(s);
+        if (st == RTM_CONNECTION_STATE_CONNECTED || st == RTM_CONNECTION_STATE_RECONNECTING)
+            rtm__calls_end_all(c->calls, now, true);
         rtm__session_logout(s, now, op);
         break;
+    }
     case RTM__CMD_PEER:
         rtm__session_send_peer(s, now, op, cmd->a, &cmd->msg);
         break;
@@ -73,6 +81,7 @@ static void rtm__cmd_run(void *arg)
     case RTM__CMD_PARAMS:
         c->params = cmd->params;
         rtm__session_set_params(s, &c->params);
+        rtm__calls_set_params(c->calls, &c->params);
         break;
     case RTM__CMD_SET_ATTRIBUTES:
         rtm__session_set_attributes(s, now, op, cmd->set_op, cmd->attrs,
@@ -111,6 +120,9 @@ static void rtm__cmd_run(void *arg)
     case RTM__CMD_GET_CHANNEL_ATTRIBUTES:
         rtm__session_get_channel_attributes(s, now, op, cmd->a,
                                             (const char *const *)cmd->keys, cmd->nkeys);
+        break;
+    case RTM__CMD_INVITATION:
+        rtm__invitation_run(cmd, now);
         break;
     }
     rtm__rearm(c);

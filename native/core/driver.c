@@ -75,6 +75,7 @@ static void rtm__on_read(struct bufferevent *bev, void *arg)
             break;
         uint8_t *p = evbuffer_pullup(in, (ev_ssize_t)(RTM__FRAME_HEADER + n));
         rtm__session_receive(c->session, rtm__now(), p + RTM__FRAME_HEADER, n);
+        rtm__calls_take_received(c);
         if (c->bev != bev) /* the session closed this link */
             break;
         evbuffer_drain(in, RTM__FRAME_HEADER + n);
@@ -201,14 +202,18 @@ static void rtm__drv_log(void *ud, int level, const char *line)
     rtm__log(ud, level, "%s", line);
 }
 
-static uint32_t rtm__drv_random(void *ud)
+uint32_t rtm__client_random(rtm_client *c)
 {
     /* xorshift64*, seeded from getrandom: jitter needs spread, not secrecy. */
-    rtm_client *c = ud;
     c->rng ^= c->rng >> 12;
     c->rng ^= c->rng << 25;
     c->rng ^= c->rng >> 27;
     return (uint32_t)((c->rng * 0x2545F4914F6CDD1DULL) >> 32);
+}
+
+static uint32_t rtm__drv_random(void *ud)
+{
+    return rtm__client_random(ud);
 }
 
 const rtm__session_ops rtm__driver_ops = {
@@ -218,6 +223,7 @@ const rtm__session_ops rtm__driver_ops = {
     .state_changed = rtm__ev_state_changed,
     .op_done = rtm__ev_op_done,
     .peer_message = rtm__ev_peer_message,
+    .call_signal = rtm__ev_call_signal,
     .channel_message = rtm__ev_channel_message,
     .member_event = rtm__ev_member_event,
     .replay_done = rtm__ev_replay_done,
@@ -233,14 +239,20 @@ const rtm__session_ops rtm__driver_ops = {
 static void rtm__on_timer(evutil_socket_t fd, short what, void *arg)
 {
     rtm_client *c = arg;
-    rtm__session_handle_expiry(c->session, rtm__now());
+    rtm__time now = rtm__now();
+    rtm__session_handle_expiry(c->session, now);
+    rtm__calls_handle_expiry(c->calls, now);
     rtm__rearm(c);
 }
 
-/* Arms the one timer for the session's next deadline. */
+/* Arms the one timer for the next deadline of the session and of the
+ * invitations. */
 void rtm__rearm(rtm_client *c)
 {
     rtm__time t = rtm__session_expiry(c->session);
+    rtm__time tc = rtm__calls_expiry(c->calls);
+    if (tc < t)
+        t = tc;
     if (t == RTM__TIME_NEVER) {
         evtimer_del(c->timer);
         return;

@@ -276,6 +276,10 @@ static void rtm__state_run(void *arg, bool closing)
 void rtm__ev_state_changed(void *ud, int state, int reason)
 {
     rtm_client *c = ud;
+    /* C7: logged out (a logout ended them already, telling the peers),
+     * kicked or banned: the open invitations end first. */
+    if (state == RTM_CONNECTION_STATE_DISCONNECTED || state == RTM_CONNECTION_STATE_ABORTED)
+        rtm__calls_end_all(c->calls, rtm__now(), false);
     rtm__state_event *e = rtm__malloc(sizeof(*e));
     if (e != NULL) {
         e->client = c;
@@ -291,7 +295,11 @@ void rtm__ev_state_changed(void *ud, int state, int reason)
 void rtm__ev_op_done(void *ud, uint64_t op, rtm__op_kind kind, int code,
                              const rtm__frame *answer)
 {
-    rtm__complete(ud, (rtm__op *)(uintptr_t)op, code, answer);
+    rtm_client *c = ud;
+    if (kind == RTM__OP_CALL_SIGNAL) /* op is the signal's token */
+        rtm__calls_sent(c->calls, rtm__now(), op, code);
+    else
+        rtm__complete(c, (rtm__op *)(uintptr_t)op, code, answer);
 }
 
 /* A message (peer, or a channel's) or a channel's member event, with its

@@ -87,6 +87,10 @@ struct rtm__session {
     uint32_t ack_count;       /* deliveries it covers */
     rtm__time ack_deadline;
     uint64_t session_id;      /* the server's session we had; 0: none */
+    /* The server's clock: LoginResult.server_ts (ms since the epoch) and
+     * when it came, for the age of call signals. */
+    uint64_t server_ms;
+    rtm__time server_ms_at;
     rtm__pending *pending;    /* in the order the requests were made */
     rtm__pending **pending_tail; /* where the next one is linked */
     /* At or before the earliest deadline of `pending`: lowered when one is
@@ -141,6 +145,8 @@ int rtm__op_family(rtm__op_kind kind)
     case RTM__OP_SUBSCRIBE: return RTM_FAMILY_PEER_SUBSCRIPTION_STATUS_ERR;
     case RTM__OP_GET_SUBSCRIBED: return RTM_FAMILY_QUERY_PEERS_BY_SUBSCRIPTION_OPTION_ERR;
     case RTM__OP_GET_MEMBER_COUNT: return RTM_FAMILY_GET_CHANNEL_MEMBER_COUNT_ERR;
+    case RTM__OP_CALL_SIGNAL: return RTM_FAMILY_PEER_MESSAGE_ERR;
+    case RTM__OP_INVITATION: return RTM_FAMILY_INVITATION_API_CALL_ERR;
     }
     return RTM_FAMILY_LOGIN_ERR;
 }
@@ -154,7 +160,8 @@ int rtm__failure_code(rtm__op_kind kind)
     case RTM__OP_GET_ATTRIBUTES:
     case RTM__OP_SET_CHANNEL_ATTRIBUTES:
     case RTM__OP_GET_CHANNEL_ATTRIBUTES: return RTM_ATTRIBUTE_OPERATION_ERR_FAILURE;
-    default: return 1; /* FAILURE in every other family */
+    default: return 1; /* FAILURE in every other family; InvitationApiCallError
+                        * has none, and 1 (INVALID_ARGUMENT) is its nearest */
     }
 }
 
@@ -164,7 +171,8 @@ static int rtm__timeout_code(rtm__op_kind kind)
 {
     switch (kind) {
     case RTM__OP_LOGIN: return RTM_LOGIN_ERR_TIMEOUT;
-    case RTM__OP_PEER_MESSAGE: return RTM_PEER_MESSAGE_ERR_TIMEOUT;
+    case RTM__OP_PEER_MESSAGE:
+    case RTM__OP_CALL_SIGNAL: return RTM_PEER_MESSAGE_ERR_TIMEOUT;
     case RTM__OP_JOIN: return RTM_JOIN_CHANNEL_ERR_TIMEOUT;
     case RTM__OP_CHANNEL_MESSAGE: return RTM_CHANNEL_MESSAGE_ERR_TIMEOUT;
     case RTM__OP_GET_MEMBERS: return RTM_GET_MEMBERS_ERR_TIMEOUT;
@@ -179,6 +187,7 @@ static int rtm__timeout_code(rtm__op_kind kind)
     case RTM__OP_SUBSCRIBE: return RTM_PEER_SUBSCRIPTION_STATUS_ERR_TIMEOUT;
     case RTM__OP_GET_SUBSCRIBED: return RTM_QUERY_PEERS_BY_SUBSCRIPTION_OPTION_ERR_TIMEOUT;
     case RTM__OP_GET_MEMBER_COUNT: return RTM_GET_CHANNEL_MEMBER_COUNT_ERR_TIMEOUT;
+    case RTM__OP_INVITATION: return RTM_INVITATION_API_CALL_ERR_INVALID_ARGUMENT; /* unused */
     }
     return 1;
 }
@@ -187,6 +196,7 @@ static rtm__time rtm__op_timeout(const rtm__session *s, rtm__op_kind kind)
 {
     switch (kind) {
     case RTM__OP_PEER_MESSAGE:
+    case RTM__OP_CALL_SIGNAL:
         return s->params.peer_message_timeout_ms * RTM__MS;
     case RTM__OP_CHANNEL_MESSAGE:
         return s->params.channel_message_timeout_ms * RTM__MS;
@@ -744,6 +754,24 @@ void rtm__session_send_peer(rtm__session *s, rtm__time now, uint64_t op,
     rtm__request(s, now, op, RTM__OP_PEER_MESSAGE, false, NULL, &f);
 }
 
+void rtm__session_send_call(rtm__session *s, rtm__time now, uint64_t op,
+                            const char *peer_id, const Rtm__Wire__CallSignal *sig)
+{
+    if (!rtm__need_login(s, op, RTM__OP_CALL_SIGNAL))
+        return;
+    rtm__frame f = RTM__WIRE__FRAME__INIT;
+    Rtm__Wire__PeerSend ps = RTM__WIRE__PEER_SEND__INIT;
+    Rtm__Wire__Message m = RTM__WIRE__MESSAGE__INIT;
+    m.call = (Rtm__Wire__CallSignal *)sig;
+    ps.to = (char *)peer_id;
+    ps.message = &m;
+    ps.enable_offline = true; /* C3: kept while the peer is away */
+    ps.send_seq = ++s->send_seq;
+    f.body_case = RTM__WIRE__FRAME__BODY_PEER_SEND;
+    f.peer_send = &ps;
+    rtm__request(s, now, op, RTM__OP_CALL_SIGNAL, false, NULL, &f);
+}
+
 /* rejoin: a channel of the client that a new session on the server must
  * join again (SPEC S14); its cursor asks for what it missed (S10). */
 static void rtm__send_join(rtm__session *s, rtm__time now, uint64_t op,
@@ -1203,7 +1231,8 @@ void rtm__session_release_channel(rtm__session *s, rtm__time now,
 {
     for (rtm__pending **pp = &s->pending; *pp;) {
         rtm__pending *p = *pp;
-        if (p->kind != RTM__OP_PEER_MESSAGE && strcmp(p->channel, channel) == 0) {
+        if (p->kind != RTM__OP_PEER_MESSAGE && p->kind != RTM__OP_CALL_SIGNAL &&
+            strcmp(p->channel, channel) == 0) {
             rtm__pending_unlink(s, pp);
             if (!p->internal) /* NOT_INITIALIZED is 101 in every family */
                 rtm__done(s, p->op, p->kind, RTM_JOIN_CHANNEL_ERR_NOT_INITIALIZED);
@@ -1381,6 +1410,8 @@ static void rtm__on_login_result(rtm__session *s, rtm__time now, uint32_t rid,
     s->link = RTM__LINK_UP;
     s->attempt = 0;
     s->session_id = r->session_id;
+    s->server_ms = r->server_ts;
+    s->server_ms_at = now;
     bool was_restoring = s->restoring;
     s->restoring = false;
     switch (s->state) {
@@ -1472,6 +1503,14 @@ static void rtm__ack_peer(rtm__session *s, rtm__time now, uint64_t seq)
         s->ack_deadline = now + RTM__ACK_DELAY;
 }
 
+/* How long ago the server took a message stamped server_ts, by the
+ * server's clock as the last login result set it. */
+static uint64_t rtm__server_age(const rtm__session *s, rtm__time now, uint64_t server_ts)
+{
+    uint64_t server_now = s->server_ms + (now - s->server_ms_at) / RTM__MS;
+    return server_now > server_ts ? server_now - server_ts : 0;
+}
+
 /* A peer message, unless it is one received before (SPEC B1: a replay may
  * overlap what arrived just before the link was lost). Acknowledged
  * either way. */
@@ -1484,7 +1523,11 @@ static void rtm__on_peer_deliver(rtm__session *s, rtm__time now,
     } else {
         if (d->seq != 0)
             s->peer_received = d->seq;
-        s->ops->peer_message(s->ud, d);
+        if (d->message && d->message->call)
+            s->ops->call_signal(s->ud, d->from, d->message->call,
+                                rtm__server_age(s, now, d->message->server_ts));
+        else
+            s->ops->peer_message(s->ud, d);
     }
     rtm__ack_peer(s, now, d->seq);
 }

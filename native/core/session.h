@@ -51,7 +51,10 @@ typedef enum {
     RTM__OP_GET_SUBSCRIBED,   /* queryPeersBySubscriptionOption */
     RTM__OP_GET_MEMBER_COUNT,        /* getChannelMemberCount */
     RTM__OP_SET_CHANNEL_ATTRIBUTES, /* set, add or update, delete, clear */
-    RTM__OP_GET_CHANNEL_ATTRIBUTES
+    RTM__OP_GET_CHANNEL_ATTRIBUTES,
+    RTM__OP_CALL_SIGNAL,      /* an invitation's signal (calls.h): a peer send */
+    RTM__OP_INVITATION        /* an invitation call; decided by calls.c, never
+                               * given to the session */
 } rtm__op_kind;
 
 /* The code family of an operation kind (rtm_codes.h). */
@@ -91,6 +94,12 @@ typedef struct {
     /* Frames the application sees, duplicates removed. Borrowed for the
      * call. */
     void (*peer_message)(void *ud, const Rtm__Wire__PeerDeliver *m);
+    /* A peer message that carries a call signal (calls.h), duplicates
+     * removed, instead of peer_message: from whom, and how long ago the
+     * server took it (by the server's clock, as LoginResult.server_ts
+     * told it). Borrowed for the call. */
+    void (*call_signal)(void *ud, const char *from, const Rtm__Wire__CallSignal *sig,
+                        uint64_t age_ms);
     void (*channel_message)(void *ud, const Rtm__Wire__ChannelDeliver *m);
     void (*member_event)(void *ud, const Rtm__Wire__MemberEvent *m);
     void (*replay_done)(void *ud, const Rtm__Wire__ReplayDone *r);
@@ -130,6 +139,11 @@ void rtm__session_login(rtm__session *s, rtm__time now, uint64_t op,
 void rtm__session_logout(rtm__session *s, rtm__time now, uint64_t op);
 void rtm__session_send_peer(rtm__session *s, rtm__time now, uint64_t op,
                             const char *peer_id, const rtm__outgoing *msg);
+/* A call signal to peer_id (calls.h), kept by the server while the peer is
+ * away; op comes back in op_done with kind RTM__OP_CALL_SIGNAL and a
+ * PeerMessageError code. */
+void rtm__session_send_call(rtm__session *s, rtm__time now, uint64_t op,
+                            const char *peer_id, const Rtm__Wire__CallSignal *sig);
 void rtm__session_join(rtm__session *s, rtm__time now, uint64_t op,
                        const char *channel);
 void rtm__session_leave(rtm__session *s, rtm__time now, uint64_t op,

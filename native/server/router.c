@@ -11,10 +11,29 @@
 #include "outbox.h"
 #include "rtm/rtm_codes.h"
 
-static bool router_message_valid(const Rtm__Wire__Message *m)
+/* A call signal (SPEC C1): a known kind about a named invitation, its texts
+ * within their bounds; its message carries nothing else. */
+static bool router_call_valid(const Rtm__Wire__Message *m)
+{
+    const Rtm__Wire__CallSignal *c = m->call;
+    if ((m->text && *m->text) || m->raw.len || (m->description && *m->description))
+        return false;
+    if (c->kind < RTM__WIRE__CALL_SIGNAL__KIND__CALL_INVITE ||
+        c->kind > RTM__WIRE__CALL_SIGNAL__KIND__CALL_END || c->call_id == 0)
+        return false;
+    if ((c->content && strlen(c->content) > RTM__INVITATION_TEXT_MAX) ||
+        (c->response && strlen(c->response) > RTM__INVITATION_TEXT_MAX))
+        return false;
+    return !c->channel_id || !*c->channel_id || rtm__channel_id_valid(c->channel_id);
+}
+
+/* A message that may be sent: call signals only to peers. */
+static bool router_message_valid(const Rtm__Wire__Message *m, bool to_peer)
 {
     if (!m)
         return false;
+    if (m->call)
+        return to_peer && router_call_valid(m);
     return rtm__message_valid(m->text ? strlen(m->text) : 0, m->raw.len,
                               m->description ? strlen(m->description) : 0);
 }
@@ -76,7 +95,8 @@ static bool router_resent(rtmd_call *call, uint64_t send_seq)
  * are not passed on: some encodings of one (field 0 with an overlong tag)
  * decode but do not encode back, and the receivers would refuse the frame
  * and lose their link (SPEC B5). */
-static Rtm__Wire__Message router_forwarded(rtmd_server *srv, const Rtm__Wire__Message *m)
+static Rtm__Wire__Message router_forwarded(rtmd_server *srv, const Rtm__Wire__Message *m,
+                                           Rtm__Wire__CallSignal *call)
 {
     Rtm__Wire__Message out = RTM__WIRE__MESSAGE__INIT;
     out.type = m->type;
@@ -85,6 +105,17 @@ static Rtm__Wire__Message router_forwarded(rtmd_server *srv, const Rtm__Wire__Me
     out.description = m->description;
     out.server_ts = srv->now.wall_ms;
     out.offline = false;
+    if (m->call) {
+        Rtm__Wire__CallSignal c = RTM__WIRE__CALL_SIGNAL__INIT;
+        c.kind = m->call->kind;
+        c.call_id = m->call->call_id;
+        c.content = m->call->content;
+        c.channel_id = m->call->channel_id;
+        c.response = m->call->response;
+        c.end = m->call->end;
+        *call = c;
+        out.call = call;
+    }
     return out;
 }
 
@@ -144,7 +175,7 @@ void rtmd_router_peer_send(const rtmd_req *rq, const rtm__frame *f)
     int refused = 0;
     if (!rtm__user_id_valid(ps->to))
         refused = RTM_PEER_MESSAGE_ERR_INVALID_USERID;
-    else if (!router_message_valid(ps->message))
+    else if (!router_message_valid(ps->message, true))
         refused = RTM_PEER_MESSAGE_ERR_INVALID_MESSAGE;
     else if (!rtmd_request_rate_ok(rq))
         refused = RTM_PEER_MESSAGE_ERR_TOO_OFTEN;
@@ -158,8 +189,9 @@ void rtmd_router_peer_send(const rtmd_req *rq, const rtm__frame *f)
     }
     call->arg = refused == 0; /* it counted against the rate */
     Rtm__Wire__Message fwd;
+    Rtm__Wire__CallSignal fwd_call;
     if (!refused)
-        fwd = router_forwarded(srv, ps->message);
+        fwd = router_forwarded(srv, ps->message, &fwd_call);
     const rtmd_config *cfg = srv->cfg;
     call->op.in.peer_send = (struct rtmd_eng_peer_send){
         .from = { call->app, call->user },
@@ -367,7 +399,8 @@ void rtmd_router_channel_send(const rtmd_req *rq, const rtm__frame *f)
     rtmd_server *srv = rq->srv;
     rtmd_session *s = rq->s;
     const Rtm__Wire__ChannelSend *cs = f->channel_send;
-    int refused = router_message_valid(cs->message) ? 0 : RTM_CHANNEL_MESSAGE_ERR_INVALID_MESSAGE;
+    int refused =
+        router_message_valid(cs->message, false) ? 0 : RTM_CHANNEL_MESSAGE_ERR_INVALID_MESSAGE;
     bool over_rate = !refused && !rtmd_request_rate_ok(rq);
     rtmd_call *call = rtmd_call_new(srv, RTMD_ENG_CHANNEL_SEND, router_channel_sent, s->app_id,
                                     s->user_id, cs->channel ? cs->channel : "");
@@ -379,8 +412,9 @@ void rtmd_router_channel_send(const rtmd_req *rq, const rtm__frame *f)
     }
     call->arg = !refused && !over_rate; /* it counted against the rate */
     Rtm__Wire__Message fwd;
+    Rtm__Wire__CallSignal no_call; /* refused above */
     if (!refused)
-        fwd = router_forwarded(srv, cs->message);
+        fwd = router_forwarded(srv, cs->message, &no_call);
     const rtmd_config *cfg = srv->cfg;
     uint64_t now = srv->now.wall_ms; /* the message's server_ts */
     call->op.in.channel_send = (struct rtmd_eng_channel_send){

@@ -82,6 +82,12 @@ class Harness {
         rtm__session_send_peer(s_, now_, op, peer, &m);
         return op;
     }
+    uint64_t SendCall(const char *peer, const Rtm__Wire__CallSignal *sig)
+    {
+        uint64_t op = ++next_op_;
+        rtm__session_send_call(s_, now_, op, peer, sig);
+        return op;
+    }
     uint64_t SendChannel(const char *ch, const char *text)
     {
         uint64_t op = ++next_op_;
@@ -248,6 +254,7 @@ class Harness {
         rtm__wire__frame__pack(f, buf.data());
         rtm__session_receive(s_, now_, buf.data(), n);
     }
+    uint64_t server_ts = 1700000000000ull; // the server's clock at LoginResult
     void LoginResult(int code, bool resumed = false, uint64_t session_id = 77)
     {
         const rtm__frame *login = LastSent(RTM__WIRE__FRAME__BODY_LOGIN);
@@ -257,6 +264,7 @@ class Harness {
         r.code = code;
         r.resumed = resumed;
         r.session_id = session_id;
+        r.server_ts = server_ts;
         f.request_id = login->request_id;
         f.body_case = RTM__WIRE__FRAME__BODY_LOGIN_RESULT;
         f.login_result = &r;
@@ -382,6 +390,7 @@ class Harness {
     int opens = 0;
     int closes = 0;
     std::vector<std::string> peer_texts;
+    std::vector<std::string> call_signals; // "from:kind:call_id@age_ms"
     std::vector<std::string> channel_texts;
     std::vector<std::string> member_events;
     std::vector<std::vector<uint32_t>> replays;
@@ -448,6 +457,13 @@ class Harness {
             }
         H(ud)->results[op] = r;
     }
+    static void CallSignal(void *ud, const char *from, const Rtm__Wire__CallSignal *sig,
+                           uint64_t age_ms)
+    {
+        H(ud)->call_signals.push_back(std::string(from) + ":" + std::to_string(sig->kind) +
+                                      ":" + std::to_string(sig->call_id) + "@" +
+                                      std::to_string(age_ms));
+    }
     static void PeerMessage(void *ud, const Rtm__Wire__PeerDeliver *m)
     {
         H(ud)->peer_texts.emplace_back(m->message->text);
@@ -496,7 +512,7 @@ class Harness {
     }
 
     static constexpr rtm__session_ops kOps = {
-        OpenLink, CloseLink, Send, StateChanged, OpDone, PeerMessage,
+        OpenLink, CloseLink, Send, StateChanged, OpDone, PeerMessage, CallSignal,
         ChannelMessage, MemberEvent, ReplayDone, TokenExpired, TokenWillExpire,
         PeerStates, MemberCount, ChannelAttributes, Log, Random};
 
@@ -1182,6 +1198,57 @@ TEST(SessionOps, PeerMessagesAreDeliveredAndAcknowledged)
     h.Advance(10 * RTM__MS);
     ASSERT_EQ(1, h.CountSent(RTM__WIRE__FRAME__BODY_PEER_ACK));
     EXPECT_EQ(8u, h.LastSent(RTM__WIRE__FRAME__BODY_PEER_ACK)->peer_ack->seq);
+}
+
+// Call invitations (SPEC C1-C7) travel as peer messages: the signal goes
+// out as a PeerSend kept for an absent peer, and one that comes in goes to
+// the invitation machine, with its age by the server's clock, never to the
+// application's messages; it is acknowledged and de-duplicated like them.
+TEST(SessionOps, C3_CallSignalsTravelAsKeptPeerMessages)
+{
+    Harness h(kQuietServer);
+    h.Connect();
+    Rtm__Wire__CallSignal sig = RTM__WIRE__CALL_SIGNAL__INIT;
+    sig.kind = RTM__WIRE__CALL_SIGNAL__KIND__CALL_INVITE;
+    sig.call_id = 99;
+    sig.content = (char *)"ring";
+    uint64_t op = h.SendCall("bob", &sig);
+    const rtm__frame *f = h.LastSent(RTM__WIRE__FRAME__BODY_PEER_SEND);
+    ASSERT_NE(nullptr, f);
+    EXPECT_STREQ("bob", f->peer_send->to);
+    EXPECT_TRUE(f->peer_send->enable_offline);
+    ASSERT_NE(nullptr, f->peer_send->message->call);
+    EXPECT_EQ(99u, f->peer_send->message->call->call_id);
+    EXPECT_STREQ("ring", f->peer_send->message->call->content);
+    EXPECT_NE(0u, f->peer_send->send_seq);
+    h.Answer(RTM__WIRE__FRAME__BODY_PEER_SEND, RTM_PEER_MESSAGE_ERR_CACHED_BY_SERVER);
+    EXPECT_EQ(RTM__OP_CALL_SIGNAL, h.results[op].kind);
+    EXPECT_EQ(RTM_PEER_MESSAGE_ERR_CACHED_BY_SERVER, h.results[op].code);
+
+    // In: 3 s after the login result, a signal the server took 2.5 s after it.
+    h.Advance(3 * kSec);
+    rtm__frame in = RTM__WIRE__FRAME__INIT;
+    Rtm__Wire__PeerDeliver d = RTM__WIRE__PEER_DELIVER__INIT;
+    Rtm__Wire__Message m = RTM__WIRE__MESSAGE__INIT;
+    sig.kind = RTM__WIRE__CALL_SIGNAL__KIND__CALL_ACCEPT;
+    m.call = &sig;
+    m.server_ts = h.server_ts + 2500;
+    d.from = (char *)"bob";
+    d.message = &m;
+    d.seq = 1;
+    in.body_case = RTM__WIRE__FRAME__BODY_PEER_DELIVER;
+    in.peer_deliver = &d;
+    h.Receive(&in);
+    h.Receive(&in); // a replay's overlap: dropped
+    EXPECT_EQ((std::vector<std::string>{"bob:3:99@500"}), h.call_signals);
+    EXPECT_TRUE(h.peer_texts.empty());
+    h.Advance(100 * kMs);
+    ASSERT_NE(nullptr, h.LastSent(RTM__WIRE__FRAME__BODY_PEER_ACK));
+    EXPECT_EQ(1u, h.LastSent(RTM__WIRE__FRAME__BODY_PEER_ACK)->peer_ack->seq);
+    // One not logged in is refused at once, like a peer message.
+    h.Logout();
+    op = h.SendCall("bob", &sig);
+    EXPECT_EQ(RTM_PEER_MESSAGE_ERR_USER_NOT_LOGGED_IN, h.results[op].code);
 }
 
 // A burst is acknowledged every 32 deliveries, without waiting; PeerAck is

@@ -52,6 +52,16 @@ class Client {
         cbs.on_token_expired = OnTokenExpired;
         cbs.on_token_privilege_will_expire = OnTokenWillExpire;
         cbs.on_peers_online_status_changed = OnPeersStatus;
+        cbs.on_local_invitation_received_by_peer = OnLocalReceived;
+        cbs.on_local_invitation_accepted = OnLocalAccepted;
+        cbs.on_local_invitation_refused = OnLocalRefused;
+        cbs.on_local_invitation_canceled = OnLocalCanceled;
+        cbs.on_local_invitation_failure = OnLocalFailure;
+        cbs.on_remote_invitation_received = OnRemoteReceived;
+        cbs.on_remote_invitation_accepted = OnRemoteAccepted;
+        cbs.on_remote_invitation_refused = OnRemoteRefused;
+        cbs.on_remote_invitation_canceled = OnRemoteCanceled;
+        cbs.on_remote_invitation_failure = OnRemoteFailure;
         cfg.closure = this;
         std::string params = "{\"rtm.server\":\"" + server + "\"";
         if (extra_params != nullptr)
@@ -67,6 +77,72 @@ class Client {
             rtm_channel_release(ch);
         if (c_ != nullptr)
             rtm_client_destroy(c_);
+        // Invitations outlive their client (rtm.h).
+        for (auto *i : locals_)
+            rtm_local_invitation_release(i);
+        for (auto *i : remotes_)
+            rtm_remote_invitation_release(i);
+    }
+
+    // Destroys the client now (its events stay recorded).
+    void Destroy()
+    {
+        for (auto *ch : channels_)
+            rtm_channel_release(ch);
+        channels_.clear();
+        rtm_client_destroy(c_);
+        c_ = nullptr;
+    }
+
+    // ---- call invitations (SPEC C1-C7) ----
+    // A new local invitation, kept until the client goes.
+    rtm_local_invitation *Invitation(const std::string &callee, const char *content = nullptr,
+                                     const char *channel = nullptr)
+    {
+        rtm_local_invitation *i = rtm_local_invitation_create(c_, callee.c_str());
+        if (i == nullptr)
+            return nullptr;
+        EXPECT_EQ(RTM_OK, rtm_local_invitation_set_content(i, content));
+        EXPECT_EQ(RTM_OK, rtm_local_invitation_set_channel_id(i, channel));
+        std::lock_guard<std::mutex> lk(mu_);
+        locals_.push_back(i);
+        return i;
+    }
+    int SendInvitation(rtm_local_invitation *i)
+    {
+        return Op([&](Waiter *w) { return rtm_send_local_invitation(c_, i, Waiter::Done, w); });
+    }
+    int CancelInvitation(rtm_local_invitation *i)
+    {
+        return Op(
+            [&](Waiter *w) { return rtm_cancel_local_invitation(c_, i, Waiter::Done, w); });
+    }
+    int Accept(rtm_remote_invitation *i, const char *response = nullptr)
+    {
+        if (response != nullptr) {
+            EXPECT_EQ(RTM_OK, rtm_remote_invitation_set_response(i, response));
+        }
+        return Op(
+            [&](Waiter *w) { return rtm_accept_remote_invitation(c_, i, Waiter::Done, w); });
+    }
+    int Refuse(rtm_remote_invitation *i, const char *response = nullptr)
+    {
+        if (response != nullptr) {
+            EXPECT_EQ(RTM_OK, rtm_remote_invitation_set_response(i, response));
+        }
+        return Op(
+            [&](Waiter *w) { return rtm_refuse_remote_invitation(c_, i, Waiter::Done, w); });
+    }
+    // The remote invitations received, in order (retained).
+    std::vector<rtm_remote_invitation *> Remotes()
+    {
+        std::lock_guard<std::mutex> lk(mu_);
+        return remotes_;
+    }
+    rtm_remote_invitation *LastRemote()
+    {
+        std::lock_guard<std::mutex> lk(mu_);
+        return remotes_.empty() ? nullptr : remotes_.back();
     }
 
     rtm_client *get() { return c_; }
@@ -511,7 +587,87 @@ class Client {
                                                    "=" + std::to_string(p[i].state));
     }
 
+    // Invitation events: "local received CALLEE", "local accepted CALLEE:
+    // RESPONSE", "local refused CALLEE: RESPONSE", "local canceled CALLEE",
+    // "local failure CALLEE CODE", "remote received CALLER: CONTENT@CHANNEL",
+    // "remote accepted CALLER", "remote refused CALLER", "remote canceled
+    // CALLER", "remote failure CALLER CODE"; each with the state it saw
+    // after "#" ("local received bob #2").
+    static std::string L(rtm_local_invitation *i, const std::string &what)
+    {
+        return "local " + what + " #" + std::to_string(rtm_local_invitation_get_state(i));
+    }
+    static std::string R(rtm_remote_invitation *i, const std::string &what)
+    {
+        return "remote " + what + " #" + std::to_string(rtm_remote_invitation_get_state(i));
+    }
+    static void OnLocalReceived(rtm_client *, rtm_local_invitation *i, void *closure)
+    {
+        static_cast<Client *>(closure)->Record(
+            L(i, std::string("received ") + rtm_local_invitation_get_callee_id(i)));
+    }
+    static void OnLocalAccepted(rtm_client *, rtm_local_invitation *i, const char *response,
+                                void *closure)
+    {
+        EXPECT_STREQ(response, rtm_local_invitation_get_response(i));
+        static_cast<Client *>(closure)->Record(L(
+            i, std::string("accepted ") + rtm_local_invitation_get_callee_id(i) + ": " + response));
+    }
+    static void OnLocalRefused(rtm_client *, rtm_local_invitation *i, const char *response,
+                               void *closure)
+    {
+        EXPECT_STREQ(response, rtm_local_invitation_get_response(i));
+        static_cast<Client *>(closure)->Record(L(
+            i, std::string("refused ") + rtm_local_invitation_get_callee_id(i) + ": " + response));
+    }
+    static void OnLocalCanceled(rtm_client *, rtm_local_invitation *i, void *closure)
+    {
+        static_cast<Client *>(closure)->Record(
+            L(i, std::string("canceled ") + rtm_local_invitation_get_callee_id(i)));
+    }
+    static void OnLocalFailure(rtm_client *, rtm_local_invitation *i, int code, void *closure)
+    {
+        static_cast<Client *>(closure)->Record(L(i, std::string("failure ") +
+                                                        rtm_local_invitation_get_callee_id(i) +
+                                                        " " + std::to_string(code)));
+    }
+    static void OnRemoteReceived(rtm_client *, rtm_remote_invitation *i, void *closure)
+    {
+        auto *self = static_cast<Client *>(closure);
+        rtm_remote_invitation_retain(i);
+        {
+            std::lock_guard<std::mutex> lk(self->mu_);
+            self->remotes_.push_back(i);
+        }
+        self->Record(R(i, std::string("received ") + rtm_remote_invitation_get_caller_id(i) +
+                              ": " + rtm_remote_invitation_get_content(i) + "@" +
+                              rtm_remote_invitation_get_channel_id(i)));
+    }
+    static void OnRemoteAccepted(rtm_client *, rtm_remote_invitation *i, void *closure)
+    {
+        static_cast<Client *>(closure)->Record(
+            R(i, std::string("accepted ") + rtm_remote_invitation_get_caller_id(i)));
+    }
+    static void OnRemoteRefused(rtm_client *, rtm_remote_invitation *i, void *closure)
+    {
+        static_cast<Client *>(closure)->Record(
+            R(i, std::string("refused ") + rtm_remote_invitation_get_caller_id(i)));
+    }
+    static void OnRemoteCanceled(rtm_client *, rtm_remote_invitation *i, void *closure)
+    {
+        static_cast<Client *>(closure)->Record(
+            R(i, std::string("canceled ") + rtm_remote_invitation_get_caller_id(i)));
+    }
+    static void OnRemoteFailure(rtm_client *, rtm_remote_invitation *i, int code, void *closure)
+    {
+        static_cast<Client *>(closure)->Record(R(i, std::string("failure ") +
+                                                        rtm_remote_invitation_get_caller_id(i) +
+                                                        " " + std::to_string(code)));
+    }
+
     rtm_client *c_ = nullptr;
+    std::vector<rtm_local_invitation *> locals_;
+    std::vector<rtm_remote_invitation *> remotes_;
     std::vector<rtm_channel *> channels_;
     std::mutex mu_;
     std::condition_variable cv_;

@@ -124,6 +124,8 @@ const char *rtm_version(void);
 typedef struct rtm_client rtm_client;
 typedef struct rtm_channel rtm_channel;
 typedef struct rtm_loop rtm_loop;
+typedef struct rtm_local_invitation rtm_local_invitation;
+typedef struct rtm_remote_invitation rtm_remote_invitation;
 struct rtm_replay_info;
 
 /* RtmMessageType */
@@ -225,6 +227,44 @@ typedef struct rtm_client_callbacks {
     void (*on_peers_online_status_changed)(rtm_client *client,
                                            const struct rtm_peer_status *peers,
                                            size_t count, void *closure);
+    /* RtmCallEventListener (SPEC C1-C7; Call invitations, below). The
+     * invitation is borrowed for the call: retain it to keep it. Unlike
+     * the other events, these are never dropped by rtm_client_close: every
+     * open invitation ends, with its failure, before the close callback. */
+    /* onLocalInvitationReceivedByPeer: the callee has it (C2). */
+    void (*on_local_invitation_received_by_peer)(rtm_client *client,
+                                                 rtm_local_invitation *invitation,
+                                                 void *closure);
+    /* onLocalInvitationAccepted, onLocalInvitationRefused (C5), with the
+     * callee's response ("" when none). */
+    void (*on_local_invitation_accepted)(rtm_client *client, rtm_local_invitation *invitation,
+                                         const char *response, void *closure);
+    void (*on_local_invitation_refused)(rtm_client *client, rtm_local_invitation *invitation,
+                                        const char *response, void *closure);
+    /* onLocalInvitationCanceled: the caller's cancel took effect (C6). */
+    void (*on_local_invitation_canceled)(rtm_client *client, rtm_local_invitation *invitation,
+                                         void *closure);
+    /* onLocalInvitationFailure: code is an rtm_local_invitation_err (C1,
+     * C3, C4, C7). */
+    void (*on_local_invitation_failure)(rtm_client *client, rtm_local_invitation *invitation,
+                                        int code, void *closure);
+    /* onRemoteInvitationReceived: an invitation for this user (C2). */
+    void (*on_remote_invitation_received)(rtm_client *client,
+                                          rtm_remote_invitation *invitation, void *closure);
+    /* onRemoteInvitationAccepted: the caller acknowledged our accept (C5). */
+    void (*on_remote_invitation_accepted)(rtm_client *client,
+                                          rtm_remote_invitation *invitation, void *closure);
+    /* onRemoteInvitationRefused: our refuse took effect (C5). */
+    void (*on_remote_invitation_refused)(rtm_client *client,
+                                         rtm_remote_invitation *invitation, void *closure);
+    /* onRemoteInvitationCanceled: the caller canceled it (C6). */
+    void (*on_remote_invitation_canceled)(rtm_client *client,
+                                          rtm_remote_invitation *invitation, void *closure);
+    /* onRemoteInvitationFailure: code is an rtm_remote_invitation_err (C4,
+     * C5, C7). */
+    void (*on_remote_invitation_failure)(rtm_client *client,
+                                         rtm_remote_invitation *invitation, int code,
+                                         void *closure);
 } rtm_client_callbacks;
 
 /* Zeroes *cb and sets its size (Versions, above). */
@@ -701,6 +741,82 @@ typedef void (*rtm_member_counts_cb)(rtm_client *client, int code,
  */
 int rtm_get_channel_member_count(rtm_client *client, const char *const *channel_ids,
                                  size_t count, rtm_member_counts_cb cb, void *closure);
+
+/*
+ * Call invitations (RtmCallManager; SPEC C1-C7, docs/API.md).
+ *
+ * The caller makes a local invitation for a callee, may set its content and
+ * a channel id (carried, never joined), and sends it; the callee's client
+ * gets a remote invitation, which it accepts or refuses, each with an
+ * optional response; the caller may cancel before an answer. Each side
+ * learns the other's steps through the callbacks of rtm_client_callbacks,
+ * and sees the state (rtm_local_invitation_get_state,
+ * rtm_remote_invitation_get_state) move as docs/RULES.md (C1-C7) says. Timings are the
+ * rtm.invitation_* parameters.
+ *
+ * The invitation calls' result callbacks get an rtm_invitation_api_call_err:
+ * OK, or INVALID_ARGUMENT (a NULL invitation, one of another client, an
+ * invitation to oneself), NOT_STARTED (canceling one never sent),
+ * ALREADY_SENT, ALREADY_END (any call on an invitation that has ended),
+ * ALREADY_ACCEPT. They report whether the call took effect on the
+ * invitation; what the callee did comes through the callbacks. A
+ * sendLocalInvitation by a user not logged in gets OK, then the failure
+ * NOT_LOGGEDIN (C1). InvitationApiCallError has no FAILURE: out of memory
+ * for the call itself gets 1 (INVALID_ARGUMENT).
+ *
+ * Handles are reference counted: create gives the caller one reference,
+ * the callbacks lend theirs for the call, and retain adds one; release
+ * gives one back. A handle outlives its client (its getters keep working),
+ * but calls on it after the client's close callback are the application's
+ * error, as for any handle of a closed client. Getters may be called from
+ * any thread; the strings they return stay valid until the handle's next
+ * setter call or its last release.
+ */
+
+/* createLocalInvitation: an invitation to callee_id (SPEC A3), in
+ * LOCAL_INVITATION_STATE_IDLE. NULL for an invalid id, a closing client or
+ * out of memory. */
+rtm_local_invitation *rtm_local_invitation_create(rtm_client *client, const char *callee_id);
+void rtm_local_invitation_retain(rtm_local_invitation *invitation);
+void rtm_local_invitation_release(rtm_local_invitation *invitation);
+/* setContent and setChannelId, before it is sent: RTM_EINVAL for content
+ * over 8 KB, a channel id that is neither empty nor valid (SPEC A3), or an
+ * invitation already sent (it keeps what was sent). NULL sets "". */
+int rtm_local_invitation_set_content(rtm_local_invitation *invitation, const char *content);
+int rtm_local_invitation_set_channel_id(rtm_local_invitation *invitation,
+                                        const char *channel_id);
+const char *rtm_local_invitation_get_callee_id(const rtm_local_invitation *invitation);
+const char *rtm_local_invitation_get_content(const rtm_local_invitation *invitation);
+const char *rtm_local_invitation_get_channel_id(const rtm_local_invitation *invitation);
+/* The callee's response once it accepted or refused; "" before. */
+const char *rtm_local_invitation_get_response(const rtm_local_invitation *invitation);
+/* An rtm_local_invitation_state: the invitation's, which may be ahead of
+ * callbacks still to run. */
+int rtm_local_invitation_get_state(const rtm_local_invitation *invitation);
+
+void rtm_remote_invitation_retain(rtm_remote_invitation *invitation);
+void rtm_remote_invitation_release(rtm_remote_invitation *invitation);
+const char *rtm_remote_invitation_get_caller_id(const rtm_remote_invitation *invitation);
+const char *rtm_remote_invitation_get_content(const rtm_remote_invitation *invitation);
+const char *rtm_remote_invitation_get_channel_id(const rtm_remote_invitation *invitation);
+/* setResponse, before accepting or refusing: RTM_EINVAL over 8 KB, or once
+ * answered (it keeps what was sent). NULL sets "". */
+int rtm_remote_invitation_set_response(rtm_remote_invitation *invitation, const char *response);
+const char *rtm_remote_invitation_get_response(const rtm_remote_invitation *invitation);
+/* An rtm_remote_invitation_state. */
+int rtm_remote_invitation_get_state(const rtm_remote_invitation *invitation);
+
+/* sendLocalInvitation (C1), cancelLocalInvitation (C6),
+ * acceptRemoteInvitation and refuseRemoteInvitation (C5), with the
+ * invitation's content, channel id and response as set. */
+int rtm_send_local_invitation(rtm_client *client, rtm_local_invitation *invitation,
+                              rtm_result_cb cb, void *closure);
+int rtm_cancel_local_invitation(rtm_client *client, rtm_local_invitation *invitation,
+                                rtm_result_cb cb, void *closure);
+int rtm_accept_remote_invitation(rtm_client *client, rtm_remote_invitation *invitation,
+                                 rtm_result_cb cb, void *closure);
+int rtm_refuse_remote_invitation(rtm_client *client, rtm_remote_invitation *invitation,
+                                 rtm_result_cb cb, void *closure);
 
 /*
  * createChannel: a channel handle, not yet joined. Returns NULL for an
