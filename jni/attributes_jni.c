@@ -20,10 +20,6 @@
 
 #include "jrtm.h"
 
-static jrtm_client *jrtm_client_of(jlong h)
-{
-    return (jrtm_client *)(intptr_t)h;
-}
 
 /* The strings of a Java byte[][] (NULL elements and elements with a NUL byte
  * inside become NULL). Returns false when out of memory (an exception may be

@@ -34,10 +34,7 @@ jbyteArray jrtm_bytes(JNIEnv *env, const void *data, size_t len)
     return a;
 }
 
-/* A copy of a Java byte[] with a NUL after it; *len gets its length and
- * *has_nul whether a NUL byte is inside. NULL for a null array (nothing
- * pending) or when out of memory (an exception may be pending). */
-static char *jrtm_copy_bytes(JNIEnv *env, jbyteArray a, size_t *len,
+char *jrtm_copy_bytes(JNIEnv *env, jbyteArray a, size_t *len,
                              bool *has_nul)
 {
     *len = 0;
@@ -113,10 +110,6 @@ static void jrtm_release_chars(JNIEnv *env, jstring s, const char *c)
         (*env)->ReleaseStringUTFChars(env, s, c);
 }
 
-static jrtm_client *jrtm_client_of(jlong h)
-{
-    return (jrtm_client *)(intptr_t)h;
-}
 
 /* ------------------------------------------------------------------ */
 /* Results                                                             */
@@ -349,6 +342,7 @@ jint JNICALL jrtm_client_create(JNIEnv *env, jclass cls, jstring app_id,
     cbs.on_token_expired = jrtm_on_token_expired;
     cbs.on_token_privilege_will_expire = jrtm_on_token_will_expire;
     cbs.on_peers_online_status_changed = jrtm_on_peers_status;
+    jrtm_invitation_callbacks(&cbs);
     cfg.closure = jc;
     cfg.parameters = par;
     cfg.callbacks = &cbs;

@@ -118,6 +118,10 @@ static const JNINativeMethod jrtm_natives[] = {
      (void *)jrtm_change_channel_attributes},
     {"getChannelAttributes", "(J" JRTM_STR "Z[[BL" JRTM_PKG "Pending;)I",
      (void *)jrtm_get_channel_attributes},
+    {"invitationCreate", "(J" JRTM_STR ")J", (void *)jrtm_invitation_create},
+    {"invitationCall", "(JIJ[B[BL" JRTM_PKG "Pending;)I", (void *)jrtm_invitation_call},
+    {"invitationState", "(JZ)I", (void *)jrtm_invitation_state},
+    {"invitationRelease", "(JZ)V", (void *)jrtm_invitation_release},
     {"channelCreate", "(J" JRTM_STR "L" JRTM_PKG "RtmChannelImpl;)J",
      (void *)jrtm_channel_create},
     {"channelJoin", "(JL" JRTM_PKG "Pending;)I", (void *)jrtm_channel_join},
@@ -237,7 +241,9 @@ JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM *vm, void *reserved)
                          "(I[[B[[B[" JRTM_STR "[J)V")) == NULL ||
         (jrtm.channel_on_attributes =
              jrtm_method(env, jrtm.channel_class, "nativeOnAttributesUpdated",
-                         "([[B[[B[" JRTM_STR "[J)V")) == NULL)
+                         "([[B[[B[" JRTM_STR "[J)V")) == NULL ||
+        (jrtm.client_on_invitation = jrtm_method(env, jrtm.client_class, "nativeOnInvitation",
+                                                 "(IJI[B[B[B)V")) == NULL)
         goto fail;
 
     if ((jrtm.native_report = (*env)->GetStaticMethodID(

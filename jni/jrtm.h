@@ -45,6 +45,7 @@ typedef struct jrtm_cache {
     jmethodID pending_on_member_counts;
     jmethodID pending_on_channel_attributes;
     jmethodID channel_on_attributes;
+    jmethodID client_on_invitation; /* RtmClientImpl.nativeOnInvitation */
 } jrtm_cache;
 
 extern jrtm_cache jrtm;
@@ -83,6 +84,12 @@ extern atomic_long jrtm_live_clients;
 extern atomic_long jrtm_live_channels;
 extern atomic_long jrtm_live_ops;
 
+/* The record of a Java handle (a jlong). */
+static inline jrtm_client *jrtm_client_of(jlong h)
+{
+    return (jrtm_client *)(intptr_t)h;
+}
+
 /* --- jnilib.c --- */
 
 /* The JNIEnv of this thread, attaching it as a daemon the first time (the
@@ -120,6 +127,12 @@ void jrtm_on_members(rtm_channel *ch, int code, const char *const *users,
 bool jrtm_message_from_java(JNIEnv *env, jint type, jbyteArray body,
                             jbyteArray description, rtm_message *out);
 void jrtm_message_free(rtm_message *m);
+
+/* A copy of a Java byte[] with a NUL after it; *len gets its length and
+ * *has_nul (when not NULL) whether a NUL byte is inside. NULL for a null
+ * array (nothing pending) or when out of memory (an exception may be
+ * pending). */
+char *jrtm_copy_bytes(JNIEnv *env, jbyteArray a, size_t *len, bool *has_nul);
 
 /* A received message's arguments for Java: body and description as byte[]
  * (NULL on failure, with the exception cleared). */
@@ -217,6 +230,15 @@ jint JNICALL jrtm_get_subscribed(JNIEnv *env, jclass cls, jlong h, jint option,
                                  jobject pending);
 jint JNICALL jrtm_get_member_count(JNIEnv *env, jclass cls, jlong h, jobjectArray channels,
                                    jobject pending);
+
+/* --- invitations_jni.c (SPEC C1-C7) --- */
+/* Sets the ten invitation callbacks of cbs. */
+void jrtm_invitation_callbacks(rtm_client_callbacks *cbs);
+jlong JNICALL jrtm_invitation_create(JNIEnv *env, jclass cls, jlong h, jstring callee_id);
+jint JNICALL jrtm_invitation_call(JNIEnv *env, jclass cls, jlong h, jint step, jlong inv,
+                                  jbyteArray a, jbyteArray b, jobject pending);
+jint JNICALL jrtm_invitation_state(JNIEnv *env, jclass cls, jlong inv, jboolean local);
+void JNICALL jrtm_invitation_release(JNIEnv *env, jclass cls, jlong inv, jboolean local);
 
 /* --- channel_jni.c --- */
 jlong JNICALL jrtm_channel_create(JNIEnv *env, jclass cls, jlong h,

@@ -14,20 +14,32 @@ final class Pending {
     private final int family;
     private final ResultCallback<?> callback;
     private final String channelId; // getMembers only
+    private final Runnable before; // invitation calls: runs before the callback, or null
 
     Pending(int family, ResultCallback<?> callback) {
-        this(family, callback, null);
+        this(family, callback, (String) null);
     }
 
     Pending(int family, ResultCallback<?> callback, String channelId) {
         this.family = family;
         this.callback = callback;
         this.channelId = channelId;
+        this.before = null;
+    }
+
+    Pending(int family, ResultCallback<?> callback, Runnable before) {
+        this.family = family;
+        this.callback = callback;
+        this.channelId = null;
+        this.before = before;
     }
 
     /** Called by the native shim. */
     @SuppressWarnings("unchecked")
     void nativeOnResult(int code) {
+        if (before != null) {
+            before.run();
+        }
         if (callback == null) {
             return;
         }

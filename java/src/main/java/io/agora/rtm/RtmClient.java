@@ -15,9 +15,16 @@ import java.util.Set;
  *
  * <p>Every method returns at once; results arrive through the
  * {@link ResultCallback}. Every method of the reference works (docs/JAVA.md),
- * but the call-invitation and file/image families, which are not built yet.
+ * call invitations included ({@link #getRtmCallManager()}), but the file and
+ * image family, which is not built yet.
  */
 public abstract class RtmClient {
+    /**
+     * The prefix of the peer message that the vendor's legacy SDKs send to end
+     * a call; kept for programs that look for it. Nothing here sends it.
+     */
+    public static final String AGORA_RTM_END_CALL_PREFIX = "AgoraRTMLegacyEndcallCompatibleMessagePrefix";
+
     public static final int LOG_FILTER_OFF = 0;
     public static final int LOG_FILTER_INFO = 0x0f;
     public static final int LOG_FILTER_WARNING = 0x0e;
@@ -57,6 +64,9 @@ public abstract class RtmClient {
     public abstract void login(String token, String userId, ResultCallback<Void> resultCallback);
 
     public abstract void logout(ResultCallback<Void> resultCallback);
+
+    /** This client's call invitations (docs/RULES.md, C1-C7). */
+    public abstract RtmCallManager getRtmCallManager();
 
     /**
      * Gives the client a new token (rtm_renew_token), codes of

@@ -11,6 +11,7 @@ final class RtmClientImpl extends RtmClient {
     private final RtmClientListener listener;
     private final Guard guard;
     private final List<RtmChannelImpl> channels = new ArrayList<>();
+    private final RtmCallManagerImpl callManager = new RtmCallManagerImpl(this);
 
     private RtmClientImpl(RtmClientListener listener) {
         this.listener = listener;
@@ -109,7 +110,69 @@ final class RtmClientImpl extends RtmClient {
         }
     }
 
+    /** An invitation event (jni/invitations_jni.c): see RtmCallManagerImpl.onNative. */
+    void nativeOnInvitation(int event, long invitation, int code, byte[] a, byte[] b, byte[] c) {
+        callManager.onNative(event, invitation, code, a, b, c);
+    }
+
     // ------------------------------------------------------------------
+
+    @Override
+    public RtmCallManager getRtmCallManager() {
+        return callManager;
+    }
+
+    /** A native local invitation to calleeId; 0 for an invalid id or a released client. */
+    long invitationCreate(String calleeId) {
+        long h = guard.enter();
+        if (h == 0) {
+            return 0;
+        }
+        try {
+            return RtmNative.invitationCreate(h, calleeId);
+        } finally {
+            guard.exit();
+        }
+    }
+
+    /**
+     * An invitation call (RtmCallManagerImpl's steps); settle (may be null) runs
+     * before the callback. On a released client every invitation has ended
+     * (C7): ALREADY_END.
+     */
+    void invitationCall(int step, long invitation, byte[] a, byte[] b, ResultCallback<Void> cb,
+            Runnable settle) {
+        int fam = RtmNative.FAMILY_INVITATION_API_CALL_ERR;
+        long h = guard.enter();
+        if (h == 0) {
+            if (settle != null) {
+                settle.run();
+            }
+            Pending.fail(cb, fam, RtmStatusCode.InvitationApiCallError.INVITATION_API_CALL_ERR_ALREADY_END);
+            return;
+        }
+        try {
+            int rc = RtmNative.invitationCall(h, step, invitation, a, b, new Pending(fam, cb, settle));
+            if (rc < 0) {
+                if (settle != null) {
+                    settle.run();
+                }
+                Pending.fail(cb, fam, -rc);
+            }
+        } finally {
+            guard.exit();
+        }
+    }
+
+    /** Whether release() was called. */
+    boolean released() {
+        long h = guard.enter();
+        if (h == 0) {
+            return true;
+        }
+        guard.exit();
+        return false;
+    }
 
     @Override
     public void login(String token, String userId, ResultCallback<Void> cb) {

@@ -151,6 +151,23 @@ final class RtmNative {
             Pending p);
 
     /** rtm_channel_create: a handle, or 0 (invalid id, or one this client already has). */
+    /** rtm_local_invitation_create: a handle with one reference, or 0 for an invalid id or a closing client. */
+    static native long invitationCreate(long client, String calleeId);
+
+    /**
+     * An invitation call (RtmCallManagerImpl.SEND, CANCEL, ACCEPT, REFUSE): a is
+     * the content (send) or the response (accept, refuse), b the channel id
+     * (send), both UTF-8. A negative value -code: refused at once (a text with a
+     * NUL byte or a bad channel id: INVALID_ARGUMENT), no callback.
+     */
+    static native int invitationCall(long client, int step, long invitation, byte[] a, byte[] b, Pending p);
+
+    /** rtm_local_invitation_get_state / rtm_remote_invitation_get_state. */
+    static native int invitationState(long invitation, boolean local);
+
+    /** Gives back a reference of a local or a remote invitation. */
+    static native void invitationRelease(long invitation, boolean local);
+
     static native long channelCreate(long client, String channelId, RtmChannelImpl self);
 
     static native int channelJoin(long channel, Pending p);

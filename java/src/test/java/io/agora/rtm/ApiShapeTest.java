@@ -125,8 +125,8 @@ public class ApiShapeTest {
         for (Field f : c.getDeclaredFields()) {
             int m = f.getModifiers();
             if (Modifier.isPublic(m) && Modifier.isStatic(m)) {
-                assertTrue(f.toString(), Modifier.isFinal(m) && f.getType() == int.class);
-                got.add(f.getName() + "=" + f.getInt(null));
+                assertTrue(f.toString(), Modifier.isFinal(m) && (f.getType() == int.class || f.getType() == String.class));
+                got.add(f.getName() + "=" + f.get(null));
             }
         }
         assertEquals(c.getSimpleName(), want, got);
@@ -137,7 +137,8 @@ public class ApiShapeTest {
         String[] expected = {"RtmClient", "RtmClientListener", "RtmChannel", "RtmChannelListener", "RtmChannelMember",
             "RtmMessage", "RtmMessageType", "RtmAttribute", "RtmChannelAttribute", "ChannelAttributeOptions",
             "RtmChannelMemberCount", "SendMessageOptions", "ResultCallback", "ErrorInfo", "PeerOnlineState",
-            "PeerSubscriptionOption", "RtmStatusCode", "RtmServiceContext"};
+            "PeerSubscriptionOption", "RtmStatusCode", "RtmServiceContext", "RtmCallManager", "LocalInvitation",
+            "RemoteInvitation", "RtmCallEventListener"};
         for (String name : expected) {
             Class<?> c = Class.forName("io.agora.rtm." + name);
             assertTrue(name + " is public", Modifier.isPublic(c.getModifiers()));
@@ -154,7 +155,8 @@ public class ApiShapeTest {
         assertEquals(1, ResultCallback.class.getTypeParameters().length);
         // The implementation classes are not public API.
         for (String impl : new String[] {"RtmClientImpl", "RtmChannelImpl", "RtmMessageImpl", "RtmChannelMemberImpl",
-            "RtmNative", "Pending", "Guard", "NativeLibraryLoader"}) {
+            "RtmNative", "Pending", "Guard", "NativeLibraryLoader", "RtmCallManagerImpl", "LocalInvitationImpl",
+            "RemoteInvitationImpl"}) {
             assertTrue(impl, !Modifier.isPublic(Class.forName("io.agora.rtm." + impl).getModifiers()));
         }
     }
@@ -167,6 +169,7 @@ public class ApiShapeTest {
                 "static jni.SET_RTM_SERVICE_CONTEXT_ERR_CODE setRtmServiceContext(RtmServiceContext)",
                 "abstract void login(String,String,ResultCallback<Void>)",
                 "abstract void logout(ResultCallback<Void>)",
+                "abstract RtmCallManager getRtmCallManager()",
                 "abstract void renewToken(String,ResultCallback<Void>)",
                 "abstract void release()",
                 "abstract RtmMessage createMessage()",
@@ -202,7 +205,38 @@ public class ApiShapeTest {
                 "abstract int setLogFilter(int)",
                 "abstract int setLogFileSize(int)");
         assertConstants(RtmClient.class, "LOG_FILTER_OFF 0, LOG_FILTER_INFO 15, LOG_FILTER_WARNING 14, "
-                + "LOG_FILTER_ERROR 12, LOG_FILTER_CRITICAL 8");
+                + "LOG_FILTER_ERROR 12, LOG_FILTER_CRITICAL 8, "
+                + "AGORA_RTM_END_CALL_PREFIX AgoraRTMLegacyEndcallCompatibleMessagePrefix");
+    }
+
+    @Test
+    public void callInvitations() throws Exception {
+        assertTrue(Modifier.isAbstract(RtmCallManager.class.getModifiers()) && !RtmCallManager.class.isInterface());
+        assertMethods(RtmCallManager.class,
+                "abstract void setEventListener(RtmCallEventListener)",
+                "abstract LocalInvitation createLocalInvitation(String)",
+                "abstract void sendLocalInvitation(LocalInvitation,ResultCallback<Void>)",
+                "abstract void acceptRemoteInvitation(RemoteInvitation,ResultCallback<Void>)",
+                "abstract void refuseRemoteInvitation(RemoteInvitation,ResultCallback<Void>)",
+                "abstract void cancelLocalInvitation(LocalInvitation,ResultCallback<Void>)");
+        for (Class<?> c : new Class<?>[] {LocalInvitation.class, RemoteInvitation.class, RtmCallEventListener.class}) {
+            assertTrue(c.getSimpleName(), c.isInterface());
+        }
+        assertMethods(LocalInvitation.class, "String getCalleeId()", "void setContent(String)", "String getContent()",
+                "void setChannelId(String)", "String getChannelId()", "String getResponse()", "int getState()");
+        assertMethods(RemoteInvitation.class, "String getCallerId()", "String getContent()", "String getChannelId()",
+                "void setResponse(String)", "String getResponse()", "int getState()");
+        assertMethods(RtmCallEventListener.class,
+                "void onLocalInvitationReceivedByPeer(LocalInvitation)",
+                "void onLocalInvitationAccepted(LocalInvitation,String)",
+                "void onLocalInvitationRefused(LocalInvitation,String)",
+                "void onLocalInvitationCanceled(LocalInvitation)",
+                "void onLocalInvitationFailure(LocalInvitation,int)",
+                "void onRemoteInvitationReceived(RemoteInvitation)",
+                "void onRemoteInvitationAccepted(RemoteInvitation)",
+                "void onRemoteInvitationRefused(RemoteInvitation)",
+                "void onRemoteInvitationCanceled(RemoteInvitation)",
+                "void onRemoteInvitationFailure(RemoteInvitation,int)");
     }
 
     @Test

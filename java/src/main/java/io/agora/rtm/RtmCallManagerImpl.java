@@ -1,0 +1,277 @@
+package io.agora.rtm;
+
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * RtmCallManager over the C core's invitations (rtm.h, "Call invitations").
+ * The native events name an invitation by its native handle; an invitation
+ * open is kept here, by handle, so that the listener gets the very object
+ * the application made (local) or was first given (remote), even if the
+ * application kept no reference to it. An invitation holds its native
+ * handle while it is open and gives it back at its final event, so nothing
+ * native outlives an ended invitation, whatever the garbage collector does.
+ */
+final class RtmCallManagerImpl extends RtmCallManager {
+    // The steps of RtmNative.invitationCall.
+    static final int SEND = 0;
+    static final int CANCEL = 1;
+    static final int ACCEPT = 2;
+    static final int REFUSE = 3;
+
+    // The events of RtmClientImpl.nativeOnInvitation (jni/invitations_jni.c).
+    static final int LOCAL_RECEIVED = 0;
+    static final int LOCAL_ACCEPTED = 1;
+    static final int LOCAL_REFUSED = 2;
+    static final int LOCAL_CANCELED = 3;
+    static final int LOCAL_FAILURE = 4;
+    static final int REMOTE_RECEIVED = 5;
+    static final int REMOTE_ACCEPTED = 6;
+    static final int REMOTE_REFUSED = 7;
+    static final int REMOTE_CANCELED = 8;
+    static final int REMOTE_FAILURE = 9;
+
+    /** Content and responses: UTF-8 of at most 8 KB (C1). */
+    static final int MAX_TEXT_BYTES = 8 * 1024;
+
+    private static final int FAMILY = RtmNative.FAMILY_INVITATION_API_CALL_ERR;
+    private static final int INVALID = RtmStatusCode.InvitationApiCallError.INVITATION_API_CALL_ERR_INVALID_ARGUMENT;
+    private static final int ALREADY_END = RtmStatusCode.InvitationApiCallError.INVITATION_API_CALL_ERR_ALREADY_END;
+    private static final int NOT_STARTED = RtmStatusCode.InvitationApiCallError.INVITATION_API_CALL_ERR_NOT_STARTED;
+
+    private final RtmClientImpl client;
+    private volatile RtmCallEventListener listener;
+    private final ConcurrentHashMap<Long, LocalInvitationImpl> locals = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, RemoteInvitationImpl> remotes = new ConcurrentHashMap<>();
+
+    RtmCallManagerImpl(RtmClientImpl client) {
+        this.client = client;
+    }
+
+    @Override
+    public void setEventListener(RtmCallEventListener listener) {
+        this.listener = listener;
+    }
+
+    @Override
+    public LocalInvitation createLocalInvitation(String calleeId) {
+        return new LocalInvitationImpl(this, calleeId);
+    }
+
+    @Override
+    public void sendLocalInvitation(LocalInvitation invitation, ResultCallback<Void> callback) {
+        LocalInvitationImpl l = localOf(invitation);
+        byte[] content = l != null ? utf8(l.getContent()) : null;
+        if (l == null || content.length > MAX_TEXT_BYTES) {
+            Pending.fail(callback, FAMILY, INVALID);
+            return;
+        }
+        synchronized (l) {
+            if (l.ended()) {
+                Pending.fail(callback, FAMILY, ALREADY_END);
+                return;
+            }
+            long h = l.handle();
+            boolean fresh = h == 0;
+            if (fresh) {
+                h = client.invitationCreate(l.getCalleeId());
+                if (h == 0) { // an invalid callee id, or a released client
+                    Pending.fail(callback, FAMILY, client.released() ? ALREADY_END : INVALID);
+                    return;
+                }
+                l.setHandle(h);
+                locals.put(h, l); // before any event of it
+            }
+            // Refused with the invitation still idle (to oneself): it was never sent.
+            client.invitationCall(SEND, h, content, utf8(l.getChannelId()), callback,
+                    fresh ? () -> unsent(l) : null);
+        }
+    }
+
+    private void unsent(LocalInvitationImpl l) {
+        synchronized (l) {
+            long h = l.handle();
+            if (h != 0 && RtmNative.invitationState(h, true)
+                    == RtmStatusCode.LocalInvitationState.LOCAL_INVITATION_STATE_IDLE) {
+                locals.remove(h, l);
+                l.drop(RtmStatusCode.LocalInvitationState.LOCAL_INVITATION_STATE_IDLE);
+            }
+        }
+    }
+
+    @Override
+    public void cancelLocalInvitation(LocalInvitation invitation, ResultCallback<Void> callback) {
+        LocalInvitationImpl l = localOf(invitation);
+        if (l == null) {
+            Pending.fail(callback, FAMILY, INVALID);
+            return;
+        }
+        synchronized (l) {
+            long h = l.handle();
+            if (h == 0) {
+                Pending.fail(callback, FAMILY, l.ended() ? ALREADY_END : NOT_STARTED);
+                return;
+            }
+            client.invitationCall(CANCEL, h, null, null, callback, null);
+        }
+    }
+
+    @Override
+    public void acceptRemoteInvitation(RemoteInvitation invitation, ResultCallback<Void> callback) {
+        answer(ACCEPT, invitation, callback);
+    }
+
+    @Override
+    public void refuseRemoteInvitation(RemoteInvitation invitation, ResultCallback<Void> callback) {
+        answer(REFUSE, invitation, callback);
+    }
+
+    private void answer(int step, RemoteInvitation invitation, ResultCallback<Void> callback) {
+        RemoteInvitationImpl r = invitation instanceof RemoteInvitationImpl
+                && ((RemoteInvitationImpl) invitation).owner == this ? (RemoteInvitationImpl) invitation : null;
+        byte[] response = r != null ? utf8(r.getResponse()) : null;
+        if (r == null || response.length > MAX_TEXT_BYTES) {
+            Pending.fail(callback, FAMILY, INVALID);
+            return;
+        }
+        synchronized (r) {
+            long h = r.handle();
+            if (h == 0) { // ended: as the core answers it
+                boolean accepted = r.getState() == RtmStatusCode.RemoteInvitationState.REMOTE_INVITATION_STATE_ACCEPTED;
+                Pending.fail(callback, FAMILY, accepted
+                        ? RtmStatusCode.InvitationApiCallError.INVITATION_API_CALL_ERR_ALREADY_ACCEPT : ALREADY_END);
+                return;
+            }
+            client.invitationCall(step, h, response, null, callback, null);
+        }
+    }
+
+    private LocalInvitationImpl localOf(LocalInvitation invitation) {
+        if (!(invitation instanceof LocalInvitationImpl)) {
+            return null;
+        }
+        LocalInvitationImpl l = (LocalInvitationImpl) invitation;
+        return l.owner == this ? l : null;
+    }
+
+    static byte[] utf8(String s) {
+        return (s != null ? s : "").getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String text(byte[] b) {
+        return b != null ? new String(b, StandardCharsets.UTF_8) : "";
+    }
+
+    /** The state a final event leaves, or -1 for the events of an open invitation. */
+    private static int finalState(int event) {
+        switch (event) {
+            case LOCAL_ACCEPTED:
+                return RtmStatusCode.LocalInvitationState.LOCAL_INVITATION_STATE_ACCEPTED_BY_REMOTE;
+            case LOCAL_REFUSED:
+                return RtmStatusCode.LocalInvitationState.LOCAL_INVITATION_STATE_REFUSED_BY_REMOTE;
+            case LOCAL_CANCELED:
+                return RtmStatusCode.LocalInvitationState.LOCAL_INVITATION_STATE_CANCELED;
+            case LOCAL_FAILURE:
+                return RtmStatusCode.LocalInvitationState.LOCAL_INVITATION_STATE_FAILURE;
+            case REMOTE_ACCEPTED:
+                return RtmStatusCode.RemoteInvitationState.REMOTE_INVITATION_STATE_ACCEPTED;
+            case REMOTE_REFUSED:
+                return RtmStatusCode.RemoteInvitationState.REMOTE_INVITATION_STATE_REFUSED;
+            case REMOTE_CANCELED:
+                return RtmStatusCode.RemoteInvitationState.REMOTE_INVITATION_STATE_CANCELED;
+            case REMOTE_FAILURE:
+                return RtmStatusCode.RemoteInvitationState.REMOTE_INVITATION_STATE_FAILURE;
+            default:
+                return -1;
+        }
+    }
+
+    /** An event of the native core, on the client's callback thread. */
+    void onNative(int event, long handle, int code, byte[] a, byte[] b, byte[] c) {
+        RtmCallEventListener li = listener;
+        int fin = finalState(event);
+        if (event <= LOCAL_FAILURE) {
+            LocalInvitationImpl l = locals.get(handle);
+            if (l == null) {
+                return;
+            }
+            try {
+                if (event == LOCAL_ACCEPTED || event == LOCAL_REFUSED) {
+                    l.answered(text(a));
+                }
+                if (li != null) {
+                    localEvent(li, event, l, code);
+                }
+            } finally {
+                if (fin >= 0) {
+                    synchronized (l) {
+                        locals.remove(handle, l);
+                        l.drop(fin);
+                    }
+                }
+            }
+            return;
+        }
+        RemoteInvitationImpl r = event == REMOTE_RECEIVED
+                // the native shim retained the handle for this object
+                ? new RemoteInvitationImpl(this, handle, text(a), text(b), text(c))
+                : remotes.get(handle);
+        if (r == null) {
+            return;
+        }
+        if (event == REMOTE_RECEIVED) {
+            remotes.put(handle, r);
+        }
+        try {
+            if (li != null) {
+                remoteEvent(li, event, r, code);
+            }
+        } finally {
+            if (fin >= 0) {
+                synchronized (r) {
+                    remotes.remove(handle, r);
+                    r.drop(fin);
+                }
+            }
+        }
+    }
+    private static void localEvent(RtmCallEventListener li, int event, LocalInvitationImpl l, int code) {
+        switch (event) {
+            case LOCAL_RECEIVED:
+                li.onLocalInvitationReceivedByPeer(l);
+                break;
+            case LOCAL_ACCEPTED:
+                li.onLocalInvitationAccepted(l, l.getResponse());
+                break;
+            case LOCAL_REFUSED:
+                li.onLocalInvitationRefused(l, l.getResponse());
+                break;
+            case LOCAL_CANCELED:
+                li.onLocalInvitationCanceled(l);
+                break;
+            default:
+                li.onLocalInvitationFailure(l, code);
+                break;
+        }
+    }
+
+    private static void remoteEvent(RtmCallEventListener li, int event, RemoteInvitationImpl r, int code) {
+        switch (event) {
+            case REMOTE_RECEIVED:
+                li.onRemoteInvitationReceived(r);
+                break;
+            case REMOTE_ACCEPTED:
+                li.onRemoteInvitationAccepted(r);
+                break;
+            case REMOTE_REFUSED:
+                li.onRemoteInvitationRefused(r);
+                break;
+            case REMOTE_CANCELED:
+                li.onRemoteInvitationCanceled(r);
+                break;
+            default:
+                li.onRemoteInvitationFailure(r, code);
+                break;
+        }
+    }
+}
