@@ -58,6 +58,8 @@ static const cli__cmd_entry cli__cmds[] = {
     { "chattrs-set", CLI_CMD_CHATTRS_SET }, { "chattrs-update", CLI_CMD_CHATTRS_UPDATE },
     { "chattrs-del", CLI_CMD_CHATTRS_DEL }, { "chattrs-clear", CLI_CMD_CHATTRS_CLEAR },
     { "chattrs-get", CLI_CMD_CHATTRS_GET },
+    { "call", CLI_CMD_CALL },     { "cancel", CLI_CMD_CANCEL },
+    { "accept", CLI_CMD_ACCEPT }, { "refuse", CLI_CMD_REFUSE },
 };
 
 /* The number of words left at p. */
@@ -243,6 +245,30 @@ int cli_cmd_parse(char *line, cli_cmd *out, const char **error)
         }
         out->text = p;  /* the rest of the line, as typed */
         p += strlen(p);
+        break;
+    case CLI_CMD_CALL:
+    case CLI_CMD_CANCEL:
+    case CLI_CMD_ACCEPT:
+    case CLI_CMD_REFUSE:
+        out->arg = cli__next_word(&p);
+        if (e->kind == CLI_CMD_CALL && out->arg != NULL && strcmp(out->arg, "--channel") == 0) {
+            out->channel = cli__next_word(&p);
+            if (out->channel == NULL) {
+                *error = "missing argument: channel";
+                return -1;
+            }
+            out->arg = cli__next_word(&p);
+        }
+        if (out->arg == NULL) {
+            *error = e->kind == CLI_CMD_CALL || e->kind == CLI_CMD_CANCEL
+                         ? "missing argument: peer"
+                         : "missing argument: caller";
+            return -1;
+        }
+        if (e->kind != CLI_CMD_CANCEL && *p != '\0') {
+            out->text = p; /* content or response: the rest of the line */
+            p += strlen(p);
+        }
         break;
     case CLI_CMD_SLEEP: {
         char *ms = cli__next_word(&p);

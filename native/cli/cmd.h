@@ -34,7 +34,11 @@ typedef enum {
     CLI_CMD_CHATTRS_UPDATE, /* chattrs-update [--notify] CH [K=V...] */
     CLI_CMD_CHATTRS_DEL,    /* chattrs-del [--notify] CH K... */
     CLI_CMD_CHATTRS_CLEAR,  /* chattrs-clear [--notify] CH */
-    CLI_CMD_CHATTRS_GET     /* chattrs-get CH [K...] */
+    CLI_CMD_CHATTRS_GET,    /* chattrs-get CH [K...] */
+    CLI_CMD_CALL,     /* call [--channel CH] PEER [TEXT...]: an invitation */
+    CLI_CMD_CANCEL,   /* cancel PEER: the last invitation to PEER */
+    CLI_CMD_ACCEPT,   /* accept CALLER [TEXT...]: the last one from CALLER */
+    CLI_CMD_REFUSE    /* refuse CALLER [TEXT...] */
 } cli_cmd_kind;
 
 /* The longest sleep accepted, in ms (one hour). */
@@ -45,7 +49,9 @@ typedef struct {
     const char *word;  /* the command's word, e.g. "send" (static) */
     char *arg;         /* TOKEN (or NULL), PEER, CH or USER; points into the line */
     int notify;        /* chattrs-*: --notify was given */
-    char *text;        /* TEXT: the rest of the line, inner spaces kept */
+    char *text;        /* TEXT: the rest of the line, inner spaces kept;
+                        * call, accept, refuse: NULL when none */
+    char *channel;     /* call --channel CH, or NULL */
     long ms;           /* sleep */
     /* attrs-* and chattrs-*: the keys (K of each K=V, or each K), and for attrs-set and
      * attrs-update the values (V, possibly ""), count of each. The arrays
@@ -63,7 +69,8 @@ typedef struct {
  * memory). An attribute K=V is split at its first '='; V may be empty and
  * may contain '=' but, like every word, no space or tab. For chattrs-set,
  * -update, -del and -clear, "--notify" as the first argument is the option
- * (enable_notification_to_channel_members), never a channel id.
+ * (enable_notification_to_channel_members), never a channel id; for call,
+ * "--channel CH" as the first two arguments is the invitation's channel.
  */
 int cli_cmd_parse(char *line, cli_cmd *out, const char **error);
 

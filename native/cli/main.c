@@ -42,14 +42,24 @@ typedef struct cli_chan {
     char name[];
 } cli_chan;
 
+/* The last invitation to (local) or from (remote) each peer, holding a
+ * reference, for cancel, accept and refuse. */
+typedef struct cli_inv {
+    struct cli_inv *next;
+    void *inv;              /* rtm_local_invitation or rtm_remote_invitation */
+    char peer[];
+} cli_inv;
+
 typedef struct {
     rtm_client *client;
     const char *user;
-    pthread_mutex_t mu;     /* guards state and pending */
+    pthread_mutex_t mu;     /* guards state, pending and the invitations */
     pthread_cond_t cv;      /* signalled when either changes */
     int state;              /* the last state reported */
     int pending;            /* operations whose result has not come yet */
     cli_chan *chans;        /* main thread only */
+    cli_inv *calls_out;     /* local invitations, by callee */
+    cli_inv *calls_in;      /* remote invitations, by caller */
 } cli;
 
 /* One operation in flight: what its result line says. */
@@ -135,6 +145,14 @@ static const char cli__usage[] =
 "  unsubscribe PEER... stop following them.                   result op unsubscribe\n"
 "  subscribed          the users followed: the result line,   result op subscribed\n"
 "                      then a \"peers\" event.\n"
+"  call [--channel CH] PEER [TEXT...]                          result op call\n"
+"                      a call invitation to PEER, TEXT its\n"
+"                      content, CH a channel it names (never\n"
+"                      joined); C1-C7.\n"
+"  cancel PEER         cancel the last invitation to PEER.    result op cancel\n"
+"  accept CALLER [TEXT...]  accept the last invitation from   result op accept\n"
+"                      CALLER, TEXT the response.\n"
+"  refuse CALLER [TEXT...]  refuse it.                        result op refuse\n"
 "  netchange           tell the client the network changed    no result; prints\n"
 "                      (it tries to reconnect now if it is    an \"ok\" event\n"
 "                      waiting to).\n"
@@ -153,7 +171,9 @@ static const char cli__usage[] =
 "                  LEAVE_CHANNEL_ERR_*, CHANNEL_MESSAGE_ERR_*, GET_MEMBERS_ERR_*,\n"
 "                  RENEW_TOKEN_ERR_* for renew,\n"
 "                  ATTRIBUTE_OPERATION_ERR_* for attrs-* and chattrs-*,\n"
-"                  with \"user\" for attrs-get, \"channel\" for chattrs-*)\n"
+"                  with \"user\" for attrs-get, \"channel\" for chattrs-*,\n"
+"                  INVITATION_API_CALL_ERR_* with \"peer\" for call, cancel,\n"
+"                  accept and refuse)\n"
 "  peer_message    {\"from\":\"bob\",\"text\":\"hi\",\"offline\":false}\n"
 "  channel_message {\"channel\":\"c1\",\"from\":\"bob\",\"text\":\"hi\"}\n"
 "  member_joined   {\"channel\":\"c1\",\"user\":\"bob\"}\n"
@@ -180,6 +200,17 @@ static const char cli__usage[] =
 "  token_expired   {}: a reconnection was refused for an expired token;\n"
 "                  the client waits for `renew TOKEN` (SPEC S15)\n"
 "  token_will_expire {\"seconds_left\":30}: the session's token expires soon\n"
+"  invitation_received_by_peer {\"peer\":\"bob\",\"state\":2,\n"
+"                   \"state_name\":\"LOCAL_INVITATION_STATE_RECEIVED_BY_REMOTE\"}:\n"
+"                  the callee has our invitation; likewise\n"
+"                  invitation_accepted and invitation_refused (with\n"
+"                  \"response\"), invitation_canceled, invitation_failure\n"
+"                  (with \"code\" and \"name\", LOCAL_INVITATION_ERR_*)\n"
+"  remote_invitation_received {\"caller\":\"alice\",\"state\":1,\"state_name\":\n"
+"                   \"REMOTE_INVITATION_STATE_INVITATION_RECEIVED\",\n"
+"                   \"content\":\"...\",\"channel\":\"...\"}; likewise\n"
+"                  remote_invitation_accepted, _refused, _canceled,\n"
+"                  _failure (REMOTE_INVITATION_ERR_*)\n"
 "  ok              {\"op\":\"netchange\"}: the hint was passed on\n"
 "  error           {\"line\":\"...\",\"message\":\"...\"}: a line that is not a\n"
 "                  command (unknown, missing argument, invalid channel id,\n"
@@ -321,6 +352,226 @@ static void cli__on_peer_states(rtm_client *client, int code, const rtm_peer_sta
         cli_emit(o);
     }
     cli__req_done(r);
+}
+
+/* ---- call invitations (SPEC C1-C7) ------------------------------------------ */
+
+/* Keeps inv (retained by the caller) as the last one of peer in *list,
+ * releasing the one it replaces. Under c->mu. */
+static void cli__inv_put(cli_inv **list, const char *peer, void *inv, void (*release)(void *))
+{
+    for (cli_inv **pp = list; *pp != NULL; pp = &(*pp)->next) {
+        if (strcmp((*pp)->peer, peer) == 0) {
+            release((*pp)->inv);
+            (*pp)->inv = inv;
+            return;
+        }
+    }
+    size_t n = strlen(peer) + 1;
+    cli_inv *e = malloc(sizeof *e + n);
+    if (e == NULL) {
+        release(inv);
+        return;
+    }
+    memcpy(e->peer, peer, n);
+    e->inv = inv;
+    e->next = *list;
+    *list = e;
+}
+
+/* The last invitation of peer, retained, or NULL. Under c->mu. */
+static void *cli__inv_get(cli_inv *list, const char *peer, void (*retain)(void *))
+{
+    for (; list != NULL; list = list->next) {
+        if (strcmp(list->peer, peer) == 0) {
+            retain(list->inv);
+            return list->inv;
+        }
+    }
+    return NULL;
+}
+
+static void cli__inv_clear(cli_inv **list, void (*release)(void *))
+{
+    while (*list != NULL) {
+        cli_inv *next = (*list)->next;
+        release((*list)->inv);
+        free(*list);
+        *list = next;
+    }
+}
+
+static void cli__local_retain(void *i) { rtm_local_invitation_retain(i); }
+static void cli__local_release(void *i) { rtm_local_invitation_release(i); }
+static void cli__remote_retain(void *i) { rtm_remote_invitation_retain(i); }
+static void cli__remote_release(void *i) { rtm_remote_invitation_release(i); }
+
+/* An invitation event line: {"peer"|"caller": ..., "state": N,
+ * "state_name": ...}, with "code" and "name" for a failure (code >= 0). */
+static cJSON *cli__inv_event(const char *name, bool local, const char *peer, int state,
+                             int code)
+{
+    cJSON *o = cli_event(name);
+    if (o == NULL)
+        return NULL;
+    cJSON_AddStringToObject(o, local ? "peer" : "caller", peer);
+    cJSON_AddNumberToObject(o, "state", state);
+    cJSON_AddStringToObject(o, "state_name",
+                            rtm_code_name(local ? RTM_FAMILY_LOCAL_INVITATION_STATE
+                                                : RTM_FAMILY_REMOTE_INVITATION_STATE,
+                                          state));
+    if (code >= 0) {
+        cJSON_AddNumberToObject(o, "code", code);
+        cJSON_AddStringToObject(o, "name",
+                                rtm_code_name(local ? RTM_FAMILY_LOCAL_INVITATION_ERR
+                                                    : RTM_FAMILY_REMOTE_INVITATION_ERR,
+                                              code));
+    }
+    return o;
+}
+
+static void cli__local_event(const char *name, rtm_local_invitation *i, int code,
+                             const char *response)
+{
+    cJSON *o = cli__inv_event(name, true, rtm_local_invitation_get_callee_id(i),
+                              rtm_local_invitation_get_state(i), code);
+    if (o != NULL && response != NULL)
+        cJSON_AddStringToObject(o, "response", response);
+    cli_emit(o);
+}
+
+static void cli__remote_event(const char *name, rtm_remote_invitation *i, int code)
+{
+    cli_emit(cli__inv_event(name, false, rtm_remote_invitation_get_caller_id(i),
+                            rtm_remote_invitation_get_state(i), code));
+}
+
+static void cli__on_local_received(rtm_client *client, rtm_local_invitation *i, void *closure)
+{
+    cli__local_event("invitation_received_by_peer", i, -1, NULL);
+}
+
+static void cli__on_local_accepted(rtm_client *client, rtm_local_invitation *i,
+                                   const char *response, void *closure)
+{
+    cli__local_event("invitation_accepted", i, -1, response);
+}
+
+static void cli__on_local_refused(rtm_client *client, rtm_local_invitation *i,
+                                  const char *response, void *closure)
+{
+    cli__local_event("invitation_refused", i, -1, response);
+}
+
+static void cli__on_local_canceled(rtm_client *client, rtm_local_invitation *i, void *closure)
+{
+    cli__local_event("invitation_canceled", i, -1, NULL);
+}
+
+static void cli__on_local_failure(rtm_client *client, rtm_local_invitation *i, int code,
+                                  void *closure)
+{
+    cli__local_event("invitation_failure", i, code, NULL);
+}
+
+static void cli__on_remote_received(rtm_client *client, rtm_remote_invitation *i, void *closure)
+{
+    cli *c = closure;
+    rtm_remote_invitation_retain(i);
+    pthread_mutex_lock(&c->mu);
+    cli__inv_put(&c->calls_in, rtm_remote_invitation_get_caller_id(i), i, cli__remote_release);
+    pthread_mutex_unlock(&c->mu);
+    cJSON *o = cli__inv_event("remote_invitation_received", false,
+                              rtm_remote_invitation_get_caller_id(i),
+                              rtm_remote_invitation_get_state(i), -1);
+    if (o != NULL) {
+        cJSON_AddStringToObject(o, "content", rtm_remote_invitation_get_content(i));
+        cJSON_AddStringToObject(o, "channel", rtm_remote_invitation_get_channel_id(i));
+    }
+    cli_emit(o);
+}
+
+static void cli__on_remote_accepted(rtm_client *client, rtm_remote_invitation *i, void *closure)
+{
+    cli__remote_event("remote_invitation_accepted", i, -1);
+}
+
+static void cli__on_remote_refused(rtm_client *client, rtm_remote_invitation *i, void *closure)
+{
+    cli__remote_event("remote_invitation_refused", i, -1);
+}
+
+static void cli__on_remote_canceled(rtm_client *client, rtm_remote_invitation *i, void *closure)
+{
+    cli__remote_event("remote_invitation_canceled", i, -1);
+}
+
+static void cli__on_remote_failure(rtm_client *client, rtm_remote_invitation *i, int code,
+                                   void *closure)
+{
+    cli__remote_event("remote_invitation_failure", i, code);
+}
+
+/* call, cancel, accept, refuse. */
+static void cli__run_invitation(cli *c, const cli_cmd *cmd, const char *original)
+{
+    void *inv = NULL;
+    if (cmd->kind == CLI_CMD_CALL) {
+        rtm_local_invitation *l = rtm_local_invitation_create(c->client, cmd->arg);
+        if (l == NULL) {
+            cli_emit_error(original, "invalid peer id");
+            return;
+        }
+        if (rtm_local_invitation_set_content(l, cmd->text) != RTM_OK ||
+            rtm_local_invitation_set_channel_id(l, cmd->channel) != RTM_OK) {
+            rtm_local_invitation_release(l);
+            cli_emit_error(original, cmd->text != NULL && strlen(cmd->text) > 8192
+                                         ? "content over 8 KB"
+                                         : "invalid channel id");
+            return;
+        }
+        rtm_local_invitation_retain(l); /* the table's */
+        pthread_mutex_lock(&c->mu);
+        cli__inv_put(&c->calls_out, cmd->arg, l, cli__local_release);
+        pthread_mutex_unlock(&c->mu);
+        inv = l;
+    } else {
+        bool local = cmd->kind == CLI_CMD_CANCEL;
+        pthread_mutex_lock(&c->mu);
+        inv = local ? cli__inv_get(c->calls_out, cmd->arg, cli__local_retain)
+                    : cli__inv_get(c->calls_in, cmd->arg, cli__remote_retain);
+        pthread_mutex_unlock(&c->mu);
+        if (inv == NULL) {
+            cli_emit_error(original, local ? "no invitation to this peer"
+                                           : "no invitation from this caller");
+            return;
+        }
+        if (!local && cmd->text != NULL && strlen(cmd->text) > 8192) {
+            cli__remote_release(inv);
+            cli_emit_error(original, "response over 8 KB");
+            return;
+        }
+        /* Once answered it keeps the response that went: the call's code
+         * (ALREADY_ACCEPT, ALREADY_END) says why. */
+        if (!local)
+            (void)rtm_remote_invitation_set_response(inv, cmd->text);
+    }
+    cli_req *r = cli__req_new(c, cmd->word, RTM_FAMILY_INVITATION_API_CALL_ERR, NULL, cmd->arg);
+    if (r == NULL) {
+        cli_emit_error(original, "out of memory");
+    } else if (cmd->kind == CLI_CMD_CALL) {
+        rtm_send_local_invitation(c->client, inv, cli__on_result, r);
+    } else if (cmd->kind == CLI_CMD_CANCEL) {
+        rtm_cancel_local_invitation(c->client, inv, cli__on_result, r);
+    } else if (cmd->kind == CLI_CMD_ACCEPT) {
+        rtm_accept_remote_invitation(c->client, inv, cli__on_result, r);
+    } else {
+        rtm_refuse_remote_invitation(c->client, inv, cli__on_result, r);
+    }
+    if (cmd->kind == CLI_CMD_CANCEL || cmd->kind == CLI_CMD_CALL)
+        cli__local_release(inv);
+    else
+        cli__remote_release(inv);
 }
 
 /* onPeersOnlineStatusChanged. */
@@ -861,6 +1112,12 @@ static void cli__run(cli *c, const cli_cmd *cmd, const char *original)
         cli_emit(o);
         break;
     }
+    case CLI_CMD_CALL:
+    case CLI_CMD_CANCEL:
+    case CLI_CMD_ACCEPT:
+    case CLI_CMD_REFUSE:
+        cli__run_invitation(c, cmd, original);
+        break;
     }
 }
 
@@ -1038,6 +1295,16 @@ int main(int argc, char **argv)
     cbs.on_token_expired = cli__on_token_expired;
     cbs.on_token_privilege_will_expire = cli__on_token_will_expire;
     cbs.on_peers_online_status_changed = cli__on_peers_status;
+    cbs.on_local_invitation_received_by_peer = cli__on_local_received;
+    cbs.on_local_invitation_accepted = cli__on_local_accepted;
+    cbs.on_local_invitation_refused = cli__on_local_refused;
+    cbs.on_local_invitation_canceled = cli__on_local_canceled;
+    cbs.on_local_invitation_failure = cli__on_local_failure;
+    cbs.on_remote_invitation_received = cli__on_remote_received;
+    cbs.on_remote_invitation_accepted = cli__on_remote_accepted;
+    cbs.on_remote_invitation_refused = cli__on_remote_refused;
+    cbs.on_remote_invitation_canceled = cli__on_remote_canceled;
+    cbs.on_remote_invitation_failure = cli__on_remote_failure;
     config.closure = &c;
     config.parameters = opts.param;
     if (opts.verbose) {
@@ -1073,6 +1340,8 @@ int main(int argc, char **argv)
     cli__read_loop(&c);
     cli__finish(&c);
     rtm_client_destroy(c.client);
+    cli__inv_clear(&c.calls_out, cli__local_release);
+    cli__inv_clear(&c.calls_in, cli__remote_release);
 
     while (c.chans != NULL) {
         cli_chan *next = c.chans->next;

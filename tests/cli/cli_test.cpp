@@ -299,6 +299,67 @@ TEST_F(CliTest, UnknownCommandOrMissingArgumentIsAnErrorEvent)
     }
 }
 
+// C1-C6 through the CLI: call rings the callee, who accepts with a
+// response; a second call is refused; a third canceled; answers about
+// nobody, and malformed lines, are error events.
+TEST_F(CliTest, C2_C5_C6_CallAcceptRefuseCancel)
+{
+    RtmProc &a = rtm("alice");
+    RtmProc &b = rtm("bob");
+    login(a);
+    login(b);
+    auto received = [](const Line &l) {
+        return l.event() == "remote_invitation_received" && l.str("caller") == "alice";
+    };
+
+    a.send("call --channel room-1 bob video call?  now");
+    expectResult(a, "call", 0, "INVITATION_API_CALL_ERR_OK");
+    const Line *in = b.next(received, kWait);
+    ASSERT_TRUE(in) << b.transcript();
+    EXPECT_EQ(in->str("content"), "video call?  now");
+    EXPECT_EQ(in->str("channel"), "room-1");
+    EXPECT_EQ(in->str("state_name"), "REMOTE_INVITATION_STATE_INVITATION_RECEIVED");
+    ASSERT_TRUE(a.next(isEvent("invitation_received_by_peer"), kWait)) << a.transcript();
+    b.send("accept alice on my way");
+    expectResult(b, "accept", 0, "INVITATION_API_CALL_ERR_OK");
+    const Line *acc = a.next(isEvent("invitation_accepted"), kWait);
+    ASSERT_TRUE(acc) << a.transcript();
+    EXPECT_EQ(acc->str("response"), "on my way");
+    EXPECT_EQ(acc->str("peer"), "bob");
+    EXPECT_EQ(acc->str("state_name"), "LOCAL_INVITATION_STATE_ACCEPTED_BY_REMOTE");
+    ASSERT_TRUE(b.next(isEvent("remote_invitation_accepted"), kWait)) << b.transcript();
+    b.send("accept alice");
+    expectResult(b, "accept", 4, "INVITATION_API_CALL_ERR_ALREADY_ACCEPT");
+
+    a.send("call bob");
+    expectResult(a, "call", 0, "INVITATION_API_CALL_ERR_OK");
+    ASSERT_TRUE(b.next(received, kWait)) << b.transcript();
+    b.send("refuse alice busy");
+    expectResult(b, "refuse", 0, "INVITATION_API_CALL_ERR_OK");
+    const Line *ref = a.next(isEvent("invitation_refused"), kWait);
+    ASSERT_TRUE(ref) << a.transcript();
+    EXPECT_EQ(ref->str("response"), "busy");
+    a.send("cancel bob");
+    expectResult(a, "cancel", 3, "INVITATION_API_CALL_ERR_ALREADY_END");
+
+    a.send("call bob again");
+    expectResult(a, "call", 0, "INVITATION_API_CALL_ERR_OK");
+    ASSERT_TRUE(b.next(received, kWait)) << b.transcript();
+    a.send("cancel bob");
+    expectResult(a, "cancel", 0, "INVITATION_API_CALL_ERR_OK");
+    ASSERT_TRUE(a.next(isEvent("invitation_canceled"), kWait)) << a.transcript();
+    const Line *cancel = b.next(isEvent("remote_invitation_canceled"), kWait);
+    ASSERT_TRUE(cancel) << b.transcript();
+    EXPECT_EQ(cancel->str("state_name"), "REMOTE_INVITATION_STATE_CANCELED");
+
+    a.send("call alice");
+    expectResult(a, "call", 1, "INVITATION_API_CALL_ERR_INVALID_ARGUMENT");
+    const char *bad[] = {"call", "call --channel", "call --channel room", "cancel",
+                         "cancel carol", "accept", "accept carol yes", "refuse nobody",
+                         "call bad/id", "call --channel bad/ch bob"};
+    expectErrorLines(a, bad);
+}
+
 // End of input: logout (its result is printed) and exit 0.
 TEST_F(CliTest, EndOfInputLogsOutAndExitsZero)
 {
