@@ -116,6 +116,12 @@ show() {
         printf '   %-7s replay: %s peer and %s channel messages re-delivered, %s skipped, %s dropped\n' \
             "$who:" "$(jget "$l" peer_messages)" "$(jget "$l" channel_messages)" \
             "$(jget "$l" channel_skipped)" "$(jget "$l" peer_dropped)" ;;
+    invitation_* | remote_invitation_*)
+        local peer
+        peer=$(jget "$l" peer)$(jget "$l" caller)
+        printf '   %-7s %s %s -> %s%s%s\n' "$who:" "${ev//_/ }" "$peer" "$(jget "$l" state_name)" \
+            "$([ -n "$(jget "$l" response)" ] && echo ", response \"$(jget "$l" response)\"")" \
+            "$([ -n "$(jget "$l" content)" ] && echo ", content \"$(jget "$l" content)\" channel $(jget "$l" channel)")" ;;
     members)
         local u
         u=$(jget "$l" users)
@@ -292,6 +298,18 @@ expect alice '"event":"members","channel":"lobby","users":\["alice","bob"\]'
 say bob "leave lobby"
 expect bob "$(result leave)"; ok
 expect alice '"event":"member_left","channel":"lobby","user":"bob"'
+
+step "alice rings bob with a call invitation; bob accepts"
+note "bob's client acknowledges at once (alice: received by peer); bob accepts with a response,"
+note "alice's client acknowledges the accept (bob: accepted) (SPEC C2, C5)"
+say alice "call --channel room-42 bob video call?"
+expect alice "$(result call)"; ok
+expect bob '"event":"remote_invitation_received","caller":"alice"'
+expect alice '"event":"invitation_received_by_peer","peer":"bob"'
+say bob "accept alice on my way"
+expect bob "$(result accept)"; ok
+expect alice '"event":"invitation_accepted","peer":"bob"'
+expect bob '"event":"remote_invitation_accepted","caller":"alice"'
 
 step "alice logs in again from a second client: the first one is kicked out"
 note "the older client moves to ABORTED (REMOTE_LOGIN) and does not reconnect"

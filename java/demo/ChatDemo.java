@@ -6,11 +6,16 @@
 //   java -cp agora-rtm-sdk.jar:. -Drtm.server=127.0.0.1:9777 ChatDemo
 //
 // (or RTM_SERVER=HOST:PORT instead of -Drtm.server). Two users log in, chat
-// peer to peer and in a channel; then a third instance logs in as alice and
+// peer to peer and in a channel; alice rings bob with a call invitation,
+// which bob accepts from his listener; then a third instance logs in as alice and
 // kicks the first (ABORTED, REMOTE_LOGIN), which logs out and back in from
 // inside its listener. Every onConnectionStateChanged is printed.
 import io.agora.rtm.ErrorInfo;
+import io.agora.rtm.LocalInvitation;
+import io.agora.rtm.RemoteInvitation;
 import io.agora.rtm.ResultCallback;
+import io.agora.rtm.RtmCallEventListener;
+import io.agora.rtm.RtmCallManager;
 import io.agora.rtm.RtmChannel;
 import io.agora.rtm.RtmChannelAttribute;
 import io.agora.rtm.RtmChannelListener;
@@ -83,6 +88,73 @@ public class ChatDemo {
         }
     }
 
+    /** Prints every invitation event; the callee accepts what it is offered. */
+    static class CallPrinter implements RtmCallEventListener {
+        final String who;
+        final RtmCallManager calls;
+        final CountDownLatch accepted;
+
+        CallPrinter(String who, RtmCallManager calls, CountDownLatch accepted) {
+            this.who = who;
+            this.calls = calls;
+            this.accepted = accepted;
+        }
+
+        @Override
+        public void onLocalInvitationReceivedByPeer(LocalInvitation i) {
+            say(who, i.getCalleeId() + " is ringing (state " + i.getState() + ")");
+        }
+
+        @Override
+        public void onLocalInvitationAccepted(LocalInvitation i, String response) {
+            say(who, i.getCalleeId() + " accepted: \"" + response + "\"; join channel " + i.getChannelId());
+            accepted.countDown();
+        }
+
+        @Override
+        public void onLocalInvitationRefused(LocalInvitation i, String response) {
+            say(who, i.getCalleeId() + " refused: " + response);
+        }
+
+        @Override
+        public void onLocalInvitationCanceled(LocalInvitation i) {
+            say(who, "canceled the call to " + i.getCalleeId());
+        }
+
+        @Override
+        public void onLocalInvitationFailure(LocalInvitation i, int errorCode) {
+            say(who, "the call to " + i.getCalleeId() + " failed: " + errorCode);
+        }
+
+        @Override
+        public void onRemoteInvitationReceived(RemoteInvitation i) {
+            say(who, i.getCallerId() + " calls: \"" + i.getContent() + "\" in " + i.getChannelId() + "; accepting");
+            i.setResponse("on my way");
+            calls.acceptRemoteInvitation(i, null);
+        }
+
+        @Override
+        public void onRemoteInvitationAccepted(RemoteInvitation i) {
+            say(who, "the call from " + i.getCallerId() + " is on (state " + i.getState() + ")");
+            accepted.countDown();
+        }
+
+        @Override
+        public void onRemoteInvitationRefused(RemoteInvitation i) {
+            say(who, "refused the call from " + i.getCallerId());
+        }
+
+        @Override
+        public void onRemoteInvitationCanceled(RemoteInvitation i) {
+            say(who, i.getCallerId() + " canceled the call");
+        }
+
+        @Override
+        public void onRemoteInvitationFailure(RemoteInvitation i, int errorCode) {
+            say(who, "the call from " + i.getCallerId() + " failed: " + errorCode);
+        }
+    }
+
     /** Waits for a result and prints it; the code (0 on success). */
     static <T> int await(String who, String what, java.util.function.Consumer<ResultCallback<T>> op)
             throws Exception {
@@ -136,6 +208,19 @@ public class ChatDemo {
                 (ResultCallback<Void> cb) -> bobRoom.sendMessage(bob.createMessage("hello alice"), options, cb)) == 0, "channel");
         check(alicePrinter.messages.await(10, TimeUnit.SECONDS), "alice's messages");
         check(bobPrinter.messages.await(10, TimeUnit.SECONDS), "bob's messages");
+
+        // A call invitation: alice rings bob, whose listener accepts.
+        CountDownLatch accepted = new CountDownLatch(2);
+        RtmCallManager aliceCalls = alice.getRtmCallManager();
+        RtmCallManager bobCalls = bob.getRtmCallManager();
+        aliceCalls.setEventListener(new CallPrinter("alice", aliceCalls, accepted));
+        bobCalls.setEventListener(new CallPrinter("bob", bobCalls, accepted));
+        LocalInvitation ring = aliceCalls.createLocalInvitation("bob");
+        ring.setContent("video call?");
+        ring.setChannelId("room-42");
+        check(await("alice", "ring bob", (ResultCallback<Void> cb) -> aliceCalls.sendLocalInvitation(ring, cb)) == 0,
+                "invitation");
+        check(accepted.await(10, TimeUnit.SECONDS), "the call accepted on both sides");
 
         // A second instance logs in as alice: the first is kicked (ABORTED,
         // REMOTE_LOGIN); its listener logs out and back in, as an app may.

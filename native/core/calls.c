@@ -296,8 +296,8 @@ void rtm__calls_send(rtm__calls *c, rtm__time now, uint64_t op, rtm__inv *inv,
                                                       : RTM_INVITATION_API_CALL_ERR_ALREADY_END);
         return;
     }
-    c->ops->result(c->ud, op, RTM_INVITATION_API_CALL_ERR_OK);
     if (!logged_in) { /* C1 */
+        c->ops->result(c->ud, op, RTM_INVITATION_API_CALL_ERR_OK);
         rtm__event(c, inv, RTM_LOCAL_INVITATION_STATE_FAILURE, RTM__CALL_LOCAL_FAILURE,
                    RTM_LOCAL_INVITATION_ERR_NOT_LOGGEDIN, NULL);
         return;
@@ -309,7 +309,8 @@ void rtm__calls_send(rtm__calls *c, rtm__time now, uint64_t op, rtm__inv *inv,
     inv->deadline = now + RTM__MSP(c, invitation_receive_timeout_ms); /* C3 */
     inv->peer_offline = false;
     rtm__link(c, inv);
-    rtm__inv_set(inv, RTM_LOCAL_INVITATION_STATE_SENT_TO_REMOTE);
+    rtm__event(c, inv, RTM_LOCAL_INVITATION_STATE_SENT_TO_REMOTE, RTM__CALL_LOCAL_SENT, 0, NULL);
+    c->ops->result(c->ud, op, RTM_INVITATION_API_CALL_ERR_OK);
     rtm__signal(c, now, inv, inv->peer, inv->call_id, RTM__WIRE__CALL_SIGNAL__KIND__CALL_INVITE,
                 0, content, channel_id, NULL);
 }
@@ -347,13 +348,16 @@ void rtm__calls_accept(rtm__calls *c, rtm__time now, uint64_t op, rtm__inv *inv,
                        const char *response)
 {
     int code = rtm__answer_code(inv->state);
-    c->ops->result(c->ud, op, code);
-    if (code != RTM_INVITATION_API_CALL_ERR_OK)
+    if (code != RTM_INVITATION_API_CALL_ERR_OK) {
+        c->ops->result(c->ud, op, code);
         return;
+    }
     /* C5: the acknowledgement is awaited from when the server takes the
      * accept (rtm__calls_sent); until then the invitation's expiry bounds
      * it. */
-    rtm__inv_set(inv, RTM_REMOTE_INVITATION_STATE_ACCEPT_SENT_TO_LOCAL);
+    rtm__event(c, inv, RTM_REMOTE_INVITATION_STATE_ACCEPT_SENT_TO_LOCAL,
+               RTM__CALL_REMOTE_ACCEPT_SENT, 0, NULL);
+    c->ops->result(c->ud, op, code);
     rtm__signal_inv(c, now, inv, RTM__WIRE__CALL_SIGNAL__KIND__CALL_ACCEPT, 0, response);
 }
 

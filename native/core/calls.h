@@ -69,7 +69,13 @@ typedef enum {
     RTM__CALL_REMOTE_ACCEPTED,
     RTM__CALL_REMOTE_REFUSED,
     RTM__CALL_REMOTE_CANCELED,
-    RTM__CALL_REMOTE_FAILURE   /* code: RemoteInvitationError */
+    RTM__CALL_REMOTE_FAILURE,  /* code: RemoteInvitationError */
+    /* No callback: a state an application call made (sent, accept sent),
+     * reported before the call's result so that the state the application
+     * reads (rtm_*_invitation_get_state) is always that of the last event
+     * or result it was given. */
+    RTM__CALL_LOCAL_SENT,
+    RTM__CALL_REMOTE_ACCEPT_SENT
 } rtm__call_event;
 
 typedef struct {
@@ -79,7 +85,8 @@ typedef struct {
     void (*send)(void *ud, rtm__time now, uint64_t token, const char *peer,
                  const Rtm__Wire__CallSignal *sig);
     /* The result of an application call (rtm__calls_send, ...): `op` and
-     * its InvitationApiCallError code, before any event the call causes. */
+     * its InvitationApiCallError code, before any event the call causes
+     * but the state-only ones (RTM__CALL_LOCAL_SENT, _REMOTE_ACCEPT_SENT). */
     void (*result)(void *ud, uint64_t op, int code);
     /* An event; inv's state is already the new one. code for the failures,
      * response (borrowed, never NULL) for LOCAL_ACCEPTED and LOCAL_REFUSED. */

@@ -17,6 +17,9 @@ struct rtm_local_invitation {
     rtm__inv rec;               /* first: the machine's record */
     rtm_client *client;
     atomic_int refs;
+    /* The state as the application sees it: that of the last event or
+     * result delivered about it (the machine's may be ahead). */
+    atomic_int state;
     pthread_mutex_t lock;       /* content, channel_id, sent */
     bool sent;                  /* the content and channel went with it */
     char *content, *channel_id;
@@ -27,6 +30,7 @@ struct rtm_remote_invitation {
     rtm__inv rec;               /* first */
     rtm_client *client;
     atomic_int refs;
+    atomic_int state;           /* as for a local one */
     pthread_mutex_t lock;       /* response, answered */
     bool answered;
     char *content, *channel_id; /* as the caller sent them */
@@ -59,6 +63,7 @@ rtm_local_invitation *rtm_local_invitation_create(rtm_client *c, const char *cal
     snprintf(inv->rec.peer, sizeof(inv->rec.peer), "%s", callee_id);
     inv->client = c;
     atomic_init(&inv->refs, 1);
+    atomic_init(&inv->state, RTM_LOCAL_INVITATION_STATE_IDLE);
     atomic_init(&inv->response, NULL);
     pthread_mutex_init(&inv->lock, NULL);
     return inv;
@@ -185,7 +190,8 @@ const char *rtm_local_invitation_get_response(const rtm_local_invitation *inv)
 
 int rtm_local_invitation_get_state(const rtm_local_invitation *inv)
 {
-    return inv != NULL ? rtm__inv_state(&inv->rec) : RTM_LOCAL_INVITATION_STATE_IDLE;
+    return inv != NULL ? atomic_load(&((rtm_local_invitation *)inv)->state)
+                       : RTM_LOCAL_INVITATION_STATE_IDLE;
 }
 
 const char *rtm_remote_invitation_get_caller_id(const rtm_remote_invitation *inv)
@@ -218,7 +224,8 @@ const char *rtm_remote_invitation_get_response(const rtm_remote_invitation *inv)
 
 int rtm_remote_invitation_get_state(const rtm_remote_invitation *inv)
 {
-    return inv != NULL ? rtm__inv_state(&inv->rec) : RTM_REMOTE_INVITATION_STATE_IDLE;
+    return inv != NULL ? atomic_load(&((rtm_remote_invitation *)inv)->state)
+                       : RTM_REMOTE_INVITATION_STATE_IDLE;
 }
 
 /* ---- calls --------------------------------------------------------------- */
@@ -328,6 +335,7 @@ typedef struct {
     rtm_client *client;
     rtm__inv *inv;              /* held */
     rtm__call_event ev;
+    int state;                  /* the state it left */
     int code;
     char *response;
 } rtm__inv_event;
@@ -340,6 +348,8 @@ static void rtm__inv_event_run(void *arg, bool closing)
     void *x = c->closure;
     rtm_local_invitation *l = rtm__local_of(e->inv);
     rtm_remote_invitation *r = rtm__remote_of(e->inv);
+    /* The state the application reads is this event's, from now on. */
+    atomic_store(e->inv->side == RTM__INV_LOCAL ? &l->state : &r->state, e->state);
     /* Not dropped by a close (rtm.h): an invitation's end is like a
      * result. closing is true only past the close callback. */
     if (!closing) {
@@ -384,6 +394,9 @@ static void rtm__inv_event_run(void *arg, bool closing)
             if (cb->on_remote_invitation_failure)
                 cb->on_remote_invitation_failure(c, r, e->code, x);
             break;
+        case RTM__CALL_LOCAL_SENT:
+        case RTM__CALL_REMOTE_ACCEPT_SENT:
+            break; /* the state alone */
         }
     }
     rtm__inv_unref(e->inv);
@@ -409,6 +422,7 @@ static void rtm__calls_event(void *ud, rtm__inv *inv, rtm__call_event ev, int co
         e->client = c;
         e->inv = inv;
         e->ev = ev;
+        e->state = rtm__inv_state(inv);
         e->code = code;
         if (answer && *response && (e->response = rtm__strdup(response)) == NULL) {
             free(e);
@@ -459,6 +473,7 @@ static rtm__inv *rtm__calls_new_remote(void *ud, const char *caller, const char 
     snprintf(inv->rec.peer, sizeof(inv->rec.peer), "%s", caller);
     inv->client = c;
     atomic_init(&inv->refs, 1); /* the machine's */
+    atomic_init(&inv->state, RTM_REMOTE_INVITATION_STATE_INVITATION_RECEIVED);
     pthread_mutex_init(&inv->lock, NULL);
     return &inv->rec;
 }

@@ -81,6 +81,8 @@ struct Side {
     std::vector<Event> events;
     std::map<uint64_t, int> results; // op -> InvitationApiCallError
     std::map<uint64_t, size_t> result_after; // op -> events before its result
+    std::vector<rtm__call_event> state_events; // LOCAL_SENT, REMOTE_ACCEPT_SENT
+    size_t state_events_at_result = 0;         // how many came before the last result
     std::vector<std::string> log;
     // Sends made while the link was down, in order.
     struct Out {
@@ -316,11 +318,22 @@ class World {
         EXPECT_EQ(0u, s.results.count(op)) << "one result per call";
         s.results[op] = code;
         s.result_after[op] = s.events.size();
+        s.state_events_at_result = s.state_events.size();
     }
     static void OnEvent(void *ud, rtm__inv *inv, rtm__call_event ev, int code,
                         const char *response)
     {
         Side &s = *static_cast<Side *>(ud);
+        // The state-only events (a state an application call made) come
+        // before that call's result; they are kept apart.
+        if (ev == RTM__CALL_LOCAL_SENT || ev == RTM__CALL_REMOTE_ACCEPT_SENT) {
+            EXPECT_TRUE(ev == RTM__CALL_LOCAL_SENT
+                            ? rtm__inv_state(inv) == RTM_LOCAL_INVITATION_STATE_SENT_TO_REMOTE
+                            : rtm__inv_state(inv) ==
+                                  RTM_REMOTE_INVITATION_STATE_ACCEPT_SENT_TO_LOCAL);
+            s.state_events.push_back(ev);
+            return;
+        }
         s.events.push_back({s.w->now, ev, InvOf(inv), rtm__inv_state(inv), code, response});
     }
     static rtm__inv *OnNewRemote(void *ud, const char *caller, const char *content,
@@ -372,7 +385,11 @@ TEST(Calls, C1_SendMovesIdleToSentAndASecondSendIsRefused)
     EXPECT_EQ(RTM_LOCAL_INVITATION_STATE_IDLE, rtm__inv_state(&inv->inv));
     EXPECT_EQ(RTM_INVITATION_API_CALL_ERR_OK, w.Send(inv));
     EXPECT_EQ(RTM_LOCAL_INVITATION_STATE_SENT_TO_REMOTE, rtm__inv_state(&inv->inv));
+    // The state was reported before the result.
+    EXPECT_EQ(std::vector<rtm__call_event>{RTM__CALL_LOCAL_SENT}, w.alice.state_events);
+    EXPECT_EQ(1u, w.alice.state_events_at_result);
     EXPECT_EQ(RTM_INVITATION_API_CALL_ERR_ALREADY_SENT, w.Send(inv));
+    EXPECT_EQ(1u, w.alice.state_events.size()) << "a refused call changes no state";
     w.RunFor(1 * kSec);
     EXPECT_EQ(RTM_INVITATION_API_CALL_ERR_ALREADY_SENT, w.Send(inv));
     // The content and the channel reach the callee as given.
@@ -518,6 +535,8 @@ TEST(Calls, C5_AcceptIsAcknowledged)
     ASSERT_NE(nullptr, r);
     EXPECT_EQ(RTM_INVITATION_API_CALL_ERR_OK, w.Accept(r, "see you"));
     EXPECT_EQ(RTM_REMOTE_INVITATION_STATE_ACCEPT_SENT_TO_LOCAL, rtm__inv_state(&r->inv));
+    EXPECT_EQ(std::vector<rtm__call_event>{RTM__CALL_REMOTE_ACCEPT_SENT}, w.bob.state_events);
+    EXPECT_EQ(1u, w.bob.state_events_at_result);
     EXPECT_EQ(RTM_INVITATION_API_CALL_ERR_ALREADY_ACCEPT, w.Accept(r));
     EXPECT_EQ(RTM_INVITATION_API_CALL_ERR_ALREADY_ACCEPT, w.Refuse(r));
     w.RunFor(1 * kSec);

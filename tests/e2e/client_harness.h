@@ -500,6 +500,9 @@ class Client {
     // Set by a test to block inside the state callback (SPEC B3); set back
     // to 0, it lets a blocked callback return.
     std::atomic<int> block_state_ms{0};
+    // Set by a test to sleep in on_local_invitation_received_by_peer before
+    // it reads the invitation's state.
+    std::atomic<int> block_invitation_ms{0};
 
   private:
     size_t CountLocked(const std::string &e)
@@ -603,8 +606,10 @@ class Client {
     }
     static void OnLocalReceived(rtm_client *, rtm_local_invitation *i, void *closure)
     {
-        static_cast<Client *>(closure)->Record(
-            L(i, std::string("received ") + rtm_local_invitation_get_callee_id(i)));
+        auto *self = static_cast<Client *>(closure);
+        if (int ms = self->block_invitation_ms.load()) // the state must not move meanwhile
+            std::this_thread::sleep_for(milliseconds(ms));
+        self->Record(L(i, std::string("received ") + rtm_local_invitation_get_callee_id(i)));
     }
     static void OnLocalAccepted(rtm_client *, rtm_local_invitation *i, const char *response,
                                 void *closure)

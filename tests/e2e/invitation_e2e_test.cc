@@ -90,6 +90,26 @@ TEST(InvitationE2E, C2_C5_AcceptedCall)
     EXPECT_TRUE(sc.bob.EventsWithPrefix("peer ").empty());
 }
 
+// The state read in a callback is the one that event made, even when the
+// other side has moved on meanwhile: bob accepts while alice is still inside
+// her "received" callback.
+TEST(InvitationE2E, C2_TheStateInACallbackIsThatOfItsEvent)
+{
+    Scene sc;
+    ASSERT_TRUE(sc.Ready());
+    sc.alice.block_invitation_ms = 500;
+    rtm_local_invitation *inv = sc.alice.Invitation("bob");
+    EXPECT_EQ(0, sc.alice.SendInvitation(inv));
+    EXPECT_EQ(RTM_LOCAL_INVITATION_STATE_SENT_TO_REMOTE, rtm_local_invitation_get_state(inv))
+        << "the send's result left it SENT_TO_REMOTE";
+    ASSERT_TRUE(sc.bob.WaitFor("remote received alice: @ #1"));
+    EXPECT_EQ(0, sc.bob.Accept(sc.bob.LastRemote()));
+    EXPECT_EQ(RTM_REMOTE_INVITATION_STATE_ACCEPT_SENT_TO_LOCAL,
+              rtm_remote_invitation_get_state(sc.bob.LastRemote()));
+    EXPECT_TRUE(sc.alice.WaitFor("local received bob #2"));
+    EXPECT_TRUE(sc.alice.WaitFor("local accepted bob:  #3"));
+}
+
 TEST(InvitationE2E, C5_RefusedCall)
 {
     Scene sc;

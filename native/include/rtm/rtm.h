@@ -790,8 +790,9 @@ const char *rtm_local_invitation_get_content(const rtm_local_invitation *invitat
 const char *rtm_local_invitation_get_channel_id(const rtm_local_invitation *invitation);
 /* The callee's response once it accepted or refused; "" before. */
 const char *rtm_local_invitation_get_response(const rtm_local_invitation *invitation);
-/* An rtm_local_invitation_state: the invitation's, which may be ahead of
- * callbacks still to run. */
+/* An rtm_local_invitation_state: the state the last callback about the
+ * invitation left (the event's, or the call's whose result it was), so that
+ * inside a callback it is the state that event made. */
 int rtm_local_invitation_get_state(const rtm_local_invitation *invitation);
 
 void rtm_remote_invitation_retain(rtm_remote_invitation *invitation);

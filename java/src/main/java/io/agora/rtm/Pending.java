@@ -14,7 +14,7 @@ final class Pending {
     private final int family;
     private final ResultCallback<?> callback;
     private final String channelId; // getMembers only
-    private final Runnable before; // invitation calls: runs before the callback, or null
+    private final java.util.function.IntConsumer before; // invitation calls: gets the code before the callback; or null
 
     Pending(int family, ResultCallback<?> callback) {
         this(family, callback, (String) null);
@@ -27,7 +27,7 @@ final class Pending {
         this.before = null;
     }
 
-    Pending(int family, ResultCallback<?> callback, Runnable before) {
+    Pending(int family, ResultCallback<?> callback, java.util.function.IntConsumer before) {
         this.family = family;
         this.callback = callback;
         this.channelId = null;
@@ -38,7 +38,7 @@ final class Pending {
     @SuppressWarnings("unchecked")
     void nativeOnResult(int code) {
         if (before != null) {
-            before.run();
+            before.accept(code);
         }
         if (callback == null) {
             return;

@@ -82,17 +82,19 @@ final class RtmCallManagerImpl extends RtmCallManager {
                 l.setHandle(h);
                 locals.put(h, l); // before any event of it
             }
-            // Refused with the invitation still idle (to oneself): it was never sent.
+            // A fresh send refused (to oneself): never sent, it gives its handle back.
             client.invitationCall(SEND, h, content, utf8(l.getChannelId()), callback,
-                    fresh ? () -> unsent(l) : null);
+                    fresh ? code -> unsent(l, code) : null);
         }
     }
 
-    private void unsent(LocalInvitationImpl l) {
+    private void unsent(LocalInvitationImpl l, int code) {
+        if (code == 0) {
+            return; // the core has it: its events follow, the last one gives the handle back
+        }
         synchronized (l) {
             long h = l.handle();
-            if (h != 0 && RtmNative.invitationState(h, true)
-                    == RtmStatusCode.LocalInvitationState.LOCAL_INVITATION_STATE_IDLE) {
+            if (h != 0) {
                 locals.remove(h, l);
                 l.drop(RtmStatusCode.LocalInvitationState.LOCAL_INVITATION_STATE_IDLE);
             }

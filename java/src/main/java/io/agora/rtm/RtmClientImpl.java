@@ -136,26 +136,27 @@ final class RtmClientImpl extends RtmClient {
     }
 
     /**
-     * An invitation call (RtmCallManagerImpl's steps); settle (may be null) runs
-     * before the callback. On a released client every invitation has ended
+     * An invitation call (RtmCallManagerImpl's steps); settle (may be null) gets
+     * the code before the callback. On a released client every invitation has ended
      * (C7): ALREADY_END.
      */
     void invitationCall(int step, long invitation, byte[] a, byte[] b, ResultCallback<Void> cb,
-            Runnable settle) {
+            java.util.function.IntConsumer settle) {
         int fam = RtmNative.FAMILY_INVITATION_API_CALL_ERR;
         long h = guard.enter();
+        int alreadyEnd = RtmStatusCode.InvitationApiCallError.INVITATION_API_CALL_ERR_ALREADY_END;
         if (h == 0) {
             if (settle != null) {
-                settle.run();
+                settle.accept(alreadyEnd);
             }
-            Pending.fail(cb, fam, RtmStatusCode.InvitationApiCallError.INVITATION_API_CALL_ERR_ALREADY_END);
+            Pending.fail(cb, fam, alreadyEnd);
             return;
         }
         try {
             int rc = RtmNative.invitationCall(h, step, invitation, a, b, new Pending(fam, cb, settle));
             if (rc < 0) {
                 if (settle != null) {
-                    settle.run();
+                    settle.accept(-rc);
                 }
                 Pending.fail(cb, fam, -rc);
             }
