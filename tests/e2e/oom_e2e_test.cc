@@ -207,6 +207,23 @@ TEST_F(OomE2E, ExactlyOnce_PresenceAndMemberCounts)
 // no memory: with the next allocation failing it still does, and frees the
 // client (it used to post its shutdown with an allocation, and with that
 // failing freed the client under its armed timer).
+// C1: an invitation's send, each run with a fresh invitation (made before
+// the failure is armed). InvitationApiCallError has no FAILURE: out of
+// memory is 1 (INVALID_ARGUMENT), as rtm.h says.
+TEST_F(OomE2E, ExactlyOnce_InvitationSend)
+{
+    std::vector<rtm_local_invitation *> pool;
+    for (int i = 0; i < 100; i++)
+        pool.push_back(a_->Invitation("bob", "ring"));
+    size_t next = 0;
+    EveryAllocationFails(
+        RTM_INVITATION_API_CALL_ERR_INVALID_ARGUMENT,
+        [&](Waiter *w) {
+            return rtm_send_local_invitation(a_->get(), pool.at(next++), Waiter::Done, w);
+        },
+        NoData);
+}
+
 TEST(OomE2EDestroy, DestroyNeedsNoMemory)
 {
     rtm_test::RtmdProcess rtmd;
