@@ -245,6 +245,40 @@ TEST(DurabilityE2E, B6_GracefulRestartsLoseNothing)
     EXPECT_EQ(offline, Numbers(carol, "peer alice: o"));
 }
 
+// B6 with C3, C5, C7: rtmd is killed (SIGKILL) while an invitation to a
+// callee who is away is kept, and again while an accept is on its way; each
+// time it starts again on the same data. The kept invitation rings the
+// callee at its login, and the accept reaches the caller: both sides end
+// ACCEPTED, each event once.
+TEST(DurabilityE2E, B6_C7_AnInvitationLivesThroughACrashOfTheServer)
+{
+    const std::string params = std::string(kFastClient) +
+                               ",\"rtm.invitation_receive_timeout_ms\":20000"
+                               ",\"rtm.invitation_expire_ms\":30000"
+                               ",\"rtm.invitation_accept_ack_ms\":10000";
+    Server srv;
+    ASSERT_TRUE(srv.Start());
+    Client alice(srv.address(), params.c_str()), bob(srv.address(), params.c_str());
+    ASSERT_EQ(0, alice.Login("alice"));
+    rtm_local_invitation *inv = alice.Invitation("bob", "survive this");
+    ASSERT_EQ(0, alice.SendInvitation(inv)); // bob is away: kept
+    srv.Kill();
+    ASSERT_TRUE(srv.Start());
+    ASSERT_EQ(0, bob.Login("bob"));
+    ASSERT_TRUE(bob.WaitFor("remote received alice: survive this@ #1"));
+    ASSERT_TRUE(alice.WaitFor("local received bob #2", 1, seconds(15)));
+    // Bob's accept is taken; the server dies before or after delivering it.
+    ASSERT_EQ(0, bob.Accept(bob.LastRemote(), "yes"));
+    srv.Kill();
+    ASSERT_TRUE(srv.Start());
+    EXPECT_TRUE(alice.WaitFor("local accepted bob: yes #3", 1, seconds(15)));
+    EXPECT_TRUE(bob.WaitFor("remote accepted alice #4", 1, seconds(15)));
+    std::this_thread::sleep_for(milliseconds(500));
+    EXPECT_EQ(1u, alice.EventsWithPrefix("local accepted").size());
+    EXPECT_EQ(1u, bob.EventsWithPrefix("remote received").size());
+    EXPECT_EQ(1u, bob.EventsWithPrefix("remote accepted").size());
+}
+
 // B6 at run time: the disk fills up under rtmd. The requests whose writes
 // could not be made durable are answered FAILURE (and their messages are
 // never delivered); rtmd goes on, its clients come back and resume, and
