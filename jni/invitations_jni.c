@@ -150,7 +150,8 @@ jlong JNICALL jrtm_invitation_create(JNIEnv *env, jclass cls, jlong h, jstring c
 }
 
 /* Sets a text from Java (NULL array: ""): RTM_OK, RTM_EINVAL (a NUL byte
- * inside, or refused by set), or RTM_ENOMEM. */
+ * inside, or refused by set), RTM_ESTATE (sent or answered already: it keeps
+ * what went) or RTM_ENOMEM. */
 typedef int (*jrtm_text_setter)(void *inv, const char *text);
 
 static int jrtm_set_text(JNIEnv *env, void *inv, jbyteArray a, jrtm_text_setter set)
@@ -188,21 +189,18 @@ jint JNICALL jrtm_invitation_call(JNIEnv *env, jclass cls, jlong h, jint step, j
     rtm_client *c = jrtm_client_of(h)->c;
     void *inv = (void *)(intptr_t)inv_h;
     const jint invalid = -RTM_INVITATION_API_CALL_ERR_INVALID_ARGUMENT;
-    /* The texts as set now. Once sent or answered they stay what went: a
-     * refused set is then no error, the call's own code says why. */
-    if (step == JRTM_STEP_SEND &&
-        rtm_local_invitation_get_state(inv) == RTM_LOCAL_INVITATION_STATE_IDLE) {
-        int rc = jrtm_set_text(env, inv, a, jrtm_set_content);
+    /* The texts as set now. Once sent or answered they stay what went
+     * (RTM_ESTATE): no error, the call's own code says why. */
+    int rc = RTM_OK;
+    if (step == JRTM_STEP_SEND) {
+        rc = jrtm_set_text(env, inv, a, jrtm_set_content);
         if (rc == RTM_OK)
             rc = jrtm_set_text(env, inv, b, jrtm_set_channel);
-        if (rc != RTM_OK)
-            return invalid;
-    } else if ((step == JRTM_STEP_ACCEPT || step == JRTM_STEP_REFUSE) &&
-               rtm_remote_invitation_get_state(inv) ==
-                   RTM_REMOTE_INVITATION_STATE_INVITATION_RECEIVED) {
-        if (jrtm_set_text(env, inv, a, jrtm_set_response) != RTM_OK)
-            return invalid;
+    } else if (step == JRTM_STEP_ACCEPT || step == JRTM_STEP_REFUSE) {
+        rc = jrtm_set_text(env, inv, a, jrtm_set_response);
     }
+    if (rc != RTM_OK && rc != RTM_ESTATE)
+        return invalid;
     jrtm_op *op = jrtm_op_new(env, pending);
     if (op == NULL) {
         (*env)->ExceptionClear(env);

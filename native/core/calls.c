@@ -419,7 +419,10 @@ static void rtm__caller_receive(rtm__calls *c, rtm__time now, const char *from,
         rtm__local_received(c, inv);
         break;
     case RTM__WIRE__CALL_SIGNAL__KIND__CALL_ACCEPT:
-        if (age_ms >= c->params.invitation_accept_ack_ms) {
+        /* The callee's wait, less a tenth for the acknowledgement's way
+         * back: an accept older than that, the callee has given up on. */
+        if (age_ms + c->params.invitation_accept_ack_ms / 10 >=
+            c->params.invitation_accept_ack_ms) {
             rtm__clog(c, RTM_LOG_INFO, "accept from %s came %llu ms late: the callee has "
                       "given up", from, (unsigned long long)age_ms);
             break;
@@ -614,19 +617,24 @@ void rtm__calls_end_all(rtm__calls *c, rtm__time now, bool tell_peers)
             rtm__event(c, inv, RTM_REMOTE_INVITATION_STATE_FAILURE, RTM__CALL_REMOTE_FAILURE,
                        RTM_REMOTE_INVITATION_ERR_PEER_OFFLINE, NULL);
     }
-    while (c->invs)
-        rtm__unlink(c, c->invs);
-    /* What waits for a retry is dropped; what is in flight stays until its
-     * answer, about no invitation. */
+    /* What waits for a retry (a cancel, a refuse, an acknowledgement that
+     * failed once) goes now, one last time, if the link may still carry it;
+     * what is in flight stays until its answer, about no invitation. */
     for (rtm__sig **pp = &c->sigs; *pp;) {
         rtm__sig *g = *pp;
         if (g->in_flight) {
             pp = &g->next;
+        } else if (tell_peers && g->inv != NULL && g->inv->last_token == g->token) {
+            g->inv = NULL; /* no retry after this */
+            rtm__sig_write(c, now, g); /* may complete and free g */
+            pp = &c->sigs;
         } else {
             *pp = g->next;
             rtm__sig_free(g);
         }
     }
+    while (c->invs)
+        rtm__unlink(c, c->invs);
 }
 
 /* ---- time ---------------------------------------------------------------- */

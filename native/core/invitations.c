@@ -13,6 +13,13 @@
 #include "client.h"
 #include "ids.h"
 
+/* A string a setter replaced: kept until the handle goes, so that what a
+ * getter returned on another thread stays valid. */
+typedef struct rtm__retired {
+    struct rtm__retired *next;
+    char *s;
+} rtm__retired;
+
 struct rtm_local_invitation {
     rtm__inv rec;               /* first: the machine's record */
     rtm_client *client;
@@ -20,9 +27,11 @@ struct rtm_local_invitation {
     /* The state as the application sees it: that of the last event or
      * result delivered about it (the machine's may be ahead). */
     atomic_int state;
-    pthread_mutex_t lock;       /* content, channel_id, sent */
-    bool sent;                  /* the content and channel went with it */
-    char *content, *channel_id;
+    pthread_mutex_t lock;       /* the texts' pointers, sent, retired */
+    bool sent;                  /* the machine took it, with these texts */
+    _Atomic(char *) content;
+    _Atomic(char *) channel_id;
+    rtm__retired *retired;
     _Atomic(char *) response;   /* set once, on the loop, before its event */
 };
 
@@ -31,10 +40,11 @@ struct rtm_remote_invitation {
     rtm_client *client;
     atomic_int refs;
     atomic_int state;           /* as for a local one */
-    pthread_mutex_t lock;       /* response, answered */
-    bool answered;
+    pthread_mutex_t lock;       /* response, answered, retired */
+    bool answered;              /* the machine took an answer, with it */
     char *content, *channel_id; /* as the caller sent them */
-    char *response;
+    _Atomic(char *) response;
+    rtm__retired *retired;
 };
 
 static const char rtm__empty[] = "";
@@ -64,9 +74,21 @@ rtm_local_invitation *rtm_local_invitation_create(rtm_client *c, const char *cal
     inv->client = c;
     atomic_init(&inv->refs, 1);
     atomic_init(&inv->state, RTM_LOCAL_INVITATION_STATE_IDLE);
+    atomic_init(&inv->content, NULL);
+    atomic_init(&inv->channel_id, NULL);
     atomic_init(&inv->response, NULL);
     pthread_mutex_init(&inv->lock, NULL);
     return inv;
+}
+
+static void rtm__retired_free(rtm__retired *r)
+{
+    while (r != NULL) {
+        rtm__retired *next = r->next;
+        free(r->s);
+        free(r);
+        r = next;
+    }
 }
 
 void rtm_local_invitation_retain(rtm_local_invitation *inv)
@@ -80,9 +102,10 @@ void rtm_local_invitation_release(rtm_local_invitation *inv)
     if (inv == NULL || atomic_fetch_sub(&inv->refs, 1) != 1)
         return;
     pthread_mutex_destroy(&inv->lock);
-    free(inv->content);
-    free(inv->channel_id);
+    free(atomic_load(&inv->content));
+    free(atomic_load(&inv->channel_id));
     free(atomic_load(&inv->response));
+    rtm__retired_free(inv->retired);
     free(inv);
 }
 
@@ -99,7 +122,8 @@ void rtm_remote_invitation_release(rtm_remote_invitation *inv)
     pthread_mutex_destroy(&inv->lock);
     free(inv->content);
     free(inv->channel_id);
-    free(inv->response);
+    free(atomic_load(&inv->response));
+    rtm__retired_free(inv->retired);
     free(inv);
 }
 
@@ -120,25 +144,32 @@ static void rtm__inv_ref(rtm__inv *r)
 }
 
 /* Replaces *slot with a copy of s (NULL: "") unless locked says the value
- * went out already. */
-static int rtm__set_text(pthread_mutex_t *lock, const bool *locked, char **slot,
-                         const char *s, bool ok)
+ * went out already (RTM_ESTATE). The old string is retired, not freed: a
+ * getter on another thread may hold it. */
+static int rtm__set_text(pthread_mutex_t *lock, const bool *locked, _Atomic(char *) *slot,
+                         rtm__retired **retired, const char *s, bool ok)
 {
     if (!ok)
         return RTM_EINVAL;
     char *copy = NULL;
     if (s != NULL && *s && (copy = rtm__strdup(s)) == NULL)
         return RTM_ENOMEM;
+    rtm__retired *r = rtm__malloc(sizeof(*r));
+    if (r == NULL) {
+        free(copy);
+        return RTM_ENOMEM;
+    }
     pthread_mutex_lock(lock);
     if (*locked) {
         pthread_mutex_unlock(lock);
         free(copy);
-        return RTM_EINVAL;
+        free(r);
+        return RTM_ESTATE;
     }
-    char *old = *slot;
-    *slot = copy;
+    r->s = atomic_exchange(slot, copy);
+    r->next = *retired;
+    *retired = r;
     pthread_mutex_unlock(lock);
-    free(old);
     return RTM_OK;
 }
 
@@ -151,7 +182,8 @@ int rtm_local_invitation_set_content(rtm_local_invitation *inv, const char *cont
 {
     if (inv == NULL)
         return RTM_EINVAL;
-    return rtm__set_text(&inv->lock, &inv->sent, &inv->content, content, rtm__text_ok(content));
+    return rtm__set_text(&inv->lock, &inv->sent, &inv->content, &inv->retired, content,
+                         rtm__text_ok(content));
 }
 
 int rtm_local_invitation_set_channel_id(rtm_local_invitation *inv, const char *channel_id)
@@ -159,7 +191,8 @@ int rtm_local_invitation_set_channel_id(rtm_local_invitation *inv, const char *c
     if (inv == NULL)
         return RTM_EINVAL;
     bool ok = channel_id == NULL || !*channel_id || rtm__channel_id_valid(channel_id);
-    return rtm__set_text(&inv->lock, &inv->sent, &inv->channel_id, channel_id, ok);
+    return rtm__set_text(&inv->lock, &inv->sent, &inv->channel_id, &inv->retired, channel_id,
+                         ok);
 }
 
 static const char *rtm__or_empty(const char *s)
@@ -174,12 +207,14 @@ const char *rtm_local_invitation_get_callee_id(const rtm_local_invitation *inv)
 
 const char *rtm_local_invitation_get_content(const rtm_local_invitation *inv)
 {
-    return inv != NULL ? rtm__or_empty(inv->content) : rtm__empty;
+    return inv != NULL ? rtm__or_empty(atomic_load(&((rtm_local_invitation *)inv)->content))
+                       : rtm__empty;
 }
 
 const char *rtm_local_invitation_get_channel_id(const rtm_local_invitation *inv)
 {
-    return inv != NULL ? rtm__or_empty(inv->channel_id) : rtm__empty;
+    return inv != NULL ? rtm__or_empty(atomic_load(&((rtm_local_invitation *)inv)->channel_id))
+                       : rtm__empty;
 }
 
 const char *rtm_local_invitation_get_response(const rtm_local_invitation *inv)
@@ -213,13 +248,14 @@ int rtm_remote_invitation_set_response(rtm_remote_invitation *inv, const char *r
 {
     if (inv == NULL)
         return RTM_EINVAL;
-    return rtm__set_text(&inv->lock, &inv->answered, &inv->response, response,
+    return rtm__set_text(&inv->lock, &inv->answered, &inv->response, &inv->retired, response,
                          rtm__text_ok(response));
 }
 
 const char *rtm_remote_invitation_get_response(const rtm_remote_invitation *inv)
 {
-    return inv != NULL ? rtm__or_empty(inv->response) : rtm__empty;
+    return inv != NULL ? rtm__or_empty(atomic_load(&((rtm_remote_invitation *)inv)->response))
+                       : rtm__empty;
 }
 
 int rtm_remote_invitation_get_state(const rtm_remote_invitation *inv)
@@ -249,18 +285,18 @@ static int rtm__inv_call(rtm_client *c, rtm__inv *r, rtm__inv_side side, rtm__in
     if (cmd != NULL) {
         cmd->step = step;
         bool ok = true;
+        /* The texts as they are now; they lock when the machine takes the
+         * call (rtm__invitation_run). */
         if (side == RTM__INV_LOCAL && step == RTM__INV_SEND) {
             rtm_local_invitation *l = rtm__local_of(r);
             pthread_mutex_lock(&l->lock);
-            ok = (cmd->a = rtm__strdup_or_empty(l->content)) != NULL &&
-                 (cmd->b = rtm__strdup_or_empty(l->channel_id)) != NULL;
-            l->sent |= ok;
+            ok = (cmd->a = rtm__strdup_or_empty(atomic_load(&l->content))) != NULL &&
+                 (cmd->b = rtm__strdup_or_empty(atomic_load(&l->channel_id))) != NULL;
             pthread_mutex_unlock(&l->lock);
         } else if (side == RTM__INV_REMOTE) {
             rtm_remote_invitation *m = rtm__remote_of(r);
             pthread_mutex_lock(&m->lock);
-            ok = (cmd->a = rtm__strdup_or_empty(m->response)) != NULL;
-            m->answered |= ok;
+            ok = (cmd->a = rtm__strdup_or_empty(atomic_load(&m->response))) != NULL;
             pthread_mutex_unlock(&m->lock);
         }
         if (ok) {
@@ -302,11 +338,28 @@ int rtm_refuse_remote_invitation(rtm_client *c, rtm_remote_invitation *inv, rtm_
                          closure);
 }
 
+/* The machine took a send or an answer that left state `before`: the
+ * texts that went stay what they were. */
+static void rtm__lock_texts(rtm__inv *r, int before)
+{
+    if (rtm__inv_state(r) == before)
+        return; /* refused: nothing went */
+    pthread_mutex_t *lock = r->side == RTM__INV_LOCAL ? &rtm__local_of(r)->lock
+                                                     : &rtm__remote_of(r)->lock;
+    pthread_mutex_lock(lock);
+    if (r->side == RTM__INV_LOCAL)
+        rtm__local_of(r)->sent = true;
+    else
+        rtm__remote_of(r)->answered = true;
+    pthread_mutex_unlock(lock);
+}
+
 void rtm__invitation_run(rtm__cmd *cmd, rtm__time now)
 {
     rtm_client *c = cmd->client;
     uint64_t op = (uint64_t)(uintptr_t)cmd->op;
     int st = rtm__session_state(c->session);
+    int before = rtm__inv_state(cmd->inv);
     switch (cmd->step) {
     case RTM__INV_SEND:
         if (strcmp(cmd->inv->peer, c->user_id) == 0) { /* to oneself */
@@ -316,15 +369,18 @@ void rtm__invitation_run(rtm__cmd *cmd, rtm__time now)
         rtm__calls_send(c->calls, now, op, cmd->inv, cmd->a, cmd->b,
                         st == RTM_CONNECTION_STATE_CONNECTED ||
                             st == RTM_CONNECTION_STATE_RECONNECTING);
+        rtm__lock_texts(cmd->inv, before);
         break;
     case RTM__INV_CANCEL:
         rtm__calls_cancel(c->calls, now, op, cmd->inv);
         break;
     case RTM__INV_ACCEPT:
         rtm__calls_accept(c->calls, now, op, cmd->inv, cmd->a);
+        rtm__lock_texts(cmd->inv, before);
         break;
     case RTM__INV_REFUSE:
         rtm__calls_refuse(c->calls, now, op, cmd->inv, cmd->a);
+        rtm__lock_texts(cmd->inv, before);
         break;
     }
 }
@@ -424,10 +480,10 @@ static void rtm__calls_event(void *ud, rtm__inv *inv, rtm__call_event ev, int co
         e->ev = ev;
         e->state = rtm__inv_state(inv);
         e->code = code;
-        if (answer && *response && (e->response = rtm__strdup(response)) == NULL) {
-            free(e);
-            e = NULL;
-        }
+        /* Without its response, rather than not at all: it ends the
+         * invitation. */
+        if (answer && *response && (e->response = rtm__strdup(response)) == NULL)
+            rtm__log(c, RTM_LOG_ERROR, "out of memory: an invitation's response is lost");
     }
     if (e != NULL) {
         rtm__inv_ref(inv);
@@ -474,6 +530,7 @@ static rtm__inv *rtm__calls_new_remote(void *ud, const char *caller, const char 
     inv->client = c;
     atomic_init(&inv->refs, 1); /* the machine's */
     atomic_init(&inv->state, RTM_REMOTE_INVITATION_STATE_INVITATION_RECEIVED);
+    atomic_init(&inv->response, NULL);
     pthread_mutex_init(&inv->lock, NULL);
     return &inv->rec;
 }

@@ -110,6 +110,30 @@ TEST(InvitationE2E, C2_TheStateInACallbackIsThatOfItsEvent)
     EXPECT_TRUE(sc.alice.WaitFor("local accepted bob:  #3"));
 }
 
+// C1, C6: calls made back to back, none waiting for the one before, get the
+// codes they would get one after the other.
+TEST(InvitationE2E, C1_C6_CallsBackToBackGetTheirCodes)
+{
+    Scene sc;
+    ASSERT_TRUE(sc.Ready());
+    rtm_local_invitation *inv = sc.alice.Invitation("bob", "one");
+    Client::Waiter s1, s2;
+    rtm_send_local_invitation(sc.alice.get(), inv, Client::Waiter::Done, &s1);
+    rtm_send_local_invitation(sc.alice.get(), inv, Client::Waiter::Done, &s2);
+    EXPECT_EQ(0, s1.Wait());
+    EXPECT_EQ(RTM_INVITATION_API_CALL_ERR_ALREADY_SENT, s2.Wait());
+    ASSERT_TRUE(sc.bob.WaitFor("remote received alice: one@ #1"));
+    rtm_remote_invitation *r = sc.bob.LastRemote();
+    Client::Waiter a1, a2, a3;
+    rtm_accept_remote_invitation(sc.bob.get(), r, Client::Waiter::Done, &a1);
+    rtm_accept_remote_invitation(sc.bob.get(), r, Client::Waiter::Done, &a2);
+    rtm_refuse_remote_invitation(sc.bob.get(), r, Client::Waiter::Done, &a3);
+    EXPECT_EQ(0, a1.Wait());
+    EXPECT_EQ(RTM_INVITATION_API_CALL_ERR_ALREADY_ACCEPT, a2.Wait());
+    EXPECT_EQ(RTM_INVITATION_API_CALL_ERR_ALREADY_ACCEPT, a3.Wait());
+    EXPECT_TRUE(sc.alice.WaitFor("local accepted bob:  #3"));
+}
+
 TEST(InvitationE2E, C5_RefusedCall)
 {
     Scene sc;
@@ -131,7 +155,7 @@ TEST(InvitationE2E, C6_CanceledCallAndTheCallErrors)
     rtm_local_invitation *inv = sc.Ring();
     EXPECT_EQ(RTM_INVITATION_API_CALL_ERR_ALREADY_SENT, sc.alice.SendInvitation(inv));
     // Sent: its content is what went.
-    EXPECT_EQ(RTM_EINVAL, rtm_local_invitation_set_content(inv, "other"));
+    EXPECT_EQ(RTM_ESTATE, rtm_local_invitation_set_content(inv, "other"));
     EXPECT_STREQ("call me", rtm_local_invitation_get_content(inv));
     EXPECT_EQ(0, sc.alice.CancelInvitation(inv));
     EXPECT_TRUE(sc.alice.WaitFor("local canceled bob #5"));
@@ -147,14 +171,17 @@ TEST(InvitationE2E, C6_CanceledCallAndTheCallErrors)
     EXPECT_EQ(0, sc.bob.Accept(r));
     EXPECT_EQ(RTM_INVITATION_API_CALL_ERR_ALREADY_ACCEPT, sc.bob.Accept(r));
     EXPECT_EQ(RTM_INVITATION_API_CALL_ERR_ALREADY_ACCEPT, sc.bob.Refuse(r));
-    EXPECT_EQ(RTM_EINVAL, rtm_remote_invitation_set_response(r, "late"));
+    EXPECT_EQ(RTM_ESTATE, rtm_remote_invitation_set_response(r, "late"));
 
     // Bad arguments: none, another client's, oneself (C6, INVALID_ARGUMENT).
     EXPECT_EQ(RTM_INVITATION_API_CALL_ERR_INVALID_ARGUMENT, sc.alice.SendInvitation(nullptr));
     EXPECT_EQ(RTM_INVITATION_API_CALL_ERR_INVALID_ARGUMENT, sc.bob.SendInvitation(idle));
     EXPECT_EQ(RTM_INVITATION_API_CALL_ERR_INVALID_ARGUMENT, sc.alice.Accept(r));
-    EXPECT_EQ(RTM_INVITATION_API_CALL_ERR_INVALID_ARGUMENT,
-              sc.alice.SendInvitation(sc.alice.Invitation("alice")));
+    rtm_local_invitation *self = sc.alice.Invitation("alice");
+    EXPECT_EQ(RTM_INVITATION_API_CALL_ERR_INVALID_ARGUMENT, sc.alice.SendInvitation(self));
+    // Refused, it was never sent: it may still be changed.
+    EXPECT_EQ(RTM_LOCAL_INVITATION_STATE_IDLE, rtm_local_invitation_get_state(self));
+    EXPECT_EQ(RTM_OK, rtm_local_invitation_set_content(self, "changed"));
     EXPECT_EQ(nullptr, rtm_local_invitation_create(sc.alice.get(), "bad/id"));
     rtm_local_invitation *big = sc.alice.Invitation("bob");
     EXPECT_EQ(RTM_EINVAL, rtm_local_invitation_set_content(big, std::string(8193, 'x').c_str()));

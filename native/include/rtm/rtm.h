@@ -107,7 +107,8 @@ extern "C" {
     XX(EINVAL, -1, "invalid argument")                                        \
     XX(ENOMEM, -2, "out of memory")                                           \
     XX(ESYSTEM, -3, "system error (thread, socket or event loop)")            \
-    XX(ECLOSED, -4, "the client is being destroyed")
+    XX(ECLOSED, -4, "the client is being destroyed")                         \
+    XX(ESTATE, -5, "not in a state that allows it")
 
 typedef enum {
 #define RTM__STATUS_ITEM(name, value, text) RTM_##name = value,
@@ -769,8 +770,8 @@ int rtm_get_channel_member_count(rtm_client *client, const char *const *channel_
  * gives one back. A handle outlives its client (its getters keep working),
  * but calls on it after the client's close callback are the application's
  * error, as for any handle of a closed client. Getters may be called from
- * any thread; the strings they return stay valid until the handle's next
- * setter call or its last release.
+ * any thread, also while another thread sets; the strings they return stay
+ * valid until the handle's last release.
  */
 
 /* createLocalInvitation: an invitation to callee_id (SPEC A3), in
@@ -780,8 +781,8 @@ rtm_local_invitation *rtm_local_invitation_create(rtm_client *client, const char
 void rtm_local_invitation_retain(rtm_local_invitation *invitation);
 void rtm_local_invitation_release(rtm_local_invitation *invitation);
 /* setContent and setChannelId, before it is sent: RTM_EINVAL for content
- * over 8 KB, a channel id that is neither empty nor valid (SPEC A3), or an
- * invitation already sent (it keeps what was sent). NULL sets "". */
+ * over 8 KB or a channel id that is neither empty nor valid (SPEC A3),
+ * RTM_ESTATE once it was sent (it keeps what went). NULL sets "". */
 int rtm_local_invitation_set_content(rtm_local_invitation *invitation, const char *content);
 int rtm_local_invitation_set_channel_id(rtm_local_invitation *invitation,
                                         const char *channel_id);
@@ -800,8 +801,8 @@ void rtm_remote_invitation_release(rtm_remote_invitation *invitation);
 const char *rtm_remote_invitation_get_caller_id(const rtm_remote_invitation *invitation);
 const char *rtm_remote_invitation_get_content(const rtm_remote_invitation *invitation);
 const char *rtm_remote_invitation_get_channel_id(const rtm_remote_invitation *invitation);
-/* setResponse, before accepting or refusing: RTM_EINVAL over 8 KB, or once
- * answered (it keeps what was sent). NULL sets "". */
+/* setResponse, before accepting or refusing: RTM_EINVAL over 8 KB,
+ * RTM_ESTATE once answered (it keeps what went). NULL sets "". */
 int rtm_remote_invitation_set_response(rtm_remote_invitation *invitation, const char *response);
 const char *rtm_remote_invitation_get_response(const rtm_remote_invitation *invitation);
 /* An rtm_remote_invitation_state. */

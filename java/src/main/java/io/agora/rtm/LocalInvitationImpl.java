@@ -2,9 +2,11 @@ package io.agora.rtm;
 
 /**
  * A LocalInvitation. Until it is sent it lives here only; sending makes its
- * native rtm_local_invitation (jni/invitations_jni.c), which it holds while
- * the invitation is open and gives back at its final event. The state is the
- * native one while it is held, and kept here before and after.
+ * native rtm_local_invitation (jni/invitations_jni.c), held through a Guard
+ * while the invitation is open and given back at its final event once no
+ * call is using it, so that a call never reaches a freed handle and no lock
+ * is held across one. The state is the native one while it is held, and
+ * kept here before and after.
  */
 final class LocalInvitationImpl implements LocalInvitation {
     final RtmCallManagerImpl owner;
@@ -12,8 +14,10 @@ final class LocalInvitationImpl implements LocalInvitation {
     private volatile String content = "";
     private volatile String channelId = "";
     private volatile String response = "";
-    private long handle; // guarded by this; 0: none
-    private int state = RtmStatusCode.LocalInvitationState.LOCAL_INVITATION_STATE_IDLE; // without a handle
+    /** The native handle's; replaced by a fresh one when a first send is refused. */
+    volatile Guard guard = new Guard();
+    /** The state without a handle: IDLE before it is sent, the final one after. */
+    volatile int endState = RtmStatusCode.LocalInvitationState.LOCAL_INVITATION_STATE_IDLE;
 
     LocalInvitationImpl(RtmCallManagerImpl owner, String calleeId) {
         this.owner = owner;
@@ -56,31 +60,28 @@ final class LocalInvitationImpl implements LocalInvitation {
     }
 
     @Override
-    public synchronized int getState() {
-        return handle != 0 ? RtmNative.invitationState(handle, true) : state;
-    }
-
-    /** The native handle (0: none); the caller holds this object's lock while it uses it. */
-    long handle() {
-        return handle;
-    }
-
-    void setHandle(long h) {
-        handle = h;
+    public int getState() {
+        Guard g = guard;
+        long h = g.enter();
+        if (h == 0) {
+            return endState;
+        }
+        try {
+            return RtmNative.invitationState(h, true);
+        } finally {
+            g.exit();
+        }
     }
 
     /** Whether it was sent and has ended (its handle given back). */
     boolean ended() {
-        return handle == 0 && state != RtmStatusCode.LocalInvitationState.LOCAL_INVITATION_STATE_IDLE;
+        return endState != RtmStatusCode.LocalInvitationState.LOCAL_INVITATION_STATE_IDLE;
     }
 
-    /** Gives the handle back, keeping finalState (IDLE: as if never sent). */
-    void drop(int finalState) {
-        if (handle != 0) {
-            RtmNative.invitationRelease(handle, true);
-            handle = 0;
-        }
-        state = finalState;
+    /** Its final event came: the handle goes back once no call uses it. */
+    void ended(int finalState) {
+        endState = finalState;
+        guard.close();
     }
 
     @Override

@@ -2,8 +2,9 @@ package io.agora.rtm;
 
 /**
  * A RemoteInvitation over the native rtm_remote_invitation, which the native
- * shim retained for this object and which it gives back at its final event;
- * the state is the native one while it is held, and kept here after.
+ * shim retained for this object: held through a Guard and given back at its
+ * final event once no call uses it; the state is the native one while it is
+ * held, and kept here after.
  */
 final class RemoteInvitationImpl implements RemoteInvitation {
     final RtmCallManagerImpl owner;
@@ -11,16 +12,16 @@ final class RemoteInvitationImpl implements RemoteInvitation {
     private final String content;
     private final String channelId;
     private volatile String response = "";
-    private long handle; // guarded by this; 0 once given back
-    private int state;   // once given back
+    final Guard guard = new Guard();
+    volatile int endState; // once the handle is given back
 
     RemoteInvitationImpl(RtmCallManagerImpl owner, long handle, String callerId, String content,
             String channelId) {
         this.owner = owner;
-        this.handle = handle;
         this.callerId = callerId;
         this.content = content;
         this.channelId = channelId;
+        guard.set(handle, h -> RtmNative.invitationRelease(h, false));
     }
 
     @Override
@@ -49,21 +50,22 @@ final class RemoteInvitationImpl implements RemoteInvitation {
     }
 
     @Override
-    public synchronized int getState() {
-        return handle != 0 ? RtmNative.invitationState(handle, false) : state;
-    }
-
-    /** The native handle (0: given back); the caller holds this object's lock while it uses it. */
-    long handle() {
-        return handle;
-    }
-
-    void drop(int finalState) {
-        if (handle != 0) {
-            RtmNative.invitationRelease(handle, false);
-            handle = 0;
+    public int getState() {
+        long h = guard.enter();
+        if (h == 0) {
+            return endState;
         }
-        state = finalState;
+        try {
+            return RtmNative.invitationState(h, false);
+        } finally {
+            guard.exit();
+        }
+    }
+
+    /** Its final event came: the handle goes back once no call uses it. */
+    void ended(int finalState) {
+        endState = finalState;
+        guard.close();
     }
 
     @Override

@@ -9,8 +9,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * open is kept here, by handle, so that the listener gets the very object
  * the application made (local) or was first given (remote), even if the
  * application kept no reference to it. An invitation holds its native
- * handle while it is open and gives it back at its final event, so nothing
- * native outlives an ended invitation, whatever the garbage collector does.
+ * handle (through a Guard, as the client and its channels do) while it is
+ * open and gives it back at its final event, so nothing native outlives an
+ * ended invitation, whatever the garbage collector does. No lock is held
+ * across a native call.
  */
 final class RtmCallManagerImpl extends RtmCallManager {
     // The steps of RtmNative.invitationCall.
@@ -66,39 +68,52 @@ final class RtmCallManagerImpl extends RtmCallManager {
             Pending.fail(callback, FAMILY, INVALID);
             return;
         }
-        synchronized (l) {
-            if (l.ended()) {
-                Pending.fail(callback, FAMILY, ALREADY_END);
-                return;
-            }
-            long h = l.handle();
-            boolean fresh = h == 0;
-            if (fresh) {
-                h = client.invitationCreate(l.getCalleeId());
-                if (h == 0) { // an invalid callee id, or a released client
+        Guard g;
+        long h;
+        boolean fresh = false;
+        synchronized (l) { // one native handle, made by the first send
+            g = l.guard;
+            h = g.enter();
+            if (h == 0) {
+                if (l.ended()) {
+                    Pending.fail(callback, FAMILY, ALREADY_END);
+                    return;
+                }
+                long nh = client.invitationCreate(l.getCalleeId());
+                if (nh == 0) { // an invalid callee id, or a released client
                     Pending.fail(callback, FAMILY, client.released() ? ALREADY_END : INVALID);
                     return;
                 }
-                l.setHandle(h);
-                locals.put(h, l); // before any event of it
+                g.set(nh, x -> RtmNative.invitationRelease(x, true));
+                locals.put(nh, l); // before any event of it
+                h = g.enter();
+                fresh = true;
             }
-            // A fresh send refused (to oneself): never sent, it gives its handle back.
+        }
+        // No lock is held across the call: it may be the last one out of a
+        // released client, whose close waits for this invitation's events.
+        final Guard sent = g;
+        final long handle = h;
+        try {
             client.invitationCall(SEND, h, content, utf8(l.getChannelId()), callback,
-                    fresh ? code -> unsent(l, code) : null);
+                    fresh ? code -> unsent(l, sent, handle, code) : null);
+        } finally {
+            g.exit();
         }
     }
 
-    private void unsent(LocalInvitationImpl l, int code) {
+    /** A first send refused (to oneself): never sent, it gives its handle back and stays IDLE. */
+    private void unsent(LocalInvitationImpl l, Guard g, long handle, int code) {
         if (code == 0) {
             return; // the core has it: its events follow, the last one gives the handle back
         }
         synchronized (l) {
-            long h = l.handle();
-            if (h != 0) {
-                locals.remove(h, l);
-                l.drop(RtmStatusCode.LocalInvitationState.LOCAL_INVITATION_STATE_IDLE);
+            if (l.guard == g) {
+                locals.remove(handle, l);
+                l.guard = new Guard();
             }
         }
+        g.close();
     }
 
     @Override
@@ -108,13 +123,16 @@ final class RtmCallManagerImpl extends RtmCallManager {
             Pending.fail(callback, FAMILY, INVALID);
             return;
         }
-        synchronized (l) {
-            long h = l.handle();
-            if (h == 0) {
-                Pending.fail(callback, FAMILY, l.ended() ? ALREADY_END : NOT_STARTED);
-                return;
-            }
+        Guard g = l.guard;
+        long h = g.enter();
+        if (h == 0) {
+            Pending.fail(callback, FAMILY, l.ended() ? ALREADY_END : NOT_STARTED);
+            return;
+        }
+        try {
             client.invitationCall(CANCEL, h, null, null, callback, null);
+        } finally {
+            g.exit();
         }
     }
 
@@ -136,15 +154,17 @@ final class RtmCallManagerImpl extends RtmCallManager {
             Pending.fail(callback, FAMILY, INVALID);
             return;
         }
-        synchronized (r) {
-            long h = r.handle();
-            if (h == 0) { // ended: as the core answers it
-                boolean accepted = r.getState() == RtmStatusCode.RemoteInvitationState.REMOTE_INVITATION_STATE_ACCEPTED;
-                Pending.fail(callback, FAMILY, accepted
-                        ? RtmStatusCode.InvitationApiCallError.INVITATION_API_CALL_ERR_ALREADY_ACCEPT : ALREADY_END);
-                return;
-            }
+        long h = r.guard.enter();
+        if (h == 0) { // ended: as the core answers it
+            boolean accepted = r.endState == RtmStatusCode.RemoteInvitationState.REMOTE_INVITATION_STATE_ACCEPTED;
+            Pending.fail(callback, FAMILY, accepted
+                    ? RtmStatusCode.InvitationApiCallError.INVITATION_API_CALL_ERR_ALREADY_ACCEPT : ALREADY_END);
+            return;
+        }
+        try {
             client.invitationCall(step, h, response, null, callback, null);
+        } finally {
+            r.guard.exit();
         }
     }
 
@@ -188,7 +208,7 @@ final class RtmCallManagerImpl extends RtmCallManager {
         }
     }
 
-    /** An event of the native core, on the client's callback thread. */
+    /** An event of the native core, on the client's callback thread. It takes no lock. */
     void onNative(int event, long handle, int code, byte[] a, byte[] b, byte[] c) {
         RtmCallEventListener li = listener;
         int fin = finalState(event);
@@ -206,10 +226,8 @@ final class RtmCallManagerImpl extends RtmCallManager {
                 }
             } finally {
                 if (fin >= 0) {
-                    synchronized (l) {
-                        locals.remove(handle, l);
-                        l.drop(fin);
-                    }
+                    locals.remove(handle, l);
+                    l.ended(fin);
                 }
             }
             return;
@@ -230,13 +248,12 @@ final class RtmCallManagerImpl extends RtmCallManager {
             }
         } finally {
             if (fin >= 0) {
-                synchronized (r) {
-                    remotes.remove(handle, r);
-                    r.drop(fin);
-                }
+                remotes.remove(handle, r);
+                r.ended(fin);
             }
         }
     }
+
     private static void localEvent(RtmCallEventListener li, int event, LocalInvitationImpl l, int code) {
         switch (event) {
             case LOCAL_RECEIVED:

@@ -371,6 +371,100 @@ public class InvitationTest extends RtmTestBase {
     }
 
     @Test
+    public void c1_c6_callsBackToBackGetTheirCodes() throws Exception {
+        try (Scene sc = new Scene(true)) {
+            LocalInvitation inv = sc.am.createLocalInvitation("bob");
+            Result<Void> first = new Result<>();
+            Result<Void> second = new Result<>();
+            sc.am.sendLocalInvitation(inv, first);
+            sc.am.sendLocalInvitation(inv, second);
+            assertEquals(0, first.code());
+            assertEquals(InvitationApiCallError.INVITATION_API_CALL_ERR_ALREADY_SENT, second.code());
+            assertTrue(sc.bob.await("remote received alice: @ #1"));
+            RemoteInvitation r = sc.bob.lastRemote();
+            Result<Void> a1 = new Result<>();
+            Result<Void> a2 = new Result<>();
+            Result<Void> a3 = new Result<>();
+            sc.bm.acceptRemoteInvitation(r, a1);
+            sc.bm.acceptRemoteInvitation(r, a2);
+            sc.bm.refuseRemoteInvitation(r, a3);
+            assertEquals(0, a1.code());
+            assertEquals(InvitationApiCallError.INVITATION_API_CALL_ERR_ALREADY_ACCEPT, a2.code());
+            assertEquals(InvitationApiCallError.INVITATION_API_CALL_ERR_ALREADY_ACCEPT, a3.code());
+        }
+    }
+
+    /**
+     * C7 and the lifetime rule: release() while other threads call on the
+     * client's invitations. Release ends them (their failures come), every call
+     * gets one result, and nothing waits for anything else (a call that is the
+     * last one out of the released client closes it while holding no lock).
+     */
+    @Test
+    public void c7_releaseRacingInvitationCallsNeverDeadlocks() throws Exception {
+        try (Rtmd rtmd = ResilienceTest.fastServer()) {
+            Calls bob = new Calls();
+            RtmClient b = client(bob, rtmd.params(PARAMS));
+            b.getRtmCallManager().setEventListener(bob);
+            assertEquals(0, login(b, "bob"));
+            for (int round = 0; round < 10; round++) {
+                Calls alice = new Calls();
+                RtmClient a = RtmClient.createInstance(APP_ID, alice);
+                assertEquals(0, a.setParameters(rtmd.params(PARAMS)));
+                RtmCallManager m = a.getRtmCallManager();
+                m.setEventListener(alice);
+                assertEquals(0, login(a, "alice"));
+                List<Result<Void>> results = Collections.synchronizedList(new ArrayList<>());
+                List<LocalInvitation> invs = new ArrayList<>();
+                for (int i = 0; i < 4; i++) {
+                    LocalInvitation inv = m.createLocalInvitation("bob");
+                    invs.add(inv);
+                    Result<Void> r = new Result<>();
+                    results.add(r);
+                    m.sendLocalInvitation(inv, r);
+                }
+                // The caller is inside a call nearly all the time, so the
+                // release lands in one: that call is then the last one out
+                // of the client and closes it (Guard).
+                java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+                Thread caller = new Thread(() -> {
+                    for (int k = 0; !stop.get() && k < 20_000; k++) {
+                        LocalInvitation inv = invs.get(k % invs.size());
+                        Result<Void> r = new Result<>();
+                        if (k % 2 == 0) {
+                            m.cancelLocalInvitation(inv, r);
+                        } else {
+                            m.sendLocalInvitation(inv, r);
+                        }
+                        if (k % 100 == 0) {
+                            results.add(r);
+                        }
+                    }
+                });
+                caller.start();
+                Thread.sleep(2);
+                Thread releaser = new Thread(a::release);
+                releaser.start();
+                releaser.join(10_000);
+                stop.set(true);
+                caller.join(10_000);
+                assertTrue("round " + round + ": release returned", !releaser.isAlive());
+                assertTrue("round " + round + ": the calls returned", !caller.isAlive());
+                synchronized (results) {
+                    for (Result<Void> r : results) {
+                        r.code(); // each got its result (15 s at most)
+                    }
+                }
+                for (LocalInvitation inv : invs) {
+                    int st = inv.getState();
+                    assertTrue("round " + round + ": state " + st, st >= LocalInvitationState.LOCAL_INVITATION_STATE_ACCEPTED_BY_REMOTE
+                            || st == LocalInvitationState.LOCAL_INVITATION_STATE_IDLE);
+                }
+            }
+        }
+    }
+
+    @Test
     public void endCallPrefixIsTheVendors() {
         assertEquals("AgoraRTMLegacyEndcallCompatibleMessagePrefix", RtmClient.AGORA_RTM_END_CALL_PREFIX);
         assertNotNull(RtmCallEventListener.class);
