@@ -39,6 +39,9 @@ typedef struct {
 #define RTM__ENTRY_LOCAL_INVITATION_ERR(n, v) { v, "LOCAL_INVITATION_ERR_" #n, #n },
 #define RTM__ENTRY_REMOTE_INVITATION_STATE(n, v) { v, "REMOTE_INVITATION_STATE_" #n, #n },
 #define RTM__ENTRY_REMOTE_INVITATION_ERR(n, v) { v, "REMOTE_INVITATION_ERR_" #n, #n },
+#define RTM__ENTRY_UPLOAD_MEDIA_ERR(n, v) { v, "UPLOAD_MEDIA_ERR_" #n, #n },
+#define RTM__ENTRY_DOWNLOAD_MEDIA_ERR(n, v) { v, "DOWNLOAD_MEDIA_ERR_" #n, #n },
+#define RTM__ENTRY_CANCEL_MEDIA_ERR(n, v) { v, "CANCEL_MEDIA_ERR_" #n, #n },
 
 RTM_FAMILY_MAP(RTM__TABLE)
 

@@ -227,6 +227,39 @@ extern "C" {
     XX(ACCEPT_FAILURE, 2)                                                     \
     XX(INVITATION_EXPIRE, 3)
 
+/* UploadMediaError (UPLOAD_MEDIA_ERR_*), SPEC M1, M5; its 102 is NOT_LOGGED_IN
+ * (not USER_NOT_LOGGED_IN), as the vendor's. */
+#define RTM_UPLOAD_MEDIA_ERR_MAP(XX)                                          \
+    XX(OK, 0)                                                                 \
+    XX(FAILURE, 1)                                                            \
+    XX(INVALID_ARGUMENT, 2)                                                   \
+    XX(TIMEOUT, 3)                                                            \
+    XX(SIZE_OVERFLOW, 4)                                                      \
+    XX(CONCURRENCY_LIMIT_EXCEEDED, 5)                                         \
+    XX(INTERRUPTED, 6)                                                        \
+    XX(NOT_INITIALIZED, 101)                                                  \
+    XX(NOT_LOGGED_IN, 102)
+
+/* DownloadMediaError (DOWNLOAD_MEDIA_ERR_*), SPEC M2, M5. */
+#define RTM_DOWNLOAD_MEDIA_ERR_MAP(XX)                                        \
+    XX(OK, 0)                                                                 \
+    XX(FAILURE, 1)                                                            \
+    XX(INVALID_ARGUMENT, 2)                                                   \
+    XX(TIMEOUT, 3)                                                            \
+    XX(NOT_EXIST, 4)                                                          \
+    XX(CONCURRENCY_LIMIT_EXCEEDED, 5)                                         \
+    XX(INTERRUPTED, 6)                                                        \
+    XX(NOT_INITIALIZED, 101)                                                  \
+    XX(NOT_LOGGED_IN, 102)
+
+/* CancelMediaError (CANCEL_MEDIA_ERR_*), SPEC M5. */
+#define RTM_CANCEL_MEDIA_ERR_MAP(XX)                                          \
+    XX(OK, 0)                                                                 \
+    XX(FAILURE, 1)                                                            \
+    XX(NOT_EXIST, 2)                                                          \
+    XX(NOT_INITIALIZED, 101)                                                  \
+    XX(NOT_LOGGED_IN, 102)
+
 /* The code families: XX(family, MAP, vendor prefix). */
 #define RTM_FAMILY_MAP(XX)                                                    \
     XX(CONNECTION_STATE, RTM_CONNECTION_STATE_MAP, "CONNECTION_STATE_")       \
@@ -263,7 +296,10 @@ extern "C" {
     XX(REMOTE_INVITATION_STATE, RTM_REMOTE_INVITATION_STATE_MAP,              \
        "REMOTE_INVITATION_STATE_")                                            \
     XX(REMOTE_INVITATION_ERR, RTM_REMOTE_INVITATION_ERR_MAP,                  \
-       "REMOTE_INVITATION_ERR_")
+       "REMOTE_INVITATION_ERR_")                                              \
+    XX(UPLOAD_MEDIA_ERR, RTM_UPLOAD_MEDIA_ERR_MAP, "UPLOAD_MEDIA_ERR_")       \
+    XX(DOWNLOAD_MEDIA_ERR, RTM_DOWNLOAD_MEDIA_ERR_MAP, "DOWNLOAD_MEDIA_ERR_") \
+    XX(CANCEL_MEDIA_ERR, RTM_CANCEL_MEDIA_ERR_MAP, "CANCEL_MEDIA_ERR_")
 
 /* One enum per family: RTM_CONNECTION_STATE_CONNECTED,
  * RTM_LOGIN_ERR_TIMEOUT, RTM_PEER_MESSAGE_ERR_USER_NOT_LOGGED_IN, ... */
@@ -289,6 +325,9 @@ extern "C" {
 #define RTM__LOCAL_INVITATION_ERR_ITEM(name, value) RTM__ENUM_ITEM(LOCAL_INVITATION_ERR, name, value)
 #define RTM__REMOTE_INVITATION_STATE_ITEM(name, value) RTM__ENUM_ITEM(REMOTE_INVITATION_STATE, name, value)
 #define RTM__REMOTE_INVITATION_ERR_ITEM(name, value) RTM__ENUM_ITEM(REMOTE_INVITATION_ERR, name, value)
+#define RTM__UPLOAD_MEDIA_ERR_ITEM(name, value) RTM__ENUM_ITEM(UPLOAD_MEDIA_ERR, name, value)
+#define RTM__DOWNLOAD_MEDIA_ERR_ITEM(name, value) RTM__ENUM_ITEM(DOWNLOAD_MEDIA_ERR, name, value)
+#define RTM__CANCEL_MEDIA_ERR_ITEM(name, value) RTM__ENUM_ITEM(CANCEL_MEDIA_ERR, name, value)
 
 typedef enum { RTM_CONNECTION_STATE_MAP(RTM__CONNECTION_STATE_ITEM) } rtm_connection_state;
 typedef enum { RTM_CONNECTION_CHANGE_REASON_MAP(RTM__CONNECTION_CHANGE_REASON_ITEM) } rtm_connection_change_reason;
@@ -311,6 +350,9 @@ typedef enum { RTM_LOCAL_INVITATION_STATE_MAP(RTM__LOCAL_INVITATION_STATE_ITEM) 
 typedef enum { RTM_LOCAL_INVITATION_ERR_MAP(RTM__LOCAL_INVITATION_ERR_ITEM) } rtm_local_invitation_err;
 typedef enum { RTM_REMOTE_INVITATION_STATE_MAP(RTM__REMOTE_INVITATION_STATE_ITEM) } rtm_remote_invitation_state;
 typedef enum { RTM_REMOTE_INVITATION_ERR_MAP(RTM__REMOTE_INVITATION_ERR_ITEM) } rtm_remote_invitation_err;
+typedef enum { RTM_UPLOAD_MEDIA_ERR_MAP(RTM__UPLOAD_MEDIA_ERR_ITEM) } rtm_upload_media_err;
+typedef enum { RTM_DOWNLOAD_MEDIA_ERR_MAP(RTM__DOWNLOAD_MEDIA_ERR_ITEM) } rtm_download_media_err;
+typedef enum { RTM_CANCEL_MEDIA_ERR_MAP(RTM__CANCEL_MEDIA_ERR_ITEM) } rtm_cancel_media_err;
 
 /* The families, to name a code with rtm_code_name(). */
 typedef enum {

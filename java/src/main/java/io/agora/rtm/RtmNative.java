@@ -29,6 +29,9 @@ final class RtmNative {
     static final int FAMILY_LOCAL_INVITATION_ERR = 18;
     static final int FAMILY_REMOTE_INVITATION_STATE = 19;
     static final int FAMILY_REMOTE_INVITATION_ERR = 20;
+    static final int FAMILY_UPLOAD_MEDIA_ERR = 21;
+    static final int FAMILY_DOWNLOAD_MEDIA_ERR = 22;
+    static final int FAMILY_CANCEL_MEDIA_ERR = 23;
 
     static {
         NativeLibraryLoader.load();

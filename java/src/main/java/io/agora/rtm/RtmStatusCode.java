@@ -224,4 +224,36 @@ public interface RtmStatusCode {
         int REMOTE_INVITATION_ERR_ACCEPT_FAILURE = 2;
         int REMOTE_INVITATION_ERR_INVITATION_EXPIRE = 3;
     }
+
+    interface UploadMediaError {
+        int UPLOAD_MEDIA_ERR_OK = 0;
+        int UPLOAD_MEDIA_ERR_FAILURE = 1;
+        int UPLOAD_MEDIA_ERR_INVALID_ARGUMENT = 2;
+        int UPLOAD_MEDIA_ERR_TIMEOUT = 3;
+        int UPLOAD_MEDIA_ERR_SIZE_OVERFLOW = 4;
+        int UPLOAD_MEDIA_ERR_CONCURRENCY_LIMIT_EXCEEDED = 5;
+        int UPLOAD_MEDIA_ERR_INTERRUPTED = 6;
+        int UPLOAD_MEDIA_ERR_NOT_INITIALIZED = 101;
+        int UPLOAD_MEDIA_ERR_NOT_LOGGED_IN = 102;
+    }
+
+    interface DownloadMediaError {
+        int DOWNLOAD_MEDIA_ERR_OK = 0;
+        int DOWNLOAD_MEDIA_ERR_FAILURE = 1;
+        int DOWNLOAD_MEDIA_ERR_INVALID_ARGUMENT = 2;
+        int DOWNLOAD_MEDIA_ERR_TIMEOUT = 3;
+        int DOWNLOAD_MEDIA_ERR_NOT_EXIST = 4;
+        int DOWNLOAD_MEDIA_ERR_CONCURRENCY_LIMIT_EXCEEDED = 5;
+        int DOWNLOAD_MEDIA_ERR_INTERRUPTED = 6;
+        int DOWNLOAD_MEDIA_ERR_NOT_INITIALIZED = 101;
+        int DOWNLOAD_MEDIA_ERR_NOT_LOGGED_IN = 102;
+    }
+
+    interface CancelMediaError {
+        int CANCEL_MEDIA_ERR_OK = 0;
+        int CANCEL_MEDIA_ERR_FAILURE = 1;
+        int CANCEL_MEDIA_ERR_NOT_EXIST = 2;
+        int CANCEL_MEDIA_ERR_NOT_INITIALIZED = 101;
+        int CANCEL_MEDIA_ERR_NOT_LOGGED_IN = 102;
+    }
 }

@@ -383,6 +383,15 @@ public class ApiShapeTest {
                 "IDLE 0, INVITATION_RECEIVED 1, ACCEPT_SENT_TO_LOCAL 2, REFUSED 3, ACCEPTED 4, CANCELED 5, FAILURE 6"},
             {RtmStatusCode.RemoteInvitationError.class, "REMOTE_INVITATION_ERR_",
                 "OK 0, PEER_OFFLINE 1, ACCEPT_FAILURE 2, INVITATION_EXPIRE 3"},
+            // The media families' 102 is NOT_LOGGED_IN, not USER_NOT_LOGGED_IN.
+            {RtmStatusCode.UploadMediaError.class, "UPLOAD_MEDIA_ERR_", "OK 0, FAILURE 1, INVALID_ARGUMENT 2, "
+                + "TIMEOUT 3, SIZE_OVERFLOW 4, CONCURRENCY_LIMIT_EXCEEDED 5, INTERRUPTED 6, NOT_INITIALIZED 101, "
+                + "NOT_LOGGED_IN 102"},
+            {RtmStatusCode.DownloadMediaError.class, "DOWNLOAD_MEDIA_ERR_", "OK 0, FAILURE 1, INVALID_ARGUMENT 2, "
+                + "TIMEOUT 3, NOT_EXIST 4, CONCURRENCY_LIMIT_EXCEEDED 5, INTERRUPTED 6, NOT_INITIALIZED 101, "
+                + "NOT_LOGGED_IN 102"},
+            {RtmStatusCode.CancelMediaError.class, "CANCEL_MEDIA_ERR_",
+                "OK 0, FAILURE 1, NOT_EXIST 2, NOT_INITIALIZED 101, NOT_LOGGED_IN 102"},
         };
         assertEquals(families.length, RtmStatusCode.class.getDeclaredClasses().length);
         for (Object[] f : families) {

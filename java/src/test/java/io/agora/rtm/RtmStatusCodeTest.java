@@ -39,6 +39,9 @@ public class RtmStatusCodeTest {
         RtmStatusCode.LocalInvitationError.class,
         RtmStatusCode.RemoteInvitationState.class,
         RtmStatusCode.RemoteInvitationError.class,
+        RtmStatusCode.UploadMediaError.class,
+        RtmStatusCode.DownloadMediaError.class,
+        RtmStatusCode.CancelMediaError.class,
     };
 
     static Map<String, Integer> javaConstants(Class<?> c) throws IllegalAccessException {
@@ -85,7 +88,8 @@ public class RtmStatusCodeTest {
             "LEAVE_CHANNEL_ERR_", "GET_MEMBERS_ERR_", "QUERY_PEERS_ONLINE_STATUS_ERR_",
             "PEER_SUBSCRIPTION_STATUS_ERR_", "QUERY_PEERS_BY_SUBSCRIPTION_OPTION_ERR_", "ATTRIBUTE_OPERATION_ERR_",
             "GET_CHANNEL_MEMBER_COUNT_ERR_", "SET_RTM_SERVICE_CONTEXT_ERR_", "INVITATION_API_CALL_ERR_",
-            "LOCAL_INVITATION_STATE_", "LOCAL_INVITATION_ERR_", "REMOTE_INVITATION_STATE_", "REMOTE_INVITATION_ERR_"};
+            "LOCAL_INVITATION_STATE_", "LOCAL_INVITATION_ERR_", "REMOTE_INVITATION_STATE_", "REMOTE_INVITATION_ERR_",
+            "UPLOAD_MEDIA_ERR_", "DOWNLOAD_MEDIA_ERR_", "CANCEL_MEDIA_ERR_"};
         Set<Integer> seen = new HashSet<>();
         for (Field f : RtmNative.class.getDeclaredFields()) {
             if (f.getName().startsWith("FAMILY_")) {
