@@ -16,9 +16,10 @@ seconds=${1:-60}
 [ $# -gt 0 ] && shift
 # Each target and its -max_len: a frame may be up to 64 KB, but the decoder's
 # logic is all reachable in a few KB; a command line is short; a token is at
-# most 4096 bytes (RTM__TOKEN_MAX_LEN), a little more shows it is refused.
-all="frame:8192 cli_cmd:1024 token:4200"
-targets=${*:-frame cli_cmd token}
+# most 4096 bytes (RTM__TOKEN_MAX_LEN), a little more shows it is refused;
+# an image header's logic is all in its first few KB.
+all="frame:8192 cli_cmd:1024 token:4200 image:8192"
+targets=${*:-frame cli_cmd token image}
 dir=build-fuzz
 
 t0=$(date +%s)
