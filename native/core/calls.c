@@ -49,8 +49,10 @@ struct rtm__calls {
     void *ud;
     rtm__params params;
     rtm__inv *invs;
+    size_t nremote;          /* remote ones among invs */
     rtm__sig *sigs;
     uint64_t next_token;
+    uint64_t dropped;        /* invitations over RTM__CALLS_REMOTE_MAX */
 };
 
 #define RTM__MSP(c, f) ((rtm__time)(c)->params.f * RTM__MS)
@@ -141,12 +143,19 @@ void rtm__calls_set_params(rtm__calls *c, const rtm__params *params)
 
 /* ---- records ----------------------------------------------------------- */
 
-static void rtm__link(rtm__calls *c, rtm__inv *inv)
+/* Links inv, whose hold the caller took. */
+static void rtm__link_held(rtm__calls *c, rtm__inv *inv)
 {
     inv->next = c->invs;
     c->invs = inv;
     inv->linked = true;
+    c->nremote += inv->side == RTM__INV_REMOTE;
+}
+
+static void rtm__link(rtm__calls *c, rtm__inv *inv)
+{
     c->ops->hold(c->ud, inv);
+    rtm__link_held(c, inv);
 }
 
 static void rtm__unlink(rtm__calls *c, rtm__inv *inv)
@@ -158,6 +167,7 @@ static void rtm__unlink(rtm__calls *c, rtm__inv *inv)
         }
     }
     inv->linked = false;
+    c->nremote -= inv->side == RTM__INV_REMOTE;
     for (rtm__sig *g = c->sigs; g; g = g->next)
         if (g->inv == inv)
             g->inv = NULL;
@@ -474,6 +484,14 @@ static void rtm__invited(rtm__calls *c, rtm__time now, const char *from,
                   (unsigned long long)age_ms);
         return;
     }
+    if (c->nremote >= RTM__CALLS_REMOTE_MAX) {
+        /* B5: logged at the first and then every 1000th. */
+        if (c->dropped++ % 1000 == 0)
+            rtm__clog(c, RTM_LOG_WARNING, "invitation from %s dropped: %u held already "
+                      "(%llu dropped so far)", from, (unsigned)RTM__CALLS_REMOTE_MAX,
+                      (unsigned long long)c->dropped);
+        return;
+    }
     rtm__inv *inv = c->ops->new_remote(c->ud, from, w->content ? w->content : "",
                                        w->channel_id ? w->channel_id : "");
     if (!inv) {
@@ -486,9 +504,7 @@ static void rtm__invited(rtm__calls *c, rtm__time now, const char *from,
     inv->started = now;
     uint64_t expire = c->params.invitation_expire_ms;
     inv->deadline = now + (age_ms < expire ? expire - age_ms : 0) * RTM__MS; /* C4 */
-    inv->next = c->invs; /* linked on new_remote's hold */
-    c->invs = inv;
-    inv->linked = true;
+    rtm__link_held(c, inv); /* on new_remote's hold */
     rtm__event(c, inv, RTM_REMOTE_INVITATION_STATE_INVITATION_RECEIVED,
                RTM__CALL_REMOTE_RECEIVED, 0, NULL);
     rtm__signal_inv(c, now, inv, RTM__WIRE__CALL_SIGNAL__KIND__CALL_RECEIVED, 0, NULL); /* C2 */

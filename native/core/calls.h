@@ -107,6 +107,12 @@ typedef struct {
 
 typedef struct rtm__calls rtm__calls;
 
+/* The most remote invitations a client holds at once, open or remembered
+ * after their end (SPEC B5): one more is dropped, unanswered (its caller
+ * ends it with PEER_NO_RESPONSE), so that a flood of invitations cannot
+ * grow a client without bound. */
+#define RTM__CALLS_REMOTE_MAX 1024
+
 rtm__calls *rtm__calls_new(const rtm__calls_ops *ops, void *ud,
                            const rtm__params *params);
 /* Drops every invitation (ops->drop), with no event. */

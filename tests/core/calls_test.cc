@@ -845,6 +845,32 @@ TEST(Calls, EndedInvitationsAreForgottenAfterTheExpiry)
     EXPECT_EQ(RTM_INVITATION_API_CALL_ERR_ALREADY_END, w.Cancel(a));
 }
 
+// B5: a flood of invitations holds at most RTM__CALLS_REMOTE_MAX of them;
+// one more is dropped unanswered (logged), and room comes back as the
+// ended ones are forgotten.
+TEST(Calls, B5_AFloodOfInvitationsIsBounded)
+{
+    World w;
+    Wire s = RTM__WIRE__CALL_SIGNAL__INIT;
+    s.kind = RTM__WIRE__CALL_SIGNAL__KIND__CALL_INVITE;
+    for (uint64_t id = 1; id <= RTM__CALLS_REMOTE_MAX + 5; id++) {
+        s.call_id = id;
+        rtm__calls_receive(w.bob.c, 0, "alice", &s, 0); // ids alice never made
+    }
+    EXPECT_EQ(static_cast<size_t>(RTM__CALLS_REMOTE_MAX), w.bob.remotes.size());
+    EXPECT_EQ(RTM__CALLS_REMOTE_MAX, w.bob.holds);
+    size_t warnings = 0;
+    for (auto &l : w.bob.log)
+        warnings += l.find("dropped") != std::string::npos;
+    EXPECT_EQ(1u, warnings) << "logged once, not per invitation";
+    // They expire at 60 s and are forgotten 60 s later: room again.
+    w.RunUntil(121 * kSec);
+    EXPECT_EQ(0, w.bob.holds);
+    s.call_id = 99999;
+    rtm__calls_receive(w.bob.c, w.now, "alice", &s, 0);
+    EXPECT_EQ(static_cast<size_t>(RTM__CALLS_REMOTE_MAX) + 1, w.bob.remotes.size());
+}
+
 TEST(Calls, MalformedSignalsAreDropped)
 {
     World w;
