@@ -464,6 +464,32 @@ public class InvitationTest extends RtmTestBase {
         }
     }
 
+    /** Bad input from the API: nulls are INVALID_ARGUMENT (or ""), never an exception. */
+    @Test
+    public void nullArgumentsAreInvalidArgumentsNotExceptions() throws Exception {
+        try (Scene sc = new Scene(true)) {
+            int invalid = InvitationApiCallError.INVITATION_API_CALL_ERR_INVALID_ARGUMENT;
+            LocalInvitation nobody = sc.am.createLocalInvitation(null);
+            assertEquals(null, nobody.getCalleeId());
+            assertEquals(invalid, send(sc.am, nobody));
+            assertEquals(invalid, cancel(sc.am, null));
+            assertEquals(invalid, accept(sc.bm, null));
+            assertEquals(invalid, refuse(sc.bm, null));
+            LocalInvitation inv = sc.am.createLocalInvitation("bob");
+            inv.setContent(null);
+            inv.setChannelId(null);
+            assertEquals("", inv.getContent());
+            assertEquals("", inv.getChannelId());
+            sc.am.sendLocalInvitation(inv, null); // no callback: fine
+            assertTrue(sc.bob.await("remote received alice: @ #1"));
+            sc.bob.lastRemote().setResponse(null);
+            assertEquals("", sc.bob.lastRemote().getResponse());
+            sc.bm.setEventListener(null); // events go nowhere, the calls still work
+            assertEquals(0, refuse(sc.bm, sc.bob.lastRemote()));
+            assertTrue(sc.alice.await("local refused bob:  #4"));
+        }
+    }
+
     @Test
     public void endCallPrefixIsTheVendors() {
         assertEquals("AgoraRTMLegacyEndcallCompatibleMessagePrefix", RtmClient.AGORA_RTM_END_CALL_PREFIX);
