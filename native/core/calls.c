@@ -575,6 +575,21 @@ void rtm__calls_receive(rtm__calls *c, rtm__time now, const char *from,
     }
 }
 
+/* Whether a signal is still worth another attempt: it is the latest of its
+ * invitation, and an invite, a CALL_RECEIVED or an accept only while the
+ * invitation is open (the others are sent once it has ended). */
+static bool rtm__sig_matters(const rtm__sig *g)
+{
+    const rtm__inv *inv = g->inv;
+    if (inv == NULL || inv->last_token != g->token)
+        return false;
+    if (g->kind == RTM__WIRE__CALL_SIGNAL__KIND__CALL_INVITE ||
+        g->kind == RTM__WIRE__CALL_SIGNAL__KIND__CALL_RECEIVED ||
+        g->kind == RTM__WIRE__CALL_SIGNAL__KIND__CALL_ACCEPT)
+        return rtm__open(inv);
+    return true;
+}
+
 void rtm__calls_sent(rtm__calls *c, rtm__time now, uint64_t token, int code)
 {
     rtm__sig **pp = &c->sigs;
@@ -595,14 +610,7 @@ void rtm__calls_sent(rtm__calls *c, rtm__time now, uint64_t token, int code)
         if (ack < inv->deadline)
             inv->deadline = ack;
     }
-    /* An invite, an acknowledgement or an accept matters only while the
-     * invitation is open; the others are sent once it has ended. */
-    bool matters = g->kind == RTM__WIRE__CALL_SIGNAL__KIND__CALL_INVITE ||
-                           g->kind == RTM__WIRE__CALL_SIGNAL__KIND__CALL_RECEIVED ||
-                           g->kind == RTM__WIRE__CALL_SIGNAL__KIND__CALL_ACCEPT
-                       ? inv && rtm__open(inv)
-                       : inv != NULL;
-    bool again = !kept && matters && inv->last_token == g->token &&
+    bool again = !kept && rtm__sig_matters(g) &&
                  now + RTM__MSP(c, invitation_retry_ms) < g->give_up_at;
     if (again) {
         rtm__clog(c, RTM_LOG_INFO, "call signal %d to %s failed (%s): sent again in %u ms",
@@ -706,8 +714,8 @@ void rtm__calls_handle_expiry(rtm__calls *c, rtm__time now)
         rtm__sig *g = *pp;
         if (g->in_flight || g->retry_at > now) {
             pp = &g->next;
-        } else if (!g->inv || g->inv->last_token != g->token || now >= g->give_up_at) {
-            *pp = g->next; /* superseded, forgotten or out of time */
+        } else if (!rtm__sig_matters(g) || now >= g->give_up_at) {
+            *pp = g->next; /* superseded, forgotten, moot or out of time */
             rtm__sig_free(g);
         } else {
             rtm__sig_write(c, now, g); /* may complete and free g */

@@ -338,20 +338,43 @@ int rtm_refuse_remote_invitation(rtm_client *c, rtm_remote_invitation *inv, rtm_
                          closure);
 }
 
-/* The machine took a send or an answer that left state `before`: the
- * texts that went stay what they were. */
-static void rtm__lock_texts(rtm__inv *r, int before)
+/* Makes *slot the text that went (taken from *went, the command's copy; ""
+ * is NULL), retiring the one there: a setter may have changed it after
+ * the call. */
+static void rtm__install(_Atomic(char *) *slot, char **went, rtm__retired **retired)
 {
+    rtm__retired *r = rtm__malloc(sizeof(*r));
+    if (r == NULL)
+        return; /* out of memory: the getter may show a later set */
+    char *text = *went != NULL && **went ? *went : NULL;
+    if (text != NULL)
+        *went = NULL; /* the handle's now */
+    r->s = atomic_exchange(slot, text);
+    r->next = *retired;
+    *retired = r;
+}
+
+/* The machine took a send or an answer that left state `before`: the
+ * texts that went (the command's) are the handle's from now on. */
+static void rtm__lock_texts(rtm__cmd *cmd, int before)
+{
+    rtm__inv *r = cmd->inv;
     if (rtm__inv_state(r) == before)
         return; /* refused: nothing went */
-    pthread_mutex_t *lock = r->side == RTM__INV_LOCAL ? &rtm__local_of(r)->lock
-                                                     : &rtm__remote_of(r)->lock;
-    pthread_mutex_lock(lock);
-    if (r->side == RTM__INV_LOCAL)
-        rtm__local_of(r)->sent = true;
-    else
-        rtm__remote_of(r)->answered = true;
-    pthread_mutex_unlock(lock);
+    if (r->side == RTM__INV_LOCAL) {
+        rtm_local_invitation *l = rtm__local_of(r);
+        pthread_mutex_lock(&l->lock);
+        l->sent = true;
+        rtm__install(&l->content, &cmd->a, &l->retired);
+        rtm__install(&l->channel_id, &cmd->b, &l->retired);
+        pthread_mutex_unlock(&l->lock);
+    } else {
+        rtm_remote_invitation *m = rtm__remote_of(r);
+        pthread_mutex_lock(&m->lock);
+        m->answered = true;
+        rtm__install(&m->response, &cmd->a, &m->retired);
+        pthread_mutex_unlock(&m->lock);
+    }
 }
 
 void rtm__invitation_run(rtm__cmd *cmd, rtm__time now)
@@ -361,26 +384,27 @@ void rtm__invitation_run(rtm__cmd *cmd, rtm__time now)
     int st = rtm__session_state(c->session);
     int before = rtm__inv_state(cmd->inv);
     switch (cmd->step) {
-    case RTM__INV_SEND:
-        if (strcmp(cmd->inv->peer, c->user_id) == 0) { /* to oneself */
+    case RTM__INV_SEND: {
+        bool logged_in = st == RTM_CONNECTION_STATE_CONNECTED ||
+                         st == RTM_CONNECTION_STATE_RECONNECTING;
+        if (logged_in && strcmp(cmd->inv->peer, c->user_id) == 0) { /* to oneself */
             rtm__complete(c, cmd->op, RTM_INVITATION_API_CALL_ERR_INVALID_ARGUMENT, NULL);
             break;
         }
-        rtm__calls_send(c->calls, now, op, cmd->inv, cmd->a, cmd->b,
-                        st == RTM_CONNECTION_STATE_CONNECTED ||
-                            st == RTM_CONNECTION_STATE_RECONNECTING);
-        rtm__lock_texts(cmd->inv, before);
+        rtm__calls_send(c->calls, now, op, cmd->inv, cmd->a, cmd->b, logged_in);
+        rtm__lock_texts(cmd, before);
         break;
+    }
     case RTM__INV_CANCEL:
         rtm__calls_cancel(c->calls, now, op, cmd->inv);
         break;
     case RTM__INV_ACCEPT:
         rtm__calls_accept(c->calls, now, op, cmd->inv, cmd->a);
-        rtm__lock_texts(cmd->inv, before);
+        rtm__lock_texts(cmd, before);
         break;
     case RTM__INV_REFUSE:
         rtm__calls_refuse(c->calls, now, op, cmd->inv, cmd->a);
-        rtm__lock_texts(cmd->inv, before);
+        rtm__lock_texts(cmd, before);
         break;
     }
 }

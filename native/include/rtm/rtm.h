@@ -782,7 +782,8 @@ void rtm_local_invitation_retain(rtm_local_invitation *invitation);
 void rtm_local_invitation_release(rtm_local_invitation *invitation);
 /* setContent and setChannelId, before it is sent: RTM_EINVAL for content
  * over 8 KB or a channel id that is neither empty nor valid (SPEC A3),
- * RTM_ESTATE once it was sent (it keeps what went). NULL sets "". */
+ * RTM_ESTATE once it was sent. Once the send took effect the getters show
+ * what went, even after a set that raced it. NULL sets "". */
 int rtm_local_invitation_set_content(rtm_local_invitation *invitation, const char *content);
 int rtm_local_invitation_set_channel_id(rtm_local_invitation *invitation,
                                         const char *channel_id);
@@ -802,7 +803,8 @@ const char *rtm_remote_invitation_get_caller_id(const rtm_remote_invitation *inv
 const char *rtm_remote_invitation_get_content(const rtm_remote_invitation *invitation);
 const char *rtm_remote_invitation_get_channel_id(const rtm_remote_invitation *invitation);
 /* setResponse, before accepting or refusing: RTM_EINVAL over 8 KB,
- * RTM_ESTATE once answered (it keeps what went). NULL sets "". */
+ * RTM_ESTATE once answered (the getter then shows what went). NULL sets
+ * "". */
 int rtm_remote_invitation_set_response(rtm_remote_invitation *invitation, const char *response);
 const char *rtm_remote_invitation_get_response(const rtm_remote_invitation *invitation);
 /* An rtm_remote_invitation_state. */

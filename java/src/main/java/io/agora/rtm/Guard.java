@@ -31,6 +31,11 @@ final class Guard {
         handle = h;
     }
 
+    /** Whether this guard was set to handle h (it may be closed since). */
+    boolean holds(long h) {
+        return h != 0 && handle == h;
+    }
+
     /** The handle, counted in until {@link #exit()}; 0 (and nothing counted) when closed or not set. */
     long enter() {
         for (;;) {

@@ -16,6 +16,8 @@ final class LocalInvitationImpl implements LocalInvitation {
     private volatile String response = "";
     /** The native handle's; replaced by a fresh one when a first send is refused. */
     volatile Guard guard = new Guard();
+    /** Serialises a first send's making of the handle with its submission (never held across a wait). */
+    final Object sendLock = new Object();
     /** The state without a handle: IDLE before it is sent, the final one after. */
     volatile int endState = RtmStatusCode.LocalInvitationState.LOCAL_INVITATION_STATE_IDLE;
 
@@ -78,10 +80,13 @@ final class LocalInvitationImpl implements LocalInvitation {
         return endState != RtmStatusCode.LocalInvitationState.LOCAL_INVITATION_STATE_IDLE;
     }
 
-    /** Its final event came: the handle goes back once no call uses it. */
-    void ended(int finalState) {
-        endState = finalState;
-        guard.close();
+    /** The final event of handle h came: it goes back once no call uses it. */
+    void ended(long h, int finalState) {
+        Guard g = guard;
+        if (g.holds(h)) {
+            endState = finalState;
+            g.close();
+        }
     }
 
     @Override

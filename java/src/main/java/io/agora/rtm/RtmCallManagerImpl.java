@@ -11,8 +11,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * application kept no reference to it. An invitation holds its native
  * handle (through a Guard, as the client and its channels do) while it is
  * open and gives it back at its final event, so nothing native outlives an
- * ended invitation, whatever the garbage collector does. No lock is held
- * across a native call.
+ * ended invitation, whatever the garbage collector does. The client's
+ * handle is taken before any lock and given back after it (the last one out
+ * of a released client runs its blocking close), and the event path takes
+ * no lock at all.
  */
 final class RtmCallManagerImpl extends RtmCallManager {
     // The steps of RtmNative.invitationCall.
@@ -68,52 +70,74 @@ final class RtmCallManagerImpl extends RtmCallManager {
             Pending.fail(callback, FAMILY, INVALID);
             return;
         }
-        Guard g;
-        long h;
-        boolean fresh = false;
-        synchronized (l) { // one native handle, made by the first send
-            g = l.guard;
-            h = g.enter();
-            if (h == 0) {
-                if (l.ended()) {
-                    Pending.fail(callback, FAMILY, ALREADY_END);
-                    return;
-                }
-                long nh = client.invitationCreate(l.getCalleeId());
-                if (nh == 0) { // an invalid callee id, or a released client
-                    Pending.fail(callback, FAMILY, client.released() ? ALREADY_END : INVALID);
-                    return;
-                }
-                g.set(nh, x -> RtmNative.invitationRelease(x, true));
-                locals.put(nh, l); // before any event of it
-                h = g.enter();
-                fresh = true;
-            }
+        long ch = client.enterHandle(); // before any lock (RtmClientImpl.enterHandle)
+        if (ch == 0) {
+            Pending.fail(callback, FAMILY, ALREADY_END);
+            return;
         }
-        // No lock is held across the call: it may be the last one out of a
-        // released client, whose close waits for this invitation's events.
-        final Guard sent = g;
-        final long handle = h;
         try {
-            client.invitationCall(SEND, h, content, utf8(l.getChannelId()), callback,
-                    fresh ? code -> unsent(l, sent, handle, code) : null);
+            // The first send makes the native handle and submits under one lock, so
+            // that the core takes sends in the order they got it: a fresh send
+            // is the first, and only a real refusal makes it unsent.
+            synchronized (l.sendLock) {
+                Guard g = l.guard;
+                long h = g.enter();
+                boolean fresh = false;
+                if (h == 0) {
+                    if (l.ended()) {
+                        Pending.fail(callback, FAMILY, ALREADY_END);
+                        return;
+                    }
+                    long nh = RtmNative.invitationCreate(ch, l.getCalleeId());
+                    if (nh == 0) {
+                        Pending.fail(callback, FAMILY, INVALID); // an invalid callee id
+                        return;
+                    }
+                    g.set(nh, x -> RtmNative.invitationRelease(x, true));
+                    locals.put(nh, l); // before any event of it
+                    h = g.enter();
+                    fresh = true;
+                }
+                final long sent = h;
+                try {
+                    submit(ch, SEND, h, content, utf8(l.getChannelId()), callback,
+                            fresh ? code -> unsent(l, g, sent, code) : null);
+                } finally {
+                    g.exit();
+                }
+            }
         } finally {
-            g.exit();
+            client.exitHandle();
         }
     }
 
-    /** A first send refused (to oneself): never sent, it gives its handle back and stays IDLE. */
+    /**
+     * A first send refused (INVALID_ARGUMENT: to oneself): it never went, so it
+     * gives its handle back and stays IDLE, to be fixed and sent again.
+     */
     private void unsent(LocalInvitationImpl l, Guard g, long handle, int code) {
-        if (code == 0) {
-            return; // the core has it: its events follow, the last one gives the handle back
+        if (code != INVALID) {
+            return; // OK: the core has it, its events follow, the last one gives the handle back
         }
-        synchronized (l) {
+        synchronized (l.sendLock) {
             if (l.guard == g) {
                 locals.remove(handle, l);
                 l.guard = new Guard();
             }
         }
         g.close();
+    }
+
+    /** An invitation's native call with the client's handle ch; a refusal at once is reported here. */
+    private static void submit(long ch, int step, long h, byte[] a, byte[] b, ResultCallback<Void> callback,
+            java.util.function.IntConsumer settle) {
+        int rc = RtmNative.invitationCall(ch, step, h, a, b, new Pending(FAMILY, callback, settle));
+        if (rc < 0) {
+            if (settle != null) {
+                settle.accept(-rc);
+            }
+            Pending.fail(callback, FAMILY, -rc);
+        }
     }
 
     @Override
@@ -130,9 +154,23 @@ final class RtmCallManagerImpl extends RtmCallManager {
             return;
         }
         try {
-            client.invitationCall(CANCEL, h, null, null, callback, null);
+            call(CANCEL, h, null, callback);
         } finally {
             g.exit();
+        }
+    }
+
+    /** A call on an invitation whose handle h the caller holds (counted in its Guard). */
+    private void call(int step, long h, byte[] a, ResultCallback<Void> callback) {
+        long ch = client.enterHandle();
+        if (ch == 0) {
+            Pending.fail(callback, FAMILY, ALREADY_END); // release ended it (C7)
+            return;
+        }
+        try {
+            submit(ch, step, h, a, null, callback, null);
+        } finally {
+            client.exitHandle();
         }
     }
 
@@ -162,7 +200,7 @@ final class RtmCallManagerImpl extends RtmCallManager {
             return;
         }
         try {
-            client.invitationCall(step, h, response, null, callback, null);
+            call(step, h, response, callback);
         } finally {
             r.guard.exit();
         }
@@ -227,7 +265,7 @@ final class RtmCallManagerImpl extends RtmCallManager {
             } finally {
                 if (fin >= 0) {
                     locals.remove(handle, l);
-                    l.ended(fin);
+                    l.ended(handle, fin);
                 }
             }
             return;

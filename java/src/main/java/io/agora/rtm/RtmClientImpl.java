@@ -122,57 +122,18 @@ final class RtmClientImpl extends RtmClient {
         return callManager;
     }
 
-    /** A native local invitation to calleeId; 0 for an invalid id or a released client. */
-    long invitationCreate(String calleeId) {
-        long h = guard.enter();
-        if (h == 0) {
-            return 0;
-        }
-        try {
-            return RtmNative.invitationCreate(h, calleeId);
-        } finally {
-            guard.exit();
-        }
-    }
-
     /**
-     * An invitation call (RtmCallManagerImpl's steps); settle (may be null) gets
-     * the code before the callback. On a released client every invitation has ended
-     * (C7): ALREADY_END.
+     * The client's native handle, counted in until {@link #exitHandle()}, or 0
+     * once released. An invitation call takes it before any lock of its own:
+     * the exit that is the last one out of a released client runs the
+     * blocking native close, which must hold no lock an event may need.
      */
-    void invitationCall(int step, long invitation, byte[] a, byte[] b, ResultCallback<Void> cb,
-            java.util.function.IntConsumer settle) {
-        int fam = RtmNative.FAMILY_INVITATION_API_CALL_ERR;
-        long h = guard.enter();
-        int alreadyEnd = RtmStatusCode.InvitationApiCallError.INVITATION_API_CALL_ERR_ALREADY_END;
-        if (h == 0) {
-            if (settle != null) {
-                settle.accept(alreadyEnd);
-            }
-            Pending.fail(cb, fam, alreadyEnd);
-            return;
-        }
-        try {
-            int rc = RtmNative.invitationCall(h, step, invitation, a, b, new Pending(fam, cb, settle));
-            if (rc < 0) {
-                if (settle != null) {
-                    settle.accept(-rc);
-                }
-                Pending.fail(cb, fam, -rc);
-            }
-        } finally {
-            guard.exit();
-        }
+    long enterHandle() {
+        return guard.enter();
     }
 
-    /** Whether release() was called. */
-    boolean released() {
-        long h = guard.enter();
-        if (h == 0) {
-            return true;
-        }
+    void exitHandle() {
         guard.exit();
-        return false;
     }
 
     @Override

@@ -464,6 +464,43 @@ public class InvitationTest extends RtmTestBase {
         }
     }
 
+    /**
+     * Two first sends of one invitation at once, from two threads: one goes,
+     * the other is ALREADY_SENT, and the invitation stays the one that went
+     * (cancelable, answered to this object).
+     */
+    @Test
+    public void c1_twoFirstSendsAtOnceSendOnce() throws Exception {
+        try (Scene sc = new Scene(true)) {
+            for (int round = 0; round < 100; round++) {
+                LocalInvitation inv = sc.am.createLocalInvitation("bob");
+                Result<Void> r1 = new Result<>();
+                Result<Void> r2 = new Result<>();
+                java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+                Thread t = new Thread(() -> {
+                    try {
+                        go.await();
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    sc.am.sendLocalInvitation(inv, r2);
+                });
+                t.start();
+                go.countDown();
+                sc.am.sendLocalInvitation(inv, r1);
+                t.join();
+                List<Integer> codes = new ArrayList<>(Arrays.asList(r1.code(), r2.code()));
+                Collections.sort(codes);
+                assertEquals("round " + round, Arrays.asList(0,
+                        InvitationApiCallError.INVITATION_API_CALL_ERR_ALREADY_SENT), codes);
+                assertTrue("round " + round + ": state " + inv.getState(),
+                        inv.getState() != LocalInvitationState.LOCAL_INVITATION_STATE_IDLE);
+                assertEquals("round " + round, 0, cancel(sc.am, inv));
+                assertTrue(sc.alice.await("local canceled bob #5", round + 1));
+            }
+        }
+    }
+
     /** Bad input from the API: nulls are INVALID_ARGUMENT (or ""), never an exception. */
     @Test
     public void nullArgumentsAreInvalidArgumentsNotExceptions() throws Exception {
