@@ -130,7 +130,6 @@ void rtm__calls_free(rtm__calls *c)
     while (c->invs) {
         rtm__inv *inv = c->invs;
         c->invs = inv->next;
-        inv->linked = false;
         c->ops->drop(c->ud, inv);
     }
     free(c);
@@ -148,7 +147,6 @@ static void rtm__link_held(rtm__calls *c, rtm__inv *inv)
 {
     inv->next = c->invs;
     c->invs = inv;
-    inv->linked = true;
     c->nremote += inv->side == RTM__INV_REMOTE;
 }
 
@@ -166,7 +164,6 @@ static void rtm__unlink(rtm__calls *c, rtm__inv *inv)
             break;
         }
     }
-    inv->linked = false;
     c->nremote -= inv->side == RTM__INV_REMOTE;
     for (rtm__sig *g = c->sigs; g; g = g->next)
         if (g->inv == inv)

@@ -37,14 +37,14 @@ typedef enum { RTM__INV_LOCAL, RTM__INV_REMOTE } rtm__inv_side;
  * (rtm_local_invitation, rtm_remote_invitation) and keeps the handle alive
  * from ops->hold to ops->drop: the machine links it while it is open and
  * for a while after it ended, to answer late signals about it. Only the
- * machine writes it; `state` may be read from any thread
- * (rtm__inv_state).
+ * machine writes it, on the loop thread; `state` is the machine's (it may be
+ * ahead of the callbacks: the handles keep the state applications read,
+ * invitations.c).
  */
 typedef struct rtm__inv {
     struct rtm__inv *next;
     rtm__inv_side side;
     int state;                  /* Local/RemoteInvitationState; atomic */
-    bool linked;
     uint64_t call_id;           /* 0 until a local one is sent */
     char peer[RTM__ID_MAX + 1]; /* the callee (local) or the caller (remote) */
     bool peer_offline;          /* local: the server last said the callee is away */
@@ -55,7 +55,7 @@ typedef struct rtm__inv {
     uint64_t last_token;        /* the latest signal sent about it */
 } rtm__inv;
 
-/* The state as last set (any thread). */
+/* The machine's state, as last set. */
 int rtm__inv_state(const rtm__inv *inv);
 
 /* What the application is told, in rtm_client_callbacks' order. */

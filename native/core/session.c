@@ -736,22 +736,30 @@ static void rtm__fill_message(Rtm__Wire__Message *m, const rtm__outgoing *msg)
     m->description = (char *)(msg->description ? msg->description : "");
 }
 
+/* A PeerSend of m to peer_id, numbered for exactly-once (B1). */
+static void rtm__send_peer_frame(rtm__session *s, rtm__time now, uint64_t op,
+                                 rtm__op_kind kind, const char *peer_id,
+                                 Rtm__Wire__Message *m, bool offline)
+{
+    rtm__frame f = RTM__WIRE__FRAME__INIT;
+    Rtm__Wire__PeerSend ps = RTM__WIRE__PEER_SEND__INIT;
+    ps.to = (char *)peer_id;
+    ps.message = m;
+    ps.enable_offline = offline;
+    ps.send_seq = ++s->send_seq;
+    f.body_case = RTM__WIRE__FRAME__BODY_PEER_SEND;
+    f.peer_send = &ps;
+    rtm__request(s, now, op, kind, false, NULL, &f);
+}
+
 void rtm__session_send_peer(rtm__session *s, rtm__time now, uint64_t op,
                             const char *peer_id, const rtm__outgoing *msg)
 {
     if (!rtm__need_login(s, op, RTM__OP_PEER_MESSAGE))
         return;
-    rtm__frame f = RTM__WIRE__FRAME__INIT;
-    Rtm__Wire__PeerSend ps = RTM__WIRE__PEER_SEND__INIT;
     Rtm__Wire__Message m = RTM__WIRE__MESSAGE__INIT;
     rtm__fill_message(&m, msg);
-    ps.to = (char *)peer_id;
-    ps.message = &m;
-    ps.enable_offline = msg->offline;
-    ps.send_seq = ++s->send_seq;
-    f.body_case = RTM__WIRE__FRAME__BODY_PEER_SEND;
-    f.peer_send = &ps;
-    rtm__request(s, now, op, RTM__OP_PEER_MESSAGE, false, NULL, &f);
+    rtm__send_peer_frame(s, now, op, RTM__OP_PEER_MESSAGE, peer_id, &m, msg->offline);
 }
 
 void rtm__session_send_call(rtm__session *s, rtm__time now, uint64_t op,
@@ -759,17 +767,10 @@ void rtm__session_send_call(rtm__session *s, rtm__time now, uint64_t op,
 {
     if (!rtm__need_login(s, op, RTM__OP_CALL_SIGNAL))
         return;
-    rtm__frame f = RTM__WIRE__FRAME__INIT;
-    Rtm__Wire__PeerSend ps = RTM__WIRE__PEER_SEND__INIT;
     Rtm__Wire__Message m = RTM__WIRE__MESSAGE__INIT;
     m.call = (Rtm__Wire__CallSignal *)sig;
-    ps.to = (char *)peer_id;
-    ps.message = &m;
-    ps.enable_offline = true; /* C3: kept while the peer is away */
-    ps.send_seq = ++s->send_seq;
-    f.body_case = RTM__WIRE__FRAME__BODY_PEER_SEND;
-    f.peer_send = &ps;
-    rtm__request(s, now, op, RTM__OP_CALL_SIGNAL, false, NULL, &f);
+    /* C3: kept while the peer is away */
+    rtm__send_peer_frame(s, now, op, RTM__OP_CALL_SIGNAL, peer_id, &m, true);
 }
 
 /* rejoin: a channel of the client that a new session on the server must
