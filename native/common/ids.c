@@ -51,3 +51,22 @@ bool rtm__message_valid(size_t text_len, size_t raw_len, size_t desc_len)
         return false;
     return text_len + raw_len + desc_len <= RTM__MESSAGE_MAX;
 }
+
+bool rtm__media_id_valid(const char *id)
+{
+    size_t n = 0;
+    for (; id && id[n]; n++)
+        if (n >= RTM__MEDIA_ID_MAX || id[n] <= ' ' || id[n] > '~')
+            return false;
+    return n > 0;
+}
+
+bool rtm__media_message_valid(const char *media_id, size_t name_len, size_t thumb_len,
+                              size_t text_len, size_t raw_len, size_t desc_len)
+{
+    const size_t m = RTM__MESSAGE_MAX;
+    if (!rtm__media_id_valid(media_id) || name_len > m || thumb_len > m || text_len > m ||
+        raw_len > m || desc_len > m)
+        return false;
+    return name_len + thumb_len + text_len + raw_len + desc_len <= m;
+}

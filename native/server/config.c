@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "frame.h"
+#include "ids.h"
 
 #ifndef RTMD_VERSION
 #define RTMD_VERSION "0.0.0"
@@ -83,6 +84,12 @@ static void rtmd__usage(FILE *f)
         "  --channel-attrs-max-bytes BYTES\n"
         "                            channel attributes, BYTES of memory per app, over\n"
         "                            which they are SIZE_OVERFLOW (default %u)\n"
+        "  --media-ttl-s N           a stored media (file or image) is kept N seconds\n"
+        "                            (default %u: 7 days, SPEC M2)\n"
+        "  --media-max-bytes BYTES   all stored media together, over which uploads\n"
+        "                            fail (default %llu)\n"
+        "  --media-idle-ms N         a transfer with no data moving for N ms ends\n"
+        "                            with TIMEOUT (default %u, SPEC M5)\n"
         "  --max-conns N             links held at once, in all (default: the\n"
         "                            open-file limit less %u, now %u; never more)\n"
         "  --max-conns-per-ip N      links held at once from one source address\n"
@@ -136,7 +143,9 @@ static void rtmd__usage(FILE *f)
         RTMD_DEFAULT_UNREACHABLE_MS, RTMD_DEFAULT_REPLAY_WINDOW_MS, RTMD_DEFAULT_REPLAY_MAX, RTMD_DEFAULT_OFFLINE_MAX,
         RTMD_DEFAULT_OFFLINE_TTL_S, RTMD_DEFAULT_OFFLINE_MAX_BYTES,
         RTMD_DEFAULT_UNACKED_MAX_BYTES, RTMD_DEFAULT_HISTORY_MAX_BYTES,
-        RTMD_DEFAULT_CHATTRS_MAX_BYTES, RTMD_FD_RESERVE + RTMD_ADMIN_MAX_CONNS,
+        RTMD_DEFAULT_CHATTRS_MAX_BYTES, RTMD_DEFAULT_MEDIA_TTL_S,
+        (unsigned long long)RTMD_DEFAULT_MEDIA_MAX_BYTES, RTM__MEDIA_IDLE_MS,
+        RTMD_FD_RESERVE + RTMD_ADMIN_MAX_CONNS,
         rtmd_config_links_budget(), RTMD_DEFAULT_MAX_CONNS_PER_IP, RTMD_DEFAULT_ADMIN_LISTEN,
         RTMD_DEFAULT_ADMIN_TIMEOUT_MS, RTMD_ADMIN_SECRET_MIN, RTMD_DEFAULT_DATA_DIR);
 }
@@ -184,7 +193,7 @@ enum { OPT_LISTEN, OPT_APP_ID, OPT_APP_CERT, OPT_TOKEN_WARN, OPT_TOKEN_POLICY,
        OPT_HEARTBEAT, OPT_IDLE, OPT_DEADLINE, OPT_MAX_FRAME,
        OPT_MAX_UNACKED, OPT_MAX_OUTPUT, OPT_GRACE, OPT_UNREACHABLE, OPT_REPLAY_WINDOW, OPT_REPLAY_MAX,
        OPT_OFFLINE_MAX, OPT_OFFLINE_TTL, OPT_OFFLINE_BYTES, OPT_UNACKED_BYTES,
-       OPT_HISTORY_BYTES, OPT_CHATTRS_BYTES,
+       OPT_HISTORY_BYTES, OPT_CHATTRS_BYTES, OPT_MEDIA_TTL, OPT_MEDIA_BYTES, OPT_MEDIA_IDLE,
        OPT_MAX_CONNS, OPT_MAX_CONNS_PER_IP, OPT_RATE, OPT_CONFIG,
        OPT_ADMIN_LISTEN, OPT_ADMIN_TIMEOUT, OPT_ADMIN_SECRET_FILE,
        OPT_STORE, OPT_DATA_DIR, OPT_FSYNC, OPT_ENGINE_DELAY, OPT_CHECK_DATA,
@@ -215,6 +224,9 @@ static const struct {
     [OPT_UNACKED_BYTES] = { "--unacked-max-bytes", 1 },
     [OPT_HISTORY_BYTES] = { "--history-max-bytes", 1 },
     [OPT_CHATTRS_BYTES] = { "--channel-attrs-max-bytes", 1 },
+    [OPT_MEDIA_TTL] = { "--media-ttl-s", 1 },
+    [OPT_MEDIA_BYTES] = { "--media-max-bytes", 1 },
+    [OPT_MEDIA_IDLE] = { "--media-idle-ms", 1 },
     [OPT_MAX_CONNS] = { "--max-conns", 1 },
     [OPT_MAX_CONNS_PER_IP] = { "--max-conns-per-ip", 1 },
     [OPT_RATE] = { "--rate", 1 },
@@ -561,6 +573,25 @@ static rtmd_config_status rtmd__parse_args(rtmd_config *cfg, int argc, char **ar
         case OPT_CHATTRS_BYTES:
             bad = rtmd__parse_bytes(name, value, 0, &cfg->chattrs_max_bytes, err);
             break;
+        case OPT_MEDIA_TTL:
+            bad = rtmd__parse_u32(name, value, 1, 366u * 86400u, &cfg->media_ttl_s, err);
+            break;
+        case OPT_MEDIA_BYTES: {
+            char *end = NULL;
+            errno = 0;
+            unsigned long long v = strtoull(value, &end, 10);
+            if (value[0] < '0' || value[0] > '9' || *end != '\0' || errno != 0 ||
+                v > INT64_MAX) {
+                fprintf(err, "rtmd: %s: expected a number of bytes, got '%s'\n", name, value);
+                bad = 1;
+            } else {
+                cfg->media_max_bytes = v;
+            }
+            break;
+        }
+        case OPT_MEDIA_IDLE:
+            bad = rtmd__parse_u32(name, value, 100, 3600000u, &cfg->media_idle_ms, err);
+            break;
         case OPT_MAX_CONNS:
             bad = rtmd__parse_u32(name, value, 1, UINT32_MAX, &cfg->max_conns, err);
             break;
@@ -724,6 +755,9 @@ rtmd_config_status rtmd_config_parse(rtmd_config *cfg, int argc, char **argv,
     cfg->unacked_max_bytes = RTMD_DEFAULT_UNACKED_MAX_BYTES;
     cfg->history_max_bytes = RTMD_DEFAULT_HISTORY_MAX_BYTES;
     cfg->chattrs_max_bytes = RTMD_DEFAULT_CHATTRS_MAX_BYTES;
+    cfg->media_ttl_s = RTMD_DEFAULT_MEDIA_TTL_S;
+    cfg->media_max_bytes = RTMD_DEFAULT_MEDIA_MAX_BYTES;
+    cfg->media_idle_ms = RTM__MEDIA_IDLE_MS;
     cfg->max_conns = rtmd_config_links_budget();
     cfg->max_conns_per_ip = RTMD_DEFAULT_MAX_CONNS_PER_IP;
     for (int k = 0; k < RTMD_RATE_COUNT; k++)

@@ -60,6 +60,9 @@
 #define RTMD_DEFAULT_UNACKED_MAX_BYTES (256u * 1024u * 1024u)
 #define RTMD_DEFAULT_HISTORY_MAX_BYTES (256u * 1024u * 1024u)
 #define RTMD_DEFAULT_CHATTRS_MAX_BYTES (64u * 1024u * 1024u)
+/* Media (SPEC M1, M2, M5): kept 7 days, 4 GiB of them in all. */
+#define RTMD_DEFAULT_MEDIA_TTL_S (7u * 86400u)
+#define RTMD_DEFAULT_MEDIA_MAX_BYTES (4ull * 1024u * 1024u * 1024u)
 
 /* One budget of descriptors: the open-file limit less RTMD_FD_RESERVE (the
  * listeners, the store's files, the event loop's, a log, the ready file) is
@@ -131,6 +134,9 @@ typedef struct {
     uint64_t unacked_max_bytes;  /* deliveries not acknowledged, bytes in all */
     uint64_t history_max_bytes;  /* channel history, bytes in all */
     uint64_t chattrs_max_bytes;  /* channel attributes, bytes per app */
+    uint32_t media_ttl_s;        /* a stored media is kept this long (M2) */
+    uint64_t media_max_bytes;    /* all stored media, bytes */
+    uint32_t media_idle_ms;      /* a transfer without data moving ends (M5) */
     uint32_t max_conns;          /* links at once, in all */
     uint32_t max_conns_per_ip;   /* links at once from one source address (0: any) */
     rtmd_rate rates[RTMD_RATE_COUNT]; /* request rates per user (ratelimit.h) */

@@ -16,6 +16,7 @@
 
 #include "deadlines.h"
 #include "log.h"
+#include "media.h"
 #include "requests.h"
 #include "rtm/rtm_codes.h"
 #include "tls.h"
@@ -75,6 +76,7 @@ struct rtmd_conn {
      * bytes, [start, end) in that numbering, oldest first, are exempt from
      * --max-output until they are written. */
     uint64_t queued_total;
+    struct rtmd_media_link *media; /* its transfers (media.h); NULL: none yet */
     conn_span *replays;
     size_t n_replays, cap_replays;
     bool in_replay;
@@ -311,6 +313,8 @@ static void conn_free(rtmd_conn *c)
         conn_ip_remove(srv, c->host);
     if (c->session)
         rtmd_conn_detach(c);
+    rtmd_media_link_free(c->media);
+    c->media = NULL;
     if (c->on_held) {
         rtmd_conn **p = &srv->held;
         while (*p != c)
@@ -334,6 +338,11 @@ static void conn_deferred_cb(evutil_socket_t fd, short what, void *arg)
 {
     rtmd_conn *c = arg;
     rtmd_server_tick(c->srv);
+    if (c->state >= CONN_CLOSING) {
+        /* Its transfers end with it (an upload's bytes with them). */
+        rtmd_media_link_free(c->media);
+        c->media = NULL;
+    }
     if (c->session && c->state >= CONN_CLOSING) {
         rtmd_session *s = c->session;
         rtmd_conn_detach(c);
@@ -716,6 +725,38 @@ static void conn_refuse(rtmd_conn *c, int close_code, const char *fmt, ...)
 }
 
 /* ---- sessions ----------------------------------------------------------- */
+
+struct rtmd_media_link **rtmd_conn_media(rtmd_conn *c)
+{
+    return &c->media;
+}
+
+size_t rtmd_conn_pending(const rtmd_conn *c)
+{
+    return evbuffer_get_length(bufferevent_get_output(c->bev)) +
+           (c->held ? evbuffer_get_length(c->held) : 0);
+}
+
+static void conn_read_cb(struct bufferevent *bev, void *arg);
+static void conn_event_cb(struct bufferevent *bev, short what, void *arg);
+
+/* The output fell to the low watermark that media.c asked for. */
+static void conn_write_cb(struct bufferevent *bev, void *arg)
+{
+    rtmd_conn *c = arg;
+    (void)bev;
+    rtmd_server_tick(c->srv);
+    if (c->media && c->state == CONN_READY)
+        rtmd_media_link_drained(c->media);
+}
+
+void rtmd_conn_watch_drain(rtmd_conn *c, bool on)
+{
+    if (c->state != CONN_READY)
+        return; /* closing links have callbacks of their own */
+    bufferevent_setcb(c->bev, conn_read_cb, on ? conn_write_cb : NULL, conn_event_cb, c);
+    bufferevent_setwatermark(c->bev, EV_WRITE, on ? RTMD_MEDIA_LOW_WATER : 0, 0);
+}
 
 void rtmd_conn_attach(rtmd_conn *c, rtmd_session *s)
 {

@@ -70,6 +70,14 @@ void rtmd_conn_detach(rtmd_conn *c);
 /* The session bound to c, or NULL. */
 rtmd_session *rtmd_conn_session(const rtmd_conn *c);
 
+/* Media transfers (media.h) are a link's: its slot for them, freed when
+ * it closes; the bytes it has queued and not yet written (held by the gate
+ * or in its output); and whether media.c is told (rtmd_media_link_drained)
+ * when its output falls to RTMD_MEDIA_LOW_WATER. */
+struct rtmd_media_link **rtmd_conn_media(rtmd_conn *c);
+size_t rtmd_conn_pending(const rtmd_conn *c);
+void rtmd_conn_watch_drain(rtmd_conn *c, bool on);
+
 /* "link#3 127.0.0.1:40312", for logs. */
 const char *rtmd_conn_name(const rtmd_conn *c);
 /* Its numeric source address, "127.0.0.1" (the key of per-address limits). */

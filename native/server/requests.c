@@ -3,6 +3,7 @@
 
 #include "attrs.h"
 #include "chattrs.h"
+#include "media.h"
 #include "member_count.h"
 #include "presence.h"
 #include "router.h"
@@ -39,6 +40,14 @@ static const rtmd_route routes[] = {
     ROUTE(QUERY_PEERS, true, RTMD_RATE_QUERY_PEERS, rtmd_presence_query),
     ROUTE(SUBSCRIBE, true, RTMD_RATE_SUBSCRIPTIONS, rtmd_presence_subscribe),
     ROUTE(GET_SUBSCRIBED, true, RTMD_RATE_SUBSCRIPTIONS, rtmd_presence_get_subscribed),
+    /* Media (media.c): bounded by the transfers a link may have at once
+     * (RTM__MEDIA_TRANSFERS_MAX each way) and their windows, not by a
+     * rate; chunks, acknowledgements and cancels name a transfer. */
+    ROUTE(MEDIA_UPLOAD, true, RTMD_RATE_NONE, rtmd_media_upload),
+    ROUTE(MEDIA_DOWNLOAD, true, RTMD_RATE_NONE, rtmd_media_download),
+    ROUTE(MEDIA_CHUNK, true, RTMD_RATE_NONE, rtmd_media_chunk),
+    ROUTE(MEDIA_ACK, true, RTMD_RATE_NONE, rtmd_media_ack),
+    ROUTE(MEDIA_CANCEL, true, RTMD_RATE_NONE, rtmd_media_cancel),
 };
 
 const rtmd_route *rtmd_request_route(Rtm__Wire__Frame__BodyCase body)

@@ -34,6 +34,15 @@ static bool router_message_valid(const Rtm__Wire__Message *m, bool to_peer)
         return false;
     if (m->call)
         return to_peer && router_call_valid(m);
+    if (m->type == RTM__MESSAGE_TYPE_FILE || m->type == RTM__MESSAGE_TYPE_IMAGE)
+        return m->media &&
+               rtm__media_message_valid(m->media->media_id,
+                                        m->media->file_name ? strlen(m->media->file_name) : 0,
+                                        m->media->thumbnail.len,
+                                        m->text ? strlen(m->text) : 0, m->raw.len,
+                                        m->description ? strlen(m->description) : 0);
+    if (m->media)
+        return false;
     return rtm__message_valid(m->text ? strlen(m->text) : 0, m->raw.len,
                               m->description ? strlen(m->description) : 0);
 }
@@ -96,7 +105,8 @@ static bool router_resent(rtmd_call *call, uint64_t send_seq)
  * decode but do not encode back, and the receivers would refuse the frame
  * and lose their link (SPEC B5). */
 static Rtm__Wire__Message router_forwarded(rtmd_server *srv, const Rtm__Wire__Message *m,
-                                           Rtm__Wire__CallSignal *call)
+                                           Rtm__Wire__CallSignal *call,
+                                           Rtm__Wire__MediaInfo *media)
 {
     Rtm__Wire__Message out = RTM__WIRE__MESSAGE__INIT;
     out.type = m->type;
@@ -105,6 +115,19 @@ static Rtm__Wire__Message router_forwarded(rtmd_server *srv, const Rtm__Wire__Me
     out.description = m->description;
     out.server_ts = srv->now.wall_ms;
     out.offline = false;
+    if (m->media) {
+        Rtm__Wire__MediaInfo i = RTM__WIRE__MEDIA_INFO__INIT;
+        i.media_id = m->media->media_id;
+        i.size = m->media->size;
+        i.file_name = m->media->file_name;
+        i.thumbnail = m->media->thumbnail;
+        i.width = m->media->width;
+        i.height = m->media->height;
+        i.thumbnail_width = m->media->thumbnail_width;
+        i.thumbnail_height = m->media->thumbnail_height;
+        *media = i;
+        out.media = media;
+    }
     if (m->call) {
         Rtm__Wire__CallSignal c = RTM__WIRE__CALL_SIGNAL__INIT;
         c.kind = m->call->kind;
@@ -190,8 +213,9 @@ void rtmd_router_peer_send(const rtmd_req *rq, const rtm__frame *f)
     call->arg = refused == 0; /* it counted against the rate */
     Rtm__Wire__Message fwd;
     Rtm__Wire__CallSignal fwd_call;
+    Rtm__Wire__MediaInfo fwd_media;
     if (!refused)
-        fwd = router_forwarded(srv, ps->message, &fwd_call);
+        fwd = router_forwarded(srv, ps->message, &fwd_call, &fwd_media);
     const rtmd_config *cfg = srv->cfg;
     call->op.in.peer_send = (struct rtmd_eng_peer_send){
         .from = { call->app, call->user },
@@ -413,8 +437,9 @@ void rtmd_router_channel_send(const rtmd_req *rq, const rtm__frame *f)
     call->arg = !refused && !over_rate; /* it counted against the rate */
     Rtm__Wire__Message fwd;
     Rtm__Wire__CallSignal no_call; /* refused above */
+    Rtm__Wire__MediaInfo fwd_media;
     if (!refused)
-        fwd = router_forwarded(srv, cs->message, &no_call);
+        fwd = router_forwarded(srv, cs->message, &no_call, &fwd_media);
     const rtmd_config *cfg = srv->cfg;
     uint64_t now = srv->now.wall_ms; /* the message's server_ts */
     call->op.in.channel_send = (struct rtmd_eng_channel_send){

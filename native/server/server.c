@@ -15,6 +15,7 @@
 #include "call.h"
 #include "engine/engine.h"
 #include "log.h"
+#include "media.h"
 #include "member_count.h"
 #include "session.h"
 #include "engine/store_sqlite.h"
@@ -61,6 +62,7 @@ static void server_expired(rtmd_eng_op *op)
     if (op->count)
         rtmd_log(RTMD_LOG_INFO, "%zu offline messages expired (--offline-ttl-s %u)", op->count,
                  srv->cfg->offline_ttl_s);
+    rtmd_media_expired(srv, op->users.items, op->users.count);
     rtmd_call_free(call);
 }
 
@@ -110,6 +112,8 @@ static void rtmd_server_offline_sweep(evutil_socket_t fd, short what, void *arg)
     /* Channels without members whose history left the replay window. */
     call->op.in.expire.channels_horizon_ms =
         rtmd_history_horizon(now, srv->cfg->replay_window_ms);
+    uint64_t media_ttl = (uint64_t)srv->cfg->media_ttl_s * 1000u;
+    call->op.in.expire.media_horizon_ms = now > media_ttl ? now - media_ttl : 0;
     rtmd_call_submit(call);
 }
 
@@ -346,6 +350,14 @@ int rtmd_server_init(rtmd_server *srv, const rtmd_config *cfg, struct event_base
     rtmd_server_tick(srv);
     if (server_open_store(srv) != 0)
         return -1;
+    /* Media files: beside the database (DIR/media, or PATH.media for
+     * --store sqlite:PATH). */
+    char media_dir[4200] = "";
+    if (cfg->store != RTMD_STORE_MEM)
+        snprintf(media_dir, sizeof media_dir, cfg->store_path ? "%s.media" : "%s/media",
+                 cfg->store_path ? cfg->store_path : server_data_dir(cfg));
+    if (rtmd_media_open(srv, cfg->store == RTMD_STORE_MEM ? NULL : media_dir) != 0)
+        return -1;
     srv->engine = rtmd_engine_mem_deferred(srv->store, srv->base, cfg->engine_delay_us,
                                            server_wake, srv);
     if (!srv->engine) {
@@ -404,6 +416,7 @@ void rtmd_server_free(rtmd_server *srv)
         rtmd_engine_destroy(srv->engine);
         srv->engine = NULL;
     }
+    rtmd_media_close(srv); /* after the engine's last media calls */
     if (srv->store) {
         rtmd_session_forget_all(srv);
         rtmd_store_destroy(srv->store); /* a durable one syncs first */

@@ -50,6 +50,7 @@ typedef struct rtmd_server {
     rtmd_clock now;        /* as of the current loop callback */
     rtmd_store *store;     /* what the system keeps (store.h) */
     struct rtmd_engine *engine; /* the door to it (engine.h) */
+    struct rtmd_blobs *blobs;   /* the bytes of stored media (blobs.h, media.h) */
     rtmd_registry sessions; /* the sessions this node holds (registry.h) */
     rtmd_rates rates;       /* request rates by user and address (rates.h) */
     struct evconnlistener *listener;

@@ -396,12 +396,12 @@ TEST(DurabilityE2E, B6_CheckDataSaysADataDirectoryIsSound)
         ASSERT_EQ(RTM_PEER_MESSAGE_ERR_CACHED_BY_SERVER, alice.SendText("bob", "hi", true));
         auto r = RunRtmd("--check-data " + srv.path); // while it runs
         EXPECT_EQ(0, r.code) << r.out;
-        EXPECT_NE(std::string::npos, r.out.find("ok (schema 2")) << r.out;
+        EXPECT_NE(std::string::npos, r.out.find("ok (schema 3")) << r.out;
     }
     srv.Stop();
     auto r = RunRtmd("--check-data " + srv.path + "/rtmd.db");
     EXPECT_EQ(0, r.code) << r.out;
-    EXPECT_NE(std::string::npos, r.out.find("ok (schema 2")) << r.out;
+    EXPECT_NE(std::string::npos, r.out.find("ok (schema 3")) << r.out;
 }
 
 TEST(DurabilityE2E, B6_ADataDirectoryThatCannotBeWrittenIsAClearErrorAtStart)

@@ -403,7 +403,66 @@ TEST_F(StoreSqlite, AFileOfSchemaOneIsRefusedClearly) {
   char err[512] = "";
   rtmd_store_sqlite_config c = Config();
   EXPECT_EQ(nullptr, rtmd_store_sqlite_open(base_, &c, err, sizeof err));
-  EXPECT_NE(nullptr, strstr(err, "older rtmd: schema 1, this rtmd knows 2")) << err;
+  EXPECT_NE(nullptr, strstr(err, "migrating schema 1 to 3 failed: no migration from schema 1"))
+      << err;
+}
+
+// M2, B6: what the store knows of media (id, app, size, age) is back after
+// a reopen; expiry forgets the old ones, in the file too, and lists them.
+TEST_F(StoreSqlite, M2_B6_MediaAreKeptAndExpire) {
+  Open();
+  const char* a = "0123456789abcdef0123456789abcdef";
+  const char* b = "fedcba9876543210fedcba9876543210";
+  ASSERT_EQ(RTMD_STORE_OK, rtmd_store_media_put(st_, "app", a, 1000, kNow - 10));
+  ASSERT_EQ(RTMD_STORE_OK, rtmd_store_media_put(st_, "other", b, 7, kNow - kTtl - 1));
+  EXPECT_EQ(RTMD_STORE_EXISTS, rtmd_store_media_put(st_, "app", a, 5, kNow));
+  ASSERT_TRUE(Settle());
+  Open(kNow + 10);
+  uint64_t size = 0, at = 0;
+  EXPECT_TRUE(rtmd_store_media_get(st_, "app", a, &size, &at));
+  EXPECT_EQ(1000u, size);
+  EXPECT_EQ(kNow - 10, at);
+  EXPECT_FALSE(rtmd_store_media_get(st_, "other", a, nullptr, nullptr)) << "another app's";
+  EXPECT_TRUE(rtmd_store_media_get(st_, nullptr, b, nullptr, nullptr));
+  EXPECT_EQ(1007u, rtmd_store_media_bytes(st_));
+  rtmd_strv gone = {nullptr, 0};
+  EXPECT_EQ(1u, rtmd_store_media_expire(st_, kNow - kTtl, &gone));
+  EXPECT_EQ((std::vector<std::string>{b}), Strings(gone));
+  rtmd_strv_free(&gone);
+  ASSERT_TRUE(Settle());
+  Open(kNow + 20);
+  EXPECT_FALSE(rtmd_store_media_get(st_, nullptr, b, nullptr, nullptr));
+  EXPECT_TRUE(rtmd_store_media_get(st_, "app", a, nullptr, nullptr));
+  EXPECT_EQ(1000u, rtmd_store_media_bytes(st_));
+}
+
+// B6: a file of schema 2 (before media) is migrated in place: what it held
+// stays, and media can be kept in it from then on.
+TEST_F(StoreSqlite, B6_AFileOfSchemaTwoIsMigrated) {
+  Open();
+  ASSERT_EQ(RTMD_STORE_OK, rtmd_store_session_add(st_, U("alice")));
+  ASSERT_TRUE(Settle());
+  rtmd_store_destroy(st_);
+  st_ = nullptr;
+  sqlite3* db = nullptr;
+  ASSERT_EQ(SQLITE_OK, sqlite3_open(path_.c_str(), &db));
+  ASSERT_EQ(SQLITE_OK, sqlite3_exec(db, "DROP TABLE media; PRAGMA user_version = 2", nullptr,
+                                    nullptr, nullptr));
+  sqlite3_close(db);
+  Open(kNow + 10);
+  EXPECT_TRUE(rtmd_store_session_has(st_, U("alice")));
+  const char* a = "0123456789abcdef0123456789abcdef";
+  ASSERT_EQ(RTMD_STORE_OK, rtmd_store_media_put(st_, "app", a, 3, kNow));
+  ASSERT_TRUE(Settle());
+  Open(kNow + 20);
+  EXPECT_TRUE(rtmd_store_media_get(st_, "app", a, nullptr, nullptr));
+  ASSERT_EQ(SQLITE_OK, sqlite3_open(path_.c_str(), &db));
+  sqlite3_stmt* q = nullptr;
+  ASSERT_EQ(SQLITE_OK, sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &q, nullptr));
+  ASSERT_EQ(SQLITE_ROW, sqlite3_step(q));
+  EXPECT_EQ(3, sqlite3_column_int(q, 0));
+  sqlite3_finalize(q);
+  sqlite3_close(db);
 }
 
 // The schema version: a file from a newer rtmd is refused with a clear

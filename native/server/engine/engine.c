@@ -758,9 +758,26 @@ void rtmd_engine_apply(rtmd_store *st, rtmd_eng_op *op)
     case RTMD_ENG_APP_CHANNELS:
         op->code = apply_app_channels(st, op);
         break;
+    case RTMD_ENG_MEDIA_PUT:
+        if (rtmd_store_media_bytes(st) + op->in.media_put.size > op->in.media_put.max_bytes)
+            op->code = RTMD_STORE_LIMIT;
+        else
+            op->code = rtmd_store_media_put(st, op->in.media_put.app, op->in.media_put.id,
+                                            op->in.media_put.size, op->in.media_put.at_ms);
+        break;
+    case RTMD_ENG_MEDIA_GET: {
+        uint64_t size = 0, at = 0;
+        op->code = rtmd_store_media_get(st, op->in.media_get.app, op->in.media_get.id, &size,
+                                        &at) && at >= op->in.media_get.horizon_ms
+                       ? RTMD_STORE_OK
+                       : RTMD_STORE_ABSENT;
+        op->count = (size_t)size;
+        break;
+    }
     case RTMD_ENG_EXPIRE:
         op->count = rtmd_store_offline_expire(st, op->in.expire.offline_horizon_ms);
         rtmd_store_channels_expire(st, op->in.expire.channels_horizon_ms);
+        rtmd_store_media_expire(st, op->in.expire.media_horizon_ms, &op->users);
         op->code = 0;
         break;
     }

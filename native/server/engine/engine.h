@@ -71,7 +71,10 @@ typedef enum {
     RTMD_ENG_SESSION_SAVE, /* a session's meta saved (a renewed token) */
     RTMD_ENG_SESSIONS,    /* every session with its meta (recovery) */
     RTMD_ENG_APP_CHANNELS, /* the channels of an app with members (admin) */
-    RTMD_ENG_EXPIRE       /* offline messages and idle channels past their time */
+    RTMD_ENG_MEDIA_PUT,   /* a media's bytes are stored: known from now on (M1) */
+    RTMD_ENG_MEDIA_GET,   /* a media of an app, if it is known (M2) */
+    RTMD_ENG_EXPIRE       /* offline messages, idle channels and media past their
+                           * time */
 } rtmd_eng_kind;
 
 /* A session and what the system keeps of it; an owned list of them. */
@@ -250,9 +253,19 @@ struct rtmd_eng_op {
             const char *app;
         } app_channels;
         struct {
+            const char *app, *id;
+            uint64_t size, at_ms;  /* at_ms: wall clock */
+            uint64_t max_bytes;    /* what all media may hold together */
+        } media_put;
+        struct {
+            const char *app, *id;
+            uint64_t horizon_ms;   /* stored before: past its time */
+        } media_get;
+        struct {
             uint64_t offline_horizon_ms; /* offline messages accepted before */
             uint64_t channels_horizon_ms; /* channels without members whose
                                            * history is all older */
+            uint64_t media_horizon_ms;   /* media stored before */
         } expire;
     } in;
     /* The outcome. For PEER_SEND, a PeerMessageError; for PEER_ACK and
@@ -261,7 +274,11 @@ struct rtmd_eng_op {
      * CHANNEL_SEND: a ChannelMessageError; MEMBERS: a GetMembersError;
      * MEMBER_COUNTS, SESSION_END, SESSION_SAVE, SESSIONS and APP_CHANNELS:
      * an rtmd_store_status. BANNED: 1 when banned, else 0. EXPIRE: 0, and
-     * its count the offline messages forgotten. For the
+     * its count the offline messages forgotten, its users the ids of the
+     * media forgotten (whose blobs are to go). MEDIA_PUT: an
+     * rtmd_store_status (LIMIT: the media would hold more than max_bytes;
+     * EXISTS: the id is taken). MEDIA_GET: OK with count the size, or
+     * ABSENT (unknown, of another app, or past its time). For the
      * attributes, an AttributeOperationError
      * (USER_NOT_FOUND when the user has no session, the apply's codes,
      * FAILURE when the engine failed). For SUBSCRIBE, a

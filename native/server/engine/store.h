@@ -325,6 +325,21 @@ typedef struct rtmd_store_ops {
     rtmd_store_status (*ban_lift)(rtmd_store *st, rtmd_user u, uint64_t now_ms);
     bool (*ban_active)(rtmd_store *st, rtmd_user u, uint64_t now_ms);
     rtmd_store_status (*bans_list)(rtmd_store *st, uint64_t now_ms, rtmd_banv *out);
+
+    /* Media (SPEC M1, M2): what the system knows of the stored media whose
+     * bytes the blob store holds (blobs.h), per media id, which is unique
+     * across apps. media_put: OK, EXISTS (the id is taken) or NOMEM.
+     * media_get: whether id is stored for app (NULL: for any app), with its
+     * size and when it was stored (wall ms). media_expire: forgets those
+     * stored before horizon_ms, with their ids appended to out (whose
+     * blobs are to go), and returns how many (NOMEM: those not listed are
+     * kept for the next time). media_bytes: the sizes of all, added. */
+    rtmd_store_status (*media_put)(rtmd_store *st, const char *app, const char *id,
+                                   uint64_t size, uint64_t at_ms);
+    bool (*media_get)(rtmd_store *st, const char *app, const char *id, uint64_t *size,
+                      uint64_t *at_ms);
+    size_t (*media_expire)(rtmd_store *st, uint64_t horizon_ms, rtmd_strv *out);
+    uint64_t (*media_bytes)(rtmd_store *st);
 } rtmd_store_ops;
 
 struct rtmd_store {
@@ -485,5 +500,18 @@ static inline bool rtmd_store_ban_active(rtmd_store *st, rtmd_user u, uint64_t n
 static inline rtmd_store_status rtmd_store_bans_list(rtmd_store *st, uint64_t now_ms,
                                                      rtmd_banv *out)
 { return st->ops->bans_list(st, now_ms, out); }
+
+static inline rtmd_store_status rtmd_store_media_put(rtmd_store *st, const char *app,
+                                                     const char *id, uint64_t size,
+                                                     uint64_t at_ms)
+{ return st->ops->media_put(st, app, id, size, at_ms); }
+static inline bool rtmd_store_media_get(rtmd_store *st, const char *app, const char *id,
+                                        uint64_t *size, uint64_t *at_ms)
+{ return st->ops->media_get(st, app, id, size, at_ms); }
+static inline size_t rtmd_store_media_expire(rtmd_store *st, uint64_t horizon_ms,
+                                             rtmd_strv *out)
+{ return st->ops->media_expire(st, horizon_ms, out); }
+static inline uint64_t rtmd_store_media_bytes(rtmd_store *st)
+{ return st->ops->media_bytes(st); }
 
 #endif

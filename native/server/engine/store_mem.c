@@ -97,7 +97,14 @@ typedef struct {
     size_t usage[RTMD_USAGE_KINDS];
     rtmd_map followers; /* "<app>\x1f<user>" -> rtmd_map (follower user id -> present) */
     rtmd_bans bans;     /* wall-clock deadlines (bans.h) */
+    rtmd_map media;     /* media id -> mem_media */
+    uint64_t media_bytes;
 } mem_store;
+
+typedef struct {
+    char *app;
+    uint64_t size, at_ms;
+} mem_media;
 
 void rtmd_attrv_free(rtmd_attrv *v)
 {
@@ -572,6 +579,13 @@ static void mem_destroy(rtmd_store *st)
         free(e->value);
     rtmd_map_clear(&m->chattrs_apps);
     rtmd_bans_free(&m->bans);
+    for (rtmd_map_entry *e = rtmd_map_first(&m->media, &it); e;
+         e = rtmd_map_next(&m->media, e, &it)) {
+        mem_media *md = e->value;
+        free(md->app);
+        free(md);
+    }
+    rtmd_map_clear(&m->media);
     free(m);
 }
 
@@ -1326,6 +1340,71 @@ static rtmd_store_status mem_bans_list(rtmd_store *st, uint64_t now_ms, rtmd_ban
     return RTMD_STORE_OK;
 }
 
+/* ---- media -------------------------------------------------------------- */
+
+static rtmd_store_status mem_media_put(rtmd_store *st, const char *app, const char *id,
+                                       uint64_t size, uint64_t at_ms)
+{
+    mem_store *m = mem_of(st);
+    if (rtmd_map_get(&m->media, id))
+        return RTMD_STORE_EXISTS;
+    mem_media *md = calloc(1, sizeof *md);
+    if (!md || !(md->app = strdup(app)) || rtmd_map_put(&m->media, id, md) != 0) {
+        if (md)
+            free(md->app);
+        free(md);
+        return RTMD_STORE_NOMEM;
+    }
+    md->size = size;
+    md->at_ms = at_ms;
+    m->media_bytes += size;
+    return RTMD_STORE_OK;
+}
+
+static bool mem_media_get(rtmd_store *st, const char *app, const char *id, uint64_t *size,
+                          uint64_t *at_ms)
+{
+    const mem_media *md = rtmd_map_get(&mem_of(st)->media, id);
+    if (!md || (app && strcmp(md->app, app) != 0))
+        return false;
+    if (size)
+        *size = md->size;
+    if (at_ms)
+        *at_ms = md->at_ms;
+    return true;
+}
+
+static size_t mem_media_expire(rtmd_store *st, uint64_t horizon_ms, rtmd_strv *out)
+{
+    mem_store *m = mem_of(st);
+    size_t it, n = 0;
+    for (rtmd_map_entry *e = rtmd_map_first(&m->media, &it); e;) {
+        mem_media *md = e->value;
+        rtmd_map_entry *next = rtmd_map_next(&m->media, e, &it);
+        if (md->at_ms < horizon_ms) {
+            char **items = realloc(out->items, (out->count + 1) * sizeof *items);
+            char *id = items ? strdup(e->key) : NULL;
+            if (items)
+                out->items = items;
+            if (!id)
+                break; /* kept for the next sweep */
+            out->items[out->count++] = id;
+            m->media_bytes -= md->size;
+            rtmd_map_del(&m->media, id); /* the entry just stepped past */
+            free(md->app);
+            free(md);
+            n++;
+        }
+        e = next;
+    }
+    return n;
+}
+
+static uint64_t mem_media_bytes(rtmd_store *st)
+{
+    return mem_of(st)->media_bytes;
+}
+
 static const rtmd_store_ops mem_ops = {
     .destroy = mem_destroy,
     .session_add = mem_session_add,
@@ -1376,6 +1455,10 @@ static const rtmd_store_ops mem_ops = {
     .ban_lift = mem_ban_lift,
     .ban_active = mem_ban_active,
     .bans_list = mem_bans_list,
+    .media_put = mem_media_put,
+    .media_get = mem_media_get,
+    .media_expire = mem_media_expire,
+    .media_bytes = mem_media_bytes,
 };
 
 rtmd_store *rtmd_store_mem_new(void)

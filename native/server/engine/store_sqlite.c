@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include <event2/event.h>
+#include <sqlite3.h>
 
 #include "config.h"
 #include "log.h"
@@ -34,6 +35,11 @@
  * acknowledgement deletes the rows it covers whole and raises the
  * session's `acked`; the frames at or below it in a row it covers in part
  * are skipped at the load. */
+/* Schema 3 added the media table (the bytes are files: blobs.h). */
+#define MEDIA_TABLE_SQL                                                              \
+    "CREATE TABLE media(id TEXT PRIMARY KEY, app TEXT NOT NULL, size INTEGER NOT NULL," \
+    " at_ms INTEGER NOT NULL) WITHOUT ROWID;"
+
 static const char schema_sql[] =
     "CREATE TABLE sessions(sid INTEGER PRIMARY KEY, app TEXT NOT NULL, user TEXT NOT NULL,"
     " instance INTEGER NOT NULL, id INTEGER NOT NULL, link_seq INTEGER NOT NULL,"
@@ -66,7 +72,8 @@ static const char schema_sql[] =
     "CREATE TABLE offline_dropped(app TEXT NOT NULL, user TEXT NOT NULL, n INTEGER NOT NULL,"
     " PRIMARY KEY(app, user)) WITHOUT ROWID;"
     "CREATE TABLE bans(app TEXT NOT NULL, user TEXT NOT NULL, until_ms INTEGER NOT NULL,"
-    " PRIMARY KEY(app, user)) WITHOUT ROWID;";
+    " PRIMARY KEY(app, user)) WITHOUT ROWID;"
+    MEDIA_TABLE_SQL;
 
 /* The statements, by number (rtmd_sqlw_exec). Each comment gives the
  * arguments after the key, which always comes first. */
@@ -107,6 +114,8 @@ enum {
     Q_SUB_DEL,         /* app, user, target */
     Q_BAN_PUT,         /* app, user, until */
     Q_BAN_DEL,         /* app, user */
+    Q_MEDIA_PUT,       /* id, app, size, at */
+    Q_MEDIA_DEL,       /* id */
     Q_COUNT
 };
 
@@ -163,6 +172,8 @@ static const char *const stmts[Q_COUNT] = {
     [Q_SUB_DEL] = "DELETE FROM subs WHERE app = ?1 AND user = ?2 AND target = ?3",
     [Q_BAN_PUT] = "INSERT OR REPLACE INTO bans VALUES(?1, ?2, ?3)",
     [Q_BAN_DEL] = "DELETE FROM bans WHERE app = ?1 AND user = ?2",
+    [Q_MEDIA_PUT] = "INSERT OR REPLACE INTO media VALUES(?1, ?2, ?3, ?4)",
+    [Q_MEDIA_DEL] = "DELETE FROM media WHERE id = ?1",
 };
 
 /* ---- the store ------------------------------------------------------------ */
@@ -990,6 +1001,37 @@ static rtmd_store_status sq_bans_list(rtmd_store *st, uint64_t now_ms, rtmd_banv
     return rtmd_store_bans_list(img(st), now_ms, out);
 }
 
+/* ---- media ------------------------------------------------------------------ */
+
+static rtmd_store_status sq_media_put(rtmd_store *st, const char *app, const char *id,
+                                      uint64_t size, uint64_t at_ms)
+{
+    rtmd_store_status r = rtmd_store_media_put(img(st), app, id, size, at_ms);
+    if (r == RTMD_STORE_OK)
+        SQ_EXEC(sq_of(st), Q_MEDIA_PUT, S(id), S(app), I(size), I(at_ms));
+    return r;
+}
+
+static bool sq_media_get(rtmd_store *st, const char *app, const char *id, uint64_t *size,
+                         uint64_t *at_ms)
+{
+    return rtmd_store_media_get(img(st), app, id, size, at_ms);
+}
+
+static size_t sq_media_expire(rtmd_store *st, uint64_t horizon_ms, rtmd_strv *out)
+{
+    size_t first = out->count;
+    size_t n = rtmd_store_media_expire(img(st), horizon_ms, out);
+    for (size_t i = first; i < out->count; i++)
+        SQ_EXEC(sq_of(st), Q_MEDIA_DEL, S(out->items[i]));
+    return n;
+}
+
+static uint64_t sq_media_bytes(rtmd_store *st)
+{
+    return rtmd_store_media_bytes(img(st));
+}
+
 static const rtmd_store_ops sq_ops = {
     .destroy = sq_destroy,
     .session_add = sq_session_add,
@@ -1040,6 +1082,10 @@ static const rtmd_store_ops sq_ops = {
     .ban_lift = sq_ban_lift,
     .ban_active = sq_ban_active,
     .bans_list = sq_bans_list,
+    .media_put = sq_media_put,
+    .media_get = sq_media_get,
+    .media_expire = sq_media_expire,
+    .media_bytes = sq_media_bytes,
 };
 
 /* ---- recovery ------------------------------------------------------------------ */
@@ -1316,6 +1362,17 @@ static int row_ban(const rtmd_sqlw_arg *c, size_t n, void *closure)
     return load_status(l, rtmd_store_ban_put(l->mem, (rtmd_user){ app, user }, until));
 }
 
+static int row_media(const rtmd_sqlw_arg *c, size_t n, void *closure)
+{
+    sq_load *l = closure;
+    char id[SQ_TEXT_MAX], app[SQ_TEXT_MAX];
+    uint64_t size, at;
+    if (n != 4 || !col_text(&c[0], id, sizeof id) || !col_text(&c[1], app, sizeof app) ||
+        !col_int(&c[2], &size) || !col_int(&c[3], &at))
+        return load_refuse(l, "a damaged row");
+    return load_status(l, rtmd_store_media_put(l->mem, app, id, size, at));
+}
+
 /* Fills a new image from the file, and sess with the sessions' ids (*max_sid
  * the highest); NULL with err set (sess then empty). */
 static rtmd_store *sq_load_image(sq_store *sq, rtmd_map *sess, int64_t *max_sid,
@@ -1362,6 +1419,7 @@ static rtmd_store *sq_load_image(sq_store *sq, rtmd_map *sess, int64_t *max_sid,
           NULL },
         { "bans", "SELECT app, user, until_ms FROM bans WHERE until_ms = 0 OR until_ms > ?1",
           row_ban, &l, &now },
+        { "media", "SELECT id, app, size, at_ms FROM media", row_media, &l, NULL },
     };
     if (!ua || !ca) {
         snprintf(err, errlen, "out of memory");
@@ -1399,6 +1457,25 @@ fail:
     return NULL;
 }
 
+/* Brings an older file to this schema (rtmd_sqlw_migrate_fn): 2 -> 3 adds
+ * the media table. Schema 1 (no rtmd release wrote it) is refused. */
+static int sq_migrate(struct sqlite3 *db, int from, int to, char *err, size_t errlen,
+                      void *closure)
+{
+    (void)closure;
+    if (from < 2 || to != 3) {
+        snprintf(err, errlen, "no migration from schema %d", from);
+        return -1;
+    }
+    char *msg = NULL;
+    if (sqlite3_exec(db, MEDIA_TABLE_SQL, NULL, NULL, &msg) != SQLITE_OK) {
+        snprintf(err, errlen, "%s", msg ? msg : "cannot create the media table");
+        sqlite3_free(msg);
+        return -1;
+    }
+    return 0;
+}
+
 /* What the sweep would forget at once (journaled). */
 static void sq_prune(rtmd_store *st, const rtmd_store_sqlite_config *cfg)
 {
@@ -1431,6 +1508,7 @@ rtmd_store *rtmd_store_sqlite_open(struct event_base *base,
         .fsync = cfg->fsync,
         .schema_version = RTMD_STORE_SQLITE_SCHEMA,
         .schema_sql = schema_sql,
+        .migrate = sq_migrate,
         .stmts = stmts,
         .nstmts = Q_COUNT,
     };

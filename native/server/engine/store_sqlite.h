@@ -39,7 +39,7 @@
 struct event_base;
 
 /* The version of the schema this binary writes (PRAGMA user_version). */
-#define RTMD_STORE_SQLITE_SCHEMA 2
+#define RTMD_STORE_SQLITE_SCHEMA 3
 
 typedef struct {
     const char *path;            /* the database file (created if missing) */
