@@ -334,6 +334,8 @@ static void rtm__client_shutdown(void *arg)
     rtm__time now = rtm__now();
     /* C7: open invitations end, their peers told while the link lasts. */
     rtm__calls_end_all(c->calls, now, true);
+    /* Transfers end (NOT_INITIALIZED), the server told while the link lasts. */
+    rtm__media_free(c);
     rtm__session_shutdown(c->session, now);
     rtm__driver_stop(c);
     rtm__session_free(c->session);

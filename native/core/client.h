@@ -31,6 +31,8 @@
 
 typedef struct rtm__cmd rtm__cmd;
 typedef struct rtm__sig_in rtm__sig_in;
+typedef struct rtm__media rtm__media;
+typedef struct rtm__xfer rtm__xfer;
 
 struct rtm_channel {
     rtm_channel *next;          /* in the client's registry */
@@ -63,6 +65,7 @@ struct rtm_client {
     atomic_bool destroying;
     char user_id[RTM__ID_MAX + 1]; /* for log lines; written on the loop
                                      * thread under lock */
+    atomic_uint_fast64_t media_request_ids; /* the last RtmRequestId given */
     /* setParameters: the parameters as the API has set them, those the
      * loop has not applied yet included; each call changes them and posts
      * the result under params_lock, so calls apply whole, in order, and
@@ -74,6 +77,7 @@ struct rtm_client {
     rtm__session *session;
     rtm__calls *calls;          /* its call invitations (invitations.c) */
     rtm__sig_in *sigs_in;       /* call signals received, for the machine */
+    rtm__media *media;          /* its media transfers (media.c); NULL: none yet */
     rtm__params params;
     struct bufferevent *bev;
     struct event *timer;
@@ -110,7 +114,9 @@ typedef enum {
     RTM__CB_ATTRIBUTES,         /* rtm_attributes_cb: a user's attributes */
     RTM__CB_PEER_STATUS,        /* rtm_peer_status_cb: users and states */
     RTM__CB_MEMBER_COUNTS,      /* rtm_member_counts_cb */
-    RTM__CB_CHANNEL_ATTRIBUTES  /* rtm_channel_attributes_cb */
+    RTM__CB_CHANNEL_ATTRIBUTES, /* rtm_channel_attributes_cb */
+    RTM__CB_UPLOAD,             /* rtm_upload_cb */
+    RTM__CB_DOWNLOAD            /* rtm_download_cb */
 } rtm__cb_shape;
 
 /* A result callback of any shape, tagged. */
@@ -123,6 +129,8 @@ typedef struct {
         rtm_peer_status_cb peer_status;
         rtm_member_counts_cb member_counts;
         rtm_channel_attributes_cb channel_attributes;
+        rtm_upload_cb upload;
+        rtm_download_cb download;
     } fn;
 } rtm__callback;
 
@@ -134,6 +142,8 @@ typedef struct {
     ((rtm__callback){RTM__CB_MEMBER_COUNTS, {.member_counts = (f)}})
 #define RTM__CHANNEL_ATTRIBUTES_CB(f)                                                     \
     ((rtm__callback){RTM__CB_CHANNEL_ATTRIBUTES, {.channel_attributes = (f)}})
+#define RTM__UPLOAD_CB(f) ((rtm__callback){RTM__CB_UPLOAD, {.upload = (f)}})
+#define RTM__DOWNLOAD_CB(f) ((rtm__callback){RTM__CB_DOWNLOAD, {.download = (f)}})
 
 /* Owned copies of channel attributes with their last-update fields. */
 typedef struct {
@@ -153,6 +163,13 @@ typedef struct {
     size_t nstrs;
     int *states;
     rtm__chattrs chattrs;
+    /* UPLOAD and DOWNLOAD: the transfer's request id; an upload's message
+     * (its strings owned), a download's bytes (to memory). */
+    uint64_t request_id;
+    rtm_media_message media;
+    bool has_media;
+    uint8_t *data;
+    size_t len;
 } rtm__result_event;
 
 /* An operation in flight: what to call back when it completes, and the
@@ -192,7 +209,8 @@ typedef enum {
     RTM__CMD_GET_MEMBER_COUNT,
     RTM__CMD_SET_CHANNEL_ATTRIBUTES,
     RTM__CMD_GET_CHANNEL_ATTRIBUTES,
-    RTM__CMD_INVITATION
+    RTM__CMD_INVITATION,
+    RTM__CMD_MEDIA
 } rtm__cmd_kind;
 
 /* The step of an RTM__CMD_INVITATION. */
@@ -222,6 +240,9 @@ struct rtm__cmd {
                              * registry's reference */
     rtm__inv *inv;          /* INVITATION: the invitation, held */
     rtm__inv_step step;
+    rtm__xfer *xfer;        /* MEDIA: a transfer to begin (op is its result) */
+    uint64_t media_cancel;  /* MEDIA without xfer: cancel this request id */
+    bool media_upload;      /* ... of an upload (else a download) */
     rtm__task task;         /* its place in the loop's queue */
 };
 
@@ -285,6 +306,37 @@ void rtm__invitation_run(rtm__cmd *cmd, rtm__time now);
 void rtm__calls_take_received(rtm_client *c);
 /* Gives back a reference to an invitation of either side. */
 void rtm__inv_unref(rtm__inv *inv);
+
+/* ------------------------------------------------------------------ */
+/* File and image messages (media.c)                                   */
+
+/* An owned copy of a received media message (strings and thumbnail), and
+ * its free. False when out of memory (what was copied is out's). */
+bool rtm__media_message_from_wire(rtm_media_message *out, const Rtm__Wire__Message *m);
+void rtm__media_message_free(rtm_media_message *m);
+/* The wire form of an application's media message, owned; NULL when out
+ * of memory. */
+Rtm__Wire__MediaInfo *rtm__media_info_new(const rtm_media_message *m);
+void rtm__media_info_free(Rtm__Wire__MediaInfo *i);
+/* Runs an RTM__CMD_MEDIA on the loop thread. */
+void rtm__media_run(rtm__cmd *cmd, rtm__time now);
+/* Frees a transfer that never began (its command was not run). */
+void rtm__xfer_free(rtm__xfer *x);
+/* The session's reports for the transfers: a begin answered (op is the
+ * transfer's serial), a frame of one, the link lost. */
+void rtm__media_begun(rtm_client *c, uint64_t serial, int code, const rtm__frame *answer);
+void rtm__ev_media_frame(void *ud, const rtm__frame *f);
+void rtm__ev_link_lost(void *ud);
+/* Ends every transfer with INTERRUPTED (the state left CONNECTED) or, at
+ * the client's close, NOT_INITIALIZED. */
+void rtm__media_end_all(rtm_client *c, bool closing);
+/* The next deadline of the transfers, and its handler. */
+rtm__time rtm__media_expiry(const rtm_client *c);
+void rtm__media_handle_expiry(rtm_client *c, rtm__time now);
+/* Frees what the transfers hold; the I/O thread ends by itself. */
+void rtm__media_free(rtm_client *c);
+/* Posts the result of a media op whose result fields are filled in. */
+void rtm__complete_media(rtm_client *c, rtm__op *op, int code);
 
 /* ------------------------------------------------------------------ */
 /* The driver (driver.c), loop thread only                             */

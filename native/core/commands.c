@@ -31,6 +31,8 @@ void rtm__cmd_free(rtm__cmd *cmd)
     free((char *)cmd->msg.text);
     free((uint8_t *)cmd->msg.raw);
     free((char *)cmd->msg.description);
+    rtm__media_info_free(cmd->msg.media);
+    rtm__xfer_free(cmd->xfer);
     free(cmd);
 }
 
@@ -123,6 +125,9 @@ static void rtm__cmd_run(void *arg)
         break;
     case RTM__CMD_INVITATION:
         rtm__invitation_run(cmd, now);
+        break;
+    case RTM__CMD_MEDIA:
+        rtm__media_run(cmd, now);
         break;
     }
     rtm__rearm(c);

@@ -234,6 +234,8 @@ const rtm__session_ops rtm__driver_ops = {
     .channel_attributes = rtm__ev_channel_attributes,
     .log = rtm__drv_log,
     .random = rtm__drv_random,
+    .media_frame = rtm__ev_media_frame,
+    .link_lost = rtm__ev_link_lost,
 };
 
 static void rtm__on_timer(evutil_socket_t fd, short what, void *arg)
@@ -242,17 +244,21 @@ static void rtm__on_timer(evutil_socket_t fd, short what, void *arg)
     rtm__time now = rtm__now();
     rtm__session_handle_expiry(c->session, now);
     rtm__calls_handle_expiry(c->calls, now);
+    rtm__media_handle_expiry(c, now);
     rtm__rearm(c);
 }
 
-/* Arms the one timer for the next deadline of the session and of the
- * invitations. */
+/* Arms the one timer for the next deadline of the session, of the
+ * invitations and of the media transfers. */
 void rtm__rearm(rtm_client *c)
 {
     rtm__time t = rtm__session_expiry(c->session);
     rtm__time tc = rtm__calls_expiry(c->calls);
+    rtm__time tm = rtm__media_expiry(c);
     if (tc < t)
         t = tc;
+    if (tm < t)
+        t = tm;
     if (t == RTM__TIME_NEVER) {
         evtimer_del(c->timer);
         return;

@@ -64,7 +64,10 @@ static void rtm__result_event_clear(rtm__result_event *e)
     free(e->states);
     free(e->user);
     rtm__chattrs_free(&e->chattrs);
-    *e = (rtm__result_event){.code = e->code};
+    if (e->has_media)
+        rtm__media_message_free(&e->media);
+    free(e->data);
+    *e = (rtm__result_event){.code = e->code, .request_id = e->request_id};
 }
 
 /* Presence entries (users with states) for a callback; NULL when n is 0 or
@@ -90,6 +93,8 @@ static bool rtm__has_callback(const rtm__op *op)
     case RTM__CB_PEER_STATUS: return op->cb.fn.peer_status != NULL;
     case RTM__CB_MEMBER_COUNTS: return op->cb.fn.member_counts != NULL;
     case RTM__CB_CHANNEL_ATTRIBUTES: return op->cb.fn.channel_attributes != NULL;
+    case RTM__CB_UPLOAD: return op->cb.fn.upload != NULL;
+    case RTM__CB_DOWNLOAD: return op->cb.fn.download != NULL;
     }
     return false;
 }
@@ -141,6 +146,14 @@ static void rtm__call_back(rtm__op *op)
     case RTM__CB_CHANNEL_ATTRIBUTES:
         op->cb.fn.channel_attributes(c, e->code, e->user, e->chattrs.items, e->chattrs.count,
                                      op->closure);
+        break;
+    case RTM__CB_UPLOAD:
+        op->cb.fn.upload(c, e->code, e->code == 0 && e->has_media ? &e->media : NULL,
+                         e->request_id, op->closure);
+        break;
+    case RTM__CB_DOWNLOAD:
+        op->cb.fn.download(c, e->code, e->code == 0 ? e->data : NULL,
+                           e->code == 0 ? e->len : 0, e->request_id, op->closure);
         break;
     }
 }
@@ -258,6 +271,17 @@ void rtm__complete(rtm_client *c, rtm__op *op, int code, const rtm__frame *answe
     rtm__dispatch_post_event(c->dispatch, &op->event, rtm__result_run, op);
 }
 
+void rtm__complete_media(rtm_client *c, rtm__op *op, int code)
+{
+    if (!rtm__has_callback(op)) {
+        rtm__result_event_clear(&op->result);
+        free(op);
+        return;
+    }
+    op->result.code = code;
+    rtm__dispatch_post_event(c->dispatch, &op->event, rtm__result_run, op);
+}
+
 typedef struct {
     rtm_client *client;
     int state;
@@ -280,6 +304,9 @@ void rtm__ev_state_changed(void *ud, int state, int reason)
      * kicked or banned: the open invitations end first. */
     if (state == RTM_CONNECTION_STATE_DISCONNECTED || state == RTM_CONNECTION_STATE_ABORTED)
         rtm__calls_end_all(c->calls, rtm__now(), false);
+    /* Transfers are bound to a link that is gone (or going). */
+    if (state != RTM_CONNECTION_STATE_CONNECTED)
+        rtm__media_end_all(c, false);
     rtm__state_event *e = rtm__malloc(sizeof(*e));
     if (e != NULL) {
         e->client = c;
@@ -298,6 +325,8 @@ void rtm__ev_op_done(void *ud, uint64_t op, rtm__op_kind kind, int code,
     rtm_client *c = ud;
     if (kind == RTM__OP_CALL_SIGNAL) /* op is the signal's token */
         rtm__calls_sent(c->calls, rtm__now(), op, code);
+    else if (kind == RTM__OP_MEDIA_UPLOAD || kind == RTM__OP_MEDIA_DOWNLOAD)
+        rtm__media_begun(c, op, code, answer); /* op is the transfer's serial */
     else
         rtm__complete(c, (rtm__op *)(uintptr_t)op, code, answer);
 }
@@ -306,6 +335,7 @@ void rtm__ev_op_done(void *ud, uint64_t op, rtm__op_kind kind, int code,
  * own copies. */
 typedef enum {
     RTM__EV_MESSAGE,        /* a peer message when channel is NULL */
+    RTM__EV_MEDIA_MESSAGE,  /* a file or image message, the same way */
     RTM__EV_MEMBER_JOINED,
     RTM__EV_MEMBER_LEFT,
     RTM__EV_MEMBER_COUNT
@@ -319,7 +349,8 @@ typedef struct {
         struct {
             char *from;
             rtm_message msg;
-        } message;          /* MESSAGE */
+            rtm_media_message media; /* MEDIA_MESSAGE */
+        } message;          /* MESSAGE, MEDIA_MESSAGE */
         char *user;         /* MEMBER_JOINED, MEMBER_LEFT */
         int count;          /* MEMBER_COUNT */
     } u;
@@ -333,6 +364,10 @@ static void rtm__message_event_free(rtm__message_event *e)
         free((char *)e->u.message.msg.text);
         free((void *)e->u.message.msg.raw);
         free((char *)e->u.message.msg.description);
+        break;
+    case RTM__EV_MEDIA_MESSAGE:
+        free(e->u.message.from);
+        rtm__media_message_free(&e->u.message.media);
         break;
     case RTM__EV_MEMBER_JOINED:
     case RTM__EV_MEMBER_LEFT:
@@ -362,6 +397,14 @@ static void rtm__message_run(void *arg, bool closing)
         else if (ch != NULL && ch->cb.on_message_received != NULL)
             ch->cb.on_message_received(ch, &e->u.message.msg, e->u.message.from,
                                        ch->closure);
+        break;
+    case RTM__EV_MEDIA_MESSAGE:
+        if (ch == NULL && c->cb.on_media_message_received != NULL)
+            c->cb.on_media_message_received(c, &e->u.message.media, e->u.message.from,
+                                            c->closure);
+        else if (ch != NULL && ch->cb.on_media_message_received != NULL)
+            ch->cb.on_media_message_received(ch, &e->u.message.media, e->u.message.from,
+                                             ch->closure);
         break;
     case RTM__EV_MEMBER_JOINED:
         if (ch->cb.on_member_joined != NULL)
@@ -435,11 +478,16 @@ static rtm__message_event *rtm__message_event_new(rtm_client *c, rtm_channel *ch
 static void rtm__post_message(rtm_client *c, rtm_channel *ch, const char *from,
                               const Rtm__Wire__Message *m)
 {
-    rtm__message_event *e = rtm__message_event_new(c, ch, RTM__EV_MESSAGE, "a message");
+    bool media = m->media != NULL &&
+                 (m->type == RTM_MESSAGE_TYPE_FILE || m->type == RTM_MESSAGE_TYPE_IMAGE);
+    rtm__message_event *e = rtm__message_event_new(
+        c, ch, media ? RTM__EV_MEDIA_MESSAGE : RTM__EV_MESSAGE, "a message");
     if (e == NULL)
         return;
     e->u.message.from = rtm__strdup_or_empty(from);
-    bool copied = e->u.message.from != NULL && rtm__copy_message(&e->u.message.msg, m);
+    bool copied = e->u.message.from != NULL &&
+                  (media ? rtm__media_message_from_wire(&e->u.message.media, m)
+                         : rtm__copy_message(&e->u.message.msg, m));
     rtm__post_message_event(c, e, copied, "a message");
 }
 

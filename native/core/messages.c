@@ -43,6 +43,51 @@ static bool rtm__copy_outgoing(rtm__outgoing *out, const rtm_message *msg)
     return true;
 }
 
+/* Whether msg is a file or image message that may be sent (SPEC M3). */
+static bool rtm__media_message_ok(const rtm_media_message *msg)
+{
+    return msg != NULL && msg->size != 0 && msg->size <= sizeof(*msg) &&
+           (msg->type == RTM_MESSAGE_TYPE_FILE || msg->type == RTM_MESSAGE_TYPE_IMAGE) &&
+           (msg->thumbnail != NULL || msg->thumbnail_len == 0) &&
+           rtm__media_message_valid(msg->media_id,
+                                    msg->file_name ? strlen(msg->file_name) : 0,
+                                    msg->thumbnail_len, 0, 0, 0);
+}
+
+/* The application's media message, copied whole into what the command
+ * carries. */
+static bool rtm__copy_outgoing_media(rtm__outgoing *out, const rtm_media_message *msg)
+{
+    rtm_media_message m;
+    if (!rtm__struct_copy(&m, sizeof(m), msg, msg->size))
+        return false;
+    out->type = (uint32_t)m.type;
+    return (out->media = rtm__media_info_new(&m)) != NULL;
+}
+
+int rtm_send_peer_media_message(rtm_client *c, const char *peer_id,
+                                const rtm_media_message *msg, const rtm_send_options *options,
+                                rtm_result_cb cb, void *closure)
+{
+    if (c == NULL)
+        return RTM_PEER_MESSAGE_ERR_NOT_INITIALIZED;
+    rtm__op *op = rtm__op_new(c, NULL, RTM__OP_PEER_MESSAGE, RTM__RESULT_CB(cb), closure);
+    if (op == NULL)
+        return RTM_PEER_MESSAGE_ERR_FAILURE;
+    if (!rtm__user_id_valid(peer_id)) /* A3 */
+        return rtm__refuse(c, op, RTM_PEER_MESSAGE_ERR_INVALID_USERID);
+    if (!rtm__media_message_ok(msg)) /* M3 */
+        return rtm__refuse(c, op, RTM_PEER_MESSAGE_ERR_INVALID_MESSAGE);
+    rtm__cmd *cmd = rtm__cmd_new(c, RTM__CMD_PEER, op, peer_id, NULL);
+    if (cmd != NULL && !rtm__copy_outgoing_media(&cmd->msg, msg)) {
+        rtm__cmd_free(cmd);
+        cmd = NULL;
+    }
+    if (cmd != NULL)
+        cmd->msg.offline = options != NULL && options->enable_offline_messaging;
+    return rtm__submit(c, cmd, op);
+}
+
 int rtm_send_peer_message(rtm_client *c, const char *peer_id,
                           const rtm_message *msg, rtm_result_cb cb,
                           void *closure)
@@ -123,8 +168,9 @@ rtm_client *rtm_channel_client(const rtm_channel *ch)
 
 /* A channel operation: a NULL handle gets NOT_INITIALIZED, which is 101 in
  * every family. */
-static int rtm__channel_op(rtm_channel *ch, rtm__cmd_kind kind, rtm__op_kind op_kind,
-                           rtm__callback cb, void *closure, const rtm_message *msg)
+static int rtm__channel_op_any(rtm_channel *ch, rtm__cmd_kind kind, rtm__op_kind op_kind,
+                               rtm__callback cb, void *closure, const rtm_message *msg,
+                               const rtm_media_message *media)
 {
     /* A released channel is used only by a callback still due (rtm.h):
      * refused, with no callback. */
@@ -134,14 +180,32 @@ static int rtm__channel_op(rtm_channel *ch, rtm__cmd_kind kind, rtm__op_kind op_
     rtm__op *op = rtm__op_new(c, ch, op_kind, cb, closure);
     if (op == NULL)
         return 1; /* FAILURE in every channel family */
-    if (kind == RTM__CMD_CHANNEL_MESSAGE && !rtm__message_ok(msg)) /* A4 */
+    if (kind == RTM__CMD_CHANNEL_MESSAGE &&
+        !(media != NULL ? rtm__media_message_ok(media) : rtm__message_ok(msg))) /* A4, M3 */
         return rtm__refuse(c, op, RTM_CHANNEL_MESSAGE_ERR_INVALID_MESSAGE);
     rtm__cmd *cmd = rtm__cmd_new(c, kind, op, ch->id, NULL);
-    if (cmd != NULL && msg != NULL && !rtm__copy_outgoing(&cmd->msg, msg)) {
+    if (cmd != NULL && ((msg != NULL && !rtm__copy_outgoing(&cmd->msg, msg)) ||
+                        (media != NULL && !rtm__copy_outgoing_media(&cmd->msg, media)))) {
         rtm__cmd_free(cmd);
         cmd = NULL;
     }
     return rtm__submit(c, cmd, op);
+}
+
+static int rtm__channel_op(rtm_channel *ch, rtm__cmd_kind kind, rtm__op_kind op_kind,
+                           rtm__callback cb, void *closure, const rtm_message *msg)
+{
+    return rtm__channel_op_any(ch, kind, op_kind, cb, closure, msg, NULL);
+}
+
+int rtm_channel_send_media_message(rtm_channel *ch, const rtm_media_message *msg,
+                                   rtm_result_cb cb, void *closure)
+{
+    if (msg == NULL) /* refused as a message that may not be sent */
+        return rtm__channel_op_any(ch, RTM__CMD_CHANNEL_MESSAGE, RTM__OP_CHANNEL_MESSAGE,
+                                   RTM__RESULT_CB(cb), closure, NULL, NULL);
+    return rtm__channel_op_any(ch, RTM__CMD_CHANNEL_MESSAGE, RTM__OP_CHANNEL_MESSAGE,
+                               RTM__RESULT_CB(cb), closure, NULL, msg);
 }
 
 int rtm_channel_join(rtm_channel *ch, rtm_result_cb cb, void *closure)

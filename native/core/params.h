@@ -33,7 +33,8 @@ extern "C" {
     XX(invitation_receive_timeout_ms, "rtm.invitation_receive_timeout_ms", 30000, 1, 600000) \
     XX(invitation_expire_ms, "rtm.invitation_expire_ms", 60000, 1, 3600000)   \
     XX(invitation_accept_ack_ms, "rtm.invitation_accept_ack_ms", 5000, 1, 600000) \
-    XX(invitation_retry_ms, "rtm.invitation_retry_ms", 1000, 1, 600000)
+    XX(invitation_retry_ms, "rtm.invitation_retry_ms", 1000, 1, 600000)      \
+    XX(media_idle_ms, "rtm.media_idle_ms", 120000, 1, 3600000)
 
 typedef struct {
 #define RTM__PARAMS_FIELD(field, key, def, min, max) uint32_t field;

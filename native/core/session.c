@@ -41,6 +41,7 @@ typedef struct rtm__pending {
     bool internal;          /* made by the session itself: no op_done */
     uint32_t sent_link;     /* the link it was last written on; 0: never */
     bool resent;            /* written again after a lost link */
+    bool link_bound;        /* never written again: a lost link ends it */
     uint32_t request_id;
     rtm__time deadline;
     char channel[RTM__ID_MAX + 1];
@@ -147,6 +148,9 @@ int rtm__op_family(rtm__op_kind kind)
     case RTM__OP_GET_MEMBER_COUNT: return RTM_FAMILY_GET_CHANNEL_MEMBER_COUNT_ERR;
     case RTM__OP_CALL_SIGNAL: return RTM_FAMILY_PEER_MESSAGE_ERR;
     case RTM__OP_INVITATION: return RTM_FAMILY_INVITATION_API_CALL_ERR;
+    case RTM__OP_MEDIA_UPLOAD: return RTM_FAMILY_UPLOAD_MEDIA_ERR;
+    case RTM__OP_MEDIA_DOWNLOAD: return RTM_FAMILY_DOWNLOAD_MEDIA_ERR;
+    case RTM__OP_MEDIA_CANCEL: return RTM_FAMILY_CANCEL_MEDIA_ERR;
     }
     return RTM_FAMILY_LOGIN_ERR;
 }
@@ -188,6 +192,9 @@ static int rtm__timeout_code(rtm__op_kind kind)
     case RTM__OP_GET_SUBSCRIBED: return RTM_QUERY_PEERS_BY_SUBSCRIPTION_OPTION_ERR_TIMEOUT;
     case RTM__OP_GET_MEMBER_COUNT: return RTM_GET_CHANNEL_MEMBER_COUNT_ERR_TIMEOUT;
     case RTM__OP_INVITATION: return RTM_INVITATION_API_CALL_ERR_INVALID_ARGUMENT; /* unused */
+    case RTM__OP_MEDIA_UPLOAD: return RTM_UPLOAD_MEDIA_ERR_TIMEOUT;
+    case RTM__OP_MEDIA_DOWNLOAD: return RTM_DOWNLOAD_MEDIA_ERR_TIMEOUT;
+    case RTM__OP_MEDIA_CANCEL: return RTM_CANCEL_MEDIA_ERR_FAILURE; /* unused */
     }
     return 1;
 }
@@ -384,10 +391,11 @@ static void rtm__flush_pending(rtm__session *s, rtm__time now)
     }
 }
 
-/* Queues a request, and writes it at once when the link is up. */
-static void rtm__request(rtm__session *s, rtm__time now, uint64_t op,
-                         rtm__op_kind kind, bool internal, const char *channel,
-                         rtm__frame *f)
+/* Queues a request, and writes it at once when the link is up. The
+ * pending record, or NULL (op_done was called). */
+static rtm__pending *rtm__request(rtm__session *s, rtm__time now, uint64_t op,
+                                  rtm__op_kind kind, bool internal, const char *channel,
+                                  rtm__frame *f)
 {
     rtm__pending *p = rtm__calloc(1, sizeof(*p));
     f->request_id = rtm__new_request_id(s);
@@ -399,7 +407,7 @@ static void rtm__request(rtm__session *s, rtm__time now, uint64_t op,
                   rtm__frame_body_name(f));
         if (!internal)
             rtm__done(s, op, kind, rtm__failure_code(kind));
-        return;
+        return NULL;
     }
     p->op = op;
     p->kind = kind;
@@ -417,6 +425,7 @@ static void rtm__request(rtm__session *s, rtm__time now, uint64_t op,
         p->sent_link = s->link_id;
         rtm__write(s, now, p->bytes, p->len);
     }
+    return p;
 }
 
 /* Completes every pending operation: a pending login with code_login, the
@@ -530,10 +539,30 @@ static rtm__time rtm__backoff(rtm__session *s)
 
 /* The link is gone: it failed to open, was closed, or fell silent. `since`
  * is when the interruption began (SPEC S7). */
+/* Requests bound to the link just lost (media) end with INTERRUPTED. */
+static void rtm__fail_link_bound(rtm__session *s)
+{
+    for (rtm__pending **pp = &s->pending; *pp;) {
+        rtm__pending *p = *pp;
+        if (p->link_bound && p->sent_link == s->link_id) {
+            rtm__pending_unlink(s, pp);
+            rtm__done(s, p->op, p->kind,
+                      p->kind == RTM__OP_MEDIA_UPLOAD ? RTM_UPLOAD_MEDIA_ERR_INTERRUPTED
+                                                      : RTM_DOWNLOAD_MEDIA_ERR_INTERRUPTED);
+            rtm__pending_free(p);
+        } else {
+            pp = &p->next;
+        }
+    }
+}
+
 static void rtm__link_lost(rtm__session *s, rtm__time now, rtm__time since)
 {
     s->link = RTM__LINK_NONE;
     rtm__ack_forget(s);
+    rtm__fail_link_bound(s);
+    if (s->ops->link_lost)
+        s->ops->link_lost(s->ud);
     switch (s->state) {
     case RTM_CONNECTION_STATE_CONNECTED:
         if (!s->restoring) {
@@ -734,6 +763,7 @@ static void rtm__fill_message(Rtm__Wire__Message *m, const rtm__outgoing *msg)
     m->raw.data = (uint8_t *)msg->raw;
     m->raw.len = msg->raw_len;
     m->description = (char *)(msg->description ? msg->description : "");
+    m->media = msg->media;
 }
 
 /* A PeerSend of m to peer_id, numbered for exactly-once (B1). */
@@ -1166,6 +1196,32 @@ static void rtm__attrs_apply(rtm__session *s, const rtm__pending *p)
         rtm__slog(s, RTM_LOG_ERROR,
                   "out of memory: the local copy of the attributes is short");
     rtm__frame_free(f);
+}
+
+uint32_t rtm__session_media_request(rtm__session *s, rtm__time now, uint64_t op,
+                                    rtm__op_kind kind, rtm__frame *f)
+{
+    rtm__pending *p = rtm__request(s, now, op, kind, false, NULL, f);
+    if (p == NULL)
+        return 0;
+    p->link_bound = true;
+    return p->request_id;
+}
+
+bool rtm__session_media_send(rtm__session *s, rtm__time now, const rtm__frame *f)
+{
+    if (s->link != RTM__LINK_UP)
+        return false;
+    size_t n = rtm__frame_encoded_size(f);
+    uint8_t stack[RTM__FRAME_HEADER + 256];
+    uint8_t *buf = n <= sizeof stack ? stack : rtm__malloc(n);
+    if (buf == NULL)
+        return false;
+    rtm__frame_encode(f, buf);
+    rtm__write(s, now, buf, n);
+    if (buf != stack)
+        free(buf);
+    return true;
 }
 
 void rtm__session_renew_token(rtm__session *s, rtm__time now, uint64_t op,
@@ -1661,6 +1717,19 @@ void rtm__session_receive(rtm__session *s, rtm__time now,
         if (!up)
             goto unexpected;
         s->ops->member_event(s->ud, f->member_event);
+        break;
+    case RTM__WIRE__FRAME__BODY_MEDIA_BEGUN:
+        if (!up)
+            goto unexpected;
+        rtm__on_answer(s, f->request_id, f->media_begun->code, f);
+        break;
+    case RTM__WIRE__FRAME__BODY_MEDIA_CHUNK:
+    case RTM__WIRE__FRAME__BODY_MEDIA_ACK:
+    case RTM__WIRE__FRAME__BODY_MEDIA_END:
+        if (!up)
+            goto unexpected;
+        if (s->ops->media_frame)
+            s->ops->media_frame(s->ud, f);
         break;
     default:
     unexpected:

@@ -53,8 +53,13 @@ typedef enum {
     RTM__OP_SET_CHANNEL_ATTRIBUTES, /* set, add or update, delete, clear */
     RTM__OP_GET_CHANNEL_ATTRIBUTES,
     RTM__OP_CALL_SIGNAL,      /* an invitation's signal (calls.h): a peer send */
-    RTM__OP_INVITATION        /* an invitation call; decided by calls.c, never
+    RTM__OP_INVITATION,       /* an invitation call; decided by calls.c, never
                                * given to the session */
+    RTM__OP_MEDIA_UPLOAD,     /* a MediaUpload or MediaDownload request (media.c):
+                               * answered by MediaBegun, bound to its link */
+    RTM__OP_MEDIA_DOWNLOAD,
+    RTM__OP_MEDIA_CANCEL      /* cancelMedia*: decided by media.c, never given to
+                               * the session */
 } rtm__op_kind;
 
 /* The code family of an operation kind (rtm_codes.h). */
@@ -73,6 +78,7 @@ typedef struct {
     size_t raw_len;
     const char *description;
     bool offline;             /* a peer message: keep it if the peer is away (A6) */
+    Rtm__Wire__MediaInfo *media; /* a FILE or IMAGE message's (M3) */
 } rtm__outgoing;
 
 typedef struct {
@@ -118,6 +124,12 @@ typedef struct {
     void (*log)(void *ud, int level, const char *line);
     /* Uniform random 32 bits, for backoff jitter. */
     uint32_t (*random)(void *ud);
+    /* A frame of a media transfer (MediaChunk, MediaAck, MediaEnd: media.c),
+     * borrowed for the call. */
+    void (*media_frame)(void *ud, const rtm__frame *f);
+    /* The link was lost or closed (whatever the state does next): what was
+     * bound to it (a media transfer) has ended. */
+    void (*link_lost)(void *ud);
 } rtm__session_ops;
 
 rtm__session *rtm__session_new(const rtm__session_ops *ops, void *ud,
@@ -195,6 +207,20 @@ void rtm__session_get_subscribed(rtm__session *s, rtm__time now, uint64_t op);
  * (GetChannelMemberCountErrCode); channels checked by the API layer. */
 void rtm__session_get_member_count(rtm__session *s, rtm__time now, uint64_t op,
                                    const char *const *channels, size_t n);
+
+/* Media (SPEC M1, M2; media.c). media_request sends f (a MediaUpload or
+ * MediaDownload; kind RTM__OP_MEDIA_UPLOAD or _DOWNLOAD) with a request id
+ * of its own, which it returns: the transfer's id on this link. Unlike
+ * other requests it is bound to the link it goes on: answered by MediaBegun
+ * (op_done with that frame as the answer), or by its family's INTERRUPTED
+ * if the link is lost first, or TIMEOUT; never written again on another
+ * link. Made while the link is down, it goes on the next one. 0 when it
+ * could not be queued (op_done was called). media_send writes a frame of a
+ * transfer (chunk, acknowledgement, cancel; request_id 0) if the link is
+ * up and logged in; false when not. */
+uint32_t rtm__session_media_request(rtm__session *s, rtm__time now, uint64_t op,
+                                    rtm__op_kind kind, rtm__frame *f);
+bool rtm__session_media_send(rtm__session *s, rtm__time now, const rtm__frame *f);
 
 /* renewToken (RenewTokenError codes): when connected the server checks the
  * new token; while the link is down it is kept for the next attempt (OK),

@@ -77,6 +77,7 @@ struct rtmd_conn {
      * --max-output until they are written. */
     uint64_t queued_total;
     struct rtmd_media_link *media; /* its transfers (media.h); NULL: none yet */
+    bool notsent_lowat;      /* TCP_NOTSENT_LOWAT set, for media */
     conn_span *replays;
     size_t n_replays, cap_replays;
     bool in_replay;
@@ -748,6 +749,20 @@ static void conn_write_cb(struct bufferevent *bev, void *arg)
     rtmd_server_tick(c->srv);
     if (c->media && c->state == CONN_READY)
         rtmd_media_link_drained(c->media);
+}
+
+void rtmd_conn_limit_unsent(rtmd_conn *c)
+{
+    /* What the kernel holds unsent counts too: without a bound, a link's
+     * socket buffer (megabytes on loopback) fills with chunks and a chat
+     * frame waits behind them all. Kept once set: a link that moved media
+     * once may again. */
+    if (c->notsent_lowat)
+        return;
+    int lowat = RTMD_MEDIA_LOW_WATER;
+    evutil_socket_t fd = bufferevent_getfd(c->bev);
+    if (fd >= 0 && setsockopt(fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &lowat, sizeof lowat) == 0)
+        c->notsent_lowat = true;
 }
 
 void rtmd_conn_watch_drain(rtmd_conn *c, bool on)

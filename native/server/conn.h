@@ -77,6 +77,9 @@ rtmd_session *rtmd_conn_session(const rtmd_conn *c);
 struct rtmd_media_link **rtmd_conn_media(rtmd_conn *c);
 size_t rtmd_conn_pending(const rtmd_conn *c);
 void rtmd_conn_watch_drain(rtmd_conn *c, bool on);
+/* Bounds what the kernel may hold unsent on c to RTMD_MEDIA_LOW_WATER
+ * (TCP_NOTSENT_LOWAT), for a link that sends media. */
+void rtmd_conn_limit_unsent(rtmd_conn *c);
 
 /* "link#3 127.0.0.1:40312", for logs. */
 const char *rtmd_conn_name(const rtmd_conn *c);

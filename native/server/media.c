@@ -436,6 +436,7 @@ static void media_opened(rtmd_blob *b, int err, uint64_t size, void *arg)
         return;
     }
     x->begun = true;
+    rtmd_conn_limit_unsent(x->ml->conn);
     media_begun(x, x->size);
     if (x->size == 0) {
         media_xfer_free(x); /* all there was is told */

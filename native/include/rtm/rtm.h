@@ -128,6 +128,7 @@ typedef struct rtm_loop rtm_loop;
 typedef struct rtm_local_invitation rtm_local_invitation;
 typedef struct rtm_remote_invitation rtm_remote_invitation;
 struct rtm_replay_info;
+struct rtm_media_message;
 
 /* RtmMessageType */
 typedef enum {
@@ -266,6 +267,20 @@ typedef struct rtm_client_callbacks {
     void (*on_remote_invitation_failure)(rtm_client *client,
                                          rtm_remote_invitation *invitation, int code,
                                          void *closure);
+    /* File and image messages (SPEC M1-M5; File and image messages, below). */
+    /* onFileMessageReceivedFromPeer, onImageMessageReceivedFromPeer: a
+     * media message from peer_id (msg->type says which). */
+    void (*on_media_message_received)(rtm_client *client,
+                                      const struct rtm_media_message *msg,
+                                      const char *peer_id, void *closure);
+    /* onMediaUploadingProgress, onMediaDownloadingProgress: current of
+     * total bytes of the transfer request_id have moved; at most every
+     * 100 ms, never going back, the last one (current == total) before
+     * the transfer's result. */
+    void (*on_media_uploading_progress)(rtm_client *client, uint64_t request_id,
+                                        uint64_t current, uint64_t total, void *closure);
+    void (*on_media_downloading_progress)(rtm_client *client, uint64_t request_id,
+                                          uint64_t current, uint64_t total, void *closure);
 } rtm_client_callbacks;
 
 /* Zeroes *cb and sets its size (Versions, above). */
@@ -328,6 +343,11 @@ typedef struct rtm_channel_callbacks {
      * the channel has had its result. The handle is freed when it returns:
      * free the closure here. */
     void (*on_closed)(rtm_channel *channel, void *closure);
+    /* onFileMessageReceived, onImageMessageReceived: a media message sent
+     * to the channel by from_user_id. */
+    void (*on_media_message_received)(rtm_channel *channel,
+                                      const struct rtm_media_message *msg,
+                                      const char *from_user_id, void *closure);
 } rtm_channel_callbacks;
 
 /* Zeroes *cb and sets its size (Versions, above). */
@@ -876,6 +896,98 @@ int rtm_channel_get_members(rtm_channel *channel, rtm_members_cb cb,
  * or ended by its client's close.
  */
 void rtm_channel_release(rtm_channel *channel);
+
+/* ------------------------------------------------------------------ */
+/* File and image messages (SPEC M1-M5)                                */
+
+/*
+ * A file or image message names a media stored by the server (uploaded
+ * with rtm_upload_media, kept 7 days) and describes it; it travels as a
+ * peer or channel message (rtm_send_peer_media_message,
+ * rtm_channel_send_media_message) and arrives through
+ * on_media_message_received. The bytes themselves move apart, over the
+ * client's own link, in chunks paced so that chat and heartbeats go on
+ * beside them (M6): rtm_upload_media, rtm_download_media_to_memory,
+ * rtm_download_media_to_file, each identified by a request id that the
+ * progress callbacks and the cancels name. At most 9 uploads and 9
+ * downloads at once (the tenth is CONCURRENCY_LIMIT_EXCEEDED); one whose
+ * data does not move for 120 s (rtm.media_idle_ms) ends with TIMEOUT; a
+ * transfer whose link is lost ends with INTERRUPTED (it is not resumed:
+ * start it again once connected), as does one canceled.
+ *
+ * Fill an rtm_media_message with rtm_media_message_init (Versions, above).
+ */
+typedef struct rtm_media_message {
+    size_t size;                 /* set by rtm_media_message_init */
+    int type;                    /* RTM_MESSAGE_TYPE_FILE or _IMAGE */
+    const char *media_id;        /* 1 to 128 printable ASCII bytes */
+    uint64_t file_size;          /* the media's size in bytes (getSize) */
+    const char *file_name;       /* may be NULL */
+    const void *thumbnail;       /* may be NULL */
+    size_t thumbnail_len;        /* file name and thumbnail: 32 KB at most (M3) */
+    int width, height;           /* IMAGE: the image's, in pixels (0: unknown) */
+    int thumbnail_width, thumbnail_height;
+    int64_t server_received_ts;  /* received: ms since the Unix epoch */
+    bool offline;                /* received: kept while the receiver was away */
+} rtm_media_message;
+
+/* Zeroes *msg, sets its size and type (Versions, above). */
+static inline void rtm_media_message_init(rtm_media_message *msg, int type)
+{
+    memset(msg, 0, sizeof(*msg));
+    msg->size = sizeof(*msg);
+    msg->type = type;
+}
+
+/* The result of an upload: on success the message for the stored media
+ * (its id, size, the file's name; for an image its width and height read
+ * from the file's JPEG, PNG or BMP header, M4), borrowed until the
+ * callback returns; NULL otherwise. */
+typedef void (*rtm_upload_cb)(rtm_client *client, int code, const rtm_media_message *msg,
+                              uint64_t request_id, void *closure);
+/* The result of a download: to memory, the bytes (borrowed until the
+ * callback returns); to a file, NULL and 0 (the file is in place). */
+typedef void (*rtm_download_cb)(rtm_client *client, int code, const void *data, size_t len,
+                                uint64_t request_id, void *closure);
+
+/*
+ * createFileMessageByUploading, createImageMessageByUploading (type FILE
+ * or IMAGE). *request_id (may be NULL) gets the transfer's id. cb gets an
+ * UploadMediaError: OK with the message, INVALID_ARGUMENT (no such readable
+ * file, a NULL path, another type), SIZE_OVERFLOW (over 30 MB),
+ * CONCURRENCY_LIMIT_EXCEEDED, TIMEOUT, INTERRUPTED, FAILURE (the server
+ * could not store it), NOT_LOGGED_IN (not CONNECTED).
+ */
+int rtm_upload_media(rtm_client *client, const char *file_path, int type, rtm_upload_cb cb,
+                     void *closure, uint64_t *request_id);
+/*
+ * downloadMediaToMemory, downloadMediaToFile. cb gets a DownloadMediaError:
+ * OK, NOT_EXIST (unknown, of another app, or expired: M2), INVALID_ARGUMENT
+ * (an id of the wrong form; a path that cannot be written),
+ * CONCURRENCY_LIMIT_EXCEEDED, TIMEOUT, INTERRUPTED, FAILURE,
+ * NOT_LOGGED_IN. A file is written beside file_path and renamed onto it
+ * once whole: nothing is left of a failed download.
+ */
+int rtm_download_media_to_memory(rtm_client *client, const char *media_id,
+                                 rtm_download_cb cb, void *closure, uint64_t *request_id);
+int rtm_download_media_to_file(rtm_client *client, const char *media_id,
+                               const char *file_path, rtm_download_cb cb, void *closure,
+                               uint64_t *request_id);
+/* cancelMediaUpload, cancelMediaDownload: the transfer ends (its callback
+ * gets INTERRUPTED) and cb gets a CancelMediaError: OK, NOT_EXIST (no such
+ * transfer going on), NOT_LOGGED_IN. */
+int rtm_cancel_media_upload(rtm_client *client, uint64_t request_id, rtm_result_cb cb,
+                            void *closure);
+int rtm_cancel_media_download(rtm_client *client, uint64_t request_id, rtm_result_cb cb,
+                              void *closure);
+/* sendMessageToPeer and the channel's sendMessage with a file or image
+ * message: the same codes as for other messages (INVALID_MESSAGE for a
+ * media id of the wrong form, or over the 32 KB). */
+int rtm_send_peer_media_message(rtm_client *client, const char *peer_id,
+                                const rtm_media_message *msg, const rtm_send_options *options,
+                                rtm_result_cb cb, void *closure);
+int rtm_channel_send_media_message(rtm_channel *channel, const rtm_media_message *msg,
+                                   rtm_result_cb cb, void *closure);
 
 #ifdef __cplusplus
 }
