@@ -123,7 +123,8 @@ jlong JNICALL jrtm_channel_create(JNIEnv *env, jclass cls, jlong h,
         .on_member_left = jrtm_on_member_left,
         .on_member_count_updated = jrtm_on_member_count,
         .on_attributes_updated = jrtm_on_attributes_updated,
-        .on_closed = jrtm_on_channel_closed};
+        .on_closed = jrtm_on_channel_closed,
+        .on_media_message_received = jrtm_on_channel_media_message};
     jch->ch = rtm_channel_create(jc->c, id, &callbacks, jch);
     if (jch->ch == NULL)
         goto fail;

@@ -342,6 +342,9 @@ jint JNICALL jrtm_client_create(JNIEnv *env, jclass cls, jstring app_id,
     cbs.on_token_expired = jrtm_on_token_expired;
     cbs.on_token_privilege_will_expire = jrtm_on_token_will_expire;
     cbs.on_peers_online_status_changed = jrtm_on_peers_status;
+    cbs.on_media_message_received = jrtm_on_media_message;
+    cbs.on_media_uploading_progress = jrtm_on_upload_progress;
+    cbs.on_media_downloading_progress = jrtm_on_download_progress;
     jrtm_invitation_callbacks(&cbs);
     cfg.closure = jc;
     cfg.parameters = par;

@@ -118,6 +118,11 @@ static const JNINativeMethod jrtm_natives[] = {
      (void *)jrtm_change_channel_attributes},
     {"getChannelAttributes", "(J" JRTM_STR "Z[[BL" JRTM_PKG "Pending;)I",
      (void *)jrtm_get_channel_attributes},
+    {"uploadMedia", "(J[BIL" JRTM_PKG "Pending;[J)I", (void *)jrtm_upload_media},
+    {"downloadMedia", "(J[B[BL" JRTM_PKG "Pending;[J)I", (void *)jrtm_download_media},
+    {"cancelMedia", "(JJZL" JRTM_PKG "Pending;)I", (void *)jrtm_cancel_media},
+    {"sendMediaMessage", "(J" JRTM_STR "I[BJ[B[B[I[BZL" JRTM_PKG "Pending;)I",
+     (void *)jrtm_send_media_message},
     {"invitationCreate", "(J" JRTM_STR ")J", (void *)jrtm_invitation_create},
     {"invitationCall", "(JIJ[B[BL" JRTM_PKG "Pending;)I", (void *)jrtm_invitation_call},
     {"invitationState", "(JZ)I", (void *)jrtm_invitation_state},
@@ -198,6 +203,7 @@ JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM *vm, void *reserved)
         goto fail;
 
     const char *msg_sig = "(I[B[BJZ" JRTM_STR ")V";
+    const char *media_sig = "(I[BJ[B[B[I[BJZ" JRTM_STR ")V";
     if ((jrtm.client_on_state = jrtm_method(env, jrtm.client_class,
                                             "nativeOnState", "(II)V")) == NULL ||
         (jrtm.client_on_message = jrtm_method(env, jrtm.client_class,
@@ -243,7 +249,17 @@ JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM *vm, void *reserved)
              jrtm_method(env, jrtm.channel_class, "nativeOnAttributesUpdated",
                          "([[B[[B[" JRTM_STR "[J)V")) == NULL ||
         (jrtm.client_on_invitation = jrtm_method(env, jrtm.client_class, "nativeOnInvitation",
-                                                 "(IJI[B[B[B)V")) == NULL)
+                                                 "(IJI[B[B[B)V")) == NULL ||
+        (jrtm.client_on_media_message = jrtm_method(env, jrtm.client_class,
+                                                    "nativeOnMediaMessage", media_sig)) == NULL ||
+        (jrtm.channel_on_media_message = jrtm_method(env, jrtm.channel_class,
+                                                     "nativeOnMediaMessage", media_sig)) == NULL ||
+        (jrtm.client_on_media_progress = jrtm_method(env, jrtm.client_class,
+                                                     "nativeOnMediaProgress", "(ZJJJ)V")) == NULL ||
+        (jrtm.pending_on_uploaded = jrtm_method(env, jrtm.pending_class, "nativeOnUploaded",
+                                                "(IJI[BJ[B[I)V")) == NULL ||
+        (jrtm.pending_on_downloaded = jrtm_method(env, jrtm.pending_class, "nativeOnDownloaded",
+                                                  "(IJ[B)V")) == NULL)
         goto fail;
 
     if ((jrtm.native_report = (*env)->GetStaticMethodID(

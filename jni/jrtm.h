@@ -46,6 +46,11 @@ typedef struct jrtm_cache {
     jmethodID pending_on_channel_attributes;
     jmethodID channel_on_attributes;
     jmethodID client_on_invitation; /* RtmClientImpl.nativeOnInvitation */
+    jmethodID client_on_media_message;  /* RtmClientImpl.nativeOnMediaMessage */
+    jmethodID client_on_media_progress; /* RtmClientImpl.nativeOnMediaProgress */
+    jmethodID channel_on_media_message; /* RtmChannelImpl.nativeOnMediaMessage */
+    jmethodID pending_on_uploaded;      /* Pending.nativeOnUploaded */
+    jmethodID pending_on_downloaded;    /* Pending.nativeOnDownloaded */
 } jrtm_cache;
 
 extern jrtm_cache jrtm;
@@ -239,6 +244,27 @@ jint JNICALL jrtm_invitation_call(JNIEnv *env, jclass cls, jlong h, jint step, j
                                   jbyteArray a, jbyteArray b, jobject pending);
 jint JNICALL jrtm_invitation_state(JNIEnv *env, jclass cls, jlong inv, jboolean local);
 void JNICALL jrtm_invitation_release(JNIEnv *env, jclass cls, jlong inv, jboolean local);
+
+/* --- media_jni.c (SPEC M1-M5) --- */
+void jrtm_on_media_message(rtm_client *c, const rtm_media_message *m, const char *peer_id,
+                           void *closure);
+void jrtm_on_channel_media_message(rtm_channel *ch, const rtm_media_message *m,
+                                   const char *from, void *closure);
+void jrtm_on_upload_progress(rtm_client *c, uint64_t rid, uint64_t cur, uint64_t total,
+                             void *closure);
+void jrtm_on_download_progress(rtm_client *c, uint64_t rid, uint64_t cur, uint64_t total,
+                               void *closure);
+jint JNICALL jrtm_upload_media(JNIEnv *env, jclass cls, jlong h, jbyteArray path, jint type,
+                               jobject pending, jlongArray out);
+jint JNICALL jrtm_download_media(JNIEnv *env, jclass cls, jlong h, jbyteArray media_id,
+                                 jbyteArray path, jobject pending, jlongArray out);
+jint JNICALL jrtm_cancel_media(JNIEnv *env, jclass cls, jlong h, jlong rid, jboolean upload,
+                               jobject pending);
+jint JNICALL jrtm_send_media_message(JNIEnv *env, jclass cls, jlong h, jstring peer_id,
+                                     jint type, jbyteArray media_id, jlong size,
+                                     jbyteArray file_name, jbyteArray thumbnail,
+                                     jintArray dims, jbyteArray text, jboolean offline,
+                                     jobject pending);
 
 /* --- channel_jni.c --- */
 jlong JNICALL jrtm_channel_create(JNIEnv *env, jclass cls, jlong h,

@@ -1048,7 +1048,8 @@ void rtm__media_message_free(rtm_media_message *m)
     free((char *)m->media_id);
     free((char *)m->file_name);
     free((void *)m->thumbnail);
-    m->media_id = m->file_name = NULL;
+    free((char *)m->text);
+    m->media_id = m->file_name = m->text = NULL;
     m->thumbnail = NULL;
 }
 
@@ -1065,12 +1066,14 @@ bool rtm__media_message_from_wire(rtm_media_message *out, const Rtm__Wire__Messa
     out->offline = m->offline;
     out->media_id = rtm__strdup_or_empty(i->media_id);
     out->file_name = rtm__strdup_or_empty(i->file_name);
+    out->text = rtm__strdup_or_empty(m->text);
     void *thumb = rtm__malloc(i->thumbnail.len + 1);
     if (thumb != NULL && i->thumbnail.len > 0)
         memcpy(thumb, i->thumbnail.data, i->thumbnail.len);
     out->thumbnail = thumb;
     out->thumbnail_len = i->thumbnail.len;
-    return out->media_id != NULL && out->file_name != NULL && thumb != NULL;
+    return out->media_id != NULL && out->file_name != NULL && out->text != NULL &&
+           thumb != NULL;
 }
 
 Rtm__Wire__MediaInfo *rtm__media_info_new(const rtm_media_message *m)

@@ -51,7 +51,8 @@ static bool rtm__media_message_ok(const rtm_media_message *msg)
            (msg->thumbnail != NULL || msg->thumbnail_len == 0) &&
            rtm__media_message_valid(msg->media_id,
                                     msg->file_name ? strlen(msg->file_name) : 0,
-                                    msg->thumbnail_len, 0, 0, 0);
+                                    msg->thumbnail_len, msg->text ? strlen(msg->text) : 0, 0,
+                                    0);
 }
 
 /* The application's media message, copied whole into what the command
@@ -62,6 +63,8 @@ static bool rtm__copy_outgoing_media(rtm__outgoing *out, const rtm_media_message
     if (!rtm__struct_copy(&m, sizeof(m), msg, msg->size))
         return false;
     out->type = (uint32_t)m.type;
+    if (m.text != NULL && (out->text = rtm__strdup(m.text)) == NULL)
+        return false;
     return (out->media = rtm__media_info_new(&m)) != NULL;
 }
 

@@ -224,7 +224,7 @@ class MediaClient {
     }
     // The media messages received (peer and channel), with their sender.
     struct Received {
-        std::string from, media_id, file_name, thumbnail;
+        std::string from, media_id, file_name, thumbnail, text;
         bool channel;
         int type, width, height, tw, th;
         uint64_t size;
@@ -354,7 +354,7 @@ class MediaClient {
         std::lock_guard<std::mutex> lk(mu_);
         media_.push_back({from, m->media_id, m->file_name,
                           std::string(static_cast<const char *>(m->thumbnail), m->thumbnail_len),
-                          channel, m->type, m->width, m->height, m->thumbnail_width,
+                          m->text, channel, m->type, m->width, m->height, m->thumbnail_width,
                           m->thumbnail_height, m->file_size});
         cv_.notify_all();
     }
@@ -542,6 +542,7 @@ TEST(MediaE2E, M3_MediaMessagesReachPeersAndChannels)
     m.height = up.height;
     m.thumbnail_width = 8;
     m.thumbnail_height = 4;
+    m.text = "a cat";
     ASSERT_EQ(0, alice.SendMedia("bob", m));
     ASSERT_EQ(0, alice.SendChannelMedia(m));
     ASSERT_TRUE(bob.WaitMedia(2));
@@ -551,6 +552,7 @@ TEST(MediaE2E, M3_MediaMessagesReachPeersAndChannels)
         EXPECT_EQ(up.media_id, r.media_id);
         EXPECT_EQ("rgb.png", r.file_name);
         EXPECT_EQ(thumb, r.thumbnail);
+        EXPECT_EQ("a cat", r.text);
         EXPECT_EQ(RTM_MESSAGE_TYPE_IMAGE, r.type);
         EXPECT_EQ(41, r.width);
         EXPECT_EQ(9, r.height);

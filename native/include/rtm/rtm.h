@@ -924,11 +924,14 @@ typedef struct rtm_media_message {
     uint64_t file_size;          /* the media's size in bytes (getSize) */
     const char *file_name;       /* may be NULL */
     const void *thumbnail;       /* may be NULL */
-    size_t thumbnail_len;        /* file name and thumbnail: 32 KB at most (M3) */
+    size_t thumbnail_len;        /* file name, thumbnail and text: 32 KB at most (M3) */
     int width, height;           /* IMAGE: the image's, in pixels (0: unknown) */
     int thumbnail_width, thumbnail_height;
     int64_t server_received_ts;  /* received: ms since the Unix epoch */
     bool offline;                /* received: kept while the receiver was away */
+    /* A text that goes with it (NUL-terminated UTF-8; NULL or "": none),
+     * counted in the 32 KB. */
+    const char *text;
 } rtm_media_message;
 
 /* Zeroes *msg, sets its size and type (Versions, above). */

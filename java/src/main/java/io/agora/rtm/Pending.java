@@ -152,6 +152,43 @@ final class Pending {
         ((ResultCallback<List<RtmChannelMemberCount>>) callback).onSuccess(list);
     }
 
+    /** The RtmRequestId of a media call, set from its result too (it may come before the call returns). */
+    RtmRequestId requestId;
+
+    /** Called by the native shim for an upload: the stored media's message on success. */
+    @SuppressWarnings("unchecked")
+    void nativeOnUploaded(int code, long rid, int type, byte[] mediaId, long size, byte[] fileName,
+            int[] dims) {
+        if (requestId != null) {
+            requestId.setRequestId(rid);
+        }
+        if (callback == null) {
+            return;
+        }
+        if (code != 0) {
+            callback.onFailure(errorInfo(family, code));
+            return;
+        }
+        MediaFields f = MediaFields.fromNative(type, mediaId, size, fileName, null, dims, null, 0, false);
+        ((ResultCallback<Object>) callback).onSuccess(f.toMessage());
+    }
+
+    /** Called by the native shim for a download: the bytes (to memory), or null (to a file). */
+    @SuppressWarnings("unchecked")
+    void nativeOnDownloaded(int code, long rid, byte[] data) {
+        if (requestId != null) {
+            requestId.setRequestId(rid);
+        }
+        if (callback == null) {
+            return;
+        }
+        if (code != 0) {
+            callback.onFailure(errorInfo(family, code));
+        } else {
+            ((ResultCallback<byte[]>) callback).onSuccess(data);
+        }
+    }
+
     static ErrorInfo errorInfo(int family, int code) {
         return new ErrorInfo(code, RtmNative.codeName(family, code));
     }

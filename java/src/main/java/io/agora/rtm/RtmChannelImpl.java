@@ -34,6 +34,22 @@ final class RtmChannelImpl extends RtmChannel {
         }
     }
 
+    /** Called by the native shim: a file or image message from another member. */
+    void nativeOnMediaMessage(int type, byte[] mediaId, long size, byte[] fileName, byte[] thumbnail, int[] dims,
+            byte[] text, long ts, boolean offline, String from) {
+        if (listener == null) {
+            return;
+        }
+        RtmMessage m = MediaFields.fromNative(type, mediaId, size, fileName, thumbnail, dims, text, ts, offline)
+                .toMessage();
+        RtmChannelMember member = new RtmChannelMemberImpl(from, id);
+        if (m instanceof RtmImageMessage) {
+            listener.onImageMessageReceived((RtmImageMessage) m, member);
+        } else {
+            listener.onFileMessageReceived((RtmFileMessage) m, member);
+        }
+    }
+
     void nativeOnMemberCount(int count) {
         if (listener != null) {
             listener.onMemberCountUpdated(count);
@@ -111,6 +127,14 @@ final class RtmChannelImpl extends RtmChannel {
     @Override
     public void sendMessage(RtmMessage message, SendMessageOptions options, ResultCallback<Void> cb) {
         int fam = RtmNative.FAMILY_CHANNEL_MESSAGE_ERR;
+        MediaFields media = MediaFields.of(message);
+        if (media != null) {
+            if (!with(h -> Pending.shimFailed(cb, fam,
+                    RtmClientImpl.sendMedia(h, null, media, false, new Pending(fam, cb))))) {
+                Pending.fail(cb, fam, RtmStatusCode.ChannelMessageError.CHANNEL_MESSAGE_ERR_NOT_INITIALIZED);
+            }
+            return;
+        }
         int type = message != null ? message.getMessageType() : RtmMessageType.UNDEFINED;
         byte[] body = message != null ? RtmClientImpl.body(message) : null;
         byte[] desc = message != null ? RtmClientImpl.description(message) : null;

@@ -24,6 +24,14 @@ public interface RtmChannelListener {
     default void onAttributesUpdated(List<RtmChannelAttribute> attributeList) {
     }
 
+    /** An image message sent to the channel by another member (SPEC M3). */
+    default void onImageMessageReceived(RtmImageMessage message, RtmChannelMember fromMember) {
+    }
+
+    /** A file message sent to the channel by another member. */
+    default void onFileMessageReceived(RtmFileMessage message, RtmChannelMember fromMember) {
+    }
+
     /** A channel message from another member. */
     void onMessageReceived(RtmMessage message, RtmChannelMember fromMember);
 

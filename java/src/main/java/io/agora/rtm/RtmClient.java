@@ -179,4 +179,48 @@ public abstract class RtmClient {
 
     /** The size of one log file, 512 to 1048576 KB (default 10240): 0, or -1 outside that range. */
     public abstract int setLogFileSize(int fileSizeInKBytes);
+
+    // ---- File and image messages (SPEC M1-M5; deprecated by the vendor in 1.5, working here) ----
+
+    /** A file message for a media id already stored (nothing is uploaded; M2). */
+    public abstract RtmFileMessage createFileMessageByMediaId(String mediaId);
+
+    /** An image message for a media id already stored (its sizes 0 until set). */
+    public abstract RtmImageMessage createImageMessageByMediaId(String mediaId);
+
+    /**
+     * Uploads the file at filePath (at most 30 MB) and gives the message that
+     * names it (M1): its media id, size and file name. requestId (may be
+     * null) gets the transfer's id at once, for the progress callbacks
+     * ({@link RtmClientListener#onMediaUploadingProgress}) and
+     * {@link #cancelMediaUpload}. Failures: RtmStatusCode.UploadMediaError
+     * (INVALID_ARGUMENT for a file that cannot be read, SIZE_OVERFLOW,
+     * CONCURRENCY_LIMIT_EXCEEDED past 9 at once, TIMEOUT after 120 s without
+     * data moving, INTERRUPTED when the connection is lost or the upload
+     * canceled, NOT_LOGGED_IN).
+     */
+    public abstract void createFileMessageByUploading(String filePath, RtmRequestId requestId,
+            ResultCallback<RtmFileMessage> resultCallback);
+
+    /** The same for an image: its width and height are read from its JPEG, PNG or BMP header (M4). */
+    public abstract void createImageMessageByUploading(String filePath, RtmRequestId requestId,
+            ResultCallback<RtmImageMessage> resultCallback);
+
+    /**
+     * Fetches a stored media's bytes (M2). Failures:
+     * RtmStatusCode.DownloadMediaError (NOT_EXIST for an unknown, another
+     * app's or expired id, and the codes of uploads).
+     */
+    public abstract void downloadMediaToMemory(String mediaId, RtmRequestId requestId,
+            ResultCallback<byte[]> resultCallback);
+
+    /** The same into filePath, written beside it and renamed onto it once whole. */
+    public abstract void downloadMediaToFile(String mediaId, String filePath, RtmRequestId requestId,
+            ResultCallback<Void> resultCallback);
+
+    /** Ends an upload (its callback gets INTERRUPTED); RtmStatusCode.CancelMediaError. */
+    public abstract void cancelMediaUpload(RtmRequestId requestId, ResultCallback<Void> resultCallback);
+
+    /** Ends a download (its callback gets INTERRUPTED); RtmStatusCode.CancelMediaError. */
+    public abstract void cancelMediaDownload(RtmRequestId requestId, ResultCallback<Void> resultCallback);
 }

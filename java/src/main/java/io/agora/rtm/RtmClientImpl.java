@@ -85,6 +85,36 @@ final class RtmClientImpl extends RtmClient {
         }
     }
 
+    /** Called by the native shim: a file or image message from peerId. */
+    void nativeOnMediaMessage(int type, byte[] mediaId, long size, byte[] fileName, byte[] thumbnail, int[] dims,
+            byte[] text, long ts, boolean offline, String peerId) {
+        if (listener == null) {
+            return;
+        }
+        RtmMessage m = MediaFields.fromNative(type, mediaId, size, fileName, thumbnail, dims, text, ts, offline)
+                .toMessage();
+        if (m instanceof RtmImageMessage) {
+            listener.onImageMessageReceivedFromPeer((RtmImageMessage) m, peerId);
+        } else {
+            listener.onFileMessageReceivedFromPeer((RtmFileMessage) m, peerId);
+        }
+    }
+
+    /** Called by the native shim: how far an upload (or a download) has come. */
+    void nativeOnMediaProgress(boolean upload, long requestId, long current, long total) {
+        if (listener == null) {
+            return;
+        }
+        RtmMediaOperationProgress p = new RtmMediaOperationProgress();
+        p.currentSize = current;
+        p.totalSize = total;
+        if (upload) {
+            listener.onMediaUploadingProgress(p, requestId);
+        } else {
+            listener.onMediaDownloadingProgress(p, requestId);
+        }
+    }
+
     void nativeOnMessage(int type, byte[] body, byte[] description, long ts, boolean offline, String peerId) {
         if (listener != null) {
             listener.onMessageReceived(RtmMessageImpl.received(type, body, description, ts, offline), peerId);
@@ -258,11 +288,130 @@ final class RtmClientImpl extends RtmClient {
             return;
         }
         try {
+            boolean offline = options != null && options.enableOfflineMessaging;
+            MediaFields media = MediaFields.of(message);
+            if (media != null) {
+                Pending.shimFailed(cb, fam, sendMedia(h, peerId, media, offline, new Pending(fam, cb)));
+                return;
+            }
             int type = message != null ? message.getMessageType() : RtmMessageType.UNDEFINED;
             byte[] body = message != null ? body(message) : null;
-            boolean offline = options != null && options.enableOfflineMessaging;
             Pending.shimFailed(cb, fam, RtmNative.sendPeerMessage(h, peerId, type, body,
                     message != null ? description(message) : null, offline, new Pending(fam, cb)));
+        } finally {
+            guard.exit();
+        }
+    }
+
+    /** A media message to a peer (h: the client's handle) or a channel (h: the channel's, peerId null). */
+    static int sendMedia(long h, String peerId, MediaFields m, boolean offline, Pending p) {
+        return RtmNative.sendMediaMessage(h, peerId, m.type, MediaFields.bytes(m.mediaId), m.size,
+                MediaFields.bytes(m.fileName), m.thumbnail, m.dims(), MediaFields.bytes(m.text), offline, p);
+    }
+
+    // ---- file and image messages ----
+
+    @Override
+    public RtmFileMessage createFileMessageByMediaId(String mediaId) {
+        return new RtmFileMessageImpl(new MediaFields(RtmMessageType.FILE, mediaId));
+    }
+
+    @Override
+    public RtmImageMessage createImageMessageByMediaId(String mediaId) {
+        return new RtmImageMessageImpl(new MediaFields(RtmMessageType.IMAGE, mediaId));
+    }
+
+    @Override
+    public void createFileMessageByUploading(String filePath, RtmRequestId requestId,
+            ResultCallback<RtmFileMessage> cb) {
+        upload(filePath, RtmMessageType.FILE, requestId, cb);
+    }
+
+    @Override
+    public void createImageMessageByUploading(String filePath, RtmRequestId requestId,
+            ResultCallback<RtmImageMessage> cb) {
+        upload(filePath, RtmMessageType.IMAGE, requestId, cb);
+    }
+
+    private void upload(String filePath, int type, RtmRequestId requestId, ResultCallback<?> cb) {
+        int fam = RtmNative.FAMILY_UPLOAD_MEDIA_ERR;
+        long h = guard.enter();
+        if (h == 0) {
+            Pending.fail(cb, fam, RtmStatusCode.UploadMediaError.UPLOAD_MEDIA_ERR_NOT_INITIALIZED);
+            return;
+        }
+        try {
+            Pending p = new Pending(fam, cb);
+            p.requestId = requestId;
+            long[] rid = new long[1];
+            int rc = RtmNative.uploadMedia(h, MediaFields.bytes(filePath), type, p, rid);
+            if (requestId != null && rid[0] != 0) {
+                requestId.setRequestId(rid[0]);
+            }
+            Pending.shimFailed(cb, fam, rc);
+        } finally {
+            guard.exit();
+        }
+    }
+
+    @Override
+    public void downloadMediaToMemory(String mediaId, RtmRequestId requestId, ResultCallback<byte[]> cb) {
+        download(mediaId, null, requestId, cb);
+    }
+
+    @Override
+    public void downloadMediaToFile(String mediaId, String filePath, RtmRequestId requestId,
+            ResultCallback<Void> cb) {
+        if (filePath == null) {
+            Pending.fail(cb, RtmNative.FAMILY_DOWNLOAD_MEDIA_ERR,
+                    RtmStatusCode.DownloadMediaError.DOWNLOAD_MEDIA_ERR_INVALID_ARGUMENT);
+            return;
+        }
+        download(mediaId, filePath, requestId, cb);
+    }
+
+    private void download(String mediaId, String filePath, RtmRequestId requestId, ResultCallback<?> cb) {
+        int fam = RtmNative.FAMILY_DOWNLOAD_MEDIA_ERR;
+        long h = guard.enter();
+        if (h == 0) {
+            Pending.fail(cb, fam, RtmStatusCode.DownloadMediaError.DOWNLOAD_MEDIA_ERR_NOT_INITIALIZED);
+            return;
+        }
+        try {
+            Pending p = new Pending(fam, cb);
+            p.requestId = requestId;
+            long[] rid = new long[1];
+            int rc = RtmNative.downloadMedia(h, MediaFields.bytes(mediaId), MediaFields.bytes(filePath), p, rid);
+            if (requestId != null && rid[0] != 0) {
+                requestId.setRequestId(rid[0]);
+            }
+            Pending.shimFailed(cb, fam, rc);
+        } finally {
+            guard.exit();
+        }
+    }
+
+    @Override
+    public void cancelMediaUpload(RtmRequestId requestId, ResultCallback<Void> cb) {
+        cancel(requestId, true, cb);
+    }
+
+    @Override
+    public void cancelMediaDownload(RtmRequestId requestId, ResultCallback<Void> cb) {
+        cancel(requestId, false, cb);
+    }
+
+    private void cancel(RtmRequestId requestId, boolean upload, ResultCallback<Void> cb) {
+        int fam = RtmNative.FAMILY_CANCEL_MEDIA_ERR;
+        long h = guard.enter();
+        if (h == 0) {
+            Pending.fail(cb, fam, RtmStatusCode.CancelMediaError.CANCEL_MEDIA_ERR_NOT_INITIALIZED);
+            return;
+        }
+        try {
+            // A null id names no transfer: NOT_EXIST, as an unknown one.
+            long rid = requestId != null ? requestId.getRequestId() : 0;
+            Pending.shimFailed(cb, fam, RtmNative.cancelMedia(h, rid, upload, new Pending(fam, cb)));
         } finally {
             guard.exit();
         }

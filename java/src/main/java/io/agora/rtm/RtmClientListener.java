@@ -58,4 +58,24 @@ public interface RtmClientListener {
      */
     default void onMessagesReplayed(int peerMessages, int channelMessages, int channelSkipped, int peerDropped) {
     }
+
+    /** An image message from {@code peerId} (SPEC M3; the vendor's 1.3 to 1.5.0). */
+    default void onImageMessageReceivedFromPeer(RtmImageMessage message, String peerId) {
+    }
+
+    /** A file message from {@code peerId}. */
+    default void onFileMessageReceivedFromPeer(RtmFileMessage message, String peerId) {
+    }
+
+    /**
+     * How far the upload {@code requestId} has come: at most every 100 ms,
+     * never going back, the last one (currentSize == totalSize) before its
+     * result.
+     */
+    default void onMediaUploadingProgress(RtmMediaOperationProgress progress, long requestId) {
+    }
+
+    /** The same for a download. */
+    default void onMediaDownloadingProgress(RtmMediaOperationProgress progress, long requestId) {
+    }
 }

@@ -153,6 +153,32 @@ final class RtmNative {
     static native int getChannelAttributes(long client, String channelId, boolean byKeys, byte[][] keys,
             Pending p);
 
+    /**
+     * rtm_upload_media (type FILE or IMAGE; the path as UTF-8, null for
+     * none): the request id in out[0] at once; the result comes to
+     * Pending.nativeOnUploaded.
+     */
+    static native int uploadMedia(long client, byte[] path, int type, Pending p, long[] out);
+
+    /**
+     * rtm_download_media_to_memory, or rtm_download_media_to_file when path is
+     * not null (both as UTF-8): the request id in out[0]; the result comes to
+     * Pending.nativeOnDownloaded.
+     */
+    static native int downloadMedia(long client, byte[] mediaId, byte[] path, Pending p, long[] out);
+
+    /** rtm_cancel_media_upload (upload) or rtm_cancel_media_download. */
+    static native int cancelMedia(long client, long requestId, boolean upload, Pending p);
+
+    /**
+     * rtm_send_peer_media_message (peerId not null, client a client's
+     * handle) or rtm_channel_send_media_message (peerId null, client a
+     * channel's handle): the message's strings as UTF-8; dims: width,
+     * height, thumbnail width, thumbnail height.
+     */
+    static native int sendMediaMessage(long handle, String peerId, int type, byte[] mediaId, long size,
+            byte[] fileName, byte[] thumbnail, int[] dims, byte[] text, boolean offline, Pending p);
+
     /** rtm_channel_create: a handle, or 0 (invalid id, or one this client already has). */
     /** rtm_local_invitation_create: a handle with one reference, or 0 for an invalid id or a closing client. */
     static native long invitationCreate(long client, String calleeId);

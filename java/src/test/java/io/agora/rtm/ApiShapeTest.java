@@ -138,7 +138,8 @@ public class ApiShapeTest {
             "RtmMessage", "RtmMessageType", "RtmAttribute", "RtmChannelAttribute", "ChannelAttributeOptions",
             "RtmChannelMemberCount", "SendMessageOptions", "ResultCallback", "ErrorInfo", "PeerOnlineState",
             "PeerSubscriptionOption", "RtmStatusCode", "RtmServiceContext", "RtmCallManager", "LocalInvitation",
-            "RemoteInvitation", "RtmCallEventListener"};
+            "RemoteInvitation", "RtmCallEventListener", "RtmFileMessage", "RtmImageMessage",
+            "RtmMediaOperationProgress", "RtmRequestId"};
         for (String name : expected) {
             Class<?> c = Class.forName("io.agora.rtm." + name);
             assertTrue(name + " is public", Modifier.isPublic(c.getModifiers()));
@@ -156,7 +157,7 @@ public class ApiShapeTest {
         // The implementation classes are not public API.
         for (String impl : new String[] {"RtmClientImpl", "RtmChannelImpl", "RtmMessageImpl", "RtmChannelMemberImpl",
             "RtmNative", "Pending", "Guard", "NativeLibraryLoader", "RtmCallManagerImpl", "LocalInvitationImpl",
-            "RemoteInvitationImpl"}) {
+            "RemoteInvitationImpl", "RtmFileMessageImpl", "RtmImageMessageImpl", "MediaFields"}) {
             assertTrue(impl, !Modifier.isPublic(Class.forName("io.agora.rtm." + impl).getModifiers()));
         }
     }
@@ -203,7 +204,15 @@ public class ApiShapeTest {
                 "abstract int setParameters(String)",
                 "abstract int setLogFile(String)",
                 "abstract int setLogFilter(int)",
-                "abstract int setLogFileSize(int)");
+                "abstract int setLogFileSize(int)",
+                "abstract RtmFileMessage createFileMessageByMediaId(String)",
+                "abstract RtmImageMessage createImageMessageByMediaId(String)",
+                "abstract void createFileMessageByUploading(String,RtmRequestId,ResultCallback<RtmFileMessage>)",
+                "abstract void createImageMessageByUploading(String,RtmRequestId,ResultCallback<RtmImageMessage>)",
+                "abstract void downloadMediaToMemory(String,RtmRequestId,ResultCallback<byte[]>)",
+                "abstract void downloadMediaToFile(String,String,RtmRequestId,ResultCallback<Void>)",
+                "abstract void cancelMediaUpload(RtmRequestId,ResultCallback<Void>)",
+                "abstract void cancelMediaDownload(RtmRequestId,ResultCallback<Void>)");
         assertConstants(RtmClient.class, "LOG_FILTER_OFF 0, LOG_FILTER_INFO 15, LOG_FILTER_WARNING 14, "
                 + "LOG_FILTER_ERROR 12, LOG_FILTER_CRITICAL 8, "
                 + "AGORA_RTM_END_CALL_PREFIX AgoraRTMLegacyEndcallCompatibleMessagePrefix");
@@ -240,6 +249,38 @@ public class ApiShapeTest {
     }
 
     @Test
+    public void fileAndImageMessages() throws Exception {
+        for (Class<?> c : new Class<?>[] {RtmFileMessage.class, RtmImageMessage.class}) {
+            assertTrue(c.getSimpleName(), Modifier.isAbstract(c.getModifiers()) && !c.isInterface());
+            assertEquals(c.getSimpleName(), RtmMessage.class, c.getSuperclass());
+        }
+        String[] file = {"abstract long getSize()", "abstract String getMediaId()",
+            "abstract void setThumbnail(byte[])", "abstract byte[] getThumbnail()",
+            "abstract void setFileName(String)", "abstract String getFileName()"};
+        assertMethods(RtmFileMessage.class, file);
+        List<String> image = new ArrayList<>(Arrays.asList(file));
+        image.addAll(Arrays.asList("abstract void setWidth(int)", "abstract int getWidth()",
+                "abstract void setHeight(int)", "abstract int getHeight()",
+                "abstract void setThumbnailWidth(int)", "abstract int getThumbnailWidth()",
+                "abstract void setThumbnailHeight(int)", "abstract int getThumbnailHeight()"));
+        assertMethods(RtmImageMessage.class, image.toArray(new String[0]));
+        assertMethods(RtmMediaOperationProgress.class, "String toString()");
+        assertConstructors(RtmMediaOperationProgress.class, "()");
+        for (String f : new String[] {"totalSize", "currentSize"}) {
+            Field fld = RtmMediaOperationProgress.class.getField(f);
+            assertEquals(f, long.class, fld.getType());
+            assertTrue(f, !Modifier.isStatic(fld.getModifiers()) && !Modifier.isFinal(fld.getModifiers()));
+        }
+        assertMethods(RtmRequestId.class, "void setRequestId(long)", "long getRequestId()", "String toString()");
+        assertConstructors(RtmRequestId.class, "()", "(long)");
+        assertEquals("RtmRequestId{requestId=7}", new RtmRequestId(7).toString());
+        RtmMediaOperationProgress p = new RtmMediaOperationProgress();
+        p.totalSize = 10;
+        p.currentSize = 4;
+        assertEquals("RtmMediaOperationProgress{totalSize=10, currentSize=4}", p.toString());
+    }
+
+    @Test
     public void ourExtensionsAreTheListedOnesAndVendorListenersNeedNotImplementThem() throws Exception {
         assertEquals(2, OURS.size());
         // A listener written for the vendor's 1.4 API (only the two abstract
@@ -265,10 +306,16 @@ public class ApiShapeTest {
                 "void onMessageReceived(RtmMessage,String)",
                 "default void onTokenExpired()",
                 "default void onTokenPrivilegeWillExpire()",
-                "default void onPeersOnlineStatusChanged(Map<String, Integer>)");
+                "default void onPeersOnlineStatusChanged(Map<String, Integer>)",
+                "default void onImageMessageReceivedFromPeer(RtmImageMessage,String)",
+                "default void onFileMessageReceivedFromPeer(RtmFileMessage,String)",
+                "default void onMediaUploadingProgress(RtmMediaOperationProgress,long)",
+                "default void onMediaDownloadingProgress(RtmMediaOperationProgress,long)");
         assertMethods(RtmChannelListener.class,
                 "default void onMemberCountUpdated(int)",
                 "default void onAttributesUpdated(List<RtmChannelAttribute>)",
+                "default void onImageMessageReceived(RtmImageMessage,RtmChannelMember)",
+                "default void onFileMessageReceived(RtmFileMessage,RtmChannelMember)",
                 "void onMessageReceived(RtmMessage,RtmChannelMember)",
                 "void onMemberJoined(RtmChannelMember)",
                 "void onMemberLeft(RtmChannelMember)");
@@ -457,9 +504,43 @@ public class ApiShapeTest {
         }
     }
 
+    /** A listener as written for the vendor's 1.3 to 1.5.0, which had the media callbacks: they override. */
+    static final class MediaEraListener implements RtmClientListener {
+        int seen;
+
+        @Override
+        public void onConnectionStateChanged(int state, int reason) {
+        }
+
+        @Override
+        public void onMessageReceived(RtmMessage message, String peerId) {
+        }
+
+        @Override
+        public void onImageMessageReceivedFromPeer(RtmImageMessage message, String peerId) {
+            seen++;
+        }
+
+        @Override
+        public void onFileMessageReceivedFromPeer(RtmFileMessage message, String peerId) {
+            seen++;
+        }
+
+        @Override
+        public void onMediaUploadingProgress(RtmMediaOperationProgress progress, long requestId) {
+        }
+
+        @Override
+        public void onMediaDownloadingProgress(RtmMediaOperationProgress progress, long requestId) {
+        }
+    }
+
     @Test
     public void programsWrittenForOlderVersionsCompile() {
         new OneZeroChannelListener().onMemberCountUpdated(3); // the default does nothing
         assertEquals(0, new UsesTheCodes().ok());
+        MediaEraListener l = new MediaEraListener();
+        l.onFileMessageReceivedFromPeer(null, "x");
+        assertEquals(1, l.seen);
     }
 }

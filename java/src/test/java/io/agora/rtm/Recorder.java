@@ -128,6 +128,64 @@ class Recorder implements RtmClientListener, RtmChannelListener {
         record("left " + member.getChannelId() + " " + member.getUserId());
     }
 
+    /** The media messages received, in order, as the application got them. */
+    final List<RtmMessage> media = new ArrayList<>();
+    /** The progress reports: "up|down requestId current/total". */
+    final List<String> progress = new ArrayList<>();
+
+    static String describe(RtmMessage m) {
+        if (m instanceof RtmImageMessage) {
+            RtmImageMessage i = (RtmImageMessage) m;
+            return "image " + i.getMediaId() + " " + i.getFileName() + " " + i.getSize() + " " + i.getWidth() + "x"
+                    + i.getHeight() + " thumb " + i.getThumbnail().length + " " + i.getThumbnailWidth() + "x"
+                    + i.getThumbnailHeight() + " '" + i.getText() + "'";
+        }
+        RtmFileMessage f = (RtmFileMessage) m;
+        return "file " + f.getMediaId() + " " + f.getFileName() + " " + f.getSize() + " thumb "
+                + f.getThumbnail().length + " '" + f.getText() + "'";
+    }
+
+    private void media(String where, RtmMessage m) {
+        synchronized (this) {
+            media.add(m);
+        }
+        record(where + ": " + describe(m));
+    }
+
+    @Override
+    public void onImageMessageReceivedFromPeer(RtmImageMessage message, String peerId) {
+        media("peer " + peerId, message);
+    }
+
+    @Override
+    public void onFileMessageReceivedFromPeer(RtmFileMessage message, String peerId) {
+        media("peer " + peerId, message);
+    }
+
+    @Override
+    public void onImageMessageReceived(RtmImageMessage message, RtmChannelMember fromMember) {
+        media("channel " + fromMember.getChannelId() + " " + fromMember.getUserId(), message);
+    }
+
+    @Override
+    public void onFileMessageReceived(RtmFileMessage message, RtmChannelMember fromMember) {
+        media("channel " + fromMember.getChannelId() + " " + fromMember.getUserId(), message);
+    }
+
+    @Override
+    public synchronized void onMediaUploadingProgress(RtmMediaOperationProgress p, long requestId) {
+        progress.add("up " + requestId + " " + p.currentSize + "/" + p.totalSize);
+    }
+
+    @Override
+    public synchronized void onMediaDownloadingProgress(RtmMediaOperationProgress p, long requestId) {
+        progress.add("down " + requestId + " " + p.currentSize + "/" + p.totalSize);
+    }
+
+    synchronized List<String> progress() {
+        return new ArrayList<>(progress);
+    }
+
     synchronized List<String> events() {
         return new ArrayList<>(events);
     }
