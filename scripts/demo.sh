@@ -311,6 +311,20 @@ expect bob "$(result accept)"; ok
 expect alice '"event":"invitation_accepted","peer":"bob"'
 expect bob '"event":"remote_invitation_accepted","caller":"alice"'
 
+step "alice sends bob a file; bob downloads it"
+note "the upload is kept by rtmd (7 days); a file message names it; bob fetches the bytes (SPEC M1-M3)"
+head -c 200000 /dev/urandom > "$WORK/photo.bin"
+say alice "upload $WORK/photo.bin"
+expect alice "$(result upload)"; ok
+MEDIA_ID=$(jget "$LAST" media_id)
+say alice "send-media bob $MEDIA_ID photo.bin"
+expect alice "$(result send-media)"; ok
+expect bob '"event":"media_message","from":"alice","type":"file"'
+say bob "download $MEDIA_ID $WORK/photo-copy.bin"
+expect bob "$(result download)"; ok
+cmp -s "$WORK/photo.bin" "$WORK/photo-copy.bin" || fail "the downloaded file differs"
+note "the 200 KB file arrived whole"
+
 step "alice logs in again from a second client: the first one is kicked out"
 note "the older client moves to ABORTED (REMOTE_LOGIN) and does not reconnect"
 start alice2 --server "$SERVER" --user alice

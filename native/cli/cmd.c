@@ -60,6 +60,10 @@ static const cli__cmd_entry cli__cmds[] = {
     { "chattrs-get", CLI_CMD_CHATTRS_GET },
     { "call", CLI_CMD_CALL },     { "cancel", CLI_CMD_CANCEL },
     { "accept", CLI_CMD_ACCEPT }, { "refuse", CLI_CMD_REFUSE },
+    { "upload", CLI_CMD_UPLOAD }, { "upload-image", CLI_CMD_UPLOAD_IMAGE },
+    { "download", CLI_CMD_DOWNLOAD },
+    { "cancel-upload", CLI_CMD_CANCEL_UPLOAD }, { "cancel-download", CLI_CMD_CANCEL_DOWNLOAD },
+    { "send-media", CLI_CMD_SEND_MEDIA }, { "chsend-media", CLI_CMD_CHSEND_MEDIA },
 };
 
 /* The number of words left at p. */
@@ -270,6 +274,55 @@ int cli_cmd_parse(char *line, cli_cmd *out, const char **error)
             p += strlen(p);
         }
         break;
+    case CLI_CMD_UPLOAD:
+    case CLI_CMD_UPLOAD_IMAGE:
+        if (*p == '\0') {
+            *error = "missing argument: path";
+            return -1;
+        }
+        out->text = p; /* the path: the rest of the line */
+        p += strlen(p);
+        break;
+    case CLI_CMD_DOWNLOAD:
+        out->arg = cli__next_word(&p);
+        if (out->arg == NULL) {
+            *error = "missing argument: media id";
+            return -1;
+        }
+        if (*p != '\0') {
+            out->text = p; /* the path: the rest of the line */
+            p += strlen(p);
+        }
+        break;
+    case CLI_CMD_SEND_MEDIA:
+    case CLI_CMD_CHSEND_MEDIA:
+        out->arg = cli__next_word(&p);
+        out->media_id = out->arg != NULL ? cli__next_word(&p) : NULL;
+        if (out->media_id == NULL) {
+            *error = out->arg == NULL ? (e->kind == CLI_CMD_SEND_MEDIA
+                                             ? "missing argument: peer"
+                                             : "missing argument: channel")
+                                      : "missing argument: media id";
+            return -1;
+        }
+        if (*p != '\0') {
+            out->text = p; /* the file name: the rest of the line */
+            p += strlen(p);
+        }
+        break;
+    case CLI_CMD_CANCEL_UPLOAD:
+    case CLI_CMD_CANCEL_DOWNLOAD: {
+        char *id = cli__next_word(&p);
+        char *end = NULL;
+        errno = 0;
+        long v = id != NULL ? strtol(id, &end, 10) : 0;
+        if (id == NULL || errno != 0 || end == id || *end != '\0' || v < 0) {
+            *error = id == NULL ? "missing argument: request id" : "bad argument: request id";
+            return -1;
+        }
+        out->ms = v;
+        break;
+    }
     case CLI_CMD_SLEEP: {
         char *ms = cli__next_word(&p);
         if (ms == NULL) {

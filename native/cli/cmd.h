@@ -38,7 +38,14 @@ typedef enum {
     CLI_CMD_CALL,     /* call [--channel CH] PEER [TEXT...]: an invitation */
     CLI_CMD_CANCEL,   /* cancel PEER: the last invitation to PEER */
     CLI_CMD_ACCEPT,   /* accept CALLER [TEXT...]: the last one from CALLER */
-    CLI_CMD_REFUSE    /* refuse CALLER [TEXT...] */
+    CLI_CMD_REFUSE,   /* refuse CALLER [TEXT...] */
+    CLI_CMD_UPLOAD,       /* upload PATH...: a file (SPEC M1) */
+    CLI_CMD_UPLOAD_IMAGE, /* upload-image PATH...: an image (M4) */
+    CLI_CMD_DOWNLOAD,     /* download MEDIA_ID [PATH...]: to PATH, or memory */
+    CLI_CMD_CANCEL_UPLOAD,   /* cancel-upload REQUEST_ID */
+    CLI_CMD_CANCEL_DOWNLOAD, /* cancel-download REQUEST_ID */
+    CLI_CMD_SEND_MEDIA,   /* send-media PEER MEDIA_ID [FILE_NAME...] */
+    CLI_CMD_CHSEND_MEDIA  /* chsend-media CH MEDIA_ID [FILE_NAME...] */
 } cli_cmd_kind;
 
 /* The longest sleep accepted, in ms (one hour). */
@@ -52,7 +59,8 @@ typedef struct {
     char *text;        /* TEXT: the rest of the line, inner spaces kept;
                         * call, accept, refuse: NULL when none */
     char *channel;     /* call --channel CH, or NULL */
-    long ms;           /* sleep */
+    char *media_id;    /* send-media, chsend-media: MEDIA_ID */
+    long ms;           /* sleep; cancel-upload, cancel-download: REQUEST_ID */
     /* attrs-* and chattrs-*: the keys (K of each K=V, or each K), and for attrs-set and
      * attrs-update the values (V, possibly ""), count of each. The arrays
      * are allocated (cli_cmd_free); the strings point into the line. */
@@ -71,6 +79,7 @@ typedef struct {
  * -update, -del and -clear, "--notify" as the first argument is the option
  * (enable_notification_to_channel_members), never a channel id; for call,
  * "--channel CH" as the first two arguments is the invitation's channel.
+ * A PATH and a FILE_NAME are the rest of the line (spaces kept).
  */
 int cli_cmd_parse(char *line, cli_cmd *out, const char **error);
 

@@ -153,6 +153,23 @@ static const char cli__usage[] =
 "  accept CALLER [TEXT...]  accept the last invitation from   result op accept\n"
 "                      CALLER, TEXT the response.\n"
 "  refuse CALLER [TEXT...]  refuse it.                        result op refuse\n"
+"  upload PATH...      upload a file (at most 30 MB): a        result op upload\n"
+"                      \"media_request\" event with its\n"
+"                      request id, \"media_progress\" events,\n"
+"                      then the result with \"media_id\",\n"
+"                      \"size\" and \"file_name\"; M1.\n"
+"  upload-image PATH...  the same for an image, whose result  result op upload-image\n"
+"                      has \"width\" and \"height\" from its\n"
+"                      header (M4).\n"
+"  download MEDIA_ID [PATH...]  fetch a media into PATH, or   result op download\n"
+"                      into memory (the result says its\n"
+"                      \"size\"); M2.\n"
+"  cancel-upload ID, cancel-download ID  end the transfer     result op cancel-upload\n"
+"                      with that request id (it ends with     / cancel-download\n"
+"                      INTERRUPTED).\n"
+"  send-media PEER MEDIA_ID [FILE_NAME...]  a file message    result op send-media\n"
+"                      naming a stored media (M3).\n"
+"  chsend-media CH MEDIA_ID [FILE_NAME...]  the same to CH.   result op chsend-media\n"
 "  netchange           tell the client the network changed    no result; prints\n"
 "                      (it tries to reconnect now if it is    an \"ok\" event\n"
 "                      waiting to).\n"
@@ -211,6 +228,14 @@ static const char cli__usage[] =
 "                   \"content\":\"...\",\"channel\":\"...\"}; likewise\n"
 "                  remote_invitation_accepted, _refused, _canceled,\n"
 "                  _failure (REMOTE_INVITATION_ERR_*)\n"
+"  media_request   {\"op\":\"upload\",\"request_id\":1}: a transfer began\n"
+"                  (for cancel-upload / cancel-download)\n"
+"  media_progress  {\"op\":\"upload\",\"request_id\":1,\"current\":32768,\n"
+"                   \"total\":100000}: at most every 100 ms, then at the end\n"
+"  media_message   {\"from\":\"bob\",\"type\":\"file\",\"media_id\":\"...\",\n"
+"                   \"size\":5,\"file_name\":\"a.txt\",\"width\":0,\"height\":0,\n"
+"                   \"text\":\"\"} (\"type\":\"image\" for an image); with\n"
+"                  \"channel\" when sent to a joined channel\n"
 "  ok              {\"op\":\"netchange\"}: the hint was passed on\n"
 "  error           {\"line\":\"...\",\"message\":\"...\"}: a line that is not a\n"
 "                  command (unknown, missing argument, invalid channel id,\n"
@@ -737,6 +762,16 @@ static void cli__on_peer_message(rtm_client *client, const rtm_message *msg,
     cli_emit(o);
 }
 
+static void cli__emit_media_message(const char *channel, const char *from,
+                                    const rtm_media_message *m);
+
+static void cli__on_channel_media_message(rtm_channel *channel, const rtm_media_message *m,
+                                          const char *from_user_id, void *closure)
+{
+    const cli_chan *ch = closure;
+    cli__emit_media_message(ch->name, from_user_id, m);
+}
+
 static void cli__on_channel_message(rtm_channel *channel,
                                     const rtm_message *msg,
                                     const char *from_user_id, void *closure)
@@ -837,6 +872,7 @@ static cli_chan *cli__chan(cli *c, const char *name)
         .on_member_left = cli__on_member_left,
         .on_member_count_updated = cli__on_member_count,
         .on_attributes_updated = cli__on_channel_attributes_updated,
+        .on_media_message_received = cli__on_channel_media_message,
     };
     ch->channel = rtm_channel_create(c->client, name, &cbs, ch);
     if (ch->channel == NULL) {
@@ -957,6 +993,166 @@ static void cli__run_attrs(cli *c, const cli_cmd *cmd, const char *original)
     free(attrs);
 }
 
+/* ---- file and image messages ------------------------------------------ */
+
+static void cli__emit_media_request(const char *op, uint64_t request_id)
+{
+    cJSON *o = cli_event("media_request");
+    if (o == NULL)
+        return;
+    cJSON_AddStringToObject(o, "op", op);
+    cJSON_AddNumberToObject(o, "request_id", (double)request_id);
+    cli_emit(o);
+}
+
+static void cli__on_uploaded(rtm_client *client, int code, const rtm_media_message *m,
+                             uint64_t request_id, void *closure)
+{
+    cli_req *r = closure;
+    cJSON *o = cli_event("result");
+    if (o != NULL) {
+        cJSON_AddStringToObject(o, "op", r->op);
+        cJSON_AddNumberToObject(o, "code", code);
+        cJSON_AddStringToObject(o, "name", rtm_code_name(r->family, code));
+        cJSON_AddNumberToObject(o, "request_id", (double)request_id);
+        if (m != NULL) {
+            cJSON_AddStringToObject(o, "media_id", m->media_id);
+            cJSON_AddNumberToObject(o, "size", (double)m->file_size);
+            cJSON_AddStringToObject(o, "file_name", m->file_name);
+            if (m->type == RTM_MESSAGE_TYPE_IMAGE) {
+                cJSON_AddNumberToObject(o, "width", m->width);
+                cJSON_AddNumberToObject(o, "height", m->height);
+            }
+        }
+        cli_emit(o);
+    }
+    cli__req_done(r);
+}
+
+static void cli__on_downloaded(rtm_client *client, int code, const void *data, size_t len,
+                               uint64_t request_id, void *closure)
+{
+    cli_req *r = closure;
+    cJSON *o = cli_event("result");
+    if (o != NULL) {
+        cJSON_AddStringToObject(o, "op", r->op);
+        cJSON_AddNumberToObject(o, "code", code);
+        cJSON_AddStringToObject(o, "name", rtm_code_name(r->family, code));
+        cJSON_AddNumberToObject(o, "request_id", (double)request_id);
+        if (code == 0 && data != NULL)
+            cJSON_AddNumberToObject(o, "size", (double)len);
+        cli_emit(o);
+    }
+    cli__req_done(r);
+}
+
+static void cli__progress(const char *op, uint64_t request_id, uint64_t current,
+                          uint64_t total)
+{
+    cJSON *o = cli_event("media_progress");
+    if (o == NULL)
+        return;
+    cJSON_AddStringToObject(o, "op", op);
+    cJSON_AddNumberToObject(o, "request_id", (double)request_id);
+    cJSON_AddNumberToObject(o, "current", (double)current);
+    cJSON_AddNumberToObject(o, "total", (double)total);
+    cli_emit(o);
+}
+
+static void cli__on_upload_progress(rtm_client *client, uint64_t request_id, uint64_t current,
+                                    uint64_t total, void *closure)
+{
+    cli__progress("upload", request_id, current, total);
+}
+
+static void cli__on_download_progress(rtm_client *client, uint64_t request_id,
+                                      uint64_t current, uint64_t total, void *closure)
+{
+    cli__progress("download", request_id, current, total);
+}
+
+/* A media_message event; channel NULL for a peer's. */
+static void cli__emit_media_message(const char *channel, const char *from,
+                                    const rtm_media_message *m)
+{
+    cJSON *o = cli_event("media_message");
+    if (o == NULL)
+        return;
+    if (channel != NULL)
+        cJSON_AddStringToObject(o, "channel", channel);
+    cJSON_AddStringToObject(o, "from", from);
+    cJSON_AddStringToObject(o, "type", m->type == RTM_MESSAGE_TYPE_IMAGE ? "image" : "file");
+    cJSON_AddStringToObject(o, "media_id", m->media_id);
+    cJSON_AddNumberToObject(o, "size", (double)m->file_size);
+    cJSON_AddStringToObject(o, "file_name", m->file_name);
+    cJSON_AddNumberToObject(o, "width", m->width);
+    cJSON_AddNumberToObject(o, "height", m->height);
+    cJSON_AddStringToObject(o, "text", m->text != NULL ? m->text : "");
+    cJSON_AddBoolToObject(o, "offline", m->offline);
+    cli_emit(o);
+}
+
+static void cli__on_media_message(rtm_client *client, const rtm_media_message *m,
+                                  const char *peer_id, void *closure)
+{
+    cli__emit_media_message(NULL, peer_id, m);
+}
+
+static void cli__run_media(cli *c, const cli_cmd *cmd, cli_chan *ch, const char *original)
+{
+    cli_req *r;
+    int family = cmd->kind == CLI_CMD_UPLOAD || cmd->kind == CLI_CMD_UPLOAD_IMAGE
+                     ? RTM_FAMILY_UPLOAD_MEDIA_ERR
+                 : cmd->kind == CLI_CMD_DOWNLOAD ? RTM_FAMILY_DOWNLOAD_MEDIA_ERR
+                 : cmd->kind == CLI_CMD_SEND_MEDIA ? RTM_FAMILY_PEER_MESSAGE_ERR
+                 : cmd->kind == CLI_CMD_CHSEND_MEDIA ? RTM_FAMILY_CHANNEL_MESSAGE_ERR
+                                                     : RTM_FAMILY_CANCEL_MEDIA_ERR;
+    bool to_peer = cmd->kind == CLI_CMD_SEND_MEDIA;
+    if ((r = cli__req_new(c, cmd->word, family, ch != NULL ? ch->name : NULL,
+                          to_peer ? cmd->arg : NULL)) == NULL) {
+        cli__oom(original);
+        return;
+    }
+    uint64_t rid = 0;
+    switch (cmd->kind) {
+    case CLI_CMD_UPLOAD:
+    case CLI_CMD_UPLOAD_IMAGE:
+        if (rtm_upload_media(c->client, cmd->text,
+                             cmd->kind == CLI_CMD_UPLOAD ? RTM_MESSAGE_TYPE_FILE
+                                                         : RTM_MESSAGE_TYPE_IMAGE,
+                             cli__on_uploaded, r, &rid) == 0)
+            cli__emit_media_request(cmd->word, rid);
+        break;
+    case CLI_CMD_DOWNLOAD: {
+        int rc = cmd->text != NULL
+                     ? rtm_download_media_to_file(c->client, cmd->arg, cmd->text,
+                                                  cli__on_downloaded, r, &rid)
+                     : rtm_download_media_to_memory(c->client, cmd->arg, cli__on_downloaded, r,
+                                                    &rid);
+        if (rc == 0)
+            cli__emit_media_request(cmd->word, rid);
+        break;
+    }
+    case CLI_CMD_CANCEL_UPLOAD:
+        rtm_cancel_media_upload(c->client, (uint64_t)cmd->ms, cli__on_result, r);
+        break;
+    case CLI_CMD_CANCEL_DOWNLOAD:
+        rtm_cancel_media_download(c->client, (uint64_t)cmd->ms, cli__on_result, r);
+        break;
+    default: {
+        rtm_media_message m;
+        rtm_media_message_init(&m, RTM_MESSAGE_TYPE_FILE);
+        m.media_id = cmd->media_id;
+        m.file_name = cmd->text;
+        if (to_peer)
+            rtm_send_peer_media_message(c->client, cmd->arg, &m, NULL, cli__on_result, r);
+        else
+            rtm_channel_send_media_message(ch->channel, &m, cli__on_result, r);
+        break;
+    }
+    }
+}
+
 /* Runs one parsed command. original is the line as read, for errors. */
 static void cli__run(cli *c, const cli_cmd *cmd, const char *original)
 {
@@ -967,6 +1163,7 @@ static void cli__run(cli *c, const cli_cmd *cmd, const char *original)
     case CLI_CMD_JOIN:
     case CLI_CMD_LEAVE:
     case CLI_CMD_CHSEND:
+    case CLI_CMD_CHSEND_MEDIA:
     case CLI_CMD_MEMBERS:
         ch = cli__chan(c, cmd->arg);
         if (ch == NULL) {
@@ -1117,6 +1314,15 @@ static void cli__run(cli *c, const cli_cmd *cmd, const char *original)
     case CLI_CMD_ACCEPT:
     case CLI_CMD_REFUSE:
         cli__run_invitation(c, cmd, original);
+        break;
+    case CLI_CMD_UPLOAD:
+    case CLI_CMD_UPLOAD_IMAGE:
+    case CLI_CMD_DOWNLOAD:
+    case CLI_CMD_CANCEL_UPLOAD:
+    case CLI_CMD_CANCEL_DOWNLOAD:
+    case CLI_CMD_SEND_MEDIA:
+    case CLI_CMD_CHSEND_MEDIA:
+        cli__run_media(c, cmd, ch, original);
         break;
     }
 }
@@ -1305,6 +1511,9 @@ int main(int argc, char **argv)
     cbs.on_remote_invitation_refused = cli__on_remote_refused;
     cbs.on_remote_invitation_canceled = cli__on_remote_canceled;
     cbs.on_remote_invitation_failure = cli__on_remote_failure;
+    cbs.on_media_message_received = cli__on_media_message;
+    cbs.on_media_uploading_progress = cli__on_upload_progress;
+    cbs.on_media_downloading_progress = cli__on_download_progress;
     config.closure = &c;
     config.parameters = opts.param;
     if (opts.verbose) {

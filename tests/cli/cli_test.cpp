@@ -302,6 +302,70 @@ TEST_F(CliTest, UnknownCommandOrMissingArgumentIsAnErrorEvent)
 // C1-C6 through the CLI: call rings the callee, who accepts with a
 // response; a second call is refused; a third canceled; answers about
 // nobody, and malformed lines, are error events.
+// M1, M2, M3: upload a file, send it as a file message, download it back
+// to a file; the commands' errors.
+TEST_F(CliTest, M1_M2_M3_UploadSendDownload)
+{
+    char tmpl[] = "/tmp/rtm-cli-media-XXXXXX";
+    ASSERT_NE(nullptr, mkdtemp(tmpl));
+    std::string dir = tmpl;
+    std::string in = dir + "/a file.txt", out = dir + "/copy.txt";
+    std::string body(100000, 'm');
+    {
+        std::FILE *f = std::fopen(in.c_str(), "wb");
+        ASSERT_NE(nullptr, f);
+        std::fwrite(body.data(), 1, body.size(), f);
+        std::fclose(f);
+    }
+    RtmProc &a = rtm("alice");
+    RtmProc &b = rtm("bob");
+    login(a);
+    login(b);
+    a.send("upload " + in);
+    const Line *req = a.next(isEvent("media_request"), kWait);
+    ASSERT_TRUE(req) << a.transcript();
+    EXPECT_GT(req->num("request_id"), 0);
+    const Line *up = a.next(isResult("upload"), kWait);
+    ASSERT_TRUE(up) << a.transcript();
+    EXPECT_EQ(up->num("code"), 0) << up->raw;
+    EXPECT_EQ(up->num("size"), 100000);
+    EXPECT_EQ(up->str("file_name"), "a file.txt");
+    std::string id = up->str("media_id");
+    ASSERT_EQ(id.size(), 32u) << up->raw;
+    a.send("send-media bob " + id + " a file.txt");
+    expectResult(a, "send-media", 0, "PEER_MESSAGE_ERR_OK");
+    const Line *m = b.next(isEvent("media_message"), kWait);
+    ASSERT_TRUE(m) << b.transcript();
+    EXPECT_EQ(m->str("from"), "alice");
+    EXPECT_EQ(m->str("type"), "file");
+    EXPECT_EQ(m->str("media_id"), id);
+    EXPECT_EQ(m->str("file_name"), "a file.txt");
+    b.send("download " + id + " " + out);
+    expectResult(b, "download", 0, "DOWNLOAD_MEDIA_ERR_OK");
+    {
+        std::FILE *f = std::fopen(out.c_str(), "rb");
+        ASSERT_NE(nullptr, f);
+        std::string got(200000, '\0');
+        got.resize(std::fread(&got[0], 1, got.size(), f));
+        std::fclose(f);
+        EXPECT_TRUE(got == body) << "the downloaded file differs";
+    }
+    b.send("download " + id);
+    const Line *mem = b.next(isResult("download"), kWait);
+    ASSERT_TRUE(mem) << b.transcript();
+    EXPECT_EQ(mem->num("size"), 100000);
+    b.send("download 0123456789abcdef0123456789abcdef");
+    expectResult(b, "download", 4, "DOWNLOAD_MEDIA_ERR_NOT_EXIST");
+    a.send("upload " + dir + "/none");
+    expectResult(a, "upload", 2, "UPLOAD_MEDIA_ERR_INVALID_ARGUMENT");
+    a.send("cancel-upload 999");
+    expectResult(a, "cancel-upload", 2, "CANCEL_MEDIA_ERR_NOT_EXIST");
+    static const char *const bad[] = {"upload", "download", "send-media bob",
+                                      "cancel-download x"};
+    expectErrorLines(a, bad);
+    std::system(("rm -rf '" + dir + "'").c_str());
+}
+
 TEST_F(CliTest, C2_C5_C6_CallAcceptRefuseCancel)
 {
     RtmProc &a = rtm("alice");
