@@ -1005,16 +1005,25 @@ static void cli__emit_media_request(const char *op, uint64_t request_id)
     cli_emit(o);
 }
 
-static void cli__on_uploaded(rtm_client *client, int code, const rtm_media_message *m,
-                             uint64_t request_id, void *closure)
+/* A transfer's result line, without its data yet; NULL when out of memory. */
+static cJSON *cli__media_result(const cli_req *r, int code, uint64_t request_id)
 {
-    cli_req *r = closure;
     cJSON *o = cli_event("result");
     if (o != NULL) {
         cJSON_AddStringToObject(o, "op", r->op);
         cJSON_AddNumberToObject(o, "code", code);
         cJSON_AddStringToObject(o, "name", rtm_code_name(r->family, code));
         cJSON_AddNumberToObject(o, "request_id", (double)request_id);
+    }
+    return o;
+}
+
+static void cli__on_uploaded(rtm_client *client, int code, const rtm_media_message *m,
+                             uint64_t request_id, void *closure)
+{
+    cli_req *r = closure;
+    cJSON *o = cli__media_result(r, code, request_id);
+    if (o != NULL) {
         if (m != NULL) {
             cJSON_AddStringToObject(o, "media_id", m->media_id);
             cJSON_AddNumberToObject(o, "size", (double)m->file_size);
@@ -1033,12 +1042,8 @@ static void cli__on_downloaded(rtm_client *client, int code, const void *data, s
                                uint64_t request_id, void *closure)
 {
     cli_req *r = closure;
-    cJSON *o = cli_event("result");
+    cJSON *o = cli__media_result(r, code, request_id);
     if (o != NULL) {
-        cJSON_AddStringToObject(o, "op", r->op);
-        cJSON_AddNumberToObject(o, "code", code);
-        cJSON_AddStringToObject(o, "name", rtm_code_name(r->family, code));
-        cJSON_AddNumberToObject(o, "request_id", (double)request_id);
         if (code == 0 && data != NULL)
             cJSON_AddNumberToObject(o, "size", (double)len);
         cli_emit(o);

@@ -43,11 +43,15 @@ static bool rtm__copy_outgoing(rtm__outgoing *out, const rtm_message *msg)
     return true;
 }
 
-/* Whether msg is a file or image message that may be sent (SPEC M3). */
-static bool rtm__media_message_ok(const rtm_media_message *msg)
+/* Whether app is a file or image message that may be sent (SPEC M3), read
+ * into *msg as this library knows the struct (rtm.h, Versions: an older
+ * application's is shorter, its missing members zero). */
+static bool rtm__media_message_ok(const rtm_media_message *app, rtm_media_message *msg)
 {
-    return msg != NULL && msg->size != 0 && msg->size <= sizeof(*msg) &&
-           (msg->type == RTM_MESSAGE_TYPE_FILE || msg->type == RTM_MESSAGE_TYPE_IMAGE) &&
+    memset(msg, 0, sizeof(*msg));
+    if (app == NULL || !rtm__struct_copy(msg, sizeof(*msg), app, app->size))
+        return false;
+    return (msg->type == RTM_MESSAGE_TYPE_FILE || msg->type == RTM_MESSAGE_TYPE_IMAGE) &&
            (msg->thumbnail != NULL || msg->thumbnail_len == 0) &&
            rtm__media_message_valid(msg->media_id,
                                     msg->file_name ? strlen(msg->file_name) : 0,
@@ -55,40 +59,14 @@ static bool rtm__media_message_ok(const rtm_media_message *msg)
                                     0);
 }
 
-/* The application's media message, copied whole into what the command
- * carries. */
-static bool rtm__copy_outgoing_media(rtm__outgoing *out, const rtm_media_message *msg)
+/* A checked media message (rtm__media_message_ok), copied whole into what
+ * the command carries. */
+static bool rtm__copy_outgoing_media(rtm__outgoing *out, const rtm_media_message *m)
 {
-    rtm_media_message m;
-    if (!rtm__struct_copy(&m, sizeof(m), msg, msg->size))
+    out->type = (uint32_t)m->type;
+    if (m->text != NULL && (out->text = rtm__strdup(m->text)) == NULL)
         return false;
-    out->type = (uint32_t)m.type;
-    if (m.text != NULL && (out->text = rtm__strdup(m.text)) == NULL)
-        return false;
-    return (out->media = rtm__media_info_new(&m)) != NULL;
-}
-
-int rtm_send_peer_media_message(rtm_client *c, const char *peer_id,
-                                const rtm_media_message *msg, const rtm_send_options *options,
-                                rtm_result_cb cb, void *closure)
-{
-    if (c == NULL)
-        return RTM_PEER_MESSAGE_ERR_NOT_INITIALIZED;
-    rtm__op *op = rtm__op_new(c, NULL, RTM__OP_PEER_MESSAGE, RTM__RESULT_CB(cb), closure);
-    if (op == NULL)
-        return RTM_PEER_MESSAGE_ERR_FAILURE;
-    if (!rtm__user_id_valid(peer_id)) /* A3 */
-        return rtm__refuse(c, op, RTM_PEER_MESSAGE_ERR_INVALID_USERID);
-    if (!rtm__media_message_ok(msg)) /* M3 */
-        return rtm__refuse(c, op, RTM_PEER_MESSAGE_ERR_INVALID_MESSAGE);
-    rtm__cmd *cmd = rtm__cmd_new(c, RTM__CMD_PEER, op, peer_id, NULL);
-    if (cmd != NULL && !rtm__copy_outgoing_media(&cmd->msg, msg)) {
-        rtm__cmd_free(cmd);
-        cmd = NULL;
-    }
-    if (cmd != NULL)
-        cmd->msg.offline = options != NULL && options->enable_offline_messaging;
-    return rtm__submit(c, cmd, op);
+    return (out->media = rtm__media_info_new(m)) != NULL;
 }
 
 int rtm_send_peer_message(rtm_client *c, const char *peer_id,
@@ -98,10 +76,11 @@ int rtm_send_peer_message(rtm_client *c, const char *peer_id,
     return rtm_send_peer_message_with_options(c, peer_id, msg, NULL, cb, closure);
 }
 
-int rtm_send_peer_message_with_options(rtm_client *c, const char *peer_id,
-                                       const rtm_message *msg,
-                                       const rtm_send_options *options,
-                                       rtm_result_cb cb, void *closure)
+/* A peer message, plain (msg) or file or image (media): the checks of A3
+ * and A4 or M3, then the command with its copy. */
+static int rtm__send_peer(rtm_client *c, const char *peer_id, const rtm_message *msg,
+                          const rtm_media_message *media, const rtm_send_options *options,
+                          rtm_result_cb cb, void *closure)
 {
     if (c == NULL)
         return RTM_PEER_MESSAGE_ERR_NOT_INITIALIZED;
@@ -110,16 +89,35 @@ int rtm_send_peer_message_with_options(rtm_client *c, const char *peer_id,
         return RTM_PEER_MESSAGE_ERR_FAILURE;
     if (!rtm__user_id_valid(peer_id)) /* A3 */
         return rtm__refuse(c, op, RTM_PEER_MESSAGE_ERR_INVALID_USERID);
-    if (!rtm__message_ok(msg)) /* A4 */
+    rtm_media_message view;
+    if (!(media != NULL ? rtm__media_message_ok(media, &view) : rtm__message_ok(msg))) /* A4, M3 */
         return rtm__refuse(c, op, RTM_PEER_MESSAGE_ERR_INVALID_MESSAGE);
     rtm__cmd *cmd = rtm__cmd_new(c, RTM__CMD_PEER, op, peer_id, NULL);
-    if (cmd != NULL && !rtm__copy_outgoing(&cmd->msg, msg)) {
+    if (cmd != NULL && !(media != NULL ? rtm__copy_outgoing_media(&cmd->msg, &view)
+                                       : rtm__copy_outgoing(&cmd->msg, msg))) {
         rtm__cmd_free(cmd);
         cmd = NULL;
     }
     if (cmd != NULL)
         cmd->msg.offline = options != NULL && options->enable_offline_messaging;
     return rtm__submit(c, cmd, op);
+}
+
+int rtm_send_peer_message_with_options(rtm_client *c, const char *peer_id,
+                                       const rtm_message *msg,
+                                       const rtm_send_options *options,
+                                       rtm_result_cb cb, void *closure)
+{
+    return rtm__send_peer(c, peer_id, msg, NULL, options, cb, closure);
+}
+
+int rtm_send_peer_media_message(rtm_client *c, const char *peer_id,
+                                const rtm_media_message *msg, const rtm_send_options *options,
+                                rtm_result_cb cb, void *closure)
+{
+    /* A NULL msg is refused as a message that may not be sent. */
+    static const rtm_media_message none; /* size 0: refused */
+    return rtm__send_peer(c, peer_id, NULL, msg != NULL ? msg : &none, options, cb, closure);
 }
 
 rtm_channel *rtm_channel_create(rtm_client *c, const char *channel_id,
@@ -183,12 +181,13 @@ static int rtm__channel_op_any(rtm_channel *ch, rtm__cmd_kind kind, rtm__op_kind
     rtm__op *op = rtm__op_new(c, ch, op_kind, cb, closure);
     if (op == NULL)
         return 1; /* FAILURE in every channel family */
+    rtm_media_message view;
     if (kind == RTM__CMD_CHANNEL_MESSAGE &&
-        !(media != NULL ? rtm__media_message_ok(media) : rtm__message_ok(msg))) /* A4, M3 */
+        !(media != NULL ? rtm__media_message_ok(media, &view) : rtm__message_ok(msg))) /* A4, M3 */
         return rtm__refuse(c, op, RTM_CHANNEL_MESSAGE_ERR_INVALID_MESSAGE);
     rtm__cmd *cmd = rtm__cmd_new(c, kind, op, ch->id, NULL);
     if (cmd != NULL && ((msg != NULL && !rtm__copy_outgoing(&cmd->msg, msg)) ||
-                        (media != NULL && !rtm__copy_outgoing_media(&cmd->msg, media)))) {
+                        (media != NULL && !rtm__copy_outgoing_media(&cmd->msg, &view)))) {
         rtm__cmd_free(cmd);
         cmd = NULL;
     }
@@ -204,11 +203,10 @@ static int rtm__channel_op(rtm_channel *ch, rtm__cmd_kind kind, rtm__op_kind op_
 int rtm_channel_send_media_message(rtm_channel *ch, const rtm_media_message *msg,
                                    rtm_result_cb cb, void *closure)
 {
-    if (msg == NULL) /* refused as a message that may not be sent */
-        return rtm__channel_op_any(ch, RTM__CMD_CHANNEL_MESSAGE, RTM__OP_CHANNEL_MESSAGE,
-                                   RTM__RESULT_CB(cb), closure, NULL, NULL);
+    /* A NULL msg is refused as a message that may not be sent. */
+    static const rtm_media_message none;
     return rtm__channel_op_any(ch, RTM__CMD_CHANNEL_MESSAGE, RTM__OP_CHANNEL_MESSAGE,
-                               RTM__RESULT_CB(cb), closure, NULL, msg);
+                               RTM__RESULT_CB(cb), closure, NULL, msg != NULL ? msg : &none);
 }
 
 int rtm_channel_join(rtm_channel *ch, rtm_result_cb cb, void *closure)

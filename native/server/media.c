@@ -150,6 +150,17 @@ static void media_moved(media_xfer *x)
     evtimer_add(x->idle, &tv);
 }
 
+/* Answers rq with MediaBegun{code}: a request refused before any transfer. */
+static void media_refuse_request(const rtmd_req *rq, int code)
+{
+    Rtm__Wire__MediaBegun b = RTM__WIRE__MEDIA_BEGUN__INIT;
+    b.code = code;
+    rtm__frame f = RTM__WIRE__FRAME__INIT;
+    f.body_case = RTM__WIRE__FRAME__BODY_MEDIA_BEGUN;
+    f.media_begun = &b;
+    rtmd_reply(rq, &f);
+}
+
 /* A new transfer of rq, or NULL having answered MediaBegun with the code
  * that refuses it. */
 static media_xfer *media_begin(const rtmd_req *rq, bool upload)
@@ -171,14 +182,8 @@ static media_xfer *media_begin(const rtmd_req *rq, bool upload)
              !(x->idle = evtimer_new(rq->srv->base, media_idle_cb, x)))
         code = failure;
     if (code) {
-        if (x)
-            free(x);
-        Rtm__Wire__MediaBegun b = RTM__WIRE__MEDIA_BEGUN__INIT;
-        b.code = code;
-        rtm__frame f = RTM__WIRE__FRAME__INIT;
-        f.body_case = RTM__WIRE__FRAME__BODY_MEDIA_BEGUN;
-        f.media_begun = &b;
-        rtmd_reply(rq, &f);
+        free(x);
+        media_refuse_request(rq, code);
         return NULL;
     }
     x->ml = ml;
@@ -195,9 +200,11 @@ static media_xfer *media_begin(const rtmd_req *rq, bool upload)
     return x;
 }
 
-static void media_begun(media_xfer *x, uint64_t size)
+/* x's answer, MediaBegun{code, size}, later than its request. */
+static void media_begun_send(media_xfer *x, int code, uint64_t size)
 {
     Rtm__Wire__MediaBegun b = RTM__WIRE__MEDIA_BEGUN__INIT;
+    b.code = code;
     b.size = size;
     rtm__frame f = RTM__WIRE__FRAME__INIT;
     f.request_id = x->id;
@@ -206,16 +213,15 @@ static void media_begun(media_xfer *x, uint64_t size)
     media_send(x, &f);
 }
 
-/* A download that ends refused before it began answers MediaBegun. */
+static void media_begun(media_xfer *x, uint64_t size)
+{
+    media_begun_send(x, 0, size);
+}
+
+/* A transfer refused before it began answers MediaBegun, and goes. */
 static void media_refuse(media_xfer *x, int code)
 {
-    Rtm__Wire__MediaBegun b = RTM__WIRE__MEDIA_BEGUN__INIT;
-    b.code = code;
-    rtm__frame f = RTM__WIRE__FRAME__INIT;
-    f.request_id = x->id;
-    f.body_case = RTM__WIRE__FRAME__BODY_MEDIA_BEGUN;
-    f.media_begun = &b;
-    media_send(x, &f);
+    media_begun_send(x, code, 0);
     media_xfer_free(x);
 }
 
@@ -326,12 +332,7 @@ void rtmd_media_upload(const rtmd_req *rq, const rtm__frame *f)
 {
     const Rtm__Wire__MediaUpload *up = f->media_upload;
     if (up->size > RTM__MEDIA_SIZE_MAX) {
-        Rtm__Wire__MediaBegun b = RTM__WIRE__MEDIA_BEGUN__INIT;
-        b.code = RTM_UPLOAD_MEDIA_ERR_SIZE_OVERFLOW;
-        rtm__frame r = RTM__WIRE__FRAME__INIT;
-        r.body_case = RTM__WIRE__FRAME__BODY_MEDIA_BEGUN;
-        r.media_begun = &b;
-        rtmd_reply(rq, &r);
+        media_refuse_request(rq, RTM_UPLOAD_MEDIA_ERR_SIZE_OVERFLOW);
         return;
     }
     media_xfer *x = media_begin(rq, true);
@@ -465,12 +466,7 @@ void rtmd_media_download(const rtmd_req *rq, const rtm__frame *f)
 {
     const char *id = f->media_download->media_id;
     if (!rtm__media_id_valid(id)) {
-        Rtm__Wire__MediaBegun b = RTM__WIRE__MEDIA_BEGUN__INIT;
-        b.code = RTM_DOWNLOAD_MEDIA_ERR_INVALID_ARGUMENT;
-        rtm__frame r = RTM__WIRE__FRAME__INIT;
-        r.body_case = RTM__WIRE__FRAME__BODY_MEDIA_BEGUN;
-        r.media_begun = &b;
-        rtmd_reply(rq, &r);
+        media_refuse_request(rq, RTM_DOWNLOAD_MEDIA_ERR_INVALID_ARGUMENT);
         return;
     }
     media_xfer *x = media_begin(rq, false);

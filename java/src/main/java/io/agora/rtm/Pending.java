@@ -159,14 +159,7 @@ final class Pending {
     @SuppressWarnings("unchecked")
     void nativeOnUploaded(int code, long rid, int type, byte[] mediaId, long size, byte[] fileName,
             int[] dims) {
-        if (requestId != null) {
-            requestId.setRequestId(rid);
-        }
-        if (callback == null) {
-            return;
-        }
-        if (code != 0) {
-            callback.onFailure(errorInfo(family, code));
+        if (!transferSucceeded(code, rid)) {
             return;
         }
         MediaFields f = MediaFields.fromNative(type, mediaId, size, fileName, null, dims, null, 0, false);
@@ -176,17 +169,24 @@ final class Pending {
     /** Called by the native shim for a download: the bytes (to memory), or null (to a file). */
     @SuppressWarnings("unchecked")
     void nativeOnDownloaded(int code, long rid, byte[] data) {
+        if (transferSucceeded(code, rid)) {
+            ((ResultCallback<byte[]>) callback).onSuccess(data);
+        }
+    }
+
+    /** A transfer's result: its id set, a failure reported; true when there is a success to report. */
+    private boolean transferSucceeded(int code, long rid) {
         if (requestId != null) {
             requestId.setRequestId(rid);
         }
         if (callback == null) {
-            return;
+            return false;
         }
         if (code != 0) {
             callback.onFailure(errorInfo(family, code));
-        } else {
-            ((ResultCallback<byte[]>) callback).onSuccess(data);
+            return false;
         }
+        return true;
     }
 
     static ErrorInfo errorInfo(int family, int code) {

@@ -333,8 +333,17 @@ final class RtmClientImpl extends RtmClient {
         upload(filePath, RtmMessageType.IMAGE, requestId, cb);
     }
 
-    private void upload(String filePath, int type, RtmRequestId requestId, ResultCallback<?> cb) {
-        int fam = RtmNative.FAMILY_UPLOAD_MEDIA_ERR;
+    /** A media native: starts the transfer for Pending p, the request id in out[0]. */
+    private interface Transfer {
+        int start(long h, Pending p, long[] out);
+    }
+
+    /**
+     * Starts a transfer of family fam (NOT_INITIALIZED, 101 in every media
+     * family, on a released client): requestId gets its id as soon as the
+     * call returns, or from the result if that comes first.
+     */
+    private void transfer(int fam, RtmRequestId requestId, ResultCallback<?> cb, Transfer t) {
         long h = guard.enter();
         if (h == 0) {
             Pending.fail(cb, fam, RtmStatusCode.UploadMediaError.UPLOAD_MEDIA_ERR_NOT_INITIALIZED);
@@ -344,7 +353,7 @@ final class RtmClientImpl extends RtmClient {
             Pending p = new Pending(fam, cb);
             p.requestId = requestId;
             long[] rid = new long[1];
-            int rc = RtmNative.uploadMedia(h, MediaFields.bytes(filePath), type, p, rid);
+            int rc = t.start(h, p, rid);
             if (requestId != null && rid[0] != 0) {
                 requestId.setRequestId(rid[0]);
             }
@@ -352,6 +361,11 @@ final class RtmClientImpl extends RtmClient {
         } finally {
             guard.exit();
         }
+    }
+
+    private void upload(String filePath, int type, RtmRequestId requestId, ResultCallback<?> cb) {
+        transfer(RtmNative.FAMILY_UPLOAD_MEDIA_ERR, requestId, cb,
+                (h, p, rid) -> RtmNative.uploadMedia(h, MediaFields.bytes(filePath), type, p, rid));
     }
 
     @Override
@@ -371,24 +385,8 @@ final class RtmClientImpl extends RtmClient {
     }
 
     private void download(String mediaId, String filePath, RtmRequestId requestId, ResultCallback<?> cb) {
-        int fam = RtmNative.FAMILY_DOWNLOAD_MEDIA_ERR;
-        long h = guard.enter();
-        if (h == 0) {
-            Pending.fail(cb, fam, RtmStatusCode.DownloadMediaError.DOWNLOAD_MEDIA_ERR_NOT_INITIALIZED);
-            return;
-        }
-        try {
-            Pending p = new Pending(fam, cb);
-            p.requestId = requestId;
-            long[] rid = new long[1];
-            int rc = RtmNative.downloadMedia(h, MediaFields.bytes(mediaId), MediaFields.bytes(filePath), p, rid);
-            if (requestId != null && rid[0] != 0) {
-                requestId.setRequestId(rid[0]);
-            }
-            Pending.shimFailed(cb, fam, rc);
-        } finally {
-            guard.exit();
-        }
+        transfer(RtmNative.FAMILY_DOWNLOAD_MEDIA_ERR, requestId, cb, (h, p, rid) -> RtmNative.downloadMedia(h,
+                MediaFields.bytes(mediaId), MediaFields.bytes(filePath), p, rid));
     }
 
     @Override
