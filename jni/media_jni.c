@@ -130,7 +130,14 @@ static void jrtm_on_uploaded(rtm_client *c, int code, const rtm_media_message *m
         return;
     }
     if ((*env)->PushLocalFrame(env, 8) != 0) {
-        jrtm_check(env, "PushLocalFrame");
+        /* No room for the message: the result comes all the same, once, as
+         * FAILURE (which reads none of the arrays). */
+        (*env)->ExceptionClear(env);
+        jrtm_report(env, "out of memory: an upload's result is reported as FAILURE", NULL);
+        (*env)->CallVoidMethod(env, op->pending, jrtm.pending_on_uploaded,
+                               (jint)RTM_UPLOAD_MEDIA_ERR_FAILURE, (jlong)rid, (jint)0, NULL,
+                               (jlong)0, NULL, NULL);
+        jrtm_check(env, "ResultCallback (upload)");
     } else {
         jbyteArray id = NULL, name = NULL;
         jintArray dims = jrtm_dims(env, m ? m->width : 0, m ? m->height : 0, 0, 0);

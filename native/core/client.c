@@ -292,6 +292,7 @@ static void rtm__client_free(void *arg)
     pthread_mutex_lock(&c->lock);
     rtm__waiter *w = c->waiters;
     pthread_mutex_unlock(&c->lock);
+    rtm__media_join(c); /* its file thread, which ends once its queue is done */
     if (c->default_loop)
         rtm__loop_default_release();
     rtm__logfile_free(c->logfile);

@@ -78,6 +78,7 @@ struct rtm_client {
     rtm__calls *calls;          /* its call invitations (invitations.c) */
     rtm__sig_in *sigs_in;       /* call signals received, for the machine */
     rtm__media *media;          /* its media transfers (media.c); NULL: none yet */
+    struct rtm__io *media_io;   /* their I/O thread once closing, to join */
     rtm__params params;
     struct bufferevent *bev;
     struct event *timer;
@@ -333,8 +334,11 @@ void rtm__media_end_all(rtm_client *c, bool closing);
 /* The next deadline of the transfers, and its handler. */
 rtm__time rtm__media_expiry(const rtm_client *c);
 void rtm__media_handle_expiry(rtm_client *c, rtm__time now);
-/* Frees what the transfers hold; the I/O thread ends by itself. */
+/* Ends the transfers and asks their I/O thread to stop (loop thread);
+ * rtm__media_join waits for it (off the loop thread, before the loop may be
+ * released). */
 void rtm__media_free(rtm_client *c);
+void rtm__media_join(rtm_client *c);
 /* Posts the result of a media op whose result fields are filled in. */
 void rtm__complete_media(rtm_client *c, rtm__op *op, int code);
 

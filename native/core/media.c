@@ -64,6 +64,9 @@ typedef struct io_job {
     char *tmp, *path;       /* FINISH: rename tmp onto path; CLOSE: unlink tmp */
     uint64_t serial;        /* the transfer's */
     int err;
+    /* FINISH, under the io's mu: the transfer ended without it (its file
+     * must not appear), or its file is in place. */
+    bool abandoned, renamed;
     rtm__task task;
 } io_job;
 
@@ -72,7 +75,10 @@ struct rtm__io {
     pthread_cond_t cv;
     io_job *head, *tail;    /* under mu */
     bool stop;              /* under mu */
-    atomic_int refs;        /* the client, the thread, each job */
+    bool gone;              /* under mu: the client is closing; jobs done from
+                             * now on are freed by the thread, not posted */
+    atomic_int refs;        /* the client, the thread, each job posted */
+    pthread_t thread;       /* joined by rtm__media_join */
     rtm_loop *loop;
     rtm_client *client;     /* loop thread; NULL once the client is gone */
 };
@@ -125,16 +131,25 @@ static void rtm__io_run(io_job *j)
         }
         break;
     }
-    case IO_FINISH:
+    case IO_FINISH: {
         if (fsync(j->fd) != 0)
             j->err = errno;
         if (close(j->fd) != 0 && j->err == 0)
             j->err = errno;
-        if (j->err == 0 && rename(j->tmp, j->path) != 0)
-            j->err = errno;
-        if (j->err != 0)
+        /* The rename and the transfer's end on the loop exclude each other:
+         * a download reported failed never leaves its file in place. */
+        pthread_mutex_lock(&j->io->mu);
+        if (j->err == 0 && !j->abandoned) {
+            if (rename(j->tmp, j->path) == 0)
+                j->renamed = true;
+            else
+                j->err = errno;
+        }
+        if (!j->renamed)
             unlink(j->tmp);
+        pthread_mutex_unlock(&j->io->mu);
         break;
+    }
     case IO_CLOSE:
         close(j->fd);
         if (j->tmp != NULL)
@@ -160,11 +175,17 @@ static void *rtm__io_thread(void *arg)
             io->tail = NULL;
         pthread_mutex_unlock(&io->mu);
         rtm__io_run(j);
-        rtm__loop_post_task(io->loop, &j->task, rtm__io_done, j);
+        /* Posted under mu, which rtm__media_free takes to set gone: once it
+         * has, nothing more reaches the loop (which may then go). */
         pthread_mutex_lock(&io->mu);
+        if (io->gone) {
+            rtm__io_job_free(j);
+            atomic_fetch_sub(&io->refs, 1); /* the client's ref stays: not the last */
+            continue;
+        }
+        rtm__loop_post_task(io->loop, &j->task, rtm__io_done, j);
     }
     pthread_mutex_unlock(&io->mu);
-    rtm__io_unref(io);
     return NULL;
 }
 
@@ -175,16 +196,10 @@ static rtm__io *rtm__io_new(rtm_client *c)
         return NULL;
     pthread_mutex_init(&io->mu, NULL);
     pthread_cond_init(&io->cv, NULL);
-    atomic_init(&io->refs, 2);
+    atomic_init(&io->refs, 1); /* the client's, given back by rtm__media_join */
     io->loop = c->loop;
     io->client = c;
-    pthread_t t;
-    pthread_attr_t attr;
-    pthread_attr_init(&attr);
-    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-    int rc = pthread_create(&t, &attr, rtm__io_thread, io);
-    pthread_attr_destroy(&attr);
-    if (rc != 0) {
+    if (pthread_create(&io->thread, NULL, rtm__io_thread, io) != 0) {
         pthread_mutex_destroy(&io->mu);
         pthread_cond_destroy(&io->cv);
         free(io);
@@ -229,6 +244,7 @@ struct rtm__xfer {
     uint8_t *mem;           /* a download to memory */
     bool reading;           /* upload: a read in flight */
     bool finishing;         /* download: its last job queued */
+    io_job *finish;         /* ... that job, until it comes back */
     rtm__time deadline;     /* no data moving until then: TIMEOUT */
     rtm__time progress_at;  /* when progress was last told */
     uint64_t progress;      /* ... and what */
@@ -239,7 +255,7 @@ struct rtm__media {
     uint64_t next_serial;
     unsigned uploads, downloads;
     rtm__io *io;
-    bool watching;          /* the drain callback is set */
+    struct bufferevent *watching; /* the link the drain callback is set on */
 };
 
 void rtm__xfer_free(rtm__xfer *x)
@@ -360,11 +376,23 @@ static void rtm__close_later(rtm_client *c, rtm__xfer *x, bool drop_tmp)
     rtm__io_queue(c->media->io, j);
 }
 
-/* Ends x with code: unlinked, its result posted, freed. tell: the server
- * still has it (a cancel, a timeout, a failure of ours). */
-static void rtm__xfer_end(rtm_client *c, rtm__xfer *x, int code, bool tell)
+/* Ends x with code: unlinked, its result posted, freed; returns the code
+ * it ended with. tell: the server still has it (a cancel, a timeout, a
+ * failure of ours). A download whose file is being put in place ends as
+ * the thread decides: failed before the rename (which then does not
+ * happen), or done after it (code 0 whatever was asked). */
+static int rtm__xfer_end(rtm_client *c, rtm__xfer *x, int code, bool tell)
 {
     rtm__media *m = c->media;
+    if (x->finish != NULL) {
+        pthread_mutex_lock(&m->io->mu);
+        if (x->finish->renamed)
+            code = 0;
+        else if (code != 0)
+            x->finish->abandoned = true;
+        pthread_mutex_unlock(&m->io->mu);
+        tell = false; /* every byte was acknowledged: the server is done */
+    }
     for (rtm__xfer **p = &m->xfers; *p != NULL; p = &(*p)->next)
         if (*p == x) {
             *p = x->next;
@@ -401,10 +429,13 @@ static void rtm__xfer_end(rtm_client *c, rtm__xfer *x, int code, bool tell)
     x->op = NULL;
     rtm__xfer_free(x);
     rtm__complete_media(c, op, code);
+    return code;
 }
 
 void rtm__media_end_all(rtm_client *c, bool closing)
 {
+    if (c->media != NULL)
+        c->media->watching = NULL; /* the link goes, or went, with them */
     while (c->media != NULL && c->media->xfers != NULL) {
         rtm__xfer *x = c->media->xfers;
         rtm__xfer_end(c, x,
@@ -421,7 +452,7 @@ void rtm__ev_link_lost(void *ud)
     rtm_client *c = ud;
     rtm__media *m = c->media;
     if (m != NULL)
-        m->watching = false; /* the callback went with the link */
+        m->watching = NULL; /* the callback went with the link */
     /* Those begun went with the link; those not begun were ended by the
      * session (INTERRUPTED) if they were on it, or wait for the next. */
     for (rtm__xfer *x = m ? m->xfers : NULL, *next; x != NULL; x = next) {
@@ -457,7 +488,7 @@ static void rtm__watch_drain(rtm_client *c, struct bufferevent *bev, bool on)
     bufferevent_getcb(bev, &readcb, NULL, &eventcb, &arg);
     bufferevent_setcb(bev, readcb, on ? rtm__on_drained : NULL, eventcb, arg);
     bufferevent_setwatermark(bev, EV_WRITE, on ? RTM__MEDIA_LOW_WATER : 0, 0);
-    c->media->watching = on;
+    c->media->watching = on ? bev : NULL;
 }
 
 static void rtm__on_drained(struct bufferevent *bev, void *arg)
@@ -481,7 +512,7 @@ static void rtm__upload_pump(rtm_client *c, rtm__xfer *x)
         x->sent - x->acked >= RTM__MEDIA_WINDOW)
         return;
     if (rtm__output_queued(c) >= RTM__MEDIA_LOW_WATER) {
-        if (!m->watching && c->bev != NULL)
+        if (m->watching != c->bev && c->bev != NULL)
             rtm__watch_drain(c, c->bev, true);
         return;
     }
@@ -567,6 +598,7 @@ static void rtm__download_whole(rtm_client *c, rtm__xfer *x, rtm__time now)
     x->fd = -1;
     x->tmp = x->path = NULL;
     x->finishing = true;
+    x->finish = j;
     rtm__io_queue(c->media->io, j);
 }
 
@@ -651,6 +683,7 @@ static void rtm__io_done(void *arg)
             if (j->err != 0)
                 rtm__log(c, RTM_LOG_ERROR, "download %llu: cannot put the file in place: %s",
                          (unsigned long long)x->request_id, strerror(j->err));
+            x->finish = NULL;
             rtm__xfer_end(c, x, j->err ? RTM_DOWNLOAD_MEDIA_ERR_FAILURE : 0, false);
             break;
         case IO_CLOSE:
@@ -766,7 +799,7 @@ rtm__time rtm__media_expiry(const rtm_client *c)
 {
     rtm__time t = RTM__TIME_NEVER;
     for (const rtm__xfer *x = c->media ? c->media->xfers : NULL; x != NULL; x = x->next)
-        if (x->begun && x->deadline < t)
+        if (x->begun && x->finish == NULL && x->deadline < t)
             t = x->deadline;
     return t;
 }
@@ -775,7 +808,7 @@ void rtm__media_handle_expiry(rtm_client *c, rtm__time now)
 {
     for (rtm__xfer *x = c->media ? c->media->xfers : NULL, *next; x != NULL; x = next) {
         next = x->next;
-        if (x->begun && x->deadline <= now) {
+        if (x->begun && x->finish == NULL && x->deadline <= now) {
             rtm__log(c, RTM_LOG_WARNING, "media transfer %llu: no data moved for %u ms",
                      (unsigned long long)x->request_id, (unsigned)c->params.media_idle_ms);
             rtm__xfer_end(c, x, rtm__code(x, RTM_UPLOAD_MEDIA_ERR_TIMEOUT,
@@ -791,15 +824,28 @@ void rtm__media_free(rtm_client *c)
         return;
     rtm__media_end_all(c, true);
     if (m->io != NULL) {
+        /* The thread finishes its queue (closing the files) and frees what
+         * it does from now on; rtm__media_join waits for it. */
         m->io->client = NULL;
         pthread_mutex_lock(&m->io->mu);
         m->io->stop = true;
+        m->io->gone = true;
         pthread_cond_signal(&m->io->cv);
         pthread_mutex_unlock(&m->io->mu);
-        rtm__io_unref(m->io);
+        c->media_io = m->io;
     }
     free(m);
     c->media = NULL;
+}
+
+void rtm__media_join(rtm_client *c)
+{
+    rtm__io *io = c->media_io;
+    if (io == NULL)
+        return;
+    pthread_join(io->thread, NULL);
+    c->media_io = NULL;
+    rtm__io_unref(io);
 }
 
 /* ---- commands ------------------------------------------------------------------- */
@@ -807,17 +853,23 @@ void rtm__media_free(rtm_client *c)
 static void rtm__media_cancel_run(rtm__cmd *cmd)
 {
     rtm_client *c = cmd->client;
+    if (rtm__session_state(c->session) != RTM_CONNECTION_STATE_CONNECTED) {
+        rtm__complete(c, cmd->op, RTM_CANCEL_MEDIA_ERR_NOT_LOGGED_IN, NULL);
+        return;
+    }
     rtm__xfer *x = NULL;
     for (x = c->media ? c->media->xfers : NULL; x != NULL; x = x->next)
         if (x->request_id == cmd->media_cancel && x->upload == cmd->media_upload)
             break;
-    if (x == NULL) {
-        rtm__complete(c, cmd->op, RTM_CANCEL_MEDIA_ERR_NOT_EXIST, NULL);
-        return;
-    }
-    rtm__xfer_end(c, x, rtm__code(x, RTM_UPLOAD_MEDIA_ERR_INTERRUPTED,
-                                  RTM_DOWNLOAD_MEDIA_ERR_INTERRUPTED), true);
-    rtm__complete(c, cmd->op, RTM_CANCEL_MEDIA_ERR_OK, NULL);
+    /* One that had already put its file in place ended done: nothing was
+     * going on to cancel. */
+    int ended = x == NULL ? 0
+                          : rtm__xfer_end(c, x, rtm__code(x, RTM_UPLOAD_MEDIA_ERR_INTERRUPTED,
+                                                          RTM_DOWNLOAD_MEDIA_ERR_INTERRUPTED),
+                                          true);
+    rtm__complete(c, cmd->op, x == NULL || ended == 0 ? RTM_CANCEL_MEDIA_ERR_NOT_EXIST
+                                                      : RTM_CANCEL_MEDIA_ERR_OK,
+                  NULL);
 }
 
 void rtm__media_run(rtm__cmd *cmd, rtm__time now)

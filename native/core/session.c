@@ -1519,8 +1519,19 @@ static void rtm__on_answer(rtm__session *s, uint32_t rid, int code,
 {
     rtm__pending *p = rtm__pending_take(s, rid);
     if (p == NULL) {
-        /* Its deadline passed, or it was released: nothing waits. */
+        /* Its deadline passed, or it was released: nothing waits. A media
+         * transfer begun that late is given up, so that the server does not
+         * hold it (and one of the link's transfers) until its idle time. */
         rtm__slog(s, RTM_LOG_INFO, "late answer to request %u", (unsigned)rid);
+        if (answer != NULL && answer->body_case == RTM__WIRE__FRAME__BODY_MEDIA_BEGUN &&
+            code == 0) {
+            Rtm__Wire__MediaCancel mc = RTM__WIRE__MEDIA_CANCEL__INIT;
+            mc.transfer = rid;
+            rtm__frame f = RTM__WIRE__FRAME__INIT;
+            f.body_case = RTM__WIRE__FRAME__BODY_MEDIA_CANCEL;
+            f.media_cancel = &mc;
+            rtm__session_media_send(s, s->last_rx, &f);
+        }
         return;
     }
     rtm__pending_finish(s, p, code, answer);

@@ -97,6 +97,11 @@ static void media_xfer_free(media_xfer *x)
         ml->uploads--;
     else
         ml->downloads--;
+    /* An upload whose commit is queued (it still holds its blob) gets its
+     * file renamed into place all the same: the removal, queued behind the
+     * commit, takes it away again, since nobody will learn its id. */
+    if (x->upload && x->committing && x->blob && ml->srv->blobs)
+        rtmd_blobs_remove(ml->srv->blobs, x->media_id);
     rtmd_blob_close(x->blob);
     if (x->idle)
         event_free(x->idle);
@@ -409,11 +414,12 @@ void rtmd_media_link_drained(struct rtmd_media_link *ml)
 {
     ml->watching = false;
     rtmd_conn_watch_drain(ml->conn, false);
-    /* Each transfer reads one chunk at a time; any of them may end (and be
-     * freed) only from a later callback, so the list holds while it runs. */
-    for (media_xfer *x = ml->xfers; x; x = x->next)
+    /* A pump may end its own transfer (out of memory), never another. */
+    for (media_xfer *x = ml->xfers, *next; x; x = next) {
+        next = x->next;
         if (!x->upload)
             media_pump(x);
+    }
 }
 
 static void media_opened(rtmd_blob *b, int err, uint64_t size, void *arg)

@@ -445,6 +445,7 @@ TEST(MediaE2E, M1_M2_M5_RefusalsHaveTheirCodes)
     std::string small = dir.Write("small", "hello");
     // Not logged in.
     EXPECT_EQ(RTM_UPLOAD_MEDIA_ERR_NOT_LOGGED_IN, alice.Upload(small).code);
+    EXPECT_EQ(RTM_CANCEL_MEDIA_ERR_NOT_LOGGED_IN, alice.Cancel(1, true));
     EXPECT_EQ(RTM_DOWNLOAD_MEDIA_ERR_NOT_LOGGED_IN,
               alice.Download("0123456789abcdef0123456789abcdef").code);
     ASSERT_EQ(0, alice.Login("alice"));
@@ -636,8 +637,112 @@ TEST(MediaE2E, M5_ACancelEndsItsTransfer)
     ASSERT_EQ(0, alice.StartDownload(up.media_id, nullptr, &d));
     EXPECT_EQ(0, alice.Cancel(d, false));
     EXPECT_EQ(RTM_DOWNLOAD_MEDIA_ERR_INTERRUPTED, alice.Result(d).code);
+    // Into a file: a canceled download leaves nothing, not even its
+    // temporary file beside the path.
+    std::string out = dir.path + "/sub";
+    ASSERT_EQ(0, mkdir(out.c_str(), 0700));
+    std::string copy = out + "/copy";
+    ASSERT_EQ(0, alice.StartDownload(up.media_id, &copy, &d));
+    ASSERT_TRUE(alice.WaitProgress(d));
+    EXPECT_EQ(0, alice.Cancel(d, false));
+    EXPECT_EQ(RTM_DOWNLOAD_MEDIA_ERR_INTERRUPTED, alice.Result(d).code);
+    for (int i = 0; i < 100 && rmdir(out.c_str()) != 0; i++)
+        std::this_thread::sleep_for(milliseconds(20));
+    EXPECT_NE(0, access(out.c_str(), F_OK)) << "files left in " << out;
     ASSERT_TRUE(proxy.Pass());
     EXPECT_EQ(0, alice.Download(up.media_id).code) << "the link carries on";
+}
+
+// A client destroyed while transfers to and from files run is freed
+// cleanly (its file thread ends after it, touching nothing of it), five
+// times in a row, the default loop going with each.
+TEST(MediaE2E, ADestroyDuringTransfersIsClean)
+{
+    rtm_test::RtmdProcess rtmd;
+    ASSERT_TRUE(rtmd.started());
+    TempDir dir;
+    Bytes data = RandomBytes(8 * 1024 * 1024, 11);
+    std::string in = dir.Write("in", data);
+    std::string id;
+    {
+        MediaClient a(rtmd.address());
+        ASSERT_EQ(0, a.Login("alice"));
+        Outcome up = a.Upload(in);
+        ASSERT_EQ(0, up.code);
+        id = up.media_id;
+    }
+    for (int i = 0; i < 5; i++) {
+        auto *c = new MediaClient(rtmd.address());
+        ASSERT_EQ(0, c->Login("bob"));
+        uint64_t d = 0, u = 0;
+        std::string out = dir.path + "/out" + std::to_string(i);
+        ASSERT_EQ(0, c->StartDownload(id, &out, &d));
+        ASSERT_EQ(0, c->StartUpload(in, RTM_MESSAGE_TYPE_FILE, &u));
+        ASSERT_TRUE(c->WaitProgress(d));
+        delete c; // rtm_client_destroy with both under way
+    }
+}
+
+// A logout during an upload, then uploads again on the next login: they
+// are paced by the new link (nothing of the old one's is kept).
+TEST(MediaE2E, UploadsAfterALogoutDuringOneGoOn)
+{
+    rtm_test::RtmdProcess rtmd;
+    ASSERT_TRUE(rtmd.started());
+    MediaClient a(rtmd.address(), "\"rtm.media_idle_ms\":3000");
+    TempDir dir;
+    std::string path = dir.Write("f", RandomBytes(8 * 1024 * 1024, 12));
+    ASSERT_EQ(0, a.Login("alice"));
+    uint64_t rid = 0;
+    ASSERT_EQ(0, a.StartUpload(path, RTM_MESSAGE_TYPE_FILE, &rid));
+    ASSERT_TRUE(a.WaitProgress(rid));
+    ASSERT_EQ(0, rtm_logout(a.get(), nullptr, nullptr));
+    EXPECT_EQ(RTM_UPLOAD_MEDIA_ERR_INTERRUPTED, a.Result(rid).code);
+    ASSERT_TRUE(a.WaitState(RTM_CONNECTION_STATE_DISCONNECTED));
+    std::this_thread::sleep_for(milliseconds(1100)); // A2: the login rate
+    ASSERT_EQ(0, a.Login("alice"));
+    for (int round = 0; round < 4; round++) {
+        SCOPED_TRACE(round);
+        uint64_t r1 = 0, r2 = 0;
+        ASSERT_EQ(0, a.StartUpload(path, RTM_MESSAGE_TYPE_FILE, &r1));
+        ASSERT_EQ(0, a.StartUpload(path, RTM_MESSAGE_TYPE_FILE, &r2));
+        EXPECT_EQ(0, a.Result(r1).code);
+        EXPECT_EQ(0, a.Result(r2).code);
+    }
+}
+
+// A transfer whose begin timed out on the client (rtm.request_timeout_ms)
+// is given up on the server too when its MediaBegun comes late: the link's
+// nine transfers are free again at once, not after rtmd's idle time.
+TEST(MediaE2E, ALateBeginIsGivenUp)
+{
+    rtm_test::RtmdProcess rtmd;
+    ASSERT_TRUE(rtmd.started());
+    rtm_test::FaultProxy proxy(rtmd.address());
+    ASSERT_TRUE(proxy.started());
+    MediaClient a(proxy.address(), "\"rtm.request_timeout_ms\":400");
+    ASSERT_EQ(0, a.Login("alice"));
+    TempDir dir;
+    std::string path = dir.Write("f", RandomBytes(1000, 13));
+    ASSERT_TRUE(proxy.Delay(1000));
+    std::vector<uint64_t> late;
+    for (int i = 0; i < 9; i++) {
+        uint64_t rid = 0;
+        ASSERT_EQ(0, a.StartUpload(path, RTM_MESSAGE_TYPE_FILE, &rid));
+        late.push_back(rid);
+    }
+    for (uint64_t rid : late)
+        EXPECT_EQ(RTM_UPLOAD_MEDIA_ERR_TIMEOUT, a.Result(rid).code);
+    ASSERT_TRUE(proxy.Pass());
+    std::this_thread::sleep_for(milliseconds(3000)); // the late answers, and the cancels
+    std::vector<uint64_t> again;
+    for (int i = 0; i < 9; i++) {
+        uint64_t rid = 0;
+        ASSERT_EQ(0, a.StartUpload(path, RTM_MESSAGE_TYPE_FILE, &rid));
+        again.push_back(rid);
+    }
+    for (uint64_t rid : again)
+        EXPECT_EQ(0, a.Result(rid).code) << "the server still held the late ones";
 }
 
 // M5: no data moving for rtm.media_idle_ms ends a transfer with TIMEOUT.

@@ -425,6 +425,45 @@ TEST(Media, M1_M2_B6_MediaOutliveARestartAndExpire) {
   ASSERT_EQ(0, std::system(("rm -rf '" + dir + "'").c_str()));
 }
 
+// An upload canceled once its last byte is acknowledged, while its commit
+// runs, leaves no file: nobody will ever learn its id.
+TEST(Media, AnUploadCanceledWhileItCommitsLeavesNoFile) {
+  std::string dir = TempDir();
+  ASSERT_FALSE(dir.empty());
+  std::string media_dir = dir + "/data/media";
+  {
+    RtmdProcess rtmd({"--data-dir", dir + "/data"});
+    ASSERT_TRUE(rtmd.started());
+    TestClient a;
+    ASSERT_TRUE(Online(a, rtmd, "alice"));
+    Bytes data = RandomBytes(RTM__MEDIA_WINDOW, 10);  // one window: one burst
+    for (int i = 0; i < 10; i++) {
+      FramePtr b = BeginUpload(a, data.size());
+      ASSERT_TRUE(b);
+      uint32_t t = b->request_id;
+      for (uint64_t off = 0; off < data.size(); off += RTM__MEDIA_CHUNK_MAX)
+        ASSERT_TRUE(SendChunk(a, t, off, data.data() + off, RTM__MEDIA_CHUNK_MAX));
+      while (FramePtr f = a.Expect(RTM__WIRE__FRAME__BODY_MEDIA_ACK)) {
+        if (f->media_ack->transfer == t && f->media_ack->received == data.size()) break;
+      }
+      ASSERT_TRUE(SendCancel(a, t));
+    }
+    EXPECT_EQ(a.Join("room"), 0);
+    size_t left = CountFiles(media_dir);
+    for (int i = 0; i < 200 && left > 0; i++) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      left = CountFiles(media_dir);
+    }
+    // Those whose MediaEnd came before the cancel are stored media; the
+    // others are gone. Either way a.Expect saw an end for each stored one.
+    size_t stored = 0;
+    while (FramePtr f = a.ReadFrame(300))
+      if (f->body_case == RTM__WIRE__FRAME__BODY_MEDIA_END && f->media_end->code == 0) stored++;
+    EXPECT_EQ(left, stored) << "files of canceled uploads stayed";
+  }
+  ASSERT_EQ(0, std::system(("rm -rf '" + dir + "'").c_str()));
+}
+
 // M2: a media past --media-ttl-s is NOT_EXIST at once, before any sweep.
 TEST(Media, M2_AnExpiredMediaIsNotExist) {
   RtmdProcess rtmd({"--media-ttl-s", "1"});

@@ -53,6 +53,7 @@ struct rtmd_blob {
     int fd;                 /* dir backend; -1 */
     mem_blob *mb;           /* mem backend */
     bool writing, committed;
+    bool broken;            /* its create or open failed: later jobs fail too */
     uint64_t written;
     /* The loop's: */
     unsigned jobs;          /* queued and not yet handed back */
@@ -353,10 +354,17 @@ static void run_job(rtmd_blobs *bs, job *j)
 {
     const blob_backend *be = bs->be;
     rtmd_blob *b = j->b;
+    if (b && b->broken && j->kind != J_CLOSE) {
+        j->err = EBADF; /* no file or buffer to use: the first failure told why */
+        free(j->data);
+        j->data = NULL;
+        return;
+    }
     switch (j->kind) {
     case J_CREATE:
         b->writing = true;
         j->err = be->create(bs, b);
+        b->broken = j->err != 0;
         break;
     case J_WRITE:
         j->err = be->write(bs, b, j->data, j->len);
@@ -376,6 +384,7 @@ static void run_job(rtmd_blobs *bs, job *j)
         break;
     case J_OPEN:
         j->err = be->open(bs, b, &j->offset);
+        b->broken = j->err != 0;
         break;
     case J_READ:
         j->data = malloc(j->len ? j->len : 1);
