@@ -557,15 +557,22 @@ static void rtm__upload_read(rtm_client *c, rtm__xfer *x, io_job *j, rtm__time n
     rtm__frame f = RTM__WIRE__FRAME__INIT;
     f.body_case = RTM__WIRE__FRAME__BODY_MEDIA_CHUNK;
     f.media_chunk = &ch;
-    if (!rtm__session_media_send(c->session, now, &f))
+    int sent = rtm__session_media_send(c->session, now, &f);
+    if (sent > 0)
         return; /* the link is going: its loss ends x */
+    if (sent < 0) {
+        rtm__xfer_end(c, x, RTM_UPLOAD_MEDIA_ERR_FAILURE, true);
+        return;
+    }
     x->sent += j->len;
     rtm__upload_pump(c, x);
 }
 
 /* ---- downloads ------------------------------------------------------------------- */
 
-static void rtm__send_ack(rtm_client *c, rtm__xfer *x, rtm__time now)
+/* 0, or -1 when it could not be written for want of memory (the
+ * transfer is then to end: the server would wait for it). */
+static int rtm__send_ack(rtm_client *c, rtm__xfer *x, rtm__time now)
 {
     Rtm__Wire__MediaAck a = RTM__WIRE__MEDIA_ACK__INIT;
     a.transfer = x->transfer;
@@ -573,7 +580,7 @@ static void rtm__send_ack(rtm_client *c, rtm__xfer *x, rtm__time now)
     rtm__frame f = RTM__WIRE__FRAME__INIT;
     f.body_case = RTM__WIRE__FRAME__BODY_MEDIA_ACK;
     f.media_ack = &a;
-    rtm__session_media_send(c->session, now, &f);
+    return rtm__session_media_send(c->session, now, &f) < 0 ? -1 : 0;
 }
 
 /* A download's bytes are all stored: in memory it is done; a file is made
@@ -621,11 +628,16 @@ static void rtm__download_chunk(rtm_client *c, rtm__xfer *x, const Rtm__Wire__Me
     if (x->fd < 0) {
         memcpy(x->mem + x->stored, ch->data.data, ch->data.len);
         x->stored = x->received;
-        rtm__send_ack(c, x, now);
-        if (x->stored == x->size)
+        if (x->stored < x->size && rtm__send_ack(c, x, now) != 0) {
+            rtm__xfer_end(c, x, RTM_DOWNLOAD_MEDIA_ERR_FAILURE, true);
+            return;
+        }
+        if (x->stored == x->size) {
+            rtm__send_ack(c, x, now); /* the server's end; lost, its idle time ends it */
             rtm__download_whole(c, x, now);
-        else
+        } else {
             rtm__progress(c, x, x->stored, now);
+        }
         return;
     }
     io_job *j = rtm__calloc(1, sizeof(*j));
@@ -655,11 +667,16 @@ static void rtm__download_written(rtm_client *c, rtm__xfer *x, io_job *j, rtm__t
         return;
     }
     x->stored += j->len;
-    rtm__send_ack(c, x, now);
-    if (x->stored == x->size)
+    if (x->stored < x->size && rtm__send_ack(c, x, now) != 0) {
+        rtm__xfer_end(c, x, RTM_DOWNLOAD_MEDIA_ERR_FAILURE, true);
+        return;
+    }
+    if (x->stored == x->size) {
+        rtm__send_ack(c, x, now); /* the server's end; lost, its idle time ends it */
         rtm__download_whole(c, x, now);
-    else
+    } else {
         rtm__progress(c, x, x->stored, now);
+    }
 }
 
 /* ---- what comes back from the thread and the session ----------------------------- */

@@ -1208,20 +1208,22 @@ uint32_t rtm__session_media_request(rtm__session *s, rtm__time now, uint64_t op,
     return p->request_id;
 }
 
-bool rtm__session_media_send(rtm__session *s, rtm__time now, const rtm__frame *f)
+int rtm__session_media_send(rtm__session *s, rtm__time now, const rtm__frame *f)
 {
     if (s->link != RTM__LINK_UP)
-        return false;
+        return 1;
     size_t n = rtm__frame_encoded_size(f);
     uint8_t stack[RTM__FRAME_HEADER + 256];
     uint8_t *buf = n <= sizeof stack ? stack : rtm__malloc(n);
-    if (buf == NULL)
-        return false;
+    if (buf == NULL) {
+        rtm__slog(s, RTM_LOG_ERROR, "out of memory sending %s", rtm__frame_body_name(f));
+        return -1;
+    }
     rtm__frame_encode(f, buf);
     rtm__write(s, now, buf, n);
     if (buf != stack)
         free(buf);
-    return true;
+    return 0;
 }
 
 void rtm__session_renew_token(rtm__session *s, rtm__time now, uint64_t op,

@@ -217,10 +217,11 @@ void rtm__session_get_member_count(rtm__session *s, rtm__time now, uint64_t op,
  * link. Made while the link is down, it goes on the next one. 0 when it
  * could not be queued (op_done was called). media_send writes a frame of a
  * transfer (chunk, acknowledgement, cancel; request_id 0) if the link is
- * up and logged in; false when not. */
+ * up and logged in: 0 when written, 1 when there is no such link, -1 when
+ * out of memory (logged). */
 uint32_t rtm__session_media_request(rtm__session *s, rtm__time now, uint64_t op,
                                     rtm__op_kind kind, rtm__frame *f);
-bool rtm__session_media_send(rtm__session *s, rtm__time now, const rtm__frame *f);
+int rtm__session_media_send(rtm__session *s, rtm__time now, const rtm__frame *f);
 
 /* renewToken (RenewTokenError codes): when connected the server checks the
  * new token; while the link is down it is kept for the next attempt (OK),

@@ -224,6 +224,52 @@ TEST_F(OomE2E, ExactlyOnce_InvitationSend)
         NoData);
 }
 
+// M1, M2: an upload and a download (to memory) get exactly one result
+// with each allocation of their path failing in turn: 0 with the media, or
+// FAILURE.
+static void UploadDone(rtm_client *, int code, const rtm_media_message *m, uint64_t,
+                       void *closure)
+{
+    static_cast<Client::Waiter *>(closure)->Finish(code, {m != nullptr ? m->media_id : ""});
+}
+
+static void DownloadDone(rtm_client *, int code, const void *, size_t len, uint64_t,
+                         void *closure)
+{
+    static_cast<Client::Waiter *>(closure)->Finish(code, {std::to_string(len)});
+}
+
+TEST_F(OomE2E, ExactlyOnce_UploadAndDownload)
+{
+    char path[] = "/tmp/rtm-oom-media-XXXXXX";
+    int fd = mkstemp(path);
+    ASSERT_GE(fd, 0);
+    std::string data(100 * 1024 + 3, 'q');
+    ASSERT_EQ(static_cast<ssize_t>(data.size()), write(fd, data.data(), data.size()));
+    close(fd);
+    std::string id;
+    EveryAllocationFails(
+        RTM_UPLOAD_MEDIA_ERR_FAILURE,
+        [&](Waiter *w) {
+            return rtm_upload_media(a_->get(), path, RTM_MESSAGE_TYPE_FILE, UploadDone, w,
+                                    nullptr);
+        },
+        [&](const Waiter &w) {
+            ASSERT_EQ(1u, w.users.size());
+            EXPECT_EQ(32u, w.users[0].size());
+            id = w.users[0];
+        });
+    unlink(path);
+    ASSERT_FALSE(id.empty());
+    EveryAllocationFails(
+        RTM_DOWNLOAD_MEDIA_ERR_FAILURE,
+        [&](Waiter *w) {
+            return rtm_download_media_to_memory(a_->get(), id.c_str(), DownloadDone, w,
+                                                nullptr);
+        },
+        [&](const Waiter &w) { EXPECT_EQ(std::to_string(data.size()), w.users.at(0)); });
+}
+
 TEST(OomE2EDestroy, DestroyNeedsNoMemory)
 {
     rtm_test::RtmdProcess rtmd;
