@@ -244,6 +244,8 @@ static void media_stored(rtmd_eng_op *op)
                                               : "the store refused it");
     if (op->code != RTMD_STORE_OK && call->srv->blobs)
         rtmd_blobs_remove(call->srv->blobs, call->id);
+    if (op->code == RTMD_STORE_OK)
+        call->srv->metrics.media_uploads++;
     if (x)
         media_end(x, op->code == RTMD_STORE_OK ? 0 : RTM_UPLOAD_MEDIA_ERR_FAILURE,
                   op->code == RTMD_STORE_OK ? call->id : NULL);
@@ -380,6 +382,7 @@ static void media_read_done(rtmd_blob *b, int err, const uint8_t *data, size_t l
     f.body_case = RTM__WIRE__FRAME__BODY_MEDIA_CHUNK;
     f.media_chunk = &c;
     x->sent += len;
+    x->ml->srv->metrics.media_bytes_out += len;
     media_send(x, &f);
     media_pump(x);
 }
@@ -446,6 +449,7 @@ static void media_opened(rtmd_blob *b, int err, uint64_t size, void *arg)
     rtmd_conn_limit_unsent(x->ml->conn);
     media_begun(x, x->size);
     if (x->size == 0) {
+        x->ml->srv->metrics.media_downloads++;
         media_xfer_free(x); /* all there was is told */
         return;
     }
@@ -530,6 +534,7 @@ void rtmd_media_chunk(const rtmd_req *rq, const rtm__frame *f)
         return;
     }
     x->received += c->data.len;
+    rq->srv->metrics.media_bytes_in += c->data.len;
 }
 
 void rtmd_media_ack(const rtmd_req *rq, const rtm__frame *f)
@@ -547,6 +552,7 @@ void rtmd_media_ack(const rtmd_req *rq, const rtm__frame *f)
     x->acked = a->received;
     media_moved(x);
     if (x->acked == x->size) {
+        rq->srv->metrics.media_downloads++;
         media_xfer_free(x);
         return;
     }

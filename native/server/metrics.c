@@ -1,5 +1,6 @@
 /* metrics.c: the server's counters and their Prometheus text exposition. */
 #include "metrics.h"
+#include "engine/blobs.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -171,6 +172,24 @@ int rtmd_metrics_render(rtmd_server *srv, struct evbuffer *out)
         snprintf(label, sizeof label, "kind=\"%s\"", rtmd_usage_name((rtmd_usage)k));
         rc |= metric_sample(out, "rtmd_store_full_total", label, m->store_full[k]);
     }
+    uint64_t files = 0, bytes = 0;
+    if (srv->blobs)
+        rtmd_blobs_usage(srv->blobs, &files, &bytes);
+    rc |= metric_single(out, "rtmd_media_files", "gauge",
+                        "Stored media (file and image messages' bytes), in the blob store.",
+                        files);
+    rc |= metric_single(out, "rtmd_media_bytes", "gauge", "Bytes of the stored media.", bytes);
+    rc |= metric_head(out, "rtmd_media_transfers_total", "counter",
+                      "Media transfers completed, by kind.");
+    rc |= metric_sample(out, "rtmd_media_transfers_total", "kind=\"upload\"", m->media_uploads);
+    rc |= metric_sample(out, "rtmd_media_transfers_total", "kind=\"download\"",
+                        m->media_downloads);
+    rc |= metric_head(out, "rtmd_media_chunk_bytes_total", "counter",
+                      "Bytes of media chunks, by direction (in: uploads, out: downloads).");
+    rc |= metric_sample(out, "rtmd_media_chunk_bytes_total", "direction=\"in\"",
+                        m->media_bytes_in);
+    rc |= metric_sample(out, "rtmd_media_chunk_bytes_total", "direction=\"out\"",
+                        m->media_bytes_out);
     rc |= metric_single(out, "rtmd_admin_timed_out_total", "counter",
                         "Admin connections closed for want of a whole request by --admin-timeout-ms.",
                         m->admin_timed_out);

@@ -38,6 +38,10 @@ typedef struct {
     uint64_t admin_full;                       /* times the admin API reached
                                                 * RTMD_ADMIN_MAX_CONNS */
     uint64_t rate_refused[RTMD_RATE_COUNT];    /* requests refused TOO_OFTEN, by --rate */
+    uint64_t media_uploads;                    /* uploads stored (M1) */
+    uint64_t media_downloads;                  /* downloads whose every byte was
+                                                * acknowledged (M2) */
+    uint64_t media_bytes_in, media_bytes_out;  /* chunk bytes taken and sent */
     uint64_t store_full[RTMD_USAGE_KINDS];     /* things refused or not kept by a
                                                 * memory bound, by kind */
 } rtmd_metrics;

@@ -551,7 +551,11 @@ TEST(Admin, MetricsAreValidPrometheusText) {
         "rtmd_store_commit_statements_max", "rtmd_store_commit_microseconds_total",
         "rtmd_store_commit_microseconds_max", "rtmd_store_queued_statements",
         "rtmd_store_failures_total", "rtmd_store_bytes_on_disk", "rtmd_store_held_links",
-        "rtmd_store_held_bytes"})
+        "rtmd_store_held_bytes", "rtmd_media_files", "rtmd_media_bytes",
+        "rtmd_media_transfers_total{kind=\"upload\"}",
+        "rtmd_media_transfers_total{kind=\"download\"}",
+        "rtmd_media_chunk_bytes_total{direction=\"in\"}",
+        "rtmd_media_chunk_bytes_total{direction=\"out\"}"})
     EXPECT_EQ(m.count(name), 1u) << name;
   // The parser itself refuses what is not Prometheus text.
   std::map<std::string, double> junk;
@@ -624,6 +628,56 @@ TEST(Admin, MetricsCountWhatHappens) {
   // Bob's session holds his rate entry; the logins, their address's.
   EXPECT_GE(m["rtmd_rate_entries{of=\"user\"}"], 1);
   EXPECT_GE(m["rtmd_rate_entries{of=\"address\"}"], 1);
+}
+
+// M1, M2: the media figures: a stored file of 5 bytes, uploaded and
+// downloaded once.
+TEST(Admin, MetricsCountMedia) {
+  AdminRtmd s;
+  ASSERT_TRUE(s.started());
+  TestClient a;
+  ASSERT_TRUE(On(a, s, "alice", 1));
+  Rtm__Wire__MediaUpload up = RTM__WIRE__MEDIA_UPLOAD__INIT;
+  up.size = 5;
+  rtm__frame f = RTM__WIRE__FRAME__INIT;
+  f.body_case = RTM__WIRE__FRAME__BODY_MEDIA_UPLOAD;
+  f.media_upload = &up;
+  FramePtr begun = a.Request(f);
+  ASSERT_TRUE(begun && begun->body_case == RTM__WIRE__FRAME__BODY_MEDIA_BEGUN);
+  Rtm__Wire__MediaChunk ch = RTM__WIRE__MEDIA_CHUNK__INIT;
+  ch.transfer = begun->request_id;
+  ch.data.data = reinterpret_cast<uint8_t*>(const_cast<char*>("12345"));
+  ch.data.len = 5;
+  rtm__frame c = RTM__WIRE__FRAME__INIT;
+  c.body_case = RTM__WIRE__FRAME__BODY_MEDIA_CHUNK;
+  c.media_chunk = &ch;
+  ASSERT_TRUE(a.SendFrame(c));
+  FramePtr end = a.Expect(RTM__WIRE__FRAME__BODY_MEDIA_END);
+  ASSERT_TRUE(end);
+  ASSERT_EQ(end->media_end->code, 0);
+  Rtm__Wire__MediaDownload down = RTM__WIRE__MEDIA_DOWNLOAD__INIT;
+  down.media_id = end->media_end->media_id;
+  rtm__frame d = RTM__WIRE__FRAME__INIT;
+  d.body_case = RTM__WIRE__FRAME__BODY_MEDIA_DOWNLOAD;
+  d.media_download = &down;
+  FramePtr dbegun = a.Request(d);
+  ASSERT_TRUE(dbegun && dbegun->body_case == RTM__WIRE__FRAME__BODY_MEDIA_BEGUN);
+  ASSERT_TRUE(a.Expect(RTM__WIRE__FRAME__BODY_MEDIA_CHUNK));
+  Rtm__Wire__MediaAck ack = RTM__WIRE__MEDIA_ACK__INIT;
+  ack.transfer = dbegun->request_id;
+  ack.received = 5;
+  rtm__frame k = RTM__WIRE__FRAME__INIT;
+  k.body_case = RTM__WIRE__FRAME__BODY_MEDIA_ACK;
+  k.media_ack = &ack;
+  ASSERT_TRUE(a.SendFrame(k));
+  EXPECT_EQ(a.Join("room"), 0);  // the ack was taken: frames are handled in order
+  std::map<std::string, double> m = Metrics(s);
+  EXPECT_EQ(m["rtmd_media_files"], 1);
+  EXPECT_EQ(m["rtmd_media_bytes"], 5);
+  EXPECT_EQ(m["rtmd_media_transfers_total{kind=\"upload\"}"], 1);
+  EXPECT_EQ(m["rtmd_media_transfers_total{kind=\"download\"}"], 1);
+  EXPECT_EQ(m["rtmd_media_chunk_bytes_total{direction=\"in\"}"], 5);
+  EXPECT_EQ(m["rtmd_media_chunk_bytes_total{direction=\"out\"}"], 5);
 }
 
 TEST(Admin, MetricsCountRefusedLinksByCap) {

@@ -744,6 +744,32 @@ TEST(Config, OfflineMessageFlags_A6) {
   }
 }
 
+// SPEC M2, M5: media kept 7 days, 4 GiB of them, a transfer idle 120 s at
+// most; their flags and their bounds.
+TEST(Config, MediaFlags_M2_M5) {
+  Parsed d;
+  Parse(d, {});
+  ASSERT_EQ(d.st, RTMD_CONFIG_OK);
+  EXPECT_EQ(d.cfg.media_ttl_s, 604800u);
+  EXPECT_EQ(d.cfg.media_max_bytes, 4294967296ull);
+  EXPECT_EQ(d.cfg.media_idle_ms, 120000u);
+  Parsed p;
+  Parse(p, {"--media-ttl-s", "1", "--media-max-bytes", "10000000000", "--media-idle-ms=100"});
+  ASSERT_EQ(p.st, RTMD_CONFIG_OK) << p.err;
+  EXPECT_EQ(p.cfg.media_ttl_s, 1u);
+  EXPECT_EQ(p.cfg.media_max_bytes, 10000000000ull);
+  EXPECT_EQ(p.cfg.media_idle_ms, 100u);
+  for (auto bad : std::vector<std::vector<std::string>>{{"--media-ttl-s", "0"},
+                                                        {"--media-max-bytes", "-1"},
+                                                        {"--media-max-bytes", "1k"},
+                                                        {"--media-idle-ms", "99"}}) {
+    Parsed b;
+    Parse(b, bad);
+    EXPECT_EQ(b.st, RTMD_CONFIG_ERROR) << bad[0] << " " << bad[1];
+    EXPECT_NE(b.err.find(bad[0] + ": expected"), std::string::npos) << b.err;
+  }
+}
+
 // The memory bounds in bytes (docs/SERVER.md "Memory"): 256 MiB in all for
 // deliveries not acknowledged and for channel history, 64 MiB per app for
 // channel attributes; deliveries cannot be bounded to nothing.
