@@ -11,6 +11,8 @@ set -eu
 # llvm-symbolizer (llvm-14) are for scripts/sanitize.sh and scripts/fuzz.sh.
 # mosquitto, nats-server, their client libraries and gnuplot are for rtm-bench
 # (docs/BENCHMARKS.md), which compares rtm with them side by side.
+# redis-server and hiredis are for rtmd's Redis engine (several nodes, SPEC
+# B7); the tests start the redis-server they need themselves.
 PKGS="
 cmake:/usr/bin/cmake
 ninja-build:/usr/bin/ninja
@@ -39,6 +41,8 @@ libmosquitto-dev:/usr/include/mosquitto.h
 nats-server:/usr/sbin/nats-server
 libnats-dev:/usr/include/nats/nats.h
 gnuplot-nox:/usr/bin/gnuplot
+redis-server:/usr/bin/redis-server
+libhiredis-dev:/usr/include/hiredis/hiredis.h
 "
 
 missing=""
