@@ -3,13 +3,22 @@
 // unix socket, answering; what it acknowledged is back after a SIGKILL
 // (AOF with fsync at every write), so a test that kills it proves rtmd's
 // promises, not Redis's defaults.
+#include <event2/event.h>
 #include <gtest/gtest.h>
 #include <hiredis/hiredis.h>
+#include <signal.h>
 
+#include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "redis_process.h"
+
+extern "C" {
+#include "engine/redis_conn.h"
+}
 
 namespace rtm_test {
 namespace {
@@ -65,6 +74,152 @@ TEST(Redis, AnAcknowledgedWriteSurvivesAKill_B7) {
   ASSERT_TRUE(got);
   ASSERT_EQ(got->type, REDIS_REPLY_STRING);
   EXPECT_EQ(std::string(got->str, got->len), "kept");
+}
+
+// rtmd's connection to Redis (engine/redis_conn.h) on a real loop.
+class RedisConn : public testing::Test {
+ protected:
+  void SetUp() override {
+    // As rtmd does (main.c): a write to a dead connection is an error, not
+    // a signal.
+    signal(SIGPIPE, SIG_IGN);
+    base_ = event_base_new();
+    ASSERT_TRUE(base_);
+    ASSERT_TRUE(redis_.started()) << redis_.Log();
+    address_ = "unix:" + redis_.socket();
+    rtmd_redis_config cfg = {};
+    cfg.address = address_.c_str();
+    cfg.timeout_ms = 300;
+    cfg.backoff_min_ms = 20;
+    cfg.backoff_max_ms = 200;
+    cfg.changed = Changed;
+    cfg.arg = this;
+    conn_ = rtmd_redis_new(base_, &cfg);
+    ASSERT_TRUE(conn_);
+    ASSERT_TRUE(RunUntil([&] { return rtmd_redis_up(conn_); }));
+  }
+  void TearDown() override {
+    rtmd_redis_free(conn_);
+    event_base_free(base_);
+  }
+  // Runs the loop until done() or 5 s.
+  bool RunUntil(const std::function<bool()>& done) {
+    auto end = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (!done()) {
+      if (std::chrono::steady_clock::now() > end) return false;
+      event_base_loop(base_, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+      usleep(1000);
+    }
+    return true;
+  }
+  struct Answer {
+    bool done = false;
+    int err = -1;
+    std::string text;   // a string or status reply, or "ERR:..." / "INT:n"
+  };
+  static void OnReply(rtmd_redis*, const redisReply* r, int err, void* arg) {
+    auto* a = static_cast<Answer*>(arg);
+    EXPECT_FALSE(a->done) << "a command's callback came twice";
+    a->done = true;
+    a->err = err;
+    if (r && (r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_STATUS))
+      a->text.assign(r->str, r->len);
+    else if (r && r->type == REDIS_REPLY_ERROR)
+      a->text = "ERR:" + std::string(r->str, r->len);
+    else if (r && r->type == REDIS_REPLY_INTEGER)
+      a->text = "INT:" + std::to_string(r->integer);
+  }
+  void Send(Answer* a, std::vector<std::string> args) {
+    std::vector<const char*> argv;
+    std::vector<size_t> lens;
+    for (auto& s : args) {
+      argv.push_back(s.data());
+      lens.push_back(s.size());
+    }
+    rtmd_redis_command(conn_, static_cast<int>(argv.size()), argv.data(), lens.data(), OnReply, a);
+  }
+  Answer Do(std::vector<std::string> args) {
+    Answer a;
+    Send(&a, std::move(args));
+    EXPECT_TRUE(RunUntil([&] { return a.done; }));
+    return a;
+  }
+  // Sends cmd whenever connected until it answers want, for 5 s.
+  bool Eventually(const std::vector<std::string>& cmd, const std::string& want) {
+    auto end = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (std::chrono::steady_clock::now() < end) {
+      if (RunUntil([&] { return rtmd_redis_up(conn_); })) {
+        Answer a = Do(cmd);
+        if (a.err == RTMD_REDIS_OK && a.text == want) return true;
+      }
+      usleep(20000);
+    }
+    return false;
+  }
+  static void Changed(rtmd_redis*, bool up, void* arg) {
+    static_cast<RedisConn*>(arg)->changes_.push_back(up);
+  }
+
+  RedisProcess redis_;
+  event_base* base_ = nullptr;
+  std::string address_;
+  rtmd_redis* conn_ = nullptr;
+  std::vector<bool> changes_;
+};
+
+// Commands pipelined come back in order, each once; an error reply is a
+// reply.
+TEST_F(RedisConn, CommandsComeBackInOrder) {
+  std::vector<Answer> answers(1000);
+  for (auto& a : answers) Send(&a, {"INCR", "n"});
+  ASSERT_TRUE(RunUntil([&] { return answers.back().done; }));
+  for (size_t i = 0; i < answers.size(); i++) {
+    ASSERT_TRUE(answers[i].done);
+    EXPECT_EQ(answers[i].err, RTMD_REDIS_OK);
+    EXPECT_EQ(answers[i].text, "INT:" + std::to_string(i + 1));
+  }
+  Answer bad = Do({"NOSUCHCOMMAND"});
+  EXPECT_EQ(bad.err, RTMD_REDIS_OK);
+  EXPECT_EQ(bad.text.rfind("ERR:", 0), 0u) << bad.text;
+}
+
+// A Redis that answers nothing (stopped): the command fails TIMEOUT at its
+// deadline; once it answers again, the connection comes back by itself.
+TEST_F(RedisConn, ASilentRedisIsTimeoutThenTheConnectionComesBack) {
+  ASSERT_EQ(0, kill(redis_.pid(), SIGSTOP));
+  auto t0 = std::chrono::steady_clock::now();
+  Answer a = Do({"PING"});
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                std::chrono::steady_clock::now() - t0).count();
+  EXPECT_EQ(a.err, RTMD_REDIS_TIMEOUT);
+  EXPECT_GE(ms, 250);
+  EXPECT_LT(ms, 2000);
+  ASSERT_EQ(0, kill(redis_.pid(), SIGCONT));
+  EXPECT_TRUE(Eventually({"PING"}, "PONG"));
+}
+
+// A Redis killed: what waited fails DOWN, a command while it is down fails
+// DOWN at once; restarted on its data, the connection comes back and what it
+// acknowledged is there (AOF, fsync always).
+TEST_F(RedisConn, AKilledRedisIsDownThenBackWithItsData) {
+  EXPECT_EQ(Do({"SET", "k", "v"}).text, "OK");
+  Answer waiting;
+  ASSERT_EQ(0, kill(redis_.pid(), SIGSTOP));
+  Send(&waiting, {"GET", "k"});
+  redis_.Kill();
+  ASSERT_TRUE(RunUntil([&] { return waiting.done; }));
+  EXPECT_NE(waiting.err, RTMD_REDIS_OK);
+  ASSERT_TRUE(RunUntil([&] { return !rtmd_redis_up(conn_); }));
+  Answer now = Do({"PING"});
+  EXPECT_EQ(now.err, RTMD_REDIS_DOWN);
+  ASSERT_TRUE(redis_.Restart()) << redis_.Log();
+  ASSERT_TRUE(RunUntil([&] { return rtmd_redis_up(conn_); }));
+  // -LOADING while the AOF is read back, then the value.
+  EXPECT_TRUE(Eventually({"GET", "k"}, "v"));
+  ASSERT_GE(changes_.size(), 3u);
+  EXPECT_TRUE(changes_[0]);
+  EXPECT_FALSE(changes_[1]);
+  EXPECT_TRUE(changes_.back());
 }
 
 }  // namespace
