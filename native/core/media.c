@@ -609,6 +609,23 @@ static void rtm__download_whole(rtm_client *c, rtm__xfer *x, rtm__time now)
     rtm__io_queue(c->media->io, j);
 }
 
+/* len more bytes of x are stored (in memory or in its file): acknowledged,
+ * and its progress told, or, the last of them, the download completed. */
+static void rtm__download_stored(rtm_client *c, rtm__xfer *x, size_t len, rtm__time now)
+{
+    x->stored += len;
+    if (x->stored < x->size && rtm__send_ack(c, x, now) != 0) {
+        rtm__xfer_end(c, x, RTM_DOWNLOAD_MEDIA_ERR_FAILURE, true);
+        return;
+    }
+    if (x->stored == x->size) {
+        rtm__send_ack(c, x, now); /* the server's end; lost, its idle time ends it */
+        rtm__download_whole(c, x, now);
+    } else {
+        rtm__progress(c, x, x->stored, now);
+    }
+}
+
 static void rtm__download_chunk(rtm_client *c, rtm__xfer *x, const Rtm__Wire__MediaChunk *ch,
                                 rtm__time now)
 {
@@ -627,17 +644,7 @@ static void rtm__download_chunk(rtm_client *c, rtm__xfer *x, const Rtm__Wire__Me
     x->received += ch->data.len;
     if (x->fd < 0) {
         memcpy(x->mem + x->stored, ch->data.data, ch->data.len);
-        x->stored = x->received;
-        if (x->stored < x->size && rtm__send_ack(c, x, now) != 0) {
-            rtm__xfer_end(c, x, RTM_DOWNLOAD_MEDIA_ERR_FAILURE, true);
-            return;
-        }
-        if (x->stored == x->size) {
-            rtm__send_ack(c, x, now); /* the server's end; lost, its idle time ends it */
-            rtm__download_whole(c, x, now);
-        } else {
-            rtm__progress(c, x, x->stored, now);
-        }
+        rtm__download_stored(c, x, ch->data.len, now);
         return;
     }
     io_job *j = rtm__calloc(1, sizeof(*j));
@@ -666,17 +673,7 @@ static void rtm__download_written(rtm_client *c, rtm__xfer *x, io_job *j, rtm__t
         rtm__xfer_end(c, x, RTM_DOWNLOAD_MEDIA_ERR_FAILURE, true);
         return;
     }
-    x->stored += j->len;
-    if (x->stored < x->size && rtm__send_ack(c, x, now) != 0) {
-        rtm__xfer_end(c, x, RTM_DOWNLOAD_MEDIA_ERR_FAILURE, true);
-        return;
-    }
-    if (x->stored == x->size) {
-        rtm__send_ack(c, x, now); /* the server's end; lost, its idle time ends it */
-        rtm__download_whole(c, x, now);
-    } else {
-        rtm__progress(c, x, x->stored, now);
-    }
+    rtm__download_stored(c, x, j->len, now);
 }
 
 /* ---- what comes back from the thread and the session ----------------------------- */

@@ -190,13 +190,6 @@ class MediaClient {
         return rtm_send_peer_message(c_, peer.c_str(), &m, CountOk, this);
     }
     int sent_ok() const { return sent_ok_.load(); }
-    int SendText(const std::string &peer, const std::string &text)
-    {
-        rtm_message m = {};
-        m.type = RTM_MESSAGE_TYPE_TEXT;
-        m.text = text.c_str();
-        return Wait([&](Slot *s) { return rtm_send_peer_message(c_, peer.c_str(), &m, Done, s); });
-    }
 
     // The outcome of request rid, once it came (code -1 after 60 s).
     Outcome Result(uint64_t rid, seconds wait = seconds(60))
