@@ -249,9 +249,14 @@ static void media_stored(rtmd_eng_op *op)
     if (x)
         media_end(x, op->code == RTMD_STORE_OK ? 0 : RTM_UPLOAD_MEDIA_ERR_FAILURE,
                   op->code == RTMD_STORE_OK ? call->id : NULL);
-    else if (op->code == RTMD_STORE_OK)
-        rtmd_log(RTMD_LOG_INFO, "%s: media %s stored, but its link is gone: nobody has its "
-                 "id, it expires", call->app, call->id);
+    else if (op->code == RTMD_STORE_OK && call->srv->blobs) {
+        /* Canceled (or its link gone) while its row committed: nobody will
+         * learn its id, so its bytes go; the row, whose download now
+         * answers NOT_EXIST, expires with --media-ttl-s. */
+        rtmd_log(RTMD_LOG_INFO, "%s: media %s stored after its transfer ended: its file is "
+                 "removed", call->app, call->id);
+        rtmd_blobs_remove(call->srv->blobs, call->id);
+    }
     rtmd_conn_unref(call->ctx);
     rtmd_call_free(call);
 }
