@@ -42,8 +42,8 @@ public class LifecycleTest extends RtmTestBase {
     public void thousandCreateLoginLogoutReleaseCycles() throws Exception {
         // Seven users log in and join "room" hundreds of times a second, far
         // over rtmd's login and join rates, which are per user (their own tests).
-        try (Rtmd rtmd = new Rtmd("--rate", "login=0/1", "--rate", "join=0/1", "--rate",
-                "join-same-channel=0/1")) {
+        try (Rtmd rtmd = new Rtmd("--rate", "login=0/1", "--rate", "login-per-address=0/1",
+                "--rate", "join=0/1", "--rate", "join-same-channel=0/1")) {
             String params = rtmd.params();
             // Warm up: the first cycles load classes, grow arenas and caches.
             for (int i = 0; i < 50; i++) {

@@ -48,8 +48,8 @@ public class ReleaseStressTest extends RtmTestBase {
     // release that waited for it); now neither waits.
     @Test(timeout = 120_000)
     public void clientReleasedFromAChannelCallbackWhileAnotherThreadReleasesItsChannel() throws Exception {
-        try (Rtmd rtmd = new Rtmd("--rate", "login=0/1", "--rate", "join=0/1", "--rate",
-                "join-same-channel=0/1")) {
+        try (Rtmd rtmd = new Rtmd("--rate", "login=0/1", "--rate", "login-per-address=0/1",
+                "--rate", "join=0/1", "--rate", "join-same-channel=0/1")) {
             RtmClient sender = client(new Recorder(), rtmd.params());
             assertEquals(0, login(sender, "sender"));
             RtmChannel out = sender.createChannel("room", new Recorder());
@@ -102,8 +102,8 @@ public class ReleaseStressTest extends RtmTestBase {
     // and call them: every round ends, and leaves nothing behind.
     @Test(timeout = 300_000)
     public void releaseFromListenersOnSeveralThreadsAtOnce() throws Exception {
-        try (Rtmd rtmd = new Rtmd("--rate", "login=0/1", "--rate", "join=0/1", "--rate",
-                "join-same-channel=0/1")) {
+        try (Rtmd rtmd = new Rtmd("--rate", "login=0/1", "--rate", "login-per-address=0/1",
+                "--rate", "join=0/1", "--rate", "join-same-channel=0/1")) {
             RtmClient sender = client(new Recorder(), rtmd.params());
             assertEquals(0, login(sender, "sender"));
             long[] before = settled();
