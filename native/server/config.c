@@ -117,8 +117,14 @@ static void rtmd__usage(FILE *f)
         "  --store KIND              where sessions, queued messages, attributes and\n"
         "                            bans are kept: sqlite (the default: a database\n"
         "                            in --data-dir, surviving restarts and crashes),\n"
-        "                            sqlite:PATH (that database file) or mem\n"
-        "                            (memory only: nothing survives rtmd)\n"
+        "                            sqlite:PATH (that database file), mem (memory\n"
+        "                            only: nothing survives rtmd), or a Redis that\n"
+        "                            several rtmd may share: redis://HOST:PORT[/DB]\n"
+        "                            or redis+unix://PATH[?db=N]\n"
+        "  --redis-timeout-ms N      with a Redis store: an operation not answered in\n"
+        "                            N ms fails (default %u)\n"
+        "  --redis-wait-ms N         with a Redis store: a start waits up to N ms for\n"
+        "                            it, then fails (default %u)\n"
         "  --data-dir DIR            the data directory (default: $STATE_DIRECTORY\n"
         "                            when set, else %s); created if missing\n"
         "  --fsync MODE              full (default): a commit survives a power loss;\n"
@@ -147,7 +153,56 @@ static void rtmd__usage(FILE *f)
         (unsigned long long)RTMD_DEFAULT_MEDIA_MAX_BYTES, RTM__MEDIA_IDLE_MS,
         RTMD_FD_RESERVE + RTMD_ADMIN_MAX_CONNS,
         rtmd_config_links_budget(), RTMD_DEFAULT_MAX_CONNS_PER_IP, RTMD_DEFAULT_ADMIN_LISTEN,
-        RTMD_DEFAULT_ADMIN_TIMEOUT_MS, RTMD_ADMIN_SECRET_MIN, RTMD_DEFAULT_DATA_DIR);
+        RTMD_DEFAULT_ADMIN_TIMEOUT_MS, RTMD_ADMIN_SECRET_MIN, RTMD_DEFAULT_REDIS_TIMEOUT_MS,
+        RTMD_DEFAULT_REDIS_WAIT_MS, RTMD_DEFAULT_DATA_DIR);
+}
+
+/* A database number of Redis's: 0-9999 (Redis's own bound is its
+ * `databases` setting; a SELECT beyond it fails at the start). */
+static int rtmd__parse_db(const char *s, uint32_t *db)
+{
+    char *end = NULL;
+    unsigned long v = strtoul(s, &end, 10);
+    if (!*s || *end || s[0] == '-' || s[0] == '+' || v > 9999)
+        return -1;
+    *db = (uint32_t)v;
+    return 0;
+}
+
+int rtmd_redis_url_parse(const char *url, char *address, size_t size, uint32_t *db)
+{
+    *db = 0;
+    if (strncmp(url, "redis+unix://", 13) == 0) {
+        const char *path = url + 13, *q = strchr(path, '?');
+        size_t n = q ? (size_t)(q - path) : strlen(path);
+        if (n == 0 || path[0] != '/' || (q && (strncmp(q, "?db=", 4) != 0 ||
+                                               rtmd__parse_db(q + 4, db) != 0)))
+            return -1;
+        int w = snprintf(address, size, "unix:%.*s", (int)n, path);
+        return w > 0 && (size_t)w < size ? 0 : -1;
+    }
+    if (strncmp(url, "redis://", 8) != 0)
+        return -1;
+    const char *host = url + 8, *slash = strchr(host, '/');
+    size_t n = slash ? (size_t)(slash - host) : strlen(host);
+    if (slash && rtmd__parse_db(slash + 1, db) != 0)
+        return -1;
+    /* HOST:PORT, the port 1-65535. */
+    const char *colon = memchr(host, ':', n);
+    if (!colon || colon == host)
+        return -1;
+    char port[8];
+    size_t pn = n - (size_t)(colon + 1 - host);
+    if (pn == 0 || pn >= sizeof port)
+        return -1;
+    memcpy(port, colon + 1, pn);
+    port[pn] = '\0';
+    char *end = NULL;
+    long p = strtol(port, &end, 10);
+    if (*end || p <= 0 || p > 65535)
+        return -1;
+    int w = snprintf(address, size, "%.*s", (int)n, host);
+    return w > 0 && (size_t)w < size ? 0 : -1;
 }
 
 static int rtmd__parse_u32(const char *name, const char *s, uint32_t min, uint32_t max,
@@ -197,6 +252,7 @@ enum { OPT_LISTEN, OPT_APP_ID, OPT_APP_CERT, OPT_TOKEN_WARN, OPT_TOKEN_POLICY,
        OPT_MAX_CONNS, OPT_MAX_CONNS_PER_IP, OPT_RATE, OPT_CONFIG,
        OPT_ADMIN_LISTEN, OPT_ADMIN_TIMEOUT, OPT_ADMIN_SECRET_FILE,
        OPT_STORE, OPT_DATA_DIR, OPT_FSYNC, OPT_ENGINE_DELAY, OPT_CHECK_DATA,
+       OPT_REDIS_TIMEOUT, OPT_REDIS_WAIT,
        OPT_READY, OPT_LOG_LEVEL, OPT_HELP, OPT_VERSION };
 
 static const struct {
@@ -239,6 +295,8 @@ static const struct {
     [OPT_FSYNC] = { "--fsync", 1 },
     [OPT_ENGINE_DELAY] = { "--engine-delay-us", 1 },
     [OPT_CHECK_DATA] = { "--check-data", 1 },
+    [OPT_REDIS_TIMEOUT] = { "--redis-timeout-ms", 1 },
+    [OPT_REDIS_WAIT] = { "--redis-wait-ms", 1 },
     [OPT_READY] = { "--ready-file", 1 },
     [OPT_LOG_LEVEL] = { "--log-level", 1 },
     [OPT_HELP] = { "--help", 0 },
@@ -519,11 +577,28 @@ static rtmd_config_status rtmd__parse_args(rtmd_config *cfg, int argc, char **ar
             } else if (strncmp(value, "sqlite:", 7) == 0 && value[7] != '\0') {
                 cfg->store = RTMD_STORE_SQLITE;
                 cfg->store_path = value + 7;
+            } else if (strncmp(value, "redis", 5) == 0) {
+                char address[512];
+                uint32_t db;
+                if (rtmd_redis_url_parse(value, address, sizeof address, &db) != 0) {
+                    fprintf(err, "rtmd: --store: expected redis://HOST:PORT[/DB] or "
+                                 "redis+unix://PATH[?db=N], got '%s'\n", value);
+                    bad = 1;
+                }
+                cfg->store = RTMD_STORE_REDIS;
+                cfg->store_path = NULL;
+                cfg->redis_url = value;
             } else {
-                fprintf(err, "rtmd: --store: expected mem, sqlite or sqlite:PATH, got '%s'\n",
-                        value);
+                fprintf(err, "rtmd: --store: expected mem, sqlite, sqlite:PATH, "
+                             "redis://HOST:PORT[/DB] or redis+unix://PATH, got '%s'\n", value);
                 bad = 1;
             }
+            break;
+        case OPT_REDIS_TIMEOUT:
+            bad = rtmd__parse_u32(name, value, 1, 600000, &cfg->redis_timeout_ms, err);
+            break;
+        case OPT_REDIS_WAIT:
+            bad = rtmd__parse_u32(name, value, 0, 3600000, &cfg->redis_wait_ms, err);
             break;
         case OPT_DATA_DIR:
         case OPT_CHECK_DATA:
@@ -737,6 +812,8 @@ rtmd_config_status rtmd_config_parse(rtmd_config *cfg, int argc, char **argv,
     cfg->listen = RTMD_DEFAULT_LISTEN;
     cfg->admin_listen = RTMD_DEFAULT_ADMIN_LISTEN;
     cfg->admin_timeout_ms = RTMD_DEFAULT_ADMIN_TIMEOUT_MS;
+    cfg->redis_timeout_ms = RTMD_DEFAULT_REDIS_TIMEOUT_MS;
+    cfg->redis_wait_ms = RTMD_DEFAULT_REDIS_WAIT_MS;
     cfg->heartbeat_ms = RTMD_DEFAULT_HEARTBEAT_MS;
     cfg->login_deadline_ms = RTMD_DEFAULT_LOGIN_DEADLINE_MS;
     cfg->max_frame = RTM__FRAME_MAX_DEFAULT;

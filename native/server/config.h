@@ -89,8 +89,19 @@
 
 typedef enum {
     RTMD_STORE_SQLITE = 0, /* durable, the default */
-    RTMD_STORE_MEM = 1     /* nothing survives the process */
+    RTMD_STORE_MEM = 1,    /* nothing survives the process */
+    RTMD_STORE_REDIS = 2   /* in a Redis, which several nodes may share */
 } rtmd_store_kind;
+
+/* --redis-timeout-ms: an engine operation's deadline; --redis-wait-ms: how
+ * long a start waits for Redis. */
+#define RTMD_DEFAULT_REDIS_TIMEOUT_MS 2000u
+#define RTMD_DEFAULT_REDIS_WAIT_MS 10000u
+
+/* The Redis of --store redis://HOST:PORT[/DB] or redis+unix://PATH[?db=N]:
+ * address ("HOST:PORT" or "unix:PATH", redis_conn.h) and database. 0, or
+ * -1 when url is of neither form. */
+int rtmd_redis_url_parse(const char *url, char *address, size_t size, uint32_t *db);
 
 /* --fsync: what a commit waits for (sqlite_writer.h says what each
  * survives). */
@@ -146,6 +157,9 @@ typedef struct {
     const char *ready_file;      /* NULL: none */
     rtmd_store_kind store;       /* --store */
     const char *store_path;      /* --store sqlite:PATH; NULL: in data_dir */
+    const char *redis_url;       /* --store redis://... or redis+unix://... */
+    uint32_t redis_timeout_ms;   /* --redis-timeout-ms */
+    uint32_t redis_wait_ms;      /* --redis-wait-ms */
     const char *data_dir;        /* --data-dir; NULL: $STATE_DIRECTORY, else
                                   * RTMD_DEFAULT_DATA_DIR */
     rtmd_fsync_mode fsync;       /* --fsync */

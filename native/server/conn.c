@@ -543,7 +543,9 @@ static bool conn_holding(const rtmd_conn *c)
 static struct evbuffer *conn_out(rtmd_conn *c, uint32_t request_id, bool login)
 {
     rtmd_server *srv = c->srv;
-    uint64_t barrier = srv->gate_off ? 0 : rtmd_store_barrier(srv->store);
+    /* A Redis store answers once its write is in its AOF (appendfsync
+     * always, docs/CLUSTER.md): no barrier of the node's. */
+    uint64_t barrier = srv->gate_off || !srv->store ? 0 : rtmd_store_barrier(srv->store);
     if (barrier == 0 && !conn_holding(c))
         return bufferevent_get_output(c->bev);
     if (!c->held && !(c->held = evbuffer_new()))

@@ -581,6 +581,15 @@ static bool media_known(const char *id, void *arg)
     return rtmd_store_media_get(arg, NULL, id, NULL, NULL);
 }
 
+/* With a Redis store, what is known is Redis's, and the node does not ask
+ * at start: only parts go; expired media go with the engine's sweep. */
+static bool media_keep(const char *id, void *arg)
+{
+    (void)id;
+    (void)arg;
+    return true;
+}
+
 int rtmd_media_open(rtmd_server *srv, const char *dir)
 {
     char err[512];
@@ -601,9 +610,12 @@ int rtmd_media_open(rtmd_server *srv, const char *dir)
      * unknown ones. */
     uint64_t ttl = (uint64_t)srv->cfg->media_ttl_s * 1000u, now = srv->now.wall_ms;
     rtmd_strv expired = { NULL, 0 };
-    size_t n = rtmd_store_media_expire(srv->store, now > ttl ? now - ttl : 0, &expired);
+    size_t n = srv->store ? rtmd_store_media_expire(srv->store, now > ttl ? now - ttl : 0,
+                                                    &expired)
+                          : 0;
     rtmd_strv_free(&expired);
-    size_t gone = rtmd_blobs_sweep(srv->blobs, media_known, srv->store);
+    size_t gone = rtmd_blobs_sweep(srv->blobs, srv->store ? media_known : media_keep,
+                                   srv->store);
     uint64_t count, bytes;
     rtmd_blobs_usage(srv->blobs, &count, &bytes);
     rtmd_log(RTMD_LOG_INFO, "store: media in %s: %llu files, %llu bytes (%zu expired while "

@@ -11,6 +11,7 @@
 #include "conn.h"
 #include "rtm/rtm_codes.h"
 #include "server.h"
+#include "engine/engine_redis.h"
 #include "engine/store_sqlite.h"
 
 void rtmd_metrics_login(rtmd_metrics *m, int code)
@@ -62,6 +63,31 @@ static void code_label(char *buf, size_t size, const char *key, rtm_family famil
 
 /* The durable store (store_sqlite.h): its writer's commits, their sizes
  * and latency, what waits, the file's size, and the frames held for it. */
+/* The Redis engine's figures (--store redis...). */
+static int metrics_redis(rtmd_server *srv, struct evbuffer *out)
+{
+    rtmd_engine_redis_stats st;
+    rtmd_engine_redis_stats_get(srv->engine, &st);
+    int rc = 0;
+    rc |= metric_single(out, "rtmd_redis_up", "gauge",
+                        "1 while the Redis store answers and holds this rtmd's functions.",
+                        rtmd_engine_redis_ready(srv->engine) ? 1 : 0);
+    rc |= metric_head(out, "rtmd_redis_operations_total", "counter",
+                      "Engine operations, each one Redis function call: answered (ok), or "
+                      "failed with their failure code (Redis down, too slow, or an error).");
+    rc |= metric_sample(out, "rtmd_redis_operations_total", "result=\"ok\"", st.ok);
+    rc |= metric_sample(out, "rtmd_redis_operations_total", "result=\"failed\"", st.failed);
+    rc |= metric_single(out, "rtmd_redis_operation_microseconds_total", "counter",
+                        "Time from submit to answer of the answered operations; over "
+                        "rtmd_redis_operations_total{result=\"ok\"}, the mean latency.",
+                        st.latency_us_total);
+    rc |= metric_single(out, "rtmd_redis_operation_microseconds_max", "gauge",
+                        "The longest answered operation so far.", st.latency_us_max);
+    rc |= metric_single(out, "rtmd_redis_in_flight", "gauge",
+                        "Operations sent to Redis and not answered yet.", st.in_flight);
+    return rc;
+}
+
 static int metrics_store(rtmd_server *srv, struct evbuffer *out)
 {
     struct rtmd_sqlw_stats w;
@@ -198,5 +224,7 @@ int rtmd_metrics_render(rtmd_server *srv, struct evbuffer *out)
                         m->admin_full);
     if (srv->store_path)
         rc |= metrics_store(srv, out);
+    if (srv->cfg->store == RTMD_STORE_REDIS)
+        rc |= metrics_redis(srv, out);
     return rc ? -1 : 0;
 }

@@ -18,6 +18,7 @@
 #include "media.h"
 #include "member_count.h"
 #include "session.h"
+#include "engine/engine_redis.h"
 #include "engine/store_sqlite.h"
 
 /* How long a shutdown waits for the links to take their Close. */
@@ -58,6 +59,7 @@ static void server_expired(rtmd_eng_op *op)
 {
     rtmd_call *call = rtmd_call_of(op);
     rtmd_server *srv = call->srv;
+    srv->expired_once = true;
     srv->metrics.peer_dropped += op->count;
     if (op->count)
         rtmd_log(RTMD_LOG_INFO, "%zu offline messages expired (--offline-ttl-s %u)", op->count,
@@ -212,7 +214,8 @@ static int server_open_store(rtmd_server *srv)
         return 0;
     }
     /* The database and its lock: --store sqlite:PATH and PATH.lock, else
-     * both in the data directory. */
+     * both in the data directory. A Redis store keeps its data in Redis:
+     * the data directory holds the lock and the media files. */
     char path[4096], lock[4200];
     if (cfg->store_path) {
         snprintf(path, sizeof path, "%s", cfg->store_path);
@@ -233,6 +236,8 @@ static int server_open_store(rtmd_server *srv)
     }
     if (server_lock(srv, lock) != 0)
         return -1;
+    if (cfg->store == RTMD_STORE_REDIS)
+        return 0;
     /* It holds users' messages: readable by rtmd's user only (SQLite gives
      * its WAL the file's mode). */
     int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
@@ -344,6 +349,89 @@ void rtmd_server_durable(uint64_t batch, bool ok, void *closure)
         event_active(srv->recover_ev, EV_TIMEOUT, 1);
 }
 
+static void server_wait_timeout(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    *(bool *)arg = true;
+}
+
+/* Runs the loop until done(srv) or wait_ms passed (before serving: a
+ * start that needs an answer of Redis's). Whether done. */
+static bool server_wait_for(rtmd_server *srv, bool (*done)(rtmd_server *), uint32_t wait_ms)
+{
+    bool over = false;
+    struct event *t = evtimer_new(srv->base, server_wait_timeout, &over);
+    struct timeval tv = { (time_t)(wait_ms / 1000), (suseconds_t)(wait_ms % 1000) * 1000 };
+    if (!t || evtimer_add(t, &tv) != 0) {
+        if (t)
+            event_free(t);
+        return done(srv);
+    }
+    while (!done(srv) && !over)
+        event_base_loop(srv->base, EVLOOP_ONCE);
+    event_free(t);
+    rtmd_server_tick(srv);
+    return done(srv);
+}
+
+static bool server_engine_ready(rtmd_server *srv)
+{
+    return rtmd_engine_redis_ready(srv->engine);
+}
+
+static bool server_sessions_recovered(rtmd_server *srv)
+{
+    return srv->sessions_recovered;
+}
+
+static bool server_expired_once(rtmd_server *srv)
+{
+    return srv->expired_once;
+}
+
+static void server_redis_ready(bool ready, void *arg)
+{
+    rtmd_server *srv = arg;
+    rtmd_server_tick(srv);
+    rtmd_log(ready ? RTMD_LOG_INFO : RTMD_LOG_WARN, "store: redis %s", ready
+             ? "ready" : "unavailable: requests that need it fail until it is back");
+}
+
+/* The engine --store names: over the node's store, or over Redis, which
+ * it waits for (--redis-wait-ms). 0 or -1 (logged). */
+static int server_open_engine(rtmd_server *srv)
+{
+    const rtmd_config *cfg = srv->cfg;
+    if (cfg->store != RTMD_STORE_REDIS) {
+        srv->engine = rtmd_engine_mem_deferred(srv->store, srv->base, cfg->engine_delay_us,
+                                               server_wake, srv);
+        if (!srv->engine)
+            rtmd_log(RTMD_LOG_ERROR, "out of memory creating the engine");
+        return srv->engine ? 0 : -1;
+    }
+    char address[512];
+    rtmd_engine_redis_config rc = { .address = address,
+                                    .timeout_ms = cfg->redis_timeout_ms,
+                                    .backoff_min_ms = 100,
+                                    .backoff_max_ms = 2000,
+                                    .ready = server_redis_ready,
+                                    .arg = srv };
+    if (rtmd_redis_url_parse(cfg->redis_url, address, sizeof address, &rc.db) != 0 ||
+        !(srv->engine = rtmd_engine_redis_new(srv->base, &rc))) {
+        rtmd_log(RTMD_LOG_ERROR, "store: cannot use %s", cfg->redis_url);
+        return -1;
+    }
+    if (!server_wait_for(srv, server_engine_ready, cfg->redis_wait_ms)) {
+        rtmd_log(RTMD_LOG_ERROR, "store: redis at %s not ready within %u ms (--redis-wait-ms)",
+                 cfg->redis_url, cfg->redis_wait_ms);
+        return -1;
+    }
+    rtmd_log(RTMD_LOG_INFO, "store: redis at %s, database %u, operations failing after %u ms",
+             cfg->redis_url, (unsigned)rc.db, cfg->redis_timeout_ms);
+    return 0;
+}
+
 int rtmd_server_init(rtmd_server *srv, const rtmd_config *cfg, struct event_base *base)
 {
     *srv = (rtmd_server){ .cfg = cfg, .base = base, .lock_fd = -1 };
@@ -358,13 +446,19 @@ int rtmd_server_init(rtmd_server *srv, const rtmd_config *cfg, struct event_base
                  cfg->store_path ? cfg->store_path : server_data_dir(cfg));
     if (rtmd_media_open(srv, cfg->store == RTMD_STORE_MEM ? NULL : media_dir) != 0)
         return -1;
-    srv->engine = rtmd_engine_mem_deferred(srv->store, srv->base, cfg->engine_delay_us,
-                                           server_wake, srv);
-    if (!srv->engine) {
-        rtmd_log(RTMD_LOG_ERROR, "out of memory creating the engine");
+    if (server_open_engine(srv) != 0)
+        return -1;
+    rtmd_session_recover_all(srv);
+    if (!server_wait_for(srv, server_sessions_recovered, cfg->redis_timeout_ms + 1000u)) {
+        rtmd_log(RTMD_LOG_ERROR, "store: the sessions could not be listed");
         return -1;
     }
-    rtmd_session_recover_all(srv);
+    /* What expired while rtmd was down (a durable store's own start did it
+     * already, media files included): gone before serving. */
+    if (cfg->store == RTMD_STORE_REDIS) {
+        rtmd_server_offline_sweep(-1, 0, srv);
+        server_wait_for(srv, server_expired_once, cfg->redis_timeout_ms + 1000u);
+    }
     struct timeval every = { RTMD_OFFLINE_SWEEP_S, 0 };
     srv->offline_sweep = event_new(base, -1, EV_PERSIST, rtmd_server_offline_sweep, srv);
     if (!srv->offline_sweep || event_add(srv->offline_sweep, &every) != 0) {

@@ -104,6 +104,8 @@ typedef struct rtmd_server {
     uint64_t store_reloaded_ms;
     uint32_t store_backoff_ms;
     bool store_recovering;
+    bool sessions_recovered; /* rtmd_session_recover_all's list came */
+    bool expired_once;       /* an expiry sweep completed */
     /* Links holding frames until the store's writes are durable (conn.c). */
     rtmd_conn *held;
     bool gate_off;         /* frames go out at once (conn.c, after a failure) */

@@ -612,11 +612,13 @@ static void session_recovered(rtmd_eng_op *op)
     if (n)
         rtmd_log(RTMD_LOG_INFO, "%zu sessions restored, each kept %u ms for its client's "
                  "return", n, srv->cfg->session_grace_ms);
+    srv->sessions_recovered = true;
     rtmd_call_free(call);
 }
 
 void rtmd_session_recover_all(rtmd_server *srv)
 {
+    srv->sessions_recovered = false;
     rtmd_call *call = rtmd_call_new(srv, RTMD_ENG_SESSIONS, session_recovered, NULL, NULL, NULL);
     if (!call) {
         rtmd_log(RTMD_LOG_ERROR, "out of memory restoring the sessions");

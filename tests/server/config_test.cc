@@ -146,6 +146,56 @@ TEST(Config, StoreFlags_B6) {
   }
 }
 
+// Issue 16: a Redis store, by TCP or unix socket, with its database; the
+// deadline of its operations and a start's wait for it.
+TEST(Config, RedisStoreFlags_B7) {
+  Parsed d;
+  Parse(d, {});
+  ASSERT_EQ(d.st, RTMD_CONFIG_OK) << d.err;
+  EXPECT_EQ(d.cfg.redis_timeout_ms, 2000u);
+  EXPECT_EQ(d.cfg.redis_wait_ms, 10000u);
+  struct Case {
+    const char* url;
+    const char* address;
+    uint32_t db;
+  };
+  for (const Case& c : {Case{"redis://127.0.0.1:6379", "127.0.0.1:6379", 0},
+                        Case{"redis://localhost:7000/3", "localhost:7000", 3},
+                        Case{"redis+unix:///run/redis/redis.sock", "unix:/run/redis/redis.sock", 0},
+                        Case{"redis+unix:///tmp/r.sock?db=12", "unix:/tmp/r.sock", 12}}) {
+    Parsed p;
+    Parse(p, {"--store", c.url, "--redis-timeout-ms", "500", "--redis-wait-ms", "0"});
+    ASSERT_EQ(p.st, RTMD_CONFIG_OK) << c.url << ": " << p.err;
+    EXPECT_EQ(p.cfg.store, RTMD_STORE_REDIS);
+    EXPECT_STREQ(p.cfg.redis_url, c.url);
+    EXPECT_EQ(p.cfg.redis_timeout_ms, 500u);
+    EXPECT_EQ(p.cfg.redis_wait_ms, 0u);
+    char address[256];
+    uint32_t db = 99;
+    ASSERT_EQ(rtmd_redis_url_parse(c.url, address, sizeof address, &db), 0) << c.url;
+    EXPECT_STREQ(address, c.address);
+    EXPECT_EQ(db, c.db);
+  }
+  for (const char* url : {"redis://", "redis://host", "redis://:6379", "redis://host:0",
+                          "redis://host:65536", "redis://host:6379/", "redis://host:6379/x",
+                          "redis://host:6379/-1", "redis+unix://", "redis+unix://relative.sock",
+                          "redis+unix:///tmp/r.sock?db=", "redis+unix:///tmp/r.sock?x=1",
+                          "rediss://host:6379"}) {
+    Parsed bad;
+    Parse(bad, {"--store", url});
+    EXPECT_EQ(bad.st, RTMD_CONFIG_ERROR) << url;
+    EXPECT_NE(bad.err.find("rtmd: --store: expected"), std::string::npos) << bad.err;
+  }
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"--redis-timeout-ms", "0"}, {"--redis-timeout-ms", "600001"},
+           {"--redis-wait-ms", "3600001"}, {"--redis-wait-ms", "soon"}}) {
+    Parsed bad;
+    Parse(bad, args);
+    EXPECT_EQ(bad.st, RTMD_CONFIG_ERROR) << args[0] << " " << args[1];
+    EXPECT_NE(bad.err.find(args[0]), std::string::npos) << bad.err;
+  }
+}
+
 TEST(Config, HelpAndVersionAskToExit) {
   Parsed h, v;
   Parse(h, {"--help"});

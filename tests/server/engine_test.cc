@@ -4,16 +4,21 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <functional>
 #include <ostream>
 #include <string>
 #include <vector>
 
 #include <event2/event.h>
+#include <hiredis/hiredis.h>
+
+#include "redis_process.h"
 
 extern "C" {
 #include "engine/cost.h"
 #include "engine/engine.h"
+#include "engine/engine_redis.h"
 #include "frame.h"
 #include "rtm/rtm_codes.h"
 #include "engine/store_sqlite.h"
@@ -23,10 +28,13 @@ namespace {
 
 // An engine over the store it is made with; durable: over the SQLite
 // store (store_sqlite.h) in a fresh temporary directory, else in memory.
+// redis: the Redis engine (engine_redis.h) over a redis-server of the
+// test's own, with no store of the node's.
 struct EngineKind {
   const char* name;
   std::function<rtmd_engine*(rtmd_store*, event_base*)> make;
   bool durable;
+  bool redis = false;
 };
 
 std::string Name(const testing::TestParamInfo<EngineKind>& p) { return p.param.name; }
@@ -83,6 +91,28 @@ class EngineContract : public testing::TestWithParam<EngineKind> {
   void SetUp() override {
     base_ = event_base_new();
     ASSERT_NE(nullptr, base_);
+    if (GetParam().redis) {
+      redis_.reset(new rtm_test::RedisProcess());
+      ASSERT_TRUE(redis_->started()) << redis_->Log();
+      address_ = "unix:" + redis_->socket();
+      rtmd_engine_redis_config c = {};
+      c.address = address_.c_str();
+      c.timeout_ms = 5000;
+      c.backoff_min_ms = 10;
+      c.backoff_max_ms = 100;
+      engine_ = rtmd_engine_redis_new(base_, &c);
+      ASSERT_NE(engine_, nullptr);
+      auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+      while (!rtmd_engine_redis_ready(engine_) && std::chrono::steady_clock::now() < until) {
+        timeval tv = {0, 1000};
+        event_base_loopexit(base_, &tv);
+        event_base_dispatch(base_);
+      }
+      ASSERT_TRUE(rtmd_engine_redis_ready(engine_)) << redis_->Log();
+      peek_ = redisConnectUnix(redis_->socket().c_str());
+      ASSERT_TRUE(peek_ && !peek_->err);
+      return;
+    }
     if (GetParam().durable) {
       char tmpl[] = "/tmp/engine-test-XXXXXX";
       ASSERT_NE(nullptr, mkdtemp(tmpl));
@@ -103,6 +133,7 @@ class EngineContract : public testing::TestWithParam<EngineKind> {
     ASSERT_NE(engine_, nullptr);
   }
   void TearDown() override {
+    if (peek_) redisFree(peek_);
     if (engine_) rtmd_engine_destroy(engine_);
     if (store_) rtmd_store_destroy(store_);  // a durable one commits all first
     if (base_) event_base_free(base_);
@@ -110,8 +141,72 @@ class EngineContract : public testing::TestWithParam<EngineKind> {
       EXPECT_EQ(0, std::system(("rm -rf '" + dir_ + "'").c_str()));
     }
   }
-  std::string dir_, path_;
+  std::string dir_, path_, address_;
   event_base* base_ = nullptr;
+  std::unique_ptr<rtm_test::RedisProcess> redis_;
+  redisContext* peek_ = nullptr;  // the Redis engine's data, read directly
+
+  // What these tests look at beside the operations' outcomes: in the
+  // node's store, or in Redis (the layout of redis_lib.lua).
+  long long Peek(const char* fmt, const std::string& a, const char* field = nullptr) {
+    redisReply* r = static_cast<redisReply*>(redisCommand(peek_, fmt, a.c_str(), field));
+    long long v = -1;
+    if (r && r->type == REDIS_REPLY_INTEGER) v = r->integer;
+    if (r && r->type == REDIS_REPLY_STRING) v = std::stoll(std::string(r->str, r->len));
+    if (r && r->type == REDIS_REPLY_NIL) v = 0;
+    if (r) freeReplyObject(r);
+    return v;
+  }
+  static std::string Key(const char* kind, rtmd_user u) {
+    return std::string("rtm/") + kind + "/" + u.app + "/" + u.user;
+  }
+  bool HasSession(rtmd_user u) {
+    if (redis_) return Peek("EXISTS %s", Key("s", u)) == 1;
+    return rtmd_store_session_has(store_, u);
+  }
+  size_t Unacked(rtmd_user u) {
+    if (redis_) return static_cast<size_t>(Peek("LLEN %s", Key("u", u)));
+    return rtmd_store_unacked_count(store_, u);
+  }
+  // app: the channel attributes of one app (NULL: all apps).
+  size_t Usage(rtmd_usage kind, const char* app = nullptr) {
+    if (redis_ && app) return static_cast<size_t>(Peek("HGET %s %s", "rtm/usage/chattrs", app));
+    if (redis_) return static_cast<size_t>(Peek("HGET %s %s", "rtm/usage", rtmd_usage_name(kind)));
+    return rtmd_store_usage(store_, kind, app);
+  }
+  uint64_t PeerSeq(rtmd_user u) {
+    if (redis_) return static_cast<uint64_t>(Peek("HGET %s %s", Key("s", u), "peer_seq"));
+    rtmd_session_meta m = {};
+    EXPECT_TRUE(rtmd_store_session_meta_get(store_, u, &m));
+    return m.peer_seq;
+  }
+  // A session for u, with its id, made by a login.
+  void Session(rtmd_user u, uint64_t id = 0) {
+    Op o;
+    o.op.kind = RTMD_ENG_LOGIN;
+    o.op.in.login = {};
+    o.op.in.login.of = u;
+    o.op.in.login.create = true;
+    o.op.in.login.meta.id = id;
+    o.op.in.login.max_unacked = 100;
+    Run(o);
+    ASSERT_EQ(o.op.code, RTMD_STORE_OK);
+  }
+  int Join(rtmd_user u, const char* channel) {
+    Op o;
+    o.op.kind = RTMD_ENG_JOIN;
+    o.op.in.join = {u, channel, 20, 0, false, false, 0, 0, 32};
+    Run(o);
+    return o.op.code;
+  }
+  int Leave(rtmd_user u, const char* channel) {
+    Op o;
+    o.op.kind = RTMD_ENG_LEAVE;
+    o.op.in.leave = {u, channel};
+    Run(o);
+    return o.op.code;
+  }
+
   // Submits op and returns once it completed: inside submit, or later, as
   // the loop runs (a deferred engine).
   void Run(Op& o) {
@@ -188,7 +283,7 @@ const rtmd_user kAlice = {"app", "alice"};
 // DELETE removes keys, CLEAR empties; a read is sorted by key and may ask
 // for some keys only.
 TEST_P(EngineContract, UserAttributesOperations_A5) {
-  ASSERT_EQ(rtmd_store_session_add(store_, kAlice), RTMD_STORE_OK);
+  Session(kAlice);
   using Op = Rtm__Wire__SetAttributes__Op;
   const Op kSet = RTM__WIRE__SET_ATTRIBUTES__OP__OP_SET;
   EXPECT_EQ(SetAttrs(kAlice, Change(kSet, {{"mood", "happy"}, {"lang", "en"}})), 0);
@@ -211,7 +306,7 @@ TEST_P(EngineContract, UserAttributesOperations_A5) {
 // A5 limits: more than 16 KB in all is SIZE_OVERFLOW and changes nothing; a
 // user without a session is USER_NOT_FOUND to a read.
 TEST_P(EngineContract, UserAttributesLimitsAndAbsentUsers_A5) {
-  ASSERT_EQ(rtmd_store_session_add(store_, kAlice), RTMD_STORE_OK);
+  Session(kAlice);
   const auto kSet = RTM__WIRE__SET_ATTRIBUTES__OP__OP_SET;
   EXPECT_EQ(SetAttrs(kAlice, Change(kSet, {{"k", "v"}})), 0);
   EXPECT_EQ(SetAttrs(kAlice, Change(kSet, {{"a", std::string(8192, 'x')},
@@ -303,8 +398,8 @@ TEST_P(EngineContract, BansUntilADeadlineOrLifted_A1) {
 // (sorted), FOLLOWERS those that follow a user.
 TEST_P(EngineContract, SubscriptionsAllOrNoneAndFollowers_A8) {
   const rtmd_user bob = {"app", "bob"};
-  ASSERT_EQ(rtmd_store_session_add(store_, kAlice), RTMD_STORE_OK);
-  ASSERT_EQ(rtmd_store_session_add(store_, bob), RTMD_STORE_OK);
+  Session(kAlice);
+  Session(bob);
   auto users = [](rtmd_eng_op* op) {
     Op* self = reinterpret_cast<Op*>(op);
     self->completions++;
@@ -363,11 +458,8 @@ TEST_P(EngineContract, SubscriptionsAllOrNoneAndFollowers_A8) {
 // refusal of the node's is remembered like any answer.
 TEST_P(EngineContract, PeerSendsExactlyOnce_B1_S9_A6) {
   const rtmd_user bob = {"app", "bob"};
-  ASSERT_EQ(rtmd_store_session_add(store_, kAlice), RTMD_STORE_OK);
-  ASSERT_EQ(rtmd_store_session_add(store_, bob), RTMD_STORE_OK);
-  rtmd_session_meta meta = {};
-  meta.id = 77;
-  ASSERT_EQ(rtmd_store_session_meta_put(store_, bob, &meta), RTMD_STORE_OK);
+  Session(kAlice);
+  Session(bob, 77);
   auto send = [&](const char* to, uint64_t send_seq, const char* text, Op& o,
                   size_t offline_max = 0, int refused = 0, size_t max_unacked = 100) {
     Rtm__Wire__Message m = RTM__WIRE__MESSAGE__INIT;
@@ -389,19 +481,19 @@ TEST_P(EngineContract, PeerSendsExactlyOnce_B1_S9_A6) {
   EXPECT_EQ(again.frames, Strings{});
   send("bob", 2, "two", b);
   EXPECT_EQ(b.frames, Strings{"2 alice two"});
-  EXPECT_EQ(rtmd_store_unacked_count(store_, bob), 2u);
+  EXPECT_EQ(Unacked(bob), 2u);
   Op ack;
   ack.op.kind = RTMD_ENG_PEER_ACK;
   ack.op.in.peer_ack = {bob, 1};
   Run(ack);
-  EXPECT_EQ(rtmd_store_unacked_count(store_, bob), 1u);
+  EXPECT_EQ(Unacked(bob), 1u);
 
   send("carol", 3, "away", c);
   EXPECT_EQ(c.op.code, RTM_PEER_MESSAGE_ERR_PEER_UNREACHABLE);
   send("carol", 4, "kept", d, 10);
   EXPECT_EQ(d.op.code, RTM_PEER_MESSAGE_ERR_CACHED_BY_SERVER);
   EXPECT_EQ(d.op.session_id, 0u);
-  EXPECT_GT(rtmd_store_usage(store_, RTMD_USAGE_OFFLINE, nullptr), 0u);
+  EXPECT_GT(Usage(RTMD_USAGE_OFFLINE), 0u);
   send("bob", 5, "fast", e, 0, RTM_PEER_MESSAGE_ERR_TOO_OFTEN);
   EXPECT_EQ(e.op.code, RTM_PEER_MESSAGE_ERR_TOO_OFTEN);
   EXPECT_EQ(e.frames, Strings{});
@@ -424,18 +516,27 @@ TEST_P(EngineContract, PeerSendsExactlyOnce_B1_S9_A6) {
 // the session.
 TEST_P(EngineContract, LoginQueuesKeptMessagesToTheNewSession_S9_A6) {
   const rtmd_user carol = {"app", "carol"};
-  const uint8_t bytes[] = {0};
-  auto keep = [&](const char* text, uint64_t session_id, uint64_t seq) {
+  auto send = [&](const char* text, size_t offline_max) {
     Rtm__Wire__Message m = RTM__WIRE__MESSAGE__INIT;
     m.text = const_cast<char*>(text);
-    std::vector<uint8_t> buf(rtm__wire__message__get_packed_size(&m) + 1);
-    size_t n = rtm__wire__message__pack(&m, buf.data());
-    rtmd_offline_msg o = {"alice", 1000, n ? buf.data() : bytes, n, session_id, seq};
-    ASSERT_EQ(rtmd_store_offline_push(store_, "app", "carol", &o, 10), RTMD_STORE_OK);
+    m.server_ts = 1000;
+    Op o;
+    o.op.kind = RTMD_ENG_PEER_SEND;
+    o.op.in.peer_send = {kAlice, "carol", 0, &m, 0, 100, offline_max, 1 << 20, 1 << 20};
+    Run(o);
+    return o.op.code;
   };
-  keep("had", 5, 1);     // of session 5, which the client had
-  keep("missed", 5, 2);  // of session 5, which it did not get
-  keep("cached", 0, 0);  // sent while carol was away
+  // Session 5 of carol is given two messages and ends: the client had the
+  // first. Then one is sent while carol is away.
+  Session(carol, 5);
+  ASSERT_EQ(send("had", 0), RTM_PEER_MESSAGE_ERR_OK);
+  ASSERT_EQ(send("missed", 0), RTM_PEER_MESSAGE_ERR_OK);
+  Op end;
+  end.op.kind = RTMD_ENG_SESSION_END;
+  end.op.in.session_end = {carol, 5};
+  Run(end);
+  ASSERT_EQ(end.op.offline.kept, 2u);
+  ASSERT_EQ(send("cached", 10), RTM_PEER_MESSAGE_ERR_CACHED_BY_SERVER);
   auto login = [&](bool create, Op& o) {
     o.op.kind = RTMD_ENG_LOGIN;
     o.op.in.login = {};
@@ -451,7 +552,7 @@ TEST_P(EngineContract, LoginQueuesKeptMessagesToTheNewSession_S9_A6) {
   Op none;
   login(false, none);
   EXPECT_EQ(none.op.code, RTMD_STORE_ABSENT);  // no session to take up
-  EXPECT_FALSE(rtmd_store_session_has(store_, carol));
+  EXPECT_FALSE(HasSession(carol));
 
   Op take;
   login(true, take);
@@ -462,14 +563,15 @@ TEST_P(EngineContract, LoginQueuesKeptMessagesToTheNewSession_S9_A6) {
   EXPECT_EQ(take.op.offline.kept, 1u);
   EXPECT_EQ(take.op.offline.cached, 1u);
   EXPECT_EQ(take.op.offline.dropped, 0u);
-  EXPECT_EQ(rtmd_store_unacked_count(store_, carol), 2u);
-  rtmd_session_meta after = {};
-  ASSERT_TRUE(rtmd_store_session_meta_get(store_, carol, &after));
-  EXPECT_EQ(after.peer_seq, 2u) << "the store keeps the session's peer_seq";
-  after.peer_seq = 0;  // a put never lowers it
-  ASSERT_EQ(rtmd_store_session_meta_put(store_, carol, &after), RTMD_STORE_OK);
-  ASSERT_TRUE(rtmd_store_session_meta_get(store_, carol, &after));
-  EXPECT_EQ(after.peer_seq, 2u);
+  EXPECT_EQ(Unacked(carol), 2u);
+  EXPECT_EQ(PeerSeq(carol), 2u) << "the engine keeps the session's peer_seq";
+  Op save;  // a save never lowers it
+  save.op.kind = RTMD_ENG_SESSION_SAVE;
+  save.op.in.session_save.of = carol;
+  save.op.in.session_save.meta.id = 9;
+  Run(save);
+  EXPECT_EQ(save.op.code, RTMD_STORE_OK);
+  EXPECT_EQ(PeerSeq(carol), 2u);
 
   Op twice;
   login(true, twice);
@@ -489,8 +591,8 @@ TEST_P(EngineContract, LoginQueuesKeptMessagesToTheNewSession_S9_A6) {
 // the cursor, none of the joiner's own; a Leave lists those left.
 TEST_P(EngineContract, ChannelsJoinSendReplayLeave_S10_B1_B2) {
   const rtmd_user bob = {"app", "bob"};
-  ASSERT_EQ(rtmd_store_session_add(store_, kAlice), RTMD_STORE_OK);
-  ASSERT_EQ(rtmd_store_session_add(store_, bob), RTMD_STORE_OK);
+  Session(kAlice);
+  Session(bob);
   auto join = [&](rtmd_user u, Op& o, bool replay = false, uint64_t last_seq = 0,
                   bool same_too_often = false) {
     o.op.kind = RTMD_ENG_JOIN;
@@ -571,12 +673,10 @@ TEST_P(EngineContract, ChannelsJoinSendReplayLeave_S10_B1_B2) {
 // login, tagged with the session, and the session is gone.
 TEST_P(EngineContract, SessionEndKeepsWhatItHadNotAcknowledged_S9_S13) {
   const rtmd_user bob = {"app", "bob"};
-  ASSERT_EQ(rtmd_store_session_add(store_, kAlice), RTMD_STORE_OK);
-  ASSERT_EQ(rtmd_store_session_add(store_, bob), RTMD_STORE_OK);
-  for (const char* ch : {"a", "b"}) {
-    ASSERT_EQ(rtmd_store_channel_join(store_, bob, ch, 20, 0), RTMD_STORE_OK);
-  }
-  ASSERT_EQ(rtmd_store_channel_join(store_, kAlice, "b", 20, 0), RTMD_STORE_OK);
+  Session(kAlice);
+  Session(bob);
+  for (const char* ch : {"a", "b"}) ASSERT_EQ(Join(bob, ch), RTM_JOIN_CHANNEL_ERR_OK);
+  ASSERT_EQ(Join(kAlice, "b"), RTM_JOIN_CHANNEL_ERR_OK);
   for (uint64_t seq : {1, 2}) {
     Rtm__Wire__Message m = RTM__WIRE__MESSAGE__INIT;
     m.text = const_cast<char*>("hi");
@@ -602,7 +702,7 @@ TEST_P(EngineContract, SessionEndKeepsWhatItHadNotAcknowledged_S9_S13) {
   EXPECT_EQ(end.op.code, RTMD_STORE_OK);
   EXPECT_EQ(end.attrs, (Strings{"a=0", "b=1"}));
   EXPECT_EQ(end.op.offline.kept, 2u);
-  EXPECT_FALSE(rtmd_store_session_has(store_, bob));
+  EXPECT_FALSE(HasSession(bob));
 
   // Back as a new session: both, replayed, none it says it had of 41.
   Op take;
@@ -627,8 +727,8 @@ TEST_P(EngineContract, SessionEndKeepsWhatItHadNotAcknowledged_S9_S13) {
 // is not, and another app is not affected.
 TEST_P(EngineContract, MemoryBoundsRefuseOrLeaveOutAndSaySo_Issue13Item5) {
   const rtmd_user bob = {"app", "bob"};
-  ASSERT_EQ(rtmd_store_session_add(store_, kAlice), RTMD_STORE_OK);
-  ASSERT_EQ(rtmd_store_session_add(store_, bob), RTMD_STORE_OK);
+  Session(kAlice);
+  Session(bob);
   std::string text(1000, 'x');
   auto peer = [&](uint64_t seq, uint64_t unacked_max) {
     Rtm__Wire__Message m = RTM__WIRE__MESSAGE__INIT;
@@ -640,16 +740,15 @@ TEST_P(EngineContract, MemoryBoundsRefuseOrLeaveOutAndSaySo_Issue13Item5) {
     return std::make_pair(o.op.code, o.op.flags);
   };
   EXPECT_EQ(peer(1, 1 << 20).first, RTM_PEER_MESSAGE_ERR_OK);
-  size_t one = rtmd_store_usage(store_, RTMD_USAGE_UNACKED, nullptr);
+  size_t one = Usage(RTMD_USAGE_UNACKED);
   EXPECT_GE(one, rtmd_cost_frame(1000));  // the frame and its ring
   auto full = peer(2, one + 100);          // room for less than a second frame
   EXPECT_EQ(full.first, RTM_PEER_MESSAGE_ERR_FAILURE);
   EXPECT_TRUE(full.second & RTMD_ENG_UNACKED_FULL);
-  EXPECT_EQ(rtmd_store_unacked_count(store_, bob), 1u);
+  EXPECT_EQ(Unacked(bob), 1u);
   EXPECT_EQ(peer(3, 1 << 20).first, RTM_PEER_MESSAGE_ERR_OK);
 
-  for (rtmd_user u : {kAlice, bob})
-    ASSERT_EQ(rtmd_store_channel_join(store_, u, "room", 20, 0), RTMD_STORE_OK);
+  for (rtmd_user u : {kAlice, bob}) ASSERT_EQ(Join(u, "room"), RTM_JOIN_CHANNEL_ERR_OK);
   auto channel = [&](uint64_t send_seq, uint64_t history_max, Op& o) {
     Rtm__Wire__Message m = RTM__WIRE__MESSAGE__INIT;
     m.text = &text[0];
@@ -659,16 +758,16 @@ TEST_P(EngineContract, MemoryBoundsRefuseOrLeaveOutAndSaySo_Issue13Item5) {
   };
   Op kept, unkept;
   channel(10, 1 << 20, kept);
-  size_t history = rtmd_store_usage(store_, RTMD_USAGE_HISTORY, nullptr);
+  size_t history = Usage(RTMD_USAGE_HISTORY);
   EXPECT_GE(history, rtmd_cost_frame(1000));
   channel(11, history + 100, unkept);
   EXPECT_EQ(unkept.op.code, RTM_CHANNEL_MESSAGE_ERR_OK);
   EXPECT_TRUE(unkept.op.flags & RTMD_ENG_HISTORY_FULL);
   EXPECT_EQ(unkept.frames.size(), 1u);  // delivered to the members
-  EXPECT_EQ(rtmd_store_usage(store_, RTMD_USAGE_HISTORY, nullptr), history);
+  EXPECT_EQ(Usage(RTMD_USAGE_HISTORY), history);
   Op rejoin;
   rejoin.op.kind = RTMD_ENG_JOIN;
-  ASSERT_EQ(rtmd_store_channel_leave(store_, bob, "room"), RTMD_STORE_OK);
+  ASSERT_EQ(Leave(bob, "room"), RTM_LEAVE_CHANNEL_ERR_OK);
   rejoin.op.in.join = {bob, "room", 20, 0, false, true, 0, 0, 32};
   Run(rejoin);
   EXPECT_EQ(rejoin.op.replay.channel_messages, 1u);
@@ -683,7 +782,7 @@ TEST_P(EngineContract, MemoryBoundsRefuseOrLeaveOutAndSaySo_Issue13Item5) {
   };
   Change a(RTM__WIRE__SET_ATTRIBUTES__OP__OP_SET, {{"k", std::string(2000, 'v')}});
   EXPECT_EQ(chattrs("app", "one", a, 1 << 20).first, 0);
-  size_t app_bytes = rtmd_store_usage(store_, RTMD_USAGE_CHATTRS, "app");
+  size_t app_bytes = Usage(RTMD_USAGE_CHATTRS, "app");
   EXPECT_GE(app_bytes, rtmd_cost(2001));
   auto over = chattrs("app", "two", a, app_bytes + 1000);
   EXPECT_EQ(over.first, RTM_ATTRIBUTE_OPERATION_ERR_SIZE_OVERFLOW);
@@ -691,17 +790,123 @@ TEST_P(EngineContract, MemoryBoundsRefuseOrLeaveOutAndSaySo_Issue13Item5) {
   EXPECT_EQ(chattrs("other-app", "two", a, app_bytes + 1000).first, 0);
   Change smaller(RTM__WIRE__SET_ATTRIBUTES__OP__OP_SET, {{"k", "v"}});
   EXPECT_EQ(chattrs("app", "one", smaller, 1).first, 0);  // shrinks: always fits
-  EXPECT_LT(rtmd_store_usage(store_, RTMD_USAGE_CHATTRS, "app"), app_bytes);
-  EXPECT_EQ(rtmd_store_usage(store_, RTMD_USAGE_CHATTRS, nullptr),
-            rtmd_store_usage(store_, RTMD_USAGE_CHATTRS, "app") +
-                rtmd_store_usage(store_, RTMD_USAGE_CHATTRS, "other-app"));
+  EXPECT_LT(Usage(RTMD_USAGE_CHATTRS, "app"), app_bytes);
+  EXPECT_EQ(Usage(RTMD_USAGE_CHATTRS),
+            Usage(RTMD_USAGE_CHATTRS, "app") +
+                Usage(RTMD_USAGE_CHATTRS, "other-app"));
+}
+
+// M1, M2: a stored media is known to its app until its time: the same id
+// twice is EXISTS, more than max_bytes in all is LIMIT; an expiry forgets
+// those stored before its horizon and lists their ids (their bytes go).
+TEST_P(EngineContract, MediaKnownUntilItsTimeThenExpired_M1_M2) {
+  auto put = [&](const char* id, uint64_t size, uint64_t at, uint64_t max) {
+    Op o;
+    o.op.kind = RTMD_ENG_MEDIA_PUT;
+    o.op.in.media_put = {"app", id, size, at, max};
+    Run(o);
+    return o.op.code;
+  };
+  auto get = [&](const char* app, const char* id, uint64_t horizon, size_t* size = nullptr) {
+    Op o;
+    o.op.kind = RTMD_ENG_MEDIA_GET;
+    o.op.in.media_get = {app, id, horizon};
+    Run(o);
+    if (size) *size = o.op.count;
+    return o.op.code;
+  };
+  EXPECT_EQ(put("m1", 100, 1000, 1000), RTMD_STORE_OK);
+  EXPECT_EQ(put("m1", 100, 1000, 1000), RTMD_STORE_EXISTS);
+  EXPECT_EQ(put("m2", 901, 2000, 1000), RTMD_STORE_LIMIT);  // 100 + 901 > 1000
+  EXPECT_EQ(put("m2", 900, 2000, 1000), RTMD_STORE_OK);
+  size_t size = 0;
+  EXPECT_EQ(get("app", "m2", 0, &size), RTMD_STORE_OK);
+  EXPECT_EQ(size, 900u);
+  EXPECT_EQ(get("other-app", "m2", 0), RTMD_STORE_ABSENT);
+  EXPECT_EQ(get("app", "m1", 1001), RTMD_STORE_ABSENT) << "stored before the horizon";
+  EXPECT_EQ(get("app", "m3", 0), RTMD_STORE_ABSENT);
+  Op expire;
+  expire.op.kind = RTMD_ENG_EXPIRE;
+  expire.op.in.expire = {0, 0, 1500};
+  Run(expire);
+  EXPECT_EQ(expire.users, Strings{"m1"});
+  EXPECT_EQ(get("app", "m1", 0), RTMD_STORE_ABSENT);
+  EXPECT_EQ(put("m3", 100, 3000, 1000), RTMD_STORE_OK) << "m1's bytes no longer count";
+}
+
+// A6: an expiry forgets the offline messages accepted before its horizon
+// and counts them; the user's next login is told they were dropped.
+TEST_P(EngineContract, ExpireForgetsOldOfflineMessagesAndTheLoginIsTold_A6) {
+  Session(kAlice);
+  for (uint64_t ts : {1000, 3000}) {
+    Rtm__Wire__Message m = RTM__WIRE__MESSAGE__INIT;
+    m.text = const_cast<char*>(ts == 1000 ? "old" : "new");
+    m.server_ts = ts;
+    Op o;
+    o.op.kind = RTMD_ENG_PEER_SEND;
+    o.op.in.peer_send = {kAlice, "carol", 0, &m, 0, 100, 10, 1 << 20, 1 << 20};
+    Run(o);
+    ASSERT_EQ(o.op.code, RTM_PEER_MESSAGE_ERR_CACHED_BY_SERVER);
+  }
+  Op expire;
+  expire.op.kind = RTMD_ENG_EXPIRE;
+  expire.op.in.expire = {2000, 0, 0};
+  Run(expire);
+  EXPECT_EQ(expire.op.count, 1u);
+  Op login;
+  login.op.kind = RTMD_ENG_LOGIN;
+  login.op.in.login = {};
+  login.op.in.login.of = {"app", "carol"};
+  login.op.in.login.create = true;
+  login.op.in.login.max_unacked = 100;
+  Run(login);
+  EXPECT_EQ(login.frames, Strings{"1 alice new"});
+  EXPECT_EQ(login.op.offline.cached, 1u);
+  EXPECT_EQ(login.op.offline.dropped, 1u);
+}
+
+// Recovery: SESSIONS lists every session with its meta as last saved;
+// saving the meta of a session that does not exist is ABSENT.
+TEST_P(EngineContract, SessionsListsEverySessionWithItsMeta) {
+  Session(kAlice, 11);
+  Session(rtmd_user{"app/x", "bob"}, 12);  // an app id may hold '/'
+  Op save;
+  save.op.kind = RTMD_ENG_SESSION_SAVE;
+  save.op.in.session_save.of = kAlice;
+  save.op.in.session_save.meta = {7, 11, 3, 5000, 9999, 0};
+  Run(save);
+  EXPECT_EQ(save.op.code, RTMD_STORE_OK);
+  Op absent;
+  absent.op.kind = RTMD_ENG_SESSION_SAVE;
+  absent.op.in.session_save.of = {"app", "nobody"};
+  Run(absent);
+  EXPECT_EQ(absent.op.code, RTMD_STORE_ABSENT);
+  Op list;
+  list.op.kind = RTMD_ENG_SESSIONS;
+  list.op.done = [](rtmd_eng_op* op) {
+    Op* self = reinterpret_cast<Op*>(op);
+    self->completions++;
+    for (size_t i = 0; i < op->sessions.count; i++) {
+      const rtmd_session_entry& e = op->sessions.items[i];
+      self->attrs.push_back(std::string(e.app) + " " + e.user + " " +
+                            std::to_string(e.meta.instance_id) + " " +
+                            std::to_string(e.meta.id) + " " + std::to_string(e.meta.link_seq) +
+                            " " + std::to_string(e.meta.login_wall_ms) + " " +
+                            std::to_string(e.meta.token_expires_at));
+    }
+    rtmd_engine_op_clear(op);
+  };
+  rtmd_engine_submit(engine_, &list.op);
+  Wait(list);
+  EXPECT_EQ(list.op.code, RTMD_STORE_OK);
+  std::sort(list.attrs.begin(), list.attrs.end());
+  EXPECT_EQ(list.attrs, (Strings{"app alice 7 11 3 5000 9999", "app/x bob 0 12 0 0 0"}));
 }
 
 // Operations complete once each, in the order submitted, whatever their
 // kind and outcome.
 TEST_P(EngineContract, OperationsCompleteOnceInOrder) {
-  ASSERT_EQ(rtmd_store_session_add(store_, kAlice), RTMD_STORE_OK);
-  Change c(RTM__WIRE__SET_ATTRIBUTES__OP__OP_SET, {{"k", "v"}});
+  Session(kAlice);
   std::vector<int> order;
   std::vector<Op> ops(12);
   for (size_t i = 0; i < ops.size(); i++) {
@@ -710,14 +915,14 @@ TEST_P(EngineContract, OperationsCompleteOnceInOrder) {
     o.done_order = &order;
     o.op.done = Op::Done;
     if (i % 3 == 0) {
-      o.op.kind = RTMD_ENG_ATTRS_SET;
-      o.op.in.attrs_set = {kAlice, &c.msg};
+      o.op.kind = RTMD_ENG_BAN_SET;
+      o.op.in.ban_set = {kAlice, 0};
     } else if (i % 3 == 1) {
-      o.op.kind = RTMD_ENG_ATTRS_GET;
-      o.op.in.attrs_get = {rtmd_user{"app", i % 2 ? "alice" : "nobody"}, nullptr, 0};
+      o.op.kind = RTMD_ENG_BANNED;
+      o.op.in.banned = {rtmd_user{"app", i % 2 ? "alice" : "nobody"}, 0};
     } else {
-      o.op.kind = RTMD_ENG_CHATTRS_GET;
-      o.op.in.chattrs_get = {"app", "room", nullptr, 0};
+      o.op.kind = RTMD_ENG_MEMBERS;
+      o.op.in.members = {kAlice, "room"};
     }
     rtmd_engine_submit(engine_, &o.op);
   }
@@ -742,7 +947,9 @@ INSTANTIATE_TEST_SUITE_P(Engines, EngineContract,
                                           return rtmd_engine_mem_deferred(st, base, 300, nullptr,
                                                                           nullptr);
                                         },
-                                        false}),
+                                        false},
+                             // Over a redis-server of the test's own (engine_redis.h).
+                             EngineKind{"redis", nullptr, false, true}),
                          Name);
 
 }  // namespace

@@ -15,6 +15,10 @@
 #include <vector>
 
 #include "redis_process.h"
+#include "rtm/rtm_codes.h"
+#include "rtmd_process.h"
+#include "server_test.h"
+#include "test_client.h"
 
 extern "C" {
 #include "engine/redis_conn.h"
@@ -220,6 +224,114 @@ TEST_F(RedisConn, AKilledRedisIsDownThenBackWithItsData) {
   EXPECT_TRUE(changes_[0]);
   EXPECT_FALSE(changes_[1]);
   EXPECT_TRUE(changes_.back());
+}
+
+// rtmd on a Redis store (--store redis+unix://, docs/CLUSTER.md) while its
+// Redis goes away: requests fail with their failure codes within
+// --redis-timeout-ms, links stay up, and once Redis is back on its AOF the
+// same links work again and nothing Redis had answered is lost (issue 16,
+// item 4; SPEC B6 on Redis).
+class RedisStore : public testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(redis_.started()) << redis_.Log(); }
+  std::vector<std::string> Flags() {
+    return {"--store", "redis+unix://" + redis_.socket(), "--redis-timeout-ms", "300",
+            "--heartbeat-ms", "200"};
+  }
+  // Waits until rtmd has said `store: redis ready` n times (the first: at
+  // its start).
+  static bool ReadyTimes(const RtmdProcess& rtmd, size_t n) {
+    auto end = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (std::chrono::steady_clock::now() < end) {
+      std::string log = rtmd.Log();
+      size_t count = 0;
+      for (size_t at = log.find("store: redis ready"); at != std::string::npos;
+           at = log.find("store: redis ready", at + 1))
+        count++;
+      if (count >= n) return true;
+      usleep(10000);
+    }
+    return false;
+  }
+  // ms since start.
+  static long long Since(std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::steady_clock::now() - start)
+        .count();
+  }
+  RedisProcess redis_;
+};
+
+TEST_F(RedisStore, RedisKilledThenRestartedFailsRequestsInTimeAndLosesNothing_B6) {
+  RtmdProcess rtmd(Flags());
+  ASSERT_TRUE(rtmd.started());
+  TestClient a, b;
+  ASSERT_TRUE(a.Connect(rtmd.host(), rtmd.port()));
+  ASSERT_EQ(a.HelloLogin("app", "alice"), 0);
+  ASSERT_TRUE(b.Connect(rtmd.host(), rtmd.port()));
+  ASSERT_EQ(b.HelloLogin("app", "bob"), 0);
+  // Answered: kept for carol, who is away.
+  ASSERT_EQ(a.PeerSend("carol", "kept", true), RTM_PEER_MESSAGE_ERR_CACHED_BY_SERVER);
+
+  ASSERT_EQ(redis_.Kill(), 128 + 9);
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(a.PeerSend("bob", "while down"), RTM_PEER_MESSAGE_ERR_FAILURE);
+  EXPECT_LT(Since(start), 1000) << "within --redis-timeout-ms (300), with room";
+  EXPECT_EQ(a.Join("room"), RTM_JOIN_CHANNEL_ERR_FAILURE);
+  EXPECT_TRUE(rtmd.WaitForLog("store: redis unavailable"));
+  // The links stay: nothing closes them for a second of heartbeats.
+  EXPECT_FALSE(a.WaitClosed(1000));
+
+  ASSERT_TRUE(redis_.Restart()) << redis_.Log();
+  ASSERT_TRUE(ReadyTimes(rtmd, 2)) << rtmd.Log();
+  EXPECT_EQ(a.PeerSend("bob", "after"), RTM_PEER_MESSAGE_ERR_OK);
+  FramePtr got = b.Expect(RTM__WIRE__FRAME__BODY_PEER_DELIVER);
+  ASSERT_TRUE(got);
+  EXPECT_STREQ(got->peer_deliver->message->text, "after");
+  TestClient c;
+  ASSERT_TRUE(c.Connect(rtmd.host(), rtmd.port()));
+  ASSERT_EQ(c.HelloLogin("app", "carol"), 0);
+  FramePtr kept = c.Expect(RTM__WIRE__FRAME__BODY_PEER_DELIVER);
+  ASSERT_TRUE(kept) << "what Redis answered before its crash is still there";
+  EXPECT_STREQ(kept->peer_deliver->message->text, "kept");
+}
+
+// A Redis that stops answering (SIGSTOP): a request fails TIMEOUT's way,
+// FAILURE, once --redis-timeout-ms has passed, not before and not much
+// after; when Redis answers again, so does rtmd.
+TEST_F(RedisStore, ASilentRedisFailsRequestsAtTheirDeadline) {
+  RtmdProcess rtmd(Flags());
+  ASSERT_TRUE(rtmd.started());
+  TestClient a;
+  ASSERT_TRUE(a.Connect(rtmd.host(), rtmd.port()));
+  ASSERT_EQ(a.HelloLogin("app", "alice"), 0);
+  ASSERT_EQ(0, kill(redis_.pid(), SIGSTOP));
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(a.PeerSend("bob", "unheard"), RTM_PEER_MESSAGE_ERR_FAILURE);
+  long long took = Since(start);
+  EXPECT_GE(took, 250);
+  EXPECT_LT(took, 1500);
+  ASSERT_EQ(0, kill(redis_.pid(), SIGCONT));
+  // The connection was dropped at the deadline (a late answer would be
+  // misread): made again, set up again.
+  ASSERT_TRUE(ReadyTimes(rtmd, 2)) << rtmd.Log();
+  EXPECT_EQ(a.PeerSend("bob", "heard"), RTM_PEER_MESSAGE_ERR_PEER_UNREACHABLE)
+      << "bob is away: answered again";
+}
+
+// A start waits --redis-wait-ms for its Redis, then exits 1 with a clear line.
+TEST(RedisStoreStart, NoRedisWithinTheWaitIsAnErrorExit) {
+  char dir[] = "/tmp/rtmd-redis-start-XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  std::string d = dir;
+  auto start = std::chrono::steady_clock::now();
+  RunResult r = RunRtmd("--listen 127.0.0.1:0 --data-dir " + d + "/data --store redis+unix://" +
+                        d + "/none.sock --redis-wait-ms 300");
+  auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("not ready within 300 ms (--redis-wait-ms)"), std::string::npos) << r.out;
+  EXPECT_LT(took, std::chrono::seconds(3));
+  EXPECT_EQ(0, std::system(("rm -rf '" + d + "'").c_str()));
 }
 
 }  // namespace

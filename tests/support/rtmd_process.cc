@@ -6,11 +6,16 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <gtest/gtest.h>
+
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <thread>
+
+#include "redis_process.h"
 
 #ifndef RTMD_PATH
 #error "RTMD_PATH must be defined by the build"
@@ -20,6 +25,31 @@ namespace rtm_test {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// With RTMD_TEST_REDIS set, every rtmd of the test process keeps its data in
+// a redis-server of the process's own (a suite run again on the Redis
+// engine): started before the first test, named in RTMD_TEST_ARGS as
+// --store redis+unix://SOCKET (a test's own --store still wins), stopped
+// after the last. ctest runs each test in a process of its own, so each
+// test starts from an empty Redis, and an rtmd it restarts finds its data.
+class RedisStoreEnvironment : public testing::Environment {
+ public:
+  void SetUp() override {
+    if (!std::getenv("RTMD_TEST_REDIS")) return;
+    redis_ = std::make_unique<RedisProcess>();
+    ASSERT_TRUE(redis_->started()) << redis_->Log();
+    const char* more = std::getenv("RTMD_TEST_ARGS");
+    std::string args = std::string(more ? more : "") + " --store redis+unix://" + redis_->socket();
+    setenv("RTMD_TEST_ARGS", args.c_str(), 1);
+  }
+  void TearDown() override { redis_.reset(); }
+
+ private:
+  std::unique_ptr<RedisProcess> redis_;
+};
+
+testing::Environment* const kRedisStore =
+    testing::AddGlobalTestEnvironment(new RedisStoreEnvironment);
 
 }  // namespace
 

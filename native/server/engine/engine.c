@@ -651,7 +651,7 @@ static rtmd_store_status apply_followers(rtmd_store *st, rtmd_user of, rtmd_strv
     return out->items ? RTMD_STORE_OK : RTMD_STORE_NOMEM;
 }
 
-void rtmd_engine_apply(rtmd_store *st, rtmd_eng_op *op)
+void rtmd_engine_op_reset(rtmd_eng_op *op)
 {
     op->attrs = (rtmd_attrv){ NULL, 0 };
     op->bans = (rtmd_banv){ NULL, 0 };
@@ -665,6 +665,11 @@ void rtmd_engine_apply(rtmd_store *st, rtmd_eng_op *op)
     op->sessions = (rtmd_sessionv){ NULL, 0 };
     memset(&op->offline, 0, sizeof op->offline);
     memset(&op->replay, 0, sizeof op->replay);
+}
+
+void rtmd_engine_apply(rtmd_store *st, rtmd_eng_op *op)
+{
+    rtmd_engine_op_reset(op);
     switch (op->kind) {
     case RTMD_ENG_ATTRS_GET:
         op->code = apply_attrs_get(st, op->in.attrs_get.of, &op->attrs);

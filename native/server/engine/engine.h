@@ -116,9 +116,13 @@ enum {
                                       * acknowledged hold unacked_max_bytes */
     RTMD_ENG_HISTORY_FULL = 1u << 7, /* CHANNEL_SEND: not kept in the history,
                                       * which holds history_max_bytes */
-    RTMD_ENG_CHATTRS_FULL = 1u << 8  /* CHATTRS_SET refused (SIZE_OVERFLOW): the
+    RTMD_ENG_CHATTRS_FULL = 1u << 8, /* CHATTRS_SET refused (SIZE_OVERFLOW): the
                                       * app's channel attributes would hold
                                       * more than max_bytes */
+    RTMD_ENG_UNAVAILABLE = 1u << 9   /* not run, or its outcome unknown: the
+                                      * engine's store could not be reached in
+                                      * time (engine_redis.h); the code is the
+                                      * kind's failure */
 };
 
 typedef void (*rtmd_eng_done)(rtmd_eng_op *op);
@@ -375,6 +379,9 @@ void rtmd_bufv_free(rtmd_bufv *v);
 
 /* Frees what an op's outputs hold (not the op). */
 void rtmd_engine_op_clear(rtmd_eng_op *op);
+/* Sets an op's outputs empty, holding nothing (what an engine does before
+ * it fills them). */
+void rtmd_engine_op_reset(rtmd_eng_op *op);
 
 /* The operations on the store itself, as every engine that keeps the
  * store in memory applies them (mem now; sqlite next): op->code and the

@@ -1,0 +1,840 @@
+/* engine_redis.c: the engine over Redis (engine_redis.h). Each operation
+ * is one FCALL of a function of redis_lib.lua, on one connection
+ * (redis_conn.h), so operations complete in the order submitted: Redis
+ * answers in order. The functions all answer the same array (see
+ * redis_lib.lua), read back into the op here. */
+#include "engine_redis.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/event.h>
+#include <hiredis/hiredis.h>
+
+#include "attrs.h"
+#include "config.h"
+#include "frame.h"
+#include "ids.h"
+#include "log.h"
+#include "redis_conn.h"
+#include "rtm/rtm_codes.h"
+
+/* The library's text (generated from redis_lib.lua by embed.cmake). */
+extern const char rtmd_redis_lib[];
+extern const size_t rtmd_redis_lib_len;
+
+/* The data layout this rtmd reads and writes (redis_lib.lua, LAYOUT). */
+#define REDIS_LAYOUT "1"
+
+typedef struct {
+    rtmd_engine base;
+    rtmd_redis *redis;
+    rtmd_engine_redis_config cfg;
+    bool ready;        /* the library is loaded on the current connection */
+    bool setup_failed; /* its SELECT or FUNCTION LOAD did not succeed */
+    struct event *setup_again; /* a failed setup is tried again (a Redis
+                                * still loading its AOF answers -LOADING) */
+    rtmd_engine_redis_stats stats;
+} redis_engine;
+
+static uint64_t redis_now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/* An operation on its way: the op (whose inputs may be gone once submit
+ * returned, engine.h) and what its answer needs of them: the encoded
+ * message of a send, whose frames are made of it. */
+typedef struct {
+    redis_engine *e;
+    rtmd_eng_op *op;
+    uint8_t *msg;
+    size_t msg_len;
+    uint64_t submitted_us;
+} redis_call;
+
+static void redis_call_free(redis_call *c)
+{
+    free(c->msg);
+    free(c);
+}
+
+/* ---- arguments ------------------------------------------------------------ */
+
+/* An FCALL's arguments: strings borrowed from the op, numbers and packed
+ * messages owned here. */
+typedef struct {
+    const char **argv;
+    size_t *len;
+    int argc, cap;
+    char **owned;
+    int nowned;
+    bool nomem;
+} fargs;
+
+static void fargs_add(fargs *a, const char *s, size_t n)
+{
+    if (a->nomem)
+        return;
+    if (a->argc == a->cap) {
+        int cap = a->cap ? a->cap * 2 : 32;
+        const char **argv = realloc(a->argv, (size_t)cap * sizeof *argv);
+        if (argv)
+            a->argv = argv;
+        size_t *len = argv ? realloc(a->len, (size_t)cap * sizeof *len) : NULL;
+        if (!len) {
+            a->nomem = true;
+            return;
+        }
+        a->len = len;
+        a->cap = cap;
+    }
+    a->argv[a->argc] = s;
+    a->len[a->argc++] = n;
+}
+
+static void fargs_str(fargs *a, const char *s)
+{
+    s = s ? s : "";
+    fargs_add(a, s, strlen(s));
+}
+
+/* Takes buf over (freed with the arguments). */
+static void fargs_own(fargs *a, char *buf, size_t n)
+{
+    char **owned = buf ? realloc(a->owned, (size_t)(a->nowned + 1) * sizeof *owned) : NULL;
+    if (!owned) {
+        free(buf);
+        a->nomem = true;
+        return;
+    }
+    a->owned = owned;
+    a->owned[a->nowned++] = buf;
+    fargs_add(a, buf, n);
+}
+
+static void fargs_u64(fargs *a, uint64_t v)
+{
+    char *buf = malloc(21);
+    if (buf)
+        snprintf(buf, 21, "%" PRIu64, v);
+    fargs_own(a, buf, buf ? strlen(buf) : 0);
+}
+
+static void fargs_bool(fargs *a, bool v)
+{
+    fargs_add(a, v ? "1" : "0", 1);
+}
+
+/* An encoded Message, kept in the call for the answer's frames. */
+static void fargs_msg(fargs *a, const Rtm__Wire__Message *m, redis_call *c)
+{
+    size_t n = m ? rtm__wire__message__get_packed_size(m) : 0;
+    if (!(c->msg = malloc(n ? n : 1))) {
+        a->nomem = true;
+        return;
+    }
+    if (n)
+        rtm__wire__message__pack(m, c->msg);
+    c->msg_len = n;
+    fargs_add(a, (const char *)c->msg, n);
+}
+
+static void fargs_meta(fargs *a, const rtmd_session_meta *m)
+{
+    fargs_u64(a, m->instance_id);
+    fargs_u64(a, m->id);
+    fargs_u64(a, m->link_seq);
+    fargs_u64(a, m->login_wall_ms);
+    fargs_u64(a, m->token_expires_at);
+    fargs_u64(a, m->peer_seq);
+}
+
+static void fargs_free(fargs *a)
+{
+    for (int i = 0; i < a->nowned; i++)
+        free(a->owned[i]);
+    free(a->owned);
+    free(a->argv);
+    free(a->len);
+}
+
+/* A SetAttributes: the code of the request itself (attrs.c: its keys and
+ * values, and its own size, which its result can only pass), the bounds of
+ * the result, then the op and its key/value pairs or keys, from which the
+ * function makes the result (redis_lib.lua, attrs_apply). */
+static void fargs_change(fargs *a, const Rtm__Wire__SetAttributes *change, size_t total_max)
+{
+    rtmd_attrv none = { NULL, 0 }, alone = { NULL, 0 };
+    int refused = rtmd_attrs_apply(&none, change, total_max, NULL, 0, &alone);
+    rtmd_attrv_free(&alone);
+    fargs_u64(a, (uint64_t)refused);
+    fargs_u64(a, RTM__ATTR_COUNT_MAX);
+    fargs_u64(a, total_max);
+}
+
+static void fargs_change_items(fargs *a, const Rtm__Wire__SetAttributes *change)
+{
+    fargs_u64(a, change ? (uint64_t)change->op : 0);
+    if (!change)
+        return;
+    if (change->op == RTM__WIRE__SET_ATTRIBUTES__OP__OP_DELETE) {
+        for (size_t i = 0; i < change->n_keys; i++)
+            fargs_str(a, change->keys[i]);
+        return;
+    }
+    for (size_t i = 0; i < change->n_attributes; i++) {
+        const Rtm__Wire__Attribute *at = change->attributes[i];
+        fargs_str(a, at && at->key ? at->key : "");
+        fargs_str(a, at && at->value ? at->value : "");
+    }
+}
+
+static void fargs_strs(fargs *a, char *const *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        fargs_str(a, v[i]);
+}
+
+/* The function an op calls and its arguments after FCALL name 0. */
+static const char *redis_build(const rtmd_eng_op *op, fargs *a, redis_call *c)
+{
+    switch (op->kind) {
+    case RTMD_ENG_ATTRS_GET:
+        fargs_str(a, op->in.attrs_get.of.app);
+        fargs_str(a, op->in.attrs_get.of.user);
+        fargs_strs(a, op->in.attrs_get.keys, op->in.attrs_get.n_keys);
+        return "rtmd_attrs_get";
+    case RTMD_ENG_ATTRS_SET:
+        fargs_str(a, op->in.attrs_set.of.app);
+        fargs_str(a, op->in.attrs_set.of.user);
+        fargs_change(a, op->in.attrs_set.change, RTM__ATTR_TOTAL_MAX);
+        fargs_change_items(a, op->in.attrs_set.change);
+        return "rtmd_attrs_set";
+    case RTMD_ENG_CHATTRS_GET:
+        fargs_str(a, op->in.chattrs_get.app);
+        fargs_str(a, op->in.chattrs_get.channel);
+        fargs_strs(a, op->in.chattrs_get.keys, op->in.chattrs_get.n_keys);
+        return "rtmd_chattrs_get";
+    case RTMD_ENG_CHATTRS_SET: {
+        const struct rtmd_eng_chattrs_set *in = &op->in.chattrs_set;
+        fargs_str(a, in->app);
+        fargs_str(a, in->channel);
+        fargs_change(a, in->change, RTM__CHATTR_TOTAL_MAX);
+        fargs_str(a, in->by);
+        fargs_u64(a, in->ts);
+        fargs_u64(a, in->max_bytes);
+        fargs_change_items(a, in->change);
+        return "rtmd_chattrs_set";
+    }
+    case RTMD_ENG_SUBSCRIBE:
+        fargs_str(a, op->in.subscribe.of.app);
+        fargs_str(a, op->in.subscribe.of.user);
+        fargs_bool(a, op->in.subscribe.unsubscribe);
+        fargs_u64(a, op->in.subscribe.max);
+        fargs_strs(a, op->in.subscribe.users, op->in.subscribe.n_users);
+        return "rtmd_subscribe";
+    case RTMD_ENG_SUBSCRIBED:
+        fargs_str(a, op->in.subscribed.of.app);
+        fargs_str(a, op->in.subscribed.of.user);
+        return "rtmd_subscribed";
+    case RTMD_ENG_FOLLOWERS:
+        fargs_str(a, op->in.followers.of.app);
+        fargs_str(a, op->in.followers.of.user);
+        return "rtmd_followers";
+    case RTMD_ENG_MEDIA_PUT:
+        fargs_str(a, op->in.media_put.app);
+        fargs_str(a, op->in.media_put.id);
+        fargs_u64(a, op->in.media_put.size);
+        fargs_u64(a, op->in.media_put.at_ms);
+        fargs_u64(a, op->in.media_put.max_bytes);
+        return "rtmd_media_put";
+    case RTMD_ENG_MEDIA_GET:
+        fargs_str(a, op->in.media_get.app);
+        fargs_str(a, op->in.media_get.id);
+        fargs_u64(a, op->in.media_get.horizon_ms);
+        return "rtmd_media_get";
+    case RTMD_ENG_EXPIRE:
+        fargs_u64(a, op->in.expire.offline_horizon_ms);
+        fargs_u64(a, op->in.expire.channels_horizon_ms);
+        fargs_u64(a, op->in.expire.media_horizon_ms);
+        return "rtmd_expire";
+    case RTMD_ENG_LOGIN: {
+        const struct rtmd_eng_login *in = &op->in.login;
+        fargs_str(a, in->of.app);
+        fargs_str(a, in->of.user);
+        fargs_bool(a, in->create);
+        fargs_meta(a, &in->meta);
+        fargs_u64(a, in->session_id);
+        fargs_u64(a, in->peer_received);
+        fargs_u64(a, in->offline_horizon_ms);
+        fargs_u64(a, in->channel_horizon_ms);
+        fargs_u64(a, in->max_unacked);
+        fargs_u64(a, in->replay_max);
+        for (size_t i = 0; i < in->n_cursors; i++) {
+            const Rtm__Wire__ChannelCursor *cur = in->cursors[i];
+            if (!cur || !cur->channel)
+                continue;
+            fargs_str(a, cur->channel);
+            fargs_u64(a, cur->last_seq);
+        }
+        return "rtmd_login";
+    }
+    case RTMD_ENG_SESSION_SAVE:
+        fargs_str(a, op->in.session_save.of.app);
+        fargs_str(a, op->in.session_save.of.user);
+        fargs_meta(a, &op->in.session_save.meta);
+        return "rtmd_session_save";
+    case RTMD_ENG_SESSIONS:
+        return "rtmd_sessions";
+    case RTMD_ENG_SESSION_END:
+        fargs_str(a, op->in.session_end.of.app);
+        fargs_str(a, op->in.session_end.of.user);
+        fargs_u64(a, op->in.session_end.session_id);
+        return "rtmd_session_end";
+    case RTMD_ENG_PEER_SEND: {
+        const struct rtmd_eng_peer_send *in = &op->in.peer_send;
+        fargs_str(a, in->from.app);
+        fargs_str(a, in->from.user);
+        fargs_str(a, in->to);
+        fargs_u64(a, in->send_seq);
+        fargs_u64(a, (uint64_t)in->refused);
+        fargs_u64(a, in->max_unacked);
+        fargs_u64(a, in->offline_max);
+        fargs_u64(a, in->offline_max_bytes);
+        fargs_u64(a, in->unacked_max_bytes);
+        fargs_msg(a, in->msg, c);
+        fargs_u64(a, in->msg ? in->msg->server_ts : 0);
+        return "rtmd_peer_send";
+    }
+    case RTMD_ENG_PEER_ACK:
+        fargs_str(a, op->in.peer_ack.of.app);
+        fargs_str(a, op->in.peer_ack.of.user);
+        fargs_u64(a, op->in.peer_ack.seq);
+        return "rtmd_peer_ack";
+    case RTMD_ENG_JOIN: {
+        const struct rtmd_eng_join *in = &op->in.join;
+        fargs_str(a, in->of.app);
+        fargs_str(a, in->of.user);
+        fargs_str(a, in->channel);
+        fargs_u64(a, in->max_per_user);
+        fargs_u64(a, in->seq_base);
+        fargs_bool(a, in->same_too_often);
+        fargs_bool(a, in->replay);
+        fargs_u64(a, in->last_seq);
+        fargs_u64(a, in->horizon_ms);
+        fargs_u64(a, in->replay_max);
+        fargs_u64(a, RTMD_MEMBER_EVENTS_MAX);
+        return "rtmd_join";
+    }
+    case RTMD_ENG_LEAVE:
+        fargs_str(a, op->in.leave.of.app);
+        fargs_str(a, op->in.leave.of.user);
+        fargs_str(a, op->in.leave.channel);
+        fargs_u64(a, RTMD_MEMBER_EVENTS_MAX - 1);
+        return "rtmd_leave";
+    case RTMD_ENG_CHANNEL_SEND: {
+        const struct rtmd_eng_channel_send *in = &op->in.channel_send;
+        fargs_str(a, in->from.app);
+        fargs_str(a, in->from.user);
+        fargs_str(a, in->channel);
+        fargs_u64(a, in->send_seq);
+        fargs_u64(a, (uint64_t)in->refused);
+        fargs_bool(a, in->over_rate);
+        fargs_u64(a, in->now_ms);
+        fargs_u64(a, in->replay_max);
+        fargs_u64(a, in->horizon_ms);
+        fargs_u64(a, in->history_max_bytes);
+        fargs_msg(a, in->msg, c);
+        return "rtmd_channel_send";
+    }
+    case RTMD_ENG_MEMBERS:
+        fargs_str(a, op->in.members.of.app);
+        fargs_str(a, op->in.members.of.user);
+        fargs_str(a, op->in.members.channel);
+        return "rtmd_members";
+    case RTMD_ENG_MEMBER_COUNTS:
+        fargs_str(a, op->in.member_counts.app);
+        for (size_t i = 0; i < op->in.member_counts.n_channels; i++)
+            fargs_str(a, op->in.member_counts.channels[i]);
+        return "rtmd_member_counts";
+    case RTMD_ENG_APP_CHANNELS:
+        fargs_str(a, op->in.app_channels.app);
+        return "rtmd_app_channels";
+    case RTMD_ENG_BAN_SET:
+        fargs_str(a, op->in.ban_set.of.app);
+        fargs_str(a, op->in.ban_set.of.user);
+        fargs_u64(a, op->in.ban_set.until_ms);
+        return "rtmd_ban_set";
+    case RTMD_ENG_BAN_LIFT:
+        fargs_str(a, op->in.ban_lift.of.app);
+        fargs_str(a, op->in.ban_lift.of.user);
+        fargs_u64(a, op->in.ban_lift.now_ms);
+        return "rtmd_ban_lift";
+    case RTMD_ENG_BANNED:
+        fargs_str(a, op->in.banned.of.app);
+        fargs_str(a, op->in.banned.of.user);
+        fargs_u64(a, op->in.banned.now_ms);
+        return "rtmd_banned";
+    case RTMD_ENG_BANS_LIST:
+        fargs_u64(a, op->in.bans_list.now_ms);
+        return "rtmd_bans_list";
+    }
+    return NULL;
+}
+
+/* ---- the answer --------------------------------------------------------------- */
+
+/* The code of an operation that did not run, or whose outcome is unknown
+ * (Redis down, no answer in time, an error): its kind's failure. */
+static int redis_failure_code(rtmd_eng_kind kind)
+{
+    switch (kind) {
+    case RTMD_ENG_ATTRS_GET:
+    case RTMD_ENG_ATTRS_SET:
+    case RTMD_ENG_CHATTRS_GET:
+    case RTMD_ENG_CHATTRS_SET:
+        return RTM_ATTRIBUTE_OPERATION_ERR_FAILURE;
+    case RTMD_ENG_SUBSCRIBE:
+        return RTM_PEER_SUBSCRIPTION_STATUS_ERR_FAILURE;
+    case RTMD_ENG_PEER_SEND:
+        return RTM_PEER_MESSAGE_ERR_FAILURE;
+    case RTMD_ENG_JOIN:
+        return RTM_JOIN_CHANNEL_ERR_FAILURE;
+    case RTMD_ENG_LEAVE:
+        return RTM_LEAVE_CHANNEL_ERR_FAILURE;
+    case RTMD_ENG_CHANNEL_SEND:
+        return RTM_CHANNEL_MESSAGE_ERR_FAILURE;
+    default:
+        return RTMD_STORE_NOMEM;
+    }
+}
+
+static bool reply_is(const redisReply *r, int type)
+{
+    return r && r->type == type;
+}
+
+static uint64_t reply_u64(const redisReply *r)
+{
+    if (reply_is(r, REDIS_REPLY_INTEGER))
+        return r->integer > 0 ? (uint64_t)r->integer : 0;
+    if (reply_is(r, REDIS_REPLY_STRING))
+        return strtoull(r->str, NULL, 10);
+    return 0;
+}
+
+static char *reply_strdup(const redisReply *r)
+{
+    if (!reply_is(r, REDIS_REPLY_STRING))
+        return strdup("");
+    char *s = malloc(r->len + 1);
+    if (s) {
+        memcpy(s, r->str, r->len);
+        s[r->len] = '\0';
+    }
+    return s;
+}
+
+/* A list of strings; -1 when out of memory. */
+static int reply_strv(const redisReply *r, rtmd_strv *out)
+{
+    if (!reply_is(r, REDIS_REPLY_ARRAY) || r->elements == 0)
+        return 0;
+    if (!(out->items = calloc(r->elements, sizeof *out->items)))
+        return -1;
+    for (size_t i = 0; i < r->elements; i++) {
+        if (!(out->items[i] = reply_strdup(r->element[i])))
+            return -1;
+        out->count++;
+    }
+    return 0;
+}
+
+/* Encodes one frame of the answer ({kind, seq, from, msg, replayed,
+ * channel}) into op->frames; -1 when it does not decode or memory is out. */
+static int reply_frame(const redisReply *e, const redis_call *c, rtmd_eng_op *op)
+{
+    if (!reply_is(e, REDIS_REPLY_ARRAY) || e->elements != 6 ||
+        !reply_is(e->element[0], REDIS_REPLY_STRING) || e->element[0]->len != 1 ||
+        !reply_is(e->element[2], REDIS_REPLY_STRING) ||
+        !reply_is(e->element[3], REDIS_REPLY_STRING) ||
+        !reply_is(e->element[5], REDIS_REPLY_STRING))
+        return -1;
+    char kind = e->element[0]->str[0];
+    char *from = reply_strdup(e->element[2]), *channel = reply_strdup(e->element[5]);
+    /* 'P' and 'C': the operation's own message (the call's copy). */
+    bool own = kind == 'P' || kind == 'C';
+    Rtm__Wire__Message *msg = NULL;
+    if (!own || c->msg)
+        msg = own ? rtm__wire__message__unpack(NULL, c->msg_len, c->msg)
+                  : rtm__wire__message__unpack(NULL, e->element[3]->len,
+                                               (const uint8_t *)e->element[3]->str);
+    int rc = -1;
+    if (!from || !channel || !msg)
+        goto out;
+    Rtm__Wire__PeerDeliver pd = RTM__WIRE__PEER_DELIVER__INIT;
+    Rtm__Wire__ChannelDeliver cd = RTM__WIRE__CHANNEL_DELIVER__INIT;
+    rtm__frame f = RTM__WIRE__FRAME__INIT;
+    bool replayed = reply_u64(e->element[4]) != 0;
+    if (kind == 'p' || kind == 'P') {
+        pd.from = from;
+        pd.message = msg;
+        pd.seq = reply_u64(e->element[1]);
+        pd.replayed = replayed;
+        f.body_case = RTM__WIRE__FRAME__BODY_PEER_DELIVER;
+        f.peer_deliver = &pd;
+    } else if (kind == 'c' || kind == 'C') {
+        cd.channel = channel;
+        cd.from = from;
+        cd.message = msg;
+        cd.seq = reply_u64(e->element[1]);
+        cd.replayed = replayed;
+        f.body_case = RTM__WIRE__FRAME__BODY_CHANNEL_DELIVER;
+        f.channel_deliver = &cd;
+    } else {
+        goto out;
+    }
+    size_t len = rtm__frame_encoded_size(&f);
+    uint8_t *buf = malloc(len);
+    if (buf) {
+        len = rtm__frame_encode(&f, buf);
+        rc = rtmd_bufv_push(&op->frames, buf, len);
+    }
+out:
+    if (msg)
+        rtm__wire__message__free_unpacked(msg, NULL);
+    free(from);
+    free(channel);
+    return rc;
+}
+
+/* Reads the answer into op: 0, or -1 when it is not the array every
+ * function answers (or memory is out). */
+static int redis_read(const redisReply *r, const redis_call *c, rtmd_eng_op *op)
+{
+    if (!reply_is(r, REDIS_REPLY_ARRAY) || r->elements != 13)
+        return -1;
+    redisReply **el = r->element;
+    op->code = (int)(reply_is(el[0], REDIS_REPLY_INTEGER) ? el[0]->integer : -1);
+    op->flags = (unsigned)reply_u64(el[1]);
+    op->session_id = reply_u64(el[2]);
+    op->dropped = (uint32_t)reply_u64(el[3]);
+    op->count = (size_t)reply_u64(el[4]);
+    if (reply_strv(el[5], &op->users) != 0)
+        return -1;
+    bool counted = op->kind == RTMD_ENG_MEMBER_COUNTS || op->kind == RTMD_ENG_SESSION_END ||
+                   op->kind == RTMD_ENG_APP_CHANNELS;
+    size_t ncounts = reply_is(el[6], REDIS_REPLY_ARRAY) ? el[6]->elements : 0;
+    if (counted || ncounts) {
+        if (!(op->counts = calloc(ncounts ? ncounts : 1, sizeof *op->counts)))
+            return -1;
+        for (size_t i = 0; i < ncounts; i++)
+            op->counts[i] = (uint32_t)reply_u64(el[6]->element[i]);
+    }
+    if (reply_is(el[7], REDIS_REPLY_ARRAY))
+        for (size_t i = 0; i < el[7]->elements; i++)
+            if (reply_frame(el[7]->element[i], c, op) != 0)
+                op->flags |= RTMD_ENG_UNKEPT; /* not sent now; a resume sends it */
+    if (reply_is(el[8], REDIS_REPLY_ARRAY) && el[8]->elements == 5) {
+        op->offline.kept = (uint32_t)reply_u64(el[8]->element[0]);
+        op->offline.cached = (uint32_t)reply_u64(el[8]->element[1]);
+        op->offline.had = (uint32_t)reply_u64(el[8]->element[2]);
+        op->offline.dropped = (uint32_t)reply_u64(el[8]->element[3]);
+        op->offline.expired = (uint32_t)reply_u64(el[8]->element[4]);
+    }
+    if (reply_is(el[9], REDIS_REPLY_ARRAY) && el[9]->elements == 4) {
+        op->replay.peer_messages = (uint32_t)reply_u64(el[9]->element[0]);
+        op->replay.peer_dropped = (uint32_t)reply_u64(el[9]->element[1]);
+        op->replay.channel_messages = (uint32_t)reply_u64(el[9]->element[2]);
+        op->replay.channel_skipped = (uint32_t)reply_u64(el[9]->element[3]);
+    }
+    if (reply_is(el[10], REDIS_REPLY_ARRAY) && el[10]->elements) {
+        size_t n = el[10]->elements;
+        if (!(op->attrs.items = calloc(n, sizeof *op->attrs.items)))
+            return -1;
+        for (size_t i = 0; i < n; i++) {
+            const redisReply *t = el[10]->element[i];
+            if (!reply_is(t, REDIS_REPLY_ARRAY) || t->elements != 4)
+                return -1;
+            rtmd_attr *at = &op->attrs.items[op->attrs.count++];
+            at->key = reply_strdup(t->element[0]);
+            at->value = reply_strdup(t->element[1]);
+            /* by: only channel attributes have one. */
+            if (reply_is(t->element[2], REDIS_REPLY_STRING) && t->element[2]->len)
+                at->by = reply_strdup(t->element[2]);
+            at->ts = reply_u64(t->element[3]);
+            if (!at->key || !at->value)
+                return -1;
+        }
+    }
+    if (reply_is(el[11], REDIS_REPLY_ARRAY) && el[11]->elements) {
+        size_t n = el[11]->elements;
+        if (!(op->bans.items = calloc(n, sizeof *op->bans.items)))
+            return -1;
+        for (size_t i = 0; i < n; i++) {
+            const redisReply *b = el[11]->element[i];
+            if (!reply_is(b, REDIS_REPLY_ARRAY) || b->elements != 3)
+                return -1;
+            rtmd_ban_entry *e = &op->bans.items[op->bans.count];
+            e->app = reply_strdup(b->element[0]);
+            e->user = reply_strdup(b->element[1]);
+            e->until_ms = reply_u64(b->element[2]);
+            op->bans.count++;
+            if (!e->app || !e->user)
+                return -1;
+        }
+    }
+    if (op->kind == RTMD_ENG_SESSIONS) {
+        size_t n = reply_is(el[12], REDIS_REPLY_ARRAY) ? el[12]->elements : 0;
+        if (!(op->sessions.items = calloc(n ? n : 1, sizeof *op->sessions.items)))
+            return -1;
+        for (size_t i = 0; i < n; i++) {
+            const redisReply *s = el[12]->element[i];
+            if (!reply_is(s, REDIS_REPLY_ARRAY) || s->elements != 8)
+                return -1;
+            rtmd_session_entry *e = &op->sessions.items[op->sessions.count];
+            e->app = reply_strdup(s->element[0]);
+            e->user = reply_strdup(s->element[1]);
+            op->sessions.count++;
+            if (!e->app || !e->user)
+                return -1;
+            e->meta.instance_id = reply_u64(s->element[2]);
+            e->meta.id = reply_u64(s->element[3]);
+            e->meta.link_seq = (uint32_t)reply_u64(s->element[4]);
+            e->meta.login_wall_ms = reply_u64(s->element[5]);
+            e->meta.token_expires_at = reply_u64(s->element[6]);
+            e->meta.peer_seq = reply_u64(s->element[7]);
+        }
+    }
+    return 0;
+}
+
+static void redis_fail(rtmd_eng_op *op)
+{
+    rtmd_engine_op_clear(op);
+    rtmd_engine_op_reset(op);
+    op->code = redis_failure_code(op->kind);
+    op->flags = RTMD_ENG_UNAVAILABLE;
+}
+
+static void redis_on_answer(rtmd_redis *r, const redisReply *reply, int err, void *arg)
+{
+    (void)r;
+    redis_call *c = arg;
+    rtmd_eng_op *op = c->op;
+    redis_engine *e = c->e;
+    e->stats.in_flight--;
+    if (err != RTMD_REDIS_OK) {
+        redis_fail(op);
+    } else if (reply_is(reply, REDIS_REPLY_ERROR)) {
+        rtmd_log(RTMD_LOG_ERROR, "redis engine: operation %d: %s", (int)op->kind, reply->str);
+        redis_fail(op);
+    } else if (redis_read(reply, c, op) != 0) {
+        rtmd_log(RTMD_LOG_ERROR, "redis engine: operation %d: an answer of no known form",
+                 (int)op->kind);
+        redis_fail(op);
+    }
+    if (op->flags & RTMD_ENG_UNAVAILABLE) {
+        e->stats.failed++;
+    } else {
+        uint64_t took = redis_now_us() - c->submitted_us;
+        e->stats.ok++;
+        e->stats.latency_us_total += took;
+        if (took > e->stats.latency_us_max)
+            e->stats.latency_us_max = took;
+    }
+    redis_call_free(c);
+    op->done(op);
+}
+
+/* An operation that cannot be sent (out of memory) fails once those
+ * before it completed: after a PING's answer, which comes after theirs. */
+static void redis_on_ping(rtmd_redis *r, const redisReply *reply, int err, void *arg)
+{
+    (void)r;
+    (void)reply;
+    (void)err;
+    redis_call *c = arg;
+    rtmd_eng_op *op = c->op;
+    c->e->stats.failed++;
+    redis_call_free(c);
+    redis_fail(op);
+    op->done(op);
+}
+
+/* What is done when even the call cannot be made: the op fails, after
+ * those before it (a PING's answer comes after theirs). */
+static void redis_on_ping_bare(rtmd_redis *r, const redisReply *reply, int err, void *arg)
+{
+    (void)r;
+    (void)reply;
+    (void)err;
+    rtmd_eng_op *op = arg;
+    redis_fail(op);
+    op->done(op);
+}
+
+static void redis_submit(rtmd_engine *eng, rtmd_eng_op *op)
+{
+    redis_engine *e = (redis_engine *)eng;
+    rtmd_engine_op_reset(op);
+    const char *ping = "PING";
+    size_t ping_len = 4;
+    redis_call *c = calloc(1, sizeof *c);
+    if (!c) {
+        rtmd_redis_command(e->redis, 1, &ping, &ping_len, redis_on_ping_bare, op);
+        return;
+    }
+    c->e = e;
+    c->op = op;
+    c->submitted_us = redis_now_us();
+    fargs a = { 0 };
+    fargs_add(&a, "FCALL", 5);
+    fargs_add(&a, "", 0); /* the function, below */
+    fargs_add(&a, "0", 1);
+    const char *fn = redis_build(op, &a, c);
+    if (!fn || a.nomem) {
+        fargs_free(&a);
+        rtmd_redis_command(e->redis, 1, &ping, &ping_len, redis_on_ping, c);
+        return;
+    }
+    a.argv[1] = fn;
+    a.len[1] = strlen(fn);
+    e->stats.in_flight++;
+    rtmd_redis_command(e->redis, a.argc, a.argv, a.len, redis_on_answer, c);
+    fargs_free(&a);
+}
+
+/* ---- the library -------------------------------------------------------------------- */
+
+static void redis_set_ready(redis_engine *e, bool ready)
+{
+    if (e->ready == ready)
+        return;
+    e->ready = ready;
+    if (e->cfg.ready)
+        e->cfg.ready(ready, e->cfg.arg);
+}
+
+/* A setup that failed on a connection still up is tried again this long
+ * after. */
+#define REDIS_SETUP_AGAIN_MS 200
+
+static void redis_on_layout(rtmd_redis *r, const redisReply *reply, int err, void *arg)
+{
+    redis_engine *e = arg;
+    if (err == RTMD_REDIS_OK && reply_is(reply, REDIS_REPLY_ERROR))
+        rtmd_log(RTMD_LOG_ERROR, "redis engine: %s", reply->str);
+    bool ok = err == RTMD_REDIS_OK && reply_is(reply, REDIS_REPLY_ARRAY) && !e->setup_failed;
+    redis_set_ready(e, ok);
+    if (!ok && rtmd_redis_up(r)) {
+        struct timeval tv = { 0, REDIS_SETUP_AGAIN_MS * 1000 };
+        evtimer_add(e->setup_again, &tv);
+    }
+}
+
+/* The answer of a SELECT or FUNCTION LOAD: an error is logged, and makes
+ * the LAYOUT call that follows them fail (or, for a SELECT, the functions
+ * run on database 0: it is refused too, below). */
+static void redis_on_load(rtmd_redis *r, const redisReply *reply, int err, void *arg)
+{
+    (void)r;
+    redis_engine *e = arg;
+    if (err == RTMD_REDIS_OK && reply_is(reply, REDIS_REPLY_ERROR)) {
+        rtmd_log(RTMD_LOG_ERROR, "redis engine: %s", reply->str);
+        e->setup_failed = true;
+    }
+}
+
+/* The connection is up: the database is selected, the library loaded
+ * (again: Redis may have been restarted from a file without it, or another
+ * rtmd version loaded another), then the layout checked. Operations
+ * submitted meanwhile follow these on the connection. */
+static void redis_setup(redis_engine *e)
+{
+    rtmd_redis *r = e->redis;
+    e->setup_failed = false;
+    if (e->cfg.db) {
+        char db[16];
+        snprintf(db, sizeof db, "%u", (unsigned)e->cfg.db);
+        const char *select[] = { "SELECT", db };
+        size_t select_len[] = { 6, strlen(db) };
+        rtmd_redis_command(r, 2, select, select_len, redis_on_load, e);
+    }
+    const char *load[] = { "FUNCTION", "LOAD", "REPLACE", rtmd_redis_lib };
+    size_t load_len[] = { 8, 4, 7, rtmd_redis_lib_len };
+    rtmd_redis_command(r, 4, load, load_len, redis_on_load, e);
+    const char *layout[] = { "FCALL", "rtmd_layout", "0", REDIS_LAYOUT };
+    size_t layout_len[] = { 5, 11, 1, strlen(REDIS_LAYOUT) };
+    rtmd_redis_command(r, 4, layout, layout_len, redis_on_layout, e);
+}
+
+static void redis_setup_again(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    redis_engine *e = arg;
+    if (rtmd_redis_up(e->redis) && !e->ready)
+        redis_setup(e);
+}
+
+static void redis_changed(rtmd_redis *r, bool up, void *arg)
+{
+    (void)r;
+    redis_engine *e = arg;
+    if (!up) {
+        evtimer_del(e->setup_again);
+        redis_set_ready(e, false);
+        return;
+    }
+    redis_setup(e);
+}
+
+static void redis_destroy(rtmd_engine *eng)
+{
+    redis_engine *e = (redis_engine *)eng;
+    e->cfg.ready = NULL; /* nothing is told from here on */
+    rtmd_redis_free(e->redis);
+    event_free(e->setup_again);
+    free(e);
+}
+
+static const rtmd_engine_ops redis_ops = { redis_submit, redis_destroy };
+
+rtmd_engine *rtmd_engine_redis_new(struct event_base *base, const rtmd_engine_redis_config *cfg)
+{
+    redis_engine *e = calloc(1, sizeof *e);
+    if (!e)
+        return NULL;
+    e->base.ops = &redis_ops;
+    e->cfg = *cfg;
+    e->cfg.address = NULL; /* read here only */
+    if (!(e->setup_again = evtimer_new(base, redis_setup_again, e))) {
+        free(e);
+        return NULL;
+    }
+    rtmd_redis_config rc = { cfg->address, cfg->timeout_ms, cfg->backoff_min_ms,
+                             cfg->backoff_max_ms, redis_changed, e };
+    if (!(e->redis = rtmd_redis_new(base, &rc))) {
+        event_free(e->setup_again);
+        free(e);
+        return NULL;
+    }
+    return &e->base;
+}
+
+bool rtmd_engine_redis_ready(const rtmd_engine *eng)
+{
+    return ((const redis_engine *)eng)->ready;
+}
+
+void rtmd_engine_redis_stats_get(const rtmd_engine *eng, rtmd_engine_redis_stats *out)
+{
+    *out = ((const redis_engine *)eng)->stats;
+}

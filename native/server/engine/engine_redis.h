@@ -1,0 +1,52 @@
+/*
+ * engine_redis.h: the engine over Redis (issue 16), shared by every rtmd
+ * node that names the same Redis. What the system keeps lives in Redis,
+ * and each operation of engine.h is one Redis Function of redis_lib.lua,
+ * run by Redis alone and whole (docs/CLUSTER.md has the layout). The node
+ * keeps nothing of it between two operations.
+ *
+ * An operation submitted while the connection is down, or whose answer does
+ * not come within timeout_ms, completes with its kind's failure code and
+ * the flag RTMD_ENG_UNAVAILABLE: inside submit while down, else when the
+ * deadline passes. One that timed out may still have taken effect; the
+ * send_seq of a client's retry makes that safe (SPEC B1).
+ */
+#ifndef RTMD_ENGINE_REDIS_H
+#define RTMD_ENGINE_REDIS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "engine.h"
+
+struct event_base;
+
+typedef struct {
+    const char *address;     /* "unix:PATH" or "HOST:PORT"; read by _new only */
+    uint32_t db;             /* the database (SELECT), 0 by default */
+    uint32_t timeout_ms;     /* an operation's deadline */
+    uint32_t backoff_min_ms; /* reconnection (redis_conn.h) */
+    uint32_t backoff_max_ms;
+    /* The engine can run operations (true: the library is loaded and the
+     * layout is this rtmd's) or no longer can (false); may be NULL. */
+    void (*ready)(bool ready, void *arg);
+    void *arg;
+} rtmd_engine_redis_config;
+
+/* Starts connecting; operations fail until it is ready. NULL for an address
+ * of no known form, or out of memory. */
+rtmd_engine *rtmd_engine_redis_new(struct event_base *base, const rtmd_engine_redis_config *cfg);
+bool rtmd_engine_redis_ready(const rtmd_engine *e);
+
+/* What the engine did (/metrics): operations answered by Redis and those
+ * that failed (RTMD_ENG_UNAVAILABLE), the time from submit to completion of
+ * the answered ones, and those waiting now. */
+typedef struct {
+    uint64_t ok, failed;
+    uint64_t latency_us_total, latency_us_max;
+    uint64_t in_flight;
+} rtmd_engine_redis_stats;
+
+void rtmd_engine_redis_stats_get(const rtmd_engine *e, rtmd_engine_redis_stats *out);
+
+#endif
