@@ -125,6 +125,9 @@ static void rtmd__usage(FILE *f)
         "                            N ms fails (default %u)\n"
         "  --redis-wait-ms N         with a Redis store: a start waits up to N ms for\n"
         "                            it, then fails (default %u)\n"
+        "  --node-id NAME            with a Redis store: this node's name among those\n"
+        "                            sharing it (default: kept in DATA_DIR/node-id,\n"
+        "                            made at the first start)\n"
         "  --data-dir DIR            the data directory (default: $STATE_DIRECTORY\n"
         "                            when set, else %s); created if missing\n"
         "  --fsync MODE              full (default): a commit survives a power loss;\n"
@@ -167,6 +170,20 @@ static int rtmd__parse_db(const char *s, uint32_t *db)
         return -1;
     *db = (uint32_t)v;
     return 0;
+}
+
+bool rtmd_node_id_valid(const char *id)
+{
+    size_t n = id ? strlen(id) : 0;
+    if (n == 0 || n > RTMD_NODE_ID_MAX)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = id[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == '-'))
+            return false;
+    }
+    return true;
 }
 
 int rtmd_redis_url_parse(const char *url, char *address, size_t size, uint32_t *db)
@@ -252,7 +269,7 @@ enum { OPT_LISTEN, OPT_APP_ID, OPT_APP_CERT, OPT_TOKEN_WARN, OPT_TOKEN_POLICY,
        OPT_MAX_CONNS, OPT_MAX_CONNS_PER_IP, OPT_RATE, OPT_CONFIG,
        OPT_ADMIN_LISTEN, OPT_ADMIN_TIMEOUT, OPT_ADMIN_SECRET_FILE,
        OPT_STORE, OPT_DATA_DIR, OPT_FSYNC, OPT_ENGINE_DELAY, OPT_CHECK_DATA,
-       OPT_REDIS_TIMEOUT, OPT_REDIS_WAIT,
+       OPT_REDIS_TIMEOUT, OPT_REDIS_WAIT, OPT_NODE_ID,
        OPT_READY, OPT_LOG_LEVEL, OPT_HELP, OPT_VERSION };
 
 static const struct {
@@ -297,6 +314,7 @@ static const struct {
     [OPT_CHECK_DATA] = { "--check-data", 1 },
     [OPT_REDIS_TIMEOUT] = { "--redis-timeout-ms", 1 },
     [OPT_REDIS_WAIT] = { "--redis-wait-ms", 1 },
+    [OPT_NODE_ID] = { "--node-id", 1 },
     [OPT_READY] = { "--ready-file", 1 },
     [OPT_LOG_LEVEL] = { "--log-level", 1 },
     [OPT_HELP] = { "--help", 0 },
@@ -599,6 +617,14 @@ static rtmd_config_status rtmd__parse_args(rtmd_config *cfg, int argc, char **ar
             break;
         case OPT_REDIS_WAIT:
             bad = rtmd__parse_u32(name, value, 0, 3600000, &cfg->redis_wait_ms, err);
+            break;
+        case OPT_NODE_ID:
+            if (!rtmd_node_id_valid(value)) {
+                fprintf(err, "rtmd: --node-id: expected 1-%u of A-Z a-z 0-9 . _ -, got '%s'\n",
+                        RTMD_NODE_ID_MAX, value);
+                bad = 1;
+            }
+            cfg->node_id = value;
             break;
         case OPT_DATA_DIR:
         case OPT_CHECK_DATA:

@@ -103,6 +103,10 @@ typedef enum {
  * -1 when url is of neither form. */
 int rtmd_redis_url_parse(const char *url, char *address, size_t size, uint32_t *db);
 
+/* A node id (--node-id, DATA_DIR/node-id): 1-64 of A-Z a-z 0-9 . _ - */
+#define RTMD_NODE_ID_MAX 64u
+bool rtmd_node_id_valid(const char *id);
+
 /* --fsync: what a commit waits for (sqlite_writer.h says what each
  * survives). */
 typedef enum {
@@ -160,6 +164,7 @@ typedef struct {
     const char *redis_url;       /* --store redis://... or redis+unix://... */
     uint32_t redis_timeout_ms;   /* --redis-timeout-ms */
     uint32_t redis_wait_ms;      /* --redis-wait-ms */
+    const char *node_id;         /* --node-id; NULL: DATA_DIR/node-id */
     const char *data_dir;        /* --data-dir; NULL: $STATE_DIRECTORY, else
                                   * RTMD_DEFAULT_DATA_DIR */
     rtmd_fsync_mode fsync;       /* --fsync */

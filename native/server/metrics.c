@@ -85,6 +85,10 @@ static int metrics_redis(rtmd_server *srv, struct evbuffer *out)
                         "The longest answered operation so far.", st.latency_us_max);
     rc |= metric_single(out, "rtmd_redis_in_flight", "gauge",
                         "Operations sent to Redis and not answered yet.", st.in_flight);
+    rc |= metric_single(out, "rtmd_redis_routed_total", "counter",
+                        "Items other nodes left in this node's inbox, handled.", st.routed);
+    rc |= metric_single(out, "rtmd_redis_route_gaps_total", "counter",
+                        "Inbox items found missing (past the stream's cap).", st.route_gaps);
     return rc;
 }
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -17,6 +18,8 @@
 #include "log.h"
 #include "media.h"
 #include "member_count.h"
+#include "outbox.h"
+#include "registry.h"
 #include "session.h"
 #include "engine/engine_redis.h"
 #include "engine/store_sqlite.h"
@@ -390,6 +393,70 @@ static bool server_expired_once(rtmd_server *srv)
     return srv->expired_once;
 }
 
+/* This node's id among those sharing a Redis: --node-id, else the one
+ * kept in DATA_DIR/node-id, made at the first start (so that a restart is
+ * the same node and takes its sessions back). 0 or -1 (logged). */
+static int server_node_id(rtmd_server *srv)
+{
+    const rtmd_config *cfg = srv->cfg;
+    if (cfg->node_id) {
+        snprintf(srv->node_id, sizeof srv->node_id, "%s", cfg->node_id);
+        return 0;
+    }
+    char path[4200];
+    snprintf(path, sizeof path, "%s/node-id", server_data_dir(cfg));
+    FILE *f = fopen(path, "r");
+    if (f) {
+        char line[128] = "";
+        bool got = fgets(line, sizeof line, f) != NULL;
+        fclose(f);
+        line[strcspn(line, "\r\n")] = '\0';
+        if (!got || !rtmd_node_id_valid(line)) {
+            rtmd_log(RTMD_LOG_ERROR, "%s does not hold a node id (1-%u of A-Z a-z 0-9 . _ -)",
+                     path, RTMD_NODE_ID_MAX);
+            return -1;
+        }
+        snprintf(srv->node_id, sizeof srv->node_id, "%s", line);
+        return 0;
+    }
+    uint8_t r[8];
+    if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r) {
+        rtmd_log(RTMD_LOG_ERROR, "no randomness for a node id: %s", strerror(errno));
+        return -1;
+    }
+    for (size_t i = 0; i < sizeof r; i++)
+        snprintf(srv->node_id + 2 * i, 3, "%02x", r[i]);
+    char tmp[4300];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    f = fopen(tmp, "w");
+    if (!f || fprintf(f, "%s\n", srv->node_id) < 0 || fflush(f) != 0 || fsync(fileno(f)) != 0 ||
+        fclose(f) != 0 || rename(tmp, path) != 0) {
+        rtmd_log(RTMD_LOG_ERROR, "cannot write %s: %s", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* An item another node left for a session here (engine_redis.h). */
+static void server_route(const rtmd_engine_route *r, void *arg)
+{
+    rtmd_server *srv = arg;
+    rtmd_server_tick(srv);
+    if (r->kind == RTMD_ROUTE_CHANNEL) {
+        rtmd_fan_out(srv, r->app, r->from, r->members, r->frame, r->len);
+        return;
+    }
+    /* A session of another id, or without its link: it is in its queue, and
+     * a resume sends it (S9). */
+    rtmd_session *s = rtmd_registry_find(&srv->sessions, r->app, r->user);
+    if (!s || s->id != r->session_id)
+        return;
+    if (r->kind == RTMD_ROUTE_PEER)
+        rtmd_send_encoded(s, r->frame, r->len);
+    else
+        rtmd_session_let_go(srv, s, r->kind == RTMD_ROUTE_KICKED);
+}
+
 static void server_redis_ready(bool ready, void *arg)
 {
     rtmd_server *srv = arg;
@@ -410,12 +477,16 @@ static int server_open_engine(rtmd_server *srv)
             rtmd_log(RTMD_LOG_ERROR, "out of memory creating the engine");
         return srv->engine ? 0 : -1;
     }
+    if (server_node_id(srv) != 0)
+        return -1;
     char address[512];
     rtmd_engine_redis_config rc = { .address = address,
+                                    .node = srv->node_id,
                                     .timeout_ms = cfg->redis_timeout_ms,
                                     .backoff_min_ms = 100,
                                     .backoff_max_ms = 2000,
                                     .ready = server_redis_ready,
+                                    .route = server_route,
                                     .arg = srv };
     if (rtmd_redis_url_parse(cfg->redis_url, address, sizeof address, &rc.db) != 0 ||
         !(srv->engine = rtmd_engine_redis_new(srv->base, &rc))) {
@@ -427,8 +498,9 @@ static int server_open_engine(rtmd_server *srv)
                  cfg->redis_url, cfg->redis_wait_ms);
         return -1;
     }
-    rtmd_log(RTMD_LOG_INFO, "store: redis at %s, database %u, operations failing after %u ms",
-             cfg->redis_url, (unsigned)rc.db, cfg->redis_timeout_ms);
+    rtmd_log(RTMD_LOG_INFO, "store: redis at %s, database %u, operations failing after %u ms; "
+             "this node is %s", cfg->redis_url, (unsigned)rc.db, cfg->redis_timeout_ms,
+             srv->node_id);
     return 0;
 }
 

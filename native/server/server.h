@@ -95,6 +95,7 @@ typedef struct rtmd_server {
     /* The durable store (store_sqlite.h): its file, the lock that keeps
      * other rtmds off it, and the recovery after a failed write. */
     char *store_path;
+    char node_id[RTMD_NODE_ID_MAX + 1]; /* with a Redis store (server.c) */
     int lock_fd;
     struct event *recover_ev;
     /* A store that fails again soon after a reload is reloaded after a

@@ -249,6 +249,13 @@ static void session_saved(rtmd_eng_op *op)
         session_login_free(call);
         return;
     }
+    if (op->flags & RTMD_ENG_TAKEN) {
+        /* The session was another node's: its client came here (issue 16).
+         * It keeps its id; it is resumed if the client named it. */
+        ctx->created = false;
+        ctx->resumed = ctx->login->session_id != 0 && ctx->login->session_id == op->session_id;
+        s->id = op->session_id;
+    }
     if (ctx->created && op->code != RTMD_STORE_OK) {
         rtmd_log(RTMD_LOG_ERROR, "%s: cannot create the session of %s/%s (%d)",
                  rtmd_conn_name(c), call->app, call->user, op->code);
@@ -468,6 +475,24 @@ void rtmd_session_login(const rtmd_req *rq, const rtm__frame *f)
     call->op.in.banned.of = (rtmd_user){ call->app, call->user };
     call->op.in.banned.now_ms = srv->now.wall_ms;
     rtmd_call_submit(call);
+}
+
+void rtmd_session_let_go(rtmd_server *srv, rtmd_session *s, bool kicked)
+{
+    char who[200];
+    rtmd_log(RTMD_LOG_INFO, "%s: %s on another node", rtmd_session_name(s, who, sizeof who),
+             kicked ? "another instance logged in (kicked)" : "its client is");
+    grace_unlink(srv, s);
+    rtmd_conn *link = s->link;
+    if (link) {
+        rtmd_conn_detach(link);
+        if (kicked)
+            rtmd_conn_kick(link, RTM_CONNECTION_CHANGE_REASON_REMOTE_LOGIN);
+        else
+            rtmd_conn_close(link, 0, NULL);
+    }
+    rtmd_registry_remove(&srv->sessions, s);
+    session_free(s);
 }
 
 void rtmd_session_kick(rtmd_server *srv, rtmd_session *s, int reason)

@@ -82,6 +82,11 @@ void rtmd_session_link_lost(struct rtmd_server *srv, rtmd_session *s);
  * admin API) and closed; the session ends with member-left events and s is
  * freed. */
 void rtmd_session_kick(struct rtmd_server *srv, rtmd_session *s, int reason);
+/* s is another node's now (issue 16): its client went there (kicked
+ * false: its link here, if any, is closed), or another instance logged in
+ * there (kicked: its link is sent Kick{REMOTE_LOGIN}, S16). It is freed
+ * here, without ending it: the engine has done what was to be done. */
+void rtmd_session_let_go(struct rtmd_server *srv, rtmd_session *s, bool kicked);
 
 /* Counts one request of kind against the rate of s's user (--rate); false
  * (logged at debug) when it is over it and the request is to be refused

@@ -553,7 +553,7 @@ TEST(Admin, MetricsAreValidPrometheusText) {
     store = {"rtmd_redis_up", "rtmd_redis_operations_total{result=\"ok\"}",
              "rtmd_redis_operations_total{result=\"failed\"}",
              "rtmd_redis_operation_microseconds_total", "rtmd_redis_operation_microseconds_max",
-             "rtmd_redis_in_flight"};
+             "rtmd_redis_in_flight", "rtmd_redis_routed_total", "rtmd_redis_route_gaps_total"};
   for (const std::string& name : store) EXPECT_EQ(m.count(name), 1u) << name;
   if (OnRedis()) {
     EXPECT_EQ(m["rtmd_redis_up"], 1);

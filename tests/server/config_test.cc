@@ -186,9 +186,15 @@ TEST(Config, RedisStoreFlags_B7) {
     EXPECT_EQ(bad.st, RTMD_CONFIG_ERROR) << url;
     EXPECT_NE(bad.err.find("rtmd: --store: expected"), std::string::npos) << bad.err;
   }
+  Parsed named;
+  Parse(named, {"--node-id", "node-1.a_B"});
+  ASSERT_EQ(named.st, RTMD_CONFIG_OK) << named.err;
+  EXPECT_STREQ(named.cfg.node_id, "node-1.a_B");
+  EXPECT_EQ(d.cfg.node_id, nullptr) << "default: kept in the data directory";
   for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
            {"--redis-timeout-ms", "0"}, {"--redis-timeout-ms", "600001"},
-           {"--redis-wait-ms", "3600001"}, {"--redis-wait-ms", "soon"}}) {
+           {"--redis-wait-ms", "3600001"}, {"--redis-wait-ms", "soon"}, {"--node-id", ""},
+           {"--node-id", "a/b"}, {"--node-id", "a b"}, {"--node-id", std::string(65, 'n')}}) {
     Parsed bad;
     Parse(bad, args);
     EXPECT_EQ(bad.st, RTMD_CONFIG_ERROR) << args[0] << " " << args[1];

@@ -97,6 +97,7 @@ class EngineContract : public testing::TestWithParam<EngineKind> {
       address_ = "unix:" + redis_->socket();
       rtmd_engine_redis_config c = {};
       c.address = address_.c_str();
+      c.node = "test";
       c.timeout_ms = 5000;
       c.backoff_min_ms = 10;
       c.backoff_max_ms = 100;

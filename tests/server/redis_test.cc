@@ -9,6 +9,7 @@
 #include <signal.h>
 
 #include <chrono>
+#include <cstdio>
 #include <functional>
 #include <memory>
 #include <string>
@@ -317,6 +318,128 @@ TEST_F(RedisStore, ASilentRedisFailsRequestsAtTheirDeadline) {
   ASSERT_TRUE(ReadyTimes(rtmd, 2)) << rtmd.Log();
   EXPECT_EQ(a.PeerSend("bob", "heard"), RTM_PEER_MESSAGE_ERR_PEER_UNREACHABLE)
       << "bob is away: answered again";
+}
+
+// Two nodes on one Redis (issue 16, routing): users on different nodes
+// exchange peer and channel messages as on one node: each once, in order,
+// with the receiver's seqs; a channel message reaches every member on the
+// other node; an offline message left through one node is had at a login
+// on the other.
+TEST_F(RedisStore, TwoNodesRouteMessagesBetweenTheirUsers_B7) {
+  RtmdProcess n1(Flags()), n2(Flags());
+  ASSERT_TRUE(n1.started() && n2.started());
+  TestClient alice, carol, bob;
+  ASSERT_TRUE(alice.Connect(n1.host(), n1.port()));
+  ASSERT_EQ(alice.HelloLogin("app", "alice"), 0);
+  ASSERT_TRUE(carol.Connect(n1.host(), n1.port()));
+  ASSERT_EQ(carol.HelloLogin("app", "carol"), 0);
+  ASSERT_TRUE(bob.Connect(n2.host(), n2.port()));
+  ASSERT_EQ(bob.HelloLogin("app", "bob"), 0);
+
+  const int kCount = 200;
+  auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < kCount; i++)
+    ASSERT_EQ(alice.PeerSend("bob", "p" + std::to_string(i)), RTM_PEER_MESSAGE_ERR_OK);
+  for (int i = 0; i < kCount; i++) {
+    FramePtr d = bob.Expect(RTM__WIRE__FRAME__BODY_PEER_DELIVER);
+    ASSERT_TRUE(d) << i;
+    EXPECT_EQ(d->peer_deliver->seq, static_cast<uint64_t>(i + 1));
+    EXPECT_STREQ(d->peer_deliver->from, "alice");
+    EXPECT_EQ(std::string(d->peer_deliver->message->text), "p" + std::to_string(i));
+  }
+  std::printf("%d peer messages node 1 -> node 2, each answered before the next: %lld ms\n",
+              kCount, Since(start));
+  EXPECT_TRUE(bob.QuietFor(200)) << "each once";
+  ASSERT_EQ(bob.PeerSend("alice", "back"), RTM_PEER_MESSAGE_ERR_OK);
+  FramePtr back = alice.Expect(RTM__WIRE__FRAME__BODY_PEER_DELIVER);
+  ASSERT_TRUE(back);
+  EXPECT_STREQ(back->peer_deliver->message->text, "back");
+
+  for (TestClient* c : {&alice, &carol, &bob}) ASSERT_EQ(c->Join("room"), 0);
+  // The member events of today are the node's own: read past them.
+  auto next_channel = [](TestClient& c) {
+    for (int i = 0; i < 10; i++) {
+      FramePtr f = c.ReadFrame();
+      if (!f) return FramePtr();
+      if (f->body_case == RTM__WIRE__FRAME__BODY_CHANNEL_DELIVER) return f;
+    }
+    return FramePtr();
+  };
+  // The channel's seqs start above the clock (B2); each message has the
+  // same on every node, and the next is one more.
+  ASSERT_EQ(bob.ChannelSend("room", "from node 2"), 0);
+  uint64_t first = 0;
+  for (TestClient* c : {&alice, &carol}) {
+    FramePtr d = next_channel(*c);
+    ASSERT_TRUE(d);
+    EXPECT_STREQ(d->channel_deliver->from, "bob");
+    EXPECT_STREQ(d->channel_deliver->message->text, "from node 2");
+    if (!first) first = d->channel_deliver->seq;
+    EXPECT_EQ(d->channel_deliver->seq, first);
+  }
+  ASSERT_EQ(alice.ChannelSend("room", "from node 1"), 0);
+  for (TestClient* c : {&carol, &bob}) {
+    FramePtr d = next_channel(*c);
+    ASSERT_TRUE(d);
+    EXPECT_STREQ(d->channel_deliver->message->text, "from node 1");
+    EXPECT_EQ(d->channel_deliver->seq, first + 1);
+  }
+  EXPECT_TRUE(alice.QuietFor(200)) << "a sender is not sent its own";
+
+  ASSERT_EQ(alice.PeerSend("dave", "kept", true), RTM_PEER_MESSAGE_ERR_CACHED_BY_SERVER);
+  TestClient dave;
+  ASSERT_TRUE(dave.Connect(n2.host(), n2.port()));
+  ASSERT_EQ(dave.HelloLogin("app", "dave"), 0);
+  FramePtr kept = dave.Expect(RTM__WIRE__FRAME__BODY_PEER_DELIVER);
+  ASSERT_TRUE(kept);
+  EXPECT_STREQ(kept->peer_deliver->message->text, "kept");
+}
+
+// One user, two nodes (issue 16; S14, S16 across nodes): the same client
+// instance logging in on the other node takes its session up there, with
+// the same id, resumed, and its old link is closed; a message to it is then
+// delivered on the new node. Another instance logging in on the first node
+// kicks it there with REMOTE_LOGIN and gets a new session.
+TEST_F(RedisStore, ASessionFollowsItsClientAcrossNodesAndAnotherInstanceKicksIt_S16) {
+  RtmdProcess n1(Flags()), n2(Flags());
+  ASSERT_TRUE(n1.started() && n2.started());
+  TestClient bob, first;
+  ASSERT_TRUE(bob.Connect(n1.host(), n1.port()));
+  ASSERT_EQ(bob.HelloLogin("app", "bob"), 0);
+  ASSERT_TRUE(first.Connect(n1.host(), n1.port()));
+  ASSERT_EQ(first.HelloLogin("app", "alice", 7), 0);
+  uint64_t id = first.session_id();
+  ASSERT_NE(id, 0u);
+
+  TestClient moved;
+  moved.set_session_id(id);
+  ASSERT_TRUE(moved.Connect(n2.host(), n2.port()));
+  ASSERT_TRUE(moved.Hello());
+  bool resumed = false;
+  ASSERT_EQ(moved.Login("app", "alice", 7, "", &resumed), 0);
+  EXPECT_TRUE(resumed);
+  EXPECT_EQ(moved.session_id(), id);
+  EXPECT_TRUE(first.WaitClosed()) << "the old link goes";
+  ASSERT_EQ(bob.PeerSend("alice", "to the new node"), RTM_PEER_MESSAGE_ERR_OK);
+  FramePtr d = moved.Expect(RTM__WIRE__FRAME__BODY_PEER_DELIVER);
+  ASSERT_TRUE(d);
+  EXPECT_STREQ(d->peer_deliver->message->text, "to the new node");
+  EXPECT_TRUE(moved.PeerAck(d->peer_deliver->seq));
+
+  TestClient other;
+  ASSERT_TRUE(other.Connect(n1.host(), n1.port()));
+  ASSERT_TRUE(other.Hello());
+  resumed = true;
+  ASSERT_EQ(other.Login("app", "alice", 8, "", &resumed), 0);
+  EXPECT_FALSE(resumed);
+  EXPECT_NE(other.session_id(), id);
+  FramePtr kick = moved.Expect(RTM__WIRE__FRAME__BODY_KICK);
+  ASSERT_TRUE(kick) << "kicked on the other node";
+  EXPECT_EQ(kick->kick->reason, RTM_CONNECTION_CHANGE_REASON_REMOTE_LOGIN);
+  ASSERT_EQ(bob.PeerSend("alice", "to the newest"), RTM_PEER_MESSAGE_ERR_OK);
+  FramePtr e = other.Expect(RTM__WIRE__FRAME__BODY_PEER_DELIVER);
+  ASSERT_TRUE(e);
+  EXPECT_STREQ(e->peer_deliver->message->text, "to the newest");
 }
 
 // A start waits --redis-wait-ms for its Redis, then exits 1 with a clear line.

@@ -119,10 +119,17 @@ enum {
     RTMD_ENG_CHATTRS_FULL = 1u << 8, /* CHATTRS_SET refused (SIZE_OVERFLOW): the
                                       * app's channel attributes would hold
                                       * more than max_bytes */
-    RTMD_ENG_UNAVAILABLE = 1u << 9   /* not run, or its outcome unknown: the
+    RTMD_ENG_UNAVAILABLE = 1u << 9,  /* not run, or its outcome unknown: the
                                       * engine's store could not be reached in
                                       * time (engine_redis.h); the code is the
                                       * kind's failure */
+    RTMD_ENG_TAKEN = 1u << 10,       /* LOGIN (create): the session of the same
+                                      * instance was another node's: taken up
+                                      * with its id (op->session_id) and what
+                                      * it missed, as a resume is */
+    RTMD_ENG_REPLACED = 1u << 11     /* LOGIN (create): another instance's
+                                      * session, another node's, was ended for
+                                      * this one (S16) */
 };
 
 typedef void (*rtmd_eng_done)(rtmd_eng_op *op);

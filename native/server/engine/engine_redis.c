@@ -20,6 +20,7 @@
 #include "ids.h"
 #include "log.h"
 #include "redis_conn.h"
+#include "redis_inbox.h"
 #include "rtm/rtm_codes.h"
 
 /* The library's text (generated from redis_lib.lua by embed.cmake). */
@@ -37,6 +38,9 @@ typedef struct {
     bool setup_failed; /* its SELECT or FUNCTION LOAD did not succeed */
     struct event *setup_again; /* a failed setup is tried again (a Redis
                                 * still loading its AOF answers -LOADING) */
+    char *node;
+    rtmd_redis_inbox *inbox;
+    uint64_t inbox_seq;        /* the number of the last inbox item */
     rtmd_engine_redis_stats stats;
 } redis_engine;
 
@@ -698,6 +702,7 @@ static void redis_submit(rtmd_engine *eng, rtmd_eng_op *op)
     fargs_add(&a, "FCALL", 5);
     fargs_add(&a, "", 0); /* the function, below */
     fargs_add(&a, "0", 1);
+    fargs_str(&a, e->node); /* every function's first argument */
     const char *fn = redis_build(op, &a, c);
     if (!fn || a.nomem) {
         fargs_free(&a);
@@ -709,6 +714,137 @@ static void redis_submit(rtmd_engine *eng, rtmd_eng_op *op)
     e->stats.in_flight++;
     rtmd_redis_command(e->redis, a.argc, a.argv, a.len, redis_on_answer, c);
     fargs_free(&a);
+}
+
+/* ---- the inbox ------------------------------------------------------------------------ */
+
+/* A batch of the inbox, waiting for the answers of what this node
+ * submitted before it. */
+typedef struct {
+    redis_engine *e;
+    rtmd_redis_inbox *in;
+    const rtmd_inbox_entry *entries;
+    size_t count;
+} redis_batch;
+
+static uint64_t inbox_u64(const rtmd_inbox_entry *en, const char *name)
+{
+    const char *v = rtmd_inbox_get(en, name, NULL);
+    return v ? strtoull(v, NULL, 10) : 0;
+}
+
+/* One item: its frame made and handed to the node. */
+static void redis_route_one(redis_engine *e, const rtmd_inbox_entry *en)
+{
+    uint64_t n = inbox_u64(en, "n");
+    if (e->inbox_seq && n > e->inbox_seq + 1) {
+        e->stats.route_gaps += n - e->inbox_seq - 1;
+        rtmd_log(RTMD_LOG_WARN, "redis inbox: %llu items missing (the stream's cap): their "
+                 "messages come to their sessions at a resume",
+                 (unsigned long long)(n - e->inbox_seq - 1));
+    }
+    if (n > e->inbox_seq)
+        e->inbox_seq = n;
+    e->stats.routed++;
+    const char *k = rtmd_inbox_get(en, "k", NULL), *app = rtmd_inbox_get(en, "a", NULL);
+    if (!k || !app || !e->cfg.route)
+        return;
+    if (k[0] == 'x' || k[0] == 'r') {
+        rtmd_engine_route moved = { .kind = k[0] == 'x' ? RTMD_ROUTE_MOVED : RTMD_ROUTE_KICKED,
+                                    .app = app,
+                                    .user = rtmd_inbox_get(en, "u", NULL),
+                                    .session_id = inbox_u64(en, "s") };
+        if (moved.user)
+            e->cfg.route(&moved, e->cfg.arg);
+        return;
+    }
+    const char *from = rtmd_inbox_get(en, "f", NULL);
+    size_t mlen = 0;
+    const char *m = rtmd_inbox_get(en, "m", &mlen);
+    if (!from || !m)
+        return;
+    Rtm__Wire__Message *msg = rtm__wire__message__unpack(NULL, mlen, (const uint8_t *)m);
+    if (!msg) {
+        rtmd_log(RTMD_LOG_ERROR, "redis inbox: a message that does not decode: dropped");
+        return;
+    }
+    rtmd_engine_route route = { .app = app, .from = from };
+    rtmd_strv members = { NULL, 0 };
+    Rtm__Wire__PeerDeliver pd = RTM__WIRE__PEER_DELIVER__INIT;
+    Rtm__Wire__ChannelDeliver cd = RTM__WIRE__CHANNEL_DELIVER__INIT;
+    rtm__frame f = RTM__WIRE__FRAME__INIT;
+    if (k[0] == 'p') {
+        route.kind = RTMD_ROUTE_PEER;
+        route.user = rtmd_inbox_get(en, "u", NULL);
+        route.session_id = inbox_u64(en, "s");
+        pd.from = (char *)from;
+        pd.message = msg;
+        pd.seq = inbox_u64(en, "q");
+        f.body_case = RTM__WIRE__FRAME__BODY_PEER_DELIVER;
+        f.peer_deliver = &pd;
+    } else {
+        route.kind = RTMD_ROUTE_CHANNEL;
+        cd.channel = (char *)rtmd_inbox_get(en, "c", NULL);
+        cd.from = (char *)from;
+        cd.message = msg;
+        cd.seq = inbox_u64(en, "q");
+        f.body_case = RTM__WIRE__FRAME__BODY_CHANNEL_DELIVER;
+        f.channel_deliver = &cd;
+        size_t nu = 0;
+        for (size_t i = 0; i < en->count; i++)
+            nu += strcmp(en->fields[i].name, "u") == 0;
+        members.items = calloc(nu ? nu : 1, sizeof *members.items);
+        for (size_t i = 0; members.items && i < en->count; i++)
+            if (strcmp(en->fields[i].name, "u") == 0)
+                members.items[members.count++] = en->fields[i].value; /* borrowed */
+        route.members = &members;
+    }
+    size_t len = rtm__frame_encoded_size(&f);
+    uint8_t *buf = (route.kind == RTMD_ROUTE_PEER ? route.user != NULL
+                                                  : cd.channel != NULL && members.items != NULL)
+                       ? malloc(len)
+                       : NULL;
+    if (buf) {
+        route.len = rtm__frame_encode(&f, buf);
+        route.frame = buf;
+        e->cfg.route(&route, e->cfg.arg);
+    }
+    free(buf);
+    free(members.items);
+    rtm__wire__message__free_unpacked(msg, NULL);
+}
+
+/* The answers of what was submitted before the batch came: its items go
+ * out, then the next batch is read. */
+static void redis_on_barrier(rtmd_redis *r, const redisReply *reply, int err, void *arg)
+{
+    (void)r;
+    (void)reply;
+    (void)err;
+    redis_batch *b = arg;
+    for (size_t i = 0; i < b->count; i++)
+        redis_route_one(b->e, &b->entries[i]);
+    rtmd_redis_inbox *in = b->in;
+    free(b);
+    rtmd_redis_inbox_next(in);
+}
+
+/* A batch read: handled once every answer due before it has come (a PING
+ * on the operations' connection answers after them), so that a session
+ * this node made in Redis before the items were left is known here. */
+static void redis_on_inbox(rtmd_redis_inbox *in, const rtmd_inbox_entry *entries, size_t n,
+                           void *arg)
+{
+    redis_engine *e = arg;
+    redis_batch *b = malloc(sizeof *b);
+    if (!b) {
+        rtmd_redis_inbox_next(in); /* lost to this node; resumes carry them */
+        return;
+    }
+    *b = (redis_batch){ e, in, entries, n };
+    const char *ping = "PING";
+    size_t ping_len = 4;
+    rtmd_redis_command(e->redis, 1, &ping, &ping_len, redis_on_barrier, b);
 }
 
 /* ---- the library -------------------------------------------------------------------- */
@@ -770,9 +906,9 @@ static void redis_setup(redis_engine *e)
     const char *load[] = { "FUNCTION", "LOAD", "REPLACE", rtmd_redis_lib };
     size_t load_len[] = { 8, 4, 7, rtmd_redis_lib_len };
     rtmd_redis_command(r, 4, load, load_len, redis_on_load, e);
-    const char *layout[] = { "FCALL", "rtmd_layout", "0", REDIS_LAYOUT };
-    size_t layout_len[] = { 5, 11, 1, strlen(REDIS_LAYOUT) };
-    rtmd_redis_command(r, 4, layout, layout_len, redis_on_layout, e);
+    const char *layout[] = { "FCALL", "rtmd_layout", "0", e->node, REDIS_LAYOUT };
+    size_t layout_len[] = { 5, 11, 1, strlen(e->node), strlen(REDIS_LAYOUT) };
+    rtmd_redis_command(r, 5, layout, layout_len, redis_on_layout, e);
 }
 
 static void redis_setup_again(evutil_socket_t fd, short what, void *arg)
@@ -800,8 +936,15 @@ static void redis_destroy(rtmd_engine *eng)
 {
     redis_engine *e = (redis_engine *)eng;
     e->cfg.ready = NULL; /* nothing is told from here on */
-    rtmd_redis_free(e->redis);
-    event_free(e->setup_again);
+    e->cfg.route = NULL;
+    /* The operations' connection first: a batch waiting on its PING ends
+     * with the inbox still there. */
+    if (e->redis)
+        rtmd_redis_free(e->redis);
+    rtmd_redis_inbox_free(e->inbox);
+    if (e->setup_again)
+        event_free(e->setup_again);
+    free(e->node);
     free(e);
 }
 
@@ -815,15 +958,15 @@ rtmd_engine *rtmd_engine_redis_new(struct event_base *base, const rtmd_engine_re
     e->base.ops = &redis_ops;
     e->cfg = *cfg;
     e->cfg.address = NULL; /* read here only */
-    if (!(e->setup_again = evtimer_new(base, redis_setup_again, e))) {
-        free(e);
-        return NULL;
-    }
+    e->cfg.node = NULL;
+    rtmd_redis_inbox_config ic = { cfg->address, cfg->db, cfg->node ? cfg->node : "",
+                                   cfg->timeout_ms, redis_on_inbox, e };
     rtmd_redis_config rc = { cfg->address, cfg->timeout_ms, cfg->backoff_min_ms,
                              cfg->backoff_max_ms, redis_changed, e };
-    if (!(e->redis = rtmd_redis_new(base, &rc))) {
-        event_free(e->setup_again);
-        free(e);
+    if (!(e->node = strdup(cfg->node ? cfg->node : "")) ||
+        !(e->setup_again = evtimer_new(base, redis_setup_again, e)) ||
+        !(e->redis = rtmd_redis_new(base, &rc)) || !(e->inbox = rtmd_redis_inbox_new(base, &ic))) {
+        redis_destroy(&e->base);
         return NULL;
     }
     return &e->base;
@@ -831,7 +974,10 @@ rtmd_engine *rtmd_engine_redis_new(struct event_base *base, const rtmd_engine_re
 
 bool rtmd_engine_redis_ready(const rtmd_engine *eng)
 {
-    return ((const redis_engine *)eng)->ready;
+    const redis_engine *e = (const redis_engine *)eng;
+    /* At a start, also the inbox: from then on nothing left for this node
+     * is lost. */
+    return e->ready && rtmd_redis_inbox_cleared(e->inbox);
 }
 
 void rtmd_engine_redis_stats_get(const rtmd_engine *eng, rtmd_engine_redis_stats *out)

@@ -21,15 +21,35 @@
 
 struct event_base;
 
+/* What another node's operation left for a session of this node (its
+ * inbox, redis_inbox.h): the frame to send, a PeerDeliver for the session
+ * session_id of (app, user) or a ChannelDeliver for the members listed
+ * (this node's members of the channel) but the sender; or that the session
+ * session_id of (app, user) is another node's now: its client went there
+ * (MOVED), or another instance logged in there (KICKED, S16). */
+typedef struct {
+    enum { RTMD_ROUTE_PEER, RTMD_ROUTE_CHANNEL, RTMD_ROUTE_MOVED, RTMD_ROUTE_KICKED } kind;
+    const char *app, *user, *from;
+    uint64_t session_id;
+    const rtmd_strv *members;
+    const uint8_t *frame;
+    size_t len;
+} rtmd_engine_route;
+
 typedef struct {
     const char *address;     /* "unix:PATH" or "HOST:PORT"; read by _new only */
     uint32_t db;             /* the database (SELECT), 0 by default */
+    const char *node;        /* this node's id (copied): 1-64 of [A-Za-z0-9._-] */
     uint32_t timeout_ms;     /* an operation's deadline */
     uint32_t backoff_min_ms; /* reconnection (redis_conn.h) */
     uint32_t backoff_max_ms;
     /* The engine can run operations (true: the library is loaded and the
      * layout is this rtmd's) or no longer can (false); may be NULL. */
     void (*ready)(bool ready, void *arg);
+    /* An item of the node's inbox, in the order the operations that left
+     * them ran in Redis, after the answers of every operation this node
+     * had submitted before it came. May be NULL. */
+    void (*route)(const rtmd_engine_route *r, void *arg);
     void *arg;
 } rtmd_engine_redis_config;
 
@@ -45,6 +65,8 @@ typedef struct {
     uint64_t ok, failed;
     uint64_t latency_us_total, latency_us_max;
     uint64_t in_flight;
+    uint64_t routed;      /* inbox items handled */
+    uint64_t route_gaps;  /* inbox items found missing (the stream's cap) */
 } rtmd_engine_redis_stats;
 
 void rtmd_engine_redis_stats_get(const rtmd_engine *e, rtmd_engine_redis_stats *out);

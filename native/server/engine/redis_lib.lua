@@ -56,6 +56,7 @@ local LEAVE_OK, LEAVE_NOT_IN_CHANNEL = 0, 3
 -- engine.h's RTMD_ENG_* flags
 local F_RESENT, F_OFFLINE_FULL, F_UNRECORDED = 1, 2, 8
 local F_NOT_MEMBER, F_UNACKED_FULL, F_HISTORY_FULL = 16, 64, 128
+local F_TAKEN, F_REPLACED = 1024, 2048
 local SENT_RING = 256 -- store.h's RTMD_SENT_RING
 -- Message.offline = true (field 6, varint 1), appended to an encoded
 -- Message: protobuf's last value of a field wins.
@@ -63,12 +64,19 @@ local OFFLINE_SUFFIX = '\48\1'
 
 -- The redis API is not all there while the library loads: looked up at each call.
 local function call(...) return redis.call(...) end
+-- Lua 5.1's unpack (the global, there at run time), before the name is
+-- taken for MessagePack's.
+local function unpack_fields(t) return unpack(t) end
 local function pack(v) return cmsgpack.pack(v) end
 local function unpack(s) return cmsgpack.unpack(s) end
 
 local function num(v)
     return tonumber(v) or 0
 end
+
+-- The node that called the function running now (each call's first
+-- argument, taken off by register's wrapper).
+local NODE = ''
 
 local function key(kind, a, id)
     return 'rtm/' .. kind .. '/' .. a .. '/' .. id
@@ -94,6 +102,21 @@ end
 
 local function usage_add(kind, n)
     if n ~= 0 then call('HINCRBY', 'rtm/usage', kind, n) end
+end
+
+-- ---- routing between nodes ---------------------------------------------------
+--   rtm/inbox/NODE        stream: what other nodes' operations left for NODE's
+--                         sessions, each entry numbered (n) from rtm/inseq/NODE
+--   rtm/cn/APP/CHANNEL    hash: node -> how many of the channel's members it holds
+--   rtm/cnm/NODE/APP/CHANNEL  set: those members
+
+-- An entry in node n's inbox (fields as field/value pairs), unless n is the
+-- caller, which gets what concerns it in the answer.
+local INBOX_MAX = 100000
+local function route(n, fields)
+    if not n or n == '' or n == NODE then return end
+    local seq = call('INCR', 'rtm/inseq/' .. n)
+    call('XADD', 'rtm/inbox/' .. n, 'MAXLEN', '~', INBOX_MAX, '*', 'n', seq, unpack_fields(fields))
 end
 
 local function result()
@@ -283,9 +306,33 @@ local function channel_forget_if_empty(a, ch)
     end
 end
 
+-- The node holding the session of (a, u) ('' for none known).
+local function session_node(a, u)
+    return call('HGET', key('s', a, u), 'node') or ''
+end
+
+-- The members of (a, ch) that node n holds.
+local function node_members_key(n, a, ch)
+    return 'rtm/cnm/' .. n .. '/' .. a .. '/' .. ch
+end
+
+local function node_member_add(n, a, ch, u)
+    if call('SADD', node_members_key(n, a, ch), u) == 1 then
+        call('HINCRBY', key('cn', a, ch), n, 1)
+    end
+end
+
+local function node_member_remove(n, a, ch, u)
+    if call('SREM', node_members_key(n, a, ch), u) == 1 and
+        call('HINCRBY', key('cn', a, ch), n, -1) <= 0 then
+        call('HDEL', key('cn', a, ch), n)
+    end
+end
+
 -- Takes u out of (a, ch): 0, or LEAVE_NOT_IN_CHANNEL.
 local function channel_leave(a, u, ch)
     if call('SREM', key('sc', a, u), ch) == 0 then return LEAVE_NOT_IN_CHANNEL end
+    node_member_remove(session_node(a, u), a, ch, u)
     call('SREM', key('cm', a, ch), u)
     if call('SCARD', key('cm', a, ch)) == 0 then call('SREM', 'rtm/ac/' .. a, ch) end
     channel_forget_if_empty(a, ch)
@@ -348,6 +395,18 @@ local function meta_put(sh, args, i)
          'login_wall_ms', args[i + 3], 'token_expires_at', args[i + 4], 'peer_seq', given)
 end
 
+-- The session of (a, u) is the caller's from now on: its channels'
+-- per-node sets follow it.
+local function session_claim(a, u)
+    local was = session_node(a, u)
+    if was == NODE then return end
+    for _, ch in ipairs(call('SMEMBERS', key('sc', a, u))) do
+        node_member_remove(was, a, ch, u)
+        node_member_add(NODE, a, ch, u)
+    end
+    call('HSET', key('s', a, u), 'node', NODE)
+end
+
 -- Forgets the session of (a, u) with its queue, send answers, attributes,
 -- subscriptions and, silently, its channels.
 local function session_remove(a, u)
@@ -365,6 +424,32 @@ local function session_remove(a, u)
     call('SREM', 'rtm/sessions', a .. '/' .. u)
 end
 
+-- Ends the session of (a, u) (session id sid): out of its channels (r.users,
+-- sorted; r.counts: their members after), what it had not acknowledged kept
+-- for its user with sid and its seq there, the count of those lost in
+-- r.offline[4], and forgotten.
+local function end_session(r, a, u, sid)
+    local sh = key('s', a, u)
+    r.users = sorted_members(key('sc', a, u))
+    for i, ch in ipairs(r.users) do
+        channel_leave(a, u, ch)
+        r.counts[i] = call('SCARD', key('cm', a, ch))
+    end
+    local all = call('LRANGE', key('u', a, u), 0, -1)
+    for i = 1, #all do
+        local e = unpack(all[i]) -- {seq, from, msg, cost, at}
+        local o = {e[2], e[5], e[3], sid, e[1], entry_cost(e[3], e[2])}
+        if offline_push(a, u, o, 0) == ST_OK then
+            r.offline[1] = r.offline[1] + 1
+        else
+            r.dropped = r.dropped + 1
+        end
+    end
+    r.offline[4] = num(call('HGET', sh, 'dropped')) + r.dropped
+    offline_dropped_add(a, u, r.offline[4])
+    session_remove(a, u)
+end
+
 -- LOGIN: a, u, create, the meta (6), session_id, peer_received,
 -- offline_horizon, channel_horizon, max_unacked, replay_max, then channel
 -- cursors as pairs (channel, last_seq).
@@ -373,6 +458,31 @@ local function login(keys, args)
     local a, u, create = args[1], args[2], args[3] == '1'
     local sh = key('s', a, u)
     local exists = call('EXISTS', sh) == 1
+    local was = exists and session_node(a, u) or ''
+    if create and exists and was ~= '' and was ~= NODE then
+        -- The user's session is another node's (issue 16).
+        local old_id = call('HGET', sh, 'id')
+        if call('HGET', sh, 'instance_id') == args[4] then
+            -- Its client came here: taken up with its id, as a resume here
+            -- is (resumed when the client names it, else with all it holds),
+            -- and let go there.
+            create = false
+            flag(r, F_TAKEN)
+            args[5] = old_id
+            if args[10] ~= old_id then
+                args[11] = '0'
+                for i = #args, 16, -1 do args[i] = nil end
+            end
+            route(was, {'k', 'x', 'a', a, 'u', u, 's', old_id})
+        else
+            -- Another instance (S16): the old session ends, its client
+            -- kicked there (REMOTE_LOGIN), and this one is made.
+            end_session(result(), a, u, old_id)
+            exists = false
+            flag(r, F_REPLACED)
+            route(was, {'k', 'r', 'a', a, 'u', u, 's', old_id})
+        end
+    end
     if create and exists then
         r.code = ST_EXISTS
         return reply(r)
@@ -382,6 +492,7 @@ local function login(keys, args)
         return reply(r)
     end
     meta_put(sh, args, 4)
+    session_claim(a, u)
     if create then call('SADD', 'rtm/sessions', a .. '/' .. u) end
     local claimed, peer_received = args[10], num(args[11])
     local max_unacked, replay_max = num(args[14]), num(args[15])
@@ -439,16 +550,20 @@ local function session_save(keys, args)
     return reply(r)
 end
 
--- SESSIONS: every session with its meta, as {app, user, meta (6)}.
+-- SESSIONS: every session of the caller's (or of no node's) with its meta,
+-- as {app, user, meta (6)}.
 local function sessions(keys, args)
     local r = result()
     for _, au in ipairs(call('SMEMBERS', 'rtm/sessions')) do
         local a, u = string.match(au, '^(.*)/([^/]*)$')
-        local m = call('HMGET', key('s', a, u), 'instance_id', 'id', 'link_seq',
-                       'login_wall_ms', 'token_expires_at', 'peer_seq')
-        local s = {a, u}
-        for i = 1, 6 do s[#s + 1] = m[i] or '0' end
-        r.sessions[#r.sessions + 1] = s
+        local n = session_node(a, u)
+        if n == '' or n == NODE then
+            local m = call('HMGET', key('s', a, u), 'instance_id', 'id', 'link_seq',
+                           'login_wall_ms', 'token_expires_at', 'peer_seq')
+            local s = {a, u}
+            for i = 1, 6 do s[#s + 1] = m[i] or '0' end
+            r.sessions[#r.sessions + 1] = s
+        end
     end
     return reply(r)
 end
@@ -459,29 +574,14 @@ end
 local function session_end(keys, args)
     local r = result()
     local a, u, sid = args[1], args[2], args[3]
-    local sh = key('s', a, u)
-    if call('EXISTS', sh) == 0 then
+    local n = session_node(a, u)
+    -- Ended by the node that holds it: one that moved to another node
+    -- meanwhile is that node's now.
+    if call('EXISTS', key('s', a, u)) == 0 or (n ~= '' and n ~= NODE) then
         r.code = ST_ABSENT
         return reply(r)
     end
-    r.users = sorted_members(key('sc', a, u))
-    for i, ch in ipairs(r.users) do
-        channel_leave(a, u, ch)
-        r.counts[i] = call('SCARD', key('cm', a, ch))
-    end
-    local all = call('LRANGE', key('u', a, u), 0, -1)
-    for i = 1, #all do
-        local e = unpack(all[i]) -- {seq, from, msg, cost, at}
-        local o = {e[2], e[5], e[3], sid, e[1], entry_cost(e[3], e[2])}
-        if offline_push(a, u, o, 0) == ST_OK then
-            r.offline[1] = r.offline[1] + 1
-        else
-            r.dropped = r.dropped + 1
-        end
-    end
-    r.offline[4] = num(call('HGET', sh, 'dropped')) + r.dropped
-    offline_dropped_add(a, u, r.offline[4])
-    session_remove(a, u)
+    end_session(r, a, u, sid)
     return reply(r)
 end
 
@@ -503,6 +603,8 @@ local function peer_send(keys, args)
             local seq = deliver(r, a, to, from, msg, at, max_unacked, unacked_max_bytes)
             if not seq then return PEER_FAILURE end
             r.frames[1] = {'P', seq, from, '', 0, ''}
+            route(session_node(a, to), {'k', 'p', 'a', a, 'u', to, 's', r.session_id,
+                                        'q', seq, 'f', from, 'm', msg})
             return PEER_OK
         end
         if offline_max == 0 then return PEER_UNREACHABLE end
@@ -549,6 +651,7 @@ local function join(keys, args)
         call('SADD', key('cm', a, ch), u)
         call('SADD', sc, ch)
         call('SADD', 'rtm/ac/' .. a, ch)
+        node_member_add(session_node(a, u), a, ch, u)
         members_after(r, a, ch, num(args[11]))
         if args[7] == '1' then
             replay_channel(r, a, u, ch, num(args[8]), num(args[9]), num(args[10]))
@@ -602,6 +705,18 @@ local function channel_send(keys, args)
             end
         end
         r.frames[1] = {'C', seq, from, '', 0, ch}
+        local per_node = call('HGETALL', key('cn', a, ch))
+        for i = 1, #per_node, 2 do
+            local n = per_node[i]
+            if n ~= NODE then
+                local f = {'k', 'c', 'a', a, 'c', ch, 'q', seq, 'f', from, 'm', msg}
+                for _, m in ipairs(call('SMEMBERS', node_members_key(n, a, ch))) do
+                    f[#f + 1] = 'u'
+                    f[#f + 1] = m
+                end
+                route(n, f)
+            end
+        end
         return CH_OK
     end)
     return reply(r)
@@ -1008,7 +1123,11 @@ local function layout(keys, args)
 end
 
 local function register(name, fn)
-    redis.register_function{function_name = 'rtmd_' .. name, callback = fn,
+    local function with_node(keys, args)
+        NODE = table.remove(args, 1) or ''
+        return fn(keys, args)
+    end
+    redis.register_function{function_name = 'rtmd_' .. name, callback = with_node,
                             flags = {'no-cluster'}}
 end
 
