@@ -227,6 +227,39 @@ TEST_F(RedisConn, AKilledRedisIsDownThenBackWithItsData) {
   EXPECT_TRUE(changes_.back());
 }
 
+// Callbacks come in the order the commands were given, also when a
+// callback gives one more while the connection's waiting commands are being
+// failed (it fails after them, not before).
+struct Ordered {
+  rtmd_redis* conn;
+  std::vector<int>* order;
+  int index;
+  Ordered* then;  // sent from this one's callback
+};
+void OrderedReply(rtmd_redis*, const redisReply*, int, void* arg) {
+  auto* o = static_cast<Ordered*>(arg);
+  o->order->push_back(o->index);
+  if (o->then) {
+    const char* argv[] = {"PING"};
+    size_t len[] = {4};
+    rtmd_redis_command(o->conn, 1, argv, len, OrderedReply, o->then);
+  }
+}
+
+TEST_F(RedisConn, CallbacksKeepTheirOrderWhenTheConnectionGoes) {
+  std::vector<int> order;
+  std::vector<Ordered> ops(6);
+  for (int i = 0; i < 6; i++) ops[i] = {conn_, &order, i, nullptr};
+  ops[0].then = &ops[5];
+  ASSERT_EQ(0, kill(redis_.pid(), SIGSTOP));
+  const char* argv[] = {"PING"};
+  size_t len[] = {4};
+  for (int i = 0; i < 5; i++) rtmd_redis_command(conn_, 1, argv, len, OrderedReply, &ops[i]);
+  redis_.Kill();
+  ASSERT_TRUE(RunUntil([&] { return order.size() == 6; }));
+  EXPECT_EQ(order, (std::vector<int>{0, 1, 2, 3, 4, 5}));
+}
+
 // rtmd on a Redis store (--store redis+unix://, docs/CLUSTER.md) while its
 // Redis goes away: requests fail with their failure codes within
 // --redis-timeout-ms, links stay up, and once Redis is back on its AOF the

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <event2/event.h>
 #include <hiredis/async.h>
@@ -19,7 +20,7 @@ typedef struct pending {
     rtmd_redis *r;
     rtmd_redis_reply_fn fn;
     void *arg;
-    struct timeval deadline; /* monotonic, as the loop's clock */
+    uint64_t deadline_us;    /* CLOCK_MONOTONIC */
     bool done;               /* its callback ran (timeout): hiredis's is a no-op */
 } pending;
 
@@ -36,9 +37,21 @@ struct rtmd_redis {
     struct event *retry;     /* the next connection attempt */
     uint32_t backoff_ms;
     bool freeing;
+    /* Commands that could not be sent, failed DOWN from an event of their
+     * own once those sent before them are answered (in order). */
+    pending *failed_head, *failed_tail;
+    struct event *fail_ev;
 };
 
+static uint64_t redis_now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
 static void redis_connect(rtmd_redis *r);
+static void redis_fail_cb(evutil_socket_t fd, short what, void *arg);
 
 static void redis_changed(rtmd_redis *r, bool up)
 {
@@ -60,10 +73,8 @@ static void redis_arm_deadline(rtmd_redis *r)
         evtimer_del(r->deadline);
         return;
     }
-    struct timeval now, left = { 0, 0 };
-    event_base_gettimeofday_cached(r->base, &now);
-    if (timercmp(&p->deadline, &now, >))
-        timersub(&p->deadline, &now, &left);
+    uint64_t now = redis_now_us(), wait = p->deadline_us > now ? p->deadline_us - now : 0;
+    struct timeval left = { (time_t)(wait / 1000000u), (suseconds_t)(wait % 1000000u) };
     evtimer_add(r->deadline, &left);
 }
 
@@ -211,7 +222,8 @@ rtmd_redis *rtmd_redis_new(struct event_base *base, const rtmd_redis_config *cfg
     r->address = strdup(a);
     r->deadline = evtimer_new(base, redis_deadline_cb, r);
     r->retry = evtimer_new(base, redis_retry_cb, r);
-    if (!r->address || !r->deadline || !r->retry) {
+    r->fail_ev = event_new(base, -1, 0, redis_fail_cb, r);
+    if (!r->address || !r->deadline || !r->retry || !r->fail_ev) {
         rtmd_redis_free(r);
         return NULL;
     }
@@ -224,24 +236,64 @@ bool rtmd_redis_up(const rtmd_redis *r)
     return r->up && r->ac;
 }
 
-void rtmd_redis_command(rtmd_redis *r, int argc, const char **argv, const size_t *argvlen,
-                        rtmd_redis_reply_fn fn, void *arg)
+/* The commands that could not be sent, failed DOWN in order. */
+static void redis_fail_cb(evutil_socket_t fd, short what, void *arg)
 {
-    pending *p = r->up && r->ac ? calloc(1, sizeof *p) : NULL;
-    if (!p) {
+    (void)fd;
+    (void)what;
+    rtmd_redis *r = arg;
+    while (r->failed_head) {
+        pending *p = r->failed_head;
+        r->failed_head = p->next;
+        if (!r->failed_head)
+            r->failed_tail = NULL;
+        p->fn(r, NULL, RTMD_REDIS_DOWN, p->arg);
+        free(p);
+    }
+}
+
+/* A command that cannot be sent fails DOWN: at once when nothing sent or
+ * failed before it is still to be answered, else after those (a callback
+ * that sends while the connection's waiting commands are being failed
+ * must not overtake them). */
+static void redis_fail_now_or_later(rtmd_redis *r, pending *p, rtmd_redis_reply_fn fn,
+                                    void *arg)
+{
+    if (!r->head && !r->failed_head) {
+        free(p);
         fn(r, NULL, RTMD_REDIS_DOWN, arg);
+        return;
+    }
+    if (!p && !(p = calloc(1, sizeof *p))) {
+        fn(r, NULL, RTMD_REDIS_DOWN, arg); /* out of memory: at once */
         return;
     }
     p->r = r;
     p->fn = fn;
     p->arg = arg;
-    struct timeval now, span = { (time_t)(r->cfg.timeout_ms / 1000),
-                                 (suseconds_t)(r->cfg.timeout_ms % 1000) * 1000 };
-    event_base_gettimeofday_cached(r->base, &now);
-    timeradd(&now, &span, &p->deadline);
+    p->next = NULL;
+    if (r->failed_tail)
+        r->failed_tail->next = p;
+    else
+        r->failed_head = p;
+    r->failed_tail = p;
+    event_active(r->fail_ev, EV_TIMEOUT, 1);
+}
+
+void rtmd_redis_command(rtmd_redis *r, int argc, const char **argv, const size_t *argvlen,
+                        rtmd_redis_reply_fn fn, void *arg)
+{
+    pending *p = calloc(1, sizeof *p);
+    if (!p || !r->up || !r->ac || r->failed_head) {
+        redis_fail_now_or_later(r, p, fn, arg);
+        return;
+    }
+    p->r = r;
+    p->fn = fn;
+    p->arg = arg;
+    p->deadline_us = redis_now_us() + (uint64_t)r->cfg.timeout_ms * 1000u;
     if (redisAsyncCommandArgv(r->ac, redis_on_reply, p, argc, argv, argvlen) != REDIS_OK) {
-        free(p);
-        fn(r, NULL, RTMD_REDIS_DOWN, arg);
+        redis_fail_now_or_later(r, p, fn, arg);
         return;
     }
     if (r->tail)
@@ -263,10 +315,13 @@ void rtmd_redis_free(rtmd_redis *r)
         r->ac = NULL;
         redisAsyncFree(ac); /* the waiting commands get RTMD_REDIS_DOWN */
     }
+    redis_fail_cb(-1, 0, r); /* what waited to fail, in order, after the sent */
     if (r->deadline)
         event_free(r->deadline);
     if (r->retry)
         event_free(r->retry);
+    if (r->fail_ev)
+        event_free(r->fail_ev);
     free(r->address);
     free(r);
 }
