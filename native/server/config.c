@@ -616,7 +616,7 @@ static rtmd_config_status rtmd__parse_args(rtmd_config *cfg, int argc, char **ar
             bad = rtmd__parse_u32(name, value, 1, 600000, &cfg->redis_timeout_ms, err);
             break;
         case OPT_REDIS_WAIT:
-            bad = rtmd__parse_u32(name, value, 0, 3600000, &cfg->redis_wait_ms, err);
+            bad = rtmd__parse_u32(name, value, 1, 3600000, &cfg->redis_wait_ms, err);
             break;
         case OPT_NODE_ID:
             if (!rtmd_node_id_valid(value)) {

@@ -265,6 +265,19 @@ static void session_saved(rtmd_eng_op *op)
         session_login_free(call);
         return;
     }
+    if (op->flags & RTMD_ENG_UNAVAILABLE) {
+        /* A session taken up again without its replay: the client is not
+         * told it resumed with nothing missed. It stays in its grace, and
+         * the client's next login takes it up (its link, if any, was
+         * detached above). */
+        rtmd_log(RTMD_LOG_WARN, "%s: resume of %s/%s failed: the store is unavailable",
+                 rtmd_conn_name(c), call->app, call->user);
+        s->last_rx_ms = srv->now.mono_ms;
+        rtmd_session_link_lost(srv, s);
+        session_answer(srv, &call->answer, RTM_LOGIN_ERR_UNKNOWN, false, 0);
+        session_login_free(call);
+        return;
+    }
     if (op->code != RTMD_STORE_OK)
         rtmd_log(RTMD_LOG_ERROR, "%s/%s: cannot save the session", call->app, call->user);
     uint64_t token_expires_at = call->n;
@@ -305,6 +318,14 @@ static void session_ban_checked(rtmd_eng_op *op)
     const Rtm__Wire__Login *login = ctx->login;
     char who[200];
     if (!rtmd_conn_is_open(c)) { /* gone meanwhile: nobody to log in */
+        session_login_free(call);
+        return;
+    }
+    if (op->flags & RTMD_ENG_UNAVAILABLE) {
+        /* Whether the user is banned is not known: not banned, not let in. */
+        rtmd_log(RTMD_LOG_WARN, "%s: login of %s/%s failed: the store is unavailable",
+                 rtmd_conn_name(c), call->app, call->user);
+        session_answer(srv, &call->answer, RTM_LOGIN_ERR_UNKNOWN, false, 0);
         session_login_free(call);
         return;
     }

@@ -164,12 +164,12 @@ TEST(Config, RedisStoreFlags_B7) {
                         Case{"redis+unix:///run/redis/redis.sock", "unix:/run/redis/redis.sock", 0},
                         Case{"redis+unix:///tmp/r.sock?db=12", "unix:/tmp/r.sock", 12}}) {
     Parsed p;
-    Parse(p, {"--store", c.url, "--redis-timeout-ms", "500", "--redis-wait-ms", "0"});
+    Parse(p, {"--store", c.url, "--redis-timeout-ms", "500", "--redis-wait-ms", "1"});
     ASSERT_EQ(p.st, RTMD_CONFIG_OK) << c.url << ": " << p.err;
     EXPECT_EQ(p.cfg.store, RTMD_STORE_REDIS);
     EXPECT_STREQ(p.cfg.redis_url, c.url);
     EXPECT_EQ(p.cfg.redis_timeout_ms, 500u);
-    EXPECT_EQ(p.cfg.redis_wait_ms, 0u);
+    EXPECT_EQ(p.cfg.redis_wait_ms, 1u);
     char address[256];
     uint32_t db = 99;
     ASSERT_EQ(rtmd_redis_url_parse(c.url, address, sizeof address, &db), 0) << c.url;
@@ -193,7 +193,8 @@ TEST(Config, RedisStoreFlags_B7) {
   EXPECT_EQ(d.cfg.node_id, nullptr) << "default: kept in the data directory";
   for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
            {"--redis-timeout-ms", "0"}, {"--redis-timeout-ms", "600001"},
-           {"--redis-wait-ms", "3600001"}, {"--redis-wait-ms", "soon"}, {"--node-id", ""},
+           {"--redis-wait-ms", "0"}, {"--redis-wait-ms", "3600001"},
+           {"--redis-wait-ms", "soon"}, {"--node-id", ""},
            {"--node-id", "a/b"}, {"--node-id", "a b"}, {"--node-id", std::string(65, 'n')}}) {
     Parsed bad;
     Parse(bad, args);

@@ -510,6 +510,32 @@ TEST_P(EngineContract, PeerSendsExactlyOnce_B1_S9_A6) {
   EXPECT_EQ(g.frames, Strings{"3 alice three"});
 }
 
+// B1: a send_seq is any uint64 (a client may number by a clock): each is
+// processed once, however large, and one far below the highest (older than
+// the ring of answers) is taken as processed long ago.
+TEST_P(EngineContract, SendSeqsOfAnySizeAreProcessedOnce_B1) {
+  Session(kAlice);
+  Session(rtmd_user{"app", "bob"});
+  auto send = [&](uint64_t send_seq) {
+    Rtm__Wire__Message m = RTM__WIRE__MESSAGE__INIT;
+    m.text = const_cast<char*>("x");
+    Op o;
+    o.op.kind = RTMD_ENG_PEER_SEND;
+    o.op.in.peer_send = {kAlice, "bob", send_seq, &m, 0, 100, 0, 1 << 20, 1 << 20};
+    Run(o);
+    return std::make_pair(o.op.code, (o.op.flags & RTMD_ENG_RESENT) != 0);
+  };
+  const uint64_t big = (1ull << 53) + 1, huge = UINT64_MAX - 1;
+  EXPECT_EQ(send(big), std::make_pair(0, false));
+  EXPECT_EQ(send(big), std::make_pair(0, true)) << "2^53 + 1 once";
+  EXPECT_EQ(send(big + 1), std::make_pair(0, false)) << "2^53 + 2 is another";
+  EXPECT_EQ(send(huge), std::make_pair(0, false));
+  EXPECT_EQ(send(huge), std::make_pair(0, true));
+  EXPECT_EQ(send(huge + 1), std::make_pair(0, false)) << "UINT64_MAX";
+  EXPECT_EQ(send(huge + 1), std::make_pair(0, true));
+  EXPECT_EQ(send(big + 2), std::make_pair(0, true)) << "far below the highest: long ago";
+}
+
 // A6, S9: a login that makes a session gives it what was kept for its
 // user, oldest first, with the seqs that follow the session's, but not what
 // the same client says it had of the session that ended; the count of those
@@ -574,15 +600,40 @@ TEST_P(EngineContract, LoginQueuesKeptMessagesToTheNewSession_S9_A6) {
   EXPECT_EQ(save.op.code, RTMD_STORE_OK);
   EXPECT_EQ(PeerSeq(carol), 2u);
 
+  // A create that finds a session (the node asking does not hold it: left
+  // by a failed operation, or another node's) takes it up when it is the
+  // same client instance's, with its id and, as the client names another
+  // session, all it holds.
   Op twice;
   login(true, twice);
-  EXPECT_EQ(twice.op.code, RTMD_STORE_EXISTS);
+  EXPECT_EQ(twice.op.code, RTMD_STORE_OK);
+  EXPECT_TRUE(twice.op.flags & RTMD_ENG_TAKEN);
+  EXPECT_EQ(twice.op.session_id, 9u);
+  EXPECT_EQ(twice.frames, (Strings{"1 alice missed replayed", "2 alice cached replayed"}));
   // Taken up again: what is queued after peer_received (1) is replayed.
   Op again;
   login(false, again);
   EXPECT_EQ(again.op.code, RTMD_STORE_OK);
   EXPECT_EQ(again.frames, Strings{"2 alice cached replayed"});
   EXPECT_EQ(again.op.replay.peer_messages, 1u);
+
+  // Another instance's create ends it (S16) and gets a new session, given
+  // what the old one had not acknowledged (the resume above acknowledged
+  // the first).
+  Op other;
+  other.op.kind = RTMD_ENG_LOGIN;
+  other.op.in.login = {};
+  other.op.in.login.of = carol;
+  other.op.in.login.create = true;
+  other.op.in.login.meta.instance_id = 2;
+  other.op.in.login.meta.id = 10;
+  other.op.in.login.max_unacked = 100;
+  Run(other);
+  EXPECT_EQ(other.op.code, RTMD_STORE_OK);
+  EXPECT_TRUE(other.op.flags & RTMD_ENG_REPLACED);
+  EXPECT_FALSE(other.op.flags & RTMD_ENG_TAKEN);
+  EXPECT_EQ(other.op.session_id, 10u);
+  EXPECT_EQ(other.frames, Strings{"1 alice cached replayed"});
 }
 
 // S10, B2, B1: a channel message goes once to the channel's members with
@@ -667,6 +718,20 @@ TEST_P(EngineContract, ChannelsJoinSendReplayLeave_S10_B1_B2) {
   rtmd_engine_submit(engine_, &counts.op);
   Wait(counts);
   EXPECT_EQ(counts.attrs, (Strings{"room=2", "none=0"}));
+}
+
+// Lists said to be sorted are in byte order (strcmp), whatever the locale
+// of the process that keeps them (Redis's Lua compares by its locale).
+TEST_P(EngineContract, SortedListsAreInByteOrder) {
+  for (const char* u : {"bob", "_x", "Alice", "~z", "0"}) {
+    Session(rtmd_user{"app", u});
+    ASSERT_EQ(Join(rtmd_user{"app", u}, "room"), RTM_JOIN_CHANNEL_ERR_OK);
+  }
+  Op members;
+  members.op.kind = RTMD_ENG_MEMBERS;
+  members.op.in.members = {{"app", nullptr}, "room"};
+  Run(members);
+  EXPECT_EQ(members.users, (Strings{"0", "Alice", "_x", "bob", "~z"}));
 }
 
 // S9, S13: an ending session leaves its channels (their counts after it

@@ -169,6 +169,7 @@ static int apply_peer_send(rtmd_store *st, rtmd_eng_op *op)
 typedef struct {
     rtmd_store *st;
     rtmd_eng_op *op;
+    const struct rtmd_eng_login *in;
     rtmd_session_meta meta;
 } offline_pass;
 
@@ -178,7 +179,7 @@ typedef struct {
 static void apply_offline_one(const rtmd_offline_msg *o, void *closure)
 {
     offline_pass *p = closure;
-    const struct rtmd_eng_login *in = &p->op->in.login;
+    const struct rtmd_eng_login *in = p->in;
     if (o->session_id != 0 && o->session_id == in->session_id && o->seq <= in->peer_received) {
         p->op->offline.had++;
         return;
@@ -201,10 +202,10 @@ static void apply_offline_one(const rtmd_offline_msg *o, void *closure)
 
 /* What was kept for the user of a session just made (login, meta: its
  * meta) is queued to it. */
-static void apply_offline_take(rtmd_store *st, rtmd_eng_op *op, const rtmd_session_meta *meta)
+static void apply_offline_take(rtmd_store *st, const struct rtmd_eng_login *in, rtmd_eng_op *op,
+                               const rtmd_session_meta *meta)
 {
-    const struct rtmd_eng_login *in = &op->in.login;
-    offline_pass p = { st, op, *meta };
+    offline_pass p = { st, op, in, *meta };
     op->offline.dropped = rtmd_store_offline_take(st, in->of.app, in->of.user,
                                                   in->offline_horizon_ms, apply_offline_one, &p,
                                                   &op->offline.expired);
@@ -297,28 +298,61 @@ static int apply_chattrs_set(rtmd_store *st, rtmd_eng_op *op)
 
 /* ---- sessions ----------------------------------------------------------- */
 
+static int apply_session_end(rtmd_store *st, rtmd_eng_op *op);
+
+/* A session the node that asks to create one does not hold (one left by an
+ * operation that failed, or another node's): taken up when it is the same
+ * client instance's (TAKEN: its id, resumed when the client names it, else
+ * with all it holds), else ended for the new one (REPLACED, S16). *in is
+ * changed accordingly. */
+static void apply_login_found(rtmd_store *st, struct rtmd_eng_login *in, rtmd_eng_op *op)
+{
+    rtmd_session_meta old;
+    if (!rtmd_store_session_meta_get(st, in->of, &old))
+        return;
+    if (old.instance_id == in->meta.instance_id) {
+        op->flags |= RTMD_ENG_TAKEN;
+        in->create = false;
+        in->meta.id = old.id;
+        if (in->session_id != old.id) {
+            in->peer_received = 0;
+            in->n_cursors = 0;
+        }
+        return;
+    }
+    rtmd_eng_op end = { .kind = RTMD_ENG_SESSION_END };
+    end.in.session_end.of = in->of;
+    end.in.session_end.session_id = old.id;
+    rtmd_engine_op_reset(&end);
+    apply_session_end(st, &end);
+    rtmd_engine_op_clear(&end);
+    op->flags |= RTMD_ENG_REPLACED;
+}
+
 /* A login's session: made or taken up, saved, and what it is owed
  * queued (a new one) or replayed (one taken up again); all of it or, when
  * a new session cannot be made, nothing. */
 static int apply_login(rtmd_store *st, rtmd_eng_op *op)
 {
-    const struct rtmd_eng_login *in = &op->in.login;
+    struct rtmd_eng_login in = op->in.login;
     rtmd_store_status r;
-    if (in->create && (r = rtmd_store_session_add(st, in->of)) != RTMD_STORE_OK)
+    if (in.create && rtmd_store_session_has(st, in.of))
+        apply_login_found(st, &in, op);
+    if (in.create && (r = rtmd_store_session_add(st, in.of)) != RTMD_STORE_OK)
         return r;
-    if ((r = rtmd_store_session_meta_put(st, in->of, &in->meta)) != RTMD_STORE_OK) {
-        if (in->create)
-            rtmd_store_session_remove(st, in->of);
+    if ((r = rtmd_store_session_meta_put(st, in.of, &in.meta)) != RTMD_STORE_OK) {
+        if (in.create)
+            rtmd_store_session_remove(st, in.of);
         return r;
     }
     rtmd_session_meta meta;
-    if (!rtmd_store_session_meta_get(st, in->of, &meta))
+    if (!rtmd_store_session_meta_get(st, in.of, &meta))
         return RTMD_STORE_ABSENT;
     op->session_id = meta.id;
-    if (in->create)
-        apply_offline_take(st, op, &meta);
+    if (in.create)
+        apply_offline_take(st, &in, op, &meta);
     else
-        rtmd_replay_resume(st, op);
+        rtmd_replay_resume(st, &in, op);
     return RTMD_STORE_OK;
 }
 

@@ -199,7 +199,12 @@ struct rtmd_eng_op {
         } peer_ack;
         struct rtmd_eng_login {
             rtmd_user of;
-            bool create;            /* a new session (EXISTS when there is one) */
+            bool create;            /* the node holds no session of the user:
+                                     * a new one, or one found (left by an
+                                     * operation that failed, or another
+                                     * node's) taken up (RTMD_ENG_TAKEN, the
+                                     * same instance) or replaced
+                                     * (RTMD_ENG_REPLACED) */
             rtmd_session_meta meta; /* saved */
             /* What the client says it has: the session it had (0: none),
              * the last PeerDeliver seq it had there, its channel cursors. A
@@ -280,8 +285,8 @@ struct rtmd_eng_op {
         } expire;
     } in;
     /* The outcome. For PEER_SEND, a PeerMessageError; for PEER_ACK and
-     * LOGIN an rtmd_store_status (LOGIN: EXISTS, LIMIT or NOMEM when the
-     * session could not be made or saved). JOIN: a JoinChannelError; LEAVE: a LeaveChannelError;
+     * LOGIN an rtmd_store_status (LOGIN: LIMIT or NOMEM when the session
+     * could not be made or saved). JOIN: a JoinChannelError; LEAVE: a LeaveChannelError;
      * CHANNEL_SEND: a ChannelMessageError; MEMBERS: a GetMembersError;
      * MEMBER_COUNTS, SESSION_END, SESSION_SAVE, SESSIONS and APP_CHANNELS:
      * an rtmd_store_status. BANNED: 1 when banned, else 0. EXPIRE: 0, and

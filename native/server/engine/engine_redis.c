@@ -23,9 +23,11 @@
 #include "redis_inbox.h"
 #include "rtm/rtm_codes.h"
 
-/* The library's text (generated from redis_lib.lua by embed.cmake). */
+/* The library's text and version (generated from redis_lib.lua by
+ * embed.cmake): its functions are rtmd_VERSION_NAME. */
 extern const char rtmd_redis_lib[];
 extern const size_t rtmd_redis_lib_len;
+extern const char rtmd_redis_lib_version[];
 
 /* The data layout this rtmd reads and writes (redis_lib.lua, LAYOUT). */
 #define REDIS_LAYOUT "1"
@@ -38,6 +40,7 @@ typedef struct {
     bool setup_failed; /* its SELECT or FUNCTION LOAD did not succeed */
     struct event *setup_again; /* a failed setup is tried again (a Redis
                                 * still loading its AOF answers -LOADING) */
+    uint32_t setup_wait_ms;    /* the next wait before a setup again */
     char *node;
     rtmd_redis_inbox *inbox;
     uint64_t inbox_seq;        /* the number of the last inbox item */
@@ -149,6 +152,14 @@ static void fargs_msg(fargs *a, const Rtm__Wire__Message *m, redis_call *c)
     fargs_add(a, (const char *)c->msg, n);
 }
 
+/* A send_seq as the functions take it (redis_lib.lua, dec_lt): its slot in
+ * the ring of answers, and itself + RTMD_SENT_RING, saturated. */
+static void fargs_send_seq_ring(fargs *a, uint64_t send_seq)
+{
+    fargs_u64(a, send_seq % RTMD_SENT_RING);
+    fargs_u64(a, send_seq > UINT64_MAX - RTMD_SENT_RING ? UINT64_MAX : send_seq + RTMD_SENT_RING);
+}
+
 static void fargs_meta(fargs *a, const rtmd_session_meta *m)
 {
     fargs_u64(a, m->instance_id);
@@ -213,18 +224,18 @@ static const char *redis_build(const rtmd_eng_op *op, fargs *a, redis_call *c)
         fargs_str(a, op->in.attrs_get.of.app);
         fargs_str(a, op->in.attrs_get.of.user);
         fargs_strs(a, op->in.attrs_get.keys, op->in.attrs_get.n_keys);
-        return "rtmd_attrs_get";
+        return "attrs_get";
     case RTMD_ENG_ATTRS_SET:
         fargs_str(a, op->in.attrs_set.of.app);
         fargs_str(a, op->in.attrs_set.of.user);
         fargs_change(a, op->in.attrs_set.change, RTM__ATTR_TOTAL_MAX);
         fargs_change_items(a, op->in.attrs_set.change);
-        return "rtmd_attrs_set";
+        return "attrs_set";
     case RTMD_ENG_CHATTRS_GET:
         fargs_str(a, op->in.chattrs_get.app);
         fargs_str(a, op->in.chattrs_get.channel);
         fargs_strs(a, op->in.chattrs_get.keys, op->in.chattrs_get.n_keys);
-        return "rtmd_chattrs_get";
+        return "chattrs_get";
     case RTMD_ENG_CHATTRS_SET: {
         const struct rtmd_eng_chattrs_set *in = &op->in.chattrs_set;
         fargs_str(a, in->app);
@@ -234,7 +245,7 @@ static const char *redis_build(const rtmd_eng_op *op, fargs *a, redis_call *c)
         fargs_u64(a, in->ts);
         fargs_u64(a, in->max_bytes);
         fargs_change_items(a, in->change);
-        return "rtmd_chattrs_set";
+        return "chattrs_set";
     }
     case RTMD_ENG_SUBSCRIBE:
         fargs_str(a, op->in.subscribe.of.app);
@@ -242,32 +253,32 @@ static const char *redis_build(const rtmd_eng_op *op, fargs *a, redis_call *c)
         fargs_bool(a, op->in.subscribe.unsubscribe);
         fargs_u64(a, op->in.subscribe.max);
         fargs_strs(a, op->in.subscribe.users, op->in.subscribe.n_users);
-        return "rtmd_subscribe";
+        return "subscribe";
     case RTMD_ENG_SUBSCRIBED:
         fargs_str(a, op->in.subscribed.of.app);
         fargs_str(a, op->in.subscribed.of.user);
-        return "rtmd_subscribed";
+        return "subscribed";
     case RTMD_ENG_FOLLOWERS:
         fargs_str(a, op->in.followers.of.app);
         fargs_str(a, op->in.followers.of.user);
-        return "rtmd_followers";
+        return "followers";
     case RTMD_ENG_MEDIA_PUT:
         fargs_str(a, op->in.media_put.app);
         fargs_str(a, op->in.media_put.id);
         fargs_u64(a, op->in.media_put.size);
         fargs_u64(a, op->in.media_put.at_ms);
         fargs_u64(a, op->in.media_put.max_bytes);
-        return "rtmd_media_put";
+        return "media_put";
     case RTMD_ENG_MEDIA_GET:
         fargs_str(a, op->in.media_get.app);
         fargs_str(a, op->in.media_get.id);
         fargs_u64(a, op->in.media_get.horizon_ms);
-        return "rtmd_media_get";
+        return "media_get";
     case RTMD_ENG_EXPIRE:
         fargs_u64(a, op->in.expire.offline_horizon_ms);
         fargs_u64(a, op->in.expire.channels_horizon_ms);
         fargs_u64(a, op->in.expire.media_horizon_ms);
-        return "rtmd_expire";
+        return "expire";
     case RTMD_ENG_LOGIN: {
         const struct rtmd_eng_login *in = &op->in.login;
         fargs_str(a, in->of.app);
@@ -287,20 +298,20 @@ static const char *redis_build(const rtmd_eng_op *op, fargs *a, redis_call *c)
             fargs_str(a, cur->channel);
             fargs_u64(a, cur->last_seq);
         }
-        return "rtmd_login";
+        return "login";
     }
     case RTMD_ENG_SESSION_SAVE:
         fargs_str(a, op->in.session_save.of.app);
         fargs_str(a, op->in.session_save.of.user);
         fargs_meta(a, &op->in.session_save.meta);
-        return "rtmd_session_save";
+        return "session_save";
     case RTMD_ENG_SESSIONS:
-        return "rtmd_sessions";
+        return "sessions";
     case RTMD_ENG_SESSION_END:
         fargs_str(a, op->in.session_end.of.app);
         fargs_str(a, op->in.session_end.of.user);
         fargs_u64(a, op->in.session_end.session_id);
-        return "rtmd_session_end";
+        return "session_end";
     case RTMD_ENG_PEER_SEND: {
         const struct rtmd_eng_peer_send *in = &op->in.peer_send;
         fargs_str(a, in->from.app);
@@ -314,13 +325,14 @@ static const char *redis_build(const rtmd_eng_op *op, fargs *a, redis_call *c)
         fargs_u64(a, in->unacked_max_bytes);
         fargs_msg(a, in->msg, c);
         fargs_u64(a, in->msg ? in->msg->server_ts : 0);
-        return "rtmd_peer_send";
+        fargs_send_seq_ring(a, in->send_seq);
+        return "peer_send";
     }
     case RTMD_ENG_PEER_ACK:
         fargs_str(a, op->in.peer_ack.of.app);
         fargs_str(a, op->in.peer_ack.of.user);
         fargs_u64(a, op->in.peer_ack.seq);
-        return "rtmd_peer_ack";
+        return "peer_ack";
     case RTMD_ENG_JOIN: {
         const struct rtmd_eng_join *in = &op->in.join;
         fargs_str(a, in->of.app);
@@ -334,14 +346,14 @@ static const char *redis_build(const rtmd_eng_op *op, fargs *a, redis_call *c)
         fargs_u64(a, in->horizon_ms);
         fargs_u64(a, in->replay_max);
         fargs_u64(a, RTMD_MEMBER_EVENTS_MAX);
-        return "rtmd_join";
+        return "join";
     }
     case RTMD_ENG_LEAVE:
         fargs_str(a, op->in.leave.of.app);
         fargs_str(a, op->in.leave.of.user);
         fargs_str(a, op->in.leave.channel);
         fargs_u64(a, RTMD_MEMBER_EVENTS_MAX - 1);
-        return "rtmd_leave";
+        return "leave";
     case RTMD_ENG_CHANNEL_SEND: {
         const struct rtmd_eng_channel_send *in = &op->in.channel_send;
         fargs_str(a, in->from.app);
@@ -355,39 +367,40 @@ static const char *redis_build(const rtmd_eng_op *op, fargs *a, redis_call *c)
         fargs_u64(a, in->horizon_ms);
         fargs_u64(a, in->history_max_bytes);
         fargs_msg(a, in->msg, c);
-        return "rtmd_channel_send";
+        fargs_send_seq_ring(a, in->send_seq);
+        return "channel_send";
     }
     case RTMD_ENG_MEMBERS:
         fargs_str(a, op->in.members.of.app);
         fargs_str(a, op->in.members.of.user);
         fargs_str(a, op->in.members.channel);
-        return "rtmd_members";
+        return "members";
     case RTMD_ENG_MEMBER_COUNTS:
         fargs_str(a, op->in.member_counts.app);
         for (size_t i = 0; i < op->in.member_counts.n_channels; i++)
             fargs_str(a, op->in.member_counts.channels[i]);
-        return "rtmd_member_counts";
+        return "member_counts";
     case RTMD_ENG_APP_CHANNELS:
         fargs_str(a, op->in.app_channels.app);
-        return "rtmd_app_channels";
+        return "app_channels";
     case RTMD_ENG_BAN_SET:
         fargs_str(a, op->in.ban_set.of.app);
         fargs_str(a, op->in.ban_set.of.user);
         fargs_u64(a, op->in.ban_set.until_ms);
-        return "rtmd_ban_set";
+        return "ban_set";
     case RTMD_ENG_BAN_LIFT:
         fargs_str(a, op->in.ban_lift.of.app);
         fargs_str(a, op->in.ban_lift.of.user);
         fargs_u64(a, op->in.ban_lift.now_ms);
-        return "rtmd_ban_lift";
+        return "ban_lift";
     case RTMD_ENG_BANNED:
         fargs_str(a, op->in.banned.of.app);
         fargs_str(a, op->in.banned.of.user);
         fargs_u64(a, op->in.banned.now_ms);
-        return "rtmd_banned";
+        return "banned";
     case RTMD_ENG_BANS_LIST:
         fargs_u64(a, op->in.bans_list.now_ms);
-        return "rtmd_bans_list";
+        return "bans_list";
     }
     return NULL;
 }
@@ -619,6 +632,69 @@ static int redis_read(const redisReply *r, const redis_call *c, rtmd_eng_op *op)
     return 0;
 }
 
+/* ---- bytewise order ---------------------------------------------------------- */
+
+typedef struct {
+    char *s;
+    uint32_t count;
+} redis_sort_item;
+
+static int redis_sort_cmp(const void *a, const void *b)
+{
+    return strcmp(((const redis_sort_item *)a)->s, ((const redis_sort_item *)b)->s);
+}
+
+static int redis_attr_cmp(const void *a, const void *b)
+{
+    return strcmp(((const rtmd_attr *)a)->key, ((const rtmd_attr *)b)->key);
+}
+
+/* Sorts op->users bytewise (strcmp, as the mem engine's), with op->counts
+ * alongside when it has them; -1 when out of memory. */
+static int redis_sort_users(rtmd_eng_op *op)
+{
+    size_t n = op->users.count;
+    if (n < 2)
+        return 0;
+    redis_sort_item *v = malloc(n * sizeof *v);
+    if (!v)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        v[i] = (redis_sort_item){ op->users.items[i], op->counts ? op->counts[i] : 0 };
+    qsort(v, n, sizeof *v, redis_sort_cmp);
+    for (size_t i = 0; i < n; i++) {
+        op->users.items[i] = v[i].s;
+        if (op->counts)
+            op->counts[i] = v[i].count;
+    }
+    free(v);
+    return 0;
+}
+
+/* The engine's lists that engine.h says are sorted: sorted here (Redis's
+ * Lua compares strings by the locale Redis runs in). */
+static int redis_sort(rtmd_eng_op *op)
+{
+    switch (op->kind) {
+    case RTMD_ENG_JOIN:
+    case RTMD_ENG_LEAVE:
+    case RTMD_ENG_CHANNEL_SEND:
+    case RTMD_ENG_CHATTRS_SET:
+    case RTMD_ENG_MEMBERS:
+    case RTMD_ENG_SUBSCRIBED:
+    case RTMD_ENG_SESSION_END:
+    case RTMD_ENG_APP_CHANNELS:
+        if (redis_sort_users(op) != 0)
+            return -1;
+        break;
+    default:
+        break;
+    }
+    if (op->attrs.count > 1)
+        qsort(op->attrs.items, op->attrs.count, sizeof *op->attrs.items, redis_attr_cmp);
+    return 0;
+}
+
 static void redis_fail(rtmd_eng_op *op)
 {
     rtmd_engine_op_clear(op);
@@ -639,7 +715,7 @@ static void redis_on_answer(rtmd_redis *r, const redisReply *reply, int err, voi
     } else if (reply_is(reply, REDIS_REPLY_ERROR)) {
         rtmd_log(RTMD_LOG_ERROR, "redis engine: operation %d: %s", (int)op->kind, reply->str);
         redis_fail(op);
-    } else if (redis_read(reply, c, op) != 0) {
+    } else if (redis_read(reply, c, op) != 0 || redis_sort(op) != 0) {
         rtmd_log(RTMD_LOG_ERROR, "redis engine: operation %d: an answer of no known form",
                  (int)op->kind);
         redis_fail(op);
@@ -704,13 +780,17 @@ static void redis_submit(rtmd_engine *eng, rtmd_eng_op *op)
     fargs_add(&a, "0", 1);
     fargs_str(&a, e->node); /* every function's first argument */
     const char *fn = redis_build(op, &a, c);
-    if (!fn || a.nomem) {
+    /* Not ready (the functions not loaded, or the layout not this rtmd's):
+     * failed, after those before it. */
+    if (!fn || a.nomem || !e->ready) {
         fargs_free(&a);
         rtmd_redis_command(e->redis, 1, &ping, &ping_len, redis_on_ping, c);
         return;
     }
-    a.argv[1] = fn;
-    a.len[1] = strlen(fn);
+    char name[64];
+    snprintf(name, sizeof name, "rtmd_%s_%s", rtmd_redis_lib_version, fn);
+    a.argv[1] = name;
+    a.len[1] = strlen(name);
     e->stats.in_flight++;
     rtmd_redis_command(e->redis, a.argc, a.argv, a.len, redis_on_answer, c);
     fargs_free(&a);
@@ -858,9 +938,11 @@ static void redis_set_ready(redis_engine *e, bool ready)
         e->cfg.ready(ready, e->cfg.arg);
 }
 
-/* A setup that failed on a connection still up is tried again this long
- * after. */
-#define REDIS_SETUP_AGAIN_MS 200
+/* A setup that failed on a connection still up is tried again after a
+ * wait that doubles from the first to the last (a Redis loading its AOF
+ * answers -LOADING for a while; another rtmd's layout stays). */
+#define REDIS_SETUP_AGAIN_MS 200u
+#define REDIS_SETUP_AGAIN_MAX_MS 10000u
 
 static void redis_on_layout(rtmd_redis *r, const redisReply *reply, int err, void *arg)
 {
@@ -869,8 +951,14 @@ static void redis_on_layout(rtmd_redis *r, const redisReply *reply, int err, voi
         rtmd_log(RTMD_LOG_ERROR, "redis engine: %s", reply->str);
     bool ok = err == RTMD_REDIS_OK && reply_is(reply, REDIS_REPLY_ARRAY) && !e->setup_failed;
     redis_set_ready(e, ok);
-    if (!ok && rtmd_redis_up(r)) {
-        struct timeval tv = { 0, REDIS_SETUP_AGAIN_MS * 1000 };
+    if (ok) {
+        e->setup_wait_ms = 0;
+    } else if (rtmd_redis_up(r)) {
+        e->setup_wait_ms = e->setup_wait_ms ? e->setup_wait_ms * 2 : REDIS_SETUP_AGAIN_MS;
+        if (e->setup_wait_ms > REDIS_SETUP_AGAIN_MAX_MS)
+            e->setup_wait_ms = REDIS_SETUP_AGAIN_MAX_MS;
+        struct timeval tv = { (time_t)(e->setup_wait_ms / 1000),
+                              (suseconds_t)(e->setup_wait_ms % 1000) * 1000 };
         evtimer_add(e->setup_again, &tv);
     }
 }
@@ -882,7 +970,8 @@ static void redis_on_load(rtmd_redis *r, const redisReply *reply, int err, void 
 {
     (void)r;
     redis_engine *e = arg;
-    if (err == RTMD_REDIS_OK && reply_is(reply, REDIS_REPLY_ERROR)) {
+    if (err == RTMD_REDIS_OK && reply_is(reply, REDIS_REPLY_ERROR) &&
+        !strstr(reply->str, "already exists")) {
         rtmd_log(RTMD_LOG_ERROR, "redis engine: %s", reply->str);
         e->setup_failed = true;
     }
@@ -903,11 +992,14 @@ static void redis_setup(redis_engine *e)
         size_t select_len[] = { 6, strlen(db) };
         rtmd_redis_command(r, 2, select, select_len, redis_on_load, e);
     }
-    const char *load[] = { "FUNCTION", "LOAD", "REPLACE", rtmd_redis_lib };
-    size_t load_len[] = { 8, 4, 7, rtmd_redis_lib_len };
-    rtmd_redis_command(r, 4, load, load_len, redis_on_load, e);
-    const char *layout[] = { "FCALL", "rtmd_layout", "0", e->node, REDIS_LAYOUT };
-    size_t layout_len[] = { 5, 11, 1, strlen(e->node), strlen(REDIS_LAYOUT) };
+    /* Without REPLACE: a library of this name is this very text. */
+    const char *load[] = { "FUNCTION", "LOAD", rtmd_redis_lib };
+    size_t load_len[] = { 8, 4, rtmd_redis_lib_len };
+    rtmd_redis_command(r, 3, load, load_len, redis_on_load, e);
+    char fn[64];
+    snprintf(fn, sizeof fn, "rtmd_%s_layout", rtmd_redis_lib_version);
+    const char *layout[] = { "FCALL", fn, "0", e->node, REDIS_LAYOUT };
+    size_t layout_len[] = { 5, strlen(fn), 1, strlen(e->node), strlen(REDIS_LAYOUT) };
     rtmd_redis_command(r, 5, layout, layout_len, redis_on_layout, e);
 }
 

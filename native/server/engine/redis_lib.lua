@@ -1,8 +1,11 @@
-#!lua name=rtmd
+#!lua name=rtmd_@RTMD_LIB_VERSION@
 --
 -- redis_lib.lua: rtmd's engine operations as a library of Redis Functions
--- (engine_redis.c loads it with FUNCTION LOAD REPLACE each time a node's
--- connection comes up; docs/CLUSTER.md has the layout). Each function is one
+-- (engine_redis.c loads it each time a node's connection comes up;
+-- docs/CLUSTER.md has the layout). embed.cmake puts the first 12 hex digits
+-- of this file's SHA-1 for @RTMD_LIB_VERSION@: the library is
+-- rtmd_VERSION, its functions rtmd_VERSION_NAME, so that nodes of different
+-- versions sharing one Redis never call each other's code. Each function is one
 -- operation of engine.h, whole, so that nodes sharing one Redis never see
 -- half of one: Redis runs a function alone, and its AOF holds all of its
 -- writes or none.
@@ -134,10 +137,10 @@ local function reply(r)
             r.offline, r.replay, r.attrs, r.bans, r.sessions}
 end
 
-local function sorted_members(k)
-    local v = call('SMEMBERS', k)
-    table.sort(v)
-    return v
+-- The members of set k. Lists the engine hands out sorted are sorted by
+-- engine_redis.c, bytewise: Lua compares strings by Redis's locale.
+local function set_members(k)
+    return call('SMEMBERS', k)
 end
 
 -- ---- peer queues -------------------------------------------------------
@@ -184,41 +187,55 @@ end
 
 -- ---- exactly once (SPEC B1) ---------------------------------------------
 
--- The answer of send_seq if it was processed already, else nil.
-local function sent_lookup(a, u, send_seq)
-    local max = num(call('HGET', key('s', a, u), 'sent_max'))
-    if send_seq == 0 or send_seq > max then return nil end
-    if max - send_seq >= SENT_RING then return 0 end -- processed long ago
-    local v = call('HGET', key('sent', a, u), tostring(send_seq % SENT_RING))
+-- A send_seq is any uint64, beyond what a Lua number holds exactly: it is
+-- kept as its decimal digits (no leading zeros), as the node gives it with
+-- its slot in the ring (send_seq % 256) and send_seq + 256 (saturated).
+-- Whether decimal a < b.
+local function dec_lt(a, b)
+    if #a ~= #b then return #a < #b end
+    for i = 1, #a do
+        local x, y = a:byte(i), b:byte(i)
+        if x ~= y then return x < y end
+    end
+    return false
+end
+
+-- The answer of send_seq q (sq = {seq, slot, plus}) if it was processed
+-- already, else nil.
+local function sent_lookup(a, u, sq)
+    local max = call('HGET', key('s', a, u), 'sent_max') or '0'
+    if sq[1] == '0' or dec_lt(max, sq[1]) then return nil end
+    if not dec_lt(max, sq[3]) then return 0 end -- processed long ago (max >= seq + 256)
+    local v = call('HGET', key('sent', a, u), sq[2])
     if not v then return nil end
     local s, code = string.match(v, '^(%d+):(%-?%d+)$')
-    if tonumber(s) ~= send_seq then return nil end
+    if s ~= sq[1] then return nil end
     return tonumber(code)
 end
 
-local function sent_record(r, a, u, send_seq, code)
+local function sent_record(r, a, u, sq, code)
     local sh = key('s', a, u)
     if call('EXISTS', sh) == 0 then
         flag(r, F_UNRECORDED)
         return
     end
-    local max = num(call('HGET', sh, 'sent_max'))
-    if send_seq <= max and max - send_seq >= SENT_RING then return end
-    call('HSET', key('sent', a, u), tostring(send_seq % SENT_RING), send_seq .. ':' .. code)
-    if send_seq > max then call('HSET', sh, 'sent_max', send_seq) end
+    local max = call('HGET', sh, 'sent_max') or '0'
+    if not dec_lt(max, sq[3]) and not dec_lt(max, sq[1]) then return end -- long ago
+    call('HSET', key('sent', a, u), sq[2], sq[1] .. ':' .. code)
+    if dec_lt(max, sq[1]) then call('HSET', sh, 'sent_max', sq[1]) end
 end
 
 -- body(r)'s code, or the first answer of a send_seq processed already.
-local function once(r, a, u, send_seq, body)
-    if send_seq > 0 then
-        local code = sent_lookup(a, u, send_seq)
+local function once(r, a, u, sq, body)
+    if sq[1] ~= '0' then
+        local code = sent_lookup(a, u, sq)
         if code then
             flag(r, F_RESENT)
             return code
         end
     end
     local code = body(r)
-    if send_seq > 0 then sent_record(r, a, u, send_seq, code) end
+    if sq[1] ~= '0' then sent_record(r, a, u, sq, code) end
     return code
 end
 
@@ -343,7 +360,7 @@ end
 -- most list_max.
 local function members_after(r, a, ch, list_max)
     r.count = call('SCARD', key('cm', a, ch))
-    if r.count <= list_max then r.users = sorted_members(key('cm', a, ch)) end
+    if r.count <= list_max then r.users = set_members(key('cm', a, ch)) end
 end
 
 -- Re-delivers to `self` what (a, ch) kept after last_seq from horizon on,
@@ -430,7 +447,7 @@ end
 -- r.offline[4], and forgotten.
 local function end_session(r, a, u, sid)
     local sh = key('s', a, u)
-    r.users = sorted_members(key('sc', a, u))
+    r.users = set_members(key('sc', a, u))
     for i, ch in ipairs(r.users) do
         channel_leave(a, u, ch)
         r.counts[i] = call('SCARD', key('cm', a, ch))
@@ -459,8 +476,10 @@ local function login(keys, args)
     local sh = key('s', a, u)
     local exists = call('EXISTS', sh) == 1
     local was = exists and session_node(a, u) or ''
-    if create and exists and was ~= '' and was ~= NODE then
-        -- The user's session is another node's (issue 16).
+    if create and exists then
+        -- A session the calling node does not hold: another node's (issue
+        -- 16), or one an operation that failed left (a SESSION_END that
+        -- timed out).
         local old_id = call('HGET', sh, 'id')
         if call('HGET', sh, 'instance_id') == args[4] then
             -- Its client came here: taken up with its id, as a resume here
@@ -587,7 +606,7 @@ end
 
 -- PEER_SEND: a, from, to, send_seq, refused, max_unacked, offline_max,
 -- offline_max_bytes, unacked_max_bytes, msg (an encoded Message, stamped),
--- at (its server_ts).
+-- at (its server_ts), send_seq's slot and send_seq + 256 (see dec_lt).
 local function peer_send(keys, args)
     local r = result()
     local a, from, to = args[1], args[2], args[3]
@@ -595,7 +614,7 @@ local function peer_send(keys, args)
     local max_unacked, offline_max = num(args[6]), num(args[7])
     local offline_max_bytes, unacked_max_bytes = num(args[8]), num(args[9])
     local msg, at = args[10], num(args[11])
-    r.code = once(r, a, from, num(args[4]), function(r)
+    r.code = once(r, a, from, {args[4], args[12], args[13]}, function(r)
         if refused ~= 0 then return refused end
         local th = key('s', a, to)
         if call('EXISTS', th) == 1 then
@@ -670,14 +689,15 @@ local function leave(keys, args)
 end
 
 -- CHANNEL_SEND: a, from, channel, send_seq, refused, over_rate, now,
--- replay_max, horizon, history_max_bytes, msg (an encoded Message, stamped).
+-- replay_max, horizon, history_max_bytes, msg (an encoded Message, stamped),
+-- send_seq's slot and send_seq + 256 (see dec_lt).
 local function channel_send(keys, args)
     local r = result()
     local a, from, ch = args[1], args[2], args[3]
     local refused = num(args[5])
     local now, max, horizon, max_bytes = num(args[7]), num(args[8]), num(args[9]), num(args[10])
     local msg = args[11]
-    r.code = once(r, a, from, num(args[4]), function(r)
+    r.code = once(r, a, from, {args[4], args[12], args[13]}, function(r)
         if refused ~= 0 then return refused end
         if call('SISMEMBER', key('sc', a, from), ch) == 0 then
             flag(r, F_NOT_MEMBER)
@@ -685,7 +705,7 @@ local function channel_send(keys, args)
         end
         if args[6] == '1' then return CH_TOO_OFTEN end
         local seq = call('HINCRBY', key('c', a, ch), 'last', 1)
-        r.users = sorted_members(key('cm', a, ch))
+        r.users = set_members(key('cm', a, ch))
         -- Members in grace get it from the history when they resume (S10).
         history_expire(a, ch, horizon)
         if max > 0 then
@@ -731,7 +751,7 @@ local function members(keys, args)
         call('EXISTS', key('c', a, ch)) == 0 then
         r.code = ST_ABSENT
     else
-        r.users = sorted_members(key('cm', a, ch))
+        r.users = set_members(key('cm', a, ch))
     end
     return reply(r)
 end
@@ -749,7 +769,7 @@ end
 -- APP_CHANNELS: a.
 local function app_channels(keys, args)
     local r = result()
-    r.users = sorted_members('rtm/ac/' .. args[1])
+    r.users = set_members('rtm/ac/' .. args[1])
     for i, ch in ipairs(r.users) do r.counts[i] = call('SCARD', key('cm', args[1], ch)) end
     return reply(r)
 end
@@ -797,7 +817,7 @@ local function attrs_write(h, v, stamped)
     end
 end
 
--- r.attrs: those of v whose key is in keys (all when keys is empty), sorted.
+-- r.attrs: those of v whose key is in keys (all when keys is empty).
 local function attrs_out(r, v, keys)
     local want = nil
     if #keys > 0 then
@@ -808,7 +828,6 @@ local function attrs_out(r, v, keys)
     for k in pairs(v) do
         if not want or want[k] then ks[#ks + 1] = k end
     end
-    table.sort(ks)
     for _, k in ipairs(ks) do r.attrs[#r.attrs + 1] = {k, v[k][1], v[k][2], v[k][3]} end
 end
 
@@ -922,7 +941,7 @@ local function chattrs_set(keys, args)
         call('SADD', 'rtm/chattrs', a .. '/' .. ch)
     end
     attrs_out(r, next_, {})
-    r.users = sorted_members(key('cm', a, ch))
+    r.users = set_members(key('cm', a, ch))
     return reply(r)
 end
 
@@ -940,8 +959,6 @@ local function subscribe(keys, args)
         for i = 5, #args do
             if call('SREM', sub, args[i]) == 1 then call('SREM', key('fol', a, args[i]), u) end
         end
-    elseif call('EXISTS', key('s', a, u)) == 0 then
-        r.code = SUB_FAILURE
     else
         local fresh, seen = 0, {}
         for i = 5, #args do
@@ -952,6 +969,8 @@ local function subscribe(keys, args)
         end
         if call('SCARD', sub) + fresh > num(args[4]) then
             r.code = SUB_OVERFLOW
+        elseif #args >= 5 and call('EXISTS', key('s', a, u)) == 0 then
+            r.code = SUB_FAILURE -- subscriptions belong to a session
         else
             for i = 5, #args do
                 if call('SADD', sub, args[i]) == 1 then
@@ -965,10 +984,14 @@ local function subscribe(keys, args)
     return reply(r)
 end
 
--- SUBSCRIBED: a, u. The users it follows, sorted.
+-- SUBSCRIBED: a, u. The users it follows; ABSENT without a session.
 local function subscribed(keys, args)
     local r = result()
-    r.users = sorted_members(key('sub', args[1], args[2]))
+    if call('EXISTS', key('s', args[1], args[2])) == 0 then
+        r.code = ST_ABSENT
+    else
+        r.users = set_members(key('sub', args[1], args[2]))
+    end
     return reply(r)
 end
 
@@ -1127,8 +1150,8 @@ local function register(name, fn)
         NODE = table.remove(args, 1) or ''
         return fn(keys, args)
     end
-    redis.register_function{function_name = 'rtmd_' .. name, callback = with_node,
-                            flags = {'no-cluster'}}
+    redis.register_function{function_name = 'rtmd_@RTMD_LIB_VERSION@_' .. name,
+                            callback = with_node, flags = {'no-cluster'}}
 end
 
 register('layout', layout)

@@ -102,9 +102,8 @@ void rtmd_replay_channel(rtmd_store *st, rtmd_user who, const char *ch, uint64_t
         op->replay.channel_skipped += (uint32_t)(missed - p.sent);
 }
 
-void rtmd_replay_resume(rtmd_store *st, rtmd_eng_op *op)
+void rtmd_replay_resume(rtmd_store *st, const struct rtmd_eng_login *in, rtmd_eng_op *op)
 {
-    const struct rtmd_eng_login *in = &op->in.login;
 
     /* Peers (S9, B1): what the client says it has counts as acknowledged. */
     rtmd_store_unacked_ack(st, in->of, in->peer_received);

@@ -21,7 +21,7 @@
 
 /* The replay of an RTMD_ENG_LOGIN that takes a session up again
  * (engine.h): op->frames and op->replay. */
-void rtmd_replay_resume(rtmd_store *st, rtmd_eng_op *op);
+void rtmd_replay_resume(rtmd_store *st, const struct rtmd_eng_login *in, rtmd_eng_op *op);
 
 /* Appends to op->frames the kept messages of channel ch (of who's app)
  * with seq > last_seq accepted at or after horizon (wall ms), at most the
