@@ -62,6 +62,10 @@ struct rtm_client {
     rtm__logfile *logfile;      /* setLogFile; writes nothing until opened */
     char app_id[RTM__ID_MAX + 1];
     char env_server[RTM__SERVER_MAX];
+    /* The loop thread's: the server of the link now (rtm__server's list
+     * entry), and which entry the next link tries (each link the next). */
+    char server_now[RTM__SERVER_MAX];
+    size_t server_next;
     atomic_bool destroying;
     char user_id[RTM__ID_MAX + 1]; /* for log lines; written on the loop
                                      * thread under lock */

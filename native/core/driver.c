@@ -90,9 +90,7 @@ static void rtm__on_event(struct bufferevent *bev, short what, void *arg)
         evutil_socket_t fd = bufferevent_getfd(bev);
         int one = 1;
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-        rtm__log(c, RTM_LOG_INFO, "connected to %s%s", c->params.server[0]
-                                                            ? c->params.server
-                                                            : c->env_server,
+        rtm__log(c, RTM_LOG_INFO, "connected to %s%s", c->server_now,
                  bufferevent_openssl_get_ssl(bev) ? " (TLS)" : "");
         rtm__session_link_up(c->session, rtm__now());
     } else if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT)) {
@@ -169,7 +167,10 @@ static void rtm__drv_open_link(void *ud)
     char host[RTM__SERVER_MAX];
     uint16_t port = 0;
     struct event_base *base = rtm__loop_base(c->loop);
-    if (rtm__parse_host_port(rtm__server(c), host, sizeof(host), &port) != 0) {
+    /* Several servers: each link tries the one after the last link's, so
+     * that a dead one costs one attempt (docs/PARAMETERS.md). */
+    if (rtm__servers_pick(rtm__server(c), c->server_next++, c->server_now,
+                          sizeof(c->server_now), host, sizeof(host), &port) != 0) {
         rtm__log(c, RTM_LOG_ERROR, "bad server address \"%s\"", rtm__server(c));
         goto fail;
     }
@@ -185,7 +186,7 @@ static void rtm__drv_open_link(void *ud)
     bufferevent_enable(c->bev, EV_READ);
     if (bufferevent_socket_connect_hostname(c->bev, rtm__loop_dns(c->loop),
                                             AF_UNSPEC, host, port) != 0) {
-        rtm__log(c, RTM_LOG_WARNING, "cannot connect to %s", rtm__server(c));
+        rtm__log(c, RTM_LOG_WARNING, "cannot connect to %s", c->server_now);
         goto fail;
     }
     return;

@@ -42,6 +42,53 @@ int rtm__parse_host_port(const char *s, char *host, size_t hostlen,
     return 0;
 }
 
+/* The entry of list at index (no modulo) in entry; -1 past the last or
+ * when it does not fit. */
+static int rtm__servers_entry(const char *list, size_t index, char *entry, size_t entrylen)
+{
+    const char *at = list;
+    for (size_t i = 0; i < index; i++) {
+        at = strchr(at, ',');
+        if (at == NULL)
+            return -1;
+        at++;
+    }
+    size_t n = strcspn(at, ",");
+    if (n >= entrylen)
+        return -1;
+    memcpy(entry, at, n);
+    entry[n] = '\0';
+    return 0;
+}
+
+int rtm__servers_count(const char *list)
+{
+    if (list == NULL || *list == '\0')
+        return -1;
+    int count = 1;
+    for (const char *c = list; *c; c++)
+        count += *c == ',';
+    if (count > (int)RTM__SERVERS_MAX)
+        return -1;
+    for (int i = 0; i < count; i++) {
+        char entry[RTM__SERVER_MAX], host[RTM__SERVER_MAX];
+        uint16_t port = 0;
+        if (rtm__servers_entry(list, (size_t)i, entry, sizeof entry) != 0 ||
+            rtm__parse_host_port(entry, host, sizeof host, &port) != 0 || port == 0)
+            return -1;
+    }
+    return count;
+}
+
+int rtm__servers_pick(const char *list, size_t index, char *entry, size_t entrylen, char *host,
+                      size_t hostlen, uint16_t *port)
+{
+    int count = rtm__servers_count(list);
+    if (count < 0 || rtm__servers_entry(list, index % (size_t)count, entry, entrylen) != 0)
+        return -1;
+    return rtm__parse_host_port(entry, host, hostlen, port);
+}
+
 int rtm__params_apply_json(rtm__params *p, const char *json, char *err,
                            size_t errlen)
 {
@@ -56,14 +103,11 @@ int rtm__params_apply_json(rtm__params *p, const char *json, char *err,
     cJSON_ArrayForEach(item, root) {
         const char *key = item->string;
         if (strcmp(key, "rtm.server") == 0) {
-            char host[RTM__SERVER_MAX];
-            uint16_t port;
             if (!cJSON_IsString(item) ||
                 strlen(item->valuestring) >= sizeof(next.server) ||
-                rtm__parse_host_port(item->valuestring, host, sizeof(host),
-                                     &port) != 0 ||
-                port == 0) {
-                snprintf(err, errlen, "%s: expected \"HOST:PORT\"", key);
+                rtm__servers_count(item->valuestring) < 0) {
+                snprintf(err, errlen, "%s: expected \"HOST:PORT\" or up to %u of them, "
+                         "\"HOST:PORT,HOST:PORT\"", key, RTM__SERVERS_MAX);
                 goto fail;
             }
             strcpy(next.server, item->valuestring);

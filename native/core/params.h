@@ -12,7 +12,9 @@
 extern "C" {
 #endif
 
-#define RTM__SERVER_MAX 256
+#define RTM__SERVER_MAX 1024
+/* rtm.server may list this many servers. */
+#define RTM__SERVERS_MAX 16
 /* TLS parameters (docs/TLS.md): a CA file's path, a host name. */
 #define RTM__TLS_PATH_MAX 1024
 #define RTM__TLS_NAME_MAX 256
@@ -40,7 +42,8 @@ typedef struct {
 #define RTM__PARAMS_FIELD(field, key, def, min, max) uint32_t field;
     RTM__PARAMS_MS_MAP(RTM__PARAMS_FIELD)
 #undef RTM__PARAMS_FIELD
-    /* "rtm.server": "HOST:PORT"; empty when not set. */
+    /* "rtm.server": "HOST:PORT", or servers sharing one system (rtmd on
+     * Redis) as "HOST:PORT,HOST:PORT,..."; empty when not set. */
     char server[RTM__SERVER_MAX];
     /* TLS (docs/TLS.md). "rtm.tls": links are TLS. */
     bool tls;
@@ -67,6 +70,16 @@ int rtm__params_apply_json(rtm__params *p, const char *json, char *err,
 /* Splits "HOST:PORT" ("[v6]:PORT" too). Returns 0, or -1 when malformed. */
 int rtm__parse_host_port(const char *s, char *host, size_t hostlen,
                          uint16_t *port);
+
+/* How many servers a list "HOST:PORT[,HOST:PORT...]" names (1 to
+ * RTM__SERVERS_MAX, each with a port from 1), or -1 when it is not one. */
+int rtm__servers_count(const char *list);
+
+/* The server of list at index (modulo their count): "HOST:PORT" in entry
+ * (entrylen bytes), split into host and port. 0, or -1 when list is not a
+ * list of servers. */
+int rtm__servers_pick(const char *list, size_t index, char *entry, size_t entrylen, char *host,
+                      size_t hostlen, uint16_t *port);
 
 #ifdef __cplusplus
 }

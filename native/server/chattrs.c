@@ -31,7 +31,7 @@ static void chattrs_notify(rtmd_server *srv, const char *app, const char *channe
     size_t len;
     if (!(buf = rtmd_encode(&f, &len)))
         goto fail;
-    rtmd_fan_out(srv, app, NULL, members, buf, len);
+    rtmd_send_event(srv, app, NULL, members, buf, len);
     goto done;
 fail:
     rtmd_log(RTMD_LOG_ERROR, "out of memory notifying the attributes of channel %s", channel);

@@ -36,7 +36,7 @@ static void mc_send_done(rtmd_eng_op *op)
     size_t len;
     uint8_t *buf = op->code == RTMD_STORE_OK ? rtmd_encode(&f, &len) : NULL;
     if (buf)
-        rtmd_fan_out(call->srv, call->app, NULL, &op->users, buf, len);
+        rtmd_send_event(call->srv, call->app, NULL, &op->users, buf, len);
     else if (op->code != RTMD_STORE_ABSENT)
         rtmd_log(RTMD_LOG_ERROR, "out of memory sending the member count of %s", call->id);
     free(buf);

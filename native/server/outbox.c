@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "call.h"
+#include "config.h"
 #include "conn.h"
 #include "log.h"
 #include "server.h"
@@ -85,6 +87,32 @@ uint8_t *rtmd_encode(const rtm__frame *f, size_t *len)
     if (buf)
         *len = rtm__frame_encode(f, buf);
     return buf;
+}
+
+static void outbox_sent_to(rtmd_eng_op *op)
+{
+    rtmd_call_free(rtmd_call_of(op));
+}
+
+void rtmd_send_event(rtmd_server *srv, const char *app_id, const char *except,
+                     const rtmd_strv *users, const uint8_t *buf, size_t len)
+{
+    rtmd_fan_out(srv, app_id, except, users, buf, len);
+    if (srv->cfg->store != RTMD_STORE_REDIS || users->count == 0)
+        return;
+    rtmd_call *call = rtmd_call_new(srv, RTMD_ENG_SEND_TO, outbox_sent_to, app_id, except, NULL);
+    if (!call) {
+        rtmd_log(RTMD_LOG_ERROR, "out of memory sending an event to other nodes");
+        return;
+    }
+    /* Read at submit (engine.h): borrowed. */
+    call->op.in.send_to.app = call->app;
+    call->op.in.send_to.except = call->user;
+    call->op.in.send_to.users = users->items;
+    call->op.in.send_to.n_users = users->count;
+    call->op.in.send_to.frame = buf;
+    call->op.in.send_to.len = len;
+    rtmd_call_submit(call);
 }
 
 void rtmd_fan_out(rtmd_server *srv, const char *app_id, const char *except,

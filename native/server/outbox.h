@@ -58,6 +58,13 @@ void rtmd_send_replay_end(struct rtmd_session *to);
  * when out of memory. */
 uint8_t *rtmd_encode(const rtm__frame *f, size_t *len);
 
+/* An event (member, attributes, presence, member count) to users
+ * wherever they are: rtmd_fan_out here, and, with a store other nodes
+ * share, to theirs through the engine (RTMD_ENG_SEND_TO). A message of a
+ * channel goes with its operation instead, atomically (engine.h). */
+void rtmd_send_event(struct rtmd_server *srv, const char *app_id, const char *except,
+                     const rtmd_strv *users, const uint8_t *buf, size_t len);
+
 /* Sends an encoded frame to every user of members (an app's channel, as
  * the engine listed them) that has a session with an open link on this
  * node, but user `except` (NULL: none). */

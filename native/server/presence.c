@@ -100,6 +100,7 @@ static void presence_tell(rtmd_server *srv, rtmd_session *s, char *const *users,
 
 /* ---- events ------------------------------------------------------------- */
 
+/* The user's subscribers, listed, are sent its state, wherever they are. */
 static void presence_announce_done(rtmd_eng_op *op)
 {
     rtmd_call *call = rtmd_call_of(op);
@@ -107,13 +108,20 @@ static void presence_announce_done(rtmd_eng_op *op)
     st.user = call->user;
     st.state = (int32_t)call->arg;
     Rtm__Wire__PeerState *ptr = &st;
-    presence_list l = { &st, &ptr, 1 };
-    for (size_t i = 0; i < op->users.count; i++) {
-        rtmd_session *s = rtmd_registry_find(&call->srv->sessions, call->app,
-                                             op->users.items[i]);
-        if (s)
-            presence_send_event(s, &l);
-    }
+    Rtm__Wire__PeerStateEvent ev = RTM__WIRE__PEER_STATE_EVENT__INIT;
+    ev.n_peers = 1;
+    ev.peers = &ptr;
+    rtm__frame f = RTM__WIRE__FRAME__INIT;
+    f.body_case = RTM__WIRE__FRAME__BODY_PEER_STATE_EVENT;
+    f.peer_state_event = &ev;
+    size_t len = 0;
+    uint8_t *buf = op->users.count ? rtmd_encode(&f, &len) : NULL;
+    if (buf)
+        rtmd_send_event(call->srv, call->app, NULL, &op->users, buf, len);
+    else if (op->users.count)
+        rtmd_log(RTMD_LOG_ERROR, "%s/%s: out of memory telling its subscribers", call->app,
+                 call->user);
+    free(buf);
     rtmd_call_free(call);
 }
 

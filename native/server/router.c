@@ -72,7 +72,7 @@ static void router_member_event(rtmd_server *srv, const char *app, const char *u
         rtmd_log(RTMD_LOG_ERROR, "out of memory sending a member event of %s", channel);
         return;
     }
-    rtmd_fan_out(srv, app, user, members, buf, len);
+    rtmd_send_event(srv, app, user, members, buf, len);
     free(buf);
 }
 

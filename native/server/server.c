@@ -442,8 +442,9 @@ static void server_route(const rtmd_engine_route *r, void *arg)
 {
     rtmd_server *srv = arg;
     rtmd_server_tick(srv);
-    if (r->kind == RTMD_ROUTE_CHANNEL) {
-        rtmd_fan_out(srv, r->app, r->from, r->members, r->frame, r->len);
+    if (r->kind == RTMD_ROUTE_CHANNEL || r->kind == RTMD_ROUTE_EVENT) {
+        rtmd_fan_out(srv, r->app, r->from && *r->from ? r->from : NULL, r->members, r->frame,
+                     r->len);
         return;
     }
     /* A session of another id, or without its link: it is in its queue, and

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <string>
 
 extern "C" {
 #include "params.h"
@@ -69,4 +70,40 @@ TEST(Params, HostPortParsing)
     EXPECT_EQ(-1, rtm__parse_host_port(":80", host, sizeof(host), &port));
     EXPECT_EQ(-1, rtm__parse_host_port("h:", host, sizeof(host), &port));
     EXPECT_EQ(-1, rtm__parse_host_port("h:x", host, sizeof(host), &port));
+}
+
+// Issue 16: rtm.server may list the nodes of one system; each link tries
+// the next (modulo their count), so a dead node costs one attempt.
+TEST(Params, ServerListsAreTakenAndPickedInTurn)
+{
+    rtm__params p;
+    rtm__params_init(&p);
+    char err[160] = "";
+    ASSERT_EQ(0, rtm__params_apply_json(
+                     &p, "{\"rtm.server\":\"127.0.0.1:4000,[::1]:4001,node3:4002\"}", err,
+                     sizeof(err)))
+        << err;
+    EXPECT_EQ(3, rtm__servers_count(p.server));
+    const char *want[] = {"127.0.0.1:4000", "[::1]:4001", "node3:4002", "127.0.0.1:4000"};
+    const char *hosts[] = {"127.0.0.1", "::1", "node3", "127.0.0.1"};
+    const uint16_t ports[] = {4000, 4001, 4002, 4000};
+    for (size_t i = 0; i < 4; i++) {
+        char entry[RTM__SERVER_MAX], host[RTM__SERVER_MAX];
+        uint16_t port = 0;
+        ASSERT_EQ(0, rtm__servers_pick(p.server, i, entry, sizeof entry, host, sizeof host, &port));
+        EXPECT_STREQ(want[i], entry);
+        EXPECT_STREQ(hosts[i], host);
+        EXPECT_EQ(ports[i], port);
+    }
+    EXPECT_EQ(1, rtm__servers_count("h:1"));
+    for (const char *bad : {"", "h:1,", ",h:1", "h:1,,h:2", "h:1,h", "h:1,h:0", "h:1,h:70000",
+                            "a:1,b:1,c:1,d:1,e:1,f:1,g:1,h:1,i:1,j:1,k:1,l:1,m:1,n:1,o:1,p:1,"
+                            "q:1"}) {
+        EXPECT_EQ(-1, rtm__servers_count(bad)) << bad;
+        std::string json = std::string("{\"rtm.server\":\"") + bad + "\"}";
+        rtm__params q;
+        rtm__params_init(&q);
+        EXPECT_EQ(-1, rtm__params_apply_json(&q, json.c_str(), err, sizeof(err))) << bad;
+        EXPECT_NE(nullptr, strstr(err, "HOST:PORT,HOST:PORT")) << err;
+    }
 }

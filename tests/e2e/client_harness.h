@@ -9,6 +9,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -697,4 +698,46 @@ const std::string kInterrupted = Client::StateText(
     RTM_CONNECTION_STATE_RECONNECTING, RTM_CONNECTION_CHANGE_REASON_INTERRUPTED);
 
 using Strings = std::vector<std::string>;
+// The numbers n of the events "<prefix><n>[ (offline)]", in order.
+inline std::vector<int> Numbers(Client &c, const std::string &prefix)
+{
+    std::vector<int> v;
+    for (const std::string &e : c.EventsWithPrefix(prefix))
+        v.push_back(std::stoi(e.substr(prefix.size())));
+    return v;
+}
+
+// A thread that sends numbered messages until told to stop and keeps the
+// numbers the system accepted (answered OK, or CACHED_BY_SERVER for an
+// offline receiver).
+struct Sender {
+    Sender(std::function<int(int)> send_one, int pause_ms)
+        : thread([this, send_one, pause_ms] {
+              for (int n = 1; !stop; n++) {
+                  int code = send_one(n);
+                  if (code == 0 || code == RTM_PEER_MESSAGE_ERR_CACHED_BY_SERVER) {
+                      std::lock_guard<std::mutex> lk(mu);
+                      accepted.push_back(n);
+                  } else {
+                      std::lock_guard<std::mutex> lk(mu);
+                      refused.push_back(code);
+                  }
+                  std::this_thread::sleep_for(milliseconds(pause_ms));
+              }
+          })
+    {
+    }
+    std::vector<int> Finish()
+    {
+        stop = true;
+        thread.join();
+        return accepted;
+    }
+    std::atomic<bool> stop{false};
+    std::mutex mu;
+    std::vector<int> accepted;
+    std::vector<int> refused;
+    std::thread thread;
+};
+
 } // namespace rtm_e2e

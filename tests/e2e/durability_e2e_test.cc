@@ -92,48 +92,6 @@ struct Server {
     std::unique_ptr<rtm_test::AdminRtmd> rtmd;
 };
 
-// The numbers n of the events "<prefix><n>[ (offline)]", in order.
-std::vector<int> Numbers(Client &c, const std::string &prefix)
-{
-    std::vector<int> v;
-    for (const std::string &e : c.EventsWithPrefix(prefix))
-        v.push_back(std::stoi(e.substr(prefix.size())));
-    return v;
-}
-
-// A thread that sends numbered messages until told to stop and keeps the
-// numbers the system accepted (answered OK, or CACHED_BY_SERVER for an
-// offline receiver).
-struct Sender {
-    Sender(std::function<int(int)> send_one, int pause_ms)
-        : thread([this, send_one, pause_ms] {
-              for (int n = 1; !stop; n++) {
-                  int code = send_one(n);
-                  if (code == 0 || code == RTM_PEER_MESSAGE_ERR_CACHED_BY_SERVER) {
-                      std::lock_guard<std::mutex> lk(mu);
-                      accepted.push_back(n);
-                  } else {
-                      std::lock_guard<std::mutex> lk(mu);
-                      refused.push_back(code);
-                  }
-                  std::this_thread::sleep_for(milliseconds(pause_ms));
-              }
-          })
-    {
-    }
-    std::vector<int> Finish()
-    {
-        stop = true;
-        thread.join();
-        return accepted;
-    }
-    std::atomic<bool> stop{false};
-    std::mutex mu;
-    std::vector<int> accepted;
-    std::vector<int> refused;
-    std::thread thread;
-};
-
 // B6: rtmd killed (SIGKILL) 20 times at random moments while alice and bob
 // send each other numbered peer messages, alice sends carol (who is away)
 // offline messages and the channel numbered messages, and attributes and a

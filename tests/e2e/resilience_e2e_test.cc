@@ -314,15 +314,6 @@ TEST(ResilienceE2E, DefaultTimings_S7_S9_S10_S13)
     EXPECT_LE(removed.count(), 30000 + 500);
 }
 
-// The numbers n of the events "<prefix><n>", in order.
-std::vector<int> Numbers(Client &c, const std::string &prefix)
-{
-    std::vector<int> v;
-    for (const std::string &e : c.EventsWithPrefix(prefix))
-        v.push_back(std::stoi(e.substr(prefix.size())));
-    return v;
-}
-
 // The outage, with the documented defaults: bob is away 40 s while
 // alice sends him a numbered peer message (offline messaging on) and a
 // numbered channel message every 100 ms. His session ends 30 s after the

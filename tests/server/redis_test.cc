@@ -428,6 +428,53 @@ TEST_F(RedisStore, TwoNodesRouteMessagesBetweenTheirUsers_B7) {
   EXPECT_STREQ(kept->peer_deliver->message->text, "kept");
 }
 
+// Events reach users on the other node (issue 16): member events (and
+// counts) of a channel, a channel's attributes with notify, and a user's
+// presence to its subscribers (A8).
+TEST_F(RedisStore, EventsReachMembersAndSubscribersOnTheOtherNode) {
+  RtmdProcess n1(Flags()), n2(Flags());
+  ASSERT_TRUE(n1.started() && n2.started());
+  TestClient alice, bob;
+  ASSERT_TRUE(alice.Connect(n1.host(), n1.port()));
+  ASSERT_EQ(alice.HelloLogin("app", "alice"), 0);
+  ASSERT_TRUE(bob.Connect(n2.host(), n2.port()));
+  ASSERT_EQ(bob.HelloLogin("app", "bob"), 0);
+  ASSERT_EQ(alice.Join("room"), 0);
+  ASSERT_EQ(bob.Join("room"), 0);
+  FramePtr joined = alice.Expect(RTM__WIRE__FRAME__BODY_MEMBER_EVENT);
+  ASSERT_TRUE(joined) << "bob's join, on the other node";
+  EXPECT_STREQ(joined->member_event->user, "bob");
+  EXPECT_TRUE(joined->member_event->joined);
+  ASSERT_EQ(bob.SetChannelAttributes("room", RTM__WIRE__SET_ATTRIBUTES__OP__OP_SET,
+                                     {{"topic", "cluster"}}, {}, true),
+            0);
+  FramePtr attrs = alice.Expect(RTM__WIRE__FRAME__BODY_CHANNEL_ATTRIBUTES_EVENT);
+  ASSERT_TRUE(attrs);
+  ASSERT_EQ(attrs->channel_attributes_event->n_attributes, 1u);
+  EXPECT_STREQ(attrs->channel_attributes_event->attributes[0]->value, "cluster");
+  ASSERT_EQ(bob.Leave("room"), 0);
+  FramePtr left = alice.Expect(RTM__WIRE__FRAME__BODY_MEMBER_EVENT);
+  ASSERT_TRUE(left);
+  EXPECT_STREQ(left->member_event->user, "bob");
+  EXPECT_FALSE(left->member_event->joined);
+
+  ASSERT_EQ(alice.Subscribe({"carol"}), 0);
+  FramePtr now = alice.Expect(RTM__WIRE__FRAME__BODY_PEER_STATE_EVENT);
+  ASSERT_TRUE(now);
+  TestClient carol;
+  ASSERT_TRUE(carol.Connect(n2.host(), n2.port()));
+  ASSERT_EQ(carol.HelloLogin("app", "carol"), 0);
+  FramePtr online = alice.Expect(RTM__WIRE__FRAME__BODY_PEER_STATE_EVENT);
+  ASSERT_TRUE(online) << "carol's login, on the other node";
+  ASSERT_EQ(online->peer_state_event->n_peers, 1u);
+  EXPECT_STREQ(online->peer_state_event->peers[0]->user, "carol");
+  EXPECT_EQ(online->peer_state_event->peers[0]->state, 0);  // ONLINE
+  ASSERT_EQ(carol.Logout(), 0);
+  FramePtr offline = alice.Expect(RTM__WIRE__FRAME__BODY_PEER_STATE_EVENT);
+  ASSERT_TRUE(offline);
+  EXPECT_EQ(offline->peer_state_event->peers[0]->state, 2);  // OFFLINE
+}
+
 // One user, two nodes (issue 16; S14, S16 across nodes): the same client
 // instance logging in on the other node takes its session up there, with
 // the same id, resumed, and its old link is closed; a message to it is then

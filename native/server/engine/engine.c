@@ -813,6 +813,9 @@ void rtmd_engine_apply(rtmd_store *st, rtmd_eng_op *op)
         op->count = (size_t)size;
         break;
     }
+    case RTMD_ENG_SEND_TO: /* one node: the node sent to its own */
+        op->code = 0;
+        break;
     case RTMD_ENG_EXPIRE:
         op->count = rtmd_store_offline_expire(st, op->in.expire.offline_horizon_ms);
         rtmd_store_channels_expire(st, op->in.expire.channels_horizon_ms);

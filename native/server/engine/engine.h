@@ -73,8 +73,10 @@ typedef enum {
     RTMD_ENG_APP_CHANNELS, /* the channels of an app with members (admin) */
     RTMD_ENG_MEDIA_PUT,   /* a media's bytes are stored: known from now on (M1) */
     RTMD_ENG_MEDIA_GET,   /* a media of an app, if it is known (M2) */
-    RTMD_ENG_EXPIRE       /* offline messages, idle channels and media past their
+    RTMD_ENG_EXPIRE,      /* offline messages, idle channels and media past their
                            * time */
+    RTMD_ENG_SEND_TO      /* an event frame to users' sessions on other nodes
+                           * (the node sends to its own) */
 } rtmd_eng_kind;
 
 /* A session and what the system keeps of it; an owned list of them. */
@@ -278,6 +280,14 @@ struct rtmd_eng_op {
             uint64_t horizon_ms;   /* stored before: past its time */
         } media_get;
         struct {
+            const char *app;
+            char *const *users;    /* of app */
+            size_t n_users;
+            const char *except;    /* not to this user (NULL: none) */
+            const uint8_t *frame;  /* encoded, header included */
+            size_t len;
+        } send_to;
+        struct {
             uint64_t offline_horizon_ms; /* offline messages accepted before */
             uint64_t channels_horizon_ms; /* channels without members whose
                                            * history is all older */
@@ -294,7 +304,8 @@ struct rtmd_eng_op {
      * media forgotten (whose blobs are to go). MEDIA_PUT: an
      * rtmd_store_status (LIMIT: the media would hold more than max_bytes;
      * EXISTS: the id is taken). MEDIA_GET: OK with count the size, or
-     * ABSENT (unknown, of another app, or past its time). For the
+     * ABSENT (unknown, of another app, or past its time). SEND_TO: 0 (an
+     * engine of one node has nobody else to send to). For the
      * attributes, an AttributeOperationError
      * (USER_NOT_FOUND when the user has no session, the apply's codes,
      * FAILURE when the engine failed). For SUBSCRIBE, a

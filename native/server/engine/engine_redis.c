@@ -274,6 +274,12 @@ static const char *redis_build(const rtmd_eng_op *op, fargs *a, redis_call *c)
         fargs_str(a, op->in.media_get.id);
         fargs_u64(a, op->in.media_get.horizon_ms);
         return "media_get";
+    case RTMD_ENG_SEND_TO:
+        fargs_str(a, op->in.send_to.app);
+        fargs_str(a, op->in.send_to.except);
+        fargs_add(a, (const char *)op->in.send_to.frame, op->in.send_to.len);
+        fargs_strs(a, op->in.send_to.users, op->in.send_to.n_users);
+        return "send_to";
     case RTMD_ENG_EXPIRE:
         fargs_u64(a, op->in.expire.offline_horizon_ms);
         fargs_u64(a, op->in.expire.channels_horizon_ms);
@@ -829,6 +835,25 @@ static void redis_route_one(redis_engine *e, const rtmd_inbox_entry *en)
     const char *k = rtmd_inbox_get(en, "k", NULL), *app = rtmd_inbox_get(en, "a", NULL);
     if (!k || !app || !e->cfg.route)
         return;
+    if (k[0] == 'e') { /* an event frame for some of this node's users */
+        size_t blen = 0;
+        const char *b = rtmd_inbox_get(en, "b", &blen);
+        rtmd_strv users = { NULL, 0 };
+        size_t nu = 0;
+        for (size_t i = 0; i < en->count; i++)
+            nu += strcmp(en->fields[i].name, "w") == 0;
+        if (!b || !(users.items = calloc(nu ? nu : 1, sizeof *users.items)))
+            return;
+        for (size_t i = 0; i < en->count; i++)
+            if (strcmp(en->fields[i].name, "w") == 0)
+                users.items[users.count++] = en->fields[i].value; /* borrowed */
+        rtmd_engine_route ev = { .kind = RTMD_ROUTE_EVENT, .app = app,
+                                 .from = rtmd_inbox_get(en, "x", NULL), .members = &users,
+                                 .frame = (const uint8_t *)b, .len = blen };
+        e->cfg.route(&ev, e->cfg.arg);
+        free(users.items);
+        return;
+    }
     if (k[0] == 'x' || k[0] == 'r') {
         rtmd_engine_route moved = { .kind = k[0] == 'x' ? RTMD_ROUTE_MOVED : RTMD_ROUTE_KICKED,
                                     .app = app,

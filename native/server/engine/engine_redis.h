@@ -28,7 +28,14 @@ struct event_base;
  * session_id of (app, user) is another node's now: its client went there
  * (MOVED), or another instance logged in there (KICKED, S16). */
 typedef struct {
-    enum { RTMD_ROUTE_PEER, RTMD_ROUTE_CHANNEL, RTMD_ROUTE_MOVED, RTMD_ROUTE_KICKED } kind;
+    enum {
+        RTMD_ROUTE_PEER,
+        RTMD_ROUTE_CHANNEL,
+        RTMD_ROUTE_EVENT, /* the frame to the members listed but `from` (an
+                           * event another node sent: RTMD_ENG_SEND_TO) */
+        RTMD_ROUTE_MOVED,
+        RTMD_ROUTE_KICKED
+    } kind;
     const char *app, *user, *from;
     uint64_t session_id;
     const rtmd_strv *members;

@@ -1076,6 +1076,30 @@ local function expire(keys, args)
     return reply(r)
 end
 
+-- ---- events to other nodes ---------------------------------------------------
+
+-- SEND_TO: a, except ('' for none), frame (an encoded event), then users:
+-- an inbox entry for each other node holding some of them, which sends them
+-- the frame (the caller sends to its own).
+local function send_to(keys, args)
+    local a, except, frame = args[1], args[2], args[3]
+    local per_node, order = {}, {}
+    for i = 4, #args do
+        local n = session_node(a, args[i])
+        if n ~= '' and n ~= NODE and args[i] ~= except then
+            if not per_node[n] then
+                per_node[n] = {'k', 'e', 'a', a, 'x', except, 'b', frame}
+                order[#order + 1] = n
+            end
+            local f = per_node[n]
+            f[#f + 1] = 'w'
+            f[#f + 1] = args[i]
+        end
+    end
+    for _, n in ipairs(order) do route(n, per_node[n]) end
+    return reply(result())
+end
+
 -- ---- bans (SPEC A1) ---------------------------------------------------------
 
 -- Whether the ban of field f is in force at now; one past it is forgotten.
@@ -1181,3 +1205,4 @@ register('followers', followers)
 register('media_put', media_put)
 register('media_get', media_get)
 register('expire', expire)
+register('send_to', send_to)
