@@ -7,12 +7,14 @@
 # and a login against a server that never answers times out after 6 s.
 # Then a client behind rtm-faultproxy lives through a 2 s blip that changes
 # nothing and an 8 s outage: RECONNECTING, the reconnection, and the
-# messages sent meanwhile, replayed. Last, rtmd is killed (kill -9) in the
+# messages sent meanwhile, replayed. Then rtmd is killed (kill -9) in the
 # middle of the conversation and started again on its data directory: the
-# clients resume, and nothing it had answered OK for is lost.
+# clients resume, and nothing it had answered OK for is lost. Last, three
+# nodes share one redis-server, and the node of a client that lists them all
+# is killed: the client carries on through another, its session with it.
 # Every step waits for the event it expects (with a timeout) and prints what
 # the clients report. Exits 0 when every expected event came, 1 otherwise.
-# Needs only bash, coreutils and python3.
+# Needs bash, coreutils, python3 and redis-server (scripts/deps.sh).
 set -u -o pipefail
 
 BUILD=${1:-}
@@ -65,7 +67,7 @@ note() { printf '%s   %s%s\n' "$D" "$*" "$R"; }
 fail() {
     printf '\ndemo: FAILED: %s\n' "$*" >&2
     local f
-    for f in "$WORK"/*.err "$WORK"/rtmd.log; do
+    for f in "$WORK"/*.err "$WORK"/rtmd.log "$WORK"/node*.log "$WORK"/redis.log; do
         [ -s "$f" ] || continue
         printf -- '--- %s\n' "${f##*/}" >&2
         tail -n 20 "$f" >&2
@@ -460,6 +462,74 @@ say erin login
 expect erin "$(result login)"; ok
 expect erin '"event":"peer_message","from":"bob","text":"see you when you are back","offline":true'
 quit erin
+
+step "three rtmd nodes on one Redis; the node of a client is killed (kill -9)"
+note "a Redis with its append-only file fsynced at every write (docs/CLUSTER.md);"
+note "frank lists the three nodes, gina is on the third. frank's node dies mid-chat:"
+note "his client carries on through the next node, his session with it (SPEC B7)"
+command -v redis-server >/dev/null || fail "redis-server is missing (scripts/deps.sh installs it)"
+mkdir -p "$WORK/redis"
+redis-server --port 0 --unixsocket "$WORK/redis/redis.sock" --unixsocketperm 700 \
+    --dir "$WORK/redis" --appendonly yes --appendfsync always --maxmemory-policy noeviction \
+    --save "" --daemonize no --pidfile "$WORK/redis/ready" >"$WORK/redis.log" 2>&1 &
+PIDS+=("$!")
+deadline=$(( $(now_ms) + 10000 ))
+until [ -S "$WORK/redis/redis.sock" ]; do
+    [ "$(now_ms)" -lt "$deadline" ] || fail "redis-server did not start"
+    sleep 0.05
+done
+declare -a NODE_ADDR=() NODE_PID=()
+# node_start N: rtmd node N on the Redis, on a free port.
+node_start() {
+    local n=$1 deadline
+    rm -f "$WORK/node$n.ready"
+    "$RTMD" --listen 127.0.0.1:0 --data-dir "$WORK/node$n" --node-id "node$n" \
+        --store "redis+unix://$WORK/redis/redis.sock" --ready-file "$WORK/node$n.ready" \
+        >>"$WORK/node$n.log" 2>&1 &
+    PIDS+=("$!")
+    NODE_PID[$n]=$!
+    deadline=$(( $(now_ms) + 10000 ))
+    until [ -s "$WORK/node$n.ready" ]; do
+        kill -0 "${NODE_PID[$n]}" 2>/dev/null || fail "node$n exited"
+        [ "$(now_ms)" -lt "$deadline" ] || fail "node$n not ready within 10 s"
+        sleep 0.05
+    done
+    NODE_ADDR[$n]=$(grep -o '[0-9.]*:[0-9]*' "$WORK/node$n.ready" | head -n 1)
+    note "node$n listens on ${NODE_ADDR[$n]}"
+}
+for n in 1 2 3; do node_start "$n"; done
+NODES="${NODE_ADDR[1]},${NODE_ADDR[2]},${NODE_ADDR[3]}"
+start frank --server "$NODES" --user frank
+say frank login
+expect frank "$S_CONNECTED"
+expect frank "$(result login)"; ok
+start gina --server "${NODE_ADDR[3]}" --user gina
+say gina login
+expect gina "$(result login)"; ok
+say frank "join lobby"
+expect frank "$(result join)"; ok
+say gina "join lobby"
+expect gina "$(result join)"; ok
+expect frank '"event":"member_joined","channel":"lobby","user":"gina"'
+note "frank is on node1, gina on node3: the member event crossed nodes"
+say frank "send gina hello from node1"
+expect frank "$(result send)"; ok
+expect gina '"event":"peer_message","from":"frank","text":"hello from node1"'
+kill -KILL "${NODE_PID[1]}"
+wait "${NODE_PID[1]}" 2>/dev/null
+t0=$(now_ms)
+note "node1 killed"
+say gina "send frank are you still there?"
+expect gina "$(result send)"; ok
+expect frank '"event":"peer_message","from":"gina","text":"are you still there\?"' 15
+note "frank had it $(( $(now_ms) - t0 )) ms after the kill, through node2 ($(grep -c 'logged in' "$WORK/node2.log") login there, session resumed)"
+say frank "chsend lobby still here"
+expect frank "$(result chsend)"; ok
+expect gina '"event":"channel_message","channel":"lobby","from":"frank"'
+quiet gina '"event":"member_left"' 1
+note "gina saw no member_left: frank's session moved with him"
+quit frank
+quit gina
 
 step "everyone quits (a logged-in client logs out first)"
 drain alice
