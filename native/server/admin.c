@@ -51,6 +51,10 @@ typedef struct admin_link {
     struct evhttp_connection *evcon; /* NULL until adopted */
     struct event *adopt;       /* right after evhttp made the connection */
     struct event *deadline;    /* the request is to be whole by then */
+    /* The engine call its request waits for (one at a time: a connection
+     * has one request): told when the connection goes, so that its answer
+     * is not sent to a request evhttp freed. */
+    rtmd_call *pending;
 } admin_link;
 
 struct rtmd_admin {
@@ -89,6 +93,10 @@ static void admin_reply(struct evhttp_request *req, int status, const char *type
 /* Sends body (freed here) as JSON; 500 when it could not be built. */
 static void admin_json(struct evhttp_request *req, int status, cJSON *body)
 {
+    if (!req) { /* its connection went while the engine worked */
+        cJSON_Delete(body);
+        return;
+    }
     char *text = body ? cJSON_PrintUnformatted(body) : NULL;
     cJSON_Delete(body);
     struct evbuffer *out = text ? evbuffer_new() : NULL;
@@ -215,8 +223,57 @@ static int admin_session_cmp(const void *a, const void *b)
     return c ? c : strcmp(x->user_id, y->user_id);
 }
 
+static int admin_entry_cmp(const void *a, const void *b)
+{
+    const rtmd_session_entry *x = a, *y = b;
+    int c = strcmp(x->app, y->app);
+    return c ? c : strcmp(x->user, y->user);
+}
+
+static rtmd_call *admin_op_new(const admin_call *call, rtmd_eng_kind kind, rtmd_eng_done done,
+                               const char *app, const char *user, const char *id);
+static void admin_op_free(rtmd_call *a);
+
+/* The users of every node (a Redis store): each with its node, and whether
+ * it is in its grace when it is this node's (null: another node knows). */
+static void admin_users_done(rtmd_eng_op *op)
+{
+    rtmd_call *a = rtmd_call_of(op);
+    cJSON *o = op->code == RTMD_STORE_OK ? cJSON_CreateObject() : NULL;
+    cJSON *users = o ? cJSON_AddArrayToObject(o, "users") : NULL;
+    if (op->sessions.count > 1)
+        qsort(op->sessions.items, op->sessions.count, sizeof *op->sessions.items,
+              admin_entry_cmp);
+    for (size_t i = 0; users && i < op->sessions.count; i++) {
+        const rtmd_session_entry *e = &op->sessions.items[i];
+        if (a->user[0] && strcmp(a->user, e->app) != 0) /* ?app= */
+            continue;
+        rtmd_session *s = rtmd_registry_find(&a->srv->sessions, e->app, e->user);
+        cJSON *u = admin_user_object(e->app, e->user);
+        bool ok = u && (s ? cJSON_AddBoolToObject(u, "in_grace", s->grace.in)
+                          : cJSON_AddNullToObject(u, "in_grace")) &&
+                  cJSON_AddStringToObject(u, "node", e->node ? e->node : "");
+        if (!ok || !cJSON_AddItemToArray(users, u)) {
+            cJSON_Delete(u);
+            users = NULL;
+        }
+    }
+    admin_json_ok(a->ctx, o, users != NULL);
+    admin_op_free(a);
+}
+
 static void admin_users(const admin_call *call)
 {
+    if (call->srv->cfg->store == RTMD_STORE_REDIS) {
+        const char *only = evhttp_find_header(call->query, "app");
+        rtmd_call *a = admin_op_new(call, RTMD_ENG_SESSIONS, admin_users_done, NULL,
+                                    only ? only : "", NULL);
+        if (!a)
+            return;
+        a->op.in.sessions.all = true;
+        rtmd_call_submit(a);
+        return;
+    }
     admin_sessions all = { NULL, 0, evhttp_find_header(call->query, "app") };
     size_t n = rtmd_registry_count(&call->srv->sessions);
     all.items = calloc(n ? n : 1, sizeof *all.items);
@@ -239,38 +296,121 @@ static void admin_users(const admin_call *call)
     admin_json_ok(call->req, o, users != NULL);
 }
 
+static rtmd_admin *admin_of_process;
+
+/* The link of a request's connection, or NULL (one evhttp made itself). */
+static admin_link *admin_link_of(struct evhttp_request *req)
+{
+    struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+    for (admin_link *l = admin_of_process ? admin_of_process->links : NULL; l; l = l->next)
+        if (l->evcon && l->evcon == evcon)
+            return l;
+    return NULL;
+}
+
+/* An admin request's engine call (call.h) about (app, user, id), its HTTP
+ * request in ctx, or NULL once the connection went (an engine over the
+ * network completes later: the answers then go nowhere). NULL, answered,
+ * when out of memory. Each done callback ends with admin_op_free. */
+static rtmd_call *admin_req_op_new(rtmd_server *srv, struct evhttp_request *req,
+                                   rtmd_eng_kind kind, rtmd_eng_done done, const char *app,
+                                   const char *user, const char *id)
+{
+    rtmd_call *a = rtmd_call_new(srv, kind, done, app, user, id);
+    if (!a) {
+        rtmd_log(RTMD_LOG_ERROR, "admin: out of memory for %s",
+                 req ? evhttp_request_get_uri(req) : "a request");
+        admin_json_ok(req, NULL, false);
+        return NULL;
+    }
+    a->ctx = req;
+    admin_link *l = req ? admin_link_of(req) : NULL;
+    if (l)
+        l->pending = a;
+    return a;
+}
+
+static rtmd_call *admin_op_new(const admin_call *call, rtmd_eng_kind kind, rtmd_eng_done done,
+                               const char *app, const char *user, const char *id)
+{
+    return admin_req_op_new(call->srv, call->req, kind, done, app, user, id);
+}
+
+static void admin_op_free(rtmd_call *a)
+{
+    for (admin_link *l = admin_of_process ? admin_of_process->links : NULL; l; l = l->next)
+        if (l->pending == a)
+            l->pending = NULL;
+    rtmd_call_free(a);
+}
+
+/* What a kick (or a ban, kicking) answers: {app, user, kicked} (a ban:
+ * with its seconds). */
+static void admin_kicked_answer(struct evhttp_request *req, const char *app, const char *user,
+                                bool ban, uint64_t seconds, bool kicked)
+{
+    if (!ban && !kicked) {
+        admin_error(req, HTTP_NOTFOUND, "user not online");
+        return;
+    }
+    cJSON *o = admin_user_object(app, user);
+    bool built = o &&
+                 (!ban || (seconds ? cJSON_AddNumberToObject(o, "seconds", (double)seconds)
+                                   : cJSON_AddNullToObject(o, "seconds"))) &&
+                 cJSON_AddBoolToObject(o, "kicked", kicked);
+    admin_json_ok(req, o, built);
+}
+
+/* Kicks (app, user) here if its session is this node's (SPEC A1: ABORTED,
+ * BANNED_BY_SERVER); whether it was. */
+static bool admin_kick_here(rtmd_server *srv, const char *app, const char *user)
+{
+    rtmd_session *s = rtmd_registry_find(&srv->sessions, app, user);
+    if (!s)
+        return false;
+    rtmd_log(RTMD_LOG_INFO, "admin: %s/%s kicked", app, user);
+    rtmd_session_kick(srv, s, RTM_CONNECTION_CHANGE_REASON_BANNED_BY_SERVER);
+    return true;
+}
+
+static void admin_remote_kick_done(rtmd_eng_op *op)
+{
+    rtmd_call *a = rtmd_call_of(op);
+    bool kicked = op->code == RTMD_STORE_OK;
+    if (kicked)
+        rtmd_log(RTMD_LOG_INFO, "admin: %s/%s kicked on its node", a->app, a->user);
+    else if (op->code == RTMD_STORE_EXISTS) /* this node's after all */
+        kicked = admin_kick_here(a->srv, a->app, a->user);
+    admin_kicked_answer(a->ctx, a->app, a->user, a->arg, a->n, kicked);
+    admin_op_free(a);
+}
+
+/* Kicks (app, user) wherever its session is, then answers req (NULL:
+ * nobody): here, or on the node holding it, through the engine. */
+static void admin_kick_anywhere(rtmd_server *srv, struct evhttp_request *req, const char *app,
+                                const char *user, bool ban, uint64_t seconds)
+{
+    bool here = admin_kick_here(srv, app, user);
+    if (here || srv->cfg->store != RTMD_STORE_REDIS) {
+        admin_kicked_answer(req, app, user, ban, seconds, here);
+        return;
+    }
+    rtmd_call *a =
+        admin_req_op_new(srv, req, RTMD_ENG_KICK, admin_remote_kick_done, app, user, NULL);
+    if (!a)
+        return;
+    a->arg = ban;
+    a->n = seconds;
+    a->op.in.kick.of = (rtmd_user){ a->app, a->user };
+    rtmd_call_submit(a);
+}
+
 static void admin_kick(const admin_call *call)
 {
     const char *app;
     if (!admin_app_user(call, &app))
         return;
-    rtmd_session *s = rtmd_registry_find(&call->srv->sessions, app, call->param);
-    if (!s) {
-        admin_error(call->req, HTTP_NOTFOUND, "user not online");
-        return;
-    }
-    rtmd_log(RTMD_LOG_INFO, "admin: %s/%s kicked", app, call->param);
-    cJSON *o = admin_user_object(app, call->param);
-    bool built = o && cJSON_AddBoolToObject(o, "kicked", true);
-    rtmd_session_kick(call->srv, s, RTM_CONNECTION_CHANGE_REASON_BANNED_BY_SERVER);
-    admin_json_ok(call->req, o, built);
-}
-
-/* An admin request's engine call (call.h) about (app, user, id), its HTTP
- * request in ctx. The engine completes at once today, within the request's
- * callback; a deferred one will need the request kept past a closed
- * connection. NULL, answered, when out of memory. */
-static rtmd_call *admin_op_new(const admin_call *call, rtmd_eng_kind kind, rtmd_eng_done done,
-                               const char *app, const char *user, const char *id)
-{
-    rtmd_call *a = rtmd_call_new(call->srv, kind, done, app, user, id);
-    if (!a) {
-        rtmd_log(RTMD_LOG_ERROR, "admin: out of memory for %s", evhttp_request_get_uri(call->req));
-        admin_json_ok(call->req, NULL, false);
-        return NULL;
-    }
-    a->ctx = call->req;
-    return a;
+    admin_kick_anywhere(call->srv, call->req, app, call->param, false, 0);
 }
 
 static void admin_channels_done(rtmd_eng_op *op)
@@ -289,7 +429,7 @@ static void admin_channels_done(rtmd_eng_op *op)
         }
     }
     admin_json_ok(a->ctx, o, list != NULL);
-    rtmd_call_free(a);
+    admin_op_free(a);
 }
 
 static void admin_channels(const admin_call *call)
@@ -310,7 +450,7 @@ static void admin_members_done(rtmd_eng_op *op)
     rtmd_call *a = rtmd_call_of(op);
     if (op->code == RTMD_STORE_ABSENT) {
         admin_error(a->ctx, HTTP_NOTFOUND, "no such channel");
-        rtmd_call_free(a);
+        admin_op_free(a);
         return;
     }
     cJSON *o = op->code == RTMD_STORE_OK ? cJSON_CreateObject() : NULL;
@@ -323,7 +463,7 @@ static void admin_members_done(rtmd_eng_op *op)
     if (!built)
         cJSON_Delete(list);
     admin_json_ok(a->ctx, o, built);
-    rtmd_call_free(a);
+    admin_op_free(a);
 }
 
 static void admin_members(const admin_call *call)
@@ -350,26 +490,24 @@ static void admin_ban_done(rtmd_eng_op *op)
     if (op->code != RTMD_STORE_OK) {
         rtmd_log(RTMD_LOG_ERROR, "admin: cannot ban %s/%s (%d)", a->app, a->user, op->code);
         admin_json_ok(a->ctx, NULL, false);
-        rtmd_call_free(a);
+        admin_op_free(a);
         return;
     }
-    rtmd_server *srv = a->srv;
-    rtmd_session *s = rtmd_registry_find(&srv->sessions, a->app, a->user);
     if (a->n)
         rtmd_log(RTMD_LOG_INFO, "admin: %s/%s banned for %llu s", a->app, a->user,
                  (unsigned long long)a->n);
     else
         rtmd_log(RTMD_LOG_INFO, "admin: %s/%s banned until lifted", a->app, a->user);
-    cJSON *o = admin_user_object(a->app, a->user);
-    bool built = o &&
-                 (a->n ? cJSON_AddNumberToObject(o, "seconds", (double)a->n)
-                             : cJSON_AddNullToObject(o, "seconds")) &&
-                 cJSON_AddBoolToObject(o, "kicked", s != NULL);
-    /* SPEC A1: ABORTED, BANNED_BY_SERVER; its next logins are refused. */
-    if (s)
-        rtmd_session_kick(srv, s, RTM_CONNECTION_CHANGE_REASON_BANNED_BY_SERVER);
-    admin_json_ok(a->ctx, o, built);
-    rtmd_call_free(a);
+    /* SPEC A1: ABORTED, BANNED_BY_SERVER, wherever it is; its next logins
+     * are refused. */
+    struct evhttp_request *req = a->ctx;
+    rtmd_server *srv = a->srv;
+    char app[RTMD_APP_ID_MAX + 1], user[RTM__ID_MAX + 1];
+    snprintf(app, sizeof app, "%s", a->app);
+    snprintf(user, sizeof user, "%s", a->user);
+    uint64_t seconds = a->n;
+    admin_op_free(a);
+    admin_kick_anywhere(srv, req, app, user, true, seconds);
 }
 
 static void admin_ban(const admin_call *call)
@@ -411,7 +549,7 @@ static void admin_unban_done(rtmd_eng_op *op)
         cJSON *o = admin_user_object(a->app, a->user);
         admin_json_ok(a->ctx, o, o && cJSON_AddBoolToObject(o, "banned", false));
     }
-    rtmd_call_free(a);
+    admin_op_free(a);
 }
 
 static void admin_unban(const admin_call *call)
@@ -449,7 +587,7 @@ static void admin_bans_done(rtmd_eng_op *op)
         }
     }
     admin_json_ok(a->ctx, o, list != NULL);
-    rtmd_call_free(a);
+    admin_op_free(a);
 }
 
 static void admin_bans(const admin_call *call)
@@ -626,9 +764,9 @@ static void admin_set_full(rtmd_admin *a)
     admin_apply(a);
 }
 
-/* evhttp hands the listener's callbacks its own pointer, not ours: the
- * admin API of this process, for admin_listener_error_cb. */
-static rtmd_admin *admin_of_process;
+/* evhttp hands the listener's callbacks its own pointer, not ours:
+ * admin_of_process (above) is the admin API of this process, for
+ * admin_listener_error_cb. */
 
 static void admin_resume_cb(evutil_socket_t unused, short what, void *arg)
 {
@@ -663,6 +801,8 @@ static void admin_listener_error_cb(struct evconnlistener *l, void *arg)
 static void admin_link_free(admin_link *l)
 {
     rtmd_admin *a = l->a;
+    if (l->pending)
+        l->pending->ctx = NULL; /* its answer goes nowhere */
     if (l->adopt)
         event_free(l->adopt);
     if (l->deadline)

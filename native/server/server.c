@@ -20,6 +20,7 @@
 #include "member_count.h"
 #include "outbox.h"
 #include "registry.h"
+#include "rtm/rtm_codes.h"
 #include "session.h"
 #include "engine/engine_redis.h"
 #include "engine/store_sqlite.h"
@@ -452,10 +453,14 @@ static void server_route(const rtmd_engine_route *r, void *arg)
     rtmd_session *s = rtmd_registry_find(&srv->sessions, r->app, r->user);
     if (!s || s->id != r->session_id)
         return;
-    if (r->kind == RTMD_ROUTE_PEER)
+    if (r->kind == RTMD_ROUTE_PEER) {
         rtmd_send_encoded(s, r->frame, r->len);
-    else
+    } else if (r->kind == RTMD_ROUTE_BANNED) {
+        rtmd_log(RTMD_LOG_INFO, "admin (another node): %s/%s kicked", r->app, r->user);
+        rtmd_session_kick(srv, s, RTM_CONNECTION_CHANGE_REASON_BANNED_BY_SERVER);
+    } else {
         rtmd_session_let_go(srv, s, r->kind == RTMD_ROUTE_KICKED);
+    }
 }
 
 static void server_redis_ready(bool ready, void *arg)
@@ -584,8 +589,8 @@ void rtmd_server_free(rtmd_server *srv)
         srv->engine = NULL;
     }
     rtmd_media_close(srv); /* after the engine's last media calls */
+    rtmd_session_forget_all(srv); /* with any store: a Redis one is not the node's */
     if (srv->store) {
-        rtmd_session_forget_all(srv);
         rtmd_store_destroy(srv->store); /* a durable one syncs first */
         srv->store = NULL;
     }

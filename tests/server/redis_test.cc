@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "admin_client.h"
 #include "redis_process.h"
 #include "rtm/rtm_codes.h"
 #include "rtmd_process.h"
@@ -473,6 +474,54 @@ TEST_F(RedisStore, EventsReachMembersAndSubscribersOnTheOtherNode) {
   FramePtr offline = alice.Expect(RTM__WIRE__FRAME__BODY_PEER_STATE_EVENT);
   ASSERT_TRUE(offline);
   EXPECT_EQ(offline->peer_state_event->peers[0]->state, 2);  // OFFLINE
+}
+
+// The admin API of any node shows the users of every node and kicks or
+// bans a user wherever it is (issue 16, item 3; SPEC A1 across nodes).
+TEST_F(RedisStore, TheAdminApiOfOneNodeSeesAndKicksUsersOfTheOther_A1) {
+  AdminRtmd n1(Flags());
+  RtmdProcess n2(Flags());
+  ASSERT_TRUE(n1.started() && n2.started());
+  TestClient alice, bob, carol;
+  ASSERT_TRUE(alice.Connect(n1.rtmd().host(), n1.rtmd().port()));
+  ASSERT_EQ(alice.HelloLogin("app", "alice"), 0);
+  ASSERT_TRUE(bob.Connect(n2.host(), n2.port()));
+  ASSERT_EQ(bob.HelloLogin("app", "bob"), 0);
+  ASSERT_TRUE(carol.Connect(n2.host(), n2.port()));
+  ASSERT_EQ(carol.HelloLogin("app", "carol"), 0);
+  ASSERT_EQ(alice.Join("room"), 0);
+  ASSERT_EQ(bob.Join("room"), 0);
+  ASSERT_TRUE(alice.Expect(RTM__WIRE__FRAME__BODY_MEMBER_EVENT));
+
+  HttpResponse users = n1.Call("GET", "/users?app=app");
+  ASSERT_EQ(users.status, 200) << users.body;
+  EXPECT_NE(users.body.find("\"user\":\"alice\",\"in_grace\":false,\"node\":"),
+            std::string::npos)
+      << users.body;
+  EXPECT_NE(users.body.find("\"user\":\"bob\",\"in_grace\":null,\"node\":"),
+            std::string::npos)
+      << users.body;
+  EXPECT_NE(users.body.find("carol"), std::string::npos) << users.body;
+
+  HttpResponse kick = n1.Call("POST", "/users/bob/kick?app=app");
+  EXPECT_EQ(kick.status, 200) << kick.body;
+  EXPECT_NE(kick.body.find("\"kicked\":true"), std::string::npos) << kick.body;
+  FramePtr k = bob.Expect(RTM__WIRE__FRAME__BODY_KICK);
+  ASSERT_TRUE(k) << "kicked on the other node";
+  EXPECT_EQ(k->kick->reason, RTM_CONNECTION_CHANGE_REASON_BANNED_BY_SERVER);
+  FramePtr left = alice.Expect(RTM__WIRE__FRAME__BODY_MEMBER_EVENT);
+  ASSERT_TRUE(left) << "its session ended there: its channel told";
+  EXPECT_STREQ(left->member_event->user, "bob");
+  EXPECT_FALSE(left->member_event->joined);
+
+  HttpResponse ban = n1.Call("POST", "/users/carol/ban?app=app&seconds=60");
+  EXPECT_EQ(ban.status, 200) << ban.body;
+  EXPECT_NE(ban.body.find("\"kicked\":true"), std::string::npos) << ban.body;
+  ASSERT_TRUE(carol.Expect(RTM__WIRE__FRAME__BODY_KICK));
+  TestClient again;
+  ASSERT_TRUE(again.Connect(n2.host(), n2.port()));
+  EXPECT_EQ(again.HelloLogin("app", "carol"), RTM_LOGIN_ERR_REJECTED) << "banned on every node";
+  EXPECT_EQ(n1.Call("POST", "/users/nobody/kick?app=app").status, 404);
 }
 
 // One user, two nodes (issue 16; S14, S16 across nodes): the same client

@@ -35,6 +35,7 @@ void rtmd_engine_op_clear(rtmd_eng_op *op)
     for (size_t i = 0; i < op->sessions.count; i++) {
         free(op->sessions.items[i].app);
         free(op->sessions.items[i].user);
+        free(op->sessions.items[i].node);
     }
     free(op->sessions.items);
     op->sessions = (rtmd_sessionv){ NULL, 0 };
@@ -379,7 +380,7 @@ static void apply_session_one(rtmd_user u, const rtmd_session_meta *m, void *clo
         return;
     }
     v->items = items;
-    v->items[v->count++] = (rtmd_session_entry){ app, user, *m };
+    v->items[v->count++] = (rtmd_session_entry){ app, user, NULL, *m };
 }
 
 static int apply_sessions(rtmd_store *st, rtmd_eng_op *op)
@@ -815,6 +816,10 @@ void rtmd_engine_apply(rtmd_store *st, rtmd_eng_op *op)
     }
     case RTMD_ENG_SEND_TO: /* one node: the node sent to its own */
         op->code = 0;
+        break;
+    case RTMD_ENG_KICK: /* one node: its sessions are the node's own */
+        op->code = rtmd_store_session_has(st, op->in.kick.of) ? RTMD_STORE_EXISTS
+                                                              : RTMD_STORE_ABSENT;
         break;
     case RTMD_ENG_EXPIRE:
         op->count = rtmd_store_offline_expire(st, op->in.expire.offline_horizon_ms);

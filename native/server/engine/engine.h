@@ -75,13 +75,16 @@ typedef enum {
     RTMD_ENG_MEDIA_GET,   /* a media of an app, if it is known (M2) */
     RTMD_ENG_EXPIRE,      /* offline messages, idle channels and media past their
                            * time */
-    RTMD_ENG_SEND_TO      /* an event frame to users' sessions on other nodes
+    RTMD_ENG_SEND_TO,     /* an event frame to users' sessions on other nodes
                            * (the node sends to its own) */
+    RTMD_ENG_KICK         /* a user's session on another node kicked there
+                           * (BANNED_BY_SERVER, the admin API) */
 } rtmd_eng_kind;
 
-/* A session and what the system keeps of it; an owned list of them. */
+/* A session and what the system keeps of it; an owned list of them.
+ * node: the node holding it (NULL with an engine of one node). */
 typedef struct {
-    char *app, *user;
+    char *app, *user, *node;
     rtmd_session_meta meta;
 } rtmd_session_entry;
 
@@ -280,6 +283,13 @@ struct rtmd_eng_op {
             uint64_t horizon_ms;   /* stored before: past its time */
         } media_get;
         struct {
+            bool all;              /* every node's (the admin API), not only
+                                    * the asking node's (recovery) */
+        } sessions;
+        struct {
+            rtmd_user of;
+        } kick;
+        struct {
             const char *app;
             char *const *users;    /* of app */
             size_t n_users;
@@ -305,7 +315,10 @@ struct rtmd_eng_op {
      * rtmd_store_status (LIMIT: the media would hold more than max_bytes;
      * EXISTS: the id is taken). MEDIA_GET: OK with count the size, or
      * ABSENT (unknown, of another app, or past its time). SEND_TO: 0 (an
-     * engine of one node has nobody else to send to). For the
+     * engine of one node has nobody else to send to). KICK: an
+     * rtmd_store_status: OK (kicked where it is), ABSENT (no session),
+     * EXISTS (the asking node's own, or an engine of one node: the node
+     * kicks it). For the
      * attributes, an AttributeOperationError
      * (USER_NOT_FOUND when the user has no session, the apply's codes,
      * FAILURE when the engine failed). For SUBSCRIBE, a

@@ -312,7 +312,12 @@ static const char *redis_build(const rtmd_eng_op *op, fargs *a, redis_call *c)
         fargs_meta(a, &op->in.session_save.meta);
         return "session_save";
     case RTMD_ENG_SESSIONS:
+        fargs_bool(a, op->in.sessions.all);
         return "sessions";
+    case RTMD_ENG_KICK:
+        fargs_str(a, op->in.kick.of.app);
+        fargs_str(a, op->in.kick.of.user);
+        return "kick";
     case RTMD_ENG_SESSION_END:
         fargs_str(a, op->in.session_end.of.app);
         fargs_str(a, op->in.session_end.of.user);
@@ -619,13 +624,14 @@ static int redis_read(const redisReply *r, const redis_call *c, rtmd_eng_op *op)
             return -1;
         for (size_t i = 0; i < n; i++) {
             const redisReply *s = el[12]->element[i];
-            if (!reply_is(s, REDIS_REPLY_ARRAY) || s->elements != 8)
+            if (!reply_is(s, REDIS_REPLY_ARRAY) || s->elements != 9)
                 return -1;
             rtmd_session_entry *e = &op->sessions.items[op->sessions.count];
             e->app = reply_strdup(s->element[0]);
             e->user = reply_strdup(s->element[1]);
+            e->node = reply_strdup(s->element[8]);
             op->sessions.count++;
-            if (!e->app || !e->user)
+            if (!e->app || !e->user || !e->node)
                 return -1;
             e->meta.instance_id = reply_u64(s->element[2]);
             e->meta.id = reply_u64(s->element[3]);
@@ -854,8 +860,10 @@ static void redis_route_one(redis_engine *e, const rtmd_inbox_entry *en)
         free(users.items);
         return;
     }
-    if (k[0] == 'x' || k[0] == 'r') {
-        rtmd_engine_route moved = { .kind = k[0] == 'x' ? RTMD_ROUTE_MOVED : RTMD_ROUTE_KICKED,
+    if (k[0] == 'x' || k[0] == 'r' || k[0] == 'b') {
+        rtmd_engine_route moved = { .kind = k[0] == 'x'   ? RTMD_ROUTE_MOVED
+                                            : k[0] == 'r' ? RTMD_ROUTE_KICKED
+                                                          : RTMD_ROUTE_BANNED,
                                     .app = app,
                                     .user = rtmd_inbox_get(en, "u", NULL),
                                     .session_id = inbox_u64(en, "s") };

@@ -34,7 +34,9 @@ typedef struct {
         RTMD_ROUTE_EVENT, /* the frame to the members listed but `from` (an
                            * event another node sent: RTMD_ENG_SEND_TO) */
         RTMD_ROUTE_MOVED,
-        RTMD_ROUTE_KICKED
+        RTMD_ROUTE_KICKED,
+        RTMD_ROUTE_BANNED /* the session is to be kicked (BANNED_BY_SERVER) and
+                           * ended here: RTMD_ENG_KICK, the admin API */
     } kind;
     const char *app, *user, *from;
     uint64_t session_id;

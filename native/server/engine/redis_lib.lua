@@ -569,20 +569,40 @@ local function session_save(keys, args)
     return reply(r)
 end
 
--- SESSIONS: every session of the caller's (or of no node's) with its meta,
--- as {app, user, meta (6)}.
+-- SESSIONS: all ('1': every node's) or the caller's (and those of no
+-- node's) sessions with their meta, as {app, user, meta (6), node}.
 local function sessions(keys, args)
     local r = result()
+    local all = args[1] == '1'
     for _, au in ipairs(call('SMEMBERS', 'rtm/sessions')) do
         local a, u = string.match(au, '^(.*)/([^/]*)$')
         local n = session_node(a, u)
-        if n == '' or n == NODE then
+        if all or n == '' or n == NODE then
             local m = call('HMGET', key('s', a, u), 'instance_id', 'id', 'link_seq',
                            'login_wall_ms', 'token_expires_at', 'peer_seq')
             local s = {a, u}
             for i = 1, 6 do s[#s + 1] = m[i] or '0' end
+            s[#s + 1] = n
             r.sessions[#r.sessions + 1] = s
         end
+    end
+    return reply(r)
+end
+
+-- KICK: a, u. The session of (a, u), another node's, is kicked there
+-- (BANNED_BY_SERVER): OK; ABSENT without one; EXISTS when it is the
+-- caller's own (it kicks it).
+local function kick(keys, args)
+    local r = result()
+    local a, u = args[1], args[2]
+    local sh = key('s', a, u)
+    local n = session_node(a, u)
+    if call('EXISTS', sh) == 0 then
+        r.code = ST_ABSENT
+    elseif n == '' or n == NODE then
+        r.code = ST_EXISTS
+    else
+        route(n, {'k', 'b', 'a', a, 'u', u, 's', call('HGET', sh, 'id')})
     end
     return reply(r)
 end
@@ -1206,3 +1226,4 @@ register('media_put', media_put)
 register('media_get', media_get)
 register('expire', expire)
 register('send_to', send_to)
+register('kick', kick)
