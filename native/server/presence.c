@@ -45,10 +45,11 @@ static void presence_list_free(presence_list *l)
     *l = (presence_list){ NULL, NULL, 0 };
 }
 
-/* The current state of each of users[0..n) of app. 0, or -1 when out of
+/* The current state of each of users[0..n) of app (known: the engine's
+ * answer to RTMD_ENG_PRESENCE for them, or NULL). 0, or -1 when out of
  * memory. */
 static int presence_list_make(rtmd_server *srv, const char *app, char *const *users,
-                              size_t n, presence_list *out)
+                              size_t n, const uint32_t *known, presence_list *out)
 {
     *out = (presence_list){ NULL, NULL, 0 };
     if (n == 0)
@@ -63,8 +64,12 @@ static int presence_list_make(rtmd_server *srv, const char *app, char *const *us
         Rtm__Wire__PeerState init = RTM__WIRE__PEER_STATE__INIT;
         out->items[i] = init;
         out->items[i].user = users[i];
-        out->items[i].state = (int32_t)rtmd_presence_state(
-            rtmd_registry_find(&srv->sessions, app, users[i]));
+        /* known: what the engine says of other nodes' sessions (engine.h,
+         * RTMD_ENG_PRESENCE); this node's it knows itself. */
+        out->items[i].state =
+            known && known[i] != RTMD_PRESENCE_HERE
+                ? (int32_t)known[i]
+                : (int32_t)rtmd_presence_state(rtmd_registry_find(&srv->sessions, app, users[i]));
         out->ptrs[i] = &out->items[i];
     }
     out->count = n;
@@ -85,17 +90,84 @@ static void presence_send_event(rtmd_session *s, const presence_list *l)
     rtmd_send(s, &f);
 }
 
-/* Sends s the current state of users[0..n) as one PeerStateEvent. */
+/* A question of the states of users to the engine, for other nodes'
+ * sessions (RTMD_ENG_PRESENCE): its users copied in ctx (an rtmd_strv);
+ * then, with arg 0, a PeerStateEvent to the session call->session_id of
+ * (app, user), or, with arg 1, PeerStates{code call->n} to call->answer. */
+static void presence_asked(rtmd_eng_op *op);
+
+static rtmd_call *presence_ask_new(rtmd_server *srv, const char *app, const char *user,
+                                   char *const *users, size_t n)
+{
+    rtmd_call *call = rtmd_call_new(srv, RTMD_ENG_PRESENCE, presence_asked, app, user, NULL);
+    rtmd_strv *copy = call ? calloc(1, sizeof *copy) : NULL;
+    if (copy)
+        copy->items = calloc(n ? n : 1, sizeof *copy->items);
+    for (size_t i = 0; copy && copy->items && i < n; i++) {
+        if (!(copy->items[i] = strdup(users[i])))
+            break;
+        copy->count++;
+    }
+    if (!copy || copy->count != n) {
+        if (copy)
+            rtmd_strv_free(copy);
+        free(copy);
+        if (call)
+            rtmd_call_free(call);
+        return NULL;
+    }
+    call->ctx = copy;
+    call->op.in.presence.app = call->app;
+    call->op.in.presence.users = copy->items;
+    call->op.in.presence.n_users = n;
+    return call;
+}
+
+static void presence_asked(rtmd_eng_op *op)
+{
+    rtmd_call *call = rtmd_call_of(op);
+    rtmd_strv *users = call->ctx;
+    presence_list l = { NULL, NULL, 0 };
+    int failed = op->code != 0 ||
+                 presence_list_make(call->srv, call->app, users->items, users->count,
+                                    op->counts, &l) != 0;
+    if (call->arg == 0) {
+        rtmd_session *s = rtmd_call_session(call);
+        if (failed)
+            rtmd_log(RTMD_LOG_ERROR, "%s/%s: cannot tell it %zu peer states", call->app,
+                     call->user, users->count);
+        else if (s)
+            presence_send_event(s, &l);
+    } else {
+        Rtm__Wire__PeerStates ps = RTM__WIRE__PEER_STATES__INIT;
+        ps.code = failed ? RTM_QUERY_PEERS_ONLINE_STATUS_ERR_FAILURE : (int)call->n;
+        ps.n_peers = failed ? 0 : l.count;
+        ps.peers = l.ptrs;
+        rtm__frame f = RTM__WIRE__FRAME__INIT;
+        f.body_case = RTM__WIRE__FRAME__BODY_PEER_STATES;
+        f.peer_states = &ps;
+        rtmd_later_reply(&call->answer, &f);
+    }
+    presence_list_free(&l);
+    rtmd_strv_free(users);
+    free(users);
+    rtmd_call_free(call);
+}
+
+/* Sends s the current state of users[0..n) as one PeerStateEvent: those of
+ * other nodes' sessions asked of the engine first. */
 static void presence_tell(rtmd_server *srv, rtmd_session *s, char *const *users, size_t n)
 {
-    presence_list l;
-    if (presence_list_make(srv, s->app_id, users, n, &l) != 0) {
-        rtmd_log(RTMD_LOG_ERROR, "%s/%s: out of memory sending %zu peer states", s->app_id,
-                 s->user_id, n);
+    rtmd_call *call = n ? presence_ask_new(srv, s->app_id, s->user_id, users, n) : NULL;
+    if (!call) {
+        if (n)
+            rtmd_log(RTMD_LOG_ERROR, "%s/%s: out of memory sending %zu peer states", s->app_id,
+                     s->user_id, n);
         return;
     }
-    presence_send_event(s, &l);
-    presence_list_free(&l);
+    call->arg = 0;
+    call->session_id = s->id;
+    rtmd_call_submit(call);
 }
 
 /* ---- events ------------------------------------------------------------- */
@@ -138,6 +210,7 @@ void rtmd_presence_announce(rtmd_server *srv, const char *app, const char *user,
     }
     call->arg = (int)to;
     call->op.in.followers.of = (rtmd_user){ call->app, call->user };
+    call->op.in.followers.state = (int)to;
     rtmd_call_submit(call);
 }
 
@@ -232,23 +305,26 @@ static bool presence_ids_valid(char *const *users, size_t n)
     return true;
 }
 
-/* Answers PeerStates{code, the states of users[0..n)}; FAILURE (1 in both
- * families) when out of memory. */
+/* Answers PeerStates{code, the states of users[0..n)} (to, taken over);
+ * FAILURE (1 in both families) when out of memory. */
 static void presence_answer_states(rtmd_server *srv, rtmd_later *to, const char *app, int code,
                                    char *const *users, size_t n)
 {
-    presence_list l = { NULL, NULL, 0 };
-    if (presence_list_make(srv, app, users, n, &l) != 0)
-        code = RTM_QUERY_PEERS_ONLINE_STATUS_ERR_FAILURE;
-    Rtm__Wire__PeerStates ps = RTM__WIRE__PEER_STATES__INIT;
-    ps.code = code;
-    ps.n_peers = l.count;
-    ps.peers = l.ptrs;
-    rtm__frame f = RTM__WIRE__FRAME__INIT;
-    f.body_case = RTM__WIRE__FRAME__BODY_PEER_STATES;
-    f.peer_states = &ps;
-    rtmd_later_reply(to, &f);
-    presence_list_free(&l);
+    rtmd_call *call = presence_ask_new(srv, app, NULL, users, n);
+    if (!call) {
+        Rtm__Wire__PeerStates ps = RTM__WIRE__PEER_STATES__INIT;
+        ps.code = n ? RTM_QUERY_PEERS_ONLINE_STATUS_ERR_FAILURE : code;
+        rtm__frame f = RTM__WIRE__FRAME__INIT;
+        f.body_case = RTM__WIRE__FRAME__BODY_PEER_STATES;
+        f.peer_states = &ps;
+        rtmd_later_reply(to, &f);
+        return;
+    }
+    call->arg = 1;
+    call->n = (uint64_t)code;
+    call->answer = *to;
+    *to = (rtmd_later){ 0 };
+    rtmd_call_submit(call);
 }
 
 void rtmd_presence_query(const rtmd_req *rq, const rtm__frame *f)

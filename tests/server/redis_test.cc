@@ -459,9 +459,21 @@ TEST_F(RedisStore, EventsReachMembersAndSubscribersOnTheOtherNode) {
   EXPECT_STREQ(left->member_event->user, "bob");
   EXPECT_FALSE(left->member_event->joined);
 
+  // A query sees the other node's users (A8).
+  FramePtr q = alice.QueryPeers({"bob", "nobody"});
+  ASSERT_TRUE(q);
+  ASSERT_EQ(q->peer_states->n_peers, 2u);
+  EXPECT_EQ(q->peer_states->peers[0]->state, 0) << "bob, on n2: ONLINE";
+  EXPECT_EQ(q->peer_states->peers[1]->state, 2) << "OFFLINE";
+  ASSERT_EQ(alice.Subscribe({"bob"}), 0);
+  FramePtr first = alice.Expect(RTM__WIRE__FRAME__BODY_PEER_STATE_EVENT);
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->peer_state_event->peers[0]->state, 0) << "a subscription's first state";
+
   ASSERT_EQ(alice.Subscribe({"carol"}), 0);
   FramePtr now = alice.Expect(RTM__WIRE__FRAME__BODY_PEER_STATE_EVENT);
   ASSERT_TRUE(now);
+  EXPECT_EQ(now->peer_state_event->peers[0]->state, 2) << "carol: OFFLINE";
   TestClient carol;
   ASSERT_TRUE(carol.Connect(n2.host(), n2.port()));
   ASSERT_EQ(carol.HelloLogin("app", "carol"), 0);

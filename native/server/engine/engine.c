@@ -817,6 +817,13 @@ void rtmd_engine_apply(rtmd_store *st, rtmd_eng_op *op)
     case RTMD_ENG_SEND_TO: /* one node: the node sent to its own */
         op->code = 0;
         break;
+    case RTMD_ENG_PRESENCE: /* one node: it knows them all */
+        op->counts = calloc(op->in.presence.n_users ? op->in.presence.n_users : 1,
+                            sizeof *op->counts);
+        for (size_t i = 0; op->counts && i < op->in.presence.n_users; i++)
+            op->counts[i] = RTMD_PRESENCE_HERE;
+        op->code = op->counts ? 0 : RTMD_STORE_NOMEM;
+        break;
     case RTMD_ENG_KICK: /* one node: its sessions are the node's own */
         op->code = rtmd_store_session_has(st, op->in.kick.of) ? RTMD_STORE_EXISTS
                                                               : RTMD_STORE_ABSENT;

@@ -77,9 +77,14 @@ typedef enum {
                            * time */
     RTMD_ENG_SEND_TO,     /* an event frame to users' sessions on other nodes
                            * (the node sends to its own) */
-    RTMD_ENG_KICK         /* a user's session on another node kicked there
+    RTMD_ENG_KICK,        /* a user's session on another node kicked there
                            * (BANNED_BY_SERVER, the admin API) */
+    RTMD_ENG_PRESENCE     /* the presence of users (A8) as the system knows it */
 } rtmd_eng_kind;
+
+/* RTMD_ENG_PRESENCE's count of a user whose session (if any) is the asking
+ * node's to tell (with an engine of one node, every user's). */
+#define RTMD_PRESENCE_HERE 255u
 
 /* A session and what the system keeps of it; an owned list of them.
  * node: the node holding it (NULL with an engine of one node). */
@@ -183,7 +188,17 @@ struct rtmd_eng_op {
         } subscribe;
         struct {
             rtmd_user of;
-        } subscribed, followers;
+        } subscribed;
+        struct {
+            rtmd_user of;
+            int state;         /* the state announced (rtmd_peer_state): kept
+                                * for other nodes' presence queries */
+        } followers;
+        struct {
+            const char *app;
+            char *const *users;
+            size_t n_users;
+        } presence;
         struct rtmd_eng_peer_send {
             rtmd_user from;
             const char *to;       /* a user of from's app */
@@ -318,7 +333,8 @@ struct rtmd_eng_op {
      * engine of one node has nobody else to send to). KICK: an
      * rtmd_store_status: OK (kicked where it is), ABSENT (no session),
      * EXISTS (the asking node's own, or an engine of one node: the node
-     * kicks it). For the
+     * kicks it). PRESENCE: 0, and a count per user asked: its
+     * PeerState (ONLINE 0, UNREACHABLE 1, OFFLINE 2) or RTMD_PRESENCE_HERE. For the
      * attributes, an AttributeOperationError
      * (USER_NOT_FOUND when the user has no session, the apply's codes,
      * FAILURE when the engine failed). For SUBSCRIBE, a

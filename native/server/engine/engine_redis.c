@@ -261,7 +261,12 @@ static const char *redis_build(const rtmd_eng_op *op, fargs *a, redis_call *c)
     case RTMD_ENG_FOLLOWERS:
         fargs_str(a, op->in.followers.of.app);
         fargs_str(a, op->in.followers.of.user);
+        fargs_u64(a, (uint64_t)op->in.followers.state);
         return "followers";
+    case RTMD_ENG_PRESENCE:
+        fargs_str(a, op->in.presence.app);
+        fargs_strs(a, op->in.presence.users, op->in.presence.n_users);
+        return "presence";
     case RTMD_ENG_MEDIA_PUT:
         fargs_str(a, op->in.media_put.app);
         fargs_str(a, op->in.media_put.id);
@@ -557,7 +562,7 @@ static int redis_read(const redisReply *r, const redis_call *c, rtmd_eng_op *op)
     if (reply_strv(el[5], &op->users) != 0)
         return -1;
     bool counted = op->kind == RTMD_ENG_MEMBER_COUNTS || op->kind == RTMD_ENG_SESSION_END ||
-                   op->kind == RTMD_ENG_APP_CHANNELS;
+                   op->kind == RTMD_ENG_APP_CHANNELS || op->kind == RTMD_ENG_PRESENCE;
     size_t ncounts = reply_is(el[6], REDIS_REPLY_ARRAY) ? el[6]->elements : 0;
     if (counted || ncounts) {
         if (!(op->counts = calloc(ncounts ? ncounts : 1, sizeof *op->counts)))

@@ -1015,10 +1015,37 @@ local function subscribed(keys, args)
     return reply(r)
 end
 
--- FOLLOWERS: a, u. The users of its app that follow it.
+-- FOLLOWERS: a, u, state. The users of its app that follow it; the state
+-- its node announces (ONLINE 0, UNREACHABLE 1) is kept with the session,
+-- for the presence queries of other nodes.
 local function followers(keys, args)
     local r = result()
-    r.users = call('SMEMBERS', key('fol', args[1], args[2]))
+    local a, u = args[1], args[2]
+    local sh = key('s', a, u)
+    if call('EXISTS', sh) == 1 and session_node(a, u) == NODE and args[3] ~= '2' then
+        call('HSET', sh, 'presence', args[3])
+    end
+    r.users = call('SMEMBERS', key('fol', a, u))
+    return reply(r)
+end
+
+-- PRESENCE: a, then users. counts: each one's PeerState (OFFLINE 2 without
+-- a session, else the one its node announced), or 255 (RTMD_PRESENCE_HERE)
+-- when its session is the caller's: the caller knows better.
+local function presence(keys, args)
+    local r = result()
+    local a = args[1]
+    for i = 2, #args do
+        local sh = key('s', a, args[i])
+        local n = session_node(a, args[i])
+        if call('EXISTS', sh) == 0 then
+            r.counts[#r.counts + 1] = 2
+        elseif n == '' or n == NODE then
+            r.counts[#r.counts + 1] = 255
+        else
+            r.counts[#r.counts + 1] = num(call('HGET', sh, 'presence'))
+        end
+    end
     return reply(r)
 end
 
@@ -1227,3 +1254,4 @@ register('media_get', media_get)
 register('expire', expire)
 register('send_to', send_to)
 register('kick', kick)
+register('presence', presence)
