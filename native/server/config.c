@@ -128,6 +128,9 @@ static void rtmd__usage(FILE *f)
         "  --node-id NAME            with a Redis store: this node's name among those\n"
         "                            sharing it (default: kept in DATA_DIR/node-id,\n"
         "                            made at the first start)\n"
+        "  --node-timeout-ms N       with a Redis store: a node silent this long is\n"
+        "                            dead, its sessions then kept their grace by the\n"
+        "                            others (default %u)\n"
         "  --data-dir DIR            the data directory (default: $STATE_DIRECTORY\n"
         "                            when set, else %s); created if missing\n"
         "  --fsync MODE              full (default): a commit survives a power loss;\n"
@@ -157,7 +160,7 @@ static void rtmd__usage(FILE *f)
         RTMD_FD_RESERVE + RTMD_ADMIN_MAX_CONNS,
         rtmd_config_links_budget(), RTMD_DEFAULT_MAX_CONNS_PER_IP, RTMD_DEFAULT_ADMIN_LISTEN,
         RTMD_DEFAULT_ADMIN_TIMEOUT_MS, RTMD_ADMIN_SECRET_MIN, RTMD_DEFAULT_REDIS_TIMEOUT_MS,
-        RTMD_DEFAULT_REDIS_WAIT_MS, RTMD_DEFAULT_DATA_DIR);
+        RTMD_DEFAULT_REDIS_WAIT_MS, RTMD_DEFAULT_NODE_TIMEOUT_MS, RTMD_DEFAULT_DATA_DIR);
 }
 
 /* A database number of Redis's: 0-9999 (Redis's own bound is its
@@ -269,7 +272,7 @@ enum { OPT_LISTEN, OPT_APP_ID, OPT_APP_CERT, OPT_TOKEN_WARN, OPT_TOKEN_POLICY,
        OPT_MAX_CONNS, OPT_MAX_CONNS_PER_IP, OPT_RATE, OPT_CONFIG,
        OPT_ADMIN_LISTEN, OPT_ADMIN_TIMEOUT, OPT_ADMIN_SECRET_FILE,
        OPT_STORE, OPT_DATA_DIR, OPT_FSYNC, OPT_ENGINE_DELAY, OPT_CHECK_DATA,
-       OPT_REDIS_TIMEOUT, OPT_REDIS_WAIT, OPT_NODE_ID,
+       OPT_REDIS_TIMEOUT, OPT_REDIS_WAIT, OPT_NODE_ID, OPT_NODE_TIMEOUT,
        OPT_READY, OPT_LOG_LEVEL, OPT_HELP, OPT_VERSION };
 
 static const struct {
@@ -315,6 +318,7 @@ static const struct {
     [OPT_REDIS_TIMEOUT] = { "--redis-timeout-ms", 1 },
     [OPT_REDIS_WAIT] = { "--redis-wait-ms", 1 },
     [OPT_NODE_ID] = { "--node-id", 1 },
+    [OPT_NODE_TIMEOUT] = { "--node-timeout-ms", 1 },
     [OPT_READY] = { "--ready-file", 1 },
     [OPT_LOG_LEVEL] = { "--log-level", 1 },
     [OPT_HELP] = { "--help", 0 },
@@ -618,6 +622,9 @@ static rtmd_config_status rtmd__parse_args(rtmd_config *cfg, int argc, char **ar
         case OPT_REDIS_WAIT:
             bad = rtmd__parse_u32(name, value, 1, 3600000, &cfg->redis_wait_ms, err);
             break;
+        case OPT_NODE_TIMEOUT:
+            bad = rtmd__parse_u32(name, value, 100, 600000, &cfg->node_timeout_ms, err);
+            break;
         case OPT_NODE_ID:
             if (!rtmd_node_id_valid(value)) {
                 fprintf(err, "rtmd: --node-id: expected 1-%u of A-Z a-z 0-9 . _ -, got '%s'\n",
@@ -840,6 +847,7 @@ rtmd_config_status rtmd_config_parse(rtmd_config *cfg, int argc, char **argv,
     cfg->admin_timeout_ms = RTMD_DEFAULT_ADMIN_TIMEOUT_MS;
     cfg->redis_timeout_ms = RTMD_DEFAULT_REDIS_TIMEOUT_MS;
     cfg->redis_wait_ms = RTMD_DEFAULT_REDIS_WAIT_MS;
+    cfg->node_timeout_ms = RTMD_DEFAULT_NODE_TIMEOUT_MS;
     cfg->heartbeat_ms = RTMD_DEFAULT_HEARTBEAT_MS;
     cfg->login_deadline_ms = RTMD_DEFAULT_LOGIN_DEADLINE_MS;
     cfg->max_frame = RTM__FRAME_MAX_DEFAULT;

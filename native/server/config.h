@@ -97,6 +97,9 @@ typedef enum {
  * long a start waits for Redis. */
 #define RTMD_DEFAULT_REDIS_TIMEOUT_MS 2000u
 #define RTMD_DEFAULT_REDIS_WAIT_MS 10000u
+/* --node-timeout-ms: a node that has not said it is alive for this long is
+ * dead; each says so four times in it. */
+#define RTMD_DEFAULT_NODE_TIMEOUT_MS 5000u
 
 /* The Redis of --store redis://HOST:PORT[/DB] or redis+unix://PATH[?db=N]:
  * address ("HOST:PORT" or "unix:PATH", redis_conn.h) and database. 0, or
@@ -165,6 +168,7 @@ typedef struct {
     uint32_t redis_timeout_ms;   /* --redis-timeout-ms */
     uint32_t redis_wait_ms;      /* --redis-wait-ms */
     const char *node_id;         /* --node-id; NULL: DATA_DIR/node-id */
+    uint32_t node_timeout_ms;    /* --node-timeout-ms */
     const char *data_dir;        /* --data-dir; NULL: $STATE_DIRECTORY, else
                                   * RTMD_DEFAULT_DATA_DIR */
     rtmd_fsync_mode fsync;       /* --fsync */

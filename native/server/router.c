@@ -510,19 +510,18 @@ static void router_left_told(rtmd_eng_op *op)
     rtmd_call_free(call);
 }
 
-static void router_session_ended(rtmd_eng_op *op)
+void rtmd_router_tell_left(rtmd_server *srv, const char *app, const char *user,
+                           const rtmd_strv *channels, const uint32_t *counts, bool notify)
 {
-    rtmd_call *call = rtmd_call_of(op);
-    rtmd_server *srv = call->srv;
-    for (size_t i = 0; op->counts && i < op->users.count; i++) {
-        const char *ch = op->users.items[i];
-        size_t count = op->counts[i];
-        rtmd_call *tell = call->arg && count + 1 <= RTMD_MEMBER_EVENTS_MAX
-                              ? rtmd_call_new(srv, RTMD_ENG_MEMBERS, router_left_told,
-                                              call->app, call->user, ch)
+    for (size_t i = 0; counts && i < channels->count; i++) {
+        const char *ch = channels->items[i];
+        size_t count = counts[i];
+        rtmd_call *tell = notify && count + 1 <= RTMD_MEMBER_EVENTS_MAX
+                              ? rtmd_call_new(srv, RTMD_ENG_MEMBERS, router_left_told, app,
+                                              user, ch)
                               : NULL;
         if (!tell) {
-            rtmd_member_count_changed(srv, call->app, ch, count);
+            rtmd_member_count_changed(srv, app, ch, count);
             continue;
         }
         tell->n = count;
@@ -530,6 +529,13 @@ static void router_session_ended(rtmd_eng_op *op)
         tell->op.in.members.channel = tell->id;
         rtmd_call_submit(tell);
     }
+}
+
+static void router_session_ended(rtmd_eng_op *op)
+{
+    rtmd_call *call = rtmd_call_of(op);
+    rtmd_server *srv = call->srv;
+    rtmd_router_tell_left(srv, call->app, call->user, &op->users, op->counts, call->arg);
     if (op->code != RTMD_STORE_OK && op->code != RTMD_STORE_ABSENT)
         rtmd_log(RTMD_LOG_ERROR, "%s/%s: out of memory ending the session (%d)", call->app,
                  call->user, op->code);

@@ -40,4 +40,9 @@ void rtmd_router_offline_delivered(rtmd_server *srv, rtmd_session *s, const rtmd
  * forgets it with its send answers, attributes and subscriptions. */
 void rtmd_router_session_end(rtmd_server *srv, rtmd_session *s, bool notify);
 
+/* (app, user) left channels (their member counts after it alongside): the
+ * counts change and, with notify, the members left are told. */
+void rtmd_router_tell_left(rtmd_server *srv, const char *app, const char *user,
+                           const rtmd_strv *channels, const uint32_t *counts, bool notify);
+
 #endif

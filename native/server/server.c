@@ -19,7 +19,9 @@
 #include "media.h"
 #include "member_count.h"
 #include "outbox.h"
+#include "presence.h"
 #include "registry.h"
+#include "router.h"
 #include "rtm/rtm_codes.h"
 #include "session.h"
 #include "engine/engine_redis.h"
@@ -471,6 +473,86 @@ static void server_redis_ready(bool ready, void *arg)
              ? "ready" : "unavailable: requests that need it fail until it is back");
 }
 
+/* ---- node liveness (a Redis store, docs/CLUSTER.md) ------------------- */
+
+static void server_beat(evutil_socket_t fd, short what, void *arg);
+
+static void server_beaten(rtmd_eng_op *op)
+{
+    rtmd_call *call = rtmd_call_of(op);
+    rtmd_server *srv = call->srv;
+    srv->beat_pending = false;
+    if (op->flags & RTMD_ENG_UNAVAILABLE) {
+        rtmd_call_free(call);
+        return; /* Redis away: the next beat says it again */
+    }
+    if (call->op.in.node_beat.rejoin && op->code == 0) {
+        if (srv->beat_fenced)
+            rtmd_log(RTMD_LOG_INFO, "node %s joined again", srv->node_id);
+        srv->beat_rejoin = srv->beat_fenced = false;
+    }
+    if (op->code == 1 && !srv->beat_rejoin) {
+        /* Declared dead while it could not say it was alive (a pause): the
+         * others took its sessions over, so it lets go of them all, its
+         * links too, unended; its clients log in again, here or elsewhere.
+         * It writes nothing until it joins again (the functions refuse). */
+        rtmd_log(RTMD_LOG_ERROR, "node %s was declared dead (silent past --node-timeout-ms "
+                 "%u): dropping its %zu links and %zu sessions, joining again", srv->node_id,
+                 srv->cfg->node_timeout_ms, srv->nconns, rtmd_registry_count(&srv->sessions));
+        rtmd_session_forget_all(srv);
+        rtmd_conn_close_all(srv);
+        srv->beat_rejoin = srv->beat_fenced = true;
+    }
+    for (size_t i = 0; i < op->ended.count; i++) {
+        const rtmd_ended_session *e = &op->ended.items[i];
+        rtmd_log(RTMD_LOG_INFO, "%s/%s: its node is dead and it did not come back within "
+                 "%u ms: session ended", e->app, e->user, srv->cfg->session_grace_ms);
+        rtmd_router_tell_left(srv, e->app, e->user, &e->channels, e->counts, true);
+        rtmd_presence_announce(srv, e->app, e->user, RTMD_PEER_OFFLINE);
+    }
+    bool again = srv->beat_rejoin && srv->beat_fenced;
+    rtmd_call_free(call);
+    if (again) /* at once: until then it serves nothing */
+        server_beat(-1, 0, srv);
+}
+
+static void server_beat(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    rtmd_server *srv = arg;
+    rtmd_server_tick(srv);
+    if (srv->beat_pending || srv->stopping)
+        return;
+    rtmd_call *call = rtmd_call_new(srv, RTMD_ENG_NODE_BEAT, server_beaten, NULL, NULL, NULL);
+    if (!call) {
+        rtmd_log(RTMD_LOG_ERROR, "out of memory saying this node is alive");
+        return;
+    }
+    srv->beat_pending = true;
+    call->op.in.node_beat.deadline_ms = srv->now.wall_ms + srv->cfg->node_timeout_ms;
+    call->op.in.node_beat.now_ms = srv->now.wall_ms;
+    call->op.in.node_beat.grace_ms = srv->cfg->session_grace_ms;
+    call->op.in.node_beat.rejoin = srv->beat_rejoin;
+    rtmd_call_submit(call);
+}
+
+/* Beats at once (joining: whatever it was, it starts afresh), then four
+ * times per --node-timeout-ms. 0 or -1 (logged). */
+static int server_beat_start(rtmd_server *srv)
+{
+    uint32_t every = srv->cfg->node_timeout_ms / 4;
+    struct timeval tv = { (time_t)(every / 1000), (suseconds_t)(every % 1000) * 1000 };
+    srv->beat_timer = event_new(srv->base, -1, EV_PERSIST, server_beat, srv);
+    if (!srv->beat_timer || event_add(srv->beat_timer, &tv) != 0) {
+        rtmd_log(RTMD_LOG_ERROR, "cannot arm the node's heartbeat");
+        return -1;
+    }
+    srv->beat_rejoin = true;
+    server_beat(-1, 0, srv);
+    return 0;
+}
+
 /* The engine --store names: over the node's store, or over Redis, which
  * it waits for (--redis-wait-ms). 0 or -1 (logged). */
 static int server_open_engine(rtmd_server *srv)
@@ -536,6 +618,8 @@ int rtmd_server_init(rtmd_server *srv, const rtmd_config *cfg, struct event_base
     if (cfg->store == RTMD_STORE_REDIS) {
         rtmd_server_offline_sweep(-1, 0, srv);
         server_wait_for(srv, server_expired_once, cfg->redis_timeout_ms + 1000u);
+        if (server_beat_start(srv) != 0)
+            return -1;
     }
     struct timeval every = { RTMD_OFFLINE_SWEEP_S, 0 };
     srv->offline_sweep = event_new(base, -1, EV_PERSIST, rtmd_server_offline_sweep, srv);
@@ -618,6 +702,10 @@ void rtmd_server_free(rtmd_server *srv)
     if (srv->offline_sweep) {
         event_free(srv->offline_sweep);
         srv->offline_sweep = NULL;
+    }
+    if (srv->beat_timer) {
+        event_free(srv->beat_timer);
+        srv->beat_timer = NULL;
     }
     if (srv->accept_pause) {
         event_free(srv->accept_pause);

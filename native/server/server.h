@@ -107,6 +107,10 @@ typedef struct rtmd_server {
     bool store_recovering;
     bool sessions_recovered; /* rtmd_session_recover_all's list came */
     bool expired_once;       /* an expiry sweep completed */
+    /* With a Redis store: this node says it is alive (server.c), and joins
+     * again after it was declared dead (fenced). */
+    struct event *beat_timer;
+    bool beat_pending, beat_rejoin, beat_fenced;
     /* Links holding frames until the store's writes are durable (conn.c). */
     rtmd_conn *held;
     bool gate_off;         /* frames go out at once (conn.c, after a failure) */

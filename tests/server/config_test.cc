@@ -191,11 +191,17 @@ TEST(Config, RedisStoreFlags_B7) {
   ASSERT_EQ(named.st, RTMD_CONFIG_OK) << named.err;
   EXPECT_STREQ(named.cfg.node_id, "node-1.a_B");
   EXPECT_EQ(d.cfg.node_id, nullptr) << "default: kept in the data directory";
+  EXPECT_EQ(d.cfg.node_timeout_ms, 5000u);
+  Parsed timeout;
+  Parse(timeout, {"--node-timeout-ms", "400"});
+  ASSERT_EQ(timeout.st, RTMD_CONFIG_OK) << timeout.err;
+  EXPECT_EQ(timeout.cfg.node_timeout_ms, 400u);
   for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
            {"--redis-timeout-ms", "0"}, {"--redis-timeout-ms", "600001"},
            {"--redis-wait-ms", "0"}, {"--redis-wait-ms", "3600001"},
            {"--redis-wait-ms", "soon"}, {"--node-id", ""},
-           {"--node-id", "a/b"}, {"--node-id", "a b"}, {"--node-id", std::string(65, 'n')}}) {
+           {"--node-id", "a/b"}, {"--node-id", "a b"}, {"--node-id", std::string(65, 'n')},
+           {"--node-timeout-ms", "99"}, {"--node-timeout-ms", "600001"}}) {
     Parsed bad;
     Parse(bad, args);
     EXPECT_EQ(bad.st, RTMD_CONFIG_ERROR) << args[0] << " " << args[1];

@@ -273,6 +273,11 @@ class RedisStore : public testing::Test {
     return {"--store", "redis+unix://" + redis_.socket(), "--redis-timeout-ms", "300",
             "--heartbeat-ms", "200"};
   }
+  // c logged in as user (of the app "app") on node n.
+  static void On(TestClient& c, const RtmdProcess& n, const char* user) {
+    ASSERT_TRUE(c.Connect(n.host(), n.port()));
+    ASSERT_EQ(c.HelloLogin("app", user), 0) << user;
+  }
   // Waits until rtmd has said `store: redis ready` n times (the first: at
   // its start).
   static bool ReadyTimes(const RtmdProcess& rtmd, size_t n) {
@@ -301,10 +306,8 @@ TEST_F(RedisStore, RedisKilledThenRestartedFailsRequestsInTimeAndLosesNothing_B6
   RtmdProcess rtmd(Flags());
   ASSERT_TRUE(rtmd.started());
   TestClient a, b;
-  ASSERT_TRUE(a.Connect(rtmd.host(), rtmd.port()));
-  ASSERT_EQ(a.HelloLogin("app", "alice"), 0);
-  ASSERT_TRUE(b.Connect(rtmd.host(), rtmd.port()));
-  ASSERT_EQ(b.HelloLogin("app", "bob"), 0);
+  On(a, rtmd, "alice");
+  On(b, rtmd, "bob");
   // Answered: kept for carol, who is away.
   ASSERT_EQ(a.PeerSend("carol", "kept", true), RTM_PEER_MESSAGE_ERR_CACHED_BY_SERVER);
 
@@ -324,8 +327,7 @@ TEST_F(RedisStore, RedisKilledThenRestartedFailsRequestsInTimeAndLosesNothing_B6
   ASSERT_TRUE(got);
   EXPECT_STREQ(got->peer_deliver->message->text, "after");
   TestClient c;
-  ASSERT_TRUE(c.Connect(rtmd.host(), rtmd.port()));
-  ASSERT_EQ(c.HelloLogin("app", "carol"), 0);
+  On(c, rtmd, "carol");
   FramePtr kept = c.Expect(RTM__WIRE__FRAME__BODY_PEER_DELIVER);
   ASSERT_TRUE(kept) << "what Redis answered before its crash is still there";
   EXPECT_STREQ(kept->peer_deliver->message->text, "kept");
@@ -338,8 +340,7 @@ TEST_F(RedisStore, ASilentRedisFailsRequestsAtTheirDeadline) {
   RtmdProcess rtmd(Flags());
   ASSERT_TRUE(rtmd.started());
   TestClient a;
-  ASSERT_TRUE(a.Connect(rtmd.host(), rtmd.port()));
-  ASSERT_EQ(a.HelloLogin("app", "alice"), 0);
+  On(a, rtmd, "alice");
   ASSERT_EQ(0, kill(redis_.pid(), SIGSTOP));
   auto start = std::chrono::steady_clock::now();
   EXPECT_EQ(a.PeerSend("bob", "unheard"), RTM_PEER_MESSAGE_ERR_FAILURE);
@@ -363,12 +364,9 @@ TEST_F(RedisStore, TwoNodesRouteMessagesBetweenTheirUsers_B7) {
   RtmdProcess n1(Flags()), n2(Flags());
   ASSERT_TRUE(n1.started() && n2.started());
   TestClient alice, carol, bob;
-  ASSERT_TRUE(alice.Connect(n1.host(), n1.port()));
-  ASSERT_EQ(alice.HelloLogin("app", "alice"), 0);
-  ASSERT_TRUE(carol.Connect(n1.host(), n1.port()));
-  ASSERT_EQ(carol.HelloLogin("app", "carol"), 0);
-  ASSERT_TRUE(bob.Connect(n2.host(), n2.port()));
-  ASSERT_EQ(bob.HelloLogin("app", "bob"), 0);
+  On(alice, n1, "alice");
+  On(carol, n1, "carol");
+  On(bob, n2, "bob");
 
   const int kCount = 200;
   auto start = std::chrono::steady_clock::now();
@@ -422,8 +420,7 @@ TEST_F(RedisStore, TwoNodesRouteMessagesBetweenTheirUsers_B7) {
 
   ASSERT_EQ(alice.PeerSend("dave", "kept", true), RTM_PEER_MESSAGE_ERR_CACHED_BY_SERVER);
   TestClient dave;
-  ASSERT_TRUE(dave.Connect(n2.host(), n2.port()));
-  ASSERT_EQ(dave.HelloLogin("app", "dave"), 0);
+  On(dave, n2, "dave");
   FramePtr kept = dave.Expect(RTM__WIRE__FRAME__BODY_PEER_DELIVER);
   ASSERT_TRUE(kept);
   EXPECT_STREQ(kept->peer_deliver->message->text, "kept");
@@ -436,10 +433,8 @@ TEST_F(RedisStore, EventsReachMembersAndSubscribersOnTheOtherNode) {
   RtmdProcess n1(Flags()), n2(Flags());
   ASSERT_TRUE(n1.started() && n2.started());
   TestClient alice, bob;
-  ASSERT_TRUE(alice.Connect(n1.host(), n1.port()));
-  ASSERT_EQ(alice.HelloLogin("app", "alice"), 0);
-  ASSERT_TRUE(bob.Connect(n2.host(), n2.port()));
-  ASSERT_EQ(bob.HelloLogin("app", "bob"), 0);
+  On(alice, n1, "alice");
+  On(bob, n2, "bob");
   ASSERT_EQ(alice.Join("room"), 0);
   ASSERT_EQ(bob.Join("room"), 0);
   FramePtr joined = alice.Expect(RTM__WIRE__FRAME__BODY_MEMBER_EVENT);
@@ -475,8 +470,7 @@ TEST_F(RedisStore, EventsReachMembersAndSubscribersOnTheOtherNode) {
   ASSERT_TRUE(now);
   EXPECT_EQ(now->peer_state_event->peers[0]->state, 2) << "carol: OFFLINE";
   TestClient carol;
-  ASSERT_TRUE(carol.Connect(n2.host(), n2.port()));
-  ASSERT_EQ(carol.HelloLogin("app", "carol"), 0);
+  On(carol, n2, "carol");
   FramePtr online = alice.Expect(RTM__WIRE__FRAME__BODY_PEER_STATE_EVENT);
   ASSERT_TRUE(online) << "carol's login, on the other node";
   ASSERT_EQ(online->peer_state_event->n_peers, 1u);
@@ -497,10 +491,8 @@ TEST_F(RedisStore, TheAdminApiOfOneNodeSeesAndKicksUsersOfTheOther_A1) {
   TestClient alice, bob, carol;
   ASSERT_TRUE(alice.Connect(n1.rtmd().host(), n1.rtmd().port()));
   ASSERT_EQ(alice.HelloLogin("app", "alice"), 0);
-  ASSERT_TRUE(bob.Connect(n2.host(), n2.port()));
-  ASSERT_EQ(bob.HelloLogin("app", "bob"), 0);
-  ASSERT_TRUE(carol.Connect(n2.host(), n2.port()));
-  ASSERT_EQ(carol.HelloLogin("app", "carol"), 0);
+  On(bob, n2, "bob");
+  On(carol, n2, "carol");
   ASSERT_EQ(alice.Join("room"), 0);
   ASSERT_EQ(bob.Join("room"), 0);
   ASSERT_TRUE(alice.Expect(RTM__WIRE__FRAME__BODY_MEMBER_EVENT));
@@ -536,6 +528,77 @@ TEST_F(RedisStore, TheAdminApiOfOneNodeSeesAndKicksUsersOfTheOther_A1) {
   EXPECT_EQ(n1.Call("POST", "/users/nobody/kick?app=app").status, 404);
 }
 
+// A node killed: the others declare it dead past --node-timeout-ms, and
+// its sessions whose clients do not come back end after their grace
+// (S13): their channels see them leave, their subscribers see them OFFLINE.
+TEST_F(RedisStore, ADeadNodesSessionsEndAfterTheirGrace_S13_B7) {
+  std::vector<std::string> f = Flags();
+  f.insert(f.end(), {"--node-timeout-ms", "400", "--session-grace-ms", "1000"});
+  RtmdProcess n1(f), n2(f);
+  ASSERT_TRUE(n1.started() && n2.started());
+  TestClient alice, bob;
+  On(alice, n1, "alice");
+  On(bob, n2, "bob");
+  ASSERT_EQ(alice.Join("room"), 0);
+  ASSERT_EQ(bob.Join("room"), 0);
+  ASSERT_EQ(bob.Subscribe({"alice"}), 0);
+  ASSERT_TRUE(bob.Expect(RTM__WIRE__FRAME__BODY_PEER_STATE_EVENT));
+  ASSERT_EQ(n1.Kill(), 128 + 9);
+  auto killed = std::chrono::steady_clock::now();
+  FramePtr left = bob.Expect(RTM__WIRE__FRAME__BODY_MEMBER_EVENT, 5000);
+  long long ms = Since(killed);
+  ASSERT_TRUE(left) << n2.Log();
+  EXPECT_STREQ(left->member_event->user, "alice");
+  EXPECT_FALSE(left->member_event->joined);
+  EXPECT_GE(ms, 950) << "not before its grace (1000 ms)";
+  EXPECT_LE(ms, 400 + 1000 + 1000) << "dead within 400 ms, then its grace";
+  FramePtr offline = bob.Expect(RTM__WIRE__FRAME__BODY_PEER_STATE_EVENT);
+  ASSERT_TRUE(offline);
+  EXPECT_EQ(offline->peer_state_event->peers[0]->state, 2);  // OFFLINE
+  std::printf("a killed node's session ended %lld ms after the kill (timeout 400, grace 1000)\n",
+              ms);
+  TestClient back;  // and its user logs in again as a new session
+  ASSERT_TRUE(back.Connect(n2.host(), n2.port()));
+  ASSERT_EQ(back.HelloLogin("app", "alice", 9), 0);
+}
+
+// A node paused (SIGSTOP) past --node-timeout-ms is declared dead; its
+// client carries on through the other node, taking its session up there;
+// the paused node, back, finds itself fenced: it drops its links and
+// sessions, unended, and joins again (B7).
+TEST_F(RedisStore, APausedNodeIsFencedAndItsClientCarriesOnElsewhere_B7) {
+  std::vector<std::string> f = Flags();
+  f.insert(f.end(), {"--node-timeout-ms", "400", "--session-grace-ms", "10000"});
+  RtmdProcess n1(f), n2(f);
+  ASSERT_TRUE(n1.started() && n2.started());
+  TestClient first;
+  ASSERT_TRUE(first.Connect(n1.host(), n1.port()));
+  ASSERT_EQ(first.HelloLogin("app", "alice", 7), 0);
+  uint64_t id = first.session_id();
+  ASSERT_EQ(0, kill(n1.pid(), SIGSTOP));
+  usleep(1200 * 1000);  // n2 declares n1 dead
+  TestClient moved;
+  moved.set_session_id(id);
+  ASSERT_TRUE(moved.Connect(n2.host(), n2.port()));
+  ASSERT_TRUE(moved.Hello());
+  bool resumed = false;
+  ASSERT_EQ(moved.Login("app", "alice", 7, "", &resumed), 0);
+  EXPECT_TRUE(resumed) << "taken up from the dead node's grace";
+  ASSERT_EQ(0, kill(n1.pid(), SIGCONT));
+  EXPECT_TRUE(n1.WaitForLog("was declared dead", 5000)) << n1.Log();
+  EXPECT_TRUE(first.WaitClosed()) << "its links dropped";
+  EXPECT_TRUE(n1.WaitForLog("joined again", 5000)) << n1.Log();
+  TestClient other;  // n1 serves again
+  ASSERT_TRUE(other.Connect(n1.host(), n1.port()));
+  EXPECT_EQ(other.HelloLogin("app", "carol"), 0);
+  TestClient bob;
+  On(bob, n1, "bob");
+  ASSERT_EQ(bob.PeerSend("alice", "after the pause"), RTM_PEER_MESSAGE_ERR_OK);
+  FramePtr d = moved.Expect(RTM__WIRE__FRAME__BODY_PEER_DELIVER);
+  ASSERT_TRUE(d);
+  EXPECT_STREQ(d->peer_deliver->message->text, "after the pause");
+}
+
 // One user, two nodes (issue 16; S14, S16 across nodes): the same client
 // instance logging in on the other node takes its session up there, with
 // the same id, resumed, and its old link is closed; a message to it is then
@@ -545,8 +608,7 @@ TEST_F(RedisStore, ASessionFollowsItsClientAcrossNodesAndAnotherInstanceKicksIt_
   RtmdProcess n1(Flags()), n2(Flags());
   ASSERT_TRUE(n1.started() && n2.started());
   TestClient bob, first;
-  ASSERT_TRUE(bob.Connect(n1.host(), n1.port()));
-  ASSERT_EQ(bob.HelloLogin("app", "bob"), 0);
+  On(bob, n1, "bob");
   ASSERT_TRUE(first.Connect(n1.host(), n1.port()));
   ASSERT_EQ(first.HelloLogin("app", "alice", 7), 0);
   uint64_t id = first.session_id();

@@ -39,6 +39,14 @@ void rtmd_engine_op_clear(rtmd_eng_op *op)
     }
     free(op->sessions.items);
     op->sessions = (rtmd_sessionv){ NULL, 0 };
+    for (size_t i = 0; i < op->ended.count; i++) {
+        free(op->ended.items[i].app);
+        free(op->ended.items[i].user);
+        rtmd_strv_free(&op->ended.items[i].channels);
+        free(op->ended.items[i].counts);
+    }
+    free(op->ended.items);
+    op->ended = (rtmd_endedv){ NULL, 0 };
 }
 
 /* ---- peer messages ------------------------------------------------------ */
@@ -698,6 +706,7 @@ void rtmd_engine_op_reset(rtmd_eng_op *op)
     op->dropped = 0;
     op->counts = NULL;
     op->sessions = (rtmd_sessionv){ NULL, 0 };
+    op->ended = (rtmd_endedv){ NULL, 0 };
     memset(&op->offline, 0, sizeof op->offline);
     memset(&op->replay, 0, sizeof op->replay);
 }
@@ -815,6 +824,9 @@ void rtmd_engine_apply(rtmd_store *st, rtmd_eng_op *op)
         break;
     }
     case RTMD_ENG_SEND_TO: /* one node: the node sent to its own */
+        op->code = 0;
+        break;
+    case RTMD_ENG_NODE_BEAT: /* one node: never dead while it runs */
         op->code = 0;
         break;
     case RTMD_ENG_PRESENCE: /* one node: it knows them all */

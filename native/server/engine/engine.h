@@ -79,7 +79,9 @@ typedef enum {
                            * (the node sends to its own) */
     RTMD_ENG_KICK,        /* a user's session on another node kicked there
                            * (BANNED_BY_SERVER, the admin API) */
-    RTMD_ENG_PRESENCE     /* the presence of users (A8) as the system knows it */
+    RTMD_ENG_PRESENCE,    /* the presence of users (A8) as the system knows it */
+    RTMD_ENG_NODE_BEAT    /* this node is alive; dead ones' sessions get their
+                           * grace, and those whose grace ended end */
 } rtmd_eng_kind;
 
 /* RTMD_ENG_PRESENCE's count of a user whose session (if any) is the asking
@@ -97,6 +99,20 @@ typedef struct {
     rtmd_session_entry *items;
     size_t count;
 } rtmd_sessionv;
+
+/* A session a dead node held, ended at the end of its grace: the channels
+ * it left, with their member counts after it. */
+typedef struct {
+    char *app, *user;
+    uint64_t session_id;
+    rtmd_strv channels;
+    uint32_t *counts;
+} rtmd_ended_session;
+
+typedef struct {
+    rtmd_ended_session *items;
+    size_t count;
+} rtmd_endedv;
 
 /* An owned encoded frame (header included); an owned list of them. */
 typedef struct {
@@ -199,6 +215,12 @@ struct rtmd_eng_op {
             char *const *users;
             size_t n_users;
         } presence;
+        struct {
+            uint64_t deadline_ms;  /* wall clock: alive until then */
+            uint64_t now_ms;
+            uint32_t grace_ms;     /* a dead node's sessions wait this long */
+            bool rejoin;           /* it starts, or it let go of everything */
+        } node_beat;
         struct rtmd_eng_peer_send {
             rtmd_user from;
             const char *to;       /* a user of from's app */
@@ -334,7 +356,9 @@ struct rtmd_eng_op {
      * rtmd_store_status: OK (kicked where it is), ABSENT (no session),
      * EXISTS (the asking node's own, or an engine of one node: the node
      * kicks it). PRESENCE: 0, and a count per user asked: its
-     * PeerState (ONLINE 0, UNREACHABLE 1, OFFLINE 2) or RTMD_PRESENCE_HERE. For the
+     * PeerState (ONLINE 0, UNREACHABLE 1, OFFLINE 2) or RTMD_PRESENCE_HERE.
+     * NODE_BEAT: 0, or 1 when this node was declared dead (it is fenced: it
+     * must let go of its links and sessions, then beat with rejoin). For the
      * attributes, an AttributeOperationError
      * (USER_NOT_FOUND when the user has no session, the apply's codes,
      * FAILURE when the engine failed). For SUBSCRIBE, a
@@ -389,6 +413,9 @@ struct rtmd_eng_op {
     uint32_t *counts;
     /* SESSIONS: the sessions; freed by rtmd_engine_op_clear. */
     rtmd_sessionv sessions;
+    /* NODE_BEAT: the sessions of dead nodes it ended; freed by
+     * rtmd_engine_op_clear. */
+    rtmd_endedv ended;
     rtmd_eng_done done;
     void *closure;
 };

@@ -263,6 +263,12 @@ static const char *redis_build(const rtmd_eng_op *op, fargs *a, redis_call *c)
         fargs_str(a, op->in.followers.of.user);
         fargs_u64(a, (uint64_t)op->in.followers.state);
         return "followers";
+    case RTMD_ENG_NODE_BEAT:
+        fargs_u64(a, op->in.node_beat.deadline_ms);
+        fargs_u64(a, op->in.node_beat.now_ms);
+        fargs_u64(a, op->in.node_beat.grace_ms);
+        fargs_bool(a, op->in.node_beat.rejoin);
+        return "beat";
     case RTMD_ENG_PRESENCE:
         fargs_str(a, op->in.presence.app);
         fargs_strs(a, op->in.presence.users, op->in.presence.n_users);
@@ -621,6 +627,28 @@ static int redis_read(const redisReply *r, const redis_call *c, rtmd_eng_op *op)
             op->bans.count++;
             if (!e->app || !e->user)
                 return -1;
+        }
+    }
+    if (op->kind == RTMD_ENG_NODE_BEAT && reply_is(el[12], REDIS_REPLY_ARRAY) &&
+        el[12]->elements) {
+        size_t n = el[12]->elements;
+        if (!(op->ended.items = calloc(n, sizeof *op->ended.items)))
+            return -1;
+        for (size_t i = 0; i < n; i++) {
+            const redisReply *s = el[12]->element[i];
+            if (!reply_is(s, REDIS_REPLY_ARRAY) || s->elements != 5)
+                return -1;
+            rtmd_ended_session *e = &op->ended.items[op->ended.count++];
+            e->app = reply_strdup(s->element[0]);
+            e->user = reply_strdup(s->element[1]);
+            e->session_id = reply_u64(s->element[2]);
+            if (!e->app || !e->user || reply_strv(s->element[3], &e->channels) != 0)
+                return -1;
+            size_t nc = reply_is(s->element[4], REDIS_REPLY_ARRAY) ? s->element[4]->elements : 0;
+            if (!(e->counts = calloc(nc ? nc : 1, sizeof *e->counts)))
+                return -1;
+            for (size_t k = 0; k < nc; k++)
+                e->counts[k] = (uint32_t)reply_u64(s->element[4]->element[k]);
         }
     }
     if (op->kind == RTMD_ENG_SESSIONS) {

@@ -116,8 +116,11 @@ end
 -- An entry in node n's inbox (fields as field/value pairs), unless n is the
 -- caller, which gets what concerns it in the answer.
 local INBOX_MAX = 100000
+-- A session whose node was declared dead, in its grace, has this for node.
+local ORPHAN = '!'
+
 local function route(n, fields)
-    if not n or n == '' or n == NODE then return end
+    if not n or n == '' or n == NODE or n == ORPHAN then return end
     local seq = call('INCR', 'rtm/inseq/' .. n)
     call('XADD', 'rtm/inbox/' .. n, 'MAXLEN', '~', INBOX_MAX, '*', 'n', seq, unpack_fields(fields))
 end
@@ -422,6 +425,11 @@ local function session_claim(a, u)
         node_member_add(NODE, a, ch, u)
     end
     call('HSET', key('s', a, u), 'node', NODE)
+    -- rtm/ns/NODE: the sessions each node holds (for its death); a session
+    -- taken up leaves the grace its node's death gave it.
+    if was ~= '' then call('SREM', 'rtm/ns/' .. was, a .. '/' .. u) end
+    call('SADD', 'rtm/ns/' .. NODE, a .. '/' .. u)
+    call('ZREM', 'rtm/grace', a .. '/' .. u)
 end
 
 -- Forgets the session of (a, u) with its queue, send answers, attributes,
@@ -436,6 +444,9 @@ local function session_remove(a, u)
     end
     local attrs = call('HGET', key('s', a, u), 'attrs_cost')
     usage_add('attributes', -num(attrs))
+    local n = session_node(a, u)
+    if n ~= '' then call('SREM', 'rtm/ns/' .. n, a .. '/' .. u) end
+    call('ZREM', 'rtm/grace', a .. '/' .. u)
     call('DEL', key('s', a, u), q, key('sent', a, u), key('sc', a, u), key('a', a, u),
          key('sub', a, u))
     call('SREM', 'rtm/sessions', a .. '/' .. u)
@@ -601,6 +612,8 @@ local function kick(keys, args)
         r.code = ST_ABSENT
     elseif n == '' or n == NODE then
         r.code = ST_EXISTS
+    elseif n == ORPHAN then
+        end_session(result(), a, u, call('HGET', sh, 'id')) -- in a dead node's grace
     else
         route(n, {'k', 'b', 'a', a, 'u', u, 's', call('HGET', sh, 'id')})
     end
@@ -1147,6 +1160,60 @@ local function send_to(keys, args)
     return reply(result())
 end
 
+-- ---- node liveness -------------------------------------------------------------
+--   rtm/nodes    sorted set: each live node by its deadline (wall ms)
+--   rtm/dead     set: nodes declared dead, fenced off until they join again
+--   rtm/ns/NODE  set: "app/user" of the sessions NODE holds
+--   rtm/grace    sorted set: "app/user" of sessions of dead nodes, by the end
+--                of the grace their node's death gave them
+
+-- BEAT: deadline, now, grace_ms, rejoin. The caller is alive until its
+-- deadline (wall ms). With rejoin ('1': it starts, or it was fenced and let
+-- its links and sessions go) it is no longer dead; otherwise code 1 says it
+-- was declared dead (fenced: it must let go of everything). Then, whoever
+-- beats first does it: nodes past their deadline are declared dead, their
+-- sessions given a grace from now (node ORPHAN), and the sessions whose
+-- grace ended are ended, listed in sessions as {app, user, id, channels,
+-- counts} for the caller to tell their channels and followers.
+local function beat(keys, args)
+    local r = result()
+    local deadline, now, grace = num(args[1]), num(args[2]), num(args[3])
+    if args[4] == '1' then
+        call('SREM', 'rtm/dead', NODE)
+    elseif call('SISMEMBER', 'rtm/dead', NODE) == 1 then
+        r.code = 1
+        return reply(r)
+    end
+    call('ZADD', 'rtm/nodes', deadline, NODE)
+    for _, n in ipairs(call('ZRANGEBYSCORE', 'rtm/nodes', '-inf', '(' .. now)) do
+        call('ZREM', 'rtm/nodes', n)
+        call('SADD', 'rtm/dead', n)
+        call('DEL', 'rtm/inbox/' .. n)
+        for _, au in ipairs(call('SMEMBERS', 'rtm/ns/' .. n)) do
+            local a, u = string.match(au, '^(.*)/([^/]*)$')
+            if session_node(a, u) == n then
+                for _, ch in ipairs(call('SMEMBERS', key('sc', a, u))) do
+                    node_member_remove(n, a, ch, u)
+                end
+                call('HSET', key('s', a, u), 'node', ORPHAN)
+                call('ZADD', 'rtm/grace', now + grace, au)
+            end
+        end
+        call('DEL', 'rtm/ns/' .. n)
+    end
+    for _, au in ipairs(call('ZRANGEBYSCORE', 'rtm/grace', '-inf', now)) do
+        call('ZREM', 'rtm/grace', au)
+        local a, u = string.match(au, '^(.*)/([^/]*)$')
+        if session_node(a, u) == ORPHAN then
+            local sid = call('HGET', key('s', a, u), 'id')
+            local ended = result()
+            end_session(ended, a, u, sid)
+            r.sessions[#r.sessions + 1] = {a, u, sid, ended.users, ended.counts}
+        end
+    end
+    return reply(r)
+end
+
 -- ---- bans (SPEC A1) ---------------------------------------------------------
 
 -- Whether the ban of field f is in force at now; one past it is forgotten.
@@ -1219,6 +1286,11 @@ end
 local function register(name, fn)
     local function with_node(keys, args)
         NODE = table.remove(args, 1) or ''
+        -- A node declared dead writes nothing until it joins again (BEAT).
+        if name ~= 'beat' and name ~= 'layout' and NODE ~= '' and
+            call('SISMEMBER', 'rtm/dead', NODE) == 1 then
+            return redis.error_reply('rtmd: node ' .. NODE .. ' was declared dead (fenced)')
+        end
         return fn(keys, args)
     end
     redis.register_function{function_name = 'rtmd_@RTMD_LIB_VERSION@_' .. name,
@@ -1255,3 +1327,4 @@ register('expire', expire)
 register('send_to', send_to)
 register('kick', kick)
 register('presence', presence)
+register('beat', beat)
