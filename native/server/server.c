@@ -396,6 +396,11 @@ static bool server_expired_once(rtmd_server *srv)
     return srv->expired_once;
 }
 
+static bool server_beat_answered(rtmd_server *srv)
+{
+    return !srv->beat_pending && !srv->beat_rejoin;
+}
+
 /* This node's id among those sharing a Redis: --node-id, else the one
  * kept in DATA_DIR/node-id, made at the first start (so that a restart is
  * the same node and takes its sessions back). 0 or -1 (logged). */
@@ -608,6 +613,14 @@ int rtmd_server_init(rtmd_server *srv, const rtmd_config *cfg, struct event_base
         return -1;
     if (server_open_engine(srv) != 0)
         return -1;
+    /* Joining first: a node declared dead in an earlier life is fenced
+     * until then, and its calls refused. */
+    if (cfg->store == RTMD_STORE_REDIS &&
+        (server_beat_start(srv) != 0 ||
+         !server_wait_for(srv, server_beat_answered, cfg->redis_timeout_ms + 1000u))) {
+        rtmd_log(RTMD_LOG_ERROR, "store: this node could not join the others");
+        return -1;
+    }
     rtmd_session_recover_all(srv);
     if (!server_wait_for(srv, server_sessions_recovered, cfg->redis_timeout_ms + 1000u)) {
         rtmd_log(RTMD_LOG_ERROR, "store: the sessions could not be listed");
@@ -618,8 +631,6 @@ int rtmd_server_init(rtmd_server *srv, const rtmd_config *cfg, struct event_base
     if (cfg->store == RTMD_STORE_REDIS) {
         rtmd_server_offline_sweep(-1, 0, srv);
         server_wait_for(srv, server_expired_once, cfg->redis_timeout_ms + 1000u);
-        if (server_beat_start(srv) != 0)
-            return -1;
     }
     struct timeval every = { RTMD_OFFLINE_SWEEP_S, 0 };
     srv->offline_sweep = event_new(base, -1, EV_PERSIST, rtmd_server_offline_sweep, srv);

@@ -534,7 +534,9 @@ TEST_F(RedisStore, TheAdminApiOfOneNodeSeesAndKicksUsersOfTheOther_A1) {
 TEST_F(RedisStore, ADeadNodesSessionsEndAfterTheirGrace_S13_B7) {
   std::vector<std::string> f = Flags();
   f.insert(f.end(), {"--node-timeout-ms", "400", "--session-grace-ms", "1000"});
-  RtmdProcess n1(f), n2(f);
+  std::vector<std::string> named = f;
+  named.insert(named.end(), {"--node-id", "n1"});
+  RtmdProcess n1(named), n2(f);
   ASSERT_TRUE(n1.started() && n2.started());
   TestClient alice, bob;
   On(alice, n1, "alice");
@@ -560,6 +562,15 @@ TEST_F(RedisStore, ADeadNodesSessionsEndAfterTheirGrace_S13_B7) {
   TestClient back;  // and its user logs in again as a new session
   ASSERT_TRUE(back.Connect(n2.host(), n2.port()));
   ASSERT_EQ(back.HelloLogin("app", "alice", 9), 0);
+  // The dead node started again (the same id): it joins again and serves.
+  RtmdProcess again(named);
+  ASSERT_TRUE(again.started());
+  TestClient carol;
+  On(carol, again, "carol");
+  ASSERT_EQ(carol.PeerSend("alice", "from the node that died"), RTM_PEER_MESSAGE_ERR_OK);
+  FramePtr d = back.Expect(RTM__WIRE__FRAME__BODY_PEER_DELIVER);
+  ASSERT_TRUE(d);
+  EXPECT_EQ(again.Log().find("ERROR"), std::string::npos) << again.Log();
 }
 
 // A node paused (SIGSTOP) past --node-timeout-ms is declared dead; its
