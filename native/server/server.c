@@ -535,8 +535,7 @@ static void server_beat(evutil_socket_t fd, short what, void *arg)
         return;
     }
     srv->beat_pending = true;
-    call->op.in.node_beat.deadline_ms = srv->now.wall_ms + srv->cfg->node_timeout_ms;
-    call->op.in.node_beat.now_ms = srv->now.wall_ms;
+    call->op.in.node_beat.timeout_ms = srv->cfg->node_timeout_ms;
     call->op.in.node_beat.grace_ms = srv->cfg->session_grace_ms;
     call->op.in.node_beat.rejoin = srv->beat_rejoin;
     rtmd_call_submit(call);

@@ -573,6 +573,39 @@ TEST_F(RedisStore, ADeadNodesSessionsEndAfterTheirGrace_S13_B7) {
   EXPECT_EQ(again.Log().find("ERROR"), std::string::npos) << again.Log();
 }
 
+// Redis away longer than --node-timeout-ms: every node was silent, so none
+// declares another dead when it comes back (each waits a timeout, long
+// enough for the others to reconnect and beat): the links and sessions
+// stay (B7).
+TEST_F(RedisStore, ARedisOutageLongerThanTheNodeTimeoutDeclaresNobodyDead_B7) {
+  std::vector<std::string> f = Flags();
+  f.insert(f.end(), {"--node-timeout-ms", "2500"});
+  RtmdProcess n1(f), n2(f);
+  ASSERT_TRUE(n1.started() && n2.started());
+  TestClient alice, bob;
+  On(alice, n1, "alice");
+  On(bob, n2, "bob");
+  // The clients keep their links busy meanwhile (rtmd's idle timeout).
+  auto idle = [&](int ms) {
+    for (int i = 0; i < ms / 200; i++) {
+      alice.Ping();
+      bob.Ping();
+      usleep(200 * 1000);
+    }
+  };
+  ASSERT_EQ(0, kill(redis_.pid(), SIGSTOP));
+  idle(3000);
+  ASSERT_EQ(0, kill(redis_.pid(), SIGCONT));
+  ASSERT_TRUE(ReadyTimes(n1, 2) && ReadyTimes(n2, 2));
+  idle(3000);  // a timeout after both are back: they judge again
+  EXPECT_EQ(n1.Log().find("declared dead"), std::string::npos) << n1.Log();
+  EXPECT_EQ(n2.Log().find("declared dead"), std::string::npos) << n2.Log();
+  ASSERT_EQ(alice.PeerSend("bob", "still here"), RTM_PEER_MESSAGE_ERR_OK);
+  FramePtr d = bob.Expect(RTM__WIRE__FRAME__BODY_PEER_DELIVER);
+  ASSERT_TRUE(d) << "bob's link and session stayed";
+  EXPECT_STREQ(d->peer_deliver->message->text, "still here");
+}
+
 // A node paused (SIGSTOP) past --node-timeout-ms is declared dead; its
 // client carries on through the other node, taking its session up there;
 // the paused node, back, finds itself fenced: it drops its links and

@@ -216,8 +216,8 @@ struct rtmd_eng_op {
             size_t n_users;
         } presence;
         struct {
-            uint64_t deadline_ms;  /* wall clock: alive until then */
-            uint64_t now_ms;
+            uint32_t timeout_ms;   /* alive for this long from now (the
+                                    * engine's clock) */
             uint32_t grace_ms;     /* a dead node's sessions wait this long */
             bool rejoin;           /* it starts, or it let go of everything */
         } node_beat;

@@ -264,8 +264,7 @@ static const char *redis_build(const rtmd_eng_op *op, fargs *a, redis_call *c)
         fargs_u64(a, (uint64_t)op->in.followers.state);
         return "followers";
     case RTMD_ENG_NODE_BEAT:
-        fargs_u64(a, op->in.node_beat.deadline_ms);
-        fargs_u64(a, op->in.node_beat.now_ms);
+        fargs_u64(a, op->in.node_beat.timeout_ms);
         fargs_u64(a, op->in.node_beat.grace_ms);
         fargs_bool(a, op->in.node_beat.rejoin);
         return "beat";

@@ -1166,27 +1166,43 @@ end
 --   rtm/ns/NODE  set: "app/user" of the sessions NODE holds
 --   rtm/grace    sorted set: "app/user" of sessions of dead nodes, by the end
 --                of the grace their node's death gave them
+--   rtm/since    hash: node -> when it last came back (judging waits a timeout)
 
--- BEAT: deadline, now, grace_ms, rejoin. The caller is alive until its
--- deadline (wall ms). With rejoin ('1': it starts, or it was fenced and let
+-- BEAT: timeout_ms, grace_ms, rejoin. The caller is alive until a timeout
+-- from now (Redis's clock). With rejoin ('1': it starts, or it was fenced and let
 -- its links and sessions go) it is no longer dead; otherwise code 1 says it
 -- was declared dead (fenced: it must let go of everything). Then, whoever
--- beats first does it: nodes past their deadline are declared dead, their
+-- beats first does it (but a caller back for less than a timeout, from a
+-- Redis outage or a start): nodes past their deadline are declared dead,
+-- their
 -- sessions given a grace from now (node ORPHAN), and the sessions whose
 -- grace ended are ended, listed in sessions as {app, user, id, channels,
 -- counts} for the caller to tell their channels and followers.
 local function beat(keys, args)
     local r = result()
-    local deadline, now, grace = num(args[1]), num(args[2]), num(args[3])
-    if args[4] == '1' then
+    -- Redis's clock, not the node's: a beat that waited in a socket while
+    -- Redis was away is judged by when it runs.
+    local t = call('TIME')
+    local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+    local deadline, grace = now + num(args[1]), num(args[2])
+    if args[3] == '1' then
         call('SREM', 'rtm/dead', NODE)
     elseif call('SISMEMBER', 'rtm/dead', NODE) == 1 then
         r.code = 1
         return reply(r)
     end
+    -- A caller past its own deadline (or new) was cut off too (Redis away,
+    -- or itself paused): the others' silence may be the same outage, so it
+    -- judges nobody until it has been back for a timeout, which gives them
+    -- that long to come back and beat too (rtm/since: when it came back).
+    local own = call('ZSCORE', 'rtm/nodes', NODE)
+    if not own or num(own) < now then call('HSET', 'rtm/since', NODE, now) end
+    local judge = now - num(call('HGET', 'rtm/since', NODE)) >= deadline - now
     call('ZADD', 'rtm/nodes', deadline, NODE)
-    for _, n in ipairs(call('ZRANGEBYSCORE', 'rtm/nodes', '-inf', '(' .. now)) do
+    local past = judge and call('ZRANGEBYSCORE', 'rtm/nodes', '-inf', '(' .. now) or {}
+    for _, n in ipairs(past) do
         call('ZREM', 'rtm/nodes', n)
+        call('HDEL', 'rtm/since', n)
         call('SADD', 'rtm/dead', n)
         call('DEL', 'rtm/inbox/' .. n)
         for _, au in ipairs(call('SMEMBERS', 'rtm/ns/' .. n)) do
