@@ -123,6 +123,19 @@ static rtmd_call *presence_ask_new(rtmd_server *srv, const char *app, const char
     return call;
 }
 
+/* PeerStates{code, l's states (NULL: none)} to to. */
+static void presence_reply_states(rtmd_later *to, int code, const presence_list *l)
+{
+    Rtm__Wire__PeerStates ps = RTM__WIRE__PEER_STATES__INIT;
+    ps.code = code;
+    ps.n_peers = l ? l->count : 0;
+    ps.peers = l ? l->ptrs : NULL;
+    rtm__frame f = RTM__WIRE__FRAME__INIT;
+    f.body_case = RTM__WIRE__FRAME__BODY_PEER_STATES;
+    f.peer_states = &ps;
+    rtmd_later_reply(to, &f);
+}
+
 static void presence_asked(rtmd_eng_op *op)
 {
     rtmd_call *call = rtmd_call_of(op);
@@ -139,14 +152,9 @@ static void presence_asked(rtmd_eng_op *op)
         else if (s)
             presence_send_event(s, &l);
     } else {
-        Rtm__Wire__PeerStates ps = RTM__WIRE__PEER_STATES__INIT;
-        ps.code = failed ? RTM_QUERY_PEERS_ONLINE_STATUS_ERR_FAILURE : (int)call->n;
-        ps.n_peers = failed ? 0 : l.count;
-        ps.peers = l.ptrs;
-        rtm__frame f = RTM__WIRE__FRAME__INIT;
-        f.body_case = RTM__WIRE__FRAME__BODY_PEER_STATES;
-        f.peer_states = &ps;
-        rtmd_later_reply(&call->answer, &f);
+        presence_reply_states(&call->answer,
+                              failed ? RTM_QUERY_PEERS_ONLINE_STATUS_ERR_FAILURE : (int)call->n,
+                              failed ? NULL : &l);
     }
     presence_list_free(&l);
     rtmd_strv_free(users);
@@ -312,12 +320,7 @@ static void presence_answer_states(rtmd_server *srv, rtmd_later *to, const char 
 {
     rtmd_call *call = presence_ask_new(srv, app, NULL, users, n);
     if (!call) {
-        Rtm__Wire__PeerStates ps = RTM__WIRE__PEER_STATES__INIT;
-        ps.code = n ? RTM_QUERY_PEERS_ONLINE_STATUS_ERR_FAILURE : code;
-        rtm__frame f = RTM__WIRE__FRAME__INIT;
-        f.body_case = RTM__WIRE__FRAME__BODY_PEER_STATES;
-        f.peer_states = &ps;
-        rtmd_later_reply(to, &f);
+        presence_reply_states(to, n ? RTM_QUERY_PEERS_ONLINE_STATUS_ERR_FAILURE : code, NULL);
         return;
     }
     call->arg = 1;

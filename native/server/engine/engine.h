@@ -30,7 +30,8 @@
  * operations themselves are engine.c's and replay.c's, the only callers of
  * the store but the server's setup (server.c opens and reloads it, conn.c
  * asks it for the durability barrier of what it sends, metrics.c reads its
- * writer's figures).
+ * writer's figures). `redis` (engine_redis.h) has no store of the node's:
+ * each operation is one Redis Function, shared by every node on that Redis.
  */
 #ifndef RTMD_ENGINE_H
 #define RTMD_ENGINE_H
