@@ -228,6 +228,38 @@ TEST_F(RedisConn, AKilledRedisIsDownThenBackWithItsData) {
   EXPECT_TRUE(changes_.back());
 }
 
+// A connection has its name in Redis (CLIENT SETNAME, before anything
+// else); one that had lasted backoff_min_ms and is closed by Redis (CLIENT
+// KILL) is made again at once; one lost sooner waits the backoff.
+TEST_F(RedisConn, ALastingConnectionLostIsMadeAgainAtOnceAQuickOneAfterTheBackoff) {
+  rtmd_redis_config cfg = {};
+  cfg.address = address_.c_str();
+  cfg.timeout_ms = 300;
+  cfg.backoff_min_ms = 400;
+  cfg.backoff_max_ms = 800;
+  cfg.name = "rtmd:test:named";
+  rtmd_redis* named = rtmd_redis_new(base_, &cfg);
+  ASSERT_TRUE(named);
+  ASSERT_TRUE(RunUntil([&] { return rtmd_redis_up(named); }));
+  auto lasted = std::chrono::steady_clock::now() + std::chrono::milliseconds(450);
+  ASSERT_TRUE(RunUntil([&] { return std::chrono::steady_clock::now() > lasted; }));
+  ASSERT_EQ(1, redis_.KillClients("rtmd:test:named")) << "named before anything else";
+  auto t0 = std::chrono::steady_clock::now();
+  ASSERT_TRUE(RunUntil([&] { return !rtmd_redis_up(named); }));
+  ASSERT_TRUE(RunUntil([&] { return rtmd_redis_up(named); }));
+  auto again_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::steady_clock::now() - t0).count();
+  EXPECT_LT(again_ms, 300) << "at once, not after the 400 ms backoff";
+  ASSERT_EQ(1, redis_.KillClients("rtmd:test:named")) << "named again";
+  t0 = std::chrono::steady_clock::now();
+  ASSERT_TRUE(RunUntil([&] { return !rtmd_redis_up(named); }));
+  ASSERT_TRUE(RunUntil([&] { return rtmd_redis_up(named); }));
+  again_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                 std::chrono::steady_clock::now() - t0).count();
+  EXPECT_GE(again_ms, 390) << "up for less than backoff_min_ms: the backoff";
+  rtmd_redis_free(named);
+}
+
 // Callbacks come in the order the commands were given, also when a
 // callback gives one more while the connection's waiting commands are being
 // failed (it fails after them, not before).

@@ -5,7 +5,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <hiredis/hiredis.h>
+
 #include <cstdlib>
+#include <sstream>
+#include <vector>
 
 namespace rtm_test {
 
@@ -52,6 +56,39 @@ bool RedisProcess::Restart() {
   unlink(socket_.c_str());
   started_ = Start();
   return started_;
+}
+
+int RedisProcess::KillClients(const std::string& name) {
+  redisContext* c = redisConnectUnix(socket_.c_str());
+  if (c == nullptr || c->err) {
+    redisFree(c);
+    return -1;
+  }
+  // CLIENT LIST: one line per client, "id=N addr=... name=NAME ...".
+  std::vector<std::string> ids;
+  auto* list = static_cast<redisReply*>(redisCommand(c, "CLIENT LIST"));
+  if (list != nullptr && list->type == REDIS_REPLY_STRING) {
+    std::istringstream lines(std::string(list->str, list->len));
+    for (std::string line; std::getline(lines, line);) {
+      std::istringstream fields(line);
+      std::string id, field;
+      bool named = false;
+      while (fields >> field) {
+        if (field.rfind("id=", 0) == 0) id = field.substr(3);
+        if (field == "name=" + name) named = true;
+      }
+      if (named && !id.empty()) ids.push_back(id);
+    }
+  }
+  freeReplyObject(list);
+  int killed = list == nullptr ? -1 : 0;
+  for (const std::string& id : ids) {
+    auto* r = static_cast<redisReply*>(redisCommand(c, "CLIENT KILL ID %s", id.c_str()));
+    if (r != nullptr && r->type == REDIS_REPLY_INTEGER) killed += static_cast<int>(r->integer);
+    freeReplyObject(r);
+  }
+  redisFree(c);
+  return killed;
 }
 
 }  // namespace rtm_test

@@ -40,6 +40,9 @@ class RedisProcess {
   int Kill() { return child_->Kill(); }
   // Starts it again on the same data directory; true once it listens.
   bool Restart();
+  // Closes (CLIENT KILL) every client connection CLIENT SETNAME named
+  // `name`; how many it closed, or -1 when Redis could not be asked.
+  int KillClients(const std::string& name);
   std::string Log() const { return child_->Log(); }
 
  private:

@@ -1118,8 +1118,10 @@ rtmd_engine *rtmd_engine_redis_new(struct event_base *base, const rtmd_engine_re
     e->cfg.node = NULL;
     rtmd_redis_inbox_config ic = { cfg->address, cfg->db, cfg->node ? cfg->node : "",
                                    cfg->timeout_ms, redis_on_inbox, e };
+    char name[128];
+    snprintf(name, sizeof name, "rtmd:%s:ops", cfg->node ? cfg->node : "");
     rtmd_redis_config rc = { cfg->address, cfg->timeout_ms, cfg->backoff_min_ms,
-                             cfg->backoff_max_ms, redis_changed, e };
+                             cfg->backoff_max_ms, redis_changed, e, name };
     if (!(e->node = strdup(cfg->node ? cfg->node : "")) ||
         !(e->setup_again = evtimer_new(base, redis_setup_again, e)) ||
         !(e->redis = rtmd_redis_new(base, &rc)) || !(e->inbox = rtmd_redis_inbox_new(base, &ic))) {

@@ -28,6 +28,7 @@ struct rtmd_redis {
     struct event_base *base;
     rtmd_redis_config cfg;
     char *address;
+    char *name;              /* cfg.name's copy, or NULL */
     char host[256];
     int port;                /* 0: unix socket at host */
     redisAsyncContext *ac;   /* NULL while down */
@@ -36,6 +37,7 @@ struct rtmd_redis {
     struct event *deadline;  /* the oldest waiting command's */
     struct event *retry;     /* the next connection attempt */
     uint32_t backoff_ms;
+    uint64_t up_since_us;    /* when the connection came up (CLOCK_MONOTONIC) */
     bool freeing;
     /* Commands that could not be sent, failed DOWN from an event of their
      * own once those sent before them are answered (in order). */
@@ -51,6 +53,8 @@ static uint64_t redis_now_us(void)
 }
 
 static void redis_connect(rtmd_redis *r);
+static void redis_send(rtmd_redis *r, int argc, const char **argv, const size_t *argvlen,
+                       rtmd_redis_reply_fn fn, void *arg);
 static void redis_fail_cb(evutil_socket_t fd, short what, void *arg);
 
 static void redis_changed(rtmd_redis *r, bool up)
@@ -108,14 +112,27 @@ static void redis_on_reply(redisAsyncContext *ac, void *reply, void *privdata)
         redis_arm_deadline(r);
 }
 
-static void redis_schedule_retry(rtmd_redis *r)
+/* The next connection attempt: at once (a connection that had lasted was
+ * lost: Redis restarted, or a CLIENT KILL), else after the backoff. */
+static void redis_schedule_retry(rtmd_redis *r, bool at_once)
 {
     if (r->freeing)
         return;
-    uint32_t ms = r->backoff_ms ? r->backoff_ms : r->cfg.backoff_min_ms;
-    r->backoff_ms = ms * 2 > r->cfg.backoff_max_ms ? r->cfg.backoff_max_ms : ms * 2;
+    uint32_t ms = 0;
+    if (!at_once) {
+        ms = r->backoff_ms ? r->backoff_ms : r->cfg.backoff_min_ms;
+        r->backoff_ms = ms * 2 > r->cfg.backoff_max_ms ? r->cfg.backoff_max_ms : ms * 2;
+    }
     struct timeval tv = { (time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000 };
     evtimer_add(r->retry, &tv);
+}
+
+static void redis_on_setname(rtmd_redis *r, const redisReply *reply, int err, void *arg)
+{
+    (void)arg;
+    if (err == RTMD_REDIS_OK && reply->type == REDIS_REPLY_ERROR)
+        rtmd_log(RTMD_LOG_WARN, "redis %s: CLIENT SETNAME %s: %s", r->address, r->name,
+                 reply->str);
 }
 
 static void redis_on_connect(const redisAsyncContext *ac, int status)
@@ -124,10 +141,16 @@ static void redis_on_connect(const redisAsyncContext *ac, int status)
     if (status != REDIS_OK) {
         rtmd_log(RTMD_LOG_WARN, "redis %s: cannot connect: %s", r->address, ac->errstr);
         r->ac = NULL; /* hiredis frees it */
-        redis_schedule_retry(r);
+        redis_schedule_retry(r, false);
         return;
     }
     r->backoff_ms = 0;
+    r->up_since_us = redis_now_us();
+    if (r->name) {
+        const char *argv[] = { "CLIENT", "SETNAME", r->name };
+        size_t len[] = { 6, 7, strlen(r->name) };
+        redis_send(r, 3, argv, len, redis_on_setname, NULL);
+    }
     redis_changed(r, true);
 }
 
@@ -137,7 +160,10 @@ static void redis_on_disconnect(const redisAsyncContext *ac, int status)
     (void)status;
     r->ac = NULL; /* hiredis frees it, having failed what waited */
     redis_changed(r, false);
-    redis_schedule_retry(r);
+    /* A Redis that closes each connection it takes (maxclients) is asked
+     * once per backoff_min_ms at most. */
+    redis_schedule_retry(r, redis_now_us() - r->up_since_us >=
+                                (uint64_t)r->cfg.backoff_min_ms * 1000u);
 }
 
 static void redis_retry_cb(evutil_socket_t fd, short what, void *arg)
@@ -177,13 +203,13 @@ static void redis_connect(rtmd_redis *r)
                  ac ? ac->errstr : "out of memory");
         if (ac)
             redisAsyncFree(ac);
-        redis_schedule_retry(r);
+        redis_schedule_retry(r, false);
         return;
     }
     ac->data = r;
     if (redisLibeventAttach(ac, r->base) != REDIS_OK) {
         redisAsyncFree(ac);
-        redis_schedule_retry(r);
+        redis_schedule_retry(r, false);
         return;
     }
     redisAsyncSetConnectCallback(ac, redis_on_connect);
@@ -220,6 +246,11 @@ rtmd_redis *rtmd_redis_new(struct event_base *base, const rtmd_redis_config *cfg
         r->port = (int)port;
     }
     r->address = strdup(a);
+    r->cfg.name = NULL;
+    if (cfg->name && !(r->name = strdup(cfg->name))) {
+        rtmd_redis_free(r);
+        return NULL;
+    }
     r->deadline = evtimer_new(base, redis_deadline_cb, r);
     r->retry = evtimer_new(base, redis_retry_cb, r);
     r->fail_ev = event_new(base, -1, 0, redis_fail_cb, r);
@@ -280,11 +311,13 @@ static void redis_fail_now_or_later(rtmd_redis *r, pending *p, rtmd_redis_reply_
     event_active(r->fail_ev, EV_TIMEOUT, 1);
 }
 
-void rtmd_redis_command(rtmd_redis *r, int argc, const char **argv, const size_t *argvlen,
-                        rtmd_redis_reply_fn fn, void *arg)
+/* Sends a command on the connection, whether or not it is up yet (the
+ * first of a new connection is sent before it is said to be up). */
+static void redis_send(rtmd_redis *r, int argc, const char **argv, const size_t *argvlen,
+                       rtmd_redis_reply_fn fn, void *arg)
 {
     pending *p = calloc(1, sizeof *p);
-    if (!p || !r->up || !r->ac || r->failed_head) {
+    if (!p || !r->ac || r->failed_head) {
         redis_fail_now_or_later(r, p, fn, arg);
         return;
     }
@@ -305,6 +338,16 @@ void rtmd_redis_command(rtmd_redis *r, int argc, const char **argv, const size_t
         redis_arm_deadline(r);
 }
 
+void rtmd_redis_command(rtmd_redis *r, int argc, const char **argv, const size_t *argvlen,
+                        rtmd_redis_reply_fn fn, void *arg)
+{
+    if (!r->up) {
+        redis_fail_now_or_later(r, NULL, fn, arg);
+        return;
+    }
+    redis_send(r, argc, argv, argvlen, fn, arg);
+}
+
 void rtmd_redis_free(rtmd_redis *r)
 {
     if (!r)
@@ -323,5 +366,6 @@ void rtmd_redis_free(rtmd_redis *r)
     if (r->fail_ev)
         event_free(r->fail_ev);
     free(r->address);
+    free(r->name);
     free(r);
 }

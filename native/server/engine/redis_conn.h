@@ -7,8 +7,9 @@
  *     oldest command waits past its deadline, every command waiting gets
  *     RTMD_REDIS_TIMEOUT and the connection is dropped (an answer that came
  *     later would be taken for another command's);
- *   - reconnection, after a backoff that doubles from backoff_min_ms to
- *     backoff_max_ms, for ever; while down, a command fails at once with
+ *   - reconnection, for ever: at once when a connection that had lasted
+ *     backoff_min_ms is lost, then after a backoff that doubles from
+ *     backoff_min_ms to backoff_max_ms; while down, a command fails at once with
  *     RTMD_REDIS_DOWN.
  *
  * Every callback runs on the loop thread; each command's callback runs
@@ -45,6 +46,10 @@ typedef struct {
     /* The connection came up (true) or went down (false); may be NULL. */
     void (*changed)(rtmd_redis *r, bool up, void *arg);
     void *arg;
+    /* Given to Redis (CLIENT SETNAME) before anything else each time the
+     * connection comes up, so CLIENT LIST says whose it is; may be NULL.
+     * Redis allows no spaces in it. */
+    const char *name;
 } rtmd_redis_config;
 
 /* Starts connecting. NULL for an address of no known form, or out of

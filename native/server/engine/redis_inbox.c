@@ -204,8 +204,10 @@ rtmd_redis_inbox *rtmd_redis_inbox_new(struct event_base *base, const rtmd_redis
         return NULL;
     }
     snprintf(in->key, n, "rtm/inbox/%s", cfg->node);
+    char name[128];
+    snprintf(name, sizeof name, "rtmd:%s:inbox", cfg->node);
     rtmd_redis_config rc = { cfg->address, INBOX_BLOCK_MS_N + cfg->timeout_ms, 100, 2000,
-                             inbox_changed, in };
+                             inbox_changed, in, name };
     if (!(in->conn = rtmd_redis_new(base, &rc))) {
         free(in->key);
         free(in);
