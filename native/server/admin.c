@@ -233,12 +233,15 @@ static int admin_entry_cmp(const void *a, const void *b)
 static rtmd_call *admin_op_new(const admin_call *call, rtmd_eng_kind kind, rtmd_eng_done done,
                                const char *app, const char *user, const char *id);
 static void admin_op_free(rtmd_call *a);
+static bool admin_unavailable(rtmd_call *a, const rtmd_eng_op *op);
 
 /* The users of every node (a Redis store): each with its node, and whether
  * it is in its grace when it is this node's (null: another node knows). */
 static void admin_users_done(rtmd_eng_op *op)
 {
     rtmd_call *a = rtmd_call_of(op);
+    if (admin_unavailable(a, op))
+        return;
     cJSON *o = op->code == RTMD_STORE_OK ? cJSON_CreateObject() : NULL;
     cJSON *users = o ? cJSON_AddArrayToObject(o, "users") : NULL;
     if (op->sessions.count > 1)
@@ -346,6 +349,18 @@ static void admin_op_free(rtmd_call *a)
 
 /* What a kick (or a ban, kicking) answers: {app, user, kicked} (a ban:
  * with its seconds). */
+/* An operation the store could not run (Redis down or too slow): 503, and
+ * the call freed; true when it was one. */
+static bool admin_unavailable(rtmd_call *a, const rtmd_eng_op *op)
+{
+    if (!(op->flags & RTMD_ENG_UNAVAILABLE))
+        return false;
+    if (a->ctx)
+        admin_error(a->ctx, HTTP_SERVUNAVAIL, "the store is unavailable; try again");
+    admin_op_free(a);
+    return true;
+}
+
 static void admin_kicked_answer(struct evhttp_request *req, const char *app, const char *user,
                                 bool ban, uint64_t seconds, bool kicked)
 {
@@ -416,6 +431,8 @@ static void admin_kick(const admin_call *call)
 static void admin_channels_done(rtmd_eng_op *op)
 {
     rtmd_call *a = rtmd_call_of(op);
+    if (admin_unavailable(a, op))
+        return;
     cJSON *o = op->code == RTMD_STORE_OK ? cJSON_CreateObject() : NULL;
     cJSON *list = o && cJSON_AddStringToObject(o, "app", a->app)
                       ? cJSON_AddArrayToObject(o, "channels") : NULL;
@@ -448,6 +465,8 @@ static void admin_channels(const admin_call *call)
 static void admin_members_done(rtmd_eng_op *op)
 {
     rtmd_call *a = rtmd_call_of(op);
+    if (admin_unavailable(a, op))
+        return;
     if (op->code == RTMD_STORE_ABSENT) {
         admin_error(a->ctx, HTTP_NOTFOUND, "no such channel");
         admin_op_free(a);
@@ -487,6 +506,8 @@ static void admin_members(const admin_call *call)
 static void admin_ban_done(rtmd_eng_op *op)
 {
     rtmd_call *a = rtmd_call_of(op);
+    if (admin_unavailable(a, op))
+        return;
     if (op->code != RTMD_STORE_OK) {
         rtmd_log(RTMD_LOG_ERROR, "admin: cannot ban %s/%s (%d)", a->app, a->user, op->code);
         admin_json_ok(a->ctx, NULL, false);
@@ -540,6 +561,8 @@ static void admin_ban(const admin_call *call)
 static void admin_unban_done(rtmd_eng_op *op)
 {
     rtmd_call *a = rtmd_call_of(op);
+    if (admin_unavailable(a, op))
+        return;
     if (op->code == RTMD_STORE_ABSENT) {
         admin_error(a->ctx, HTTP_NOTFOUND, "user not banned");
     } else if (op->code != RTMD_STORE_OK) {
@@ -569,6 +592,8 @@ static void admin_unban(const admin_call *call)
 static void admin_bans_done(rtmd_eng_op *op)
 {
     rtmd_call *a = rtmd_call_of(op);
+    if (admin_unavailable(a, op))
+        return;
     uint64_t now = a->srv->now.wall_ms;
     cJSON *o = op->code == RTMD_STORE_OK ? cJSON_CreateObject() : NULL;
     cJSON *list = o ? cJSON_AddArrayToObject(o, "bans") : NULL;
@@ -599,6 +624,89 @@ static void admin_bans(const admin_call *call)
     rtmd_call_submit(a);
 }
 
+/* GET /nodes: the nodes sharing the store, by name; with a store of one
+ * node, this one (no name). */
+typedef struct {
+    const char *name;
+    const uint32_t *counts; /* sessions, dead, ms left (RTMD_ENG_NODES) */
+} admin_node_row;
+
+static int admin_node_cmp(const void *a, const void *b)
+{
+    return strcmp(((const admin_node_row *)a)->name, ((const admin_node_row *)b)->name);
+}
+
+/* {"node","self","state","deadline_ms","sessions"}; name and left_ms may be
+ * NULL (null). */
+static cJSON *admin_node_object(const char *name, bool self, bool dead, const uint32_t *left_ms,
+                                uint32_t sessions)
+{
+    cJSON *n = cJSON_CreateObject();
+    bool ok = n && (name ? cJSON_AddStringToObject(n, "node", name) != NULL
+                         : cJSON_AddNullToObject(n, "node") != NULL) &&
+              cJSON_AddBoolToObject(n, "self", self) &&
+              cJSON_AddStringToObject(n, "state", dead ? "dead" : "alive") &&
+              (left_ms ? cJSON_AddNumberToObject(n, "deadline_ms", *left_ms) != NULL
+                       : cJSON_AddNullToObject(n, "deadline_ms") != NULL) &&
+              cJSON_AddNumberToObject(n, "sessions", sessions);
+    if (!ok) {
+        cJSON_Delete(n);
+        return NULL;
+    }
+    return n;
+}
+
+/* Adds item to the array list; false (item freed) when either is NULL. */
+static bool admin_add(cJSON *list, cJSON *item)
+{
+    if (list && item && cJSON_AddItemToArray(list, item))
+        return true;
+    cJSON_Delete(item);
+    return false;
+}
+
+static void admin_nodes_done(rtmd_eng_op *op)
+{
+    rtmd_call *a = rtmd_call_of(op);
+    if (admin_unavailable(a, op))
+        return;
+    size_t n = op->users.count;
+    cJSON *o = op->code == RTMD_STORE_OK && op->counts ? cJSON_CreateObject() : NULL;
+    cJSON *list = o ? cJSON_AddArrayToObject(o, "nodes") : NULL;
+    admin_node_row *rows = list ? calloc(n ? n : 1, sizeof *rows) : NULL;
+    bool built = rows != NULL;
+    for (size_t i = 0; rows && i < n; i++)
+        rows[i] = (admin_node_row){ op->users.items[i], &op->counts[3 * i] };
+    if (rows && n > 1)
+        qsort(rows, n, sizeof *rows, admin_node_cmp);
+    for (size_t i = 0; built && i < n; i++) {
+        const uint32_t *c = rows[i].counts;
+        built = admin_add(list, admin_node_object(rows[i].name,
+                                                  strcmp(rows[i].name, a->srv->node_id) == 0,
+                                                  c[1] != 0, c[1] ? NULL : &c[2], c[0]));
+    }
+    built = built && cJSON_AddNumberToObject(o, "orphaned_sessions", (double)op->count);
+    free(rows);
+    admin_json_ok(a->ctx, o, built);
+    admin_op_free(a);
+}
+
+static void admin_nodes(const admin_call *call)
+{
+    if (call->srv->cfg->store == RTMD_STORE_REDIS) {
+        rtmd_call *a = admin_op_new(call, RTMD_ENG_NODES, admin_nodes_done, NULL, NULL, NULL);
+        if (a)
+            rtmd_call_submit(a);
+        return;
+    }
+    cJSON *o = cJSON_CreateObject();
+    cJSON *list = o ? cJSON_AddArrayToObject(o, "nodes") : NULL;
+    uint32_t sessions = (uint32_t)rtmd_registry_count(&call->srv->sessions);
+    bool built = admin_add(list, admin_node_object(NULL, true, false, NULL, sessions)) &&
+                 cJSON_AddNumberToObject(o, "orphaned_sessions", 0);
+    admin_json_ok(call->req, o, built);
+}
+
 /* ---- routing ------------------------------------------------------------ */
 
 typedef struct {
@@ -619,6 +727,7 @@ static const admin_route admin_routes[] = {
     { { "users", "*", "ban" }, EVHTTP_REQ_POST, admin_ban, false },
     { { "users", "*", "ban" }, EVHTTP_REQ_DELETE, admin_unban, false },
     { { "bans" }, EVHTTP_REQ_GET, admin_bans, false },
+    { { "nodes" }, EVHTTP_REQ_GET, admin_nodes, false },
 };
 #define ADMIN_NROUTES (sizeof admin_routes / sizeof admin_routes[0])
 

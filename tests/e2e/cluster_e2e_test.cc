@@ -258,11 +258,13 @@ TEST(ClusterE2E, S16_TheSameLoginOnTwoNodesAtOnceHasOneWinner)
 // A1 through the admin API of another node: n2's lists alice (on n1) with
 // her node, kicks her and bans her (each ABORTED/BANNED_BY_SERVER, with no
 // reconnection), and n1's lifts the ban; each reaches her where she is.
+// GET /nodes shows both nodes, then n1 dead once killed.
 TEST(ClusterE2E, A1_TheAdminOfOneNodeKicksAndBansAUserOfAnother)
 {
     rtm_test::RedisProcess redis;
     ASSERT_TRUE(redis.started());
-    rtm_test::AdminRtmd n1(NodeFlags(redis, "n1")), n2(NodeFlags(redis, "n2"));
+    rtm_test::AdminRtmd n1(NodeFlags(redis, "n1", {"--node-timeout-ms", "400"})),
+        n2(NodeFlags(redis, "n2", {"--node-timeout-ms", "400"}));
     ASSERT_TRUE(n1.started() && n2.started());
     Client alice(n1.rtmd().address(), kFastClient);
     ASSERT_EQ(0, alice.Login("alice"));
@@ -292,6 +294,31 @@ TEST(ClusterE2E, A1_TheAdminOfOneNodeKicksAndBansAUserOfAnother)
     ASSERT_EQ(200, n1.Call("DELETE", "/users/alice/ban?app=e2e-app").status);
     std::this_thread::sleep_for(milliseconds(600));
     EXPECT_EQ(RTM_LOGIN_ERR_OK, again.Login("alice"));
+
+    // GET /nodes: both alive, each with its sessions; n1 killed with
+    // carol's session on it: dead once past its timeout (400 ms), and
+    // carol's session waits in its grace (3 s) as an orphan.
+    Client carol(n1.rtmd().address(), kFastClient);
+    ASSERT_EQ(0, carol.Login("carol"));
+    rtm_test::HttpResponse nodes = n2.Call("GET", "/nodes");
+    EXPECT_EQ(200, nodes.status);
+    EXPECT_NE(std::string::npos,
+              nodes.body.find("{\"node\":\"n1\",\"self\":false,\"state\":\"alive\""))
+        << nodes.body;
+    EXPECT_NE(std::string::npos, nodes.body.find("\"sessions\":1},{\"node\":\"n2\",\"self\":"
+                                                 "true,\"state\":\"alive\""))
+        << nodes.body;
+    EXPECT_EQ(128 + SIGKILL, n1.rtmd().Kill());
+    auto end = Clock::now() + seconds(5);
+    while (Clock::now() < end &&
+           n2.Call("GET", "/nodes").body.find("\"state\":\"dead\"") == std::string::npos)
+        std::this_thread::sleep_for(milliseconds(50));
+    nodes = n2.Call("GET", "/nodes");
+    EXPECT_NE(std::string::npos,
+              nodes.body.find("{\"node\":\"n1\",\"self\":false,\"state\":\"dead\","
+                              "\"deadline_ms\":null,\"sessions\":0}"))
+        << nodes.body;
+    EXPECT_NE(std::string::npos, nodes.body.find("\"orphaned_sessions\":1}")) << nodes.body;
 }
 
 constexpr const char *kCert = "5CFd2fd1755d40ecb72977518be15d3b";

@@ -229,6 +229,21 @@ TEST(Admin, UsersChannelsAndMembers) {
   EXPECT_EQ(UsersBody(s, "/users?app=other-app"),
             "{\"users\":[{\"app\":\"other-app\",\"user\":\"carol\",\"in_grace\":false}]}\n");
 
+  // GET /nodes: this one; on Redis (RedisEngine/), named, with its deadline.
+  std::string nodes = s.Call("GET", "/nodes").body;
+  if (std::getenv("RTMD_TEST_REDIS") != nullptr) {
+    EXPECT_EQ(nodes.rfind("{\"nodes\":[{\"node\":\"", 0), 0u) << nodes;
+    EXPECT_NE(nodes.find("\",\"self\":true,\"state\":\"alive\",\"deadline_ms\":"),
+              std::string::npos)
+        << nodes;
+    EXPECT_NE(nodes.find(",\"sessions\":3}],\"orphaned_sessions\":0}\n"), std::string::npos)
+        << nodes;
+  } else {
+    EXPECT_EQ(nodes,
+              "{\"nodes\":[{\"node\":null,\"self\":true,\"state\":\"alive\","
+              "\"deadline_ms\":null,\"sessions\":3}],\"orphaned_sessions\":0}\n");
+  }
+
   EXPECT_EQ(s.Call("GET", "/channels?app=app").body,
             "{\"app\":\"app\",\"channels\":[{\"channel\":\"hall 2\",\"members\":1},"
             "{\"channel\":\"room\",\"members\":2}]}\n");

@@ -560,6 +560,24 @@ TEST_F(RedisStore, TheAdminApiOfOneNodeSeesAndKicksUsersOfTheOther_A1) {
   EXPECT_EQ(n1.Call("POST", "/users/nobody/kick?app=app").status, 404);
 }
 
+// While Redis is away the admin API says so (503 with an error), rather
+// than a 500; back, it answers again (issue 16, item 4).
+TEST_F(RedisStore, TheAdminApiAnswers503WhileRedisIsAway) {
+  AdminRtmd n(Flags());
+  ASSERT_TRUE(n.started());
+  EXPECT_EQ(n.Call("GET", "/nodes").status, 200);
+  ASSERT_EQ(redis_.Kill(), 128 + 9);
+  ASSERT_TRUE(n.rtmd().WaitForLog("store: redis unavailable"));
+  for (const char* path : {"/users", "/nodes", "/channels?app=app", "/bans"}) {
+    HttpResponse r = n.Call("GET", path);
+    EXPECT_EQ(r.status, 503) << path;
+    EXPECT_EQ(r.body, "{\"error\":\"the store is unavailable; try again\"}\n") << path;
+  }
+  ASSERT_TRUE(redis_.Restart()) << redis_.Log();
+  ASSERT_TRUE(ReadyTimes(n.rtmd(), 2)) << n.rtmd().Log();
+  EXPECT_EQ(n.Call("GET", "/users").status, 200);
+}
+
 // A node killed: the others declare it dead past --node-timeout-ms, and
 // its sessions whose clients do not come back end after their grace
 // (S13): their channels see them leave, their subscribers see them OFFLINE.

@@ -829,6 +829,9 @@ void rtmd_engine_apply(rtmd_store *st, rtmd_eng_op *op)
     case RTMD_ENG_NODE_BEAT: /* one node: never dead while it runs */
         op->code = 0;
         break;
+    case RTMD_ENG_NODES: /* one node, without a name: the admin API tells it */
+        op->code = RTMD_STORE_ABSENT;
+        break;
     case RTMD_ENG_PRESENCE: /* one node: it knows them all */
         op->counts = calloc(op->in.presence.n_users ? op->in.presence.n_users : 1,
                             sizeof *op->counts);

@@ -81,8 +81,13 @@ typedef enum {
     RTMD_ENG_KICK,        /* a user's session on another node kicked there
                            * (BANNED_BY_SERVER, the admin API) */
     RTMD_ENG_PRESENCE,    /* the presence of users (A8) as the system knows it */
-    RTMD_ENG_NODE_BEAT    /* this node is alive; dead ones' sessions get their
+    RTMD_ENG_NODE_BEAT,   /* this node is alive; dead ones' sessions get their
                            * grace, and those whose grace ended end */
+    RTMD_ENG_NODES        /* the nodes sharing the store (admin): users = their
+                           * ids, counts = 3 per node (its sessions, 1 when
+                           * declared dead, ms left before its deadline),
+                           * count = sessions of dead nodes in their grace;
+                           * ABSENT with an engine of one node */
 } rtmd_eng_kind;
 
 /* RTMD_ENG_PRESENCE's count of a user whose session (if any) is the asking

@@ -268,6 +268,8 @@ static const char *redis_build(const rtmd_eng_op *op, fargs *a, redis_call *c)
         fargs_u64(a, op->in.node_beat.grace_ms);
         fargs_bool(a, op->in.node_beat.rejoin);
         return "beat";
+    case RTMD_ENG_NODES:
+        return "nodes";
     case RTMD_ENG_PRESENCE:
         fargs_str(a, op->in.presence.app);
         fargs_strs(a, op->in.presence.users, op->in.presence.n_users);
@@ -567,7 +569,8 @@ static int redis_read(const redisReply *r, const redis_call *c, rtmd_eng_op *op)
     if (reply_strv(el[5], &op->users) != 0)
         return -1;
     bool counted = op->kind == RTMD_ENG_MEMBER_COUNTS || op->kind == RTMD_ENG_SESSION_END ||
-                   op->kind == RTMD_ENG_APP_CHANNELS || op->kind == RTMD_ENG_PRESENCE;
+                   op->kind == RTMD_ENG_APP_CHANNELS || op->kind == RTMD_ENG_PRESENCE ||
+                   op->kind == RTMD_ENG_NODES;
     size_t ncounts = reply_is(el[6], REDIS_REPLY_ARRAY) ? el[6]->elements : 0;
     if (counted || ncounts) {
         if (!(op->counts = calloc(ncounts ? ncounts : 1, sizeof *op->counts)))

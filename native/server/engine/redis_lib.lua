@@ -1178,12 +1178,17 @@ end
 -- sessions given a grace from now (node ORPHAN), and the sessions whose
 -- grace ended are ended, listed in sessions as {app, user, id, channels,
 -- counts} for the caller to tell their channels and followers.
+-- Redis's clock (wall ms), not the calling node's.
+local function redis_now()
+    local t = call('TIME')
+    return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+
 local function beat(keys, args)
     local r = result()
     -- Redis's clock, not the node's: a beat that waited in a socket while
     -- Redis was away is judged by when it runs.
-    local t = call('TIME')
-    local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+    local now = redis_now()
     local deadline, grace = now + num(args[1]), num(args[2])
     if args[3] == '1' then
         call('SREM', 'rtm/dead', NODE)
@@ -1227,6 +1232,30 @@ local function beat(keys, args)
             r.sessions[#r.sessions + 1] = {a, u, sid, ended.users, ended.counts}
         end
     end
+    return reply(r)
+end
+
+-- NODES: the nodes, for the admin API: users = the live ones by deadline,
+-- then the dead; counts = per node {sessions, dead (1) or not (0), ms left
+-- before its deadline}; count = the sessions of dead nodes in their grace.
+local function nodes(keys, args)
+    local r = result()
+    local now = redis_now()
+    local live = call('ZRANGE', 'rtm/nodes', 0, -1, 'WITHSCORES')
+    for i = 1, #live, 2 do
+        local left = num(live[i + 1]) - now
+        r.users[#r.users + 1] = live[i]
+        r.counts[#r.counts + 1] = call('SCARD', 'rtm/ns/' .. live[i])
+        r.counts[#r.counts + 1] = 0
+        r.counts[#r.counts + 1] = left > 0 and left or 0
+    end
+    for _, n in ipairs(call('SMEMBERS', 'rtm/dead')) do
+        r.users[#r.users + 1] = n
+        r.counts[#r.counts + 1] = call('SCARD', 'rtm/ns/' .. n)
+        r.counts[#r.counts + 1] = 1
+        r.counts[#r.counts + 1] = 0
+    end
+    r.count = call('ZCARD', 'rtm/grace')
     return reply(r)
 end
 
@@ -1303,7 +1332,7 @@ local function register(name, fn)
     local function with_node(keys, args)
         NODE = table.remove(args, 1) or ''
         -- A node declared dead writes nothing until it joins again (BEAT).
-        if name ~= 'beat' and name ~= 'layout' and NODE ~= '' and
+        if name ~= 'beat' and name ~= 'layout' and name ~= 'nodes' and NODE ~= '' and
             call('SISMEMBER', 'rtm/dead', NODE) == 1 then
             return redis.error_reply('rtmd: node ' .. NODE .. ' was declared dead (fenced)')
         end
@@ -1344,3 +1373,4 @@ register('send_to', send_to)
 register('kick', kick)
 register('presence', presence)
 register('beat', beat)
+register('nodes', nodes)
