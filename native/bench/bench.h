@@ -1,7 +1,7 @@
 /*
  * bench.h: rtm-bench's view of a system under test (docs/BENCHMARKS.md).
  *
- * Each system (rtm, rtm-sqlite, mosquitto, nats, raw-relay) is a driver: a server it
+ * Each system (rtm, rtm-sqlite, rtm-cluster, mosquitto, nats, raw-relay) is a driver: a server it
  * starts on loopback, and a client side that opens many endpoints (users)
  * on a few network threads. The scenarios (scenarios.c) are written once,
  * against this interface, so every system does the same work.
@@ -84,10 +84,17 @@ typedef struct bench_driver {
     /* Endpoints one client process may hold within its 20,000 open files
      * (the idle scenario spreads more over several); 0: 15,000. */
     int max_per_process;
+
+    /* For a system whose servers share a store (rtm-cluster: Redis), what
+     * that store has run so far for the server at 127.0.0.1:port: its
+     * function calls (one per operation) and all its commands. 0, or -1.
+     * NULL for the others. */
+    int (*store_counts)(int port, int64_t *fcalls, int64_t *commands);
 } bench_driver;
 
 extern const bench_driver bench_driver_rtm;          /* "rtm": rtmd --store mem */
 extern const bench_driver bench_driver_rtm_sqlite;   /* "rtm-sqlite": --store sqlite */
+extern const bench_driver bench_driver_rtm_cluster;  /* "rtm-cluster": 2 nodes, Redis */
 extern const bench_driver bench_driver_mosquitto0;   /* "mosquitto", QoS 0 */
 extern const bench_driver bench_driver_mosquitto1;   /* "mosquitto-qos1" */
 extern const bench_driver bench_driver_nats;

@@ -1,12 +1,14 @@
 /*
- * drv_rtm.c: the "rtm" and "rtm-sqlite" systems of rtm-bench: rtmd on its
- * in-memory store (rtm) or on its durable SQLite store (rtm-sqlite), and
- * clients of the public C API (rtm.h) on `threads` shared loops. What an application does, no
+ * drv_rtm.c: the "rtm", "rtm-sqlite" and "rtm-cluster" systems of
+ * rtm-bench: rtmd on its in-memory store (rtm), on its durable SQLite store
+ * (rtm-sqlite), or two rtmd nodes on one Redis (rtm-cluster), and clients
+ * of the public C API (rtm.h) on `threads` shared loops. What an application does, no
  * shortcut: every message goes through rtm_send_peer_message or
  * rtm_channel_send_message and comes back through the callbacks.
  */
 #include <pthread.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,8 +24,10 @@ struct bench_clients {
     int nloops;
     rtm_loop **loops;
     int next_loop;
-    char params[256];
-    pthread_mutex_t lock;     /* eps, next_loop */
+    /* One per server: rtm-cluster's endpoints take its two nodes in turn. */
+    char params[2][256];
+    int nservers, next_server;
+    pthread_mutex_t lock;     /* eps, next_loop, next_server */
     bench_ep *eps;            /* every endpoint, for client_close */
 };
 
@@ -111,6 +115,139 @@ static int server_start_sqlite(const bench_env *env, int port, bench_server **ou
     return 0;
 }
 
+/*
+ * "rtm-cluster": two rtmd nodes on one redis-server (docs/CLUSTER.md). The
+ * endpoints take the nodes in turn as they connect, so the two users of a
+ * p2p scenario are on different nodes, and a fan-out's members are half on
+ * the sender's node, half on the other. Redis is run as CLUSTER.md says
+ * (AOF, noeviction) but with appendfsync everysec, as rtm-sqlite has
+ * --fsync normal: the figures are rtmd's and Redis's work, not this disk's.
+ * The first node is the server the scenarios measure (server_pid); idle
+ * leaves this system out (main.c), as it counts one process's memory.
+ *
+ * The scenarios that run it open their clients in the process that started
+ * the servers, so the second node's port is found here, by the first's.
+ */
+enum { CLUSTERS_MAX = 4 };
+static struct cluster {
+    int port, other_port, redis_port;
+} clusters[CLUSTERS_MAX];
+static pthread_mutex_t clusters_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static struct cluster cluster_of(int port)
+{
+    struct cluster found = {0};
+    pthread_mutex_lock(&clusters_lock);
+    for (int i = 0; i < CLUSTERS_MAX; i++)
+        if (clusters[i].port == port)
+            found = clusters[i];
+    pthread_mutex_unlock(&clusters_lock);
+    return found;
+}
+
+static int cluster_remember(struct cluster c)
+{
+    int rc = -1;
+    pthread_mutex_lock(&clusters_lock);
+    for (int i = 0; i < CLUSTERS_MAX && rc != 0; i++)
+        if (clusters[i].port == 0 || clusters[i].port == c.port) {
+            clusters[i] = c;
+            rc = 0;
+        }
+    pthread_mutex_unlock(&clusters_lock);
+    if (rc != 0)
+        fprintf(stderr, "rtm-bench: rtm-cluster: more than %d clusters at once\n",
+                CLUSTERS_MAX);
+    return rc;
+}
+
+static int server_start_cluster(const bench_env *env, int port, bench_server **out)
+{
+    char dir[512], a_dir[600], b_dir[600], redis_log[600];
+    snprintf(dir, sizeof(dir), "%s/rtm-cluster-%d", env->work_dir, port);
+    snprintf(a_dir, sizeof(a_dir), "%s/a", dir);
+    snprintf(b_dir, sizeof(b_dir), "%s/b", dir);
+    if (bench_remove_tree(dir) != 0 || mkdir(dir, 0700) != 0) {
+        fprintf(stderr, "rtm-bench: could not make a new %s\n", dir);
+        return -1;
+    }
+    struct cluster c = {port, bench_free_port(), bench_free_port()};
+    if (c.other_port < 0 || c.redis_port < 0 || c.other_port == c.redis_port ||
+        c.other_port == port || c.redis_port == port) {
+        fprintf(stderr, "rtm-bench: rtm-cluster: no free ports\n");
+        bench_remove_tree(dir);
+        return -1;
+    }
+    char redis_port[16], url[64];
+    snprintf(redis_port, sizeof(redis_port), "%d", c.redis_port);
+    snprintf(url, sizeof(url), "redis://127.0.0.1:%d", c.redis_port);
+    snprintf(redis_log, sizeof(redis_log), "%s/redis-%d.log", env->work_dir, c.redis_port);
+    char *redis_argv[] = {"/usr/bin/redis-server", "--port", redis_port, "--bind", "127.0.0.1",
+                          "--dir", dir, "--appendonly", "yes", "--appendfsync", "everysec",
+                          "--maxmemory-policy", "noeviction", "--save", "",
+                          "--daemonize", "no", NULL};
+    char *a_store[] = {"--store", url, "--node-id", "a", "--data-dir", a_dir, NULL};
+    char *b_store[] = {"--store", url, "--node-id", "b", "--data-dir", b_dir, NULL};
+    bench_server *redis = NULL, *a = NULL, *b = NULL;
+    if (bench_server_spawn(redis_argv, redis_log, c.redis_port, "redis-server", &redis) != 0)
+        goto fail;
+    if (rtmd_start(env, port, a_store, &a) != 0 ||
+        rtmd_start(env, c.other_port, b_store, &b) != 0 || cluster_remember(c) != 0 ||
+        bench_server_own_dir(a, dir) != 0)
+        goto fail;
+    /* Stopped after the first node: the second, then Redis. */
+    bench_server_attach(a, b);
+    bench_server_attach(a, redis);
+    *out = a;
+    return 0;
+fail:
+    bench_server_stop(a);
+    bench_server_stop(b);
+    bench_server_stop(redis);
+    bench_remove_tree(dir);
+    return -1;
+}
+
+static void server_stop_cluster(bench_server *server)
+{
+    pthread_mutex_lock(&clusters_lock);
+    for (int i = 0; i < CLUSTERS_MAX; i++)
+        if (clusters[i].port != 0 && clusters[i].port == bench_server_port(server))
+            clusters[i].port = 0;
+    pthread_mutex_unlock(&clusters_lock);
+    bench_server_stop(server);
+}
+
+/* The calls of Redis's INFO commandstats, INFO's own left out: FCALLs (one
+ * per operation of an rtmd node) in *fcalls, every command (those the
+ * functions run included) in *commands. */
+static int store_counts(int port, int64_t *fcalls, int64_t *commands)
+{
+    struct cluster c = cluster_of(port);
+    if (c.port == 0)
+        return -1;
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd), "redis-cli -p %d INFO commandstats 2>/dev/null", c.redis_port);
+    FILE *p = popen(cmd, "r");
+    if (p == NULL)
+        return -1;
+    *fcalls = *commands = 0;
+    char line[512], name[128];
+    long long calls;
+    int lines = 0;
+    while (fgets(line, sizeof(line), p) != NULL) {
+        if (sscanf(line, "cmdstat_%127[^:]:calls=%lld", name, &calls) != 2)
+            continue;
+        lines++;
+        if (strcmp(name, "info") == 0)
+            continue;
+        *commands += calls;
+        if (strcmp(name, "fcall") == 0)
+            *fcalls += calls;
+    }
+    return pclose(p) == 0 && lines > 0 ? 0 : -1;
+}
+
 static int client_open(const bench_env *env, int port, int threads,
                        const bench_events *events, void *closure,
                        bench_clients **out)
@@ -127,10 +264,14 @@ static int client_open(const bench_env *env, int port, int threads,
      * defaults follow from 1 s: a link silent 3 heartbeats is lost, and
      * reported after 4 (SPEC S7). */
     int hb = env->heartbeat_s * 1000;
-    snprintf(c->params, sizeof(c->params),
-             "{\"rtm.server\":\"127.0.0.1:%d\",\"rtm.heartbeat_ms\":%d,"
-             "\"rtm.link_timeout_ms\":%d,\"rtm.interrupt_report_ms\":%d}",
-             port, hb, 3 * hb, 4 * hb);
+    struct cluster cl = cluster_of(port);
+    int ports[2] = {port, cl.other_port};
+    c->nservers = cl.port != 0 ? 2 : 1;
+    for (int i = 0; i < c->nservers; i++)
+        snprintf(c->params[i], sizeof(c->params[i]),
+                 "{\"rtm.server\":\"127.0.0.1:%d\",\"rtm.heartbeat_ms\":%d,"
+                 "\"rtm.link_timeout_ms\":%d,\"rtm.interrupt_report_ms\":%d}",
+                 ports[i], hb, 3 * hb, 4 * hb);
     c->loops = calloc((size_t)c->nloops, sizeof(*c->loops));
     if (c->loops == NULL)
         goto fail;
@@ -224,8 +365,9 @@ static bench_ep *connect_ep(bench_clients *c, const char *user, const char *sour
     cfg.app_id = "rtm-bench";
     cbs.on_message_received = on_peer_message;
     cfg.closure = ep;
-    cfg.parameters = c->params;
     pthread_mutex_lock(&c->lock);
+    cfg.parameters = c->params[c->next_server];
+    c->next_server = (c->next_server + 1) % c->nservers;
     cfg.loop = c->loops[c->next_loop];
     c->next_loop = (c->next_loop + 1) % c->nloops;
     pthread_mutex_unlock(&c->lock);
@@ -302,29 +444,30 @@ static int publish(bench_ep *ep, const char *channel, const void *data, size_t l
     return rtm_channel_send_message(ch, &m, NULL, NULL) == 0 ? 0 : -1;
 }
 
-/* The two differ in their server's store only. */
+/* The three differ in their servers only: what they share. */
+#define RTM_SHARED                                                                        \
+    .server_pid = bench_server_pid, .client_open = client_open,                           \
+    .client_close = client_close, .connect = connect_ep, .join = join,                    \
+    .send_peer = send_peer, .publish = publish
+
 const bench_driver bench_driver_rtm = {
     .name = "rtm",
     .server_start = server_start_mem,
     .server_stop = bench_server_stop,
-    .server_pid = bench_server_pid,
-    .client_open = client_open,
-    .client_close = client_close,
-    .connect = connect_ep,
-    .join = join,
-    .send_peer = send_peer,
-    .publish = publish,
+    RTM_SHARED,
 };
 
 const bench_driver bench_driver_rtm_sqlite = {
     .name = "rtm-sqlite",
     .server_start = server_start_sqlite,
     .server_stop = bench_server_stop,
-    .server_pid = bench_server_pid,
-    .client_open = client_open,
-    .client_close = client_close,
-    .connect = connect_ep,
-    .join = join,
-    .send_peer = send_peer,
-    .publish = publish,
+    RTM_SHARED,
+};
+
+const bench_driver bench_driver_rtm_cluster = {
+    .name = "rtm-cluster",
+    .server_start = server_start_cluster,
+    .server_stop = server_stop_cluster,
+    .store_counts = store_counts,
+    RTM_SHARED,
 };

@@ -28,6 +28,7 @@
 static const bench_driver *const drivers[] = {
     &bench_driver_rtm,
     &bench_driver_rtm_sqlite,
+    &bench_driver_rtm_cluster,
     &bench_driver_mosquitto0,
     &bench_driver_mosquitto1,
     &bench_driver_nats,
@@ -101,11 +102,12 @@ static bool known(const char *list, const char *const *names, int n, const char 
 }
 
 /* The systems a scenario compares. QoS 1 changes nothing for idle
- * connections, so mosquitto-qos1 is not idle-tested twice. */
+ * connections, so mosquitto-qos1 is not idle-tested twice; rtm-cluster's
+ * idle links are those of rtm on two processes (and idle counts one). */
 static bool runs_on(const char *scenario, const bench_driver *d)
 {
     if (strcmp(scenario, "idle") == 0)
-        return strcmp(d->name, "mosquitto-qos1") != 0;
+        return strcmp(d->name, "mosquitto-qos1") != 0 && strcmp(d->name, "rtm-cluster") != 0;
     return true;
 }
 
@@ -227,8 +229,10 @@ static void usage(FILE *out)
             "                       reconnect-storm, java-events\n"
             "  --systems LIST       comma-separated, default all: rtm (rtmd's in-memory\n"
             "                       store), rtm-sqlite (its SQLite store, --fsync\n"
-            "                       normal), mosquitto, mosquitto-qos1, nats, raw-relay\n"
-            "                       (reconnect-storm and java-events: rtm only)\n"
+            "                       normal), rtm-cluster (two rtmd nodes on one Redis),\n"
+            "                       mosquitto, mosquitto-qos1, nats, raw-relay\n"
+            "                       (reconnect-storm and java-events: rtm only; idle:\n"
+            "                       not rtm-cluster)\n"
             "  --idle-clients N     clients of idle and login-storm (default: the size's;\n"
             "                       above 15000, several server and client processes)\n"
             "  --heartbeat-s N      every system's clients heartbeat every N s when idle\n"

@@ -109,7 +109,10 @@ static int try_connect(int port)
 
 struct bench_server {
     pid_t pid;
+    int port;
     char *dir;                /* removed after the process, or NULL */
+    struct bench_server *companions; /* stopped after it, in order */
+    struct bench_server *next;       /* in its owner's companions */
 };
 
 int bench_server_spawn(char *const argv[], const char *log_path, int port,
@@ -119,6 +122,7 @@ int bench_server_spawn(char *const argv[], const char *log_path, int port,
     if (s == NULL)
         return -1;
     s->pid = bench_spawn(argv, log_path);
+    s->port = port;
     if (s->pid < 0 || bench_wait_port(port, s->pid, 10000) != 0) {
         fprintf(stderr, "rtm-bench: %s did not start, see %s\n", name, log_path);
         bench_stop(s->pid);
@@ -134,6 +138,11 @@ void bench_server_stop(struct bench_server *s)
     if (s == NULL)
         return;
     bench_stop(s->pid);
+    while (s->companions != NULL) {
+        struct bench_server *c = s->companions;
+        s->companions = c->next;
+        bench_server_stop(c);
+    }
     if (s->dir != NULL && bench_remove_tree(s->dir) != 0)
         fprintf(stderr, "rtm-bench: could not remove %s\n", s->dir);
     free(s->dir);
@@ -143,6 +152,19 @@ void bench_server_stop(struct bench_server *s)
 pid_t bench_server_pid(const struct bench_server *s)
 {
     return s->pid;
+}
+
+int bench_server_port(const struct bench_server *s)
+{
+    return s->port;
+}
+
+void bench_server_attach(struct bench_server *s, struct bench_server *companion)
+{
+    struct bench_server **last = &s->companions;
+    while (*last != NULL)
+        last = &(*last)->next;
+    *last = companion;
 }
 
 int bench_server_own_dir(struct bench_server *s, const char *dir)

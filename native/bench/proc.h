@@ -34,6 +34,14 @@ int bench_server_spawn(char *const argv[], const char *log_path, int port,
                        const char *name, struct bench_server **out);
 void bench_server_stop(struct bench_server *server);
 pid_t bench_server_pid(const struct bench_server *server);
+/* The port it was started on. */
+int bench_server_port(const struct bench_server *server);
+
+/* Makes `companion` (another server process of the same system, e.g. a
+ * second node or its database) part of `server`: bench_server_stop stops
+ * it after the server, companions in the order attached, before it removes
+ * the server's directory. */
+void bench_server_attach(struct bench_server *server, struct bench_server *companion);
 
 /* Makes `dir` (a scratch directory the server writes, e.g. its data) the
  * server's: bench_server_stop removes it, with everything in it, once the

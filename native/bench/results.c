@@ -224,7 +224,11 @@ void bench_results_print(const bench_results *r, FILE *out)
                     continue;
                 double t = bench_results_median(r, sc, systems[i], metrics[m]);
                 int w = (int)(strlen(ours) + strlen(systems[i]) + 1);
-                fprintf(out, "  %*.2f", w, bench_ratio(o, t));
+                double ratio = bench_ratio(o, t);
+                if (isnan(ratio))
+                    fprintf(out, "  %*s", w, "-"); /* a figure one of them lacks */
+                else
+                    fprintf(out, "  %*.2f", w, ratio);
             }
             fputc('\n', out);
         }

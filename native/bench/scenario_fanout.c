@@ -76,6 +76,7 @@ int bench_fanout(const bench_driver *d, const bench_env *env,
         world_join(&w, eps, n, "fan", timeout) != 0)
         goto out;
     char buf[BYTES];
+    world_store_mark mark = world_store_mark_now(&w);
     int64_t start = bench_now_ns();
     for (long i = 0; i < size->fanout_msgs; i++) {
         pthread_mutex_lock(&w.lock);
@@ -101,6 +102,7 @@ int bench_fanout(const bench_driver *d, const bench_env *env,
     double seconds = (double)(f.last_ns - start) / 1e9;
     pthread_mutex_unlock(&w.lock);
     bench_results_add(r, "fanout", d->name, "deliveries_per_s", (double)got / seconds);
+    world_store_report(&w, mark, size->fanout_msgs, r, "fanout");
     bench_results_add(r, "fanout", d->name, "p50_us",
                       bench_percentile(f.samples, (size_t)f.nsamples, 50) / 1000.0);
     bench_results_add(r, "fanout", d->name, "p99_us",

@@ -191,7 +191,10 @@ int bench_p2p_throughput(const bench_driver *d, const bench_env *env,
     if (world_connect(&w, "s", 0, 1, 1, 0, &t.s, CONNECT_MS) != 0 ||
         world_connect(&w, "r", 0, 1, 1, 0, &t.r, CONNECT_MS) != 0)
         goto out;
+    world_store_mark mark = world_store_mark_now(&w);
     double small = throughput_pass(&w, &t, size->throughput_msgs, SMALL);
+    if (!isnan(small))
+        world_store_report(&w, mark, size->throughput_msgs, r, "p2p-throughput");
     double large = throughput_pass(&w, &t, size->throughput_msgs / 4, LARGE);
     if (t.order_errors > 0)
         fprintf(stderr, "rtm-bench: %s: p2p-throughput: %ld messages out of order\n",

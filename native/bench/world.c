@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "proc.h"
+#include "results.h"
 
 static void on_ready(void *closure, bench_ep *ep, bool ok)
 {
@@ -208,4 +209,24 @@ bool bench_msg_read(const void *data, size_t len, bench_msg *out)
         return false;
     memcpy(out, data, sizeof(*out));
     return true;
+}
+
+world_store_mark world_store_mark_now(world *w)
+{
+    world_store_mark m = {false, 0, 0};
+    if (w->d->store_counts != NULL)
+        m.ok = w->d->store_counts(w->port, &m.fcalls, &m.commands) == 0;
+    return m;
+}
+
+void world_store_report(world *w, world_store_mark since, long messages,
+                        struct bench_results *r, const char *scenario)
+{
+    world_store_mark now = world_store_mark_now(w);
+    if (!since.ok || !now.ok || messages <= 0)
+        return;
+    bench_results_add(r, scenario, w->d->name, "store_fcalls_per_msg",
+                      (double)(now.fcalls - since.fcalls) / (double)messages);
+    bench_results_add(r, scenario, w->d->name, "store_cmds_per_msg",
+                      (double)(now.commands - since.commands) / (double)messages);
 }

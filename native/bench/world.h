@@ -66,6 +66,20 @@ int world_join(world *w, bench_ep **eps, int n, const char *channel, int timeout
  * passed without it changing. Returns its last value. */
 long world_wait(world *w, const long *counter, long target, int stall_ms);
 
+/* What the shared store of the world's servers had run at a moment
+ * (bench.h, store_counts); ok is false for a system without one. */
+typedef struct world_store_mark {
+    bool ok;
+    int64_t fcalls, commands;
+} world_store_mark;
+world_store_mark world_store_mark_now(world *w);
+/* Records, for a system with a shared store, its function calls and
+ * commands per message since `since` (`messages` of them), as the
+ * scenario's metrics store_fcalls_per_msg and store_cmds_per_msg. */
+struct bench_results;
+void world_store_report(world *w, world_store_mark since, long messages,
+                        struct bench_results *r, const char *scenario);
+
 /* Fills buf (len >= sizeof(bench_msg)) with a header stamped now and a
  * pattern after it. */
 void bench_msg_fill(void *buf, size_t len, uint32_t seq);

@@ -157,6 +157,33 @@ TEST_P(DriverTest, AReceiverAnswersFromInsideItsCallback)
         EXPECT_EQ(i, back[i]);
 }
 
+// A system with a shared store reports what the store ran: rtm-cluster's
+// peer messages cross Redis (its two users are on different nodes), at
+// least one function call and several commands each; the others have none.
+TEST_P(DriverTest, AStoreSharedByTheServersCountsWhatItRan)
+{
+    const bench_driver *d = GetParam();
+    world_store_mark before = world_store_mark_now(&w_);
+    EXPECT_EQ(d == &bench_driver_rtm_cluster, before.ok);
+    if (!before.ok)
+        return;
+    bench_ep *eps[2];
+    ASSERT_EQ(0, world_connect(&w_, "p", 0, 2, 1, 0, eps, 20000));
+    world_store_mark connected = world_store_mark_now(&w_);
+    ASSERT_TRUE(connected.ok);
+    char buf[100];
+    for (uint32_t i = 0; i < 100; i++) {
+        bench_msg_fill(buf, sizeof(buf), i);
+        ASSERT_EQ(0, d->send_peer(eps[0], "p1", buf, sizeof(buf)));
+    }
+    ASSERT_EQ(100, world_wait(&w_, &r_.total, 100, 10000));
+    world_store_mark after = world_store_mark_now(&w_);
+    ASSERT_TRUE(after.ok);
+    EXPECT_GE(after.fcalls - connected.fcalls, 100);
+    EXPECT_GT(after.commands - connected.commands, after.fcalls - connected.fcalls);
+    EXPECT_GT(connected.fcalls, before.fcalls) << "the logins ran in Redis";
+}
+
 std::string Name(const ::testing::TestParamInfo<const bench_driver *> &info)
 {
     std::string n = info.param->name;
@@ -168,7 +195,7 @@ std::string Name(const ::testing::TestParamInfo<const bench_driver *> &info)
 
 INSTANTIATE_TEST_SUITE_P(Systems, DriverTest,
                          ::testing::Values(&bench_driver_rtm, &bench_driver_rtm_sqlite,
-                                           &bench_driver_relay,
+                                           &bench_driver_rtm_cluster, &bench_driver_relay,
                                            &bench_driver_mosquitto0,
                                            &bench_driver_mosquitto1,
                                            &bench_driver_nats),
