@@ -138,11 +138,20 @@ static struct cluster cluster_of(int port)
 {
     struct cluster found = {0};
     pthread_mutex_lock(&clusters_lock);
-    for (int i = 0; i < CLUSTERS_MAX; i++)
+    for (int i = 0; i < CLUSTERS_MAX && found.port == 0; i++)
         if (clusters[i].port == port)
             found = clusters[i];
     pthread_mutex_unlock(&clusters_lock);
     return found;
+}
+
+static void cluster_forget(int port)
+{
+    pthread_mutex_lock(&clusters_lock);
+    for (int i = 0; i < CLUSTERS_MAX; i++)
+        if (clusters[i].port == port)
+            clusters[i].port = 0;
+    pthread_mutex_unlock(&clusters_lock);
 }
 
 static int cluster_remember(struct cluster c)
@@ -201,6 +210,7 @@ static int server_start_cluster(const bench_env *env, int port, bench_server **o
     *out = a;
     return 0;
 fail:
+    cluster_forget(port);
     bench_server_stop(a);
     bench_server_stop(b);
     bench_server_stop(redis);
@@ -210,11 +220,7 @@ fail:
 
 static void server_stop_cluster(bench_server *server)
 {
-    pthread_mutex_lock(&clusters_lock);
-    for (int i = 0; i < CLUSTERS_MAX; i++)
-        if (clusters[i].port != 0 && clusters[i].port == bench_server_port(server))
-            clusters[i].port = 0;
-    pthread_mutex_unlock(&clusters_lock);
+    cluster_forget(bench_server_port(server));
     bench_server_stop(server);
 }
 

@@ -391,6 +391,10 @@ static bool admin_kick_here(rtmd_server *srv, const char *app, const char *user)
 static void admin_remote_kick_done(rtmd_eng_op *op)
 {
     rtmd_call *a = rtmd_call_of(op);
+    /* A kick Redis could not confirm is 503 (it may have been done); a
+     * ban is in force, and says kicked false. */
+    if (!a->arg && admin_unavailable(a, op))
+        return;
     bool kicked = op->code == RTMD_STORE_OK;
     if (kicked)
         rtmd_log(RTMD_LOG_INFO, "admin: %s/%s kicked on its node", a->app, a->user);

@@ -88,6 +88,10 @@ static void rtmd__usage(FILE *f)
         "                            (default %u: 7 days, SPEC M2)\n"
         "  --media-max-bytes BYTES   all stored media together, over which uploads\n"
         "                            fail (default %llu)\n"
+        "  --media-dir DIR           where the bytes of stored media are (default:\n"
+        "                            DATA_DIR/media, or PATH.media with sqlite:PATH);\n"
+        "                            nodes sharing a Redis may share it (one\n"
+        "                            filesystem) so any node serves any media\n"
         "  --media-idle-ms N         a transfer with no data moving for N ms ends\n"
         "                            with TIMEOUT (default %u, SPEC M5)\n"
         "  --max-conns N             links held at once, in all (default: the\n"
@@ -272,7 +276,7 @@ enum { OPT_LISTEN, OPT_APP_ID, OPT_APP_CERT, OPT_TOKEN_WARN, OPT_TOKEN_POLICY,
        OPT_MAX_CONNS, OPT_MAX_CONNS_PER_IP, OPT_RATE, OPT_CONFIG,
        OPT_ADMIN_LISTEN, OPT_ADMIN_TIMEOUT, OPT_ADMIN_SECRET_FILE,
        OPT_STORE, OPT_DATA_DIR, OPT_FSYNC, OPT_ENGINE_DELAY, OPT_CHECK_DATA,
-       OPT_REDIS_TIMEOUT, OPT_REDIS_WAIT, OPT_NODE_ID, OPT_NODE_TIMEOUT,
+       OPT_REDIS_TIMEOUT, OPT_REDIS_WAIT, OPT_NODE_ID, OPT_NODE_TIMEOUT, OPT_MEDIA_DIR,
        OPT_READY, OPT_LOG_LEVEL, OPT_HELP, OPT_VERSION };
 
 static const struct {
@@ -319,6 +323,7 @@ static const struct {
     [OPT_REDIS_WAIT] = { "--redis-wait-ms", 1 },
     [OPT_NODE_ID] = { "--node-id", 1 },
     [OPT_NODE_TIMEOUT] = { "--node-timeout-ms", 1 },
+    [OPT_MEDIA_DIR] = { "--media-dir", 1 },
     [OPT_READY] = { "--ready-file", 1 },
     [OPT_LOG_LEVEL] = { "--log-level", 1 },
     [OPT_HELP] = { "--help", 0 },
@@ -635,11 +640,14 @@ static rtmd_config_status rtmd__parse_args(rtmd_config *cfg, int argc, char **ar
             break;
         case OPT_DATA_DIR:
         case OPT_CHECK_DATA:
+        case OPT_MEDIA_DIR:
             if (value[0] == '\0') {
                 fprintf(err, "rtmd: %s: must not be empty\n", name);
                 bad = 1;
             }
-            *(opt == OPT_DATA_DIR ? &cfg->data_dir : &cfg->check_data) = value;
+            *(opt == OPT_DATA_DIR    ? &cfg->data_dir
+              : opt == OPT_MEDIA_DIR ? &cfg->media_dir
+                                     : &cfg->check_data) = value;
             break;
         case OPT_ENGINE_DELAY:
             bad = rtmd__parse_u32(name, value, 0, 10000000, &cfg->engine_delay_us, err);
@@ -883,6 +891,10 @@ rtmd_config_status rtmd_config_parse(rtmd_config *cfg, int argc, char **argv,
         return rtmd__fail(cfg, err);
     if (rtmd__check_tls_flags(cfg, err) != 0)
         return rtmd__fail(cfg, err);
+    if (cfg->media_dir && cfg->store == RTMD_STORE_MEM) {
+        fprintf(err, "rtmd: --media-dir: with --store mem, media are kept in memory\n");
+        return rtmd__fail(cfg, err);
+    }
     return RTMD_CONFIG_OK;
 }
 

@@ -168,6 +168,7 @@ typedef struct {
     uint32_t redis_timeout_ms;   /* --redis-timeout-ms */
     uint32_t redis_wait_ms;      /* --redis-wait-ms */
     const char *node_id;         /* --node-id; NULL: DATA_DIR/node-id */
+    const char *media_dir;       /* --media-dir; NULL: beside the store */
     uint32_t node_timeout_ms;    /* --node-timeout-ms */
     const char *data_dir;        /* --data-dir; NULL: $STATE_DIRECTORY, else
                                   * RTMD_DEFAULT_DATA_DIR */

@@ -601,7 +601,9 @@ int rtmd_media_open(rtmd_server *srv, const char *dir)
         }
         return 0;
     }
-    srv->blobs = rtmd_blobs_dir_open(srv->base, dir, err, sizeof err);
+    srv->blobs = rtmd_blobs_dir_open(srv->base, dir,
+                                     srv->cfg->store == RTMD_STORE_REDIS ? srv->node_id : NULL,
+                                     err, sizeof err);
     if (!srv->blobs) {
         rtmd_log(RTMD_LOG_ERROR, "store: %s", err);
         return -1;

@@ -14,6 +14,7 @@
 
 #include "conn.h"
 #include "call.h"
+#include "engine/blobs.h"
 #include "engine/engine.h"
 #include "log.h"
 #include "media.h"
@@ -455,6 +456,12 @@ static void server_route(const rtmd_engine_route *r, void *arg)
                      r->len);
         return;
     }
+    if (r->kind == RTMD_ROUTE_MEDIA_EXPIRED) {
+        char *id = (char *)r->media_id;
+        if (rtmd_blob_id_valid(id))
+            rtmd_media_expired(srv, &id, 1);
+        return;
+    }
     /* A session of another id, or without its link: it is in its queue, and
      * a resume sends it (S9). */
     rtmd_session *s = rtmd_registry_find(&srv->sessions, r->app, r->user);
@@ -569,8 +576,6 @@ static int server_open_engine(rtmd_server *srv)
             rtmd_log(RTMD_LOG_ERROR, "out of memory creating the engine");
         return srv->engine ? 0 : -1;
     }
-    if (server_node_id(srv) != 0)
-        return -1;
     char address[512];
     rtmd_engine_redis_config rc = { .address = address,
                                     .node = srv->node_id,
@@ -602,10 +607,15 @@ int rtmd_server_init(rtmd_server *srv, const rtmd_config *cfg, struct event_base
     rtmd_server_tick(srv);
     if (server_open_store(srv) != 0)
         return -1;
-    /* Media files: beside the database (DIR/media, or PATH.media for
-     * --store sqlite:PATH). */
+    /* A node sharing a Redis has a name; its media files' parts carry it. */
+    if (cfg->store == RTMD_STORE_REDIS && server_node_id(srv) != 0)
+        return -1;
+    /* Media files: --media-dir, else beside the database (DIR/media, or
+     * PATH.media for --store sqlite:PATH). */
     char media_dir[4200] = "";
-    if (cfg->store != RTMD_STORE_MEM)
+    if (cfg->media_dir)
+        snprintf(media_dir, sizeof media_dir, "%s", cfg->media_dir);
+    else if (cfg->store != RTMD_STORE_MEM)
         snprintf(media_dir, sizeof media_dir, cfg->store_path ? "%s.media" : "%s/media",
                  cfg->store_path ? cfg->store_path : server_data_dir(cfg));
     if (rtmd_media_open(srv, cfg->store == RTMD_STORE_MEM ? NULL : media_dir) != 0)

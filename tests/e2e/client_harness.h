@@ -727,6 +727,13 @@ struct Sender {
           })
     {
     }
+    // A test that returns early (an ASSERT) stops it too.
+    ~Sender()
+    {
+        stop = true;
+        if (thread.joinable())
+            thread.join();
+    }
     std::vector<int> Finish()
     {
         stop = true;

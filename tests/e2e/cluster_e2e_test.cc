@@ -263,8 +263,8 @@ TEST(ClusterE2E, A1_TheAdminOfOneNodeKicksAndBansAUserOfAnother)
 {
     rtm_test::RedisProcess redis;
     ASSERT_TRUE(redis.started());
-    rtm_test::AdminRtmd n1(NodeFlags(redis, "n1", {"--node-timeout-ms", "400"})),
-        n2(NodeFlags(redis, "n2", {"--node-timeout-ms", "400"}));
+    rtm_test::AdminRtmd n1(NodeFlags(redis, "n1", {"--node-timeout-ms", "1500"})),
+        n2(NodeFlags(redis, "n2", {"--node-timeout-ms", "1500"}));
     ASSERT_TRUE(n1.started() && n2.started());
     Client alice(n1.rtmd().address(), kFastClient);
     ASSERT_EQ(0, alice.Login("alice"));
@@ -296,7 +296,7 @@ TEST(ClusterE2E, A1_TheAdminOfOneNodeKicksAndBansAUserOfAnother)
     EXPECT_EQ(RTM_LOGIN_ERR_OK, again.Login("alice"));
 
     // GET /nodes: both alive, each with its sessions; n1 killed with
-    // carol's session on it: dead once past its timeout (400 ms), and
+    // carol's session on it: dead once past its timeout (1.5 s), and
     // carol's session waits in its grace (3 s) as an orphan.
     Client carol(n1.rtmd().address(), kFastClient);
     ASSERT_EQ(0, carol.Login("carol"));

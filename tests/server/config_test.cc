@@ -148,6 +148,30 @@ TEST(Config, StoreFlags_B6) {
 
 // Issue 16: a Redis store, by TCP or unix socket, with its database; the
 // deadline of its operations and a start's wait for it.
+// --media-dir: where media bytes are (nodes on one Redis may share it);
+// not with --store mem (media in memory), never empty.
+TEST(Config, MediaDir) {
+  Parsed d;
+  Parse(d, {});
+  ASSERT_EQ(d.st, RTMD_CONFIG_OK) << d.err;
+  EXPECT_EQ(d.cfg.media_dir, nullptr);
+  Parsed shared;
+  Parse(shared, {"--store", "redis://127.0.0.1:6379", "--media-dir", "/srv/rtmd-media"});
+  ASSERT_EQ(shared.st, RTMD_CONFIG_OK) << shared.err;
+  EXPECT_STREQ(shared.cfg.media_dir, "/srv/rtmd-media");
+  Parsed mem;
+  Parse(mem, {"--store", "mem", "--media-dir", "/srv/rtmd-media"});
+  EXPECT_EQ(mem.st, RTMD_CONFIG_ERROR);
+  EXPECT_NE(mem.err.find("rtmd: --media-dir: with --store mem, media are kept in memory"),
+            std::string::npos)
+      << mem.err;
+  Parsed empty;
+  Parse(empty, {"--media-dir", ""});
+  EXPECT_EQ(empty.st, RTMD_CONFIG_ERROR);
+  EXPECT_NE(empty.err.find("rtmd: --media-dir: must not be empty"), std::string::npos)
+      << empty.err;
+}
+
 TEST(Config, RedisStoreFlags_B7) {
   Parsed d;
   Parse(d, {});

@@ -7,15 +7,19 @@
 #include <gtest/gtest.h>
 #include <hiredis/hiredis.h>
 #include <signal.h>
+#include <sys/stat.h>
+#include <utime.h>
 
 #include <chrono>
 #include <cstdio>
 #include <functional>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "admin_client.h"
+#include "media_client.h"
 #include "redis_process.h"
 #include "rtm/rtm_codes.h"
 #include "rtmd_process.h"
@@ -228,35 +232,35 @@ TEST_F(RedisConn, AKilledRedisIsDownThenBackWithItsData) {
   EXPECT_TRUE(changes_.back());
 }
 
-// A connection has its name in Redis (CLIENT SETNAME, before anything
-// else); one that had lasted backoff_min_ms and is closed by Redis (CLIENT
-// KILL) is made again at once; one lost sooner waits the backoff.
+// A connection has its name in Redis (CLIENT SETNAME, sent first); one
+// that had answered and lasted backoff_min_ms and is closed by Redis
+// (CLIENT KILL) is made again at once; one lost sooner waits the backoff.
 TEST_F(RedisConn, ALastingConnectionLostIsMadeAgainAtOnceAQuickOneAfterTheBackoff) {
   rtmd_redis_config cfg = {};
   cfg.address = address_.c_str();
   cfg.timeout_ms = 300;
-  cfg.backoff_min_ms = 400;
-  cfg.backoff_max_ms = 800;
+  cfg.backoff_min_ms = 1000;
+  cfg.backoff_max_ms = 2000;
   cfg.name = "rtmd:test:named";
   rtmd_redis* named = rtmd_redis_new(base_, &cfg);
   ASSERT_TRUE(named);
   ASSERT_TRUE(RunUntil([&] { return rtmd_redis_up(named); }));
-  auto lasted = std::chrono::steady_clock::now() + std::chrono::milliseconds(450);
+  auto lasted = std::chrono::steady_clock::now() + std::chrono::milliseconds(1050);
   ASSERT_TRUE(RunUntil([&] { return std::chrono::steady_clock::now() > lasted; }));
-  ASSERT_EQ(1, redis_.KillClients("rtmd:test:named")) << "named before anything else";
+  ASSERT_EQ(1, redis_.KillClients("rtmd:test:named")) << "named";
   auto t0 = std::chrono::steady_clock::now();
   ASSERT_TRUE(RunUntil([&] { return !rtmd_redis_up(named); }));
   ASSERT_TRUE(RunUntil([&] { return rtmd_redis_up(named); }));
   auto again_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                       std::chrono::steady_clock::now() - t0).count();
-  EXPECT_LT(again_ms, 300) << "at once, not after the 400 ms backoff";
+  EXPECT_LT(again_ms, 700) << "at once, not after the 1000 ms backoff";
   ASSERT_EQ(1, redis_.KillClients("rtmd:test:named")) << "named again";
   t0 = std::chrono::steady_clock::now();
   ASSERT_TRUE(RunUntil([&] { return !rtmd_redis_up(named); }));
   ASSERT_TRUE(RunUntil([&] { return rtmd_redis_up(named); }));
   again_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                  std::chrono::steady_clock::now() - t0).count();
-  EXPECT_GE(again_ms, 390) << "up for less than backoff_min_ms: the backoff";
+  EXPECT_GE(again_ms, 990) << "up for less than backoff_min_ms: the backoff";
   rtmd_redis_free(named);
 }
 
@@ -573,9 +577,95 @@ TEST_F(RedisStore, TheAdminApiAnswers503WhileRedisIsAway) {
     EXPECT_EQ(r.status, 503) << path;
     EXPECT_EQ(r.body, "{\"error\":\"the store is unavailable; try again\"}\n") << path;
   }
+  // A kick of a user this node does not hold: not a 404, which would say
+  // the user is offline.
+  EXPECT_EQ(n.Call("POST", "/users/bob/kick?app=app").status, 503);
   ASSERT_TRUE(redis_.Restart()) << redis_.Log();
   ASSERT_TRUE(ReadyTimes(n.rtmd(), 2)) << n.rtmd().Log();
   EXPECT_EQ(n.Call("GET", "/users").status, 200);
+}
+
+// Media across nodes (SPEC M1, M2; docs/CLUSTER.md): nodes whose
+// --media-dir is one directory serve each other's uploads byte for byte; a
+// node with a directory of its own finds the media known (Redis) but not
+// its bytes. A starting node removes its own parts (a crash's) and other
+// nodes' stale ones, and leaves another node's part that may be a live
+// upload's.
+TEST_F(RedisStore, NodesSharingAMediaDirServeEachOthersUploads_M1_M2) {
+  char tmpl[] = "/tmp/rtmd-shared-media-XXXXXX";
+  ASSERT_TRUE(mkdtemp(tmpl));
+  const std::string shared = tmpl, sub = shared + "/ab";
+  ASSERT_EQ(mkdir(sub.c_str(), 0700), 0);
+  const std::string id(30, '0');
+  auto touch = [](const std::string& path) {
+    FILE* f = fopen(path.c_str(), "w");
+    if (f) fclose(f);
+    return f != nullptr;
+  };
+  const std::string own = sub + "/ab" + id + ".n1.part", live = sub + "/ab" + id + ".n2.part",
+                    stale = sub + "/ab" + id + ".n9.part";
+  ASSERT_TRUE(touch(own) && touch(live) && touch(stale));
+  struct utimbuf old = {time(nullptr) - 3 * 3600, time(nullptr) - 3 * 3600};
+  ASSERT_EQ(utime(stale.c_str(), &old), 0);
+
+  auto node = [&](const char* id_, const std::string& media) {
+    std::vector<std::string> f = Flags();
+    f.insert(f.end(), {"--node-id", id_, "--media-dir", media});
+    return f;
+  };
+  RtmdProcess n1(node("n1", shared));
+  ASSERT_TRUE(n1.started());
+  EXPECT_NE(access(own.c_str(), F_OK), 0) << "its own part (a crash's) goes";
+  EXPECT_NE(access(stale.c_str(), F_OK), 0) << "another node's stale part goes";
+  EXPECT_EQ(access(live.c_str(), F_OK), 0) << "another node's live upload stays";
+  RtmdProcess n2(node("n2", shared));
+  ASSERT_TRUE(n2.started());
+  EXPECT_NE(access(live.c_str(), F_OK), 0) << "n2's own part: n2 starting, a crash's";
+
+  TestClient alice, bob;
+  On(alice, n1, "alice");
+  On(bob, n2, "bob");
+  Bytes data = RandomBytes(300 * 1000, 16);
+  std::string media = UploadId(alice, data);
+  ASSERT_FALSE(media.empty());
+  int code = -1;
+  EXPECT_EQ(Download(bob, media, &code), data) << "through the other node";
+  EXPECT_EQ(code, RTM_DOWNLOAD_MEDIA_ERR_OK);
+
+  char own_tmpl[] = "/tmp/rtmd-own-media-XXXXXX";
+  ASSERT_TRUE(mkdtemp(own_tmpl));
+  RtmdProcess n3(node("n3", own_tmpl));
+  ASSERT_TRUE(n3.started());
+  TestClient carol;
+  On(carol, n3, "carol");
+  EXPECT_TRUE(Download(carol, media, &code).empty());
+  EXPECT_EQ(code, RTM_DOWNLOAD_MEDIA_ERR_NOT_EXIST) << "known, but its bytes are not here";
+  std::system(("rm -rf '" + shared + "' '" + own_tmpl + "'").c_str());
+}
+
+// M2 across nodes with a media directory each: a media expires in
+// whichever node's sweep runs first (here a node starting), and the node
+// that took its upload is told to remove its bytes: no file is left.
+TEST_F(RedisStore, AnExpiredMediasFileGoesFromTheNodeThatTookIt_M2) {
+  char a_tmpl[] = "/tmp/rtmd-media-a-XXXXXX", b_tmpl[] = "/tmp/rtmd-media-b-XXXXXX";
+  ASSERT_TRUE(mkdtemp(a_tmpl) && mkdtemp(b_tmpl));
+  auto node = [&](const char* id, const char* media) {
+    std::vector<std::string> f = Flags();
+    f.insert(f.end(), {"--node-id", id, "--media-dir", media, "--media-ttl-s", "1"});
+    return f;
+  };
+  RtmdProcess n1(node("n1", a_tmpl));
+  ASSERT_TRUE(n1.started());
+  TestClient alice;
+  On(alice, n1, "alice");
+  ASSERT_FALSE(UploadId(alice, RandomBytes(1000, 7)).empty());
+  EXPECT_EQ(CountFiles(a_tmpl), 1u);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // past --media-ttl-s
+  RtmdProcess n2(node("n2", b_tmpl));  // its start sweeps: the media expires there
+  ASSERT_TRUE(n2.started());
+  ASSERT_TRUE(n1.WaitForLog("1 media expired")) << n1.Log();
+  EXPECT_EQ(CountFiles(a_tmpl), 0u) << "n1 removed the bytes it kept";
+  std::system(("rm -rf '" + std::string(a_tmpl) + "' '" + b_tmpl + "'").c_str());
 }
 
 // A node killed: the others declare it dead past --node-timeout-ms, and

@@ -80,8 +80,8 @@ int RedisProcess::KillClients(const std::string& name) {
       if (named && !id.empty()) ids.push_back(id);
     }
   }
+  int killed = list != nullptr && list->type == REDIS_REPLY_STRING ? 0 : -1;
   freeReplyObject(list);
-  int killed = list == nullptr ? -1 : 0;
   for (const std::string& id : ids) {
     auto* r = static_cast<redisReply*>(redisCommand(c, "CLIENT KILL ID %s", id.c_str()));
     if (r != nullptr && r->type == REDIS_REPLY_INTEGER) killed += static_cast<int>(r->integer);

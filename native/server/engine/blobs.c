@@ -17,6 +17,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <time.h>
+
 #include <event2/event.h>
 
 #include "log.h"
@@ -76,6 +78,7 @@ typedef struct {
 struct rtmd_blobs {
     const blob_backend *be;
     char *dir;              /* dir backend */
+    char *part;             /* its parts' suffix: ".part", or ".NODE.part" */
     rtmd_map mem;           /* mem backend: id -> mem_blob (committed) */
     pthread_t thread;
     bool thread_up;
@@ -122,7 +125,7 @@ void rtmd_blob_id_new(char *out)
 
 /* ---- the directory backend ------------------------------------------------- */
 
-/* DIR/ab, DIR/ab/<id>, DIR/ab/<id>.part. */
+/* DIR/ab, DIR/ab/<id>, DIR/ab/<id>.part (or <id>.NODE.part). */
 static void dir_path(const rtmd_blobs *bs, const char *id, const char *suffix, char *out,
                      size_t size)
 {
@@ -150,7 +153,7 @@ static int dir_create(rtmd_blobs *bs, rtmd_blob *b)
     } else if (errno != EEXIST) {
         return errno;
     }
-    dir_path(bs, b->id, ".part", part, sizeof part);
+    dir_path(bs, b->id, bs->part, part, sizeof part);
     b->fd = open(part, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     return b->fd < 0 ? errno : 0;
 }
@@ -178,7 +181,7 @@ static int dir_commit(rtmd_blobs *bs, rtmd_blob *b)
         return errno;
     close(b->fd);
     b->fd = -1;
-    dir_path(bs, b->id, ".part", part, sizeof part);
+    dir_path(bs, b->id, bs->part, part, sizeof part);
     dir_path(bs, b->id, "", final, sizeof final);
     if (rename(part, final) != 0)
         return errno;
@@ -226,7 +229,7 @@ static void dir_close(rtmd_blobs *bs, rtmd_blob *b)
     b->fd = -1;
     if (b->writing && !b->committed) {
         char part[4200];
-        dir_path(bs, b->id, ".part", part, sizeof part);
+        dir_path(bs, b->id, bs->part, part, sizeof part);
         (void)unlink(part);
     }
 }
@@ -531,16 +534,19 @@ rtmd_blobs *rtmd_blobs_mem_new(struct event_base *base)
     return blobs_new(base, &mem_backend);
 }
 
-rtmd_blobs *rtmd_blobs_dir_open(struct event_base *base, const char *dir, char *err,
-                                size_t errlen)
+rtmd_blobs *rtmd_blobs_dir_open(struct event_base *base, const char *dir, const char *node,
+                                char *err, size_t errlen)
 {
     if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
         snprintf(err, errlen, "cannot create the media directory %s: %s", dir,
                  strerror(errno));
         return NULL;
     }
-    char probe[4200];
-    snprintf(probe, sizeof probe, "%s/.probe", dir);
+    /* A node sharing the directory names its parts, and its probe. */
+    char probe[4200], part[128] = ".part";
+    if (node)
+        snprintf(part, sizeof part, ".%s.part", node);
+    snprintf(probe, sizeof probe, "%s/.probe%s", dir, node ? part : "");
     int fd = open(probe, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0) {
         snprintf(err, errlen, "the media directory %s cannot be written: %s", dir,
@@ -550,7 +556,7 @@ rtmd_blobs *rtmd_blobs_dir_open(struct event_base *base, const char *dir, char *
     close(fd);
     unlink(probe);
     rtmd_blobs *bs = blobs_new(base, &dir_backend);
-    if (bs && !(bs->dir = strdup(dir))) {
+    if (bs && (!(bs->dir = strdup(dir)) || !(bs->part = strdup(part)))) {
         rtmd_blobs_free(bs);
         bs = NULL;
     }
@@ -582,6 +588,7 @@ void rtmd_blobs_free(rtmd_blobs *bs)
     pthread_mutex_destroy(&bs->mu);
     pthread_cond_destroy(&bs->cv);
     free(bs->dir);
+    free(bs->part);
     free(bs);
 }
 
@@ -703,10 +710,17 @@ void rtmd_blobs_usage(const rtmd_blobs *bs, uint64_t *count, uint64_t *bytes)
 
 /* ---- the sweep at start ------------------------------------------------------- */
 
+static bool name_ends(const char *name, const char *suffix)
+{
+    size_t n = strlen(name), k = strlen(suffix);
+    return n >= k && strcmp(name + n - k, suffix) == 0;
+}
+
 size_t rtmd_blobs_sweep(rtmd_blobs *bs, bool (*known)(const char *id, void *arg), void *arg)
 {
     if (!bs->dir)
         return 0; /* memory starts empty */
+    time_t now = time(NULL);
     size_t gone = 0;
     DIR *top = opendir(bs->dir);
     if (!top)
@@ -730,14 +744,19 @@ size_t rtmd_blobs_sweep(rtmd_blobs *bs, bool (*known)(const char *id, void *arg)
                 continue;
             bool whole = rtmd_blob_id_valid(fe->d_name) &&
                          strncmp(fe->d_name, de->d_name, 2) == 0;
+            struct stat sb;
             if (whole && known(fe->d_name, arg)) {
-                struct stat sb;
                 if (stat(path, &sb) == 0) {
                     atomic_fetch_add(&bs->count, 1);
                     atomic_fetch_add(&bs->bytes, (uint64_t)sb.st_size);
                 }
                 continue;
             }
+            /* Another node's part (a shared directory): its upload may be
+             * under way; it goes once it is stale. */
+            if (!name_ends(fe->d_name, bs->part) && name_ends(fe->d_name, ".part") &&
+                (stat(path, &sb) != 0 || sb.st_mtime > now - RTMD_BLOB_PART_STALE_S))
+                continue;
             if (unlink(path) == 0)
                 gone++;
         }

@@ -11,7 +11,8 @@
  * and returns; its callback runs later on the loop thread. Jobs of one
  * blob run in the order they were queued.
  *
- * Files: DIR/<id[0:2]>/<id>. A blob being written is DIR/<id[0:2]>/<id>.part;
+ * Files: DIR/<id[0:2]>/<id>. A blob being written is DIR/<id[0:2]>/<id>.part
+ * (<id>.NODE.part when nodes share DIR);
  * its commit is fdatasync, rename to the final name, fsync of the
  * directory, so that a committed blob survives a crash of rtmd or of the
  * machine and an uncommitted one is never taken for a whole one. What a
@@ -44,9 +45,15 @@ typedef void (*rtmd_blob_read_done)(rtmd_blob *b, int err, const uint8_t *data, 
                                     void *arg);
 
 /* The blob store over directory dir (created, mode 0700, if missing).
- * NULL with a one-line message in err. */
-rtmd_blobs *rtmd_blobs_dir_open(struct event_base *base, const char *dir, char *err,
-                                size_t errlen);
+ * node: the name of this node when several may share dir (a Redis store):
+ * its parts are then <id>.NODE.part, and the sweep leaves the other nodes'
+ * parts until they are stale. NULL with a one-line message in err. */
+rtmd_blobs *rtmd_blobs_dir_open(struct event_base *base, const char *dir, const char *node,
+                                char *err, size_t errlen);
+
+/* Another node's part not written to for this long is a dead upload's: an
+ * upload with no data moving ends after --media-idle-ms, at most 1 hour. */
+#define RTMD_BLOB_PART_STALE_S 7200
 /* A blob store in memory. NULL when out of memory or without a thread. */
 rtmd_blobs *rtmd_blobs_mem_new(struct event_base *base);
 /* Stops the thread once its jobs are done (their callbacks are not called)
@@ -58,8 +65,9 @@ bool rtmd_blob_id_valid(const char *id);
 /* A new random id, NUL-terminated, in out (RTMD_BLOB_ID_LEN + 1 bytes). */
 void rtmd_blob_id_new(char *out);
 
-/* At start, before serving, on the loop thread: removes every part and
- * every blob for which known(id, arg) is false. Returns how many went. */
+/* At start, before serving, on the loop thread: removes this node's parts
+ * (every part without a node), other nodes' stale parts, and every blob
+ * for which known(id, arg) is false. Returns how many went. */
 size_t rtmd_blobs_sweep(rtmd_blobs *bs, bool (*known)(const char *id, void *arg), void *arg);
 
 /* A blob to write under id. NULL when out of memory. done (of create) runs

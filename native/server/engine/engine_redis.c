@@ -572,6 +572,8 @@ static int redis_read(const redisReply *r, const redis_call *c, rtmd_eng_op *op)
                    op->kind == RTMD_ENG_APP_CHANNELS || op->kind == RTMD_ENG_PRESENCE ||
                    op->kind == RTMD_ENG_NODES;
     size_t ncounts = reply_is(el[6], REDIS_REPLY_ARRAY) ? el[6]->elements : 0;
+    if (op->kind == RTMD_ENG_NODES && ncounts != 3 * op->users.count)
+        return -1; /* three per node (engine.h) */
     if (counted || ncounts) {
         if (!(op->counts = calloc(ncounts ? ncounts : 1, sizeof *op->counts)))
             return -1;
@@ -893,6 +895,13 @@ static void redis_route_one(redis_engine *e, const rtmd_inbox_entry *en)
                                  .frame = (const uint8_t *)b, .len = blen };
         e->cfg.route(&ev, e->cfg.arg);
         free(users.items);
+        return;
+    }
+    if (k[0] == 'd') {
+        rtmd_engine_route expired = { .kind = RTMD_ROUTE_MEDIA_EXPIRED, .app = app,
+                                      .media_id = rtmd_inbox_get(en, "i", NULL) };
+        if (expired.media_id)
+            e->cfg.route(&expired, e->cfg.arg);
         return;
     }
     if (k[0] == 'x' || k[0] == 'r' || k[0] == 'b') {

@@ -35,10 +35,12 @@ typedef struct {
                            * event another node sent: RTMD_ENG_SEND_TO) */
         RTMD_ROUTE_MOVED,
         RTMD_ROUTE_KICKED,
-        RTMD_ROUTE_BANNED /* the session is to be kicked (BANNED_BY_SERVER) and
-                           * ended here: RTMD_ENG_KICK, the admin API */
+        RTMD_ROUTE_BANNED, /* the session is to be kicked (BANNED_BY_SERVER) and
+                            * ended here: RTMD_ENG_KICK, the admin API */
+        RTMD_ROUTE_MEDIA_EXPIRED /* the bytes of media_id, an upload this node
+                                  * took, are to go (another node's sweep) */
     } kind;
-    const char *app, *user, *from;
+    const char *app, *user, *from, *media_id;
     uint64_t session_id;
     const rtmd_strv *members;
     const uint8_t *frame;

@@ -38,6 +38,8 @@ struct rtmd_redis {
     struct event *retry;     /* the next connection attempt */
     uint32_t backoff_ms;
     uint64_t up_since_us;    /* when the connection came up (CLOCK_MONOTONIC) */
+    bool answered;           /* this connection answered a command */
+    bool dropped;            /* ... and was dropped at a deadline */
     bool freeing;
     /* Commands that could not be sent, failed DOWN from an event of their
      * own once those sent before them are answered (in order). */
@@ -105,6 +107,10 @@ static void redis_on_reply(redisAsyncContext *ac, void *reply, void *privdata)
     rtmd_redis *r = p->r;
     (void)ac;
     redis_unlink(r, p);
+    if (reply) {
+        r->answered = true;
+        r->backoff_ms = 0; /* a Redis that answers: the backoff starts over */
+    }
     if (!p->done)
         p->fn(r, reply, reply ? RTMD_REDIS_OK : RTMD_REDIS_DOWN, p->arg);
     free(p);
@@ -112,8 +118,9 @@ static void redis_on_reply(redisAsyncContext *ac, void *reply, void *privdata)
         redis_arm_deadline(r);
 }
 
-/* The next connection attempt: at once (a connection that had lasted was
- * lost: Redis restarted, or a CLIENT KILL), else after the backoff. */
+/* The next connection attempt: at once (a connection that had worked was
+ * lost: Redis restarted, or a CLIENT KILL), else after the backoff, which
+ * doubles until a connection answers. */
 static void redis_schedule_retry(rtmd_redis *r, bool at_once)
 {
     if (r->freeing)
@@ -144,8 +151,8 @@ static void redis_on_connect(const redisAsyncContext *ac, int status)
         redis_schedule_retry(r, false);
         return;
     }
-    r->backoff_ms = 0;
     r->up_since_us = redis_now_us();
+    r->answered = r->dropped = false;
     if (r->name) {
         const char *argv[] = { "CLIENT", "SETNAME", r->name };
         size_t len[] = { 6, 7, strlen(r->name) };
@@ -160,10 +167,12 @@ static void redis_on_disconnect(const redisAsyncContext *ac, int status)
     (void)status;
     r->ac = NULL; /* hiredis frees it, having failed what waited */
     redis_changed(r, false);
-    /* A Redis that closes each connection it takes (maxclients) is asked
-     * once per backoff_min_ms at most. */
-    redis_schedule_retry(r, redis_now_us() - r->up_since_us >=
-                                (uint64_t)r->cfg.backoff_min_ms * 1000u);
+    /* At once only after a connection that worked: not after a silent
+     * Redis's (a deadline), and at most once per backoff_min_ms for a Redis
+     * that closes each connection it takes (maxclients). */
+    redis_schedule_retry(r, r->answered && !r->dropped &&
+                                redis_now_us() - r->up_since_us >=
+                                    (uint64_t)r->cfg.backoff_min_ms * 1000u);
 }
 
 static void redis_retry_cb(evutil_socket_t fd, short what, void *arg)
@@ -182,6 +191,7 @@ static void redis_deadline_cb(evutil_socket_t fd, short what, void *arg)
     (void)what;
     rtmd_log(RTMD_LOG_WARN, "redis %s: no answer within %u ms: dropping the connection",
              r->address, r->cfg.timeout_ms);
+    r->dropped = true;
     for (pending *p = r->head; p; p = p->next)
         if (!p->done) {
             p->done = true;

@@ -7,9 +7,10 @@
  *     oldest command waits past its deadline, every command waiting gets
  *     RTMD_REDIS_TIMEOUT and the connection is dropped (an answer that came
  *     later would be taken for another command's);
- *   - reconnection, for ever: at once when a connection that had lasted
- *     backoff_min_ms is lost, then after a backoff that doubles from
- *     backoff_min_ms to backoff_max_ms; while down, a command fails at once with
+ *   - reconnection, for ever: at once when a connection that had answered
+ *     and lasted backoff_min_ms is lost (not at a deadline), else after a
+ *     backoff that doubles from backoff_min_ms to backoff_max_ms until a
+ *     connection answers; while down, a command fails at once with
  *     RTMD_REDIS_DOWN.
  *
  * Every callback runs on the loop thread; each command's callback runs

@@ -114,7 +114,10 @@ end
 --   rtm/cnm/NODE/APP/CHANNEL  set: those members
 
 -- An entry in node n's inbox (fields as field/value pairs), unless n is the
--- caller, which gets what concerns it in the answer.
+-- caller, which gets what concerns it in the answer. Kinds (k): p a peer
+-- message, c a channel message, e an event, x a session moved, r one
+-- replaced by another instance, b one kicked by the admin API, d a media
+-- expired whose bytes n keeps.
 local INBOX_MAX = 100000
 -- A session whose node was declared dead, in its grace, has this for node.
 local ORPHAN = '!'
@@ -1074,7 +1077,8 @@ local function media_put(keys, args)
     elseif call('EXISTS', 'rtm/m/' .. id) == 1 then
         r.code = ST_EXISTS
     else
-        call('HSET', 'rtm/m/' .. id, 'app', args[1], 'size', size, 'at', args[4])
+        -- node: whose directory has its bytes (unless the nodes share one).
+        call('HSET', 'rtm/m/' .. id, 'app', args[1], 'size', size, 'at', args[4], 'node', NODE)
         call('ZADD', 'rtm/media', args[4], id)
         usage_add('media', size)
     end
@@ -1128,7 +1132,11 @@ local function expire(keys, args)
         channel_forget_if_empty(a, ch)
     end
     for _, id in ipairs(call('ZRANGEBYSCORE', 'rtm/media', '-inf', '(' .. media_h)) do
-        usage_add('media', -num(call('HGET', 'rtm/m/' .. id, 'size')))
+        local m = call('HMGET', 'rtm/m/' .. id, 'size', 'app', 'node')
+        usage_add('media', -num(m[1]))
+        -- The caller removes its file; the node that took the upload, if
+        -- another (a directory of its own), is told to remove its own.
+        route(m[3] or '', {'k', 'd', 'a', m[2] or '', 'i', id})
         call('DEL', 'rtm/m/' .. id)
         call('ZREM', 'rtm/media', id)
         r.users[#r.users + 1] = id
@@ -1328,7 +1336,7 @@ local function layout(keys, args)
     return reply(result())
 end
 
-local function register(name, fn)
+local function register(name, fn, flags)
     local function with_node(keys, args)
         NODE = table.remove(args, 1) or ''
         -- A node declared dead writes nothing until it joins again (BEAT).
@@ -1339,7 +1347,7 @@ local function register(name, fn)
         return fn(keys, args)
     end
     redis.register_function{function_name = 'rtmd_@RTMD_LIB_VERSION@_' .. name,
-                            callback = with_node, flags = {'no-cluster'}}
+                            callback = with_node, flags = flags or {'no-cluster'}}
 end
 
 register('layout', layout)
@@ -1373,4 +1381,5 @@ register('send_to', send_to)
 register('kick', kick)
 register('presence', presence)
 register('beat', beat)
-register('nodes', nodes)
+-- Reads only: answered also when Redis is at its maxmemory (noeviction).
+register('nodes', nodes, {'no-cluster', 'no-writes'})
