@@ -515,6 +515,17 @@ static void server_beaten(rtmd_eng_op *op)
         rtmd_conn_close_all(srv);
         srv->beat_rejoin = srv->beat_fenced = true;
     }
+    /* The sessions of a node it declared dead: their links are lost with
+     * it; they wait for their clients in their grace (SPEC A8, S12). */
+    for (size_t i = 0; i < op->users.count; i++) {
+        char *au = op->users.items[i], *slash = strrchr(au, '/');
+        if (!slash)
+            continue;
+        *slash = '\0';
+        rtmd_log(RTMD_LOG_INFO, "%s/%s: its node was declared dead: unreachable, kept %u ms "
+                 "for its client", au, slash + 1, srv->cfg->session_grace_ms);
+        rtmd_presence_announce(srv, au, slash + 1, RTMD_PEER_UNREACHABLE);
+    }
     for (size_t i = 0; i < op->ended.count; i++) {
         const rtmd_ended_session *e = &op->ended.items[i];
         rtmd_log(RTMD_LOG_INFO, "%s/%s: its node is dead and it did not come back within "

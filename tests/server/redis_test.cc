@@ -687,6 +687,15 @@ TEST_F(RedisStore, ADeadNodesSessionsEndAfterTheirGrace_S13_B7) {
   ASSERT_TRUE(bob.Expect(RTM__WIRE__FRAME__BODY_PEER_STATE_EVENT));
   ASSERT_EQ(n1.Kill(), 128 + 9);
   auto killed = std::chrono::steady_clock::now();
+  // A8: UNREACHABLE once n1 is declared dead, OFFLINE at the grace's end.
+  FramePtr unreachable = bob.Expect(RTM__WIRE__FRAME__BODY_PEER_STATE_EVENT, 5000);
+  long long dead_ms = Since(killed);
+  ASSERT_TRUE(unreachable) << n2.Log();
+  EXPECT_EQ(unreachable->peer_state_event->peers[0]->state, 1);  // UNREACHABLE
+  EXPECT_LE(dead_ms, 400 + 1000) << "declared dead within its timeout (400 ms), with room";
+  FramePtr q = bob.QueryPeers({"alice"});
+  ASSERT_TRUE(q);
+  EXPECT_EQ(q->peer_states->peers[0]->state, 1) << "a query says so too";
   FramePtr left = bob.Expect(RTM__WIRE__FRAME__BODY_MEMBER_EVENT, 5000);
   long long ms = Since(killed);
   ASSERT_TRUE(left) << n2.Log();

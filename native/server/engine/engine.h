@@ -419,8 +419,9 @@ struct rtmd_eng_op {
     uint32_t *counts;
     /* SESSIONS: the sessions; freed by rtmd_engine_op_clear. */
     rtmd_sessionv sessions;
-    /* NODE_BEAT: the sessions of dead nodes it ended; freed by
-     * rtmd_engine_op_clear. */
+    /* NODE_BEAT: the sessions of dead nodes it ended (and in users, as
+     * "app/user", those of nodes it declared dead: UNREACHABLE now); freed
+     * by rtmd_engine_op_clear. */
     rtmd_endedv ended;
     rtmd_eng_done done;
     void *closure;

@@ -1183,7 +1183,8 @@ end
 -- beats first does it (but a caller back for less than a timeout, from a
 -- Redis outage or a start): nodes past their deadline are declared dead,
 -- their
--- sessions given a grace from now (node ORPHAN), and the sessions whose
+-- sessions given a grace from now (node ORPHAN; listed in users as
+-- "app/user": their links are lost, so UNREACHABLE), and the sessions whose
 -- grace ended are ended, listed in sessions as {app, user, id, channels,
 -- counts} for the caller to tell their channels and followers.
 -- Redis's clock (wall ms), not the calling node's.
@@ -1224,8 +1225,9 @@ local function beat(keys, args)
                 for _, ch in ipairs(call('SMEMBERS', key('sc', a, u))) do
                     node_member_remove(n, a, ch, u)
                 end
-                call('HSET', key('s', a, u), 'node', ORPHAN)
+                call('HSET', key('s', a, u), 'node', ORPHAN, 'presence', 1)
                 call('ZADD', 'rtm/grace', now + grace, au)
+                r.users[#r.users + 1] = au -- UNREACHABLE from now (the caller tells)
             end
         end
         call('DEL', 'rtm/ns/' .. n)
