@@ -153,11 +153,13 @@ int rtmd_metrics_render(rtmd_server *srv, struct evbuffer *out)
     rc |= metric_sample(out, "rtmd_rate_entries", "of=\"address\"",
                         rtmd_rates_addresses(&srv->rates));
     rc |= metric_head(out, "rtmd_store_bytes", "gauge",
-                      "Memory the store holds, by kind (the bytes its bounds count).");
+                      "Memory the store holds, by kind (the bytes its bounds count); with "
+                      "Redis, the whole system's as of the last beat.");
     for (int k = 0; k < RTMD_USAGE_KINDS; k++) {
         snprintf(label, sizeof label, "kind=\"%s\"", rtmd_usage_name((rtmd_usage)k));
         rc |= metric_sample(out, "rtmd_store_bytes", label,
-                            srv->store ? rtmd_store_usage(srv->store, (rtmd_usage)k, NULL) : 0);
+                            srv->store ? rtmd_store_usage(srv->store, (rtmd_usage)k, NULL)
+                                       : srv->shared_usage[k]);
     }
 
     rc |= metric_head(out, "rtmd_logins_total", "counter", "Logins answered, by LoginError code.");

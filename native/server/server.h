@@ -96,6 +96,9 @@ typedef struct rtmd_server {
      * other rtmds off it, and the recovery after a failed write. */
     char *store_path;
     char node_id[RTMD_NODE_ID_MAX + 1]; /* with a Redis store (server.c) */
+    /* With a Redis store: the bytes the system holds by rtmd_usage, as of
+     * the last beat (/metrics). */
+    uint64_t shared_usage[RTMD_USAGE_KINDS];
     int lock_fd;
     struct event *recover_ev;
     /* A store that fails again soon after a reload is reloaded after a

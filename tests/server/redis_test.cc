@@ -668,6 +668,29 @@ TEST_F(RedisStore, AnExpiredMediasFileGoesFromTheNodeThatTookIt_M2) {
   std::system(("rm -rf '" + std::string(a_tmpl) + "' '" + b_tmpl + "'").c_str());
 }
 
+// /metrics on a Redis store: rtmd_store_bytes is the whole system's, read
+// at each beat (an offline message kept through the other node shows).
+TEST_F(RedisStore, MetricsShowTheBytesTheSystemHolds) {
+  std::vector<std::string> f = Flags();
+  f.insert(f.end(), {"--node-timeout-ms", "400"});
+  AdminRtmd n1(f);
+  RtmdProcess n2(f);
+  ASSERT_TRUE(n1.started() && n2.started());
+  const std::string zero = "rtmd_store_bytes{kind=\"offline\"} 0\n";
+  EXPECT_NE(n1.Call("GET", "/metrics").body.find(zero), std::string::npos);
+  TestClient alice;
+  On(alice, n2, "alice");
+  ASSERT_EQ(alice.PeerSend("carol", "kept", true), RTM_PEER_MESSAGE_ERR_CACHED_BY_SERVER);
+  auto end = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  std::string body;
+  do {
+    usleep(50000);
+    body = n1.Call("GET", "/metrics").body;
+  } while (body.find(zero) != std::string::npos && std::chrono::steady_clock::now() < end);
+  EXPECT_EQ(body.find(zero), std::string::npos) << "the offline message's bytes";
+  EXPECT_NE(body.find("rtmd_store_bytes{kind=\"offline\"} "), std::string::npos) << body;
+}
+
 // A node killed: the others declare it dead past --node-timeout-ms, and
 // its sessions whose clients do not come back end after their grace
 // (S13): their channels see them leave, their subscribers see them OFFLINE.

@@ -574,6 +574,8 @@ static int redis_read(const redisReply *r, const redis_call *c, rtmd_eng_op *op)
     size_t ncounts = reply_is(el[6], REDIS_REPLY_ARRAY) ? el[6]->elements : 0;
     if (op->kind == RTMD_ENG_NODES && ncounts != 3 * op->users.count)
         return -1; /* three per node (engine.h) */
+    if (op->kind == RTMD_ENG_NODE_BEAT && ncounts && ncounts != RTMD_USAGE_KINDS)
+        return -1; /* the usage by kind, or none (fenced) */
     if (counted || ncounts) {
         if (!(op->counts = calloc(ncounts ? ncounts : 1, sizeof *op->counts)))
             return -1;

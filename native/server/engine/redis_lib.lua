@@ -1242,6 +1242,11 @@ local function beat(keys, args)
             r.sessions[#r.sessions + 1] = {a, u, sid, ended.users, ended.counts}
         end
     end
+    -- What the system holds, by kind (store.h's order), for /metrics.
+    for _, kind in ipairs({'offline', 'unacked', 'history', 'attributes',
+                           'channel_attributes'}) do
+        r.counts[#r.counts + 1] = usage(kind)
+    end
     return reply(r)
 end
 
