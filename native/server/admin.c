@@ -28,6 +28,7 @@
 #include "engine/engine.h"
 #include "ids.h"
 #include "log.h"
+#include "router.h"
 #include "rtm/rtm_codes.h"
 #include "session.h"
 
@@ -396,7 +397,12 @@ static void admin_remote_kick_done(rtmd_eng_op *op)
     if (!a->arg && admin_unavailable(a, op))
         return;
     bool kicked = op->code == RTMD_STORE_OK;
-    if (kicked)
+    for (size_t i = 0; i < op->ended.count; i++) {
+        rtmd_log(RTMD_LOG_INFO, "admin: %s/%s, in the grace of a dead node, ended", a->app,
+                 a->user);
+        rtmd_router_tell_ended(a->srv, &op->ended.items[i]);
+    }
+    if (kicked && !op->ended.count)
         rtmd_log(RTMD_LOG_INFO, "admin: %s/%s kicked on its node", a->app, a->user);
     else if (op->code == RTMD_STORE_EXISTS) /* this node's after all */
         kicked = admin_kick_here(a->srv, a->app, a->user);

@@ -9,6 +9,7 @@
 #include "log.h"
 #include "member_count.h"
 #include "outbox.h"
+#include "presence.h"
 #include "rtm/rtm_codes.h"
 
 /* A call signal (SPEC C1): a known kind about a named invitation, its texts
@@ -508,6 +509,12 @@ static void router_left_told(rtmd_eng_op *op)
     router_member_event(call->srv, call->app, call->user, call->id, false, (size_t)call->n,
                         op->code == RTMD_STORE_OK ? &op->users : NULL);
     rtmd_call_free(call);
+}
+
+void rtmd_router_tell_ended(rtmd_server *srv, const rtmd_ended_session *e)
+{
+    rtmd_router_tell_left(srv, e->app, e->user, &e->channels, e->counts, true);
+    rtmd_presence_announce(srv, e->app, e->user, RTMD_PEER_OFFLINE);
 }
 
 void rtmd_router_tell_left(rtmd_server *srv, const char *app, const char *user,

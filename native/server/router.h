@@ -40,6 +40,10 @@ void rtmd_router_offline_delivered(rtmd_server *srv, rtmd_session *s, const rtmd
  * forgets it with its send answers, attributes and subscriptions. */
 void rtmd_router_session_end(rtmd_server *srv, rtmd_session *s, bool notify);
 
+/* A session of a dead node, ended by the engine (its grace over, or a
+ * kick): its channels are told it left, its followers that it is OFFLINE. */
+void rtmd_router_tell_ended(rtmd_server *srv, const rtmd_ended_session *e);
+
 /* (app, user) left channels (their member counts after it alongside): the
  * counts change and, with notify, the members left are told. */
 void rtmd_router_tell_left(rtmd_server *srv, const char *app, const char *user,

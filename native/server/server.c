@@ -533,8 +533,7 @@ static void server_beaten(rtmd_eng_op *op)
         const rtmd_ended_session *e = &op->ended.items[i];
         rtmd_log(RTMD_LOG_INFO, "%s/%s: its node is dead and it did not come back within "
                  "%u ms: session ended", e->app, e->user, srv->cfg->session_grace_ms);
-        rtmd_router_tell_left(srv, e->app, e->user, &e->channels, e->counts, true);
-        rtmd_presence_announce(srv, e->app, e->user, RTMD_PEER_OFFLINE);
+        rtmd_router_tell_ended(srv, e);
     }
     bool again = srv->beat_rejoin && srv->beat_fenced;
     rtmd_call_free(call);

@@ -691,6 +691,40 @@ TEST_F(RedisStore, MetricsShowTheBytesTheSystemHolds) {
   EXPECT_NE(body.find("rtmd_store_bytes{kind=\"offline\"} "), std::string::npos) << body;
 }
 
+// A1 on a dead node's session: the admin API of a live node kicks a user
+// whose node died while it waits in its grace: the session ends at once,
+// and its channel and subscribers are told (member left, OFFLINE).
+TEST_F(RedisStore, AnAdminKickOfADeadNodesSessionTellsItsChannel_A1) {
+  std::vector<std::string> f = Flags();
+  f.insert(f.end(), {"--node-timeout-ms", "400", "--session-grace-ms", "20000"});
+  RtmdProcess n1(f);
+  AdminRtmd n2(f);
+  ASSERT_TRUE(n1.started() && n2.started());
+  TestClient alice, bob;
+  On(alice, n1, "alice");
+  ASSERT_TRUE(bob.Connect(n2.rtmd().host(), n2.rtmd().port()));
+  ASSERT_EQ(bob.HelloLogin("app", "bob"), 0);
+  ASSERT_EQ(alice.Join("room"), 0);
+  ASSERT_EQ(bob.Join("room"), 0);
+  ASSERT_EQ(bob.Subscribe({"alice"}), 0);
+  ASSERT_TRUE(bob.Expect(RTM__WIRE__FRAME__BODY_PEER_STATE_EVENT));  // ONLINE
+  ASSERT_EQ(n1.Kill(), 128 + 9);
+  FramePtr unreachable = bob.Expect(RTM__WIRE__FRAME__BODY_PEER_STATE_EVENT, 5000);
+  ASSERT_TRUE(unreachable) << "n1 declared dead";
+  auto kicked_at = std::chrono::steady_clock::now();
+  HttpResponse kick = n2.Call("POST", "/users/alice/kick?app=app");
+  EXPECT_EQ(kick.status, 200) << kick.body;
+  EXPECT_NE(kick.body.find("\"kicked\":true"), std::string::npos) << kick.body;
+  FramePtr left = bob.Expect(RTM__WIRE__FRAME__BODY_MEMBER_EVENT, 3000);
+  ASSERT_TRUE(left) << "its channel is told at once, not at the grace's end (20 s)";
+  EXPECT_STREQ(left->member_event->user, "alice");
+  EXPECT_FALSE(left->member_event->joined);
+  EXPECT_LT(Since(kicked_at), 3000);
+  FramePtr offline = bob.Expect(RTM__WIRE__FRAME__BODY_PEER_STATE_EVENT);
+  ASSERT_TRUE(offline);
+  EXPECT_EQ(offline->peer_state_event->peers[0]->state, 2);  // OFFLINE
+}
+
 // A node killed: the others declare it dead past --node-timeout-ms, and
 // its sessions whose clients do not come back end after their grace
 // (S13): their channels see them leave, their subscribers see them OFFLINE.

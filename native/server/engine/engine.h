@@ -422,7 +422,8 @@ struct rtmd_eng_op {
     /* NODE_BEAT: the sessions of dead nodes it ended (and in users, as
      * "app/user", those of nodes it declared dead: UNREACHABLE now; in
      * counts, when not NULL, the bytes the system holds by rtmd_usage);
-     * freed by rtmd_engine_op_clear. */
+     * KICK: the session it ended, one in a dead node's grace. Freed by
+     * rtmd_engine_op_clear. */
     rtmd_endedv ended;
     rtmd_eng_done done;
     void *closure;

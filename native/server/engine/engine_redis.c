@@ -635,8 +635,8 @@ static int redis_read(const redisReply *r, const redis_call *c, rtmd_eng_op *op)
                 return -1;
         }
     }
-    if (op->kind == RTMD_ENG_NODE_BEAT && reply_is(el[12], REDIS_REPLY_ARRAY) &&
-        el[12]->elements) {
+    if ((op->kind == RTMD_ENG_NODE_BEAT || op->kind == RTMD_ENG_KICK) &&
+        reply_is(el[12], REDIS_REPLY_ARRAY) && el[12]->elements) {
         size_t n = el[12]->elements;
         if (!(op->ended.items = calloc(n, sizeof *op->ended.items)))
             return -1;

@@ -616,7 +616,11 @@ local function kick(keys, args)
     elseif n == '' or n == NODE then
         r.code = ST_EXISTS
     elseif n == ORPHAN then
-        end_session(result(), a, u, call('HGET', sh, 'id')) -- in a dead node's grace
+        -- In a dead node's grace: ended here, listed as BEAT lists those it
+        -- ends, for the caller to tell its channels and followers.
+        local sid, ended = call('HGET', sh, 'id'), result()
+        end_session(ended, a, u, sid)
+        r.sessions[1] = {a, u, sid, ended.users, ended.counts}
     else
         route(n, {'k', 'b', 'a', a, 'u', u, 's', call('HGET', sh, 'id')})
     end
