@@ -1033,6 +1033,13 @@ void rtmd_conn_close_all(rtmd_server *srv)
     }
 }
 
+void rtmd_conn_resync_all(rtmd_server *srv, const char *why)
+{
+    for (rtmd_conn *c = srv->conns; c; c = c->next)
+        if (c->session)
+            rtmd_conn_close(c, RTM__WIRE__CLOSE__CODE__CLOSE_STORE_FAILED, why);
+}
+
 /* Takes c off srv->held and forgets what it held: the newest bytes queued,
  * which are no longer numbered, nor part of a replay. */
 static void conn_held_clear(rtmd_conn *c)

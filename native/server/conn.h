@@ -101,6 +101,10 @@ void rtmd_conn_held(const rtmd_server *srv, size_t *links, size_t *bytes);
 /* Closes every link with Close{SHUTDOWN}; sessions are left to be freed
  * with the server. */
 void rtmd_conn_close_all(rtmd_server *srv);
+/* Closes every link of a session with Close{STORE_FAILED, why}: the
+ * sessions wait in their grace, and their clients resume, with a replay of
+ * what they missed (an inbox gap, engine_redis.h). */
+void rtmd_conn_resync_all(rtmd_server *srv, const char *why);
 /* The bytes queued for output on every link together. */
 size_t rtmd_conn_output_queued(const rtmd_server *srv);
 /* Frees every link at once, after the loop has ended. */

@@ -456,6 +456,12 @@ static void server_route(const rtmd_engine_route *r, void *arg)
                      r->len);
         return;
     }
+    if (r->kind == RTMD_ROUTE_GAP) {
+        rtmd_log(RTMD_LOG_WARN, "closing this node's %zu links so that their clients resume "
+                 "and are replayed what the missing inbox items carried", srv->nconns);
+        rtmd_conn_resync_all(srv, "this node missed messages for its sessions: resume");
+        return;
+    }
     if (r->kind == RTMD_ROUTE_MEDIA_EXPIRED) {
         char *id = (char *)r->media_id;
         if (rtmd_blob_id_valid(id))

@@ -329,6 +329,11 @@ class RedisStore : public testing::Test {
     }
     return false;
   }
+  // The flags f with --node-id id.
+  static std::vector<std::string> Named(std::vector<std::string> f, const char* id) {
+    f.insert(f.end(), {"--node-id", id});
+    return f;
+  }
   // ms since start.
   static long long Since(std::chrono::steady_clock::time_point start) {
     return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -725,14 +730,42 @@ TEST_F(RedisStore, AnAdminKickOfADeadNodesSessionTellsItsChannel_A1) {
   EXPECT_EQ(offline->peer_state_event->peers[0]->state, 2);  // OFFLINE
 }
 
+// B7: items missing from a node's inbox (past its cap) are a gap the node
+// sees by their numbers: it closes its links with Close{STORE_FAILED} so
+// their clients resume, and a resume replays what the items carried.
+TEST_F(RedisStore, AGapInANodesInboxMakesItsClientsResume_B7) {
+  RtmdProcess n1(Named(Flags(), "n1")), n2(Flags());
+  ASSERT_TRUE(n1.started() && n2.started());
+  TestClient alice, bob;
+  On(alice, n1, "alice");
+  On(bob, n2, "bob");
+  ASSERT_EQ(bob.PeerSend("alice", "first"), RTM_PEER_MESSAGE_ERR_OK);
+  ASSERT_TRUE(alice.Expect(RTM__WIRE__FRAME__BODY_PEER_DELIVER));  // item 1
+  // Four items lost: the next one n1 reads is numbered 6.
+  Context c = Connect(redis_);
+  ASSERT_TRUE(c);
+  Reply seq = Command(c, "INCRBY rtm/inseq/n1 5");
+  ASSERT_TRUE(seq && seq->type == REDIS_REPLY_INTEGER);
+  Reply added =
+      Command(c, "XADD rtm/inbox/n1 * n %s k e a app", std::to_string(seq->integer).c_str());
+  ASSERT_TRUE(added && added->type == REDIS_REPLY_STRING);
+  FramePtr closed = alice.Expect(RTM__WIRE__FRAME__BODY_CLOSE);
+  ASSERT_TRUE(closed) << n1.Log();
+  EXPECT_EQ(closed->close->code, RTM__WIRE__CLOSE__CODE__CLOSE_STORE_FAILED);
+  EXPECT_TRUE(alice.WaitClosed(2000));
+  EXPECT_TRUE(n1.WaitForLog("redis inbox: 4 items missing"));
+  EXPECT_TRUE(n1.WaitForLog("app/alice: link lost, session kept")) << "in its grace, to resume";
+  FramePtr other = bob.ReadFrame(300);
+  EXPECT_FALSE(other && other->body_case == RTM__WIRE__FRAME__BODY_CLOSE) << "n2 had no gap";
+}
+
 // A node killed: the others declare it dead past --node-timeout-ms, and
 // its sessions whose clients do not come back end after their grace
 // (S13): their channels see them leave, their subscribers see them OFFLINE.
 TEST_F(RedisStore, ADeadNodesSessionsEndAfterTheirGrace_S13_B7) {
   std::vector<std::string> f = Flags();
   f.insert(f.end(), {"--node-timeout-ms", "400", "--session-grace-ms", "1000"});
-  std::vector<std::string> named = f;
-  named.insert(named.end(), {"--node-id", "n1"});
+  std::vector<std::string> named = Named(f, "n1");
   RtmdProcess n1(named), n2(f);
   ASSERT_TRUE(n1.started() && n2.started());
   TestClient alice, bob;

@@ -873,6 +873,9 @@ static void redis_route_one(redis_engine *e, const rtmd_inbox_entry *en)
         rtmd_log(RTMD_LOG_WARN, "redis inbox: %llu items missing (the stream's cap): their "
                  "messages come to their sessions at a resume",
                  (unsigned long long)(n - e->inbox_seq - 1));
+        rtmd_engine_route gap = { .kind = RTMD_ROUTE_GAP };
+        if (e->cfg.route)
+            e->cfg.route(&gap, e->cfg.arg);
     }
     if (n > e->inbox_seq)
         e->inbox_seq = n;

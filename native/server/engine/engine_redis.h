@@ -37,8 +37,12 @@ typedef struct {
         RTMD_ROUTE_KICKED,
         RTMD_ROUTE_BANNED, /* the session is to be kicked (BANNED_BY_SERVER) and
                             * ended here: RTMD_ENG_KICK, the admin API */
-        RTMD_ROUTE_MEDIA_EXPIRED /* the bytes of media_id, an upload this node
-                                  * took, are to go (another node's sweep) */
+        RTMD_ROUTE_MEDIA_EXPIRED, /* the bytes of media_id, an upload this
+                                   * node took, are to go (another node's
+                                   * sweep) */
+        RTMD_ROUTE_GAP /* items of the inbox went missing (its cap): what they
+                        * carried is in their sessions' queues and history,
+                        * which a resume replays (no other field) */
     } kind;
     const char *app, *user, *from, *media_id;
     uint64_t session_id;
