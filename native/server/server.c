@@ -55,6 +55,9 @@ void rtmd_server_tick(rtmd_server *srv)
 /* How often offline messages past --offline-ttl-s are forgotten (they are
  * also never delivered once past it). */
 #define RTMD_OFFLINE_SWEEP_S 60
+/* ... in steps of about this many offline queues, channels and media
+ * (with Redis: each step one function call, so none holds Redis long). */
+#define RTMD_SWEEP_STEP 256u
 
 /* A deferred engine's completions are a loop callback of their own. */
 static void server_wake(void *arg)
@@ -62,17 +65,41 @@ static void server_wake(void *arg)
     rtmd_server_tick(arg);
 }
 
+static void server_sweep_step(rtmd_server *srv);
+
+/* A step of the expiry sweep answered: the next one at the loop's next turn
+ * while the engine says there is more (Redis: steps of a bounded size). */
 static void server_expired(rtmd_eng_op *op)
 {
     rtmd_call *call = rtmd_call_of(op);
     rtmd_server *srv = call->srv;
-    srv->expired_once = true;
+    bool more = op->flags & RTMD_ENG_MORE;
     srv->metrics.peer_dropped += op->count;
     if (op->count)
         rtmd_log(RTMD_LOG_INFO, "%zu offline messages expired (--offline-ttl-s %u)", op->count,
                  srv->cfg->offline_ttl_s);
     rtmd_media_expired(srv, op->users.items, op->users.count);
     rtmd_call_free(call);
+    if (more && !srv->stopping) {
+        srv->sweep_steps++;
+        event_active(srv->sweep_next, EV_TIMEOUT, 1);
+        return;
+    }
+    if (srv->sweep_steps)
+        rtmd_log(RTMD_LOG_INFO, "expiry sweep: a pass of %u steps of about %u queues, "
+                 "channels and media each", srv->sweep_steps + 1, RTMD_SWEEP_STEP);
+    srv->sweep_steps = 0;
+    srv->sweeping = false;
+    srv->expired_once = true;
+}
+
+static void server_sweep_next_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    rtmd_server *srv = arg;
+    rtmd_server_tick(srv);
+    server_sweep_step(srv);
 }
 
 void rtmd_server_store_full(rtmd_server *srv, rtmd_usage kind, const char *app)
@@ -106,16 +133,15 @@ void rtmd_server_store_full(rtmd_server *srv, rtmd_usage kind, const char *app)
                  (unsigned long long)more);
 }
 
-static void rtmd_server_offline_sweep(evutil_socket_t fd, short what, void *arg)
+static void server_sweep_step(rtmd_server *srv)
 {
-    rtmd_server *srv = arg;
-    rtmd_server_tick(srv);
-    rtmd_rates_sweep(&srv->rates, srv->cfg->rates, srv->now.mono_us);
     rtmd_call *call = rtmd_call_new(srv, RTMD_ENG_EXPIRE, server_expired, NULL, NULL, NULL);
     if (!call) {
         rtmd_log(RTMD_LOG_ERROR, "out of memory expiring offline messages");
+        srv->sweeping = false;
         return;
     }
+    call->op.in.expire.budget = RTMD_SWEEP_STEP;
     uint64_t ttl = (uint64_t)srv->cfg->offline_ttl_s * 1000u, now = srv->now.wall_ms;
     call->op.in.expire.offline_horizon_ms = now > ttl ? now - ttl : 0;
     /* Channels without members whose history left the replay window. */
@@ -124,6 +150,17 @@ static void rtmd_server_offline_sweep(evutil_socket_t fd, short what, void *arg)
     uint64_t media_ttl = (uint64_t)srv->cfg->media_ttl_s * 1000u;
     call->op.in.expire.media_horizon_ms = now > media_ttl ? now - media_ttl : 0;
     rtmd_call_submit(call);
+}
+
+static void rtmd_server_offline_sweep(evutil_socket_t fd, short what, void *arg)
+{
+    rtmd_server *srv = arg;
+    rtmd_server_tick(srv);
+    rtmd_rates_sweep(&srv->rates, srv->cfg->rates, srv->now.mono_us);
+    if (srv->sweeping) /* the last pass is still going */
+        return;
+    srv->sweeping = true;
+    server_sweep_step(srv);
 }
 
 /* The data directory: --data-dir, else systemd's $STATE_DIRECTORY (the
@@ -656,6 +693,10 @@ int rtmd_server_init(rtmd_server *srv, const rtmd_config *cfg, struct event_base
     }
     /* What expired while rtmd was down (a durable store's own start did it
      * already, media files included): gone before serving. */
+    if (!(srv->sweep_next = event_new(base, -1, 0, server_sweep_next_cb, srv))) {
+        rtmd_log(RTMD_LOG_ERROR, "out of memory arming the expiry sweep");
+        return -1;
+    }
     if (cfg->store == RTMD_STORE_REDIS) {
         rtmd_server_offline_sweep(-1, 0, srv);
         server_wait_for(srv, server_expired_once, cfg->redis_timeout_ms + 1000u);
@@ -741,6 +782,10 @@ void rtmd_server_free(rtmd_server *srv)
     if (srv->offline_sweep) {
         event_free(srv->offline_sweep);
         srv->offline_sweep = NULL;
+    }
+    if (srv->sweep_next) {
+        event_free(srv->sweep_next);
+        srv->sweep_next = NULL;
     }
     if (srv->beat_timer) {
         event_free(srv->beat_timer);

@@ -73,6 +73,9 @@ typedef struct rtmd_server {
      * buckets), and the lines about a full store (once a minute) and about
      * peer messages a bound dropped (once a second). */
     struct event *offline_sweep;
+    struct event *sweep_next; /* the next step of a sweep's pass */
+    bool sweeping;            /* a pass is under way */
+    unsigned sweep_steps;     /* its steps so far, less one */
     rtmd_log_limiter full_log[RTMD_USAGE_KINDS]; /* rtmd_server_store_full */
     rtmd_log_limiter dropped_log;
     /* Member counts (member_count.c): per "app\x1fchannel", what was last

@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <string>
@@ -757,6 +758,41 @@ TEST_F(RedisStore, AGapInANodesInboxMakesItsClientsResume_B7) {
   EXPECT_TRUE(n1.WaitForLog("app/alice: link lost, session kept")) << "in its grace, to resume";
   FramePtr other = bob.ReadFrame(300);
   EXPECT_FALSE(other && other->body_case == RTM__WIRE__FRAME__BODY_CLOSE) << "n2 had no gap";
+}
+
+// The expiry sweep on Redis goes in steps (about 256 offline queues,
+// channels and media per function call, from a cursor kept in Redis), so
+// no call holds Redis for the whole pass: 600 receivers' offline messages
+// expire in a pass of several steps, every one of them.
+TEST_F(RedisStore, TheExpirySweepGoesInBoundedSteps) {
+  std::vector<std::string> f = Flags();
+  f.insert(f.end(), {"--offline-ttl-s", "1"});
+  RtmdProcess n1(f);
+  ASSERT_TRUE(n1.started());
+  TestClient alice;
+  On(alice, n1, "alice");
+  const int kReceivers = 600;
+  for (int i = 0; i < kReceivers; i++)
+    ASSERT_EQ(alice.PeerSend("u" + std::to_string(i), "kept", true),
+              RTM_PEER_MESSAGE_ERR_CACHED_BY_SERVER) << i;
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // past --offline-ttl-s
+  RtmdProcess n2(f);  // its start sweeps
+  ASSERT_TRUE(n2.started());
+  ASSERT_TRUE(n2.WaitForLog("expiry sweep: a pass of")) << n2.Log();
+  std::string log = n2.Log();
+  size_t expired = 0;
+  for (size_t at = log.find(" offline messages expired"); at != std::string::npos;
+       at = log.find(" offline messages expired", at + 1)) {
+    size_t start = log.rfind(' ', at - 1) + 1;
+    expired += std::stoul(log.substr(start, at - start));
+  }
+  EXPECT_EQ(expired, static_cast<size_t>(kReceivers));
+  size_t steps_at = log.find("expiry sweep: a pass of ") + strlen("expiry sweep: a pass of ");
+  EXPECT_GE(std::stoul(log.substr(steps_at)), 3u) << "600 queues, about 256 a step";
+  TestClient u0;
+  On(u0, n2, "u0");
+  EXPECT_FALSE(u0.Expect(RTM__WIRE__FRAME__BODY_PEER_DELIVER, 300))
+      << "its offline message expired";
 }
 
 // A node killed: the others declare it dead past --node-timeout-ms, and

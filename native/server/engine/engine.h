@@ -159,9 +159,11 @@ enum {
                                       * instance was another node's: taken up
                                       * with its id (op->session_id) and what
                                       * it missed, as a resume is */
-    RTMD_ENG_REPLACED = 1u << 11     /* LOGIN (create): another instance's
+    RTMD_ENG_REPLACED = 1u << 11,    /* LOGIN (create): another instance's
                                       * session, another node's, was ended for
                                       * this one (S16) */
+    RTMD_ENG_MORE = 1u << 12         /* EXPIRE: a step of a pass that is not
+                                      * over: call again */
 };
 
 typedef void (*rtmd_eng_done)(rtmd_eng_op *op);
@@ -345,6 +347,10 @@ struct rtmd_eng_op {
             uint64_t channels_horizon_ms; /* channels without members whose
                                            * history is all older */
             uint64_t media_horizon_ms;   /* media stored before */
+            uint32_t budget;             /* an engine that sweeps in steps
+                                          * (Redis): about this many offline
+                                          * queues, channels and media per
+                                          * step, flagging RTMD_ENG_MORE */
         } expire;
     } in;
     /* The outcome. For PEER_SEND, a PeerMessageError; for PEER_ACK and

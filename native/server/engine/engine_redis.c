@@ -296,6 +296,7 @@ static const char *redis_build(const rtmd_eng_op *op, fargs *a, redis_call *c)
         fargs_u64(a, op->in.expire.offline_horizon_ms);
         fargs_u64(a, op->in.expire.channels_horizon_ms);
         fargs_u64(a, op->in.expire.media_horizon_ms);
+        fargs_u64(a, op->in.expire.budget);
         return "expire";
     case RTMD_ENG_LOGIN: {
         const struct rtmd_eng_login *in = &op->in.login;

@@ -38,6 +38,8 @@
 --   rtm/usage             hash: the bytes kept, by kind (store.h's rtmd_usage,
 --                         and media: the stored media's sizes)
 --   rtm/usage/chattrs     hash: app -> the bytes of its channel attributes
+--   rtm/expire            hash: set -> the SSCAN cursor where the expiry
+--                         sweep's last step stopped
 -- List entries are MessagePack arrays (cmsgpack).
 --
 -- Every function answers the same array, which engine_redis.c reads into
@@ -59,7 +61,7 @@ local LEAVE_OK, LEAVE_NOT_IN_CHANNEL = 0, 3
 -- engine.h's RTMD_ENG_* flags
 local F_RESENT, F_OFFLINE_FULL, F_UNRECORDED = 1, 2, 8
 local F_NOT_MEMBER, F_UNACKED_FULL, F_HISTORY_FULL = 16, 64, 128
-local F_TAKEN, F_REPLACED = 1024, 2048
+local F_TAKEN, F_REPLACED, F_MORE = 1024, 2048, 4096
 local SENT_RING = 256 -- store.h's RTMD_SENT_RING
 -- Message.offline = true (field 6, varint 1), appended to an encoded
 -- Message: protobuf's last value of a field wins.
@@ -1104,12 +1106,28 @@ end
 
 -- ---- expiry ------------------------------------------------------------------
 
--- EXPIRE: offline_horizon, channels_horizon, media_horizon. count: the
--- offline messages forgotten; users: the ids of the media forgotten.
+-- One step of the pass, from the cursor rtm/expire holds for the set k
+-- (of whichever node stepped last): about budget members, and whether the
+-- pass over k goes on.
+local function sweep_step(k, budget)
+    local scan = call('SSCAN', k, call('HGET', 'rtm/expire', k) or '0', 'COUNT', budget)
+    call('HSET', 'rtm/expire', k, scan[1])
+    return scan[2], scan[1] ~= '0'
+end
+
+-- EXPIRE: offline_horizon, channels_horizon, media_horizon, budget. One
+-- step of a pass over the offline queues, the channels and the media: about
+-- budget of each, so that no call holds Redis long; F_MORE until the pass
+-- is over (SSCAN: a queue or channel there all along is seen, maybe twice,
+-- which changes nothing). count: the offline messages forgotten; users: the
+-- ids of the media forgotten.
 local function expire(keys, args)
     local r = result()
     local off_h, ch_h, media_h = num(args[1]), num(args[2]), num(args[3])
-    for _, au in ipairs(call('SMEMBERS', 'rtm/offline')) do
+    local budget = math.max(num(args[4]), 1)
+    local queues, more_queues = sweep_step('rtm/offline', budget)
+    local channels, more_channels = sweep_step('rtm/channels', budget)
+    for _, au in ipairs(queues) do
         local a, u = string.match(au, '^(.*)/([^/]*)$')
         local q, qh = key('o', a, u), key('oq', a, u)
         while true do
@@ -1130,12 +1148,14 @@ local function expire(keys, args)
             call('SREM', 'rtm/offline', au)
         end
     end
-    for _, ac in ipairs(call('SMEMBERS', 'rtm/channels')) do
+    for _, ac in ipairs(channels) do
         local a, ch = string.match(ac, '^(.*)/([^/]*)$')
         history_expire(a, ch, ch_h)
         channel_forget_if_empty(a, ch)
     end
-    for _, id in ipairs(call('ZRANGEBYSCORE', 'rtm/media', '-inf', '(' .. media_h)) do
+    local media = call('ZRANGEBYSCORE', 'rtm/media', '-inf', '(' .. media_h, 'LIMIT', 0, budget)
+    if more_queues or more_channels or #media == budget then flag(r, F_MORE) end
+    for _, id in ipairs(media) do
         local m = call('HMGET', 'rtm/m/' .. id, 'size', 'app', 'node')
         usage_add('media', -num(m[1]))
         -- The caller removes its file; the node that took the upload, if
