@@ -180,27 +180,13 @@ static void presence_tell(rtmd_server *srv, rtmd_session *s, char *const *users,
 
 /* ---- events ------------------------------------------------------------- */
 
-/* The user's subscribers, listed, are sent its state, wherever they are. */
+/* The user's subscribers, listed, are sent its state: those of this node
+ * here, the others' by the engine in the same step (FOLLOWERS' frame). */
 static void presence_announce_done(rtmd_eng_op *op)
 {
     rtmd_call *call = rtmd_call_of(op);
-    Rtm__Wire__PeerState st = RTM__WIRE__PEER_STATE__INIT;
-    st.user = call->user;
-    st.state = (int32_t)call->arg;
-    Rtm__Wire__PeerState *ptr = &st;
-    Rtm__Wire__PeerStateEvent ev = RTM__WIRE__PEER_STATE_EVENT__INIT;
-    ev.n_peers = 1;
-    ev.peers = &ptr;
-    rtm__frame f = RTM__WIRE__FRAME__INIT;
-    f.body_case = RTM__WIRE__FRAME__BODY_PEER_STATE_EVENT;
-    f.peer_state_event = &ev;
-    size_t len = 0;
-    uint8_t *buf = op->users.count ? rtmd_encode(&f, &len) : NULL;
-    if (buf)
-        rtmd_send_event(call->srv, call->app, NULL, &op->users, buf, len);
-    else if (op->users.count)
-        rtmd_log(RTMD_LOG_ERROR, "%s/%s: out of memory telling its subscribers", call->app,
-                 call->user);
+    uint8_t *buf = call->ctx;
+    rtmd_fan_out(call->srv, call->app, NULL, &op->users, buf, (size_t)call->n);
     free(buf);
     rtmd_call_free(call);
 }
@@ -210,15 +196,33 @@ void rtmd_presence_announce(rtmd_server *srv, const char *app, const char *user,
 {
     rtmd_log(RTMD_LOG_DEBUG, "%s/%s: now %s to its subscribers", app, user,
              presence_state_name(to));
+    Rtm__Wire__PeerState st = RTM__WIRE__PEER_STATE__INIT;
+    st.user = (char *)user;
+    st.state = (int32_t)to;
+    Rtm__Wire__PeerState *ptr = &st;
+    Rtm__Wire__PeerStateEvent ev = RTM__WIRE__PEER_STATE_EVENT__INIT;
+    ev.n_peers = 1;
+    ev.peers = &ptr;
+    rtm__frame f = RTM__WIRE__FRAME__INIT;
+    f.body_case = RTM__WIRE__FRAME__BODY_PEER_STATE_EVENT;
+    f.peer_state_event = &ev;
+    size_t len = 0;
+    uint8_t *buf = rtmd_encode(&f, &len);
     rtmd_call *call =
-        rtmd_call_new(srv, RTMD_ENG_FOLLOWERS, presence_announce_done, app, user, NULL);
+        buf ? rtmd_call_new(srv, RTMD_ENG_FOLLOWERS, presence_announce_done, app, user, NULL)
+            : NULL;
     if (!call) {
+        free(buf);
         rtmd_log(RTMD_LOG_ERROR, "%s/%s: out of memory telling its subscribers", app, user);
         return;
     }
     call->arg = (int)to;
+    call->ctx = buf;
+    call->n = len;
     call->op.in.followers.of = (rtmd_user){ call->app, call->user };
     call->op.in.followers.state = (int)to;
+    call->op.in.followers.frame = buf;
+    call->op.in.followers.len = len;
     rtmd_call_submit(call);
 }
 

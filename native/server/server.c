@@ -558,9 +558,9 @@ static void server_beaten(rtmd_eng_op *op)
         rtmd_conn_close_all(srv);
         srv->beat_rejoin = srv->beat_fenced = true;
     }
-    if (op->counts && op->code == 0)
+    if (op->has_totals)
         for (int k = 0; k < RTMD_USAGE_KINDS; k++)
-            srv->shared_usage[k] = op->counts[k];
+            srv->shared_usage[k] = op->usage[k];
     /* The sessions of a node it declared dead: their links are lost with
      * it; they wait for their clients in their grace (SPEC A8, S12). */
     for (size_t i = 0; i < op->users.count; i++) {

@@ -92,6 +92,13 @@ struct rtmd_blobs {
     _Atomic uint64_t count, bytes;
 };
 
+static void sub_floor(_Atomic uint64_t *v, uint64_t n)
+{
+    uint64_t was = atomic_load(v);
+    while (!atomic_compare_exchange_weak(v, &was, was > n ? was - n : 0))
+        ;
+}
+
 /* ---- ids ------------------------------------------------------------------ */
 
 bool rtmd_blob_id_valid(const char *id)
@@ -399,8 +406,10 @@ static void run_job(rtmd_blobs *bs, job *j)
     case J_REMOVE: {
         int64_t size = be->remove(bs, j->id);
         if (size >= 0) {
-            atomic_fetch_sub(&bs->count, 1);
-            atomic_fetch_sub(&bs->bytes, (uint64_t)size);
+            /* Never below 0: in a directory nodes share, another node's
+             * file goes too, which this store may not have counted. */
+            sub_floor(&bs->count, 1);
+            sub_floor(&bs->bytes, (uint64_t)size);
         }
         break;
     }
@@ -716,6 +725,16 @@ static bool name_ends(const char *name, const char *suffix)
     return n >= k && strcmp(name + n - k, suffix) == 0;
 }
 
+/* Whether name is the part of another node's upload: <id>.NODE.part of a
+ * node not this one (node ids may hold dots: the whole name after the id
+ * is compared). Without a node name, every part is this store's. */
+static bool part_of_another(const rtmd_blobs *bs, const char *name)
+{
+    if (strcmp(bs->part, ".part") == 0 || !name_ends(name, ".part"))
+        return false;
+    return strlen(name) <= RTMD_BLOB_ID_LEN || strcmp(name + RTMD_BLOB_ID_LEN, bs->part) != 0;
+}
+
 size_t rtmd_blobs_sweep(rtmd_blobs *bs, bool (*known)(const char *id, void *arg), void *arg)
 {
     if (!bs->dir)
@@ -754,7 +773,7 @@ size_t rtmd_blobs_sweep(rtmd_blobs *bs, bool (*known)(const char *id, void *arg)
             }
             /* Another node's part (a shared directory): its upload may be
              * under way; it goes once it is stale. */
-            if (!name_ends(fe->d_name, bs->part) && name_ends(fe->d_name, ".part") &&
+            if (part_of_another(bs, fe->d_name) &&
                 (stat(path, &sb) != 0 || sb.st_mtime > now - RTMD_BLOB_PART_STALE_S))
                 continue;
             if (unlink(path) == 0)

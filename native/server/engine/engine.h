@@ -217,6 +217,12 @@ struct rtmd_eng_op {
             rtmd_user of;
             int state;         /* the state announced (rtmd_peer_state): kept
                                 * for other nodes' presence queries */
+            /* The event that says it (may be NULL): an engine of several
+             * nodes hands it to the other nodes' followers in the same step,
+             * unless another node holds the session now (then the state is
+             * stale: no followers, nothing sent). */
+            const uint8_t *frame;
+            size_t len;
         } followers;
         struct {
             const char *app;
@@ -425,9 +431,12 @@ struct rtmd_eng_op {
     uint32_t *counts;
     /* SESSIONS: the sessions; freed by rtmd_engine_op_clear. */
     rtmd_sessionv sessions;
+    /* NODE_BEAT: what the system holds (has_totals), in bytes by
+     * rtmd_usage. */
+    bool has_totals;
+    uint64_t usage[RTMD_USAGE_KINDS];
     /* NODE_BEAT: the sessions of dead nodes it ended (and in users, as
-     * "app/user", those of nodes it declared dead: UNREACHABLE now; in
-     * counts, when not NULL, the bytes the system holds by rtmd_usage);
+     * "app/user", those of nodes it declared dead: UNREACHABLE now);
      * KICK: the session it ended, one in a dead node's grace. Freed by
      * rtmd_engine_op_clear. */
     rtmd_endedv ended;

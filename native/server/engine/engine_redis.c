@@ -262,6 +262,8 @@ static const char *redis_build(const rtmd_eng_op *op, fargs *a, redis_call *c)
         fargs_str(a, op->in.followers.of.app);
         fargs_str(a, op->in.followers.of.user);
         fargs_u64(a, (uint64_t)op->in.followers.state);
+        fargs_add(a, op->in.followers.frame ? (const char *)op->in.followers.frame : "",
+                  op->in.followers.frame ? op->in.followers.len : 0);
         return "followers";
     case RTMD_ENG_NODE_BEAT:
         fargs_u64(a, op->in.node_beat.timeout_ms);
@@ -575,8 +577,14 @@ static int redis_read(const redisReply *r, const redis_call *c, rtmd_eng_op *op)
     size_t ncounts = reply_is(el[6], REDIS_REPLY_ARRAY) ? el[6]->elements : 0;
     if (op->kind == RTMD_ENG_NODES && ncounts != 3 * op->users.count)
         return -1; /* three per node (engine.h) */
-    if (op->kind == RTMD_ENG_NODE_BEAT && ncounts && ncounts != RTMD_USAGE_KINDS)
-        return -1; /* the usage by kind, or none (fenced) */
+    if (op->kind == RTMD_ENG_NODE_BEAT) { /* the system's totals (64 bits), or none */
+        if (ncounts && ncounts != RTMD_USAGE_KINDS)
+            return -1;
+        op->has_totals = ncounts != 0;
+        for (size_t i = 0; i < ncounts; i++)
+            op->usage[i] = reply_u64(el[6]->element[i]);
+        ncounts = 0;
+    }
     if (counted || ncounts) {
         if (!(op->counts = calloc(ncounts ? ncounts : 1, sizeof *op->counts)))
             return -1;
@@ -772,6 +780,11 @@ static void redis_on_answer(rtmd_redis *r, const redisReply *reply, int err, voi
                  (int)op->kind);
         redis_fail(op);
     }
+    /* Joined again after being declared dead: its inbox was dropped with
+     * what it held, so its numbers start over (no gap to see in them). */
+    if (op->kind == RTMD_ENG_NODE_BEAT && op->in.node_beat.rejoin && op->code == 0 &&
+        !(op->flags & RTMD_ENG_UNAVAILABLE))
+        e->inbox_seq = 0;
     if (op->flags & RTMD_ENG_UNAVAILABLE) {
         e->stats.failed++;
     } else {

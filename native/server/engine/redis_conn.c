@@ -55,6 +55,7 @@ static uint64_t redis_now_us(void)
 }
 
 static void redis_connect(rtmd_redis *r);
+static void redis_on_setname(rtmd_redis *r, const redisReply *reply, int err, void *arg);
 static void redis_send(rtmd_redis *r, int argc, const char **argv, const size_t *argvlen,
                        rtmd_redis_reply_fn fn, void *arg);
 static void redis_fail_cb(evutil_socket_t fd, short what, void *arg);
@@ -107,9 +108,11 @@ static void redis_on_reply(redisAsyncContext *ac, void *reply, void *privdata)
     rtmd_redis *r = p->r;
     (void)ac;
     redis_unlink(r, p);
-    if (reply) {
+    /* A Redis that answers (more than the name, which a Redis whose
+     * writes are paused answers too): the backoff starts over. */
+    if (reply && p->fn != redis_on_setname) {
         r->answered = true;
-        r->backoff_ms = 0; /* a Redis that answers: the backoff starts over */
+        r->backoff_ms = 0;
     }
     if (!p->done)
         p->fn(r, reply, reply ? RTMD_REDIS_OK : RTMD_REDIS_DOWN, p->arg);

@@ -38,8 +38,8 @@
 --   rtm/usage             hash: the bytes kept, by kind (store.h's rtmd_usage,
 --                         and media: the stored media's sizes)
 --   rtm/usage/chattrs     hash: app -> the bytes of its channel attributes
---   rtm/expire            hash: set -> the SSCAN cursor where the expiry
---                         sweep's last step stopped
+--   rtm/expire/NODE       hash: set -> the SSCAN cursor where the node's
+--                         expiry pass stopped, done:set once it is over
 -- List entries are MessagePack arrays (cmsgpack).
 --
 -- Every function answers the same array, which engine_redis.c reads into
@@ -334,6 +334,26 @@ end
 -- The node holding the session of (a, u) ('' for none known).
 local function session_node(a, u)
     return call('HGET', key('s', a, u), 'node') or ''
+end
+
+-- An event frame for the users of app a but except: one inbox entry for
+-- each other node holding some of them, which sends it to those (the
+-- caller sends to its own).
+local function route_event(a, except, frame, users)
+    local per_node, order = {}, {}
+    for _, u in ipairs(users) do
+        local n = session_node(a, u)
+        if n ~= '' and n ~= NODE and u ~= except then
+            if not per_node[n] then
+                per_node[n] = {'k', 'e', 'a', a, 'x', except, 'b', frame}
+                order[#order + 1] = n
+            end
+            local f = per_node[n]
+            f[#f + 1] = 'w'
+            f[#f + 1] = u
+        end
+    end
+    for _, n in ipairs(order) do route(n, per_node[n]) end
 end
 
 -- The members of (a, ch) that node n holds.
@@ -1042,12 +1062,17 @@ end
 -- for the presence queries of other nodes.
 local function followers(keys, args)
     local r = result()
-    local a, u = args[1], args[2]
+    local a, u, frame = args[1], args[2], args[4] or ''
     local sh = key('s', a, u)
-    if call('EXISTS', sh) == 1 and session_node(a, u) == NODE and args[3] ~= '2' then
+    local n = session_node(a, u)
+    if call('EXISTS', sh) == 1 and n ~= '' and n ~= NODE and n ~= ORPHAN then
+        return reply(r) -- another node holds it now: what this one says is stale
+    end
+    if call('EXISTS', sh) == 1 and n == NODE and args[3] ~= '2' then
         call('HSET', sh, 'presence', args[3])
     end
     r.users = call('SMEMBERS', key('fol', a, u))
+    if frame ~= '' then route_event(a, '', frame, r.users) end
     return reply(r)
 end
 
@@ -1106,12 +1131,16 @@ end
 
 -- ---- expiry ------------------------------------------------------------------
 
--- One step of the pass, from the cursor rtm/expire holds for the set k
--- (of whichever node stepped last): about budget members, and whether the
--- pass over k goes on.
+-- One step of the caller's pass over the set k, from the cursor it left
+-- in rtm/expire/NODE: about budget members, and whether its pass over k
+-- goes on. A set whose pass is over is not scanned again until the pass
+-- over them all is (expire clears the marks).
 local function sweep_step(k, budget)
-    local scan = call('SSCAN', k, call('HGET', 'rtm/expire', k) or '0', 'COUNT', budget)
-    call('HSET', 'rtm/expire', k, scan[1])
+    local h = 'rtm/expire/' .. NODE
+    if call('HGET', h, 'done:' .. k) then return {}, false end
+    local scan = call('SSCAN', k, call('HGET', h, k) or '0', 'COUNT', budget)
+    call('HSET', h, k, scan[1])
+    if scan[1] == '0' then call('HSET', h, 'done:' .. k, 1) end
     return scan[2], scan[1] ~= '0'
 end
 
@@ -1154,7 +1183,11 @@ local function expire(keys, args)
         channel_forget_if_empty(a, ch)
     end
     local media = call('ZRANGEBYSCORE', 'rtm/media', '-inf', '(' .. media_h, 'LIMIT', 0, budget)
-    if more_queues or more_channels or #media == budget then flag(r, F_MORE) end
+    if more_queues or more_channels or #media == budget then
+        flag(r, F_MORE)
+    else
+        call('DEL', 'rtm/expire/' .. NODE) -- the pass is over: the next starts afresh
+    end
     for _, id in ipairs(media) do
         local m = call('HMGET', 'rtm/m/' .. id, 'size', 'app', 'node')
         usage_add('media', -num(m[1]))
@@ -1174,21 +1207,9 @@ end
 -- an inbox entry for each other node holding some of them, which sends them
 -- the frame (the caller sends to its own).
 local function send_to(keys, args)
-    local a, except, frame = args[1], args[2], args[3]
-    local per_node, order = {}, {}
-    for i = 4, #args do
-        local n = session_node(a, args[i])
-        if n ~= '' and n ~= NODE and args[i] ~= except then
-            if not per_node[n] then
-                per_node[n] = {'k', 'e', 'a', a, 'x', except, 'b', frame}
-                order[#order + 1] = n
-            end
-            local f = per_node[n]
-            f[#f + 1] = 'w'
-            f[#f + 1] = args[i]
-        end
-    end
-    for _, n in ipairs(order) do route(n, per_node[n]) end
+    local users = {}
+    for i = 4, #args do users[#users + 1] = args[i] end
+    route_event(args[1], args[2], args[3], users)
     return reply(result())
 end
 
@@ -1254,7 +1275,7 @@ local function beat(keys, args)
                 r.users[#r.users + 1] = au -- UNREACHABLE from now (the caller tells)
             end
         end
-        call('DEL', 'rtm/ns/' .. n)
+        call('DEL', 'rtm/ns/' .. n, 'rtm/expire/' .. n)
     end
     for _, au in ipairs(call('ZRANGEBYSCORE', 'rtm/grace', '-inf', now)) do
         call('ZREM', 'rtm/grace', au)
