@@ -9,7 +9,8 @@ set -eu
 # clang, its sanitizer and libFuzzer runtimes (libclang-rt-14-dev, only
 # recommended by clang, which --no-install-recommends skips) and
 # llvm-symbolizer (llvm-14) are for scripts/sanitize.sh and scripts/fuzz.sh.
-# mosquitto, nats-server, their client libraries and gnuplot are for rtm-bench
+# mosquitto, nats-server, their client libraries, gnuplot and perf (--profile)
+# are for rtm-bench
 # (docs/BENCHMARKS.md), which compares rtm with them side by side.
 # redis-server and hiredis are for rtmd's Redis engine (several nodes, SPEC
 # B7); the tests start the redis-server they need themselves.
@@ -41,6 +42,7 @@ libmosquitto-dev:/usr/include/mosquitto.h
 nats-server:/usr/sbin/nats-server
 libnats-dev:/usr/include/nats/nats.h
 gnuplot-nox:/usr/bin/gnuplot
+linux-perf:/usr/bin/perf
 redis-server:/usr/bin/redis-server
 libhiredis-dev:/usr/include/hiredis/hiredis.h
 "

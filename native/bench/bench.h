@@ -32,6 +32,12 @@ typedef struct bench_env {
      * rates.
      */
     int heartbeat_s;
+    /* rtm-bench --profile DIR: each run of an rtm system is recorded with
+     * `perf record -g` (its server and this process, where its clients
+     * run) into DIR; NULL: not. scenario: the one running, for the file's
+     * name. */
+    const char *profile_dir;
+    const char *scenario;
 } bench_env;
 
 typedef struct bench_server bench_server;   /* one server process */

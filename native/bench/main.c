@@ -236,7 +236,10 @@ static void usage(FILE *out)
             "  --idle-clients N     clients of idle and login-storm (default: the size's;\n"
             "                       above 15000, several server and client processes)\n"
             "  --heartbeat-s N      every system's clients heartbeat every N s when idle\n"
-            "                       (default 1, rtm's default; mosquitto: at least 5)\n"
+            "                       (default: 5, mosquitto's least, when mosquitto is in\n"
+            "                       the run, else 1, rtm's default)\n"
+            "  --profile DIR        record each run of an rtm system with perf record -g\n"
+            "                       (its server and rtm-bench's clients) into DIR\n"
             "  --build-dir DIR      the build (default: the one rtm-bench is in)\n"
             "  --source-dir DIR     the sources, for java-events (default: %s)\n"
             "  --out FILE           the JSON figures (default BUILD/bench/results.json)\n"
@@ -291,7 +294,7 @@ static const struct int_option *int_option(const struct int_option *o, size_t n,
 int main(int argc, char **argv)
 {
     char *own = own_build_dir();
-    bench_env env = {own, NULL, 1};
+    bench_env env = {.build_dir = own, .heartbeat_s = 1};
     if (argc == 11 && strcmp(argv[1], "idle-worker") == 0) {
         long port, first, count, threads, sources, heartbeat;
         const bench_driver *d = driver_named(argv[2]);
@@ -313,7 +316,7 @@ int main(int argc, char **argv)
     }
     const char *size_name = "quick", *scenarios = NULL, *systems = NULL, *out = NULL;
     const char *source_dir = RTM_SOURCE_DIR;
-    long runs = 0, idle_clients = 0, heartbeat = 1;
+    long runs = 0, idle_clients = 0, heartbeat = 0; /* 0: as the systems allow */
     const struct int_option ints[] = {
         {"--runs", 1000, &runs},
         {"--heartbeat-s", 600, &heartbeat},
@@ -352,6 +355,8 @@ int main(int argc, char **argv)
             source_dir = v;
         } else if (strcmp(a, "--out") == 0) {
             out = v;
+        } else if (strcmp(a, "--profile") == 0) {
+            env.profile_dir = v;
         } else {
             fprintf(stderr, "rtm-bench: unknown option '%s' (--help)\n", a);
             free(own);
@@ -370,7 +375,20 @@ int main(int argc, char **argv)
         free(own);
         return 2;
     }
+    /* One heartbeat period for every system: mosquitto's least (5 s) when
+     * it is in the run, else rtm's default (1 s). */
+    bool mosquitto = listed(systems, "mosquitto") || listed(systems, "mosquitto-qos1");
+    if (heartbeat == 0)
+        heartbeat = mosquitto ? 5 : 1;
+    else if (mosquitto && heartbeat < 5)
+        fprintf(stderr, "rtm-bench: --heartbeat-s %ld: mosquitto's clients heartbeat every 5 s "
+                        "at least, the others every %ld s\n", heartbeat, heartbeat);
     env.heartbeat_s = (int)heartbeat;
+    if (env.profile_dir != NULL && make_dirs(env.profile_dir) != 0) {
+        fprintf(stderr, "rtm-bench: --profile %s: %s\n", env.profile_dir, strerror(errno));
+        free(own);
+        return 2;
+    }
     bench_size size = *base;
     if (runs > 0)
         size.runs = (int)runs;
@@ -428,6 +446,7 @@ int main(int argc, char **argv)
                     continue;
                 printf("run %d/%d: %s %s\n", run + 1, size.runs, sc, d->name);
                 fflush(stdout);
+                env.scenario = sc;
                 failures += run_one(sc, d, &env, &size, r) != 0;
             }
         }

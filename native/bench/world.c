@@ -5,6 +5,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "proc.h"
 #include "results.h"
@@ -44,6 +48,42 @@ static void on_message(void *closure, bench_ep *ep, const void *data, size_t len
 
 static const bench_events world_events = {on_ready, on_joined, on_message};
 
+/* perf record -g of the server and of this process (the clients) into
+ * PROFILE_DIR/SCENARIO-SYSTEM-N.data, once it has begun writing (it takes
+ * a moment to attach: the first of the run is not in it). */
+static void world_profile_start(world *w)
+{
+    static int runs;
+    char file[700], log[720], pids[64];
+    snprintf(file, sizeof(file), "%s/%s-%s-%d.data", w->env->profile_dir,
+             w->env->scenario ? w->env->scenario : "run", w->d->name, ++runs);
+    snprintf(log, sizeof(log), "%s.log", file);
+    snprintf(pids, sizeof(pids), "%d,%d", (int)w->d->server_pid(w->server), (int)getpid());
+    char *argv[] = {"/usr/bin/perf", "record", "-g", "-o", file, "-p", pids, NULL};
+    w->perf = bench_spawn(argv, log);
+    if (w->perf <= 0) {
+        w->perf = 0;
+        return;
+    }
+    struct stat sb;
+    for (int i = 0; i < 200 && (stat(file, &sb) != 0 || sb.st_size == 0); i++)
+        bench_sleep_ms(10);
+    printf("  profile: %s\n", file);
+    fflush(stdout);
+}
+
+/* Ends the recording (SIGINT: perf writes what it has, then exits). */
+static void world_profile_stop(world *w)
+{
+    if (w->perf <= 0)
+        return;
+    kill(w->perf, SIGINT);
+    int status;
+    while (waitpid(w->perf, &status, 0) < 0 && errno == EINTR)
+        ;
+    w->perf = 0;
+}
+
 int world_open(world *w, const bench_driver *d, const bench_env *env,
                bool server, int port, int threads, world_message_fn fn,
                void *scenario)
@@ -70,6 +110,8 @@ int world_open(world *w, const bench_driver *d, const bench_env *env,
             d->server_stop(w->server);
         goto fail;
     }
+    if (env->profile_dir != NULL && w->server != NULL && strncmp(d->name, "rtm", 3) == 0)
+        world_profile_start(w);
     return 0;
 fail:
     pthread_cond_destroy(&w->cond);
@@ -79,6 +121,7 @@ fail:
 
 void world_close(world *w)
 {
+    world_profile_stop(w);
     w->d->client_close(w->clients);
     if (w->server != NULL)
         w->d->server_stop(w->server);

@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "bench.h"
 
@@ -31,6 +32,7 @@ struct world {
     pthread_cond_t cond;
     int ready, failed;        /* endpoints in, and given up */
     int joined, join_failed;
+    pid_t perf;               /* perf record of an rtm system's run, or 0 */
 };
 
 /* The header at the start of every message the scenarios send. */
