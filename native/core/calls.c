@@ -47,7 +47,7 @@ typedef struct rtm__sig {
 struct rtm__calls {
     const rtm__calls_ops *ops;
     void *ud;
-    rtm__params params;
+    rtm__timings params;     /* the client's, as last set */
     rtm__inv *invs;
     size_t nremote;          /* remote ones among invs */
     rtm__sig *sigs;
@@ -106,7 +106,7 @@ rtm__calls *rtm__calls_new(const rtm__calls_ops *ops, void *ud,
         return NULL;
     c->ops = ops;
     c->ud = ud;
-    c->params = *params;
+    c->params = params->timings;
     return c;
 }
 
@@ -137,7 +137,7 @@ void rtm__calls_free(rtm__calls *c)
 
 void rtm__calls_set_params(rtm__calls *c, const rtm__params *params)
 {
-    c->params = *params;
+    c->params = params->timings;
 }
 
 /* ---- records ----------------------------------------------------------- */

@@ -88,7 +88,9 @@ rtm_channel *rtm__channel_lookup(rtm_client *c, const char *id)
 
 const char *rtm__server(const rtm_client *c)
 {
-    return c->params.server[0] ? c->params.server : c->env_server;
+    return c->params.server != NULL ? c->params.server
+           : c->env_server != NULL  ? c->env_server
+                                    : RTM_DEFAULT_SERVER;
 }
 
 const char *rtm_strerror(int status)
@@ -209,8 +211,8 @@ int rtm_client_create(const rtm_config *app_config, rtm_client **out)
     if ((c->logfile = rtm__logfile_new()) == NULL)
         goto fail;
     const char *env = getenv("RTM_SERVER");
-    snprintf(c->env_server, sizeof(c->env_server), "%s",
-             env && *env ? env : RTM_DEFAULT_SERVER);
+    if (env && *env && (c->env_server = strdup(env)) == NULL)
+        goto fail;
     rtm__params_init(&c->params);
     if (config->parameters != NULL) {
         char err[160];
@@ -221,7 +223,8 @@ int rtm_client_create(const rtm_config *app_config, rtm_client **out)
             goto fail;
         }
     }
-    c->params_set = c->params;
+    if (rtm__params_copy(&c->params_set, &c->params) != 0)
+        goto fail;
     uint64_t instance = 0;
     if (getrandom(&instance, sizeof(instance), 0) != sizeof(instance) ||
         getrandom(&c->rng, sizeof(c->rng), 0) != sizeof(c->rng)) {
@@ -273,6 +276,9 @@ fail:
     rtm__logfile_free(c->logfile);
     pthread_mutex_destroy(&c->lock);
     pthread_mutex_destroy(&c->params_lock);
+    rtm__params_clear(&c->params);
+    rtm__params_clear(&c->params_set);
+    free(c->env_server);
     free(c);
     return rc;
 }
@@ -298,6 +304,9 @@ static void rtm__client_free(void *arg)
     rtm__logfile_free(c->logfile);
     pthread_mutex_destroy(&c->lock);
     pthread_mutex_destroy(&c->params_lock);
+    rtm__params_clear(&c->params);
+    rtm__params_clear(&c->params_set);
+    free(c->env_server);
     free(c);
     while (w != NULL) {
         rtm__waiter *next = w->next; /* w is gone once signalled */
@@ -423,17 +432,25 @@ int rtm_client_set_parameters(rtm_client *c, const char *json)
     char err[160];
     int rc = RTM_OK;
     pthread_mutex_lock(&c->params_lock);
-    rtm__params next = c->params_set;
-    if (rtm__params_apply_json(&next, json, err, sizeof(err)) != 0) {
+    rtm__params next;
+    if ((cmd->params = rtm__calloc(1, sizeof(*cmd->params))) == NULL ||
+        rtm__params_copy(&next, &c->params_set) != 0) {
+        rc = RTM_ENOMEM;
+    } else if (rtm__params_apply_json(&next, json, err, sizeof(err)) != 0) {
         rc = RTM_EINVAL;
+        rtm__params_clear(&next);
+    } else if (rtm__params_copy(cmd->params, &next) != 0) {
+        rc = RTM_ENOMEM;
+        rtm__params_clear(&next);
     } else {
         /* Under c->lock, as the close decides: nothing queued behind it. */
         pthread_mutex_lock(&c->lock);
         if (atomic_load(&c->destroying)) {
             rc = RTM_ECLOSED;
+            rtm__params_clear(&next);
         } else {
-            cmd->params = next; /* cmd is the loop's once posted */
-            rtm__cmd_post(c, cmd);
+            rtm__cmd_post(c, cmd); /* cmd is the loop's once posted */
+            rtm__params_clear(&c->params_set);
             c->params_set = next; /* the loop applies them in this order */
         }
         pthread_mutex_unlock(&c->lock);

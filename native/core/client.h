@@ -61,10 +61,10 @@ struct rtm_client {
     atomic_int log_filter;
     rtm__logfile *logfile;      /* setLogFile; writes nothing until opened */
     char app_id[RTM__ID_MAX + 1];
-    char env_server[RTM__SERVER_MAX];
+    char *env_server;           /* $RTM_SERVER, copied; NULL: not set */
     /* The loop thread's: the server of the link now (rtm__server's list
      * entry), and which entry the next link tries (each link the next). */
-    char server_now[RTM__SERVER_MAX];
+    char server_now[RTM__SERVER_ENTRY_MAX];
     size_t server_next;
     atomic_bool destroying;
     char user_id[RTM__ID_MAX + 1]; /* for log lines; written on the loop
@@ -83,12 +83,12 @@ struct rtm_client {
     rtm__sig_in *sigs_in;       /* call signals received, for the machine */
     rtm__media *media;          /* its media transfers (media.c); NULL: none yet */
     struct rtm__io *media_io;   /* their I/O thread once closing, to join */
-    rtm__params params;
+    rtm__params params;         /* its own copy */
     struct bufferevent *bev;
     struct event *timer;
     struct event *link_fail;    /* reports a connect that failed at once */
     SSL_CTX *tls_ctx;           /* rtm.tls: made at the first TLS link */
-    char tls_ctx_ca[RTM__TLS_PATH_MAX]; /* the rtm.tls_ca_file it trusts */
+    char *tls_ctx_ca;           /* the rtm.tls_ca_file it trusts ("": none) */
     uint64_t rng;
 
     /* Channel registry and user_id, any thread. Closing is decided under
@@ -234,7 +234,7 @@ struct rtm__cmd {
     char *a;                /* user id, peer id, channel id */
     char *b;                /* token */
     rtm__outgoing msg;      /* owned copies */
-    rtm__params params;
+    rtm__params *params;    /* PARAMS: the parameters, owned */
     int set_op;             /* Rtm__Wire__SetAttributes__Op */
     rtm_attribute *attrs;   /* owned copies */
     size_t nattrs;

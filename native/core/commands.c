@@ -33,6 +33,10 @@ void rtm__cmd_free(rtm__cmd *cmd)
     free((char *)cmd->msg.description);
     rtm__media_info_free(cmd->msg.media);
     rtm__xfer_free(cmd->xfer);
+    if (cmd->params != NULL) {
+        rtm__params_clear(cmd->params);
+        free(cmd->params);
+    }
     free(cmd);
 }
 
@@ -81,7 +85,10 @@ static void rtm__cmd_run(void *arg)
         rtm__ev_channel_closed(cmd->channel);
         break;
     case RTM__CMD_PARAMS:
-        c->params = cmd->params;
+        rtm__params_clear(&c->params);
+        c->params = *cmd->params; /* its strings are c's now */
+        free(cmd->params);
+        cmd->params = NULL;
         rtm__session_set_params(s, &c->params);
         rtm__calls_set_params(c->calls, &c->params);
         break;

@@ -125,19 +125,27 @@ static void rtm__on_link_fail(evutil_socket_t fd, short what, void *arg)
 static int rtm__open_tls(rtm_client *c, struct event_base *base, const char *host)
 {
     char err[512];
-    if (c->tls_ctx != NULL && strcmp(c->tls_ctx_ca, c->params.tls_ca_file) != 0) {
+    const char *ca = c->params.tls_ca_file != NULL ? c->params.tls_ca_file : "";
+    if (c->tls_ctx != NULL && strcmp(c->tls_ctx_ca, ca) != 0) {
         rtm__tls_ctx_free(c->tls_ctx);
         c->tls_ctx = NULL;
+        free(c->tls_ctx_ca);
+        c->tls_ctx_ca = NULL;
     }
     if (c->tls_ctx == NULL) {
-        c->tls_ctx = rtm__tls_ctx_new(c->params.tls_ca_file, err, sizeof(err));
-        if (c->tls_ctx == NULL) {
-            rtm__log(c, RTM_LOG_ERROR, "TLS: %s", err);
+        if ((c->tls_ctx_ca = strdup(ca)) == NULL) {
+            rtm__log(c, RTM_LOG_ERROR, "TLS: out of memory");
             return -1;
         }
-        snprintf(c->tls_ctx_ca, sizeof(c->tls_ctx_ca), "%s", c->params.tls_ca_file);
+        c->tls_ctx = rtm__tls_ctx_new(ca, err, sizeof(err));
+        if (c->tls_ctx == NULL) {
+            rtm__log(c, RTM_LOG_ERROR, "TLS: %s", err);
+            free(c->tls_ctx_ca);
+            c->tls_ctx_ca = NULL;
+            return -1;
+        }
     }
-    const char *name = c->params.tls_server_name[0] ? c->params.tls_server_name : host;
+    const char *name = c->params.tls_server_name != NULL ? c->params.tls_server_name : host;
     bool insecure = c->params.tls_insecure_skip_verify;
     if (insecure)
         rtm__log(c, RTM_LOG_WARNING,
@@ -164,7 +172,7 @@ static int rtm__open_tls(rtm_client *c, struct event_base *base, const char *hos
 static void rtm__drv_open_link(void *ud)
 {
     rtm_client *c = ud;
-    char host[RTM__SERVER_MAX];
+    char host[RTM__SERVER_ENTRY_MAX];
     uint16_t port = 0;
     struct event_base *base = rtm__loop_base(c->loop);
     /* Several servers: each link tries the one after the last link's, so
@@ -287,4 +295,6 @@ void rtm__driver_stop(rtm_client *c)
     /* Links still lingering hold their own reference to it. */
     rtm__tls_ctx_free(c->tls_ctx);
     c->tls_ctx = NULL;
+    free(c->tls_ctx_ca);
+    c->tls_ctx_ca = NULL;
 }

@@ -14,6 +14,47 @@ void rtm__params_init(rtm__params *p)
 #undef RTM__PARAMS_DEFAULT
 }
 
+void rtm__params_clear(rtm__params *p)
+{
+    free(p->server);
+    free(p->tls_ca_file);
+    free(p->tls_server_name);
+    p->server = p->tls_ca_file = p->tls_server_name = NULL;
+}
+
+/* *dst = a copy of s, NULL staying NULL: 0, or -1 out of memory. */
+static int rtm__params_strdup(char **dst, const char *s)
+{
+    *dst = s != NULL ? strdup(s) : NULL;
+    return s != NULL && *dst == NULL ? -1 : 0;
+}
+
+int rtm__params_copy(rtm__params *dst, const rtm__params *src)
+{
+    rtm__params next = *src;
+    next.server = next.tls_ca_file = next.tls_server_name = NULL;
+    if (rtm__params_strdup(&next.server, src->server) != 0 ||
+        rtm__params_strdup(&next.tls_ca_file, src->tls_ca_file) != 0 ||
+        rtm__params_strdup(&next.tls_server_name, src->tls_server_name) != 0) {
+        rtm__params_clear(&next);
+        return -1;
+    }
+    *dst = next;
+    return 0;
+}
+
+/* One string parameter of apply_json: into *slot, freeing what it held;
+ * "" is NULL. 0, or -1 out of memory (*slot as it was). */
+static int rtm__params_set_string(char **slot, const char *value)
+{
+    char *copy = NULL;
+    if (value[0] != '\0' && (copy = strdup(value)) == NULL)
+        return -1;
+    free(*slot);
+    *slot = copy;
+    return 0;
+}
+
 int rtm__parse_host_port(const char *s, char *host, size_t hostlen,
                          uint16_t *port)
 {
@@ -71,7 +112,7 @@ int rtm__servers_count(const char *list)
     if (count > (int)RTM__SERVERS_MAX)
         return -1;
     for (int i = 0; i < count; i++) {
-        char entry[RTM__SERVER_MAX], host[RTM__SERVER_MAX];
+        char entry[RTM__SERVER_ENTRY_MAX], host[RTM__SERVER_ENTRY_MAX];
         uint16_t port = 0;
         if (rtm__servers_entry(list, (size_t)i, entry, sizeof entry) != 0 ||
             rtm__parse_host_port(entry, host, sizeof host, &port) != 0 || port == 0)
@@ -92,10 +133,15 @@ int rtm__servers_pick(const char *list, size_t index, char *entry, size_t entryl
 int rtm__params_apply_json(rtm__params *p, const char *json, char *err,
                            size_t errlen)
 {
-    rtm__params next = *p;
     cJSON *root = json ? cJSON_Parse(json) : NULL;
     if (root == NULL || !cJSON_IsObject(root)) {
         snprintf(err, errlen, "parameters are not a JSON object");
+        cJSON_Delete(root);
+        return -1;
+    }
+    rtm__params next;
+    if (rtm__params_copy(&next, p) != 0) {
+        snprintf(err, errlen, "out of memory");
         cJSON_Delete(root);
         return -1;
     }
@@ -103,14 +149,14 @@ int rtm__params_apply_json(rtm__params *p, const char *json, char *err,
     cJSON_ArrayForEach(item, root) {
         const char *key = item->string;
         if (strcmp(key, "rtm.server") == 0) {
-            if (!cJSON_IsString(item) ||
-                strlen(item->valuestring) >= sizeof(next.server) ||
+            if (!cJSON_IsString(item) || strlen(item->valuestring) >= RTM__SERVER_MAX ||
                 rtm__servers_count(item->valuestring) < 0) {
                 snprintf(err, errlen, "%s: expected \"HOST:PORT\" or up to %u of them, "
                          "\"HOST:PORT,HOST:PORT\"", key, RTM__SERVERS_MAX);
                 goto fail;
             }
-            strcpy(next.server, item->valuestring);
+            if (rtm__params_set_string(&next.server, item->valuestring) != 0)
+                goto oom;
             continue;
         }
         if (strcmp(key, "rtm.tls") == 0 ||
@@ -128,14 +174,15 @@ int rtm__params_apply_json(rtm__params *p, const char *json, char *err,
         if (strcmp(key, "rtm.tls_ca_file") == 0 ||
             strcmp(key, "rtm.tls_server_name") == 0) {
             bool ca = strcmp(key, "rtm.tls_ca_file") == 0;
-            char *dst = ca ? next.tls_ca_file : next.tls_server_name;
-            size_t max = ca ? sizeof(next.tls_ca_file) : sizeof(next.tls_server_name);
+            size_t max = ca ? RTM__TLS_PATH_MAX : RTM__TLS_NAME_MAX;
             if (!cJSON_IsString(item) || strlen(item->valuestring) >= max) {
                 snprintf(err, errlen, "%s: expected a string of at most %zu bytes",
                          key, max - 1);
                 goto fail;
             }
-            strcpy(dst, item->valuestring); /* "": back to the default */
+            if (rtm__params_set_string(ca ? &next.tls_ca_file : &next.tls_server_name,
+                                       item->valuestring) != 0) /* "": the default */
+                goto oom;
             continue;
         }
 #define RTM__PARAMS_MATCH(field, name, def, min, max)                         \
@@ -160,9 +207,13 @@ int rtm__params_apply_json(rtm__params *p, const char *json, char *err,
         goto fail;
     }
     cJSON_Delete(root);
+    rtm__params_clear(p);
     *p = next;
     return 0;
+oom:
+    snprintf(err, errlen, "out of memory");
 fail:
     cJSON_Delete(root);
+    rtm__params_clear(&next);
     return -1;
 }

@@ -12,7 +12,10 @@
 extern "C" {
 #endif
 
+/* The longest values + 1: rtm.server (a list), then below one entry of it. */
 #define RTM__SERVER_MAX 1024
+/* One HOST:PORT of it: a DNS name (at most 253), ':' and a port. */
+#define RTM__SERVER_ENTRY_MAX 272
 /* rtm.server may list this many servers. */
 #define RTM__SERVERS_MAX 16
 /* TLS parameters (docs/TLS.md): a CA file's path, a host name. */
@@ -38,31 +41,53 @@ extern "C" {
     XX(invitation_retry_ms, "rtm.invitation_retry_ms", 1000, 1, 600000)      \
     XX(media_idle_ms, "rtm.media_idle_ms", 120000, 1, 3600000)
 
-typedef struct {
+/* The timings alone: what a session keeps (session.c). */
 #define RTM__PARAMS_FIELD(field, key, def, min, max) uint32_t field;
+typedef struct {
     RTM__PARAMS_MS_MAP(RTM__PARAMS_FIELD)
-#undef RTM__PARAMS_FIELD
-    /* "rtm.server": "HOST:PORT", or servers sharing one system (rtmd on
-     * Redis) as "HOST:PORT,HOST:PORT,..."; empty when not set. */
-    char server[RTM__SERVER_MAX];
+} rtm__timings;
+
+typedef struct {
+    /* The timings, by name (params.heartbeat_ms) or whole (params.timings):
+     * the two members have the same fields, in the same order. */
+    union {
+        rtm__timings timings;
+        struct {
+            RTM__PARAMS_MS_MAP(RTM__PARAMS_FIELD)
+        };
+    };
+    /* The strings are the struct's own (rtm__params_clear frees them), NULL
+     * when not set: a client that sets none keeps no bytes for them.
+     * "rtm.server": "HOST:PORT", or servers sharing one system (rtmd on
+     * Redis) as "HOST:PORT,HOST:PORT,...". */
+    char *server;
     /* TLS (docs/TLS.md). "rtm.tls": links are TLS. */
     bool tls;
-    /* "rtm.tls_ca_file": PEM CAs to trust; empty: the system trust store. */
-    char tls_ca_file[RTM__TLS_PATH_MAX];
+    /* "rtm.tls_ca_file": PEM CAs to trust; NULL: the system trust store. */
+    char *tls_ca_file;
     /* "rtm.tls_server_name": the name the certificate must carry (and the
-     * SNI); empty: the host of rtm.server. */
-    char tls_server_name[RTM__TLS_NAME_MAX];
+     * SNI); NULL: the host of rtm.server. */
+    char *tls_server_name;
     /* "rtm.tls_insecure_skip_verify": no verification at all. */
     bool tls_insecure_skip_verify;
 } rtm__params;
+#undef RTM__PARAMS_FIELD
 
 /* The defaults. */
 void rtm__params_init(rtm__params *p);
 
+/* *dst becomes a copy of *src, strings included: 0, or -1 (out of memory,
+ * *dst untouched). dst holds nothing before (init'ed or cleared). */
+int rtm__params_copy(rtm__params *dst, const rtm__params *src);
+
+/* Frees p's strings, which are NULL after; its timings stay. */
+void rtm__params_clear(rtm__params *p);
+
 /*
  * Applies a JSON object of parameters onto *p. Unknown keys, wrong types and
- * values out of range are refused: returns 0 and changes *p, or -1 and
- * leaves *p as it was, with a reason in err (errlen bytes).
+ * values out of range are refused (so is running out of memory): returns 0
+ * and changes *p, or -1 and leaves *p as it was, with a reason in err
+ * (errlen bytes). A string set to "" is back to its default (NULL).
  */
 int rtm__params_apply_json(rtm__params *p, const char *json, char *err,
                            size_t errlen);

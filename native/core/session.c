@@ -54,7 +54,7 @@ struct rtm__session {
     void *ud;
     char app_id[RTM__ID_MAX + 1];
     uint64_t instance_id;
-    rtm__params params;
+    rtm__timings params;    /* the client's, as last set */
 
     int state;
     rtm__link link;
@@ -611,7 +611,7 @@ rtm__session *rtm__session_new(const rtm__session_ops *ops, void *ud,
     s->ud = ud;
     snprintf(s->app_id, sizeof(s->app_id), "%s", app_id);
     s->instance_id = instance_id;
-    s->params = *params;
+    s->params = params->timings;
     s->state = RTM_CONNECTION_STATE_DISCONNECTED;
     s->retry_at = RTM__TIME_NEVER;
     return s;
@@ -635,7 +635,7 @@ void rtm__session_free(rtm__session *s)
 
 void rtm__session_set_params(rtm__session *s, const rtm__params *params)
 {
-    s->params = *params;
+    s->params = params->timings;
 }
 
 int rtm__session_state(const rtm__session *s)

@@ -17,7 +17,7 @@ TEST(Params, B4_DefaultsAreTheDocumentedTimings)
     EXPECT_EQ(10000u, p.peer_message_timeout_ms); // A7
     EXPECT_EQ(10000u, p.channel_message_timeout_ms);
     EXPECT_EQ(5000u, p.request_timeout_ms);
-    EXPECT_STREQ("", p.server);
+    EXPECT_EQ(nullptr, p.server);  // $RTM_SERVER, else the default
 }
 
 TEST(Params, B4_JsonSetsEveryKnownKey)
@@ -35,6 +35,16 @@ TEST(Params, B4_JsonSetsEveryKnownKey)
     EXPECT_EQ(1500u, p.login_timeout_ms);
     EXPECT_EQ(800u, p.interrupt_report_ms);
     EXPECT_EQ(2000u, p.reconnect_max_ms);
+
+    // A copy is its own: the client keeps two (the API's, the loop's).
+    rtm__params q;
+    ASSERT_EQ(0, rtm__params_copy(&q, &p));
+    ASSERT_EQ(0, rtm__params_apply_json(&p, "{\"rtm.server\":\"h:1\"}", err, sizeof(err)));
+    EXPECT_STREQ("127.0.0.1:4000", q.server);
+    EXPECT_EQ(1500u, q.login_timeout_ms);
+    rtm__params_clear(&p);
+    EXPECT_EQ(nullptr, p.server);
+    rtm__params_clear(&q);
 }
 
 TEST(Params, B4_BadJsonIsRefusedWholeWithAReason)
@@ -106,4 +116,10 @@ TEST(Params, ServerListsAreTakenAndPickedInTurn)
         EXPECT_EQ(-1, rtm__params_apply_json(&q, json.c_str(), err, sizeof(err))) << bad;
         EXPECT_NE(nullptr, strstr(err, "HOST:PORT,HOST:PORT")) << err;
     }
+    // One entry is a DNS name (at most 253), ':' and a port: a 253-byte name
+    // is taken, one longer than an entry may be is not.
+    std::string name(253, 'h'), longer(RTM__SERVER_ENTRY_MAX, 'h');
+    EXPECT_EQ(2, rtm__servers_count((name + ":1,b:2").c_str()));
+    EXPECT_EQ(-1, rtm__servers_count((longer + ":1").c_str()));
+    rtm__params_clear(&p);
 }

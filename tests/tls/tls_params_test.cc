@@ -13,8 +13,8 @@ TEST(TlsParams, DefaultsArePlainAndVerifying)
     rtm__params p;
     rtm__params_init(&p);
     EXPECT_FALSE(p.tls);
-    EXPECT_STREQ("", p.tls_ca_file);      // the system trust store
-    EXPECT_STREQ("", p.tls_server_name);  // the host of rtm.server
+    EXPECT_EQ(nullptr, p.tls_ca_file);      // the system trust store
+    EXPECT_EQ(nullptr, p.tls_server_name);  // the host of rtm.server
     EXPECT_FALSE(p.tls_insecure_skip_verify);
 }
 
@@ -37,8 +37,10 @@ TEST(TlsParams, JsonSetsEveryTlsKey)
     // "" puts a string back to its default.
     ASSERT_EQ(0, rtm__params_apply_json(&p, "{\"rtm.tls_ca_file\":\"\",\"rtm.tls\":false}",
                                         err, sizeof err));
-    EXPECT_STREQ("", p.tls_ca_file);
+    EXPECT_EQ(nullptr, p.tls_ca_file);
+    EXPECT_STREQ("rtm.example.com", p.tls_server_name);
     EXPECT_FALSE(p.tls);
+    rtm__params_clear(&p);
 }
 
 TEST(TlsParams, WrongTypesAndLengthsAreRefusedWhole)
