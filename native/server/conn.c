@@ -50,17 +50,20 @@ struct rtmd_conn {
     rtmd_conn *prev, *next;
     struct bufferevent *bev;
     struct event *timer;     /* the next deadline, whichever it is */
-    struct event *deferred;  /* session hand-off and freeing */
-    conn_state state;
+    rtmd_conn *deferred_next; /* on srv->deferred (conn_defer) */
     uint64_t id;
+    conn_state state;
+    unsigned refs;           /* answers still to come (rtmd_conn_ref) */
+    bool deferred;           /* on srv->deferred */
+    bool ip_counted;         /* counted in srv->conns_per_ip (not when out of memory) */
+    bool tls_up;             /* a TLS link whose handshake is done */
+    bool on_held;            /* on srv->held */
+    bool notsent_lowat;      /* TCP_NOTSENT_LOWAT set, for media */
+    bool in_replay;
     char host[64];           /* "127.0.0.1": the key of srv->conns_per_ip */
-    bool ip_counted;         /* counted there (not when out of memory) */
-    char peer[80];           /* "127.0.0.1:40312" */
     char name[112];          /* "link#3 127.0.0.1:40312" */
     rtmd_link_clock clock;   /* its times and bounds (deadlines.h) */
     rtmd_session *session;
-    bool tls_up;             /* a TLS link whose handshake is done */
-    unsigned refs;           /* answers still to come (rtmd_conn_ref) */
     /* Frames that wait for the store's writes to be durable (the gate:
      * rtmd_store_barrier): in order, behind the batch held_until, with the
      * request ids of the answers among them (answered FAILURE if the batch
@@ -68,19 +71,16 @@ struct rtmd_conn {
     struct evbuffer *held;
     uint64_t held_until;
     conn_held_answer *held_ids;
-    size_t n_held_ids, cap_held_ids;
+    uint32_t n_held_ids, cap_held_ids;
     rtmd_conn *held_next;
-    bool on_held;
     /* Replays (rtmd_conn_replay_begin): every byte queued on the link,
      * held or in its output, is numbered in queued_total; the replays'
      * bytes, [start, end) in that numbering, oldest first, are exempt from
      * --max-output until they are written. */
     uint64_t queued_total;
     struct rtmd_media_link *media; /* its transfers (media.h); NULL: none yet */
-    bool notsent_lowat;      /* TCP_NOTSENT_LOWAT set, for media */
     conn_span *replays;
-    size_t n_replays, cap_replays;
-    bool in_replay;
+    uint32_t n_replays, cap_replays;
     unsigned rejoin_replays;  /* the exempt rejoin replays so far */
 };
 
@@ -324,21 +324,29 @@ static void conn_free(rtmd_conn *c)
     }
     if (c->held)
         evbuffer_free(c->held);
+    if (c->deferred) { /* freed by rtmd_conn_free_all */
+        rtmd_conn *prev = NULL;
+        for (rtmd_conn *d = srv->deferred; d != c; d = d->deferred_next)
+            prev = d;
+        if (prev)
+            prev->deferred_next = c->deferred_next;
+        else
+            srv->deferred = c->deferred_next;
+        if (srv->deferred_tail == c)
+            srv->deferred_tail = prev;
+    }
     free(c->replays);
     free(c->held_ids);
     bufferevent_free(c->bev);
     event_free(c->timer);
-    event_free(c->deferred);
     free(c);
     rtmd_server_link_gone(srv);
 }
 
 /* Runs after the callback that closed the link has returned: hands the
  * session over to session.c, and frees a dead link. */
-static void conn_deferred_cb(evutil_socket_t fd, short what, void *arg)
+static void conn_deferred(rtmd_conn *c)
 {
-    rtmd_conn *c = arg;
-    rtmd_server_tick(c->srv);
     if (c->state >= CONN_CLOSING) {
         /* Its transfers end with it (an upload's bytes with them). */
         rtmd_media_link_free(c->media);
@@ -354,6 +362,40 @@ static void conn_deferred_cb(evutil_socket_t fd, short what, void *arg)
         conn_free(c);
 }
 
+/* The server's one event for the links' deferred work: each link on
+ * srv->deferred, in the order they were queued, those queued meanwhile
+ * too (one event per server, not one per link: an idle link carries a
+ * pointer). */
+static void conn_deferred_cb(evutil_socket_t fd, short what, void *arg)
+{
+    rtmd_server *srv = arg;
+    rtmd_server_tick(srv);
+    rtmd_conn *c;
+    while ((c = srv->deferred) != NULL) {
+        srv->deferred = c->deferred_next;
+        if (!srv->deferred)
+            srv->deferred_tail = NULL;
+        c->deferred_next = NULL;
+        c->deferred = false;
+        conn_deferred(c);
+    }
+}
+
+/* Runs conn_deferred(c) once the callback under way has returned. */
+static void conn_defer(rtmd_conn *c)
+{
+    rtmd_server *srv = c->srv;
+    if (c->deferred)
+        return;
+    c->deferred = true;
+    if (srv->deferred_tail)
+        srv->deferred_tail->deferred_next = c;
+    else
+        srv->deferred = c;
+    srv->deferred_tail = c;
+    event_active(srv->conn_deferred, EV_TIMEOUT, 1);
+}
+
 void rtmd_conn_ref(rtmd_conn *c)
 {
     c->refs++;
@@ -362,7 +404,7 @@ void rtmd_conn_ref(rtmd_conn *c)
 void rtmd_conn_unref(rtmd_conn *c)
 {
     if (--c->refs == 0 && c->state == CONN_DEAD)
-        event_active(c->deferred, EV_TIMEOUT, 1);
+        conn_defer(c);
 }
 
 static void conn_kill(rtmd_conn *c)
@@ -370,7 +412,7 @@ static void conn_kill(rtmd_conn *c)
     conn_set_state(c, CONN_DEAD);
     bufferevent_disable(c->bev, EV_READ | EV_WRITE);
     event_del(c->timer);
-    event_active(c->deferred, EV_TIMEOUT, 1);
+    conn_defer(c);
 }
 
 /* ---- timer -------------------------------------------------------------- */
@@ -497,7 +539,7 @@ static void conn_queued_more(rtmd_conn *c, size_t n)
         return;
     }
     if (c->n_replays == c->cap_replays) {
-        size_t cap = c->cap_replays ? c->cap_replays * 2 : 4;
+        uint32_t cap = c->cap_replays ? c->cap_replays * 2 : 4;
         conn_span *r = realloc(c->replays, cap * sizeof *r);
         if (!r) {
             /* Counted as output like any other: the bound may drop the
@@ -556,7 +598,7 @@ static struct evbuffer *conn_out(rtmd_conn *c, uint32_t request_id, bool login)
      * is not a second answer to fail. */
     if (request_id && !(c->n_held_ids && c->held_ids[c->n_held_ids - 1].id == request_id)) {
         if (c->n_held_ids == c->cap_held_ids) {
-            size_t cap = c->cap_held_ids ? c->cap_held_ids * 2 : 8;
+            uint32_t cap = c->cap_held_ids ? c->cap_held_ids * 2 : 8;
             conn_held_answer *ids = realloc(c->held_ids, cap * sizeof *ids);
             if (!ids)
                 goto nomem;
@@ -676,7 +718,7 @@ static void conn_begin_close(rtmd_conn *c)
     if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0 && !conn_holding(c))
         conn_half_close(c);
     if (c->session)
-        event_active(c->deferred, EV_TIMEOUT, 1);
+        conn_defer(c);
     event_del(c->timer);
     conn_arm(c);
 }
@@ -976,8 +1018,7 @@ void rtmd_conn_accept(rtmd_server *srv, evutil_socket_t fd, const struct sockadd
     c->srv = srv;
     c->id = ++srv->next_conn_id;
     snprintf(c->host, sizeof c->host, "%s", host);
-    snprintf(c->peer, sizeof c->peer, "%s", peer);
-    snprintf(c->name, sizeof c->name, "link#%llu %s", (unsigned long long)c->id, c->peer);
+    snprintf(c->name, sizeof c->name, "link#%llu %s", (unsigned long long)c->id, peer);
 
     evutil_make_socket_nonblocking(fd);
     /* Frames are small and each is written as soon as it is ready: Nagle's
@@ -990,17 +1031,16 @@ void rtmd_conn_accept(rtmd_server *srv, evutil_socket_t fd, const struct sockadd
     c->bev = tls ? rtmd_tls_accept(srv->base, tls, fd)
                  : bufferevent_socket_new(srv->base, fd, BEV_OPT_CLOSE_ON_FREE);
     c->timer = evtimer_new(srv->base, conn_timer_cb, c);
-    c->deferred = event_new(srv->base, -1, 0, conn_deferred_cb, c);
-    if (!c->bev || !c->timer || !c->deferred) {
-        rtmd_log(RTMD_LOG_ERROR, "out of memory accepting %s", c->peer);
+    if (!srv->conn_deferred)
+        srv->conn_deferred = event_new(srv->base, -1, 0, conn_deferred_cb, srv);
+    if (!c->bev || !c->timer || !srv->conn_deferred) {
+        rtmd_log(RTMD_LOG_ERROR, "out of memory accepting %s", peer);
         if (c->bev)
             bufferevent_free(c->bev);
         else if (!tls)
             evutil_closesocket(fd); /* rtmd_tls_accept closed it */
         if (c->timer)
             event_free(c->timer);
-        if (c->deferred)
-            event_free(c->deferred);
         free(c);
         return;
     }
@@ -1152,4 +1192,8 @@ void rtmd_conn_free_all(rtmd_server *srv)
         conn_free(srv->conns);
     while (srv->tls_refusals)
         tls_refusal_free(srv->tls_refusals);
+    if (srv->conn_deferred) {
+        event_free(srv->conn_deferred);
+        srv->conn_deferred = NULL;
+    }
 }

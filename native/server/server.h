@@ -60,6 +60,11 @@ typedef struct rtmd_server {
     struct ssl_ctx_st *tls_ctx;
     rtmd_conn *conns;      /* every link, open or closing */
     size_t nconns;
+    /* Links whose deferred work (conn.c: hand-off, freeing) waits for the
+     * callback under way to return, oldest first, and the event that runs
+     * it. */
+    rtmd_conn *deferred, *deferred_tail;
+    struct event *conn_deferred;
     rtmd_map conns_per_ip; /* numeric source address -> its links (uintptr_t) */
     /* Links refused by --max-conns/--max-conns-per-ip, logged at most once a
      * second. */
